@@ -1,0 +1,49 @@
+# Two commands: `make run` serves the workbench, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KEY_FILE := .streamlit/pseudonym.key
+PORT ?= 8501
+
+.PHONY: run test lint install chromium bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A local pseudonymisation key for analyst mode, readable by the owner only.
+$(KEY_FILE):
+	mkdir -p .streamlit
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(KEY_FILE)
+	chmod 600 $(KEY_FILE)
+
+run: $(STAMP) $(KEY_FILE)
+	INSIGHT_ROLE=$${INSIGHT_ROLE:-dpo} $(BIN)/streamlit run app.py \
+		--server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
+
+# The browser tests drive Debian's Chromium; install it when it is missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Chromium (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP) chromium lint
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

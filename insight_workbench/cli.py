@@ -1,0 +1,49 @@
+"""The `insight-workbench` command line: a thin view over the library.
+
+Each command lives in `insight_workbench/commands/<name>.py` and is registered
+below. Exit codes (spec/cli.md): 0 success, 1 findings reported, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from insight_workbench.commands import manifest_cmd, validate_cmd
+from insight_workbench.errors import InputError
+
+app = typer.Typer(
+    name="insight-workbench",
+    help="Check the Insight Products privacy policy against platform export snapshots.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# One line per command, in the order of spec/cli.md.
+app.command("validate")(validate_cmd.validate)
+app.command("manifest")(manifest_cmd.manifest)
+
+
+def main() -> None:
+    """Run the CLI; unusable input ends with one message on stderr and exit code 2."""
+    try:
+        code = app(standalone_mode=False)
+    except InputError as error:
+        typer.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("aborted", err=True)
+        sys.exit(2)
+    except typer.TyperException as error:  # usage errors: unknown command, bad option value
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,48 @@
+"""Options and helpers shared by the commands."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from insight_workbench.errors import InputError
+from insight_workbench.manifest import parse_timestamp
+
+SnapshotArg = Annotated[
+    Path, typer.Argument(help="Snapshot folder (manifest.json and the table files).")
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Date (00:00 UTC of that day) or ISO 8601 timestamp. Default: the export time.",
+    ),
+]
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="policy.toml overriding the defaults.")
+]
+
+
+def parse_as_of(text: str | None, default: datetime) -> datetime:
+    """`--as-of`: a date means 00:00 UTC of that day; a naive timestamp is UTC."""
+    if text is None:
+        return default
+    try:
+        if len(text.strip()) == 10:
+            day = date.fromisoformat(text.strip())
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return parse_timestamp(text)
+    except ValueError:
+        raise InputError("--as-of: not a date or an ISO 8601 timestamp") from None
+
+
+def write_json(document: Any, output: Path | None = None) -> None:
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")

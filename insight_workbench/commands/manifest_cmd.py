@@ -1,0 +1,37 @@
+"""`manifest FOLDER`: write manifest.json for a folder of exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insight_workbench.errors import InputError
+from insight_workbench.manifest import parse_timestamp, write_manifest
+
+
+def manifest(
+    folder: Annotated[Path, typer.Argument(help="Folder of export files.")],
+    exported_at: Annotated[
+        str | None,
+        typer.Option("--exported-at", help="ISO 8601 moment the export shows (required)."),
+    ] = None,
+    snapshot_id: Annotated[
+        str | None, typer.Option("--snapshot-id", help="Default: the folder's name.")
+    ] = None,
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="Zone of timestamps without an offset.")
+    ] = "UTC",
+) -> None:
+    """Write manifest.json (rows and sha256 of every export file) into FOLDER."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder")
+    if exported_at is None:
+        raise InputError("--exported-at is required: the moment the export shows")
+    try:
+        moment = parse_timestamp(exported_at, timezone)
+    except (ValueError, KeyError):
+        raise InputError("--exported-at: not an ISO 8601 timestamp") from None
+    target = write_manifest(folder, moment, snapshot_id, timezone)
+    typer.echo(f"wrote {target}")

@@ -1,0 +1,37 @@
+"""Findings: what a rule found, as data. Views decide how to show them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SEVERITIES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # the rule's code, e.g. "RET-001"
+    key: str  # names exactly one thing, e.g. "org:O17" (formats in spec/rules.md)
+    severity: str
+    message: str  # one line a DPO understands; never a personal value beyond ids
+    due: str | None  # "YYYY-MM-DDTHH:MM:SSZ", "YYYY-MM-DD" (SAR rules), or None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ScheduleItem:
+    kind: str  # retention | subject_request | processor_review
+    key: str
+    due: str  # UTC timestamp for retention, a date for the others
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Sorted by rule then key, as the CLI contract requires."""
+    return sorted(findings, key=lambda f: (f.rule, f.key))

@@ -1,0 +1,130 @@
+"""Policy numbers: the defaults of `spec/rules.md`, overridable by a `policy.toml` file."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from insight_workbench.errors import InputError
+
+DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
+HOLIDAY_CALENDARS = {"england-and-wales": ("GB", "ENG"), "scotland": ("GB", "SCT"),
+                     "wales": ("GB", "WLS"), "northern-ireland": ("GB", "NIR")}
+
+
+@dataclass(frozen=True)
+class Retention:
+    closed_account_days: int
+    potential_customer_months: int
+
+
+@dataclass(frozen=True)
+class SubjectRequests:
+    response_months: int
+    extended_months: int
+    holidays: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Communications:
+    opt_out_grace_hours: int
+
+
+@dataclass(frozen=True)
+class Access:
+    failed_logins_per_account: int
+    failed_logins_per_ip: int
+    window_minutes: int
+
+
+@dataclass(frozen=True)
+class Deidentification:
+    k: int
+    min_cell: int
+
+
+@dataclass(frozen=True)
+class ThirdParties:
+    review_months: int
+
+
+@dataclass(frozen=True)
+class Policy:
+    retention: Retention
+    subject_requests: SubjectRequests
+    communications: Communications
+    access: Access
+    deidentification: Deidentification
+    third_parties: ThirdParties
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return asdict(self)
+
+
+def _parse(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: policy file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path.name}: not valid TOML ({error})") from None
+
+
+def _section(cls: type, name: str, values: dict[str, Any], base: Any, where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    for key, value in values.items():
+        if key not in known:
+            raise InputError(f"{where}: unknown key [{name}].{key}")
+        expected = known[key].type
+        if expected == "int":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise InputError(f"{where}: [{name}].{key} must be a whole number >= 0")
+        elif not isinstance(value, str):
+            raise InputError(f"{where}: [{name}].{key} must be a string")
+    return replace(base, **values) if base is not None else cls(**values)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """The default policy, with the values of `path` (if given) laid over it."""
+    defaults = _parse(DEFAULT_POLICY_FILE)
+    policy = _build(defaults, None, DEFAULT_POLICY_FILE.name)
+    if path is None:
+        return policy
+    override = Path(path)
+    return _build(_parse(override), policy, override.name)
+
+
+def _build(data: dict[str, Any], base: Policy | None, where: str) -> Policy:
+    sections = {f.name: f.type for f in fields(Policy)}
+    built: dict[str, Any] = {}
+    for name, cls_name in sections.items():
+        cls = globals()[str(cls_name)]
+        values = data.get(name, {})
+        if not isinstance(values, dict):
+            raise InputError(f"{where}: [{name}] must be a table")
+        built[name] = _section(cls, name, values, getattr(base, name) if base else None, where)
+    for name in data:
+        if name not in sections:
+            raise InputError(f"{where}: unknown section [{name}]")
+    policy = Policy(**built)
+    _validate(policy, where)
+    return policy
+
+
+def _validate(policy: Policy, where: str) -> None:
+    requests = policy.subject_requests
+    if requests.holidays not in HOLIDAY_CALENDARS:
+        choices = ", ".join(HOLIDAY_CALENDARS)
+        raise InputError(f"{where}: [subject_requests].holidays must be one of {choices}")
+    try:
+        ZoneInfo(requests.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{where}: [subject_requests].timezone is not a known time zone") from None
+    if policy.access.window_minutes == 0:
+        raise InputError(f"{where}: [access].window_minutes must be at least 1")
+    if policy.deidentification.k < 1 or policy.deidentification.min_cell < 1:
+        raise InputError(f"{where}: [deidentification] k and min_cell must be at least 1")

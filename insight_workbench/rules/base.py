@@ -1,0 +1,94 @@
+"""What a rule is, and how rules are run over a loaded snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+import duckdb
+
+from insight_workbench.errors import InputError
+from insight_workbench.findings import SEVERITIES, Finding, sort_findings
+from insight_workbench.policy import Policy
+from insight_workbench.snapshot import Snapshot
+
+DOC_SECTIONS = ("What it checks", "Why it matters", "Example finding", "How to fix")
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything a rule may look at: one cursor of the snapshot, the policy, `as_of`."""
+
+    snapshot: Snapshot
+    cursor: duckdb.DuckDBPyConnection
+    policy: Policy
+    as_of: datetime  # UTC
+
+    def query(self, sql_file: str, **params: Any) -> list[dict[str, Any]]:
+        """Run `rules/sql/<sql_file>` with named parameters ($as_of, ...); rows as dicts."""
+        sql = resources.files("insight_workbench.rules").joinpath("sql", sql_file).read_text()
+        offered = {"as_of": self.as_of, **params}
+        # DuckDB refuses values for parameters a statement does not use.
+        used = {name: v for name, v in offered.items() if f"${name}" in sql}
+        result = self.cursor.execute(sql, used)
+        names = [d[0] for d in result.description or []]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str  # stable, e.g. "RET-001"
+    name: str  # dotted, e.g. "retention.closed_account"
+    severity: str
+    clause: str  # the privacy-policy sentence it enforces
+    doc: str  # sections: What it checks / Why it matters / Example finding / How to fix
+    check: Callable[[RuleContext], list[Finding]]
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"{self.code}: unknown severity {self.severity!r}")
+        missing = [s for s in DOC_SECTIONS if s + ":" not in self.doc]
+        if missing:
+            raise ValueError(f"{self.code}: docstring lacks sections {missing}")
+
+
+def registry(rules: Iterable[Rule]) -> dict[str, Rule]:
+    """Index rules by code; a duplicate code is an error at import."""
+    found: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.code in found:
+            raise ValueError(f"duplicate rule code {rule.code}")
+        found[rule.code] = rule
+    return found
+
+
+def select_rules(rules: Sequence[Rule], prefixes: Sequence[str] | None) -> list[Rule]:
+    """Rules whose code starts with one of `prefixes` (all when none); unknown is an error."""
+    if not prefixes:
+        return list(rules)
+    chosen = []
+    for prefix in prefixes:
+        matched = [r for r in rules if r.code.upper().startswith(prefix.upper())]
+        if not matched:
+            raise InputError(f"--rule {prefix}: no rule code starts with it")
+        chosen += [r for r in matched if r not in chosen]
+    return sorted(chosen, key=lambda r: r.code)
+
+
+def run_rules(
+    snapshot: Snapshot,
+    policy: Policy,
+    as_of: datetime,
+    rules: Sequence[Rule],
+) -> list[Finding]:
+    """Every finding of `rules` over `snapshot`, sorted by rule then key."""
+    cursor = snapshot.cursor()
+    try:
+        context = RuleContext(snapshot, cursor, policy, as_of)
+        findings = [finding for rule in rules for finding in rule.check(context)]
+    finally:
+        cursor.close()
+    return sort_findings(findings)
