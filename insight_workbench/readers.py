@@ -91,8 +91,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTabl
     except duckdb.Error:
         # The file breaks the dialect somewhere: read it record by record instead,
         # so that only the broken records are quarantined.
-        con.execute(f"DROP VIEW IF EXISTS {quote_ident(table)}")
-        con.execute(f"DROP TABLE IF EXISTS {quote_ident(table + '__file')}")
+        drop_raw(con, table)
         raw.rejects = _read_csv_with_python(con, path, table, header, kept)
     return raw
 
@@ -209,7 +208,10 @@ def count_records(path: Path) -> int:
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Drop an untyped table and whatever it was read into."""
-    con.execute(f"DROP VIEW IF EXISTS {quote_ident(table)}")
-    con.execute(f"DROP TABLE IF EXISTS {quote_ident(table)}")
+    """Drop an untyped table (a view over the file's table, or a table) and its file table."""
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    if kind:
+        con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {quote_ident(table)}")
     con.execute(f"DROP TABLE IF EXISTS {quote_ident(table + '__file')}")
