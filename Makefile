@@ -25,7 +25,8 @@ $(KEY_FILE):
 	chmod 600 $(KEY_FILE)
 
 run: $(STAMP) $(KEY_FILE)
-	INSIGHT_ROLE=$${INSIGHT_ROLE:-dpo} $(BIN)/streamlit run app.py \
+	INSIGHT_ROLE=$${INSIGHT_ROLE:-dpo} INSIGHT_PSEUDONYM_KEY_FILE=$${INSIGHT_PSEUDONYM_KEY_FILE:-$(KEY_FILE)} \
+		$(BIN)/streamlit run app.py \
 		--server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
 # The browser tests drive Debian's Chromium; install it when it is missing.
