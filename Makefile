@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 # A local pseudonymisation key for analyst mode, readable by the owner only.
-$(KEY_FILE):
+$(KEY_FILE): | $(STAMP)
 	mkdir -p .streamlit
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(KEY_FILE)
 	chmod 600 $(KEY_FILE)
