@@ -1,0 +1,81 @@
+"""Roles: the roles file, the e-mail to role mapping, the local role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from insight_workbench import roles
+from insight_workbench.errors import InputError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "roles.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_roles_file_maps_emails_case_insensitively(tmp_path: Path) -> None:
+    path = write(tmp_path, 'dpo = ["DPO@Example.org "]\nanalyst = ["ana@example.org"]\n')
+    mapping = roles.load_roles(path)
+    assert roles.role_for_email("dpo@example.ORG", mapping) == "dpo"
+    assert roles.role_for_email(" ana@example.org", mapping) == "analyst"
+    assert roles.role_for_email("someone@example.org", mapping) is None
+    assert roles.role_for_email(None, mapping) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('admin = ["a@example.org"]', "unknown role 'admin'"),
+        ('dpo = "a@example.org"', "'dpo' must be a list"),
+        ('dpo = ["a@example.org"]\nanalyst = ["A@example.org"]', "under both roles"),
+        ("dpo = [", "not valid TOML"),
+    ],
+)
+def test_bad_roles_file_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        roles.load_roles(write(tmp_path, text))
+
+
+def test_missing_roles_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="roles file not found"):
+        roles.load_roles(tmp_path / "absent.toml")
+
+
+def test_roles_file_location(tmp_path: Path) -> None:
+    assert roles.roles_file({}, tmp_path) == tmp_path / ".streamlit" / "roles.toml"
+    assert roles.roles_file({"INSIGHT_ROLES_FILE": "/etc/r.toml"}, tmp_path) == Path("/etc/r.toml")
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [({"INSIGHT_ROLE": "dpo"}, "dpo"), ({"INSIGHT_ROLE": " Analyst "}, "analyst")],
+)
+def test_local_role(environ: dict[str, str], expected: str) -> None:
+    assert roles.local_role(environ) == expected
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [({}, "not set"), ({"INSIGHT_ROLE": "admin"}, "must be 'dpo' or 'analyst'")],
+)
+def test_local_role_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        roles.local_role(environ)
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_is_loopback(address: str | None, expected: bool) -> None:
+    assert roles.is_loopback(address) is expected
