@@ -1,0 +1,68 @@
+"""`sar SNAPSHOT (--email EMAIL | --user-id ID) --out PATH`: a subject-access data pack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insight_workbench.commands.common import SnapshotArg
+from insight_workbench.csvsafe import iso_utc
+from insight_workbench.errors import InputError
+from insight_workbench.sar_files import check_target
+from insight_workbench.sar_pack import SubjectPack, build_pack, write_pack
+from insight_workbench.snapshot import load_snapshot
+
+
+def sar(
+    snapshot: SnapshotArg,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="The person's email address (trimmed, any case)."),
+    ] = None,
+    user_id: Annotated[
+        str | None, typer.Option("--user-id", help="The person's user id (exact).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Where to write the pack: a folder, or a zip if it ends in .zip."
+        ),
+    ] = None,
+) -> None:
+    """Write a subject-access data pack: every row the snapshot holds about one person,
+    as JSON and spreadsheet-safe CSV, with a README and a manifest. Give exactly one of
+    --email or --user-id. A person of whom nothing is held gets a "no data held" pack
+    (exit 0). Never overwrites an existing zip or non-empty folder."""
+    if email is not None and user_id is not None:
+        raise InputError("--email / --user-id: give exactly one of them, not both")
+    if email is None and user_id is None:
+        raise InputError("--email / --user-id: give one of them to name the person")
+    if out is None:
+        raise InputError("--out is required: the folder or .zip to write the pack to")
+    check_target(out)  # before the (possibly long) load
+    pack = build_pack(load_snapshot(snapshot), email=email, user_id=user_id)
+    written = write_pack(pack, out)
+    typer.echo(summary(pack, written))
+
+
+def summary(pack: SubjectPack, written: Path) -> str:
+    """What was written, naming the person by user id only (never by email)."""
+    who = ", ".join(f"user {u}" for u in pack.user_ids) or "the requested person"
+    if not pack.found:
+        lines = [
+            f"No data held: snapshot {pack.snapshot_id} (exported "
+            f"{iso_utc(pack.exported_at)}) has no record of the "
+            f"{'email address' if pack.identifier_kind == 'email' else 'user id'} given."
+        ]
+    else:
+        lines = [f"Subject-access pack for {who} from snapshot {pack.snapshot_id}:"]
+        lines += [f"  {name:<17} {count:>7} rows" for name, count in pack.row_counts.items()]
+    if pack.quarantined:
+        lines.append(
+            "Note: the snapshot has quarantined rows that cannot be attributed to anyone; "
+            "see `insight-workbench validate`."
+        )
+    lines.append(f"Wrote {written}")
+    return "\n".join(lines)

@@ -1,0 +1,205 @@
+"""The files of a subject-access pack, written as a folder or a zip.
+
+Layout (the same in both):
+
+    README.txt            what the pack is, the snapshot, each table explained
+    manifest.json         every other file with its row count and sha256
+    json/<table>.json     the rows of each table: a JSON array of objects, true values
+    csv/<table>.csv       the same rows as spreadsheet-safe CSV
+
+Every table of the pack has a JSON and a CSV file, empty when nothing is held.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import textwrap
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from insight_workbench.csvsafe import csv_bytes, iso_utc, plain
+from insight_workbench.errors import InputError
+
+if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
+    from insight_workbench.sar_pack import SubjectPack
+
+TABLE_MEANINGS: dict[str, str] = {
+    "users": "the account: name, email address, telephone, organisation, role, "
+    "when it was created and, if so, deleted",
+    "logins": "every sign-in attempt on the account: time, success, IP address, "
+    "browser and operating system (user agent) and the referring page",
+    "usage_events": "what was done in the products: time, product and kind of action",
+    "communications": "messages sent to the person: time and category",
+    "preferences": "marketing opt-out choices: time, category, opted out or back in, "
+    "and how the choice was made",
+    "subject_requests": "requests the person made about their data (access, erasure, ...) "
+    "and what became of them",
+    "admin_views": "times the person, as a group admin, opened their organisation's user list",
+}
+
+
+def pack_files(pack: SubjectPack) -> dict[str, bytes]:
+    """Every file of the pack by its relative path, README and manifest included."""
+    data: dict[str, bytes] = {}
+    for name, table in pack.tables.items():
+        data[f"json/{name}.json"] = _json_bytes([_plain_record(r) for r in table.records()])
+        data[f"csv/{name}.csv"] = csv_bytes(table.columns, table.rows, table.text_columns)
+    files = {"README.txt": readme(pack).encode("utf-8"), **data}
+    files["manifest.json"] = _json_bytes(manifest(pack, files))
+    return files
+
+
+def manifest(pack: SubjectPack, files: dict[str, bytes]) -> dict[str, Any]:
+    entries = []
+    for path, content in files.items():
+        table = _table_of(path)
+        entries.append(
+            {
+                "path": path,
+                "table": table,
+                "rows": pack.row_counts[table] if table else None,
+                "bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }
+        )
+    return {
+        "kind": "subject-access pack",
+        "snapshot": {
+            "snapshot_id": pack.snapshot_id,
+            "exported_at": iso_utc(pack.exported_at),
+            "checksum": pack.snapshot_checksum,
+        },
+        "generated_at": iso_utc(pack.generated_at),
+        "identifier": {"kind": pack.identifier_kind, "value": pack.identifier},
+        "user_ids": list(pack.user_ids),
+        "data_held": pack.found,
+        "tables": pack.row_counts,
+        "quarantined_rows_in_snapshot": pack.quarantined,
+        "files": entries,
+    }
+
+
+def readme(pack: SubjectPack) -> str:
+    kind = "email address" if pack.identifier_kind == "email" else "user id"
+    lines = [
+        "Subject-access data pack",
+        "========================",
+        "",
+        "This pack holds a copy of every record about one person found in an export",
+        "of the Insight Products platform, in machine-readable form (JSON) and as",
+        "spreadsheet files (CSV).",
+        "",
+        f"Searched for:   {kind} {pack.identifier}",
+        f"Snapshot:       {pack.snapshot_id}",
+        f"Exported at:    {iso_utc(pack.exported_at)} (what the platform held at that moment)",
+        f"Generated at:   {iso_utc(pack.generated_at)}",
+        "",
+    ]
+    if pack.found:
+        ids = ", ".join(pack.user_ids) if pack.user_ids else "none (requests only)"
+        lines += [f"Account(s):     {ids}", "", "Tables (rows held):"]
+    else:
+        lines += [
+            f"NO DATA HELD: no record in snapshot {pack.snapshot_id} matches the {kind}",
+            f"given, as of {iso_utc(pack.exported_at)}. Every table was searched:",
+        ]
+    lines += [f"  {name:<17} {count:>6}" for name, count in pack.row_counts.items()]
+    lines += ["", "What each table holds:"]
+    for name, meaning in TABLE_MEANINGS.items():
+        lines += textwrap.wrap(
+            f"{name}: {meaning}.", width=78, initial_indent="  ", subsequent_indent="    "
+        )
+    lines += [
+        "",
+        "Files:",
+        "  json/<table>.json  the rows of each table, values exactly as held",
+        "  csv/<table>.csv    the same rows for a spreadsheet (UTF-8)",
+        "  manifest.json      every file with its row count and SHA-256 checksum",
+        "",
+        "Times are ISO 8601 in UTC (a trailing Z). An empty cell or null means no value.",
+        "In the CSV files a text value that begins with =, +, -, @, a tab or a line",
+        "break starts with an extra apostrophe (') so that a spreadsheet shows it as",
+        "text instead of running it as a formula; the JSON files hold the true values.",
+        "Credential material (such as passwords) is never exported into a pack.",
+    ]
+    if pack.quarantined:
+        counts = ", ".join(f"{n}: {c}" for n, c in pack.quarantined.items())
+        lines += [
+            "",
+            f"Note: the snapshot had rows that could not be read ({counts}). They cannot",
+            "be attributed to anyone and are not in this pack; review them with",
+            "`insight-workbench validate` before answering the request.",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def pack_zip_bytes(pack: SubjectPack) -> bytes:
+    """The pack as the bytes of a zip file (for a download button)."""
+    buffer = io.BytesIO()
+    _write_zip(pack_files(pack), buffer, pack)
+    return buffer.getvalue()
+
+
+def write_pack(pack: SubjectPack, path: str | Path) -> Path:
+    """Write the pack to `path`: a zip when it ends in `.zip`, otherwise a folder.
+
+    Refuses (InputError) an existing zip or an existing non-empty folder. Files
+    are readable by their owner only: they are personal data."""
+    target = Path(path)
+    check_target(target)
+    files = pack_files(pack)
+    if target.suffix.lower() == ".zip":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _private_open(target) as handle:
+            _write_zip(files, handle, pack)
+        return target
+    target.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for relative, content in files.items():
+        file = target / relative
+        file.parent.mkdir(mode=0o700, exist_ok=True)
+        with _private_open(file) as handle:
+            handle.write(content)
+    return target
+
+
+def check_target(target: Path) -> None:
+    """Refuse a destination that would overwrite something."""
+    if target.suffix.lower() == ".zip":
+        if target.exists():
+            raise InputError(f"--out {target}: already exists; will not overwrite it")
+    elif target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"--out {target}: already exists and is not an empty folder")
+
+
+def _private_open(path: Path) -> io.BufferedWriter:
+    # O_EXCL: never overwrite, even if the file appeared after the check.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "wb")
+
+
+def _write_zip(files: dict[str, bytes], handle: Any, pack: SubjectPack) -> None:
+    stamp = pack.generated_at.timetuple()[:6]
+    with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        for relative, content in files.items():
+            info = zipfile.ZipInfo(relative, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            archive.writestr(info, content)
+
+
+def _table_of(path: str) -> str | None:
+    if path.startswith(("json/", "csv/")):
+        return path.split("/", 1)[1].rsplit(".", 1)[0]
+    return None
+
+
+def _plain_record(record: dict[str, Any]) -> dict[str, Any]:
+    return {key: plain(value) for key, value in record.items()}
+
+
+def _json_bytes(document: Any) -> bytes:
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

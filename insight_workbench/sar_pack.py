@@ -1,0 +1,170 @@
+"""Subject-access data packs: every row a snapshot holds about one person.
+
+`build_pack` finds the person by email address (trimmed, case-insensitive) or
+by user id (exact), and collects their `users` row(s), every row with their
+user id in `logins`, `usage_events`, `communications` and `preferences`, the
+`admin_views` they made as viewer, and the `subject_requests` they made
+(matched by user id or by requester email). Rows whose user id has no `users`
+row any more (left behind by an incomplete deletion) are still held, so they
+are included. `write_pack` / `pack_zip_bytes` (from `sar_files`) turn a pack into files:
+README, manifest, JSON and CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from insight_workbench.errors import InputError
+from insight_workbench.readers import quote_ident
+from insight_workbench.sar_files import pack_files, pack_zip_bytes, write_pack
+from insight_workbench.schema import PERSONAL_DATA_TABLES, is_credential
+from insight_workbench.snapshot import Snapshot
+
+__all__ = ["PackTable", "SubjectPack", "build_pack", "pack_files", "pack_zip_bytes", "write_pack"]
+
+# Tables in the order of the pack, each with its filter and its row order.
+# $ids: the person's user ids; $emails: their normalised email addresses.
+_NORM = "lower(regexp_replace({}, '^\\s+|\\s+$', '', 'g'))"
+PACK_TABLES: dict[str, tuple[str, str]] = {
+    "users": ("list_contains($ids, user_id)", "user_id"),
+    "logins": ("list_contains($ids, user_id)", "ts, login_id"),
+    "usage_events": ("list_contains($ids, user_id)", "ts, event_id"),
+    "communications": ("list_contains($ids, user_id)", "sent_at, message_id"),
+    "preferences": ("list_contains($ids, user_id)", "changed_at, category, channel"),
+    "subject_requests": (
+        "list_contains($ids, user_id) OR list_contains($emails, "
+        + _NORM.format("requester_email")
+        + ")",
+        "received_at, request_id",
+    ),
+    "admin_views": ("list_contains($ids, viewer_user_id)", "ts, view_id"),
+}
+
+
+@dataclass(frozen=True)
+class PackTable:
+    """The rows of one table held about the person (values as loaded: str, datetime, ...)."""
+
+    name: str
+    columns: tuple[str, ...]
+    types: tuple[str, ...]  # DuckDB type of each column
+    rows: tuple[tuple[Any, ...], ...]
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        return tuple(c for c, t in zip(self.columns, self.types, strict=True) if t == "VARCHAR")
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(list(self.rows), columns=list(self.columns))
+
+
+@dataclass(frozen=True)
+class SubjectPack:
+    snapshot_id: str
+    exported_at: datetime
+    snapshot_checksum: str
+    generated_at: datetime
+    identifier_kind: str  # "email" or "user_id"
+    identifier: str  # as given, trimmed
+    user_ids: tuple[str, ...]  # every user id whose rows are in the pack
+    tables: dict[str, PackTable]
+    # Rows of the person's tables quarantined at load: they could not be read, so
+    # nobody can tell whose they are. The README points the DPO to them.
+    quarantined: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        return {name: len(table.rows) for name, table in self.tables.items()}
+
+    @property
+    def found(self) -> bool:
+        """True when the snapshot holds at least one row about the person."""
+        return any(self.row_counts.values())
+
+
+def build_pack(
+    snapshot: Snapshot,
+    *,
+    email: str | None = None,
+    user_id: str | None = None,
+    generated_at: datetime | None = None,
+) -> SubjectPack:
+    """Every row `snapshot` holds about the person with this email address or user id."""
+    if (email is None) == (user_id is None):
+        raise InputError("--email / --user-id: give exactly one of them")
+    kind, given = ("email", email) if email is not None else ("user_id", user_id)
+    assert given is not None
+    if not given.strip():
+        raise InputError(f"--{kind.replace('_', '-')}: is empty")
+    cursor = snapshot.cursor()
+    try:
+        ids, emails = _identify(cursor, email, user_id)
+        tables = {name: _rows(cursor, name, ids, emails) for name in PACK_TABLES}
+    finally:
+        cursor.close()
+    return SubjectPack(
+        snapshot_id=snapshot.manifest.snapshot_id,
+        exported_at=snapshot.manifest.exported_at,
+        snapshot_checksum=snapshot.manifest.checksum,
+        generated_at=(generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
+        identifier_kind=kind,
+        identifier=given.strip() if kind == "email" else given,
+        user_ids=tuple(ids),
+        tables=tables,
+        quarantined={
+            name: snapshot.rows_rejected.get(name, 0)
+            for name in PACK_TABLES
+            if snapshot.rows_rejected.get(name, 0)
+        },
+    )
+
+
+def _identify(
+    cursor: duckdb.DuckDBPyConnection, email: str | None, user_id: str | None
+) -> tuple[list[str], list[str]]:
+    """The person's user ids and normalised email addresses."""
+    norm_email = _NORM.format("email")
+    if user_id is not None:
+        found = cursor.execute(
+            f"SELECT DISTINCT {norm_email} FROM users WHERE user_id = $id", {"id": user_id}
+        ).fetchall()
+        return [user_id], sorted(str(row[0]) for row in found if row[0])
+    wanted = cursor.execute(f"SELECT {_NORM.format('$email')}", {"email": email}).fetchone()
+    target = str(wanted[0]) if wanted else ""
+    found = cursor.execute(
+        f"SELECT user_id FROM users WHERE {norm_email} = $email ORDER BY user_id",
+        {"email": target},
+    ).fetchall()
+    return [str(row[0]) for row in found], [target]
+
+
+def _rows(
+    cursor: duckdb.DuckDBPyConnection, name: str, ids: list[str], emails: list[str]
+) -> PackTable:
+    where, order = PACK_TABLES[name]
+    params: dict[str, Any] = {"ids": ids}
+    if "$emails" in where:
+        params["emails"] = emails
+    result = cursor.execute(
+        f"SELECT * FROM {quote_ident(name)} WHERE {where} ORDER BY {order}", params
+    )
+    columns = tuple(d[0] for d in result.description or ())
+    types = tuple(str(d[1]) for d in result.description or ())
+    # The loader never loads credential columns; a pack must never carry one.
+    leaked = [c for c in columns if is_credential(c)]
+    if leaked:
+        raise AssertionError(f"{name}: credential column {leaked[0]} reached a subject-access pack")
+    return PackTable(name, columns, types, tuple(result.fetchall()))
+
+
+# The tables of personal data as rules.md defines it, plus the users row and the
+# requests the person made: the pack covers every one of them.
+assert set(PERSONAL_DATA_TABLES) <= set(PACK_TABLES)
