@@ -1,0 +1,345 @@
+"""De-identified datasets: how each one is judged, and what the DEID checks find.
+
+Every dataset under `deidentified/` is read into two per-cursor temporary tables
+that the DEID rule SQL works on, so the checks are the same whether a rule, the
+De-identification page or the audit notebook asks:
+
+- `deid_cells(dataset, row_id, column_name, value)`: one row per cell, the value
+  trimmed and NULL when empty (empty values are ignored by every check);
+- `deid_columns(dataset, position, column_name, role)`: role `count`,
+  `quasi_identifier` or `other`, from the sidecar or inferred as
+  `spec/snapshot-format.md` says.
+
+What leaves this module names datasets and columns and counts cells and rows;
+it never carries a cell value (it may be personal data).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from insight_workbench.errors import InputError
+from insight_workbench.policy import Policy
+from insight_workbench.readers import quote_ident
+from insight_workbench.rules.base import RuleContext
+from insight_workbench.snapshot import DeidentifiedDataset, Snapshot
+
+# Column names that mark an integer column as a count (case-insensitive).
+COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORECASE)
+NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+INTEGER = r"[+-]?\d+(\.0*)?"  # 12 or 12.0 (a count written by a float column)
+IP_FUNCTION = "iw_is_ip_address"
+CHECKS = ("DEID-001", "DEID-002", "DEID-003", "DEID-004")
+_REGISTERING = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DatasetLayout:
+    """How a dataset is judged: its kind and the role of its columns."""
+
+    name: str
+    file: str
+    rows: int
+    kind: str  # aggregate | microdata
+    source: str  # sidecar | inferred
+    columns: tuple[str, ...]
+    numeric_columns: tuple[str, ...]
+    count_columns: tuple[str, ...]
+    quasi_identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatasetAssessment:
+    """Every DEID check on one dataset. Offending columns are named, values never shown."""
+
+    layout: DatasetLayout
+    identifier_columns: dict[str, list[str]]  # DEID-001: column -> kinds of identifier
+    hashed_columns: dict[str, list[str]]  # DEID-002: column -> "MD5 of email", ...
+    class_sizes: dict[int, int]  # DEID-003: class size -> number of classes of that size
+    small_cells: dict[str, int]  # DEID-004: count column -> cells from 1 to min_cell - 1
+    k: int
+    min_cell: int
+    verdicts: dict[str, str] = field(default_factory=dict)  # code -> pass | fail | n/a
+
+    @property
+    def name(self) -> str:
+        return self.layout.name
+
+    @property
+    def smallest_class(self) -> int | None:
+        return min(self.class_sizes) if self.class_sizes else None
+
+    @property
+    def smallest_classes(self) -> list[int]:
+        """Sizes of the five smallest equivalence classes (their values are masked)."""
+        sizes = [size for size in sorted(self.class_sizes) for _ in range(self.class_sizes[size])]
+        return sizes[:5]
+
+
+def is_ip_address(text: str | None) -> bool:
+    """True when `text` is exactly an IPv4 or IPv6 address (Python's `ipaddress`)."""
+    if text is None:
+        return False
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _register_ip_function(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Make `iw_is_ip_address(VARCHAR)` callable from SQL (once per database: a Python
+    function registered through one cursor is seen by every cursor of it)."""
+    with _REGISTERING:
+        known = cursor.execute(
+            "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [IP_FUNCTION]
+        ).fetchall()
+        if not known[0][0]:
+            varchar, boolean = duckdb.type("VARCHAR"), duckdb.type("BOOLEAN")
+            cursor.create_function(IP_FUNCTION, is_ip_address, [varchar], boolean)
+
+
+def prepare(ctx: RuleContext) -> list[DatasetLayout]:
+    """Fill `deid_cells` and `deid_columns` for this cursor; the layout of each dataset."""
+    cursor = ctx.cursor
+    _register_ip_function(cursor)
+    cursor.execute(
+        r"CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(x, '^\s+|\s+$', '', 'g')"
+    )
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE deid_cells (dataset VARCHAR, row_id BIGINT, "
+        "column_name VARCHAR, value VARCHAR)"
+    )
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE deid_columns (dataset VARCHAR, position INTEGER, "
+        "column_name VARCHAR, role VARCHAR)"
+    )
+    layouts = []
+    for dataset in ctx.snapshot.deidentified:
+        _load_cells(cursor, dataset)
+        layout = _layout(dataset, _profile(cursor, dataset), _row_count(cursor, dataset))
+        cursor.executemany(
+            "INSERT INTO deid_columns VALUES (?, ?, ?, ?)",
+            [[layout.name, i, c, _role(layout, c)] for i, c in enumerate(layout.columns)],
+        )
+        layouts.append(layout)
+    return layouts
+
+
+def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> None:
+    if not dataset.columns:
+        return
+    columns = ", ".join(quote_ident(c) for c in dataset.columns)
+    cursor.execute(
+        "INSERT INTO deid_cells SELECT $name, __iw_row_id, column_name, "
+        "NULLIF(iw_trim(CAST(value AS VARCHAR)), '') FROM ("
+        f"SELECT rowid AS __iw_row_id, {columns} FROM {quote_ident(dataset.table)}"
+        f") UNPIVOT INCLUDE NULLS (value FOR column_name IN ({columns}))",
+        {"name": dataset.name},
+    )
+
+
+def _profile(
+    cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset
+) -> dict[str, tuple[bool, bool]]:
+    """Column -> (numeric, integer): every non-empty value parses as a number / an integer."""
+    rows = cursor.execute(
+        "SELECT column_name, bool_and(regexp_full_match(value, $number)), "
+        "bool_and(regexp_full_match(value, $integer)) FROM deid_cells "
+        "WHERE dataset = $name AND value IS NOT NULL GROUP BY column_name",
+        {"name": dataset.name, "number": NUMBER, "integer": INTEGER},
+    ).fetchall()
+    found = {str(name): (bool(numeric), bool(integer)) for name, numeric, integer in rows}
+    # A column with no value at all is numeric: nothing in it fails to parse.
+    return {c: found.get(c, (True, True)) for c in dataset.columns}
+
+
+def _row_count(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> int:
+    rows = cursor.execute(f"SELECT count(*) FROM {quote_ident(dataset.table)}").fetchall()
+    return int(rows[0][0])
+
+
+def _layout(
+    dataset: DeidentifiedDataset, profile: dict[str, tuple[bool, bool]], rows: int
+) -> DatasetLayout:
+    columns = dataset.columns
+    numeric = tuple(c for c in columns if profile[c][0])
+    named_counts = tuple(c for c in columns if profile[c][1] and COUNT_NAME.fullmatch(c))
+    non_numeric = tuple(c for c in columns if c not in numeric)
+    meta = dataset.meta or {}
+    _check_sidecar_columns(dataset, meta)
+    kind = meta.get("kind") or _kind_from_sidecar_lists(meta)
+    source = "sidecar" if kind else "inferred"
+    kind = kind or ("aggregate" if named_counts else "microdata")
+    counts: tuple[str, ...] = ()
+    quasi: tuple[str, ...] = ()
+    if kind == "aggregate":
+        counts = tuple(meta["count_columns"]) if "count_columns" in meta else named_counts
+    else:
+        quasi = tuple(meta["quasi_identifiers"]) if "quasi_identifiers" in meta else non_numeric
+    return DatasetLayout(
+        dataset.name, dataset.file, rows, kind, source, columns, numeric, counts, quasi
+    )
+
+
+def _kind_from_sidecar_lists(meta: dict[str, Any]) -> str | None:
+    """A sidecar without `kind` that lists only count columns or only quasi-identifiers."""
+    if meta.get("count_columns") and not meta.get("quasi_identifiers"):
+        return "aggregate"
+    if meta.get("quasi_identifiers") and not meta.get("count_columns"):
+        return "microdata"
+    return None
+
+
+def _check_sidecar_columns(dataset: DeidentifiedDataset, meta: dict[str, Any]) -> None:
+    sidecar = f"deidentified/{dataset.name}.meta.json"
+    for key in ("count_columns", "quasi_identifiers"):
+        for column in meta.get(key, []):
+            if column not in dataset.columns:
+                raise InputError(
+                    f"{sidecar}: '{key}' names column '{column}', which {dataset.file} lacks"
+                )
+
+
+def _role(layout: DatasetLayout, column: str) -> str:
+    if column in layout.count_columns:
+        return "count"
+    if column in layout.quasi_identifiers:
+        return "quasi_identifier"
+    return "other"
+
+
+def identifier_columns(ctx: RuleContext) -> list[dict[str, Any]]:
+    """DEID-001, after `prepare`: dataset, column_name, cells, kinds."""
+    return ctx.query("deid_001_direct_identifier.sql")
+
+
+def hashed_columns(ctx: RuleContext) -> list[dict[str, Any]]:
+    """DEID-002, after `prepare`: dataset, column_name, cells, hashes."""
+    return ctx.query("deid_002_unsalted_hash.sql")
+
+
+def class_size_counts(ctx: RuleContext) -> list[dict[str, Any]]:
+    """DEID-003, after `prepare`: per microdata dataset, size and number of classes."""
+    return ctx.query("deid_003_small_equivalence_class.sql")
+
+
+def small_cells(ctx: RuleContext) -> list[dict[str, Any]]:
+    """DEID-004, after `prepare`: dataset, column_name, cells below the minimum cell size."""
+    return ctx.query("deid_004_small_cell.sql", min_cell=ctx.policy.deidentification.min_cell)
+
+
+def assess(ctx: RuleContext) -> list[DatasetAssessment]:
+    """Every DEID check on every dataset of the snapshot."""
+    layouts = prepare(ctx)
+    found_ids = _by_column(identifier_columns(ctx), "kinds")
+    found_hashes = _by_column(hashed_columns(ctx), "hashes")
+    sizes: dict[str, dict[int, int]] = {}
+    for row in class_size_counts(ctx):
+        sizes.setdefault(row["dataset"], {})[int(row["size"])] = int(row["classes"])
+    cells: dict[str, dict[str, int]] = {}
+    for row in small_cells(ctx):
+        cells.setdefault(row["dataset"], {})[row["column_name"]] = int(row["cells"])
+    policy = ctx.policy.deidentification
+    assessments = []
+    for layout in layouts:
+        assessment = DatasetAssessment(
+            layout,
+            found_ids.get(layout.name, {}),
+            found_hashes.get(layout.name, {}),
+            sizes.get(layout.name, {}),
+            cells.get(layout.name, {}),
+            policy.k,
+            policy.min_cell,
+        )
+        assessment.verdicts.update(_verdicts(assessment))
+        assessments.append(assessment)
+    return assessments
+
+
+def _by_column(rows: list[dict[str, Any]], what: str) -> dict[str, dict[str, list[str]]]:
+    found: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        found.setdefault(row["dataset"], {})[row["column_name"]] = list(row[what])
+    return found
+
+
+def _verdicts(a: DatasetAssessment) -> dict[str, str]:
+    microdata = a.layout.kind == "microdata"
+    small_class = any(size < a.k for size in a.class_sizes)
+    return {
+        "DEID-001": "fail" if a.identifier_columns else "pass",
+        "DEID-002": "fail" if a.hashed_columns else "pass",
+        "DEID-003": ("fail" if small_class else "pass") if microdata else "n/a",
+        "DEID-004": "n/a" if microdata else ("fail" if a.small_cells else "pass"),
+    }
+
+
+def assess_datasets(
+    snapshot: Snapshot, policy: Policy, as_of: Any = None
+) -> list[DatasetAssessment]:
+    """Every DEID check on every dataset of `snapshot`, for the page and the notebook."""
+    cursor = snapshot.cursor()
+    try:
+        ctx = RuleContext(snapshot, cursor, policy, as_of or snapshot.manifest.exported_at)
+        return assess(ctx)
+    finally:
+        cursor.close()
+
+
+def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
+    """One row per dataset: kind, columns by role, verdict per check, offending columns."""
+    rows = []
+    for a in assessments:
+        offending = sorted({*a.identifier_columns, *a.hashed_columns, *a.small_cells})
+        rows.append(
+            {
+                "dataset": a.name,
+                "file": a.layout.file,
+                "rows": a.layout.rows,
+                "kind": a.layout.kind,
+                "judged_from": a.layout.source,
+                "count_columns": ", ".join(a.layout.count_columns),
+                "quasi_identifiers": ", ".join(a.layout.quasi_identifiers),
+                "smallest_class": a.smallest_class,
+                **a.verdicts,
+                "offending_columns": ", ".join(offending),
+            }
+        )
+    columns = [
+        "dataset",
+        "file",
+        "rows",
+        "kind",
+        "judged_from",
+        "count_columns",
+        "quasi_identifiers",
+        "smallest_class",
+        *CHECKS,
+        "offending_columns",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def class_sizes_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
+    """Equivalence-class sizes of the microdata datasets: dataset, class_size, classes,
+    rows, below_k. The classes' values are never included."""
+    rows = [
+        {
+            "dataset": a.name,
+            "class_size": size,
+            "classes": count,
+            "rows": size * count,
+            "below_k": size < a.k,
+        }
+        for a in assessments
+        for size, count in sorted(a.class_sizes.items())
+    ]
+    return pd.DataFrame(rows, columns=["dataset", "class_size", "classes", "rows", "below_k"])

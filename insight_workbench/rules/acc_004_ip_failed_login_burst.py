@@ -1,0 +1,76 @@
+"""ACC-004: a burst of failed logins from one IP address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insight_workbench.findings import Finding
+from insight_workbench.manifest import format_utc
+from insight_workbench.rules.base import Rule, RuleContext
+
+SQL = "acc_004_ip_failed_login_burst.sql"
+
+
+def bursts(ctx: RuleContext) -> list[dict[str, Any]]:
+    """Per IP over the threshold: `subject` (the IP as written), and `failures`,
+    `first_ts`, `last_ts` of its densest window."""
+    access = ctx.policy.access
+    return ctx.query(
+        SQL,
+        threshold=max(access.failed_logins_per_ip, 1),
+        window_seconds=access.window_minutes * 60,
+    )
+
+
+def check(ctx: RuleContext) -> list[Finding]:
+    minutes = ctx.policy.access.window_minutes
+    return [
+        Finding(
+            rule=RULE.code,
+            key=f"ip:{row['subject']}",
+            severity=RULE.severity,
+            message=(
+                f"{row['failures']} failed logins from IP {row['subject']} within "
+                f"{minutes} minutes, from {format_utc(row['first_ts'])} "
+                f"to {format_utc(row['last_ts'])}"
+            ),
+            due=None,
+            evidence={
+                "failed_logins": row["failures"],
+                "first": format_utc(row["first_ts"]),
+                "last": format_utc(row["last_ts"]),
+                "window_minutes": minutes,
+            },
+        )
+        for row in bursts(ctx)
+    ]
+
+
+RULE = Rule(
+    code="ACC-004",
+    name="access.ip_failed_login_burst",
+    severity="medium",
+    clause="User logs to monitor for unwarranted access to services",
+    doc="""\
+What it checks:
+    For each IP address, exactly as written in the export, whether at least 20
+    failed logins fall within some 15-minute window (inclusive: last `ts` - first
+    `ts` <= 15 minutes). Failures on unknown accounts (no `user_id`) count too.
+    One finding per IP, with the count, first and last time of its densest window.
+    Both numbers come from `[access]` in the policy file.
+
+Why it matters:
+    Many failures from one address, often across many accounts, is how credential
+    stuffing looks. The policy promises that the logs are used to watch for
+    unwarranted access.
+
+Example finding:
+    ACC-004 ip:203.0.113.9 medium - 31 failed logins from IP 203.0.113.9 within
+    15 minutes, from 2026-11-21T22:40:00Z to 2026-11-21T22:54:10Z
+
+How to fix:
+    Block or throttle the address, check whether any login from it succeeded, and
+    reset the accounts it got into.
+""",
+    check=check,
+)

@@ -1,0 +1,61 @@
+"""DEID-001: a direct identifier inside a dataset treated as de-identified."""
+
+from __future__ import annotations
+
+from insight_workbench import deid
+from insight_workbench.findings import Finding
+from insight_workbench.rules.base import Rule, RuleContext
+
+
+def check(ctx: RuleContext) -> list[Finding]:
+    deid.prepare(ctx)
+    return [
+        Finding(
+            rule=RULE.code,
+            key=f"dataset:{row['dataset']}:{row['column_name']}",
+            severity=RULE.severity,
+            message=(
+                f"Column '{row['column_name']}' of de-identified dataset {row['dataset']} "
+                f"holds direct identifiers ({', '.join(row['kinds'])}) in {row['cells']} cells"
+            ),
+            due=None,
+            evidence={"cells": int(row["cells"]), "kinds": list(row["kinds"])},
+        )
+        for row in deid.identifier_columns(ctx)
+    ]
+
+
+RULE = Rule(
+    code="DEID-001",
+    name="deidentification.direct_identifier",
+    severity="high",
+    clause=(
+        "Use aggregated / de-identified data so that it can no longer be associated to an "
+        "identifiable user"
+    ),
+    doc="""\
+What it checks:
+    Every column of every dataset under `deidentified/`, value by value (empty
+    values ignored). A value is a direct identifier when it contains an email
+    address (`local@domain.tld`); or, trimmed, the whole value is an IPv4 or IPv6
+    address; or it equals, trimmed and ignoring case, a held `users.email`,
+    `users.name`, `users.user_id` or `logins.ip`; or it has at least 7 digits and
+    its digits equal the digits of a held `users.telephone`. One finding per
+    column; the evidence says which kinds were found and in how many cells, never
+    the values.
+
+Why it matters:
+    A dataset that still carries an email, a name, an id or an IP address is
+    personal data, not de-identified data: it may not be kept or shared as if it
+    were.
+
+Example finding:
+    DEID-001 dataset:usage_by_org:contact high - Column 'contact' of de-identified
+    dataset usage_by_org holds direct identifiers (email address) in 12 cells
+
+How to fix:
+    Drop the column (or replace it by a keyed pseudonym held apart), regenerate the
+    dataset, and delete every copy of the old one.
+""",
+    check=check,
+)

@@ -1,0 +1,43 @@
+-- DEID-001: dataset columns holding a direct identifier (after deid.prepare).
+-- Each distinct trimmed non-empty value is tested once.
+WITH vals AS (
+    SELECT dataset, column_name, value, count(*) AS cells
+    FROM deid_cells WHERE value IS NOT NULL
+    GROUP BY dataset, column_name, value
+),
+held AS (
+    SELECT DISTINCT v, kind FROM (
+        SELECT lower(iw_trim(email)) AS v, 'held email address' AS kind FROM users
+        UNION ALL SELECT lower(iw_trim(name)), 'held user name' FROM users
+        UNION ALL SELECT lower(iw_trim(user_id)), 'held user id' FROM users
+        UNION ALL SELECT lower(iw_trim(ip)), 'held login IP address' FROM logins
+    ) WHERE v <> ''
+),
+phones AS (
+    SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
+    WHERE telephone IS NOT NULL
+),
+matches AS (
+    SELECT dataset, column_name, value, cells, 'email address' AS kind FROM vals
+    WHERE regexp_matches(value, '[A-Za-z0-9._%+''-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}')
+    UNION ALL
+    -- Only text made of address characters goes to Python's ipaddress.
+    SELECT dataset, column_name, value, cells, 'IP address' FROM vals
+    WHERE regexp_full_match(value, '[0-9A-Fa-f:.]+(%\S+)?') AND iw_is_ip_address(value)
+    UNION ALL
+    SELECT v.dataset, v.column_name, v.value, v.cells, h.kind
+    FROM vals AS v JOIN held AS h ON h.v = lower(v.value)
+    UNION ALL
+    SELECT v.dataset, v.column_name, v.value, v.cells, 'held telephone number'
+    FROM vals AS v JOIN phones AS p ON p.digits = regexp_replace(v.value, '[^0-9]', '', 'g')
+    WHERE length(p.digits) >= 7
+)
+SELECT dataset, column_name,
+       sum(cells) AS cells,
+       list_sort(list_distinct(flatten(list(kinds)))) AS kinds
+FROM (
+    SELECT dataset, column_name, value, any_value(cells) AS cells, list(kind) AS kinds
+    FROM matches GROUP BY dataset, column_name, value
+)
+GROUP BY dataset, column_name
+ORDER BY dataset, column_name

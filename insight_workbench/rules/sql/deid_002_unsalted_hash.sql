@@ -1,0 +1,32 @@
+-- DEID-002: dataset columns holding an unsalted MD5/SHA-1/SHA-256 of a held email
+-- (trimmed, lower-cased; also as written, trimmed) or user_id (as written and
+-- lower-cased, trimmed). Runs after deid.prepare.
+WITH ids AS (
+    SELECT DISTINCT v, source FROM (
+        SELECT lower(iw_trim(email)) AS v, 'email' AS source FROM users
+        UNION ALL SELECT iw_trim(email), 'email' FROM users
+        UNION ALL SELECT iw_trim(user_id), 'user_id' FROM users
+        UNION ALL SELECT lower(iw_trim(user_id)), 'user_id' FROM users
+    ) WHERE v <> ''
+),
+digests AS (
+    SELECT md5(v) AS digest, 'MD5 of ' || source AS hash FROM ids
+    UNION ALL SELECT sha1(v), 'SHA-1 of ' || source FROM ids
+    UNION ALL SELECT sha256(v), 'SHA-256 of ' || source FROM ids
+),
+vals AS (
+    SELECT dataset, column_name, lower(value) AS hex, count(*) AS cells
+    FROM deid_cells WHERE length(value) IN (32, 40, 64)
+    GROUP BY dataset, column_name, lower(value)
+)
+SELECT dataset, column_name,
+       sum(cells) AS cells,
+       list_sort(list_distinct(flatten(list(hashes)))) AS hashes
+FROM (
+    SELECT v.dataset, v.column_name, v.hex, any_value(v.cells) AS cells,
+           list(DISTINCT d.hash) AS hashes
+    FROM vals AS v JOIN digests AS d ON d.digest = v.hex
+    GROUP BY v.dataset, v.column_name, v.hex
+)
+GROUP BY dataset, column_name
+ORDER BY dataset, column_name
