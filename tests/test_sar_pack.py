@@ -1,0 +1,197 @@
+"""Finding every row held about one person, and nothing about anyone else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TABLES
+
+from insight_workbench.errors import InputError
+from insight_workbench.sar_pack import PACK_TABLES, SubjectPack, build_pack, pack_files
+from insight_workbench.snapshot import Snapshot, load_snapshot
+
+ID_COLUMNS = {"admin_views": "viewer_user_id"}
+
+
+@pytest.fixture(scope="module")
+def people(people_path: Path) -> Snapshot:
+    return load_snapshot(people_path)
+
+
+def _frames(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
+    cursor = snapshot.cursor()
+    try:
+        return {name: cursor.execute(f"SELECT * FROM {name}").df() for name in PACK_TABLES}
+    finally:
+        cursor.close()
+
+
+def _norm(text: object) -> str:
+    return str(text).strip().lower()
+
+
+def _expected_counts(frames: dict[str, pd.DataFrame], user_id: str) -> dict[str, int]:
+    """The person's rows per table, counted in pandas, independently of the pack's SQL."""
+    users = frames["users"]
+    emails = {_norm(e) for e in users.loc[users["user_id"] == user_id, "email"]}
+    counts = {}
+    for name, frame in frames.items():
+        mine = frame[ID_COLUMNS.get(name, "user_id")] == user_id
+        if name == "subject_requests":
+            mine |= frame["requester_email"].map(_norm).isin(emails)
+        counts[name] = int(mine.sum())
+    return counts
+
+
+def _sample_people(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """A few sample user ids: the first, a deleted one, a requester, and an orphan."""
+    users = frames["users"]
+    picks = list(users["user_id"].head(2))
+    picks += list(users.loc[users["deleted_at"].notna(), "user_id"].head(1))
+    picks += list(frames["subject_requests"]["user_id"].dropna().head(1))
+    orphans = set(frames["logins"]["user_id"].dropna()) - set(users["user_id"])
+    picks += sorted(orphans)[:1]
+    return list(dict.fromkeys(picks))
+
+
+def _cases(request: pytest.FixtureRequest) -> tuple[Snapshot, list[str]]:
+    if request.param == "people":
+        return request.getfixturevalue("people"), [JANE, JOHN, SMYTH, GONE]
+    sample_path = request.getfixturevalue("sample_path")
+    if not (sample_path / "manifest.json").is_file():
+        pytest.skip("the committed sample snapshot is not there")
+    sample = request.getfixturevalue("sample")
+    return sample, _sample_people(_frames(sample))
+
+
+@pytest.fixture(params=["people", "sample"])
+def snapshot_and_ids(request: pytest.FixtureRequest) -> tuple[Snapshot, list[str]]:
+    return _cases(request)
+
+
+def test_pack_counts_equal_a_direct_count(snapshot_and_ids: tuple[Snapshot, list[str]]) -> None:
+    snapshot, ids = snapshot_and_ids
+    frames = _frames(snapshot)
+    assert ids
+    for user_id in ids:
+        pack = build_pack(snapshot, user_id=user_id)
+        assert pack.row_counts == _expected_counts(frames, user_id), user_id
+
+
+def test_pack_holds_nothing_of_anyone_else(snapshot_and_ids: tuple[Snapshot, list[str]]) -> None:
+    snapshot, ids = snapshot_and_ids
+    frames = _frames(snapshot)
+    all_ids = set(frames["users"]["user_id"]) | set(frames["logins"]["user_id"].dropna())
+    for user_id in ids:
+        pack = build_pack(snapshot, user_id=user_id)
+        mine = {
+            _norm(e) for e in frames["users"].loc[frames["users"]["user_id"] == user_id, "email"]
+        }
+        for name, table in pack.tables.items():
+            for record in table.records():
+                if name == "subject_requests":  # made by their account or from their email
+                    by_email = _norm(record["requester_email"]) in mine
+                    assert record["user_id"] == user_id or by_email
+                else:
+                    assert record[ID_COLUMNS.get(name, "user_id")] == user_id, name
+        others = {u for u in all_ids if u != user_id}
+        cells = {str(v) for t in pack.tables.values() for row in t.rows for v in row}
+        assert not cells & others
+
+
+def test_people_packs_match_the_hand_written_expectation(people: Snapshot) -> None:
+    for user_id, expected in EXPECTED.items():
+        assert build_pack(people, user_id=user_id).row_counts == expected, user_id
+
+
+@pytest.mark.parametrize("person", [JANE, JOHN, SMYTH, GONE])
+def test_no_other_persons_identifiers_in_any_file(people: Snapshot, person: str) -> None:
+    text = b"".join(pack_files(build_pack(people, user_id=person)).values()).decode("utf-8-sig")
+    for row in TABLES["users"]:
+        if row["user_id"] != person:
+            for column in ("user_id", "email", "telephone", "name"):
+                assert row[column].strip() not in text, (person, column)
+    for row in TABLES["subject_requests"]:
+        if row["user_id"] != person and row["request_id"] != "R2":
+            assert row["requester_email"] not in text
+    assert "L7" not in text  # a failed login on no account belongs to nobody
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        JANE_EMAIL,
+        "jane.smith@example.com",
+        "  JANE.SMITH@EXAMPLE.COM\t",
+        "\njane.Smith@example.Com ",
+    ],
+)
+def test_email_variants_find_the_same_person(people: Snapshot, email: str) -> None:
+    by_email = build_pack(people, email=email)
+    by_id = build_pack(people, user_id=JANE)
+    assert by_email.user_ids == (JANE,)
+    assert by_email.row_counts == by_id.row_counts == EXPECTED[JANE]
+    requests = {r["request_id"] for r in by_email.tables["subject_requests"].records()}
+    assert requests == {"R1", "R2"}  # R2 was made by email only, spelt differently
+
+
+def test_user_id_is_matched_exactly(people: Snapshot) -> None:
+    for near in (JANE.upper(), f" {JANE}", "usr-jan"):
+        assert not build_pack(people, user_id=near).found, near
+
+
+def test_orphan_rows_of_a_deleted_user_are_held_data(people: Snapshot) -> None:
+    pack = build_pack(people, user_id=GONE)
+    assert pack.found
+    assert pack.row_counts["users"] == 0
+    assert all(pack.row_counts[t] == 1 for t in PACK_TABLES if t != "users")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "found"),
+    [
+        ({"email": "nobody@example.com"}, False),
+        ({"user_id": "usr-nobody"}, False),
+        ({"email": "Stranger@Example.net"}, True),  # only a request, no account
+    ],
+)
+def test_unknown_people_and_requesters_without_an_account(
+    people: Snapshot, kwargs: dict[str, str], found: bool
+) -> None:
+    pack = build_pack(people, **kwargs)
+    assert pack.found is found
+    assert pack.user_ids == ()
+    expected = {t: 0 for t in PACK_TABLES} | ({"subject_requests": 1} if found else {})
+    assert pack.row_counts == expected
+    assert set(pack.tables) == set(PACK_TABLES)  # every table is answered, even when empty
+
+
+def test_credential_columns_never_appear_but_extra_columns_do(people: Snapshot) -> None:
+    assert ("users", "password_hash") in people.credential_columns
+    pack = build_pack(people, user_id=JANE)
+    assert "password_hash" not in pack.tables["users"].columns
+    assert pack.tables["users"].records()[0]["nickname"] == "-2"
+    files = pack_files(pack)
+    assert SECRET.encode() not in b"".join(files.values())
+    data = b"".join(content for path, content in files.items() if path != "README.txt")
+    assert b"password" not in data
+
+
+def test_pack_carries_the_snapshot_identity(people: Snapshot) -> None:
+    pack = build_pack(people, email=f" {JANE_EMAIL} ")
+    assert isinstance(pack, SubjectPack)
+    assert pack.snapshot_id == people.manifest.snapshot_id
+    assert pack.exported_at == people.manifest.exported_at
+    assert (pack.identifier_kind, pack.identifier) == ("email", JANE_EMAIL)
+    assert pack.tables["logins"].frame().shape == (3, 7)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"email": JANE_EMAIL, "user_id": JANE}, {"email": "   "}, {"user_id": ""}],
+)
+def test_exactly_one_non_empty_identifier(people: Snapshot, kwargs: dict[str, str]) -> None:
+    with pytest.raises(InputError, match="--"):
+        build_pack(people, **kwargs)
