@@ -21,3 +21,11 @@ def sample_path() -> Path:
 def sample(sample_path: Path) -> Snapshot:
     """The committed sample snapshot, loaded once (read-only: use `sample.cursor()`)."""
     return load_snapshot(sample_path)
+
+
+@pytest.fixture(scope="session")
+def people_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small snapshot of people for subject-access pack tests (see tests/sar_people.py)."""
+    from sar_people import build_people
+
+    return build_people(tmp_path_factory.mktemp("people") / "people")
