@@ -1,0 +1,181 @@
+"""The analyst's data: a separate DuckDB database holding only de-identified tables.
+
+`analyst_data(snapshot, key)` derives, in DuckDB, four tables from a loaded
+snapshot into a NEW in-memory database of their own:
+
+- `orgs`: org_id, product, status, created_month, subscription_start_month,
+  closed_month (organisations are not people; their names are left out anyway)
+- `users`: user_pseudonym, org_id, role, created_month, deleted
+- `logins`: ts, user_pseudonym (NULL for an unknown account), success,
+  ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped IPv6 read as IPv4),
+  browser_family, os_family, referrer_domain
+- `usage_events`: ts, user_pseudonym, product, event_type
+
+Names, emails, telephones, user ids, login and event ids, full IP addresses
+and full user agents never enter that database, so nothing built on it can
+show them: an analyst connection simply has no identifiable tables.
+Pseudonyms, IP networks and agent families are computed in Python over the
+distinct values only (a set of users, addresses and agents, not of log rows)
+and joined back in DuckDB.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from insight_workbench.policy import load_policy
+from insight_workbench.pseudonyms import pseudonym_map
+from insight_workbench.snapshot import Snapshot
+from insight_workbench.useragents import family_table
+
+ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
+BATCH_ROWS = 1_000_000
+
+# Scheme, then user info (dropped), then the host: the referrer's domain and nothing else.
+_HOST = r"^(?:[a-z][a-z0-9+.\-]*://|mailto:)?(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:\s]*)"
+
+_SELECTS = {
+    "orgs": """
+        SELECT org_id, product, status,
+               CAST(date_trunc('month', created_at) AS DATE) AS created_month,
+               CAST(date_trunc('month', subscription_start) AS DATE) AS subscription_start_month,
+               CAST(date_trunc('month', closed_at) AS DATE) AS closed_month
+        FROM organisations ORDER BY org_id""",
+    "users": """
+        SELECT p.pseudonym AS user_pseudonym, u.org_id, u.role,
+               CAST(date_trunc('month', u.created_at) AS DATE) AS created_month,
+               u.deleted_at IS NOT NULL AS deleted
+        FROM users u JOIN _pseudonyms p USING (user_id) ORDER BY user_pseudonym""",
+    "logins": f"""
+        WITH l AS (
+            SELECT l.ts, p.pseudonym AS user_pseudonym, l.success, n.ip_network,
+                   coalesce(a.browser_family, 'Other') AS browser_family,
+                   coalesce(a.os_family, 'Other') AS os_family,
+                   regexp_extract(lower(trim(l.referrer)), '{_HOST}', 1) AS host
+            FROM logins l
+            LEFT JOIN _pseudonyms p ON p.user_id = l.user_id
+            LEFT JOIN _ip_networks n ON n.ip = l.ip
+            LEFT JOIN _agents a ON a.user_agent = l.user_agent)
+        SELECT ts, user_pseudonym, success, ip_network, browser_family, os_family,
+               CASE WHEN host = '' OR host LIKE '[%' OR regexp_full_match(host, '[0-9.]+')
+                    THEN NULL ELSE regexp_replace(rtrim(host, '.'), '^www\\.', '') END
+                   AS referrer_domain
+        FROM l ORDER BY ts""",
+    "usage_events": """
+        SELECT e.ts, p.pseudonym AS user_pseudonym, e.product, e.event_type
+        FROM usage_events e JOIN _pseudonyms p USING (user_id) ORDER BY e.ts""",
+}
+
+
+@dataclass
+class AnalystData:
+    """De-identified tables of one snapshot, in a database of their own.
+
+    Use `cursor()` per thread or call. `min_cell` is the policy's minimum cell
+    size: every aggregate built on this data suppresses smaller counts of people.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    snapshot_id: str
+    exported_at: datetime  # UTC: the default as_of
+    min_cell: int
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            cursor = self.con.cursor()
+        cursor.execute("SET TimeZone = 'UTC'")
+        return cursor
+
+    def as_of(self, moment: datetime | None) -> datetime:
+        return self.exported_at if moment is None else moment
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def ip_network(text: str | None) -> str | None:
+    """The /24 (IPv4) or /48 (IPv6) network of an address; None when it is not one."""
+    if text is None:
+        return None
+    cleaned = text.strip().strip("[]").split("%", 1)[0]
+    try:
+        address = ipaddress.ip_address(cleaned)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def analyst_data(snapshot: Snapshot, key: bytes, min_cell: int | None = None) -> AnalystData:
+    """Build the analyst's database from `snapshot`, pseudonymising user ids under `key`."""
+    if min_cell is None:
+        min_cell = load_policy().deidentification.min_cell
+    source = snapshot.cursor()
+    target = duckdb.connect(config={"preserve_insertion_order": True})
+    try:
+        _register_lookups(source, key)
+        for name in ANALYST_TABLES:
+            reader = source.sql(_SELECTS[name]).to_arrow_reader(BATCH_ROWS)
+            target.register("_incoming", reader)
+            target.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
+            target.unregister("_incoming")
+        target.execute("SET TimeZone = 'UTC'")
+    except BaseException:
+        target.close()
+        raise
+    finally:
+        source.close()
+    return AnalystData(
+        target, snapshot.manifest.snapshot_id, snapshot.manifest.exported_at, min_cell
+    )
+
+
+def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """Lookup tables on the snapshot side only (this cursor): raw value -> safe value."""
+    ids = _distinct(
+        cursor,
+        "SELECT user_id FROM users UNION SELECT user_id FROM logins WHERE user_id IS NOT NULL "
+        "UNION SELECT user_id FROM usage_events",
+    )
+    pseudonyms = pseudonym_map(ids, key)
+    cursor.register(
+        "_pseudonyms",
+        pa.table(
+            {"user_id": list(pseudonyms), "pseudonym": list(pseudonyms.values())},
+            schema=pa.schema([("user_id", pa.string()), ("pseudonym", pa.string())]),
+        ),
+    )
+    ips = _distinct(cursor, "SELECT DISTINCT ip FROM logins WHERE ip IS NOT NULL")
+    cursor.register("_ip_networks", _lookup(ips, "ip", "ip_network", ip_network))
+    agents = _distinct(
+        cursor, "SELECT DISTINCT user_agent FROM logins WHERE user_agent IS NOT NULL"
+    )
+    columns = family_table(agents)
+    cursor.register("_agents", pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}))
+
+
+def _distinct(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
+    column = cursor.sql(sql).to_arrow_table().column(0)
+    return [value for value in column.to_pylist() if value is not None]
+
+
+def _lookup(
+    values: Iterable[str], name: str, derived: str, convert: Callable[[str], str | None]
+) -> pa.Table:
+    keys = list(values)
+    return pa.table(
+        {
+            name: pa.array(keys, pa.string()),
+            derived: pa.array([convert(v) for v in keys], pa.string()),
+        }
+    )

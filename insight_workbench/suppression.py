@@ -1,0 +1,158 @@
+"""Small-cell suppression for every aggregate shown to an analyst.
+
+Primary suppression: a count of people between 1 and `min_cell` − 1 is shown
+as "<10" (for min_cell 10), never its value. Zero is shown: an empty cell says
+nothing about any one person, and the workbench's own DEID-004 rule accepts it.
+
+Secondary suppression: where a total is shown, a lone hidden cell could be
+recovered by subtracting the shown cells from the total. For every row or
+column with a shown total, more cells (the smallest non-zero first) are hidden,
+marked "[c]" (the GSS symbol for "confidential"), until each "<10" cell has at
+least two values consistent with what is shown, reading "<10" as 1..min_cell−1
+and "[c]" as 0 or at least min_cell; if no cell is left to hide, the total is
+hidden. This protects against recovery from any single row or column total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+SECONDARY = "[c]"
+
+Cell = tuple[int, int]
+
+
+def primary_marker(min_cell: int) -> str:
+    return f"<{min_cell}"
+
+
+def suppress(
+    frame: pd.DataFrame,
+    count_columns: Sequence[str],
+    *,
+    min_cell: int,
+    linked_columns: Sequence[str] = (),
+    row_total: str | None = None,
+    total_row: bool = False,
+    as_text: bool = True,
+) -> pd.DataFrame:
+    """The display frame of `frame`.
+
+    `count_columns` hold counts of people; `linked_columns` hold other figures
+    about the same group (events, shares, averages) and are hidden in every row
+    where a count is hidden. `row_total` names a count column holding each
+    row's total of the other count columns; `total_row` says the last row holds
+    the column totals. `as_text=True` puts the markers in the cells (object
+    columns); `as_text=False` leaves NaN in hidden cells, for charts.
+    """
+    columns = list(dict.fromkeys([*count_columns, *([row_total] if row_total else [])]))
+    values = frame[columns].fillna(0).to_numpy(dtype=float)
+    primary = (values > 0) & (values < min_cell)
+    hidden = primary.copy()
+    if min_cell > 2:  # with min_cell 2, "<2" already says 1: nothing more to protect
+        _secondary(
+            values, primary, hidden, _lines(values.shape, columns, row_total, total_row), min_cell
+        )
+    shown = frame.copy()
+    for j, column in enumerate(columns):
+        shown[column] = _cells(frame[column], primary[:, j], hidden[:, j], min_cell, as_text)
+    row_hidden = np.asarray(hidden.any(axis=1), dtype=bool)
+    for column in linked_columns:
+        shown[column] = _cells(
+            frame[column], np.zeros_like(row_hidden), row_hidden, min_cell, as_text
+        )
+    return shown
+
+
+def with_totals(
+    frame: pd.DataFrame, label_column: str, count_columns: Sequence[str], label: str = "Total"
+) -> pd.DataFrame:
+    """`frame` with a last row holding the sum of each count column."""
+    total = {column: frame[column].sum() for column in count_columns}
+    row = pd.DataFrame([{label_column: label, **total}])
+    return pd.concat([frame, row], ignore_index=True)
+
+
+def _cells(
+    column: pd.Series, primary: np.ndarray, hidden: np.ndarray, min_cell: int, as_text: bool
+) -> pd.Series:
+    if not as_text:
+        return pd.to_numeric(column, errors="coerce").astype(float).mask(hidden)
+    marks = np.where(primary, primary_marker(min_cell), SECONDARY)
+    out = column.astype(object).where(~hidden, pd.Series(marks, index=column.index))
+    return out.astype(object)
+
+
+def _lines(
+    shape: tuple[int, int], columns: list[str], row_total: str | None, total_row: bool
+) -> list[tuple[list[Cell], Cell]]:
+    """Each (cells, total) pair whose cells add up to a shown total."""
+    rows, width = shape
+    lines: list[tuple[list[Cell], Cell]] = []
+    if row_total is not None:
+        t = columns.index(row_total)
+        for i in range(rows):
+            lines.append(([(i, j) for j in range(width) if j != t], (i, t)))
+    if total_row and rows > 1:
+        for j in range(width):
+            lines.append(([(i, j) for i in range(rows - 1)], (rows - 1, j)))
+    return lines
+
+
+def _secondary(
+    values: np.ndarray,
+    primary: np.ndarray,
+    hidden: np.ndarray,
+    lines: list[tuple[list[Cell], Cell]],
+    min_cell: int,
+) -> None:
+    changed = True
+    while changed:  # hiding a cell in one line can expose a lone cell in another
+        changed = False
+        for cells, total in lines:
+            while not line_is_safe(values, primary, hidden, cells, total, min_cell):
+                candidates = [c for c in cells if not hidden[c]]
+                if candidates:
+                    hidden[min(candidates, key=lambda c: (values[c] == 0, values[c]))] = True
+                else:
+                    hidden[total] = True
+                changed = True
+
+
+def line_is_safe(
+    values: np.ndarray,
+    primary: np.ndarray,
+    hidden: np.ndarray,
+    cells: Sequence[Cell],
+    total: Cell,
+    min_cell: int,
+) -> bool:
+    """True when no "<min_cell" cell of the line can be pinned to one value from its total."""
+    if hidden[total]:
+        return True
+    residual = values[total] - sum(values[c] for c in cells if not hidden[c])
+    hidden_cells = [c for c in cells if hidden[c]]
+    for cell in hidden_cells:
+        if not primary[cell]:
+            continue
+        others_primary = sum(1 for c in hidden_cells if c != cell and primary[c])
+        others_secondary = sum(1 for c in hidden_cells if not primary[c])
+        possible = [
+            x
+            for x in range(1, min_cell)
+            if _reachable(residual - x, others_primary, others_secondary, min_cell)
+        ]
+        if len(possible) < 2:
+            return False
+    return True
+
+
+def _reachable(amount: float, primaries: int, secondaries: int, min_cell: int) -> bool:
+    """Whether hidden cells can add up to `amount`: each "<m" cell is 1..m−1, each
+    "[c]" cell is 0 or at least m."""
+    if primaries <= amount <= primaries * (min_cell - 1):
+        return True
+    return secondaries > 0 and amount >= primaries + min_cell

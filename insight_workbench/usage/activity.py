@@ -1,0 +1,159 @@
+"""Activity over time: active users, stickiness, login frequency, hour of week, cohorts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+
+from insight_workbench.analyst import AnalystData
+from insight_workbench.errors import InputError
+from insight_workbench.suppression import with_totals
+from insight_workbench.usage.common import LOGINS, ratio, run, show, window
+
+GRAINS = ("day", "week", "month")
+LOCAL_TIMEZONE = "Europe/London"
+
+
+def active_users(
+    data: AnalystData,
+    as_of: datetime | None = None,
+    *,
+    days: int = 90,
+    grain: str = "day",
+    product: str | None = None,
+) -> pd.DataFrame:
+    """Daily, weekly or monthly active users: period_start, active_users."""
+    if grain not in GRAINS:
+        raise InputError(f"grain: must be one of {', '.join(GRAINS)}")
+    p = window(data, as_of, days, product)
+    p["start"] = p["as_of"] - timedelta(days=days)
+    sql = f"""
+        WITH l AS ({LOGINS.replace("l.ts > $start", "l.ts >= date_trunc($grain, $start)")}),
+        periods AS (
+            SELECT CAST(t AS DATE) AS period_start FROM generate_series(
+                date_trunc($grain, $start), date_trunc($grain, $as_of),
+                CAST('1 ' || $grain AS INTERVAL)) g(t))
+        SELECT p.period_start, count(DISTINCT l.user_pseudonym) AS active_users
+        FROM periods p LEFT JOIN l ON CAST(date_trunc($grain, l.ts) AS DATE) = p.period_start
+        GROUP BY p.period_start ORDER BY p.period_start"""
+    return show(data, run(data, sql, grain=grain, **p), ["active_users"])
+
+
+def stickiness(
+    data: AnalystData, as_of: datetime | None = None, *, days: int = 90, product: str | None = None
+) -> pd.DataFrame:
+    """Per day: dau, mau (distinct users in the 30 days ending that day), stickiness = dau/mau."""
+    p = window(data, as_of, days + 30, product)
+    sql = f"""
+        WITH ud AS (
+            SELECT DISTINCT user_pseudonym, CAST(ts AS DATE) AS day FROM ({LOGINS})
+            WHERE user_pseudonym IS NOT NULL),
+        -- each active day keeps its user in the MAU until 29 days later or the next active day
+        spans AS (
+            SELECT day AS first_day, least(day + 29, coalesce(
+                lead(day) OVER (PARTITION BY user_pseudonym ORDER BY day) - 1, day + 29))
+                AS last_day
+            FROM ud),
+        deltas AS (
+            SELECT day, sum(change) AS change FROM (
+                SELECT first_day AS day, 1 AS change FROM spans
+                UNION ALL SELECT last_day + 1, -1 FROM spans) GROUP BY day),
+        days AS (
+            SELECT CAST(t AS DATE) AS day FROM generate_series(
+                CAST($start AS DATE), CAST($as_of AS DATE), INTERVAL 1 DAY) g(t)),
+        counted AS (
+            SELECT d.day, coalesce(x.dau, 0) AS dau,
+                   sum(coalesce(c.change, 0)) OVER (ORDER BY d.day) AS mau
+            FROM days d
+            LEFT JOIN deltas c ON c.day = d.day
+            LEFT JOIN (SELECT day, count(*) AS dau FROM ud GROUP BY day) x ON x.day = d.day)
+        SELECT day, dau, CAST(mau AS BIGINT) AS mau,
+               CASE WHEN mau > 0 THEN round(dau / mau, 3) END AS stickiness
+        FROM counted WHERE day > CAST($start AS DATE) + 30 ORDER BY day"""
+    return show(data, run(data, sql, **p), ["dau", "mau"], linked_columns=["stickiness"])
+
+
+LOGIN_BUCKETS = (
+    ("1", 1, 1),
+    ("2-5", 2, 5),
+    ("6-10", 6, 10),
+    ("11-20", 11, 20),
+    ("21-50", 21, 50),
+    ("51+", 51, 2**62),
+)
+
+
+def logins_per_user(
+    data: AnalystData, as_of: datetime | None = None, *, days: int = 30, product: str | None = None
+) -> pd.DataFrame:
+    """How many users logged in how often: logins (bucket), users; a last Total row."""
+    p = window(data, as_of, days, product)
+    buckets = " UNION ALL ".join(
+        f"SELECT {i} AS position, '{label}' AS logins, {lo} AS lo, {hi} AS hi"
+        for i, (label, lo, hi) in enumerate(LOGIN_BUCKETS)
+    )
+    sql = f"""
+        WITH per_user AS (
+            SELECT user_pseudonym, count(*) AS n FROM ({LOGINS})
+            WHERE user_pseudonym IS NOT NULL GROUP BY user_pseudonym),
+        buckets AS ({buckets})
+        SELECT b.logins, count(u.n) AS users FROM buckets b
+        LEFT JOIN per_user u ON u.n BETWEEN b.lo AND b.hi
+        GROUP BY b.position, b.logins ORDER BY b.position"""
+    frame = with_totals(run(data, sql, **p), "logins", ["users"])
+    return show(data, frame, ["users"], total_row=True)
+
+
+def hour_of_week(
+    data: AnalystData, as_of: datetime | None = None, *, days: int = 90, product: str | None = None
+) -> pd.DataFrame:
+    """When people log in, London time: weekday (1 = Monday), hour (0-23), users, logins."""
+    p = window(data, as_of, days, product)
+    sql = f"""
+        WITH l AS (SELECT user_pseudonym, timezone($tz, ts) AS local FROM ({LOGINS})),
+        grid AS (SELECT * FROM range(1, 8) a(weekday), range(0, 24) b(hour))
+        SELECT CAST(g.weekday AS INTEGER) AS weekday, CAST(g.hour AS INTEGER) AS hour,
+               count(DISTINCT l.user_pseudonym) AS users, count(l.local) AS logins
+        FROM grid g LEFT JOIN l ON isodow(l.local) = g.weekday AND hour(l.local) = g.hour
+        GROUP BY g.weekday, g.hour ORDER BY g.weekday, g.hour"""
+    frame = run(data, sql, tz=LOCAL_TIMEZONE, **p)
+    return show(data, frame, ["users"], linked_columns=["logins"])
+
+
+def cohort_retention(
+    data: AnalystData,
+    as_of: datetime | None = None,
+    *,
+    months: int = 12,
+    product: str | None = None,
+) -> pd.DataFrame:
+    """Monthly cohorts (a user's first successful login month, within the last `months`):
+    cohort, months_since, cohort_size, users (active that month), retention."""
+    p = window(data, as_of, 1, product)
+    p["start"] = datetime(1, 1, 1, tzinfo=p["as_of"].tzinfo)  # the whole history
+    sql = f"""
+        WITH l AS (SELECT user_pseudonym, CAST(date_trunc('month', ts) AS DATE) AS month
+                   FROM ({LOGINS}) WHERE user_pseudonym IS NOT NULL),
+        active AS (SELECT DISTINCT user_pseudonym, month FROM l),
+        cohorts AS (SELECT user_pseudonym, min(month) AS cohort FROM active GROUP BY ALL),
+        last AS (SELECT CAST(date_trunc('month', $as_of) AS DATE) AS month),
+        grid AS (
+            SELECT CAST(t AS DATE) AS cohort, CAST(k AS INTEGER) AS months_since
+            FROM generate_series(date_trunc('month', $as_of) - to_months($months - 1),
+                                 date_trunc('month', $as_of), INTERVAL 1 MONTH) g(t),
+                 range(0, $months) r(k), last
+            WHERE CAST(t AS DATE) + to_months(CAST(k AS INTEGER)) <= last.month),
+        counted AS (
+            SELECT c.cohort, date_diff('month', c.cohort, a.month) AS months_since,
+                   count(*) AS users
+            FROM cohorts c JOIN active a USING (user_pseudonym) GROUP BY ALL)
+        SELECT g.cohort, g.months_since, coalesce(s.users, 0) AS cohort_size,
+               coalesce(n.users, 0) AS users
+        FROM grid g
+        LEFT JOIN counted n USING (cohort, months_since)
+        LEFT JOIN counted s ON s.cohort = g.cohort AND s.months_since = 0
+        ORDER BY g.cohort, g.months_since"""
+    frame = run(data, sql, months=max(months, 1), **p)
+    frame["retention"] = ratio(frame["users"], frame["cohort_size"], 3)
+    return show(data, frame, ["cohort_size", "users"], linked_columns=["retention"])

@@ -1,0 +1,65 @@
+"""What every usage query shares: the window, the parameters, the login and user sets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from insight_workbench.analyst import AnalystData
+from insight_workbench.errors import InputError
+from insight_workbench.schema import PRODUCTS
+from insight_workbench.suppression import suppress
+
+STATUSES = ("demo", "trial", "active", "closed")
+
+# Successful logins in (start, as_of], with the product of the user's organisation.
+LOGINS = """
+    SELECT l.ts, l.user_pseudonym, l.browser_family, l.os_family, l.referrer_domain, o.product
+    FROM logins l
+    LEFT JOIN users u ON u.user_pseudonym = l.user_pseudonym
+    LEFT JOIN orgs o ON o.org_id = u.org_id
+    WHERE l.success AND l.ts > $start AND l.ts <= $as_of
+      AND (CAST($product AS VARCHAR) IS NULL OR o.product = $product)"""
+
+# Users (deleted ones too) with their organisation's product and status.
+USERS = """
+    SELECT u.*, o.product, o.status FROM users u LEFT JOIN orgs o ON o.org_id = u.org_id
+    WHERE CAST($product AS VARCHAR) IS NULL OR o.product = $product"""
+
+
+def run(data: AnalystData, sql: str, **params: Any) -> pd.DataFrame:
+    # DuckDB refuses values for parameters a statement does not use.
+    used = {name: value for name, value in params.items() if f"${name}" in sql}
+    cursor = data.cursor()
+    try:
+        return cursor.execute(sql, used).df()
+    finally:
+        cursor.close()
+
+
+def window(
+    data: AnalystData, as_of: datetime | None, days: int, product: str | None
+) -> dict[str, Any]:
+    """Parameters as_of, start (= as_of − days) and product, checked."""
+    moment = data.as_of(as_of)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if days < 1:
+        raise InputError("period: days must be at least 1")
+    if product is not None and product not in PRODUCTS:
+        raise InputError(f"product: must be one of {', '.join(PRODUCTS)}")
+    return {"as_of": moment, "start": moment - timedelta(days=days), "product": product}
+
+
+def show(data: AnalystData, frame: pd.DataFrame, counts: list[str], **kw: Any) -> pd.DataFrame:
+    """The frame as an analyst may see it: small counts of people suppressed."""
+    return suppress(frame, counts, min_cell=data.min_cell, **kw)
+
+
+def ratio(numerators: pd.Series, denominators: pd.Series, digits: int) -> list[float | None]:
+    return [
+        round(float(n) / float(d), digits) if d else None
+        for n, d in zip(numerators, denominators, strict=True)
+    ]

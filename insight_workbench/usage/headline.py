@@ -1,0 +1,91 @@
+"""Headline usage figures, defined exactly as `spec/cli.md` defines them.
+
+One SQL text serves the DPO's snapshot (the `usage` command) and the analyst's
+de-identified data (the app and notebooks), so both show the same numbers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import duckdb
+
+from insight_workbench.analyst import AnalystData
+from insight_workbench.snapshot import Snapshot
+from insight_workbench.usage.common import STATUSES
+
+# The same three relations from either source: people, their logins, organisations.
+_SOURCES = {
+    "snapshot": (
+        "SELECT user_id AS person, org_id, deleted_at IS NOT NULL AS deleted FROM users",
+        "SELECT user_id AS person, ts, success FROM logins",
+        "SELECT org_id, status FROM organisations",
+    ),
+    "analyst": (
+        "SELECT user_pseudonym AS person, org_id, deleted FROM users",
+        "SELECT user_pseudonym AS person, ts, success FROM logins",
+        "SELECT org_id, status FROM orgs",
+    ),
+}
+
+_HEADLINE = """
+    WITH u AS ({0}), l AS ({1}), o AS ({2}),
+    ok AS (SELECT person, ts FROM l WHERE success AND ts <= $as_of)
+    SELECT
+      (SELECT count(*) FROM u WHERE NOT deleted) AS users,
+      (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 30 DAY) AS mau,
+      (SELECT count(*) FROM ok WHERE ts > $as_of - INTERVAL 30 DAY) AS logins_30d,
+      (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 7 DAY) AS wau,
+      (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 1 DAY) AS dau,
+      (SELECT count(*) FROM o WHERE status = 'active') AS active_orgs,
+      (SELECT count(*) FROM u JOIN o USING (org_id)
+       WHERE o.status = 'active' AND NOT u.deleted) AS users_of_active_orgs,
+      (SELECT map(list(status), list(n)) FROM (SELECT status, count(*) AS n FROM o
+                                                 GROUP BY status)) AS organisations
+"""
+
+
+def headline_figures(source: Snapshot | AnalystData, as_of: datetime | None = None) -> dict:
+    """users, organisations (per status, all four), active_users_30d, logins_30d,
+    avg_users_per_active_org (null without an active organisation), and dau, wau,
+    stickiness (dau / active_users_30d). The 30-day window is (as_of − 30 days, as_of]."""
+    if isinstance(source, Snapshot):
+        moment = as_of or source.manifest.exported_at
+        sql = _HEADLINE.format(*_SOURCES["snapshot"])
+    else:
+        moment = source.as_of(as_of)
+        sql = _HEADLINE.format(*_SOURCES["analyst"])
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    cursor: duckdb.DuckDBPyConnection = source.cursor()
+    try:
+        row = cursor.execute(sql, {"as_of": moment}).fetchone()
+        names = [d[0] for d in cursor.description or []]
+    finally:
+        cursor.close()
+    found: dict[str, Any] = dict(zip(names, row or (), strict=True))
+    per_status = found["organisations"] or {}
+    return {
+        "as_of": moment.astimezone(UTC),
+        "users": int(found["users"]),
+        "organisations": {status: int(per_status.get(status, 0)) for status in STATUSES},
+        "active_users_30d": int(found["mau"]),
+        "logins_30d": int(found["logins_30d"]),
+        "avg_users_per_active_org": _average(found["users_of_active_orgs"], found["active_orgs"]),
+        "dau": int(found["dau"]),
+        "wau": int(found["wau"]),
+        "stickiness": _round(found["dau"], found["mau"], "0.001"),
+    }
+
+
+def _average(users: int, organisations: int) -> float | None:
+    return _round(users, organisations, "0.01")
+
+
+def _round(numerator: int, denominator: int, places: str) -> float | None:
+    if not denominator:
+        return None
+    exact = Decimal(int(numerator)) / Decimal(int(denominator))
+    return float(exact.quantize(Decimal(places), rounding=ROUND_HALF_UP))
