@@ -1,0 +1,151 @@
+"""`insight-workbench sar`: options, exit codes, what it prints and writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, TABLES
+
+from insight_workbench import cli
+
+SCRIPT = Path(sys.executable).parent / "insight-workbench"
+
+
+def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str):
+    """Run the CLI in-process through `cli.main`, as the console script does."""
+    monkeypatch.setattr(sys, "argv", ["insight-workbench", *args])
+    with pytest.raises(SystemExit) as done:
+        cli.main()
+    captured = capsys.readouterr()
+    return done.value.code, captured.out, captured.err
+
+
+def _emails_and_names() -> list[str]:
+    return [r[c] for r in TABLES["users"] for c in ("email", "name")] + [
+        r["requester_email"].strip() for r in TABLES["subject_requests"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [("--email", f"  {JANE_EMAIL.upper()} ", EXPECTED[JANE]), ("--user-id", GONE, EXPECTED[GONE])],
+)
+def test_writes_a_folder_pack_and_prints_counts_without_personal_data(
+    monkeypatch, capsys, people_path: Path, tmp_path: Path, option, value, expected
+) -> None:
+    out = tmp_path / "pack"
+    code, stdout, stderr = run(
+        monkeypatch, capsys, "sar", str(people_path), option, value, "--out", str(out)
+    )
+    assert (code, stderr) == (0, "")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["tables"] == expected
+    for table, count in expected.items():
+        assert f"{table:<17} {count:>7} rows" in stdout
+    assert str(out) in stdout
+    assert not [text for text in _emails_and_names() if text.strip().lower() in stdout.lower()]
+
+
+def test_unknown_person_is_a_no_data_held_answer(
+    monkeypatch, capsys, people_path, tmp_path
+) -> None:
+    out = tmp_path / "none.zip"
+    code, stdout, _ = run(
+        monkeypatch,
+        capsys,
+        "sar",
+        str(people_path),
+        "--email",
+        "nobody@example.com",
+        "--out",
+        str(out),
+    )
+    assert code == 0
+    assert stdout.startswith("No data held")
+    assert "nobody" not in stdout
+    with zipfile.ZipFile(out) as z:
+        assert "NO DATA HELD" in z.read("README.txt").decode()
+        assert set(json.loads(z.read("manifest.json"))["tables"].values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--email", JANE_EMAIL, "--user-id", JANE], "not both"),
+        ([], "give one of them"),
+        (["--email", " "], "--email"),
+    ],
+)
+def test_exactly_one_identifier_or_exit_2(
+    monkeypatch, capsys, people_path, tmp_path, options, message
+) -> None:
+    out = tmp_path / "pack"
+    code, stdout, stderr = run(
+        monkeypatch, capsys, "sar", str(people_path), *options, "--out", str(out)
+    )
+    assert code == 2
+    assert message in stderr
+    assert stdout == "" and "Traceback" not in stderr
+    assert not out.exists()
+
+
+def test_refuses_an_existing_pack(monkeypatch, capsys, people_path, tmp_path) -> None:
+    out = tmp_path / "pack.zip"
+    out.write_bytes(b"earlier")
+    code, _, stderr = run(
+        monkeypatch, capsys, "sar", str(people_path), "--user-id", JANE, "--out", str(out)
+    )
+    assert code == 2
+    assert "--out" in stderr and "overwrite" in stderr
+    assert out.read_bytes() == b"earlier"
+
+
+def test_missing_out_and_bad_snapshot_exit_2(monkeypatch, capsys, tmp_path) -> None:
+    code, _, stderr = run(monkeypatch, capsys, "sar", str(tmp_path), "--user-id", JANE)
+    assert code == 2 and "--out" in stderr
+    code, _, stderr = run(
+        monkeypatch, capsys, "sar", str(tmp_path), "--user-id", JANE, "--out", str(tmp_path / "p")
+    )
+    assert code == 2 and "manifest.json" in stderr
+
+
+@pytest.mark.skipif(shutil.which(str(SCRIPT)) is None, reason="console script not installed")
+def test_console_script(people_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "jane.zip"
+    done = subprocess.run(
+        [str(SCRIPT), "sar", str(people_path), "--email", JANE_EMAIL, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"user {JANE}" in done.stdout
+    assert JANE_EMAIL.lower() not in done.stdout.lower()
+    with zipfile.ZipFile(out) as z:
+        assert json.loads(z.read("manifest.json"))["tables"] == EXPECTED[JANE]
+    both = subprocess.run(
+        [
+            str(SCRIPT),
+            "sar",
+            str(people_path),
+            "--email",
+            JANE_EMAIL,
+            "--user-id",
+            JANE,
+            "--out",
+            str(tmp_path / "x"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert both.returncode == 2
+    assert both.stderr.count("\n") == 1 and "--email / --user-id" in both.stderr
