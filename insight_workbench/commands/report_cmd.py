@@ -1,0 +1,118 @@
+"""`report NOTEBOOK --snapshot S --out DIR` and `reports prune --older-than DAYS`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperCommand
+
+from insight_workbench.commands.common import AsOfOption
+from insight_workbench.errors import InputError
+from insight_workbench.reports import MONTHLY_SET, find_notebook, prune_runs
+from insight_workbench.reports.notebooks import parse_value
+from insight_workbench.reports.runner import PreparedRun, RunResult, execute, prepare_run
+
+DEFAULT_REPORTS = Path("reports")
+
+
+class ReportCommand(TyperCommand):
+    """`-p NAME VALUE` takes two values and may repeat: typer cannot declare a list of
+    pairs, so the option is widened to click's two-value tuple here."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.name == "parameter":
+                param.type = click.Tuple([str, str])
+                param.nargs = 2
+
+
+def report(
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="Snapshot folder to report on.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Reports folder; each run gets its own sub-folder.")
+    ],
+    notebook: Annotated[
+        str | None,
+        typer.Argument(help="Notebook path, or the bare name of one in notebooks/."),
+    ] = None,
+    as_of: AsOfOption = None,
+    parameter: Annotated[
+        list[str] | None,
+        typer.Option(
+            "-p",
+            "--parameter",
+            metavar="NAME VALUE",
+            help="NAME VALUE: set a notebook parameter (repeatable); unknown names are refused.",
+        ),
+    ] = None,
+    run_all: Annotated[
+        bool,
+        typer.Option("--all", help="Run the monthly set: " + ", ".join(MONTHLY_SET) + "."),
+    ] = False,
+) -> None:
+    """Run a parameterised notebook with papermill: writes the executed notebook, an HTML
+    report without code and run.json into OUT/NOTEBOOK/TIME/. Exit 2 when a cell fails
+    (run.json names the cell; the partial notebook is kept) or the input is unusable."""
+    if run_all == (notebook is not None):
+        raise InputError("give one NOTEBOOK or --all")
+    names = list(MONTHLY_SET) if run_all else [str(notebook)]
+    pairs = [(str(name), str(value)) for name, value in parameter or []]
+    prepared = _prepare(names, snapshot, as_of, pairs, strict=not run_all)
+    results = [execute(run, out) for run in prepared]
+    failed = [r for r in results if not r.succeeded]
+    for result in results:
+        typer.echo(f"{result.record['status']:<9} {result.folder}")
+    for result in failed:
+        typer.echo(f"error: {_describe_failure(result)}", err=True)
+    raise typer.Exit(2 if failed else 0)
+
+
+def _prepare(
+    names: list[str], snapshot: Path, as_of: str | None, pairs: list[tuple[str, str]], strict: bool
+) -> list[PreparedRun]:
+    """Check every run before the first starts. With --all a `-p` name goes to the
+    notebooks that declare it and must be declared by at least one."""
+    notebooks = [find_notebook(name) for name in names]
+    for name, _ in pairs:
+        if not strict and not any(name in nb.parameters for nb in notebooks):
+            raise InputError(f"-p {name}: no notebook of the monthly set has this parameter")
+    prepared = []
+    for nb in notebooks:
+        values: dict[str, Any] = {}
+        for name, text in pairs:
+            if strict or name in nb.parameters:
+                values[name] = parse_value(nb.parameters.get(name), text)
+        prepared.append(prepare_run(nb.path, snapshot, as_of=as_of, parameters=values))
+    return prepared
+
+
+def _describe_failure(result: RunResult) -> str:
+    error = result.record.get("error") or {}
+    where = f"cell {error['cell']}" if error.get("cell") is not None else "the kernel"
+    return (
+        f"{result.record['notebook']} failed at {where} ({error.get('ename', 'error')}); "
+        f"the partial notebook and run.json are in {result.folder}"
+    )
+
+
+reports_app = typer.Typer(
+    help="Manage the reports folder (runs contain personal data).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@reports_app.command("prune")
+def prune(
+    older_than: Annotated[
+        int, typer.Option("--older-than", help="Delete runs started more than DAYS days ago.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Reports folder.")] = DEFAULT_REPORTS,
+) -> None:
+    """Delete old report runs (they contain personal data); prints each folder removed."""
+    for folder in prune_runs(out, older_than):
+        typer.echo(str(folder))

@@ -1,0 +1,122 @@
+"""Finding a report notebook and reading its `parameters` cell.
+
+A notebook is named by a path or by the bare name of one in `notebooks/`
+(`retention_audit`). Its parameters are those assigned in the one cell tagged
+`parameters`; any other name passed with `-p` is refused before anything runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from papermill.inspection import inspect_notebook
+
+from insight_workbench.errors import InputError
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+# The monthly set run by `report --all`: the four audits and the pack that sums them up.
+MONTHLY_SET = (
+    "retention_audit",
+    "subject_requests_audit",
+    "deidentification_audit",
+    "access_review",
+    "monthly_compliance_pack",
+)
+# Parameters the report command sets itself: options, not `-p` values.
+RESERVED = {"snapshot": "--snapshot", "as_of": "--as-of", "results_path": "(set by the run)"}
+# Parameters holding paths: made absolute, since the notebook runs in its own folder.
+PATH_PARAMETERS = ("snapshot", "policy", "snapshots", "pseudonym_key_file")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type_name: str  # as papermill infers it from an annotation ("None" when there is none)
+    default: str  # the default's source text
+    help: str
+
+
+@dataclass(frozen=True)
+class ReportNotebook:
+    name: str  # file name without .ipynb
+    path: Path
+    parameters: dict[str, Parameter]
+
+
+def find_notebook(name_or_path: str | Path, folder: Path | None = None) -> ReportNotebook:
+    """The notebook at a path, or the one named so in `notebooks/`; InputError if none."""
+    text = str(name_or_path)
+    candidate = Path(text)
+    if candidate.suffix != ".ipynb" and "/" not in text and "\\" not in text:
+        candidate = (folder or NOTEBOOKS_DIR) / f"{text}.ipynb"
+    if not candidate.is_file():
+        known = ", ".join(available_notebooks(folder)) or "none"
+        raise InputError(f"{text}: no such notebook (known in notebooks/: {known})")
+    return ReportNotebook(candidate.stem, candidate.resolve(), read_parameters(candidate))
+
+
+def available_notebooks(folder: Path | None = None) -> list[str]:
+    """Bare names of the notebooks in `notebooks/`, sorted."""
+    root = folder or NOTEBOOKS_DIR
+    return sorted(p.stem for p in root.glob("*.ipynb")) if root.is_dir() else []
+
+
+def read_parameters(path: Path) -> dict[str, Parameter]:
+    """The names assigned in the notebook's single `parameters` cell."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (OSError, ValueError, json.JSONDecodeError):
+        raise InputError(f"{path.name}: not a readable notebook") from None
+    tagged = [c for c in notebook.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(tagged) != 1:
+        raise InputError(f"{path.name}: needs exactly one cell tagged 'parameters'")
+    inferred = inspect_notebook(str(path))
+    return {
+        name: Parameter(name, str(p["inferred_type_name"]), str(p["default"]), str(p["help"]))
+        for name, p in inferred.items()
+    }
+
+
+def parameters_cell_index(path: Path) -> int:
+    notebook = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(notebook.cells):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            return index
+    return -1
+
+
+def check_parameters(notebook: ReportNotebook, given: dict[str, Any]) -> None:
+    """Refuse a `-p` name the notebook does not declare, or one set by an option."""
+    for name in given:
+        if name in RESERVED:
+            raise InputError(f"-p {name}: set it with {RESERVED[name]}, not -p")
+        if name not in notebook.parameters:
+            known = ", ".join(n for n in notebook.parameters if n not in RESERVED) or "none"
+            raise InputError(
+                f"-p {name}: {notebook.name} has no such parameter (it takes: {known})"
+            )
+
+
+def parse_value(parameter: Parameter | None, text: str) -> Any:
+    """A `-p` value: kept as text for a text parameter, else read as JSON when it parses
+    (numbers, true/false, null, lists), else text."""
+    if text in ("None", "none", "null"):
+        return None
+    if parameter is not None and _default_is_text(parameter):
+        return text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _default_is_text(parameter: Parameter) -> bool:
+    try:
+        return isinstance(ast.literal_eval(parameter.default), str)
+    except (ValueError, SyntaxError):
+        return False

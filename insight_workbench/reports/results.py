@@ -1,0 +1,96 @@
+"""What a report notebook needs besides the library: its inputs, offline charts, and
+a results file of its headline figures.
+
+`write_results` leaves `results.json` next to the executed notebook, so tests
+and scheduled jobs compare figures without reading the HTML. Opened in
+Jupyter (no `results_path`), it writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import plotly.io as pio
+
+from insight_workbench import __version__
+from insight_workbench.commands.common import parse_as_of
+from insight_workbench.manifest import format_utc
+from insight_workbench.policy import Policy, load_policy
+from insight_workbench.snapshot import Snapshot, load_snapshot
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    snapshot: Snapshot
+    policy: Policy
+    as_of: datetime
+    policy_path: str | None
+
+    @property
+    def as_of_iso(self) -> str:
+        return format_utc(self.as_of)
+
+
+def open_inputs(
+    snapshot: str | Path, as_of: str | None = None, policy: str | Path | None = None
+) -> ReportInputs:
+    """Load the snapshot and policy a notebook was given; `as_of` None is the export time."""
+    loaded = load_snapshot(snapshot)
+    moment = parse_as_of(as_of, loaded.manifest.exported_at)
+    return ReportInputs(
+        loaded, load_policy(policy), moment, None if policy is None else str(policy)
+    )
+
+
+def header(inputs: ReportInputs, title: str) -> str:
+    """The report's opening lines (Markdown): what was checked, as of when, under what policy."""
+    manifest = inputs.snapshot.manifest
+    return "\n".join(
+        [
+            f"# {title}",
+            "",
+            f"- Snapshot: **{manifest.snapshot_id}** exported {manifest.exported_at_iso} "
+            f"(manifest sha256 `{manifest.checksum[:16]}…`)",
+            f"- As of: **{inputs.as_of_iso}**",
+            f"- Policy: {Path(inputs.policy_path).name if inputs.policy_path else 'defaults'}",
+            f"- Insight Workbench {__version__}",
+            "",
+            "*This report contains personal data: keep it only as long as needed.*",
+        ]
+    )
+
+
+def use_offline_charts() -> None:
+    """Plotly figures carry plotly.js inside the notebook (included once), so the
+    exported HTML shows them without a network connection."""
+    pio.renderers.default = "notebook"
+
+
+def write_results(path: str | Path | None, figures: dict[str, Any]) -> None:
+    """Write the headline figures as JSON at `path`; nothing when `path` is None."""
+    if path is None:
+        return
+    text = json.dumps(figures, indent=2, sort_keys=True, default=_plain)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+
+
+def read_results(path: str | Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return data
+
+
+def _plain(value: Any) -> Any:
+    """numpy and pandas scalars, dates and times as plain JSON."""
+    if isinstance(value, datetime):
+        return format_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,217 @@
+"""Running a report notebook with papermill: executed notebook, HTML, run.json.
+
+Each run gets its own folder `<out>/<notebook>/<start time>/` (a suffix when two
+runs start in the same second); nothing is ever overwritten. The snapshot and
+the policy are loaded before anything runs, so unusable input is refused with
+an InputError and no run folder. A failing cell leaves the partial notebook,
+its HTML, and a run.json with status `failed` naming the cell.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+from traitlets import default
+
+from insight_workbench import __version__
+from insight_workbench.commands.common import parse_as_of
+from insight_workbench.errors import InputError
+from insight_workbench.manifest import format_utc
+from insight_workbench.policy import load_policy
+from insight_workbench.reports.notebooks import (
+    PATH_PARAMETERS,
+    ReportNotebook,
+    check_parameters,
+    find_notebook,
+    parameters_cell_index,
+)
+from insight_workbench.snapshot import load_snapshot
+
+KERNEL = "python3"
+RUN_FILE = "run.json"
+RESULTS_FILE = "results.json"
+FOLDER_TIME = "%Y-%m-%dT%H%M%SZ"
+
+
+class IpcKernelManager(AsyncKernelManager):
+    """The kernel talks over local sockets in the user's runtime folder, not loopback TCP:
+    the cells' outputs (personal data) never cross an unencrypted network socket."""
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    folder: Path
+    record: dict[str, Any]
+
+    @property
+    def succeeded(self) -> bool:
+        return self.record["status"] == "succeeded"
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A run whose inputs were checked: nothing has been written yet."""
+
+    notebook: ReportNotebook
+    parameters: dict[str, Any]
+    record: dict[str, Any]
+
+
+def prepare_run(
+    notebook: str | Path,
+    snapshot: str | Path,
+    *,
+    as_of: str | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> PreparedRun:
+    """Check everything a run needs; raises InputError (before any folder is made)."""
+    found = find_notebook(notebook)
+    given = dict(parameters or {})
+    check_parameters(found, given)
+    for name in ("snapshot", "as_of", "results_path"):
+        if name not in found.parameters:
+            raise InputError(f"{found.name}: its parameters cell has no '{name}'")
+    loaded = load_snapshot(snapshot)
+    try:
+        moment = parse_as_of(as_of, loaded.manifest.exported_at)
+        manifest = loaded.manifest
+    finally:
+        loaded.con.close()
+    values = {"snapshot": str(snapshot), "as_of": as_of, **given}
+    values = {k: _absolute(v) if k in PATH_PARAMETERS else v for k, v in values.items()}
+    policy_path = values.get("policy")
+    policy = load_policy(policy_path)
+    record = {
+        "notebook": found.name,
+        "notebook_path": str(found.path),
+        "parameters": values,
+        "snapshot": {
+            "path": values["snapshot"],
+            "snapshot_id": manifest.snapshot_id,
+            "exported_at": manifest.exported_at_iso,
+            "checksum": manifest.checksum,
+        },
+        "as_of": format_utc(moment),
+        "policy": {"path": policy_path, "values": policy.as_dict()},
+        "package_version": __version__,
+    }
+    return PreparedRun(found, values, record)
+
+
+def run_report(
+    notebook: str | Path,
+    snapshot: str | Path,
+    out: str | Path,
+    *,
+    as_of: str | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> RunResult:
+    """Run one notebook on one snapshot into a new folder under `out`."""
+    prepared = prepare_run(notebook, snapshot, as_of=as_of, parameters=parameters)
+    return execute(prepared, Path(out))
+
+
+def execute(prepared: PreparedRun, out: Path) -> RunResult:
+    start = datetime.now(UTC)
+    folder = new_run_folder(out, prepared.notebook.name, start)
+    executed = folder / f"{prepared.notebook.name}.ipynb"
+    record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
+    record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
+    write_record(folder, record)
+    try:
+        papermill.execute_notebook(
+            str(prepared.notebook.path),
+            str(executed),
+            parameters={**prepared.parameters, "results_path": str(folder / RESULTS_FILE)},
+            kernel_name=KERNEL,
+            cwd=str(prepared.notebook.path.parent),  # as in Jupyter: relative defaults work
+            progress_bar=False,
+            kernel_manager_class=IpcKernelManager,
+        )
+        record["status"], record["error"] = "succeeded", None
+    except PapermillExecutionError as error:
+        record["status"], record["error"] = "failed", _cell_error(prepared, error)
+    except Exception as error:  # the kernel died or would not start: still a recorded run
+        record["status"] = "failed"
+        record["error"] = {"cell": None, "ename": type(error).__name__, "evalue": str(error)[:500]}
+    if executed.is_file():
+        export_html(executed, folder / record["files"]["html"], _title(record))
+    if (folder / RESULTS_FILE).is_file():
+        record["files"]["results"] = RESULTS_FILE
+    record["end"] = format_utc(datetime.now(UTC))
+    write_record(folder, record)
+    return RunResult(folder, record)
+
+
+def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
+    """`<out>/<notebook>/<start>/`, or `<start>-2`, `-3`... when taken: never reused."""
+    parent = out / notebook
+    parent.mkdir(parents=True, exist_ok=True)
+    stamp = start.astimezone(UTC).strftime(FOLDER_TIME)
+    for attempt in range(1, 1000):
+        folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+        try:
+            folder.mkdir()
+        except FileExistsError:
+            continue
+        return folder
+    raise InputError(f"{parent}: too many runs started at {stamp}")
+
+
+def write_record(folder: Path, record: dict[str, Any]) -> None:
+    """Write run.json atomically, so a reader never sees half a record."""
+    partial = folder / f".{RUN_FILE}.tmp"
+    partial.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    partial.replace(folder / RUN_FILE)
+
+
+def export_html(executed: Path, target: Path, title: str) -> None:
+    """The report as HTML: outputs only, no code cells and no prompts."""
+    notebook = nbformat.read(executed, as_version=4)
+    exporter = HTMLExporter(
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    target.write_text(body, encoding="utf-8")
+
+
+def _title(record: dict[str, Any]) -> str:
+    return f"{record['notebook']} - {record['snapshot']['snapshot_id']} - as of {record['as_of']}"
+
+
+def _cell_error(prepared: PreparedRun, error: PapermillExecutionError) -> dict[str, Any]:
+    """Where the run stopped: the cell's index in the source notebook (papermill's index
+    counts the injected parameters cell after the `parameters` cell)."""
+    index = error.cell_index
+    if index > parameters_cell_index(prepared.notebook.path):
+        index -= 1
+    return {
+        "cell": index,
+        "execution_count": error.exec_count,
+        "ename": error.ename,
+        "evalue": str(error.evalue)[:500],
+    }
+
+
+def _absolute(value: Any) -> Any:
+    if isinstance(value, str):
+        return str(Path(value).expanduser().resolve())
+    if isinstance(value, list):
+        return [_absolute(v) for v in value]
+    return value
