@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from insight_workbench.commands import manifest_cmd, sar_cmd, validate_cmd
+from insight_workbench.commands import manifest_cmd, report_cmd, sar_cmd, validate_cmd
 from insight_workbench.errors import InputError
 
 app = typer.Typer(
@@ -24,6 +24,8 @@ app = typer.Typer(
 
 # One line per command, in the order of spec/cli.md.
 app.command("sar")(sar_cmd.sar)
+app.command("report", cls=report_cmd.ReportCommand)(report_cmd.report)
+app.add_typer(report_cmd.reports_app, name="reports")
 app.command("validate")(validate_cmd.validate)
 app.command("manifest")(manifest_cmd.manifest)
 
