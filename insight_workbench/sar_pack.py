@@ -29,7 +29,8 @@ __all__ = ["PackTable", "SubjectPack", "build_pack", "pack_files", "pack_zip_byt
 
 # Tables in the order of the pack, each with its filter and its row order.
 # $ids: the person's user ids; $emails: their normalised email addresses.
-_NORM = "lower(regexp_replace({}, '^\\s+|\\s+$', '', 'g'))"
+# Trimmed of any whitespace (Unicode spaces too, as Python's str.strip) and lowercased.
+_NORM = "lower(regexp_replace({}, '^[\\s\\pZ]+|[\\s\\pZ]+$', '', 'g'))"
 PACK_TABLES: dict[str, tuple[str, str]] = {
     "users": ("list_contains($ids, user_id)", "user_id"),
     "logins": ("list_contains($ids, user_id)", "ts, login_id"),
@@ -74,7 +75,7 @@ class SubjectPack:
     generated_at: datetime
     identifier_kind: str  # "email" or "user_id"
     identifier: str  # as given, trimmed
-    user_ids: tuple[str, ...]  # every user id whose rows are in the pack
+    user_ids: tuple[str, ...]  # the person's user ids; empty when nothing is held
     tables: dict[str, PackTable]
     # Rows of the person's tables quarantined at load: they could not be read, so
     # nobody can tell whose they are. The README points the DPO to them.
@@ -117,7 +118,7 @@ def build_pack(
         generated_at=(generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
         identifier_kind=kind,
         identifier=given.strip() if kind == "email" else given,
-        user_ids=tuple(ids),
+        user_ids=tuple(ids) if any(t.rows for t in tables.values()) else (),
         tables=tables,
         quarantined={
             name: snapshot.rows_rejected.get(name, 0)

@@ -126,6 +126,7 @@ def test_no_other_persons_identifiers_in_any_file(people: Snapshot, person: str)
         "jane.smith@example.com",
         "  JANE.SMITH@EXAMPLE.COM\t",
         "\njane.Smith@example.Com ",
+        "\u00a0jane.smith@EXAMPLE.com\u2003",
     ],
 )
 def test_email_variants_find_the_same_person(people: Snapshot, email: str) -> None:
