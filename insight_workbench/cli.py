@@ -10,7 +10,14 @@ import sys
 
 import typer
 
-from insight_workbench.commands import manifest_cmd, report_cmd, sar_cmd, validate_cmd
+from insight_workbench.commands import (
+    deidentify_cmd,
+    manifest_cmd,
+    report_cmd,
+    sar_cmd,
+    usage_cmd,
+    validate_cmd,
+)
 from insight_workbench.errors import InputError
 
 app = typer.Typer(
@@ -23,6 +30,8 @@ app = typer.Typer(
 )
 
 # One line per command, in the order of spec/cli.md.
+app.command("usage")(usage_cmd.usage)
+app.command("deidentify")(deidentify_cmd.deidentify)
 app.command("sar")(sar_cmd.sar)
 app.command("report", cls=report_cmd.ReportCommand)(report_cmd.report)
 app.add_typer(report_cmd.reports_app, name="reports")

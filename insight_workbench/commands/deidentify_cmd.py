@@ -1,0 +1,39 @@
+"""`deidentify SNAPSHOT --out DIR`: write analyst-safe aggregate datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insight_workbench.commands.common import (
+    AsOfOption,
+    PolicyOption,
+    SnapshotArg,
+    parse_as_of,
+)
+from insight_workbench.deidentify import deidentify as write_datasets
+from insight_workbench.errors import InputError
+from insight_workbench.policy import load_policy
+from insight_workbench.snapshot import load_snapshot
+
+
+def deidentify(
+    snapshot: SnapshotArg,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the datasets (created if missing).")
+    ] = None,
+    as_of: AsOfOption = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Write aggregate datasets (monthly active users per organisation and product, logins
+    and feature use per month and product, users per active organisation) as CSV with
+    `.meta.json` sidecars. Groups of fewer than the policy's min_cell people are left out."""
+    if out is None:
+        raise InputError("--out is required: the folder to write the datasets into")
+    rules = load_policy(policy)
+    loaded = load_snapshot(snapshot)
+    moment = parse_as_of(as_of, loaded.manifest.exported_at)
+    for path in write_datasets(loaded, out, moment, rules.deidentification.min_cell):
+        typer.echo(f"wrote {path}")

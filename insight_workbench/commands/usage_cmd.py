@@ -1,0 +1,61 @@
+"""`usage SNAPSHOT`: headline usage figures (spec/cli.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from insight_workbench.commands.common import AsOfOption, SnapshotArg, parse_as_of, write_json
+from insight_workbench.manifest import format_utc
+from insight_workbench.snapshot import load_snapshot
+from insight_workbench.usage.headline import headline_figures
+
+
+def usage(
+    snapshot: SnapshotArg,
+    as_of: AsOfOption = None,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Headline usage figures: users not deleted, organisations per status, people with a
+    successful login in the 30 days up to as_of (and their logins), average users per
+    active organisation, and daily / weekly active users."""
+    if format not in ("table", "json"):
+        raise typer.BadParameter("must be table or json", param_hint="--format")
+    loaded = load_snapshot(snapshot)
+    moment = parse_as_of(as_of, loaded.manifest.exported_at)
+    figures = headline_figures(loaded, moment)
+    document: dict[str, Any] = {
+        "snapshot": {
+            "path": str(snapshot),
+            "snapshot_id": loaded.manifest.snapshot_id,
+            "exported_at": loaded.manifest.exported_at_iso,
+        },
+        **figures,
+        "as_of": format_utc(figures["as_of"]),
+    }
+    if format == "json":
+        write_json(document)
+    else:
+        typer.echo(render_table(document))
+
+
+def render_table(document: dict[str, Any]) -> str:
+    snapshot = document["snapshot"]
+    lines = [
+        f"Snapshot {snapshot['snapshot_id']} exported {snapshot['exported_at']}",
+        f"As of {document['as_of']}",
+        "",
+    ]
+    rows = [
+        ("Users (not deleted)", document["users"]),
+        *((f"Organisations: {status}", n) for status, n in document["organisations"].items()),
+        ("Active users, last 30 days", document["active_users_30d"]),
+        ("Successful logins, last 30 days", document["logins_30d"]),
+        ("Average users per active organisation", document["avg_users_per_active_org"]),
+        ("Active users, last day", document["dau"]),
+        ("Active users, last 7 days", document["wau"]),
+        ("Stickiness (day / 30 days)", document["stickiness"]),
+    ]
+    lines += [f"{label:<40} {'-' if value is None else value:>12}" for label, value in rows]
+    return "\n".join(lines)
