@@ -29,3 +29,11 @@ def people_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from sar_people import build_people
 
     return build_people(tmp_path_factory.mktemp("people") / "people")
+
+
+@pytest.fixture(scope="session")
+def usage_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded snapshot of organisations, users and activity (see tests/usage_people.py)."""
+    from usage_people import build_usage_snapshot
+
+    return build_usage_snapshot(tmp_path_factory.mktemp("usage") / "usage")
