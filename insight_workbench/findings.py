@@ -35,3 +35,8 @@ class ScheduleItem:
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     """Sorted by rule then key, as the CLI contract requires."""
     return sorted(findings, key=lambda f: (f.rule, f.key))
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 day`, `3 days`: counts in messages read as English."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

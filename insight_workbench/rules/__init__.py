@@ -12,16 +12,32 @@ from insight_workbench.rules import (
     acc_003_account_failed_login_burst,
     acc_004_ip_failed_login_burst,
     acc_005_user_list_outside_organisation,
+    com_001_sent_after_opt_out,
     deid_001_direct_identifier,
     deid_002_unsalted_hash,
     deid_003_small_equivalence_class,
     deid_004_small_cell,
     dq_001_quarantined_row,
+    ret_001_closed_account,
+    ret_002_potential_customer,
+    ret_003_erasure_not_done,
+    ret_004_orphaned_personal_data,
+    sar_001_overdue_open_request,
+    sar_002_answered_late,
     sec_001_credential_column,
+    tpp_001_unassessed_processor,
+    tpp_002_overdue_review,
 )
 from insight_workbench.rules.base import Rule, RuleContext, registry, run_rules, select_rules
 
 RULES: list[Rule] = [
+    ret_001_closed_account.RULE,
+    ret_002_potential_customer.RULE,
+    ret_003_erasure_not_done.RULE,
+    ret_004_orphaned_personal_data.RULE,
+    sar_001_overdue_open_request.RULE,
+    sar_002_answered_late.RULE,
+    com_001_sent_after_opt_out.RULE,
     acc_001_login_after_closure.RULE,
     acc_002_login_after_deletion.RULE,
     acc_003_account_failed_login_burst.RULE,
@@ -32,6 +48,8 @@ RULES: list[Rule] = [
     deid_003_small_equivalence_class.RULE,
     deid_004_small_cell.RULE,
     sec_001_credential_column.RULE,
+    tpp_001_unassessed_processor.RULE,
+    tpp_002_overdue_review.RULE,
     dq_001_quarantined_row.RULE,
 ]
 

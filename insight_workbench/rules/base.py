@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
 from typing import Any
 
 import duckdb
@@ -14,6 +13,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.findings import SEVERITIES, Finding, sort_findings
 from insight_workbench.policy import Policy
 from insight_workbench.snapshot import Snapshot
+from insight_workbench.sqlfiles import query
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example finding", "How to fix")
 
@@ -29,13 +29,7 @@ class RuleContext:
 
     def query(self, sql_file: str, **params: Any) -> list[dict[str, Any]]:
         """Run `rules/sql/<sql_file>` with named parameters ($as_of, ...); rows as dicts."""
-        sql = resources.files("insight_workbench.rules").joinpath("sql", sql_file).read_text()
-        offered = {"as_of": self.as_of, **params}
-        # DuckDB refuses values for parameters a statement does not use.
-        used = {name: v for name, v in offered.items() if f"${name}" in sql}
-        result = self.cursor.execute(sql, used)
-        names = [d[0] for d in result.description or []]
-        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+        return query(self.cursor, sql_file, as_of=self.as_of, **params)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""Running the rules over a snapshot: the library behind `insight-workbench check`.
+
+result = run_check(load_snapshot("data/sample"), load_policy())
+result.findings          # list[Finding], sorted by rule then key
+result.as_dict()         # the JSON document of `check --format json` (spec/cli.md)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from insight_workbench.findings import Finding
+from insight_workbench.manifest import format_utc
+from insight_workbench.policy import Policy
+from insight_workbench.rules import RULES, Rule, run_rules, select_rules
+from insight_workbench.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    snapshot: Snapshot
+    policy: Policy
+    as_of: datetime  # UTC
+    rules: list[Rule]  # the rules that ran, by code
+    findings: list[Finding]  # sorted by rule then key
+
+    @property
+    def by_rule(self) -> dict[str, int]:
+        """Findings per rule code, for the rules that found something."""
+        return dict(sorted(Counter(f.rule for f in self.findings).items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON document of `check --format json` (spec/cli.md)."""
+        manifest = self.snapshot.manifest
+        return {
+            "snapshot": {
+                "path": str(self.snapshot.path),
+                "snapshot_id": manifest.snapshot_id,
+                "exported_at": manifest.exported_at_iso,
+            },
+            "as_of": format_utc(self.as_of),
+            "policy": self.policy.as_dict(),
+            "findings": [f.as_dict() for f in self.findings],
+            "summary": {
+                "findings": len(self.findings),
+                "by_rule": self.by_rule,
+                "rows_loaded": self.snapshot.rows_loaded,
+                "rows_rejected": self.snapshot.rows_rejected,
+            },
+        }
+
+
+def run_check(
+    snapshot: Snapshot,
+    policy: Policy,
+    as_of: datetime | None = None,
+    prefixes: Sequence[str] | None = None,
+) -> CheckResult:
+    """Run every rule (or those whose code starts with one of `prefixes`) at `as_of`
+    (default: the snapshot's `exported_at`; a naive `as_of` is UTC).
+    An unknown prefix raises `InputError`."""
+    moment = as_of or snapshot.manifest.exported_at
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    rules = select_rules(sorted(RULES, key=lambda r: r.code), prefixes)
+    findings = run_rules(snapshot, policy, moment, rules)
+    return CheckResult(snapshot, policy, moment, rules, findings)

@@ -1,0 +1,81 @@
+"""SAR-001: a subject request still open after its due date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from insight_workbench.deadlines import params, prepare
+from insight_workbench.findings import Finding, plural
+from insight_workbench.rules.base import Rule, RuleContext
+
+SQL = "sar_001_overdue_open_request.sql"
+
+
+def clock_note(row: dict[str, Any]) -> str:
+    """How the clock ran, when it was not the plain one month from receipt."""
+    notes = []
+    if row["clock_started_at"] is not None:
+        notes.append(f"clock started {row['clock_start_date']:%Y-%m-%d}")
+    if row["extended"]:
+        notes.append("extended")
+    return f" ({', '.join(notes)})" if notes else ""
+
+
+def request_evidence(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": row["type"],
+        "received_date": row["received_date"].isoformat(),
+        "clock_start_date": row["clock_start_date"].isoformat(),
+        "extended": bool(row["extended"]),
+        "due": row["due_date"].isoformat(),
+        "days_late": int(row["days_late"]),
+    }
+
+
+def check(ctx: RuleContext) -> list[Finding]:
+    prepare(ctx.cursor, ctx.policy)
+    return [
+        Finding(
+            rule=RULE.code,
+            key=f"request:{row['request_id']}",
+            severity=RULE.severity,
+            message=(
+                f"{row['type'].capitalize()} request received {row['received_date']:%Y-%m-%d}"
+                f"{clock_note(row)} still open {plural(row['days_late'], 'day')} after it was due "
+                f"(due {row['due_date']:%Y-%m-%d})"
+            ),
+            due=row["due_date"].isoformat(),
+            evidence=request_evidence(row),
+        )
+        for row in ctx.query(SQL, **params(ctx.policy))
+    ]
+
+
+RULE = Rule(
+    code="SAR-001",
+    name="subject_requests.overdue_open",
+    severity="high",
+    clause="We will respond to any requests in a timely manner.",
+    doc="""\
+What it checks:
+    Subject requests with status `open` whose due date is before the London date of
+    `as_of`. Due date (ICO reading of UK GDPR Art. 12(3)): the London date of
+    `clock_started_at` when set, else of `received_at`; plus 1 calendar month (3 when
+    `extended`), clamped to a shorter month's last day; moved to the next day that is
+    not a Saturday, Sunday or England-and-Wales bank holiday. On the due date itself
+    the request is not late.
+
+Why it matters:
+    Missing the statutory deadline is a breach the ICO can act on, and the person is
+    still waiting for their data.
+
+Example finding:
+    SAR-001 request:R12 high - Access request received 2026-09-01 still open 12 days
+    after it was due (due 2026-10-01)
+
+How to fix:
+    Answer the request now and record `completed_at`. If it is complex, the extension
+    must be decided and told to the person within the first month.
+""",
+    check=check,
+)

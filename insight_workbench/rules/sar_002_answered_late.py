@@ -1,0 +1,60 @@
+"""SAR-002: a subject request answered after its due date."""
+
+from __future__ import annotations
+
+from insight_workbench.deadlines import params, prepare
+from insight_workbench.findings import Finding, plural
+from insight_workbench.rules.base import Rule, RuleContext
+from insight_workbench.rules.sar_001_overdue_open_request import clock_note, request_evidence
+
+SQL = "sar_002_answered_late.sql"
+
+
+def check(ctx: RuleContext) -> list[Finding]:
+    prepare(ctx.cursor, ctx.policy)
+    return [
+        Finding(
+            rule=RULE.code,
+            key=f"request:{row['request_id']}",
+            severity=RULE.severity,
+            message=(
+                f"{row['type'].capitalize()} request received {row['received_date']:%Y-%m-%d}"
+                f"{clock_note(row)} answered {row['completed_date']:%Y-%m-%d}, "
+                f"{plural(row['days_late'], 'day')} late (due {row['due_date']:%Y-%m-%d})"
+            ),
+            due=row["due_date"].isoformat(),
+            evidence={
+                **request_evidence(row),
+                "completed_date": row["completed_date"].isoformat(),
+            },
+        )
+        for row in ctx.query(SQL, **params(ctx.policy))
+    ]
+
+
+RULE = Rule(
+    code="SAR-002",
+    name="subject_requests.answered_late",
+    severity="medium",
+    clause="We will respond to any requests in a timely manner.",
+    doc="""\
+What it checks:
+    Subject requests with status `completed` whose `completed_at`, as a London date, is
+    after the due date (computed as for SAR-001: 1 or, when extended, 3 calendar months
+    from the London date of `clock_started_at` or `received_at`, moved past weekends and
+    England-and-Wales bank holidays). Answered on the due date is on time.
+
+Why it matters:
+    A late answer is a breach of UK GDPR Art. 12(3) even once answered; a pattern of
+    late answers is what the ICO looks for.
+
+Example finding:
+    SAR-002 request:R7 medium - Erasure request received 2026-08-03 answered 2026-09-08,
+    5 days late (due 2026-09-03)
+
+How to fix:
+    Nothing can undo a late answer: find why it was late (identity checks, a missed
+    mailbox, no extension recorded) and fix the process. Record extensions when granted.
+""",
+    check=check,
+)

@@ -1,0 +1,36 @@
+"""SQL files of the package (`rules/sql/`), read and run with bound parameters.
+
+Kept apart from `rules/` so modules the rules import (deadlines) can use it too.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SQL_DIR = Path(__file__).parent / "rules" / "sql"
+
+
+@cache
+def read_sql(sql_file: str) -> str:
+    """The text of `rules/sql/<sql_file>`."""
+    return (SQL_DIR / sql_file).read_text(encoding="utf-8")
+
+
+def query(cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any) -> list[dict[str, Any]]:
+    """Run one SQL file with named parameters ($as_of, ...); rows as dicts."""
+    sql = read_sql(sql_file)
+    # DuckDB refuses values for parameters a statement does not use.
+    used = {name: v for name, v in params.items() if f"${name}" in sql}
+    result = cursor.execute(sql, used)
+    names = [d[0] for d in result.description or []]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def define(cursor: duckdb.DuckDBPyConnection, sql_file: str) -> None:
+    """Run a file of definitions (temporary macros) on `cursor`. Temporary objects
+    belong to one cursor, so each cursor defines its own."""
+    cursor.execute(read_sql(sql_file))

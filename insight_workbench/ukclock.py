@@ -1,0 +1,162 @@
+"""The UK subject-request clock, computed in DuckDB.
+
+`install_clock` puts on one DuckDB cursor a calendar of working days (weekends
+and the bank holidays of the policy's calendar, from the maintained `holidays`
+package) and four macros that every deadline query uses, so rules, schedule and
+dashboards share one computation:
+
+- `iw_local_date(ts, tz)`: the calendar date of an instant in zone `tz` (London
+  date: BST in summer, GMT in winter);
+- `iw_add_months(d, n)`: `n` calendar months after date `d`, clamped to the last
+  day of a shorter month (31 Jan + 1 month = 28/29 Feb);
+- `iw_next_working_day(d)`: `d`, or the next day that is neither a weekend day
+  nor a bank holiday;
+- `iw_sar_due(received_at, clock_started_at, extended, tz, months, extended_months)`:
+  the due date of a subject request (spec/rules.md, "Subject requests").
+
+The Python functions below evaluate the same macros for one value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import holidays
+
+from insight_workbench.policy import HOLIDAY_CALENDARS, Policy
+
+CALENDAR_SQL = """
+CREATE OR REPLACE TEMP TABLE iw_calendar AS
+WITH years AS (SELECT unnest(CAST($years AS INTEGER[])) AS y),
+days AS (
+    SELECT DISTINCT CAST(unnest(range(make_date(y, 1, 1), make_date(y + 2, 1, 1),
+                                      INTERVAL 1 DAY)) AS DATE) AS day
+    FROM years
+),
+bank_holidays AS (
+    SELECT unnest(CAST($holiday_days AS DATE[])) AS day,
+           unnest(CAST($holiday_names AS VARCHAR[])) AS name
+),
+marked AS (
+    SELECT d.day,
+           coalesce(h.name, CASE isodow(d.day) WHEN 6 THEN 'Saturday'
+                                               WHEN 7 THEN 'Sunday' END) AS closed_because
+    FROM days d LEFT JOIN bank_holidays h USING (day)
+),
+stepped AS (
+    SELECT day, closed_because,
+           min(day) FILTER (WHERE closed_because IS NULL) OVER (
+               ORDER BY day ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_working
+    FROM marked
+)
+SELECT day, closed_because IS NULL AS working, closed_because, next_working,
+       -- why a date falling here moves: every closed day from here to the next working day
+       array_to_string(list(closed_because) FILTER (WHERE closed_because IS NOT NULL) OVER (
+           PARTITION BY next_working ORDER BY day
+           ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), ', ') AS moved_because
+FROM stepped
+"""
+
+MACROS_SQL = """
+CREATE OR REPLACE TEMP MACRO iw_local_date(ts, tz) AS CAST(timezone(tz, ts) AS DATE);
+CREATE OR REPLACE TEMP MACRO iw_add_months(d, n) AS
+    CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE);
+CREATE OR REPLACE TEMP MACRO iw_next_working_day(d) AS
+    (SELECT c.next_working FROM iw_calendar c WHERE c.day = d);
+CREATE OR REPLACE TEMP MACRO iw_moved_because(d) AS
+    (SELECT nullif(c.moved_because, '') FROM iw_calendar c WHERE c.day = d);
+CREATE OR REPLACE TEMP MACRO iw_sar_months(extended, months, extended_months) AS
+    CASE WHEN extended THEN extended_months ELSE months END;
+CREATE OR REPLACE TEMP MACRO iw_sar_period_end(received_at, clock_started_at, extended, tz,
+                                               months, extended_months) AS
+    iw_add_months(iw_local_date(coalesce(clock_started_at, received_at), tz),
+                  iw_sar_months(extended, months, extended_months));
+CREATE OR REPLACE TEMP MACRO iw_sar_due(received_at, clock_started_at, extended, tz,
+                                        months, extended_months) AS
+    iw_next_working_day(iw_sar_period_end(received_at, clock_started_at, extended, tz,
+                                          months, extended_months));
+"""
+
+
+def bank_holidays(policy: Policy, years: Iterable[int]) -> dict[date, str]:
+    """Bank holidays of the policy's calendar (e.g. England and Wales) in `years`."""
+    country, subdiv = HOLIDAY_CALENDARS[policy.subject_requests.holidays]
+    found = holidays.country_holidays(country, subdiv=subdiv, years=sorted(set(years)))
+    return dict(sorted(found.items()))
+
+
+def install_clock(
+    cursor: duckdb.DuckDBPyConnection, policy: Policy, years: Iterable[int] = ()
+) -> None:
+    """Define the calendar table (each of `years` and the year after) and the macros."""
+    wanted = sorted({y for y in years if 1 <= y <= 9998})
+    closed = bank_holidays(policy, wanted + [y + 1 for y in wanted])
+    cursor.execute(
+        CALENDAR_SQL,
+        {
+            "years": wanted,
+            "holiday_days": list(closed),
+            "holiday_names": list(closed.values()),
+        },
+    )
+    cursor.execute(MACROS_SQL)
+
+
+def _evaluate(sql: str, params: dict[str, Any], policy: Policy, years: Iterable[int]) -> Any:
+    with duckdb.connect() as con:
+        con.execute("SET TimeZone = 'UTC'")
+        install_clock(con, policy, years)
+        row = con.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def london_date(instant: datetime, policy: Policy) -> date:
+    """The calendar date of `instant` in the policy's time zone (Europe/London)."""
+    tz = policy.subject_requests.timezone
+    result: date = _evaluate(
+        "SELECT iw_local_date($ts, $tz)", {"ts": instant, "tz": tz}, policy, ()
+    )
+    return result
+
+
+def add_months(day: date, months: int, policy: Policy) -> date:
+    """`months` calendar months after `day`; the month's last day where it has no such day."""
+    result: date = _evaluate("SELECT iw_add_months($d, $n)", {"d": day, "n": months}, policy, ())
+    return result
+
+
+def next_working_day(day: date, policy: Policy) -> date:
+    """`day` itself when it is a working day, else the next one (weekends, bank holidays)."""
+    result: date = _evaluate("SELECT iw_next_working_day($d)", {"d": day}, policy, [day.year])
+    return result
+
+
+def sar_due_date(
+    received_at: datetime,
+    policy: Policy,
+    *,
+    extended: bool = False,
+    clock_started_at: datetime | None = None,
+) -> date:
+    """Due date of a subject request received (or with its clock restarted) at these instants."""
+    rules = policy.subject_requests
+    start = clock_started_at or received_at
+    span = rules.extended_months if extended else rules.response_months
+    years = range(start.year - 1, start.year + span // 12 + 2)
+    result: date = _evaluate(
+        "SELECT iw_sar_due($received, $started, $extended, $tz, $months, $extended_months)",
+        {
+            "received": received_at,
+            "started": clock_started_at,
+            "extended": extended,
+            "tz": rules.timezone,
+            "months": rules.response_months,
+            "extended_months": rules.extended_months,
+        },
+        policy,
+        years,
+    )
+    return result
