@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperCommand
 
@@ -16,18 +15,32 @@ from insight_workbench.reports.notebooks import parse_value
 from insight_workbench.reports.runner import PreparedRun, RunResult, execute, prepare_run
 
 DEFAULT_REPORTS = Path("reports")
+PAIR_OPTIONS = ("-p", "--parameter")
 
 
 class ReportCommand(TyperCommand):
-    """`-p NAME VALUE` takes two values and may repeat: typer cannot declare a list of
-    pairs, so the option is widened to click's two-value tuple here."""
+    """`-p NAME VALUE` takes two values and may repeat. Typer declares options of one
+    value, so each pair is joined as NAME=VALUE before parsing (a name has no `=`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for param in self.params:
-            if param.name == "parameter":
-                param.type = click.Tuple([str, str])
-                param.nargs = 2
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, join_pairs(args))
+
+
+def join_pairs(args: list[str]) -> list[str]:
+    joined: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            joined += [arg, *rest]
+            break
+        if arg in PAIR_OPTIONS:
+            pair = [next(rest, None), next(rest, None)]
+            if pair[0] is None or pair[1] is None or "=" in pair[0]:
+                raise InputError(f"{arg}: takes a parameter NAME and a VALUE")
+            joined += [arg, f"{pair[0]}={pair[1]}"]
+            continue
+        joined.append(arg)
+    return joined
 
 
 def report(
@@ -60,7 +73,7 @@ def report(
     if run_all == (notebook is not None):
         raise InputError("give one NOTEBOOK or --all")
     names = list(MONTHLY_SET) if run_all else [str(notebook)]
-    pairs = [(str(name), str(value)) for name, value in parameter or []]
+    pairs = [(name, value) for name, _, value in (p.partition("=") for p in parameter or [])]
     prepared = _prepare(names, snapshot, as_of, pairs, strict=not run_all)
     results = [execute(run, out) for run in prepared]
     failed = [r for r in results if not r.succeeded]
