@@ -11,10 +11,12 @@ import sys
 import typer
 
 from insight_workbench.commands import (
+    check_cmd,
     deidentify_cmd,
     manifest_cmd,
     report_cmd,
     sar_cmd,
+    schedule_cmd,
     usage_cmd,
     validate_cmd,
 )
@@ -30,6 +32,8 @@ app = typer.Typer(
 )
 
 # One line per command, in the order of spec/cli.md.
+app.command("check")(check_cmd.check)
+app.command("schedule")(schedule_cmd.schedule)
 app.command("usage")(usage_cmd.usage)
 app.command("deidentify")(deidentify_cmd.deidentify)
 app.command("sar")(sar_cmd.sar)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "rules" / "sql"
 
@@ -20,14 +21,26 @@ def read_sql(sql_file: str) -> str:
     return (SQL_DIR / sql_file).read_text(encoding="utf-8")
 
 
-def query(cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any) -> list[dict[str, Any]]:
-    """Run one SQL file with named parameters ($as_of, ...); rows as dicts."""
+def execute(
+    cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any
+) -> duckdb.DuckDBPyConnection:
+    """Run one SQL file with named parameters ($as_of, ...); the cursor holds the result."""
     sql = read_sql(sql_file)
     # DuckDB refuses values for parameters a statement does not use.
     used = {name: v for name, v in params.items() if f"${name}" in sql}
-    result = cursor.execute(sql, used)
+    return cursor.execute(sql, used)
+
+
+def query(cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any) -> list[dict[str, Any]]:
+    """Run one SQL file with named parameters; rows as dicts."""
+    result = execute(cursor, sql_file, **params)
     names = [d[0] for d in result.description or []]
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def frame(cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any) -> pd.DataFrame:
+    """Run one SQL file with named parameters; the result as a pandas DataFrame."""
+    return execute(cursor, sql_file, **params).df()
 
 
 def define(cursor: duckdb.DuckDBPyConnection, sql_file: str) -> None:

@@ -46,3 +46,21 @@ def write_json(document: Any, output: Path | None = None) -> None:
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def write_text(text: str, output: Path | None = None) -> None:
+    """Print `text`, or write it to `output` (a clear error when that cannot be written)."""
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputError(f"--output {output}: cannot be written ({error.strerror})") from None
+
+
+def parse_format(value: str, allowed: tuple[str, ...]) -> str:
+    """`--format`: one of `allowed`, else a clear error (exit 2)."""
+    if value not in allowed:
+        raise InputError(f"--format {value}: must be one of {', '.join(allowed)}")
+    return value

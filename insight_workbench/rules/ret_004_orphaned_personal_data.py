@@ -21,8 +21,8 @@ def check(ctx: RuleContext) -> list[Finding]:
                 key=f"user:{row['user_id']}",
                 severity=RULE.severity,
                 message=(
-                    f"User {row['user_id']} has no users row, but {plural(row['rows_held'], 'row')}"
-                    f" with the id are still held ({tables})"
+                    f"User {row['user_id']} has no users row; still held: "
+                    f"{plural(row['rows_held'], 'row')} ({tables})"
                 ),
                 due=None,
                 evidence=held,
@@ -52,8 +52,8 @@ Why it matters:
     retention rule can see it and no subject request can find it by account.
 
 Example finding:
-    RET-004 user:U977 high - User U977 has no users row, but 41 rows with the id are
-    still held (logins 30, usage_events 11)
+    RET-004 user:U977 high - User U977 has no users row; still held: 41 rows
+    (logins 30, usage_events 11)
 
 How to fix:
     Delete the leftover rows (or restore the user if the deletion was a mistake), and

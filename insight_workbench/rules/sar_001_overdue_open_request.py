@@ -7,18 +7,9 @@ from typing import Any
 from insight_workbench.deadlines import params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
+from insight_workbench.sar import clock_note
 
 SQL = "sar_001_overdue_open_request.sql"
-
-
-def clock_note(row: dict[str, Any]) -> str:
-    """How the clock ran, when it was not the plain one month from receipt."""
-    notes = []
-    if row["clock_started_at"] is not None:
-        notes.append(f"clock started {row['clock_start_date']:%Y-%m-%d}")
-    if row["extended"]:
-        notes.append("extended")
-    return f" ({', '.join(notes)})" if notes else ""
 
 
 def request_evidence(row: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from insight_workbench.deadlines import params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
-from insight_workbench.rules.sar_001_overdue_open_request import clock_note, request_evidence
+from insight_workbench.rules.sar_001_overdue_open_request import request_evidence
+from insight_workbench.sar import clock_note
 
 SQL = "sar_002_answered_late.sql"
 

@@ -1,0 +1,112 @@
+"""`check SNAPSHOT`: run the rules and print the findings (exit 1 when there are some)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insight_workbench.checks import CheckResult, run_check
+from insight_workbench.commands.common import (
+    AsOfOption,
+    PolicyOption,
+    SnapshotArg,
+    parse_as_of,
+    parse_format,
+    write_text,
+)
+from insight_workbench.csvsafe import neutralise
+from insight_workbench.errors import InputError
+from insight_workbench.findings import plural
+from insight_workbench.manifest import format_utc
+from insight_workbench.policy import load_policy
+from insight_workbench.snapshot import load_snapshot
+
+FORMATS = ("table", "json", "csv")
+COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
+
+
+def parse_prefixes(values: list[str] | None) -> list[str]:
+    """`--rule` values: repeated, and each may hold comma-separated prefixes."""
+    prefixes = [p.strip() for value in values or [] for p in value.split(",")]
+    if any(not p for p in prefixes):
+        raise InputError("--rule: an empty rule prefix was given")
+    return prefixes
+
+
+def check(
+    snapshot: SnapshotArg,
+    as_of: AsOfOption = None,
+    policy: PolicyOption = None,
+    rule: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rule",
+            help="Run only rules whose code starts with this prefix (e.g. RET, SAR-001). "
+            "Repeat it, or separate prefixes with commas: --rule RET,SAR.",
+        ),
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Run the compliance rules over SNAPSHOT and report the findings, sorted by rule then
+    key. Exit 0 when there are none, 1 when findings were reported, 2 for unusable input."""
+    chosen = parse_format(format, FORMATS)
+    prefixes = parse_prefixes(rule)
+    rules_policy = load_policy(policy)
+    loaded = load_snapshot(snapshot)
+    moment = parse_as_of(as_of, loaded.manifest.exported_at)
+    result = run_check(loaded, rules_policy, moment, prefixes)
+    if chosen == "json":
+        text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
+    elif chosen == "csv":
+        text = render_csv(result)
+    else:
+        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = render_table(result, colour)
+    write_text(text, output)
+    raise typer.Exit(1 if result.findings else 0)
+
+
+def render_csv(result: CheckResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["rule", "key", "severity", "due", "message"])
+    for f in result.findings:
+        writer.writerow([f.rule, neutralise(f.key), f.severity, f.due or "", neutralise(f.message)])
+    return buffer.getvalue()
+
+
+def render_table(result: CheckResult, colour: bool = False) -> str:
+    """Findings grouped by rule, columns aligned; severity coloured for a terminal."""
+    manifest = result.snapshot.manifest
+    lines = [
+        f"Snapshot {manifest.snapshot_id} exported {manifest.exported_at_iso}, "
+        f"checked as of {format_utc(result.as_of)} ({plural(len(result.rules), 'rule')})",
+    ]
+    if not result.findings:
+        return "\n".join([*lines, "No findings.", ""])
+    key_width = max(len(f.key) for f in result.findings)
+    due_width = max(len(f.due or "-") for f in result.findings)
+    for rule in result.rules:
+        found = [f for f in result.findings if f.rule == rule.code]
+        if not found:
+            continue
+        severity = (
+            typer.style(rule.severity, fg=COLOURS[rule.severity]) if colour else rule.severity
+        )
+        lines += ["", f"{rule.code}  {rule.name}  {severity}  ({len(found)})"]
+        lines += [
+            f"  {f.key:<{key_width}}  {f.due or '-':<{due_width}}  {f.message}" for f in found
+        ]
+    counts = ", ".join(f"{code} {n}" for code, n in result.by_rule.items())
+    lines += ["", f"{plural(len(result.findings), 'finding')}: {counts}", ""]
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""`schedule SNAPSHOT`: what falls due after `as_of`, soonest first."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insight_workbench.commands.common import (
+    AsOfOption,
+    PolicyOption,
+    SnapshotArg,
+    parse_as_of,
+    parse_format,
+    write_text,
+)
+from insight_workbench.csvsafe import neutralise
+from insight_workbench.errors import InputError
+from insight_workbench.findings import ScheduleItem, plural
+from insight_workbench.manifest import format_utc
+from insight_workbench.policy import load_policy
+from insight_workbench.schedule import build_schedule
+from insight_workbench.snapshot import load_snapshot
+
+FORMATS = ("table", "json", "csv")
+
+
+def schedule(
+    snapshot: SnapshotArg,
+    as_of: AsOfOption = None,
+    within: Annotated[
+        int | None,
+        typer.Option("--within", help="Keep items due no later than as_of + DAYS.", min=0),
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    policy: PolicyOption = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """List what falls due after the as-of moment, soonest first: retention deadlines of
+    closed and demo/trial organisations, open subject requests and processor reviews.
+    Overdue items are `check` findings, not schedule items."""
+    chosen = parse_format(format, FORMATS)
+    if within is not None and within < 0:
+        raise InputError("--within: must be a whole number of days >= 0")
+    rules_policy = load_policy(policy)
+    loaded = load_snapshot(snapshot)
+    moment = parse_as_of(as_of, loaded.manifest.exported_at)
+    items = build_schedule(loaded, rules_policy, moment, within)
+    if chosen == "json":
+        document = {"as_of": format_utc(moment), "items": [i.as_dict() for i in items]}
+        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    elif chosen == "csv":
+        text = render_csv(items)
+    else:
+        text = render_table(items, format_utc(moment), within)
+    write_text(text, output)
+
+
+def render_csv(items: list[ScheduleItem]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["kind", "key", "due", "message"])
+    for i in items:
+        writer.writerow([i.kind, neutralise(i.key), i.due, neutralise(i.message)])
+    return buffer.getvalue()
+
+
+def render_table(items: list[ScheduleItem], as_of: str, within: int | None) -> str:
+    span = f" within {within} days" if within is not None else ""
+    lines = [f"Falling due after {as_of}{span}: {plural(len(items), 'item')}"]
+    if items:
+        kind_width = max(len(i.kind) for i in items)
+        key_width = max(len(i.key) for i in items)
+        due_width = max(len(i.due) for i in items)
+        lines.append("")
+        lines += [
+            f"{i.due:<{due_width}}  {i.kind:<{kind_width}}  {i.key:<{key_width}}  {i.message}"
+            for i in items
+        ]
+    return "\n".join([*lines, ""])

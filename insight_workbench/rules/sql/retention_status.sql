@@ -1,0 +1,15 @@
+-- The retention dashboard: every organisation RET-001/RET-002 judges, its due instant,
+-- how far past it or how long before it as_of is, and the rows still held per table.
+SELECT rule, org_id, name, product, status, reference, reference_at, due_at,
+       CASE WHEN $as_of > due_at AND rows_held > 0 THEN 'overdue'
+            WHEN $as_of > due_at THEN 'nothing held'
+            ELSE 'upcoming' END AS state,
+       CASE WHEN $as_of > due_at
+            THEN round(epoch(CAST($as_of AS TIMESTAMPTZ) - due_at) / 86400, 1) END
+           AS days_overdue,
+       CASE WHEN $as_of <= due_at
+            THEN round(epoch(due_at - CAST($as_of AS TIMESTAMPTZ)) / 86400, 1) END
+           AS days_left,
+       users, logins, usage_events, communications, preferences, admin_views, rows_held
+FROM iw_retention_deadlines($closed_days, $potential_months)
+ORDER BY due_at, org_id, rule;

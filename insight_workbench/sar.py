@@ -1,0 +1,43 @@
+"""Subject-request deadlines as a table, for the DPO's dashboard and the notebooks.
+
+The due dates come from the same computation as SAR-001/SAR-002 and the schedule
+(`deadlines.py`, `rules/sql/request_deadlines.sql`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from insight_workbench.deadlines import params, prepare
+from insight_workbench.policy import Policy
+from insight_workbench.snapshot import Snapshot
+from insight_workbench.sqlfiles import frame
+
+
+def clock_note(row: dict[str, Any]) -> str:
+    """How the clock ran, when it was not the plain period from receipt."""
+    notes = []
+    if row["clock_started_at"] is not None:
+        notes.append(f"clock started {row['clock_start_date']:%Y-%m-%d}")
+    if row["extended"]:
+        notes.append("extended")
+    return f" ({', '.join(notes)})" if notes else ""
+
+
+def request_deadlines(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataFrame:
+    """Every subject request, soonest due first, with the steps of its due date:
+    received and clock-start London dates, months, the nominal date N months on (it
+    may not exist, e.g. 2026-02-31), `period_end` (clamped to the month's last day),
+    `clamped`, `moved_because` (the weekend days and bank holidays skipped),
+    `due_date`; then `days_left` (open, not yet due), `days_late` (open and overdue,
+    or answered late) and `finding` (SAR-001, SAR-002 or None)."""
+    moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
+    cursor = snapshot.cursor()
+    try:
+        prepare(cursor, policy)
+        return frame(cursor, "request_status.sql", **params(policy), as_of=moment)
+    finally:
+        cursor.close()

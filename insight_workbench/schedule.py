@@ -1,0 +1,74 @@
+"""What falls due after `as_of` (spec/rules.md, "Schedule"): not findings, a to-do list.
+
+Retention items are organisations whose due instant is after `as_of`; request and
+review items are due on or after the London date of `as_of`. Overdue items are
+findings (RET-001/002, SAR-001, TPP-002), never schedule items.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from insight_workbench.deadlines import params, prepare
+from insight_workbench.findings import ScheduleItem, plural
+from insight_workbench.manifest import format_utc
+from insight_workbench.policy import Policy
+from insight_workbench.sar import clock_note
+from insight_workbench.snapshot import Snapshot
+from insight_workbench.sqlfiles import query
+
+KIND_ORDER = ("retention", "subject_request", "processor_review")
+
+
+def _retention(row: dict[str, Any]) -> tuple[date, ScheduleItem]:
+    reference = "closure" if row["rule"] == "RET-001" else "last contact"
+    held = plural(row["rows_held"], "row") + " of user data held"
+    message = (
+        f"{row['status'].capitalize()} organisation {row['name']}: delete user data by "
+        f"{format_utc(row['due_at'])} ({reference} {row['reference_at']:%Y-%m-%d}; {held})"
+    )
+    item = ScheduleItem("retention", f"org:{row['org_id']}", format_utc(row["due_at"]), message)
+    return row["due_day"], item
+
+
+def _request(row: dict[str, Any]) -> tuple[date, ScheduleItem]:
+    message = (
+        f"{row['type'].capitalize()} request received {row['received_date']:%Y-%m-%d}"
+        f"{clock_note(row)}: answer by {row['due_date']:%Y-%m-%d}"
+    )
+    key = f"request:{row['request_id']}"
+    return row["due_day"], ScheduleItem(
+        "subject_request", key, row["due_date"].isoformat(), message
+    )
+
+
+def _review(row: dict[str, Any]) -> tuple[date, ScheduleItem]:
+    message = (
+        f"Review processor {row['name']} ({row['service']}): last evaluated "
+        f"{row['last_evaluated']:%Y-%m-%d}"
+    )
+    key = f"processor:{row['processor_id']}"
+    return row["due_day"], ScheduleItem(
+        "processor_review", key, row["next_review"].isoformat(), message
+    )
+
+
+def build_schedule(
+    snapshot: Snapshot, policy: Policy, as_of: datetime, within_days: int | None = None
+) -> list[ScheduleItem]:
+    """Items falling due after `as_of` (and no later than `as_of` + `within_days`),
+    soonest first: by London date, then retention, requests, reviews, then key."""
+    moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
+    until = moment + timedelta(days=within_days) if within_days is not None else None
+    values = {**params(policy), "as_of": moment, "until": until}
+    cursor = snapshot.cursor()
+    try:
+        prepare(cursor, policy)
+        dated = [_retention(r) for r in query(cursor, "schedule_retention.sql", **values)]
+        dated += [_request(r) for r in query(cursor, "schedule_requests.sql", **values)]
+        dated += [_review(r) for r in query(cursor, "schedule_reviews.sql", **values)]
+    finally:
+        cursor.close()
+    dated.sort(key=lambda d: (d[0], KIND_ORDER.index(d[1].kind), d[1].due, d[1].key))
+    return [item for _, item in dated]
