@@ -1,0 +1,110 @@
+"""DEID-001: direct identifiers inside de-identified datasets."""
+
+from __future__ import annotations
+
+USERS = [
+    {
+        "user_id": "U1001",
+        "org_id": "O1",
+        "name": "Ann Lee",
+        "email": " Ann.Lee@Example.org ",
+        "telephone": "+44 20 7946 0958",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "user_id": "U1002",
+        "org_id": "O1",
+        "name": "Bo Chan",
+        "email": "bo@example.org",
+        "telephone": "555 1234",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "user_id": "U1003",
+        "org_id": "O1",
+        "name": "Cy Dee",
+        "email": "cy@example.org",
+        "telephone": "555 123",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+        "deleted_at": "2026-01-01T00:00:00Z",
+    },  # soft-deleted: still held
+]
+LOGINS = [
+    {
+        "login_id": "L1",
+        "ts": "2026-01-01T00:00:00Z",
+        "user_id": "U1001",
+        "success": True,
+        "ip": "host-17.example.net",
+    }
+]
+
+
+CASES = [
+    ("write to someone@example.co.uk today", ["email address"]),  # inside longer text
+    ("someone@example", None),  # no top-level domain: not local@domain.tld
+    ("192.0.2.44", ["IP address"]),
+    (" 192.0.2.44 ", ["IP address"]),  # trimmed
+    ("2001:db8::8a2e:370:7334", ["IP address"]),  # IPv6
+    ("::ffff:192.0.2.44", ["IP address"]),  # IPv4-mapped IPv6
+    ("10:00:00", None),  # a time, not an address
+    ("192.0.2.44 and more", None),  # the whole value must be the address
+    ("999.1.1.1", None),
+    ("ann.lee@example.org", ["email address", "held email address"]),
+    ("ANN LEE", ["held user name"]),  # case-insensitive
+    (" u1001 ", ["held user id"]),
+    ("u1003", ["held user id"]),  # a soft-deleted user is still held
+    ("HOST-17.example.net", ["held login IP address"]),
+    ("020 7946 0958", None),  # digits differ from +44 20 7946 0958
+    ("44-20-7946-0958", ["held telephone number"]),
+    ("5551234", ["held telephone number"]),  # 7 digits
+    ("555-123", None),  # 6 digits: too few, even though they match a telephone
+    ("Ann", None),
+    ("", None),  # empty values are ignored
+]
+
+
+def test_direct_identifier(run_rule):
+    # One dataset, one column per case: a single snapshot load for the whole table.
+    rows = [
+        {f"c{i:02d}": value for i, (value, _) in enumerate(CASES)},
+        {f"c{i:02d}": "" for i in range(len(CASES))},  # empty values are ignored
+    ]
+    findings = run_rule(
+        "DEID-001", {"users": USERS, "logins": LOGINS}, deidentified={"release": (rows, None)}
+    )
+    found = {f.key: f for f in findings}
+    for i, (value, kinds) in enumerate(CASES):
+        finding = found.get(f"dataset:release:c{i:02d}")
+        if kinds is None:
+            assert finding is None, value
+            continue
+        assert finding is not None, value
+        assert finding.evidence == {"cells": 1, "kinds": sorted(kinds)}, value
+        assert finding.severity == "high"
+        assert value.strip() not in finding.message
+    assert len(findings) == sum(1 for _, kinds in CASES if kinds)
+
+
+def test_one_finding_per_column_and_dataset(run_rule):
+    rows = [{"a": "192.0.2.1", "b": "x@example.org", "c": "fine"}] * 3
+    findings = run_rule(
+        "DEID-001",
+        {"users": USERS},
+        deidentified={"one": (rows, None), "two": ([{"z": "bo chan"}], None)},
+    )
+    assert [f.key for f in findings] == [
+        "dataset:one:a",
+        "dataset:one:b",
+        "dataset:two:z",
+    ]
+    assert findings[0].evidence["cells"] == 3
+
+
+def test_parquet_dataset(run_rule):
+    rows = [{"n": "12", "where": "2001:db8::1"}]
+    findings = run_rule("DEID-001", {}, deidentified={"p": (rows, None)}, fmt="parquet")
+    assert [f.key for f in findings] == ["dataset:p:where"]
