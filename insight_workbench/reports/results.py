@@ -46,22 +46,22 @@ def open_inputs(
     )
 
 
-def header(inputs: ReportInputs, title: str) -> str:
+def header(inputs: ReportInputs, personal_data: bool = True) -> str:
     """The report's opening lines (Markdown): what was checked, as of when, under what policy."""
     manifest = inputs.snapshot.manifest
-    return "\n".join(
-        [
-            f"# {title}",
-            "",
-            f"- Snapshot: **{manifest.snapshot_id}** exported {manifest.exported_at_iso} "
-            f"(manifest sha256 `{manifest.checksum[:16]}…`)",
-            f"- As of: **{inputs.as_of_iso}**",
-            f"- Policy: {Path(inputs.policy_path).name if inputs.policy_path else 'defaults'}",
-            f"- Insight Workbench {__version__}",
-            "",
-            "*This report contains personal data: keep it only as long as needed.*",
-        ]
-    )
+    policy = Path(inputs.policy_path).name if inputs.policy_path else "the defaults"
+    lines = [
+        f"- Snapshot: **{manifest.snapshot_id}**, exported {manifest.exported_at_iso} "
+        f"(manifest sha256 `{manifest.checksum[:16]}…`)",
+        f"- As of: **{inputs.as_of_iso}**",
+        f"- Policy: {policy}",
+        f"- Insight Workbench {__version__}",
+    ]
+    if personal_data:
+        lines += ["", "*This report contains personal data: keep it only as long as needed.*"]
+    else:
+        lines += ["", "*Analyst-safe data only: no identifier of anyone.*"]
+    return "\n".join(lines)
 
 
 def use_offline_charts() -> None:

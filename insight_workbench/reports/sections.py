@@ -1,0 +1,302 @@
+"""The sections of the audit reports: tables, charts and headline figures.
+
+Each audit notebook shows one section; the monthly compliance pack shows them
+all, so a figure can never differ between the two. Every section is built from
+library calls (the rules' findings and the domain modules), never from SQL of
+its own. `figures` holds what `results.json` records.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from insight_workbench import access, charts, deid
+from insight_workbench.checks import CheckResult, run_check
+from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.reports.results import ReportInputs
+
+FAMILIES = {
+    "RET": "Retention",
+    "SAR": "Subject requests",
+    "COM": "Communications",
+    "ACC": "Access",
+    "DEID": "De-identification",
+    "SEC": "Security",
+    "TPP": "Third parties",
+    "DQ": "Data quality",
+}
+
+
+@dataclass
+class Section:
+    title: str
+    intro: str
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    charts: list[go.Figure] = field(default_factory=list)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+def show(section: Section, level: int = 2) -> None:
+    """Display a section in a notebook: heading, intro, charts, then tables."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"{'#' * level} {section.title}\n\n{section.intro}"))
+    for figure in section.charts:
+        figure.show()
+    for caption, frame in section.tables:
+        display(Markdown(f"**{caption}** ({len(frame)} rows)"))
+        display(frame if len(frame) else Markdown("*None.*"))
+
+
+def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
+    """One row per finding, its evidence spread into columns (counts, dates, no values)."""
+    rows = [
+        {
+            "rule": f.rule,
+            "key": f.key,
+            "severity": f.severity,
+            "due": f.due,
+            "message": f.message,
+            **{k: v for k, v in f.evidence.items() if not isinstance(v, (dict, list))},
+        }
+        for f in findings
+    ]
+    return pd.DataFrame(rows, columns=None if rows else ["rule", "key", "severity", "due"])
+
+
+def findings_figures(result: CheckResult) -> dict[str, Any]:
+    """Findings count, per rule (every rule that ran, zero included), keys per rule."""
+    by_rule = {rule.code: 0 for rule in result.rules} | result.by_rule
+    keys: dict[str, list[str]] = {code: [] for code in by_rule}
+    for finding in result.findings:
+        keys[finding.rule].append(finding.key)
+    return {"findings": len(result.findings), "by_rule": by_rule, "keys": keys}
+
+
+def family_summary(result: CheckResult) -> pd.DataFrame:
+    """One row per rule family: rules run, findings, and findings per severity."""
+    rows = []
+    for prefix, name in FAMILIES.items():
+        rules = [r for r in result.rules if r.code.split("-")[0] == prefix]
+        found = [f for f in result.findings if f.rule.split("-")[0] == prefix]
+        severities = Counter(f.severity for f in found)
+        rows.append(
+            {
+                "family": name,
+                "rules": len(rules),
+                "findings": len(found),
+                **{s: severities.get(s, 0) for s in SEVERITIES},
+                "status": "action needed" if found else "clear",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _of(findings: Sequence[Finding], *codes: str) -> list[Finding]:
+    return [f for f in findings if f.rule in codes]
+
+
+def _check(inputs: ReportInputs, prefix: str) -> CheckResult:
+    return run_check(inputs.snapshot, inputs.policy, inputs.as_of, [prefix])
+
+
+def retention(inputs: ReportInputs) -> Section:
+    result = _check(inputs, "RET")
+    overdue = findings_frame(_of(result.findings, "RET-001", "RET-002"))
+    section = Section(
+        "Retention",
+        "Organisations whose users' data is held past the policy's limit (28 days after "
+        "closure; 3 months after a potential customer's last contact), erasure requests "
+        "not yet effective, and personal data left without a user.",
+        [
+            ("Overdue organisations, rows still held per table (RET-001, RET-002)", overdue),
+            (
+                "Erasure requests not effective (RET-003)",
+                findings_frame(_of(result.findings, "RET-003")),
+            ),
+            (
+                "Personal data without a user (RET-004)",
+                findings_frame(_of(result.findings, "RET-004")),
+            ),
+        ],
+    )
+    held = _held_rows(_of(result.findings, "RET-001", "RET-002"))
+    if len(held):
+        section.charts.append(
+            charts.bars(held, "key", "rows", "Rows still held by overdue organisations", "table")
+        )
+    section.figures = {
+        **findings_figures(result),
+        "overdue_organisations": len(overdue),
+        "rows_held_overdue": int(held["rows"].sum()) if len(held) else 0,
+    }
+    return section
+
+
+def _held_rows(findings: Sequence[Finding]) -> pd.DataFrame:
+    rows = [
+        {"key": f.key, "table": table, "rows": int(count)}
+        for f in findings
+        for table, count in f.evidence.items()
+        if isinstance(count, int)
+    ]
+    return pd.DataFrame(rows, columns=["key", "table", "rows"])
+
+
+def subject_requests(inputs: ReportInputs) -> Section:
+    result = _check(inputs, "SAR")
+    overdue = findings_frame(_of(result.findings, "SAR-001"))
+    late = findings_frame(_of(result.findings, "SAR-002"))
+    section = Section(
+        "Subject requests",
+        "Requests are due one calendar month after the London date they were received (or "
+        "the clock restarted), month-end clamped, moved to the next working day in England "
+        "and Wales; three months when extended. Overdue: still open after the due date; "
+        "late: answered after it.",
+        [("Open and overdue (SAR-001)", overdue), ("Answered late (SAR-002)", late)],
+    )
+    both = pd.concat([overdue, late], ignore_index=True)
+    if len(both):
+        section.charts.append(
+            px.bar(both, x="key", y="days_late", color="rule", title="Days late per request")
+        )
+    section.figures = {
+        **findings_figures(result),
+        "overdue_open": len(overdue),
+        "answered_late": len(late),
+    }
+    return section
+
+
+def deidentification(inputs: ReportInputs) -> Section:
+    result = _check(inputs, "DEID")
+    assessments = deid.assess_datasets(inputs.snapshot, inputs.policy, inputs.as_of)
+    verdicts = deid.verdicts_frame(assessments)
+    sizes = deid.class_sizes_frame(assessments)
+    section = Section(
+        "De-identification",
+        f"Every dataset under `deidentified/`, each check's verdict, and the sizes of the "
+        f"equivalence classes (k = {inputs.policy.deidentification.k}); values are never shown.",
+        [
+            ("Verdict per dataset and check", verdicts),
+            ("Equivalence-class sizes", sizes),
+            ("Findings", findings_frame(result.findings)),
+        ],
+    )
+    if len(sizes):
+        figure = px.bar(
+            sizes,
+            x="class_size",
+            y="classes",
+            color="dataset",
+            barmode="group",
+            title="Equivalence classes by size",
+        )
+        figure.add_vline(x=inputs.policy.deidentification.k - 0.5, line_dash="dash")
+        section.charts.append(figure)
+    section.figures = {
+        **findings_figures(result),
+        "datasets": len(verdicts),
+        "verdicts": {
+            row["dataset"]: {c: row[c] for c in deid.CHECKS} for row in verdicts.to_dict("records")
+        },
+    }
+    return section
+
+
+def access_review(inputs: ReportInputs) -> Section:
+    result = _check(inputs, "ACC")
+    snapshot, policy, as_of = inputs.snapshot, inputs.policy, inputs.as_of
+    bursts = access.burst_windows(snapshot, policy, as_of)
+    late = access.logins_after_closure_or_deletion(snapshot, policy, as_of)
+    views = access.views_outside_organisation(snapshot, policy, as_of)
+    failed = access.failed_logins_over_time(snapshot, policy, "day", as_of)
+    section = Section(
+        "Access",
+        f"Failed-login bursts (at least {policy.access.failed_logins_per_account} per account "
+        f"or {policy.access.failed_logins_per_ip} per IP within "
+        f"{policy.access.window_minutes} minutes), logins after closure or deletion, and "
+        "user-list views outside the admin's organisation.",
+        [
+            ("Failed-login bursts (ACC-003, ACC-004)", bursts),
+            ("Logins after closure or deletion (ACC-001, ACC-002)", late),
+            ("User-list views outside the organisation (ACC-005)", views),
+        ],
+    )
+    if len(failed):
+        figure = px.bar(
+            failed,
+            x="period",
+            y="failed_logins",
+            color="in_burst",
+            title="Failed logins per day (UTC), days touched by a burst highlighted",
+        )
+        section.charts.append(figure)
+    section.figures = {
+        **findings_figures(result),
+        "burst_windows": len(bursts),
+        "logins_after_closure_or_deletion": len(late),
+        "views_outside_organisation": len(views),
+        "failed_logins": int(failed["failed_logins"].sum()) if len(failed) else 0,
+    }
+    return section
+
+
+AUDITS = {
+    "retention": retention,
+    "subject_requests": subject_requests,
+    "deidentification": deidentification,
+    "access": access_review,
+}
+
+
+def family_counts(result: CheckResult) -> pd.DataFrame:
+    """Findings per family and severity, for the chart of the compliance pack."""
+    rows = [(FAMILIES.get(f.rule.split("-")[0], f.rule), f.severity) for f in result.findings]
+    frame = pd.DataFrame(rows, columns=["family", "severity"])
+    return frame.groupby(["family", "severity"]).size().reset_index(name="findings")
+
+
+def trend(current: CheckResult, earlier: Sequence[str], policy: Any) -> pd.DataFrame:
+    """Findings per family for each snapshot, oldest first: each earlier snapshot is
+    checked as of its own export time, the current one as of the report's `as_of`."""
+    from insight_workbench.snapshot import load_snapshot
+
+    results = [current]
+    for path in earlier:
+        snapshot = load_snapshot(path)
+        try:
+            results.append(run_check(snapshot, policy))
+        finally:
+            snapshot.con.close()
+    rows = [
+        {
+            "snapshot_id": r.snapshot.manifest.snapshot_id,
+            "as_of": r.as_of,
+            "family": name,
+            "findings": sum(1 for f in r.findings if f.rule.split("-")[0] == prefix),
+        }
+        for r in results
+        for prefix, name in FAMILIES.items()
+    ]
+    return pd.DataFrame(rows).sort_values(["as_of", "family"], ignore_index=True)
+
+
+def other_findings(result: CheckResult) -> Section:
+    """The families without an audit notebook of their own."""
+    codes = [r.code for r in result.rules if r.code.split("-")[0] in ("COM", "SEC", "TPP", "DQ")]
+    found = _of(result.findings, *codes)
+    return Section(
+        "Communications, security, third parties and data quality",
+        "Marketing after an opt-out, credential columns in the export, processors without "
+        "an assessment or overdue for review, and quarantined rows.",
+        [("Findings", findings_frame(found))],
+        figures={"findings": len(found)},
+    )

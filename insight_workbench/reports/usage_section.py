@@ -1,0 +1,111 @@
+"""The usage report's section: analyst-safe data only (keyed pseudonyms, truncated IPs,
+small cells suppressed), so the report holds no identifier of anyone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+
+from insight_workbench import charts, usage
+from insight_workbench.analyst import AnalystData
+from insight_workbench.reports.sections import Section
+from insight_workbench.suppression import primary_marker
+
+PEOPLE_COUNTS = ("users", "active_users_30d", "dau", "wau")
+
+
+def headline(data: AnalystData, as_of: datetime) -> dict[str, Any]:
+    """The `usage` command's headline figures; a count of people below the minimum cell
+    size becomes the suppression marker ("<10")."""
+    figures = usage.headline_figures(data, as_of)
+    for name in PEOPLE_COUNTS:
+        if 0 < figures[name] < data.min_cell:
+            figures[name] = primary_marker(data.min_cell)
+    return figures
+
+
+def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """For charts: suppressed cells become gaps, never values."""
+    out = frame.copy()
+    for column in columns:
+        out[column] = pd.to_numeric(out[column], errors="coerce")
+    return out
+
+
+def usage_section(
+    data: AnalystData,
+    as_of: datetime,
+    product: str | None = None,
+    days: int = 90,
+    grain: str = "week",
+) -> Section:
+    """Usage figures and charts for one product (None: all) over `days` before `as_of`."""
+    scope = {"days": days, "product": product}
+    active = usage.active_users(data, as_of, grain=grain, **scope)
+    sticky = usage.stickiness(data, as_of, **scope)
+    orgs = usage.users_per_organisation(data, as_of, **scope)
+    features = usage.feature_usage(data, as_of, **scope)
+    browsers = usage.browser_share(data, as_of, **scope)
+    systems = usage.os_share(data, as_of, **scope)
+    referrers = usage.referrer_domains(data, as_of, **scope)
+    hours = usage.hour_of_week(data, as_of, **scope)
+    cohorts = usage.cohort_retention(data, as_of, product=product)
+    section = Section(
+        "Usage",
+        f"{product or 'All products'}, the {days} days to {as_of:%Y-%m-%d %H:%M} UTC. Counts of "
+        f"fewer than {data.min_cell} people are suppressed (shown as a marker, never the value).",
+        [
+            ("Organisations per product", orgs),
+            ("Feature usage by event type", features),
+            ("Browsers", browsers),
+            ("Operating systems", systems),
+            ("Referrer domains", referrers),
+        ],
+    )
+    section.charts += [
+        charts.lines(
+            _numeric(active, "active_users"),
+            "period_start",
+            "active_users",
+            f"Active users per {grain}",
+        ),
+        charts.lines(
+            _numeric(sticky, "stickiness"),
+            "day",
+            "stickiness",
+            "Stickiness (daily / monthly active users)",
+        ),
+        charts.bars(
+            _numeric(features, "events"), "event_type", "events", "Events by type", "product"
+        ),
+        px.pie(
+            _numeric(browsers, "logins"),
+            names="browser_family",
+            values="logins",
+            title="Logins by browser",
+        ),
+        charts.heatmap(
+            _numeric(hours, "logins"),
+            "hour",
+            "weekday",
+            "logins",
+            "Logins by hour of week (London time; 1 = Monday)",
+        ),
+        charts.heatmap(
+            _numeric(cohorts, "retention").astype({"cohort": str}),
+            "months_since",
+            "cohort",
+            "retention",
+            "Monthly cohort retention",
+        ),
+    ]
+    section.figures = {
+        "headline": headline(data, as_of),
+        "product": product,
+        "days": days,
+        "min_cell": data.min_cell,
+    }
+    return section
