@@ -43,7 +43,7 @@ def usage_section(
     grain: str = "week",
 ) -> Section:
     """Usage figures and charts for one product (None: all) over `days` before `as_of`."""
-    scope = {"days": days, "product": product}
+    scope: dict[str, Any] = {"days": days, "product": product}
     active = usage.active_users(data, as_of, grain=grain, **scope)
     sticky = usage.stickiness(data, as_of, **scope)
     orgs = usage.users_per_organisation(data, as_of, **scope)
