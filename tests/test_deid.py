@@ -1,0 +1,150 @@
+"""De-identification assessment: layouts, verdicts and class sizes, values never shown."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from insight_workbench import deid
+from insight_workbench.errors import InputError
+from insight_workbench.policy import load_policy
+from insight_workbench.snapshot import load_snapshot
+from insight_workbench.testing import build_snapshot
+
+USERS = [
+    {
+        "user_id": "U1",
+        "org_id": "O1",
+        "name": "Ann Lee",
+        "email": "ann@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+]
+SECRET_EMAIL = "ann@example.org"
+DATASETS = {
+    # inferred aggregate: an integer column named like a count
+    "by_area": ([{"area": f"A{i}", "n_users": str(n)} for i, n in enumerate([0, 3, 12, 40])], None),
+    # inferred microdata: quasi-identifiers are the non-numeric columns
+    "people": (
+        [{"region": "North", "band": "30-39", "score": str(i)} for i in range(12)]
+        + [{"region": "South", "band": "40-49", "score": "1"}] * 2
+        + [{"region": "East", "band": "", "score": "2", "contact": SECRET_EMAIL}],
+        None,
+    ),
+    # sidecar: microdata judged on one column only
+    "released": (
+        [{"org": "O1", "month": "2026-01", "h": hashlib.md5(b"ann@example.org").hexdigest()}] * 10,
+        {"kind": "microdata", "quasi_identifiers": ["org"]},
+    ),
+}
+
+
+@pytest.fixture
+def assessments(tmp_path: Path) -> dict[str, deid.DatasetAssessment]:
+    folder = build_snapshot(tmp_path / "s", {"users": USERS}, deidentified=DATASETS)
+    snapshot = load_snapshot(folder)
+    return {a.name: a for a in deid.assess_datasets(snapshot, load_policy())}
+
+
+def test_layouts_inferred_or_from_the_sidecar(assessments):
+    layouts = {name: a.layout for name, a in assessments.items()}
+    assert (layouts["by_area"].kind, layouts["by_area"].source) == ("aggregate", "inferred")
+    assert layouts["by_area"].count_columns == ("n_users",)
+    assert (layouts["people"].kind, layouts["people"].source) == ("microdata", "inferred")
+    assert layouts["people"].quasi_identifiers == ("region", "band", "contact")
+    assert layouts["people"].numeric_columns == ("score",)
+    assert layouts["people"].rows == 15
+    assert (layouts["released"].kind, layouts["released"].source) == ("microdata", "sidecar")
+    assert layouts["released"].quasi_identifiers == ("org",)
+
+
+def test_verdicts(assessments):
+    assert assessments["by_area"].verdicts == {
+        "DEID-001": "pass",
+        "DEID-002": "pass",
+        "DEID-003": "n/a",
+        "DEID-004": "fail",
+    }
+    assert assessments["by_area"].small_cells == {"n_users": 1}
+    assert assessments["people"].verdicts == {
+        "DEID-001": "fail",
+        "DEID-002": "pass",
+        "DEID-003": "fail",
+        "DEID-004": "n/a",
+    }
+    assert assessments["people"].identifier_columns == {
+        "contact": ["email address", "held email address"]
+    }
+    assert assessments["released"].verdicts == {
+        "DEID-001": "pass",
+        "DEID-002": "fail",
+        "DEID-003": "pass",
+        "DEID-004": "n/a",
+    }
+    assert assessments["released"].hashed_columns == {"h": ["MD5 of email"]}
+
+
+def test_class_sizes(assessments):
+    people = assessments["people"]
+    assert people.class_sizes == {1: 1, 2: 1, 12: 1}
+    assert people.smallest_class == 1
+    assert people.smallest_classes == [1, 2, 12]
+    frame = deid.class_sizes_frame(list(assessments.values()))
+    assert frame.to_dict("records") == [
+        {"dataset": "people", "class_size": 1, "classes": 1, "rows": 1, "below_k": True},
+        {"dataset": "people", "class_size": 2, "classes": 1, "rows": 2, "below_k": True},
+        {"dataset": "people", "class_size": 12, "classes": 1, "rows": 12, "below_k": False},
+        {"dataset": "released", "class_size": 10, "classes": 1, "rows": 10, "below_k": False},
+    ]
+
+
+def test_frames_never_carry_values(assessments):
+    frame = deid.verdicts_frame(list(assessments.values()))
+    assert list(frame["dataset"]) == ["by_area", "people", "released"]
+    assert frame.set_index("dataset").loc["people", "offending_columns"] == "contact"
+    text = frame.to_csv() + deid.class_sizes_frame(list(assessments.values())).to_csv()
+    text += repr(list(assessments.values()))
+    for value in (
+        SECRET_EMAIL,
+        "North",
+        "South",
+        "30-39",
+        hashlib.md5(b"ann@example.org").hexdigest(),
+    ):
+        assert value not in text
+
+
+def test_sidecar_column_missing(tmp_path: Path):
+    datasets = {"d": ([{"a": "x"}], {"kind": "aggregate", "count_columns": ["n_users"]})}
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", deidentified=datasets))
+    with pytest.raises(InputError) as error:
+        deid.assess_datasets(snapshot, load_policy())
+    assert str(error.value) == (
+        "deidentified/d.meta.json: 'count_columns' names column 'n_users', "
+        "which deidentified/d.csv lacks"
+    )
+
+
+def test_no_datasets(tmp_path: Path):
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s"))
+    assert deid.assess_datasets(snapshot, load_policy()) == []
+    assert deid.verdicts_frame([]).empty and deid.class_sizes_frame([]).empty
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("192.0.2.1", True),
+        ("2001:db8::1", True),
+        ("::ffff:192.0.2.1", True),
+        ("10:00:00", False),
+        ("1.2.3", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_is_ip_address(text, expected):
+    assert deid.is_ip_address(text) is expected
