@@ -1,0 +1,230 @@
+"""The analyst's database: only de-identified tables, pseudonyms, truncated addresses."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from insight_workbench.analyst import ANALYST_TABLES, AnalystData, analyst_data, ip_network
+from insight_workbench.pseudonyms import pseudonym
+from insight_workbench.snapshot import load_snapshot
+from insight_workbench.testing import build_snapshot
+
+KEY = b"analyst-test-key-0123456789abcdef"
+OTHER = b"analyst-other-key-fedcba9876543210"
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+
+EXPECTED_COLUMNS = {
+    "orgs": [
+        "org_id",
+        "product",
+        "status",
+        "created_month",
+        "subscription_start_month",
+        "closed_month",
+    ],
+    "users": ["user_pseudonym", "org_id", "role", "created_month", "deleted"],
+    "logins": [
+        "ts",
+        "user_pseudonym",
+        "success",
+        "ip_network",
+        "browser_family",
+        "os_family",
+        "referrer_domain",
+    ],
+    "usage_events": ["ts", "user_pseudonym", "product", "event_type"],
+}
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("192.0.2.77", "192.0.2.0/24"),
+        (" 198.51.100.1 ", "198.51.100.0/24"),
+        ("2001:db8:abcd:12:1:2:3:4", "2001:db8:abcd::/48"),
+        ("2001:DB8:ABCD::1", "2001:db8:abcd::/48"),
+        ("::ffff:203.0.113.9", "203.0.113.0/24"),
+        ("::FFFF:cb00:7109", "203.0.113.0/24"),
+        ("[2001:db8:1::5]", "2001:db8:1::/48"),
+        ("fe80::1%eth0", "fe80::/48"),
+        ("not an address", None),
+        ("999.1.1.1", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_ip_network(address, network):
+    assert ip_network(address) == network
+
+
+def _login(n: int, user: str | None, ok: bool, ip: str, referrer: str | None) -> dict:
+    return {
+        "login_id": f"L{n}",
+        "ts": f"2026-11-0{n}T10:00:00Z",
+        "user_id": user,
+        "success": ok,
+        "ip": ip,
+        "user_agent": CHROME if n % 2 else None,
+        "referrer": referrer,
+    }
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_snapshot(
+        tmp_path_factory.mktemp("analyst") / "snap",
+        {
+            "organisations": [
+                {
+                    "org_id": "O1",
+                    "name": "Acme Ltd",
+                    "product": "local_insight",
+                    "status": "closed",
+                    "created_at": "2025-03-04T05:06:07Z",
+                    "subscription_start": "2025-04-01",
+                    "closed_at": "2026-10-15T00:00:00Z",
+                },
+            ],
+            "users": [
+                {
+                    "user_id": "U1",
+                    "org_id": "O1",
+                    "name": "Ann Example",
+                    "email": "ann@example.com",
+                    "telephone": "+44 1632 960001",
+                    "role": "group_admin",
+                    "created_at": "2025-05-20T10:00:00Z",
+                },
+                {
+                    "user_id": "U2",
+                    "org_id": "O1",
+                    "name": "Bob Example",
+                    "email": "bob@example.com",
+                    "role": "user",
+                    "created_at": "2025-06-01T00:00:00Z",
+                    "deleted_at": "2026-01-01T00:00:00Z",
+                },
+            ],
+            "logins": [
+                _login(1, "U1", True, "::ffff:192.0.2.7", "https://ann:pw@www.Google.com:443/?q=x"),
+                _login(2, None, False, "2001:db8:1234:5678::1", "http://192.0.2.1/path"),
+                _login(3, "U9", True, "192.0.2.200", "mailto:ann@example.com"),
+                _login(
+                    4, "U2", True, "bad-address", "https://intranet.example.org/?e=bob@example.com"
+                ),
+            ],
+            "usage_events": [
+                {
+                    "event_id": "E1",
+                    "ts": "2026-11-01T10:05:00Z",
+                    "user_id": "U1",
+                    "product": "local_insight",
+                    "event_type": "report_run",
+                },
+            ],
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def data(small: Path) -> AnalystData:
+    return analyst_data(load_snapshot(small), KEY)
+
+
+def _rows(data: AnalystData, sql: str) -> list[tuple]:
+    cursor = data.cursor()
+    try:
+        return cursor.execute(sql).fetchall()
+    finally:
+        cursor.close()
+
+
+def test_the_database_holds_only_the_analyst_tables_and_columns(data: AnalystData):
+    found = _rows(
+        data,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "ORDER BY table_name, ordinal_position",
+    )
+    columns: dict[str, list[str]] = {}
+    for table, column in found:
+        columns.setdefault(table, []).append(column)
+    assert columns == EXPECTED_COLUMNS
+    assert set(ANALYST_TABLES) == set(columns)
+
+
+def test_users_are_pseudonymised_with_months_and_a_deleted_flag(data: AnalystData):
+    assert _rows(data, "SELECT * FROM users ORDER BY created_month") == [
+        (pseudonym("U1", KEY), "O1", "group_admin", date.fromisoformat("2025-05-01"), False),
+        (pseudonym("U2", KEY), "O1", "user", date.fromisoformat("2025-06-01"), True),
+    ]
+
+
+def test_organisations_keep_months_not_instants_or_names(data: AnalystData):
+    assert _rows(data, "SELECT * FROM orgs") == [
+        (
+            "O1",
+            "local_insight",
+            "closed",
+            date.fromisoformat("2025-03-01"),
+            date.fromisoformat("2025-04-01"),
+            date.fromisoformat("2026-10-01"),
+        ),
+    ]
+
+
+def test_logins_keep_networks_families_and_domains(data: AnalystData):
+    rows = _rows(
+        data,
+        "SELECT user_pseudonym, success, ip_network, browser_family, os_family, "
+        "referrer_domain FROM logins ORDER BY ts",
+    )
+    assert rows == [
+        (pseudonym("U1", KEY), True, "192.0.2.0/24", "Chrome", "Windows", "google.com"),
+        (None, False, "2001:db8:1234::/48", "Other", "Other", None),  # unknown account; IP host
+        (pseudonym("U9", KEY), True, "192.0.2.0/24", "Chrome", "Windows", "example.com"),
+        (pseudonym("U2", KEY), True, None, "Other", "Other", "intranet.example.org"),
+    ]
+
+
+def test_events_are_pseudonymised(data: AnalystData):
+    assert _rows(data, "SELECT user_pseudonym, product, event_type FROM usage_events") == [
+        (pseudonym("U1", KEY), "local_insight", "report_run"),
+    ]
+
+
+def test_pseudonyms_are_stable_under_one_key_and_differ_under_another(small: Path):
+    snapshot = load_snapshot(small)
+    query = "SELECT user_pseudonym FROM users ORDER BY created_month"
+    first = _rows(analyst_data(snapshot, KEY), query)
+    again = _rows(analyst_data(load_snapshot(small), KEY), query)
+    other = _rows(analyst_data(snapshot, OTHER), query)
+    assert first == again
+    assert not set(first) & set(other)
+
+
+def test_the_snapshot_is_left_as_it_was(small: Path):
+    snapshot = load_snapshot(small)
+    before = (
+        snapshot.cursor()
+        .execute("SELECT table_name FROM information_schema.tables ORDER BY ALL")
+        .fetchall()
+    )
+    analyst_data(snapshot, KEY)
+    after = (
+        snapshot.cursor()
+        .execute("SELECT table_name FROM information_schema.tables ORDER BY ALL")
+        .fetchall()
+    )
+    assert before == after
+
+
+def test_min_cell_comes_from_the_policy_unless_given(small: Path):
+    snapshot = load_snapshot(small)
+    assert analyst_data(snapshot, KEY).min_cell == 10
+    assert analyst_data(snapshot, KEY, min_cell=5).min_cell == 5

@@ -1,0 +1,158 @@
+"""Aggregate datasets for release: small groups left out, and the workbench's own DEID
+rules find nothing in them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from insight_workbench.deidentify import DATASETS, deidentify
+from insight_workbench.manifest import write_manifest
+from insight_workbench.policy import load_policy
+from insight_workbench.rules import RULES, run_rules, select_rules
+from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.testing import build_snapshot
+
+AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+def _released(source: Path, target: Path) -> Snapshot:
+    """A copy of `source` whose deidentified/ folder is what `deidentify` writes."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("deidentified"))
+    snapshot = load_snapshot(source)
+    deidentify(snapshot, target / "deidentified", snapshot.manifest.exported_at, 10)
+    write_manifest(
+        target,
+        snapshot.manifest.exported_at,
+        snapshot.manifest.snapshot_id,
+        snapshot.manifest.timezone,
+    )
+    return load_snapshot(target)
+
+
+def _deid_findings(snapshot: Snapshot) -> list:
+    rules = select_rules(RULES, ["DEID"])
+    assert [r.code for r in rules] == ["DEID-001", "DEID-002", "DEID-003", "DEID-004"]
+    return run_rules(snapshot, load_policy(), snapshot.manifest.exported_at, rules)
+
+
+def test_deid_rules_pass_on_the_datasets(usage_path: Path, tmp_path: Path):
+    released = _released(usage_path, tmp_path / "released")
+    assert {d.name for d in released.deidentified} == {d.name for d in DATASETS}
+    assert all(d.meta and d.meta["kind"] == "aggregate" for d in released.deidentified)
+    assert _deid_findings(released) == []
+
+
+def test_deid_rules_pass_on_the_sample(sample_path: Path, tmp_path: Path):
+    if not (sample_path / "manifest.json").is_file():
+        pytest.skip("the committed sample snapshot is not there yet")
+    assert _deid_findings(_released(sample_path, tmp_path / "released")) == []
+
+
+def test_the_rules_would_find_the_small_cells_left_out(usage_path: Path, tmp_path: Path):
+    # The same datasets without the min_cell filter: DEID-004 must object.
+    snapshot = load_snapshot(usage_path)
+    target = tmp_path / "unsafe"
+    shutil.copytree(usage_path, target)
+    deidentify(snapshot, target / "deidentified", AS_OF, min_cell=1)
+    write_manifest(target, AS_OF)
+    codes = {f.rule for f in _deid_findings(load_snapshot(target))}
+    assert codes == {"DEID-004"}
+
+
+def test_every_count_reaches_the_minimum_and_sidecars_describe_the_files(
+    usage_path: Path, tmp_path: Path
+):
+    written = deidentify(load_snapshot(usage_path), tmp_path, AS_OF, 10)
+    assert len(written) == 2 * len(DATASETS)
+    for dataset in DATASETS:
+        frame = pd.read_csv(tmp_path / f"{dataset.name}.csv")
+        meta = json.loads((tmp_path / f"{dataset.name}.meta.json").read_text())
+        assert meta["count_columns"] == list(dataset.count_columns)
+        assert set(meta["quasi_identifiers"]) <= set(frame.columns)
+        assert len(frame) > 0
+        for column in dataset.count_columns:
+            assert (frame[column] >= 10).all()
+
+
+def _people(org: str, n: int, product: str = "local_insight") -> tuple[dict, list, list]:
+    organisation = {
+        "org_id": org,
+        "name": org,
+        "product": product,
+        "status": "active",
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+    users = [
+        {
+            "user_id": f"{org}-{i}",
+            "org_id": org,
+            "name": f"N {org} {i}",
+            "email": f"{org}.{i}@example.com",
+            "role": "user",
+            "created_at": "2025-01-01T00:00:00Z",
+        }
+        for i in range(n)
+    ]
+    logins = [
+        {
+            "login_id": f"L-{org}-{i}",
+            "ts": (AS_OF - timedelta(days=3, minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "user_id": f"{org}-{i}",
+            "success": True,
+            "ip": "192.0.2.1",
+        }
+        for i in range(n)
+    ]
+    return organisation, users, logins
+
+
+@pytest.mark.parametrize(
+    ("org", "people", "published"),
+    [("BIG", 12, True), ("EDGE", 10, True), ("SMALL", 9, False), ("LONE", 1, False)],
+)
+def test_small_organisations_are_left_out(tmp_path: Path, org: str, people: int, published: bool):
+    organisation, users, logins = _people(org, people)
+    other_org, other_users, other_logins = _people("OTHER", 15)
+    snapshot = load_snapshot(
+        build_snapshot(
+            tmp_path / "s",
+            {
+                "organisations": [organisation, other_org],
+                "users": users + other_users,
+                "logins": logins + other_logins,
+            },
+        )
+    )
+    deidentify(snapshot, tmp_path / "out", AS_OF, 10)
+    frame = pd.read_csv(tmp_path / "out" / "monthly_active_users_by_org.csv")
+    assert (org in set(frame["org_id"])) is published
+    assert frame.set_index("org_id").loc["OTHER", "active_users"] == 15
+
+
+def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path):
+    organisation, users, logins = _people("SHARED-ID", 12)
+    users[0]["user_id"] = "elsewhere-1"
+    logins[0]["user_id"] = "elsewhere-1"
+    clash, clash_users, clash_logins = _people("X", 12)
+    clash["org_id"] = "Elsewhere-1 "  # equal to a user id, trimmed and case-insensitively
+    for user in clash_users:
+        user["org_id"] = clash["org_id"]
+    snapshot = load_snapshot(
+        build_snapshot(
+            tmp_path / "s",
+            {
+                "organisations": [organisation, clash],
+                "users": users + clash_users,
+                "logins": logins + clash_logins,
+            },
+        )
+    )
+    deidentify(snapshot, tmp_path / "out", AS_OF, 10)
+    frame = pd.read_csv(tmp_path / "out" / "monthly_active_users_by_org.csv")
+    assert frame["org_id"].tolist() == ["SHARED-ID"]

@@ -1,0 +1,138 @@
+"""Small-cell suppression: primary "<10", secondary "[c]" wherever a total is shown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from insight_workbench.suppression import SECONDARY, suppress, with_totals
+
+M = 10
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0, 0), (1, "<10"), (9, "<10"), (10, 10), (11, 11), (1234, 1234)],
+)
+def test_primary_suppression_boundaries(value, shown):
+    frame = pd.DataFrame({"group": ["a"], "users": [value]})
+    assert suppress(frame, ["users"], min_cell=M)["users"].tolist() == [shown]
+
+
+def test_marker_follows_the_policy_minimum():
+    frame = pd.DataFrame({"users": [4, 5]})
+    assert suppress(frame, ["users"], min_cell=5)["users"].tolist() == ["<5", 5]
+
+
+def test_linked_columns_are_hidden_where_people_are_few():
+    frame = pd.DataFrame(
+        {"g": ["a", "b"], "users": [3, 40], "events": [500, 900], "share": [0.4, 0.6]}
+    )
+    shown = suppress(frame, ["users"], min_cell=M, linked_columns=["events", "share"])
+    assert shown.to_dict("list") == {
+        "g": ["a", "b"],
+        "users": ["<10", 40],
+        "events": [SECONDARY, 900],
+        "share": [SECONDARY, 0.6],
+    }
+
+
+def test_numeric_display_leaves_hidden_cells_empty():
+    frame = pd.DataFrame({"users": [3, 40], "events": [5, 50]})
+    shown = suppress(frame, ["users"], min_cell=M, linked_columns=["events"], as_text=False)
+    assert np.isnan(shown["users"][0]) and shown["users"][1] == 40
+    assert np.isnan(shown["events"][0]) and shown["events"][1] == 50
+
+
+def test_without_totals_nothing_else_is_hidden():
+    frame = pd.DataFrame({"users": [3, 40, 50]})
+    assert suppress(frame, ["users"], min_cell=M)["users"].tolist() == ["<10", 40, 50]
+
+
+def test_a_total_row_forces_a_second_hidden_cell():
+    frame = with_totals(pd.DataFrame({"g": ["a", "b", "c"], "users": [3, 40, 12]}), "g", ["users"])
+    shown = suppress(frame, ["users"], min_cell=M, total_row=True)
+    # the smallest other cell goes, not the total, so 55 - 40 = 15 = a + c stays ambiguous
+    assert shown["users"].tolist() == ["<10", 40, SECONDARY, 55]
+    assert shown["g"].tolist() == ["a", "b", "c", "Total"]
+
+
+def test_a_zero_is_not_chosen_to_protect_a_cell():
+    # hiding the zero would leave "<10" + "[c]" = 3 + 0: "[c]" is 0 or >= 10, so "<10" = 3
+    frame = with_totals(pd.DataFrame({"g": list("abc"), "users": [3, 0, 20]}), "g", ["users"])
+    shown = suppress(frame, ["users"], min_cell=M, total_row=True)
+    assert shown["users"].tolist() == ["<10", 0, SECONDARY, 23]
+
+
+def test_the_total_goes_when_no_cell_is_left_to_hide():
+    # "<10" + "[c]" = 11 can only be 1 + 10, and no other cell is left
+    frame = with_totals(pd.DataFrame({"g": ["a", "b"], "users": [1, 10]}), "g", ["users"])
+    shown = suppress(frame, ["users"], min_cell=M, total_row=True)
+    assert shown["users"].tolist() == ["<10", SECONDARY, SECONDARY]
+
+
+def test_the_complement_must_leave_two_possible_values():
+    # 1 + 10 = 11: "<10" + "[c]" = 11 would force "[c]" = 10 and "<10" = 1
+    frame = with_totals(pd.DataFrame({"g": list("abc"), "users": [1, 10, 50]}), "g", ["users"])
+    shown = suppress(frame, ["users"], min_cell=M, total_row=True)
+    assert shown["users"].tolist() == ["<10", SECONDARY, SECONDARY, 61]
+
+
+def _feasible(values, markers, total, cell, m):
+    """Brute force: the values the hidden `cell` can take, given what the line shows."""
+    shown = sum(v for v, k in zip(values, markers, strict=True) if k == "shown")
+    rest = total - shown
+    domains = []
+    for index, kind in enumerate(markers):
+        if index == cell or kind == "shown":
+            continue
+        domains.append(range(1, m) if kind == "primary" else [0, *range(m, rest + 1)])
+    sums = {0}
+    for domain in domains:
+        sums = {s + d for s in sums for d in domain if s + d <= rest}
+    return [x for x in range(1, m) if rest - x in sums]
+
+
+def _lines(frame, columns, total_column):
+    rows = len(frame)
+    for i in range(rows):
+        yield [(i, c) for c in columns], (i, total_column)
+    for c in [*columns, total_column]:
+        yield [(i, c) for i in range(rows - 1)], (rows - 1, c)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), min_size=3, max_size=3), min_size=2, max_size=4))
+def test_no_hidden_value_can_be_recovered_from_a_row_or_column_total(cells):
+    frame = pd.DataFrame(cells, columns=["x", "y", "z"])
+    frame.insert(0, "g", [f"r{i}" for i in range(len(frame))])
+    frame["total"] = frame[["x", "y", "z"]].sum(axis=1)
+    frame = with_totals(frame, "g", ["x", "y", "z", "total"])
+    shown = suppress(frame, ["x", "y", "z"], min_cell=M, row_total="total", total_row=True)
+    for line, total in _lines(frame, ["x", "y", "z"], "total"):
+        if shown.at[total] in ("<10", SECONDARY):
+            continue
+        kinds = [
+            "primary"
+            if shown.at[c] == "<10"
+            else "secondary"
+            if shown.at[c] == SECONDARY
+            else "shown"
+            for c in line
+        ]
+        values = [int(frame.at[c]) for c in line]
+        for position, kind in enumerate(kinds):
+            if kind == "primary":
+                possible = _feasible(values, kinds, int(frame.at[total]), position, M)
+                assert values[position] in possible
+                assert len(possible) >= 2, (cells, line)
+    # shown cells keep their true value; primary markers only on 1..9
+    for (i, c), value in np.ndenumerate(frame[["x", "y", "z", "total"]].to_numpy()):
+        cell = shown.iloc[i][["x", "y", "z", "total"][c]]
+        if cell == "<10":
+            assert 0 < value < M
+        elif cell != SECONDARY:
+            assert cell == value

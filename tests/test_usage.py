@@ -1,0 +1,431 @@
+"""Usage analytics: headline figures at their boundaries, and every table against direct
+SQL on the DPO's snapshot (suppression off with min_cell 1, then on)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from insight_workbench import usage
+from insight_workbench.analyst import AnalystData, analyst_data
+from insight_workbench.errors import InputError
+from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.testing import build_snapshot
+from insight_workbench.useragents import families
+
+KEY = b"usage-test-key-0123456789abcdef!"
+AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _org(org_id: str, status: str, product: str = "local_insight") -> dict:
+    return {
+        "org_id": org_id,
+        "name": org_id,
+        "product": product,
+        "status": status,
+        "created_at": "2024-01-01T00:00:00Z",
+        "closed_at": "2026-10-01T00:00:00Z" if status == "closed" else None,
+        "last_contact_at": "2026-11-01T00:00:00Z" if status in ("demo", "trial") else None,
+    }
+
+
+def _user(user_id: str, org_id: str, deleted: bool = False) -> dict:
+    return {
+        "user_id": user_id,
+        "org_id": org_id,
+        "name": f"Name {user_id}",
+        "email": f"{user_id}@example.com",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+        "deleted_at": "2026-11-01T00:00:00Z" if deleted else None,
+    }
+
+
+def _login(n: int, user: str | None, moment: datetime, ok: bool = True) -> dict:
+    return {
+        "login_id": f"L{n}",
+        "ts": _iso(moment),
+        "user_id": user,
+        "success": ok,
+        "ip": "192.0.2.1",
+    }
+
+
+BOUNDARY = {
+    "organisations": [
+        _org("O1", "active"),
+        _org("O2", "active", "value_insight"),
+        _org("O3", "closed"),
+        _org("O4", "trial"),
+    ],
+    "users": [
+        _user("U1", "O1"),
+        _user("U2", "O1", deleted=True),
+        _user("U3", "O2"),
+        _user("U4", "O3"),
+        _user("U5", "O1"),
+    ],
+    "logins": [
+        _login(1, "U1", AS_OF - timedelta(days=30)),  # exactly 30 days before: out
+        _login(2, "U1", AS_OF - timedelta(days=30) + timedelta(seconds=1)),  # in
+        _login(3, "U3", AS_OF),  # exactly as_of: in
+        _login(4, "U3", AS_OF + timedelta(seconds=1)),  # after as_of: out
+        _login(5, "U4", AS_OF - timedelta(days=1), ok=False),  # failed: out
+        _login(6, "U5", AS_OF - timedelta(days=2)),
+        _login(7, "U5", AS_OF - timedelta(hours=3)),
+        _login(8, "U2", AS_OF - timedelta(days=3)),  # a deleted user's login still counts
+        _login(9, None, AS_OF - timedelta(days=4), ok=False),  # unknown account
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def boundary(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    return load_snapshot(
+        build_snapshot(tmp_path_factory.mktemp("b") / "b", BOUNDARY, exported_at=_iso(AS_OF))
+    )
+
+
+def test_headline_figures_at_the_boundaries(boundary: Snapshot):
+    figures = usage.headline_figures(boundary)
+    assert {
+        k: figures[k]
+        for k in (
+            "users",
+            "organisations",
+            "active_users_30d",
+            "logins_30d",
+            "avg_users_per_active_org",
+        )
+    } == {
+        "users": 4,
+        "organisations": {"demo": 0, "trial": 1, "active": 2, "closed": 1},
+        "active_users_30d": 4,  # U1, U2, U3, U5
+        "logins_30d": 5,
+        "avg_users_per_active_org": 1.5,  # U1, U5 of O1 and U3 of O2, over 2 organisations
+    }
+    assert figures["dau"] == 2 and figures["wau"] == 3 and figures["stickiness"] == 0.5
+    assert figures["as_of"] == AS_OF
+
+
+def test_headline_figures_match_direct_sql(boundary: Snapshot):
+    cursor = boundary.cursor()
+    window = {"a": AS_OF, "s": AS_OF - timedelta(days=30)}
+    people, logins = cursor.execute(
+        "SELECT count(DISTINCT user_id), count(*) FROM logins "
+        "WHERE success AND ts > $s AND ts <= $a",
+        window,
+    ).fetchone()
+    users = cursor.execute("SELECT count(*) FROM users WHERE deleted_at IS NULL").fetchone()[0]
+    figures = usage.headline_figures(boundary)
+    assert (figures["active_users_30d"], figures["logins_30d"], figures["users"]) == (
+        people,
+        logins,
+        users,
+    )
+
+
+def test_headline_figures_are_the_same_on_the_analyst_data(boundary: Snapshot):
+    data = analyst_data(boundary, KEY)
+    for moment in (None, AS_OF - timedelta(days=2), datetime(2026, 11, 1, tzinfo=UTC)):
+        assert usage.headline_figures(data, moment) == usage.headline_figures(boundary, moment)
+
+
+def test_an_earlier_as_of_moves_the_window(boundary: Snapshot):
+    figures = usage.headline_figures(boundary, AS_OF - timedelta(days=2, seconds=1))
+    # U1 twice (the login exactly 30 days before AS_OF is now inside) and U2 once
+    assert (figures["active_users_30d"], figures["logins_30d"]) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("organisations", "users", "expected"),
+    [
+        ([_org("O1", "closed")], [_user("U1", "O1")], None),
+        (
+            [_org("O1", "active"), _org("O2", "active"), _org("O3", "active")],
+            [_user("U1", "O1"), _user("U2", "O1")],
+            0.67,
+        ),
+        (
+            [_org("O1", "active"), _org("O2", "active"), _org("O3", "active")],
+            [_user(f"U{n}", "O1") for n in range(5)] + [_user("UX", "O2", deleted=True)],
+            1.67,
+        ),
+    ],
+)
+def test_average_users_per_active_organisation(tmp_path: Path, organisations, users, expected):
+    snapshot = load_snapshot(
+        build_snapshot(tmp_path / "s", {"organisations": organisations, "users": users})
+    )
+    assert usage.headline_figures(snapshot)["avg_users_per_active_org"] == expected
+
+
+# Every table against the DPO's snapshot, on the seeded activity snapshot.
+
+
+@pytest.fixture(scope="module")
+def dpo(usage_path: Path) -> Snapshot:
+    return load_snapshot(usage_path)
+
+
+@pytest.fixture(scope="module")
+def raw(dpo: Snapshot) -> AnalystData:
+    """Suppression off: min_cell 1 hides nothing (zero is never hidden)."""
+    return analyst_data(dpo, KEY, min_cell=1)
+
+
+@pytest.fixture(scope="module")
+def safe(dpo: Snapshot) -> AnalystData:
+    return analyst_data(dpo, KEY)
+
+
+def _sql(dpo: Snapshot, sql: str, **params) -> pd.DataFrame:
+    cursor = dpo.cursor()
+    try:
+        return cursor.execute(sql, params).df()
+    finally:
+        cursor.close()
+
+
+OK_LOGINS = "SELECT * FROM logins WHERE success AND ts > $s AND ts <= $a"
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month"])
+def test_active_users_per_period(dpo: Snapshot, raw: AnalystData, grain: str):
+    got = usage.active_users(raw, days=60, grain=grain)
+    start = AS_OF - timedelta(days=60)
+    want = _sql(
+        dpo,
+        "SELECT CAST(date_trunc($g, ts) AS DATE) AS p, count(DISTINCT user_id) AS n "
+        "FROM logins WHERE success AND ts >= date_trunc($g, $s) AND ts <= $a "
+        "GROUP BY ALL",
+        g=grain,
+        s=start,
+        a=AS_OF,
+    )
+    counts = dict(zip(want["p"].dt.date, want["n"], strict=True))
+    assert got["period_start"].iloc[-1].date() == _trunc(AS_OF.date(), grain)
+    for period, n in zip(got["period_start"].dt.date, got["active_users"], strict=True):
+        assert n == counts.get(period, 0)
+    assert sum(counts.values()) == got["active_users"].sum()
+
+
+def _trunc(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1) if grain == "month" else day
+
+
+def test_stickiness_against_a_day_by_day_count(dpo: Snapshot, raw: AnalystData):
+    got = usage.stickiness(raw, days=20)
+    assert len(got) == 20 and got["day"].iloc[-1].date() == AS_OF.date()
+    for row in got.itertuples():
+        day = row.day.date()
+        want = _sql(
+            dpo,
+            "SELECT count(DISTINCT user_id) FILTER (WHERE CAST(ts AS DATE) = $d), "
+            "count(DISTINCT user_id) FROM logins WHERE success AND ts <= $a AND "
+            "CAST(ts AS DATE) BETWEEN $d - 29 AND $d",
+            d=day,
+            a=AS_OF,
+        ).iloc[0]
+        assert (row.dau, row.mau) == (want.iloc[0], want.iloc[1])
+        assert row.stickiness == round(row.dau / row.mau, 3)
+
+
+def test_logins_per_user(dpo: Snapshot, raw: AnalystData):
+    got = usage.logins_per_user(raw, days=30)
+    per_user = _sql(
+        dpo,
+        f"SELECT user_id, count(*) AS n FROM ({OK_LOGINS}) WHERE user_id IS NOT NULL GROUP BY ALL",
+        s=AS_OF - timedelta(days=30),
+        a=AS_OF,
+    )["n"]
+    expected = [
+        int(((per_user >= lo) & (per_user <= hi)).sum())
+        for _, lo, hi in usage.activity.LOGIN_BUCKETS
+    ]
+    assert got["users"].tolist() == [*expected, len(per_user)]
+    assert got["logins"].tolist()[-1] == "Total"
+
+
+def test_active_organisations(dpo: Snapshot, raw: AnalystData):
+    got = usage.active_organisations(raw, days=30)
+    assert len(got) == 12 and got["organisations"].sum() == len(_sql(dpo, "FROM organisations"))
+    want = _sql(
+        dpo,
+        f"SELECT o.product, o.status, count(DISTINCT o.org_id) AS n FROM "
+        f"({OK_LOGINS}) l JOIN users u USING (user_id) JOIN organisations o "
+        "USING (org_id) GROUP BY ALL",
+        s=AS_OF - timedelta(days=30),
+        a=AS_OF,
+    )
+    counts = {(r.product, r.status): r.n for r in want.itertuples()}
+    for row in got.itertuples():
+        assert row.active_organisations == counts.get((row.product, row.status), 0)
+
+
+def test_users_per_organisation_total_is_the_headline(dpo: Snapshot, raw: AnalystData):
+    got = usage.users_per_organisation(raw)
+    assert (
+        got["avg_users_per_org"].iloc[-1] == usage.headline_figures(dpo)["avg_users_per_active_org"]
+    )
+    want = _sql(
+        dpo,
+        "SELECT o.product, count(*) AS n FROM users u JOIN organisations o "
+        "USING (org_id) WHERE o.status = 'active' AND u.deleted_at IS NULL "
+        "GROUP BY ALL ORDER BY 1",
+    )
+    assert got["users"].tolist()[:-1] == want["n"].tolist()
+
+
+def test_new_users_per_month(dpo: Snapshot, raw: AnalystData):
+    got = usage.new_users(raw, months=18)
+    want = _sql(
+        dpo,
+        "SELECT CAST(date_trunc('month', created_at) AS DATE) AS m, count(*) AS n "
+        "FROM users GROUP BY ALL",
+    )
+    counts = dict(zip(want["m"].dt.date, want["n"], strict=True))
+    assert len(got) == 18 and got["month"].iloc[-1].date() == date(2026, 11, 1)
+    assert [counts.get(m, 0) for m in got["month"].dt.date] == got["new_users"].tolist()
+    assert got["new_users"].sum() > 0
+
+
+def test_dormant_accounts(dpo: Snapshot, raw: AnalystData):
+    got = usage.dormant_accounts(raw, days=90)
+    want = _sql(
+        dpo,
+        f"SELECT count(*) FROM users u WHERE deleted_at IS NULL AND NOT EXISTS ("
+        f"SELECT 1 FROM ({OK_LOGINS}) l WHERE l.user_id = u.user_id)",
+        s=AS_OF - timedelta(days=90),
+        a=AS_OF,
+    ).iloc[0, 0]
+    assert got["dormant"].iloc[-1] == want and want > 0
+    assert got["accounts"].iloc[-1] == usage.headline_figures(dpo)["users"]
+
+
+def test_feature_usage(dpo: Snapshot, raw: AnalystData):
+    got = usage.feature_usage(raw, days=30)
+    want = _sql(
+        dpo,
+        "SELECT product, event_type, count(DISTINCT user_id) AS users, "
+        "count(*) AS events FROM usage_events WHERE ts > $s AND ts <= $a "
+        "GROUP BY ALL",
+        s=AS_OF - timedelta(days=30),
+        a=AS_OF,
+    )
+    key = ["product", "event_type"]
+    merged = got.merge(want, on=key, suffixes=("", "_want"), validate="one_to_one")
+    assert len(merged) == len(want) == len(got)
+    assert (merged["users"] == merged["users_want"]).all()
+    assert (merged["events"] == merged["events_want"]).all()
+
+
+@pytest.mark.parametrize(
+    ("function", "column", "position"),
+    [(usage.browser_share, "browser_family", 0), (usage.os_share, "os_family", 1)],
+)
+def test_browser_and_os_share(dpo: Snapshot, raw: AnalystData, function, column, position):
+    got = function(raw, days=30)
+    rows = _sql(dpo, OK_LOGINS, s=AS_OF - timedelta(days=30), a=AS_OF)
+    rows["family"] = [families(agent)[position] for agent in rows["user_agent"]]
+    want = rows.groupby("family").agg(users=("user_id", "nunique"), logins=("login_id", "size"))
+    assert dict(zip(got[column], got["logins"], strict=True)) == want["logins"].to_dict()
+    assert dict(zip(got[column], got["users"], strict=True)) == want["users"].to_dict()
+    assert abs(got["share_of_logins"].sum() - 1) < 0.01
+
+
+def test_referrer_domains_pool_rare_ones(raw: AnalystData, safe: AnalystData):
+    got = usage.referrer_domains(raw, days=30)
+    assert set(got["referrer_domain"]) == {
+        "google.com",
+        "bing.com",
+        "mail.example.org",
+        "intranet.example-council.gov.uk",
+        "(none)",
+    }
+    assert got["logins"].sum() == usage.headline_figures(raw)["logins_30d"]
+    top = usage.referrer_domains(safe, days=30, top=2)
+    assert top["referrer_domain"].tolist()[-1] == "(other)" and len(top) == 3
+    assert top["logins"].sum() == got["logins"].sum()
+
+
+def test_hour_of_week_in_london_time(dpo: Snapshot, raw: AnalystData):
+    got = usage.hour_of_week(raw, days=90)
+    assert len(got) == 7 * 24
+    want = _sql(
+        dpo,
+        f"SELECT isodow(timezone('Europe/London', ts)) AS w, "
+        f"hour(timezone('Europe/London', ts)) AS h, count(*) AS n FROM ({OK_LOGINS}) "
+        "GROUP BY ALL",
+        s=AS_OF - timedelta(days=90),
+        a=AS_OF,
+    )
+    counts = {(r.w, r.h): r.n for r in want.itertuples()}
+    assert {(r.weekday, r.hour): r.logins for r in got.itertuples() if r.logins} == counts
+
+
+def test_cohort_retention(dpo: Snapshot, raw: AnalystData):
+    got = usage.cohort_retention(raw, months=4)
+    want = _sql(
+        dpo,
+        "SELECT CAST(date_trunc('month', min(ts)) AS DATE) AS c, user_id "
+        "FROM logins WHERE success AND ts <= $a AND user_id IS NOT NULL "
+        "GROUP BY user_id",
+        a=AS_OF,
+    )
+    sizes = want.groupby("c").size()
+    first = got[got["months_since"] == 0]
+    assert len(first) == 4 and len(got) == 4 + 3 + 2 + 1
+    for row in first.itertuples():
+        assert row.cohort_size == row.users == sizes.get(pd.Timestamp(row.cohort), 0)
+    assert (got["users"] <= got["cohort_size"]).all()
+
+
+def test_product_filter(dpo: Snapshot, raw: AnalystData):
+    total = usage.feature_usage(raw, days=30)
+    only = usage.feature_usage(raw, days=30, product="value_insight")
+    assert set(only["product"]) == {"value_insight"}
+    assert only["events"].sum() == total[total["product"] == "value_insight"]["events"].sum()
+    per_product = [
+        usage.active_users(raw, days=10, product=p)["active_users"].sum()
+        for p in ("local_insight", "community_insight", "value_insight")
+    ]
+    assert sum(per_product) <= usage.active_users(raw, days=10)["active_users"].sum()
+    assert all(n > 0 for n in per_product)
+
+
+@pytest.mark.parametrize("name", sorted(usage.REPORTS))
+def test_every_table_suppresses_small_counts_of_people(
+    safe: AnalystData, raw: AnalystData, name: str
+):
+    function, _ = usage.REPORTS[name]
+    shown, exact = function(safe), function(raw)
+    assert shown.shape == exact.shape
+    for column in shown.columns:
+        for cell, value in zip(shown[column], exact[column], strict=True):
+            if cell == "<10":
+                assert 0 < value < 10
+            elif isinstance(value, int | float) and not isinstance(value, bool) and cell != "[c]":
+                assert cell == value or (pd.isna(cell) and pd.isna(value))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda d: usage.active_users(d, grain="year"), "grain"),
+        (lambda d: usage.feature_usage(d, product="other_insight"), "product"),
+        (lambda d: usage.browser_share(d, days=0), "days"),
+    ],
+)
+def test_bad_arguments_are_clear_errors(raw: AnalystData, call, message):
+    with pytest.raises(InputError, match=message):
+        call(raw)
