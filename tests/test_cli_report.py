@@ -1,0 +1,166 @@
+"""`insight-workbench report` and `reports prune`, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from insight_workbench.reports.runner import new_run_folder, write_record
+
+FIXTURES = Path(__file__).parent / "notebooks"
+
+
+def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
+    return subprocess.run(
+        [*command, *map(str, args)], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
+
+
+def run_folders(out: Path) -> list[Path]:
+    return sorted(p.parent for p in out.glob("*/*/run.json"))
+
+
+@pytest.fixture(scope="module")
+def failed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    out = tmp_path_factory.mktemp("failed")
+    done = cli("report", FIXTURES / "failing.ipynb", "--snapshot", usage_path, "--out", out)
+    return done, out
+
+
+def test_a_failing_cell_exits_2_and_names_the_cell(failed: tuple) -> None:
+    done, out = failed
+    assert done.returncode == 2
+    assert "failing failed at cell 3 (RuntimeError)" in done.stderr
+    assert "Traceback" not in done.stderr
+    record = json.loads((run_folders(out)[0] / "run.json").read_text())
+    assert record["status"] == "failed"
+    assert record["error"]["cell"] == 3
+    assert record["error"]["ename"] == "RuntimeError"
+    assert record["start"] <= record["end"]
+
+
+def test_a_failing_run_keeps_the_partial_notebook(failed: tuple) -> None:
+    _, out = failed
+    folder = run_folders(out)[0]
+    executed = nbformat.read(folder / "failing.ipynb", as_version=4)
+    text = json.dumps(executed)
+    assert "planted failure" in text  # the error is recorded in the notebook
+    assert "never runs" not in [o.get("text") for c in executed.cells for o in c.get("outputs", [])]
+    assert json.loads((folder / "results.json").read_text()) == {"reached": "before the failure"}
+    assert (folder / "failing.html").is_file()
+
+
+@pytest.fixture(scope="module")
+def echoed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    out = tmp_path_factory.mktemp("echo")
+    args = ["report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", out]
+    first = cli(
+        *args,
+        "--as-of",
+        "2026-11-01",
+        "-p",
+        "label",
+        "10",
+        "-p",
+        "count",
+        "7",
+        "-p",
+        "items",
+        '["a", "b"]',
+    )
+    second = cli(*args)
+    return first, second, out
+
+
+def test_parameters_reach_the_notebook_with_their_types(echoed: tuple, usage_path: Path) -> None:
+    first, _, out = echoed
+    assert first.returncode == 0, first.stderr
+    folder = run_folders(out)[0]
+    results = json.loads((folder / "results.json").read_text())
+    assert results["label"] == "10" and results["count"] == 7 and results["items"] == ["a", "b"]
+    assert results["as_of"] == "2026-11-01"
+    assert Path(results["snapshot"]) == usage_path.resolve()
+    assert Path(results["cwd"]) == FIXTURES.resolve()  # runs in the notebook's folder
+    record = json.loads((folder / "run.json").read_text())
+    assert record["status"] == "succeeded" and record["error"] is None
+    assert record["parameters"]["count"] == 7
+    assert record["as_of"] == "2026-11-01T00:00:00Z"
+    assert record["package_version"]
+    assert str(folder) in first.stdout
+
+
+def test_two_runs_of_one_notebook_get_two_folders(echoed: tuple) -> None:
+    _, second, out = echoed
+    assert second.returncode == 0, second.stderr
+    folders = run_folders(out)
+    assert len(folders) == 2 and folders[0] != folders[1]
+    assert {f.parent.name for f in folders} == {"echo"}
+    assert all((f / "echo.ipynb").is_file() and (f / "echo.html").is_file() for f in folders)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "nope", "1"], "-p nope: echo has no such parameter"),
+        (["-p", "as_of", "2026-01-01"], "-p as_of: set it with --as-of"),
+        (["-p", "label"], "-p: takes a parameter NAME and a VALUE"),
+        (["--as-of", "soon"], "--as-of"),
+    ],
+)
+def test_bad_options_are_refused_before_running(
+    usage_path: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = cli(
+        "report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", tmp_path, *args
+    )
+    assert done.returncode == 2
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_snapshot_is_refused_before_running(tmp_path: Path) -> None:
+    (tmp_path / "snap").mkdir()
+    done = cli(
+        "report", "retention_audit", "--snapshot", tmp_path / "snap", "--out", tmp_path / "out"
+    )
+    assert done.returncode == 2
+    assert "manifest.json" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("args", [[], ["retention_audit", "--all"]])
+def test_one_notebook_or_all(usage_path: Path, tmp_path: Path, args: list[str]) -> None:
+    done = cli("report", *args, "--snapshot", usage_path, "--out", tmp_path)
+    assert done.returncode == 2
+    assert "give one NOTEBOOK or --all" in done.stderr
+
+
+def test_all_refuses_a_parameter_no_notebook_has(usage_path: Path, tmp_path: Path) -> None:
+    done = cli("report", "--all", "--snapshot", usage_path, "--out", tmp_path, "-p", "nope", "1")
+    assert done.returncode == 2
+    assert "no notebook of the monthly set" in done.stderr
+
+
+def test_prune_prints_the_folders_it_removed(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    kept = new_run_folder(tmp_path, "access_review", now - timedelta(days=1))
+    gone = new_run_folder(tmp_path, "access_review", now - timedelta(days=40))
+    for folder, started in ((kept, now - timedelta(days=1)), (gone, now - timedelta(days=40))):
+        write_record(folder, {"start": started.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    done = cli("reports", "prune", "--older-than", "30", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [str(gone)]
+    assert kept.exists() and not gone.exists()
+
+
+def test_prune_needs_the_age(tmp_path: Path) -> None:
+    done = cli("reports", "prune", "--out", tmp_path)
+    assert done.returncode == 2
+    assert "--older-than" in done.stderr

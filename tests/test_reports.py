@@ -1,0 +1,234 @@
+"""The reports library: finding notebooks, their parameters, run folders, pruning."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from insight_workbench.commands.report_cmd import join_pairs
+from insight_workbench.errors import InputError
+from insight_workbench.reports import MONTHLY_SET, available_notebooks, find_notebook, list_runs
+from insight_workbench.reports.notebooks import check_parameters, parse_value
+from insight_workbench.reports.results import read_results, write_results
+from insight_workbench.reports.runner import new_run_folder, prepare_run, write_record
+from insight_workbench.reports.runs import prune_runs
+
+FIXTURES = Path(__file__).parent / "notebooks"
+NOW = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+
+
+def test_a_bare_name_finds_the_notebook_in_notebooks() -> None:
+    found = find_notebook("retention_audit")
+    assert found.name == "retention_audit"
+    assert found.path.parent.name == "notebooks"
+    assert {"snapshot", "as_of", "policy", "results_path"} <= set(found.parameters)
+
+
+def test_a_path_finds_a_notebook_anywhere() -> None:
+    found = find_notebook(FIXTURES / "echo.ipynb")
+    assert found.name == "echo"
+    assert list(found.parameters) == [
+        "snapshot",
+        "as_of",
+        "policy",
+        "label",
+        "count",
+        "items",
+        "results_path",
+    ]
+
+
+@pytest.mark.parametrize("name", ["no_such_report", "tests/notebooks/missing.ipynb"])
+def test_an_unknown_notebook_is_refused(name: str) -> None:
+    with pytest.raises(InputError, match="no such notebook"):
+        find_notebook(name)
+
+
+def test_the_monthly_set_is_there() -> None:
+    assert set(MONTHLY_SET) <= set(available_notebooks())
+
+
+@pytest.mark.parametrize("tags", [[], [["parameters"], ["parameters"]]])
+def test_a_notebook_needs_exactly_one_parameters_cell(tmp_path: Path, tags: list) -> None:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1") for _ in tags or [None]]
+    for cell, cell_tags in zip(notebook.cells, tags, strict=False):
+        cell.metadata["tags"] = cell_tags
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(notebook, path)
+    with pytest.raises(InputError, match="exactly one cell tagged 'parameters'"):
+        find_notebook(path)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"nope": "1"}, "echo has no such parameter"),
+        ({"snapshot": "x"}, "set it with --snapshot"),
+        ({"as_of": "2026-01-01"}, "set it with --as-of"),
+        ({"results_path": "x"}, "set by the run"),
+    ],
+)
+def test_unknown_or_reserved_parameters_are_refused(given: dict, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        check_parameters(find_notebook(FIXTURES / "echo.ipynb"), given)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("label", "10", "10"),  # a text parameter stays text
+        ("label", "None", None),
+        ("count", "10", 10),
+        ("count", "2.5", 2.5),
+        ("items", '["a", "b"]', ["a", "b"]),
+        ("policy", "my policy.toml", "my policy.toml"),
+        ("policy", "null", None),
+    ],
+)
+def test_parameter_values_take_the_parameters_type(name: str, text: str, value: object) -> None:
+    parameters = find_notebook(FIXTURES / "echo.ipynb").parameters
+    assert parse_value(parameters[name], text) == value
+
+
+@pytest.mark.parametrize(
+    ("args", "joined"),
+    [
+        (["x", "-p", "a", "1"], ["x", "-p", "a=1"]),
+        (["-p", "a", "x=y", "--parameter", "b", "2"], ["-p", "a=x=y", "--parameter", "b=2"]),
+        (["--", "-p", "a", "1"], ["--", "-p", "a", "1"]),
+    ],
+)
+def test_p_takes_a_name_and_a_value(args: list[str], joined: list[str]) -> None:
+    assert join_pairs(args) == joined
+
+
+@pytest.mark.parametrize("args", [["-p"], ["-p", "a"], ["-p", "a=b", "1"]])
+def test_p_without_two_values_is_refused(args: list[str]) -> None:
+    with pytest.raises(InputError, match="takes a parameter NAME and a VALUE"):
+        join_pairs(args)
+
+
+def test_run_folders_are_never_reused(tmp_path: Path) -> None:
+    folders = [new_run_folder(tmp_path, "retention_audit", NOW) for _ in range(3)]
+    assert [f.name for f in folders] == [
+        "2026-11-29T060000Z",
+        "2026-11-29T060000Z-2",
+        "2026-11-29T060000Z-3",
+    ]
+    assert all(f.parent == tmp_path / "retention_audit" for f in folders)
+
+
+def test_a_bad_snapshot_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a snapshot folder"):
+        prepare_run("retention_audit", tmp_path / "missing")
+
+
+def test_a_bad_as_of_is_refused(usage_path: Path) -> None:
+    with pytest.raises(InputError, match="--as-of"):
+        prepare_run(FIXTURES / "echo.ipynb", usage_path, as_of="yesterday")
+
+
+def test_a_bad_policy_is_refused(usage_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "policy.toml"
+    bad.write_text("[retention]\nclosed_account_days = -1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="closed_account_days"):
+        prepare_run(FIXTURES / "echo.ipynb", usage_path, parameters={"policy": str(bad)})
+
+
+def test_prepare_records_the_snapshot_policy_and_as_of(usage_path: Path) -> None:
+    prepared = prepare_run(FIXTURES / "echo.ipynb", usage_path, as_of="2026-11-01")
+    record = prepared.record
+    assert record["notebook"] == "echo"
+    assert record["as_of"] == "2026-11-01T00:00:00Z"
+    assert record["snapshot"]["snapshot_id"] == "usage"
+    assert len(record["snapshot"]["checksum"]) == 64
+    assert record["policy"]["path"] is None
+    assert record["policy"]["values"]["retention"]["closed_account_days"] == 28
+    assert Path(prepared.parameters["snapshot"]).is_absolute()
+
+
+def _run(root: Path, notebook: str, started: datetime, status: str = "succeeded") -> Path:
+    folder = new_run_folder(root, notebook, started)
+    write_record(
+        folder,
+        {
+            "notebook": notebook,
+            "start": started.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "status": status,
+            "files": {"html": f"{notebook}.html"},
+        },
+    )
+    (folder / f"{notebook}.html").write_text("<html></html>", encoding="utf-8")
+    return folder
+
+
+def test_prune_removes_only_runs_older_than_the_limit(tmp_path: Path) -> None:
+    old = _run(tmp_path, "retention_audit", NOW - timedelta(days=31))
+    old_other = _run(tmp_path, "access_review", NOW - timedelta(days=90), "failed")
+    recent = _run(tmp_path, "retention_audit", NOW - timedelta(days=29))
+    edge = _run(tmp_path, "retention_audit", NOW - timedelta(days=30))  # not older: kept
+    stray = tmp_path / "retention_audit" / "notes"
+    stray.mkdir()  # no run.json: not a run, never touched
+    removed = prune_runs(tmp_path, 30, now=NOW)
+    assert removed == sorted([old, old_other])
+    assert not old.exists() and not old_other.exists()
+    assert recent.exists() and edge.exists() and stray.exists()
+    assert not (tmp_path / "access_review").exists()  # emptied notebook folder goes too
+
+
+@pytest.mark.parametrize("days", [-1])
+def test_prune_refuses_negative_days(tmp_path: Path, days: int) -> None:
+    with pytest.raises(InputError, match="older-than"):
+        prune_runs(tmp_path, days)
+
+
+def test_prune_refuses_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such reports folder"):
+        prune_runs(tmp_path / "missing", 30)
+
+
+def test_list_runs_newest_first_with_status_and_html(tmp_path: Path) -> None:
+    first = _run(tmp_path, "retention_audit", NOW - timedelta(days=2))
+    second = _run(tmp_path, "access_review", NOW - timedelta(days=1), "failed")
+    (tmp_path / "access_review" / "broken").mkdir()
+    (tmp_path / "access_review" / "broken" / "run.json").write_text("{", encoding="utf-8")
+    runs = list_runs(tmp_path)
+    assert [r.folder for r in runs] == [second, first]
+    assert [r.status for r in runs] == ["failed", "succeeded"]
+    assert runs[0].notebook == "access_review"
+    assert runs[0].html == second / "access_review.html"
+
+
+def test_results_are_plain_json(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    path = tmp_path / "results.json"
+    write_results(
+        path,
+        {
+            "n": np.int64(3),
+            "when": NOW,
+            "day": NOW.date(),
+            "ts": pd.Timestamp(NOW),
+            "share": np.float64(0.5),
+        },
+    )
+    assert read_results(path) == {
+        "n": 3,
+        "when": "2026-11-29T06:00:00Z",
+        "day": "2026-11-29",
+        "ts": "2026-11-29T06:00:00Z",
+        "share": 0.5,
+    }
+    assert json.loads(path.read_text())["n"] == 3
+
+
+def test_results_without_a_path_write_nothing(tmp_path: Path) -> None:
+    write_results(None, {"n": 1})
+    assert list(tmp_path.iterdir()) == []
