@@ -62,7 +62,15 @@ def params(policy: Policy) -> dict[str, Any]:
 
 
 def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
-    """Define the clock and the deadline macros on `cursor` (temporary: one cursor only)."""
+    """Define the clock and the deadline macros on `cursor` (temporary: one cursor only).
+    Done once per cursor and clock settings: a snapshot's tables never change."""
+    calendar = repr(policy.subject_requests)
+    try:
+        done = cursor.execute("SELECT calendar FROM temp.main.iw_prepared").fetchall()
+    except duckdb.CatalogException:
+        done = []
+    if done == [(calendar,)]:
+        return
     install_clock(cursor, policy)
     p = params(policy)
     years = cursor.execute(
@@ -71,6 +79,9 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     install_clock(cursor, policy, [int(y) for (y,) in years if y is not None])
     for sql_file in DEFINITIONS:
         define(cursor, sql_file)
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE iw_prepared AS SELECT $c AS calendar", {"c": calendar}
+    )
 
 
 def held_evidence(row: dict[str, Any]) -> dict[str, int]:

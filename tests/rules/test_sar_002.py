@@ -1,0 +1,70 @@
+"""SAR-002: subject requests answered after their due date."""
+
+from __future__ import annotations
+
+import pytest
+from snapshot_rows import request
+
+
+@pytest.mark.parametrize(
+    ("received_at", "values", "completed_at", "expected"),
+    [
+        # due Mon 2 Mar 2026 (28 Feb is a Saturday); GMT: London date = UTC date
+        ("2026-01-31T12:00:00Z", {}, "2026-03-02T23:59:59Z", []),
+        ("2026-01-31T12:00:00Z", {}, "2026-03-03T00:00:00Z", ["request:R1"]),
+        # due Tue 26 May 2026 (25 May is a bank holiday); BST: 23:00 UTC is the next day
+        ("2026-04-25T09:00:00Z", {}, "2026-05-26T22:59:59Z", []),
+        ("2026-04-25T09:00:00Z", {}, "2026-05-26T23:00:00Z", ["request:R1"]),
+        ("2026-04-25T09:00:00Z", {}, "2026-05-27T00:30:00+01:00", ["request:R1"]),
+        # extended: due 30 Apr 2026
+        ("2026-01-31T12:00:00Z", {"extended": True}, "2026-04-30T12:00:00Z", []),
+        ("2026-01-31T12:00:00Z", {"extended": True}, "2026-05-01T09:00:00Z", ["request:R1"]),
+        # clock restarted on 10 Feb: due 10 Mar
+        (
+            "2026-01-05T09:00:00Z",
+            {"clock_started_at": "2026-02-10T09:00:00Z"},
+            "2026-03-10T17:00:00Z",
+            [],
+        ),
+        (
+            "2026-01-05T09:00:00Z",
+            {"clock_started_at": "2026-02-10T09:00:00Z"},
+            "2026-03-11T09:00:00Z",
+            ["request:R1"],
+        ),
+    ],
+)
+def test_answered_late(run_rule, received_at, values, completed_at, expected):
+    tables = {
+        "subject_requests": [
+            request("R1", received_at, "completed", completed_at=completed_at, **values)
+        ]
+    }
+    findings = run_rule("SAR-002", tables, exported_at="2026-11-28T02:00:00Z")
+    assert [f.key for f in findings] == expected
+
+
+def test_open_requests_are_sar_001_not_sar_002(run_rule):
+    tables = {"subject_requests": [request("R1", "2026-01-31T12:00:00Z")]}
+    assert run_rule("SAR-002", tables, exported_at="2026-11-28T02:00:00Z") == []
+
+
+def test_finding_carries_date_due_and_days_late(run_rule):
+    tables = {
+        "subject_requests": [
+            request(
+                "R7",
+                "2026-01-31T12:00:00Z",
+                "completed",
+                type="access",
+                completed_at="2026-03-06T10:00:00Z",
+            )
+        ]
+    }
+    [finding] = run_rule("SAR-002", tables, exported_at="2026-11-28T02:00:00Z")
+    assert (finding.severity, finding.due) == ("medium", "2026-03-02")
+    assert finding.evidence["days_late"] == 4
+    assert finding.evidence["completed_date"] == "2026-03-06"
+    assert finding.message == (
+        "Access request received 2026-01-31 answered 2026-03-06, 4 days late (due 2026-03-02)"
+    )
