@@ -54,9 +54,17 @@ def burst_windows(
         rows = [{"kind": "account", **row} for row in acc_003.bursts(ctx)]
         rows += [{"kind": "ip", **row} for row in acc_004.bursts(ctx)]
     frame = pd.DataFrame(rows, columns=["kind", "subject", "failures", "first_ts", "last_ts"])
-    return frame.rename(
+    frame = frame.rename(
         columns={"failures": "failed_logins", "first_ts": "first", "last_ts": "last"}
     )
+    return _as_times(frame, "first", "last")
+
+
+def _as_times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """The rules give times as ISO 8601 UTC text; tables and charts want timestamps."""
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
 
 
 def failed_logins_over_time(
@@ -101,7 +109,7 @@ def logins_after_closure_or_deletion(
             {"rule": "ACC-002", "limit": "account deleted", **row} for row in acc_002.logins(ctx)
         ]
     columns = ["rule", "login_id", "user_id", "org_id", "ts", "limit", "limit_at"]
-    return pd.DataFrame(rows, columns=columns)
+    return _as_times(pd.DataFrame(rows, columns=columns), "ts", "limit_at")
 
 
 def views_outside_organisation(
@@ -114,4 +122,4 @@ def views_outside_organisation(
     columns = ["view_id", "ts", "viewer_user_id", "org_id", "viewer_org_id", "viewer_role"]
     frame = pd.DataFrame(rows, columns=[*columns, "reason"])
     frame["reason"] = frame["reason"].map(acc_005.REASONS)
-    return frame
+    return _as_times(frame, "ts")

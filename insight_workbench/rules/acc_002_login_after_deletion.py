@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from insight_workbench.findings import Finding
-from insight_workbench.manifest import format_utc
 from insight_workbench.rules.base import Rule, RuleContext
 
 SQL = "acc_002_login_after_deletion.sql"
@@ -23,15 +22,15 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"login:{row['login_id']}",
             severity=RULE.severity,
             message=(
-                f"User {row['user_id']} logged in on {format_utc(row['ts'])}, after the "
-                f"account was deleted on {format_utc(row['limit_at'])}"
+                f"User {row['user_id']} logged in on {row['ts']}, after the "
+                f"account was deleted on {row['limit_at']}"
             ),
             due=None,
             evidence={
                 "user_id": row["user_id"],
                 "org_id": row["org_id"],
-                "ts": format_utc(row["ts"]),
-                "deleted_at": format_utc(row["limit_at"]),
+                "ts": row["ts"],
+                "deleted_at": row["limit_at"],
             },
         )
         for row in logins(ctx)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from insight_workbench.findings import Finding
-from insight_workbench.manifest import format_utc
 from insight_workbench.rules.base import Rule, RuleContext
 
 SQL = "acc_004_ip_failed_login_burst.sql"
@@ -31,14 +30,14 @@ def check(ctx: RuleContext) -> list[Finding]:
             severity=RULE.severity,
             message=(
                 f"{row['failures']} failed logins from IP {row['subject']} within "
-                f"{minutes} minutes, from {format_utc(row['first_ts'])} "
-                f"to {format_utc(row['last_ts'])}"
+                f"{minutes} minutes, from {row['first_ts']} "
+                f"to {row['last_ts']}"
             ),
             due=None,
             evidence={
                 "failed_logins": row["failures"],
-                "first": format_utc(row["first_ts"]),
-                "last": format_utc(row["last_ts"]),
+                "first": row["first_ts"],
+                "last": row["last_ts"],
                 "window_minutes": minutes,
             },
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from insight_workbench.findings import Finding
-from insight_workbench.manifest import format_utc
 from insight_workbench.rules.base import Rule, RuleContext
 
 SQL = "acc_005_user_list_outside_organisation.sql"
@@ -30,7 +29,7 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"view:{row['view_id']}",
             severity=RULE.severity,
             message=(
-                f"User list of organisation {row['org_id']} opened on {format_utc(row['ts'])} "
+                f"User list of organisation {row['org_id']} opened on {row['ts']} "
                 f"by {row['viewer_user_id']}, {REASONS[row['reason']]}"
             ),
             due=None,
@@ -40,7 +39,7 @@ def check(ctx: RuleContext) -> list[Finding]:
                 "viewer_org_id": row["viewer_org_id"],
                 "viewer_role": row["viewer_role"],
                 "reason": row["reason"],
-                "ts": format_utc(row["ts"]),
+                "ts": row["ts"],
             },
         )
         for row in views(ctx)
