@@ -1,0 +1,47 @@
+"""Insight Workbench: the router. Signs the user in, picks the snapshot and `as_of`, and
+registers only the pages the user's role is offered. Run with `make run`."""
+
+from pathlib import Path
+
+import streamlit as st
+
+from insight_workbench.dashboard import navigation, session
+from insight_workbench.errors import InputError
+from insight_workbench.roles import ANALYST
+
+BASE = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="Insight Workbench", page_icon=":material/policy:", layout="wide")
+
+
+def start() -> session.Workbench | None:
+    """The workbench of this run, or None after showing why there is none."""
+    st.session_state.pop(session.STATE_KEY, None)
+    secrets = session.read_secrets()
+    try:
+        identity = session.identify(BASE, secrets)
+        session.show_identity(identity)
+        wb = session.build_workbench(identity, BASE, secrets)
+        if wb.role == ANALYST and wb.key_problem:
+            raise session.Refusal(wb.key_problem)
+    except session.Refusal as refusal:
+        session.show_only(refusal)
+        return None
+    except InputError as error:
+        session.show_only(session.Refusal(str(error), error=True))
+        return None
+    return wb
+
+
+wb = start()
+if wb is not None:
+    session.set_current(wb)
+    session.show_snapshot(wb)
+    sections: dict[str, list[st.Page]] = {}
+    for spec in navigation.pages_for(wb.role):
+        page = st.Page(BASE / spec.path, title=spec.title, icon=spec.icon)
+        sections.setdefault(spec.section, []).append(page)
+    current = st.navigation(sections)
+    session.follow_goto([page for pages in sections.values() for page in pages])
+    with session.guard():
+        current.run()

@@ -1,0 +1,62 @@
+"""How long each page of the app takes to render, warm, on the sample (AppTest).
+
+    .venv/bin/python benchmarks/pages_bench.py [--snapshot DIR] [--runs N]
+
+Each page is opened once (cold: loads and caches), then re-run N times; the
+median and worst warm run are printed per role and page. Target: under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from insight_workbench.dashboard.navigation import pages_for
+from insight_workbench.roles import ANALYST, DPO
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 1.0
+
+
+def timed(run: AppTest) -> float:
+    start = time.perf_counter()
+    run.run(timeout=120)
+    elapsed = time.perf_counter() - start
+    if run.exception:
+        raise SystemExit(f"the page raised: {run.exception[0].value}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--snapshot", default=str(ROOT / "data" / "sample"))
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    os.environ["INSIGHT_SNAPSHOT"] = args.snapshot
+    os.environ.setdefault("INSIGHT_PSEUDONYM_KEY", "benchmark-pseudonym-key-0123456789")
+    print(f"{'role':8} {'page':36} {'cold s':>8} {'warm median s':>14} {'warm max s':>11}")
+    worst = 0.0
+    for role in (DPO, ANALYST):
+        os.environ["INSIGHT_ROLE"] = role
+        for spec in pages_for(role):
+            app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+            app.run()
+            app.switch_page(spec.path)
+            cold = timed(app)
+            warm = [timed(app) for _ in range(args.runs)]
+            worst = max(worst, max(warm))
+            print(
+                f"{role:8} {spec.title:36} {cold:8.3f} {statistics.median(warm):14.3f} "
+                f"{max(warm):11.3f}"
+            )
+    verdict = "within" if worst < TARGET_SECONDS else "OVER"
+    print(f"slowest warm run {worst:.3f} s: {verdict} the {TARGET_SECONDS:.0f} s target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Communications and third parties (DPO): messages sent after an opt-out (COM-001),
+how long marketing kept coming after one, and the processors register with its
+assessment and review status (TPP-001/TPP-002 and the schedule)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from insight_workbench.checks import run_check
+from insight_workbench.dashboard.session import Workbench
+from insight_workbench.deadlines import params, prepare
+from insight_workbench.schedule import build_schedule
+
+MESSAGES = ["message_id", "user_id", "category", "sent_at", "opted_out_at", "channel"]
+
+
+def after_opt_out(wb: Workbench) -> pd.DataFrame:
+    """Optional messages sent after the user opted out of their category (COM-001)."""
+    findings = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=["COM-001"]).findings
+    rows = [{"message_id": f.key.removeprefix("message:"), **f.evidence} for f in findings]
+    frame = pd.DataFrame(rows, columns=MESSAGES)
+    for column in ("sent_at", "opted_out_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def latency(messages: pd.DataFrame) -> pd.DataFrame:
+    """Per opt-out that was not honoured: how many messages followed it and how long
+    after it the last one was sent (days): the time the opt-out took to take effect."""
+    columns = ["user_id", "category", "channel", "opted_out_at", "messages", "days_to_last"]
+    if messages.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = messages.groupby(
+        ["user_id", "category", "channel", "opted_out_at"], as_index=False
+    ).agg(messages=("message_id", "count"), last_sent=("sent_at", "max"))
+    seconds = (grouped["last_sent"] - grouped["opted_out_at"]).dt.total_seconds()
+    grouped["days_to_last"] = (seconds / 86400).round(1)
+    return grouped[columns].sort_values("days_to_last", ascending=False, ignore_index=True)
+
+
+def latency_by_channel(per_opt_out: pd.DataFrame) -> pd.DataFrame:
+    """Unhonoured opt-outs per channel, with the median and longest delay in days."""
+    columns = ["channel", "opt_outs_not_honoured", "median_days", "longest_days"]
+    if per_opt_out.empty:
+        return pd.DataFrame(columns=columns)
+    summary = per_opt_out.groupby("channel", as_index=False).agg(
+        opt_outs_not_honoured=("user_id", "count"),
+        median_days=("days_to_last", "median"),
+        longest_days=("days_to_last", "max"),
+    )
+    return summary[columns]
+
+
+def processors(wb: Workbench) -> pd.DataFrame:
+    """The processors register: each processor's assessment, latest evaluation, next review
+    and status from TPP-001/TPP-002 (the rules' own computation of the review date)."""
+    cursor = wb.snapshot.cursor()
+    try:
+        prepare(cursor, wb.policy)
+        register = cursor.execute(
+            "SELECT r.processor_id, r.name, r.service, p.data_categories, r.contract_start, "
+            "r.assessment_date, r.last_review_date, r.last_evaluated, r.next_review "
+            "FROM iw_processor_reviews($review_months) r JOIN processors p USING (processor_id) "
+            "ORDER BY r.processor_id",
+            {"review_months": params(wb.policy)["review_months"]},
+        ).df()
+    finally:
+        cursor.close()
+    findings = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=["TPP"]).findings
+    problems: dict[str, list[str]] = {}
+    for finding in findings:
+        label = "not assessed before contract" if finding.rule == "TPP-001" else "review overdue"
+        problems.setdefault(finding.key.removeprefix("processor:"), []).append(
+            f"{finding.rule} {label}"
+        )
+    register["status"] = [
+        ", ".join(problems.get(p, [])) or "in order" for p in register["processor_id"]
+    ]
+    return register
+
+
+def reviews_due(wb: Workbench, days: int) -> pd.DataFrame:
+    """Processor reviews falling due within `days` (from the schedule)."""
+    items = build_schedule(wb.snapshot, wb.policy, wb.as_of, within_days=days)
+    rows = [
+        {"processor_id": i.key.removeprefix("processor:"), "due": i.due, "message": i.message}
+        for i in items
+        if i.kind == "processor_review"
+    ]
+    return pd.DataFrame(rows, columns=["processor_id", "due", "message"])

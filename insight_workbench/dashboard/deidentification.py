@@ -1,0 +1,67 @@
+"""De-identification: every dataset under `deidentified/`, judged by the DEID checks.
+
+Everything here names datasets and columns and counts; cell values are never shown."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from insight_workbench import deid
+from insight_workbench.dashboard.session import Workbench
+
+
+def assessments(wb: Workbench) -> list[deid.DatasetAssessment]:
+    return deid.assess_datasets(wb.snapshot, wb.policy, wb.as_of)
+
+
+def verdicts(wb: Workbench) -> pd.DataFrame:
+    """One row per dataset: how it is judged, the verdict of each check."""
+    return deid.verdicts_frame(assessments(wb))
+
+
+def class_sizes(wb: Workbench) -> pd.DataFrame:
+    """Equivalence-class sizes of the microdata datasets (values masked)."""
+    return deid.class_sizes_frame(assessments(wb))
+
+
+def smallest_classes(wb: Workbench) -> pd.DataFrame:
+    rows = [
+        {"dataset": a.name, "smallest_classes": ", ".join(map(str, a.smallest_classes)), "k": a.k}
+        for a in assessments(wb)
+        if a.layout.kind == "microdata"
+    ]
+    return pd.DataFrame(rows, columns=["dataset", "smallest_classes", "k"])
+
+
+def offending_columns(wb: Workbench) -> pd.DataFrame:
+    """Which column of which dataset fails which check, and why (no value is shown)."""
+    rows = []
+    for a in assessments(wb):
+        for column, kinds in sorted(a.identifier_columns.items()):
+            rows.append(
+                {
+                    "dataset": a.name,
+                    "column": column,
+                    "check": "DEID-001",
+                    "why": "direct identifier: " + ", ".join(kinds),
+                }
+            )
+        for column, hashes in sorted(a.hashed_columns.items()):
+            rows.append(
+                {
+                    "dataset": a.name,
+                    "column": column,
+                    "check": "DEID-002",
+                    "why": "unsalted hash: " + ", ".join(hashes),
+                }
+            )
+        for column, cells in sorted(a.small_cells.items()):
+            rows.append(
+                {
+                    "dataset": a.name,
+                    "column": column,
+                    "check": "DEID-004",
+                    "why": f"{cells} cells between 1 and {a.min_cell - 1}",
+                }
+            )
+    return pd.DataFrame(rows, columns=["dataset", "column", "check", "why"])

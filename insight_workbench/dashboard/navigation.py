@@ -1,0 +1,54 @@
+"""The pages of the app, their sections, and which role is offered each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from insight_workbench.roles import ANALYST, DPO
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    section: str
+    path: str  # relative to app.py
+    title: str
+    icon: str
+    roles: tuple[str, ...]
+
+
+BOTH = (DPO, ANALYST)
+PAGES = (
+    PageSpec("Overview", "pages/overview.py", "Overview", ":material/dashboard:", BOTH),
+    PageSpec("Compliance", "pages/retention.py", "Retention", ":material/auto_delete:", (DPO,)),
+    PageSpec(
+        "Compliance",
+        "pages/subject_requests.py",
+        "Subject requests",
+        ":material/assignment_ind:",
+        (DPO,),
+    ),
+    PageSpec(
+        "Compliance",
+        "pages/deidentification.py",
+        "De-identification",
+        ":material/visibility_off:",
+        (DPO,),
+    ),
+    PageSpec(
+        "Compliance", "pages/access.py", "Access monitoring", ":material/lock_person:", (DPO,)
+    ),
+    PageSpec(
+        "Compliance",
+        "pages/communications.py",
+        "Communications and third parties",
+        ":material/mail:",
+        (DPO,),
+    ),
+    PageSpec("Analytics", "pages/usage.py", "Usage", ":material/monitoring:", BOTH),
+    PageSpec("Reports", "pages/reports.py", "Reports", ":material/description:", (DPO,)),
+)
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages offered to `role`; the others are not even registered."""
+    return [page for page in PAGES if role in page.roles]

@@ -1,0 +1,136 @@
+"""Overview: findings by family and severity, what is overdue, what falls due, load status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from insight_workbench.checks import run_check
+from insight_workbench.dashboard.session import Workbench
+from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.schedule import build_schedule
+
+FAMILIES = {
+    "RET": "Retention",
+    "SAR": "Subject requests",
+    "COM": "Communications",
+    "ACC": "Access",
+    "DEID": "De-identification",
+    "SEC": "Security",
+    "TPP": "Third parties",
+    "DQ": "Data quality",
+}
+HORIZONS = (7, 30, 90)
+LONDON = ZoneInfo("Europe/London")
+# Findings about something already done (a request answered late): not outstanding.
+ANSWERED = {"SAR-002"}
+
+
+def family_of(rule: str) -> str:
+    return FAMILIES.get(rule.split("-", 1)[0], rule.split("-", 1)[0])
+
+
+def _findings(wb: Workbench, for_counts: bool = False) -> list[Finding]:
+    snapshot = wb.snapshot_for_counts() if for_counts else wb.snapshot
+    return run_check(snapshot, wb.policy, as_of=wb.as_of).findings
+
+
+def finding_counts(wb: Workbench) -> pd.DataFrame:
+    """Findings per family and severity (counts only: shown to every role)."""
+    rows = [(family_of(f.rule), f.severity) for f in _findings(wb, for_counts=True)]
+    frame = pd.DataFrame(rows, columns=["family", "severity"])
+    counts = frame.groupby(["family", "severity"]).size().reset_index(name="findings")
+    order = {name: i for i, name in enumerate(SEVERITIES)}
+    return counts.sort_values(
+        ["family", "severity"], key=lambda s: s.map(order) if s.name == "severity" else s
+    ).reset_index(drop=True)
+
+
+def due_counts(wb: Workbench) -> dict[int, int]:
+    """How many schedule items fall due within 7, 30 and 90 days (counts only)."""
+    snapshot = wb.snapshot_for_counts()
+    return {
+        days: len(build_schedule(snapshot, wb.policy, wb.as_of, within_days=days))
+        for days in HORIZONS
+    }
+
+
+def overdue(wb: Workbench) -> pd.DataFrame:
+    """Findings still outstanding past their due date, longest overdue first. DPO only."""
+    rows = [
+        {
+            "rule": f.rule,
+            "key": f.key,
+            "severity": f.severity,
+            "due": f.due,
+            "days_overdue": days_between(f.due, wb.as_of),
+            "message": f.message,
+        }
+        for f in _findings(wb)
+        if f.due
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["rule", "key", "severity", "due", "days_overdue", "message"]
+    )
+    return frame.sort_values(
+        ["days_overdue", "rule", "key"], ascending=[False, True, True], ignore_index=True
+    )
+
+
+def findings_table(wb: Workbench) -> pd.DataFrame:
+    """Every finding, as the command line sorts them. DPO only."""
+    rows = [
+        {
+            "rule": f.rule,
+            "family": family_of(f.rule),
+            "key": f.key,
+            "severity": f.severity,
+            "due": f.due,
+            "message": f.message,
+        }
+        for f in _findings(wb)
+    ]
+    return pd.DataFrame(rows, columns=["rule", "family", "key", "severity", "due", "message"])
+
+
+def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
+    """What falls due within `days`, soonest first. DPO only."""
+    items = build_schedule(wb.snapshot, wb.policy, wb.as_of, within_days=days)
+    rows = [
+        {
+            "kind": i.kind,
+            "key": i.key,
+            "due": i.due,
+            "days_left": -days_between(i.due, wb.as_of),
+            "message": i.message,
+        }
+        for i in items
+    ]
+    return pd.DataFrame(rows, columns=["kind", "key", "due", "days_left", "message"])
+
+
+def load_status(wb: Workbench) -> pd.DataFrame:
+    """Rows in each file, loaded and quarantined (no values: counts only)."""
+    rows = [
+        {
+            "table": x.table,
+            "file": x.file or "(absent)",
+            "rows_in_file": x.rows_in_file,
+            "rows_loaded": x.rows_loaded,
+            "rows_rejected": x.rows_rejected,
+        }
+        for x in wb.loads.values()
+    ]
+    return pd.DataFrame(
+        rows, columns=["table", "file", "rows_in_file", "rows_loaded", "rows_rejected"]
+    )
+
+
+def days_between(due: str, as_of: datetime) -> int:
+    """Whole days from `due` (an ISO date or UTC timestamp) to `as_of`."""
+    moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
+    if moment.tzinfo is None:  # a date (requests, reviews): compare London calendar days
+        return (as_of.astimezone(LONDON).date() - moment.date()).days
+    return (as_of - moment).days

@@ -1,0 +1,42 @@
+"""Reports (DPO): the audit notebook runs under the reports folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from insight_workbench.reports import PastRun, list_runs
+
+COLUMNS = ["notebook", "start", "end", "status", "snapshot_id", "as_of", "html", "error"]
+
+
+def reports_folder(base: Path) -> Path:
+    """`INSIGHT_REPORTS_DIR`, else `reports/` next to the app."""
+    configured = os.environ.get("INSIGHT_REPORTS_DIR", "").strip()
+    return Path(configured) if configured else base / "reports"
+
+
+def runs(folder: Path) -> list[PastRun]:
+    return list_runs(folder) if folder.is_dir() else []
+
+
+def runs_frame(found: list[PastRun]) -> pd.DataFrame:
+    """One row per run, newest first."""
+    rows = []
+    for run in found:
+        error = run.record.get("error") or {}
+        rows.append(
+            {
+                "notebook": run.notebook,
+                "start": run.record.get("start"),
+                "end": run.record.get("end"),
+                "status": run.status,
+                "snapshot_id": (run.record.get("snapshot") or {}).get("snapshot_id"),
+                "as_of": run.record.get("as_of"),
+                "html": run.html.name if run.html else None,
+                "error": error.get("ename") if isinstance(error, dict) else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)

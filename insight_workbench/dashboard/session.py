@@ -1,0 +1,345 @@
+"""Streamlit glue: who is signed in, which snapshot and `as_of`, and the shared cache.
+
+The snapshot is loaded once per process (`st.cache_resource`) and shared by every
+session; library functions take their own DuckDB cursor per call. Results are
+cached with `st.cache_data`, keyed by snapshot (path and manifest checksum),
+`as_of`, policy and role.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from insight_workbench import roles
+from insight_workbench.analyst import AnalystData, analyst_data
+from insight_workbench.dashboard import snapshots
+from insight_workbench.errors import InputError
+from insight_workbench.manifest import read_manifest
+from insight_workbench.policy import Policy, load_policy
+from insight_workbench.pseudonyms import load_pseudonym_key
+from insight_workbench.snapshot import Snapshot, TableLoad, load_snapshot
+
+LOG = logging.getLogger(__name__)
+STATE_KEY = "_insight_workbench"
+GOTO = "goto"
+APP_FILE = Path(__file__).resolve().parents[2] / "app.py"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Identity:
+    role: str
+    who: str  # the signed-in e-mail, or a note that the app runs locally
+    signed_in: bool
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """What a page may use. Identifiable data is reachable only in the DPO role."""
+
+    identity: Identity
+    snapshot_key: str  # resolved path + manifest checksum
+    snapshot_id: str
+    exported_at: datetime
+    as_of: datetime
+    policy: Policy
+    policy_key: str
+    loads: dict[str, TableLoad]
+    _snapshot: Snapshot
+    _pseudonym_key: bytes | None  # None when no key is configured
+    key_problem: str | None  # why analyst-safe data is unavailable, if it is
+
+    @property
+    def role(self) -> str:
+        return self.identity.role
+
+    @property
+    def is_dpo(self) -> bool:
+        return self.identity.role == roles.DPO
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The identifiable snapshot: DPO only."""
+        if not self.is_dpo:
+            raise PermissionError("identifiable data is for the DPO only")
+        return self._snapshot
+
+    def snapshot_for_counts(self) -> Snapshot:
+        """For the one place that reduces findings to counts for every role (Overview)."""
+        return self._snapshot
+
+    def analyst_data(self) -> AnalystData:
+        """The analyst-safe data of the library (pseudonymised, no identifiable tables)."""
+        if self.key_problem is not None:
+            raise InputError(self.key_problem)
+        assert self._pseudonym_key is not None
+        min_cell = self.policy.deidentification.min_cell
+        return _analyst_data(
+            self.snapshot_key,
+            _key_id(self._pseudonym_key),
+            min_cell,
+            self._snapshot,
+            self._pseudonym_key,
+        )
+
+
+def read_secrets() -> dict[str, Any]:
+    """`st.secrets` as a dict; no secrets file means no secrets."""
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # Streamlit raises when there is no secrets file at all
+        return {}
+
+
+def identify(base: Path, secrets: dict[str, Any]) -> Identity:
+    """The signed-in user and their role; raises `Refusal` with what to show otherwise."""
+    if "auth" not in secrets:
+        if not roles.is_loopback(st.get_option("server.address")):
+            raise Refusal(
+                "Without sign-in ([auth] in secrets.toml) the workbench only serves 127.0.0.1."
+            )
+        try:
+            role = roles.local_role(os.environ)
+        except InputError as error:
+            raise Refusal(str(error)) from None
+        return Identity(role, "local user (no sign-in)", signed_in=False)
+    if not st.user.is_logged_in:
+        raise Refusal("Sign in to open the workbench.", offer_login=True)
+    email = str(st.user.get("email") or "")
+    try:
+        mapping = roles.load_roles(roles.roles_file(os.environ, base))
+    except InputError as error:
+        raise Refusal(str(error), offer_logout=True) from None
+    found = roles.role_for_email(email, mapping)
+    if found is None:
+        raise Refusal(
+            f"You are signed in as {email or 'an account without e-mail'}, which has "
+            "no role in this workbench. Ask the DPO for access.",
+            offer_logout=True,
+        )
+    return Identity(found, email, signed_in=True)
+
+
+class Refusal(Exception):
+    """Nothing but a message is shown (no role, not signed in, no key, bad setup)."""
+
+    def __init__(
+        self,
+        message: str,
+        offer_login: bool = False,
+        offer_logout: bool = False,
+        error: bool = False,
+    ):
+        super().__init__(message)
+        self.offer_login = offer_login
+        self.offer_logout = offer_logout
+        self.error = error  # bad input or setup, rather than a matter of access
+
+
+@st.cache_resource(show_spinner="Loading the snapshot…", max_entries=4)
+def _load(path: str, checksum: str) -> Snapshot:
+    del checksum  # part of the cache key: a changed export is loaded afresh
+    return load_snapshot(path)
+
+
+def load(path: Path) -> Snapshot:
+    manifest = read_manifest(path)
+    return _load(str(path.resolve()), manifest.checksum)
+
+
+@st.cache_resource(show_spinner="Preparing analyst-safe data…", max_entries=4)
+def _analyst_data(
+    snapshot_key: str, key_id: str, min_cell: int, _snapshot: Snapshot, _key: bytes
+) -> AnalystData:
+    return analyst_data(_snapshot, _key, min_cell)
+
+
+def _key_id(key: bytes | None) -> str:
+    """Tells keys apart in cache keys without holding the key itself."""
+    if key is None:
+        return ""
+    return hashlib.sha256(b"insight-workbench-cache:" + key).hexdigest()[:16]
+
+
+def pseudonym_key(secrets: dict[str, Any]) -> tuple[bytes | None, str | None]:
+    """The pseudonymisation key, or None and why there is none."""
+    try:
+        return load_pseudonym_key(os.environ, secrets), None
+    except InputError as error:
+        return None, f"Analyst-safe data needs a pseudonymisation key: {error}."
+
+
+def policy_from_env() -> tuple[Policy, str]:
+    configured = os.environ.get("INSIGHT_POLICY", "").strip()
+    if not configured:
+        return load_policy(), "default"
+    path = Path(configured)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
+    return load_policy(path), digest
+
+
+def cached(fn: Callable[..., T], wb: Workbench, *args: Any) -> T:
+    """`fn(wb, *args)`, cached per snapshot, as_of, policy, role and arguments."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    result: T = _cached_call(
+        name,
+        wb.snapshot_key,
+        wb.as_of,
+        wb.policy_key,
+        wb.role,
+        _key_id(wb._pseudonym_key),
+        args,
+        _fn=fn,
+        _wb=wb,
+    )
+    return result
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_call(
+    name: str,
+    snapshot_key: str,
+    as_of: datetime,
+    policy_key: str,
+    role: str,
+    key_id: str,
+    args: tuple[Any, ...],
+    _fn: Callable[..., Any],
+    _wb: Workbench,
+) -> Any:
+    return _fn(_wb, *args)
+
+
+def set_current(wb: Workbench) -> None:
+    st.session_state[STATE_KEY] = wb
+
+
+def current() -> Workbench:
+    """The workbench the router set up for this run."""
+    wb = st.session_state.get(STATE_KEY)
+    if isinstance(wb, Workbench):
+        return wb
+    # Until some session has run the router, Streamlit serves the files under pages/
+    # directly (its older multipage mode). Send the visitor through the router, which
+    # checks the role, and remember which page they asked for.
+    wanted = (st.context.url or "").rstrip("/").rsplit("/", 1)[-1]
+    if APP_FILE.is_file():
+        with suppress(StreamlitAPIException):
+            st.switch_page(APP_FILE, query_params={GOTO: wanted} if wanted else None)
+    st.error("Open the workbench from its start page.")
+    st.stop()
+
+
+def follow_goto(pages: list[Any]) -> None:
+    """After a detour through the router, open the page asked for, if this role has it."""
+    wanted = st.query_params.get(GOTO)
+    if not wanted:
+        return
+    del st.query_params[GOTO]
+    for page in pages:
+        if page.url_path == wanted:
+            st.switch_page(page)
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Bad input becomes a clear message; anything else a short one (details in the log)."""
+    try:
+        yield
+    except InputError as error:
+        st.error(str(error))
+    except PermissionError:
+        st.error("This page is for the DPO only.")
+    except Exception as error:
+        # Type and code location only: a message may quote a cell value (personal data).
+        frames = traceback.extract_tb(error.__traceback__)
+        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames[-4:]))
+        LOG.error("page failed: %s at %s", type(error).__name__, where)
+        st.error("This page could not be shown. The details are in the server log.")
+
+
+def choose_snapshot(base: Path) -> Path:
+    """The sidebar picker: the default snapshot, or one folder under INSIGHT_SNAPSHOTS_ROOT."""
+    default = snapshots.default_snapshot(os.environ, base)
+    root = snapshots.snapshots_root(os.environ)
+    asked = st.query_params.get("snapshot")
+    if asked:  # a bookmarked choice goes through the same confinement as the picker
+        return snapshots.resolve_choice(root, asked)
+    choices = snapshots.list_snapshots(root)
+    if not choices:
+        return default
+    label = f"Default ({default.name})"
+    picked = st.sidebar.selectbox("Snapshot", [label, *choices], key="snapshot_choice")
+    return default if picked == label else snapshots.resolve_choice(root, str(picked))
+
+
+def build_workbench(identity: Identity, base: Path, secrets: dict[str, Any]) -> Workbench:
+    """Snapshot, as_of and policy from the sidebar; raises `InputError` for unusable input."""
+    path = choose_snapshot(base)
+    snapshot = load(path)
+    manifest = snapshot.manifest
+    day = st.sidebar.date_input(
+        "As of",
+        value=manifest.exported_at.date(),
+        key=f"as_of_{manifest.checksum[:12]}",
+        help="The export day means the export time; another day means 00:00 UTC of it.",
+    )
+    if not isinstance(day, date):  # None when the field is cleared
+        raise InputError("As of: choose a date")
+    as_of = snapshots.as_of_for(day, manifest.exported_at)
+    policy, policy_key = policy_from_env()
+    key, problem = pseudonym_key(secrets)
+    return Workbench(
+        identity=identity,
+        snapshot_key=f"{path.resolve()}:{manifest.checksum}",
+        snapshot_id=manifest.snapshot_id,
+        exported_at=manifest.exported_at,
+        as_of=as_of,
+        policy=policy,
+        policy_key=policy_key,
+        loads=dict(snapshot.loads),
+        _snapshot=snapshot,
+        _pseudonym_key=key,
+        key_problem=problem,
+    )
+
+
+def show_identity(identity: Identity) -> None:
+    st.sidebar.markdown(f"**{identity.who}**  \nRole: **{identity.role.upper()}**")
+    if identity.signed_in:
+        st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
+
+
+def show_snapshot(wb: Workbench) -> None:
+    as_of = wb.as_of.strftime("%Y-%m-%d %H:%M UTC")
+    exported = wb.exported_at.strftime("%Y-%m-%d %H:%M UTC")
+    st.sidebar.caption(f"Snapshot **{wb.snapshot_id}**, exported {exported}; as of {as_of}.")
+
+
+def show_only(refusal: Refusal) -> None:
+    """A single message page. Navigation is still declared, so Streamlit never falls back
+    to listing the files under `pages/`."""
+
+    def message() -> None:
+        st.title("Insight Workbench")
+        (st.error if refusal.error else st.warning)(str(refusal))
+        if refusal.offer_login:
+            st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
+        if refusal.offer_logout:
+            st.button("Sign out", on_click=st.logout, key="sign_out_only")
+
+    st.navigation(
+        [st.Page(message, title="Insight Workbench", url_path="start")], position="hidden"
+    ).run()

@@ -1,0 +1,55 @@
+"""De-identification (DPO): each dataset under `deidentified/`, its verdict per check, the
+smallest equivalence classes and the offending columns. Values are masked, never shown."""
+
+import streamlit as st
+
+from insight_workbench import charts
+from insight_workbench.dashboard import deidentification as deid
+from insight_workbench.dashboard import session
+
+wb = session.current()
+st.title("De-identification")
+st.caption(
+    "Datasets the company treats as aggregated or de-identified. Offending columns are "
+    "named; their values are never shown."
+)
+
+verdicts = session.cached(deid.verdicts, wb)
+if verdicts.empty:
+    st.info("This snapshot has no datasets under deidentified/.")
+    st.stop()
+
+checks = ["DEID-001", "DEID-002", "DEID-003", "DEID-004"]
+failing = int((verdicts[checks] == "fail").any(axis=1).sum())
+cols = st.columns(3)
+cols[0].metric("Datasets", len(verdicts))
+cols[1].metric("Failing at least one check", failing)
+cols[2].metric("Passing every check", len(verdicts) - failing)
+
+st.subheader("Verdict per check")
+st.dataframe(verdicts, hide_index=True, key="verdicts_table")
+
+st.subheader("Offending columns")
+offending = session.cached(deid.offending_columns, wb)
+if offending.empty:
+    st.success("No column holds an identifier, an unsalted hash or a small cell.")
+else:
+    st.dataframe(offending, hide_index=True, key="offending_table")
+
+st.subheader("Equivalence classes (microdata)")
+sizes = session.cached(deid.class_sizes, wb)
+if sizes.empty:
+    st.info("No microdata dataset: class sizes apply to one-row-per-person data only.")
+else:
+    names = sorted(sizes["dataset"].unique())
+    chosen = st.selectbox("Dataset", names, key="class_dataset")
+    shown = sizes[sizes["dataset"] == chosen]
+    figure = charts.bars(
+        shown.assign(class_size=shown["class_size"].astype(str)),
+        "class_size",
+        "classes",
+        f"Class sizes of {chosen} (k = {wb.policy.deidentification.k})",
+        colour="below_k",
+    )
+    st.plotly_chart(figure, key="class_chart")
+    st.dataframe(session.cached(deid.smallest_classes, wb), hide_index=True, key="smallest_table")

@@ -1,0 +1,96 @@
+"""Subject requests (DPO): open requests with days left, overdue and late ones, the deadline
+rule explained, and a data pack (zip) for any person."""
+
+import pandas as pd
+import streamlit as st
+
+from insight_workbench import charts
+from insight_workbench.dashboard import session
+from insight_workbench.dashboard import subject_requests as sar
+
+wb = session.current()
+st.title("Subject requests")
+rule = wb.policy.subject_requests
+with st.expander("How the deadline is worked out", expanded=False):
+    st.markdown(
+        f"- Start from the London date the request arrived, or the date the identity proof or "
+        f"clarification asked for arrived (the clock restarts then).\n"
+        f"- Add {rule.response_months} calendar month ({rule.extended_months} when the period "
+        f"was extended). Where that month has no such day, take its last day "
+        f"(31 January + 1 month = 28 or 29 February).\n"
+        f"- If that day is a Saturday, Sunday or a bank holiday in England and Wales, the "
+        f"next working day is the due date.\n"
+        f"- An open request is overdue (SAR-001) once the London date of the as-of time is "
+        f"after the due date; a request answered after it was late (SAR-002)."
+    )
+
+frame = session.cached(sar.deadlines, wb)
+waiting = sar.open_requests(frame)
+late = sar.overdue_or_late(frame)
+cols = st.columns(4)
+cols[0].metric("Requests", len(frame))
+cols[1].metric("Open, within time", len(waiting))
+cols[2].metric("Open and overdue", int((late["finding"] == "SAR-001").sum()))
+cols[3].metric("Answered late", int((late["finding"] == "SAR-002").sum()))
+
+st.subheader("Open requests")
+if waiting.empty:
+    st.info("No open request is waiting within its time limit.")
+else:
+    st.plotly_chart(
+        charts.bars(
+            waiting.assign(days_left=waiting["days_left"].astype(float)),
+            "request_id",
+            "days_left",
+            "Days left",
+            colour="type",
+        ),
+        key="days_left_chart",
+    )
+    st.dataframe(waiting, hide_index=True, key="open_table")
+
+st.subheader("Overdue and late")
+if late.empty:
+    st.success("No request is overdue or was answered late.")
+else:
+    st.dataframe(late, hide_index=True, key="late_table")
+
+with st.expander("Every request with its deadline steps"):
+    types = st.multiselect("Type", sorted(frame["type"].unique()), key="request_types")
+    shown = frame[frame["type"].isin(types)] if types else frame
+    st.dataframe(shown, hide_index=True, key="all_requests_table")
+
+st.subheader("Data pack for one person")
+st.caption("Every row held about the person in every table, as JSON and spreadsheet-safe CSV.")
+with st.form("pack_form"):
+    picked = st.selectbox("A requester's account", ["", *sar.people(frame)], key="pack_user")
+    by = st.radio(
+        "Or find by",
+        ["email", "user_id"],
+        horizontal=True,
+        key="pack_by",
+        format_func=lambda k: "Email address" if k == "email" else "User id",
+    )
+    typed = st.text_input("Email address or user id", key="pack_value").strip()
+    submitted = st.form_submit_button("Build the pack", type="primary")
+if submitted:
+    kind, value = (str(by), typed) if typed else ("user_id", str(picked or ""))
+    if not value:
+        st.warning("Choose an account or type an identifier.")
+    else:
+        st.session_state["sar_pack"] = (wb.snapshot_key, sar.pack(wb, kind, value))
+held = st.session_state.get("sar_pack")
+if isinstance(held, tuple) and held[0] == wb.snapshot_key:
+    built = held[1]
+    if built.found:
+        counts = pd.DataFrame(list(built.row_counts.items()), columns=["table", "rows"])
+        st.dataframe(counts, hide_index=True, key="pack_counts")
+    else:
+        st.info("No data held about this person in this snapshot; the pack says so.")
+    st.download_button(
+        "Download the pack (zip)",
+        built.zip_bytes,
+        file_name=built.file_name,
+        mime="application/zip",
+        key="pack_download",
+    )

@@ -1,0 +1,65 @@
+"""Reading what the app rendered, and the sample's identifiers, for the AppTest tests."""
+
+from __future__ import annotations
+
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from insight_workbench.snapshot import Snapshot
+
+
+def rendered_text(app: AppTest) -> str:
+    """Every rendered element as text: protos (markdown, metrics, plotly JSON, widget
+    options, labels) and every dataframe's cells."""
+    parts = []
+    for node in app._tree:
+        if getattr(node, "type", "") == "dataframe":
+            parts.append(node.value.to_csv(index=False))
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+    return "\n".join(parts)
+
+
+def identifiers(snapshot: Snapshot) -> dict[str, set[str]]:
+    """Every email, name, telephone, user_id and IP address of the snapshot."""
+    queries = {
+        "email": "SELECT email FROM users UNION SELECT requester_email FROM subject_requests",
+        "name": "SELECT name FROM users",
+        "telephone": "SELECT telephone FROM users",
+        "user_id": "SELECT user_id FROM users UNION SELECT user_id FROM logins "
+        "UNION SELECT user_id FROM usage_events",
+        "ip": "SELECT ip FROM logins",
+    }
+    cursor = snapshot.cursor()
+    try:
+        found = {
+            kind: {
+                str(r[0]).strip()
+                for r in cursor.execute(sql).fetchall()
+                if r[0] is not None and str(r[0]).strip()
+            }
+            for kind, sql in queries.items()
+        }
+    finally:
+        cursor.close()
+    return found
+
+
+def leaked(text: str, values: dict[str, set[str]]) -> list[str]:
+    """Kinds and counts of identifiers found in `text` (never the values themselves)."""
+    found = []
+    for kind, candidates in values.items():
+        hits = sum(
+            1
+            for value in candidates
+            if re.search(rf"(?<![\w.@-]){re.escape(value)}(?![\w@-]|\.\d)", text)
+        )
+        if hits:
+            found.append(f"{hits} {kind}")
+    return found
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}

@@ -1,0 +1,71 @@
+"""Opening the app with AppTest in a chosen role, and reading everything it rendered."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apphelpers import identifiers
+from streamlit.testing.v1 import AppTest
+
+from insight_workbench.snapshot import Snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+KEY = "apptest-pseudonym-key-0123456789"
+ISOLATED = (
+    "INSIGHT_PSEUDONYM_KEY",
+    "INSIGHT_PSEUDONYM_KEY_FILE",
+    "INSIGHT_ROLES_FILE",
+    "INSIGHT_SNAPSHOTS_ROOT",
+    "INSIGHT_POLICY",
+    "INSIGHT_ROLE",
+    "INSIGHT_SNAPSHOT",
+)
+
+OpenApp = Callable[..., AppTest]
+
+
+@pytest.fixture
+def open_app(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> OpenApp:
+    """`open_app(role, page=None, env=..., secrets=..., user=..., query=...)`: the app run
+    once (on the page when given), as the local single-user tool unless `secrets` say
+    otherwise."""
+
+    def open_(
+        role: str | None = "dpo",
+        page: str | None = None,
+        *,
+        env: dict[str, str] | None = None,
+        secrets: dict[str, Any] | None = None,
+        user: dict[str, Any] | None = None,
+        query: dict[str, str] | None = None,
+        key: str | None = KEY,
+    ) -> AppTest:
+        for name in ISOLATED:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("INSIGHT_SNAPSHOT", str(sample_path))
+        if role is not None:
+            monkeypatch.setenv("INSIGHT_ROLE", role)
+        if key is not None:
+            monkeypatch.setenv("INSIGHT_PSEUDONYM_KEY", key)
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        # Never the developer's own secrets file: a placeholder keeps the test's own.
+        app.secrets.update(secrets or {"apptest": "no-auth"})
+        if user is not None:
+            app.user = user
+        app.query_params.update(query or {})
+        app.run()
+        if page is not None:
+            app.switch_page(page).run()
+        return app
+
+    return open_
+
+
+@pytest.fixture(scope="session")
+def sample_identifiers(sample: Snapshot) -> dict[str, set[str]]:
+    return identifiers(sample)
