@@ -22,6 +22,7 @@ and joined back in DuckDB.
 from __future__ import annotations
 
 import ipaddress
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,12 @@ from insight_workbench.useragents import family_table
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
 BATCH_ROWS = 1_000_000
+_MAPPED = bytes(10) + b"\xff\xff"
+
+# A plain dotted-quad IPv4 address (no leading zeros): truncated in SQL, the bulk of
+# log rows; any other text goes through `ip_network` once per distinct value.
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}"
 
 # Scheme, then user info (dropped), then the host: the referrer's domain and nothing else.
 _HOST = r"^(?:[a-z][a-z0-9+.\-]*://|mailto:)?(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:\s]*)"
@@ -54,23 +61,29 @@ _SELECTS = {
                u.deleted_at IS NOT NULL AS deleted
         FROM users u JOIN _pseudonyms p USING (user_id) ORDER BY user_pseudonym""",
     "logins": f"""
-        WITH l AS (
-            SELECT l.ts, p.pseudonym AS user_pseudonym, l.success, n.ip_network,
-                   coalesce(a.browser_family, 'Other') AS browser_family,
-                   coalesce(a.os_family, 'Other') AS os_family,
-                   regexp_extract(lower(trim(l.referrer)), '{_HOST}', 1) AS host
-            FROM logins l
-            LEFT JOIN _pseudonyms p ON p.user_id = l.user_id
-            LEFT JOIN _ip_networks n ON n.ip = l.ip
-            LEFT JOIN _agents a ON a.user_agent = l.user_agent)
-        SELECT ts, user_pseudonym, success, ip_network, browser_family, os_family,
-               CASE WHEN host = '' OR host LIKE '[%' OR regexp_full_match(host, '[0-9.]+')
-                    THEN NULL ELSE regexp_replace(rtrim(host, '.'), '^www\\.', '') END
-                   AS referrer_domain
-        FROM l ORDER BY ts""",
+        WITH hosts AS (
+            SELECT referrer, regexp_extract(lower(trim(referrer)), '{_HOST}', 1) AS host
+            FROM (SELECT DISTINCT referrer FROM logins WHERE referrer IS NOT NULL)),
+        domains AS (
+            SELECT referrer,
+                   CASE WHEN host = '' OR host LIKE '[%' OR regexp_full_match(host, '[0-9.]+')
+                        THEN NULL ELSE regexp_replace(rtrim(host, '.'), '^www\\.', '') END
+                       AS referrer_domain
+            FROM hosts)
+        SELECT l.ts, p.pseudonym AS user_pseudonym, l.success,
+               CASE WHEN regexp_full_match(trim(l.ip), '{_IPV4}')
+                    THEN regexp_replace(trim(l.ip), '[0-9]+$', '0/24')
+                    ELSE n.ip_network END AS ip_network,
+               coalesce(a.browser_family, 'Other') AS browser_family,
+               coalesce(a.os_family, 'Other') AS os_family, d.referrer_domain
+        FROM logins l
+        LEFT JOIN _pseudonyms p ON p.user_id = l.user_id
+        LEFT JOIN _ip_networks n ON n.ip = l.ip
+        LEFT JOIN _agents a ON a.user_agent = l.user_agent
+        LEFT JOIN domains d ON d.referrer = l.referrer""",
     "usage_events": """
         SELECT e.ts, p.pseudonym AS user_pseudonym, e.product, e.event_type
-        FROM usage_events e JOIN _pseudonyms p USING (user_id) ORDER BY e.ts""",
+        FROM usage_events e JOIN _pseudonyms p USING (user_id)""",
 }
 
 
@@ -107,13 +120,16 @@ def ip_network(text: str | None) -> str | None:
         return None
     cleaned = text.strip().strip("[]").split("%", 1)[0]
     try:
-        address = ipaddress.ip_address(cleaned)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+        packed = socket.inet_pton(socket.AF_INET6, cleaned)
+    except (OSError, ValueError):
+        try:
+            address = ipaddress.IPv4Address(cleaned)
+        except ValueError:
+            return None
+        return str(ipaddress.ip_network(f"{address}/24", strict=False))
+    if packed[:12] == _MAPPED:  # ::ffff:a.b.c.d is an IPv4 client
+        return socket.inet_ntop(socket.AF_INET, packed[12:15] + bytes(1)) + "/24"
+    return socket.inet_ntop(socket.AF_INET6, packed[:6] + bytes(10)) + "/48"
 
 
 def analyst_data(snapshot: Snapshot, key: bytes, min_cell: int | None = None) -> AnalystData:
@@ -155,7 +171,10 @@ def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
             schema=pa.schema([("user_id", pa.string()), ("pseudonym", pa.string())]),
         ),
     )
-    ips = _distinct(cursor, "SELECT DISTINCT ip FROM logins WHERE ip IS NOT NULL")
+    ips = _distinct(
+        cursor,
+        f"SELECT DISTINCT ip FROM logins WHERE NOT regexp_full_match(trim(ip), '{_IPV4}')",
+    )
     cursor.register("_ip_networks", _lookup(ips, "ip", "ip_network", ip_network))
     agents = _distinct(
         cursor, "SELECT DISTINCT user_agent FROM logins WHERE user_agent IS NOT NULL"

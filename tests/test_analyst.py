@@ -228,3 +228,42 @@ def test_min_cell_comes_from_the_policy_unless_given(small: Path):
     snapshot = load_snapshot(small)
     assert analyst_data(snapshot, KEY).min_cell == 10
     assert analyst_data(snapshot, KEY, min_cell=5).min_cell == 5
+
+
+ADDRESSES = [
+    "192.0.2.77",
+    " 198.51.100.1 ",
+    "255.255.255.255",
+    "0.0.0.0",
+    "010.1.1.1",
+    "256.1.1.1",
+    "1.2.3",
+    "1.2.3.4.5",
+    "1.2.3.4\t",
+    "::ffff:192.0.2.9",
+    "2001:db8::1",
+    "::",
+    "2001:0db8:0000:0042::7",
+    "[::ffff:10.0.0.1]",
+    "garbage",
+    "1.2.3.04",
+]
+
+
+def test_every_address_is_truncated_as_ip_network_says(tmp_path: Path):
+    # plain IPv4 is truncated in SQL, anything else in Python: both must agree
+    logins = [
+        {
+            "login_id": f"L{n}",
+            "ts": f"2026-11-01T10:{n:02d}:00Z",
+            "user_id": None,
+            "success": False,
+            "ip": ip,
+        }
+        for n, ip in enumerate(ADDRESSES)
+    ]
+    data = analyst_data(load_snapshot(build_snapshot(tmp_path / "s", {"logins": logins})), KEY)
+    rows = _rows(data, "SELECT minute(ts), ip_network FROM logins ORDER BY ts")
+    assert [network for _, network in rows] == [ip_network(ip) for ip in ADDRESSES]
+    assert [minute for minute, _ in rows] == list(range(len(ADDRESSES)))
+    assert {None, "2001:db8::/48", "10.0.0.0/24", "255.255.255.0/24"} <= {n for _, n in rows}
