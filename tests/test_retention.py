@@ -1,0 +1,69 @@
+"""retention_status: every closed and potential-customer organisation, due and rows held."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import pytest
+from clock_snapshot import build_clock_snapshot
+
+from insight_workbench.checks import run_check
+from insight_workbench.policy import load_policy
+from insight_workbench.retention import retention_status
+from insight_workbench.snapshot import Snapshot, load_snapshot
+
+POLICY = load_policy()
+EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory) -> Snapshot:
+    return load_snapshot(build_clock_snapshot(tmp_path_factory.mktemp("clock") / "snap"))
+
+
+def test_one_row_per_judged_organisation(snapshot):
+    frame = retention_status(snapshot, POLICY, EXPORTED)
+    assert list(frame["org_id"]) == ["O1", "O3", "O2", "O4"]  # soonest due first
+    assert list(frame["rule"]) == ["RET-001", "RET-002", "RET-001", "RET-002"]
+    assert list(frame["state"]) == ["overdue", "overdue", "upcoming", "upcoming"]
+    row = frame.set_index("org_id").loc["O1"]
+    assert row["reference"] == "closed_at"
+    assert row["due_at"] == pd.Timestamp("2026-09-29T10:00:00Z")
+    assert row["days_overdue"] == pytest.approx(59.7)
+    assert pd.isna(row["days_left"])
+    assert (row["users"], row["logins"], row["rows_held"]) == (1, 1, 2)
+    upcoming = frame.set_index("org_id").loc["O2"]
+    assert upcoming["days_left"] == pytest.approx(10.3)
+    assert pd.isna(upcoming["days_overdue"])
+
+
+def test_overdue_rows_are_exactly_the_retention_findings(snapshot):
+    for as_of in (EXPORTED, datetime(2027, 6, 1, tzinfo=UTC)):
+        frame = retention_status(snapshot, POLICY, as_of)
+        overdue = frame[frame["state"] == "overdue"]
+        from_frame = sorted(zip(overdue["rule"], "org:" + overdue["org_id"], strict=True))
+        findings = run_check(snapshot, POLICY, as_of, ["RET-001", "RET-002"]).findings
+        assert from_frame == [(f.rule, f.key) for f in findings]
+        due = {f.key: f.due for f in findings}
+        for _, row in overdue.iterrows():
+            assert due["org:" + row["org_id"]] == row["due_at"].strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_nothing_held_is_not_overdue(tmp_path):
+    from insight_workbench.testing import build_snapshot
+
+    orgs = [
+        {
+            "org_id": "O1",
+            "name": "Gone Ltd",
+            "product": "local_insight",
+            "status": "closed",
+            "created_at": "2025-01-01T00:00:00Z",
+            "closed_at": "2026-01-01T00:00:00Z",
+        }
+    ]
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", {"organisations": orgs}))
+    frame = retention_status(snapshot, POLICY, EXPORTED)
+    assert list(frame["state"]) == ["nothing held"]
+    assert frame["rows_held"].tolist() == [0]

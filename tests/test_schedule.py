@@ -1,0 +1,87 @@
+"""build_schedule: what falls due after as_of, soonest first (spec/rules.md, "Schedule")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from clock_snapshot import EXPECTED_SCHEDULE, build_clock_snapshot
+
+from insight_workbench.checks import run_check
+from insight_workbench.policy import load_policy
+from insight_workbench.schedule import build_schedule
+from insight_workbench.snapshot import Snapshot, load_snapshot
+
+POLICY = load_policy()
+EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory) -> Snapshot:
+    return load_snapshot(build_clock_snapshot(tmp_path_factory.mktemp("clock") / "snap"))
+
+
+def listed(snapshot, as_of=EXPORTED, within=None) -> list[tuple[str, str, str]]:
+    return [(i.kind, i.key, i.due) for i in build_schedule(snapshot, POLICY, as_of, within)]
+
+
+def test_everything_falling_due_soonest_first(snapshot):
+    assert listed(snapshot) == EXPECTED_SCHEDULE
+
+
+@pytest.mark.parametrize(
+    ("within", "count"),
+    [
+        (0, 0),
+        (10, 0),  # until 8 Dec 02:00: O2 is due at 09:00
+        (11, 1),
+        (30, 2),  # until 28 Dec 02:00: R10 (29 Dec) is not in
+        (31, 3),  # until 29 Dec (London date): R10 is in
+        (400, 5),
+    ],
+)
+def test_within_days(snapshot, within, count):
+    assert listed(snapshot, within=within) == EXPECTED_SCHEDULE[:count]
+
+
+def test_overdue_items_are_findings_not_schedule_items(snapshot):
+    keys = {key for _, key, _ in listed(snapshot)}
+    findings = {
+        f.key
+        for f in run_check(snapshot, POLICY).findings
+        if f.rule in ("RET-001", "RET-002", "SAR-001", "TPP-002")
+    }
+    assert findings and not keys & findings
+
+
+def test_a_request_due_today_is_still_scheduled(snapshot):
+    as_of = datetime(2026, 12, 21, 22, 0, tzinfo=UTC)  # 22:00 GMT on the due date
+    assert ("subject_request", "request:R2", "2026-12-21") in listed(snapshot, as_of)
+    later = datetime(2026, 12, 22, 0, 0, tzinfo=UTC)
+    assert "request:R2" not in {key for _, key, _ in listed(snapshot, later)}
+
+
+def test_retention_is_scheduled_only_before_its_due_instant(snapshot):
+    before = datetime(2026, 12, 8, 8, 59, 59, tzinfo=UTC)
+    at_due = datetime(2026, 12, 8, 9, 0, 0, tzinfo=UTC)
+    assert ("retention", "org:O2", "2026-12-08T09:00:00Z") in listed(snapshot, before)
+    assert "org:O2" not in {key for _, key, _ in listed(snapshot, at_due)}
+
+
+def test_a_review_due_today_is_scheduled(snapshot):
+    as_of = datetime(2027, 1, 5, 23, 59, tzinfo=UTC)
+    assert ("processor_review", "processor:P2", "2027-01-05") in listed(snapshot, as_of)
+
+
+def test_messages_say_what_to_do(snapshot):
+    items = {i.key: i for i in build_schedule(snapshot, POLICY, EXPORTED)}
+    assert items["org:O2"].message == (
+        "Closed organisation Org O2: delete user data by 2026-12-08T09:00:00Z "
+        "(closure 2026-11-10; 1 row of user data held)"
+    )
+    assert items["request:R10"].message == (
+        "Erasure request received 2026-11-25: answer by 2026-12-29"
+    )
+    assert items["processor:P2"].message == (
+        "Review processor Supplier P2 (hosting): last evaluated 2026-01-05"
+    )
