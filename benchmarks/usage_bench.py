@@ -56,7 +56,8 @@ _GENERATE = {
                     ELSE '10.' || (hash(i) % 256) || '.' || (hash(i * 3) % 256) || '.'
                          || (i % 250) END AS ip,
                'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) '
-                   || 'Chrome/' || (90 + hash(i) % 40) || '.0.' || (hash(i) % 50) || '.0 Safari/537.36'
+                   || 'Chrome/' || (90 + hash(i) % 40) || '.0.' || (hash(i) % 50)
+                   || '.0 Safari/537.36'
                    AS user_agent,
                ['https://www.google.com/', 'bing.com', NULL, 'https://intranet.example.org/x',
                 'https://site' || (i % 500) || '.example.net/'][1 + i % 5] AS referrer
@@ -67,7 +68,8 @@ _GENERATE = {
                         '%Y-%m-%dT%H:%M:%SZ') AS ts,
                'U' || (hash(i * 5) % $users) AS user_id,
                ['local_insight', 'community_insight', 'value_insight'][1 + i % 3] AS product,
-               ['page_view', 'report_run', 'map_view', 'download'][1 + CAST(hash(i) % 4 AS BIGINT)] AS event_type
+               ['page_view', 'report_run', 'map_view', 'download'][
+                   1 + CAST(hash(i) % 4 AS BIGINT)] AS event_type
         FROM range($events) t(i)""",
 }
 
