@@ -146,8 +146,9 @@ def test_every_usage_table(data: AnalystData, identifiers: Identifiers, name: st
     assert problems == []
 
 
-def test_headline_figures(data: AnalystData, identifiers: Identifiers):
-    figures = usage.headline_figures(data)
+@pytest.mark.parametrize("function", [usage.headline_figures, usage.analyst_headline])
+def test_headline_figures(data: AnalystData, identifiers: Identifiers, function):
+    figures = function(data)
     cells = [*figures.values(), *figures["organisations"].values()]
     assert identifiers.problems("headline", cells) == []
 

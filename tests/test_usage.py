@@ -429,3 +429,13 @@ def test_every_table_suppresses_small_counts_of_people(
 def test_bad_arguments_are_clear_errors(raw: AnalystData, call, message):
     with pytest.raises(InputError, match=message):
         call(raw)
+
+
+def test_analyst_headline_hides_few_people(boundary: Snapshot, dpo: Snapshot):
+    few = usage.analyst_headline(analyst_data(boundary, KEY))
+    assert few["users"] == "<10" and few["avg_users_per_active_org"] == "[c]"
+    assert few["active_users_30d"] == "<10" and few["logins_30d"] == "[c]"
+    assert few["dau"] == "<10" and few["stickiness"] == "[c]"
+    assert few["organisations"] == {"demo": 0, "trial": 1, "active": 2, "closed": 1}
+    many = usage.analyst_headline(analyst_data(dpo, KEY))
+    assert many == usage.headline_figures(dpo)

@@ -28,7 +28,7 @@ from insight_workbench.usage.features import (
     os_share,
     referrer_domains,
 )
-from insight_workbench.usage.headline import headline_figures
+from insight_workbench.usage.headline import analyst_headline, headline_figures
 
 # Every analyst-facing table, by name: (function, one-line title). Views iterate it.
 REPORTS: dict[str, tuple[Callable[..., pd.DataFrame], str]] = {
@@ -51,6 +51,7 @@ __all__ = [
     "REPORTS",
     "active_organisations",
     "active_users",
+    "analyst_headline",
     "browser_share",
     "cohort_retention",
     "dormant_accounts",

@@ -14,6 +14,7 @@ import duckdb
 
 from insight_workbench.analyst import AnalystData
 from insight_workbench.snapshot import Snapshot
+from insight_workbench.suppression import SECONDARY, primary_marker
 from insight_workbench.usage.common import STATUSES
 
 # The same three relations from either source: people, their logins, organisations.
@@ -89,3 +90,24 @@ def _round(numerator: int, denominator: int, places: str) -> float | None:
         return None
     exact = Decimal(int(numerator)) / Decimal(int(denominator))
     return float(exact.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+# Each count of people, and the figures that describe the same people.
+_PEOPLE = (
+    ("users", ("avg_users_per_active_org",)),
+    ("active_users_30d", ("logins_30d", "stickiness")),
+    ("dau", ("stickiness",)),
+    ("wau", ()),
+)
+
+
+def analyst_headline(data: AnalystData, as_of: datetime | None = None) -> dict:
+    """`headline_figures` as an analyst may see them: a count of people below `min_cell`
+    is "<10" and the figures about those people are "[c]" (see `suppression.py`)."""
+    figures = headline_figures(data, as_of)
+    shown = dict(figures)
+    for people, linked in _PEOPLE:
+        if 0 < figures[people] < data.min_cell:
+            shown[people] = primary_marker(data.min_cell)
+            shown.update(dict.fromkeys(linked, SECONDARY))
+    return shown
