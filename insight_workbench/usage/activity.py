@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pandas as pd
 
@@ -27,7 +27,6 @@ def active_users(
     if grain not in GRAINS:
         raise InputError(f"grain: must be one of {', '.join(GRAINS)}")
     p = window(data, as_of, days, product)
-    p["start"] = p["as_of"] - timedelta(days=days)
     sql = f"""
         WITH l AS ({LOGINS.replace("l.ts > $start", "l.ts >= date_trunc($grain, $start)")}),
         periods AS (
