@@ -17,9 +17,10 @@ it never carries a cell value (it may be personal data).
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import duckdb
@@ -98,17 +99,20 @@ def _register_ip_function(cursor: duckdb.DuckDBPyConnection) -> None:
     """Make `iw_is_ip_address(VARCHAR)` callable from SQL (once per database: a Python
     function registered through one cursor is seen by every cursor of it)."""
     with _REGISTERING:
-        known = cursor.execute(
-            "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [IP_FUNCTION]
-        ).fetchall()
-        if not known[0][0]:
+        try:
+            cursor.execute(f"SELECT {IP_FUNCTION}(NULL)").fetchall()
+        except duckdb.CatalogException:
             varchar, boolean = duckdb.type("VARCHAR"), duckdb.type("BOOLEAN")
             cursor.create_function(IP_FUNCTION, is_ip_address, [varchar], boolean)
 
 
 def prepare(ctx: RuleContext) -> list[DatasetLayout]:
-    """Fill `deid_cells` and `deid_columns` for this cursor; the layout of each dataset."""
+    """Fill `deid_cells` and `deid_columns` for this cursor; the layout of each dataset.
+    Done once per cursor: the DEID rules of one run share it."""
     cursor = ctx.cursor
+    if _prepared(cursor):
+        rows = cursor.execute("SELECT layout FROM deid_layouts ORDER BY position").fetchall()
+        return [_layout_from_json(text) for (text,) in rows]
     _register_ip_function(cursor)
     cursor.execute(
         r"CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(x, '^\s+|\s+$', '', 'g')"
@@ -130,7 +134,29 @@ def prepare(ctx: RuleContext) -> list[DatasetLayout]:
             [[layout.name, i, c, _role(layout, c)] for i, c in enumerate(layout.columns)],
         )
         layouts.append(layout)
+    # Written last: its presence means the tables above are complete.
+    cursor.execute("CREATE OR REPLACE TEMP TABLE deid_layouts (position INTEGER, layout VARCHAR)")
+    if layouts:
+        cursor.executemany(
+            "INSERT INTO deid_layouts VALUES (?, ?)",
+            [[i, json.dumps(asdict(layout))] for i, layout in enumerate(layouts)],
+        )
     return layouts
+
+
+def _prepared(cursor: duckdb.DuckDBPyConnection) -> bool:
+    found = cursor.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'deid_layouts'"
+    ).fetchall()
+    return bool(found[0][0])
+
+
+def _layout_from_json(text: str) -> DatasetLayout:
+    saved: dict[str, Any] = json.loads(text)
+    for key, value in saved.items():
+        if isinstance(value, list):
+            saved[key] = tuple(value)
+    return DatasetLayout(**saved)
 
 
 def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> None:

@@ -10,6 +10,7 @@ import pytest
 from insight_workbench import deid
 from insight_workbench.errors import InputError
 from insight_workbench.policy import load_policy
+from insight_workbench.rules.base import RuleContext
 from insight_workbench.snapshot import load_snapshot
 from insight_workbench.testing import build_snapshot
 
@@ -148,3 +149,16 @@ def test_no_datasets(tmp_path: Path):
 )
 def test_is_ip_address(text, expected):
     assert deid.is_ip_address(text) is expected
+
+
+def test_prepared_once_per_cursor(tmp_path: Path):
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", deidentified=DATASETS))
+    cursor = snapshot.cursor()
+    ctx = RuleContext(snapshot, cursor, load_policy(), snapshot.manifest.exported_at)
+    first = deid.prepare(ctx)
+    cursor.execute("DELETE FROM deid_cells")  # a second prepare must not rebuild
+    assert deid.prepare(ctx) == first
+    assert deid.class_size_counts(ctx) == []
+    other = snapshot.cursor()  # temporary tables belong to one cursor
+    assert deid.prepare(RuleContext(snapshot, other, load_policy(), ctx.as_of)) == first
+    assert deid.class_size_counts(RuleContext(snapshot, other, load_policy(), ctx.as_of)) != []
