@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is loaded by DuckDB when a frame is asked for
+    import pandas as pd
 
 SQL_DIR = Path(__file__).parent / "rules" / "sql"
 

@@ -1,0 +1,163 @@
+"""`insight-workbench check` and `schedule`, run as the installed console script."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE, build_clock_snapshot
+
+from insight_workbench.testing import build_snapshot
+
+CLI = Path(sys.executable).with_name("insight-workbench")
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def snap(tmp_path_factory) -> Path:
+    return build_clock_snapshot(tmp_path_factory.mktemp("cli") / "snap")
+
+
+def test_json_output_and_exit_1_with_findings(snap):
+    done = run("check", snap, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    document = json.loads(done.stdout)
+    assert [(f["rule"], f["key"]) for f in document["findings"]] == EXPECTED_FINDINGS
+    assert document["as_of"] == "2026-11-28T02:00:00Z"
+    assert document["snapshot"]["path"] == str(snap)
+    assert document["summary"]["findings"] == len(EXPECTED_FINDINGS)
+
+
+def test_exit_0_without_findings(tmp_path):
+    empty = build_snapshot(tmp_path / "empty")
+    done = run("check", empty)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "No findings." in done.stdout
+
+
+def test_csv_output(snap):
+    done = run("check", snap, "--format", "csv", "--rule", "SAR,TPP-002")
+    assert done.returncode == 1
+    rows = list(csv.reader(io.StringIO(done.stdout)))
+    assert rows[0] == ["rule", "key", "severity", "due", "message"]
+    assert [r[:4] for r in rows[1:]] == [
+        ["SAR-001", "request:R1", "high", "2026-11-20"],
+        ["SAR-002", "request:R3", "medium", "2026-03-02"],
+        ["TPP-002", "processor:P1", "medium", ""],
+    ]
+
+
+def test_table_output_is_grouped_and_plain_when_not_a_tty(snap):
+    done = run("check", snap)
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert "RET-001  retention.closed_account  high  (1)" in lines
+    assert "\x1b[" not in done.stdout  # no colour codes in a pipe
+    heading = lines.index("TPP-001  third_parties.assessment_before_contract  high  (2)")
+    first, second = lines[heading + 1], lines[heading + 2]
+    assert first.startswith("  processor:P1") and second.startswith("  processor:P3")
+    # the message column starts at the same place on every finding line
+    finding_lines = [line for line in lines if line.startswith("  ")]
+    starts = {line.index(" Processor") for line in finding_lines if " Processor" in line}
+    assert len(starts) == 1
+    assert lines[-1].startswith("10 findings: COM-001 1, RET-001 1")
+
+
+@pytest.mark.parametrize(
+    ("args", "codes"),
+    [
+        (["--rule", "RET"], {"RET-001", "RET-002", "RET-003", "RET-004"}),
+        (["--rule", "SAR-001", "--rule", "com"], {"SAR-001", "COM-001"}),
+        (["--rule", "TPP,SAR-002"], {"TPP-001", "TPP-002", "SAR-002"}),
+    ],
+)
+def test_rule_prefixes(snap, args, codes):
+    done = run("check", snap, "--format", "json", *args)
+    assert {f["rule"] for f in json.loads(done.stdout)["findings"]} == codes
+
+
+def test_output_file(snap, tmp_path):
+    target = tmp_path / "findings.json"
+    done = run("check", snap, "--format", "json", "--output", target)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert json.loads(target.read_text())["summary"]["findings"] == len(EXPECTED_FINDINGS)
+
+
+def test_as_of_date_is_midnight_utc(snap):
+    done = run("check", snap, "--format", "json", "--as-of", "2026-12-09", "--rule", "RET-001")
+    document = json.loads(done.stdout)
+    assert document["as_of"] == "2026-12-09T00:00:00Z"
+    assert [f["key"] for f in document["findings"]] == ["org:O1", "org:O2"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--rule", "XYZ"], "--rule XYZ"),
+        (["--rule", "RET,"], "--rule"),
+        (["--as-of", "next tuesday"], "--as-of"),
+        (["--format", "xml"], "--format"),
+    ],
+)
+def test_unusable_options_exit_2(snap, args, message):
+    done = run("check", snap, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_bad_policy_file_exits_2_naming_the_key(snap, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[subject_requests]\nresponse_months = -1\n")
+    done = run("check", snap, "--policy", policy)
+    assert done.returncode == 2
+    assert "[subject_requests].response_months" in done.stderr
+    policy.write_text("[retention]\nclosed_days = 28\n")
+    done = run("check", snap, "--policy", policy)
+    assert done.returncode == 2 and "[retention].closed_days" in done.stderr
+
+
+def test_policy_file_changes_the_result(snap, tmp_path):
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[retention]\nclosed_account_days = 7\n")
+    done = run("check", snap, "--format", "json", "--rule", "RET-001", "--policy", policy)
+    assert [f["key"] for f in json.loads(done.stdout)["findings"]] == ["org:O1", "org:O2"]
+
+
+def test_unusable_snapshot_exits_2(tmp_path):
+    done = run("check", tmp_path / "missing")
+    assert done.returncode == 2 and "missing" in done.stderr
+
+
+def test_schedule_json(snap):
+    done = run("schedule", snap, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert list(document) == ["as_of", "items"]
+    assert document["as_of"] == "2026-11-28T02:00:00Z"
+    assert [(i["kind"], i["key"], i["due"]) for i in document["items"]] == EXPECTED_SCHEDULE
+    assert all(list(i) == ["kind", "key", "due", "message"] for i in document["items"])
+
+
+def test_schedule_within_csv_and_table(snap):
+    done = run("schedule", snap, "--within", "30", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(done.stdout)))
+    assert rows[0] == ["kind", "key", "due", "message"]
+    assert [r[1] for r in rows[1:]] == ["org:O2", "request:R2"]
+    table = run("schedule", snap, "--as-of", "2026-12-01T00:00:00Z")
+    assert table.returncode == 0
+    assert table.stdout.splitlines()[0] == "Falling due after 2026-12-01T00:00:00Z: 5 items"
+
+
+@pytest.mark.parametrize("args", [["--within", "-1"], ["--within", "soon"], ["--as-of", "x"]])
+def test_schedule_unusable_options_exit_2(snap, args):
+    done = run("schedule", snap, *args)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
