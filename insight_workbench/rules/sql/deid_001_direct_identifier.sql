@@ -21,9 +21,12 @@ matches AS (
     SELECT dataset, column_name, value, cells, 'email address' AS kind FROM vals
     WHERE regexp_matches(value, '[A-Za-z0-9._%+''-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}')
     UNION ALL
-    -- Only text made of address characters goes to Python's ipaddress.
+    -- Only text shaped like an address (dotted digits, or hex with colons) goes to
+    -- Python's ipaddress, which decides.
     SELECT dataset, column_name, value, cells, 'IP address' FROM vals
-    WHERE regexp_full_match(value, '[0-9A-Fa-f:.]+(%\S+)?') AND iw_is_ip_address(value)
+    WHERE (regexp_full_match(value, '\d{1,3}(\.\d{1,3}){3}')
+           OR regexp_full_match(value, '[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(%\S+)?'))
+      AND iw_is_ip_address(value)
     UNION ALL
     SELECT v.dataset, v.column_name, v.value, v.cells, h.kind
     FROM vals AS v JOIN held AS h ON h.v = lower(v.value)
