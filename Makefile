@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KEY_FILE := .streamlit/pseudonym.key
 PORT ?= 8501
 
-.PHONY: run test lint install chromium bench clean
+.PHONY: run test lint install chromium bench clean docs
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium lint
 	$(BIN)/pytest -q
+
+# The rules reference is generated from the rule registry (a test keeps it current).
+docs: $(STAMP)
+	$(BIN)/python -m insight_workbench.rules.reference docs/rules.md
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
