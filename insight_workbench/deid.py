@@ -21,6 +21,7 @@ import json
 import re
 import threading
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -309,7 +310,7 @@ def _verdicts(a: DatasetAssessment) -> dict[str, str]:
 
 
 def assess_datasets(
-    snapshot: Snapshot, policy: Policy, as_of: Any = None
+    snapshot: Snapshot, policy: Policy, as_of: datetime | None = None
 ) -> list[DatasetAssessment]:
     """Every DEID check on every dataset of `snapshot`, for the page and the notebook."""
     cursor = snapshot.cursor()
