@@ -1,0 +1,26 @@
+"""`sample --out DIR`: generate the synthetic sample snapshot with planted violations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insight_workbench.sample import generate_sample
+
+
+def sample(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to write: empty, new, or an earlier sample.")
+    ],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same bytes.")] = 7,
+    orgs: Annotated[int, typer.Option("--orgs", help="Number of organisations.")] = 40,
+    users: Annotated[int, typer.Option("--users", help="Number of users rows.")] = 400,
+    days: Annotated[int, typer.Option("--days", help="Days of activity before the export.")] = 240,
+    format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+) -> None:
+    """Write a synthetic snapshot (spec/snapshot-format.md) with realistic activity, planted
+    violations of every rule, and planted.json listing the findings `check` must report."""
+    folder = generate_sample(out, seed, orgs, users, days, format)
+    typer.echo(f"wrote sample snapshot to {folder}")

@@ -1,0 +1,256 @@
+"""Planted violations (and near misses) of the access, communication and retention rules.
+
+Each function below adds rows to chosen users and records, in `Plants`, the finding
+each violation must produce. Near misses sit exactly on the other side of a rule's
+boundary and must NOT produce a finding; docs/sample.md lists them all.
+"""
+
+from __future__ import annotations
+
+import random
+
+from insight_workbench.errors import InputError
+from insight_workbench.sample.clock import at, iso
+from insight_workbench.sample.world import User, World
+from insight_workbench.sample.writer import Plants
+
+BOT_AGENT = "python-requests/2.32.3"
+ACTOR_CREATED_BEFORE = at("2026-04-01T00:00:00Z")
+
+
+class Actors:
+    """Background users of long-standing active organisations, handed out once each."""
+
+    def __init__(self, rng: random.Random, world: World) -> None:
+        pool = [
+            u
+            for u in world.users
+            if u.held
+            and u.background
+            and u.org.status == "active"
+            and u.org.scenario == "background"
+            and u.deleted_at is None
+            and u.created_at < ACTOR_CREATED_BEFORE
+        ]
+        rng.shuffle(pool)
+        self.pool = pool
+        self._next = 0
+
+    def any(self, before: int) -> User:
+        """A user created before `before`, for a record that changes nothing about them."""
+        for _ in range(len(self.pool)):
+            self._next += 1
+            user = self.pool[-(self._next % len(self.pool)) - 1]
+            if user.created_at < before:
+                return user
+        return self.pool[0]
+
+    def take(self, role: str | None = None) -> User:
+        """A user not used by another scenario; given `role` if none has it already."""
+        free = [user for user in self.pool if not user.picked]
+        if not free:
+            raise InputError("--users: too few users to plant every scenario; use more users")
+        chosen = next((user for user in free if role is None or user.role == role), free[0])
+        chosen.picked = True
+        if role:
+            chosen.role = role
+        return chosen
+
+
+def login(
+    user: User,
+    when: str,
+    success: bool,
+    ip: str | None = None,
+    agent: str | None = None,
+    tag: str | None = None,
+) -> None:
+    t = at(when)
+    cells = [
+        iso(t),
+        user.user_id,
+        "true" if success else "false",
+        ip or user.office_ip,
+        agent or user.desktop_agent,
+        "",
+    ]
+    user.add("logins", t, cells, tag)
+
+
+def plant_organisations(world: World, plants: Plants) -> None:
+    """RET-001/RET-002 on planted organisations, and ACC-001 logins after a closure."""
+    by_scenario = {o.scenario: o for o in world.orgs}
+    members: dict[str, list[User]] = {}
+    for user in world.users:
+        if user.held:
+            members.setdefault(user.org.scenario, []).append(user)
+    for scenario, rule in (
+        ("closed_stale", "RET-001"),
+        ("closed_soft_deleted", "RET-001"),
+        ("trial_stale", "RET-002"),
+        ("demo_stale", "RET-002"),
+    ):
+        plants.add(rule, f"org:{by_scenario[scenario].org_id}")
+    for user in members["closed_soft_deleted"]:
+        user.deleted_at = at("2026-08-10T09:00:00Z")
+    stale = [u for u in members["closed_stale"] if u.role == "user"] or members["closed_stale"]
+    login(stale[0], "2026-09-20T08:47:13Z", True, tag="ACC-001")
+    login(stale[0], "2026-09-22T10:05:00Z", False)  # failed: not a finding
+    recent = members["closed_recent"]
+    login(recent[0], "2026-11-23T09:41:07Z", True, tag="ACC-001")
+    login(recent[1], "2026-11-20T12:00:00Z", True)  # exactly at closed_at: not after it
+    login(recent[1], "2026-11-24T14:10:00Z", False)  # failed: not a finding
+
+
+def plant_access(world: World, actors: Actors, plants: Plants) -> None:
+    """ACC-002..ACC-005: logins after deletion, failed-login bursts, foreign admin views."""
+    gone = actors.take()
+    gone.deleted_at = at("2026-10-05T10:00:00Z")
+    login(gone, "2026-10-12T08:55:31Z", True, ip=gone.home_ip, tag="ACC-002")
+    login(gone, "2026-10-20T09:02:00Z", False, ip=gone.home_ip)
+    edge = actors.take()
+    edge.deleted_at = at("2026-09-01T12:00:00Z")
+    login(edge, "2026-09-01T12:00:00Z", True)  # exactly at deleted_at: not after it
+
+    # (start, seconds between failures, failures, ip, finding?)
+    bursts = (
+        ("2026-11-03T03:12:00Z", 90, 10, "203.0.113.45", True),
+        ("2026-11-08T02:40:00Z", 100, 10, "203.0.113.46", True),  # exactly 15 minutes
+        ("2026-11-10T03:05:00Z", 101, 10, "203.0.113.47", False),  # 909 seconds
+        ("2026-11-12T02:15:00Z", 30, 9, "203.0.113.48", False),  # nine failures
+    )
+    for start, step, count, ip, finding in bursts:
+        victim = actors.take()
+        victim.no_failures = True
+        t0 = at(start)
+        for i in range(count):
+            cells = [iso(t0 + i * step), victim.user_id, "false", ip, BOT_AGENT, ""]
+            victim.add("logins", t0 + i * step, cells)
+        if finding:
+            plants.add("ACC-003", f"user:{victim.user_id}")
+    _ip_bursts(world, actors, plants)
+
+    plain = actors.take(role="user")
+    plain.add(
+        "admin_views",
+        at("2026-10-21T10:12:00Z"),
+        [iso(at("2026-10-21T10:12:00Z")), plain.user_id, plain.org.org_id],
+        "ACC-005",
+    )
+    admin = actors.take(role="group_admin")
+    other = next(o for o in world.orgs if o.status == "active" and o is not admin.org)
+    admin.add(
+        "admin_views",
+        at("2026-11-02T15:30:00Z"),
+        [iso(at("2026-11-02T15:30:00Z")), admin.user_id, other.org_id],
+        "ACC-005",
+    )
+
+
+def _ip_bursts(world: World, actors: Actors, plants: Plants) -> None:
+    """ACC-004: credential stuffing from one address, and three near misses."""
+    t0 = at("2026-11-14T01:20:00Z")
+    victims = [actors.take() for _ in range(6)]
+    for i in range(24):
+        t = t0 + i * 27
+        owner = victims[i // 4] if i % 4 == 0 else None
+        cells = [iso(t), owner.user_id if owner else "", "false", "203.0.113.66", BOT_AGENT, ""]
+        world.unattached_logins.append((t, cells, None))
+    plants.add("ACC-004", "ip:203.0.113.66")
+    t1 = at("2026-11-16T00:40:00Z")
+    for i in range(20):  # twenty failures, first to last exactly 15 minutes
+        t = t1 + round(i * 900 / 19)
+        world.unattached_logins.append(
+            (t, [iso(t), "", "false", "203.0.113.68", BOT_AGENT, ""], None)
+        )
+    plants.add("ACC-004", "ip:203.0.113.68")
+    t2 = at("2026-11-18T01:10:00Z")
+    for i in range(19):  # nineteen failures: one short
+        t = t2 + i * 30
+        world.unattached_logins.append(
+            (t, [iso(t), "", "false", "203.0.113.67", BOT_AGENT, ""], None)
+        )
+    t3 = at("2026-11-19T02:00:00Z")
+    for i in range(24):  # one IPv6 address written two ways: twelve each, "as written"
+        t = t3 + i * 20
+        ip = "2001:db8:4c::17" if i % 2 else "2001:DB8:4C:0:0:0:0:17"
+        world.unattached_logins.append((t, [iso(t), "", "false", ip, "curl/8.5.0", ""], None))
+
+
+def message(user: User, when: str, category: str, tag: str | None = None) -> None:
+    t = at(when)
+    user.add("communications", t, [user.user_id, iso(t), category], tag)
+
+
+def plant_communications(actors: Actors) -> None:
+    """COM-001: marketing after an opt-out; near misses around the opt-out instant."""
+    g = actors.take()
+    g.preferences = [(at("2026-07-14T18:22:05Z"), "promotional", True, "unsubscribe_link")]
+    message(g, "2026-09-03T10:15:00Z", "promotional", "COM-001")
+    h = actors.take()
+    h.preferences = [(at("2026-08-01T12:30:00Z"), "product_update", True, "settings")]
+    message(h, "2026-10-13T09:05:00Z", "product_update", "COM-001")
+    i = actors.take()
+    i.preferences = [
+        (at("2026-06-10T10:00:00Z"), "promotional", True, "support_request"),
+        (at("2026-08-20T19:45:00Z"), "promotional", False, "settings"),
+    ]
+    message(i, "2026-09-03T10:20:00Z", "promotional")  # opted back in: fine
+    j = actors.take()
+    j.preferences = [(at("2026-10-07T09:30:00Z"), "promotional", True, "unsubscribe_link")]
+    message(j, "2026-10-07T09:29:59Z", "promotional")  # one second before: fine
+    message(j, "2026-10-07T09:30:00Z", "promotional", "COM-001")  # at the instant: finding
+    k = actors.take()
+    k.preferences = [(at("2026-05-20T14:00:00Z"), "promotional", True, "support_request")]
+    message(k, "2026-09-08T10:00:00Z", "product_update")  # another category: fine
+    message(k, "2026-09-09T08:00:00Z", "technical")  # cannot be opted out of: fine
+
+
+def plant_leftovers(world: World, plants: Plants) -> dict[str, User]:
+    """RET-004: erased accounts whose rows were left behind in one table or another.
+
+    Returns the erased users by role: `erased_with_request` also has a completed
+    erasure request (RET-003), the others were removed by their organisation's admin.
+    """
+    erased = [u for u in world.users if not u.held]
+    if len(erased) < 5:
+        raise InputError("--users: too few users to plant every scenario; use more users")
+    usage, logins, prefs, viewer = erased[:4]
+    for user in (usage, logins, prefs, viewer):
+        user.picked = True
+        plants.add("RET-004", f"user:{user.user_id}")
+    for n, when in enumerate(
+        ("2026-06-02T09:14:00Z", "2026-06-02T09:18:30Z", "2026-06-16T14:03:00Z")
+    ):
+        t = at(when)
+        kind = ("page_view", "report_run", "download")[n]
+        usage.add("usage_events", t, [iso(t), usage.user_id, usage.org.product, kind])
+    message(usage, "2026-06-08T16:00:00Z", "service_notice")
+    message(usage, "2026-06-22T09:00:00Z", "technical")
+    for when in ("2026-03-03T09:12:00Z", "2026-04-14T10:40:00Z", "2026-05-19T08:55:00Z"):
+        login(logins, when, True, ip=logins.home_ip)
+    prefs.preferences = [(at("2026-04-02T20:11:00Z"), "promotional", True, "unsubscribe_link")]
+    t = at("2026-05-05T11:20:00Z")
+    viewer.add("admin_views", t, [iso(t), viewer.user_id, viewer.org.org_id], "ACC-005")
+    return {"erased_with_request": usage}
+
+
+def plant_bad_rows(actors: Actors) -> None:
+    """DQ-001: rows the loader quarantines, on users for whom nothing else depends on them."""
+    a = actors.take()
+    t = at("2026-09-30T09:14:00Z")
+    a.add(
+        "logins",
+        t,
+        ["2026-09-31T09:14:00Z", a.user_id, "true", a.office_ip, a.desktop_agent, ""],
+        "DQ-001",
+    )
+    b = actors.take()
+    t = at("2026-10-06T11:02:00Z")
+    b.add("usage_events", t, [iso(t), b.user_id, "Local Insight", "page_view"], "DQ-001")
+    c = actors.take()
+    c.add("communications", at("2026-10-15T08:00:00Z"), [c.user_id, "", "technical"], "DQ-001")
+    d = actors.take()
+    d.preferences = []
+    t = at("2026-08-11T17:45:00Z")
+    d.add("preferences", t, [d.user_id, iso(t), "product_update", "false", "email"], "DQ-001")

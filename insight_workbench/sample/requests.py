@@ -1,0 +1,313 @@
+"""Subject requests (background ones answered in time, planted late ones) and the
+third-party processors register."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from insight_workbench.sample.clock import (
+    DAY,
+    EXPORTED_AT,
+    HOUR,
+    LONDON,
+    at,
+    iso,
+    london_date,
+    sar_due,
+)
+from insight_workbench.sample.planted import Actors
+from insight_workbench.sample.world import User, World
+from insight_workbench.sample.writer import Plants
+
+COLUMNS = (
+    "request_id",
+    "received_at",
+    "requester_email",
+    "user_id",
+    "type",
+    "status",
+    "completed_at",
+    "extended",
+    "clock_started_at",
+)
+TYPES = ("access", "confirmation", "erasure", "rectification")
+TODAY = london_date(EXPORTED_AT)
+
+
+def _row(
+    received: str,
+    user: User | Actors | None,
+    kind: str,
+    status: str,
+    completed: str | None = None,
+    extended: bool = False,
+    clock: str | None = None,
+    email: str | None = None,
+    rule: str | None = None,
+) -> dict:
+    if isinstance(user, Actors):
+        user = user.any(at(received))
+    return {
+        "received_at": at(received),
+        "email": email or (user.email if user else ""),
+        "user_id": user.user_id if user else "",
+        "type": kind,
+        "status": status,
+        "completed_at": at(completed) if completed else None,
+        "extended": "true" if extended else "false",
+        "clock": at(clock) if clock else None,
+        "rule": rule,
+    }
+
+
+def planted_requests(actors: Actors, erased: User, plants: Plants) -> list[dict]:
+    """SAR-001/SAR-002 and RET-003 requests, with near misses on each boundary."""
+    anyone = actors  # the request names any user who existed by then
+    held_after_erasure = actors.take()
+    soft_deleted = actors.take()
+    soft_deleted.deleted_at = at("2026-09-02T16:00:00Z")
+    stranger = "m.okafor@example.net"
+    return [
+        _row("2026-09-15T10:20:00Z", anyone, "access", "open", rule="SAR-001"),
+        _row("2026-08-01T09:00:00Z", anyone, "erasure", "open", extended=True, rule="SAR-001"),
+        _row("2026-10-27T15:00:00Z", anyone, "confirmation", "open", rule="SAR-001"),
+        _row("2026-10-28T11:00:00Z", anyone, "access", "open"),  # due Sat 28 -> Mon 30 Nov
+        _row("2026-09-20T10:00:00Z", anyone, "access", "open", clock="2026-10-30T14:00:00Z"),
+        _row("2026-09-01T13:00:00Z", anyone, "rectification", "open", extended=True),
+        _row("2026-11-25T10:00:00Z", anyone, "access", "open"),  # due after Christmas: 29 Dec
+        _row(
+            "2026-05-05T09:00:00Z",
+            anyone,
+            "access",
+            "completed",
+            "2026-06-10T12:00:00Z",
+            rule="SAR-002",
+        ),
+        _row(
+            "2026-03-10T10:00:00Z",
+            anyone,
+            "rectification",
+            "completed",
+            "2026-06-15T11:00:00Z",
+            extended=True,
+            rule="SAR-002",
+        ),
+        # answered 23:30 UTC on the due date: already the next day in London
+        _row(
+            "2026-05-11T10:00:00Z",
+            anyone,
+            "access",
+            "completed",
+            "2026-06-11T23:30:00Z",
+            rule="SAR-002",
+        ),
+        _row(
+            "2026-04-01T10:00:00Z",
+            anyone,
+            "access",
+            "completed",
+            "2026-05-14T16:00:00Z",
+            clock="2026-04-15T09:00:00Z",
+        ),
+        # the example of rules.md: 31 Jan + 1 month = Sat 28 Feb -> Mon 2 Mar
+        _row("2026-01-31T10:00:00Z", anyone, "access", "completed", "2026-03-02T15:00:00Z"),
+        # 31 Aug 2026 is a bank holiday: due Tue 1 Sep
+        _row("2026-07-31T10:00:00Z", anyone, "confirmation", "completed", "2026-09-01T16:00:00Z"),
+        # received 00:30 London time on 1 July: due Sat 1 Aug -> Mon 3 Aug
+        _row("2026-06-30T23:30:00Z", anyone, "access", "completed", "2026-08-03T10:00:00Z"),
+        _row("2026-04-20T10:00:00Z", anyone, "access", "refused", "2026-06-30T10:00:00Z"),
+        _row("2026-02-10T10:00:00Z", anyone, "erasure", "withdrawn"),
+        _row(
+            "2026-09-30T11:00:00Z",
+            held_after_erasure,
+            "erasure",
+            "completed",
+            "2026-10-14T15:00:00Z",
+            rule="RET-003",
+        ),
+        _row(
+            "2026-08-12T09:30:00Z",
+            soft_deleted,
+            "erasure",
+            "completed",
+            "2026-09-02T16:00:00Z",
+            rule="RET-003",
+        ),
+        _row(
+            "2026-07-01T10:00:00Z",
+            erased,
+            "erasure",
+            "completed",
+            "2026-07-20T12:00:00Z",
+            rule="RET-003",
+        ),
+        _row(
+            "2026-06-02T10:00:00Z",
+            None,
+            "erasure",
+            "completed",
+            "2026-06-20T10:00:00Z",
+            email=stranger,
+        ),
+        _row("2026-11-10T10:00:00Z", anyone, "erasure", "open"),
+        {
+            **_row("2026-03-03T10:00:00Z", anyone, "access", "withdrawn"),
+            "extended": "yes",
+            "rule": "DQ-001",
+        },
+    ]
+
+
+def background_requests(rng: random.Random, world: World, count: int) -> list[dict]:
+    """Requests answered in time; completed erasures only for accounts fully erased."""
+    rows = []
+    erased = [u for u in world.users if not u.held and not u.picked]
+    for user in erased:
+        received = rng.randint(user.created_at + 30 * DAY, EXPORTED_AT - 40 * DAY)
+        rows.append(_answered(rng, received, user, "erasure", "completed"))
+    live = [u for u in world.users if u.held and not u.picked]
+    for _ in range(count):
+        kind = rng.choices(TYPES, (45, 15, 15, 25))[0]
+        received = EXPORTED_AT - rng.randint(1, 420) * DAY + rng.randint(0, 8 * HOUR)
+        candidates = [
+            u
+            for u in rng.sample(live, min(len(live), 6))
+            if u.created_at < received < u.active_until()
+        ]
+        person = candidates[0] if candidates and rng.random() < 0.85 else None
+        if kind == "erasure":  # erasures of held accounts are still open, or were refused
+            status = "open" if _due(received, None, False) >= TODAY else "refused"
+        else:
+            status = rng.choices(("completed", "refused", "withdrawn"), (88, 6, 6))[0]
+        rows.append(_answered(rng, received, person, kind, status))
+    return rows
+
+
+def _due(received: int, clock: int | None, extended: bool) -> date:
+    return sar_due(received, clock, extended)
+
+
+def _answered(rng: random.Random, received: int, user: User | None, kind: str, status: str) -> dict:
+    clock = (
+        received + rng.randint(2, 9) * DAY + rng.randint(0, 6 * HOUR)
+        if rng.random() < 0.2
+        else None
+    )
+    if clock is not None and clock >= EXPORTED_AT:
+        clock = None
+    extended = rng.random() < 0.1
+    due = _due(received, clock, extended)
+    start = london_date(clock or received)
+    answer_day = start + timedelta(days=rng.randint(2, 24))
+    if status != "withdrawn" and due >= TODAY and rng.random() < 0.6:
+        status = "open"
+    completed = None
+    if status in ("completed", "refused"):
+        answer_day = min(answer_day, due, TODAY - timedelta(days=1))
+        moment = datetime.combine(answer_day, time(rng.randint(9, 16), rng.randrange(60)), LONDON)
+        completed = max(int(moment.timestamp()), (clock or received) + HOUR)
+        if completed >= EXPORTED_AT or london_date(completed) > due:
+            status, completed = "open", None
+    if status == "open" and due < TODAY:
+        status = "withdrawn"
+    email = user.email if user else f"enquiries{rng.randrange(1000):03d}@example.net"
+    if user and rng.random() < 0.2:
+        email = email.capitalize()
+    return {
+        "received_at": received,
+        "email": email,
+        "user_id": user.user_id if user else "",
+        "type": kind,
+        "status": status,
+        "completed_at": completed,
+        "extended": "true" if extended else "false",
+        "clock": clock,
+        "rule": None,
+    }
+
+
+def request_rows(requests: list[dict], plants: Plants) -> tuple[list[list[str]], dict[int, str]]:
+    """Rows in the order received, numbered R0001...; planted findings recorded by id."""
+    ordered = sorted(requests, key=lambda r: (r["received_at"], r["email"], r["type"]))
+    rows, tags = [], {}
+    for n, r in enumerate(ordered):
+        request_id = f"R{n + 1:04d}"
+        if r["rule"] == "DQ-001":
+            tags[n] = "DQ-001"
+        elif r["rule"]:
+            plants.add(r["rule"], f"request:{request_id}")
+        rows.append(
+            [
+                request_id,
+                iso(r["received_at"]),
+                r["email"],
+                r["user_id"],
+                r["type"],
+                r["status"],
+                iso(r["completed_at"]) if r["completed_at"] else "",
+                r["extended"],
+                iso(r["clock"]) if r["clock"] else "",
+            ]
+        )
+    return rows, tags
+
+
+PROCESSOR_COLUMNS = (
+    "processor_id",
+    "name",
+    "service",
+    "data_categories",
+    "contract_start",
+    "assessment_date",
+    "last_review_date",
+)
+# (name, service, data categories, contract start, assessment, last review, findings)
+PROCESSORS: tuple[tuple[str, str, str, str, str, str, tuple[str, ...]], ...] = (
+    (
+        "Northgate Cloud Hosting Ltd",
+        "hosting",
+        "name;email;telephone;ip;usage",
+        "2021-03-01",
+        "2021-02-10",
+        "2026-03-15",
+        (),
+    ),
+    ("Mailroute Ltd", "email_delivery", "name;email", "2022-01-10", "2021-12-01", "2026-01-20", ()),
+    ("Helpdeskly Ltd", "support_desk", "name;email;telephone", "2023-05-01", "", "", ("TPP-001",)),
+    (
+        "Paybridge Payments Ltd",
+        "payments",
+        "name;email;billing",
+        "2022-09-01",
+        "2022-10-15",
+        "2026-02-01",
+        ("TPP-001",),
+    ),
+    (
+        "Backupvault Ltd",
+        "backup",
+        "name;email;telephone;ip;usage",
+        "2020-06-01",
+        "2020-05-20",
+        "2025-11-27",
+        ("TPP-002",),
+    ),
+    ("Statlytics Ltd", "analytics", "usage;ip", "2024-02-01", "2024-01-10", "2025-11-28", ()),
+    ("Signwell Ltd", "e_signature", "name;email", "2026-03-01", "2026-03-01", "", ()),
+    ("Texthub Ltd", "sms", "telephone", "2021-09-01", "", "2024-06-01", ("TPP-001", "TPP-002")),
+    ("Crmly Ltd", "crm", "name;email;telephone", "2023-01-15", "2022-12-01", "2026-06-30", ()),
+    ("Scanguard Ltd", "security_monitoring", "ip;usage", "2026-01-05", "2025-12-10", "", ()),
+)
+DUPLICATED = 8  # Crmly's row is exported twice: the second copy is quarantined
+
+
+def processor_rows(plants: Plants) -> tuple[list[list[str]], dict[int, str]]:
+    rows = []
+    for n, (name, service, cats, start, assessed, reviewed, rules) in enumerate(PROCESSORS):
+        processor_id = f"P{n + 1:03d}"
+        rows.append([processor_id, name, service, cats, start, assessed, reviewed])
+        for rule in rules:
+            plants.add(rule, f"processor:{processor_id}")
+    rows.append(list(rows[DUPLICATED]))
+    return rows, {len(rows) - 1: "DQ-001"}
