@@ -15,6 +15,7 @@ from insight_workbench.commands import (
     deidentify_cmd,
     manifest_cmd,
     report_cmd,
+    sample_cmd,
     sar_cmd,
     schedule_cmd,
     usage_cmd,
@@ -41,6 +42,7 @@ app.command("report", cls=report_cmd.ReportCommand)(report_cmd.report)
 app.add_typer(report_cmd.reports_app, name="reports")
 app.command("validate")(validate_cmd.validate)
 app.command("manifest")(manifest_cmd.manifest)
+app.command("sample")(sample_cmd.sample)
 
 
 def main() -> None:
