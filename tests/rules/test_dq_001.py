@@ -100,5 +100,17 @@ def test_structural_rejects(run_rule):
         assert SECRET not in finding.message
 
 
+def test_unreadable_bytes_and_nul(run_rule):
+    def break_files(folder: Path) -> None:
+        with (folder / "logins.csv").open("ab") as handle:
+            handle.write(b"L3,2026-01-01T00:00:00Z,U1,true,\xff\xfe,,\n")  # not UTF-8
+            handle.write(b"L4,2026-01-01T00:00:00Z,U1,true,192.0.2.1,a\x00b,\n")  # NUL byte
+
+    findings = run_rule("DQ-001", {"logins": [GOOD]}, edit=break_files)
+    assert [f.key for f in findings] == ["row:logins:2", "row:logins:3"]
+    assert findings[0].evidence == {"columns": [], "reasons": ["not valid UTF-8"]}
+    assert findings[1].evidence == {"columns": ["user_agent"], "reasons": ["contains a NUL byte"]}
+
+
 def test_clean_snapshot_has_no_findings(run_rule):
     assert run_rule("DQ-001", {"logins": [GOOD], "organisations": [ORG]}) == []
