@@ -1,7 +1,7 @@
 """De-identified datasets: how each one is judged, and what the DEID checks find.
 
-Every dataset under `deidentified/` is read into two per-cursor temporary tables
-that the DEID rule SQL works on, so the checks are the same whether a rule, the
+Every dataset under `deidentified/` is read into per-cursor temporary tables
+that the DEID rule SQL works on (`deid_layouts` keeps each dataset's layout), so the checks are the same whether a rule, the
 De-identification page or the audit notebook asks:
 
 - `deid_cells(dataset, row_id, column_name, value)`: one row per cell, the value
@@ -260,7 +260,9 @@ def class_size_counts(ctx: RuleContext) -> list[dict[str, Any]]:
 
 def small_cells(ctx: RuleContext) -> list[dict[str, Any]]:
     """DEID-004, after `prepare`: dataset, column_name, cells below the minimum cell size."""
-    return ctx.query("deid_004_small_cell.sql", min_cell=ctx.policy.deidentification.min_cell)
+    return ctx.query(
+        "deid_004_small_cell.sql", min_cell=ctx.policy.deidentification.min_cell, number=NUMBER
+    )
 
 
 def assess(ctx: RuleContext) -> list[DatasetAssessment]:
