@@ -161,3 +161,25 @@ def test_schedule_within_csv_and_table(snap):
 def test_schedule_unusable_options_exit_2(snap, args):
     done = run("schedule", snap, *args)
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_severity_is_coloured_on_a_terminal(snap):
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    command = [str(CLI), "check", str(snap), "--rule", "SAR"]
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)  # the child holds the terminal now; read until it hangs up
+    chunks = []
+    try:
+        while chunk := os.read(leader, 65536):
+            chunks.append(chunk)
+    except OSError:  # EIO: the child closed the terminal
+        pass
+    finally:
+        os.close(leader)
+    assert process.wait() == 1
+    text = b"".join(chunks).decode()
+    assert "\x1b[31mhigh\x1b[0m" in text and "\x1b[33mmedium\x1b[0m" in text
