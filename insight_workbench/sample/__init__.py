@@ -63,7 +63,15 @@ def generate_sample(
     write_datasets(out, fmt, plants, seed, world)
     exported = datetime.fromtimestamp(EXPORTED_AT, UTC)
     write_manifest(out, exported, f"sample-seed{seed}")
-    document = {"seed": seed, "exported_at": EXPORTED_AT_ISO, "findings": plants.as_list()}
+    document = {
+        "seed": seed,
+        "orgs": orgs,
+        "users": users,
+        "days": days,
+        "format": fmt,
+        "exported_at": EXPORTED_AT_ISO,
+        "findings": plants.as_list(),
+    }
     (out / PLANTED_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     return out
 

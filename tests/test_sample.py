@@ -1,0 +1,306 @@
+"""The sample generator: same seed same bytes, the committed sample, realistic coverage."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from insight_workbench.errors import InputError
+from insight_workbench.rules import RULES
+from insight_workbench.sample import generate_sample
+from insight_workbench.sample.clock import at, sar_due
+from insight_workbench.snapshot import Snapshot, load_snapshot
+
+CLI = Path(sys.executable).with_name("insight-workbench")
+# Every rule code of spec/rules.md.
+RULE_CODES = {
+    *(f"RET-00{n}" for n in range(1, 5)),
+    "SAR-001",
+    "SAR-002",
+    "COM-001",
+    *(f"ACC-00{n}" for n in range(1, 6)),
+    *(f"DEID-00{n}" for n in range(1, 5)),
+    "SEC-001",
+    "TPP-001",
+    "TPP-002",
+    "DQ-001",
+}
+EXAMPLE_DOMAIN = re.compile(r"@([a-z0-9-]+\.)*example\.(org|com|net)$")
+DRAMA_NUMBER = re.compile(r"^(01632 960\d{3}|07700 900\d{3}|\+44 7700 900\d{3})$")
+SAFE_NETWORKS = [
+    ipaddress.ip_network(n)
+    for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "100.64.0.0/10", "2001:db8::/32")
+]
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def planted(folder: Path) -> dict:
+    return json.loads((folder / "planted.json").read_text(encoding="utf-8"))
+
+
+def column(snapshot: Snapshot, sql: str) -> list:
+    cursor = snapshot.cursor()
+    try:
+        return [row[0] for row in cursor.execute(sql).fetchall()]
+    finally:
+        cursor.close()
+
+
+def row(snapshot: Snapshot, sql: str) -> tuple:
+    cursor = snapshot.cursor()
+    try:
+        found = cursor.execute(sql).fetchone()
+        assert found is not None
+        return tuple(found)
+    finally:
+        cursor.close()
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory, sample_path) -> Path:
+    """The committed sample regenerated from the options recorded in its planted.json."""
+    doc = planted(sample_path)
+    out = tmp_path_factory.mktemp("regen") / "sample"
+    return generate_sample(out, doc["seed"], doc["orgs"], doc["users"], doc["days"], doc["format"])
+
+
+def test_committed_sample_is_exactly_what_the_generator_writes(regenerated, sample_path):
+    committed, fresh = files(sample_path), files(regenerated)
+    assert sorted(committed) == sorted(fresh)
+    changed = [name for name in committed if committed[name] != fresh[name]]
+    assert changed == []
+    assert "manifest.json" in committed and "planted.json" in committed
+
+
+def test_the_cli_defaults_make_the_committed_sample(tmp_path, sample_path):
+    done = subprocess.run(
+        [str(CLI), "sample", "--out", str(tmp_path / "s")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert files(tmp_path / "s") == files(sample_path)
+
+
+def test_a_different_seed_gives_different_data(tmp_path, regenerated):
+    other = generate_sample(tmp_path / "other", seed=8)
+    for name in ("users.csv", "logins.csv", "usage_events.csv", "communications.csv"):
+        assert (other / name).read_bytes() != (regenerated / name).read_bytes()
+    assert planted(other)["seed"] == 8
+
+
+def test_parquet_form_loads_with_the_same_row_counts(tmp_path, sample, sample_path):
+    doc = planted(sample_path)
+    out = generate_sample(
+        tmp_path / "pq", doc["seed"], doc["orgs"], doc["users"], doc["days"], "parquet"
+    )
+    assert not list(out.glob("*.csv")) and not list((out / "deidentified").glob("*.csv"))
+    parquet = load_snapshot(out)
+    try:
+        assert parquet.rows_loaded == sample.rows_loaded
+        assert parquet.rows_rejected == sample.rows_rejected
+    finally:
+        parquet.con.close()
+
+
+def test_committed_sample_loads_with_only_the_planted_rejects(sample, sample_path):
+    assert sample.manifest.snapshot_id == "sample-seed7"
+    assert sample.manifest.exported_at_iso == "2026-11-28T02:00:00Z"
+    dq = sorted(p["key"] for p in planted(sample_path)["findings"] if p["rule"] == "DQ-001")
+    rejected = column(
+        sample,
+        "SELECT DISTINCT 'row:' || table_name || ':' || row_number FROM rejects ORDER BY 1",
+    )
+    assert rejected == dq
+    assert sum(sample.rows_loaded.values()) > 20_000
+    assert sum(p.stat().st_size for p in sample_path.rglob("*") if p.is_file()) < 3_000_000
+
+
+def test_planted_findings_cover_every_rule_and_are_sorted(sample_path):
+    findings = planted(sample_path)["findings"]
+    pairs = [(f["rule"], f["key"]) for f in findings]
+    assert pairs == sorted(set(pairs))
+    assert {rule for rule, _ in pairs} == RULE_CODES
+    assert {r.code for r in RULES} <= RULE_CODES
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT DISTINCT status FROM organisations", {"demo", "trial", "active", "closed"}),
+        (
+            "SELECT DISTINCT product FROM organisations",
+            {"local_insight", "community_insight", "value_insight"},
+        ),
+        (
+            "SELECT DISTINCT product FROM usage_events",
+            {"local_insight", "community_insight", "value_insight"},
+        ),
+        ("SELECT DISTINCT role FROM users", {"user", "group_admin"}),
+        (
+            "SELECT DISTINCT category FROM communications",
+            {
+                "technical",
+                "administrative",
+                "billing",
+                "service_notice",
+                "product_update",
+                "promotional",
+            },
+        ),
+        (
+            "SELECT DISTINCT channel FROM preferences",
+            {"unsubscribe_link", "support_request", "settings"},
+        ),
+        ("SELECT DISTINCT category FROM preferences", {"product_update", "promotional"}),
+        ("SELECT DISTINCT opted_out FROM preferences", {True, False}),
+        (
+            "SELECT DISTINCT type FROM subject_requests",
+            {"access", "confirmation", "erasure", "rectification"},
+        ),
+        (
+            "SELECT DISTINCT status FROM subject_requests",
+            {"open", "completed", "refused", "withdrawn"},
+        ),
+        ("SELECT DISTINCT extended FROM subject_requests", {True, False}),
+        ("SELECT DISTINCT clock_started_at IS NULL FROM subject_requests", {True, False}),
+        ("SELECT DISTINCT success FROM logins", {True, False}),
+        ("SELECT DISTINCT user_id IS NULL FROM logins", {True, False}),
+        ("SELECT DISTINCT contains(ip, ':') FROM logins", {True, False}),
+        ("SELECT DISTINCT deleted_at IS NULL FROM users", {True, False}),
+        ("SELECT DISTINCT telephone IS NULL FROM users", {True, False}),
+        ("SELECT DISTINCT coalesce(referrer, '') = '' FROM logins", {True, False}),
+    ],
+)
+def test_sample_has_every_value_of_the_spec(sample, sql, expected):
+    assert set(column(sample, sql)) == expected
+
+
+def test_logins_look_like_real_traffic(sample):
+    agents = " ".join(column(sample, "SELECT DISTINCT user_agent FROM logins"))
+    for word in (
+        "Chrome",
+        "Firefox",
+        "Safari",
+        "Edg/",
+        "Windows",
+        "Mac OS X",
+        "iPhone",
+        "Android",
+        "Linux",
+    ):
+        assert word in agents
+    referrers = set(column(sample, "SELECT DISTINCT referrer FROM logins"))
+    assert "https://www.google.com/" in referrers
+    assert any(r and ".example.org" in r for r in referrers)
+    weekday, weekend = row(
+        sample,
+        "SELECT count(*) FILTER (isodow(ts AT TIME ZONE 'Europe/London') <= 5) / 5.0, "
+        "count(*) FILTER (isodow(ts AT TIME ZONE 'Europe/London') > 5) / 2.0 "
+        "FROM logins WHERE success",
+    )
+    assert weekday > 4 * weekend  # weekdays are busy, weekends light
+    (office,) = row(
+        sample,
+        "SELECT avg(CASE WHEN hour(ts AT TIME ZONE 'Europe/London') BETWEEN 8 AND 17 "
+        "THEN 1 ELSE 0 END) FROM logins WHERE success",
+    )
+    assert office > 0.75
+
+
+def test_datasets_of_every_kind(sample):
+    kinds = {d.name: (d.meta or {}).get("kind", "inferred") for d in sample.deidentified}
+    assert {"aggregate", "microdata", "inferred"} <= set(kinds.values())
+    assert len(sample.deidentified) >= 6
+
+
+def test_no_real_looking_personal_data(sample):
+    emails = column(
+        sample, "SELECT email FROM users UNION ALL SELECT requester_email FROM subject_requests"
+    )
+    assert emails and all(EXAMPLE_DOMAIN.search(e.lower()) for e in emails)
+    phones = column(sample, "SELECT telephone FROM users WHERE telephone IS NOT NULL")
+    assert phones and all(DRAMA_NUMBER.match(p) for p in phones)
+    for ip in column(sample, "SELECT DISTINCT ip FROM logins"):
+        address = ipaddress.ip_address(ip)
+        assert any(
+            address in network for network in SAFE_NETWORKS if network.version == address.version
+        ), "an address outside documentation ranges"
+
+
+@pytest.mark.parametrize(
+    ("options", "culprit"),
+    [
+        ({"seed": -1}, "--seed"),
+        ({"orgs": 3}, "--orgs"),
+        ({"users": 10}, "--users"),
+        ({"days": 0}, "--days"),
+        ({"orgs": 200, "users": 300}, "--users"),
+        ({"fmt": "xlsx"}, "--format"),
+    ],
+)
+def test_bad_options_are_refused(tmp_path, options, culprit):
+    with pytest.raises(InputError, match=culprit):
+        generate_sample(tmp_path / "out", **options)
+    assert not (tmp_path / "out").exists()
+
+
+def test_bad_option_exits_2_on_the_command_line(tmp_path):
+    done = subprocess.run(
+        [str(CLI), "sample", "--out", str(tmp_path / "o"), "--days", "5"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2
+    assert "--days" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_refuses_a_folder_that_is_not_an_earlier_sample(tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(InputError, match="not empty"):
+        generate_sample(tmp_path)
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_refuses_an_earlier_sample_with_foreign_files(tmp_path, regenerated):
+    out = tmp_path / "s"
+    out.mkdir()
+    for name, data in files(regenerated).items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    (out / "mine.csv").write_text("x\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"mine\.csv"):
+        generate_sample(out)
+
+
+def test_replaces_an_earlier_sample_in_another_format(tmp_path):
+    out = generate_sample(tmp_path / "s", seed=3, users=200, orgs=20, days=30, fmt="parquet")
+    generate_sample(out, seed=3, users=200, orgs=20, days=30, fmt="csv")
+    assert not list(out.rglob("*.parquet"))
+    snapshot = load_snapshot(out)
+    snapshot.con.close()
+
+
+@pytest.mark.parametrize(
+    ("received", "clock", "extended", "due"),
+    [
+        ("2026-01-31T10:00:00Z", None, False, date(2026, 3, 2)),  # rules.md's example
+        ("2026-07-31T10:00:00Z", None, False, date(2026, 9, 1)),  # 31 Aug bank holiday
+        ("2026-06-30T23:30:00Z", None, False, date(2026, 8, 3)),  # London date is 1 July
+        ("2026-09-20T10:00:00Z", "2026-10-30T14:00:00Z", False, date(2026, 11, 30)),
+        ("2026-08-01T09:00:00Z", None, True, date(2026, 11, 2)),
+        ("2026-11-25T10:00:00Z", None, False, date(2026, 12, 29)),  # Christmas, Boxing Day
+    ],
+)
+def test_due_dates_used_for_the_background_requests(received, clock, extended, due):
+    assert sar_due(at(received), at(clock) if clock else None, extended) == due
