@@ -77,7 +77,7 @@ def failed_logins_over_time(
     with _context(snapshot, policy, as_of) as ctx:
         result = ctx.cursor.execute(FAILED_BY_PERIOD, {"grain": grain})
         names = [d[0] for d in result.description or []]
-        counts = pd.DataFrame(result.fetchall(), columns=names)
+        counts = _as_times(pd.DataFrame(result.fetchall(), columns=names), "period")
     windows = burst_windows(snapshot, policy, as_of)
     touched: dict[pd.Timestamp, int] = {}
     for first, last in zip(windows["first"], windows["last"], strict=True):
@@ -89,8 +89,7 @@ def failed_logins_over_time(
         )
         for period in span:
             touched[period] = touched.get(period, 0) + 1
-    periods = pd.to_datetime(counts["period"], utc=True) if len(counts) else counts["period"]
-    counts["bursts"] = [touched.get(pd.Timestamp(p), 0) for p in periods]
+    counts["bursts"] = [touched.get(period, 0) for period in counts["period"]]
     counts["in_burst"] = counts["bursts"] > 0
     return counts
 
