@@ -28,12 +28,18 @@ _LOGINS = """
     JOIN organisations o ON o.org_id = u.org_id
     WHERE l.success AND l.ts <= $as_of"""
 
-# Text that must never be published: held identifiers, trimmed and lower-cased.
+# Labels (organisation ids, event types) that must never be published: those equal
+# to a held identifier, trimmed and lower-cased. Computed for the few distinct labels.
 _IDENTIFIERS = """
-    CREATE OR REPLACE TEMP TABLE _held AS
+    CREATE OR REPLACE TEMP TABLE _labels AS
     SELECT DISTINCT lower(trim(v)) AS v FROM (
-        SELECT user_id AS v FROM users UNION ALL SELECT name FROM users
-        UNION ALL SELECT email FROM users UNION ALL SELECT ip FROM logins) WHERE v IS NOT NULL;
+        SELECT org_id AS v FROM organisations
+        UNION ALL SELECT DISTINCT event_type FROM usage_events) WHERE v IS NOT NULL;
+    CREATE OR REPLACE TEMP TABLE _held AS
+    SELECT v FROM _labels WHERE v IN (
+        SELECT lower(trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
+            SELECT name FROM users UNION ALL SELECT email FROM users))
+    UNION SELECT b.v FROM _labels b JOIN logins l ON lower(trim(l.ip)) = b.v;
     CREATE OR REPLACE TEMP TABLE _phones AS
     SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
     WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;
@@ -52,6 +58,7 @@ class Dataset:
     quasi_identifiers: tuple[str, ...]
     count_columns: tuple[str, ...]
     sql: str  # $as_of and $min_cell
+    labels: tuple[str, ...] = ()  # free-text columns, checked against held identifiers
 
 
 DATASETS = (
@@ -61,8 +68,8 @@ DATASETS = (
         ("month", "org_id", "product"),
         ("active_users",),
         f"""SELECT month, org_id, product, count(DISTINCT user_id) AS active_users
-            FROM ({_LOGINS}) WHERE _publishable(org_id) GROUP BY ALL
-            HAVING count(DISTINCT user_id) >= $min_cell ORDER BY month, org_id""",
+            FROM ({_LOGINS}) GROUP BY ALL HAVING count(DISTINCT user_id) >= $min_cell""",
+        labels=("org_id",),
     ),
     Dataset(
         "logins_by_month_product",
@@ -70,7 +77,7 @@ DATASETS = (
         ("month", "product"),
         (),
         f"""SELECT month, product, count(*) AS logins FROM ({_LOGINS}) GROUP BY ALL
-            HAVING count(DISTINCT user_id) >= $min_cell ORDER BY month, product""",
+            HAVING count(DISTINCT user_id) >= $min_cell""",
     ),
     Dataset(
         "feature_use_by_month",
@@ -79,8 +86,9 @@ DATASETS = (
         ("users",),
         """SELECT strftime(ts, '%Y-%m') AS month, product, event_type,
                   count(DISTINCT user_id) AS users, count(*) AS events
-           FROM usage_events WHERE ts <= $as_of AND _publishable(event_type) GROUP BY ALL
-           HAVING count(DISTINCT user_id) >= $min_cell ORDER BY month, product, event_type""",
+           FROM usage_events WHERE ts <= $as_of GROUP BY ALL
+           HAVING count(DISTINCT user_id) >= $min_cell""",
+        labels=("event_type",),
     ),
     Dataset(
         "users_per_organisation",
@@ -94,7 +102,7 @@ DATASETS = (
            FROM organisations o LEFT JOIN users u ON u.org_id = o.org_id
                 AND u.deleted_at IS NULL
            WHERE o.status = 'active' GROUP BY o.product
-           HAVING count(u.user_id) >= $min_cell ORDER BY o.product""",
+           HAVING count(u.user_id) >= $min_cell""",
     ),
 )
 
@@ -111,7 +119,9 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
         for dataset in DATASETS:
             params = {"as_of": as_of, "min_cell": min_cell}
             used = {k: v for k, v in params.items() if f"${k}" in dataset.sql}
-            frame = cursor.execute(dataset.sql, used).df()
+            keep = " AND ".join(["TRUE", *(f"_publishable({c})" for c in dataset.labels)])
+            sql = f"SELECT * FROM ({dataset.sql}) WHERE {keep} ORDER BY ALL"
+            frame = cursor.execute(sql, used).df()
             written += _write(out, dataset, frame, min_cell)
     finally:
         cursor.close()
