@@ -14,16 +14,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from insight_workbench.errors import InputError
 from insight_workbench.readers import quote_ident
 from insight_workbench.sar_files import pack_files, pack_zip_bytes, write_pack
 from insight_workbench.schema import PERSONAL_DATA_TABLES, is_credential
 from insight_workbench.snapshot import Snapshot
+
+if TYPE_CHECKING:  # pandas is imported only when a frame is asked for: the CLI starts faster
+    import pandas as pd
 
 __all__ = ["PackTable", "SubjectPack", "build_pack", "pack_files", "pack_zip_bytes", "write_pack"]
 
@@ -64,6 +66,8 @@ class PackTable:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(list(self.rows), columns=list(self.columns))
 
 

@@ -196,3 +196,34 @@ def test_pack_carries_the_snapshot_identity(people: Snapshot) -> None:
 def test_exactly_one_non_empty_identifier(people: Snapshot, kwargs: dict[str, str]) -> None:
     with pytest.raises(InputError, match="--"):
         build_pack(people, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def sample_or_skip(request: pytest.FixtureRequest) -> Snapshot:
+    if not (request.getfixturevalue("sample_path") / "manifest.json").is_file():
+        pytest.skip("the committed sample snapshot is not there")
+    return request.getfixturevalue("sample")
+
+
+def test_sample_requests_are_found_by_their_email_in_any_spelling(sample_or_skip: Snapshot) -> None:
+    frames = _frames(sample_or_skip)
+    requests = frames["subject_requests"]
+    assert len(requests)
+    for request_id, email in zip(requests["request_id"], requests["requester_email"], strict=True):
+        variant = f"  {email.strip().upper()}\t"
+        pack = build_pack(sample_or_skip, email=variant)
+        found = {r["request_id"] for r in pack.tables["subject_requests"].records()}
+        assert request_id in found
+        users = frames["users"]
+        owners = users.loc[users["email"].map(_norm) == _norm(email), "user_id"]
+        assert pack.user_ids == tuple(sorted(owners))
+        if len(owners) == 1:  # by email and by account: the same pack
+            assert pack.row_counts == build_pack(sample_or_skip, user_id=owners.iloc[0]).row_counts
+
+
+def test_sample_pack_notes_quarantined_rows(sample_or_skip: Snapshot) -> None:
+    pack = build_pack(sample_or_skip, user_id=str(_frames(sample_or_skip)["users"]["user_id"][0]))
+    rejected = {t: n for t, n in sample_or_skip.rows_rejected.items() if t in PACK_TABLES and n}
+    assert pack.quarantined == rejected
+    if rejected:
+        assert "could not be read" in pack_files(pack)["README.txt"].decode()
