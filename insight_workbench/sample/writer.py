@@ -1,4 +1,5 @@
-"""Streaming table writers (CSV or Parquet) that number rows and record planted findings."""
+"""Streaming table writers (CSV row by row, Parquet in row groups) that number rows
+and record the findings of planted rows."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ class TableWriter:
         self._parquet: pq.ParquetWriter | None = None
         self._handle: Any = None
         if fmt == "csv":
-            self._handle = self.path.open("w", encoding="utf-8", newline="")
+            self._handle = self.path.open("w", encoding="utf-8", newline="", buffering=1 << 20)
             self._csv = csv.writer(self._handle, lineterminator="\n")
             self._csv.writerow(self.columns)
         else:
@@ -67,6 +68,9 @@ class TableWriter:
             self.plants.add(tag, f"row:{self.table}:{self.rows}")
         elif tag:
             self.plants.add(tag, f"{KEY_PREFIX[self.table]}:{row_id}")
+        if self.fmt == "csv":
+            self._csv.writerow(cells)  # the file object buffers the writes
+            return row_id
         self._batch.append(cells)
         if len(self._batch) >= BATCH_ROWS:
             self._flush()
@@ -75,16 +79,13 @@ class TableWriter:
     def _flush(self) -> None:
         if not self._batch:
             return
-        if self.fmt == "csv":
-            self._csv.writerows(self._batch)
-        else:
-            arrays = [
-                pa.array([row[i] or None for row in self._batch], pa.string())
-                for i in range(len(self.columns))
-            ]
-            if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.path, self._schema)
-            self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+        arrays = [
+            pa.array([row[i] or None for row in self._batch], pa.string())
+            for i in range(len(self.columns))
+        ]
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.path, self._schema)
+        self._parquet.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
         self._batch.clear()
 
     def close(self) -> None:
