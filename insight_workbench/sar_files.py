@@ -101,7 +101,12 @@ def readme(pack: SubjectPack) -> str:
     ]
     if pack.found:
         ids = ", ".join(pack.user_ids) if pack.user_ids else "none (requests only)"
-        lines += [f"Account(s):     {ids}", "", "Tables (rows held):"]
+        lines += [f"Account(s):     {ids}"]
+        if pack.user_ids and not pack.row_counts["users"]:
+            lines.append(
+                "                (no account record: these rows remain from a deleted one)"
+            )
+        lines += ["", "Tables (rows held):"]
     else:
         lines += [
             f"NO DATA HELD: no record in snapshot {pack.snapshot_id} matches the {kind}",
@@ -128,12 +133,12 @@ def readme(pack: SubjectPack) -> str:
     ]
     if pack.quarantined:
         counts = ", ".join(f"{n}: {c}" for n, c in pack.quarantined.items())
-        lines += [
-            "",
-            f"Note: the snapshot had rows that could not be read ({counts}). They cannot",
-            "be attributed to anyone and are not in this pack; review them with",
-            "`insight-workbench validate` before answering the request.",
-        ]
+        note = (
+            f"Note: the snapshot had rows that could not be read ({counts}). They cannot "
+            "be attributed to anyone and are not in this pack; review them with "
+            "`insight-workbench validate` before answering the request."
+        )
+        lines += ["", *textwrap.wrap(note, width=78)]
     return "\n".join(lines) + "\n"
 
 

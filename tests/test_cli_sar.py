@@ -47,7 +47,7 @@ def test_writes_a_folder_pack_and_prints_counts_without_personal_data(
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["tables"] == expected
     for table, count in expected.items():
-        assert f"{table:<17} {count:>7} rows" in stdout
+        assert f"  {table:<17} {count:>7}\n" in stdout
     assert str(out) in stdout
     assert not [text for text in _emails_and_names() if text.strip().lower() in stdout.lower()]
 

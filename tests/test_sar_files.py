@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sar_people import INJECTIONS, JANE, JANE_EMAIL
+from sar_people import GONE, INJECTIONS, JANE, JANE_EMAIL
 
 from insight_workbench.errors import InputError
 from insight_workbench.sar_pack import (
@@ -171,3 +171,11 @@ def test_searched_email_is_recorded_trimmed(people: Snapshot) -> None:
     files = pack_files(build_pack(people, email=f"  {JANE_EMAIL}\n"))
     manifest = json.loads(files["manifest.json"])
     assert manifest["identifier"] == {"kind": "email", "value": JANE_EMAIL}
+
+
+def test_readme_explains_rows_left_from_a_deleted_account(people: Snapshot) -> None:
+    readme = pack_files(build_pack(people, user_id=GONE))["README.txt"].decode("utf-8")
+    assert GONE in readme and "no account record" in readme
+    assert "no account record" not in pack_files(build_pack(people, user_id=JANE))[
+        "README.txt"
+    ].decode("utf-8")

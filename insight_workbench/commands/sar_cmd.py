@@ -58,7 +58,8 @@ def summary(pack: SubjectPack, written: Path) -> str:
         ]
     else:
         lines = [f"Subject-access pack for {who} from snapshot {pack.snapshot_id}:"]
-        lines += [f"  {name:<17} {count:>7} rows" for name, count in pack.row_counts.items()]
+        lines.append(f"  {'table':<17} {'rows':>7}")
+        lines += [f"  {name:<17} {count:>7}" for name, count in pack.row_counts.items()]
     if pack.quarantined:
         lines.append(
             "Note: the snapshot has quarantined rows that cannot be attributed to anyone; "
