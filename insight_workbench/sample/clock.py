@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import random
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -50,6 +51,14 @@ def london_offset(day: int) -> int:
     noon = datetime.fromtimestamp(day * DAY + 12 * HOUR, UTC)
     offset = noon.astimezone(LONDON).utcoffset()
     return int(offset.total_seconds()) if offset else 0
+
+
+def daytime(rng: random.Random, t: int, earliest: int = 0, latest: int = 2**40) -> int:
+    """`t` moved to a random moment of London office hours (08:00-18:00) on its day,
+    unless that would leave [earliest, latest): people act in the daytime."""
+    day = t // DAY
+    moved = day * DAY + 8 * HOUR + int(rng.random() * 10 * HOUR) - london_offset(day)
+    return moved if earliest <= moved < latest else t
 
 
 def london_date(t: int) -> date:

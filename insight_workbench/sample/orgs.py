@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator
 
 from insight_workbench.sample import people
-from insight_workbench.sample.clock import DAY, EXPORTED_AT, HOUR, at, day_text
+from insight_workbench.sample.clock import DAY, EXPORTED_AT, HOUR, at, day_text, daytime
 from insight_workbench.sample.world import Org, User, World
 from insight_workbench.schema import PRODUCTS
 
@@ -121,18 +121,20 @@ def _background_dates(rng: random.Random, org: Org, kind: str) -> None:
         age = (
             rng.randint(600 if kind == "active_old" else 300, 1800) if old else rng.randint(45, 300)
         )
-        org.created_at = e - age * DAY + rng.randrange(8 * HOUR)
+        org.created_at = daytime(rng, e - age * DAY)
         org.subscription_start = day_text(org.created_at // DAY + rng.randint(0, 40))
     elif kind in ("trial", "demo"):
         org.status = kind
-        org.created_at = e - rng.randint(5, 110) * DAY
+        org.created_at = daytime(rng, e - rng.randint(5, 110) * DAY)
         earliest = max(org.created_at, e - 80 * DAY)
-        org.last_contact_at = rng.randint(earliest, e - 6 * HOUR)
+        contact = rng.randint(earliest, e - 6 * HOUR)
+        org.last_contact_at = daytime(rng, contact, earliest, e - 6 * HOUR)
     else:  # closed: long ago and purged, or within the 28 days and still held
         org.status = "closed"
         recent = kind == "closed_recent"
-        org.closed_at = e - rng.randint(2, 25) * DAY if recent else e - rng.randint(45, 700) * DAY
-        org.created_at = org.closed_at - rng.randint(200, 1500) * DAY
+        closed = e - rng.randint(2, 25) * DAY if recent else e - rng.randint(45, 700) * DAY
+        org.closed_at = daytime(rng, closed)
+        org.created_at = daytime(rng, org.closed_at - rng.randint(200, 1500) * DAY)
         if rng.random() < 0.8:
             org.subscription_start = day_text(org.created_at // DAY + rng.randint(0, 40))
         org.n_users = -1 if recent else 0
@@ -163,6 +165,8 @@ def _org_users(rng: random.Random, org: Org, counter: Iterator[int]) -> list[Use
     for k in range(org.n_users):
         span = max(end - org.created_at - 2 * HOUR, HOUR)
         created = org.created_at + HOUR + (0 if k == 0 else int(span * rng.random() ** 2))
+        if k:
+            created = daytime(rng, created, org.created_at + HOUR, end - HOUR)
         role = "group_admin" if k == 0 or rng.random() < 0.08 else "user"
         users.append(_new_user(rng, org, created, role, next(counter)))
     if org.status == "active" and org.scenario == "background":
@@ -170,7 +174,8 @@ def _org_users(rng: random.Random, org: Org, counter: Iterator[int]) -> list[Use
             if rng.random() < 0.05:  # leavers: the account is soft-deleted
                 start = user.created_at + 20 * DAY
                 if start < EXPORTED_AT - 2 * DAY:
-                    user.deleted_at = rng.randint(start, EXPORTED_AT - 2 * DAY)
+                    gone = rng.randint(start, EXPORTED_AT - 2 * DAY)
+                    user.deleted_at = daytime(rng, gone, start, EXPORTED_AT - 2 * DAY)
     for user in users:
         _background_preferences(rng, user)
     return users
@@ -209,6 +214,7 @@ def _erased_users(
     for _ in range(count):
         org = rng.choice(live)
         created = rng.randint(org.created_at + DAY, EXPORTED_AT - 300 * DAY)
+        created = daytime(rng, created, org.created_at + DAY, EXPORTED_AT - 300 * DAY)
         user = _new_user(rng, org, created, "user", next(counter))
         user.held = False
         user.background = False
@@ -227,14 +233,20 @@ def _background_preferences(rng: random.Random, user: User) -> None:
         if rng.random() >= share:
             continue
         out_at = rng.randint(user.created_at + DAY, end - 2 * DAY)
+        out_at = daytime(rng, out_at, user.created_at + DAY, end - 2 * DAY)
         channel = rng.choices(CHANNELS, (60, 25, 15))[0]
         user.preferences.append((out_at, category, True, channel))
         if rng.random() < 0.25 and end - out_at > 3 * DAY:
             user.preferences.append(
-                (rng.randint(out_at + DAY, end - DAY), category, False, "settings")
+                (
+                    daytime(rng, rng.randint(out_at + DAY, end - DAY), out_at + DAY, end - DAY),
+                    category,
+                    False,
+                    "settings",
+                )
             )
     if not user.preferences and rng.random() < 0.03:
-        when = rng.randint(user.created_at, end - DAY)
+        when = daytime(rng, rng.randint(user.created_at, end - DAY), user.created_at, end - DAY)
         user.preferences.append((when, "product_update", False, "settings"))
 
 

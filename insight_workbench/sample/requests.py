@@ -12,6 +12,7 @@ from insight_workbench.sample.clock import (
     HOUR,
     LONDON,
     at,
+    daytime,
     iso,
     london_date,
     sar_due,
@@ -165,11 +166,12 @@ def background_requests(rng: random.Random, world: World, count: int) -> list[di
     erased = [u for u in world.users if not u.held and not u.picked]
     for user in erased:
         received = rng.randint(user.created_at + 30 * DAY, EXPORTED_AT - 40 * DAY)
+        received = daytime(rng, received, user.created_at + 30 * DAY, EXPORTED_AT - 40 * DAY)
         rows.append(_answered(rng, received, user, "erasure", "completed"))
     live = [u for u in world.users if u.held and not u.picked]
     for _ in range(count):
         kind = rng.choices(TYPES, (45, 15, 15, 25))[0]
-        received = EXPORTED_AT - rng.randint(1, 420) * DAY + rng.randint(0, 8 * HOUR)
+        received = daytime(rng, EXPORTED_AT - rng.randint(1, 420) * DAY, 0, EXPORTED_AT - HOUR)
         candidates = [
             u
             for u in rng.sample(live, min(len(live), 6))
