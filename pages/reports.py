@@ -4,6 +4,13 @@ their HTML reports."""
 import streamlit as st
 
 from insight_workbench.dashboard import reports, session
+from insight_workbench.errors import InputError
+from insight_workbench.manifest import format_utc
+from insight_workbench.reports import MONTHLY_SET
+from insight_workbench.reports.background import start_run
+
+RUNNABLE = [*MONTHLY_SET, "usage_report"]
+JOB, JOB_ERROR = "report_job", "report_job_error"
 
 wb = session.current()
 st.title("Reports")
@@ -12,6 +19,42 @@ st.caption(
     "Runs of the audit notebooks (`insight-workbench report`). Reports hold personal data: "
     "prune old runs with `insight-workbench reports prune --older-than DAYS`."
 )
+
+with st.expander("Run a report now", expanded=False):
+    with st.form("run_report"):
+        chosen_notebook = st.selectbox("Notebook", RUNNABLE, key="run_notebook")
+        chosen_as_of = st.text_input("As of", format_utc(wb.as_of), key="run_as_of")
+        start = st.form_submit_button("Run now", disabled=JOB in st.session_state)
+    if start:
+        try:
+            st.session_state[JOB] = start_run(
+                str(chosen_notebook), wb.snapshot.path, folder, chosen_as_of.strip() or None
+            )
+        except InputError as error:
+            st.error(str(error))
+
+
+@st.fragment(run_every=2)
+def progress() -> None:
+    """The background run's progress, polled every two seconds."""
+    job = st.session_state.get(JOB)
+    if job is None:
+        return
+    if job.running:
+        st.status(f"Running {job.notebook}… {job.seconds} s", state="running")
+        return
+    code = job.finish()
+    del st.session_state[JOB]
+    if code == 0:
+        st.toast(f"{job.notebook} finished")
+    else:
+        st.session_state[JOB_ERROR] = job.errors.strip().splitlines()[-1:] or ["failed"]
+    st.rerun()
+
+
+progress()
+for line in st.session_state.pop(JOB_ERROR, []):
+    st.error(line)
 
 found = reports.runs(folder)
 if not found:

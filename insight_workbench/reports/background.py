@@ -1,0 +1,56 @@
+"""Starting a report run in the background (for the app): a child process runs
+`insight-workbench report`, so a page can poll it and a rerun cannot kill it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from insight_workbench.reports.runner import prepare_run
+
+CLI = "from insight_workbench.cli import main; main()"
+
+
+@dataclass
+class BackgroundRun:
+    notebook: str
+    process: subprocess.Popen[str]
+    started: float = field(default_factory=time.monotonic)
+    output: str = ""
+    errors: str = ""
+
+    @property
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    @property
+    def seconds(self) -> int:
+        return int(time.monotonic() - self.started)
+
+    def finish(self) -> int:
+        """Wait for the run; its exit code (0 succeeded, 2 failed or refused)."""
+        self.output, self.errors = self.process.communicate()
+        return self.process.returncode
+
+    @property
+    def folder(self) -> Path | None:
+        """The run folder the command printed (`<status> <folder>`)."""
+        for line in self.output.splitlines():
+            status, _, path = line.partition(" ")
+            if status in ("succeeded", "failed") and path.strip():
+                return Path(path.strip())
+        return None
+
+
+def start_run(
+    notebook: str, snapshot: str | Path, out: str | Path, as_of: str | None = None
+) -> BackgroundRun:
+    """Check the inputs here (InputError at once), then run the report in a child process."""
+    prepare_run(notebook, snapshot, as_of=as_of)
+    command = [sys.executable, "-c", CLI, "report", notebook, "--snapshot", str(snapshot)]
+    command += ["--out", str(out)] + (["--as-of", as_of] if as_of else [])
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return BackgroundRun(notebook, process)
