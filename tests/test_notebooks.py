@@ -1,0 +1,352 @@
+"""The report notebooks: committed clean, and each executed through `insight-workbench
+report` once, its figures compared with the library's for the same snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from plotly.offline import get_plotlyjs
+
+from insight_workbench import access, deid, usage
+from insight_workbench.checks import run_check
+from insight_workbench.policy import load_policy
+from insight_workbench.reports import MONTHLY_SET
+from insight_workbench.snapshot import Snapshot, load_snapshot
+
+NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
+AUDITS = {
+    "retention_audit": "RET",
+    "subject_requests_audit": "SAR",
+    "deidentification_audit": "DEID",
+    "access_review": "ACC",
+}
+KEY = "report-test-key-0123456789abcdef"
+
+
+def test_every_notebook_of_the_issue_is_there() -> None:
+    assert sorted([*AUDITS, "usage_report", "monthly_compliance_pack", "explore"]) == NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_committed_without_outputs(name: str) -> None:
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{name} cell {index} has stored outputs"
+            assert cell.execution_count is None, f"{name} cell {index} has an execution count"
+        assert "attachments" not in cell
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_one_parameters_cell_and_library_calls_only(name: str) -> None:
+    notebook = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for assigned in ("snapshot =", "as_of =", "policy =", "results_path ="):
+        assert assigned in tagged[0].source
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    assert "duckdb" not in code
+    assert not re.search(r"\b(SELECT|FROM|WHERE)\b", code)
+    assert notebook.metadata.kernelspec.name == "python3"
+
+
+def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
+    return subprocess.run(
+        [*command, *map(str, args)], capture_output=True, text=True, timeout=600, env=env
+    )
+
+
+@pytest.fixture(scope="module")
+def snapshot_path(sample_path: Path, usage_path: Path) -> Path:
+    """The committed sample; a seeded snapshot while the sample is not there yet."""
+    return sample_path if (sample_path / "manifest.json").is_file() else usage_path
+
+
+@pytest.fixture(scope="module")
+def snapshot(snapshot_path: Path) -> Snapshot:
+    return load_snapshot(snapshot_path)
+
+
+@pytest.fixture(scope="module")
+def runs(
+    snapshot_path: Path, usage_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Every notebook run once: the monthly set with --all (with an earlier snapshot for
+    the pack's trend), then the usage report and the explore starter."""
+    out = tmp_path_factory.mktemp("reports")
+    env = {**os.environ, "INSIGHT_PSEUDONYM_KEY": KEY}
+    common = ["--snapshot", snapshot_path, "--out", out]
+    commands = [
+        ["--all", "-p", "snapshots", json.dumps([str(usage_path)])],
+        ["usage_report"],
+        ["explore"],
+    ]
+    for extra in commands:
+        done = cli("report", *extra, *common, env=env)
+        assert done.returncode == 0, done.stderr
+    folders = {p.parent.parent.name: p.parent for p in out.glob("*/*/run.json")}
+    assert sorted(folders) == NOTEBOOKS
+    return folders
+
+
+def record(runs: dict[str, Path], name: str) -> dict[str, Any]:
+    return json.loads((runs[name] / "run.json").read_text(encoding="utf-8"))
+
+
+def results(runs: dict[str, Path], name: str) -> dict[str, Any]:
+    return json.loads((runs[name] / "results.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapshot) -> None:
+    run = record(runs, name)
+    assert run["notebook"] == name and run["status"] == "succeeded" and run["error"] is None
+    assert run["snapshot"]["snapshot_id"] == snapshot.manifest.snapshot_id
+    assert run["snapshot"]["checksum"] == snapshot.manifest.checksum
+    assert run["as_of"] == snapshot.manifest.exported_at_iso
+    assert run["policy"] == {"path": None, "values": load_policy().as_dict()}
+    assert run["start"] <= run["end"]
+    assert set(run["files"]) == {"notebook", "html", "results"}
+    assert all((runs[name] / f).is_file() for f in run["files"].values())
+    assert name in MONTHLY_SET or name in ("usage_report", "explore")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_html_has_no_code(runs: dict[str, Path], name: str) -> None:
+    html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
+    text = unescape(re.sub(r"<[^>]+>", "", html))  # highlighted code would read as plain text
+    assert 'class="jp-InputPrompt' not in html and 'class="highlight hl-ipython3' not in html
+    source = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    lines = [
+        line.strip()
+        for cell in source.cells
+        if cell.cell_type == "code"
+        for line in cell.source.splitlines()
+        if len(line.strip()) > 12 and not line.strip().startswith("#")
+    ]
+    assert lines
+    shown = [line for line in lines if line in text]
+    assert shown == []
+
+
+@pytest.mark.parametrize("name", ["usage_report", "monthly_compliance_pack", "access_review"])
+def test_the_html_carries_its_charts(runs: dict[str, Path], name: str) -> None:
+    html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
+    assert 'class="plotly-graph-div"' in html and "Plotly.newPlot" in html
+    assert html.count(get_plotlyjs()) == 1  # plotly.js inside, once: no network needed
+
+
+def expected_findings(snapshot: Snapshot, prefix: str | None) -> dict[str, Any]:
+    result = run_check(snapshot, load_policy(), prefixes=[prefix] if prefix else None)
+    by_rule = Counter(f.rule for f in result.findings)
+    keys: dict[str, list[str]] = {r.code: [] for r in result.rules}
+    for finding in result.findings:
+        keys[finding.rule].append(finding.key)
+    return {
+        "findings": len(result.findings),
+        "by_rule": {r.code: by_rule.get(r.code, 0) for r in result.rules},
+        "keys": keys,
+    }
+
+
+@pytest.mark.parametrize(("name", "prefix"), list(AUDITS.items()))
+def test_audit_figures_equal_check(
+    runs: dict[str, Path], snapshot: Snapshot, name: str, prefix: str
+) -> None:
+    found = results(runs, name)
+    expected = expected_findings(snapshot, prefix)
+    assert {k: found[k] for k in expected} == expected
+    assert set(found["by_rule"]) == {c for c in found["by_rule"] if c.startswith(prefix + "-")}
+
+
+def test_some_findings_are_reported(runs: dict[str, Path]) -> None:
+    assert results(runs, "monthly_compliance_pack")["findings"] > 0
+
+
+def test_retention_figures(runs: dict[str, Path]) -> None:
+    found = results(runs, "retention_audit")
+    assert (
+        found["overdue_organisations"] == found["by_rule"]["RET-001"] + found["by_rule"]["RET-002"]
+    )
+
+
+def test_deidentification_verdicts_equal_the_assessment(
+    runs: dict[str, Path], snapshot: Snapshot
+) -> None:
+    verdicts = deid.verdicts_frame(deid.assess_datasets(snapshot, load_policy()))
+    expected = {r["dataset"]: {c: r[c] for c in deid.CHECKS} for r in verdicts.to_dict("records")}
+    found = results(runs, "deidentification_audit")
+    assert found["verdicts"] == expected and found["datasets"] == len(verdicts)
+
+
+def test_access_figures_equal_the_library(runs: dict[str, Path], snapshot: Snapshot) -> None:
+    policy = load_policy()
+    found = results(runs, "access_review")
+    assert found["burst_windows"] == len(access.burst_windows(snapshot, policy))
+    late = access.logins_after_closure_or_deletion(snapshot, policy)
+    assert found["logins_after_closure_or_deletion"] == len(late)
+    assert found["views_outside_organisation"] == len(
+        access.views_outside_organisation(snapshot, policy)
+    )
+
+
+def test_the_pack_sums_up_every_rule(runs: dict[str, Path], snapshot: Snapshot) -> None:
+    found = results(runs, "monthly_compliance_pack")
+    expected = expected_findings(snapshot, None)
+    assert {k: found[k] for k in expected} == expected
+    assert sum(f["findings"] for f in found["families"]) == expected["findings"]
+    assert sum(f["rules"] for f in found["families"]) == len(expected["by_rule"])
+    for section, notebook in [
+        ("retention", "retention_audit"),
+        ("subject_requests", "subject_requests_audit"),
+        ("deidentification", "deidentification_audit"),
+        ("access", "access_review"),
+    ]:
+        assert found["sections"][section] == results(runs, notebook)
+
+
+def test_the_pack_shows_the_trend(runs: dict[str, Path], snapshot: Snapshot) -> None:
+    trend = results(runs, "monthly_compliance_pack")["trend"]
+    assert len(trend) == 2 * 8  # two snapshots, eight families
+    current = [t for t in trend if t["as_of"] == snapshot.manifest.exported_at_iso]
+    assert (
+        sum(t["findings"] for t in current) == results(runs, "monthly_compliance_pack")["findings"]
+        or len(current) == 16
+    )
+
+
+def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: Snapshot) -> None:
+    found = results(runs, "usage_report")["headline"]
+    expected = usage.headline_figures(snapshot)
+    min_cell = load_policy().deidentification.min_cell
+    for name in (
+        "users",
+        "active_users_30d",
+        "logins_30d",
+        "avg_users_per_active_org",
+        "organisations",
+        "dau",
+        "wau",
+    ):
+        if found[name] == f"<{min_cell}":
+            assert 0 < expected[name] < min_cell
+        else:
+            assert found[name] == expected[name], name
+    assert found["users"] == expected["users"]  # the sample has many users: never suppressed
+
+
+def test_explore_figures_equal_check(runs: dict[str, Path], snapshot: Snapshot) -> None:
+    found = results(runs, "explore")
+    assert found["by_rule"] == run_check(snapshot, load_policy()).by_rule
+    assert found["rows_loaded"] == snapshot.rows_loaded
+
+
+def identifiers(snapshot: Snapshot) -> dict[str, set[str]]:
+    """Every email, name, telephone, user id and IP address the snapshot holds."""
+    cursor = snapshot.cursor()
+    try:
+
+        def column(sql: str) -> set[str]:
+            return {str(r[0]).strip() for r in cursor.execute(sql).fetchall() if r[0]}
+
+        return {
+            "email": column(
+                "SELECT email FROM users UNION SELECT requester_email FROM subject_requests"
+            ),
+            "name": column("SELECT name FROM users"),
+            "telephone": column("SELECT telephone FROM users"),
+            "user_id": column(
+                "SELECT user_id FROM users UNION SELECT user_id FROM logins "
+                "UNION SELECT user_id FROM usage_events"
+            ),
+            "ip": column("SELECT ip FROM logins"),
+        }
+    finally:
+        cursor.close()
+
+
+def report_text(folder: Path, name: str) -> dict[str, str]:
+    """The HTML and everything the executed notebook holds, without plotly.js (the same
+    library code in every report, not data), case-folded."""
+    library = get_plotlyjs()
+    notebook = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+    parts = [json.dumps(notebook.metadata)]
+    for cell in notebook.cells:
+        parts.append(cell.source)
+        for output in cell.get("outputs", []):
+            parts += [str(output.get("text", ""))]
+            parts += [str(v) for v in output.get("data", {}).values()]
+    html = (folder / f"{name}.html").read_text(encoding="utf-8")
+    return {
+        "html": html.replace(library, "").casefold(),
+        "ipynb": "\n".join(parts).replace(library, "").casefold(),
+    }
+
+
+def test_the_usage_report_holds_no_identifier(runs: dict[str, Path], snapshot: Snapshot) -> None:
+    held = {kind: {v.casefold() for v in values} for kind, values in identifiers(snapshot).items()}
+    assert all(held[kind] for kind in ("email", "name", "user_id", "ip"))
+    for where, text in report_text(runs["usage_report"], "usage_report").items():
+        assert len(text) > 10_000
+        tokens = set(re.findall(r"[\w.@+:-]+", text))
+        tokens |= {t.strip(".:-") for t in tokens}
+        leaked = [kind for kind in ("user_id", "ip") for value in held[kind] if value in tokens]
+        leaked += [
+            kind for kind in ("email", "name", "telephone") for value in held[kind] if value in text
+        ]
+        assert leaked == [], f"the usage report's {where} holds {Counter(leaked)}"
+
+
+def test_the_identifier_scan_finds_what_it_looks_for(
+    runs: dict[str, Path], snapshot: Snapshot
+) -> None:
+    held = identifiers(snapshot)
+    text = report_text(runs["monthly_compliance_pack"], "monthly_compliance_pack")["ipynb"]
+    tokens = set(re.findall(r"[\w.@+:-]+", text))
+    assert any(v.casefold() in tokens for v in held["user_id"])  # the DPO's pack names users
+
+
+@pytest.mark.browser
+def test_the_charts_draw_offline_in_a_browser(runs: dict[str, Path]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.route("http*://**", lambda route: route.abort())  # no network at all
+            page.goto((runs["usage_report"] / "usage_report.html").as_uri())
+            charts = page.locator(".plotly-graph-div")
+            page.wait_for_function(
+                "document.querySelectorAll('.plotly-graph-div .main-svg').length > 0",
+                timeout=15_000,
+            )
+            assert charts.count() == 6
+            assert page.locator(".plotly-graph-div .main-svg").count() >= charts.count()
+            assert errors == []
+        finally:
+            browser.close()
