@@ -16,7 +16,7 @@ from pathlib import Path
 
 from insight_workbench.errors import InputError
 from insight_workbench.manifest import write_manifest
-from insight_workbench.sample import planted, requests
+from insight_workbench.sample import planted, processors, subject_requests
 from insight_workbench.sample.activity import Sessions, campaigns, messages, null_user_failures
 from insight_workbench.sample.clock import DAY, EXPORTED_AT, EXPORTED_AT_ISO, is_working_day, iso
 from insight_workbench.sample.datasets import write_datasets
@@ -50,16 +50,16 @@ def generate_sample(
     world = build_world(seed, orgs, users, days)
     plants = Plants()
     request_list = _plant(world, plants, seed)
-    request_list += requests.background_requests(
+    request_list += subject_requests.background_requests(
         random.Random(f"{seed}/requests"), world, max(12, users // 20)
     )
     _write_organisations(out, world, fmt, plants)
     _write_users(out, world, fmt, plants, seed)
     _stream_activity(out, world, fmt, plants, seed)
-    rows, tags = requests.request_rows(request_list, plants)
-    write_rows(out, "subject_requests", requests.COLUMNS, rows, fmt, plants, tags)
-    rows, tags = requests.processor_rows(plants)
-    write_rows(out, "processors", requests.PROCESSOR_COLUMNS, rows, fmt, plants, tags)
+    rows, tags = subject_requests.request_rows(request_list, plants)
+    write_rows(out, "subject_requests", subject_requests.COLUMNS, rows, fmt, plants, tags)
+    rows, tags = processors.processor_rows(plants)
+    write_rows(out, "processors", processors.PROCESSOR_COLUMNS, rows, fmt, plants, tags)
     write_datasets(out, fmt, plants, seed, world)
     exported = datetime.fromtimestamp(EXPORTED_AT, UTC)
     write_manifest(out, exported, f"sample-seed{seed}")
@@ -123,7 +123,7 @@ def _plant(world: World, plants: Plants, seed: int) -> list[dict]:
     planted.plant_access(world, actors, plants)
     planted.plant_communications(actors)
     erased = planted.plant_leftovers(world, plants)["erased_with_request"]
-    request_list = requests.planted_requests(actors, erased, plants)
+    request_list = subject_requests.planted_requests(actors, erased, plants)
     planted.plant_bad_rows(actors)
     return request_list
 
