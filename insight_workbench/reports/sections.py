@@ -21,6 +21,9 @@ from insight_workbench import access, charts, deid
 from insight_workbench.checks import CheckResult, run_check
 from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.reports.results import ReportInputs
+from insight_workbench.retention import retention_status
+from insight_workbench.sar import request_deadlines
+from insight_workbench.schedule import build_schedule
 
 FAMILIES = {
     "RET": "Retention",
@@ -109,14 +112,26 @@ def _check(inputs: ReportInputs, prefix: str) -> CheckResult:
 
 def retention(inputs: ReportInputs) -> Section:
     result = _check(inputs, "RET")
+    status = retention_status(inputs.snapshot, inputs.policy, inputs.as_of)
     overdue = findings_frame(_of(result.findings, "RET-001", "RET-002"))
+    upcoming = [
+        item.as_dict()
+        for item in build_schedule(inputs.snapshot, inputs.policy, inputs.as_of, within_days=30)
+        if item.kind == "retention"
+    ]
     section = Section(
         "Retention",
         "Organisations whose users' data is held past the policy's limit (28 days after "
-        "closure; 3 months after a potential customer's last contact), erasure requests "
-        "not yet effective, and personal data left without a user.",
+        "closure; 3 months after a potential customer's last contact), what falls due in "
+        "the next 30 days, erasure requests not yet effective, and personal data left "
+        "without a user.",
         [
             ("Overdue organisations, rows still held per table (RET-001, RET-002)", overdue),
+            (
+                "Falls due in the next 30 days",
+                pd.DataFrame(upcoming, columns=["kind", "key", "due", "message"]),
+            ),
+            ("Due dates of every closed and potential-customer organisation", status),
             (
                 "Erasure requests not effective (RET-003)",
                 findings_frame(_of(result.findings, "RET-003")),
@@ -127,6 +142,17 @@ def retention(inputs: ReportInputs) -> Section:
             ),
         ],
     )
+    if len(status):
+        section.charts.append(
+            charts.timeline(
+                status,
+                "due_at",
+                "org_id",
+                "state",
+                "Retention due dates",
+                hover=["rule", "rows_held"],
+            )
+        )
     held = _held_rows(_of(result.findings, "RET-001", "RET-002"))
     if len(held):
         section.charts.append(
@@ -136,6 +162,8 @@ def retention(inputs: ReportInputs) -> Section:
         **findings_figures(result),
         "overdue_organisations": len(overdue),
         "rows_held_overdue": int(held["rows"].sum()) if len(held) else 0,
+        "due_next_30_days": [item["key"] for item in upcoming],
+        "states": {str(k): int(v) for k, v in status["state"].value_counts().items()},
     }
     return section
 
@@ -150,27 +178,56 @@ def _held_rows(findings: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "table", "rows"])
 
 
+REQUEST_COLUMNS = [
+    "request_id",
+    "type",
+    "status",
+    "received_date",
+    "clock_start_date",
+    "extended",
+    "period_months",
+    "nominal_date",
+    "period_end",
+    "clamped",
+    "moved_because",
+    "due_date",
+    "completed_date",
+    "days_left",
+    "days_late",
+    "finding",
+]
+
+
 def subject_requests(inputs: ReportInputs) -> Section:
     result = _check(inputs, "SAR")
-    overdue = findings_frame(_of(result.findings, "SAR-001"))
-    late = findings_frame(_of(result.findings, "SAR-002"))
+    deadlines = request_deadlines(inputs.snapshot, inputs.policy, inputs.as_of)
+    deadlines = deadlines[[c for c in REQUEST_COLUMNS if c in deadlines.columns]]
+    open_ = deadlines[deadlines["completed_date"].isna()]
     section = Section(
         "Subject requests",
         "Requests are due one calendar month after the London date they were received (or "
-        "the clock restarted), month-end clamped, moved to the next working day in England "
-        "and Wales; three months when extended. Overdue: still open after the due date; "
-        "late: answered after it.",
-        [("Open and overdue (SAR-001)", overdue), ("Answered late (SAR-002)", late)],
+        "the clock restarted), clamped to the month's last day, moved past weekends and "
+        "England-and-Wales bank holidays; three months when extended. Each step is shown: "
+        "nominal date, period end, what moved it, due date.",
+        [
+            ("Open requests", open_),
+            ("Open and overdue (SAR-001)", deadlines[deadlines["finding"] == "SAR-001"]),
+            ("Answered late (SAR-002)", deadlines[deadlines["finding"] == "SAR-002"]),
+            ("Every request's deadline arithmetic", deadlines),
+        ],
     )
-    both = pd.concat([overdue, late], ignore_index=True)
-    if len(both):
+    late = deadlines[deadlines["finding"].notna()]
+    if len(late):
         section.charts.append(
-            px.bar(both, x="key", y="days_late", color="rule", title="Days late per request")
+            px.bar(
+                late, x="request_id", y="days_late", color="finding", title="Days late per request"
+            )
         )
     section.figures = {
         **findings_figures(result),
-        "overdue_open": len(overdue),
-        "answered_late": len(late),
+        "open": len(open_),
+        "overdue_open": int((deadlines["finding"] == "SAR-001").sum()),
+        "answered_late": int((deadlines["finding"] == "SAR-002").sum()),
     }
     return section
 
