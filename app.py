@@ -43,5 +43,8 @@ if wb is not None:
         sections.setdefault(spec.section, []).append(page)
     current = st.navigation(sections)
     session.follow_goto([page for pages in sections.values() for page in pages])
-    with session.guard():
-        current.run()
+    try:
+        with session.guard():
+            current.run()
+    finally:
+        session.clear_current()

@@ -69,7 +69,7 @@ def overdue(wb: Workbench) -> pd.DataFrame:
             "message": f.message,
         }
         for f in _findings(wb)
-        if f.due
+        if f.due and f.rule not in ANSWERED
     ]
     frame = pd.DataFrame(
         rows, columns=["rule", "key", "severity", "due", "days_overdue", "message"]

@@ -39,7 +39,7 @@ def held_long(frame: pd.DataFrame) -> pd.DataFrame:
 
 def action_csv(frame: pd.DataFrame) -> bytes:
     """The action list: organisations overdue for deletion, with what is still held."""
-    overdue = frame[frame["state"] == "overdue"]
+    overdue = frame[frame["state"] == "overdue"].assign(kind=frame["rule"].map(RULES))
     columns = [
         "rule",
         "kind",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -227,19 +228,25 @@ def set_current(wb: Workbench) -> None:
 
 
 def current() -> Workbench:
-    """The workbench the router set up for this run."""
+    """The workbench the router set up for this run (pages call this first)."""
     wb = st.session_state.get(STATE_KEY)
     if isinstance(wb, Workbench):
         return wb
-    # Until some session has run the router, Streamlit serves the files under pages/
-    # directly (its older multipage mode). Send the visitor through the router, which
-    # checks the role, and remember which page they asked for.
-    wanted = (st.context.url or "").rstrip("/").rsplit("/", 1)[-1]
+    # No router ran before this page: until some session has called st.navigation,
+    # Streamlit serves the files under pages/ directly (its older multipage mode).
+    # Send the visitor through the router, which checks the role, and remember the page.
+    caller = sys._getframe(1).f_globals.get("__file__") or ""
+    wanted = Path(str(caller)).stem
     if APP_FILE.is_file():
         with suppress(StreamlitAPIException):
             st.switch_page(APP_FILE, query_params={GOTO: wanted} if wanted else None)
     st.error("Open the workbench from its start page.")
     st.stop()
+
+
+def clear_current() -> None:
+    """The workbench lives for one run only: a page never sees an earlier run's."""
+    st.session_state.pop(STATE_KEY, None)
 
 
 def follow_goto(pages: list[Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from insight_workbench.snapshot import Snapshot
@@ -48,14 +49,21 @@ def identifiers(snapshot: Snapshot) -> dict[str, set[str]]:
 
 
 def leaked(text: str, values: dict[str, set[str]]) -> list[str]:
-    """Kinds and counts of identifiers found in `text` (never the values themselves)."""
+    """Kinds and counts of identifiers found in `text` (never the values themselves).
+
+    Emails, user ids and IPs must appear as a whole token (so "u1" is not found inside
+    "u10"); names and telephones, which hold spaces, as substrings."""
+    tokens = {
+        t.strip(".-")
+        for pattern in (r"[\w.%+@:-]+", r"[\w.%+@-]+")
+        for t in re.findall(pattern, text)
+    }
     found = []
     for kind, candidates in values.items():
-        hits = sum(
-            1
-            for value in candidates
-            if re.search(rf"(?<![\w.@-]){re.escape(value)}(?![\w@-]|\.\d)", text)
-        )
+        if kind in ("name", "telephone"):
+            hits = sum(1 for value in candidates if value in text)
+        else:
+            hits = sum(1 for value in candidates if value in tokens)
         if hits:
             found.append(f"{hits} {kind}")
     return found
@@ -63,3 +71,21 @@ def leaked(text: str, values: dict[str, set[str]]) -> list[str]:
 
 def metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
+
+
+def plotly_specs(app: AppTest) -> dict[str, str]:
+    """The JSON of every plotly chart, by the chart's key."""
+    specs = {}
+    for node in app._tree:
+        if getattr(node, "type", "") == "plotly_chart":
+            specs[node.proto.id.rsplit("-", 1)[-1]] = node.proto.spec
+    return specs
+
+
+def frame_with(app: AppTest, *columns: str, nth: int = 0) -> pd.DataFrame:
+    """The `nth` rendered dataframe having all these columns (st.dataframe has no key to
+    look it up by unless it takes selections)."""
+    found = [d.value for d in app.dataframe if set(columns) <= set(d.value.columns)]
+    if len(found) <= nth:
+        raise LookupError(f"no dataframe #{nth} with columns {columns}")
+    return found[nth]

@@ -1,0 +1,39 @@
+"""Access monitoring page: failed-login bursts, late logins, views outside the organisation."""
+
+from __future__ import annotations
+
+from apphelpers import frame_with, metrics, plotly_specs
+
+from insight_workbench import access
+from insight_workbench.policy import load_policy
+from insight_workbench.snapshot import Snapshot
+
+PAGE = "pages/access.py"
+
+
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    assert not app.exception and not app.error
+    policy = load_policy()
+    bursts = access.burst_windows(sample, policy)
+    late = access.logins_after_closure_or_deletion(sample, policy)
+    views = access.views_outside_organisation(sample, policy)
+    assert metrics(app) == {
+        "Accounts with a failed-login burst": str(int((bursts["kind"] == "account").sum())),
+        "IPs with a failed-login burst": str(int((bursts["kind"] == "ip").sum())),
+        "Logins after closure or deletion": str(len(late)),
+        "User-list views outside the organisation": str(len(views)),
+    }
+    assert set(frame_with(app, "login_id", "limit")["login_id"]) == set(late["login_id"])
+    assert set(frame_with(app, "view_id", "reason")["view_id"]) == set(views["view_id"])
+
+
+def test_grain_changes_the_failed_logins_chart(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    daily = plotly_specs(app)["failed_chart"]
+    app.segmented_control(key="access_grain").set_value("hour").run()
+    assert not app.exception
+    hourly = plotly_specs(app)["failed_chart"]
+    assert "per hour" in hourly and "per day" in daily
+    per_hour = access.failed_logins_over_time(sample, load_policy(), "hour")
+    assert len(per_hour) > len(access.failed_logins_over_time(sample, load_policy(), "day"))

@@ -1,0 +1,214 @@
+"""The router (app.py): roles and sign-in, the snapshot picker, `as_of`, bad input."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from apphelpers import metrics, rendered_text
+
+from insight_workbench.checks import run_check
+from insight_workbench.dashboard.navigation import PAGES, pages_for
+from insight_workbench.policy import load_policy
+from insight_workbench.snapshot import Snapshot
+from insight_workbench.testing import build_snapshot
+
+AUTH = {
+    "auth": {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "test-cookie-secret",
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration",
+    }
+}
+DPO_ONLY = [p.path for p in PAGES if "analyst" not in p.roles]
+
+
+def registered(app) -> set[str]:  # type: ignore[no-untyped-def]
+    return {Path(str(info["script_path"])).name for info in app._registered_pages.values()}
+
+
+def test_dpo_is_offered_every_page(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo")
+    assert not app.exception
+    assert registered(app) == {Path(p.path).name for p in PAGES}
+    assert "Role: **DPO**" in app.sidebar.markdown[0].value
+
+
+def test_analyst_pages_are_registered_and_dpo_pages_are_not(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("analyst")
+    assert not app.exception
+    assert registered(app) == {Path(p.path).name for p in pages_for("analyst")}
+    for path in DPO_ONLY:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page(path)
+
+
+@pytest.mark.parametrize(
+    ("role", "message"),
+    [(None, "INSIGHT_ROLE is not set"), ("admin", "must be 'dpo' or 'analyst'")],
+)
+def test_local_tool_without_a_valid_role_shows_only_a_message(open_app, role, message) -> None:  # type: ignore[no-untyped-def]
+    app = open_app(role)
+    assert not app.exception
+    assert message in app.warning[0].value
+    assert not app.metric
+    assert len(app._registered_pages) == 1  # the message page alone
+
+
+def test_analyst_without_a_pseudonym_key_is_refused(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("analyst", key=None)
+    assert not app.exception
+    assert "pseudonymisation key" in app.warning[0].value
+    assert not app.metric and not app.dataframe
+
+
+def test_dpo_without_a_key_still_works_but_usage_says_why(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", "pages/usage.py", key=None)
+    assert not app.exception
+    assert "pseudonymisation key" in app.warning[0].value
+    assert not app.metric
+
+
+def test_sign_in_is_required_with_auth(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app(None, secrets=AUTH, user={"is_logged_in": False})
+    assert not app.exception
+    assert "Sign in" in app.warning[0].value
+    assert [b.label for b in app.button] == ["Sign in"]
+    assert not app.metric
+
+
+@pytest.mark.parametrize(
+    ("email", "role"), [("Ana@Example.org", "analyst"), ("dpo@example.org", "dpo")]
+)
+def test_signed_in_user_gets_the_role_of_the_roles_file(open_app, tmp_path, email, role) -> None:  # type: ignore[no-untyped-def]
+    roles = tmp_path / "roles.toml"
+    roles.write_text('dpo = ["dpo@example.org"]\nanalyst = ["ana@example.org"]\n')
+    app = open_app(
+        "dpo",
+        secrets=AUTH,
+        env={"INSIGHT_ROLES_FILE": str(roles)},
+        user={"is_logged_in": True, "email": email},
+    )
+    assert not app.exception
+    assert registered(app) == {Path(p.path).name for p in pages_for(role)}
+    assert f"Role: **{role.upper()}**" in app.sidebar.markdown[0].value
+    assert "Sign out" in [b.label for b in app.sidebar.button]
+
+
+def test_signed_in_user_without_a_role_sees_only_a_message(open_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    roles = tmp_path / "roles.toml"
+    roles.write_text('dpo = ["dpo@example.org"]\n')
+    # INSIGHT_ROLE is ignored once sign-in is configured.
+    app = open_app(
+        "dpo",
+        secrets=AUTH,
+        env={"INSIGHT_ROLES_FILE": str(roles)},
+        user={"is_logged_in": True, "email": "stranger@example.org"},
+    )
+    assert not app.exception
+    assert "no role in this workbench" in app.warning[0].value
+    assert not app.metric and not app.dataframe
+    assert len(app._registered_pages) == 1
+
+
+def test_bad_snapshot_is_a_clear_error(open_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "broken").mkdir()
+    app = open_app("dpo", env={"INSIGHT_SNAPSHOT": str(tmp_path / "broken")})
+    assert not app.exception
+    assert "manifest.json: missing" in app.error[0].value
+
+
+@pytest.fixture
+def snapshots_root(tmp_path: Path) -> Path:
+    root = tmp_path / "exports"
+    org = {
+        "org_id": "O1",
+        "name": "Org",
+        "product": "local_insight",
+        "status": "closed",
+        "created_at": "2025-01-01T00:00:00Z",
+        "closed_at": "2026-01-01T00:00:00Z",
+    }
+    user = {
+        "user_id": "u1",
+        "org_id": "O1",
+        "name": "N",
+        "email": "n@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    }
+    build_snapshot(
+        root / "2026-10",
+        {"organisations": [org], "users": [user]},
+        exported_at="2026-10-01T00:00:00Z",
+    )
+    build_snapshot(root / "2026-11", {"organisations": [org]}, exported_at="2026-11-01T00:00:00Z")
+    build_snapshot(tmp_path / "elsewhere")
+    return root
+
+
+def test_picker_lists_the_snapshots_under_the_root(open_app, snapshots_root) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", env={"INSIGHT_SNAPSHOTS_ROOT": str(snapshots_root)})
+    picker = app.sidebar.selectbox(key="snapshot_choice")
+    assert picker.options[1:] == ["2026-10", "2026-11"]
+    picker.select("2026-10").run()
+    assert not app.exception
+    assert "Snapshot **2026-10**" in app.sidebar.caption[-1].value
+    # closed 2026-01-01 with a user held: RET-001 is the one finding there
+    assert metrics(app)["Findings"] == "1"
+    app.sidebar.selectbox(key="snapshot_choice").select("2026-11").run()
+    assert metrics(app)["Findings"] == "0"
+
+
+@pytest.mark.parametrize("asked", ["../elsewhere", "/etc", "2026-10/../../elsewhere"])
+def test_picker_refuses_a_path_outside_the_root(open_app, snapshots_root, asked) -> None:  # type: ignore[no-untyped-def]
+    app = open_app(
+        "dpo", env={"INSIGHT_SNAPSHOTS_ROOT": str(snapshots_root)}, query={"snapshot": asked}
+    )
+    assert not app.exception
+    assert "not a snapshot folder under the snapshots folder" in app.error[0].value
+    assert not app.metric
+
+
+def test_as_of_defaults_to_export_time_and_changes_the_findings(  # type: ignore[no-untyped-def]
+    open_app, sample: Snapshot
+) -> None:
+    app = open_app("dpo")
+    exported = sample.manifest.exported_at
+    picker = app.sidebar.date_input[0]
+    assert picker.value == exported.date()
+    assert f"as of {exported:%Y-%m-%d %H:%M} UTC" in app.sidebar.caption[-1].value
+    later = date(exported.year + 1, 6, 1)
+    picker.set_value(later).run()
+    assert not app.exception
+    expected = run_check(sample, load_policy(), as_of=None).findings
+    moved = run_check(
+        sample,
+        load_policy(),
+        as_of=__import__("datetime").datetime(later.year, 6, 1, tzinfo=exported.tzinfo),
+    ).findings
+    assert len(moved) != len(expected)
+    assert metrics(app)["Findings"] == str(len(moved))
+    assert "as of " + f"{later:%Y-%m-%d} 00:00 UTC" in app.sidebar.caption[-1].value
+
+
+def test_no_identifier_in_the_frame_for_an_analyst(open_app, sample_identifiers) -> None:  # type: ignore[no-untyped-def]
+    from apphelpers import leaked
+
+    app = open_app("analyst")
+    assert leaked(rendered_text(app), sample_identifiers) == []
+
+
+@pytest.mark.pages_folder_mode
+@pytest.mark.parametrize("role", ["analyst", "dpo"])
+def test_a_page_file_run_without_the_router_goes_through_it(open_app, role) -> None:  # type: ignore[no-untyped-def]
+    # Until a session has called st.navigation, Streamlit serves every file under pages/
+    # by itself: a first visit straight to /retention still passes the role check.
+    app = open_app(role, url_path="retention")
+    assert not app.exception
+    expected = "Retention" if role == "dpo" else "Overview"
+    assert [t.value for t in app.title] == [expected]
+    assert not app.error

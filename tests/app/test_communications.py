@@ -1,0 +1,46 @@
+"""Communications and third parties page: messages after an opt-out, latency, processors."""
+
+from __future__ import annotations
+
+from apphelpers import frame_with, metrics
+
+from insight_workbench.checks import run_check
+from insight_workbench.policy import load_policy
+from insight_workbench.snapshot import Snapshot
+
+PAGE = "pages/communications.py"
+
+
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    assert not app.exception and not app.error
+    findings = run_check(sample, load_policy()).findings
+    com = [f for f in findings if f.rule == "COM-001"]
+    tpp = {f.key for f in findings if f.rule.startswith("TPP")}
+    opt_outs = {
+        (f.evidence["user_id"], f.evidence["category"], f.evidence["opted_out_at"]) for f in com
+    }
+    processors = sample.cursor().execute("SELECT count(*) FROM processors").fetchone()
+    assert com and tpp
+    assert metrics(app) == {
+        "Messages sent after an opt-out": str(len(com)),
+        "Opt-outs not honoured": str(len(opt_outs)),
+        "Processors": str(processors[0] if processors else 0),
+        "Processors needing action": str(len(tpp)),
+    }
+    shown = frame_with(app, "message_id", "opted_out_at")
+    assert set("message:" + shown["message_id"]) == {f.key for f in com}
+    register = frame_with(app, "processor_id", "status")
+    flagged = register.loc[register["status"] != "in order", "processor_id"]
+    assert {"processor:" + p for p in flagged} == tpp
+
+
+def test_category_filter_changes_the_messages(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    everything = frame_with(app, "message_id", "opted_out_at")
+    category = sorted(everything["category"].unique())[0]
+    app.multiselect(key="message_categories").set_value([category]).run()
+    assert not app.exception
+    chosen = frame_with(app, "message_id", "opted_out_at")
+    assert set(chosen["category"]) == {category}
+    assert len(chosen) == int((everything["category"] == category).sum())

@@ -1,0 +1,65 @@
+"""De-identification page: verdict per check, offending columns named, values never shown."""
+
+from __future__ import annotations
+
+from apphelpers import frame_with, metrics, plotly_specs, rendered_text
+
+from insight_workbench.deid import CHECKS, assess_datasets
+from insight_workbench.policy import load_policy
+from insight_workbench.snapshot import Snapshot
+
+PAGE = "pages/deidentification.py"
+
+
+def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    assert not app.exception and not app.error
+    found = assess_datasets(sample, load_policy())
+    failing = sum(any(a.verdicts[c] == "fail" for c in CHECKS) for a in found)
+    assert metrics(app) == {
+        "Datasets": str(len(found)),
+        "Failing at least one check": str(failing),
+        "Passing every check": str(len(found) - failing),
+    }
+    verdicts = frame_with(app, "DEID-001").set_index("dataset")
+    for a in found:
+        assert {c: verdicts.loc[a.name, c] for c in CHECKS} == a.verdicts
+    offending = frame_with(app, "check", "why")
+    expected = {
+        (a.name, c)
+        for a in found
+        for c in [*a.identifier_columns, *a.hashed_columns, *a.small_cells]
+    }
+    assert set(zip(offending["dataset"], offending["column"], strict=True)) == expected
+
+
+def test_offending_values_are_never_shown(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    text = rendered_text(app)
+    cursor = sample.cursor()
+    try:
+        for a in assess_datasets(sample, load_policy()):
+            table = next(d.table for d in sample.deidentified if d.name == a.name)
+            for column in {*a.identifier_columns, *a.hashed_columns}:
+                values = cursor.execute(
+                    f'SELECT DISTINCT trim("{column}") FROM "{table}" '
+                    f'WHERE length(trim("{column}")) > 3'
+                ).fetchall()
+                shown = [v for (v,) in values if v in text]
+                assert shown == [], f"{a.name}.{column}: {len(shown)} values shown"
+    finally:
+        cursor.close()
+
+
+def test_choosing_a_dataset_changes_the_class_chart(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    picker = app.selectbox(key="class_dataset")
+    assert len(picker.options) >= 2
+    charts = []
+    for name in picker.options[:2]:
+        app.selectbox(key="class_dataset").select(name).run()
+        assert not app.exception
+        spec = next(iter(plotly_specs(app).values()))
+        charts.append(spec)
+        assert name in spec
+    assert charts[0] != charts[1]

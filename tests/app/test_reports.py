@@ -1,0 +1,48 @@
+"""Reports page: the audit notebook runs under the reports folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from apphelpers import frame_with, metrics
+
+PAGE = "pages/reports.py"
+
+
+def write_run(root: Path, notebook: str, stamp: str, status: str, html: bool) -> None:
+    folder = root / notebook / stamp
+    folder.mkdir(parents=True)
+    record = {
+        "notebook": notebook,
+        "start": f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}T01:00:00Z",
+        "end": None,
+        "status": status,
+        "as_of": "2026-11-28T02:00:00Z",
+        "snapshot": {"snapshot_id": "sample"},
+        "files": {"notebook": f"{notebook}.ipynb", "html": f"{notebook}.html"},
+        "error": None if status == "succeeded" else {"ename": "ValueError"},
+    }
+    (folder / "run.json").write_text(json.dumps(record))
+    if html:
+        (folder / f"{notebook}.html").write_text("<html><body>report</body></html>")
+
+
+def test_no_runs_is_a_clear_message(open_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path / "none")})
+    assert not app.exception
+    assert "No report has been run yet" in app.info[0].value
+
+
+def test_runs_are_listed_newest_first_with_their_html(open_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_run(tmp_path, "retention_audit", "20261101T010000Z", "succeeded", html=True)
+    write_run(tmp_path, "access_review", "20261102T010000Z", "failed", html=False)
+    app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})
+    assert not app.exception
+    assert metrics(app) == {"Runs": "2", "Succeeded": "1", "Failed": "1"}
+    runs = frame_with(app, "notebook", "status")
+    assert list(runs["notebook"]) == ["access_review", "retention_audit"]
+    assert "This run has no HTML report." in app.warning[0].value
+    app.selectbox(key="report_run").select(1).run()
+    assert not app.warning
+    assert app.get("download_button")

@@ -1,0 +1,92 @@
+"""Retention page: due dates, overdue first, rows held, the action list as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+from apphelpers import frame_with, metrics
+
+from insight_workbench.dashboard.retention import action_csv
+from insight_workbench.policy import load_policy
+from insight_workbench.retention import retention_status
+from insight_workbench.snapshot import Snapshot
+
+PAGE = "pages/retention.py"
+
+
+def status(sample: Snapshot) -> pd.DataFrame:
+    return retention_status(sample, load_policy(), sample.manifest.exported_at)
+
+
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    assert not app.exception and not app.error
+    frame = status(sample)
+    overdue = frame[frame["state"] == "overdue"]
+    assert len(overdue) > 0
+    assert metrics(app) == {
+        "Organisations judged": str(len(frame)),
+        "Overdue for deletion": str(len(overdue)),
+        "Falling due later": str(int((frame["state"] == "upcoming").sum())),
+        "Rows held past their due date": str(int(overdue["rows_held"].sum())),
+    }
+
+
+def test_overdue_come_first_and_the_filter_changes_the_rows(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    frame = status(sample)
+    shown = frame_with(app, "state", "rows_held")
+    overdue = int((frame["state"] == "overdue").sum())
+    assert list(shown["state"][:overdue]) == ["overdue"] * overdue
+    days = list(shown["days_overdue"][:overdue])
+    assert days == sorted(days, reverse=True)
+    app.multiselect(key="retention_states").set_value(["overdue"]).run()
+    assert not app.exception
+    only = frame_with(app, "state", "rows_held")
+    assert set(only["org_id"]) == set(frame.loc[frame["state"] == "overdue", "org_id"])
+    assert len(only) < len(shown)
+    app.multiselect(key="retention_states").set_value([]).run()
+    assert "No organisation in the chosen states." in [i.value for i in app.info]
+
+
+def test_action_list_csv_holds_the_overdue_organisations(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    assert app.get("download_button")  # offered on the page
+    frame = status(sample)
+    rows = list(csv.DictReader(io.StringIO(action_csv(frame).decode("utf-8-sig"))))
+    overdue = frame[frame["state"] == "overdue"]
+    assert [r["org_id"] for r in rows] == list(overdue["org_id"])
+    assert [int(r["rows_held"]) for r in rows] == list(overdue["rows_held"])
+
+
+def test_action_list_neutralises_formulas() -> None:
+    frame = pd.DataFrame(
+        [
+            {
+                "rule": "RET-001",
+                "kind": "closed account",
+                "org_id": "O1",
+                "name": "=HYPERLINK(1)",
+                "product": "local_insight",
+                "status": "closed",
+                "reference": "closed_at",
+                "reference_at": pd.Timestamp("2026-01-01", tz="UTC"),
+                "due_at": pd.Timestamp("2026-01-29", tz="UTC"),
+                "state": "overdue",
+                "days_overdue": 10.0,
+                "days_left": None,
+                "users": 1,
+                "logins": 2,
+                "usage_events": 0,
+                "communications": 0,
+                "preferences": 0,
+                "admin_views": 0,
+                "rows_held": 3,
+            }
+        ]
+    )
+    rows = list(csv.DictReader(io.StringIO(action_csv(frame).decode("utf-8-sig"))))
+    assert rows[0]["name"] == "'=HYPERLINK(1)"
+    assert rows[0]["due_at"] == "2026-01-29T00:00:00Z"

@@ -1,0 +1,66 @@
+"""Subject requests page: deadlines, overdue and late requests, a person's data pack."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from apphelpers import frame_with, metrics
+
+from insight_workbench.policy import load_policy
+from insight_workbench.sar import request_deadlines
+from insight_workbench.sar_pack import build_pack
+from insight_workbench.snapshot import Snapshot
+
+PAGE = "pages/subject_requests.py"
+
+
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    assert not app.exception and not app.error
+    frame = request_deadlines(sample, load_policy(), sample.manifest.exported_at)
+    waiting = (frame["status"] == "open") & frame["finding"].isna()
+    assert metrics(app) == {
+        "Requests": str(len(frame)),
+        "Open, within time": str(int(waiting.sum())),
+        "Open and overdue": str(int((frame["finding"] == "SAR-001").sum())),
+        "Answered late": str(int((frame["finding"] == "SAR-002").sum())),
+    }
+    shown = frame_with(app, "days_left", nth=0)
+    assert list(shown["days_left"]) == sorted(frame.loc[waiting, "days_left"])
+    late = frame_with(app, "days_late", nth=1)
+    assert set(late["request_id"]) == set(frame.loc[frame["finding"].notna(), "request_id"])
+
+
+def test_type_filter_changes_the_requests_shown(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    everything = frame_with(app, "due_date", nth=2)
+    app.multiselect(key="request_types").set_value(["erasure"]).run()
+    erasures = frame_with(app, "due_date", nth=2)
+    assert set(erasures["type"]) == {"erasure"}
+    assert 0 < len(erasures) < len(everything)
+
+
+def test_pack_for_a_requester_has_exactly_their_rows(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    person = app.selectbox(key="pack_user").options[1]
+    app.selectbox(key="pack_user").select(person)
+    app.form_submit_button[0].click().run()
+    assert not app.exception and not app.error
+    expected = build_pack(sample, user_id=person)
+    counts = frame_with(app, "table", "rows")
+    assert dict(zip(counts["table"], counts["rows"], strict=True)) == expected.row_counts
+    assert app.get("download_button")
+    _key, built = app.session_state["sar_pack"]
+    with zipfile.ZipFile(io.BytesIO(built.zip_bytes)) as archive:
+        names = archive.namelist()
+    assert any(n.endswith("README.txt") for n in names)
+    assert any(n.endswith("users.csv") for n in names)
+
+
+def test_pack_for_an_unknown_person_says_no_data_is_held(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("dpo", PAGE)
+    app.text_input(key="pack_value").input("nobody@nowhere.invalid")
+    app.form_submit_button[0].click().run()
+    assert not app.exception
+    assert any("No data held" in i.value for i in app.info)

@@ -1,0 +1,101 @@
+"""Usage page: analyst-safe data only, filters for product and period, small cells hidden."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from apphelpers import frame_with, leaked, metrics, plotly_specs, rendered_text
+from conftest import KEY
+
+from insight_workbench import usage
+from insight_workbench.analyst import AnalystData, analyst_data
+from insight_workbench.schema import PRODUCTS
+from insight_workbench.snapshot import Snapshot
+
+PAGE = "pages/usage.py"
+
+
+@pytest.fixture(scope="module")
+def data(sample: Snapshot) -> AnalystData:
+    return analyst_data(sample, KEY.encode())
+
+
+def shown(value: object, min_cell: int) -> str:
+    if isinstance(value, int) and 0 < value < min_cell:
+        return f"<{min_cell}"
+    return "—" if value is None else str(value)
+
+
+@pytest.mark.parametrize("role", ["dpo", "analyst"])
+def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:  # type: ignore[no-untyped-def]
+    app = open_app(role, PAGE)
+    assert not app.exception and not app.error
+    figures = usage.headline_figures(data)
+    m = data.min_cell
+    assert metrics(app) == {
+        "Users": shown(figures["users"], m),
+        "Active users, 30 days": shown(figures["active_users_30d"], m),
+        "Logins, 30 days": str(figures["logins_30d"]),
+        "Avg users per active org": shown(figures["avg_users_per_active_org"], m),
+        "Stickiness (DAU/MAU)": shown(figures["stickiness"], m),
+    }
+
+
+def test_product_filter_changes_what_is_shown(open_app, data) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("analyst", PAGE)
+    everything = frame_with(app, "event_type", "events")
+    product = PRODUCTS[0]
+    app.selectbox(key="usage_product").select(product).run()
+    assert not app.exception
+    one = frame_with(app, "event_type", "events")
+    assert set(one["product"]) == {product}
+    expected = usage.feature_usage(data, days=30, product=product)
+    assert list(one["event_type"]) == list(expected["event_type"])
+    assert list(one["users"].astype(str)) == list(expected["users"].astype(str))
+    assert len(one) < len(everything)
+
+
+def test_period_changes_the_activity_chart(open_app) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("analyst", PAGE)
+    short = json.loads(plotly_specs(app)["active_chart"])
+    app.selectbox(key="usage_period").select("Last 365 days").run()
+    assert not app.exception
+    long = json.loads(plotly_specs(app)["active_chart"])
+    assert len(long["data"][0]["x"]) != len(short["data"][0]["x"])
+
+
+@pytest.mark.parametrize("product", ["All products", *PRODUCTS])
+def test_no_identifier_reaches_an_analyst(open_app, sample_identifiers, product) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("analyst", PAGE)
+    app.selectbox(key="usage_product").select(product)
+    app.selectbox(key="usage_period").select("Last 365 days").run()
+    assert not app.exception
+    assert leaked(rendered_text(app), sample_identifiers) == []
+
+
+def test_small_counts_of_people_are_suppressed(open_app, data) -> None:  # type: ignore[no-untyped-def]
+    app = open_app("analyst", PAGE)
+    app.selectbox(key="usage_product").select(PRODUCTS[-1]).run()
+    people = {
+        "users",
+        "dau",
+        "mau",
+        "active_users",
+        "new_users",
+        "accounts",
+        "dormant",
+        "cohort_size",
+    }
+    checked = 0
+    for element in app.dataframe:
+        for column in people & set(element.value.columns):
+            for value in element.value[column]:
+                checked += 1
+                text = str(value)
+                assert (
+                    text in (f"<{data.min_cell}", "[c]", "")
+                    or float(text) == 0
+                    or float(text) >= data.min_cell
+                ), f"{column}: a small count is shown"
+    assert checked > 0
