@@ -10,7 +10,7 @@ import pandas as pd
 from insight_workbench.analyst import AnalystData
 from insight_workbench.schema import PRODUCTS
 from insight_workbench.suppression import with_totals
-from insight_workbench.usage.common import LOGINS, STATUSES, USERS, ratio, run, show, window
+from insight_workbench.usage.common import STATUSES, USERS, logins, ratio, run, show, window
 
 
 def active_organisations(
@@ -20,7 +20,7 @@ def active_organisations(
     login in the period. Organisations are not people: no suppression is needed."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH active AS (SELECT DISTINCT u.org_id FROM ({LOGINS}) l
+        WITH active AS (SELECT DISTINCT u.org_id FROM ({logins(product)}) l
                         JOIN users u ON u.user_pseudonym = l.user_pseudonym),
         grid AS (SELECT * FROM unnest($products) a(product),
                  unnest($statuses) b(status))
@@ -77,7 +77,7 @@ def dormant_accounts(
     last `days` (never logged in included), by product, with a Total row."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH seen AS (SELECT DISTINCT user_pseudonym FROM ({LOGINS})),
+        WITH seen AS (SELECT DISTINCT user_pseudonym FROM ({logins(product)})),
         accounts AS (SELECT * FROM ({USERS})
                      WHERE NOT deleted AND created_month <= CAST($as_of AS DATE))
         SELECT g.product, count(a.user_pseudonym) AS accounts,

@@ -9,7 +9,7 @@ import pandas as pd
 from insight_workbench.analyst import AnalystData
 from insight_workbench.errors import InputError
 from insight_workbench.suppression import with_totals
-from insight_workbench.usage.common import LOGINS, ratio, run, show, window
+from insight_workbench.usage.common import logins, ratio, run, show, window
 
 GRAINS = ("day", "week", "month")
 LOCAL_TIMEZONE = "Europe/London"
@@ -27,8 +27,10 @@ def active_users(
     if grain not in GRAINS:
         raise InputError(f"grain: must be one of {', '.join(GRAINS)}")
     p = window(data, as_of, days, product)
+    # whole periods: the first one starts before `start`
+    source = logins(product).replace("l.ts > $start", "l.ts >= date_trunc($grain, $start)")
     sql = f"""
-        WITH l AS ({LOGINS.replace("l.ts > $start", "l.ts >= date_trunc($grain, $start)")}),
+        WITH l AS ({source}),
         periods AS (
             SELECT CAST(t AS DATE) AS period_start FROM generate_series(
                 date_trunc($grain, $start), date_trunc($grain, $as_of),
@@ -46,7 +48,7 @@ def stickiness(
     p = window(data, as_of, days + 30, product)
     sql = f"""
         WITH ud AS (
-            SELECT DISTINCT user_pseudonym, CAST(ts AS DATE) AS day FROM ({LOGINS})
+            SELECT DISTINCT user_pseudonym, CAST(ts AS DATE) AS day FROM ({logins(product)})
             WHERE user_pseudonym IS NOT NULL),
         -- each active day keeps its user in the MAU until 29 days later or the next active day
         spans AS (
@@ -94,7 +96,7 @@ def logins_per_user(
     )
     sql = f"""
         WITH per_user AS (
-            SELECT user_pseudonym, count(*) AS n FROM ({LOGINS})
+            SELECT user_pseudonym, count(*) AS n FROM ({logins(product)})
             WHERE user_pseudonym IS NOT NULL GROUP BY user_pseudonym),
         buckets AS ({buckets})
         SELECT b.logins, count(u.n) AS users FROM buckets b
@@ -110,7 +112,7 @@ def hour_of_week(
     """When people log in, London time: weekday (1 = Monday), hour (0-23), users, logins."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH l AS (SELECT user_pseudonym, timezone($tz, ts) AS local FROM ({LOGINS})),
+        WITH l AS (SELECT user_pseudonym, timezone($tz, ts) AS local FROM ({logins(product)})),
         grid AS (SELECT * FROM range(1, 8) a(weekday), range(0, 24) b(hour))
         SELECT CAST(g.weekday AS INTEGER) AS weekday, CAST(g.hour AS INTEGER) AS hour,
                count(DISTINCT l.user_pseudonym) AS users, count(l.local) AS logins
@@ -133,7 +135,7 @@ def cohort_retention(
     p["start"] = datetime(1, 1, 1, tzinfo=p["as_of"].tzinfo)  # the whole history
     sql = f"""
         WITH l AS (SELECT user_pseudonym, CAST(date_trunc('month', ts) AS DATE) AS month
-                   FROM ({LOGINS}) WHERE user_pseudonym IS NOT NULL),
+                   FROM ({logins(product)}) WHERE user_pseudonym IS NOT NULL),
         active AS (SELECT DISTINCT user_pseudonym, month FROM l),
         cohorts AS (SELECT user_pseudonym, min(month) AS cohort FROM active GROUP BY ALL),
         last AS (SELECT CAST(date_trunc('month', $as_of) AS DATE) AS month),

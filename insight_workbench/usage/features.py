@@ -7,7 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from insight_workbench.analyst import AnalystData
-from insight_workbench.usage.common import LOGINS, ratio, run, show, window
+from insight_workbench.usage.common import logins, ratio, run, show, window
 
 OTHER_DOMAINS = "(other)"
 NO_REFERRER = "(none)"
@@ -33,7 +33,7 @@ def _client_share(
     p = window(data, as_of, days, product)
     sql = f"""
         SELECT {column}, count(DISTINCT user_pseudonym) AS users, count(*) AS logins
-        FROM ({LOGINS}) GROUP BY ALL ORDER BY logins DESC, {column}"""
+        FROM ({logins(product)}) GROUP BY ALL ORDER BY logins DESC, {column}"""
     frame = run(data, sql, **p)
     frame["share_of_logins"] = ratio(
         frame["logins"], pd.Series([frame["logins"].sum()] * len(frame)), 3
@@ -69,7 +69,7 @@ def referrer_domains(
     p = window(data, as_of, days, product)
     sql = f"""
         WITH l AS (SELECT user_pseudonym, coalesce(referrer_domain, $none) AS domain
-                   FROM ({LOGINS})),
+                   FROM ({logins(product)})),
         ranked AS (
             SELECT domain, count(DISTINCT user_pseudonym) AS users,
                    row_number() OVER (ORDER BY count(DISTINCT user_pseudonym) DESC, count(*) DESC,
