@@ -1,9 +1,9 @@
 """Every due date of the workbench, defined once on a DuckDB cursor.
 
 `prepare(cursor, policy)` installs the UK clock (`ukclock.py`) for the years the
-snapshot's subject requests need, and the table macros of `rules/sql/`:
+snapshot's subject requests need, and the definitions of `rules/sql/`:
 
-- `iw_held_by_user()`: rows of personal data held per user_id;
+- table `iw_held`: rows of personal data held per user_id (computed once);
 - `iw_retention_deadlines(closed_days, potential_months)`: organisations judged by
   RET-001/RET-002, with their due instants and the rows still held;
 - `iw_request_deadlines(tz, months, extended_months)`: subject requests with each

@@ -1,7 +1,8 @@
 -- Personal data held per user_id (spec/rules.md): the users row and every row carrying
 -- the user_id in logins, usage_events, communications, preferences and (as viewer)
 -- admin_views. Subject requests are records of answers, not held user data.
-CREATE OR REPLACE TEMP MACRO iw_held_by_user() AS TABLE
+-- Computed once per cursor (a snapshot never changes) and read by every RET rule.
+CREATE OR REPLACE TEMP TABLE iw_held AS
 SELECT
     user_id,
     count(*) FILTER (WHERE source = 'users') AS users,

@@ -22,7 +22,7 @@ held AS (
            sum(h.usage_events) AS usage_events, sum(h.communications) AS communications,
            sum(h.preferences) AS preferences, sum(h.admin_views) AS admin_views,
            sum(h.rows_held) AS rows_held
-    FROM users AS u JOIN iw_held_by_user() AS h USING (user_id)
+    FROM users AS u JOIN iw_held AS h USING (user_id)
     GROUP BY u.org_id
 )
 SELECT j.rule, j.org_id, j.name, j.product, j.status, j.reference, j.reference_at, j.due_at,
