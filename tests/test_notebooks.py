@@ -21,6 +21,8 @@ from insight_workbench import access, deid, usage
 from insight_workbench.checks import run_check
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import MONTHLY_SET
+from insight_workbench.sar import request_deadlines
+from insight_workbench.schedule import build_schedule
 from insight_workbench.snapshot import Snapshot, load_snapshot
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -70,9 +72,8 @@ def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.Comp
 
 
 @pytest.fixture(scope="module")
-def snapshot_path(sample_path: Path, usage_path: Path) -> Path:
-    """The committed sample; a seeded snapshot while the sample is not there yet."""
-    return sample_path if (sample_path / "manifest.json").is_file() else usage_path
+def snapshot_path(sample_path: Path) -> Path:
+    return sample_path
 
 
 @pytest.fixture(scope="module")
@@ -176,11 +177,20 @@ def test_some_findings_are_reported(runs: dict[str, Path]) -> None:
     assert results(runs, "monthly_compliance_pack")["findings"] > 0
 
 
-def test_retention_figures(runs: dict[str, Path]) -> None:
+def test_retention_figures(runs: dict[str, Path], snapshot: Snapshot) -> None:
     found = results(runs, "retention_audit")
-    assert (
-        found["overdue_organisations"] == found["by_rule"]["RET-001"] + found["by_rule"]["RET-002"]
-    )
+    overdue = found["by_rule"]["RET-001"] + found["by_rule"]["RET-002"]
+    assert found["overdue_organisations"] == overdue == found["states"].get("overdue", 0)
+    upcoming = build_schedule(snapshot, load_policy(), snapshot.manifest.exported_at, 30)
+    assert found["due_next_30_days"] == [i.key for i in upcoming if i.kind == "retention"]
+
+
+def test_subject_request_figures(runs: dict[str, Path], snapshot: Snapshot) -> None:
+    found = results(runs, "subject_requests_audit")
+    assert found["overdue_open"] == found["by_rule"]["SAR-001"]
+    assert found["answered_late"] == found["by_rule"]["SAR-002"]
+    deadlines = request_deadlines(snapshot, load_policy(), snapshot.manifest.exported_at)
+    assert found["open"] == int(deadlines["completed_date"].isna().sum())
 
 
 def test_deidentification_verdicts_equal_the_assessment(
@@ -218,13 +228,18 @@ def test_the_pack_sums_up_every_rule(runs: dict[str, Path], snapshot: Snapshot) 
         assert found["sections"][section] == results(runs, notebook)
 
 
-def test_the_pack_shows_the_trend(runs: dict[str, Path], snapshot: Snapshot) -> None:
-    trend = results(runs, "monthly_compliance_pack")["trend"]
-    assert len(trend) == 2 * 8  # two snapshots, eight families
-    current = [t for t in trend if t["as_of"] == snapshot.manifest.exported_at_iso]
-    assert (
-        sum(t["findings"] for t in current) == results(runs, "monthly_compliance_pack")["findings"]
-        or len(current) == 16
+def test_the_pack_shows_the_trend(
+    runs: dict[str, Path], snapshot: Snapshot, usage_path: Path
+) -> None:
+    pack = results(runs, "monthly_compliance_pack")
+    by_snapshot: dict[str, int] = Counter()
+    for row in pack["trend"]:
+        by_snapshot[row["snapshot_id"]] += row["findings"]
+    earlier = load_snapshot(usage_path)
+    assert len(pack["trend"]) == 2 * 8  # two snapshots, eight families
+    assert by_snapshot[snapshot.manifest.snapshot_id] == pack["findings"]
+    assert by_snapshot[earlier.manifest.snapshot_id] == len(
+        run_check(earlier, load_policy()).findings
     )
 
 
