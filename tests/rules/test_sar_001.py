@@ -109,3 +109,19 @@ def test_finding_has_a_date_due_and_explains_the_clock(run_rule):
         "due": "2026-03-10",
         "days_late": 12,
     }
+
+
+@pytest.mark.parametrize(
+    ("timezone", "expected"),
+    [("Europe/London", []), ("UTC", ["request:R1"])],
+)
+def test_policy_time_zone_decides_the_received_date(run_rule, timezone, expected):
+    # 23:30 UTC on 9 Jun: 10 Jun in London (due 10 Jul), 9 Jun in UTC (due 9 Jul)
+    tables = {"subject_requests": [request("R1", "2026-06-09T23:30:00Z")]}
+    found = run_rule(
+        "SAR-001",
+        tables,
+        exported_at="2026-07-10T12:00:00Z",
+        policy={"subject_requests": {"timezone": timezone}},
+    )
+    assert [f.key for f in found] == expected
