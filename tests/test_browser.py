@@ -43,16 +43,18 @@ def test_every_page_opens_without_an_exception(
     with serve(env) as base:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         tab = context.new_page()
+        # First visit to a fresh server, straight to a DPO-only address: it goes through
+        # the router, which shows it to a DPO and the Overview to an analyst.
+        open_page(tab, f"{base}/retention", "Retention" if role == DPO else "Overview")
+        assert tab.get_by_role("heading", name="Retention", exact=True).count() == (
+            1 if role == DPO else 0
+        )
         for i, spec in enumerate(pages):
             open_page(tab, page_url(base, spec.path, i == 0), spec.title)
             assert tab.locator(EXCEPTION).count() == 0, spec.title
             shot = tmp_path / f"{role}-{Path(spec.path).stem}.png"
             tab.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
-        if role == ANALYST:  # a DPO-only page is not registered: the address shows Overview
-            tab.goto(f"{base}/retention", wait_until="domcontentloaded")
-            open_page(tab, f"{base}/retention", "Overview")
-            assert tab.get_by_role("heading", name="Retention", exact=True).count() == 0
         context.close()
 
 
