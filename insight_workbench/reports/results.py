@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import plotly.io as pio
 
 from insight_workbench import __version__
@@ -66,8 +67,11 @@ def header(inputs: ReportInputs, personal_data: bool = True) -> str:
 
 def use_offline_charts() -> None:
     """Plotly figures carry plotly.js inside the notebook (included once), so the
-    exported HTML shows them without a network connection."""
+    exported HTML shows them without a network connection; tables show every row and
+    whole messages (a report must not cut findings short)."""
     pio.renderers.default = "notebook"
+    pd.set_option("display.max_rows", None)
+    pd.set_option("display.max_colwidth", None)
 
 
 def write_results(path: str | Path | None, figures: dict[str, Any]) -> None:

@@ -71,7 +71,12 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
         }
         for f in findings
     ]
-    return pd.DataFrame(rows, columns=None if rows else ["rule", "key", "severity", "due"])
+    frame = pd.DataFrame(rows, columns=None if rows else ["rule", "key", "severity", "due"])
+    for column in frame.columns[5:]:  # row counts absent from a finding are zero rows
+        values = [row[column] for row in rows if column in row]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            frame[column] = frame[column].fillna(0).astype(int)
+    return frame
 
 
 def findings_figures(result: CheckResult) -> dict[str, Any]:
