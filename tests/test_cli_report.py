@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -16,10 +17,10 @@ from insight_workbench.reports.runner import new_run_folder, write_record
 FIXTURES = Path(__file__).parent / "notebooks"
 
 
-def cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
     return subprocess.run(
-        [*command, *map(str, args)], capture_output=True, text=True, timeout=300, cwd=cwd
+        [*command, *map(str, args)], capture_output=True, text=True, timeout=300, env=env
     )
 
 
@@ -164,3 +165,16 @@ def test_prune_needs_the_age(tmp_path: Path) -> None:
     done = cli("reports", "prune", "--out", tmp_path)
     assert done.returncode == 2
     assert "--older-than" in done.stderr
+
+
+@pytest.mark.parametrize("key_file", [None, "missing.key"])
+def test_the_usage_report_needs_the_key_before_running(
+    usage_path: Path, tmp_path: Path, key_file: str | None
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHT_PSEUDONYM_KEY")}
+    extra = ["-p", "pseudonym_key_file", str(tmp_path / key_file)] if key_file else []
+    out = tmp_path / "out"
+    done = cli("report", "usage_report", "--snapshot", usage_path, "--out", out, *extra, env=env)
+    assert done.returncode == 2
+    assert "key" in done.stderr and "Traceback" not in done.stderr
+    assert not out.exists()

@@ -27,6 +27,7 @@ from insight_workbench.commands.common import parse_as_of
 from insight_workbench.errors import InputError
 from insight_workbench.manifest import format_utc
 from insight_workbench.policy import load_policy
+from insight_workbench.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
 from insight_workbench.reports.notebooks import (
     PATH_PARAMETERS,
     ReportNotebook,
@@ -94,6 +95,9 @@ def prepare_run(
     values = {k: _absolute(v) if k in PATH_PARAMETERS else v for k, v in values.items()}
     policy_path = values.get("policy")
     policy = load_policy(policy_path)
+    if "pseudonym_key_file" in found.parameters:  # analyst-safe notebooks need the key
+        key_file = values.get("pseudonym_key_file")
+        load_pseudonym_key({KEY_FILE_VARIABLE: key_file} if key_file else None)
     record = {
         "notebook": found.name,
         "notebook_path": str(found.path),
