@@ -16,7 +16,8 @@ if wb.key_problem:
 st.caption(
     "Pseudonymised, de-identified data: counts of fewer than "
     f"{wb.policy.deidentification.min_cell} people are shown as "
-    f'"<{wb.policy.deidentification.min_cell}" and cells that would reveal them as "[c]".'
+    f'"<{wb.policy.deidentification.min_cell}" and cells that would reveal them as "[c]"; '
+    "gaps in a chart are such cells."
 )
 
 left, right = st.columns(2)
