@@ -17,8 +17,8 @@ st.set_page_config(page_title="Insight Workbench", page_icon=":material/policy:"
 def start() -> session.Workbench | None:
     """The workbench of this run, or None after showing why there is none."""
     st.session_state.pop(session.STATE_KEY, None)
-    secrets = session.read_secrets()
     try:
+        secrets = session.read_secrets()
         identity = session.identify(BASE, secrets)
         session.show_identity(identity)
         wb = session.build_workbench(identity, BASE, secrets)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
+from streamlit.errors import StreamlitAPIException, StreamlitSecretNotFoundError
 
 from insight_workbench import roles
 from insight_workbench.analyst import AnalystData, analyst_data
@@ -97,11 +97,14 @@ class Workbench:
 
 
 def read_secrets() -> dict[str, Any]:
-    """`st.secrets` as a dict; no secrets file means no secrets."""
+    """`st.secrets` as a dict; no secrets file means no secrets, but a broken one is an
+    error (it may hold the [auth] section: never fall back to the local mode silently)."""
     try:
         return st.secrets.to_dict()
-    except Exception:  # Streamlit raises when there is no secrets file at all
-        return {}
+    except StreamlitSecretNotFoundError as error:
+        if "No secrets found" in str(error):
+            return {}
+        raise InputError("secrets.toml: cannot be read (not valid TOML?)") from None
 
 
 def identify(base: Path, secrets: dict[str, Any]) -> Identity:

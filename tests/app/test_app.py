@@ -212,3 +212,14 @@ def test_a_page_file_run_without_the_router_goes_through_it(open_app, role) -> N
     expected = "Retention" if role == "dpo" else "Overview"
     assert [t.value for t in app.title] == [expected]
     assert not app.error
+
+
+@pytest.mark.parametrize(
+    ("role", "page"), [(role, p.path) for role in ("dpo", "analyst") for p in pages_for(role)]
+)
+def test_every_page_has_clear_empty_states(open_app, tmp_path, role, page) -> None:  # type: ignore[no-untyped-def]
+    empty = build_snapshot(tmp_path / "empty")
+    app = open_app(role, page, env={"INSIGHT_SNAPSHOT": str(empty)})
+    assert not app.exception
+    assert not app.error
+    assert app.title[0].value == next(p.title for p in PAGES if p.path == page)
