@@ -90,13 +90,13 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float) -
     raise RuntimeError("streamlit did not become healthy in time")
 
 
-def open_page(page, url: str, title: str, timeout_ms: int = 90_000) -> None:  # type: ignore[no-untyped-def]
+def open_page(page, url: str, title: str, timeout_ms: int = 90_000) -> None:
     """Go to `url` and wait until the page's title is shown and the script has finished."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     wait_idle(page, title, timeout_ms)
 
 
-def wait_idle(page, title: str, timeout_ms: int = 90_000) -> None:  # type: ignore[no-untyped-def]
+def wait_idle(page, title: str, timeout_ms: int = 90_000) -> None:
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     # A rerun may start right after the first one (widgets settling): wait for quiet.

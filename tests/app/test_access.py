@@ -11,7 +11,7 @@ from insight_workbench.snapshot import Snapshot
 PAGE = "pages/access.py"
 
 
-def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     assert not app.exception and not app.error
     policy = load_policy()
@@ -28,7 +28,7 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  #
     assert set(frame_with(app, "view_id", "reason")["view_id"]) == set(views["view_id"])
 
 
-def test_grain_changes_the_failed_logins_chart(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_grain_changes_the_failed_logins_chart(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     daily = plotly_specs(app)["failed_chart"]
     app.segmented_control(key="access_grain").set_value("hour").run()

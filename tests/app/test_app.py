@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -26,18 +26,18 @@ AUTH = {
 DPO_ONLY = [p.path for p in PAGES if "analyst" not in p.roles]
 
 
-def registered(app) -> set[str]:  # type: ignore[no-untyped-def]
+def registered(app) -> set[str]:
     return {Path(str(info["script_path"])).name for info in app._registered_pages.values()}
 
 
-def test_dpo_is_offered_every_page(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_dpo_is_offered_every_page(open_app) -> None:
     app = open_app("dpo")
     assert not app.exception
     assert registered(app) == {Path(p.path).name for p in PAGES}
     assert "Role: **DPO**" in app.sidebar.markdown[0].value
 
 
-def test_analyst_pages_are_registered_and_dpo_pages_are_not(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_pages_are_registered_and_dpo_pages_are_not(open_app) -> None:
     app = open_app("analyst")
     assert not app.exception
     assert registered(app) == {Path(p.path).name for p in pages_for("analyst")}
@@ -50,7 +50,7 @@ def test_analyst_pages_are_registered_and_dpo_pages_are_not(open_app) -> None:  
     ("role", "message"),
     [(None, "INSIGHT_ROLE is not set"), ("admin", "must be 'dpo' or 'analyst'")],
 )
-def test_local_tool_without_a_valid_role_shows_only_a_message(open_app, role, message) -> None:  # type: ignore[no-untyped-def]
+def test_local_tool_without_a_valid_role_shows_only_a_message(open_app, role, message) -> None:
     app = open_app(role)
     assert not app.exception
     assert message in app.warning[0].value
@@ -58,21 +58,21 @@ def test_local_tool_without_a_valid_role_shows_only_a_message(open_app, role, me
     assert len(app._registered_pages) == 1  # the message page alone
 
 
-def test_analyst_without_a_pseudonym_key_is_refused(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_without_a_pseudonym_key_is_refused(open_app) -> None:
     app = open_app("analyst", key=None)
     assert not app.exception
     assert "pseudonymisation key" in app.warning[0].value
     assert not app.metric and not app.dataframe
 
 
-def test_dpo_without_a_key_still_works_but_usage_says_why(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_dpo_without_a_key_still_works_but_usage_says_why(open_app) -> None:
     app = open_app("dpo", "pages/usage.py", key=None)
     assert not app.exception
     assert "pseudonymisation key" in app.warning[0].value
     assert not app.metric
 
 
-def test_sign_in_is_required_with_auth(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_is_required_with_auth(open_app) -> None:
     app = open_app(None, secrets=AUTH, user={"is_logged_in": False})
     assert not app.exception
     assert "Sign in" in app.warning[0].value
@@ -83,7 +83,7 @@ def test_sign_in_is_required_with_auth(open_app) -> None:  # type: ignore[no-unt
 @pytest.mark.parametrize(
     ("email", "role"), [("Ana@Example.org", "analyst"), ("dpo@example.org", "dpo")]
 )
-def test_signed_in_user_gets_the_role_of_the_roles_file(open_app, tmp_path, email, role) -> None:  # type: ignore[no-untyped-def]
+def test_signed_in_user_gets_the_role_of_the_roles_file(open_app, tmp_path, email, role) -> None:
     roles = tmp_path / "roles.toml"
     roles.write_text('dpo = ["dpo@example.org"]\nanalyst = ["ana@example.org"]\n')
     app = open_app(
@@ -98,7 +98,7 @@ def test_signed_in_user_gets_the_role_of_the_roles_file(open_app, tmp_path, emai
     assert "Sign out" in [b.label for b in app.sidebar.button]
 
 
-def test_signed_in_user_without_a_role_sees_only_a_message(open_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_signed_in_user_without_a_role_sees_only_a_message(open_app, tmp_path) -> None:
     roles = tmp_path / "roles.toml"
     roles.write_text('dpo = ["dpo@example.org"]\n')
     # INSIGHT_ROLE is ignored once sign-in is configured.
@@ -114,7 +114,7 @@ def test_signed_in_user_without_a_role_sees_only_a_message(open_app, tmp_path) -
     assert len(app._registered_pages) == 1
 
 
-def test_bad_snapshot_is_a_clear_error(open_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_bad_snapshot_is_a_clear_error(open_app, tmp_path) -> None:
     (tmp_path / "broken").mkdir()
     app = open_app("dpo", env={"INSIGHT_SNAPSHOT": str(tmp_path / "broken")})
     assert not app.exception
@@ -150,7 +150,7 @@ def snapshots_root(tmp_path: Path) -> Path:
     return root
 
 
-def test_picker_lists_the_snapshots_under_the_root(open_app, snapshots_root) -> None:  # type: ignore[no-untyped-def]
+def test_picker_lists_the_snapshots_under_the_root(open_app, snapshots_root) -> None:
     app = open_app("dpo", env={"INSIGHT_SNAPSHOTS_ROOT": str(snapshots_root)})
     picker = app.sidebar.selectbox(key="snapshot_choice")
     assert picker.options[1:] == ["2026-10", "2026-11"]
@@ -164,7 +164,7 @@ def test_picker_lists_the_snapshots_under_the_root(open_app, snapshots_root) -> 
 
 
 @pytest.mark.parametrize("asked", ["../elsewhere", "/etc", "2026-10/../../elsewhere"])
-def test_picker_refuses_a_path_outside_the_root(open_app, snapshots_root, asked) -> None:  # type: ignore[no-untyped-def]
+def test_picker_refuses_a_path_outside_the_root(open_app, snapshots_root, asked) -> None:
     app = open_app(
         "dpo", env={"INSIGHT_SNAPSHOTS_ROOT": str(snapshots_root)}, query={"snapshot": asked}
     )
@@ -173,9 +173,7 @@ def test_picker_refuses_a_path_outside_the_root(open_app, snapshots_root, asked)
     assert not app.metric
 
 
-def test_as_of_defaults_to_export_time_and_changes_the_findings(  # type: ignore[no-untyped-def]
-    open_app, sample: Snapshot
-) -> None:
+def test_as_of_defaults_to_export_time_and_changes_the_findings(open_app, sample: Snapshot) -> None:
     app = open_app("dpo")
     exported = sample.manifest.exported_at
     picker = app.sidebar.date_input[0]
@@ -188,14 +186,14 @@ def test_as_of_defaults_to_export_time_and_changes_the_findings(  # type: ignore
     moved = run_check(
         sample,
         load_policy(),
-        as_of=__import__("datetime").datetime(later.year, 6, 1, tzinfo=exported.tzinfo),
+        as_of=datetime(later.year, later.month, later.day, tzinfo=UTC),
     ).findings
     assert len(moved) != len(expected)
     assert metrics(app)["Findings"] == str(len(moved))
     assert "as of " + f"{later:%Y-%m-%d} 00:00 UTC" in app.sidebar.caption[-1].value
 
 
-def test_no_identifier_in_the_frame_for_an_analyst(open_app, sample_identifiers) -> None:  # type: ignore[no-untyped-def]
+def test_no_identifier_in_the_frame_for_an_analyst(open_app, sample_identifiers) -> None:
     from apphelpers import leaked
 
     app = open_app("analyst")
@@ -204,7 +202,7 @@ def test_no_identifier_in_the_frame_for_an_analyst(open_app, sample_identifiers)
 
 @pytest.mark.pages_folder_mode
 @pytest.mark.parametrize("role", ["analyst", "dpo"])
-def test_a_page_file_run_without_the_router_goes_through_it(open_app, role) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_file_run_without_the_router_goes_through_it(open_app, role) -> None:
     # Until a session has called st.navigation, Streamlit serves every file under pages/
     # by itself: a first visit straight to /retention still passes the role check.
     app = open_app(role, url_path="retention")
@@ -217,7 +215,7 @@ def test_a_page_file_run_without_the_router_goes_through_it(open_app, role) -> N
 @pytest.mark.parametrize(
     ("role", "page"), [(role, p.path) for role in ("dpo", "analyst") for p in pages_for(role)]
 )
-def test_every_page_has_clear_empty_states(open_app, tmp_path, role, page) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_has_clear_empty_states(open_app, tmp_path, role, page) -> None:
     empty = build_snapshot(tmp_path / "empty")
     app = open_app(role, page, env={"INSIGHT_SNAPSHOT": str(empty)})
     assert not app.exception

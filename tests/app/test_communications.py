@@ -11,7 +11,7 @@ from insight_workbench.snapshot import Snapshot
 PAGE = "pages/communications.py"
 
 
-def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     assert not app.exception and not app.error
     findings = run_check(sample, load_policy()).findings
@@ -35,7 +35,7 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  #
     assert {"processor:" + p for p in flagged} == tpp
 
 
-def test_category_filter_changes_the_messages(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_category_filter_changes_the_messages(open_app) -> None:
     app = open_app("dpo", PAGE)
     everything = frame_with(app, "message_id", "opted_out_at")
     category = sorted(everything["category"].unique())[0]

@@ -11,7 +11,7 @@ from insight_workbench.snapshot import Snapshot
 PAGE = "pages/deidentification.py"
 
 
-def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     assert not app.exception and not app.error
     found = assess_datasets(sample, load_policy())
@@ -33,7 +33,7 @@ def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:  
     assert set(zip(offending["dataset"], offending["column"], strict=True)) == expected
 
 
-def test_offending_values_are_never_shown(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_offending_values_are_never_shown(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     text = rendered_text(app)
     cursor = sample.cursor()
@@ -51,7 +51,7 @@ def test_offending_values_are_never_shown(open_app, sample: Snapshot) -> None:  
         cursor.close()
 
 
-def test_choosing_a_dataset_changes_the_class_chart(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_choosing_a_dataset_changes_the_class_chart(open_app) -> None:
     app = open_app("dpo", PAGE)
     picker = app.selectbox(key="class_dataset")
     assert len(picker.options) >= 2

@@ -31,13 +31,13 @@ def expected(sample: Snapshot) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("role", ["dpo", "analyst"])
-def test_headline_metrics_are_the_library_figures(open_app, expected, role) -> None:  # type: ignore[no-untyped-def]
+def test_headline_metrics_are_the_library_figures(open_app, expected, role) -> None:
     app = open_app(role, PAGE)
     assert not app.exception and not app.error
     assert metrics(app) == {name: str(value) for name, value in expected.items()}
 
 
-def test_dpo_sees_what_is_overdue_and_due(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_dpo_sees_what_is_overdue_and_due(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     findings = run_check(sample, load_policy()).findings
     outstanding = {f.key for f in findings if f.due and f.rule != "SAR-002"}
@@ -49,7 +49,7 @@ def test_dpo_sees_what_is_overdue_and_due(open_app, sample: Snapshot) -> None:  
         assert loads.loc[name, "rows_rejected"] == load.rows_rejected
 
 
-def test_horizon_changes_the_items_shown(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_horizon_changes_the_items_shown(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     at = sample.manifest.exported_at
     sizes = {}
@@ -63,7 +63,7 @@ def test_horizon_changes_the_items_shown(open_app, sample: Snapshot) -> None:  #
     assert sizes[7] < sizes[90]
 
 
-def test_analyst_sees_counts_only(open_app, sample_identifiers) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_sees_counts_only(open_app, sample_identifiers) -> None:
     app = open_app("analyst", PAGE)
     text = rendered_text(app)
     assert leaked(text, sample_identifiers) == []
@@ -74,7 +74,7 @@ def test_analyst_sees_counts_only(open_app, sample_identifiers) -> None:  # type
     assert not app.segmented_control
 
 
-def test_the_identifier_check_finds_what_a_dpo_is_shown(open_app, sample_identifiers) -> None:  # type: ignore[no-untyped-def]
+def test_the_identifier_check_finds_what_a_dpo_is_shown(open_app, sample_identifiers) -> None:
     # The DPO's overview names user ids in finding keys: the check used on analyst pages
     # sees them, so its silence there means something.
     app = open_app("dpo", PAGE)

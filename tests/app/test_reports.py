@@ -28,13 +28,13 @@ def write_run(root: Path, notebook: str, stamp: str, status: str, html: bool) ->
         (folder / f"{notebook}.html").write_text("<html><body>report</body></html>")
 
 
-def test_no_runs_is_a_clear_message(open_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_no_runs_is_a_clear_message(open_app, tmp_path: Path) -> None:
     app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path / "none")})
     assert not app.exception
     assert "No report has been run yet" in app.info[0].value
 
 
-def test_runs_are_listed_newest_first_with_their_html(open_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_runs_are_listed_newest_first_with_their_html(open_app, tmp_path: Path) -> None:
     write_run(tmp_path, "retention_audit", "20261101T010000Z", "succeeded", html=True)
     write_run(tmp_path, "access_review", "20261102T010000Z", "failed", html=False)
     app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})

@@ -11,7 +11,7 @@ from apphelpers import frame_with
 PAGE = "pages/reports.py"
 
 
-def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:
     app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})
     app.selectbox(key="run_notebook").select("access_review")
     app.text_input(key="run_as_of").input("2026-11-20")
@@ -30,7 +30,7 @@ def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:
     assert record["as_of"] == "2026-11-20T00:00:00Z"
 
 
-def test_run_now_refuses_a_bad_as_of(open_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_now_refuses_a_bad_as_of(open_app, tmp_path: Path) -> None:
     app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})
     app.text_input(key="run_as_of").input("soon")
     app.button[0].click().run()

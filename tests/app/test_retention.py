@@ -20,7 +20,7 @@ def status(sample: Snapshot) -> pd.DataFrame:
     return retention_status(sample, load_policy(), sample.manifest.exported_at)
 
 
-def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     assert not app.exception and not app.error
     frame = status(sample)
@@ -34,7 +34,7 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  #
     }
 
 
-def test_overdue_come_first_and_the_filter_changes_the_rows(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_come_first_and_the_filter_changes_the_rows(open_app, sample) -> None:
     app = open_app("dpo", PAGE)
     frame = status(sample)
     shown = frame_with(app, "state", "rows_held")
@@ -51,7 +51,7 @@ def test_overdue_come_first_and_the_filter_changes_the_rows(open_app, sample) ->
     assert "No organisation in the chosen states." in [i.value for i in app.info]
 
 
-def test_action_list_csv_holds_the_overdue_organisations(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+def test_action_list_csv_holds_the_overdue_organisations(open_app, sample) -> None:
     app = open_app("dpo", PAGE)
     assert app.get("download_button")  # offered on the page
     frame = status(sample)

@@ -15,7 +15,7 @@ from insight_workbench.snapshot import Snapshot
 PAGE = "pages/subject_requests.py"
 
 
-def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     assert not app.exception and not app.error
     frame = request_deadlines(sample, load_policy(), sample.manifest.exported_at)
@@ -32,7 +32,7 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:  #
     assert set(late["request_id"]) == set(frame.loc[frame["finding"].notna(), "request_id"])
 
 
-def test_type_filter_changes_the_requests_shown(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+def test_type_filter_changes_the_requests_shown(open_app, sample) -> None:
     app = open_app("dpo", PAGE)
     everything = frame_with(app, "due_date", nth=2)
     app.multiselect(key="request_types").set_value(["erasure"]).run()
@@ -41,7 +41,7 @@ def test_type_filter_changes_the_requests_shown(open_app, sample) -> None:  # ty
     assert 0 < len(erasures) < len(everything)
 
 
-def test_pack_for_a_requester_has_exactly_their_rows(open_app, sample) -> None:  # type: ignore[no-untyped-def]
+def test_pack_for_a_requester_has_exactly_their_rows(open_app, sample) -> None:
     app = open_app("dpo", PAGE)
     person = app.selectbox(key="pack_user").options[1]
     app.selectbox(key="pack_user").select(person)
@@ -58,7 +58,7 @@ def test_pack_for_a_requester_has_exactly_their_rows(open_app, sample) -> None: 
     assert any(n.endswith("users.csv") for n in names)
 
 
-def test_pack_for_an_unknown_person_says_no_data_is_held(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_pack_for_an_unknown_person_says_no_data_is_held(open_app) -> None:
     app = open_app("dpo", PAGE)
     app.text_input(key="pack_value").input("nobody@nowhere.invalid")
     app.form_submit_button[0].click().run()

@@ -28,7 +28,7 @@ def shown(value: object, min_cell: int) -> str:
 
 
 @pytest.mark.parametrize("role", ["dpo", "analyst"])
-def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:  # type: ignore[no-untyped-def]
+def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:
     app = open_app(role, PAGE)
     assert not app.exception and not app.error
     figures = usage.headline_figures(data)
@@ -42,7 +42,7 @@ def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:
     }
 
 
-def test_product_filter_changes_what_is_shown(open_app, data) -> None:  # type: ignore[no-untyped-def]
+def test_product_filter_changes_what_is_shown(open_app, data) -> None:
     app = open_app("analyst", PAGE)
     everything = frame_with(app, "event_type", "events")
     product = PRODUCTS[0]
@@ -56,7 +56,7 @@ def test_product_filter_changes_what_is_shown(open_app, data) -> None:  # type: 
     assert len(one) < len(everything)
 
 
-def test_period_changes_the_activity_chart(open_app) -> None:  # type: ignore[no-untyped-def]
+def test_period_changes_the_activity_chart(open_app) -> None:
     app = open_app("analyst", PAGE)
     short = json.loads(plotly_specs(app)["active_chart"])
     app.selectbox(key="usage_period").select("Last 365 days").run()
@@ -66,7 +66,7 @@ def test_period_changes_the_activity_chart(open_app) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("product", ["All products", *PRODUCTS])
-def test_no_identifier_reaches_an_analyst(open_app, sample_identifiers, product) -> None:  # type: ignore[no-untyped-def]
+def test_no_identifier_reaches_an_analyst(open_app, sample_identifiers, product) -> None:
     app = open_app("analyst", PAGE)
     app.selectbox(key="usage_product").select(product)
     app.selectbox(key="usage_period").select("Last 365 days").run()
@@ -74,7 +74,7 @@ def test_no_identifier_reaches_an_analyst(open_app, sample_identifiers, product)
     assert leaked(rendered_text(app), sample_identifiers) == []
 
 
-def test_small_counts_of_people_are_suppressed(open_app, data) -> None:  # type: ignore[no-untyped-def]
+def test_small_counts_of_people_are_suppressed(open_app, data) -> None:
     app = open_app("analyst", PAGE)
     app.selectbox(key="usage_product").select(PRODUCTS[-1]).run()
     people = {
