@@ -15,8 +15,10 @@ def assessments(wb: Workbench) -> list[deid.DatasetAssessment]:
 
 
 def verdicts(wb: Workbench) -> pd.DataFrame:
-    """One row per dataset: how it is judged, the verdict of each check."""
-    return deid.verdicts_frame(assessments(wb))
+    """One row per dataset: the verdict of each check first, then how it is judged."""
+    frame = deid.verdicts_frame(assessments(wb))
+    first = ["dataset", "kind", *deid.CHECKS, "offending_columns", "smallest_class"]
+    return frame[first + [c for c in frame.columns if c not in first]]
 
 
 def class_sizes(wb: Workbench) -> pd.DataFrame:
