@@ -123,6 +123,12 @@ def test_run_folders_are_never_reused(tmp_path: Path) -> None:
     assert all(f.parent == tmp_path / "retention_audit" for f in folders)
 
 
+def test_an_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "reports").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(InputError, match="--out"):
+        new_run_folder(tmp_path / "reports", "retention_audit", NOW)
+
+
 def test_a_bad_snapshot_is_refused_before_anything_is_written(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="not a snapshot folder"):
         prepare_run("retention_audit", tmp_path / "missing")

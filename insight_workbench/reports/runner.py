@@ -163,7 +163,10 @@ def execute(prepared: PreparedRun, out: Path) -> RunResult:
 def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
     """`<out>/<notebook>/<start>/`, or `<start>-2`, `-3`... when taken: never reused."""
     parent = out / notebook
-    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        raise InputError(f"--out {out}: cannot create a folder there") from None
     stamp = start.astimezone(UTC).strftime(FOLDER_TIME)
     for attempt in range(1, 1000):
         folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
