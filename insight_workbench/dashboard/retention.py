@@ -21,11 +21,20 @@ def status(wb: Workbench) -> pd.DataFrame:
     frame.insert(1, "kind", frame["rule"].map(RULES))
     order = frame["state"].map({s: i for i, s in enumerate(STATES)}).fillna(len(STATES))
     frame = frame.assign(_order=order, _overdue=-frame["days_overdue"].fillna(0))
-    return (
-        frame.sort_values(["_order", "_overdue", "due_at"], kind="stable")
-        .drop(columns=["_order", "_overdue"])
-        .reset_index(drop=True)
-    )
+    ordered = frame.sort_values(["_order", "_overdue", "due_at"], kind="stable")
+    first = [
+        "org_id",
+        "name",
+        "kind",
+        "state",
+        "due_at",
+        "days_overdue",
+        "days_left",
+        "rows_held",
+        *HELD_TABLES,
+    ]
+    rest = [c for c in frame.columns if c not in first and not c.startswith("_")]
+    return ordered[first + rest].reset_index(drop=True)
 
 
 def held_long(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,10 @@ SHOWN = [
     "request_id",
     "type",
     "status",
+    "due_date",
+    "days_left",
+    "days_late",
+    "finding",
     "user_id",
     "received_date",
     "clock_start_date",
@@ -22,11 +26,7 @@ SHOWN = [
     "nominal_date",
     "period_end",
     "moved_because",
-    "due_date",
     "completed_date",
-    "days_left",
-    "days_late",
-    "finding",
 ]
 
 
