@@ -6,9 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.readers import count_records
@@ -73,10 +75,8 @@ def read_manifest(folder: Path) -> Manifest:
     if not isinstance(data, dict):
         raise InputError(f"{MANIFEST}: must be a JSON object")
     timezone = _text(data, "timezone", default="UTC")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{MANIFEST}: 'timezone' is not a known time zone") from None
+    if not known_timezone(timezone):
+        raise InputError(f"{MANIFEST}: 'timezone' is not a known time zone")
     try:
         exported_at = parse_timestamp(_text(data, "exported_at"), timezone)
     except ValueError:
@@ -94,8 +94,26 @@ def read_manifest(folder: Path) -> Manifest:
     )
 
 
+def known_timezone(name: str) -> bool:
+    """True for an IANA zone name both Python and DuckDB know, spelled exactly."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    con = duckdb.connect()
+    try:
+        found = con.execute(
+            "SELECT count(*) FROM pg_timezone_names() WHERE name = $name", {"name": name}
+        ).fetchone()
+    finally:
+        con.close()
+    return bool(found and found[0])
+
+
 def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
-    value = data.get(key, default)
+    if key not in data and default is not None:
+        return default
+    value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{MANIFEST}: '{key}' must be a non-empty string")
     return value
@@ -108,6 +126,9 @@ def _entry(name: str, entry: Any) -> ManifestEntry:
     file, rows, sha = entry.get("file"), entry.get("rows"), entry.get("sha256")
     if not isinstance(file, str) or not file:
         raise InputError(f"{where}.file must be a file name")
+    relative = PurePosixPath(file)
+    if relative.is_absolute() or ".." in relative.parts or "\\" in file:
+        raise InputError(f"{where}.file must be a path inside the snapshot folder")
     if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
         raise InputError(f"{where}.rows must be a whole number")
     if not isinstance(sha, str) or len(sha) != 64:
@@ -154,7 +175,9 @@ def verify_file(manifest: Manifest, key: str, path: Path, folder: Path) -> Manif
             return None
         raise InputError(f"{MANIFEST}: table '{key}' ({path.name}) is not listed")
     if (folder / entry.file).resolve() != path.resolve():
-        raise InputError(f"{MANIFEST}: table '{key}' lists file '{entry.file}', found '{path.name}'")
+        raise InputError(
+            f"{MANIFEST}: table '{key}' lists file '{entry.file}', found '{path.name}'"
+        )
     found = sha256_file(path)
     if found != entry.sha256:
         raise InputError(

@@ -1,15 +1,20 @@
-"""Reading export files into untyped DuckDB tables, record by record.
+"""Reading export files into untyped DuckDB relations, record by record.
 
-Every file becomes a table of VARCHAR columns plus its record index, and a list
-of the records that could not be read at all (wrong field count, broken quoting,
-bad encoding). Nothing is guessed: the dialect is fixed by the contract and
-DuckDB never sniffs it. Typing happens afterwards, in `typing_sql.py`.
+Every file becomes a relation of `_row` (the 1-based record index) and one
+VARCHAR column per kept file column, plus a list of the records that could not
+be read at all (wrong field count, broken quoting, bad encoding). Inside the
+relation the columns have positional names (`c0`, `c1`, ...): a file's column
+names never become SQL identifiers before typing, so a column called `rowid`,
+`_row` or `"x"` cannot confuse the loader. Nothing is guessed: the dialect is
+fixed by the contract and DuckDB never sniffs it. Typing happens afterwards,
+in `typing_sql.py`.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,11 +24,18 @@ import pyarrow as pa
 from insight_workbench.errors import InputError
 from insight_workbench.schema import is_credential
 
+ROW = "_row"  # the record index column of every untyped relation
 MAX_FIELD_BYTES = 16 * 1024 * 1024
 BATCH_ROWS = 100_000
+SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
+CSV_PROBLEMS = {  # Python's csv messages (never a value) -> the reason recorded
+    "unexpected end of data": "unterminated quoted field",
+    "expected after": "text after a closing quote",
+    "field larger than field limit": f"a field is longer than {MAX_FIELD_BYTES // 2**20} MiB",
+}
 
 
-@dataclass
+@dataclass(frozen=True)
 class StructuralReject:
     row: int  # 1-based record index, header not counted
     reason: str
@@ -31,17 +43,24 @@ class StructuralReject:
 
 @dataclass
 class RawTable:
-    """An export file read as text: `table` holds `_row` and one VARCHAR column each."""
+    """An export file read as text: relation `table` holds `_row` and one VARCHAR column
+    per kept file column, named positionally (see `ident`)."""
 
     table: str
-    columns: list[str]  # the file's columns, credential columns left out
+    columns: list[str]  # the file's column names, credential columns left out
     credential_columns: list[str]
+    positions: dict[str, int]  # column name -> position in the file
     rejects: list[StructuralReject] = field(default_factory=list)
     parquet_types: dict[str, str] = field(default_factory=dict)
 
+    def ident(self, name: str) -> str:
+        """The SQL identifier of file column `name` inside `table`."""
+        return f"c{self.positions[name]}"
+
     def records(self, con: duckdb.DuckDBPyConnection) -> int:
-        loaded = con.execute(f"SELECT count(*) FROM {quote_ident(self.table)}").fetchone()
-        return int(loaded[0] if loaded else 0) + len(self.rejects)
+        """Records in the file: those read plus those that could not be read."""
+        found = con.execute(f"SELECT count(*) FROM {quote_ident(self.table)}").fetchone()
+        return int(found[0] if found else 0) + len(self.rejects)
 
 
 def quote_ident(name: str) -> str:
@@ -52,8 +71,23 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def check_names(names: list[str], where: str) -> None:
+    """Refuse unusable column names: empty, undecodable, or given twice (DuckDB's names
+    are case-insensitive, so `Email` and `email` are the same column)."""
+    seen: set[str] = set()
+    for position, name in enumerate(names, start=1):
+        if not name:
+            raise InputError(f"{where}: header column {position} has no name")
+        if SURROGATE.search(name):
+            raise InputError(f"{where}: the header row is not valid UTF-8")
+        if name.casefold() in seen:
+            raise InputError(f"{where}: column '{name}' appears twice in the header")
+        seen.add(name.casefold())
+
+
 def read_header(path: Path) -> list[str]:
-    """The column names of a CSV file's header row; refuses an empty or malformed header."""
+    """The column names of a CSV file's header row, trimmed; empty names at the end
+    (a trailing comma) are dropped, as DuckDB drops trailing empty fields of records."""
     with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         try:
             header = next(csv.reader(handle, strict=True))
@@ -62,102 +96,133 @@ def read_header(path: Path) -> list[str]:
         except csv.Error:
             raise InputError(f"{path.name}: the header row is not valid CSV") from None
     names = [name.strip() for name in header]
-    if any("\udc80" <= ch <= "\udcff" for name in names for ch in name):
-        raise InputError(f"{path.name}: the header row is not valid UTF-8")
-    for position, name in enumerate(names, start=1):
-        if not name:
-            raise InputError(f"{path.name}: header column {position} has no name")
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise InputError(f"{path.name}: column '{name}' appears twice in the header")
-        seen.add(name)
+    while len(names) > 1 and not names[-1]:
+        names.pop()
+    if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
+        raise InputError(
+            f"{path.name}: the header row has a single column: the file is not comma-separated"
+        )
+    check_names(names, path.name)
     return names
 
 
 def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
-    """Read one CSV or Parquet export into the untyped table `table`."""
+    """Read one CSV or Parquet export into the untyped relation `table`."""
     if path.suffix == ".parquet":
         return _read_parquet(con, path, table)
     return _read_csv(con, path, table)
 
 
+def _csv_source(path: Path, width: int) -> str:
+    """read_csv with the contract's dialect and no sniffing; every column VARCHAR."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    return (
+        f"read_csv({quote_literal(str(path))}, header = true, auto_detect = false, "
+        f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, encoding = 'utf-8', "
+        f"max_line_size = {MAX_FIELD_BYTES}, columns = {{{columns}}})"
+    )
+
+
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
     header = read_header(path)
     kept = [name for name in header if not is_credential(name)]
-    raw = RawTable(table, kept, [name for name in header if is_credential(name)])
+    positions = {name: header.index(name) for name in kept}
+    raw = RawTable(table, kept, [n for n in header if is_credential(n)], positions)
+    selected = ", ".join(raw.ident(name) for name in kept)
+    base = quote_ident(table + "__file")
     try:
-        _read_csv_with_duckdb(con, path, table, header, kept)
+        con.execute(
+            f"CREATE TABLE {base} AS SELECT {selected} FROM {_csv_source(path, len(header))}"
+        )
     except duckdb.Error:
-        # The file breaks the dialect somewhere: read it record by record instead,
-        # so that only the broken records are quarantined.
+        # The file breaks the dialect somewhere (DuckDB's message quotes the line, so it
+        # is never shown): read it record by record, quarantining only broken records.
         drop_raw(con, table)
-        raw.rejects = _read_csv_with_python(con, path, table, header, kept)
+        raw.rejects = _read_csv_with_python(con, path, raw, len(header))
+        return raw
+    # With insertion order preserved, the rowid of a table created from one scan
+    # follows the file's record order (tests/test_readers.py checks it on 2M rows).
+    con.execute(
+        f"CREATE VIEW {quote_ident(table)} AS SELECT rowid + 1 AS {ROW}, {selected} FROM {base}"
+    )
     return raw
 
 
-def _read_csv_with_duckdb(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, header: list[str], kept: list[str]
-) -> None:
-    columns = ", ".join(f"{quote_literal(name)}: 'VARCHAR'" for name in header)
-    selected = ", ".join(quote_ident(name) for name in kept)
-    base = quote_ident(table + "__file")
-    con.execute(
-        f"CREATE TABLE {base} AS SELECT {selected} FROM read_csv("
-        f"{quote_literal(str(path))}, header = true, auto_detect = false, delim = ',', "
-        f"quote = '\"', escape = '\"', strict_mode = true, encoding = 'utf-8', "
-        f"max_line_size = {MAX_FIELD_BYTES}, columns = {{{columns}}})"
+def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(record index, fields, None) for each readable record, (index, None, reason) for a
+    broken one. Matches DuckDB's reading of a valid file: blank lines are not records
+    in a file of several columns, and trailing empty fields are dropped."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD_BYTES)
+    try:
+        with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            next(reader, None)  # the header, read already
+            row = 0
+            while True:
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as error:
+                    row += 1
+                    yield row, None, _csv_problem(str(error))
+                    continue
+                if not record:
+                    if width > 1:
+                        continue
+                    record = [""]
+                row += 1
+                reason = _structural_problem(record, width)
+                yield (row, None, reason) if reason else (row, record[:width], None)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _csv_problem(message: str) -> str:
+    return next(
+        (reason for key, reason in CSV_PROBLEMS.items() if key in message), "broken quoting"
     )
-    # With insertion order preserved, rowid follows the file's record order.
-    con.execute(f"CREATE VIEW {quote_ident(table)} AS SELECT rowid + 1 AS _row, * FROM {base}")
+
+
+def _structural_problem(record: list[str], width: int) -> str | None:
+    if len(record) > width and not any(record[width:]):
+        record = record[:width]
+    if len(record) != width:
+        return f"has {len(record)} fields, the header has {width}"
+    if any(SURROGATE.search(value) for value in record):
+        return "not valid UTF-8"
+    return None
 
 
 def _read_csv_with_python(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, header: list[str], kept: list[str]
+    con: duckdb.DuckDBPyConnection, path: Path, raw: RawTable, width: int
 ) -> list[StructuralReject]:
-    csv.field_size_limit(MAX_FIELD_BYTES)
-    positions = [header.index(name) for name in kept]
-    names = ["_row", *kept]
-    schema = pa.schema([("_row", pa.int64())] + [(name, pa.string()) for name in kept])
+    idents = [raw.ident(name) for name in raw.columns]
+    slots = [raw.positions[name] for name in raw.columns]
+    schema = pa.schema([(ROW, pa.int64())] + [(ident, pa.string()) for ident in idents])
+    columns = ", ".join(f"{ident} VARCHAR" for ident in idents)
     con.execute(
-        f"CREATE TABLE {quote_ident(table)} ("
-        + ", ".join(
-            f"{quote_ident(n)} {'BIGINT' if n == '_row' else 'VARCHAR'}" for n in names
-        )
-        + ")"
+        f"CREATE TABLE {quote_ident(raw.table)} ({ROW} BIGINT{', ' + columns if columns else ''})"
     )
     rejects: list[StructuralReject] = []
-    batch: list[list[object]] = [[] for _ in names]
+    batch: list[list[object]] = [[] for _ in schema.names]
 
     def flush() -> None:
         if batch[0]:
             arrow = pa.Table.from_arrays([pa.array(col) for col in batch], schema=schema)
             con.register("_incoming", arrow)
-            con.execute(f"INSERT INTO {quote_ident(table)} SELECT * FROM _incoming")
+            con.execute(f"INSERT INTO {quote_ident(raw.table)} SELECT * FROM _incoming")
             con.unregister("_incoming")
             for col in batch:
                 col.clear()
 
-    text = path.read_bytes().decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    next(reader)  # the header, read already
-    row = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            row += 1
-            rejects.append(StructuralReject(row, "broken quoting"))
-            continue
-        row += 1
-        reason = _structural_problem(record, len(header))
-        if reason:
-            rejects.append(StructuralReject(row, reason))
+    for row, record, reason in python_records(path, width):
+        if record is None:
+            rejects.append(StructuralReject(row, reason or "broken record"))
             continue
         batch[0].append(row)
-        for slot, position in enumerate(positions, start=1):
+        for slot, position in enumerate(slots, start=1):
             batch[slot].append(record[position] or None)
         if len(batch[0]) >= BATCH_ROWS:
             flush()
@@ -165,50 +230,56 @@ def _read_csv_with_python(
     return rejects
 
 
-def _structural_problem(record: list[str], expected: int) -> str | None:
-    if len(record) != expected:
-        return f"has {len(record)} fields, the header has {expected}"
-    for value in record:
-        if any("\udc80" <= ch <= "\udcff" for ch in value):
-            return "not valid UTF-8"
-    return None
-
-
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
+    source = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
     try:
-        described = con.execute(
-            f"DESCRIBE SELECT * FROM read_parquet({quote_literal(str(path))})"
-        ).fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
         raise InputError(f"{path.name}: not a readable Parquet file") from None
-    types = {str(row[0]): str(row[1]) for row in described}
-    kept = [name for name in types if not is_credential(name)]
+    types = {str(row[0]): str(row[1]) for row in described if row[0] != "file_row_number"}
+    names = list(types)
+    check_names(names, path.name)
+    kept = [name for name in names if not is_credential(name)]
     raw = RawTable(
-        table, kept, [name for name in types if is_credential(name)], parquet_types=types
+        table,
+        kept,
+        [name for name in names if is_credential(name)],
+        {name: names.index(name) for name in kept},
+        parquet_types=types,
     )
-    # Timestamps with a zone are rendered as UTC text, which keeps their instant.
-    con.execute("SET TimeZone = 'UTC'")
-    selected = ", ".join(f"CAST({quote_ident(name)} AS VARCHAR) AS {quote_ident(name)}" for name in kept)
+    # A view: the file is read once, by the typing query.
+    selected = "".join(
+        f", {_parquet_text(name, types[name])} AS {raw.ident(name)}" for name in kept
+    )
     con.execute(
-        f"CREATE TABLE {quote_ident(table)} AS SELECT file_row_number + 1 AS _row"
-        + (f", {selected}" if selected else "")
-        + f" FROM read_parquet({quote_literal(str(path))}, file_row_number = true)"
+        f"CREATE VIEW {quote_ident(table)} AS SELECT file_row_number + 1 AS {ROW}{selected} "
+        f"FROM {source}"
     )
     return raw
 
 
+def _parquet_text(name: str, kind: str) -> str:
+    """SQL rendering a Parquet column as text. An instant (timestamp with time zone) is
+    written in UTC with a `Z`, whatever the session's time zone, so it keeps its instant."""
+    column = quote_ident(name)
+    if kind.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")) and "[" not in kind:
+        return f"CAST(timezone('UTC', CAST({column} AS TIMESTAMPTZ)) AS VARCHAR) || 'Z'"
+    return f"CAST({column} AS VARCHAR)"
+
+
 def count_records(path: Path) -> int:
-    """The number of data records of an export file, as the loader will see them."""
-    con = duckdb.connect()
+    """The number of data records of an export file, read exactly as the loader reads it."""
+    con = duckdb.connect(config={"preserve_insertion_order": True})
     try:
-        raw = read_file(con, path, "counted")
-        return raw.records(con)
+        return read_file(con, path, "counted").records(con)
+    except duckdb.Error:
+        raise InputError(f"{path.name}: the file could not be read") from None
     finally:
         con.close()
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """Drop an untyped table (a view over the file's table, or a table) and its file table."""
+    """Drop an untyped relation (a view or a table) and the file table under it."""
     kind = con.execute(
         "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [table]
     ).fetchone()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,9 @@ import duckdb
 
 from insight_workbench import manifest as mf
 from insight_workbench.errors import InputError
-from insight_workbench.readers import RawTable, drop_raw, quote_ident, quote_literal, read_file
+from insight_workbench.readers import ROW, RawTable, drop_raw, quote_ident, read_file
 from insight_workbench.schema import SQL_TYPES, TABLES, Table
-from insight_workbench.typing_sql import PARQUET_TYPES, converted, reject_checks
+from insight_workbench.typing_sql import check_columns, type_table
 
 
 @dataclass(frozen=True)
@@ -98,14 +100,17 @@ def load_snapshot(path: str | Path) -> Snapshot:
                 _create_empty(con, table)
                 loads[name] = TableLoad(name, "", 0, 0, 0)
                 continue
-            raw = read_file(con, file, f"_raw_{name}")
-            credentials += [(name, c) for c in raw.credential_columns]
-            loads[name], extras[name] = _type_table(con, table, raw, file, manifest.timezone)
+            with _database_errors(file, name):
+                raw = read_file(con, file, f"_raw_{name}")
+                credentials += [(name, c) for c in raw.credential_columns]
+                loads[name], extras[name] = _type_table(con, table, raw, file, manifest.timezone)
             _check_rows(entries[name], loads[name])
-        deidentified = [
-            _load_dataset(con, key, p, folder, dataset_entries[key], credentials, loads)
-            for key, p in datasets.items()
-        ]
+        deidentified = []
+        for key, p in datasets.items():
+            with _database_errors(p, key):
+                deidentified.append(
+                    _load_dataset(con, key, p, folder, dataset_entries[key], credentials, loads)
+                )
         _write_reports(con, loads, credentials, deidentified)
         con.execute("SET TimeZone = 'UTC'")
     except BaseException:
@@ -114,73 +119,44 @@ def load_snapshot(path: str | Path) -> Snapshot:
     return Snapshot(folder, manifest, con, loads, credentials, deidentified, extras)
 
 
+@contextmanager
+def _database_errors(file: Path, table: str) -> Iterator[None]:
+    """A file DuckDB cannot read becomes an `InputError` naming file and table. DuckDB's
+    own message is left out: it may quote a line of the file (personal data)."""
+    try:
+        yield
+    except duckdb.Error as error:
+        raise InputError(
+            f"{file.name}: table '{table}' could not be loaded ({type(error).__name__})"
+        ) from None
+
+
 def _create_empty(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     columns = ", ".join(f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
     con.execute(f"CREATE TABLE {quote_ident(table.name)} ({columns})")
 
 
-def _check_parquet_types(table: Table, raw: RawTable, file: Path) -> None:
-    for column in table.columns:
-        found = raw.parquet_types.get(column.name)
-        if found and not found.startswith(PARQUET_TYPES[column.type]):
-            raise InputError(
-                f"{file.name}: column '{column.name}' of table '{table.name}' has Parquet type "
-                f"{found}, expected {column.type}"
-            )
-
-
 def _type_table(
     con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, file: Path, timezone: str
 ) -> tuple[TableLoad, list[str]]:
-    present = raw.columns
-    for column in table.columns:
-        if column.name not in present and not column.optional:
-            raise InputError(f"{file.name}: table '{table.name}' has no column '{column.name}'")
-    _check_parquet_types(table, raw, file)
-    name, source = table.name, quote_ident(raw.table)
-    for reject in raw.rejects:
-        con.execute(
-            "INSERT INTO rejects VALUES (?, ?, NULL, NULL, ?)", [name, reject.row, reject.reason]
+    check_columns(table, raw, file)
+    name = table.name
+    if raw.rejects:
+        con.executemany(
+            "INSERT INTO rejects VALUES (?, ?, NULL, NULL, ?)",
+            [[name, reject.row, reject.reason] for reject in raw.rejects],
         )
-    # Naive timestamps are read in the manifest's time zone.
-    con.execute(f"SET TimeZone = {quote_literal(timezone)}")
-    for column, condition, reason in reject_checks(table, present):
-        con.execute(
-            f"INSERT INTO rejects SELECT {quote_literal(name)}, _row, {quote_literal(column)}, "
-            f"{quote_ident(column)}, {quote_literal(reason)} FROM {source} WHERE {condition}"
-        )
-    if table.primary_key:
-        key = quote_ident(table.primary_key)
-        # The first row with a key loads; later rows with the same key are quarantined.
-        con.execute(
-            f"INSERT INTO rejects SELECT {quote_literal(name)}, _row, "
-            f"{quote_literal(table.primary_key)}, {key}, 'duplicate primary key' FROM ("
-            f"SELECT _row, {key}, row_number() OVER (PARTITION BY {key} ORDER BY _row) AS n "
-            f"FROM {source} WHERE _row NOT IN (SELECT row_number FROM rejects "
-            f"WHERE table_name = {quote_literal(name)})) WHERE n > 1"
-        )
-    declared = {c.name for c in table.columns}
-    extras = [c for c in present if c not in declared]
-    selected = [
-        f"{converted(c)} AS {quote_ident(c.name)}" if c.name in present
-        else f"CAST(NULL AS {SQL_TYPES[c.type]}) AS {quote_ident(c.name)}"
-        for c in table.columns
-    ] + [quote_ident(c) for c in extras]
-    con.execute(
-        f"CREATE TABLE {quote_ident(name)} AS SELECT {', '.join(selected)} FROM {source} "
-        f"WHERE _row NOT IN (SELECT row_number FROM rejects WHERE table_name = "
-        f"{quote_literal(name)}) ORDER BY _row"
-    )
-    con.execute("SET TimeZone = 'UTC'")
+    records = raw.records(con)
+    type_table(con, table, raw, timezone)
+    drop_raw(con, raw.table)
     loaded = _count(con, f"SELECT count(*) FROM {quote_ident(name)}")
     rejected = _count(
-        con,
-        f"SELECT count(DISTINCT row_number) FROM rejects WHERE table_name = {quote_literal(name)}",
+        con, "SELECT count(DISTINCT row_number) FROM rejects WHERE table_name = ?", [name]
     )
-    records = raw.records(con)
-    drop_raw(con, raw.table)
     if loaded + rejected != records:  # the loader's own promise; never expected to fail
         raise AssertionError(f"{name}: {loaded} loaded + {rejected} rejected != {records} rows")
+    declared = {c.name for c in table.columns}
+    extras = [c for c in raw.columns if c not in declared]
     return TableLoad(name, file.name, records, loaded, rejected), extras
 
 
@@ -192,8 +168,8 @@ def _check_rows(entry: mf.ManifestEntry | None, load: TableLoad) -> None:
         )
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -210,16 +186,20 @@ def _load_dataset(
     table = f"deidentified__{name}"
     raw = read_file(con, path, f"_raw_{table}")
     credentials += [(key, c) for c in raw.credential_columns]
-    for reject in raw.rejects:
-        con.execute(
-            "INSERT INTO rejects VALUES (?, ?, NULL, NULL, ?)", [key, reject.row, reject.reason]
+    if raw.rejects:
+        con.executemany(
+            "INSERT INTO rejects VALUES (?, ?, NULL, NULL, ?)",
+            [[key, reject.row, reject.reason] for reject in raw.rejects],
         )
     records = raw.records(con)
     loads[key] = TableLoad(key, path.name, records, records - len(raw.rejects), len(raw.rejects))
     _check_rows(entry, loads[key])
+    selected = (
+        ", ".join(f"NULLIF({raw.ident(c)}, '') AS {quote_ident(c)}" for c in raw.columns)
+        or f"{ROW}"
+    )
     con.execute(
-        f"CREATE TABLE {quote_ident(table)} AS SELECT * EXCLUDE (_row) "
-        f"FROM {quote_ident(raw.table)} ORDER BY _row"
+        f"CREATE TABLE {quote_ident(table)} AS SELECT {selected} FROM {quote_ident(raw.table)}"
     )
     drop_raw(con, raw.table)
     return DeidentifiedDataset(

@@ -1,103 +1,226 @@
-"""Typing untyped export tables with their declared schema, quarantining bad values.
+"""Typing untyped export relations with their declared schema, quarantining bad rows.
 
-For every declared column, one SQL predicate says when a value is bad and one
-expression converts a good value. Rows with any bad value go to `rejects`; all
-others load. No value is guessed: a timestamp must look like ISO 8601 before
-DuckDB is asked to cast it.
+For every declared column, SQL predicates say when a value is bad and one
+expression converts a good value. The typed table is built in one pass over
+the untyped relation: each row carries the list of its problems (NULL when it
+has none). Then rows with problems, and later rows repeating a primary key,
+are written to `rejects` and deleted, and the helper columns are dropped.
+Deleting keeps the order of the other rows, so the typed table stays in file
+order without a sort. No value is guessed: a timestamp must look like ISO 8601
+before DuckDB is asked to cast it.
 """
 
 from __future__ import annotations
 
-from insight_workbench.readers import quote_ident, quote_literal
-from insight_workbench.schema import Column, Table
+from pathlib import Path
 
-TIMESTAMP_PATTERN = (
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)?"
-)
+import duckdb
+
+from insight_workbench.errors import InputError
+from insight_workbench.readers import ROW, RawTable, quote_ident, quote_literal
+from insight_workbench.schema import SQL_TYPES, Column, Table
+
+TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 TRUE_TEXT = ("true", "1")
 FALSE_TEXT = ("false", "0")
+INTEGERS = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+)
 
-# Parquet column types that can hold each declared type.
+# Parquet column types that can hold each declared type ("NULL": a column of nulls only).
+# Any TIMESTAMP type fits a timestamp: TIMESTAMP, TIMESTAMP_NS, TIMESTAMP WITH TIME ZONE...
 PARQUET_TYPES = {
-    "timestamp": ("TIMESTAMP", "VARCHAR"),
-    "date": ("DATE", "VARCHAR"),
-    "bool": ("BOOLEAN", "VARCHAR", "INTEGER", "BIGINT", "TINYINT", "SMALLINT"),
-    "id": ("VARCHAR", "INTEGER", "BIGINT", "SMALLINT", "UBIGINT", "UINTEGER"),
-    "string": ("VARCHAR",),
-    "enum": ("VARCHAR",),
+    "timestamp": ("VARCHAR", '"NULL"'),
+    "date": ("VARCHAR", '"NULL"', "DATE"),
+    "bool": ("VARCHAR", '"NULL"', "BOOLEAN", *INTEGERS),
+    "id": ("VARCHAR", '"NULL"', *INTEGERS),
+    "string": ("VARCHAR", '"NULL"'),
+    "enum": ("VARCHAR", '"NULL"'),
 }
 
 
-def value(column: str) -> str:
-    """The column's text, with an empty field read as NULL."""
-    return f"NULLIF({quote_ident(column)}, '')"
+def parquet_type_fits(declared: str, found: str) -> bool:
+    if declared == "timestamp" and found.startswith("TIMESTAMP") and "[" not in found:
+        return True
+    return found in PARQUET_TYPES[declared]
 
 
 def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(quote_literal(v) for v in values) + ")"
 
 
-def bad_value(column: Column) -> str | None:
-    """SQL that is true when a non-NULL value cannot be read as the column's type."""
-    v = value(column.name)
-    if column.type == "timestamp":
-        return (
-            f"NOT regexp_full_match(trim({v}), {quote_literal(TIMESTAMP_PATTERN)}) "
-            f"OR TRY_CAST(trim({v}) AS TIMESTAMPTZ) IS NULL"
-        )
-    if column.type == "date":
-        return (
-            f"NOT regexp_full_match(trim({v}), {quote_literal(DATE_PATTERN)}) "
-            f"OR TRY_CAST(trim({v}) AS DATE) IS NULL"
-        )
-    if column.type == "bool":
-        return f"lower(trim({v})) NOT IN {_in(TRUE_TEXT + FALSE_TEXT)}"
-    if column.type == "enum":
-        return f"{v} NOT IN {_in(column.values)}"
-    return None
+def _instant(v: str) -> str:
+    return f"upper(trim({v}))"  # `t` and `z` are as good as `T` and `Z` (RFC 3339)
 
 
-def converted(column: Column) -> str:
-    v = value(column.name)
+def converted(column: Column, v: str) -> str:
+    """SQL converting the text `v` (NULL when empty) of a good value to the column's type."""
     if column.type == "timestamp":
-        return f"CAST(trim({v}) AS TIMESTAMPTZ)"
+        return f"TRY_CAST({_instant(v)} AS TIMESTAMPTZ)"
     if column.type == "date":
-        return f"CAST(trim({v}) AS DATE)"
+        return f"TRY_CAST(trim({v}) AS DATE)"
     if column.type == "bool":
         return f"lower(trim({v})) IN {_in(TRUE_TEXT)}"
     return v
 
 
-REASONS = {
-    "timestamp": "not an ISO 8601 timestamp",
-    "date": "not a YYYY-MM-DD date",
-    "bool": "not true/false/1/0",
-    "enum": "not one of the allowed values",
-}
+def value_check(column: Column, v: str) -> tuple[str, str] | None:
+    """(condition, reason) where the condition is true when a non-NULL text cannot be the
+    column's type, and the reason is an SQL expression. The shape test is written once so
+    that DuckDB evaluates it once per row."""
+    if column.type in ("timestamp", "date"):
+        if column.type == "timestamp":
+            text, pattern, cast = _instant(v), TIMESTAMP_PATTERN, converted(column, v)
+            wrong, invalid = "not an ISO 8601 timestamp", "not a valid date and time"
+        else:
+            text, pattern, cast = f"trim({v})", DATE_PATTERN, converted(column, v)
+            wrong, invalid = "not a YYYY-MM-DD date", "not a valid date"
+        shaped = f"regexp_full_match({text}, {quote_literal(pattern)})"
+        return (
+            f"NOT {shaped} OR {cast} IS NULL OR starts_with({text}, '0000')",
+            f"CASE WHEN {shaped} THEN {quote_literal(invalid)} ELSE {quote_literal(wrong)} END",
+        )
+    if column.type == "bool":
+        bad = f"lower(trim({v})) NOT IN {_in(TRUE_TEXT + FALSE_TEXT)}"
+        return bad, quote_literal("not true/false/1/0")
+    if column.type == "enum":
+        return f"{v} NOT IN {_in(column.values)}", quote_literal("not one of the allowed values")
+    return None
 
 
-def reject_checks(table: Table, present: list[str]) -> list[tuple[str, str, str]]:
-    """(column, condition, reason) for every way a row of `table` can be bad."""
+def text(raw: RawTable, name: str) -> str:
+    """The text of a file column, with an empty field read as NULL."""
+    return f"NULLIF({raw.ident(name)}, '')"
+
+
+def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
+    """(column, condition, reason) for every way a row of `table` can be bad; the reason is
+    an SQL expression."""
     checks: list[tuple[str, str, str]] = []
     for column in table.columns:
-        if column.name not in present:
+        if column.name not in raw.positions:
             continue
-        v = value(column.name)
+        v = text(raw, column.name)
         if column.required:
-            checks.append((column.name, f"{v} IS NULL", "missing value (required)"))
+            checks.append((column.name, f"{v} IS NULL", quote_literal("missing value (required)")))
         if column.required_when:
             other, values = column.required_when
             checks.append(
                 (
                     column.name,
-                    f"{v} IS NULL AND {value(other)} IN {_in(values)}",
-                    f"missing value (required when {other} is {'/'.join(values)})",
+                    f"{v} IS NULL AND {text(raw, other)} IN {_in(values)}",
+                    quote_literal(f"missing value (required when {other} is {'/'.join(values)})"),
                 )
             )
-        condition = bad_value(column)
-        if condition:
-            checks.append((column.name, f"{v} IS NOT NULL AND ({condition})", REASONS[column.type]))
-    for name in present:
-        checks.append((name, f"contains({value(name)}, chr(0))", "contains a NUL byte"))
+        check = value_check(column, v)
+        if check:
+            checks.append((column.name, f"{v} IS NOT NULL AND ({check[0]})", check[1]))
+    for name in raw.columns:
+        nul = f"contains({raw.ident(name)}, chr(0))"
+        checks.append((name, nul, quote_literal("contains a NUL byte")))
     return checks
+
+
+def check_columns(table: Table, raw: RawTable, file: Path) -> None:
+    """Refuse a file without a required column, or (Parquet) with a column of the wrong type."""
+    for column in table.columns:
+        if column.name not in raw.positions and not column.optional:
+            raise InputError(f"{file.name}: table '{table.name}' has no column '{column.name}'")
+        found = raw.parquet_types.get(column.name)
+        if found and not parquet_type_fits(column.type, found):
+            raise InputError(
+                f"{file.name}: column '{column.name}' of table '{table.name}' has Parquet type "
+                f"{found}, expected {column.type}"
+            )
+
+
+def _helper_name(base: str, raw: RawTable) -> str:
+    """A name for a helper column that no file column has (names are case-insensitive)."""
+    taken = {name.casefold() for name in raw.columns}
+    while base.casefold() in taken:
+        base = "_" + base
+    return base
+
+
+def _problems(table: Table, raw: RawTable) -> str:
+    """SQL: NULL for a good row, else the list of its (column_name, value, reason)."""
+    checks = reject_checks(table, raw)
+    if not checks:
+        return "NULL"
+    items = ", ".join(
+        f"CASE WHEN {condition} THEN {{'column_name': {quote_literal(column)}, "
+        f"'value': {raw.ident(column)}, 'reason': {reason}}} END"
+        for column, condition, reason in checks
+    )
+    any_bad = " OR ".join(f"({condition})" for _, condition, _ in checks)
+    return f"CASE WHEN {any_bad} THEN list_filter([{items}], lambda x: x IS NOT NULL) END"
+
+
+def _typed_columns(table: Table, raw: RawTable) -> list[str]:
+    declared = {c.name for c in table.columns}
+    selected = [
+        f"{converted(c, text(raw, c.name))} AS {quote_ident(c.name)}"
+        if c.name in raw.positions
+        else f"CAST(NULL AS {SQL_TYPES[c.type]}) AS {quote_ident(c.name)}"
+        for c in table.columns
+    ]
+    return selected + [
+        f"{text(raw, name)} AS {quote_ident(name)}" for name in raw.columns if name not in declared
+    ]
+
+
+def type_table(con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, timezone: str) -> None:
+    """Create the typed table `table.name` from `raw`; bad rows go to `rejects`.
+
+    Naive timestamps are read in `timezone`. Of rows sharing a primary key, the first
+    one without other problems loads; the later ones are quarantined."""
+    name, params = quote_ident(table.name), {"table": table.name}
+    row, problems = _helper_name(ROW, raw), _helper_name("_problems", raw)
+    columns = ", ".join(_typed_columns(table, raw))
+    con.execute(f"SET TimeZone = {quote_literal(timezone)}")
+    try:
+        con.execute(
+            f"CREATE TABLE {name} AS SELECT {columns}, {ROW} AS {row}, "
+            f"{_problems(table, raw)} AS {problems} FROM {quote_ident(raw.table)}"
+        )
+    finally:
+        con.execute("SET TimeZone = 'UTC'")
+    con.execute(
+        f"INSERT INTO rejects SELECT $table, {row}, p.column_name, p.value, p.reason "
+        f"FROM (SELECT {row}, unnest({problems}) AS p FROM {name} WHERE {problems} IS NOT NULL)",
+        params,
+    )
+    if table.primary_key:
+        _reject_repeated_keys(con, table, row, problems)
+    con.execute(
+        f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
+        f"(SELECT row_number FROM rejects WHERE table_name = $table)",
+        params,
+    )
+    con.execute(f"ALTER TABLE {name} DROP COLUMN {problems}")
+    con.execute(f"ALTER TABLE {name} DROP COLUMN {row}")
+
+
+def _reject_repeated_keys(
+    con: duckdb.DuckDBPyConnection, table: Table, row: str, problems: str
+) -> None:
+    """Quarantine every row whose key an earlier good row has. Grouping finds the few
+    repeated keys cheaply; only their rows are ranked."""
+    name, key = quote_ident(table.name), quote_ident(table.primary_key or "")
+    good = f"{problems} IS NULL AND {key} IS NOT NULL"
+    con.execute(
+        f"INSERT INTO rejects SELECT $table, r, $key, k, 'duplicate primary key' FROM ("
+        f"SELECT {row} AS r, {key} AS k, min({row}) OVER (PARTITION BY {key}) AS first "
+        f"FROM {name} WHERE {good} AND {key} IN "
+        f"(SELECT {key} FROM {name} WHERE {good} GROUP BY {key} HAVING count(*) > 1)"
+        f") WHERE r > first",
+        {"table": table.name, "key": table.primary_key},
+    )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import parse_timestamp, write_manifest
+from insight_workbench.manifest import known_timezone, parse_timestamp, write_manifest
 
 
 def manifest(
@@ -29,9 +29,11 @@ def manifest(
         raise InputError(f"{folder}: not a folder")
     if exported_at is None:
         raise InputError("--exported-at is required: the moment the export shows")
+    if not known_timezone(timezone):
+        raise InputError("--timezone: not a known time zone (e.g. UTC, Europe/London)")
     try:
         moment = parse_timestamp(exported_at, timezone)
-    except (ValueError, KeyError):
+    except ValueError:
         raise InputError("--exported-at: not an ISO 8601 timestamp") from None
     target = write_manifest(folder, moment, snapshot_id, timezone)
     typer.echo(f"wrote {target}")

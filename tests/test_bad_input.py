@@ -1,0 +1,758 @@
+"""The bad-input matrix: every case is either quarantined row by row (exact table, row,
+column and reason; loaded + rejected = rows in the file for every table) or refused by
+the real console script with exit 2 and one line naming the culprit. A planted value
+never shows in any message or report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from loader_checks import (
+    PLANTED,
+    assert_all_rows_accounted,
+    rejects_of,
+    replace_file,
+    run_cli,
+    set_manifest,
+    valid_snapshot,
+)
+
+from insight_workbench.commands.validate_cmd import render_table
+from insight_workbench.manifest import sha256_file
+from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.validation import validation_report
+
+LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer"
+GOOD = "L1,2026-01-05T09:00:00Z,U1,true,10.0.0.1,,"
+BAD_TS = "not an ISO 8601 timestamp"
+INVALID_TS = "not a valid date and time"
+MISSING = "missing value (required)"
+NOT_ENUM = "not one of the allowed values"
+
+
+def csv_bytes(*lines: str, end: str = "\n") -> bytes:
+    return (end.join(lines) + end).encode("utf-8")
+
+
+def login(login_id: str, ts: str = "2026-01-05T09:00:00Z", **cells: str) -> str:
+    row = {"success": "true", "ip": "10.0.0.1", "user_agent": "", "referrer": ""} | cells
+    return ",".join(
+        [login_id, ts, "U1", row["success"], row["ip"], row["user_agent"], row["referrer"]]
+    )
+
+
+def column(snapshot: Snapshot, sql: str) -> list[Any]:
+    return [row[0] for row in snapshot.cursor().execute(sql).fetchall()]
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@dataclass
+class Quarantine:
+    id: str
+    table: str
+    content: bytes
+    records: int  # data records in the file, counted by hand
+    rejects: list[tuple[int, str | None, str]] = field(default_factory=list)
+    check: Callable[[Snapshot], None] | None = None
+    timezone: str = "UTC"
+
+
+def expect(sql: str, values: list[Any]) -> Callable[[Snapshot], None]:
+    def check(snapshot: Snapshot) -> None:
+        assert column(snapshot, sql) == values
+
+    return check
+
+
+def no_planted_value_anywhere(snapshot: Snapshot) -> None:
+    """The planted value is in no queryable table but `rejects` (which holds bad values)."""
+    cursor = snapshot.cursor()
+    columns = cursor.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE data_type = 'VARCHAR' AND table_name <> 'rejects'"
+    ).fetchall()
+    for table, name in columns:
+        found = cursor.execute(
+            f'SELECT count(*) FROM "{table}" WHERE contains("{name}", ?)', [PLANTED]
+        ).fetchone()
+        assert found == (0,), (table, name)
+
+
+def orphan_reported(snapshot: Snapshot) -> None:
+    assert validation_report(snapshot)["orphans"] == [
+        {"table": "logins", "column": "user_id", "parent": "users", "rows": 1}
+    ]
+
+
+def credentials_left_out(snapshot: Snapshot) -> None:
+    assert snapshot.credential_columns == [("users", "password_hash")]
+    assert "password_hash" not in column(snapshot, "SELECT column_name FROM (DESCRIBE users)")
+    no_planted_value_anywhere(snapshot)
+
+
+HUGE = "x" * (16 * 1024 * 1024 + 10)
+QUARANTINES = [
+    Quarantine(
+        "bom",
+        "logins",
+        b"\xef\xbb\xbf" + csv_bytes(LOGINS, GOOD),
+        1,
+        check=expect("SELECT login_id FROM logins", ["L1"]),
+    ),
+    Quarantine(
+        "crlf",
+        "logins",
+        csv_bytes(LOGINS, GOOD, login("L2", referrer="r.example"), end="\r\n"),
+        2,
+        check=expect("SELECT referrer FROM logins", [None, "r.example"]),
+    ),
+    Quarantine(
+        "mixed line endings",
+        "logins",
+        f"{LOGINS}\n{GOOD}\r\n{login('L2', referrer='r.example')}\n".encode(),
+        2,
+        check=expect("SELECT referrer FROM logins", [None, "r.example"]),
+    ),
+    Quarantine(
+        "embedded newline quotes and commas",
+        "logins",
+        csv_bytes(LOGINS, login("L1", user_agent='"Moz ""q"", x\r\ny"')),
+        1,
+        check=expect("SELECT user_agent FROM logins", ['Moz "q", x\r\ny']),
+    ),
+    Quarantine(
+        "unterminated quote at the end",
+        "logins",
+        csv_bytes(LOGINS, GOOD, login("L2", user_agent=f'"{PLANTED}')),
+        2,
+        [(2, None, "unterminated quoted field")],
+    ),
+    Quarantine(
+        "text after a closing quote",
+        "logins",
+        csv_bytes(LOGINS, GOOD, login("L2", user_agent=f'"a"{PLANTED}'), login("L3")),
+        3,
+        [(2, None, "text after a closing quote")],
+        expect("SELECT login_id FROM logins", ["L1", "L3"]),
+    ),
+    Quarantine(
+        "too few fields",
+        "logins",
+        csv_bytes(LOGINS, GOOD, f"L2,{PLANTED}"),
+        2,
+        [(2, None, "has 2 fields, the header has 7")],
+    ),
+    Quarantine(
+        "too many fields",
+        "logins",
+        csv_bytes(LOGINS, GOOD, login("L2") + f",{PLANTED}"),
+        2,
+        [(2, None, "has 8 fields, the header has 7")],
+    ),
+    Quarantine("trailing empty fields", "logins", csv_bytes(LOGINS, GOOD + ",,"), 1),
+    Quarantine(
+        "whitespace-only line",
+        "logins",
+        csv_bytes(LOGINS, GOOD, "   ", login("L3")),
+        3,
+        [(2, None, "has 1 fields, the header has 7")],
+    ),
+    Quarantine(
+        "blank lines are not records", "logins", csv_bytes(LOGINS, GOOD, "", login("L2"), ""), 2
+    ),
+    Quarantine("header only", "logins", csv_bytes(LOGINS), 0),
+    Quarantine(
+        "header padded and reordered",
+        "logins",
+        csv_bytes(
+            " ip , login_id,referrer,user_agent,success,user_id, ts",
+            "10.0.0.9,L1,,,true,U1,2026-01-05T09:00:00Z",
+        ),
+        1,
+        check=expect("SELECT ip FROM logins", ["10.0.0.9"]),
+    ),
+    Quarantine(
+        "bad boolean",
+        "logins",
+        csv_bytes(LOGINS, login("L1", success=PLANTED)),
+        1,
+        [(1, "success", "not true/false/1/0")],
+    ),
+    Quarantine(
+        "boolean spellings",
+        "logins",
+        csv_bytes(
+            LOGINS,
+            *(
+                login(f"L{i}", success=v)
+                for i, v in enumerate(["TRUE", "False", "1", "0", " true "])
+            ),
+        ),
+        5,
+        check=expect("SELECT success FROM logins", [True, False, True, False, True]),
+    ),
+    Quarantine(
+        "unparsable timestamp",
+        "logins",
+        csv_bytes(LOGINS, login("L1", PLANTED)),
+        1,
+        [(1, "ts", BAD_TS)],
+    ),
+    Quarantine(
+        "30 February",
+        "logins",
+        csv_bytes(LOGINS, login("L1", "2026-02-30T10:00:00Z")),
+        1,
+        [(1, "ts", INVALID_TS)],
+    ),
+    Quarantine(
+        "month 13",
+        "logins",
+        csv_bytes(LOGINS, login("L1", "2026-13-01T10:00:00Z")),
+        1,
+        [(1, "ts", INVALID_TS)],
+    ),
+    Quarantine(
+        "hour 25",
+        "logins",
+        csv_bytes(LOGINS, login("L1", "2026-03-01T25:00:00Z")),
+        1,
+        [(1, "ts", INVALID_TS)],
+    ),
+    Quarantine(
+        "date in a timestamp column",
+        "logins",
+        csv_bytes(LOGINS, login("L1", "2026-03-01")),
+        1,
+        [(1, "ts", BAD_TS)],
+    ),
+    Quarantine(
+        "zone name instead of offset",
+        "logins",
+        csv_bytes(LOGINS, login("L1", "2026-03-01 10:00:00 Europe/London")),
+        1,
+        [(1, "ts", BAD_TS)],
+    ),
+    Quarantine(
+        "naive timestamps in the manifest zone",
+        "logins",
+        csv_bytes(
+            LOGINS,
+            login("L1", "2026-07-01T10:00:00"),
+            login("L2", "2026-01-15T10:00:00"),
+            login("L3", "2026-07-01T10:00:00+02:00"),
+            login("L4", "2026-07-01t10:00:00z"),
+            login("L5", " 2026-07-01 10:00 "),
+        ),
+        5,
+        check=expect(
+            "SELECT ts FROM logins",
+            [
+                utc(2026, 7, 1, 9),
+                utc(2026, 1, 15, 10),
+                utc(2026, 7, 1, 8),
+                utc(2026, 7, 1, 10),
+                utc(2026, 7, 1, 9),
+            ],
+        ),
+        timezone="Europe/London",
+    ),
+    Quarantine(
+        "missing and quoted-empty required values",
+        "logins",
+        csv_bytes(LOGINS, login("L1", ip=""), login("L2", ip='""'), login("L3", ts='""')),
+        3,
+        [(1, "ip", MISSING), (2, "ip", MISSING), (3, "ts", MISSING)],
+    ),
+    Quarantine(
+        "empty optional value is NULL",
+        "logins",
+        csv_bytes(LOGINS, login("L1", user_agent='""')),
+        1,
+        check=expect("SELECT user_agent IS NULL FROM logins", [True]),
+    ),
+    Quarantine(
+        "duplicate keys keep the first",
+        "logins",
+        csv_bytes(LOGINS, GOOD, login("L1", ip=PLANTED), login("L2"), login("L1")),
+        4,
+        [(2, "login_id", "duplicate primary key"), (4, "login_id", "duplicate primary key")],
+        expect("SELECT ip FROM logins", ["10.0.0.1", "10.0.0.1"]),
+    ),
+    Quarantine(
+        "duplicate of a quarantined row loads",
+        "logins",
+        csv_bytes(LOGINS, login("L1", PLANTED), login("L1", ip="10.0.0.2")),
+        2,
+        [(1, "ts", BAD_TS)],
+        expect("SELECT ip FROM logins", ["10.0.0.2"]),
+    ),
+    Quarantine(
+        "NUL byte",
+        "logins",
+        csv_bytes(LOGINS, login("L1", ip=f"10.0.0.1\x00{PLANTED}")),
+        1,
+        [(1, "ip", "contains a NUL byte")],
+    ),
+    Quarantine(
+        "field over 16 MiB",
+        "logins",
+        csv_bytes(LOGINS, GOOD, login("L2", user_agent=HUGE), login("L3")),
+        3,
+        [(2, None, "a field is longer than 16 MiB")],
+    ),
+    Quarantine(
+        "field of 1 MiB loads",
+        "logins",
+        csv_bytes(LOGINS, login("L1", user_agent="y" * 2**20)),
+        1,
+        check=expect("SELECT length(user_agent) FROM logins", [2**20]),
+    ),
+    Quarantine(
+        "non-UTF-8 bytes",
+        "logins",
+        csv_bytes(LOGINS, GOOD).replace(b"10.0.0.1", b"10.0.0.1\xff") + csv_bytes(login("L2")),
+        2,
+        [(1, None, "not valid UTF-8")],
+    ),
+    Quarantine(
+        "extra columns kept as text",
+        "logins",
+        csv_bytes(LOGINS + ",region,rowid,_row,_problems", GOOD + ",north,a,b,c"),
+        1,
+        check=expect("SELECT region || rowid || _row || _problems FROM logins", ["northabc"]),
+    ),
+    Quarantine(
+        "enum is exact lowercase",
+        "usage_events",
+        csv_bytes(
+            "event_id,ts,user_id,product,event_type",
+            "E1,2026-01-05T09:00:00Z,U1,Local_Insight,page_view",
+            "E2,2026-01-05T09:00:00Z,U1, local_insight,page_view",
+            "E3,2026-01-05T09:00:00Z,U1,value_insight,page_view",
+        ),
+        3,
+        [(1, "product", NOT_ENUM), (2, "product", NOT_ENUM)],
+    ),
+    Quarantine(
+        "closed without closed_at",
+        "organisations",
+        csv_bytes(
+            "org_id,name,product,status,created_at,subscription_start,closed_at,last_contact_at",
+            "O1,Acme,local_insight,active,2026-01-05T09:00:00Z,,,",
+            "O2,Beta,local_insight,closed,2026-01-05T09:00:00Z,,,",
+            "O3,Gamma,value_insight,trial,2026-01-05T09:00:00Z,,,",
+        ),
+        3,
+        [
+            (2, "closed_at", "missing value (required when status is closed)"),
+            (3, "last_contact_at", "missing value (required when status is demo/trial)"),
+        ],
+    ),
+    Quarantine(
+        "completed request without completed_at",
+        "subject_requests",
+        csv_bytes(
+            "request_id,received_at,requester_email,user_id,type,status,completed_at,extended",
+            f"R1,2026-01-05T09:00:00Z,{PLANTED},U1,erasure,completed,,maybe",
+        ),
+        1,
+        [
+            (1, "completed_at", "missing value (required when status is completed)"),
+            (1, "extended", "not true/false/1/0"),
+        ],
+    ),
+    Quarantine(
+        "bad dates",
+        "processors",
+        csv_bytes(
+            "processor_id,name,service,data_categories,contract_start,"
+            "assessment_date,last_review_date",
+            "P1,H,hosting,name,2026-02-30,,",
+            "P2,H,hosting,name,01/02/2026,,",
+            "P3,H,hosting,name,2026-01-01,0000-01-01,",
+            "P4,H,hosting,name,2026-01-01,,",
+        ),
+        4,
+        [
+            (1, "contract_start", "not a valid date"),
+            (2, "contract_start", "not a YYYY-MM-DD date"),
+            (3, "assessment_date", "not a valid date"),
+        ],
+    ),
+    Quarantine(
+        "orphan foreign key loads",
+        "logins",
+        csv_bytes(LOGINS, login("L1").replace("U1", "U404")),
+        1,
+        check=orphan_reported,
+    ),
+    Quarantine(
+        "credential column never loaded",
+        "users",
+        csv_bytes(
+            "user_id,org_id,name,email,telephone,role,created_at,deleted_at,password_hash",
+            f"U1,O1,Ann,ann@example.org,,user,2026-01-05T09:00:00Z,,{PLANTED}",
+        ),
+        1,
+        check=credentials_left_out,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", QUARANTINES, ids=lambda case: case.id)
+def test_quarantined_row_by_row(tmp_path: Path, case: Quarantine) -> None:
+    folder = valid_snapshot(tmp_path / "snapshot", timezone=case.timezone)
+    replace_file(folder, case.table, case.content, case.records)
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    assert snapshot.loads[case.table].rows_in_file == case.records
+    assert rejects_of(snapshot) == [(case.table, *reject) for reject in case.rejects]
+    report = validation_report(snapshot)
+    assert PLANTED not in json.dumps(report) + render_table(report)
+    if case.check:
+        case.check(snapshot)
+
+
+def write_parquet(folder: Path, table: str, data: pa.Table) -> None:
+    """Swap `<table>.csv` for a Parquet file, with its manifest entry."""
+    (folder / f"{table}.csv").unlink()
+    pq.write_table(data, folder / f"{table}.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"][table] = {
+        "file": f"{table}.parquet",
+        "rows": data.num_rows,
+        "sha256": sha256_file(folder / f"{table}.parquet"),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def logins_table(**columns: pa.Array) -> pa.Table:
+    n = len(next(iter(columns.values())))
+    base = {
+        "login_id": pa.array([f"L{i}" for i in range(1, n + 1)]),
+        "ts": pa.array(["2026-01-05T09:00:00Z"] * n),
+        "user_id": pa.array(["U1"] * n),
+        "success": pa.array([True] * n),
+        "ip": pa.array(["10.0.0.1"] * n),
+        "user_agent": pa.array([None] * n, pa.string()),
+        "referrer": pa.array([None] * n, pa.string()),
+    }
+    return pa.table(base | columns)
+
+
+PARQUET = [
+    (
+        "naive timestamps read in the manifest zone",
+        logins_table(
+            ts=pa.array([datetime(2026, 7, 1, 10), datetime(2026, 1, 15, 10)], pa.timestamp("us"))
+        ),
+        [],
+        expect("SELECT ts FROM logins", [utc(2026, 7, 1, 9), utc(2026, 1, 15, 10)]),
+    ),
+    (
+        "zone-aware timestamps keep their instant",
+        logins_table(
+            ts=pa.array([datetime(2026, 7, 1, 10, tzinfo=UTC)] * 2, pa.timestamp("ns", "UTC"))
+        ),
+        [],
+        expect("SELECT ts FROM logins", [utc(2026, 7, 1, 10)] * 2),
+    ),
+    (
+        "text timestamps are parsed like CSV",
+        logins_table(ts=pa.array(["2026-07-01T10:00:00+01:00", PLANTED])),
+        [(2, "ts", BAD_TS)],
+        expect("SELECT ts FROM logins", [utc(2026, 7, 1, 9)]),
+    ),
+    (
+        "integer booleans",
+        logins_table(success=pa.array([1, 0, 2], pa.int8())),
+        [(3, "success", "not true/false/1/0")],
+        expect("SELECT success FROM logins", [True, False]),
+    ),
+    (
+        "a column of nulls only",
+        logins_table(user_agent=pa.array([None], pa.null())),
+        [],
+        expect("SELECT user_agent FROM logins", [None]),
+    ),
+    (
+        "empty text in a required column",
+        logins_table(ip=pa.array(["", "10.0.0.2"])),
+        [(1, "ip", MISSING)],
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "rejects", "check"), PARQUET, ids=[c[0] for c in PARQUET])
+def test_parquet_mixed_with_csv(
+    tmp_path: Path, name: str, data: pa.Table, rejects: list, check: Any
+) -> None:
+    folder = valid_snapshot(tmp_path / "snapshot", timezone="Europe/London")
+    write_parquet(folder, "logins", data)
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    assert snapshot.loads["logins"].file == "logins.parquet"
+    assert rejects_of(snapshot) == [("logins", *reject) for reject in rejects]
+    assert PLANTED not in json.dumps(validation_report(snapshot))
+    if check:
+        check(snapshot)
+
+
+def test_broken_deidentified_record_is_quarantined(tmp_path: Path) -> None:
+    folder = valid_snapshot(
+        tmp_path / "snapshot",
+        deidentified={
+            "agg": (
+                [{"month": "2026-01", "active_users": "12", "api_token": PLANTED}],
+                {"kind": "aggregate", "count_columns": ["active_users"]},
+            )
+        },
+    )
+    path = folder / "deidentified" / "agg.csv"
+    path.write_bytes(path.read_bytes() + csv_bytes(f"2026-02,{PLANTED}"))
+    set_manifest(folder, {"deidentified/agg": 2})
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    assert rejects_of(snapshot) == [("deidentified/agg", 2, None, "has 2 fields, the header has 3")]
+    assert snapshot.credential_columns == [("deidentified/agg", "api_token")]
+    [dataset] = snapshot.deidentified
+    assert dataset.columns == ("month", "active_users")
+    assert dataset.meta == {"kind": "aggregate", "count_columns": ["active_users"]}
+    no_planted_value_anywhere(snapshot)
+
+
+# ---- refusals: the real console script, exit 2, one line naming the culprit ----
+
+
+def edit_manifest(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        path = folder / "manifest.json"
+        document = json.loads(path.read_text(encoding="utf-8"))
+        change(document)
+        path.write_text(json.dumps(document), encoding="utf-8")
+
+    return apply
+
+
+def rewrite(table: str, content: bytes, records: int = 1) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        replace_file(folder, table, content, records)
+
+    return apply
+
+
+def truncate_logins(folder: Path) -> None:
+    replace_file(folder, "logins", csv_bytes(LOGINS, GOOD, login("L2", ip=PLANTED)), 2)
+    path = folder / "logins.csv"
+    path.write_bytes(path.read_bytes()[:-12])  # the export was cut short
+
+
+def add_parquet_twin(folder: Path) -> None:
+    pq.write_table(logins_table(ip=pa.array([PLANTED])), folder / "logins.parquet")
+
+
+def parquet_logins(data: pa.Table) -> Callable[[Path], None]:
+    return lambda folder: write_parquet(folder, "logins", data)
+
+
+def garbage_parquet(folder: Path) -> None:
+    write_parquet(folder, "logins", logins_table(ip=pa.array([PLANTED])))
+    (folder / "logins.parquet").write_bytes(b"PAR1" + PLANTED.encode() * 10)
+    set_manifest(folder)
+
+
+def with_dataset(meta: bytes) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        valid_snapshot(folder, deidentified={"agg": ([{"month": "2026-01", "n": "12"}], None)})
+        (folder / "deidentified" / "agg.meta.json").write_bytes(meta)
+
+    return apply
+
+
+def drop_table(folder: Path) -> None:
+    (folder / "users.csv").unlink()
+    edit_manifest(lambda m: m["tables"].pop("users"))(folder)
+
+
+def rename_listed_file(folder: Path) -> None:
+    (folder / "logins_v2.csv").write_bytes((folder / "logins.csv").read_bytes())
+    edit_manifest(lambda m: m["tables"]["logins"].update(file="logins_v2.csv"))(folder)
+
+
+def not_a_folder(folder: Path) -> None:
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    folder.write_text("not a folder", encoding="utf-8")
+
+
+REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
+    ("missing manifest", lambda f: (f / "manifest.json").unlink(), ("manifest.json", "missing")),
+    (
+        "manifest not JSON",
+        lambda f: (f / "manifest.json").write_text("{"),
+        ("manifest.json", "JSON"),
+    ),
+    ("manifest tables not an object", edit_manifest(lambda m: m.update(tables=[])), ("'tables'",)),
+    (
+        "table not listed",
+        edit_manifest(lambda m: m["tables"].pop("users")),
+        ("'users'", "not listed"),
+    ),
+    ("required table missing", drop_table, ("users.csv", "missing")),
+    (
+        "listed file missing",
+        edit_manifest(
+            lambda m: m["tables"].update(
+                {
+                    "deidentified/agg": {
+                        "file": "deidentified/agg.csv",
+                        "rows": 1,
+                        "sha256": "0" * 64,
+                    }
+                }
+            )
+        ),
+        ("deidentified/agg.csv", "missing"),
+    ),
+    ("listed file has another name", rename_listed_file, ("logins_v2.csv", "logins.csv")),
+    (
+        "file outside the folder",
+        edit_manifest(lambda m: m["tables"]["logins"].update(file="../logins.csv")),
+        ("tables.logins.file",),
+    ),
+    (
+        "bad sha256",
+        edit_manifest(lambda m: m["tables"]["logins"].update(sha256="ab" * 32)),
+        ("logins", "sha256", "abab"),
+    ),
+    (
+        "malformed sha256",
+        edit_manifest(lambda m: m["tables"]["logins"].update(sha256="xyz")),
+        ("tables.logins.sha256",),
+    ),
+    (
+        "bad row count",
+        edit_manifest(lambda m: m["tables"]["logins"].update(rows=5)),
+        ("logins", "has 1 rows", "expects 5"),
+    ),
+    (
+        "negative row count",
+        edit_manifest(lambda m: m["tables"]["logins"].update(rows=-1)),
+        ("tables.logins.rows",),
+    ),
+    ("truncated file", truncate_logins, ("logins", "sha256")),
+    (
+        "unterminated quote swallows rows",
+        rewrite(
+            "logins",
+            csv_bytes(LOGINS, login("L1", user_agent=f'"{PLANTED}'), login("L2"), login("L3")),
+            3,
+        ),
+        ("logins", "has 1 rows", "expects 3"),
+    ),
+    ("both csv and parquet", add_parquet_twin, ("logins.csv", "logins.parquet")),
+    (
+        "unknown time zone",
+        edit_manifest(lambda m: m.update(timezone="Mars/Olympus")),
+        ("'timezone'",),
+    ),
+    (
+        "zone unknown to DuckDB",
+        edit_manifest(lambda m: m.update(timezone="localtime")),
+        ("'timezone'",),
+    ),
+    ("missing exported_at", edit_manifest(lambda m: m.pop("exported_at")), ("'exported_at'",)),
+    (
+        "exported_at not a timestamp",
+        edit_manifest(lambda m: m.update(exported_at="last tuesday")),
+        ("'exported_at'",),
+    ),
+    (
+        "missing required column",
+        rewrite(
+            "logins",
+            csv_bytes("login_id,ts,user_id,success,user_agent,referrer", f"L1,{PLANTED},U1,true,,"),
+        ),
+        ("logins.csv", "'ip'"),
+    ),
+    (
+        "semicolon-separated",
+        rewrite("logins", csv_bytes(LOGINS.replace(",", ";"), GOOD.replace(",", ";") + PLANTED)),
+        ("logins.csv", "comma-separated"),
+    ),
+    (
+        "duplicate header",
+        rewrite("logins", csv_bytes(LOGINS + ",ip", GOOD + f",{PLANTED}")),
+        ("logins.csv", "'ip'", "twice"),
+    ),
+    (
+        "header differing only in case",
+        rewrite(
+            "users",
+            csv_bytes(
+                "user_id,org_id,name,email,role,created_at,Email",
+                f"U1,O1,Ann,a@example.org,user,2026-01-05T09:00:00Z,{PLANTED}",
+            ),
+        ),
+        ("users.csv", "'Email'", "twice"),
+    ),
+    (
+        "header column without a name",
+        rewrite(
+            "logins",
+            csv_bytes(
+                "login_id,ts,,user_id,success,ip,user_agent,referrer", f"L1,x,{PLANTED},U1,true,1,,"
+            ),
+        ),
+        ("logins.csv", "column 3"),
+    ),
+    ("empty file", rewrite("logins", b"", 0), ("logins.csv", "empty")),
+    (
+        "header not UTF-8",
+        rewrite("logins", b"login_id\xff,ts" + csv_bytes("", PLANTED)),
+        ("logins.csv", "UTF-8"),
+    ),
+    (
+        "parquet timestamp stored as integer",
+        parquet_logins(logins_table(ts=pa.array([1767603600], pa.int64()), ip=pa.array([PLANTED]))),
+        ("logins.parquet", "'ts'", "BIGINT", "timestamp"),
+    ),
+    ("parquet unreadable", garbage_parquet, ("logins.parquet", "Parquet")),
+    ("sidecar not JSON", with_dataset(b"{kind: aggregate"), ("deidentified/agg.meta.json", "JSON")),
+    (
+        "sidecar with a bad kind",
+        with_dataset(b'{"kind": "tabulation"}'),
+        ("deidentified/agg.meta.json", "'kind'"),
+    ),
+    ("snapshot is not a folder", not_a_folder, ("not a snapshot folder",)),
+]
+
+
+@pytest.mark.parametrize(("name", "breaks", "says"), REFUSALS, ids=[c[0] for c in REFUSALS])
+def test_refused_with_exit_2(
+    tmp_path: Path, name: str, breaks: Callable[[Path], None], says: tuple[str, ...]
+) -> None:
+    folder = valid_snapshot(tmp_path / "snapshot")
+    breaks(folder)
+    result = run_cli("validate", folder)
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in says:
+        assert fragment in lines[0]
+    assert PLANTED not in result.stdout + result.stderr
