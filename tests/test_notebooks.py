@@ -143,7 +143,7 @@ def test_the_html_has_no_code(runs: dict[str, Path], name: str) -> None:
     assert shown == []
 
 
-@pytest.mark.parametrize("name", ["usage_report", "monthly_compliance_pack", "access_review"])
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_html_carries_its_charts(runs: dict[str, Path], name: str) -> None:
     html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
     assert 'class="plotly-graph-div"' in html and "Plotly.newPlot" in html
