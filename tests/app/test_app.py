@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from apphelpers import metrics, rendered_text
+from streamlit import config
 
 from insight_workbench.checks import run_check
 from insight_workbench.dashboard.navigation import PAGES, pages_for
@@ -221,3 +222,17 @@ def test_every_page_has_clear_empty_states(open_app, tmp_path, role, page) -> No
     assert not app.exception
     assert not app.error
     assert app.title[0].value == next(p.title for p in PAGES if p.path == page)
+
+
+@pytest.mark.parametrize(("address", "served"), [("0.0.0.0", False), ("127.0.0.1", True)])
+def test_without_sign_in_only_loopback_is_served(open_app, address, served) -> None:
+    before = config.get_option("server.address")
+    config.set_option("server.address", address)
+    try:
+        app = open_app("dpo")
+    finally:
+        config.set_option("server.address", before)
+    assert not app.exception
+    assert bool(app.metric) is served
+    if not served:
+        assert "only serves 127.0.0.1" in app.warning[0].value
