@@ -439,3 +439,31 @@ def test_analyst_headline_hides_few_people(boundary: Snapshot, dpo: Snapshot):
     assert few["organisations"] == {"demo": 0, "trial": 1, "active": 2, "closed": 1}
     many = usage.analyst_headline(analyst_data(dpo, KEY))
     assert many == usage.headline_figures(dpo)
+
+
+def test_headline_figures_on_the_sample_match_direct_sql(sample: Snapshot):
+    cursor = sample.cursor()
+    as_of = sample.manifest.exported_at
+    window = {"a": as_of, "s": as_of - timedelta(days=30)}
+    people, logins = cursor.execute(
+        "SELECT count(DISTINCT user_id), count(*) FROM logins "
+        "WHERE success AND ts > $s AND ts <= $a",
+        window,
+    ).fetchone()
+    users = cursor.execute("SELECT count(*) FROM users WHERE deleted_at IS NULL").fetchone()[0]
+    statuses = dict(
+        cursor.execute("SELECT status, count(*) FROM organisations GROUP BY 1").fetchall()
+    )
+    of_active, active = cursor.execute(
+        "SELECT (SELECT count(*) FROM users u JOIN organisations o USING (org_id) "
+        "WHERE o.status = 'active' AND u.deleted_at IS NULL), "
+        "(SELECT count(*) FROM organisations WHERE status = 'active')"
+    ).fetchone()
+    figures = usage.headline_figures(sample)
+    assert figures["active_users_30d"] == people and figures["logins_30d"] == logins
+    assert figures["users"] == users
+    assert figures["organisations"] == {
+        s: statuses.get(s, 0) for s in ("demo", "trial", "active", "closed")
+    }
+    assert figures["avg_users_per_active_org"] == round(of_active / active, 2)
+    assert people > 0 and active > 0
