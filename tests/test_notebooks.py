@@ -3,6 +3,7 @@ report` once, its figures compared with the library's for the same snapshot."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -122,6 +123,9 @@ def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapsh
     assert run["start"] <= run["end"]
     assert set(run["files"]) == {"notebook", "html", "results"}
     assert all((runs[name] / f).is_file() for f in run["files"].values())
+    for file, digest in run["sha256"].items():
+        assert hashlib.sha256((runs[name] / file).read_bytes()).hexdigest() == digest
+    assert set(run["sha256"]) == set(run["files"].values())
     assert name in MONTHLY_SET or name in ("usage_report", "explore")
 
 

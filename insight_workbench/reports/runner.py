@@ -25,7 +25,7 @@ from traitlets import default
 from insight_workbench import __version__
 from insight_workbench.commands.common import parse_as_of
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import format_utc
+from insight_workbench.manifest import format_utc, sha256_file
 from insight_workbench.policy import load_policy
 from insight_workbench.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
 from insight_workbench.reports.notebooks import (
@@ -156,6 +156,12 @@ def execute(prepared: PreparedRun, out: Path) -> RunResult:
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
     record["end"] = format_utc(datetime.now(UTC))
+    # Digests of what the run left, so a copy of the report can be checked against its record.
+    record["sha256"] = {
+        name: sha256_file(folder / name)
+        for name in record["files"].values()
+        if (folder / name).is_file()
+    }
     write_record(folder, record)
     return RunResult(folder, record)
 
