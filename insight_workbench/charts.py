@@ -28,6 +28,9 @@ def findings_by_family(counts: pd.DataFrame) -> go.Figure:
     return _layout(figure, "Findings by family and severity")
 
 
+STATE_COLOURS = {"overdue": "#c0392b", "upcoming": "#2e86c1", "nothing held": "#95a5a6"}
+
+
 def timeline(
     frame: pd.DataFrame, x: str, y: str, colour: str, title: str, hover: list[str] | None = None
 ) -> go.Figure:
@@ -38,6 +41,7 @@ def timeline(
         y=y,
         color=colour,
         hover_data=hover,
+        color_discrete_map=STATE_COLOURS,
         color_discrete_sequence=px.colors.qualitative.Set1,
     )
     figure.update_traces(marker={"size": 11})
