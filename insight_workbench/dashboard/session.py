@@ -290,8 +290,11 @@ def choose_snapshot(base: Path) -> Path:
     choices = snapshots.list_snapshots(root)
     if not choices:
         return default
-    label = f"Default ({default.name})"
-    picked = st.sidebar.selectbox("Snapshot", [label, *choices], key="snapshot_choice")
+    # The snapshot the app was started with comes first; it is not offered twice.
+    inside = root is not None and default.resolve().parent == root
+    label = default.name if inside else f"Started with ({default.name})"
+    options = [label, *[c for c in choices if not (inside and c == default.name)]]
+    picked = st.sidebar.selectbox("Snapshot", options, key="snapshot_choice")
     return default if picked == label else snapshots.resolve_choice(root, str(picked))
 
 

@@ -236,3 +236,13 @@ def test_without_sign_in_only_loopback_is_served(open_app, address, served) -> N
     assert bool(app.metric) is served
     if not served:
         assert "only serves 127.0.0.1" in app.warning[0].value
+
+
+def test_picker_starts_on_the_snapshot_the_app_was_started_with(open_app, snapshots_root) -> None:
+    started = snapshots_root / "2026-11"
+    app = open_app(
+        "dpo", env={"INSIGHT_SNAPSHOTS_ROOT": str(snapshots_root), "INSIGHT_SNAPSHOT": str(started)}
+    )
+    picker = app.sidebar.selectbox(key="snapshot_choice")
+    assert picker.options == ["2026-11", "2026-10"]
+    assert "Snapshot **2026-11**" in app.sidebar.caption[-1].value
