@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from insight_workbench.commands.common import SnapshotArg, write_json
+from insight_workbench.errors import InputError
 from insight_workbench.snapshot import load_snapshot
 from insight_workbench.validation import validation_report
 
@@ -19,7 +20,7 @@ def validate(
     table, row, column and reason (never the value). Exit 0 when every row loaded,
     1 when rows were quarantined, 2 when the snapshot is refused."""
     if format not in ("table", "json"):
-        raise typer.BadParameter("must be table or json", param_hint="--format")
+        raise InputError("--format: must be table or json")
     report = validation_report(load_snapshot(snapshot))
     if format == "json":
         write_json(report)
@@ -30,14 +31,20 @@ def validate(
 
 def render_table(report: dict) -> str:
     lines = [f"Snapshot {report['snapshot_id']} exported {report['exported_at']}", ""]
-    lines.append(f"{'table':<28} {'rows':>10} {'loaded':>10} {'rejected':>10}")
+    wide = max(len(t["table"]) for t in report["tables"])
+    files = max(len(t["file"] or "(absent)") for t in report["tables"])
+    lines.append(
+        f"{'table':<{wide}}  {'file':<{files}} {'rows':>10} {'loaded':>10} {'rejected':>10}"
+    )
     for t in report["tables"]:
         lines.append(
-            f"{t['table']:<28} {t['rows_in_file']:>10} {t['rows_loaded']:>10} "
-            f"{t['rows_rejected']:>10}"
+            f"{t['table']:<{wide}}  {t['file'] or '(absent)':<{files}} {t['rows_in_file']:>10} "
+            f"{t['rows_loaded']:>10} {t['rows_rejected']:>10}"
         )
+    total = report["rows_rejected_total"]
+    lines += ["", f"{total} rows quarantined." if total else "Every row loaded."]
     if report["rejects"]:
-        lines += ["", "Quarantined rows (values are not shown: they may be personal data):"]
+        lines.append("Quarantined rows (values are not shown: they may be personal data):")
         for r in report["rejects"]:
             column = r["column"] or "(whole row)"
             lines.append(f"  {r['table']} row {r['row']}, column {column}: {r['reason']}")

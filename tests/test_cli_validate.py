@@ -1,0 +1,182 @@
+"""`validate` and `manifest` through the installed console script (spec/cli.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from loader_checks import PLANTED, replace_file, run_cli, valid_snapshot
+
+from insight_workbench.schema import TABLES
+
+LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer\n"
+
+
+def one_error_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def quarantined(folder: Path) -> Path:
+    content = (
+        LOGINS
+        + "L1,2026-01-05T09:00:00Z,U1,true,10.0.0.1,,\n"
+        + f"L2,{PLANTED},U1,true,10.0.0.2,,\n"
+        + f"L3,2026-01-05T09:00:00Z,U1,true,{PLANTED}\n"
+    )
+    return replace_file(folder, "logins", content.encode(), 3)
+
+
+def test_clean_snapshot_exits_0(tmp_path: Path) -> None:
+    result = run_cli("validate", valid_snapshot(tmp_path / "s"))
+    assert result.returncode == 0, result.stderr
+    assert "Every row loaded." in result.stdout
+    assert "logins.csv" in result.stdout and result.stderr == ""
+
+
+def test_clean_snapshot_as_json(tmp_path: Path) -> None:
+    result = run_cli("validate", valid_snapshot(tmp_path / "s"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["snapshot_id"] == "s" and report["exported_at"] == "2026-11-28T02:00:00Z"
+    assert [t["table"] for t in report["tables"]] == list(TABLES)
+    logins = next(t for t in report["tables"] if t["table"] == "logins")
+    assert logins == {
+        "table": "logins",
+        "file": "logins.csv",
+        "rows_in_file": 1,
+        "rows_loaded": 1,
+        "rows_rejected": 0,
+    }
+    assert (report["rows_rejected_total"], report["rejects"]) == (0, [])
+    assert (report["credential_columns"], report["orphans"]) == ([], [])
+
+
+def test_quarantined_rows_exit_1_without_values(tmp_path: Path) -> None:
+    folder = quarantined(valid_snapshot(tmp_path / "s"))
+    result = run_cli("validate", folder, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["rows_rejected_total"] == 2
+    assert report["rejects"] == [
+        {"table": "logins", "row": 2, "column": "ts", "reason": "not an ISO 8601 timestamp"},
+        {"table": "logins", "row": 3, "column": None, "reason": "has 5 fields, the header has 7"},
+    ]
+    assert PLANTED not in result.stdout + result.stderr
+    table = run_cli("validate", folder)
+    assert table.returncode == 1
+    assert "logins row 2, column ts: not an ISO 8601 timestamp" in table.stdout
+    assert "logins row 3, column (whole row): has 5 fields" in table.stdout
+    assert "2 rows quarantined." in table.stdout
+    assert PLANTED not in table.stdout + table.stderr
+
+
+def test_credential_columns_and_orphans_are_listed(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    replace_file(
+        folder,
+        "logins",
+        (
+            LOGINS.strip()
+            + ",session_token\n"
+            + f"L1,2026-01-05T09:00:00Z,U9,true,1.2.3.4,,,{PLANTED}\n"
+        ).encode(),
+        1,
+    )
+    result = run_cli("validate", folder)
+    assert result.returncode == 0, result.stderr
+    assert "Credential column not loaded: logins.session_token" in result.stdout
+    assert "Foreign key without parent: logins.user_id -> users: 1 rows" in result.stdout
+    assert PLANTED not in result.stdout
+
+
+def test_refused_snapshot_exits_2(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    (folder / "users.csv").write_text("user_id\nU1\n", encoding="utf-8")
+    result = run_cli("validate", folder)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "users: sha256 of users.csv" in one_error_line(result.stderr)
+
+
+def test_bad_format_option_exits_2(tmp_path: Path) -> None:
+    result = run_cli("validate", valid_snapshot(tmp_path / "s"), "--format", "xml")
+    assert result.returncode == 2
+    assert "--format" in one_error_line(result.stderr)
+
+
+def test_help_describes_every_option() -> None:
+    validate = run_cli("validate", "--help")
+    assert validate.returncode == 0 and "--format" in validate.stdout
+    manifest = run_cli("manifest", "--help")
+    for option in ("--exported-at", "--snapshot-id", "--timezone"):
+        assert option in manifest.stdout
+
+
+def exports(folder: Path) -> Path:
+    """A folder of export files without a manifest."""
+    valid_snapshot(folder, deidentified={"agg": ([{"month": "2026-01", "n": "12"}], None)})
+    (folder / "manifest.json").unlink()
+    return folder
+
+
+def test_manifest_then_validate(tmp_path: Path) -> None:
+    folder = exports(tmp_path / "export")
+    result = run_cli(
+        "manifest",
+        folder,
+        "--exported-at",
+        "2026-07-01T10:00:00",
+        "--timezone",
+        "Europe/London",
+        "--snapshot-id",
+        "july",
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert document["snapshot_id"] == "july"
+    assert document["exported_at"] == "2026-07-01T09:00:00Z"
+    assert document["timezone"] == "Europe/London"
+    assert document["tables"]["logins"]["rows"] == 1
+    assert "deidentified/agg" in document["tables"]
+    assert run_cli("validate", folder).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ((), "--exported-at is required"),
+        (("--exported-at", "someday"), "--exported-at: not an ISO 8601 timestamp"),
+        (("--exported-at", "2026-07-01T10:00:00Z", "--timezone", "Mars/Base"), "--timezone"),
+    ],
+)
+def test_manifest_refuses_bad_options(tmp_path: Path, options: tuple[str, ...], says: str) -> None:
+    folder = exports(tmp_path / "export")
+    result = run_cli("manifest", folder, *options)
+    assert result.returncode == 2
+    assert says in one_error_line(result.stderr)
+    assert not (folder / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("breaks", "says"),
+    [
+        (lambda f: (f / "users.csv").unlink(), "users.csv: required table 'users' is missing"),
+        (lambda f: (f / "users.csv").write_bytes(b""), "users.csv: the file is empty"),
+        (lambda f: (f / "users.parquet").write_bytes(b"x"), "both users.csv and users.parquet"),
+    ],
+)
+def test_manifest_refuses_unusable_exports(tmp_path: Path, breaks, says: str) -> None:
+    folder = exports(tmp_path / "export")
+    breaks(folder)
+    result = run_cli("manifest", folder, "--exported-at", "2026-07-01T10:00:00Z")
+    assert result.returncode == 2
+    assert says in one_error_line(result.stderr)
+
+
+def test_manifest_of_a_missing_folder(tmp_path: Path) -> None:
+    result = run_cli("manifest", tmp_path / "nowhere", "--exported-at", "2026-07-01T10:00:00Z")
+    assert result.returncode == 2
+    assert "not a folder" in one_error_line(result.stderr)

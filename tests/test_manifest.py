@@ -1,0 +1,202 @@
+"""`manifest.json`: reading, checking files against it, and writing it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from loader_checks import valid_snapshot
+
+from insight_workbench import manifest as mf
+from insight_workbench.errors import InputError
+from insight_workbench.snapshot import load_snapshot
+
+
+def write(folder: Path, document: object) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    return folder
+
+
+def test_defaults_of_optional_fields(tmp_path: Path) -> None:
+    folder = write(tmp_path / "prod-1", {"exported_at": "2026-11-28T02:00:00Z", "tables": {}})
+    manifest = mf.read_manifest(folder)
+    assert (manifest.snapshot_id, manifest.source, manifest.timezone) == ("prod-1", "", "UTC")
+    assert manifest.exported_at == datetime(2026, 11, 28, 2, tzinfo=UTC)
+    raw = (folder / "manifest.json").read_bytes()
+    assert manifest.checksum == hashlib.sha256(raw).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("exported_at", "timezone", "expected"),
+    [
+        ("2026-07-01T10:00:00", "Europe/London", datetime(2026, 7, 1, 9, tzinfo=UTC)),
+        ("2026-01-01T10:00:00", "Europe/London", datetime(2026, 1, 1, 10, tzinfo=UTC)),
+        ("2026-07-01T10:00:00+02:00", "Europe/London", datetime(2026, 7, 1, 8, tzinfo=UTC)),
+        ("2026-07-01T10:00:00Z", "America/New_York", datetime(2026, 7, 1, 10, tzinfo=UTC)),
+    ],
+)
+def test_naive_exported_at_is_read_in_the_timezone(
+    tmp_path: Path, exported_at: str, timezone: str, expected: datetime
+) -> None:
+    folder = write(tmp_path / "s", {"exported_at": exported_at, "timezone": timezone, "tables": {}})
+    assert mf.read_manifest(folder).exported_at == expected
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ([], "manifest.json: must be a JSON object"),
+        ({"tables": {}}, "manifest.json: 'exported_at' must be a non-empty string"),
+        ({"exported_at": "soon", "tables": {}}, "manifest.json: 'exported_at' is not an ISO"),
+        ({"exported_at": "2026-01-01T00:00:00Z"}, "manifest.json: 'tables' must be an object"),
+        (
+            {"exported_at": "2026-01-01T00:00:00Z", "tables": {}, "timezone": "Europe/Nowhere"},
+            "manifest.json: 'timezone' is not a known time zone",
+        ),
+        (
+            {"exported_at": "2026-01-01T00:00:00Z", "tables": {}, "timezone": "localtime"},
+            "manifest.json: 'timezone' is not a known time zone",
+        ),
+        (
+            {"exported_at": "2026-01-01T00:00:00Z", "tables": {}, "timezone": "europe/london"},
+            "manifest.json: 'timezone' is not a known time zone",
+        ),
+        (
+            {"exported_at": "2026-01-01T00:00:00Z", "tables": {}, "snapshot_id": ""},
+            "manifest.json: 'snapshot_id' must be a non-empty string",
+        ),
+        (
+            {"exported_at": "2026-01-01T00:00:00Z", "tables": {"users": []}},
+            "manifest.json: tables.users must be an object",
+        ),
+        (
+            {
+                "exported_at": "2026-01-01T00:00:00Z",
+                "tables": {"users": {"file": "", "rows": 1, "sha256": "a" * 64}},
+            },
+            "manifest.json: tables.users.file must be a file name",
+        ),
+        (
+            {
+                "exported_at": "2026-01-01T00:00:00Z",
+                "tables": {"users": {"file": "/etc/passwd", "rows": 1, "sha256": "a" * 64}},
+            },
+            "manifest.json: tables.users.file must be a path inside the snapshot folder",
+        ),
+        (
+            {
+                "exported_at": "2026-01-01T00:00:00Z",
+                "tables": {"users": {"file": "users.csv", "rows": True, "sha256": "a" * 64}},
+            },
+            "manifest.json: tables.users.rows must be a whole number",
+        ),
+        (
+            {
+                "exported_at": "2026-01-01T00:00:00Z",
+                "tables": {"users": {"file": "users.csv", "rows": 1.5, "sha256": "a" * 64}},
+            },
+            "manifest.json: tables.users.rows must be a whole number",
+        ),
+        (
+            {
+                "exported_at": "2026-01-01T00:00:00Z",
+                "tables": {"users": {"file": "users.csv", "rows": 1}},
+            },
+            "manifest.json: tables.users.sha256 must be a 64-character hex digest",
+        ),
+    ],
+)
+def test_bad_manifests_are_refused(tmp_path: Path, document: object, message: str) -> None:
+    folder = write(tmp_path / "s", document)
+    with pytest.raises(InputError) as raised:
+        mf.read_manifest(folder)
+    assert str(raised.value).startswith(message)
+
+
+def test_manifest_that_is_not_utf8_json(tmp_path: Path) -> None:
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "manifest.json").write_bytes(b"\xff\xfe{")
+    with pytest.raises(InputError, match=r"^manifest\.json: not valid JSON$"):
+        mf.read_manifest(folder)
+
+
+def test_sha256_is_compared_case_insensitively(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    document = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    document["tables"]["users"]["sha256"] = document["tables"]["users"]["sha256"].upper()
+    (folder / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    assert load_snapshot(folder).rows_loaded["users"] == 1
+
+
+def test_written_manifest_matches_the_files(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s", deidentified={"agg": ([{"m": "1", "n": "2"}], None)})
+    (folder / "notes.txt").write_text("not an export", encoding="utf-8")
+    target = mf.write_manifest(
+        folder, datetime(2026, 7, 1, 9, tzinfo=UTC), "snap-7", timezone="Europe/London"
+    )
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["snapshot_id"] == "snap-7"
+    assert document["exported_at"] == "2026-07-01T09:00:00Z"
+    assert document["timezone"] == "Europe/London"
+    assert set(document["tables"]) == {
+        "organisations",
+        "users",
+        "logins",
+        "usage_events",
+        "communications",
+        "preferences",
+        "subject_requests",
+        "processors",
+        "deidentified/agg",
+    }
+    for key, entry in document["tables"].items():
+        path = folder / entry["file"]
+        assert entry["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), key
+    assert document["tables"]["logins"]["rows"] == 1
+    assert document["tables"]["deidentified/agg"]["file"] == "deidentified/agg.csv"
+
+
+def test_written_rows_count_records_not_lines(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    (folder / "logins.csv").write_text(
+        "login_id,ts,user_id,success,ip,user_agent,referrer\n"
+        'L1,2026-01-05T09:00:00Z,U1,true,10.0.0.1,"two\nlines",\n'
+        "\n"
+        "L2,2026-01-05T09:00:00Z,U1,true,10.0.0.1\n",  # too few fields: a record all the same
+        encoding="utf-8",
+    )
+    mf.write_manifest(folder, datetime(2026, 7, 1, tzinfo=UTC))
+    document = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert document["tables"]["logins"]["rows"] == 2
+    snapshot = load_snapshot(folder)
+    assert (snapshot.rows_loaded["logins"], snapshot.rows_rejected["logins"]) == (1, 1)
+
+
+def test_both_formats_of_a_dataset_are_refused(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s", deidentified={"agg": ([{"m": "1"}], None)})
+    (folder / "deidentified" / "agg.parquet").write_bytes(b"")
+    with pytest.raises(InputError, match=r"^deidentified/agg: both \.csv and \.parquet"):
+        mf.deidentified_files(folder)
+
+
+@pytest.mark.parametrize(
+    ("name", "known"),
+    [
+        ("UTC", True),
+        ("Europe/London", True),
+        ("GB", True),
+        ("Etc/GMT+1", True),
+        ("utc", False),
+        ("localtime", False),
+        ("Europe/Nowhere", False),
+        ("", False),
+        ("../../etc/passwd", False),
+    ],
+)
+def test_known_timezone(name: str, known: bool) -> None:
+    assert mf.known_timezone(name) is known

@@ -1,0 +1,200 @@
+"""Reading export files as text: the header, the DuckDB fast path, the record-by-record
+fallback, and the record index (`_row`) both give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from insight_workbench.errors import InputError
+from insight_workbench.readers import (
+    _read_csv_with_python,
+    count_records,
+    python_records,
+    read_file,
+    read_header,
+)
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(config={"preserve_insertion_order": True})
+
+
+def rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    return con.execute(f'SELECT * FROM "{table}" ORDER BY _row').fetchall()
+
+
+def kind(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    found = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    assert found is not None
+    return str(found[0])
+
+
+@pytest.mark.parametrize(
+    ("content", "names"),
+    [
+        (b"a,b\n", ["a", "b"]),
+        (b"\xef\xbb\xbfa,b\r\n1,2\r\n", ["a", "b"]),
+        (b' a ,"b c", d\n', ["a", "b c", "d"]),
+        (b"a,b,\n1,2,\n", ["a", "b"]),  # a trailing comma, as DuckDB reads records
+        (b'"multi\nline",x\n', ["multi\nline", "x"]),
+    ],
+)
+def test_header_names_are_trimmed(tmp_path: Path, content: bytes, names: list[str]) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    assert read_header(path) == names
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "t.csv: the file is empty"),
+        (b"\xef\xbb\xbf", "t.csv: the file is empty"),
+        (b"a,,b\n", "t.csv: header column 2 has no name"),
+        (b"a,b,a\n", "t.csv: column 'a' appears twice"),
+        (b"email,EMAIL\n", "t.csv: column 'EMAIL' appears twice"),
+        (b"a\xff,b\n", "t.csv: the header row is not valid UTF-8"),
+        (b'"a,b\n', "t.csv: the header row is not valid CSV"),
+        (b"a;b;c\n1;2;3\n", "t.csv: the header row has a single column"),
+        (b"a\tb\n", "t.csv: the header row has a single column"),
+    ],
+)
+def test_unusable_headers_are_refused(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as raised:
+        read_header(path)
+    assert str(raised.value).startswith(message)
+
+
+def test_python_records_match_duckdb_conventions(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'a,b\n1,2\n\n"x\ny",\n3,4,,\n5\n6,"7"z\n8,\xff\n9,10\n')
+    assert list(python_records(path, 2)) == [
+        (1, ["1", "2"], None),
+        (2, ["x\ny", ""], None),  # a blank line is not a record
+        (3, ["3", "4"], None),  # trailing empty fields are dropped
+        (4, None, "has 1 fields, the header has 2"),
+        (5, None, "text after a closing quote"),
+        (6, None, "not valid UTF-8"),
+        (7, ["9", "10"], None),
+    ]
+
+
+def test_blank_line_is_a_null_record_of_a_single_column_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a\n1\n\n2\n")
+    con = connect()
+    raw = read_file(con, path, "raw")
+    assert rows(con, "raw") == [(1, "1"), (2, None), (3, "2")]
+    assert [record for _, record, _ in python_records(path, 1)] == [["1"], [""], ["2"]]
+    assert raw.rejects == []
+
+
+CLEAN = (
+    "\ufeffid,text,empty,\u00e9t\u00e9,credential_token\r\n"
+    '1,"plain",,"caf\u00e9 \u2603",t1\r\n'
+    '2,"with, comma and ""quotes""","",x,t2\r\n'
+    '3,"line\r\nbreak and\nnewline",,y,t3\r\n'
+    "\r\n"
+    "4,  spaced  ,,z,t4,,\r\n"
+    '5,"",,"",t5\r\n'
+)
+
+
+def test_fast_path_and_fallback_read_clean_files_identically(tmp_path: Path) -> None:
+    path = tmp_path / "clean.csv"
+    path.write_bytes(CLEAN.encode("utf-8"))
+    con = connect()
+    fast = read_file(con, path, "fast")
+    assert kind(con, "fast") == "VIEW"  # DuckDB read it: no fallback
+    slow = read_file(con, path, "unused")
+    slow.table = "slow"
+    slow.rejects = _read_csv_with_python(con, path, slow, 5)
+    assert kind(con, "slow") == "BASE TABLE"
+    assert fast.columns == slow.columns == ["id", "text", "empty", "\u00e9t\u00e9"]
+    assert fast.credential_columns == ["credential_token"]
+    assert fast.rejects == slow.rejects == []
+    assert rows(con, "fast") == rows(con, "slow")
+    assert rows(con, "fast") == [
+        (1, "1", "plain", None, "caf\u00e9 \u2603"),
+        (2, "2", 'with, comma and "quotes"', None, "x"),
+        (3, "3", "line\r\nbreak and\nnewline", None, "y"),
+        (4, "4", "  spaced  ", None, "z"),
+        (5, "5", None, None, None),
+    ]
+
+
+def test_a_broken_record_sends_the_file_to_the_fallback(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b\n1,2\n3\n4,5\n")
+    con = connect()
+    raw = read_file(con, path, "raw")
+    assert kind(con, "raw") == "BASE TABLE"
+    assert [(r.row, r.reason) for r in raw.rejects] == [(2, "has 1 fields, the header has 2")]
+    assert rows(con, "raw") == [(1, "1", "2"), (3, "4", "5")]
+    assert raw.records(con) == 3 == count_records(path)
+
+
+def test_file_column_names_never_become_identifiers(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'rowid,_row,"we""ird",c0\nA,B,C,D\n')
+    con = connect()
+    raw = read_file(con, path, "raw")
+    assert raw.columns == ["rowid", "_row", 'we"ird', "c0"]
+    assert rows(con, "raw") == [(1, "A", "B", "C", "D")]
+    assert raw.ident('we"ird') == "c2"
+
+
+def test_record_index_follows_the_file_on_a_large_parallel_read(tmp_path: Path) -> None:
+    """The fast path numbers records by rowid: true only if DuckDB's parallel CSV scan
+    inserts in file order. Checked on 2M records with several threads."""
+    path = tmp_path / "big.csv"
+    records = 2_000_000
+    writer = duckdb.connect()
+    writer.execute(
+        f"COPY (SELECT i + 1 AS id, repeat('x', (i % 50)::INTEGER) AS pad, "
+        f"CASE WHEN i % 7 = 0 THEN 'a \"quoted\", text' END AS q FROM range({records}) t(i)) "
+        f"TO '{path}' (FORMAT csv, HEADER true)"
+    )
+    writer.close()
+    con = connect()
+    con.execute("SET threads = 4")
+    raw = read_file(con, path, "raw")
+    assert kind(con, "raw") == "VIEW" and raw.rejects == []
+    found = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE CAST(c0 AS BIGINT) <> _row) FROM raw"
+    ).fetchone()
+    assert found == (records, 0)
+
+
+def test_parquet_rows_are_numbered_by_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(
+        pa.table({"id": pa.array(range(1, 300_001)), "flag": pa.array([True, False] * 150_000)}),
+        path,
+        row_group_size=10_000,
+    )
+    con = connect()
+    raw = read_file(con, path, "raw")
+    assert raw.parquet_types == {"id": "BIGINT", "flag": "BOOLEAN"}
+    found = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE CAST(c0 AS BIGINT) <> _row), "
+        "count(DISTINCT c1) FROM raw"
+    ).fetchone()
+    assert found == (300_000, 0, 2)
+    assert count_records(path) == 300_000
+
+
+def test_unreadable_parquet_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    path.write_bytes(b"PAR1 not really")
+    with pytest.raises(InputError, match=r"^t\.parquet: not a readable Parquet file$"):
+        read_file(connect(), path, "raw")

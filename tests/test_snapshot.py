@@ -1,0 +1,206 @@
+"""`load_snapshot`: the typed tables and report tables every other module relies on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from loader_checks import (
+    VALID,
+    assert_all_rows_accounted,
+    rejects_of,
+    replace_file,
+    valid_snapshot,
+)
+
+from insight_workbench.errors import InputError
+from insight_workbench.schema import SQL_TYPES, TABLES
+from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.testing import build_snapshot
+
+REPORT_TABLES = {
+    "rejects": ["table_name", "row_number", "column_name", "value", "reason"],
+    "load_report": ["table_name", "file", "rows_in_file", "rows_loaded", "rows_rejected"],
+    "credential_columns": ["table_name", "column_name"],
+    "deidentified_datasets": ["name", "file", "table_name", "meta"],
+}
+
+
+def described(snapshot: Snapshot, table: str) -> list[tuple[str, str]]:
+    rows = snapshot.cursor().execute(f'DESCRIBE "{table}"').fetchall()
+    return [(str(r[0]), str(r[1]).replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")) for r in rows]
+
+
+def everything(snapshot: Snapshot, table: str) -> list[tuple]:
+    return snapshot.cursor().execute(f'SELECT * FROM "{table}"').fetchall()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_every_table_has_its_declared_columns_and_types(tmp_path: Path, fmt: str) -> None:
+    snapshot = load_snapshot(valid_snapshot(tmp_path / "s", fmt=fmt))
+    for name, table in TABLES.items():
+        expected = [(c.name, SQL_TYPES[c.type]) for c in table.columns]
+        assert described(snapshot, name) == expected, name
+    assert snapshot.rows_loaded == {name: len(VALID.get(name, [])) for name in TABLES}
+    assert snapshot.rows_rejected == dict.fromkeys(TABLES, 0)
+    for name, columns in REPORT_TABLES.items():
+        assert [c for c, _ in described(snapshot, name)] == columns
+    assert_all_rows_accounted(snapshot)
+
+
+def test_csv_and_parquet_load_the_same_values(tmp_path: Path) -> None:
+    csv = load_snapshot(valid_snapshot(tmp_path / "csv"))
+    parquet = load_snapshot(valid_snapshot(tmp_path / "parquet", fmt="parquet"))
+    for name in TABLES:
+        assert everything(csv, name) == everything(parquet, name), name
+    [login] = everything(csv, "logins")
+    assert login == ("L1", datetime(2026, 1, 5, 9, tzinfo=UTC), "U1", True, "10.0.0.1", None, None)
+
+
+def test_optional_table_and_column_absent(tmp_path: Path) -> None:
+    snapshot = load_snapshot(valid_snapshot(tmp_path / "s"))
+    assert snapshot.loads["admin_views"].file == ""
+    assert everything(snapshot, "admin_views") == []
+    cursor = snapshot.cursor()
+    assert cursor.execute("SELECT clock_started_at FROM subject_requests").fetchall() == [(None,)]
+
+
+def test_optional_column_present_is_typed(tmp_path: Path) -> None:
+    request = {**VALID["subject_requests"][0], "clock_started_at": "2026-01-07T10:00:00+01:00"}
+    folder = build_snapshot(tmp_path / "s", {**VALID, "subject_requests": [request]})
+    snapshot = load_snapshot(folder)
+    found = snapshot.cursor().execute("SELECT clock_started_at FROM subject_requests").fetchall()
+    assert found == [(datetime(2026, 1, 7, 9, tzinfo=UTC),)]
+
+
+def test_extra_columns_are_kept_as_text(tmp_path: Path) -> None:
+    orgs = [{**VALID["organisations"][0], "region": "north", "seats": "12"}]
+    folder = build_snapshot(
+        tmp_path / "s",
+        {**VALID, "organisations": orgs},
+        extra_columns={"organisations": ["region", "seats"]},
+    )
+    snapshot = load_snapshot(folder)
+    assert described(snapshot, "organisations")[-2:] == [
+        ("region", "VARCHAR"),
+        ("seats", "VARCHAR"),
+    ]
+    assert snapshot.extra_columns["organisations"] == ["region", "seats"]
+
+
+def test_manifest_is_exposed(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s", exported_at="2026-07-01T03:00:00+01:00")
+    snapshot = load_snapshot(folder)
+    manifest = snapshot.manifest
+    assert manifest.snapshot_id == "s"
+    assert manifest.exported_at == datetime(2026, 7, 1, 2, tzinfo=UTC)
+    assert manifest.exported_at_iso == "2026-07-01T02:00:00Z"
+    assert manifest.timezone == "UTC"
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    assert manifest.checksum == digest
+
+
+def test_cursors_are_utc_and_usable_from_threads(tmp_path: Path) -> None:
+    snapshot = load_snapshot(valid_snapshot(tmp_path / "s", timezone="Europe/London"))
+
+    def ask(_: int) -> tuple:
+        cursor = snapshot.cursor()
+        zone = cursor.execute("SELECT current_setting('TimeZone')").fetchone()
+        count = cursor.execute("SELECT count(*) FROM logins").fetchone()
+        return (zone, count)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert set(pool.map(ask, range(16))) == {(("UTC",), (1,))}
+
+
+def test_no_helper_tables_or_columns_are_left(tmp_path: Path) -> None:
+    folder = valid_snapshot(
+        tmp_path / "s", deidentified={"agg": ([{"month": "2026-01", "n": "12"}], None)}
+    )
+    snapshot = load_snapshot(folder)
+    tables = {row[0] for row in snapshot.cursor().execute("SHOW TABLES").fetchall()}
+    assert tables == set(TABLES) | set(REPORT_TABLES) | {"deidentified__agg"}
+    columns = snapshot.cursor().execute(
+        "SELECT count(*) FROM information_schema.columns WHERE column_name IN ('_row', '_problems')"
+    )
+    assert columns.fetchone() == (0,)
+
+
+def test_typed_tables_keep_file_order_around_quarantined_rows(tmp_path: Path) -> None:
+    header = "login_id,ts,user_id,success,ip,user_agent,referrer\n"
+    lines = [
+        f"L{i},{'bad' if i % 7 == 0 else '2026-01-05T09:00:00Z'},U1,true,10.0.0.1,,\n"
+        for i in range(60_000)
+    ]
+    lines += ["L5,2026-01-05T09:00:00Z,U1,true,10.0.0.1,,\n"]  # a repeated key
+    folder = valid_snapshot(tmp_path / "s")
+    replace_file(folder, "logins", (header + "".join(lines)).encode(), len(lines))
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    loaded = [row[0] for row in snapshot.cursor().execute("SELECT login_id FROM logins").fetchall()]
+    assert loaded == [f"L{i}" for i in range(60_000) if i % 7]
+    assert rejects_of(snapshot)[-1] == ("logins", 60_001, "login_id", "duplicate primary key")
+    assert snapshot.rows_rejected["logins"] == len(range(0, 60_000, 7)) + 1
+
+
+def test_deidentified_datasets_are_registered(tmp_path: Path) -> None:
+    meta = {"kind": "microdata", "quasi_identifiers": ["age_band"]}
+    folder = valid_snapshot(
+        tmp_path / "s",
+        deidentified={
+            "people": ([{"age_band": "30-39", "region": ""}], meta),
+            "counts": ([{"month": "2026-01", "users": "4"}], None),
+        },
+    )
+    snapshot = load_snapshot(folder)
+    by_name = {d.name: d for d in snapshot.deidentified}
+    assert by_name["people"].meta == meta and by_name["counts"].meta is None
+    assert by_name["people"].file == "deidentified/people.csv"
+    assert by_name["people"].columns == ("age_band", "region")
+    people = by_name["people"].table
+    assert described(snapshot, people) == [("age_band", "VARCHAR"), ("region", "VARCHAR")]
+    assert everything(snapshot, people) == [("30-39", None)]
+    registered = (
+        snapshot.cursor()
+        .execute("SELECT name, file, table_name, meta FROM deidentified_datasets ORDER BY name")
+        .fetchall()
+    )
+    assert registered == [
+        ("counts", "deidentified/counts.csv", "deidentified__counts", None),
+        ("people", "deidentified/people.csv", "deidentified__people", json.dumps(meta)),
+    ]
+    assert_all_rows_accounted(snapshot)
+
+
+def test_unlisted_dataset_loads_unchecked(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "late.csv").write_text("month,n\n2026-01,3\n", encoding="utf-8")
+    snapshot = load_snapshot(folder)
+    assert [d.name for d in snapshot.deidentified] == ["late"]
+    assert snapshot.loads["deidentified/late"].rows_loaded == 1
+
+
+def test_corrupt_parquet_data_is_an_input_error(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s", fmt="parquet")
+    path = folder / "logins.parquet"
+    metadata = pq.read_metadata(path)
+    start = metadata.row_group(0).column(0).data_page_offset
+    data = bytearray(path.read_bytes())
+    data[start : start + 40] = b"\xff" * 40  # the first data page, not the footer
+    path.write_bytes(bytes(data))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"]["logins"]["sha256"] = hashlib.sha256(bytes(data)).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(InputError, match=r"^logins\.parquet: table 'logins' could not be loaded"):
+        load_snapshot(folder)
+
+
+def test_sample_snapshot_loads_with_every_row_accounted(sample: Snapshot) -> None:
+    assert_all_rows_accounted(sample)
+    assert sample.rows_loaded["logins"] > 0
