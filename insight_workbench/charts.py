@@ -55,11 +55,11 @@ def bars(
     title: str,
     colour: str | None = None,
     horizontal: bool = False,
+    colours: dict[str, str] | None = None,
 ) -> go.Figure:
-    if horizontal:
-        figure = px.bar(frame, x=y, y=x, color=colour, orientation="h")
-    else:
-        figure = px.bar(frame, x=x, y=y, color=colour)
+    """Bars of `y` by `x` (stacked by `colour`, with fixed `colours` per value if given)."""
+    axes = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
+    figure = px.bar(frame, color=colour, color_discrete_map=colours or {}, **axes)
     return _layout(figure, title)
 
 

@@ -31,11 +31,12 @@ if failed.empty:
 else:
     st.plotly_chart(
         charts.bars(
-            failed.assign(in_burst=failed["in_burst"].map({True: "burst", False: "no"})),
+            failed.assign(burst=failed["in_burst"].map({True: "in a burst", False: "other"})),
             "period",
             "failed_logins",
             f"Failed logins per {grain or 'day'} (UTC)",
-            colour="in_burst",
+            colour="burst",
+            colours={"in a burst": "#c0392b", "other": "#7f8c8d"},
         ),
         key="failed_chart",
     )
