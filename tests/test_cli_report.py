@@ -17,10 +17,12 @@ from insight_workbench.reports.runner import new_run_folder, write_record
 FIXTURES = Path(__file__).parent / "notebooks"
 
 
-def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
     return subprocess.run(
-        [*command, *map(str, args)], capture_output=True, text=True, timeout=300, env=env
+        [*command, *map(str, args)], capture_output=True, text=True, timeout=300, env=env, cwd=cwd
     )
 
 
@@ -61,9 +63,14 @@ def test_a_failing_run_keeps_the_partial_notebook(failed: tuple) -> None:
 @pytest.fixture(scope="module")
 def echoed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     out = tmp_path_factory.mktemp("echo")
+    here = tmp_path_factory.mktemp("caller")  # relative paths are the caller's
+    (here / "strict.toml").write_text("[retention]\nclosed_account_days = 14\n", encoding="utf-8")
     args = ["report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", out]
     first = cli(
         *args,
+        "-p",
+        "policy",
+        "strict.toml",
         "--as-of",
         "2026-11-01",
         "-p",
@@ -75,6 +82,7 @@ def echoed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
         "-p",
         "items",
         '["a", "b"]',
+        cwd=here,
     )
     second = cli(*args)
     return first, second, out
@@ -95,6 +103,10 @@ def test_parameters_reach_the_notebook_with_their_types(echoed: tuple, usage_pat
     assert record["as_of"] == "2026-11-01T00:00:00Z"
     assert record["package_version"]
     assert str(folder) in first.stdout
+    strict = record["policy"]["path"]
+    assert Path(strict).is_absolute()
+    assert results["policy"] == strict and strict.endswith("strict.toml")
+    assert record["policy"]["values"]["retention"]["closed_account_days"] == 14
 
 
 def test_two_runs_of_one_notebook_get_two_folders(echoed: tuple) -> None:
