@@ -2,6 +2,7 @@
 their HTML reports."""
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from insight_workbench.dashboard import reports, session
 from insight_workbench.errors import InputError
@@ -86,3 +87,6 @@ else:
         mime="text/html",
         key="report_html",
     )
+    if st.toggle("Show the report here", key="report_preview"):
+        # An iframe keeps the report's own styles and charts apart from the app's.
+        components.html(run.html.read_text(encoding="utf-8"), height=900, scrolling=True)

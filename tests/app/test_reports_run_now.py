@@ -28,6 +28,8 @@ def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:
     assert list(runs["status"]) == ["succeeded"]
     record = json.loads(next(tmp_path.glob("access_review/*/run.json")).read_text())
     assert record["as_of"] == "2026-11-20T00:00:00Z"
+    app.toggle(key="report_preview").set_value(True).run()
+    assert not app.exception
 
 
 def test_run_now_refuses_a_bad_as_of(open_app, tmp_path: Path) -> None:
