@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from insight_workbench.errors import InputError
-from insight_workbench.readers import count_records
+from insight_workbench.readers import count_records, shown
 from insight_workbench.schema import TABLES
 
 MANIFEST = "manifest.json"
@@ -46,11 +46,15 @@ def format_utc(moment: datetime) -> str:
 
 
 def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
-    """An ISO 8601 timestamp as a UTC instant; a naive one is read in `default_tz`."""
+    """An ISO 8601 timestamp as a UTC instant; a naive one is read in `default_tz`.
+
+    A local time that a clock change repeats or skips is read as the later of its two
+    readings, as DuckDB reads the naive timestamps of the tables."""
     moment = datetime.fromisoformat(text.strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(default_tz))
-    return moment.astimezone(UTC)
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    zone = ZoneInfo(default_tz)
+    return max(moment.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
 
 
 def sha256_file(path: Path) -> str:
@@ -120,7 +124,7 @@ def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
 
 
 def _entry(name: str, entry: Any) -> ManifestEntry:
-    where = f"{MANIFEST}: tables.{name}"
+    where = f"{MANIFEST}: tables.{shown(name)}"
     if not isinstance(entry, dict):
         raise InputError(f"{where} must be an object")
     file, rows, sha = entry.get("file"), entry.get("rows"), entry.get("sha256")
@@ -176,7 +180,7 @@ def verify_file(manifest: Manifest, key: str, path: Path, folder: Path) -> Manif
         raise InputError(f"{MANIFEST}: table '{key}' ({path.name}) is not listed")
     if (folder / entry.file).resolve() != path.resolve():
         raise InputError(
-            f"{MANIFEST}: table '{key}' lists file '{entry.file}', found '{path.name}'"
+            f"{MANIFEST}: table '{key}' lists file '{shown(entry.file)}', found '{path.name}'"
         )
     found = sha256_file(path)
     if found != entry.sha256:
@@ -189,7 +193,9 @@ def verify_file(manifest: Manifest, key: str, path: Path, folder: Path) -> Manif
 def check_listed_files_exist(manifest: Manifest, folder: Path) -> None:
     for key, entry in manifest.tables.items():
         if not (folder / entry.file).is_file():
-            raise InputError(f"{MANIFEST}: table '{key}' lists '{entry.file}', which is missing")
+            raise InputError(
+                f"{MANIFEST}: table '{shown(key)}' lists '{shown(entry.file)}', which is missing"
+            )
 
 
 def write_manifest(

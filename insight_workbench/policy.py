@@ -6,13 +6,17 @@ import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from insight_workbench.errors import InputError
+from insight_workbench.manifest import known_timezone
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
-HOLIDAY_CALENDARS = {"england-and-wales": ("GB", "ENG"), "scotland": ("GB", "SCT"),
-                     "wales": ("GB", "WLS"), "northern-ireland": ("GB", "NIR")}
+HOLIDAY_CALENDARS = {
+    "england-and-wales": ("GB", "ENG"),
+    "scotland": ("GB", "SCT"),
+    "wales": ("GB", "WLS"),
+    "northern-ireland": ("GB", "NIR"),
+}
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ def _parse(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: policy file not found") from None
+    except OSError:
+        raise InputError(f"{path}: the policy file cannot be read") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path.name}: not valid TOML ({error})") from None
 
@@ -120,10 +126,8 @@ def _validate(policy: Policy, where: str) -> None:
     if requests.holidays not in HOLIDAY_CALENDARS:
         choices = ", ".join(HOLIDAY_CALENDARS)
         raise InputError(f"{where}: [subject_requests].holidays must be one of {choices}")
-    try:
-        ZoneInfo(requests.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{where}: [subject_requests].timezone is not a known time zone") from None
+    if not known_timezone(requests.timezone):  # known to Python and to DuckDB
+        raise InputError(f"{where}: [subject_requests].timezone is not a known time zone")
     if policy.access.window_minutes == 0:
         raise InputError(f"{where}: [access].window_minutes must be at least 1")
     if policy.deidentification.k < 1 or policy.deidentification.min_cell < 1:

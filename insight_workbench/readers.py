@@ -71,6 +71,11 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def shown(name: str) -> str:
+    """A name from a file, safe on one line of an error message (control characters escaped)."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
+
+
 def check_names(names: list[str], where: str) -> None:
     """Refuse unusable column names: empty, undecodable, or given twice (DuckDB's names
     are case-insensitive, so `Email` and `email` are the same column)."""
@@ -81,7 +86,7 @@ def check_names(names: list[str], where: str) -> None:
         if SURROGATE.search(name):
             raise InputError(f"{where}: the header row is not valid UTF-8")
         if name.casefold() in seen:
-            raise InputError(f"{where}: column '{name}' appears twice in the header")
+            raise InputError(f"{where}: column '{shown(name)}' appears twice in the header")
         seen.add(name.casefold())
 
 

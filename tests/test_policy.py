@@ -1,0 +1,111 @@
+"""`load_policy`: the defaults of spec/rules.md, overrides laid over them, and bad policy
+files refused with a message naming the file and the key."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from insight_workbench.errors import InputError
+from insight_workbench.policy import load_policy
+
+# The "policy.toml defaults" block of spec/rules.md.
+RULES_MD_DEFAULTS = {
+    "retention": {"closed_account_days": 28, "potential_customer_months": 3},
+    "subject_requests": {
+        "response_months": 1,
+        "extended_months": 3,
+        "holidays": "england-and-wales",
+        "timezone": "Europe/London",
+    },
+    "communications": {"opt_out_grace_hours": 0},
+    "access": {"failed_logins_per_account": 10, "failed_logins_per_ip": 20, "window_minutes": 15},
+    "deidentification": {"k": 10, "min_cell": 10},
+    "third_parties": {"review_months": 12},
+}
+
+
+def policy_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "override.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_those_of_the_rules_catalogue() -> None:
+    assert load_policy().as_dict() == RULES_MD_DEFAULTS
+
+
+def test_policy_is_frozen() -> None:
+    policy = load_policy()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        policy.retention.closed_account_days = 1  # type: ignore[misc]
+
+
+def test_override_changes_only_the_keys_given(tmp_path: Path) -> None:
+    path = policy_file(
+        tmp_path,
+        "[retention]\nclosed_account_days = 14\n\n[subject_requests]\nholidays = 'scotland'\n",
+    )
+    policy = load_policy(path)
+    expected = {**RULES_MD_DEFAULTS}
+    expected["retention"] = {**expected["retention"], "closed_account_days": 14}
+    expected["subject_requests"] = {**expected["subject_requests"], "holidays": "scotland"}
+    assert policy.as_dict() == expected
+
+
+def test_empty_override_is_the_default(tmp_path: Path) -> None:
+    assert load_policy(policy_file(tmp_path, "")).as_dict() == RULES_MD_DEFAULTS
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[retention]\nclosed_acount_days = 3\n", "unknown key [retention].closed_acount_days"),
+        ("[retentions]\nclosed_account_days = 3\n", "unknown section [retentions]"),
+        ("retention = 3\n", "[retention] must be a table"),
+        (
+            "[retention]\nclosed_account_days = '28'\n",
+            "[retention].closed_account_days must be a whole number >= 0",
+        ),
+        (
+            "[retention]\nclosed_account_days = 2.5\n",
+            "[retention].closed_account_days must be a whole number >= 0",
+        ),
+        (
+            "[retention]\nclosed_account_days = true\n",
+            "[retention].closed_account_days must be a whole number >= 0",
+        ),
+        ("[access]\nwindow_minutes = -1\n", "[access].window_minutes must be a whole number >= 0"),
+        ("[access]\nwindow_minutes = 0\n", "[access].window_minutes must be at least 1"),
+        ("[deidentification]\nk = 0\n", "[deidentification] k and min_cell must be at least 1"),
+        ("[subject_requests]\nholidays = 3\n", "[subject_requests].holidays must be a string"),
+        ("[subject_requests]\nholidays = 'mars'\n", "[subject_requests].holidays must be one of"),
+        (
+            "[subject_requests]\ntimezone = 'Europe/Nowhere'\n",
+            "[subject_requests].timezone is not a known time zone",
+        ),
+        (
+            "[subject_requests]\ntimezone = 'localtime'\n",
+            "[subject_requests].timezone is not a known time zone",
+        ),
+        ("[retention\nclosed_account_days = 3\n", "not valid TOML"),
+    ],
+)
+def test_bad_override_names_file_and_key(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError) as raised:
+        load_policy(policy_file(tmp_path, text))
+    assert str(raised.value).startswith("override.toml: ")
+    assert message in str(raised.value)
+
+
+def test_unreadable_policy_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="policy file not found"):
+        load_policy(tmp_path / "missing.toml")
+    with pytest.raises(InputError, match="cannot be read"):
+        load_policy(tmp_path)
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe[retention]")
+    with pytest.raises(InputError, match=r"^binary\.toml: not valid TOML"):
+        load_policy(binary)
