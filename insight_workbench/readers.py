@@ -12,6 +12,7 @@ in `typing_sql.py`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Iterator
@@ -157,6 +158,7 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
     """(record index, fields, None) for each readable record, (index, None, reason) for a
     broken one. Matches DuckDB's reading of a valid file: blank lines are not records
     in a file of several columns, and trailing empty fields are dropped."""
+    check_encoding = not _is_utf8(path)
     limit = csv.field_size_limit()
     csv.field_size_limit(MAX_FIELD_BYTES)
     try:
@@ -178,10 +180,23 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
                         continue
                     record = [""]
                 row += 1
-                reason = _structural_problem(record, width)
+                reason = _structural_problem(record, width, check_encoding)
                 yield (row, None, reason) if reason else (row, record[:width], None)
     finally:
         csv.field_size_limit(limit)
+
+
+def _is_utf8(path: Path) -> bool:
+    """True when the whole file is valid UTF-8 (then no record needs checking)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _csv_problem(message: str) -> str:
@@ -190,12 +205,12 @@ def _csv_problem(message: str) -> str:
     )
 
 
-def _structural_problem(record: list[str], width: int) -> str | None:
+def _structural_problem(record: list[str], width: int, check_encoding: bool) -> str | None:
     if len(record) > width and not any(record[width:]):
         record = record[:width]
     if len(record) != width:
         return f"has {len(record)} fields, the header has {width}"
-    if any(SURROGATE.search(value) for value in record):
+    if check_encoding and SURROGATE.search("".join(record)):
         return "not valid UTF-8"
     return None
 
@@ -211,25 +226,28 @@ def _read_csv_with_python(
         f"CREATE TABLE {quote_ident(raw.table)} ({ROW} BIGINT{', ' + columns if columns else ''})"
     )
     rejects: list[StructuralReject] = []
-    batch: list[list[object]] = [[] for _ in schema.names]
+    numbers: list[int] = []
+    records: list[list[str]] = []
 
     def flush() -> None:
-        if batch[0]:
-            arrow = pa.Table.from_arrays([pa.array(col) for col in batch], schema=schema)
-            con.register("_incoming", arrow)
+        if numbers:
+            arrays = [pa.array(numbers, pa.int64())] + [
+                pa.array([record[slot] or None for record in records], pa.string())
+                for slot in slots
+            ]
+            con.register("_incoming", pa.Table.from_arrays(arrays, schema=schema))
             con.execute(f"INSERT INTO {quote_ident(raw.table)} SELECT * FROM _incoming")
             con.unregister("_incoming")
-            for col in batch:
-                col.clear()
+            numbers.clear()
+            records.clear()
 
     for row, record, reason in python_records(path, width):
         if record is None:
             rejects.append(StructuralReject(row, reason or "broken record"))
             continue
-        batch[0].append(row)
-        for slot, position in enumerate(slots, start=1):
-            batch[slot].append(record[position] or None)
-        if len(batch[0]) >= BATCH_ROWS:
+        numbers.append(row)
+        records.append(record)
+        if len(numbers) >= BATCH_ROWS:
             flush()
     flush()
     return rejects
