@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KEY_FILE := .streamlit/pseudonym.key
 PORT ?= 8501
 
-.PHONY: run test lint install chromium bench bench-large docs clean docs
+.PHONY: run test lint install chromium bench bench-large docs clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
