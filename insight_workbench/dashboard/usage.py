@@ -9,20 +9,14 @@ import pandas as pd
 
 from insight_workbench import usage
 from insight_workbench.dashboard.session import Workbench
-from insight_workbench.suppression import primary_marker
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 180 days": 180, "Last 365 days": 365}
 
 
 def headline(wb: Workbench) -> dict[str, Any]:
-    """The headline figures of the `usage` command; a count of people below the minimum
-    cell size is shown as "<10"."""
-    data = wb.analyst_data()
-    figures = usage.headline_figures(data, wb.as_of)
-    for name in ("users", "active_users_30d", "dau", "wau"):
-        if 0 < figures[name] < data.min_cell:
-            figures[name] = primary_marker(data.min_cell)
-    return figures
+    """The headline figures of the `usage` command as an analyst may see them: a count of
+    people below the minimum cell size is "<10", and the figures about them "[c]"."""
+    return usage.analyst_headline(wb.analyst_data(), wb.as_of)
 
 
 def report(wb: Workbench, name: str, product: str | None, days: int) -> pd.DataFrame:
