@@ -167,6 +167,8 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
             key = f"deidentified/{path.stem}"
             if key in found:
                 raise InputError(f"{key}: both .csv and .parquet files are present")
+            if any(key.casefold() == other.casefold() for other in found):
+                raise InputError(f"{shown(key)}: another dataset has the same name in other case")
             found[key] = path
     return found
 

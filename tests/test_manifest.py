@@ -200,3 +200,10 @@ def test_both_formats_of_a_dataset_are_refused(tmp_path: Path) -> None:
 )
 def test_known_timezone(name: str, known: bool) -> None:
     assert mf.known_timezone(name) is known
+
+
+def test_datasets_differing_only_in_case_are_refused(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s", deidentified={"Agg": ([{"m": "1"}], None)})
+    (folder / "deidentified" / "agg.csv").write_text("m\n2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="same name in other case"):
+        mf.deidentified_files(folder)
