@@ -79,16 +79,18 @@ def shown(name: str) -> str:
 
 def check_names(names: list[str], where: str) -> None:
     """Refuse unusable column names: empty, undecodable, or given twice (DuckDB's names
-    are case-insensitive, so `Email` and `email` are the same column)."""
-    seen: set[str] = set()
+    are case-insensitive, so `Email` and `email` are the same column). Names are not
+    quoted back: when the header row is missing, the "names" are a row of data."""
+    seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
         if not name:
             raise InputError(f"{where}: header column {position} has no name")
         if SURROGATE.search(name):
             raise InputError(f"{where}: the header row is not valid UTF-8")
         if name.casefold() in seen:
-            raise InputError(f"{where}: column '{shown(name)}' appears twice in the header")
-        seen.add(name.casefold())
+            first = seen[name.casefold()]
+            raise InputError(f"{where}: header columns {first} and {position} have the same name")
+        seen[name.casefold()] = position
 
 
 def read_header(path: Path) -> list[str]:

@@ -131,6 +131,11 @@ def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
 
 def check_columns(table: Table, raw: RawTable, file: Path) -> None:
     """Refuse a file without a required column, or (Parquet) with a column of the wrong type."""
+    if not any(column.name in raw.positions for column in table.columns):
+        raise InputError(
+            f"{file.name}: none of the columns of table '{table.name}' is in the header "
+            f"(is the header row missing?)"
+        )
     for column in table.columns:
         if column.name not in raw.positions and not column.optional:
             raise InputError(f"{file.name}: table '{table.name}' has no column '{column.name}'")

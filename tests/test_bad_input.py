@@ -690,6 +690,17 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         ("logins.csv", "'ip'"),
     ),
     (
+        "missing header row",
+        rewrite(
+            "users",
+            csv_bytes(
+                f"U1,O1,{PLANTED},{PLANTED}@x.org,+44 1,user,2026-01-05T09:00:00Z,",
+                "U2,O1,B,b,,user,,",
+            ),
+        ),
+        ("users.csv", "is the header row missing?"),
+    ),
+    (
         "semicolon-separated",
         rewrite("logins", csv_bytes(LOGINS.replace(",", ";"), GOOD.replace(",", ";") + PLANTED)),
         ("logins.csv", "comma-separated"),
@@ -697,7 +708,7 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
     (
         "duplicate header",
         rewrite("logins", csv_bytes(LOGINS + ",ip", GOOD + f",{PLANTED}")),
-        ("logins.csv", "'ip'", "twice"),
+        ("logins.csv", "header columns 5 and 8"),
     ),
     (
         "header differing only in case",
@@ -708,7 +719,7 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
                 f"U1,O1,Ann,a@example.org,user,2026-01-05T09:00:00Z,{PLANTED}",
             ),
         ),
-        ("users.csv", "'Email'", "twice"),
+        ("users.csv", "header columns 4 and 7"),
     ),
     (
         "header column without a name",
