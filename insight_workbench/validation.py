@@ -22,8 +22,9 @@ def orphan_counts(snapshot: Snapshot) -> list[dict[str, Any]]:
                 f"WHERE p.{quote_ident(key)} = c.{quote_ident(column)})"
             ).fetchone()
             if row and row[0]:
-                found.append({"table": table.name, "column": column, "parent": parent,
-                              "rows": int(row[0])})
+                found.append(
+                    {"table": table.name, "column": column, "parent": parent, "rows": int(row[0])}
+                )
     return found
 
 
@@ -37,8 +38,13 @@ def validation_report(snapshot: Snapshot) -> dict[str, Any]:
         "snapshot_id": snapshot.manifest.snapshot_id,
         "exported_at": snapshot.manifest.exported_at_iso,
         "tables": [
-            {"table": x.table, "file": x.file, "rows_in_file": x.rows_in_file,
-             "rows_loaded": x.rows_loaded, "rows_rejected": x.rows_rejected}
+            {
+                "table": x.table,
+                "file": x.file,
+                "rows_in_file": x.rows_in_file,
+                "rows_loaded": x.rows_loaded,
+                "rows_rejected": x.rows_rejected,
+            }
             for x in snapshot.loads.values()
         ],
         "rows_rejected_total": sum(x.rows_rejected for x in snapshot.loads.values()),
