@@ -104,6 +104,8 @@ def read_header(path: Path) -> list[str]:
         except csv.Error:
             raise InputError(f"{path.name}: the header row is not valid CSV") from None
     names = [name.strip() for name in header]
+    if not any(names):
+        raise InputError(f"{path.name}: the first line is empty, not a header row")
     while len(names) > 1 and not names[-1]:
         names.pop()
     if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):

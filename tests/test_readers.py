@@ -57,6 +57,8 @@ def test_header_names_are_trimmed(tmp_path: Path, content: bytes, names: list[st
     [
         (b"", "t.csv: the file is empty"),
         (b"\xef\xbb\xbf", "t.csv: the file is empty"),
+        (b"\nid,name\n1,x\n", "t.csv: the first line is empty"),
+        (b" , \n1,2\n", "t.csv: the first line is empty"),
         (b"a,,b\n", "t.csv: header column 2 has no name"),
         (b"a,b,a\n", "t.csv: header columns 1 and 3 have the same name"),
         (b"email,EMAIL\n", "t.csv: header columns 1 and 2 have the same name"),
