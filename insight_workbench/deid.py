@@ -1,8 +1,9 @@
 """De-identified datasets: how each one is judged, and what the DEID checks find.
 
 Every dataset under `deidentified/` is read into per-cursor temporary tables
-that the DEID rule SQL works on (`deid_layouts` keeps each dataset's layout), so the checks are the same whether a rule, the
-De-identification page or the audit notebook asks:
+that the DEID rule SQL works on (`deid_layouts` keeps each dataset's layout), so
+the checks are the same whether a rule, the De-identification page or the audit
+notebook asks:
 
 - `deid_cells(dataset, row_id, column_name, value)`: one row per cell, the value
   trimmed and NULL when empty (empty values are ignored by every check);
