@@ -10,6 +10,9 @@ its HTML, and a run.json with status `failed` naming the cell.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,6 +131,21 @@ def run_report(
     return execute(prepared, Path(out))
 
 
+@contextmanager
+def _quiet_kernel_shutdown() -> Iterator[None]:
+    """The kernel's message streams may log a harmless error with a traceback while the
+    kernel shuts down; a run's outcome is recorded in run.json, not in those logs."""
+    loggers = [logging.getLogger(name) for name in ("tornado", "asyncio", "traitlets")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def execute(prepared: PreparedRun, out: Path) -> RunResult:
     start = datetime.now(UTC)
     folder = new_run_folder(out, prepared.notebook.name, start)
@@ -135,22 +153,27 @@ def execute(prepared: PreparedRun, out: Path) -> RunResult:
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
     record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
     write_record(folder, record)
-    try:
-        papermill.execute_notebook(
-            str(prepared.notebook.path),
-            str(executed),
-            parameters={**prepared.parameters, "results_path": str(folder / RESULTS_FILE)},
-            kernel_name=KERNEL,
-            cwd=str(prepared.notebook.path.parent),  # as in Jupyter: relative defaults work
-            progress_bar=False,
-            kernel_manager_class=IpcKernelManager,
-        )
-        record["status"], record["error"] = "succeeded", None
-    except PapermillExecutionError as error:
-        record["status"], record["error"] = "failed", _cell_error(prepared, error)
-    except Exception as error:  # the kernel died or would not start: still a recorded run
-        record["status"] = "failed"
-        record["error"] = {"cell": None, "ename": type(error).__name__, "evalue": str(error)[:500]}
+    with _quiet_kernel_shutdown():
+        try:
+            papermill.execute_notebook(
+                str(prepared.notebook.path),
+                str(executed),
+                parameters={**prepared.parameters, "results_path": str(folder / RESULTS_FILE)},
+                kernel_name=KERNEL,
+                cwd=str(prepared.notebook.path.parent),  # as in Jupyter: relative defaults work
+                progress_bar=False,
+                kernel_manager_class=IpcKernelManager,
+            )
+            record["status"], record["error"] = "succeeded", None
+        except PapermillExecutionError as error:
+            record["status"], record["error"] = "failed", _cell_error(prepared, error)
+        except Exception as error:  # the kernel died or would not start: still a recorded run
+            record["status"] = "failed"
+            record["error"] = {
+                "cell": None,
+                "ename": type(error).__name__,
+                "evalue": str(error)[:500],
+            }
     if executed.is_file():
         export_html(executed, folder / record["files"]["html"], _title(record))
     if (folder / RESULTS_FILE).is_file():
