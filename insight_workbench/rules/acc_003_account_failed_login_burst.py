@@ -7,7 +7,7 @@ from typing import Any
 from insight_workbench.findings import Finding
 from insight_workbench.rules.base import Rule, RuleContext
 
-SQL = "acc_003_account_failed_login_burst.sql"
+SQL = "failed_login_bursts.sql"  # shared with ACC-004
 
 
 def bursts(ctx: RuleContext) -> list[dict[str, Any]]:
@@ -16,6 +16,7 @@ def bursts(ctx: RuleContext) -> list[dict[str, Any]]:
     access = ctx.policy.access
     return ctx.query(
         SQL,
+        by_ip=False,
         threshold=max(access.failed_logins_per_account, 1),
         window_seconds=access.window_minutes * 60,
     )

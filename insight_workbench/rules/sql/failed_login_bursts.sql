@@ -1,11 +1,14 @@
--- ACC-004: IP addresses (as written in the export) with at least $threshold failed
--- logins within $window_seconds (inclusive: last ts - first ts <= window).
--- One row per IP: its densest window.
+-- ACC-003 / ACC-004: accounts ($by_ip false) or IP addresses as written in the export
+-- ($by_ip true) with at least $threshold failed logins within $window_seconds
+-- (inclusive: last ts - first ts <= window). One row per subject: its densest window.
 WITH failed AS (
-    -- Failures on unknown accounts (NULL user_id) count for the IP too.
-    SELECT ip AS subject, ts FROM logins WHERE NOT success AND ip IS NOT NULL
+    -- Failures on unknown accounts (NULL user_id) count for their IP.
+    SELECT subject, ts FROM (
+        SELECT CASE WHEN $by_ip THEN ip ELSE user_id END AS subject, ts
+        FROM logins WHERE NOT success
+    ) WHERE subject IS NOT NULL
 ),
--- Cheap first pass: an IP qualifies when some failure's ($threshold - 1)-th
+-- Cheap first pass: a subject qualifies when some failure's ($threshold - 1)-th
 -- successor lies inside the window.
 flagged AS (
     SELECT DISTINCT subject FROM (
@@ -14,7 +17,7 @@ flagged AS (
         FROM failed
     ) WHERE nth - ts <= to_seconds($window_seconds)
 ),
--- Second pass, on flagged IPs only: every window that starts at a failure.
+-- Second pass, on flagged subjects only: every window that starts at a failure.
 windows AS (
     SELECT f.subject, f.ts AS first_ts,
            count(*) OVER w AS failures,
