@@ -6,8 +6,8 @@ from pathlib import Path
 import streamlit as st
 
 from insight_workbench.dashboard import navigation, session
+from insight_workbench.dashboard.roles import ANALYST
 from insight_workbench.errors import InputError
-from insight_workbench.roles import ANALYST
 
 BASE = Path(__file__).resolve().parent
 

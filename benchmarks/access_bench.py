@@ -22,10 +22,10 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.manifest import Manifest
+from insight_workbench.loading.manifest import Manifest
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import REGISTRY, run_rules
-from insight_workbench.snapshot import Snapshot
 
 ORGS = 1_000
 USERS = 100_000

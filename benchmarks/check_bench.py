@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from insight_workbench.checks import run_check
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import RULES, RuleContext
-from insight_workbench.snapshot import load_snapshot
+from insight_workbench.rules.runner import run_check
 
 ROOT = Path(__file__).resolve().parent.parent
 

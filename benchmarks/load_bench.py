@@ -26,9 +26,9 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.manifest import sha256_file
-from insight_workbench.schema import TABLES
-from insight_workbench.snapshot import load_snapshot
+from insight_workbench.loading.manifest import sha256_file
+from insight_workbench.loading.schema import TABLES
+from insight_workbench.loading.snapshot import load_snapshot
 
 ORGS = 1_000
 USERS = 100_000

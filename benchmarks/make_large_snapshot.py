@@ -18,10 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from insight_workbench.checks import run_check
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import run_check
 from insight_workbench.sample import generate_sample
-from insight_workbench.snapshot import load_snapshot
 
 
 def main() -> int:

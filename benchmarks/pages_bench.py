@@ -20,7 +20,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 
 from insight_workbench.dashboard.navigation import pages_for
-from insight_workbench.roles import ANALYST, DPO
+from insight_workbench.dashboard.roles import ANALYST, DPO
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 1.0

@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, open_page, serve  # noqa: E402
 
 from insight_workbench.dashboard.navigation import pages_for  # noqa: E402
-from insight_workbench.roles import ANALYST, DPO  # noqa: E402
+from insight_workbench.dashboard.roles import ANALYST, DPO  # noqa: E402
 
 KEY = "screenshot-pseudonym-key-0123456789"
 

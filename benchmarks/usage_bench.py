@@ -19,11 +19,11 @@ from typing import Any
 
 import duckdb
 
-from insight_workbench import usage
-from insight_workbench.analyst import analyst_data
-from insight_workbench.deidentify import deidentify
-from insight_workbench.manifest import write_manifest
-from insight_workbench.snapshot import load_snapshot
+from insight_workbench.analyst import usage
+from insight_workbench.analyst.database import analyst_data
+from insight_workbench.deidentification.aggregates import deidentify
+from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.testing import write_table
 
 EXPORTED_AT = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)

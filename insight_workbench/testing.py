@@ -16,8 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from insight_workbench.manifest import parse_timestamp, write_manifest
-from insight_workbench.schema import TABLES
+from insight_workbench.loading.manifest import parse_timestamp, write_manifest
+from insight_workbench.loading.schema import TABLES
 
 Rows = Sequence[Mapping[str, Any]]
 

@@ -6,7 +6,7 @@ import streamlit.components.v1 as components
 
 from insight_workbench.dashboard import reports, session
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import format_utc
+from insight_workbench.loading.manifest import format_utc
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.background import start_run
 

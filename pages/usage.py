@@ -6,7 +6,7 @@ import streamlit as st
 from insight_workbench import charts
 from insight_workbench.dashboard import session
 from insight_workbench.dashboard import usage as views
-from insight_workbench.schema import PRODUCTS
+from insight_workbench.loading.schema import PRODUCTS
 
 wb = session.current()
 st.title("Usage")

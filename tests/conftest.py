@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

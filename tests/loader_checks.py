@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from insight_workbench.manifest import sha256_file
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.loading.manifest import sha256_file
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.testing import build_snapshot
 
 # A value planted in bad rows: it must never appear in any message or report.

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from insight_workbench import access
+from insight_workbench import access_monitoring as access
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import REGISTRY, run_rules
-from insight_workbench.snapshot import Snapshot, load_snapshot
 from insight_workbench.testing import build_snapshot
 
 START = datetime(2026, 11, 20, 23, 55, tzinfo=UTC)  # a burst that crosses midnight

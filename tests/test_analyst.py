@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench.analyst import ANALYST_TABLES, AnalystData, analyst_data, ip_network
-from insight_workbench.pseudonyms import pseudonym
-from insight_workbench.snapshot import load_snapshot
+from insight_workbench.analyst.database import ANALYST_TABLES, AnalystData, analyst_data, ip_network
+from insight_workbench.analyst.pseudonyms import pseudonym
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.testing import build_snapshot
 
 KEY = b"analyst-test-key-0123456789abcdef"

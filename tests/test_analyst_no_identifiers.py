@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench import usage
-from insight_workbench.analyst import ANALYST_TABLES, AnalystData, analyst_data
-from insight_workbench.deidentify import deidentify
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.analyst import usage
+from insight_workbench.analyst.database import ANALYST_TABLES, AnalystData, analyst_data
+from insight_workbench.deidentification.aggregates import deidentify
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
 KEY = b"no-identifiers-test-key-0123456789"
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")

@@ -26,9 +26,9 @@ from loader_checks import (
 )
 
 from insight_workbench.commands.validate_cmd import render_table
-from insight_workbench.manifest import sha256_file
-from insight_workbench.snapshot import Snapshot, load_snapshot
-from insight_workbench.validation import validation_report
+from insight_workbench.loading.load_report import validation_report
+from insight_workbench.loading.manifest import sha256_file
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
 LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer"
 GOOD = "L1,2026-01-05T09:00:00Z,U1,true,10.0.0.1,,"

@@ -12,7 +12,7 @@ import pytest
 from streamlit_server import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, serve
 
 from insight_workbench.dashboard.navigation import pages_for
-from insight_workbench.roles import ANALYST, DPO
+from insight_workbench.dashboard.roles import ANALYST, DPO
 
 pytestmark = pytest.mark.browser
 KEY = "browser-test-pseudonym-key-0123456789"

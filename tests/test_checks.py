@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from clock_snapshot import EXPECTED_FINDINGS, build_clock_snapshot
 
-from insight_workbench.checks import run_check
 from insight_workbench.errors import InputError
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.rules.runner import run_check
 from insight_workbench.testing import build_snapshot
 
 

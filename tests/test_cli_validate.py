@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from loader_checks import PLANTED, replace_file, run_cli, valid_snapshot
 
-from insight_workbench.schema import TABLES
+from insight_workbench.loading.schema import TABLES
 
 LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer\n"
 

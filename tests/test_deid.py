@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench import deid
+from insight_workbench.deidentification import assessment as deid
 from insight_workbench.errors import InputError
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.base import RuleContext
-from insight_workbench.snapshot import load_snapshot
 from insight_workbench.testing import build_snapshot
 
 USERS = [

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from insight_workbench.deidentify import DATASETS, deidentify
-from insight_workbench.manifest import write_manifest
+from insight_workbench.deidentification.aggregates import DATASETS, deidentify
+from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import RULES, run_rules, select_rules
-from insight_workbench.snapshot import Snapshot, load_snapshot
 from insight_workbench.testing import build_snapshot
 
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)

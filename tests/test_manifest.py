@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from loader_checks import valid_snapshot
 
-from insight_workbench import manifest as mf
 from insight_workbench.errors import InputError
-from insight_workbench.snapshot import load_snapshot
+from insight_workbench.loading import manifest as mf
+from insight_workbench.loading.snapshot import load_snapshot
 
 
 def write(folder: Path, document: object) -> Path:

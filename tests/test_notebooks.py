@@ -18,13 +18,15 @@ import nbformat
 import pytest
 from plotly.offline import get_plotlyjs
 
-from insight_workbench import access, deid, usage
-from insight_workbench.checks import run_check
+from insight_workbench import access_monitoring as access
+from insight_workbench.analyst import usage
+from insight_workbench.deadlines.schedule import build_schedule
+from insight_workbench.deidentification import assessment as deid
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import MONTHLY_SET
-from insight_workbench.sar import request_deadlines
-from insight_workbench.schedule import build_schedule
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.rules.runner import run_check
+from insight_workbench.subject_requests.request_table import request_deadlines
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))

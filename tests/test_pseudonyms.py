@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from insight_workbench.analyst.pseudonyms import load_pseudonym_key, pseudonym, pseudonym_map
 from insight_workbench.errors import InputError
-from insight_workbench.pseudonyms import load_pseudonym_key, pseudonym, pseudonym_map
 
 KEY = b"a-long-enough-secret-key-0123456789"
 OTHER = b"another-secret-key-9876543210abcdef"

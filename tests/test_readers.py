@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from insight_workbench.errors import InputError
-from insight_workbench.readers import (
+from insight_workbench.loading.readers import (
     _read_csv_with_python,
     count_records,
     python_records,

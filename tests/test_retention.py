@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from clock_snapshot import build_clock_snapshot
 
-from insight_workbench.checks import run_check
+from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.retention import retention_status
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.rules.runner import run_check
 
 POLICY = load_policy()
 EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench import roles
+from insight_workbench.dashboard import roles
 from insight_workbench.errors import InputError
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.rules import RULES
 from insight_workbench.sample import generate_sample
-from insight_workbench.sample.clock import at, sar_due
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.sample.timekeeping import at, sar_due
 
 CLI = Path(sys.executable).with_name("insight-workbench")
 # Every rule code of spec/rules.md.

@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from insight_workbench.checks import run_check
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import RULES
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.rules.runner import run_check
 
 CLI = Path(sys.executable).with_name("insight-workbench")
 

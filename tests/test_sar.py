@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from clock_snapshot import build_clock_snapshot
 
-from insight_workbench.checks import run_check
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.sar import request_deadlines
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.rules.runner import run_check
+from insight_workbench.subject_requests.request_table import request_deadlines
 from insight_workbench.testing import build_snapshot
 
 POLICY = load_policy()

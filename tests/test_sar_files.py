@@ -15,7 +15,8 @@ import pytest
 from sar_people import GONE, INJECTIONS, JANE, JANE_EMAIL
 
 from insight_workbench.errors import InputError
-from insight_workbench.sar_pack import (
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.subject_requests.pack import (
     PACK_TABLES,
     SubjectPack,
     build_pack,
@@ -23,7 +24,6 @@ from insight_workbench.sar_pack import (
     pack_zip_bytes,
     write_pack,
 )
-from insight_workbench.snapshot import Snapshot, load_snapshot
 
 GENERATED = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ import pytest
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TABLES
 
 from insight_workbench.errors import InputError
-from insight_workbench.sar_pack import PACK_TABLES, SubjectPack, build_pack, pack_files
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.subject_requests.pack import PACK_TABLES, SubjectPack, build_pack, pack_files
 
 ID_COLUMNS = {"admin_views": "viewer_user_id"}
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from clock_snapshot import EXPECTED_SCHEDULE, build_clock_snapshot
 
-from insight_workbench.checks import run_check
+from insight_workbench.deadlines.schedule import build_schedule
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.schedule import build_schedule
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.rules.runner import run_check
 
 POLICY = load_policy()
 EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)

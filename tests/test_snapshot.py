@@ -19,8 +19,8 @@ from loader_checks import (
 )
 
 from insight_workbench.errors import InputError
-from insight_workbench.schema import SQL_TYPES, TABLES
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.schema import SQL_TYPES, TABLES
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.testing import build_snapshot
 
 REPORT_TABLES = {

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from insight_workbench.suppression import SECONDARY, suppress, with_totals
+from insight_workbench.analyst.suppression import SECONDARY, suppress, with_totals
 
 M = 10
 

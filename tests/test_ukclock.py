@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pytest
 
-from insight_workbench import ukclock
+from insight_workbench.deadlines import uk_calendar as ukclock
 from insight_workbench.policy import load_policy
 
 POLICY = load_policy()

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from insight_workbench import usage
-from insight_workbench.analyst import AnalystData, analyst_data
+from insight_workbench.analyst import usage
+from insight_workbench.analyst.database import AnalystData, analyst_data
+from insight_workbench.analyst.user_agents import families
 from insight_workbench.errors import InputError
-from insight_workbench.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.testing import build_snapshot
-from insight_workbench.useragents import families
 
 KEY = b"usage-test-key-0123456789abcdef!"
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from insight_workbench.useragents import UNKNOWN, families, family_table
+from insight_workbench.analyst.user_agents import UNKNOWN, families, family_table
 
 CHROME_WINDOWS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "

@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.checks import CheckResult, run_check
 from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
@@ -24,9 +23,10 @@ from insight_workbench.commands.common import (
 from insight_workbench.csvsafe import neutralise
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
-from insight_workbench.manifest import format_utc
+from insight_workbench.loading.manifest import format_utc
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.snapshot import load_snapshot
+from insight_workbench.rules.runner import CheckResult, run_check
 
 FORMATS = ("table", "json", "csv")
 COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import parse_timestamp
+from insight_workbench.loading.manifest import parse_timestamp
 
 SnapshotArg = Annotated[
     Path, typer.Argument(help="Snapshot folder (manifest.json and the table files).")

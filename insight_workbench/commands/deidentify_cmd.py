@@ -13,10 +13,10 @@ from insight_workbench.commands.common import (
     SnapshotArg,
     parse_as_of,
 )
-from insight_workbench.deidentify import deidentify as write_datasets
+from insight_workbench.deidentification.aggregates import deidentify as write_datasets
 from insight_workbench.errors import InputError
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.snapshot import load_snapshot
 
 
 def deidentify(

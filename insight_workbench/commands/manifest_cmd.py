@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import known_timezone, parse_timestamp, write_manifest
+from insight_workbench.loading.manifest import known_timezone, parse_timestamp, write_manifest
 
 
 def manifest(

@@ -10,9 +10,9 @@ import typer
 from insight_workbench.commands.common import SnapshotArg
 from insight_workbench.csvsafe import iso_utc
 from insight_workbench.errors import InputError
-from insight_workbench.sar_files import check_target
-from insight_workbench.sar_pack import SubjectPack, build_pack, write_pack
-from insight_workbench.snapshot import load_snapshot
+from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.subject_requests.pack import SubjectPack, build_pack, write_pack
+from insight_workbench.subject_requests.pack_files import check_target
 
 
 def sar(

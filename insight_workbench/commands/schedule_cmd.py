@@ -19,12 +19,12 @@ from insight_workbench.commands.common import (
     write_text,
 )
 from insight_workbench.csvsafe import neutralise
+from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.errors import InputError
 from insight_workbench.findings import ScheduleItem, plural
-from insight_workbench.manifest import format_utc
+from insight_workbench.loading.manifest import format_utc
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.schedule import build_schedule
-from insight_workbench.snapshot import load_snapshot
 
 FORMATS = ("table", "json", "csv")
 

@@ -8,8 +8,8 @@ import typer
 
 from insight_workbench.commands.common import SnapshotArg, write_json
 from insight_workbench.errors import InputError
-from insight_workbench.snapshot import load_snapshot
-from insight_workbench.validation import validation_report
+from insight_workbench.loading.load_report import validation_report
+from insight_workbench.loading.snapshot import load_snapshot
 
 
 def validate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insight_workbench import access
+from insight_workbench import access_monitoring as access
 from insight_workbench.dashboard.session import Workbench
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insight_workbench.checks import run_check
 from insight_workbench.dashboard.session import Workbench
-from insight_workbench.deadlines import params, prepare
-from insight_workbench.schedule import build_schedule
+from insight_workbench.deadlines.due_dates import params, prepare
+from insight_workbench.deadlines.schedule import build_schedule
+from insight_workbench.rules.runner import run_check
 
 MESSAGES = ["message_id", "user_id", "category", "sent_at", "opted_out_at", "channel"]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insight_workbench import deid
 from insight_workbench.dashboard.session import Workbench
+from insight_workbench.deidentification import assessment as deid
 
 
 def assessments(wb: Workbench) -> list[deid.DatasetAssessment]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from insight_workbench.roles import ANALYST, DPO
+from insight_workbench.dashboard.roles import ANALYST, DPO
 
 
 @dataclass(frozen=True)

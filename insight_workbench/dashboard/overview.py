@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from insight_workbench.checks import run_check
 from insight_workbench.dashboard.session import Workbench
+from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.findings import SEVERITIES, Finding
-from insight_workbench.schedule import build_schedule
+from insight_workbench.rules.runner import run_check
 
 FAMILIES = {
     "RET": "Retention",

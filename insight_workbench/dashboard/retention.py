@@ -7,7 +7,7 @@ import pandas as pd
 
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard.session import Workbench
-from insight_workbench.retention import retention_status
+from insight_workbench.deadlines.retention_table import retention_status
 
 HELD_TABLES = ["users", "logins", "usage_events", "communications", "preferences", "admin_views"]
 STATES = ("overdue", "upcoming", "nothing held")

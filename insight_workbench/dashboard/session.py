@@ -23,14 +23,13 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit.errors import StreamlitAPIException, StreamlitSecretNotFoundError
 
-from insight_workbench import roles
-from insight_workbench.analyst import AnalystData, analyst_data
-from insight_workbench.dashboard import snapshots
+from insight_workbench.analyst.database import AnalystData, analyst_data
+from insight_workbench.analyst.pseudonyms import load_pseudonym_key
+from insight_workbench.dashboard import roles, snapshots
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import read_manifest
+from insight_workbench.loading.manifest import read_manifest
+from insight_workbench.loading.snapshot import Snapshot, TableLoad, load_snapshot
 from insight_workbench.policy import Policy, load_policy
-from insight_workbench.pseudonyms import load_pseudonym_key
-from insight_workbench.snapshot import Snapshot, TableLoad, load_snapshot
 
 LOG = logging.getLogger(__name__)
 STATE_KEY = "_insight_workbench"

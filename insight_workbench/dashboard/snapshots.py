@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import MANIFEST
+from insight_workbench.loading.manifest import MANIFEST
 
 SAMPLE = Path("data") / "sample"
 

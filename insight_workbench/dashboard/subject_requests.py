@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from insight_workbench.dashboard.session import Workbench
-from insight_workbench.sar import request_deadlines
-from insight_workbench.sar_pack import build_pack, pack_zip_bytes
+from insight_workbench.subject_requests.pack import build_pack, pack_zip_bytes
+from insight_workbench.subject_requests.request_table import request_deadlines
 
 SHOWN = [
     "request_id",

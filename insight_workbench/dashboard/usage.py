@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from insight_workbench import usage
+from insight_workbench.analyst import usage
 from insight_workbench.dashboard.session import Workbench
 
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 180 days": 180, "Last 365 days": 365}

@@ -26,11 +26,12 @@ from papermill.exceptions import PapermillExecutionError
 from traitlets import default
 
 from insight_workbench import __version__
+from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
 from insight_workbench.commands.common import parse_as_of
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import format_utc, sha256_file
+from insight_workbench.loading.manifest import format_utc, sha256_file
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
 from insight_workbench.reports.notebooks import (
     PATH_PARAMETERS,
     ReportNotebook,
@@ -38,7 +39,6 @@ from insight_workbench.reports.notebooks import (
     find_notebook,
     parameters_cell_index,
 )
-from insight_workbench.snapshot import load_snapshot
 
 KERNEL = "python3"
 RUN_FILE = "run.json"

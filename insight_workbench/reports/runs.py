@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import parse_timestamp
+from insight_workbench.loading.manifest import parse_timestamp
 from insight_workbench.reports.runner import RUN_FILE
 
 

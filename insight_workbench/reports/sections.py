@@ -17,13 +17,15 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from insight_workbench import access, charts, deid
-from insight_workbench.checks import CheckResult, run_check
+from insight_workbench import access_monitoring as access
+from insight_workbench import charts
+from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.deadlines.schedule import build_schedule
+from insight_workbench.deidentification import assessment as deid
 from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.reports.results import ReportInputs
-from insight_workbench.retention import retention_status
-from insight_workbench.sar import request_deadlines
-from insight_workbench.schedule import build_schedule
+from insight_workbench.rules.runner import CheckResult, run_check
+from insight_workbench.subject_requests.request_table import request_deadlines
 
 FAMILIES = {
     "RET": "Retention",
@@ -329,7 +331,7 @@ def family_counts(result: CheckResult) -> pd.DataFrame:
 def trend(current: CheckResult, earlier: Sequence[str], policy: Any) -> pd.DataFrame:
     """Findings per family for each snapshot, oldest first: each earlier snapshot is
     checked as of its own export time, the current one as of the report's `as_of`."""
-    from insight_workbench.snapshot import load_snapshot
+    from insight_workbench.loading.snapshot import load_snapshot
 
     results = [current]
     for path in earlier:

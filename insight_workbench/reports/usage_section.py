@@ -9,10 +9,11 @@ from typing import Any
 import pandas as pd
 import plotly.express as px
 
-from insight_workbench import charts, usage
-from insight_workbench.analyst import AnalystData
+from insight_workbench import charts
+from insight_workbench.analyst import usage
+from insight_workbench.analyst.database import AnalystData
+from insight_workbench.analyst.suppression import primary_marker
 from insight_workbench.reports.sections import Section
-from insight_workbench.suppression import primary_marker
 
 PEOPLE_COUNTS = ("users", "active_users_30d", "dau", "wau")
 

@@ -1,7 +1,7 @@
 """The rule registry: every rule of spec/rules.md, registered explicitly in one list.
 
 To add a rule: write `rules/<family>_<nnn>_<name>.py` (its declaration) and, for
-a SQL rule, `rules/sql/<same name>.sql`; then add one line to `RULES` below.
+a SQL rule, `sql/<same name>.sql`; then add one line to `RULES` below.
 """
 
 from __future__ import annotations

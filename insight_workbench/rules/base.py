@@ -11,9 +11,9 @@ import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.findings import SEVERITIES, Finding, sort_findings
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.snapshot import Snapshot
-from insight_workbench.sqlfiles import query
+from insight_workbench.sql import query
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example finding", "How to fix")
 
@@ -28,7 +28,7 @@ class RuleContext:
     as_of: datetime  # UTC
 
     def query(self, sql_file: str, **params: Any) -> list[dict[str, Any]]:
-        """Run `rules/sql/<sql_file>` with named parameters ($as_of, ...); rows as dicts."""
+        """Run `sql/<sql_file>` with named parameters ($as_of, ...); rows as dicts."""
         return query(self.cursor, sql_file, as_of=self.as_of, **params)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from insight_workbench.deadlines import params
+from insight_workbench.deadlines.due_dates import params
 from insight_workbench.findings import Finding
-from insight_workbench.manifest import format_utc
+from insight_workbench.loading.manifest import format_utc
 from insight_workbench.rules.base import Rule, RuleContext
 
 SQL = "com_001_sent_after_opt_out.sql"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from insight_workbench import deid
+from insight_workbench.deidentification import assessment as deid
 from insight_workbench.findings import Finding
 from insight_workbench.rules.base import Rule, RuleContext
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from insight_workbench.deadlines import held_evidence, prepare
+from insight_workbench.deadlines.due_dates import held_evidence, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
 

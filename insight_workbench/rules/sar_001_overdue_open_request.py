@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from insight_workbench.deadlines import params, prepare
+from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
-from insight_workbench.sar import clock_note
+from insight_workbench.subject_requests.request_table import clock_note
 
 SQL = "sar_001_overdue_open_request.sql"
 

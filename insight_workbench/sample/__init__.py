@@ -15,15 +15,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from insight_workbench.errors import InputError
-from insight_workbench.manifest import write_manifest
+from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.schema import TABLES
 from insight_workbench.sample import planted, processors, subject_requests
 from insight_workbench.sample.activity import Sessions, campaigns, messages, null_user_failures
-from insight_workbench.sample.clock import DAY, EXPORTED_AT, EXPORTED_AT_ISO, is_working_day, iso
 from insight_workbench.sample.datasets import write_datasets
 from insight_workbench.sample.orgs import FIRST_STATUSES, PLANTED_ORGS, build_world
+from insight_workbench.sample.timekeeping import (
+    DAY,
+    EXPORTED_AT,
+    EXPORTED_AT_ISO,
+    is_working_day,
+    iso,
+)
 from insight_workbench.sample.world import Pending, World
 from insight_workbench.sample.writer import Plants, TableWriter, write_rows
-from insight_workbench.schema import TABLES
 
 LIMITS = {
     "orgs": (len(PLANTED_ORGS) + len(FIRST_STATUSES), 5_000),

@@ -13,7 +13,8 @@ import bisect
 import random
 from typing import TypeVar
 
-from insight_workbench.sample.clock import (
+from insight_workbench.sample.people import BROWSERS_DESKTOP, BROWSERS_MOBILE, referrer
+from insight_workbench.sample.timekeeping import (
     DAY,
     EXPORTED_AT,
     HOUR,
@@ -22,7 +23,6 @@ from insight_workbench.sample.clock import (
     london_offset,
     utc_date,
 )
-from insight_workbench.sample.people import BROWSERS_DESKTOP, BROWSERS_MOBILE, referrer
 from insight_workbench.sample.world import Pending, User
 
 HOURS = (7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21)

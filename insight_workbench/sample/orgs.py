@@ -6,10 +6,10 @@ import itertools
 import random
 from collections.abc import Iterator
 
+from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.sample import people
-from insight_workbench.sample.clock import DAY, EXPORTED_AT, HOUR, at, day_text, daytime
+from insight_workbench.sample.timekeeping import DAY, EXPORTED_AT, HOUR, at, day_text, daytime
 from insight_workbench.sample.world import Org, User, World
-from insight_workbench.schema import PRODUCTS
 
 # Organisations whose dates make a retention rule fire or stay quiet at a boundary.
 # (scenario, status, created_at, closed_at, last_contact_at, quiet after contact, users)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from insight_workbench.errors import InputError
-from insight_workbench.sample.clock import at, iso
+from insight_workbench.sample.timekeeping import at, iso
 from insight_workbench.sample.world import User, World
 from insight_workbench.sample.writer import Plants
 

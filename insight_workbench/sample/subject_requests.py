@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from insight_workbench.sample.clock import (
+from insight_workbench.sample.planted import Actors
+from insight_workbench.sample.timekeeping import (
     DAY,
     EXPORTED_AT,
     HOUR,
@@ -16,7 +17,6 @@ from insight_workbench.sample.clock import (
     london_date,
     sar_due,
 )
-from insight_workbench.sample.planted import Actors
 from insight_workbench.sample.world import User, World
 from insight_workbench.sample.writer import Plants
 

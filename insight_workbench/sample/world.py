@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from insight_workbench.sample.clock import EXPORTED_AT
+from insight_workbench.sample.timekeeping import EXPORTED_AT
 
 # A planted or background row waiting to be written: (sort time, cells without the id, tag).
 # The tag names the rule a planted row must trigger ("ACC-001", "DQ-001", ...), else None.

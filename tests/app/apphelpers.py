@@ -7,7 +7,7 @@ import re
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.loading.snapshot import Snapshot
 
 
 def rendered_text(app: AppTest) -> str:

@@ -12,7 +12,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest, app_test
 from streamlit.util import calc_hash
 
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.loading.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "apptest-pseudonym-key-0123456789"

@@ -9,10 +9,10 @@ import pytest
 from apphelpers import metrics, rendered_text
 from streamlit import config
 
-from insight_workbench.checks import run_check
 from insight_workbench.dashboard.navigation import PAGES, pages_for
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.rules.runner import run_check
 from insight_workbench.testing import build_snapshot
 
 AUTH = {

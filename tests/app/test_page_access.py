@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from apphelpers import frame_with, metrics, plotly_specs
 
-from insight_workbench import access
+from insight_workbench import access_monitoring as access
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.snapshot import Snapshot
 
 PAGE = "pages/access.py"
 

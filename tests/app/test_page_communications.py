@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from apphelpers import frame_with, metrics
 
-from insight_workbench.checks import run_check
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.rules.runner import run_check
 
 PAGE = "pages/communications.py"
 

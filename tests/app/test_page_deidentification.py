@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from apphelpers import frame_with, metrics, plotly_specs, rendered_text
 
-from insight_workbench.deid import CHECKS, assess_datasets
+from insight_workbench.deidentification.assessment import CHECKS, assess_datasets
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.snapshot import Snapshot
 
 PAGE = "pages/deidentification.py"
 

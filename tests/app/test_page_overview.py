@@ -7,10 +7,10 @@ import re
 import pytest
 from apphelpers import frame_with, leaked, metrics, rendered_text
 
-from insight_workbench.checks import run_check
+from insight_workbench.deadlines.schedule import build_schedule
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.schedule import build_schedule
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.rules.runner import run_check
 
 PAGE = "pages/overview.py"
 

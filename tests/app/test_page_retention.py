@@ -9,9 +9,9 @@ import pandas as pd
 from apphelpers import frame_with, metrics
 
 from insight_workbench.dashboard.retention import action_csv
+from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.retention import retention_status
-from insight_workbench.snapshot import Snapshot
 
 PAGE = "pages/retention.py"
 

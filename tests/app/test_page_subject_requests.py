@@ -7,10 +7,10 @@ import zipfile
 
 from apphelpers import frame_with, metrics
 
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.sar import request_deadlines
-from insight_workbench.sar_pack import build_pack
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.subject_requests.pack import build_pack
+from insight_workbench.subject_requests.request_table import request_deadlines
 
 PAGE = "pages/subject_requests.py"
 

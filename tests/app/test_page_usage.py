@@ -8,10 +8,10 @@ import pytest
 from apphelpers import frame_with, leaked, metrics, plotly_specs, rendered_text
 from conftest import KEY
 
-from insight_workbench import usage
-from insight_workbench.analyst import AnalystData, analyst_data
-from insight_workbench.schema import PRODUCTS
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.analyst import usage
+from insight_workbench.analyst.database import AnalystData, analyst_data
+from insight_workbench.loading.schema import PRODUCTS
+from insight_workbench.loading.snapshot import Snapshot
 
 PAGE = "pages/usage.py"
 

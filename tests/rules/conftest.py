@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from insight_workbench.findings import Finding
-from insight_workbench.manifest import parse_timestamp, write_manifest
+from insight_workbench.loading.manifest import parse_timestamp, write_manifest
+from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import REGISTRY, run_rules
-from insight_workbench.snapshot import load_snapshot
 from insight_workbench.testing import build_snapshot
 
 RunRule = Callable[..., list[Finding]]

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 
 from insight_workbench.errors import InputError
-from insight_workbench.readers import count_records, shown
-from insight_workbench.schema import TABLES
+from insight_workbench.loading.readers import count_records, shown
+from insight_workbench.loading.schema import TABLES
 
 MANIFEST = "manifest.json"
 EXPORT_SUFFIXES = (".csv", ".parquet")

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pandas as pd
 
-from insight_workbench.analyst import AnalystData
+from insight_workbench.analyst.database import AnalystData
+from insight_workbench.analyst.suppression import with_totals
+from insight_workbench.analyst.usage.common import logins, ratio, run, show, window
 from insight_workbench.errors import InputError
-from insight_workbench.suppression import with_totals
-from insight_workbench.usage.common import logins, ratio, run, show, window
 
 GRAINS = ("day", "week", "month")
 LOCAL_TIMEZONE = "Europe/London"

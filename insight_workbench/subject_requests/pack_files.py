@@ -25,7 +25,7 @@ from insight_workbench.csvsafe import csv_bytes, iso_utc, plain
 from insight_workbench.errors import InputError
 
 if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
-    from insight_workbench.sar_pack import SubjectPack
+    from insight_workbench.subject_requests.pack import SubjectPack
 
 TABLE_MEANINGS: dict[str, str] = {
     "users": "the account: name, email address, telephone, organisation, role, "

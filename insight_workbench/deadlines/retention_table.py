@@ -1,7 +1,7 @@
 """Retention status of closed and potential-customer organisations, as a table.
 
 The due instants come from the same computation as RET-001/RET-002 and the
-schedule (`deadlines.py`, `rules/sql/retention_deadlines.sql`).
+schedule (`deadlines.py`, `sql/retention_deadlines.sql`).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from insight_workbench.deadlines import params, prepare
+from insight_workbench.deadlines.due_dates import params, prepare
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.snapshot import Snapshot
-from insight_workbench.sqlfiles import frame
+from insight_workbench.sql import frame
 
 
 def retention_status(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataFrame:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 
-from insight_workbench.analyst import AnalystData
-from insight_workbench.usage.common import logins, ratio, run, show, window
+from insight_workbench.analyst.database import AnalystData
+from insight_workbench.analyst.usage.common import logins, ratio, run, show, window
 
 OTHER_DOMAINS = "(other)"
 NO_REFERRER = "(none)"

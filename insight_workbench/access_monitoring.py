@@ -18,9 +18,9 @@ import insight_workbench.rules.acc_002_login_after_deletion as acc_002
 import insight_workbench.rules.acc_003_account_failed_login_burst as acc_003
 import insight_workbench.rules.acc_004_ip_failed_login_burst as acc_004
 import insight_workbench.rules.acc_005_user_list_outside_organisation as acc_005
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.rules.base import RuleContext
-from insight_workbench.snapshot import Snapshot
 
 GRAINS = {"day": "D", "hour": "h"}
 

@@ -1,7 +1,7 @@
 """Subject-request deadlines as a table, for the DPO's dashboard and the notebooks.
 
 The due dates come from the same computation as SAR-001/SAR-002 and the schedule
-(`deadlines.py`, `rules/sql/request_deadlines.sql`).
+(`deadlines.py`, `sql/request_deadlines.sql`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 
 import pandas as pd
 
-from insight_workbench.deadlines import params, prepare
+from insight_workbench.deadlines.due_dates import params, prepare
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.snapshot import Snapshot
-from insight_workbench.sqlfiles import frame
+from insight_workbench.sql import frame
 
 
 def clock_note(row: dict[str, Any]) -> str:

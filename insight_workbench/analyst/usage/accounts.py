@@ -7,10 +7,10 @@ from datetime import datetime
 
 import pandas as pd
 
-from insight_workbench.analyst import AnalystData
-from insight_workbench.schema import PRODUCTS
-from insight_workbench.suppression import with_totals
-from insight_workbench.usage.common import STATUSES, USERS, logins, ratio, run, show, window
+from insight_workbench.analyst.database import AnalystData
+from insight_workbench.analyst.suppression import with_totals
+from insight_workbench.analyst.usage.common import STATUSES, USERS, logins, ratio, run, show, window
+from insight_workbench.loading.schema import PRODUCTS
 
 
 def active_organisations(

@@ -1,4 +1,4 @@
-"""SQL files of the package (`rules/sql/`), read and run with bound parameters.
+"""SQL files of the package (`sql/`), read and run with bound parameters.
 
 Kept apart from `rules/` so modules the rules import (deadlines) can use it too.
 """
@@ -14,12 +14,12 @@ import duckdb
 if TYPE_CHECKING:  # pandas is loaded by DuckDB when a frame is asked for
     import pandas as pd
 
-SQL_DIR = Path(__file__).parent / "rules" / "sql"
+SQL_DIR = Path(__file__).parent
 
 
 @cache
 def read_sql(sql_file: str) -> str:
-    """The text of `rules/sql/<sql_file>`."""
+    """The text of `sql/<sql_file>`."""
     return (SQL_DIR / sql_file).read_text(encoding="utf-8")
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from insight_workbench.deadlines import params, prepare
+from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.findings import ScheduleItem, plural
-from insight_workbench.manifest import format_utc
+from insight_workbench.loading.manifest import format_utc
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.sar import clock_note
-from insight_workbench.snapshot import Snapshot
-from insight_workbench.sqlfiles import query
+from insight_workbench.sql import query
+from insight_workbench.subject_requests.request_table import clock_note
 
 KIND_ORDER = ("retention", "subject_request", "processor_review")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from insight_workbench.readers import quote_ident
-from insight_workbench.schema import TABLES
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.schema import TABLES
+from insight_workbench.loading.snapshot import Snapshot
 
 
 def orphan_counts(snapshot: Snapshot) -> list[dict[str, Any]]:

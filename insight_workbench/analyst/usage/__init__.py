@@ -9,26 +9,26 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from insight_workbench.usage.accounts import (
+from insight_workbench.analyst.usage.accounts import (
     active_organisations,
     dormant_accounts,
     new_users,
     users_per_organisation,
 )
-from insight_workbench.usage.activity import (
+from insight_workbench.analyst.usage.activity import (
     active_users,
     cohort_retention,
     hour_of_week,
     logins_per_user,
     stickiness,
 )
-from insight_workbench.usage.features import (
+from insight_workbench.analyst.usage.features import (
     browser_share,
     feature_usage,
     os_share,
     referrer_domains,
 )
-from insight_workbench.usage.headline import analyst_headline, headline_figures
+from insight_workbench.analyst.usage.headline import analyst_headline, headline_figures
 
 # Every analyst-facing table, by name: (function, one-line title). Views iterate it.
 REPORTS: dict[str, tuple[Callable[..., pd.DataFrame], str]] = {

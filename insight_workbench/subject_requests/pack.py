@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from insight_workbench.errors import InputError
-from insight_workbench.readers import quote_ident
-from insight_workbench.sar_files import pack_files, pack_zip_bytes, write_pack
-from insight_workbench.schema import PERSONAL_DATA_TABLES, is_credential
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, is_credential
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.subject_requests.pack_files import pack_files, pack_zip_bytes, write_pack
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for: the CLI starts faster
     import pandas as pd

@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from insight_workbench.analyst import AnalystData
+from insight_workbench.analyst.database import AnalystData
+from insight_workbench.analyst.suppression import suppress
 from insight_workbench.errors import InputError
-from insight_workbench.schema import PRODUCTS
-from insight_workbench.suppression import suppress
+from insight_workbench.loading.schema import PRODUCTS
 
 STATUSES = ("demo", "trial", "active", "closed")
 

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from insight_workbench.findings import Finding
-from insight_workbench.manifest import format_utc
+from insight_workbench.loading.manifest import format_utc
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.rules import RULES, Rule, run_rules, select_rules
-from insight_workbench.snapshot import Snapshot
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from typing import Any
 
 import duckdb
 
-from insight_workbench.analyst import AnalystData
-from insight_workbench.snapshot import Snapshot
-from insight_workbench.suppression import SECONDARY, primary_marker
-from insight_workbench.usage.common import STATUSES
+from insight_workbench.analyst.database import AnalystData
+from insight_workbench.analyst.suppression import SECONDARY, primary_marker
+from insight_workbench.analyst.usage.common import STATUSES
+from insight_workbench.loading.snapshot import Snapshot
 
 # The same three relations from either source: people, their logins, organisations.
 _SOURCES = {

@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench.errors import InputError
-from insight_workbench.readers import ROW, RawTable, quote_ident, quote_literal
-from insight_workbench.schema import SQL_TYPES, Column, Table
+from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
+from insight_workbench.loading.schema import SQL_TYPES, Column, Table
 
 TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"

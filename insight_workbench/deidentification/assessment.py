@@ -29,10 +29,10 @@ import duckdb
 import pandas as pd
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.readers import quote_ident
 from insight_workbench.rules.base import RuleContext
-from insight_workbench.snapshot import DeidentifiedDataset, Snapshot
 
 # Column names that mark an integer column as a count (case-insensitive).
 COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORECASE)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from insight_workbench.errors import InputError
-from insight_workbench.snapshot import Snapshot
+from insight_workbench.loading.snapshot import Snapshot
 
 # Successful logins up to as_of, with the user's organisation and its product.
 _LOGINS = """

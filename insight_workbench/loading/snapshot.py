@@ -23,11 +23,11 @@ from typing import Any
 
 import duckdb
 
-from insight_workbench import manifest as mf
 from insight_workbench.errors import InputError
-from insight_workbench.readers import ROW, RawTable, drop_raw, quote_ident, read_file
-from insight_workbench.schema import SQL_TYPES, TABLES, Table
-from insight_workbench.typing_sql import check_columns, type_table
+from insight_workbench.loading import manifest as mf
+from insight_workbench.loading.coercion import check_columns, type_table
+from insight_workbench.loading.readers import ROW, RawTable, drop_raw, quote_ident, read_file
+from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from insight_workbench.errors import InputError
-from insight_workbench.schema import is_credential
+from insight_workbench.loading.schema import is_credential
 
 ROW = "_row"  # the record index column of every untyped relation
 MAX_FIELD_BYTES = 16 * 1024 * 1024

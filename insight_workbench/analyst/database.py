@@ -31,10 +31,10 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
+from insight_workbench.analyst.pseudonyms import pseudonym_map
+from insight_workbench.analyst.user_agents import family_table
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.pseudonyms import pseudonym_map
-from insight_workbench.snapshot import Snapshot
-from insight_workbench.useragents import family_table
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
 BATCH_ROWS = 1_000_000

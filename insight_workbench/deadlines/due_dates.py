@@ -1,7 +1,7 @@
 """Every due date of the workbench, defined once on a DuckDB cursor.
 
 `prepare(cursor, policy)` installs the UK clock (`ukclock.py`) for the years the
-snapshot's subject requests need, and the definitions of `rules/sql/`:
+snapshot's subject requests need, and the definitions of `sql/`:
 
 - table `iw_held`: rows of personal data held per user_id (computed once);
 - `iw_retention_deadlines(closed_days, potential_months)`: organisations judged by
@@ -20,9 +20,9 @@ from typing import Any
 
 import duckdb
 
+from insight_workbench.deadlines.uk_calendar import install_clock
 from insight_workbench.policy import Policy
-from insight_workbench.sqlfiles import define
-from insight_workbench.ukclock import install_clock
+from insight_workbench.sql import define
 
 DEFINITIONS = (
     "held_by_user.sql",

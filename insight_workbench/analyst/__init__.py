@@ -1,0 +1,1 @@
+"""The analyst's data: pseudonyms, suppression, user agents and usage tables."""

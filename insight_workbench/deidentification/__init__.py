@@ -1,0 +1,1 @@
+"""De-identification: judging datasets, and producing safe aggregates."""

@@ -1,0 +1,1 @@
+"""Loading a snapshot: the manifest, reading files, typing and quarantine, the schema."""

@@ -1,0 +1,1 @@
+"""Subject requests: their deadlines and the subject-access data pack."""
