@@ -47,6 +47,8 @@ What it checks:
     Successful logins (`logins.success` true) whose `ts` is after the `closed_at`
     of the user's organisation. A login exactly at `closed_at` is not a finding.
 
+    `as_of` does not limit the log. Key: `login:<login_id>`. No due date. No setting.
+
 Why it matters:
     Once a customer has closed its account nobody from it should get in: a later
     login is unwarranted access, and it also shows that the account and its user

@@ -48,6 +48,8 @@ What it checks:
     `deleted_at` (a soft-deleted user whose row is still held). A login exactly at
     `deleted_at` is not a finding.
 
+    `as_of` does not limit the log. Key: `login:<login_id>`. No due date. No setting.
+
 Why it matters:
     A deleted account must not work any more: a later successful login is
     unwarranted access, and shows the deletion did not take effect.

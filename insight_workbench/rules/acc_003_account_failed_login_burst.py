@@ -58,6 +58,9 @@ What it checks:
     One finding per account, with the count, first and last time of its densest
     window. Both numbers come from `[access]` in the policy file.
 
+    `as_of` does not limit the log. Key: `user:<user_id>`. No due date. Settings:
+    `[access] failed_logins_per_account` (default 10) and `window_minutes` (default 15).
+
 Why it matters:
     Many failures on one account in a short time is how password guessing looks.
     The policy promises that the logs are used to watch for unwarranted access.

@@ -59,6 +59,9 @@ What it checks:
     One finding per IP, with the count, first and last time of its densest window.
     Both numbers come from `[access]` in the policy file.
 
+    `as_of` does not limit the log. Key: `ip:<ip>` as written. No due date. Settings:
+    `[access] failed_logins_per_ip` (default 20) and `window_minutes` (default 15).
+
 Why it matters:
     Many failures from one address, often across many accounts, is how credential
     stuffing looks. The policy promises that the logs are used to watch for

@@ -59,6 +59,8 @@ What it checks:
     is not a `group_admin` of that same organisation: an ordinary user, a group
     admin of another organisation, or a viewer with no `users` row at all.
 
+    `as_of` does not limit the log. Key: `view:<view_id>`. No due date. No setting.
+
 Why it matters:
     The user list holds names, email addresses and login history. The policy only
     lets group admins see the list of their own organisation; anyone else seeing

@@ -53,6 +53,9 @@ What it checks:
     such row has not opted out; an opt-in after an opt-out lifts it. Technical,
     administrative, billing and service messages are never findings.
 
+    Key: `message:<message_id>`, one finding per message. No due date. Setting:
+    `[communications] opt_out_grace_hours` (default 0).
+
 Why it matters:
     Users were promised they can stop updates and promotions at any time. Sending
     marketing after an opt-out breaks that promise and PECR (regulation 22), which the

@@ -44,6 +44,8 @@ What it checks:
     column; the evidence says which kinds were found and in how many cells, never
     the values.
 
+    Key: `dataset:<name>:<column>`. No due date. No setting.
+
 Why it matters:
     A dataset that still carries an email, a name, an id or an IP address is
     personal data, not de-identified data: it may not be kept or shared as if it

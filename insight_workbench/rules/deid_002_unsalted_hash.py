@@ -41,6 +41,8 @@ What it checks:
     `users.email` (trimmed and lower-cased, and also trimmed as written) and
     `users.user_id` (trimmed, as written and lower-cased). One finding per column.
 
+    Key: `dataset:<name>:<column>`. No due date. No setting.
+
 Why it matters:
     Hashing a known identifier without a secret key is not de-identification:
     anyone with a list of emails or ids can hash them and match the rows back to

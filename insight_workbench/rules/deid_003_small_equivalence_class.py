@@ -56,6 +56,8 @@ What it checks:
     value is a value of its own; a row with every quasi-identifier empty is left
     out. One finding per dataset; the values of the small groups are never shown.
 
+    Key: `dataset:<name>`. No due date. Setting: `[deidentification] k` (default 10).
+
 Why it matters:
     A person who is the only one (or one of very few) with a given combination of
     organisation, month, role or postcode can be picked out by anyone who knows

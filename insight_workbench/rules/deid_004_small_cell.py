@@ -43,6 +43,9 @@ What it checks:
     min_cell`) is a finding. Zero is fine; empty and non-numeric cells are ignored.
     One finding per column.
 
+    Key: `dataset:<name>:<column>`. No due date. Setting: `[deidentification] min_cell`
+    (default 10).
+
 Why it matters:
     A published count of 1 to 9 people lets a reader who knows some of them infer
     facts about the rest: small cells are where aggregates leak personal data.

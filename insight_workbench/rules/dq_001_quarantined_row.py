@@ -38,6 +38,8 @@ What it checks:
     Row n is the n-th data record of the file (header not counted). The evidence
     names the columns and reasons, never the value.
 
+    Key: `row:<table>:<n>`. No due date. No setting.
+
 Why it matters:
     A quarantined row is missing from every other check: a violation in it would
     go unseen. It may also be personal data the export mangled.

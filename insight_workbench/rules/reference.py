@@ -24,6 +24,11 @@ turns one promise of the privacy policy into a check over one snapshot. Codes ar
 stable; `insight-workbench check --rule PREFIX` runs the rules whose code starts
 with `PREFIX` (repeat the option or separate prefixes with commas). Thresholds are
 in `policy.toml` and can be overridden with `--policy FILE`.
+
+Each rule below gives its exact meaning, its key, its due date and the policy
+settings it reads. The words the rules share (UTC instants and London dates,
+calendar months, a user's personal data, the subject-request clock, keys, due
+dates and the schedule) are defined in [rule-semantics.md](rule-semantics.md).
 """
 
 

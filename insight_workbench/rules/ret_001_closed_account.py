@@ -44,6 +44,10 @@ What it checks:
     id in logins, usage events, communications, preferences or admin views. Exactly at
     the due instant is not yet a finding. Due: `closed_at` + 28 days (UTC).
 
+    Key: `org:<org_id>`, one finding per organisation. Due: `closed_at` + 28 days, a UTC
+    instant written at full precision. Setting: `[retention] closed_account_days`
+    (default 28).
+
 Why it matters:
     The privacy policy promises that no individual user data outlives a closed account
     by more than 28 days. Data kept beyond that has no lawful basis (UK GDPR storage

@@ -46,6 +46,10 @@ What it checks:
     personal data of any of their users is still held (soft-deleted users included).
     Exactly at the due instant is not yet a finding. Due: that instant (UTC).
 
+    Key: `org:<org_id>`, one finding per organisation. Due: `last_contact_at` + 3
+    calendar months, a UTC instant written at full precision. Setting: `[retention]
+    potential_customer_months` (default 3).
+
 Why it matters:
     Potential customers were promised their users' data would go 3 months after the
     last contact. Keeping it longer breaks that promise and the storage-limitation

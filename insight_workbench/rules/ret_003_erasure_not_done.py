@@ -44,6 +44,9 @@ What it checks:
     held: the `users` row (even soft-deleted) or rows with that id in logins, usage
     events, communications, preferences or admin views. Due: `completed_at` (UTC).
 
+    Key: `request:<request_id>`, one finding per request. Due: `completed_at`, a UTC
+    instant written at full precision. No setting.
+
 Why it matters:
     Telling someone their data was erased while it is still held breaks the right to
     erasure (UK GDPR Art. 17) and misleads the person and the regulator.

@@ -46,6 +46,8 @@ What it checks:
     with the rows held per table. Failed logins of unknown accounts (`user_id` empty)
     are not counted.
 
+    Key: `user:<user_id>` of the missing user. No due date. No setting.
+
 Why it matters:
     A deletion that removed the user row but left the rest behind still holds personal
     data (IP addresses, activity, preferences), now with no owner to answer for it: no

@@ -56,6 +56,16 @@ What it checks:
     not a Saturday, Sunday or England-and-Wales bank holiday. On the due date itself
     the request is not late.
 
+    A clarification stops the clock: the days from the London date it was asked for
+    (or the start date, when later) to the London date it arrived are added before the
+    working-day step. A request still waiting for its clarification at `as_of` is
+    paused: no due date, no finding.
+
+    Key: `request:<request_id>`. Due: the due date (`YYYY-MM-DD`). Settings:
+    `[subject_requests] response_months` (1), `extended_months` (3), `holidays`
+    (england-and-wales), `timezone` (Europe/London). The clock step by step:
+    docs/rule-semantics.md, "The subject-request clock".
+
 Why it matters:
     Missing the statutory deadline is a breach the ICO can act on, and the person is
     still waiting for their data.

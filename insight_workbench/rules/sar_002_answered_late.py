@@ -45,6 +45,11 @@ What it checks:
     from the London date of `clock_started_at` or `received_at`, moved past weekends and
     England-and-Wales bank holidays). Answered on the due date is on time.
 
+    Days paused for a clarification are added as for SAR-001.
+
+    Key: `request:<request_id>`. Due: the due date (`YYYY-MM-DD`). Settings: as for
+    SAR-001.
+
 Why it matters:
     A late answer is a breach of UK GDPR Art. 12(3) even once answered; a pattern of
     late answers is what the ICO looks for.

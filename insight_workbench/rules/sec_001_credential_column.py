@@ -44,6 +44,8 @@ What it checks:
     never loads such a column; it only reports that it is there. For a dataset
     the table is `deidentified/<name>`.
 
+    Key: `column:<table>:<column>`. No due date. No setting.
+
 Why it matters:
     Passwords (even hashed), API secrets and session tokens must never leave the
     platform in an export: anyone holding the file could take over accounts.

@@ -52,6 +52,8 @@ What it checks:
     Processors in the register whose `assessment_date` is empty, or later than their
     `contract_start`. Assessed on the day the contract starts is in time.
 
+    Key: `processor:<processor_id>`. No due date. No setting.
+
 Why it matters:
     The policy promises an evaluation before any contract, and UK GDPR Art. 28 requires
     using only processors with sufficient guarantees: data may have flowed to a supplier

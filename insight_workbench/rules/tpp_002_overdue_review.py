@@ -52,6 +52,9 @@ What it checks:
     before the London date of `as_of`. A processor with neither date is TPP-001 only.
     The review falling due today is not yet a finding.
 
+    Key: `processor:<processor_id>`. No due date. Setting: `[third_parties]
+    review_months` (default 12).
+
 Why it matters:
     A supplier's security and privacy practice changes; an evaluation older than a year
     no longer shows it is still suitable (UK GDPR Art. 28 and 32).
