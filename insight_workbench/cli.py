@@ -1,7 +1,7 @@
 """The `insight-workbench` command line: a thin view over the library.
 
 Each command lives in `insight_workbench/commands/<name>.py` and is registered
-below. Exit codes (spec/cli.md): 0 success, 1 findings reported, 2 unusable input.
+below. Exit codes (docs/cli.md): 0 success, 1 findings reported, 2 unusable input.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-# One line per command, in the order of spec/cli.md.
+# One line per command, in the order of docs/cli.md.
 app.command("check")(check_cmd.check)
 app.command("schedule")(schedule_cmd.schedule)
 app.command("usage")(usage_cmd.usage)

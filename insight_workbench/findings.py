@@ -11,7 +11,7 @@ SEVERITIES = ("high", "medium", "low")
 @dataclass(frozen=True)
 class Finding:
     rule: str  # the rule's code, e.g. "RET-001"
-    key: str  # names exactly one thing, e.g. "org:O17" (formats in spec/rules.md)
+    key: str  # names exactly one thing, e.g. "org:O17" (formats in docs/rules.md)
     severity: str
     message: str  # one line a DPO understands; never a personal value beyond ids
     due: str | None  # "YYYY-MM-DDTHH:MM:SSZ", "YYYY-MM-DD" (SAR rules), or None

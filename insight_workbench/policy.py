@@ -1,4 +1,4 @@
-"""Policy numbers: the defaults of `spec/rules.md`, overridable by a `policy.toml` file."""
+"""Policy numbers: the defaults of `docs/rule-semantics.md`, overridable by a `policy.toml` file."""
 
 from __future__ import annotations
 

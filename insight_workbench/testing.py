@@ -1,6 +1,6 @@
 """Building small snapshots in code, for tests, benchmarks and examples.
 
-`build_snapshot` writes a folder that follows spec/snapshot-format.md: every
+`build_snapshot` writes a folder that follows docs/snapshot-format.md: every
 required table (header-only when no rows are given), the given rows, optional
 de-identified datasets with sidecars, and a manifest that matches the files.
 """

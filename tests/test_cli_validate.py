@@ -1,4 +1,4 @@
-"""`validate` and `manifest` through the installed console script (spec/cli.md)."""
+"""`validate` and `manifest` through the installed console script (docs/cli.md)."""
 
 from __future__ import annotations
 

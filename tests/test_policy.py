@@ -1,4 +1,4 @@
-"""`load_policy`: the defaults of spec/rules.md, overrides laid over them, and bad policy
+"""`load_policy`: the defaults of docs/rule-semantics.md, overrides laid over them, and bad policy
 files refused with a message naming the file and the key."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 from insight_workbench.errors import InputError
 from insight_workbench.policy import load_policy
 
-# The "policy.toml defaults" block of spec/rules.md.
+# The defaults table of docs/rule-semantics.md ("Policy settings").
 RULES_MD_DEFAULTS = {
     "retention": {"closed_account_days": 28, "potential_customer_months": 3},
     "subject_requests": {

@@ -19,7 +19,7 @@ from insight_workbench.sample import generate_sample
 from insight_workbench.sample.timekeeping import at, sar_due
 
 CLI = Path(sys.executable).with_name("insight-workbench")
-# Every rule code of spec/rules.md.
+# Every rule code of docs/rules.md.
 RULE_CODES = {
     *(f"RET-00{n}" for n in range(1, 5)),
     "SAR-001",

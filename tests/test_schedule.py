@@ -1,4 +1,7 @@
-"""build_schedule: what falls due after as_of, soonest first (spec/rules.md, "Schedule")."""
+"""build_schedule: what falls due after as_of, soonest first.
+
+As "The schedule" of docs/rule-semantics.md defines it.
+"""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ def sample(
     days: Annotated[int, typer.Option("--days", help="Days of activity before the export.")] = 240,
     format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
 ) -> None:
-    """Write a synthetic snapshot (spec/snapshot-format.md) with realistic activity, planted
+    """Write a synthetic snapshot (docs/snapshot-format.md) with realistic activity, planted
     violations of every rule, and planted.json listing the findings `check` must report."""
     folder = generate_sample(out, seed, orgs, users, days, format)
     typer.echo(f"wrote sample snapshot to {folder}")

@@ -1,4 +1,4 @@
-"""`usage SNAPSHOT`: headline usage figures (spec/cli.md)."""
+"""`usage SNAPSHOT`: headline usage figures (docs/cli.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What falls due after `as_of` (spec/rules.md, "Schedule"): not findings, a to-do list.
+"""What falls due after `as_of`: not findings, a to-do list (docs/rule-semantics.md, "The
+schedule").
 
 Retention items are organisations whose due instant is after `as_of`; request and
 review items are due on or after the London date of `as_of`. Overdue items are

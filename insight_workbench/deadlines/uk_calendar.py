@@ -12,7 +12,7 @@ dashboards share one computation:
 - `iw_next_working_day(d)`: `d`, or the next day that is neither a weekend day
   nor a bank holiday;
 - `iw_sar_due(received_at, clock_started_at, extended, tz, months, extended_months)`:
-  the due date of a subject request (spec/rules.md, "Subject requests").
+  the due date of a subject request (docs/rule-semantics.md, "The subject-request clock").
 
 The Python functions below evaluate the same macros for one value.
 """

@@ -9,7 +9,7 @@ notebook asks:
   trimmed and NULL when empty (empty values are ignored by every check);
 - `deid_columns(dataset, position, column_name, role)`: role `count`,
   `quasi_identifier` or `other`, from the sidecar or inferred as
-  `spec/snapshot-format.md` says.
+  `docs/snapshot-format.md` says.
 
 What leaves this module names datasets and columns and counts cells and rows;
 it never carries a cell value (it may be personal data).

@@ -1,4 +1,4 @@
-"""The tables of a snapshot, as `spec/snapshot-format.md` declares them."""
+"""The tables of a snapshot, as `docs/snapshot-format.md` declares them."""
 
 from __future__ import annotations
 

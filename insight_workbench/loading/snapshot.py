@@ -1,7 +1,7 @@
 """Loading a snapshot folder into DuckDB: verified, strictly typed, bad rows quarantined.
 
 After `load_snapshot`, the connection holds one typed table per table of
-`spec/snapshot-format.md` (optional ones empty when absent, an optional column
+`docs/snapshot-format.md` (optional ones empty when absent, an optional column
 NULL when absent), `rejects` (table_name, row_number, column_name, value,
 reason), `load_report` (table_name, rows_in_file, rows_loaded, rows_rejected),
 `credential_columns` (table_name, column_name), and `deidentified_datasets`

@@ -1,4 +1,4 @@
-"""The rule registry: every rule of spec/rules.md, registered explicitly in one list.
+"""The rule registry: every rule of docs/rules.md, registered explicitly in one list.
 
 To add a rule: write `rules/<family>_<nnn>_<name>.py` (its declaration) and, for
 a SQL rule, `sql/<same name>.sql`; then add one line to `RULES` below.

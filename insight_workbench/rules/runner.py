@@ -2,7 +2,7 @@
 
 result = run_check(load_snapshot("data/sample"), load_policy())
 result.findings          # list[Finding], sorted by rule then key
-result.as_dict()         # the JSON document of `check --format json` (spec/cli.md)
+result.as_dict()         # the JSON document of `check --format json` (docs/cli.md)
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class CheckResult:
         return dict(sorted(Counter(f.rule for f in self.findings).items()))
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON document of `check --format json` (spec/cli.md)."""
+        """The JSON document of `check --format json` (docs/cli.md)."""
         manifest = self.snapshot.manifest
         return {
             "snapshot": {

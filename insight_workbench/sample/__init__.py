@@ -1,6 +1,6 @@
 """The synthetic sample snapshot: realistic background data plus planted violations.
 
-`generate_sample` writes a snapshot that follows spec/snapshot-format.md, with
+`generate_sample` writes a snapshot that follows docs/snapshot-format.md, with
 `manifest.json` and `planted.json` (the exact findings `check` must report with the
 default policy at `exported_at`). The same seed and options give the same bytes.
 See docs/sample.md for what is planted and why.

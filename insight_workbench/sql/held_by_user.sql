@@ -1,4 +1,4 @@
--- Personal data held per user_id (spec/rules.md): the users row and every row carrying
+-- Personal data held per user_id (docs/rule-semantics.md): the users row and every row carrying
 -- the user_id in logins, usage_events, communications, preferences and (as viewer)
 -- admin_views. Subject requests are records of answers, not held user data.
 -- Computed once per cursor (a snapshot never changes) and read by every RET rule.

@@ -1,5 +1,5 @@
--- Every subject request with each step of its due date (spec/rules.md, "Subject
--- requests"), using the clock macros of ukclock.py. SAR rules, the schedule and the
+-- Every subject request with each step of its due date (docs/rule-semantics.md, "The
+-- subject-request clock"), using the clock macros of ukclock.py. SAR rules, the schedule and the
 -- request dashboard all read this one computation.
 CREATE OR REPLACE TEMP MACRO iw_request_deadlines(tz, months, extended_months) AS TABLE
 SELECT

@@ -1,4 +1,4 @@
-"""Headline usage figures, defined exactly as `spec/cli.md` defines them.
+"""Headline usage figures, defined exactly as `docs/cli.md` defines them.
 
 One SQL text serves the DPO's snapshot (the `usage` command) and the analyst's
 de-identified data (the app and notebooks), so both show the same numbers.
