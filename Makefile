@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KEY_FILE := .streamlit/pseudonym.key
 PORT ?= 8501
 
-.PHONY: run test lint install chromium bench bench-large docs clean
+.PHONY: run test lint install chromium bench bench-large docs sample clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,17 @@ lint: $(STAMP)
 test: $(STAMP) chromium lint
 	$(BIN)/pytest -q
 
-# The rules reference is generated from the rule registry (a test keeps it current).
+# Generated docs: the rules reference from the rule registry, the sample's page from
+# the committed sample and its planted cases (tests fail when either is stale).
 docs: $(STAMP)
 	$(BIN)/python -m insight_workbench.rules.reference docs/rules.md
+	$(BIN)/python -m insight_workbench.sample.reference data/sample docs/sample.md
+
+# Regenerate the committed sample (same seed, same bytes), its planted.json and its page.
+SAMPLE_SEED := 7
+sample: $(STAMP)
+	$(BIN)/insight-workbench sample --out data/sample --seed $(SAMPLE_SEED)
+	$(BIN)/python -m insight_workbench.sample.reference data/sample docs/sample.md
 
 # Speed targets on the committed sample: check under 2 s, every page under 1 s warm.
 bench: $(STAMP)

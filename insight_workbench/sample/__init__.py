@@ -131,6 +131,7 @@ def _plant(world: World, plants: Plants, seed: int) -> list[dict]:
     erased = planted.plant_leftovers(world, plants)["erased_with_request"]
     request_list = subject_requests.planted_requests(actors, erased, plants)
     planted.plant_bad_rows(actors)
+    planted.plant_cases(world, actors, plants)  # the cases registered with @plant
     return request_list
 
 

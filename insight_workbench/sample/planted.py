@@ -1,13 +1,40 @@
-"""Planted violations (and near misses) of the access, communication and retention rules.
+"""Planted violations (and near misses) of the rules, and the registry of planted cases.
 
-Each function below adds rows to chosen users and records, in `Plants`, the finding
-each violation must produce. Near misses sit exactly on the other side of a rule's
-boundary and must NOT produce a finding; docs/sample.md lists them all.
+The sample must break every rule at least once, at a known place, so `planted.json`
+can be the oracle of the rule tests. Each rule has one registered `PlantedCase`:
+what is planted and which near misses sit exactly on the other side of the rule's
+boundary (they must NOT be findings). `make sample` writes docs/sample.md from these
+descriptions and planted.json.
+
+A new rule's case is one small function at the end of this file:
+
+    @plant(
+        "RET-005",
+        planted="an archived organisation whose users are still held",
+        near_misses="archived exactly 28 days before the export",
+    )
+    def _archived_organisation(world: World, actors: Actors) -> list[str]:
+        user = actors.take()             # a background user no other case uses
+        login(user, "2026-10-01T09:00:00Z", True, tag="RET-005")  # keyed when written
+        return [f"user:{user.user_id}"]  # keys known now are returned
+
+It receives the world (organisations and users, before any row is written) and the
+pool of actors, adds rows with the helpers below (`login`, `message`, `User.add`),
+and returns the finding keys it knows. Rows of logins, communications and admin_views
+tagged with the rule code get their key (`login:`, `message:`, `view:` + the row's id)
+when they are written. Cases run after the built-in scenarios, in registration order.
+
+The older scenarios (`plant_organisations`, `plant_access`, ... and the requests,
+processors and datasets modules) plant several rules at once and only `describe` them
+here; rows in subject_requests, processors or deidentified/ are planted in the module
+that writes that table, with its case registered by `describe`.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from insight_workbench.errors import InputError
 from insight_workbench.sample.timekeeping import at, iso
@@ -57,6 +84,57 @@ class Actors:
         return chosen
 
 
+PlantFunction = Callable[[World, Actors], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class PlantedCase:
+    """What the sample plants for one rule, in words for docs/sample.md."""
+
+    rule: str  # the rule code, e.g. "RET-001"
+    planted: str  # the violations planted
+    near_misses: str  # rows just on the other side of the boundary: no finding
+    plant: PlantFunction | None = None  # None: made by the built-in scenarios
+
+
+CASES: dict[str, PlantedCase] = {}  # rule code -> its case, in registration order
+
+
+def _register(case: PlantedCase) -> None:
+    if case.rule in CASES:
+        raise ValueError(f"planted case for {case.rule} registered twice")
+    CASES[case.rule] = case
+
+
+def describe(rule: str, planted: str, near_misses: str = "—") -> None:
+    """Register the description of a case that the built-in scenarios make."""
+    _register(PlantedCase(rule, planted, near_misses))
+
+
+def plant(
+    rule: str, planted: str, near_misses: str = "—"
+) -> Callable[[PlantFunction], PlantFunction]:
+    """Register `function(world, actors) -> keys` as the planted case of `rule`."""
+
+    def register(function: PlantFunction) -> PlantFunction:
+        _register(PlantedCase(rule, planted, near_misses, function))
+        return function
+
+    return register
+
+
+def plant_cases(world: World, actors: Actors, plants: Plants) -> None:
+    """Run every registered plant function and record the keys it returns."""
+    for case in CASES.values():
+        if case.plant is None:
+            continue
+        for key in case.plant(world, actors):
+            kind, _, name = key.partition(":")
+            if not kind or not name:
+                raise ValueError(f"{case.rule}: a planted key must look like 'kind:id'")
+            plants.add(case.rule, key)
+
+
 def login(
     user: User,
     when: str,
@@ -75,6 +153,38 @@ def login(
         "",
     ]
     user.add("logins", t, cells, tag)
+
+
+describe(
+    "RET-001",
+    planted=(
+        "organisation closed 2026-09-15, five users still held; organisation closed "
+        "2026-07-31 whose users are all soft-deleted (soft-deleted rows are still held)"
+    ),
+    near_misses=(
+        "closed exactly 28 days before the export (`closed_at` = 2026-10-31T02:00Z: due "
+        "instant = as_of); closed 2026-11-20 (due 18 Dec, a schedule item); closed long "
+        "ago and purged"
+    ),
+)
+describe(
+    "RET-002",
+    planted="trial last contacted 2026-06-20; demo last contacted 2026-08-10",
+    near_misses=(
+        "demo contacted 2026-08-28T02:00Z (due exactly at export); trial contacted "
+        "2026-08-29T01:00Z (91 days: more than 90 days but not 3 calendar months); "
+        "trial contacted 31 Aug (due 30 Nov, month end); demo contacted in May with no "
+        "users left"
+    ),
+)
+describe(
+    "ACC-001",
+    planted=(
+        "successful login five days after the organisation closed; successful login "
+        "three days after a recent closure"
+    ),
+    near_misses="login exactly at `closed_at`; failed logins after closure",
+)
 
 
 def plant_organisations(world: World, plants: Plants) -> None:
@@ -100,6 +210,38 @@ def plant_organisations(world: World, plants: Plants) -> None:
     login(recent[0], "2026-11-23T09:41:07Z", True, tag="ACC-001")
     login(recent[1], "2026-11-20T12:00:00Z", True)  # exactly at closed_at: not after it
     login(recent[1], "2026-11-24T14:10:00Z", False)  # failed: not a finding
+
+
+describe(
+    "ACC-002",
+    planted="successful login a week after the account was soft-deleted",
+    near_misses="login exactly at `deleted_at`; a failed login after deletion",
+)
+describe(
+    "ACC-003",
+    planted="10 failures in 13.5 minutes; 10 failures first to last exactly 15 minutes",
+    near_misses="10 failures spanning 909 seconds; 9 failures in 4 minutes",
+)
+describe(
+    "ACC-004",
+    planted=(
+        "24 failures from 203.0.113.66 in 11 minutes (18 unknown accounts, 6 real ones, "
+        "one each); 20 failures from 203.0.113.68 spanning exactly 15 minutes"
+    ),
+    near_misses=(
+        "19 failures from 203.0.113.67; 24 failures from one IPv6 address written two "
+        "ways (`2001:db8:4c::17`, `2001:DB8:4C:0:0:0:0:17`), twelve each: the rule "
+        "counts addresses as written"
+    ),
+)
+describe(
+    "ACC-005",
+    planted=(
+        "a plain user opening their own organisation's user list; a group admin opening "
+        "another organisation's; the erased account's view"
+    ),
+    near_misses="group admins viewing their own organisation",
+)
 
 
 def plant_access(world: World, actors: Actors, plants: Plants) -> None:
@@ -182,6 +324,20 @@ def message(user: User, when: str, category: str, tag: str | None = None) -> Non
     user.add("communications", t, [user.user_id, iso(t), category], tag)
 
 
+describe(
+    "COM-001",
+    planted=(
+        "promotion after an unsubscribe-link opt-out; product update after a settings "
+        "opt-out; promotion sent at the very second of the opt-out (`changed_at` ≤ "
+        "`sent_at`)"
+    ),
+    near_misses=(
+        "promotion one second before the opt-out; promotion after opting back in; "
+        "product update and technical mail to a user who opted out of promotions only"
+    ),
+)
+
+
 def plant_communications(actors: Actors) -> None:
     """COM-001: marketing after an opt-out; near misses around the opt-out instant."""
     g = actors.take()
@@ -204,6 +360,15 @@ def plant_communications(actors: Actors) -> None:
     k.preferences = [(at("2026-05-20T14:00:00Z"), "promotional", True, "support_request")]
     message(k, "2026-09-08T10:00:00Z", "product_update")  # another category: fine
     message(k, "2026-09-09T08:00:00Z", "technical")  # cannot be opted out of: fine
+
+
+describe(
+    "RET-004",
+    planted=(
+        "four erased accounts with rows left behind: usage events + messages; logins; a "
+        "preferences row; an admin view (also ACC-005)"
+    ),
+)
 
 
 def plant_leftovers(world: World, plants: Plants) -> dict[str, User]:
@@ -235,6 +400,17 @@ def plant_leftovers(world: World, plants: Plants) -> dict[str, User]:
     return {"erased_with_request": usage}
 
 
+describe(
+    "DQ-001",
+    planted=(
+        "a login with the impossible time `2026-09-31T09:14:00Z`; a usage event with "
+        "product `Local Insight`; a message with no `sent_at`; a preferences row with "
+        "channel `email`; a withdrawn request with `extended` = `yes`; the CRM "
+        "processor's row exported twice (second copy)"
+    ),
+)
+
+
 def plant_bad_rows(actors: Actors) -> None:
     """DQ-001: rows the loader quarantines, on users for whom nothing else depends on them."""
     a = actors.take()
@@ -254,3 +430,106 @@ def plant_bad_rows(actors: Actors) -> None:
     d.preferences = []
     t = at("2026-08-11T17:45:00Z")
     d.add("preferences", t, [d.user_id, iso(t), "product_update", "false", "email"], "DQ-001")
+
+
+# Cases made by the modules that write requests, processors and datasets.
+describe(
+    "RET-003",
+    planted=(
+        "completed erasure whose user still has a live account; completed erasure whose "
+        "user was only soft-deleted; completed erasure whose users row is gone but "
+        "usage events and messages remain (also RET-004)"
+    ),
+    near_misses=(
+        "completed erasures of fully erased accounts; a completed erasure with no "
+        "matched account; an open erasure"
+    ),
+)
+describe(
+    "SAR-001",
+    planted=(
+        "open access request received 15 Sep; open extended erasure received Sat 1 Aug "
+        "(due Mon 2 Nov); open confirmation received 27 Oct (due Fri 27 Nov, one day "
+        "late)"
+    ),
+    near_misses=(
+        "received 28 Oct (due Sat 28 Nov moves to Mon 30 Nov); received 20 Sep with the "
+        "clock started 30 Oct; extended, received 1 Sep (due 1 Dec); received 25 Nov "
+        "(due 29 Dec after Christmas and Boxing Day observed); refused and withdrawn "
+        "requests"
+    ),
+)
+describe(
+    "SAR-002",
+    planted=(
+        "answered 10 Jun, due 5 Jun; extended, answered 15 Jun, due 10 Jun; answered "
+        "2026-06-11T23:30Z = 12 Jun in London, due 11 Jun"
+    ),
+    near_misses=(
+        "the example of rule-semantics.md (received 31 Jan, answered Mon 2 Mar); due 31 Aug "
+        "bank holiday, answered Tue 1 Sep; received 23:30Z on 30 Jun (= 1 Jul in "
+        "London), answered Mon 3 Aug; clock started 15 Apr, answered 14 May; a refusal "
+        "sent late (status `refused`, not `completed`)"
+    ),
+)
+describe(
+    "DEID-001",
+    planted=(
+        "`login_extract_for_research.ip` (raw addresses); `case_notes_sample`: "
+        "`contact_name` (held names, some lowercased and padded), `account` (user ids), "
+        "`callback` (held telephones re-punctuated), `summary` (emails inside text)"
+    ),
+    near_misses="clean datasets: months, products, regions, bands, counts",
+)
+describe(
+    "DEID-002",
+    planted=(
+        "`newsletter_engagement`: `subscriber` = SHA-256 of the email, `legacy_id` = "
+        "SHA-1 of the email, `user_ref` = MD5 of the user id in upper-case hex"
+    ),
+)
+describe(
+    "DEID-003",
+    planted=(
+        "`login_extract_for_research` (no sidecar: every column is a quasi-identifier); "
+        "`churn_reasons` (sidecar: product, region, size band; many groups of 1–3)"
+    ),
+    near_misses=(
+        "`user_survey_2026`, `newsletter_engagement`, `case_notes_sample` (every group "
+        "10+ rows); `feature_adoption` (no sidecar, inferred microdata, groups 10+)"
+    ),
+)
+describe(
+    "DEID-004",
+    planted=(
+        "`usage_by_region.n_users` (no sidecar: `n_users` and `total` inferred as "
+        "counts) has cells of 1–9"
+    ),
+    near_misses=(
+        "`usage_by_region.total` (all 0 or 10+); `org_monthly_activity` (sidecar, zero "
+        "cells for a product not yet launched); `partner_share.organisations`"
+    ),
+)
+describe(
+    "SEC-001",
+    planted="`users.password_hash`; `deidentified/partner_share.access_token`",
+)
+describe(
+    "TPP-001",
+    planted=(
+        "support desk never assessed; payments assessed after the contract started; SMS "
+        "never assessed (also TPP-002: its last review was in 2024)"
+    ),
+    near_misses="e-signature assessed on the day the contract started",
+)
+describe(
+    "TPP-002",
+    planted=(
+        "backup last reviewed 2025-11-27 (12 months and a day before the London date of "
+        "the export); SMS (above)"
+    ),
+    near_misses="analytics reviewed 2025-11-28 (exactly 12 months)",
+)
+
+
+# New rules: one `@plant` function each, below (see the module docstring).
