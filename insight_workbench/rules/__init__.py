@@ -1,7 +1,9 @@
 """The rule registry: every rule of docs/rules.md, registered explicitly in one list.
 
 To add a rule: write `rules/<family>_<nnn>_<name>.py` (its declaration) and, for
-a SQL rule, `sql/<same name>.sql`; then add one line to `RULES` below.
+a SQL rule, `sql/<same name>.sql`; add one line to `RULES` below, its test
+`tests/rules/test_<family>_<nnn>.py` and its planted case (`@plant` in
+`sample/planted.py`); then `make docs` and `make sample`. CONTRIBUTING.md has the recipe.
 """
 
 from __future__ import annotations

@@ -9,20 +9,24 @@ descriptions and planted.json.
 A new rule's case is one small function at the end of this file:
 
     @plant(
-        "RET-005",
-        planted="an archived organisation whose users are still held",
-        near_misses="archived exactly 28 days before the export",
+        "ACC-006",
+        planted="one account signed in from five addresses within an hour",
+        near_misses="another signed in from four addresses within an hour",
     )
-    def _archived_organisation(world: World, actors: Actors) -> list[str]:
-        user = actors.take()             # a background user no other case uses
-        login(user, "2026-10-01T09:00:00Z", True, tag="RET-005")  # keyed when written
-        return [f"user:{user.user_id}"]  # keys known now are returned
+    def _shared_account(world: World, actors: Actors) -> list[str]:
+        shared, near = actors.take(), actors.take()  # users no other case uses
+        for i in range(5):
+            login(shared, f"2026-10-01T09:{10 * i:02d}:00Z", True, ip=f"192.0.2.{20 + i}")
+        for i in range(4):
+            login(near, f"2026-10-02T09:{10 * i:02d}:00Z", True, ip=f"192.0.2.{30 + i}")
+        return [f"user:{shared.user_id}"]  # the keys the rule must report
 
 It receives the world (organisations and users, before any row is written) and the
 pool of actors, adds rows with the helpers below (`login`, `message`, `User.add`),
-and returns the finding keys it knows. Rows of logins, communications and admin_views
-tagged with the rule code get their key (`login:`, `message:`, `view:` + the row's id)
-when they are written. Cases run after the built-in scenarios, in registration order.
+and returns the finding keys. A rule keyed by a row of logins, communications or
+admin_views tags the row instead (`login(..., tag="ACC-006")`): the key (`login:`,
+`message:`, `view:` + the row's id) is recorded when the row is written. Cases run
+after the built-in scenarios, in registration order.
 
 The older scenarios (`plant_organisations`, `plant_access`, ... and the requests,
 processors and datasets modules) plant several rules at once and only `describe` them
