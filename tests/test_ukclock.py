@@ -81,7 +81,7 @@ def test_the_policy_chooses_the_holiday_calendar():
 @pytest.mark.parametrize(
     ("received", "options", "expected"),
     [
-        ("2026-01-31T12:00:00", {}, date(2026, 3, 2)),  # the spec's example
+        ("2026-01-31T12:00:00", {}, date(2026, 3, 2)),  # the example of docs/rule-semantics.md
         ("2026-01-31T12:00:00", {"extended": True}, date(2026, 4, 30)),
         ("2026-06-09T23:30:00", {}, date(2026, 7, 10)),  # London date 10 Jun
         (
