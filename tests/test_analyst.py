@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from insight_workbench.analyst import vocabulary
 from insight_workbench.analyst.database import ANALYST_TABLES, AnalystData, analyst_data, ip_network
-from insight_workbench.analyst.pseudonyms import pseudonym
+from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.testing import build_snapshot
 
 KEY = b"analyst-test-key-0123456789abcdef"
 OTHER = b"analyst-other-key-fedcba9876543210"
+ORG = org_pseudonym("O1", KEY)
 CHROME = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/120.0.0.0 Safari/537.36"
@@ -21,14 +24,14 @@ CHROME = (
 
 EXPECTED_COLUMNS = {
     "orgs": [
-        "org_id",
+        "org_pseudonym",
         "product",
         "status",
         "created_month",
         "subscription_start_month",
         "closed_month",
     ],
-    "users": ["user_pseudonym", "org_id", "role", "created_month", "deleted"],
+    "users": ["user_pseudonym", "org_pseudonym", "role", "created_month", "deleted"],
     "logins": [
         "ts",
         "user_pseudonym",
@@ -118,6 +121,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 _login(
                     4, "U2", True, "bad-address", "https://intranet.example.org/?e=bob@example.com"
                 ),
+                _login(5, "U2", True, "bad-address", "  "),
             ],
             "usage_events": [
                 {
@@ -126,6 +130,20 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "user_id": "U1",
                     "product": "local_insight",
                     "event_type": "report_run",
+                },
+                {
+                    "event_id": "E2",
+                    "ts": "2026-11-01T10:06:00Z",
+                    "user_id": "U1",
+                    "product": "local_insight",
+                    "event_type": " Map_View ",
+                },
+                {
+                    "event_id": "E3",
+                    "ts": "2026-11-01T10:07:00Z",
+                    "user_id": "U1",
+                    "product": "local_insight",
+                    "event_type": "export:ann@example.com",
                 },
             ],
         },
@@ -160,15 +178,15 @@ def test_the_database_holds_only_the_analyst_tables_and_columns(data: AnalystDat
 
 def test_users_are_pseudonymised_with_months_and_a_deleted_flag(data: AnalystData):
     assert _rows(data, "SELECT * FROM users ORDER BY created_month") == [
-        (pseudonym("U1", KEY), "O1", "group_admin", date.fromisoformat("2025-05-01"), False),
-        (pseudonym("U2", KEY), "O1", "user", date.fromisoformat("2025-06-01"), True),
+        (pseudonym("U1", KEY), ORG, "group_admin", date.fromisoformat("2025-05-01"), False),
+        (pseudonym("U2", KEY), ORG, "user", date.fromisoformat("2025-06-01"), True),
     ]
 
 
 def test_organisations_keep_months_not_instants_or_names(data: AnalystData):
     assert _rows(data, "SELECT * FROM orgs") == [
         (
-            "O1",
+            ORG,
             "local_insight",
             "closed",
             date.fromisoformat("2025-03-01"),
@@ -186,16 +204,26 @@ def test_logins_keep_networks_families_and_domains(data: AnalystData):
     )
     assert rows == [
         (pseudonym("U1", KEY), True, "192.0.2.0/24", "Chrome", "Windows", "google.com"),
-        (None, False, "2001:db8:1234::/48", "Other", "Other", None),  # unknown account; IP host
-        (pseudonym("U9", KEY), True, "192.0.2.0/24", "Chrome", "Windows", "example.com"),
-        (pseudonym("U2", KEY), True, None, "Other", "Other", "intranet.example.org"),
+        (None, False, "2001:db8:1234::/48", "Other", "Other", "other"),  # unknown account; IP host
+        (pseudonym("U9", KEY), True, "192.0.2.0/24", "Chrome", "Windows", "other"),  # mailto
+        (pseudonym("U2", KEY), True, None, "Other", "Other", "other"),  # not a listed site
+        (pseudonym("U2", KEY), True, None, "Chrome", "Windows", "direct"),
     ]
 
 
-def test_events_are_pseudonymised(data: AnalystData):
-    assert _rows(data, "SELECT user_pseudonym, product, event_type FROM usage_events") == [
+def test_events_are_pseudonymised_and_their_types_closed(data: AnalystData):
+    rows = _rows(data, "SELECT user_pseudonym, product, event_type FROM usage_events ORDER BY ts")
+    assert rows == [
         (pseudonym("U1", KEY), "local_insight", "report_run"),
+        (pseudonym("U1", KEY), "local_insight", "map_view"),  # a known type, spelt loosely
+        (pseudonym("U1", KEY), "local_insight", "other"),  # free text is never copied
     ]
+
+
+def test_organisation_ids_are_keyed_pseudonyms(data: AnalystData):
+    assert ORG == org_pseudonym("O1", KEY) != org_pseudonym("O1", OTHER)
+    assert ORG.startswith("o_") and len(ORG) == 22
+    assert ORG[2:] != pseudonym("O1", KEY)[2:]  # an org id equal to a user id gets another digest
 
 
 def test_pseudonyms_are_stable_under_one_key_and_differ_under_another(small: Path):
@@ -267,3 +295,12 @@ def test_every_address_is_truncated_as_ip_network_says(tmp_path: Path):
     assert [network for _, network in rows] == [ip_network(ip) for ip in ADDRESSES]
     assert [minute for minute, _ in rows] == list(range(len(ADDRESSES)))
     assert {None, "2001:db8::/48", "10.0.0.0/24", "255.255.255.0/24"} <= {n for _, n in rows}
+
+
+def test_every_vocabulary_is_documented():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "analyst-data.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line for line in text.splitlines() if "|" in line}
+    for column, (words, other) in vocabulary.VOCABULARIES.items():
+        documented = {w.strip() for w in re.split(r"[,;|]", rows[column])}
+        assert set(words) - {vocabulary.DIRECT} <= documented, column
+        assert other in documented, column

@@ -156,3 +156,33 @@ def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path):
     deidentify(snapshot, tmp_path / "out", AS_OF, 10)
     frame = pd.read_csv(tmp_path / "out" / "monthly_active_users_by_org.csv")
     assert frame["org_id"].tolist() == ["SHARED-ID"]
+
+
+def test_an_unknown_event_type_is_published_as_other(tmp_path: Path):
+    organisation, users, logins = _people("ORG", 12)
+    events = [
+        {
+            "event_id": f"E{i}-{kind}",
+            "ts": login["ts"],
+            "user_id": login["user_id"],
+            "product": organisation["product"],
+            "event_type": kind,
+        }
+        for i, login in enumerate(logins)
+        for kind in ("Report_Run", "export:Someone Named")
+    ]
+    snapshot = load_snapshot(
+        build_snapshot(
+            tmp_path / "s",
+            {
+                "organisations": [organisation],
+                "users": users,
+                "logins": logins,
+                "usage_events": events,
+            },
+        )
+    )
+    deidentify(snapshot, tmp_path / "out", AS_OF, 10)
+    frame = pd.read_csv(tmp_path / "out" / "feature_use_by_month.csv")
+    assert sorted(frame["event_type"]) == ["other", "report_run"]
+    assert set(frame["users"]) == {12}

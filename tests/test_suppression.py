@@ -40,6 +40,26 @@ def test_linked_columns_are_hidden_where_people_are_few():
     }
 
 
+def test_a_label_beside_a_small_count_is_not_shown():
+    frame = pd.DataFrame(
+        {
+            "event_type": ["page_view", "export", "map_view"],
+            "users": [40, 3, 0],
+            "events": [9, 8, 0],
+        }
+    )
+    shown = suppress(
+        frame, ["users"], min_cell=M, linked_columns=["events"], labels={"event_type": "other"}
+    )
+    assert shown.to_dict("list") == {
+        "event_type": ["page_view", "other", "map_view"],  # a zero is shown, and its label
+        "users": [40, "<10", 0],
+        "events": [9, SECONDARY, 0],
+    }
+    chart = suppress(frame, ["users"], min_cell=M, labels={"event_type": "other"}, as_text=False)
+    assert chart["event_type"].tolist() == ["page_view", "other", "map_view"]
+
+
 def test_numeric_display_leaves_hidden_cells_empty():
     frame = pd.DataFrame({"users": [3, 40], "events": [5, 50]})
     shown = suppress(frame, ["users"], min_cell=M, linked_columns=["events"], as_text=False)

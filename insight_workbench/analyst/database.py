@@ -3,17 +3,19 @@
 `analyst_data(snapshot, key)` derives, in DuckDB, four tables from a loaded
 snapshot into a NEW in-memory database of their own:
 
-- `orgs`: org_id, product, status, created_month, subscription_start_month,
+- `orgs`: org_pseudonym, product, status, created_month, subscription_start_month,
   closed_month (organisations are not people; their names are left out anyway)
-- `users`: user_pseudonym, org_id, role, created_month, deleted
+- `users`: user_pseudonym, org_pseudonym, role, created_month, deleted
 - `logins`: ts, user_pseudonym (NULL for an unknown account), success,
   ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped IPv6 read as IPv4),
   browser_family, os_family, referrer_domain
 - `usage_events`: ts, user_pseudonym, product, event_type
 
-Names, emails, telephones, user ids, login and event ids, full IP addresses
-and full user agents never enter that database, so nothing built on it can
-show them: an analyst connection simply has no identifiable tables.
+Names, emails, telephones, user and organisation ids, login and event ids, full
+IP addresses and full user agents never enter that database, so nothing built on
+it can show them: an analyst connection simply has no identifiable tables.
+Every text column holds a word of a closed vocabulary (`vocabulary.py`) or its
+"other" bucket, never text copied from the snapshot.
 Pseudonyms, IP networks and agent families are computed in Python over the
 distinct values only (a set of users, addresses and agents, not of log rows)
 and joined back in DuckDB.
@@ -31,8 +33,9 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from insight_workbench.analyst.pseudonyms import pseudonym_map
-from insight_workbench.analyst.user_agents import family_table
+from insight_workbench.analyst import vocabulary
+from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym_map
+from insight_workbench.analyst.user_agents import UNKNOWN, family_table
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 
@@ -48,42 +51,64 @@ _IPV4 = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}"
 # Scheme, then user info (dropped), then the host: the referrer's domain and nothing else.
 _HOST = r"^(?:[a-z][a-z0-9+.\-]*://|mailto:)?(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:\s]*)"
 
+
+def _closed(column: str, words: str) -> str:
+    """SQL: the word of the closed vocabulary $words that `column` is, else $other."""
+    word = f"lower(trim({column}))"
+    return f"CASE WHEN list_contains(${words}, {word}) THEN {word} ELSE $other END"
+
+
 _SELECTS = {
-    "orgs": """
-        SELECT org_id, product, status,
-               CAST(date_trunc('month', created_at) AS DATE) AS created_month,
-               CAST(date_trunc('month', subscription_start) AS DATE) AS subscription_start_month,
-               CAST(date_trunc('month', closed_at) AS DATE) AS closed_month
-        FROM organisations ORDER BY org_id""",
-    "users": """
-        SELECT p.pseudonym AS user_pseudonym, u.org_id, u.role,
+    "orgs": f"""
+        SELECT p.pseudonym AS org_pseudonym, {_closed("o.product", "products")} AS product,
+               {_closed("o.status", "statuses")} AS status,
+               CAST(date_trunc('month', o.created_at) AS DATE) AS created_month,
+               CAST(date_trunc('month', o.subscription_start) AS DATE) AS subscription_start_month,
+               CAST(date_trunc('month', o.closed_at) AS DATE) AS closed_month
+        FROM organisations o JOIN _org_pseudonyms p USING (org_id) ORDER BY org_pseudonym""",
+    "users": f"""
+        SELECT p.pseudonym AS user_pseudonym, o.pseudonym AS org_pseudonym,
+               {_closed("u.role", "roles")} AS role,
                CAST(date_trunc('month', u.created_at) AS DATE) AS created_month,
                u.deleted_at IS NOT NULL AS deleted
-        FROM users u JOIN _pseudonyms p USING (user_id) ORDER BY user_pseudonym""",
+        FROM users u JOIN _pseudonyms p USING (user_id)
+        LEFT JOIN _org_pseudonyms o ON o.org_id = u.org_id ORDER BY user_pseudonym""",
     "logins": f"""
         WITH hosts AS (
             SELECT referrer, regexp_extract(lower(trim(referrer)), '{_HOST}', 1) AS host
-            FROM (SELECT DISTINCT referrer FROM logins WHERE referrer IS NOT NULL)),
+            FROM (SELECT DISTINCT referrer FROM logins WHERE trim(referrer) <> '')),
         domains AS (
-            SELECT referrer,
-                   CASE WHEN host = '' OR host LIKE '[%' OR regexp_full_match(host, '[0-9.]+')
-                        THEN NULL ELSE regexp_replace(rtrim(host, '.'), '^www\\.', '') END
-                       AS referrer_domain
+            SELECT referrer, regexp_replace(rtrim(host, '.'), '^www\\.', '') AS domain
             FROM hosts)
         SELECT l.ts, p.pseudonym AS user_pseudonym, l.success,
                CASE WHEN regexp_full_match(trim(l.ip), '{_IPV4}')
                     THEN regexp_replace(trim(l.ip), '[0-9]+$', '0/24')
                     ELSE n.ip_network END AS ip_network,
-               coalesce(a.browser_family, 'Other') AS browser_family,
-               coalesce(a.os_family, 'Other') AS os_family, d.referrer_domain
+               coalesce(a.browser_family, $unknown) AS browser_family,
+               coalesce(a.os_family, $unknown) AS os_family,
+               CASE WHEN d.referrer IS NULL THEN $direct
+                    WHEN list_contains($referrers, d.domain) THEN d.domain
+                    ELSE $other END AS referrer_domain
         FROM logins l
         LEFT JOIN _pseudonyms p ON p.user_id = l.user_id
         LEFT JOIN _ip_networks n ON n.ip = l.ip
         LEFT JOIN _agents a ON a.user_agent = l.user_agent
         LEFT JOIN domains d ON d.referrer = l.referrer""",
-    "usage_events": """
-        SELECT e.ts, p.pseudonym AS user_pseudonym, e.product, e.event_type
+    "usage_events": f"""
+        SELECT e.ts, p.pseudonym AS user_pseudonym, {_closed("e.product", "products")} AS product,
+               {_closed("e.event_type", "event_types")} AS event_type
         FROM usage_events e JOIN _pseudonyms p USING (user_id)""",
+}
+
+_VOCABULARIES = {
+    "products": list(vocabulary.PRODUCTS),
+    "statuses": list(vocabulary.STATUSES),
+    "roles": list(vocabulary.ROLES),
+    "event_types": list(vocabulary.EVENT_TYPES),
+    "referrers": list(vocabulary.REFERRER_DOMAINS),
+    "other": vocabulary.OTHER,
+    "direct": vocabulary.DIRECT,
+    "unknown": UNKNOWN,
 }
 
 
@@ -141,7 +166,9 @@ def analyst_data(snapshot: Snapshot, key: bytes, min_cell: int | None = None) ->
     try:
         _register_lookups(source, key)
         for name in ANALYST_TABLES:
-            reader = source.sql(_SELECTS[name]).to_arrow_reader(BATCH_ROWS)
+            sql = _SELECTS[name]
+            params = {k: v for k, v in _VOCABULARIES.items() if f"${k}" in sql}
+            reader = source.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
             target.register("_incoming", reader)
             target.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
             target.unregister("_incoming")
@@ -170,6 +197,11 @@ def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
             {"user_id": list(pseudonyms), "pseudonym": list(pseudonyms.values())},
             schema=pa.schema([("user_id", pa.string()), ("pseudonym", pa.string())]),
         ),
+    )
+    orgs = _distinct(cursor, "SELECT org_id FROM organisations UNION SELECT org_id FROM users")
+    cursor.register(
+        "_org_pseudonyms",
+        _lookup(orgs, "org_id", "pseudonym", lambda org_id: org_pseudonym(org_id, key)),
     )
     ips = _distinct(
         cursor,

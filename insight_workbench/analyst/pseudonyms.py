@@ -22,6 +22,7 @@ KEY_FILE_VARIABLE = "INSIGHT_PSEUDONYM_KEY_FILE"
 SECRETS_KEY = "pseudonym_key"
 MIN_KEY_BYTES = 16
 PREFIX = "p_"
+ORG_PREFIX = "o_"
 DIGEST_CHARS = 20  # 80 bits: no collision expected below a trillion users
 
 
@@ -69,3 +70,11 @@ def pseudonym(user_id: str, key: bytes) -> str:
 def pseudonym_map(user_ids: Iterable[str], key: bytes) -> dict[str, str]:
     """Pseudonyms of a set of user ids (call it on distinct ids, not on log rows)."""
     return {user_id: pseudonym(user_id, key) for user_id in user_ids}
+
+
+def org_pseudonym(org_id: str, key: bytes) -> str:
+    """The pseudonym of an organisation id: `o_` and 20 hex digits. An org id is free
+    text in an export (it may be a name); the `org:` prefix keeps an org id that equals
+    some user id from getting that user's digest."""
+    digest = hmac.new(key, f"org:{org_id}".encode(), hashlib.sha256).hexdigest()
+    return ORG_PREFIX + digest[:DIGEST_CHARS]

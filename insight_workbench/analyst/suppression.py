@@ -11,11 +11,18 @@ marked "[c]" (the GSS symbol for "confidential"), until each "<10" cell has at
 least two values consistent with what is shown, reading "<10" as 1..min_cell−1
 and "[c]" as 0 or at least min_cell; if no cell is left to hide, the total is
 hidden. This protects against recovery from any single row or column total.
+
+Labels: a label that comes from the data (an event type, a browser, a referrer)
+says that someone did that thing, so it is shown only beside a count it does not
+betray. The usage queries pool every label fewer than `min_cell` people are
+behind into its "other" bucket before counting (`usage/common.py: pooled`); here,
+as a last guard, a row whose count of people is "<10" shows its bucket, never
+its label.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -38,6 +45,7 @@ def suppress(
     row_total: str | None = None,
     total_row: bool = False,
     as_text: bool = True,
+    labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The display frame of `frame`.
 
@@ -46,7 +54,9 @@ def suppress(
     where a count is hidden. `row_total` names a count column holding each
     row's total of the other count columns; `total_row` says the last row holds
     the column totals. `as_text=True` puts the markers in the cells (object
-    columns); `as_text=False` leaves NaN in hidden cells, for charts.
+    columns); `as_text=False` leaves NaN in hidden cells, for charts. `labels` maps
+    each label column taken from the data to its "other" bucket: a row with a "<10"
+    count shows the bucket instead of its label.
     """
     columns = list(dict.fromkeys([*count_columns, *([row_total] if row_total else [])]))
     values = frame[columns].fillna(0).to_numpy(dtype=float)
@@ -64,6 +74,9 @@ def suppress(
         shown[column] = _cells(
             frame[column], np.zeros_like(row_hidden), row_hidden, min_cell, as_text
         )
+    few = np.asarray(primary.any(axis=1), dtype=bool)
+    for column, other in (labels or {}).items():
+        shown[column] = shown[column].astype(object).mask(few, other)
     return shown
 
 

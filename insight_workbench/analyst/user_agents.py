@@ -3,6 +3,8 @@
 A full user-agent string, with its versions, plug-ins and build numbers, can
 single a person out; its browser and OS families cannot. Parsing uses the
 maintained `ua-parser` package (the uap-core regexes), once per distinct string.
+ua-parser copies the name of an unknown client out of the string itself, so a
+family is kept only when it is on the closed lists of `vocabulary.py`.
 """
 
 from __future__ import annotations
@@ -11,15 +13,9 @@ from collections.abc import Iterable
 
 import ua_parser
 
-UNKNOWN = "Other"
+from insight_workbench.analyst.vocabulary import BROWSER_FAMILIES, OS_FAMILIES, OTHER_FAMILY, closed
 
-
-def _safe(family: str | None) -> str:
-    # A family is copied out of the string by a regex; refuse anything that could
-    # carry an address or a long number someone typed into a custom agent.
-    if not family or "@" in family or sum(ch.isdigit() for ch in family) >= 7:
-        return UNKNOWN
-    return family
+UNKNOWN = OTHER_FAMILY
 
 
 def families(user_agent: str | None) -> tuple[str, str]:
@@ -28,7 +24,10 @@ def families(user_agent: str | None) -> tuple[str, str]:
         return UNKNOWN, UNKNOWN
     browser = ua_parser.parse_user_agent(user_agent)
     system = ua_parser.parse_os(user_agent)
-    return _safe(browser.family if browser else None), _safe(system.family if system else None)
+    return (
+        closed(browser.family if browser else None, BROWSER_FAMILIES, UNKNOWN),
+        closed(system.family if system else None, OS_FAMILIES, UNKNOWN),
+    )
 
 
 def family_table(user_agents: Iterable[str]) -> dict[str, list[str]]:

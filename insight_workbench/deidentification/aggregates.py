@@ -6,7 +6,8 @@ out rather than shown, so the files pass the workbench's own DEID rules. No
 dataset publishes both a total and its parts, so nothing left out can be
 recovered by subtraction. A group whose label happens to equal a held
 identifier (an org_id equal to some user_id, an event type that is an email or
-address) is left out too.
+address) is left out too. Event types are first mapped onto the closed vocabulary
+of the analyst data: an unknown type is counted as "other", never named.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from insight_workbench.analyst.vocabulary import EVENT_TYPES, OTHER
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
 
@@ -57,7 +59,7 @@ class Dataset:
     description: str
     quasi_identifiers: tuple[str, ...]
     count_columns: tuple[str, ...]
-    sql: str  # $as_of and $min_cell
+    sql: str  # $as_of, $min_cell, and $event_types with $other
     labels: tuple[str, ...] = ()  # free-text columns, checked against held identifiers
 
 
@@ -84,7 +86,9 @@ DATASETS = (
         "Usage events and the people behind them per month, product and event type.",
         ("month", "product", "event_type"),
         ("users",),
-        """SELECT strftime(ts, '%Y-%m') AS month, product, event_type,
+        """SELECT strftime(ts, '%Y-%m') AS month, product,
+                  CASE WHEN list_contains($event_types, lower(trim(event_type)))
+                       THEN lower(trim(event_type)) ELSE $other END AS event_type,
                   count(DISTINCT user_id) AS users, count(*) AS events
            FROM usage_events WHERE ts <= $as_of GROUP BY ALL
            HAVING count(DISTINCT user_id) >= $min_cell""",
@@ -117,7 +121,12 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
     try:
         cursor.execute(_IDENTIFIERS)
         for dataset in DATASETS:
-            params = {"as_of": as_of, "min_cell": min_cell}
+            params = {
+                "as_of": as_of,
+                "min_cell": min_cell,
+                "event_types": list(EVENT_TYPES),
+                "other": OTHER,
+            }
             used = {k: v for k, v in params.items() if f"${k}" in dataset.sql}
             keep = " AND ".join(["TRUE", *(f"_publishable({c})" for c in dataset.labels)])
             sql = f"SELECT * FROM ({dataset.sql}) WHERE {keep} ORDER BY ALL"

@@ -20,14 +20,14 @@ def active_organisations(
     login in the period. Organisations are not people: no suppression is needed."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH active AS (SELECT DISTINCT u.org_id FROM ({logins(product)}) l
+        WITH active AS (SELECT DISTINCT u.org_pseudonym FROM ({logins(product)}) l
                         JOIN users u ON u.user_pseudonym = l.user_pseudonym),
         grid AS (SELECT * FROM unnest($products) a(product),
                  unnest($statuses) b(status))
-        SELECT g.product, g.status, count(o.org_id) AS organisations,
-               count(a.org_id) AS active_organisations
+        SELECT g.product, g.status, count(o.org_pseudonym) AS organisations,
+               count(a.org_pseudonym) AS active_organisations
         FROM grid g LEFT JOIN orgs o ON o.product = g.product AND o.status = g.status
-        LEFT JOIN active a ON a.org_id = o.org_id
+        LEFT JOIN active a ON a.org_pseudonym = o.org_pseudonym
         WHERE CAST($product AS VARCHAR) IS NULL OR g.product = $product
         GROUP BY g.product, g.status ORDER BY g.product, list_position($statuses, g.status)"""
     return run(data, sql, products=list(PRODUCTS), statuses=list(STATUSES), **p)
@@ -40,9 +40,9 @@ def users_per_organisation(
     with a Total row (the `avg_users_per_active_org` headline). Status is as exported."""
     p = window(data, as_of, days, product)
     sql = """
-        SELECT o.product, count(DISTINCT o.org_id) AS organisations,
+        SELECT o.product, count(DISTINCT o.org_pseudonym) AS organisations,
                count(u.user_pseudonym) AS users
-        FROM orgs o LEFT JOIN users u ON u.org_id = o.org_id AND NOT u.deleted
+        FROM orgs o LEFT JOIN users u ON u.org_pseudonym = o.org_pseudonym AND NOT u.deleted
         WHERE o.status = 'active' AND (CAST($product AS VARCHAR) IS NULL OR o.product = $product)
         GROUP BY o.product ORDER BY o.product"""
     frame = with_totals(run(data, sql, **p), "product", ["organisations", "users"])

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
+from insight_workbench.analyst import vocabulary
 from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import suppress
 from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PRODUCTS
 
-STATUSES = ("demo", "trial", "active", "closed")
+STATUSES = vocabulary.STATUSES
 
 # Successful logins in (start, as_of], with the product of the user's organisation.
 _LOGINS_OF_PRODUCT = """
     SELECT l.ts, l.user_pseudonym, l.browser_family, l.os_family, l.referrer_domain, o.product
     FROM logins l
     JOIN users u ON u.user_pseudonym = l.user_pseudonym
-    JOIN orgs o ON o.org_id = u.org_id
+    JOIN orgs o ON o.org_pseudonym = u.org_pseudonym
     WHERE l.success AND l.ts > $start AND l.ts <= $as_of AND o.product = $product"""
 _ALL_LOGINS = """
     SELECT l.ts, l.user_pseudonym, l.browser_family, l.os_family, l.referrer_domain,
@@ -35,8 +37,24 @@ def logins(product: str | None) -> str:
 
 # Users (deleted ones too) with their organisation's product and status.
 USERS = """
-    SELECT u.*, o.product, o.status FROM users u LEFT JOIN orgs o ON o.org_id = u.org_id
+    SELECT u.*, o.product, o.status
+    FROM users u LEFT JOIN orgs o ON o.org_pseudonym = u.org_pseudonym
     WHERE CAST($product AS VARCHAR) IS NULL OR o.product = $product"""
+
+
+def pooled(rows: str, label: str, groups: Sequence[str] = ()) -> str:
+    """`rows` (one per login or event, with `user_pseudonym` and `label`) where a label
+    that fewer than $min_cell people are behind, within its group, reads $other: the
+    very name of a rare event type, browser or site could point at a person."""
+    keys = [*groups, label]
+    on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM r.{k}" for k in keys)
+    return f"""
+        WITH r AS ({rows}),
+        sizes AS (SELECT {", ".join(keys)}, count(DISTINCT user_pseudonym) AS people
+                  FROM r GROUP BY ALL)
+        SELECT r.* REPLACE (CASE WHEN s.people >= $min_cell THEN r.{label} ELSE $other END
+                            AS {label})
+        FROM r JOIN sizes s ON {on}"""
 
 
 def run(data: AnalystData, sql: str, **params: Any) -> pd.DataFrame:

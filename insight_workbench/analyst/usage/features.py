@@ -7,24 +7,28 @@ from datetime import datetime
 import pandas as pd
 
 from insight_workbench.analyst.database import AnalystData
-from insight_workbench.analyst.usage.common import logins, ratio, run, show, window
+from insight_workbench.analyst.usage.common import logins, pooled, ratio, run, show, window
+from insight_workbench.analyst.vocabulary import OTHER, OTHER_FAMILY
 
-OTHER_DOMAINS = "(other)"
-NO_REFERRER = "(none)"
+_EVENTS = """
+    SELECT user_pseudonym, product, event_type FROM usage_events
+    WHERE ts > $start AND ts <= $as_of
+      AND (CAST($product AS VARCHAR) IS NULL OR product = $product)"""
 
 
 def feature_usage(
     data: AnalystData, as_of: datetime | None = None, *, days: int = 30, product: str | None = None
 ) -> pd.DataFrame:
-    """Usage events in the period: product, event_type, users, events."""
+    """Usage events in the period: product, event_type, users, events. An event type
+    fewer than `min_cell` people used in a product is counted under "other"."""
     p = window(data, as_of, days, product)
-    sql = """
+    sql = f"""
         SELECT product, event_type, count(DISTINCT user_pseudonym) AS users, count(*) AS events
-        FROM usage_events
-        WHERE ts > $start AND ts <= $as_of
-          AND (CAST($product AS VARCHAR) IS NULL OR product = $product)
-        GROUP BY ALL ORDER BY product, events DESC, event_type"""
-    return show(data, run(data, sql, **p), ["users"], linked_columns=["events"])
+        FROM ({pooled(_EVENTS, "event_type", ["product"])})
+        GROUP BY product, event_type
+        ORDER BY product, event_type = $other, events DESC, event_type"""
+    frame = run(data, sql, other=OTHER, min_cell=data.min_cell, **p)
+    return show(data, frame, ["users"], linked_columns=["events"], labels={"event_type": OTHER})
 
 
 def _client_share(
@@ -33,25 +37,34 @@ def _client_share(
     p = window(data, as_of, days, product)
     sql = f"""
         SELECT {column}, count(DISTINCT user_pseudonym) AS users, count(*) AS logins
-        FROM ({logins(product)}) GROUP BY ALL ORDER BY logins DESC, {column}"""
-    frame = run(data, sql, **p)
+        FROM ({pooled(logins(product), column)})
+        GROUP BY {column} ORDER BY {column} = $other, logins DESC, {column}"""
+    frame = run(data, sql, other=OTHER_FAMILY, min_cell=data.min_cell, **p)
     frame["share_of_logins"] = ratio(
         frame["logins"], pd.Series([frame["logins"].sum()] * len(frame)), 3
     )
-    return show(data, frame, ["users"], linked_columns=["logins", "share_of_logins"])
+    return show(
+        data,
+        frame,
+        ["users"],
+        linked_columns=["logins", "share_of_logins"],
+        labels={column: OTHER_FAMILY},
+    )
 
 
 def browser_share(
     data: AnalystData, as_of: datetime | None = None, *, days: int = 30, product: str | None = None
 ) -> pd.DataFrame:
-    """Successful logins by browser family: browser_family, users, logins, share_of_logins."""
+    """Successful logins by browser family: browser_family, users, logins, share_of_logins.
+    A family fewer than `min_cell` people used is counted under "Other"."""
     return _client_share(data, "browser_family", as_of, days, product)
 
 
 def os_share(
     data: AnalystData, as_of: datetime | None = None, *, days: int = 30, product: str | None = None
 ) -> pd.DataFrame:
-    """Successful logins by operating system family: os_family, users, logins, share."""
+    """Successful logins by operating system family: os_family, users, logins, share.
+    A family fewer than `min_cell` people used is counted under "Other"."""
     return _client_share(data, "os_family", as_of, days, product)
 
 
@@ -63,16 +76,16 @@ def referrer_domains(
     product: str | None = None,
     top: int = 20,
 ) -> pd.DataFrame:
-    """Where successful logins came from: referrer_domain, users, logins. A domain used
-    by fewer than `min_cell` people, or beyond the `top` most used, is pooled into
-    "(other)": a rare domain's very name could point at a person."""
+    """Where successful logins came from: referrer_domain ("direct" without a referrer),
+    users, logins. A domain used by fewer than `min_cell` people, or beyond the `top`
+    most used, is pooled into "other": a rare domain's very name could point at a person."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH l AS (SELECT user_pseudonym, coalesce(referrer_domain, $none) AS domain
-                   FROM ({logins(product)})),
+        WITH l AS (SELECT user_pseudonym, referrer_domain AS domain FROM ({logins(product)})),
         ranked AS (
             SELECT domain, count(DISTINCT user_pseudonym) AS users,
-                   row_number() OVER (ORDER BY count(DISTINCT user_pseudonym) DESC, count(*) DESC,
+                   row_number() OVER (ORDER BY domain = $other,
+                                      count(DISTINCT user_pseudonym) DESC, count(*) DESC,
                                       domain) AS position
             FROM l GROUP BY domain),
         named AS (
@@ -82,7 +95,7 @@ def referrer_domains(
         SELECT referrer_domain, count(DISTINCT user_pseudonym) AS users, count(*) AS logins
         FROM named GROUP BY referrer_domain
         ORDER BY referrer_domain = $other, users DESC, referrer_domain"""
-    frame = run(
-        data, sql, none=NO_REFERRER, other=OTHER_DOMAINS, min_cell=data.min_cell, top=top, **p
+    frame = run(data, sql, other=OTHER, min_cell=data.min_cell, top=top, **p)
+    return show(
+        data, frame, ["users"], linked_columns=["logins"], labels={"referrer_domain": OTHER}
     )
-    return show(data, frame, ["users"], linked_columns=["logins"])

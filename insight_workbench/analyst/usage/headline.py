@@ -25,9 +25,9 @@ _SOURCES = {
         "SELECT org_id, status FROM organisations",
     ),
     "analyst": (
-        "SELECT user_pseudonym AS person, org_id, deleted FROM users",
+        "SELECT user_pseudonym AS person, org_pseudonym AS org_id, deleted FROM users",
         "SELECT user_pseudonym AS person, ts, success FROM logins",
-        "SELECT org_id, status FROM orgs",
+        "SELECT org_pseudonym AS org_id, status FROM orgs",
     ),
 }
 
