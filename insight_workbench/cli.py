@@ -22,6 +22,7 @@ from insight_workbench.commands import (
     validate_cmd,
 )
 from insight_workbench.errors import InputError
+from insight_workbench.terminal import printable
 
 app = typer.Typer(
     name="insight-workbench",
@@ -49,8 +50,8 @@ def main() -> None:
     """Run the CLI; unusable input ends with one message on stderr and exit code 2."""
     try:
         code = app(standalone_mode=False)
-    except InputError as error:
-        typer.echo(f"error: {error}", err=True)
+    except InputError as error:  # may quote a file name from the snapshot: printable
+        typer.echo(f"error: {printable(error, keep_newlines=True)}", err=True)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)

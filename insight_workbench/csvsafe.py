@@ -1,26 +1,60 @@
-"""CSV that is safe to open in a spreadsheet (no formula injection).
+"""The one CSV writer of the workbench: cells a spreadsheet cannot run as formulas.
 
-A spreadsheet treats a cell starting with `=`, `+`, `-` or `@` (and, in some
-programs, a tab, carriage return or line feed) as a formula. Following the
-OWASP guidance on CSV injection, such text cells are prefixed with a single
-quote, which spreadsheets show as plain text. Only text columns are touched:
-numbers, timestamps and booleans are written as they are.
+A spreadsheet runs a cell starting with `=`, `+`, `-` or `@` as a formula (DDE
+forms such as `=cmd|' /C calc'!A0` included), and some programs do so after a
+leading tab, carriage return, line feed or NUL, or skip leading spaces first.
+Following OWASP's guidance on CSV injection, such text gets a leading single
+quote, which spreadsheets show as plain text; the rest of the text is kept as
+it is. The test is made on the NFKC form (so full-width `＝＋－＠` count) after
+leading whitespace, no-break and other Unicode spaces, zero-width and other
+invisible characters are skipped. A leading `|` is treated as a trigger too.
+
+Only text is touched. Numbers (int, float, Decimal, numpy numbers) are data and
+are written as numbers, so `-12` in a count column stays `-12`; a number can
+never carry a formula. The text `"-12"` in a text column is still prefixed: the
+writer goes by the value's type, never by what the text looks like.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
+import numbers
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+import numpy as np
+
+from insight_workbench.atomic import write_atomically
+
+# Triggers at the very first character, before anything is skipped.
+LEADING_CONTROLS = ("\t", "\r", "\n", "\0")
+# Triggers at the first visible character.
+FORMULA_STARTS = ("=", "+", "-", "@", "|")
+
+
+def _invisible(char: str) -> bool:
+    """Whitespace (Unicode spaces included), control and format characters (zero-width
+    spaces, joiners, the byte-order mark, direction marks): skipped by the trigger test."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet might read `text` as a formula."""
+    shown = unicodedata.normalize("NFKC", text)
+    if shown.startswith(LEADING_CONTROLS):
+        return True
+    start = next((char for char in shown if not _invisible(char)), None)
+    return start is not None and start in FORMULA_STARTS
 
 
 def neutralise(text: str) -> str:
-    """The text with a leading `'` when a spreadsheet would read it as a formula."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    """The text with a leading `'` when a spreadsheet might read it as a formula."""
+    return "'" + text if is_formula_like(text) else text
 
 
 def iso_utc(moment: datetime) -> str:
@@ -39,26 +73,42 @@ def plain(value: Any) -> Any:
     return value
 
 
-def csv_cell(value: Any, is_text: bool) -> str:
-    """A cell as CSV text: NULL empty, booleans `true`/`false`, text neutralised."""
-    if value is None:
+def csv_cell(value: Any) -> str:
+    """A cell as CSV text: NULL (and NaN) empty, booleans `true`/`false`, numbers as
+    written, timestamps in ISO 8601 UTC; anything else is text and is neutralised."""
+    if isinstance(value, np.generic):
+        value = value.item()  # numpy scalars as the Python values they hold
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if is_text:
-        return neutralise(str(value))
-    return str(plain(value))
+    if isinstance(value, numbers.Number):
+        return str(value)
+    if isinstance(value, date):
+        return str(plain(value))
+    return neutralise(str(value))
 
 
-def csv_bytes(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], text_columns: Iterable[str]
-) -> bytes:
-    """RFC 4180 CSV (UTF-8 with a byte-order mark so spreadsheets read the accents)."""
-    text = set(text_columns)
-    flags = [name in text for name in columns]
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]], newline: str = "\n") -> str:
+    """CSV (RFC 4180 quoting), header first, every cell through `csv_cell`."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([neutralise(name) for name in columns])
+    writer = csv.writer(buffer, lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([csv_cell(name) for name in columns])
     for row in rows:
-        writer.writerow([csv_cell(value, flag) for value, flag in zip(row, flags, strict=True)])
-    return buffer.getvalue().encode("utf-8-sig")
+        cells = list(row)
+        if len(cells) != len(columns):
+            raise ValueError(f"a row has {len(cells)} cells for {len(columns)} columns")
+        writer.writerow([csv_cell(value) for value in cells])
+    return buffer.getvalue()
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A CSV file for a spreadsheet: CRLF line ends, UTF-8 with a byte-order mark so
+    spreadsheets read the accents."""
+    return csv_text(columns, rows, newline="\r\n").encode("utf-8-sig")
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write `csv_bytes` to `path` whole or not at all (see `write_atomically`)."""
+    write_atomically(path, csv_bytes(columns, rows))
+    return path

@@ -23,7 +23,8 @@ from insight_workbench.csvsafe import csv_bytes, csv_cell, iso_utc, neutralise, 
         ("\ncmd", "'\ncmd"),
         ("plain text", "plain text"),
         ("a=b", "a=b"),  # only a leading trigger matters
-        (" =1", " =1"),
+        (" =1", "' =1"),  # leading spaces do not hide a formula
+        ("|cmd", "'|cmd"),
         ("'quoted", "'quoted"),
         ("", ""),
     ],
@@ -33,24 +34,23 @@ def test_neutralise(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "is_text", "expected"),
+    ("value", "expected"),
     [
-        ("-2", True, "'-2"),
-        (-2, False, "-2"),  # numbers are not text: never prefixed
-        (-2.5, False, "-2.5"),
-        (None, True, ""),
-        (True, False, "true"),
-        (False, False, "false"),
+        ("-2", "'-2"),  # text that looks like a number is still text
+        (-2, "-2"),  # numbers are not text: never prefixed
+        (-2.5, "-2.5"),
+        (None, ""),
+        (True, "true"),
+        (False, "false"),
         (
             datetime(2026, 6, 1, 10, 15, tzinfo=timezone(timedelta(hours=1))),
-            False,
             "2026-06-01T09:15:00Z",
         ),
-        (date(2026, 1, 2), False, "2026-01-02"),
+        (date(2026, 1, 2), "2026-01-02"),
     ],
 )
-def test_csv_cell(value: object, is_text: bool, expected: str) -> None:
-    assert csv_cell(value, is_text) == expected
+def test_csv_cell(value: object, expected: str) -> None:
+    assert csv_cell(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_csv_bytes_round_trip_keeps_text_safe_and_values_readable() -> None:
     columns = ["name", "ts", "ok", "=evil header"]
     moment = datetime(2026, 6, 1, 8, tzinfo=UTC)
     rows = [['=1+1, "quoted"\nline', moment, True, "@x"], [None, moment, False, "fine"]]
-    data = csv_bytes(columns, rows, text_columns=["name", "=evil header"])
+    data = csv_bytes(columns, rows)
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark for spreadsheets
     read = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert read == [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
@@ -20,13 +18,14 @@ from insight_workbench.commands.common import (
     parse_format,
     write_text,
 )
-from insight_workbench.csvsafe import neutralise
+from insight_workbench.csvsafe import csv_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
 from insight_workbench.loading.manifest import format_utc
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import CheckResult, run_check
+from insight_workbench.terminal import printable
 
 FORMATS = ("table", "json", "csv")
 COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
@@ -77,27 +76,29 @@ def check(
 
 
 def render_csv(result: CheckResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["rule", "key", "severity", "due", "message"])
-    for f in result.findings:
-        writer.writerow([f.rule, neutralise(f.key), f.severity, f.due or "", neutralise(f.message)])
-    return buffer.getvalue()
+    columns = ["rule", "key", "severity", "due", "message"]
+    rows = [[f.rule, f.key, f.severity, f.due, f.message] for f in result.findings]
+    return csv_text(columns, rows)
 
 
 def render_table(result: CheckResult, colour: bool = False) -> str:
-    """Findings grouped by rule, columns aligned; severity coloured for a terminal."""
+    """Findings grouped by rule, columns aligned; severity coloured for a terminal. Every
+    value from the snapshot goes through `printable`, so it cannot drive the terminal."""
     manifest = result.snapshot.manifest
     lines = [
-        f"Snapshot {manifest.snapshot_id} exported {manifest.exported_at_iso}, "
+        f"Snapshot {printable(manifest.snapshot_id)} exported {manifest.exported_at_iso}, "
         f"checked as of {format_utc(result.as_of)} ({plural(len(result.rules), 'rule')})",
     ]
     if not result.findings:
         return "\n".join([*lines, "No findings.", ""])
-    key_width = max(len(f.key) for f in result.findings)
-    due_width = max(len(f.due or "-") for f in result.findings)
+    cells = [
+        (f.rule, printable(f.key), printable(f.due or "-"), printable(f.message))
+        for f in result.findings
+    ]
+    key_width = max(len(key) for _, key, _, _ in cells)
+    due_width = max(len(due) for _, _, due, _ in cells)
     for rule in result.rules:
-        found = [f for f in result.findings if f.rule == rule.code]
+        found = [(key, due, message) for code, key, due, message in cells if code == rule.code]
         if not found:
             continue
         severity = (
@@ -105,7 +106,7 @@ def render_table(result: CheckResult, colour: bool = False) -> str:
         )
         lines += ["", f"{rule.code}  {rule.name}  {severity}  ({len(found)})"]
         lines += [
-            f"  {f.key:<{key_width}}  {f.due or '-':<{due_width}}  {f.message}" for f in found
+            f"  {key:<{key_width}}  {due:<{due_width}}  {message}" for key, due, message in found
         ]
     counts = ", ".join(f"{code} {n}" for code, n in result.by_rule.items())
     lines += ["", f"{plural(len(result.findings), 'finding')}: {counts}", ""]

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from insight_workbench.atomic import write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import parse_timestamp
 
@@ -41,20 +42,17 @@ def parse_as_of(text: str | None, default: datetime) -> datetime:
 
 
 def write_json(document: Any, output: Path | None = None) -> None:
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+    write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", output)
 
 
 def write_text(text: str, output: Path | None = None) -> None:
-    """Print `text`, or write it to `output` (a clear error when that cannot be written)."""
+    """Print `text`, or write it to `output` whole or not at all (a clear error when it
+    cannot be written)."""
     if output is None:
         typer.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_atomically(output, text.encode("utf-8"))
     except OSError as error:
         raise InputError(f"--output {output}: cannot be written ({error.strerror})") from None
 

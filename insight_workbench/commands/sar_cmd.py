@@ -13,6 +13,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.subject_requests.pack import SubjectPack, build_pack, write_pack
 from insight_workbench.subject_requests.pack_files import check_target
+from insight_workbench.terminal import printable
 
 
 def sar(
@@ -49,15 +50,16 @@ def sar(
 
 def summary(pack: SubjectPack, written: Path) -> str:
     """What was written, naming the person by user id only (never by email)."""
-    who = ", ".join(f"user {u}" for u in pack.user_ids) or "the requested person"
+    who = ", ".join(f"user {printable(u)}" for u in pack.user_ids) or "the requested person"
+    snapshot_id = printable(pack.snapshot_id)
     if not pack.found:
         lines = [
-            f"No data held: snapshot {pack.snapshot_id} (exported "
+            f"No data held: snapshot {snapshot_id} (exported "
             f"{iso_utc(pack.exported_at)}) has no record of the "
             f"{'email address' if pack.identifier_kind == 'email' else 'user id'} given."
         ]
     else:
-        lines = [f"Subject-access pack for {who} from snapshot {pack.snapshot_id}:"]
+        lines = [f"Subject-access pack for {who} from snapshot {snapshot_id}:"]
         lines.append(f"  {'table':<17} {'rows':>7}")
         lines += [f"  {name:<17} {count:>7}" for name, count in pack.row_counts.items()]
     if pack.quarantined:
@@ -65,5 +67,5 @@ def summary(pack: SubjectPack, written: Path) -> str:
             "Note: the snapshot has quarantined rows that cannot be attributed to anyone; "
             "see `insight-workbench validate`."
         )
-    lines.append(f"Wrote {written}")
+    lines.append(f"Wrote {printable(written)}")
     return "\n".join(lines)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Annotated
@@ -18,13 +16,14 @@ from insight_workbench.commands.common import (
     parse_format,
     write_text,
 )
-from insight_workbench.csvsafe import neutralise
+from insight_workbench.csvsafe import csv_text
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.errors import InputError
 from insight_workbench.findings import ScheduleItem, plural
 from insight_workbench.loading.manifest import format_utc
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.terminal import printable
 
 FORMATS = ("table", "json", "csv")
 
@@ -63,24 +62,19 @@ def schedule(
 
 
 def render_csv(items: list[ScheduleItem]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["kind", "key", "due", "message"])
-    for i in items:
-        writer.writerow([i.kind, neutralise(i.key), i.due, neutralise(i.message)])
-    return buffer.getvalue()
+    rows = [[i.kind, i.key, i.due, i.message] for i in items]
+    return csv_text(["kind", "key", "due", "message"], rows)
 
 
 def render_table(items: list[ScheduleItem], as_of: str, within: int | None) -> str:
     span = f" within {within} days" if within is not None else ""
     lines = [f"Falling due after {as_of}{span}: {plural(len(items), 'item')}"]
     if items:
-        kind_width = max(len(i.kind) for i in items)
-        key_width = max(len(i.key) for i in items)
-        due_width = max(len(i.due) for i in items)
+        rows = [tuple(printable(v) for v in (i.due, i.kind, i.key, i.message)) for i in items]
+        due_width, kind_width, key_width = (max(len(row[n]) for row in rows) for n in range(3))
         lines.append("")
         lines += [
-            f"{i.due:<{due_width}}  {i.kind:<{kind_width}}  {i.key:<{key_width}}  {i.message}"
-            for i in items
+            f"{due:<{due_width}}  {kind:<{kind_width}}  {key:<{key_width}}  {message}"
+            for due, kind, key, message in rows
         ]
     return "\n".join([*lines, ""])

@@ -10,6 +10,7 @@ from insight_workbench.analyst.usage.headline import headline_figures
 from insight_workbench.commands.common import AsOfOption, SnapshotArg, parse_as_of, write_json
 from insight_workbench.loading.manifest import format_utc
 from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.terminal import printable
 
 
 def usage(
@@ -43,7 +44,7 @@ def usage(
 def render_table(document: dict[str, Any]) -> str:
     snapshot = document["snapshot"]
     lines = [
-        f"Snapshot {snapshot['snapshot_id']} exported {snapshot['exported_at']}",
+        f"Snapshot {printable(snapshot['snapshot_id'])} exported {snapshot['exported_at']}",
         f"As of {document['as_of']}",
         "",
     ]
@@ -57,5 +58,8 @@ def render_table(document: dict[str, Any]) -> str:
         ("Active users, last 7 days", document["wau"]),
         ("Stickiness (day / 30 days)", document["stickiness"]),
     ]
-    lines += [f"{label:<40} {'-' if value is None else value:>12}" for label, value in rows]
+    lines += [
+        f"{printable(label):<40} {'-' if value is None else printable(value):>12}"
+        for label, value in rows
+    ]
     return "\n".join(lines)

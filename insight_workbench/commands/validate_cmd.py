@@ -10,6 +10,7 @@ from insight_workbench.commands.common import SnapshotArg, write_json
 from insight_workbench.errors import InputError
 from insight_workbench.loading.load_report import validation_report
 from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.terminal import printable
 
 
 def validate(
@@ -30,15 +31,18 @@ def validate(
 
 
 def render_table(report: dict) -> str:
-    lines = [f"Snapshot {report['snapshot_id']} exported {report['exported_at']}", ""]
-    wide = max(len(t["table"]) for t in report["tables"])
-    files = max(len(t["file"] or "(absent)") for t in report["tables"])
+    """Values from the snapshot (its id, file names) go through `printable`."""
+    snapshot_id = printable(report["snapshot_id"])
+    lines = [f"Snapshot {snapshot_id} exported {printable(report['exported_at'])}", ""]
+    names = [(printable(t["table"]), printable(t["file"] or "(absent)")) for t in report["tables"]]
+    wide = max(len(table) for table, _ in names)
+    files = max(len(file) for _, file in names)
     lines.append(
         f"{'table':<{wide}}  {'file':<{files}} {'rows':>10} {'loaded':>10} {'rejected':>10}"
     )
-    for t in report["tables"]:
+    for t, (table, file) in zip(report["tables"], names, strict=True):
         lines.append(
-            f"{t['table']:<{wide}}  {t['file'] or '(absent)':<{files}} {t['rows_in_file']:>10} "
+            f"{table:<{wide}}  {file:<{files}} {t['rows_in_file']:>10} "
             f"{t['rows_loaded']:>10} {t['rows_rejected']:>10}"
         )
     total = report["rows_rejected_total"]
@@ -46,13 +50,18 @@ def render_table(report: dict) -> str:
     if report["rejects"]:
         lines.append("Quarantined rows (values are not shown: they may be personal data):")
         for r in report["rejects"]:
-            column = r["column"] or "(whole row)"
-            lines.append(f"  {r['table']} row {r['row']}, column {column}: {r['reason']}")
+            column = printable(r["column"] or "(whole row)")
+            lines.append(
+                f"  {printable(r['table'])} row {r['row']}, column {column}: "
+                f"{printable(r['reason'])}"
+            )
     for c in report["credential_columns"]:
-        lines.append(f"Credential column not loaded: {c['table']}.{c['column']}")
+        lines.append(
+            f"Credential column not loaded: {printable(c['table'])}.{printable(c['column'])}"
+        )
     for o in report["orphans"]:
         lines.append(
-            f"Foreign key without parent: {o['table']}.{o['column']} -> {o['parent']}: "
-            f"{o['rows']} rows"
+            f"Foreign key without parent: {printable(o['table'])}.{printable(o['column'])} "
+            f"-> {printable(o['parent'])}: {o['rows']} rows"
         )
     return "\n".join(lines)

@@ -67,5 +67,4 @@ def action_csv(frame: pd.DataFrame) -> bytes:
         [None if pd.isna(v) else v for v in row] for row in overdue[columns].itertuples(index=False)
     ]
     rows = [[v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row] for row in rows]
-    text = ["rule", "kind", "org_id", "name", "product", "status", "reference"]
-    return csv_bytes(columns, rows, text)
+    return csv_bytes(columns, rows)

@@ -16,10 +16,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import Any
 
 from insight_workbench.analyst.vocabulary import EVENT_TYPES, OTHER
+from insight_workbench.atomic import write_atomically
+from insight_workbench.csvsafe import write_csv
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
 
@@ -130,16 +131,20 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
             used = {k: v for k, v in params.items() if f"${k}" in dataset.sql}
             keep = " AND ".join(["TRUE", *(f"_publishable({c})" for c in dataset.labels)])
             sql = f"SELECT * FROM ({dataset.sql}) WHERE {keep} ORDER BY ALL"
-            frame = cursor.execute(sql, used).df()
-            written += _write(out, dataset, frame, min_cell)
+            result = cursor.execute(sql, used)
+            columns = [d[0] for d in result.description or ()]
+            written += _write(out, dataset, columns, result.fetchall(), min_cell)
     finally:
         cursor.close()
     return written
 
 
-def _write(out: Path, dataset: Dataset, frame: pd.DataFrame, min_cell: int) -> list[Path]:
-    data = out / f"{dataset.name}.csv"
-    frame.to_csv(data, index=False, lineterminator="\n")
+def _write(
+    out: Path, dataset: Dataset, columns: list[str], rows: list[tuple[Any, ...]], min_cell: int
+) -> list[Path]:
+    """The dataset through the workbench's CSV writer (labels such as event types are
+    text from the export, so formula-like ones are neutralised), then its sidecar."""
+    data = write_csv(out / f"{dataset.name}.csv", columns, rows)
     meta = {
         "kind": "aggregate",
         "quasi_identifiers": list(dataset.quasi_identifiers),
@@ -148,5 +153,5 @@ def _write(out: Path, dataset: Dataset, frame: pd.DataFrame, min_cell: int) -> l
         "suppression": f"groups of fewer than {min_cell} people are left out",
     }
     sidecar = out / f"{dataset.name}.meta.json"
-    sidecar.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    write_atomically(sidecar, (json.dumps(meta, indent=2) + "\n").encode("utf-8"))
     return [data, sidecar]

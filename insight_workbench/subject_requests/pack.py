@@ -58,10 +58,6 @@ class PackTable:
     types: tuple[str, ...]  # DuckDB type of each column
     rows: tuple[tuple[Any, ...], ...]
 
-    @property
-    def text_columns(self) -> tuple[str, ...]:
-        return tuple(c for c, t in zip(self.columns, self.types, strict=True) if t == "VARCHAR")
-
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 

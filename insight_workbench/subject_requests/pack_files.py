@@ -15,12 +15,12 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import textwrap
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from insight_workbench.atomic import write_atomically
 from insight_workbench.csvsafe import csv_bytes, iso_utc, plain
 from insight_workbench.errors import InputError
 
@@ -47,7 +47,7 @@ def pack_files(pack: SubjectPack) -> dict[str, bytes]:
     data: dict[str, bytes] = {}
     for name, table in pack.tables.items():
         data[f"json/{name}.json"] = _json_bytes([_plain_record(r) for r in table.records()])
-        data[f"csv/{name}.csv"] = csv_bytes(table.columns, table.rows, table.text_columns)
+        data[f"csv/{name}.csv"] = csv_bytes(table.columns, table.rows)
     files = {"README.txt": readme(pack).encode("utf-8"), **data}
     files["manifest.json"] = _json_bytes(manifest(pack, files))
     return files
@@ -126,9 +126,10 @@ def readme(pack: SubjectPack) -> str:
         "  manifest.json      every file with its row count and SHA-256 checksum",
         "",
         "Times are ISO 8601 in UTC (a trailing Z). An empty cell or null means no value.",
-        "In the CSV files a text value that begins with =, +, -, @, a tab or a line",
-        "break starts with an extra apostrophe (') so that a spreadsheet shows it as",
-        "text instead of running it as a formula; the JSON files hold the true values.",
+        "In the CSV files a text value that begins with =, +, -, @ or | (even after",
+        "spaces or invisible characters), or with a tab or a line break, starts with an",
+        "extra apostrophe (') so that a spreadsheet shows it as text instead of running",
+        "it as a formula; the JSON files hold the true values.",
         "Credential material (such as passwords) is never exported into a pack.",
     ]
     if pack.quarantined:
@@ -152,22 +153,26 @@ def pack_zip_bytes(pack: SubjectPack) -> bytes:
 def write_pack(pack: SubjectPack, path: str | Path) -> Path:
     """Write the pack to `path`: a zip when it ends in `.zip`, otherwise a folder.
 
-    Refuses (InputError) an existing zip or an existing non-empty folder. Files
-    are readable by their owner only: they are personal data."""
+    Refuses (InputError) an existing zip or an existing non-empty folder. Each
+    file is written whole or not at all, never over an existing one, and is
+    readable by its owner only: they are personal data."""
     target = Path(path)
     check_target(target)
     files = pack_files(pack)
-    if target.suffix.lower() == ".zip":
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with _private_open(target) as handle:
-            _write_zip(files, handle, pack)
-        return target
-    target.mkdir(mode=0o700, parents=True, exist_ok=True)
-    for relative, content in files.items():
-        file = target / relative
-        file.parent.mkdir(mode=0o700, exist_ok=True)
-        with _private_open(file) as handle:
-            handle.write(content)
+    try:
+        if target.suffix.lower() == ".zip":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            buffer = io.BytesIO()
+            _write_zip(files, buffer, pack)
+            write_atomically(target, buffer.getvalue(), overwrite=False)
+            return target
+        target.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for relative, content in files.items():
+            file = target / relative
+            file.parent.mkdir(mode=0o700, exist_ok=True)
+            write_atomically(file, content, overwrite=False)
+    except FileExistsError:
+        raise InputError(f"--out {target}: appeared while writing; will not overwrite it") from None
     return target
 
 
@@ -178,12 +183,6 @@ def check_target(target: Path) -> None:
             raise InputError(f"--out {target}: already exists; will not overwrite it")
     elif target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"--out {target}: already exists and is not an empty folder")
-
-
-def _private_open(path: Path) -> io.BufferedWriter:
-    # O_EXCL: never overwrite, even if the file appeared after the check.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return os.fdopen(fd, "wb")
 
 
 def _write_zip(files: dict[str, bytes], handle: Any, pack: SubjectPack) -> None:

@@ -1,0 +1,35 @@
+"""Text from a snapshot made safe to print on a terminal.
+
+A value such as an IP address written `1.2.3.4<ESC>]0;title<BEL>` would retitle
+the terminal, move the cursor or hide what follows if printed as it is, and
+bidirectional overrides can make a line read differently from what it holds.
+Every table the command line prints passes its values through `printable`,
+which shows such characters as visible escapes (`\\x1b`, `\\u202e`) instead.
+A backslash already in the text is left as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL, C1 controls; bidi embeddings, overrides and isolates, and the
+# direction marks.
+_OTHERS = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_ANY_CONTROL = re.compile(f"[\x00-\x1f{_OTHERS}]")
+_CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{_OTHERS}]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(value: object, *, keep_newlines: bool = False) -> str:
+    """`value` as text with control and bidi characters escaped visibly. Newlines are
+    escaped too (a table cell is one line) unless `keep_newlines` (a multi-line message)."""
+    pattern = _CONTROL_BUT_NEWLINE if keep_newlines else _ANY_CONTROL
+    return pattern.sub(_escape, str(value))

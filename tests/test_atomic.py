@@ -1,0 +1,47 @@
+"""Files written whole or not at all: no temporary file is ever left behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from insight_workbench.atomic import write_atomically
+
+
+def test_writes_and_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    write_atomically(target, b"first")
+    write_atomically(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_a_failed_rename_removes_the_temporary_file(tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.mkdir()
+    (target / "inside").write_text("kept")
+    with pytest.raises(OSError):
+        write_atomically(target, b"data")  # a folder cannot be replaced by a file
+    assert os.listdir(tmp_path) == ["taken"]
+    assert (target / "inside").read_text() == "kept"
+
+
+def test_without_overwrite_an_existing_file_is_kept(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    target.write_bytes(b"original")
+    with pytest.raises(FileExistsError):
+        write_atomically(target, b"new", overwrite=False)
+    assert target.read_bytes() == b"original"
+    assert os.listdir(tmp_path) == ["out.txt"]
+
+
+def test_without_overwrite_a_dangling_link_is_not_followed(tmp_path: Path) -> None:
+    # The link does not `exist()`, so only the final step can refuse it.
+    target = tmp_path / "out.txt"
+    target.symlink_to(tmp_path / "elsewhere.txt")
+    with pytest.raises(FileExistsError):
+        write_atomically(target, b"new", overwrite=False)
+    assert sorted(os.listdir(tmp_path)) == ["out.txt"]
+    assert not (tmp_path / "elsewhere.txt").exists()
