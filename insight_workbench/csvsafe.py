@@ -12,8 +12,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
+
+from insight_workbench.timeutil import to_utc
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -25,7 +27,7 @@ def neutralise(text: str) -> str:
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`; fractional seconds only when there are some."""
-    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    utc = to_utc(moment)
     pattern = "%Y-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "%Y-%m-%dT%H:%M:%SZ"
     return utc.strftime(pattern)
 

@@ -23,6 +23,7 @@ from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, is_credential
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.subject_requests.pack_files import pack_files, pack_zip_bytes, write_pack
+from insight_workbench.timeutil import to_utc
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for: the CLI starts faster
     import pandas as pd
@@ -119,7 +120,7 @@ def build_pack(
         snapshot_id=snapshot.manifest.snapshot_id,
         exported_at=snapshot.manifest.exported_at,
         snapshot_checksum=snapshot.manifest.checksum,
-        generated_at=(generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
+        generated_at=to_utc(generated_at or datetime.now(UTC)).replace(microsecond=0),
         identifier_kind=kind,
         identifier=given.strip() if kind == "email" else given,
         user_ids=tuple(ids) if any(t.rows for t in tables.values()) else (),
