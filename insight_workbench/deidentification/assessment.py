@@ -29,10 +29,10 @@ import duckdb
 import pandas as pd
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.rules.base import RuleContext
 
 # Column names that mark an integer column as a count (case-insensitive).
 COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORECASE)
@@ -108,7 +108,7 @@ def _register_ip_function(cursor: duckdb.DuckDBPyConnection) -> None:
             cursor.create_function(IP_FUNCTION, is_ip_address, [varchar], boolean)
 
 
-def prepare(ctx: RuleContext) -> list[DatasetLayout]:
+def prepare(ctx: SnapshotContext) -> list[DatasetLayout]:
     """Fill `deid_cells` and `deid_columns` for this cursor; the layout of each dataset.
     Done once per cursor: the DEID rules of one run share it."""
     cursor = ctx.cursor
@@ -244,29 +244,29 @@ def _role(layout: DatasetLayout, column: str) -> str:
     return "other"
 
 
-def identifier_columns(ctx: RuleContext) -> list[dict[str, Any]]:
+def identifier_columns(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-001, after `prepare`: dataset, column_name, cells, kinds."""
     return ctx.query("deid_001_direct_identifier.sql")
 
 
-def hashed_columns(ctx: RuleContext) -> list[dict[str, Any]]:
+def hashed_columns(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-002, after `prepare`: dataset, column_name, cells, hashes."""
     return ctx.query("deid_002_unsalted_hash.sql")
 
 
-def class_size_counts(ctx: RuleContext) -> list[dict[str, Any]]:
+def class_size_counts(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-003, after `prepare`: per microdata dataset, size and number of classes."""
     return ctx.query("deid_003_small_equivalence_class.sql")
 
 
-def small_cells(ctx: RuleContext) -> list[dict[str, Any]]:
+def small_cells(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-004, after `prepare`: dataset, column_name, cells below the minimum cell size."""
     return ctx.query(
         "deid_004_small_cell.sql", min_cell=ctx.policy.deidentification.min_cell, number=NUMBER
     )
 
 
-def assess(ctx: RuleContext) -> list[DatasetAssessment]:
+def assess(ctx: SnapshotContext) -> list[DatasetAssessment]:
     """Every DEID check on every dataset of the snapshot."""
     layouts = prepare(ctx)
     found_ids = _by_column(identifier_columns(ctx), "kinds")
@@ -316,12 +316,8 @@ def assess_datasets(
     snapshot: Snapshot, policy: Policy, as_of: datetime | None = None
 ) -> list[DatasetAssessment]:
     """Every DEID check on every dataset of `snapshot`, for the page and the notebook."""
-    cursor = snapshot.cursor()
-    try:
-        ctx = RuleContext(snapshot, cursor, policy, as_of or snapshot.manifest.exported_at)
+    with snapshot_context(snapshot, policy, as_of) as ctx:
         return assess(ctx)
-    finally:
-        cursor.close()
 
 
 def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:

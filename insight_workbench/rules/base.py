@@ -5,31 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.findings import SEVERITIES, Finding, sort_findings
+from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.sql import query
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example finding", "How to fix")
 
 
-@dataclass(frozen=True)
-class RuleContext:
-    """Everything a rule may look at: one cursor of the snapshot, the policy, `as_of`."""
-
-    snapshot: Snapshot
-    cursor: duckdb.DuckDBPyConnection
-    policy: Policy
-    as_of: datetime  # UTC
-
-    def query(self, sql_file: str, **params: Any) -> list[dict[str, Any]]:
-        """Run `sql/<sql_file>` with named parameters ($as_of, ...); rows as dicts."""
-        return query(self.cursor, sql_file, as_of=self.as_of, **params)
+# What a rule sees: one cursor of the snapshot, the policy, `as_of`.
+RuleContext = SnapshotContext
 
 
 @dataclass(frozen=True)
@@ -79,10 +66,6 @@ def run_rules(
     rules: Sequence[Rule],
 ) -> list[Finding]:
     """Every finding of `rules` over `snapshot`, sorted by rule then key."""
-    cursor = snapshot.cursor()
-    try:
-        context = RuleContext(snapshot, cursor, policy, as_of)
+    with snapshot_context(snapshot, policy, as_of) as context:
         findings = [finding for rule in rules for finding in rule.check(context)]
-    finally:
-        cursor.close()
     return sort_findings(findings)
