@@ -14,6 +14,28 @@ from insight_workbench.policy import Policy
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example finding", "How to fix")
 
+# Rule families: the prefix of a rule's code, and the name every view gives it.
+FAMILIES: dict[str, str] = {
+    "RET": "Retention",
+    "SAR": "Subject requests",
+    "COM": "Communications",
+    "ACC": "Access",
+    "DEID": "De-identification",
+    "SEC": "Security",
+    "TPP": "Third parties",
+    "DQ": "Data quality",
+}
+
+
+def family_of(code: str) -> str:
+    """The family prefix of a rule code: `RET` for `RET-001`."""
+    return code.split("-", 1)[0]
+
+
+def family_label(code: str) -> str:
+    """The name of the family of a rule code: `Retention` for `RET-001`."""
+    return FAMILIES[family_of(code)]
+
 
 # What a rule sees: one cursor of the snapshot, the policy, `as_of`.
 RuleContext = SnapshotContext
@@ -28,7 +50,13 @@ class Rule:
     doc: str  # sections: What it checks / Why it matters / Example finding / How to fix
     check: Callable[[RuleContext], list[Finding]]
 
+    @property
+    def family(self) -> str:
+        return family_of(self.code)
+
     def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"{self.code}: family {self.family} has no label in FAMILIES")
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.code}: unknown severity {self.severity!r}")
         missing = [s for s in DOC_SECTIONS if s + ":" not in self.doc]
