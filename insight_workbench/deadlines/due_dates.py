@@ -3,7 +3,8 @@
 `prepare(cursor, policy)` installs the UK clock (`ukclock.py`) for the years the
 snapshot's subject requests need, and the definitions of `sql/`:
 
-- table `iw_held`: rows of personal data held per user_id (computed once);
+- table `iw_held`: rows of personal data held per user_id, one column per table the
+  schema marks with a user column, and `rows_held` (computed once);
 - `iw_retention_deadlines(closed_days, potential_months)`: organisations judged by
   RET-001/RET-002, with their due instants and the rows still held;
 - `iw_request_deadlines(tz, months, extended_months)`: subject requests with each
@@ -21,23 +22,15 @@ from typing import Any
 import duckdb
 
 from insight_workbench.deadlines.uk_calendar import install_clock
+from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.policy import Policy
-from insight_workbench.sql import define
+from insight_workbench.sql import Fragments, define
 
 DEFINITIONS = (
-    "held_by_user.sql",
     "retention_deadlines.sql",
     "request_deadlines.sql",
     "processor_reviews.sql",
-)
-
-PERSONAL_TABLES = (
-    "users",
-    "logins",
-    "usage_events",
-    "communications",
-    "preferences",
-    "admin_views",
 )
 
 _YEARS_SQL = """
@@ -77,6 +70,7 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
         _YEARS_SQL, {k: p[k] for k in ("tz", "months", "extended_months")}
     ).fetchall()
     install_clock(cursor, policy, [int(y) for (y,) in years if y is not None])
+    define(cursor, "held_by_user.sql", held_fragments())
     for sql_file in DEFINITIONS:
         define(cursor, sql_file)
     cursor.execute(
@@ -84,6 +78,20 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     )
 
 
+def held_fragments() -> Fragments:
+    """The identifier lists of `held_by_user.sql`, from the schema's user columns."""
+    tables = list(PERSONAL_DATA_TABLES.items())
+    counts = [
+        f"count(*) FILTER (WHERE source = {n}) AS {quote_ident(table)}"
+        for n, (table, _) in enumerate(tables)
+    ]
+    sources = [
+        f"SELECT {quote_ident(column)} AS user_id, {n} AS source FROM {quote_ident(table)}"
+        for n, (table, column) in enumerate(tables)
+    ]
+    return {"counts": ",\n    ".join(counts), "sources": "\n    UNION ALL ".join(sources)}
+
+
 def held_evidence(row: dict[str, Any]) -> dict[str, int]:
     """Rows held per personal-data table, only the tables holding some."""
-    return {t: int(row[t]) for t in PERSONAL_TABLES if row.get(t)}
+    return {t: int(row[t]) for t in PERSONAL_DATA_TABLES if row.get(t)}
