@@ -25,19 +25,13 @@ from insight_workbench.deadlines.uk_calendar import install_clock
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.policy import Policy
-from insight_workbench.sql import Fragments, define
+from insight_workbench.sql import Fragments, define, execute, query
 
 DEFINITIONS = (
     "retention_deadlines.sql",
     "request_deadlines.sql",
     "processor_reviews.sql",
 )
-
-_YEARS_SQL = """
-SELECT DISTINCT year(iw_sar_period_end(received_at, clock_started_at, extended, $tz,
-                                       $months, $extended_months)) AS y
-FROM subject_requests
-"""
 
 
 def params(policy: Policy) -> dict[str, Any]:
@@ -59,23 +53,18 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     Done once per cursor and clock settings: a snapshot's tables never change."""
     calendar = repr(policy.subject_requests)
     try:
-        done = cursor.execute("SELECT calendar FROM temp.main.iw_prepared").fetchall()
+        done = query(cursor, "prepared_calendar.sql")
     except duckdb.CatalogException:
         done = []
-    if done == [(calendar,)]:
+    if done == [{"calendar": calendar}]:
         return
     install_clock(cursor, policy)
-    p = params(policy)
-    years = cursor.execute(
-        _YEARS_SQL, {k: p[k] for k in ("tz", "months", "extended_months")}
-    ).fetchall()
-    install_clock(cursor, policy, [int(y) for (y,) in years if y is not None])
+    years = query(cursor, "request_years.sql", **params(policy))
+    install_clock(cursor, policy, [int(row["y"]) for row in years if row["y"] is not None])
     define(cursor, "held_by_user.sql", held_fragments())
     for sql_file in DEFINITIONS:
         define(cursor, sql_file)
-    cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE iw_prepared AS SELECT $c AS calendar", {"c": calendar}
-    )
+    execute(cursor, "mark_prepared.sql", calendar=calendar)
 
 
 def held_fragments() -> Fragments:
