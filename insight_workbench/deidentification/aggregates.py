@@ -20,35 +20,8 @@ import pandas as pd
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
-
-# Successful logins up to as_of, with the user's organisation and its product.
-_LOGINS = """
-    SELECT strftime(l.ts, '%Y-%m') AS month, l.user_id, u.org_id, o.product
-    FROM logins l JOIN users u ON u.user_id = l.user_id
-    JOIN organisations o ON o.org_id = u.org_id
-    WHERE l.success AND l.ts <= $as_of"""
-
-# Labels (organisation ids, event types) that must never be published: those equal
-# to a held identifier, trimmed and lower-cased. Computed for the few distinct labels.
-_IDENTIFIERS = """
-    CREATE OR REPLACE TEMP TABLE _labels AS
-    SELECT DISTINCT lower(trim(v)) AS v FROM (
-        SELECT org_id AS v FROM organisations
-        UNION ALL SELECT DISTINCT event_type FROM usage_events) WHERE v IS NOT NULL;
-    CREATE OR REPLACE TEMP TABLE _held AS
-    SELECT v FROM _labels WHERE v IN (
-        SELECT lower(trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
-            SELECT name FROM users UNION ALL SELECT email FROM users))
-    UNION SELECT b.v FROM _labels b JOIN logins l ON lower(trim(l.ip)) = b.v;
-    CREATE OR REPLACE TEMP TABLE _phones AS
-    SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
-    WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;
-    CREATE OR REPLACE TEMP MACRO _publishable(x) AS
-        lower(trim(x)) NOT IN (SELECT v FROM _held)
-        AND NOT regexp_matches(x, '[^\\s@]+@[^\\s@]+\\.[^\\s@]+')
-        AND NOT regexp_full_match(trim(x), '[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*')
-        AND regexp_replace(x, '[^0-9]', '', 'g') NOT IN (SELECT digits FROM _phones);
-"""
+from insight_workbench.sql import define
+from insight_workbench.sql import frame as sql_frame
 
 
 @dataclass(frozen=True)
@@ -57,8 +30,12 @@ class Dataset:
     description: str
     quasi_identifiers: tuple[str, ...]
     count_columns: tuple[str, ...]
-    sql: str  # $as_of and $min_cell
-    labels: tuple[str, ...] = ()  # free-text columns, checked against held identifiers
+
+    @property
+    def sql_file(self) -> str:
+        """Its query ($as_of, $min_cell); label columns are checked against held
+        identifiers there (`_publishable`, in `deidentify_definitions.sql`)."""
+        return f"deidentify_{self.name}.sql"
 
 
 DATASETS = (
@@ -67,28 +44,18 @@ DATASETS = (
         "People with a successful login per month, organisation and product.",
         ("month", "org_id", "product"),
         ("active_users",),
-        f"""SELECT month, org_id, product, count(DISTINCT user_id) AS active_users
-            FROM ({_LOGINS}) GROUP BY ALL HAVING count(DISTINCT user_id) >= $min_cell""",
-        labels=("org_id",),
     ),
     Dataset(
         "logins_by_month_product",
         "Successful logins per month and product (groups of at least min_cell people).",
         ("month", "product"),
         (),
-        f"""SELECT month, product, count(*) AS logins FROM ({_LOGINS}) GROUP BY ALL
-            HAVING count(DISTINCT user_id) >= $min_cell""",
     ),
     Dataset(
         "feature_use_by_month",
         "Usage events and the people behind them per month, product and event type.",
         ("month", "product", "event_type"),
         ("users",),
-        """SELECT strftime(ts, '%Y-%m') AS month, product, event_type,
-                  count(DISTINCT user_id) AS users, count(*) AS events
-           FROM usage_events WHERE ts <= $as_of GROUP BY ALL
-           HAVING count(DISTINCT user_id) >= $min_cell""",
-        labels=("event_type",),
     ),
     Dataset(
         "users_per_organisation",
@@ -96,13 +63,6 @@ DATASETS = (
         "example of de-identified use.",
         ("product",),
         ("users",),
-        """SELECT o.product, count(DISTINCT o.org_id) AS active_organisations,
-                  count(u.user_id) AS users,
-                  round(count(u.user_id) / count(DISTINCT o.org_id), 2) AS avg_users_per_org
-           FROM organisations o LEFT JOIN users u ON u.org_id = o.org_id
-                AND u.deleted_at IS NULL
-           WHERE o.status = 'active' GROUP BY o.product
-           HAVING count(u.user_id) >= $min_cell""",
     ),
 )
 
@@ -115,14 +75,10 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
     cursor = snapshot.cursor()
     written: list[Path] = []
     try:
-        cursor.execute(_IDENTIFIERS)
+        define(cursor, "deidentify_definitions.sql")
         for dataset in DATASETS:
-            params = {"as_of": as_of, "min_cell": min_cell}
-            used = {k: v for k, v in params.items() if f"${k}" in dataset.sql}
-            keep = " AND ".join(["TRUE", *(f"_publishable({c})" for c in dataset.labels)])
-            sql = f"SELECT * FROM ({dataset.sql}) WHERE {keep} ORDER BY ALL"
-            frame = cursor.execute(sql, used).df()
-            written += _write(out, dataset, frame, min_cell)
+            found = sql_frame(cursor, dataset.sql_file, as_of=as_of, min_cell=min_cell)
+            written += _write(out, dataset, found, min_cell)
     finally:
         cursor.close()
     return written
