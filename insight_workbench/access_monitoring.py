@@ -1,48 +1,68 @@
 """Access monitoring tables for the dashboard page and the access review notebook.
 
-Everything here is computed by the ACC rules' own queries (imported, not copied),
-so a chart and the findings of `check` can never disagree.
+The ACC rules judge the rows these functions return (the rules import them), so a
+chart and the findings of `check` can never disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 
-import insight_workbench.rules.acc_001_login_after_closure as acc_001
-import insight_workbench.rules.acc_002_login_after_deletion as acc_002
-import insight_workbench.rules.acc_003_account_failed_login_burst as acc_003
-import insight_workbench.rules.acc_004_ip_failed_login_burst as acc_004
-import insight_workbench.rules.acc_005_user_list_outside_organisation as acc_005
+from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.rules.base import RuleContext
+from insight_workbench.sql import frame as sql_frame
 
 GRAINS = {"day": "D", "hour": "h"}
 
-FAILED_BY_PERIOD = """
-SELECT date_trunc($grain, ts) AS period,
-       count(*) AS failed_logins,
-       count(DISTINCT user_id) AS accounts,
-       count(DISTINCT ip) AS ips
-FROM logins
-WHERE NOT success
-GROUP BY period
-ORDER BY period
-"""
+# Why a user-list view is an ACC-005 finding.
+REASONS = {
+    "unknown_viewer": "a viewer with no users row",
+    "not_group_admin": "a user who is not a group admin",
+    "other_organisation": "a group admin of another organisation",
+}
 
 
-@contextmanager
-def _context(snapshot: Snapshot, policy: Policy, as_of: datetime | None) -> Iterator[RuleContext]:
-    cursor = snapshot.cursor()
-    try:
-        yield RuleContext(snapshot, cursor, policy, as_of or snapshot.manifest.exported_at)
-    finally:
-        cursor.close()
+def logins_after_closure(ctx: SnapshotContext) -> list[dict[str, Any]]:
+    """ACC-001: successful logins with `ts` after the closure of the user's organisation."""
+    return ctx.query("acc_001_login_after_closure.sql")
+
+
+def logins_after_deletion(ctx: SnapshotContext) -> list[dict[str, Any]]:
+    """ACC-002: successful logins with `ts` after the user's `deleted_at`."""
+    return ctx.query("acc_002_login_after_deletion.sql")
+
+
+def account_bursts(ctx: SnapshotContext) -> list[dict[str, Any]]:
+    """ACC-003: per account over the threshold, `subject`, and `failures`, `first_ts`,
+    `last_ts` of its densest window."""
+    access = ctx.policy.access
+    return _bursts(ctx, by_ip=False, threshold=access.failed_logins_per_account)
+
+
+def ip_bursts(ctx: SnapshotContext) -> list[dict[str, Any]]:
+    """ACC-004: per IP over the threshold, `subject` (the IP as written), and `failures`,
+    `first_ts`, `last_ts` of its densest window."""
+    access = ctx.policy.access
+    return _bursts(ctx, by_ip=True, threshold=access.failed_logins_per_ip)
+
+
+def _bursts(ctx: SnapshotContext, by_ip: bool, threshold: int) -> list[dict[str, Any]]:
+    return ctx.query(
+        "failed_login_bursts.sql",
+        by_ip=by_ip,
+        threshold=max(threshold, 1),
+        window_seconds=ctx.policy.access.window_minutes * 60,
+    )
+
+
+def views_by_outsiders(ctx: SnapshotContext) -> list[dict[str, Any]]:
+    """ACC-005: views of a user list by anyone but a group admin of that organisation,
+    with `reason` one of REASONS."""
+    return ctx.query("acc_005_user_list_outside_organisation.sql")
 
 
 def burst_windows(
@@ -50,9 +70,9 @@ def burst_windows(
 ) -> pd.DataFrame:
     """The densest failed-login window of each account (ACC-003) and IP (ACC-004) over
     the threshold: kind (account | ip), subject, failed_logins, first, last."""
-    with _context(snapshot, policy, as_of) as ctx:
-        rows = [{"kind": "account", **row} for row in acc_003.bursts(ctx)]
-        rows += [{"kind": "ip", **row} for row in acc_004.bursts(ctx)]
+    with snapshot_context(snapshot, policy, as_of) as ctx:
+        rows = [{"kind": "account", **row} for row in account_bursts(ctx)]
+        rows += [{"kind": "ip", **row} for row in ip_bursts(ctx)]
     frame = pd.DataFrame(rows, columns=["kind", "subject", "failures", "first_ts", "last_ts"])
     frame = frame.rename(
         columns={"failures": "failed_logins", "first_ts": "first", "last_ts": "last"}
@@ -74,10 +94,9 @@ def failed_logins_over_time(
     bursts (how many ACC-003/ACC-004 burst windows touch the period) with in_burst."""
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
-    with _context(snapshot, policy, as_of) as ctx:
-        result = ctx.cursor.execute(FAILED_BY_PERIOD, {"grain": grain})
-        names = [d[0] for d in result.description or []]
-        counts = _as_times(pd.DataFrame(result.fetchall(), columns=names), "period")
+    with snapshot_context(snapshot, policy, as_of) as ctx:
+        found = sql_frame(ctx.cursor, "failed_logins_by_period.sql", grain=grain)
+        counts = _as_times(found, "period")
     windows = burst_windows(snapshot, policy, as_of)
     touched: dict[pd.Timestamp, int] = {}
     for first, last in zip(windows["first"], windows["last"], strict=True):
@@ -99,13 +118,14 @@ def logins_after_closure_or_deletion(
 ) -> pd.DataFrame:
     """Successful logins after the organisation closed (ACC-001) or the account was
     deleted (ACC-002): rule, login_id, user_id, org_id, ts, limit, limit_at."""
-    with _context(snapshot, policy, as_of) as ctx:
+    with snapshot_context(snapshot, policy, as_of) as ctx:
         rows: list[dict[str, Any]] = [
             {"rule": "ACC-001", "limit": "organisation closed", **row}
-            for row in acc_001.logins(ctx)
+            for row in logins_after_closure(ctx)
         ]
         rows += [
-            {"rule": "ACC-002", "limit": "account deleted", **row} for row in acc_002.logins(ctx)
+            {"rule": "ACC-002", "limit": "account deleted", **row}
+            for row in logins_after_deletion(ctx)
         ]
     columns = ["rule", "login_id", "user_id", "org_id", "ts", "limit", "limit_at"]
     return _as_times(pd.DataFrame(rows, columns=columns), "ts", "limit_at")
@@ -116,9 +136,9 @@ def views_outside_organisation(
 ) -> pd.DataFrame:
     """User-list views by anyone but a group admin of that organisation (ACC-005):
     view_id, ts, viewer_user_id, org_id, viewer_org_id, viewer_role, reason."""
-    with _context(snapshot, policy, as_of) as ctx:
-        rows = acc_005.views(ctx)
+    with snapshot_context(snapshot, policy, as_of) as ctx:
+        rows = views_by_outsiders(ctx)
     columns = ["view_id", "ts", "viewer_user_id", "org_id", "viewer_org_id", "viewer_role"]
     frame = pd.DataFrame(rows, columns=[*columns, "reason"])
-    frame["reason"] = frame["reason"].map(acc_005.REASONS)
+    frame["reason"] = frame["reason"].map(REASONS)
     return _as_times(frame, "ts")

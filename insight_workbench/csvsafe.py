@@ -23,13 +23,14 @@ import math
 import numbers
 import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from insight_workbench.atomic import write_atomically
+from insight_workbench.timeutil import to_utc
 
 # Triggers at the very first character, before anything is skipped.
 LEADING_CONTROLS = ("\t", "\r", "\n", "\0")
@@ -59,7 +60,7 @@ def neutralise(text: str) -> str:
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`; fractional seconds only when there are some."""
-    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    utc = to_utc(moment)
     pattern = "%Y-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "%Y-%m-%dT%H:%M:%SZ"
     return utc.strftime(pattern)
 

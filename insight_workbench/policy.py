@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import known_timezone
+from insight_workbench.timeutil import known_timezone
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 HOLIDAY_CALENDARS = {

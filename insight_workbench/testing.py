@@ -16,8 +16,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from insight_workbench.loading.manifest import parse_timestamp, write_manifest
+from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.schema import TABLES
+from insight_workbench.timeutil import parse_timestamp
 
 Rows = Sequence[Mapping[str, Any]]
 

@@ -6,9 +6,9 @@ import streamlit.components.v1 as components
 
 from insight_workbench.dashboard import reports, session
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import format_utc
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.background import start_run
+from insight_workbench.timeutil import format_utc
 
 RUNNABLE = [*MONTHLY_SET, "usage_report"]
 JOB, JOB_ERROR = "report_job", "report_job_error"

@@ -12,8 +12,8 @@ import pytest
 from insight_workbench import cli
 from insight_workbench.analyst.usage import headline_figures
 from insight_workbench.deidentification.aggregates import DATASETS
-from insight_workbench.loading.manifest import parse_timestamp
 from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.timeutil import parse_timestamp
 
 SCRIPT = Path(sys.executable).parent / "insight-workbench"
 REQUIRED = ("users", "organisations", "active_users_30d", "logins_30d", "avg_users_per_active_org")

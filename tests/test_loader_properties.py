@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from loader_checks import assert_all_rows_accounted, set_manifest, valid_snapshot
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import parse_timestamp
 from insight_workbench.loading.readers import _read_csv_with_python, count_records, read_file
 from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.timeutil import parse_timestamp
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LOGINS = ["login_id", "ts", "user_id", "success", "ip", "user_agent", "referrer"]

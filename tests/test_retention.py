@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from clock_snapshot import build_clock_snapshot
 
+from insight_workbench.deadlines.due_dates import prepare
 from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
@@ -67,3 +69,30 @@ def test_nothing_held_is_not_overdue(tmp_path):
     frame = retention_status(snapshot, POLICY, EXPORTED)
     assert list(frame["state"]) == ["nothing held"]
     assert frame["rows_held"].tolist() == [0]
+
+
+def test_personal_data_is_the_rules_list():
+    """ "Personal data of a user" in the rules, marked once on the schema's tables."""
+    assert PERSONAL_DATA_TABLES == {
+        "users": "user_id",
+        "logins": "user_id",
+        "usage_events": "user_id",
+        "communications": "user_id",
+        "preferences": "user_id",
+        "admin_views": "viewer_user_id",
+    }
+
+
+def test_rows_held_per_table_follow_the_schema(snapshot):
+    """iw_held and the retention table carry one count per table of personal data."""
+    cursor = snapshot.cursor()
+    try:
+        prepare(cursor, POLICY)
+        held = [row[0] for row in cursor.execute("DESCRIBE iw_held").fetchall()]
+    finally:
+        cursor.close()
+    assert held == ["user_id", *PERSONAL_DATA_TABLES, "rows_held"]
+    frame = retention_status(snapshot, POLICY, EXPORTED)
+    assert list(frame.columns[-len(held) + 1 :]) == [*PERSONAL_DATA_TABLES, "rows_held"]
+    counted = frame[list(PERSONAL_DATA_TABLES)].sum(axis=1)
+    assert list(counted) == list(frame["rows_held"])

@@ -24,6 +24,7 @@ from insight_workbench.subject_requests.pack import (
     pack_zip_bytes,
     write_pack,
 )
+from insight_workbench.subject_requests.pack_files import TABLE_MEANINGS
 
 GENERATED = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
 
@@ -114,6 +115,13 @@ def test_readme_names_the_snapshot_tables_and_dates(jane: SubjectPack) -> None:
     for table, count in jane.row_counts.items():
         assert f"{table:<17} {count:>6}" in readme
     assert "NO DATA HELD" not in readme
+
+
+def test_readme_explains_every_table_of_the_pack(jane: SubjectPack) -> None:
+    readme = pack_files(jane)["README.txt"].decode("utf-8")
+    assert set(TABLE_MEANINGS) == set(PACK_TABLES) == set(jane.tables)
+    for table in PACK_TABLES:
+        assert f"  {table}: " in readme
 
 
 @pytest.mark.parametrize("kwargs", [{"email": "nobody@example.com"}, {"user_id": "usr-nobody"}])

@@ -9,6 +9,8 @@ import pytest
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TABLES
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
+from insight_workbench.loading.schema import TABLES as SCHEMA
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.subject_requests.pack import PACK_TABLES, SubjectPack, build_pack, pack_files
 
@@ -99,6 +101,21 @@ def test_pack_holds_nothing_of_anyone_else(snapshot_and_ids: tuple[Snapshot, lis
         others = {u for u in all_ids if u != user_id}
         cells = {str(v) for t in pack.tables.values() for row in t.rows for v in row}
         assert not cells & others
+
+
+def test_the_pack_covers_every_table_of_personal_data_and_the_requests() -> None:
+    assert PACK_TABLES == (
+        "users",
+        "logins",
+        "usage_events",
+        "communications",
+        "preferences",
+        "subject_requests",
+        "admin_views",
+    )
+    assert set(PACK_TABLES) == {*PERSONAL_DATA_TABLES, "subject_requests"}
+    for name in PERSONAL_DATA_TABLES:  # listed in a stable order, time first
+        assert SCHEMA[name].row_order, name
 
 
 def test_people_packs_match_the_hand_written_expectation(people: Snapshot) -> None:

@@ -38,6 +38,7 @@ from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym_map
 from insight_workbench.analyst.user_agents import UNKNOWN, family_table
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.timeutil import to_utc
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
 BATCH_ROWS = 1_000_000
@@ -133,7 +134,7 @@ class AnalystData:
         return cursor
 
     def as_of(self, moment: datetime | None) -> datetime:
-        return self.exported_at if moment is None else moment
+        return to_utc(self.exported_at if moment is None else moment)
 
     def close(self) -> None:
         self.con.close()

@@ -14,18 +14,17 @@ from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
     SnapshotArg,
-    parse_as_of,
     parse_format,
     write_text,
 )
 from insight_workbench.csvsafe import csv_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
-from insight_workbench.loading.manifest import format_utc
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.terminal import printable
+from insight_workbench.timeutil import format_utc, parse_as_of
 
 FORMATS = ("table", "json", "csv")
 COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}

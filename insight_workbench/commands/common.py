@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +10,6 @@ import typer
 
 from insight_workbench.atomic import write_atomically
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import parse_timestamp
 
 SnapshotArg = Annotated[
     Path, typer.Argument(help="Snapshot folder (manifest.json and the table files).")
@@ -26,19 +24,6 @@ AsOfOption = Annotated[
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="policy.toml overriding the defaults.")
 ]
-
-
-def parse_as_of(text: str | None, default: datetime) -> datetime:
-    """`--as-of`: a date means 00:00 UTC of that day; a naive timestamp is UTC."""
-    if text is None:
-        return default
-    try:
-        if len(text.strip()) == 10:
-            day = date.fromisoformat(text.strip())
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return parse_timestamp(text)
-    except ValueError:
-        raise InputError("--as-of: not a date or an ISO 8601 timestamp") from None
 
 
 def write_json(document: Any, output: Path | None = None) -> None:

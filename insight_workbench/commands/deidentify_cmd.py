@@ -11,12 +11,12 @@ from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
     SnapshotArg,
-    parse_as_of,
 )
 from insight_workbench.deidentification.aggregates import deidentify as write_datasets
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.timeutil import parse_as_of
 
 
 def deidentify(

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import known_timezone, parse_timestamp, write_manifest
+from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.timeutil import known_timezone, parse_timestamp
 
 
 def manifest(

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 import typer
 
 from insight_workbench.analyst.usage.headline import headline_figures
-from insight_workbench.commands.common import AsOfOption, SnapshotArg, parse_as_of, write_json
-from insight_workbench.loading.manifest import format_utc
+from insight_workbench.commands.common import AsOfOption, SnapshotArg, write_json
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.terminal import printable
+from insight_workbench.timeutil import format_utc, parse_as_of
 
 
 def usage(

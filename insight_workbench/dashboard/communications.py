@@ -10,6 +10,7 @@ from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.rules.runner import run_check
+from insight_workbench.sql import frame
 
 MESSAGES = ["message_id", "user_id", "category", "sent_at", "opted_out_at", "channel"]
 
@@ -57,13 +58,9 @@ def processors(wb: Workbench) -> pd.DataFrame:
     cursor = wb.snapshot.cursor()
     try:
         prepare(cursor, wb.policy)
-        register = cursor.execute(
-            "SELECT r.processor_id, r.name, r.service, p.data_categories, r.contract_start, "
-            "r.assessment_date, r.last_review_date, r.last_evaluated, r.next_review "
-            "FROM iw_processor_reviews($review_months) r JOIN processors p USING (processor_id) "
-            "ORDER BY r.processor_id",
-            {"review_months": params(wb.policy)["review_months"]},
-        ).df()
+        register = frame(
+            cursor, "processor_register.sql", review_months=params(wb.policy)["review_months"]
+        )
     finally:
         cursor.close()
     findings = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=["TPP"]).findings

@@ -10,26 +10,13 @@ import pandas as pd
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.rules import family_label
 from insight_workbench.rules.runner import run_check
 
-FAMILIES = {
-    "RET": "Retention",
-    "SAR": "Subject requests",
-    "COM": "Communications",
-    "ACC": "Access",
-    "DEID": "De-identification",
-    "SEC": "Security",
-    "TPP": "Third parties",
-    "DQ": "Data quality",
-}
 HORIZONS = (7, 30, 90)
 LONDON = ZoneInfo("Europe/London")
 # Findings about something already done (a request answered late): not outstanding.
 ANSWERED = {"SAR-002"}
-
-
-def family_of(rule: str) -> str:
-    return FAMILIES.get(rule.split("-", 1)[0], rule.split("-", 1)[0])
 
 
 def _findings(wb: Workbench, for_counts: bool = False) -> list[Finding]:
@@ -39,7 +26,7 @@ def _findings(wb: Workbench, for_counts: bool = False) -> list[Finding]:
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
     """Findings per family and severity (counts only: shown to every role)."""
-    rows = [(family_of(f.rule), f.severity) for f in _findings(wb, for_counts=True)]
+    rows = [(family_label(f.rule), f.severity) for f in _findings(wb, for_counts=True)]
     frame = pd.DataFrame(rows, columns=["family", "severity"])
     counts = frame.groupby(["family", "severity"]).size().reset_index(name="findings")
     order = {name: i for i, name in enumerate(SEVERITIES)}
@@ -84,7 +71,7 @@ def findings_table(wb: Workbench) -> pd.DataFrame:
     rows = [
         {
             "rule": f.rule,
-            "family": family_of(f.rule),
+            "family": family_label(f.rule),
             "key": f.key,
             "severity": f.severity,
             "due": f.due,

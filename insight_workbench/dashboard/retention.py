@@ -8,8 +8,9 @@ import pandas as pd
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 
-HELD_TABLES = ["users", "logins", "usage_events", "communications", "preferences", "admin_views"]
+HELD_TABLES = list(PERSONAL_DATA_TABLES)
 STATES = ("overdue", "upcoming", "nothing held")
 RULES = {"RET-001": "closed account", "RET-002": "potential customer"}
 

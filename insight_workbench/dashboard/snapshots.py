@@ -8,6 +8,7 @@ from pathlib import Path
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import MANIFEST
+from insight_workbench.timeutil import to_utc
 
 SAMPLE = Path("data") / "sample"
 
@@ -58,6 +59,6 @@ def _inside(root: Path, candidate: Path) -> bool:
 def as_of_for(chosen: date, exported_at: datetime) -> datetime:
     """The export day means the export instant; any other day means 00:00 UTC of it (as the
     command line reads a date)."""
-    if chosen == exported_at.astimezone(UTC).date():
+    if chosen == to_utc(exported_at).date():
         return exported_at
     return datetime(chosen.year, chosen.month, chosen.day, tzinfo=UTC)

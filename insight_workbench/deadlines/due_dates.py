@@ -3,7 +3,8 @@
 `prepare(cursor, policy)` installs the UK clock (`ukclock.py`) for the years the
 snapshot's subject requests need, and the definitions of `sql/`:
 
-- table `iw_held`: rows of personal data held per user_id (computed once);
+- table `iw_held`: rows of personal data held per user_id, one column per table the
+  schema marks with a user column, and `rows_held` (computed once);
 - `iw_retention_deadlines(closed_days, potential_months)`: organisations judged by
   RET-001/RET-002, with their due instants and the rows still held;
 - `iw_request_deadlines(tz, months, extended_months)`: subject requests with each
@@ -21,30 +22,16 @@ from typing import Any
 import duckdb
 
 from insight_workbench.deadlines.uk_calendar import install_clock
+from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.policy import Policy
-from insight_workbench.sql import define
+from insight_workbench.sql import Fragments, define, execute, query
 
 DEFINITIONS = (
-    "held_by_user.sql",
     "retention_deadlines.sql",
     "request_deadlines.sql",
     "processor_reviews.sql",
 )
-
-PERSONAL_TABLES = (
-    "users",
-    "logins",
-    "usage_events",
-    "communications",
-    "preferences",
-    "admin_views",
-)
-
-_YEARS_SQL = """
-SELECT DISTINCT year(iw_sar_period_end(received_at, clock_started_at, extended, $tz,
-                                       $months, $extended_months)) AS y
-FROM subject_requests
-"""
 
 
 def params(policy: Policy) -> dict[str, Any]:
@@ -66,24 +53,34 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     Done once per cursor and clock settings: a snapshot's tables never change."""
     calendar = repr(policy.subject_requests)
     try:
-        done = cursor.execute("SELECT calendar FROM temp.main.iw_prepared").fetchall()
+        done = query(cursor, "prepared_calendar.sql")
     except duckdb.CatalogException:
         done = []
-    if done == [(calendar,)]:
+    if done == [{"calendar": calendar}]:
         return
     install_clock(cursor, policy)
-    p = params(policy)
-    years = cursor.execute(
-        _YEARS_SQL, {k: p[k] for k in ("tz", "months", "extended_months")}
-    ).fetchall()
-    install_clock(cursor, policy, [int(y) for (y,) in years if y is not None])
+    years = query(cursor, "request_years.sql", **params(policy))
+    install_clock(cursor, policy, [int(row["y"]) for row in years if row["y"] is not None])
+    define(cursor, "held_by_user.sql", held_fragments())
     for sql_file in DEFINITIONS:
         define(cursor, sql_file)
-    cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE iw_prepared AS SELECT $c AS calendar", {"c": calendar}
-    )
+    execute(cursor, "mark_prepared.sql", calendar=calendar)
+
+
+def held_fragments() -> Fragments:
+    """The identifier lists of `held_by_user.sql`, from the schema's user columns."""
+    tables = list(PERSONAL_DATA_TABLES.items())
+    counts = [
+        f"count(*) FILTER (WHERE source = {n}) AS {quote_ident(table)}"
+        for n, (table, _) in enumerate(tables)
+    ]
+    sources = [
+        f"SELECT {quote_ident(column)} AS user_id, {n} AS source FROM {quote_ident(table)}"
+        for n, (table, column) in enumerate(tables)
+    ]
+    return {"counts": ",\n    ".join(counts), "sources": "\n    UNION ALL ".join(sources)}
 
 
 def held_evidence(row: dict[str, Any]) -> dict[str, int]:
     """Rows held per personal-data table, only the tables holding some."""
-    return {t: int(row[t]) for t in PERSONAL_TABLES if row.get(t)}
+    return {t: int(row[t]) for t in PERSONAL_DATA_TABLES if row.get(t)}

@@ -6,7 +6,7 @@ schedule (`deadlines.py`, `sql/retention_deadlines.sql`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pandas as pd
 
@@ -14,6 +14,7 @@ from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import frame
+from insight_workbench.timeutil import to_utc
 
 
 def retention_status(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataFrame:
@@ -22,7 +23,7 @@ def retention_status(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.
     `reference_at`, `due_at` (UTC), `state` (overdue: a finding; upcoming; nothing
     held), `days_overdue` or `days_left` (in days, one decimal), and the rows still
     held per personal-data table (`users` ... `admin_views`, `rows_held`)."""
-    moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
+    moment = to_utc(as_of)
     cursor = snapshot.cursor()
     try:
         prepare(cursor, policy)

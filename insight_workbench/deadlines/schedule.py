@@ -8,16 +8,16 @@ findings (RET-001/002, SAR-001, TPP-002), never schedule items.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.findings import ScheduleItem, plural
-from insight_workbench.loading.manifest import format_utc
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import query
 from insight_workbench.subject_requests.request_table import clock_note
+from insight_workbench.timeutil import format_utc, to_utc
 
 KIND_ORDER = ("retention", "subject_request", "processor_review")
 
@@ -60,7 +60,7 @@ def build_schedule(
 ) -> list[ScheduleItem]:
     """Items falling due after `as_of` (and no later than `as_of` + `within_days`),
     soonest first: by London date, then retention, requests, reviews, then key."""
-    moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
+    moment = to_utc(as_of)
     until = moment + timedelta(days=within_days) if within_days is not None else None
     values = {**params(policy), "as_of": moment, "until": until}
     cursor = snapshot.cursor()

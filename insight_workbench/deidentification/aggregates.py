@@ -6,8 +6,7 @@ out rather than shown, so the files pass the workbench's own DEID rules. No
 dataset publishes both a total and its parts, so nothing left out can be
 recovered by subtraction. A group whose label happens to equal a held
 identifier (an org_id equal to some user_id, an event type that is an email or
-address) is left out too. Event types are first mapped onto the closed vocabulary
-of the analyst data: an unknown type is counted as "other", never named.
+address) is left out too.
 """
 
 from __future__ import annotations
@@ -23,35 +22,7 @@ from insight_workbench.atomic import write_atomically
 from insight_workbench.csvsafe import write_csv
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
-
-# Successful logins up to as_of, with the user's organisation and its product.
-_LOGINS = """
-    SELECT strftime(l.ts, '%Y-%m') AS month, l.user_id, u.org_id, o.product
-    FROM logins l JOIN users u ON u.user_id = l.user_id
-    JOIN organisations o ON o.org_id = u.org_id
-    WHERE l.success AND l.ts <= $as_of"""
-
-# Labels (organisation ids, event types) that must never be published: those equal
-# to a held identifier, trimmed and lower-cased. Computed for the few distinct labels.
-_IDENTIFIERS = """
-    CREATE OR REPLACE TEMP TABLE _labels AS
-    SELECT DISTINCT lower(trim(v)) AS v FROM (
-        SELECT org_id AS v FROM organisations
-        UNION ALL SELECT DISTINCT event_type FROM usage_events) WHERE v IS NOT NULL;
-    CREATE OR REPLACE TEMP TABLE _held AS
-    SELECT v FROM _labels WHERE v IN (
-        SELECT lower(trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
-            SELECT name FROM users UNION ALL SELECT email FROM users))
-    UNION SELECT b.v FROM _labels b JOIN logins l ON lower(trim(l.ip)) = b.v;
-    CREATE OR REPLACE TEMP TABLE _phones AS
-    SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
-    WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;
-    CREATE OR REPLACE TEMP MACRO _publishable(x) AS
-        lower(trim(x)) NOT IN (SELECT v FROM _held)
-        AND NOT regexp_matches(x, '[^\\s@]+@[^\\s@]+\\.[^\\s@]+')
-        AND NOT regexp_full_match(trim(x), '[0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*')
-        AND regexp_replace(x, '[^0-9]', '', 'g') NOT IN (SELECT digits FROM _phones);
-"""
+from insight_workbench.sql import define, execute
 
 
 @dataclass(frozen=True)
@@ -60,8 +31,12 @@ class Dataset:
     description: str
     quasi_identifiers: tuple[str, ...]
     count_columns: tuple[str, ...]
-    sql: str  # $as_of, $min_cell, and $event_types with $other
-    labels: tuple[str, ...] = ()  # free-text columns, checked against held identifiers
+
+    @property
+    def sql_file(self) -> str:
+        """Its query ($as_of, $min_cell, $event_types with $other); label columns are
+        checked against held identifiers there (`_publishable`, in `deidentify_definitions.sql`)."""
+        return f"deidentify_{self.name}.sql"
 
 
 DATASETS = (
@@ -70,30 +45,18 @@ DATASETS = (
         "People with a successful login per month, organisation and product.",
         ("month", "org_id", "product"),
         ("active_users",),
-        f"""SELECT month, org_id, product, count(DISTINCT user_id) AS active_users
-            FROM ({_LOGINS}) GROUP BY ALL HAVING count(DISTINCT user_id) >= $min_cell""",
-        labels=("org_id",),
     ),
     Dataset(
         "logins_by_month_product",
         "Successful logins per month and product (groups of at least min_cell people).",
         ("month", "product"),
         (),
-        f"""SELECT month, product, count(*) AS logins FROM ({_LOGINS}) GROUP BY ALL
-            HAVING count(DISTINCT user_id) >= $min_cell""",
     ),
     Dataset(
         "feature_use_by_month",
         "Usage events and the people behind them per month, product and event type.",
         ("month", "product", "event_type"),
         ("users",),
-        """SELECT strftime(ts, '%Y-%m') AS month, product,
-                  CASE WHEN list_contains($event_types, lower(trim(event_type)))
-                       THEN lower(trim(event_type)) ELSE $other END AS event_type,
-                  count(DISTINCT user_id) AS users, count(*) AS events
-           FROM usage_events WHERE ts <= $as_of GROUP BY ALL
-           HAVING count(DISTINCT user_id) >= $min_cell""",
-        labels=("event_type",),
     ),
     Dataset(
         "users_per_organisation",
@@ -101,13 +64,6 @@ DATASETS = (
         "example of de-identified use.",
         ("product",),
         ("users",),
-        """SELECT o.product, count(DISTINCT o.org_id) AS active_organisations,
-                  count(u.user_id) AS users,
-                  round(count(u.user_id) / count(DISTINCT o.org_id), 2) AS avg_users_per_org
-           FROM organisations o LEFT JOIN users u ON u.org_id = o.org_id
-                AND u.deleted_at IS NULL
-           WHERE o.status = 'active' GROUP BY o.product
-           HAVING count(u.user_id) >= $min_cell""",
     ),
 )
 
@@ -120,18 +76,16 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
     cursor = snapshot.cursor()
     written: list[Path] = []
     try:
-        cursor.execute(_IDENTIFIERS)
+        define(cursor, "deidentify_definitions.sql")
         for dataset in DATASETS:
-            params = {
-                "as_of": as_of,
-                "min_cell": min_cell,
-                "event_types": list(EVENT_TYPES),
-                "other": OTHER,
-            }
-            used = {k: v for k, v in params.items() if f"${k}" in dataset.sql}
-            keep = " AND ".join(["TRUE", *(f"_publishable({c})" for c in dataset.labels)])
-            sql = f"SELECT * FROM ({dataset.sql}) WHERE {keep} ORDER BY ALL"
-            result = cursor.execute(sql, used)
+            result = execute(
+                cursor,
+                dataset.sql_file,
+                as_of=as_of,
+                min_cell=min_cell,
+                event_types=list(EVENT_TYPES),
+                other=OTHER,
+            )
             columns = [d[0] for d in result.description or ()]
             written += _write(out, dataset, columns, result.fetchall(), min_cell)
     finally:

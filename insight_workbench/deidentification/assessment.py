@@ -29,10 +29,11 @@ import duckdb
 import pandas as pd
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.rules.base import RuleContext
+from insight_workbench.sql import define, execute, query
 
 # Column names that mark an integer column as a count (case-insensitive).
 COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORECASE)
@@ -108,49 +109,35 @@ def _register_ip_function(cursor: duckdb.DuckDBPyConnection) -> None:
             cursor.create_function(IP_FUNCTION, is_ip_address, [varchar], boolean)
 
 
-def prepare(ctx: RuleContext) -> list[DatasetLayout]:
+def prepare(ctx: SnapshotContext) -> list[DatasetLayout]:
     """Fill `deid_cells` and `deid_columns` for this cursor; the layout of each dataset.
     Done once per cursor: the DEID rules of one run share it."""
     cursor = ctx.cursor
     if _prepared(cursor):
-        rows = cursor.execute("SELECT layout FROM deid_layouts ORDER BY position").fetchall()
-        return [_layout_from_json(text) for (text,) in rows]
+        rows = query(cursor, "deid_layouts.sql")
+        return [_layout_from_json(row["layout"]) for row in rows]
     _register_ip_function(cursor)
-    cursor.execute(
-        r"CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(x, '^\s+|\s+$', '', 'g')"
-    )
-    cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE deid_cells (dataset VARCHAR, row_id BIGINT, "
-        "column_name VARCHAR, value VARCHAR)"
-    )
-    cursor.execute(
-        "CREATE OR REPLACE TEMP TABLE deid_columns (dataset VARCHAR, position INTEGER, "
-        "column_name VARCHAR, role VARCHAR)"
-    )
+    define(cursor, "deid_definitions.sql")
     layouts = []
     for dataset in ctx.snapshot.deidentified:
         _load_cells(cursor, dataset)
         layout = _layout(dataset, _profile(cursor, dataset), _row_count(cursor, dataset))
-        cursor.executemany(
-            "INSERT INTO deid_columns VALUES (?, ?, ?, ?)",
-            [[layout.name, i, c, _role(layout, c)] for i, c in enumerate(layout.columns)],
+        roles = [_role(layout, c) for c in layout.columns]
+        execute(
+            cursor,
+            "deid_column_roles.sql",
+            name=layout.name,
+            columns=list(layout.columns),
+            roles=roles,
         )
         layouts.append(layout)
     # Written last: its presence means the tables above are complete.
-    cursor.execute("CREATE OR REPLACE TEMP TABLE deid_layouts (position INTEGER, layout VARCHAR)")
-    if layouts:
-        cursor.executemany(
-            "INSERT INTO deid_layouts VALUES (?, ?)",
-            [[i, json.dumps(asdict(layout))] for i, layout in enumerate(layouts)],
-        )
+    execute(cursor, "deid_save_layouts.sql", layouts=[json.dumps(asdict(x)) for x in layouts])
     return layouts
 
 
 def _prepared(cursor: duckdb.DuckDBPyConnection) -> bool:
-    found = cursor.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'deid_layouts'"
-    ).fetchall()
-    return bool(found[0][0])
+    return bool(query(cursor, "deid_prepared.sql")[0]["prepared"])
 
 
 def _layout_from_json(text: str) -> DatasetLayout:
@@ -164,34 +151,28 @@ def _layout_from_json(text: str) -> DatasetLayout:
 def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> None:
     if not dataset.columns:
         return
-    columns = ", ".join(quote_ident(c) for c in dataset.columns)
-    cursor.execute(
-        "INSERT INTO deid_cells SELECT $name, __iw_row_id, column_name, "
-        "NULLIF(iw_trim(CAST(value AS VARCHAR)), '') FROM ("
-        f"SELECT rowid AS __iw_row_id, {columns} FROM {quote_ident(dataset.table)}"
-        f") UNPIVOT INCLUDE NULLS (value FOR column_name IN ({columns}))",
-        {"name": dataset.name},
-    )
+    fragments = {
+        "table": quote_ident(dataset.table),
+        "columns": ", ".join(quote_ident(c) for c in dataset.columns),
+    }
+    execute(cursor, "deid_load_cells.sql", fragments, name=dataset.name)
 
 
 def _profile(
     cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset
 ) -> dict[str, tuple[bool, bool]]:
     """Column -> (numeric, integer): every non-empty value parses as a number / an integer."""
-    rows = cursor.execute(
-        "SELECT column_name, bool_and(regexp_full_match(value, $number)), "
-        "bool_and(regexp_full_match(value, $integer)) FROM deid_cells "
-        "WHERE dataset = $name AND value IS NOT NULL GROUP BY column_name",
-        {"name": dataset.name, "number": NUMBER, "integer": INTEGER},
-    ).fetchall()
-    found = {str(name): (bool(numeric), bool(integer)) for name, numeric, integer in rows}
+    rows = query(cursor, "deid_profile.sql", name=dataset.name, number=NUMBER, integer=INTEGER)
+    found = {
+        str(row["column_name"]): (bool(row["is_numeric"]), bool(row["is_integer"])) for row in rows
+    }
     # A column with no value at all is numeric: nothing in it fails to parse.
     return {c: found.get(c, (True, True)) for c in dataset.columns}
 
 
 def _row_count(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> int:
-    rows = cursor.execute(f"SELECT count(*) FROM {quote_ident(dataset.table)}").fetchall()
-    return int(rows[0][0])
+    rows = query(cursor, "row_count.sql", {"table": quote_ident(dataset.table)})
+    return int(rows[0]["n"])
 
 
 def _layout(
@@ -244,29 +225,29 @@ def _role(layout: DatasetLayout, column: str) -> str:
     return "other"
 
 
-def identifier_columns(ctx: RuleContext) -> list[dict[str, Any]]:
+def identifier_columns(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-001, after `prepare`: dataset, column_name, cells, kinds."""
     return ctx.query("deid_001_direct_identifier.sql")
 
 
-def hashed_columns(ctx: RuleContext) -> list[dict[str, Any]]:
+def hashed_columns(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-002, after `prepare`: dataset, column_name, cells, hashes."""
     return ctx.query("deid_002_unsalted_hash.sql")
 
 
-def class_size_counts(ctx: RuleContext) -> list[dict[str, Any]]:
+def class_size_counts(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-003, after `prepare`: per microdata dataset, size and number of classes."""
     return ctx.query("deid_003_small_equivalence_class.sql")
 
 
-def small_cells(ctx: RuleContext) -> list[dict[str, Any]]:
+def small_cells(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """DEID-004, after `prepare`: dataset, column_name, cells below the minimum cell size."""
     return ctx.query(
         "deid_004_small_cell.sql", min_cell=ctx.policy.deidentification.min_cell, number=NUMBER
     )
 
 
-def assess(ctx: RuleContext) -> list[DatasetAssessment]:
+def assess(ctx: SnapshotContext) -> list[DatasetAssessment]:
     """Every DEID check on every dataset of the snapshot."""
     layouts = prepare(ctx)
     found_ids = _by_column(identifier_columns(ctx), "kinds")
@@ -316,12 +297,8 @@ def assess_datasets(
     snapshot: Snapshot, policy: Policy, as_of: datetime | None = None
 ) -> list[DatasetAssessment]:
     """Every DEID check on every dataset of `snapshot`, for the page and the notebook."""
-    cursor = snapshot.cursor()
-    try:
-        ctx = RuleContext(snapshot, cursor, policy, as_of or snapshot.manifest.exported_at)
+    with snapshot_context(snapshot, policy, as_of) as ctx:
         return assess(ctx)
-    finally:
-        cursor.close()
 
 
 def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import count_records, shown
 from insight_workbench.loading.schema import TABLES
+from insight_workbench.timeutil import format_utc, known_timezone, parse_timestamp
 
 MANIFEST = "manifest.json"
 EXPORT_SUFFIXES = (".csv", ".parquet")
@@ -39,22 +37,6 @@ class Manifest:
     @property
     def exported_at_iso(self) -> str:
         return format_utc(self.exported_at)
-
-
-def format_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
-    """An ISO 8601 timestamp as a UTC instant; a naive one is read in `default_tz`.
-
-    A local time that a clock change repeats or skips is read as the later of its two
-    readings, as DuckDB reads the naive timestamps of the tables."""
-    moment = datetime.fromisoformat(text.strip())
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    zone = ZoneInfo(default_tz)
-    return max(moment.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
 
 
 def sha256_file(path: Path) -> str:
@@ -96,22 +78,6 @@ def read_manifest(folder: Path) -> Manifest:
         tables={name: _entry(name, entry) for name, entry in tables.items()},
         checksum=hashlib.sha256(raw_bytes).hexdigest(),
     )
-
-
-def known_timezone(name: str) -> bool:
-    """True for an IANA zone name both Python and DuckDB know, spelled exactly."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    con = duckdb.connect()
-    try:
-        found = con.execute(
-            "SELECT count(*) FROM pg_timezone_names() WHERE name = $name", {"name": name}
-        ).fetchone()
-    finally:
-        con.close()
-    return bool(found and found[0])
 
 
 def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:

@@ -32,6 +32,10 @@ class Table:
     primary_key: str | None = None
     optional: bool = False  # the table may be absent from the snapshot
     foreign_keys: dict[str, str] = field(default_factory=dict)  # column -> parent table
+    # Its rows are personal data of the user this column names ("Personal data of a
+    # user" in the rules): the users row and every row carrying the user's id.
+    user_column: str | None = None
+    row_order: tuple[str, ...] = ()  # how a user's rows are listed to them (packs)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -89,6 +93,8 @@ TABLES: dict[str, Table] = {
             ),
             primary_key="user_id",
             foreign_keys={"org_id": "organisations"},
+            user_column="user_id",
+            row_order=("user_id",),
         ),
         Table(
             "logins",
@@ -103,6 +109,8 @@ TABLES: dict[str, Table] = {
             ),
             primary_key="login_id",
             foreign_keys={"user_id": "users"},
+            user_column="user_id",
+            row_order=("ts", "login_id"),
         ),
         Table(
             "usage_events",
@@ -115,6 +123,8 @@ TABLES: dict[str, Table] = {
             ),
             primary_key="event_id",
             foreign_keys={"user_id": "users"},
+            user_column="user_id",
+            row_order=("ts", "event_id"),
         ),
         Table(
             "communications",
@@ -136,6 +146,8 @@ TABLES: dict[str, Table] = {
             ),
             primary_key="message_id",
             foreign_keys={"user_id": "users"},
+            user_column="user_id",
+            row_order=("sent_at", "message_id"),
         ),
         Table(
             "preferences",
@@ -147,6 +159,8 @@ TABLES: dict[str, Table] = {
                 _enum("channel", ("unsubscribe_link", "support_request", "settings")),
             ),
             foreign_keys={"user_id": "users"},
+            user_column="user_id",
+            row_order=("changed_at", "category", "channel"),
         ),
         Table(
             "subject_requests",
@@ -193,15 +207,13 @@ TABLES: dict[str, Table] = {
             primary_key="view_id",
             optional=True,
             foreign_keys={"viewer_user_id": "users", "org_id": "organisations"},
+            user_column="viewer_user_id",
+            row_order=("ts", "view_id"),
         ),
     )
 }
 
-# Tables whose rows are a user's personal data, with the column naming the user.
+# The tables of a user's personal data, in schema order, with the column naming the user.
 PERSONAL_DATA_TABLES: dict[str, str] = {
-    "logins": "user_id",
-    "usage_events": "user_id",
-    "communications": "user_id",
-    "preferences": "user_id",
-    "admin_views": "viewer_user_id",
+    t.name: t.user_column for t in TABLES.values() if t.user_column is not None
 }

@@ -18,10 +18,9 @@ import pandas as pd
 import plotly.io as pio
 
 from insight_workbench import __version__
-from insight_workbench.commands.common import parse_as_of
-from insight_workbench.loading.manifest import format_utc
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import Policy, load_policy
+from insight_workbench.timeutil import format_utc, parse_as_of
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,8 @@ from traitlets import default
 
 from insight_workbench import __version__
 from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
-from insight_workbench.commands.common import parse_as_of
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import format_utc, sha256_file
+from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports.notebooks import (
@@ -39,6 +38,7 @@ from insight_workbench.reports.notebooks import (
     find_notebook,
     parameters_cell_index,
 )
+from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
 
 KERNEL = "python3"
 RUN_FILE = "run.json"
@@ -196,7 +196,7 @@ def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         raise InputError(f"--out {out}: cannot create a folder there") from None
-    stamp = start.astimezone(UTC).strftime(FOLDER_TIME)
+    stamp = to_utc(start).strftime(FOLDER_TIME)
     for attempt in range(1, 1000):
         folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         try:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import parse_timestamp
 from insight_workbench.reports.runner import RUN_FILE
+from insight_workbench.timeutil import parse_timestamp
 
 
 @dataclass(frozen=True)

@@ -24,19 +24,9 @@ from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
 from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.reports.results import ReportInputs
+from insight_workbench.rules import FAMILIES, family_label, family_of
 from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
-
-FAMILIES = {
-    "RET": "Retention",
-    "SAR": "Subject requests",
-    "COM": "Communications",
-    "ACC": "Access",
-    "DEID": "De-identification",
-    "SEC": "Security",
-    "TPP": "Third parties",
-    "DQ": "Data quality",
-}
 
 
 @dataclass
@@ -94,8 +84,8 @@ def family_summary(result: CheckResult) -> pd.DataFrame:
     """One row per rule family: rules run, findings, and findings per severity."""
     rows = []
     for prefix, name in FAMILIES.items():
-        rules = [r for r in result.rules if r.code.split("-")[0] == prefix]
-        found = [f for f in result.findings if f.rule.split("-")[0] == prefix]
+        rules = [r for r in result.rules if r.family == prefix]
+        found = [f for f in result.findings if family_of(f.rule) == prefix]
         severities = Counter(f.severity for f in found)
         rows.append(
             {
@@ -118,7 +108,7 @@ def _check(inputs: ReportInputs, prefix: str) -> CheckResult:
 
 
 def retention(inputs: ReportInputs) -> Section:
-    result = _check(inputs, "RET")
+    result = _check(inputs, AUDIT_FAMILIES["retention"])
     status = retention_status(inputs.snapshot, inputs.policy, inputs.as_of)
     overdue = findings_frame(_of(result.findings, "RET-001", "RET-002"))
     upcoming = [
@@ -206,7 +196,7 @@ REQUEST_COLUMNS = [
 
 
 def subject_requests(inputs: ReportInputs) -> Section:
-    result = _check(inputs, "SAR")
+    result = _check(inputs, AUDIT_FAMILIES["subject_requests"])
     deadlines = request_deadlines(inputs.snapshot, inputs.policy, inputs.as_of)
     deadlines = deadlines[[c for c in REQUEST_COLUMNS if c in deadlines.columns]]
     open_ = deadlines[deadlines["completed_date"].isna()]
@@ -240,7 +230,7 @@ def subject_requests(inputs: ReportInputs) -> Section:
 
 
 def deidentification(inputs: ReportInputs) -> Section:
-    result = _check(inputs, "DEID")
+    result = _check(inputs, AUDIT_FAMILIES["deidentification"])
     assessments = deid.assess_datasets(inputs.snapshot, inputs.policy, inputs.as_of)
     verdicts = deid.verdicts_frame(assessments)
     sizes = deid.class_sizes_frame(assessments)
@@ -276,7 +266,7 @@ def deidentification(inputs: ReportInputs) -> Section:
 
 
 def access_review(inputs: ReportInputs) -> Section:
-    result = _check(inputs, "ACC")
+    result = _check(inputs, AUDIT_FAMILIES["access"])
     snapshot, policy, as_of = inputs.snapshot, inputs.policy, inputs.as_of
     bursts = access.burst_windows(snapshot, policy, as_of)
     late = access.logins_after_closure_or_deletion(snapshot, policy, as_of)
@@ -319,11 +309,18 @@ AUDITS = {
     "deidentification": deidentification,
     "access": access_review,
 }
+# The rule family each audit section reports on; `other_findings` takes the rest.
+AUDIT_FAMILIES = {
+    "retention": "RET",
+    "subject_requests": "SAR",
+    "deidentification": "DEID",
+    "access": "ACC",
+}
 
 
 def family_counts(result: CheckResult) -> pd.DataFrame:
     """Findings per family and severity, for the chart of the compliance pack."""
-    rows = [(FAMILIES.get(f.rule.split("-")[0], f.rule), f.severity) for f in result.findings]
+    rows = [(family_label(f.rule), f.severity) for f in result.findings]
     frame = pd.DataFrame(rows, columns=["family", "severity"])
     return frame.groupby(["family", "severity"]).size().reset_index(name="findings")
 
@@ -345,7 +342,7 @@ def trend(current: CheckResult, earlier: Sequence[str], policy: Any) -> pd.DataF
             "snapshot_id": r.snapshot.manifest.snapshot_id,
             "as_of": r.as_of,
             "family": name,
-            "findings": sum(1 for f in r.findings if f.rule.split("-")[0] == prefix),
+            "findings": sum(1 for f in r.findings if family_of(f.rule) == prefix),
         }
         for r in results
         for prefix, name in FAMILIES.items()
@@ -353,14 +350,24 @@ def trend(current: CheckResult, earlier: Sequence[str], policy: Any) -> pd.DataF
     return pd.DataFrame(rows).sort_values(["as_of", "family"], ignore_index=True)
 
 
+def other_families() -> list[str]:
+    """The rule families without an audit section of their own, in registry order."""
+    return [code for code in FAMILIES if code not in AUDIT_FAMILIES.values()]
+
+
 def other_findings(result: CheckResult) -> Section:
-    """The families without an audit notebook of their own."""
-    codes = [r.code for r in result.rules if r.code.split("-")[0] in ("COM", "SEC", "TPP", "DQ")]
-    found = _of(result.findings, *codes)
+    """The findings of every family without an audit section of its own."""
+    families = other_families()
+    found = [f for f in result.findings if family_of(f.rule) in families]
+    labels = [FAMILIES[code] for code in families] or ["Other families"]
+    named = ", ".join([labels[0], *(label.lower() for label in labels[1:-1])])
+    title = f"{named} and {labels[-1].lower()}" if len(labels) > 1 else named
     return Section(
-        "Communications, security, third parties and data quality",
-        "Marketing after an opt-out, credential columns in the export, processors without "
-        "an assessment or overdue for review, and quarantined rows.",
+        title,
+        "Findings of the rule families without an audit section of their own ("
+        + ", ".join(families)
+        + "): for example marketing after an opt-out, credential columns in the export, "
+        "processors without an assessment or overdue for review, and quarantined rows.",
         [("Findings", findings_frame(found))],
         figures={"findings": len(found)},
     )

@@ -30,7 +30,16 @@ from insight_workbench.rules import (
     tpp_001_unassessed_processor,
     tpp_002_overdue_review,
 )
-from insight_workbench.rules.base import Rule, RuleContext, registry, run_rules, select_rules
+from insight_workbench.rules.base import (
+    FAMILIES,
+    Rule,
+    RuleContext,
+    family_label,
+    family_of,
+    registry,
+    run_rules,
+    select_rules,
+)
 
 RULES: list[Rule] = [
     ret_001_closed_account.RULE,
@@ -57,4 +66,14 @@ RULES: list[Rule] = [
 
 REGISTRY = registry(RULES)
 
-__all__ = ["REGISTRY", "RULES", "Rule", "RuleContext", "run_rules", "select_rules"]
+__all__ = [
+    "FAMILIES",
+    "REGISTRY",
+    "RULES",
+    "Rule",
+    "RuleContext",
+    "family_label",
+    "family_of",
+    "run_rules",
+    "select_rules",
+]

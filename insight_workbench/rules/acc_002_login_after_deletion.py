@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from insight_workbench import access_monitoring as access
 from insight_workbench.findings import Finding
 from insight_workbench.rules.base import Rule, RuleContext
-
-SQL = "acc_002_login_after_deletion.sql"
-
-
-def logins(ctx: RuleContext) -> list[dict[str, Any]]:
-    """Successful logins with `ts` after the user's `deleted_at`."""
-    return ctx.query(SQL)
 
 
 def check(ctx: RuleContext) -> list[Finding]:
@@ -33,7 +25,7 @@ def check(ctx: RuleContext) -> list[Finding]:
                 "deleted_at": row["limit_at"],
             },
         )
-        for row in logins(ctx)
+        for row in access.logins_after_deletion(ctx)
     ]
 
 

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from insight_workbench import access_monitoring as access
 from insight_workbench.findings import Finding
 from insight_workbench.rules.base import Rule, RuleContext
-
-SQL = "failed_login_bursts.sql"  # shared with ACC-004
-
-
-def bursts(ctx: RuleContext) -> list[dict[str, Any]]:
-    """Per account over the threshold: `subject`, and `failures`, `first_ts`, `last_ts`
-    of its densest window."""
-    access = ctx.policy.access
-    return ctx.query(
-        SQL,
-        by_ip=False,
-        threshold=max(access.failed_logins_per_account, 1),
-        window_seconds=access.window_minutes * 60,
-    )
 
 
 def check(ctx: RuleContext) -> list[Finding]:
@@ -42,7 +27,7 @@ def check(ctx: RuleContext) -> list[Finding]:
                 "window_minutes": minutes,
             },
         )
-        for row in bursts(ctx)
+        for row in access.account_bursts(ctx)
     ]
 
 

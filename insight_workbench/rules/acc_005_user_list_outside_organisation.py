@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from insight_workbench import access_monitoring as access
 from insight_workbench.findings import Finding
 from insight_workbench.rules.base import Rule, RuleContext
-
-SQL = "acc_005_user_list_outside_organisation.sql"
-
-REASONS = {
-    "unknown_viewer": "a viewer with no users row",
-    "not_group_admin": "a user who is not a group admin",
-    "other_organisation": "a group admin of another organisation",
-}
-
-
-def views(ctx: RuleContext) -> list[dict[str, Any]]:
-    """Views of a user list by anyone but a group admin of that organisation, with
-    `reason` one of REASONS."""
-    return ctx.query(SQL)
 
 
 def check(ctx: RuleContext) -> list[Finding]:
@@ -30,7 +15,7 @@ def check(ctx: RuleContext) -> list[Finding]:
             severity=RULE.severity,
             message=(
                 f"User list of organisation {row['org_id']} opened on {row['ts']} "
-                f"by {row['viewer_user_id']}, {REASONS[row['reason']]}"
+                f"by {row['viewer_user_id']}, {access.REASONS[row['reason']]}"
             ),
             due=None,
             evidence={
@@ -42,7 +27,7 @@ def check(ctx: RuleContext) -> list[Finding]:
                 "ts": row["ts"],
             },
         )
-        for row in views(ctx)
+        for row in access.views_by_outsiders(ctx)
     ]
 
 

@@ -5,31 +5,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.findings import SEVERITIES, Finding, sort_findings
+from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
-from insight_workbench.sql import query
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example finding", "How to fix")
 
+# Rule families: the prefix of a rule's code, and the name every view gives it.
+FAMILIES: dict[str, str] = {
+    "RET": "Retention",
+    "SAR": "Subject requests",
+    "COM": "Communications",
+    "ACC": "Access",
+    "DEID": "De-identification",
+    "SEC": "Security",
+    "TPP": "Third parties",
+    "DQ": "Data quality",
+}
 
-@dataclass(frozen=True)
-class RuleContext:
-    """Everything a rule may look at: one cursor of the snapshot, the policy, `as_of`."""
 
-    snapshot: Snapshot
-    cursor: duckdb.DuckDBPyConnection
-    policy: Policy
-    as_of: datetime  # UTC
+def family_of(code: str) -> str:
+    """The family prefix of a rule code: `RET` for `RET-001`."""
+    return code.split("-", 1)[0]
 
-    def query(self, sql_file: str, **params: Any) -> list[dict[str, Any]]:
-        """Run `sql/<sql_file>` with named parameters ($as_of, ...); rows as dicts."""
-        return query(self.cursor, sql_file, as_of=self.as_of, **params)
+
+def family_label(code: str) -> str:
+    """The name of the family of a rule code: `Retention` for `RET-001`."""
+    return FAMILIES[family_of(code)]
+
+
+# What a rule sees: one cursor of the snapshot, the policy, `as_of`.
+RuleContext = SnapshotContext
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,13 @@ class Rule:
     doc: str  # sections: What it checks / Why it matters / Example finding / How to fix
     check: Callable[[RuleContext], list[Finding]]
 
+    @property
+    def family(self) -> str:
+        return family_of(self.code)
+
     def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"{self.code}: family {self.family} has no label in FAMILIES")
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.code}: unknown severity {self.severity!r}")
         missing = [s for s in DOC_SECTIONS if s + ":" not in self.doc]
@@ -79,10 +94,6 @@ def run_rules(
     rules: Sequence[Rule],
 ) -> list[Finding]:
     """Every finding of `rules` over `snapshot`, sorted by rule then key."""
-    cursor = snapshot.cursor()
-    try:
-        context = RuleContext(snapshot, cursor, policy, as_of)
+    with snapshot_context(snapshot, policy, as_of) as context:
         findings = [finding for rule in rules for finding in rule.check(context)]
-    finally:
-        cursor.close()
     return sort_findings(findings)

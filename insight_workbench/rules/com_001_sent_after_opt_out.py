@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from insight_workbench.deadlines.due_dates import params
 from insight_workbench.findings import Finding
-from insight_workbench.loading.manifest import format_utc
 from insight_workbench.rules.base import Rule, RuleContext
+from insight_workbench.timeutil import format_utc
 
 SQL = "com_001_sent_after_opt_out.sql"
 CATEGORY = {"product_update": "Product update", "promotional": "Promotional"}

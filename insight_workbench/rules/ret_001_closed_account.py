@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from insight_workbench.deadlines.due_dates import held_evidence, params, prepare
 from insight_workbench.findings import Finding, plural
-from insight_workbench.loading.manifest import format_utc
 from insight_workbench.rules.base import Rule, RuleContext
+from insight_workbench.timeutil import format_utc
 
 SQL = "ret_001_closed_account.sql"
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from insight_workbench.findings import Finding
-from insight_workbench.loading.manifest import format_utc
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.rules import RULES, Rule, run_rules, select_rules
+from insight_workbench.timeutil import format_utc, to_utc
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,7 @@ def run_check(
     """Run every rule (or those whose code starts with one of `prefixes`) at `as_of`
     (default: the snapshot's `exported_at`; a naive `as_of` is UTC).
     An unknown prefix raises `InputError`."""
-    moment = as_of or snapshot.manifest.exported_at
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = to_utc(as_of or snapshot.manifest.exported_at)
     rules = select_rules(sorted(RULES, key=lambda r: r.code), prefixes)
     findings = run_rules(snapshot, policy, moment, rules)
     return CheckResult(snapshot, policy, moment, rules, findings)

@@ -1,6 +1,9 @@
 """SQL files of the package (`sql/`), read and run with bound parameters.
 
-Kept apart from `rules/` so modules the rules import (deadlines) can use it too.
+Every query of the library is a file here, run by the functions below with its
+values bound as `$name` parameters. A few files are templates: their `{name}`
+placeholders take fragments the caller generates from the schema (quoted
+identifier lists, such as the tables of a user's personal data), never values.
 """
 
 from __future__ import annotations
@@ -17,35 +20,58 @@ if TYPE_CHECKING:  # pandas is loaded by DuckDB when a frame is asked for
 SQL_DIR = Path(__file__).parent
 
 
+Fragments = dict[str, str]
+
+
 @cache
-def read_sql(sql_file: str) -> str:
-    """The text of `sql/<sql_file>`."""
+def _file_text(sql_file: str) -> str:
     return (SQL_DIR / sql_file).read_text(encoding="utf-8")
 
 
+def read_sql(sql_file: str, fragments: Fragments | None = None) -> str:
+    """The text of `sql/<sql_file>`, a template's placeholders filled with `fragments`."""
+    text = _file_text(sql_file)
+    return text.format_map(fragments) if fragments is not None else text
+
+
 def execute(
-    cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any
+    cursor: duckdb.DuckDBPyConnection,
+    sql_file: str,
+    fragments: Fragments | None = None,
+    **params: Any,
 ) -> duckdb.DuckDBPyConnection:
     """Run one SQL file with named parameters ($as_of, ...); the cursor holds the result."""
-    sql = read_sql(sql_file)
+    sql = read_sql(sql_file, fragments)
     # DuckDB refuses values for parameters a statement does not use.
     used = {name: v for name, v in params.items() if f"${name}" in sql}
     return cursor.execute(sql, used)
 
 
-def query(cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any) -> list[dict[str, Any]]:
+def query(
+    cursor: duckdb.DuckDBPyConnection,
+    sql_file: str,
+    fragments: Fragments | None = None,
+    **params: Any,
+) -> list[dict[str, Any]]:
     """Run one SQL file with named parameters; rows as dicts."""
-    result = execute(cursor, sql_file, **params)
+    result = execute(cursor, sql_file, fragments, **params)
     names = [d[0] for d in result.description or []]
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
 
-def frame(cursor: duckdb.DuckDBPyConnection, sql_file: str, **params: Any) -> pd.DataFrame:
+def frame(
+    cursor: duckdb.DuckDBPyConnection,
+    sql_file: str,
+    fragments: Fragments | None = None,
+    **params: Any,
+) -> pd.DataFrame:
     """Run one SQL file with named parameters; the result as a pandas DataFrame."""
-    return execute(cursor, sql_file, **params).df()
+    return execute(cursor, sql_file, fragments, **params).df()
 
 
-def define(cursor: duckdb.DuckDBPyConnection, sql_file: str) -> None:
-    """Run a file of definitions (temporary macros) on `cursor`. Temporary objects
-    belong to one cursor, so each cursor defines its own."""
-    cursor.execute(read_sql(sql_file))
+def define(
+    cursor: duckdb.DuckDBPyConnection, sql_file: str, fragments: Fragments | None = None
+) -> None:
+    """Run a file of definitions (temporary macros and tables) on `cursor`. Temporary
+    objects belong to one cursor, so each cursor defines its own."""
+    cursor.execute(read_sql(sql_file, fragments))

@@ -10,6 +10,7 @@ SELECT rule, org_id, name, product, status, reference, reference_at, due_at,
        CASE WHEN $as_of <= due_at
             THEN round(epoch(due_at - CAST($as_of AS TIMESTAMPTZ)) / 86400, 1) END
            AS days_left,
-       users, logins, usage_events, communications, preferences, admin_views, rows_held
+       -- the rows held per table of personal data, then rows_held
+       * EXCLUDE (rule, org_id, name, product, status, reference, reference_at, due_at)
 FROM iw_retention_deadlines($closed_days, $potential_months)
 ORDER BY due_at, org_id, rule;

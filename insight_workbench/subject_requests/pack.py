@@ -1,10 +1,11 @@
 """Subject-access data packs: every row a snapshot holds about one person.
 
 `build_pack` finds the person by email address (trimmed, case-insensitive) or
-by user id (exact), and collects their `users` row(s), every row with their
-user id in `logins`, `usage_events`, `communications` and `preferences`, the
-`admin_views` they made as viewer, and the `subject_requests` they made
-(matched by user id or by requester email). Rows whose user id has no `users`
+by user id (exact), and collects every row of the tables the schema marks as a
+user's personal data carrying their user id in its user column (their `users`
+row(s), logins, usage events, communications, preferences, the `admin_views`
+they made as viewer), and the `subject_requests` they made (matched by user id
+or by requester email). Rows whose user id has no `users`
 row any more (left behind by an incomplete deletion) are still held, so they
 are included. `write_pack` / `pack_zip_bytes` (from `sar_files`) turn a pack into files:
 README, manifest, JSON and CSV.
@@ -20,33 +21,24 @@ import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_ident
-from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, is_credential
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES, is_credential
 from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.sql import define, execute, query
 from insight_workbench.subject_requests.pack_files import pack_files, pack_zip_bytes, write_pack
+from insight_workbench.timeutil import to_utc
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for: the CLI starts faster
     import pandas as pd
 
 __all__ = ["PackTable", "SubjectPack", "build_pack", "pack_files", "pack_zip_bytes", "write_pack"]
 
-# Tables in the order of the pack, each with its filter and its row order.
-# $ids: the person's user ids; $emails: their normalised email addresses.
-# Trimmed of any whitespace (Unicode spaces too, as Python's str.strip) and lowercased.
-_NORM = "lower(regexp_replace({}, '^[\\s\\pZ]+|[\\s\\pZ]+$', '', 'g'))"
-PACK_TABLES: dict[str, tuple[str, str]] = {
-    "users": ("list_contains($ids, user_id)", "user_id"),
-    "logins": ("list_contains($ids, user_id)", "ts, login_id"),
-    "usage_events": ("list_contains($ids, user_id)", "ts, event_id"),
-    "communications": ("list_contains($ids, user_id)", "sent_at, message_id"),
-    "preferences": ("list_contains($ids, user_id)", "changed_at, category, channel"),
-    "subject_requests": (
-        "list_contains($ids, user_id) OR list_contains($emails, "
-        + _NORM.format("requester_email")
-        + ")",
-        "received_at, request_id",
-    ),
-    "admin_views": ("list_contains($ids, viewer_user_id)", "ts, view_id"),
-}
+# The tables of the pack, in schema order: every table of a user's personal data (as
+# the schema marks them) and the requests the person made, matched by user id or by
+# requester email.
+REQUESTS = "subject_requests"
+PACK_TABLES: tuple[str, ...] = tuple(
+    name for name in TABLES if name in PERSONAL_DATA_TABLES or name == REQUESTS
+)
 
 
 @dataclass(frozen=True)
@@ -115,7 +107,7 @@ def build_pack(
         snapshot_id=snapshot.manifest.snapshot_id,
         exported_at=snapshot.manifest.exported_at,
         snapshot_checksum=snapshot.manifest.checksum,
-        generated_at=(generated_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0),
+        generated_at=to_utc(generated_at or datetime.now(UTC)).replace(microsecond=0),
         identifier_kind=kind,
         identifier=given.strip() if kind == "email" else given,
         user_ids=tuple(ids) if any(t.rows for t in tables.values()) else (),
@@ -131,32 +123,28 @@ def build_pack(
 def _identify(
     cursor: duckdb.DuckDBPyConnection, email: str | None, user_id: str | None
 ) -> tuple[list[str], list[str]]:
-    """The person's user ids and normalised email addresses."""
-    norm_email = _NORM.format("email")
+    """The person's user ids and email addresses (as matched)."""
+    define(cursor, "pack_email.sql")
     if user_id is not None:
-        found = cursor.execute(
-            f"SELECT DISTINCT {norm_email} FROM users WHERE user_id = $id", {"id": user_id}
-        ).fetchall()
-        return [user_id], sorted(str(row[0]) for row in found if row[0])
-    wanted = cursor.execute(f"SELECT {_NORM.format('$email')}", {"email": email}).fetchone()
-    target = str(wanted[0]) if wanted else ""
-    found = cursor.execute(
-        f"SELECT user_id FROM users WHERE {norm_email} = $email ORDER BY user_id",
-        {"email": target},
-    ).fetchall()
-    return [str(row[0]) for row in found], [target]
+        found = query(cursor, "pack_emails_of_user.sql", user_id=user_id)
+        return [user_id], [str(row["email"]) for row in found if row["email"]]
+    (person,) = query(cursor, "pack_users_of_email.sql", email=email)
+    return [str(u) for u in person["user_ids"]], [str(person["email"] or "")]
 
 
 def _rows(
     cursor: duckdb.DuckDBPyConnection, name: str, ids: list[str], emails: list[str]
 ) -> PackTable:
-    where, order = PACK_TABLES[name]
-    params: dict[str, Any] = {"ids": ids}
-    if "$emails" in where:
-        params["emails"] = emails
-    result = cursor.execute(
-        f"SELECT * FROM {quote_ident(name)} WHERE {where} ORDER BY {order}", params
-    )
+    if name == REQUESTS:
+        result = execute(cursor, "pack_requests.sql", ids=ids, emails=emails)
+    else:
+        table = TABLES[name]
+        fragments = {
+            "table": quote_ident(name),
+            "user_column": quote_ident(PERSONAL_DATA_TABLES[name]),
+            "order": ", ".join(quote_ident(c) for c in table.row_order),
+        }
+        result = execute(cursor, "pack_rows.sql", fragments, ids=ids)
     columns = tuple(d[0] for d in result.description or ())
     types = tuple(str(d[1]) for d in result.description or ())
     # The loader never loads credential columns; a pack must never carry one.
@@ -164,8 +152,3 @@ def _rows(
     if leaked:
         raise AssertionError(f"{name}: credential column {leaked[0]} reached a subject-access pack")
     return PackTable(name, columns, types, tuple(result.fetchall()))
-
-
-# The tables of personal data as rules.md defines it, plus the users row and the
-# requests the person made: the pack covers every one of them.
-assert set(PERSONAL_DATA_TABLES) <= set(PACK_TABLES)

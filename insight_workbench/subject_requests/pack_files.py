@@ -27,6 +27,7 @@ from insight_workbench.errors import InputError
 if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
     from insight_workbench.subject_requests.pack import SubjectPack
 
+# What each table of a pack holds, in words for the person the pack is about.
 TABLE_MEANINGS: dict[str, str] = {
     "users": "the account: name, email address, telephone, organisation, role, "
     "when it was created and, if so, deleted",
@@ -114,9 +115,12 @@ def readme(pack: SubjectPack) -> str:
         ]
     lines += [f"  {name:<17} {count:>6}" for name, count in pack.row_counts.items()]
     lines += ["", "What each table holds:"]
-    for name, meaning in TABLE_MEANINGS.items():
+    for name in pack.tables:
         lines += textwrap.wrap(
-            f"{name}: {meaning}.", width=78, initial_indent="  ", subsequent_indent="    "
+            f"{name}: {TABLE_MEANINGS[name]}.",
+            width=78,
+            initial_indent="  ",
+            subsequent_indent="    ",
         )
     lines += [
         "",

@@ -6,7 +6,7 @@ The due dates come from the same computation as SAR-001/SAR-002 and the schedule
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -15,6 +15,7 @@ from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import frame
+from insight_workbench.timeutil import to_utc
 
 
 def clock_note(row: dict[str, Any]) -> str:
@@ -34,7 +35,7 @@ def request_deadlines(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd
     `clamped`, `moved_because` (the weekend days and bank holidays skipped),
     `due_date`; then `days_left` (open, not yet due), `days_late` (open and overdue,
     or answered late) and `finding` (SAR-001, SAR-002 or None)."""
-    moment = as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of.astimezone(UTC)
+    moment = to_utc(as_of)
     cursor = snapshot.cursor()
     try:
         prepare(cursor, policy)

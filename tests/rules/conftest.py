@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from insight_workbench.findings import Finding
-from insight_workbench.loading.manifest import parse_timestamp, write_manifest
+from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import REGISTRY, run_rules
 from insight_workbench.testing import build_snapshot
+from insight_workbench.timeutil import parse_timestamp
 
 RunRule = Callable[..., list[Finding]]
 EXPORTED_AT = "2026-11-28T02:00:00Z"  # the default of build_snapshot

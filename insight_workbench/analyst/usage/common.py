@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -72,8 +72,6 @@ def window(
 ) -> dict[str, Any]:
     """Parameters as_of, start (= as_of − days) and product, checked."""
     moment = data.as_of(as_of)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     if days < 1:
         raise InputError("period: days must be at least 1")
     if product is not None and product not in PRODUCTS:

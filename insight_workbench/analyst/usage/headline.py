@@ -6,7 +6,7 @@ de-identified data (the app and notebooks), so both show the same numbers.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import SECONDARY, primary_marker
 from insight_workbench.analyst.usage.common import STATUSES
 from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.timeutil import to_utc
 
 # The same three relations from either source: people, their logins, organisations.
 _SOURCES = {
@@ -58,8 +59,7 @@ def headline_figures(source: Snapshot | AnalystData, as_of: datetime | None = No
     else:
         moment = source.as_of(as_of)
         sql = _HEADLINE.format(*_SOURCES["analyst"])
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = to_utc(moment)
     cursor: duckdb.DuckDBPyConnection = source.cursor()
     try:
         row = cursor.execute(sql, {"as_of": moment}).fetchone()
@@ -69,7 +69,7 @@ def headline_figures(source: Snapshot | AnalystData, as_of: datetime | None = No
     found: dict[str, Any] = dict(zip(names, row or (), strict=True))
     per_status = found["organisations"] or {}
     return {
-        "as_of": moment.astimezone(UTC),
+        "as_of": moment,
         "users": int(found["users"]),
         "organisations": {status: int(per_status.get(status, 0)) for status in STATUSES},
         "active_users_30d": int(found["mau"]),

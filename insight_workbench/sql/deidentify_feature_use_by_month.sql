@@ -1,0 +1,15 @@
+-- Usage events and the people behind them per month, product and event type; groups of
+-- at least $min_cell people. Event types outside the closed vocabulary ($event_types)
+-- count as $other; labels that equal a held identifier are left out.
+SELECT * FROM (
+    SELECT strftime(ts, '%Y-%m') AS month, product,
+           CASE WHEN list_contains($event_types, lower(trim(event_type)))
+                THEN lower(trim(event_type)) ELSE $other END AS event_type,
+           count(DISTINCT user_id) AS users, count(*) AS events
+    FROM usage_events
+    WHERE ts <= $as_of
+    GROUP BY ALL
+    HAVING count(DISTINCT user_id) >= $min_cell
+)
+WHERE _publishable(event_type)
+ORDER BY ALL;

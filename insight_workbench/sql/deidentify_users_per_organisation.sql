@@ -1,0 +1,11 @@
+-- Users (not deleted) per active organisation, by product (groups of at least
+-- $min_cell people).
+SELECT o.product, count(DISTINCT o.org_id) AS active_organisations,
+       count(u.user_id) AS users,
+       round(count(u.user_id) / count(DISTINCT o.org_id), 2) AS avg_users_per_org
+FROM organisations o
+LEFT JOIN users u ON u.org_id = o.org_id AND u.deleted_at IS NULL
+WHERE o.status = 'active'
+GROUP BY o.product
+HAVING count(u.user_id) >= $min_cell
+ORDER BY ALL;

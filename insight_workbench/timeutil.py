@@ -1,0 +1,67 @@
+"""Instants of the workbench: always timezone-aware and in UTC.
+
+Every `as_of`, due date and export time passes through `to_utc` (a naive value is
+UTC) or `parse_as_of` (what a person typed), so the rule is written once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+
+from insight_workbench.errors import InputError
+from insight_workbench.sql import query
+
+
+def to_utc(moment: datetime) -> datetime:
+    """The same instant in UTC; a naive `moment` is read as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def format_utc(moment: datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ` (a naive `moment` is UTC)."""
+    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
+    """An ISO 8601 timestamp as a UTC instant; a naive one is read in `default_tz`.
+
+    A local time that a clock change repeats or skips is read as the later of its two
+    readings, as DuckDB reads the naive timestamps of the tables."""
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC)
+    zone = ZoneInfo(default_tz)
+    return max(moment.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+
+
+def parse_as_of(text: str | None, default: datetime) -> datetime:
+    """An `as_of` as typed: a date means 00:00 UTC of that day; a naive timestamp is UTC;
+    None means `default`. Anything else is an InputError naming `--as-of`."""
+    if text is None:
+        return to_utc(default)
+    try:
+        if len(text.strip()) == 10:
+            day = date.fromisoformat(text.strip())
+            return datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return parse_timestamp(text)
+    except ValueError:
+        raise InputError("--as-of: not a date or an ISO 8601 timestamp") from None
+
+
+def known_timezone(name: str) -> bool:
+    """True for an IANA zone name both Python and DuckDB know, spelled exactly."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    con = duckdb.connect()
+    try:
+        found = query(con, "known_timezone.sql", name=name)
+    finally:
+        con.close()
+    return bool(found and found[0]["known"])

@@ -1,0 +1,71 @@
+"""Report sections: every rule family of the registry is named and shown in the
+monthly compliance pack, none left out because a list was not updated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from insight_workbench.findings import Finding
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.reports import sections
+from insight_workbench.rules import FAMILIES, RULES, Rule
+from insight_workbench.rules.runner import CheckResult
+
+PACK = Path(__file__).resolve().parent.parent / "notebooks" / "monthly_compliance_pack.ipynb"
+DOC = "What it checks:\nWhy it matters:\nExample finding:\nHow to fix:\n"
+
+
+@pytest.fixture(scope="module")
+def one_finding_per_rule(sample: Snapshot) -> CheckResult:
+    findings = [Finding(r.code, f"test:{r.code}", r.severity, "found", None) for r in RULES]
+    return CheckResult(sample, load_policy(), sample.manifest.exported_at, list(RULES), findings)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_every_registered_family_has_a_label(rule: Rule) -> None:
+    assert FAMILIES.get(rule.family)
+
+
+def test_a_rule_of_an_unlabelled_family_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^XYZ-001: family XYZ has no label in FAMILIES$"):
+        Rule("XYZ-001", "xyz.example", "low", "clause", DOC, check=lambda ctx: [])
+
+
+def test_each_audit_section_reports_one_family() -> None:
+    assert set(sections.AUDIT_FAMILIES) == set(sections.AUDITS)
+    assert set(sections.AUDIT_FAMILIES.values()) <= set(FAMILIES)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_every_rule_appears_in_one_section_of_the_pack(
+    rule: Rule, one_finding_per_rule: CheckResult
+) -> None:
+    others = sections.other_findings(one_finding_per_rule)
+    shown_in_others = set(others.tables[0][1]["rule"])
+    audited = rule.family in sections.AUDIT_FAMILIES.values()
+    assert audited != (rule.code in shown_in_others)
+
+
+def test_the_summary_and_the_chart_count_every_family(
+    one_finding_per_rule: CheckResult,
+) -> None:
+    summary = sections.family_summary(one_finding_per_rule)
+    labels = {FAMILIES[r.family] for r in RULES}
+    assert set(summary["family"]) == labels
+    assert summary["rules"].sum() == summary["findings"].sum() == len(RULES)
+    counts = sections.family_counts(one_finding_per_rule)
+    assert set(counts["family"]) == labels and counts["findings"].sum() == len(RULES)
+
+
+def test_other_findings_is_titled_from_the_labels(one_finding_per_rule: CheckResult) -> None:
+    others = sections.other_findings(one_finding_per_rule)
+    assert others.title == "Communications, security, third parties and data quality"
+
+
+def test_the_monthly_pack_shows_every_audit_and_the_other_findings() -> None:
+    code = "\n".join(c.source for c in nbformat.read(PACK, as_version=4).cells)
+    assert "sections.AUDITS.items()" in code and "sections.other_findings(result)" in code

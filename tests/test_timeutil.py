@@ -1,0 +1,64 @@
+"""One reading of an instant: naive is UTC, everything comes back in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from insight_workbench.errors import InputError
+from insight_workbench.timeutil import format_utc, known_timezone, parse_as_of, to_utc
+
+DEFAULT = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 3, 1, 9, 15), datetime(2026, 3, 1, 9, 15, tzinfo=UTC)),
+        (
+            datetime(2026, 3, 1, 0, 30, tzinfo=timezone(timedelta(hours=2))),
+            datetime(2026, 2, 28, 22, 30, tzinfo=UTC),
+        ),
+        (datetime(2026, 3, 1, 9, 15, tzinfo=UTC), datetime(2026, 3, 1, 9, 15, tzinfo=UTC)),
+    ],
+)
+def test_to_utc(moment: datetime, expected: datetime) -> None:
+    converted = to_utc(moment)
+    assert converted == expected and converted.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, DEFAULT),
+        ("2026-12-01", datetime(2026, 12, 1, tzinfo=UTC)),
+        (" 2026-12-01 ", datetime(2026, 12, 1, tzinfo=UTC)),
+        ("2026-12-01T10:00:00", datetime(2026, 12, 1, 10, tzinfo=UTC)),
+        ("2026-07-01T10:00:00+01:00", datetime(2026, 7, 1, 9, tzinfo=UTC)),
+        ("2026-07-01T10:00:00Z", datetime(2026, 7, 1, 10, tzinfo=UTC)),
+    ],
+)
+def test_parse_as_of(text: str | None, expected: datetime) -> None:
+    assert parse_as_of(text, DEFAULT) == expected
+
+
+def test_parse_as_of_default_is_made_utc() -> None:
+    assert parse_as_of(None, datetime(2026, 1, 1, 12)).tzinfo is UTC
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "01/12/2026"])
+def test_parse_as_of_refuses_what_is_not_a_time(text: str) -> None:
+    with pytest.raises(InputError, match=r"^--as-of: not a date or an ISO 8601 timestamp$"):
+        parse_as_of(text, DEFAULT)
+
+
+def test_format_utc_reads_naive_as_utc() -> None:
+    assert format_utc(datetime(2026, 3, 1, 9, 15)) == "2026-03-01T09:15:00Z"
+    moment = datetime(2026, 3, 1, 0, 30, tzinfo=timezone(timedelta(hours=2)))
+    assert format_utc(moment) == "2026-02-28T22:30:00Z"
+
+
+@pytest.mark.parametrize(("name", "known"), [("Europe/London", True), ("Mars/Olympus", False)])
+def test_known_timezone(name: str, known: bool) -> None:
+    assert known_timezone(name) is known

@@ -1,0 +1,49 @@
+"""The views stay thin: pages and notebooks hold no SQL and no duckdb, and what the
+notebooks import never drags in the command line (typer) or the app (streamlit)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py")])
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SQL = re.compile(r"\b(SELECT|INSERT|CREATE|WHERE|GROUP BY)\b")
+
+
+def _notebook_code(path: Path) -> str:
+    notebook = nbformat.read(path, as_version=4)
+    return "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_hold_no_sql_and_no_duckdb(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert "duckdb" not in text
+    assert not SQL.search(text)
+
+
+def test_notebooks_never_import_typer_or_streamlit() -> None:
+    imports = sorted(
+        {
+            line.strip()
+            for path in NOTEBOOKS
+            for line in _notebook_code(path).splitlines()
+            if re.match(r"\s*(from|import) insight_workbench\b", line)
+        }
+    )
+    assert imports  # the notebooks do call the library
+    probe = "\n".join(
+        [*imports, "import sys", "print(sorted({'typer', 'streamlit'} & set(sys.modules)))"]
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
