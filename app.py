@@ -19,6 +19,7 @@ def start() -> session.Workbench | None:
     st.session_state.pop(session.STATE_KEY, None)
     try:
         secrets = session.read_secrets()
+        session.check_host(secrets)  # before anything of the workbench is shown
         identity = session.identify(BASE, secrets)
         session.show_identity(identity)
         wb = session.build_workbench(identity, BASE, secrets)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,9 +35,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(env: Mapping[str, str], startup_seconds: float = 90) -> Iterator[str]:
-    """Start the app with `env` added to the environment; yield its base URL."""
-    port = free_port()
+def serve(
+    env: Mapping[str, str],
+    startup_seconds: float = 90,
+    args: Sequence[str] = (),
+    port: int | None = None,
+) -> Iterator[str]:
+    """Start the app with `env` added to the environment and `args` added to the command
+    line (on `port`, else a free one); yield its base URL."""
+    port = port or free_port()
     command = [
         sys.executable,
         "-m",
@@ -54,6 +60,7 @@ def serve(env: Mapping[str, str], startup_seconds: float = 90) -> Iterator[str]:
         "false",
         "--server.fileWatcherType",
         "none",
+        *args,
     ]
     process = subprocess.Popen(
         command,

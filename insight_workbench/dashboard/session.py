@@ -25,7 +25,7 @@ from streamlit.errors import StreamlitAPIException, StreamlitSecretNotFoundError
 
 from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import load_pseudonym_key
-from insight_workbench.dashboard import roles, snapshots
+from insight_workbench.dashboard import hosts, roles, snapshots
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import read_manifest
 from insight_workbench.loading.snapshot import Snapshot, TableLoad, load_snapshot
@@ -104,6 +104,29 @@ def read_secrets() -> dict[str, Any]:
         if "No secrets found" in str(error):
             return {}
         raise InputError("secrets.toml: cannot be read (not valid TOML?)") from None
+
+
+def check_host(secrets: dict[str, Any]) -> None:
+    """Refuse a session opened under a host name (or from an origin) not allowed.
+
+    Streamlit already refuses the websocket when `server.allowedHosts` names the hosts;
+    this runs before any page content in case it does not (no list, or `*`)."""
+    headers = st.context.headers
+    if not len(headers):
+        # No web request behind this run (the app runs in-process, as under AppTest):
+        # a browser's session always carries its handshake's `Host`.
+        return
+    signed_in_mode = "auth" in secrets
+    allowed = hosts.allowed_hosts(st.get_option("server.allowedHosts"), signed_in_mode)
+    if not allowed:
+        raise Refusal(
+            "Sign-in is on but no host names are configured: set server.allowedHosts.",
+            error=True,
+        )
+    if hosts.refused(headers, allowed):
+        # Nothing of the request is logged: the names come from the visitor.
+        LOG.warning("refused a session under a host name that is not allowed")
+        raise Refusal("This workbench does not answer at this address.", error=True)
 
 
 def identify(base: Path, secrets: dict[str, Any]) -> Identity:
