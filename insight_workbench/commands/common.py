@@ -1,4 +1,8 @@
-"""Options and helpers shared by the commands."""
+"""Options and helpers shared by the commands.
+
+Every command module is imported to build the app (and its help), so a module's top
+level imports only what is light; the library is imported inside the command.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from typing import Annotated, Any
 import typer
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import parse_timestamp
 
 SnapshotArg = Annotated[
     Path, typer.Argument(help="Snapshot folder (manifest.json and the table files).")
@@ -29,6 +32,8 @@ PolicyOption = Annotated[
 
 def parse_as_of(text: str | None, default: datetime) -> datetime:
     """`--as-of`: a date means 00:00 UTC of that day; a naive timestamp is UTC."""
+    from insight_workbench.loading.manifest import parse_timestamp
+
     if text is None:
         return default
     try:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
 
 from insight_workbench.commands.common import AsOfOption
 from insight_workbench.errors import InputError
-from insight_workbench.reports import MONTHLY_SET, find_notebook, prune_runs
-from insight_workbench.reports.notebooks import parse_value
-from insight_workbench.reports.runner import PreparedRun, RunResult, execute, prepare_run
+from insight_workbench.reports.notebooks import MONTHLY_SET
+
+if TYPE_CHECKING:
+    from insight_workbench.reports.runner import PreparedRun, RunResult
 
 DEFAULT_REPORTS = Path("reports")
 PAIR_OPTIONS = ("-p", "--parameter")
@@ -70,6 +71,8 @@ def report(
     """Run a parameterised notebook with papermill: writes the executed notebook, an HTML
     report without code and run.json into OUT/NOTEBOOK/TIME/. Exit 2 when a cell fails
     (run.json names the cell; the partial notebook is kept) or the input is unusable."""
+    from insight_workbench.reports.runner import execute
+
     if run_all == (notebook is not None):
         raise InputError("give one NOTEBOOK or --all")
     names = list(MONTHLY_SET) if run_all else [str(notebook)]
@@ -89,6 +92,9 @@ def _prepare(
 ) -> list[PreparedRun]:
     """Check every run before the first starts. With --all a `-p` name goes to the
     notebooks that declare it and must be declared by at least one."""
+    from insight_workbench.reports.notebooks import find_notebook, parse_value
+    from insight_workbench.reports.runner import prepare_run
+
     notebooks = [find_notebook(name) for name in names]
     for name, _ in pairs:
         if not strict and not any(name in nb.parameters for nb in notebooks):
@@ -127,5 +133,7 @@ def prune(
     out: Annotated[Path, typer.Option("--out", help="Reports folder.")] = DEFAULT_REPORTS,
 ) -> None:
     """Delete old report runs (they contain personal data); prints each folder removed."""
+    from insight_workbench.reports.runs import prune_runs
+
     for folder in prune_runs(out, older_than):
         typer.echo(str(folder))

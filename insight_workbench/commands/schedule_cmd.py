@@ -19,12 +19,8 @@ from insight_workbench.commands.common import (
     write_text,
 )
 from insight_workbench.csvsafe import neutralise
-from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.errors import InputError
 from insight_workbench.findings import ScheduleItem, plural
-from insight_workbench.loading.manifest import format_utc
-from insight_workbench.loading.snapshot import load_snapshot
-from insight_workbench.policy import load_policy
 
 FORMATS = ("table", "json", "csv")
 
@@ -45,6 +41,11 @@ def schedule(
     """List what falls due after the as-of moment, soonest first: retention deadlines of
     closed and demo/trial organisations, open subject requests and processor reviews.
     Overdue items are `check` findings, not schedule items."""
+    from insight_workbench.deadlines.schedule import build_schedule
+    from insight_workbench.loading.manifest import format_utc
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.policy import load_policy
+
     chosen = parse_format(format, FORMATS)
     if within is not None and within < 0:
         raise InputError("--within: must be a whole number of days >= 0")
