@@ -73,11 +73,7 @@ def report(
     (run.json names the cell; the partial notebook is kept) or the input is unusable."""
     from insight_workbench.reports.runner import execute
 
-    if run_all == (notebook is not None):
-        raise InputError("give one NOTEBOOK or --all")
-    names = list(MONTHLY_SET) if run_all else [str(notebook)]
-    pairs = [(name, value) for name, _, value in (p.partition("=") for p in parameter or [])]
-    prepared = _prepare(names, snapshot, as_of, pairs, strict=not run_all)
+    prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
     results = [execute(run, out) for run in prepared]
     failed = [r for r in results if not r.succeeded]
     for result in results:
@@ -85,6 +81,22 @@ def report(
     for result in failed:
         typer.echo(f"error: {_describe_failure(result)}", err=True)
     raise typer.Exit(2 if failed else 0)
+
+
+def prepare_report(
+    snapshot: Path,
+    notebook: str | None,
+    as_of: str | None = None,
+    parameter: list[str] | None = None,
+    run_all: bool = False,
+) -> list[PreparedRun]:
+    """Everything `report` checks before the first notebook runs (InputError if unusable):
+    takes the command's own arguments, `-p` pairs joined as NAME=VALUE."""
+    if run_all == (notebook is not None):
+        raise InputError("give one NOTEBOOK or --all")
+    names = list(MONTHLY_SET) if run_all else [str(notebook)]
+    pairs = [(name, value) for name, _, value in (p.partition("=") for p in parameter or [])]
+    return _prepare(names, snapshot, as_of, pairs, strict=not run_all)
 
 
 def _prepare(
