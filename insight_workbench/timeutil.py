@@ -9,10 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import duckdb
-
 from insight_workbench.errors import InputError
-from insight_workbench.sql import query
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -59,6 +56,10 @@ def known_timezone(name: str) -> bool:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return False
+    import duckdb  # here, not at the top: the command line's start-up stays light
+
+    from insight_workbench.sql import query
+
     con = duckdb.connect()
     try:
         found = query(con, "known_timezone.sql", name=name)

@@ -60,8 +60,8 @@ for line in st.session_state.pop(JOB_ERROR, []):
 found = reports.runs(folder)
 if not found:
     st.info(
-        "No report has been run yet. Run one with `insight-workbench report "
-        "retention_audit --snapshot data/sample --out reports`."
+        "No report has been run yet. Run one above, or from a terminal: "
+        f"`{reports.first_run_command(wb.snapshot.path, folder)}`."
     )
     st.stop()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -190,3 +191,44 @@ def test_the_usage_report_needs_the_key_before_running(
     assert done.returncode == 2
     assert "key" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()
+
+
+def test_relative_paths_are_the_callers(usage_path: Path, tmp_path: Path) -> None:
+    """`--snapshot` and `--out` relative to the folder the command runs in, not to the
+    notebook's folder where papermill runs it."""
+    shutil.copytree(usage_path, tmp_path / "exports" / "usage")
+    done = cli(
+        "report",
+        FIXTURES / "echo.ipynb",
+        "--snapshot",
+        "exports/usage",
+        "--out",
+        "reports",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    folder = run_folders(tmp_path / "reports")[0]
+    results = json.loads((folder / "results.json").read_text())
+    assert Path(results["snapshot"]) == (tmp_path / "exports" / "usage").resolve()
+    assert str(folder.resolve()) in done.stdout
+
+
+def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
+    usage_path: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "pseudonym.key").write_text("k" * 32 + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHT_PSEUDONYM_KEY")}
+    env["INSIGHT_PSEUDONYM_KEY_FILE"] = "pseudonym.key"
+    done = cli(
+        "report",
+        FIXTURES / "key.ipynb",
+        "--snapshot",
+        usage_path,
+        "--out",
+        "out",
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    folder = run_folders(tmp_path / "out")[0]
+    assert json.loads((folder / "results.json").read_text()) == {"key_bytes": 32}

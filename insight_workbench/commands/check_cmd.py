@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -20,11 +20,11 @@ from insight_workbench.commands.common import (
 from insight_workbench.csvsafe import csv_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
-from insight_workbench.loading.snapshot import load_snapshot
-from insight_workbench.policy import load_policy
-from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.terminal import printable
 from insight_workbench.timeutil import format_utc, parse_as_of
+
+if TYPE_CHECKING:
+    from insight_workbench.rules.runner import CheckResult
 
 FORMATS = ("table", "json", "csv")
 COLOURS = {"high": "red", "medium": "yellow", "low": "cyan"}
@@ -57,6 +57,10 @@ def check(
 ) -> None:
     """Run the compliance rules over SNAPSHOT and report the findings, sorted by rule then
     key. Exit 0 when there are none, 1 when findings were reported, 2 for unusable input."""
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+
     chosen = parse_format(format, FORMATS)
     prefixes = parse_prefixes(rule)
     rules_policy = load_policy(policy)
@@ -81,8 +85,7 @@ def render_csv(result: CheckResult) -> str:
 
 
 def render_table(result: CheckResult, colour: bool = False) -> str:
-    """Findings grouped by rule, columns aligned; severity coloured for a terminal. Every
-    value from the snapshot goes through `printable`, so it cannot drive the terminal."""
+    """Findings grouped by rule, columns aligned; severity coloured for a terminal."""
     manifest = result.snapshot.manifest
     lines = [
         f"Snapshot {printable(manifest.snapshot_id)} exported {manifest.exported_at_iso}, "

@@ -1,4 +1,8 @@
-"""Options and helpers shared by the commands."""
+"""Options and helpers shared by the commands.
+
+Every command module is imported to build the app (and its help), so a module's top
+level imports only what is light; the library is imported inside the command.
+"""
 
 from __future__ import annotations
 

@@ -12,10 +12,7 @@ from insight_workbench.commands.common import (
     PolicyOption,
     SnapshotArg,
 )
-from insight_workbench.deidentification.aggregates import deidentify as write_datasets
 from insight_workbench.errors import InputError
-from insight_workbench.loading.snapshot import load_snapshot
-from insight_workbench.policy import load_policy
 from insight_workbench.timeutil import parse_as_of
 
 
@@ -30,6 +27,10 @@ def deidentify(
     """Write aggregate datasets (monthly active users per organisation and product, logins
     and feature use per month and product, users per active organisation) as CSV with
     `.meta.json` sidecars. Groups of fewer than the policy's min_cell people are left out."""
+    from insight_workbench.deidentification.aggregates import deidentify as write_datasets
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.policy import load_policy
+
     if out is None:
         raise InputError("--out is required: the folder to write the datasets into")
     rules = load_policy(policy)

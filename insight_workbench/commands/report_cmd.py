@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
 
 from insight_workbench.commands.common import AsOfOption
 from insight_workbench.errors import InputError
-from insight_workbench.reports import MONTHLY_SET, find_notebook, prune_runs
-from insight_workbench.reports.notebooks import parse_value
-from insight_workbench.reports.runner import PreparedRun, RunResult, execute, prepare_run
+from insight_workbench.reports.notebooks import MONTHLY_SET
+
+if TYPE_CHECKING:
+    from insight_workbench.reports.runner import PreparedRun, RunResult
 
 DEFAULT_REPORTS = Path("reports")
 PAIR_OPTIONS = ("-p", "--parameter")
@@ -70,11 +71,9 @@ def report(
     """Run a parameterised notebook with papermill: writes the executed notebook, an HTML
     report without code and run.json into OUT/NOTEBOOK/TIME/. Exit 2 when a cell fails
     (run.json names the cell; the partial notebook is kept) or the input is unusable."""
-    if run_all == (notebook is not None):
-        raise InputError("give one NOTEBOOK or --all")
-    names = list(MONTHLY_SET) if run_all else [str(notebook)]
-    pairs = [(name, value) for name, _, value in (p.partition("=") for p in parameter or [])]
-    prepared = _prepare(names, snapshot, as_of, pairs, strict=not run_all)
+    from insight_workbench.reports.runner import execute
+
+    prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
     results = [execute(run, out) for run in prepared]
     failed = [r for r in results if not r.succeeded]
     for result in results:
@@ -84,11 +83,30 @@ def report(
     raise typer.Exit(2 if failed else 0)
 
 
+def prepare_report(
+    snapshot: Path,
+    notebook: str | None,
+    as_of: str | None = None,
+    parameter: list[str] | None = None,
+    run_all: bool = False,
+) -> list[PreparedRun]:
+    """Everything `report` checks before the first notebook runs (InputError if unusable):
+    takes the command's own arguments, `-p` pairs joined as NAME=VALUE."""
+    if run_all == (notebook is not None):
+        raise InputError("give one NOTEBOOK or --all")
+    names = list(MONTHLY_SET) if run_all else [str(notebook)]
+    pairs = [(name, value) for name, _, value in (p.partition("=") for p in parameter or [])]
+    return _prepare(names, snapshot, as_of, pairs, strict=not run_all)
+
+
 def _prepare(
     names: list[str], snapshot: Path, as_of: str | None, pairs: list[tuple[str, str]], strict: bool
 ) -> list[PreparedRun]:
     """Check every run before the first starts. With --all a `-p` name goes to the
     notebooks that declare it and must be declared by at least one."""
+    from insight_workbench.reports.notebooks import find_notebook, parse_value
+    from insight_workbench.reports.runner import prepare_run
+
     notebooks = [find_notebook(name) for name in names]
     for name, _ in pairs:
         if not strict and not any(name in nb.parameters for nb in notebooks):
@@ -127,5 +145,7 @@ def prune(
     out: Annotated[Path, typer.Option("--out", help="Reports folder.")] = DEFAULT_REPORTS,
 ) -> None:
     """Delete old report runs (they contain personal data); prints each folder removed."""
+    from insight_workbench.reports.runs import prune_runs
+
     for folder in prune_runs(out, older_than):
         typer.echo(str(folder))

@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.sample import generate_sample
-
 
 def sample(
     out: Annotated[
@@ -22,5 +20,7 @@ def sample(
 ) -> None:
     """Write a synthetic snapshot (docs/snapshot-format.md) with realistic activity, planted
     violations of every rule, and planted.json listing the findings `check` must report."""
+    from insight_workbench.sample import generate_sample
+
     folder = generate_sample(out, seed, orgs, users, days, format)
     typer.echo(f"wrote sample snapshot to {folder}")

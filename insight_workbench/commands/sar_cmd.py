@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from insight_workbench.commands.common import SnapshotArg
 from insight_workbench.csvsafe import iso_utc
 from insight_workbench.errors import InputError
-from insight_workbench.loading.snapshot import load_snapshot
-from insight_workbench.subject_requests.pack import SubjectPack, build_pack, write_pack
-from insight_workbench.subject_requests.pack_files import check_target
 from insight_workbench.terminal import printable
+
+if TYPE_CHECKING:
+    from insight_workbench.subject_requests.pack import SubjectPack
 
 
 def sar(
@@ -36,6 +36,10 @@ def sar(
     as JSON and spreadsheet-safe CSV, with a README and a manifest. Give exactly one of
     --email or --user-id. A person of whom nothing is held gets a "no data held" pack
     (exit 0). Never overwrites an existing zip or non-empty folder."""
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.subject_requests.pack import build_pack, write_pack
+    from insight_workbench.subject_requests.pack_files import check_target
+
     if email is not None and user_id is not None:
         raise InputError("--email / --user-id: give exactly one of them, not both")
     if email is None and user_id is None:

@@ -15,12 +15,8 @@ from insight_workbench.commands.common import (
     parse_format,
     write_text,
 )
-from insight_workbench.csvsafe import csv_text
-from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.errors import InputError
 from insight_workbench.findings import ScheduleItem, plural
-from insight_workbench.loading.snapshot import load_snapshot
-from insight_workbench.policy import load_policy
 from insight_workbench.terminal import printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
@@ -43,6 +39,10 @@ def schedule(
     """List what falls due after the as-of moment, soonest first: retention deadlines of
     closed and demo/trial organisations, open subject requests and processor reviews.
     Overdue items are `check` findings, not schedule items."""
+    from insight_workbench.deadlines.schedule import build_schedule
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.policy import load_policy
+
     chosen = parse_format(format, FORMATS)
     if within is not None and within < 0:
         raise InputError("--within: must be a whole number of days >= 0")
@@ -61,6 +61,8 @@ def schedule(
 
 
 def render_csv(items: list[ScheduleItem]) -> str:
+    from insight_workbench.csvsafe import csv_text
+
     rows = [[i.kind, i.key, i.due, i.message] for i in items]
     return csv_text(["kind", "key", "due", "message"], rows)
 

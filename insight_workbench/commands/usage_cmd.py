@@ -6,9 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from insight_workbench.analyst.usage.headline import headline_figures
 from insight_workbench.commands.common import AsOfOption, SnapshotArg, write_json
-from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.terminal import printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
@@ -21,6 +19,9 @@ def usage(
     """Headline usage figures: users not deleted, organisations per status, people with a
     successful login in the 30 days up to as_of (and their logins), average users per
     active organisation, and daily / weekly active users."""
+    from insight_workbench.analyst.usage.headline import headline_figures
+    from insight_workbench.loading.snapshot import load_snapshot
+
     if format not in ("table", "json"):
         raise typer.BadParameter("must be table or json", param_hint="--format")
     loaded = load_snapshot(snapshot)

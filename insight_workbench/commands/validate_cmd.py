@@ -8,8 +8,6 @@ import typer
 
 from insight_workbench.commands.common import SnapshotArg, write_json
 from insight_workbench.errors import InputError
-from insight_workbench.loading.load_report import validation_report
-from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.terminal import printable
 
 
@@ -20,6 +18,9 @@ def validate(
     """Load the snapshot: rows loaded and rejected per table, and every reject's
     table, row, column and reason (never the value). Exit 0 when every row loaded,
     1 when rows were quarantined, 2 when the snapshot is refused."""
+    from insight_workbench.loading.load_report import validation_report
+    from insight_workbench.loading.snapshot import load_snapshot
+
     if format not in ("table", "json"):
         raise InputError("--format: must be table or json")
     report = validation_report(load_snapshot(snapshot))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -13,9 +14,17 @@ COLUMNS = ["notebook", "start", "end", "status", "snapshot_id", "as_of", "html",
 
 
 def reports_folder(base: Path) -> Path:
-    """`INSIGHT_REPORTS_DIR`, else `reports/` next to the app."""
+    """`INSIGHT_REPORTS_DIR` (relative to the folder the app was started in), else
+    `reports/` next to the app; always absolute, as runs started from the page need it."""
     configured = os.environ.get("INSIGHT_REPORTS_DIR", "").strip()
-    return Path(configured) if configured else base / "reports"
+    folder = Path(configured).expanduser() if configured else base / "reports"
+    return folder.resolve()
+
+
+def first_run_command(snapshot: Path, folder: Path) -> str:
+    """A report command that works from any folder and leaves its run where the page looks."""
+    source, target = (shlex.quote(str(p.expanduser().resolve())) for p in (snapshot, folder))
+    return f"insight-workbench report retention_audit --snapshot {source} --out {target}"
 
 
 def runs(folder: Path) -> list[PastRun]:

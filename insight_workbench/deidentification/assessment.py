@@ -23,10 +23,9 @@ import re
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
@@ -34,6 +33,9 @@ from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import define, execute, query
+
+if TYPE_CHECKING:  # pandas loads only when a frame is asked for: `check` starts faster
+    import pandas as pd
 
 # Column names that mark an integer column as a count (case-insensitive).
 COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORECASE)
@@ -303,6 +305,8 @@ def assess_datasets(
 
 def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
     """One row per dataset: kind, columns by role, verdict per check, offending columns."""
+    import pandas as pd
+
     rows = []
     for a in assessments:
         offending = sorted({*a.identifier_columns, *a.hashed_columns, *a.small_cells})
@@ -338,6 +342,8 @@ def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
 def class_sizes_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
     """Equivalence-class sizes of the microdata datasets: dataset, class_size, classes,
     rows, below_k. The classes' values are never included."""
+    import pandas as pd
+
     rows = [
         {
             "dataset": a.name,

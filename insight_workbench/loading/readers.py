@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import is_credential
@@ -222,6 +221,8 @@ def _structural_problem(record: list[str], width: int, check_encoding: bool) -> 
 def _read_csv_with_python(
     con: duckdb.DuckDBPyConnection, path: Path, raw: RawTable, width: int
 ) -> list[StructuralReject]:
+    import pyarrow as pa  # only for files DuckDB's reader cannot take whole
+
     idents = [raw.ident(name) for name in raw.columns]
     slots = [raw.positions[name] for name in raw.columns]
     schema = pa.schema([(ROW, pa.int64())] + [(ident, pa.string()) for ident in idents])

@@ -1,13 +1,36 @@
-"""Audit reports: parameterised notebooks run by papermill, their records, and pruning."""
+"""Audit reports: parameterised notebooks run by papermill, their records, and pruning.
 
-from insight_workbench.reports.notebooks import (
-    MONTHLY_SET,
-    ReportNotebook,
-    available_notebooks,
-    find_notebook,
-)
-from insight_workbench.reports.runner import RunResult, prepare_run, run_report
-from insight_workbench.reports.runs import PastRun, list_runs, prune_runs
+The names below load their module on first use: importing the package (as the command
+line does to name the monthly set) does not load papermill, nbconvert or pandas.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from insight_workbench.reports.notebooks import (
+        MONTHLY_SET,
+        ReportNotebook,
+        available_notebooks,
+        find_notebook,
+    )
+    from insight_workbench.reports.runner import RunResult, prepare_run, run_report
+    from insight_workbench.reports.runs import PastRun, list_runs, prune_runs
+
+_HOMES = {
+    "MONTHLY_SET": "notebooks",
+    "ReportNotebook": "notebooks",
+    "available_notebooks": "notebooks",
+    "find_notebook": "notebooks",
+    "RunResult": "runner",
+    "prepare_run": "runner",
+    "run_report": "runner",
+    "PastRun": "runs",
+    "list_runs": "runs",
+    "prune_runs": "runs",
+}
 
 __all__ = [
     "MONTHLY_SET",
@@ -21,3 +44,10 @@ __all__ = [
     "prune_runs",
     "run_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{home}"), name)

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from insight_workbench.reports.runner import prepare_run
+from insight_workbench.reports.runner import absolute_path, prepare_run
 
 CLI = "from insight_workbench.cli import main; main()"
 
@@ -48,9 +48,11 @@ class BackgroundRun:
 def start_run(
     notebook: str, snapshot: str | Path, out: str | Path, as_of: str | None = None
 ) -> BackgroundRun:
-    """Check the inputs here (InputError at once), then run the report in a child process."""
+    """Check the inputs here (InputError at once), then run the report in a child process
+    (given absolute paths, so it does not depend on the folder it starts in)."""
     prepare_run(notebook, snapshot, as_of=as_of)
-    command = [sys.executable, "-c", CLI, "report", notebook, "--snapshot", str(snapshot)]
-    command += ["--out", str(out)] + (["--as-of", as_of] if as_of else [])
+    command = [sys.executable, "-c", CLI, "report", notebook]
+    command += ["--snapshot", absolute_path(snapshot), "--out", absolute_path(out)]
+    command += ["--as-of", as_of] if as_of else []
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return BackgroundRun(notebook, process)

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from papermill.inspection import inspect_notebook
-
 from insight_workbench.errors import InputError
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
@@ -68,6 +65,9 @@ def available_notebooks(folder: Path | None = None) -> list[str]:
 
 def read_parameters(path: Path) -> dict[str, Parameter]:
     """The names assigned in the notebook's single `parameters` cell."""
+    import nbformat  # papermill and nbformat load only when a notebook is read
+    from papermill.inspection import inspect_notebook
+
     try:
         notebook = nbformat.read(path, as_version=4)
     except (OSError, ValueError, json.JSONDecodeError):
@@ -83,6 +83,8 @@ def read_parameters(path: Path) -> dict[str, Parameter]:
 
 
 def parameters_cell_index(path: Path) -> int:
+    import nbformat
+
     notebook = nbformat.read(path, as_version=4)
     for index, cell in enumerate(notebook.cells):
         if "parameters" in cell.get("metadata", {}).get("tags", []):

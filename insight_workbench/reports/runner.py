@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -95,7 +96,7 @@ def prepare_run(
     finally:
         loaded.con.close()
     values = {"snapshot": str(snapshot), "as_of": as_of, **given}
-    values = {k: _absolute(v) if k in PATH_PARAMETERS else v for k, v in values.items()}
+    values = {k: _absolute_paths(v) if k in PATH_PARAMETERS else v for k, v in values.items()}
     policy_path = values.get("policy")
     policy = load_policy(policy_path)
     if "pseudonym_key_file" in found.parameters:  # analyst-safe notebooks need the key
@@ -128,7 +129,7 @@ def run_report(
 ) -> RunResult:
     """Run one notebook on one snapshot into a new folder under `out`."""
     prepared = prepare_run(notebook, snapshot, as_of=as_of, parameters=parameters)
-    return execute(prepared, Path(out))
+    return execute(prepared, out)
 
 
 @contextmanager
@@ -146,14 +147,31 @@ def _quiet_kernel_shutdown() -> Iterator[None]:
             logger.setLevel(level)
 
 
-def execute(prepared: PreparedRun, out: Path) -> RunResult:
+@contextmanager
+def _kernel_environment() -> Iterator[None]:
+    """The kernel inherits this process's environment but runs in the notebook's folder:
+    a relative key file path is made absolute for the run's duration."""
+    configured = os.environ.get(KEY_FILE_VARIABLE, "").strip()
+    if not configured or Path(configured).is_absolute():
+        yield
+        return
+    os.environ[KEY_FILE_VARIABLE] = absolute_path(configured)
+    try:
+        yield
+    finally:
+        os.environ[KEY_FILE_VARIABLE] = configured
+
+
+def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
+    """Run a prepared notebook into a new folder under `out` (a relative `out` is the
+    caller's: the notebook itself runs in its own folder)."""
     start = datetime.now(UTC)
-    folder = new_run_folder(out, prepared.notebook.name, start)
+    folder = new_run_folder(Path(absolute_path(out)), prepared.notebook.name, start)
     executed = folder / f"{prepared.notebook.name}.ipynb"
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
     record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
     write_record(folder, record)
-    with _quiet_kernel_shutdown():
+    with _quiet_kernel_shutdown(), _kernel_environment():
         try:
             papermill.execute_notebook(
                 str(prepared.notebook.path),
@@ -245,9 +263,15 @@ def _cell_error(prepared: PreparedRun, error: PapermillExecutionError) -> dict[s
     }
 
 
-def _absolute(value: Any) -> Any:
-    if isinstance(value, str):
-        return str(Path(value).expanduser().resolve())
+def absolute_path(path: str | Path) -> str:
+    """`path` made absolute against the current folder (`~` expanded): the notebook runs
+    in its own folder, where the caller's relative paths would name something else."""
+    return str(Path(path).expanduser().resolve())
+
+
+def _absolute_paths(value: Any) -> Any:
+    if isinstance(value, str | Path):
+        return absolute_path(value)
     if isinstance(value, list):
-        return [_absolute(v) for v in value]
+        return [_absolute_paths(v) for v in value]
     return value

@@ -46,3 +46,16 @@ def test_runs_are_listed_newest_first_with_their_html(open_app, tmp_path: Path) 
     app.selectbox(key="report_run").select(1).run()
     assert not app.warning
     assert app.get("download_button")
+
+
+def test_a_relative_reports_folder_is_the_starting_folders(
+    open_app, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": "runs"})
+    assert not app.exception
+    hint = app.info[0].value
+    assert f"--out {tmp_path.resolve() / 'runs'}`" in hint  # a command that works anywhere
+    write_run(tmp_path / "runs", "retention_audit", "20261101T010000Z", "succeeded", html=True)
+    app.run()
+    assert metrics(app)["Runs"] == "1"

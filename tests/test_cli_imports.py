@@ -1,0 +1,69 @@
+"""The command line starts light: building it and its help loads no heavy library.
+
+Every `insight-workbench` call (cron, CI, a shell) pays for what `insight_workbench.cli`
+imports; each command imports the library it uses when it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "duckdb",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "jupyter_client",
+    "plotly",
+    "streamlit",
+)
+
+
+def loaded_after(code: str) -> list[str]:
+    """The heavy top-level packages a fresh interpreter holds after running `code`."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    return [name for name in HEAVY if name in modules]
+
+
+def test_importing_the_cli_loads_no_heavy_library() -> None:
+    assert loaded_after("import insight_workbench.cli") == []
+
+
+@pytest.mark.parametrize("command", [[], ["report"], ["reports", "prune"], ["check"], ["sar"]])
+def test_help_loads_no_heavy_library(command: list[str]) -> None:
+    argv = ["insight-workbench", *command, "--help"]
+    code = (
+        "import sys\n"
+        f"sys.argv = {argv!r}\n"
+        "from insight_workbench.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+    )
+    assert loaded_after(code) == []
+
+
+def test_a_command_still_loads_what_it_uses() -> None:
+    """The probe can fail: a command that runs does load the library it needs."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['insight-workbench', 'manifest', '/nonexistent-folder']\n"
+        "from insight_workbench.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 2, done.code\n"
+    )
+    assert "duckdb" in loaded_after(code)
