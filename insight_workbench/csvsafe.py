@@ -27,8 +27,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from insight_workbench.atomic import write_atomically
 from insight_workbench.timeutil import to_utc
 
@@ -77,8 +75,9 @@ def plain(value: Any) -> Any:
 def csv_cell(value: Any) -> str:
     """A cell as CSV text: NULL (and NaN) empty, booleans `true`/`false`, numbers as
     written, timestamps in ISO 8601 UTC; anything else is text and is neutralised."""
-    if isinstance(value, np.generic):
-        value = value.item()  # numpy scalars as the Python values they hold
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # numpy scalars as the Python values they hold (numpy is
+        # not imported here: the command line's start-up stays light)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
