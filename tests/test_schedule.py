@@ -11,6 +11,7 @@ from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
+from insight_workbench.testing import build_snapshot
 
 POLICY = load_policy()
 EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
@@ -85,3 +86,24 @@ def test_messages_say_what_to_do(snapshot):
     assert items["processor:P2"].message == (
         "Review processor Supplier P2 (hosting): last evaluated 2026-01-05"
     )
+
+
+def test_retention_due_keeps_the_fraction_of_a_second(tmp_path):
+    closed = {
+        "org_id": "O1",
+        "name": "Org O1",
+        "product": "value_insight",
+        "status": "closed",
+        "created_at": "2025-01-01T00:00:00Z",
+        "closed_at": "2028-03-06T23:29:59.999Z",
+    }
+    folder = build_snapshot(
+        tmp_path / "s", {"organisations": [closed]}, exported_at="2028-03-20T00:00:00Z"
+    )
+    snapshot = load_snapshot(folder)
+    try:
+        [item] = build_schedule(snapshot, POLICY, snapshot.manifest.exported_at)
+    finally:
+        snapshot.con.close()
+    assert (item.key, item.due) == ("org:O1", "2028-04-03T23:29:59.999Z")
+    assert "delete user data by 2028-04-03T23:29:59.999Z" in item.message

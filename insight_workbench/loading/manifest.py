@@ -42,7 +42,12 @@ class Manifest:
 
 
 def format_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`YYYY-MM-DDTHH:MM:SS[.fff]Z`: the instant's full precision, the fraction written
+    only when it is not zero and without trailing zeros (`...23:29:59.999Z`)."""
+    utc = moment.astimezone(UTC)
+    whole = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    fraction = f"{utc.microsecond:06d}".rstrip("0")
+    return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 
 
 def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:

@@ -147,7 +147,7 @@ def _quiet_kernel_shutdown() -> Iterator[None]:
 
 
 def execute(prepared: PreparedRun, out: Path) -> RunResult:
-    start = datetime.now(UTC)
+    start = datetime.now(UTC).replace(microsecond=0)  # a run is recorded to the second
     folder = new_run_folder(out, prepared.notebook.name, start)
     executed = folder / f"{prepared.notebook.name}.ipynb"
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
@@ -178,7 +178,7 @@ def execute(prepared: PreparedRun, out: Path) -> RunResult:
         export_html(executed, folder / record["files"]["html"], _title(record))
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
-    record["end"] = format_utc(datetime.now(UTC))
+    record["end"] = format_utc(datetime.now(UTC).replace(microsecond=0))
     # Digests of what the run left, so a copy of the report can be checked against its record.
     record["sha256"] = {
         name: sha256_file(folder / name)
