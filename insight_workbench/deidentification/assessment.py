@@ -28,6 +28,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from insight_workbench.emails import define_email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
@@ -119,6 +120,7 @@ def prepare(ctx: RuleContext) -> list[DatasetLayout]:
     cursor.execute(
         r"CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(x, '^\s+|\s+$', '', 'g')"
     )
+    define_email_key(cursor)
     cursor.execute(
         "CREATE OR REPLACE TEMP TABLE deid_cells (dataset VARCHAR, row_id BIGINT, "
         "column_name VARCHAR, value VARCHAR)"

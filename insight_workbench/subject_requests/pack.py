@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from insight_workbench.emails import email_key_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, is_credential
@@ -30,9 +31,7 @@ if TYPE_CHECKING:  # pandas is imported only when a frame is asked for: the CLI 
 __all__ = ["PackTable", "SubjectPack", "build_pack", "pack_files", "pack_zip_bytes", "write_pack"]
 
 # Tables in the order of the pack, each with its filter and its row order.
-# $ids: the person's user ids; $emails: their normalised email addresses.
-# Trimmed of any whitespace (Unicode spaces too, as Python's str.strip) and lowercased.
-_NORM = "lower(regexp_replace({}, '^[\\s\\pZ]+|[\\s\\pZ]+$', '', 'g'))"
+# $ids: the person's user ids; $emails: their addresses as `emails.email_key` gives them.
 PACK_TABLES: dict[str, tuple[str, str]] = {
     "users": ("list_contains($ids, user_id)", "user_id"),
     "logins": ("list_contains($ids, user_id)", "ts, login_id"),
@@ -41,7 +40,7 @@ PACK_TABLES: dict[str, tuple[str, str]] = {
     "preferences": ("list_contains($ids, user_id)", "changed_at, category, channel"),
     "subject_requests": (
         "list_contains($ids, user_id) OR list_contains($emails, "
-        + _NORM.format("requester_email")
+        + email_key_sql("requester_email")
         + ")",
         "received_at, request_id",
     ),
@@ -136,13 +135,13 @@ def _identify(
     cursor: duckdb.DuckDBPyConnection, email: str | None, user_id: str | None
 ) -> tuple[list[str], list[str]]:
     """The person's user ids and normalised email addresses."""
-    norm_email = _NORM.format("email")
+    norm_email = email_key_sql("email")
     if user_id is not None:
         found = cursor.execute(
             f"SELECT DISTINCT {norm_email} FROM users WHERE user_id = $id", {"id": user_id}
         ).fetchall()
         return [user_id], sorted(str(row[0]) for row in found if row[0])
-    wanted = cursor.execute(f"SELECT {_NORM.format('$email')}", {"email": email}).fetchone()
+    wanted = cursor.execute(f"SELECT {email_key_sql('$email')}", {"email": email}).fetchone()
     target = str(wanted[0]) if wanted else ""
     found = cursor.execute(
         f"SELECT user_id FROM users WHERE {norm_email} = $email ORDER BY user_id",
