@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from clock_snapshot import EXPECTED_SCHEDULE, build_clock_snapshot
@@ -107,3 +107,29 @@ def test_retention_due_keeps_the_fraction_of_a_second(tmp_path):
         snapshot.con.close()
     assert (item.key, item.due) == ("org:O1", "2028-04-03T23:29:59.999Z")
     assert "delete user data by 2028-04-03T23:29:59.999Z" in item.message
+
+
+def test_paused_requests_are_not_scheduled_until_the_clarification_arrives(tmp_path):
+    waiting = {
+        "request_id": "R1",
+        "received_at": "2026-01-05T09:00:00Z",
+        "requester_email": "x@example.org",
+        "type": "access",
+        "status": "open",
+        "extended": False,
+        "clarification_requested_at": "2026-01-10T09:00:00Z",
+        "clarification_received_at": "2026-03-01T10:00:00Z",
+    }
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", {"subject_requests": [waiting]}))
+    arrived = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    try:
+        assert build_schedule(snapshot, POLICY, arrived - timedelta(microseconds=1)) == []
+        # received exactly at as_of: the clock runs again; 5 Feb + 50 days = Fri 27 Mar
+        [item] = build_schedule(snapshot, POLICY, arrived)
+    finally:
+        snapshot.con.close()
+    assert (item.key, item.due) == ("request:R1", "2026-03-27")
+    assert item.message == (
+        "Access request received 2026-01-05 (clock stopped 50 days for clarification): "
+        "answer by 2026-03-27"
+    )

@@ -6,8 +6,9 @@ snapshot's subject requests need, and the definitions of `sql/`:
 - table `iw_held`: rows of personal data held per user_id (computed once);
 - `iw_retention_deadlines(closed_days, potential_months)`: organisations judged by
   RET-001/RET-002, with their due instants and the rows still held;
-- `iw_request_deadlines(tz, months, extended_months)`: subject requests with each
-  step of their due dates;
+- `iw_request_deadlines(tz, months, extended_months, as_of)`: subject requests with
+  each step of their due dates, paused ones (clarification not arrived by `as_of`)
+  without one;
 - `iw_processor_reviews(review_months)`: processors with their next review date.
 
 Rules, the schedule and the dashboards' frames query these macros, so a due date
@@ -40,10 +41,14 @@ PERSONAL_TABLES = (
     "admin_views",
 )
 
+# The years a request's clock can end in: its pause ends when the clarification arrives,
+# or (not arrived by as_of) when the request was closed; the calendar covers both.
 _YEARS_SQL = """
-SELECT DISTINCT year(iw_sar_period_end(received_at, clock_started_at, extended, $tz,
-                                       $months, $extended_months)) AS y
-FROM subject_requests
+SELECT DISTINCT year(iw_sar_clock_end(received_at, clock_started_at, extended, $tz, $months,
+                                      $extended_months, clarification_requested_at, resumed)) AS y
+FROM (SELECT *, clarification_received_at AS resumed FROM subject_requests
+      UNION ALL BY NAME
+      SELECT *, completed_at AS resumed FROM subject_requests)
 """
 
 
