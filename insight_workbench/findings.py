@@ -14,7 +14,7 @@ class Finding:
     key: str  # names exactly one thing, e.g. "org:O17" (formats in docs/rules.md)
     severity: str
     message: str  # one line a DPO understands; never a personal value beyond ids
-    due: str | None  # "YYYY-MM-DDTHH:MM:SSZ", "YYYY-MM-DD" (SAR rules), or None
+    due: str | None  # "YYYY-MM-DDTHH:MM:SS[.fff]Z", "YYYY-MM-DD" (SAR rules), or None
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:

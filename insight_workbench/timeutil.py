@@ -20,8 +20,13 @@ def to_utc(moment: datetime) -> datetime:
 
 
 def format_utc(moment: datetime) -> str:
-    """`YYYY-MM-DDTHH:MM:SSZ` (a naive `moment` is UTC)."""
-    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`YYYY-MM-DDTHH:MM:SS[.fff]Z` (a naive `moment` is UTC): the instant's full
+    precision, the fraction written only when it is not zero and without trailing
+    zeros (`...23:29:59.999Z`)."""
+    utc = to_utc(moment)
+    whole = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    fraction = f"{utc.microsecond:06d}".rstrip("0")
+    return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 
 
 def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:

@@ -14,10 +14,13 @@ rule = wb.policy.subject_requests
 with st.expander("How the deadline is worked out", expanded=False):
     st.markdown(
         f"- Start from the London date the request arrived, or the date the identity proof or "
-        f"clarification asked for arrived (the clock restarts then).\n"
+        f"fee asked for arrived (the clock starts then).\n"
         f"- Add {rule.response_months} calendar month ({rule.extended_months} when the period "
         f"was extended). Where that month has no such day, take its last day "
         f"(31 January + 1 month = 28 or 29 February).\n"
+        f"- Asking the requester to clarify stops the clock: add the days from the date it was "
+        f"asked for (or the start, if later) to the date the clarification arrived. While it "
+        f"has not arrived the request is paused and has no due date.\n"
         f"- If that day is a Saturday, Sunday or a bank holiday in England and Wales, the "
         f"next working day is the due date.\n"
         f"- An open request is overdue (SAR-001) once the London date of the as-of time is "
@@ -26,12 +29,14 @@ with st.expander("How the deadline is worked out", expanded=False):
 
 frame = session.cached(sar.deadlines, wb)
 waiting = sar.open_requests(frame)
+paused = sar.paused_requests(frame)
 late = sar.overdue_or_late(frame)
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Requests", len(frame))
 cols[1].metric("Open, within time", len(waiting))
-cols[2].metric("Open and overdue", int((late["finding"] == "SAR-001").sum()))
-cols[3].metric("Answered late", int((late["finding"] == "SAR-002").sum()))
+cols[2].metric("Paused for clarification", len(paused))
+cols[3].metric("Open and overdue", int((late["finding"] == "SAR-001").sum()))
+cols[4].metric("Answered late", int((late["finding"] == "SAR-002").sum()))
 
 st.subheader("Open requests")
 if waiting.empty:
@@ -48,6 +53,12 @@ else:
         key="days_left_chart",
     )
     st.dataframe(waiting, hide_index=True, key="open_table")
+
+st.subheader("Paused: waiting for a clarification")
+if paused.empty:
+    st.info("No open request is waiting for a clarification.")
+else:
+    st.dataframe(paused, hide_index=True, key="paused_table")
 
 st.subheader("Overdue and late")
 if late.empty:

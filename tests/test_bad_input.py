@@ -49,6 +49,19 @@ def login(login_id: str, ts: str = "2026-01-05T09:00:00Z", **cells: str) -> str:
     )
 
 
+REQUESTS = "request_id,received_at,requester_email,user_id,type,status,completed_at,extended"
+USERS = "user_id,org_id,name,email,telephone,role,created_at,deleted_at"
+DUPLICATE_EMAIL = "duplicate email (trimmed, lower-cased)"
+
+
+def request(request_id: str) -> str:
+    return f"{request_id},2026-01-05T09:00:00Z,ann@example.org,U1,access,open,,false"
+
+
+def user(user_id: str, email: str, created_at: str = "2026-01-05T09:00:00Z") -> str:
+    return f"{user_id},O1,Ann,{email},,user,{created_at},"
+
+
 def column(snapshot: Snapshot, sql: str) -> list[Any]:
     return [row[0] for row in snapshot.cursor().execute(sql).fetchall()]
 
@@ -372,6 +385,88 @@ QUARANTINES = [
             (1, "completed_at", "missing value (required when status is completed)"),
             (1, "extended", "not true/false/1/0"),
         ],
+    ),
+    Quarantine(
+        "clarification received before it was asked for",
+        "subject_requests",
+        csv_bytes(
+            f"{REQUESTS},clarification_requested_at,clarification_received_at",
+            f"{request('R1')},2026-01-10T09:00:00Z,2026-01-10T08:59:59Z",
+            f"{request('R2')},2026-01-10T09:00:00Z,2026-01-10T09:00:00Z",  # same instant
+            f"{request('R3')},2026-01-10T09:00:00Z,",  # still waiting
+            f"{request('R4')},,2026-01-10T09:00:00Z",  # never asked: nothing to compare
+            f"{request('R5')},2026-01-10T10:00:00+01:00,2026-01-10T09:30:00Z",  # after
+            f"{request('R6')},2026-01-10T11:00:00+01:00,2026-01-10T09:30:00Z",  # before
+        ),
+        6,
+        [
+            (1, "clarification_received_at", "before clarification_requested_at"),
+            (6, "clarification_received_at", "before clarification_requested_at"),
+        ],
+        expect("SELECT request_id FROM subject_requests", ["R2", "R3", "R4", "R5"]),
+    ),
+    Quarantine(
+        "naive clarification times are read in the manifest's zone before comparing",
+        "subject_requests",
+        csv_bytes(
+            f"{REQUESTS},clarification_requested_at,clarification_received_at",
+            f"{request('R1')},2026-07-10T09:00:00,2026-07-10T08:30:00Z",  # 08:00Z asked
+        ),
+        1,
+        check=expect("SELECT request_id FROM subject_requests", ["R1"]),
+        timezone="Europe/London",
+    ),
+    Quarantine(
+        "a repeated email, trimmed and lower-cased, keeps the first",
+        "users",
+        csv_bytes(
+            USERS,
+            user("U1", "ann@example.org"),
+            user("U2", " ANN@Example.ORG "),
+            user("U3", "bob@example.org"),
+            user("U4", "Ann@example.org"),
+            user("U5", f"{PLANTED}@example.org"),
+            user("U6", f"{PLANTED.upper()}@EXAMPLE.ORG"),
+        ),
+        6,
+        [
+            (2, "email", DUPLICATE_EMAIL),
+            (4, "email", DUPLICATE_EMAIL),
+            (6, "email", DUPLICATE_EMAIL),
+        ],
+        expect("SELECT user_id FROM users", ["U1", "U3", "U5"]),
+    ),
+    Quarantine(
+        "empty emails repeat nothing",
+        "users",
+        csv_bytes(
+            USERS,
+            user("U1", ""),
+            user("U2", '""'),
+            user("U3", "   "),
+            user("U4", " "),
+        ),
+        4,
+        [(1, "email", MISSING), (2, "email", MISSING)],
+        expect("SELECT user_id FROM users", ["U3", "U4"]),
+    ),
+    Quarantine(
+        "the email of a quarantined row is free; a repeated key is one reject",
+        "users",
+        csv_bytes(
+            USERS,
+            user("U1", "ann@example.org", created_at="yesterday"),
+            user("U2", "ann@example.org"),
+            user("U2", "ANN@example.org"),
+            user("U3", "ann@example.org "),
+        ),
+        4,
+        [
+            (1, "created_at", BAD_TS),
+            (3, "user_id", "duplicate primary key"),
+            (4, "email", DUPLICATE_EMAIL),
+        ],
+        expect("SELECT user_id FROM users", ["U2"]),
     ),
     Quarantine(
         "bad dates",

@@ -207,3 +207,16 @@ def test_datasets_differing_only_in_case_are_refused(tmp_path: Path) -> None:
     (folder / "deidentified" / "agg.csv").write_text("m\n2\n", encoding="utf-8")
     with pytest.raises(InputError, match="same name in other case"):
         mf.deidentified_files(folder)
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2028, 4, 3, 23, 29, 59, 999000, tzinfo=UTC), "2028-04-03T23:29:59.999Z"),
+        (datetime(2028, 4, 3, 23, 29, 59, 120, tzinfo=UTC), "2028-04-03T23:29:59.00012Z"),
+        (datetime(2028, 4, 3, 23, 29, 59, tzinfo=UTC), "2028-04-03T23:29:59Z"),
+        (datetime.fromisoformat("2028-04-04T00:29:59.5+01:00"), "2028-04-03T23:29:59.5Z"),
+    ],
+)
+def test_utc_text_keeps_the_instant_full_precision(moment: datetime, text: str) -> None:
+    assert mf.format_utc(moment) == text

@@ -172,6 +172,14 @@ def test_planted_findings_cover_every_rule_and_are_sorted(sample_path):
         ),
         ("SELECT DISTINCT extended FROM subject_requests", {True, False}),
         ("SELECT DISTINCT clock_started_at IS NULL FROM subject_requests", {True, False}),
+        (
+            "SELECT DISTINCT clarification_requested_at IS NULL FROM subject_requests",
+            {True, False},
+        ),
+        (
+            "SELECT DISTINCT clarification_received_at IS NULL FROM subject_requests",
+            {True, False},
+        ),
         ("SELECT DISTINCT success FROM logins", {True, False}),
         ("SELECT DISTINCT user_id IS NULL FROM logins", {True, False}),
         ("SELECT DISTINCT contains(ip, ':') FROM logins", {True, False}),

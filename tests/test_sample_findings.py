@@ -7,10 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import RULES
 from insight_workbench.rules.runner import run_check
+from insight_workbench.subject_requests.request_table import request_deadlines
 
 CLI = Path(sys.executable).with_name("insight-workbench")
 
@@ -53,3 +57,25 @@ def test_parquet_form_gives_the_same_findings(sample, sample_path, tmp_path):
         assert parquet.rows_loaded == sample.rows_loaded
     finally:
         parquet.con.close()
+
+
+def test_sample_plants_clarification_pauses(sample):
+    as_of = sample.manifest.exported_at
+    frame = request_deadlines(sample, load_policy(), as_of)
+    today = pd.Timestamp(as_of.date())
+    [waiting] = frame[frame["paused"]].to_dict("records")  # still waiting at the export
+    assert waiting["status"] == "open" and pd.isna(waiting["due_date"])
+    assert waiting["finding"] is None or pd.isna(waiting["finding"])
+    scheduled = {i.key for i in build_schedule(sample, load_policy(), as_of)}
+    assert f"request:{waiting['request_id']}" not in scheduled
+    stopped = frame[frame["paused_days"] > 0]
+    # an open request saved by its pause: past its period end, due later, still in time
+    saved = stopped[(stopped["status"] == "open") & (stopped["period_end"] < today)]
+    assert len(saved) == 1 and saved["finding"].isna().all()
+    assert f"request:{saved['request_id'].iloc[0]}" in scheduled
+    # one pause across a month end, one answered late even with its pause
+    crossing = (
+        stopped["clarification_requested_date"].dt.month != stopped["clock_resumed_date"].dt.month
+    )
+    assert crossing.any()
+    assert (stopped["finding"] == "SAR-002").sum() == 1

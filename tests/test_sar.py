@@ -91,3 +91,52 @@ def test_findings_column_matches_the_rules(snapshot, as_of):
     assert from_frame == [(f.rule, f.key) for f in findings]
     due = frame.set_index("request_id")["due_date"]
     assert all(f.due == f"{due[f.key.removeprefix('request:')]:%Y-%m-%d}" for f in findings)
+
+
+def test_clarification_steps_and_paused_requests(tmp_path):
+    asked = {"clarification_requested_at": "2025-09-10T09:00:00Z"}
+    rows = [
+        request(
+            "E", "2025-09-03T09:00:00Z", **asked, clarification_received_at="2025-09-17T15:00:00Z"
+        ),
+        request("W", "2025-09-03T09:00:00Z", **asked),  # still waiting
+        request(
+            "L", "2025-09-03T09:00:00Z", **asked, clarification_received_at="2025-10-20T09:00:00Z"
+        ),
+        request("X", "2025-09-03T09:00:00Z", **asked, status="withdrawn"),
+    ]
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", {"subject_requests": rows}))
+    as_of = datetime(2025, 10, 14, 12, tzinfo=UTC)
+    frame = request_deadlines(snapshot, POLICY, as_of).set_index("request_id")
+    e, w, late_reply, x = (frame.loc[k] for k in "EWLX")
+    assert (e["period_end"], e["paused_days"], e["clock_end"], e["due_date"]) == (
+        day("2025-10-03"),
+        7,
+        day("2025-10-10"),
+        day("2025-10-10"),
+    )
+    assert (e["clarification_requested_date"], e["clock_resumed_date"]) == (
+        day("2025-09-10"),
+        day("2025-09-17"),
+    )
+    assert not e["paused"] and e["finding"] == "SAR-001" and e["days_late"] == 4
+    for paused in (w, late_reply):  # the reply of L comes after as_of
+        assert paused["paused"]
+        assert pd.isna(paused["due_date"]) and pd.isna(paused["clock_end"])
+        assert pd.isna(paused["days_left"]) and pd.isna(paused["days_late"])
+        assert paused["finding"] is None or pd.isna(paused["finding"])
+    assert not x["paused"] and pd.isna(x["due_date"])  # withdrawn while waiting: no clock
+    assert list(frame.index)[-3:] == ["L", "W", "X"]  # no due date: listed last
+    later = request_deadlines(snapshot, POLICY, datetime(2025, 10, 20, 9, tzinfo=UTC))
+    l_row = later.set_index("request_id").loc["L"]
+    assert not l_row["paused"] and l_row["due_date"] == day("2025-11-12")  # 3 Oct + 40 days
+
+
+def test_old_snapshots_without_clarification_columns_load(tmp_path):
+    snapshot = load_snapshot(
+        build_snapshot(tmp_path / "s", {"subject_requests": [request("A", "2026-01-31T12:00:00Z")]})
+    )
+    columns = snapshot.cursor().execute("DESCRIBE subject_requests").fetchall()
+    assert {"clarification_requested_at", "clarification_received_at"} <= {c[0] for c in columns}
+    [row] = request_deadlines(snapshot, POLICY, EXPORTED).to_dict("records")
+    assert (row["paused"], row["paused_days"], row["due_date"]) == (False, 0, day("2026-03-02"))

@@ -5,7 +5,7 @@ As "The schedule" of docs/rule-semantics.md defines it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from clock_snapshot import EXPECTED_SCHEDULE, build_clock_snapshot
@@ -14,6 +14,7 @@ from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
+from insight_workbench.testing import build_snapshot
 
 POLICY = load_policy()
 EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
@@ -87,4 +88,51 @@ def test_messages_say_what_to_do(snapshot):
     )
     assert items["processor:P2"].message == (
         "Review processor Supplier P2 (hosting): last evaluated 2026-01-05"
+    )
+
+
+def test_retention_due_keeps_the_fraction_of_a_second(tmp_path):
+    closed = {
+        "org_id": "O1",
+        "name": "Org O1",
+        "product": "value_insight",
+        "status": "closed",
+        "created_at": "2025-01-01T00:00:00Z",
+        "closed_at": "2028-03-06T23:29:59.999Z",
+    }
+    folder = build_snapshot(
+        tmp_path / "s", {"organisations": [closed]}, exported_at="2028-03-20T00:00:00Z"
+    )
+    snapshot = load_snapshot(folder)
+    try:
+        [item] = build_schedule(snapshot, POLICY, snapshot.manifest.exported_at)
+    finally:
+        snapshot.con.close()
+    assert (item.key, item.due) == ("org:O1", "2028-04-03T23:29:59.999Z")
+    assert "delete user data by 2028-04-03T23:29:59.999Z" in item.message
+
+
+def test_paused_requests_are_not_scheduled_until_the_clarification_arrives(tmp_path):
+    waiting = {
+        "request_id": "R1",
+        "received_at": "2026-01-05T09:00:00Z",
+        "requester_email": "x@example.org",
+        "type": "access",
+        "status": "open",
+        "extended": False,
+        "clarification_requested_at": "2026-01-10T09:00:00Z",
+        "clarification_received_at": "2026-03-01T10:00:00Z",
+    }
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", {"subject_requests": [waiting]}))
+    arrived = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    try:
+        assert build_schedule(snapshot, POLICY, arrived - timedelta(microseconds=1)) == []
+        # received exactly at as_of: the clock runs again; 5 Feb + 50 days = Fri 27 Mar
+        [item] = build_schedule(snapshot, POLICY, arrived)
+    finally:
+        snapshot.con.close()
+    assert (item.key, item.due) == ("request:R1", "2026-03-27")
+    assert item.message == (
+        "Access request received 2026-01-05 (clock stopped 50 days for clarification): "
+        "answer by 2026-03-27"
     )

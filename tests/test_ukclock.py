@@ -91,6 +91,24 @@ def test_the_policy_chooses_the_holiday_calendar():
         ),
         ("2026-11-25T10:00:00", {}, date(2026, 12, 29)),
         ("2026-10-30T10:00:00", {"extended": True}, date(2027, 2, 1)),  # 30 Jan 2027: Sat
+        (  # the spec's example: paused 10-17 Sep, 3 Oct + 7 days
+            "2025-09-03T09:00:00",
+            {
+                "clarification_requested_at": utc("2025-09-10T09:00:00"),
+                "clarification_received_at": utc("2025-09-17T15:00:00"),
+            },
+            date(2025, 10, 10),
+        ),
+        (  # paused across the year end: 1 Dec 2026 + 45 days = Fri 15 Jan 2027
+            "2026-11-01T09:00:00",
+            {
+                "extended": False,
+                "clarification_requested_at": utc("2026-11-20T09:00:00"),
+                "clarification_received_at": utc("2027-01-04T09:00:00"),
+            },
+            date(2027, 1, 15),
+        ),
+        ("2026-01-05T09:00:00", {"clarification_requested_at": utc("2026-01-10T09:00:00")}, None),
     ],
 )
 def test_sar_due_date(received, options, expected):

@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
 
 DPO = "dpo"
@@ -24,10 +25,6 @@ ANALYST = "analyst"
 ROLES = (DPO, ANALYST)
 DEFAULT_ROLES_FILE = Path(".streamlit") / "roles.toml"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def roles_file(environ: Mapping[str, str], base: Path) -> Path:
@@ -51,7 +48,7 @@ def load_roles(path: Path) -> dict[str, str]:
         if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
             raise InputError(f"{path.name}: '{role}' must be a list of e-mail addresses")
         for email in emails:
-            key = normalise_email(email)
+            key = email_key(email)
             if mapping.get(key, role) != role:
                 # Ambiguity must not grant the wider role silently.
                 raise InputError(f"{path.name}: an address is listed under both roles")
@@ -63,7 +60,7 @@ def role_for_email(email: str | None, roles: Mapping[str, str]) -> str | None:
     """The role of a signed-in user, or None when they have none."""
     if not email:
         return None
-    return roles.get(normalise_email(email))
+    return roles.get(email_key(email))
 
 
 def local_role(environ: Mapping[str, str]) -> str:

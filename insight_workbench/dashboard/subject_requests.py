@@ -14,6 +14,7 @@ SHOWN = [
     "request_id",
     "type",
     "status",
+    "paused",
     "due_date",
     "days_left",
     "days_late",
@@ -25,23 +26,56 @@ SHOWN = [
     "period_months",
     "nominal_date",
     "period_end",
+    "clarification_requested_date",
+    "clock_resumed_date",
+    "paused_days",
+    "clock_end",
     "moved_because",
     "completed_date",
 ]
+# A paused request has no due date yet: only what says how long it has been waiting.
+PAUSED_SHOWN = [
+    "request_id",
+    "type",
+    "user_id",
+    "received_date",
+    "clock_start_date",
+    "clarification_requested_date",
+    "extended",
+]
+DATES = (
+    "received_date",
+    "clock_start_date",
+    "period_end",
+    "clarification_requested_date",
+    "clock_resumed_date",
+    "clock_end",
+    "due_date",
+    "completed_date",
+)
 
 
 def deadlines(wb: Workbench) -> pd.DataFrame:
     """Every request with the steps of its due date, soonest due first."""
     frame = request_deadlines(wb.snapshot, wb.policy, wb.as_of)
-    for column in ("received_date", "clock_start_date", "period_end", "due_date", "completed_date"):
+    for column in DATES:
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return frame[[c for c in SHOWN if c in frame.columns]]
 
 
 def open_requests(frame: pd.DataFrame) -> pd.DataFrame:
-    """Open requests not yet due, least time left first."""
-    waiting = frame[(frame["status"] == "open") & frame["finding"].isna()]
+    """Open requests not yet due, least time left first (paused ones are listed apart)."""
+    waiting = frame[(frame["status"] == "open") & frame["finding"].isna() & ~frame["paused"]]
     return waiting.sort_values("days_left", kind="stable")
+
+
+def paused_requests(frame: pd.DataFrame) -> pd.DataFrame:
+    """Open requests whose clock is stopped: a clarification was asked for and has not
+    arrived. They have no due date until it does; longest waiting first."""
+    paused = frame[frame["paused"]].sort_values(
+        ["clarification_requested_date", "request_id"], kind="stable"
+    )
+    return paused[[c for c in PAUSED_SHOWN if c in paused.columns]]
 
 
 def overdue_or_late(frame: pd.DataFrame) -> pd.DataFrame:

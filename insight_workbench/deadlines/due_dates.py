@@ -7,8 +7,9 @@ snapshot's subject requests need, and the definitions of `sql/`:
   schema marks with a user column, and `rows_held` (computed once);
 - `iw_retention_deadlines(closed_days, potential_months)`: organisations judged by
   RET-001/RET-002, with their due instants and the rows still held;
-- `iw_request_deadlines(tz, months, extended_months)`: subject requests with each
-  step of their due dates;
+- `iw_request_deadlines(tz, months, extended_months, as_of)`: subject requests with
+  each step of their due dates, paused ones (clarification not arrived by `as_of`)
+  without one;
 - `iw_processor_reviews(review_months)`: processors with their next review date.
 
 Rules, the schedule and the dashboards' frames query these macros, so a due date

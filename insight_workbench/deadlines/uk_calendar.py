@@ -2,7 +2,7 @@
 
 `install_clock` puts on one DuckDB cursor a calendar of working days (weekends
 and the bank holidays of the policy's calendar, from the maintained `holidays`
-package) and four macros that every deadline query uses, so rules, schedule and
+package) and the macros that every deadline query uses, so rules, schedule and
 dashboards share one computation:
 
 - `iw_local_date(ts, tz)`: the calendar date of an instant in zone `tz` (London
@@ -11,8 +11,11 @@ dashboards share one computation:
   day of a shorter month (31 Jan + 1 month = 28/29 Feb);
 - `iw_next_working_day(d)`: `d`, or the next day that is neither a weekend day
   nor a bank holiday;
-- `iw_sar_due(received_at, clock_started_at, extended, tz, months, extended_months)`:
-  the due date of a subject request (docs/rule-semantics.md, "The subject-request clock").
+- `iw_sar_due(received_at, clock_started_at, extended, tz, months, extended_months,
+  paused_at, resumed_at)`: the due date of a subject request (docs/rule-semantics.md,
+  "The subject-request clock"): the period from the clock start, plus the days the clock was
+  stopped for a clarification (`paused_at` to `resumed_at`), moved off weekends and
+  bank holidays; NULL while the clock is stopped (`paused_at` set, `resumed_at` not).
 
 The Python functions below evaluate the same macros for one value.
 """
@@ -70,14 +73,33 @@ CREATE OR REPLACE TEMP MACRO iw_moved_because(d) AS
     (SELECT nullif(c.moved_because, '') FROM iw_calendar c WHERE c.day = d);
 CREATE OR REPLACE TEMP MACRO iw_sar_months(extended, months, extended_months) AS
     CASE WHEN extended THEN extended_months ELSE months END;
+CREATE OR REPLACE TEMP MACRO iw_sar_start(received_at, clock_started_at, tz) AS
+    iw_local_date(coalesce(clock_started_at, received_at), tz);
 CREATE OR REPLACE TEMP MACRO iw_sar_period_end(received_at, clock_started_at, extended, tz,
                                                months, extended_months) AS
-    iw_add_months(iw_local_date(coalesce(clock_started_at, received_at), tz),
+    iw_add_months(iw_sar_start(received_at, clock_started_at, tz),
                   iw_sar_months(extended, months, extended_months));
+-- Days the clock stood still waiting for a clarification: from the later of the start
+-- and the London date it was asked for, to the London date it came (never negative).
+CREATE OR REPLACE TEMP MACRO iw_sar_paused_days(received_at, clock_started_at, tz,
+                                                paused_at, resumed_at) AS
+    CASE WHEN paused_at IS NULL OR resumed_at IS NULL THEN 0
+         ELSE greatest(0, date_diff('day',
+             greatest(iw_sar_start(received_at, clock_started_at, tz),
+                      iw_local_date(paused_at, tz)),
+             iw_local_date(resumed_at, tz))) END;
+CREATE OR REPLACE TEMP MACRO iw_sar_clock_end(received_at, clock_started_at, extended, tz,
+                                              months, extended_months, paused_at, resumed_at) AS
+    CAST(iw_sar_period_end(received_at, clock_started_at, extended, tz, months, extended_months)
+         + CAST(iw_sar_paused_days(received_at, clock_started_at, tz, paused_at, resumed_at)
+                AS INTEGER) AS DATE);
+-- NULL while the clock is stopped: paused and not resumed.
 CREATE OR REPLACE TEMP MACRO iw_sar_due(received_at, clock_started_at, extended, tz,
-                                        months, extended_months) AS
-    iw_next_working_day(iw_sar_period_end(received_at, clock_started_at, extended, tz,
-                                          months, extended_months));
+                                        months, extended_months, paused_at, resumed_at) AS
+    CASE WHEN paused_at IS NULL OR resumed_at IS NOT NULL
+         THEN iw_next_working_day(iw_sar_clock_end(received_at, clock_started_at, extended, tz,
+                                                   months, extended_months, paused_at,
+                                                   resumed_at)) END;
 """
 
 
@@ -140,14 +162,20 @@ def sar_due_date(
     *,
     extended: bool = False,
     clock_started_at: datetime | None = None,
-) -> date:
-    """Due date of a subject request received (or with its clock restarted) at these instants."""
+    clarification_requested_at: datetime | None = None,
+    clarification_received_at: datetime | None = None,
+) -> date | None:
+    """Due date of a subject request received (or with its clock started) at these instants,
+    its clock stopped from the clarification request to its arrival; None while stopped."""
     rules = policy.subject_requests
     start = clock_started_at or received_at
     span = rules.extended_months if extended else rules.response_months
-    years = range(start.year - 1, start.year + span // 12 + 2)
-    result: date = _evaluate(
-        "SELECT iw_sar_due($received, $started, $extended, $tz, $months, $extended_months)",
+    # the pause is at most the days from the start to the clarification's arrival
+    latest = max(start, clarification_received_at or start)
+    years = range(start.year - 1, latest.year + span // 12 + 2)
+    result: date | None = _evaluate(
+        "SELECT iw_sar_due($received, $started, $extended, $tz, $months, $extended_months, "
+        "CAST($paused AS TIMESTAMPTZ), CAST($resumed AS TIMESTAMPTZ))",
         {
             "received": received_at,
             "started": clock_started_at,
@@ -155,6 +183,8 @@ def sar_due_date(
             "tz": rules.timezone,
             "months": rules.response_months,
             "extended_months": rules.extended_months,
+            "paused": clarification_requested_at,
+            "resumed": clarification_received_at,
         },
         policy,
         years,

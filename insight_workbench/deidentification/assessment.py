@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from insight_workbench.emails import define_email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.readers import quote_ident
@@ -120,6 +121,7 @@ def prepare(ctx: SnapshotContext) -> list[DatasetLayout]:
         return [_layout_from_json(row["layout"]) for row in rows]
     _register_ip_function(cursor)
     define(cursor, "deid_definitions.sql")
+    define_email_key(cursor)
     layouts = []
     for dataset in ctx.snapshot.deidentified:
         _load_cells(cursor, dataset)

@@ -3,8 +3,9 @@
 For every declared column, SQL predicates say when a value is bad and one
 expression converts a good value. The typed table is built in one pass over
 the untyped relation: each row carries the list of its problems (NULL when it
-has none). Then rows with problems, and later rows repeating a primary key,
-are written to `rejects` and deleted, and the helper columns are dropped.
+has none). Then rows with problems, later rows repeating a primary key, and
+later rows repeating an email address that must be unique, are written to
+`rejects` and deleted, and the helper columns are dropped.
 Deleting keeps the order of the other rows, so the typed table stays in file
 order without a sort. No value is guessed: a timestamp must look like ISO 8601
 before DuckDB is asked to cast it.
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from insight_workbench.emails import email_key_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
 from insight_workbench.loading.schema import SQL_TYPES, Column, Table
@@ -123,6 +125,15 @@ def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
         check = value_check(column, v)
         if check:
             checks.append((column.name, f"{v} IS NOT NULL AND ({check[0]})", check[1]))
+        if column.not_before and column.not_before in raw.positions:
+            earlier = table.column(column.not_before)
+            checks.append(
+                (
+                    column.name,
+                    f"{converted(column, v)} < {converted(earlier, text(raw, earlier.name))}",
+                    quote_literal(f"before {earlier.name}"),
+                )
+            )
     for name in raw.columns:
         nul = f"contains({raw.ident(name)}, chr(0))"
         checks.append((name, nul, quote_literal("contains a NUL byte")))
@@ -205,6 +216,9 @@ def type_table(con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, time
     )
     if table.primary_key:
         _reject_repeated_keys(con, table, row, problems)
+    for column in table.columns:
+        if column.unique_email and column.name in raw.positions:
+            _reject_repeated_emails(con, table, column.name, row, problems)
     con.execute(
         f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
         f"(SELECT row_number FROM rejects WHERE table_name = $table)",
@@ -225,4 +239,21 @@ def _reject_repeated_keys(
         f"SELECT {row} AS r, {key} AS k, row_number() OVER (PARTITION BY {key} ORDER BY {row}) "
         f"AS n FROM {name} WHERE {problems} IS NULL AND {key} IS NOT NULL) WHERE n > 1",
         {"table": table.name, "key": table.primary_key},
+    )
+
+
+def _reject_repeated_emails(
+    con: duckdb.DuckDBPyConnection, table: Table, column: str, row: str, problems: str
+) -> None:
+    """Quarantine every row whose email an earlier kept row has, compared as `email_key`
+    does (a row already quarantined keeps nothing; an empty address repeats nothing)."""
+    name, ident = quote_ident(table.name), quote_ident(column)
+    key = email_key_sql(ident)
+    con.execute(
+        f"INSERT INTO rejects SELECT $table, r, $column, v, 'duplicate email (trimmed, "
+        f"lower-cased)' FROM (SELECT {row} AS r, {ident} AS v, row_number() OVER ("
+        f"PARTITION BY {key} ORDER BY {row}) AS n FROM {name} WHERE {problems} IS NULL "
+        f"AND {key} <> '' AND {row} NOT IN "
+        f"(SELECT row_number FROM rejects WHERE table_name = $table)) WHERE n > 1",
+        {"table": table.name, "column": column},
     )

@@ -23,6 +23,10 @@ class Column:
     optional: bool = False  # the column may be absent from the file
     # (column, values): the column is required when that other column has one of these values
     required_when: tuple[str, tuple[str, ...]] | None = None
+    # an email address unique after `emails.email_key`: a later repeat is quarantined
+    unique_email: bool = False
+    # another timestamp column this one may not be before (the row is quarantined)
+    not_before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ TABLES: dict[str, Table] = {
                 Column("user_id", "id"),
                 Column("org_id", "id"),
                 Column("name", "string"),
-                Column("email", "string"),
+                Column("email", "string", unique_email=True),
                 Column("telephone", "string", required=False),
                 _enum("role", ("user", "group_admin")),
                 Column("created_at", "timestamp"),
@@ -179,6 +183,14 @@ TABLES: dict[str, Table] = {
                 ),
                 Column("extended", "bool"),
                 Column("clock_started_at", "timestamp", required=False, optional=True),
+                Column("clarification_requested_at", "timestamp", required=False, optional=True),
+                Column(
+                    "clarification_received_at",
+                    "timestamp",
+                    required=False,
+                    optional=True,
+                    not_before="clarification_requested_at",
+                ),
             ),
             primary_key="request_id",
             foreign_keys={"user_id": "users"},

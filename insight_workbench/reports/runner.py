@@ -165,7 +165,7 @@ def _kernel_environment() -> Iterator[None]:
 def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
     """Run a prepared notebook into a new folder under `out` (a relative `out` is the
     caller's: the notebook itself runs in its own folder)."""
-    start = datetime.now(UTC)
+    start = datetime.now(UTC).replace(microsecond=0)  # a run is recorded to the second
     folder = new_run_folder(Path(absolute_path(out)), prepared.notebook.name, start)
     executed = folder / f"{prepared.notebook.name}.ipynb"
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
@@ -196,7 +196,7 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
         export_html(executed, folder / record["files"]["html"], _title(record))
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
-    record["end"] = format_utc(datetime.now(UTC))
+    record["end"] = format_utc(datetime.now(UTC).replace(microsecond=0))
     # Digests of what the run left, so a copy of the report can be checked against its record.
     record["sha256"] = {
         name: sha256_file(folder / name)

@@ -179,6 +179,7 @@ REQUEST_COLUMNS = [
     "request_id",
     "type",
     "status",
+    "paused",
     "received_date",
     "clock_start_date",
     "extended",
@@ -186,6 +187,10 @@ REQUEST_COLUMNS = [
     "nominal_date",
     "period_end",
     "clamped",
+    "clarification_requested_date",
+    "clock_resumed_date",
+    "paused_days",
+    "clock_end",
     "moved_because",
     "due_date",
     "completed_date",
@@ -203,11 +208,14 @@ def subject_requests(inputs: ReportInputs) -> Section:
     section = Section(
         "Subject requests",
         "Requests are due one calendar month after the London date they were received (or "
-        "the clock restarted), clamped to the month's last day, moved past weekends and "
-        "England-and-Wales bank holidays; three months when extended. Each step is shown: "
-        "nominal date, period end, what moved it, due date.",
+        "the clock started, once the identity proof or fee arrived), clamped to the month's "
+        "last day, plus the days the clock was stopped waiting for a clarification, moved "
+        "past weekends and England-and-Wales bank holidays; three months when extended. "
+        "A request still waiting for its clarification is paused and has no due date. Each "
+        "step is shown: nominal date, period end, days paused, what moved it, due date.",
         [
             ("Open requests", open_),
+            ("Paused, waiting for a clarification", deadlines[deadlines["paused"]]),
             ("Open and overdue (SAR-001)", deadlines[deadlines["finding"] == "SAR-001"]),
             ("Answered late (SAR-002)", deadlines[deadlines["finding"] == "SAR-002"]),
             ("Every request's deadline arithmetic", deadlines),
@@ -223,6 +231,7 @@ def subject_requests(inputs: ReportInputs) -> Section:
     section.figures = {
         **findings_figures(result),
         "open": len(open_),
+        "paused": int(deadlines["paused"].sum()),
         "overdue_open": int((deadlines["finding"] == "SAR-001").sum()),
         "answered_late": int((deadlines["finding"] == "SAR-002").sum()),
     }

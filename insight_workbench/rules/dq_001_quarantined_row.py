@@ -33,8 +33,10 @@ RULE = Rule(
     doc="""\
 What it checks:
     Every data row the loader quarantined (`rejects`): a value that does not parse,
-    a bad enum, a NULL in a required column, a duplicate primary key, or a record
-    that cannot be read at all (wrong field count, broken quoting, bad encoding).
+    a bad enum, a NULL in a required column, a duplicate primary key, a repeated
+    `users.email` (trimmed, lower-cased), a clarification received before it was
+    asked for, or a record that cannot be read at all (wrong field count, broken
+    quoting, bad encoding).
     Row n is the n-th data record of the file (header not counted). The evidence
     names the columns and reasons, never the value.
 

@@ -7,7 +7,7 @@ from typing import Any
 from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
-from insight_workbench.subject_requests.request_table import clock_note
+from insight_workbench.subject_requests.request_table import clarification_evidence, clock_note
 
 SQL = "sar_001_overdue_open_request.sql"
 
@@ -20,6 +20,7 @@ def request_evidence(row: dict[str, Any]) -> dict[str, Any]:
         "extended": bool(row["extended"]),
         "due": row["due_date"].isoformat(),
         "days_late": int(row["days_late"]),
+        **clarification_evidence(row),
     }
 
 
@@ -52,9 +53,12 @@ What it checks:
     Subject requests with status `open` whose due date is before the London date of
     `as_of`. Due date (ICO reading of UK GDPR Art. 12(3)): the London date of
     `clock_started_at` when set, else of `received_at`; plus 1 calendar month (3 when
-    `extended`), clamped to a shorter month's last day; moved to the next day that is
-    not a Saturday, Sunday or England-and-Wales bank holiday. On the due date itself
-    the request is not late.
+    `extended`), clamped to a shorter month's last day; plus the days the clock was
+    stopped for a clarification (from the later of that start and the London date of
+    `clarification_requested_at` to the London date of `clarification_received_at`);
+    moved to the next day that is not a Saturday, Sunday or England-and-Wales bank
+    holiday. On the due date itself the request is not late. A request still waiting
+    for its clarification at `as_of` is paused: it has no due date and is not judged.
 
     A clarification stops the clock: the days from the London date it was asked for
     (or the start date, when later) to the London date it arrived are added before the

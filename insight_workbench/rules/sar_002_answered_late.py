@@ -42,8 +42,11 @@ RULE = Rule(
 What it checks:
     Subject requests with status `completed` whose `completed_at`, as a London date, is
     after the due date (computed as for SAR-001: 1 or, when extended, 3 calendar months
-    from the London date of `clock_started_at` or `received_at`, moved past weekends and
-    England-and-Wales bank holidays). Answered on the due date is on time.
+    from the London date of `clock_started_at` or `received_at`, plus the days the clock
+    was stopped for a clarification, moved past weekends and England-and-Wales bank
+    holidays). Answered on the due date is on time. A clarification asked for and never
+    received stopped the clock until the request was answered: such a request is late
+    only if its time had already run out when the clarification was asked for.
 
     Days paused for a clarification are added as for SAR-001.
 

@@ -456,24 +456,30 @@ describe(
         "(due Mon 2 Nov); open confirmation received 27 Oct (due Fri 27 Nov, one day "
         "late)"
     ),
+    # The clarification cases: see sample/subject_requests.py.
     near_misses=(
         "received 28 Oct (due Sat 28 Nov moves to Mon 30 Nov); received 20 Sep with the "
         "clock started 30 Oct; extended, received 1 Sep (due 1 Dec); received 25 Nov "
         "(due 29 Dec after Christmas and Boxing Day observed); refused and withdrawn "
-        "requests"
+        "requests; an open request whose clock stopped 26 Oct to 11 Nov for a "
+        "clarification (across the month end: due Mon 30 Nov, not overdue); an open "
+        "request still waiting for its clarification at export (paused: no due date)"
     ),
 )
 describe(
     "SAR-002",
     planted=(
         "answered 10 Jun, due 5 Jun; extended, answered 15 Jun, due 10 Jun; answered "
-        "2026-06-11T23:30Z = 12 Jun in London, due 11 Jun"
+        "2026-06-11T23:30Z = 12 Jun in London, due 11 Jun; a request whose clock "
+        "stopped 5 to 12 Jun for a clarification, answered one day late even so"
     ),
     near_misses=(
         "the example of rule-semantics.md (received 31 Jan, answered Mon 2 Mar); due 31 Aug "
         "bank holiday, answered Tue 1 Sep; received 23:30Z on 30 Jun (= 1 Jul in "
         "London), answered Mon 3 Aug; clock started 15 Apr, answered 14 May; a refusal "
-        "sent late (status `refused`, not `completed`)"
+        "sent late (status `refused`, not `completed`); a clarification pause of 27 Aug "
+        "to 3 Sep (across the month end) that keeps an answer in time; a clarification "
+        "asked for and never received, the answer taken as the end of the wait"
     ),
 )
 describe(

@@ -91,7 +91,8 @@ DATA = """\
 - **Preferences**: about 12% of users opt out of promotions and 6% of
   product updates, by every channel; a quarter of them opt back in later.
 - **Subject requests**: all types and statuses, some extended, some with
-  `clock_started_at`; background ones are answered before their due date
+  `clock_started_at`, some stopped for a clarification (one still waiting);
+  background ones are answered before their due date
   (computed as [rule-semantics.md](rule-semantics.md#the-subject-request-clock)
   says, with the `holidays` package); completed erasures name accounts that
   are fully gone.

@@ -1,4 +1,5 @@
-"""Subject requests: background ones answered in time, planted late ones and near misses."""
+"""Subject requests: background ones answered in time, planted late ones and near misses,
+and clarifications that stop the clock."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ COLUMNS = (
     "completed_at",
     "extended",
     "clock_started_at",
+    "clarification_requested_at",
+    "clarification_received_at",
 )
 TYPES = ("access", "confirmation", "erasure", "rectification")
 TODAY = london_date(EXPORTED_AT)
@@ -45,8 +48,10 @@ def _row(
     clock: str | None = None,
     email: str | None = None,
     rule: str | None = None,
+    clarification: tuple[str, str | None] | None = None,
 ) -> dict:
-    """One request; `user` may be the Actors pool: any user who existed when it arrived."""
+    """One request; `user` may be the Actors pool: any user who existed when it arrived.
+    `clarification`: when it was asked for, and when it arrived (None: not yet)."""
     if isinstance(user, Actors):
         user = user.any(at(received))
     return {
@@ -58,6 +63,8 @@ def _row(
         "completed_at": at(completed) if completed else None,
         "extended": "true" if extended else "false",
         "clock": at(clock) if clock else None,
+        "asked": at(clarification[0]) if clarification else None,
+        "clarified": at(clarification[1]) if clarification and clarification[1] else None,
         "rule": rule,
     }
 
@@ -157,6 +164,62 @@ def planted_requests(actors: Actors, erased: User, plants: Plants) -> list[dict]
             "extended": "yes",
             "rule": "DQ-001",
         },
+        *clarified_requests(anyone),
+    ]
+
+
+def clarified_requests(anyone: Actors) -> list[dict]:
+    """Clarifications stop the clock (rules.md): pauses that move a due date, one across
+    a month end, one still waiting at the export."""
+    return [
+        # due Thu 12 Nov without the pause; stopped 26 Oct -> 11 Nov (16 days, across the
+        # month end): 28 Nov is a Saturday, due Mon 30 Nov, not yet late
+        _row(
+            "2026-10-12T10:00:00Z",
+            anyone,
+            "access",
+            "open",
+            clarification=("2026-10-26T14:00:00Z", "2026-11-11T09:30:00Z"),
+        ),
+        # still waiting for the clarification at the export: paused, no due date (1 Oct
+        # without the pause)
+        _row(
+            "2026-09-01T11:00:00Z",
+            anyone,
+            "erasure",
+            "open",
+            clarification=("2026-09-08T10:00:00Z", None),
+        ),
+        # 1 Jul + 7 days stopped = Wed 8 Jul; answered 9 Jul, one day late even so
+        _row(
+            "2026-06-01T09:00:00Z",
+            anyone,
+            "rectification",
+            "completed",
+            "2026-07-09T10:00:00Z",
+            clarification=("2026-06-05T15:00:00Z", "2026-06-12T08:00:00Z"),
+            rule="SAR-002",
+        ),
+        # 20 Sep (a Sunday) + 7 days stopped 27 Aug -> 3 Sep = Sun 27 Sep: due Mon 28 Sep;
+        # answered 25 Sep, in time (late without the pause: due Mon 21 Sep)
+        _row(
+            "2026-08-20T10:00:00Z",
+            anyone,
+            "access",
+            "completed",
+            "2026-09-25T12:00:00Z",
+            clarification=("2026-08-27T10:00:00Z", "2026-09-03T16:00:00Z"),
+        ),
+        # never clarified, answered anyway 20 May: the clock stood still from 9 Mar to the
+        # answer, so in time (due Thu 2 Apr without the pause)
+        _row(
+            "2026-03-02T10:00:00Z",
+            anyone,
+            "confirmation",
+            "completed",
+            "2026-05-20T11:00:00Z",
+            clarification=("2026-03-09T10:00:00Z", None),
+        ),
     ]
 
 
@@ -225,6 +288,8 @@ def _answered(rng: random.Random, received: int, user: User | None, kind: str, s
         "completed_at": completed,
         "extended": "true" if extended else "false",
         "clock": clock,
+        "asked": None,
+        "clarified": None,
         "rule": None,
     }
 
@@ -250,6 +315,8 @@ def request_rows(requests: list[dict], plants: Plants) -> tuple[list[list[str]],
                 iso(r["completed_at"]) if r["completed_at"] else "",
                 r["extended"],
                 iso(r["clock"]) if r["clock"] else "",
+                iso(r["asked"]) if r["asked"] else "",
+                iso(r["clarified"]) if r["clarified"] else "",
             ]
         )
     return rows, tags

@@ -5,10 +5,12 @@ WITH vals AS (
     FROM deid_cells WHERE value IS NOT NULL
     GROUP BY dataset, column_name, value
 ),
+held_emails AS (  -- compared as emails.py says (iw_email_key), like every email address
+    SELECT DISTINCT iw_email_key(email) AS v FROM users WHERE iw_email_key(email) <> ''
+),
 held AS (
     SELECT DISTINCT v, kind FROM (
-        SELECT lower(iw_trim(email)) AS v, 'held email address' AS kind FROM users
-        UNION ALL SELECT lower(iw_trim(name)), 'held user name' FROM users
+        SELECT lower(iw_trim(name)) AS v, 'held user name' AS kind FROM users
         UNION ALL SELECT lower(iw_trim(user_id)), 'held user id' FROM users
         UNION ALL SELECT lower(iw_trim(ip)), 'held login IP address' FROM logins
     ) WHERE v <> ''
@@ -27,6 +29,9 @@ matches AS (
     WHERE (regexp_full_match(value, '\d{1,3}(\.\d{1,3}){3}')
            OR regexp_full_match(value, '[0-9A-Fa-f]*:[0-9A-Fa-f:.]*(%\S+)?'))
       AND iw_is_ip_address(value)
+    UNION ALL
+    SELECT v.dataset, v.column_name, v.value, v.cells, 'held email address'
+    FROM vals AS v JOIN held_emails AS h ON h.v = iw_email_key(v.value)
     UNION ALL
     SELECT v.dataset, v.column_name, v.value, v.cells, h.kind
     FROM vals AS v JOIN held AS h ON h.v = lower(v.value)

@@ -1,7 +1,7 @@
--- The email address given, as matched, and the user ids of the users rows carrying it.
-SELECT iw_pack_email($email) AS email,
+-- The email address given, as compared, and the user ids of the users rows carrying it.
+SELECT iw_email_key($email) AS email,
        coalesce(
            (SELECT list(user_id ORDER BY user_id) FROM users
-            WHERE iw_pack_email(email) = iw_pack_email($email)),
+            WHERE iw_email_key(email) = iw_email_key($email)),
            []
        ) AS user_ids;

@@ -1,21 +1,51 @@
 -- Every subject request with each step of its due date (docs/rule-semantics.md, "The
--- subject-request clock"), using the clock macros of ukclock.py. SAR rules, the schedule and the
+-- subject-request clock"), using the clock macros of uk_calendar.py. SAR rules, the schedule and the
 -- request dashboard all read this one computation.
-CREATE OR REPLACE TEMP MACRO iw_request_deadlines(tz, months, extended_months) AS TABLE
+--
+-- A clarification stops the clock from the London date it was asked for (or the clock
+-- start, if later) to the London date it arrived. Not arrived by as_of: an open request
+-- is paused (no due date); a request already closed stopped waiting when it was closed
+-- (completed_at), so its pause ends there.
+CREATE OR REPLACE TEMP MACRO iw_request_deadlines(tz, months, extended_months, as_of) AS TABLE
+WITH resumed AS (
+    SELECT *,
+           CASE WHEN clarification_requested_at IS NULL THEN NULL
+                WHEN clarification_received_at <= as_of THEN clarification_received_at
+                WHEN status <> 'open' THEN completed_at
+           END AS clock_resumed_at
+    FROM subject_requests
+),
+clocked AS (
+    SELECT *,
+           iw_sar_start(received_at, clock_started_at, tz) AS start_date,
+           iw_sar_period_end(received_at, clock_started_at, extended, tz, months,
+                             extended_months) AS d0,
+           iw_sar_clock_end(received_at, clock_started_at, extended, tz, months,
+                            extended_months, clarification_requested_at, clock_resumed_at)
+               AS d1,
+           iw_sar_paused_days(received_at, clock_started_at, tz, clarification_requested_at,
+                              clock_resumed_at) AS paused_days,
+           clarification_requested_at IS NOT NULL AND clock_resumed_at IS NULL AS stopped
+    FROM resumed
+)
 SELECT
     request_id, type, status, user_id, received_at, clock_started_at, extended, completed_at,
+    clarification_requested_at, clarification_received_at,
     iw_local_date(received_at, tz) AS received_date,
-    iw_local_date(coalesce(clock_started_at, received_at), tz) AS clock_start_date,
+    start_date AS clock_start_date,
     iw_sar_months(extended, months, extended_months) AS period_months,
     -- the same day-of-month N months on, which may not exist (e.g. 2026-02-31)
-    strftime(iw_add_months(date_trunc('month', iw_local_date(coalesce(clock_started_at,
-        received_at), tz)), iw_sar_months(extended, months, extended_months)), '%Y-%m-')
-        || lpad(CAST(day(iw_local_date(coalesce(clock_started_at, received_at), tz)) AS VARCHAR),
-                2, '0') AS nominal_date,
-    iw_sar_period_end(received_at, clock_started_at, extended, tz, months, extended_months)
-        AS period_end,
-    iw_sar_due(received_at, clock_started_at, extended, tz, months, extended_months) AS due_date,
-    iw_moved_because(iw_sar_period_end(received_at, clock_started_at, extended, tz, months,
-        extended_months)) AS moved_because,
+    strftime(iw_add_months(date_trunc('month', start_date),
+                           iw_sar_months(extended, months, extended_months)), '%Y-%m-')
+        || lpad(CAST(day(start_date) AS VARCHAR), 2, '0') AS nominal_date,
+    d0 AS period_end,
+    iw_local_date(clarification_requested_at, tz) AS clarification_requested_date,
+    iw_local_date(clock_resumed_at, tz) AS clock_resumed_date,
+    paused_days,
+    status = 'open' AND stopped AS paused,
+    CASE WHEN NOT stopped THEN d1 END AS clock_end,
+    iw_sar_due(received_at, clock_started_at, extended, tz, months, extended_months,
+               clarification_requested_at, clock_resumed_at) AS due_date,
+    CASE WHEN NOT stopped THEN iw_moved_because(d1) END AS moved_because,
     iw_local_date(completed_at, tz) AS completed_date
-FROM subject_requests;
+FROM clocked;

@@ -1,5 +1,8 @@
--- The years the subject requests' due dates can fall in: the UK clock is installed
--- for those years only.
-SELECT DISTINCT year(iw_sar_period_end(received_at, clock_started_at, extended, $tz,
-                                       $months, $extended_months)) AS y
-FROM subject_requests;
+-- The years a request's clock can end in ($tz, $months, $extended_months): its pause ends
+-- when the clarification arrives, or (not arrived by as_of) when the request was closed;
+-- the calendar covers both.
+SELECT DISTINCT year(iw_sar_clock_end(received_at, clock_started_at, extended, $tz, $months,
+                                      $extended_months, clarification_requested_at, resumed)) AS y
+FROM (SELECT *, clarification_received_at AS resumed FROM subject_requests
+      UNION ALL BY NAME
+      SELECT *, completed_at AS resumed FROM subject_requests);

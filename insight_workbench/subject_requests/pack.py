@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from insight_workbench.emails import define_email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES, is_credential
 from insight_workbench.loading.snapshot import Snapshot
-from insight_workbench.sql import define, execute, query
+from insight_workbench.sql import execute, query
 from insight_workbench.subject_requests.pack_files import pack_files, pack_zip_bytes, write_pack
 from insight_workbench.timeutil import to_utc
 
@@ -124,7 +125,7 @@ def _identify(
     cursor: duckdb.DuckDBPyConnection, email: str | None, user_id: str | None
 ) -> tuple[list[str], list[str]]:
     """The person's user ids and email addresses (as matched)."""
-    define(cursor, "pack_email.sql")
+    define_email_key(cursor)
     if user_id is not None:
         found = query(cursor, "pack_emails_of_user.sql", user_id=user_id)
         return [user_id], [str(row["email"]) for row in found if row["email"]]

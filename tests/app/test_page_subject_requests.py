@@ -19,10 +19,12 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     assert not app.exception and not app.error
     frame = request_deadlines(sample, load_policy(), sample.manifest.exported_at)
-    waiting = (frame["status"] == "open") & frame["finding"].isna()
+    waiting = (frame["status"] == "open") & frame["finding"].isna() & ~frame["paused"]
+    assert frame["paused"].any()  # the sample plants a request waiting for a clarification
     assert metrics(app) == {
         "Requests": str(len(frame)),
         "Open, within time": str(int(waiting.sum())),
+        "Paused for clarification": str(int(frame["paused"].sum())),
         "Open and overdue": str(int((frame["finding"] == "SAR-001").sum())),
         "Answered late": str(int((frame["finding"] == "SAR-002").sum())),
     }
@@ -30,6 +32,8 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     assert list(shown["days_left"]) == sorted(frame.loc[waiting, "days_left"])
     late = frame_with(app, "days_late", nth=1)
     assert set(late["request_id"]) == set(frame.loc[frame["finding"].notna(), "request_id"])
+    paused = frame_with(app, "clarification_requested_date", nth=1)  # after the open table
+    assert list(paused["request_id"]) == list(frame.loc[frame["paused"], "request_id"])
 
 
 def test_type_filter_changes_the_requests_shown(open_app, sample) -> None:

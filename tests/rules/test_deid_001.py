@@ -54,6 +54,8 @@ CASES = [
     ("192.0.2.44 and more", None),  # the whole value must be the address
     ("999.1.1.1", None),
     ("ann.lee@example.org", ["email address", "held email address"]),
+    # compared as every email is (emails.email_key): no-break spaces trimmed too
+    ("\u00a0ANN.LEE@EXAMPLE.ORG", ["email address", "held email address"]),
     ("ANN LEE", ["held user name"]),  # case-insensitive
     (" u1001 ", ["held user id"]),
     ("u1003", ["held user id"]),  # a soft-deleted user is still held

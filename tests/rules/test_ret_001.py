@@ -79,3 +79,13 @@ def test_policy_sets_the_period(run_rule, days, expected):
         policy={"retention": {"closed_account_days": days}},
     )
     assert [f.key for f in findings] == expected
+
+
+def test_due_keeps_the_fraction_of_a_second(run_rule):
+    tables = {
+        "organisations": [org("O1", "closed", closed_at="2028-03-06T23:29:59.999Z")],
+        "users": [user("U1")],
+    }
+    [finding] = run_rule("RET-001", tables, exported_at="2028-04-03T23:30:00Z")
+    assert finding.due == "2028-04-03T23:29:59.999Z"
+    assert run_rule("RET-001", tables, exported_at="2028-04-03T23:29:59.999Z") == []

@@ -89,3 +89,17 @@ def test_finding_carries_due_and_rows(run_rule):
     assert (
         finding.message == "Erasure completed 2026-10-02 but data of user U1 is still held (2 rows)"
     )
+
+
+@pytest.mark.parametrize(
+    ("completed_at", "due"),
+    [
+        ("2026-10-02T15:00:00.250Z", "2026-10-02T15:00:00.25Z"),
+        ("2026-10-02T15:00:00.000001Z", "2026-10-02T15:00:00.000001Z"),
+        ("2026-10-02T15:00:00.000Z", "2026-10-02T15:00:00Z"),  # whole seconds: no fraction
+    ],
+)
+def test_due_keeps_the_instant_full_precision(run_rule, completed_at, due):
+    tables = {**BASE, "users": [user("U1")], "subject_requests": [erasure(completed_at)]}
+    [finding] = run_rule("RET-003", tables, exported_at=EXPORTED)
+    assert finding.due == due

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from snapshot_rows import request
+
+from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules import REGISTRY, run_rules
+from insight_workbench.testing import build_snapshot
 
 
 def late(run_rule, exported_at: str, received_at: str, **values) -> list[str]:
@@ -125,3 +132,178 @@ def test_policy_time_zone_decides_the_received_date(run_rule, timezone, expected
         policy={"subject_requests": {"timezone": timezone}},
     )
     assert [f.key for f in found] == expected
+
+
+def clarified(asked: str | None, arrived: str | None = None, **values) -> dict:
+    """Clarification columns for a request (only those given: absent ones stay absent)."""
+    columns = {"clarification_requested_at": asked, "clarification_received_at": arrived}
+    return {**{k: v for k, v in columns.items() if v is not None}, **values}
+
+
+@pytest.mark.parametrize(
+    ("received_at", "values", "exported_at", "expected"),
+    [
+        # the spec's example: 3 Sep + 1 month = 3 Oct 2025, paused 10-17 Sep (P = 7): Fri 10 Oct
+        (
+            "2025-09-03T09:00:00Z",
+            clarified("2025-09-10T09:00:00Z", "2025-09-17T15:00:00Z"),
+            "2025-10-10T22:59:59Z",
+            [],
+        ),
+        (
+            "2025-09-03T09:00:00Z",
+            clarified("2025-09-10T09:00:00Z", "2025-09-17T15:00:00Z"),
+            "2025-10-10T23:00:00Z",
+            ["request:R1"],
+        ),
+        # asked 23:30 UTC on 9 Sep: 10 Sep in London, so still P = 7
+        (
+            "2025-09-03T09:00:00Z",
+            clarified("2025-09-09T23:30:00Z", "2025-09-17T15:00:00Z"),
+            "2025-10-10T22:59:59Z",
+            [],
+        ),
+        # asked before the clock started (ID arrived 20 Jan): P counts from the start,
+        # 20 -> 25 Jan = 5 days; 20 Feb + 5 = Wed 25 Feb
+        (
+            "2026-01-05T09:00:00Z",
+            clarified(
+                "2026-01-10T09:00:00Z",
+                "2026-01-25T09:00:00Z",
+                clock_started_at=("2026-01-20T09:00:00Z"),
+            ),
+            "2026-02-25T23:59:59Z",
+            [],
+        ),
+        (
+            "2026-01-05T09:00:00Z",
+            clarified(
+                "2026-01-10T09:00:00Z",
+                "2026-01-25T09:00:00Z",
+                clock_started_at=("2026-01-20T09:00:00Z"),
+            ),
+            "2026-02-26T00:00:00Z",
+            ["request:R1"],
+        ),
+        # the whole clarification before the clock started: P would be negative, so 0
+        (
+            "2026-01-05T09:00:00Z",
+            clarified(
+                "2026-01-06T09:00:00Z",
+                "2026-01-08T09:00:00Z",
+                clock_started_at=("2026-01-20T09:00:00Z"),
+            ),
+            "2026-02-21T00:00:00Z",
+            ["request:R1"],
+        ),
+        # a pause across a month end: 28 Jan -> 3 Feb = 6 days; 12 Feb + 6 = Wed 18 Feb
+        (
+            "2026-01-12T09:00:00Z",
+            clarified("2026-01-28T16:00:00Z", "2026-02-03T10:00:00Z"),
+            "2026-02-18T23:59:59Z",
+            [],
+        ),
+        (
+            "2026-01-12T09:00:00Z",
+            clarified("2026-01-28T16:00:00Z", "2026-02-03T10:00:00Z"),
+            "2026-02-19T00:00:00Z",
+            ["request:R1"],
+        ),
+        # the pause lands on the Early May bank holiday: 1 May + 3 = Mon 4 May -> Tue 5 May
+        (
+            "2026-04-01T09:00:00Z",
+            clarified("2026-04-10T09:00:00Z", "2026-04-13T09:00:00Z"),
+            "2026-05-05T22:59:59Z",
+            [],
+        ),
+        (
+            "2026-04-01T09:00:00Z",
+            clarified("2026-04-10T09:00:00Z", "2026-04-13T09:00:00Z"),
+            "2026-05-05T23:00:00Z",
+            ["request:R1"],
+        ),
+        # asked and answered the same day: no pause, due Thu 5 Feb as usual
+        (
+            "2026-01-05T09:00:00Z",
+            clarified("2026-01-10T09:00:00Z", "2026-01-10T17:00:00Z"),
+            "2026-02-06T00:00:00Z",
+            ["request:R1"],
+        ),
+        # still waiting at as_of: paused, never overdue (due 5 Feb without the pause)
+        ("2026-01-05T09:00:00Z", clarified("2026-01-10T09:00:00Z"), "2026-11-28T02:00:00Z", []),
+        # the clarification arrives after as_of: at as_of the request is still paused
+        (
+            "2026-01-05T09:00:00Z",
+            clarified("2026-01-10T09:00:00Z", "2026-11-28T02:00:01Z"),
+            "2026-11-28T02:00:00Z",
+            [],
+        ),
+        # asked after the deadline passed (due Thu 5 Feb): paused while waiting; once the
+        # reply is in (exactly at as_of), 5 Feb + 3 days = Sun 8 Feb -> Mon 9 Feb, overdue
+        (
+            "2026-01-05T09:00:00Z",
+            clarified("2026-02-20T09:00:00Z", "2026-02-23T10:00:00Z"),
+            "2026-02-23T09:59:59Z",
+            [],
+        ),
+        (
+            "2026-01-05T09:00:00Z",
+            clarified("2026-02-20T09:00:00Z", "2026-02-23T10:00:00Z"),
+            "2026-02-23T10:00:00Z",
+            ["request:R1"],
+        ),
+        # a clarification received without one asked for stops nothing
+        (
+            "2026-01-05T09:00:00Z",
+            clarified(None, "2026-01-10T09:00:00Z"),
+            "2026-02-06T00:00:00Z",
+            ["request:R1"],
+        ),
+    ],
+)
+def test_clarification_stops_the_clock(run_rule, received_at, values, exported_at, expected):
+    assert late(run_rule, exported_at, received_at, **values) == expected
+
+
+def test_received_before_requested_is_quarantined_not_judged(run_rule):
+    values = clarified("2026-01-10T09:00:00Z", "2026-01-09T09:00:00Z")
+    assert late(run_rule, "2026-11-28T02:00:00Z", "2026-01-05T09:00:00Z", **values) == []
+    tables = {"subject_requests": [request("R1", "2026-01-05T09:00:00Z", **values)]}
+    [reject] = run_rule("DQ-001", tables, exported_at="2026-11-28T02:00:00Z")
+    assert reject.key == "row:subject_requests:1"
+
+
+def test_finding_explains_the_pause(run_rule):
+    values = clarified("2025-09-10T09:00:00Z", "2025-09-17T15:00:00Z", type="erasure")
+    tables = {"subject_requests": [request("R1", "2025-09-03T09:00:00Z", **values)]}
+    [finding] = run_rule("SAR-001", tables, exported_at="2025-10-14T12:00:00Z")
+    assert finding.due == "2025-10-10"
+    assert finding.message == (
+        "Erasure request received 2025-09-03 (clock stopped 7 days for clarification) "
+        "still open 4 days after it was due (due 2025-10-10)"
+    )
+    assert finding.evidence == {
+        "type": "erasure",
+        "received_date": "2025-09-03",
+        "clock_start_date": "2025-09-03",
+        "extended": False,
+        "due": "2025-10-10",
+        "days_late": 4,
+        "clarification_requested_date": "2025-09-10",
+        "clock_resumed_date": "2025-09-17",
+        "paused_days": 7,
+    }
+
+
+def test_a_paused_request_is_judged_again_at_an_earlier_as_of(run_rule, tmp_path):
+    # --as-of before the reply arrived: the same snapshot shows the request paused
+    values = clarified("2026-02-20T09:00:00Z", "2026-02-23T10:00:00Z")
+    tables = {"subject_requests": [request("R1", "2026-01-05T09:00:00Z", **values)]}
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", tables))
+    try:
+        for as_of, expected in (("2026-02-23T09:00:00", 0), ("2026-02-23T10:00:00", 1)):
+            moment = datetime.fromisoformat(as_of).replace(tzinfo=UTC)
+            found = run_rules(snapshot, load_policy(), moment, [REGISTRY["SAR-001"]])
+            assert len(found) == expected
+    finally:
+        snapshot.con.close()

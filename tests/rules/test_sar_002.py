@@ -68,3 +68,90 @@ def test_finding_carries_date_due_and_days_late(run_rule):
     assert finding.message == (
         "Access request received 2026-01-31 answered 2026-03-06, 4 days late (due 2026-03-02)"
     )
+
+
+def answered(
+    run_rule, received_at: str, completed_at: str, asked: str, arrived: str | None
+) -> list[str]:
+    values = {"clarification_requested_at": asked}
+    if arrived is not None:
+        values["clarification_received_at"] = arrived
+    tables = {
+        "subject_requests": [
+            request("R1", received_at, "completed", completed_at=completed_at, **values)
+        ]
+    }
+    return [f.key for f in run_rule("SAR-002", tables, exported_at="2026-11-28T02:00:00Z")]
+
+
+@pytest.mark.parametrize(
+    ("received_at", "completed_at", "asked", "arrived", "expected"),
+    [
+        # the spec's example: due Fri 10 Oct 2025 (BST)
+        (
+            "2025-09-03T09:00:00Z",
+            "2025-10-10T22:59:59Z",
+            "2025-09-10T09:00:00Z",
+            "2025-09-17T15:00:00Z",
+            [],
+        ),
+        (
+            "2025-09-03T09:00:00Z",
+            "2025-10-10T23:00:00Z",
+            "2025-09-10T09:00:00Z",
+            "2025-09-17T15:00:00Z",
+            ["request:R1"],
+        ),
+        # without the pause due Mon 2 Mar: 3 days stopped -> Tue 3 Mar, answered in time
+        (
+            "2026-01-31T12:00:00Z",
+            "2026-03-03T17:00:00Z",
+            "2026-02-10T09:00:00Z",
+            "2026-02-13T09:00:00Z",
+            [],
+        ),
+        # never clarified: the clock stood still until the answer (due Thu 5 Feb unpaused)
+        ("2026-01-05T09:00:00Z", "2026-03-20T12:00:00Z", "2026-01-20T09:00:00Z", None, []),
+        # ... but asked only after the time had run out: 10 Feb -> 20 Mar = 38 days,
+        # 5 Feb + 38 = Sun 15 Mar -> Mon 16 Mar; answered 20 Mar, 4 days late
+        (
+            "2026-01-05T09:00:00Z",
+            "2026-03-20T12:00:00Z",
+            "2026-02-10T09:00:00Z",
+            None,
+            ["request:R1"],
+        ),
+        # the clarification arrived after the export: not known at as_of, so the same
+        (
+            "2026-01-05T09:00:00Z",
+            "2026-03-20T12:00:00Z",
+            "2026-02-10T09:00:00Z",
+            "2026-11-30T09:00:00Z",
+            ["request:R1"],
+        ),
+    ],
+)
+def test_clarification_moves_the_due_date(
+    run_rule, received_at, completed_at, asked, arrived, expected
+):
+    assert answered(run_rule, received_at, completed_at, asked, arrived) == expected
+
+
+def test_never_clarified_finding_counts_from_the_stopped_clock(run_rule):
+    values = {"clarification_requested_at": "2026-02-10T09:00:00Z"}
+    tables = {
+        "subject_requests": [
+            request(
+                "R1",
+                "2026-01-05T09:00:00Z",
+                "completed",
+                completed_at="2026-03-20T12:00:00Z",
+                **values,
+            )
+        ]
+    }
+    [finding] = run_rule("SAR-002", tables, exported_at="2026-11-28T02:00:00Z")
+    assert finding.due == "2026-03-16"
+    assert finding.evidence["days_late"] == 4
+    assert finding.evidence["clock_resumed_date"] == "2026-03-20"
+    assert finding.evidence["paused_days"] == 38
