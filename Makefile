@@ -6,17 +6,26 @@ STAMP := $(VENV)/.installed
 KEY_FILE := .streamlit/pseudonym.key
 PORT ?= 8501
 
-.PHONY: run test lint install chromium bench bench-large docs clean
+.PHONY: run test lint audit lock install chromium bench bench-large docs clean
 
-$(STAMP): requirements.txt pyproject.toml
+# Exactly the locked, hash-checked set; then the project itself, without resolving again.
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve pyproject.toml (runtime and the dev extra) for Python 3.11 on Linux, with
+# hashes. Existing pins are kept where they still fit; `make lock LOCK_ARGS=--upgrade`
+# moves everything to the newest releases.
+lock: | $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) --output-file requirements.lock
 
 # A local pseudonymisation key for analyst mode, readable by the owner only.
 $(KEY_FILE): | $(STAMP)
@@ -40,7 +49,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) chromium lint
+# Known advisories against every locked package (skipped, with a note, when offline).
+audit: $(STAMP)
+	$(BIN)/python scripts/audit_lock.py requirements.lock
+
+test: $(STAMP) chromium lint audit
 	$(BIN)/pytest -q
 
 # The rules reference is generated from the rule registry (a test keeps it current).
