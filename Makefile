@@ -6,17 +6,26 @@ STAMP := $(VENV)/.installed
 KEY_FILE := .streamlit/pseudonym.key
 PORT ?= 8501
 
-.PHONY: run test lint install chromium bench bench-large docs sample clean
+.PHONY: run test lint audit lock install chromium bench bench-large docs sample clean
 
-$(STAMP): requirements.txt pyproject.toml
+# Exactly the locked, hash-checked set; then the project itself, without resolving again.
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve pyproject.toml (runtime and the dev extra) for Python 3.11 on Linux, with
+# hashes. Existing pins are kept where they still fit; `make lock LOCK_ARGS=--upgrade`
+# moves everything to the newest releases.
+lock: | $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) --output-file requirements.lock
 
 # A local pseudonymisation key for analyst mode, readable by the owner only.
 $(KEY_FILE): | $(STAMP)
@@ -29,11 +38,21 @@ run: $(STAMP) $(KEY_FILE)
 		$(BIN)/streamlit run app.py \
 		--server.address 127.0.0.1 --server.port $(PORT) --browser.gatherUsageStats false
 
-# The browser tests drive Debian's Chromium; install it when it is missing.
+# The browser tests need a Chromium: from $$CHROMIUM / $$INSIGHT_CHROMIUM or on PATH.
+# When there is none, install it with apt (through sudo when not root) where possible.
+CHROMIUM_FOUND = test -n "$${CHROMIUM}$${INSIGHT_CHROMIUM}" \
+	|| command -v chromium || command -v chromium-browser || command -v google-chrome
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Chromium (apt)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@{ $(CHROMIUM_FOUND); } >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		if command -v apt-get >/dev/null 2>&1 && { [ -z "$$sudo" ] || command -v sudo >/dev/null 2>&1; }; then \
+			echo "Installing Chromium (apt)"; \
+			$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq chromium >/dev/null \
+			|| echo "Chromium could not be installed: the browser tests will be skipped"; \
+		else \
+			echo "No Chromium and no apt: set CHROMIUM=/path/to/chromium for the browser tests"; \
+		fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -41,7 +60,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) chromium lint
+# Known advisories against every locked package (skipped, with a note, when offline).
+audit: $(STAMP)
+	$(BIN)/python scripts/audit_lock.py requirements.lock
+
+test: $(STAMP) chromium lint audit
 	$(BIN)/pytest -q
 
 # Generated docs: the rules reference from the rule registry, the sample's page from

@@ -9,6 +9,9 @@ from insight_workbench.dashboard import navigation, session
 from insight_workbench.dashboard.roles import ANALYST
 from insight_workbench.errors import InputError
 
+# `streamlit run app.py` from a checkout: the page scripts live next to it in app_pages/
+# (never `pages/`, which would turn on Streamlit's older multipage mode). The library
+# does not locate this file: the router passes its folder in.
 BASE = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="Insight Workbench", page_icon=":material/policy:", layout="wide")
@@ -43,7 +46,6 @@ if wb is not None:
         page = st.Page(BASE / spec.path, title=spec.title, icon=spec.icon)
         sections.setdefault(spec.section, []).append(page)
     current = st.navigation(sections)
-    session.follow_goto([page for pages in sections.values() for page in pages])
     try:
         with session.guard():
             current.run()

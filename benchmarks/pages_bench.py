@@ -16,26 +16,13 @@ import time
 from pathlib import Path
 
 from streamlit import logger as streamlit_logger
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.testing.v1 import AppTest
 
 from insight_workbench.dashboard.navigation import pages_for
 from insight_workbench.dashboard.roles import ANALYST, DPO
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 1.0
-
-
-class RoutedPages(PagesManager):
-    """Every run starts at the router, as on a server after its first visitor (AppTest
-    otherwise re-enters Streamlit's pages/-folder mode before each run)."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-
-app_test.PagesManager = RoutedPages  # type: ignore[misc]
 
 
 def timed(run: AppTest) -> float:

@@ -15,8 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from browser_support import ARGS, find_chromium, missing_reason  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, open_page, serve  # noqa: E402
+from streamlit_server import open_page, serve  # noqa: E402
 
 from insight_workbench.dashboard.navigation import pages_for  # noqa: E402
 from insight_workbench.dashboard.roles import ANALYST, DPO  # noqa: E402
@@ -24,14 +25,14 @@ from insight_workbench.dashboard.roles import ANALYST, DPO  # noqa: E402
 KEY = "screenshot-pseudonym-key-0123456789"
 
 
-def shoot(role: str, out: Path, only: set[str] | None) -> None:
+def shoot(role: str, out: Path, only: set[str] | None, chromium: str) -> None:
     env = {
         "INSIGHT_ROLE": role,
         "INSIGHT_SNAPSHOT": str(ROOT / "data" / "sample"),
         "INSIGHT_PSEUDONYM_KEY": KEY,
     }
     with serve(env) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
         tab = browser.new_page(viewport={"width": 1400, "height": 900})
         for i, spec in enumerate(pages_for(role)):
             name = Path(spec.path).stem
@@ -47,9 +48,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
+    chromium = find_chromium()
+    if chromium is None:
+        raise SystemExit(missing_reason())
     args.out.mkdir(parents=True, exist_ok=True)
-    shoot(DPO, args.out, {Path(p.path).stem for p in pages_for(DPO)} - {"usage"})
-    shoot(ANALYST, args.out, {"usage"})
+    shoot(DPO, args.out, {Path(p.path).stem for p in pages_for(DPO)} - {"usage"}, chromium)
+    shoot(ANALYST, args.out, {"usage"}, chromium)
 
 
 if __name__ == "__main__":

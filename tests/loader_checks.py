@@ -131,12 +131,14 @@ def assert_all_rows_accounted(snapshot: Snapshot) -> None:
             "FROM rejects WHERE table_name = ?",
             [key],
         ).fetchone()
-        assert typed is not None and rejected is not None
+        assert typed is not None
+        assert rejected is not None
         assert typed[0] == load.rows_loaded, key
         assert rejected[0] == load.rows_rejected, key
         assert load.rows_loaded + load.rows_rejected == load.rows_in_file, key
         if rejected[0]:
-            assert rejected[1] >= 1 and rejected[2] <= load.rows_in_file, key
+            assert rejected[1] >= 1, key
+            assert rejected[2] <= load.rows_in_file, key
         entry = snapshot.manifest.tables.get(key)
         if entry is not None:
             assert entry.rows == load.rows_in_file, key

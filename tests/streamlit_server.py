@@ -1,5 +1,5 @@
 """Serving the app for a real browser: `streamlit run app.py` on a free loopback port, and
-a Chromium (Debian's, driven by Playwright) that waits for each page to finish running."""
+a Chromium (driven by Playwright) that waits for each page to finish running."""
 
 from __future__ import annotations
 
@@ -14,16 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
 

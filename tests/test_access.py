@@ -128,7 +128,7 @@ def test_failed_logins_per_hour(snapshot):
     assert list(frame["failed_logins"]) == [25, 5, 1]
     assert list(frame["accounts"]) == [1, 1, 1]
     assert list(frame["ips"]) == [2, 1, 1]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="grain must be one of"):
         access.failed_logins_over_time(snapshot, load_policy(), "week")
 
 

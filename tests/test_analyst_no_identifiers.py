@@ -78,7 +78,10 @@ class Identifiers:
         self.exact = self.user_ids | self.emails | self.names | self.ips | self.agents
         long_ones = [v for v in self.user_ids | self.emails | self.names if len(v) >= 6]
         self.inside = re.compile("|".join(map(re.escape, sorted(long_ones, key=len)[::-1])))
-        assert self.user_ids and self.emails and self.names and self.ips
+        assert self.user_ids
+        assert self.emails
+        assert self.names
+        assert self.ips
 
     def problems(self, where: str, cells: Iterable[object]) -> list[str]:
         found = []

@@ -1,5 +1,5 @@
 """The app in a real browser: `streamlit run app.py` on a free loopback port, driven
-through Debian's Chromium with Playwright. Every page of each role opens without an
+through Chromium with Playwright. Every page of each role opens without an
 exception element; two tabs at once both work; screenshots are saved."""
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, serve
+from browser_support import ARGS, require_chromium
+from streamlit_server import EXCEPTION, open_page, serve
 
 from insight_workbench.dashboard.navigation import pages_for
 from insight_workbench.dashboard.roles import ANALYST, DPO
 
 pytestmark = pytest.mark.browser
+CHROMIUM = require_chromium(module=True)
 KEY = "browser-test-pseudonym-key-0123456789"
 
 
@@ -24,12 +26,10 @@ def page_url(base: str, path: str, first: bool) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it (apt)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
 

@@ -35,7 +35,8 @@ def test_heatmap_keeps_gaps_and_labels() -> None:
     )
     figure = charts.heatmap(frame, "hour", "weekday", "logins", "When", text="label")
     grid = figure.data[0].z
-    assert grid[0][0] == 12.0 and math.isnan(grid[0][1])
+    assert grid[0][0] == 12.0
+    assert math.isnan(grid[0][1])
     assert figure.data[0].text[0][1] == "<10"
 
 

@@ -150,6 +150,6 @@ def test_as_of(snapshot, as_of, expected_as_of, has_ret_001_o2):
     assert (("RET-001", "org:O2") in keys(result)) is has_ret_001_o2
 
 
-def test_parquet_and_csv_forms_agree(snapshot, tmp_path: Path):
+def test_parquet_and_csv_forms_agree(tmp_path: Path):
     parquet = load_snapshot(build_clock_snapshot(tmp_path / "pq", fmt="parquet"))
     assert keys(run_check(parquet, load_policy())) == EXPECTED_FINDINGS

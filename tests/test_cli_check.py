@@ -63,7 +63,8 @@ def test_table_output_is_grouped_and_plain_when_not_a_tty(snap):
     assert "\x1b[" not in done.stdout  # no colour codes in a pipe
     heading = lines.index("TPP-001  third_parties.assessment_before_contract  high  (2)")
     first, second = lines[heading + 1], lines[heading + 2]
-    assert first.startswith("  processor:P1") and second.startswith("  processor:P3")
+    assert first.startswith("  processor:P1")
+    assert second.startswith("  processor:P3")
     # the message column starts at the same place on every finding line
     finding_lines = [line for line in lines if line.startswith("  ")]
     starts = {line.index(" Processor") for line in finding_lines if " Processor" in line}
@@ -111,7 +112,8 @@ def test_unusable_options_exit_2(snap, args, message):
     done = run("check", snap, *args)
     assert done.returncode == 2
     assert message in done.stderr
-    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
 
 
 def test_bad_policy_file_exits_2_naming_the_key(snap, tmp_path):
@@ -122,7 +124,8 @@ def test_bad_policy_file_exits_2_naming_the_key(snap, tmp_path):
     assert "[subject_requests].response_months" in done.stderr
     policy.write_text("[retention]\nclosed_days = 28\n")
     done = run("check", snap, "--policy", policy)
-    assert done.returncode == 2 and "[retention].closed_days" in done.stderr
+    assert done.returncode == 2
+    assert "[retention].closed_days" in done.stderr
 
 
 def test_policy_file_changes_the_result(snap, tmp_path):
@@ -134,7 +137,8 @@ def test_policy_file_changes_the_result(snap, tmp_path):
 
 def test_unusable_snapshot_exits_2(tmp_path):
     done = run("check", tmp_path / "missing")
-    assert done.returncode == 2 and "missing" in done.stderr
+    assert done.returncode == 2
+    assert "missing" in done.stderr
 
 
 def test_schedule_json(snap):
@@ -160,7 +164,8 @@ def test_schedule_within_csv_and_table(snap):
 @pytest.mark.parametrize("args", [["--within", "-1"], ["--within", "soon"], ["--as-of", "x"]])
 def test_schedule_unusable_options_exit_2(snap, args):
     done = run("schedule", snap, *args)
-    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
 
 
 def test_severity_is_coloured_on_a_terminal(snap):
@@ -182,4 +187,5 @@ def test_severity_is_coloured_on_a_terminal(snap):
         os.close(leader)
     assert process.wait() == 1
     text = b"".join(chunks).decode()
-    assert "\x1b[31mhigh\x1b[0m" in text and "\x1b[33mmedium\x1b[0m" in text
+    assert "\x1b[31mhigh\x1b[0m" in text
+    assert "\x1b[33mmedium\x1b[0m" in text

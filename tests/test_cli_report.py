@@ -94,19 +94,23 @@ def test_parameters_reach_the_notebook_with_their_types(echoed: tuple, usage_pat
     assert first.returncode == 0, first.stderr
     folder = run_folders(out)[0]
     results = json.loads((folder / "results.json").read_text())
-    assert results["label"] == "10" and results["count"] == 7 and results["items"] == ["a", "b"]
+    assert results["label"] == "10"
+    assert results["count"] == 7
+    assert results["items"] == ["a", "b"]
     assert results["as_of"] == "2026-11-01"
     assert Path(results["snapshot"]) == usage_path.resolve()
     assert Path(results["cwd"]) == FIXTURES.resolve()  # runs in the notebook's folder
     record = json.loads((folder / "run.json").read_text())
-    assert record["status"] == "succeeded" and record["error"] is None
+    assert record["status"] == "succeeded"
+    assert record["error"] is None
     assert record["parameters"]["count"] == 7
     assert record["as_of"] == "2026-11-01T00:00:00Z"
     assert record["package_version"]
     assert str(folder) in first.stdout
     strict = record["policy"]["path"]
     assert Path(strict).is_absolute()
-    assert results["policy"] == strict and strict.endswith("strict.toml")
+    assert results["policy"] == strict
+    assert strict.endswith("strict.toml")
     assert record["policy"]["values"]["retention"]["closed_account_days"] == 14
 
 
@@ -114,7 +118,8 @@ def test_two_runs_of_one_notebook_get_two_folders(echoed: tuple) -> None:
     _, second, out = echoed
     assert second.returncode == 0, second.stderr
     folders = run_folders(out)
-    assert len(folders) == 2 and folders[0] != folders[1]
+    assert len(folders) == 2
+    assert folders[0] != folders[1]
     assert {f.parent.name for f in folders} == {"echo"}
     assert all((f / "echo.ipynb").is_file() and (f / "echo.html").is_file() for f in folders)
 
@@ -135,7 +140,8 @@ def test_bad_options_are_refused_before_running(
         "report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", tmp_path, *args
     )
     assert done.returncode == 2
-    assert message in done.stderr and "Traceback" not in done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -171,7 +177,8 @@ def test_prune_prints_the_folders_it_removed(tmp_path: Path) -> None:
     done = cli("reports", "prune", "--older-than", "30", "--out", tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [str(gone)]
-    assert kept.exists() and not gone.exists()
+    assert kept.exists()
+    assert not gone.exists()
 
 
 def test_prune_needs_the_age(tmp_path: Path) -> None:
@@ -189,7 +196,8 @@ def test_the_usage_report_needs_the_key_before_running(
     out = tmp_path / "out"
     done = cli("report", "usage_report", "--snapshot", usage_path, "--out", out, *extra, env=env)
     assert done.returncode == 2
-    assert "key" in done.stderr and "Traceback" not in done.stderr
+    assert "key" in done.stderr
+    assert "Traceback" not in done.stderr
     assert not out.exists()
 
 

@@ -91,7 +91,8 @@ def test_exactly_one_identifier_or_exit_2(
     )
     assert code == 2
     assert message in stderr
-    assert stdout == "" and "Traceback" not in stderr
+    assert stdout == ""
+    assert "Traceback" not in stderr
     assert not out.exists()
 
 
@@ -102,17 +103,20 @@ def test_refuses_an_existing_pack(monkeypatch, capsys, people_path, tmp_path) ->
         monkeypatch, capsys, "sar", str(people_path), "--user-id", JANE, "--out", str(out)
     )
     assert code == 2
-    assert "--out" in stderr and "overwrite" in stderr
+    assert "--out" in stderr
+    assert "overwrite" in stderr
     assert out.read_bytes() == b"earlier"
 
 
 def test_missing_out_and_bad_snapshot_exit_2(monkeypatch, capsys, tmp_path) -> None:
     code, _, stderr = run(monkeypatch, capsys, "sar", str(tmp_path), "--user-id", JANE)
-    assert code == 2 and "--out" in stderr
+    assert code == 2
+    assert "--out" in stderr
     code, _, stderr = run(
         monkeypatch, capsys, "sar", str(tmp_path), "--user-id", JANE, "--out", str(tmp_path / "p")
     )
-    assert code == 2 and "manifest.json" in stderr
+    assert code == 2
+    assert "manifest.json" in stderr
 
 
 @pytest.mark.skipif(shutil.which(str(SCRIPT)) is None, reason="console script not installed")
@@ -148,4 +152,5 @@ def test_console_script(people_path: Path, tmp_path: Path) -> None:
         timeout=120,
     )
     assert both.returncode == 2
-    assert both.stderr.count("\n") == 1 and "--email / --user-id" in both.stderr
+    assert both.stderr.count("\n") == 1
+    assert "--email / --user-id" in both.stderr

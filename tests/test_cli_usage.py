@@ -38,7 +38,8 @@ def test_usage_json(monkeypatch, capsys, usage_path: Path):
     assert document["as_of"] == "2026-11-28T02:00:00Z"
     assert document["snapshot"]["exported_at"] == "2026-11-28T02:00:00Z"
     assert isinstance(document["avg_users_per_active_org"], float)
-    assert document["active_users_30d"] > 0 and document["logins_30d"] > 0
+    assert document["active_users_30d"] > 0
+    assert document["logins_30d"] > 0
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,8 @@ def test_usage_as_of(monkeypatch, capsys, usage_path: Path, as_of: str, expected
         monkeypatch, capsys, "usage", str(usage_path), "--as-of", as_of, "--format", "json"
     )
     document = json.loads(out)
-    assert code == 0 and document["as_of"] == expected
+    assert code == 0
+    assert document["as_of"] == expected
     figures = headline_figures(load_snapshot(usage_path), parse_timestamp(expected))
     assert document["active_users_30d"] == figures["active_users_30d"]
 
@@ -59,7 +61,8 @@ def test_usage_table(monkeypatch, capsys, usage_path: Path):
     code, out, _ = run(monkeypatch, capsys, "usage", str(usage_path))
     figures = headline_figures(load_snapshot(usage_path))
     assert code == 0
-    assert f"{figures['active_users_30d']}" in out and "Organisations: demo" in out
+    assert f"{figures['active_users_30d']}" in out
+    assert "Organisations: demo" in out
     assert "Average users per active organisation" in out
 
 
@@ -72,7 +75,8 @@ def test_usage_table(monkeypatch, capsys, usage_path: Path):
 )
 def test_usage_bad_options_exit_2(monkeypatch, capsys, usage_path: Path, args, message):
     code, _, err = run(monkeypatch, capsys, "usage", str(usage_path), *args)
-    assert code == 2 and message in err
+    assert code == 2
+    assert message in err
 
 
 def test_usage_of_a_missing_snapshot_is_one_clear_line(tmp_path: Path):
@@ -83,7 +87,8 @@ def test_usage_of_a_missing_snapshot_is_one_clear_line(tmp_path: Path):
         check=False,
     )
     assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert "Traceback" not in done.stderr
 
 
 def test_deidentify_writes_datasets(monkeypatch, capsys, usage_path: Path, tmp_path: Path):
@@ -97,10 +102,12 @@ def test_deidentify_writes_datasets(monkeypatch, capsys, usage_path: Path, tmp_p
 
 def test_deidentify_needs_out(monkeypatch, capsys, usage_path: Path):
     code, _, err = run(monkeypatch, capsys, "deidentify", str(usage_path))
-    assert code == 2 and "--out" in err
+    assert code == 2
+    assert "--out" in err
 
 
 def test_commands_are_documented(monkeypatch, capsys):
     for command in ("usage", "deidentify"):
         code, out, _ = run(monkeypatch, capsys, command, "--help")
-        assert code == 0 and "--as-of" in out
+        assert code == 0
+        assert "--as-of" in out

@@ -15,7 +15,8 @@ LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer\n"
 
 def one_error_line(stderr: str) -> str:
     lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), stderr
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: "), stderr
     assert "Traceback" not in stderr
     return lines[0]
 
@@ -34,14 +35,16 @@ def test_clean_snapshot_exits_0(tmp_path: Path) -> None:
     result = run_cli("validate", valid_snapshot(tmp_path / "s"))
     assert result.returncode == 0, result.stderr
     assert "Every row loaded." in result.stdout
-    assert "logins.csv" in result.stdout and result.stderr == ""
+    assert "logins.csv" in result.stdout
+    assert result.stderr == ""
 
 
 def test_clean_snapshot_as_json(tmp_path: Path) -> None:
     result = run_cli("validate", valid_snapshot(tmp_path / "s"), "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report["snapshot_id"] == "s" and report["exported_at"] == "2026-11-28T02:00:00Z"
+    assert report["snapshot_id"] == "s"
+    assert report["exported_at"] == "2026-11-28T02:00:00Z"
     assert [t["table"] for t in report["tables"]] == list(TABLES)
     logins = next(t for t in report["tables"] if t["table"] == "logins")
     assert logins == {
@@ -97,7 +100,8 @@ def test_refused_snapshot_exits_2(tmp_path: Path) -> None:
     folder = valid_snapshot(tmp_path / "s")
     (folder / "users.csv").write_text("user_id\nU1\n", encoding="utf-8")
     result = run_cli("validate", folder)
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 2
+    assert result.stdout == ""
     assert "users: sha256 of users.csv" in one_error_line(result.stderr)
 
 
@@ -109,7 +113,8 @@ def test_bad_format_option_exits_2(tmp_path: Path) -> None:
 
 def test_help_describes_every_option() -> None:
     validate = run_cli("validate", "--help")
-    assert validate.returncode == 0 and "--format" in validate.stdout
+    assert validate.returncode == 0
+    assert "--format" in validate.stdout
     manifest = run_cli("manifest", "--help")
     for option in ("--exported-at", "--snapshot-id", "--timezone"):
         assert option in manifest.stdout

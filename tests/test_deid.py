@@ -132,7 +132,8 @@ def test_sidecar_column_missing(tmp_path: Path):
 def test_no_datasets(tmp_path: Path):
     snapshot = load_snapshot(build_snapshot(tmp_path / "s"))
     assert deid.assess_datasets(snapshot, load_policy()) == []
-    assert deid.verdicts_frame([]).empty and deid.class_sizes_frame([]).empty
+    assert deid.verdicts_frame([]).empty
+    assert deid.class_sizes_frame([]).empty
 
 
 @pytest.mark.parametrize(

@@ -165,7 +165,8 @@ def test_any_bytes_load_or_raise_input_error(content: bytes) -> None:
             snapshot = load_snapshot(folder)
         except InputError as error:
             message = str(error)
-            assert message.startswith("logins.csv: ") and message.isprintable(), message
+            assert message.startswith("logins.csv: "), message
+            assert message.isprintable(), message
             return
         try:
             assert_all_rows_accounted(snapshot)

@@ -25,10 +25,10 @@ from insight_workbench.deidentification import assessment as deid
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import MONTHLY_SET
+from insight_workbench.reports.notebooks import NOTEBOOKS_DIR
 from insight_workbench.rules.runner import run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
 AUDITS = {
     "retention_audit": "RET",
@@ -117,7 +117,9 @@ def results(runs: dict[str, Path], name: str) -> dict[str, Any]:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapshot) -> None:
     run = record(runs, name)
-    assert run["notebook"] == name and run["status"] == "succeeded" and run["error"] is None
+    assert run["notebook"] == name
+    assert run["status"] == "succeeded"
+    assert run["error"] is None
     assert run["snapshot"]["snapshot_id"] == snapshot.manifest.snapshot_id
     assert run["snapshot"]["checksum"] == snapshot.manifest.checksum
     assert run["as_of"] == snapshot.manifest.exported_at_iso
@@ -135,7 +137,8 @@ def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapsh
 def test_the_html_has_no_code(runs: dict[str, Path], name: str) -> None:
     html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
     text = unescape(re.sub(r"<[^>]+>", "", html))  # highlighted code would read as plain text
-    assert 'class="jp-InputPrompt' not in html and 'class="highlight hl-ipython3' not in html
+    assert 'class="jp-InputPrompt' not in html
+    assert 'class="highlight hl-ipython3' not in html
     source = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
     lines = [
         line.strip()
@@ -152,7 +155,8 @@ def test_the_html_has_no_code(runs: dict[str, Path], name: str) -> None:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_html_carries_its_charts(runs: dict[str, Path], name: str) -> None:
     html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
-    assert 'class="plotly-graph-div"' in html and "Plotly.newPlot" in html
+    assert 'class="plotly-graph-div"' in html
+    assert "Plotly.newPlot" in html
     assert html.count(get_plotlyjs()) == 1  # plotly.js inside, once: no network needed
 
 
@@ -205,7 +209,8 @@ def test_deidentification_verdicts_equal_the_assessment(
     verdicts = deid.verdicts_frame(deid.assess_datasets(snapshot, load_policy()))
     expected = {r["dataset"]: {c: r[c] for c in deid.CHECKS} for r in verdicts.to_dict("records")}
     found = results(runs, "deidentification_audit")
-    assert found["verdicts"] == expected and found["datasets"] == len(verdicts)
+    assert found["verdicts"] == expected
+    assert found["datasets"] == len(verdicts)
 
 
 def test_access_figures_equal_the_library(runs: dict[str, Path], snapshot: Snapshot) -> None:
@@ -342,19 +347,12 @@ def test_the_identifier_scan_finds_what_it_looks_for(
 
 @pytest.mark.browser
 def test_the_charts_draw_offline_in_a_browser(runs: dict[str, Path]) -> None:
+    from browser_support import ARGS, require_chromium
     from playwright.sync_api import sync_playwright
 
-    args = [
-        "--no-sandbox",
-        "--headless",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
+    chromium = require_chromium()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=args)
+        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
         try:
             page = browser.new_page()
             errors: list[str] = []

@@ -182,8 +182,11 @@ def test_prune_removes_only_runs_older_than_the_limit(tmp_path: Path) -> None:
     stray.mkdir()  # no run.json: not a run, never touched
     removed = prune_runs(tmp_path, 30, now=NOW)
     assert removed == sorted([old, old_other])
-    assert not old.exists() and not old_other.exists()
-    assert recent.exists() and edge.exists() and stray.exists()
+    assert not old.exists()
+    assert not old_other.exists()
+    assert recent.exists()
+    assert edge.exists()
+    assert stray.exists()
     assert not (tmp_path / "access_review").exists()  # emptied notebook folder goes too
 
 

@@ -82,7 +82,8 @@ def test_the_cli_defaults_regenerate_the_committed_sample_byte_for_byte(regenera
     assert sorted(committed) == sorted(fresh)
     changed = [name for name in committed if committed[name] != fresh[name]]
     assert changed == []
-    assert "manifest.json" in committed and "planted.json" in committed
+    assert "manifest.json" in committed
+    assert "planted.json" in committed
     doc = planted(sample_path)
     again = generate_sample(
         regenerated, doc["seed"], doc["orgs"], doc["users"], doc["days"], doc["format"]
@@ -102,7 +103,8 @@ def test_parquet_form_loads_with_the_same_row_counts(tmp_path, sample, sample_pa
     out = generate_sample(
         tmp_path / "pq", doc["seed"], doc["orgs"], doc["users"], doc["days"], "parquet"
     )
-    assert not list(out.glob("*.csv")) and not list((out / "deidentified").glob("*.csv"))
+    assert not list(out.glob("*.csv"))
+    assert not list((out / "deidentified").glob("*.csv"))
     parquet = load_snapshot(out)
     try:
         assert parquet.rows_loaded == sample.rows_loaded
@@ -234,9 +236,11 @@ def test_no_real_looking_personal_data(sample):
     emails = column(
         sample, "SELECT email FROM users UNION ALL SELECT requester_email FROM subject_requests"
     )
-    assert emails and all(EXAMPLE_DOMAIN.search(e.lower()) for e in emails)
+    assert emails
+    assert all(EXAMPLE_DOMAIN.search(e.lower()) for e in emails)
     phones = column(sample, "SELECT telephone FROM users WHERE telephone IS NOT NULL")
-    assert phones and all(DRAMA_NUMBER.match(p) for p in phones)
+    assert phones
+    assert all(DRAMA_NUMBER.match(p) for p in phones)
     for ip in column(sample, "SELECT DISTINCT ip FROM logins"):
         address = ipaddress.ip_address(ip)
         assert any(
@@ -268,7 +272,8 @@ def test_bad_option_exits_2_on_the_command_line(tmp_path):
         text=True,
     )
     assert done.returncode == 2
-    assert "--days" in done.stderr and "Traceback" not in done.stderr
+    assert "--days" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_refuses_a_folder_that_is_not_an_earlier_sample(tmp_path):

@@ -183,7 +183,8 @@ def test_searched_email_is_recorded_trimmed(people: Snapshot) -> None:
 
 def test_readme_explains_rows_left_from_a_deleted_account(people: Snapshot) -> None:
     readme = pack_files(build_pack(people, user_id=GONE))["README.txt"].decode("utf-8")
-    assert GONE in readme and "no account record" in readme
+    assert GONE in readme
+    assert "no account record" in readme
     assert "no account record" not in pack_files(build_pack(people, user_id=JANE))[
         "README.txt"
     ].decode("utf-8")

@@ -159,7 +159,8 @@ def test_deidentified_datasets_are_registered(tmp_path: Path) -> None:
     )
     snapshot = load_snapshot(folder)
     by_name = {d.name: d for d in snapshot.deidentified}
-    assert by_name["people"].meta == meta and by_name["counts"].meta is None
+    assert by_name["people"].meta == meta
+    assert by_name["counts"].meta is None
     assert by_name["people"].file == "deidentified/people.csv"
     assert by_name["people"].columns == ("age_band", "region")
     people = by_name["people"].table

@@ -63,8 +63,10 @@ def test_a_label_beside_a_small_count_is_not_shown():
 def test_numeric_display_leaves_hidden_cells_empty():
     frame = pd.DataFrame({"users": [3, 40], "events": [5, 50]})
     shown = suppress(frame, ["users"], min_cell=M, linked_columns=["events"], as_text=False)
-    assert np.isnan(shown["users"][0]) and shown["users"][1] == 40
-    assert np.isnan(shown["events"][0]) and shown["events"][1] == 50
+    assert np.isnan(shown["users"][0])
+    assert shown["users"][1] == 40
+    assert np.isnan(shown["events"][0])
+    assert shown["events"][1] == 50
 
 
 def test_without_totals_nothing_else_is_hidden():

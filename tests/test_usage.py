@@ -111,7 +111,9 @@ def test_headline_figures_at_the_boundaries(boundary: Snapshot):
         "logins_30d": 5,
         "avg_users_per_active_org": 1.5,  # U1, U5 of O1 and U3 of O2, over 2 organisations
     }
-    assert figures["dau"] == 2 and figures["wau"] == 3 and figures["stickiness"] == 0.5
+    assert figures["dau"] == 2
+    assert figures["wau"] == 3
+    assert figures["stickiness"] == 0.5
     assert figures["as_of"] == AS_OF
 
 
@@ -225,7 +227,8 @@ def _trunc(day: date, grain: str) -> date:
 
 def test_stickiness_against_a_day_by_day_count(dpo: Snapshot, raw: AnalystData):
     got = usage.stickiness(raw, days=20)
-    assert len(got) == 20 and got["day"].iloc[-1].date() == AS_OF.date()
+    assert len(got) == 20
+    assert got["day"].iloc[-1].date() == AS_OF.date()
     for row in got.itertuples():
         day = row.day.date()
         want = _sql(
@@ -258,7 +261,8 @@ def test_logins_per_user(dpo: Snapshot, raw: AnalystData):
 
 def test_active_organisations(dpo: Snapshot, raw: AnalystData):
     got = usage.active_organisations(raw, days=30)
-    assert len(got) == 12 and got["organisations"].sum() == len(_sql(dpo, "FROM organisations"))
+    assert len(got) == 12
+    assert got["organisations"].sum() == len(_sql(dpo, "FROM organisations"))
     want = _sql(
         dpo,
         f"SELECT o.product, o.status, count(DISTINCT o.org_id) AS n FROM "
@@ -294,7 +298,8 @@ def test_new_users_per_month(dpo: Snapshot, raw: AnalystData):
         "FROM users GROUP BY ALL",
     )
     counts = dict(zip(want["m"].dt.date, want["n"], strict=True))
-    assert len(got) == 18 and got["month"].iloc[-1].date() == date(2026, 11, 1)
+    assert len(got) == 18
+    assert got["month"].iloc[-1].date() == date(2026, 11, 1)
     assert [counts.get(m, 0) for m in got["month"].dt.date] == got["new_users"].tolist()
     assert got["new_users"].sum() > 0
 
@@ -308,7 +313,8 @@ def test_dormant_accounts(dpo: Snapshot, raw: AnalystData):
         s=AS_OF - timedelta(days=90),
         a=AS_OF,
     ).iloc[0, 0]
-    assert got["dormant"].iloc[-1] == want and want > 0
+    assert got["dormant"].iloc[-1] == want
+    assert want > 0
     assert got["accounts"].iloc[-1] == usage.headline_figures(dpo)["users"]
 
 
@@ -349,7 +355,8 @@ def test_referrer_domains_pool_rare_ones(raw: AnalystData, safe: AnalystData):
     assert set(got["referrer_domain"]) == {"google.com", "bing.com", "other", "direct"}
     assert got["logins"].sum() == usage.headline_figures(raw)["logins_30d"]
     top = usage.referrer_domains(safe, days=30, top=2)
-    assert top["referrer_domain"].tolist()[-1] == "other" and len(top) == 3
+    assert top["referrer_domain"].tolist()[-1] == "other"
+    assert len(top) == 3
     assert top["logins"].sum() == got["logins"].sum()
 
 
@@ -379,13 +386,14 @@ def test_cohort_retention(dpo: Snapshot, raw: AnalystData):
     )
     sizes = want.groupby("c").size()
     first = got[got["months_since"] == 0]
-    assert len(first) == 4 and len(got) == 4 + 3 + 2 + 1
+    assert len(first) == 4
+    assert len(got) == 4 + 3 + 2 + 1
     for row in first.itertuples():
         assert row.cohort_size == row.users == sizes.get(pd.Timestamp(row.cohort), 0)
     assert (got["users"] <= got["cohort_size"]).all()
 
 
-def test_product_filter(dpo: Snapshot, raw: AnalystData):
+def test_product_filter(raw: AnalystData):
     total = usage.feature_usage(raw, days=30)
     only = usage.feature_usage(raw, days=30, product="value_insight")
     assert set(only["product"]) == {"value_insight"}
@@ -428,9 +436,12 @@ def test_bad_arguments_are_clear_errors(raw: AnalystData, call, message):
 
 def test_analyst_headline_hides_few_people(boundary: Snapshot, dpo: Snapshot):
     few = usage.analyst_headline(analyst_data(boundary, KEY))
-    assert few["users"] == "<10" and few["avg_users_per_active_org"] == "[c]"
-    assert few["active_users_30d"] == "<10" and few["logins_30d"] == "[c]"
-    assert few["dau"] == "<10" and few["stickiness"] == "[c]"
+    assert few["users"] == "<10"
+    assert few["avg_users_per_active_org"] == "[c]"
+    assert few["active_users_30d"] == "<10"
+    assert few["logins_30d"] == "[c]"
+    assert few["dau"] == "<10"
+    assert few["stickiness"] == "[c]"
     assert few["organisations"] == {"demo": 0, "trial": 1, "active": 2, "closed": 1}
     many = usage.analyst_headline(analyst_data(dpo, KEY))
     assert many == usage.headline_figures(dpo)
@@ -455,10 +466,12 @@ def test_headline_figures_on_the_sample_match_direct_sql(sample: Snapshot):
         "(SELECT count(*) FROM organisations WHERE status = 'active')"
     ).fetchone()
     figures = usage.headline_figures(sample)
-    assert figures["active_users_30d"] == people and figures["logins_30d"] == logins
+    assert figures["active_users_30d"] == people
+    assert figures["logins_30d"] == logins
     assert figures["users"] == users
     assert figures["organisations"] == {
         s: statuses.get(s, 0) for s in ("demo", "trial", "active", "closed")
     }
     assert figures["avg_users_per_active_org"] == round(of_active / active, 2)
-    assert people > 0 and active > 0
+    assert people > 0
+    assert active > 0

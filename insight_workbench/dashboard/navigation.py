@@ -10,7 +10,7 @@ from insight_workbench.dashboard.roles import ANALYST, DPO
 @dataclass(frozen=True)
 class PageSpec:
     section: str
-    path: str  # relative to app.py
+    path: str  # relative to app.py (not `pages/`: that name turns on Streamlit's older mode)
     title: str
     icon: str
     roles: tuple[str, ...]
@@ -18,34 +18,34 @@ class PageSpec:
 
 BOTH = (DPO, ANALYST)
 PAGES = (
-    PageSpec("Overview", "pages/overview.py", "Overview", ":material/dashboard:", BOTH),
-    PageSpec("Compliance", "pages/retention.py", "Retention", ":material/auto_delete:", (DPO,)),
+    PageSpec("Overview", "app_pages/overview.py", "Overview", ":material/dashboard:", BOTH),
+    PageSpec("Compliance", "app_pages/retention.py", "Retention", ":material/auto_delete:", (DPO,)),
     PageSpec(
         "Compliance",
-        "pages/subject_requests.py",
+        "app_pages/subject_requests.py",
         "Subject requests",
         ":material/assignment_ind:",
         (DPO,),
     ),
     PageSpec(
         "Compliance",
-        "pages/deidentification.py",
+        "app_pages/deidentification.py",
         "De-identification",
         ":material/visibility_off:",
         (DPO,),
     ),
     PageSpec(
-        "Compliance", "pages/access.py", "Access monitoring", ":material/lock_person:", (DPO,)
+        "Compliance", "app_pages/access.py", "Access monitoring", ":material/lock_person:", (DPO,)
     ),
     PageSpec(
         "Compliance",
-        "pages/communications.py",
+        "app_pages/communications.py",
         "Communications and third parties",
         ":material/mail:",
         (DPO,),
     ),
-    PageSpec("Analytics", "pages/usage.py", "Usage", ":material/monitoring:", BOTH),
-    PageSpec("Reports", "pages/reports.py", "Reports", ":material/description:", (DPO,)),
+    PageSpec("Analytics", "app_pages/usage.py", "Usage", ":material/monitoring:", BOTH),
+    PageSpec("Reports", "app_pages/reports.py", "Reports", ":material/description:", (DPO,)),
 )
 
 

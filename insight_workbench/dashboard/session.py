@@ -11,17 +11,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import sys
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException, StreamlitSecretNotFoundError
+from streamlit.errors import StreamlitSecretNotFoundError
 
 from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import load_pseudonym_key
@@ -33,8 +32,6 @@ from insight_workbench.policy import Policy, load_policy
 
 LOG = logging.getLogger(__name__)
 STATE_KEY = "_insight_workbench"
-GOTO = "goto"
-APP_FILE = Path(__file__).resolve().parents[2] / "app.py"
 T = TypeVar("T")
 
 
@@ -50,6 +47,7 @@ class Workbench:
     """What a page may use. Identifiable data is reachable only in the DPO role."""
 
     identity: Identity
+    base: Path  # the app's folder, passed in by the router: `reports/` defaults to it
     snapshot_key: str  # resolved path + manifest checksum
     snapshot_id: str
     exported_at: datetime
@@ -257,14 +255,7 @@ def current() -> Workbench:
     wb = st.session_state.get(STATE_KEY)
     if isinstance(wb, Workbench):
         return wb
-    # No router ran before this page: until some session has called st.navigation,
-    # Streamlit serves the files under pages/ directly (its older multipage mode).
-    # Send the visitor through the router, which checks the role, and remember the page.
-    caller = sys._getframe(1).f_globals.get("__file__") or ""
-    wanted = Path(str(caller)).stem
-    if APP_FILE.is_file():
-        with suppress(StreamlitAPIException):
-            st.switch_page(APP_FILE, query_params={GOTO: wanted} if wanted else None)
+    # Pages run only inside the router's `current.run()`, which sets the workbench first.
     st.error("Open the workbench from its start page.")
     st.stop()
 
@@ -272,17 +263,6 @@ def current() -> Workbench:
 def clear_current() -> None:
     """The workbench lives for one run only: a page never sees an earlier run's."""
     st.session_state.pop(STATE_KEY, None)
-
-
-def follow_goto(pages: list[Any]) -> None:
-    """After a detour through the router, open the page asked for, if this role has it."""
-    wanted = st.query_params.get(GOTO)
-    if not wanted:
-        return
-    del st.query_params[GOTO]
-    for page in pages:
-        if page.url_path == wanted:
-            st.switch_page(page)
 
 
 @contextmanager
@@ -338,6 +318,7 @@ def build_workbench(identity: Identity, base: Path, secrets: dict[str, Any]) -> 
     key, problem = pseudonym_key(secrets)
     return Workbench(
         identity=identity,
+        base=base,
         snapshot_key=f"{path.resolve()}:{manifest.checksum}",
         snapshot_id=manifest.snapshot_id,
         exported_at=manifest.exported_at,

@@ -15,7 +15,9 @@ from typing import Any
 
 from insight_workbench.errors import InputError
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+# Shipped inside the package (package data), so an installed workbench finds them too;
+# the checkout's top-level `notebooks` is a link to this folder.
+NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 # The monthly set run by `report --all`: the four audits and the pack that sums them up.
 MONTHLY_SET = (
     "retention_audit",

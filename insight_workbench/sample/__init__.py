@@ -129,7 +129,7 @@ def _plant(world: World, plants: Plants, seed: int) -> list[dict]:
     planted.plant_access(world, actors, plants)
     planted.plant_communications(actors)
     erased = planted.plant_leftovers(world, plants)["erased_with_request"]
-    request_list = subject_requests.planted_requests(actors, erased, plants)
+    request_list = subject_requests.planted_requests(actors, erased)
     planted.plant_bad_rows(actors)
     planted.plant_cases(world, actors, plants)  # the cases registered with @plant
     return request_list

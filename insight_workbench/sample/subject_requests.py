@@ -69,7 +69,7 @@ def _row(
     }
 
 
-def planted_requests(actors: Actors, erased: User, plants: Plants) -> list[dict]:
+def planted_requests(actors: Actors, erased: User) -> list[dict]:
     """SAR-001/SAR-002 and RET-003 requests, with near misses on each boundary."""
     anyone = actors  # the request names any user who existed by then
     held_after_erasure = actors.take()

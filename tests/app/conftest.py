@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 from apphelpers import identifiers
-from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
-from streamlit.util import calc_hash
+from streamlit.testing.v1 import AppTest
 
 from insight_workbench.loading.snapshot import Snapshot
 
@@ -29,31 +27,6 @@ ISOLATED = (
 OpenApp = Callable[..., AppTest]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "pages_folder_mode: run AppTest in Streamlit's pages/-folder mode"
-    )
-
-
-class _RoutedPages(PagesManager):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-
-@pytest.fixture(autouse=True)
-def routed_pages(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
-    """Run every AppTest run as the server runs after its first visitor.
-
-    A running server leaves Streamlit's older pages/-folder mode for good once any
-    session calls st.navigation; AppTest detects the pages/ folder again before every
-    run, so each rerun would start on the page file instead of the router (and lose
-    widget values on the detour). The browser test covers a fresh server's first visit.
-    """
-    if request.node.get_closest_marker("pages_folder_mode") is None:
-        monkeypatch.setattr(app_test, "PagesManager", _RoutedPages)
-
-
 @pytest.fixture
 def open_app(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> OpenApp:
     """`open_app(role, page=None, env=..., secrets=..., user=..., query=...)`: the app run
@@ -69,7 +42,7 @@ def open_app(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> OpenApp:
         user: dict[str, Any] | None = None,
         query: dict[str, str] | None = None,
         key: str | None = KEY,
-        url_path: str | None = None,
+        first_page: str | None = None,
     ) -> AppTest:
         for name in ISOLATED:
             monkeypatch.delenv(name, raising=False)
@@ -86,8 +59,8 @@ def open_app(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> OpenApp:
         if user is not None:
             app.user = user
         app.query_params.update(query or {})
-        if url_path is not None:  # a first visit straight to this address
-            app._page_hash = calc_hash(url_path)
+        if first_page is not None:  # a first visit straight to this page's address
+            app.switch_page(first_page)
         app.run()
         if page is not None:
             app.switch_page(page).run()

@@ -63,11 +63,12 @@ def test_analyst_without_a_pseudonym_key_is_refused(open_app) -> None:
     app = open_app("analyst", key=None)
     assert not app.exception
     assert "pseudonymisation key" in app.warning[0].value
-    assert not app.metric and not app.dataframe
+    assert not app.metric
+    assert not app.dataframe
 
 
 def test_dpo_without_a_key_still_works_but_usage_says_why(open_app) -> None:
-    app = open_app("dpo", "pages/usage.py", key=None)
+    app = open_app("dpo", "app_pages/usage.py", key=None)
     assert not app.exception
     assert "pseudonymisation key" in app.warning[0].value
     assert not app.metric
@@ -111,7 +112,8 @@ def test_signed_in_user_without_a_role_sees_only_a_message(open_app, tmp_path) -
     )
     assert not app.exception
     assert "no role in this workbench" in app.warning[0].value
-    assert not app.metric and not app.dataframe
+    assert not app.metric
+    assert not app.dataframe
     assert len(app._registered_pages) == 1
 
 
@@ -201,12 +203,10 @@ def test_no_identifier_in_the_frame_for_an_analyst(open_app, sample_identifiers)
     assert leaked(rendered_text(app), sample_identifiers) == []
 
 
-@pytest.mark.pages_folder_mode
 @pytest.mark.parametrize("role", ["analyst", "dpo"])
-def test_a_page_file_run_without_the_router_goes_through_it(open_app, role) -> None:
-    # Until a session has called st.navigation, Streamlit serves every file under pages/
-    # by itself: a first visit straight to /retention still passes the role check.
-    app = open_app(role, url_path="retention")
+def test_a_first_visit_to_a_page_address_goes_through_the_router(open_app, role) -> None:
+    # Straight to /retention: the router runs first, so only a DPO is shown the page.
+    app = open_app(role, first_page="app_pages/retention.py")
     assert not app.exception
     expected = "Retention" if role == "dpo" else "Overview"
     assert [t.value for t in app.title] == [expected]

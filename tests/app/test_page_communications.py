@@ -8,12 +8,13 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
 
-PAGE = "pages/communications.py"
+PAGE = "app_pages/communications.py"
 
 
 def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     findings = run_check(sample, load_policy()).findings
     com = [f for f in findings if f.rule == "COM-001"]
     tpp = {f.key for f in findings if f.rule.startswith("TPP")}
@@ -21,7 +22,8 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
         (f.evidence["user_id"], f.evidence["category"], f.evidence["opted_out_at"]) for f in com
     }
     processors = sample.cursor().execute("SELECT count(*) FROM processors").fetchone()
-    assert com and tpp
+    assert com
+    assert tpp
     assert metrics(app) == {
         "Messages sent after an opt-out": str(len(com)),
         "Opt-outs not honoured": str(len(opt_outs)),

@@ -8,12 +8,13 @@ from insight_workbench.deidentification.assessment import CHECKS, assess_dataset
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 
-PAGE = "pages/deidentification.py"
+PAGE = "app_pages/deidentification.py"
 
 
 def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     found = assess_datasets(sample, load_policy())
     failing = sum(any(a.verdicts[c] == "fail" for c in CHECKS) for a in found)
     assert metrics(app) == {

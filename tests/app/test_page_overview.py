@@ -12,7 +12,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
 
-PAGE = "pages/overview.py"
+PAGE = "app_pages/overview.py"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,8 @@ def expected(sample: Snapshot) -> dict[str, int]:
 @pytest.mark.parametrize("role", ["dpo", "analyst"])
 def test_headline_metrics_are_the_library_figures(open_app, expected, role) -> None:
     app = open_app(role, PAGE)
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     assert metrics(app) == {name: str(value) for name, value in expected.items()}
 
 

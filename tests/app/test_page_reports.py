@@ -7,7 +7,7 @@ from pathlib import Path
 
 from apphelpers import frame_with, metrics
 
-PAGE = "pages/reports.py"
+PAGE = "app_pages/reports.py"
 
 
 def write_run(root: Path, notebook: str, stamp: str, status: str, html: bool) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from apphelpers import frame_with
 
-PAGE = "pages/reports.py"
+PAGE = "app_pages/reports.py"
 
 
 def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:
@@ -16,13 +16,15 @@ def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:
     app.selectbox(key="run_notebook").select("access_review")
     app.text_input(key="run_as_of").input("2026-11-20")
     app.button[0].click().run()
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     assert "report_job" in app.session_state
     deadline = time.monotonic() + 180
     while "report_job" in app.session_state and time.monotonic() < deadline:
         time.sleep(2)
         app.run()
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     runs = frame_with(app, "notebook", "status")
     assert list(runs["notebook"]) == ["access_review"]
     assert list(runs["status"]) == ["succeeded"]

@@ -13,7 +13,7 @@ from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 
-PAGE = "pages/retention.py"
+PAGE = "app_pages/retention.py"
 
 
 def status(sample: Snapshot) -> pd.DataFrame:
@@ -22,7 +22,8 @@ def status(sample: Snapshot) -> pd.DataFrame:
 
 def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     frame = status(sample)
     overdue = frame[frame["state"] == "overdue"]
     assert len(overdue) > 0

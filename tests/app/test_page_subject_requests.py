@@ -12,12 +12,13 @@ from insight_workbench.policy import load_policy
 from insight_workbench.subject_requests.pack import build_pack
 from insight_workbench.subject_requests.request_table import request_deadlines
 
-PAGE = "pages/subject_requests.py"
+PAGE = "app_pages/subject_requests.py"
 
 
 def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     frame = request_deadlines(sample, load_policy(), sample.manifest.exported_at)
     waiting = (frame["status"] == "open") & frame["finding"].isna() & ~frame["paused"]
     assert frame["paused"].any()  # the sample plants a request waiting for a clarification
@@ -36,7 +37,7 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     assert list(paused["request_id"]) == list(frame.loc[frame["paused"], "request_id"])
 
 
-def test_type_filter_changes_the_requests_shown(open_app, sample) -> None:
+def test_type_filter_changes_the_requests_shown(open_app) -> None:
     app = open_app("dpo", PAGE)
     everything = frame_with(app, "due_date", nth=2)
     app.multiselect(key="request_types").set_value(["erasure"]).run()
@@ -50,7 +51,8 @@ def test_pack_for_a_requester_has_exactly_their_rows(open_app, sample) -> None:
     person = app.selectbox(key="pack_user").options[1]
     app.selectbox(key="pack_user").select(person)
     app.form_submit_button[0].click().run()
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     expected = build_pack(sample, user_id=person)
     counts = frame_with(app, "table", "rows")
     assert dict(zip(counts["table"], counts["rows"], strict=True)) == expected.row_counts

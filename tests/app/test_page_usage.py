@@ -13,7 +13,7 @@ from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.loading.snapshot import Snapshot
 
-PAGE = "pages/usage.py"
+PAGE = "app_pages/usage.py"
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,8 @@ def shown(value: object, min_cell: int) -> str:
 @pytest.mark.parametrize("role", ["dpo", "analyst"])
 def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:
     app = open_app(role, PAGE)
-    assert not app.exception and not app.error
+    assert not app.exception
+    assert not app.error
     figures = usage.headline_figures(data)
     m = data.min_cell
     assert metrics(app) == {

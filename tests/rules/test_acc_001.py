@@ -77,7 +77,8 @@ def test_finding_names_user_organisation_and_times(run_rule):
         "ts": "2026-07-01T08:30:00Z",
         "closed_at": "2026-06-30T12:00:00Z",
     }
-    assert "O1" in finding.message and "U1" in finding.message
+    assert "O1" in finding.message
+    assert "U1" in finding.message
 
 
 def test_one_finding_per_login(run_rule):

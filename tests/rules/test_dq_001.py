@@ -62,7 +62,8 @@ def test_quarantined_value(run_rule, table, bad, column, reason):
     assert finding.key == f"row:{table}:2"
     assert finding.evidence == {"columns": [column], "reasons": [reason]}
     assert (finding.severity, finding.due) == ("medium", None)
-    assert SECRET not in finding.message and SECRET not in str(finding.evidence)
+    assert SECRET not in finding.message
+    assert SECRET not in str(finding.evidence)
 
 
 def test_several_bad_values_in_one_row_are_one_finding(run_rule):

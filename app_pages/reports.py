@@ -15,7 +15,7 @@ JOB, JOB_ERROR = "report_job", "report_job_error"
 
 wb = session.current()
 st.title("Reports")
-folder = reports.reports_folder(session.APP_FILE.parent)
+folder = reports.reports_folder(wb.base)
 st.caption(
     "Runs of the audit notebooks (`insight-workbench report`). Reports hold personal data: "
     "prune old runs with `insight-workbench reports prune --older-than DAYS`."
