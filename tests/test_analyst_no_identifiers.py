@@ -307,7 +307,8 @@ def test_no_canary_in_the_headline_or_the_usage_report(canary_data: AnalystData)
     assert problems == []
 
 
-def test_no_canary_on_the_usage_page(canary_path: Path, canary_data: AnalystData):
+@pytest.mark.usefixtures("canary_data")
+def test_no_canary_on_the_usage_page(canary_path: Path):
     wb = _workbench(canary_path)
     problems = []
     for name in usage.REPORTS:
@@ -326,7 +327,8 @@ def test_no_canary_in_the_usage_command(canary_path: Path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as done:
         cli.main()
     out = capsys.readouterr().out
-    assert done.value.code == 0 and json.loads(out)["users"] == 30
+    assert done.value.code == 0
+    assert json.loads(out)["users"] == 30
     assert _canary_leaks("usage --format json", [out]) == []
 
 
@@ -339,7 +341,8 @@ def test_a_rare_event_type_does_not_show_its_label(canary_path: Path, canary_dat
     assert RARE_EVENT not in set(shown["event_type"])
     local = shown[shown["product"] == "local_insight"].set_index("event_type")
     # pooled with the unknown export events of twenty people: a count that hides no one
-    assert local.loc["other", "users"] == 20 and local.loc["page_view", "users"] == 20
+    assert local.loc["other", "users"] == 20
+    assert local.loc["page_view", "users"] == 20
     section = usage_section(canary_data, canary_data.exported_at, days=30)
     texts = [figure.to_json() for figure in section.charts]
     texts += [frame.to_csv() for _, frame in section.tables]
@@ -353,9 +356,11 @@ def test_a_rare_label_alone_shows_as_other_with_its_marker(canary_path: Path):
     data = analyst_data(load_snapshot(canary_path), KEY, min_cell=25)
     shown = usage.feature_usage(data)
     assert set(shown["event_type"]) == {"other"}
-    assert set(shown["users"]) == {"<25"} and set(shown["events"]) == {"[c]"}
+    assert set(shown["users"]) == {"<25"}
+    assert set(shown["events"]) == {"[c]"}
     browsers = usage.browser_share(data)
-    assert browsers["browser_family"].tolist() == ["Other"] and browsers["users"][0] == 30
+    assert browsers["browser_family"].tolist() == ["Other"]
+    assert browsers["users"][0] == 30
 
 
 def _workbench(path: Path) -> Workbench:

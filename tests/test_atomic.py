@@ -22,7 +22,7 @@ def test_a_failed_rename_removes_the_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.mkdir()
     (target / "inside").write_text("kept")
-    with pytest.raises(OSError):
+    with pytest.raises(IsADirectoryError):
         write_atomically(target, b"data")  # a folder cannot be replaced by a file
     assert os.listdir(tmp_path) == ["taken"]
     assert (target / "inside").read_text() == "kept"

@@ -164,7 +164,7 @@ def test_write_csv_leaves_nothing_behind_when_a_row_fails(tmp_path: Path) -> Non
 def test_write_csv_keeps_the_old_file_when_writing_fails(tmp_path: Path) -> None:
     target = write_csv(tmp_path / "out.csv", ["a"], [["old"]])
     before = target.read_bytes()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a row has 2 cells for 1 columns"):
         write_csv(target, ["a"], [["new"], ["too", "wide"]])
     assert target.read_bytes() == before
     assert os.listdir(tmp_path) == ["out.csv"]

@@ -64,14 +64,16 @@ def test_sample_plants_clarification_pauses(sample):
     frame = request_deadlines(sample, load_policy(), as_of)
     today = pd.Timestamp(as_of.date())
     [waiting] = frame[frame["paused"]].to_dict("records")  # still waiting at the export
-    assert waiting["status"] == "open" and pd.isna(waiting["due_date"])
+    assert waiting["status"] == "open"
+    assert pd.isna(waiting["due_date"])
     assert waiting["finding"] is None or pd.isna(waiting["finding"])
     scheduled = {i.key for i in build_schedule(sample, load_policy(), as_of)}
     assert f"request:{waiting['request_id']}" not in scheduled
     stopped = frame[frame["paused_days"] > 0]
     # an open request saved by its pause: past its period end, due later, still in time
     saved = stopped[(stopped["status"] == "open") & (stopped["period_end"] < today)]
-    assert len(saved) == 1 and saved["finding"].isna().all()
+    assert len(saved) == 1
+    assert saved["finding"].isna().all()
     assert f"request:{saved['request_id'].iloc[0]}" in scheduled
     # one pause across a month end, one answered late even with its pause
     crossing = (

@@ -32,7 +32,7 @@ def test_every_registered_family_has_a_label(rule: Rule) -> None:
 
 def test_a_rule_of_an_unlabelled_family_is_refused() -> None:
     with pytest.raises(ValueError, match=r"^XYZ-001: family XYZ has no label in FAMILIES$"):
-        Rule("XYZ-001", "xyz.example", "low", "clause", DOC, check=lambda ctx: [])
+        Rule("XYZ-001", "xyz.example", "low", "clause", DOC, check=lambda _ctx: [])
 
 
 def test_each_audit_section_reports_one_family() -> None:
@@ -58,7 +58,8 @@ def test_the_summary_and_the_chart_count_every_family(
     assert set(summary["family"]) == labels
     assert summary["rules"].sum() == summary["findings"].sum() == len(RULES)
     counts = sections.family_counts(one_finding_per_rule)
-    assert set(counts["family"]) == labels and counts["findings"].sum() == len(RULES)
+    assert set(counts["family"]) == labels
+    assert counts["findings"].sum() == len(RULES)
 
 
 def test_other_findings_is_titled_from_the_labels(one_finding_per_rule: CheckResult) -> None:
@@ -68,4 +69,5 @@ def test_other_findings_is_titled_from_the_labels(one_finding_per_rule: CheckRes
 
 def test_the_monthly_pack_shows_every_audit_and_the_other_findings() -> None:
     code = "\n".join(c.source for c in nbformat.read(PACK, as_version=4).cells)
-    assert "sections.AUDITS.items()" in code and "sections.other_findings(result)" in code
+    assert "sections.AUDITS.items()" in code
+    assert "sections.other_findings(result)" in code

@@ -25,7 +25,8 @@ DEFAULT = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 )
 def test_to_utc(moment: datetime, expected: datetime) -> None:
     converted = to_utc(moment)
-    assert converted == expected and converted.tzinfo is UTC
+    assert converted == expected
+    assert converted.tzinfo is UTC
 
 
 @pytest.mark.parametrize(

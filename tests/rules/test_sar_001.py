@@ -295,7 +295,7 @@ def test_finding_explains_the_pause(run_rule):
     }
 
 
-def test_a_paused_request_is_judged_again_at_an_earlier_as_of(run_rule, tmp_path):
+def test_a_paused_request_is_judged_again_at_an_earlier_as_of(tmp_path):
     # --as-of before the reply arrived: the same snapshot shows the request paused
     values = clarified("2026-02-20T09:00:00Z", "2026-02-23T10:00:00Z")
     tables = {"subject_requests": [request("R1", "2026-01-05T09:00:00Z", **values)]}
