@@ -6,6 +6,7 @@ import streamlit.components.v1 as components
 
 from insight_workbench.dashboard import reports, session
 from insight_workbench.errors import InputError
+from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.background import start_run
 from insight_workbench.timeutil import format_utc
@@ -32,7 +33,7 @@ with st.expander("Run a report now", expanded=False):
                 str(chosen_notebook), wb.snapshot.path, folder, chosen_as_of.strip() or None
             )
         except InputError as error:
-            st.error(str(error))
+            st.error(escape_markdown(error))
 
 
 @st.fragment(run_every=2)
@@ -55,7 +56,7 @@ def progress() -> None:
 
 progress()
 for line in st.session_state.pop(JOB_ERROR, []):
-    st.error(line)
+    st.error(escape_markdown(line))
 
 found = reports.runs(folder)
 if not found:
@@ -88,5 +89,5 @@ else:
         key="report_html",
     )
     if st.toggle("Show the report here", key="report_preview"):
-        # An iframe keeps the report's own styles and charts apart from the app's.
-        components.html(run.html.read_text(encoding="utf-8"), height=900, scrolling=True)
+        # In a frame of its own origin: its charts draw, but it cannot reach the app.
+        components.html(reports.sandboxed(run.html.read_text(encoding="utf-8")), height=920)

@@ -7,11 +7,12 @@ from insight_workbench import charts
 from insight_workbench.dashboard import session
 from insight_workbench.dashboard import usage as views
 from insight_workbench.loading.schema import PRODUCTS
+from insight_workbench.markdown_text import escape_markdown
 
 wb = session.current()
 st.title("Usage")
 if wb.key_problem:
-    st.warning(wb.key_problem)
+    st.warning(escape_markdown(wb.key_problem))
     st.stop()
 st.caption(
     "Pseudonymised, de-identified data: counts of fewer than "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import shlex
 from pathlib import Path
@@ -10,6 +11,7 @@ import pandas as pd
 
 from insight_workbench.reports import PastRun, list_runs
 
+REPORT_HEIGHT = 900
 COLUMNS = ["notebook", "start", "end", "status", "snapshot_id", "as_of", "html", "error"]
 
 
@@ -49,3 +51,13 @@ def runs_frame(found: list[PastRun]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def sandboxed(report: str, height: int = REPORT_HEIGHT) -> str:
+    """A frame showing `report` in a sandbox without `allow-same-origin`: its own opaque
+    origin, so its scripts (the charts) run but can read nothing of the app's page, its
+    cookies or its storage, and it may not navigate, open windows or submit forms."""
+    return (
+        f'<iframe sandbox="allow-scripts" title="Report" srcdoc="{html.escape(report)}" '
+        f'style="width: 100%; height: {height}px; border: 0"></iframe>'
+    )

@@ -28,6 +28,7 @@ from insight_workbench.dashboard import hosts, roles, snapshots
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import read_manifest
 from insight_workbench.loading.snapshot import Snapshot, TableLoad, load_snapshot
+from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 
 LOG = logging.getLogger(__name__)
@@ -271,7 +272,7 @@ def guard() -> Iterator[None]:
     try:
         yield
     except InputError as error:
-        st.error(str(error))
+        st.error(escape_markdown(error))
     except PermissionError:
         st.error("This page is for the DPO only.")
     except Exception as error:
@@ -333,7 +334,7 @@ def build_workbench(identity: Identity, base: Path, secrets: dict[str, Any]) -> 
 
 
 def show_identity(identity: Identity) -> None:
-    st.sidebar.markdown(f"**{identity.who}**  \nRole: **{identity.role.upper()}**")
+    st.sidebar.markdown(f"**{escape_markdown(identity.who)}**  \nRole: **{identity.role.upper()}**")
     if identity.signed_in:
         st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
 
@@ -341,7 +342,8 @@ def show_identity(identity: Identity) -> None:
 def show_snapshot(wb: Workbench) -> None:
     as_of = wb.as_of.strftime("%Y-%m-%d %H:%M UTC")
     exported = wb.exported_at.strftime("%Y-%m-%d %H:%M UTC")
-    st.sidebar.caption(f"Snapshot **{wb.snapshot_id}**, exported {exported}; as of {as_of}.")
+    snapshot_id = escape_markdown(wb.snapshot_id)  # from the manifest: text, never Markdown
+    st.sidebar.caption(f"Snapshot **{snapshot_id}**, exported {exported}; as of {as_of}.")
 
 
 def show_only(refusal: Refusal) -> None:
@@ -350,7 +352,7 @@ def show_only(refusal: Refusal) -> None:
 
     def message() -> None:
         st.title("Insight Workbench")
-        (st.error if refusal.error else st.warning)(str(refusal))
+        (st.error if refusal.error else st.warning)(escape_markdown(refusal))
         if refusal.offer_login:
             st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
         if refusal.offer_logout:

@@ -19,6 +19,7 @@ import plotly.io as pio
 
 from insight_workbench import __version__
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 from insight_workbench.timeutil import format_utc, parse_as_of
 
@@ -47,13 +48,17 @@ def open_inputs(
 
 
 def header(inputs: ReportInputs, personal_data: bool = True) -> str:
-    """The report's opening lines (Markdown): what was checked, as of when, under what policy."""
+    """The report's opening lines (Markdown): what was checked, as of when, under what policy.
+    Values from the manifest and the file system are escaped: shown as text, never markup."""
     manifest = inputs.snapshot.manifest
-    policy = Path(inputs.policy_path).name if inputs.policy_path else "the defaults"
+    policy = "the defaults"
+    if inputs.policy_path:
+        policy = escape_markdown(Path(inputs.policy_path).name)
     lines = [
-        f"- Snapshot: **{manifest.snapshot_id}**, exported {manifest.exported_at_iso} "
-        f"(manifest sha256 `{manifest.checksum[:16]}…`)",
-        f"- As of: **{inputs.as_of_iso}**",
+        f"- Snapshot: **{escape_markdown(manifest.snapshot_id)}**, exported "
+        f"{escape_markdown(manifest.exported_at_iso)} "
+        f"(manifest sha256 {escape_markdown(manifest.checksum[:16])}…)",
+        f"- As of: **{escape_markdown(inputs.as_of_iso)}**",
         f"- Policy: {policy}",
         f"- Insight Workbench {__version__}",
     ]
@@ -65,10 +70,11 @@ def header(inputs: ReportInputs, personal_data: bool = True) -> str:
 
 
 def use_offline_charts() -> None:
-    """Plotly figures carry plotly.js inside the notebook (included once), so the
-    exported HTML shows them without a network connection; tables show every row and
-    whole messages (a report must not cut findings short)."""
-    pio.renderers.default = "notebook"
+    """Plotly figures are output as their JSON only (no script): JupyterLab draws them,
+    and the exported report redraws them with its own copy of plotly.js, so it needs
+    no network connection. Tables show every row and whole messages (a report must not
+    cut findings short)."""
+    pio.renderers.default = "plotly_mimetype"
     pd.set_option("display.max_rows", None)
     pd.set_option("display.max_colwidth", None)
 

@@ -19,10 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import papermill
 from jupyter_client.manager import AsyncKernelManager
-from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 from traitlets import default
 
@@ -39,6 +37,7 @@ from insight_workbench.reports.notebooks import (
     find_notebook,
     parameters_cell_index,
 )
+from insight_workbench.reports.report_html import export_report
 from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
 
 KERNEL = "python3"
@@ -233,16 +232,9 @@ def write_record(folder: Path, record: dict[str, Any]) -> None:
 
 
 def export_html(executed: Path, target: Path, title: str) -> None:
-    """The report as HTML: outputs only, no code cells and no prompts."""
-    notebook = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(
-        template_name="lab",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
-    target.write_text(body, encoding="utf-8")
+    """The report as HTML: outputs only, sanitised, with its charts and nothing loaded
+    from the network (see report_html)."""
+    export_report(executed, target, title)
 
 
 def _title(record: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from insight_workbench import charts
 from insight_workbench.analyst import usage
 from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import primary_marker
+from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.sections import Section
 
 PEOPLE_COUNTS = ("users", "active_users_30d", "dau", "wau")
@@ -54,9 +55,10 @@ def usage_section(
     referrers = usage.referrer_domains(data, as_of, **scope)
     hours = usage.hour_of_week(data, as_of, **scope)
     cohorts = usage.cohort_retention(data, as_of, product=product)
+    scope_name = escape_markdown(product) if product else "All products"
     section = Section(
         "Usage",
-        f"{product or 'All products'}, the {days} days to {as_of:%Y-%m-%d %H:%M} UTC. Counts of "
+        f"{scope_name}, the {days} days to {as_of:%Y-%m-%d %H:%M} UTC. Counts of "
         f"fewer than {data.min_cell} people are suppressed (shown as a marker, never the value).",
         [
             ("Organisations per product", orgs),

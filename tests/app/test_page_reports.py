@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 from apphelpers import frame_with, metrics
@@ -59,3 +60,32 @@ def test_a_relative_reports_folder_is_the_starting_folders(
     write_run(tmp_path / "runs", "retention_audit", "20261101T010000Z", "succeeded", html=True)
     app.run()
     assert metrics(app)["Runs"] == "1"
+
+
+def test_a_report_is_shown_in_a_sandbox_without_the_app_s_origin(open_app, tmp_path: Path) -> None:
+    write_run(tmp_path, "retention_audit", "20261101T010000Z", "succeeded", html=True)
+    report = tmp_path / "retention_audit" / "20261101T010000Z" / "retention_audit.html"
+    report.write_text('<p title="a&b">report</p>')
+    app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})
+    app.toggle(key="report_preview").set_value(True).run()
+    assert not app.exception
+    frames = [Frames.of(e.proto.srcdoc) for e in app.get("iframe")]
+    assert frames == [[("allow-scripts", '<p title="a&b">report</p>')]]
+
+
+class Frames(HTMLParser):
+    """The sandbox and srcdoc of every iframe in a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str | None, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "iframe":
+            self.found.append((dict(attrs).get("sandbox"), dict(attrs).get("srcdoc")))
+
+    @classmethod
+    def of(cls, document: str) -> list[tuple[str | None, str | None]]:
+        parser = cls()
+        parser.feed(document)
+        return parser.found

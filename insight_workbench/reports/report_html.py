@@ -1,0 +1,218 @@
+"""The report as one safe, self-contained HTML file.
+
+A notebook's outputs hold values from the snapshot; whatever markup or script
+they carry must never reach a reader's browser. So the export:
+
+1. takes each chart out of the notebook as its figure JSON (the library's
+   `application/vnd.plotly.v1+json` output) and leaves a placeholder holding a
+   secret token in its place;
+2. exports the rest with nbconvert (outputs only, no code; a template without
+   require.js, MathJax, mermaid or widgets, so nothing comes from the network);
+3. sanitises the exported body with nh3 against an allow-list: no script, no
+   event handler, no link, no style block, images only as inline data;
+4. puts each chart back as an empty div and its JSON in a
+   `<script type="application/json">` (data, never run), drawn by one fixed
+   script of ours with the plotly.js bundle embedded once;
+5. adds a Content-Security-Policy that lets only those two scripts run (by
+   hash) and loads nothing from anywhere.
+
+A report is one file: it works the same downloaded, opened from disk, or shown
+in the app's sandboxed frame, and its sha256 in run.json covers every script it
+runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+import nh3
+from nbconvert import HTMLExporter
+from plotly.offline import get_plotlyjs
+from plotly.utils import PlotlyJSONEncoder
+
+from insight_workbench.atomic import write_atomically
+
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+TEMPLATE = "insight_report.html.j2"
+# The lab template without anything it would load or run.
+TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
+{% block html_head_js %}{% endblock html_head_js %}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{% block html_head_js_mathjax %}{% endblock html_head_js_mathjax %}
+{% block html_head_js_mermaidjs %}{% endblock html_head_js_mermaidjs %}
+"""
+# The one script a report runs besides plotly.js: draws each chart from its JSON.
+DRAW_CHARTS = (
+    "document.querySelectorAll('script[type=\"application/json\"][data-chart]')"
+    ".forEach(function (data) {"
+    " var figure = JSON.parse(data.textContent);"
+    " var target = document.getElementById(data.getAttribute('data-chart'));"
+    " Plotly.newPlot(target, figure.data || [], figure.layout || {},"
+    " {responsive: true, displaylogo: false});"
+    " });"
+)
+# pandas' own table styles, which the sanitiser drops with the rest of the style blocks.
+TABLE_CSS = """
+.dataframe tbody tr th { vertical-align: top; }
+.dataframe thead th { text-align: right; }
+.plotly-graph-div { width: 100%; height: 380px; }
+"""
+
+ALLOWED_TAGS = {
+    *("div", "span", "p", "br", "hr", "blockquote", "pre", "code"),
+    *("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "sup", "sub", "del"),
+    *("ul", "ol", "li", "dl", "dt", "dd"),
+    *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
+    "img",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class"},
+    "table": {"border"},
+    "tr": {"style"},
+    "th": {"colspan", "rowspan", "style"},
+    "td": {"colspan", "rowspan", "style"},
+    "img": {"src", "alt", "width", "height"},
+}
+INLINE_IMAGE = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=\s]*\Z")
+
+
+@dataclass(frozen=True)
+class Chart:
+    placeholder: str
+    figure: dict[str, Any]
+
+
+def export_report(executed: Path, target: Path, title: str) -> None:
+    """Write the executed notebook's outputs to `target` as a sanitised report."""
+    notebook = nbformat.read(executed, as_version=4)
+    token = secrets.token_hex(16)  # unknown to the data, so a value cannot forge a chart
+    charts = take_charts(notebook, token)
+    exported = _exporter().from_notebook_node(notebook, resources={"metadata": {"name": "report"}})
+    head, body_tag, body = split_document(exported[0])
+    document = assemble(head, body_tag, sanitise(body), charts, title)
+    write_atomically(target, document.encode("utf-8"))
+
+
+@cache
+def _template_loader() -> jinja2.DictLoader:
+    return jinja2.DictLoader({TEMPLATE: TEMPLATE_SOURCE})
+
+
+def _exporter() -> HTMLExporter:
+    return HTMLExporter(
+        template_name="lab",
+        template_file=TEMPLATE,
+        extra_loaders=[_template_loader()],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+
+
+def take_charts(notebook: Any, token: str) -> list[Chart]:
+    """Replace every chart output by a placeholder (text only) and return the figures."""
+    charts: list[Chart] = []
+    for cell in notebook.cells:
+        for index, output in enumerate(cell.get("outputs", [])):
+            figure = output.get("data", {}).get(PLOTLY_MIME)
+            if not isinstance(figure, dict):
+                continue
+            placeholder = f"chart-{token}-{len(charts) + 1}"
+            charts.append(Chart(placeholder, figure))
+            cell.outputs[index] = nbformat.v4.new_output(
+                "display_data", data={"text/html": f"<div>{placeholder}</div>"}
+            )
+    return charts
+
+
+def split_document(document: str) -> tuple[str, str, str]:
+    """The template's head, its <body> tag, and what lies inside <main>."""
+    head_end = document.index("</head>")
+    body_tag = re.search(r"<body\b[^>]*>", document[head_end:])
+    main_start = document.index("<main>", head_end) + len("<main>")
+    main_end = document.rindex("</main>")
+    if body_tag is None or main_end < main_start:
+        raise ValueError("the report template changed: no <body> and <main> found")
+    head = document[document.index("<head>") + len("<head>") : head_end]
+    if re.search(r"<script\b", head, re.IGNORECASE):
+        raise ValueError("the report template changed: its head has a script")
+    head = re.sub(r"<title>.*?</title>|<meta charset=[^>]*>", "", head, flags=re.DOTALL)
+    return head, body_tag.group(0), document[main_start:main_end]
+
+
+def sanitise(body: str) -> str:
+    """Only the allow-listed markup survives; scripts, handlers and links do not."""
+    return nh3.clean(
+        body,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "template", "noscript"},
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        link_rel=None,
+        url_schemes={"data"},
+        url_relative="deny",
+        filter_style_properties={"text-align"},
+        strip_comments=True,
+    )
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    if tag == "img" and name == "src" and not INLINE_IMAGE.match(value):
+        return None
+    return value
+
+
+def assemble(head: str, body_tag: str, body: str, charts: list[Chart], title: str) -> str:
+    """The final document: policy first, the template's styles, then the sanitised body
+    with the charts put back and the two scripts of ours (only when there are charts)."""
+    for chart in charts:
+        # The placeholder is the whole text of an output; it survives sanitising unchanged.
+        body = body.replace(chart.placeholder, _chart_markup(chart), 1)
+    bundle, draw = (get_plotlyjs(), DRAW_CHARTS) if charts else ("", "")
+    policy = content_policy([s for s in (bundle, draw) if s])
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+        f"<title>{html.escape(title)}</title>\n{head}\n<style>{TABLE_CSS}</style>\n"
+        + (f"<script>{bundle}</script>\n" if bundle else "")
+        + f"</head>\n{body_tag}\n<main>{body}</main>\n"
+        + (f"<script>{draw}</script>\n" if draw else "")
+        + "</body>\n</html>\n"
+    )
+
+
+def _chart_markup(chart: Chart) -> str:
+    name = chart.placeholder.rsplit("-", 1)[-1]
+    figure = json.dumps(chart.figure, cls=PlotlyJSONEncoder)
+    # As data inside <script>: no character of it can end the element or start markup.
+    figure = figure.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        f'<div class="plotly-graph-div" id="chart-{name}"></div>'
+        f'<script type="application/json" data-chart="chart-{name}">{figure}</script>'
+    )
+
+
+def content_policy(scripts: list[str]) -> str:
+    """Nothing is loaded; only the given inline scripts run (by hash)."""
+    hashes = " ".join(f"'{script_hash(s)}'" for s in scripts) or "'none'"
+    return (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+        "img-src data:; font-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def script_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")

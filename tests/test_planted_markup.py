@@ -1,0 +1,205 @@
+"""Markup and script planted in every text value of a snapshot, and in its snapshot_id,
+never run and never load anything: not in a report (each notebook run once), not on
+any page of the app in either role (one app start per role, in Chromium)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from planted_markup import build_planted, listener
+from plotly.offline import get_plotlyjs
+
+from insight_workbench.dashboard.navigation import pages_for
+from insight_workbench.dashboard.roles import ANALYST, DPO
+from insight_workbench.reports.report_html import DRAW_CHARTS, content_policy
+from insight_workbench.reports.runner import run_report
+
+NOTEBOOKS = [
+    "retention_audit",
+    "subject_requests_audit",
+    "deidentification_audit",
+    "access_review",
+    "monthly_compliance_pack",
+    "usage_report",
+    "explore",
+]
+KEY = "planted-markup-test-key-0123456789"
+URL_ATTRIBUTES = {"src", "href", "action", "formaction", "xlink:href", "poster", "data", "srcset"}
+EXTERNAL = re.compile(r"^\s*(https?:|//|ftp:)", re.IGNORECASE)
+CSS_URL = re.compile(r"url\(\s*['\"]?(?!data:)|@import", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int, list[str]]]:
+    """The planted snapshot, and the listener its Markdown images point at."""
+    with listener() as (port, hits):
+        folder = build_planted(tmp_path_factory.mktemp("planted") / "planted", port)
+        yield folder, port, hits
+
+
+@pytest.fixture(scope="module")
+def reports(
+    planted: tuple[Path, int, list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """Every report notebook run once on the planted snapshot: name -> its HTML."""
+    out = tmp_path_factory.mktemp("reports")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("INSIGHT_PSEUDONYM_KEY", KEY)
+        found = {}
+        for name in NOTEBOOKS:
+            result = run_report(name, planted[0], out)
+            assert result.succeeded, result.record["error"]
+            found[name] = result.folder / result.record["files"]["html"]
+    return found
+
+
+class Elements(HTMLParser):
+    """Every element of a document with its attributes, and each script's text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.scripts: list[tuple[dict[str, str], str]] = []
+        self.styles: list[str] = []
+        self._open: tuple[str, dict[str, str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        self.tags.append((tag, attributes))
+        if tag in ("script", "style"):
+            self._open = (tag, attributes)
+
+    def handle_data(self, data: str) -> None:
+        if self._open and self._open[0] == "script":
+            self.scripts.append((self._open[1], data))
+        elif self._open:
+            self.styles.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._open = None
+
+
+def parse(html: str) -> Elements:
+    elements = Elements()
+    elements.feed(html)
+    elements.close()
+    return elements
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_report_runs_only_the_workbench_s_scripts(reports: dict[str, Path], name: str) -> None:
+    html = reports[name].read_text(encoding="utf-8")
+    document = parse(html)
+    charts = [attrs for attrs, _ in document.scripts if attrs.get("type") == "application/json"]
+    others = [text for attrs, text in document.scripts if attrs.get("type") != "application/json"]
+    assert charts, "every report here draws at least one chart"
+    assert others == [get_plotlyjs(), DRAW_CHARTS]  # plotly.js once, and the drawing script
+    for attrs, text in document.scripts:
+        if attrs.get("type") == "application/json":
+            assert set(attrs) == {"type", "data-chart"}
+            assert "<" not in text
+            assert isinstance(json.loads(text), dict)
+    policy = [a for t, a in document.tags if t == "meta" and "http-equiv" in a]
+    assert policy == [{"http-equiv": "Content-Security-Policy", "content": content_policy(others)}]
+    assert document.tags[:3] == [
+        ("html", {"lang": "en"}),
+        ("head", {}),
+        ("meta", {"charset": "utf-8"}),
+    ]
+    assert document.tags[3][1].get("http-equiv") == "Content-Security-Policy"  # before all else
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_report_has_no_handler_link_or_outside_address(
+    reports: dict[str, Path], name: str, planted: tuple[Path, int, list[str]]
+) -> None:
+    html = reports[name].read_text(encoding="utf-8")
+    document = parse(html)
+    for tag, attributes in document.tags:
+        assert tag not in ("a", "svg", "iframe", "object", "embed", "form", "base", "link")
+        for attribute, value in attributes.items():
+            assert not attribute.startswith("on"), (tag, attribute)
+            assert "javascript:" not in value.replace(" ", "").lower(), (tag, attribute)
+            if attribute in URL_ATTRIBUTES:
+                assert not EXTERNAL.match(value), (tag, attribute)
+            if attribute == "style":
+                assert not CSS_URL.search(value)
+        if tag == "img":
+            assert attributes.get("src", "").startswith("data:image/")
+    assert not any(CSS_URL.search(style) for style in document.styles)
+    # The planted values are there, as text.
+    assert "snapshot&lt;img src=x onerror=alert(1)&gt;" in html
+    ours = html.replace(get_plotlyjs(), "")  # the bundle itself mentions both, unused
+    assert "require" not in ours
+    assert "mathjax" not in ours.lower()
+    assert not planted[2]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", [DPO, ANALYST])
+def test_no_page_runs_or_fetches_planted_markup(
+    role: str,
+    planted: tuple[Path, int, list[str]],
+    reports: dict[str, Path],
+) -> None:
+    from playwright.sync_api import sync_playwright
+    from streamlit_server import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, serve
+
+    snapshot, port, hits = planted
+    reports_dir = next(iter(reports.values())).parents[2]
+    env = {
+        "INSIGHT_ROLE": role,
+        "INSIGHT_SNAPSHOT": str(snapshot),
+        "INSIGHT_PSEUDONYM_KEY": KEY,
+        "INSIGHT_REPORTS_DIR": str(reports_dir),
+    }
+    dialogs: list[str] = []
+    planted_requests: list[str] = []
+    with sync_playwright() as playwright, serve(env) as base:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        context.on(
+            "request",
+            lambda request: (
+                planted_requests.append(request.url)
+                if f":{port}" in request.url or "planted" in request.url
+                else None
+            ),
+        )
+        tab = context.new_page()
+        for i, spec in enumerate(pages_for(role)):
+            url = f"{base}/" if i == 0 else f"{base}/{Path(spec.path).stem}"
+            open_page(tab, url, spec.title)
+            assert tab.locator(EXCEPTION).count() == 0, spec.title
+            # The sidebar names the planted snapshot_id, as text.
+            assert "onerror=alert(1)" in tab.locator('[data-testid="stSidebar"]').inner_text()
+            if spec.path == "pages/reports.py":
+                _show_a_report(tab)
+        browser.close()
+    assert dialogs == []
+    assert planted_requests == []
+    assert hits == []
+
+
+def _show_a_report(tab: Any) -> None:
+    """The newest report, shown in the page: its charts draw in a frame that cannot
+    reach the app's page."""
+    tab.get_by_text("Show the report here").click()
+    outer = tab.frame_locator("iframe").first
+    inner = outer.frame_locator('iframe[sandbox="allow-scripts"]')
+    inner.locator("svg.main-svg").first.wait_for(timeout=60_000)
+    frame = next(f for f in tab.frames if f.url == "about:srcdoc" and f.parent_frame.parent_frame)
+    reach = frame.evaluate(
+        "() => { try { return window.parent.document.title; } catch (e) { return 'blocked'; } }"
+    )
+    assert reach == "blocked"
+    assert frame.evaluate("() => window.origin") == "null"
+    tab.wait_for_timeout(1000)  # any handler planted in the report would have run by now
