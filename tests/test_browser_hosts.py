@@ -14,11 +14,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, IDLE, open_page, serve
+from browser_support import ARGS, require_chromium
+from streamlit_server import IDLE, open_page, serve
 
 from insight_workbench.loading.snapshot import Snapshot
 
 pytestmark = pytest.mark.browser
+CHROMIUM = require_chromium(module=True)
 KEY = "browser-test-pseudonym-key-0123456789"
 REBIND = "rebind.attacker.test"
 REFUSAL = "This workbench does not answer at this address."
@@ -26,16 +28,12 @@ REFUSAL = "This workbench does not answer at this address."
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it (apt)")
     from playwright.sync_api import sync_playwright
 
     # The attacker's name resolves to the loopback address, as after a rebinding.
     rules = f"--host-resolver-rules=MAP {REBIND} 127.0.0.1"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, rules]
-        )
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, rules])
         yield chromium
         chromium.close()
 

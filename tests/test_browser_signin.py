@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from streamlit_server import CHROMIUM, CHROMIUM_ARGS, free_port, open_page, serve, wait_idle
+from browser_support import ARGS, require_chromium
+from streamlit_server import free_port, open_page, serve, wait_idle
 from werkzeug.serving import make_server
 
 from insight_workbench.dashboard.navigation import pages_for
@@ -19,6 +20,7 @@ from insight_workbench.dashboard.roles import ANALYST, DPO
 from insight_workbench.loading.snapshot import Snapshot
 
 pytestmark = pytest.mark.browser
+CHROMIUM = require_chromium(module=True)
 KEY = "browser-test-pseudonym-key-0123456789"
 USERS = {DPO: "dpo@example.org", ANALYST: "analyst@example.org", None: "nobody@example.org"}
 NAV = '[data-testid="stSidebarNav"]'
@@ -72,12 +74,10 @@ def workbench(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it (apt)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
         chromium.close()
 
