@@ -150,7 +150,10 @@ def test_no_page_runs_or_fetches_planted_markup(
     reports: dict[str, Path],
 ) -> None:
     from playwright.sync_api import sync_playwright
-    from streamlit_server import CHROMIUM, CHROMIUM_ARGS, EXCEPTION, open_page, serve
+    from browser_support import ARGS, require_chromium
+    from streamlit_server import EXCEPTION, open_page, serve
+
+    chromium_path = require_chromium()
 
     snapshot, port, hits = planted
     reports_dir = next(iter(reports.values())).parents[2]
@@ -163,7 +166,7 @@ def test_no_page_runs_or_fetches_planted_markup(
     dialogs: list[str] = []
     planted_requests: list[str] = []
     with sync_playwright() as playwright, serve(env) as base:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         context.on(
