@@ -149,8 +149,8 @@ def test_no_page_runs_or_fetches_planted_markup(
     planted: tuple[Path, int, list[str]],
     reports: dict[str, Path],
 ) -> None:
-    from playwright.sync_api import sync_playwright
     from browser_support import ARGS, require_chromium
+    from playwright.sync_api import sync_playwright
     from streamlit_server import EXCEPTION, open_page, serve
 
     chromium_path = require_chromium()
