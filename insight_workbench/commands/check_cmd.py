@@ -24,7 +24,7 @@ from insight_workbench.csvsafe import neutralise
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
 from insight_workbench.loading.manifest import format_utc
-from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import CheckResult, run_check
 
@@ -62,7 +62,7 @@ def check(
     chosen = parse_format(format, FORMATS)
     prefixes = parse_prefixes(rule)
     rules_policy = load_policy(policy)
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     result = run_check(loaded, rules_policy, moment, prefixes)
     if chosen == "json":

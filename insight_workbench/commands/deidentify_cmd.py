@@ -15,7 +15,7 @@ from insight_workbench.commands.common import (
 )
 from insight_workbench.deidentification.aggregates import deidentify as write_datasets
 from insight_workbench.errors import InputError
-from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 
 
@@ -33,7 +33,7 @@ def deidentify(
     if out is None:
         raise InputError("--out is required: the folder to write the datasets into")
     rules = load_policy(policy)
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     for path in write_datasets(loaded, out, moment, rules.deidentification.min_cell):
         typer.echo(f"wrote {path}")

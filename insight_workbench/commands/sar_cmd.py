@@ -10,7 +10,7 @@ import typer
 from insight_workbench.commands.common import SnapshotArg
 from insight_workbench.csvsafe import iso_utc
 from insight_workbench.errors import InputError
-from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.subject_requests.pack import SubjectPack, build_pack, write_pack
 from insight_workbench.subject_requests.pack_files import check_target
 
@@ -42,7 +42,7 @@ def sar(
     if out is None:
         raise InputError("--out is required: the folder or .zip to write the pack to")
     check_target(out)  # before the (possibly long) load
-    pack = build_pack(load_snapshot(snapshot), email=email, user_id=user_id)
+    pack = build_pack(open_snapshot(snapshot), email=email, user_id=user_id)
     written = write_pack(pack, out)
     typer.echo(summary(pack, written))
 

@@ -9,7 +9,7 @@ import typer
 from insight_workbench.analyst.usage.headline import headline_figures
 from insight_workbench.commands.common import AsOfOption, SnapshotArg, parse_as_of, write_json
 from insight_workbench.loading.manifest import format_utc
-from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.loading.workspace import open_snapshot
 
 
 def usage(
@@ -22,7 +22,7 @@ def usage(
     active organisation, and daily / weekly active users."""
     if format not in ("table", "json"):
         raise typer.BadParameter("must be table or json", param_hint="--format")
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     figures = headline_figures(loaded, moment)
     document: dict[str, Any] = {

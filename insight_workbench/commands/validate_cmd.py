@@ -9,7 +9,7 @@ import typer
 from insight_workbench.commands.common import SnapshotArg, write_json
 from insight_workbench.errors import InputError
 from insight_workbench.loading.load_report import validation_report
-from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.loading.workspace import open_snapshot
 
 
 def validate(
@@ -21,7 +21,7 @@ def validate(
     1 when rows were quarantined, 2 when the snapshot is refused."""
     if format not in ("table", "json"):
         raise InputError("--format: must be table or json")
-    report = validation_report(load_snapshot(snapshot))
+    report = validation_report(open_snapshot(snapshot))
     if format == "json":
         write_json(report)
     else:

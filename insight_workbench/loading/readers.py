@@ -93,34 +93,39 @@ def check_names(names: list[str], where: str) -> None:
         seen[name.casefold()] = position
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, label: str | None = None) -> list[str]:
     """The column names of a CSV file's header row, trimmed; empty names at the end
-    (a trailing comma) are dropped, as DuckDB drops trailing empty fields of records."""
+    (a trailing comma) are dropped, as DuckDB drops trailing empty fields of records.
+    Messages name the file `label` (default: its name)."""
+    where = shown(label or path.name)
     with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         try:
             header = next(csv.reader(handle, strict=True))
         except StopIteration:
-            raise InputError(f"{path.name}: the file is empty (no header row)") from None
+            raise InputError(f"{where}: the file is empty (no header row)") from None
         except csv.Error:
-            raise InputError(f"{path.name}: the header row is not valid CSV") from None
+            raise InputError(f"{where}: the header row is not valid CSV") from None
     names = [name.strip() for name in header]
     if not any(names):
-        raise InputError(f"{path.name}: the first line is empty, not a header row")
+        raise InputError(f"{where}: the first line is empty, not a header row")
     while len(names) > 1 and not names[-1]:
         names.pop()
     if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
         raise InputError(
-            f"{path.name}: the header row has a single column: the file is not comma-separated"
+            f"{where}: the header row has a single column: the file is not comma-separated"
         )
-    check_names(names, path.name)
+    check_names(names, where)
     return names
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
-    """Read one CSV or Parquet export into the untyped relation `table`."""
+def read_file(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str | None = None
+) -> RawTable:
+    """Read one CSV or Parquet export into the untyped relation `table`; messages name
+    the file `label` (default: its name)."""
     if path.suffix == ".parquet":
-        return _read_parquet(con, path, table)
-    return _read_csv(con, path, table)
+        return _read_parquet(con, path, table, label or path.name)
+    return _read_csv(con, path, table, label or path.name)
 
 
 def _csv_source(path: Path, width: int) -> str:
@@ -133,8 +138,8 @@ def _csv_source(path: Path, width: int) -> str:
     )
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
-    header = read_header(path)
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
+    header = read_header(path, label)
     kept = [name for name in header if not is_credential(name)]
     positions = {name: header.index(name) for name in kept}
     raw = RawTable(table, kept, [n for n in header if is_credential(n)], positions)
@@ -257,15 +262,15 @@ def _read_csv_with_python(
     return rejects
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
     source = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
-        raise InputError(f"{path.name}: not a readable Parquet file") from None
+        raise InputError(f"{shown(label)}: not a readable Parquet file") from None
     types = {str(row[0]): str(row[1]) for row in described if row[0] != "file_row_number"}
     names = list(types)
-    check_names(names, path.name)
+    check_names(names, shown(label))
     kept = [name for name in names if not is_credential(name)]
     raw = RawTable(
         table,
