@@ -15,6 +15,8 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -300,12 +302,23 @@ def _parquet_text(name: str, kind: str) -> str:
 
 
 def count_records(path: Path) -> int:
-    """The number of data records of an export file, read exactly as the loader reads it."""
+    """The number of data records of an export file, read exactly as the loader reads it.
+    DuckDB reads `*`, `?` and `[` in a path as a glob: a path holding one is read through
+    a copy with a plain name."""
+    if set("*?[]{}") & set(str(path)):
+        with tempfile.TemporaryDirectory(prefix="insight-count-") as folder:
+            plain = Path(folder) / f"file{path.suffix}"
+            shutil.copyfile(path, plain)
+            return _count_records(plain, path.name)
+    return _count_records(path, path.name)
+
+
+def _count_records(path: Path, label: str) -> int:
     con = duckdb.connect(config={"preserve_insertion_order": True})
     try:
-        return read_file(con, path, "counted").records(con)
+        return read_file(con, path, "counted", label).records(con)
     except duckdb.Error:
-        raise InputError(f"{path.name}: the file could not be read") from None
+        raise InputError(f"{shown(label)}: the file could not be read") from None
     finally:
         con.close()
 

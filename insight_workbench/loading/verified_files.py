@@ -63,15 +63,21 @@ def source_files(folder: Path) -> list[SourceFile]:
     return found
 
 
-def fingerprint(sources: list[SourceFile], manifest: mf.Manifest) -> list[tuple[str, int, int]]:
+def fingerprint(folder: Path, manifest: mf.Manifest) -> list[tuple[str, int, int]]:
     """(path, size, mtime) of every file the manifest does not pin by hash: unlisted
-    datasets and sidecars. A change to one of them makes the workspace stale."""
-    loose = [(s.relative, s.path) for s in sources if s.key not in manifest.tables]
-    loose += [(s.sidecar, s.sidecar_path) for s in sources if s.sidecar]
+    datasets and sidecars. A change to one of them makes a workspace stale. Only
+    `lstat` is used: nothing is opened or followed."""
+    directory = folder / DEIDENTIFIED
+    if not directory.is_dir() or directory.is_symlink():
+        return []
+    listed = {entry.file for entry in manifest.tables.values()}
     found = []
-    for relative, path in sorted(loose):
-        info = os.lstat(path)
-        found.append((relative, info.st_size, info.st_mtime_ns))
+    for path in sorted(directory.iterdir()):
+        relative = f"{DEIDENTIFIED}/{path.name}"
+        loose = path.suffix in mf.EXPORT_SUFFIXES and relative not in listed
+        if loose or path.name.endswith(".meta.json"):
+            info = os.lstat(path)
+            found.append((relative, info.st_size, info.st_mtime_ns))
     return found
 
 

@@ -40,7 +40,6 @@ from insight_workbench.loading.lockdown import (
 )
 from insight_workbench.loading.snapshot import Snapshot, load_tables, snapshot_from_database
 from insight_workbench.loading.verified_files import (
-    SourceFile,
     copy_verified,
     fingerprint,
     source_files,
@@ -68,8 +67,7 @@ def ingest(path: str | Path, settings: Settings | None = None) -> tuple[Workspac
     settings = settings or settings_from_env()
     folder = Path(path)
     manifest = mf.read_manifest(folder)
-    sources = source_files(folder)
-    variant = _variant(fingerprint(sources, manifest))
+    variant = _variant(fingerprint(folder, manifest))
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
@@ -80,7 +78,7 @@ def ingest(path: str | Path, settings: Settings | None = None) -> tuple[Workspac
         snapshot = _open(target, folder, manifest, variant, settings, spill)
         if snapshot is not None:  # built meanwhile by another process
             return Workspace(target, False), snapshot
-        _build(folder, manifest, sources, target, variant, settings, spill)
+        _build(folder, manifest, target, variant, settings, spill)
     snapshot = _open(target, folder, manifest, variant, settings, spill)
     if snapshot is None:
         raise InputError(f"{target}: the workspace just built cannot be opened")
@@ -137,7 +135,6 @@ def _build_lock(root: Path, checksum: str) -> Iterator[None]:
 def _build(
     folder: Path,
     manifest: mf.Manifest,
-    sources: list[SourceFile],
     target: Path,
     variant: str,
     settings: Settings,
@@ -152,7 +149,7 @@ def _build(
     part = tmp / f"build-{token}.duckdb"
     try:
         copies.mkdir(mode=0o700)
-        files = copy_verified(folder, manifest, sources, copies)
+        files = copy_verified(folder, manifest, source_files(folder), copies)
         con = connect_for_build(part, settings, spill, copies)
         try:
             load_tables(con, manifest, files)
