@@ -13,6 +13,7 @@ import typer
 from insight_workbench.commands import (
     check_cmd,
     deidentify_cmd,
+    ingest_cmd,
     manifest_cmd,
     report_cmd,
     sample_cmd,
@@ -44,6 +45,7 @@ app.add_typer(report_cmd.reports_app, name="reports")
 app.command("validate")(validate_cmd.validate)
 app.command("manifest")(manifest_cmd.manifest)
 app.command("sample")(sample_cmd.sample)
+app.command("ingest")(ingest_cmd.ingest)
 
 
 def main() -> None:

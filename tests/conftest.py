@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,14 @@ from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
+
+# Workspaces built by the tests (and the commands they run) go to a cache of their own.
+_CACHE = tempfile.mkdtemp(prefix="insight-test-cache-")
+os.environ["INSIGHT_CACHE_DIR"] = _CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's hook signature)
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

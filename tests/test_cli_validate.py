@@ -96,7 +96,10 @@ def test_credential_columns_and_orphans_are_listed(tmp_path: Path) -> None:
     assert PLANTED not in result.stdout
 
 
-def test_refused_snapshot_exits_2(tmp_path: Path) -> None:
+def test_refused_snapshot_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cache of its own: a workspace of the same manifest, built by another test, would
+    # be reused without reading the export again (docs/snapshot-loading.md).
+    monkeypatch.setenv("INSIGHT_CACHE_DIR", str(tmp_path / "cache"))
     folder = valid_snapshot(tmp_path / "s")
     (folder / "users.csv").write_text("user_id\nU1\n", encoding="utf-8")
     result = run_cli("validate", folder)

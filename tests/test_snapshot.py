@@ -28,6 +28,11 @@ REPORT_TABLES = {
     "load_report": ["table_name", "file", "rows_in_file", "rows_loaded", "rows_rejected"],
     "credential_columns": ["table_name", "column_name"],
     "deidentified_datasets": ["name", "file", "table_name", "meta"],
+    # What reopens the workspace as a complete `Snapshot`:
+    "extra_columns": ["table_name", "column_name"],
+    "dataset_columns": ["table_name", "column_name"],
+    "snapshot_files": ["key", "file", "sha256", "listed"],
+    "workspace_info": ["loader_version", "manifest_sha256", "variant", "built_at"],
 }
 
 

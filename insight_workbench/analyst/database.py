@@ -1,7 +1,8 @@
 """The analyst's data: a separate DuckDB database holding only de-identified tables.
 
 `analyst_data(snapshot, key)` derives, in DuckDB, four tables from a loaded
-snapshot into a NEW in-memory database of their own:
+snapshot into a NEW in-memory database of their own, locked down like the workspace
+(no file, URL or extension is reachable from it):
 
 - `orgs`: org_pseudonym, product, status, created_month, subscription_start_month,
   closed_month (organisations are not people; their names are left out anyway)
@@ -36,6 +37,7 @@ import pyarrow as pa
 from insight_workbench.analyst import vocabulary
 from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym_map
 from insight_workbench.analyst.user_agents import UNKNOWN, family_table
+from insight_workbench.loading.lockdown import connect_in_memory, settings_from_env, spill_folder
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.timeutil import to_utc
@@ -128,10 +130,9 @@ class AnalystData:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor in UTC (the database is set so, then locked)."""
         with self._lock:
-            cursor = self.con.cursor()
-        cursor.execute("SET TimeZone = 'UTC'")
-        return cursor
+            return self.con.cursor()
 
     def as_of(self, moment: datetime | None) -> datetime:
         return to_utc(self.exported_at if moment is None else moment)
@@ -163,7 +164,9 @@ def analyst_data(snapshot: Snapshot, key: bytes, min_cell: int | None = None) ->
     if min_cell is None:
         min_cell = load_policy().deidentification.min_cell
     source = snapshot.cursor()
-    target = duckdb.connect(config={"preserve_insertion_order": True})
+    # Locked down like the workspace: data enters only through Arrow, from Python.
+    settings = settings_from_env()
+    target = connect_in_memory(settings, spill_folder(settings))
     try:
         _register_lookups(source, key)
         for name in ANALYST_TABLES:
@@ -173,7 +176,6 @@ def analyst_data(snapshot: Snapshot, key: bytes, min_cell: int | None = None) ->
             target.register("_incoming", reader)
             target.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
             target.unregister("_incoming")
-        target.execute("SET TimeZone = 'UTC'")
     except BaseException:
         target.close()
         raise

@@ -57,14 +57,14 @@ def check(
 ) -> None:
     """Run the compliance rules over SNAPSHOT and report the findings, sorted by rule then
     key. Exit 0 when there are none, 1 when findings were reported, 2 for unusable input."""
-    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.loading.workspace import open_snapshot
     from insight_workbench.policy import load_policy
     from insight_workbench.rules.runner import run_check
 
     chosen = parse_format(format, FORMATS)
     prefixes = parse_prefixes(rule)
     rules_policy = load_policy(policy)
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     result = run_check(loaded, rules_policy, moment, prefixes)
     if chosen == "json":

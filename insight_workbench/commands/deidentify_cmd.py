@@ -28,13 +28,13 @@ def deidentify(
     and feature use per month and product, users per active organisation) as CSV with
     `.meta.json` sidecars. Groups of fewer than the policy's min_cell people are left out."""
     from insight_workbench.deidentification.aggregates import deidentify as write_datasets
-    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.loading.workspace import open_snapshot
     from insight_workbench.policy import load_policy
 
     if out is None:
         raise InputError("--out is required: the folder to write the datasets into")
     rules = load_policy(policy)
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     for path in write_datasets(loaded, out, moment, rules.deidentification.min_cell):
         typer.echo(f"wrote {path}")

@@ -36,7 +36,7 @@ def sar(
     as JSON and spreadsheet-safe CSV, with a README and a manifest. Give exactly one of
     --email or --user-id. A person of whom nothing is held gets a "no data held" pack
     (exit 0). Never overwrites an existing zip or non-empty folder."""
-    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.loading.workspace import open_snapshot
     from insight_workbench.subject_requests.pack import build_pack, write_pack
     from insight_workbench.subject_requests.pack_files import check_target
 
@@ -47,7 +47,7 @@ def sar(
     if out is None:
         raise InputError("--out is required: the folder or .zip to write the pack to")
     check_target(out)  # before the (possibly long) load
-    pack = build_pack(load_snapshot(snapshot), email=email, user_id=user_id)
+    pack = build_pack(open_snapshot(snapshot), email=email, user_id=user_id)
     written = write_pack(pack, out)
     typer.echo(summary(pack, written))
 

@@ -40,14 +40,14 @@ def schedule(
     closed and demo/trial organisations, open subject requests and processor reviews.
     Overdue items are `check` findings, not schedule items."""
     from insight_workbench.deadlines.schedule import build_schedule
-    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.loading.workspace import open_snapshot
     from insight_workbench.policy import load_policy
 
     chosen = parse_format(format, FORMATS)
     if within is not None and within < 0:
         raise InputError("--within: must be a whole number of days >= 0")
     rules_policy = load_policy(policy)
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     items = build_schedule(loaded, rules_policy, moment, within)
     if chosen == "json":

@@ -20,11 +20,11 @@ def usage(
     successful login in the 30 days up to as_of (and their logins), average users per
     active organisation, and daily / weekly active users."""
     from insight_workbench.analyst.usage.headline import headline_figures
-    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.loading.workspace import open_snapshot
 
     if format not in ("table", "json"):
         raise typer.BadParameter("must be table or json", param_hint="--format")
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     figures = headline_figures(loaded, moment)
     document: dict[str, Any] = {

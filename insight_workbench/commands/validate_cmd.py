@@ -19,11 +19,11 @@ def validate(
     table, row, column and reason (never the value). Exit 0 when every row loaded,
     1 when rows were quarantined, 2 when the snapshot is refused."""
     from insight_workbench.loading.load_report import validation_report
-    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.loading.workspace import open_snapshot
 
     if format not in ("table", "json"):
         raise InputError("--format: must be table or json")
-    report = validation_report(load_snapshot(snapshot))
+    report = validation_report(open_snapshot(snapshot))
     if format == "json":
         write_json(report)
     else:

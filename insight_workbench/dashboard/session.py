@@ -27,7 +27,8 @@ from insight_workbench.analyst.pseudonyms import load_pseudonym_key
 from insight_workbench.dashboard import hosts, roles, snapshots
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import read_manifest
-from insight_workbench.loading.snapshot import Snapshot, TableLoad, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot, TableLoad
+from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 
@@ -176,7 +177,7 @@ class Refusal(Exception):
 @st.cache_resource(show_spinner="Loading the snapshot…", max_entries=4)
 def _load(path: str, checksum: str) -> Snapshot:
     del checksum  # part of the cache key: a changed export is loaded afresh
-    return load_snapshot(path)
+    return open_snapshot(path)
 
 
 def load(path: Path) -> Snapshot:

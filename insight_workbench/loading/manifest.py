@@ -11,11 +11,13 @@ from typing import Any
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import count_records, shown
+from insight_workbench.loading.safe_files import read_regular
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.timeutil import format_utc, known_timezone, parse_timestamp
 
 MANIFEST = "manifest.json"
 EXPORT_SUFFIXES = (".csv", ".parquet")
+MANIFEST_LIMIT = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,7 @@ def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
     if not folder.is_dir():
         raise InputError(f"{folder}: not a snapshot folder")
-    if not path.is_file():
-        raise InputError(f"{MANIFEST}: missing from the snapshot folder")
-    raw_bytes = path.read_bytes()
+    raw_bytes = read_regular(path, MANIFEST, MANIFEST_LIMIT)
     try:
         data = json.loads(raw_bytes)
     except (json.JSONDecodeError, UnicodeDecodeError):
@@ -139,21 +139,17 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def verify_file(manifest: Manifest, key: str, path: Path, folder: Path) -> ManifestEntry | None:
-    """Check the file against its manifest entry (required for tables, optional for datasets)."""
+def listed_entry(manifest: Manifest, key: str, relative: str) -> ManifestEntry | None:
+    """The manifest entry of a file (required for tables, optional for datasets)."""
     entry = manifest.tables.get(key)
     if entry is None:
         if key.startswith("deidentified/"):
             return None
-        raise InputError(f"{MANIFEST}: table '{key}' ({path.name}) is not listed")
-    if (folder / entry.file).resolve() != path.resolve():
+        raise InputError(f"{MANIFEST}: table '{key}' ({shown(relative)}) is not listed")
+    if PurePosixPath(entry.file) != PurePosixPath(relative):
         raise InputError(
-            f"{MANIFEST}: table '{key}' lists file '{shown(entry.file)}', found '{path.name}'"
-        )
-    found = sha256_file(path)
-    if found != entry.sha256:
-        raise InputError(
-            f"{key}: sha256 of {path.name} is {found}, the manifest expects {entry.sha256}"
+            f"{MANIFEST}: table '{shown(key)}' lists file '{shown(entry.file)}', "
+            f"found '{shown(relative)}'"
         )
     return entry
 

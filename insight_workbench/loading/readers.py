@@ -15,6 +15,8 @@ from __future__ import annotations
 import codecs
 import csv
 import re
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,34 +94,39 @@ def check_names(names: list[str], where: str) -> None:
         seen[name.casefold()] = position
 
 
-def read_header(path: Path) -> list[str]:
+def read_header(path: Path, label: str | None = None) -> list[str]:
     """The column names of a CSV file's header row, trimmed; empty names at the end
-    (a trailing comma) are dropped, as DuckDB drops trailing empty fields of records."""
+    (a trailing comma) are dropped, as DuckDB drops trailing empty fields of records.
+    Messages name the file `label` (default: its name)."""
+    where = shown(label or path.name)
     with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         try:
             header = next(csv.reader(handle, strict=True))
         except StopIteration:
-            raise InputError(f"{path.name}: the file is empty (no header row)") from None
+            raise InputError(f"{where}: the file is empty (no header row)") from None
         except csv.Error:
-            raise InputError(f"{path.name}: the header row is not valid CSV") from None
+            raise InputError(f"{where}: the header row is not valid CSV") from None
     names = [name.strip() for name in header]
     if not any(names):
-        raise InputError(f"{path.name}: the first line is empty, not a header row")
+        raise InputError(f"{where}: the first line is empty, not a header row")
     while len(names) > 1 and not names[-1]:
         names.pop()
     if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
         raise InputError(
-            f"{path.name}: the header row has a single column: the file is not comma-separated"
+            f"{where}: the header row has a single column: the file is not comma-separated"
         )
-    check_names(names, path.name)
+    check_names(names, where)
     return names
 
 
-def read_file(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
-    """Read one CSV or Parquet export into the untyped relation `table`."""
+def read_file(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str | None = None
+) -> RawTable:
+    """Read one CSV or Parquet export into the untyped relation `table`; messages name
+    the file `label` (default: its name)."""
     if path.suffix == ".parquet":
-        return _read_parquet(con, path, table)
-    return _read_csv(con, path, table)
+        return _read_parquet(con, path, table, label or path.name)
+    return _read_csv(con, path, table, label or path.name)
 
 
 def _csv_source(path: Path, width: int) -> str:
@@ -132,8 +139,8 @@ def _csv_source(path: Path, width: int) -> str:
     )
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
-    header = read_header(path)
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
+    header = read_header(path, label)
     kept = [name for name in header if not is_credential(name)]
     positions = {name: header.index(name) for name in kept}
     raw = RawTable(table, kept, [n for n in header if is_credential(n)], positions)
@@ -258,15 +265,15 @@ def _read_csv_with_python(
     return rejects
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> RawTable:
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
     source = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
-        raise InputError(f"{path.name}: not a readable Parquet file") from None
+        raise InputError(f"{shown(label)}: not a readable Parquet file") from None
     types = {str(row[0]): str(row[1]) for row in described if row[0] != "file_row_number"}
     names = list(types)
-    check_names(names, path.name)
+    check_names(names, shown(label))
     kept = [name for name in names if not is_credential(name)]
     raw = RawTable(
         table,
@@ -296,12 +303,23 @@ def _parquet_text(name: str, kind: str) -> str:
 
 
 def count_records(path: Path) -> int:
-    """The number of data records of an export file, read exactly as the loader reads it."""
+    """The number of data records of an export file, read exactly as the loader reads it.
+    DuckDB reads `*`, `?` and `[` in a path as a glob: a path holding one is read through
+    a copy with a plain name."""
+    if set("*?[]{}") & set(str(path)):
+        with tempfile.TemporaryDirectory(prefix="insight-count-") as folder:
+            plain = Path(folder) / f"file{path.suffix}"
+            shutil.copyfile(path, plain)
+            return _count_records(plain, path.name)
+    return _count_records(path, path.name)
+
+
+def _count_records(path: Path, label: str) -> int:
     con = duckdb.connect(config={"preserve_insertion_order": True})
     try:
-        return read_file(con, path, "counted").records(con)
+        return read_file(con, path, "counted", label).records(con)
     except duckdb.Error:
-        raise InputError(f"{path.name}: the file could not be read") from None
+        raise InputError(f"{shown(label)}: the file could not be read") from None
     finally:
         con.close()
 

@@ -1,21 +1,23 @@
-"""Loading a snapshot folder into DuckDB: verified, strictly typed, bad rows quarantined.
+"""Typing a verified snapshot into DuckDB, bad rows quarantined, and reading it back.
 
-After `load_snapshot`, the connection holds one typed table per table of
+`load_tables` fills a workspace database (see `workspace.py`, which verifies the
+files and calls it once per snapshot); `snapshot_from_database` gives the
+`Snapshot` of an opened workspace. The database holds one typed table per table of
 `docs/snapshot-format.md` (optional ones empty when absent, an optional column
 NULL when absent), `rejects` (table_name, row_number, column_name, value,
 reason), `load_report` (table_name, rows_in_file, rows_loaded, rows_rejected),
 `credential_columns` (table_name, column_name), and `deidentified_datasets`
-(name, file, table_name, meta) with one all-VARCHAR table per dataset. The
-session time zone is UTC.
+(name, file, table_name, meta) with one all-VARCHAR table per dataset. What
+rebuilds the `Snapshot` object besides is kept in `extra_columns`,
+`dataset_columns` and `snapshot_files` (every file loaded, with its sha256 and
+whether the manifest lists it). The session time zone is UTC.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +28,16 @@ import duckdb
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.coercion import check_columns, type_table
-from insight_workbench.loading.readers import ROW, RawTable, drop_raw, quote_ident, read_file
+from insight_workbench.loading.readers import (
+    ROW,
+    RawTable,
+    drop_raw,
+    quote_ident,
+    read_file,
+    shown,
+)
 from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table
+from insight_workbench.loading.verified_files import VerifiedFile
 
 
 @dataclass(frozen=True)
@@ -63,10 +73,9 @@ class Snapshot:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor in UTC (the workspace's connection is set so, then locked)."""
         with self._lock:
-            cursor = self.con.cursor()
-        cursor.execute("SET TimeZone = 'UTC'")
-        return cursor
+            return self.con.cursor()
 
     @property
     def rows_loaded(self) -> dict[str, int]:
@@ -78,59 +87,81 @@ class Snapshot:
 
 
 def load_snapshot(path: str | Path) -> Snapshot:
-    """Verify the manifest and load every table; raises `InputError` for an unusable snapshot."""
-    folder = Path(path)
-    manifest = mf.read_manifest(folder)
-    files = mf.table_files(folder)
-    datasets = mf.deidentified_files(folder)
-    mf.check_listed_files_exist(manifest, folder)
-    entries = _verify_files(manifest, {**files, **datasets}, folder)
-    dataset_entries = {key: entries.pop(key) for key in datasets}
+    """The snapshot at `path`, through its workspace: the same as `open_snapshot`."""
+    from insight_workbench.loading.workspace import open_snapshot
 
-    con = duckdb.connect(config={"preserve_insertion_order": True})
-    try:
-        con.execute(
-            "CREATE TABLE rejects (table_name VARCHAR, row_number BIGINT, "
-            "column_name VARCHAR, value VARCHAR, reason VARCHAR)"
+    return open_snapshot(path)
+
+
+def load_tables(
+    con: duckdb.DuckDBPyConnection, manifest: mf.Manifest, files: dict[str, VerifiedFile]
+) -> None:
+    """Type every table and dataset from the verified copies `files` into `con`; raises
+    `InputError` for an unusable snapshot. Messages name the snapshot's own files."""
+    con.execute(
+        "CREATE TABLE rejects (table_name VARCHAR, row_number BIGINT, "
+        "column_name VARCHAR, value VARCHAR, reason VARCHAR)"
+    )
+    loads: dict[str, TableLoad] = {}
+    credentials: list[tuple[str, str]] = []
+    extras: dict[str, list[str]] = {}
+    for name, table in TABLES.items():
+        file = files.get(name)
+        if file is None:
+            _create_empty(con, table)
+            loads[name] = TableLoad(name, "", 0, 0, 0)
+            continue
+        original = file.source.path
+        with _database_errors(original, name):
+            raw = read_file(con, file.copy, f"_raw_{name}", original.name)
+            credentials += [(name, c) for c in raw.credential_columns]
+            loads[name], extras[name] = _type_table(con, table, raw, original, manifest.timezone)
+        _check_rows(file.entry, loads[name])
+    deidentified = []
+    for key, file in files.items():
+        if key.startswith("deidentified/"):
+            with _database_errors(file.source.path, key):
+                deidentified.append(_load_dataset(con, file, credentials, loads))
+    _write_reports(con, loads, credentials, deidentified)
+    _write_rebuild_tables(con, extras, deidentified, files)
+
+
+def snapshot_from_database(
+    con: duckdb.DuckDBPyConnection, folder: Path, manifest: mf.Manifest
+) -> Snapshot:
+    """The `Snapshot` of a workspace database that `load_tables` filled."""
+    loads = {
+        row[0]: TableLoad(row[0], row[1], int(row[2]), int(row[3]), int(row[4]))
+        for row in con.execute(
+            "SELECT table_name, file, rows_in_file, rows_loaded, rows_rejected "
+            "FROM load_report ORDER BY rowid"
+        ).fetchall()
+    }
+    credentials = [
+        (str(t), str(c))
+        for t, c in con.execute(
+            "SELECT table_name, column_name FROM credential_columns ORDER BY rowid"
+        ).fetchall()
+    ]
+    extras: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM extra_columns ORDER BY rowid"
+    ).fetchall():
+        extras.setdefault(table, []).append(column)
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM dataset_columns ORDER BY rowid"
+    ).fetchall():
+        columns.setdefault(table, []).append(column)
+    deidentified = [
+        DeidentifiedDataset(
+            name, file, table, tuple(columns.get(table, [])), json.loads(meta) if meta else None
         )
-        loads: dict[str, TableLoad] = {}
-        credentials: list[tuple[str, str]] = []
-        extras: dict[str, list[str]] = {}
-        for name, table in TABLES.items():
-            file = files.get(name)
-            if file is None:
-                _create_empty(con, table)
-                loads[name] = TableLoad(name, "", 0, 0, 0)
-                continue
-            with _database_errors(file, name):
-                raw = read_file(con, file, f"_raw_{name}")
-                credentials += [(name, c) for c in raw.credential_columns]
-                loads[name], extras[name] = _type_table(con, table, raw, file, manifest.timezone)
-            _check_rows(entries[name], loads[name])
-        deidentified = []
-        for key, p in datasets.items():
-            with _database_errors(p, key):
-                deidentified.append(
-                    _load_dataset(con, key, p, folder, dataset_entries[key], credentials, loads)
-                )
-        _write_reports(con, loads, credentials, deidentified)
-        con.execute("SET TimeZone = 'UTC'")
-    except BaseException:
-        con.close()
-        raise
+        for name, file, table, meta in con.execute(
+            "SELECT name, file, table_name, meta FROM deidentified_datasets ORDER BY rowid"
+        ).fetchall()
+    ]
     return Snapshot(folder, manifest, con, loads, credentials, deidentified, extras)
-
-
-def _verify_files(
-    manifest: mf.Manifest, files: dict[str, Path], folder: Path
-) -> dict[str, mf.ManifestEntry | None]:
-    """Check every file against the manifest; files are hashed in parallel (hashlib lets
-    go of the GIL), and the first mismatch in table order is the one reported."""
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        checked = pool.map(
-            lambda item: mf.verify_file(manifest, item[0], item[1], folder), files.items()
-        )
-        return dict(zip(files, checked, strict=True))
 
 
 @contextmanager
@@ -189,16 +220,15 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 def _load_dataset(
     con: duckdb.DuckDBPyConnection,
-    key: str,
-    path: Path,
-    folder: Path,
-    entry: mf.ManifestEntry | None,
+    file: VerifiedFile,
     credentials: list[tuple[str, str]],
     loads: dict[str, TableLoad],
 ) -> DeidentifiedDataset:
+    key = file.source.key
     name = key.removeprefix("deidentified/")
     table = f"deidentified__{name}"
-    raw = read_file(con, path, f"_raw_{table}")
+    label = file.source.path.name
+    raw = read_file(con, file.copy, f"_raw_{table}", label)
     credentials += [(key, c) for c in raw.credential_columns]
     if raw.rejects:
         con.executemany(
@@ -206,8 +236,8 @@ def _load_dataset(
             [[key, reject.row, reject.reason] for reject in raw.rejects],
         )
     records = raw.records(con)
-    loads[key] = TableLoad(key, path.name, records, records - len(raw.rejects), len(raw.rejects))
-    _check_rows(entry, loads[key])
+    loads[key] = TableLoad(key, label, records, records - len(raw.rejects), len(raw.rejects))
+    _check_rows(file.entry, loads[key])
     selected = (
         ", ".join(f"NULLIF({raw.ident(c)}, '') AS {quote_ident(c)}" for c in raw.columns)
         or f"{ROW}"
@@ -216,18 +246,17 @@ def _load_dataset(
         f"CREATE TABLE {quote_ident(table)} AS SELECT {selected} FROM {quote_ident(raw.table)}"
     )
     drop_raw(con, raw.table)
-    return DeidentifiedDataset(
-        name, path.relative_to(folder).as_posix(), table, tuple(raw.columns), _read_meta(path)
-    )
+    meta = _read_meta(file.sidecar_copy, file.source.sidecar or "")
+    return DeidentifiedDataset(name, file.source.relative, table, tuple(raw.columns), meta)
 
 
-def _read_meta(path: Path) -> dict[str, Any] | None:
-    sidecar = path.with_name(path.stem + ".meta.json")
-    if not sidecar.is_file():
+def _read_meta(copy: Path | None, where: str) -> dict[str, Any] | None:
+    """The parsed sidecar, read from its verified copy; messages name the original."""
+    if copy is None:
         return None
-    where = f"deidentified/{sidecar.name}"
+    where = shown(where)
     try:
-        meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        meta = json.loads(copy.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(f"{where}: not valid JSON") from None
     if not isinstance(meta, dict):
@@ -267,3 +296,28 @@ def _write_reports(
             "INSERT INTO deidentified_datasets VALUES (?, ?, ?, ?)",
             [[d.name, d.file, d.table, json.dumps(d.meta) if d.meta else None] for d in datasets],
         )
+
+
+def _write_rebuild_tables(
+    con: duckdb.DuckDBPyConnection,
+    extras: dict[str, list[str]],
+    datasets: list[DeidentifiedDataset],
+    files: dict[str, VerifiedFile],
+) -> None:
+    """What a reopened workspace needs besides the report tables."""
+    con.execute("CREATE TABLE extra_columns (table_name VARCHAR, column_name VARCHAR)")
+    con.execute("CREATE TABLE dataset_columns (table_name VARCHAR, column_name VARCHAR)")
+    con.execute(
+        "CREATE TABLE snapshot_files (key VARCHAR, file VARCHAR, sha256 VARCHAR, listed BOOLEAN)"
+    )
+    rows = [[t, c] for t, columns in extras.items() for c in columns]
+    if rows:
+        con.executemany("INSERT INTO extra_columns VALUES (?, ?)", rows)
+    rows = [[d.table, c] for d in datasets for c in d.columns]
+    if rows:
+        con.executemany("INSERT INTO dataset_columns VALUES (?, ?)", rows)
+    listed: list[list[object]] = [
+        [k, f.source.relative, f.sha256, f.entry is not None] for k, f in files.items()
+    ]
+    if listed:
+        con.executemany("INSERT INTO snapshot_files VALUES (?, ?, ?, ?)", listed)

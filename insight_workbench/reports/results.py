@@ -18,7 +18,8 @@ import pandas as pd
 import plotly.io as pio
 
 from insight_workbench import __version__
-from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 from insight_workbench.timeutil import format_utc, parse_as_of
@@ -40,7 +41,7 @@ def open_inputs(
     snapshot: str | Path, as_of: str | None = None, policy: str | Path | None = None
 ) -> ReportInputs:
     """Load the snapshot and policy a notebook was given; `as_of` None is the export time."""
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     return ReportInputs(
         loaded, load_policy(policy), moment, None if policy is None else str(policy)

@@ -28,7 +28,7 @@ from insight_workbench import __version__
 from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import sha256_file
-from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports.notebooks import (
     PATH_PARAMETERS,
@@ -88,7 +88,7 @@ def prepare_run(
     for name in ("snapshot", "as_of", "results_path"):
         if name not in found.parameters:
             raise InputError(f"{found.name}: its parameters cell has no '{name}'")
-    loaded = load_snapshot(snapshot)
+    loaded = open_snapshot(snapshot)
     try:
         moment = parse_as_of(as_of, loaded.manifest.exported_at)
         manifest = loaded.manifest

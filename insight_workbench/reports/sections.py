@@ -337,11 +337,11 @@ def family_counts(result: CheckResult) -> pd.DataFrame:
 def trend(current: CheckResult, earlier: Sequence[str], policy: Any) -> pd.DataFrame:
     """Findings per family for each snapshot, oldest first: each earlier snapshot is
     checked as of its own export time, the current one as of the report's `as_of`."""
-    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.loading.workspace import open_snapshot
 
     results = [current]
     for path in earlier:
-        snapshot = load_snapshot(path)
+        snapshot = open_snapshot(path)
         try:
             results.append(run_check(snapshot, policy))
         finally:

@@ -1,6 +1,6 @@
 """Running the rules over a snapshot: the library behind `insight-workbench check`.
 
-result = run_check(load_snapshot("data/sample"), load_policy())
+result = run_check(open_snapshot("data/sample"), load_policy())
 result.findings          # list[Finding], sorted by rule then key
 result.as_dict()         # the JSON document of `check --format json` (docs/cli.md)
 """

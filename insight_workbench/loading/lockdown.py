@@ -1,0 +1,182 @@
+"""DuckDB connections that can reach no file but their own database.
+
+Every connection the workbench opens on snapshot data is locked down: no
+external file, URL or extension (`enable_external_access=false`, no extension
+autoloading), and `lock_configuration=true`, so no query can undo it. The one
+folder DuckDB may still use is the process's own spill folder (`temp_directory`),
+where it writes what does not fit in `memory_limit`. Settings come from the
+environment (`INSIGHT_THREADS`, `INSIGHT_MEMORY_LIMIT`, `INSIGHT_TEMP_DIR`) or
+from the `ingest` command's options.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from insight_workbench.errors import InputError
+from insight_workbench.loading.readers import quote_literal
+
+SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?", re.IGNORECASE)
+BASE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "preserve_insertion_order": True,
+}
+GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    threads: int | None = None
+    memory_limit: str | None = None
+    temp_dir: Path | None = None  # where the spill folders go (default: the cache's tmp/)
+
+
+def settings_from_env(threads: int | None = None, memory_limit: str | None = None) -> Settings:
+    """The environment's settings; `threads` and `memory_limit` (command options) win."""
+    if threads is None and os.environ.get("INSIGHT_THREADS"):
+        text = os.environ["INSIGHT_THREADS"].strip()
+        if not text.isdigit():
+            raise InputError("INSIGHT_THREADS: must be a whole number of threads")
+        threads = int(text)
+    if threads is not None and threads < 1:
+        raise InputError("--threads: must be at least 1")
+    memory_limit = memory_limit or os.environ.get("INSIGHT_MEMORY_LIMIT") or None
+    if memory_limit is not None and not SIZE.fullmatch(memory_limit.strip()):
+        raise InputError("memory limit: must be a size such as 1GB or 512MB")
+    temp = os.environ.get("INSIGHT_TEMP_DIR")
+    return Settings(threads, memory_limit, Path(temp) if temp else None)
+
+
+def check_safe_path(path: Path, setting: str) -> None:
+    """DuckDB reads glob characters in a path as a pattern: refuse them in our folders."""
+    if GLOB_CHARACTERS & set(str(path)):
+        raise InputError(f"{setting}: the path must not contain any of * ? [ ] {{ }}")
+
+
+def cache_dir() -> Path:
+    """`INSIGHT_CACHE_DIR`, else `$XDG_CACHE_HOME/insight-workbench` or
+    `~/.cache/insight-workbench`."""
+    configured = os.environ.get("INSIGHT_CACHE_DIR")
+    if configured:
+        root = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        root = Path(base) / "insight-workbench"
+    check_safe_path(root, "INSIGHT_CACHE_DIR")
+    return root.absolute()
+
+
+def spill_root(settings: Settings) -> Path:
+    return settings.temp_dir or cache_dir() / "tmp"
+
+
+_spill: dict[Path, Path] = {}
+
+
+def spill_folder(settings: Settings) -> Path:
+    """This process's own spill folder, removed when the process ends (readers of one
+    workspace never share one)."""
+    root = spill_root(settings).absolute()
+    if root not in _spill:
+        check_safe_path(root, "INSIGHT_TEMP_DIR")
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder = Path(tempfile.mkdtemp(prefix=f"spill-{os.getpid()}-", dir=root))
+        atexit.register(shutil.rmtree, folder, True)
+        _spill[root] = folder
+    return _spill[root]
+
+
+def remove_stale_spill_folders(root: Path) -> None:
+    """Spill folders of processes that ended without cleaning up."""
+    if not root.is_dir():
+        return
+    for folder in root.glob("spill-*-*"):
+        pid = folder.name.split("-")[1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def connect_read_only(path: Path, settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
+    """A locked, read-only connection to the database file `path`."""
+    con = duckdb.connect(str(path), read_only=True, config=BASE_CONFIG)
+    try:
+        _lock(con, settings, spill, allowed=[])
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def connect_in_memory(settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
+    """A locked in-memory database (data enters it only from Python, e.g. Arrow)."""
+    con = duckdb.connect(":memory:", config=BASE_CONFIG)
+    _lock(con, settings, spill, allowed=[])
+    return con
+
+
+def connect_for_build(
+    path: Path, settings: Settings, spill: Path, readable: Path
+) -> duckdb.DuckDBPyConnection:
+    """A new database file that may read only the folder `readable` (the verified
+    copies). Its configuration stays changeable, for the loader's per-table time zone;
+    external access, once off, cannot be turned back on."""
+    con = duckdb.connect(str(path), config=BASE_CONFIG)
+    try:
+        _apply(con, settings, spill, allowed=[readable])
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _lock(
+    con: duckdb.DuckDBPyConnection, settings: Settings, spill: Path, allowed: list[Path]
+) -> None:
+    locked = con.execute("SELECT current_setting('lock_configuration')").fetchone()
+    if locked and locked[0]:
+        # The same database opened again in this process: DuckDB shares the locked
+        # instance. Make sure that it really is shut off.
+        external = con.execute("SELECT current_setting('enable_external_access')").fetchone()
+        if not external or external[0]:
+            raise RuntimeError("a locked DuckDB connection still has external access")
+        return
+    _apply(con, settings, spill, allowed)
+    con.execute("SET lock_configuration = true")
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection, settings: Settings, spill: Path, allowed: list[Path]
+) -> None:
+    con.execute("SET GLOBAL TimeZone = 'UTC'")
+    con.execute(f"SET temp_directory = {quote_literal(str(spill))}")
+    if settings.threads is not None:
+        con.execute(f"SET threads = {int(settings.threads)}")
+    if settings.memory_limit is not None:
+        try:
+            con.execute(f"SET memory_limit = {quote_literal(settings.memory_limit.strip())}")
+        except duckdb.Error:
+            raise InputError("memory limit: must be a size such as 1GB or 512MB") from None
+    if allowed:
+        listed = ", ".join(quote_literal(str(p) + os.sep) for p in allowed)
+        con.execute(f"SET allowed_directories = [{listed}]")
+    con.execute("SET enable_external_access = false")

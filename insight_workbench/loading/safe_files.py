@@ -1,0 +1,82 @@
+"""Opening a snapshot's files safely: regular files inside the folder, read once.
+
+A file is checked with `lstat` before it is opened (a FIFO is never opened, a
+symbolic link never followed), opened with `O_NOFOLLOW`, and the open file is
+checked to be the one that was inspected. Its bytes are then hashed as they are
+copied, so what is verified is exactly what is loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from insight_workbench.errors import InputError
+
+BLOCK = 1 << 20
+INSIDE = "only plain files inside the snapshot folder are read"
+
+
+def check_regular(path: Path, where: str) -> os.stat_result:
+    """The `lstat` of `path`, refusing anything but a regular file."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        raise InputError(f"{where}: missing from the snapshot folder") from None
+    except OSError as error:
+        raise InputError(f"{where}: cannot be read ({error.strerror})") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise InputError(f"{where}: is a symbolic link ({INSIDE})")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{where}: is not a regular file ({INSIDE})")
+    return info
+
+
+def check_directory(path: Path, where: str) -> None:
+    """Refuse a folder of the snapshot that is a symbolic link or not a folder."""
+    try:
+        info = os.lstat(path)
+    except OSError as error:
+        raise InputError(f"{where}: cannot be read ({error.strerror})") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{where}: is not a folder inside the snapshot (a symbolic link?)")
+
+
+def open_regular(path: Path, where: str) -> int:
+    """A file descriptor of the regular file `path`, the very file `lstat` saw."""
+    seen = check_regular(path, where)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        raise InputError(f"{where}: cannot be read ({error.strerror})") from None
+    opened = os.fstat(fd)
+    if not stat.S_ISREG(opened.st_mode) or (opened.st_dev, opened.st_ino) != (
+        seen.st_dev,
+        seen.st_ino,
+    ):
+        os.close(fd)
+        raise InputError(f"{where}: was replaced while it was being opened")
+    return fd
+
+
+def read_regular(path: Path, where: str, limit: int) -> bytes:
+    """The bytes of a small regular file, at most `limit` of them."""
+    with os.fdopen(open_regular(path, where), "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"{where}: larger than {limit // 1024} KiB")
+    return data
+
+
+def copy_hashing(path: Path, where: str, target: Path) -> str:
+    """Copy `path` to the new file `target` in one read, returning the sha256 of the
+    bytes copied."""
+    digest = hashlib.sha256()
+    with os.fdopen(open_regular(path, where), "rb") as source, target.open("xb") as copy:
+        for block in iter(lambda: source.read(BLOCK), b""):
+            digest.update(block)
+            copy.write(block)
+    return digest.hexdigest()

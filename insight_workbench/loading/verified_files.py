@@ -1,0 +1,112 @@
+"""A snapshot's files, copied into a private folder and checked against the manifest.
+
+Each table file and each de-identified dataset (with its `.meta.json` sidecar) is
+copied once, its bytes hashed as they are copied; the loader then reads only the
+copies, which nothing outside the workbench can change between the check and the
+load. Copies get generated names (`t3.csv`), so no character of an export's file
+name, or of the snapshot folder's path, ever reaches DuckDB as a glob pattern.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from insight_workbench.errors import InputError
+from insight_workbench.loading import manifest as mf
+from insight_workbench.loading.readers import shown
+from insight_workbench.loading.safe_files import check_directory, check_regular, copy_hashing
+
+DEIDENTIFIED = "deidentified"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One export file of the snapshot, found by name (nothing opened yet)."""
+
+    key: str  # table name, or `deidentified/<name>`
+    relative: str  # path inside the snapshot folder, as the manifest writes it
+    path: Path
+    sidecar: str | None = None  # `deidentified/<name>.meta.json` when present
+
+    @property
+    def sidecar_path(self) -> Path:
+        return self.path.with_name(self.path.stem + ".meta.json")
+
+
+@dataclass(frozen=True)
+class VerifiedFile:
+    source: SourceFile
+    copy: Path  # the private copy the loader reads
+    sha256: str
+    entry: mf.ManifestEntry | None  # None: a dataset the manifest does not list
+    sidecar_copy: Path | None
+
+
+def source_files(folder: Path) -> list[SourceFile]:
+    """Every table file and dataset of the snapshot; anything that is not a regular file
+    inside the folder (a symbolic link, a FIFO, a device) is refused before it is opened."""
+    found = [SourceFile(key, path.name, path) for key, path in mf.table_files(folder).items()]
+    if os.path.lexists(folder / DEIDENTIFIED):
+        check_directory(folder / DEIDENTIFIED, DEIDENTIFIED)
+        for key, path in mf.deidentified_files(folder).items():
+            sidecar = path.with_name(path.stem + ".meta.json")
+            relative = f"{DEIDENTIFIED}/{path.name}"
+            listed_sidecar = f"{DEIDENTIFIED}/{sidecar.name}" if os.path.lexists(sidecar) else None
+            found.append(SourceFile(key, relative, path, listed_sidecar))
+    for source in found:
+        check_regular(source.path, shown(source.relative))
+        if source.sidecar:
+            check_regular(source.sidecar_path, shown(source.sidecar))
+    return found
+
+
+def fingerprint(folder: Path, manifest: mf.Manifest) -> list[tuple[str, int, int]]:
+    """(path, size, mtime) of every file the manifest does not pin by hash: unlisted
+    datasets and sidecars. A change to one of them makes a workspace stale. Only
+    `lstat` is used: nothing is opened or followed."""
+    directory = folder / DEIDENTIFIED
+    if not directory.is_dir() or directory.is_symlink():
+        return []
+    listed = {entry.file for entry in manifest.tables.values()}
+    found = []
+    for path in sorted(directory.iterdir()):
+        relative = f"{DEIDENTIFIED}/{path.name}"
+        loose = path.suffix in mf.EXPORT_SUFFIXES and relative not in listed
+        if loose or path.name.endswith(".meta.json"):
+            info = os.lstat(path)
+            found.append((relative, info.st_size, info.st_mtime_ns))
+    return found
+
+
+def copy_verified(
+    folder: Path, manifest: mf.Manifest, sources: list[SourceFile], into: Path
+) -> dict[str, VerifiedFile]:
+    """Copy every source file into the private folder `into` and check it against the
+    manifest; the first mismatch in table order is the one reported."""
+    mf.check_listed_files_exist(manifest, folder)
+    entries = {s.key: mf.listed_entry(manifest, s.key, s.relative) for s in sources}
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        copied = list(pool.map(lambda item: _copy(item[1], into, item[0]), enumerate(sources)))
+    verified: dict[str, VerifiedFile] = {}
+    for source, (copy, digest, sidecar) in zip(sources, copied, strict=True):
+        entry = entries[source.key]
+        if entry is not None and digest != entry.sha256:
+            raise InputError(
+                f"{shown(source.key)}: sha256 of {shown(source.relative)} is {digest}, "
+                f"the manifest expects {entry.sha256}"
+            )
+        verified[source.key] = VerifiedFile(source, copy, digest, entry, sidecar)
+    return verified
+
+
+def _copy(source: SourceFile, into: Path, index: int) -> tuple[Path, str, Path | None]:
+    copy = into / f"t{index}{source.path.suffix}"
+    digest = copy_hashing(source.path, shown(source.relative), copy)
+    sidecar = None
+    if source.sidecar:
+        sidecar = into / f"t{index}.meta.json"
+        copy_hashing(source.sidecar_path, shown(source.sidecar), sidecar)
+    return copy, digest, sidecar

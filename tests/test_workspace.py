@@ -1,0 +1,219 @@
+"""The workspace: a snapshot verified and typed once, then reopened read-only."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from loader_checks import VALID, run_cli, valid_snapshot
+
+from insight_workbench.loading import workspace
+from insight_workbench.loading.lockdown import Settings
+from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.workspace import ingest, open_snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import run_check
+from insight_workbench.testing import build_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("INSIGHT_CACHE_DIR", str(cache))
+    return cache
+
+
+def users(snapshot_con: object) -> int:
+    row = snapshot_con.execute("SELECT count(*) FROM users").fetchone()  # type: ignore[attr-defined]
+    return int(row[0])
+
+
+def test_built_once_then_reused_without_reading_the_export(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    first, snapshot = ingest(folder)
+    assert first.built
+    assert first.path.is_file()
+    snapshot.con.close()
+    (folder / "users.csv").unlink()  # a later open must not need the export's files
+    again, reopened = ingest(folder)
+    assert not again.built
+    assert again.path == first.path
+    assert users(reopened.cursor()) == len(VALID["users"])
+    assert reopened.rows_loaded["users"] == len(VALID["users"])
+    assert reopened.manifest.snapshot_id == "s"
+
+
+def test_reopened_snapshot_is_complete(tmp_path: Path) -> None:
+    folder = build_snapshot(
+        tmp_path / "s",
+        VALID,
+        deidentified={"agg": ([{"month": "2026-01", "n": "12"}], {"kind": "aggregate"})},
+        extra_columns={"users": ["favourite_colour"]},
+    )
+    built = open_snapshot(folder)
+    reused = open_snapshot(folder)
+    for snapshot in (built, reused):
+        assert snapshot.deidentified[0].columns == ("month", "n")
+        assert snapshot.deidentified[0].meta == {"kind": "aggregate"}
+        assert snapshot.extra_columns["users"] == ["favourite_colour"]
+    assert built.loads == reused.loads
+    assert built.credential_columns == reused.credential_columns
+
+
+def test_a_changed_snapshot_is_built_again(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    first, _ = ingest(folder)
+    lines = (folder / "users.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "users.csv").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    write_manifest(folder, first_export(folder))
+    second, snapshot = ingest(folder)
+    assert second.built
+    assert second.path != first.path
+    assert snapshot.rows_loaded["users"] == len(VALID["users"]) - 1
+
+
+def first_export(folder: Path):  # type: ignore[no-untyped-def]
+    from insight_workbench.loading.manifest import read_manifest
+
+    return read_manifest(folder).exported_at
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty"])
+def test_a_damaged_workspace_is_built_again(tmp_path: Path, damage: str) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    first, snapshot = ingest(folder)
+    snapshot.con.close()
+    data = first.path.read_bytes()
+    damaged = {"truncated": data[: len(data) // 3], "garbage": b"\x00junk" * 999, "empty": b""}
+    first.path.write_bytes(damaged[damage])
+    second, reopened = ingest(folder)
+    assert second.built
+    assert second.path == first.path
+    assert reopened.rows_loaded["users"] == len(VALID["users"])
+
+
+def test_a_stale_loader_version_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    with monkeypatch.context() as patch:
+        patch.setattr(workspace, "LOADER_VERSION", workspace.LOADER_VERSION - 1)
+        old, snapshot = ingest(folder)
+        snapshot.con.close()
+    new, _ = ingest(folder)
+    assert new.built
+    assert new.path != old.path
+    assert not old.path.exists()  # the older workspace of this snapshot is removed
+
+
+def test_a_crashed_build_leaves_nothing_in_the_way(tmp_path: Path, own_cache: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    checksum = first_checksum(folder)
+    (own_cache / "tmp").mkdir(parents=True)
+    leftover = own_cache / "tmp" / f"build-{checksum[:16]}-999999-dead.duckdb"
+    leftover.write_bytes(b"half a database")
+    (own_cache / "tmp" / f"copies-{checksum[:16]}-999999-dead").mkdir()
+    built, _ = ingest(folder)
+    assert built.built
+    assert sorted(p.name for p in (own_cache / "tmp").iterdir() if "spill" not in p.name) == []
+
+
+def first_checksum(folder: Path) -> str:
+    from insight_workbench.loading.manifest import read_manifest
+
+    return read_manifest(folder).checksum
+
+
+def test_the_export_folder_is_never_written(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    before = listing(folder)
+    for path in [folder, *folder.rglob("*")]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    try:
+        built, _ = ingest(folder)
+        assert built.built
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    assert listing(folder) == before
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in [folder, *folder.rglob("*")]
+    }
+
+
+def test_two_processes_open_one_snapshot_at_once(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    script = (
+        "import sys; from insight_workbench.loading.workspace import ingest; "
+        "w, s = ingest(sys.argv[1]); "
+        "print(w.built, s.cursor().execute('SELECT count(*) FROM users').fetchone()[0])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(3)
+    ]
+    results = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), [err for _, err in results]
+    outputs = sorted(out.split() for out, _ in results)
+    # One process built the workspace; the others waited for it and reused it.
+    assert [built for built, _ in outputs] == ["False", "False", "True"]
+    assert {count for _, count in outputs} == {str(len(VALID["users"]))}
+
+
+def test_loading_and_checking_fit_in_a_small_memory_limit(sample_path: Path) -> None:
+    settings = Settings(threads=1, memory_limit="1GB")
+    built, snapshot = ingest(sample_path, settings)
+    assert built.built
+    limit = snapshot.cursor().execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit
+    assert limit[0] in ("953.6 MiB", "1000.0 MB", "1.0 GB", "1.0 GiB")
+    result = run_check(snapshot, load_policy())
+    assert result.findings
+
+
+def test_ingest_command_prints_the_workspace_and_counts(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    result = run_cli("ingest", folder, "--threads", "1", "--memory-limit", "512MB")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("Workspace: ")
+    assert first.endswith("(built)")
+    assert any(
+        line.split()[:3] == ["users", str(len(VALID["users"])), "0"]
+        for line in result.stdout.splitlines()
+    )
+    again = run_cli("ingest", folder)
+    assert again.stdout.splitlines()[0].endswith("(reused)")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["no-such-folder"],
+        ["{snapshot}", "--threads", "0"],
+        ["{snapshot}", "--memory-limit", "lots"],
+    ],
+)
+def test_ingest_command_refuses_with_one_line(tmp_path: Path, args: list[str]) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    result = run_cli("ingest", *[a.replace("{snapshot}", str(folder)) for a in args])
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
