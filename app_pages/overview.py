@@ -33,12 +33,12 @@ if wb.is_dpo:
         st.dataframe(late, hide_index=True, key="overdue_table")
 
     st.subheader("Falls due next")
-    days = st.segmented_control(
+    horizon = st.segmented_control(
         "Within", overview.HORIZONS, default=30, key="horizon", format_func=lambda d: f"{d} days"
     )
-    soon = session.cached(overview.upcoming, wb, int(days or 30))
+    soon = session.cached(overview.upcoming, wb, int(horizon or 30))
     if soon.empty:
-        st.info(f"Nothing falls due in the next {days or 30} days.")
+        st.info(f"Nothing falls due in the next {horizon or 30} days.")
     else:
         st.dataframe(soon, hide_index=True, key="upcoming_table")
 

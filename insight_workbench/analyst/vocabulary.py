@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from insight_workbench.loading.schema import PRODUCTS, TABLES
+from insight_workbench.loading.schema import PRODUCTS as PRODUCTS  # a vocabulary too
+from insight_workbench.loading.schema import TABLES
 
 OTHER = "other"  # the bucket of every lower-case vocabulary
 OTHER_FAMILY = "Other"  # the bucket of browser and OS families (ua-parser's own spelling)

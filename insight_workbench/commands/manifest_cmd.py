@@ -24,7 +24,8 @@ def manifest(
     ] = "UTC",
 ) -> None:
     """Write manifest.json (rows and sha256 of every export file) into FOLDER."""
-    from insight_workbench.loading.manifest import known_timezone, parse_timestamp, write_manifest
+    from insight_workbench.loading.manifest import write_manifest
+    from insight_workbench.timeutil import known_timezone, parse_timestamp
 
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder")

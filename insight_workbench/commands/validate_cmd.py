@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -31,7 +31,7 @@ def validate(
     raise typer.Exit(1 if report["rows_rejected_total"] else 0)
 
 
-def render_table(report: dict) -> str:
+def render_table(report: dict[str, Any]) -> str:
     """Values from the snapshot (its id, file names) go through `printable`."""
     snapshot_id = printable(report["snapshot_id"])
     lines = [f"Snapshot {snapshot_id} exported {printable(report['exported_at'])}", ""]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 PRODUCTS = ("local_insight", "community_insight", "value_insight")
 CREDENTIAL_PATTERN = re.compile(r"password|passwd|secret|token", re.IGNORECASE)
@@ -55,8 +56,18 @@ SQL_TYPES = {
 }
 
 
-def _enum(name: str, values: tuple[str, ...], **kw: object) -> Column:
-    return Column(name, "enum", values=values, **kw)  # type: ignore[arg-type]
+class _ColumnOptions(TypedDict, total=False):
+    """`Column`'s keyword fields besides the name, type and values."""
+
+    required: bool
+    optional: bool
+    required_when: tuple[str, tuple[str, ...]] | None
+    unique_email: bool
+    not_before: str | None
+
+
+def _enum(name: str, values: tuple[str, ...], **kw: Unpack[_ColumnOptions]) -> Column:
+    return Column(name, "enum", values=values, **kw)
 
 
 TABLES: dict[str, Table] = {

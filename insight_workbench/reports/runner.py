@@ -62,7 +62,8 @@ class RunResult:
 
     @property
     def succeeded(self) -> bool:
-        return self.record["status"] == "succeeded"
+        status: str = self.record["status"]
+        return status == "succeeded"
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ PEOPLE_COUNTS = ("users", "active_users_30d", "dau", "wau")
 def headline(data: AnalystData, as_of: datetime) -> dict[str, Any]:
     """The `usage` command's headline figures; a count of people below the minimum cell
     size becomes the suppression marker ("<10")."""
-    figures = usage.headline_figures(data, as_of)
+    figures: dict[str, Any] = dict(usage.headline_figures(data, as_of))
     for name in PEOPLE_COUNTS:
         if 0 < figures[name] < data.min_cell:
             figures[name] = primary_marker(data.min_cell)

@@ -123,7 +123,7 @@ def prepare_folder(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _plant(world: World, plants: Plants, seed: int) -> list[dict]:
+def _plant(world: World, plants: Plants, seed: int) -> list[subject_requests.Request]:
     actors = planted.Actors(random.Random(f"{seed}/actors"), world)
     planted.plant_organisations(world, plants)
     planted.plant_access(world, actors, plants)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from insight_workbench.sample.world import User, World
@@ -38,7 +38,11 @@ class Datasets:
         self.people = [u for u in world.users if u.held]
 
     def write(
-        self, name: str, columns: list[str], rows: list[list[str]], meta: dict | None
+        self,
+        name: str,
+        columns: list[str],
+        rows: list[list[str]],
+        meta: Mapping[str, object] | None,
     ) -> None:
         writer = TableWriter(self.folder, name, columns, self.fmt, self.plants)
         for row in rows:

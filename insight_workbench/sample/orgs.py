@@ -13,7 +13,8 @@ from insight_workbench.sample.world import Org, User, World
 
 # Organisations whose dates make a retention rule fire or stay quiet at a boundary.
 # (scenario, status, created_at, closed_at, last_contact_at, quiet after contact, users)
-PLANTED_ORGS: tuple[tuple[str, str, str, str | None, str | None, int | None, int], ...] = (
+PlantedOrg = tuple[str, str, str, str | None, str | None, int | None, int]
+PLANTED_ORGS: tuple[PlantedOrg, ...] = (
     ("closed_stale", "closed", "2023-04-10T10:00:00Z", "2026-09-15T16:30:00Z", None, None, 5),
     (
         "closed_soft_deleted",
@@ -100,7 +101,7 @@ def _org_name(rng: random.Random, product: str, taken: set[str]) -> str:
             return name
 
 
-def _planted_dates(org: Org, spec: tuple) -> None:
+def _planted_dates(org: Org, spec: PlantedOrg) -> None:
     scenario, status, created, closed, contact, quiet_days, n_users = spec
     org.scenario, org.status, org.created_at = scenario, status, at(created)
     org.n_users = n_users

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from insight_workbench.rules import RULES
 from insight_workbench.sample import LIMITS, PLANTED_FILE
@@ -148,7 +149,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def command_options(document: dict) -> str:
+def command_options(document: dict[str, Any]) -> str:
     """`sample`'s options for the committed sample, and all its options as a comment."""
     given = [f"--{name} {document[name]}" for name in DEFAULTS if document[name] != DEFAULTS[name]]
     every = " ".join(f"--{name} {document[name]}" for name in DEFAULTS)
@@ -164,7 +165,7 @@ def tables(folder: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def planted_table(document: dict) -> str:
+def planted_table(document: dict[str, Any]) -> str:
     keys: dict[str, list[str]] = {}
     for finding in document["findings"]:
         keys.setdefault(finding["rule"], []).append(f"`{finding['key']}`")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict
 
 from insight_workbench.sample.planted import Actors
 from insight_workbench.sample.timekeeping import (
@@ -38,6 +39,22 @@ TYPES = ("access", "confirmation", "erasure", "rectification")
 TODAY = london_date(EXPORTED_AT)
 
 
+class Request(TypedDict):
+    """One request before it is numbered; times in epoch seconds, `rule` the planted finding."""
+
+    received_at: int
+    email: str
+    user_id: str
+    type: str
+    status: str
+    completed_at: int | None
+    extended: str
+    clock: int | None
+    asked: int | None
+    clarified: int | None
+    rule: str | None
+
+
 def _row(
     received: str,
     user: User | Actors | None,
@@ -49,7 +66,7 @@ def _row(
     email: str | None = None,
     rule: str | None = None,
     clarification: tuple[str, str | None] | None = None,
-) -> dict:
+) -> Request:
     """One request; `user` may be the Actors pool: any user who existed when it arrived.
     `clarification`: when it was asked for, and when it arrived (None: not yet)."""
     if isinstance(user, Actors):
@@ -69,7 +86,7 @@ def _row(
     }
 
 
-def planted_requests(actors: Actors, erased: User) -> list[dict]:
+def planted_requests(actors: Actors, erased: User) -> list[Request]:
     """SAR-001/SAR-002 and RET-003 requests, with near misses on each boundary."""
     anyone = actors  # the request names any user who existed by then
     held_after_erasure = actors.take()
@@ -168,7 +185,7 @@ def planted_requests(actors: Actors, erased: User) -> list[dict]:
     ]
 
 
-def clarified_requests(anyone: Actors) -> list[dict]:
+def clarified_requests(anyone: Actors) -> list[Request]:
     """Clarifications stop the clock (rules.md): pauses that move a due date, one across
     a month end, one still waiting at the export."""
     return [
@@ -223,9 +240,9 @@ def clarified_requests(anyone: Actors) -> list[dict]:
     ]
 
 
-def background_requests(rng: random.Random, world: World, count: int) -> list[dict]:
+def background_requests(rng: random.Random, world: World, count: int) -> list[Request]:
     """Requests answered in time; completed erasures only for accounts fully erased."""
-    rows = []
+    rows: list[Request] = []
     erased = [u for u in world.users if not u.held and not u.picked]
     for user in erased:
         received = rng.randint(user.created_at + 30 * DAY, EXPORTED_AT - 40 * DAY)
@@ -253,7 +270,9 @@ def _due(received: int, clock: int | None, extended: bool) -> date:
     return sar_due(received, clock, extended)
 
 
-def _answered(rng: random.Random, received: int, user: User | None, kind: str, status: str) -> dict:
+def _answered(
+    rng: random.Random, received: int, user: User | None, kind: str, status: str
+) -> Request:
     clock = (
         received + rng.randint(2, 9) * DAY + rng.randint(0, 6 * HOUR)
         if rng.random() < 0.2
@@ -294,7 +313,7 @@ def _answered(rng: random.Random, received: int, user: User | None, kind: str, s
     }
 
 
-def request_rows(requests: list[dict], plants: Plants) -> tuple[list[list[str]], dict[int, str]]:
+def request_rows(requests: list[Request], plants: Plants) -> tuple[list[list[str]], dict[int, str]]:
     """Rows in the order received, numbered R0001...; planted findings recorded by id."""
     ordered = sorted(requests, key=lambda r: (r["received_at"], r["email"], r["type"]))
     rows, tags = [], {}

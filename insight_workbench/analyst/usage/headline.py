@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 import duckdb
 
@@ -32,6 +32,21 @@ _SOURCES = {
     ),
 }
 
+
+class Headline(TypedDict):
+    """The figures of `headline_figures`; averages and ratios are None without a divisor."""
+
+    as_of: datetime
+    users: int
+    organisations: dict[str, int]
+    active_users_30d: int
+    logins_30d: int
+    avg_users_per_active_org: float | None
+    dau: int
+    wau: int
+    stickiness: float | None
+
+
 _HEADLINE = """
     WITH u AS ({0}), l AS ({1}), o AS ({2}),
     ok AS (SELECT person, ts FROM l WHERE success AND ts <= $as_of)
@@ -49,7 +64,7 @@ _HEADLINE = """
 """
 
 
-def headline_figures(source: Snapshot | AnalystData, as_of: datetime | None = None) -> dict:
+def headline_figures(source: Snapshot | AnalystData, as_of: datetime | None = None) -> Headline:
     """users, organisations (per status, all four), active_users_30d, logins_30d,
     avg_users_per_active_org (null without an active organisation), and dau, wau,
     stickiness (dau / active_users_30d). The 30-day window is (as_of − 30 days, as_of]."""
@@ -101,13 +116,13 @@ _PEOPLE = (
 )
 
 
-def analyst_headline(data: AnalystData, as_of: datetime | None = None) -> dict:
+def analyst_headline(data: AnalystData, as_of: datetime | None = None) -> dict[str, Any]:
     """`headline_figures` as an analyst may see them: a count of people below `min_cell`
     is "<10" and the figures about those people are "[c]" (see `suppression.py`)."""
     figures = headline_figures(data, as_of)
-    shown = dict(figures)
-    for people, linked in _PEOPLE:
-        if 0 < figures[people] < data.min_cell:
+    shown: dict[str, Any] = dict(figures)
+    for people, linked in _PEOPLE:  # each count is read before anything replaces it
+        if 0 < shown[people] < data.min_cell:
             shown[people] = primary_marker(data.min_cell)
             shown.update(dict.fromkeys(linked, SECONDARY))
     return shown
