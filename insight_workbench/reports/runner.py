@@ -4,7 +4,8 @@ Each run gets its own folder `<out>/<notebook>/<start time>/` (a suffix when two
 runs start in the same second); nothing is ever overwritten. The notebook runs
 in that folder, and its kernel's connection file and sockets live in a private
 temporary folder of the run: runs at the same moment cannot collide, and the
-notebooks folder is only read (it may be read-only). The snapshot and
+notebooks folder is only read (it may be read-only). The run holds a lock for
+its duration (see run_lock), so a run killed part-way is later seen as such. The snapshot and
 the policy are loaded before anything runs, so unusable input is refused with
 an InputError and no run folder. A failing cell leaves the partial notebook,
 its HTML, and a run.json with status `failed` naming the cell.
@@ -44,6 +45,7 @@ from insight_workbench.reports.notebooks import (
     find_notebook,
     parameters_cell_index,
 )
+from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
 
 KERNEL = "python3"
@@ -189,6 +191,7 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
     executed = folder / f"{prepared.notebook.name}.ipynb"
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
     record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
+    lock = RunLock(folder)  # before the first record: a `running` record always has it
     write_record(folder, record)
     with _quiet_kernel_shutdown(), _kernel_environment(), _private_kernel_folder() as kernel:
         try:
@@ -224,6 +227,7 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
         if (folder / name).is_file()
     }
     write_record(folder, record)
+    lock.release()
     return RunResult(folder, record)
 
 
