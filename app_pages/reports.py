@@ -58,7 +58,10 @@ progress()
 for line in st.session_state.pop(JOB_ERROR, []):
     st.error(escape_markdown(line))
 
-found = reports.runs(folder)
+scan = reports.runs(folder)
+for skipped in scan.skipped:
+    st.warning(f"Not shown: {skipped.path.relative_to(folder)} is {skipped.reason}.")
+found = scan.runs
 if not found:
     st.info(
         "No report has been run yet. Run one above, or from a terminal: "
@@ -78,16 +81,19 @@ chosen = st.selectbox(
     "Report", range(len(found)), format_func=lambda i: labels[i], key="report_run"
 )
 run = found[int(chosen or 0)]
-if run.html is None:
+html = None if run.problem else run.read_html()  # only a plain file inside the run's folder
+if run.problem:
+    st.error(f"This run's record is damaged ({run.problem}): nothing it names is shown.")
+elif html is None:
     st.warning("This run has no HTML report.")
 else:
     st.download_button(
         "Download the HTML report",
-        run.html.read_bytes(),
+        html,
         file_name=f"{run.notebook}-{run.folder.name}.html",
         mime="text/html",
         key="report_html",
     )
     if st.toggle("Show the report here", key="report_preview"):
         # In a frame of its own origin: its charts draw, but it cannot reach the app.
-        components.html(reports.sandboxed(run.html.read_text(encoding="utf-8")), height=920)
+        components.html(reports.sandboxed(html.decode("utf-8", errors="replace")), height=920)

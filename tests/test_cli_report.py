@@ -99,7 +99,7 @@ def test_parameters_reach_the_notebook_with_their_types(echoed: tuple, usage_pat
     assert results["items"] == ["a", "b"]
     assert results["as_of"] == "2026-11-01"
     assert Path(results["snapshot"]) == usage_path.resolve()
-    assert Path(results["cwd"]) == FIXTURES.resolve()  # runs in the notebook's folder
+    assert Path(results["cwd"]) == folder  # runs in its own run folder, not the notebooks
     record = json.loads((folder / "run.json").read_text())
     assert record["status"] == "succeeded"
     assert record["error"] is None

@@ -180,7 +180,7 @@ def test_prune_removes_only_runs_older_than_the_limit(tmp_path: Path) -> None:
     edge = _run(tmp_path, "retention_audit", NOW - timedelta(days=30))  # not older: kept
     stray = tmp_path / "retention_audit" / "notes"
     stray.mkdir()  # no run.json: not a run, never touched
-    removed = prune_runs(tmp_path, 30, now=NOW)
+    removed = prune_runs(tmp_path, 30, now=NOW).removed
     assert removed == sorted([old, old_other])
     assert not old.exists()
     assert not old_other.exists()

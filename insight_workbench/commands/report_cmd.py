@@ -144,8 +144,12 @@ def prune(
     ],
     out: Annotated[Path, typer.Option("--out", help="Reports folder.")] = DEFAULT_REPORTS,
 ) -> None:
-    """Delete old report runs (they contain personal data); prints each folder removed."""
+    """Delete old report runs (they contain personal data); prints each folder removed.
+    Symbolic links in the reports folder are never followed: each is named on stderr."""
     from insight_workbench.reports.runs import prune_runs
 
-    for folder in prune_runs(out, older_than):
+    pruned = prune_runs(out, older_than)
+    for folder in pruned.removed:
         typer.echo(str(folder))
+    for skipped in pruned.skipped:
+        typer.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from insight_workbench.reports import PastRun, list_runs
+from insight_workbench.reports import PastRun, RunScan, scan_runs
 
 REPORT_HEIGHT = 900
 COLUMNS = ["notebook", "start", "end", "status", "snapshot_id", "as_of", "html", "error"]
@@ -29,8 +29,9 @@ def first_run_command(snapshot: Path, folder: Path) -> str:
     return f"insight-workbench report retention_audit --snapshot {source} --out {target}"
 
 
-def runs(folder: Path) -> list[PastRun]:
-    return list_runs(folder) if folder.is_dir() else []
+def runs(folder: Path) -> RunScan:
+    """The runs, newest first, and the symbolic links skipped (never followed)."""
+    return scan_runs(folder) if folder.is_dir() else RunScan()
 
 
 def runs_frame(found: list[PastRun]) -> pd.DataFrame:

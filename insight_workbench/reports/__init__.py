@@ -17,7 +17,14 @@ if TYPE_CHECKING:
         find_notebook,
     )
     from insight_workbench.reports.runner import RunResult, prepare_run, run_report
-    from insight_workbench.reports.runs import PastRun, list_runs, prune_runs
+    from insight_workbench.reports.runs import (
+        PastRun,
+        RunScan,
+        Skipped,
+        list_runs,
+        prune_runs,
+        scan_runs,
+    )
 
 _HOMES = {
     "MONTHLY_SET": "notebooks",
@@ -30,6 +37,9 @@ _HOMES = {
     "PastRun": "runs",
     "list_runs": "runs",
     "prune_runs": "runs",
+    "RunScan": "runs",
+    "Skipped": "runs",
+    "scan_runs": "runs",
 }
 
 __all__ = [
@@ -37,12 +47,15 @@ __all__ = [
     "PastRun",
     "ReportNotebook",
     "RunResult",
+    "RunScan",
+    "Skipped",
     "available_notebooks",
     "find_notebook",
     "list_runs",
     "prepare_run",
     "prune_runs",
     "run_report",
+    "scan_runs",
 ]
 
 

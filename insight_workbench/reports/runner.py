@@ -1,7 +1,11 @@
 """Running a report notebook with papermill: executed notebook, HTML, run.json.
 
 Each run gets its own folder `<out>/<notebook>/<start time>/` (a suffix when two
-runs start in the same second); nothing is ever overwritten. The snapshot and
+runs start in the same second); nothing is ever overwritten. The notebook runs
+in that folder, and its kernel's connection file and sockets live in a private
+temporary folder of the run: runs at the same moment cannot collide, and the
+notebooks folder is only read (it may be read-only). The run holds a lock for
+its duration (see run_lock), so a run killed part-way is later seen as such. The snapshot and
 the policy are loaded before anything runs, so unusable input is refused with
 an InputError and no run folder. A failing cell leaves the partial notebook,
 its HTML, and a run.json with status `failed` naming the cell.
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ import papermill
 from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 from traitlets import default
+from traitlets.config import Config
 
 from insight_workbench import __version__
 from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
@@ -38,6 +44,7 @@ from insight_workbench.reports.notebooks import (
     parameters_cell_index,
 )
 from insight_workbench.reports.report_html import export_report
+from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
 
 KERNEL = "python3"
@@ -47,12 +54,26 @@ FOLDER_TIME = "%Y-%m-%dT%H%M%SZ"
 
 
 class IpcKernelManager(AsyncKernelManager):
-    """The kernel talks over local sockets in the user's runtime folder, not loopback TCP:
-    the cells' outputs (personal data) never cross an unencrypted network socket."""
+    """The kernel talks over local sockets, not loopback TCP: the cells' outputs
+    (personal data) never cross an unencrypted network socket."""
 
     @default("transport")
     def _default_transport(self) -> str:
         return "ipc"
+
+
+@contextmanager
+def _private_kernel_folder() -> Iterator[Config]:
+    """A new folder only this user can enter, for the kernel's connection file and its
+    sockets (whose names would otherwise be fixed, relative to the current folder)."""
+    with tempfile.TemporaryDirectory(prefix="insight-kernel-", ignore_cleanup_errors=True) as tmp:
+        private = Path(tmp)  # mkdtemp: mode 0700
+        yield Config(
+            IpcKernelManager={
+                "connection_file": str(private / "kernel.json"),
+                "ip": str(private / "kernel-ipc"),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -149,7 +170,7 @@ def _quiet_kernel_shutdown() -> Iterator[None]:
 
 @contextmanager
 def _kernel_environment() -> Iterator[None]:
-    """The kernel inherits this process's environment but runs in the notebook's folder:
+    """The kernel inherits this process's environment but runs in its run folder:
     a relative key file path is made absolute for the run's duration."""
     configured = os.environ.get(KEY_FILE_VARIABLE, "").strip()
     if not configured or Path(configured).is_absolute():
@@ -164,23 +185,25 @@ def _kernel_environment() -> Iterator[None]:
 
 def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
     """Run a prepared notebook into a new folder under `out` (a relative `out` is the
-    caller's: the notebook itself runs in its own folder)."""
+    caller's: the notebook itself runs in the new folder)."""
     start = datetime.now(UTC).replace(microsecond=0)  # a run is recorded to the second
     folder = new_run_folder(Path(absolute_path(out)), prepared.notebook.name, start)
     executed = folder / f"{prepared.notebook.name}.ipynb"
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
     record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
+    lock = RunLock(folder)  # before the first record: a `running` record always has it
     write_record(folder, record)
-    with _quiet_kernel_shutdown(), _kernel_environment():
+    with _quiet_kernel_shutdown(), _kernel_environment(), _private_kernel_folder() as kernel:
         try:
             papermill.execute_notebook(
                 str(prepared.notebook.path),
                 str(executed),
                 parameters={**prepared.parameters, "results_path": str(folder / RESULTS_FILE)},
                 kernel_name=KERNEL,
-                cwd=str(prepared.notebook.path.parent),  # as in Jupyter: relative defaults work
+                cwd=str(folder),  # never the notebooks folder: it may be read-only or shared
                 progress_bar=False,
                 kernel_manager_class=IpcKernelManager,
+                config=kernel,
             )
             record["status"], record["error"] = "succeeded", None
         except PapermillExecutionError as error:
@@ -204,6 +227,7 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
         if (folder / name).is_file()
     }
     write_record(folder, record)
+    lock.release()
     return RunResult(folder, record)
 
 

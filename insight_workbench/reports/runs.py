@@ -3,20 +3,38 @@
 Reports hold personal data, so they are not kept forever: `prune_runs` deletes
 whole run folders whose run started more than N days ago (by run.json's
 `start`). A folder without a readable run.json is not a run and is left alone.
+
+Nothing here leaves the reports folder: a notebook or run folder that is a
+symbolic link is skipped (and reported), never listed, read or deleted through,
+and a run.json naming a file outside its own run folder marks the run as
+damaged: that file is never read or served. A run recorded as `running` whose
+process is gone is recorded as failed ("interrupted") when runs are listed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from insight_workbench.atomic import write_atomically
 from insight_workbench.errors import InputError
+from insight_workbench.reports.run_lock import unless_running
 from insight_workbench.reports.runner import RUN_FILE
 from insight_workbench.timeutil import parse_timestamp
+
+LINK = "a symbolic link, not followed"
+INTERRUPTED = {
+    "cell": None,
+    "ename": "interrupted",
+    "evalue": "the run stopped before it finished (its process is gone)",
+}
 
 
 @dataclass(frozen=True)
@@ -30,47 +48,185 @@ class PastRun:
         return str(self.record.get("notebook", self.folder.parent.name))
 
     @property
+    def problem(self) -> str | None:
+        """Why the record cannot be trusted (a file it names is outside its folder)."""
+        return damage(self.folder, self.record)
+
+    @property
     def status(self) -> str:
-        return str(self.record.get("status", "unknown"))
+        return "damaged" if self.problem else str(self.record.get("status", "unknown"))
 
     @property
     def html(self) -> Path | None:
         name = (self.record.get("files") or {}).get("html")
-        path = self.folder / name if name else None
-        return path if path is not None and path.is_file() else None
+        if not name or self.problem:
+            return None
+        path = self.folder / name
+        return path if path.is_file() else None
+
+    def read_html(self) -> bytes | None:
+        """The HTML report's bytes; None if there is none or it is not a plain file."""
+        path = self.html
+        if path is None:
+            return None
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read()
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: Path
+    reason: str
+
+
+@dataclass
+class RunScan:
+    runs: list[PastRun] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class Pruned:
+    removed: list[Path] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def list_runs(out: str | Path) -> list[PastRun]:
     """Every run under `out` (`<out>/<notebook>/<run>/run.json`), newest first."""
-    root = Path(out)
-    runs = [run for f in sorted(root.glob(f"*/*/{RUN_FILE}")) if (run := _read(f)) is not None]
-    return sorted(runs, key=lambda r: (r.start, str(r.folder)), reverse=True)
+    return scan_runs(out).runs
 
 
-def prune_runs(out: str | Path, older_than_days: int, now: datetime | None = None) -> list[Path]:
-    """Delete the runs that started more than `older_than_days` days before `now`;
-    returns the folders removed."""
+def scan_runs(out: str | Path) -> RunScan:
+    """The runs under `out`, newest first, and what was skipped (symbolic links)."""
+    scan = RunScan()
+    for notebook_folder in _folders(Path(out), scan):
+        for folder in _folders(notebook_folder, scan):
+            run = _read_run(folder, scan)
+            if run is not None:
+                scan.runs.append(run)
+    scan.runs.sort(key=lambda r: (r.start, str(r.folder)), reverse=True)
+    return scan
+
+
+def prune_runs(out: str | Path, older_than_days: int, now: datetime | None = None) -> Pruned:
+    """Delete the runs that started more than `older_than_days` days before `now`
+    (never one still running, never through a symbolic link)."""
     if older_than_days < 0:
         raise InputError("--older-than: must be a number of days >= 0")
     root = Path(out)
     if not root.is_dir():
         raise InputError(f"{root}: no such reports folder")
     cutoff = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
-    removed = []
-    for run in list_runs(root):
-        if run.start < cutoff:
-            shutil.rmtree(run.folder)
-            removed.append(run.folder)
-    for parent in {folder.parent for folder in removed}:  # a notebook folder left empty
-        if not any(parent.iterdir()):
-            parent.rmdir()
-    return sorted(removed)
+    scan = scan_runs(root)
+    pruned = Pruned(skipped=scan.skipped)
+    for run in scan.runs:
+        if run.start >= cutoff:
+            continue
+        if run.record.get("status") == "running":
+            pruned.skipped.append(Skipped(run.folder, "still running"))
+            continue
+        reason = _remove_folder(run.folder)
+        if reason:
+            pruned.skipped.append(Skipped(run.folder, reason))
+        else:
+            pruned.removed.append(run.folder)
+    for parent in {folder.parent for folder in pruned.removed}:  # a notebook folder left empty
+        with contextlib.suppress(OSError):
+            parent.rmdir()  # only if empty; a link was never listed
+    pruned.removed.sort()
+    return pruned
+
+
+def damage(folder: Path, record: dict[str, Any]) -> str | None:
+    """Which file named by `record` resolves outside `folder` (None: all are inside)."""
+    files = record.get("files") or {}
+    digests = record.get("sha256") or {}
+    if not isinstance(files, dict) or not isinstance(digests, dict):
+        return "run.json: 'files' and 'sha256' must be mappings"
+    named = [(f"files.{key}", name) for key, name in files.items()]
+    named += [(f"sha256.{name}", name) for name in digests]
+    base = folder.resolve()
+    for key, name in named:
+        if not isinstance(name, str) or not name:
+            return f"run.json {key}: not a file name"
+        target = (folder / name).resolve()
+        if target == base or not target.is_relative_to(base):
+            return f"run.json {key}: outside its run folder"
+    return None
+
+
+def _folders(parent: Path, scan: RunScan) -> list[Path]:
+    """The real sub-folders of `parent`, sorted; links among them go to `scan.skipped`."""
+    try:
+        entries = sorted(os.scandir(parent), key=lambda e: e.name)
+    except OSError:
+        return []
+    folders = []
+    for entry in entries:
+        if entry.is_symlink():
+            scan.skipped.append(Skipped(Path(entry.path), LINK))
+        elif entry.is_dir(follow_symlinks=False):
+            folders.append(Path(entry.path))
+    return folders
+
+
+def _read_run(folder: Path, scan: RunScan) -> PastRun | None:
+    path = folder / RUN_FILE
+    try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            scan.skipped.append(Skipped(path, LINK))
+            return None
+    except OSError:
+        return None  # no run.json: not a run
+    run = _read(path)
+    if run is not None and run.record.get("status") == "running":
+        return _settle_interrupted(run)
+    return run
+
+
+def _settle_interrupted(run: PastRun) -> PastRun:
+    """A `running` run whose lock is free has stopped without its final record: it is
+    recorded as failed, interrupted (re-read under the lock, written atomically)."""
+    with unless_running(run.folder) as stopped:
+        if not stopped:
+            return run
+        current = _read(run.folder / RUN_FILE)
+        if current is None or current.record.get("status") != "running":
+            return current or run
+        record = {**current.record, "status": "failed", "error": dict(INTERRUPTED)}
+        text = json.dumps(record, indent=2, default=str) + "\n"
+        with contextlib.suppress(OSError):  # a read-only folder: shown as failed anyway
+            write_atomically(run.folder / RUN_FILE, text.encode("utf-8"))
+        return PastRun(run.folder, record, current.start)
+
+
+def _remove_folder(folder: Path) -> str | None:
+    """Delete a run folder without following links; why not, if it was not deleted."""
+    try:
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return "not a folder"
+        # On this platform rmtree works through open folders: it removes the links
+        # inside, never what they point to, even if one appears while it runs.
+        shutil.rmtree(folder)
+    except OSError as error:
+        return f"cannot delete: {error.strerror or type(error).__name__}"
+    return None
 
 
 def _read(path: Path) -> PastRun | None:
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, encoding="utf-8") as handle:
+            record = json.load(handle)
         start = parse_timestamp(record["start"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(record, dict):
         return None
     return PastRun(path.parent, record, start)

@@ -1,0 +1,171 @@
+"""Report runs that cannot collide: simultaneous runs, a read-only notebooks folder, and
+a run killed part-way (recorded as interrupted when runs are next listed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from insight_workbench.reports.run_lock import RunLock
+from insight_workbench.reports.runner import new_run_folder, write_record
+from insight_workbench.reports.runs import list_runs, prune_runs
+
+FIXTURES = Path(__file__).parent / "notebooks"
+CLI = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
+
+
+def report_command(notebook: Path, snapshot: Path, out: Path) -> list[str]:
+    return [*CLI, "report", str(notebook), "--snapshot", str(snapshot), "--out", str(out)]
+
+
+def listing(folder: Path) -> dict[str, int]:
+    """Every name under `folder` with its modification time: any write shows."""
+    return {str(p.relative_to(folder)): p.lstat().st_mtime_ns for p in [folder, *folder.rglob("*")]}
+
+
+def copied_notebooks(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for name in names:
+        shutil.copy2(FIXTURES / name, folder / name)
+    return folder
+
+
+def test_runs_started_together_get_their_own_folders_and_kernels(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    notebooks = copied_notebooks(tmp_path, "echo.ipynb")
+    before = listing(notebooks)
+    out = tmp_path / "reports"
+    command = report_command(notebooks / "echo.ipynb", sample_path, out)
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    done = [(run.communicate(timeout=300), run.returncode) for run in runs]
+    assert [code for _, code in done] == [0, 0, 0], [err for (_, err), _ in done]
+    folders = sorted(p.parent for p in out.glob("echo/*/run.json"))
+    assert len(folders) == 3
+    for folder in folders:
+        record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+        assert record["status"] == "succeeded"
+        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        assert Path(results["cwd"]) == folder  # each run works in its own folder
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "echo.html",
+            "echo.ipynb",
+            "results.json",
+            "run.json",
+        ]  # no kernel sockets or connection file left behind, no lock
+    assert listing(notebooks) == before
+
+
+def read_only(folder: Path, command: list[str]) -> list[str]:
+    """`command` run with `folder` read-only: a read-only bind mount in a private mount
+    namespace when root (who may write anywhere), else the folder's mode."""
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        script = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"'
+        return ["unshare", "-m", "sh", "-c", script, "sh", str(folder), *command]
+    folder.chmod(0o555)
+    return command
+
+
+def test_a_read_only_notebooks_folder_is_only_read(sample_path: Path, tmp_path: Path) -> None:
+    notebooks = copied_notebooks(tmp_path, "echo.ipynb")
+    before = listing(notebooks)
+    probe = subprocess.run(read_only(notebooks, ["touch", str(notebooks / "probe")]), check=False)
+    if os.geteuid() != 0 or shutil.which("unshare"):
+        assert probe.returncode != 0  # the folder really is read-only for the run
+    out = tmp_path / "reports"
+    command = read_only(notebooks, report_command(notebooks / "echo.ipynb", sample_path, out))
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    finally:
+        notebooks.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("succeeded")
+    assert listing(notebooks) == before
+
+
+def wait_for(path_pattern: str, root: Path, seconds: float = 120) -> Path:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = sorted(root.glob(path_pattern))
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"nothing matched {path_pattern} in {seconds} s")
+
+
+def test_a_killed_run_is_listed_as_interrupted(sample_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    command = report_command(FIXTURES / "sleepy.ipynb", sample_path, out)
+    run = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        folder = wait_for("sleepy/*/started", out).parent  # the kernel is in the sleeping cell
+        [alive] = list_runs(out)
+        assert alive.status == "running"  # a live run is never marked interrupted
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)  # the command and its kernel
+        run.wait(timeout=30)
+    [killed] = list_runs(out)
+    assert killed.folder == folder
+    assert killed.status == "failed"
+    assert killed.record["error"]["ename"] == "interrupted"
+    on_disk = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert on_disk["status"] == "failed"  # rewritten, not only shown so
+    assert on_disk["error"]["ename"] == "interrupted"
+    assert on_disk["start"] == killed.record["start"]
+
+
+def running_record(root: Path, started: datetime) -> Path:
+    folder = new_run_folder(root, "echo", started)
+    write_record(
+        folder,
+        {"notebook": "echo", "start": started.strftime("%Y-%m-%dT%H:%M:%SZ"), "status": "running"},
+    )
+    return folder
+
+
+def test_a_running_record_without_its_lock_is_interrupted(tmp_path: Path) -> None:
+    running_record(tmp_path, datetime.now(UTC))  # as left by a run before runs held a lock
+    [run] = list_runs(tmp_path)
+    assert (run.status, run.record["error"]["ename"]) == ("failed", "interrupted")
+
+
+def test_a_run_holding_its_lock_stays_running(tmp_path: Path) -> None:
+    folder = running_record(tmp_path, datetime.now(UTC) - timedelta(days=40))
+    lock = RunLock(folder)
+    try:
+        [run] = list_runs(tmp_path)
+        assert run.status == "running"
+        pruned = prune_runs(tmp_path, 30)
+        assert pruned.removed == []
+        assert [(s.path, s.reason) for s in pruned.skipped] == [(folder, "still running")]
+    finally:
+        lock.release()
+    [run] = list_runs(tmp_path)
+    assert run.status == "failed"
+    assert prune_runs(tmp_path, 30).removed == [folder]
+
+
+@pytest.mark.parametrize("status", ["succeeded", "failed"])
+def test_a_finished_run_is_left_as_it_is(tmp_path: Path, status: str) -> None:
+    folder = running_record(tmp_path, datetime.now(UTC))
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    write_record(folder, {**record, "status": status, "error": None})
+    before = (folder / "run.json").read_bytes()
+    [run] = list_runs(tmp_path)
+    assert run.status == status
+    assert (folder / "run.json").read_bytes() == before
