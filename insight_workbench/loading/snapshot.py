@@ -25,6 +25,7 @@ import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
+from insight_workbench.loading.bounded import read_json
 from insight_workbench.loading.coercion import check_columns, type_table
 from insight_workbench.loading.readers import ROW, RawTable, drop_raw, quote_ident, read_file
 from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table
@@ -226,10 +227,7 @@ def _read_meta(path: Path) -> dict[str, Any] | None:
     if not sidecar.is_file():
         return None
     where = f"deidentified/{sidecar.name}"
-    try:
-        meta = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(f"{where}: not valid JSON") from None
+    meta, _ = read_json(sidecar, where)
     if not isinstance(meta, dict):
         raise InputError(f"{where}: must be a JSON object")
     if meta.get("kind", "aggregate") not in ("aggregate", "microdata"):
