@@ -4,13 +4,15 @@ Each run gets its own folder `<out>/<notebook>/<start time>/` (a suffix when two
 runs start in the same second); nothing is ever overwritten. The snapshot and
 the policy are loaded before anything runs, so unusable input is refused with
 an InputError and no run folder. A failing cell leaves the partial notebook,
-its HTML, and a run.json with status `failed` naming the cell.
+its HTML, and a run.json with status `failed` naming the cell; so does a run
+whose files cannot be written (a full disk), which also ends in exit 2.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from traitlets import default
 
 from insight_workbench import __version__
 from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
+from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.snapshot import load_snapshot
@@ -152,7 +155,12 @@ def execute(prepared: PreparedRun, out: Path) -> RunResult:
     executed = folder / f"{prepared.notebook.name}.ipynb"
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
     record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
-    write_record(folder, record)
+    try:
+        with reported_write_errors(folder / RUN_FILE):
+            write_record(folder, record)
+    except InputError:
+        shutil.rmtree(folder, ignore_errors=True)  # nothing ran: leave no run behind
+        raise
     with _quiet_kernel_shutdown():
         try:
             papermill.execute_notebook(
@@ -174,8 +182,13 @@ def execute(prepared: PreparedRun, out: Path) -> RunResult:
                 "ename": type(error).__name__,
                 "evalue": str(error)[:500],
             }
-    if executed.is_file():
-        export_html(executed, folder / record["files"]["html"], _title(record))
+    try:
+        if executed.is_file():
+            export_html(executed, folder / record["files"]["html"], _title(record))
+    except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
+        record["status"] = "failed"
+        reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
+        record["error"] = {"cell": None, "ename": type(error).__name__, "evalue": reason}
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
     record["end"] = format_utc(datetime.now(UTC))
@@ -185,22 +198,25 @@ def execute(prepared: PreparedRun, out: Path) -> RunResult:
         for name in record["files"].values()
         if (folder / name).is_file()
     }
-    write_record(folder, record)
+    with reported_write_errors(folder / RUN_FILE):
+        try:
+            write_record(folder, record)
+        except OSError:  # a full disk: overwrite in place the blocks the record holds
+            document = json.dumps(record, indent=2, default=str) + "\n"
+            (folder / RUN_FILE).write_text(document, encoding="utf-8")
     return RunResult(folder, record)
 
 
 def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
     """`<out>/<notebook>/<start>/`, or `<start>-2`, `-3`... when taken: never reused."""
     parent = out / notebook
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        raise InputError(f"--out {out}: cannot create a folder there") from None
     stamp = to_utc(start).strftime(FOLDER_TIME)
     for attempt in range(1, 1000):
         folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
         try:
-            folder.mkdir()
+            with reported_write_errors(folder):
+                parent.mkdir(parents=True, exist_ok=True)
+                folder.mkdir()
         except FileExistsError:
             continue
         return folder
@@ -209,9 +225,8 @@ def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
 
 def write_record(folder: Path, record: dict[str, Any]) -> None:
     """Write run.json atomically, so a reader never sees half a record."""
-    partial = folder / f".{RUN_FILE}.tmp"
-    partial.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
-    partial.replace(folder / RUN_FILE)
+    document = json.dumps(record, indent=2, default=str) + "\n"
+    write_atomically(folder / RUN_FILE, document.encode("utf-8"))
 
 
 def export_html(executed: Path, target: Path, title: str) -> None:
