@@ -77,7 +77,7 @@ def assert_clean_failure(done: subprocess.CompletedProcess[str], folder: Path) -
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "cannot write" in done.stderr
+    assert "cannot write" in done.stderr, done.stderr
     left = sorted(p.name for p in folder.rglob("*") if p.name != FILLER)
     assert left == [], left
 

@@ -211,15 +211,17 @@ def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
     """`<out>/<notebook>/<start>/`, or `<start>-2`, `-3`... when taken: never reused."""
     parent = out / notebook
     stamp = to_utc(start).strftime(FOLDER_TIME)
-    for attempt in range(1, 1000):
-        folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
-        try:
-            with reported_write_errors(folder):
-                parent.mkdir(parents=True, exist_ok=True)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, 1000):
+            folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+            try:
                 folder.mkdir()
-        except FileExistsError:
-            continue
-        return folder
+            except FileExistsError:
+                continue
+            return folder
+    except OSError as error:  # read-only, no space, or a file in the way
+        raise InputError(f"--out {out}: cannot write there ({error.strerror})") from None
     raise InputError(f"{parent}: too many runs started at {stamp}")
 
 
