@@ -4,15 +4,21 @@ The bytes go to a temporary file in the target's folder (so the final rename
 stays on one file system), are flushed to disk, and the file is then renamed
 into place; on any failure the temporary file is removed and the target is
 left as it was. The files hold data from snapshots, so they are readable by
-their owner only (0600, as `tempfile.mkstemp` creates them).
+their owner only (0600, as `tempfile.mkstemp` creates them). Folders of files
+are written the same way: into a temporary folder beside or inside the target,
+moved into place once complete.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from insight_workbench.errors import InputError
 
 
 def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> None:
@@ -48,3 +54,55 @@ def _place_without_replacing(temporary: Path, target: Path) -> None:
         os.replace(temporary, target)
         return
     os.unlink(temporary)
+
+
+@contextlib.contextmanager
+def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
+    """A temporary folder to write the files of folder `target` into: put in place when
+    the block succeeds, removed on any failure (then `target` is left as it was).
+
+    A missing `target` is written beside it and renamed into place. An existing one is
+    written from a temporary folder inside it (so its permissions and mount stay), whose
+    entries are moved up at the end; what was there already is, by `existing`: "empty"
+    (refused, FileExistsError: nothing may be overwritten), "replace" (deleted once the
+    new files are complete) or "merge" (kept, unless a new file has its name)."""
+    if not target.is_dir():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+        try:
+            yield stage
+            os.rename(stage, target)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        return
+    stage = Path(tempfile.mkdtemp(dir=target, prefix=".writing.", suffix=".tmp"))
+    try:
+        yield stage
+        _move_up(stage, target, existing)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_up(stage: Path, target: Path, existing: str) -> None:
+    before = [entry for entry in target.iterdir() if entry != stage]
+    if before and existing == "empty":
+        raise FileExistsError(target)
+    if existing == "replace":
+        for entry in before:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    for entry in sorted(stage.iterdir()):
+        os.replace(entry, target / entry.name)
+
+
+@contextlib.contextmanager
+def reported_write_errors(target: Path) -> Iterator[None]:
+    """An OSError while writing `target` (no space, no permission, read-only file system)
+    becomes one InputError: `cannot write <target>: <reason>`."""
+    try:
+        yield
+    except OSError as error:
+        if isinstance(error, FileExistsError):
+            raise
+        reason = error.strerror or type(error).__name__
+        raise InputError(f"cannot write {target}: {reason}") from None

@@ -55,6 +55,13 @@ def main() -> None:
     except InputError as error:  # may quote a file name from the snapshot: printable
         typer.echo(f"error: {printable(error, keep_newlines=True)}", err=True)
         sys.exit(2)
+    except OSError as error:  # a file that cannot be read or written: one line, no traceback
+        where = printable(error.filename) if error.filename else "error"
+        typer.echo(f"error: {where}: {error.strerror or type(error).__name__}", err=True)
+        sys.exit(2)
+    except (MemoryError, RecursionError):  # a last guard: the loader's limits come first
+        typer.echo("error: the input is too large or too deeply nested to process", err=True)
+        sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):

@@ -18,6 +18,23 @@ HOLIDAY_CALENDARS = {
     "northern-ireland": ("GB", "NIR"),
 }
 
+# The sane range of each number (inclusive): beyond it a value is a typing mistake, and
+# huge values would overflow date arithmetic in DuckDB.
+MAX_COUNT = 1_000_000
+RANGES: dict[tuple[str, str], tuple[int, int]] = {
+    ("retention", "closed_account_days"): (0, 36_500),
+    ("retention", "potential_customer_months"): (0, 1_200),
+    ("subject_requests", "response_months"): (0, 1_200),
+    ("subject_requests", "extended_months"): (0, 1_200),
+    ("communications", "opt_out_grace_hours"): (0, 8_760),
+    ("access", "failed_logins_per_account"): (0, MAX_COUNT),
+    ("access", "failed_logins_per_ip"): (0, MAX_COUNT),
+    ("access", "window_minutes"): (1, 525_600),
+    ("deidentification", "k"): (1, MAX_COUNT),
+    ("deidentification", "min_cell"): (1, MAX_COUNT),
+    ("third_parties", "review_months"): (0, 1_200),
+}
+
 
 @dataclass(frozen=True)
 class Retention:
@@ -87,8 +104,11 @@ def _section(cls: type, name: str, values: dict[str, Any], base: Any, where: str
             raise InputError(f"{where}: unknown key [{name}].{key}")
         expected = known[key].type
         if expected == "int":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise InputError(f"{where}: [{name}].{key} must be a whole number >= 0")
+            low, high = RANGES[(name, key)]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise InputError(
+                    f"{where}: [{name}].{key} must be a whole number from {low} to {high}"
+                )
         elif not isinstance(value, str):
             raise InputError(f"{where}: [{name}].{key} must be a string")
     return replace(base, **values) if base is not None else cls(**values)
@@ -128,7 +148,3 @@ def _validate(policy: Policy, where: str) -> None:
         raise InputError(f"{where}: [subject_requests].holidays must be one of {choices}")
     if not known_timezone(requests.timezone):  # known to Python and to DuckDB
         raise InputError(f"{where}: [subject_requests].timezone is not a known time zone")
-    if policy.access.window_minutes == 0:
-        raise InputError(f"{where}: [access].window_minutes must be at least 1")
-    if policy.deidentification.k < 1 or policy.deidentification.min_cell < 1:
-        raise InputError(f"{where}: [deidentification] k and min_cell must be at least 1")

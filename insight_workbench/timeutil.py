@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from insight_workbench.errors import InputError
 
+LAST_YEAR = 9998  # so that a deadline months after any instant is still a datetime
+
 
 def to_utc(moment: datetime) -> datetime:
     """The same instant in UTC; a naive `moment` is read as UTC."""
@@ -29,16 +31,29 @@ def format_utc(moment: datetime) -> str:
     return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 
 
+class TimestampRangeError(ValueError):
+    """A well-formed timestamp outside the years the workbench can compute with."""
+
+
 def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
     """An ISO 8601 timestamp as a UTC instant; a naive one is read in `default_tz`.
 
     A local time that a clock change repeats or skips is read as the later of its two
-    readings, as DuckDB reads the naive timestamps of the tables."""
+    readings, as DuckDB reads the naive timestamps of the tables. An instant outside
+    years 1..9998 in UTC is a `TimestampRangeError`: deadlines a year after it could
+    not be computed."""
     moment = datetime.fromisoformat(text.strip())
-    if moment.tzinfo is not None:
-        return moment.astimezone(UTC)
-    zone = ZoneInfo(default_tz)
-    return max(moment.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    try:
+        if moment.tzinfo is not None:
+            instant = moment.astimezone(UTC)
+        else:
+            zone = ZoneInfo(default_tz)
+            instant = max(moment.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
+    except OverflowError:
+        raise TimestampRangeError("years 1 to 9998 in UTC") from None
+    if instant.year > LAST_YEAR:
+        raise TimestampRangeError("years 1 to 9998 in UTC")
+    return instant
 
 
 def parse_as_of(text: str | None, default: datetime) -> datetime:

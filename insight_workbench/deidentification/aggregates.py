@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from insight_workbench.analyst.vocabulary import EVENT_TYPES, OTHER
-from insight_workbench.atomic import write_atomically
+from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
 from insight_workbench.csvsafe import write_csv
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
@@ -72,25 +72,27 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
     """Write every dataset of `DATASETS` as `<name>.csv` + `<name>.meta.json` into `out`."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
-    out.mkdir(parents=True, exist_ok=True)
     cursor = snapshot.cursor()
     written: list[Path] = []
+    # Every file is written into a temporary folder first and moved into `out` only when
+    # all are complete: a failure (a full disk) leaves no partial dataset behind.
     try:
-        define(cursor, "deidentify_definitions.sql")
-        for dataset in DATASETS:
-            result = execute(
-                cursor,
-                dataset.sql_file,
-                as_of=as_of,
-                min_cell=min_cell,
-                event_types=list(EVENT_TYPES),
-                other=OTHER,
-            )
-            columns = [d[0] for d in result.description or ()]
-            written += _write(out, dataset, columns, result.fetchall(), min_cell)
+        with reported_write_errors(out), staged_folder(out, existing="merge") as stage:
+            define(cursor, "deidentify_definitions.sql")
+            for dataset in DATASETS:
+                result = execute(
+                    cursor,
+                    dataset.sql_file,
+                    as_of=as_of,
+                    min_cell=min_cell,
+                    event_types=list(EVENT_TYPES),
+                    other=OTHER,
+                )
+                columns = [d[0] for d in result.description or ()]
+                written += _write(stage, dataset, columns, result.fetchall(), min_cell)
     finally:
         cursor.close()
-    return written
+    return [out / path.name for path in written]
 
 
 def _write(

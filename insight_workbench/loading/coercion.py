@@ -24,6 +24,8 @@ from insight_workbench.loading.schema import SQL_TYPES, Column, Table
 
 TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+FIRST_YEAR, LAST_YEAR = "0002", "9998"
+OUT_OF_RANGE = f"year outside the supported range ({FIRST_YEAR[-1]} to {LAST_YEAR})"
 TRUE_TEXT = ("true", "1")
 FALSE_TEXT = ("false", "0")
 INTEGERS = (
@@ -86,9 +88,16 @@ def value_check(column: Column, v: str) -> tuple[str, str] | None:
             text, pattern, cast = f"trim({v})", DATE_PATTERN, converted(column, v)
             wrong, invalid = "not a YYYY-MM-DD date", "not a valid date"
         shaped = f"regexp_full_match({text}, {quote_literal(pattern)})"
+        # Years outside 0002..9998 are refused by their text (cheaper than comparing
+        # instants): whatever the offset, the instant and dates months after it stay
+        # within what Python and DuckDB both hold. Year 0000 does not exist: invalid.
+        year = f"substr({text}, 1, 4)"
+        in_range = f"{year} BETWEEN '{FIRST_YEAR}' AND '{LAST_YEAR}'"
         return (
-            f"NOT {shaped} OR {cast} IS NULL OR starts_with({text}, '0000')",
-            f"CASE WHEN {shaped} THEN {quote_literal(invalid)} ELSE {quote_literal(wrong)} END",
+            f"NOT {shaped} OR NOT {in_range} OR {cast} IS NULL",
+            f"CASE WHEN NOT {shaped} THEN {quote_literal(wrong)} "
+            f"WHEN {year} <> '0000' AND NOT {in_range} THEN {quote_literal(OUT_OF_RANGE)} "
+            f"ELSE {quote_literal(invalid)} END",
         )
     if column.type == "bool":
         bad = f"lower(trim({v})) NOT IN {_in(TRUE_TEXT + FALSE_TEXT)}"

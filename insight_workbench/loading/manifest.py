@@ -10,14 +10,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.bounded import open_regular, read_blocks, read_json
 from insight_workbench.loading.readers import count_records, shown
-from insight_workbench.loading.safe_files import read_regular
 from insight_workbench.loading.schema import TABLES
-from insight_workbench.timeutil import format_utc, known_timezone, parse_timestamp
+from insight_workbench.timeutil import (
+    TimestampRangeError,
+    format_utc,
+    known_timezone,
+    parse_timestamp,
+)
 
 MANIFEST = "manifest.json"
 EXPORT_SUFFIXES = (".csv", ".parquet")
-MANIFEST_LIMIT = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,8 @@ class Manifest:
 
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
+    with open_regular(path, path.name) as handle:
+        for block in read_blocks(handle, path.name):
             digest.update(block)
     return digest.hexdigest()
 
@@ -53,11 +57,7 @@ def read_manifest(folder: Path) -> Manifest:
     path = folder / MANIFEST
     if not folder.is_dir():
         raise InputError(f"{folder}: not a snapshot folder")
-    raw_bytes = read_regular(path, MANIFEST, MANIFEST_LIMIT)
-    try:
-        data = json.loads(raw_bytes)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(f"{MANIFEST}: not valid JSON") from None
+    data, raw_bytes = read_json(path, MANIFEST)
     if not isinstance(data, dict):
         raise InputError(f"{MANIFEST}: must be a JSON object")
     timezone = _text(data, "timezone", default="UTC")
@@ -65,8 +65,8 @@ def read_manifest(folder: Path) -> Manifest:
         raise InputError(f"{MANIFEST}: 'timezone' is not a known time zone")
     try:
         exported_at = parse_timestamp(_text(data, "exported_at"), timezone)
-    except ValueError:
-        raise InputError(f"{MANIFEST}: 'exported_at' is not an ISO 8601 timestamp") from None
+    except ValueError as error:
+        raise InputError(f"{MANIFEST}: 'exported_at' {_timestamp_problem(error)}") from None
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise InputError(f"{MANIFEST}: 'tables' must be an object")
@@ -78,6 +78,12 @@ def read_manifest(folder: Path) -> Manifest:
         tables={name: _entry(name, entry) for name, entry in tables.items()},
         checksum=hashlib.sha256(raw_bytes).hexdigest(),
     )
+
+
+def _timestamp_problem(error: ValueError) -> str:
+    if isinstance(error, TimestampRangeError):
+        return f"is outside the supported range ({error})"
+    return "is not an ISO 8601 timestamp"
 
 
 def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:

@@ -24,16 +24,16 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading import limits
+from insight_workbench.loading.bounded import open_regular, read_blocks, read_csv_header
 from insight_workbench.loading.schema import is_credential
 
 ROW = "_row"  # the record index column of every untyped relation
-MAX_FIELD_BYTES = 16 * 1024 * 1024
 BATCH_ROWS = 100_000
 SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
 CSV_PROBLEMS = {  # Python's csv messages (never a value) -> the reason recorded
     "unexpected end of data": "unterminated quoted field",
     "expected after": "text after a closing quote",
-    "field larger than field limit": f"a field is longer than {MAX_FIELD_BYTES // 2**20} MiB",
 }
 
 
@@ -99,13 +99,9 @@ def read_header(path: Path, label: str | None = None) -> list[str]:
     (a trailing comma) are dropped, as DuckDB drops trailing empty fields of records.
     Messages name the file `label` (default: its name)."""
     where = shown(label or path.name)
-    with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        try:
-            header = next(csv.reader(handle, strict=True))
-        except StopIteration:
-            raise InputError(f"{where}: the file is empty (no header row)") from None
-        except csv.Error:
-            raise InputError(f"{where}: the header row is not valid CSV") from None
+    header = read_csv_header(path, where)
+    if header is None:
+        raise InputError(f"{where}: the file is empty (no header row)")
     names = [name.strip() for name in header]
     if not any(names):
         raise InputError(f"{where}: the first line is empty, not a header row")
@@ -135,7 +131,7 @@ def _csv_source(path: Path, width: int) -> str:
     return (
         f"read_csv({quote_literal(str(path))}, header = true, auto_detect = false, "
         f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, encoding = 'utf-8', "
-        f"max_line_size = {MAX_FIELD_BYTES}, columns = {{{columns}}})"
+        f"max_line_size = {limits.max_field_bytes()}, columns = {{{columns}}})"
     )
 
 
@@ -170,7 +166,7 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
     in a file of several columns, and trailing empty fields are dropped."""
     check_encoding = not _is_utf8(path)
     limit = csv.field_size_limit()
-    csv.field_size_limit(MAX_FIELD_BYTES)
+    csv.field_size_limit(limits.max_field_bytes())
     try:
         with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             reader = csv.reader(handle, strict=True)
@@ -200,8 +196,8 @@ def _is_utf8(path: Path) -> bool:
     """True when the whole file is valid UTF-8 (then no record needs checking)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
+        with open_regular(path, path.name) as handle:
+            for block in read_blocks(handle, path.name):
                 decoder.decode(block)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
@@ -210,6 +206,10 @@ def _is_utf8(path: Path) -> bool:
 
 
 def _csv_problem(message: str) -> str:
+    if "field larger than field limit" in message:
+        most = limits.max_field_bytes()
+        size = f"{most // 2**20} MiB" if most % 2**20 == 0 else f"{most} bytes"
+        return f"a field is longer than {size}"
     return next(
         (reason for key, reason in CSV_PROBLEMS.items() if key in message), "broken quoting"
     )
@@ -273,6 +273,11 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
     types = {str(row[0]): str(row[1]) for row in described if row[0] != "file_row_number"}
     names = list(types)
+    if len(names) > limits.max_columns():
+        raise InputError(
+            f"{shown(label)}: the file has {len(names)} columns, more than "
+            f"{limits.max_columns()} (limit {limits.variable('columns')})"
+        )
     check_names(names, shown(label))
     kept = [name for name in names if not is_credential(name)]
     raw = RawTable(

@@ -27,6 +27,7 @@ import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
+from insight_workbench.loading.bounded import read_json
 from insight_workbench.loading.coercion import check_columns, type_table
 from insight_workbench.loading.readers import (
     ROW,
@@ -255,10 +256,7 @@ def _read_meta(copy: Path | None, where: str) -> dict[str, Any] | None:
     if copy is None:
         return None
     where = shown(where)
-    try:
-        meta = json.loads(copy.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(f"{where}: not valid JSON") from None
+    meta, _ = read_json(copy, where)
     if not isinstance(meta, dict):
         raise InputError(f"{where}: must be a JSON object")
     if meta.get("kind", "aggregate") not in ("aggregate", "microdata"):

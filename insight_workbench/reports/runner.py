@@ -8,7 +8,8 @@ notebooks folder is only read (it may be read-only). The run holds a lock for
 its duration (see run_lock), so a run killed part-way is later seen as such. The snapshot and
 the policy are loaded before anything runs, so unusable input is refused with
 an InputError and no run folder. A failing cell leaves the partial notebook,
-its HTML, and a run.json with status `failed` naming the cell.
+its HTML, and a run.json with status `failed` naming the cell; so does a run
+whose files cannot be written (a full disk), which also ends in exit 2.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +34,7 @@ from traitlets.config import Config
 
 from insight_workbench import __version__
 from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
+from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
@@ -192,7 +195,13 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
     record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
     lock = RunLock(folder)  # before the first record: a `running` record always has it
-    write_record(folder, record)
+    try:
+        with reported_write_errors(folder / RUN_FILE):
+            write_record(folder, record)
+    except InputError:
+        lock.release()
+        shutil.rmtree(folder, ignore_errors=True)  # nothing ran: leave no run behind
+        raise
     with _quiet_kernel_shutdown(), _kernel_environment(), _private_kernel_folder() as kernel:
         try:
             papermill.execute_notebook(
@@ -215,8 +224,13 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
                 "ename": type(error).__name__,
                 "evalue": str(error)[:500],
             }
-    if executed.is_file():
-        export_html(executed, folder / record["files"]["html"], _title(record))
+    try:
+        if executed.is_file():
+            export_html(executed, folder / record["files"]["html"], _title(record))
+    except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
+        record["status"] = "failed"
+        reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
+        record["error"] = {"cell": None, "ename": type(error).__name__, "evalue": reason}
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
     record["end"] = format_utc(datetime.now(UTC).replace(microsecond=0))
@@ -226,7 +240,12 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
         for name in record["files"].values()
         if (folder / name).is_file()
     }
-    write_record(folder, record)
+    with reported_write_errors(folder / RUN_FILE):
+        try:
+            write_record(folder, record)
+        except OSError:  # a full disk: overwrite in place the blocks the record holds
+            document = json.dumps(record, indent=2, default=str) + "\n"
+            (folder / RUN_FILE).write_text(document, encoding="utf-8")
     lock.release()
     return RunResult(folder, record)
 
@@ -234,26 +253,25 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
 def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
     """`<out>/<notebook>/<start>/`, or `<start>-2`, `-3`... when taken: never reused."""
     parent = out / notebook
+    stamp = to_utc(start).strftime(FOLDER_TIME)
     try:
         parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        raise InputError(f"--out {out}: cannot create a folder there") from None
-    stamp = to_utc(start).strftime(FOLDER_TIME)
-    for attempt in range(1, 1000):
-        folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
-        try:
-            folder.mkdir()
-        except FileExistsError:
-            continue
-        return folder
+        for attempt in range(1, 1000):
+            folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue
+            return folder
+    except OSError as error:  # read-only, no space, or a file in the way
+        raise InputError(f"--out {out}: cannot write there ({error.strerror})") from None
     raise InputError(f"{parent}: too many runs started at {stamp}")
 
 
 def write_record(folder: Path, record: dict[str, Any]) -> None:
     """Write run.json atomically, so a reader never sees half a record."""
-    partial = folder / f".{RUN_FILE}.tmp"
-    partial.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
-    partial.replace(folder / RUN_FILE)
+    document = json.dumps(record, indent=2, default=str) + "\n"
+    write_atomically(folder / RUN_FILE, document.encode("utf-8"))
 
 
 def export_html(executed: Path, target: Path, title: str) -> None:

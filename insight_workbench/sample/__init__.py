@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.schema import TABLES
@@ -52,7 +52,15 @@ def generate_sample(
     """Write the sample snapshot into `out` (empty, new, or an earlier sample) and return it."""
     check_options(seed, orgs, users, days, fmt)
     out = Path(out)
-    prepare_folder(out)
+    check_folder(out)
+    # Written into a temporary folder beside `out` and swapped in once complete: a
+    # failure (a full disk) leaves `out` as it was, with nothing half-written.
+    with reported_write_errors(out), staged_folder(out, existing="replace") as stage:
+        _generate(stage, seed, orgs, users, days, fmt)
+    return out
+
+
+def _generate(out: Path, seed: int, orgs: int, users: int, days: int, fmt: str) -> None:
     world = build_world(seed, orgs, users, days)
     plants = Plants()
     request_list = _plant(world, plants, seed)
@@ -79,7 +87,6 @@ def generate_sample(
         "findings": plants.as_list(),
     }
     (out / PLANTED_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    return out
 
 
 def check_options(seed: int, orgs: int, users: int, days: int, fmt: str) -> None:
@@ -100,7 +107,7 @@ def _known_names() -> set[str]:
     return names | {f"{t}.{ext}" for t in TABLES for ext in ("csv", "parquet")}
 
 
-def prepare_folder(out: Path) -> None:
+def check_folder(out: Path) -> None:
     """Refuse to mix the sample with other files: `out` must be empty, new, or an earlier
     sample (it has planted.json and only files the sample writes), which is replaced."""
     if out.exists() and not out.is_dir():
@@ -115,12 +122,6 @@ def prepare_folder(out: Path) -> None:
                     f"--out {out.name}: holds '{entry.name}', which the sample "
                     "does not write; use an empty folder"
                 )
-        for entry in out.iterdir():
-            if entry.is_dir():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-    out.mkdir(parents=True, exist_ok=True)
 
 
 def _plant(world: World, plants: Plants, seed: int) -> list[subject_requests.Request]:

@@ -20,7 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from insight_workbench.atomic import write_atomically
+from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
 from insight_workbench.csvsafe import csv_bytes, iso_utc, plain
 from insight_workbench.errors import InputError
 
@@ -157,24 +157,27 @@ def pack_zip_bytes(pack: SubjectPack) -> bytes:
 def write_pack(pack: SubjectPack, path: str | Path) -> Path:
     """Write the pack to `path`: a zip when it ends in `.zip`, otherwise a folder.
 
-    Refuses (InputError) an existing zip or an existing non-empty folder. Each
-    file is written whole or not at all, never over an existing one, and is
-    readable by its owner only: they are personal data."""
+    Refuses (InputError) an existing zip or an existing non-empty folder. The zip or
+    folder is written whole or not at all, never over an existing one, and is
+    readable by its owner only: they are personal data. A failed write (no space,
+    no permission) leaves nothing behind and is an InputError."""
     target = Path(path)
     check_target(target)
     files = pack_files(pack)
     try:
-        if target.suffix.lower() == ".zip":
-            target.parent.mkdir(parents=True, exist_ok=True)
-            buffer = io.BytesIO()
-            _write_zip(files, buffer, pack)
-            write_atomically(target, buffer.getvalue(), overwrite=False)
-            return target
-        target.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for relative, content in files.items():
-            file = target / relative
-            file.parent.mkdir(mode=0o700, exist_ok=True)
-            write_atomically(file, content, overwrite=False)
+        with reported_write_errors(target):
+            if target.suffix.lower() == ".zip":
+                target.parent.mkdir(parents=True, exist_ok=True)
+                buffer = io.BytesIO()
+                _write_zip(files, buffer, pack)
+                write_atomically(target, buffer.getvalue(), overwrite=False)
+                return target
+            # The folder appears complete or not at all (a failed write leaves nothing).
+            with staged_folder(target) as stage:
+                for relative, content in files.items():
+                    file = stage / relative
+                    file.parent.mkdir(mode=0o700, exist_ok=True)
+                    write_atomically(file, content, overwrite=False)
     except FileExistsError:
         raise InputError(f"--out {target}: appeared while writing; will not overwrite it") from None
     return target

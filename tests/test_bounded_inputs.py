@@ -1,0 +1,202 @@
+"""Small hostile inputs are refused quickly, in bounded memory, with one line and exit 2.
+
+Every command runs in a subprocess limited to 2 GiB of address space and killed
+after a generous timeout, so a regression shows as a failure, not a hung run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from insight_workbench.loading.bounded import json_depth
+from insight_workbench.loading.coercion import OUT_OF_RANGE
+from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.testing import build_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+USER = {
+    "user_id": "u1",
+    "org_id": "o1",
+    "name": "Ann Example",
+    "email": "ann@example.com",
+    "role": "user",
+    "created_at": "2025-01-01T00:00:00Z",
+}
+DEEP = 100_000
+
+
+def _bounded_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
+    return subprocess.run(
+        [*command, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=_bounded_memory,
+        check=False,
+    )
+
+
+def assert_refused(done: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for word in words:
+        assert word in done.stderr
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Path:
+    return build_snapshot(tmp_path / "snap", {"users": [USER]})
+
+
+def replace_file(folder: Path, relative: str, content: bytes) -> None:
+    """Write a file of the snapshot and, when listed, fix its manifest entry's digest."""
+    (folder / relative).parent.mkdir(exist_ok=True)
+    (folder / relative).write_bytes(content)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for entry in manifest["tables"].values():
+        if entry["file"] == relative:
+            entry["sha256"] = hashlib.sha256(content).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_dev_zero_as_a_data_file_or_manifest_is_refused(snapshot: Path) -> None:
+    (snapshot / "deidentified").mkdir()
+    (snapshot / "deidentified" / "z.csv").symlink_to("/dev/zero")
+    assert_refused(cli("validate", snapshot), "z.csv")
+    (snapshot / "deidentified" / "z.csv").unlink()
+    (snapshot / "manifest.json").unlink()
+    (snapshot / "manifest.json").symlink_to("/dev/zero")
+    assert_refused(cli("validate", snapshot), "manifest.json")
+
+
+def test_a_fifo_is_refused_and_never_waited_on(snapshot: Path) -> None:
+    (snapshot / "deidentified").mkdir()
+    os.mkfifo(snapshot / "deidentified" / "pipe.csv")
+    assert_refused(cli("validate", snapshot), "pipe.csv")
+
+
+def test_a_huge_sparse_data_file_is_refused_by_the_header_limit(snapshot: Path) -> None:
+    (snapshot / "deidentified").mkdir()
+    with (snapshot / "deidentified" / "big.csv").open("wb") as handle:
+        handle.truncate(50 << 30)  # 50 GiB of zeros, no line break
+    assert_refused(cli("validate", snapshot), "big.csv", "INSIGHT_MAX_HEADER_BYTES")
+
+
+def test_a_huge_sparse_manifest_is_refused_by_its_size(snapshot: Path) -> None:
+    with (snapshot / "manifest.json").open("r+b") as handle:
+        handle.truncate(50 << 30)
+    assert_refused(cli("validate", snapshot), "manifest.json", "INSIGHT_MAX_JSON_BYTES")
+
+
+@pytest.mark.parametrize("relative", ["users.csv", "deidentified/wide.csv"])
+def test_a_hundred_thousand_columns_are_refused(snapshot: Path, relative: str) -> None:
+    header = ",".join(f"c{i:05d}" for i in range(100_000))
+    record = ",".join(["1"] * 100_000)
+    content = "\n".join([header] + [record] * 4).encode() + b"\n"
+    assert 1_000_000 < len(content) < 2_000_000
+    replace_file(snapshot, relative, content)
+    assert_refused(cli("validate", snapshot), Path(relative).name, "INSIGHT_MAX_COLUMNS")
+
+
+def test_the_column_limit_can_be_raised(snapshot: Path, monkeypatch) -> None:
+    names = [f"c{i}" for i in range(40)]
+    replace_file(snapshot, "deidentified/wide.csv", (",".join(names) + "\n").encode())
+    monkeypatch.setenv("INSIGHT_MAX_COLUMNS", "39")
+    assert_refused(cli("validate", snapshot), "wide.csv", "more than 39")
+    monkeypatch.setenv("INSIGHT_MAX_COLUMNS", "40")
+    assert cli("validate", snapshot).returncode == 0
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_a_manifest_nested_a_hundred_thousand_deep_is_refused(snapshot: Path, opening: str) -> None:
+    closing = "]" if opening == "[" else "}"
+    (snapshot / "manifest.json").write_text(opening * DEEP + "1" + closing * DEEP)
+    assert_refused(cli("validate", snapshot), "manifest.json", "INSIGHT_MAX_JSON_DEPTH")
+
+
+def test_a_sidecar_nested_a_hundred_thousand_deep_is_refused(snapshot: Path) -> None:
+    replace_file(snapshot, "deidentified/d.csv", b"month,users\n2026-01,12\n")
+    (snapshot / "deidentified" / "d.meta.json").write_text("[" * DEEP + "]" * DEEP)
+    assert_refused(cli("validate", snapshot), "d.meta.json", "INSIGHT_MAX_JSON_DEPTH")
+
+
+def test_a_sidecar_nested_past_the_limit_but_parseable_is_refused(snapshot: Path) -> None:
+    replace_file(snapshot, "deidentified/d.csv", b"month,users\n2026-01,12\n")
+    (snapshot / "deidentified" / "d.meta.json").write_text('{"x":' + "[" * 65 + "]" * 65 + "}")
+    assert_refused(cli("validate", snapshot), "d.meta.json", "nested deeper than 64")
+
+
+def test_json_depth_counts_without_recursion() -> None:
+    deep: list = []
+    for _ in range(DEEP):
+        deep = [deep]
+    assert json_depth(deep) == DEEP + 1
+    assert json_depth({"a": [1, {"b": 2}]}) == 3
+    assert json_depth("text") == 0
+
+
+@pytest.mark.parametrize(
+    "exported_at", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "9999-06-01"]
+)
+def test_an_exported_at_out_of_range_is_refused_naming_the_key(
+    snapshot: Path, exported_at: str
+) -> None:
+    manifest = json.loads((snapshot / "manifest.json").read_text())
+    manifest["exported_at"] = exported_at
+    (snapshot / "manifest.json").write_text(json.dumps(manifest))
+    assert_refused(cli("validate", snapshot), "manifest.json", "'exported_at'", "supported range")
+
+
+def test_cell_timestamps_out_of_range_are_quarantined(tmp_path: Path) -> None:
+    far = [
+        ("u2", "9999-12-31T23:59:59-23:59"),
+        ("u3", "0001-01-01T00:00:00+23:59"),
+        ("u4", "9999-01-01T00:00:00Z"),
+    ]
+    users = [USER] + [{**USER, "user_id": uid, "created_at": ts} for uid, ts in far]
+    folder = build_snapshot(tmp_path / "snap", {"users": users})
+    loaded = load_snapshot(folder)
+    try:
+        reasons = loaded.con.execute(
+            "SELECT row_number, column_name, reason FROM rejects ORDER BY row_number"
+        ).fetchall()
+        kept = loaded.con.execute("SELECT user_id FROM users").fetchall()
+    finally:
+        loaded.con.close()
+    assert reasons == [(row, "created_at", OUT_OF_RANGE) for row in (2, 3, 4)]
+    assert kept == [("u1",)]
+    done = cli("check", folder)  # the quarantined rows are a finding, not a crash
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[retention]\nclosed_account_days = 9223372036854775807\n", "closed_account_days"),
+        ("[subject_requests]\nresponse_months = 100000000\n", "response_months"),
+        ("[communications]\nopt_out_grace_hours = 99999999999\n", "opt_out_grace_hours"),
+        ("[deidentification]\nmin_cell = 10000000000\n", "min_cell"),
+    ],
+)
+def test_huge_policy_numbers_are_refused_naming_the_key(
+    snapshot: Path, tmp_path: Path, text: str, key: str
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(text)
+    assert_refused(cli("check", snapshot, "--policy", policy), "policy.toml", key)

@@ -1,0 +1,158 @@
+"""An output that cannot be written (read-only folder, full disk) ends in one line and
+exit 2, leaves no partial or temporary file, and a retry works."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sar_people import JANE
+
+from insight_workbench.testing import build_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "notebooks"
+SMALL_SAMPLE = ["--orgs", "20", "--users", "200", "--days", "30"]
+FILLER = "filler"
+
+
+def _mount(folder: Path, options: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode == 0
+
+
+@pytest.fixture
+def read_only(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "read-only"
+    if not _mount(folder, "ro,size=64k"):
+        pytest.skip("mounting a tmpfs is not permitted here")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.fixture
+def full(tmp_path: Path) -> Iterator[Path | None]:
+    """A small file system with 4 KiB left, or None where mounting is not permitted (the
+    commands then run with a file size limit instead)."""
+    folder = tmp_path / "full"
+    if not _mount(folder, "size=16m"):
+        yield None
+        return
+    (folder / FILLER).write_bytes(b"x" * ((16 << 20) - (4 << 10)))
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def _limit_file_size() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes fail with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (8 << 10, 8 << 10))
+
+
+def cli(*args: str | Path, small_files: bool = False) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
+    return subprocess.run(
+        [*command, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=_limit_file_size if small_files else None,
+        check=False,
+    )
+
+
+def assert_clean_failure(done: subprocess.CompletedProcess[str], folder: Path) -> None:
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "cannot write" in done.stderr, done.stderr
+    left = sorted(p.name for p in folder.rglob("*") if p.name != FILLER)
+    assert left == [], left
+
+
+def out_folder(full: Path | None, tmp_path: Path) -> Path:
+    folder = full if full is not None else tmp_path / "limited"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def make_room(full: Path | None) -> None:
+    if full is not None:
+        (full / FILLER).unlink()
+
+
+COMMANDS = {
+    "sar zip": lambda snap, out: ["sar", snap, "--user-id", JANE, "--out", out / "pack.zip"],
+    "sar folder": lambda snap, out: ["sar", snap, "--user-id", JANE, "--out", out / "pack"],
+    "deidentify": lambda snap, out: ["deidentify", snap, "--out", out / "datasets"],
+    "sample": lambda _snap, out: ["sample", "--out", out / "sample", *SMALL_SAMPLE],
+}
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_a_read_only_folder_is_one_line_and_exit_2(
+    name: str, people_path: Path, read_only: Path, tmp_path: Path
+) -> None:
+    done = cli(*COMMANDS[name](people_path, read_only))
+    assert_clean_failure(done, read_only)
+    good = tmp_path / "good"
+    assert cli(*COMMANDS[name](people_path, good)).returncode == 0
+    assert any(good.iterdir())
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_a_full_disk_leaves_nothing_and_a_retry_works(
+    name: str, people_path: Path, full: Path | None, tmp_path: Path
+) -> None:
+    out = out_folder(full, tmp_path)
+    done = cli(*COMMANDS[name](people_path, out), small_files=full is None)
+    assert_clean_failure(done, out)
+    make_room(full)
+    again = cli(*COMMANDS[name](people_path, out))
+    assert again.returncode == 0, again.stderr
+    assert any(p.name != FILLER for p in out.iterdir())
+
+
+def test_an_earlier_sample_survives_a_failed_regeneration(tmp_path: Path) -> None:
+    out = tmp_path / "sample"
+    assert cli("sample", "--out", out, *SMALL_SAMPLE).returncode == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    done = cli("sample", "--out", out, "--seed", "8", *SMALL_SAMPLE, small_files=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir()] == ["sample"]
+
+
+def test_a_report_into_a_read_only_folder_is_one_line_and_exit_2(
+    read_only: Path, tmp_path: Path
+) -> None:
+    snapshot = build_snapshot(tmp_path / "snap")
+    done = cli("report", FIXTURES / "echo.ipynb", "--snapshot", snapshot, "--out", read_only)
+    assert_clean_failure(done, read_only)
+
+
+def test_a_report_on_a_full_disk_ends_failed_not_running(full: Path | None, tmp_path: Path) -> None:
+    if full is None:
+        pytest.skip("mounting a tmpfs is not permitted here")
+    snapshot = build_snapshot(tmp_path / "snap")
+    done = cli("report", FIXTURES / "echo.ipynb", "--snapshot", snapshot, "--out", full)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    records = list(full.glob("*/*/run.json"))
+    assert len(records) == 1
+    assert json.loads(records[0].read_text())["status"] == "failed"
+    assert not [p for p in full.rglob("*") if p.name.endswith(".tmp")]
