@@ -18,19 +18,15 @@ import pytest
 from insight_workbench.analyst import usage
 from insight_workbench.analyst.database import ANALYST_TABLES, AnalystData, analyst_data
 from insight_workbench.deidentification.aggregates import deidentify
-from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot
 
 KEY = b"no-identifiers-test-key-0123456789"
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 @pytest.fixture(scope="module", params=["sample", "seeded"])
-def dpo(request: pytest.FixtureRequest, sample_path: Path, usage_path: Path) -> Snapshot:
-    if request.param == "sample":
-        if not (sample_path / "manifest.json").is_file():
-            pytest.skip("the committed sample snapshot is not there yet")
-        return request.getfixturevalue("sample")
-    return load_snapshot(usage_path)
+def dpo(request: pytest.FixtureRequest) -> Snapshot:
+    return request.getfixturevalue("sample" if request.param == "sample" else "usage")
 
 
 @pytest.fixture(scope="module")

@@ -171,8 +171,8 @@ def test_average_users_per_active_organisation(tmp_path: Path, organisations, us
 
 
 @pytest.fixture(scope="module")
-def dpo(usage_path: Path) -> Snapshot:
-    return load_snapshot(usage_path)
+def dpo(usage: Snapshot) -> Snapshot:
+    return usage
 
 
 @pytest.fixture(scope="module")
