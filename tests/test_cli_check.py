@@ -1,4 +1,5 @@
-"""`insight-workbench check` and `schedule`, run as the installed console script."""
+"""`insight-workbench check` and `schedule`: in-process through the entry point, with one
+run of the installed console script for each command."""
 
 from __future__ import annotations
 
@@ -6,28 +7,22 @@ import csv
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE, build_clock_snapshot
+from cli_runner import SCRIPT, run_cli, run_script
+from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE
 
 from insight_workbench.testing import build_snapshot
 
-CLI = Path(sys.executable).with_name("insight-workbench")
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, check=False)
-
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory) -> Path:
-    return build_clock_snapshot(tmp_path_factory.mktemp("cli") / "snap")
+def snap(clock_path: Path) -> Path:
+    return clock_path
 
 
 def test_json_output_and_exit_1_with_findings(snap):
-    done = run("check", snap, "--format", "json")
+    done = run_cli("check", snap, "--format", "json")
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
     assert [(f["rule"], f["key"]) for f in document["findings"]] == EXPECTED_FINDINGS
@@ -38,13 +33,13 @@ def test_json_output_and_exit_1_with_findings(snap):
 
 def test_exit_0_without_findings(tmp_path):
     empty = build_snapshot(tmp_path / "empty")
-    done = run("check", empty)
+    done = run_cli("check", empty)
     assert (done.returncode, done.stderr) == (0, "")
     assert "No findings." in done.stdout
 
 
 def test_csv_output(snap):
-    done = run("check", snap, "--format", "csv", "--rule", "SAR,TPP-002")
+    done = run_cli("check", snap, "--format", "csv", "--rule", "SAR,TPP-002")
     assert done.returncode == 1
     rows = list(csv.reader(io.StringIO(done.stdout)))
     assert rows[0] == ["rule", "key", "severity", "due", "message"]
@@ -56,7 +51,7 @@ def test_csv_output(snap):
 
 
 def test_table_output_is_grouped_and_plain_when_not_a_tty(snap):
-    done = run("check", snap)
+    done = run_cli("check", snap)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert "RET-001  retention.closed_account  high  (1)" in lines
@@ -80,19 +75,19 @@ def test_table_output_is_grouped_and_plain_when_not_a_tty(snap):
     ],
 )
 def test_rule_prefixes(snap, args, codes):
-    done = run("check", snap, "--format", "json", *args)
+    done = run_cli("check", snap, "--format", "json", *args)
     assert {f["rule"] for f in json.loads(done.stdout)["findings"]} == codes
 
 
 def test_output_file(snap, tmp_path):
     target = tmp_path / "findings.json"
-    done = run("check", snap, "--format", "json", "--output", target)
+    done = run_cli("check", snap, "--format", "json", "--output", target)
     assert (done.returncode, done.stdout) == (1, "")
     assert json.loads(target.read_text())["summary"]["findings"] == len(EXPECTED_FINDINGS)
 
 
 def test_as_of_date_is_midnight_utc(snap):
-    done = run("check", snap, "--format", "json", "--as-of", "2026-12-09", "--rule", "RET-001")
+    done = run_cli("check", snap, "--format", "json", "--as-of", "2026-12-09", "--rule", "RET-001")
     document = json.loads(done.stdout)
     assert document["as_of"] == "2026-12-09T00:00:00Z"
     assert [f["key"] for f in document["findings"]] == ["org:O1", "org:O2"]
@@ -108,7 +103,7 @@ def test_as_of_date_is_midnight_utc(snap):
     ],
 )
 def test_unusable_options_exit_2(snap, args, message):
-    done = run("check", snap, *args)
+    done = run_cli("check", snap, *args)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
@@ -117,28 +112,28 @@ def test_unusable_options_exit_2(snap, args, message):
 def test_bad_policy_file_exits_2_naming_the_key(snap, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text("[subject_requests]\nresponse_months = -1\n")
-    done = run("check", snap, "--policy", policy)
+    done = run_cli("check", snap, "--policy", policy)
     assert done.returncode == 2
     assert "[subject_requests].response_months" in done.stderr
     policy.write_text("[retention]\nclosed_days = 28\n")
-    done = run("check", snap, "--policy", policy)
+    done = run_cli("check", snap, "--policy", policy)
     assert done.returncode == 2 and "[retention].closed_days" in done.stderr
 
 
 def test_policy_file_changes_the_result(snap, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text("[retention]\nclosed_account_days = 7\n")
-    done = run("check", snap, "--format", "json", "--rule", "RET-001", "--policy", policy)
+    done = run_cli("check", snap, "--format", "json", "--rule", "RET-001", "--policy", policy)
     assert [f["key"] for f in json.loads(done.stdout)["findings"]] == ["org:O1", "org:O2"]
 
 
 def test_unusable_snapshot_exits_2(tmp_path):
-    done = run("check", tmp_path / "missing")
+    done = run_cli("check", tmp_path / "missing")
     assert done.returncode == 2 and "missing" in done.stderr
 
 
-def test_schedule_json(snap):
-    done = run("schedule", snap, "--format", "json")
+def test_schedule_json_from_the_console_script(snap):
+    done = run_script("schedule", snap, "--format", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert list(document) == ["as_of", "items"]
@@ -148,28 +143,29 @@ def test_schedule_json(snap):
 
 
 def test_schedule_within_csv_and_table(snap):
-    done = run("schedule", snap, "--within", "30", "--format", "csv")
+    done = run_cli("schedule", snap, "--within", "30", "--format", "csv")
     rows = list(csv.reader(io.StringIO(done.stdout)))
     assert rows[0] == ["kind", "key", "due", "message"]
     assert [r[1] for r in rows[1:]] == ["org:O2", "request:R2"]
-    table = run("schedule", snap, "--as-of", "2026-12-01T00:00:00Z")
+    table = run_cli("schedule", snap, "--as-of", "2026-12-01T00:00:00Z")
     assert table.returncode == 0
     assert table.stdout.splitlines()[0] == "Falling due after 2026-12-01T00:00:00Z: 5 items"
 
 
 @pytest.mark.parametrize("args", [["--within", "-1"], ["--within", "soon"], ["--as-of", "x"]])
 def test_schedule_unusable_options_exit_2(snap, args):
-    done = run("schedule", snap, *args)
+    done = run_cli("schedule", snap, *args)
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
-def test_severity_is_coloured_on_a_terminal(snap):
+def test_severity_is_coloured_on_a_terminal_from_the_console_script(snap):
+    """The console script on a real terminal (a pseudo-terminal: needs a child process)."""
     import os
     import pty
 
     leader, follower = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    command = [str(CLI), "check", str(snap), "--rule", "SAR"]
+    command = [str(SCRIPT), "check", str(snap), "--rule", "SAR"]
     process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=env)
     os.close(follower)  # the child holds the terminal now; read until it hangs up
     chunks = []

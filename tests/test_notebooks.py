@@ -7,8 +7,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from html import unescape
 from pathlib import Path
@@ -16,13 +14,14 @@ from typing import Any
 
 import nbformat
 import pytest
+from cli_runner import run_cli
 from plotly.offline import get_plotlyjs
 
 from insight_workbench import access_monitoring as access
 from insight_workbench.analyst import usage
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
-from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.rules.runner import run_check
@@ -67,21 +66,14 @@ def test_one_parameters_cell_and_library_calls_only(name: str) -> None:
     assert notebook.metadata.kernelspec.name == "python3"
 
 
-def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
-    return subprocess.run(
-        [*command, *map(str, args)], capture_output=True, text=True, timeout=600, env=env
-    )
-
-
 @pytest.fixture(scope="module")
 def snapshot_path(sample_path: Path) -> Path:
     return sample_path
 
 
 @pytest.fixture(scope="module")
-def snapshot(snapshot_path: Path) -> Snapshot:
-    return load_snapshot(snapshot_path)
+def snapshot(sample: Snapshot) -> Snapshot:
+    return sample  # the session's loaded sample: the notebooks run on the same folder
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +91,7 @@ def runs(
         ["explore"],
     ]
     for extra in commands:
-        done = cli("report", *extra, *common, env=env)
+        done = run_cli("report", *extra, *common, env=env)
         assert done.returncode == 0, done.stderr
     folders = {p.parent.parent.name: p.parent for p in out.glob("*/*/run.json")}
     assert sorted(folders) == NOTEBOOKS
@@ -235,13 +227,13 @@ def test_the_pack_sums_up_every_rule(runs: dict[str, Path], snapshot: Snapshot) 
 
 
 def test_the_pack_shows_the_trend(
-    runs: dict[str, Path], snapshot: Snapshot, usage_path: Path
+    runs: dict[str, Path], snapshot: Snapshot, usage: Snapshot
 ) -> None:
     pack = results(runs, "monthly_compliance_pack")
     by_snapshot: dict[str, int] = Counter()
     for row in pack["trend"]:
         by_snapshot[row["snapshot_id"]] += row["findings"]
-    earlier = load_snapshot(usage_path)
+    earlier = usage
     assert len(pack["trend"]) == 2 * 8  # two snapshots, eight families
     assert by_snapshot[snapshot.manifest.snapshot_id] == pack["findings"]
     assert by_snapshot[earlier.manifest.snapshot_id] == len(
