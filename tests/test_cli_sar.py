@@ -1,20 +1,18 @@
-"""`insight-workbench sar`: options, exit codes, what it prints and writes."""
+"""`insight-workbench sar`: options, exit codes, what it prints and writes; in-process
+through the entry point, with one run of the installed console script."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from cli_runner import run_script
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, TABLES
 
 from insight_workbench import cli
-
-SCRIPT = Path(sys.executable).parent / "insight-workbench"
 
 
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str):
@@ -115,16 +113,9 @@ def test_missing_out_and_bad_snapshot_exit_2(monkeypatch, capsys, tmp_path) -> N
     assert code == 2 and "manifest.json" in stderr
 
 
-@pytest.mark.skipif(shutil.which(str(SCRIPT)) is None, reason="console script not installed")
 def test_console_script(people_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "jane.zip"
-    done = subprocess.run(
-        [str(SCRIPT), "sar", str(people_path), "--email", JANE_EMAIL, "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = run_script("sar", people_path, "--email", JANE_EMAIL, "--out", out)
     assert done.returncode == 0, done.stderr
     assert f"user {JANE}" in done.stdout
     assert JANE_EMAIL.lower() not in done.stdout.lower()
