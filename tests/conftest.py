@@ -56,7 +56,7 @@ def usage_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def usage(usage_path: Path) -> Snapshot:
+def usage_snapshot(usage_path: Path) -> Snapshot:
     """The seeded activity snapshot, loaded once."""
     return load_snapshot(usage_path)
 

@@ -26,7 +26,7 @@ EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 @pytest.fixture(scope="module", params=["sample", "seeded"])
 def dpo(request: pytest.FixtureRequest) -> Snapshot:
-    return request.getfixturevalue("sample" if request.param == "sample" else "usage")
+    return request.getfixturevalue("sample" if request.param == "sample" else "usage_snapshot")
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_runner import SCRIPT, run_cli, run_script
+from cli_runner import SCRIPT, run_script
+from cli_runner import run_cli as run
 from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE
 
 from insight_workbench.testing import build_snapshot
@@ -22,7 +23,7 @@ def snap(clock_path: Path) -> Path:
 
 
 def test_json_output_and_exit_1_with_findings(snap):
-    done = run_cli("check", snap, "--format", "json")
+    done = run("check", snap, "--format", "json")
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)
     assert [(f["rule"], f["key"]) for f in document["findings"]] == EXPECTED_FINDINGS
@@ -33,13 +34,13 @@ def test_json_output_and_exit_1_with_findings(snap):
 
 def test_exit_0_without_findings(tmp_path):
     empty = build_snapshot(tmp_path / "empty")
-    done = run_cli("check", empty)
+    done = run("check", empty)
     assert (done.returncode, done.stderr) == (0, "")
     assert "No findings." in done.stdout
 
 
 def test_csv_output(snap):
-    done = run_cli("check", snap, "--format", "csv", "--rule", "SAR,TPP-002")
+    done = run("check", snap, "--format", "csv", "--rule", "SAR,TPP-002")
     assert done.returncode == 1
     rows = list(csv.reader(io.StringIO(done.stdout)))
     assert rows[0] == ["rule", "key", "severity", "due", "message"]
@@ -51,7 +52,7 @@ def test_csv_output(snap):
 
 
 def test_table_output_is_grouped_and_plain_when_not_a_tty(snap):
-    done = run_cli("check", snap)
+    done = run("check", snap)
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert "RET-001  retention.closed_account  high  (1)" in lines
@@ -75,19 +76,19 @@ def test_table_output_is_grouped_and_plain_when_not_a_tty(snap):
     ],
 )
 def test_rule_prefixes(snap, args, codes):
-    done = run_cli("check", snap, "--format", "json", *args)
+    done = run("check", snap, "--format", "json", *args)
     assert {f["rule"] for f in json.loads(done.stdout)["findings"]} == codes
 
 
 def test_output_file(snap, tmp_path):
     target = tmp_path / "findings.json"
-    done = run_cli("check", snap, "--format", "json", "--output", target)
+    done = run("check", snap, "--format", "json", "--output", target)
     assert (done.returncode, done.stdout) == (1, "")
     assert json.loads(target.read_text())["summary"]["findings"] == len(EXPECTED_FINDINGS)
 
 
 def test_as_of_date_is_midnight_utc(snap):
-    done = run_cli("check", snap, "--format", "json", "--as-of", "2026-12-09", "--rule", "RET-001")
+    done = run("check", snap, "--format", "json", "--as-of", "2026-12-09", "--rule", "RET-001")
     document = json.loads(done.stdout)
     assert document["as_of"] == "2026-12-09T00:00:00Z"
     assert [f["key"] for f in document["findings"]] == ["org:O1", "org:O2"]
@@ -103,7 +104,7 @@ def test_as_of_date_is_midnight_utc(snap):
     ],
 )
 def test_unusable_options_exit_2(snap, args, message):
-    done = run_cli("check", snap, *args)
+    done = run("check", snap, *args)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""
@@ -112,23 +113,23 @@ def test_unusable_options_exit_2(snap, args, message):
 def test_bad_policy_file_exits_2_naming_the_key(snap, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text("[subject_requests]\nresponse_months = -1\n")
-    done = run_cli("check", snap, "--policy", policy)
+    done = run("check", snap, "--policy", policy)
     assert done.returncode == 2
     assert "[subject_requests].response_months" in done.stderr
     policy.write_text("[retention]\nclosed_days = 28\n")
-    done = run_cli("check", snap, "--policy", policy)
+    done = run("check", snap, "--policy", policy)
     assert done.returncode == 2 and "[retention].closed_days" in done.stderr
 
 
 def test_policy_file_changes_the_result(snap, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text("[retention]\nclosed_account_days = 7\n")
-    done = run_cli("check", snap, "--format", "json", "--rule", "RET-001", "--policy", policy)
+    done = run("check", snap, "--format", "json", "--rule", "RET-001", "--policy", policy)
     assert [f["key"] for f in json.loads(done.stdout)["findings"]] == ["org:O1", "org:O2"]
 
 
 def test_unusable_snapshot_exits_2(tmp_path):
-    done = run_cli("check", tmp_path / "missing")
+    done = run("check", tmp_path / "missing")
     assert done.returncode == 2 and "missing" in done.stderr
 
 
@@ -143,18 +144,18 @@ def test_schedule_json_from_the_console_script(snap):
 
 
 def test_schedule_within_csv_and_table(snap):
-    done = run_cli("schedule", snap, "--within", "30", "--format", "csv")
+    done = run("schedule", snap, "--within", "30", "--format", "csv")
     rows = list(csv.reader(io.StringIO(done.stdout)))
     assert rows[0] == ["kind", "key", "due", "message"]
     assert [r[1] for r in rows[1:]] == ["org:O2", "request:R2"]
-    table = run_cli("schedule", snap, "--as-of", "2026-12-01T00:00:00Z")
+    table = run("schedule", snap, "--as-of", "2026-12-01T00:00:00Z")
     assert table.returncode == 0
     assert table.stdout.splitlines()[0] == "Falling due after 2026-12-01T00:00:00Z: 5 items"
 
 
 @pytest.mark.parametrize("args", [["--within", "-1"], ["--within", "soon"], ["--as-of", "x"]])
 def test_schedule_unusable_options_exit_2(snap, args):
-    done = run_cli("schedule", snap, *args)
+    done = run("schedule", snap, *args)
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 

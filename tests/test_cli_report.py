@@ -10,7 +10,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from cli_runner import run_cli, run_script
+from cli_runner import run_cli as cli
+from cli_runner import run_script
 
 from insight_workbench.reports.runner import new_run_folder, write_record
 
@@ -57,7 +58,7 @@ def echoed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     here = tmp_path_factory.mktemp("caller")  # relative paths are the caller's
     (here / "strict.toml").write_text("[retention]\nclosed_account_days = 14\n", encoding="utf-8")
     args = ["report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", out]
-    first = run_cli(
+    first = cli(
         *args,
         "-p",
         "policy",
@@ -75,7 +76,7 @@ def echoed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
         '["a", "b"]',
         cwd=here,
     )
-    second = run_cli(*args)
+    second = cli(*args)
     return first, second, out
 
 
@@ -121,7 +122,7 @@ def test_two_runs_of_one_notebook_get_two_folders(echoed: tuple) -> None:
 def test_bad_options_are_refused_before_running(
     usage_path: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:
-    done = run_cli(
+    done = cli(
         "report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", tmp_path, *args
     )
     assert done.returncode == 2
@@ -131,7 +132,7 @@ def test_bad_options_are_refused_before_running(
 
 def test_a_bad_snapshot_is_refused_before_running(tmp_path: Path) -> None:
     (tmp_path / "snap").mkdir()
-    done = run_cli(
+    done = cli(
         "report", "retention_audit", "--snapshot", tmp_path / "snap", "--out", tmp_path / "out"
     )
     assert done.returncode == 2
@@ -141,15 +142,13 @@ def test_a_bad_snapshot_is_refused_before_running(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [[], ["retention_audit", "--all"]])
 def test_one_notebook_or_all(usage_path: Path, tmp_path: Path, args: list[str]) -> None:
-    done = run_cli("report", *args, "--snapshot", usage_path, "--out", tmp_path)
+    done = cli("report", *args, "--snapshot", usage_path, "--out", tmp_path)
     assert done.returncode == 2
     assert "give one NOTEBOOK or --all" in done.stderr
 
 
 def test_all_refuses_a_parameter_no_notebook_has(usage_path: Path, tmp_path: Path) -> None:
-    done = run_cli(
-        "report", "--all", "--snapshot", usage_path, "--out", tmp_path, "-p", "nope", "1"
-    )
+    done = cli("report", "--all", "--snapshot", usage_path, "--out", tmp_path, "-p", "nope", "1")
     assert done.returncode == 2
     assert "no notebook of the monthly set" in done.stderr
 
@@ -160,14 +159,14 @@ def test_prune_prints_the_folders_it_removed(tmp_path: Path) -> None:
     gone = new_run_folder(tmp_path, "access_review", now - timedelta(days=40))
     for folder, started in ((kept, now - timedelta(days=1)), (gone, now - timedelta(days=40))):
         write_record(folder, {"start": started.strftime("%Y-%m-%dT%H:%M:%SZ")})
-    done = run_cli("reports", "prune", "--older-than", "30", "--out", tmp_path)
+    done = cli("reports", "prune", "--older-than", "30", "--out", tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [str(gone)]
     assert kept.exists() and not gone.exists()
 
 
 def test_prune_needs_the_age(tmp_path: Path) -> None:
-    done = run_cli("reports", "prune", "--out", tmp_path)
+    done = cli("reports", "prune", "--out", tmp_path)
     assert done.returncode == 2
     assert "--older-than" in done.stderr
 
@@ -179,9 +178,7 @@ def test_the_usage_report_needs_the_key_before_running(
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHT_PSEUDONYM_KEY")}
     extra = ["-p", "pseudonym_key_file", str(tmp_path / key_file)] if key_file else []
     out = tmp_path / "out"
-    done = run_cli(
-        "report", "usage_report", "--snapshot", usage_path, "--out", out, *extra, env=env
-    )
+    done = cli("report", "usage_report", "--snapshot", usage_path, "--out", out, *extra, env=env)
     assert done.returncode == 2
     assert "key" in done.stderr and "Traceback" not in done.stderr
     assert not out.exists()

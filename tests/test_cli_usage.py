@@ -22,11 +22,11 @@ def run(*args: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
-def test_usage_json(usage_path: Path, usage: Snapshot):
+def test_usage_json(usage_path: Path, usage_snapshot: Snapshot):
     code, out, err = run("usage", str(usage_path), "--format", "json")
     assert (code, err) == (0, "")
     document = json.loads(out)
-    figures = headline_figures(usage)
+    figures = headline_figures(usage_snapshot)
     assert {k: document[k] for k in REQUIRED} == {k: figures[k] for k in REQUIRED}
     assert list(document["organisations"]) == ["demo", "trial", "active", "closed"]
     assert document["as_of"] == "2026-11-28T02:00:00Z"
@@ -39,17 +39,17 @@ def test_usage_json(usage_path: Path, usage: Snapshot):
     ("as_of", "expected"),
     [("2026-11-01", "2026-11-01T00:00:00Z"), ("2026-11-01T12:30:00+01:00", "2026-11-01T11:30:00Z")],
 )
-def test_usage_as_of(usage_path: Path, usage: Snapshot, as_of: str, expected: str):
+def test_usage_as_of(usage_path: Path, usage_snapshot: Snapshot, as_of: str, expected: str):
     code, out, _ = run("usage", str(usage_path), "--as-of", as_of, "--format", "json")
     document = json.loads(out)
     assert code == 0 and document["as_of"] == expected
-    figures = headline_figures(usage, parse_timestamp(expected))
+    figures = headline_figures(usage_snapshot, parse_timestamp(expected))
     assert document["active_users_30d"] == figures["active_users_30d"]
 
 
-def test_usage_table(usage_path: Path, usage: Snapshot):
+def test_usage_table(usage_path: Path, usage_snapshot: Snapshot):
     code, out, _ = run("usage", str(usage_path))
-    figures = headline_figures(usage)
+    figures = headline_figures(usage_snapshot)
     assert code == 0
     assert f"{figures['active_users_30d']}" in out and "Organisations: demo" in out
     assert "Average users per active organisation" in out

@@ -40,8 +40,8 @@ def _deid_findings(snapshot: Snapshot) -> list:
     return run_rules(snapshot, load_policy(), snapshot.manifest.exported_at, rules)
 
 
-def test_deid_rules_pass_on_the_datasets(usage: Snapshot, tmp_path: Path):
-    released = _released(usage, tmp_path / "released")
+def test_deid_rules_pass_on_the_datasets(usage_snapshot: Snapshot, tmp_path: Path):
+    released = _released(usage_snapshot, tmp_path / "released")
     assert {d.name for d in released.deidentified} == {d.name for d in DATASETS}
     assert all(d.meta and d.meta["kind"] == "aggregate" for d in released.deidentified)
     assert _deid_findings(released) == []
@@ -51,20 +51,20 @@ def test_deid_rules_pass_on_the_sample(sample: Snapshot, tmp_path: Path):
     assert _deid_findings(_released(sample, tmp_path / "released")) == []
 
 
-def test_the_rules_would_find_the_small_cells_left_out(usage: Snapshot, tmp_path: Path):
+def test_the_rules_would_find_the_small_cells_left_out(usage_snapshot: Snapshot, tmp_path: Path):
     # The same datasets without the min_cell filter: DEID-004 must object.
     target = tmp_path / "unsafe"
-    shutil.copytree(usage.path, target)
-    deidentify(usage, target / "deidentified", AS_OF, min_cell=1)
+    shutil.copytree(usage_snapshot.path, target)
+    deidentify(usage_snapshot, target / "deidentified", AS_OF, min_cell=1)
     write_manifest(target, AS_OF)
     codes = {f.rule for f in _deid_findings(load_snapshot(target))}
     assert codes == {"DEID-004"}
 
 
 def test_every_count_reaches_the_minimum_and_sidecars_describe_the_files(
-    usage: Snapshot, tmp_path: Path
+    usage_snapshot: Snapshot, tmp_path: Path
 ):
-    written = deidentify(usage, tmp_path, AS_OF, 10)
+    written = deidentify(usage_snapshot, tmp_path, AS_OF, 10)
     assert len(written) == 2 * len(DATASETS)
     for dataset in DATASETS:
         frame = pd.read_csv(tmp_path / f"{dataset.name}.csv")

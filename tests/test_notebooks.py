@@ -14,14 +14,14 @@ from typing import Any
 
 import nbformat
 import pytest
-from cli_runner import run_cli
+from cli_runner import run_cli as cli
 from plotly.offline import get_plotlyjs
 
 from insight_workbench import access_monitoring as access
 from insight_workbench.analyst import usage
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
-from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.rules.runner import run_check
@@ -91,7 +91,7 @@ def runs(
         ["explore"],
     ]
     for extra in commands:
-        done = run_cli("report", *extra, *common, env=env)
+        done = cli("report", *extra, *common, env=env)
         assert done.returncode == 0, done.stderr
     folders = {p.parent.parent.name: p.parent for p in out.glob("*/*/run.json")}
     assert sorted(folders) == NOTEBOOKS
@@ -227,13 +227,13 @@ def test_the_pack_sums_up_every_rule(runs: dict[str, Path], snapshot: Snapshot) 
 
 
 def test_the_pack_shows_the_trend(
-    runs: dict[str, Path], snapshot: Snapshot, usage: Snapshot
+    runs: dict[str, Path], snapshot: Snapshot, usage_path: Path
 ) -> None:
     pack = results(runs, "monthly_compliance_pack")
     by_snapshot: dict[str, int] = Counter()
     for row in pack["trend"]:
         by_snapshot[row["snapshot_id"]] += row["findings"]
-    earlier = usage
+    earlier = load_snapshot(usage_path)
     assert len(pack["trend"]) == 2 * 8  # two snapshots, eight families
     assert by_snapshot[snapshot.manifest.snapshot_id] == pack["findings"]
     assert by_snapshot[earlier.manifest.snapshot_id] == len(
