@@ -1,4 +1,6 @@
-"""Shared fixtures: the committed sample snapshot, loaded once per test session."""
+"""Shared fixtures: the committed sample and the seeded test snapshots, each built and
+loaded once per test session. A loaded snapshot is read-only: use `snapshot.cursor()`
+(temporary tables and macros belong to one cursor) and never close its connection."""
 
 from __future__ import annotations
 
@@ -25,12 +27,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's
 
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
+    """The committed sample snapshot. Missing, it fails the tests that need it (the
+    privacy tests among them) rather than letting them pass unchecked."""
+    if not (SAMPLE / "manifest.json").is_file():
+        pytest.fail(
+            "data/sample/manifest.json is missing: the committed sample snapshot is needed "
+            "(regenerate it with `insight-workbench sample --out data/sample`)",
+            pytrace=False,
+        )
     return SAMPLE
 
 
 @pytest.fixture(scope="session")
 def sample(sample_path: Path) -> Snapshot:
-    """The committed sample snapshot, loaded once (read-only: use `sample.cursor()`)."""
+    """The committed sample snapshot, loaded once."""
     return load_snapshot(sample_path)
 
 
@@ -43,8 +53,34 @@ def people_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def people(people_path: Path) -> Snapshot:
+    """The people snapshot, loaded once."""
+    return load_snapshot(people_path)
+
+
+@pytest.fixture(scope="session")
 def usage_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded snapshot of organisations, users and activity (see tests/usage_people.py)."""
     from usage_people import build_usage_snapshot
 
     return build_usage_snapshot(tmp_path_factory.mktemp("usage") / "usage")
+
+
+@pytest.fixture(scope="session")
+def usage_snapshot(usage_path: Path) -> Snapshot:
+    """The seeded activity snapshot, loaded once."""
+    return load_snapshot(usage_path)
+
+
+@pytest.fixture(scope="session")
+def clock_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One finding or schedule item of each deadline kind (see tests/clock_snapshot.py)."""
+    from clock_snapshot import build_clock_snapshot
+
+    return build_clock_snapshot(tmp_path_factory.mktemp("clock") / "snap")
+
+
+@pytest.fixture(scope="session")
+def clock(clock_path: Path) -> Snapshot:
+    """The clock snapshot, loaded once."""
+    return load_snapshot(clock_path)

@@ -1,11 +1,9 @@
 """Helpers for the loader's tests: a minimal valid snapshot, rewriting one of its files,
-the "nothing silently lost" invariant, and running the real console script."""
+and the "nothing silently lost" invariant."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,6 @@ from insight_workbench.testing import build_snapshot
 
 # A value planted in bad rows: it must never appear in any message or report.
 PLANTED = "Zelda-Quux-8842"
-CLI = Path(sys.executable).with_name("insight-workbench")
 
 T0 = "2026-01-05T09:00:00Z"
 VALID: dict[str, list[dict[str, Any]]] = {
@@ -165,10 +162,3 @@ def rejects_of(snapshot: Snapshot) -> list[tuple[str, int, str | None, str]]:
         .fetchall()
     )
     return [(t, int(r), c, why) for t, r, c, why in rows]
-
-
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    """Run the installed console script."""
-    return subprocess.run(
-        [str(CLI), *map(str, args)], capture_output=True, text=True, timeout=300, check=False
-    )

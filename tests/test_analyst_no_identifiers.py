@@ -37,12 +37,8 @@ EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 
 
 @pytest.fixture(scope="module", params=["sample", "seeded"])
-def dpo(request: pytest.FixtureRequest, sample_path: Path, usage_path: Path) -> Snapshot:
-    if request.param == "sample":
-        if not (sample_path / "manifest.json").is_file():
-            pytest.skip("the committed sample snapshot is not there yet")
-        return request.getfixturevalue("sample")
-    return load_snapshot(usage_path)
+def dpo(request: pytest.FixtureRequest) -> Snapshot:
+    return request.getfixturevalue("sample" if request.param == "sample" else "usage_snapshot")
 
 
 @pytest.fixture(scope="module")

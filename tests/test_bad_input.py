@@ -1,7 +1,7 @@
 """The bad-input matrix: every case is either quarantined row by row (exact table, row,
 column and reason; loaded + rejected = rows in the file for every table) or refused by
-the real console script with exit 2 and one line naming the culprit. A planted value
-never shows in any message or report."""
+the command line (run in-process through its entry point) with exit 2 and one line
+naming the culprit. A planted value never shows in any message or report."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from cli_runner import run_cli
 from loader_checks import (
     PLANTED,
     assert_all_rows_accounted,
     rejects_of,
     replace_file,
-    run_cli,
     set_manifest,
     valid_snapshot,
 )

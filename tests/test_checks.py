@@ -17,8 +17,8 @@ from insight_workbench.testing import build_snapshot
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Snapshot:
-    return load_snapshot(build_clock_snapshot(tmp_path_factory.mktemp("clock") / "snap"))
+def snapshot(clock: Snapshot) -> Snapshot:
+    return clock
 
 
 def keys(result) -> list[tuple[str, str]]:

@@ -1,4 +1,5 @@
-"""`insight-workbench check` and `schedule`, run as the installed console script."""
+"""`insight-workbench check` and `schedule`: in-process through the entry point, with one
+run of the installed console script for each command."""
 
 from __future__ import annotations
 
@@ -6,24 +7,19 @@ import csv
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE, build_clock_snapshot
+from cli_runner import SCRIPT, run_script
+from cli_runner import run_cli as run
+from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE
 
 from insight_workbench.testing import build_snapshot
 
-CLI = Path(sys.executable).with_name("insight-workbench")
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, check=False)
-
 
 @pytest.fixture(scope="module")
-def snap(tmp_path_factory) -> Path:
-    return build_clock_snapshot(tmp_path_factory.mktemp("cli") / "snap")
+def snap(clock_path: Path) -> Path:
+    return clock_path
 
 
 def test_json_output_and_exit_1_with_findings(snap):
@@ -141,8 +137,8 @@ def test_unusable_snapshot_exits_2(tmp_path):
     assert "missing" in done.stderr
 
 
-def test_schedule_json(snap):
-    done = run("schedule", snap, "--format", "json")
+def test_schedule_json_from_the_console_script(snap):
+    done = run_script("schedule", snap, "--format", "json")
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     assert list(document) == ["as_of", "items"]
@@ -168,13 +164,14 @@ def test_schedule_unusable_options_exit_2(snap, args):
     assert "Traceback" not in done.stderr
 
 
-def test_severity_is_coloured_on_a_terminal(snap):
+def test_severity_is_coloured_on_a_terminal_from_the_console_script(snap):
+    """The console script on a real terminal (a pseudo-terminal: needs a child process)."""
     import os
     import pty
 
     leader, follower = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    command = [str(CLI), "check", str(snap), "--rule", "SAR"]
+    command = [str(SCRIPT), "check", str(snap), "--rule", "SAR"]
     process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=env)
     os.close(follower)  # the child holds the terminal now; read until it hangs up
     chunks = []

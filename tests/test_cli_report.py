@@ -1,30 +1,22 @@
-"""`insight-workbench report` and `reports prune`, run as a user runs them."""
+"""`insight-workbench report` and `reports prune`, run as a user runs them: in-process
+through the entry point, with one run of the installed console script."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
 import pytest
+from cli_runner import run_cli as cli
+from cli_runner import run_script
 
 from insight_workbench.reports.runner import new_run_folder, write_record
 
 FIXTURES = Path(__file__).parent / "notebooks"
-
-
-def cli(
-    *args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
-    return subprocess.run(
-        [*command, *map(str, args)], capture_output=True, text=True, timeout=300, env=env, cwd=cwd
-    )
 
 
 def run_folders(out: Path) -> list[Path]:
@@ -34,7 +26,7 @@ def run_folders(out: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def failed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     out = tmp_path_factory.mktemp("failed")
-    done = cli("report", FIXTURES / "failing.ipynb", "--snapshot", usage_path, "--out", out)
+    done = run_script("report", FIXTURES / "failing.ipynb", "--snapshot", usage_path, "--out", out)
     return done, out
 
 

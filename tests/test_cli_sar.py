@@ -1,20 +1,18 @@
-"""`insight-workbench sar`: options, exit codes, what it prints and writes."""
+"""`insight-workbench sar`: options, exit codes, what it prints and writes; in-process
+through the entry point, with one run of the installed console script."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from cli_runner import run_script
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, TABLES
 
 from insight_workbench import cli
-
-SCRIPT = Path(sys.executable).parent / "insight-workbench"
 
 
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str):
@@ -119,38 +117,31 @@ def test_missing_out_and_bad_snapshot_exit_2(monkeypatch, capsys, tmp_path) -> N
     assert "manifest.json" in stderr
 
 
-@pytest.mark.skipif(shutil.which(str(SCRIPT)) is None, reason="console script not installed")
 def test_console_script(people_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "jane.zip"
-    done = subprocess.run(
-        [str(SCRIPT), "sar", str(people_path), "--email", JANE_EMAIL, "--out", str(out)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = run_script("sar", people_path, "--email", JANE_EMAIL, "--out", out)
     assert done.returncode == 0, done.stderr
     assert f"user {JANE}" in done.stdout
     assert JANE_EMAIL.lower() not in done.stdout.lower()
     with zipfile.ZipFile(out) as z:
         assert json.loads(z.read("manifest.json"))["tables"] == EXPECTED[JANE]
-    both = subprocess.run(
-        [
-            str(SCRIPT),
-            "sar",
-            str(people_path),
-            "--email",
-            JANE_EMAIL,
-            "--user-id",
-            JANE,
-            "--out",
-            str(tmp_path / "x"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
+
+
+def test_both_identifiers_is_one_line_naming_the_options(
+    monkeypatch, capsys, people_path, tmp_path
+) -> None:
+    code, _, stderr = run(
+        monkeypatch,
+        capsys,
+        "sar",
+        str(people_path),
+        "--email",
+        JANE_EMAIL,
+        "--user-id",
+        JANE,
+        "--out",
+        str(tmp_path / "x"),
     )
-    assert both.returncode == 2
-    assert both.stderr.count("\n") == 1
-    assert "--email / --user-id" in both.stderr
+    assert code == 2
+    assert stderr.count("\n") == 1
+    assert "--email / --user-id" in stderr

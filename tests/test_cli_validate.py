@@ -1,4 +1,5 @@
-"""`validate` and `manifest` through the installed console script (docs/cli.md)."""
+"""`validate` and `manifest` on the command line (docs/cli.md): in-process through the
+entry point, with one run of the installed console script for each command."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from loader_checks import PLANTED, replace_file, run_cli, valid_snapshot
+from cli_runner import run_cli, run_script
+from loader_checks import PLANTED, replace_file, valid_snapshot
 
 from insight_workbench.loading.schema import TABLES
 
@@ -96,13 +98,15 @@ def test_credential_columns_and_orphans_are_listed(tmp_path: Path) -> None:
     assert PLANTED not in result.stdout
 
 
-def test_refused_snapshot_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refused_snapshot_exits_2_from_the_console_script(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A cache of its own: a workspace of the same manifest, built by another test, would
     # be reused without reading the export again (docs/snapshot-loading.md).
     monkeypatch.setenv("INSIGHT_CACHE_DIR", str(tmp_path / "cache"))
     folder = valid_snapshot(tmp_path / "s")
     (folder / "users.csv").write_text("user_id\nU1\n", encoding="utf-8")
-    result = run_cli("validate", folder)
+    result = run_script("validate", folder)
     assert result.returncode == 2
     assert result.stdout == ""
     assert "users: sha256 of users.csv" in one_error_line(result.stderr)
@@ -130,9 +134,9 @@ def exports(folder: Path) -> Path:
     return folder
 
 
-def test_manifest_then_validate(tmp_path: Path) -> None:
+def test_manifest_from_the_console_script_then_validate(tmp_path: Path) -> None:
     folder = exports(tmp_path / "export")
-    result = run_cli(
+    result = run_script(
         "manifest",
         folder,
         "--exported-at",

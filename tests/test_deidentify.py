@@ -21,10 +21,9 @@ from insight_workbench.testing import build_snapshot
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
-def _released(source: Path, target: Path) -> Snapshot:
-    """A copy of `source` whose deidentified/ folder is what `deidentify` writes."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("deidentified"))
-    snapshot = load_snapshot(source)
+def _released(snapshot: Snapshot, target: Path) -> Snapshot:
+    """A copy of `snapshot` whose deidentified/ folder is what `deidentify` writes."""
+    shutil.copytree(snapshot.path, target, ignore=shutil.ignore_patterns("deidentified"))
     deidentify(snapshot, target / "deidentified", snapshot.manifest.exported_at, 10)
     write_manifest(
         target,
@@ -41,34 +40,31 @@ def _deid_findings(snapshot: Snapshot) -> list:
     return run_rules(snapshot, load_policy(), snapshot.manifest.exported_at, rules)
 
 
-def test_deid_rules_pass_on_the_datasets(usage_path: Path, tmp_path: Path):
-    released = _released(usage_path, tmp_path / "released")
+def test_deid_rules_pass_on_the_datasets(usage_snapshot: Snapshot, tmp_path: Path):
+    released = _released(usage_snapshot, tmp_path / "released")
     assert {d.name for d in released.deidentified} == {d.name for d in DATASETS}
     assert all(d.meta and d.meta["kind"] == "aggregate" for d in released.deidentified)
     assert _deid_findings(released) == []
 
 
-def test_deid_rules_pass_on_the_sample(sample_path: Path, tmp_path: Path):
-    if not (sample_path / "manifest.json").is_file():
-        pytest.skip("the committed sample snapshot is not there yet")
-    assert _deid_findings(_released(sample_path, tmp_path / "released")) == []
+def test_deid_rules_pass_on_the_sample(sample: Snapshot, tmp_path: Path):
+    assert _deid_findings(_released(sample, tmp_path / "released")) == []
 
 
-def test_the_rules_would_find_the_small_cells_left_out(usage_path: Path, tmp_path: Path):
+def test_the_rules_would_find_the_small_cells_left_out(usage_snapshot: Snapshot, tmp_path: Path):
     # The same datasets without the min_cell filter: DEID-004 must object.
-    snapshot = load_snapshot(usage_path)
     target = tmp_path / "unsafe"
-    shutil.copytree(usage_path, target)
-    deidentify(snapshot, target / "deidentified", AS_OF, min_cell=1)
+    shutil.copytree(usage_snapshot.path, target)
+    deidentify(usage_snapshot, target / "deidentified", AS_OF, min_cell=1)
     write_manifest(target, AS_OF)
     codes = {f.rule for f in _deid_findings(load_snapshot(target))}
     assert codes == {"DEID-004"}
 
 
 def test_every_count_reaches_the_minimum_and_sidecars_describe_the_files(
-    usage_path: Path, tmp_path: Path
+    usage_snapshot: Snapshot, tmp_path: Path
 ):
-    written = deidentify(load_snapshot(usage_path), tmp_path, AS_OF, 10)
+    written = deidentify(usage_snapshot, tmp_path, AS_OF, 10)
     assert len(written) == 2 * len(DATASETS)
     for dataset in DATASETS:
         frame = pd.read_csv(tmp_path / f"{dataset.name}.csv")

@@ -7,8 +7,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from html import unescape
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from cli_runner import run_cli as cli
 from plotly.offline import get_plotlyjs
 
 from insight_workbench import access_monitoring as access
@@ -67,21 +66,14 @@ def test_one_parameters_cell_and_library_calls_only(name: str) -> None:
     assert notebook.metadata.kernelspec.name == "python3"
 
 
-def cli(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
-    return subprocess.run(
-        [*command, *map(str, args)], capture_output=True, text=True, timeout=600, env=env
-    )
-
-
 @pytest.fixture(scope="module")
 def snapshot_path(sample_path: Path) -> Path:
     return sample_path
 
 
 @pytest.fixture(scope="module")
-def snapshot(snapshot_path: Path) -> Snapshot:
-    return load_snapshot(snapshot_path)
+def snapshot(sample: Snapshot) -> Snapshot:
+    return sample  # the session's loaded sample: the notebooks run on the same folder
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from clock_snapshot import build_clock_snapshot
 
 from insight_workbench.deadlines.due_dates import prepare
 from insight_workbench.deadlines.retention_table import retention_status
@@ -20,8 +19,8 @@ EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Snapshot:
-    return load_snapshot(build_clock_snapshot(tmp_path_factory.mktemp("clock") / "snap"))
+def snapshot(clock: Snapshot) -> Snapshot:
+    return clock
 
 
 def test_one_row_per_judged_organisation(snapshot):

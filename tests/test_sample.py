@@ -5,12 +5,11 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli, run_script
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
@@ -18,7 +17,6 @@ from insight_workbench.rules import RULES
 from insight_workbench.sample import generate_sample
 from insight_workbench.sample.timekeeping import at, sar_due
 
-CLI = Path(sys.executable).with_name("insight-workbench")
 # Every rule code of docs/rules.md.
 RULE_CODES = {
     *(f"RET-00{n}" for n in range(1, 5)),
@@ -70,9 +68,9 @@ def row(snapshot: Snapshot, sql: str) -> tuple:
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
-    """A sample made by the command line with its default options."""
+    """A sample made by the installed console script with its default options."""
     out = tmp_path_factory.mktemp("regen") / "sample"
-    done = subprocess.run([str(CLI), "sample", "--out", str(out)], capture_output=True, text=True)
+    done = run_script("sample", "--out", out)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -266,11 +264,7 @@ def test_bad_options_are_refused(tmp_path, options, culprit):
 
 
 def test_bad_option_exits_2_on_the_command_line(tmp_path):
-    done = subprocess.run(
-        [str(CLI), "sample", "--out", str(tmp_path / "o"), "--days", "5"],
-        capture_output=True,
-        text=True,
-    )
+    done = run_cli("sample", "--out", tmp_path / "o", "--days", "5")
     assert done.returncode == 2
     assert "--days" in done.stderr
     assert "Traceback" not in done.stderr

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
+from cli_runner import run_cli
 
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
@@ -15,8 +14,6 @@ from insight_workbench.policy import load_policy
 from insight_workbench.rules import RULES
 from insight_workbench.rules.runner import run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
-
-CLI = Path(sys.executable).with_name("insight-workbench")
 
 
 def planted(sample_path: Path) -> dict:
@@ -44,11 +41,8 @@ def test_parquet_form_gives_the_same_findings(sample, sample_path, tmp_path):
         if name in document:
             options += [f"--{name}", str(document[name])]
     out = tmp_path / "parquet"
-    subprocess.run(
-        [str(CLI), "sample", "--out", str(out), *options, "--format", "parquet"],
-        check=True,
-        capture_output=True,
-    )
+    done = run_cli("sample", "--out", out, *options, "--format", "parquet")
+    assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.glob("*.parquet"))  # really the Parquet form
     assert not list(out.glob("*.csv"))
     parquet = load_snapshot(out)

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from clock_snapshot import build_clock_snapshot
 
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
@@ -19,8 +18,8 @@ EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Snapshot:
-    return load_snapshot(build_clock_snapshot(tmp_path_factory.mktemp("clock") / "snap"))
+def snapshot(clock: Snapshot) -> Snapshot:
+    return clock
 
 
 def day(text: str) -> pd.Timestamp:

@@ -15,7 +15,7 @@ import pytest
 from sar_people import GONE, INJECTIONS, JANE, JANE_EMAIL
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.subject_requests.pack import (
     PACK_TABLES,
     SubjectPack,
@@ -27,11 +27,6 @@ from insight_workbench.subject_requests.pack import (
 from insight_workbench.subject_requests.pack_files import TABLE_MEANINGS
 
 GENERATED = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def people(people_path: Path) -> Snapshot:
-    return load_snapshot(people_path)
 
 
 @pytest.fixture(scope="module")

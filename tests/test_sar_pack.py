@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TABLES
@@ -11,15 +9,10 @@ from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TA
 from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.loading.schema import TABLES as SCHEMA
-from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.subject_requests.pack import PACK_TABLES, SubjectPack, build_pack, pack_files
 
 ID_COLUMNS = {"admin_views": "viewer_user_id"}
-
-
-@pytest.fixture(scope="module")
-def people(people_path: Path) -> Snapshot:
-    return load_snapshot(people_path)
 
 
 def _frames(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
@@ -61,9 +54,6 @@ def _sample_people(frames: dict[str, pd.DataFrame]) -> list[str]:
 def _cases(request: pytest.FixtureRequest) -> tuple[Snapshot, list[str]]:
     if request.param == "people":
         return request.getfixturevalue("people"), [JANE, JOHN, SMYTH, GONE]
-    sample_path = request.getfixturevalue("sample_path")
-    if not (sample_path / "manifest.json").is_file():
-        pytest.skip("the committed sample snapshot is not there")
     sample = request.getfixturevalue("sample")
     return sample, _sample_people(_frames(sample))
 
@@ -215,32 +205,25 @@ def test_exactly_one_non_empty_identifier(people: Snapshot, kwargs: dict[str, st
         build_pack(people, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def sample_or_skip(request: pytest.FixtureRequest) -> Snapshot:
-    if not (request.getfixturevalue("sample_path") / "manifest.json").is_file():
-        pytest.skip("the committed sample snapshot is not there")
-    return request.getfixturevalue("sample")
-
-
-def test_sample_requests_are_found_by_their_email_in_any_spelling(sample_or_skip: Snapshot) -> None:
-    frames = _frames(sample_or_skip)
+def test_sample_requests_are_found_by_their_email_in_any_spelling(sample: Snapshot) -> None:
+    frames = _frames(sample)
     requests = frames["subject_requests"]
     assert len(requests)
     for request_id, email in zip(requests["request_id"], requests["requester_email"], strict=True):
         variant = f"  {email.strip().upper()}\t"
-        pack = build_pack(sample_or_skip, email=variant)
+        pack = build_pack(sample, email=variant)
         found = {r["request_id"] for r in pack.tables["subject_requests"].records()}
         assert request_id in found
         users = frames["users"]
         owners = users.loc[users["email"].map(_norm) == _norm(email), "user_id"]
         assert pack.user_ids == tuple(sorted(owners))
         if len(owners) == 1:  # by email and by account: the same pack
-            assert pack.row_counts == build_pack(sample_or_skip, user_id=owners.iloc[0]).row_counts
+            assert pack.row_counts == build_pack(sample, user_id=owners.iloc[0]).row_counts
 
 
-def test_sample_pack_notes_quarantined_rows(sample_or_skip: Snapshot) -> None:
-    pack = build_pack(sample_or_skip, user_id=str(_frames(sample_or_skip)["users"]["user_id"][0]))
-    rejected = {t: n for t, n in sample_or_skip.rows_rejected.items() if t in PACK_TABLES and n}
+def test_sample_pack_notes_quarantined_rows(sample: Snapshot) -> None:
+    pack = build_pack(sample, user_id=str(_frames(sample)["users"]["user_id"][0]))
+    rejected = {t: n for t, n in sample.rows_rejected.items() if t in PACK_TABLES and n}
     assert pack.quarantined == rejected
     if rejected:
         assert "could not be read" in pack_files(pack)["README.txt"].decode()

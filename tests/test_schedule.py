@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from clock_snapshot import EXPECTED_SCHEDULE, build_clock_snapshot
+from clock_snapshot import EXPECTED_SCHEDULE
 
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
@@ -21,8 +21,8 @@ EXPORTED = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def snapshot(tmp_path_factory) -> Snapshot:
-    return load_snapshot(build_clock_snapshot(tmp_path_factory.mktemp("clock") / "snap"))
+def snapshot(clock: Snapshot) -> Snapshot:
+    return clock
 
 
 def listed(snapshot, as_of=EXPORTED, within=None) -> list[tuple[str, str, str]]:

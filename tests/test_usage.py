@@ -173,8 +173,8 @@ def test_average_users_per_active_organisation(tmp_path: Path, organisations, us
 
 
 @pytest.fixture(scope="module")
-def dpo(usage_path: Path) -> Snapshot:
-    return load_snapshot(usage_path)
+def dpo(usage_snapshot: Snapshot) -> Snapshot:
+    return usage_snapshot
 
 
 @pytest.fixture(scope="module")

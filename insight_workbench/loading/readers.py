@@ -307,26 +307,30 @@ def _parquet_text(name: str, kind: str) -> str:
     return f"CAST({column} AS VARCHAR)"
 
 
-def count_records(path: Path) -> int:
+def count_records(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> int:
     """The number of data records of an export file, read exactly as the loader reads it.
-    DuckDB reads `*`, `?` and `[` in a path as a glob: a path holding one is read through
-    a copy with a plain name."""
+    Pass `con` to count several files on one connection (opening one is slow). DuckDB
+    reads `*`, `?` and `[` in a path as a glob: a path holding one is read through a
+    copy with a plain name."""
     if set("*?[]{}") & set(str(path)):
         with tempfile.TemporaryDirectory(prefix="insight-count-") as folder:
             plain = Path(folder) / f"file{path.suffix}"
             shutil.copyfile(path, plain)
-            return _count_records(plain, path.name)
-    return _count_records(path, path.name)
+            return _count_records(plain, path.name, con)
+    return _count_records(path, path.name, con)
 
 
-def _count_records(path: Path, label: str) -> int:
-    con = duckdb.connect(config={"preserve_insertion_order": True})
+def _count_records(path: Path, label: str, con: duckdb.DuckDBPyConnection | None) -> int:
+    work = duckdb.connect(config={"preserve_insertion_order": True}) if con is None else con
     try:
-        return read_file(con, path, "counted", label).records(con)
+        return read_file(work, path, "_counted", label).records(work)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: the file could not be read") from None
     finally:
-        con.close()
+        if con is None:
+            work.close()
+        else:
+            drop_raw(work, "_counted")
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 from insight_workbench.findings import Finding
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.snapshot import load_snapshot
-from insight_workbench.policy import load_policy
+from insight_workbench.policy import Policy, load_policy
 from insight_workbench.rules import REGISTRY, run_rules
 from insight_workbench.testing import build_snapshot
 from insight_workbench.timeutil import parse_timestamp
@@ -30,8 +30,14 @@ def _policy_file(folder: Path, overrides: Mapping[str, Mapping[str, Any]]) -> Pa
     return path
 
 
+@pytest.fixture(scope="session")
+def default_policy() -> Policy:
+    """The default policy, built once (it is immutable)."""
+    return load_policy()
+
+
 @pytest.fixture
-def run_rule(tmp_path: Path) -> RunRule:
+def run_rule(tmp_path: Path, default_policy: Policy) -> RunRule:
     """`run_rule(code, tables, deidentified=None, policy=None, edit=None, **build_options)`:
     the findings of rule `code` on a snapshot of `tables` (rows as dicts), with `policy`
     overriding sections of the default policy and `edit(folder)` altering the files."""
@@ -51,7 +57,7 @@ def run_rule(tmp_path: Path) -> RunRule:
             edit(folder)
             write_manifest(folder, parse_timestamp(options.get("exported_at", EXPORTED_AT)))
         snapshot = load_snapshot(folder)
-        chosen = load_policy(_policy_file(tmp_path, policy) if policy else None)
+        chosen = load_policy(_policy_file(tmp_path, policy)) if policy else default_policy
         try:
             return run_rules(snapshot, chosen, snapshot.manifest.exported_at, [REGISTRY[code]])
         finally:

@@ -1,0 +1,2 @@
+-- The time zone names DuckDB knows.
+SELECT name FROM pg_timezone_names();

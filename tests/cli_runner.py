@@ -1,0 +1,72 @@
+"""Running the command line in tests: in this process through `cli.main` (fast), or as
+the installed console script in a child process (one smoke test per command).
+
+Both give a `subprocess.CompletedProcess` (args, returncode, stdout, stderr), so a test
+asserts the same things either way. In-process, an exception escaping `main` is printed
+to stderr as the interpreter would print it (exit code 1), so "no traceback" checks keep
+their meaning.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from unittest import mock
+
+from insight_workbench import cli
+
+SCRIPT = Path(sys.executable).with_name("insight-workbench")
+
+
+def run_cli(
+    *args: str | Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`insight-workbench ARGS` run in this process, as the console script runs it;
+    `env` replaces the whole environment and `cwd` the working folder for the run."""
+    argv = ["insight-workbench", *map(str, args)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(mock.patch.object(sys, "argv", argv))
+        if env is not None:
+            stack.enter_context(mock.patch.dict(os.environ, env, clear=True))
+        if cwd is not None:
+            stack.enter_context(contextlib.chdir(cwd))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        code = _exit_code(err)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def _exit_code(err: io.StringIO) -> int:
+    try:
+        cli.main()
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            return done.code or 0
+        print(done.code, file=err)  # sys.exit("text"): printed, exit code 1
+        return 1
+    except Exception:
+        traceback.print_exc(file=err)
+        return 1
+    return 0
+
+
+def run_script(
+    *args: str | Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`insight-workbench ARGS` as the installed console script, in a child process."""
+    return subprocess.run(
+        [str(SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env=None if env is None else dict(env),
+        cwd=cwd,
+    )
