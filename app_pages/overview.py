@@ -9,8 +9,10 @@ from insight_workbench.dashboard import overview, session
 wb = session.current()
 st.title("Overview")
 
-counts = session.cached(overview.finding_counts, wb)
-due = session.cached(overview.due_counts, wb)
+with st.spinner("Running the rules…"):
+    counts = session.cached(overview.finding_counts, wb)
+with st.spinner("Working out what falls due…"):
+    due = session.cached(overview.due_counts, wb)
 high = int(counts.loc[counts["severity"] == "high", "findings"].sum())
 
 cols = st.columns(5)
@@ -26,7 +28,8 @@ else:
 
 if wb.is_dpo:
     st.subheader("Overdue now")
-    late = session.cached(overview.overdue, wb)
+    with st.spinner("Running the rules…"):
+        late = session.cached(overview.overdue, wb)
     if late.empty:
         st.success("Nothing is overdue.")
     else:

@@ -364,6 +364,7 @@ def _workbench(path: Path) -> Workbench:
     manifest = snapshot.manifest
     return Workbench(
         identity=Identity("analyst", "leak test", signed_in=False),
+        base=path.parent,
         snapshot_key=f"{path}:leak-test",
         snapshot_id=manifest.snapshot_id,
         exported_at=manifest.exported_at,

@@ -127,6 +127,7 @@ def check_report_inputs(argv: tuple[str, ...]) -> int:
     command = typer.main.get_command(app).commands["report"]
     params = command.make_context("report", list(argv[1:])).params
     del params["out"]  # made at the first run
+    del params["quiet"]  # the progress display only
     return len(prepare_report(**params))
 
 

@@ -1,8 +1,9 @@
 """The analyst's data: a separate DuckDB database holding only de-identified tables.
 
 `analyst_data(snapshot, key)` derives, in DuckDB, four tables from a loaded
-snapshot into a NEW in-memory database of their own, locked down like the workspace
-(no file, URL or extension is reachable from it):
+snapshot into a database of their own, locked down like the workspace (no file,
+URL or extension is reachable from it). It is built once per snapshot and key
+into a file of the cache folder and reopened read-only afterwards (`cache.py`):
 
 - `orgs`: org_pseudonym, product, status, created_month, subscription_start_month,
   closed_month (organisations are not people; their names are left out anyway)
@@ -30,14 +31,16 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from insight_workbench.analyst import vocabulary
+from insight_workbench.analyst.cache import open_cached
 from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym_map
 from insight_workbench.analyst.user_agents import UNKNOWN, family_table
-from insight_workbench.loading.lockdown import connect_in_memory, settings_from_env, spill_folder
+from insight_workbench.loading.lockdown import Settings, settings_from_env
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.timeutil import to_utc
@@ -127,6 +130,8 @@ class AnalystData:
     snapshot_id: str
     exported_at: datetime  # UTC: the default as_of
     min_cell: int
+    path: Path | None = None  # the cache file it was read from
+    built: bool = False  # True when this call built that file
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -159,14 +164,27 @@ def ip_network(text: str | None) -> str | None:
     return socket.inet_ntop(socket.AF_INET6, packed[:6] + bytes(10)) + "/48"
 
 
-def analyst_data(snapshot: Snapshot, key: bytes, min_cell: int | None = None) -> AnalystData:
-    """Build the analyst's database from `snapshot`, pseudonymising user ids under `key`."""
+def analyst_data(
+    snapshot: Snapshot, key: bytes, min_cell: int | None = None, settings: Settings | None = None
+) -> AnalystData:
+    """The analyst's database of `snapshot`, user ids pseudonymised under `key`: built
+    once per snapshot and key into the cache folder, then reopened read-only."""
     if min_cell is None:
         min_cell = load_policy().deidentification.min_cell
+    con, path, built = open_cached(
+        snapshot,
+        key,
+        settings or settings_from_env(),
+        lambda target: _fill(snapshot, key, target),
+    )
+    manifest = snapshot.manifest
+    return AnalystData(con, manifest.snapshot_id, manifest.exported_at, min_cell, path, built)
+
+
+def _fill(snapshot: Snapshot, key: bytes, target: duckdb.DuckDBPyConnection) -> None:
+    """The analyst tables into `target`, a locked database: data enters it only through
+    Arrow, from Python."""
     source = snapshot.cursor()
-    # Locked down like the workspace: data enters only through Arrow, from Python.
-    settings = settings_from_env()
-    target = connect_in_memory(settings, spill_folder(settings))
     try:
         _register_lookups(source, key)
         for name in ANALYST_TABLES:
@@ -176,14 +194,8 @@ def analyst_data(snapshot: Snapshot, key: bytes, min_cell: int | None = None) ->
             target.register("_incoming", reader)
             target.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
             target.unregister("_incoming")
-    except BaseException:
-        target.close()
-        raise
     finally:
         source.close()
-    return AnalystData(
-        target, snapshot.manifest.snapshot_id, snapshot.manifest.exported_at, min_cell
-    )
 
 
 def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:

@@ -17,6 +17,7 @@ from insight_workbench.commands.common import (
     parse_format,
     write_text,
 )
+from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.csvsafe import csv_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
@@ -54,6 +55,7 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Run the compliance rules over SNAPSHOT and report the findings, sorted by rule then
     key. Exit 0 when there are none, 1 when findings were reported, 2 for unusable input."""
@@ -64,9 +66,10 @@ def check(
     chosen = parse_format(format, FORMATS)
     prefixes = parse_prefixes(rule)
     rules_policy = load_policy(policy)
-    loaded = open_snapshot(snapshot)
-    moment = parse_as_of(as_of, loaded.manifest.exported_at)
-    result = run_check(loaded, rules_policy, moment, prefixes)
+    with progress_bar(quiet) as phase:
+        loaded = open_snapshot(snapshot, on_step=phase("Loading"))
+        moment = parse_as_of(as_of, loaded.manifest.exported_at)
+        result = run_check(loaded, rules_policy, moment, prefixes, phase("Rules"))
     if chosen == "json":
         text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
     elif chosen == "csv":

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from insight_workbench.commands.common import SnapshotArg
+from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 
 
 def ingest(
@@ -22,6 +23,7 @@ def ingest(
         int | None,
         typer.Option("--threads", help="DuckDB's threads (default: INSIGHT_THREADS)."),
     ] = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Verify and type SNAPSHOT into its workspace (reused when done already): prints
     the workspace path and rows loaded and rejected per table. Exit 2 for a snapshot
@@ -29,7 +31,9 @@ def ingest(
     from insight_workbench.loading.lockdown import settings_from_env
     from insight_workbench.loading.workspace import ingest as build
 
-    workspace, loaded = build(snapshot, settings_from_env(threads, memory_limit))
+    settings = settings_from_env(threads, memory_limit)
+    with progress_bar(quiet) as phase:
+        workspace, loaded = build(snapshot, settings, phase("Loading"))
     try:
         state = "built" if workspace.built else "reused"
         lines = [f"Workspace: {workspace.path} ({state})", ""]

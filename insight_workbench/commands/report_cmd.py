@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperCommand
 
 from insight_workbench.commands.common import AsOfOption
+from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
 from insight_workbench.reports.notebooks import MONTHLY_SET
 
@@ -67,6 +68,7 @@ def report(
         bool,
         typer.Option("--all", help="Run the monthly set: " + ", ".join(MONTHLY_SET) + "."),
     ] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Run a parameterised notebook with papermill: writes the executed notebook, an HTML
     report without code and run.json into OUT/NOTEBOOK/TIME/. Exit 2 when a cell fails
@@ -74,7 +76,8 @@ def report(
     from insight_workbench.reports.runner import execute
 
     prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
-    results = [execute(run, out) for run in prepared]
+    with progress_bar(quiet) as phase:
+        results = [execute(run, out, phase(run.notebook.name)) for run in prepared]
     failed = [r for r in results if not r.succeeded]
     for result in results:
         typer.echo(f"{result.record['status']:<9} {result.folder}")

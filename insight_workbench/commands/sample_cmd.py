@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from insight_workbench.commands.progress_bar import QuietOption, progress_bar
+
 
 def sample(
     out: Annotated[
@@ -17,10 +19,12 @@ def sample(
     users: Annotated[int, typer.Option("--users", help="Number of users rows.")] = 400,
     days: Annotated[int, typer.Option("--days", help="Days of activity before the export.")] = 240,
     format: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    quiet: QuietOption = False,
 ) -> None:
     """Write a synthetic snapshot (docs/snapshot-format.md) with realistic activity, planted
     violations of every rule, and planted.json listing the findings `check` must report."""
     from insight_workbench.sample import generate_sample
 
-    folder = generate_sample(out, seed, orgs, users, days, format)
+    with progress_bar(quiet) as phase:
+        folder = generate_sample(out, seed, orgs, users, days, format, phase("Writing"))
     typer.echo(f"wrote sample snapshot to {folder}")

@@ -174,7 +174,10 @@ class Refusal(Exception):
         self.error = error  # bad input or setup, rather than a matter of access
 
 
-@st.cache_resource(show_spinner="Loading the snapshot…", max_entries=4)
+@st.cache_resource(
+    show_spinner="Opening the snapshot (verified and loaded into its workspace on first use)…",
+    max_entries=4,
+)
 def _load(path: str, checksum: str) -> Snapshot:
     del checksum  # part of the cache key: a changed export is loaded afresh
     return open_snapshot(path)
@@ -185,7 +188,9 @@ def load(path: Path) -> Snapshot:
     return _load(str(path.resolve()), manifest.checksum)
 
 
-@st.cache_resource(show_spinner="Preparing analyst-safe data…", max_entries=4)
+@st.cache_resource(
+    show_spinner="Building the analyst-safe data (once per snapshot and key)…", max_entries=4
+)
 def _analyst_data(
     snapshot_key: str, key_id: str, min_cell: int, _snapshot: Snapshot, _key: bytes
 ) -> AnalystData:

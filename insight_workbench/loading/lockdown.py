@@ -127,10 +127,14 @@ def connect_read_only(path: Path, settings: Settings, spill: Path) -> duckdb.Duc
     return con
 
 
-def connect_in_memory(settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
-    """A locked in-memory database (data enters it only from Python, e.g. Arrow)."""
-    con = duckdb.connect(":memory:", config=BASE_CONFIG)
-    _lock(con, settings, spill, allowed=[])
+def connect_new_file(path: Path, settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
+    """A locked database file being written (data enters it only from Python, e.g. Arrow)."""
+    con = duckdb.connect(str(path), config=BASE_CONFIG)
+    try:
+        _lock(con, settings, spill, allowed=[])
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

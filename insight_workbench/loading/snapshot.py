@@ -39,6 +39,7 @@ from insight_workbench.loading.readers import (
 )
 from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table
 from insight_workbench.loading.verified_files import VerifiedFile
+from insight_workbench.progress import OnStep, Steps
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,16 @@ def load_snapshot(path: str | Path) -> Snapshot:
 
 
 def load_tables(
-    con: duckdb.DuckDBPyConnection, manifest: mf.Manifest, files: dict[str, VerifiedFile]
+    con: duckdb.DuckDBPyConnection,
+    manifest: mf.Manifest,
+    files: dict[str, VerifiedFile],
+    on_step: OnStep | None = None,
 ) -> None:
     """Type every table and dataset from the verified copies `files` into `con`; raises
-    `InputError` for an unusable snapshot. Messages name the snapshot's own files."""
+    `InputError` for an unusable snapshot. Messages name the snapshot's own files.
+    `on_step` hears of each table and dataset once it is loaded."""
+    datasets = [key for key in files if key.startswith("deidentified/")]
+    steps = Steps(len(TABLES) + len(datasets), on_step)
     con.execute(
         "CREATE TABLE rejects (table_name VARCHAR, row_number BIGINT, "
         "column_name VARCHAR, value VARCHAR, reason VARCHAR)"
@@ -111,6 +118,7 @@ def load_tables(
         if file is None:
             _create_empty(con, table)
             loads[name] = TableLoad(name, "", 0, 0, 0)
+            steps.finished(name)
             continue
         original = file.source.path
         with _database_errors(original, name):
@@ -118,11 +126,13 @@ def load_tables(
             credentials += [(name, c) for c in raw.credential_columns]
             loads[name], extras[name] = _type_table(con, table, raw, original, manifest.timezone)
         _check_rows(file.entry, loads[name])
+        steps.finished(name)
     deidentified = []
-    for key, file in files.items():
-        if key.startswith("deidentified/"):
-            with _database_errors(file.source.path, key):
-                deidentified.append(_load_dataset(con, file, credentials, loads))
+    for key in datasets:
+        file = files[key]
+        with _database_errors(file.source.path, key):
+            deidentified.append(_load_dataset(con, file, credentials, loads))
+        steps.finished(key)
     _write_reports(con, loads, credentials, deidentified)
     _write_rebuild_tables(con, extras, deidentified, files)
 

@@ -44,6 +44,7 @@ from insight_workbench.loading.verified_files import (
     fingerprint,
     source_files,
 )
+from insight_workbench.progress import OnStep
 
 # Bump whenever typing, quarantine or the workspace's tables change: older workspaces
 # are then built again.
@@ -56,14 +57,19 @@ class Workspace:
     built: bool  # False when an existing workspace was reused
 
 
-def open_snapshot(path: str | Path, settings: Settings | None = None) -> Snapshot:
+def open_snapshot(
+    path: str | Path, settings: Settings | None = None, on_step: OnStep | None = None
+) -> Snapshot:
     """The snapshot at `path`, read-only from its workspace (built on first use).
     Raises `InputError` for an unusable snapshot."""
-    return ingest(path, settings)[1]
+    return ingest(path, settings, on_step)[1]
 
 
-def ingest(path: str | Path, settings: Settings | None = None) -> tuple[Workspace, Snapshot]:
-    """Verify and type the snapshot into its workspace unless that is done already."""
+def ingest(
+    path: str | Path, settings: Settings | None = None, on_step: OnStep | None = None
+) -> tuple[Workspace, Snapshot]:
+    """Verify and type the snapshot into its workspace unless that is done already;
+    `on_step` hears of each table once it is loaded (nothing when the workspace is reused)."""
     settings = settings or settings_from_env()
     folder = Path(path)
     manifest = mf.read_manifest(folder)
@@ -78,7 +84,7 @@ def ingest(path: str | Path, settings: Settings | None = None) -> tuple[Workspac
         snapshot = _open(target, folder, manifest, variant, settings, spill)
         if snapshot is not None:  # built meanwhile by another process
             return Workspace(target, False), snapshot
-        _build(folder, manifest, target, variant, settings, spill)
+        _build(folder, manifest, target, variant, settings, spill, on_step)
     snapshot = _open(target, folder, manifest, variant, settings, spill)
     if snapshot is None:
         raise InputError(f"{target}: the workspace just built cannot be opened")
@@ -139,6 +145,7 @@ def _build(
     variant: str,
     settings: Settings,
     spill: Path,
+    on_step: OnStep | None = None,
 ) -> None:
     tmp = target.parent.parent / "tmp"
     prefix = manifest.checksum[:16]
@@ -152,7 +159,7 @@ def _build(
         files = copy_verified(folder, manifest, source_files(folder), copies)
         con = connect_for_build(part, settings, spill, copies)
         try:
-            load_tables(con, manifest, files)
+            load_tables(con, manifest, files, on_step)
             con.execute(
                 "CREATE TABLE workspace_info AS SELECT $loader AS loader_version, "
                 "$checksum AS manifest_sha256, $variant AS variant, now() AS built_at",

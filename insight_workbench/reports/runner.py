@@ -39,6 +39,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.progress import OnStep
 from insight_workbench.reports.notebooks import (
     PATH_PARAMETERS,
     ReportNotebook,
@@ -46,6 +47,7 @@ from insight_workbench.reports.notebooks import (
     find_notebook,
     parameters_cell_index,
 )
+from insight_workbench.reports.progress_engine import ENGINE
 from insight_workbench.reports.report_html import export_report
 from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
@@ -186,9 +188,10 @@ def _kernel_environment() -> Iterator[None]:
         os.environ[KEY_FILE_VARIABLE] = configured
 
 
-def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
+def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = None) -> RunResult:
     """Run a prepared notebook into a new folder under `out` (a relative `out` is the
-    caller's: the notebook itself runs in the new folder)."""
+    caller's: the notebook itself runs in the new folder); `on_step` hears of each cell
+    once it has run ("cell n of m")."""
     start = datetime.now(UTC).replace(microsecond=0)  # a run is recorded to the second
     folder = new_run_folder(Path(absolute_path(out)), prepared.notebook.name, start)
     executed = folder / f"{prepared.notebook.name}.ipynb"
@@ -211,6 +214,8 @@ def execute(prepared: PreparedRun, out: str | Path) -> RunResult:
                 kernel_name=KERNEL,
                 cwd=str(folder),  # never the notebooks folder: it may be read-only or shared
                 progress_bar=False,
+                engine_name=ENGINE,
+                on_step=on_step,
                 kernel_manager_class=IpcKernelManager,
                 config=kernel,
             )

@@ -11,6 +11,7 @@ from insight_workbench.findings import SEVERITIES, Finding, sort_findings
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
+from insight_workbench.progress import OnStep, Steps
 
 DOC_SECTIONS = ("What it checks", "Why it matters", "Example finding", "How to fix")
 
@@ -92,8 +93,14 @@ def run_rules(
     policy: Policy,
     as_of: datetime,
     rules: Sequence[Rule],
+    on_step: OnStep | None = None,
 ) -> list[Finding]:
-    """Every finding of `rules` over `snapshot`, sorted by rule then key."""
+    """Every finding of `rules` over `snapshot`, sorted by rule then key; `on_step` hears
+    of each rule once it has run (its code is the label)."""
+    steps = Steps(len(rules), on_step)
+    findings: list[Finding] = []
     with snapshot_context(snapshot, policy, as_of) as context:
-        findings = [finding for rule in rules for finding in rule.check(context)]
+        for rule in rules:
+            findings += rule.check(context)
+            steps.finished(rule.code)
     return sort_findings(findings)

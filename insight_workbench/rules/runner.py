@@ -16,6 +16,7 @@ from typing import Any
 from insight_workbench.findings import Finding
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
+from insight_workbench.progress import OnStep
 from insight_workbench.rules import RULES, Rule, run_rules, select_rules
 from insight_workbench.timeutil import format_utc, to_utc
 
@@ -59,11 +60,12 @@ def run_check(
     policy: Policy,
     as_of: datetime | None = None,
     prefixes: Sequence[str] | None = None,
+    on_step: OnStep | None = None,
 ) -> CheckResult:
     """Run every rule (or those whose code starts with one of `prefixes`) at `as_of`
     (default: the snapshot's `exported_at`; a naive `as_of` is UTC).
-    An unknown prefix raises `InputError`."""
+    An unknown prefix raises `InputError`. `on_step` hears of each rule once it has run."""
     moment = to_utc(as_of or snapshot.manifest.exported_at)
     rules = select_rules(sorted(RULES, key=lambda r: r.code), prefixes)
-    findings = run_rules(snapshot, policy, moment, rules)
+    findings = run_rules(snapshot, policy, moment, rules, on_step)
     return CheckResult(snapshot, policy, moment, rules, findings)

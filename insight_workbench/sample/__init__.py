@@ -17,6 +17,7 @@ from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.schema import TABLES
+from insight_workbench.progress import OnStep, Steps
 from insight_workbench.sample import planted, processors, subject_requests
 from insight_workbench.sample.activity import Sessions, campaigns, messages, null_user_failures
 from insight_workbench.sample.datasets import write_datasets
@@ -46,21 +47,43 @@ STREAMED = {  # table: (columns, id prefix, id width)
 }
 
 
+# What `generate_sample` reports to `on_step`, in order, once each is written.
+WRITTEN = (
+    "organisations",
+    "users",
+    *STREAMED,
+    "subject_requests",
+    "processors",
+    "deidentified",
+    "manifest.json",
+)
+
+
 def generate_sample(
-    out: Path, seed: int = 7, orgs: int = 40, users: int = 400, days: int = 240, fmt: str = "csv"
+    out: Path,
+    seed: int = 7,
+    orgs: int = 40,
+    users: int = 400,
+    days: int = 240,
+    fmt: str = "csv",
+    on_step: OnStep | None = None,
 ) -> Path:
-    """Write the sample snapshot into `out` (empty, new, or an earlier sample) and return it."""
+    """Write the sample snapshot into `out` (empty, new, or an earlier sample) and return it;
+    `on_step` hears of each table (then the datasets and the manifest) once written."""
     check_options(seed, orgs, users, days, fmt)
+    steps = Steps(len(WRITTEN), on_step)
     out = Path(out)
     check_folder(out)
     # Written into a temporary folder beside `out` and swapped in once complete: a
     # failure (a full disk) leaves `out` as it was, with nothing half-written.
     with reported_write_errors(out), staged_folder(out, existing="replace") as stage:
-        _generate(stage, seed, orgs, users, days, fmt)
+        _generate(stage, seed, orgs, users, days, fmt, steps)
     return out
 
 
-def _generate(out: Path, seed: int, orgs: int, users: int, days: int, fmt: str) -> None:
+def _generate(
+    out: Path, seed: int, orgs: int, users: int, days: int, fmt: str, steps: Steps
+) -> None:
     world = build_world(seed, orgs, users, days)
     plants = Plants()
     request_list = _plant(world, plants, seed)
@@ -68,15 +91,23 @@ def _generate(out: Path, seed: int, orgs: int, users: int, days: int, fmt: str) 
         random.Random(f"{seed}/requests"), world, max(12, users // 20)
     )
     _write_organisations(out, world, fmt, plants)
+    steps.finished("organisations")
     _write_users(out, world, fmt, plants, seed)
+    steps.finished("users")
     _stream_activity(out, world, fmt, plants, seed)
+    for table in STREAMED:  # written side by side, in one pass over the users
+        steps.finished(table)
     rows, tags = subject_requests.request_rows(request_list, plants)
     write_rows(out, "subject_requests", subject_requests.COLUMNS, rows, fmt, plants, tags)
+    steps.finished("subject_requests")
     rows, tags = processors.processor_rows(plants)
     write_rows(out, "processors", processors.PROCESSOR_COLUMNS, rows, fmt, plants, tags)
+    steps.finished("processors")
     write_datasets(out, fmt, plants, seed, world)
+    steps.finished("deidentified")
     exported = datetime.fromtimestamp(EXPORTED_AT, UTC)
     write_manifest(out, exported, f"sample-seed{seed}")
+    steps.finished("manifest.json")
     document = {
         "seed": seed,
         "orgs": orgs,
