@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TABLES
@@ -340,3 +342,29 @@ def test_a_users_pack_links_their_requests_in_any_unicode_spelling(
 def test_a_sub_address_or_other_letter_is_no_data_held(spelt: Snapshot) -> None:
     for email in ("jose.garcia@example.org", "anna+x.strasse@example.org", "i@example.org"):
         assert not build_pack(spelt, email=email).found, email
+
+
+class _Workspace(Snapshot):
+    """A snapshot whose database is opened locked: its settings cannot be changed."""
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+
+def test_a_read_only_locked_workspace_finds_the_person(spelt: Snapshot, tmp_path: Path) -> None:
+    """A workspace opened read-only, without external access and with its settings
+    locked, still compares addresses the same way."""
+    path = tmp_path / "workspace.duckdb"
+    spelt.con.execute(f"ATTACH '{path}' AS workspace")
+    try:
+        spelt.con.execute("COPY FROM DATABASE memory TO workspace")
+    finally:
+        spelt.con.execute("DETACH workspace")
+    locked = {"enable_external_access": False, "lock_configuration": True}
+    with duckdb.connect(path, read_only=True, config=locked) as con:
+        workspace = _Workspace(**{f.name: getattr(spelt, f.name) for f in fields(spelt)})
+        workspace.con = con
+        pack = build_pack(workspace, email="JOS\u00c9.GARCIA@EXAMPLE.ORG")
+        assert pack.user_ids == ("U-jose",)
+        requests = pack.tables["subject_requests"].records()
+        assert [r["request_id"] for r in requests] == ["R-jose"]
