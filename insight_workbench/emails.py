@@ -1,34 +1,93 @@
-"""The one way the workbench compares email addresses: trimmed and lower-cased.
+"""The one way the workbench compares email addresses.
 
-`users.email` must be unique this way (the loader quarantines a later row that
-repeats one), a subject-access pack finds a person and their requests this way,
-and DEID-001 matches held addresses this way. Every comparison goes through
-`email_key` (Python) or `email_key_sql` / the `iw_email_key` macro (DuckDB);
-`tests/test_emails.py` keeps the two in step. To change the normalisation
-(e.g. Unicode NFKC and case folding), change this module only.
+Two addresses are the same address when their keys are equal. The key is the
+address in Unicode NFKC with full case folding (`str.casefold`, then NFKC
+again, as Unicode's NFKC_Casefold does), with every whitespace character
+(Python's `str.isspace`: ASCII spaces, no-break spaces, ideographic space, line
+separators...) and every zero-width character (U+200B-U+200D, U+2060, U+FEFF)
+removed anywhere in it, not only at the edges. So a composed `é` equals a
+decomposed one, `Straße` equals `STRASSE`, full-width `ａ@ｅｘ.ｏｒｇ` equals
+`a@ex.org`, and `a<U+200B>@x.org` or `a b@x.org` equals `ab@x.org`: an address
+cannot hold a space or an invisible character unquoted, so one there is an
+artefact of typing or copying. One fold is added to Unicode's: case folding
+turns Turkish `İ` into `i̇` (i with a combining dot above), which would leave
+`İPEK@X.ORG`, typed in capitals on a Turkish keyboard, apart from the
+`ipek@x.org` held; the dot of a dotted i says nothing, so it goes, and `İ`, `I`,
+`i̇` and `i` are one letter. The dotless `ı` stays a letter of its own (no
+locale is applied), and accents stay (`é` is not `e`: dropping them would merge
+different people). Nothing else changes: `a+x@example.org` stays apart from
+`a@example.org` (a sub-address may be another mailbox).
+
+`users.email` must be unique by this key (the loader quarantines a later row
+that repeats one), a subject-access pack finds a person and their requests by
+it, DEID-001 matches held addresses by it and the app's roles file is read by
+it. Every comparison goes through `email_key` (Python) or, in DuckDB, the
+`iw_email_key` function that `define_email_key` registers on a cursor
+(`email_key_sql` writes a call of it). `tests/test_emails.py` keeps the two in
+step. To change the normalisation, change this module only.
 """
 
 from __future__ import annotations
 
-import duckdb
+import re
+import threading
+import unicodedata
 
-# Python's str.strip() whitespace, as an RE2 class: ASCII whitespace, the
-# information separators, NEL and every Unicode space/line/paragraph separator.
-_EDGE_SPACE = r"[\t\n\x0b\f\r\x1c-\x1f\x{85}\pZ]"
-_TRIMMED = f"'^{_EDGE_SPACE}+|{_EDGE_SPACE}+$', '', 'g'"
-MACRO = "iw_email_key"
+import duckdb
+import duckdb.func
+import pyarrow as pa
+import pyarrow.compute as pc
+
+FUNCTION = "iw_email_key"
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_REMOVED = re.compile(rf"[\s{ZERO_WIDTH}]+")
+_DOTTED_I = "i\u0307"  # what case folding makes of İ
+# The characters an ASCII address loses: Python's ASCII whitespace, as an RE2 class.
+_ASCII_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
+_REGISTERING = threading.Lock()
 
 
 def email_key(email: str) -> str:
-    """The form two email addresses are compared in: trimmed and lower-cased."""
-    return email.strip().lower()
+    """The form two email addresses are compared in (see the module's docstring)."""
+    folded = unicodedata.normalize("NFKC", email).casefold().replace(_DOTTED_I, "i")
+    return _REMOVED.sub("", unicodedata.normalize("NFKC", folded))
 
 
 def email_key_sql(expression: str) -> str:
-    """SQL computing `email_key` of the SQL `expression` (NULL stays NULL)."""
-    return f"lower(regexp_replace({expression}, {_TRIMMED}))"
+    """SQL computing `email_key` of the SQL `expression` (NULL stays NULL); the cursor
+    must have run `define_email_key`."""
+    return f"{FUNCTION}({expression})"
+
+
+def _email_keys(emails: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """`email_key` of every value, NULL staying NULL. An ASCII address (nearly all of
+    them) needs only lower-casing and its spaces removed, done by Arrow in one pass;
+    Python sees only the others."""
+    ascii_keys = pc.replace_substring_regex(pc.ascii_lower(emails), _ASCII_SPACE, "")
+    is_ascii = pc.string_is_ascii(emails)
+    if pc.all(pc.or_kleene(is_ascii, pc.is_null(emails))).as_py():
+        return ascii_keys
+    others = pa.array(
+        [None if e is None else email_key(e) for e in emails.to_pylist()], pa.string()
+    )
+    return pc.if_else(is_ascii, ascii_keys, others)
 
 
 def define_email_key(cursor: duckdb.DuckDBPyConnection) -> None:
-    """Define the temporary macro `iw_email_key(x)` on `cursor`, for SQL files."""
-    cursor.execute(f"CREATE OR REPLACE TEMP MACRO {MACRO}(x) AS {email_key_sql('x')}")
+    """Make `iw_email_key(VARCHAR)` callable from SQL on `cursor`'s database. A Python
+    function registered through one cursor is seen by every cursor of the database, so
+    it is registered once; registering needs no write access, so a read-only, locked
+    database takes it too."""
+    with _REGISTERING:
+        try:
+            cursor.execute(f"SELECT {FUNCTION}(NULL::VARCHAR)").fetchall()
+        except duckdb.CatalogException:
+            varchar = duckdb.type("VARCHAR")
+            cursor.create_function(
+                FUNCTION,
+                _email_keys,
+                [varchar],
+                varchar,
+                type=duckdb.func.ARROW,
+                side_effects=False,
+            )

@@ -25,6 +25,44 @@ def test_roles_file_maps_emails_case_insensitively(tmp_path: Path) -> None:
     assert roles.role_for_email(None, mapping) is None
 
 
+DPO_FILE = """
+dpo = ["Jos\u00e9.Stra\u00dfe@Example.org"]
+analyst = ["ana@example.org", "ipek@example.org"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("email", "role"),
+    [
+        ("JOSE\u0301.STRASSE@EXAMPLE.ORG", "dpo"),  # decomposed É, ß as SS
+        ("\uff41\uff4e\uff41\uff20\uff45xample.org", "analyst"),  # full-width
+        ("a\u200bna@example.org\u00a0", "analyst"),  # zero-width and no-break spaces
+        ("ana+x@example.org", None),  # a sub-address is another mailbox
+        ("\u0130PEK@example.org", "analyst"),  # Turkish dotted capital I is i
+        ("\u0131pek@example.org", None),  # the dotless ı is not
+        ("jos\u00e9.strasse@example.org.evil", None),
+        ("\u200b", None),  # nothing once invisible characters go
+        ("", None),
+    ],
+)
+def test_sign_in_addresses_compare_as_every_address(
+    tmp_path: Path, email: str, role: str | None
+) -> None:
+    mapping = roles.load_roles(write(tmp_path, DPO_FILE))
+    assert roles.role_for_email(email, mapping) == role
+
+
+def test_a_folded_look_alike_domain_gets_no_role(tmp_path: Path) -> None:
+    """strasse.de and straße.de are two domains (IDNA 2008): owning one is not owning
+    the other, though case folding makes them equal."""
+    mapping = roles.load_roles(write(tmp_path, 'dpo = ["dpo@strasse.de"]\n'))
+    assert roles.role_for_email("dpo@stra\u00dfe.de", mapping) is None
+    assert roles.role_for_email("DPO@STRASSE.DE", mapping) == "dpo"
+    mapping = roles.load_roles(write(tmp_path, 'dpo = ["dpo@stra\u00dfe.de"]\n'))
+    assert roles.role_for_email("dpo@strasse.de", mapping) is None
+    assert roles.role_for_email("DPO@STRA\u1e9eE.DE", mapping) == "dpo"  # capital ẞ
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -32,6 +70,7 @@ def test_roles_file_maps_emails_case_insensitively(tmp_path: Path) -> None:
         ('dpo = "a@example.org"', "'dpo' must be a list"),
         ('dpo = ["a@example.org"]\nanalyst = ["A@example.org"]', "under both roles"),
         ("dpo = [", "not valid TOML"),
+        ('dpo = ["a@example.org", "\u200b "]', "'dpo' lists an empty e-mail address"),
     ],
 )
 def test_bad_roles_file_is_refused(tmp_path: Path, text: str, message: str) -> None:

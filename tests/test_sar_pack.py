@@ -6,11 +6,13 @@ import pandas as pd
 import pytest
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TABLES
 
+from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.loading.schema import TABLES as SCHEMA
-from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.subject_requests.pack import PACK_TABLES, SubjectPack, build_pack, pack_files
+from insight_workbench.testing import build_snapshot
 
 ID_COLUMNS = {"admin_views": "viewer_user_id"}
 
@@ -24,7 +26,7 @@ def _frames(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
 
 
 def _norm(text: object) -> str:
-    return str(text).strip().lower()
+    return email_key(str(text))
 
 
 def _expected_counts(frames: dict[str, pd.DataFrame], user_id: str) -> dict[str, int]:
@@ -198,7 +200,13 @@ def test_pack_carries_the_snapshot_identity(people: Snapshot) -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{}, {"email": JANE_EMAIL, "user_id": JANE}, {"email": "   "}, {"user_id": ""}],
+    [
+        {},
+        {"email": JANE_EMAIL, "user_id": JANE},
+        {"email": "   "},
+        {"email": "\u200b\u00a0"},  # nothing once invisible characters go
+        {"user_id": ""},
+    ],
 )
 def test_exactly_one_non_empty_identifier(people: Snapshot, kwargs: dict[str, str]) -> None:
     with pytest.raises(InputError, match="--"):
@@ -227,3 +235,105 @@ def test_sample_pack_notes_quarantined_rows(sample: Snapshot) -> None:
     assert pack.quarantined == rejected
     if rejected:
         assert "could not be read" in pack_files(pack)["README.txt"].decode()
+
+
+# People whose addresses are stored in one Unicode spelling and asked for in another.
+SPELT = {  # user id: the address in users.email
+    "U-jose": "Jose\u0301.Garcia@example.org",  # é decomposed (NFD)
+    "U-anna": "Anna.Stra\u00dfe@example.org",
+    "U-ipek": "\u0130pek@example.org",  # Turkish dotted capital I
+    "U-\u0131pek": "\u0131pek@example.org",  # a different person: dotless ı is not i
+    "U-full": "\uff46\uff55\uff4c\uff4c@example.org",  # full-width
+    "U-ann": "\u00a0a\u200bnn@example.org\ufeff",  # no-break and zero-width
+    "U-ann+": "ann+news@example.org",  # a different person: a sub-address
+}
+SPELT_REQUESTS = {  # request id: (requester_email, made by email alone by this user)
+    "R-jose": ("JOS\u00c9.GARCIA@EXAMPLE.ORG", "U-jose"),  # É composed (NFC)
+    "R-anna": ("anna.strasse@example.org", "U-anna"),
+    "R-ipek": ("i\u0307pek@example.org", "U-ipek"),
+    "R-IPEK": ("IPEK@example.org", "U-ipek"),  # Turkish İ and I are both i
+    "R-\u0131pek": ("\u0131PEK@example.org", "U-\u0131pek"),
+    "R-full": ("FULL@example.org", "U-full"),
+    "R-ann": (" a\u2060nn@example.org\u202f", "U-ann"),
+    "R-ann+": ("Ann+News@example.org", "U-ann+"),
+}
+
+
+@pytest.fixture(scope="module")
+def spelt(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    org = {"org_id": "O1", "name": "Org", "product": "local_insight", "status": "active"}
+    users = [
+        {"user_id": uid, "org_id": "O1", "name": uid, "email": email, "role": "user"}
+        for uid, email in SPELT.items()
+    ]
+    requests = [
+        {"request_id": rid, "requester_email": email, "type": "access", "status": "open"}
+        | {"extended": False}
+        for rid, (email, _) in SPELT_REQUESTS.items()
+    ]
+    day = {"created_at": "2026-01-01T00:00:00Z", "received_at": "2026-10-01T10:00:00Z"}
+    tables = {
+        "organisations": [org | {"created_at": day["created_at"]}],
+        "users": [u | {"created_at": day["created_at"]} for u in users],
+        "subject_requests": [r | {"received_at": day["received_at"]} for r in requests],
+    }
+    folder = build_snapshot(tmp_path_factory.mktemp("spelt") / "spelt", tables)
+    snapshot = load_snapshot(folder)
+    assert sum(snapshot.rows_rejected.values()) == 0  # seven different addresses
+    return snapshot
+
+
+@pytest.mark.parametrize(
+    ("email", "user_id"),
+    [
+        ("jos\u00e9.garcia@example.org", "U-jose"),  # NFC asked, NFD held
+        ("JOSE\u0301.GARCIA@EXAMPLE.ORG", "U-jose"),
+        ("ANNA.STRASSE@EXAMPLE.ORG", "U-anna"),
+        ("anna.stra\u00dfe@example.org", "U-anna"),
+        ("\u0130PEK@example.org", "U-ipek"),
+        ("ipek@example.org", "U-ipek"),
+        ("I\u0307pek@example.org", "U-ipek"),  # İ decomposed
+        ("\u0131pek@example.org", "U-\u0131pek"),
+        ("\uff46\uff55\uff4c\uff4c\uff20\uff45xample.org", "U-full"),
+        ("Full@Example.org", "U-full"),
+        ("\tann\u200b@example.org\u00a0", "U-ann"),
+        ("an n@example.org", "U-ann"),  # spaces inside go too
+        ("ann+news@example.org", "U-ann+"),
+    ],
+)
+def test_an_address_in_another_unicode_spelling_finds_the_person(
+    spelt: Snapshot, email: str, user_id: str
+) -> None:
+    by_email = build_pack(spelt, email=email)
+    assert by_email.user_ids == (user_id,)
+    assert [r["user_id"] for r in by_email.tables["users"].records()] == [user_id]
+    made = {rid for rid, (_, uid) in SPELT_REQUESTS.items() if uid == user_id}
+    assert {r["request_id"] for r in by_email.tables["subject_requests"].records()} == made
+
+
+@pytest.mark.parametrize("user_id", SPELT)
+def test_a_users_pack_links_their_requests_in_any_unicode_spelling(
+    spelt: Snapshot, user_id: str
+) -> None:
+    pack = build_pack(spelt, user_id=user_id)
+    made = {rid for rid, (_, uid) in SPELT_REQUESTS.items() if uid == user_id}
+    assert {r["request_id"] for r in pack.tables["subject_requests"].records()} == made
+
+
+def test_a_sub_address_or_other_letter_is_no_data_held(spelt: Snapshot) -> None:
+    for email in ("jose.garcia@example.org", "anna+x.strasse@example.org", "i@example.org"):
+        assert not build_pack(spelt, email=email).found, email
+
+
+def test_a_read_only_locked_workspace_finds_the_person(spelt: Snapshot) -> None:
+    """The workspace is opened read-only, without external access and with its settings
+    locked; addresses are still compared the same way."""
+    cursor = spelt.cursor()
+    settings = cursor.execute(
+        "SELECT current_setting('enable_external_access'), current_setting('lock_configuration')"
+    ).fetchone()
+    assert settings == (False, True)
+    pack = build_pack(spelt, email="JOS\u00c9.GARCIA@EXAMPLE.ORG")
+    assert pack.user_ids == ("U-jose",)
+    requests = pack.tables["subject_requests"].records()
+    assert [r["request_id"] for r in requests] == ["R-jose"]

@@ -20,7 +20,7 @@ def sar(
     snapshot: SnapshotArg,
     email: Annotated[
         str | None,
-        typer.Option("--email", help="The person's email address (trimmed, any case)."),
+        typer.Option("--email", help="The person's email address (any case or Unicode spelling)."),
     ] = None,
     user_id: Annotated[
         str | None, typer.Option("--user-id", help="The person's user id (exact).")

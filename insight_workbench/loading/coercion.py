@@ -17,11 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.emails import email_key_sql
+from insight_workbench.emails import define_email_key, email_key_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
 from insight_workbench.loading.schema import SQL_TYPES, Column, Table
 
+# A later users row whose address equals an earlier one's by `emails.email_key`.
+DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, case-folded, spaces removed)"
 TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 FIRST_YEAR, LAST_YEAR = "0002", "9998"
@@ -256,13 +258,14 @@ def _reject_repeated_emails(
 ) -> None:
     """Quarantine every row whose email an earlier kept row has, compared as `email_key`
     does (a row already quarantined keeps nothing; an empty address repeats nothing)."""
+    define_email_key(con)
     name, ident = quote_ident(table.name), quote_ident(column)
     key = email_key_sql(ident)
     con.execute(
-        f"INSERT INTO rejects SELECT $table, r, $column, v, 'duplicate email (trimmed, "
-        f"lower-cased)' FROM (SELECT {row} AS r, {ident} AS v, row_number() OVER ("
+        f"INSERT INTO rejects SELECT $table, r, $column, v, $reason "
+        f"FROM (SELECT {row} AS r, {ident} AS v, row_number() OVER ("
         f"PARTITION BY {key} ORDER BY {row}) AS n FROM {name} WHERE {problems} IS NULL "
         f"AND {key} <> '' AND {row} NOT IN "
         f"(SELECT row_number FROM rejects WHERE table_name = $table)) WHERE n > 1",
-        {"table": table.name, "column": column},
+        {"table": table.name, "column": column, "reason": DUPLICATE_EMAIL},
     )

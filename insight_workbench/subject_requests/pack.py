@@ -1,14 +1,15 @@
 """Subject-access data packs: every row a snapshot holds about one person.
 
-`build_pack` finds the person by email address (trimmed, case-insensitive) or
-by user id (exact), and collects every row of the tables the schema marks as a
-user's personal data carrying their user id in its user column (their `users`
-row(s), logins, usage events, communications, preferences, the `admin_views`
-they made as viewer), and the `subject_requests` they made (matched by user id
-or by requester email). Rows whose user id has no `users`
-row any more (left behind by an incomplete deletion) are still held, so they
-are included. `write_pack` / `pack_zip_bytes` (from `sar_files`) turn a pack into files:
-README, manifest, JSON and CSV.
+`build_pack` finds the person by email address (compared as `emails.email_key`
+compares addresses: Unicode-normalised, case-folded, spaces and zero-width
+characters removed) or by user id (exact), and collects every row of the tables
+the schema marks as a user's personal data carrying their user id in its user
+column (their `users` row(s), logins, usage events, communications,
+preferences, the `admin_views` they made as viewer), and the `subject_requests`
+they made (matched by user id or by requester email, compared the same way).
+Rows whose user id has no `users` row any more (left behind by an incomplete
+deletion) are still held, so they are included. `write_pack` / `pack_zip_bytes`
+(from `sar_files`) turn a pack into files: README, manifest, JSON and CSV.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from insight_workbench.emails import define_email_key
+from insight_workbench.emails import define_email_key, email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES, is_credential
@@ -96,7 +97,9 @@ def build_pack(
         raise InputError("--email / --user-id: give exactly one of them")
     kind, given = ("email", email) if email is not None else ("user_id", user_id)
     assert given is not None
-    if not given.strip():
+    # An address of nothing but spaces and invisible characters would match every
+    # empty address held.
+    if not given.strip() or (kind == "email" and not email_key(given)):
         raise InputError(f"--{kind.replace('_', '-')}: is empty")
     cursor = snapshot.cursor()
     try:

@@ -31,6 +31,19 @@ USERS = [
         "created_at": "2025-01-01T00:00:00Z",
         "deleted_at": "2026-01-01T00:00:00Z",
     },  # soft-deleted: still held
+    *(
+        {
+            "user_id": f"U200{i}",
+            "org_id": "O1",
+            "name": f"Person {i}",
+            "email": email,
+            "role": "user",
+            "created_at": "2025-01-01T00:00:00Z",
+        }
+        for i, email in enumerate(
+            ["Jose\u0301@example.org", "stra\u00dfe@example.org", "\u0130z@example.org"]
+        )
+    ),  # é decomposed, ß, Turkish dotted capital I
 ]
 LOGINS = [
     {
@@ -56,6 +69,16 @@ CASES = [
     ("ann.lee@example.org", ["email address", "held email address"]),
     # compared as every email is (emails.email_key): no-break spaces trimmed too
     ("\u00a0ANN.LEE@EXAMPLE.ORG", ["email address", "held email address"]),
+    # the same address in another Unicode spelling (not shaped like local@domain.tld)
+    ("JOS\u00c9@EXAMPLE.ORG", ["held email address"]),  # É composed
+    ("STRASSE@example.org", ["email address", "held email address"]),
+    ("\uff43\uff59\uff20\uff45xample.org", ["held email address"]),  # full-width
+    ("c\u200by@example.org\u2060", ["email address", "held email address"]),  # zero-width
+    ("bo\u202f@example.org", ["held email address"]),  # narrow no-break space
+    ("i\u0307z@example.org", ["email address", "held email address"]),  # i with a dot
+    ("Iz@example.org", ["email address", "held email address"]),  # I is İ
+    ("\u0131z@example.org", ["email address"]),  # the dotless ı is not
+    ("bo+x@example.org", ["email address"]),  # a sub-address is another address
     ("ANN LEE", ["held user name"]),  # case-insensitive
     (" u1001 ", ["held user id"]),
     ("u1003", ["held user id"]),  # a soft-deleted user is still held
