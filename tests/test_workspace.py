@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from loader_checks import VALID, run_cli, valid_snapshot
+from cli_runner import run_cli, run_script
+from loader_checks import VALID, valid_snapshot
 
 from insight_workbench.loading import workspace
 from insight_workbench.loading.lockdown import Settings
@@ -190,7 +191,8 @@ def test_loading_and_checking_fit_in_a_small_memory_limit(sample_path: Path) -> 
 
 def test_ingest_command_prints_the_workspace_and_counts(tmp_path: Path) -> None:
     folder = valid_snapshot(tmp_path / "s")
-    result = run_cli("ingest", folder, "--threads", "1", "--memory-limit", "512MB")
+    # The console script itself: the one subprocess run of `ingest`.
+    result = run_script("ingest", folder, "--threads", "1", "--memory-limit", "512MB")
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
     assert first.startswith("Workspace: ")
