@@ -7,32 +7,32 @@ A workspace lives in the cache folder (`INSIGHT_CACHE_DIR`, default
 (unlisted datasets, sidecars). It is built under a temporary name in `tmp/`
 and renamed into place when complete; a crash leaves only a temporary file,
 which the next build of that snapshot removes. A workspace that cannot be
-opened, or whose recorded manifest, loader version or variant differ, is
-built again. The export folder is only ever read.
+opened, is truncated, or whose recorded manifest, loader version or variant
+differ, is built again (see `cached_database.py`). The export folder is only ever read.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
-import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
+from insight_workbench.loading.cached_database import (
+    open_checked,
+    open_or_build,
+    put_in_place,
+    remove_leftovers,
+    scratch_token,
+)
 from insight_workbench.loading.lockdown import (
     Settings,
     cache_dir,
     connect_for_build,
-    connect_read_only,
     remove_stale_spill_folders,
     settings_from_env,
     spill_folder,
@@ -77,18 +77,14 @@ def ingest(
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
-    snapshot = _open(target, folder, manifest, variant, settings, spill)
-    if snapshot is not None:
-        return Workspace(target, False), snapshot
-    with _build_lock(root, manifest.checksum):
-        snapshot = _open(target, folder, manifest, variant, settings, spill)
-        if snapshot is not None:  # built meanwhile by another process
-            return Workspace(target, False), snapshot
-        _build(folder, manifest, target, variant, settings, spill, on_step)
-    snapshot = _open(target, folder, manifest, variant, settings, spill)
-    if snapshot is None:
-        raise InputError(f"{target}: the workspace just built cannot be opened")
-    return Workspace(target, True), snapshot
+    snapshot, built = open_or_build(
+        target,
+        manifest.checksum,
+        lambda: _open(target, folder, manifest, variant, settings, spill),
+        lambda: _build(folder, manifest, target, variant, settings, spill, on_step),
+        "the workspace",
+    )
+    return Workspace(target, built), snapshot
 
 
 def _variant(loose: list[tuple[str, int, int]]) -> str:
@@ -106,36 +102,16 @@ def _open(
 ) -> Snapshot | None:
     """The snapshot of the workspace `target`; None when it is absent, unreadable,
     corrupt or made for something else."""
-    if not target.is_file():
-        return None
-    try:
-        con = connect_read_only(target, settings, spill)
-    except duckdb.Error:
-        return None
-    try:
+
+    def made_for_this(con: duckdb.DuckDBPyConnection) -> Snapshot | None:
         info = con.execute(
             "SELECT loader_version, manifest_sha256, variant FROM workspace_info"
         ).fetchall()
         if info != [(LOADER_VERSION, manifest.checksum, variant)]:
-            con.close()
             return None
         return snapshot_from_database(con, folder, manifest)
-    except duckdb.Error:
-        con.close()
-        return None
 
-
-@contextmanager
-def _build_lock(root: Path, checksum: str) -> Iterator[None]:
-    """One build of a snapshot at a time; others wait, then reuse its workspace."""
-    for name in ("workspaces", "tmp", "locks"):
-        (root / name).mkdir(parents=True, exist_ok=True, mode=0o700)
-    with (root / "locks" / f"{checksum}.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return open_checked(target, settings, spill, made_for_this)
 
 
 def _build(
@@ -148,10 +124,10 @@ def _build(
     on_step: OnStep | None = None,
 ) -> None:
     tmp = target.parent.parent / "tmp"
-    prefix = manifest.checksum[:16]
-    _remove_leftovers(tmp, prefix)  # we hold this snapshot's lock: nobody else builds it
+    # We hold this snapshot's lock: nobody else builds it.
+    remove_leftovers(tmp, ("build", "copies"), manifest.checksum)
     remove_stale_spill_folders(spill_root(settings))
-    token = f"{prefix}-{os.getpid()}-{secrets.token_hex(4)}"
+    token = scratch_token(manifest.checksum)
     copies = tmp / f"copies-{token}"
     part = tmp / f"build-{token}.duckdb"
     try:
@@ -168,28 +144,8 @@ def _build(
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        _sync(part)
-        os.replace(part, target)
-        _sync(target.parent)
-        for older in target.parent.glob(f"{manifest.checksum}-*.duckdb"):
-            if older != target:
-                older.unlink(missing_ok=True)
+        put_in_place(part, target, manifest.checksum)
     finally:
         shutil.rmtree(copies, ignore_errors=True)
-        _remove_leftovers(tmp, token)
-
-
-def _remove_leftovers(tmp: Path, prefix: str) -> None:
-    for leftover in tmp.glob(f"*-{prefix}*"):
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
+        for leftover in tmp.glob(f"build-{token}*"):  # the file and any write-ahead log
             leftover.unlink(missing_ok=True)
-
-
-def _sync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,0 +1,139 @@
+"""A DuckDB file of the cache, built once under a lock and reopened read-only.
+
+The file is `<folder>/<name>.duckdb` under the cache root. It is opened read-only
+and locked down; one that does not open, is shorter than its blocks or fails the
+caller's check is built again. A build holds a per-snapshot file lock in `locks/`
+(other processes wait, then reuse the file), writes under a temporary name in
+`tmp/`, renames the file into place and removes the older files of the same
+snapshot. The folders are the owner's only: they hold the snapshot's data.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from insight_workbench.errors import InputError
+from insight_workbench.loading.lockdown import Settings, connect_read_only
+
+T = TypeVar("T")
+
+
+def open_or_build(
+    target: Path,
+    lock: str,
+    reopen: Callable[[], T | None],
+    build: Callable[[], None],
+    what: str,
+) -> tuple[T, bool]:
+    """What `reopen` makes of `target`, and whether `build` had to make the file first
+    (under the lock `lock`, once however many processes ask at the same time); `what`
+    names the data in the error when even a new file does not open."""
+    found = reopen()
+    if found is not None:
+        return found, False
+    root = target.parent.parent
+    _owner_only_folders(root, target.parent.name)
+    with _build_lock(root, lock):
+        found = reopen()
+        if found is not None:  # built meanwhile by another process
+            return found, False
+        build()
+    found = reopen()
+    if found is None:
+        raise InputError(f"{target}: {what} just built cannot be opened")
+    return found, True
+
+
+def open_checked(
+    target: Path,
+    settings: Settings,
+    spill: Path,
+    accept: Callable[[duckdb.DuckDBPyConnection], T | None],
+) -> T | None:
+    """`accept`'s result on a locked read-only connection to `target`; None (and the
+    connection closed) when the file is absent, unreadable, truncated or not accepted."""
+    if not target.is_file():
+        return None
+    try:
+        con = connect_read_only(target, settings, spill)
+    except duckdb.Error:
+        return None
+    try:
+        if _complete(con, target):
+            found = accept(con)
+            if found is not None:
+                return found
+    except (duckdb.Error, OSError):
+        pass
+    con.close()
+    return None
+
+
+def scratch_token(checksum: str) -> str:
+    """Names this build's temporary files in `tmp/` apart from any other process's."""
+    return f"{checksum[:16]}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def remove_leftovers(tmp: Path, kinds: tuple[str, ...], checksum: str) -> None:
+    """A crashed build's temporary files and folders (call it holding the lock)."""
+    for kind in kinds:
+        for leftover in tmp.glob(f"{kind}-{checksum[:16]}-*"):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+def put_in_place(part: Path, target: Path, checksum: str) -> None:
+    """Moves the finished file `part` to `target`, durably; older files of the snapshot go."""
+    part.chmod(0o600)
+    _sync(part)
+    os.replace(part, target)
+    _sync(target.parent)
+    for older in target.parent.glob(f"{checksum}-*.duckdb"):
+        if older != target:
+            older.unlink(missing_ok=True)
+
+
+def _complete(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
+    # A truncated file may still open and answer (its catalogue and first tables come
+    # first): it is shorter than its blocks.
+    blocks = con.execute("SELECT block_size * total_blocks FROM pragma_database_size()").fetchone()
+    return blocks is not None and target.stat().st_size >= blocks[0]
+
+
+def _owner_only_folders(root: Path, folder: str) -> None:
+    for name in (folder, "tmp", "locks"):
+        (root / name).mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(OSError):  # a cache root not ours to change
+        root.chmod(0o700)
+    for name in (folder, "tmp"):
+        (root / name).chmod(0o700)
+
+
+@contextmanager
+def _build_lock(root: Path, name: str) -> Iterator[None]:
+    with (root / "locks" / f"{name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
