@@ -118,18 +118,18 @@ def _alive(pid: int) -> bool:
 
 def connect_read_only(path: Path, settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
     """A locked, read-only connection to the database file `path`."""
-    con = duckdb.connect(str(path), read_only=True, config=BASE_CONFIG)
-    try:
-        _lock(con, settings, spill, allowed=[])
-    except BaseException:
-        con.close()
-        raise
-    return con
+    return _connect_locked(path, settings, spill, read_only=True)
 
 
 def connect_new_file(path: Path, settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
     """A locked database file being written (data enters it only from Python, e.g. Arrow)."""
-    con = duckdb.connect(str(path), config=BASE_CONFIG)
+    return _connect_locked(path, settings, spill, read_only=False)
+
+
+def _connect_locked(
+    path: Path, settings: Settings, spill: Path, *, read_only: bool
+) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=read_only, config=BASE_CONFIG)
     try:
         _lock(con, settings, spill, allowed=[])
     except BaseException:
