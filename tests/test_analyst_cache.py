@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from concurrent_runs import run_at_once
 from loader_checks import VALID, valid_snapshot
 
 from insight_workbench.analyst.cache import key_fingerprint
@@ -16,7 +14,6 @@ from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import pseudonym
 from insight_workbench.loading.workspace import open_snapshot
 
-ROOT = Path(__file__).resolve().parent.parent
 KEY = b"cache-test-key-0123456789abcdef"
 OTHER = b"cache-other-key-fedcba987654321"
 
@@ -123,20 +120,7 @@ def test_concurrent_readers_share_one_build(folder: Path, own_cache: Path) -> No
         "print(data.built, count)\n"
     )
     open_snapshot(folder).con.close()  # the workspace exists: the race is over the analyst file
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, str(folder)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for _ in range(3)
-    ]
-    results = [run.communicate(timeout=300) for run in runs]
-    assert all(run.returncode == 0 for run in runs), [err for _, err in results]
-    outputs = sorted(out.split() for out, _ in results)
+    outputs = run_at_once(script, str(folder))
     assert [built for built, _ in outputs] == ["False", "False", "True"]
     assert {count for _, count in outputs} == {str(len(VALID["users"]))}
     assert len(analyst_files(own_cache)) == 1

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from cli_runner import run_cli, run_script
+from concurrent_runs import run_at_once
 from loader_checks import VALID, valid_snapshot
 
 from insight_workbench.loading import workspace
@@ -19,8 +17,6 @@ from insight_workbench.loading.workspace import ingest, open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
 from insight_workbench.testing import build_snapshot
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -159,20 +155,7 @@ def test_two_processes_open_one_snapshot_at_once(tmp_path: Path) -> None:
         "w, s = ingest(sys.argv[1]); "
         "print(w.built, s.cursor().execute('SELECT count(*) FROM users').fetchone()[0])"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, str(folder)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for _ in range(3)
-    ]
-    results = [run.communicate(timeout=300) for run in runs]
-    assert all(run.returncode == 0 for run in runs), [err for _, err in results]
-    outputs = sorted(out.split() for out, _ in results)
+    outputs = run_at_once(script, str(folder))
     # One process built the workspace; the others waited for it and reused it.
     assert [built for built, _ in outputs] == ["False", "False", "True"]
     assert {count for _, count in outputs} == {str(len(VALID["users"]))}
