@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -53,3 +55,14 @@ def require_chromium(*, module: bool = False) -> str:
     if on_ci():
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason, allow_module_level=module)
+
+
+@contextmanager
+def launched_chromium(executable: str, *extra_args: str) -> Iterator[Any]:
+    """Chromium driven by Playwright, with the tests' switches (and `extra_args`)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=[*ARGS, *extra_args])
+        yield chromium
+        chromium.close()

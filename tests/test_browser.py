@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import ARGS, require_chromium
+from browser_support import launched_chromium, require_chromium
 from streamlit_server import EXCEPTION, open_page, serve
 
 from insight_workbench.dashboard.navigation import pages_for
@@ -26,12 +26,8 @@ def page_url(base: str, path: str, first: bool) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium(CHROMIUM) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("role", [DPO, ANALYST])

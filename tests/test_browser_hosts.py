@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import ARGS, require_chromium
+from browser_support import launched_chromium, require_chromium
 from streamlit_server import IDLE, open_page, serve
 
 from insight_workbench.loading.snapshot import Snapshot
@@ -28,14 +28,10 @@ REFUSAL = "This workbench does not answer at this address."
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
     # The attacker's name resolves to the loopback address, as after a rebinding.
     rules = f"--host-resolver-rules=MAP {REBIND} 127.0.0.1"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, rules])
+    with launched_chromium(CHROMIUM, rules) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

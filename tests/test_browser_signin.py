@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import ARGS, require_chromium
+from browser_support import launched_chromium, require_chromium
 from streamlit_server import free_port, open_page, serve, wait_idle
 from werkzeug.serving import make_server
 
@@ -74,12 +74,8 @@ def workbench(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_chromium(CHROMIUM) as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
