@@ -16,6 +16,7 @@ from pathlib import Path
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
+from insight_workbench.loading.bounded import read_csv_header
 from insight_workbench.loading.readers import shown
 from insight_workbench.loading.safe_files import check_directory, check_regular, copy_hashing
 
@@ -58,6 +59,8 @@ def source_files(folder: Path) -> list[SourceFile]:
             found.append(SourceFile(key, relative, path, listed_sidecar))
     for source in found:
         check_regular(source.path, shown(source.relative))
+        if source.path.suffix == ".csv":  # a bounded look at the header before any copy
+            read_csv_header(source.path, shown(source.relative))
         if source.sidecar:
             check_regular(source.sidecar_path, shown(source.sidecar))
     return found
