@@ -352,6 +352,10 @@ def snapshot_folder(scale: float, fmt: str) -> Path:
     """The large snapshot at `scale` in `fmt`, generated unless build/ has it already."""
     folder = BUILD / f"large-x{scale:g}-{fmt}"
     preset = folder / "preset.json"
+    for _ in range(180):  # another `sample` still writing it: wait up to 15 minutes
+        if preset.is_file() or not folder.is_dir() or not any(folder.iterdir()):
+            break
+        time.sleep(5)
     if preset.is_file():
         known = json.loads(preset.read_text(encoding="utf-8"))
         if (known["preset"], known["scale"], known["format"]) == ("large", scale, fmt):
