@@ -28,15 +28,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.lockdown import settings_from_env
 from insight_workbench.loading.manifest import write_manifest
 
 PRESET_FILE = "preset.json"
+# DuckDB's memory while generating (INSIGHT_MEMORY_LIMIT wins), the rest spilled to a
+# folder under INSIGHT_TEMP_DIR or the system's: without a limit, scale 2 takes 13 GB.
+MEMORY_LIMIT = "3GB"
 BASE_COUNTS = {
     "orgs": 2_000,
     "users": 200_000,
@@ -85,7 +90,27 @@ def generate_large(out: Path, seed: int = 7, scale: float = 1.0, fmt: str = "par
     out = Path(out)
     _prepare_folder(out)
     counts = {name: max(1, round(n * scale)) for name, n in BASE_COUNTS.items()}
-    con = duckdb.connect(config={"preserve_insertion_order": True})
+    settings = settings_from_env()
+    with tempfile.TemporaryDirectory(prefix="insight-large-", dir=settings.temp_dir) as spill:
+        _generate(out, seed, counts, fmt, settings.memory_limit or MEMORY_LIMIT, spill)
+    write_manifest(out, EXPORTED_AT, f"large-x{scale:g}-seed{seed}")
+    preset = {"preset": "large", "scale": scale, "seed": seed, "format": fmt, "counts": counts}
+    (out / PRESET_FILE).write_text(json.dumps(preset, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+def _generate(
+    out: Path, seed: int, counts: dict[str, int], fmt: str, memory_limit: str, spill: str
+) -> None:
+    """Sorting tens of millions of rows by time needs room: what does not fit in
+    `memory_limit` goes to the spill folder."""
+    con = duckdb.connect(
+        config={
+            "preserve_insertion_order": True,
+            "memory_limit": memory_limit,
+            "temp_directory": spill,
+        }
+    )
     try:
         con.execute("SET TimeZone = 'UTC'")
         _define(con, seed, counts)
@@ -97,10 +122,6 @@ def generate_large(out: Path, seed: int = 7, scale: float = 1.0, fmt: str = "par
             _copy(con, table, order, out / f"{table}.{fmt}", fmt)
     finally:
         con.close()
-    write_manifest(out, EXPORTED_AT, f"large-x{scale:g}-seed{seed}")
-    preset = {"preset": "large", "scale": scale, "seed": seed, "format": fmt, "counts": counts}
-    (out / PRESET_FILE).write_text(json.dumps(preset, indent=2) + "\n", encoding="utf-8")
-    return out
 
 
 def _prepare_folder(out: Path) -> None:
