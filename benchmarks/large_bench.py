@@ -541,7 +541,7 @@ class Report:
         self.lines.append(
             f"| {label} | {x.runs} | {x.wall:.2f} | {x.rss_mb:.0f} | "
             f"{f.name if f else '-'} | {f'{f.wall:.2f}' if f else '-'} | "
-            f"{f'{x.wall / f.wall:.1f}×' if f else '-'} | {target} | {shown} |"
+            f"{f'{x.wall / f.wall:.2f}×' if f else '-'} | {target} | {shown} |"
         )
         if ok is not None:
             self.verdicts.append((label, shown))
@@ -549,7 +549,7 @@ class Report:
     def ratio_row(self, key: str, label: str, floor: str, most: float) -> None:
         ratio = self.m[key].wall / self.m[floor].wall
         target = f"≤ {most:g}× {self.m[floor].name}"
-        self.row(key, label, floor, target, ratio <= most, f"{ratio:.1f}×")
+        self.row(key, label, floor, target, ratio <= most, f"{ratio:.2f}×")
 
     def steps(self) -> None:
         m = self.m
