@@ -50,7 +50,9 @@ def pack_files(pack: SubjectPack) -> dict[str, bytes]:
     for name, table in pack.tables.items():
         records = [_plain_record(r) for r in table.records()]
         data[f"json/{name}.json"] = (records_json(records) + "\n").encode("utf-8")
-        data[f"csv/{name}.csv"] = csv_bytes(table.columns, table.rows)
+        # The plain values make the same CSV cells (a timestamp's or date's ISO text
+        # starts with a digit, so it is never neutralised): each is formatted once.
+        data[f"csv/{name}.csv"] = csv_bytes(table.columns, [tuple(r.values()) for r in records])
     files = {"README.txt": readme(pack).encode("utf-8"), **data}
     files["manifest.json"] = _json_bytes(manifest(pack, files))
     return files
