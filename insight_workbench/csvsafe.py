@@ -44,6 +44,8 @@ def _invisible(char: str) -> bool:
 
 def is_formula_like(text: str) -> bool:
     """Whether a spreadsheet might read `text` as a formula."""
+    if text[:1].isascii() and text[:1].isalnum():
+        return False  # most text: NFKC keeps an ASCII letter or digit first
     shown = unicodedata.normalize("NFKC", text)
     if shown.startswith(LEADING_CONTROLS):
         return True
@@ -75,6 +77,8 @@ def plain(value: Any) -> Any:
 def csv_cell(value: Any) -> str:
     """A cell as CSV text: NULL (and NaN) empty, booleans `true`/`false`, numbers as
     written, timestamps in ISO 8601 UTC; anything else is text and is neutralised."""
+    if type(value) is str:  # the common case first: packs write many thousand cells
+        return neutralise(value)
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         value = value.item()  # numpy scalars as the Python values they hold (numpy is
         # not imported here: the command line's start-up stays light)

@@ -27,6 +27,9 @@ from insight_workbench.csvsafe import csv_bytes, csv_cell, iso_utc, neutralise, 
         ("|cmd", "'|cmd"),
         ("'quoted", "'quoted"),
         ("", ""),
+        ("\uff1d1", "'\uff1d1"),  # a full-width equals sign is one after NFKC
+        ("\u200b=1", "'\u200b=1"),  # an invisible character does not hide a formula
+        ("7\u0301=1", "7\u0301=1"),  # an ASCII digit stays first after NFKC
     ],
 )
 def test_neutralise(text: str, expected: str) -> None:

@@ -71,15 +71,22 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
 def held_fragments() -> Fragments:
     """The identifier lists of `held_by_user.sql`, from the schema's user columns."""
     tables = list(PERSONAL_DATA_TABLES.items())
-    counts = [
-        f"count(*) FILTER (WHERE source = {n}) AS {quote_ident(table)}"
-        for n, (table, _) in enumerate(tables)
-    ]
-    sources = [
-        f"SELECT {quote_ident(column)} AS user_id, {n} AS source FROM {quote_ident(table)}"
+    per_table = [
+        f"h{n} AS (SELECT {quote_ident(column)} AS user_id, count(*) AS n "
+        f"FROM {quote_ident(table)} WHERE {quote_ident(column)} IS NOT NULL GROUP BY ALL)"
         for n, (table, column) in enumerate(tables)
     ]
-    return {"counts": ",\n    ".join(counts), "sources": "\n    UNION ALL ".join(sources)}
+    counts = [f"coalesce(h{n}.n, 0)" for n in range(len(tables))]
+    return {
+        "per_table": ",\n".join(per_table),
+        "ids": "\n    UNION ".join(f"SELECT user_id FROM h{n}" for n in range(len(tables))),
+        "counts": ",\n    ".join(
+            f"{count} AS {quote_ident(table)}"
+            for count, (table, _) in zip(counts, tables, strict=True)
+        ),
+        "total": " + ".join(counts),
+        "joins": "\n".join(f"LEFT JOIN h{n} USING (user_id)" for n in range(len(tables))),
+    }
 
 
 def held_evidence(row: dict[str, Any]) -> dict[str, int]:

@@ -8,12 +8,13 @@ WITH vals AS (
 held_emails AS (  -- compared as emails.py says (iw_email_key), like every email address
     SELECT DISTINCT iw_email_key(email) AS v FROM users WHERE iw_email_key(email) <> ''
 ),
-held AS (
+held AS (  -- only values some cell carries; each login IP address normalised once
     SELECT DISTINCT v, kind FROM (
         SELECT lower(iw_trim(name)) AS v, 'held user name' AS kind FROM users
         UNION ALL SELECT lower(iw_trim(user_id)), 'held user id' FROM users
-        UNION ALL SELECT lower(iw_trim(ip)), 'held login IP address' FROM logins
-    ) WHERE v <> ''
+        UNION ALL SELECT lower(iw_trim(ip)), 'held login IP address'
+        FROM (SELECT DISTINCT ip FROM logins)
+    ) WHERE v <> '' AND v IN (SELECT lower(value) FROM vals)
 ),
 phones AS (
     SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users

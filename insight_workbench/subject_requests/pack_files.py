@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
 from insight_workbench.csvsafe import csv_bytes, iso_utc, plain
 from insight_workbench.errors import InputError
+from insight_workbench.subject_requests.records_json import records_json
 
 if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
     from insight_workbench.subject_requests.pack import SubjectPack
@@ -47,8 +48,11 @@ def pack_files(pack: SubjectPack) -> dict[str, bytes]:
     """Every file of the pack by its relative path, README and manifest included."""
     data: dict[str, bytes] = {}
     for name, table in pack.tables.items():
-        data[f"json/{name}.json"] = _json_bytes([_plain_record(r) for r in table.records()])
-        data[f"csv/{name}.csv"] = csv_bytes(table.columns, table.rows)
+        records = [_plain_record(r) for r in table.records()]
+        data[f"json/{name}.json"] = (records_json(records) + "\n").encode("utf-8")
+        # The plain values make the same CSV cells (a timestamp's or date's ISO text
+        # starts with a digit, so it is never neutralised): each is formatted once.
+        data[f"csv/{name}.csv"] = csv_bytes(table.columns, [tuple(r.values()) for r in records])
     files = {"README.txt": readme(pack).encode("utf-8"), **data}
     files["manifest.json"] = _json_bytes(manifest(pack, files))
     return files
