@@ -32,7 +32,6 @@ import json
 import os
 import pickle
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from results_file import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
@@ -692,17 +693,6 @@ class Report:
         ]
 
 
-def update_results(path: Path, text: str) -> None:
-    """Replace the Large snapshot section (up to the next `## ` heading), or append it."""
-    current = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmark results\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1).rstrip("\n") + "\n"
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     if len(sys.argv) > 2 and sys.argv[1] == "--step":
         STEPS[sys.argv[2]](*sys.argv[3:])
@@ -739,7 +729,7 @@ def main() -> None:
         results["loads"] = LOADS
         LAST_RUN.write_bytes(pickle.dumps(results))
     LOADS[:] = results["loads"]
-    update_results(args.results, Report(results).text())
+    replace_section(args.results, SECTION, Report(results).text())
     print(f"updated {args.results} in {time.perf_counter() - started:.0f} s")
 
 

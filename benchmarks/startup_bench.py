@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import re
 import resource
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from results_file import replace_section
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -77,25 +77,6 @@ def section(timings: list[tuple[str, float, float]], runs: int) -> str:
     return "\n".join(lines)
 
 
-def header() -> str:
-    return (
-        "# Benchmark results\n\n"
-        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()} "
-        f"({platform.system()}).\n"
-    )
-
-
-def update_results(path: Path, text: str) -> None:
-    """Replace the Start-up section (up to the next `## ` heading), or append it."""
-    current = path.read_text(encoding="utf-8") if path.is_file() else header()
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text + "\n", current, count=1).rstrip("\n") + "\n"
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -108,7 +89,7 @@ def main() -> None:
         shown = " ".join(["insight-workbench", *arguments])
         print(f"{shown:<40} {wall:6.2f} s wall clock {cpu:6.2f} s CPU")
         timings.append((shown, wall, cpu))
-    update_results(args.results, section(timings, args.runs))
+    replace_section(args.results, SECTION, section(timings, args.runs))
     print(f"updated {args.results}")
 
 
