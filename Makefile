@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KEY_FILE := .streamlit/pseudonym.key
 PORT ?= 8501
 
-.PHONY: run test lint audit lock install chromium bench bench-large docs sample clean
+.PHONY: run test lint audit lock install chromium postgres bench bench-large docs sample clean
 
 # Exactly the locked, hash-checked set; then the project itself, without resolving again.
 $(STAMP): requirements.lock pyproject.toml
@@ -54,6 +54,22 @@ chromium:
 			echo "No Chromium and no apt: set CHROMIUM=/path/to/chromium for the browser tests"; \
 		fi; }
 
+# The ledger tests start a PostgreSQL server of their own (tests/postgres_server.py) from
+# Debian's package; when there is none, install it with apt (through sudo when not root).
+POSTGRES_FOUND = test -n "$${INSIGHT_PG_BINDIR}" || ls /usr/lib/postgresql/*/bin/initdb \
+	|| command -v initdb
+postgres:
+	@{ $(POSTGRES_FOUND); } >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		if command -v apt-get >/dev/null 2>&1 && { [ -z "$$sudo" ] || command -v sudo >/dev/null 2>&1; }; then \
+			echo "Installing PostgreSQL (apt)"; \
+			$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq postgresql >/dev/null \
+			|| echo "PostgreSQL could not be installed: the PostgreSQL ledger tests will fail on CI"; \
+		else \
+			echo "No PostgreSQL and no apt: set INSIGHT_PG_BINDIR to its bin folder"; \
+		fi; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -64,7 +80,7 @@ lint: $(STAMP)
 audit: $(STAMP)
 	$(BIN)/python scripts/audit_lock.py requirements.lock
 
-test: $(STAMP) chromium lint audit
+test: $(STAMP) chromium postgres lint audit
 	$(BIN)/pytest -q
 
 # Generated docs: the rules reference from the rule registry, the sample's page from

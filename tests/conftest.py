@@ -7,7 +7,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +86,22 @@ def clock_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def clock(clock_path: Path) -> Snapshot:
     """The clock snapshot, loaded once."""
     return load_snapshot(clock_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """One PostgreSQL server for the session (see tests/postgres_server.py)."""
+    from postgres_server import require_postgres, running_server
+
+    with running_server(require_postgres()) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty ledger on each backend: a SQLite path or a PostgreSQL URL.
+    Every ledger test takes this fixture, so both databases pass the same tests."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    server = request.getfixturevalue("postgres_server")
+    return str(server.new_database())

@@ -56,6 +56,14 @@ def check(
         Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
     ] = None,
     quiet: QuietOption = False,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record",
+            help="Also record the run in the ledger (INSIGHT_LEDGER); recording the same "
+            "snapshot, as-of and policy again changes nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Run the compliance rules over SNAPSHOT and report the findings, sorted by rule then
     key. Exit 0 when there are none, 1 when findings were reported, 2 for unusable input."""
@@ -70,6 +78,8 @@ def check(
         loaded = open_snapshot(snapshot, on_step=phase("Loading"))
         moment = parse_as_of(as_of, loaded.manifest.exported_at)
         result = run_check(loaded, rules_policy, moment, prefixes, phase("Rules"))
+        if record:
+            record_in_ledger(result, quiet)
     if chosen == "json":
         text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
     elif chosen == "csv":
@@ -79,6 +89,16 @@ def check(
         text = render_table(result, colour)
     write_text(text, output)
     raise typer.Exit(1 if result.findings else 0)
+
+
+def record_in_ledger(result: CheckResult, quiet: bool) -> None:
+    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.ledger.runs import record_run
+
+    recorded = record_run(open_ledger(), result, source="cli")
+    state = "recorded" if recorded.recorded else "already recorded"
+    if not quiet:
+        typer.echo(f"Run {recorded.run_id[:12]} {state} in the ledger", err=True)
 
 
 def render_csv(result: CheckResult) -> str:

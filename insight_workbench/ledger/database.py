@@ -1,0 +1,142 @@
+"""Opening the ledger: SQLite in the cache folder by default, PostgreSQL for a team.
+
+`INSIGHT_LEDGER` names it: a SQLite file path or a `postgresql://` URL (default:
+`ledger.sqlite` in the cache folder, `INSIGHT_CACHE_DIR`). Opening migrates it to the
+newest schema (Alembic, `migrations/`). Every write runs in `writing()`, which holds
+the ledger's one write lock for the whole transaction, so hash chains stay unbroken
+and a run is recorded once when several processes write at the same moment.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from insight_workbench.errors import InputError
+from insight_workbench.loading.lockdown import cache_dir
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+BUSY_SECONDS = 60  # how long a writer waits for another one before giving up
+WRITE_LOCK = 7_420_113  # PostgreSQL advisory lock id of the ledger's writers
+
+
+@dataclass(frozen=True)
+class Ledger:
+    engine: Engine
+    where: str  # for messages: the SQLite path or the URL without its password
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name  # "sqlite" or "postgresql"
+
+
+def ledger_setting() -> str:
+    return os.environ.get("INSIGHT_LEDGER") or str(cache_dir() / "ledger.sqlite")
+
+
+def acting_user() -> str:
+    """Who is acting on the command line: `INSIGHT_USER`, else the OS user name."""
+    return os.environ.get("INSIGHT_USER") or getpass.getuser()
+
+
+def open_ledger(setting: str | None = None) -> Ledger:
+    """The ledger named by `setting` (default: `INSIGHT_LEDGER`), migrated to the newest
+    schema. A setting that names no usable database raises `InputError`."""
+    return _open(setting or ledger_setting())
+
+
+@cache
+def _open(setting: str) -> Ledger:
+    if setting.startswith(("postgresql:", "postgresql+psycopg:", "postgres:")):
+        ledger = Ledger(_postgresql_engine(setting), _without_password(setting))
+    elif "://" in setting:
+        raise InputError("INSIGHT_LEDGER: give a SQLite file path or a postgresql:// URL")
+    else:
+        ledger = Ledger(_sqlite_engine(Path(setting)), setting)
+    try:
+        with writing(ledger) as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except OperationalError as error:
+        raise InputError(f"ledger {ledger.where}: cannot be opened ({_reason(error)})") from None
+    return ledger
+
+
+@contextmanager
+def writing(ledger: Ledger) -> Iterator[Connection]:
+    """One write transaction holding the ledger's write lock; committed at the end,
+    rolled back on an error."""
+    with ledger.engine.connect() as connection:
+        connection = connection.execution_options(ledger_write=True)
+        with connection.begin():
+            if ledger.backend == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": WRITE_LOCK})
+            yield connection
+
+
+@contextmanager
+def reading(ledger: Ledger) -> Iterator[Connection]:
+    """One read transaction: a consistent view of the ledger."""
+    with ledger.engine.connect() as connection, connection.begin():
+        yield connection
+
+
+def _sqlite_engine(path: Path) -> Engine:
+    path = path.absolute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise InputError(f"ledger {path}: the folder cannot be made ({error.strerror})") from None
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        # Transactions are begun below, not by the driver, so that writers take the
+        # write lock at BEGIN (IMMEDIATE) rather than failing halfway through.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("ledger_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _postgresql_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url).set(drivername="postgresql+psycopg")
+    except ArgumentError:
+        raise InputError("INSIGHT_LEDGER: not a valid postgresql:// URL") from None
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _without_password(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "postgresql://…"
+
+
+def _reason(error: OperationalError) -> str:
+    """The driver's first line, which names the cause (never a value from a snapshot)."""
+    return str(error.orig).strip().splitlines()[0] if error.orig else "unavailable"

@@ -1,0 +1,115 @@
+"""Recording a `check` run: the snapshot's identity, `as_of`, the policy, every finding
+with its evidence, and what the snapshot held of each organisation and erasure request.
+
+    recorded = record_run(open_ledger(), run_check(snapshot, policy), source="cli")
+
+A run is identified by the snapshot's manifest, `as_of`, the policy values and the
+rules that ran: recording the same run again changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from insight_workbench import __version__
+from insight_workbench.deadlines.due_dates import held_evidence, params, prepare
+from insight_workbench.ledger.database import Ledger, acting_user, writing
+from insight_workbench.ledger.instants import now, stored
+from insight_workbench.ledger.tables import findings, holdings, runs
+from insight_workbench.rules.runner import CheckResult
+from insight_workbench.sql import query
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    run_id: str
+    recorded: bool  # False when the same run was already in the ledger
+
+
+def run_identity(result: CheckResult) -> str:
+    """SHA-256 of what makes two runs the same run."""
+    body = json.dumps(
+        {
+            "manifest_sha256": result.snapshot.manifest.checksum,
+            "as_of": stored(result.as_of),
+            "policy": result.policy.as_dict(),
+            "rules": [rule.code for rule in result.rules],
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record_run(
+    ledger: Ledger, result: CheckResult, source: str, by: str | None = None
+) -> RecordedRun:
+    """Record `result` in the ledger (once: a repeat changes nothing)."""
+    run_id = run_identity(result)
+    held = snapshot_holdings(result)  # read before the write lock is taken
+    with writing(ledger) as connection:
+        if _exists(connection, run_id):
+            return RecordedRun(run_id, recorded=False)
+        connection.execute(runs.insert().values(**_run_row(result, run_id, source, by)))
+        if result.findings:
+            connection.execute(
+                findings.insert(),
+                [
+                    {
+                        "run_id": run_id,
+                        "rule": f.rule,
+                        "key": f.key,
+                        "severity": f.severity,
+                        "due": f.due,
+                        "message": f.message,
+                        "evidence": json.dumps(f.evidence, sort_keys=True, default=str),
+                    }
+                    for f in result.findings
+                ],
+            )
+        if held:
+            connection.execute(holdings.insert(), [{"run_id": run_id, **row} for row in held])
+    return RecordedRun(run_id, recorded=True)
+
+
+def snapshot_holdings(result: CheckResult) -> list[dict[str, Any]]:
+    """Rows held per table of each organisation and erasure request holding any."""
+    cursor = result.snapshot.cursor()
+    prepare(cursor, result.policy)
+    rows = query(cursor, "ledger_holdings.sql", **params(result.policy), as_of=result.as_of)
+    return [
+        {
+            "key": row["key"],
+            "rule": row["rule"],
+            "due": stored(row["due_at"]) if row["due_at"] is not None else None,
+            "rows": json.dumps(held_evidence(row), sort_keys=True),
+        }
+        for row in rows
+    ]
+
+
+def _exists(connection: Connection, run_id: str) -> bool:
+    found = connection.execute(select(runs.c.run_id).where(runs.c.run_id == run_id)).first()
+    return found is not None
+
+
+def _run_row(result: CheckResult, run_id: str, source: str, by: str | None) -> dict[str, Any]:
+    manifest = result.snapshot.manifest
+    return {
+        "run_id": run_id,
+        "snapshot_id": manifest.snapshot_id,
+        "manifest_sha256": manifest.checksum,
+        "exported_at": stored(manifest.exported_at),
+        "as_of": stored(result.as_of),
+        "policy": json.dumps(result.policy.as_dict(), sort_keys=True, default=str),
+        "rules": json.dumps([rule.code for rule in result.rules]),
+        "workbench_version": __version__,
+        "recorded_at": stored(now()),
+        "recorded_by": by or acting_user(),
+        "source": source,
+    }

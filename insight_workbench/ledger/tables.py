@@ -1,0 +1,115 @@
+"""The ledger's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+The ledger holds ids, keys, codes, counts and instants: never a name, an email or any
+other value read from a snapshot. Instants are text in one format
+(`YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, see `timeutil.format_utc`) so that both backends
+order and compare them alike. Changes to these tables go through a new Alembic
+migration in `migrations/versions/`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+ID = 64  # run ids and hashes: hex SHA-256
+KEY = 400  # finding keys such as `org:O17` or `row:usage_events:12`
+WHEN = 32  # a UTC instant as text
+
+# One recorded `check`: a snapshot judged at `as_of` under a policy. `run_id` is the
+# SHA-256 of what makes a run the same run, so recording it again changes nothing.
+runs = Table(
+    "ledger_runs",
+    metadata,
+    Column("run_id", String(ID), primary_key=True),
+    Column("snapshot_id", String(KEY), nullable=False),
+    Column("manifest_sha256", String(ID), nullable=False),
+    Column("exported_at", String(WHEN), nullable=False, index=True),
+    Column("as_of", String(WHEN), nullable=False),
+    Column("policy", Text, nullable=False),  # the policy values as JSON
+    Column("rules", Text, nullable=False),  # JSON list of the rule codes that ran
+    Column("workbench_version", String(40), nullable=False),
+    Column("recorded_at", String(WHEN), nullable=False),
+    Column("recorded_by", String(KEY), nullable=False),
+    Column("source", String(20), nullable=False),  # cli | app | report
+)
+
+findings = Table(
+    "ledger_findings",
+    metadata,
+    Column("run_id", String(ID), ForeignKey("ledger_runs.run_id"), primary_key=True),
+    Column("rule", String(20), primary_key=True),
+    Column("key", String(KEY), primary_key=True, index=True),
+    Column("severity", String(10), nullable=False),
+    Column("due", String(WHEN)),
+    Column("message", Text, nullable=False),  # ids and counts only, as the rules write it
+    Column("evidence", Text, nullable=False),  # JSON
+)
+
+# What a run's snapshot held of each organisation and erasure request, so a later run
+# can prove the data gone (deletion evidence). A key absent from a run held nothing.
+holdings = Table(
+    "ledger_holdings",
+    metadata,
+    Column("run_id", String(ID), ForeignKey("ledger_runs.run_id"), primary_key=True),
+    Column("key", String(KEY), primary_key=True),
+    Column("rule", String(20)),  # the retention rule that sets its due date, if any
+    Column("due", String(WHEN)),
+    Column("rows", Text, nullable=False),  # JSON {table: rows held}, tables holding some
+)
+
+# Append-only, hash-chained: each entry carries the SHA-256 of the one before it.
+decisions = Table(
+    "ledger_decisions",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(20), nullable=False),
+    Column("key", String(KEY), nullable=False, index=True),
+    Column("action", String(30), nullable=False),
+    Column("by", String(KEY), nullable=False),
+    Column("at", String(WHEN), nullable=False),
+    Column("owner", String(KEY)),
+    Column("note", Text),
+    Column("basis", Text),
+    Column("approver", String(KEY)),
+    Column("until", String(10)),  # an exception's expiry date, YYYY-MM-DD
+    Column("prev_hash", String(ID), nullable=False),
+    Column("hash", String(ID), nullable=False),
+)
+
+audit = Table(
+    "ledger_audit",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(WHEN), nullable=False, index=True),
+    Column("who", String(KEY), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("object_keys", Text, nullable=False),  # JSON list of keys
+    Column("snapshot_id", String(KEY)),
+    Column("prev_hash", String(ID), nullable=False),
+    Column("hash", String(ID), nullable=False),
+)
+
+# Pruning the audit trail leaves one checkpoint: the last pruned entry's sequence
+# number and hash, so the entries kept still verify against it.
+checkpoints = Table(
+    "ledger_checkpoints",
+    metadata,
+    Column("chain", String(20), primary_key=True),  # "audit"
+    Column("through_seq", Integer, nullable=False),
+    Column("last_hash", String(ID), nullable=False),
+    Column("pruned_at", String(WHEN), nullable=False),
+    Column("pruned", Integer, nullable=False),
+)
+
+# The newest entry of each chain, written with it: removing entries from the end of a
+# chain leaves the chain itself intact, but no longer reaching its head.
+heads = Table(
+    "ledger_heads",
+    metadata,
+    Column("chain", String(20), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(ID), nullable=False),
+)

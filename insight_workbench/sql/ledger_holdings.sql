@@ -1,0 +1,33 @@
+-- What the snapshot holds of each organisation and each erasure request, for the
+-- ledger's deletion evidence: rows of personal data per table (the columns of iw_held),
+-- with the retention rule and due instant that apply to it, if any. Only keys holding
+-- some rows: a key a recorded run does not list held nothing in that snapshot.
+-- Organisations are followed through their users' rows; erasure requests through their
+-- user_id. An erasure request is due at completed_at once completed, else at the end
+-- of its response due date (London).
+WITH org_rows AS (
+    SELECT u.org_id, sum(COLUMNS(h.* EXCLUDE (user_id)))
+    FROM users AS u JOIN iw_held AS h USING (user_id)
+    GROUP BY u.org_id
+),
+org_due AS (
+    -- a closed organisation that was once a trial answers to RET-001 only
+    SELECT org_id, arg_min(rule, rule) AS rule, arg_min(due_at, rule) AS due_at
+    FROM iw_retention_deadlines($closed_days, $potential_months)
+    GROUP BY org_id
+),
+request_due AS (
+    SELECT request_id, user_id,
+           CASE WHEN status = 'completed' THEN completed_at
+                ELSE timezone($tz, CAST(due_date + 1 AS TIMESTAMP)) END AS due_at
+    FROM iw_request_deadlines($tz, $months, $extended_months, $as_of)
+    WHERE type = 'erasure'
+)
+SELECT 'org:' || o.org_id AS key, d.rule, d.due_at, o.* EXCLUDE (org_id)
+FROM org_rows AS o LEFT JOIN org_due AS d USING (org_id)
+WHERE o.rows_held > 0
+UNION ALL BY NAME
+SELECT 'request:' || r.request_id AS key, 'RET-003' AS rule, r.due_at, h.* EXCLUDE (user_id)
+FROM request_due AS r JOIN iw_held AS h USING (user_id)
+WHERE h.rows_held > 0
+ORDER BY key;

@@ -1,0 +1,134 @@
+"""Recording `check` runs in the ledger, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cli_runner import run_cli
+from sqlalchemy import func, inspect, select
+
+from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.runs import record_run
+from insight_workbench.ledger.tables import findings, holdings, metadata, runs
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import run_check
+
+
+def counts(setting: str) -> tuple[int, int, int]:
+    with reading(open_ledger(setting)) as connection:
+        return tuple(  # type: ignore[return-value]
+            connection.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in (runs, findings, holdings)
+        )
+
+
+def test_a_new_ledger_is_migrated_to_every_table(ledger_setting: str) -> None:
+    ledger = open_ledger(ledger_setting)
+    names = set(inspect(ledger.engine).get_table_names())
+    assert set(metadata.tables) <= names
+    assert "alembic_version" in names
+
+
+def test_recording_keeps_every_finding_and_the_run_identity(
+    ledger_setting: str, sample: Snapshot
+) -> None:
+    result = run_check(sample, load_policy())
+    recorded = record_run(open_ledger(ledger_setting), result, source="cli", by="dpo")
+    assert recorded.recorded
+    with reading(open_ledger(ledger_setting)) as connection:
+        run = connection.execute(select(runs)).mappings().one()
+        kept = connection.execute(select(findings)).mappings().all()
+    assert run["manifest_sha256"] == sample.manifest.checksum
+    assert run["snapshot_id"] == sample.manifest.snapshot_id
+    assert run["recorded_by"] == "dpo"
+    assert json.loads(run["policy"]) == json.loads(json.dumps(result.policy.as_dict()))
+    assert {(f["rule"], f["key"]) for f in kept} == {(f.rule, f.key) for f in result.findings}
+    first = result.findings[0]
+    stored = next(f for f in kept if (f["rule"], f["key"]) == (first.rule, first.key))
+    assert json.loads(stored["evidence"]) == json.loads(json.dumps(first.evidence, default=str))
+
+
+def test_recording_the_same_run_twice_changes_nothing(
+    ledger_setting: str, sample: Snapshot
+) -> None:
+    result = run_check(sample, load_policy())
+    ledger = open_ledger(ledger_setting)
+    first = record_run(ledger, result, source="cli")
+    before = counts(ledger_setting)
+    again = record_run(ledger, result, source="app")
+    assert (again.run_id, again.recorded) == (first.run_id, False)
+    assert counts(ledger_setting) == before
+
+
+def test_another_as_of_is_another_run(ledger_setting: str, sample: Snapshot) -> None:
+    ledger = open_ledger(ledger_setting)
+    first = record_run(ledger, run_check(sample, load_policy()), source="cli")
+    later = sample.manifest.exported_at.replace(year=sample.manifest.exported_at.year + 1)
+    second = record_run(ledger, run_check(sample, load_policy(), later), source="cli")
+    assert second.recorded
+    assert second.run_id != first.run_id
+    assert counts(ledger_setting)[0] == 2
+
+
+def test_holdings_list_what_each_retention_key_still_holds(
+    ledger_setting: str, sample: Snapshot
+) -> None:
+    result = run_check(sample, load_policy(), prefixes=["RET-001", "RET-003"])
+    record_run(open_ledger(ledger_setting), result, source="cli")
+    with reading(open_ledger(ledger_setting)) as connection:
+        held = {row["key"]: row for row in connection.execute(select(holdings)).mappings().all()}
+    for finding in result.findings:  # every RET-001/003 finding holds the rows it names
+        assert json.loads(held[finding.key]["rows"]) == finding.evidence
+        assert held[finding.key]["rule"] == finding.rule
+
+
+def test_check_record_on_the_command_line(ledger_setting: str, sample_path: Path) -> None:
+    env = {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_USER": "dpo@example.org"}
+    first = run_cli("check", sample_path, "--record", "--format", "json", env=env)
+    assert first.returncode == 1, first.stderr
+    assert "recorded in the ledger" in first.stderr
+    again = run_cli("check", sample_path, "--record", "--quiet", env=env)
+    assert again.returncode == 1
+    assert again.stderr == ""
+    found = len(json.loads(first.stdout)["findings"])
+    assert counts(ledger_setting)[:2] == (1, found)
+
+
+def test_a_ledger_setting_that_is_no_database_is_refused(sample_path: Path) -> None:
+    env = {"INSIGHT_LEDGER": "mysql://somewhere/ledger"}
+    done = run_cli("check", sample_path, "--record", env=env)
+    assert done.returncode == 2
+    assert "INSIGHT_LEDGER" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unreachable_postgresql_server_is_a_clear_error(sample_path: Path) -> None:
+    env = {"INSIGHT_LEDGER": "postgresql://nobody:secret@127.0.0.1:9/ledger"}
+    done = run_cli("check", sample_path, "--record", env=env)
+    assert done.returncode == 2
+    assert "cannot be opened" in done.stderr
+    assert "secret" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_no_personal_values_reach_the_ledger(ledger_setting: str, tmp_path: Path) -> None:
+    from canary_people import ORGS, build_canary_snapshot, canaries
+
+    from insight_workbench.loading.snapshot import load_snapshot
+
+    snapshot = load_snapshot(build_canary_snapshot(tmp_path / "canary"))
+    record_run(open_ledger(ledger_setting), run_check(snapshot, load_policy()), source="cli")
+    with reading(open_ledger(ledger_setting)) as connection:
+        text = "\n".join(
+            str(value)
+            for table in metadata.sorted_tables
+            for row in connection.execute(select(table)).all()
+            for value in row
+        )
+    assert "org:" in text  # the ledger did record something
+    ids = {org_id for org_id, _, _ in ORGS}  # keys name organisations by their id
+    values = [canary for canary in canaries() if canary not in ids]
+    leaked = [canary for canary in values if canary.lower() in text.lower()]
+    assert leaked == []
