@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,12 @@ from sqlalchemy import Connection, Table, func, select
 from insight_workbench.ledger.tables import checkpoints, heads
 
 GENESIS = "0" * 64
+LINKS = ("seq", "prev_hash", "hash")
+
+
+def chained_fields(table: Table) -> list[str]:
+    """The columns an entry's hash covers: all but its links."""
+    return [column.name for column in table.columns if column.name not in LINKS]
 
 
 def entry_hash(seq: int, fields: Mapping[str, Any], prev_hash: str) -> str:
@@ -33,7 +39,11 @@ def entry_hash(seq: int, fields: Mapping[str, Any], prev_hash: str) -> str:
 
 def append(connection: Connection, table: Table, fields: Mapping[str, Any]) -> int:
     """Append one entry to `table` (inside `database.writing`, which serialises writers);
-    its sequence number."""
+    its sequence number. `fields` gives every chained column (None for the empty ones)."""
+    names = chained_fields(table)
+    if unknown := set(fields) - set(names):
+        raise ValueError(f"{table.name} has no column {sorted(unknown)}")
+    fields = {name: fields.get(name) for name in names}
     last = connection.execute(
         select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
     ).first()
@@ -58,10 +68,10 @@ class Break:
     problem: str  # what is wrong with it, in words
 
 
-def verify(connection: Connection, table: Table, field_names: Iterable[str]) -> Break | None:
+def verify(connection: Connection, table: Table) -> Break | None:
     """The first entry of `table` that was edited, or whose predecessor was removed or
     moved; None when the whole chain verifies."""
-    names = list(field_names)
+    names = chained_fields(table)
     start = _checkpoint(connection, table.name)
     expected_seq, prev = (start[0] + 1, start[1]) if start else (1, GENESIS)
     rows = connection.execute(select(table).order_by(table.c.seq))
