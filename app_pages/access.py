@@ -4,7 +4,7 @@ user-list views outside the viewer's organisation."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import access, session
+from insight_workbench.dashboard import access, session, tables
 
 wb = session.current()
 st.title("Access monitoring")
@@ -43,16 +43,16 @@ else:
 if bursts.empty:
     st.info("No account or IP reached the burst threshold.")
 else:
-    st.dataframe(bursts, hide_index=True, key="bursts_table")
+    tables.show(bursts, "bursts_table")
 
 st.subheader("Logins after closure or deletion")
 if late.empty:
     st.success("No successful login after an organisation closed or an account was deleted.")
 else:
-    st.dataframe(late, hide_index=True, key="late_table")
+    tables.show(late, "late_table")
 
 st.subheader("User-list views outside the organisation")
 if views.empty:
     st.success("Every user-list view was by a group admin of that organisation.")
 else:
-    st.dataframe(views, hide_index=True, key="views_table")
+    tables.show(views, "views_table")

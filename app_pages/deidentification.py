@@ -5,7 +5,7 @@ import streamlit as st
 
 from insight_workbench import charts
 from insight_workbench.dashboard import deidentification as deid
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import session, tables
 
 wb = session.current()
 st.title("De-identification")
@@ -27,14 +27,14 @@ cols[1].metric("Failing at least one check", failing)
 cols[2].metric("Passing every check", len(verdicts) - failing)
 
 st.subheader("Verdict per check")
-st.dataframe(verdicts, hide_index=True, key="verdicts_table")
+tables.show(verdicts, "verdicts_table")
 
 st.subheader("Offending columns")
 offending = session.cached(deid.offending_columns, wb)
 if offending.empty:
     st.success("No column holds an identifier, an unsalted hash or a small cell.")
 else:
-    st.dataframe(offending, hide_index=True, key="offending_table")
+    tables.show(offending, "offending_table")
 
 st.subheader("Equivalence classes (microdata)")
 sizes = session.cached(deid.class_sizes, wb)
@@ -52,4 +52,4 @@ else:
         colour="below_k",
     )
     st.plotly_chart(figure, key="class_chart")
-    st.dataframe(session.cached(deid.smallest_classes, wb), hide_index=True, key="smallest_table")
+    tables.show(session.cached(deid.smallest_classes, wb), "smallest_table")

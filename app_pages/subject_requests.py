@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import session, tables
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -52,24 +52,24 @@ else:
         ),
         key="days_left_chart",
     )
-    st.dataframe(waiting, hide_index=True, key="open_table")
+    tables.show(waiting, "open_table")
 
 st.subheader("Paused: waiting for a clarification")
 if paused.empty:
     st.info("No open request is waiting for a clarification.")
 else:
-    st.dataframe(paused, hide_index=True, key="paused_table")
+    tables.show(paused, "paused_table")
 
 st.subheader("Overdue and late")
 if late.empty:
     st.success("No request is overdue or was answered late.")
 else:
-    st.dataframe(late, hide_index=True, key="late_table")
+    tables.show(late, "late_table")
 
 with st.expander("Every request with its deadline steps"):
     types = st.multiselect("Type", sorted(frame["type"].unique()), key="request_types")
     shown = frame[frame["type"].isin(types)] if types else frame
-    st.dataframe(shown, hide_index=True, key="all_requests_table")
+    tables.show(shown, "all_requests_table")
 
 st.subheader("Data pack for one person")
 st.caption("Every row held about the person in every table, as JSON and spreadsheet-safe CSV.")
@@ -95,7 +95,7 @@ if isinstance(held, tuple) and held[0] == wb.snapshot_key:
     built = held[1]
     if built.found:
         counts = pd.DataFrame(list(built.row_counts.items()), columns=["table", "rows"])
-        st.dataframe(counts, hide_index=True, key="pack_counts")
+        tables.show(counts, "pack_counts")
     else:
         st.info("No data held about this person in this snapshot; the pack says so.")
     st.download_button(

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import session, tables
 from insight_workbench.dashboard import usage as views
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.markdown_text import escape_markdown
@@ -62,7 +62,7 @@ with tabs[0]:
         ),
         key="sticky_chart",
     )
-    st.dataframe(views.for_display(table("logins_per_user")), hide_index=True, key="logins_table")
+    tables.show(views.for_display(table("logins_per_user")), "logins_table")
 with tabs[1]:
     orgs = table("active_organisations")
     st.plotly_chart(
@@ -71,10 +71,8 @@ with tabs[1]:
         ),
         key="orgs_chart",
     )
-    st.dataframe(
-        views.for_display(table("users_per_organisation")), hide_index=True, key="avg_table"
-    )
-    st.dataframe(views.for_display(table("dormant_accounts")), hide_index=True, key="dormant_table")
+    tables.show(views.for_display(table("users_per_organisation")), "avg_table")
+    tables.show(views.for_display(table("dormant_accounts")), "dormant_table")
 with tabs[2]:
     features = table("feature_usage")
     if features.empty:
@@ -90,7 +88,7 @@ with tabs[2]:
             ),
             key="features_chart",
         )
-        st.dataframe(views.for_display(features), hide_index=True, key="features_table")
+        tables.show(views.for_display(features), "features_table")
 with tabs[3]:
     for name, column, title in (
         ("browser_share", "browser_family", "Browsers"),
@@ -105,7 +103,7 @@ with tabs[3]:
             charts.bars(views.numeric(frame, ["logins"]), column, "logins", title, horizontal=True),
             key=f"{name}_chart",
         )
-        st.dataframe(views.for_display(frame), hide_index=True, key=f"{name}_table")
+        tables.show(views.for_display(frame), f"{name}_table")
 with tabs[4]:
     hours = table("hour_of_week")
     st.plotly_chart(
@@ -133,4 +131,4 @@ with tabs[5]:
             ),
             key="cohort_chart",
         )
-        st.dataframe(views.for_display(cohorts), hide_index=True, key="cohort_table")
+        tables.show(views.for_display(cohorts), "cohort_table")
