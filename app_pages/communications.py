@@ -10,9 +10,10 @@ from insight_workbench.dashboard import session, tables
 wb = session.current()
 st.title("Communications and third parties")
 
-messages = session.cached(comms.after_opt_out, wb)
+with st.spinner("Checking messages and the processors register…"):
+    messages = session.cached(comms.after_opt_out, wb)
+    register = session.cached(comms.processors, wb)
 per_opt_out = comms.latency(messages)
-register = session.cached(comms.processors, wb)
 cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
 cols[1].metric("Opt-outs not honoured", len(per_opt_out))

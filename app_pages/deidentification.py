@@ -3,9 +3,8 @@ smallest equivalence classes and the offending columns. Values are masked, never
 
 import streamlit as st
 
-from insight_workbench import charts
 from insight_workbench.dashboard import deidentification as deid
-from insight_workbench.dashboard import session, tables
+from insight_workbench.dashboard import figures, session, tables
 
 wb = session.current()
 st.title("De-identification")
@@ -14,7 +13,8 @@ st.caption(
     "named; their values are never shown."
 )
 
-verdicts = session.cached(deid.verdicts, wb)
+with st.spinner("Checking the de-identified datasets…"):
+    verdicts = session.cached(deid.verdicts, wb)
 if verdicts.empty:
     st.info("This snapshot has no datasets under deidentified/.")
     st.stop()
@@ -44,12 +44,7 @@ else:
     names = sorted(sizes["dataset"].unique())
     chosen = st.selectbox("Dataset", names, key="class_dataset")
     shown = sizes[sizes["dataset"] == chosen]
-    figure = charts.bars(
-        shown.assign(class_size=shown["class_size"].astype(str)),
-        "class_size",
-        "classes",
-        f"Class sizes of {chosen} (k = {wb.policy.deidentification.k})",
-        colour="below_k",
-    )
-    st.plotly_chart(figure, key="class_chart")
+    chart = figures.class_sizes(shown, chosen, wb.policy.deidentification.k)
+    st.plotly_chart(chart.figure, key="class_chart")
+    st.caption(" ".join(chart.notes))
     tables.show(session.cached(deid.smallest_classes, wb), "smallest_table")

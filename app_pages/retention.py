@@ -15,7 +15,8 @@ st.caption(
     "organisation. Exactly at the due instant is not yet overdue."
 )
 
-frame = session.cached(retention.status, wb)
+with st.spinner("Judging retention…"):
+    frame = session.cached(retention.status, wb)
 if frame.empty:
     st.info("No closed, demo or trial organisation in this snapshot.")
     st.stop()

@@ -4,8 +4,7 @@ rule explained, and a data pack (zip) for any person."""
 import pandas as pd
 import streamlit as st
 
-from insight_workbench import charts
-from insight_workbench.dashboard import session, tables
+from insight_workbench.dashboard import figures, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -27,7 +26,8 @@ with st.expander("How the deadline is worked out", expanded=False):
         f"after the due date; a request answered after it was late (SAR-002)."
     )
 
-frame = session.cached(sar.deadlines, wb)
+with st.spinner("Working out the deadlines…"):
+    frame = session.cached(sar.deadlines, wb)
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
 late = sar.overdue_or_late(frame)
@@ -42,16 +42,7 @@ st.subheader("Open requests")
 if waiting.empty:
     st.info("No open request is waiting within its time limit.")
 else:
-    st.plotly_chart(
-        charts.bars(
-            waiting.assign(days_left=waiting["days_left"].astype(float)),
-            "request_id",
-            "days_left",
-            "Days left",
-            colour="type",
-        ),
-        key="days_left_chart",
-    )
+    st.plotly_chart(figures.days_left(waiting).figure, key="days_left_chart")
     tables.show(waiting, "open_table")
 
 st.subheader("Paused: waiting for a clarification")
