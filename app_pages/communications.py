@@ -5,14 +5,15 @@ import streamlit as st
 
 from insight_workbench import charts
 from insight_workbench.dashboard import communications as comms
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import session, tables
 
 wb = session.current()
 st.title("Communications and third parties")
 
-messages = session.cached(comms.after_opt_out, wb)
+with st.spinner("Checking messages and the processors register…"):
+    messages = session.cached(comms.after_opt_out, wb)
+    register = session.cached(comms.processors, wb)
 per_opt_out = comms.latency(messages)
-register = session.cached(comms.processors, wb)
 cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
 cols[1].metric("Opt-outs not honoured", len(per_opt_out))
@@ -29,7 +30,7 @@ else:
         "Category", sorted(messages["category"].unique()), key="message_categories"
     )
     shown = messages[messages["category"].isin(categories)] if categories else messages
-    st.dataframe(shown, hide_index=True, key="messages_table")
+    tables.show(shown, "messages_table")
 
 st.subheader("Opt-out latency")
 st.caption(
@@ -50,8 +51,8 @@ else:
         ),
         key="latency_chart",
     )
-    st.dataframe(by_channel, hide_index=True, key="latency_channel_table")
-    st.dataframe(per_opt_out, hide_index=True, key="latency_table")
+    tables.show(by_channel, "latency_channel_table")
+    tables.show(per_opt_out, "latency_table")
 
 st.subheader("Processors register")
 review = wb.policy.third_parties.review_months
@@ -62,10 +63,10 @@ st.caption(
 if register.empty:
     st.info("The processors register is empty.")
 else:
-    st.dataframe(register, hide_index=True, key="processors_table")
+    tables.show(register, "processors_table")
     soon = session.cached(comms.reviews_due, wb, 90)
     if soon.empty:
         st.info("No processor review falls due in the next 90 days.")
     else:
         st.markdown("**Reviews due in the next 90 days**")
-        st.dataframe(soon, hide_index=True, key="reviews_table")
+        tables.show(soon, "reviews_table")

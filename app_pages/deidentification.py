@@ -3,9 +3,8 @@ smallest equivalence classes and the offending columns. Values are masked, never
 
 import streamlit as st
 
-from insight_workbench import charts
 from insight_workbench.dashboard import deidentification as deid
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import figures, session, tables
 
 wb = session.current()
 st.title("De-identification")
@@ -14,7 +13,8 @@ st.caption(
     "named; their values are never shown."
 )
 
-verdicts = session.cached(deid.verdicts, wb)
+with st.spinner("Checking the de-identified datasets…"):
+    verdicts = session.cached(deid.verdicts, wb)
 if verdicts.empty:
     st.info("This snapshot has no datasets under deidentified/.")
     st.stop()
@@ -27,14 +27,14 @@ cols[1].metric("Failing at least one check", failing)
 cols[2].metric("Passing every check", len(verdicts) - failing)
 
 st.subheader("Verdict per check")
-st.dataframe(verdicts, hide_index=True, key="verdicts_table")
+tables.show(verdicts, "verdicts_table")
 
 st.subheader("Offending columns")
 offending = session.cached(deid.offending_columns, wb)
 if offending.empty:
     st.success("No column holds an identifier, an unsalted hash or a small cell.")
 else:
-    st.dataframe(offending, hide_index=True, key="offending_table")
+    tables.show(offending, "offending_table")
 
 st.subheader("Equivalence classes (microdata)")
 sizes = session.cached(deid.class_sizes, wb)
@@ -44,12 +44,7 @@ else:
     names = sorted(sizes["dataset"].unique())
     chosen = st.selectbox("Dataset", names, key="class_dataset")
     shown = sizes[sizes["dataset"] == chosen]
-    figure = charts.bars(
-        shown.assign(class_size=shown["class_size"].astype(str)),
-        "class_size",
-        "classes",
-        f"Class sizes of {chosen} (k = {wb.policy.deidentification.k})",
-        colour="below_k",
-    )
-    st.plotly_chart(figure, key="class_chart")
-    st.dataframe(session.cached(deid.smallest_classes, wb), hide_index=True, key="smallest_table")
+    chart = figures.class_sizes(shown, chosen, wb.policy.deidentification.k)
+    st.plotly_chart(chart.figure, key="class_chart")
+    st.caption(" ".join(chart.notes))
+    tables.show(session.cached(deid.smallest_classes, wb), "smallest_table")

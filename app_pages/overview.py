@@ -4,7 +4,7 @@ Analysts see counts only, never a key."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import overview, session
+from insight_workbench.dashboard import overview, session, tables
 
 wb = session.current()
 st.title("Overview")
@@ -33,7 +33,7 @@ if wb.is_dpo:
     if late.empty:
         st.success("Nothing is overdue.")
     else:
-        st.dataframe(late, hide_index=True, key="overdue_table")
+        tables.show(late, "overdue_table")
 
     st.subheader("Falls due next")
     horizon = st.segmented_control(
@@ -43,16 +43,16 @@ if wb.is_dpo:
     if soon.empty:
         st.info(f"Nothing falls due in the next {horizon or 30} days.")
     else:
-        st.dataframe(soon, hide_index=True, key="upcoming_table")
+        tables.show(soon, "upcoming_table")
 
     with st.expander("All findings"):
-        st.dataframe(session.cached(overview.findings_table, wb), hide_index=True)
+        tables.show(session.cached(overview.findings_table, wb), "findings_table")
 else:
-    st.dataframe(counts, hide_index=True, key="counts_table")
+    tables.show(counts, "counts_table")
 
 st.subheader("Load status")
 loads = overview.load_status(wb)
 rejected = int(loads["rows_rejected"].sum())
 if rejected:
     st.warning(f"{rejected} rows were quarantined at load (see the DQ-001 findings).")
-st.dataframe(loads, hide_index=True, key="load_table")
+tables.show(loads, "load_table")

@@ -4,7 +4,7 @@ their HTML reports."""
 import streamlit as st
 import streamlit.components.v1 as components
 
-from insight_workbench.dashboard import reports, session
+from insight_workbench.dashboard import reports, session, tables
 from insight_workbench.errors import InputError
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports import MONTHLY_SET
@@ -74,7 +74,7 @@ cols = st.columns(3)
 cols[0].metric("Runs", len(frame))
 cols[1].metric("Succeeded", int((frame["status"] == "succeeded").sum()))
 cols[2].metric("Failed", int((frame["status"] == "failed").sum()))
-st.dataframe(frame, hide_index=True, key="runs_table")
+tables.show(frame, "runs_table")
 
 labels = [f"{r.notebook} · {r.record.get('start')} · {r.status}" for r in found]
 chosen = st.selectbox(

@@ -4,7 +4,7 @@ timeline, overdue ones first, rows still held per table, and a CSV of the action
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import retention, session
+from insight_workbench.dashboard import retention, session, tables
 
 wb = session.current()
 st.title("Retention")
@@ -15,7 +15,8 @@ st.caption(
     "organisation. Exactly at the due instant is not yet overdue."
 )
 
-frame = session.cached(retention.status, wb)
+with st.spinner("Judging retention…"):
+    frame = session.cached(retention.status, wb)
 if frame.empty:
     st.info("No closed, demo or trial organisation in this snapshot.")
     st.stop()
@@ -55,7 +56,7 @@ else:
         x=wb.as_of, y=1, yref="paper", text="as of", showarrow=False, yanchor="bottom"
     )
     st.plotly_chart(figure, key="retention_timeline")
-    st.dataframe(shown, hide_index=True, key="retention_table")
+    tables.show(shown, "retention_table")
 
 st.subheader("Rows still held")
 held = retention.held_long(shown)

@@ -4,8 +4,7 @@ rule explained, and a data pack (zip) for any person."""
 import pandas as pd
 import streamlit as st
 
-from insight_workbench import charts
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import figures, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -27,7 +26,8 @@ with st.expander("How the deadline is worked out", expanded=False):
         f"after the due date; a request answered after it was late (SAR-002)."
     )
 
-frame = session.cached(sar.deadlines, wb)
+with st.spinner("Working out the deadlines…"):
+    frame = session.cached(sar.deadlines, wb)
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
 late = sar.overdue_or_late(frame)
@@ -42,34 +42,25 @@ st.subheader("Open requests")
 if waiting.empty:
     st.info("No open request is waiting within its time limit.")
 else:
-    st.plotly_chart(
-        charts.bars(
-            waiting.assign(days_left=waiting["days_left"].astype(float)),
-            "request_id",
-            "days_left",
-            "Days left",
-            colour="type",
-        ),
-        key="days_left_chart",
-    )
-    st.dataframe(waiting, hide_index=True, key="open_table")
+    st.plotly_chart(figures.days_left(waiting).figure, key="days_left_chart")
+    tables.show(waiting, "open_table")
 
 st.subheader("Paused: waiting for a clarification")
 if paused.empty:
     st.info("No open request is waiting for a clarification.")
 else:
-    st.dataframe(paused, hide_index=True, key="paused_table")
+    tables.show(paused, "paused_table")
 
 st.subheader("Overdue and late")
 if late.empty:
     st.success("No request is overdue or was answered late.")
 else:
-    st.dataframe(late, hide_index=True, key="late_table")
+    tables.show(late, "late_table")
 
 with st.expander("Every request with its deadline steps"):
     types = st.multiselect("Type", sorted(frame["type"].unique()), key="request_types")
     shown = frame[frame["type"].isin(types)] if types else frame
-    st.dataframe(shown, hide_index=True, key="all_requests_table")
+    tables.show(shown, "all_requests_table")
 
 st.subheader("Data pack for one person")
 st.caption("Every row held about the person in every table, as JSON and spreadsheet-safe CSV.")
@@ -95,7 +86,7 @@ if isinstance(held, tuple) and held[0] == wb.snapshot_key:
     built = held[1]
     if built.found:
         counts = pd.DataFrame(list(built.row_counts.items()), columns=["table", "rows"])
-        st.dataframe(counts, hide_index=True, key="pack_counts")
+        tables.show(counts, "pack_counts")
     else:
         st.info("No data held about this person in this snapshot; the pack says so.")
     st.download_button(

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import figures, session, tables
 from insight_workbench.dashboard import usage as views
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.markdown_text import escape_markdown
@@ -26,7 +26,7 @@ product = left.selectbox(
     "Product",
     ["All products", *PRODUCTS],
     key="usage_product",
-    format_func=lambda p: p.replace("_", " ").capitalize(),
+    format_func=views.product_name,
 )
 period = right.selectbox("Period", list(views.PERIODS), key="usage_period")
 chosen = None if product == "All products" else product
@@ -37,46 +37,61 @@ def table(name: str) -> pd.DataFrame:
     return session.cached(views.report, wb, name, chosen, days)
 
 
-figures = session.cached(views.headline, wb)
+def notes(chart: figures.Chart) -> None:
+    if chart.notes:
+        st.caption(" ".join(chart.notes))
+
+
+min_cell = wb.policy.deidentification.min_cell
+with st.spinner("Working out the headline figures…"):
+    headline = session.cached(views.headline, wb, chosen, days)
+window = str(period).removeprefix("Last ")
 cols = st.columns(5)
-cols[0].metric("Users", figures["users"])
-cols[1].metric("Active users, 30 days", figures["active_users_30d"])
-cols[2].metric("Logins, 30 days", figures["logins_30d"])
-cols[3].metric("Avg users per active org", figures["avg_users_per_active_org"])
-cols[4].metric("Stickiness (DAU/MAU)", figures["stickiness"])
-st.caption("Headline figures cover every product over the 30 days to the as-of date.")
+cols[0].metric("Users", headline["users"])
+cols[1].metric(f"Active users, {window}", headline["active_users_30d"])
+cols[2].metric(f"Logins, {window}", headline["logins_30d"])
+cols[3].metric("Avg users per active org", headline["avg_users_per_active_org"])
+cols[4].metric("Stickiness (DAU/MAU)", headline["stickiness"])
+st.caption(
+    f"For {'every product' if chosen is None else views.product_name(chosen)}. Users and "
+    "organisations as exported; stickiness is always the last day's users over the last "
+    "30 days' users, whatever the period."
+)
 
 tabs = st.tabs(["Activity", "Organisations", "Features", "Clients", "When", "Cohorts"])
 with tabs[0]:
-    active = table("active_users")
-    st.plotly_chart(
-        charts.lines(
-            views.numeric(active, ["active_users"]), "period_start", "active_users", "Active users"
-        ),
-        key="active_chart",
-    )
-    sticky = table("stickiness")
-    st.plotly_chart(
-        charts.lines(
-            views.numeric(sticky, ["stickiness"]), "day", "stickiness", "Stickiness (DAU / MAU)"
-        ),
-        key="sticky_chart",
-    )
-    st.dataframe(views.for_display(table("logins_per_user")), hide_index=True, key="logins_table")
-with tabs[1]:
+    with st.spinner(f"Counting active users over the {window}…"):
+        grain = views.grain_for(days)
+        active = table("active_users")
+        weekly = grain == "day" and figures.mostly_suppressed(active, "active_users")
+        if weekly:
+            grain, active = "week", session.cached(views.weekly_active_users, wb, chosen, days)
+        chart = figures.active_users(active, grain, wb.as_of, min_cell, weekly)
+    st.plotly_chart(chart.figure, key="active_chart")
+    notes(chart)
+    with st.spinner("Working out stickiness…"):
+        chart = figures.stickiness(table("stickiness"), wb.as_of)
+    st.plotly_chart(chart.figure, key="sticky_chart")
+    notes(chart)
+    with st.spinner("Counting logins per user…"):
+        tables.show(views.for_display(table("logins_per_user")), "logins_table")
+with tabs[1], st.spinner("Counting organisations and accounts…"):
     orgs = table("active_organisations")
     st.plotly_chart(
         charts.bars(
-            orgs, "product", "organisations", "Organisations by product and status", colour="status"
+            orgs,
+            "product",
+            "organisations",
+            "Organisations by product and status",
+            colour="status",
         ),
         key="orgs_chart",
     )
-    st.dataframe(
-        views.for_display(table("users_per_organisation")), hide_index=True, key="avg_table"
-    )
-    st.dataframe(views.for_display(table("dormant_accounts")), hide_index=True, key="dormant_table")
+    tables.show(views.for_display(table("users_per_organisation")), "avg_table")
+    tables.show(views.for_display(table("dormant_accounts")), "dormant_table")
 with tabs[2]:
-    features = table("feature_usage")
+    with st.spinner("Counting feature use…"):
+        features = table("feature_usage")
     if features.empty:
         st.info("No usage events in this period.")
     else:
@@ -90,14 +105,15 @@ with tabs[2]:
             ),
             key="features_chart",
         )
-        st.dataframe(views.for_display(features), hide_index=True, key="features_table")
+        tables.show(views.for_display(features), "features_table")
 with tabs[3]:
     for name, column, title in (
         ("browser_share", "browser_family", "Browsers"),
         ("os_share", "os_family", "Operating systems"),
         ("referrer_domains", "referrer_domain", "Referrers"),
     ):
-        frame = table(name)
+        with st.spinner(f"Counting logins by {title.lower()}…"):
+            frame = table(name)
         if frame.empty:
             st.info(f"{title}: no successful logins in this period.")
             continue
@@ -105,32 +121,21 @@ with tabs[3]:
             charts.bars(views.numeric(frame, ["logins"]), column, "logins", title, horizontal=True),
             key=f"{name}_chart",
         )
-        st.dataframe(views.for_display(frame), hide_index=True, key=f"{name}_table")
+        tables.show(views.for_display(frame), f"{name}_table")
 with tabs[4]:
-    hours = table("hour_of_week")
-    st.plotly_chart(
-        charts.heatmap(
-            views.numeric(hours, ["logins"]),
-            "hour",
-            "weekday",
-            "logins",
-            "Logins by hour of week (London time; 1 = Monday)",
-        ),
-        key="hours_chart",
-    )
+    with st.spinner("Counting logins by day and hour…"):
+        chart = figures.hour_of_week(table("hour_of_week"))
+    st.plotly_chart(chart.figure, key="hours_chart")
 with tabs[5]:
-    cohorts = table("cohort_retention")
+    with st.spinner("Following monthly cohorts…"):
+        cohorts = table("cohort_retention")
     if cohorts.empty:
         st.info("No cohorts in this period.")
     else:
-        st.plotly_chart(
-            charts.heatmap(
-                views.numeric(cohorts, ["retention"]),
-                "months_since",
-                "cohort",
-                "retention",
-                "Monthly cohort retention",
-            ),
-            key="cohort_chart",
+        chart = figures.cohorts(cohorts)
+        st.plotly_chart(chart.figure, key="cohort_chart")
+        st.caption(
+            f"Cohorts of the last {views.cohort_months(days)} months (at least three, so "
+            "that a cohort can be followed). " + " ".join(chart.notes)
         )
-        st.dataframe(views.for_display(cohorts), hide_index=True, key="cohort_table")
+        tables.show(views.for_display(cohorts), "cohort_table")

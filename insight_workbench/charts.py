@@ -94,3 +94,78 @@ def heatmap(
         )
     )
     return _layout(figure, title)
+
+
+PASS, FAIL = "#1e8449", "#c0392b"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def over_time(
+    frame: pd.DataFrame, x: str, y: str, title: str, y_title: str, percent: bool = False
+) -> go.Figure:
+    """A line over a date axis (typed as dates, never guessed); gaps stay gaps."""
+    figure = px.line(frame, x=x, y=y, markers=len(frame) <= 60)
+    figure.update_xaxes(type="date", title=None)
+    figure.update_yaxes(title=y_title, rangemode="tozero", tickformat=".0%" if percent else None)
+    figure.update_traces(connectgaps=False)
+    return _layout(figure, title)
+
+
+def pass_fail_bars(
+    frame: pd.DataFrame, x: str, y: str, passed: str, k: int, title: str
+) -> go.Figure:
+    """Bars coloured by a pass/fail column in fixed colours with the words in the legend,
+    and the threshold `k` drawn as a line between the sizes that fail and those that pass."""
+    verdict = frame[passed].map({True: "passes (k or more)", False: "fails (below k)"})
+    figure = px.bar(
+        frame.assign(verdict=verdict),
+        x=x,
+        y=y,
+        color="verdict",
+        color_discrete_map={"passes (k or more)": PASS, "fails (below k)": FAIL},
+        category_orders={"verdict": ["fails (below k)", "passes (k or more)"]},
+        labels={"verdict": "Check"},
+    )
+    figure.add_vline(x=k - 0.5, line_dash="dash", line_color="#1f2933", annotation_text=f"k = {k}")
+    figure.update_xaxes(type="linear", dtick=1 if frame[x].max() <= 30 else None)
+    return _layout(figure, title)
+
+
+def ranked_bars(
+    frame: pd.DataFrame, label: str, value: str, text: str, title: str, colour: str | None = None
+) -> go.Figure:
+    """Horizontal bars in the frame's order, first row on top, each labelled with `text`."""
+    order = list(dict.fromkeys(frame[label].astype(str)))
+    figure = px.bar(
+        frame.assign(**{label: frame[label].astype(str)}),
+        x=value,
+        y=label,
+        color=colour,
+        text=text,
+        orientation="h",
+        category_orders={label: order},
+    )
+    figure.update_yaxes(type="category", title=None)  # plotly express puts the first on top
+    figure.update_traces(textposition="outside", cliponaxis=False)
+    return _layout(figure, title).update_layout(height=max(240, 60 + 28 * len(order)))
+
+
+def category_heatmap(
+    grid: pd.DataFrame, title: str, x_title: str, y_title: str, percent: bool = False
+) -> go.Figure:
+    """A heatmap over a ready grid (rows = y labels, columns = x labels), both axes typed
+    as categories so labels that look like dates or numbers are never rescaled."""
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid.values,
+            x=[str(c) for c in grid.columns],
+            y=[str(i) for i in grid.index],
+            colorscale="Blues",
+            hoverongaps=False,
+            zmin=0,
+            colorbar={"tickformat": ".0%"} if percent else None,
+        )
+    )
+    figure.update_xaxes(type="category", title=x_title)
+    figure.update_yaxes(type="category", title=y_title, autorange="reversed")
+    return _layout(figure, title)

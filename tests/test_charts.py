@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
+from typing import Any
 
 import pandas as pd
+import pytest
 
-from insight_workbench import charts
+from insight_workbench import access_monitoring, charts
+from insight_workbench.analyst import usage
+from insight_workbench.analyst.database import AnalystData, analyst_data
+from insight_workbench.dashboard import figures
+from insight_workbench.dashboard import usage as views
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import load_policy
 
 
 def test_findings_by_family_colours_severity() -> None:
@@ -54,3 +63,139 @@ def test_timeline_colours_states() -> None:
         "overdue": charts.STATE_COLOURS["overdue"],
         "upcoming": charts.STATE_COLOURS["upcoming"],
     }
+
+
+# The app's charts (dashboard/figures.py), built from the committed sample's analyst-safe
+# data or from small frames shaped as the library returns them.
+
+KEY = b"charts-test-key-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def data(sample: Snapshot) -> AnalystData:
+    return analyst_data(sample, KEY)
+
+
+def _dates(values: Any) -> list[pd.Timestamp]:
+    return [pd.Timestamp(v) for v in values]
+
+
+def _y(figure: Any) -> list[float]:
+    return [float(v) for trace in figure.data for v in trace.y]
+
+
+def test_active_users_per_day_on_a_date_axis_without_the_unfinished_day(data) -> None:
+    as_of = data.as_of(None)  # the export: 02:00 on its day
+    frame = usage.active_users(data, days=30, grain="day")
+    assert pd.Timestamp(frame["period_start"].iloc[-1]).date() == as_of.date()  # partial day
+    chart = figures.active_users(frame, "day", as_of, data.min_cell, weekly=False)
+    assert chart.figure.layout.xaxis.type == "date"
+    x = _dates(chart.figure.data[0].x)
+    assert x == sorted(x)
+    assert x[-1].date() < as_of.date()
+    assert _y(chart.figure)[-1] > 0
+    assert any("has not ended" in note for note in chart.notes)
+
+
+def test_a_year_starts_at_the_first_activity_and_stickiness_has_no_tiny_months(data) -> None:
+    as_of = data.as_of(None)
+    weekly = usage.active_users(data, days=365, grain="week")
+    assert pd.to_numeric(weekly["active_users"], errors="coerce").iloc[0] == 0  # zeros first
+    chart = figures.active_users(weekly, "week", as_of, data.min_cell, weekly=False)
+    y = chart.figure.data[0].y
+    assert y[0] != 0  # a suppressed first week (a gap) is activity too
+    sticky = usage.stickiness(data, days=365)
+    chart = figures.stickiness(sticky, as_of)
+    ratios = [v for v in chart.figure.data[0].y if v is not None and not math.isnan(v)]
+    assert ratios
+    assert max(ratios) < 1.0
+    x = _dates(chart.figure.data[0].x)
+    first_active = pd.Timestamp(
+        sticky["day"][pd.to_numeric(sticky["mau"], errors="coerce").fillna(1) > 0].iloc[0]
+    )
+    assert x[0] >= first_active + pd.Timedelta(days=figures.MAU_WINDOW_DAYS - 1)
+    assert x[-1].date() < as_of.date()
+    assert chart.figure.layout.xaxis.type == "date"
+    shown = sticky.assign(day=pd.to_datetime(sticky["day"])).set_index("day")
+    for day, ratio in zip(x, chart.figure.data[0].y, strict=True):
+        mau = pd.to_numeric(shown.loc[day, "mau"], errors="coerce")
+        if not (mau >= figures.MIN_MAU):
+            assert ratio is None or math.isnan(ratio)
+
+
+@pytest.mark.parametrize("days", [30, 90, 180, 365])
+def test_cohorts_at_every_period_have_month_labels_and_no_empty_rows(data, days) -> None:
+    frame = usage.cohort_retention(data, months=views.cohort_months(days))
+    figure = figures.cohorts(frame).figure
+    heat = figure.data[0]
+    assert figure.layout.xaxis.type == "category"
+    assert figure.layout.yaxis.type == "category"
+    assert len(heat.y) >= 2
+    for label in heat.y:
+        datetime.strptime(label, "%b %Y")  # "Nov 2026", never a timestamp
+    for row in heat.z:
+        assert not all(v is None or math.isnan(v) for v in row)
+
+
+def test_class_sizes_pass_and_fail_in_fixed_colours_with_the_k_line() -> None:
+    frame = pd.DataFrame(
+        {"class_size": [1, 2, 5, 9], "classes": [4, 2, 3, 1], "below_k": [True, True, False, False]}
+    )
+    figure = figures.class_sizes(frame, "survey", 5).figure
+    colours = {trace.name: trace.marker.color for trace in figure.data}
+    assert colours == {"fails (below k)": charts.FAIL, "passes (k or more)": charts.PASS}
+    assert [list(t.x) for t in figure.data if t.name.startswith("fails")] == [[1, 2]]
+    assert [shape.x0 for shape in figure.layout.shapes] == [4.5]
+    assert any("k = 5" in a.text for a in figure.layout.annotations)
+    # every class passing: still green, never a colour picked by order
+    passing = figures.class_sizes(frame.assign(below_k=False), "survey", 5).figure
+    assert [t.marker.color for t in passing.data] == [charts.PASS]
+
+
+def test_hour_of_week_reads_monday_to_sunday(data) -> None:
+    figure = figures.hour_of_week(usage.hour_of_week(data, days=365)).figure
+    heat = figure.data[0]
+    assert list(heat.y) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    assert list(heat.x)[:2] == ["00:00", "01:00"]
+    assert len(heat.x) == 24
+    assert figure.layout.yaxis.type == "category"
+
+
+def test_failed_logins_by_hour_of_day_and_per_day_on_dates(sample: Snapshot) -> None:
+    policy = load_policy()
+    hourly = access_monitoring.failed_logins_over_time(sample, policy, "hour")
+    figure = figures.failed_logins(hourly, "hour").figure
+    hours = {int(x) for trace in figure.data for x in trace.x}
+    assert hours <= set(range(24))
+    assert sum(_y(figure)) == hourly["failed_logins"].sum()
+    assert {t.name: t.marker.color for t in figure.data}["in a burst"] == charts.FAIL
+    daily = access_monitoring.failed_logins_over_time(sample, policy, "day")
+    assert figures.failed_logins(daily, "day").figure.layout.xaxis.type == "date"
+
+
+def test_open_requests_least_time_left_on_top_with_labels() -> None:
+    frame = pd.DataFrame(
+        {
+            "request_id": ["R1", "R2", "R3"],
+            "type": ["access", "erasure", "access"],
+            "days_left": [20, 2, 9],
+            "due_date": ["2026-12-20", "2026-12-02", "2026-12-09"],
+        }
+    )
+    figure = figures.days_left(frame).figure
+    bottom_up = list(figure.layout.yaxis.categoryarray)
+    assert bottom_up[::-1] == ["R2", "R3", "R1"]  # least time left on top
+    assert figure.layout.yaxis.autorange in (None, True)
+    labels = {y: t for trace in figure.data for y, t in zip(trace.y, trace.text, strict=True)}
+    assert labels["R2"] == "2 days · due 2026-12-02"
+
+
+def test_a_small_product_is_shown_per_week_with_the_reason(data) -> None:
+    daily = usage.active_users(data, days=30, grain="day", product="value_insight")
+    assert figures.mostly_suppressed(daily, "active_users")
+    weekly = usage.active_users(data, days=30, grain="week", product="value_insight")
+    chart = figures.active_users(weekly, "week", data.as_of(None), data.min_cell, weekly=True)
+    assert any("per week" in note and "fewer than" in note for note in chart.notes)
+    assert not figures.mostly_suppressed(
+        usage.active_users(data, days=30, grain="day"), "active_users"
+    )

@@ -117,6 +117,19 @@ def test_headline_figures_at_the_boundaries(boundary: Snapshot):
     assert figures["as_of"] == AS_OF
 
 
+def test_headline_figures_follow_product_and_period(boundary: Snapshot):
+    one = usage.headline_figures(boundary, product="value_insight")
+    assert one["users"] == 1  # U3 of O2
+    assert one["organisations"] == {"demo": 0, "trial": 0, "active": 1, "closed": 0}
+    assert (one["active_users_30d"], one["logins_30d"]) == (1, 1)  # L3 at as_of
+    assert one["avg_users_per_active_org"] == 1.0
+    short = usage.headline_figures(boundary, days=2)
+    # (as_of - 2 days, as_of]: L3 and L7; L6 exactly two days before is out
+    assert (short["active_users_30d"], short["logins_30d"]) == (2, 2)
+    assert short["stickiness"] == usage.headline_figures(boundary)["stickiness"]  # 30-day MAU
+    assert usage.headline_figures(boundary, days=30) == usage.headline_figures(boundary)
+
+
 def test_headline_figures_match_direct_sql(boundary: Snapshot):
     cursor = boundary.cursor()
     window = {"a": AS_OF, "s": AS_OF - timedelta(days=30)}

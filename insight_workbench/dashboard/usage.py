@@ -10,13 +10,15 @@ import pandas as pd
 from insight_workbench.analyst import usage
 from insight_workbench.dashboard.session import Workbench
 
+MIN_COHORT_MONTHS = 3
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 180 days": 180, "Last 365 days": 365}
 
 
-def headline(wb: Workbench) -> dict[str, Any]:
-    """The headline figures of the `usage` command as an analyst may see them: a count of
-    people below the minimum cell size is "<10", and the figures about them "[c]"."""
-    return usage.analyst_headline(wb.analyst_data(), wb.as_of)
+def headline(wb: Workbench, product: str | None = None, days: int = 30) -> dict[str, Any]:
+    """The headline figures of the `usage` command for the page's product and period, as
+    an analyst may see them: a count of people below the minimum cell size is "<10", and
+    the figures about them "[c]"."""
+    return usage.analyst_headline(wb.analyst_data(), wb.as_of, product=product, days=days)
 
 
 def report(wb: Workbench, name: str, product: str | None, days: int) -> pd.DataFrame:
@@ -24,11 +26,28 @@ def report(wb: Workbench, name: str, product: str | None, days: int) -> pd.DataF
     function, _title = usage.REPORTS[name]
     data = wb.analyst_data()
     if name in ("cohort_retention", "new_users"):
-        return function(data, wb.as_of, months=max(days // 30, 1), product=product)
+        return function(data, wb.as_of, months=cohort_months(days), product=product)
     if name == "active_users":
-        grain = "day" if days <= 90 else "week"
-        return function(data, wb.as_of, days=days, grain=grain, product=product)
+        return function(data, wb.as_of, days=days, grain=grain_for(days), product=product)
     return function(data, wb.as_of, days=days, product=product)
+
+
+def product_name(product: str) -> str:
+    return product.replace("_", " ").capitalize()
+
+
+def grain_for(days: int) -> str:
+    return "day" if days <= 90 else "week"
+
+
+def cohort_months(days: int) -> int:
+    """Months of cohorts for a period: at least three, so that a cohort can be followed."""
+    return max(days // 30, MIN_COHORT_MONTHS)
+
+
+def weekly_active_users(wb: Workbench, product: str | None, days: int) -> pd.DataFrame:
+    """Active users per week: for a product whose days are mostly too small to show."""
+    return usage.active_users(wb.analyst_data(), wb.as_of, days=days, grain="week", product=product)
 
 
 def numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

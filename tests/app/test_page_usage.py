@@ -43,6 +43,20 @@ def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:
     }
 
 
+def test_headline_metrics_follow_product_and_period(open_app, data) -> None:
+    app = open_app("analyst", PAGE)
+    product = PRODUCTS[0]
+    app.selectbox(key="usage_product").select(product)
+    app.selectbox(key="usage_period").select("Last 90 days").run()
+    assert not app.exception
+    figures = usage.analyst_headline(data, product=product, days=90)
+    shown = metrics(app)
+    assert shown["Users"] == str(figures["users"])
+    assert shown["Active users, 90 days"] == str(figures["active_users_30d"])
+    assert shown["Logins, 90 days"] == str(figures["logins_30d"])
+    assert figures["users"] != usage.analyst_headline(data)["users"]
+
+
 def test_product_filter_changes_what_is_shown(open_app, data) -> None:
     app = open_app("analyst", PAGE)
     everything = frame_with(app, "event_type", "events")

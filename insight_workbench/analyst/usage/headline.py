@@ -6,7 +6,7 @@ de-identified data (the app and notebooks), so both show the same numbers.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
@@ -23,12 +23,12 @@ _SOURCES = {
     "snapshot": (
         "SELECT user_id AS person, org_id, deleted_at IS NOT NULL AS deleted FROM users",
         "SELECT user_id AS person, ts, success FROM logins",
-        "SELECT org_id, status FROM organisations",
+        "SELECT org_id, status, product FROM organisations",
     ),
     "analyst": (
         "SELECT user_pseudonym AS person, org_pseudonym AS org_id, deleted FROM users",
         "SELECT user_pseudonym AS person, ts, success FROM logins",
-        "SELECT org_pseudonym AS org_id, status FROM orgs",
+        "SELECT org_pseudonym AS org_id, status, product FROM orgs",
     ),
 }
 
@@ -48,12 +48,18 @@ class Headline(TypedDict):
 
 
 _HEADLINE = """
-    WITH u AS ({0}), l AS ({1}), o AS ({2}),
-    ok AS (SELECT person, ts FROM l WHERE success AND ts <= $as_of)
+    WITH every_user AS ({0}), l AS ({1}), every_org AS ({2}),
+    o AS (SELECT * FROM every_org
+          WHERE CAST($product AS VARCHAR) IS NULL OR product = $product),
+    u AS (SELECT * FROM every_user
+          WHERE CAST($product AS VARCHAR) IS NULL OR org_id IN (SELECT org_id FROM o)),
+    ok AS (SELECT person, ts FROM l WHERE success AND ts <= $as_of
+           AND (CAST($product AS VARCHAR) IS NULL OR person IN (SELECT person FROM u)))
     SELECT
       (SELECT count(*) FROM u WHERE NOT deleted) AS users,
+      (SELECT count(DISTINCT person) FROM ok WHERE ts > $start) AS active,
+      (SELECT count(*) FROM ok WHERE ts > $start) AS logins,
       (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 30 DAY) AS mau,
-      (SELECT count(*) FROM ok WHERE ts > $as_of - INTERVAL 30 DAY) AS logins_30d,
       (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 7 DAY) AS wau,
       (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 1 DAY) AS dau,
       (SELECT count(*) FROM o WHERE status = 'active') AS active_orgs,
@@ -64,10 +70,27 @@ _HEADLINE = """
 """
 
 
-def headline_figures(source: Snapshot | AnalystData, as_of: datetime | None = None) -> Headline:
+def headline_figures(
+    source: Snapshot | AnalystData,
+    as_of: datetime | None = None,
+    *,
+    product: str | None = None,
+    days: int = 30,
+) -> Headline:
     """users, organisations (per status, all four), active_users_30d, logins_30d,
     avg_users_per_active_org (null without an active organisation), and dau, wau,
-    stickiness (dau / active_users_30d). The 30-day window is (as_of − 30 days, as_of]."""
+    stickiness (dau / active users in the 30 days). The window is (as_of − 30 days, as_of].
+
+    The app's filters: `product` keeps that product's organisations, their users and
+    their logins; `days` sets the window of active_users_30d and logins_30d (the names
+    are the command's; stickiness stays daily over 30-day users)."""
+    return _figures(source, as_of, product, days)[0]
+
+
+def _figures(
+    source: Snapshot | AnalystData, as_of: datetime | None, product: str | None, days: int
+) -> tuple[Headline, int]:
+    """The figures, and the 30-day active users behind stickiness."""
     if isinstance(source, Snapshot):
         moment = as_of or source.manifest.exported_at
         sql = _HEADLINE.format(*_SOURCES["snapshot"])
@@ -75,25 +98,27 @@ def headline_figures(source: Snapshot | AnalystData, as_of: datetime | None = No
         moment = source.as_of(as_of)
         sql = _HEADLINE.format(*_SOURCES["analyst"])
     moment = to_utc(moment)
+    start = moment - timedelta(days=days)
     cursor: duckdb.DuckDBPyConnection = source.cursor()
     try:
-        row = cursor.execute(sql, {"as_of": moment}).fetchone()
+        row = cursor.execute(sql, {"as_of": moment, "start": start, "product": product}).fetchone()
         names = [d[0] for d in cursor.description or []]
     finally:
         cursor.close()
     found: dict[str, Any] = dict(zip(names, row or (), strict=True))
     per_status = found["organisations"] or {}
-    return {
+    figures: Headline = {
         "as_of": moment,
         "users": int(found["users"]),
         "organisations": {status: int(per_status.get(status, 0)) for status in STATUSES},
-        "active_users_30d": int(found["mau"]),
-        "logins_30d": int(found["logins_30d"]),
+        "active_users_30d": int(found["active"]),
+        "logins_30d": int(found["logins"]),
         "avg_users_per_active_org": _average(found["users_of_active_orgs"], found["active_orgs"]),
         "dau": int(found["dau"]),
         "wau": int(found["wau"]),
         "stickiness": _round(found["dau"], found["mau"], "0.001"),
     }
+    return figures, int(found["mau"])
 
 
 def _average(users: int, organisations: int) -> float | None:
@@ -110,17 +135,25 @@ def _round(numerator: int, denominator: int, places: str) -> float | None:
 # Each count of people, and the figures that describe the same people.
 _PEOPLE = (
     ("users", ("avg_users_per_active_org",)),
-    ("active_users_30d", ("logins_30d", "stickiness")),
+    ("active_users_30d", ("logins_30d",)),
     ("dau", ("stickiness",)),
     ("wau", ()),
 )
 
 
-def analyst_headline(data: AnalystData, as_of: datetime | None = None) -> dict[str, Any]:
+def analyst_headline(
+    data: AnalystData,
+    as_of: datetime | None = None,
+    *,
+    product: str | None = None,
+    days: int = 30,
+) -> dict[str, Any]:
     """`headline_figures` as an analyst may see them: a count of people below `min_cell`
     is "<10" and the figures about those people are "[c]" (see `suppression.py`)."""
-    figures = headline_figures(data, as_of)
+    figures, mau = _figures(data, as_of, product, days)
     shown: dict[str, Any] = dict(figures)
+    if 0 < mau < data.min_cell:  # stickiness divides by the 30-day users
+        shown["stickiness"] = SECONDARY
     for people, linked in _PEOPLE:  # each count is read before anything replaces it
         if 0 < shown[people] < data.min_cell:
             shown[people] = primary_marker(data.min_cell)

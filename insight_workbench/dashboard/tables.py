@@ -1,0 +1,274 @@
+"""One way to show a table in the app: human column labels, one date format in London
+time, whole days, status and severity as coloured badges (the word and a colour), the key
+and status columns first, a height that fits the rows, and the app's own download.
+
+`prepare` is plain pandas (tested without Streamlit); `show` renders it. The download is
+the workbench's one CSV writer (`csvsafe`): formula-safe cells and timestamps in UTC, so
+a spreadsheet reads the same instant the page shows in London time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from insight_workbench.csvsafe import csv_bytes
+
+LONDON = "Europe/London"
+DATE_FORMAT = "YYYY-MM-DD"  # moment.js tokens, as Streamlit's column types read them
+DATETIME_FORMAT = "YYYY-MM-DD HH:mm"
+MISSING = "—"
+ROW_PX, HEADER_PX, MAX_PX = 35, 38, 600
+
+# Words that read better than their snake_case column names.
+LABELS = {
+    "ts": "Time",
+    "due": "Due",
+    "due_at": "Due",
+    "as_of": "As of",
+    "html": "HTML report",
+    "dau": "Daily active users",
+    "mau": "Monthly active users",
+    "ip": "IP address",
+    "ips": "IP addresses",
+    "os_family": "Operating system",
+    "browser_family": "Browser",
+    "event_type": "Feature (event type)",
+    "k": "k",
+}
+WORDS = {"id": "ID", "ip": "IP", "ips": "IPs", "org": "organisation", "os": "OS", "csv": "CSV"}
+# Columns naming what a row is about (shown first), and those saying how it stands.
+KEY_COLUMNS = ("key", "dataset", "request_id", "org_id", "processor_id", "message_id")
+STATUS_COLUMNS = ("status", "state", "severity", "finding", "verdict")
+BADGE_COLUMN = re.compile(r"^(status|state|severity|finding|verdict|[A-Z]{2,5}-\d{3})$")
+DAYS_COLUMN = re.compile(r"(^days_|_days$|^days$)")
+RULE_CODE = re.compile(r"^[A-Z]{2,5}-\d{3}\b")
+
+# Badge colours: the word is always shown, the colour only repeats it.
+RED, ORANGE, AMBER, GREEN, BLUE, GREY = (
+    "#c0392b",
+    "#d35400",
+    "#b7950b",
+    "#1e8449",
+    "#2e6f9e",
+    "#7f8c8d",
+)
+BADGES = {
+    "high": RED,
+    "medium": ORANGE,
+    "low": AMBER,
+    "overdue": RED,
+    "upcoming": BLUE,
+    "nothing held": GREY,
+    "succeeded": GREEN,
+    "failed": RED,
+    "running": BLUE,
+    "damaged": ORANGE,
+    "in order": GREEN,
+    "pass": GREEN,
+    "fail": RED,
+    "open": BLUE,
+    "completed": GREY,
+    "SAR-001": RED,
+    "SAR-002": ORANGE,
+}
+
+
+def label(column: str) -> str:
+    """`days_left` -> "Days left", `org_id` -> "Organisation ID"; rule codes stay."""
+    if column in LABELS:
+        return LABELS[column]
+    if not re.fullmatch(r"[a-z0-9_]+", column):
+        return column
+    words = [WORDS.get(word, word) for word in column.split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def badge_colour(text: str) -> str:
+    word = text.strip()
+    if word in BADGES:
+        return BADGES[word]
+    return ORANGE if RULE_CODE.match(word) else GREY
+
+
+def height(rows: int) -> int:
+    """Every row when they fit in MAX_PX, else a scrolling box that tall."""
+    return min(HEADER_PX + ROW_PX * max(rows, 1) + 2, MAX_PX)
+
+
+def order(columns: list[str]) -> list[str]:
+    """The key column first, then those saying how the row stands, then the rest."""
+    keys = [c for c in KEY_COLUMNS if c in columns][:1]
+    if not keys:
+        keys = [c for c in columns if c.endswith("_id")][:1]
+    status = [c for c in columns if c not in keys and c in STATUS_COLUMNS]
+    status += [c for c in columns if c not in keys + status and BADGE_COLUMN.match(c)]
+    return keys + status + [c for c in columns if c not in keys + status]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What `st.dataframe` is given, and the rows of the download."""
+
+    display: pd.DataFrame
+    config: dict[str, Any]
+    column_order: list[str]
+    export: pd.DataFrame
+
+
+def prepare(frame: pd.DataFrame) -> Prepared:
+    """The frame as shown (London times, whole days, badges) and as exported (UTC)."""
+    source = frame.reset_index(drop=True).copy()
+    for column in source.columns:
+        if DAYS_COLUMN.search(str(column)):
+            source[column] = whole_days(source[column])
+    display = source.copy()
+    config: dict[str, Any] = {}
+    for column in source.columns:
+        name = str(column)
+        display[column], config[name] = _column(name, source[column])
+        if isinstance(config[name], dict) and _kind(config[name]) == "date":
+            source[column] = display[column]  # a calendar date is exported as one
+    return Prepared(display, config, order([str(c) for c in source.columns]), source)
+
+
+def _kind(entry: dict[str, Any]) -> str | None:
+    return (entry.get("type_config") or {}).get("type")
+
+
+def whole_days(values: pd.Series) -> pd.Series:
+    """Days as whole numbers (elapsed days, rounded down), blanks kept."""
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values
+    return pd.Series(np.floor(values.astype(float)), index=values.index).astype("Int64")
+
+
+def _column(name: str, values: pd.Series) -> tuple[pd.Series, Any]:
+    """The column's display values and its `st.column_config` entry."""
+    text = label(name)
+    config = st.column_config
+    moments = _as_moments(values)
+    if moments is not None:
+        if _only_dates(moments):
+            return moments.dt.date, config.DateColumn(text, format=DATE_FORMAT)
+        london = moments.dt.tz_convert(LONDON)
+        return london, config.DatetimeColumn(
+            text, format=DATETIME_FORMAT, timezone=LONDON, help="London time (the CSV has UTC)"
+        )
+    if values.map(lambda v: isinstance(v, date) or _missing(v)).all() and values.notna().any():
+        return values, config.DateColumn(text, format=DATE_FORMAT)
+    if BADGE_COLUMN.match(name) and values.map(lambda v: isinstance(v, str) or _missing(v)).all():
+        return values, _badges(text, values)
+    if DAYS_COLUMN.search(name) and pd.api.types.is_numeric_dtype(values):
+        return values, config.NumberColumn(text, format="%d")
+    return values, config.Column(text)
+
+
+def _badges(text: str, values: pd.Series) -> Any:
+    # Streamlit splits a text cell on commas into one badge per part: colour each part.
+    parts = sorted({part for v in values.dropna() for part in str(v).split(",")})
+    return st.column_config.MultiselectColumn(
+        text, options=parts, color=[badge_colour(p) for p in parts]
+    )
+
+
+ISO_MOMENT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+
+
+def _as_moments(values: pd.Series) -> pd.Series | None:
+    """The column as UTC instants when it holds timestamps (typed, or ISO text); a naive
+    timestamp is UTC, as everywhere in the workbench. None for anything else."""
+    moments: pd.Series
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        moments = values.dt.tz_convert("UTC")
+        return moments
+    if pd.api.types.is_datetime64_dtype(values):
+        moments = values.dt.tz_localize("UTC")
+        return moments
+    present = values.dropna()
+    if present.empty or not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        return None
+    if present.map(lambda v: isinstance(v, datetime)).all():
+        return pd.to_datetime(values, utc=True)
+    if not present.map(lambda v: isinstance(v, str) and bool(ISO_MOMENT.match(v))).all():
+        return None
+    try:
+        if present.str.len().max() == 10:  # every value a date: calendar dates, as they are
+            return pd.to_datetime(values, format="%Y-%m-%d").dt.tz_localize("UTC")
+        # A date beside timestamps (a request's due day among instants) is a London day.
+        return values.map(_moment).astype("datetime64[ns, UTC]")
+    except ValueError:  # a day that no calendar has (a nominal 31 February) stays text
+        return None
+
+
+def _missing(value: Any) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float) and value != value)
+    )
+
+
+def _moment(value: Any) -> pd.Timestamp | None:
+    if _missing(value):
+        return None
+    if len(value) == 10:
+        return pd.Timestamp(value, tz=LONDON).tz_convert("UTC")
+    stamp = pd.Timestamp(value)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _only_dates(moments: pd.Series) -> bool:
+    """Calendar dates (midnight UTC, as DuckDB's DATE arrives) rather than instants."""
+    present = moments.dropna()
+    return not present.empty and bool((present == present.dt.normalize()).all())
+
+
+def csv_of(prepared: Prepared) -> bytes:
+    """The download: the source columns and values, through the formula-safe writer."""
+    export = prepared.export
+    rows = ([_cell(value) for value in row] for row in export.itertuples(index=False, name=None))
+    return csv_bytes([str(c) for c in export.columns], rows)
+
+
+def _cell(value: Any) -> Any:
+    if _missing(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def show(frame: pd.DataFrame, key: str, *, file_name: str | None = None) -> None:
+    """Render `frame` as the app's tables look, with a download of it below."""
+    prepared = prepare(frame)
+    st.dataframe(
+        prepared.display,
+        hide_index=True,
+        column_config=prepared.config,
+        column_order=prepared.column_order,
+        height=height(len(prepared.display)),
+        placeholder=MISSING,
+        key=key,
+    )
+    st.download_button(
+        "Download CSV",
+        lambda: csv_of(prepared),  # written only when asked for
+        file_name=f"{file_name or key.removesuffix('_table').replace('_', '-')}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        type="tertiary",
+        icon=":material/download:",
+        key=f"{key}_csv",
+        help="Spreadsheet-safe CSV of this table; times in UTC.",
+    )

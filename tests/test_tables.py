@@ -1,0 +1,95 @@
+"""The app's one table presenter: labels, dates, whole days, badges, order, download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pandas as pd
+
+from insight_workbench.dashboard import tables
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rule": ["RET-001", "SAR-001"],
+            "message": ["=HYPERLINK(1)", "fine"],
+            "severity": ["high", None],
+            "key": ["org:O1", "request:R2"],
+            "due": ["2026-01-05T12:00:00Z", "2026-02-01"],
+            "days_overdue": [91.6, None],
+            "sent_at": pd.to_datetime(["2026-07-01T10:00:00Z", None], utc=True),
+            "nominal_date": ["2026-02-31", "2026-03-01"],
+            "period_start": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+        }
+    )
+
+
+def _type(prepared: tables.Prepared, column: str) -> str | None:
+    return (prepared.config[column].get("type_config") or {}).get("type")
+
+
+def test_labels_are_words_not_snake_case() -> None:
+    prepared = tables.prepare(_frame())
+    labels = {name: entry["label"] for name, entry in prepared.config.items()}
+    assert labels["days_overdue"] == "Days overdue"
+    assert labels["sent_at"] == "Sent at"
+    assert tables.label("org_id") == "Organisation ID"
+    assert tables.label("DEID-001") == "DEID-001"
+    assert all("_" not in text for text in labels.values())
+
+
+def test_key_then_status_columns_come_first() -> None:
+    order = tables.prepare(_frame()).column_order
+    assert order[:3] == ["key", "severity", "rule"]
+    assert set(order) == set(_frame().columns)
+
+
+def test_every_timestamp_is_shown_in_london_time_and_dates_as_dates() -> None:
+    prepared = tables.prepare(_frame())
+    for column in ("due", "sent_at"):
+        assert _type(prepared, column) == "datetime"
+        assert prepared.config[column]["type_config"]["timezone"] == "Europe/London"
+        assert str(prepared.display[column].dt.tz) == "Europe/London"
+    # 10:00 UTC in July is 11:00 in London; a bare due date is that London day.
+    assert prepared.display["sent_at"][0].hour == 11
+    assert prepared.display["due"][1].strftime("%Y-%m-%d %H:%M") == "2026-02-01 00:00"
+    assert _type(prepared, "period_start") == "date"
+    assert prepared.display["period_start"].tolist() == [date(2026, 1, 1), date(2026, 2, 1)]
+    assert _type(prepared, "nominal_date") is None  # 31 February is no date: kept as text
+
+
+def test_days_are_whole_and_blanks_stay_blank() -> None:
+    prepared = tables.prepare(_frame())
+    assert prepared.display["days_overdue"].tolist()[0] == 91
+    assert pd.isna(prepared.display["days_overdue"].tolist()[1])
+    assert prepared.config["days_overdue"]["type_config"]["format"] == "%d"
+
+
+def test_status_and_severity_are_badges_with_their_words() -> None:
+    prepared = tables.prepare(_frame())
+    assert _type(prepared, "severity") == "multiselect"
+    options = {
+        o["value"]: o["color"] for o in prepared.config["severity"]["type_config"]["options"]
+    }
+    assert options == {"high": tables.RED}
+    assert prepared.display["severity"][0] == "high"  # the word itself, not a colour only
+
+
+def test_height_shows_every_row_up_to_a_tall_box() -> None:
+    assert tables.height(3) < tables.height(12) <= tables.MAX_PX
+    assert tables.height(12) >= 12 * tables.ROW_PX
+    assert tables.height(10_000) == tables.MAX_PX
+
+
+def test_download_is_formula_safe_and_keeps_utc() -> None:
+    text = tables.csv_of(tables.prepare(_frame())).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["message"] == "'=HYPERLINK(1)"
+    assert rows[0]["sent_at"] == "2026-07-01T10:00:00Z"
+    assert rows[1]["sent_at"] == ""
+    assert rows[0]["days_overdue"] == "91"
+    assert rows[0]["period_start"] == "2026-01-01"
+    assert rows[0]["due"] == "2026-01-05T12:00:00Z"
