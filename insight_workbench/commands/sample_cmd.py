@@ -30,6 +30,14 @@ def sample(
             "(--orgs, --users and --days do not apply; no planted.json).",
         ),
     ] = None,
+    months: Annotated[
+        int | None,
+        typer.Option(
+            "--months",
+            help="1..36: a series of monthly snapshots in DIR/YYYY-MM/ and lifecycle.json, "
+            "the expected life of its findings (--orgs, --users and --days do not apply).",
+        ),
+    ] = None,
     scale: Annotated[
         float, typer.Option("--scale", help="With --preset: multiplies every row count.")
     ] = 1.0,
@@ -39,6 +47,15 @@ def sample(
     violations of every rule, and planted.json listing the findings `check` must report."""
     from insight_workbench.errors import InputError
 
+    if months is not None:
+        if preset is not None:
+            raise InputError("--months: cannot be used with --preset")
+        from insight_workbench.sample.series import generate_series
+
+        with progress_bar(quiet) as phase:
+            folder = generate_series(out, months, seed, format or "csv", phase("Writing"))
+        typer.echo(f"wrote {months} monthly snapshots to {folder}")
+        return
     if preset is not None:
         if preset != "large":
             raise InputError("--preset: the only preset is 'large'")

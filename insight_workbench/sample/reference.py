@@ -17,6 +17,9 @@ from typing import Any
 from insight_workbench.rules import RULES
 from insight_workbench.sample import LIMITS, PLANTED_FILE
 from insight_workbench.sample.planted import CASES
+from insight_workbench.sample.series import MONTHS_LIMITS
+from insight_workbench.sample.series_stories import STORIES
+from insight_workbench.sample.series_world import LAST_EXPORT
 
 HEADER = """\
 # The sample snapshot
@@ -142,6 +145,84 @@ rows per write), so memory stays flat in the number of activity rows:
 ```
 """
 
+SERIES = """\
+## A series of monthly snapshots
+
+```
+insight-workbench sample --months 12 --out series
+```
+
+writes twelve snapshots, `series/2025-12/` to `series/2026-11/`, and
+`series/lifecycle.json`, the life the findings of the series must have. Each
+month is a complete snapshot (manifest, every table, no de-identified datasets)
+exported on the 1st of the month at 02:00 UTC, the last one always at
+`{last_export}`, with the snapshot id `series-seed<N>-<YYYY-MM>`. A few
+organisations and users a month: three long-standing customers, and the
+organisations and requests of the stories below; twelve months take a few
+seconds. `--months` {months_low}–{months_high}; `--seed` and `--format` as for the
+sample; `--orgs`, `--users` and `--days` do not apply. `--out` must be new,
+empty, or an earlier series (`lifecycle.json` and month folders only), which is
+replaced whole.
+
+A row is in a month's snapshot when it happened before that export and its
+user's rows had not yet been deleted; an organisation shows the status, closure
+and last contact it had then, a request the status it had then. Row ids follow
+time over the whole series, so a row keeps its id from month to month.
+
+The background breaks no rule: with the default policy, `check` of each month
+reports exactly the planted keys whose `seen_in` names that month (a test runs
+every month and holds the generator to it). A story runs only when the series
+has at least the months it needs; "the 3rd month" is the third folder.
+
+{stories}
+`lifecycle.json` is written from the planted dates, not by running the rules:
+
+```json
+{{"seed": 7, "format": "csv",
+ "months": ["2025-12", "...", "2026-11"],
+ "exported_at": ["2025-12-01T02:00:00Z", "...", "2026-11-01T02:00:00Z"],
+ "decisions": [{{"at": "...", "by": "dpo@example.org", "action": "except", "rule": "RET-001",
+                "key": "org:O009", "basis": "litigation hold: ...", "approver": "Head of Legal",
+                "until": "2026-06-15"}}],
+ "findings": [{{"rule": "RET-001", "key": "org:O004", "state": "resolved",
+               "first_seen": "2026-02-01T02:00:00Z", "last_seen": "2026-05-01T02:00:00Z",
+               "resolved_in": "2026-06-01T02:00:00Z", "runs_seen": 4,
+               "seen_in": ["2026-02", "2026-03", "2026-04", "2026-05"]}}],
+ "deletions": [{{"key": "org:O004", "rule": "RET-001", "due": "2026-01-07T12:00:00Z",
+                "last_held_exported_at": "2026-05-01T02:00:00Z",
+                "first_clear_exported_at": "2026-06-01T02:00:00Z",
+                "verdict": "late", "late_by_days_at_most": 145,
+                "last_held_rows": {{"users": 2, "logins": 50}}}}]}}
+```
+
+- `months`: the folder names, oldest first; `exported_at`: each one's export
+  moment. Run i is `check` of month i at its `exported_at`.
+- `findings`, sorted by rule then key: `seen_in`, the months whose `check`
+  reports the key; `first_seen`, `last_seen`: the `exported_at` of the first and
+  last of them; `runs_seen`: how many; `resolved_in`: the `exported_at` of the
+  month after `last_seen` when the last month does not report the key, else null
+  (a reopened key reported at the end has none); `state` after the last run,
+  with the decisions applied: `resolved` (absent from the last run), `excepted`
+  (an exception taken by then whose `until` is on or after the date of the last
+  export), `new` (only in the last run), `reopened` (absent from a run between
+  two sightings), else `open`.
+- `decisions`, in time order: exceptions taken between two runs, after the key
+  was first reported; `until` is a date.
+- `deletions`, sorted by key: the users' rows of an organisation (RET-001 closed,
+  RET-002 demo or trial) or of an erasure request's account (RET-003), followed
+  to the first month that holds none. `due`: `closed_at` + 28 days, the last
+  contact + 3 calendar months, or `completed_at`; `last_held_exported_at` and
+  `first_clear_exported_at` are consecutive months; `verdict` is `on_time` when
+  the first clear month was exported at or before `due`, else `late`, with
+  `late_by_days_at_most` the whole days from `due` to that export, rounded up
+  (null when on time); `last_held_rows`: the rows per table in the last month
+  that held them (tables holding any), as RET findings give them in `evidence`.
+  A deletion on time is never a finding (a finding needs `as_of` past `due`, so
+  the month that clears it comes later still): the closed organisation is
+  still active in the last month holding its rows, and the demo is held while
+  its due instant is ahead (a `schedule` item).
+"""
+
 DEFAULTS = {"seed": 7, "orgs": 40, "users": 400, "days": 240, "format": "csv"}
 
 
@@ -200,7 +281,20 @@ def render(folder: Path) -> str:
         for i, end in enumerate(("low", "high"))
     }
     parts = [header, tables(folder), DATA, PLANTED, planted_table(document), QUARANTINE]
-    return "\n".join([*parts, OPTIONS.format(**limits)])
+    return "\n".join([*parts, OPTIONS.format(**limits), series_section()])
+
+
+def series_section() -> str:
+    """The series of monthly snapshots: what it is, its stories, lifecycle.json."""
+    lines = ["| story | months needed | what happens |", "|---|---|---|"]
+    for story in STORIES.values():
+        lines.append(f"| {_cell(story.name)} | {story.needs} | {_cell(story.told)} |")
+    return SERIES.format(
+        last_export=f"{LAST_EXPORT:%Y-%m-%dT%H:%M:%SZ}",
+        months_low=MONTHS_LIMITS[0],
+        months_high=MONTHS_LIMITS[1],
+        stories="\n".join(lines) + "\n",
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
