@@ -12,7 +12,9 @@ import typer
 
 from insight_workbench.commands import (
     check_cmd,
+    decide_cmd,
     deidentify_cmd,
+    history_cmd,
     ingest_cmd,
     manifest_cmd,
     report_cmd,
@@ -46,6 +48,8 @@ app.command("validate")(validate_cmd.validate)
 app.command("manifest")(manifest_cmd.manifest)
 app.command("sample")(sample_cmd.sample)
 app.command("ingest")(ingest_cmd.ingest)
+app.command("history")(history_cmd.history)
+app.command("decide")(decide_cmd.decide)
 
 
 def main() -> None:

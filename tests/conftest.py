@@ -89,6 +89,15 @@ def clock(clock_path: Path) -> Snapshot:
 
 
 @pytest.fixture(scope="session")
+def lifecycle_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The checks of five exports whose findings come and go (tests/lifecycle_snapshots.py),
+    by `exported_at`."""
+    from lifecycle_snapshots import build_results
+
+    return build_results(tmp_path_factory.mktemp("lifecycle"))
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Any]:
     """One PostgreSQL server for the session (see tests/postgres_server.py)."""
     from postgres_server import require_postgres, running_server

@@ -1,0 +1,133 @@
+"""`decide`: decisions about findings from the command line, refusals with exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from cli_runner import run_cli, run_script
+from lifecycle_snapshots import RECORDING_ORDER, record
+
+from insight_workbench.ledger import chain
+from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.decisions import london_today
+from insight_workbench.ledger.tables import decisions
+
+DPO = "dpo@example.org"
+P4 = ("processor:P4", "--rule", "TPP-001")
+
+
+@pytest.fixture
+def env(ledger_setting: str, lifecycle_results: dict) -> dict[str, str]:
+    """The environment of a command line using a ledger of four recorded runs."""
+    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
+    return {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_USER": DPO}
+
+
+def in_days(days: int) -> str:
+    return (london_today(datetime.now(UTC)) + timedelta(days=days)).isoformat()
+
+
+def finding(env: dict[str, str], key: str = "processor:P4") -> dict:
+    done = run_cli("history", "--key", key, "--format", "json", env=env)
+    assert done.returncode == 0, done.stderr
+    [found] = json.loads(done.stdout)["findings"]
+    return found
+
+
+def decide(env: dict[str, str], *args: str) -> None:
+    done = run_cli("decide", *P4, *args, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Recorded ")
+
+
+def test_each_action_is_recorded_with_who_and_why(env: dict[str, str]) -> None:
+    decide(env, "--acknowledge")
+    decide(env, "--assign", "Vendor team", "--note", "Chase the assessment")
+    decide(env, "--note", "Assessment booked")
+    decisions = finding(env)["decisions"]
+    assert [(d["action"], d["by"], d["owner"], d["note"]) for d in decisions] == [
+        ("acknowledge", DPO, None, None),
+        ("assign", DPO, "Vendor team", "Chase the assessment"),
+        ("note", DPO, None, "Assessment booked"),
+    ]
+
+
+def test_an_exception_is_shown_then_withdrawn(env: dict[str, str]) -> None:
+    until = in_days(30)
+    done = run_cli(
+        "decide", *P4, "--except", "--basis", "Contract ends", "--approver", "Board",
+        "--until", until, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"(until {until})" in done.stdout
+    excepted = finding(env)
+    assert excepted["state"] == "excepted"
+    exception = excepted["exception"]
+    assert exception.pop("at").endswith("Z")
+    assert exception == {"basis": "Contract ends", "approver": "Board", "until": until, "by": DPO}
+    table = run_cli("history", "--key", "processor:P4", env=env).stdout
+    assert until in table
+    decide(env, "--withdraw-exception", "--note", "Contract renewed")
+    withdrawn = finding(env)
+    assert (withdrawn["state"], withdrawn["exception"]) == ("open", None)
+    again = run_cli("decide", *P4, "--withdraw-exception", env=env)
+    assert again.returncode == 2
+    assert "has no exception in force to withdraw" in again.stderr
+
+
+EXCEPTION = ("--except", "--basis", "Contract ends", "--approver", "Board")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--except", "--approver", "Board", "--until", "2099-01-01"), "--except needs --basis"),
+        (("--except", "--basis", "Contract", "--until", "2099-01-01"), "needs --approver"),
+        (("--except", "--basis", "Contract", "--approver", "Board"), "needs --until"),
+        ((*EXCEPTION, "--until", "2020-01-01"), "end date must be after today"),
+        ((*EXCEPTION, "--until", "today"), "end date must be after today"),
+        ((*EXCEPTION, "--until", "30/06/2099"), "--until: give a date as YYYY-MM-DD"),
+        (("--except", "--basis", " ", "--approver", "Board", "--until", "2099-01-01"), "basis"),
+        (("--acknowledge", "--until", "2099-01-01"), "--until: only with --except"),
+        (("--acknowledge", "--assign", "Vendor team"), "give one action at a time"),
+        ((), "give one action: --acknowledge"),
+        (("--note", ""), "a note needs its text"),
+        (("--assign", " "), "owner is required"),
+    ],
+)
+def test_an_incomplete_decision_is_exit_2(
+    ledger_setting: str, args: tuple[str, ...], message: str
+) -> None:
+    # Refused before the ledger is read: an empty ledger will do, and stays empty.
+    args = tuple(in_days(0) if a == "today" else a for a in args)
+    done = run_cli("decide", *P4, *args, env={"INSIGHT_LEDGER": ledger_setting})
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    with reading(open_ledger(ledger_setting)) as connection:
+        assert chain.count(connection, decisions) == 0
+
+
+def test_a_decision_about_no_recorded_finding_is_exit_2(env: dict[str, str]) -> None:
+    done = run_cli("decide", "processor:P2", "--rule", "TPP-001", "--acknowledge", env=env)
+    assert done.returncode == 2
+    assert "no recorded run has this finding" in done.stderr
+    wrong_rule = run_cli("decide", "processor:P4", "--rule", "RET-001", "--acknowledge", env=env)
+    assert wrong_rule.returncode == 2
+
+
+def test_the_rule_code_may_be_written_in_lower_case(env: dict[str, str]) -> None:
+    done = run_cli("decide", "processor:P4", "--rule", "tpp-001", "--acknowledge", env=env)
+    assert done.returncode == 0, done.stderr
+    assert [d["action"] for d in finding(env)["decisions"]] == ["acknowledge"]
+
+
+def test_the_installed_command(env: dict[str, str]) -> None:
+    done = run_script(
+        "decide", *P4, "--note", "Seen on the monthly review", env={**os.environ, **env}
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Recorded note for TPP-001 processor:P4 by dpo@example.org at " in done.stdout

@@ -1,0 +1,120 @@
+"""`history`: the life of each finding over the recorded runs, as JSON and as a table."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from cli_runner import run_cli, run_script
+from lifecycle_snapshots import E1, E2, E3, E4, E5, RECORDING_ORDER, record
+
+DPO = "dpo@example.org"
+
+
+@pytest.fixture
+def env(ledger_setting: str, lifecycle_results: dict) -> dict[str, str]:
+    """The environment of a command line using a ledger of five recorded runs."""
+    record(ledger_setting, lifecycle_results, (E5, *RECORDING_ORDER))
+    return {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_USER": DPO}
+
+
+def history(env: dict[str, str], *args: str) -> dict:
+    done = run_cli("history", "--format", "json", *args, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    return json.loads(done.stdout)
+
+
+def test_the_json_document_is_the_contract(env: dict[str, str]) -> None:
+    assigned = run_cli(
+        "decide", "processor:P4", "--rule", "TPP-001", "--assign", "Vendor team", env=env
+    )
+    assert assigned.returncode == 0, assigned.stderr
+    document = history(env, "--key", "processor:P4")
+    assert list(document) == ["runs", "findings"]
+    assert [list(run) for run in document["runs"]] == [
+        ["run_id", "snapshot_id", "exported_at", "as_of", "findings"]
+    ] * 5
+    assert [(r["exported_at"], r["as_of"], r["findings"]) for r in document["runs"]] == [
+        (E1, E1, 2),
+        (E2, E2, 3),
+        (E3, E3, 2),
+        (E4, E4, 3),
+        (E5, E5, 1),
+    ]
+    assert all(len(run["run_id"]) == 64 for run in document["runs"])
+    [finding] = document["findings"]
+    decision = finding.pop("decisions")
+    assert finding == {
+        "rule": "TPP-001",
+        "key": "processor:P4",
+        "state": "open",
+        "first_seen": E2,
+        "last_seen": E4,
+        "resolved_in": None,
+        "runs_seen": 3,
+        "exception": None,
+    }
+    [assign] = decision
+    assert assign.pop("at").endswith("Z")
+    assert assign == {
+        "action": "assign",
+        "by": DPO,
+        "owner": "Vendor team",
+        "note": None,
+        "basis": None,
+        "approver": None,
+        "until": None,
+    }
+
+
+def test_every_finding_in_rule_then_key_order(env: dict[str, str]) -> None:
+    document = history(env)
+    assert [(f["rule"], f["key"], f["state"], f["resolved_in"]) for f in document["findings"]] == [
+        ("RET-004", "user:U8", "new", None),
+        ("RET-004", "user:U9", "resolved", E4),
+        ("TPP-001", "processor:P1", "reopened", None),
+        ("TPP-001", "processor:P4", "open", None),
+        ("TPP-001", "processor:P5", "new", None),
+    ]
+    assert [f["key"] for f in history(env, "--rule", "RET")["findings"]] == ["user:U8", "user:U9"]
+    assert history(env, "--rule", "ACC")["findings"] == []
+
+
+def test_the_table_lists_the_runs_then_the_findings(env: dict[str, str]) -> None:
+    done = run_cli("history", "--rule", "TPP", env=env)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "5 recorded runs, in order of export"
+    assert lines[2].split() == ["exported_at", "as_of", "snapshot", "findings"]
+    assert lines[3].split() == [E1, E1, "2026-01-05", "2"]
+    assert "3 findings: 1 new, 1 open, 1 reopened" in lines
+    p1 = next(line for line in lines if "processor:P1" in line)
+    assert p1.split() == ["TPP-001", "processor:P1", "reopened", E1, E4, "3", "-", "-", "-", "0"]
+
+
+def test_an_empty_ledger_says_how_to_record_a_run(ledger_setting: str) -> None:
+    done = run_cli("history", env={"INSIGHT_LEDGER": ledger_setting})
+    assert done.returncode == 0, done.stderr
+    assert "No runs are recorded" in done.stdout
+    assert "check SNAPSHOT --record" in done.stdout
+    empty = run_cli("history", "--format", "json", env={"INSIGHT_LEDGER": ledger_setting})
+    assert json.loads(empty.stdout) == {"runs": [], "findings": []}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--format", "csv"], "--format csv"), (["--rule", " "], "--rule: an empty")],
+)
+def test_bad_options_are_exit_2(ledger_setting: str, args: list[str], message: str) -> None:
+    done = run_cli("history", *args, env={"INSIGHT_LEDGER": ledger_setting})
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_installed_command(env: dict[str, str]) -> None:
+    done = run_script("history", "--key", "user:U9", "--format", "json", env={**os.environ, **env})
+    assert done.returncode == 0, done.stderr
+    assert [f["state"] for f in json.loads(done.stdout)["findings"]] == ["resolved"]

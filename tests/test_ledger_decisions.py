@@ -1,0 +1,147 @@
+"""The DPO's decisions about findings, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from lifecycle_snapshots import P1, P4, RECORDING_ORDER, U9, record
+
+from insight_workbench.errors import InputError
+from insight_workbench.ledger import chain
+from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.decisions import Request, decide
+from insight_workbench.ledger.lifecycle import FindingLife, finding_history
+from insight_workbench.ledger.tables import decisions
+
+NOW = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
+END = date(2026, 6, 30)
+EXCEPTION = Request("except", basis="Contract ends in June", approver="Board", until=END)
+
+
+@pytest.fixture
+def ledger(ledger_setting: str, lifecycle_results: dict) -> str:
+    """A ledger holding the four monthly runs."""
+    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
+    return ledger_setting
+
+
+def history(setting: str, finding: tuple[str, str], now: datetime = NOW) -> FindingLife:
+    found = finding_history(open_ledger(setting), *finding, now=now)
+    assert found is not None
+    return found
+
+
+def recorded(setting: str) -> int:
+    with reading(open_ledger(setting)) as connection:
+        return chain.count(connection, decisions)
+
+
+def test_decisions_are_kept_in_order_with_who_and_when(ledger: str) -> None:
+    opened = open_ledger(ledger)
+    decide(opened, *P1, Request("acknowledge"), by="dpo@example.org", now=NOW)
+    later = datetime(2026, 4, 11, 9, 30, 0, 250_000, tzinfo=UTC)
+    decide(opened, *P1, Request("assign", owner="Vendor team", note="Chase"), by="dpo", now=later)
+    decide(opened, *P1, Request("note", note="Assessment booked"), by="dpo", now=later)
+    shown = history(ledger, P1).as_dict()["decisions"]
+    assert [(d["action"], d["by"], d["at"], d["owner"], d["note"]) for d in shown] == [
+        ("acknowledge", "dpo@example.org", "2026-04-10T12:00:00Z", None, None),
+        ("assign", "dpo", "2026-04-11T09:30:00.25Z", "Vendor team", "Chase"),
+        ("note", "dpo", "2026-04-11T09:30:00.25Z", None, "Assessment booked"),
+    ]
+    with reading(opened) as connection:
+        assert chain.verify(connection, decisions) is None
+    assert history(ledger, P4).decisions == ()  # decisions belong to one finding
+
+
+def test_who_decides_is_the_acting_user_by_default(
+    ledger: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSIGHT_USER", "deputy@example.org")
+    decide(open_ledger(ledger), *P4, Request("acknowledge"), now=NOW)
+    assert history(ledger, P4).decisions[0].by == "deputy@example.org"
+
+
+def test_an_exception_covers_the_finding_up_to_its_end_date_in_london(ledger: str) -> None:
+    decide(open_ledger(ledger), *P4, EXCEPTION, by="dpo", now=NOW)
+    covered = history(ledger, P4)
+    assert covered.state == "excepted"
+    assert covered.as_dict()["exception"] == {
+        "basis": "Contract ends in June",
+        "approver": "Board",
+        "until": "2026-06-30",
+        "by": "dpo",
+        "at": "2026-04-10T12:00:00Z",
+    }
+    last_day = datetime(2026, 6, 30, 22, 59, tzinfo=UTC)  # 23:59 on 30 June in London
+    assert history(ledger, P4, last_day).state == "excepted"
+    expired = history(ledger, P4, datetime(2026, 6, 30, 23, 0, tzinfo=UTC))  # 1 July, London
+    assert (expired.state, expired.exception) == ("open", None)
+    assert [d.action for d in expired.decisions] == ["except"]  # still on the record
+
+
+def test_a_resolved_finding_stays_resolved_under_an_exception(ledger: str) -> None:
+    decide(open_ledger(ledger), *U9, EXCEPTION, by="dpo", now=NOW)
+    assert history(ledger, U9).state == "resolved"
+    assert history(ledger, U9).exception is not None
+
+
+def test_withdrawing_an_exception_opens_the_finding_again(ledger: str) -> None:
+    opened = open_ledger(ledger)
+    decide(opened, *P1, EXCEPTION, by="dpo", now=NOW)
+    assert history(ledger, P1).state == "excepted"
+    decide(opened, *P1, Request("withdraw-exception", note="Board changed its mind"), now=NOW)
+    assert (history(ledger, P1).state, history(ledger, P1).exception) == ("reopened", None)
+    with pytest.raises(InputError, match="no exception in force to withdraw"):
+        decide(opened, *P1, Request("withdraw-exception"), now=NOW)
+
+
+def test_an_expired_exception_cannot_be_withdrawn(ledger: str) -> None:
+    decide(open_ledger(ledger), *P4, EXCEPTION, by="dpo", now=NOW)
+    with pytest.raises(InputError, match="no exception in force"):
+        decide(
+            open_ledger(ledger),
+            *P4,
+            Request("withdraw-exception"),
+            now=datetime(2026, 7, 2, tzinfo=UTC),
+        )
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (Request("except", approver="Board", until=END), "basis is required"),
+        (Request("except", basis="  ", approver="Board", until=END), "basis is required"),
+        (Request("except", basis="Contract", until=END), "approver is required"),
+        (Request("except", basis="Contract", approver="Board"), "needs an end date"),
+        (
+            Request("except", basis="Contract", approver="Board", until=date(2026, 4, 10)),
+            r"after today \(2026-04-10 in London\); 2026-04-10 is not",
+        ),
+        (
+            Request("except", basis="Contract", approver="Board", until=date(2025, 1, 1)),
+            "after today",
+        ),
+        (Request("assign"), "owner is required"),
+        (Request("assign", owner="x" * 401), "too long"),
+        (Request("note"), "a note needs its text"),
+        (Request("acknowledge", basis="Contract"), "only with an exception"),
+        (Request("acknowledge", owner="Vendor team"), "only when assigning"),
+        (Request("note", note="a\x00b"), "NUL"),
+        (Request("approve"), "unknown decision"),
+    ],
+)
+def test_an_incomplete_decision_is_refused_and_nothing_is_recorded(
+    ledger_setting: str, request_: Request, message: str
+) -> None:
+    # Checked before the ledger is read: the finding need not be recorded to be refused.
+    with pytest.raises(InputError, match=message):
+        decide(open_ledger(ledger_setting), *P4, request_, by="dpo", now=NOW)
+    assert recorded(ledger_setting) == 0
+
+
+def test_a_decision_must_name_a_recorded_finding(ledger: str) -> None:
+    for rule, key in [("TPP-001", "processor:P2"), ("TPP-002", "processor:P1")]:
+        with pytest.raises(InputError, match="no recorded run has this finding"):
+            decide(open_ledger(ledger), rule, key, Request("acknowledge"), by="dpo", now=NOW)
+    assert recorded(ledger) == 0
