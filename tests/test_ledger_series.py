@@ -1,0 +1,98 @@
+"""The twelve-month sample series through the ledger: every planted finding lives
+exactly the life `lifecycle.json` writes out, on SQLite and on PostgreSQL.
+
+The months are recorded out of order (the ledger orders runs by `exported_at`), the
+planted decisions are made at the moments the file gives, and the lifecycle is judged
+on the day of the last export, as the file judges it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.decisions import Request, decide
+from insight_workbench.ledger.lifecycle import finding_lifecycle
+from insight_workbench.ledger.runs import record_run
+from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import CheckResult, run_check
+from insight_workbench.sample.series import generate_series
+
+MONTHS = 12
+
+
+def moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate_series(tmp_path_factory.mktemp("series") / "series", MONTHS)
+
+
+@pytest.fixture(scope="module")
+def expected(series: Path) -> dict[str, Any]:
+    return json.loads((series / "lifecycle.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def results(series: Path, expected: dict[str, Any]) -> list[CheckResult]:
+    """`check` of every month, oldest first."""
+    policy = load_policy()
+    return [run_check(load_snapshot(series / month), policy) for month in expected["months"]]
+
+
+@pytest.fixture
+def recorded(ledger_setting: str, results: list[CheckResult], expected: dict[str, Any]) -> str:
+    """The twelve runs recorded in a shuffled order, then the planted decisions."""
+    ledger = open_ledger(ledger_setting)
+    for result in random.Random(12).sample(results, len(results)):
+        record_run(ledger, result, source="cli")
+    for made in expected["decisions"]:
+        request = Request(
+            action=made["action"],
+            basis=made.get("basis"),
+            approver=made.get("approver"),
+            until=datetime.strptime(made["until"], "%Y-%m-%d").date()
+            if made.get("until")
+            else None,
+        )
+        decide(ledger, made["rule"], made["key"], request, by=made["by"], now=moment(made["at"]))
+    return ledger_setting
+
+
+def test_every_planted_finding_lives_the_written_life(
+    recorded: str, expected: dict[str, Any]
+) -> None:
+    last_export = moment(expected["exported_at"][-1])
+    lifecycle = finding_lifecycle(open_ledger(recorded), now=last_export).as_dict()
+    found = {(f["rule"], f["key"]): f for f in lifecycle["findings"]}
+    fields = ("state", "first_seen", "last_seen", "resolved_in", "runs_seen")
+    for planted in expected["findings"]:
+        life = found[(planted["rule"], planted["key"])]
+        assert {f: life[f] for f in fields} == {f: planted[f] for f in fields}, planted["key"]
+
+
+def test_the_runs_are_in_export_order(recorded: str, expected: dict[str, Any]) -> None:
+    runs = finding_lifecycle(open_ledger(recorded)).as_dict()["runs"]
+    assert [run["exported_at"] for run in runs] == expected["exported_at"]
+
+
+def test_exceptions_are_shown_until_they_expire(recorded: str, expected: dict[str, Any]) -> None:
+    ledger = open_ledger(recorded)
+    for made in expected["decisions"]:
+        until = datetime.strptime(made["until"], "%Y-%m-%d")
+        during = finding_lifecycle(ledger, made["rule"], made["key"], now=until)
+        after = finding_lifecycle(
+            ledger, made["rule"], made["key"], now=until.replace(year=until.year + 1)
+        )
+        assert during.findings[0].state == "excepted"
+        assert after.findings[0].state != "excepted"
+        assert after.findings[0].exception is None
