@@ -31,6 +31,8 @@ from insight_workbench.reports.tables import BLANK, cell_text, label, table_html
         (date(2026, 11, 1), "2026-11-01"),
         (datetime(2026, 11, 1, 13, 5, tzinfo=UTC), "2026-11-01 13:05 UTC"),
         (pd.Timestamp("2026-11-01 14:05", tz="Europe/London"), "2026-11-01 14:05 UTC"),
+        (pd.Timestamp("2026-11-01"), "2026-11-01"),
+        (pd.Timestamp("2026-11-01 09:30"), "2026-11-01 09:30"),
         ("2026-10-13T16:30:00Z", "2026-10-13 16:30 UTC"),
         (["a", None], f"a, {BLANK}"),
         ("org:O0002", "org:O0002"),

@@ -12,7 +12,7 @@ import html
 import math
 import re
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pandas as pd
@@ -56,7 +56,7 @@ def label(column: Any) -> str:
 
 
 def cell_text(value: Any) -> str:
-    """One value as text: missing values blank, times in UTC to the minute."""
+    """One value as text: missing values blank, times in UTC to the minute, dates alone."""
     if value is None or value is pd.NaT or value is pd.NA:
         return BLANK
     if isinstance(value, float) and math.isnan(value):
@@ -64,9 +64,9 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "yes" if value else "no"
     if isinstance(value, datetime):
-        moment = value.astimezone(UTC) if value.tzinfo else value
-        suffix = " UTC" if value.tzinfo else ""
-        return moment.strftime("%Y-%m-%d %H:%M") + suffix
+        if value.tzinfo is None:  # a calendar date held as a time: the date alone
+            return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") + " UTC"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
