@@ -9,6 +9,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.background import start_run
+from insight_workbench.reports.report_html import inline_shared_script
 from insight_workbench.timeutil import format_utc
 
 RUNNABLE = [*MONTHLY_SET, "usage_report"]
@@ -87,13 +88,24 @@ if run.problem:
 elif html is None:
     st.warning("This run has no HTML report.")
 else:
+    # On its own, away from the reports folder's shared plotly.js: the bundle goes inline.
+    document = inline_shared_script(html.decode("utf-8", errors="replace"))
     st.download_button(
         "Download the HTML report",
-        html,
+        document.encode("utf-8"),
         file_name=f"{run.notebook}-{run.folder.name}.html",
         mime="text/html",
         key="report_html",
     )
+    pdf = run.read_pdf()
+    if pdf is not None:
+        st.download_button(
+            "Download the PDF",
+            pdf,
+            file_name=f"{run.notebook}-{run.folder.name}.pdf",
+            mime="application/pdf",
+            key="report_pdf",
+        )
     if st.toggle("Show the report here", key="report_preview"):
         # In a frame of its own origin: its charts draw, but it cannot reach the app.
-        components.html(reports.sandboxed(html.decode("utf-8", errors="replace")), height=920)
+        components.html(reports.sandboxed(document), height=920)

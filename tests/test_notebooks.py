@@ -117,7 +117,7 @@ def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapsh
     assert run["as_of"] == snapshot.manifest.exported_at_iso
     assert run["policy"] == {"path": None, "values": load_policy().as_dict()}
     assert run["start"] <= run["end"]
-    assert set(run["files"]) == {"notebook", "html", "results"}
+    assert set(run["files"]) - {"pdf"} == {"notebook", "html", "results"}  # pdf: if printed
     assert all((runs[name] / f).is_file() for f in run["files"].values())
     for file, digest in run["sha256"].items():
         assert hashlib.sha256((runs[name] / file).read_bytes()).hexdigest() == digest
@@ -149,7 +149,11 @@ def test_the_html_carries_its_charts(runs: dict[str, Path], name: str) -> None:
     html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
     assert 'class="plotly-graph-div"' in html
     assert "Plotly.newPlot" in html
-    assert html.count(get_plotlyjs()) == 1  # plotly.js inside, once: no network needed
+    assert get_plotlyjs() not in html  # one shared copy in the reports folder: no network needed
+    shared = json.loads((runs[name] / "run.json").read_text(encoding="utf-8"))["shared"]
+    library = runs[name] / shared["plotly.js"]["path"]
+    assert library.read_text(encoding="utf-8") == get_plotlyjs()
+    assert f'<script src="{shared["plotly.js"]["path"]}"></script>' in html
 
 
 def expected_findings(snapshot: Snapshot, prefix: str | None) -> dict[str, Any]:

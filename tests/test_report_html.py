@@ -9,7 +9,16 @@ import pytest
 from nbconvert.filters.markdown import markdown2html
 
 from insight_workbench.markdown_text import escape_markdown
-from insight_workbench.reports.report_html import assemble, sanitise, take_charts
+from insight_workbench.reports.report_html import (
+    assemble,
+    inline_shared_script,
+    sanitise,
+    script_hash,
+    take_charts,
+)
+from insight_workbench.reports.report_style import ReportContext, css_string
+
+CONTEXT = ReportContext("audit", "snap-1", "2026-11-28T02:00:00Z", "audit/run", "now")
 
 PLANTED = [
     "<img src=x onerror=alert(1)>",
@@ -64,7 +73,35 @@ def test_only_the_workbench_s_own_chart_outputs_become_charts() -> None:
     charts = take_charts(notebook, "secret")
     assert [c.placeholder for c in charts] == ["chart-secret-1"]
     body = sanitise("<div>chart-secret-1</div><pre>chart-guess-1</pre>")
-    document = assemble("", "<body>", body, charts, "t")
+    document = assemble("", "<body>", body, charts, CONTEXT, "../../plotly-9.min.js")
     assert document.count('class="plotly-graph-div"') == 1
     assert '"x": ["\\u003cb\\u003e"]' in document  # data inside the JSON cannot close it
     assert "<pre>chart-guess-1</pre>" in document
+    assert document.count('<svg class="static-chart"') == 1  # the printable copy
+    assert ">&lt;b&gt;</text>" in document  # its labels are text too
+
+
+def test_plotly_is_loaded_from_the_reports_folder_or_put_inline() -> None:
+    figure = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {}}
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("")]
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": figure})
+    ]
+    charts = take_charts(notebook, "t")
+    body = sanitise("<div>chart-t-1</div>")
+    shared = assemble("", "<body>", body, charts, CONTEXT, "../../plotly-9.min.js")
+    assert '<script src="../../plotly-9.min.js"></script>' in shared
+    assert "script-src 'self' 'sha256-" in shared
+    assert len(shared) < 100_000  # plotly.js (megabytes) is not in the file
+    inline = inline_shared_script(shared)
+    assert "<script src=" not in inline
+    assert "'self'" not in inline
+    bundle = inline.split("<script>", 1)[1].split("</script>", 1)[0]
+    assert f"'{script_hash(bundle)}'" in inline  # the bundle runs by its hash
+
+
+def test_a_value_cannot_leave_the_page_header_s_css_string() -> None:
+    quoted = css_string('x"; } body { display: none } </style><script>')
+    assert quoted.count('"') == 2
+    assert not set(quoted[1:-1]) & set('"<>{};')

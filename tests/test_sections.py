@@ -45,7 +45,7 @@ def test_every_rule_appears_in_one_section_of_the_pack(
     rule: Rule, one_finding_per_rule: CheckResult
 ) -> None:
     others = sections.other_findings(one_finding_per_rule)
-    shown_in_others = set(others.tables[0][1]["rule"])
+    shown_in_others = {code for _, frame in others.tables for code in frame["rule"]}
     audited = rule.family in sections.AUDIT_FAMILIES.values()
     assert audited != (rule.code in shown_in_others)
 
@@ -65,6 +65,29 @@ def test_the_summary_and_the_chart_count_every_family(
 def test_other_findings_is_titled_from_the_labels(one_finding_per_rule: CheckResult) -> None:
     others = sections.other_findings(one_finding_per_rule)
     assert others.title == "Communications, security, third parties and data quality"
+    # one table per family: each has its own evidence columns, narrow enough to print
+    assert [title for title, _ in others.tables] == [
+        f"{FAMILIES[code]} findings ({code})" for code in sections.other_families()
+    ]
+
+
+def test_the_pack_summary_names_each_audit_s_overdue_lines(
+    one_finding_per_rule: CheckResult,
+) -> None:
+    audits = {
+        "retention": sections.Section(
+            "Retention",
+            "",
+            highlights=[
+                *sections.severity_highlights([]),
+                ("Organisations overdue for deletion", 4),
+            ],
+        )
+    }
+    lines = dict(sections.pack_highlights(one_finding_per_rule, audits))
+    assert lines["Findings"] == len(RULES)
+    assert lines["Retention: organisations overdue for deletion"] == 4
+    assert sum(v for k, v in lines.items() if k.endswith("severity")) == len(RULES)
 
 
 def test_the_monthly_pack_shows_every_audit_and_the_other_findings() -> None:

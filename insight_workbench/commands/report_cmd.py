@@ -1,4 +1,5 @@
-"""`report NOTEBOOK --snapshot S --out DIR` and `reports prune --older-than DAYS`."""
+"""`report NOTEBOOK --snapshot S --out DIR`, `reports prune --older-than DAYS` and
+`reports verify PATH`."""
 
 from __future__ import annotations
 
@@ -81,6 +82,9 @@ def report(
     failed = [r for r in results if not r.succeeded]
     for result in results:
         typer.echo(f"{result.record['status']:<9} {result.folder}")
+        pdf = result.record.get("pdf") or {}
+        if pdf.get("status") == "skipped":
+            typer.echo(f"note: {result.record['notebook']}: PDF skipped: {pdf['reason']}", err=True)
     for result in failed:
         typer.echo(f"error: {_describe_failure(result)}", err=True)
     raise typer.Exit(2 if failed else 0)
@@ -156,3 +160,40 @@ def prune(
         typer.echo(str(folder))
     for skipped in pruned.skipped:
         typer.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+
+
+@reports_app.command("verify")
+def verify(
+    path: Annotated[Path, typer.Argument(help="A run folder, or a reports folder (every run).")],
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key",
+            help="The Ed25519 public key (PEM) the runs must be signed with; default: the "
+            "public half of INSIGHT_REPORT_SIGNING_KEY_FILE.",
+        ),
+    ] = None,
+) -> None:
+    """Check runs against their run.json: every file's SHA-256 (the shared plotly.js
+    too) and the signature. Exit 1 when anything differs, is missing or is unsigned
+    while a key is given."""
+    from insight_workbench.reports.verify import verify_runs
+
+    verdicts = verify_runs(path, public_key)
+    for verdict in verdicts:
+        if verdict.ok:
+            typer.echo(f"ok        {verdict.folder}  ({_signed(verdict)})")
+        else:
+            typer.echo(f"MISMATCH  {verdict.folder}: " + "; ".join(verdict.problems))
+    raise typer.Exit(0 if all(v.ok for v in verdicts) else 1)
+
+
+def _signed(verdict: Any) -> str:
+    if verdict.signed_by is None:
+        return "digests match; not signed"
+    if verdict.pinned:
+        return f"digests match; signed by the trusted key {verdict.signed_by}"
+    return (
+        f"digests match; signed by key {verdict.signed_by}, not pinned: "
+        "give --public-key to require it"
+    )

@@ -1,4 +1,4 @@
-"""The report as one safe, self-contained HTML file.
+"""The report as one safe HTML file, printable as it is.
 
 A notebook's outputs hold values from the snapshot; whatever markup or script
 they carry must never reach a reader's browser. So the export:
@@ -12,13 +12,15 @@ they carry must never reach a reader's browser. So the export:
    event handler, no link, no style block, images only as inline data;
 4. puts each chart back as an empty div and its JSON in a
    `<script type="application/json">` (data, never run), drawn by one fixed
-   script of ours with the plotly.js bundle embedded once;
-5. adds a Content-Security-Policy that lets only those two scripts run (by
-   hash) and loads nothing from anywhere.
+   script of ours with plotly.js, and beside it the chart's static copy for
+   print (report_style, static_charts);
+5. adds a Content-Security-Policy that lets only those scripts run (ours by
+   hash, plotly.js from the report's own folder) and loads nothing else.
 
-A report is one file: it works the same downloaded, opened from disk, or shown
-in the app's sandboxed frame, and its sha256 in run.json covers every script it
-runs.
+plotly.js (4-5 MB) is not in each report: one copy sits at the top of the reports
+folder, referenced relatively, its sha256 recorded in run.json. For a frame with no
+folder around it (the app's preview), `inline_shared_script` puts the bundle back in.
+Cells tagged `notebook-only` (how to run the notebook) are left out of the report.
 """
 
 from __future__ import annotations
@@ -38,12 +40,20 @@ import jinja2
 import nbformat
 import nh3
 from nbconvert import HTMLExporter
-from plotly.offline import get_plotlyjs
+from plotly.offline import get_plotlyjs, get_plotlyjs_version
 from plotly.utils import PlotlyJSONEncoder
 
 from insight_workbench.atomic import write_atomically
+from insight_workbench.reports.report_style import (
+    PRINT_CSS,
+    SCREEN_CSS,
+    ReportContext,
+    page_css,
+)
+from insight_workbench.reports.static_charts import printable_chart
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
+NOTEBOOK_ONLY = "notebook-only"
 TEMPLATE = "insight_report.html.j2"
 # The lab template without anything it would load or run.
 TEMPLATE_SOURCE = """{%- extends 'index.html.j2' -%}
@@ -62,15 +72,8 @@ DRAW_CHARTS = (
     " {responsive: true, displaylogo: false});"
     " });"
 )
-# pandas' own table styles, which the sanitiser drops with the rest of the style blocks.
-TABLE_CSS = """
-.dataframe tbody tr th { vertical-align: top; }
-.dataframe thead th { text-align: right; }
-.plotly-graph-div { width: 100%; height: 380px; }
-"""
-
 ALLOWED_TAGS = {
-    *("div", "span", "p", "br", "hr", "blockquote", "pre", "code"),
+    *("div", "span", "p", "br", "hr", "blockquote", "pre", "code", "section"),
     *("h1", "h2", "h3", "h4", "h5", "h6", "strong", "b", "em", "i", "sup", "sub", "del"),
     *("ul", "ol", "li", "dl", "dt", "dd"),
     *("table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td"),
@@ -93,14 +96,25 @@ class Chart:
     figure: dict[str, Any]
 
 
-def export_report(executed: Path, target: Path, title: str) -> None:
-    """Write the executed notebook's outputs to `target` as a sanitised report."""
+def shared_script_name() -> str:
+    """The file name of the shared plotly.js, by its version."""
+    return f"plotly-{get_plotlyjs_version()}.min.js"
+
+
+def export_report(
+    executed: Path, target: Path, context: ReportContext, script_src: str | None
+) -> None:
+    """Write the executed notebook's outputs to `target` as a sanitised report; its charts
+    load plotly.js from `script_src` (relative), or carry it inline when None."""
     notebook = nbformat.read(executed, as_version=4)
+    notebook.cells = [
+        cell for cell in notebook.cells if NOTEBOOK_ONLY not in cell.metadata.get("tags", [])
+    ]
     token = secrets.token_hex(16)  # unknown to the data, so a value cannot forge a chart
     charts = take_charts(notebook, token)
     exported = _exporter().from_notebook_node(notebook, resources={"metadata": {"name": "report"}})
     head, body_tag, body = split_document(exported[0])
-    document = assemble(head, body_tag, sanitise(body), charts, title)
+    document = assemble(head, body_tag, sanitise(body), charts, context, script_src)
     write_atomically(target, document.encode("utf-8"))
 
 
@@ -174,23 +188,60 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
     return value
 
 
-def assemble(head: str, body_tag: str, body: str, charts: list[Chart], title: str) -> str:
-    """The final document: policy first, the template's styles, then the sanitised body
-    with the charts put back and the two scripts of ours (only when there are charts)."""
+def assemble(
+    head: str,
+    body_tag: str,
+    body: str,
+    charts: list[Chart],
+    context: ReportContext,
+    script_src: str | None = None,
+) -> str:
+    """The final document: policy first, the template's styles and ours, the facts of the
+    run, then the sanitised body with the charts put back, and (only when there are
+    charts) plotly.js and our one drawing script."""
     for chart in charts:
         # The placeholder is the whole text of an output; it survives sanitising unchanged.
         body = body.replace(chart.placeholder, _chart_markup(chart), 1)
-    bundle, draw = (get_plotlyjs(), DRAW_CHARTS) if charts else ("", "")
-    policy = content_policy([s for s in (bundle, draw) if s])
+    library = ""
+    if charts and script_src is None:
+        library = f"<script>{get_plotlyjs()}</script>\n"
+    elif charts:
+        library = f'<script src="{html.escape(script_src or "")}"></script>\n'
+    inline = [s for s in (get_plotlyjs() if script_src is None else "", DRAW_CHARTS) if s]
+    policy = content_policy(inline if charts else [], own_files=bool(charts and script_src))
+    landscape = 'class="report-table wide' in body
+    styles = SCREEN_CSS + PRINT_CSS + page_css(context, landscape)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
-        f"<title>{html.escape(title)}</title>\n{head}\n<style>{TABLE_CSS}</style>\n"
-        + (f"<script>{bundle}</script>\n" if bundle else "")
-        + f"</head>\n{body_tag}\n<main>{body}</main>\n"
-        + (f"<script>{draw}</script>\n" if draw else "")
+        f"<title>{html.escape(context.title)}</title>\n{head}\n<style>{styles}</style>\n"
+        f"</head>\n{body_tag}\n<main>{_facts(context)}{body}</main>\n"
+        + library
+        + (f"<script>{DRAW_CHARTS}</script>\n" if charts else "")
         + "</body>\n</html>\n"
     )
+
+
+def _facts(context: ReportContext) -> str:
+    return (
+        '<div class="report-meta">'
+        + "".join(
+            f"<span><strong>{html.escape(name)}</strong> {html.escape(value)}</span>"
+            for name, value in context.facts()
+        )
+        + "</div>"
+    )
+
+
+def inline_shared_script(document: str) -> str:
+    """The report with plotly.js inline instead of loaded from its folder, for a frame
+    that has no folder (its policy then allows that script by hash, not by origin)."""
+    tag = re.search(r'<script src="(?:\.\./)*plotly-[\w.-]+\.min\.js"></script>', document)
+    if tag is None:
+        return document
+    bundle = get_plotlyjs()
+    document = document.replace(tag.group(0), f"<script>{bundle}</script>", 1)
+    return document.replace("script-src 'self' ", f"script-src '{script_hash(bundle)}' ", 1)
 
 
 def _chart_markup(chart: Chart) -> str:
@@ -201,12 +252,15 @@ def _chart_markup(chart: Chart) -> str:
     return (
         f'<div class="plotly-graph-div" id="chart-{name}"></div>'
         f'<script type="application/json" data-chart="chart-{name}">{figure}</script>'
+        f'<div class="print-chart">{printable_chart(chart.figure)}</div>'
     )
 
 
-def content_policy(scripts: list[str]) -> str:
-    """Nothing is loaded; only the given inline scripts run (by hash)."""
-    hashes = " ".join(f"'{script_hash(s)}'" for s in scripts) or "'none'"
+def content_policy(scripts: list[str], own_files: bool = False) -> str:
+    """Nothing is loaded; only the given inline scripts run (by hash), and with
+    `own_files` scripts from the report's own origin (its folder, for plotly.js)."""
+    sources = (["'self'"] if own_files else []) + [f"'{script_hash(s)}'" for s in scripts]
+    hashes = " ".join(sources) or "'none'"
     return (
         f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
         "img-src data:; font-src data:; base-uri 'none'; form-action 'none'"

@@ -22,6 +22,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
+from insight_workbench.reports.tables import table_html
 from insight_workbench.timeutil import format_utc, parse_as_of
 
 
@@ -74,10 +75,21 @@ def use_offline_charts() -> None:
     """Plotly figures are output as their JSON only (no script): JupyterLab draws them,
     and the exported report redraws them with its own copy of plotly.js, so it needs
     no network connection. Tables show every row and whole messages (a report must not
-    cut findings short)."""
+    cut findings short), as the reports' tables."""
     pio.renderers.default = "plotly_mimetype"
     pd.set_option("display.max_rows", None)
     pd.set_option("display.max_colwidth", None)
+    _plain_tables()
+
+
+def _plain_tables() -> None:
+    """A frame displayed in the notebook shows as the reports' tables do: labelled
+    columns, no row numbers, blanks for missing values (see tables)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, table_html)
 
 
 def write_results(path: str | Path | None, figures: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""Running a report notebook with papermill: executed notebook, HTML, run.json.
+"""Running a report notebook with papermill: executed notebook, HTML, PDF, run.json.
 
 Each run gets its own folder `<out>/<notebook>/<start time>/` (a suffix when two
 runs start in the same second); nothing is ever overwritten. The notebook runs
@@ -10,13 +10,20 @@ the policy are loaded before anything runs, so unusable input is refused with
 an InputError and no run folder. A failing cell leaves the partial notebook,
 its HTML, and a run.json with status `failed` naming the cell; so does a run
 whose files cannot be written (a full disk), which also ends in exit 2.
+
+Nothing a run leaves names a path of this machine: the record and the executed
+notebook name the snapshot, policy and notebook by their file names and checksums.
+The PDF is printed when a printer is found (see pdf); when not, the record says why.
+With a signing key configured (see signing), run.json is signed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import papermill
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jupyter_client.manager import AsyncKernelManager
 from papermill.exceptions import PapermillExecutionError
 from traitlets import default
@@ -47,9 +56,12 @@ from insight_workbench.reports.notebooks import (
     find_notebook,
     parameters_cell_index,
 )
+from insight_workbench.reports.pdf import print_pdf
 from insight_workbench.reports.progress_engine import ENGINE
-from insight_workbench.reports.report_html import export_report
+from insight_workbench.reports.report_html import export_report, shared_script_name
+from insight_workbench.reports.report_style import ReportContext
 from insight_workbench.reports.run_lock import RunLock
+from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
 from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
 
 KERNEL = "python3"
@@ -99,6 +111,7 @@ class PreparedRun:
     notebook: ReportNotebook
     parameters: dict[str, Any]
     record: dict[str, Any]
+    signing_key: Ed25519PrivateKey | None = None
 
 
 def prepare_run(
@@ -128,21 +141,44 @@ def prepare_run(
     if "pseudonym_key_file" in found.parameters:  # analyst-safe notebooks need the key
         key_file = values.get("pseudonym_key_file")
         load_pseudonym_key({KEY_FILE_VARIABLE: key_file} if key_file else None)
+    key_file = signing_key_file()
+    signing_key = load_private_key(key_file) if key_file else None
     record = {
         "notebook": found.name,
-        "notebook_path": str(found.path),
-        "parameters": values,
+        "notebook_sha256": sha256_file(found.path),
+        "parameters": recorded_parameters(values),
         "snapshot": {
-            "path": values["snapshot"],
+            "name": Path(values["snapshot"]).name,
             "snapshot_id": manifest.snapshot_id,
             "exported_at": manifest.exported_at_iso,
             "checksum": manifest.checksum,
         },
         "as_of": format_utc(moment),
-        "policy": {"path": policy_path, "values": policy.as_dict()},
+        "policy": {"path": _names(policy_path), "values": policy.as_dict()},
         "package_version": __version__,
     }
-    return PreparedRun(found, values, record)
+    return PreparedRun(found, values, record, signing_key)
+
+
+def recorded_parameters(values: dict[str, Any]) -> dict[str, Any]:
+    """The parameters as recorded: a path by its file name (no path of this machine)."""
+    return {
+        name: _names(value) if name in (*PATH_PARAMETERS, "results_path") else value
+        for name, value in values.items()
+    }
+
+
+def _names(value: Any) -> Any:
+    if isinstance(value, str | Path):
+        return Path(value).name
+    if isinstance(value, list):
+        return [_names(v) for v in value]
+    return value
+
+
+def without_paths(text: str) -> str:
+    """An error message with every absolute path cut to its last part."""
+    return re.sub(r"(?<![\w.:])/(?:[^\s'\"/]+/)+([^\s'\"/]*)", r"\1", text)
 
 
 def run_report(
@@ -193,7 +229,8 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
     caller's: the notebook itself runs in the new folder); `on_step` hears of each cell
     once it has run ("cell n of m")."""
     start = datetime.now(UTC).replace(microsecond=0)  # a run is recorded to the second
-    folder = new_run_folder(Path(absolute_path(out)), prepared.notebook.name, start)
+    root = Path(absolute_path(out))
+    folder = new_run_folder(root, prepared.notebook.name, start)
     executed = folder / f"{prepared.notebook.name}.ipynb"
     record = {**prepared.record, "start": format_utc(start), "end": None, "status": "running"}
     record["files"] = {"notebook": executed.name, "html": f"{prepared.notebook.name}.html"}
@@ -227,11 +264,16 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
             record["error"] = {
                 "cell": None,
                 "ename": type(error).__name__,
-                "evalue": str(error)[:500],
+                "evalue": without_paths(str(error))[:500],
             }
     try:
         if executed.is_file():
-            export_html(executed, folder / record["files"]["html"], _title(record))
+            scrub_notebook(executed, prepared)
+            script = write_shared_script(root)
+            record["shared"] = {"plotly.js": script}
+            html = folder / record["files"]["html"]
+            export_html(executed, html, _context(record, folder), script["path"])
+            _print(html, record)
     except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
         record["status"] = "failed"
         reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
@@ -245,6 +287,8 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
         for name in record["files"].values()
         if (folder / name).is_file()
     }
+    if prepared.signing_key is not None:
+        record = sign(record, prepared.signing_key)
     with reported_write_errors(folder / RUN_FILE):
         try:
             write_record(folder, record)
@@ -279,14 +323,61 @@ def write_record(folder: Path, record: dict[str, Any]) -> None:
     write_atomically(folder / RUN_FILE, document.encode("utf-8"))
 
 
-def export_html(executed: Path, target: Path, title: str) -> None:
+def export_html(executed: Path, target: Path, context: ReportContext, script: str) -> None:
     """The report as HTML: outputs only, sanitised, with its charts and nothing loaded
     from the network (see report_html)."""
-    export_report(executed, target, title)
+    export_report(executed, target, context, script)
 
 
-def _title(record: dict[str, Any]) -> str:
-    return f"{record['notebook']} - {record['snapshot']['snapshot_id']} - as of {record['as_of']}"
+def write_shared_script(root: Path) -> dict[str, str]:
+    """The reports folder's one copy of plotly.js (written once, rewritten only if it
+    differs), and how a run folder two levels down names it."""
+    from plotly.offline import get_plotlyjs
+
+    name = shared_script_name()
+    bundle = get_plotlyjs().encode("utf-8")
+    digest = hashlib.sha256(bundle).hexdigest()
+    path = root / name
+    if not path.is_file() or path.is_symlink() or sha256_file(path) != digest:
+        path.unlink(missing_ok=True)
+        write_atomically(path, bundle)
+    return {"path": f"../../{name}", "sha256": digest}
+
+
+def scrub_notebook(executed: Path, prepared: PreparedRun) -> None:
+    """The executed notebook names its inputs by file name, as run.json does: papermill
+    wrote the absolute paths the kernel needed into its metadata and parameters cell."""
+    notebook = nbformat.read(executed, as_version=4)
+    shown = recorded_parameters({**prepared.parameters, "results_path": RESULTS_FILE})
+    papermill_meta = notebook.metadata.get("papermill", {})
+    papermill_meta.update(
+        input_path=prepared.notebook.path.name, output_path=executed.name, parameters=shown
+    )
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            lines = [f"{name} = {value!r}" for name, value in shown.items()]
+            cell.source = "# Parameters (paths by file name)\n" + "\n".join(lines) + "\n"
+    write_atomically(executed, nbformat.writes(notebook).encode("utf-8"))
+
+
+def _print(html: Path, record: dict[str, Any]) -> None:
+    pdf = html.with_suffix(".pdf")
+    printed = print_pdf(html, pdf)
+    if printed.pdf is not None:
+        record["files"]["pdf"] = pdf.name
+        record["pdf"] = {"status": "printed"}
+    else:
+        record["pdf"] = {"status": "skipped", "reason": printed.skipped}
+
+
+def _context(record: dict[str, Any], folder: Path) -> ReportContext:
+    return ReportContext(
+        notebook=record["notebook"],
+        snapshot_id=record["snapshot"]["snapshot_id"],
+        as_of=record["as_of"],
+        run_id=f"{record['notebook']}/{folder.name}",
+        generated=format_utc(datetime.now(UTC).replace(microsecond=0)),
+    )
 
 
 def _cell_error(prepared: PreparedRun, error: PapermillExecutionError) -> dict[str, Any]:
@@ -299,7 +390,7 @@ def _cell_error(prepared: PreparedRun, error: PapermillExecutionError) -> dict[s
         "cell": index,
         "execution_count": error.exec_count,
         "ename": error.ename,
-        "evalue": str(error.evalue)[:500],
+        "evalue": without_paths(str(error.evalue))[:500],
     }
 
 

@@ -58,7 +58,14 @@ class PastRun:
 
     @property
     def html(self) -> Path | None:
-        name = (self.record.get("files") or {}).get("html")
+        return self._file("html")
+
+    @property
+    def pdf(self) -> Path | None:
+        return self._file("pdf")
+
+    def _file(self, kind: str) -> Path | None:
+        name = (self.record.get("files") or {}).get(kind)
         if not name or self.problem:
             return None
         path = self.folder / name
@@ -66,7 +73,14 @@ class PastRun:
 
     def read_html(self) -> bytes | None:
         """The HTML report's bytes; None if there is none or it is not a plain file."""
-        path = self.html
+        return self._read(self.html)
+
+    def read_pdf(self) -> bytes | None:
+        """The PDF's bytes; None if the run has none (no printer) or it is not a plain file."""
+        return self._read(self.pdf)
+
+    @staticmethod
+    def _read(path: Path | None) -> bytes | None:
         if path is None:
             return None
         try:

@@ -3,7 +3,8 @@
 Each audit notebook shows one section; the monthly compliance pack shows them
 all, so a figure can never differ between the two. Every section is built from
 library calls (the rules' findings and the domain modules), never from SQL of
-its own. `figures` holds what `results.json` records.
+its own. `figures` holds what `results.json` records; `highlights` are the lines of
+the summary each report opens with (totals, what is overdue; see summary).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
 from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.reports.results import ReportInputs
+from insight_workbench.reports.tables import titled_table
 from insight_workbench.rules import FAMILIES, family_label, family_of
 from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
@@ -36,18 +38,26 @@ class Section:
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
     charts: list[go.Figure] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
+    highlights: list[tuple[str, Any]] = field(default_factory=list)
 
 
 def show(section: Section, level: int = 2) -> None:
-    """Display a section in a notebook: heading, intro, charts, then tables."""
-    from IPython.display import Markdown, display
+    """Display a section in a notebook: heading, intro, charts, then titled tables."""
+    from IPython.display import HTML, Markdown, display
 
     display(Markdown(f"{'#' * level} {section.title}\n\n{section.intro}"))
     for figure in section.charts:
         figure.show()
     for caption, frame in section.tables:
-        display(Markdown(f"**{caption}** ({len(frame)} rows)"))
-        display(frame if len(frame) else Markdown("*None.*"))
+        display(HTML(titled_table(caption, frame)))
+
+
+def severity_highlights(findings: Sequence[Finding]) -> list[tuple[str, Any]]:
+    """The findings total, then one line per severity."""
+    counts = Counter(f.severity for f in findings)
+    return [("Findings", len(findings))] + [
+        (f"{severity.capitalize()} severity", counts.get(severity, 0)) for severity in SEVERITIES
+    ]
 
 
 def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
@@ -128,7 +138,10 @@ def retention(inputs: ReportInputs) -> Section:
                 "Falls due in the next 30 days",
                 pd.DataFrame(upcoming, columns=["kind", "key", "due", "message"]),
             ),
-            ("Due dates of every closed and potential-customer organisation", status),
+            (
+                "Due dates of every closed and potential-customer organisation",
+                status[[c for c in STATUS_COLUMNS if c in status.columns]],
+            ),
             (
                 "Erasure requests not effective (RET-003)",
                 findings_frame(_of(result.findings, "RET-003")),
@@ -155,6 +168,13 @@ def retention(inputs: ReportInputs) -> Section:
         section.charts.append(
             charts.bars(held, "key", "rows", "Rows still held by overdue organisations", "table")
         )
+    section.highlights = [
+        *severity_highlights(result.findings),
+        ("Organisations overdue for deletion", len(overdue)),
+        ("Rows still held by them", int(held["rows"].sum()) if len(held) else 0),
+        ("Erasure requests not effective", len(_of(result.findings, "RET-003"))),
+        ("Falling due in the next 30 days", len(upcoming)),
+    ]
     section.figures = {
         **findings_figures(result),
         "overdue_organisations": len(overdue),
@@ -175,21 +195,41 @@ def _held_rows(findings: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "table", "rows"])
 
 
-REQUEST_COLUMNS = [
+# The due-date table shows the total rows held; the overdue table has them per table.
+STATUS_COLUMNS = [
+    "rule",
+    "org_id",
+    "name",
+    "product",
+    "status",
+    "reference",
+    "reference_at",
+    "due_at",
+    "state",
+    "days_overdue",
+    "days_left",
+    "rows_held",
+]
+# Each request's deadline arithmetic, in two tables narrow enough for a printed page:
+# when its clock ran, then how the due date follows.
+CLOCK_COLUMNS = [
     "request_id",
     "type",
     "status",
-    "paused",
     "received_date",
     "clock_start_date",
+    "clarification_requested_date",
+    "clock_resumed_date",
+    "paused_days",
+    "paused",
+]
+DUE_COLUMNS = [
+    "request_id",
     "extended",
     "period_months",
     "nominal_date",
     "period_end",
     "clamped",
-    "clarification_requested_date",
-    "clock_resumed_date",
-    "paused_days",
     "clock_end",
     "moved_because",
     "due_date",
@@ -198,6 +238,22 @@ REQUEST_COLUMNS = [
     "days_late",
     "finding",
 ]
+SUMMARY_COLUMNS = [
+    "request_id",
+    "type",
+    "status",
+    "received_date",
+    "due_date",
+    "completed_date",
+    "days_left",
+    "days_late",
+    "finding",
+]
+REQUEST_COLUMNS = list(dict.fromkeys(CLOCK_COLUMNS + DUE_COLUMNS))
+
+
+def _columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame[[c for c in columns if c in frame.columns]]
 
 
 def subject_requests(inputs: ReportInputs) -> Section:
@@ -214,11 +270,24 @@ def subject_requests(inputs: ReportInputs) -> Section:
         "A request still waiting for its clarification is paused and has no due date. Each "
         "step is shown: nominal date, period end, days paused, what moved it, due date.",
         [
-            ("Open requests", open_),
-            ("Paused, waiting for a clarification", deadlines[deadlines["paused"]]),
-            ("Open and overdue (SAR-001)", deadlines[deadlines["finding"] == "SAR-001"]),
-            ("Answered late (SAR-002)", deadlines[deadlines["finding"] == "SAR-002"]),
-            ("Every request's deadline arithmetic", deadlines),
+            ("Open requests", _columns(open_, SUMMARY_COLUMNS)),
+            (
+                "Paused, waiting for a clarification",
+                _columns(deadlines[deadlines["paused"]], CLOCK_COLUMNS),
+            ),
+            (
+                "Open and overdue (SAR-001)",
+                _columns(deadlines[deadlines["finding"] == "SAR-001"], SUMMARY_COLUMNS),
+            ),
+            (
+                "Answered late (SAR-002)",
+                _columns(deadlines[deadlines["finding"] == "SAR-002"], SUMMARY_COLUMNS),
+            ),
+            (
+                "Every request's clock: received, started, paused",
+                _columns(deadlines, CLOCK_COLUMNS),
+            ),
+            ("Every request's due date, step by step", _columns(deadlines, DUE_COLUMNS)),
         ],
     )
     late = deadlines[deadlines["finding"].notna()]
@@ -228,6 +297,13 @@ def subject_requests(inputs: ReportInputs) -> Section:
                 late, x="request_id", y="days_late", color="finding", title="Days late per request"
             )
         )
+    section.highlights = [
+        *severity_highlights(result.findings),
+        ("Open requests overdue", int((deadlines["finding"] == "SAR-001").sum())),
+        ("Answered late", int((deadlines["finding"] == "SAR-002").sum())),
+        ("Open requests", len(open_)),
+        ("Paused, waiting for a clarification", int(deadlines["paused"].sum())),
+    ]
     section.figures = {
         **findings_figures(result),
         "open": len(open_),
@@ -248,7 +324,7 @@ def deidentification(inputs: ReportInputs) -> Section:
         f"Every dataset under `deidentified/`, each check's verdict, and the sizes of the "
         f"equivalence classes (k = {inputs.policy.deidentification.k}); values are never shown.",
         [
-            ("Verdict per dataset and check", verdicts),
+            ("Verdict per dataset and check", verdicts.drop(columns=["file"], errors="ignore")),
             ("Equivalence-class sizes", sizes),
             ("Findings", findings_frame(result.findings)),
         ],
@@ -264,6 +340,11 @@ def deidentification(inputs: ReportInputs) -> Section:
         )
         figure.add_vline(x=inputs.policy.deidentification.k - 0.5, line_dash="dash")
         section.charts.append(figure)
+    section.highlights = [
+        *severity_highlights(result.findings),
+        ("Datasets assessed", len(verdicts)),
+        ("Datasets with a finding", len({f.key for f in result.findings})),
+    ]
     section.figures = {
         **findings_figures(result),
         "datasets": len(verdicts),
@@ -302,6 +383,12 @@ def access_review(inputs: ReportInputs) -> Section:
             title="Failed logins per day (UTC), days touched by a burst highlighted",
         )
         section.charts.append(figure)
+    section.highlights = [
+        *severity_highlights(result.findings),
+        ("Failed-login bursts", len(bursts)),
+        ("Logins after closure or deletion", len(late)),
+        ("User-list views outside the organisation", len(views)),
+    ]
     section.figures = {
         **findings_figures(result),
         "burst_windows": len(bursts),
@@ -359,6 +446,20 @@ def trend(current: CheckResult, earlier: Sequence[str], policy: Any) -> pd.DataF
     return pd.DataFrame(rows).sort_values(["as_of", "family"], ignore_index=True)
 
 
+def pack_highlights(result: CheckResult, audits: dict[str, Section]) -> list[tuple[str, Any]]:
+    """The compliance pack's summary: every finding by severity, then what each audit
+    reports as overdue or late (its lines after the severity ones)."""
+    shown = len(severity_highlights([]))
+    return [
+        *severity_highlights(result.findings),
+        *(
+            (f"{section.title}: {what[:1].lower()}{what[1:]}", value)
+            for section in audits.values()
+            for what, value in section.highlights[shown:]
+        ),
+    ]
+
+
 def other_families() -> list[str]:
     """The rule families without an audit section of their own, in registry order."""
     return [code for code in FAMILIES if code not in AUDIT_FAMILIES.values()]
@@ -377,6 +478,13 @@ def other_findings(result: CheckResult) -> Section:
         + ", ".join(families)
         + "): for example marketing after an opt-out, credential columns in the export, "
         "processors without an assessment or overdue for review, and quarantined rows.",
-        [("Findings", findings_frame(found))],
+        [
+            (
+                f"{FAMILIES[code]} findings ({code})",
+                findings_frame([f for f in found if family_of(f.rule) == code]),
+            )
+            for code in families
+        ],
         figures={"findings": len(found)},
+        highlights=severity_highlights(found),
     )

@@ -1,0 +1,98 @@
+"""A PDF beside the HTML report: printed by headless Chromium, else by WeasyPrint.
+
+Chromium is the one named by `CHROMIUM` or `INSIGHT_CHROMIUM` (a path or a command
+name), else the first of `chromium`, `chromium-browser`, `google-chrome` on the PATH.
+It prints the report file as a reader's browser would, with the report's print
+stylesheet, and without the browser's own header and footer (which would show the
+file's path). Without either printer the run still succeeds: `print_pdf` says why
+the PDF was skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+VARIABLES = ("CHROMIUM", "INSIGHT_CHROMIUM")
+COMMANDS = ("chromium", "chromium-browser", "google-chrome")
+TIMEOUT_SECONDS = 120
+QUIET = [
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--no-pdf-header-footer",
+]
+
+
+@dataclass(frozen=True)
+class Printed:
+    """The PDF's path, or why there is none."""
+
+    pdf: Path | None
+    skipped: str | None = None
+
+
+def find_chromium(env: Mapping[str, str] = os.environ) -> str | None:
+    """The Chromium to print with, or None."""
+    for variable in VARIABLES:
+        if env.get(variable, "").strip():
+            return shutil.which(env[variable].strip())
+    return next((found for name in COMMANDS if (found := shutil.which(name))), None)
+
+
+def print_pdf(html: Path, pdf: Path) -> Printed:
+    """Print `html` to `pdf`: Chromium first, WeasyPrint next, else skipped (with why)."""
+    chromium = find_chromium()
+    if chromium is not None:
+        return _chromium(chromium, html, pdf)
+    try:
+        import weasyprint  # type: ignore[import-not-found]
+    except ImportError:
+        return Printed(None, "no Chromium (set CHROMIUM) and no WeasyPrint installed")
+    try:
+        weasyprint.HTML(filename=str(html)).write_pdf(str(pdf))
+    except Exception as error:  # WeasyPrint's own errors have no common base
+        return Printed(None, f"WeasyPrint failed ({type(error).__name__})")
+    return Printed(pdf)
+
+
+def _chromium(chromium: str, html: Path, pdf: Path) -> Printed:
+    # Chromium refuses to start as root with its sandbox on (containers, CI runners).
+    sandbox = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    with tempfile.TemporaryDirectory(prefix="insight-print-", ignore_cleanup_errors=True) as tmp:
+        command = [
+            chromium,
+            *QUIET,
+            *sandbox,
+            f"--user-data-dir={tmp}",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
+        try:
+            subprocess.run(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=TIMEOUT_SECONDS,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            pdf.unlink(missing_ok=True)
+            return Printed(None, f"Chromium did not finish within {TIMEOUT_SECONDS} s")
+        except OSError as error:
+            return Printed(None, f"Chromium would not start ({error.strerror})")
+    if not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
+        pdf.unlink(missing_ok=True)
+        return Printed(None, "Chromium wrote no PDF")
+    return Printed(pdf)

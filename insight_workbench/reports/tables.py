@@ -1,0 +1,145 @@
+"""Tables as a reader sees them: labelled columns, no row numbers, blanks for nothing.
+
+A report's tables are frames from the library; shown as pandas shows them they carry
+the row index, `NaN`/`NaT`/`None` and raw column names. `table_html` turns a frame into
+an HTML table with human labels, every missing value shown as "—", times in UTC,
+booleans as yes/no, and every value escaped (data is text, never markup).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import pandas as pd
+
+BLANK = "—"
+# Labels where the column name alone would read badly; others are humanised.
+LABELS = {
+    "key": "Finding",
+    "org_id": "Organisation ID",
+    "due": "Due",
+    "due_at": "Due at",
+    "rows_held": "Rows held",
+    "k": "k",
+    "dau": "Daily active users",
+    "wau": "Weekly active users",
+    "mau": "Monthly active users",
+}
+ACRONYMS = {"id": "ID", "ip": "IP", "ids": "IDs", "utc": "UTC", "sar": "SAR", "dpo": "DPO"}
+ISO_UTC = re.compile(r"\A(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?Z\Z")
+# Tables with more columns than this print on a landscape page of their own.
+WIDE = 7
+# Tables with no more rows than this are never split across pages.
+SHORT = 12
+# A value without a space up to this long stays on one line.
+NO_BREAK = 16
+
+
+def label(column: Any) -> str:
+    """A column's heading: from LABELS, else its name with words and acronyms restored."""
+    if isinstance(column, tuple):  # a pivot's several levels
+        return " ".join(label(part) for part in column if str(part))
+    name = str(column)
+    if name in LABELS:
+        return LABELS[name]
+    words = [ACRONYMS.get(w.lower(), w) for w in name.replace("_", " ").split()]
+    if not words:
+        return name
+    first = words[0]
+    words[0] = first if first in ACRONYMS.values() else first[:1].upper() + first[1:]
+    return " ".join(words)
+
+
+def cell_text(value: Any) -> str:
+    """One value as text: missing values blank, times in UTC to the minute, dates alone."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return BLANK
+    if isinstance(value, float) and math.isnan(value):
+        return BLANK
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:  # a calendar date held as a time: the date alone
+            return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") + " UTC"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(cell_text(v) for v in value) or BLANK
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        return cell_text(value.item())
+    text = str(value)
+    iso = ISO_UTC.match(text)
+    if iso:
+        return f"{iso[1]} {iso[2]} UTC"
+    return text if text.strip() else BLANK
+
+
+def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The index becomes columns when it means something (a pivot's rows); a plain
+    row number is dropped."""
+    if isinstance(frame.index, pd.RangeIndex) or frame.index.names == [None]:
+        return frame.reset_index(drop=True)
+    flat = frame.reset_index()
+    flat.columns.name = None
+    return flat
+
+
+def _is_number(values: Iterable[Any]) -> bool:
+    present = [v for v in values if cell_text(v) != BLANK]
+    return bool(present) and all(
+        (isinstance(v, (int, float)) and not isinstance(v, bool))
+        or type(v).__name__.startswith(("int", "float"))
+        for v in present
+    )
+
+
+def table_html(frame: pd.DataFrame) -> str:
+    """The frame as an HTML table: labelled head, escaped cells, numbers to the right."""
+    flat = _plain_columns(frame)
+    columns = list(flat.columns)
+    numeric = [_is_number(flat.iloc[:, i].tolist()) for i in range(len(columns))]
+    classes = ["report-table"]
+    if len(columns) > WIDE:
+        classes.append("wide")
+    if len(flat) <= SHORT:
+        classes.append("short")
+    head = "".join(f"<th>{html.escape(label(c))}</th>" for c in columns)
+    rows = []
+    for record in flat.itertuples(index=False, name=None):
+        cells = "".join(
+            _cell(cell_text(v), number) for v, number in zip(record, numeric, strict=True)
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    return (
+        f'<table class="{" ".join(classes)}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _cell(text: str, number: bool) -> str:
+    """A cell; a short word (a code, an id, a number) is never broken across lines."""
+    classes = (["num"] if number else []) + (
+        ["nw"] if len(text) <= NO_BREAK and " " not in text else []
+    )
+    attribute = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<td{attribute}>{html.escape(text)}</td>"
+
+
+def titled_table(title: str, frame: pd.DataFrame) -> str:
+    """A table under its title, kept together when printed; "None." when it is empty."""
+    count = "1 row" if len(frame) == 1 else f"{len(frame)} rows"
+    heading = f'<h4 class="table-title">{html.escape(title)} <span>({count})</span></h4>'
+    if not len(frame):
+        return f'<section class="titled-table short">{heading}<p class="empty">None.</p></section>'
+    classes = ["titled-table"]
+    classes += ["wide"] if len(_plain_columns(frame).columns) > WIDE else []
+    classes += ["short"] if len(frame) <= SHORT else []
+    return f'<section class="{" ".join(classes)}">{heading}{table_html(frame)}</section>'

@@ -1,0 +1,300 @@
+"""Audit-grade report outputs: printable, small, free of paths and placeholders, signed.
+
+The monthly set and the usage report run once for the module (as `report --all` and
+`report usage_report` do), with a signing key configured; retention_audit runs a
+second time so its summary has an earlier run to compare with.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from browser_support import require_chromium
+from cli_runner import run_cli as cli
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pypdf import PdfReader
+
+from insight_workbench.reports import MONTHLY_SET
+from insight_workbench.reports.signing import KEY_VARIABLE
+
+REPORTS = [*MONTHLY_SET, "usage_report"]
+KEY = "report-test-key-0123456789abcdef"
+MB = 1024 * 1024
+
+
+def write_key(path: Path) -> Ed25519PrivateKey:
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path.write_bytes(pem)
+    return key
+
+
+def write_public(key: Ed25519PrivateKey, path: Path) -> Path:
+    pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    path.write_bytes(pem)
+    return path
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("keys")
+    signing = write_key(folder / "signing.pem")
+    other = write_key(folder / "other.pem")
+    return {
+        "private": folder / "signing.pem",
+        "public": write_public(signing, folder / "signing.pub"),
+        "other_public": write_public(other, folder / "other.pub"),
+    }
+
+
+@pytest.fixture(scope="module")
+def out(sample_path: Path, tmp_path_factory: pytest.TempPathFactory, keys: dict[str, Path]) -> Path:
+    folder = tmp_path_factory.mktemp("reports")
+    env = {**os.environ, "INSIGHT_PSEUDONYM_KEY": KEY, KEY_VARIABLE: str(keys["private"])}
+    for extra in (["--all"], ["usage_report"], ["retention_audit"]):
+        done = cli("report", *extra, "--snapshot", sample_path, "--out", folder, env=env)
+        assert done.returncode == 0, done.stderr
+    return folder
+
+
+def run_folders(out: Path, name: str) -> list[Path]:
+    """The runs of one notebook, oldest first."""
+    return sorted(p.parent for p in (out / name).glob("*/run.json"))
+
+
+@pytest.fixture(scope="module")
+def runs(out: Path) -> dict[str, Path]:
+    return {name: run_folders(out, name)[-1] for name in REPORTS}
+
+
+def record(folder: Path) -> dict:
+    return json.loads((folder / "run.json").read_text(encoding="utf-8"))
+
+
+def report_html(folder: Path) -> str:
+    return (folder / f"{record(folder)['notebook']}.html").read_text(encoding="utf-8")
+
+
+def visible_text(document: str) -> str:
+    """What a reader sees: no script (chart data), no style, no markup."""
+    document = re.sub(r"<(script|style)\b.*?</\1>", " ", document, flags=re.DOTALL)
+    return html.unescape(re.sub(r"<[^>]+>", " ", document))
+
+
+def table_headers(document: str) -> list[list[str]]:
+    """The column headings of every table of the report, table by table."""
+    heads = re.findall(r'<table class="report-table[^"]*"><thead><tr>(.*?)</tr></thead>', document)
+    return [[html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", row)] for row in heads]
+
+
+def squeezed(text: str) -> str:
+    """Text compared across HTML and PDF: ligatures undone, no white space."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_column_of_every_table_is_on_the_printed_page(
+    runs: dict[str, Path], name: str
+) -> None:
+    require_chromium()
+    folder = runs[name]
+    assert record(folder)["pdf"] == {"status": "printed"}
+    pages = [squeezed(page.extract_text()) for page in PdfReader(folder / f"{name}.pdf").pages]
+    tables = table_headers(report_html(folder))
+    assert tables, "the report has tables"
+    for headers in tables:
+        # The whole header row, in order, on one page: a column cut off at the page's
+        # edge is missing from the PDF's text.
+        row = squeezed("".join(headers))
+        assert any(row in page for page in pages), f"{name}: columns cut: {headers}"
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_each_page_names_the_report_snapshot_and_run(runs: dict[str, Path], name: str) -> None:
+    require_chromium()
+    folder = runs[name]
+    run = record(folder)
+    reader = PdfReader(folder / f"{name}.pdf")
+    for number, page in enumerate(reader.pages, 1):
+        text = unicodedata.normalize("NFKC", page.extract_text())
+        assert f"Report {name}" in text
+        assert f"Snapshot {run['snapshot']['snapshot_id']}" in text
+        assert f"As of {run['as_of']}" in text
+        assert f"Run {name}/{folder.name}" in text
+        assert f"Page {number} of {len(reader.pages)}" in text
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_a_run_stays_small_with_one_shared_plotly(
+    out: Path, runs: dict[str, Path], name: str
+) -> None:
+    folder = runs[name]
+    shared = record(folder)["shared"]["plotly.js"]
+    library = (folder / shared["path"]).resolve()
+    assert library.parent == out.resolve()  # at the top of the reports folder
+    assert f'<script src="{shared["path"]}"></script>' in report_html(folder)
+    size = sum(p.stat().st_size for p in folder.iterdir())
+    assert size < 2 * MB, f"{name}: {size} bytes"
+    assert len(list(out.glob("*.js"))) == 1  # written once for every run
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_no_path_of_this_machine_in_what_a_run_leaves(
+    sample_path: Path, out: Path, runs: dict[str, Path], name: str
+) -> None:
+    folder = runs[name]
+    pdf = folder / f"{name}.pdf"
+    texts = {
+        file.name: file.read_text(encoding="utf-8")
+        for file in folder.iterdir()
+        if file.suffix in (".html", ".json", ".ipynb")
+    }
+    if pdf.is_file():
+        texts[pdf.name] = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+        texts[pdf.name + " (bytes)"] = pdf.read_bytes().decode("latin-1")
+    roots = {str(out.resolve()), str(sample_path.resolve()), str(Path.home()), "file://"}
+    roots |= {str(Path(__file__).resolve().parents[1])}
+    for file, text in texts.items():
+        found = [root for root in roots if root in text]
+        assert found == [], f"{name}/{file} names {found}"
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_no_placeholder_or_developer_text_is_shown(runs: dict[str, Path], name: str) -> None:
+    text = visible_text(report_html(runs[name]))
+    shown = re.findall(r"\b(?:NaN|NaT|None|nan|null|results\.json)\b", text)
+    assert shown == []
+    assert "insight-workbench report" not in text  # how to run it is for the notebook only
+    assert "<th></th>" not in report_html(runs[name])  # no unnamed (row number) column
+
+
+@pytest.mark.parametrize("name", MONTHLY_SET)
+def test_the_summary_comes_before_the_detail(runs: dict[str, Path], name: str) -> None:
+    text = visible_text(report_html(runs[name]))
+    summary = text.index("Summary")
+    assert summary < text.index("Findings ")
+    assert summary < min(
+        text.index(h) for h in ("(RET-", "(SAR-", "(ACC-", "Verdict per") if h in text
+    )
+    results = json.loads((runs[name] / "results.json").read_text(encoding="utf-8"))
+    assert re.search(rf"Findings\s+{results['findings']}\b", text[summary:])
+
+
+def test_the_summary_compares_with_the_previous_run(out: Path) -> None:
+    first, second = run_folders(out, "retention_audit")
+    text = visible_text(report_html(second))
+    assert f"run retention_audit/{first.name}" in text
+    assert re.search(r"New findings since then\s+0\b", text)
+    assert "no earlier run of this report" in visible_text(report_html(first))
+
+
+def verify(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    done = cli("reports", "verify", *args, env={**os.environ, **(env or {})})
+    assert "Traceback" not in done.stderr
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_every_run_verifies_against_the_trusted_key(out: Path, keys: dict[str, Path]) -> None:
+    code, said = verify(out, "--public-key", keys["public"])
+    assert code == 0, said
+    assert said.count("ok ") == len(REPORTS) + 1
+    assert "signed by the trusted key" in said
+
+
+def test_another_key_is_refused(runs: dict[str, Path], keys: dict[str, Path]) -> None:
+    code, said = verify(runs["access_review"], "--public-key", keys["other_public"])
+    assert code == 1
+    assert "signed by another key" in said
+
+
+@pytest.fixture
+def copied_run(runs: dict[str, Path], tmp_path: Path) -> Path:
+    """A copy of one run in a reports folder of its own (the shared plotly.js beside)."""
+    source = runs["access_review"]
+    target = tmp_path / "reports" / "access_review" / source.name
+    shutil.copytree(source, target)
+    for script in source.parent.parent.glob("*.js"):
+        shutil.copy(script, tmp_path / "reports" / script.name)
+    return target
+
+
+def test_the_copy_verifies_until_a_file_is_changed(copied_run: Path, keys: dict[str, Path]) -> None:
+    assert verify(copied_run, "--public-key", keys["public"])[0] == 0
+    report = copied_run / "access_review.html"
+    report.write_text(report.read_text(encoding="utf-8") + "<!-- -->", encoding="utf-8")
+    code, said = verify(copied_run, "--public-key", keys["public"])
+    assert code == 1
+    assert "access_review.html: differs from its SHA-256" in said
+
+
+def test_a_changed_record_breaks_the_signature(copied_run: Path, keys: dict[str, Path]) -> None:
+    run = record(copied_run)
+    run["status"] = "succeeded "
+    (copied_run / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    code, said = verify(copied_run, env={KEY_VARIABLE: str(keys["private"])})
+    assert code == 1
+    assert "signature does not match" in said
+
+
+def test_a_changed_shared_plotly_is_found(copied_run: Path, keys: dict[str, Path]) -> None:
+    script = next(copied_run.parent.parent.glob("*.js"))
+    script.write_text("/* not plotly */", encoding="utf-8")
+    code, said = verify(copied_run, "--public-key", keys["public"])
+    assert code == 1
+    assert "shared plotly.js: differs" in said
+
+
+def test_an_unsigned_run_fails_only_when_a_key_is_trusted(
+    copied_run: Path, keys: dict[str, Path]
+) -> None:
+    run = record(copied_run)
+    del run["signature"]
+    (copied_run / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    code, said = verify(copied_run, env={KEY_VARIABLE: ""})
+    assert (code, "not signed" in said) == (0, True)
+    code, said = verify(copied_run, "--public-key", keys["public"])
+    assert (code, "run.json is not signed" in said) == (1, True)
+
+
+def test_a_bad_key_file_is_refused_before_anything_runs(sample_path: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "key.pem"
+    bad.write_text("not a key", encoding="utf-8")
+    env = {**os.environ, KEY_VARIABLE: str(bad)}
+    done = cli("report", "retention_audit", "--snapshot", sample_path, "--out", tmp_path, env=env)
+    assert done.returncode == 2
+    assert "not an unencrypted PEM private key" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "retention_audit").exists()
+
+
+def test_without_a_printer_the_run_succeeds_and_says_the_pdf_was_skipped(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("WeasyPrint is installed: it would print the PDF")
+    echo = Path(__file__).parent / "notebooks" / "echo.ipynb"
+    env = {**os.environ, "CHROMIUM": "no-such-chromium", "INSIGHT_CHROMIUM": "no-such-chromium"}
+    done = cli("report", echo, "--snapshot", sample_path, "--out", tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "echo: PDF skipped: no Chromium" in done.stderr
+    run = record(next(tmp_path.glob("echo/*")))
+    assert run["status"] == "succeeded"
+    assert run["pdf"]["status"] == "skipped"
+    assert "pdf" not in run["files"]
+    assert not list(tmp_path.glob("echo/*/*.pdf"))

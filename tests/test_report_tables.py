@@ -1,0 +1,116 @@
+"""Report tables and the printable copies of charts: labelled, blank for nothing, escaped."""
+
+from __future__ import annotations
+
+import base64
+import math
+from datetime import UTC, date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from insight_workbench.reports.static_charts import printable_chart, values
+from insight_workbench.reports.tables import BLANK, cell_text, label, table_html, titled_table
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, BLANK),
+        (math.nan, BLANK),
+        (pd.NaT, BLANK),
+        (pd.NA, BLANK),
+        (np.float64("nan"), BLANK),
+        ("", BLANK),
+        (True, "yes"),
+        (np.bool_(False), "no"),
+        (3.0, "3"),
+        (2.5, "2.50"),
+        (np.int64(7), "7"),
+        (date(2026, 11, 1), "2026-11-01"),
+        (datetime(2026, 11, 1, 13, 5, tzinfo=UTC), "2026-11-01 13:05 UTC"),
+        (pd.Timestamp("2026-11-01 14:05", tz="Europe/London"), "2026-11-01 14:05 UTC"),
+        (pd.Timestamp("2026-11-01"), "2026-11-01"),
+        (pd.Timestamp("2026-11-01 09:30"), "2026-11-01 09:30"),
+        ("2026-10-13T16:30:00Z", "2026-10-13 16:30 UTC"),
+        (["a", None], f"a, {BLANK}"),
+        ("org:O0002", "org:O0002"),
+    ],
+)
+def test_each_value_reads_plainly(value: object, shown: str) -> None:
+    assert cell_text(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("column", "heading"),
+    [
+        ("due_at", "Due at"),
+        ("rows_held", "Rows held"),
+        ("days_overdue", "Days overdue"),
+        ("request_id", "Request ID"),
+        ("org_id", "Organisation ID"),
+        ("DEID-001", "DEID-001"),
+        (("findings", "high"), "Findings High"),
+    ],
+)
+def test_columns_have_human_labels(column: object, heading: str) -> None:
+    assert label(column) == heading
+
+
+def test_a_table_has_no_row_numbers_and_no_markup_from_data() -> None:
+    frame = pd.DataFrame(
+        {"rule": ["RET-001", "<b>x</b>"], "due_at": [pd.NaT, None], "rows_held": [3, 4]},
+        index=[10, 11],
+    )
+    table = table_html(frame)
+    assert "<th>Rule</th><th>Due at</th><th>Rows held</th>" in table
+    assert ">10<" not in table
+    assert ">11<" not in table
+    assert "&lt;b&gt;x&lt;/b&gt;" in table
+    assert "<b>" not in table
+    assert table.count(BLANK) == 2
+    assert '<td class="num nw">4</td>' in table
+
+
+def test_a_pivot_keeps_its_row_labels_as_columns() -> None:
+    frame = pd.DataFrame({"as_of": ["a", "a"], "family": ["x", "y"], "n": [1, 2]})
+    pivot = frame.pivot_table(index="as_of", columns="family", values="n", aggfunc="sum")
+    assert "<th>As of</th><th>X</th><th>Y</th>" in table_html(pivot)
+
+
+def test_an_empty_table_says_none_and_a_wide_one_is_marked() -> None:
+    assert '<p class="empty">None.</p>' in titled_table("T", pd.DataFrame(columns=["a"]))
+    wide = pd.DataFrame([dict.fromkeys("abcdefgh", 1)])
+    assert 'class="titled-table wide short"' in titled_table("T", wide)
+
+
+def test_typed_arrays_are_decoded() -> None:
+    data = base64.b64encode(np.array([1, 2, 3], dtype="<i2").tobytes()).decode()
+    assert values({"dtype": "i2", "bdata": data}) == [1, 2, 3]
+    grid = base64.b64encode(np.arange(4, dtype="<f8").tobytes()).decode()
+    assert values({"dtype": "f8", "bdata": grid, "shape": "2, 2"}) == [[0.0, 1.0], [2.0, 3.0]]
+
+
+def test_bars_and_points_become_an_svg_without_gaps_drawn() -> None:
+    figure = {
+        "data": [
+            {"type": "bar", "name": "a", "x": ["p", "q"], "y": [1, 2]},
+            {"type": "scatter", "mode": "lines+markers", "x": ["p", "q"], "y": [None, math.nan]},
+        ],
+        "layout": {"title": {"text": "Chart <title>"}},
+    }
+    svg = printable_chart(figure)
+    assert svg.startswith('<svg class="static-chart"')
+    assert svg.count("<rect") == 2 + 1  # two bars and one legend key
+    assert "<circle" not in svg  # both points are gaps
+    assert "Chart &lt;title&gt;" in svg
+    assert "nan" not in svg
+
+
+def test_a_chart_of_another_kind_prints_as_its_data() -> None:
+    pie = {"data": [{"type": "pie", "labels": ["x", "y"], "values": [3, 4]}], "layout": {}}
+    printed = printable_chart(pie)
+    assert "<table" in printed
+    assert "<svg" not in printed
+    assert "<td>x</td>" in printed or '<td class="nw">x</td>' in printed
