@@ -13,6 +13,7 @@ import typer
 from insight_workbench.commands import (
     check_cmd,
     deidentify_cmd,
+    evidence_cmd,
     ingest_cmd,
     manifest_cmd,
     report_cmd,
@@ -46,6 +47,7 @@ app.command("validate")(validate_cmd.validate)
 app.command("manifest")(manifest_cmd.manifest)
 app.command("sample")(sample_cmd.sample)
 app.command("ingest")(ingest_cmd.ingest)
+app.command("evidence")(evidence_cmd.evidence)
 
 
 def main() -> None:
