@@ -198,7 +198,8 @@ def step_rules(folder: str) -> None:
 
 def step_report(folder: str) -> None:
     """The data steps of the monthly compliance pack notebook, without papermill."""
-    from insight_workbench.reports import sections
+    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.reports import ledger_sections, sections
     from insight_workbench.reports.results import open_inputs
     from insight_workbench.rules.runner import run_check
 
@@ -206,7 +207,10 @@ def step_report(folder: str) -> None:
     result = run_check(inputs.snapshot, inputs.policy, inputs.as_of)
     sections.family_summary(result)
     sections.family_counts(result)
-    sections.trend(result, [], inputs.policy)
+    ledger = open_ledger()
+    ledger_sections.trend_section(ledger_sections.trend(ledger, result))
+    ledger_sections.deletion_register(ledger)
+    ledger_sections.decisions(ledger, inputs.as_of)
     audits = {name: build(inputs) for name, build in sections.AUDITS.items()}
     sections.other_findings(result)
     sections.findings_figures(result)

@@ -14,6 +14,7 @@ from insight_workbench.commands import (
     check_cmd,
     decide_cmd,
     deidentify_cmd,
+    evidence_cmd,
     history_cmd,
     ingest_cmd,
     manifest_cmd,
@@ -50,6 +51,7 @@ app.command("sample")(sample_cmd.sample)
 app.command("ingest")(ingest_cmd.ingest)
 app.command("history")(history_cmd.history)
 app.command("decide")(decide_cmd.decide)
+app.command("evidence")(evidence_cmd.evidence)
 
 
 def main() -> None:

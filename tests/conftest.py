@@ -98,6 +98,26 @@ def lifecycle_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any
 
 
 @pytest.fixture(scope="session")
+def deletion_paths(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Four monthly snapshots in which data is deleted (see tests/deletion_snapshots.py)."""
+    from deletion_snapshots import build_months
+
+    return build_months(tmp_path_factory.mktemp("deletions"))
+
+
+@pytest.fixture(scope="session")
+def deletion_months(deletion_paths: dict[str, Path]) -> dict[str, Any]:
+    """Each of those months loaded and checked, by month: ready to record in a ledger."""
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+
+    return {
+        month: run_check(load_snapshot(path), load_policy())
+        for month, path in deletion_paths.items()
+    }
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Any]:
     """One PostgreSQL server for the session (see tests/postgres_server.py)."""
     from postgres_server import require_postgres, running_server

@@ -21,7 +21,7 @@ from insight_workbench import access_monitoring as access
 from insight_workbench.analyst import usage
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
-from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.notebooks import NOTEBOOKS_DIR
@@ -77,16 +77,15 @@ def snapshot(sample: Snapshot) -> Snapshot:
 
 
 @pytest.fixture(scope="module")
-def runs(
-    snapshot_path: Path, usage_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Path]:
-    """Every notebook run once: the monthly set with --all (with an earlier snapshot for
-    the pack's trend), then the usage report and the explore starter."""
+def runs(snapshot_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every notebook run once: the monthly set with --all (the pack reading a ledger
+    with no recorded runs), then the usage report and the explore starter."""
     out = tmp_path_factory.mktemp("reports")
-    env = {**os.environ, "INSIGHT_PSEUDONYM_KEY": KEY}
+    ledger = tmp_path_factory.mktemp("ledger") / "ledger.sqlite"
+    env = {**os.environ, "INSIGHT_PSEUDONYM_KEY": KEY, "INSIGHT_LEDGER": str(ledger)}
     common = ["--snapshot", snapshot_path, "--out", out]
     commands = [
-        ["--all", "-p", "snapshots", json.dumps([str(usage_path)])],
+        ["--all"],
         ["usage_report"],
         ["explore"],
     ]
@@ -235,19 +234,17 @@ def test_the_pack_sums_up_every_rule(runs: dict[str, Path], snapshot: Snapshot) 
         assert found["sections"][section] == results(runs, notebook)
 
 
-def test_the_pack_shows_the_trend(
-    runs: dict[str, Path], snapshot: Snapshot, usage_path: Path
+def test_without_recorded_runs_the_trend_is_this_report_only(
+    runs: dict[str, Path], snapshot: Snapshot
 ) -> None:
     pack = results(runs, "monthly_compliance_pack")
-    by_snapshot: dict[str, int] = Counter()
-    for row in pack["trend"]:
-        by_snapshot[row["snapshot_id"]] += row["findings"]
-    earlier = load_snapshot(usage_path)
-    assert len(pack["trend"]) == 2 * 8  # two snapshots, eight families
-    assert by_snapshot[snapshot.manifest.snapshot_id] == pack["findings"]
-    assert by_snapshot[earlier.manifest.snapshot_id] == len(
-        run_check(earlier, load_policy()).findings
-    )
+    assert len(pack["trend"]) == 8  # this report's run, eight families
+    assert {row["snapshot_id"] for row in pack["trend"]} == {snapshot.manifest.snapshot_id}
+    assert not any(row["recorded"] for row in pack["trend"])
+    assert sum(row["findings"] for row in pack["trend"]) == pack["findings"]
+    assert pack["ledger"]["deletion_register"] == {"records": 0, "late": [], "keys": []}
+    html = (runs["monthly_compliance_pack"] / "monthly_compliance_pack.html").read_text("utf-8")
+    assert "No runs are recorded yet." in html
 
 
 def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: Snapshot) -> None:

@@ -29,7 +29,7 @@ MONTHLY_SET = (
 # Parameters the report command sets itself: options, not `-p` values.
 RESERVED = {"snapshot": "--snapshot", "as_of": "--as-of", "results_path": "(set by the run)"}
 # Parameters holding paths: made absolute, since the notebook runs in its own folder.
-PATH_PARAMETERS = ("snapshot", "policy", "snapshots", "pseudonym_key_file")
+PATH_PARAMETERS = ("snapshot", "policy", "pseudonym_key_file")
 
 
 @dataclass(frozen=True)

@@ -421,31 +421,6 @@ def family_counts(result: CheckResult) -> pd.DataFrame:
     return frame.groupby(["family", "severity"]).size().reset_index(name="findings")
 
 
-def trend(current: CheckResult, earlier: Sequence[str], policy: Any) -> pd.DataFrame:
-    """Findings per family for each snapshot, oldest first: each earlier snapshot is
-    checked as of its own export time, the current one as of the report's `as_of`."""
-    from insight_workbench.loading.workspace import open_snapshot
-
-    results = [current]
-    for path in earlier:
-        snapshot = open_snapshot(path)
-        try:
-            results.append(run_check(snapshot, policy))
-        finally:
-            snapshot.con.close()
-    rows = [
-        {
-            "snapshot_id": r.snapshot.manifest.snapshot_id,
-            "as_of": r.as_of,
-            "family": name,
-            "findings": sum(1 for f in r.findings if family_of(f.rule) == prefix),
-        }
-        for r in results
-        for prefix, name in FAMILIES.items()
-    ]
-    return pd.DataFrame(rows).sort_values(["as_of", "family"], ignore_index=True)
-
-
 def pack_highlights(result: CheckResult, audits: dict[str, Section]) -> list[tuple[str, Any]]:
     """The compliance pack's summary: every finding by severity, then what each audit
     reports as overdue or late (its lines after the severity ones)."""

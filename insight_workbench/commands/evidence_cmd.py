@@ -1,0 +1,52 @@
+"""`evidence --out DIR`: the deletion register and its certificates, from the ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from insight_workbench.commands.common import parse_format
+from insight_workbench.errors import InputError
+from insight_workbench.findings import plural
+from insight_workbench.terminal import printable
+
+FORMATS = ("html", "json")
+
+
+def evidence(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="A new or empty folder for the register and certificates."),
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="Only this key (e.g. org:O17 or request:R8).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", help="html or json.")] = "html",
+) -> None:
+    """Write the deletion register, and one certificate for each organisation or erasure
+    request whose data a later recorded snapshot (INSIGHT_LEDGER) no longer holds: when
+    it was last held, when first gone, and whether that was by its due date."""
+    from insight_workbench.ledger.database import open_ledger, reading
+    from insight_workbench.ledger.evidence import why_no_record
+    from insight_workbench.ledger.evidence_files import read_evidence, write_evidence
+
+    chosen = parse_format(format, FORMATS)
+    if out is None:
+        raise InputError("--out is required: the folder to write the register and certificates")
+    ledger = open_ledger()
+    found = read_evidence(ledger, key)
+    written = write_evidence(found, out, chosen)
+    late = sum(1 for record in found.records if record.verdict == "late")
+    typer.echo(
+        f"Deletion register: {plural(len(found.records), 'record')} ({late} late) from "
+        f"{plural(found.runs, 'recorded run')}; {len(written)} files written to "
+        f"{printable(str(out))}"
+    )
+    if key is not None and not found.records:
+        with reading(ledger) as connection:
+            reason = why_no_record(connection, key)
+        typer.echo(f"No deletion record for {printable(key)}: {reason}", err=True)
+    elif found.runs == 0:
+        typer.echo("No runs are recorded yet: record them with `check --record`", err=True)

@@ -1,0 +1,158 @@
+"""Deletion evidence: when did a later recorded snapshot stop holding an organisation's
+or an erasure request's data, and was that by its due instant?
+
+Runs are read in the order of their snapshots' `exported_at` (then `as_of`, then when
+they were recorded). For each key with a retention due date the record pairs
+
+- `last_held`: the last run whose snapshot held rows of it (rows per table there), and
+- `first_clear`: the first run after it, exported later, holding none of it.
+
+A key still held in the latest run has no record. Data held again after an earlier
+clearing (restored, re-imported) makes that clearing void: the record follows the
+latest clearing. The verdict compares `first_clear.exported_at` with the due instant
+recorded in the `last_held` run: the data was gone by then at the latest, so a late
+deletion is late by at most that many days (whole days, rounded up).
+
+    with reading(open_ledger()) as connection:
+        records = deletion_records(connection)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from insight_workbench.ledger.instants import parsed, shown
+from insight_workbench.ledger.tables import holdings, runs
+
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """One recorded run, as the evidence names it. Instants are stored text."""
+
+    run_id: str
+    snapshot_id: str
+    manifest_sha256: str
+    exported_at: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Held:
+    rule: str | None
+    due: str | None
+    rows: dict[str, int]
+
+
+@dataclass(frozen=True)
+class DeletionRecord:
+    key: str
+    rule: str
+    due: str  # stored instant, as recorded in the last_held run
+    rows: dict[str, int]  # rows per table in the last_held run
+    last_held: RunRef
+    first_clear: RunRef
+    held_again: bool  # the data was cleared once before and held again since
+
+    @property
+    def late_by_days_at_most(self) -> int | None:
+        """Whole days from the due instant to the first clear snapshot, rounded up;
+        None when the data was gone by the due instant."""
+        late = parsed(self.first_clear.exported_at) - parsed(self.due)
+        return -(-late // DAY) if late > timedelta(0) else None
+
+    @property
+    def verdict(self) -> str:
+        return "on_time" if self.late_by_days_at_most is None else "late"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as `evidence --format json` writes it."""
+        return {
+            "key": self.key,
+            "rule": self.rule,
+            "due": shown(self.due),
+            "last_held": {
+                "exported_at": shown(self.last_held.exported_at),
+                "manifest_sha256": self.last_held.manifest_sha256,
+                "rows": dict(self.rows),
+            },
+            "first_clear": {
+                "exported_at": shown(self.first_clear.exported_at),
+                "manifest_sha256": self.first_clear.manifest_sha256,
+            },
+            "verdict": self.verdict,
+            "late_by_days_at_most": self.late_by_days_at_most,
+        }
+
+
+def recorded_runs(connection: Connection) -> list[RunRef]:
+    """Every recorded run, oldest snapshot first."""
+    rows = connection.execute(
+        select(
+            runs.c.run_id,
+            runs.c.snapshot_id,
+            runs.c.manifest_sha256,
+            runs.c.exported_at,
+            runs.c.as_of,
+        ).order_by(runs.c.exported_at, runs.c.as_of, runs.c.recorded_at, runs.c.run_id)
+    )
+    return [RunRef(**row) for row in rows.mappings()]
+
+
+def deletion_records(connection: Connection, key: str | None = None) -> list[DeletionRecord]:
+    """The deletion record of every key (or of `key` only), sorted by key."""
+    order = recorded_runs(connection)
+    found = []
+    for name, held in sorted(_holdings(connection, key).items()):
+        judged = judge(name, order, held)
+        if isinstance(judged, DeletionRecord):
+            found.append(judged)
+    return found
+
+
+def why_no_record(connection: Connection, key: str) -> str | None:
+    """Why `key` has no deletion record, in words (None when it has one)."""
+    order = recorded_runs(connection)
+    if not order:
+        return "no runs are recorded yet (record them with `check --record`)"
+    judged = judge(key, order, _holdings(connection, key).get(key, {}))
+    return judged if isinstance(judged, str) else None
+
+
+def judge(key: str, order: list[RunRef], held: dict[str, Held]) -> DeletionRecord | str:
+    """The deletion record of `key` from what each run (`order`, oldest first) held of
+    it (`held`, by run id), or why there is none."""
+    holding = [index for index, run in enumerate(order) if run.run_id in held]
+    if not holding:
+        return "no recorded run holds its data"
+    last = holding[-1]
+    last_held = order[last]
+    clear = next(
+        (run for run in order[last + 1 :] if run.exported_at > last_held.exported_at), None
+    )
+    if clear is None:
+        return "the latest recorded snapshot still holds its data"
+    there = held[last_held.run_id]
+    if there.rule is None or there.due is None:
+        return "no retention rule set a due date for it when it was last held"
+    held_again = any(later > index + 1 for index, later in pairwise(holding))  # a gap
+    return DeletionRecord(key, there.rule, there.due, there.rows, last_held, clear, held_again)
+
+
+def _holdings(connection: Connection, key: str | None) -> dict[str, dict[str, Held]]:
+    """What each run held, per key then run id."""
+    statement = select(holdings)
+    if key is not None:
+        statement = statement.where(holdings.c.key == key)
+    found: dict[str, dict[str, Held]] = {}
+    for row in connection.execute(statement).mappings():
+        rows = {table: int(n) for table, n in json.loads(row["rows"]).items()}
+        found.setdefault(row["key"], {})[row["run_id"]] = Held(row["rule"], row["due"], rows)
+    return found

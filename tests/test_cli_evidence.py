@@ -1,0 +1,208 @@
+"""`insight-workbench evidence`: the register and certificates written from a recorded
+ledger (tests/deletion_snapshots.py), as JSON and as printable HTML, whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_runner import run_cli
+from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
+
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.evidence_files import certificate_name
+from insight_workbench.ledger.runs import record_run
+from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import CheckResult, run_check
+from insight_workbench.testing import build_snapshot
+
+HOSTILE = "O9<script>alert('x')</script>&\"/../.."
+
+
+@pytest.fixture
+def ledger(ledger_setting: str, deletion_months: dict[str, CheckResult]) -> dict[str, str]:
+    """The environment of a command reading a ledger holding the four months."""
+    record(ledger_setting, deletion_months, OUT_OF_ORDER)
+    return {"INSIGHT_LEDGER": ledger_setting}
+
+
+def evidence(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
+    return run_cli("evidence", *args, env=env)
+
+
+def test_json_register_and_certificates(
+    ledger: dict[str, str], deletion_months: dict[str, CheckResult], tmp_path: Path
+) -> None:
+    out = tmp_path / "evidence"
+    done = evidence(ledger, "--out", out, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert "6 records (4 late) from 4 recorded runs" in done.stdout
+    expected = expected_records(deletion_months)
+    assert json.loads((out / "register.json").read_text(encoding="utf-8")) == {"records": expected}
+    certificates = sorted(p.name for p in (out / "certificates").iterdir())
+    assert certificates == sorted(f"{certificate_name(r['key'])}.json" for r in expected)
+    for entry in expected:
+        file = out / "certificates" / f"{certificate_name(entry['key'])}.json"
+        assert json.loads(file.read_text(encoding="utf-8")) == entry
+    assert (out / "register.json").stat().st_mode & 0o077 == 0
+
+
+def test_one_key(
+    ledger: dict[str, str], deletion_months: dict[str, CheckResult], tmp_path: Path
+) -> None:
+    done = evidence(ledger, "--key", "request:R1", "--out", tmp_path / "one", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    register = json.loads((tmp_path / "one" / "register.json").read_text(encoding="utf-8"))
+    assert register == {"records": [expected_records(deletion_months)[-1]]}
+    assert len(list((tmp_path / "one" / "certificates").iterdir())) == 1
+
+
+def test_a_key_without_a_record_says_why(ledger: dict[str, str], tmp_path: Path) -> None:
+    done = evidence(ledger, "--key", "org:O3", "--out", tmp_path / "none", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        "No deletion record for org:O3: the latest recorded snapshot still holds its data\n"
+    )
+    register = json.loads((tmp_path / "none" / "register.json").read_text(encoding="utf-8"))
+    assert register == {"records": []}
+
+
+def test_html_certificate_names_both_snapshots_and_the_decisions(
+    ledger: dict[str, str], deletion_months: dict[str, CheckResult], tmp_path: Path
+) -> None:
+    setting = ledger["INSIGHT_LEDGER"]
+    decide(setting, "org:O1", "assign", owner="ops@example.org", note="<b>chase</b> the team")
+    decide(setting, "org:O1", "except", basis="legal hold", approver="Counsel", until="2026-10-31")
+    out = tmp_path / "html"
+    done = evidence(ledger, "--out", out)
+    assert done.returncode == 0, done.stderr
+    register = (out / "register.html").read_text(encoding="utf-8")
+    name = certificate_name("org:O1")
+    assert f'href="certificates/{name}.html"' in register
+    assert "@page { size: A4" in register
+    page = (out / "certificates" / f"{name}.html").read_text(encoding="utf-8")
+    for month in ("2026-10", "2026-11"):  # last held, first clear
+        manifest = deletion_months[month].snapshot.manifest
+        assert manifest.checksum in page
+        assert manifest.exported_at_iso in page
+    assert "Late" in page
+    assert "<td>35</td>" in page
+    assert "ops@example.org" in page
+    assert "&lt;b&gt;chase&lt;/b&gt;" in page
+    assert "legal hold" in page
+    assert "2026-10-31" in page
+    assert "Counsel" in page
+    assert re.search(r"Generated \d{4}-\d\d-\d\dT[\d:.]+Z by Insight Workbench", page)
+    for text in (register, page):
+        assert str(tmp_path) not in text
+        assert setting not in text
+        assert not re.search(r"(?<![\w/])/(tmp|home|root|Users|var)/", text)
+        assert "<script" not in text
+
+
+def test_a_hostile_key_is_shown_as_text(ledger_setting: str, tmp_path: Path) -> None:
+    months = {"2026-09": "2026-09-15T02:00:00Z", "2026-10": "2026-10-20T02:00:00Z"}
+    org = {
+        "org_id": HOSTILE,
+        "name": "Org",
+        "product": "value_insight",
+        "status": "closed",
+        "created_at": "2025-01-01T00:00:00Z",
+        "closed_at": "2026-09-01T00:00:00Z",
+    }
+    user = {
+        "user_id": "U1",
+        "org_id": HOSTILE,
+        "name": "Sam Roe",
+        "email": "u1@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    }
+    ledger = open_ledger(ledger_setting)
+    for month, exported_at in months.items():
+        users = [user] if month == "2026-09" else []
+        path = build_snapshot(
+            tmp_path / month, {"organisations": [org], "users": users}, exported_at=exported_at
+        )
+        record_run(ledger, run_check(load_snapshot(path), load_policy()), source="cli")
+    out = tmp_path / "out"
+    done = evidence({"INSIGHT_LEDGER": ledger_setting}, "--out", out)
+    assert done.returncode == 0, done.stderr
+    files = [out / "register.html", *(out / "certificates").iterdir()]
+    assert len(files) == 2
+    assert files[1].parent == out / "certificates"  # the key's "/../.." made no path
+    for file in files:
+        text = file.read_text(encoding="utf-8")
+        assert "<script" not in text
+        assert "O9&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;&quot;/../.." in text
+
+
+def test_an_existing_folder_is_never_overwritten(ledger: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+    done = evidence(ledger, "--out", out)
+    assert done.returncode == 2
+    assert "not empty" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert evidence(ledger, "--out", empty).returncode == 0
+    assert (empty / "register.html").is_file()
+
+
+@pytest.fixture
+def almost_full(tmp_path: Path) -> Iterator[Path]:
+    """A file system with one page (4 KiB) left: the register and its certificates do
+    not fit."""
+    folder = tmp_path / "full"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("mounting a tmpfs is not permitted here")
+    (folder / "filler").write_bytes(b"x" * ((1 << 20) - (4 << 10)))
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_failed_write_leaves_nothing(ledger: dict[str, str], almost_full: Path) -> None:
+    done = evidence(ledger, "--out", almost_full / "evidence")
+    assert done.returncode == 2
+    assert "cannot write" in done.stderr
+    assert "No space left" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in almost_full.iterdir()) == ["filler"]
+
+
+def test_an_empty_ledger_writes_an_empty_register(ledger_setting: str, tmp_path: Path) -> None:
+    done = evidence({"INSIGHT_LEDGER": ledger_setting}, "--out", tmp_path / "e", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert "No runs are recorded yet" in done.stderr
+    assert json.loads((tmp_path / "e" / "register.json").read_text()) == {"records": []}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pdf", "--out", "x"], "--format pdf: must be one of html, json"),
+        ([], "--out is required"),
+    ],
+)
+def test_bad_options_are_exit_2(
+    ledger_setting: str, tmp_path: Path, args: list[str], message: str
+) -> None:
+    done = run_cli("evidence", *args, env={"INSIGHT_LEDGER": ledger_setting}, cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "x").exists()

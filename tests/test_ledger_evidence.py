@@ -1,0 +1,106 @@
+"""Deletion evidence from recorded runs (tests/deletion_snapshots.py), on SQLite and on a
+real PostgreSQL server: which keys have a record, its two runs, due date and verdict."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
+
+from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.decision_log import decisions_about, in_force, standing_exception
+from insight_workbench.ledger.evidence import deletion_records, why_no_record
+from insight_workbench.rules.runner import CheckResult
+
+
+def test_the_register_holds_every_deleted_key(
+    ledger_setting: str, deletion_months: dict[str, CheckResult]
+) -> None:
+    record(ledger_setting, deletion_months, OUT_OF_ORDER)
+    with reading(open_ledger(ledger_setting)) as connection:
+        found = [r.as_dict() for r in deletion_records(connection)]
+    assert found == expected_records(deletion_months)
+
+
+def test_the_order_of_recording_does_not_matter(
+    ledger_setting: str, deletion_months: dict[str, CheckResult]
+) -> None:
+    record(ledger_setting, deletion_months, sorted(deletion_months))
+    with reading(open_ledger(ledger_setting)) as connection:
+        found = [r.as_dict() for r in deletion_records(connection)]
+    assert found == expected_records(deletion_months)
+
+
+def test_data_held_again_follows_the_latest_clearing(
+    ledger_setting: str, deletion_months: dict[str, CheckResult]
+) -> None:
+    record(ledger_setting, deletion_months, OUT_OF_ORDER)
+    with reading(open_ledger(ledger_setting)) as connection:
+        held_again = {r.key: r.held_again for r in deletion_records(connection)}
+    assert held_again == {key: key == "org:O4" for key in held_again}
+
+
+def test_held_again_and_still_held_has_no_record(
+    ledger_setting: str, deletion_months: dict[str, CheckResult]
+) -> None:
+    record(ledger_setting, deletion_months, ["2026-09", "2026-10", "2026-11"])  # O4 held again last
+    with reading(open_ledger(ledger_setting)) as connection:
+        keys = [r.key for r in deletion_records(connection)]
+        reason = why_no_record(connection, "org:O4")
+    assert "org:O4" not in keys
+    assert keys == ["org:O1", "org:O2", "org:O7", "org:O8", "request:R1"]
+    assert reason == "the latest recorded snapshot still holds its data"
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [
+        ("org:O3", "the latest recorded snapshot still holds its data"),
+        ("org:O5", "the latest recorded snapshot still holds its data"),
+        ("org:O6", "no retention rule set a due date for it when it was last held"),
+        ("org:NOPE", "no recorded run holds its data"),
+        ("org:O1", None),
+    ],
+)
+def test_why_a_key_has_no_record(
+    ledger_setting: str, deletion_months: dict[str, CheckResult], key: str, reason: str | None
+) -> None:
+    record(ledger_setting, deletion_months, OUT_OF_ORDER)
+    with reading(open_ledger(ledger_setting)) as connection:
+        assert why_no_record(connection, key) == reason
+        assert [r.key for r in deletion_records(connection, key)] == ([key] if not reason else [])
+
+
+def test_one_run_or_none_proves_no_deletion(
+    ledger_setting: str, deletion_months: dict[str, CheckResult]
+) -> None:
+    ledger = open_ledger(ledger_setting)
+    with reading(ledger) as connection:
+        assert deletion_records(connection) == []
+        assert why_no_record(connection, "org:O1") == (
+            "no runs are recorded yet (record them with `check --record`)"
+        )
+    record(ledger_setting, deletion_months, ["2026-10"])
+    with reading(ledger) as connection:
+        assert deletion_records(connection) == []
+
+
+def test_decisions_and_the_standing_exception(ledger_setting: str) -> None:
+    decide(ledger_setting, "org:O1", "assign", owner="ops@example.org")
+    grant = {"basis": "legal hold", "approver": "Counsel", "until": "2026-12-31"}
+    decide(ledger_setting, "org:O1", "except", **grant)
+    decide(ledger_setting, "org:O2", "except", **grant)
+    decide(ledger_setting, "org:O2", "withdraw-exception")
+    with reading(open_ledger(ledger_setting)) as connection:
+        found = decisions_about(connection, ["org:O1", "org:O2"])
+        assert decisions_about(connection, []) == {}
+    assert [d.action for d in found["org:O1"]] == ["assign", "except"]
+    assert found["org:O1"][0].at == "2026-11-04T09:00:00Z"
+    exception = standing_exception(found["org:O1"], "RET-001")
+    assert exception is not None
+    assert (exception.basis, exception.until) == ("legal hold", "2026-12-31")
+    assert standing_exception(found["org:O1"], "RET-003") is None
+    assert standing_exception(found["org:O2"]) is None  # withdrawn
+    assert in_force(exception, date(2026, 12, 31))
+    assert not in_force(exception, date(2027, 1, 1))

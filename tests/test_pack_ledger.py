@@ -1,0 +1,63 @@
+"""The monthly compliance pack reads the ledger (`INSIGHT_LEDGER`): the trend over the
+recorded runs, the deletion register, decisions and exceptions. One papermill run per
+backend: the whole pack is checked in that one run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from cli_runner import run_cli
+from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
+
+from insight_workbench.rules import FAMILIES
+from insight_workbench.rules.runner import CheckResult
+
+
+def test_the_pack_shows_the_ledger(
+    ledger_setting: str,
+    deletion_months: dict[str, CheckResult],
+    deletion_paths: dict[str, Path],
+    tmp_path: Path,
+) -> None:
+    record(ledger_setting, deletion_months, OUT_OF_ORDER)
+    decide(ledger_setting, "org:O3", "assign", owner="ops@example.org")
+    grant = {"basis": "legal hold", "approver": "Counsel", "until": "2027-01-31"}
+    decide(ledger_setting, "org:O3", "except", **grant)
+    env = {**os.environ, "INSIGHT_LEDGER": ledger_setting}
+    latest = deletion_paths["2026-12"]
+    done = run_cli(
+        "report", "monthly_compliance_pack", "--snapshot", latest, "--out", tmp_path, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    (folder,) = (tmp_path / "monthly_compliance_pack").iterdir()
+    figures = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+
+    # the report's own run is the December run already recorded: four runs, oldest first
+    trend = figures["trend"]
+    assert len(trend) == 4 * len(FAMILIES)
+    assert all(row["recorded"] for row in trend)
+    ordered = list(dict.fromkeys(row["snapshot_id"] for row in trend))
+    assert ordered == sorted(deletion_months)
+    for month, result in deletion_months.items():
+        found = sum(row["findings"] for row in trend if row["snapshot_id"] == month)
+        assert found == len(result.findings)
+
+    expected = expected_records(deletion_months)
+    assert figures["ledger"]["deletion_register"] == {
+        "records": len(expected),
+        "late": [r["key"] for r in expected if r["verdict"] == "late"],
+        "keys": [r["key"] for r in expected],
+    }
+    assert figures["ledger"]["decisions"] == {
+        "decisions": 2,
+        "exceptions_in_force": ["RET-001 org:O3"],
+    }
+
+    html = (folder / "monthly_compliance_pack.html").read_text(encoding="utf-8")
+    for heading in ("Trend of findings", "Deletion register", "Decisions and exceptions"):
+        assert f">{heading}<" in html
+    assert "No runs are recorded yet" not in html
+    assert "request:R1" in html
+    assert "legal hold" in html
