@@ -4,7 +4,7 @@ user-list views outside the viewer's organisation."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import access, session
+from insight_workbench.dashboard import access, address, records, session
 
 wb = session.current()
 st.title("Access monitoring")
@@ -13,6 +13,18 @@ policy = wb.policy.access
 bursts = session.cached(access.bursts, wb)
 late = session.cached(access.late_logins, wb)
 views = session.cached(access.outside_views, wb)
+records.panel(
+    wb,
+    {
+        "login": (late, "login_id"),
+        "user": (bursts, "subject"),
+        "ip": (bursts, "subject"),
+        "view": (views, "view_id"),
+    },
+)
+late = records.focus(late, "login_id", "login")
+bursts = records.focus(records.focus(bursts, "subject", "user"), "subject", "ip")
+views = records.focus(views, "view_id", "view")
 cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))
 cols[1].metric("IPs with a failed-login burst", int((bursts["kind"] == "ip").sum()))
@@ -24,7 +36,9 @@ st.caption(
     f"A burst is {policy.failed_logins_per_account} or more failures on one account, or "
     f"{policy.failed_logins_per_ip} or more from one IP, within {policy.window_minutes} minutes."
 )
-grain = st.segmented_control("Per", ["day", "hour"], default="day", key="access_grain")
+grain = st.segmented_control(
+    "Per", ["day", "hour"], **address.bound("access_grain", "per", "day", ["day", "hour"])
+)
 failed = session.cached(access.failed_over_time, wb, str(grain or "day"))
 if failed.empty:
     st.success("No failed logins in this snapshot.")

@@ -4,10 +4,11 @@ Analysts see counts only, never a key."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import overview, session
+from insight_workbench.dashboard import address, overview, records, session
 
 wb = session.current()
 st.title("Overview")
+records.panel(wb)
 
 with st.spinner("Running the rules…"):
     counts = session.cached(overview.finding_counts, wb)
@@ -33,20 +34,46 @@ if wb.is_dpo:
     if late.empty:
         st.success("Nothing is overdue.")
     else:
-        st.dataframe(late, hide_index=True, key="overdue_table")
+        st.dataframe(
+            records.with_links(wb, late),
+            hide_index=True,
+            column_config={"key": records.link_column()},
+            key="overdue_table",
+        )
 
     st.subheader("Falls due next")
     horizon = st.segmented_control(
-        "Within", overview.HORIZONS, default=30, key="horizon", format_func=lambda d: f"{d} days"
+        "Within",
+        overview.HORIZONS,
+        format_func=lambda d: f"{d} days",
+        **address.bound("horizon", "within", 30, options=overview.HORIZONS, cast=int),
     )
     soon = session.cached(overview.upcoming, wb, int(horizon or 30))
     if soon.empty:
         st.info(f"Nothing falls due in the next {horizon or 30} days.")
     else:
-        st.dataframe(soon, hide_index=True, key="upcoming_table")
+        st.dataframe(
+            records.with_links(wb, soon),
+            hide_index=True,
+            column_config={"key": records.link_column()},
+            key="upcoming_table",
+        )
 
     with st.expander("All findings"):
-        st.dataframe(session.cached(overview.findings_table, wb), hide_index=True)
+        every = session.cached(overview.findings_table, wb)
+        st.dataframe(
+            records.with_links(wb, every),
+            hide_index=True,
+            column_config={"key": records.link_column()},
+            key="findings_table",
+        )
+        st.download_button(
+            "Download every finding (CSV)",
+            records.findings_csv(every),
+            file_name=f"findings-{wb.snapshot_id}.csv",
+            mime="text/csv",
+            key="findings_csv",
+        )
 else:
     st.dataframe(counts, hide_index=True, key="counts_table")
 

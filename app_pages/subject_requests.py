@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import address, records, session
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -28,6 +28,8 @@ with st.expander("How the deadline is worked out", expanded=False):
     )
 
 frame = session.cached(sar.deadlines, wb)
+records.panel(wb, {"request": (frame, "request_id")})
+frame = records.focus(frame, "request_id", "request")
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
 late = sar.overdue_or_late(frame)
@@ -67,7 +69,10 @@ else:
     st.dataframe(late, hide_index=True, key="late_table")
 
 with st.expander("Every request with its deadline steps"):
-    types = st.multiselect("Type", sorted(frame["type"].unique()), key="request_types")
+    kinds = sorted(frame["type"].unique())
+    types = st.multiselect(
+        "Type", kinds, **address.bound("request_types", "type", [], kinds, many=True)
+    )
     shown = frame[frame["type"].isin(types)] if types else frame
     st.dataframe(shown, hide_index=True, key="all_requests_table")
 
