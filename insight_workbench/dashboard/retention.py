@@ -3,14 +3,18 @@ rows still held, and the action list as a spreadsheet-safe CSV."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard.session import Workbench
-from insight_workbench.dashboard.subject_requests import deadlines
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import Policy
 from insight_workbench.rules.runner import run_check
+from insight_workbench.subject_requests.request_table import request_deadlines
 
 HELD_TABLES = list(PERSONAL_DATA_TABLES)
 STATES = ("overdue", "upcoming", "nothing held")
@@ -63,10 +67,17 @@ def held_long(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def person_findings(wb: Workbench) -> pd.DataFrame:
+    return people_held(wb.snapshot, wb.policy, wb.as_of)
+
+
+def people_held(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataFrame:
     """RET-003 (an erasure marked done while the person's data is held) and RET-004 (data
     left behind for a user id with no users row), with the rows held per table."""
-    found = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=list(PERSON_RULES)).findings
-    requesters = deadlines(wb).set_index("request_id")["user_id"].to_dict() if found else {}
+    found = run_check(snapshot, policy, as_of, prefixes=list(PERSON_RULES)).findings
+    requesters: dict[str, str] = {}
+    if found:
+        requests = request_deadlines(snapshot, policy, as_of)
+        requesters = dict(zip(requests["request_id"], requests["user_id"], strict=True))
     rows = []
     for f in found:
         ident = f.key.partition(":")[2]
