@@ -52,7 +52,7 @@ def open_view(identity: session.Identity, secrets: dict[str, Any]) -> None:
         problem = str(error)
     nav = routing.navigate(identity.role, BASE)
     if wb is None or problem is not None:
-        routing.show_problem(nav, problem or "")
+        routing.show_problem(nav, identity.role, problem or "")
         return
     address.remember_kept()
     session.set_current(wb)

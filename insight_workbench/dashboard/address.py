@@ -185,10 +185,7 @@ def _write_back(widget_key: str, param: str, default: Any) -> None:
 
 def absolute(relative: str) -> str:
     """The link as the browser would open it, when the app knows its own address."""
-    try:
-        url = st.context.url
-    except Exception:  # no web request behind this run (AppTest)
-        url = None
+    url = st.context.url  # None without a browser behind the run
     if not url:
         return relative
     parts = urlsplit(url)

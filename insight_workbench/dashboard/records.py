@@ -17,6 +17,7 @@ from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard import address, session
 from insight_workbench.dashboard import subject_requests as sar
 from insight_workbench.dashboard.address import RecordKey
+from insight_workbench.dashboard.navigation import url_paths
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
@@ -115,8 +116,6 @@ def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.Da
     """`frame` with its key column turned into links (show with `LINK_COLUMN`)."""
     if frame.empty or column not in frame.columns:
         return frame
-    from insight_workbench.dashboard.navigation import url_paths
-
     paths = url_paths(wb.role)
     return frame.assign(**{column: [link_for(wb, str(k), paths) for k in frame[column]]})
 

@@ -54,7 +54,7 @@ def navigate(role: str, base: Path) -> Navigation:
         sections.setdefault(spec.section, []).append(page)
         pages[spec.path] = page
     current = st.navigation(sections)
-    spec = next(s for s in PAGES if pages[s.path]._script_hash == current._script_hash)
+    spec = next(s for s in PAGES if pages[s.path].url_path == current.url_path)
     return Navigation(current, spec, pages, current.url_path)
 
 
@@ -70,8 +70,12 @@ def _not_available(spec: PageSpec, role: str) -> Callable[[], None]:
     return not_available
 
 
-def show_problem(nav: Navigation, message: str) -> None:
-    """A bad parameter: the page's title and what is wrong, with the navigation kept."""
+def show_problem(nav: Navigation, role: str, message: str) -> None:
+    """A bad parameter: the page's title and what is wrong, with the navigation kept (on
+    a page not offered to the role, only that it is not available)."""
+    if role not in nav.spec.roles:
+        nav.current.run()
+        return
     st.title(nav.spec.title)
     st.error(escape_markdown(message))
     st.caption("Check the link, or choose a page from the navigation to start afresh.")

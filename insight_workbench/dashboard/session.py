@@ -330,7 +330,7 @@ def choose_as_of(exported_at: datetime, widget_key: str) -> datetime:
     st.sidebar.date_input(
         "As of",
         key=widget_key,
-        min_value=date(1900, 1, 1),
+        min_value=date(1, 1, 1),
         max_value=date(LAST_YEAR, 12, 31),
         on_change=_as_of_picked,
         args=(widget_key, exported_at),

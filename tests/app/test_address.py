@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 from apphelpers import frame_with, linked_keys, metrics
 
+from insight_workbench.dashboard.records import findings_csv
 from insight_workbench.dashboard.retention import action_csv, people_held
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.findings import Finding
@@ -207,3 +209,20 @@ def test_a_filter_is_written_to_the_address_and_read_back(open_app) -> None:
     again = open_app("dpo", first_page="app_pages/retention.py", query={"show": "upcoming"})
     assert again.multiselect(key="retention_states").value == ["upcoming"]
     assert set(frame_with(again, "state", "rows_held")["state"]) <= {"upcoming"}
+
+
+@pytest.mark.parametrize("as_of", ["1800-01-01", "9998-12-31T00:00:00Z"])
+def test_an_as_of_far_away_opens_or_says_why(open_app, as_of) -> None:
+    app = open_app("dpo", query={"as_of": as_of})
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+
+
+def test_the_overview_csv_holds_every_finding_with_its_rule_name(open_app, findings) -> None:
+    app = open_app("dpo", "app_pages/overview.py")
+    assert any(b.proto.label == "Download every finding (CSV)" for b in app.get("download_button"))
+    frame = pd.DataFrame([{"rule": f.rule, "key": f.key, "severity": f.severity} for f in findings])
+    rows = list(csv.DictReader(io.StringIO(findings_csv(frame).decode("utf-8-sig"))))
+    assert {(r["rule"], r["key"]) for r in rows} == {(f.rule, f.key) for f in findings}
+    assert {r["rule"].split("-")[0] for r in rows} == set(FAMILIES)
+    assert {r["name"] for r in rows if r["rule"] == "RET-004"} == {"Orphaned personal data"}
