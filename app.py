@@ -1,11 +1,13 @@
-"""Insight Workbench: the router. Signs the user in, picks the snapshot and `as_of`, and
-registers only the pages the user's role is offered. Run with `make run`."""
+"""Insight Workbench: the router. Signs the user in, reads the snapshot, `as_of` and record
+key of the address, and declares the pages: those offered to the user's role, and for the
+others a page saying they are not available. Run with `make run`."""
 
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from insight_workbench.dashboard import navigation, session
+from insight_workbench.dashboard import address, routing, session
 from insight_workbench.dashboard.roles import ANALYST
 from insight_workbench.errors import InputError
 
@@ -17,37 +19,54 @@ BASE = Path(__file__).resolve().parent
 st.set_page_config(page_title="Insight Workbench", page_icon=":material/policy:", layout="wide")
 
 
-def start() -> session.Workbench | None:
-    """The workbench of this run, or None after showing why there is none."""
+def sign_in() -> tuple[session.Identity, dict[str, Any]] | None:
+    """Who is signed in, or None after showing why nobody is."""
     st.session_state.pop(session.STATE_KEY, None)
     try:
         secrets = session.read_secrets()
         session.check_host(secrets)  # before anything of the workbench is shown
         identity = session.identify(BASE, secrets)
-        session.show_identity(identity)
-        wb = session.build_workbench(identity, BASE, secrets)
-        if wb.role == ANALYST and wb.key_problem:
-            raise session.Refusal(wb.key_problem)
     except session.Refusal as refusal:
         session.show_only(refusal)
         return None
     except InputError as error:
         session.show_only(session.Refusal(str(error), error=True))
         return None
-    return wb
+    session.show_identity(identity)
+    return identity, secrets
 
 
-wb = start()
-if wb is not None:
+def open_view(identity: session.Identity, secrets: dict[str, Any]) -> None:
+    """The workbench at the address's snapshot, `as_of` and key, on the page it names."""
+    address.restore_kept()
+    wb, key, problem = None, None, None
+    try:
+        wb = session.build_workbench(identity, BASE, secrets)
+        if wb.role == ANALYST and wb.key_problem:
+            raise session.Refusal(wb.key_problem)
+        key = address.record_key()
+    except session.Refusal as refusal:
+        session.show_only(refusal)
+        return
+    except InputError as error:
+        problem = str(error)
+    nav = routing.navigate(identity.role, BASE)
+    if wb is None or problem is not None:
+        routing.show_problem(nav, identity.role, problem or "")
+        return
+    address.remember_kept()
     session.set_current(wb)
     session.show_snapshot(wb)
-    sections: dict[str, list[st.Page]] = {}
-    for spec in navigation.pages_for(wb.role):
-        page = st.Page(BASE / spec.path, title=spec.title, icon=spec.icon)
-        sections.setdefault(spec.section, []).append(page)
-    current = st.navigation(sections)
+    if key is not None:
+        routing.move_to_owner(wb, nav, key)
+    address.show_link(nav.url_path, wb.as_of)
     try:
         with session.guard():
-            current.run()
+            nav.current.run()
     finally:
         session.clear_current()
+
+
+signed_in = sign_in()
+if signed_in is not None:
+    open_view(*signed_in)

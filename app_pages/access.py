@@ -3,7 +3,7 @@ user-list views outside the viewer's organisation."""
 
 import streamlit as st
 
-from insight_workbench.dashboard import access, figures, session, tables
+from insight_workbench.dashboard import access, address, figures, records, session, tables
 
 wb = session.current()
 st.title("Access monitoring")
@@ -13,6 +13,18 @@ with st.spinner("Checking logins and user-list views…"):
     bursts = session.cached(access.bursts, wb)
     late = session.cached(access.late_logins, wb)
     views = session.cached(access.outside_views, wb)
+records.panel(
+    wb,
+    {
+        "login": (late, "login_id"),
+        "user": (bursts, "subject"),
+        "ip": (bursts, "subject"),
+        "view": (views, "view_id"),
+    },
+)
+late = records.focus(late, "login_id", "login")
+bursts = records.focus(records.focus(bursts, "subject", "user"), "subject", "ip")
+views = records.focus(views, "view_id", "view")
 cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))
 cols[1].metric("IPs with a failed-login burst", int((bursts["kind"] == "ip").sum()))
@@ -27,9 +39,8 @@ st.caption(
 grain = st.segmented_control(
     "Per",
     ["day", "hour"],
-    default="day",
-    key="access_grain",
     format_func=lambda g: "day" if g == "day" else "hour of the day",
+    **address.bound("access_grain", "per", "day", ["day", "hour"]),
 )
 with st.spinner("Counting failed logins…"):
     failed = session.cached(access.failed_over_time, wb, str(grain or "day"))

@@ -4,8 +4,8 @@ opt-out took to take effect, and the processors register with assessment and rev
 import streamlit as st
 
 from insight_workbench import charts
+from insight_workbench.dashboard import address, records, session, tables
 from insight_workbench.dashboard import communications as comms
-from insight_workbench.dashboard import session, tables
 
 wb = session.current()
 st.title("Communications and third parties")
@@ -14,6 +14,10 @@ with st.spinner("Checking messages and the processors register…"):
     messages = session.cached(comms.after_opt_out, wb)
     register = session.cached(comms.processors, wb)
 per_opt_out = comms.latency(messages)
+records.panel(wb, {"message": (messages, "message_id"), "processor": (register, "processor_id")})
+messages = records.focus(messages, "message_id", "message")
+per_opt_out = comms.latency(messages)
+register = records.focus(register, "processor_id", "processor")
 cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
 cols[1].metric("Opt-outs not honoured", len(per_opt_out))
@@ -26,8 +30,9 @@ st.caption(f"Product updates and promotions only; grace period {grace} hours.")
 if messages.empty:
     st.success("No optional message was sent to anyone who had opted out.")
 else:
+    kinds = sorted(messages["category"].unique())
     categories = st.multiselect(
-        "Category", sorted(messages["category"].unique()), key="message_categories"
+        "Category", kinds, **address.bound("message_categories", "category", [], kinds, many=True)
     )
     shown = messages[messages["category"].isin(categories)] if categories else messages
     tables.show(shown, "messages_table")

@@ -4,7 +4,7 @@ smallest equivalence classes and the offending columns. Values are masked, never
 import streamlit as st
 
 from insight_workbench.dashboard import deidentification as deid
-from insight_workbench.dashboard import figures, session, tables
+from insight_workbench.dashboard import figures, records, session, tables
 
 wb = session.current()
 st.title("De-identification")
@@ -15,6 +15,8 @@ st.caption(
 
 with st.spinner("Checking the de-identified datasets…"):
     verdicts = session.cached(deid.verdicts, wb)
+records.panel(wb, {"dataset": (verdicts, "dataset"), "column": (verdicts, "dataset")})
+verdicts = records.focus(records.focus(verdicts, "dataset", "dataset"), "dataset", "column")
 if verdicts.empty:
     st.info("This snapshot has no datasets under deidentified/.")
     st.stop()
@@ -31,6 +33,7 @@ tables.show(verdicts, "verdicts_table")
 
 st.subheader("Offending columns")
 offending = session.cached(deid.offending_columns, wb)
+offending = records.focus(records.focus(offending, "dataset", "dataset"), "dataset", "column")
 if offending.empty:
     st.success("No column holds an identifier, an unsalted hash or a small cell.")
 else:

@@ -4,10 +4,11 @@ Analysts see counts only, never a key."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import overview, session, tables
+from insight_workbench.dashboard import address, overview, records, session, tables
 
 wb = session.current()
 st.title("Overview")
+records.panel(wb)
 
 with st.spinner("Running the rules…"):
     counts = session.cached(overview.finding_counts, wb)
@@ -33,20 +34,31 @@ if wb.is_dpo:
     if late.empty:
         st.success("Nothing is overdue.")
     else:
-        tables.show(late, "overdue_table")
+        tables.show(late, "overdue_table", links=records.key_links(wb))
 
     st.subheader("Falls due next")
     horizon = st.segmented_control(
-        "Within", overview.HORIZONS, default=30, key="horizon", format_func=lambda d: f"{d} days"
+        "Within",
+        overview.HORIZONS,
+        format_func=lambda d: f"{d} days",
+        **address.bound("horizon", "within", 30, options=overview.HORIZONS, cast=int),
     )
     soon = session.cached(overview.upcoming, wb, int(horizon or 30))
     if soon.empty:
         st.info(f"Nothing falls due in the next {horizon or 30} days.")
     else:
-        tables.show(soon, "upcoming_table")
+        tables.show(soon, "upcoming_table", links=records.key_links(wb))
 
     with st.expander("All findings"):
-        tables.show(session.cached(overview.findings_table, wb), "findings_table")
+        every = session.cached(overview.findings_table, wb)
+        tables.show(every, "findings_table", links=records.key_links(wb))
+        st.download_button(
+            "Download every finding, with each rule's name (CSV)",
+            records.findings_csv(every),
+            file_name=f"findings-{wb.snapshot_id}.csv",
+            mime="text/csv",
+            key="findings_csv",
+        )
 else:
     tables.show(counts, "counts_table")
 

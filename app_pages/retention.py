@@ -4,7 +4,7 @@ timeline, overdue ones first, rows still held per table, and a CSV of the action
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import retention, session, tables
+from insight_workbench.dashboard import address, records, retention, session, tables
 
 wb = session.current()
 st.title("Retention")
@@ -17,9 +17,12 @@ st.caption(
 
 with st.spinner("Judging retention…"):
     frame = session.cached(retention.status, wb)
+    people = session.cached(retention.person_findings, wb)
+records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")})
+frame = records.focus(frame, "org_id", "org")
+people = records.focus(records.focus(people, "user_id", "user"), "request_id", "request")
 if frame.empty:
     st.info("No closed, demo or trial organisation in this snapshot.")
-    st.stop()
 
 overdue = frame[frame["state"] == "overdue"]
 cols = st.columns(4)
@@ -29,7 +32,15 @@ cols[2].metric("Falling due later", int((frame["state"] == "upcoming").sum()))
 cols[3].metric("Rows held past their due date", int(overdue["rows_held"].sum()))
 
 states = st.multiselect(
-    "Show", list(retention.STATES), default=["overdue", "upcoming"], key="retention_states"
+    "Show",
+    list(retention.STATES),
+    **address.bound(
+        "retention_states",
+        "show",
+        ["overdue", "upcoming"],
+        options=retention.STATES,
+        many=True,
+    ),
 )
 shown = frame[frame["state"].isin(states)]
 if shown.empty:
@@ -56,7 +67,7 @@ else:
         x=wb.as_of, y=1, yref="paper", text="as of", showarrow=False, yanchor="bottom"
     )
     st.plotly_chart(figure, key="retention_timeline")
-    tables.show(shown, "retention_table")
+    tables.show(shown, "retention_table", links=records.key_links(wb, "org_id", "org:"))
 
 st.subheader("Rows still held")
 held = retention.held_long(shown)
@@ -67,12 +78,23 @@ else:
         charts.bars(held, "org_id", "rows", "Rows held per table", colour="table"), key="held_chart"
     )
 
+st.subheader("People's data still held")
+st.caption(
+    "RET-003: an erasure request marked completed while the person's data is still held. "
+    "RET-004: personal data left behind for a user id that has no users row."
+)
+if people.empty:
+    st.success("No erasure left undone and no data left without its user.")
+else:
+    tables.show(people, "people_table", links=records.key_links(wb))
+
 st.download_button(
     "Download the action list (CSV)",
-    retention.action_csv(frame),
+    retention.action_csv(frame, people),
     file_name=f"retention-actions-{wb.snapshot_id}.csv",
     mime="text/csv",
-    disabled=overdue.empty,
+    disabled=overdue.empty and people.empty,
     key="retention_csv",
-    help="Organisations overdue for deletion, with the rows still held per table.",
+    help="Organisations overdue for deletion and people whose data is still held, with "
+    "the rows still held per table.",
 )

@@ -4,7 +4,7 @@ rule explained, and a data pack (zip) for any person."""
 import pandas as pd
 import streamlit as st
 
-from insight_workbench.dashboard import figures, session, tables
+from insight_workbench.dashboard import address, figures, records, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -28,6 +28,8 @@ with st.expander("How the deadline is worked out", expanded=False):
 
 with st.spinner("Working out the deadlines…"):
     frame = session.cached(sar.deadlines, wb)
+records.panel(wb, {"request": (frame, "request_id")})
+frame = records.focus(frame, "request_id", "request")
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
 late = sar.overdue_or_late(frame)
@@ -58,7 +60,10 @@ else:
     tables.show(late, "late_table")
 
 with st.expander("Every request with its deadline steps"):
-    types = st.multiselect("Type", sorted(frame["type"].unique()), key="request_types")
+    kinds = sorted(frame["type"].unique())
+    types = st.multiselect(
+        "Type", kinds, **address.bound("request_types", "type", [], kinds, many=True)
+    )
     shown = frame[frame["type"].isin(types)] if types else frame
     tables.show(shown, "all_requests_table")
 

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import figures, session, tables
+from insight_workbench.dashboard import address, figures, session, tables
 from insight_workbench.dashboard import usage as views
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.markdown_text import escape_markdown
@@ -25,10 +25,14 @@ left, right = st.columns(2)
 product = left.selectbox(
     "Product",
     ["All products", *PRODUCTS],
-    key="usage_product",
+    **address.bound("usage_product", "product", "All products", ["All products", *PRODUCTS]),
     format_func=views.product_name,
 )
-period = right.selectbox("Period", list(views.PERIODS), key="usage_period")
+period = right.selectbox(
+    "Period",
+    list(views.PERIODS),
+    **address.bound("usage_period", "period", next(iter(views.PERIODS)), list(views.PERIODS)),
+)
 chosen = None if product == "All products" else product
 days = views.PERIODS[str(period)]
 

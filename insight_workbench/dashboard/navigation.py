@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from insight_workbench.dashboard.roles import ANALYST, DPO
 
@@ -14,6 +15,11 @@ class PageSpec:
     title: str
     icon: str
     roles: tuple[str, ...]
+
+    @property
+    def url_path(self) -> str:
+        """The page's address: `retention` for `app_pages/retention.py`."""
+        return Path(self.path).stem
 
 
 BOTH = (DPO, ANALYST)
@@ -52,3 +58,17 @@ PAGES = (
 def pages_for(role: str) -> list[PageSpec]:
     """The pages offered to `role`; the others are not even registered."""
     return [page for page in PAGES if role in page.roles]
+
+
+# The page each role opens on (its address is `/`): analysts work on usage.
+START = {DPO: "app_pages/overview.py", ANALYST: "app_pages/usage.py"}
+
+
+def refused_for(role: str) -> list[PageSpec]:
+    """The pages not offered to `role`: their addresses answer "not available"."""
+    return [page for page in PAGES if role not in page.roles]
+
+
+def url_paths(role: str) -> dict[str, str]:
+    """Page path -> address for `role` (its start page is `""`, the app's root)."""
+    return {p.path: "" if p.path == START[role] else p.url_path for p in PAGES}

@@ -3,16 +3,35 @@ rows still held, and the action list as a spreadsheet-safe CSV."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import Policy
+from insight_workbench.rules.runner import run_check
+from insight_workbench.subject_requests.request_table import request_deadlines
 
 HELD_TABLES = list(PERSONAL_DATA_TABLES)
 STATES = ("overdue", "upcoming", "nothing held")
 RULES = {"RET-001": "closed account", "RET-002": "potential customer"}
+# Findings about one person's data rather than an organisation's.
+PERSON_RULES = {"RET-003": "erasure not done", "RET-004": "data left without a user"}
+PERSON_COLUMNS = [
+    "rule",
+    "kind",
+    "key",
+    "request_id",
+    "user_id",
+    "due_at",
+    "rows_held",
+    *HELD_TABLES,
+    "message",
+]
 
 
 def status(wb: Workbench) -> pd.DataFrame:
@@ -47,25 +66,65 @@ def held_long(frame: pd.DataFrame) -> pd.DataFrame:
     return long[long["rows"] > 0]
 
 
-def action_csv(frame: pd.DataFrame) -> bytes:
-    """The action list: organisations overdue for deletion, with what is still held."""
+def person_findings(wb: Workbench) -> pd.DataFrame:
+    return people_held(wb.snapshot, wb.policy, wb.as_of)
+
+
+def people_held(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataFrame:
+    """RET-003 (an erasure marked done while the person's data is held) and RET-004 (data
+    left behind for a user id with no users row), with the rows held per table."""
+    found = run_check(snapshot, policy, as_of, prefixes=list(PERSON_RULES)).findings
+    requesters: dict[str, str] = {}
+    if found:
+        requests = request_deadlines(snapshot, policy, as_of)
+        requesters = dict(zip(requests["request_id"], requests["user_id"], strict=True))
+    rows = []
+    for f in found:
+        ident = f.key.partition(":")[2]
+        request_id = ident if f.rule == "RET-003" else None
+        rows.append(
+            {
+                "rule": f.rule,
+                "kind": PERSON_RULES[f.rule],
+                "key": f.key,
+                "request_id": request_id,
+                "user_id": requesters.get(ident) if request_id else ident,
+                "due_at": pd.Timestamp(f.due) if f.due else pd.NaT,
+                "rows_held": sum(f.evidence.values()),
+                **{t: int(f.evidence.get(t, 0)) for t in HELD_TABLES},
+                "message": f.message,
+            }
+        )
+    return pd.DataFrame(rows, columns=PERSON_COLUMNS)
+
+
+def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes:
+    """The action list: organisations overdue for deletion, then people whose data is
+    still held (RET-003, RET-004), each with what is still held per table."""
     overdue = frame[frame["state"] == "overdue"].assign(kind=frame["rule"].map(RULES))
     columns = [
         "rule",
         "kind",
+        "key",
         "org_id",
         "name",
         "product",
         "status",
         "reference",
         "reference_at",
+        "request_id",
+        "user_id",
         "due_at",
         "days_overdue",
         *HELD_TABLES,
         "rows_held",
     ]
-    rows = [
-        [None if pd.isna(v) else v for v in row] for row in overdue[columns].itertuples(index=False)
-    ]
+    overdue = overdue.assign(key="org:" + overdue["org_id"].astype(str))
+    both = pd.concat(
+        [overdue, people] if people is not None and not people.empty else [overdue],
+        ignore_index=True,
+    )
+    both = both.reindex(columns=columns).astype(object)
+    rows = [[None if pd.isna(v) else v for v in row] for row in both.itertuples(index=False)]
     rows = [[v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row] for row in rows]
     return csv_bytes(columns, rows)

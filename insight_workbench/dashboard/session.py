@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,13 +24,14 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import load_pseudonym_key
-from insight_workbench.dashboard import hosts, roles, snapshots
+from insight_workbench.dashboard import address, hosts, roles, snapshots
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import read_manifest
 from insight_workbench.loading.snapshot import Snapshot, TableLoad
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
+from insight_workbench.timeutil import LAST_YEAR
 
 LOG = logging.getLogger(__name__)
 STATE_KEY = "_insight_workbench"
@@ -290,37 +291,70 @@ def guard() -> Iterator[None]:
 
 
 def choose_snapshot(base: Path) -> Path:
-    """The sidebar picker: the default snapshot, or one folder under INSIGHT_SNAPSHOTS_ROOT."""
+    """The snapshot of the address (`snapshot`, a folder under INSIGHT_SNAPSHOTS_ROOT),
+    else the default one; the sidebar picker shows it and writes a change back."""
     default = snapshots.default_snapshot(os.environ, base)
     root = snapshots.snapshots_root(os.environ)
-    asked = st.query_params.get("snapshot")
-    if asked:  # a bookmarked choice goes through the same confinement as the picker
-        return snapshots.resolve_choice(root, asked)
+    asked = address.one(address.SNAPSHOT)
+    chosen = default if asked is None else snapshots.resolve_choice(root, asked)
     choices = snapshots.list_snapshots(root)
     if not choices:
-        return default
+        return chosen
     # The snapshot the app was started with comes first; it is not offered twice.
     inside = root is not None and default.resolve().parent == root
     label = default.name if inside else f"Started with ({default.name})"
     options = [label, *[c for c in choices if not (inside and c == default.name)]]
-    picked = st.sidebar.selectbox("Snapshot", options, key="snapshot_choice")
-    return default if picked == label else snapshots.resolve_choice(root, str(picked))
+    shown = label if asked is None or (inside and asked == default.name) else asked
+    if st.session_state.get("snapshot_choice") != shown:
+        st.session_state["snapshot_choice"] = shown
+    st.sidebar.selectbox(
+        "Snapshot", options, key="snapshot_choice", on_change=_snapshot_picked, args=(label,)
+    )
+    return chosen
+
+
+def _snapshot_picked(label: str) -> None:
+    picked = st.session_state.get("snapshot_choice")
+    address.set_param(address.SNAPSHOT, None if picked == label else str(picked))
+    address.set_param(address.AS_OF, None)  # another export: its own export time
+
+
+def choose_as_of(exported_at: datetime, widget_key: str) -> datetime:
+    """`as_of` of the address, else the export time; the sidebar date shows its day and
+    writes a change back (the export day means the export time, another day 00:00 UTC)."""
+    asked = address.one(address.AS_OF)
+    as_of = exported_at if asked is None else address.parse_as_of(asked)
+    day = as_of.astimezone(UTC).date()
+    if st.session_state.get(widget_key) != day:
+        st.session_state[widget_key] = day
+    st.sidebar.date_input(
+        "As of",
+        key=widget_key,
+        min_value=date(1, 1, 1),
+        max_value=date(LAST_YEAR, 12, 31),
+        on_change=_as_of_picked,
+        args=(widget_key, exported_at),
+        help="The export day means the export time; another day means 00:00 UTC of it.",
+    )
+    return as_of
+
+
+def _as_of_picked(widget_key: str, exported_at: datetime) -> None:
+    day = st.session_state.get(widget_key)
+    if not isinstance(day, date):  # cleared: back to the export time
+        address.set_param(address.AS_OF, None)
+        return
+    moment = snapshots.as_of_for(day, exported_at)
+    address.set_param(address.AS_OF, None if moment == exported_at else day.isoformat())
 
 
 def build_workbench(identity: Identity, base: Path, secrets: dict[str, Any]) -> Workbench:
-    """Snapshot, as_of and policy from the sidebar; raises `InputError` for unusable input."""
+    """Snapshot, as_of and policy from the address and the sidebar; raises `InputError`
+    for unusable input."""
     path = choose_snapshot(base)
     snapshot = load(path)
     manifest = snapshot.manifest
-    day = st.sidebar.date_input(
-        "As of",
-        value=manifest.exported_at.date(),
-        key=f"as_of_{manifest.checksum[:12]}",
-        help="The export day means the export time; another day means 00:00 UTC of it.",
-    )
-    if not isinstance(day, date):  # None when the field is cleared
-        raise InputError("As of: choose a date")
-    as_of = snapshots.as_of_for(day, manifest.exported_at)
+    as_of = choose_as_of(manifest.exported_at, f"as_of_{manifest.checksum[:12]}")
     policy, policy_key = policy_from_env()
     key, problem = pseudonym_key(secrets)
     return Workbench(

@@ -10,6 +10,7 @@ a spreadsheet reads the same instant the page shows in London time.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -249,13 +250,30 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def show(frame: pd.DataFrame, key: str, *, file_name: str | None = None) -> None:
-    """Render `frame` as the app's tables look, with a download of it below."""
+@dataclass(frozen=True)
+class Links:
+    """Turns a table's `column` of record keys into links to their records."""
+
+    column: str
+    address_of: Callable[[str], str]  # a key -> its relative address ("" for none)
+    config: Any  # the LinkColumn that shows the key and opens the address
+
+
+def show(
+    frame: pd.DataFrame, key: str, *, file_name: str | None = None, links: Links | None = None
+) -> None:
+    """Render `frame` as the app's tables look, with a download of it below (the download
+    keeps keys as keys, never addresses)."""
     prepared = prepare(frame)
+    display, config = prepared.display, prepared.config
+    if links is not None and links.column in display.columns and not display.empty:
+        addresses = [links.address_of(str(k)) for k in display[links.column]]
+        display = display.assign(**{links.column: addresses})
+        config = {**config, links.column: links.config}
     st.dataframe(
-        prepared.display,
+        display,
         hide_index=True,
-        column_config=prepared.config,
+        column_config=config,
         column_order=prepared.column_order,
         height=height(len(prepared.display)),
         placeholder=MISSING,

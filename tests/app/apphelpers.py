@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -89,3 +90,8 @@ def frame_with(app: AppTest, *columns: str, nth: int = 0) -> pd.DataFrame:
     if len(found) <= nth:
         raise LookupError(f"no dataframe #{nth} with columns {columns}")
     return found[nth]
+
+
+def linked_keys(links: pd.Series) -> list[str]:
+    """The record keys of a column of links (`retention?key=org:O8&...`)."""
+    return [parse_qs(urlsplit(str(link)).query)["key"][0] for link in links]

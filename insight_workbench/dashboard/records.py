@@ -1,0 +1,251 @@
+"""Every key is a link: which page owns a record, and the record's detail panel.
+
+`?key=org:O8` opens the owning page filtered to that record, with a panel showing the
+record, its findings (rule code and the rule's name from the registry) and, once the
+ledger exists, its history and decisions. Keys in tables become relative links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import streamlit as st
+from streamlit.elements.lib.column_types import ColumnConfig
+
+from insight_workbench.csvsafe import csv_bytes
+from insight_workbench.dashboard import address, session, tables
+from insight_workbench.dashboard import subject_requests as sar
+from insight_workbench.dashboard.address import RecordKey
+from insight_workbench.dashboard.finding_history import render_finding_history
+from insight_workbench.dashboard.navigation import url_paths
+from insight_workbench.dashboard.session import Workbench
+from insight_workbench.errors import InputError
+from insight_workbench.findings import Finding
+from insight_workbench.markdown_text import escape_markdown
+from insight_workbench.rules import REGISTRY
+from insight_workbench.rules.runner import run_check
+
+RETENTION = "app_pages/retention.py"
+REQUESTS = "app_pages/subject_requests.py"
+DEID = "app_pages/deidentification.py"
+ACCESS = "app_pages/access.py"
+COMMUNICATIONS = "app_pages/communications.py"
+OVERVIEW = "app_pages/overview.py"
+# The page that owns each kind of key; `user:` and `column:` depend on the record.
+OWNERS = {
+    "org": RETENTION,
+    "request": REQUESTS,
+    "message": COMMUNICATIONS,
+    "processor": COMMUNICATIONS,
+    "dataset": DEID,
+    "login": ACCESS,
+    "ip": ACCESS,
+    "view": ACCESS,
+    "row": OVERVIEW,
+}
+PACK = "record_pack"
+Source = tuple[pd.DataFrame, str]  # a page's table and its column holding the record id
+LINK_HELP = "Opens the page that owns this record, filtered to it."
+
+
+def rule_title(code: str) -> str:
+    """The rule's name in words: `RET-003` -> `Erasure not done`."""
+    return REGISTRY[code].name.split(".", 1)[-1].replace("_", " ").capitalize()
+
+
+def findings(wb: Workbench) -> list[Finding]:
+    """Every finding of the snapshot at `as_of`. DPO only."""
+    return run_check(wb.snapshot, wb.policy, as_of=wb.as_of).findings
+
+
+def _cached_findings(wb: Workbench) -> list[Finding]:
+    return session.cached(findings, wb)
+
+
+def owner(wb: Workbench, key: RecordKey) -> str:
+    """The page path that owns `key`. A `user:` key is Retention's when data was left
+    behind for it (RET-004), else Access monitoring's (failed-login bursts)."""
+    if key.prefix == "user":
+        if wb.is_dpo and any(
+            f.rule == "RET-004" and f.key == key.text for f in _cached_findings(wb)
+        ):
+            return RETENTION
+        return ACCESS
+    if key.prefix == "column":  # SEC-001: a de-identified file's column, else a table's
+        return DEID if key.ident.startswith("deidentified/") else OVERVIEW
+    return OWNERS[key.prefix]
+
+
+def selected(prefix: str) -> str | None:
+    """The record the address's key names when it is of kind `prefix`: `O8` for `org:O8`;
+    a dataset's name for `dataset:NAME` and `dataset:NAME:COLUMN`, and for
+    `column:deidentified/NAME:COLUMN`."""
+    try:
+        key = address.record_key()
+    except InputError:  # the router has already said what is wrong with it
+        return None
+    if key is None or key.prefix != prefix:
+        return None
+    if prefix == "dataset":
+        return key.ident.split(":", 1)[0]
+    if prefix == "column":
+        return key.ident.removeprefix("deidentified/").rsplit(":", 1)[0]
+    return key.ident
+
+
+def focus(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
+    """`frame` narrowed to the address's record when the key is of kind `prefix`."""
+    ident = selected(prefix)
+    if ident is None or column not in frame.columns:
+        return frame
+    return frame[frame[column].astype(str) == ident]
+
+
+def link_for(wb: Workbench, key: str, url_paths: dict[str, str]) -> str:
+    """The relative address of `key` on its owning page, in this view's snapshot/as_of."""
+    try:
+        parsed = address.parse_key(key)
+    except InputError:
+        return ""
+    page = owner(wb, parsed)
+    kept = {n: v for n in address.KEPT if (v := address.one(n)) is not None}
+    return address.link(url_paths.get(page, ""), {address.KEY: key, **kept})
+
+
+def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.DataFrame:
+    """`frame` with its key column turned into links (show with `LINK_COLUMN`)."""
+    if frame.empty or column not in frame.columns:
+        return frame
+    paths = url_paths(wb.role)
+    return frame.assign(**{column: [link_for(wb, str(k), paths) for k in frame[column]]})
+
+
+def key_links(wb: Workbench, column: str = "key", prefix: str = "") -> tables.Links:
+    """Links for `tables.show`: each key of `column` (an id, with `prefix` such as
+    `org:` in front) opens its record."""
+    paths = url_paths(wb.role)
+    return tables.Links(
+        column,
+        lambda value: link_for(wb, prefix + value, paths),
+        st.column_config.LinkColumn(
+            tables.label(column),
+            display_text=r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)",
+            help=LINK_HELP,
+        ),
+    )
+
+
+def link_column(label: str = "key") -> ColumnConfig:
+    """Shows the key (the `key=` part of the link) and opens its record."""
+    return st.column_config.LinkColumn(label, display_text=r"key=([^&]*)", help=LINK_HELP)
+
+
+def panel(wb: Workbench, sources: Mapping[str, Source] | None = None) -> RecordKey | None:
+    """The detail panel of the address's record (nothing without a key): its facts (the
+    rows of `sources[prefix]` for it), its findings, then its history and decisions.
+    Returns the key shown."""
+    try:
+        key = address.record_key()
+    except InputError:
+        return None
+    if key is None:
+        return None
+    source = (sources or {}).get(key.prefix)
+    facts = None if source is None else focus(source[0], source[1], key.prefix)
+    with st.container(border=True):
+        st.subheader(f"Record {escape_markdown(key.text)}")
+        if not wb.is_dpo:
+            st.info("Records and their findings are for the DPO role.")
+            return key
+        own = record_findings(wb, key)
+        has_facts = facts is not None and not facts.empty
+        if not has_facts and own.empty:
+            st.warning(
+                "Nothing in this snapshot has this key at this as-of time. "
+                "Check the link, or open the page without it."
+            )
+        if has_facts:
+            st.dataframe(facts, hide_index=True, key="record_facts")
+        if own.empty:
+            if has_facts:
+                st.success("No finding for this record.")
+        else:
+            st.markdown("**Findings**")
+            st.dataframe(own, hide_index=True, key="record_findings")
+        if key.prefix == "request" and has_facts and facts is not None:
+            _pack_action(wb, key, facts)
+        show_history_and_decisions(wb, key)
+        st.button(
+            "Show everything on this page",
+            on_click=address.set_param,
+            args=(address.KEY, None),
+            key="record_clear",
+        )
+    return key
+
+
+def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
+    """The findings of one record; a dataset's include those of its columns."""
+    mine = [
+        f
+        for f in _cached_findings(wb)
+        if f.key == key.text or (key.prefix == "dataset" and f.key.startswith(key.text + ":"))
+    ]
+    rows = [
+        {
+            "rule": f.rule,
+            "name": rule_title(f.rule),
+            "key": f.key,
+            "severity": f.severity,
+            "due": f.due,
+            "message": f.message,
+            "evidence": ", ".join(f"{k}: {v}" for k, v in f.evidence.items()),
+        }
+        for f in mine
+    ]
+    columns = ["rule", "name", "key", "severity", "due", "message", "evidence"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def findings_csv(frame: pd.DataFrame) -> bytes:
+    """Findings as a spreadsheet-safe CSV, with each rule's name."""
+    named = frame.assign(name=[rule_title(code) for code in frame["rule"]])
+    columns = ["rule", "name", *[c for c in frame.columns if c != "rule"]]
+    rows = [
+        [None if pd.isna(v) else v for v in row] for row in named[columns].itertuples(index=False)
+    ]
+    return csv_bytes(columns, rows)
+
+
+def show_history_and_decisions(wb: Workbench, key: RecordKey) -> None:
+    """For each finding of the record: its history across the recorded runs and the
+    DPO's decisions about it, from the ledger, with the form to add one."""
+    own = record_findings(wb, key)
+    who = wb.identity.who if wb.identity.signed_in else None
+    for rule, finding_key in sorted({(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}):
+        with st.expander(f"{rule} {finding_key}: history and decisions", expanded=len(own) == 1):
+            render_finding_history(rule, finding_key, wb.role, who)
+
+
+def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:
+    """Build the subject-access pack of the request's user, named by ids only."""
+    user_ids = [str(u) for u in facts.get("user_id", pd.Series(dtype=str)).dropna()]
+    if not user_ids:
+        st.info("This request names no account, so there is no pack to build from it.")
+        return
+    user_id = user_ids[0]
+    st.caption(
+        f"The pack of user {escape_markdown(user_id)} for request {escape_markdown(key.ident)}."
+    )
+    if st.button("Build the data pack for this request", key="record_pack_build"):
+        st.session_state[PACK] = (wb.snapshot_key, key.text, sar.pack(wb, "user_id", user_id))
+    held = st.session_state.get(PACK)
+    if isinstance(held, tuple) and held[:2] == (wb.snapshot_key, key.text):
+        st.download_button(
+            f"Download the pack of user {user_id} (zip)",
+            held[2].zip_bytes,
+            file_name=held[2].file_name,
+            mime="application/zip",
+            key="record_pack_download",
+        )

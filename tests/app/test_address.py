@@ -1,0 +1,228 @@
+"""The app's address: a key opens its record on the page that owns it, a page not offered
+to the role says so, a bad parameter is a message with the navigation kept, and the
+view's state (as_of, filters) lives in the query string."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+from apphelpers import frame_with, linked_keys, metrics
+
+from insight_workbench.dashboard.records import findings_csv
+from insight_workbench.dashboard.retention import action_csv, people_held
+from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.findings import Finding
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules import FAMILIES, REGISTRY
+from insight_workbench.rules.runner import run_check
+
+USAGE = "app_pages/usage.py"
+# The page each rule's findings open on (a key given anywhere else is moved there).
+OWNER = {
+    "RET-001": "Retention",
+    "RET-002": "Retention",
+    "RET-003": "Subject requests",
+    "RET-004": "Retention",
+    "SAR-001": "Subject requests",
+    "SAR-002": "Subject requests",
+    "COM-001": "Communications and third parties",
+    "ACC-001": "Access monitoring",
+    "ACC-002": "Access monitoring",
+    "ACC-003": "Access monitoring",
+    "ACC-004": "Access monitoring",
+    "ACC-005": "Access monitoring",
+    "DEID-001": "De-identification",
+    "DEID-002": "De-identification",
+    "DEID-003": "De-identification",
+    "DEID-004": "De-identification",
+    "TPP-001": "Communications and third parties",
+    "TPP-002": "Communications and third parties",
+    "DQ-001": "Overview",
+}
+
+
+@pytest.fixture(scope="module")
+def findings(sample: Snapshot) -> list[Finding]:
+    return run_check(sample, load_policy()).findings
+
+
+def first_key(findings: list[Finding], rule: str, startswith: str = "") -> str:
+    return next(f.key for f in findings if f.rule == rule and f.key.startswith(startswith))
+
+
+def navigation_kept(app) -> bool:
+    """The run declared the role's pages (not the single message page of a refusal)."""
+    return len(app._registered_pages) > 1
+
+
+def test_every_rule_of_the_registry_has_an_owning_page() -> None:
+    families = {code.split("-")[0] for code in OWNER} | {"SEC"}
+    assert families == set(FAMILIES)
+    assert set(OWNER) | {"SEC-001"} == set(REGISTRY)
+
+
+@pytest.mark.parametrize("rule", sorted(OWNER))
+def test_a_key_given_on_the_wrong_page_opens_its_record_on_the_owning_page(
+    open_app, findings, rule
+) -> None:
+    key = first_key(findings, rule)
+    app = open_app("dpo", first_page=USAGE, query={"key": key})
+    assert not app.exception
+    assert not app.error
+    assert app.title[0].value == OWNER[rule]
+    assert f"Record {key}" in [s.value.replace("\\", "") for s in app.subheader]
+    shown = frame_with(app, "rule", "name", "severity")
+    assert rule in set(shown["rule"])
+    assert set(shown["name"]) >= {REGISTRY[rule].name.split(".")[1].replace("_", " ").capitalize()}
+    assert app.query_params["key"] == key
+
+
+@pytest.mark.parametrize(
+    ("startswith", "title"),
+    [("column:deidentified/", "De-identification"), ("column:users:", "Overview")],
+)
+def test_a_credential_column_opens_where_its_file_is(open_app, findings, startswith, title):
+    key = first_key(findings, "SEC-001", startswith)
+    app = open_app("dpo", first_page=USAGE, query={"key": key})
+    assert not app.exception
+    assert app.title[0].value == title
+    assert "SEC-001" in set(frame_with(app, "rule", "name")["rule"])
+
+
+def test_an_org_key_filters_retention_to_that_organisation(open_app, findings) -> None:
+    key = first_key(findings, "RET-001")
+    app = open_app("dpo", "app_pages/retention.py", query={"key": key})
+    facts = frame_with(app, "org_id", "rows_held")
+    assert list(facts["org_id"]) == [key.removeprefix("org:")]
+    assert metrics(app)["Organisations judged"] == "1"
+
+
+def test_a_request_key_offers_that_persons_pack_by_ids_only(open_app, findings) -> None:
+    key = first_key(findings, "RET-003")
+    app = open_app("dpo", "app_pages/subject_requests.py", query={"key": key})
+    facts = frame_with(app, "request_id", "user_id")
+    assert list(facts["request_id"]) == [key.removeprefix("request:")]
+    user_id = facts["user_id"].iloc[0]
+    whose = [c.value for c in app.caption if c.value.startswith("The pack of user")]
+    assert whose == [f"The pack of user {user_id} for request {key.removeprefix('request:')}."]
+    app.button(key="record_pack_build").click().run()
+    assert not app.exception
+    assert app.get("download_button")
+
+
+def test_an_unknown_key_of_a_known_kind_says_nothing_has_it(open_app) -> None:
+    app = open_app("dpo", first_page=USAGE, query={"key": "org:NO-SUCH-ORG"})
+    assert app.title[0].value == "Retention"
+    assert any("Nothing in this snapshot has this key" in w.value for w in app.warning)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"as_of": "last tuesday"}, "The date in the address (as_of) is not a date"),
+        ({"as_of": "2026-02-30"}, "The date in the address (as_of) is not a date"),
+        ({"key": "O17"}, "is not of the form kind:id"),
+        ({"key": "planet:Mars"}, "of an unknown kind 'planet'"),
+        ({"key": "row:users:first"}, "A row key in the address is row:TABLE:N"),
+        ({"snapshot": "2026-10"}, "no snapshots folder is configured"),
+    ],
+)
+def test_a_bad_parameter_is_a_message_on_a_normal_page(open_app, query, message) -> None:
+    app = open_app("dpo", query=query)
+    assert not app.exception
+    assert [message in e.value.replace("\\", "") for e in app.error] == [True]
+    assert "--as-of" not in app.error[0].value
+    assert app.title[0].value == "Overview"
+    assert navigation_kept(app)
+    assert not app.metric  # the message, not the page
+
+
+def test_an_analyst_opens_on_usage(open_app) -> None:
+    app = open_app("analyst")
+    assert not app.exception
+    assert app.title[0].value == "Usage"
+
+
+@pytest.mark.parametrize(
+    ("page", "query"),
+    [("app_pages/retention.py", {}), (USAGE, {"key": "org:O0008"})],
+)
+def test_a_dpo_page_answers_an_analyst_not_available(open_app, page, query) -> None:
+    app = open_app("analyst", first_page=page, query=query)
+    assert not app.exception
+    assert app.title[0].value == "Not available in your role"
+    assert "The Retention page is not available in your role" in app.warning[0].value
+    assert not app.dataframe
+    assert not app.metric
+    assert navigation_kept(app)
+
+
+def test_retention_lists_erasures_not_done_and_data_left_behind(open_app, findings) -> None:
+    app = open_app("dpo", "app_pages/retention.py")
+    people = frame_with(app, "request_id", "user_id", "rows_held")
+    wanted = {f.key for f in findings if f.rule in ("RET-003", "RET-004")}
+    assert {f.split(":")[0] for f in wanted} == {"request", "user"}
+    assert set(linked_keys(people["key"])) == wanted
+    assert all(link.startswith(("subject_requests?", "retention?")) for link in people["key"])
+
+
+def test_the_retention_csv_holds_every_retention_finding(sample: Snapshot, findings) -> None:
+    at = sample.manifest.exported_at
+    policy = load_policy()
+    text = action_csv(retention_status(sample, policy, at), people_held(sample, policy, at)).decode(
+        "utf-8-sig"
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    expected = {(f.rule, f.key) for f in findings if f.rule.startswith("RET")}
+    assert {(r["rule"], r["key"]) for r in rows} == expected
+    for row in rows:
+        if row["rule"] == "RET-003":
+            assert row["request_id"]
+            assert row["user_id"]
+        if row["rule"] == "RET-004":
+            assert row["user_id"] == row["key"].removeprefix("user:")
+            assert int(row["rows_held"]) > 0
+
+
+def test_as_of_from_the_address_is_kept_and_in_the_link(open_app) -> None:
+    app = open_app("dpo", query={"as_of": "2027-06-01"})
+    assert not app.exception
+    assert app.sidebar.date_input[0].value.isoformat() == "2027-06-01"
+    assert "as of 2027-06-01 00:00 UTC" in app.sidebar.caption[-1].value
+    link = app.sidebar.code[0].value
+    assert "as_of=2027-06-01" in link
+    app.query_params.clear()  # as a move to another page in the menu does
+    app.switch_page("app_pages/retention.py").run()
+    assert app.query_params["as_of"] == "2027-06-01"
+    assert "as of 2027-06-01 00:00 UTC" in app.sidebar.caption[-1].value
+
+
+def test_a_filter_is_written_to_the_address_and_read_back(open_app) -> None:
+    app = open_app("dpo", "app_pages/retention.py")
+    app.multiselect(key="retention_states").set_value(["overdue"]).run()
+    assert app.query_params["show"] == "overdue"
+    assert "show=overdue" in app.sidebar.code[0].value
+    again = open_app("dpo", first_page="app_pages/retention.py", query={"show": "upcoming"})
+    assert again.multiselect(key="retention_states").value == ["upcoming"]
+    assert set(frame_with(again, "state", "rows_held")["state"]) <= {"upcoming"}
+
+
+@pytest.mark.parametrize("as_of", ["1800-01-01", "9998-12-31T00:00:00Z"])
+def test_an_as_of_far_away_opens_or_says_why(open_app, as_of) -> None:
+    app = open_app("dpo", query={"as_of": as_of})
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+
+
+def test_the_overview_csv_holds_every_finding_with_its_rule_name(open_app, findings) -> None:
+    app = open_app("dpo", "app_pages/overview.py")
+    assert any(b.proto.label == "Download every finding (CSV)" for b in app.get("download_button"))
+    frame = pd.DataFrame([{"rule": f.rule, "key": f.key, "severity": f.severity} for f in findings])
+    rows = list(csv.DictReader(io.StringIO(findings_csv(frame).decode("utf-8-sig"))))
+    assert {(r["rule"], r["key"]) for r in rows} == {(f.rule, f.key) for f in findings}
+    assert {r["rule"].split("-")[0] for r in rows} == set(FAMILIES)
+    assert {r["name"] for r in rows if r["rule"] == "RET-004"} == {"Orphaned personal data"}
