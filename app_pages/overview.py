@@ -53,7 +53,7 @@ if wb.is_dpo:
         every = session.cached(overview.findings_table, wb)
         tables.show(every, "findings_table", links=records.key_links(wb))
         st.download_button(
-            "Download every finding, with each rule's name (CSV)",
+            "Download every finding (CSV)",
             records.findings_csv(every),
             file_name=f"findings-{wb.snapshot_id}.csv",
             mime="text/csv",

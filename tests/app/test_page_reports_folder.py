@@ -39,7 +39,8 @@ def test_an_html_path_outside_its_run_is_refused(open_app, tmp_path: Path, absol
     assert not app.exception
     assert list(frame_with(app, "notebook", "status")["status"]) == ["damaged"]
     assert "damaged" in app.error[0].value
-    assert not app.get("download_button")
+    # only the runs table's own CSV: nothing of the damaged run can be downloaded
+    assert [b.key for b in app.get("download_button")] == ["runs_table_csv"]
     assert SECRET not in rendered_text(app)
 
 
