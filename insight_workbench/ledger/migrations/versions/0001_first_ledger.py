@@ -37,9 +37,7 @@ def upgrade() -> None:
     op.create_index("ix_ledger_runs_exported_at", "ledger_runs", ["exported_at"])
     op.create_table(
         "ledger_findings",
-        sa.Column(
-            "run_id", sa.String(ID), sa.ForeignKey("ledger_runs.run_id"), primary_key=True
-        ),
+        sa.Column("run_id", sa.String(ID), sa.ForeignKey("ledger_runs.run_id"), primary_key=True),
         sa.Column("rule", sa.String(20), primary_key=True),
         sa.Column("key", sa.String(KEY), primary_key=True),
         sa.Column("severity", sa.String(10), nullable=False),
@@ -50,9 +48,7 @@ def upgrade() -> None:
     op.create_index("ix_ledger_findings_key", "ledger_findings", ["key"])
     op.create_table(
         "ledger_holdings",
-        sa.Column(
-            "run_id", sa.String(ID), sa.ForeignKey("ledger_runs.run_id"), primary_key=True
-        ),
+        sa.Column("run_id", sa.String(ID), sa.ForeignKey("ledger_runs.run_id"), primary_key=True),
         sa.Column("key", sa.String(KEY), primary_key=True),
         sa.Column("rule", sa.String(20)),
         sa.Column("due", sa.String(WHEN)),
