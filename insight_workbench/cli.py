@@ -14,6 +14,7 @@ from insight_workbench.commands import (
     check_cmd,
     deidentify_cmd,
     ingest_cmd,
+    ledger_cmd,
     manifest_cmd,
     report_cmd,
     sample_cmd,
@@ -46,6 +47,7 @@ app.command("validate")(validate_cmd.validate)
 app.command("manifest")(manifest_cmd.manifest)
 app.command("sample")(sample_cmd.sample)
 app.command("ingest")(ingest_cmd.ingest)
+app.add_typer(ledger_cmd.ledger_app, name="ledger")
 
 
 def main() -> None:
