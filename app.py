@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from insight_workbench.dashboard import navigation, session
+from insight_workbench.dashboard import audit, navigation, session
 from insight_workbench.dashboard.roles import ANALYST
 from insight_workbench.errors import InputError
 
@@ -28,6 +28,7 @@ def start() -> session.Workbench | None:
         wb = session.build_workbench(identity, BASE, secrets)
         if wb.role == ANALYST and wb.key_problem:
             raise session.Refusal(wb.key_problem)
+        audit.session_opened(wb)
     except session.Refusal as refusal:
         session.show_only(refusal)
         return None
@@ -45,6 +46,14 @@ if wb is not None:
     for spec in navigation.pages_for(wb.role):
         page = st.Page(BASE / spec.path, title=spec.title, icon=spec.icon)
         sections.setdefault(spec.section, []).append(page)
+    for spec in navigation.pages_not_for(wb.role):  # their addresses say so, nothing more
+        hidden = st.Page(
+            session.not_in_role(spec.title),
+            title=spec.title,
+            url_path=navigation.url_path(spec),
+            visibility="hidden",
+        )
+        next(iter(sections.values())).append(hidden)
     current = st.navigation(sections)
     try:
         with session.guard():

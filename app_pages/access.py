@@ -4,7 +4,7 @@ user-list views outside the viewer's organisation."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import access, session
+from insight_workbench.dashboard import access, audit, session
 
 wb = session.current()
 st.title("Access monitoring")
@@ -13,6 +13,7 @@ policy = wb.policy.access
 bursts = session.cached(access.bursts, wb)
 late = session.cached(access.late_logins, wb)
 views = session.cached(access.outside_views, wb)
+audit.viewed(wb, "access", access.shown_keys(bursts, late, views))
 cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))
 cols[1].metric("IPs with a failed-login burst", int((bursts["kind"] == "ip").sum()))

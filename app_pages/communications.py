@@ -4,8 +4,8 @@ opt-out took to take effect, and the processors register with assessment and rev
 import streamlit as st
 
 from insight_workbench import charts
+from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard import communications as comms
-from insight_workbench.dashboard import session
 
 wb = session.current()
 st.title("Communications and third parties")
@@ -13,6 +13,7 @@ st.title("Communications and third parties")
 messages = session.cached(comms.after_opt_out, wb)
 per_opt_out = comms.latency(messages)
 register = session.cached(comms.processors, wb)
+audit.viewed(wb, "communications", comms.shown_keys(messages, register))
 cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
 cols[1].metric("Opt-outs not honoured", len(per_opt_out))

@@ -4,7 +4,7 @@ timeline, overdue ones first, rows still held per table, and a CSV of the action
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import retention, session
+from insight_workbench.dashboard import audit, retention, session
 
 wb = session.current()
 st.title("Retention")
@@ -31,6 +31,7 @@ states = st.multiselect(
     "Show", list(retention.STATES), default=["overdue", "upcoming"], key="retention_states"
 )
 shown = frame[frame["state"].isin(states)]
+audit.viewed(wb, "retention", audit.keys("org", shown["org_id"]))
 if shown.empty:
     st.info("No organisation in the chosen states.")
 else:
@@ -73,5 +74,6 @@ st.download_button(
     mime="text/csv",
     disabled=overdue.empty,
     key="retention_csv",
+    on_click=audit.on_click(wb, "csv_export", audit.keys("org", overdue["org_id"])),
     help="Organisations overdue for deletion, with the rows still held per table.",
 )

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import session
+from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -28,6 +28,7 @@ with st.expander("How the deadline is worked out", expanded=False):
     )
 
 frame = session.cached(sar.deadlines, wb)
+audit.viewed(wb, "subject_requests", audit.keys("request", frame["request_id"]))
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
 late = sar.overdue_or_late(frame)
@@ -90,6 +91,7 @@ if submitted:
         st.warning("Choose an account or type an identifier.")
     else:
         st.session_state["sar_pack"] = (wb.snapshot_key, sar.pack(wb, kind, value))
+        audit.audit_event(wb, "pack_build", st.session_state["sar_pack"][1].keys)
 held = st.session_state.get("sar_pack")
 if isinstance(held, tuple) and held[0] == wb.snapshot_key:
     built = held[1]
@@ -104,4 +106,5 @@ if isinstance(held, tuple) and held[0] == wb.snapshot_key:
         file_name=built.file_name,
         mime="application/zip",
         key="pack_download",
+        on_click=audit.on_click(wb, "pack_download", built.keys),
     )

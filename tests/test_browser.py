@@ -40,9 +40,11 @@ def test_every_page_opens_without_an_exception(
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         tab = context.new_page()
         # First visit to a fresh server, straight to a DPO-only address: it goes through
-        # the router, which shows it to a DPO and the Overview to an analyst.
-        open_page(tab, f"{base}/retention", "Retention" if role == DPO else "Overview")
-        assert tab.get_by_role("heading", name="Retention", exact=True).count() == (
+        # the router, which shows it to a DPO and tells an analyst it is not available.
+        open_page(tab, f"{base}/retention", "Retention")
+        refused = tab.get_by_text("This page is not available in your role.").count()
+        assert refused == (0 if role == DPO else 1)
+        assert tab.get_by_role("heading", name="Rows still held").count() == (
             1 if role == DPO else 0
         )
         for i, spec in enumerate(pages):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from insight_workbench.dashboard.roles import ANALYST, DPO
 
@@ -46,9 +47,20 @@ PAGES = (
     ),
     PageSpec("Analytics", "app_pages/usage.py", "Usage", ":material/monitoring:", BOTH),
     PageSpec("Reports", "app_pages/reports.py", "Reports", ":material/description:", (DPO,)),
+    PageSpec("Reports", "app_pages/audit_log.py", "Audit log", ":material/history:", (DPO,)),
 )
 
 
 def pages_for(role: str) -> list[PageSpec]:
     """The pages offered to `role`; the others are not even registered."""
     return [page for page in PAGES if role in page.roles]
+
+
+def pages_not_for(role: str) -> list[PageSpec]:
+    """The pages `role` is not offered: their addresses answer "not available"."""
+    return [page for page in PAGES if role not in page.roles]
+
+
+def url_path(page: PageSpec) -> str:
+    """The page's address, as Streamlit names a page file: its file name without `.py`."""
+    return PurePosixPath(page.path).stem

@@ -352,6 +352,16 @@ def show_snapshot(wb: Workbench) -> None:
     st.sidebar.caption(f"Snapshot **{snapshot_id}**, exported {exported}; as of {as_of}.")
 
 
+def not_in_role(title: str) -> Callable[[], None]:
+    """The page a role is not offered, as it answers that role: a message only."""
+
+    def message() -> None:
+        st.title(title)
+        st.warning("This page is not available in your role.")
+
+    return message
+
+
 def show_only(refusal: Refusal) -> None:
     """A single message page. Navigation is still declared, so Streamlit never falls back
     to listing the files under `pages/`."""

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from apphelpers import metrics, rendered_text
 from streamlit import config
+from streamlit.util import calc_hash
 
-from insight_workbench.dashboard.navigation import PAGES, pages_for
+from insight_workbench.dashboard.navigation import PAGES, pages_for, pages_not_for, url_path
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
@@ -28,7 +29,9 @@ DPO_ONLY = [p.path for p in PAGES if "analyst" not in p.roles]
 
 
 def registered(app) -> set[str]:
-    return {Path(str(info["script_path"])).name for info in app._registered_pages.values()}
+    """The page files registered (the addresses answering "not available" run none)."""
+    pages = app._registered_pages.values()
+    return {Path(str(info["script_path"])).name for info in pages if info.get("script_path")}
 
 
 def test_dpo_is_offered_every_page(open_app) -> None:
@@ -45,6 +48,18 @@ def test_analyst_pages_are_registered_and_dpo_pages_are_not(open_app) -> None:
     for path in DPO_ONLY:
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(path)
+
+
+@pytest.mark.parametrize("page", pages_not_for("analyst"), ids=url_path)
+def test_a_dpo_page_answers_an_analyst_not_available(open_app, page) -> None:
+    app = open_app("analyst")
+    app._page_hash = calc_hash(url_path(page))  # as a browser opening `/<page>` does
+    app.run()
+    assert not app.exception
+    assert [w.value for w in app.warning] == ["This page is not available in your role."]
+    assert [t.value for t in app.title] == [page.title]
+    assert not app.dataframe
+    assert not app.metric
 
 
 @pytest.mark.parametrize(
@@ -205,12 +220,15 @@ def test_no_identifier_in_the_frame_for_an_analyst(open_app, sample_identifiers)
 
 @pytest.mark.parametrize("role", ["analyst", "dpo"])
 def test_a_first_visit_to_a_page_address_goes_through_the_router(open_app, role) -> None:
-    # Straight to /retention: the router runs first, so only a DPO is shown the page.
+    # Straight to /retention: the router runs first, so only a DPO is shown the page; an
+    # analyst is told it is not available in that role.
     app = open_app(role, first_page="app_pages/retention.py")
     assert not app.exception
-    expected = "Retention" if role == "dpo" else "Overview"
-    assert [t.value for t in app.title] == [expected]
+    assert [t.value for t in app.title] == ["Retention"]
     assert not app.error
+    if role == "analyst":
+        assert [w.value for w in app.warning] == ["This page is not available in your role."]
+        assert not app.dataframe
 
 
 @pytest.mark.parametrize(
