@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from insight_workbench.dashboard import address, routing, session
+from insight_workbench.dashboard import address, audit, routing, session
 from insight_workbench.dashboard.roles import ANALYST
 from insight_workbench.errors import InputError
 
@@ -55,6 +55,7 @@ def open_view(identity: session.Identity, secrets: dict[str, Any]) -> None:
         routing.show_problem(nav, identity.role, problem or "")
         return
     address.remember_kept()
+    audit.session_opened(wb)
     session.set_current(wb)
     session.show_snapshot(wb)
     if key is not None:

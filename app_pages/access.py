@@ -3,7 +3,7 @@ user-list views outside the viewer's organisation."""
 
 import streamlit as st
 
-from insight_workbench.dashboard import access, address, figures, records, session, tables
+from insight_workbench.dashboard import access, address, audit, figures, records, session, tables
 
 wb = session.current()
 st.title("Access monitoring")
@@ -25,6 +25,7 @@ records.panel(
 late = records.focus(late, "login_id", "login")
 bursts = records.focus(records.focus(bursts, "subject", "user"), "subject", "ip")
 views = records.focus(views, "view_id", "view")
+audit.viewed(wb, "access", access.shown_keys(bursts, late, views))
 cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))
 cols[1].metric("IPs with a failed-login burst", int((bursts["kind"] == "ip").sum()))

@@ -4,7 +4,7 @@ opt-out took to take effect, and the processors register with assessment and rev
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import address, records, session, tables
+from insight_workbench.dashboard import address, audit, records, session, tables
 from insight_workbench.dashboard import communications as comms
 
 wb = session.current()
@@ -18,6 +18,7 @@ records.panel(wb, {"message": (messages, "message_id"), "processor": (register, 
 messages = records.focus(messages, "message_id", "message")
 per_opt_out = comms.latency(messages)
 register = records.focus(register, "processor_id", "processor")
+audit.viewed(wb, "communications", comms.shown_keys(messages, register))
 cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
 cols[1].metric("Opt-outs not honoured", len(per_opt_out))

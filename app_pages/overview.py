@@ -4,7 +4,7 @@ Analysts see counts only, never a key."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import address, overview, records, session, tables
+from insight_workbench.dashboard import address, audit, overview, records, session, tables
 
 wb = session.current()
 st.title("Overview")
@@ -28,6 +28,7 @@ else:
     st.plotly_chart(charts.findings_by_family(counts), key="findings_chart")
 
 if wb.is_dpo:
+    audit.viewed(wb, "overview", session.cached(overview.shown_keys, wb))
     st.subheader("Overdue now")
     with st.spinner("Running the rules…"):
         late = session.cached(overview.overdue, wb)

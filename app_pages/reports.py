@@ -4,7 +4,7 @@ their HTML reports."""
 import streamlit as st
 import streamlit.components.v1 as components
 
-from insight_workbench.dashboard import reports, session, tables
+from insight_workbench.dashboard import audit, reports, session, tables
 from insight_workbench.errors import InputError
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports import MONTHLY_SET
@@ -31,7 +31,11 @@ with st.expander("Run a report now", expanded=False):
     if start:
         try:
             st.session_state[JOB] = start_run(
-                str(chosen_notebook), wb.snapshot.path, folder, chosen_as_of.strip() or None
+                str(chosen_notebook),
+                wb.snapshot.path,
+                folder,
+                chosen_as_of.strip() or None,
+                acting=(audit.who(wb.identity), wb.role),
             )
         except InputError as error:
             st.error(escape_markdown(error))
@@ -96,6 +100,7 @@ else:
         file_name=f"{run.notebook}-{run.folder.name}.html",
         mime="text/html",
         key="report_html",
+        on_click=audit.on_click(wb, "report_download", [reports.run_key(run)]),
     )
     pdf = run.read_pdf()
     if pdf is not None:
@@ -107,5 +112,6 @@ else:
             key="report_pdf",
         )
     if st.toggle("Show the report here", key="report_preview"):
+        audit.viewed(wb, "reports", [reports.run_key(run)])
         # In a frame of its own origin: its charts draw, but it cannot reach the app.
         components.html(reports.sandboxed(document), height=920)

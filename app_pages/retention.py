@@ -4,7 +4,7 @@ timeline, overdue ones first, rows still held per table, and a CSV of the action
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import address, records, retention, session, tables
+from insight_workbench.dashboard import address, audit, records, retention, session, tables
 
 wb = session.current()
 st.title("Retention")
@@ -43,6 +43,7 @@ states = st.multiselect(
     ),
 )
 shown = frame[frame["state"].isin(states)]
+audit.viewed(wb, "retention", audit.keys("org", shown["org_id"]))
 if shown.empty:
     st.info("No organisation in the chosen states.")
 else:
@@ -95,6 +96,9 @@ st.download_button(
     mime="text/csv",
     disabled=overdue.empty and people.empty,
     key="retention_csv",
+    on_click=audit.on_click(
+        wb, "csv_export", [*audit.keys("org", overdue["org_id"]), *people.get("key", [])]
+    ),
     help="Organisations overdue for deletion and people whose data is still held, with "
     "the rows still held per table.",
 )

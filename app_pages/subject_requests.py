@@ -4,7 +4,7 @@ rule explained, and a data pack (zip) for any person."""
 import pandas as pd
 import streamlit as st
 
-from insight_workbench.dashboard import address, figures, records, session, tables
+from insight_workbench.dashboard import address, audit, figures, records, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -30,6 +30,7 @@ with st.spinner("Working out the deadlines…"):
     frame = session.cached(sar.deadlines, wb)
 records.panel(wb, {"request": (frame, "request_id")})
 frame = records.focus(frame, "request_id", "request")
+audit.viewed(wb, "subject_requests", audit.keys("request", frame["request_id"]))
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
 late = sar.overdue_or_late(frame)
@@ -86,6 +87,7 @@ if submitted:
         st.warning("Choose an account or type an identifier.")
     else:
         st.session_state["sar_pack"] = (wb.snapshot_key, sar.pack(wb, kind, value))
+        audit.audit_event(wb, "pack_build", st.session_state["sar_pack"][1].keys)
 held = st.session_state.get("sar_pack")
 if isinstance(held, tuple) and held[0] == wb.snapshot_key:
     built = held[1]
@@ -100,4 +102,5 @@ if isinstance(held, tuple) and held[0] == wb.snapshot_key:
         file_name=built.file_name,
         mime="application/zip",
         key="pack_download",
+        on_click=audit.on_click(wb, "pack_download", built.keys),
     )

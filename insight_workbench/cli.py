@@ -17,6 +17,7 @@ from insight_workbench.commands import (
     evidence_cmd,
     history_cmd,
     ingest_cmd,
+    ledger_cmd,
     manifest_cmd,
     report_cmd,
     sample_cmd,
@@ -52,6 +53,7 @@ app.command("ingest")(ingest_cmd.ingest)
 app.command("history")(history_cmd.history)
 app.command("decide")(decide_cmd.decide)
 app.command("evidence")(evidence_cmd.evidence)
+app.add_typer(ledger_cmd.ledger_app, name="ledger")
 
 
 def main() -> None:

@@ -33,7 +33,10 @@ RANGES: dict[tuple[str, str], tuple[int, int]] = {
     ("deidentification", "k"): (1, MAX_COUNT),
     ("deidentification", "min_cell"): (1, MAX_COUNT),
     ("third_parties", "review_months"): (0, 1_200),
+    ("audit", "keep_days"): (90, 36_500),
 }
+# Sections that judge nothing: left out of `as_dict`, the settings a run is judged under.
+NOT_RULE_SETTINGS = ("audit",)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ class ThirdParties:
 
 
 @dataclass(frozen=True)
+class Audit:
+    keep_days: int  # how long the workbench's own audit trail is kept
+
+
+@dataclass(frozen=True)
 class Policy:
     retention: Retention
     subject_requests: SubjectRequests
@@ -81,9 +89,15 @@ class Policy:
     access: Access
     deidentification: Deidentification
     third_parties: ThirdParties
+    audit: Audit
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
-        return asdict(self)
+        """The rule settings (every section but `[audit]`): what a run is judged under."""
+        return {
+            f.name: asdict(getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in NOT_RULE_SETTINGS
+        }
 
 
 def _parse(path: Path) -> dict[str, Any]:

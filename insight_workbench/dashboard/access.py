@@ -23,3 +23,17 @@ def late_logins(wb: Workbench) -> pd.DataFrame:
 
 def outside_views(wb: Workbench) -> pd.DataFrame:
     return access.views_outside_organisation(wb.snapshot, wb.policy, wb.as_of)
+
+
+def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) -> list[str]:
+    """The records the page shows, for the audit trail: accounts, logins and views
+    (an IP burst is named by the page alone: an address is never logged)."""
+    accounts = bursts.loc[bursts["kind"] == "account", "subject"]
+    pairs = [
+        ("user", accounts),
+        ("login", late["login_id"]),
+        ("user", late["user_id"]),
+        ("view", views["view_id"]),
+        ("user", views["viewer_user_id"]),
+    ]
+    return sorted({f"{kind}:{v}" for kind, values in pairs for v in values.dropna()})

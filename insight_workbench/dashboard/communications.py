@@ -85,3 +85,13 @@ def reviews_due(wb: Workbench, days: int) -> pd.DataFrame:
         if i.kind == "processor_review"
     ]
     return pd.DataFrame(rows, columns=["processor_id", "due", "message"])
+
+
+def shown_keys(messages: pd.DataFrame, register: pd.DataFrame) -> list[str]:
+    """The records the page shows, for the audit trail: messages, people, processors."""
+    pairs = [
+        ("message", messages["message_id"]),
+        ("user", messages["user_id"]),
+        ("processor", register["processor_id"]),
+    ]
+    return sorted({f"{kind}:{v}" for kind, values in pairs for v in values.dropna()})

@@ -152,7 +152,9 @@ def _record(rule: str, key: str, user: str | None, now: datetime | None, widget:
         until=until if action == EXCEPT and isinstance(until, date) else None,
     )
     try:
-        decision = decide(open_ledger(), rule, key, request, by=user or acting_user(), now=now)
+        decision = decide(
+            open_ledger(), rule, key, request, by=user or acting_user(), now=now, role=DPO
+        )
     except InputError as error:
         state[f"{widget}_outcome"] = ("error", f"Not recorded: {error}.")
         return

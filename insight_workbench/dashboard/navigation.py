@@ -52,6 +52,7 @@ PAGES = (
     ),
     PageSpec("Analytics", "app_pages/usage.py", "Usage", ":material/monitoring:", BOTH),
     PageSpec("Reports", "app_pages/reports.py", "Reports", ":material/description:", (DPO,)),
+    PageSpec("Reports", "app_pages/audit_log.py", "Audit log", ":material/history:", (DPO,)),
 )
 
 

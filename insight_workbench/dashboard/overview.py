@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from insight_workbench.dashboard import audit
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.findings import SEVERITIES, Finding
@@ -19,14 +20,16 @@ LONDON = ZoneInfo("Europe/London")
 ANSWERED = {"SAR-002"}
 
 
-def _findings(wb: Workbench, for_counts: bool = False) -> list[Finding]:
-    snapshot = wb.snapshot_for_counts() if for_counts else wb.snapshot
-    return run_check(snapshot, wb.policy, as_of=wb.as_of).findings
+def _findings(wb: Workbench) -> list[Finding]:
+    return run_check(wb.snapshot, wb.policy, as_of=wb.as_of).findings
 
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
-    """Findings per family and severity (counts only: shown to every role)."""
-    rows = [(family_label(f.rule), f.severity) for f in _findings(wb, for_counts=True)]
+    """Findings per family and severity (counts only: shown to every role). The app
+    judges the snapshot here, so here it records the run in the ledger."""
+    result = run_check(wb.snapshot_for_counts(), wb.policy, as_of=wb.as_of)
+    audit.record_judged(wb, result)
+    rows = [(family_label(f.rule), f.severity) for f in result.findings]
     frame = pd.DataFrame(rows, columns=["family", "severity"])
     counts = frame.groupby(["family", "severity"]).size().reset_index(name="findings")
     order = {name: i for i, name in enumerate(SEVERITIES)}
@@ -96,6 +99,13 @@ def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
         for i in items
     ]
     return pd.DataFrame(rows, columns=["kind", "key", "due", "days_left", "message"])
+
+
+def shown_keys(wb: Workbench) -> list[str]:
+    """The keys the DPO's tables may show, for the audit trail: every finding and what
+    falls due within the widest horizon. DPO only."""
+    due = upcoming(wb, HORIZONS[-1])
+    return sorted({*findings_table(wb)["key"], *due["key"]})
 
 
 def load_status(wb: Workbench) -> pd.DataFrame:

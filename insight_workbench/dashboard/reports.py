@@ -62,3 +62,8 @@ def sandboxed(report: str, height: int = REPORT_HEIGHT) -> str:
         f'<iframe sandbox="allow-scripts" title="Report" srcdoc="{html.escape(report)}" '
         f'style="width: 100%; height: {height}px; border: 0"></iframe>'
     )
+
+
+def run_key(run: PastRun) -> str:
+    """The run's key in the audit trail: `report:<notebook folder>/<run folder>`."""
+    return "report:" + "_".join(f"{run.folder.parent.name}/{run.folder.name}".split())

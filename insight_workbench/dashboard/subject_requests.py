@@ -94,6 +94,7 @@ class PackDownload:
     row_counts: dict[str, int]
     zip_bytes: bytes
     file_name: str
+    keys: tuple[str, ...]  # `user:<id>` of the person, for the audit trail; no identifier
 
 
 def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
@@ -108,4 +109,5 @@ def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
         built.row_counts,
         pack_zip_bytes(built),
         f"subject-access-pack-{wb.snapshot_id}-{stamp}.zip",
+        tuple(f"user:{user_id}" for user_id in built.user_ids),
     )

@@ -51,6 +51,12 @@ def acting_user() -> str:
     return os.environ.get("INSIGHT_USER") or getpass.getuser()
 
 
+def acting_role() -> str:
+    """The role an entry of the audit trail names for a command: `cli`, or the app
+    role of the session that started it (`INSIGHT_ACTING_ROLE`, set by the app)."""
+    return os.environ.get("INSIGHT_ACTING_ROLE") or "cli"
+
+
 def open_ledger(setting: str | None = None) -> Ledger:
     """The ledger named by `setting` (default: `INSIGHT_LEDGER`), migrated to the newest
     schema. A setting that names no usable database raises `InputError`."""

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 
 from insight_workbench.errors import InputError
-from insight_workbench.ledger import chain
+from insight_workbench.ledger import audit_trail, chain
 from insight_workbench.ledger.database import Ledger, acting_user, writing
 from insight_workbench.ledger.instants import now as clock_now
 from insight_workbench.ledger.instants import shown, stored
@@ -106,6 +106,7 @@ def decide(
     request: Request,
     by: str | None = None,
     now: datetime | None = None,
+    role: str = "cli",
 ) -> Decision:
     """Append `request` about the finding `rule` `key`, made by `by` (default: the
     acting user) at `now`. Raises `InputError`, recording nothing, when the request is
@@ -125,6 +126,9 @@ def decide(
                 raise InputError(f"{rule} {key}: has no exception in force to withdraw")
         fields = {"rule": rule, "key": key, **asdict(decision)}
         chain.append(connection, decisions, fields)
+        # the audit trail names the finding, unless its key is a value (ACC-004's address)
+        logged = [key] if audit_trail.loggable(key) else []
+        audit_trail.append_entry(connection, decision.by, role, "decision", logged, None)
     return decision
 
 

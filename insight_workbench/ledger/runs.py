@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 
 from insight_workbench import __version__
 from insight_workbench.deadlines.due_dates import held_evidence, params, prepare
+from insight_workbench.ledger.audit_trail import append_entry
 from insight_workbench.ledger.database import Ledger, acting_user, writing
 from insight_workbench.ledger.instants import now, stored
 from insight_workbench.ledger.tables import findings, holdings, runs
@@ -37,7 +38,7 @@ def run_identity(result: CheckResult) -> str:
         {
             "manifest_sha256": result.snapshot.manifest.checksum,
             "as_of": stored(result.as_of),
-            "policy": result.policy.as_dict(),
+            "policy": result.policy.as_dict(),  # the rule settings only
             "rules": [rule.code for rule in result.rules],
         },
         sort_keys=True,
@@ -47,10 +48,16 @@ def run_identity(result: CheckResult) -> str:
 
 
 def record_run(
-    ledger: Ledger, result: CheckResult, source: str, by: str | None = None
+    ledger: Ledger,
+    result: CheckResult,
+    source: str,
+    by: str | None = None,
+    role: str = "cli",
 ) -> RecordedRun:
-    """Record `result` in the ledger (once: a repeat changes nothing)."""
+    """Record `result` in the ledger (once: a repeat changes nothing), with a
+    `run_recorded` entry in the audit trail naming who recorded it, as which role."""
     run_id = run_identity(result)
+    by = by or acting_user()
     held = snapshot_holdings(result)  # read before the write lock is taken
     with writing(ledger) as connection:
         if _exists(connection, run_id):
@@ -74,6 +81,8 @@ def record_run(
             )
         if held:
             connection.execute(holdings.insert(), [{"run_id": run_id, **row} for row in held])
+        snapshot_id = result.snapshot.manifest.snapshot_id
+        append_entry(connection, by, role, "run_recorded", [f"run:{run_id}"], snapshot_id)
     return RecordedRun(run_id, recorded=True)
 
 
@@ -98,7 +107,7 @@ def _exists(connection: Connection, run_id: str) -> bool:
     return found is not None
 
 
-def _run_row(result: CheckResult, run_id: str, source: str, by: str | None) -> dict[str, Any]:
+def _run_row(result: CheckResult, run_id: str, source: str, by: str) -> dict[str, Any]:
     manifest = result.snapshot.manifest
     return {
         "run_id": run_id,
@@ -110,6 +119,6 @@ def _run_row(result: CheckResult, run_id: str, source: str, by: str | None) -> d
         "rules": json.dumps([rule.code for rule in result.rules]),
         "workbench_version": __version__,
         "recorded_at": stored(now()),
-        "recorded_by": by or acting_user(),
+        "recorded_by": by,
         "source": source,
     }

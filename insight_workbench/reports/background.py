@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -46,13 +47,23 @@ class BackgroundRun:
 
 
 def start_run(
-    notebook: str, snapshot: str | Path, out: str | Path, as_of: str | None = None
+    notebook: str,
+    snapshot: str | Path,
+    out: str | Path,
+    as_of: str | None = None,
+    acting: tuple[str, str] | None = None,
 ) -> BackgroundRun:
     """Check the inputs here (InputError at once), then run the report in a child process
-    (given absolute paths, so it does not depend on the folder it starts in)."""
+    (given absolute paths, so it does not depend on the folder it starts in). `acting`:
+    who started it and as which role, for the audit trail."""
     prepare_run(notebook, snapshot, as_of=as_of)
     command = [sys.executable, "-c", CLI, "report", notebook]
     command += ["--snapshot", absolute_path(snapshot), "--out", absolute_path(out)]
     command += ["--as-of", as_of] if as_of else []
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    if acting is not None:
+        env["INSIGHT_USER"], env["INSIGHT_ACTING_ROLE"] = acting
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
     return BackgroundRun(notebook, process)

@@ -45,11 +45,15 @@ from insight_workbench import __version__
 from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
 from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
+from insight_workbench.ledger.audit_trail import log
+from insight_workbench.ledger.database import acting_role, acting_user, open_ledger
+from insight_workbench.ledger.runs import record_run
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.progress import OnStep
 from insight_workbench.reports.notebooks import (
+    MONTHLY_SET,
     PATH_PARAMETERS,
     ReportNotebook,
     check_parameters,
@@ -62,6 +66,7 @@ from insight_workbench.reports.report_html import export_report, shared_script_n
 from insight_workbench.reports.report_style import ReportContext
 from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
+from insight_workbench.rules.runner import run_check
 from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
 
 KERNEL = "python3"
@@ -143,6 +148,7 @@ def prepare_run(
         load_pseudonym_key({KEY_FILE_VARIABLE: key_file} if key_file else None)
     key_file = signing_key_file()
     signing_key = load_private_key(key_file) if key_file else None
+    open_ledger()  # an unusable INSIGHT_LEDGER is refused before anything runs
     record = {
         "notebook": found.name,
         "notebook_sha256": sha256_file(found.path),
@@ -296,7 +302,26 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
             document = json.dumps(record, indent=2, default=str) + "\n"
             (folder / RUN_FILE).write_text(document, encoding="utf-8")
     lock.release()
+    record_in_ledger(prepared, record)
     return RunResult(folder, record)
+
+
+def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
+    """A `report_run` entry in the audit trail; a compliance report that succeeded also
+    records the run it judged (source `report`: once, whichever report comes first)."""
+    ledger = open_ledger()
+    who, role = acting_user(), acting_role()
+    snapshot_id = record["snapshot"]["snapshot_id"]
+    name = prepared.notebook.name
+    if record["status"] == "succeeded" and name in MONTHLY_SET:
+        loaded = open_snapshot(prepared.parameters["snapshot"])
+        try:
+            moment = parse_as_of(prepared.parameters["as_of"], loaded.manifest.exported_at)
+            result = run_check(loaded, load_policy(prepared.parameters.get("policy")), moment)
+            record_run(ledger, result, source="report", by=who, role=role)
+        finally:
+            loaded.con.close()
+    log(ledger, who, role, "report_run", [f"notebook:{name}"], snapshot_id)
 
 
 def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:

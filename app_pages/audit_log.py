@@ -1,0 +1,44 @@
+"""Audit log (DPO): who signed in, viewed identifiable records, built or downloaded packs,
+exported CSV files, ran reports and recorded decisions; filtered by who, action, key and
+date, with the state of the hash chains."""
+
+from datetime import timedelta
+
+import streamlit as st
+
+from insight_workbench.dashboard import audit, session
+from insight_workbench.dashboard import audit_log as log
+from insight_workbench.ledger.audit_trail import ACTIONS
+from insight_workbench.ledger.instants import now
+
+wb = session.current()
+st.title("Audit log")
+st.caption(
+    "The workbench's own record of what was done with it: who, as which role, which "
+    "records (by key) and which snapshot, never a value. Entries are hash-chained; "
+    "`insight-workbench ledger verify` checks them too."
+)
+audit.viewed(wb, "audit_log", [])
+
+states = log.chains(wb)
+cols = st.columns(len(states))
+for col, state in zip(cols, states, strict=True):
+    verdict = "intact" if state.broken is None else f"broken at entry {state.broken.seq}"
+    col.metric(f"{state.name.capitalize()}: entries", state.entries, verdict, delta_color="off")
+for state in states:
+    if state.broken is not None:
+        st.error(f"The {state.name} is broken at entry {state.broken.seq}: {state.broken.problem}.")
+
+today = now().date()
+left, middle, right, last = st.columns(4)
+who = left.selectbox("Who", ["Everyone", *log.people(wb)], key="audit_who")
+actions = middle.multiselect("Action", ACTIONS, key="audit_actions")
+key = right.text_input("Record key", key="audit_key", placeholder="org:O17")
+days = last.date_input("Days (UTC)", (today - timedelta(days=30), today), key="audit_days")
+
+chosen = (days[0], days[-1]) if isinstance(days, tuple | list) and days else None
+frame = log.entries(wb, None if who == "Everyone" else str(who), actions, key, chosen)
+if frame.empty:
+    st.info("No entry matches these filters.")
+else:
+    st.dataframe(frame, hide_index=True, key="audit_table")

@@ -1,0 +1,83 @@
+"""`ledger verify` and `ledger prune`: the hash chains of the audit trail and decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from insight_workbench.commands.common import PolicyOption
+from insight_workbench.errors import InputError
+
+ledger_app = typer.Typer(
+    help="Check and prune the ledger (INSIGHT_LEDGER).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+
+@ledger_app.command("verify")
+def verify() -> None:
+    """Check the hash chains of the audit trail and the decisions. Exit 0 when both are
+    intact, 1 naming the first entry of a chain that was changed, removed or reordered."""
+    from insight_workbench.ledger import audit_trail
+    from insight_workbench.ledger.database import open_ledger
+
+    states = audit_trail.verify(open_ledger())
+    if all(state.broken is None for state in states):
+        trail, made = states
+        typer.echo(
+            f"intact ({_count(trail.entries, 'audit entry', 'audit entries')}, "
+            f"{_count(made.entries, 'decision', 'decisions')})"
+        )
+        if trail.pruned:
+            older = _count(trail.pruned, "older audit entry", "older audit entries")
+            typer.echo(f"({older} pruned under [audit] keep_days)")
+        return
+    for state in states:
+        if state.broken is None:
+            typer.echo(f"{state.name}: intact ({_count(state.entries, 'entry', 'entries')})")
+        else:
+            typer.echo(f"{state.name}: broken at entry {state.broken.seq}: {state.broken.problem}")
+    raise typer.Exit(1)
+
+
+@ledger_app.command("prune")
+def prune(
+    policy: PolicyOption = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="YYYY-MM-DD to count from. Default: today (UTC)."),
+    ] = None,
+) -> None:
+    """Remove audit entries older than the policy's [audit] keep_days, leaving a
+    checkpoint the rest verifies against. Exit 1, removing nothing, when the audit trail
+    does not verify. Decisions are never pruned."""
+    from insight_workbench.ledger import audit_trail
+    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.ledger.instants import now
+    from insight_workbench.policy import load_policy
+
+    keep_days = load_policy(policy).audit.keep_days
+    day = _day(today) if today else now().date()
+    try:
+        done = audit_trail.prune(open_ledger(), day, keep_days)
+    except audit_trail.BrokenChain as broken:
+        typer.echo(f"audit trail: broken at {broken}; nothing was pruned")
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"pruned {_count(done.removed, 'audit entry', 'audit entries')} written before "
+        f"{done.before.date().isoformat()} (keep_days {keep_days}); {done.kept} kept"
+    )
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--today {text}: not a date (YYYY-MM-DD)") from None
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"

@@ -1,0 +1,59 @@
+"""Audit log (DPO): the workbench's own audit trail, filtered, and whether its chain holds.
+
+Read fresh on every run (never cached): the log is what happened up to now.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from insight_workbench.dashboard.session import Workbench
+from insight_workbench.errors import InputError
+from insight_workbench.ledger import audit_trail
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.instants import shown
+
+COLUMNS = ["entry", "at", "who", "role", "action", "keys", "snapshot_id"]
+
+
+def _dpo_only(wb: Workbench) -> None:
+    if not wb.is_dpo:
+        raise PermissionError("the audit log is for the DPO only")
+
+
+def entries(
+    wb: Workbench,
+    who: str | None,
+    actions: list[str],
+    key: str | None,
+    days: tuple[date, date] | None,
+) -> pd.DataFrame:
+    """Entries newest first, filtered by who, actions, one record key and UTC days."""
+    _dpo_only(wb)
+    key = (key or "").strip() or None
+    if key is not None and audit_trail.KEY.fullmatch(key) is None:
+        raise InputError("Key: give one record key, such as org:O17 or request:R8")
+    since, until = days if days else (None, None)
+    if since and until and since > until:
+        raise InputError("Dates: the first day is after the last")
+    found = audit_trail.entries(
+        open_ledger(), who=who or None, actions=actions, key=key, since=since, until=until
+    )
+    rows = [
+        [e.seq, shown(e.at), e.who, e.role, e.action, ", ".join(e.object_keys), e.snapshot_id]
+        for e in found
+    ]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def people(wb: Workbench) -> list[str]:
+    _dpo_only(wb)
+    return audit_trail.people(open_ledger())
+
+
+def chains(wb: Workbench) -> list[audit_trail.ChainState]:
+    """Each chain with its first break (what `ledger verify` reports)."""
+    _dpo_only(wb)
+    return audit_trail.verify(open_ledger())

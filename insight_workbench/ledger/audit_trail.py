@@ -1,0 +1,242 @@
+"""The workbench's own audit trail: who did what, as which role, to which records.
+
+    log(ledger, "dpo@example.org", "dpo", "page_view", ["page:retention", "org:O17"], "S1")
+
+Each entry holds who, the role, the action, the keys of the records concerned, the
+snapshot id and the instant, hash-chained (`chain`), never a value read from a snapshot:
+a key is `kind:id` of a known kind, and IP addresses (`ip:` keys) are refused.
+`verify` checks the audit trail and the decisions; `prune` drops entries older than the
+policy's `[audit] keep_days`, leaving a checkpoint the entries kept still verify against.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Connection, delete, func, select
+
+from insight_workbench.ledger import chain
+from insight_workbench.ledger.database import Ledger, reading, writing
+from insight_workbench.ledger.instants import now, stored
+from insight_workbench.ledger.tables import audit, checkpoints, decisions
+
+ACTIONS = (
+    "sign_in",
+    "role",
+    "page_view",
+    "pack_build",
+    "pack_download",
+    "csv_export",
+    "report_run",
+    "report_download",
+    "decision",
+    "run_recorded",
+)
+# Kinds of record key the trail may name: ids the workbench makes or the export's own
+# ids, never a value such as an address (`ip:` keys of ACC-004 are left out).
+KEY_KINDS = (
+    "org",
+    "request",
+    "user",
+    "message",
+    "login",
+    "view",
+    "dataset",
+    "column",
+    "processor",
+    "row",
+    "page",
+    "report",
+    "notebook",
+    "run",
+)
+KEY = re.compile(r"(?P<kind>[a-z]+):\S{1,380}")
+CHAINS = {"audit trail": audit, "decisions": decisions}
+
+
+def log(
+    ledger: Ledger,
+    who: str,
+    role: str,
+    action: str,
+    object_keys: Iterable[str],
+    snapshot_id: str | None,
+) -> int:
+    """Append one entry; its sequence number."""
+    with writing(ledger) as connection:
+        return append_entry(connection, who, role, action, object_keys, snapshot_id)
+
+
+def loggable(key: str) -> bool:
+    """Whether the trail may name `key` (an id of a known kind, never a value)."""
+    matched = KEY.fullmatch(key)
+    return matched is not None and matched["kind"] in KEY_KINDS
+
+
+def append_entry(
+    connection: Connection,
+    who: str,
+    role: str,
+    action: str,
+    object_keys: Iterable[str],
+    snapshot_id: str | None,
+) -> int:
+    """`log` inside a write transaction the caller holds (one that records a run, say)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    keys = sorted(set(object_keys))
+    for key in keys:
+        matched = KEY.fullmatch(key)
+        if matched is None or matched["kind"] not in KEY_KINDS:
+            kind = matched["kind"] if matched else "?"  # never the key: it may be a value
+            raise ValueError(f"the audit trail holds no keys of kind {kind!r}")
+    fields = {
+        "at": stored(now()),  # taken under the write lock, so entries are in time order
+        "who": who,
+        "role": role,
+        "action": action,
+        "object_keys": json.dumps(keys),
+        "snapshot_id": snapshot_id,
+    }
+    return chain.append(connection, audit, fields)
+
+
+@dataclass(frozen=True)
+class ChainState:
+    name: str  # "audit trail" or "decisions"
+    entries: int  # entries held now
+    pruned: int  # entries pruned so far (the checkpoint's count)
+    broken: chain.Break | None
+
+
+def verify(ledger: Ledger) -> list[ChainState]:
+    """Each chain with its first break, if any."""
+    with reading(ledger) as connection:
+        return [
+            ChainState(
+                name,
+                chain.count(connection, table),
+                _pruned(connection, table.name),
+                chain.verify(connection, table),
+            )
+            for name, table in CHAINS.items()
+        ]
+
+
+@dataclass(frozen=True)
+class Pruned:
+    removed: int
+    kept: int
+    before: datetime  # entries written before this instant were removed
+
+
+def prune(ledger: Ledger, today: date, keep_days: int) -> Pruned:
+    """Remove the audit entries written before 00:00 UTC of `today - keep_days`.
+
+    Only a run of the oldest entries goes, so the rest still follows the checkpoint left
+    in their place. A chain that does not verify is not pruned (`BrokenChain`): that
+    would erase the evidence."""
+    before = datetime.combine(today - timedelta(days=keep_days), time(), tzinfo=UTC)
+    with writing(ledger) as connection:
+        broken = chain.verify(connection, audit)
+        if broken is not None:
+            raise BrokenChain(broken)
+        newer = connection.execute(
+            select(func.min(audit.c.seq)).where(audit.c.at >= stored(before))
+        ).scalar_one()
+        oldest = select(audit.c.seq, audit.c.hash).order_by(audit.c.seq.desc()).limit(1)
+        if newer is not None:
+            oldest = oldest.where(audit.c.seq < newer)
+        last = connection.execute(oldest).first()
+        if last is None:
+            return Pruned(0, chain.count(connection, audit), before)
+        removed = connection.execute(delete(audit).where(audit.c.seq <= last.seq)).rowcount
+        _move_checkpoint(connection, int(last.seq), str(last.hash), removed)
+        return Pruned(removed, chain.count(connection, audit), before)
+
+
+class BrokenChain(Exception):
+    def __init__(self, broken: chain.Break):
+        super().__init__(f"entry {broken.seq}: {broken.problem}")
+        self.broken = broken
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    at: str
+    who: str
+    role: str
+    action: str
+    object_keys: list[str]
+    snapshot_id: str | None
+
+
+def entries(
+    ledger: Ledger,
+    *,
+    who: str | None = None,
+    actions: Sequence[str] = (),
+    key: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 5000,
+) -> list[Entry]:
+    """Entries newest first: by who (exactly), actions, a key they name, and the UTC days
+    `since` to `until` inclusive."""
+    query = select(audit).order_by(audit.c.seq.desc()).limit(limit)
+    if who:
+        query = query.where(audit.c.who == who)
+    if actions:
+        query = query.where(audit.c.action.in_(list(actions)))
+    if key:  # stored as a JSON list: narrowed here, matched exactly below
+        query = query.where(audit.c.object_keys.contains(json.dumps(key), autoescape=True))
+    if since is not None:
+        query = query.where(audit.c.at >= stored(datetime.combine(since, time(), tzinfo=UTC)))
+    if until is not None:
+        end = datetime.combine(until + timedelta(days=1), time(), tzinfo=UTC)
+        query = query.where(audit.c.at < stored(end))
+    with reading(ledger) as connection:
+        rows = connection.execute(query).mappings().all()
+    found = [
+        Entry(
+            int(row["seq"]),
+            row["at"],
+            row["who"],
+            row["role"],
+            row["action"],
+            json.loads(row["object_keys"]),
+            row["snapshot_id"],
+        )
+        for row in rows
+    ]
+    return [entry for entry in found if not key or key in entry.object_keys]
+
+
+def people(ledger: Ledger) -> list[str]:
+    """Everyone the trail names, for a filter."""
+    with reading(ledger) as connection:
+        found = connection.execute(select(audit.c.who).distinct().order_by(audit.c.who))
+        return [str(who) for who in found.scalars()]
+
+
+def _pruned(connection: Connection, name: str) -> int:
+    found = connection.execute(
+        select(checkpoints.c.pruned).where(checkpoints.c.chain == name)
+    ).scalar_one_or_none()
+    return int(found or 0)
+
+
+def _move_checkpoint(connection: Connection, through: int, last_hash: str, removed: int) -> None:
+    values = {"through_seq": through, "last_hash": last_hash, "pruned_at": stored(now())}
+    moved = connection.execute(
+        checkpoints.update()
+        .where(checkpoints.c.chain == audit.name)
+        .values(**values, pruned=checkpoints.c.pruned + removed)
+    )
+    if moved.rowcount == 0:
+        connection.execute(checkpoints.insert().values(chain=audit.name, pruned=removed, **values))

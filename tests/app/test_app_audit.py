@@ -1,0 +1,164 @@
+"""The app's audit trail: sign-in and role once per session, views of identifiable records
+with their keys, packs, CSV exports, the run the app judged, and the Audit log page. On
+SQLite and a real PostgreSQL server, and never a personal value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+from apphelpers import frame_with
+from sqlalchemy import select
+from test_app import AUTH
+
+from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.ledger.database import acting_user, open_ledger, reading
+from insight_workbench.ledger.tables import audit, metadata, runs
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import load_policy
+
+
+@pytest.fixture(autouse=True)
+def fresh_app_process() -> None:
+    """As a newly started app: the app judges a snapshot (and records the run) once per
+    process, and earlier tests in this process have judged the sample already."""
+    st.cache_data.clear()
+
+
+def entries(setting: str) -> list[dict[str, Any]]:
+    with reading(open_ledger(setting)) as connection:
+        rows = connection.execute(select(audit).order_by(audit.c.seq)).mappings().all()
+    return [{**row, "object_keys": json.loads(row["object_keys"])} for row in rows]
+
+
+def actions(setting: str) -> list[str]:
+    return [entry["action"] for entry in entries(setting)]
+
+
+def test_a_session_logs_its_role_once_and_records_the_judged_run(
+    open_app, ledger_setting: str
+) -> None:
+    app = open_app("dpo", env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    logged = entries(ledger_setting)
+    assert [e["action"] for e in logged] == ["role", "run_recorded", "page_view"]
+    assert {(e["who"], e["role"]) for e in logged} == {(acting_user(), "dpo")}
+    view = logged[2]["object_keys"]
+    assert "page:overview" in view
+    assert any(key.startswith("org:") for key in view)
+    app.run()  # a rerun showing the same rows adds nothing
+    assert len(entries(ledger_setting)) == 3
+    with reading(open_ledger(ledger_setting)) as connection:
+        recorded = connection.execute(select(runs.c.source, runs.c.recorded_by)).all()
+    assert [tuple(r) for r in recorded] == [("app", acting_user())]
+
+
+def test_a_signed_in_user_is_logged_by_address(
+    open_app, ledger_setting: str, tmp_path: Path
+) -> None:
+    roles = tmp_path / "roles.toml"
+    roles.write_text('dpo = ["dpo@example.org"]\n')
+    app = open_app(
+        None,
+        secrets=AUTH,
+        user={"is_logged_in": True, "email": "dpo@example.org"},
+        env={"INSIGHT_ROLES_FILE": str(roles), "INSIGHT_LEDGER": ledger_setting},
+    )
+    assert not app.exception
+    first = entries(ledger_setting)[0]
+    assert (first["action"], first["who"], first["role"]) == ("sign_in", "dpo@example.org", "dpo")
+
+
+def test_retention_views_and_the_csv_export_name_the_organisations(
+    open_app, ledger_setting: str, sample: Snapshot
+) -> None:
+    app = open_app("dpo", "app_pages/retention.py", env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    shown = frame_with(app, "state", "rows_held")
+    views = [e for e in entries(ledger_setting) if "page:retention" in e["object_keys"]]
+    assert len(views) == 1
+    assert set(views[0]["object_keys"]) == {"page:retention", *("org:" + shown["org_id"])}
+    assert views[0]["snapshot_id"] == sample.manifest.snapshot_id
+
+    app.multiselect(key="retention_states").set_value(["overdue"]).run()  # other rows
+    views = [e for e in entries(ledger_setting) if "page:retention" in e["object_keys"]]
+    assert len(views) == 2
+    app.download_button(key="retention_csv").click().run()
+    export = entries(ledger_setting)[-1]
+    assert export["action"] == "csv_export"
+    status = retention_status(sample, load_policy(), sample.manifest.exported_at)
+    overdue = status.loc[status["state"] == "overdue", "org_id"]
+    assert export["object_keys"] == sorted("org:" + overdue)
+
+
+def test_a_pack_is_logged_by_the_person_s_user_id(open_app, ledger_setting: str) -> None:
+    app = open_app("dpo", "app_pages/subject_requests.py", env={"INSIGHT_LEDGER": ledger_setting})
+    person = app.selectbox(key="pack_user").options[1]
+    app.selectbox(key="pack_user").select(person)
+    app.form_submit_button[0].click().run()
+    assert actions(ledger_setting)[-1] == "pack_build"
+    app.download_button(key="pack_download").click().run()
+    built, taken = entries(ledger_setting)[-2:]
+    assert (built["action"], taken["action"]) == ("pack_build", "pack_download")
+    assert built["object_keys"] == taken["object_keys"] == [f"user:{person}"]
+
+
+def test_the_audit_log_page_shows_and_filters_the_entries(open_app, ledger_setting: str) -> None:
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    open_app("dpo", "app_pages/retention.py", env=env)
+    app = open_app("dpo", "app_pages/audit_log.py", env=env)
+    assert not app.exception
+    assert not app.error
+    table = frame_with(app, "entry", "action", "keys")
+    assert {"role", "page_view", "run_recorded"} <= set(table["action"])
+    assert list(table["entry"]) == sorted(table["entry"], reverse=True)
+    assert [m.value for m in app.metric][:1] == [str(len(entries(ledger_setting)))]
+    app.multiselect(key="audit_actions").set_value(["page_view"]).run()
+    assert set(frame_with(app, "entry", "action")["action"]) == {"page_view"}
+    app.text_input(key="audit_key").input("page:retention").run()
+    found = frame_with(app, "entry", "keys")
+    assert len(found) == 1
+    assert "page:retention" in found["keys"][0]
+    app.text_input(key="audit_key").input("Canary Person").run()
+    assert "record key" in app.error[0].value
+
+
+def test_the_audit_log_names_a_broken_chain(open_app, ledger_setting: str) -> None:
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    open_app("dpo", "app_pages/retention.py", env=env)
+    with open_ledger(ledger_setting).engine.begin() as connection:
+        connection.execute(audit.update().where(audit.c.seq == 2).values(role="analyst"))
+    app = open_app("dpo", "app_pages/audit_log.py", env=env)
+    assert "broken at entry 2" in app.error[0].value
+
+
+def test_no_personal_values_reach_the_ledger_from_the_app(
+    open_app, ledger_setting: str, tmp_path: Path
+) -> None:
+    from canary_people import ORGS, build_canary_snapshot, canaries, email
+
+    canary = build_canary_snapshot(tmp_path / "canary")
+    env = {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_SNAPSHOT": str(canary)}
+    for page in ("overview", "retention", "access", "communications", "subject_requests"):
+        app = open_app("dpo", f"app_pages/{page}.py", env=env)
+        assert not app.exception, page
+    app.text_input(key="pack_value").input(email(3))  # by address: logged by user id
+    app.form_submit_button[0].click().run()
+    app.download_button(key="pack_download").click().run()
+    assert actions(ledger_setting)[-2:] == ["pack_build", "pack_download"]
+    assert entries(ledger_setting)[-1]["object_keys"][0].startswith("user:")
+    with reading(open_ledger(ledger_setting)) as connection:
+        text = "\n".join(
+            str(value)
+            for table in metadata.sorted_tables
+            for row in connection.execute(select(table)).all()
+            for value in row
+        )
+    assert "page:access" in text
+    assert "pack_build" in text
+    ids = {org_id for org_id, _, _ in ORGS}
+    leaked = [c for c in canaries() if c not in ids and c.lower() in text.lower()]
+    assert leaked == []

@@ -1,0 +1,258 @@
+"""The audit trail and `ledger verify` / `ledger prune`, on SQLite and a real PostgreSQL
+server: entries hash-chained, tampering through SQL found at the right entry, pruning
+that leaves the rest verifiable."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from cli_runner import run_cli
+from sqlalchemy import Table, select, text
+
+from insight_workbench.errors import InputError
+from insight_workbench.ledger import audit_trail, chain
+from insight_workbench.ledger.database import open_ledger, reading, writing
+from insight_workbench.ledger.instants import stored
+from insight_workbench.ledger.tables import audit, checkpoints, decisions
+from insight_workbench.policy import load_policy
+
+
+def fill(setting: str, entries: int = 5, made: int = 4) -> None:
+    """`entries` audit entries and `made` decisions."""
+    ledger = open_ledger(setting)
+    for n in range(1, entries + 1):
+        keys = ["page:retention", f"org:O{n}"]
+        audit_trail.log(ledger, "dpo@example.org", "dpo", "page_view", keys, "S1")
+    with writing(ledger) as connection:
+        for n in range(1, made + 1):
+            fields = {"rule": "RET-001", "key": f"org:O{n}", "action": "acknowledge"}
+            chain.append(connection, decisions, {**fields, "by": "dpo", "at": "2026-01-01"})
+
+
+def verify(setting: str) -> tuple[int, str]:
+    done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting})
+    assert "Traceback" not in done.stderr
+    return done.returncode, done.stdout
+
+
+def sql(setting: str, *statements: str) -> None:
+    """Tampering as someone with the database's password would: plain SQL."""
+    with open_ledger(setting).engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+
+
+def test_entries_hold_who_role_action_keys_and_snapshot(ledger_setting: str) -> None:
+    ledger = open_ledger(ledger_setting)
+    first = audit_trail.log(ledger, "dpo@example.org", "dpo", "sign_in", [], None)
+    second = audit_trail.log(
+        ledger, "dpo@example.org", "dpo", "csv_export", ["org:O2", "org:O1", "org:O2"], "S1"
+    )
+    assert (first, second) == (1, 2)
+    with reading(ledger) as connection:
+        rows = connection.execute(select(audit).order_by(audit.c.seq)).mappings().all()
+    assert [r["action"] for r in rows] == ["sign_in", "csv_export"]
+    assert json.loads(rows[1]["object_keys"]) == ["org:O1", "org:O2"]
+    assert rows[1]["snapshot_id"] == "S1"
+    assert rows[0]["prev_hash"] == chain.GENESIS
+    assert rows[1]["prev_hash"] == rows[0]["hash"]
+    assert datetime.fromisoformat(rows[1]["at"]) <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("action", "keys", "message"),
+    [
+        ("peek", [], "unknown audit action"),
+        ("page_view", ["ip:203.0.113.9"], "no keys of kind 'ip'"),
+        ("page_view", ["someone@example.org"], "no keys of kind"),
+    ],
+)
+def test_unknown_actions_and_values_as_keys_are_refused(
+    ledger_setting: str, action: str, keys: list[str], message: str
+) -> None:
+    ledger = open_ledger(ledger_setting)
+    with pytest.raises(ValueError, match=message) as refused:
+        audit_trail.log(ledger, "dpo", "dpo", action, keys, None)
+    assert "203.0.113.9" not in str(refused.value)
+    assert "someone" not in str(refused.value)
+    assert audit_trail.verify(ledger)[0].entries == 0
+
+
+def test_an_untouched_ledger_is_intact(ledger_setting: str) -> None:
+    fill(ledger_setting)
+    assert verify(ledger_setting) == (0, "intact (5 audit entries, 4 decisions)\n")
+
+
+def test_an_empty_ledger_is_intact(ledger_setting: str) -> None:
+    assert verify(ledger_setting) == (0, "intact (0 audit entries, 0 decisions)\n")
+
+
+TAMPERING = {
+    "a field changed": (["UPDATE {t} SET {field} = 'someone else' WHERE seq = 3"], 3, "changed"),
+    "a middle entry removed": (["DELETE FROM {t} WHERE seq = 3"], 3, "missing"),
+    "the last entry removed": (["DELETE FROM {t} WHERE seq = {last}"], "last", "removed"),
+    "two entries swapped": (
+        [
+            "UPDATE {t} SET seq = -1 WHERE seq = 2",
+            "UPDATE {t} SET seq = 2 WHERE seq = 4",
+            "UPDATE {t} SET seq = 4 WHERE seq = -1",
+        ],
+        2,
+        "removed or reordered",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", TAMPERING)
+@pytest.mark.parametrize(
+    ("table", "name", "field"), [(audit, "audit trail", "who"), (decisions, "decisions", "by")]
+)
+def test_tampering_names_the_chain_and_the_first_entry_touched(
+    ledger_setting: str, how: str, table: Table, name: str, field: str
+) -> None:
+    fill(ledger_setting)
+    statements, entry, words = TAMPERING[how]
+    last = {audit: 5, decisions: 4}[table]
+    column = f'"{field}"'  # `by` is a reserved word in SQL
+    sql(ledger_setting, *(s.format(t=table.name, field=column, last=last) for s in statements))
+    code, out = verify(ledger_setting)
+    assert code == 1
+    broken = [line for line in out.splitlines() if "broken" in line]
+    assert broken == [line for line in broken if line.startswith(f"{name}: broken at entry ")]
+    assert len(broken) == 1
+    assert f"{name}: broken at entry {last if entry == 'last' else entry}: " in out
+    assert words in broken[0]
+    other = "decisions" if name == "audit trail" else "audit trail"
+    assert f"{other}: intact" in out
+
+
+def test_an_entry_added_outside_the_ledger_is_found(ledger_setting: str) -> None:
+    fill(ledger_setting, entries=2)
+    row = {"seq": 3, "at": stored(datetime.now(UTC)), "who": "x", "role": "dpo"}
+    with open_ledger(ledger_setting).engine.begin() as connection:
+        connection.execute(
+            audit.insert().values(
+                **row, action="sign_in", object_keys="[]", prev_hash="0" * 64, hash="0" * 64
+            )
+        )
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert "audit trail: broken at entry 3" in out
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T12:00:00+00:00")
+
+
+def log_on(monkeypatch: pytest.MonkeyPatch, setting: str, day: str, count: int) -> None:
+    """Entries written on `day` (the trail's clock set to it)."""
+    monkeypatch.setattr(audit_trail, "now", lambda: at(day))
+    for _ in range(count):
+        audit_trail.log(open_ledger(setting), "dpo", "dpo", "sign_in", [], None)
+
+
+def test_pruning_keeps_the_newer_entries_verifiable(
+    ledger_setting: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log_on(monkeypatch, ledger_setting, "2026-01-01", 3)
+    log_on(monkeypatch, ledger_setting, "2026-06-01", 2)
+    ledger = open_ledger(ledger_setting)
+    done = audit_trail.prune(ledger, date(2026, 6, 10), keep_days=90)
+    assert (done.removed, done.kept) == (3, 2)
+    with reading(ledger) as connection:
+        kept = connection.execute(select(audit.c.seq).order_by(audit.c.seq)).scalars().all()
+        point = connection.execute(select(checkpoints)).mappings().one()
+    assert kept == [4, 5]
+    assert (point["chain"], point["through_seq"], point["pruned"]) == ("ledger_audit", 3, 3)
+    log_on(monkeypatch, ledger_setting, "2026-09-01", 1)  # the chain goes on after it
+    code, out = verify(ledger_setting)
+    assert code == 0
+    assert out.splitlines() == [
+        "intact (3 audit entries, 0 decisions)",
+        "(3 older audit entries pruned under [audit] keep_days)",
+    ]
+    again = audit_trail.prune(ledger, date(2026, 10, 1), keep_days=90)  # the counts add up
+    assert (again.removed, again.kept) == (2, 1)
+    assert audit_trail.verify(ledger)[0].pruned == 5
+    sql(ledger_setting, "DELETE FROM ledger_audit WHERE seq = 6")
+    assert verify(ledger_setting)[0] == 1  # tampering after a prune is still found
+
+
+def test_pruning_everything_leaves_an_intact_empty_chain(ledger_setting: str) -> None:
+    fill(ledger_setting, entries=3, made=1)
+    ledger = open_ledger(ledger_setting)
+    done = audit_trail.prune(ledger, date(2999, 1, 1), keep_days=90)
+    assert (done.removed, done.kept) == (3, 0)
+    assert verify(ledger_setting)[0] == 0
+    audit_trail.log(ledger, "dpo", "dpo", "sign_in", [], None)
+    assert audit_trail.verify(ledger)[0].entries == 1
+    assert verify(ledger_setting)[0] == 0
+
+
+def test_a_broken_chain_is_not_pruned(ledger_setting: str) -> None:
+    fill(ledger_setting, entries=3, made=0)
+    sql(ledger_setting, "UPDATE ledger_audit SET role = 'analyst' WHERE seq = 1")
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    done = run_cli("ledger", "prune", "--today", "2999-01-01", env=env)
+    assert done.returncode == 1
+    assert "audit trail: broken at entry 1" in done.stdout
+    assert "nothing was pruned" in done.stdout
+    assert audit_trail.verify(open_ledger(ledger_setting))[0].entries == 3
+
+
+def test_prune_on_the_command_line_reads_keep_days_from_the_policy(
+    ledger_setting: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log_on(monkeypatch, ledger_setting, "2026-01-01", 2)
+    log_on(monkeypatch, ledger_setting, "2026-05-01", 1)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[audit]\nkeep_days = 100\n", encoding="utf-8")
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    args = ("ledger", "prune", "--today", "2026-06-01")
+    kept_all = run_cli(*args, env=env)  # the default keeps six years
+    assert kept_all.returncode == 0, kept_all.stderr
+    assert kept_all.stdout.startswith("pruned 0 audit entries")
+    done = run_cli(*args, "--policy", policy, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (
+        "pruned 2 audit entries written before 2026-02-21 (keep_days 100); 1 kept\n"
+    )
+    bad = run_cli("ledger", "prune", "--today", "June", env=env)
+    assert bad.returncode == 2
+    assert "--today June: not a date" in bad.stderr
+
+
+def test_keep_days_is_a_policy_setting_with_a_sane_range(tmp_path: Path) -> None:
+    assert load_policy().audit.keep_days == 2190
+    assert "audit" not in load_policy().as_dict()  # it judges nothing: not a run's identity
+    path = tmp_path / "policy.toml"
+    path.write_text("[audit]\nkeep_days = 7\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"\[audit\]\.keep_days must be a whole number"):
+        load_policy(path)
+
+
+def test_entries_are_found_by_who_action_key_and_day(
+    ledger_setting: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = open_ledger(ledger_setting)
+    monkeypatch.setattr(audit_trail, "now", lambda: at("2026-03-01"))
+    audit_trail.log(ledger, "dpo@example.org", "dpo", "page_view", ["org:O1"], "S1")
+    audit_trail.log(ledger, "ana@example.org", "analyst", "sign_in", [], "S1")
+    monkeypatch.setattr(audit_trail, "now", lambda: at("2026-03-05"))
+    audit_trail.log(ledger, "dpo@example.org", "dpo", "csv_export", ["org:O10", "org:O1"], "S1")
+    audit_trail.log(ledger, "dpo@example.org", "dpo", "page_view", ["org:O10"], "S1")
+
+    def seqs(**filters: object) -> list[int]:
+        return [e.seq for e in audit_trail.entries(ledger, **filters)]  # type: ignore[arg-type]
+
+    assert seqs() == [4, 3, 2, 1]
+    assert seqs(who="ana@example.org") == [2]
+    assert seqs(actions=["page_view", "csv_export"]) == [4, 3, 1]
+    assert seqs(key="org:O1") == [3, 1]  # whole keys: org:O10 is another organisation
+    assert seqs(key="org:o1") == []
+    assert seqs(since=date(2026, 3, 2)) == [4, 3]
+    assert seqs(until=date(2026, 3, 1)) == [2, 1]
+    assert audit_trail.people(ledger) == ["ana@example.org", "dpo@example.org"]

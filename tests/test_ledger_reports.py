@@ -1,0 +1,77 @@
+"""Reports in the ledger: every run logs `report_run`, and a compliance report that
+succeeded records the run it judged (source `report`, once), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from insight_workbench.ledger import audit_trail
+from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.tables import audit, runs
+from insight_workbench.reports.runner import prepare_run, record_in_ledger, run_report
+
+FIXTURES = Path(__file__).parent / "notebooks"
+
+
+def trail(setting: str) -> list[tuple[str, str, str, list[str]]]:
+    with reading(open_ledger(setting)) as connection:
+        rows = connection.execute(select(audit).order_by(audit.c.seq)).mappings().all()
+    return [(r["who"], r["role"], r["action"], json.loads(r["object_keys"])) for r in rows]
+
+
+def recorded(setting: str) -> list[tuple[Any, ...]]:
+    with reading(open_ledger(setting)) as connection:
+        found = connection.execute(select(runs.c.source, runs.c.recorded_by, runs.c.run_id))
+        return [tuple(row) for row in found]
+
+
+@pytest.fixture
+def acting(monkeypatch: pytest.MonkeyPatch, ledger_setting: str) -> str:
+    monkeypatch.setenv("INSIGHT_LEDGER", ledger_setting)
+    monkeypatch.setenv("INSIGHT_USER", "scheduler")
+    monkeypatch.delenv("INSIGHT_ACTING_ROLE", raising=False)
+    return ledger_setting
+
+
+def test_a_compliance_report_records_its_run_once(acting: str, sample_path: Path) -> None:
+    prepared = prepare_run("retention_audit", sample_path)
+    record_in_ledger(prepared, {**prepared.record, "status": "succeeded"})
+    again = prepare_run("access_review", sample_path)  # the same snapshot, as_of and policy
+    record_in_ledger(again, {**again.record, "status": "succeeded"})
+    [(source, by, run_id)] = recorded(acting)
+    assert (source, by) == ("report", "scheduler")
+    assert trail(acting) == [
+        ("scheduler", "cli", "run_recorded", [f"run:{run_id}"]),
+        ("scheduler", "cli", "report_run", ["notebook:retention_audit"]),
+        ("scheduler", "cli", "report_run", ["notebook:access_review"]),
+    ]
+    assert audit_trail.verify(open_ledger(acting))[0].broken is None
+
+
+def test_a_failed_or_analyst_report_records_no_run(
+    acting: str, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSIGHT_USER", "dpo@example.org")
+    monkeypatch.setenv("INSIGHT_ACTING_ROLE", "dpo")  # as the app starts a report
+    failed = prepare_run("retention_audit", sample_path)
+    record_in_ledger(failed, {**failed.record, "status": "failed"})
+    usage = prepare_run("explore", sample_path)
+    record_in_ledger(usage, {**usage.record, "status": "succeeded"})
+    assert recorded(acting) == []
+    assert [(who, role, action) for who, role, action, _ in trail(acting)] == [
+        ("dpo@example.org", "dpo", "report_run"),
+        ("dpo@example.org", "dpo", "report_run"),
+    ]
+
+
+def test_running_a_notebook_logs_the_report_run(
+    acting: str, usage_path: Path, tmp_path: Path
+) -> None:
+    done = run_report(FIXTURES / "echo.ipynb", usage_path, tmp_path / "out")
+    assert done.succeeded
+    assert trail(acting) == [("scheduler", "cli", "report_run", ["notebook:echo"])]
