@@ -127,10 +127,14 @@ def postgres_server() -> Iterator[Any]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty ledger on each backend: a SQLite path or a PostgreSQL URL.
-    Every ledger test takes this fixture, so both databases pass the same tests."""
+    Every ledger test takes this fixture, so both databases pass the same tests. The
+    ledger's pooled connections are closed afterwards, so the server never runs out."""
+    from insight_workbench.ledger.database import close_ledgers
+
     if request.param == "sqlite":
-        return str(tmp_path / "ledger.sqlite")
-    server = request.getfixturevalue("postgres_server")
-    return str(server.new_database())
+        yield str(tmp_path / "ledger.sqlite")
+    else:
+        yield str(request.getfixturevalue("postgres_server").new_database())
+    close_ledgers()

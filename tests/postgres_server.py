@@ -108,7 +108,7 @@ def running_server(bindir: Path) -> Iterator[Server]:
         check=True,
         capture_output=True,
     )
-    options = f"-h 127.0.0.1 -p {port} -k {folder} -F -c max_connections=60"
+    options = f"-h 127.0.0.1 -p {port} -k {folder} -F -c max_connections=200"
     subprocess.run(
         run(
             [

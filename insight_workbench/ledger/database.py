@@ -14,7 +14,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +62,12 @@ def open_ledger(setting: str | None = None) -> Ledger:
     return _open(setting or ledger_setting())
 
 
-@cache
+_opened: dict[str, Ledger] = {}  # one engine (and its pool) per ledger per process
+
+
 def _open(setting: str) -> Ledger:
+    if setting in _opened:
+        return _opened[setting]
     if setting.startswith(("postgresql:", "postgresql+psycopg:", "postgres:")):
         ledger = Ledger(_postgresql_engine(setting), _without_password(setting))
     elif "://" in setting:
@@ -79,7 +82,15 @@ def _open(setting: str) -> Ledger:
             command.upgrade(config, "head")
     except OperationalError as error:
         raise InputError(f"ledger {ledger.where}: cannot be opened ({_reason(error)})") from None
+    _opened[setting] = ledger
     return ledger
+
+
+def close_ledgers() -> None:
+    """Close every ledger this process opened (their pooled connections too)."""
+    for ledger in _opened.values():
+        ledger.engine.dispose()
+    _opened.clear()
 
 
 @contextmanager
