@@ -59,6 +59,24 @@ if wb.is_dpo:
             file_name=f"findings-{wb.snapshot_id}.csv",
             mime="text/csv",
             key="findings_csv",
+            on_click=audit.on_click(wb, "csv_export", tables.export_keys(every)),
+        )
+
+    st.subheader("Since the previous recorded run")
+    said, changed = overview.since_previous_run(wb)
+    st.caption(said)
+    if not changed.empty:
+        changes = st.columns(4)
+        for col, change in zip(changes, ("new", "reopened", "resolved", "excepted"), strict=True):
+            col.metric(change.capitalize(), int((changed["change"] == change).sum()))
+        tables.show(changed, "changes_table", links=records.key_links(wb))
+    trend = overview.recorded_trend(wb)
+    if trend["exported_at"].nunique() > 1:
+        st.plotly_chart(
+            charts.lines(
+                trend, "exported_at", "findings", "Findings in each recorded run", "family"
+            ),
+            key="trend_chart",
         )
 else:
     tables.show(counts, "counts_table")

@@ -93,3 +93,17 @@ def test_download_is_formula_safe_and_keeps_utc() -> None:
     assert rows[0]["days_overdue"] == "91"
     assert rows[0]["period_start"] == "2026-01-01"
     assert rows[0]["due"] == "2026-01-05T12:00:00Z"
+
+
+def test_a_download_names_the_records_it_holds_and_no_values() -> None:
+    from insight_workbench.dashboard.tables import export_keys
+
+    frame = pd.DataFrame(
+        {
+            "key": ["org:O1", "ip:203.0.113.9", None],
+            "org_id": ["O1", "O2", None],
+            "user_id": ["U7", None, "U8"],
+            "email": ["someone@example.org", "x@example.org", "y@example.org"],
+        }
+    )
+    assert export_keys(frame) == ["org:O1", "org:O2", "user:U7", "user:U8"]

@@ -131,3 +131,56 @@ def days_between(due: str, as_of: datetime) -> int:
     if moment.tzinfo is None:  # a date (requests, reviews): compare London calendar days
         return (as_of.astimezone(LONDON).date() - moment.date()).days
     return (as_of - moment).days
+
+
+def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
+    """What the latest recorded run changed since the one before it, from the ledger:
+    a sentence naming the two runs, and one row per finding that changed."""
+    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.ledger.instants import shown
+    from insight_workbench.ledger.lifecycle import finding_lifecycle
+
+    del wb  # the ledger holds every snapshot's runs, not only this one's
+    changes = finding_lifecycle(open_ledger()).since_previous()
+    columns = ["key", "change", "rule", "state", "first_seen", "runs_seen"]
+    if changes.latest is None:
+        return "No run is recorded in the ledger yet.", pd.DataFrame(columns=columns)
+    latest = f"{changes.latest.snapshot_id} (exported {shown(changes.latest.exported_at)})"
+    if changes.previous is None:
+        said = f"One run is recorded: {latest}."
+    else:
+        said = f"The latest recorded run, {latest}, against {changes.previous.snapshot_id}."
+    rows = [
+        {
+            "key": life.key,
+            "change": change,
+            "rule": life.rule,
+            "state": life.state,
+            "first_seen": shown(life.first_seen),
+            "runs_seen": life.runs_seen,
+        }
+        for change, lives in (
+            ("new", changes.new),
+            ("reopened", changes.reopened),
+            ("resolved", changes.resolved),
+            ("excepted", changes.excepted),
+        )
+        for life in lives
+    ]
+    return said, pd.DataFrame(rows, columns=columns)
+
+
+def recorded_trend(wb: Workbench) -> pd.DataFrame:
+    """Findings per rule family in each recorded run, oldest first (counts only)."""
+    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.ledger.lifecycle import finding_lifecycle
+
+    del wb
+    rows = [
+        {"exported_at": run["exported_at"], "family": family_label(prefix), "findings": n}
+        for run in finding_lifecycle(open_ledger()).trend()
+        for prefix, n in run["by_family"].items()
+    ]
+    frame = pd.DataFrame(rows, columns=["exported_at", "family", "findings"])
+    frame["exported_at"] = pd.to_datetime(frame["exported_at"], utc=True)
+    return frame

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from insight_workbench.csvsafe import csv_bytes
-from insight_workbench.dashboard import address, session, tables
+from insight_workbench.dashboard import address, audit, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 from insight_workbench.dashboard.address import RecordKey
 from insight_workbench.dashboard.finding_history import render_finding_history
@@ -240,6 +240,7 @@ def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:
     )
     if st.button("Build the data pack for this request", key="record_pack_build"):
         st.session_state[PACK] = (wb.snapshot_key, key.text, sar.pack(wb, "user_id", user_id))
+        audit.audit_event(wb, "pack_build", [f"user:{user_id}", key.text])
     held = st.session_state.get(PACK)
     if isinstance(held, tuple) and held[:2] == (wb.snapshot_key, key.text):
         st.download_button(
@@ -247,5 +248,6 @@ def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:
             held[2].zip_bytes,
             file_name=held[2].file_name,
             mime="application/zip",
+            on_click=audit.on_click(wb, "pack_download", [f"user:{user_id}", key.text]),
             key="record_pack_download",
         )

@@ -13,13 +13,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from insight_workbench.csvsafe import csv_bytes
+from insight_workbench.dashboard import audit, session
+from insight_workbench.ledger import audit_trail
 
 LONDON = "Europe/London"
 DATE_FORMAT = "YYYY-MM-DD"  # moment.js tokens, as Streamlit's column types read them
@@ -235,6 +237,38 @@ def _only_dates(moments: pd.Series) -> bool:
     return not present.empty and bool((present == present.dt.normalize()).all())
 
 
+# Columns whose values are record ids, and the kind of key each names.
+ID_KINDS = {
+    "org_id": "org",
+    "request_id": "request",
+    "user_id": "user",
+    "message_id": "message",
+    "login_id": "login",
+    "view_id": "view",
+    "processor_id": "processor",
+}
+
+
+def export_keys(frame: pd.DataFrame) -> list[str]:
+    """The record keys a download holds: its `key` column and its id columns."""
+    found: set[str] = set()
+    if "key" in frame.columns:
+        found |= {str(k) for k in frame["key"].dropna()}
+    for column, kind in ID_KINDS.items():
+        if column in frame.columns:
+            found |= {f"{kind}:{v}" for v in frame[column].dropna() if str(v)}
+    return sorted(k for k in found if audit_trail.loggable(k))
+
+
+def _export_logged(export: pd.DataFrame) -> Callable[[], None] | Literal["ignore"]:
+    """In the DPO's pages, a download is a `csv_export` entry of the audit trail naming
+    the records in it; an analyst's tables hold no identifiable records."""
+    wb = st.session_state.get(session.STATE_KEY)
+    if not isinstance(wb, session.Workbench) or not wb.is_dpo:
+        return "ignore"
+    return audit.on_click(wb, "csv_export", export_keys(export))
+
+
 def csv_of(prepared: Prepared) -> bytes:
     """The download: the source columns and values, through the formula-safe writer."""
     export = prepared.export
@@ -284,7 +318,7 @@ def show(
         lambda: csv_of(prepared),  # written only when asked for
         file_name=f"{file_name or key.removesuffix('_table').replace('_', '-')}.csv",
         mime="text/csv",
-        on_click="ignore",
+        on_click=_export_logged(prepared.export),
         type="tertiary",
         icon=":material/download:",
         key=f"{key}_csv",

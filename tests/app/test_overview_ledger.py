@@ -1,0 +1,61 @@
+"""Overview reads the ledger: what the latest recorded run changed since the one before
+it, and the trend over every recorded run (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import streamlit as st
+from apphelpers import frame_with
+
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.lifecycle import finding_lifecycle
+from insight_workbench.ledger.runs import record_run
+
+PAGE = "app_pages/overview.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_app_process() -> None:
+    st.cache_data.clear()  # the app records the run it judges once per process
+
+
+def test_a_first_run_is_said_to_be_the_only_one(open_app, ledger_setting: str, sample) -> None:
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    said = [c.value for c in app.caption]
+    assert (
+        f"One run is recorded: {sample.manifest.snapshot_id} (exported 2026-11-28T02:00:00Z)."
+        in said
+    )
+    assert "Since the previous recorded run" in [h.value for h in app.subheader]
+    assert (
+        not [c for c in app.get("plotly_chart") if c.key == "trend_chart"]
+        if hasattr(app, "key")
+        else True
+    )
+
+
+def test_the_changes_since_the_previous_run_come_from_the_ledger(
+    open_app, ledger_setting: str, lifecycle_results: dict[str, Any], sample
+) -> None:
+    ledger = open_ledger(ledger_setting)
+    for result in lifecycle_results.values():  # earlier exports than the sample's
+        record_run(ledger, result, source="cli")
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    changes = finding_lifecycle(ledger).since_previous()
+    assert changes.latest is not None
+    assert changes.latest.snapshot_id == sample.manifest.snapshot_id  # the app's own run
+    metrics = {m.label: int(m.value) for m in app.metric}
+    assert metrics["New"] == len(changes.new)
+    assert metrics["Resolved"] == len(changes.resolved)
+    assert metrics["Excepted"] == len(changes.excepted)
+    shown = frame_with(app, "change", "runs_seen")
+    resolved = {life.key for life in changes.resolved}
+    assert resolved  # the earlier exports' findings are gone from the sample
+    assert {
+        link.split("key=")[1].split("&")[0]
+        for link in shown.loc[shown["change"] == "resolved", "key"]
+    } == resolved
