@@ -58,7 +58,7 @@ def test_held_again_and_still_held_has_no_record(
     [
         ("org:O3", "the latest recorded snapshot still holds its data"),
         ("org:O5", "the latest recorded snapshot still holds its data"),
-        ("org:O6", "no retention rule set a due date for it when it was last held"),
+        ("org:O6", "no retention rule set a due date for it when it was last held or cleared"),
         ("org:NOPE", "no recorded run holds its data"),
         ("org:O1", None),
     ],

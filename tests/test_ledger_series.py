@@ -96,3 +96,24 @@ def test_exceptions_are_shown_until_they_expire(recorded: str, expected: dict[st
         assert during.findings[0].state == "excepted"
         assert after.findings[0].state != "excepted"
         assert after.findings[0].exception is None
+
+
+def test_every_planted_deletion_has_its_written_certificate(
+    recorded: str, expected: dict[str, Any], tmp_path: Path
+) -> None:
+    from cli_runner import run_cli
+
+    out = tmp_path / "evidence"
+    done = run_cli("evidence", "--out", out, "--format", "json", env={"INSIGHT_LEDGER": recorded})
+    assert done.returncode == 0, done.stderr
+    register = json.loads((out / "register.json").read_text(encoding="utf-8"))
+    records = {record["key"]: record for record in register["records"]}
+    for planted in expected["deletions"]:
+        record = records[planted["key"]]
+        assert record["rule"] == planted["rule"]
+        assert record["due"] == planted["due"]
+        assert record["last_held"]["exported_at"] == planted["last_held_exported_at"]
+        assert record["last_held"]["rows"] == planted["last_held_rows"]
+        assert record["first_clear"]["exported_at"] == planted["first_clear_exported_at"]
+        assert record["verdict"] == planted["verdict"]
+        assert record["late_by_days_at_most"] == planted["late_by_days_at_most"]

@@ -129,7 +129,7 @@ def why_no_record(connection: Connection, key: str) -> str | None:
 def judge(key: str, order: list[RunRef], held: dict[str, Held]) -> DeletionRecord | str:
     """The deletion record of `key` from what each run (`order`, oldest first) held of
     it (`held`, by run id), or why there is none."""
-    holding = [index for index, run in enumerate(order) if run.run_id in held]
+    holding = [index for index, run in enumerate(order) if _holds(held.get(run.run_id))]
     if not holding:
         return "no recorded run holds its data"
     last = holding[-1]
@@ -140,10 +140,17 @@ def judge(key: str, order: list[RunRef], held: dict[str, Held]) -> DeletionRecor
     if clear is None:
         return "the latest recorded snapshot still holds its data"
     there = held[last_held.run_id]
-    if there.rule is None or there.due is None:
-        return "no retention rule set a due date for it when it was last held"
+    # The due date it had when last held; else the one the first clear snapshot gives
+    # (data deleted just before its organisation was closed).
+    dated = there if there.due is not None else held.get(clear.run_id)
+    if dated is None or dated.rule is None or dated.due is None:
+        return "no retention rule set a due date for it when it was last held or cleared"
     held_again = any(later > index + 1 for index, later in pairwise(holding))  # a gap
-    return DeletionRecord(key, there.rule, there.due, there.rows, last_held, clear, held_again)
+    return DeletionRecord(key, dated.rule, dated.due, there.rows, last_held, clear, held_again)
+
+
+def _holds(held: Held | None) -> bool:
+    return held is not None and any(held.rows.values())
 
 
 def _holdings(connection: Connection, key: str | None) -> dict[str, dict[str, Held]]:

@@ -87,7 +87,8 @@ def record_run(
 
 
 def snapshot_holdings(result: CheckResult) -> list[dict[str, Any]]:
-    """Rows held per table of each organisation and erasure request holding any."""
+    """Rows held per table of each organisation and erasure request holding any, and
+    of those with a due date holding none."""
     cursor = result.snapshot.cursor()
     prepare(cursor, result.policy)
     rows = query(cursor, "ledger_holdings.sql", **params(result.policy), as_of=result.as_of)

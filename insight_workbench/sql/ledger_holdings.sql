@@ -1,7 +1,9 @@
 -- What the snapshot holds of each organisation and each erasure request, for the
 -- ledger's deletion evidence: rows of personal data per table (the columns of iw_held),
--- with the retention rule and due instant that apply to it, if any. Only keys holding
--- some rows: a key a recorded run does not list held nothing in that snapshot.
+-- with the retention rule and due instant that apply to it, if any. Keys holding some
+-- rows, and keys with a due instant holding none (so a later run knows the due date of
+-- data deleted before its organisation was closed): a key a recorded run does not
+-- list held nothing in that snapshot either.
 -- Organisations are followed through their users' rows; erasure requests through their
 -- user_id. An erasure request is due at completed_at once completed, else at the end
 -- of its response due date (London).
@@ -23,11 +25,11 @@ request_due AS (
     FROM iw_request_deadlines($tz, $months, $extended_months, $as_of)
     WHERE type = 'erasure'
 )
-SELECT 'org:' || o.org_id AS key, d.rule, d.due_at, o.* EXCLUDE (org_id)
-FROM org_rows AS o LEFT JOIN org_due AS d USING (org_id)
-WHERE o.rows_held > 0
+SELECT 'org:' || coalesce(o.org_id, d.org_id) AS key, d.rule, d.due_at,
+       o.* EXCLUDE (org_id)
+FROM org_rows AS o FULL JOIN org_due AS d ON o.org_id = d.org_id
+WHERE coalesce(o.rows_held, 0) > 0 OR d.due_at IS NOT NULL
 UNION ALL BY NAME
 SELECT 'request:' || r.request_id AS key, 'RET-003' AS rule, r.due_at, h.* EXCLUDE (user_id)
-FROM request_due AS r JOIN iw_held AS h USING (user_id)
-WHERE h.rows_held > 0
+FROM request_due AS r LEFT JOIN iw_held AS h USING (user_id)
 ORDER BY key;
