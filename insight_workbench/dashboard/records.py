@@ -17,6 +17,7 @@ from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard import address, audit, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 from insight_workbench.dashboard.address import RecordKey
+from insight_workbench.dashboard.deletion_record import render_deletion_record
 from insight_workbench.dashboard.finding_history import render_finding_history
 from insight_workbench.dashboard.navigation import url_paths
 from insight_workbench.dashboard.session import Workbench
@@ -221,6 +222,7 @@ def findings_csv(frame: pd.DataFrame) -> bytes:
 def show_history_and_decisions(wb: Workbench, key: RecordKey) -> None:
     """For each finding of the record: its history across the recorded runs and the
     DPO's decisions about it, from the ledger, with the form to add one."""
+    render_deletion_record(wb, key.text)
     own = record_findings(wb, key)
     who = wb.identity.who if wb.identity.signed_in else None
     for rule, finding_key in sorted({(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}):

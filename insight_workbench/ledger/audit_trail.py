@@ -33,6 +33,7 @@ ACTIONS = (
     "csv_export",
     "report_run",
     "report_download",
+    "certificate_download",
     "decision",
     "run_recorded",
 )
