@@ -35,7 +35,8 @@ def test_headline_metrics_are_the_library_figures(open_app, expected, role) -> N
     app = open_app(role, PAGE)
     assert not app.exception
     assert not app.error
-    assert metrics(app) == {name: str(value) for name, value in expected.items()}
+    headline = {name: value for name, value in metrics(app).items() if name in expected}
+    assert headline == {name: str(value) for name, value in expected.items()}
 
 
 def test_dpo_sees_what_is_overdue_and_due(open_app, sample: Snapshot) -> None:
