@@ -207,7 +207,7 @@ def step_report(folder: str) -> None:
     sections.family_summary(result)
     sections.family_counts(result)
     sections.trend(result, [], inputs.policy)
-    audits = {name: build(inputs) for name, build in sections.AUDITS.items()}
+    audits = {name: build(inputs, result) for name, build in sections.AUDITS.items()}
     sections.other_findings(result)
     sections.findings_figures(result)
     _emit({"sections": list(audits)})
