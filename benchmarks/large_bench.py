@@ -211,7 +211,7 @@ def step_report(folder: str) -> None:
     ledger_sections.trend_section(ledger_sections.trend(ledger, result))
     ledger_sections.deletion_register(ledger)
     ledger_sections.decisions(ledger, inputs.as_of)
-    audits = {name: build(inputs) for name, build in sections.AUDITS.items()}
+    audits = {name: build(inputs, result) for name, build in sections.AUDITS.items()}
     sections.other_findings(result)
     sections.findings_figures(result)
     _emit({"sections": list(audits)})

@@ -94,3 +94,29 @@ def test_the_monthly_pack_shows_every_audit_and_the_other_findings() -> None:
     code = "\n".join(c.source for c in nbformat.read(PACK, as_version=4).cells)
     assert "sections.AUDITS.items()" in code
     assert "sections.other_findings(result)" in code
+
+
+def test_the_audits_take_their_findings_from_one_shared_check(sample: Snapshot) -> None:
+    from datetime import timedelta
+
+    from insight_workbench.reports.results import ReportInputs
+    from insight_workbench.rules.runner import run_check
+
+    policy = load_policy()
+    inputs = ReportInputs(sample, policy, sample.manifest.exported_at, None)
+    whole = run_check(sample, policy, inputs.as_of)
+    assert whole.findings
+    for name, build in sections.AUDITS.items():
+        alone, shared = build(inputs), build(inputs, whole)
+        assert shared.figures == alone.figures, name
+        assert shared.figures["findings"] == sum(
+            1 for f in whole.findings if f.rule.startswith(sections.AUDIT_FAMILIES[name])
+        )
+    # A check at another moment is not this report's: the section checks for itself.
+    later = run_check(sample, policy, inputs.as_of + timedelta(days=400))
+    shared = sections.retention(inputs, later)
+    assert shared.figures == sections.retention(inputs).figures
+    assert (
+        shared.figures
+        != sections.retention(ReportInputs(sample, policy, later.as_of, None), later).figures
+    )

@@ -3,8 +3,6 @@
 `prepare(cursor, policy)` installs the UK clock (`ukclock.py`) for the years the
 snapshot's subject requests need, and the definitions of `sql/`:
 
-- table `iw_held`: rows of personal data held per user_id, one column per table the
-  schema marks with a user column, and `rows_held` (computed once);
 - `iw_retention_deadlines(closed_days, potential_months)`: organisations judged by
   RET-001/RET-002, with their due instants and the rows still held;
 - `iw_request_deadlines(tz, months, extended_months, as_of)`: subject requests with
@@ -14,6 +12,8 @@ snapshot's subject requests need, and the definitions of `sql/`:
 
 Rules, the schedule and the dashboards' frames query these macros, so a due date
 is computed in exactly one place. `params(policy)` gives the matching arguments.
+The rows held per user (`iw_held`, read by the retention macros) are a table of the
+workspace, counted when it is built (`loading/held_rows.py`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,9 @@ from typing import Any
 import duckdb
 
 from insight_workbench.deadlines.uk_calendar import install_clock
-from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.policy import Policy
-from insight_workbench.sql import Fragments, define, execute, query
+from insight_workbench.sql import define, execute, query
 
 DEFINITIONS = (
     "retention_deadlines.sql",
@@ -62,31 +61,9 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     install_clock(cursor, policy)
     years = query(cursor, "request_years.sql", **params(policy))
     install_clock(cursor, policy, [int(row["y"]) for row in years if row["y"] is not None])
-    define(cursor, "held_by_user.sql", held_fragments())
     for sql_file in DEFINITIONS:
         define(cursor, sql_file)
     execute(cursor, "mark_prepared.sql", calendar=calendar)
-
-
-def held_fragments() -> Fragments:
-    """The identifier lists of `held_by_user.sql`, from the schema's user columns."""
-    tables = list(PERSONAL_DATA_TABLES.items())
-    per_table = [
-        f"h{n} AS (SELECT {quote_ident(column)} AS user_id, count(*) AS n "
-        f"FROM {quote_ident(table)} WHERE {quote_ident(column)} IS NOT NULL GROUP BY ALL)"
-        for n, (table, column) in enumerate(tables)
-    ]
-    counts = [f"coalesce(h{n}.n, 0)" for n in range(len(tables))]
-    return {
-        "per_table": ",\n".join(per_table),
-        "ids": "\n    UNION ".join(f"SELECT user_id FROM h{n}" for n in range(len(tables))),
-        "counts": ",\n    ".join(
-            f"{count} AS {quote_ident(table)}"
-            for count, (table, _) in zip(counts, tables, strict=True)
-        ),
-        "total": " + ".join(counts),
-        "joins": "\n".join(f"LEFT JOIN h{n} USING (user_id)" for n in range(len(tables))),
-    }
 
 
 def held_evidence(row: dict[str, Any]) -> dict[str, int]:

@@ -9,6 +9,12 @@ later rows repeating an email address that must be unique, are written to
 Deleting keeps the order of the other rows, so the typed table stays in file
 order without a sort. No value is guessed: a timestamp must look like ISO 8601
 before DuckDB is asked to cast it.
+
+A Parquet column already holding its declared type (an instant, a date, a
+boolean: `RawTable.native`) is taken as it is. Its text is then needed only for
+values near the ends of the supported range, where the checks of the text are
+applied unchanged, and for the rows quarantined: the outcome is the same as
+reading the text, without rendering and parsing every value.
 """
 
 from __future__ import annotations
@@ -27,6 +33,12 @@ DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, case-folded, spaces remo
 TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 FIRST_YEAR, LAST_YEAR = "0002", "9998"
+# A typed instant or date inside these bounds certainly passes the checks of its text
+# (a year apart from the limits, whatever the calendar arithmetic near year 1).
+SURELY_GOOD = {
+    "timestamp": ("TIMESTAMPTZ '0003-01-01 00:00:00+00'", "TIMESTAMPTZ '9998-01-01 00:00:00+00'"),
+    "date": ("DATE '0003-01-01'", "DATE '9998-01-01'"),
+}
 OUT_OF_RANGE = f"year outside the supported range ({FIRST_YEAR[-1]} to {LAST_YEAR})"
 TRUE_TEXT = ("true", "1")
 FALSE_TEXT = ("false", "0")
@@ -111,7 +123,30 @@ def value_check(column: Column, v: str) -> tuple[str, str] | None:
 
 def text(raw: RawTable, name: str) -> str:
     """The text of a file column, with an empty field read as NULL."""
+    if name in raw.native:
+        return raw.native_text(name)  # never empty
     return f"NULLIF({raw.ident(name)}, '')"
+
+
+def _native(column: Column, raw: RawTable) -> str | None:
+    """The typed form of `column` when the file holds it in the declared type."""
+    if raw.native.get(column.name) == column.type:
+        return raw.native_ident(column.name)
+    return None
+
+
+def _typed(column: Column, raw: RawTable) -> str:
+    """SQL: the value of a present column in its declared type (for a good value)."""
+    return _native(column, raw) or converted(column, text(raw, column.name))
+
+
+def _native_check(column: Column, native: str, text_check: str) -> str | None:
+    """The condition of `value_check` for a typed value: the checks of the text, made
+    only for a value outside `SURELY_GOOD` (None when no typed value can fail)."""
+    if column.type not in SURELY_GOOD:
+        return None  # a boolean
+    low, high = SURELY_GOOD[column.type]
+    return f"({native} < {low} OR {native} >= {high}) AND ({text_check})"
 
 
 def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
@@ -122,22 +157,31 @@ def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
         if column.name not in raw.positions:
             continue
         v = text(raw, column.name)
+        native = _native(column, raw)
+        present = native or v
         if column.required:
-            checks.append((column.name, f"{v} IS NULL", quote_literal("missing value (required)")))
+            checks.append(
+                (column.name, f"{present} IS NULL", quote_literal("missing value (required)"))
+            )
         if column.required_when:
             other, values = column.required_when
             checks.append(
                 (
                     column.name,
-                    f"{v} IS NULL AND {text(raw, other)} IN {_in(values)}",
+                    f"{present} IS NULL AND {text(raw, other)} IN {_in(values)}",
                     quote_literal(f"missing value (required when {other} is {'/'.join(values)})"),
                 )
             )
         check = value_check(column, v)
-        if check:
-            checks.append((column.name, f"{v} IS NOT NULL AND ({check[0]})", check[1]))
+        condition = check[0] if check else None
+        if check and native:
+            condition = _native_check(column, native, check[0])
+        if check and condition:
+            checks.append((column.name, f"{present} IS NOT NULL AND ({condition})", check[1]))
         if column.not_before and column.not_before in raw.positions:
             earlier = table.column(column.not_before)
+            # Converted from the text even when typed: a value failing its own checks is
+            # NULL there, and then is not "before" anything.
             checks.append(
                 (
                     column.name,
@@ -146,6 +190,8 @@ def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
                 )
             )
     for name in raw.columns:
+        if name in raw.native:
+            continue  # the text of a typed value holds no NUL byte
         nul = f"contains({raw.ident(name)}, chr(0))"
         checks.append((name, nul, quote_literal("contains a NUL byte")))
     return checks
@@ -184,17 +230,22 @@ def _problems(table: Table, raw: RawTable) -> str:
         return "NULL"
     items = ", ".join(
         f"CASE WHEN {condition} THEN {{'column_name': {quote_literal(column)}, "
-        f"'value': {raw.ident(column)}, 'reason': {reason}}} END"
+        f"'value': {_value(raw, column)}, 'reason': {reason}}} END"
         for column, condition, reason in checks
     )
     any_bad = " OR ".join(f"({condition})" for _, condition, _ in checks)
     return f"CASE WHEN {any_bad} THEN list_filter([{items}], lambda x: x IS NOT NULL) END"
 
 
+def _value(raw: RawTable, name: str) -> str:
+    """SQL: the text of a file column as read, for `rejects`."""
+    return raw.native_text(name) if name in raw.native else raw.ident(name)
+
+
 def _typed_columns(table: Table, raw: RawTable) -> list[str]:
     declared = {c.name for c in table.columns}
     selected = [
-        f"{converted(c, text(raw, c.name))} AS {quote_ident(c.name)}"
+        f"{_typed(c, raw)} AS {quote_ident(c.name)}"
         if c.name in raw.positions
         else f"CAST(NULL AS {SQL_TYPES[c.type]}) AS {quote_ident(c.name)}"
         for c in table.columns

@@ -7,7 +7,9 @@ relation the columns have positional names (`c0`, `c1`, ...): a file's column
 names never become SQL identifiers before typing, so a column called `rowid`,
 `_row` or `"x"` cannot confuse the loader. Nothing is guessed: the dialect is
 fixed by the contract and DuckDB never sniffs it. Typing happens afterwards,
-in `typing_sql.py`.
+in `coercion.py`. A Parquet column that already holds an instant, a date or a
+boolean is also kept as it is (`n0`, `n1`, ...), so typing it needs no round
+trip through text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from insight_workbench.loading.schema import is_credential
 
 ROW = "_row"  # the record index column of every untyped relation
 BATCH_ROWS = 100_000
+# Parquet types that hold a declared type exactly (a naive TIMESTAMP is read in the
+# manifest's time zone, through its text).
+NATIVE = {"TIMESTAMP WITH TIME ZONE": "timestamp", "DATE": "date", "BOOLEAN": "bool"}
 SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
 CSV_PROBLEMS = {  # Python's csv messages (never a value) -> the reason recorded
     "unexpected end of data": "unterminated quoted field",
@@ -54,10 +59,22 @@ class RawTable:
     positions: dict[str, int]  # column name -> position in the file
     rejects: list[StructuralReject] = field(default_factory=list)
     parquet_types: dict[str, str] = field(default_factory=dict)
+    # Parquet columns kept typed besides as text: column name -> the declared type
+    # ("timestamp", "date" or "bool") their Parquet type carries exactly.
+    native: dict[str, str] = field(default_factory=dict)
 
     def ident(self, name: str) -> str:
         """The SQL identifier of file column `name` inside `table`."""
         return f"c{self.positions[name]}"
+
+    def native_ident(self, name: str) -> str:
+        """The SQL identifier of the typed form of a column of `native`."""
+        return f"n{self.positions[name]}"
+
+    def native_text(self, name: str) -> str:
+        """SQL giving the same text as `ident(name)` from the typed form (for the few
+        rows whose text is needed: a value and reason of `rejects`)."""
+        return _parquet_text(self.native_ident(name), self.parquet_types[name])
 
     def records(self, con: duckdb.DuckDBPyConnection) -> int:
         """Records in the file: those read plus those that could not be read."""
@@ -287,10 +304,12 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         {name: names.index(name) for name in kept},
         parquet_types=types,
     )
-    # A view: the file is read once, by the typing query.
-    selected = "".join(
-        f", {_parquet_text(name, types[name])} AS {raw.ident(name)}" for name in kept
-    )
+    raw.native = {name: NATIVE[types[name]] for name in kept if types[name] in NATIVE}
+    # A view: the file is read once, by the typing query, which reads only the forms
+    # of each column it uses.
+    texts = [f"{_parquet_text(quote_ident(n), types[n])} AS {raw.ident(n)}" for n in kept]
+    typed = [f"{quote_ident(n)} AS {raw.native_ident(n)}" for n in raw.native]
+    selected = "".join(f", {column}" for column in texts + typed)
     con.execute(
         f"CREATE VIEW {quote_ident(table)} AS SELECT file_row_number + 1 AS {ROW}{selected} "
         f"FROM {source}"
@@ -298,10 +317,10 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
     return raw
 
 
-def _parquet_text(name: str, kind: str) -> str:
-    """SQL rendering a Parquet column as text. An instant (timestamp with time zone) is
-    written in UTC with a `Z`, whatever the session's time zone, so it keeps its instant."""
-    column = quote_ident(name)
+def _parquet_text(column: str, kind: str) -> str:
+    """SQL rendering the Parquet column `column` (an SQL expression) of type `kind` as
+    text. An instant (timestamp with time zone) is written in UTC with a `Z`, whatever
+    the session's time zone, so it keeps its instant."""
     if kind.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")) and "[" not in kind:
         return f"CAST(timezone('UTC', CAST({column} AS TIMESTAMPTZ)) AS VARCHAR) || 'Z'"
     return f"CAST({column} AS VARCHAR)"

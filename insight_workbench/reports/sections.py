@@ -26,7 +26,7 @@ from insight_workbench.deidentification import assessment as deid
 from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.reports.results import ReportInputs
 from insight_workbench.reports.tables import titled_table
-from insight_workbench.rules import FAMILIES, family_label, family_of
+from insight_workbench.rules import FAMILIES, RULES, family_label, family_of, select_rules
 from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
 
@@ -113,12 +113,26 @@ def _of(findings: Sequence[Finding], *codes: str) -> list[Finding]:
     return [f for f in findings if f.rule in codes]
 
 
-def _check(inputs: ReportInputs, prefix: str) -> CheckResult:
-    return run_check(inputs.snapshot, inputs.policy, inputs.as_of, [prefix])
+def _check(inputs: ReportInputs, prefix: str, whole: CheckResult | None) -> CheckResult:
+    """The findings of the rules of family `prefix`: taken from `whole` when it is a check
+    of all those rules on the same snapshot, policy and `as_of` (the monthly pack checks
+    once for all its sections), else found by running those rules."""
+    rules = select_rules(sorted(RULES, key=lambda r: r.code), [prefix])
+    if (
+        whole is None
+        or whole.snapshot is not inputs.snapshot
+        or whole.policy != inputs.policy
+        or whole.as_of != inputs.as_of
+        or not all(rule in whole.rules for rule in rules)
+    ):
+        return run_check(inputs.snapshot, inputs.policy, inputs.as_of, [prefix])
+    codes = {rule.code for rule in rules}
+    findings = [f for f in whole.findings if f.rule in codes]
+    return CheckResult(whole.snapshot, whole.policy, whole.as_of, rules, findings)
 
 
-def retention(inputs: ReportInputs) -> Section:
-    result = _check(inputs, AUDIT_FAMILIES["retention"])
+def retention(inputs: ReportInputs, whole: CheckResult | None = None) -> Section:
+    result = _check(inputs, AUDIT_FAMILIES["retention"], whole)
     status = retention_status(inputs.snapshot, inputs.policy, inputs.as_of)
     overdue = findings_frame(_of(result.findings, "RET-001", "RET-002"))
     upcoming = [
@@ -256,8 +270,8 @@ def _columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame[[c for c in columns if c in frame.columns]]
 
 
-def subject_requests(inputs: ReportInputs) -> Section:
-    result = _check(inputs, AUDIT_FAMILIES["subject_requests"])
+def subject_requests(inputs: ReportInputs, whole: CheckResult | None = None) -> Section:
+    result = _check(inputs, AUDIT_FAMILIES["subject_requests"], whole)
     deadlines = request_deadlines(inputs.snapshot, inputs.policy, inputs.as_of)
     deadlines = deadlines[[c for c in REQUEST_COLUMNS if c in deadlines.columns]]
     open_ = deadlines[deadlines["completed_date"].isna()]
@@ -314,8 +328,8 @@ def subject_requests(inputs: ReportInputs) -> Section:
     return section
 
 
-def deidentification(inputs: ReportInputs) -> Section:
-    result = _check(inputs, AUDIT_FAMILIES["deidentification"])
+def deidentification(inputs: ReportInputs, whole: CheckResult | None = None) -> Section:
+    result = _check(inputs, AUDIT_FAMILIES["deidentification"], whole)
     assessments = deid.assess_datasets(inputs.snapshot, inputs.policy, inputs.as_of)
     verdicts = deid.verdicts_frame(assessments)
     sizes = deid.class_sizes_frame(assessments)
@@ -355,8 +369,8 @@ def deidentification(inputs: ReportInputs) -> Section:
     return section
 
 
-def access_review(inputs: ReportInputs) -> Section:
-    result = _check(inputs, AUDIT_FAMILIES["access"])
+def access_review(inputs: ReportInputs, whole: CheckResult | None = None) -> Section:
+    result = _check(inputs, AUDIT_FAMILIES["access"], whole)
     snapshot, policy, as_of = inputs.snapshot, inputs.policy, inputs.as_of
     bursts = access.burst_windows(snapshot, policy, as_of)
     late = access.logins_after_closure_or_deletion(snapshot, policy, as_of)

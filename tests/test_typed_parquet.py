@@ -1,0 +1,117 @@
+"""Parquet columns already holding an instant, a date or a boolean load exactly as their
+text would: the same values, the same quarantined rows, values and reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from loader_checks import assert_all_rows_accounted, set_manifest, valid_snapshot
+
+from insight_workbench.loading.snapshot import load_snapshot
+
+# Instants around the ends of the supported range (years 2 to 9998 in UTC) and beyond.
+INSTANTS = [
+    "TIMESTAMPTZ '2026-01-05 09:00:00.123456+00'",
+    "TIMESTAMPTZ '0001-06-01 00:00:00+00'",
+    "TIMESTAMPTZ '0002-01-01 00:00:00+00'",
+    "TIMESTAMPTZ '0002-01-01 00:30:00+01'",  # 0001-12-31 in UTC
+    "TIMESTAMPTZ '0002-12-31 23:59:59+00'",
+    "TIMESTAMPTZ '9998-12-31 23:59:59.999999+00'",
+    "TIMESTAMPTZ '9999-01-01 00:00:00+00'",
+    "TIMESTAMPTZ '1582-10-10 12:00:00+00'",
+    "TIMESTAMPTZ '0001-01-01 00:00:00+00' - INTERVAL 50 YEAR",  # before Christ
+    "TIMESTAMPTZ '12345-01-01 00:00:00+00'",
+    "TIMESTAMPTZ 'infinity'",
+    "TIMESTAMPTZ '-infinity'",
+    "NULL",
+]
+DATES = [
+    "DATE '2026-01-01'",
+    "DATE '0001-12-31'",
+    "DATE '0002-01-01'",
+    "DATE '9998-12-31'",
+    "DATE '9999-01-01'",
+    "DATE '0001-01-01' - INTERVAL 10 YEAR",
+    "DATE '12345-01-01'",
+    "DATE 'infinity'",
+    "NULL",
+]
+
+
+def _column(expression: str, kind: str, typed: bool) -> str:
+    """The value typed, or as the text it is read as (`readers._parquet_text`)."""
+    cast = f"CAST({expression} AS {kind})"
+    if typed:
+        return cast
+    if kind == "TIMESTAMPTZ":
+        return f"CAST(timezone('UTC', {cast}) AS VARCHAR) || 'Z'"
+    return f"CAST({cast} AS VARCHAR)"
+
+
+def _write(folder: Path, typed: bool) -> Path:
+    """logins and processors with typed columns (`typed`) or their text, as VARCHAR."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    success = ("true", "false", "NULL")
+    logins = " UNION ALL ".join(
+        f"SELECT 'L{n}' AS login_id, {_column(ts, 'TIMESTAMPTZ', typed)} AS ts, "
+        f"'U1' AS user_id, {_column(success[n % 3], 'BOOLEAN', typed)} AS success, "
+        "'10.0.0.1' AS ip, NULL::VARCHAR AS user_agent, NULL::VARCHAR AS referrer"
+        for n, ts in enumerate(INSTANTS)
+    )
+    con.execute(f"COPY ({logins}) TO '{folder / 'logins.parquet'}' (FORMAT parquet)")
+    processors = " UNION ALL ".join(
+        f"SELECT 'P{n}' AS processor_id, 'Hostco' AS name, 'hosting' AS service, "
+        f"'email' AS data_categories, {_column(day, 'DATE', typed)} AS contract_start, "
+        f"{_column(DATES[-2 - n % 3], 'DATE', typed)} AS assessment_date, "
+        "NULL::DATE AS last_review_date"
+        for n, day in enumerate(DATES)
+    )
+    con.execute(f"COPY ({processors}) TO '{folder / 'processors.parquet'}' (FORMAT parquet)")
+    con.close()
+    set_manifest(folder, {"logins": len(INSTANTS), "processors": len(DATES)})
+    return folder
+
+
+def _loaded(folder: Path) -> dict[str, list[tuple]]:
+    snapshot = load_snapshot(folder)
+    try:
+        assert_all_rows_accounted(snapshot)
+        cursor = snapshot.cursor()
+        return {
+            query: cursor.execute(query).fetchall()
+            for query in (
+                "SELECT * FROM logins ORDER BY login_id",
+                "SELECT * FROM processors ORDER BY processor_id",
+                "SELECT * FROM rejects ORDER BY ALL",
+            )
+        }
+    finally:
+        snapshot.con.close()
+
+
+@pytest.mark.parametrize("timezone", ["UTC", "Pacific/Kiritimati"])
+def test_typed_parquet_loads_as_its_text(tmp_path: Path, timezone: str) -> None:
+    typed = _write(valid_snapshot(tmp_path / "typed", fmt="parquet", timezone=timezone), True)
+    text = _write(valid_snapshot(tmp_path / "text", fmt="parquet", timezone=timezone), False)
+    schema = duckdb.connect().execute(
+        f"DESCRIBE SELECT * FROM read_parquet('{typed / 'logins.parquet'}')"
+    )
+    assert [row[1] for row in schema.fetchall()][1:4] == [
+        "TIMESTAMP WITH TIME ZONE",
+        "VARCHAR",
+        "BOOLEAN",
+    ]
+    from_typed, from_text = _loaded(typed), _loaded(text)
+    assert from_typed == from_text
+    rejects = from_typed["SELECT * FROM rejects ORDER BY ALL"]
+    reasons = {(row[0], row[3], row[4]) for row in rejects}
+    assert ("logins", "9999-01-01 00:00:00Z", "year outside the supported range (2 to 9998)") in (
+        reasons
+    )
+    assert ("logins", "infinityZ", "not an ISO 8601 timestamp") in reasons
+    assert ("processors", "9999-01-01", "year outside the supported range (2 to 9998)") in reasons
+    kept = [row[0] for row in from_typed["SELECT * FROM logins ORDER BY login_id"]]
+    assert kept == ["L0", "L4", "L7"]  # L2 and L5 have no `success`
