@@ -32,15 +32,23 @@ STATE_COLOURS = {"overdue": "#c0392b", "upcoming": "#2e86c1", "nothing held": "#
 
 
 def timeline(
-    frame: pd.DataFrame, x: str, y: str, colour: str, title: str, hover: list[str] | None = None
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    colour: str,
+    title: str,
+    hover: list[str] | None = None,
+    custom: list[str] | None = None,
 ) -> go.Figure:
-    """Points on a date axis, one row per item (due dates, events)."""
+    """Points on a date axis, one row per item (due dates, events); `custom` columns ride
+    along with each point (a record id, read back when the point is selected)."""
     figure = px.scatter(
         frame,
         x=x,
         y=y,
         color=colour,
         hover_data=hover,
+        custom_data=custom,
         color_discrete_map=STATE_COLOURS,
         color_discrete_sequence=px.colors.qualitative.Set1,
     )
