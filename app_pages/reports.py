@@ -48,7 +48,7 @@ def progress() -> None:
     if job is None:
         return
     if job.running:
-        st.status(f"Running {job.notebook}… {job.seconds} s", state="running")
+        st.status(job.status(), state="running")
         return
     code = job.finish()
     del st.session_state[JOB]
