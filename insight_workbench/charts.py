@@ -15,15 +15,19 @@ def _layout(figure: go.Figure, title: str) -> go.Figure:
     return figure
 
 
-def findings_by_family(counts: pd.DataFrame) -> go.Figure:
-    """Stacked bars: findings per family, coloured by severity."""
+def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None) -> go.Figure:
+    """Stacked bars: findings per family, coloured by severity; `rules` (the family's
+    rules in words, by family) is shown on hover."""
+    named = counts.assign(rules=counts["family"].map(rules or {}).fillna(""))
     figure = px.bar(
-        counts,
+        named,
         x="family",
         y="findings",
         color="severity",
         color_discrete_map=SEVERITY_COLOURS,
         category_orders={"severity": list(SEVERITY_COLOURS)},
+        hover_data={"rules": bool(rules)},
+        labels={"rules": "Rules", "family": "Family", "findings": "Findings"},
     )
     return _layout(figure, "Findings by family and severity")
 

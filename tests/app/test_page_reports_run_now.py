@@ -60,7 +60,8 @@ def test_run_now_refuses_a_bad_as_of(open_app, tmp_path: Path) -> None:
     app.text_input(key="run_as_of").input("soon")
     app.button[0].click().run()
     assert not app.exception
-    assert "--as-of" in app.error[0].value
+    assert app.error[0].value.startswith("As of: not a date")
+    assert "--" not in app.error[0].value
     assert "report_job" not in app.session_state
     assert not any(tmp_path.iterdir())
 
