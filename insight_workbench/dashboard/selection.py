@@ -101,7 +101,30 @@ def chart(
         if values:
             write(kind, list(dict.fromkeys(values)))
 
+    highlight(figure, field, set(chosen(kind)), convert)
     st.plotly_chart(figure, key=key, on_select=picked, selection_mode=list(mode))
+
+
+def highlight(
+    figure: go.Figure, field: str, values: set[str], convert: Callable[[str], str] = str
+) -> None:
+    """Mark the points whose `field` is one of `values` as selected (the others are
+    dimmed), so a link with a selection shows it on the chart too."""
+    if not values:
+        return
+    for trace in figure.data:
+        column = getattr(trace, field, None)
+        if column is None:
+            continue
+        shown = [convert(_plain(_first(v))) for v in column]
+        trace.selectedpoints = [i for i, v in enumerate(shown) if v in values]
+
+
+def _first(value: Any) -> Any:
+    """A point's custom data is a row of values: the record id is its first."""
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        return value
+    return value[0] if len(value) else None
 
 
 def clear_control(kind: str, chosen_now: Sequence[str], noun: str, key: str) -> None:

@@ -156,3 +156,14 @@ def test_usage_charts_select_aggregated_rows(open_app, role: str) -> None:
     assert not picked.error
     assert set(frame_with(picked, "event_type", "events")["event_type"]) == {chosen[0]}
     assert set(frame_with(picked, "browser_family", "logins")["browser_family"]) == {browsers[0]}
+
+
+def test_a_selection_in_the_address_is_marked_on_its_chart(open_app) -> None:
+    app = open_app("dpo", RETENTION)
+    chosen = selection.from_event(click(plotly_specs(app)["retention_timeline"], 1), "customdata")
+    picked = open_app("dpo", first_page=RETENTION, query=picks("org", chosen[:1]))
+    traces = json.loads(plotly_specs(picked)["retention_timeline"])["data"]
+    marked = [
+        trace["customdata"][i][0] for trace in traces for i in values(trace["selectedpoints"])
+    ]
+    assert marked == chosen[:1]
