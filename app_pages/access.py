@@ -3,7 +3,16 @@ user-list views outside the viewer's organisation."""
 
 import streamlit as st
 
-from insight_workbench.dashboard import access, address, audit, figures, records, session, tables
+from insight_workbench.dashboard import (
+    access,
+    address,
+    audit,
+    figures,
+    records,
+    selection,
+    session,
+    tables,
+)
 
 wb = session.current()
 st.title("Access monitoring")
@@ -45,15 +54,21 @@ grain = st.segmented_control(
 )
 with st.spinner("Counting failed logins…"):
     failed = session.cached(access.failed_over_time, wb, str(grain or "day"))
+periods: list[str] = []
 if failed.empty:
     st.success("No failed logins in this snapshot.")
 else:
-    chart = figures.failed_logins(failed, str(grain or "day"))
-    st.plotly_chart(chart.figure, key="failed_chart")
+    per = str(grain or "day")
+    chart = figures.failed_logins(failed, per)
+    selection.chart(chart.figure, "failed_chart", per, "x", convert=selection.day_of)
     for note in chart.notes:
         st.caption(note)
+    bursts, periods = access.bursts_in(
+        bursts, selection.chosen(per), per, access.periods_of(failed, per)
+    )
+    selection.clear_control(per, periods, "day" if per == "day" else "hour", "failed_clear")
 if bursts.empty:
-    st.info("No account or IP reached the burst threshold.")
+    st.info(access.no_bursts_said(not periods))
 else:
     tables.show(bursts, "bursts_table")
 

@@ -15,8 +15,8 @@ wb = session.current()
 st.title("Audit log")
 st.caption(
     "The workbench's own record of what was done with it: who, as which role, which "
-    "records (by key) and which snapshot, never a value. Entries are hash-chained; "
-    "`insight-workbench ledger verify` checks them too."
+    "records (by key) and which snapshot, never a value. Entries are hash-chained: a "
+    "changed or missing entry breaks the chain, and this page names where."
 )
 audit.viewed(wb, "audit_log", [])
 

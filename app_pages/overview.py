@@ -4,7 +4,15 @@ Analysts see counts only, never a key."""
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import address, audit, overview, records, session, tables
+from insight_workbench.dashboard import (
+    address,
+    audit,
+    overview,
+    records,
+    rule_words,
+    session,
+    tables,
+)
 
 wb = session.current()
 st.title("Overview")
@@ -25,7 +33,9 @@ for col, days in zip(cols[2:], overview.HORIZONS, strict=True):
 if counts.empty:
     st.success("No findings: every rule passes on this snapshot.")
 else:
-    st.plotly_chart(charts.findings_by_family(counts), key="findings_chart")
+    st.plotly_chart(charts.findings_by_family(counts, rule_words.by_family()), key="findings_chart")
+with st.expander("What each rule checks"):
+    tables.show(rule_words.all_rules(), "rules_table")
 
 if wb.is_dpo:
     audit.viewed(wb, "overview", session.cached(overview.shown_keys, wb))

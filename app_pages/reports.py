@@ -19,11 +19,12 @@ wb = session.current()
 st.title("Reports")
 folder = reports.reports_folder(wb.base)
 st.caption(
-    "Runs of the audit notebooks (`insight-workbench report`). Reports hold personal data: "
-    "prune old runs with `insight-workbench reports prune --older-than DAYS`."
+    "Runs of the audit notebooks: each report judges a snapshot as of a time. Reports hold "
+    "personal data, so old runs are deleted on a schedule."
 )
+scan = reports.runs(folder)
 
-with st.expander("Run a report now", expanded=False):
+with st.expander("Run a report now", expanded=not scan.runs):
     with st.form("run_report"):
         chosen_notebook = st.selectbox("Notebook", RUNNABLE, key="run_notebook")
         chosen_as_of = st.text_input("As of", format_utc(wb.as_of), key="run_as_of")
@@ -38,7 +39,7 @@ with st.expander("Run a report now", expanded=False):
                 acting=(audit.who(wb.identity), wb.role),
             )
         except InputError as error:
-            st.error(escape_markdown(error))
+            st.error(escape_markdown(reports.in_app_words(str(error))))
 
 
 @st.fragment(run_every=2)
@@ -48,7 +49,7 @@ def progress() -> None:
     if job is None:
         return
     if job.running:
-        st.status(f"Running {job.notebook}… {job.seconds} s", state="running")
+        st.status(job.status(), state="running")
         return
     code = job.finish()
     del st.session_state[JOB]
@@ -63,15 +64,12 @@ progress()
 for line in st.session_state.pop(JOB_ERROR, []):
     st.error(escape_markdown(line))
 
-scan = reports.runs(folder)
+scan = reports.runs(folder)  # again: a run may have finished since
 for skipped in scan.skipped:
     st.warning(f"Not shown: {skipped.path.relative_to(folder)} is {skipped.reason}.")
 found = scan.runs
 if not found:
-    st.info(
-        "No report has been run yet. Run one above, or from a terminal: "
-        f"`{reports.first_run_command(wb.snapshot.path, folder)}`."
-    )
+    st.info("No report has been run yet: choose a notebook above and run it now.")
     st.stop()
 
 frame = reports.runs_frame(found)

@@ -4,7 +4,15 @@ timeline, overdue ones first, rows still held per table, and a CSV of the action
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import address, audit, records, retention, session, tables
+from insight_workbench.dashboard import (
+    address,
+    audit,
+    records,
+    retention,
+    selection,
+    session,
+    tables,
+)
 
 wb = session.current()
 st.title("Retention")
@@ -54,6 +62,7 @@ else:
         "state",
         "Due dates",
         hover=["kind", "rows_held"],
+        custom=["org_id"],
     )
     figure.add_shape(
         type="line",
@@ -67,17 +76,18 @@ else:
     figure.add_annotation(
         x=wb.as_of, y=1, yref="paper", text="as of", showarrow=False, yanchor="bottom"
     )
-    st.plotly_chart(figure, key="retention_timeline")
-    tables.show(shown, "retention_table", links=records.key_links(wb, "org_id", "org:"))
+    selection.chart(figure, "retention_timeline", "org", "customdata")
+    picked, orgs = selection.narrow(shown, "org_id", selection.chosen("org"))
+    selection.clear_control("org", orgs, "organisation", "retention_clear")
+    tables.show(picked, "retention_table", links=records.key_links(wb, "org_id", "org:"))
 
 st.subheader("Rows still held")
 held = retention.held_long(shown)
 if held.empty:
     st.success("No personal data is held for these organisations.")
 else:
-    st.plotly_chart(
-        charts.bars(held, "org_id", "rows", "Rows held per table", colour="table"), key="held_chart"
-    )
+    figure = charts.bars(held, "org_id", "rows", "Rows held per table", colour="table")
+    selection.chart(figure, "held_chart", "org", "x")
 
 st.subheader("People's data still held")
 st.caption(

@@ -4,7 +4,7 @@ rule explained, and a data pack (zip) for any person."""
 import pandas as pd
 import streamlit as st
 
-from insight_workbench.dashboard import address, audit, figures, records, session, tables
+from insight_workbench.dashboard import address, audit, figures, records, selection, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 
 wb = session.current()
@@ -45,7 +45,9 @@ st.subheader("Open requests")
 if waiting.empty:
     st.info("No open request is waiting within its time limit.")
 else:
-    st.plotly_chart(figures.days_left(waiting).figure, key="days_left_chart")
+    selection.chart(figures.days_left(waiting).figure, "days_left_chart", "request", "y")
+    waiting, requests = selection.narrow(waiting, "request_id", selection.chosen("request"))
+    selection.clear_control("request", requests, "request", "requests_clear")
     tables.show(waiting, "open_table")
 
 st.subheader("Paused: waiting for a clarification")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench import charts
-from insight_workbench.dashboard import address, figures, session, tables
+from insight_workbench.dashboard import address, figures, selection, session, tables
 from insight_workbench.dashboard import usage as views
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.markdown_text import escape_markdown
@@ -99,16 +99,12 @@ with tabs[2]:
     if features.empty:
         st.info("No usage events in this period.")
     else:
-        st.plotly_chart(
-            charts.bars(
-                views.numeric(features, ["events"]),
-                "event_type",
-                "events",
-                "Feature use",
-                colour="product",
-            ),
-            key="features_chart",
+        figure = charts.bars(
+            views.numeric(features, ["events"]), "event_type", "events", "Feature use", "product"
         )
+        selection.chart(figure, "features_chart", "feature", "x")
+        features, kept = selection.narrow(features, "event_type", selection.chosen("feature"))
+        selection.clear_control("feature", kept, "feature", "features_clear")
         tables.show(views.for_display(features), "features_table")
 with tabs[3]:
     for name, column, title in (
@@ -121,10 +117,10 @@ with tabs[3]:
         if frame.empty:
             st.info(f"{title}: no successful logins in this period.")
             continue
-        st.plotly_chart(
-            charts.bars(views.numeric(frame, ["logins"]), column, "logins", title, horizontal=True),
-            key=f"{name}_chart",
-        )
+        figure = charts.bars(views.numeric(frame, ["logins"]), column, "logins", title, None, True)
+        selection.chart(figure, f"{name}_chart", column, "y")
+        frame, kept = selection.narrow(frame, column, selection.chosen(column))
+        selection.clear_control(column, kept, title.lower().rstrip("s"), f"{name}_clear")
         tables.show(views.for_display(frame), f"{name}_table")
 with tabs[4]:
     with st.spinner("Counting logins by day and hour…"):

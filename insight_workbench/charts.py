@@ -15,15 +15,19 @@ def _layout(figure: go.Figure, title: str) -> go.Figure:
     return figure
 
 
-def findings_by_family(counts: pd.DataFrame) -> go.Figure:
-    """Stacked bars: findings per family, coloured by severity."""
+def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None) -> go.Figure:
+    """Stacked bars: findings per family, coloured by severity; `rules` (the family's
+    rules in words, by family) is shown on hover."""
+    named = counts.assign(rules=counts["family"].map(rules or {}).fillna(""))
     figure = px.bar(
-        counts,
+        named,
         x="family",
         y="findings",
         color="severity",
         color_discrete_map=SEVERITY_COLOURS,
         category_orders={"severity": list(SEVERITY_COLOURS)},
+        hover_data={"rules": bool(rules)},
+        labels={"rules": "Rules", "family": "Family", "findings": "Findings"},
     )
     return _layout(figure, "Findings by family and severity")
 
@@ -32,15 +36,23 @@ STATE_COLOURS = {"overdue": "#c0392b", "upcoming": "#2e86c1", "nothing held": "#
 
 
 def timeline(
-    frame: pd.DataFrame, x: str, y: str, colour: str, title: str, hover: list[str] | None = None
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    colour: str,
+    title: str,
+    hover: list[str] | None = None,
+    custom: list[str] | None = None,
 ) -> go.Figure:
-    """Points on a date axis, one row per item (due dates, events)."""
+    """Points on a date axis, one row per item (due dates, events); `custom` columns ride
+    along with each point (a record id, read back when the point is selected)."""
     figure = px.scatter(
         frame,
         x=x,
         y=y,
         color=colour,
         hover_data=hover,
+        custom_data=custom,
         color_discrete_map=STATE_COLOURS,
         color_discrete_sequence=px.colors.qualitative.Set1,
     )

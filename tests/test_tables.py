@@ -43,8 +43,8 @@ def test_labels_are_words_not_snake_case() -> None:
 
 def test_key_then_status_columns_come_first() -> None:
     order = tables.prepare(_frame()).column_order
-    assert order[:3] == ["key", "severity", "rule"]
-    assert set(order) == set(_frame().columns)
+    assert order[:4] == ["key", "severity", "rule", "rule_name"]
+    assert set(order) == {*_frame().columns, "rule_name"}
 
 
 def test_every_timestamp_is_shown_in_london_time_and_dates_as_dates() -> None:
@@ -107,3 +107,29 @@ def test_a_download_names_the_records_it_holds_and_no_values() -> None:
         }
     )
     assert export_keys(frame) == ["org:O1", "org:O2", "user:U7", "user:U8"]
+
+
+def test_a_rule_column_has_the_rules_names_beside_it_and_what_they_check() -> None:
+    prepared = tables.prepare(_frame())
+    at = prepared.column_order.index("rule")
+    assert prepared.column_order[at + 1] == "rule_name"
+    assert list(prepared.display["rule_name"]) == ["Closed account", "Overdue open"]
+    assert prepared.config["rule_name"]["label"] == "Rule name"
+    tooltip = prepared.config["rule"]["help"]
+    assert tooltip.startswith("RET-001 Closed account: Organisations with a closed_at")
+    assert "SAR-001 Overdue open: Subject requests with status open" in tooltip
+    assert "rule_name" not in prepared.export.columns  # the download keeps the codes
+
+
+def test_a_column_of_other_words_named_rule_is_left_alone() -> None:
+    prepared = tables.prepare(pd.DataFrame({"rule": ["keep", "RET-001"]}))
+    assert "rule_name" not in prepared.display.columns
+    assert prepared.config["rule"].get("help") is None
+
+
+def test_a_finding_column_and_a_column_named_by_a_code_are_in_words() -> None:
+    frame = pd.DataFrame({"finding": ["SAR-002", None], "DEID-003": ["fail", "pass"]})
+    prepared = tables.prepare(frame)
+    assert list(prepared.display["finding_name"]) == ["Answered late", "—"]
+    assert prepared.config["DEID-003"]["label"] == "DEID-003 Small equivalence class"
+    assert "k-anonymity" in prepared.config["DEID-003"]["help"]

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py")])
+PAGES = sorted([ROOT / "app.py", *(ROOT / "app_pages").glob("*.py")])
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 SQL = re.compile(r"\b(SELECT|INSERT|CREATE|WHERE|GROUP BY)\b")
 

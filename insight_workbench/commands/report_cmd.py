@@ -70,15 +70,28 @@ def report(
         typer.Option("--all", help="Run the monthly set: " + ", ".join(MONTHLY_SET) + "."),
     ] = False,
     quiet: QuietOption = False,
+    progress_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--progress-file",
+            hidden=True,  # for the app, which reads it to show "cell n of m"
+            help="Append a line per finished cell: NOTEBOOK, cells done, cells in all.",
+        ),
+    ] = None,
 ) -> None:
     """Run a parameterised notebook with papermill: writes the executed notebook, an HTML
     report without code and run.json into OUT/NOTEBOOK/TIME/. Exit 2 when a cell fails
     (run.json names the cell; the partial notebook is kept) or the input is unusable."""
+    from insight_workbench.reports.progress_file import both, step_writer
     from insight_workbench.reports.runner import execute
 
     prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
     with progress_bar(quiet) as phase:
-        results = [execute(run, out, phase(run.notebook.name)) for run in prepared]
+        results = []
+        for run in prepared:
+            name = run.notebook.name
+            written = step_writer(progress_file, name) if progress_file else None
+            results.append(execute(run, out, both(phase(name), written)))
     failed = [r for r in results if not r.succeeded]
     for result in results:
         typer.echo(f"{result.record['status']:<9} {result.folder}")

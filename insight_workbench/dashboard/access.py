@@ -8,6 +8,8 @@ import pandas as pd
 from insight_workbench import access_monitoring as access
 from insight_workbench.dashboard.session import Workbench
 
+LONDON = "Europe/London"
+
 
 def failed_over_time(wb: Workbench, grain: str) -> pd.DataFrame:
     return access.failed_logins_over_time(wb.snapshot, wb.policy, grain, wb.as_of)
@@ -37,3 +39,43 @@ def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) ->
         ("user", views["viewer_user_id"]),
     ]
     return sorted({f"{kind}:{v}" for kind, values in pairs for v in values.dropna()})
+
+
+def periods_of(failed: pd.DataFrame, grain: str) -> list[str]:
+    """The periods the failed-login chart draws, as its selection names them: UTC days
+    (`2026-11-03`), or hours of the day in London time (`0` to `23`)."""
+    moments = pd.to_datetime(failed["period"], utc=True)
+    if grain == "hour":
+        return sorted({str(h) for h in moments.dt.tz_convert(LONDON).dt.hour}, key=int)
+    return sorted({d.strftime("%Y-%m-%d") for d in moments})
+
+
+def bursts_in(
+    bursts: pd.DataFrame, chosen: list[str], grain: str, periods: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """The bursts whose window touches one of the `chosen` periods (a day in UTC, an hour
+    of the day in London time), and the chosen periods the chart has (others are
+    ignored; none left means every burst)."""
+    kept = [p for p in chosen if p in periods]
+    if not kept or bursts.empty:
+        return bursts, kept
+    touched = [
+        _touched(first, last, grain)
+        for first, last in zip(bursts["first"], bursts["last"], strict=True)
+    ]
+    hit = [bool(set(kept) & periods_touched) for periods_touched in touched]
+    return bursts[hit], kept
+
+
+def _touched(first: pd.Timestamp, last: pd.Timestamp, grain: str) -> set[str]:
+    if grain == "hour":
+        span = pd.date_range(first.floor("h"), last.floor("h"), freq="h").tz_convert(LONDON)
+        return {str(moment.hour) for moment in span}
+    span = pd.date_range(first.floor("D"), last.floor("D"), freq="D")
+    return {moment.strftime("%Y-%m-%d") for moment in span}
+
+
+def no_bursts_said(everything: bool) -> str:
+    if everything:
+        return "No account or IP reached the burst threshold."
+    return "No burst touches the periods selected on the chart."

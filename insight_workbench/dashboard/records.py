@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit.elements.lib.column_types import ColumnConfig
 
 from insight_workbench.csvsafe import csv_bytes
-from insight_workbench.dashboard import address, audit, session, tables
+from insight_workbench.dashboard import address, audit, rule_words, session, tables
 from insight_workbench.dashboard import subject_requests as sar
 from insight_workbench.dashboard.address import RecordKey
 from insight_workbench.dashboard.deletion_record import render_deletion_record
@@ -24,7 +24,6 @@ from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
 from insight_workbench.markdown_text import escape_markdown
-from insight_workbench.rules import REGISTRY
 from insight_workbench.rules.runner import run_check
 
 RETENTION = "app_pages/retention.py"
@@ -50,9 +49,7 @@ Source = tuple[pd.DataFrame, str]  # a page's table and its column holding the r
 LINK_HELP = "Opens the page that owns this record, filtered to it."
 
 
-def rule_title(code: str) -> str:
-    """The rule's name in words: `RET-003` -> `Erasure not done`."""
-    return REGISTRY[code].name.split(".", 1)[-1].replace("_", " ").capitalize()
+rule_title = rule_words.title
 
 
 def findings(wb: Workbench) -> list[Finding]:
@@ -173,7 +170,13 @@ def panel(wb: Workbench, sources: Mapping[str, Source] | None = None) -> RecordK
                 st.success("No finding for this record.")
         else:
             st.markdown("**Findings**")
-            st.dataframe(own, hide_index=True, key="record_findings")
+            rule_help = rule_words.help_for(list(own["rule"]))
+            st.dataframe(
+                own,
+                hide_index=True,
+                key="record_findings",
+                column_config={"rule": st.column_config.Column("rule", help=rule_help)},
+            )
         if key.prefix == "request" and has_facts and facts is not None:
             _pack_action(wb, key, facts)
         show_history_and_decisions(wb, key)

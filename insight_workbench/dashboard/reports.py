@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import shlex
 from pathlib import Path
 
 import pandas as pd
@@ -23,10 +22,16 @@ def reports_folder(base: Path) -> Path:
     return folder.resolve()
 
 
-def first_run_command(snapshot: Path, folder: Path) -> str:
-    """A report command that works from any folder and leaves its run where the page looks."""
-    source, target = (shlex.quote(str(p.expanduser().resolve())) for p in (snapshot, folder))
-    return f"insight-workbench report retention_audit --snapshot {source} --out {target}"
+# The report command's options as the "Run a report now" form names them.
+FORM_WORDS = {"--as-of": "As of", "--snapshot": "The snapshot", "-p ": "The parameter "}
+
+
+def in_app_words(message: str) -> str:
+    """A refusal of the report command, said with the form's words instead of its options:
+    "--as-of: not a date ..." -> "As of: not a date ..."."""
+    for option, words in FORM_WORDS.items():
+        message = message.replace(option, words)
+    return message
 
 
 def runs(folder: Path) -> RunScan:

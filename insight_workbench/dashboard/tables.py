@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench.csvsafe import csv_bytes
-from insight_workbench.dashboard import audit, session
+from insight_workbench.dashboard import audit, rule_words, session
 from insight_workbench.ledger import audit_trail
 
 LONDON = "Europe/London"
@@ -52,6 +52,9 @@ STATUS_COLUMNS = ("status", "state", "severity", "finding", "verdict")
 BADGE_COLUMN = re.compile(r"^(status|state|severity|finding|verdict|[A-Z]{2,5}-\d{3})$")
 DAYS_COLUMN = re.compile(r"(^days_|_days$|^days$)")
 RULE_CODE = re.compile(r"^[A-Z]{2,5}-\d{3}\b")
+# Columns of rule codes: each gets the rules' names beside it, and a tooltip saying what
+# each rule checks (shown only: the download keeps the codes as they are).
+RULE_COLUMNS = ("rule", "finding")
 
 # Badge colours: the word is always shown, the colour only repeats it.
 RED, ORANGE, AMBER, GREEN, BLUE, GREY = (
@@ -139,7 +142,42 @@ def prepare(frame: pd.DataFrame) -> Prepared:
         display[column], config[name] = _column(name, source[column])
         if isinstance(config[name], dict) and _kind(config[name]) == "date":
             source[column] = display[column]  # a calendar date is exported as one
-    return Prepared(display, config, order([str(c) for c in source.columns]), source)
+    columns = order([str(c) for c in source.columns])
+    display, config, columns = _rule_names(source, display, config, columns)
+    return Prepared(display, config, columns, source)
+
+
+def _rule_names(
+    source: pd.DataFrame, display: pd.DataFrame, config: dict[str, Any], columns: list[str]
+) -> tuple[pd.DataFrame, dict[str, Any], list[str]]:
+    """Beside each column of rule codes, the rules' names; on it, what each checks. A
+    column named by a rule's code is headed by its name too."""
+    for column in source.columns:
+        if rule_words.known(column) and isinstance(config.get(str(column)), dict):
+            code = str(column)
+            words = {
+                "label": f"{code} {rule_words.title(code)}",
+                "help": rule_words.help_for([code]),
+            }
+            config = {**config, code: {**config[code], **words}}
+    for column in RULE_COLUMNS:
+        named = f"{column}_name"
+        if column not in source.columns or named in source.columns:
+            continue
+        codes = [c for c in source[column] if not _missing(c)]
+        if not codes or not all(rule_words.known(c) for c in codes):
+            continue
+        names = [MISSING if _missing(c) else rule_words.title(c) for c in source[column]]
+        display = display.assign(**{named: names})
+        entry = config[column]
+        tooltip = rule_words.help_for(sorted(codes))
+        if isinstance(entry, dict):
+            entry = {**entry, "help": tooltip}
+        config = {**config, named: st.column_config.Column(label(named))}
+        config[column] = entry
+        at = columns.index(column) + 1
+        columns = [*columns[:at], named, *columns[at:]]
+    return display, config, columns
 
 
 def _kind(entry: dict[str, Any]) -> str | None:

@@ -1,15 +1,19 @@
 """Starting a report run in the background (for the app): a child process runs
-`insight-workbench report`, so a page can poll it and a rerun cannot kill it."""
+`insight-workbench report`, so a page can poll it and a rerun cannot kill it. The child
+writes each finished cell to a progress file of the run's own, which `status` reads."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from insight_workbench.reports.progress_file import Step, last_step
 from insight_workbench.reports.runner import absolute_path, prepare_run
 
 CLI = "from insight_workbench.cli import main; main()"
@@ -19,9 +23,20 @@ CLI = "from insight_workbench.cli import main; main()"
 class BackgroundRun:
     notebook: str
     process: subprocess.Popen[str]
+    progress: Path | None = None  # the child's progress file, in a folder of this run's
     started: float = field(default_factory=time.monotonic)
     output: str = ""
     errors: str = ""
+    step: Step | None = None  # the last finished cell heard of
+
+    def status(self) -> str:
+        """In words: "Running retention_audit: cell 5 of 23", or how long it has been
+        starting before the first cell finished."""
+        if self.progress is not None:
+            self.step = last_step(self.progress) or self.step
+        if self.step is None:
+            return f"Running {self.notebook}: starting ({self.seconds} s)"
+        return f"Running {self.step.notebook}: {self.step.words}"
 
     @property
     def running(self) -> bool:
@@ -34,6 +49,10 @@ class BackgroundRun:
     def finish(self) -> int:
         """Wait for the run; its exit code (0 succeeded, 2 failed or refused)."""
         self.output, self.errors = self.process.communicate()
+        if self.progress is not None:
+            self.step = last_step(self.progress) or self.step
+            shutil.rmtree(self.progress.parent, ignore_errors=True)
+            self.progress = None
         return self.process.returncode
 
     @property
@@ -60,10 +79,12 @@ def start_run(
     command = [sys.executable, "-c", CLI, "report", notebook]
     command += ["--snapshot", absolute_path(snapshot), "--out", absolute_path(out)]
     command += ["--as-of", as_of] if as_of else []
+    progress = Path(tempfile.mkdtemp(prefix="report-progress-")) / "steps.tsv"
+    command += ["--progress-file", str(progress)]
     env = dict(os.environ)
     if acting is not None:
         env["INSIGHT_USER"], env["INSIGHT_ACTING_ROLE"] = acting
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-    return BackgroundRun(notebook, process)
+    return BackgroundRun(notebook, process, progress)

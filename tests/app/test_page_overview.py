@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from apphelpers import frame_with, leaked, linked_keys, metrics, rendered_text
+from apphelpers import frame_with, leaked, linked_keys, metrics, plotly_specs, rendered_text
 
+from insight_workbench.dashboard import rule_words
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.rules import REGISTRY
 from insight_workbench.rules.runner import run_check
 
 PAGE = "app_pages/overview.py"
@@ -35,8 +37,12 @@ def test_headline_metrics_are_the_library_figures(open_app, expected, role) -> N
     app = open_app(role, PAGE)
     assert not app.exception
     assert not app.error
-    headline = {name: value for name, value in metrics(app).items() if name in expected}
+    shown = metrics(app)
+    headline = {name: value for name, value in shown.items() if name in expected}
     assert headline == {name: str(value) for name, value in expected.items()}
+    # Besides the headline, only the DPO's changes since the previous recorded run.
+    changes = {"New", "Reopened", "Resolved", "Excepted"}
+    assert set(shown) - set(expected) <= (changes if role == "dpo" else set())
 
 
 def test_dpo_sees_what_is_overdue_and_due(open_app, sample: Snapshot) -> None:
@@ -81,3 +87,14 @@ def test_the_identifier_check_finds_what_a_dpo_is_shown(open_app, sample_identif
     # sees them, so its silence there means something.
     app = open_app("dpo", PAGE)
     assert any(kind.endswith("user_id") for kind in leaked(rendered_text(app), sample_identifiers))
+
+
+@pytest.mark.parametrize("role", ["dpo", "analyst"])
+def test_the_family_chart_and_the_rules_table_name_every_rule(open_app, role) -> None:
+    app = open_app(role, PAGE)
+    chart = plotly_specs(app)["findings_chart"]
+    for code in REGISTRY:
+        assert f"{code} {rule_words.title(code)}" in chart
+    rules = frame_with(app, "rule", "rule_name", "checks")
+    assert list(rules["rule"]) == list(REGISTRY)
+    assert rules.loc[rules["rule"] == "RET-003", "rule_name"].item() == "Erasure not done"

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
+import nbformat
 from apphelpers import frame_with
 
+from insight_workbench.reports.background import start_run
+from insight_workbench.reports.notebooks import find_notebook
+
 PAGE = "app_pages/reports.py"
+STATUS = r"Running access_review: (starting \(\d+ s\)|cell \d+ of \d+)"
+
+
+def executed_cells(notebook: str) -> int:
+    """The notebook's cells and the one papermill adds with the injected parameters."""
+    return len(nbformat.read(find_notebook(notebook).path, as_version=4).cells) + 1
 
 
 def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:
@@ -19,12 +30,22 @@ def test_run_now_starts_a_report_and_lists_it(open_app, tmp_path: Path) -> None:
     assert not app.exception
     assert not app.error
     assert "report_job" in app.session_state
+    job = app.session_state["report_job"]
+    said = [s.label for s in app.get("status")]
     deadline = time.monotonic() + 180
     while "report_job" in app.session_state and time.monotonic() < deadline:
         time.sleep(2)
         app.run()
+        said += [s.label for s in app.get("status")]
     assert not app.exception
     assert not app.error
+    # The page says how far the run got, in cells, as the child process reports them.
+    cells = executed_cells("access_review")
+    assert job.step is not None
+    assert (job.step.notebook, job.step.done, job.step.total) == ("access_review", cells, cells)
+    assert job.progress is None  # the progress file went with the run
+    assert said
+    assert all(re.fullmatch(STATUS, label) for label in said), said
     runs = frame_with(app, "notebook", "status")
     assert list(runs["notebook"]) == ["access_review"]
     assert list(runs["status"]) == ["succeeded"]
@@ -39,6 +60,21 @@ def test_run_now_refuses_a_bad_as_of(open_app, tmp_path: Path) -> None:
     app.text_input(key="run_as_of").input("soon")
     app.button[0].click().run()
     assert not app.exception
-    assert "--as-of" in app.error[0].value
+    assert app.error[0].value.startswith("As of: not a date")
+    assert "--" not in app.error[0].value
     assert "report_job" not in app.session_state
     assert not any(tmp_path.iterdir())
+
+
+def test_a_background_run_reports_each_cell(sample_path: Path, tmp_path: Path) -> None:
+    job = start_run("access_review", sample_path, tmp_path / "reports", "2026-11-20")
+    heard = set()
+    while job.running:
+        heard.add(job.status())
+        time.sleep(0.05)
+    assert job.finish() == 0, job.errors
+    cells = executed_cells("access_review")
+    assert job.status() == f"Running access_review: cell {cells} of {cells}"
+    steps = {label for label in heard if "cell" in label}
+    assert steps  # seen while it ran, not only at the end
+    assert all(re.fullmatch(STATUS, label) for label in heard), heard
