@@ -22,6 +22,7 @@ from insight_workbench.loading.readers import _read_csv_with_python, count_recor
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.timeutil import parse_timestamp
 
+pytestmark = pytest.mark.slow  # every example loads a snapshot of its own
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LOGINS = ["login_id", "ts", "user_id", "success", "ip", "user_agent", "referrer"]
 ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Sydney"]
