@@ -1,6 +1,12 @@
 """Shared fixtures: the committed sample and the seeded test snapshots, each built and
-loaded once per test session. A loaded snapshot is read-only: use `snapshot.cursor()`
-(temporary tables and macros belong to one cursor) and never close its connection."""
+loaded once per test session (once per worker: the suite runs under pytest-xdist, each
+file whole in one worker). A loaded snapshot is read-only: use `snapshot.cursor()`
+(temporary tables and macros belong to one cursor) and never close its connection.
+
+Everything a run writes goes to one scratch folder (pytest's tmp_path, `tempfile`, the
+kernels and servers the tests start, through TMPDIR), in RAM where the machine has room
+there: the suite builds hundreds of small DuckDB files, each synced to disk on a real
+file system. Each process has its own workspace cache in it (INSIGHT_CACHE_DIR)."""
 
 from __future__ import annotations
 
@@ -18,13 +24,60 @@ from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 
-# Workspaces built by the tests (and the commands they run) go to a cache of their own.
-_CACHE = tempfile.mkdtemp(prefix="insight-test-cache-")
+SCRATCH_VARIABLE = "INSIGHT_TEST_SCRATCH"
+RAM = Path("/dev/shm")
+RAM_TO_SPARE = 4 << 30
+
+
+def _ram_folder() -> Path | None:
+    """/dev/shm when TMPDIR names no other place and it has room to spare."""
+    if os.environ.get("TMPDIR") or not os.access(RAM, os.W_OK | os.X_OK):
+        return None
+    room = os.statvfs(RAM)
+    return RAM if room.f_bavail * room.f_frsize >= RAM_TO_SPARE else None
+
+
+# The scratch folder is made by the first process (under xdist, the controller) and
+# inherited by the workers and every child process through the environment.
+_OWN_SCRATCH = SCRATCH_VARIABLE not in os.environ
+if _OWN_SCRATCH:
+    os.environ[SCRATCH_VARIABLE] = tempfile.mkdtemp(prefix="insight-tests-", dir=_ram_folder())
+    os.environ["TMPDIR"] = os.environ[SCRATCH_VARIABLE]
+tempfile.tempdir = os.environ["TMPDIR"]
+# Kernels and servers run in other folders: a relative PYTHONPATH entry would name
+# another tree there (or none).
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        str(Path(entry).resolve()) for entry in os.environ["PYTHONPATH"].split(os.pathsep) if entry
+    )
+# Workspaces built by the tests (and the commands they run) go to a cache of this
+# process's own: a test that asks whether a workspace was built sees only its own work.
+_CACHE = tempfile.mkdtemp(prefix="cache-")
 os.environ["INSIGHT_CACHE_DIR"] = _CACHE
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto` runs one worker per core, but none for a run of one file (its tests would
+    all go to one worker anyway): the quick check of one file starts no workers."""
+    files = {str(arg).split("::")[0] for arg in config.args}
+    if len(files) == 1 and files.pop().endswith(".py"):
+        return 0
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files with a `slow` or `browser` test go first, each file's tests kept together
+    and in order: the workers start on the long files, rather than one of them ending
+    the run alone with one."""
+    slow = {i.path for i in items if any(i.iter_markers("slow")) or any(i.iter_markers("browser"))}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's hook signature)
     shutil.rmtree(_CACHE, ignore_errors=True)
+    if _OWN_SCRATCH:
+        shutil.rmtree(os.environ[SCRATCH_VARIABLE], ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

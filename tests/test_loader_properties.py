@@ -5,12 +5,14 @@ with the workbench's own error, never another exception."""
 from __future__ import annotations
 
 import csv
+import shutil
 import tempfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from loader_checks import assert_all_rows_accounted, set_manifest, valid_snapshot
@@ -20,6 +22,7 @@ from insight_workbench.loading.readers import _read_csv_with_python, count_recor
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.timeutil import parse_timestamp
 
+pytestmark = pytest.mark.slow  # every example loads a snapshot of its own
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 LOGINS = ["login_id", "ts", "user_id", "success", "ip", "user_agent", "referrer"]
 ZONES = ["UTC", "Europe/London", "America/New_York", "Australia/Sydney"]
@@ -84,6 +87,16 @@ def login_rows(
     return rows
 
 
+@pytest.fixture(scope="session")
+def base_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal valid snapshot, built once: each example changes a copy of its own."""
+    return valid_snapshot(tmp_path_factory.mktemp("base") / "s")
+
+
+def copy_of(base: Path, directory: str) -> Path:
+    return Path(shutil.copytree(base, Path(directory) / base.name))
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[str]], style: tuple) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator=style[0], quoting=style[1])
@@ -93,12 +106,14 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], style: tuple
 
 @SETTINGS
 @given(data=st.data(), zone=st.sampled_from(ZONES), style=st.sampled_from(STYLES))
-def test_written_logins_load_back_equal(data: st.DataObject, zone: str, style: tuple) -> None:
+def test_written_logins_load_back_equal(
+    base_snapshot: Path, data: st.DataObject, zone: str, style: tuple
+) -> None:
     rows = data.draw(login_rows(zone, style[2]))
     with tempfile.TemporaryDirectory() as directory:
-        folder = valid_snapshot(Path(directory) / "s", timezone=zone)
+        folder = copy_of(base_snapshot, directory)
         write_csv(folder / "logins.csv", LOGINS, [cells for cells, _ in rows], style)
-        set_manifest(folder, {"logins": len(rows)})
+        set_manifest(folder, {"logins": len(rows)}, timezone=zone)
         snapshot = load_snapshot(folder)
         try:
             assert_all_rows_accounted(snapshot)
@@ -156,9 +171,9 @@ messy = st.one_of(
 
 @SETTINGS
 @given(content=messy)
-def test_any_bytes_load_or_raise_input_error(content: bytes) -> None:
+def test_any_bytes_load_or_raise_input_error(base_snapshot: Path, content: bytes) -> None:
     with tempfile.TemporaryDirectory() as directory:
-        folder = valid_snapshot(Path(directory) / "s")
+        folder = copy_of(base_snapshot, directory)
         (folder / "logins.csv").write_bytes(content)
         try:
             set_manifest(folder, {"logins": count_records(folder / "logins.csv")})
