@@ -81,9 +81,18 @@ def _as_service_user(command: list[str]) -> list[str]:
     return ["runuser", "-u", SERVICE_USER, "--", *command]
 
 
+def _shared_temp() -> str:
+    """A temporary folder every user can reach (the tests' own scratch folder is the
+    running user's alone, and the server runs as another user when the tests are root)."""
+    for candidate in ("/dev/shm", "/tmp"):
+        if os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return tempfile.gettempdir()
+
+
 @contextmanager
 def running_server(bindir: Path) -> Iterator[Server]:
-    folder = Path(tempfile.mkdtemp(prefix="insight-pg-"))
+    folder = Path(tempfile.mkdtemp(prefix="insight-pg-", dir=_shared_temp()))
     data, log = folder / "data", folder / "server.log"
     if os.geteuid() == 0:
         shutil.chown(folder, SERVICE_USER)
