@@ -37,10 +37,11 @@ def env(role: str, sample_path: Path) -> dict[str, str]:
 
 def follow_first_overdue_link(tab: Any) -> Any:
     """Click the key of the first overdue finding (a link cell opens a new tab)."""
-    table = tab.locator('[data-testid="stDataFrame"]').first
+    # the first table shown ("What each rule checks" holds one, folded away above it)
+    table = tab.locator('[data-testid="stDataFrame"] >> visible=true').first
     table.scroll_into_view_if_needed()
     box = table.bounding_box()
-    x, y = box["x"] + 100, box["y"] + ROW + ROW / 2  # the key column, first row
+    x, y = box["x"] + 40, box["y"] + ROW + ROW / 2  # the key column (first), first row
     tab.mouse.click(x, y)  # the first click selects the cell
     with tab.context.expect_page(timeout=30_000) as opened:
         tab.mouse.click(x, y)

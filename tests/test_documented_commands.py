@@ -128,6 +128,7 @@ def check_report_inputs(argv: tuple[str, ...]) -> int:
     params = command.make_context("report", list(argv[1:])).params
     del params["out"]  # made at the first run
     del params["quiet"]  # the progress display only
+    del params["progress_file"]  # the same, for the app
     return len(prepare_report(**params))
 
 

@@ -15,9 +15,9 @@ import pytest
 from planted_markup import build_planted, listener
 from plotly.offline import get_plotlyjs
 
-from insight_workbench.dashboard.navigation import pages_for
+from insight_workbench.dashboard.navigation import pages_for, url_paths
 from insight_workbench.dashboard.roles import ANALYST, DPO
-from insight_workbench.reports.report_html import DRAW_CHARTS, content_policy
+from insight_workbench.reports.report_html import DRAW_CHARTS, content_policy, shared_script_name
 from insight_workbench.reports.runner import run_report
 
 NOTEBOOKS = [
@@ -98,16 +98,24 @@ def test_a_report_runs_only_the_workbench_s_scripts(reports: dict[str, Path], na
     html = reports[name].read_text(encoding="utf-8")
     document = parse(html)
     charts = [attrs for attrs, _ in document.scripts if attrs.get("type") == "application/json"]
-    others = [text for attrs, text in document.scripts if attrs.get("type") != "application/json"]
+    others = [
+        (attrs, text) for attrs, text in document.scripts if attrs.get("type") != "application/json"
+    ]
     assert charts, "every report here draws at least one chart"
-    assert others == [get_plotlyjs(), DRAW_CHARTS]  # plotly.js once, and the drawing script
+    # plotly.js once, from the reports folder's shared copy, then our drawing script
+    assert others == [({}, DRAW_CHARTS)]
+    loaded = [a for tag, a in document.tags if tag == "script" and "src" in a]
+    assert loaded == [{"src": f"../../{shared_script_name()}"}]
+    shared = reports[name].parents[2] / shared_script_name()
+    assert shared.read_text(encoding="utf-8") == get_plotlyjs()
     for attrs, text in document.scripts:
         if attrs.get("type") == "application/json":
             assert set(attrs) == {"type", "data-chart"}
             assert "<" not in text
             assert isinstance(json.loads(text), dict)
     policy = [a for t, a in document.tags if t == "meta" and "http-equiv" in a]
-    assert policy == [{"http-equiv": "Content-Security-Policy", "content": content_policy(others)}]
+    expected = content_policy([DRAW_CHARTS], own_files=True)
+    assert policy == [{"http-equiv": "Content-Security-Policy", "content": expected}]
     assert document.tags[:3] == [
         ("html", {"lang": "en"}),
         ("head", {}),
@@ -123,7 +131,9 @@ def test_a_report_has_no_handler_link_or_outside_address(
     html = reports[name].read_text(encoding="utf-8")
     document = parse(html)
     for tag, attributes in document.tags:
-        assert tag not in ("a", "svg", "iframe", "object", "embed", "form", "base", "link")
+        assert tag not in ("a", "iframe", "object", "embed", "form", "base", "link", "use")
+        if tag == "svg":  # only the workbench's own static copies of its charts, for print
+            assert attributes.get("class") == "static-chart"
         for attribute, value in attributes.items():
             assert not attribute.startswith("on"), (tag, attribute)
             assert "javascript:" not in value.replace(" ", "").lower(), (tag, attribute)
@@ -178,13 +188,14 @@ def test_no_page_runs_or_fetches_planted_markup(
             ),
         )
         tab = context.new_page()
-        for i, spec in enumerate(pages_for(role)):
-            url = f"{base}/" if i == 0 else f"{base}/{Path(spec.path).stem}"
+        addresses = url_paths(role)  # the role's start page is the app's root
+        for spec in pages_for(role):
+            url = f"{base}/{addresses[spec.path]}"
             open_page(tab, url, spec.title)
             assert tab.locator(EXCEPTION).count() == 0, spec.title
             # The sidebar names the planted snapshot_id, as text.
             assert "onerror=alert(1)" in tab.locator('[data-testid="stSidebar"]').inner_text()
-            if spec.path == "pages/reports.py":
+            if spec.path == "app_pages/reports.py":
                 _show_a_report(tab)
         browser.close()
     assert dialogs == []
