@@ -80,7 +80,7 @@ def test_a_pivot_keeps_its_row_labels_as_columns() -> None:
 
 
 def test_an_empty_table_says_none_and_a_wide_one_is_marked() -> None:
-    assert '<p class="empty">None.</p>' in titled_table("T", pd.DataFrame(columns=["a"]))
+    assert '<p class="empty">Nothing to list.</p>' in titled_table("T", pd.DataFrame(columns=["a"]))
     wide = pd.DataFrame([dict.fromkeys("abcdefgh", 1)])
     assert 'class="titled-table wide short"' in titled_table("T", wide)
 

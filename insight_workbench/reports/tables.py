@@ -134,11 +134,12 @@ def _cell(text: str, number: bool) -> str:
 
 
 def titled_table(title: str, frame: pd.DataFrame) -> str:
-    """A table under its title, kept together when printed; "None." when it is empty."""
+    """A table under its title, kept together when printed; "Nothing to list." when it is empty."""
     count = "1 row" if len(frame) == 1 else f"{len(frame)} rows"
     heading = f'<h4 class="table-title">{html.escape(title)} <span>({count})</span></h4>'
     if not len(frame):
-        return f'<section class="titled-table short">{heading}<p class="empty">None.</p></section>'
+        empty = '<p class="empty">Nothing to list.</p>'
+        return f'<section class="titled-table short">{heading}{empty}</section>'
     classes = ["titled-table"]
     classes += ["wide"] if len(_plain_columns(frame).columns) > WIDE else []
     classes += ["short"] if len(frame) <= SHORT else []
