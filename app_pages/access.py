@@ -76,10 +76,10 @@ st.subheader("Logins after closure or deletion")
 if late.empty:
     st.success("No successful login after an organisation closed or an account was deleted.")
 else:
-    tables.show(late, "late_table")
+    tables.show(late, "late_table", links=records.key_links(wb, "login_id", "login:"))
 
 st.subheader("User-list views outside the organisation")
 if views.empty:
     st.success("Every user-list view was by a group admin of that organisation.")
 else:
-    tables.show(views, "views_table")
+    tables.show(views, "views_table", links=records.key_links(wb, "view_id", "view:"))

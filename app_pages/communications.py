@@ -36,7 +36,7 @@ else:
         "Category", kinds, **address.bound("message_categories", "category", [], kinds, many=True)
     )
     shown = messages[messages["category"].isin(categories)] if categories else messages
-    tables.show(shown, "messages_table")
+    tables.show(shown, "messages_table", links=records.key_links(wb, "message_id", "message:"))
 
 st.subheader("Opt-out latency")
 st.caption(
@@ -69,7 +69,9 @@ st.caption(
 if register.empty:
     st.info("The processors register is empty.")
 else:
-    tables.show(register, "processors_table")
+    tables.show(
+        register, "processors_table", links=records.key_links(wb, "processor_id", "processor:")
+    )
     soon = session.cached(comms.reviews_due, wb, 90)
     if soon.empty:
         st.info("No processor review falls due in the next 90 days.")

@@ -29,7 +29,7 @@ cols[1].metric("Failing at least one check", failing)
 cols[2].metric("Passing every check", len(verdicts) - failing)
 
 st.subheader("Verdict per check")
-tables.show(verdicts, "verdicts_table")
+tables.show(verdicts, "verdicts_table", links=records.key_links(wb, "dataset", "dataset:"))
 
 st.subheader("Offending columns")
 offending = session.cached(deid.offending_columns, wb)

@@ -48,19 +48,19 @@ else:
     selection.chart(figures.days_left(waiting).figure, "days_left_chart", "request", "y")
     waiting, requests = selection.narrow(waiting, "request_id", selection.chosen("request"))
     selection.clear_control("request", requests, "request", "requests_clear")
-    tables.show(waiting, "open_table")
+    tables.show(waiting, "open_table", links=records.key_links(wb, "request_id", "request:"))
 
 st.subheader("Paused: waiting for a clarification")
 if paused.empty:
     st.info("No open request is waiting for a clarification.")
 else:
-    tables.show(paused, "paused_table")
+    tables.show(paused, "paused_table", links=records.key_links(wb, "request_id", "request:"))
 
 st.subheader("Overdue and late")
 if late.empty:
     st.success("No request is overdue or was answered late.")
 else:
-    tables.show(late, "late_table")
+    tables.show(late, "late_table", links=records.key_links(wb, "request_id", "request:"))
 
 with st.expander("Every request with its deadline steps"):
     kinds = sorted(frame["type"].unique())
@@ -68,7 +68,7 @@ with st.expander("Every request with its deadline steps"):
         "Type", kinds, **address.bound("request_types", "type", [], kinds, many=True)
     )
     shown = frame[frame["type"].isin(types)] if types else frame
-    tables.show(shown, "all_requests_table")
+    tables.show(shown, "all_requests_table", links=records.key_links(wb, "request_id", "request:"))
 
 st.subheader("Data pack for one person")
 st.caption("Every row held about the person in every table, as JSON and spreadsheet-safe CSV.")

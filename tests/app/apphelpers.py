@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
@@ -85,11 +85,29 @@ def plotly_specs(app: AppTest) -> dict[str, str]:
 
 def frame_with(app: AppTest, *columns: str, nth: int = 0) -> pd.DataFrame:
     """The `nth` rendered dataframe having all these columns (st.dataframe has no key to
-    look it up by unless it takes selections)."""
+    look it up by unless it takes selections). Id columns shown as links to their
+    records (`requests?key=request:R8&...`) come back as the ids; a `key` column keeps
+    its links (read them with `linked_keys`)."""
     found = [d.value for d in app.dataframe if set(columns) <= set(d.value.columns)]
     if len(found) <= nth:
         raise LookupError(f"no dataframe #{nth} with columns {columns}")
-    return found[nth]
+    frame = found[nth].copy()
+    for column in frame.columns:
+        if column != "key" and frame[column].map(_is_id_link).any():
+            frame[column] = frame[column].map(_linked_id)
+    return frame
+
+
+ID_LINK = re.compile(r"^[^?]*\?key=[a-z]+:(?P<id>[^&]*)")
+
+
+def _is_id_link(value: object) -> bool:
+    return isinstance(value, str) and ID_LINK.match(value) is not None
+
+
+def _linked_id(value: object) -> object:
+    matched = ID_LINK.match(value) if isinstance(value, str) else None
+    return unquote(matched["id"]) if matched else value
 
 
 def linked_keys(links: pd.Series) -> list[str]:

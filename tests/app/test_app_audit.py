@@ -80,8 +80,7 @@ def test_retention_views_and_the_csv_export_name_the_organisations(
     shown = frame_with(app, "state", "rows_held")
     views = [e for e in entries(ledger_setting) if "page:retention" in e["object_keys"]]
     assert len(views) == 1
-    ids = {link.split("key=org:")[1].split("&")[0] for link in shown["org_id"]}  # links
-    assert set(views[0]["object_keys"]) == {"page:retention", *(f"org:{i}" for i in ids)}
+    assert set(views[0]["object_keys"]) == {"page:retention", *("org:" + shown["org_id"])}
     assert views[0]["snapshot_id"] == sample.manifest.snapshot_id
 
     app.multiselect(key="retention_states").set_value(["overdue"]).run()  # other rows
