@@ -19,6 +19,7 @@ from pathlib import Path
 from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.schema import TABLES
 from insight_workbench.progress import OnStep, Steps
 from insight_workbench.sample.series_lifecycle import lifecycle
 from insight_workbench.sample.series_stories import plant_stories
@@ -34,51 +35,20 @@ from insight_workbench.sample.writer import Plants, write_rows
 MONTHS_LIMITS = (1, 36)
 LIFECYCLE_FILE = "lifecycle.json"
 MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
+# Each table's columns as the schema declares them (its optional columns left out).
 COLUMNS = {
-    "organisations": (
-        "org_id",
-        "name",
-        "product",
-        "status",
-        "created_at",
-        "subscription_start",
-        "closed_at",
-        "last_contact_at",
-    ),
-    "users": (
-        "user_id",
-        "org_id",
-        "name",
-        "email",
-        "telephone",
-        "role",
-        "created_at",
-        "deleted_at",
-    ),
-    "logins": ("login_id", "ts", "user_id", "success", "ip", "user_agent", "referrer"),
-    "usage_events": ("event_id", "ts", "user_id", "product", "event_type"),
-    "communications": ("message_id", "user_id", "sent_at", "category"),
-    "preferences": ("user_id", "changed_at", "category", "opted_out", "channel"),
-    "subject_requests": (
-        "request_id",
-        "received_at",
-        "requester_email",
-        "user_id",
-        "type",
-        "status",
-        "completed_at",
-        "extended",
-    ),
-    "processors": (
-        "processor_id",
-        "name",
-        "service",
-        "data_categories",
-        "contract_start",
-        "assessment_date",
-        "last_review_date",
-    ),
-    "admin_views": ("view_id", "ts", "viewer_user_id", "org_id"),
+    table: tuple(column.name for column in TABLES[table].columns if not column.optional)
+    for table in (
+        "organisations",
+        "users",
+        "logins",
+        "usage_events",
+        "communications",
+        "preferences",
+        "subject_requests",
+        "processors",
+        "admin_views",
+    )
 }
 ACTIVITY_TABLES = ("logins", "usage_events", "communications", "preferences", "admin_views")
 NUMBERED = {"logins": "L", "usage_events": "E", "communications": "M", "admin_views": "V"}
