@@ -66,6 +66,24 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return None
 
 
+# Files that share a costly session fixture (a notebook run, a served app): each group
+# runs whole on one worker, so the fixture is made once. Every other file is its own unit.
+SHARED_FIXTURE_GROUPS: dict[str, str] = {}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile`, with the files of `SHARED_FIXTURE_GROUPS` kept together."""
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFixtureScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = super()._split_scope(nodeid)
+            return SHARED_FIXTURE_GROUPS.get(file, file)
+
+    return SharedFixtureScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files with a `slow` or `browser` test go first, each file's tests kept together
     and in order: the workers start on the long files, rather than one of them ending
