@@ -7,7 +7,7 @@ ledger exists, its history and decisions. Keys in tables become relative links.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -61,18 +61,24 @@ def _cached_findings(wb: Workbench) -> list[Finding]:
     return session.cached(findings, wb)
 
 
-def owner(wb: Workbench, key: RecordKey) -> str:
+def owner(wb: Workbench, key: RecordKey, left_behind: frozenset[str] | None = None) -> str:
     """The page path that owns `key`. A `user:` key is Retention's when data was left
-    behind for it (RET-004), else Access monitoring's (failed-login bursts)."""
+    behind for it (RET-004; pass `left_behind_keys(wb)` when asking for many keys), else
+    Access monitoring's (failed-login bursts)."""
     if key.prefix == "user":
-        if wb.is_dpo and any(
-            f.rule == "RET-004" and f.key == key.text for f in _cached_findings(wb)
-        ):
-            return RETENTION
-        return ACCESS
+        if left_behind is None:
+            left_behind = left_behind_keys(wb)
+        return RETENTION if key.text in left_behind else ACCESS
     if key.prefix == "column":  # SEC-001: a de-identified file's column, else a table's
         return DEID if key.ident.startswith("deidentified/") else OVERVIEW
     return OWNERS[key.prefix]
+
+
+def left_behind_keys(wb: Workbench) -> frozenset[str]:
+    """The `user:` keys of RET-004's findings (data left behind); none for an analyst."""
+    if not wb.is_dpo:
+        return frozenset()
+    return frozenset(f.key for f in _cached_findings(wb) if f.rule == "RET-004")
 
 
 def selected(prefix: str) -> str | None:
@@ -100,32 +106,46 @@ def focus(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
     return frame[frame[column].astype(str) == ident]
 
 
+def linker(wb: Workbench, url_paths: dict[str, str]) -> Callable[[str], str]:
+    """A function giving the relative address of a key on its owning page, in this view's
+    snapshot/as_of. What every link shares (the address's kept values, the keys RET-004
+    found) is read once, not once per key: a table may hold thousands."""
+    kept = {n: v for n in address.KEPT if (v := address.one(n)) is not None}
+    left_behind: list[frozenset[str]] = []  # read at the first `user:` key, if any
+
+    def link(key: str) -> str:
+        try:
+            parsed = address.parse_key(key)
+        except InputError:
+            return ""
+        if parsed.prefix == "user" and not left_behind:
+            left_behind.append(left_behind_keys(wb))
+        page = owner(wb, parsed, left_behind[0] if left_behind else None)
+        return address.link(url_paths.get(page, ""), {address.KEY: key, **kept})
+
+    return link
+
+
 def link_for(wb: Workbench, key: str, url_paths: dict[str, str]) -> str:
     """The relative address of `key` on its owning page, in this view's snapshot/as_of."""
-    try:
-        parsed = address.parse_key(key)
-    except InputError:
-        return ""
-    page = owner(wb, parsed)
-    kept = {n: v for n in address.KEPT if (v := address.one(n)) is not None}
-    return address.link(url_paths.get(page, ""), {address.KEY: key, **kept})
+    return linker(wb, url_paths)(key)
 
 
 def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.DataFrame:
     """`frame` with its key column turned into links (show with `LINK_COLUMN`)."""
     if frame.empty or column not in frame.columns:
         return frame
-    paths = url_paths(wb.role)
-    return frame.assign(**{column: [link_for(wb, str(k), paths) for k in frame[column]]})
+    link = linker(wb, url_paths(wb.role))
+    return frame.assign(**{column: [link(str(k)) for k in frame[column]]})
 
 
 def key_links(wb: Workbench, column: str = "key", prefix: str = "") -> tables.Links:
     """Links for `tables.show`: each key of `column` (an id, with `prefix` such as
     `org:` in front) opens its record."""
-    paths = url_paths(wb.role)
+    link = linker(wb, url_paths(wb.role))
     return tables.Links(
         column,
-        lambda value: link_for(wb, prefix + value, paths),
+        lambda value: link(prefix + value),
         st.column_config.LinkColumn(
             tables.label(column),
             display_text=r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)",
