@@ -7,12 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from insight_workbench.dashboard import audit
+from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.rules import family_label
-from insight_workbench.rules.runner import run_check
 
 HORIZONS = (7, 30, 90)
 LONDON = ZoneInfo("Europe/London")
@@ -21,13 +20,13 @@ ANSWERED = {"SAR-002"}
 
 
 def _findings(wb: Workbench) -> list[Finding]:
-    return run_check(wb.snapshot, wb.policy, as_of=wb.as_of).findings
+    return session.dpo_findings(wb)
 
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
     """Findings per family and severity (counts only: shown to every role). The app
     judges the snapshot here, so here it records the run in the ledger."""
-    result = run_check(wb.snapshot_for_counts(), wb.policy, as_of=wb.as_of)
+    result = session.check_result(wb)
     audit.record_judged(wb, result)
     rows = [(family_label(f.rule), f.severity) for f in result.findings]
     frame = pd.DataFrame(rows, columns=["family", "severity"])

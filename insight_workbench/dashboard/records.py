@@ -24,7 +24,6 @@ from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
 from insight_workbench.markdown_text import escape_markdown
-from insight_workbench.rules.runner import run_check
 
 RETENTION = "app_pages/retention.py"
 REQUESTS = "app_pages/subject_requests.py"
@@ -54,11 +53,11 @@ rule_title = rule_words.title
 
 def findings(wb: Workbench) -> list[Finding]:
     """Every finding of the snapshot at `as_of`. DPO only."""
-    return run_check(wb.snapshot, wb.policy, as_of=wb.as_of).findings
+    return session.dpo_findings(wb)
 
 
 def _cached_findings(wb: Workbench) -> list[Finding]:
-    return session.cached(findings, wb)
+    return findings(wb)  # the session's one shared check result
 
 
 def owner(wb: Workbench, key: RecordKey, left_behind: frozenset[str] | None = None) -> str:

@@ -26,11 +26,13 @@ from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import load_pseudonym_key
 from insight_workbench.dashboard import address, hosts, roles, snapshots
 from insight_workbench.errors import InputError
+from insight_workbench.findings import Finding
 from insight_workbench.loading.manifest import read_manifest
 from insight_workbench.loading.snapshot import Snapshot, TableLoad
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
+from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.timeutil import LAST_YEAR
 
 LOG = logging.getLogger(__name__)
@@ -252,6 +254,27 @@ def _cached_call(
     _wb: Workbench,
 ) -> Any:
     return _fn(_wb, *args)
+
+
+def check_result(wb: Workbench) -> CheckResult:
+    """Every rule run on the view's snapshot at its `as_of`: once per snapshot, `as_of` and
+    policy in the process, the one result shared (never copied) by every page and role
+    that needs findings. Views reduce it to what the role may see: an analyst's only
+    ever to counts (Overview), the DPO's to keys too."""
+    return _check_result(wb.snapshot_key, wb.as_of, wb.policy_key, _wb=wb)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _check_result(
+    snapshot_key: str, as_of: datetime, policy_key: str, _wb: Workbench
+) -> CheckResult:
+    return run_check(_wb.snapshot_for_counts(), _wb.policy, as_of=_wb.as_of)
+
+
+def dpo_findings(wb: Workbench) -> list[Finding]:
+    """Every finding, keys and all: the DPO's only (`wb.snapshot` refuses anyone else)."""
+    wb.snapshot  # noqa: B018 (raises PermissionError for any other role)
+    return check_result(wb).findings
 
 
 def set_current(wb: Workbench) -> None:
