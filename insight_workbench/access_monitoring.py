@@ -7,14 +7,15 @@ chart and the findings of `check` can never disagree.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import frame as sql_frame
+
+if TYPE_CHECKING:  # only the tables below need pandas; the ACC rules run without it
+    import pandas as pd
 
 GRAINS = {"day": "D", "hour": "h"}
 
@@ -70,6 +71,8 @@ def burst_windows(
 ) -> pd.DataFrame:
     """The densest failed-login window of each account (ACC-003) and IP (ACC-004) over
     the threshold: kind (account | ip), subject, failed_logins, first, last."""
+    import pandas as pd
+
     with snapshot_context(snapshot, policy, as_of) as ctx:
         rows = [{"kind": "account", **row} for row in account_bursts(ctx)]
         rows += [{"kind": "ip", **row} for row in ip_bursts(ctx)]
@@ -82,6 +85,8 @@ def burst_windows(
 
 def _as_times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """The rules give times as ISO 8601 UTC text; tables and charts want timestamps."""
+    import pandas as pd
+
     for column in columns:
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
@@ -92,6 +97,8 @@ def failed_logins_over_time(
 ) -> pd.DataFrame:
     """Failed logins per day or hour (UTC): period, failed_logins, accounts, ips, and
     bursts (how many ACC-003/ACC-004 burst windows touch the period) with in_burst."""
+    import pandas as pd
+
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {', '.join(GRAINS)}")
     with snapshot_context(snapshot, policy, as_of) as ctx:
@@ -118,6 +125,8 @@ def logins_after_closure_or_deletion(
 ) -> pd.DataFrame:
     """Successful logins after the organisation closed (ACC-001) or the account was
     deleted (ACC-002): rule, login_id, user_id, org_id, ts, limit, limit_at."""
+    import pandas as pd
+
     with snapshot_context(snapshot, policy, as_of) as ctx:
         rows: list[dict[str, Any]] = [
             {"rule": "ACC-001", "limit": "organisation closed", **row}
@@ -136,6 +145,8 @@ def views_outside_organisation(
 ) -> pd.DataFrame:
     """User-list views by anyone but a group admin of that organisation (ACC-005):
     view_id, ts, viewer_user_id, org_id, viewer_org_id, viewer_role, reason."""
+    import pandas as pd
+
     with snapshot_context(snapshot, policy, as_of) as ctx:
         rows = views_by_outsiders(ctx)
     columns = ["view_id", "ts", "viewer_user_id", "org_id", "viewer_org_id", "viewer_role"]

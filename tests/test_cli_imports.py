@@ -1,7 +1,9 @@
 """The command line starts light: building it and its help loads no heavy library.
 
 Every `insight-workbench` call (cron, CI, a shell) pays for what `insight_workbench.cli`
-imports; each command imports the library it uses when it runs.
+imports; each command imports the library it uses when it runs. `check` on an ingested
+workspace needs DuckDB only: its findings never pass through pandas, and Arrow and numpy
+come in only with the de-identification rules' Python functions.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import subprocess
 import sys
 
 import pytest
+
+from insight_workbench.loading.snapshot import Snapshot
 
 HEAVY = (
     "pandas",
@@ -67,3 +71,39 @@ def test_a_command_still_loads_what_it_uses() -> None:
         "    assert done.code == 2, done.code\n"
     )
     assert "duckdb" in loaded_after(code)
+
+
+def loaded_by_command(*argv: str, exit_codes: tuple[int, ...] = (0, 1)) -> list[str]:
+    """The heavy packages a fresh interpreter holds after running the command `argv`."""
+    code = (
+        "import sys\n"
+        f"sys.argv = {['insight-workbench', *argv]!r}\n"
+        "from insight_workbench.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        f"    assert done.code in {exit_codes!r}, done.code\n"
+    )
+    return loaded_after(code)
+
+
+@pytest.mark.parametrize("output", ["table", "json", "csv"])
+def test_check_loads_neither_pandas_nor_plotly(sample: Snapshot, output: str) -> None:
+    """`sample` has ingested the snapshot: the command reopens its workspace."""
+    found = loaded_by_command("check", str(sample.path), "--format", output, "--quiet")
+    assert "duckdb" in found
+    assert [name for name in found if name not in ("duckdb", "numpy", "pyarrow")] == []
+
+
+@pytest.mark.parametrize("rule", ["RET-001", "ACC-003", "COM-001", "RET,SAR,COM,ACC,SEC,TPP,DQ"])
+def test_check_of_a_rule_loads_duckdb_alone(sample: Snapshot, rule: str) -> None:
+    found = loaded_by_command("check", str(sample.path), "--rule", rule, "--format", "json")
+    assert found == ["duckdb"]
+
+
+def test_opening_a_workspace_loads_duckdb_alone(sample: Snapshot) -> None:
+    code = (
+        "from insight_workbench.loading.workspace import open_snapshot\n"
+        f"open_snapshot({str(sample.path)!r})\n"
+    )
+    assert loaded_after(code) == ["duckdb"]
