@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from insight_workbench.dashboard import audit
+from insight_workbench.dashboard import audit, records
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
-from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.findings import SEVERITIES
 from insight_workbench.rules import family_label
 from insight_workbench.rules.runner import run_check
 
@@ -18,10 +18,6 @@ HORIZONS = (7, 30, 90)
 LONDON = ZoneInfo("Europe/London")
 # Findings about something already done (a request answered late): not outstanding.
 ANSWERED = {"SAR-002"}
-
-
-def _findings(wb: Workbench) -> list[Finding]:
-    return run_check(wb.snapshot, wb.policy, as_of=wb.as_of).findings
 
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
@@ -58,7 +54,7 @@ def overdue(wb: Workbench) -> pd.DataFrame:
             "days_overdue": days_between(f.due, wb.as_of),
             "message": f.message,
         }
-        for f in _findings(wb)
+        for f in records.cached_findings(wb)
         if f.due and f.rule not in ANSWERED
     ]
     frame = pd.DataFrame(
@@ -80,7 +76,7 @@ def findings_table(wb: Workbench) -> pd.DataFrame:
             "due": f.due,
             "message": f.message,
         }
-        for f in _findings(wb)
+        for f in records.cached_findings(wb)
     ]
     return pd.DataFrame(rows, columns=["rule", "family", "key", "severity", "due", "message"])
 

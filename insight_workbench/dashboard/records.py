@@ -57,7 +57,9 @@ def findings(wb: Workbench) -> list[Finding]:
     return run_check(wb.snapshot, wb.policy, as_of=wb.as_of).findings
 
 
-def _cached_findings(wb: Workbench) -> list[Finding]:
+def cached_findings(wb: Workbench) -> list[Finding]:
+    """`findings`, run once per snapshot, `as_of`, policy and role: the Overview's tables
+    and every record link share the one check rather than running the rules each."""
     return session.cached(findings, wb)
 
 
@@ -66,7 +68,7 @@ def owner(wb: Workbench, key: RecordKey) -> str:
     behind for it (RET-004), else Access monitoring's (failed-login bursts)."""
     if key.prefix == "user":
         if wb.is_dpo and any(
-            f.rule == "RET-004" and f.key == key.text for f in _cached_findings(wb)
+            f.rule == "RET-004" and f.key == key.text for f in cached_findings(wb)
         ):
             return RETENTION
         return ACCESS
@@ -193,7 +195,7 @@ def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
     """The findings of one record; a dataset's include those of its columns."""
     mine = [
         f
-        for f in _cached_findings(wb)
+        for f in cached_findings(wb)
         if f.key == key.text or (key.prefix == "dataset" and f.key.startswith(key.text + ":"))
     ]
     rows = [
