@@ -1,7 +1,9 @@
 """Small hostile inputs are refused quickly, in bounded memory, with one line and exit 2.
 
-Every command runs in a subprocess limited to 2 GiB of address space and killed
-after a generous timeout, so a regression shows as a failure, not a hung run.
+Every command given a hostile file runs in a subprocess limited to 2 GiB of address
+space and killed after a generous timeout, so a regression shows as a failure, not a
+hung run. The refusals that need no such bound (values out of range, a raised column
+limit, a short sidecar nested too deep) run the command in this process.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from insight_workbench.loading.bounded import json_depth
 from insight_workbench.loading.coercion import OUT_OF_RANGE
@@ -117,9 +120,9 @@ def test_the_column_limit_can_be_raised(snapshot: Path, monkeypatch) -> None:
     names = [f"c{i}" for i in range(40)]
     replace_file(snapshot, "deidentified/wide.csv", (",".join(names) + "\n").encode())
     monkeypatch.setenv("INSIGHT_MAX_COLUMNS", "39")
-    assert_refused(cli("validate", snapshot), "wide.csv", "more than 39")
+    assert_refused(run_cli("validate", snapshot), "wide.csv", "more than 39")
     monkeypatch.setenv("INSIGHT_MAX_COLUMNS", "40")
-    assert cli("validate", snapshot).returncode == 0
+    assert run_cli("validate", snapshot).returncode == 0
 
 
 @pytest.mark.parametrize("opening", ["[", '{"a":'])
@@ -138,7 +141,7 @@ def test_a_sidecar_nested_a_hundred_thousand_deep_is_refused(snapshot: Path) -> 
 def test_a_sidecar_nested_past_the_limit_but_parseable_is_refused(snapshot: Path) -> None:
     replace_file(snapshot, "deidentified/d.csv", b"month,users\n2026-01,12\n")
     (snapshot / "deidentified" / "d.meta.json").write_text('{"x":' + "[" * 65 + "]" * 65 + "}")
-    assert_refused(cli("validate", snapshot), "d.meta.json", "nested deeper than 64")
+    assert_refused(run_cli("validate", snapshot), "d.meta.json", "nested deeper than 64")
 
 
 def test_json_depth_counts_without_recursion() -> None:
@@ -159,7 +162,9 @@ def test_an_exported_at_out_of_range_is_refused_naming_the_key(
     manifest = json.loads((snapshot / "manifest.json").read_text())
     manifest["exported_at"] = exported_at
     (snapshot / "manifest.json").write_text(json.dumps(manifest))
-    assert_refused(cli("validate", snapshot), "manifest.json", "'exported_at'", "supported range")
+    assert_refused(
+        run_cli("validate", snapshot), "manifest.json", "'exported_at'", "supported range"
+    )
 
 
 def test_cell_timestamps_out_of_range_are_quarantined(tmp_path: Path) -> None:
@@ -180,7 +185,7 @@ def test_cell_timestamps_out_of_range_are_quarantined(tmp_path: Path) -> None:
         loaded.con.close()
     assert reasons == [(row, "created_at", OUT_OF_RANGE) for row in (2, 3, 4)]
     assert kept == [("u1",)]
-    done = cli("check", folder)  # the quarantined rows are a finding, not a crash
+    done = run_cli("check", folder)  # the quarantined rows are a finding, not a crash
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
 
@@ -199,4 +204,4 @@ def test_huge_policy_numbers_are_refused_naming_the_key(
 ) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text(text)
-    assert_refused(cli("check", snapshot, "--policy", policy), "policy.toml", key)
+    assert_refused(run_cli("check", snapshot, "--policy", policy), "policy.toml", key)

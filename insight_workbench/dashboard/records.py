@@ -56,10 +56,6 @@ def findings(wb: Workbench) -> list[Finding]:
     return session.dpo_findings(wb)
 
 
-def _cached_findings(wb: Workbench) -> list[Finding]:
-    return findings(wb)  # the session's one shared check result
-
-
 def owner(wb: Workbench, key: RecordKey, left_behind: frozenset[str] | None = None) -> str:
     """The page path that owns `key`. A `user:` key is Retention's when data was left
     behind for it (RET-004; pass `left_behind_keys(wb)` when asking for many keys), else
@@ -77,7 +73,7 @@ def left_behind_keys(wb: Workbench) -> frozenset[str]:
     """The `user:` keys of RET-004's findings (data left behind); none for an analyst."""
     if not wb.is_dpo:
         return frozenset()
-    return frozenset(f.key for f in _cached_findings(wb) if f.rule == "RET-004")
+    return frozenset(f.key for f in findings(wb) if f.rule == "RET-004")
 
 
 def selected(prefix: str) -> str | None:
@@ -212,7 +208,7 @@ def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
     """The findings of one record; a dataset's include those of its columns."""
     mine = [
         f
-        for f in _cached_findings(wb)
+        for f in findings(wb)
         if f.key == key.text or (key.prefix == "dataset" and f.key.startswith(key.text + ":"))
     ]
     rows = [

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit.components.v2.manifest_scanner as component_scanner
 from apphelpers import identifiers
 from streamlit.testing.v1 import AppTest
 
@@ -25,6 +26,20 @@ ISOLATED = (
 )
 
 OpenApp = Callable[..., AppTest]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def components_found_once() -> Iterator[None]:
+    """Every new AppTest looks for installed custom components by reading the metadata of
+    every installed package (a second or more each time): the packages do not change
+    during the session, so they are read once and each AppTest gets the same answer.
+    Streamlit has no public setting for this, so its internal scanner is replaced here,
+    in the tests only; pyproject.toml pins Streamlit's minor version for that reason,
+    and a renamed scanner fails this import rather than passing silently."""
+    found = component_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(component_scanner, "scan_component_manifests", lambda: list(found))
+        yield
 
 
 @pytest.fixture

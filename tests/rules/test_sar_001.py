@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import pytest
 from snapshot_rows import request
 
-from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import REGISTRY, run_rules
 from insight_workbench.testing import build_snapshot
+from insight_workbench.timeutil import parse_timestamp
+
+Judge = Callable[..., list[str]]
 
 
 def late(run_rule, exported_at: str, received_at: str, **values) -> list[str]:
@@ -18,6 +23,29 @@ def late(run_rule, exported_at: str, received_at: str, **values) -> list[str]:
         "subject_requests": [request("R1", received_at, values.pop("status", "open"), **values)]
     }
     return [f.key for f in run_rule("SAR-001", tables, exported_at=exported_at)]
+
+
+@pytest.fixture(scope="module")
+def judge_at(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
+    """`judge_at(as_of, received_at, **values)`: SAR-001's keys for the one request, at
+    `as_of`. The rule reads the moment it judges at, never the export time: the cases
+    that differ only there share the snapshot of their request (as `check --as-of`)."""
+    folder = tmp_path_factory.mktemp("sar-001")
+    loaded: dict[str, Snapshot] = {}
+    policy = load_policy()
+
+    def judge(as_of: str, received_at: str, **values) -> list[str]:
+        row = request("R1", received_at, values.pop("status", "open"), **values)
+        name = json.dumps(row, sort_keys=True)
+        if name not in loaded:
+            built = build_snapshot(folder / f"s{len(loaded)}", {"subject_requests": [row]})
+            loaded[name] = load_snapshot(built)
+        rule = [REGISTRY["SAR-001"]]
+        return [f.key for f in run_rules(loaded[name], policy, parse_timestamp(as_of), rule)]
+
+    yield judge
+    for snapshot in loaded.values():
+        snapshot.con.close()
 
 
 @pytest.mark.parametrize(
@@ -76,8 +104,8 @@ def late(run_rule, exported_at: str, received_at: str, **values) -> list[str]:
         ),
     ],
 )
-def test_overdue_open_request(run_rule, received_at, values, exported_at, expected):
-    assert late(run_rule, exported_at, received_at, **values) == expected
+def test_overdue_open_request(judge_at, received_at, values, exported_at, expected):
+    assert judge_at(exported_at, received_at, **values) == expected
 
 
 def test_policy_response_months(run_rule):
@@ -261,8 +289,8 @@ def clarified(asked: str | None, arrived: str | None = None, **values) -> dict:
         ),
     ],
 )
-def test_clarification_stops_the_clock(run_rule, received_at, values, exported_at, expected):
-    assert late(run_rule, exported_at, received_at, **values) == expected
+def test_clarification_stops_the_clock(judge_at, received_at, values, exported_at, expected):
+    assert judge_at(exported_at, received_at, **values) == expected
 
 
 def test_received_before_requested_is_quarantined_not_judged(run_rule):
