@@ -13,8 +13,9 @@ from `os.wait4`; best of N where cheap):
   full scan of every table of the ingested workspace;
 - `ingest` of the Parquet and the CSV forms into a fresh cache, opening the
   workspace (`open_snapshot`), `check` and the time of each rule within it, `sar` for the
-  heaviest user, `schedule`, `usage`, and the data steps of the monthly
-  compliance pack (the library calls its notebook makes, without papermill);
+  heaviest user, `schedule`, `usage`, the data steps of the monthly
+  compliance pack (the library calls its notebook makes, without papermill), and
+  every app page of each role in a first session after ingest, then warm;
 - RET-001, ACC-003 and COM-001 written plainly in pandas and in DuckDB SQL on
   the Parquet files, their answers compared with the workbench's findings;
 - ingest and check at each scale of `--scales` (the largest with
@@ -217,6 +218,40 @@ def step_report(folder: str) -> None:
     _emit({"sections": list(audits)})
 
 
+def step_pages(folder: str) -> None:
+    """The app's first session after ingest, then warm reruns, for each role: every page
+    opened once in a fresh process (cold: the page computes and caches its results; the
+    analyst's first page also builds the pseudonymised database), then run again 3 times
+    (warm, the slowest kept). Through Streamlit's AppTest, as the server runs a page."""
+    from streamlit import logger as streamlit_logger
+    from streamlit.testing.v1 import AppTest
+
+    from insight_workbench.dashboard.navigation import pages_for
+    from insight_workbench.dashboard.roles import ANALYST, DPO
+
+    os.environ["INSIGHT_SNAPSHOT"] = folder
+    os.environ.setdefault("INSIGHT_PSEUDONYM_KEY", "benchmark-pseudonym-key-0123456789")
+    streamlit_logger.set_log_level("error")  # AppTest warns of a missing script context
+    pages: list[dict[str, Any]] = []
+    for role in (DPO, ANALYST):
+        os.environ["INSIGHT_ROLE"] = role
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        for spec in pages_for(role):
+            app.switch_page(spec.path)
+            cold = _timed_run(app)
+            warm = max(_timed_run(app) for _ in range(3))
+            pages.append({"role": role, "page": spec.title, "cold": cold, "warm": warm})
+    _emit({"pages": pages})
+
+
+def _timed_run(app: Any) -> float:
+    started = time.perf_counter()
+    app.run(timeout=600)
+    if app.exception:
+        raise SystemExit("a page raised an exception")
+    return time.perf_counter() - started
+
+
 def _as_of(folder: str) -> Any:
     import pandas as pd
 
@@ -341,6 +376,7 @@ STEPS: dict[str, Callable[..., None]] = {
     "open": step_open,
     "rules": step_rules,
     "report": step_report,
+    "pages": step_pages,
     "pandas": step_pandas,
     "duckdb": step_duckdb,
     "workbench": step_workbench,
@@ -443,6 +479,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     m["schedule"] = measure("schedule", [*cli(), "schedule", str(parquet)], 3, env=main)
     m["usage"] = measure("usage", [*cli(), "usage", str(parquet)], 3, env=main)
     m["report"] = measure("report data steps", step("report", str(parquet)), env=main)
+    m["pages"] = measure("app pages, first session", step("pages", str(parquet)), env=main)
     for rule in PEER_RULES:
         m[f"workbench {rule}"] = measure(
             f"{rule} workbench", step("workbench", str(parquet), rule), 2, env=main
@@ -532,6 +569,7 @@ class Report:
         ]
         self.steps()
         self.rules()
+        self.pages()
         self.peers()
         self.scaling()
         self.lines += ["", "### Targets", "", "| target | verdict |", "|---|---|"]
@@ -605,6 +643,34 @@ class Report:
         for code, seconds in sorted(timings.items(), key=lambda kv: -kv[1]):
             share = seconds / total if total else 0
             self.lines.append(f"| {code} | {seconds:.2f} | {share:.0%} | {findings[code]:,} |")
+
+    def pages(self) -> None:
+        if "pages" not in self.m:  # a run from before the app was measured
+            return
+        run = self.m["pages"]
+        self.lines += [
+            "",
+            "### App pages: the first session after ingest, then warm",
+            "",
+            "One fresh process per run, each role in turn (`step_pages`: Streamlit's AppTest, "
+            "as the server runs a page): each page opened once (cold: it computes and caches "
+            "its results; the analyst's first page also builds the pseudonymised database), "
+            f"then run again 3 times (warm: the slowest shown). Whole process: {run.wall:.1f} "
+            f"s, peak {run.rss_mb:.0f} MB.",
+            "",
+            "| role | page | cold (s) | warm (s) | cold < 10 s | warm < 1 s |",
+            "|---|---|---:|---:|---|---|",
+        ]
+        for page in run.output["pages"]:
+            cold, warm = page["cold"], page["warm"]
+            checks = (verdict(cold < 10, over(cold, 10)), verdict(warm < 1, over(warm, 1)))
+            self.lines.append(
+                f"| {page['role']} | {page['page']} | {cold:.2f} | {warm:.2f} | "
+                f"{checks[0]} | {checks[1]} |"
+            )
+            label = f"app page {page['role']} / {page['page']}"
+            self.verdicts += [(f"{label}, first session < 10 s", checks[0])]
+            self.verdicts += [(f"{label}, warm < 1 s", checks[1])]
 
     def peers(self) -> None:
         self.lines += [
