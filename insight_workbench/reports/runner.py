@@ -47,7 +47,7 @@ from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.audit_trail import log
 from insight_workbench.ledger.database import acting_role, acting_user, open_ledger
-from insight_workbench.ledger.runs import record_run
+from insight_workbench.ledger.runs import identity_of, is_recorded, record_run
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
@@ -66,8 +66,8 @@ from insight_workbench.reports.report_html import export_report, shared_script_n
 from insight_workbench.reports.report_style import ReportContext
 from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
-from insight_workbench.rules.runner import run_check
-from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
+from insight_workbench.rules.runner import rules_to_run, run_check
+from insight_workbench.timeutil import format_utc, parse_as_of, parse_timestamp, to_utc
 
 KERNEL = "python3"
 RUN_FILE = "run.json"
@@ -308,12 +308,14 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
 
 def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
     """A `report_run` entry in the audit trail; a compliance report that succeeded also
-    records the run it judged (source `report`: once, whichever report comes first)."""
+    records the run it judged (source `report`: once, whichever report comes first; the
+    rules run again only when the ledger does not hold that run yet)."""
     ledger = open_ledger()
     who, role = acting_user(), acting_role()
     snapshot_id = record["snapshot"]["snapshot_id"]
     name = prepared.notebook.name
-    if record["status"] == "succeeded" and name in MONTHLY_SET:
+    judged = record["status"] == "succeeded" and name in MONTHLY_SET
+    if judged and not is_recorded(ledger, judged_run_id(record)):
         loaded = open_snapshot(prepared.parameters["snapshot"])
         try:
             moment = parse_as_of(prepared.parameters["as_of"], loaded.manifest.exported_at)
@@ -322,6 +324,18 @@ def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
         finally:
             loaded.con.close()
     log(ledger, who, role, "report_run", [f"notebook:{name}"], snapshot_id)
+
+
+def judged_run_id(record: dict[str, Any]) -> str:
+    """The id of the run a compliance report judged (every rule, at the report's as-of,
+    under its policy), from its record: the monthly set records it once, so the reports
+    after the first need not run the rules again to find it already there."""
+    return identity_of(
+        record["snapshot"]["checksum"],
+        parse_timestamp(record["as_of"]),
+        record["policy"]["values"],
+        [rule.code for rule in rules_to_run()],
+    )
 
 
 def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
