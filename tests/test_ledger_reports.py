@@ -109,6 +109,6 @@ def test_a_failed_or_analyst_report_records_no_run(
 def test_running_a_notebook_logs_the_report_run(
     acting: str, usage_path: Path, tmp_path: Path
 ) -> None:
-    done = run_report(FIXTURES / "echo.ipynb", usage_path, tmp_path / "out")
+    done = run_report(FIXTURES / "echo.ipynb", usage_path, tmp_path / "out", pdf=False)
     assert done.succeeded
     assert trail(acting) == [("scheduler", "cli", "report_run", ["notebook:echo"])]

@@ -13,7 +13,8 @@ whose files cannot be written (a full disk), which also ends in exit 2.
 
 Nothing a run leaves names a path of this machine: the record and the executed
 notebook name the snapshot, policy and notebook by their file names and checksums.
-The PDF is printed when a printer is found (see pdf); when not, the record says why.
+The PDF is printed when a printer is found (see pdf) and the caller wants one; when
+not, the record says why.
 With a signing key configured (see signing), run.json is signed.
 """
 
@@ -73,6 +74,7 @@ KERNEL = "python3"
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
 FOLDER_TIME = "%Y-%m-%dT%H%M%SZ"
+NO_PDF = "not requested"  # why a run asked not to print has no PDF
 
 
 class IpcKernelManager(AsyncKernelManager):
@@ -194,10 +196,11 @@ def run_report(
     *,
     as_of: str | None = None,
     parameters: dict[str, Any] | None = None,
+    pdf: bool = True,
 ) -> RunResult:
-    """Run one notebook on one snapshot into a new folder under `out`."""
+    """Run one notebook on one snapshot into a new folder under `out` (`pdf`: print it)."""
     prepared = prepare_run(notebook, snapshot, as_of=as_of, parameters=parameters)
-    return execute(prepared, out)
+    return execute(prepared, out, pdf=pdf)
 
 
 @contextmanager
@@ -230,10 +233,12 @@ def _kernel_environment() -> Iterator[None]:
         os.environ[KEY_FILE_VARIABLE] = configured
 
 
-def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = None) -> RunResult:
+def execute(
+    prepared: PreparedRun, out: str | Path, on_step: OnStep | None = None, *, pdf: bool = True
+) -> RunResult:
     """Run a prepared notebook into a new folder under `out` (a relative `out` is the
     caller's: the notebook itself runs in the new folder); `on_step` hears of each cell
-    once it has run ("cell n of m")."""
+    once it has run ("cell n of m"); without `pdf` no PDF is printed."""
     start = datetime.now(UTC).replace(microsecond=0)  # a run is recorded to the second
     root = Path(absolute_path(out))
     folder = new_run_folder(root, prepared.notebook.name, start)
@@ -279,7 +284,10 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
             record["shared"] = {"plotly.js": script}
             html = folder / record["files"]["html"]
             export_html(executed, html, _context(record, folder), script["path"])
-            _print(html, record)
+            if pdf:
+                _print(html, record)
+            else:
+                record["pdf"] = {"status": "skipped", "reason": NO_PDF}
     except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
         record["status"] = "failed"
         reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
