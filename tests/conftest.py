@@ -189,6 +189,17 @@ def deletion_months(deletion_paths: dict[str, Path]) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
+def sample_reports(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Every report notebook run on the sample, signed, into an empty ledger (see
+    tests/sample_reports.py): once per test process, so the files reading these runs
+    share one xdist group (`pytest.mark.xdist_group("reports")`) and one worker. The
+    runs are only read: a test that changes one works on a copy."""
+    from sample_reports import run_sample_reports
+
+    return run_sample_reports(sample_path, tmp_path_factory.mktemp("sample-reports"))
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> Iterator[Any]:
     """One PostgreSQL server for the session (see tests/postgres_server.py)."""
     from postgres_server import require_postgres, running_server

@@ -17,6 +17,7 @@ from cli_runner import run_script
 from insight_workbench.reports.runner import new_run_folder, write_record
 
 FIXTURES = Path(__file__).parent / "notebooks"
+NO_PDF = "--no-pdf"  # no test here reads a PDF (tests/test_report_outputs.py does)
 
 
 def run_folders(out: Path) -> list[Path]:
@@ -26,7 +27,8 @@ def run_folders(out: Path) -> list[Path]:
 @pytest.fixture(scope="module")
 def failed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     out = tmp_path_factory.mktemp("failed")
-    done = run_script("report", FIXTURES / "failing.ipynb", "--snapshot", usage_path, "--out", out)
+    failing = FIXTURES / "failing.ipynb"
+    done = run_script("report", failing, "--snapshot", usage_path, "--out", out, NO_PDF)
     return done, out
 
 
@@ -58,7 +60,7 @@ def echoed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     out = tmp_path_factory.mktemp("echo")
     here = tmp_path_factory.mktemp("caller")  # relative paths are the caller's
     (here / "strict.toml").write_text("[retention]\nclosed_account_days = 14\n", encoding="utf-8")
-    args = ["report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", out]
+    args = ["report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", out, NO_PDF]
     first = cli(
         *args,
         "-p",
@@ -115,6 +117,17 @@ def test_two_runs_of_one_notebook_get_two_folders(echoed: tuple) -> None:
     assert folders[0] != folders[1]
     assert {f.parent.name for f in folders} == {"echo"}
     assert all((f / "echo.ipynb").is_file() and (f / "echo.html").is_file() for f in folders)
+
+
+def test_no_pdf_prints_none_and_records_why(echoed: tuple) -> None:
+    first, second, out = echoed
+    for folder in run_folders(out):
+        record = json.loads((folder / "run.json").read_text())
+        assert record["status"] == "succeeded"
+        assert record["pdf"] == {"status": "skipped", "reason": "not requested"}
+        assert "pdf" not in record["files"]
+        assert not list(folder.glob("*.pdf"))
+    assert "PDF" not in first.stderr + second.stderr  # asked for: no note about it
 
 
 @pytest.mark.parametrize(
@@ -205,6 +218,7 @@ def test_relative_paths_are_the_callers(usage_path: Path, tmp_path: Path) -> Non
         "exports/usage",
         "--out",
         "reports",
+        NO_PDF,
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
@@ -227,6 +241,7 @@ def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
         usage_path,
         "--out",
         "out",
+        NO_PDF,
         env=env,
         cwd=tmp_path,
     )

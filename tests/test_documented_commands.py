@@ -129,6 +129,7 @@ def check_report_inputs(argv: tuple[str, ...]) -> int:
     del params["out"]  # made at the first run
     del params["quiet"]  # the progress display only
     del params["progress_file"]  # the same, for the app
+    del params["no_pdf"]  # what the run leaves, not its inputs
     return len(prepare_report(**params))
 
 

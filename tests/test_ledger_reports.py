@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from insight_workbench.ledger import audit_trail
 from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.runs import run_identity
 from insight_workbench.ledger.tables import audit, runs
+from insight_workbench.reports import MONTHLY_SET, runner
 from insight_workbench.reports.runner import prepare_run, record_in_ledger, run_report
+from insight_workbench.rules.runner import CheckResult
 
 FIXTURES = Path(__file__).parent / "notebooks"
 
@@ -53,6 +56,40 @@ def test_a_compliance_report_records_its_run_once(acting: str, sample_path: Path
     assert audit_trail.verify(open_ledger(acting))[0].broken is None
 
 
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The id of each run the reports' recording checked (ran every rule for)."""
+    ran: list[str] = []
+    check = runner.run_check
+
+    def counted(*args: Any, **kwargs: Any) -> CheckResult:
+        result = check(*args, **kwargs)
+        ran.append(run_identity(result))
+        return result
+
+    monkeypatch.setattr(runner, "run_check", counted)
+    return ran
+
+
+def test_the_rules_run_once_for_the_monthly_set(
+    acting: str, sample_path: Path, checks: list[str]
+) -> None:
+    """The reports of the set after the first find their run in the ledger by its id:
+    they do not run the rules again. Another as-of is another run, checked again."""
+    for name in MONTHLY_SET:
+        prepared = prepare_run(name, sample_path)
+        record_in_ledger(prepared, {**prepared.record, "status": "succeeded"})
+    [(_, _, run_id)] = recorded(acting)
+    assert checks == [run_id]
+    later = prepare_run("retention_audit", sample_path, as_of="2030-01-01")
+    record_in_ledger(later, {**later.record, "status": "succeeded"})
+    assert len(checks) == 2
+    assert sorted(checks) == sorted(run_id for _, _, run_id in recorded(acting))
+    actions = [action for _, _, action, _ in trail(acting)]
+    assert actions.count("report_run") == len(MONTHLY_SET) + 1
+    assert actions.count("run_recorded") == 2
+
+
 def test_a_failed_or_analyst_report_records_no_run(
     acting: str, sample_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,6 +109,6 @@ def test_a_failed_or_analyst_report_records_no_run(
 def test_running_a_notebook_logs_the_report_run(
     acting: str, usage_path: Path, tmp_path: Path
 ) -> None:
-    done = run_report(FIXTURES / "echo.ipynb", usage_path, tmp_path / "out")
+    done = run_report(FIXTURES / "echo.ipynb", usage_path, tmp_path / "out", pdf=False)
     assert done.succeeded
     assert trail(acting) == [("scheduler", "cli", "report_run", ["notebook:echo"])]

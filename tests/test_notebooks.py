@@ -1,11 +1,11 @@
 """The report notebooks: committed clean, and each executed through `insight-workbench
-report` once, its figures compared with the library's for the same snapshot."""
+report` (the session's runs on the sample, shared with tests/test_report_outputs.py),
+its figures compared with the library's for the same snapshot."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections import Counter
 from html import unescape
@@ -14,13 +14,18 @@ from typing import Any
 
 import nbformat
 import pytest
-from cli_runner import run_cli as cli
 from plotly.offline import get_plotlyjs
+from sample_reports import SampleReports
+from sqlalchemy import select
 
 from insight_workbench import access_monitoring as access
 from insight_workbench.analyst import usage
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
+from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.runs import run_identity
+from insight_workbench.ledger.tables import audit
+from insight_workbench.ledger.tables import runs as recorded_runs
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import MONTHLY_SET
@@ -35,7 +40,8 @@ AUDITS = {
     "deidentification_audit": "DEID",
     "access_review": "ACC",
 }
-KEY = "report-test-key-0123456789abcdef"
+
+pytestmark = pytest.mark.xdist_group("reports")  # the worker that runs sample_reports
 
 
 def test_every_notebook_of_the_issue_is_there() -> None:
@@ -67,32 +73,15 @@ def test_one_parameters_cell_and_library_calls_only(name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def snapshot_path(sample_path: Path) -> Path:
-    return sample_path
-
-
-@pytest.fixture(scope="module")
 def snapshot(sample: Snapshot) -> Snapshot:
     return sample  # the session's loaded sample: the notebooks run on the same folder
 
 
 @pytest.fixture(scope="module")
-def runs(snapshot_path: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every notebook run once: the monthly set with --all (into an empty ledger), then
+def runs(sample_reports: SampleReports) -> dict[str, Path]:
+    """Every notebook's first run: the monthly set with --all (into an empty ledger), then
     the usage report and the explore starter."""
-    out = tmp_path_factory.mktemp("reports")
-    ledger = tmp_path_factory.mktemp("ledger") / "ledger.sqlite"
-    env = {**os.environ, "INSIGHT_PSEUDONYM_KEY": KEY, "INSIGHT_LEDGER": str(ledger)}
-    common = ["--snapshot", snapshot_path, "--out", out]
-    commands = [
-        ["--all"],
-        ["usage_report"],
-        ["explore"],
-    ]
-    for extra in commands:
-        done = cli("report", *extra, *common, env=env)
-        assert done.returncode == 0, done.stderr
-    folders = {p.parent.parent.name: p.parent for p in out.glob("*/*/run.json")}
+    folders = sample_reports.first_runs()
     assert sorted(folders) == NOTEBOOKS
     return folders
 
@@ -251,6 +240,22 @@ def test_the_trend_is_the_recorded_runs_and_this_report(
     assert sum(row["findings"] for row in rows) == pack["findings"]
     assert {row["snapshot_id"] for row in rows} == {snapshot.manifest.snapshot_id}
     assert pack["ledger"]["deletion_register"] == {"records": 0, "late": [], "keys": []}
+
+
+def test_the_ledger_holds_the_judged_run_once_and_every_report(
+    sample_reports: SampleReports, snapshot: Snapshot
+) -> None:
+    """Each report of the monthly set judged the same run: the first recorded it, the
+    others found it there; every report run is in the audit trail."""
+    with reading(open_ledger(str(sample_reports.ledger))) as connection:
+        held = connection.execute(select(recorded_runs.c.run_id, recorded_runs.c.source)).all()
+        actions = connection.execute(select(audit.c.action).order_by(audit.c.seq)).scalars()
+        trail = list(actions)
+    assert [tuple(row) for row in held] == [
+        (run_identity(run_check(snapshot, load_policy())), "report")
+    ]
+    reports = list(sample_reports.out.glob("*/*/run.json"))
+    assert trail == ["run_recorded"] + ["report_run"] * len(reports)
 
 
 def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: Snapshot) -> None:

@@ -1,8 +1,9 @@
 """Audit-grade report outputs: printable, small, free of paths and placeholders, signed.
 
-The monthly set and the usage report run once for the module (as `report --all` and
-`report usage_report` do), with a signing key configured; retention_audit runs a
-second time so its summary has an earlier run to compare with.
+The session's runs on the sample (tests/sample_reports.py, shared with
+tests/test_notebooks.py) are read here: the monthly set and the usage report run as
+`report --all` and `report usage_report` run them, with a signing key configured;
+retention_audit runs a second time so its summary has an earlier run to compare with.
 """
 
 from __future__ import annotations
@@ -18,55 +19,28 @@ from pathlib import Path
 import pytest
 from browser_support import require_chromium
 from cli_runner import run_cli as cli
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
+from sample_reports import SampleReports
 
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.signing import KEY_VARIABLE
 
 REPORTS = [*MONTHLY_SET, "usage_report"]
-KEY = "report-test-key-0123456789abcdef"
 MB = 1024 * 1024
 
-
-def write_key(path: Path) -> Ed25519PrivateKey:
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    path.write_bytes(pem)
-    return key
-
-
-def write_public(key: Ed25519PrivateKey, path: Path) -> Path:
-    pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    path.write_bytes(pem)
-    return path
+pytestmark = pytest.mark.xdist_group("reports")  # the worker that runs sample_reports
 
 
 @pytest.fixture(scope="module")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("keys")
-    signing = write_key(folder / "signing.pem")
-    other = write_key(folder / "other.pem")
-    return {
-        "private": folder / "signing.pem",
-        "public": write_public(signing, folder / "signing.pub"),
-        "other_public": write_public(other, folder / "other.pub"),
-    }
+def keys(sample_reports: SampleReports) -> dict[str, Path]:
+    """The key the runs were signed with (and its public half), and another public key."""
+    return sample_reports.keys
 
 
 @pytest.fixture(scope="module")
-def out(sample_path: Path, tmp_path_factory: pytest.TempPathFactory, keys: dict[str, Path]) -> Path:
-    folder = tmp_path_factory.mktemp("reports")
-    env = {**os.environ, "INSIGHT_PSEUDONYM_KEY": KEY, KEY_VARIABLE: str(keys["private"])}
-    for extra in (["--all"], ["usage_report"], ["retention_audit"]):
-        done = cli("report", *extra, "--snapshot", sample_path, "--out", folder, env=env)
-        assert done.returncode == 0, done.stderr
-    return folder
+def out(sample_reports: SampleReports) -> Path:
+    """The reports folder: every report notebook's runs, retention_audit's two."""
+    return sample_reports.out
 
 
 def run_folders(out: Path, name: str) -> list[Path]:
@@ -209,7 +183,9 @@ def verify(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, s
 def test_every_run_verifies_against_the_trusted_key(out: Path, keys: dict[str, Path]) -> None:
     code, said = verify(out, "--public-key", keys["public"])
     assert code == 0, said
-    assert said.count("ok ") == len(REPORTS) + 1
+    folders = list(out.glob("*/*/run.json"))
+    assert len(folders) == len(REPORTS) + 2  # explore; retention_audit twice
+    assert said.count("ok ") == len(folders)
     assert "signed by the trusted key" in said
 
 

@@ -69,6 +69,10 @@ def report(
         bool,
         typer.Option("--all", help="Run the monthly set: " + ", ".join(MONTHLY_SET) + "."),
     ] = False,
+    no_pdf: Annotated[
+        bool,
+        typer.Option("--no-pdf", help="Print no PDF (the HTML report is the same)."),
+    ] = False,
     quiet: QuietOption = False,
     progress_file: Annotated[
         Path | None,
@@ -80,10 +84,11 @@ def report(
     ] = None,
 ) -> None:
     """Run a parameterised notebook with papermill: writes the executed notebook, an HTML
-    report without code and run.json into OUT/NOTEBOOK/TIME/. Exit 2 when a cell fails
-    (run.json names the cell; the partial notebook is kept) or the input is unusable."""
+    report without code, its PDF (unless --no-pdf) and run.json into OUT/NOTEBOOK/TIME/.
+    Exit 2 when a cell fails (run.json names the cell; the partial notebook is kept) or
+    the input is unusable."""
     from insight_workbench.reports.progress_file import both, step_writer
-    from insight_workbench.reports.runner import execute
+    from insight_workbench.reports.runner import NO_PDF, execute
 
     prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
     with progress_bar(quiet) as phase:
@@ -91,12 +96,12 @@ def report(
         for run in prepared:
             name = run.notebook.name
             written = step_writer(progress_file, name) if progress_file else None
-            results.append(execute(run, out, both(phase(name), written)))
+            results.append(execute(run, out, both(phase(name), written), pdf=not no_pdf))
     failed = [r for r in results if not r.succeeded]
     for result in results:
         typer.echo(f"{result.record['status']:<9} {result.folder}")
         pdf = result.record.get("pdf") or {}
-        if pdf.get("status") == "skipped":
+        if pdf.get("status") == "skipped" and pdf.get("reason") != NO_PDF:
             typer.echo(f"note: {result.record['notebook']}: PDF skipped: {pdf['reason']}", err=True)
     for result in failed:
         typer.echo(f"error: {_describe_failure(result)}", err=True)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -19,7 +21,7 @@ from sqlalchemy import Connection, select
 from insight_workbench import __version__
 from insight_workbench.deadlines.due_dates import held_evidence, params, prepare
 from insight_workbench.ledger.audit_trail import append_entry
-from insight_workbench.ledger.database import Ledger, acting_user, writing
+from insight_workbench.ledger.database import Ledger, acting_user, reading, writing
 from insight_workbench.ledger.instants import now, stored
 from insight_workbench.ledger.tables import findings, holdings, runs
 from insight_workbench.rules.runner import CheckResult
@@ -34,17 +36,36 @@ class RecordedRun:
 
 def run_identity(result: CheckResult) -> str:
     """SHA-256 of what makes two runs the same run."""
+    return identity_of(
+        result.snapshot.manifest.checksum,
+        result.as_of,
+        result.policy.as_dict(),
+        [rule.code for rule in result.rules],
+    )
+
+
+def identity_of(
+    manifest_sha256: str, as_of: datetime, policy: dict[str, Any], rules: Sequence[str]
+) -> str:
+    """The id of the run that would judge that snapshot at `as_of` with those policy
+    values and rules: known before any rule runs."""
     body = json.dumps(
         {
-            "manifest_sha256": result.snapshot.manifest.checksum,
-            "as_of": stored(result.as_of),
-            "policy": result.policy.as_dict(),  # the rule settings only
-            "rules": [rule.code for rule in result.rules],
+            "manifest_sha256": manifest_sha256,
+            "as_of": stored(as_of),
+            "policy": policy,  # the rule settings only
+            "rules": list(rules),
         },
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def is_recorded(ledger: Ledger, run_id: str) -> bool:
+    """True when the ledger already holds the run `run_id`."""
+    with reading(ledger) as connection:
+        return _exists(connection, run_id)
 
 
 def record_run(

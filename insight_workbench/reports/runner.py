@@ -13,7 +13,8 @@ whose files cannot be written (a full disk), which also ends in exit 2.
 
 Nothing a run leaves names a path of this machine: the record and the executed
 notebook name the snapshot, policy and notebook by their file names and checksums.
-The PDF is printed when a printer is found (see pdf); when not, the record says why.
+The PDF is printed when a printer is found (see pdf) and the caller wants one; when
+not, the record says why.
 With a signing key configured (see signing), run.json is signed.
 """
 
@@ -47,7 +48,7 @@ from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.audit_trail import log
 from insight_workbench.ledger.database import acting_role, acting_user, open_ledger
-from insight_workbench.ledger.runs import record_run
+from insight_workbench.ledger.runs import identity_of, is_recorded, record_run
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
@@ -66,13 +67,14 @@ from insight_workbench.reports.report_html import export_report, shared_script_n
 from insight_workbench.reports.report_style import ReportContext
 from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
-from insight_workbench.rules.runner import run_check
-from insight_workbench.timeutil import format_utc, parse_as_of, to_utc
+from insight_workbench.rules.runner import rules_to_run, run_check
+from insight_workbench.timeutil import format_utc, parse_as_of, parse_timestamp, to_utc
 
 KERNEL = "python3"
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
 FOLDER_TIME = "%Y-%m-%dT%H%M%SZ"
+NO_PDF = "not requested"  # why a run asked not to print has no PDF
 
 
 class IpcKernelManager(AsyncKernelManager):
@@ -194,10 +196,11 @@ def run_report(
     *,
     as_of: str | None = None,
     parameters: dict[str, Any] | None = None,
+    pdf: bool = True,
 ) -> RunResult:
-    """Run one notebook on one snapshot into a new folder under `out`."""
+    """Run one notebook on one snapshot into a new folder under `out` (`pdf`: print it)."""
     prepared = prepare_run(notebook, snapshot, as_of=as_of, parameters=parameters)
-    return execute(prepared, out)
+    return execute(prepared, out, pdf=pdf)
 
 
 @contextmanager
@@ -230,10 +233,12 @@ def _kernel_environment() -> Iterator[None]:
         os.environ[KEY_FILE_VARIABLE] = configured
 
 
-def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = None) -> RunResult:
+def execute(
+    prepared: PreparedRun, out: str | Path, on_step: OnStep | None = None, *, pdf: bool = True
+) -> RunResult:
     """Run a prepared notebook into a new folder under `out` (a relative `out` is the
     caller's: the notebook itself runs in the new folder); `on_step` hears of each cell
-    once it has run ("cell n of m")."""
+    once it has run ("cell n of m"); without `pdf` no PDF is printed."""
     start = datetime.now(UTC).replace(microsecond=0)  # a run is recorded to the second
     root = Path(absolute_path(out))
     folder = new_run_folder(root, prepared.notebook.name, start)
@@ -279,7 +284,10 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
             record["shared"] = {"plotly.js": script}
             html = folder / record["files"]["html"]
             export_html(executed, html, _context(record, folder), script["path"])
-            _print(html, record)
+            if pdf:
+                _print(html, record)
+            else:
+                record["pdf"] = {"status": "skipped", "reason": NO_PDF}
     except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
         record["status"] = "failed"
         reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
@@ -308,12 +316,14 @@ def execute(prepared: PreparedRun, out: str | Path, on_step: OnStep | None = Non
 
 def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
     """A `report_run` entry in the audit trail; a compliance report that succeeded also
-    records the run it judged (source `report`: once, whichever report comes first)."""
+    records the run it judged (source `report`: once, whichever report comes first; the
+    rules run again only when the ledger does not hold that run yet)."""
     ledger = open_ledger()
     who, role = acting_user(), acting_role()
     snapshot_id = record["snapshot"]["snapshot_id"]
     name = prepared.notebook.name
-    if record["status"] == "succeeded" and name in MONTHLY_SET:
+    judged = record["status"] == "succeeded" and name in MONTHLY_SET
+    if judged and not is_recorded(ledger, judged_run_id(record)):
         loaded = open_snapshot(prepared.parameters["snapshot"])
         try:
             moment = parse_as_of(prepared.parameters["as_of"], loaded.manifest.exported_at)
@@ -322,6 +332,18 @@ def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
         finally:
             loaded.con.close()
     log(ledger, who, role, "report_run", [f"notebook:{name}"], snapshot_id)
+
+
+def judged_run_id(record: dict[str, Any]) -> str:
+    """The id of the run a compliance report judged (every rule, at the report's as-of,
+    under its policy), from its record: the monthly set records it once, so the reports
+    after the first need not run the rules again to find it already there."""
+    return identity_of(
+        record["snapshot"]["checksum"],
+        parse_timestamp(record["as_of"]),
+        record["policy"]["values"],
+        [rule.code for rule in rules_to_run()],
+    )
 
 
 def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:

@@ -66,6 +66,11 @@ def run_check(
     (default: the snapshot's `exported_at`; a naive `as_of` is UTC).
     An unknown prefix raises `InputError`. `on_step` hears of each rule once it has run."""
     moment = to_utc(as_of or snapshot.manifest.exported_at)
-    rules = select_rules(sorted(RULES, key=lambda r: r.code), prefixes)
+    rules = rules_to_run(prefixes)
     findings = run_rules(snapshot, policy, moment, rules, on_step)
     return CheckResult(snapshot, policy, moment, rules, findings)
+
+
+def rules_to_run(prefixes: Sequence[str] | None = None) -> list[Rule]:
+    """The rules `run_check` runs for `prefixes` (every rule when none), by code."""
+    return select_rules(sorted(RULES, key=lambda r: r.code), prefixes)
