@@ -68,7 +68,10 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 
 # Files that share a costly session fixture (a notebook run, a served app): each group
 # runs whole on one worker, so the fixture is made once. Every other file is its own unit.
-SHARED_FIXTURE_GROUPS: dict[str, str] = {}
+SHARED_FIXTURE_GROUPS: dict[str, str] = {
+    "tests/test_notebooks.py": "sample_reports",
+    "tests/test_report_outputs.py": "sample_reports",
+}
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -192,8 +195,8 @@ def deletion_months(deletion_paths: dict[str, Path]) -> dict[str, Any]:
 def sample_reports(sample_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """Every report notebook run on the sample, signed, into an empty ledger (see
     tests/sample_reports.py): once per test process, so the files reading these runs
-    share one xdist group (`pytest.mark.xdist_group("reports")`) and one worker. The
-    runs are only read: a test that changes one works on a copy."""
+    are one group of `SHARED_FIXTURE_GROUPS`, run by one worker. The runs are only
+    read: a test that changes one works on a copy."""
     from sample_reports import run_sample_reports
 
     return run_sample_reports(sample_path, tmp_path_factory.mktemp("sample-reports"))

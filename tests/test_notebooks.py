@@ -41,8 +41,6 @@ AUDITS = {
     "access_review": "ACC",
 }
 
-pytestmark = pytest.mark.xdist_group("reports")  # the worker that runs sample_reports
-
 
 def test_every_notebook_of_the_issue_is_there() -> None:
     assert sorted([*AUDITS, "usage_report", "monthly_compliance_pack", "explore"]) == NOTEBOOKS

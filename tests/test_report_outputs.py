@@ -28,8 +28,6 @@ from insight_workbench.reports.signing import KEY_VARIABLE
 REPORTS = [*MONTHLY_SET, "usage_report"]
 MB = 1024 * 1024
 
-pytestmark = pytest.mark.xdist_group("reports")  # the worker that runs sample_reports
-
 
 @pytest.fixture(scope="module")
 def keys(sample_reports: SampleReports) -> dict[str, Path]:
