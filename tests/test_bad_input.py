@@ -30,6 +30,8 @@ from insight_workbench.loading.load_report import validation_report
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer"
 GOOD = "L1,2026-01-05T09:00:00Z,U1,true,10.0.0.1,,"
 BAD_TS = "not an ISO 8601 timestamp"

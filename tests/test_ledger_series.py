@@ -25,6 +25,8 @@ from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.sample.series import generate_series
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 MONTHS = 12
 
 

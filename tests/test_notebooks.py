@@ -33,6 +33,8 @@ from insight_workbench.reports.notebooks import NOTEBOOKS_DIR
 from insight_workbench.rules.runner import run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 NOTEBOOKS = sorted(p.stem for p in NOTEBOOKS_DIR.glob("*.ipynb"))
 AUDITS = {
     "retention_audit": "RET",

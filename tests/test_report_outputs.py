@@ -25,6 +25,8 @@ from sample_reports import SampleReports
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.signing import KEY_VARIABLE
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 REPORTS = [*MONTHLY_SET, "usage_report"]
 MB = 1024 * 1024
 

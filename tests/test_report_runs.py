@@ -19,6 +19,8 @@ from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.reports.runner import new_run_folder, write_record
 from insight_workbench.reports.runs import list_runs, prune_runs
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 FIXTURES = Path(__file__).parent / "notebooks"
 CLI = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
 

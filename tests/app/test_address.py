@@ -20,6 +20,8 @@ from insight_workbench.policy import load_policy
 from insight_workbench.rules import FAMILIES, REGISTRY
 from insight_workbench.rules.runner import run_check
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 USAGE = "app_pages/usage.py"
 # The page each rule's findings open on (a key given anywhere else is moved there).
 OWNER = {

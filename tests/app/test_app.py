@@ -15,6 +15,8 @@ from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
 from insight_workbench.testing import build_snapshot
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 AUTH = {
     "auth": {
         "redirect_uri": "http://127.0.0.1:8501/oauth2callback",

@@ -20,6 +20,8 @@ from insight_workbench.ledger.tables import audit, metadata, runs
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 
 @pytest.fixture(autouse=True)
 def fresh_app_process() -> None:

@@ -13,6 +13,8 @@ from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.loading.snapshot import Snapshot
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 PAGE = "app_pages/usage.py"
 
 
