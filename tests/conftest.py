@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import SHARED
+from streamlit_server import AppServers
 
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
@@ -66,12 +68,29 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files with a `slow` or `browser` test go first, each file's tests kept together
     and in order: the workers start on the long files, rather than one of them ending
-    the run alone with one."""
+    the run alone with one. Each file is a group of its own (`--dist loadgroup` runs a
+    group whole in one worker, its module fixtures once) unless it names a shared group
+    (`xdist_group`): files that share session fixtures (the app servers) run together."""
     slow = {i.path for i in items if any(i.iter_markers("slow")) or any(i.iter_markers("browser"))}
     items.sort(key=lambda item: item.path not in slow)
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item,  # noqa: ARG001 (pytest's hook signature)
+    nextitem: pytest.Item | None,
+) -> Iterator[None]:
+    """The shared Chromium stops once the next test does not use it (see SharedChromium)."""
+    yield
+    if nextitem is None or "browser" not in getattr(nextitem, "fixturenames", ()):
+        SHARED.close()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's hook signature)
@@ -191,3 +210,22 @@ def ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     else:
         yield str(request.getfixturevalue("postgres_server").new_database())
     close_ledgers()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """The process's Chromium (launched by the first test that asks for it); the
+    contexts a test opens are closed after it."""
+    chromium = SHARED.get()
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def app_servers() -> Iterator[AppServers]:
+    """The app servers of this process, one per environment, shared by the browser tests
+    (files that use them share an `xdist_group`, so they run in one process)."""
+    servers = AppServers()
+    yield servers
+    servers.close()
