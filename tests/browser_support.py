@@ -3,6 +3,9 @@
 The path comes from `CHROMIUM` or `INSIGHT_CHROMIUM` (a path or a command name), else the
 first of `chromium`, `chromium-browser`, `google-chrome` on PATH. Without one the browser
 tests skip with one line; under `CI=true` they fail with it instead.
+
+The tests of one process share one launched Chromium (`SHARED`, the `browser` fixture),
+each test in contexts of its own.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import pytest
@@ -26,6 +29,10 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# A name an attacker controls, resolved to the loopback address as after a DNS rebinding
+# (tests/test_browser_hosts.py); no other test uses it.
+REBIND = "rebind.attacker.test"
+SHARED_ARGS = (f"--host-resolver-rules=MAP {REBIND} 127.0.0.1",)
 
 
 def find_chromium(env: Mapping[str, str] = os.environ) -> str | None:
@@ -66,3 +73,31 @@ def launched_chromium(executable: str, *extra_args: str) -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=executable, args=[*ARGS, *extra_args])
         yield chromium
         chromium.close()
+
+
+class SharedChromium:
+    """One Chromium for the browser tests of a process, launched on first use.
+
+    `close` ends it and its Playwright between the browser tests and the others: while
+    Playwright runs, asyncio sees a running event loop in this thread, which a notebook
+    run (its kernel client) would trip over."""
+
+    def __init__(self) -> None:
+        self._stack: ExitStack | None = None
+        self._browser: Any = None
+
+    def get(self) -> Any:
+        if self._browser is None or not self._browser.is_connected():
+            self.close()
+            stack = ExitStack()
+            self._browser = stack.enter_context(launched_chromium(require_chromium(), *SHARED_ARGS))
+            self._stack = stack
+        return self._browser
+
+    def close(self) -> None:
+        stack, self._stack, self._browser = self._stack, None, None
+        if stack is not None:
+            stack.close()
+
+
+SHARED = SharedChromium()

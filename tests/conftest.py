@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_support import SHARED
+from streamlit_server import AppServers
 
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
@@ -71,6 +73,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
 SHARED_FIXTURE_GROUPS: dict[str, str] = {
     "tests/test_notebooks.py": "sample_reports",
     "tests/test_report_outputs.py": "sample_reports",
+    "tests/test_browser.py": "app_servers",
+    "tests/test_browser_hosts.py": "app_servers",
+    "tests/test_browser_links.py": "app_servers",
 }
 
 
@@ -93,6 +98,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     the run alone with one."""
     slow = {i.path for i in items if any(i.iter_markers("slow")) or any(i.iter_markers("browser"))}
     items.sort(key=lambda item: item.path not in slow)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item,  # noqa: ARG001 (pytest's hook signature)
+    nextitem: pytest.Item | None,
+) -> Iterator[None]:
+    """The shared Chromium stops once the next test does not use it (see SharedChromium)."""
+    yield
+    if nextitem is None or "browser" not in getattr(nextitem, "fixturenames", ()):
+        SHARED.close()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's hook signature)
@@ -223,3 +239,22 @@ def ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     else:
         yield str(request.getfixturevalue("postgres_server").new_database())
     close_ledgers()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """The process's Chromium (launched by the first test that asks for it); the
+    contexts a test opens are closed after it."""
+    chromium = SHARED.get()
+    yield chromium
+    for context in chromium.contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def app_servers() -> Iterator[AppServers]:
+    """The app servers of this process, one per environment, shared by the browser tests
+    (the files that use them are one group of `SHARED_FIXTURE_GROUPS`: one process)."""
+    servers = AppServers()
+    yield servers
+    servers.close()

@@ -1,5 +1,9 @@
 """Serving the app for a real browser: `streamlit run app.py` on a free loopback port, and
-a Chromium (driven by Playwright) that waits for each page to finish running."""
+a Chromium (driven by Playwright) that waits for each page to finish running.
+
+The browser tests of a process share a server per environment (`AppServers`, the
+`app_servers` fixture): a fresh server spends most of its first seconds importing and
+computing what every later visit finds in its caches."""
 
 from __future__ import annotations
 
@@ -10,12 +14,30 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
+# How long the script state must have stayed unchanged, by the page's own clock, before a
+# page counts as settled: a rerun that widgets ask for once drawn starts well within it.
+QUIET_MS = 250
+# True once the app has been idle, with no change of its script state, for `quiet` ms.
+# The first call installs an observer that notes the time of every change.
+SETTLED = """quiet => {
+  let seen = window.__scriptStateSeen;
+  if (!seen) {
+    seen = window.__scriptStateSeen = { at: performance.now() };
+    new MutationObserver(() => { seen.at = performance.now(); }).observe(document, {
+      subtree: true, attributes: true, attributeFilter: ["data-test-script-state"],
+    });
+  }
+  const app = document.querySelector('[data-testid="stApp"]');
+  const idle = app !== null && app.getAttribute("data-test-script-state") === "notRunning";
+  return idle && performance.now() - seen.at >= quiet;
+}"""
 
 
 def free_port() -> int:
@@ -94,8 +116,55 @@ def open_page(page, url: str, title: str, timeout_ms: int = 90_000) -> None:
 
 
 def wait_idle(page, title: str, timeout_ms: int = 90_000) -> None:
+    """Wait until `title` is shown and the script has finished, and no rerun has started
+    for a moment (widgets settling may ask for one right after the first run)."""
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
-    # A rerun may start right after the first one (widgets settling): wait for quiet.
-    page.wait_for_timeout(500)
-    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=timeout_ms)
+
+
+@dataclass
+class _Running:
+    base: str
+    stop: ExitStack
+    used: bool = False
+
+
+@dataclass
+class AppServers:
+    """The app servers of one test process: one per environment and command line,
+    started on first use, stopped by `close`."""
+
+    _running: dict[tuple[tuple[str, ...], ...], _Running] = field(default_factory=dict)
+
+    def url(self, env: Mapping[str, str], args: Sequence[str] = ()) -> str:
+        """The base URL of the shared server for `env` and `args`."""
+        key = self._key(env, args)
+        if key not in self._running:
+            self._start(key, env, args)
+        running = self._running[key]
+        running.used = True
+        return running.base
+
+    def fresh_url(self, env: Mapping[str, str], args: Sequence[str] = ()) -> str:
+        """The base URL of a server no test has been given yet: the shared one while so,
+        else a new one, which is shared from then on."""
+        key = self._key(env, args)
+        if key in self._running and self._running[key].used:
+            self._running.pop(key).stop.close()
+        return self.url(env, args)
+
+    def close(self) -> None:
+        while self._running:
+            self._running.popitem()[1].stop.close()
+
+    @staticmethod
+    def _key(env: Mapping[str, str], args: Sequence[str]) -> tuple[tuple[str, ...], ...]:
+        return (*(tuple(item) for item in sorted(env.items())), tuple(args))
+
+    def _start(
+        self, key: tuple[tuple[str, ...], ...], env: Mapping[str, str], args: Sequence[str]
+    ) -> None:
+        stop = ExitStack()
+        base = stop.enter_context(serve(env, args=args))
+        self._running[key] = _Running(base, stop)

@@ -4,27 +4,21 @@ tells an analyst the page is not available in their role."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import launched_chromium, require_chromium
-from streamlit_server import EXCEPTION, open_page, serve, wait_idle
+from browser_support import require_chromium
+from streamlit_server import EXCEPTION, AppServers, open_page, wait_idle
 
 from insight_workbench.dashboard.roles import ANALYST, DPO
 
+# The app servers are shared with the other files of the group (one per role).
 pytestmark = pytest.mark.browser
 CHROMIUM = require_chromium(module=True)
 KEY = "browser-test-pseudonym-key-0123456789"
 ROW = 35  # height of a table row and of the header row, in pixels
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium(CHROMIUM) as chromium:
-        yield chromium
 
 
 def env(role: str, sample_path: Path) -> dict[str, str]:
@@ -49,31 +43,31 @@ def follow_first_overdue_link(tab: Any) -> Any:
 
 
 def test_a_finding_link_leads_to_its_record_and_the_address_brings_it_back(
-    browser: Any, sample_path: Path
+    browser: Any, app_servers: AppServers, sample_path: Path
 ) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    with serve(env(DPO, sample_path)) as base:
-        tab = context.new_page()
-        open_page(tab, f"{base}/", "Overview")
-        record = follow_first_overdue_link(tab)
-        record.wait_for_load_state("domcontentloaded")
-        key = urlsplit(record.url).query.split("key=")[1].split("&")[0].replace("%3A", ":")
-        heading = f"Record {key}"
-        record.get_by_role("heading", name=heading).wait_for(timeout=90_000)
-        assert record.locator(EXCEPTION).count() == 0
-        copied = record.locator('[data-testid="stCode"]').first.inner_text().strip()
-        assert copied.startswith(f"{base}/")
-        assert "as_of=" in copied
-        # The copied address in the first tab's address bar opens the same record; going
-        # back returns to the Overview.
-        tab.goto(copied, wait_until="domcontentloaded")
-        tab.get_by_role("heading", name=heading).wait_for(timeout=90_000)
-        tab.go_back(wait_until="domcontentloaded")
-        wait_idle(tab, "Overview")
+    base = app_servers.url(env(DPO, sample_path))
+    tab = context.new_page()
+    open_page(tab, f"{base}/", "Overview")
+    record = follow_first_overdue_link(tab)
+    record.wait_for_load_state("domcontentloaded")
+    key = urlsplit(record.url).query.split("key=")[1].split("&")[0].replace("%3A", ":")
+    heading = f"Record {key}"
+    record.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+    assert record.locator(EXCEPTION).count() == 0
+    copied = record.locator('[data-testid="stCode"]').first.inner_text().strip()
+    assert copied.startswith(f"{base}/")
+    assert "as_of=" in copied
+    # The copied address in the first tab's address bar opens the same record; going
+    # back returns to the Overview.
+    tab.goto(copied, wait_until="domcontentloaded")
+    tab.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+    tab.go_back(wait_until="domcontentloaded")
+    wait_idle(tab, "Overview")
     relative = copied.removeprefix(f"{base}/")
-    with serve(env(ANALYST, sample_path)) as base:
-        tab = context.new_page()
-        open_page(tab, f"{base}/{relative}", "Not available in your role")
-        assert tab.get_by_role("heading", name=heading).count() == 0
-        assert tab.locator(EXCEPTION).count() == 0
+    base = app_servers.url(env(ANALYST, sample_path))
+    tab = context.new_page()
+    open_page(tab, f"{base}/{relative}", "Not available in your role")
+    assert tab.get_by_role("heading", name=heading).count() == 0
+    assert tab.locator(EXCEPTION).count() == 0
     context.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import launched_chromium, require_chromium
+from browser_support import require_chromium
 from streamlit_server import free_port, open_page, serve, wait_idle
 from werkzeug.serving import make_server
 
@@ -70,12 +70,6 @@ def workbench(
     }
     with serve(env, args=["--secrets.files", str(secrets)], port=port) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_chromium(CHROMIUM) as chromium:
-        yield chromium
 
 
 @pytest.fixture(scope="module")

@@ -350,26 +350,17 @@ def test_the_identifier_scan_finds_what_it_looks_for(
 
 
 @pytest.mark.browser
-def test_the_charts_draw_offline_in_a_browser(runs: dict[str, Path]) -> None:
-    from browser_support import ARGS, require_chromium
-    from playwright.sync_api import sync_playwright
-
-    chromium = require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.route("http*://**", lambda route: route.abort())  # no network at all
-            page.goto((runs["usage_report"] / "usage_report.html").as_uri())
-            charts = page.locator(".plotly-graph-div")
-            page.wait_for_function(
-                "document.querySelectorAll('.plotly-graph-div .main-svg').length > 0",
-                timeout=15_000,
-            )
-            assert charts.count() == 6
-            assert page.locator(".plotly-graph-div .main-svg").count() >= charts.count()
-            assert errors == []
-        finally:
-            browser.close()
+def test_the_charts_draw_offline_in_a_browser(runs: dict[str, Path], browser: Any) -> None:
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route("http*://**", lambda route: route.abort())  # no network at all
+    page.goto((runs["usage_report"] / "usage_report.html").as_uri())
+    charts = page.locator(".plotly-graph-div")
+    page.wait_for_function(
+        "document.querySelectorAll('.plotly-graph-div .main-svg').length > 0",
+        timeout=15_000,
+    )
+    assert charts.count() == 6
+    assert page.locator(".plotly-graph-div .main-svg").count() >= charts.count()
+    assert errors == []

@@ -158,12 +158,9 @@ def test_no_page_runs_or_fetches_planted_markup(
     role: str,
     planted: tuple[Path, int, list[str]],
     reports: dict[str, Path],
+    browser: Any,
 ) -> None:
-    from browser_support import ARGS, require_chromium
-    from playwright.sync_api import sync_playwright
     from streamlit_server import EXCEPTION, open_page, serve
-
-    chromium_path = require_chromium()
 
     snapshot, port, hits = planted
     reports_dir = next(iter(reports.values())).parents[2]
@@ -175,8 +172,7 @@ def test_no_page_runs_or_fetches_planted_markup(
     }
     dialogs: list[str] = []
     planted_requests: list[str] = []
-    with sync_playwright() as playwright, serve(env) as base:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=ARGS)
+    with serve(env) as base:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         context.on(
@@ -197,7 +193,7 @@ def test_no_page_runs_or_fetches_planted_markup(
             assert "onerror=alert(1)" in tab.locator('[data-testid="stSidebar"]').inner_text()
             if spec.path == "app_pages/reports.py":
                 _show_a_report(tab)
-        browser.close()
+        context.close()
     assert dialogs == []
     assert planted_requests == []
     assert hits == []
@@ -216,4 +212,7 @@ def _show_a_report(tab: Any) -> None:
     )
     assert reach == "blocked"
     assert frame.evaluate("() => window.origin") == "null"
-    tab.wait_for_timeout(1000)  # any handler planted in the report would have run by now
+    # Any handler planted in the report (an image's onerror, onload) has run once both
+    # frames have loaded: the load event waits for every image and frame.
+    for shown in (frame, frame.parent_frame):
+        shown.wait_for_function("document.readyState === 'complete'", timeout=60_000)
