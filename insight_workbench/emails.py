@@ -32,11 +32,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from typing import Any
 
 import duckdb
 import duckdb.func
-import pyarrow as pa
-import pyarrow.compute as pc
 
 FUNCTION = "iw_email_key"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -59,10 +58,15 @@ def email_key_sql(expression: str) -> str:
     return f"{FUNCTION}({expression})"
 
 
-def _email_keys(emails: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+def _email_keys(emails: Any) -> Any:  # pyarrow arrays; DuckDB reads the annotations
     """`email_key` of every value, NULL staying NULL. An ASCII address (nearly all of
     them) needs only lower-casing and its spaces removed, done by Arrow in one pass;
     Python sees only the others."""
+    # pyarrow is loaded here, when DuckDB first keys addresses: commands that never
+    # do (a pack by user id) start faster.
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     ascii_keys = pc.replace_substring_regex(pc.ascii_lower(emails), _ASCII_SPACE, "")
     is_ascii = pc.string_is_ascii(emails)
     if pc.all(pc.or_kleene(is_ascii, pc.is_null(emails))).as_py():

@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from sar_people import JANE
+
+from insight_workbench.loading.snapshot import Snapshot
 
 HEAVY = (
     "pandas",
@@ -67,3 +71,25 @@ def test_a_command_still_loads_what_it_uses() -> None:
         "    assert done.code == 2, done.code\n"
     )
     assert "duckdb" in loaded_after(code)
+
+
+def test_a_pack_by_user_id_loads_neither_numpy_nor_pyarrow(
+    people: Snapshot, people_path: Path, tmp_path: Path
+) -> None:
+    """The subject-access pack of one person, from an ingested snapshot (`people` built
+    its workspace), is written by DuckDB and the standard library: no data-frame or
+    array library is loaded for it."""
+    assert people.manifest.snapshot_id
+    argv = ["insight-workbench", "sar", str(people_path), "--user-id", JANE]
+    argv += ["--out", str(tmp_path / "pack")]
+    code = (
+        "import sys\n"
+        f"sys.argv = {argv!r}\n"
+        "from insight_workbench.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+    )
+    assert loaded_after(code) == ["duckdb"]
+    assert (tmp_path / "pack" / "json" / "logins.json").is_file()
