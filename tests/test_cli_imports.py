@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from sar_people import JANE
 
 from insight_workbench.loading.snapshot import Snapshot
 
@@ -107,3 +109,16 @@ def test_opening_a_workspace_loads_duckdb_alone(sample: Snapshot) -> None:
         f"open_snapshot({str(sample.path)!r})\n"
     )
     assert loaded_after(code) == ["duckdb"]
+
+
+def test_a_pack_by_user_id_loads_neither_numpy_nor_pyarrow(
+    people: Snapshot, people_path: Path, tmp_path: Path
+) -> None:
+    """The subject-access pack of one person, from an ingested snapshot (`people` built
+    its workspace), is written by DuckDB and the standard library: no data-frame or
+    array library is loaded for it."""
+    assert people.manifest.snapshot_id
+    argv = ["sar", str(people_path), "--user-id", JANE, "--out", str(tmp_path / "pack")]
+    found = loaded_by_command(*argv, exit_codes=(0,))
+    assert found == ["duckdb"]
+    assert (tmp_path / "pack" / "json" / "logins.json").is_file()

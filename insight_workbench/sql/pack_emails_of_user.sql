@@ -1,5 +1,5 @@
--- The email addresses (as `emails.email_key` compares them) of the users rows with this user id.
-SELECT DISTINCT iw_email_key(email) AS email
+-- The email addresses held in the users rows with this user id.
+SELECT DISTINCT email
 FROM users
 WHERE user_id = $user_id AND email IS NOT NULL
 ORDER BY email;

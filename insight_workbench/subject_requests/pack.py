@@ -14,6 +14,7 @@ deletion) are still held, so they are included. `write_pack` / `pack_zip_bytes`
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES, is_cr
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.sql import execute, query
 from insight_workbench.subject_requests.pack_files import pack_files, pack_zip_bytes, write_pack
+from insight_workbench.subject_requests.row_text import finish_csv_lines, row_sql
 from insight_workbench.timeutil import to_utc
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is asked for: the CLI starts faster
@@ -45,15 +47,26 @@ PACK_TABLES: tuple[str, ...] = tuple(
 
 @dataclass(frozen=True)
 class PackTable:
-    """The rows of one table held about the person (values as loaded: str, datetime, ...)."""
+    """The rows of one table held about the person, as the pack's files write them."""
 
     name: str
     columns: tuple[str, ...]
     types: tuple[str, ...]  # DuckDB type of each column
-    rows: tuple[tuple[Any, ...], ...]
+    json_objects: tuple[str, ...]  # each row's object in json/<table>.json
+    csv_lines: tuple[str, ...]  # each row's line in csv/<table>.csv, without its line end
+
+    @property
+    def row_count(self) -> int:
+        return len(self.json_objects)
 
     def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+        """The rows as the JSON file holds them: times in ISO 8601 UTC text, dates as
+        YYYY-MM-DD, text, booleans and nulls as they are."""
+        return [json.loads(text) for text in self.json_objects]
+
+    @property
+    def rows(self) -> tuple[tuple[Any, ...], ...]:
+        return tuple(tuple(record.values()) for record in self.records())
 
     def frame(self) -> pd.DataFrame:
         import pandas as pd
@@ -77,7 +90,7 @@ class SubjectPack:
 
     @property
     def row_counts(self) -> dict[str, int]:
-        return {name: len(table.rows) for name, table in self.tables.items()}
+        return {name: table.row_count for name, table in self.tables.items()}
 
     @property
     def found(self) -> bool:
@@ -114,7 +127,7 @@ def build_pack(
         generated_at=to_utc(generated_at or datetime.now(UTC)).replace(microsecond=0),
         identifier_kind=kind,
         identifier=given.strip() if kind == "email" else given,
-        user_ids=tuple(ids) if any(t.rows for t in tables.values()) else (),
+        user_ids=tuple(ids) if any(t.row_count for t in tables.values()) else (),
         tables=tables,
         quarantined={
             name: snapshot.rows_rejected.get(name, 0)
@@ -127,32 +140,53 @@ def build_pack(
 def _identify(
     cursor: duckdb.DuckDBPyConnection, email: str | None, user_id: str | None
 ) -> tuple[list[str], list[str]]:
-    """The person's user ids and email addresses (as matched)."""
-    define_email_key(cursor)
-    if user_id is not None:
+    """The person's user ids and email addresses (as compared, `email_key`)."""
+    if user_id is not None:  # a few addresses: keyed here, sparing DuckDB a Python function
         found = query(cursor, "pack_emails_of_user.sql", user_id=user_id)
-        return [user_id], [str(row["email"]) for row in found if row["email"]]
+        return [user_id], sorted({email_key(str(row["email"])) for row in found} - {""})
+    define_email_key(cursor)  # every held address is compared: keyed in DuckDB
     (person,) = query(cursor, "pack_users_of_email.sql", email=email)
     return [str(u) for u in person["user_ids"]], [str(person["email"] or "")]
+
+
+def _requests_from(cursor: duckdb.DuckDBPyConnection, emails: list[str]) -> list[int]:
+    """The row ids of the subject requests made from one of these addresses (as compared)."""
+    keys = set(emails) - {""}
+    if not keys:
+        return []
+    found = query(cursor, "pack_requesters.sql")
+    return [int(row["row"]) for row in found if email_key(str(row["email"])) in keys]
 
 
 def _rows(
     cursor: duckdb.DuckDBPyConnection, name: str, ids: list[str], emails: list[str]
 ) -> PackTable:
-    if name == REQUESTS:
-        result = execute(cursor, "pack_requests.sql", ids=ids, emails=emails)
-    else:
-        table = TABLES[name]
-        fragments = {
-            "table": quote_ident(name),
-            "user_column": quote_ident(PERSONAL_DATA_TABLES[name]),
-            "order": ", ".join(quote_ident(c) for c in table.row_order),
-        }
-        result = execute(cursor, "pack_rows.sql", fragments, ids=ids)
-    columns = tuple(d[0] for d in result.description or ())
-    types = tuple(str(d[1]) for d in result.description or ())
+    columns, types = _columns(cursor, name)
     # The loader never loads credential columns; a pack must never carry one.
     leaked = [c for c in columns if is_credential(c)]
     if leaked:
         raise AssertionError(f"{name}: credential column {leaked[0]} reached a subject-access pack")
-    return PackTable(name, columns, types, tuple(result.fetchall()))
+    json_object, csv_line = row_sql(columns, types)
+    text = {"json_object": json_object, "csv_line": csv_line}
+    if name == REQUESTS:
+        requests = _requests_from(cursor, emails)
+        result = execute(cursor, "pack_requests.sql", text, ids=ids, requests=requests)
+    else:
+        fragments = {
+            "table": quote_ident(name),
+            "user_column": quote_ident(PERSONAL_DATA_TABLES[name]),
+            "order": ", ".join(quote_ident(c) for c in TABLES[name].row_order),
+            **text,
+        }
+        result = execute(cursor, "pack_rows.sql", fragments, ids=ids)
+    # The rows' (object, line) pairs as two columns; none when nothing is held.
+    json_objects, csv_lines = tuple(zip(*result.fetchall(), strict=True)) or ((), ())
+    return PackTable(name, columns, types, json_objects, finish_csv_lines(json_objects, csv_lines))
+
+
+def _columns(
+    cursor: duckdb.DuckDBPyConnection, name: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names and DuckDB types of a table's columns, in order."""
+    table = cursor.table(name)
+    return tuple(table.columns), tuple(str(kind) for kind in table.dtypes)

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
-from insight_workbench.csvsafe import csv_bytes, iso_utc, plain
+from insight_workbench.csvsafe import csv_text, iso_utc
 from insight_workbench.errors import InputError
-from insight_workbench.subject_requests.records_json import records_json
 
 if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
-    from insight_workbench.subject_requests.pack import SubjectPack
+    from insight_workbench.subject_requests.pack import PackTable, SubjectPack
 
 # What each table of a pack holds, in words for the person the pack is about.
 TABLE_MEANINGS: dict[str, str] = {
@@ -48,14 +47,20 @@ def pack_files(pack: SubjectPack) -> dict[str, bytes]:
     """Every file of the pack by its relative path, README and manifest included."""
     data: dict[str, bytes] = {}
     for name, table in pack.tables.items():
-        records = [_plain_record(r) for r in table.records()]
-        data[f"json/{name}.json"] = (records_json(records) + "\n").encode("utf-8")
-        # The plain values make the same CSV cells (a timestamp's or date's ISO text
-        # starts with a digit, so it is never neutralised): each is formatted once.
-        data[f"csv/{name}.csv"] = csv_bytes(table.columns, [tuple(r.values()) for r in records])
+        data[f"json/{name}.json"], data[f"csv/{name}.csv"] = table_files(table)
     files = {"README.txt": readme(pack).encode("utf-8"), **data}
     files["manifest.json"] = _json_bytes(manifest(pack, files))
     return files
+
+
+def table_files(table: PackTable) -> tuple[bytes, bytes]:
+    """The JSON file (`json.dumps(records, indent=2, ensure_ascii=False)`) and the CSV
+    file (`csvsafe.csv_bytes`) of one table, from the text of each row."""
+    objects = ",\n".join(table.json_objects)
+    json_file = f"[\n{objects}\n]\n" if table.json_objects else "[]\n"
+    header = csv_text(table.columns, [], newline="\r\n")
+    csv_file = header + "".join(f"{line}\r\n" for line in table.csv_lines)
+    return json_file.encode("utf-8"), csv_file.encode("utf-8-sig")
 
 
 def manifest(pack: SubjectPack, files: dict[str, bytes]) -> dict[str, Any]:
@@ -210,10 +215,6 @@ def _table_of(path: str) -> str | None:
     if path.startswith(("json/", "csv/")):
         return path.split("/", 1)[1].rsplit(".", 1)[0]
     return None
-
-
-def _plain_record(record: dict[str, Any]) -> dict[str, Any]:
-    return {key: plain(value) for key, value in record.items()}
 
 
 def _json_bytes(document: Any) -> bytes:
