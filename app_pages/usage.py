@@ -70,11 +70,11 @@ with tabs[0]:
         weekly = grain == "day" and figures.mostly_suppressed(active, "active_users")
         if weekly:
             grain, active = "week", session.cached(views.weekly_active_users, wb, chosen, days)
-        chart = figures.active_users(active, grain, wb.as_of, min_cell, weekly)
+        chart = session.drawn(figures.active_users, active, grain, wb.as_of, min_cell, weekly)
     st.plotly_chart(chart.figure, key="active_chart")
     notes(chart)
     with st.spinner("Working out stickiness…"):
-        chart = figures.stickiness(table("stickiness"), wb.as_of)
+        chart = session.drawn(figures.stickiness, table("stickiness"), wb.as_of)
     st.plotly_chart(chart.figure, key="sticky_chart")
     notes(chart)
     with st.spinner("Counting logins per user…"):
@@ -82,12 +82,13 @@ with tabs[0]:
 with tabs[1], st.spinner("Counting organisations and accounts…"):
     orgs = table("active_organisations")
     st.plotly_chart(
-        charts.bars(
+        session.drawn(
+            charts.bars,
             orgs,
             "product",
             "organisations",
             "Organisations by product and status",
-            colour="status",
+            "status",
         ),
         key="orgs_chart",
     )
@@ -99,8 +100,13 @@ with tabs[2]:
     if features.empty:
         st.info("No usage events in this period.")
     else:
-        figure = charts.bars(
-            views.numeric(features, ["events"]), "event_type", "events", "Feature use", "product"
+        figure = session.drawn(
+            charts.bars,
+            views.numeric(features, ["events"]),
+            "event_type",
+            "events",
+            "Feature use",
+            "product",
         )
         selection.chart(figure, "features_chart", "feature", "x")
         features, kept = selection.narrow(features, "event_type", selection.chosen("feature"))
@@ -117,14 +123,16 @@ with tabs[3]:
         if frame.empty:
             st.info(f"{title}: no successful logins in this period.")
             continue
-        figure = charts.bars(views.numeric(frame, ["logins"]), column, "logins", title, None, True)
+        figure = session.drawn(
+            charts.bars, views.numeric(frame, ["logins"]), column, "logins", title, None, True
+        )
         selection.chart(figure, f"{name}_chart", column, "y")
         frame, kept = selection.narrow(frame, column, selection.chosen(column))
         selection.clear_control(column, kept, title.lower().rstrip("s"), f"{name}_clear")
         tables.show(views.for_display(frame), f"{name}_table")
 with tabs[4]:
     with st.spinner("Counting logins by day and hour…"):
-        chart = figures.hour_of_week(table("hour_of_week"))
+        chart = session.drawn(figures.hour_of_week, table("hour_of_week"))
     st.plotly_chart(chart.figure, key="hours_chart")
 with tabs[5]:
     with st.spinner("Following monthly cohorts…"):
@@ -132,7 +140,7 @@ with tabs[5]:
     if cohorts.empty:
         st.info("No cohorts in this period.")
     else:
-        chart = figures.cohorts(cohorts)
+        chart = session.drawn(figures.cohorts, cohorts)
         st.plotly_chart(chart.figure, key="cohort_chart")
         st.caption(
             f"Cohorts of the last {views.cohort_months(days)} months (at least three, so "

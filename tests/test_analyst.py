@@ -31,7 +31,7 @@ EXPECTED_COLUMNS = {
         "subscription_start_month",
         "closed_month",
     ],
-    "users": ["user_pseudonym", "org_pseudonym", "role", "created_month", "deleted"],
+    "users": ["user_pseudonym", "org_pseudonym", "role", "created_month", "deleted", "user_number"],
     "logins": [
         "ts",
         "user_pseudonym",
@@ -40,8 +40,14 @@ EXPECTED_COLUMNS = {
         "browser_family",
         "os_family",
         "referrer_domain",
+        "user_number",
+        "org_product",
+        "day",
+        "london_weekday",
+        "london_hour",
+        "first_login_month",
     ],
-    "usage_events": ["ts", "user_pseudonym", "product", "event_type"],
+    "usage_events": ["ts", "user_pseudonym", "product", "event_type", "user_number"],
 }
 
 
@@ -177,9 +183,57 @@ def test_the_database_holds_only_the_analyst_tables_and_columns(data: AnalystDat
 
 
 def test_users_are_pseudonymised_with_months_and_a_deleted_flag(data: AnalystData):
-    assert _rows(data, "SELECT * FROM users ORDER BY created_month") == [
+    rows = _rows(data, "SELECT * EXCLUDE (user_number) FROM users ORDER BY created_month")
+    assert rows == [
         (pseudonym("U1", KEY), ORG, "group_admin", date.fromisoformat("2025-05-01"), False),
         (pseudonym("U2", KEY), ORG, "user", date.fromisoformat("2025-06-01"), True),
+    ]
+
+
+def test_user_numbers_follow_the_sorted_pseudonyms_in_every_table(data: AnalystData):
+    found = _rows(
+        data,
+        "SELECT user_pseudonym, user_number FROM users UNION "
+        "SELECT user_pseudonym, user_number FROM logins UNION "
+        "SELECT user_pseudonym, user_number FROM usage_events ORDER BY user_number",
+    )
+    people = sorted(pseudonym(user, KEY) for user in ("U1", "U2", "U9"))
+    assert found == [*((p, n) for n, p in enumerate(people)), (None, None)]  # failed, no account
+
+
+def test_logins_carry_what_the_usage_reports_derive(data: AnalystData):
+    rows = _rows(
+        data,
+        "SELECT user_pseudonym, org_product, day, london_weekday, london_hour, "
+        "first_login_month FROM logins ORDER BY ts",
+    )
+    november = date.fromisoformat("2026-11-01")
+    assert rows == [
+        (pseudonym("U1", KEY), "local_insight", november, 7, 10, november),  # a Sunday
+        (None, None, date.fromisoformat("2026-11-02"), 1, 10, None),  # no account
+        (pseudonym("U9", KEY), None, date.fromisoformat("2026-11-03"), 2, 10, november),
+        (pseudonym("U2", KEY), "local_insight", date.fromisoformat("2026-11-04"), 3, 10, november),
+        (pseudonym("U2", KEY), "local_insight", date.fromisoformat("2026-11-05"), 4, 10, november),
+    ]
+
+
+def test_the_day_is_utc_and_the_hour_of_week_london_time(tmp_path: Path):
+    logins = [
+        _login(1, "U1", False, "192.0.2.1", None) | {"ts": "2026-06-29T23:30:00Z"},  # failed
+        _login(2, "U1", True, "192.0.2.1", None) | {"ts": "2026-07-06T23:30:00Z"},  # BST
+        _login(3, "U1", True, "192.0.2.1", None) | {"ts": "2026-08-01T09:00:00Z"},
+    ]
+    snapshot = load_snapshot(build_snapshot(tmp_path / "snap", {"logins": logins}))
+    rows = _rows(
+        analyst_data(snapshot, KEY),
+        "SELECT day, london_weekday, london_hour, first_login_month, org_product "
+        "FROM logins ORDER BY ts",
+    )
+    july = date.fromisoformat("2026-07-01")  # the first successful login's month
+    assert rows == [
+        (date.fromisoformat("2026-06-29"), 2, 0, july, None),  # Monday 23:30 UTC: Tuesday 00:30
+        (date.fromisoformat("2026-07-06"), 2, 0, july, None),
+        (date.fromisoformat("2026-08-01"), 6, 10, july, None),
     ]
 
 

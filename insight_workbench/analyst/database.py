@@ -7,11 +7,18 @@ into a file of the cache folder and reopened read-only afterwards (`cache.py`):
 
 - `orgs`: org_pseudonym, product, status, created_month, subscription_start_month,
   closed_month (organisations are not people; their names are left out anyway)
-- `users`: user_pseudonym, org_pseudonym, role, created_month, deleted
+- `users`: user_pseudonym, org_pseudonym, role, created_month, deleted, user_number
 - `logins`: ts, user_pseudonym (NULL for an unknown account), success,
   ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped IPv6 read as IPv4),
-  browser_family, os_family, referrer_domain
-- `usage_events`: ts, user_pseudonym, product, event_type
+  browser_family, os_family, referrer_domain, and what the usage reports would
+  otherwise work out again on every query: user_number, org_product (the product
+  of the user's organisation), day (UTC), london_weekday (1 = Monday),
+  london_hour, first_login_month (UTC month of the user's first successful login)
+- `usage_events`: ts, user_pseudonym, product, event_type, user_number
+
+`user_number` is the pseudonym's position among all the pseudonyms in sorted order:
+the same person as the pseudonym, as a small number that is quick to count. Sorted
+pseudonyms are in no order of the user ids, so it says nothing more than the pseudonym.
 
 Names, emails, telephones, user and organisation ids, login and event ids, full
 IP addresses and full user agents never enter that database, so nothing built on
@@ -46,6 +53,7 @@ from insight_workbench.policy import load_policy
 from insight_workbench.timeutil import to_utc
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
+LONDON = "Europe/London"  # the local time of the hour-of-week columns
 BATCH_ROWS = 1_000_000
 _MAPPED = bytes(10) + b"\xff\xff"
 
@@ -76,7 +84,7 @@ _SELECTS = {
         SELECT p.pseudonym AS user_pseudonym, o.pseudonym AS org_pseudonym,
                {_closed("u.role", "roles")} AS role,
                CAST(date_trunc('month', u.created_at) AS DATE) AS created_month,
-               u.deleted_at IS NOT NULL AS deleted
+               u.deleted_at IS NOT NULL AS deleted, p.user_number
         FROM users u JOIN _pseudonyms p USING (user_id)
         LEFT JOIN _org_pseudonyms o ON o.org_id = u.org_id ORDER BY user_pseudonym""",
     "logins": f"""
@@ -85,7 +93,14 @@ _SELECTS = {
             FROM (SELECT DISTINCT referrer FROM logins WHERE trim(referrer) <> '')),
         domains AS (
             SELECT referrer, regexp_replace(rtrim(host, '.'), '^www\\.', '') AS domain
-            FROM hosts)
+            FROM hosts),
+        firsts AS (
+            SELECT user_id, CAST(date_trunc('month', timezone('UTC', min(ts))) AS DATE)
+                AS first_login_month
+            FROM logins WHERE success AND user_id IS NOT NULL GROUP BY user_id),
+        products AS (
+            SELECT u.user_id, {_closed("o.product", "products")} AS org_product
+            FROM users u JOIN organisations o ON o.org_id = u.org_id)
         SELECT l.ts, p.pseudonym AS user_pseudonym, l.success,
                CASE WHEN regexp_full_match(trim(l.ip), '{_IPV4}')
                     THEN regexp_replace(trim(l.ip), '[0-9]+$', '0/24')
@@ -94,15 +109,22 @@ _SELECTS = {
                coalesce(a.os_family, $unknown) AS os_family,
                CASE WHEN d.referrer IS NULL THEN $direct
                     WHEN list_contains($referrers, d.domain) THEN d.domain
-                    ELSE $other END AS referrer_domain
+                    ELSE $other END AS referrer_domain,
+               p.user_number, r.org_product,
+               CAST(timezone('UTC', l.ts) AS DATE) AS day,
+               CAST(isodow(timezone($london, l.ts)) AS TINYINT) AS london_weekday,
+               CAST(hour(timezone($london, l.ts)) AS TINYINT) AS london_hour,
+               f.first_login_month
         FROM logins l
         LEFT JOIN _pseudonyms p ON p.user_id = l.user_id
         LEFT JOIN _ip_networks n ON n.ip = l.ip
         LEFT JOIN _agents a ON a.user_agent = l.user_agent
-        LEFT JOIN domains d ON d.referrer = l.referrer""",
+        LEFT JOIN domains d ON d.referrer = l.referrer
+        LEFT JOIN products r ON r.user_id = l.user_id
+        LEFT JOIN firsts f ON f.user_id = l.user_id""",
     "usage_events": f"""
         SELECT e.ts, p.pseudonym AS user_pseudonym, {_closed("e.product", "products")} AS product,
-               {_closed("e.event_type", "event_types")} AS event_type
+               {_closed("e.event_type", "event_types")} AS event_type, p.user_number
         FROM usage_events e JOIN _pseudonyms p USING (user_id)""",
 }
 
@@ -115,6 +137,7 @@ _VOCABULARIES = {
     "other": vocabulary.OTHER,
     "direct": vocabulary.DIRECT,
     "unknown": UNKNOWN,
+    "london": LONDON,
 }
 
 
@@ -206,11 +229,18 @@ def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
         "UNION SELECT user_id FROM usage_events",
     )
     pseudonyms = pseudonym_map(ids, key)
+    numbers = {p: n for n, p in enumerate(sorted(set(pseudonyms.values())))}
     cursor.register(
         "_pseudonyms",
         pa.table(
-            {"user_id": list(pseudonyms), "pseudonym": list(pseudonyms.values())},
-            schema=pa.schema([("user_id", pa.string()), ("pseudonym", pa.string())]),
+            {
+                "user_id": list(pseudonyms),
+                "pseudonym": list(pseudonyms.values()),
+                "user_number": [numbers[p] for p in pseudonyms.values()],
+            },
+            schema=pa.schema(
+                [("user_id", pa.string()), ("pseudonym", pa.string()), ("user_number", pa.int32())]
+            ),
         ),
     )
     orgs = _distinct(cursor, "SELECT org_id FROM organisations UNION SELECT org_id FROM users")

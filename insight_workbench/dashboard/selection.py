@@ -101,7 +101,10 @@ def chart(
         if values:
             write(kind, list(dict.fromkeys(values)))
 
-    highlight(figure, field, set(chosen(kind)), convert)
+    values = set(chosen(kind))
+    if values:  # a figure may be shared (`session.drawn`): mark a copy
+        figure = go.Figure(figure)
+        highlight(figure, field, values, convert)
     st.plotly_chart(figure, key=key, on_select=picked, selection_mode=list(mode))
 
 

@@ -277,6 +277,19 @@ def dpo_findings(wb: Workbench) -> list[Finding]:
     return check_result(wb).findings
 
 
+def drawn(build: Callable[..., T], *args: Any) -> T:
+    """`build(*args)`, a chart, built once per distinct input and then shared by every
+    rerun and session: plotly takes far longer to build a figure than the cache to find
+    it. Callers draw it and never change it (`selection.chart` changes a copy)."""
+    result: T = _drawn(f"{build.__module__}.{build.__qualname__}", args, _build=build)
+    return result
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _drawn(name: str, args: tuple[Any, ...], _build: Callable[..., Any]) -> Any:
+    return _build(*args)
+
+
 def set_current(wb: Workbench) -> None:
     st.session_state[STATE_KEY] = wb
 

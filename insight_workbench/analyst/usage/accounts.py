@@ -20,8 +20,8 @@ def active_organisations(
     login in the period. Organisations are not people: no suppression is needed."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH active AS (SELECT DISTINCT u.org_pseudonym FROM ({logins(product)}) l
-                        JOIN users u ON u.user_pseudonym = l.user_pseudonym),
+        WITH active AS (SELECT DISTINCT org_pseudonym FROM users
+                        WHERE user_number IN (SELECT user_number FROM ({logins(product)}))),
         grid AS (SELECT * FROM unnest($products) a(product),
                  unnest($statuses) b(status))
         SELECT g.product, g.status, count(o.org_pseudonym) AS organisations,
@@ -77,14 +77,14 @@ def dormant_accounts(
     last `days` (never logged in included), by product, with a Total row."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH seen AS (SELECT DISTINCT user_pseudonym FROM ({logins(product)})),
+        WITH seen AS (SELECT DISTINCT user_number FROM ({logins(product)})),
         accounts AS (SELECT * FROM ({USERS})
                      WHERE NOT deleted AND created_month <= CAST($as_of AS DATE))
-        SELECT g.product, count(a.user_pseudonym) AS accounts,
-               count(a.user_pseudonym) FILTER (WHERE s.user_pseudonym IS NULL) AS dormant
+        SELECT g.product, count(a.user_number) AS accounts,
+               count(a.user_number) FILTER (WHERE s.user_number IS NULL) AS dormant
         FROM unnest($products) g(product)
         LEFT JOIN accounts a ON a.product = g.product
-        LEFT JOIN seen s ON s.user_pseudonym = a.user_pseudonym
+        LEFT JOIN seen s ON s.user_number = a.user_number
         WHERE CAST($product AS VARCHAR) IS NULL OR g.product = $product
         GROUP BY g.product ORDER BY g.product"""
     frame = run(data, sql, products=list(PRODUCTS), **p)

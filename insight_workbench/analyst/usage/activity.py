@@ -12,7 +12,6 @@ from insight_workbench.analyst.usage.common import logins, ratio, run, show, win
 from insight_workbench.errors import InputError
 
 GRAINS = ("day", "week", "month")
-LOCAL_TIMEZONE = "Europe/London"
 
 
 def active_users(
@@ -30,14 +29,16 @@ def active_users(
     # whole periods: the first one starts before `start`
     source = logins(product).replace("l.ts > $start", "l.ts >= date_trunc($grain, $start)")
     sql = f"""
-        WITH l AS ({source}),
+        WITH counted AS (
+            SELECT CAST(date_trunc($grain, day) AS DATE) AS period_start,
+                   count(DISTINCT user_number) AS active_users
+            FROM ({source}) GROUP BY ALL),
         periods AS (
             SELECT CAST(t AS DATE) AS period_start FROM generate_series(
                 date_trunc($grain, $start), date_trunc($grain, $as_of),
                 CAST('1 ' || $grain AS INTERVAL)) g(t))
-        SELECT p.period_start, count(DISTINCT l.user_pseudonym) AS active_users
-        FROM periods p LEFT JOIN l ON CAST(date_trunc($grain, l.ts) AS DATE) = p.period_start
-        GROUP BY p.period_start ORDER BY p.period_start"""
+        SELECT p.period_start, coalesce(c.active_users, 0) AS active_users
+        FROM periods p LEFT JOIN counted c USING (period_start) ORDER BY p.period_start"""
     return show(data, run(data, sql, grain=grain, **p), ["active_users"])
 
 
@@ -48,12 +49,12 @@ def stickiness(
     p = window(data, as_of, days + 30, product)
     sql = f"""
         WITH ud AS (
-            SELECT DISTINCT user_pseudonym, CAST(ts AS DATE) AS day FROM ({logins(product)})
-            WHERE user_pseudonym IS NOT NULL),
+            SELECT DISTINCT user_number, day FROM ({logins(product)})
+            WHERE user_number IS NOT NULL),
         -- each active day keeps its user in the MAU until 29 days later or the next active day
         spans AS (
             SELECT day AS first_day, least(day + 29, coalesce(
-                lead(day) OVER (PARTITION BY user_pseudonym ORDER BY day) - 1, day + 29))
+                lead(day) OVER (PARTITION BY user_number ORDER BY day) - 1, day + 29))
                 AS last_day
             FROM ud),
         deltas AS (
@@ -96,8 +97,8 @@ def logins_per_user(
     )
     sql = f"""
         WITH per_user AS (
-            SELECT user_pseudonym, count(*) AS n FROM ({logins(product)})
-            WHERE user_pseudonym IS NOT NULL GROUP BY user_pseudonym),
+            SELECT user_number, count(*) AS n FROM ({logins(product)})
+            WHERE user_number IS NOT NULL GROUP BY user_number),
         buckets AS ({buckets})
         SELECT b.logins, count(u.n) AS users FROM buckets b
         LEFT JOIN per_user u ON u.n BETWEEN b.lo AND b.hi
@@ -112,13 +113,16 @@ def hour_of_week(
     """When people log in, London time: weekday (1 = Monday), hour (0-23), users, logins."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH l AS (SELECT user_pseudonym, timezone($tz, ts) AS local FROM ({logins(product)})),
+        WITH counted AS (
+            SELECT london_weekday AS weekday, london_hour AS hour,
+                   count(DISTINCT user_number) AS users, count(*) AS logins
+            FROM ({logins(product)}) GROUP BY ALL),
         grid AS (SELECT * FROM range(1, 8) a(weekday), range(0, 24) b(hour))
         SELECT CAST(g.weekday AS INTEGER) AS weekday, CAST(g.hour AS INTEGER) AS hour,
-               count(DISTINCT l.user_pseudonym) AS users, count(l.local) AS logins
-        FROM grid g LEFT JOIN l ON isodow(l.local) = g.weekday AND hour(l.local) = g.hour
-        GROUP BY g.weekday, g.hour ORDER BY g.weekday, g.hour"""
-    frame = run(data, sql, tz=LOCAL_TIMEZONE, **p)
+               coalesce(c.users, 0) AS users, coalesce(c.logins, 0) AS logins
+        FROM grid g LEFT JOIN counted c ON c.weekday = g.weekday AND c.hour = g.hour
+        ORDER BY g.weekday, g.hour"""
+    frame = run(data, sql, **p)
     return show(data, frame, ["users"], linked_columns=["logins"])
 
 
@@ -132,12 +136,16 @@ def cohort_retention(
     """Monthly cohorts (a user's first successful login month, within the last `months`):
     cohort, months_since, cohort_size, users (active that month), retention."""
     p = window(data, as_of, 1, product)
-    p["start"] = datetime(1, 1, 1, tzinfo=p["as_of"].tzinfo)  # the whole history
+    # Only the cohorts shown, and their logins: every month from the first cohort's on.
+    # A login's cohort is its user's first successful login month (stored with it): for
+    # anyone active by `as_of`, that is also their first month up to `as_of`.
+    first = "date_trunc('month', $as_of) - to_months($months - 1)"
+    source = logins(product).replace("l.ts > $start", f"l.ts >= {first}")
     sql = f"""
-        WITH l AS (SELECT user_pseudonym, CAST(date_trunc('month', ts) AS DATE) AS month
-                   FROM ({logins(product)}) WHERE user_pseudonym IS NOT NULL),
-        active AS (SELECT DISTINCT user_pseudonym, month FROM l),
-        cohorts AS (SELECT user_pseudonym, min(month) AS cohort FROM active GROUP BY ALL),
+        WITH l AS (SELECT user_number, first_login_month AS cohort,
+                          CAST(date_trunc('month', day) AS DATE) AS month
+                   FROM ({source})
+                   WHERE user_number IS NOT NULL AND first_login_month >= CAST({first} AS DATE)),
         last AS (SELECT CAST(date_trunc('month', $as_of) AS DATE) AS month),
         grid AS (
             SELECT CAST(t AS DATE) AS cohort, CAST(k AS INTEGER) AS months_since
@@ -146,9 +154,9 @@ def cohort_retention(
                  range(0, $months) r(k), last
             WHERE CAST(t AS DATE) + to_months(CAST(k AS INTEGER)) <= last.month),
         counted AS (
-            SELECT c.cohort, date_diff('month', c.cohort, a.month) AS months_since,
-                   count(*) AS users
-            FROM cohorts c JOIN active a USING (user_pseudonym) GROUP BY ALL)
+            SELECT cohort, date_diff('month', cohort, month) AS months_since,
+                   count(DISTINCT user_number) AS users
+            FROM l GROUP BY ALL)
         SELECT g.cohort, g.months_since, coalesce(s.users, 0) AS cohort_size,
                coalesce(n.users, 0) AS users
         FROM grid g

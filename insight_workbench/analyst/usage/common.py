@@ -16,23 +16,18 @@ from insight_workbench.loading.schema import PRODUCTS
 
 STATUSES = vocabulary.STATUSES
 
-# Successful logins in (start, as_of], with the product of the user's organisation.
-_LOGINS_OF_PRODUCT = """
-    SELECT l.ts, l.user_pseudonym, l.browser_family, l.os_family, l.referrer_domain, o.product
-    FROM logins l
-    JOIN users u ON u.user_pseudonym = l.user_pseudonym
-    JOIN orgs o ON o.org_pseudonym = u.org_pseudonym
-    WHERE l.success AND l.ts > $start AND l.ts <= $as_of AND o.product = $product"""
-_ALL_LOGINS = """
-    SELECT l.ts, l.user_pseudonym, l.browser_family, l.os_family, l.referrer_domain,
-           CAST(NULL AS VARCHAR) AS product
+# Successful logins in (start, as_of], with what the analyst database derived for each
+# (`database.py`): the user's number, the day, the London hour of the week, the cohort.
+_LOGINS = """
+    SELECT l.ts, l.user_number, l.browser_family, l.os_family, l.referrer_domain,
+           l.day, l.london_weekday, l.london_hour, l.first_login_month
     FROM logins l WHERE l.success AND l.ts > $start AND l.ts <= $as_of"""
 
 
 def logins(product: str | None) -> str:
     """Successful logins in (start, as_of], of one product's users when `product` is set
-    (joining users and organisations only then: it triples the cost on large logs)."""
-    return _ALL_LOGINS if product is None else _LOGINS_OF_PRODUCT
+    (the product of the user's organisation, stored with each login)."""
+    return _LOGINS if product is None else f"{_LOGINS} AND l.org_product = $product"
 
 
 # Users (deleted ones too) with their organisation's product and status.
@@ -43,15 +38,16 @@ USERS = """
 
 
 def pooled(rows: str, label: str, groups: Sequence[str] = ()) -> str:
-    """`rows` (one per login or event, with `user_pseudonym` and `label`) where a label
-    that fewer than $min_cell people are behind, within its group, reads $other: the
-    very name of a rare event type, browser or site could point at a person."""
-    keys = [*groups, label]
-    on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM r.{k}" for k in keys)
+    """`rows` (one per login or event, with `user_number` and `label`) counted per person
+    and label within its group: `user_number` and `n`, the rows behind them. A label that
+    fewer than $min_cell people are behind, within its group, reads $other: the very name
+    of a rare event type, browser or site could point at a person. Per pooled label,
+    count(DISTINCT user_number) is its people and sum(n) its rows."""
+    keys = ", ".join([*groups, label])
+    on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM r.{k}" for k in [*groups, label])
     return f"""
-        WITH r AS ({rows}),
-        sizes AS (SELECT {", ".join(keys)}, count(DISTINCT user_pseudonym) AS people
-                  FROM r GROUP BY ALL)
+        WITH r AS (SELECT {keys}, user_number, count(*) AS n FROM ({rows}) GROUP BY ALL),
+        sizes AS (SELECT {keys}, count(user_number) AS people FROM r GROUP BY ALL)
         SELECT r.* REPLACE (CASE WHEN s.people >= $min_cell THEN r.{label} ELSE $other END
                             AS {label})
         FROM r JOIN sizes s ON {on}"""

@@ -11,7 +11,7 @@ from insight_workbench.analyst.usage.common import logins, pooled, ratio, run, s
 from insight_workbench.analyst.vocabulary import OTHER, OTHER_FAMILY
 
 _EVENTS = """
-    SELECT user_pseudonym, product, event_type FROM usage_events
+    SELECT user_number, product, event_type FROM usage_events
     WHERE ts > $start AND ts <= $as_of
       AND (CAST($product AS VARCHAR) IS NULL OR product = $product)"""
 
@@ -23,7 +23,8 @@ def feature_usage(
     fewer than `min_cell` people used in a product is counted under "other"."""
     p = window(data, as_of, days, product)
     sql = f"""
-        SELECT product, event_type, count(DISTINCT user_pseudonym) AS users, count(*) AS events
+        SELECT product, event_type, count(DISTINCT user_number) AS users,
+               CAST(sum(n) AS BIGINT) AS events
         FROM ({pooled(_EVENTS, "event_type", ["product"])})
         GROUP BY product, event_type
         ORDER BY product, event_type = $other, events DESC, event_type"""
@@ -36,7 +37,7 @@ def _client_share(
 ) -> pd.DataFrame:
     p = window(data, as_of, days, product)
     sql = f"""
-        SELECT {column}, count(DISTINCT user_pseudonym) AS users, count(*) AS logins
+        SELECT {column}, count(DISTINCT user_number) AS users, CAST(sum(n) AS BIGINT) AS logins
         FROM ({pooled(logins(product), column)})
         GROUP BY {column} ORDER BY {column} = $other, logins DESC, {column}"""
     frame = run(data, sql, other=OTHER_FAMILY, min_cell=data.min_cell, **p)
@@ -81,18 +82,19 @@ def referrer_domains(
     most used, is pooled into "other": a rare domain's very name could point at a person."""
     p = window(data, as_of, days, product)
     sql = f"""
-        WITH l AS (SELECT user_pseudonym, referrer_domain AS domain FROM ({logins(product)})),
+        WITH l AS (SELECT referrer_domain AS domain, user_number, count(*) AS n
+                   FROM ({logins(product)}) GROUP BY ALL),
         ranked AS (
-            SELECT domain, count(DISTINCT user_pseudonym) AS users,
-                   row_number() OVER (ORDER BY domain = $other,
-                                      count(DISTINCT user_pseudonym) DESC, count(*) DESC,
-                                      domain) AS position
+            SELECT domain, count(user_number) AS users,
+                   row_number() OVER (ORDER BY domain = $other, count(user_number) DESC,
+                                      sum(n) DESC, domain) AS position
             FROM l GROUP BY domain),
         named AS (
-            SELECT l.user_pseudonym, CASE WHEN r.users >= $min_cell AND r.position <= $top
-                                          THEN r.domain ELSE $other END AS referrer_domain
+            SELECT l.user_number, l.n, CASE WHEN r.users >= $min_cell AND r.position <= $top
+                                            THEN r.domain ELSE $other END AS referrer_domain
             FROM l JOIN ranked r USING (domain))
-        SELECT referrer_domain, count(DISTINCT user_pseudonym) AS users, count(*) AS logins
+        SELECT referrer_domain, count(DISTINCT user_number) AS users,
+               CAST(sum(n) AS BIGINT) AS logins
         FROM named GROUP BY referrer_domain
         ORDER BY referrer_domain = $other, users DESC, referrer_domain"""
     frame = run(data, sql, other=OTHER, min_cell=data.min_cell, top=top, **p)

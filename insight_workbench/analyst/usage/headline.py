@@ -25,9 +25,9 @@ _SOURCES = {
         "SELECT user_id AS person, ts, success FROM logins",
         "SELECT org_id, status, product FROM organisations",
     ),
-    "analyst": (
-        "SELECT user_pseudonym AS person, org_pseudonym AS org_id, deleted FROM users",
-        "SELECT user_pseudonym AS person, ts, success FROM logins",
+    "analyst": (  # a user's number stands for the pseudonym: the same people, counted faster
+        "SELECT user_number AS person, org_pseudonym AS org_id, deleted FROM users",
+        "SELECT user_number AS person, ts, success FROM logins",
         "SELECT org_pseudonym AS org_id, status, product FROM orgs",
     ),
 }
@@ -47,26 +47,35 @@ class Headline(TypedDict):
     stickiness: float | None
 
 
+MAU_DAYS = 30  # the longest fixed window of the figures (stickiness's 30-day users)
 _HEADLINE = """
     WITH every_user AS ({0}), l AS ({1}), every_org AS ({2}),
     o AS (SELECT * FROM every_org
           WHERE CAST($product AS VARCHAR) IS NULL OR product = $product),
     u AS (SELECT * FROM every_user
           WHERE CAST($product AS VARCHAR) IS NULL OR org_id IN (SELECT org_id FROM o)),
-    ok AS (SELECT person, ts FROM l WHERE success AND ts <= $as_of
-           AND (CAST($product AS VARCHAR) IS NULL OR person IN (SELECT person FROM u)))
+    ok AS (SELECT person, ts FROM l WHERE success AND ts > $since AND ts <= $as_of
+           AND (CAST($product AS VARCHAR) IS NULL OR person IN (SELECT person FROM u))),
+    -- One pass over the logins of the longest window ($since): each person's last login
+    -- says in which windows they were active.
+    people AS (SELECT person, max(ts) AS last, count(*) FILTER (WHERE ts > $start) AS n
+               FROM ok GROUP BY person),
+    counted AS (
+      SELECT count(person) FILTER (WHERE last > $start) AS active,
+             CAST(coalesce(sum(n), 0) AS BIGINT) AS logins,
+             count(person) FILTER (WHERE last > $as_of - INTERVAL 30 DAY) AS mau,
+             count(person) FILTER (WHERE last > $as_of - INTERVAL 7 DAY) AS wau,
+             count(person) FILTER (WHERE last > $as_of - INTERVAL 1 DAY) AS dau
+      FROM people)
     SELECT
       (SELECT count(*) FROM u WHERE NOT deleted) AS users,
-      (SELECT count(DISTINCT person) FROM ok WHERE ts > $start) AS active,
-      (SELECT count(*) FROM ok WHERE ts > $start) AS logins,
-      (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 30 DAY) AS mau,
-      (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 7 DAY) AS wau,
-      (SELECT count(DISTINCT person) FROM ok WHERE ts > $as_of - INTERVAL 1 DAY) AS dau,
+      counted.*,
       (SELECT count(*) FROM o WHERE status = 'active') AS active_orgs,
       (SELECT count(*) FROM u JOIN o USING (org_id)
        WHERE o.status = 'active' AND NOT u.deleted) AS users_of_active_orgs,
       (SELECT map(list(status), list(n)) FROM (SELECT status, count(*) AS n FROM o
                                                  GROUP BY status)) AS organisations
+    FROM counted
 """
 
 
@@ -99,9 +108,11 @@ def _figures(
         sql = _HEADLINE.format(*_SOURCES["analyst"])
     moment = to_utc(moment)
     start = moment - timedelta(days=days)
+    since = min(start, moment - timedelta(days=MAU_DAYS))
+    params = {"as_of": moment, "start": start, "since": since, "product": product}
     cursor: duckdb.DuckDBPyConnection = source.cursor()
     try:
-        row = cursor.execute(sql, {"as_of": moment, "start": start, "product": product}).fetchone()
+        row = cursor.execute(sql, params).fetchone()
         names = [d[0] for d in cursor.description or []]
     finally:
         cursor.close()
