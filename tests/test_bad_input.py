@@ -663,6 +663,24 @@ def test_broken_deidentified_record_is_quarantined(tmp_path: Path) -> None:
     no_planted_value_anywhere(snapshot)
 
 
+def test_thousands_of_broken_records_each_quarantined_in_file_order(tmp_path: Path) -> None:
+    """More broken records than one insert of quarantined rows holds: every one is
+    recorded with its own row number, and the good records between them load in order."""
+    records = 2_500
+    lines = [
+        login(f"L{n}") if n % 2 else f"L{n},2026-01-05T09:00:00Z" for n in range(1, records + 1)
+    ]
+    folder = valid_snapshot(tmp_path / "snapshot")
+    replace_file(folder, "logins", csv_bytes(LOGINS, *lines), records)
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    assert rejects_of(snapshot) == [
+        ("logins", n, None, "has 2 fields, the header has 7") for n in range(2, records + 1, 2)
+    ]
+    loaded = column(snapshot, "SELECT login_id FROM logins ORDER BY rowid")
+    assert loaded == [f"L{n}" for n in range(1, records + 1, 2)]
+
+
 # ---- refusals: the real console script, exit 2, one line naming the culprit ----
 
 

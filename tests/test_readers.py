@@ -120,7 +120,7 @@ def test_fast_path_and_fallback_read_clean_files_identically(tmp_path: Path) -> 
     slow = read_file(con, path, "unused")
     slow.table = "slow"
     slow.rejects = _read_csv_with_python(con, path, slow, 5)
-    assert kind(con, "slow") == "BASE TABLE"
+    assert kind(con, "slow") == "LOCAL TEMPORARY"  # never written to a database file
     assert fast.columns == slow.columns == ["id", "text", "empty", "\u00e9t\u00e9"]
     assert fast.credential_columns == ["credential_token"]
     assert fast.rejects == slow.rejects == []
@@ -139,7 +139,7 @@ def test_a_broken_record_sends_the_file_to_the_fallback(tmp_path: Path) -> None:
     path.write_bytes(b"a,b\n1,2\n3\n4,5\n")
     con = connect()
     raw = read_file(con, path, "raw")
-    assert kind(con, "raw") == "BASE TABLE"
+    assert kind(con, "raw") == "LOCAL TEMPORARY"
     assert [(r.row, r.reason) for r in raw.rejects] == [(2, "has 1 fields, the header has 2")]
     assert rows(con, "raw") == [(1, "1", "2"), (3, "4", "5")]
     assert raw.records(con) == 3 == count_records(path)

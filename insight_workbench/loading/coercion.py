@@ -27,6 +27,7 @@ from insight_workbench.emails import define_email_key, email_key_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
 from insight_workbench.loading.schema import SQL_TYPES, Column, Table
+from insight_workbench.loading.statements import row_count, transaction
 
 # A later users row whose address equals an earlier one's by `emails.email_key`.
 DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, case-folded, spaces removed)"
@@ -255,39 +256,53 @@ def _typed_columns(table: Table, raw: RawTable) -> list[str]:
     ]
 
 
-def type_table(con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, timezone: str) -> None:
-    """Create the typed table `table.name` from `raw`; bad rows go to `rejects`.
+def type_table(
+    con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, timezone: str
+) -> tuple[int, int]:
+    """Create the typed table `table.name` from `raw`; bad rows go to `rejects`. Returns
+    the rows read from `raw` and the rows of them quarantined.
 
     Naive timestamps are read in `timezone`. Of rows sharing a primary key, the first
     one without other problems loads; the later ones are quarantined."""
     name, params = quote_ident(table.name), {"table": table.name}
     row, problems = _helper_name(ROW, raw), _helper_name("_problems", raw)
     columns = ", ".join(_typed_columns(table, raw))
-    con.execute(f"SET TimeZone = {quote_literal(timezone)}")
+    if timezone != "UTC":  # the session's zone otherwise
+        con.execute(f"SET TimeZone = {quote_literal(timezone)}")
     try:
-        con.execute(
+        read = row_count(
+            con,
             f"CREATE TABLE {name} AS SELECT {columns}, {ROW} AS {row}, "
-            f"{_problems(table, raw)} AS {problems} FROM {quote_ident(raw.table)}"
+            f"{_problems(table, raw)} AS {problems} FROM {quote_ident(raw.table)}",
         )
     finally:
-        con.execute("SET TimeZone = 'UTC'")
-    con.execute(
-        f"INSERT INTO rejects SELECT $table, {row}, p.column_name, p.value, p.reason "
-        f"FROM (SELECT {row}, unnest({problems}) AS p FROM {name} WHERE {problems} IS NOT NULL)",
-        params,
-    )
-    if table.primary_key:
-        _reject_repeated_keys(con, table, row, problems)
-    for column in table.columns:
-        if column.unique_email and column.name in raw.positions:
-            _reject_repeated_emails(con, table, column.name, row, problems)
-    con.execute(
-        f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
-        f"(SELECT row_number FROM rejects WHERE table_name = $table)",
-        params,
-    )
-    con.execute(f"ALTER TABLE {name} DROP COLUMN {problems}")
-    con.execute(f"ALTER TABLE {name} DROP COLUMN {row}")
+        if timezone != "UTC":
+            con.execute("SET TimeZone = 'UTC'")
+    emails = [c.name for c in table.columns if c.unique_email and c.name in raw.positions]
+    if emails:
+        define_email_key(con)  # not inside the transaction: its first use probes by failing
+    # The rest is one transaction. The typed table is committed first: DuckDB writes a
+    # table created and then deleted from within one transaction a second time.
+    with transaction(con):
+        con.execute(
+            f"INSERT INTO rejects SELECT $table, {row}, p.column_name, p.value, p.reason "
+            f"FROM (SELECT {row}, unnest({problems}) AS p FROM {name} "
+            f"WHERE {problems} IS NOT NULL)",
+            params,
+        )
+        if table.primary_key:
+            _reject_repeated_keys(con, table, row, problems)
+        for column in emails:
+            _reject_repeated_emails(con, table, column, row, problems)
+        quarantined = row_count(
+            con,
+            f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
+            f"(SELECT row_number FROM rejects WHERE table_name = $table)",
+            params,
+        )
+        con.execute(f"ALTER TABLE {name} DROP COLUMN {problems}")
+        con.execute(f"ALTER TABLE {name} DROP COLUMN {row}")
+    return read, quarantined
 
 
 def _reject_repeated_keys(
@@ -308,8 +323,8 @@ def _reject_repeated_emails(
     con: duckdb.DuckDBPyConnection, table: Table, column: str, row: str, problems: str
 ) -> None:
     """Quarantine every row whose email an earlier kept row has, compared as `email_key`
-    does (a row already quarantined keeps nothing; an empty address repeats nothing)."""
-    define_email_key(con)
+    does (a row already quarantined keeps nothing; an empty address repeats nothing).
+    The caller has run `define_email_key`."""
     name, ident = quote_ident(table.name), quote_ident(column)
     key = email_key_sql(ident)
     con.execute(

@@ -143,8 +143,10 @@ def connect_for_build(
 ) -> duckdb.DuckDBPyConnection:
     """A new database file that may read only the folder `readable` (the verified
     copies). Its configuration stays changeable, for the loader's per-table time zone;
-    external access, once off, cannot be turned back on."""
-    con = duckdb.connect(str(path), config=BASE_CONFIG)
+    external access, once off, cannot be turned back on. DuckDB does not sync the file
+    to disk at each commit: the finished file is synced once, before it is renamed into
+    place, and an unfinished one is thrown away."""
+    con = duckdb.connect(str(path), config={**BASE_CONFIG, "fsync_mode": "NONE"})
     try:
         _apply(con, settings, spill, allowed=[readable])
     except BaseException:

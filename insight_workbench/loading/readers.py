@@ -2,7 +2,9 @@
 
 Every file becomes a relation of `_row` (the 1-based record index) and one
 VARCHAR column per kept file column, plus a list of the records that could not
-be read at all (wrong field count, broken quoting, bad encoding). Inside the
+be read at all (wrong field count, broken quoting, bad encoding). The relation
+is temporary (it belongs to the connection, is never written to the database
+file and needs no commit to disk): only the typed table is kept. Inside the
 relation the columns have positional names (`c0`, `c1`, ...): a file's column
 names never become SQL identifiers before typing, so a column called `rowid`,
 `_row` or `"x"` cannot confuse the loader. Nothing is guessed: the dialect is
@@ -62,6 +64,8 @@ class RawTable:
     # Parquet columns kept typed besides as text: column name -> the declared type
     # ("timestamp", "date" or "bool") their Parquet type carries exactly.
     native: dict[str, str] = field(default_factory=dict)
+    is_view: bool = False  # else a table
+    file_table: str | None = None  # the table a view reads, dropped with it
 
     def ident(self, name: str) -> str:
         """The SQL identifier of file column `name` inside `table`."""
@@ -158,22 +162,24 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str
     positions = {name: header.index(name) for name in kept}
     raw = RawTable(table, kept, [n for n in header if is_credential(n)], positions)
     selected = ", ".join(raw.ident(name) for name in kept)
-    base = quote_ident(table + "__file")
+    base = table + "__file"
     try:
         con.execute(
-            f"CREATE TABLE {base} AS SELECT {selected} FROM {_csv_source(path, len(header))}"
+            f"CREATE TEMP TABLE {quote_ident(base)} AS SELECT {selected} "
+            f"FROM {_csv_source(path, len(header))}"
         )
     except duckdb.Error:
         # The file breaks the dialect somewhere (DuckDB's message quotes the line, so it
         # is never shown): read it record by record, quarantining only broken records.
-        drop_raw(con, table)
         raw.rejects = _read_csv_with_python(con, path, raw, len(header))
         return raw
     # With insertion order preserved, the rowid of a table created from one scan
     # follows the file's record order (tests/test_readers.py checks it on 2M rows).
     con.execute(
-        f"CREATE VIEW {quote_ident(table)} AS SELECT rowid + 1 AS {ROW}, {selected} FROM {base}"
+        f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT rowid + 1 AS {ROW}, {selected} "
+        f"FROM {quote_ident(base)}"
     )
+    raw.is_view, raw.file_table = True, base
     return raw
 
 
@@ -252,7 +258,8 @@ def _read_csv_with_python(
     schema = pa.schema([(ROW, pa.int64())] + [(ident, pa.string()) for ident in idents])
     columns = ", ".join(f"{ident} VARCHAR" for ident in idents)
     con.execute(
-        f"CREATE TABLE {quote_ident(raw.table)} ({ROW} BIGINT{', ' + columns if columns else ''})"
+        f"CREATE TEMP TABLE {quote_ident(raw.table)} "
+        f"({ROW} BIGINT{', ' + columns if columns else ''})"
     )
     rejects: list[StructuralReject] = []
     numbers: list[int] = []
@@ -303,6 +310,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         [name for name in names if is_credential(name)],
         {name: names.index(name) for name in kept},
         parquet_types=types,
+        is_view=True,
     )
     raw.native = {name: NATIVE[types[name]] for name in kept if types[name] in NATIVE}
     # A view: the file is read once, by the typing query, which reads only the forms
@@ -311,7 +319,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
     typed = [f"{quote_ident(n)} AS {raw.native_ident(n)}" for n in raw.native]
     selected = "".join(f", {column}" for column in texts + typed)
     con.execute(
-        f"CREATE VIEW {quote_ident(table)} AS SELECT file_row_number + 1 AS {ROW}{selected} "
+        f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT file_row_number + 1 AS {ROW}{selected} "
         f"FROM {source}"
     )
     return raw
@@ -341,22 +349,22 @@ def count_records(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> i
 
 def _count_records(path: Path, label: str, con: duckdb.DuckDBPyConnection | None) -> int:
     work = duckdb.connect(config={"preserve_insertion_order": True}) if con is None else con
+    raw = None
     try:
-        return read_file(work, path, "_counted", label).records(work)
+        raw = read_file(work, path, "_counted", label)
+        return raw.records(work)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: the file could not be read") from None
     finally:
         if con is None:
             work.close()
-        else:
-            drop_raw(work, "_counted")
+        elif raw is not None:
+            drop_raw(work, raw)
 
 
-def drop_raw(con: duckdb.DuckDBPyConnection, table: str) -> None:
+def drop_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
     """Drop an untyped relation (a view or a table) and the file table under it."""
-    kind = con.execute(
-        "SELECT table_type FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()
-    if kind:
-        con.execute(f"DROP {'VIEW' if kind[0] == 'VIEW' else 'TABLE'} {quote_ident(table)}")
-    con.execute(f"DROP TABLE IF EXISTS {quote_ident(table + '__file')}")
+    kind = "VIEW" if raw.is_view else "TABLE"
+    con.execute(f"DROP {kind} IF EXISTS {quote_ident(raw.table)}")
+    if raw.file_table:
+        con.execute(f"DROP TABLE IF EXISTS {quote_ident(raw.file_table)}")

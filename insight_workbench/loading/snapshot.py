@@ -40,6 +40,7 @@ from insight_workbench.loading.readers import (
     shown,
 )
 from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table
+from insight_workbench.loading.statements import insert_rows, row_count, transaction
 from insight_workbench.loading.verified_files import VerifiedFile
 from insight_workbench.progress import OnStep, Steps
 
@@ -135,9 +136,10 @@ def load_tables(
         with _database_errors(file.source.path, key):
             deidentified.append(_load_dataset(con, file, credentials, loads))
         steps.finished(key)
-    store_held_rows(con)
-    _write_reports(con, loads, credentials, deidentified)
-    _write_rebuild_tables(con, extras, deidentified, files)
+    with transaction(con):
+        store_held_rows(con)
+        _write_reports(con, loads, credentials, deidentified)
+        _write_rebuild_tables(con, extras, deidentified, files)
 
 
 def snapshot_from_database(
@@ -200,16 +202,11 @@ def _type_table(
 ) -> tuple[TableLoad, list[str]]:
     check_columns(table, raw, file)
     name = table.name
-    if raw.rejects:
-        con.executemany(
-            "INSERT INTO rejects VALUES (?, ?, NULL, NULL, ?)",
-            [[name, reject.row, reject.reason] for reject in raw.rejects],
-        )
-    records = raw.records(con)
-    type_table(con, table, raw, timezone)
-    drop_raw(con, raw.table)
-    loaded = _count(con, f"SELECT count(*) FROM {quote_ident(name)}")
-    rejected = _count(
+    insert_rows(con, "rejects", [(name, r.row, None, None, r.reason) for r in raw.rejects])
+    read, quarantined = type_table(con, table, raw, timezone)
+    drop_raw(con, raw)
+    records, loaded = read + len(raw.rejects), read - quarantined
+    rejected = row_count(
         con, "SELECT count(DISTINCT row_number) FROM rejects WHERE table_name = ?", [name]
     )
     if loaded + rejected != records:  # the loader's own promise; never expected to fail
@@ -227,11 +224,6 @@ def _check_rows(entry: mf.ManifestEntry | None, load: TableLoad) -> None:
         )
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
-    row = con.execute(sql, params).fetchone()
-    return int(row[0]) if row else 0
-
-
 def _load_dataset(
     con: duckdb.DuckDBPyConnection,
     file: VerifiedFile,
@@ -244,22 +236,19 @@ def _load_dataset(
     label = file.source.path.name
     raw = read_file(con, file.copy, f"_raw_{table}", label)
     credentials += [(key, c) for c in raw.credential_columns]
-    if raw.rejects:
-        con.executemany(
-            "INSERT INTO rejects VALUES (?, ?, NULL, NULL, ?)",
-            [[key, reject.row, reject.reason] for reject in raw.rejects],
-        )
-    records = raw.records(con)
-    loads[key] = TableLoad(key, label, records, records - len(raw.rejects), len(raw.rejects))
-    _check_rows(file.entry, loads[key])
+    insert_rows(con, "rejects", [(key, r.row, None, None, r.reason) for r in raw.rejects])
     selected = (
         ", ".join(f"NULLIF({raw.ident(c)}, '') AS {quote_ident(c)}" for c in raw.columns)
         or f"{ROW}"
     )
-    con.execute(
-        f"CREATE TABLE {quote_ident(table)} AS SELECT {selected} FROM {quote_ident(raw.table)}"
+    read = row_count(
+        con,
+        f"CREATE TABLE {quote_ident(table)} AS SELECT {selected} FROM {quote_ident(raw.table)}",
     )
-    drop_raw(con, raw.table)
+    drop_raw(con, raw)
+    records = read + len(raw.rejects)
+    loads[key] = TableLoad(key, label, records, read, len(raw.rejects))
+    _check_rows(file.entry, loads[key])
     meta = _read_meta(file.sidecar_copy, file.source.sidecar or "")
     return DeidentifiedDataset(name, file.source.relative, table, tuple(raw.columns), meta)
 
@@ -291,22 +280,22 @@ def _write_reports(
         "CREATE TABLE load_report (table_name VARCHAR, file VARCHAR, rows_in_file BIGINT, "
         "rows_loaded BIGINT, rows_rejected BIGINT)"
     )
-    con.executemany(
-        "INSERT INTO load_report VALUES (?, ?, ?, ?, ?)",
-        [[x.table, x.file, x.rows_in_file, x.rows_loaded, x.rows_rejected] for x in loads.values()],
+    insert_rows(
+        con,
+        "load_report",
+        [(x.table, x.file, x.rows_in_file, x.rows_loaded, x.rows_rejected) for x in loads.values()],
     )
     con.execute("CREATE TABLE credential_columns (table_name VARCHAR, column_name VARCHAR)")
-    if credentials:
-        con.executemany("INSERT INTO credential_columns VALUES (?, ?)", credentials)
+    insert_rows(con, "credential_columns", credentials)
     con.execute(
         "CREATE TABLE deidentified_datasets (name VARCHAR, file VARCHAR, table_name VARCHAR, "
         "meta VARCHAR)"
     )
-    if datasets:
-        con.executemany(
-            "INSERT INTO deidentified_datasets VALUES (?, ?, ?, ?)",
-            [[d.name, d.file, d.table, json.dumps(d.meta) if d.meta else None] for d in datasets],
-        )
+    insert_rows(
+        con,
+        "deidentified_datasets",
+        [(d.name, d.file, d.table, json.dumps(d.meta) if d.meta else None) for d in datasets],
+    )
 
 
 def _write_rebuild_tables(
@@ -321,14 +310,10 @@ def _write_rebuild_tables(
     con.execute(
         "CREATE TABLE snapshot_files (key VARCHAR, file VARCHAR, sha256 VARCHAR, listed BOOLEAN)"
     )
-    rows = [[t, c] for t, columns in extras.items() for c in columns]
-    if rows:
-        con.executemany("INSERT INTO extra_columns VALUES (?, ?)", rows)
-    rows = [[d.table, c] for d in datasets for c in d.columns]
-    if rows:
-        con.executemany("INSERT INTO dataset_columns VALUES (?, ?)", rows)
-    listed: list[list[object]] = [
-        [k, f.source.relative, f.sha256, f.entry is not None] for k, f in files.items()
-    ]
-    if listed:
-        con.executemany("INSERT INTO snapshot_files VALUES (?, ?, ?, ?)", listed)
+    insert_rows(con, "extra_columns", [(t, c) for t, columns in extras.items() for c in columns])
+    insert_rows(con, "dataset_columns", [(d.table, c) for d in datasets for c in d.columns])
+    insert_rows(
+        con,
+        "snapshot_files",
+        [(k, f.source.relative, f.sha256, f.entry is not None) for k, f in files.items()],
+    )
