@@ -60,12 +60,13 @@ os.environ["INSIGHT_CACHE_DIR"] = _CACHE
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto` runs one worker per core, but none for a run of one file (its tests would
-    all go to one worker anyway): the quick check of one file starts no workers."""
+    """`-n auto` runs one worker more than there are cores (a worker often waits on a
+    kernel, a server or a browser it started), but none for a run of one file (its
+    tests would all go to one worker anyway): the quick check of one file starts none."""
     files = {str(arg).split("::")[0] for arg in config.args}
     if len(files) == 1 and files.pop().endswith(".py"):
         return 0
-    return None
+    return (os.cpu_count() or 1) + 1
 
 
 # Files that share a costly session fixture (a notebook run, a served app): each group
