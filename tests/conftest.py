@@ -66,7 +66,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     files = {str(arg).split("::")[0] for arg in config.args}
     if len(files) == 1 and files.pop().endswith(".py"):
         return 0
-    return (os.cpu_count() or 1) + 1
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist reads it
+    return len(os.sched_getaffinity(0)) + 1  # the cores this process may use
 
 
 # Files that share a costly session fixture (a notebook run, a served app): each group

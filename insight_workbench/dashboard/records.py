@@ -121,11 +121,6 @@ def linker(wb: Workbench, url_paths: dict[str, str]) -> Callable[[str], str]:
     return link
 
 
-def link_for(wb: Workbench, key: str, url_paths: dict[str, str]) -> str:
-    """The relative address of `key` on its owning page, in this view's snapshot/as_of."""
-    return linker(wb, url_paths)(key)
-
-
 def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.DataFrame:
     """`frame` with its key column turned into links (show with `LINK_COLUMN`)."""
     if frame.empty or column not in frame.columns:

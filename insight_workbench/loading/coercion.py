@@ -262,7 +262,8 @@ def type_table(
     """Create the typed table `table.name` from `raw`; bad rows go to `rejects`. Returns
     the rows read from `raw` and the rows of them quarantined.
 
-    Naive timestamps are read in `timezone`. Of rows sharing a primary key, the first
+    Naive timestamps are read in `timezone`; `con`'s session must be in UTC (as the
+    build connection is), which it is left in. Of rows sharing a primary key, the first
     one without other problems loads; the later ones are quarantined."""
     name, params = quote_ident(table.name), {"table": table.name}
     row, problems = _helper_name(ROW, raw), _helper_name("_problems", raw)

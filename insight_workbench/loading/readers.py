@@ -17,6 +17,7 @@ trip through text.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import re
 import shutil
@@ -360,6 +361,14 @@ def _count_records(path: Path, label: str, con: duckdb.DuckDBPyConnection | None
             work.close()
         elif raw is not None:
             drop_raw(work, raw)
+        else:  # failed part-way: what it may have left on the caller's connection
+            for kind, name in (
+                ("VIEW", "_counted"),
+                ("TABLE", "_counted"),
+                ("TABLE", "_counted__file"),
+            ):
+                with contextlib.suppress(duckdb.Error):  # absent, or of the other kind
+                    work.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:

@@ -7,7 +7,7 @@ their fixed cost (a commit each, a call per inserted row) is most of the time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import duckdb
@@ -25,7 +25,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        con.execute("ROLLBACK")
+        with suppress(duckdb.Error):  # a failed rollback must not hide the first error
+            con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
 

@@ -66,9 +66,11 @@ class PackTable:
 
     @property
     def rows(self) -> tuple[tuple[Any, ...], ...]:
+        """The values of `records()`, column by column: times and dates as their text."""
         return tuple(tuple(record.values()) for record in self.records())
 
     def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame of what the files hold (times and dates as text)."""
         import pandas as pd
 
         return pd.DataFrame(list(self.rows), columns=list(self.columns))

@@ -34,7 +34,7 @@ def components_found_once() -> Iterator[None]:
     every installed package (a second or more each time): the packages do not change
     during the session, so they are read once and each AppTest gets the same answer.
     Streamlit has no public setting for this, so its internal scanner is replaced here,
-    in the tests only; pyproject.toml pins Streamlit's minor version for that reason,
+    in the tests only; the dev extra pins Streamlit's minor version for that reason,
     and a renamed scanner fails this import rather than passing silently."""
     found = component_scanner.scan_component_manifests()
     with pytest.MonkeyPatch.context() as patch:
