@@ -45,6 +45,8 @@ from typing import Any
 
 from results_file import replace_section
 
+from insight_workbench.loading.schema import TABLES as SCHEMA_TABLES
+
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 RESULTS = ROOT / "benchmarks" / "results.md"
@@ -52,17 +54,7 @@ SECTION = "## Large snapshot"
 LAST_RUN = BUILD / "large_bench_last.pickle"  # the figures, to write the section again
 HEAVIEST_USER = "U0000017"  # rank 0 of the preset's skewed choice of users
 PEER_RULES = ("RET-001", "ACC-003", "COM-001")
-TABLES = (
-    "organisations",
-    "users",
-    "logins",
-    "usage_events",
-    "communications",
-    "preferences",
-    "subject_requests",
-    "processors",
-    "admin_views",
-)
+TABLES = tuple(SCHEMA_TABLES)  # every table of the snapshot format
 
 
 # ---------------------------------------------------------------------------------------
@@ -223,6 +215,7 @@ def step_pages(folder: str) -> None:
     opened once in a fresh process (cold: the page computes and caches its results; the
     analyst's first page also builds the pseudonymised database), then run again 3 times
     (warm, the slowest kept). Through Streamlit's AppTest, as the server runs a page."""
+    from pages_bench import timed  # imports Streamlit: only in this step's process
     from streamlit import logger as streamlit_logger
     from streamlit.testing.v1 import AppTest
 
@@ -238,18 +231,10 @@ def step_pages(folder: str) -> None:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         for spec in pages_for(role):
             app.switch_page(spec.path)
-            cold = _timed_run(app)
-            warm = max(_timed_run(app) for _ in range(3))
+            cold = timed(app, timeout=600)
+            warm = max(timed(app, timeout=600) for _ in range(3))
             pages.append({"role": role, "page": spec.title, "cold": cold, "warm": warm})
     _emit({"pages": pages})
-
-
-def _timed_run(app: Any) -> float:
-    started = time.perf_counter()
-    app.run(timeout=600)
-    if app.exception:
-        raise SystemExit("a page raised an exception")
-    return time.perf_counter() - started
 
 
 def _as_of(folder: str) -> Any:

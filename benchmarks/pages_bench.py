@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 1.0
 
 
-def timed(run: AppTest) -> float:
+def timed(run: AppTest, timeout: float = 120) -> float:
     start = time.perf_counter()
-    run.run(timeout=120)
+    run.run(timeout=timeout)
     elapsed = time.perf_counter() - start
     if run.exception:
         raise SystemExit(f"the page raised: {run.exception[0].value}")

@@ -10,17 +10,13 @@ import pandas as pd
 from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
-from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.findings import SEVERITIES
 from insight_workbench.rules import family_label
 
 HORIZONS = (7, 30, 90)
 LONDON = ZoneInfo("Europe/London")
 # Findings about something already done (a request answered late): not outstanding.
 ANSWERED = {"SAR-002"}
-
-
-def _findings(wb: Workbench) -> list[Finding]:
-    return session.dpo_findings(wb)
 
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
@@ -57,7 +53,7 @@ def overdue(wb: Workbench) -> pd.DataFrame:
             "days_overdue": days_between(f.due, wb.as_of),
             "message": f.message,
         }
-        for f in _findings(wb)
+        for f in session.dpo_findings(wb)
         if f.due and f.rule not in ANSWERED
     ]
     frame = pd.DataFrame(
@@ -79,7 +75,7 @@ def findings_table(wb: Workbench) -> pd.DataFrame:
             "due": f.due,
             "message": f.message,
         }
-        for f in _findings(wb)
+        for f in session.dpo_findings(wb)
     ]
     return pd.DataFrame(rows, columns=["rule", "family", "key", "severity", "due", "message"])
 

@@ -38,17 +38,7 @@ MONTH_FOLDER = re.compile(r"^\d{4}-\d{2}$")
 # Each table's columns as the schema declares them (its optional columns left out).
 COLUMNS = {
     table: tuple(column.name for column in TABLES[table].columns if not column.optional)
-    for table in (
-        "organisations",
-        "users",
-        "logins",
-        "usage_events",
-        "communications",
-        "preferences",
-        "subject_requests",
-        "processors",
-        "admin_views",
-    )
+    for table in TABLES
 }
 ACTIVITY_TABLES = ("logins", "usage_events", "communications", "preferences", "admin_views")
 NUMBERED = {"logins": "L", "usage_events": "E", "communications": "M", "admin_views": "V"}
