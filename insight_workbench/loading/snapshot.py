@@ -7,8 +7,9 @@ files and calls it once per snapshot); `snapshot_from_database` gives the
 NULL when absent), `rejects` (table_name, row_number, column_name, value,
 reason), `load_report` (table_name, rows_in_file, rows_loaded, rows_rejected),
 `credential_columns` (table_name, column_name), `deidentified_datasets`
-(name, file, table_name, meta) with one all-VARCHAR table per dataset, and
-`iw_held`, the rows of personal data held per user (`held_rows.py`). What
+(name, file, table_name, meta) with one all-VARCHAR table per dataset,
+`iw_held`, the rows of personal data held per user (`held_rows.py`), and
+`iw_failed_logins`, the failed logins stored apart (`failed_logins.py`). What
 rebuilds the `Snapshot` object besides is kept in `extra_columns`,
 `dataset_columns` and `snapshot_files` (every file loaded, with its sha256 and
 whether the manifest lists it). The session time zone is UTC.
@@ -30,6 +31,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import read_json
 from insight_workbench.loading.coercion import check_columns, type_table
+from insight_workbench.loading.failed_logins import store_failed_logins
 from insight_workbench.loading.held_rows import store_held_rows
 from insight_workbench.loading.readers import (
     ROW,
@@ -138,6 +140,7 @@ def load_tables(
         steps.finished(key)
     with transaction(con):
         store_held_rows(con)
+        store_failed_logins(con)
         _write_reports(con, loads, credentials, deidentified)
         _write_rebuild_tables(con, extras, deidentified, files)
 

@@ -1,11 +1,12 @@
 -- ACC-003 / ACC-004: accounts ($by_ip false) or IP addresses as written in the export
 -- ($by_ip true) with at least $threshold failed logins within $window_seconds
 -- (inclusive: last ts - first ts <= window). One row per subject: its densest window.
+-- Reads the failed logins stored apart at load (`iw_failed_logins`), not `logins`.
 WITH failed AS (
     -- Failures on unknown accounts (NULL user_id) count for their IP.
     SELECT subject, ts FROM (
         SELECT CASE WHEN $by_ip THEN ip ELSE user_id END AS subject, ts
-        FROM logins WHERE NOT success
+        FROM iw_failed_logins
     ) WHERE subject IS NOT NULL
 ),
 -- Cheap first pass: a subject qualifies when some failure's ($threshold - 1)-th
