@@ -52,6 +52,7 @@ from insight_workbench.analyst.user_agents import UNKNOWN, family_table
 from insight_workbench.loading.lockdown import Settings, settings_from_env
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.progress import OnStep, Steps
 from insight_workbench.timeutil import to_utc
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
@@ -209,20 +210,46 @@ def analyst_data(
     once per snapshot and key into the cache folder, then reopened read-only."""
     if min_cell is None:
         min_cell = load_policy().deidentification.min_cell
-    con, path, built = open_cached(
-        snapshot,
-        key,
-        settings or settings_from_env(),
-        lambda target: _fill(snapshot, key, target),
-    )
+    con, path, built = _open(snapshot, key, settings)
     manifest = snapshot.manifest
     return AnalystData(con, manifest.snapshot_id, manifest.exported_at, min_cell, path, built)
 
 
-def _fill(snapshot: Snapshot, key: bytes, target: duckdb.DuckDBPyConnection) -> None:
+def build_analyst_file(
+    snapshot: Snapshot,
+    key: bytes,
+    settings: Settings | None = None,
+    on_step: OnStep | None = None,
+) -> tuple[Path, bool]:
+    """The analyst database of `snapshot` under `key` made ready in the cache folder, as
+    `analyst_data` would make it (the `ingest` command, so that no app session has to):
+    its path, and whether it was built now. `on_step` hears of each table it builds."""
+    con, path, built = _open(snapshot, key, settings, on_step)
+    con.close()
+    return path, built
+
+
+def _open(
+    snapshot: Snapshot, key: bytes, settings: Settings | None, on_step: OnStep | None = None
+) -> tuple[duckdb.DuckDBPyConnection, Path, bool]:
+    return open_cached(
+        snapshot,
+        key,
+        settings or settings_from_env(),
+        lambda target: _fill(snapshot, key, target, on_step),
+    )
+
+
+def _fill(
+    snapshot: Snapshot,
+    key: bytes,
+    target: duckdb.DuckDBPyConnection,
+    on_step: OnStep | None = None,
+) -> None:
     """The analyst tables into `target`, a locked database: data enters it only through
     Arrow, from Python."""
     source = snapshot.cursor()
+    steps = Steps(len(ANALYST_TABLES), on_step)
     try:
         _register_lookups(source, key)
         for name in ANALYST_TABLES:
@@ -231,6 +258,7 @@ def _fill(snapshot: Snapshot, key: bytes, target: duckdb.DuckDBPyConnection) -> 
             target.register("_incoming", reader)
             target.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
             target.unregister("_incoming")
+            steps.finished(name)
     finally:
         source.close()
 
