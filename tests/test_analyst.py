@@ -34,7 +34,6 @@ EXPECTED_COLUMNS = {
     "users": ["user_pseudonym", "org_pseudonym", "role", "created_month", "deleted", "user_number"],
     "logins": [
         "ts",
-        "user_pseudonym",
         "success",
         "ip_network",
         "browser_family",
@@ -47,8 +46,15 @@ EXPECTED_COLUMNS = {
         "london_hour",
         "first_login_month",
     ],
-    "usage_events": ["ts", "user_pseudonym", "product", "event_type", "user_number"],
+    "usage_events": ["ts", "product", "event_type", "user_number"],
 }
+# Every person of the small snapshot (U9 has logins but no user row), in user-number order.
+PEOPLE = sorted(pseudonym(user, KEY) for user in ("U1", "U2", "U9"))
+
+
+def _person(number: int | None) -> str | None:
+    """The pseudonym behind a log row's user number (None: no account)."""
+    return None if number is None else PEOPLE[number]
 
 
 @pytest.mark.parametrize(
@@ -191,22 +197,39 @@ def test_users_are_pseudonymised_with_months_and_a_deleted_flag(data: AnalystDat
 
 
 def test_user_numbers_follow_the_sorted_pseudonyms_in_every_table(data: AnalystData):
-    found = _rows(
+    users = _rows(data, "SELECT user_pseudonym, user_number FROM users ORDER BY user_number")
+    assert users == [(p, PEOPLE.index(p)) for p in sorted(pseudonym(u, KEY) for u in ("U1", "U2"))]
+    logged = _rows(
         data,
-        "SELECT user_pseudonym, user_number FROM users UNION "
-        "SELECT user_pseudonym, user_number FROM logins UNION "
-        "SELECT user_pseudonym, user_number FROM usage_events ORDER BY user_number",
+        "SELECT user_number FROM logins UNION SELECT user_number FROM usage_events "
+        "ORDER BY user_number",
     )
-    people = sorted(pseudonym(user, KEY) for user in ("U1", "U2", "U9"))
-    assert found == [*((p, n) for n, p in enumerate(people)), (None, None)]  # failed, no account
+    assert logged == [(0,), (1,), (2,), (None,)]  # U9 without a user row; a failed login
+
+
+def test_the_log_tables_hold_no_pseudonym(data: AnalystData):
+    # the person of a log row is its user number; `users` alone holds pseudonyms
+    texts = _rows(
+        data,
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_name IN ('logins', 'usage_events') AND data_type = 'VARCHAR'",
+    )
+    assert texts
+    for table, column in texts:
+        values = {v for (v,) in _rows(data, f"SELECT DISTINCT {column} FROM {table}")}
+        assert not values & {*PEOPLE, ORG}, (table, column)
+        assert not any(str(v).startswith(("p_", "o_")) for v in values), (table, column)
 
 
 def test_logins_carry_what_the_usage_reports_derive(data: AnalystData):
-    rows = _rows(
-        data,
-        "SELECT user_pseudonym, org_product, day, london_weekday, london_hour, "
-        "first_login_month FROM logins ORDER BY ts",
-    )
+    rows = [
+        (_person(number), *rest)
+        for number, *rest in _rows(
+            data,
+            "SELECT user_number, org_product, day, london_weekday, london_hour, "
+            "first_login_month FROM logins ORDER BY ts",
+        )
+    ]
     november = date.fromisoformat("2026-11-01")
     assert rows == [
         (pseudonym("U1", KEY), "local_insight", november, 7, 10, november),  # a Sunday
@@ -251,11 +274,14 @@ def test_organisations_keep_months_not_instants_or_names(data: AnalystData):
 
 
 def test_logins_keep_networks_families_and_domains(data: AnalystData):
-    rows = _rows(
-        data,
-        "SELECT user_pseudonym, success, ip_network, browser_family, os_family, "
-        "referrer_domain FROM logins ORDER BY ts",
-    )
+    rows = [
+        (_person(number), *rest)
+        for number, *rest in _rows(
+            data,
+            "SELECT user_number, success, ip_network, browser_family, os_family, "
+            "referrer_domain FROM logins ORDER BY ts",
+        )
+    ]
     assert rows == [
         (pseudonym("U1", KEY), True, "192.0.2.0/24", "Chrome", "Windows", "google.com"),
         (None, False, "2001:db8:1234::/48", "Other", "Other", "other"),  # unknown account; IP host
@@ -266,7 +292,12 @@ def test_logins_keep_networks_families_and_domains(data: AnalystData):
 
 
 def test_events_are_pseudonymised_and_their_types_closed(data: AnalystData):
-    rows = _rows(data, "SELECT user_pseudonym, product, event_type FROM usage_events ORDER BY ts")
+    rows = [
+        (_person(number), *rest)
+        for number, *rest in _rows(
+            data, "SELECT user_number, product, event_type FROM usage_events ORDER BY ts"
+        )
+    ]
     assert rows == [
         (pseudonym("U1", KEY), "local_insight", "report_run"),
         (pseudonym("U1", KEY), "local_insight", "map_view"),  # a known type, spelt loosely

@@ -8,26 +8,28 @@ into a file of the cache folder and reopened read-only afterwards (`cache.py`):
 - `orgs`: org_pseudonym, product, status, created_month, subscription_start_month,
   closed_month (organisations are not people; their names are left out anyway)
 - `users`: user_pseudonym, org_pseudonym, role, created_month, deleted, user_number
-- `logins`: ts, user_pseudonym (NULL for an unknown account), success,
-  ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped IPv6 read as IPv4),
-  browser_family, os_family, referrer_domain, and what the usage reports would
-  otherwise work out again on every query: user_number, org_product (the product
-  of the user's organisation), day (UTC), london_weekday (1 = Monday),
-  london_hour, first_login_month (UTC month of the user's first successful login)
-- `usage_events`: ts, user_pseudonym, product, event_type, user_number
+- `logins`: ts, success, ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped
+  IPv6 read as IPv4), browser_family, os_family, referrer_domain, and what the
+  usage reports would otherwise work out again on every query: user_number (NULL
+  for an unknown account), org_product (the product of the user's organisation),
+  day (UTC), london_weekday (1 = Monday), london_hour, first_login_month (UTC
+  month of the user's first successful login)
+- `usage_events`: ts, product, event_type, user_number
 
 `user_number` is the pseudonym's position among all the pseudonyms in sorted order:
 the same person as the pseudonym, as a small number that is quick to count. Sorted
 pseudonyms are in no order of the user ids, so it says nothing more than the pseudonym.
+The log tables hold the number alone (`users` pairs it with the pseudonym): tens of
+millions of rows store and scan faster without a 22-character text on each.
 
 Names, emails, telephones, user and organisation ids, login and event ids, full
 IP addresses and full user agents never enter that database, so nothing built on
 it can show them: an analyst connection simply has no identifiable tables.
 Every text column holds a word of a closed vocabulary (`vocabulary.py`) or its
 "other" bucket, never text copied from the snapshot.
-Pseudonyms, IP networks and agent families are computed in Python over the
-distinct values only (a set of users, addresses and agents, not of log rows)
-and joined back in DuckDB.
+Pseudonyms, IP networks and agent families are computed over the distinct values
+only (a set of users, addresses and agents, not of log rows) and joined back in
+DuckDB; so is what a login inherits from its user (number, product, first login).
 """
 
 from __future__ import annotations
@@ -45,11 +47,12 @@ import pyarrow as pa
 
 from insight_workbench.analyst import vocabulary
 from insight_workbench.analyst.cache import open_cached
-from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym_map
+from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym
 from insight_workbench.analyst.user_agents import UNKNOWN, family_table
 from insight_workbench.loading.lockdown import Settings, settings_from_env
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.progress import OnStep, Steps
 from insight_workbench.timeutil import to_utc
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
@@ -72,6 +75,31 @@ def _closed(column: str, words: str) -> str:
     return f"CASE WHEN list_contains(${words}, {word}) THEN {word} ELSE $other END"
 
 
+# Per person, on the snapshot side: the distinct user ids (users, logins and events,
+# orphans included), each with its first successful login's month and its
+# organisation's product. Python adds the pseudonym and number (`_register_people`).
+_PEOPLE = f"""
+    WITH login_users AS (
+        SELECT user_id, CAST(date_trunc('month', timezone('UTC', min(ts) FILTER (WHERE success)))
+            AS DATE) AS first_login_month
+        FROM logins WHERE user_id IS NOT NULL GROUP BY user_id),
+    ids AS (SELECT user_id FROM users UNION SELECT user_id FROM login_users
+            UNION SELECT user_id FROM usage_events),
+    products AS (
+        SELECT u.user_id, {_closed("o.product", "products")} AS org_product
+        FROM users u JOIN organisations o ON o.org_id = u.org_id)
+    SELECT i.user_id, f.first_login_month, r.org_product
+    FROM ids i LEFT JOIN login_users f USING (user_id) LEFT JOIN products r USING (user_id)
+    WHERE i.user_id IS NOT NULL"""
+
+# Each distinct address once: plain IPv4 truncated here, the rest in Python.
+_ADDRESSES = f"""
+    SELECT ip, CASE WHEN regexp_full_match(trim(ip), '{_IPV4}')
+                    THEN regexp_replace(trim(ip), '[0-9]+$', '0/24') END AS ip_network
+    FROM (SELECT DISTINCT ip FROM logins WHERE ip IS NOT NULL)"""
+
+# The log tables carry the user's number, not the pseudonym: a 22-character text on
+# every row costs far more to store than it tells (`users` maps one to the other).
 _SELECTS = {
     "orgs": f"""
         SELECT p.pseudonym AS org_pseudonym, {_closed("o.product", "products")} AS product,
@@ -85,7 +113,7 @@ _SELECTS = {
                {_closed("u.role", "roles")} AS role,
                CAST(date_trunc('month', u.created_at) AS DATE) AS created_month,
                u.deleted_at IS NOT NULL AS deleted, p.user_number
-        FROM users u JOIN _pseudonyms p USING (user_id)
+        FROM users u JOIN _people p USING (user_id)
         LEFT JOIN _org_pseudonyms o ON o.org_id = u.org_id ORDER BY user_pseudonym""",
     "logins": f"""
         WITH hosts AS (
@@ -93,39 +121,27 @@ _SELECTS = {
             FROM (SELECT DISTINCT referrer FROM logins WHERE trim(referrer) <> '')),
         domains AS (
             SELECT referrer, regexp_replace(rtrim(host, '.'), '^www\\.', '') AS domain
-            FROM hosts),
-        firsts AS (
-            SELECT user_id, CAST(date_trunc('month', timezone('UTC', min(ts))) AS DATE)
-                AS first_login_month
-            FROM logins WHERE success AND user_id IS NOT NULL GROUP BY user_id),
-        products AS (
-            SELECT u.user_id, {_closed("o.product", "products")} AS org_product
-            FROM users u JOIN organisations o ON o.org_id = u.org_id)
-        SELECT l.ts, p.pseudonym AS user_pseudonym, l.success,
-               CASE WHEN regexp_full_match(trim(l.ip), '{_IPV4}')
-                    THEN regexp_replace(trim(l.ip), '[0-9]+$', '0/24')
-                    ELSE n.ip_network END AS ip_network,
+            FROM hosts)
+        SELECT l.ts, l.success, n.ip_network,
                coalesce(a.browser_family, $unknown) AS browser_family,
                coalesce(a.os_family, $unknown) AS os_family,
                CASE WHEN d.referrer IS NULL THEN $direct
                     WHEN list_contains($referrers, d.domain) THEN d.domain
                     ELSE $other END AS referrer_domain,
-               p.user_number, r.org_product,
+               p.user_number, p.org_product,
                CAST(timezone('UTC', l.ts) AS DATE) AS day,
                CAST(isodow(timezone($london, l.ts)) AS TINYINT) AS london_weekday,
                CAST(hour(timezone($london, l.ts)) AS TINYINT) AS london_hour,
-               f.first_login_month
+               p.first_login_month
         FROM logins l
-        LEFT JOIN _pseudonyms p ON p.user_id = l.user_id
+        LEFT JOIN _people p ON p.user_id = l.user_id
         LEFT JOIN _ip_networks n ON n.ip = l.ip
         LEFT JOIN _agents a ON a.user_agent = l.user_agent
-        LEFT JOIN domains d ON d.referrer = l.referrer
-        LEFT JOIN products r ON r.user_id = l.user_id
-        LEFT JOIN firsts f ON f.user_id = l.user_id""",
+        LEFT JOIN domains d ON d.referrer = l.referrer""",
     "usage_events": f"""
-        SELECT e.ts, p.pseudonym AS user_pseudonym, {_closed("e.product", "products")} AS product,
+        SELECT e.ts, {_closed("e.product", "products")} AS product,
                {_closed("e.event_type", "event_types")} AS event_type, p.user_number
-        FROM usage_events e JOIN _pseudonyms p USING (user_id)""",
+        FROM usage_events e JOIN _people p USING (user_id)""",
 }
 
 _VOCABULARIES = {
@@ -194,70 +210,104 @@ def analyst_data(
     once per snapshot and key into the cache folder, then reopened read-only."""
     if min_cell is None:
         min_cell = load_policy().deidentification.min_cell
-    con, path, built = open_cached(
-        snapshot,
-        key,
-        settings or settings_from_env(),
-        lambda target: _fill(snapshot, key, target),
-    )
+    con, path, built = _open(snapshot, key, settings)
     manifest = snapshot.manifest
     return AnalystData(con, manifest.snapshot_id, manifest.exported_at, min_cell, path, built)
 
 
-def _fill(snapshot: Snapshot, key: bytes, target: duckdb.DuckDBPyConnection) -> None:
+def build_analyst_file(
+    snapshot: Snapshot,
+    key: bytes,
+    settings: Settings | None = None,
+    on_step: OnStep | None = None,
+) -> tuple[Path, bool]:
+    """The analyst database of `snapshot` under `key` made ready in the cache folder, as
+    `analyst_data` would make it (the `ingest` command, so that no app session has to):
+    its path, and whether it was built now. `on_step` hears of each table it builds."""
+    con, path, built = _open(snapshot, key, settings, on_step)
+    con.close()
+    return path, built
+
+
+def _open(
+    snapshot: Snapshot, key: bytes, settings: Settings | None, on_step: OnStep | None = None
+) -> tuple[duckdb.DuckDBPyConnection, Path, bool]:
+    return open_cached(
+        snapshot,
+        key,
+        settings or settings_from_env(),
+        lambda target: _fill(snapshot, key, target, on_step),
+    )
+
+
+def _fill(
+    snapshot: Snapshot,
+    key: bytes,
+    target: duckdb.DuckDBPyConnection,
+    on_step: OnStep | None = None,
+) -> None:
     """The analyst tables into `target`, a locked database: data enters it only through
     Arrow, from Python."""
     source = snapshot.cursor()
+    steps = Steps(len(ANALYST_TABLES), on_step)
     try:
         _register_lookups(source, key)
         for name in ANALYST_TABLES:
             sql = _SELECTS[name]
-            params = {k: v for k, v in _VOCABULARIES.items() if f"${k}" in sql}
-            reader = source.sql(sql, params=params).to_arrow_reader(BATCH_ROWS)
+            reader = source.sql(sql, params=_params(sql)).to_arrow_reader(BATCH_ROWS)
             target.register("_incoming", reader)
             target.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
             target.unregister("_incoming")
+            steps.finished(name)
     finally:
         source.close()
 
 
 def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """Lookup tables on the snapshot side only (this cursor): raw value -> safe value."""
-    ids = _distinct(
-        cursor,
-        "SELECT user_id FROM users UNION SELECT user_id FROM logins WHERE user_id IS NOT NULL "
-        "UNION SELECT user_id FROM usage_events",
-    )
-    pseudonyms = pseudonym_map(ids, key)
-    numbers = {p: n for n, p in enumerate(sorted(set(pseudonyms.values())))}
-    cursor.register(
-        "_pseudonyms",
-        pa.table(
-            {
-                "user_id": list(pseudonyms),
-                "pseudonym": list(pseudonyms.values()),
-                "user_number": [numbers[p] for p in pseudonyms.values()],
-            },
-            schema=pa.schema(
-                [("user_id", pa.string()), ("pseudonym", pa.string()), ("user_number", pa.int32())]
-            ),
-        ),
-    )
+    _register_people(cursor, key)
     orgs = _distinct(cursor, "SELECT org_id FROM organisations UNION SELECT org_id FROM users")
     cursor.register(
         "_org_pseudonyms",
         _lookup(orgs, "org_id", "pseudonym", lambda org_id: org_pseudonym(org_id, key)),
     )
-    ips = _distinct(
-        cursor,
-        f"SELECT DISTINCT ip FROM logins WHERE NOT regexp_full_match(trim(ip), '{_IPV4}')",
+    addresses = cursor.sql(_ADDRESSES).to_arrow_table()
+    networks = [
+        network if network is not None else ip_network(ip)
+        for ip, network in zip(
+            addresses.column("ip").to_pylist(),
+            addresses.column("ip_network").to_pylist(),
+            strict=True,
+        )
+    ]
+    cursor.register(
+        "_ip_networks",
+        pa.table({"ip": addresses.column("ip"), "ip_network": pa.array(networks, pa.string())}),
     )
-    cursor.register("_ip_networks", _lookup(ips, "ip", "ip_network", ip_network))
     agents = _distinct(
         cursor, "SELECT DISTINCT user_agent FROM logins WHERE user_agent IS NOT NULL"
     )
     columns = family_table(agents)
     cursor.register("_agents", pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}))
+
+
+def _register_people(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """`_people`: each distinct user id with its pseudonym, user number, first login
+    month and organisation product (`_PEOPLE`)."""
+    people = cursor.sql(_PEOPLE, params=_params(_PEOPLE)).to_arrow_table()
+    pseudonyms = [pseudonym(user_id, key) for user_id in people.column("user_id").to_pylist()]
+    numbers = {p: n for n, p in enumerate(sorted(set(pseudonyms)))}
+    cursor.register(
+        "_people",
+        people.append_column("pseudonym", pa.array(pseudonyms, pa.string())).append_column(
+            "user_number", pa.array([numbers[p] for p in pseudonyms], pa.int32())
+        ),
+    )
+
+
+def _params(sql: str) -> dict[str, object]:
+    """The vocabularies `sql` uses (DuckDB refuses values for parameters it does not use)."""
+    return {name: value for name, value in _VOCABULARIES.items() if f"${name}" in sql}
 
 
 def _distinct(cursor: duckdb.DuckDBPyConnection, sql: str) -> list[str]:

@@ -1,13 +1,16 @@
-"""`ingest SNAPSHOT`: verify and type the snapshot once into its workspace."""
+"""`ingest SNAPSHOT`: verify and type the snapshot once into its workspace; with a
+pseudonymisation key configured, build its analyst data too."""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from insight_workbench.commands.common import SnapshotArg
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
+from insight_workbench.errors import InputError
 
 
 def ingest(
@@ -26,21 +29,53 @@ def ingest(
     quiet: QuietOption = False,
 ) -> None:
     """Verify and type SNAPSHOT into its workspace (reused when done already): prints
-    the workspace path and rows loaded and rejected per table. Exit 2 for a snapshot
-    that cannot be used."""
+    the workspace path and rows loaded and rejected per table. With a pseudonymisation
+    key in INSIGHT_PSEUDONYM_KEY or INSIGHT_PSEUDONYM_KEY_FILE, also builds the app's
+    analyst data. Exit 2 for a snapshot that cannot be used."""
+    from insight_workbench.analyst.database import build_analyst_file
     from insight_workbench.loading.lockdown import settings_from_env
     from insight_workbench.loading.workspace import ingest as build
 
     settings = settings_from_env(threads, memory_limit)
+    key, problem = configured_key()
     with progress_bar(quiet) as phase:
         workspace, loaded = build(snapshot, settings, phase("Loading"))
     try:
+        with progress_bar(quiet) as phase:
+            analyst = (
+                None
+                if key is None
+                else build_analyst_file(loaded, key, settings, phase("Analyst data"))
+            )
         state = "built" if workspace.built else "reused"
         lines = [f"Workspace: {workspace.path} ({state})", ""]
         wide = max(len(name) for name in loaded.loads)
         lines.append(f"{'table':<{wide}} {'loaded':>10} {'rejected':>10}")
         for load in loaded.loads.values():
             lines.append(f"{load.table:<{wide}} {load.rows_loaded:>10} {load.rows_rejected:>10}")
+        if analyst is not None:
+            path, built = analyst
+            lines += ["", f"Analyst data: {path} ({'built' if built else 'reused'})"]
         typer.echo("\n".join(lines))
+        if problem is not None:
+            typer.echo(f"Analyst data not built: {problem}", err=True)
     finally:
         loaded.con.close()
+
+
+def configured_key() -> tuple[bytes | None, str | None]:
+    """The pseudonymisation key the app would use from the environment, or None: with
+    no key configured, why not is nobody's concern; with one that cannot be used, the
+    reason (never the key)."""
+    from insight_workbench.analyst.pseudonyms import (
+        KEY_FILE_VARIABLE,
+        KEY_VARIABLE,
+        load_pseudonym_key,
+    )
+
+    if not any(os.environ.get(name, "").strip() for name in (KEY_VARIABLE, KEY_FILE_VARIABLE)):
+        return None, None
+    try:
+        return load_pseudonym_key(os.environ), None
+    except InputError as error:
+        return None, str(error)
