@@ -68,6 +68,7 @@ class Identifiers:
         )
         self.names = values("SELECT name FROM users")
         self.ips = values("SELECT ip FROM logins")
+        self.ip_lengths = sorted({len(ip) for ip in self.ips})
         self.agents = values("SELECT user_agent FROM logins")
         self.phones = {re.sub(r"\D", "", p) for p in values("SELECT telephone FROM users")}
         self.phones = {p for p in self.phones if len(p) >= 7}
@@ -91,18 +92,32 @@ class Identifiers:
                 found.append(f"{where}: contains an email, name or user id")
             elif len(re.sub(r"\D", "", text)) >= 7 and re.sub(r"\D", "", text) in self.phones:
                 found.append(f"{where}: a telephone number")
-            elif _is_address(text) or any(ip in text for ip in self._ips_in(text)):
+            elif _is_address(text) or self._ips_in(text):
                 found.append(f"{where}: an IP address")
         return found
 
-    def _ips_in(self, text: str) -> list[str]:
+    def _ips_in(self, text: str) -> set[str]:
         # A truncated network (192.0.2.0/24, 2001:db8:1::/48) is what analysts get.
-        if _is_network(text):
-            return []
-        return [ip for ip in self.ips if ip in text] if any(c in text for c in ".:") else []
+        if _is_network(text) or not any(c in text for c in ".:"):
+            return set()
+        # Every held address inside the text: its pieces of each address length looked
+        # up, rather than each of the thousands of addresses searched for in every cell.
+        pieces = {text[i : i + n] for n in self.ip_lengths for i in range(len(text) - n + 1)}
+        return pieces & self.ips
+
+
+# What an address or network may be written with (after casefold); an IPv6 scope id
+# (after %) may hold anything. Other text is not parsed: most cells are times or words.
+_IP_CHARACTERS = frozenset("0123456789abcdef.:/")
+
+
+def _may_be_ip(text: str) -> bool:
+    return "%" in text or set(text) <= _IP_CHARACTERS
 
 
 def _is_address(text: str) -> bool:
+    if not _may_be_ip(text):
+        return False
     try:
         ipaddress.ip_address(text)
     except ValueError:
@@ -111,6 +126,8 @@ def _is_address(text: str) -> bool:
 
 
 def _is_network(text: str) -> bool:
+    if not _may_be_ip(text):
+        return False
     try:
         return ipaddress.ip_network(text).prefixlen in (24, 48)
     except ValueError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import pytest
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TABLES
@@ -11,10 +13,34 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.loading.schema import TABLES as SCHEMA
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
-from insight_workbench.subject_requests.pack import PACK_TABLES, SubjectPack, build_pack, pack_files
+from insight_workbench.subject_requests.pack import (
+    PACK_TABLES,
+    SubjectPack,
+    _identify,
+    _rows,
+    build_pack,
+    pack_files,
+)
 from insight_workbench.testing import build_snapshot
 
 ID_COLUMNS = {"admin_views": "viewer_user_id"}
+PackOf = Callable[[Snapshot, str], SubjectPack]
+
+
+@pytest.fixture(scope="module")
+def pack_of() -> PackOf:
+    """`pack_of(snapshot, user_id)`: the pack of a user id, built once in this file (a
+    pack takes about a second to build, whatever the snapshot's size); packs are only
+    read. The packs by email are built by each test that asks for one."""
+    built: dict[tuple[str, str], SubjectPack] = {}
+
+    def pack(snapshot: Snapshot, user_id: str) -> SubjectPack:
+        key = (snapshot.manifest.checksum, user_id)
+        if key not in built:
+            built[key] = build_pack(snapshot, user_id=user_id)
+        return built[key]
+
+    return pack
 
 
 def _frames(snapshot: Snapshot) -> dict[str, pd.DataFrame]:
@@ -65,21 +91,25 @@ def snapshot_and_ids(request: pytest.FixtureRequest) -> tuple[Snapshot, list[str
     return _cases(request)
 
 
-def test_pack_counts_equal_a_direct_count(snapshot_and_ids: tuple[Snapshot, list[str]]) -> None:
+def test_pack_counts_equal_a_direct_count(
+    snapshot_and_ids: tuple[Snapshot, list[str]], pack_of: PackOf
+) -> None:
     snapshot, ids = snapshot_and_ids
     frames = _frames(snapshot)
     assert ids
     for user_id in ids:
-        pack = build_pack(snapshot, user_id=user_id)
+        pack = pack_of(snapshot, user_id)
         assert pack.row_counts == _expected_counts(frames, user_id), user_id
 
 
-def test_pack_holds_nothing_of_anyone_else(snapshot_and_ids: tuple[Snapshot, list[str]]) -> None:
+def test_pack_holds_nothing_of_anyone_else(
+    snapshot_and_ids: tuple[Snapshot, list[str]], pack_of: PackOf
+) -> None:
     snapshot, ids = snapshot_and_ids
     frames = _frames(snapshot)
     all_ids = set(frames["users"]["user_id"]) | set(frames["logins"]["user_id"].dropna())
     for user_id in ids:
-        pack = build_pack(snapshot, user_id=user_id)
+        pack = pack_of(snapshot, user_id)
         mine = {
             _norm(e) for e in frames["users"].loc[frames["users"]["user_id"] == user_id, "email"]
         }
@@ -110,14 +140,16 @@ def test_the_pack_covers_every_table_of_personal_data_and_the_requests() -> None
         assert SCHEMA[name].row_order, name
 
 
-def test_people_packs_match_the_hand_written_expectation(people: Snapshot) -> None:
+def test_people_packs_match_the_hand_written_expectation(people: Snapshot, pack_of: PackOf) -> None:
     for user_id, expected in EXPECTED.items():
-        assert build_pack(people, user_id=user_id).row_counts == expected, user_id
+        assert pack_of(people, user_id).row_counts == expected, user_id
 
 
 @pytest.mark.parametrize("person", [JANE, JOHN, SMYTH, GONE])
-def test_no_other_persons_identifiers_in_any_file(people: Snapshot, person: str) -> None:
-    text = b"".join(pack_files(build_pack(people, user_id=person)).values()).decode("utf-8-sig")
+def test_no_other_persons_identifiers_in_any_file(
+    people: Snapshot, pack_of: PackOf, person: str
+) -> None:
+    text = b"".join(pack_files(pack_of(people, person)).values()).decode("utf-8-sig")
     for row in TABLES["users"]:
         if row["user_id"] != person:
             for column in ("user_id", "email", "telephone", "name"):
@@ -138,9 +170,9 @@ def test_no_other_persons_identifiers_in_any_file(people: Snapshot, person: str)
         "\u00a0jane.smith@EXAMPLE.com\u2003",
     ],
 )
-def test_email_variants_find_the_same_person(people: Snapshot, email: str) -> None:
+def test_email_variants_find_the_same_person(people: Snapshot, pack_of: PackOf, email: str) -> None:
     by_email = build_pack(people, email=email)
-    by_id = build_pack(people, user_id=JANE)
+    by_id = pack_of(people, JANE)
     assert by_email.user_ids == (JANE,)
     assert by_email.row_counts == by_id.row_counts == EXPECTED[JANE]
     requests = {r["request_id"] for r in by_email.tables["subject_requests"].records()}
@@ -152,8 +184,8 @@ def test_user_id_is_matched_exactly(people: Snapshot) -> None:
         assert not build_pack(people, user_id=near).found, near
 
 
-def test_orphan_rows_of_a_deleted_user_are_held_data(people: Snapshot) -> None:
-    pack = build_pack(people, user_id=GONE)
+def test_orphan_rows_of_a_deleted_user_are_held_data(people: Snapshot, pack_of: PackOf) -> None:
+    pack = pack_of(people, GONE)
     assert pack.found
     assert pack.row_counts["users"] == 0
     assert all(pack.row_counts[t] == 1 for t in PACK_TABLES if t != "users")
@@ -178,9 +210,11 @@ def test_unknown_people_and_requesters_without_an_account(
     assert set(pack.tables) == set(PACK_TABLES)  # every table is answered, even when empty
 
 
-def test_credential_columns_never_appear_but_extra_columns_do(people: Snapshot) -> None:
+def test_credential_columns_never_appear_but_extra_columns_do(
+    people: Snapshot, pack_of: PackOf
+) -> None:
     assert ("users", "password_hash") in people.credential_columns
-    pack = build_pack(people, user_id=JANE)
+    pack = pack_of(people, JANE)
     assert "password_hash" not in pack.tables["users"].columns
     assert pack.tables["users"].records()[0]["nickname"] == "-2"
     files = pack_files(pack)
@@ -213,24 +247,71 @@ def test_exactly_one_non_empty_identifier(people: Snapshot, kwargs: dict[str, st
         build_pack(people, **kwargs)
 
 
+def _found_by_email(snapshot: Snapshot, email: str) -> tuple[tuple[str, ...], set[str]]:
+    """The user ids and the request ids an email address finds, by the pack's own lookup
+    (what `build_pack` then collects the person's rows for), without collecting the rows."""
+    cursor = snapshot.cursor()
+    try:
+        ids, emails = _identify(cursor, email, None)
+        requests = _rows(cursor, "subject_requests", ids, emails)
+    finally:
+        cursor.close()
+    return tuple(ids), {r["request_id"] for r in requests.records()}
+
+
+def _respelt(email: str) -> str:
+    return f"  {email.strip().upper()}\t"
+
+
+def _owners(frames: dict[str, pd.DataFrame], email: str) -> tuple[str, ...]:
+    users = frames["users"]
+    return tuple(sorted(users.loc[users["email"].map(_norm) == _norm(email), "user_id"]))
+
+
 def test_sample_requests_are_found_by_their_email_in_any_spelling(sample: Snapshot) -> None:
     frames = _frames(sample)
     requests = frames["subject_requests"]
     assert len(requests)
     for request_id, email in zip(requests["request_id"], requests["requester_email"], strict=True):
-        variant = f"  {email.strip().upper()}\t"
-        pack = build_pack(sample, email=variant)
-        found = {r["request_id"] for r in pack.tables["subject_requests"].records()}
-        assert request_id in found
-        users = frames["users"]
-        owners = users.loc[users["email"].map(_norm) == _norm(email), "user_id"]
-        assert pack.user_ids == tuple(sorted(owners))
-        if len(owners) == 1:  # by email and by account: the same pack
-            assert pack.row_counts == build_pack(sample, user_id=owners.iloc[0]).row_counts
+        user_ids, found = _found_by_email(sample, _respelt(email))
+        assert request_id in found, request_id
+        assert user_ids == _owners(frames, email), request_id
 
 
-def test_sample_pack_notes_quarantined_rows(sample: Snapshot) -> None:
-    pack = build_pack(sample, user_id=str(_frames(sample)["users"]["user_id"][0]))
+def _first_request_with_owners(frames: dict[str, pd.DataFrame], owners: int) -> str | None:
+    """The first sample request whose requester email is that of this many users."""
+    requests = frames["subject_requests"]
+    for request_id, email in zip(requests["request_id"], requests["requester_email"], strict=True):
+        if len(_owners(frames, email)) == owners:
+            return str(request_id)
+    return None
+
+
+# The sample holds requesters with one account and with none; the loader quarantines a
+# second user with the same address, so no sample request has two owners.
+@pytest.mark.parametrize("owners", [1, 0])
+def test_a_sample_requesters_pack_by_email_is_their_pack(
+    sample: Snapshot, pack_of: PackOf, owners: int
+) -> None:
+    frames = _frames(sample)
+    request_id = _first_request_with_owners(frames, owners)
+    assert request_id is not None
+    requests = frames["subject_requests"].set_index("request_id")
+    email = str(requests.loc[request_id, "requester_email"])
+    pack = build_pack(sample, email=_respelt(email))
+    assert request_id in {r["request_id"] for r in pack.tables["subject_requests"].records()}
+    assert pack.user_ids == _owners(frames, email)
+    if owners == 1:  # by email and by account: the same pack
+        by_id = pack_of(sample, pack.user_ids[0])
+        assert pack.tables == by_id.tables
+    else:  # only what they asked: no account, so no rows of one
+        assert {t: n for t, n in pack.row_counts.items() if n} == {
+            "subject_requests": int((requests["requester_email"].map(_norm) == _norm(email)).sum())
+        }
+
+
+def test_sample_pack_notes_quarantined_rows(sample: Snapshot, pack_of: PackOf) -> None:
+    pack = pack_of(sample, str(_frames(sample)["users"]["user_id"][0]))
     rejected = {t: n for t, n in sample.rows_rejected.items() if t in PACK_TABLES and n}
     assert pack.quarantined == rejected
     if rejected:

@@ -128,8 +128,11 @@ def test_bad_snapshot_is_a_clear_error(open_app, tmp_path) -> None:
     assert "manifest.json: missing" in app.error[0].value
 
 
-@pytest.fixture
-def snapshots_root(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def snapshots_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two exports under a snapshots folder and one elsewhere, built once for the file:
+    the tests only read them (and the app's cache then holds each one once)."""
+    tmp_path = tmp_path_factory.mktemp("picker")
     root = tmp_path / "exports"
     org = {
         "org_id": "O1",
@@ -215,12 +218,17 @@ def test_a_first_visit_to_a_page_address_goes_through_the_router(open_app) -> No
     assert not app.error
 
 
+@pytest.fixture(scope="module")
+def empty_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot with no rows, built once: every page reads the same one."""
+    return build_snapshot(tmp_path_factory.mktemp("empty") / "empty")
+
+
 @pytest.mark.parametrize(
     ("role", "page"), [(role, p.path) for role in ("dpo", "analyst") for p in pages_for(role)]
 )
-def test_every_page_has_clear_empty_states(open_app, tmp_path, role, page) -> None:
-    empty = build_snapshot(tmp_path / "empty")
-    app = open_app(role, page, env={"INSIGHT_SNAPSHOT": str(empty)})
+def test_every_page_has_clear_empty_states(open_app, empty_snapshot, role, page) -> None:
+    app = open_app(role, page, env={"INSIGHT_SNAPSHOT": str(empty_snapshot)})
     assert not app.exception
     assert not app.error
     assert app.title[0].value == next(p.title for p in PAGES if p.path == page)
