@@ -16,10 +16,10 @@ from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.subject_requests.pack import (
     PACK_TABLES,
     SubjectPack,
-    _identify,
-    _rows,
     build_pack,
+    identify_person,
     pack_files,
+    pack_table,
 )
 from insight_workbench.testing import build_snapshot
 
@@ -252,8 +252,8 @@ def _found_by_email(snapshot: Snapshot, email: str) -> tuple[tuple[str, ...], se
     (what `build_pack` then collects the person's rows for), without collecting the rows."""
     cursor = snapshot.cursor()
     try:
-        ids, emails = _identify(cursor, email, None)
-        requests = _rows(cursor, "subject_requests", ids, emails)
+        ids, emails = identify_person(cursor, email, None)
+        requests = pack_table(cursor, "subject_requests", ids, emails)
     finally:
         cursor.close()
     return tuple(ids), {r["request_id"] for r in requests.records()}

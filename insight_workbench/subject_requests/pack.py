@@ -118,8 +118,8 @@ def build_pack(
         raise InputError(f"--{kind.replace('_', '-')}: is empty")
     cursor = snapshot.cursor()
     try:
-        ids, emails = _identify(cursor, email, user_id)
-        tables = {name: _rows(cursor, name, ids, emails) for name in PACK_TABLES}
+        ids, emails = identify_person(cursor, email, user_id)
+        tables = {name: pack_table(cursor, name, ids, emails) for name in PACK_TABLES}
     finally:
         cursor.close()
     return SubjectPack(
@@ -139,7 +139,7 @@ def build_pack(
     )
 
 
-def _identify(
+def identify_person(
     cursor: duckdb.DuckDBPyConnection, email: str | None, user_id: str | None
 ) -> tuple[list[str], list[str]]:
     """The person's user ids and email addresses (as compared, `email_key`)."""
@@ -160,9 +160,11 @@ def _requests_from(cursor: duckdb.DuckDBPyConnection, emails: list[str]) -> list
     return [int(row["row"]) for row in found if email_key(str(row["email"])) in keys]
 
 
-def _rows(
+def pack_table(
     cursor: duckdb.DuckDBPyConnection, name: str, ids: list[str], emails: list[str]
 ) -> PackTable:
+    """Table `name`'s rows about the person with these user ids and addresses (as
+    `identify_person` gives them); for subject requests, those made from the addresses."""
     columns, types = _columns(cursor, name)
     # The loader never loads credential columns; a pack must never carry one.
     leaked = [c for c in columns if is_credential(c)]
