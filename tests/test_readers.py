@@ -145,6 +145,32 @@ def test_a_broken_record_sends_the_file_to_the_fallback(tmp_path: Path) -> None:
     assert raw.records(con) == 3 == count_records(path)
 
 
+@pytest.mark.parametrize("content", [b"a,b\n", b"a,b", b"\xef\xbb\xbfa,b\r\n", b'"x\ny",b\n'])
+def test_a_header_alone_needs_no_relation_when_none_is_asked(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    con = connect()
+    raw = read_file(con, path, "raw", relation_if_empty=False)
+    assert raw.header_only
+    assert raw.records(con) == 0 == count_records(path)
+    assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone() == (0,)
+    read = read_file(con, path, "read")  # the relation the loader would otherwise read
+    assert not read.header_only
+    assert rows(con, "read") == []
+
+
+@pytest.mark.parametrize("content", [b"a,b\n\n", b"a\n\n", b"a,b\n1,2\n"])
+def test_anything_after_the_header_is_read(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    con = connect()
+    raw = read_file(con, path, "raw", relation_if_empty=False)
+    assert not raw.header_only
+    assert raw.records(con) == len(rows(con, "raw")) == count_records(path)
+
+
 def test_file_column_names_never_become_identifiers(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(b'rowid,_row,"we""ird",c0\nA,B,C,D\n')

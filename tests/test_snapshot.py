@@ -98,6 +98,38 @@ def test_extra_columns_are_kept_as_text(tmp_path: Path) -> None:
     assert snapshot.extra_columns["organisations"] == ["region", "seats"]
 
 
+def catalogue(snapshot: Snapshot, table: str) -> list[tuple]:
+    return (
+        snapshot.cursor()
+        .execute(
+            "SELECT column_name, column_index, data_type, is_nullable, column_default "
+            "FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            [table],
+        )
+        .fetchall()
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_file_without_records_gives_the_table_typing_gives(tmp_path: Path, fmt: str) -> None:
+    # Every table with extra and credential columns: header-only files against files
+    # whose every row is quarantined (typed, then deleted).
+    extra = {name: ["region", "api_token"] for name in TABLES}
+    optional = {name: {c.name: "" for c in t.columns if c.optional} for name, t in TABLES.items()}
+    nothing: dict[str, list[dict[str, str]]] = {name: [] for name in TABLES}
+    empty = load_snapshot(build_snapshot(tmp_path / "empty", nothing, extra_columns=extra, fmt=fmt))
+    blank = {name: [{**optional[name], "region": "north"}] for name in TABLES}
+    quarantined = load_snapshot(
+        build_snapshot(tmp_path / "bad", blank, extra_columns=extra, fmt="csv")
+    )
+    assert quarantined.rows_loaded == empty.rows_loaded == dict.fromkeys(TABLES, 0)
+    assert all(quarantined.rows_rejected.values())
+    for name in TABLES:
+        assert catalogue(empty, name) == catalogue(quarantined, name), name
+    for kept in ("extra_columns", "credential_columns"):
+        assert everything(empty, kept) == everything(quarantined, kept)
+
+
 def test_manifest_is_exposed(tmp_path: Path) -> None:
     folder = valid_snapshot(tmp_path / "s", exported_at="2026-07-01T03:00:00+01:00")
     snapshot = load_snapshot(folder)

@@ -112,6 +112,12 @@ def read_csv_header(path: Path, where: str | None = None) -> list[str] | None:
     bytes (the file need not end). None for an empty file. Refuses a header longer than
     the limit, or with more columns than the column limit. Messages name `where`
     (default: the file's name)."""
+    return csv_header(path, where)[0]
+
+
+def csv_header(path: Path, where: str | None = None) -> tuple[list[str] | None, bool]:
+    """`read_csv_header`'s fields, and whether the header is all the file holds (not a
+    byte after its record: the file has no data records, whoever reads it)."""
     where = where or path.name
     most = limits.max_header_bytes()
     with open_regular(path, where) as handle:
@@ -132,7 +138,7 @@ def read_csv_header(path: Path, where: str | None = None) -> list[str] | None:
             f"{where}: the header has {len(header)} columns, more than "
             f"{limits.max_columns()} (limit {limits.variable('columns')})"
         )
-    return header
+    return header, whole and buffer.tell() >= len(text)
 
 
 def _header_too_long(where: str, most: int) -> InputError:

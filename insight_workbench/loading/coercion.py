@@ -40,6 +40,8 @@ SURELY_GOOD = {
     "timestamp": ("TIMESTAMPTZ '0003-01-01 00:00:00+00'", "TIMESTAMPTZ '9998-01-01 00:00:00+00'"),
     "date": ("DATE '0003-01-01'", "DATE '9998-01-01'"),
 }
+# Up to this many rows, one query first asks whether anything needs quarantining.
+SMALL_TABLE_ROWS = 10_000
 OUT_OF_RANGE = f"year outside the supported range ({FIRST_YEAR[-1]} to {LAST_YEAR})"
 TRUE_TEXT = ("true", "1")
 FALSE_TEXT = ("false", "0")
@@ -265,7 +267,7 @@ def type_table(
     Naive timestamps are read in `timezone`; `con`'s session must be in UTC (as the
     build connection is), which it is left in. Of rows sharing a primary key, the first
     one without other problems loads; the later ones are quarantined."""
-    name, params = quote_ident(table.name), {"table": table.name}
+    name = quote_ident(table.name)
     row, problems = _helper_name(ROW, raw), _helper_name("_problems", raw)
     columns = ", ".join(_typed_columns(table, raw))
     if timezone != "UTC":  # the session's zone otherwise
@@ -280,30 +282,56 @@ def type_table(
         if timezone != "UTC":
             con.execute("SET TimeZone = 'UTC'")
     emails = [c.name for c in table.columns if c.unique_email and c.name in raw.positions]
-    if emails:
+    clean = read <= SMALL_TABLE_ROWS and _surely_clean(con, table, emails, problems)
+    if emails and not clean:
         define_email_key(con)  # not inside the transaction: its first use probes by failing
     # The rest is one transaction. The typed table is committed first: DuckDB writes a
     # table created and then deleted from within one transaction a second time.
     with transaction(con):
-        con.execute(
-            f"INSERT INTO rejects SELECT $table, {row}, p.column_name, p.value, p.reason "
-            f"FROM (SELECT {row}, unnest({problems}) AS p FROM {name} "
-            f"WHERE {problems} IS NOT NULL)",
-            params,
-        )
-        if table.primary_key:
-            _reject_repeated_keys(con, table, row, problems)
-        for column in emails:
-            _reject_repeated_emails(con, table, column, row, problems)
-        quarantined = row_count(
-            con,
-            f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
-            f"(SELECT row_number FROM rejects WHERE table_name = $table)",
-            params,
-        )
+        quarantined = 0 if clean else _quarantine(con, table, emails, row, problems)
         con.execute(f"ALTER TABLE {name} DROP COLUMN {problems}")
         con.execute(f"ALTER TABLE {name} DROP COLUMN {row}")
     return read, quarantined
+
+
+def _surely_clean(
+    con: duckdb.DuckDBPyConnection, table: Table, emails: list[str], problems: str
+) -> bool:
+    """True when no row of the typed table can be quarantined: none has a problem, no key
+    repeats, and no email column holds two addresses (that could repeat). One query,
+    which on a small table costs less than the quarantine's statements it spares."""
+    name = quote_ident(table.name)
+    tests = [f"count(*) FILTER (WHERE {problems} IS NOT NULL) = 0"]
+    if table.primary_key:
+        key = quote_ident(table.primary_key)
+        tests.append(f"count({key}) = count(DISTINCT {key})")
+    tests += [f"count({quote_ident(column)}) <= 1" for column in emails]
+    found = con.execute(f"SELECT {' AND '.join(tests)} FROM {name}").fetchone()
+    return bool(found and found[0])
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, table: Table, emails: list[str], row: str, problems: str
+) -> int:
+    """Write the typed table's bad and repeated rows to `rejects` and delete them; returns
+    how many were deleted."""
+    name, params = quote_ident(table.name), {"table": table.name}
+    con.execute(
+        f"INSERT INTO rejects SELECT $table, {row}, p.column_name, p.value, p.reason "
+        f"FROM (SELECT {row}, unnest({problems}) AS p FROM {name} "
+        f"WHERE {problems} IS NOT NULL)",
+        params,
+    )
+    if table.primary_key:
+        _reject_repeated_keys(con, table, row, problems)
+    for column in emails:
+        _reject_repeated_emails(con, table, column, row, problems)
+    return row_count(
+        con,
+        f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
+        f"(SELECT row_number FROM rejects WHERE table_name = $table)",
+        params,
+    )
 
 
 def _reject_repeated_keys(

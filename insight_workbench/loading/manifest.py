@@ -9,8 +9,6 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import duckdb
-
 from insight_workbench.errors import InputError
 from insight_workbench.loading.bounded import open_regular, read_blocks, read_json
 from insight_workbench.loading.readers import count_records, shown
@@ -179,18 +177,14 @@ def write_manifest(
 ) -> Path:
     """Write `manifest.json` for the export files of `folder`."""
     files = {**table_files(folder), **deidentified_files(folder)}
-    con = duckdb.connect(config={"preserve_insertion_order": True})  # one for all files
-    try:
-        tables = {
-            key: {
-                "file": path.relative_to(folder).as_posix(),
-                "rows": count_records(path, con),
-                "sha256": sha256_file(path),
-            }
-            for key, path in files.items()
+    tables = {
+        key: {
+            "file": path.relative_to(folder).as_posix(),
+            "rows": count_records(path),
+            "sha256": sha256_file(path),
         }
-    finally:
-        con.close()
+        for key, path in files.items()
+    }
     document = {
         "snapshot_id": snapshot_id or folder.name,
         "exported_at": format_utc(exported_at),

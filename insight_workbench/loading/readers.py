@@ -24,13 +24,14 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import duckdb
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
-from insight_workbench.loading.bounded import open_regular, read_blocks, read_csv_header
+from insight_workbench.loading.bounded import csv_header, open_regular, read_blocks
 from insight_workbench.loading.schema import is_credential
 
 ROW = "_row"  # the record index column of every untyped relation
@@ -67,6 +68,9 @@ class RawTable:
     native: dict[str, str] = field(default_factory=dict)
     is_view: bool = False  # else a table
     file_table: str | None = None  # the table a view reads, dropped with it
+    rows: int | None = None  # records in the relation, when known without a query
+    # A CSV file of a header alone: there is nothing to read, and no relation is made.
+    header_only: bool = False
 
     def ident(self, name: str) -> str:
         """The SQL identifier of file column `name` inside `table`."""
@@ -83,6 +87,8 @@ class RawTable:
 
     def records(self, con: duckdb.DuckDBPyConnection) -> int:
         """Records in the file: those read plus those that could not be read."""
+        if self.rows is not None:
+            return self.rows + len(self.rejects)
         found = con.execute(f"SELECT count(*) FROM {quote_ident(self.table)}").fetchone()
         return int(found[0] if found else 0) + len(self.rejects)
 
@@ -120,8 +126,13 @@ def read_header(path: Path, label: str | None = None) -> list[str]:
     """The column names of a CSV file's header row, trimmed; empty names at the end
     (a trailing comma) are dropped, as DuckDB drops trailing empty fields of records.
     Messages name the file `label` (default: its name)."""
+    return _header(path, label)[0]
+
+
+def _header(path: Path, label: str | None = None) -> tuple[list[str], bool]:
+    """`read_header`'s names, and whether the file holds nothing after the header."""
     where = shown(label or path.name)
-    header = read_csv_header(path, where)
+    header, alone = csv_header(path, where)
     if header is None:
         raise InputError(f"{where}: the file is empty (no header row)")
     names = [name.strip() for name in header]
@@ -134,17 +145,24 @@ def read_header(path: Path, label: str | None = None) -> list[str]:
             f"{where}: the header row has a single column: the file is not comma-separated"
         )
     check_names(names, where)
-    return names
+    return names, alone
 
 
 def read_file(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    label: str | None = None,
+    *,
+    relation_if_empty: bool = True,
 ) -> RawTable:
     """Read one CSV or Parquet export into the untyped relation `table`; messages name
-    the file `label` (default: its name)."""
+    the file `label` (default: its name). With `relation_if_empty` false, a CSV file of
+    a header alone makes no relation (`RawTable.header_only`): a caller that has nothing
+    to do with no records is spared the statements."""
     if path.suffix == ".parquet":
         return _read_parquet(con, path, table, label or path.name)
-    return _read_csv(con, path, table, label or path.name)
+    return _read_csv(con, path, table, label or path.name, relation_if_empty)
 
 
 def _csv_source(path: Path, width: int) -> str:
@@ -157,18 +175,23 @@ def _csv_source(path: Path, width: int) -> str:
     )
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
-    header = read_header(path, label)
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str, relation_if_empty: bool
+) -> RawTable:
+    header, header_only = _header(path, label)
     kept = [name for name in header if not is_credential(name)]
     positions = {name: header.index(name) for name in kept}
     raw = RawTable(table, kept, [n for n in header if is_credential(n)], positions)
+    if header_only and not relation_if_empty:  # no record, whichever reader reads it
+        raw.rows, raw.header_only = 0, True
+        return raw
     selected = ", ".join(raw.ident(name) for name in kept)
     base = table + "__file"
     try:
-        con.execute(
+        created = con.execute(
             f"CREATE TEMP TABLE {quote_ident(base)} AS SELECT {selected} "
             f"FROM {_csv_source(path, len(header))}"
-        )
+        ).fetchone()
     except duckdb.Error:
         # The file breaks the dialect somewhere (DuckDB's message quotes the line, so it
         # is never shown): read it record by record, quarantining only broken records.
@@ -181,6 +204,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str
         f"FROM {quote_ident(base)}"
     )
     raw.is_view, raw.file_table = True, base
+    raw.rows = int(created[0]) if created else None
     return raw
 
 
@@ -265,9 +289,11 @@ def _read_csv_with_python(
     rejects: list[StructuralReject] = []
     numbers: list[int] = []
     records: list[list[str]] = []
+    raw.rows = 0
 
     def flush() -> None:
         if numbers:
+            raw.rows = (raw.rows or 0) + len(numbers)
             arrays = [pa.array(numbers, pa.int64())] + [
                 pa.array([record[slot] or None for record in records], pa.string())
                 for slot in slots
@@ -336,10 +362,10 @@ def _parquet_text(column: str, kind: str) -> str:
 
 
 def count_records(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> int:
-    """The number of data records of an export file, read exactly as the loader reads it.
-    Pass `con` to count several files on one connection (opening one is slow). DuckDB
-    reads `*`, `?` and `[` in a path as a glob: a path holding one is read through a
-    copy with a plain name."""
+    """The number of data records of an export file, read exactly as the loader reads it,
+    on `con` or else on a cursor of this process's counting database. DuckDB reads `*`,
+    `?` and `[` in a path as a glob: a path holding one is read through a copy with a
+    plain name."""
     if set("*?[]{}") & set(str(path)):
         with tempfile.TemporaryDirectory(prefix="insight-count-") as folder:
             plain = Path(folder) / f"file{path.suffix}"
@@ -348,11 +374,19 @@ def count_records(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> i
     return _count_records(path, path.name, con)
 
 
+@cache
+def _counting_database() -> duckdb.DuckDBPyConnection:
+    """An in-memory database for counting records, opened once: opening one costs more
+    than counting a small file. Each count uses a cursor of its own (its temporary
+    relations go with it), so threads may count at the same time."""
+    return duckdb.connect(config={"preserve_insertion_order": True})
+
+
 def _count_records(path: Path, label: str, con: duckdb.DuckDBPyConnection | None) -> int:
-    work = duckdb.connect(config={"preserve_insertion_order": True}) if con is None else con
+    work = _counting_database().cursor() if con is None else con
     raw = None
     try:
-        raw = read_file(work, path, "_counted", label)
+        raw = read_file(work, path, "_counted", label, relation_if_empty=False)
         return raw.records(work)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: the file could not be read") from None
@@ -373,6 +407,8 @@ def _count_records(path: Path, label: str, con: duckdb.DuckDBPyConnection | None
 
 def drop_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:
     """Drop an untyped relation (a view or a table) and the file table under it."""
+    if raw.header_only:
+        return
     kind = "VIEW" if raw.is_view else "TABLE"
     con.execute(f"DROP {kind} IF EXISTS {quote_ident(raw.table)}")
     if raw.file_table:

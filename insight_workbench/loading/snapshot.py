@@ -121,13 +121,13 @@ def load_tables(
     for name, table in TABLES.items():
         file = files.get(name)
         if file is None:
-            _create_empty(con, table)
+            _create_empty(con, table, [])
             loads[name] = TableLoad(name, "", 0, 0, 0)
             steps.finished(name)
             continue
         original = file.source.path
         with _database_errors(original, name):
-            raw = read_file(con, file.copy, f"_raw_{name}", original.name)
+            raw = read_file(con, file.copy, f"_raw_{name}", original.name, relation_if_empty=False)
             credentials += [(name, c) for c in raw.credential_columns]
             loads[name], extras[name] = _type_table(con, table, raw, original, manifest.timezone)
         _check_rows(file.entry, loads[name])
@@ -195,9 +195,12 @@ def _database_errors(file: Path, table: str) -> Iterator[None]:
         ) from None
 
 
-def _create_empty(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    columns = ", ".join(f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns)
-    con.execute(f"CREATE TABLE {quote_ident(table.name)} ({columns})")
+def _create_empty(con: duckdb.DuckDBPyConnection, table: Table, extras: list[str]) -> None:
+    """The typed table of a file without records: the columns typing would give (every
+    declared column in its type, then the file's other columns as text)."""
+    columns = [f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns]
+    columns += [f"{quote_ident(name)} VARCHAR" for name in extras]
+    con.execute(f"CREATE TABLE {quote_ident(table.name)} ({', '.join(columns)})")
 
 
 def _type_table(
@@ -205,6 +208,14 @@ def _type_table(
 ) -> tuple[TableLoad, list[str]]:
     check_columns(table, raw, file)
     name = table.name
+    declared = {c.name for c in table.columns}
+    extras = [c for c in raw.columns if c not in declared]
+    if raw.rows == 0 and not raw.rejects:
+        # Nothing to type or quarantine: the typing query's statements would cost a
+        # small snapshot (most of its tables empty) most of its load.
+        _create_empty(con, table, extras)
+        drop_raw(con, raw)
+        return TableLoad(name, file.name, 0, 0, 0), extras
     insert_rows(con, "rejects", [(name, r.row, None, None, r.reason) for r in raw.rejects])
     read, quarantined = type_table(con, table, raw, timezone)
     drop_raw(con, raw)
@@ -214,8 +225,6 @@ def _type_table(
     )
     if loaded + rejected != records:  # the loader's own promise; never expected to fail
         raise AssertionError(f"{name}: {loaded} loaded + {rejected} rejected != {records} rows")
-    declared = {c.name for c in table.columns}
-    extras = [c for c in raw.columns if c not in declared]
     return TableLoad(name, file.name, records, loaded, rejected), extras
 
 
@@ -237,17 +246,22 @@ def _load_dataset(
     name = key.removeprefix("deidentified/")
     table = f"deidentified__{name}"
     label = file.source.path.name
-    raw = read_file(con, file.copy, f"_raw_{table}", label)
+    raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False)
     credentials += [(key, c) for c in raw.credential_columns]
     insert_rows(con, "rejects", [(key, r.row, None, None, r.reason) for r in raw.rejects])
-    selected = (
-        ", ".join(f"NULLIF({raw.ident(c)}, '') AS {quote_ident(c)}" for c in raw.columns)
-        or f"{ROW}"
-    )
-    read = row_count(
-        con,
-        f"CREATE TABLE {quote_ident(table)} AS SELECT {selected} FROM {quote_ident(raw.table)}",
-    )
+    if raw.header_only:  # the columns the query below gives, without a relation to read
+        columns = [f"{quote_ident(c)} VARCHAR" for c in raw.columns] or [f"{ROW} BIGINT"]
+        con.execute(f"CREATE TABLE {quote_ident(table)} ({', '.join(columns)})")
+        read = 0
+    else:
+        selected = (
+            ", ".join(f"NULLIF({raw.ident(c)}, '') AS {quote_ident(c)}" for c in raw.columns)
+            or f"{ROW}"
+        )
+        read = row_count(
+            con,
+            f"CREATE TABLE {quote_ident(table)} AS SELECT {selected} FROM {quote_ident(raw.table)}",
+        )
     drop_raw(con, raw)
     records = read + len(raw.rejects)
     loads[key] = TableLoad(key, label, records, read, len(raw.rejects))
