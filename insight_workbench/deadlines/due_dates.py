@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from insight_workbench.deadlines.uk_calendar import install_clock
+from insight_workbench.deadlines.uk_calendar import install_calendar, install_clock
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.policy import Policy
 from insight_workbench.sql import define, execute, query
@@ -58,9 +58,9 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
         done = []
     if done == [{"calendar": calendar}]:
         return
-    install_clock(cursor, policy)
+    install_clock(cursor, policy)  # the macros, which the years of the calendar need
     years = query(cursor, "request_years.sql", **params(policy))
-    install_clock(cursor, policy, [int(row["y"]) for row in years if row["y"] is not None])
+    install_calendar(cursor, policy, [int(row["y"]) for row in years if row["y"] is not None])
     for sql_file in DEFINITIONS:
         define(cursor, sql_file)
     execute(cursor, "mark_prepared.sql", calendar=calendar)

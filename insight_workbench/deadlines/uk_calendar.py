@@ -114,6 +114,14 @@ def install_clock(
     cursor: duckdb.DuckDBPyConnection, policy: Policy, years: Iterable[int] = ()
 ) -> None:
     """Define the calendar table (each of `years` and the year after) and the macros."""
+    install_calendar(cursor, policy, years)
+    cursor.execute(MACROS_SQL)
+
+
+def install_calendar(
+    cursor: duckdb.DuckDBPyConnection, policy: Policy, years: Iterable[int]
+) -> None:
+    """(Re)define the calendar table alone: the macros read it by name when they run."""
     wanted = sorted({y for y in years if 1 <= y <= 9998})
     closed = bank_holidays(policy, wanted + [y + 1 for y in wanted])
     cursor.execute(
@@ -124,7 +132,6 @@ def install_clock(
             "holiday_names": list(closed.values()),
         },
     )
-    cursor.execute(MACROS_SQL)
 
 
 def _evaluate(sql: str, params: dict[str, Any], policy: Policy, years: Iterable[int]) -> Any:
