@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from browser_support import SHARED
+from ledger_maker import LedgerMaker
 from streamlit_server import AppServers
 
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
@@ -230,11 +231,30 @@ def postgres_server() -> Iterator[Any]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def ledgers(tmp_path_factory: pytest.TempPathFactory) -> LedgerMaker:
+    """Makes fresh migrated ledgers (see tests/ledger_maker.py)."""
+    return LedgerMaker(tmp_path_factory.mktemp("ledger-template"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty ledger on each backend: a SQLite path or a PostgreSQL URL.
-    Every ledger test takes this fixture, so both databases pass the same tests. The
-    ledger's pooled connections are closed afterwards, so the server never runs out."""
+def ledger_setting(
+    request: pytest.FixtureRequest, ledgers: LedgerMaker, tmp_path: Path
+) -> Iterator[str]:
+    """A fresh, empty ledger on each backend, migrated: a SQLite path or a PostgreSQL URL.
+    Every ledger test takes this fixture (or `new_ledger_setting`), so both databases pass
+    the same tests. The ledger's pooled connections are closed afterwards, so the server
+    never runs out."""
+    from insight_workbench.ledger.database import close_ledgers
+
+    yield ledgers.new(request, request.param, tmp_path)
+    close_ledgers()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each backend that no ledger was ever opened in: for the
+    tests of migrating a new ledger."""
     from insight_workbench.ledger.database import close_ledgers
 
     if request.param == "sqlite":

@@ -59,13 +59,15 @@ class Server:
     def admin_url(self) -> str:
         return f"postgresql://ledger@127.0.0.1:{self.port}/postgres"
 
-    def new_database(self) -> str:
-        """A fresh, empty database; its URL."""
+    def new_database(self, template: str | None = None) -> str:
+        """A fresh database, empty or a copy of the database `template` (which nobody
+        may be connected to); its URL."""
         import psycopg
 
         name = f"ledger_{uuid.uuid4().hex[:12]}"
+        copied = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(self.admin_url(), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"{copied}')
         return f"postgresql://ledger@127.0.0.1:{self.port}/{name}"
 
 

@@ -71,8 +71,10 @@ def test_writers_at_the_same_moment_lose_nothing(
     )
 
 
-def test_processes_opening_a_new_ledger_at_once_migrate_it_once(ledger_setting: str) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "INSIGHT_LEDGER": ledger_setting}
+def test_processes_opening_a_new_ledger_at_once_migrate_it_once(
+    new_ledger_setting: str,
+) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "INSIGHT_LEDGER": new_ledger_setting}
     opened = [start([str(SCRIPT), "ledger", "verify"], env) for _ in range(3)]
     said = [process.communicate(timeout=120) for process in opened]
     assert [p.returncode for p in opened] == [0, 0, 0], [err for _, err in said]

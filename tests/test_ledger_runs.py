@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from cli_runner import run_cli
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
-from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.database import MIGRATIONS, SCHEMA_REVISION, open_ledger, reading
 from insight_workbench.ledger.runs import record_run
 from insight_workbench.ledger.tables import findings, holdings, metadata, runs
 from insight_workbench.loading.snapshot import Snapshot
@@ -24,11 +26,20 @@ def counts(setting: str) -> tuple[int, int, int]:
         )
 
 
-def test_a_new_ledger_is_migrated_to_every_table(ledger_setting: str) -> None:
-    ledger = open_ledger(ledger_setting)
+def test_a_new_ledger_is_migrated_to_every_table(new_ledger_setting: str) -> None:
+    ledger = open_ledger(new_ledger_setting)
     names = set(inspect(ledger.engine).get_table_names())
     assert set(metadata.tables) <= names
-    assert "alembic_version" in names
+    with reading(ledger) as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert version == [(SCHEMA_REVISION,)]
+
+
+def test_the_schema_revision_is_the_newest_migration() -> None:
+    """Opening takes a ledger at `SCHEMA_REVISION` as current, without Alembic."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_REVISION]
 
 
 def test_recording_keeps_every_finding_and_the_run_identity(

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ledger_maker import LedgerMaker
 
-from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.database import close_ledgers, open_ledger
 from insight_workbench.ledger.decisions import Request, decide
 from insight_workbench.ledger.lifecycle import finding_lifecycle
 from insight_workbench.ledger.runs import record_run
@@ -51,14 +53,22 @@ def results(series: Path, expected: dict[str, Any]) -> list[CheckResult]:
     return [run_check(load_snapshot(series / month), policy) for month in expected["months"]]
 
 
-@pytest.fixture
-def recorded(ledger_setting: str, results: list[CheckResult], expected: dict[str, Any]) -> str:
-    """The twelve runs recorded in a shuffled order, then the planted decisions."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def recorded(
+    request: pytest.FixtureRequest,
+    ledgers: LedgerMaker,
+    tmp_path_factory: pytest.TempPathFactory,
+    results: list[CheckResult],
+    expected: dict[str, Any],
+) -> Iterator[str]:
+    """A ledger on each backend with the twelve runs recorded in a shuffled order, then
+    the planted decisions: made once per backend, as the tests only read it."""
+    ledger_setting = ledgers.new(request, request.param, tmp_path_factory.mktemp("ledger"))
     ledger = open_ledger(ledger_setting)
     for result in random.Random(12).sample(results, len(results)):
         record_run(ledger, result, source="cli")
     for made in expected["decisions"]:
-        request = Request(
+        asked = Request(
             action=made["action"],
             basis=made.get("basis"),
             approver=made.get("approver"),
@@ -66,8 +76,9 @@ def recorded(ledger_setting: str, results: list[CheckResult], expected: dict[str
             if made.get("until")
             else None,
         )
-        decide(ledger, made["rule"], made["key"], request, by=made["by"], now=moment(made["at"]))
-    return ledger_setting
+        decide(ledger, made["rule"], made["key"], asked, by=made["by"], now=moment(made["at"]))
+    yield ledger_setting
+    close_ledgers()
 
 
 def test_every_planted_finding_lives_the_written_life(

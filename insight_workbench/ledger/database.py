@@ -2,9 +2,10 @@
 
 `INSIGHT_LEDGER` names it: a SQLite file path or a `postgresql://` URL (default:
 `ledger.sqlite` in the cache folder, `INSIGHT_CACHE_DIR`). Opening migrates it to the
-newest schema (Alembic, `migrations/`). Every write runs in `writing()`, which holds
-the ledger's one write lock for the whole transaction, so hash chains stay unbroken
-and a run is recorded once when several processes write at the same moment.
+newest schema (Alembic, `migrations/`); a ledger already there is known by one read of
+Alembic's version table, without loading Alembic at all. Every write runs in `writing()`,
+which holds the ledger's one write lock for the whole transaction, so hash chains stay
+unbroken and a run is recorded once when several processes write at the same moment.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.lockdown import cache_dir
@@ -29,6 +28,9 @@ from insight_workbench.loading.lockdown import cache_dir
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_SECONDS = 60  # how long a writer waits for another one before giving up
 WRITE_LOCK = 7_420_113  # PostgreSQL advisory lock id of the ledger's writers
+# The newest revision in `migrations/versions/` (a test keeps the two in step): a ledger
+# whose version table holds it needs no migration.
+SCHEMA_REVISION = "0001"
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,37 @@ def _open(setting: str) -> Ledger:
     else:
         ledger = Ledger(_sqlite_engine(Path(setting)), setting)
     try:
-        with writing(ledger) as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        if not _is_current(ledger):
+            _migrate(ledger)
     except OperationalError as error:
         raise InputError(f"ledger {ledger.where}: cannot be opened ({_reason(error)})") from None
     _opened[setting] = ledger
     return ledger
+
+
+def _is_current(ledger: Ledger) -> bool:
+    """Whether Alembic's version table names the newest revision. A ledger that cannot
+    be reached fails here; one without the table (a new ledger) is simply not current."""
+    with ledger.engine.connect() as connection:
+        try:
+            with connection.begin():
+                found = connection.execute(text("SELECT version_num FROM alembic_version"))
+                return list(found.scalars()) == [SCHEMA_REVISION]
+        except DBAPIError:
+            return False
+
+
+def _migrate(ledger: Ledger) -> None:
+    """Upgrade to the newest schema under the write lock, so that processes opening a
+    new ledger at once migrate it once (Alembic rereads the version table inside it)."""
+    from alembic import command  # loaded only when a ledger needs migrating
+    from alembic.config import Config
+
+    with writing(ledger) as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def close_ledgers() -> None:

@@ -79,6 +79,8 @@ def record_run(
     `run_recorded` entry in the audit trail naming who recorded it, as which role."""
     run_id = run_identity(result)
     by = by or acting_user()
+    if is_recorded(ledger, run_id):  # the common repeat, known without reading holdings
+        return RecordedRun(run_id, recorded=False)
     held = snapshot_holdings(result)  # read before the write lock is taken
     with writing(ledger) as connection:
         if _exists(connection, run_id):

@@ -1,0 +1,52 @@
+"""Fresh ledgers for the tests, migrated to the newest schema without running the
+migrations each time: each is a copy of one ledger per backend that `open_ledger`
+migrated through Alembic (a SQLite file copied, a PostgreSQL database made from it as a
+template). The tests of migrating itself take `new_ledger_setting` instead."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+class LedgerMaker:
+    """Fresh, empty ledgers migrated to the newest schema: copies of one ledger per
+    backend that `open_ledger` migrated through Alembic when the session first asked for
+    that backend (cheaper than running the migrations for each test)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._templates: dict[str, str] = {}  # SQLite path, PostgreSQL database name
+
+    def new(self, request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
+        """A new ledger of `backend` ("sqlite" or "postgresql") for the test or fixture
+        of `request`: a SQLite path in `folder`, or a PostgreSQL URL."""
+        if backend == "sqlite":
+            copy = folder / "ledger.sqlite"
+            shutil.copyfile(self._sqlite_template(), copy)
+            return str(copy)
+        server = request.getfixturevalue("postgres_server")
+        return str(server.new_database(self._postgres_template(server)))
+
+    def _sqlite_template(self) -> str:
+        if "sqlite" not in self._templates:
+            self._templates["sqlite"] = self._migrated(str(self._folder / "ledger.sqlite"))
+        return self._templates["sqlite"]
+
+    def _postgres_template(self, server: Any) -> str:
+        if "postgresql" not in self._templates:
+            url = self._migrated(server.new_database())
+            self._templates["postgresql"] = url.rsplit("/", 1)[1]  # the database's name
+        return self._templates["postgresql"]
+
+    @staticmethod
+    def _migrated(setting: str) -> str:
+        from insight_workbench.ledger.database import open_ledger
+
+        # Closed at once: SQLite folds its write-ahead log into the file, and PostgreSQL
+        # copies a template only while nobody is connected to it.
+        open_ledger(setting).engine.dispose()
+        return setting
