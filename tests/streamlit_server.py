@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
+NAV_LINK = '[data-testid="stSidebarNav"] a'
 # How long the script state must have stayed unchanged, by the page's own clock, before a
 # page counts as settled: a rerun that widgets ask for once drawn starts well within it.
 QUIET_MS = 250
@@ -86,12 +87,11 @@ def serve(
         _wait_healthy(base, process, startup_seconds)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        # Killed, not asked to stop: an orderly stop spends seconds closing sessions and
+        # tearing the interpreter down, and a test server keeps nothing worth it (the
+        # cache's files are built under temporary names, renamed into place when whole).
+        process.kill()
+        process.wait()
 
 
 def _wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float) -> None:
@@ -112,6 +112,15 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float) -
 def open_page(page, url: str, title: str, timeout_ms: int = 90_000) -> None:
     """Go to `url` and wait until the page's title is shown and the script has finished."""
     page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_idle(page, title, timeout_ms)
+
+
+def follow_nav(page, title: str, url: str, timeout_ms: int = 90_000) -> None:
+    """Open the page `title` from the sidebar, as a user moves between pages (in the same
+    session, without loading the app again), and wait until it is at `url` and settled."""
+    link = page.locator(NAV_LINK).filter(has=page.get_by_text(title, exact=True))
+    link.click(timeout=timeout_ms)
+    page.wait_for_url(url, timeout=timeout_ms)
     wait_idle(page, title, timeout_ms)
 
 
