@@ -122,3 +122,25 @@ def test_a_pack_by_user_id_loads_neither_numpy_nor_pyarrow(
     found = loaded_by_command(*argv, exit_codes=(0,))
     assert found == ["duckdb"]
     assert (tmp_path / "pack" / "json" / "logins.json").is_file()
+
+
+def test_the_report_runner_loads_no_data_library() -> None:
+    """papermill's HDFS probe, which would load pyarrow and numpy, is skipped."""
+    found = loaded_after("import insight_workbench.reports.runner")
+    assert "papermill" in found
+    assert "nbconvert" in found
+    assert [name for name in found if name in ("pandas", "numpy", "pyarrow")] == []
+
+
+def test_a_report_run_leaves_pandas_to_the_kernel(sample: Snapshot, tmp_path: Path) -> None:
+    """The command line runs the notebook in a kernel, then exports and records it: a
+    chart's printable copy is drawn without pandas (the rules it records may still
+    bring in Arrow and numpy, as `check` does)."""
+    out = tmp_path / "reports"
+    argv = ["report", "retention_audit", "--snapshot", str(sample.path), "--out", str(out)]
+    found = loaded_by_command(*argv, "--no-pdf", "--quiet", exit_codes=(0,))
+    assert "papermill" in found  # it did run and export the report
+    assert "plotly" in found
+    assert "pandas" not in found
+    html = next(out.glob("retention_audit/*/retention_audit.html")).read_text(encoding="utf-8")
+    assert '<svg class="static-chart"' in html  # its charts' printable copies were drawn

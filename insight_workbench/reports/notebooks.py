@@ -68,6 +68,10 @@ def available_notebooks(folder: Path | None = None) -> list[str]:
 def read_parameters(path: Path) -> dict[str, Parameter]:
     """The names assigned in the notebook's single `parameters` cell."""
     import nbformat  # papermill and nbformat load only when a notebook is read
+
+    import insight_workbench.reports.local_papermill  # noqa: F401  # first: see there
+
+    # isort: split
     from papermill.inspection import inspect_notebook
 
     try:

@@ -34,6 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import insight_workbench.reports.local_papermill  # noqa: F401  # first: see there
+
+# isort: split
 import nbformat
 import papermill
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

@@ -4,6 +4,10 @@ Printing needs no script and no browser drawing: bars, points and lines are draw
 here as plain SVG (plotly's own image export needs a browser runtime that may not be
 there). A chart of another kind (a pie, a heat map) prints as a table of its data.
 Every label is escaped: values from the data are text, never markup.
+
+Drawing reads the figure's JSON with the standard library alone: the report's export
+(the command line's process) loads pandas only for a chart printed as a table, or for
+a time it cannot read as ISO 8601.
 """
 
 from __future__ import annotations
@@ -11,18 +15,35 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
+import struct
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
-from insight_workbench.reports.tables import cell_text, titled_table
+if TYPE_CHECKING:
+    import pandas as pd
 
 WIDTH, HEIGHT = 680, 300
 LEFT, RIGHT, TOP, BOTTOM = 120, 140, 34, 56
 PALETTE = ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692"]
 DRAWN = {"bar", "scatter"}
+# plotly's typed arrays (`bdata`), little-endian, as struct formats.
+TYPED_ARRAYS = {
+    "i1": "b",
+    "u1": "B",
+    "i2": "h",
+    "u2": "H",
+    "i4": "i",
+    "u4": "I",
+    "i8": "q",
+    "u8": "Q",
+    "f4": "f",
+    "f8": "d",
+}
+# An ISO 8601 date or time the standard library reads as pandas does.
+ISO_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?)?(?:Z|[+-]\d{2}:\d{2})?"
+)
 
 
 def printable_chart(figure: dict[str, Any]) -> str:
@@ -31,24 +52,52 @@ def printable_chart(figure: dict[str, Any]) -> str:
     title = _title(figure)
     if traces and all(t.get("type", "scatter") in DRAWN for t in traces):
         return _svg(traces, figure.get("layout") or {}, title)
+    from insight_workbench.reports.tables import titled_table
+
     return titled_table(title or "Chart data", data_frame(traces))
 
 
 def values(array: Any) -> list[Any]:
     """A trace's array as a list: plain JSON, or plotly's typed array (`bdata`)."""
     if isinstance(array, dict) and "bdata" in array:
-        decoded = np.frombuffer(base64.b64decode(array["bdata"]), dtype="<" + array["dtype"])
-        shape = array.get("shape")
-        if isinstance(shape, str):
-            decoded = decoded.reshape([int(n) for n in shape.split(",")])
-        return [v.tolist() if hasattr(v, "tolist") else v for v in decoded]
+        return _typed_array(array)
     if isinstance(array, list):
         return array
     return []
 
 
+def _typed_array(array: dict[str, Any]) -> list[Any]:
+    raw = base64.b64decode(array["bdata"])
+    code = TYPED_ARRAYS.get(str(array["dtype"]))
+    if code is None:
+        return _typed_array_by_numpy(raw, array)
+    flat = list(struct.unpack(f"<{len(raw) // struct.calcsize(code)}{code}", raw))
+    shape = array.get("shape")
+    dimensions = [int(n) for n in shape.split(",")] if isinstance(shape, str) else []
+    if len(dimensions) > 2:
+        return _typed_array_by_numpy(raw, array)
+    if len(dimensions) == 2:  # a grid (a heat map's z): one list per row
+        columns = dimensions[1]
+        return [flat[row * columns : (row + 1) * columns] for row in range(dimensions[0])]
+    return flat
+
+
+def _typed_array_by_numpy(raw: bytes, array: dict[str, Any]) -> list[Any]:
+    import numpy as np
+
+    decoded = np.frombuffer(raw, dtype="<" + array["dtype"])
+    shape = array.get("shape")
+    if isinstance(shape, str):
+        decoded = decoded.reshape([int(n) for n in shape.split(",")])
+    return [v.tolist() if hasattr(v, "tolist") else v for v in decoded]
+
+
 def data_frame(traces: list[dict[str, Any]]) -> pd.DataFrame:
     """What the chart shows, one row per point (a heat map: one row per y, x across)."""
+    import pandas as pd
+
+    from insight_workbench.reports.tables import cell_text
+
     if len(traces) == 1 and traces[0].get("type") == "heatmap":
         trace = traces[0]
         grid, text = values(trace.get("z")), values(trace.get("text"))
@@ -105,9 +154,7 @@ class _Axis:
 
     def number(self, value: Any) -> float:
         if self.kind == "time":
-            moment = pd.Timestamp(value)
-            moment = moment.tz_localize(UTC) if moment.tzinfo is None else moment
-            return float(moment.timestamp())
+            return _epoch_seconds(value)
         return float(value)
 
     def at(self, value: Any) -> float:
@@ -147,11 +194,25 @@ def _kind(data: list[Any]) -> str:
         return "number"
     if data and all(isinstance(v, str) and len(v) >= 10 and v[4] == v[7] == "-" for v in data):
         try:
-            [pd.Timestamp(v) for v in data]
+            [_epoch_seconds(v) for v in data]
         except ValueError:
             return "category"
         return "time"
     return "category"
+
+
+def _epoch_seconds(value: Any) -> float:
+    """A time as seconds since the epoch (UTC when it names no offset); ValueError when
+    it is not a time."""
+    if isinstance(value, str) and ISO_INSTANT.fullmatch(value):
+        moment = datetime.fromisoformat(value)
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        return moment.timestamp()
+    import pandas as pd
+
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize(UTC) if stamp.tzinfo is None else stamp
+    return float(stamp.timestamp())
 
 
 def _colour(trace: dict[str, Any], index: int) -> str:
