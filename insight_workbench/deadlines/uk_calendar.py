@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import duckdb
@@ -105,9 +106,14 @@ CREATE OR REPLACE TEMP MACRO iw_sar_due(received_at, clock_started_at, extended,
 
 def bank_holidays(policy: Policy, years: Iterable[int]) -> dict[date, str]:
     """Bank holidays of the policy's calendar (e.g. England and Wales) in `years`."""
-    country, subdiv = HOLIDAY_CALENDARS[policy.subject_requests.holidays]
-    found = holidays.country_holidays(country, subdiv=subdiv, years=sorted(set(years)))
-    return dict(sorted(found.items()))
+    return dict(_bank_holidays(policy.subject_requests.holidays, tuple(sorted(set(years)))))
+
+
+@cache  # every cursor a run prepares asks again for the same years
+def _bank_holidays(calendar: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
+    country, subdiv = HOLIDAY_CALENDARS[calendar]
+    found = holidays.country_holidays(country, subdiv=subdiv, years=list(years))
+    return tuple(sorted(found.items()))
 
 
 def install_clock(
