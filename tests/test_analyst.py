@@ -57,6 +57,13 @@ def _person(number: int | None) -> str | None:
     return None if number is None else PEOPLE[number]
 
 
+def _by_person(data: AnalystData, table: str, columns: str) -> list[tuple]:
+    """Each row's person (the pseudonym behind its user number), then `columns`, in time
+    order."""
+    found = _rows(data, f"SELECT user_number, {columns} FROM {table} ORDER BY ts")
+    return [(_person(number), *rest) for number, *rest in found]
+
+
 @pytest.mark.parametrize(
     ("address", "network"),
     [
@@ -222,14 +229,9 @@ def test_the_log_tables_hold_no_pseudonym(data: AnalystData):
 
 
 def test_logins_carry_what_the_usage_reports_derive(data: AnalystData):
-    rows = [
-        (_person(number), *rest)
-        for number, *rest in _rows(
-            data,
-            "SELECT user_number, org_product, day, london_weekday, london_hour, "
-            "first_login_month FROM logins ORDER BY ts",
-        )
-    ]
+    rows = _by_person(
+        data, "logins", "org_product, day, london_weekday, london_hour, first_login_month"
+    )
     november = date.fromisoformat("2026-11-01")
     assert rows == [
         (pseudonym("U1", KEY), "local_insight", november, 7, 10, november),  # a Sunday
@@ -274,14 +276,9 @@ def test_organisations_keep_months_not_instants_or_names(data: AnalystData):
 
 
 def test_logins_keep_networks_families_and_domains(data: AnalystData):
-    rows = [
-        (_person(number), *rest)
-        for number, *rest in _rows(
-            data,
-            "SELECT user_number, success, ip_network, browser_family, os_family, "
-            "referrer_domain FROM logins ORDER BY ts",
-        )
-    ]
+    rows = _by_person(
+        data, "logins", "success, ip_network, browser_family, os_family, referrer_domain"
+    )
     assert rows == [
         (pseudonym("U1", KEY), True, "192.0.2.0/24", "Chrome", "Windows", "google.com"),
         (None, False, "2001:db8:1234::/48", "Other", "Other", "other"),  # unknown account; IP host
@@ -292,12 +289,7 @@ def test_logins_keep_networks_families_and_domains(data: AnalystData):
 
 
 def test_events_are_pseudonymised_and_their_types_closed(data: AnalystData):
-    rows = [
-        (_person(number), *rest)
-        for number, *rest in _rows(
-            data, "SELECT user_number, product, event_type FROM usage_events ORDER BY ts"
-        )
-    ]
+    rows = _by_person(data, "usage_events", "product, event_type")
     assert rows == [
         (pseudonym("U1", KEY), "local_insight", "report_run"),
         (pseudonym("U1", KEY), "local_insight", "map_view"),  # a known type, spelt loosely

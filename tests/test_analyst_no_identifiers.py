@@ -25,7 +25,7 @@ from insight_workbench import cli
 from insight_workbench.analyst import usage, vocabulary
 from insight_workbench.analyst.database import ANALYST_TABLES, AnalystData, analyst_data
 from insight_workbench.dashboard import usage as views
-from insight_workbench.dashboard.session import Identity, Workbench
+from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
 from insight_workbench.deidentification.aggregates import deidentify
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
@@ -378,18 +378,6 @@ def test_a_rare_label_alone_shows_as_other_with_its_marker(canary_path: Path):
 
 def _workbench(path: Path) -> Workbench:
     snapshot = load_snapshot(path)
-    manifest = snapshot.manifest
-    return Workbench(
-        identity=Identity("analyst", "leak test", signed_in=False),
-        base=path.parent,
-        snapshot_key=f"{path}:leak-test",
-        snapshot_id=manifest.snapshot_id,
-        exported_at=manifest.exported_at,
-        as_of=manifest.exported_at,
-        policy=load_policy(),
-        policy_key="default",
-        loads={},
-        _snapshot=snapshot,
-        _pseudonym_key=KEY,
-        key_problem=None,
-    )
+    identity = Identity("analyst", "leak test", signed_in=False)
+    as_of = snapshot.manifest.exported_at
+    return workbench_of(snapshot, identity, path.parent, as_of, load_policy(), "default", KEY, None)

@@ -47,7 +47,7 @@ import pyarrow as pa
 
 from insight_workbench.analyst import vocabulary
 from insight_workbench.analyst.cache import open_cached
-from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym
+from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym_map
 from insight_workbench.analyst.user_agents import UNKNOWN, family_table
 from insight_workbench.loading.lockdown import Settings, settings_from_env
 from insight_workbench.loading.snapshot import Snapshot
@@ -295,7 +295,8 @@ def _register_people(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """`_people`: each distinct user id with its pseudonym, user number, first login
     month and organisation product (`_PEOPLE`)."""
     people = cursor.sql(_PEOPLE, params=_params(_PEOPLE)).to_arrow_table()
-    pseudonyms = [pseudonym(user_id, key) for user_id in people.column("user_id").to_pylist()]
+    ids = people.column("user_id").to_pylist()  # distinct: the map keeps their order
+    pseudonyms = list(pseudonym_map(ids, key).values())
     numbers = {p: n for n, p in enumerate(sorted(set(pseudonyms)))}
     cursor.register(
         "_people",

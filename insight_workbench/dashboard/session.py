@@ -387,16 +387,30 @@ def _as_of_picked(widget_key: str, exported_at: datetime) -> None:
 def build_workbench(identity: Identity, base: Path, secrets: dict[str, Any]) -> Workbench:
     """Snapshot, as_of and policy from the address and the sidebar; raises `InputError`
     for unusable input."""
-    path = choose_snapshot(base)
-    snapshot = load(path)
+    snapshot = load(choose_snapshot(base))
     manifest = snapshot.manifest
     as_of = choose_as_of(manifest.exported_at, f"as_of_{manifest.checksum[:12]}")
     policy, policy_key = policy_from_env()
     key, problem = pseudonym_key(secrets)
+    return workbench_of(snapshot, identity, base, as_of, policy, policy_key, key, problem)
+
+
+def workbench_of(
+    snapshot: Snapshot,
+    identity: Identity,
+    base: Path,
+    as_of: datetime,
+    policy: Policy,
+    policy_key: str,
+    key: bytes | None,
+    key_problem: str | None,
+) -> Workbench:
+    """The workbench of a loaded snapshot: what names the snapshot comes from it."""
+    manifest = snapshot.manifest
     return Workbench(
         identity=identity,
         base=base,
-        snapshot_key=f"{path.resolve()}:{manifest.checksum}",
+        snapshot_key=f"{snapshot.path.resolve()}:{manifest.checksum}",
         snapshot_id=manifest.snapshot_id,
         exported_at=manifest.exported_at,
         as_of=as_of,
@@ -405,7 +419,7 @@ def build_workbench(identity: Identity, base: Path, secrets: dict[str, Any]) -> 
         loads=dict(snapshot.loads),
         _snapshot=snapshot,
         _pseudonym_key=key,
-        key_problem=problem,
+        key_problem=key_problem,
     )
 
 

@@ -17,7 +17,6 @@ trip through text.
 from __future__ import annotations
 
 import codecs
-import contextlib
 import csv
 import re
 import shutil
@@ -361,48 +360,35 @@ def _parquet_text(column: str, kind: str) -> str:
     return f"CAST({column} AS VARCHAR)"
 
 
-def count_records(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> int:
+def count_records(path: Path) -> int:
     """The number of data records of an export file, read exactly as the loader reads it,
-    on `con` or else on a cursor of this process's counting database. DuckDB reads `*`,
-    `?` and `[` in a path as a glob: a path holding one is read through a copy with a
-    plain name."""
+    on a cursor of this process's counting database. DuckDB reads `*`, `?` and `[` in a
+    path as a glob: a path holding one is read through a copy with a plain name."""
     if set("*?[]{}") & set(str(path)):
         with tempfile.TemporaryDirectory(prefix="insight-count-") as folder:
             plain = Path(folder) / f"file{path.suffix}"
             shutil.copyfile(path, plain)
-            return _count_records(plain, path.name, con)
-    return _count_records(path, path.name, con)
+            return _count_records(plain, path.name)
+    return _count_records(path, path.name)
 
 
 @cache
 def _counting_database() -> duckdb.DuckDBPyConnection:
     """An in-memory database for counting records, opened once: opening one costs more
     than counting a small file. Each count uses a cursor of its own (its temporary
-    relations go with it), so threads may count at the same time."""
+    relations go with it when it closes), so threads may count at the same time."""
     return duckdb.connect(config={"preserve_insertion_order": True})
 
 
-def _count_records(path: Path, label: str, con: duckdb.DuckDBPyConnection | None) -> int:
-    work = _counting_database().cursor() if con is None else con
-    raw = None
+def _count_records(path: Path, label: str) -> int:
+    cursor = _counting_database().cursor()
     try:
-        raw = read_file(work, path, "_counted", label, relation_if_empty=False)
-        return raw.records(work)
+        raw = read_file(cursor, path, "_counted", label, relation_if_empty=False)
+        return raw.records(cursor)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: the file could not be read") from None
     finally:
-        if con is None:
-            work.close()
-        elif raw is not None:
-            drop_raw(work, raw)
-        else:  # failed part-way: what it may have left on the caller's connection
-            for kind, name in (
-                ("VIEW", "_counted"),
-                ("TABLE", "_counted"),
-                ("TABLE", "_counted__file"),
-            ):
-                with contextlib.suppress(duckdb.Error):  # absent, or of the other kind
-                    work.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
+        cursor.close()
 
 
 def drop_raw(con: duckdb.DuckDBPyConnection, raw: RawTable) -> None:

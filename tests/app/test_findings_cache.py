@@ -13,7 +13,7 @@ import streamlit as st
 
 from insight_workbench.dashboard import overview, records
 from insight_workbench.dashboard.roles import ANALYST, DPO
-from insight_workbench.dashboard.session import Identity, Workbench
+from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
@@ -23,23 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def dpo(sample: Snapshot) -> Workbench:
-    manifest = sample.manifest
     st.cache_data.clear()  # nothing cached by an earlier test in this process
     st.cache_resource.clear()
-    return Workbench(
-        identity=Identity(DPO, "local user (no sign-in)", signed_in=False),
-        base=ROOT,
-        snapshot_key=f"{sample.path.resolve()}:{manifest.checksum}",
-        snapshot_id=manifest.snapshot_id,
-        exported_at=manifest.exported_at,
-        as_of=manifest.exported_at,
-        policy=load_policy(),
-        policy_key="default",
-        loads=dict(sample.loads),
-        _snapshot=sample,
-        _pseudonym_key=None,
-        key_problem=None,
-    )
+    identity = Identity(DPO, "local user (no sign-in)", signed_in=False)
+    exported_at = sample.manifest.exported_at
+    return workbench_of(sample, identity, ROOT, exported_at, load_policy(), "default", None, None)
 
 
 def fresh_check(wb: Workbench) -> list:
