@@ -123,6 +123,19 @@ def test_a_year_starts_at_the_first_activity_and_stickiness_has_no_tiny_months(d
             assert ratio is None or math.isnan(ratio)
 
 
+def test_a_month_of_stickiness_after_a_long_history_is_drawn(data) -> None:
+    """The sample's logins go back months: the 30 days shown each have a full month
+    counted behind them, so every finished day with enough people is drawn."""
+    as_of = data.as_of(None)
+    sticky = usage.stickiness(data, days=30)
+    assert pd.to_numeric(sticky["mau"], errors="coerce").iloc[0] >= figures.MIN_MAU
+    chart = figures.stickiness(sticky, as_of)
+    x = _dates(chart.figure.data[0].x)
+    assert x[0] == pd.Timestamp(sticky["day"].iloc[0])
+    assert x[-1].date() < as_of.date()
+    assert [v for v in chart.figure.data[0].y if v is not None and not math.isnan(v)]
+
+
 @pytest.mark.parametrize("days", [30, 90, 180, 365])
 def test_cohorts_at_every_period_have_month_labels_and_no_empty_rows(data, days) -> None:
     frame = usage.cohort_retention(data, months=views.cohort_months(days))

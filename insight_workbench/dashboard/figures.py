@@ -91,11 +91,13 @@ def active_users(
 
 def stickiness(frame: pd.DataFrame, as_of: datetime) -> Chart:
     """DAU / MAU per finished day, once a full 30 days of data lie behind the day and only
-    where at least MIN_MAU people were active in the month."""
+    where at least MIN_MAU people were active in the month. The frame's first day already
+    has 30 days counted behind it (`usage.stickiness`); when activity starts within the
+    frame (a month of nobody first), the days until 30 days after it are left out."""
     frame, partial = complete_periods(frame, "day", "day", as_of)
     mau = numbers(frame["mau"])
     started = (mau != 0).to_numpy()
-    if started.any():
+    if started.any() and not started[0]:
         first = pd.Timestamp(frame["day"].iloc[int(started.argmax())])
         frame = frame[pd.to_datetime(frame["day"]) >= first + timedelta(days=MAU_WINDOW_DAYS - 1)]
         mau = numbers(frame["mau"])
