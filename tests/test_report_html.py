@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -11,6 +13,7 @@ from nbconvert.filters.markdown import markdown2html
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.report_html import (
     assemble,
+    export_report,
     inline_shared_script,
     sanitise,
     script_hash,
@@ -105,3 +108,39 @@ def test_a_value_cannot_leave_the_page_header_s_css_string() -> None:
     quoted = css_string('x"; } body { display: none } </style><script>')
     assert quoted.count('"') == 2
     assert not set(quoted[1:-1]) & set('"<>{};')
+
+
+def written_notebook(folder: Path, name: str, text: str, lexer: str) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": lexer}
+    notebook.cells = [nbformat.v4.new_markdown_cell(f"# {name}"), nbformat.v4.new_code_cell("")]
+    notebook.cells[1].outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": f"<p>{text}</p>"})
+    ]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_each_export_shows_its_own_notebook_only(tmp_path: Path) -> None:
+    """The exporter is built once per process: an export keeps nothing of the one before,
+    and exports from several threads at once each get their own notebook."""
+    first = written_notebook(tmp_path, "first", "first-planted-text", "ipython3")
+    second = written_notebook(tmp_path, "second", "second-planted-text", "python")
+
+    def export(source: Path, target: str) -> str:
+        export_report(source, tmp_path / target, CONTEXT, None)
+        return (tmp_path / target).read_text(encoding="utf-8")
+
+    alone = export(first, "alone.html")
+    other = export(second, "other.html")
+    again = export(first, "again.html")
+    assert again == alone
+    assert "first-planted-text" in alone
+    assert "second-planted-text" not in alone
+    assert "second-planted-text" in other
+    assert "first-planted-text" not in other
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        sources = [first, second] * 4
+        done = list(pool.map(export, sources, [f"t{i}.html" for i in range(len(sources))]))
+    assert done == [alone, other] * 4

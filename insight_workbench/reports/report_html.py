@@ -31,6 +31,7 @@ import html
 import json
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -112,22 +113,27 @@ def export_report(
     ]
     token = secrets.token_hex(16)  # unknown to the data, so a value cannot forge a chart
     charts = take_charts(notebook, token)
-    exported = _exporter().from_notebook_node(notebook, resources={"metadata": {"name": "report"}})
+    with _EXPORTER_LOCK:
+        exported = _exporter().from_notebook_node(
+            notebook, resources={"metadata": {"name": "report"}}
+        )
     head, body_tag, body = split_document(exported[0])
     document = assemble(head, body_tag, sanitise(body), charts, context, script_src)
     write_atomically(target, document.encode("utf-8"))
 
 
+# One exporter per process: it compiles its templates once, not once per report (a
+# process running several reports, as `--all` does, pays that once). An export sets
+# the exporter's filters for its notebook, so exports take turns.
+_EXPORTER_LOCK = threading.Lock()
+
+
 @cache
-def _template_loader() -> jinja2.DictLoader:
-    return jinja2.DictLoader({TEMPLATE: TEMPLATE_SOURCE})
-
-
 def _exporter() -> HTMLExporter:
     return HTMLExporter(
         template_name="lab",
         template_file=TEMPLATE,
-        extra_loaders=[_template_loader()],
+        extra_loaders=[jinja2.DictLoader({TEMPLATE: TEMPLATE_SOURCE})],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
