@@ -109,6 +109,14 @@ def test_parameters_reach_the_notebook_with_their_types(echoed: tuple, usage_pat
     assert record["policy"]["values"]["retention"]["closed_account_days"] == 14
 
 
+def test_the_kernel_starts_without_a_debugger(echoed: tuple) -> None:
+    first, _, out = echoed
+    assert first.returncode == 0, first.stderr
+    results = json.loads((run_folders(out)[0] / "results.json").read_text())
+    assert results["debugger_loaded"] is False
+    assert results["debugpy_importable"] is True  # kept out only while the kernel starts
+
+
 def test_two_runs_of_one_notebook_get_two_folders(echoed: tuple) -> None:
     _, second, out = echoed
     assert second.returncode == 0, second.stderr

@@ -14,7 +14,12 @@ from insight_workbench.errors import InputError
 from insight_workbench.reports import MONTHLY_SET, available_notebooks, find_notebook, list_runs
 from insight_workbench.reports.notebooks import check_parameters, parse_value
 from insight_workbench.reports.results import read_results, write_results
-from insight_workbench.reports.runner import new_run_folder, prepare_run, write_record
+from insight_workbench.reports.runner import (
+    new_run_folder,
+    prepare_run,
+    without_debugger,
+    write_record,
+)
 from insight_workbench.reports.runs import prune_runs
 
 FIXTURES = Path(__file__).parent / "notebooks"
@@ -171,6 +176,28 @@ def _run(root: Path, notebook: str, started: datetime, status: str = "succeeded"
     )
     (folder / f"{notebook}.html").write_text("<html></html>", encoding="utf-8")
     return folder
+
+
+@pytest.mark.parametrize(
+    ("command", "started"),
+    [
+        (
+            ["/venv/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "k.json"],
+            ["/venv/python", "-m", "insight_workbench.reports.kernel_launcher", "-f", "k.json"],
+        ),
+        (
+            ["python3", "-m", "ipykernel_launcher", "-f", "k.json"],
+            ["python3", "-m", "insight_workbench.reports.kernel_launcher", "-f", "k.json"],
+        ),
+        (["R", "--slave", "-f", "k.json"], ["R", "--slave", "-f", "k.json"]),
+        (
+            ["python", "-m", "other_kernel", "-f", "k.json"],
+            ["python", "-m", "other_kernel", "-f", "k.json"],
+        ),
+    ],
+)
+def test_an_ipykernel_starts_through_the_launcher(command: list[str], started: list[str]) -> None:
+    assert without_debugger(command) == started
 
 
 def test_prune_removes_only_runs_older_than_the_limit(tmp_path: Path) -> None:

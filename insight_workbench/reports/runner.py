@@ -56,6 +56,7 @@ from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.progress import OnStep
+from insight_workbench.reports.kernel_launcher import MODULE as KERNEL_LAUNCHER
 from insight_workbench.reports.notebooks import (
     MONTHLY_SET,
     PATH_PARAMETERS,
@@ -82,11 +83,27 @@ NO_PDF = "not requested"  # why a run asked not to print has no PDF
 
 class IpcKernelManager(AsyncKernelManager):
     """The kernel talks over local sockets, not loopback TCP: the cells' outputs
-    (personal data) never cross an unencrypted network socket."""
+    (personal data) never cross an unencrypted network socket. It starts through
+    kernel_launcher (no debugger) when its kernel is ipykernel's."""
 
     @default("transport")
     def _default_transport(self) -> str:
         return "ipc"
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        command: list[str] = super().format_kernel_cmd(extra_arguments)
+        return without_debugger(command)
+
+
+def without_debugger(command: list[str]) -> list[str]:
+    """A kernel command `python -m ipykernel_launcher ...` made to start kernel_launcher
+    instead; any other command is left as it is. The interpreter flag kept for the
+    debugger's breakpoints (`-Xfrozen_modules=off`) goes too."""
+    for index in range(len(command) - 1):
+        if command[index] == "-m" and command[index + 1] == "ipykernel_launcher":
+            start = [arg for arg in command[:index] if arg != "-Xfrozen_modules=off"]
+            return [*start, "-m", KERNEL_LAUNCHER, *command[index + 2 :]]
+    return command
 
 
 @contextmanager
