@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -399,16 +400,25 @@ def export_html(executed: Path, target: Path, context: ReportContext, script: st
 def write_shared_script(root: Path) -> dict[str, str]:
     """The reports folder's one copy of plotly.js (written once, rewritten only if it
     differs), and how a run folder two levels down names it."""
-    from plotly.offline import get_plotlyjs
-
     name = shared_script_name()
-    bundle = get_plotlyjs().encode("utf-8")
-    digest = hashlib.sha256(bundle).hexdigest()
+    digest = _plotly_bundle_digest()
     path = root / name
     if not path.is_file() or path.is_symlink() or sha256_file(path) != digest:
         path.unlink(missing_ok=True)
-        write_atomically(path, bundle)
+        write_atomically(path, _plotly_bundle())
     return {"path": f"../../{name}", "sha256": digest}
+
+
+def _plotly_bundle() -> bytes:
+    from plotly.offline import get_plotlyjs
+
+    bundle: str = get_plotlyjs()
+    return bundle.encode("utf-8")
+
+
+@cache  # the installed bundle cannot change while this process runs
+def _plotly_bundle_digest() -> str:
+    return hashlib.sha256(_plotly_bundle()).hexdigest()
 
 
 def scrub_notebook(executed: Path, prepared: PreparedRun) -> None:
