@@ -178,26 +178,36 @@ def _run(root: Path, notebook: str, started: datetime, status: str = "succeeded"
     return folder
 
 
+PYTHON = "/venv/bin/python"
+LAUNCHER = "insight_workbench.reports.kernel_launcher"
+
+
 @pytest.mark.parametrize(
     ("command", "started"),
     [
         (
-            ["/venv/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "k.json"],
-            ["/venv/python", "-m", "insight_workbench.reports.kernel_launcher", "-f", "k.json"],
+            [PYTHON, "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "k.json"],
+            [PYTHON, "-m", LAUNCHER, "-f", "k.json"],
         ),
         (
-            ["python3", "-m", "ipykernel_launcher", "-f", "k.json"],
-            ["python3", "-m", "insight_workbench.reports.kernel_launcher", "-f", "k.json"],
+            [PYTHON, "-m", "ipykernel_launcher", "-f", "k.json"],
+            [PYTHON, "-m", LAUNCHER, "-f", "k.json"],
+        ),
+        (
+            ["/other/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"],
+            ["/other/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"],
+        ),
+        (
+            [PYTHON, "-m", "other_kernel", "-f", "k.json"],
+            [PYTHON, "-m", "other_kernel", "-f", "k.json"],
         ),
         (["R", "--slave", "-f", "k.json"], ["R", "--slave", "-f", "k.json"]),
-        (
-            ["python", "-m", "other_kernel", "-f", "k.json"],
-            ["python", "-m", "other_kernel", "-f", "k.json"],
-        ),
     ],
 )
-def test_an_ipykernel_starts_through_the_launcher(command: list[str], started: list[str]) -> None:
-    assert without_debugger(command) == started
+def test_only_this_python_s_ipykernel_starts_through_the_launcher(
+    command: list[str], started: list[str]
+) -> None:
+    assert without_debugger(command, PYTHON) == started
 
 
 def test_prune_removes_only_runs_older_than_the_limit(tmp_path: Path) -> None:

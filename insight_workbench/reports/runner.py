@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -96,10 +97,13 @@ class IpcKernelManager(AsyncKernelManager):
         return without_debugger(command)
 
 
-def without_debugger(command: list[str]) -> list[str]:
+def without_debugger(command: list[str], interpreter: str = sys.executable) -> list[str]:
     """A kernel command `python -m ipykernel_launcher ...` made to start kernel_launcher
-    instead; any other command is left as it is. The interpreter flag kept for the
-    debugger's breakpoints (`-Xfrozen_modules=off`) goes too."""
+    instead, when its python is `interpreter` (this one, which holds the launcher); any
+    other command is left as it is. The interpreter flag kept for the debugger's
+    breakpoints (`-Xfrozen_modules=off`) goes too."""
+    if not command or os.path.abspath(command[0]) != os.path.abspath(interpreter):
+        return command
     for index in range(len(command) - 1):
         if command[index] == "-m" and command[index + 1] == "ipykernel_launcher":
             start = [arg for arg in command[:index] if arg != "-Xfrozen_modules=off"]
