@@ -52,8 +52,8 @@ HEADED = """name => {
       .includes(squash(name)),
   );
 }"""
-# SETTLED and HEADED at once (SETTLED first, so that its observer is in place early).
-HEADED_AND_SETTLED = f"({{ name, quiet }}) => ({SETTLED})(quiet) && ({HEADED})(name)"
+# HEADED, and the script has finished (IDLE).
+HEADED_AND_IDLE = f"name => ({HEADED})(name) && document.querySelector({IDLE!r}) !== null"
 POLL_MS = 50
 
 
@@ -149,8 +149,7 @@ def wait_idle(page, title: str, timeout_ms: int = 90_000) -> None:
     """Wait until `title` is shown and the script has finished, and no rerun has started
     for a moment (widgets settling may ask for one right after the first run). The loose
     check in the page comes first: it tells at once when the precise ones can pass."""
-    arg = {"name": title, "quiet": QUIET_MS}
-    page.wait_for_function(HEADED_AND_SETTLED, arg=arg, polling=POLL_MS, timeout=timeout_ms)
+    page.wait_for_function(HEADED_AND_IDLE, arg=title, polling=POLL_MS, timeout=timeout_ms)
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.wait_for_function(SETTLED, arg=QUIET_MS, polling=POLL_MS, timeout=timeout_ms)
