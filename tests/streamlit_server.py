@@ -39,6 +39,22 @@ SETTLED = """quiet => {
   const idle = app !== null && app.getAttribute("data-test-script-state") === "notRunning";
   return idle && performance.now() - seen.at >= quiet;
 }"""
+# True once some heading's text holds `name`, loosely: case, spaces and the labels Streamlit
+# puts on its headings aside. Checked in the page every POLL_MS, it tells at once when
+# Playwright's precise checks (which back off to one try in 500 ms) can pass: they then
+# run, and pass on their first try.
+HEADED = """name => {
+  const squash = (text) => (text || "").replace(/\\s+/g, "").toLowerCase();
+  const labelled = (h) => (h.getAttribute("aria-labelledby") || "").split(/\\s+/)
+    .map((id) => document.getElementById(id)?.textContent || "").join("");
+  return [...document.querySelectorAll('h1, h2, h3, h4, h5, h6, [role="heading"]')].some(
+    (h) => squash(h.textContent + (h.getAttribute("aria-label") || "") + labelled(h))
+      .includes(squash(name)),
+  );
+}"""
+# HEADED, and the script has finished (IDLE).
+HEADED_AND_IDLE = f"name => ({HEADED})(name) && document.querySelector({IDLE!r}) !== null"
+POLL_MS = 50
 
 
 def free_port() -> int:
@@ -105,7 +121,7 @@ def _wait_healthy(base: str, process: subprocess.Popen[bytes], seconds: float) -
                     return
         except OSError:
             pass
-        time.sleep(0.5)
+        time.sleep(0.05)
     raise RuntimeError("streamlit did not become healthy in time")
 
 
@@ -124,12 +140,19 @@ def follow_nav(page, title: str, url: str, timeout_ms: int = 90_000) -> None:
     wait_idle(page, title, timeout_ms)
 
 
+def heading_shown(page, name: str, timeout_ms: int = 90_000) -> None:
+    """Wait until a heading reads (loosely) `name`: the test's own precise check follows."""
+    page.wait_for_function(HEADED, arg=name, polling=POLL_MS, timeout=timeout_ms)
+
+
 def wait_idle(page, title: str, timeout_ms: int = 90_000) -> None:
     """Wait until `title` is shown and the script has finished, and no rerun has started
-    for a moment (widgets settling may ask for one right after the first run)."""
+    for a moment (widgets settling may ask for one right after the first run). The loose
+    check in the page comes first: it tells at once when the precise ones can pass."""
+    page.wait_for_function(HEADED_AND_IDLE, arg=title, polling=POLL_MS, timeout=timeout_ms)
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=timeout_ms)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
-    page.wait_for_function(SETTLED, arg=QUIET_MS, polling=50, timeout=timeout_ms)
+    page.wait_for_function(SETTLED, arg=QUIET_MS, polling=POLL_MS, timeout=timeout_ms)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from browser_support import require_chromium
-from streamlit_server import EXCEPTION, AppServers, open_page, wait_idle
+from streamlit_server import EXCEPTION, AppServers, heading_shown, open_page, wait_idle
 
 from insight_workbench.dashboard.roles import ANALYST, DPO
 
@@ -53,6 +53,7 @@ def test_a_finding_link_leads_to_its_record_and_the_address_brings_it_back(
     record.wait_for_load_state("domcontentloaded")
     key = urlsplit(record.url).query.split("key=")[1].split("&")[0].replace("%3A", ":")
     heading = f"Record {key}"
+    heading_shown(record, heading)
     record.get_by_role("heading", name=heading).wait_for(timeout=90_000)
     assert record.locator(EXCEPTION).count() == 0
     copied = record.locator('[data-testid="stCode"]').first.inner_text().strip()
@@ -61,6 +62,7 @@ def test_a_finding_link_leads_to_its_record_and_the_address_brings_it_back(
     # The copied address in the first tab's address bar opens the same record; going
     # back returns to the Overview.
     tab.goto(copied, wait_until="domcontentloaded")
+    heading_shown(tab, heading)
     tab.get_by_role("heading", name=heading).wait_for(timeout=90_000)
     tab.go_back(wait_until="domcontentloaded")
     wait_idle(tab, "Overview")
