@@ -275,7 +275,7 @@ def type_table(
     try:
         read = row_count(
             con,
-            f"CREATE TABLE {name} AS SELECT {columns}, {ROW} AS {row}, "
+            f"CREATE TABLE {name} AS SELECT {columns}, {raw.row} AS {row}, "
             f"{_problems(table, raw)} AS {problems} FROM {quote_ident(raw.table)}",
         )
     finally:
