@@ -227,6 +227,8 @@ def _type_table(
     read, quarantined = type_table(con, table, raw, timezone)
     drop_raw(con, raw)
     records, loaded = read + len(raw.rejects), read - quarantined
+    if not raw.rejects and not quarantined:
+        return TableLoad(name, file.name, records, loaded, 0), extras  # `rejects` has none
     rejected = row_count(
         con, "SELECT count(DISTINCT row_number) FROM rejects WHERE table_name = ?", [name]
     )
