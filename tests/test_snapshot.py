@@ -130,6 +130,25 @@ def test_a_file_without_records_gives_the_table_typing_gives(tmp_path: Path, fmt
         assert everything(empty, kept) == everything(quarantined, kept)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_clean_table_is_typed_as_one_with_rows_to_quarantine(tmp_path: Path, fmt: str) -> None:
+    # A small table without a row to quarantine is typed from its typed columns alone;
+    # one blank row more (quarantined) sends every table through the quarantine steps.
+    extra = {name: ["region", "api_token"] for name in TABLES}
+    rows = {name: [{**row, "region": "north"} for row in VALID.get(name, [])] for name in TABLES}
+    clean = load_snapshot(build_snapshot(tmp_path / "clean", rows, extra_columns=extra, fmt=fmt))
+    blank = {name: [*found, {"region": "south"}] for name, found in rows.items()}
+    mixed = load_snapshot(build_snapshot(tmp_path / "mixed", blank, extra_columns=extra, fmt=fmt))
+    assert clean.rows_loaded == mixed.rows_loaded == {n: len(r) for n, r in rows.items()}
+    assert clean.rows_rejected == dict.fromkeys(TABLES, 0)
+    assert mixed.rows_rejected == dict.fromkeys(TABLES, 1)
+    for name in TABLES:
+        assert catalogue(clean, name) == catalogue(mixed, name), name
+        assert everything(clean, name) == everything(mixed, name), name
+    assert_all_rows_accounted(clean)
+    assert_all_rows_accounted(mixed)
+
+
 def test_manifest_is_exposed(tmp_path: Path) -> None:
     folder = valid_snapshot(tmp_path / "s", exported_at="2026-07-01T03:00:00+01:00")
     snapshot = load_snapshot(folder)

@@ -7,8 +7,10 @@ has none). Then rows with problems, later rows repeating a primary key, and
 later rows repeating an email address that must be unique, are written to
 `rejects` and deleted, and the helper columns are dropped.
 Deleting keeps the order of the other rows, so the typed table stays in file
-order without a sort. No value is guessed: a timestamp must look like ISO 8601
-before DuckDB is asked to cast it.
+order without a sort. A small table that one query shows to hold no row to
+quarantine is typed from its typed columns alone, with none of those steps.
+No value is guessed: a timestamp must look like ISO 8601 before DuckDB is
+asked to cast it.
 
 A Parquet column already holding its declared type (an instant, a date, a
 boolean: `RawTable.native`) is taken as it is. Its text is then needed only for
@@ -155,6 +157,20 @@ def _native_check(column: Column, native: str, text_check: str) -> str | None:
 def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
     """(column, condition, reason) for every way a row of `table` can be bad; the reason is
     an SQL expression."""
+    nul = quote_literal("contains a NUL byte")
+    return _value_checks(table, raw) + [
+        (name, f"contains({raw.ident(name)}, chr(0))", nul) for name in _texts(raw)
+    ]
+
+
+def _texts(raw: RawTable) -> list[str]:
+    """The file columns read as text, which may hold a NUL byte (the text of a typed
+    value holds none)."""
+    return [name for name in raw.columns if name not in raw.native]
+
+
+def _value_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
+    """The checks of `reject_checks` but those for NUL bytes."""
     checks: list[tuple[str, str, str]] = []
     for column in table.columns:
         if column.name not in raw.positions:
@@ -192,11 +208,6 @@ def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
                     quote_literal(f"before {earlier.name}"),
                 )
             )
-    for name in raw.columns:
-        if name in raw.native:
-            continue  # the text of a typed value holds no NUL byte
-        nul = f"contains({raw.ident(name)}, chr(0))"
-        checks.append((name, nul, quote_literal("contains a NUL byte")))
     return checks
 
 
@@ -270,43 +281,68 @@ def type_table(
     name = quote_ident(table.name)
     row, problems = _helper_name(ROW, raw), _helper_name("_problems", raw)
     columns = ", ".join(_typed_columns(table, raw))
+    emails = [c.name for c in table.columns if c.unique_email and c.name in raw.positions]
     if timezone != "UTC":  # the session's zone otherwise
         con.execute(f"SET TimeZone = {quote_literal(timezone)}")
     try:
-        read = row_count(
-            con,
-            f"CREATE TABLE {name} AS SELECT {columns}, {ROW} AS {row}, "
-            f"{_problems(table, raw)} AS {problems} FROM {quote_ident(raw.table)}",
-        )
+        clean = _surely_clean(con, table, raw, emails)
+        if clean:  # the typed columns alone: no helper columns to drop, nothing to delete
+            read = row_count(
+                con, f"CREATE TABLE {name} AS SELECT {columns} FROM {quote_ident(raw.table)}"
+            )
+        else:
+            read = row_count(
+                con,
+                f"CREATE TABLE {name} AS SELECT {columns}, {raw.row} AS {row}, "
+                f"{_problems(table, raw)} AS {problems} FROM {quote_ident(raw.table)}",
+            )
     finally:
         if timezone != "UTC":
             con.execute("SET TimeZone = 'UTC'")
-    emails = [c.name for c in table.columns if c.unique_email and c.name in raw.positions]
-    clean = read <= SMALL_TABLE_ROWS and _surely_clean(con, table, emails, problems)
-    if emails and not clean:
+    if clean:
+        return read, 0
+    if emails:
         define_email_key(con)  # not inside the transaction: its first use probes by failing
     # The rest is one transaction. The typed table is committed first: DuckDB writes a
     # table created and then deleted from within one transaction a second time.
     with transaction(con):
-        quarantined = 0 if clean else _quarantine(con, table, emails, row, problems)
+        quarantined = _quarantine(con, table, emails, row, problems)
         con.execute(f"ALTER TABLE {name} DROP COLUMN {problems}")
         con.execute(f"ALTER TABLE {name} DROP COLUMN {row}")
     return read, quarantined
 
 
 def _surely_clean(
-    con: duckdb.DuckDBPyConnection, table: Table, emails: list[str], problems: str
+    con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, emails: list[str]
 ) -> bool:
-    """True when no row of the typed table can be quarantined: none has a problem, no key
-    repeats, and no email column holds two addresses (that could repeat). One query,
-    which on a small table costs less than the quarantine's statements it spares."""
-    name = quote_ident(table.name)
-    tests = [f"count(*) FILTER (WHERE {problems} IS NOT NULL) = 0"]
-    if table.primary_key:
-        key = quote_ident(table.primary_key)
-        tests.append(f"count({key}) = count(DISTINCT {key})")
-    tests += [f"count({quote_ident(column)}) <= 1" for column in emails]
-    found = con.execute(f"SELECT {' AND '.join(tests)} FROM {name}").fetchone()
+    """True when `raw` has at most `SMALL_TABLE_ROWS` rows and none of them can be
+    quarantined: none has a problem, no key repeats, and no email column holds two
+    addresses (that could repeat). One query over the untyped rows, which on a small
+    table costs far less than the statements it spares: the list of each row's problems
+    is not built, and the typed table needs no helper columns, deletion or count of
+    rejects. Run in the time zone the typing uses (a `not_before` check compares
+    instants)."""
+    if raw.rows is not None and raw.rows > SMALL_TABLE_ROWS:
+        return False
+    checks = [condition for _, condition, _ in _value_checks(table, raw)]
+    if _texts(raw):  # one test for NUL bytes in any column: cheaper to plan than one each
+        checks.append(f"contains(concat({', '.join(raw.ident(n) for n in _texts(raw))}), chr(0))")
+    bad = " OR ".join(f"({condition})" for condition in checks) or "false"
+    selected = [f"{bad} AS bad"]
+    tests = [f"count(*) <= {SMALL_TABLE_ROWS}", "count(*) FILTER (WHERE bad) = 0"]
+    typed = {c.name: c for c in table.columns if c.name in raw.positions}
+    if table.primary_key in typed:
+        selected.append(f"{_typed(typed[table.primary_key], raw)} AS k")
+        tests.append("count(k) = count(DISTINCT k)")
+    for n, column in enumerate(emails):
+        selected.append(f"{_typed(typed[column], raw)} AS e{n}")
+        tests.append(f"count(e{n}) <= 1")
+    # Rows past the limit are not read (the row count of a Parquet view is unknown).
+    limit = "" if raw.rows is not None else f" LIMIT {SMALL_TABLE_ROWS + 1}"
+    found = con.execute(
+        f"SELECT {' AND '.join(tests)} FROM (SELECT {', '.join(selected)} "
+        f"FROM {quote_ident(raw.table)}{limit})"
+    ).fetchone()
     return bool(found and found[0])
 
 

@@ -12,6 +12,11 @@ fixed by the contract and DuckDB never sniffs it. Typing happens afterwards,
 in `coercion.py`. A Parquet column that already holds an instant, a date or a
 boolean is also kept as it is (`n0`, `n1`, ...), so typing it needs no round
 trip through text.
+
+The loader and the record counter ask for no `_row` column (`numbered=False`): a
+CSV file DuckDB reads whole is then left as the table of its records, without
+the view naming its record index, which the query that reads it computes
+(`RawTable.row`).
 """
 
 from __future__ import annotations
@@ -53,8 +58,8 @@ class StructuralReject:
 
 @dataclass
 class RawTable:
-    """An export file read as text: relation `table` holds `_row` and one VARCHAR column
-    per kept file column, named positionally (see `ident`)."""
+    """An export file read as text: relation `table` holds the record index (`row`) and
+    one VARCHAR column per kept file column, named positionally (see `ident`)."""
 
     table: str
     columns: list[str]  # the file's column names, credential columns left out
@@ -70,6 +75,8 @@ class RawTable:
     rows: int | None = None  # records in the relation, when known without a query
     # A CSV file of a header alone: there is nothing to read, and no relation is made.
     header_only: bool = False
+    row: str = ROW  # SQL giving a record's index in `table`: its column `_row`, or the
+    # expression reading it from the rowid of a table of records in file order
 
     def ident(self, name: str) -> str:
         """The SQL identifier of file column `name` inside `table`."""
@@ -154,14 +161,16 @@ def read_file(
     label: str | None = None,
     *,
     relation_if_empty: bool = True,
+    numbered: bool = True,
 ) -> RawTable:
     """Read one CSV or Parquet export into the untyped relation `table`; messages name
     the file `label` (default: its name). With `relation_if_empty` false, a CSV file of
     a header alone makes no relation (`RawTable.header_only`): a caller that has nothing
-    to do with no records is spared the statements."""
+    to do with no records is spared the statements. With `numbered` false, the relation
+    may lack the column `_row`: its queries read the record index as `RawTable.row`."""
     if path.suffix == ".parquet":
         return _read_parquet(con, path, table, label or path.name)
-    return _read_csv(con, path, table, label or path.name, relation_if_empty)
+    return _read_csv(con, path, table, label or path.name, relation_if_empty, numbered)
 
 
 def _csv_source(path: Path, width: int) -> str:
@@ -175,7 +184,12 @@ def _csv_source(path: Path, width: int) -> str:
 
 
 def _read_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str, relation_if_empty: bool
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    table: str,
+    label: str,
+    relation_if_empty: bool,
+    numbered: bool,
 ) -> RawTable:
     header, header_only = _header(path, label)
     kept = [name for name in header if not is_credential(name)]
@@ -185,7 +199,7 @@ def _read_csv(
         raw.rows, raw.header_only = 0, True
         return raw
     selected = ", ".join(raw.ident(name) for name in kept)
-    base = table + "__file"
+    base = table + "__file" if numbered else table
     try:
         created = con.execute(
             f"CREATE TEMP TABLE {quote_ident(base)} AS SELECT {selected} "
@@ -196,14 +210,17 @@ def _read_csv(
         # is never shown): read it record by record, quarantining only broken records.
         raw.rejects = _read_csv_with_python(con, path, raw, len(header))
         return raw
+    raw.rows = int(created[0]) if created else None
     # With insertion order preserved, the rowid of a table created from one scan
     # follows the file's record order (tests/test_readers.py checks it on 2M rows).
+    if not numbered:
+        raw.row = "rowid + 1"
+        return raw
     con.execute(
         f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT rowid + 1 AS {ROW}, {selected} "
         f"FROM {quote_ident(base)}"
     )
     raw.is_view, raw.file_table = True, base
-    raw.rows = int(created[0]) if created else None
     return raw
 
 
@@ -383,7 +400,7 @@ def _counting_database() -> duckdb.DuckDBPyConnection:
 def _count_records(path: Path, label: str) -> int:
     cursor = _counting_database().cursor()
     try:
-        raw = read_file(cursor, path, "_counted", label, relation_if_empty=False)
+        raw = read_file(cursor, path, "_counted", label, relation_if_empty=False, numbered=False)
         return raw.records(cursor)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: the file could not be read") from None

@@ -127,7 +127,14 @@ def load_tables(
             continue
         original = file.source.path
         with _database_errors(original, name):
-            raw = read_file(con, file.copy, f"_raw_{name}", original.name, relation_if_empty=False)
+            raw = read_file(
+                con,
+                file.copy,
+                f"_raw_{name}",
+                original.name,
+                relation_if_empty=False,
+                numbered=False,
+            )
             credentials += [(name, c) for c in raw.credential_columns]
             loads[name], extras[name] = _type_table(con, table, raw, original, manifest.timezone)
         _check_rows(file.entry, loads[name])
@@ -220,6 +227,8 @@ def _type_table(
     read, quarantined = type_table(con, table, raw, timezone)
     drop_raw(con, raw)
     records, loaded = read + len(raw.rejects), read - quarantined
+    if not raw.rejects and not quarantined:
+        return TableLoad(name, file.name, records, loaded, 0), extras  # `rejects` has none
     rejected = row_count(
         con, "SELECT count(DISTINCT row_number) FROM rejects WHERE table_name = ?", [name]
     )
@@ -246,7 +255,7 @@ def _load_dataset(
     name = key.removeprefix("deidentified/")
     table = f"deidentified__{name}"
     label = file.source.path.name
-    raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False)
+    raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False, numbered=False)
     credentials += [(key, c) for c in raw.credential_columns]
     insert_rows(con, "rejects", [(key, r.row, None, None, r.reason) for r in raw.rejects])
     if raw.header_only:  # the columns the query below gives, without a relation to read
@@ -256,7 +265,7 @@ def _load_dataset(
     else:
         selected = (
             ", ".join(f"NULLIF({raw.ident(c)}, '') AS {quote_ident(c)}" for c in raw.columns)
-            or f"{ROW}"
+            or f"{raw.row} AS {ROW}"
         )
         read = row_count(
             con,
