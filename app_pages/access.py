@@ -59,7 +59,7 @@ if failed.empty:
     st.success("No failed logins in this snapshot.")
 else:
     per = str(grain or "day")
-    chart = figures.failed_logins(failed, per)
+    chart = session.drawn(figures.failed_logins, failed, per)
     selection.chart(chart.figure, "failed_chart", per, "x", convert=selection.day_of)
     for note in chart.notes:
         st.caption(note)

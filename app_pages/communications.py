@@ -48,12 +48,13 @@ if per_opt_out.empty:
 else:
     by_channel = comms.latency_by_channel(per_opt_out)
     st.plotly_chart(
-        charts.bars(
+        session.drawn(
+            charts.bars,
             per_opt_out.assign(opt_out=per_opt_out["user_id"] + " " + per_opt_out["category"]),
             "opt_out",
             "days_to_last",
             "Days from each opt-out to the last message sent after it",
-            colour="channel",
+            "channel",
         ),
         key="latency_chart",
     )

@@ -47,7 +47,7 @@ else:
     names = sorted(sizes["dataset"].unique())
     chosen = st.selectbox("Dataset", names, key="class_dataset")
     shown = sizes[sizes["dataset"] == chosen]
-    chart = figures.class_sizes(shown, chosen, wb.policy.deidentification.k)
+    chart = session.drawn(figures.class_sizes, shown, chosen, wb.policy.deidentification.k)
     st.plotly_chart(chart.figure, key="class_chart")
     st.caption(" ".join(chart.notes))
     tables.show(session.cached(deid.smallest_classes, wb), "smallest_table")

@@ -33,7 +33,10 @@ for col, days in zip(cols[2:], overview.HORIZONS, strict=True):
 if counts.empty:
     st.success("No findings: every rule passes on this snapshot.")
 else:
-    st.plotly_chart(charts.findings_by_family(counts, rule_words.by_family()), key="findings_chart")
+    st.plotly_chart(
+        session.drawn(charts.findings_by_family, counts, rule_words.by_family()),
+        key="findings_chart",
+    )
 with st.expander("What each rule checks"):
     tables.show(rule_words.all_rules(), "rules_table")
 
@@ -83,8 +86,13 @@ if wb.is_dpo:
     trend = overview.recorded_trend(wb)
     if trend["exported_at"].nunique() > 1:
         st.plotly_chart(
-            charts.lines(
-                trend, "exported_at", "findings", "Findings in each recorded run", "family"
+            session.drawn(
+                charts.lines,
+                trend,
+                "exported_at",
+                "findings",
+                "Findings in each recorded run",
+                "family",
             ),
             key="trend_chart",
         )

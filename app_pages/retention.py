@@ -7,6 +7,7 @@ from insight_workbench import charts
 from insight_workbench.dashboard import (
     address,
     audit,
+    figures,
     records,
     retention,
     selection,
@@ -55,27 +56,7 @@ audit.viewed(wb, "retention", audit.keys("org", shown["org_id"]))
 if shown.empty:
     st.info("No organisation in the chosen states.")
 else:
-    figure = charts.timeline(
-        shown.assign(label=shown["org_id"] + " " + shown["name"]),
-        "due_at",
-        "label",
-        "state",
-        "Due dates",
-        hover=["kind", "rows_held"],
-        custom=["org_id"],
-    )
-    figure.add_shape(
-        type="line",
-        x0=wb.as_of,
-        x1=wb.as_of,
-        y0=0,
-        y1=1,
-        yref="paper",
-        line={"dash": "dash", "color": "grey"},
-    )
-    figure.add_annotation(
-        x=wb.as_of, y=1, yref="paper", text="as of", showarrow=False, yanchor="bottom"
-    )
+    figure = session.drawn(figures.due_dates, shown, wb.as_of).figure
     selection.chart(figure, "retention_timeline", "org", "customdata")
     picked, orgs = selection.narrow(shown, "org_id", selection.chosen("org"))
     selection.clear_control("org", orgs, "organisation", "retention_clear")
@@ -86,7 +67,7 @@ held = retention.held_long(shown)
 if held.empty:
     st.success("No personal data is held for these organisations.")
 else:
-    figure = charts.bars(held, "org_id", "rows", "Rows held per table", colour="table")
+    figure = session.drawn(charts.bars, held, "org_id", "rows", "Rows held per table", "table")
     selection.chart(figure, "held_chart", "org", "x")
 
 st.subheader("People's data still held")

@@ -45,7 +45,8 @@ st.subheader("Open requests")
 if waiting.empty:
     st.info("No open request is waiting within its time limit.")
 else:
-    selection.chart(figures.days_left(waiting).figure, "days_left_chart", "request", "y")
+    days_left = session.drawn(figures.days_left, waiting).figure
+    selection.chart(days_left, "days_left_chart", "request", "y")
     waiting, requests = selection.narrow(waiting, "request_id", selection.chosen("request"))
     selection.clear_control("request", requests, "request", "requests_clear")
     tables.show(waiting, "open_table", links=records.key_links(wb, "request_id", "request:"))

@@ -6,6 +6,7 @@ template). The tests of migrating itself take `new_ledger_setting` instead."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ class LedgerMaker:
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self._templates: dict[str, str] = {}  # SQLite path, PostgreSQL database name
+        # SQLite path, PostgreSQL database name; by (backend, name) those `filled` copies
+        self._templates: dict[Any, str] = {}
 
     def new(self, request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
         """A new ledger of `backend` ("sqlite" or "postgresql") for the test or fixture
@@ -30,6 +32,39 @@ class LedgerMaker:
             return str(copy)
         server = request.getfixturevalue("postgres_server")
         return str(server.new_database(self._postgres_template(server)))
+
+    def filled(
+        self,
+        request: pytest.FixtureRequest,
+        backend: str,
+        folder: Path,
+        name: str,
+        fill: Callable[[str], None],
+    ) -> str:
+        """A new ledger of `backend` holding what `fill` writes to an empty one: a copy
+        of the ledger `name`, filled once per backend in the session. `fill` must write
+        the same whenever it runs, so every test sees what it would have written."""
+        if backend == "sqlite":
+            copy = folder / "ledger.sqlite"
+            shutil.copyfile(self._filled_template(request, backend, name, fill), copy)
+            return str(copy)
+        server = request.getfixturevalue("postgres_server")
+        template = self._filled_template(request, backend, name, fill)
+        return str(server.new_database(template.rsplit("/", 1)[1]))
+
+    def _filled_template(
+        self, request: pytest.FixtureRequest, backend: str, name: str, fill: Callable[[str], None]
+    ) -> str:
+        if (backend, name) not in self._templates:
+            from insight_workbench.ledger.database import open_ledger
+
+            folder = self._folder / f"{name}-{backend}"
+            folder.mkdir()
+            setting = self.new(request, backend, folder)
+            fill(setting)
+            open_ledger(setting).engine.dispose()  # as `_migrated`: folded in, nobody connected
+            self._templates[(backend, name)] = setting
+        return self._templates[(backend, name)]
 
     def _sqlite_template(self) -> str:
         if "sqlite" not in self._templates:

@@ -234,3 +234,30 @@ def days_left(frame: pd.DataFrame) -> Chart:
     )
     figure.update_xaxes(title="Days left", rangemode="tozero")
     return Chart(figure, [])
+
+
+def due_dates(frame: pd.DataFrame, as_of: datetime) -> Chart:
+    """Retention: each organisation's due date on a timeline, coloured by its state, with
+    a dashed line at `as_of`; a point carries its organisation's id."""
+    figure = charts.timeline(
+        frame.assign(label=frame["org_id"] + " " + frame["name"]),
+        "due_at",
+        "label",
+        "state",
+        "Due dates",
+        hover=["kind", "rows_held"],
+        custom=["org_id"],
+    )
+    figure.add_shape(
+        type="line",
+        x0=as_of,
+        x1=as_of,
+        y0=0,
+        y1=1,
+        yref="paper",
+        line={"dash": "dash", "color": "grey"},
+    )
+    figure.add_annotation(
+        x=as_of, y=1, yref="paper", text="as of", showarrow=False, yanchor="bottom"
+    )
+    return Chart(figure, [])

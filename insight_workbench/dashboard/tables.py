@@ -203,9 +203,9 @@ def _column(name: str, values: pd.Series) -> tuple[pd.Series, Any]:
         return london, config.DatetimeColumn(
             text, format=DATETIME_FORMAT, timezone=LONDON, help="London time (the CSV has UTC)"
         )
-    if values.map(lambda v: isinstance(v, date) or _missing(v)).all() and values.notna().any():
+    if _every(values, lambda v: isinstance(v, date) or _missing(v)) and values.notna().any():
         return values, config.DateColumn(text, format=DATE_FORMAT)
-    if BADGE_COLUMN.match(name) and values.map(lambda v: isinstance(v, str) or _missing(v)).all():
+    if BADGE_COLUMN.match(name) and _every(values, lambda v: isinstance(v, str) or _missing(v)):
         return values, _badges(text, values)
     if DAYS_COLUMN.search(name) and pd.api.types.is_numeric_dtype(values):
         return values, config.NumberColumn(text, format="%d")
@@ -235,12 +235,14 @@ def _as_moments(values: pd.Series) -> pd.Series | None:
     if pd.api.types.is_datetime64_dtype(values):
         moments = values.dt.tz_localize("UTC")
         return moments
-    present = values.dropna()
-    if present.empty or not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
         return None
-    if present.map(lambda v: isinstance(v, datetime)).all():
+    present = values.dropna()
+    if present.empty:
+        return None
+    if _every(present, lambda v: isinstance(v, datetime)):
         return pd.to_datetime(values, utc=True)
-    if not present.map(lambda v: isinstance(v, str) and bool(ISO_MOMENT.match(v))).all():
+    if not _every(present, lambda v: isinstance(v, str) and bool(ISO_MOMENT.match(v))):
         return None
     try:
         if present.str.len().max() == 10:  # every value a date: calendar dates, as they are
@@ -249,6 +251,14 @@ def _as_moments(values: pd.Series) -> pd.Series | None:
         return values.map(_moment).astype("datetime64[ns, UTC]")
     except ValueError:  # a day that no calendar has (a nominal 31 February) stays text
         return None
+
+
+def _every(values: pd.Series, test: Callable[[Any], bool]) -> bool:
+    """`test` holds for every value. The first value is tried alone first: most columns
+    fail there, and a table is prepared on every rerun."""
+    if len(values) and not test(values.iloc[0]):
+        return False
+    return bool(values.map(test).all())
 
 
 def _missing(value: Any) -> bool:

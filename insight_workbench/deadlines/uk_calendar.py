@@ -64,6 +64,13 @@ SELECT day, closed_because IS NULL AS working, closed_because, next_working,
 FROM stepped
 """
 
+# The calendar of no year: the macros are defined over it before the years are known.
+EMPTY_CALENDAR_SQL = """
+CREATE OR REPLACE TEMP TABLE iw_calendar (
+    day DATE, working BOOLEAN, closed_because VARCHAR, next_working DATE, moved_because VARCHAR
+)
+"""
+
 MACROS_SQL = """
 CREATE OR REPLACE TEMP MACRO iw_local_date(ts, tz) AS CAST(timezone(tz, ts) AS DATE);
 CREATE OR REPLACE TEMP MACRO iw_add_months(d, n) AS
@@ -129,6 +136,9 @@ def install_calendar(
 ) -> None:
     """(Re)define the calendar table alone: the macros read it by name when they run."""
     wanted = sorted({y for y in years if 1 <= y <= 9998})
+    if not wanted:  # the same empty table, without planning the calendar's query
+        cursor.execute(EMPTY_CALENDAR_SQL)
+        return
     closed = bank_holidays(policy, wanted + [y + 1 for y in wanted])
     cursor.execute(
         CALENDAR_SQL,

@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 import streamlit.components.v2.manifest_scanner as component_scanner
+import streamlit.testing.v1.app_test as app_test
+import streamlit.testing.v1.local_script_runner as local_script_runner
 from apphelpers import identifiers
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
 from insight_workbench.loading.snapshot import Snapshot
@@ -39,6 +42,41 @@ def components_found_once() -> Iterator[None]:
     found = component_scanner.scan_component_manifests()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(component_scanner, "scan_component_manifests", lambda: list(found))
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def scripts_compiled_once() -> Iterator[None]:
+    """Each AppTest run makes a new script cache, so the router and the page are read,
+    rewritten for magic and compiled again on every run; a served app compiles each
+    script once. The scripts do not change during the session (a test's own script,
+    `AppTest.from_function`, has a file of its own), so every run shares one cache.
+    Streamlit's internals again: see `components_found_once`."""
+    shared = ScriptCache()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(app_test, "ScriptCache", lambda: shared)
+        yield
+
+
+def _wait_for_the_run(runner: local_script_runner.LocalScriptRunner, timeout: float = 3) -> None:
+    """Streamlit's own wait, without its polling: it wakes every millisecond to look
+    for the end of the run, taking the interpreter's lock from the script's thread each
+    time. The script's thread ends with the run, so joining it waits just as long."""
+    thread = runner._script_thread
+    if thread is not None:
+        thread.join(timeout)
+    if runner.script_stopped():
+        return
+    runner.request_stop()
+    runner.join()
+    raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def runs_awaited_without_polling() -> Iterator[None]:
+    """Every AppTest run waits on its script's thread (see `_wait_for_the_run`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(local_script_runner, "require_widgets_deltas", _wait_for_the_run)
         yield
 
 

@@ -3,15 +3,18 @@ over a ledger of four recorded runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from apphelpers import rendered_text
+from ledger_maker import LedgerMaker
 from lifecycle_snapshots import RECORDING_ORDER, record
 from streamlit.testing.v1 import AppTest
 
 from insight_workbench.ledger import chain
-from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger.database import close_ledgers, open_ledger, reading
 from insight_workbench.ledger.tables import decisions
 
 NOW = "2026-04-10T12:00:00+00:00"
@@ -26,11 +29,24 @@ def panel(rule: str, key: str, role: str, user: str | None, now: str) -> None:
     render_finding_history(rule, key, role, user, datetime.fromisoformat(now))
 
 
-@pytest.fixture
-def ledger(ledger_setting: str, lifecycle_results: dict, monkeypatch: pytest.MonkeyPatch) -> str:
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
-    monkeypatch.setenv("INSIGHT_LEDGER", ledger_setting)
-    return ledger_setting
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger(
+    request: pytest.FixtureRequest,
+    ledgers: LedgerMaker,
+    tmp_path: Path,
+    lifecycle_results: dict,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[str]:
+    """A fresh ledger holding the four lifecycle runs (recorded once per backend, then
+    copied: each test changes only its own copy), on each backend, as `ledger_setting`."""
+
+    def four_runs(setting: str) -> None:
+        record(setting, lifecycle_results, RECORDING_ORDER)
+
+    setting = ledgers.filled(request, request.param, tmp_path, "lifecycle", four_runs)
+    monkeypatch.setenv("INSIGHT_LEDGER", setting)
+    yield setting
+    close_ledgers()
 
 
 def open_panel(rule: str, key: str, role: str = "dpo", user: str | None = DPO) -> AppTest:
