@@ -180,6 +180,7 @@ def _run(root: Path, notebook: str, started: datetime, status: str = "succeeded"
 
 PYTHON = "/venv/bin/python"
 LAUNCHER = "insight_workbench.reports.kernel_launcher"
+SIBLING = "/venv/bin/python3"  # the same environment
 
 
 @pytest.mark.parametrize(
@@ -192,6 +193,10 @@ LAUNCHER = "insight_workbench.reports.kernel_launcher"
         (
             [PYTHON, "-m", "ipykernel_launcher", "-f", "k.json"],
             [PYTHON, "-m", LAUNCHER, "-f", "k.json"],
+        ),
+        (  # the kernel spec's `python` beside the `python3` running the command
+            [SIBLING, "-m", "ipykernel_launcher", "-f", "k.json"],
+            [SIBLING, "-m", LAUNCHER, "-f", "k.json"],
         ),
         (
             ["/other/bin/python", "-m", "ipykernel_launcher", "-f", "k.json"],

@@ -99,16 +99,22 @@ class IpcKernelManager(AsyncKernelManager):
 
 def without_debugger(command: list[str], interpreter: str = sys.executable) -> list[str]:
     """A kernel command `python -m ipykernel_launcher ...` made to start kernel_launcher
-    instead, when its python is `interpreter` (this one, which holds the launcher); any
-    other command is left as it is. The interpreter flag kept for the debugger's
-    breakpoints (`-Xfrozen_modules=off`) goes too."""
-    if not command or os.path.abspath(command[0]) != os.path.abspath(interpreter):
+    instead, when its python is one of this environment's (a `python*` in the folder of
+    `interpreter`, which holds the launcher: a kernel spec names `python` where the
+    command line runs `python3`); any other command is left as it is. The interpreter
+    flag kept for the debugger's breakpoints (`-Xfrozen_modules=off`) goes too."""
+    if not command or not _same_environment(command[0], interpreter):
         return command
     for index in range(len(command) - 1):
         if command[index] == "-m" and command[index + 1] == "ipykernel_launcher":
             start = [arg for arg in command[:index] if arg != "-Xfrozen_modules=off"]
             return [*start, "-m", KERNEL_LAUNCHER, *command[index + 2 :]]
     return command
+
+
+def _same_environment(python: str, interpreter: str) -> bool:
+    named = Path(os.path.abspath(python))
+    return named.name.startswith("python") and named.parent == Path(interpreter).absolute().parent
 
 
 @contextmanager
