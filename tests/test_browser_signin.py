@@ -99,9 +99,11 @@ def sign_in(tab: Any, base: str, email: str, identifiable: set[str]) -> None:
     open_page(tab, f"{base}/", "Insight Workbench")
     assert "Sign in to open the workbench." in body(tab)
     assert_only_a_message(tab, identifiable)
-    tab.get_by_role("button", name="Sign in").click()
-    tab.get_by_placeholder("sub").fill(email)
-    tab.get_by_role("button", name="Authorize").click()
+    # The app asks the provider for its metadata before redirecting: on a busy machine that
+    # takes longer than Playwright's 30 s default, so every step gets the page waits' 90 s.
+    tab.get_by_role("button", name="Sign in").click(timeout=90_000)
+    tab.get_by_placeholder("sub").fill(email, timeout=90_000)
+    tab.get_by_role("button", name="Authorize").click(timeout=90_000)
     tab.wait_for_url(f"{base}/**", timeout=90_000)
 
 
