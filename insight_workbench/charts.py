@@ -18,7 +18,9 @@ def _layout(figure: go.Figure, title: str) -> go.Figure:
 def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None) -> go.Figure:
     """Stacked bars: findings per family, coloured by severity; `rules` (the family's
     rules in words, by family) is shown on hover."""
-    named = counts.assign(rules=counts["family"].map(rules or {}).fillna(""))
+    described = rules or {}
+    # A list, not `.map(...).fillna("")`: with no findings the mapped column is float.
+    named = counts.assign(rules=[described.get(family, "") for family in counts["family"]])
     figure = px.bar(
         named,
         x="family",

@@ -33,6 +33,20 @@ def test_findings_by_family_colours_severity() -> None:
     assert list(traces["high"].y) == [3, 2]
 
 
+def test_findings_by_family_with_no_findings_is_an_empty_chart() -> None:
+    counts = pd.DataFrame({"family": [], "severity": [], "findings": []})
+    figure = charts.findings_by_family(counts, {"Retention": "RET-001"})
+    assert sum(len(trace.y) for trace in figure.data) == 0
+
+
+def test_findings_by_family_shows_each_familys_rules_on_hover() -> None:
+    counts = pd.DataFrame(
+        {"family": ["Retention", "Access"], "severity": ["high"] * 2, "findings": [1, 2]}
+    )
+    figure = charts.findings_by_family(counts, {"Retention": "RET-001 deletion"})
+    assert [row[0] for row in figure.data[0].customdata] == ["RET-001 deletion", ""]
+
+
 def test_heatmap_keeps_gaps_and_labels() -> None:
     frame = pd.DataFrame(
         {
