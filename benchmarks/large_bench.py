@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/large_bench.py [--scale 1] [--scales 0.25,0.5,1,2]
         [--skip-scaling] [--skip-csv] [--results benchmarks/results.md]
-        [--render-only] [--again-rules]
+        [--render-only] [--again-rules] [--again-peers]
 
 Generates `insight-workbench sample --preset large` into build/ (reused when
 build/large-x<scale>/preset.json says the same preset, scale and format), then
@@ -17,7 +17,8 @@ from `os.wait4`; best of N where cheap):
   compliance pack (the library calls its notebook makes, without papermill), and
   every app page of each role in a first session after ingest, then warm;
 - RET-001, ACC-003 and COM-001 written plainly in pandas and in DuckDB SQL on
-  the Parquet files, their answers compared with the workbench's findings;
+  the Parquet files, their answers compared with the workbench's findings: each
+  rule alone, then the three in one process (the targets' measure);
 - ingest and check at each scale of `--scales` (the largest with
   INSIGHT_MEMORY_LIMIT=2GB), and at `--scale` with INSIGHT_MEMORY_LIMIT=1GB.
 
@@ -55,6 +56,7 @@ LAST_RUN = BUILD / "large_bench_last.pickle"  # the figures, to write the sectio
 HEAVIEST_USER = "U0000017"  # rank 0 of the preset's skewed choice of users
 BENCH_KEY = "benchmark-pseudonym-key-0123456789"  # the analyst data's key in every step
 PEER_RULES = ("RET-001", "ACC-003", "COM-001")
+PEER_SET = ",".join(PEER_RULES)  # the three in one process, as a pandas script runs them
 TABLES = tuple(SCHEMA_TABLES)  # every table of the snapshot format
 
 
@@ -245,12 +247,23 @@ def _as_of(folder: str) -> Any:
     return pd.Timestamp(manifest["exported_at"])
 
 
-def step_pandas(folder: str, rule: str) -> None:
-    """The rule as a pandas user would write it, reading the Parquet files."""
+def _keys(rules: str, found: list[tuple[str, str]]) -> list[str]:
+    """The answer of a peer step: one rule's keys, or each rule's keys after its code."""
+    several = "," in rules
+    return sorted(f"{rule} {key}" if several else key for rule, key in found)
+
+
+def step_pandas(folder: str, rules: str) -> None:
+    """The rules (one, or several by commas) as a pandas user would write them, in one
+    script reading the Parquet files."""
+    started = time.perf_counter()
+    found = [(r, str(k)) for r in rules.split(",") for k in _pandas_rule(Path(folder), r)]
+    _emit({"keys": _keys(rules, found), "work": time.perf_counter() - started})
+
+
+def _pandas_rule(base: Path, rule: str) -> Any:
     import pandas as pd
 
-    started = time.perf_counter()
-    base = Path(folder)
     if rule == "RET-001":
         orgs = pd.read_parquet(base / "organisations.parquet", columns=["org_id", "closed_at"])
         users = pd.read_parquet(base / "users.parquet", columns=["user_id", "org_id"])
@@ -267,7 +280,7 @@ def step_pandas(folder: str, rule: str) -> None:
         rows = pd.concat(held).dropna().groupby("user_id").size().rename("rows_held")
         per_org = users.join(rows, on="user_id", how="inner").groupby("org_id")["rows_held"].sum()
         due = orgs[orgs["closed_at"].notna()].copy()
-        due = due[_as_of(folder) > due["closed_at"] + pd.Timedelta(days=28)]
+        due = due[_as_of(str(base)) > due["closed_at"] + pd.Timedelta(days=28)]
         due = due.join(per_org, on="org_id", how="inner")
         keys = due.loc[due["rows_held"] > 0, "org_id"]
     elif rule == "ACC-003":
@@ -289,7 +302,7 @@ def step_pandas(folder: str, rule: str) -> None:
         keys = latest.loc[latest["opted_out"], "message_id"]
     else:
         raise SystemExit(f"unknown peer rule {rule}")
-    _emit({"keys": sorted(keys.astype(str)), "work": time.perf_counter() - started})
+    return keys
 
 
 PEER_SQL = {
@@ -331,29 +344,36 @@ PEER_SQL = {
 }
 
 
-def step_duckdb(folder: str, rule: str) -> None:
-    """The rule as plain DuckDB SQL over the Parquet files."""
+def step_duckdb(folder: str, rules: str) -> None:
+    """The rules (one, or several by commas) as plain DuckDB SQL over the Parquet
+    files, one query each on one connection."""
     import duckdb
 
-    sql = PEER_SQL[rule].format(d=folder, as_of=_as_of(folder).isoformat())
+    as_of = _as_of(folder).isoformat()
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    keys = sorted(str(row[0]) for row in con.execute(sql).fetchall())
-    _emit({"keys": keys, "work": time.perf_counter() - started})
+    found = [
+        (rule, str(row[0]))
+        for rule in rules.split(",")
+        for row in con.execute(PEER_SQL[rule].format(d=folder, as_of=as_of)).fetchall()
+    ]
+    _emit({"keys": _keys(rules, found), "work": time.perf_counter() - started})
 
 
-def step_workbench(folder: str, rule: str) -> None:
-    """One rule as `check --rule CODE` runs it: open the workspace, run the rule."""
+def step_workbench(folder: str, rules: str) -> None:
+    """The rules (one, or several by commas) as `check --rule CODE ...` runs them: open
+    the workspace, run the rules."""
     from insight_workbench.loading.workspace import open_snapshot
     from insight_workbench.policy import load_policy
     from insight_workbench.rules.runner import run_check
 
     policy = load_policy()
     started = time.perf_counter()
-    result = run_check(open_snapshot(folder), policy, prefixes=[rule])
-    keys = sorted(f.key.split(":", 1)[1] for f in result.findings if f.rule == rule)
-    _emit({"keys": keys, "work": time.perf_counter() - started})
+    codes = rules.split(",")
+    result = run_check(open_snapshot(folder), policy, prefixes=codes)
+    found = [(f.rule, f.key.split(":", 1)[1]) for f in result.findings if f.rule in codes]
+    _emit({"keys": _keys(rules, found), "work": time.perf_counter() - started})
 
 
 STEPS: dict[str, Callable[..., None]] = {
@@ -405,6 +425,19 @@ def snapshot_folder(scale: float, fmt: str) -> Path:
     )
     print(f"generated {folder.name} in {time.perf_counter() - started:.0f} s")
     return folder
+
+
+def measure_peers(parquet: Path, env: dict[str, str]) -> dict[str, Measure]:
+    """Each peer rule alone, then the three together, by the workbench (on the ingested
+    workspace of `env`), pandas and plain DuckDB SQL."""
+    m: dict[str, Measure] = {}
+    for rule in (*PEER_RULES, PEER_SET):
+        m[f"workbench {rule}"] = measure(
+            f"{rule} workbench", step("workbench", str(parquet), rule), 2, env=env
+        )
+        m[f"pandas {rule}"] = measure(f"{rule} pandas", step("pandas", str(parquet), rule))
+        m[f"duckdb {rule}"] = measure(f"{rule} DuckDB SQL", step("duckdb", str(parquet), rule), 2)
+    return m
 
 
 def fresh_cache(name: str) -> dict[str, str]:
@@ -469,12 +502,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     m["usage"] = measure("usage", [*cli(), "usage", str(parquet)], 3, env=main)
     m["report"] = measure("report data steps", step("report", str(parquet)), env=main)
     m["pages"] = measure("app pages, first session", step("pages", str(parquet)), env=main)
-    for rule in PEER_RULES:
-        m[f"workbench {rule}"] = measure(
-            f"{rule} workbench", step("workbench", str(parquet), rule), 2, env=main
-        )
-        m[f"pandas {rule}"] = measure(f"{rule} pandas", step("pandas", str(parquet), rule))
-        m[f"duckdb {rule}"] = measure(f"{rule} DuckDB SQL", step("duckdb", str(parquet), rule), 2)
+    m.update(measure_peers(parquet, main))
     if not args.skip_csv:
         csv = snapshot_folder(scale, "csv")
         results["csv_mb"] = folder_mb(csv)
@@ -676,14 +704,20 @@ class Report:
             "merge/groupby, a rolling 15-minute window for ACC-003), DuckDB runs one SQL "
             "query over them. *work* is the time after the imports (open + rule; read + "
             "compute; the query); *process* is the whole process. Answers are the sets of "
-            "keys (workbench/pandas/SQL counts). Targets compare work time and peak memory.",
+            "keys (workbench/pandas/SQL counts). Targets compare work time and peak memory. "
+            "The last row is the three rules in one process each (`check --rule RET-001 "
+            "--rule ACC-003 --rule COM-001`; one pandas script; three queries on one "
+            "connection): the measure the targets are set on, as the three rules were first "
+            "measured together. Each rule alone is shown above it.",
             "",
             "| rule | workbench work / process (s) | peak (MB) | pandas work / process (s) | "
             "peak (MB) | DuckDB SQL work / process (s) | peak (MB) | answers equal | "
             "≥ 10× faster than pandas | ≥ 5× less memory | within 2× of SQL |",
             "|---|---:|---:|---:|---:|---:|---:|---|---|---|---|",
         ]
-        for code in PEER_RULES:
+        for code in (*PEER_RULES, PEER_SET):
+            if f"workbench {code}" not in self.m:
+                continue  # figures of a run from before the three were measured together
             ours, pandas_, sql = (self.m[f"{k} {code}"] for k in ("workbench", "pandas", "duckdb"))
             keys = ours.output["keys"]
             equal = keys == pandas_.output["keys"] == sql.output["keys"]
@@ -702,14 +736,16 @@ class Report:
                 f"{work[k]:.2f} / {x.wall:.2f} | {x.rss_mb:.0f}"
                 for k, x in (("ours", ours), ("pandas", pandas_), ("sql", sql))
             ]
+            label = "the three together" if code == PEER_SET else code
             self.lines.append(
-                f"| {code} | {' | '.join(cells)} | {'yes' if equal else 'NO'} ({counts}) | "
+                f"| {label} | {' | '.join(cells)} | {'yes' if equal else 'NO'} ({counts}) | "
                 + " | ".join(checks)
                 + " |"
             )
-            self.verdicts.append((f"{code} answers equal", verdict(equal, counts)))
+            label = "the three peer rules together" if code == PEER_SET else f"{code} alone"
+            self.verdicts.append((f"{label}: answers equal", verdict(equal, counts)))
             names = ("≥ 10× faster than pandas", "≥ 5× less memory", "within 2× of SQL")
-            self.verdicts += [(f"{code} {n}", c) for n, c in zip(names, checks, strict=True)]
+            self.verdicts += [(f"{label}: {n}", c) for n, c in zip(names, checks, strict=True)]
 
     def scaling(self) -> None:
         m, results = self.m, self.results
@@ -775,17 +811,28 @@ def main() -> None:
         "--again-rules", action="store_true", help="Measure the rules step again, then write."
     )
     parser.add_argument(
+        "--again-peers",
+        action="store_true",
+        help="Measure the peer rules again (alone and together), then write.",
+    )
+    parser.add_argument(
         "--render-only", action="store_true", help="Write the section from the last run's figures."
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    if args.render_only or args.again_rules:
+    if args.render_only or args.again_rules or args.again_peers:
         results = pickle.loads(LAST_RUN.read_bytes())
-        if args.again_rules:  # measure the rules step again on the last run's workspace
-            env = {"INSIGHT_CACHE_DIR": str(BUILD / "bench-cache" / "main")}
-            folder = snapshot_folder(results["scale"], "parquet")
+        # measured again on the last run's workspace, ingested again if the loader changed
+        env = {"INSIGHT_CACHE_DIR": str(BUILD / "bench-cache" / "main")}
+        folder = snapshot_folder(results["scale"], "parquet")
+        if args.again_rules or args.again_peers:
+            run_process([*cli(), "ingest", "--quiet", str(folder)], {**os.environ, **env}, (0,))
+        if args.again_rules:
             again = measure("every rule, one context", step("rules", str(folder)), env=env)
             results["measures"]["rules"] = again
+        if args.again_peers:
+            results["measures"].update(measure_peers(folder, env))
+        if args.again_rules or args.again_peers:
             results["loads"] += LOADS
             LAST_RUN.write_bytes(pickle.dumps(results))
     else:
