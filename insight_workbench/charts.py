@@ -15,6 +15,12 @@ def _layout(figure: go.Figure, title: str) -> go.Figure:
     return figure
 
 
+def _words(frame: pd.DataFrame) -> dict[str, str]:
+    """Each column's name as a reader sees it on an axis, in the legend and on hover:
+    `rows_held` reads "Rows held"."""
+    return {str(c): str(c).replace("_", " ").capitalize() for c in frame.columns}
+
+
 def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None) -> go.Figure:
     """Stacked bars: findings per family, coloured by severity; `rules` (the family's
     rules in words, by family) is shown on hover."""
@@ -29,7 +35,7 @@ def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None
         color_discrete_map=SEVERITY_COLOURS,
         category_orders={"severity": list(SEVERITY_COLOURS)},
         hover_data={"rules": bool(rules)},
-        labels={"rules": "Rules", "family": "Family", "findings": "Findings"},
+        labels=_words(named),
     )
     return _layout(figure, "Findings by family and severity")
 
@@ -57,8 +63,10 @@ def timeline(
         custom_data=custom,
         color_discrete_map=STATE_COLOURS,
         color_discrete_sequence=px.colors.qualitative.Set1,
+        labels=_words(frame),
     )
     figure.update_traces(marker={"size": 11})
+    figure.update_yaxes(title=None)  # each point's label says what it is
     return _layout(figure, title)
 
 
@@ -73,12 +81,14 @@ def bars(
 ) -> go.Figure:
     """Bars of `y` by `x` (stacked by `colour`, with fixed `colours` per value if given)."""
     axes = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
-    figure = px.bar(frame, color=colour, color_discrete_map=colours or {}, **axes)
+    figure = px.bar(
+        frame, color=colour, color_discrete_map=colours or {}, labels=_words(frame), **axes
+    )
     return _layout(figure, title)
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, title: str, colour: str | None = None) -> go.Figure:
-    figure = px.line(frame, x=x, y=y, color=colour, markers=True)
+    figure = px.line(frame, x=x, y=y, color=colour, markers=True, labels=_words(frame))
     return _layout(figure, title)
 
 
@@ -118,7 +128,7 @@ def over_time(
     frame: pd.DataFrame, x: str, y: str, title: str, y_title: str, percent: bool = False
 ) -> go.Figure:
     """A line over a date axis (typed as dates, never guessed); gaps stay gaps."""
-    figure = px.line(frame, x=x, y=y, markers=len(frame) <= 60)
+    figure = px.line(frame, x=x, y=y, markers=len(frame) <= 60, labels=_words(frame))
     figure.update_xaxes(type="date", title=None)
     figure.update_yaxes(title=y_title, rangemode="tozero", tickformat=".0%" if percent else None)
     figure.update_traces(connectgaps=False)
@@ -158,6 +168,7 @@ def ranked_bars(
         text=text,
         orientation="h",
         category_orders={label: order},
+        labels=_words(frame),
     )
     figure.update_yaxes(type="category", title=None)  # plotly express puts the first on top
     figure.update_traces(textposition="outside", cliponaxis=False)

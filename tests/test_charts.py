@@ -226,3 +226,29 @@ def test_a_small_product_is_shown_per_week_with_the_reason(data) -> None:
     assert not figures.mostly_suppressed(
         usage.active_users(data, days=30, grain="day"), "active_users"
     )
+
+
+def test_axes_legend_and_hover_name_columns_in_words() -> None:
+    frame = pd.DataFrame(
+        {"period": ["2026-11-01", "2026-11-02"], "failed_logins": [3, 4], "burst": ["a", "b"]}
+    )
+    figure = charts.bars(frame, "period", "failed_logins", "Failed logins", colour="burst")
+    assert figure.layout.yaxis.title.text == "Failed logins"
+    assert figure.layout.legend.title.text == "Burst"
+    assert "Failed logins=" in figure.data[0].hovertemplate
+    assert "failed_logins" not in figure.data[0].hovertemplate
+
+
+def test_timeline_points_are_labelled_by_themselves_not_by_a_column_name() -> None:
+    frame = pd.DataFrame(
+        {
+            "due_at": pd.to_datetime(["2026-12-01", "2027-01-01"], utc=True),
+            "label": ["O1 One", "O2 Two"],
+            "state": ["overdue", "upcoming"],
+            "rows_held": [3, 0],
+        }
+    )
+    figure = charts.timeline(frame, "due_at", "label", "state", "Due dates", hover=["rows_held"])
+    assert figure.layout.yaxis.title.text is None
+    assert figure.layout.xaxis.title.text == "Due at"
+    assert "Rows held=" in figure.data[0].hovertemplate
