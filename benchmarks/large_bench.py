@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/large_bench.py [--scale 1] [--scales 0.25,0.5,1,2]
         [--skip-scaling] [--skip-csv] [--results benchmarks/results.md]
-        [--render-only] [--again-rules] [--again-peers]
+        [--render-only] [--again-rules] [--again-peers] [--again-pages]
 
 Generates `insight-workbench sample --preset large` into build/ (reused when
 build/large-x<scale>/preset.json says the same preset, scale and format), then
@@ -57,6 +57,8 @@ HEAVIEST_USER = "U0000017"  # rank 0 of the preset's skewed choice of users
 BENCH_KEY = "benchmark-pseudonym-key-0123456789"  # the analyst data's key in every step
 PEER_RULES = ("RET-001", "ACC-003", "COM-001")
 PEER_SET = ",".join(PEER_RULES)  # the three in one process, as a pandas script runs them
+# A record of each kind opened from its address (`?key=`), as a finding's link opens it.
+RECORD_RULES = ("RET-001", "SAR-001", "COM-001", "ACC-003")
 TABLES = tuple(SCHEMA_TABLES)  # every table of the snapshot format
 
 
@@ -217,18 +219,24 @@ def step_pages(folder: str) -> None:
     """The app's first session after ingest, then warm reruns, for each role: every page
     opened once in a fresh process (cold: the page computes and caches its results; the
     analyst's first page also builds the pseudonymised database), then run again 3 times
-    (warm, the slowest kept). Through Streamlit's AppTest, as the server runs a page."""
+    (warm, the slowest kept). Then, as the DPO, a record of each kind in RECORD_RULES
+    opened from its address (`?key=`) on the warm app: its page filtered to it, with its
+    panel. Through Streamlit's AppTest, as the server runs a page."""
     from pages_bench import timed  # imports Streamlit: only in this step's process
     from streamlit import logger as streamlit_logger
     from streamlit.testing.v1 import AppTest
 
     from insight_workbench.dashboard.navigation import pages_for
     from insight_workbench.dashboard.roles import ANALYST, DPO
+    from insight_workbench.loading.workspace import open_snapshot
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
 
     os.environ["INSIGHT_SNAPSHOT"] = folder
     os.environ.setdefault("INSIGHT_PSEUDONYM_KEY", BENCH_KEY)
     streamlit_logger.set_log_level("error")  # AppTest warns of a missing script context
     pages: list[dict[str, Any]] = []
+    records: list[dict[str, Any]] = []
     for role in (DPO, ANALYST):
         os.environ["INSIGHT_ROLE"] = role
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
@@ -237,7 +245,30 @@ def step_pages(folder: str) -> None:
             cold = timed(app, timeout=600)
             warm = max(timed(app, timeout=600) for _ in range(3))
             pages.append({"role": role, "page": spec.title, "cold": cold, "warm": warm})
-    _emit({"pages": pages})
+        if role == DPO:
+            records = _open_records(app, run_check(open_snapshot(folder), load_policy()).findings)
+    _emit({"pages": pages, "records": records})
+
+
+def _open_records(app: Any, findings: list[Any]) -> list[dict[str, Any]]:
+    """Each RECORD_RULES rule's first finding opened from its address on the warm app:
+    the first open, then the slowest of 3 reruns. Only the key's kind is kept."""
+    from pages_bench import timed
+
+    opened = []
+    for rule in RECORD_RULES:
+        key = next(f.key for f in findings if f.rule == rule)
+        app.query_params.clear()
+        app.query_params["key"] = key
+        first = timed(app, timeout=600)
+        if f"Record {key}" not in [s.value.replace("\\", "") for s in app.subheader]:
+            raise SystemExit(f"{rule}: the record's panel did not open")
+        warm = max(timed(app, timeout=600) for _ in range(3))
+        page = app.title[0].value
+        opened.append({"rule": rule, "kind": key.split(":")[0], "page": page, "first": first})
+        opened[-1]["warm"] = warm
+    app.query_params.clear()
+    return opened
 
 
 def _as_of(folder: str) -> Any:
@@ -693,6 +724,29 @@ class Report:
             label = f"app page {page['role']} / {page['page']}"
             self.verdicts += [(f"{label}, first session < 10 s", checks[0])]
             self.verdicts += [(f"{label}, warm < 1 s", checks[1])]
+        self.records(run.output.get("records", []))
+
+    def records(self, opened: list[dict[str, Any]]) -> None:
+        if not opened:
+            return
+        self.lines += [
+            "",
+            "Then, as the DPO in the same session, a record of each kind opened from its "
+            "address (`?key=`, as a finding's link opens it): the owning page filtered to "
+            "the record, with its panel (its findings and, with a ledger, its history). "
+            "*First* is the first time that record is opened (its page already computed), "
+            "*warm* the slowest of 3 reruns.",
+            "",
+            "| record (rule's first finding) | page | first (s) | warm (s) | warm < 1 s |",
+            "|---|---|---:|---:|---|",
+        ]
+        for record in opened:
+            check = verdict(record["warm"] < 1, over(record["warm"], 1))
+            self.lines.append(
+                f"| {record['kind']} ({record['rule']}) | {record['page']} | "
+                f"{record['first']:.2f} | {record['warm']:.2f} | {check} |"
+            )
+            self.verdicts.append((f"record panel, {record['kind']}, warm < 1 s", check))
 
     def peers(self) -> None:
         self.lines += [
@@ -811,6 +865,11 @@ def main() -> None:
         "--again-rules", action="store_true", help="Measure the rules step again, then write."
     )
     parser.add_argument(
+        "--again-pages",
+        action="store_true",
+        help="Measure the app pages and record panels again, then write.",
+    )
+    parser.add_argument(
         "--again-peers",
         action="store_true",
         help="Measure the peer rules again (alone and together), then write.",
@@ -820,19 +879,23 @@ def main() -> None:
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    if args.render_only or args.again_rules or args.again_peers:
+    again = args.again_rules or args.again_peers or args.again_pages
+    if args.render_only or again:
         results = pickle.loads(LAST_RUN.read_bytes())
         # measured again on the last run's workspace, ingested again if the loader changed
         env = {"INSIGHT_CACHE_DIR": str(BUILD / "bench-cache" / "main")}
         folder = snapshot_folder(results["scale"], "parquet")
-        if args.again_rules or args.again_peers:
+        if again:
             run_process([*cli(), "ingest", "--quiet", str(folder)], {**os.environ, **env}, (0,))
         if args.again_rules:
             again = measure("every rule, one context", step("rules", str(folder)), env=env)
             results["measures"]["rules"] = again
         if args.again_peers:
             results["measures"].update(measure_peers(folder, env))
-        if args.again_rules or args.again_peers:
+        if args.again_pages:
+            pages = measure("app pages, first session", step("pages", str(folder)), env=env)
+            results["measures"]["pages"] = pages
+        if again:
             results["loads"] += LOADS
             LAST_RUN.write_bytes(pickle.dumps(results))
     else:
