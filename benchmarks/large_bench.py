@@ -264,9 +264,8 @@ def _open_records(app: Any, findings: list[Any]) -> list[dict[str, Any]]:
         if f"Record {key}" not in [s.value.replace("\\", "") for s in app.subheader]:
             raise SystemExit(f"{rule}: the record's panel did not open")
         warm = max(timed(app, timeout=600) for _ in range(3))
-        page = app.title[0].value
-        opened.append({"rule": rule, "kind": key.split(":")[0], "page": page, "first": first})
-        opened[-1]["warm"] = warm
+        kind, page = key.split(":")[0], app.title[0].value
+        opened.append({"rule": rule, "kind": kind, "page": page, "first": first, "warm": warm})
     app.query_params.clear()
     return opened
 
