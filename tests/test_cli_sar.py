@@ -13,6 +13,7 @@ from cli_runner import run_script
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, TABLES
 
 from insight_workbench import cli
+from insight_workbench.subject_requests import pack
 
 
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str):
@@ -48,6 +49,33 @@ def test_writes_a_folder_pack_and_prints_counts_without_personal_data(
         assert f"  {table:<17} {count:>7}\n" in stdout
     assert str(out) in stdout
     assert not [text for text in _emails_and_names() if text.strip().lower() in stdout.lower()]
+
+
+@pytest.mark.parametrize(("limit", "read_under"), [(None, "244.1 MiB"), ("1GB", "953.6 MiB")])
+def test_a_pack_reads_under_its_memory_cap_unless_a_limit_is_set(
+    monkeypatch, capsys, people_path: Path, tmp_path: Path, limit, read_under
+) -> None:
+    monkeypatch.setenv("INSIGHT_CACHE_DIR", str(tmp_path / "cache"))  # a DuckDB of its own
+    if limit is None:
+        monkeypatch.delenv("INSIGHT_MEMORY_LIMIT", raising=False)
+    else:
+        monkeypatch.setenv("INSIGHT_MEMORY_LIMIT", limit)
+    limits = []
+    build_pack = pack.build_pack
+
+    def noting_the_limit(snapshot, **person):  # type: ignore[no-untyped-def]
+        cursor = snapshot.cursor()
+        limits.append(cursor.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return build_pack(snapshot, **person)
+
+    monkeypatch.setattr(pack, "build_pack", noting_the_limit)
+    out = tmp_path / "pack"
+    code, _, stderr = run(
+        monkeypatch, capsys, "sar", str(people_path), "--user-id", JANE, "--out", str(out)
+    )
+    assert (code, stderr) == (0, "")
+    assert limits == [read_under]
+    assert json.loads((out / "manifest.json").read_text())["tables"] == EXPECTED[JANE]
 
 
 def test_unknown_person_is_a_no_data_held_answer(

@@ -172,6 +172,21 @@ def test_loading_and_checking_fit_in_a_small_memory_limit(sample_path: Path) -> 
     assert result.findings
 
 
+def memory_limit(snapshot: object) -> str:
+    cursor = snapshot.cursor()  # type: ignore[attr-defined]
+    return str(cursor.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+
+
+def test_a_workspace_is_read_with_the_reading_settings(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    built, snapshot = ingest(folder, Settings(), reading=Settings(memory_limit="256MB"))
+    assert built.built
+    assert memory_limit(snapshot) == "244.1 MiB"  # 256 MB in DuckDB's words
+    snapshot.con.close()
+    again = open_snapshot(folder)
+    assert memory_limit(again) != "244.1 MiB"  # the default reads as it builds
+
+
 def test_ingest_command_prints_the_workspace_and_counts(tmp_path: Path) -> None:
     folder = valid_snapshot(tmp_path / "s")
     # The console script itself: the one subprocess run of `ingest`.

@@ -58,19 +58,27 @@ class Workspace:
 
 
 def open_snapshot(
-    path: str | Path, settings: Settings | None = None, on_step: OnStep | None = None
+    path: str | Path,
+    settings: Settings | None = None,
+    on_step: OnStep | None = None,
+    reading: Settings | None = None,
 ) -> Snapshot:
     """The snapshot at `path`, read-only from its workspace (built on first use).
     Raises `InputError` for an unusable snapshot."""
-    return ingest(path, settings, on_step)[1]
+    return ingest(path, settings, on_step, reading)[1]
 
 
 def ingest(
-    path: str | Path, settings: Settings | None = None, on_step: OnStep | None = None
+    path: str | Path,
+    settings: Settings | None = None,
+    on_step: OnStep | None = None,
+    reading: Settings | None = None,
 ) -> tuple[Workspace, Snapshot]:
     """Verify and type the snapshot into its workspace unless that is done already;
-    `on_step` hears of each table once it is loaded (nothing when the workspace is reused)."""
+    `on_step` hears of each table once it is loaded (nothing when the workspace is reused).
+    The workspace is built with `settings` and read with `reading` (default: the same)."""
     settings = settings or settings_from_env()
+    reading = reading or settings
     folder = Path(path)
     manifest = mf.read_manifest(folder)
     variant = _variant(fingerprint(folder, manifest))
@@ -80,7 +88,7 @@ def ingest(
     snapshot, built = open_or_build(
         target,
         manifest.checksum,
-        lambda: _open(target, folder, manifest, variant, settings, spill),
+        lambda: _open(target, folder, manifest, variant, reading, spill),
         lambda: _build(folder, manifest, target, variant, settings, spill, on_step),
         "the workspace",
     )
