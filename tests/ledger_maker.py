@@ -20,8 +20,8 @@ class LedgerMaker:
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
-        # SQLite path, PostgreSQL database name; by (backend, name) those `filled` copies
-        self._templates: dict[Any, str] = {}
+        self._templates: dict[str, str] = {}  # SQLite path, PostgreSQL database name
+        self._filled: dict[tuple[str, str], str] = {}  # by (backend, name): what `filled` copies
 
     def new(self, request: pytest.FixtureRequest, backend: str, folder: Path) -> str:
         """A new ledger of `backend` ("sqlite" or "postgresql") for the test or fixture
@@ -55,7 +55,7 @@ class LedgerMaker:
     def _filled_template(
         self, request: pytest.FixtureRequest, backend: str, name: str, fill: Callable[[str], None]
     ) -> str:
-        if (backend, name) not in self._templates:
+        if (backend, name) not in self._filled:
             from insight_workbench.ledger.database import open_ledger
 
             folder = self._folder / f"{name}-{backend}"
@@ -63,8 +63,8 @@ class LedgerMaker:
             setting = self.new(request, backend, folder)
             fill(setting)
             open_ledger(setting).engine.dispose()  # as `_migrated`: folded in, nobody connected
-            self._templates[(backend, name)] = setting
-        return self._templates[(backend, name)]
+            self._filled[(backend, name)] = setting
+        return self._filled[(backend, name)]
 
     def _sqlite_template(self) -> str:
         if "sqlite" not in self._templates:

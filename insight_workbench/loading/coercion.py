@@ -325,8 +325,9 @@ def _surely_clean(
     if raw.rows is not None and raw.rows > SMALL_TABLE_ROWS:
         return False
     checks = [condition for _, condition, _ in _value_checks(table, raw)]
-    if _texts(raw):  # one test for NUL bytes in any column: cheaper to plan than one each
-        checks.append(f"contains(concat({', '.join(raw.ident(n) for n in _texts(raw))}), chr(0))")
+    texts = [raw.ident(name) for name in _texts(raw)]
+    if texts:  # one test for NUL bytes in any column: cheaper to plan than one each
+        checks.append(f"contains(concat({', '.join(texts)}), chr(0))")
     bad = " OR ".join(f"({condition})" for condition in checks) or "false"
     selected = [f"{bad} AS bad"]
     tests = [f"count(*) <= {SMALL_TABLE_ROWS}", "count(*) FILTER (WHERE bad) = 0"]
