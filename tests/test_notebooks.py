@@ -278,6 +278,21 @@ def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: 
     assert found["users"] == expected["users"]  # the sample has many users: never suppressed
 
 
+def test_the_usage_report_words_its_headline_as_the_command_does(
+    runs: dict[str, Path],
+) -> None:
+    html = (runs["usage_report"] / "usage_report.html").read_text(encoding="utf-8")
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    found = results(runs, "usage_report")["headline"]
+    for status, count in found["organisations"].items():
+        shown = count if isinstance(count, str) else f"{count:,}"
+        assert f"Organisations: {status}: {shown}" in text
+    assert f"Users (not deleted): {found['users']:,}" in text
+    assert "Stickiness (day / 30 days)" in text
+    assert "{'" not in text  # no figure printed as a Python dict
+    assert "avg users per active org" not in text.lower()  # names in words, not keys
+
+
 def test_explore_figures_equal_check(runs: dict[str, Path], snapshot: Snapshot) -> None:
     found = results(runs, "explore")
     assert found["by_rule"] == run_check(snapshot, load_policy()).by_rule

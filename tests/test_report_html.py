@@ -84,6 +84,28 @@ def test_only_the_workbench_s_own_chart_outputs_become_charts() -> None:
     assert ">&lt;b&gt;</text>" in document  # its labels are text too
 
 
+def test_the_printable_copy_runs_no_script_and_keeps_each_static_chart() -> None:
+    notebook = nbformat.v4.new_notebook()
+    figure = {"data": [{"type": "bar", "x": ["<b>"], "y": [1]}], "layout": {}}
+    notebook.cells = [nbformat.v4.new_code_cell("")]
+    notebook.cells[0].outputs = [
+        nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": figure})
+    ]
+    charts = take_charts(notebook, "p")
+    body = sanitise("<p>before</p><div>chart-p-1</div><p>after</p>")
+    screen = assemble("", "<body>", body, charts, CONTEXT, "../../plotly-9.min.js")
+    printable = assemble("", "<body>", body, charts, CONTEXT, for_print=True)
+    assert "<script" in screen
+    assert "<script" not in printable
+    assert "script-src 'none'" in printable
+    assert 'class="plotly-graph-div"' not in printable
+    static = '<div class="print-chart">'
+    assert printable.count(static) == screen.count(static) == 1
+    chart = screen.split(static, 1)[1].split("</svg>", 1)[0]
+    assert chart in printable  # the same drawing as the report's own
+    assert printable.index("<p>before") < printable.index(static) < printable.index("<p>after")
+
+
 def test_plotly_is_loaded_from_the_reports_folder_or_put_inline() -> None:
     figure = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {}}
     notebook = nbformat.v4.new_notebook()
@@ -129,8 +151,10 @@ def test_each_export_shows_its_own_notebook_only(tmp_path: Path) -> None:
     second = written_notebook(tmp_path, "second", "second-planted-text", "python")
 
     def export(source: Path, target: str) -> str:
-        export_report(source, tmp_path / target, CONTEXT, None)
-        return (tmp_path / target).read_text(encoding="utf-8")
+        printable = export_report(source, tmp_path / target, CONTEXT, None)
+        written = (tmp_path / target).read_text(encoding="utf-8")
+        assert printable.split("<main>", 1)[1] == written.split("<main>", 1)[1]  # no chart
+        return written
 
     alone = export(first, "alone.html")
     other = export(second, "other.html")

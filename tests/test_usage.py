@@ -488,3 +488,33 @@ def test_headline_figures_on_the_sample_match_direct_sql(sample: Snapshot):
     assert figures["avg_users_per_active_org"] == round(of_active / active, 2)
     assert people > 0
     assert active > 0
+
+
+def test_the_report_headline_is_labelled_in_words() -> None:
+    from insight_workbench.reports.usage_section import headline_markdown
+
+    figures = {
+        "as_of": AS_OF,
+        "users": 12345,
+        "organisations": {"active": 1200, "trial": 3, "closed": 0, "suspended": 7},
+        "active_users_30d": "<10",
+        "logins_30d": 0,
+        "avg_users_per_active_org": None,
+        "dau": 1,
+        "wau": 2,
+        "stickiness": 0.125,
+    }
+    lines = headline_markdown(figures).splitlines()
+    assert lines == [
+        "- **Users (not deleted)**: 12,345",
+        "- **Organisations: active**: 1,200",
+        "- **Organisations: trial**: 3",
+        "- **Organisations: closed**: 0",
+        "- **Organisations: suspended**: 7",
+        "- **Active users, last 30 days**: \\<10",
+        "- **Successful logins, last 30 days**: 0",
+        "- **Average users per active organisation**: n/a",
+        "- **Active users, last day**: 1",
+        "- **Active users, last 7 days**: 2",
+        "- **Stickiness (day / 30 days)**: 0\\.125",
+    ]

@@ -43,22 +43,15 @@ def usage(
 
 
 def render_table(document: dict[str, Any]) -> str:
+    from insight_workbench.analyst.usage.headline import headline_rows
+
     snapshot = document["snapshot"]
     lines = [
         f"Snapshot {printable(snapshot['snapshot_id'])} exported {snapshot['exported_at']}",
         f"As of {document['as_of']}",
         "",
     ]
-    rows = [
-        ("Users (not deleted)", document["users"]),
-        *((f"Organisations: {status}", n) for status, n in document["organisations"].items()),
-        ("Active users, last 30 days", document["active_users_30d"]),
-        ("Successful logins, last 30 days", document["logins_30d"]),
-        ("Average users per active organisation", document["avg_users_per_active_org"]),
-        ("Active users, last day", document["dau"]),
-        ("Active users, last 7 days", document["wau"]),
-        ("Stickiness (day / 30 days)", document["stickiness"]),
-    ]
+    rows = headline_rows(document)
     lines += [
         f"{printable(label):<40} {'-' if value is None else printable(value):>12}"
         for label, value in rows

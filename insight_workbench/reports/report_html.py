@@ -104,9 +104,10 @@ def shared_script_name() -> str:
 
 def export_report(
     executed: Path, target: Path, context: ReportContext, script_src: str | None
-) -> None:
+) -> str:
     """Write the executed notebook's outputs to `target` as a sanitised report; its charts
-    load plotly.js from `script_src` (relative), or carry it inline when None."""
+    load plotly.js from `script_src` (relative), or carry it inline when None. Returns
+    the printable copy: the same page with no script, each chart as its static drawing."""
     notebook = nbformat.read(executed, as_version=4)
     notebook.cells = [
         cell for cell in notebook.cells if NOTEBOOK_ONLY not in cell.metadata.get("tags", [])
@@ -118,8 +119,10 @@ def export_report(
             notebook, resources={"metadata": {"name": "report"}}
         )
     head, body_tag, body = split_document(exported[0])
-    document = assemble(head, body_tag, sanitise(body), charts, context, script_src)
+    body = sanitise(body)
+    document = assemble(head, body_tag, body, charts, context, script_src)
     write_atomically(target, document.encode("utf-8"))
+    return assemble(head, body_tag, body, charts, context, for_print=True)
 
 
 # One exporter per process: it compiles its templates once, not once per report (a
@@ -201,20 +204,24 @@ def assemble(
     charts: list[Chart],
     context: ReportContext,
     script_src: str | None = None,
+    for_print: bool = False,
 ) -> str:
     """The final document: policy first, the template's styles and ours, the facts of the
     run, then the sanitised body with the charts put back, and (only when there are
-    charts) plotly.js and our one drawing script."""
+    charts) plotly.js and our one drawing script. `for_print`: no script at all (a
+    printer draws only the static charts, and running plotly.js costs it seconds)."""
     for chart in charts:
         # The placeholder is the whole text of an output; it survives sanitising unchanged.
-        body = body.replace(chart.placeholder, _chart_markup(chart), 1)
+        markup = _print_markup(chart) if for_print else _chart_markup(chart)
+        body = body.replace(chart.placeholder, markup, 1)
+    scripted = bool(charts) and not for_print
     library = ""
-    if charts and script_src is None:
+    if scripted and script_src is None:
         library = f"<script>{get_plotlyjs()}</script>\n"
-    elif charts:
+    elif scripted:
         library = f'<script src="{html.escape(script_src or "")}"></script>\n'
     inline = [s for s in (get_plotlyjs() if script_src is None else "", DRAW_CHARTS) if s]
-    policy = content_policy(inline if charts else [], own_files=bool(charts and script_src))
+    policy = content_policy(inline if scripted else [], own_files=bool(scripted and script_src))
     landscape = 'class="report-table wide' in body
     styles = SCREEN_CSS + PRINT_CSS + page_css(context, landscape)
     return (
@@ -223,7 +230,7 @@ def assemble(
         f"<title>{html.escape(context.title)}</title>\n{head}\n<style>{styles}</style>\n"
         f"</head>\n{body_tag}\n<main>{_facts(context)}{body}</main>\n"
         + library
-        + (f"<script>{DRAW_CHARTS}</script>\n" if charts else "")
+        + (f"<script>{DRAW_CHARTS}</script>\n" if scripted else "")
         + "</body>\n</html>\n"
     )
 
@@ -260,6 +267,10 @@ def _chart_markup(chart: Chart) -> str:
         f'<script type="application/json" data-chart="chart-{name}">{figure}</script>'
         f'<div class="print-chart">{printable_chart(chart.figure)}</div>'
     )
+
+
+def _print_markup(chart: Chart) -> str:
+    return f'<div class="print-chart">{printable_chart(chart.figure)}</div>'
 
 
 def content_policy(scripts: list[str], own_files: bool = False) -> str:

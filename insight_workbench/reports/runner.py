@@ -314,9 +314,9 @@ def execute(
             script = write_shared_script(root)
             record["shared"] = {"plotly.js": script}
             html = folder / record["files"]["html"]
-            export_html(executed, html, _context(record, folder), script["path"])
+            printable = export_html(executed, html, _context(record, folder), script["path"])
             if pdf:
-                _print(html, record)
+                _print(html, printable, record)
             else:
                 record["pdf"] = {"status": "skipped", "reason": NO_PDF}
     except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
@@ -401,10 +401,10 @@ def write_record(folder: Path, record: dict[str, Any]) -> None:
     write_atomically(folder / RUN_FILE, document.encode("utf-8"))
 
 
-def export_html(executed: Path, target: Path, context: ReportContext, script: str) -> None:
+def export_html(executed: Path, target: Path, context: ReportContext, script: str) -> str:
     """The report as HTML: outputs only, sanitised, with its charts and nothing loaded
-    from the network (see report_html)."""
-    export_report(executed, target, context, script)
+    from the network (see report_html). Returns its printable copy (no script)."""
+    return export_report(executed, target, context, script)
 
 
 def write_shared_script(root: Path) -> dict[str, str]:
@@ -447,9 +447,14 @@ def scrub_notebook(executed: Path, prepared: PreparedRun) -> None:
     write_atomically(executed, nbformat.writes(notebook).encode("utf-8"))
 
 
-def _print(html: Path, record: dict[str, Any]) -> None:
+def _print(html: Path, printable: str, record: dict[str, Any]) -> None:
+    """The PDF beside `html`, printed from its script-free copy (written whole to a
+    folder of its own, then removed)."""
     pdf = html.with_suffix(".pdf")
-    printed = print_pdf(html, pdf)
+    with tempfile.TemporaryDirectory(prefix="insight-printable-") as folder:
+        copy = Path(folder) / html.name
+        copy.write_text(printable, encoding="utf-8")
+        printed = print_pdf(copy, pdf)
     if printed.pdf is not None:
         record["files"]["pdf"] = pdf.name
         record["pdf"] = {"status": "printed"}

@@ -13,6 +13,7 @@ from insight_workbench import charts
 from insight_workbench.analyst import usage
 from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import primary_marker
+from insight_workbench.analyst.usage.headline import headline_rows
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.sections import Section
 
@@ -27,6 +28,24 @@ def headline(data: AnalystData, as_of: datetime) -> dict[str, Any]:
         if 0 < figures[name] < data.min_cell:
             figures[name] = primary_marker(data.min_cell)
     return figures
+
+
+def headline_markdown(figures: dict[str, Any]) -> str:
+    """The headline figures as a Markdown list, each labelled in words as the `usage`
+    command labels it: counts with thousands separators, "n/a" where a ratio has no
+    divisor, and a suppressed count as its marker."""
+    return "\n".join(
+        f"- **{label}**: {escape_markdown(_figure(value))}"  # labels are this code's own
+        for label, value in headline_rows(figures)
+    )
+
+
+def _figure(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

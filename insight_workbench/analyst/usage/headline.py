@@ -79,6 +79,21 @@ _HEADLINE = """
 """
 
 
+def headline_rows(figures: Any) -> list[tuple[str, Any]]:
+    """The figures in reading order, each with its label in words (one per organisation
+    status); a value is None where it has no divisor. Shared by the command and reports."""
+    return [
+        ("Users (not deleted)", figures["users"]),
+        *((f"Organisations: {status}", n) for status, n in figures["organisations"].items()),
+        ("Active users, last 30 days", figures["active_users_30d"]),
+        ("Successful logins, last 30 days", figures["logins_30d"]),
+        ("Average users per active organisation", figures["avg_users_per_active_org"]),
+        ("Active users, last day", figures["dau"]),
+        ("Active users, last 7 days", figures["wau"]),
+        ("Stickiness (day / 30 days)", figures["stickiness"]),
+    ]
+
+
 def headline_figures(
     source: Snapshot | AnalystData,
     as_of: datetime | None = None,
