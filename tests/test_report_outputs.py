@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,11 @@ def table_headers(document: str) -> list[list[str]]:
     return [[html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", row)] for row in heads]
 
 
+@cache  # each report's PDF is read by several tests: its text is extracted once
+def pdf_pages(pdf: Path) -> tuple[str, ...]:
+    return tuple(page.extract_text() for page in PdfReader(pdf).pages)
+
+
 def squeezed(text: str) -> str:
     """Text compared across HTML and PDF: ligatures undone, no white space."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
@@ -85,7 +91,7 @@ def test_every_column_of_every_table_is_on_the_printed_page(
     require_chromium()
     folder = runs[name]
     assert record(folder)["pdf"] == {"status": "printed"}
-    pages = [squeezed(page.extract_text()) for page in PdfReader(folder / f"{name}.pdf").pages]
+    pages = [squeezed(page) for page in pdf_pages(folder / f"{name}.pdf")]
     tables = table_headers(report_html(folder))
     assert tables, "the report has tables"
     for headers in tables:
@@ -100,14 +106,14 @@ def test_each_page_names_the_report_snapshot_and_run(runs: dict[str, Path], name
     require_chromium()
     folder = runs[name]
     run = record(folder)
-    reader = PdfReader(folder / f"{name}.pdf")
-    for number, page in enumerate(reader.pages, 1):
-        text = unicodedata.normalize("NFKC", page.extract_text())
+    pages = pdf_pages(folder / f"{name}.pdf")
+    for number, page in enumerate(pages, 1):
+        text = unicodedata.normalize("NFKC", page)
         assert f"Report {name}" in text
         assert f"Snapshot {run['snapshot']['snapshot_id']}" in text
         assert f"As of {run['as_of']}" in text
         assert f"Run {name}/{folder.name}" in text
-        assert f"Page {number} of {len(reader.pages)}" in text
+        assert f"Page {number} of {len(pages)}" in text
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -136,7 +142,7 @@ def test_no_path_of_this_machine_in_what_a_run_leaves(
         if file.suffix in (".html", ".json", ".ipynb")
     }
     if pdf.is_file():
-        texts[pdf.name] = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+        texts[pdf.name] = "\n".join(pdf_pages(pdf))
         texts[pdf.name + " (bytes)"] = pdf.read_bytes().decode("latin-1")
     roots = {str(out.resolve()), str(sample_path.resolve()), str(Path.home()), "file://"}
     roots |= {str(Path(__file__).resolve().parents[1])}
