@@ -104,6 +104,11 @@ def test_the_printable_copy_runs_no_script_and_keeps_each_static_chart() -> None
     chart = screen.split(static, 1)[1].split("</svg>", 1)[0]
     assert chart in printable  # the same drawing as the report's own
     assert printable.index("<p>before") < printable.index(static) < printable.index("<p>after")
+    inline = assemble("", "<body>", body, charts, CONTEXT)  # plotly.js carried inline
+    bundle = inline.split("<script>", 1)[1].split("</script>", 1)[0]
+    assert len(bundle) > 1_000_000
+    assert f"'{script_hash(bundle)}'" in inline
+    assert "'self'" not in inline
 
 
 def test_plotly_is_loaded_from_the_reports_folder_or_put_inline() -> None:

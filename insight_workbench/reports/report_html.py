@@ -215,13 +215,14 @@ def assemble(
         markup = _print_markup(chart) if for_print else _chart_markup(chart)
         body = body.replace(chart.placeholder, markup, 1)
     scripted = bool(charts) and not for_print
+    bundle = get_plotlyjs() if scripted and script_src is None else ""
     library = ""
-    if scripted and script_src is None:
-        library = f"<script>{get_plotlyjs()}</script>\n"
+    if bundle:
+        library = f"<script>{bundle}</script>\n"
     elif scripted:
         library = f'<script src="{html.escape(script_src or "")}"></script>\n'
-    inline = [s for s in (get_plotlyjs() if script_src is None else "", DRAW_CHARTS) if s]
-    policy = content_policy(inline if scripted else [], own_files=bool(scripted and script_src))
+    inline = [s for s in (bundle, DRAW_CHARTS) if s] if scripted else []
+    policy = content_policy(inline, own_files=bool(scripted and script_src))
     landscape = 'class="report-table wide' in body
     styles = SCREEN_CSS + PRINT_CSS + page_css(context, landscape)
     return (
