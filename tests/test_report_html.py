@@ -12,6 +12,7 @@ from nbconvert.filters.markdown import markdown2html
 
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.report_html import (
+    Chart,
     assemble,
     export_report,
     inline_shared_script,
@@ -84,14 +85,19 @@ def test_only_the_workbench_s_own_chart_outputs_become_charts() -> None:
     assert ">&lt;b&gt;</text>" in document  # its labels are text too
 
 
-def test_the_printable_copy_runs_no_script_and_keeps_each_static_chart() -> None:
+def one_bar_chart(label: str, token: str) -> list[Chart]:
+    """The charts taken from a notebook whose one output is a bar chart of `label`."""
+    figure = {"data": [{"type": "bar", "x": [label], "y": [1]}], "layout": {}}
     notebook = nbformat.v4.new_notebook()
-    figure = {"data": [{"type": "bar", "x": ["<b>"], "y": [1]}], "layout": {}}
     notebook.cells = [nbformat.v4.new_code_cell("")]
     notebook.cells[0].outputs = [
         nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": figure})
     ]
-    charts = take_charts(notebook, "p")
+    return take_charts(notebook, token)
+
+
+def test_the_printable_copy_runs_no_script_and_keeps_each_static_chart() -> None:
+    charts = one_bar_chart("<b>", "p")
     body = sanitise("<p>before</p><div>chart-p-1</div><p>after</p>")
     screen = assemble("", "<body>", body, charts, CONTEXT, "../../plotly-9.min.js")
     printable = assemble("", "<body>", body, charts, CONTEXT, for_print=True)
@@ -112,13 +118,7 @@ def test_the_printable_copy_runs_no_script_and_keeps_each_static_chart() -> None
 
 
 def test_plotly_is_loaded_from_the_reports_folder_or_put_inline() -> None:
-    figure = {"data": [{"type": "bar", "x": ["a"], "y": [1]}], "layout": {}}
-    notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_code_cell("")]
-    notebook.cells[0].outputs = [
-        nbformat.v4.new_output("display_data", data={"application/vnd.plotly.v1+json": figure})
-    ]
-    charts = take_charts(notebook, "t")
+    charts = one_bar_chart("a", "t")
     body = sanitise("<div>chart-t-1</div>")
     shared = assemble("", "<body>", body, charts, CONTEXT, "../../plotly-9.min.js")
     assert '<script src="../../plotly-9.min.js"></script>' in shared

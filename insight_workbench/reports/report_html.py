@@ -266,11 +266,12 @@ def _chart_markup(chart: Chart) -> str:
     return (
         f'<div class="plotly-graph-div" id="chart-{name}"></div>'
         f'<script type="application/json" data-chart="chart-{name}">{figure}</script>'
-        f'<div class="print-chart">{printable_chart(chart.figure)}</div>'
+        + _print_markup(chart)
     )
 
 
 def _print_markup(chart: Chart) -> str:
+    """The chart's static drawing, which its print stylesheet shows instead of it."""
     return f'<div class="print-chart">{printable_chart(chart.figure)}</div>'
 
 

@@ -6,6 +6,7 @@ de-identified data (the app and notebooks), so both show the same numbers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
@@ -79,7 +80,7 @@ _HEADLINE = """
 """
 
 
-def headline_rows(figures: Any) -> list[tuple[str, Any]]:
+def headline_rows(figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The figures in reading order, each with its label in words (one per organisation
     status); a value is None where it has no divisor. Shared by the command and reports."""
     return [
