@@ -8,8 +8,9 @@ NULL when absent), `rejects` (table_name, row_number, column_name, value,
 reason), `load_report` (table_name, rows_in_file, rows_loaded, rows_rejected),
 `credential_columns` (table_name, column_name), `deidentified_datasets`
 (name, file, table_name, meta) with one all-VARCHAR table per dataset,
-`iw_held`, the rows of personal data held per user (`held_rows.py`), and
-`iw_failed_logins`, the failed logins stored apart (`failed_logins.py`). What
+`iw_held`, the rows of personal data held per user (`held_rows.py`),
+`iw_failed_logins`, the failed logins stored apart (`failed_logins.py`), and
+`iw_email_keys`, each user's address as compared (`email_keys.py`). What
 rebuilds the `Snapshot` object besides is kept in `extra_columns`,
 `dataset_columns` and `snapshot_files` (every file loaded, with its sha256 and
 whether the manifest lists it). The session time zone is UTC.
@@ -31,6 +32,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import read_json
 from insight_workbench.loading.coercion import check_columns, type_table
+from insight_workbench.loading.email_keys import prepare_email_keys, store_email_keys
 from insight_workbench.loading.failed_logins import store_failed_logins
 from insight_workbench.loading.held_rows import store_held_rows
 from insight_workbench.loading.readers import (
@@ -145,9 +147,11 @@ def load_tables(
         with _database_errors(file.source.path, key):
             deidentified.append(_load_dataset(con, file, credentials, loads))
         steps.finished(key)
+    prepare_email_keys(con)
     with transaction(con):
         store_held_rows(con)
         store_failed_logins(con)
+        store_email_keys(con)
         _write_reports(con, loads, credentials, deidentified)
         _write_rebuild_tables(con, extras, deidentified, files)
 

@@ -48,7 +48,7 @@ from insight_workbench.progress import OnStep
 
 # Bump whenever typing, quarantine or the workspace's tables change: older workspaces
 # are then built again.
-LOADER_VERSION = 3
+LOADER_VERSION = 4
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,5 @@
--- The email address given, as compared (`emails.email_key`), and the user ids of the
--- users rows carrying it. The key of $email is computed once, then each held address's.
-WITH given AS (SELECT iw_email_key($email) AS email)
-SELECT email,
-       coalesce(
-           (SELECT list(user_id ORDER BY user_id) FROM users
-            WHERE iw_email_key(users.email) = given.email AND given.email <> ''),
-           []
-       ) AS user_ids
-FROM given;
+-- The user ids of the users rows whose email address, as compared (`emails.email_key`),
+-- is $key: from the keys stored when the workspace was built (`iw_email_keys`).
+SELECT coalesce(list(user_id ORDER BY user_id), []) AS user_ids
+FROM iw_email_keys
+WHERE email_key = $key;

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from insight_workbench.emails import define_email_key, email_key
+from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES, is_credential
@@ -146,9 +146,10 @@ def identify_person(
     if user_id is not None:  # a few addresses: keyed here, sparing DuckDB a Python function
         found = query(cursor, "pack_emails_of_user.sql", user_id=user_id)
         return [user_id], sorted({email_key(str(row["email"])) for row in found} - {""})
-    define_email_key(cursor)  # every held address is compared: keyed in DuckDB
-    (person,) = query(cursor, "pack_users_of_email.sql", email=email)
-    return [str(u) for u in person["user_ids"]], [str(person["email"] or "")]
+    assert email is not None
+    key = email_key(email)  # each held address was keyed when the workspace was built
+    (person,) = query(cursor, "pack_users_of_email.sql", key=key)
+    return [str(u) for u in person["user_ids"]], [key]
 
 
 def _requests_from(cursor: duckdb.DuckDBPyConnection, emails: list[str]) -> list[int]:
