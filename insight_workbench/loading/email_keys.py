@@ -2,9 +2,9 @@
 
 Table `iw_email_keys` of the workspace: the `user_id` and `email_key` (`emails.email_key`
 of `users.email`) of every loaded user whose address keeps something once keyed. A
-subject-access pack by email finds the person's accounts here: keying every held
-address again for each pack cost it half a second on 200,000 users, Arrow's import
-included.
+subject-access pack by email finds the person's accounts here, and DEID-001 compares
+a dataset's values with these keys: keying every held address again for each pack
+cost it half a second on 200,000 users, Arrow's import included.
 """
 
 from __future__ import annotations

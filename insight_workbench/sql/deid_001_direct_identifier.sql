@@ -5,8 +5,9 @@ WITH vals AS (
     FROM deid_cells WHERE value IS NOT NULL
     GROUP BY dataset, column_name, value
 ),
-held_emails AS (  -- compared as emails.py says (iw_email_key), like every email address
-    SELECT DISTINCT iw_email_key(email) AS v FROM users WHERE iw_email_key(email) <> ''
+held_emails AS (  -- compared as emails.py says (iw_email_key), like every email address:
+    -- each held address was keyed once, when the workspace was built
+    SELECT DISTINCT email_key AS v FROM iw_email_keys
 ),
 held AS (  -- only values some cell carries; each login IP address normalised once
     SELECT DISTINCT v, kind FROM (
