@@ -24,7 +24,8 @@ it, DEID-001 matches held addresses by it and the app's roles file is read by
 it. Every comparison goes through `email_key` (Python) or, in DuckDB, the
 `iw_email_key` function that `define_email_key` registers on a cursor
 (`email_key_sql` writes a call of it). `tests/test_emails.py` keeps the two in
-step. To change the normalisation, change this module only.
+step. To change the normalisation, change this module only, and bump the number of
+`KEY_EDITION`: workspaces keep the keys they were built with until it changes.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ import duckdb
 import duckdb.func
 
 FUNCTION = "iw_email_key"
+# Bump the number with any change to `email_key`. A workspace stores every held
+# address's key (and quarantines repeats by it), so its name carries this edition and
+# the Unicode version the normalisation follows: either changing builds it again.
+KEY_EDITION = f"1/Unicode {unicodedata.unidata_version}"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _REMOVED = re.compile(rf"[\s{ZERO_WIDTH}]+")
 _DOTTED_I = "i\u0307"  # what case folding makes of İ

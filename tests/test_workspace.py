@@ -10,6 +10,7 @@ from cli_runner import run_cli, run_script
 from concurrent_runs import run_at_once
 from loader_checks import VALID, valid_snapshot
 
+from insight_workbench import emails
 from insight_workbench.loading import workspace
 from insight_workbench.loading.lockdown import Settings
 from insight_workbench.loading.manifest import write_manifest
@@ -107,6 +108,21 @@ def test_a_stale_loader_version_is_built_again(
     assert new.built
     assert new.path != old.path
     assert not old.path.exists()  # the older workspace of this snapshot is removed
+
+
+def test_a_new_email_key_edition_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workspace stores each held address's key: a changed `email_key` (or Unicode
+    version) must not reuse keys it would no longer compute."""
+    folder = valid_snapshot(tmp_path / "s")
+    old, snapshot = ingest(folder)
+    snapshot.con.close()
+    with monkeypatch.context() as patch:
+        patch.setattr(emails, "KEY_EDITION", f"{emails.KEY_EDITION}+changed")
+        new, _ = ingest(folder)
+    assert new.built
+    assert new.path != old.path
 
 
 def test_a_crashed_build_leaves_nothing_in_the_way(tmp_path: Path, own_cache: Path) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from insight_workbench import emails
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.cached_database import (
     open_checked,
@@ -96,7 +97,7 @@ def ingest(
 
 
 def _variant(loose: list[tuple[str, int, int]]) -> str:
-    text = json.dumps({"loader": LOADER_VERSION, "loose": loose})
+    text = json.dumps({"loader": LOADER_VERSION, "email_key": emails.KEY_EDITION, "loose": loose})
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
