@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import duckdb
 
-from insight_workbench.emails import define_email_key
 from insight_workbench.sql import define
 
 
-def prepare_email_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """What `store_email_keys` needs, outside any transaction (the key function's first
-    use probes by failing)."""
-    define_email_key(con)
-
-
 def store_email_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """Create `iw_email_keys` from the typed `users` of a workspace being built."""
+    """Create `iw_email_keys` from the typed `users` of a workspace being built; the
+    caller has run `emails.define_email_key` (outside any transaction: its first use
+    probes by failing)."""
     define(con, "email_keys.sql")

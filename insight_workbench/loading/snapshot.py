@@ -28,11 +28,12 @@ from typing import Any
 
 import duckdb
 
+from insight_workbench.emails import define_email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import read_json
 from insight_workbench.loading.coercion import check_columns, type_table
-from insight_workbench.loading.email_keys import prepare_email_keys, store_email_keys
+from insight_workbench.loading.email_keys import store_email_keys
 from insight_workbench.loading.failed_logins import store_failed_logins
 from insight_workbench.loading.held_rows import store_held_rows
 from insight_workbench.loading.readers import (
@@ -147,7 +148,7 @@ def load_tables(
         with _database_errors(file.source.path, key):
             deidentified.append(_load_dataset(con, file, credentials, loads))
         steps.finished(key)
-    prepare_email_keys(con)
+    define_email_key(con)  # for iw_email_keys, outside the transaction: it probes by failing
     with transaction(con):
         store_held_rows(con)
         store_failed_logins(con)
