@@ -70,7 +70,8 @@ else:
 if bursts.empty:
     st.info(access.no_bursts_said(not periods))
 else:
-    tables.show(bursts, "bursts_table")
+    links = records.key_links(wb, "subject", access.burst_prefixes(bursts))
+    tables.show(bursts, "bursts_table", links=links)
 
 st.subheader("Logins after closure or deletion")
 if late.empty:

@@ -3,8 +3,8 @@ smallest equivalence classes and the offending columns. Values are masked, never
 
 import streamlit as st
 
+from insight_workbench.dashboard import address, figures, records, session, tables
 from insight_workbench.dashboard import deidentification as deid
-from insight_workbench.dashboard import figures, records, session, tables
 
 wb = session.current()
 st.title("De-identification")
@@ -45,7 +45,12 @@ if sizes.empty:
     st.info("No microdata dataset: class sizes apply to one-row-per-person data only.")
 else:
     names = sorted(sizes["dataset"].unique())
-    chosen = st.selectbox("Dataset", names, key="class_dataset")
+    focused = [name for name in names if name in set(verdicts["dataset"])]
+    chosen = st.selectbox(
+        "Dataset",
+        names,
+        **address.bound("class_dataset", "dataset", (focused or names)[0], names),
+    )
     shown = sizes[sizes["dataset"] == chosen]
     chart = session.drawn(figures.class_sizes, shown, chosen, wb.policy.deidentification.k)
     st.plotly_chart(chart.figure, key="class_chart")

@@ -41,6 +41,16 @@ def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) ->
     return sorted({f"{kind}:{v}" for kind, values in pairs for v in values.dropna()})
 
 
+def burst_prefixes(bursts: pd.DataFrame) -> dict[str, str]:
+    """The key prefix of each burst's subject, for its link: an account opens its user's
+    record, an IP its address's. Should an account id read as an IP address seen in a
+    burst too, the account's record wins (account bursts come first)."""
+    prefixes: dict[str, str] = {}
+    for kind, subject in zip(bursts["kind"], bursts["subject"], strict=True):
+        prefixes.setdefault(str(subject), "user:" if kind == "account" else "ip:")
+    return prefixes
+
+
 def periods_of(failed: pd.DataFrame, grain: str) -> list[str]:
     """The periods the failed-login chart draws, as its selection names them: UTC days
     (`2026-11-03`), or hours of the day in London time (`0` to `23`)."""

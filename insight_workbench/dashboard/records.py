@@ -129,13 +129,20 @@ def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.Da
     return frame.assign(**{column: [link(str(k)) for k in frame[column]]})
 
 
-def key_links(wb: Workbench, column: str = "key", prefix: str = "") -> tables.Links:
+def key_links(
+    wb: Workbench, column: str = "key", prefix: str | Mapping[str, str] = ""
+) -> tables.Links:
     """Links for `tables.show`: each key of `column` (an id, with `prefix` such as
-    `org:` in front) opens its record."""
+    `org:` in front, or one prefix per id for a column of ids of several kinds) opens
+    its record."""
     link = linker(wb, url_paths(wb.role))
+
+    def address_of(value: str) -> str:
+        return link((prefix if isinstance(prefix, str) else prefix.get(value, "")) + value)
+
     return tables.Links(
         column,
-        lambda value: link(prefix + value),
+        address_of,
         st.column_config.LinkColumn(
             tables.label(column),
             display_text=r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)",

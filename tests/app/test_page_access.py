@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apphelpers import frame_with, metrics, plotly_specs
+from apphelpers import frame_with, linked_keys, metrics, plotly_specs
 
 from insight_workbench import access_monitoring as access
 from insight_workbench.loading.snapshot import Snapshot
@@ -39,3 +39,24 @@ def test_grain_changes_the_failed_logins_chart(open_app, sample: Snapshot) -> No
     assert "per day" in daily
     per_hour = access.failed_logins_over_time(sample, load_policy(), "hour")
     assert len(per_hour) > len(access.failed_logins_over_time(sample, load_policy(), "day"))
+
+
+def test_each_burst_links_to_its_account_or_address(open_app, sample: Snapshot) -> None:
+    bursts = access.burst_windows(sample, load_policy())
+    assert set(bursts["kind"]) == {"account", "ip"}  # the sample plants both
+    app = open_app("dpo", PAGE)
+    shown = next(
+        d.value for d in app.dataframe if {"subject", "failed_logins"} <= set(d.value.columns)
+    )
+    expected = [
+        f"{'user' if kind == 'account' else 'ip'}:{subject}"
+        for kind, subject in zip(bursts["kind"], bursts["subject"], strict=True)
+    ]
+    assert sorted(linked_keys(shown["subject"])) == sorted(expected)
+    # An address burst opens here, on its record, with the burst its only row.
+    ip = next(s for k, s in zip(bursts["kind"], bursts["subject"], strict=True) if k == "ip")
+    opened = open_app("dpo", PAGE, query={"key": f"ip:{ip}"})
+    assert not opened.exception
+    assert not opened.error
+    assert f"Record ip:{ip}" in [s.value.replace("\\", "") for s in opened.subheader]
+    assert list(frame_with(opened, "subject", "failed_logins")["subject"]) == [ip]

@@ -64,3 +64,27 @@ def test_choosing_a_dataset_changes_the_class_chart(open_app) -> None:
         charts.append(spec)
         assert name in spec
     assert charts[0] != charts[1]
+
+
+def test_the_chosen_dataset_is_in_the_address_and_read_back(open_app) -> None:
+    app = open_app("dpo", PAGE)
+    first, second = app.selectbox(key="class_dataset").options[:2]
+    assert app.selectbox(key="class_dataset").value == first
+    assert "dataset" not in app.query_params  # the first one is the default
+    app.selectbox(key="class_dataset").select(second).run()
+    assert app.query_params["dataset"] == second
+    reopened = open_app("dpo", PAGE, query={"dataset": second})
+    assert reopened.selectbox(key="class_dataset").value == second
+    assert second in next(iter(plotly_specs(reopened).values()))
+    ignored = open_app("dpo", PAGE, query={"dataset": "no_such_dataset"})
+    assert not ignored.exception
+    assert ignored.selectbox(key="class_dataset").value == first
+
+
+def test_a_dataset_key_opens_its_own_class_sizes(open_app) -> None:
+    last = open_app("dpo", PAGE).selectbox(key="class_dataset").options[-1]
+    app = open_app("dpo", PAGE, query={"key": f"dataset:{last}"})
+    assert not app.exception
+    assert not app.error
+    assert app.selectbox(key="class_dataset").value == last
+    assert last in next(iter(plotly_specs(app).values()))
