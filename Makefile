@@ -19,11 +19,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
-# Re-resolve pyproject.toml (runtime and the dev extra) for Python 3.11 on Linux, with
+# Re-resolve pyproject.toml (runtime and every extra) for Python 3.11 on Linux, with
 # hashes. Existing pins are kept where they still fit; `make lock LOCK_ARGS=--upgrade`
 # moves everything to the newest releases.
 lock: | $(STAMP)
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes \
+	$(BIN)/uv pip compile pyproject.toml --all-extras --generate-hashes \
 		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command "make lock" --quiet $(LOCK_ARGS) --output-file requirements.lock
 

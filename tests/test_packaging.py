@@ -25,7 +25,7 @@ def test_every_declared_dependency_is_locked_within_its_range() -> None:
     pins = locked()
     declared = [
         *PROJECT["project"]["dependencies"],
-        *PROJECT["project"]["optional-dependencies"]["dev"],
+        *(d for extra in PROJECT["project"]["optional-dependencies"].values() for d in extra),
     ]
     for text in declared:
         requirement = Requirement(text)

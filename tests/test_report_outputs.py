@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,9 @@ from pypdf import PdfReader
 from sample_reports import SampleReports
 
 from insight_workbench.reports import MONTHLY_SET
+from insight_workbench.reports.pdf import Printed, print_pdf
+from insight_workbench.reports.report_html import export_report
+from insight_workbench.reports.report_style import ReportContext
 from insight_workbench.reports.signing import KEY_VARIABLE
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
@@ -262,14 +266,9 @@ def test_a_bad_key_file_is_refused_before_anything_runs(sample_path: Path, tmp_p
 
 
 def test_without_a_printer_the_run_succeeds_and_says_the_pdf_was_skipped(
-    sample_path: Path, tmp_path: Path
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("WeasyPrint is installed: it would print the PDF")
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as where it is not installed
     echo = Path(__file__).parent / "notebooks" / "echo.ipynb"
     env = {**os.environ, "CHROMIUM": "no-such-chromium", "INSIGHT_CHROMIUM": "no-such-chromium"}
     done = cli("report", echo, "--snapshot", sample_path, "--out", tmp_path, env=env)
@@ -280,3 +279,37 @@ def test_without_a_printer_the_run_succeeds_and_says_the_pdf_was_skipped(
     assert run["pdf"]["status"] == "skipped"
     assert "pdf" not in run["files"]
     assert not list(tmp_path.glob("echo/*/*.pdf"))
+
+
+def test_without_chromium_weasyprint_prints_every_column_and_the_footer(
+    runs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The monthly pack holds every audit's tables. Its printable copy is exported again
+    # from the run's notebook, as the run exported it.
+    name = "monthly_compliance_pack"
+    folder = runs[name]
+    run = record(folder)
+    context = ReportContext(
+        notebook=name,
+        snapshot_id=run["snapshot"]["snapshot_id"],
+        as_of=run["as_of"],
+        run_id=f"{name}/{folder.name}",
+        generated=run["end"],
+    )
+    printable = export_report(folder / f"{name}.ipynb", tmp_path / "report.html", context, None)
+    copy = tmp_path / "printable.html"
+    copy.write_text(printable, encoding="utf-8")
+    monkeypatch.setenv("CHROMIUM", "no-such-chromium")
+    monkeypatch.delenv("INSIGHT_CHROMIUM", raising=False)
+    printed = print_pdf(copy, tmp_path / "report.pdf")
+    assert printed == Printed(tmp_path / "report.pdf")
+    pages = pdf_pages(tmp_path / "report.pdf")
+    squeezed_pages = [squeezed(page) for page in pages]
+    for headers in table_headers(report_html(folder)):
+        row = squeezed("".join(headers))
+        assert any(row in page for page in squeezed_pages), f"{name}: columns cut: {headers}"
+    for number, page in enumerate(pages, 1):
+        text = unicodedata.normalize("NFKC", page)
+        assert f"Report {name}" in text
+        assert f"Run {name}/{folder.name}" in text
+        assert f"Page {number} of {len(pages)}" in text
