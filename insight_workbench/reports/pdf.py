@@ -10,6 +10,8 @@ the PDF was skipped.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -56,9 +58,13 @@ def print_pdf(html: Path, pdf: Path) -> Printed:
     if chromium is not None:
         return _chromium(chromium, html, pdf)
     try:
-        import weasyprint  # type: ignore[import-not-found]
+        # WeasyPrint prints advice on stdout when the Pango library will not load.
+        with contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint
     except ImportError:
         return Printed(None, "no Chromium (set CHROMIUM) and no WeasyPrint installed")
+    except OSError:  # installed, but the Pango library it draws text with is missing
+        return Printed(None, "no Chromium (set CHROMIUM), and WeasyPrint cannot load Pango")
     try:
         weasyprint.HTML(filename=str(html)).write_pdf(str(pdf))
     except Exception as error:  # WeasyPrint's own errors have no common base
