@@ -26,13 +26,13 @@ records.panel(
     wb,
     {
         "login": (late, "login_id"),
-        "user": (bursts, "subject"),
-        "ip": (bursts, "subject"),
+        "user": (bursts[bursts["kind"] == "account"], "subject"),
+        "ip": (bursts[bursts["kind"] == "ip"], "subject"),
         "view": (views, "view_id"),
     },
 )
 late = records.focus(late, "login_id", "login")
-bursts = records.focus(records.focus(bursts, "subject", "user"), "subject", "ip")
+bursts = access.burst_focus(bursts)
 views = records.focus(views, "view_id", "view")
 audit.viewed(wb, "access", access.shown_keys(bursts, late, views))
 cols = st.columns(4)

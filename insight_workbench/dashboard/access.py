@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from insight_workbench import access_monitoring as access
+from insight_workbench.dashboard import records
 from insight_workbench.dashboard.session import Workbench
 
 LONDON = "Europe/London"
@@ -41,14 +42,20 @@ def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) ->
     return sorted({f"{kind}:{v}" for kind, values in pairs for v in values.dropna()})
 
 
-def burst_prefixes(bursts: pd.DataFrame) -> dict[str, str]:
-    """The key prefix of each burst's subject, for its link: an account opens its user's
-    record, an IP its address's. Should an account id read as an IP address seen in a
-    burst too, the account's record wins (account bursts come first)."""
-    prefixes: dict[str, str] = {}
-    for kind, subject in zip(bursts["kind"], bursts["subject"], strict=True):
-        prefixes.setdefault(str(subject), "user:" if kind == "account" else "ip:")
-    return prefixes
+def burst_prefixes(bursts: pd.DataFrame) -> list[str]:
+    """The kind of each burst's key, row by row: an account's burst opens its user's
+    record, an IP's its address's."""
+    return ["user:" if kind == "account" else "ip:" for kind in bursts["kind"]]
+
+
+def burst_focus(bursts: pd.DataFrame) -> pd.DataFrame:
+    """The bursts narrowed to the address's `user:` or `ip:` record: an account id and an
+    IP address may read alike, so each key keeps only the bursts of its own kind."""
+    for kind, prefix in (("account", "user"), ("ip", "ip")):
+        ident = records.selected(prefix)
+        if ident is not None:
+            return bursts[(bursts["kind"] == kind) & (bursts["subject"].astype(str) == ident)]
+    return bursts
 
 
 def periods_of(failed: pd.DataFrame, grain: str) -> list[str]:

@@ -7,7 +7,7 @@ ledger exists, its history and decisions. Keys in tables become relative links.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -129,26 +129,16 @@ def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.Da
     return frame.assign(**{column: [link(str(k)) for k in frame[column]]})
 
 
-def key_links(
-    wb: Workbench, column: str = "key", prefix: str | Mapping[str, str] = ""
-) -> tables.Links:
+def key_links(wb: Workbench, column: str = "key", prefix: str | Sequence[str] = "") -> tables.Links:
     """Links for `tables.show`: each key of `column` (an id, with `prefix` such as
-    `org:` in front, or one prefix per id for a column of ids of several kinds) opens
-    its record."""
+    `org:` in front, or one prefix per row of the table for ids of several kinds)
+    opens its record."""
     link = linker(wb, url_paths(wb.role))
-
-    def address_of(value: str) -> str:
-        return link((prefix if isinstance(prefix, str) else prefix.get(value, "")) + value)
-
-    return tables.Links(
-        column,
-        address_of,
-        st.column_config.LinkColumn(
-            tables.label(column),
-            display_text=r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)",
-            help=LINK_HELP,
-        ),
-    )
+    shown = r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)"
+    config = st.column_config.LinkColumn(tables.label(column), display_text=shown, help=LINK_HELP)
+    if isinstance(prefix, str):
+        return tables.Links(column, lambda value: link(prefix + value), config)
+    return tables.Links(column, link, config, prefixes=prefix)
 
 
 def link_column(label: str = "key") -> ColumnConfig:

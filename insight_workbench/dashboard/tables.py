@@ -10,7 +10,7 @@ a spreadsheet reads the same instant the page shows in London time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -339,6 +339,9 @@ class Links:
     column: str
     address_of: Callable[[str], str]  # a key -> its relative address ("" for none)
     config: Any  # the LinkColumn that shows the key and opens the address
+    # The kind of each row's key (`user:`, `ip:`), in the table's order, when the
+    # column holds ids of several kinds: the id alone does not tell which record it is.
+    prefixes: Sequence[str] | None = None
 
 
 def show(
@@ -349,7 +352,9 @@ def show(
     prepared = prepare(frame)
     display, config = prepared.display, prepared.config
     if links is not None and links.column in display.columns and not display.empty:
-        addresses = [links.address_of(str(k)) for k in display[links.column]]
+        ids = [str(k) for k in display[links.column]]
+        prefixes = links.prefixes if links.prefixes is not None else [""] * len(ids)
+        addresses = [links.address_of(p + k) for p, k in zip(prefixes, ids, strict=True)]
         display = display.assign(**{links.column: addresses})
         config = {**config, links.column: links.config}
     st.dataframe(

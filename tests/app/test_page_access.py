@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
 from apphelpers import frame_with, linked_keys, metrics, plotly_specs
+from streamlit.testing.v1 import AppTest
 
 from insight_workbench import access_monitoring as access
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.testing import build_snapshot
 
 PAGE = "app_pages/access.py"
 
@@ -45,9 +51,7 @@ def test_each_burst_links_to_its_account_or_address(open_app, sample: Snapshot) 
     bursts = access.burst_windows(sample, load_policy())
     assert set(bursts["kind"]) == {"account", "ip"}  # the sample plants both
     app = open_app("dpo", PAGE)
-    shown = next(
-        d.value for d in app.dataframe if {"subject", "failed_logins"} <= set(d.value.columns)
-    )
+    shown = burst_table(app)
     expected = [
         f"{'user' if kind == 'account' else 'ip'}:{subject}"
         for kind, subject in zip(bursts["kind"], bursts["subject"], strict=True)
@@ -60,3 +64,58 @@ def test_each_burst_links_to_its_account_or_address(open_app, sample: Snapshot) 
     assert not opened.error
     assert f"Record ip:{ip}" in [s.value.replace("\\", "") for s in opened.subheader]
     assert list(frame_with(opened, "subject", "failed_logins")["subject"]) == [ip]
+
+
+def burst_table(app: AppTest) -> pd.DataFrame:
+    """The bursts table with its links (`frame_with` would turn them back into ids)."""
+    return next(
+        d.value for d in app.dataframe if {"subject", "failed_logins"} <= set(d.value.columns)
+    )
+
+
+def test_an_account_and_an_address_that_read_alike_keep_their_own_bursts(
+    open_app, tmp_path: Path
+) -> None:
+    same = "2001:db8::9"  # an account id may be any text, an IPv6 address among them
+    start = datetime(2026, 11, 21, 22, 40, tzinfo=UTC)
+    failures = [
+        {
+            "login_id": f"F{i}",
+            "user_id": same,
+            "success": False,
+            "ip": same,
+            "ts": (start + timedelta(seconds=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        for i in range(40)
+    ]
+    organisation = {
+        "org_id": "O1",
+        "name": "O1",
+        "product": "local_insight",
+        "status": "active",
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+    account = {
+        "user_id": same,
+        "org_id": "O1",
+        "name": "Name",
+        "email": "person@example.com",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    }
+    tables = {"organisations": [organisation], "users": [account], "logins": failures}
+    env = {"INSIGHT_SNAPSHOT": str(build_snapshot(tmp_path / "alike", tables))}
+    app = open_app("dpo", PAGE, env=env)
+    assert not app.exception
+    shown = burst_table(app)
+    kinds = {"account": "user", "ip": "ip"}
+    assert sorted(zip(shown["kind"], linked_keys(shown["subject"]), strict=True)) == [
+        ("account", f"user:{same}"),
+        ("ip", f"ip:{same}"),
+    ]
+    for kind, prefix in kinds.items():
+        opened = open_app("dpo", PAGE, env=env, query={"key": f"{prefix}:{same}"})
+        assert not opened.exception
+        assert not opened.error
+        assert opened.title[0].value == "Access monitoring"
+        assert list(frame_with(opened, "subject", "failed_logins")["kind"]) == [kind]
