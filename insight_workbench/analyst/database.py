@@ -53,6 +53,7 @@ from insight_workbench.loading.lockdown import Settings, settings_from_env
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.progress import OnStep, Steps
+from insight_workbench.sql import read_sql
 from insight_workbench.timeutil import to_utc
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
@@ -60,89 +61,6 @@ LONDON = "Europe/London"  # the local time of the hour-of-week columns
 BATCH_ROWS = 1_000_000
 _MAPPED = bytes(10) + b"\xff\xff"
 
-# A plain dotted-quad IPv4 address (no leading zeros): truncated in SQL, the bulk of
-# log rows; any other text goes through `ip_network` once per distinct value.
-_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_IPV4 = rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}"
-
-# Scheme, then user info (dropped), then the host: the referrer's domain and nothing else.
-_HOST = r"^(?:[a-z][a-z0-9+.\-]*://|mailto:)?(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:\s]*)"
-
-
-def _closed(column: str, words: str) -> str:
-    """SQL: the word of the closed vocabulary $words that `column` is, else $other."""
-    word = f"lower(trim({column}))"
-    return f"CASE WHEN list_contains(${words}, {word}) THEN {word} ELSE $other END"
-
-
-# Per person, on the snapshot side: the distinct user ids (users, logins and events,
-# orphans included), each with its first successful login's month and its
-# organisation's product. Python adds the pseudonym and number (`_register_people`).
-_PEOPLE = f"""
-    WITH login_users AS (
-        SELECT user_id, CAST(date_trunc('month', timezone('UTC', min(ts) FILTER (WHERE success)))
-            AS DATE) AS first_login_month
-        FROM logins WHERE user_id IS NOT NULL GROUP BY user_id),
-    ids AS (SELECT user_id FROM users UNION SELECT user_id FROM login_users
-            UNION SELECT user_id FROM usage_events),
-    products AS (
-        SELECT u.user_id, {_closed("o.product", "products")} AS org_product
-        FROM users u JOIN organisations o ON o.org_id = u.org_id)
-    SELECT i.user_id, f.first_login_month, r.org_product
-    FROM ids i LEFT JOIN login_users f USING (user_id) LEFT JOIN products r USING (user_id)
-    WHERE i.user_id IS NOT NULL"""
-
-# Each distinct address once: plain IPv4 truncated here, the rest in Python.
-_ADDRESSES = f"""
-    SELECT ip, CASE WHEN regexp_full_match(trim(ip), '{_IPV4}')
-                    THEN regexp_replace(trim(ip), '[0-9]+$', '0/24') END AS ip_network
-    FROM (SELECT DISTINCT ip FROM logins WHERE ip IS NOT NULL)"""
-
-# The log tables carry the user's number, not the pseudonym: a 22-character text on
-# every row costs far more to store than it tells (`users` maps one to the other).
-_SELECTS = {
-    "orgs": f"""
-        SELECT p.pseudonym AS org_pseudonym, {_closed("o.product", "products")} AS product,
-               {_closed("o.status", "statuses")} AS status,
-               CAST(date_trunc('month', o.created_at) AS DATE) AS created_month,
-               CAST(date_trunc('month', o.subscription_start) AS DATE) AS subscription_start_month,
-               CAST(date_trunc('month', o.closed_at) AS DATE) AS closed_month
-        FROM organisations o JOIN _org_pseudonyms p USING (org_id) ORDER BY org_pseudonym""",
-    "users": f"""
-        SELECT p.pseudonym AS user_pseudonym, o.pseudonym AS org_pseudonym,
-               {_closed("u.role", "roles")} AS role,
-               CAST(date_trunc('month', u.created_at) AS DATE) AS created_month,
-               u.deleted_at IS NOT NULL AS deleted, p.user_number
-        FROM users u JOIN _people p USING (user_id)
-        LEFT JOIN _org_pseudonyms o ON o.org_id = u.org_id ORDER BY user_pseudonym""",
-    "logins": f"""
-        WITH hosts AS (
-            SELECT referrer, regexp_extract(lower(trim(referrer)), '{_HOST}', 1) AS host
-            FROM (SELECT DISTINCT referrer FROM logins WHERE trim(referrer) <> '')),
-        domains AS (
-            SELECT referrer, regexp_replace(rtrim(host, '.'), '^www\\.', '') AS domain
-            FROM hosts)
-        SELECT l.ts, l.success, n.ip_network,
-               coalesce(a.browser_family, $unknown) AS browser_family,
-               coalesce(a.os_family, $unknown) AS os_family,
-               CASE WHEN d.referrer IS NULL THEN $direct
-                    WHEN list_contains($referrers, d.domain) THEN d.domain
-                    ELSE $other END AS referrer_domain,
-               p.user_number, p.org_product,
-               CAST(timezone('UTC', l.ts) AS DATE) AS day,
-               CAST(isodow(timezone($london, l.ts)) AS TINYINT) AS london_weekday,
-               CAST(hour(timezone($london, l.ts)) AS TINYINT) AS london_hour,
-               p.first_login_month
-        FROM logins l
-        LEFT JOIN _people p ON p.user_id = l.user_id
-        LEFT JOIN _ip_networks n ON n.ip = l.ip
-        LEFT JOIN _agents a ON a.user_agent = l.user_agent
-        LEFT JOIN domains d ON d.referrer = l.referrer""",
-    "usage_events": f"""
-        SELECT e.ts, {_closed("e.product", "products")} AS product,
-               {_closed("e.event_type", "event_types")} AS event_type, p.user_number
-        FROM usage_events e JOIN _people p USING (user_id)""",
-}
 
 _VOCABULARIES = {
     "products": list(vocabulary.PRODUCTS),
@@ -253,7 +171,9 @@ def _fill(
     try:
         _register_lookups(source, key)
         for name in ANALYST_TABLES:
-            sql = _SELECTS[name]
+            # The log tables carry the user's number, not the pseudonym: a 22-character
+            # text on every row costs far more to store than it tells.
+            sql = read_sql(f"analyst_{name}.sql")
             reader = source.sql(sql, params=_params(sql)).to_arrow_reader(BATCH_ROWS)
             target.register("_incoming", reader)
             target.execute(f"CREATE TABLE {name} AS SELECT * FROM _incoming")
@@ -271,7 +191,7 @@ def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
         "_org_pseudonyms",
         _lookup(orgs, "org_id", "pseudonym", lambda org_id: org_pseudonym(org_id, key)),
     )
-    addresses = cursor.sql(_ADDRESSES).to_arrow_table()
+    addresses = cursor.sql(read_sql("analyst_addresses.sql")).to_arrow_table()
     networks = [
         network if network is not None else ip_network(ip)
         for ip, network in zip(
@@ -293,8 +213,9 @@ def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
 
 def _register_people(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """`_people`: each distinct user id with its pseudonym, user number, first login
-    month and organisation product (`_PEOPLE`)."""
-    people = cursor.sql(_PEOPLE, params=_params(_PEOPLE)).to_arrow_table()
+    month and organisation product (`sql/analyst_people.sql`)."""
+    sql = read_sql("analyst_people.sql")
+    people = cursor.sql(sql, params=_params(sql)).to_arrow_table()
     ids = people.column("user_id").to_pylist()  # distinct: the map keeps their order
     pseudonyms = list(pseudonym_map(ids, key).values())
     numbers = {p: n for n, p in enumerate(sorted(set(pseudonyms)))}

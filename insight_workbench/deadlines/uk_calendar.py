@@ -31,84 +31,7 @@ import duckdb
 import holidays
 
 from insight_workbench.policy import HOLIDAY_CALENDARS, Policy
-
-CALENDAR_SQL = """
-CREATE OR REPLACE TEMP TABLE iw_calendar AS
-WITH years AS (SELECT unnest(CAST($years AS INTEGER[])) AS y),
-days AS (
-    SELECT DISTINCT CAST(unnest(range(make_date(y, 1, 1), make_date(y + 2, 1, 1),
-                                      INTERVAL 1 DAY)) AS DATE) AS day
-    FROM years
-),
-bank_holidays AS (
-    SELECT unnest(CAST($holiday_days AS DATE[])) AS day,
-           unnest(CAST($holiday_names AS VARCHAR[])) AS name
-),
-marked AS (
-    SELECT d.day,
-           coalesce(h.name, CASE isodow(d.day) WHEN 6 THEN 'Saturday'
-                                               WHEN 7 THEN 'Sunday' END) AS closed_because
-    FROM days d LEFT JOIN bank_holidays h USING (day)
-),
-stepped AS (
-    SELECT day, closed_because,
-           min(day) FILTER (WHERE closed_because IS NULL) OVER (
-               ORDER BY day ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_working
-    FROM marked
-)
-SELECT day, closed_because IS NULL AS working, closed_because, next_working,
-       -- why a date falling here moves: every closed day from here to the next working day
-       array_to_string(list(closed_because) FILTER (WHERE closed_because IS NOT NULL) OVER (
-           PARTITION BY next_working ORDER BY day
-           ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING), ', ') AS moved_because
-FROM stepped
-"""
-
-# The calendar of no year: the macros are defined over it before the years are known.
-EMPTY_CALENDAR_SQL = """
-CREATE OR REPLACE TEMP TABLE iw_calendar (
-    day DATE, working BOOLEAN, closed_because VARCHAR, next_working DATE, moved_because VARCHAR
-)
-"""
-
-MACROS_SQL = """
-CREATE OR REPLACE TEMP MACRO iw_local_date(ts, tz) AS CAST(timezone(tz, ts) AS DATE);
-CREATE OR REPLACE TEMP MACRO iw_add_months(d, n) AS
-    CAST(CAST(d AS DATE) + to_months(CAST(n AS INTEGER)) AS DATE);
-CREATE OR REPLACE TEMP MACRO iw_next_working_day(d) AS
-    (SELECT c.next_working FROM iw_calendar c WHERE c.day = d);
-CREATE OR REPLACE TEMP MACRO iw_moved_because(d) AS
-    (SELECT nullif(c.moved_because, '') FROM iw_calendar c WHERE c.day = d);
-CREATE OR REPLACE TEMP MACRO iw_sar_months(extended, months, extended_months) AS
-    CASE WHEN extended THEN extended_months ELSE months END;
-CREATE OR REPLACE TEMP MACRO iw_sar_start(received_at, clock_started_at, tz) AS
-    iw_local_date(coalesce(clock_started_at, received_at), tz);
-CREATE OR REPLACE TEMP MACRO iw_sar_period_end(received_at, clock_started_at, extended, tz,
-                                               months, extended_months) AS
-    iw_add_months(iw_sar_start(received_at, clock_started_at, tz),
-                  iw_sar_months(extended, months, extended_months));
--- Days the clock stood still waiting for a clarification: from the later of the start
--- and the London date it was asked for, to the London date it came (never negative).
-CREATE OR REPLACE TEMP MACRO iw_sar_paused_days(received_at, clock_started_at, tz,
-                                                paused_at, resumed_at) AS
-    CASE WHEN paused_at IS NULL OR resumed_at IS NULL THEN 0
-         ELSE greatest(0, date_diff('day',
-             greatest(iw_sar_start(received_at, clock_started_at, tz),
-                      iw_local_date(paused_at, tz)),
-             iw_local_date(resumed_at, tz))) END;
-CREATE OR REPLACE TEMP MACRO iw_sar_clock_end(received_at, clock_started_at, extended, tz,
-                                              months, extended_months, paused_at, resumed_at) AS
-    CAST(iw_sar_period_end(received_at, clock_started_at, extended, tz, months, extended_months)
-         + CAST(iw_sar_paused_days(received_at, clock_started_at, tz, paused_at, resumed_at)
-                AS INTEGER) AS DATE);
--- NULL while the clock is stopped: paused and not resumed.
-CREATE OR REPLACE TEMP MACRO iw_sar_due(received_at, clock_started_at, extended, tz,
-                                        months, extended_months, paused_at, resumed_at) AS
-    CASE WHEN paused_at IS NULL OR resumed_at IS NOT NULL
-         THEN iw_next_working_day(iw_sar_clock_end(received_at, clock_started_at, extended, tz,
-                                                   months, extended_months, paused_at,
-                                                   resumed_at)) END;
-"""
+from insight_workbench.sql import execute
 
 
 def bank_holidays(policy: Policy, years: Iterable[int]) -> dict[date, str]:
@@ -128,7 +51,7 @@ def install_clock(
 ) -> None:
     """Define the calendar table (each of `years` and the year after) and the macros."""
     install_calendar(cursor, policy, years)
-    cursor.execute(MACROS_SQL)
+    execute(cursor, "uk_clock_macros.sql")
 
 
 def install_calendar(
@@ -137,16 +60,15 @@ def install_calendar(
     """(Re)define the calendar table alone: the macros read it by name when they run."""
     wanted = sorted({y for y in years if 1 <= y <= 9998})
     if not wanted:  # the same empty table, without planning the calendar's query
-        cursor.execute(EMPTY_CALENDAR_SQL)
+        execute(cursor, "uk_calendar_empty.sql")
         return
     closed = bank_holidays(policy, wanted + [y + 1 for y in wanted])
-    cursor.execute(
-        CALENDAR_SQL,
-        {
-            "years": wanted,
-            "holiday_days": list(closed),
-            "holiday_names": list(closed.values()),
-        },
+    execute(
+        cursor,
+        "uk_calendar.sql",
+        years=wanted,
+        holiday_days=list(closed),
+        holiday_names=list(closed.values()),
     )
 
 

@@ -1,9 +1,12 @@
 """SQL files of the package (`sql/`), read and run with bound parameters.
 
 Every query of the library is a file here, run by the functions below with its
-values bound as `$name` parameters. A few files are templates: their `{name}`
-placeholders take fragments the caller generates from the schema (quoted
-identifier lists, such as the tables of a user's personal data), never values.
+values bound as `$name` parameters. Some files are templates: their `{name}`
+placeholders take fragments the caller builds from identifiers (quoted lists from
+the schema, such as the tables of a user's personal data) or from other files here
+(the usage window's logins), never values. What stays in Python is SQL generated
+rather than written: the loader's statements, built from the schema and each file's
+columns, and the large sample's generator (CONTRIBUTING.md, "House rules").
 """
 
 from __future__ import annotations

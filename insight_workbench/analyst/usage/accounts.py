@@ -9,7 +9,15 @@ import pandas as pd
 
 from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import with_totals
-from insight_workbench.analyst.usage.common import STATUSES, USERS, logins, ratio, run, show, window
+from insight_workbench.analyst.usage.common import (
+    STATUSES,
+    logins,
+    ratio,
+    run,
+    show,
+    users,
+    window,
+)
 from insight_workbench.loading.schema import PRODUCTS
 
 
@@ -19,18 +27,8 @@ def active_organisations(
     """Organisations per product and status (at export), and how many had a successful
     login in the period. Organisations are not people: no suppression is needed."""
     p = window(data, as_of, days, product)
-    sql = f"""
-        WITH active AS (SELECT DISTINCT org_pseudonym FROM users
-                        WHERE user_number IN (SELECT user_number FROM ({logins(product)}))),
-        grid AS (SELECT * FROM unnest($products) a(product),
-                 unnest($statuses) b(status))
-        SELECT g.product, g.status, count(o.org_pseudonym) AS organisations,
-               count(a.org_pseudonym) AS active_organisations
-        FROM grid g LEFT JOIN orgs o ON o.product = g.product AND o.status = g.status
-        LEFT JOIN active a ON a.org_pseudonym = o.org_pseudonym
-        WHERE CAST($product AS VARCHAR) IS NULL OR g.product = $product
-        GROUP BY g.product, g.status ORDER BY g.product, list_position($statuses, g.status)"""
-    return run(data, sql, products=list(PRODUCTS), statuses=list(STATUSES), **p)
+    kinds = {"products": list(PRODUCTS), "statuses": list(STATUSES)}
+    return run(data, "usage_active_organisations.sql", {"logins": logins(product)}, **kinds, **p)
 
 
 def users_per_organisation(
@@ -39,13 +37,8 @@ def users_per_organisation(
     """The policy's own example: users (not deleted) per `active` organisation, by product,
     with a Total row (the `avg_users_per_active_org` headline). Status is as exported."""
     p = window(data, as_of, days, product)
-    sql = """
-        SELECT o.product, count(DISTINCT o.org_pseudonym) AS organisations,
-               count(u.user_pseudonym) AS users
-        FROM orgs o LEFT JOIN users u ON u.org_pseudonym = o.org_pseudonym AND NOT u.deleted
-        WHERE o.status = 'active' AND (CAST($product AS VARCHAR) IS NULL OR o.product = $product)
-        GROUP BY o.product ORDER BY o.product"""
-    frame = with_totals(run(data, sql, **p), "product", ["organisations", "users"])
+    found = run(data, "usage_users_per_organisation.sql", **p)
+    frame = with_totals(found, "product", ["organisations", "users"])
     frame["avg_users_per_org"] = ratio(frame["users"], frame["organisations"], 2)
     return show(data, frame, ["users"], linked_columns=["avg_users_per_org"], total_row=True)
 
@@ -59,15 +52,8 @@ def new_users(
 ) -> pd.DataFrame:
     """Accounts created per month (deleted ones included): month, new_users."""
     p = window(data, as_of, 1, product)
-    sql = f"""
-        WITH months AS (
-            SELECT CAST(t AS DATE) AS month FROM generate_series(
-                date_trunc('month', $as_of) - to_months($months - 1), date_trunc('month', $as_of),
-                INTERVAL 1 MONTH) g(t))
-        SELECT m.month, count(u.user_pseudonym) AS new_users
-        FROM months m LEFT JOIN ({USERS}) u ON u.created_month = m.month
-        GROUP BY m.month ORDER BY m.month"""
-    return show(data, run(data, sql, months=max(months, 1), **p), ["new_users"])
+    frame = run(data, "usage_new_users.sql", {"users": users()}, months=max(months, 1), **p)
+    return show(data, frame, ["new_users"])
 
 
 def dormant_accounts(
@@ -76,18 +62,8 @@ def dormant_accounts(
     """Accounts (not deleted, created by `as_of`'s month) with no successful login in the
     last `days` (never logged in included), by product, with a Total row."""
     p = window(data, as_of, days, product)
-    sql = f"""
-        WITH seen AS (SELECT DISTINCT user_number FROM ({logins(product)})),
-        accounts AS (SELECT * FROM ({USERS})
-                     WHERE NOT deleted AND created_month <= CAST($as_of AS DATE))
-        SELECT g.product, count(a.user_number) AS accounts,
-               count(a.user_number) FILTER (WHERE s.user_number IS NULL) AS dormant
-        FROM unnest($products) g(product)
-        LEFT JOIN accounts a ON a.product = g.product
-        LEFT JOIN seen s ON s.user_number = a.user_number
-        WHERE CAST($product AS VARCHAR) IS NULL OR g.product = $product
-        GROUP BY g.product ORDER BY g.product"""
-    frame = run(data, sql, products=list(PRODUCTS), **p)
+    fragments = {"logins": logins(product), "users": users()}
+    frame = run(data, "usage_dormant_accounts.sql", fragments, products=list(PRODUCTS), **p)
     frame = with_totals(frame, "product", ["accounts", "dormant"])
     frame["dormant_share"] = ratio(frame["dormant"], frame["accounts"], 3)
     return show(

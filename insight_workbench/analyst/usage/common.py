@@ -13,52 +13,43 @@ from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import suppress
 from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PRODUCTS
+from insight_workbench.sql import Fragments, execute, read_sql
 
 STATUSES = vocabulary.STATUSES
 
-# Successful logins in (start, as_of], with what the analyst database derived for each
-# (`database.py`): the user's number, the day, the London hour of the week, the cohort.
-_LOGINS = """
-    SELECT l.ts, l.user_number, l.browser_family, l.os_family, l.referrer_domain,
-           l.day, l.london_weekday, l.london_hour, l.first_login_month
-    FROM logins l WHERE l.success AND l.ts > $start AND l.ts <= $as_of"""
+# Where a window's logins start: after $start (the window is ($start, $as_of]).
+AFTER_START = "l.ts > $start"
 
 
-def logins(product: str | None) -> str:
-    """Successful logins in (start, as_of], of one product's users when `product` is set
-    (the product of the user's organisation, stored with each login)."""
-    return _LOGINS if product is None else f"{_LOGINS} AND l.org_product = $product"
+def logins(product: str | None, since: str = AFTER_START) -> str:
+    """SQL of the successful logins from `since` (a condition on `l.ts`) up to $as_of, of
+    one product's users when `product` is set (the product of the user's organisation)."""
+    of_product = "" if product is None else " AND l.org_product = $product"
+    return read_sql("usage_logins.sql", {"since": since, "of_product": of_product})
 
 
-# Users (deleted ones too) with their organisation's product and status.
-USERS = """
-    SELECT u.*, o.product, o.status
-    FROM users u LEFT JOIN orgs o ON o.org_pseudonym = u.org_pseudonym
-    WHERE CAST($product AS VARCHAR) IS NULL OR o.product = $product"""
+def users() -> str:
+    """SQL of the users (deleted ones too) with their organisation's product and status."""
+    return read_sql("usage_users.sql")
 
 
 def pooled(rows: str, label: str, groups: Sequence[str] = ()) -> str:
-    """`rows` (one per login or event, with `user_number` and `label`) counted per person
-    and label within its group: `user_number` and `n`, the rows behind them. A label that
-    fewer than $min_cell people are behind, within its group, reads $other: the very name
-    of a rare event type, browser or site could point at a person. Per pooled label,
-    count(DISTINCT user_number) is its people and sum(n) its rows."""
+    """SQL of `rows` (one per login or event) counted per person and `label` within its
+    group, a label fewer than $min_cell people are behind read as $other (see
+    usage_pooled.sql)."""
     keys = ", ".join([*groups, label])
     on = " AND ".join(f"s.{k} IS NOT DISTINCT FROM r.{k}" for k in [*groups, label])
-    return f"""
-        WITH r AS (SELECT {keys}, user_number, count(*) AS n FROM ({rows}) GROUP BY ALL),
-        sizes AS (SELECT {keys}, count(user_number) AS people FROM r GROUP BY ALL)
-        SELECT r.* REPLACE (CASE WHEN s.people >= $min_cell THEN r.{label} ELSE $other END
-                            AS {label})
-        FROM r JOIN sizes s ON {on}"""
+    fragments = {"keys": keys, "on": on, "label": label, "rows": rows}
+    return read_sql("usage_pooled.sql", fragments)
 
 
-def run(data: AnalystData, sql: str, **params: Any) -> pd.DataFrame:
-    # DuckDB refuses values for parameters a statement does not use.
-    used = {name: value for name, value in params.items() if f"${name}" in sql}
+def run(
+    data: AnalystData, sql_file: str, fragments: Fragments | None = None, **params: Any
+) -> pd.DataFrame:
+    """One usage query (`sql/usage_*.sql`) on the analyst database, as a frame."""
     cursor = data.cursor()
     try:
-        return cursor.execute(sql, used).df()
+        return execute(cursor, sql_file, fragments, **params).df()
     finally:
         cursor.close()
 

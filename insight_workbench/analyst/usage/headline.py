@@ -1,7 +1,8 @@
 """Headline usage figures, defined exactly as `docs/cli.md` defines them.
 
-One SQL text serves the DPO's snapshot (the `usage` command) and the analyst's
-de-identified data (the app and notebooks), so both show the same numbers.
+One SQL text (`sql/usage_headline.sql`) serves the DPO's snapshot (the `usage`
+command) and the analyst's de-identified data (the app and notebooks), so both show
+the same numbers.
 """
 
 from __future__ import annotations
@@ -17,21 +18,8 @@ from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import SECONDARY, primary_marker
 from insight_workbench.analyst.usage.common import STATUSES
 from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.sql import execute, read_sql
 from insight_workbench.timeutil import to_utc
-
-# The same three relations from either source: people, their logins, organisations.
-_SOURCES = {
-    "snapshot": (
-        "SELECT user_id AS person, org_id, deleted_at IS NOT NULL AS deleted FROM users",
-        "SELECT user_id AS person, ts, success FROM logins",
-        "SELECT org_id, status, product FROM organisations",
-    ),
-    "analyst": (  # a user's number stands for the pseudonym: the same people, counted faster
-        "SELECT user_number AS person, org_pseudonym AS org_id, deleted FROM users",
-        "SELECT user_number AS person, ts, success FROM logins",
-        "SELECT org_pseudonym AS org_id, status, product FROM orgs",
-    ),
-}
 
 
 class Headline(TypedDict):
@@ -49,35 +37,6 @@ class Headline(TypedDict):
 
 
 MAU_DAYS = 30  # the longest fixed window of the figures (stickiness's 30-day users)
-_HEADLINE = """
-    WITH every_user AS ({0}), l AS ({1}), every_org AS ({2}),
-    o AS (SELECT * FROM every_org
-          WHERE CAST($product AS VARCHAR) IS NULL OR product = $product),
-    u AS (SELECT * FROM every_user
-          WHERE CAST($product AS VARCHAR) IS NULL OR org_id IN (SELECT org_id FROM o)),
-    ok AS (SELECT person, ts FROM l WHERE success AND ts > $since AND ts <= $as_of
-           AND (CAST($product AS VARCHAR) IS NULL OR person IN (SELECT person FROM u))),
-    -- One pass over the logins of the longest window ($since): each person's last login
-    -- says in which windows they were active.
-    people AS (SELECT person, max(ts) AS last, count(*) FILTER (WHERE ts > $start) AS n
-               FROM ok GROUP BY person),
-    counted AS (
-      SELECT count(person) FILTER (WHERE last > $start) AS active,
-             CAST(coalesce(sum(n), 0) AS BIGINT) AS logins,
-             count(person) FILTER (WHERE last > $as_of - INTERVAL 30 DAY) AS mau,
-             count(person) FILTER (WHERE last > $as_of - INTERVAL 7 DAY) AS wau,
-             count(person) FILTER (WHERE last > $as_of - INTERVAL 1 DAY) AS dau
-      FROM people)
-    SELECT
-      (SELECT count(*) FROM u WHERE NOT deleted) AS users,
-      counted.*,
-      (SELECT count(*) FROM o WHERE status = 'active') AS active_orgs,
-      (SELECT count(*) FROM u JOIN o USING (org_id)
-       WHERE o.status = 'active' AND NOT u.deleted) AS users_of_active_orgs,
-      (SELECT map(list(status), list(n)) FROM (SELECT status, count(*) AS n FROM o
-                                                 GROUP BY status)) AS organisations
-    FROM counted
-"""
 
 
 def headline_rows(figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -117,18 +76,17 @@ def _figures(
 ) -> tuple[Headline, int]:
     """The figures, and the 30-day active users behind stickiness."""
     if isinstance(source, Snapshot):
-        moment = as_of or source.manifest.exported_at
-        sql = _HEADLINE.format(*_SOURCES["snapshot"])
+        moment, sources = as_of or source.manifest.exported_at, "usage_sources_snapshot.sql"
     else:
-        moment = source.as_of(as_of)
-        sql = _HEADLINE.format(*_SOURCES["analyst"])
+        moment, sources = source.as_of(as_of), "usage_sources_analyst.sql"
     moment = to_utc(moment)
     start = moment - timedelta(days=days)
     since = min(start, moment - timedelta(days=MAU_DAYS))
     params = {"as_of": moment, "start": start, "since": since, "product": product}
     cursor: duckdb.DuckDBPyConnection = source.cursor()
     try:
-        row = cursor.execute(sql, params).fetchone()
+        fragments = {"sources": read_sql(sources)}
+        row = execute(cursor, "usage_headline.sql", fragments, **params).fetchone()
         names = [d[0] for d in cursor.description or []]
     finally:
         cursor.close()
