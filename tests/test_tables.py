@@ -109,6 +109,15 @@ def test_a_download_names_the_records_it_holds_and_no_values() -> None:
     assert export_keys(frame) == ["org:O1", "org:O2", "user:U7", "user:U8"]
 
 
+def test_a_download_of_bursts_names_their_accounts_and_never_an_address() -> None:
+    from insight_workbench.dashboard.tables import export_keys
+
+    bursts = pd.DataFrame(
+        {"kind": ["account", "ip", "account"], "subject": ["U3", "203.0.113.9", "U4"]}
+    )
+    assert export_keys(bursts) == ["user:U3", "user:U4"]
+
+
 def test_a_rule_column_has_the_rules_names_beside_it_and_what_they_check() -> None:
     prepared = tables.prepare(_frame())
     at = prepared.column_order.index("rule")

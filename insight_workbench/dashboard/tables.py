@@ -305,6 +305,9 @@ def export_keys(frame: pd.DataFrame) -> list[str]:
     for column, kind in ID_KINDS.items():
         if column in frame.columns:
             found |= {f"{kind}:{v}" for v in frame[column].dropna() if str(v)}
+    if {"kind", "subject"} <= set(frame.columns):  # failed-login bursts: accounts by user
+        pairs = zip(frame["kind"], frame["subject"], strict=True)
+        found |= {f"user:{s}" for k, s in pairs if k == "account" and not _missing(s) and str(s)}
     return sorted(k for k in found if audit_trail.loggable(k))
 
 
