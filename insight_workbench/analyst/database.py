@@ -53,7 +53,7 @@ from insight_workbench.loading.lockdown import Settings, settings_from_env
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.progress import OnStep, Steps
-from insight_workbench.sql import read_sql
+from insight_workbench.sql import define, read_sql
 from insight_workbench.timeutil import to_utc
 
 ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
@@ -169,6 +169,7 @@ def _fill(
     source = snapshot.cursor()
     steps = Steps(len(ANALYST_TABLES), on_step)
     try:
+        define(source, "analyst_definitions.sql")
         _register_lookups(source, key)
         for name in ANALYST_TABLES:
             # The log tables carry the user's number, not the pseudonym: a 22-character
@@ -186,7 +187,7 @@ def _fill(
 def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """Lookup tables on the snapshot side only (this cursor): raw value -> safe value."""
     _register_people(cursor, key)
-    orgs = _distinct(cursor, "SELECT org_id FROM organisations UNION SELECT org_id FROM users")
+    orgs = _distinct(cursor, read_sql("analyst_org_ids.sql"))
     cursor.register(
         "_org_pseudonyms",
         _lookup(orgs, "org_id", "pseudonym", lambda org_id: org_pseudonym(org_id, key)),
@@ -204,9 +205,7 @@ def _register_lookups(cursor: duckdb.DuckDBPyConnection, key: bytes) -> None:
         "_ip_networks",
         pa.table({"ip": addresses.column("ip"), "ip_network": pa.array(networks, pa.string())}),
     )
-    agents = _distinct(
-        cursor, "SELECT DISTINCT user_agent FROM logins WHERE user_agent IS NOT NULL"
-    )
+    agents = _distinct(cursor, read_sql("analyst_user_agents.sql"))
     columns = family_table(agents)
     cursor.register("_agents", pa.table({k: pa.array(v, pa.string()) for k, v in columns.items()}))
 

@@ -31,7 +31,7 @@ import duckdb
 import holidays
 
 from insight_workbench.policy import HOLIDAY_CALENDARS, Policy
-from insight_workbench.sql import execute
+from insight_workbench.sql import define, execute
 
 
 def bank_holidays(policy: Policy, years: Iterable[int]) -> dict[date, str]:
@@ -51,7 +51,7 @@ def install_clock(
 ) -> None:
     """Define the calendar table (each of `years` and the year after) and the macros."""
     install_calendar(cursor, policy, years)
-    execute(cursor, "uk_clock_macros.sql")
+    define(cursor, "uk_clock_macros.sql")
 
 
 def install_calendar(
@@ -60,7 +60,7 @@ def install_calendar(
     """(Re)define the calendar table alone: the macros read it by name when they run."""
     wanted = sorted({y for y in years if 1 <= y <= 9998})
     if not wanted:  # the same empty table, without planning the calendar's query
-        execute(cursor, "uk_calendar_empty.sql")
+        define(cursor, "uk_calendar_empty.sql")
         return
     closed = bank_holidays(policy, wanted + [y + 1 for y in wanted])
     execute(

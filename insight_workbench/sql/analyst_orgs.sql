@@ -1,7 +1,7 @@
 -- The analyst database's organisations: pseudonym, product and status (words of the
 -- closed vocabularies, else $other), and months instead of dates.
-SELECT p.pseudonym AS org_pseudonym, CASE WHEN list_contains($products, lower(trim(o.product))) THEN lower(trim(o.product)) ELSE $other END AS product,
-       CASE WHEN list_contains($statuses, lower(trim(o.status))) THEN lower(trim(o.status)) ELSE $other END AS status,
+SELECT p.pseudonym AS org_pseudonym, iw_closed(o.product, $products, $other) AS product,
+       iw_closed(o.status, $statuses, $other) AS status,
        CAST(date_trunc('month', o.created_at) AS DATE) AS created_month,
        CAST(date_trunc('month', o.subscription_start) AS DATE) AS subscription_start_month,
        CAST(date_trunc('month', o.closed_at) AS DATE) AS closed_month

@@ -9,7 +9,7 @@ WITH login_users AS (
 ids AS (SELECT user_id FROM users UNION SELECT user_id FROM login_users
         UNION SELECT user_id FROM usage_events),
 products AS (
-    SELECT u.user_id, CASE WHEN list_contains($products, lower(trim(o.product))) THEN lower(trim(o.product)) ELSE $other END AS org_product
+    SELECT u.user_id, iw_closed(o.product, $products, $other) AS org_product
     FROM users u JOIN organisations o ON o.org_id = u.org_id)
 SELECT i.user_id, f.first_login_month, r.org_product
 FROM ids i LEFT JOIN login_users f USING (user_id) LEFT JOIN products r USING (user_id)

@@ -1,5 +1,5 @@
 -- Accounts created per month over the last $months (deleted ones included), every month
--- shown: month, new_users. `users`: the users, of one product when $product is set.
+-- shown: month, new_users. `users`: the users (of the product chosen, if any).
 WITH months AS (
     SELECT CAST(t AS DATE) AS month FROM generate_series(
         date_trunc('month', $as_of) - to_months($months - 1), date_trunc('month', $as_of),
