@@ -26,8 +26,7 @@ records.panel(
     wb,
     {
         "login": (late, "login_id"),
-        "user": (bursts[bursts["kind"] == "account"], "subject"),
-        "ip": (bursts[bursts["kind"] == "ip"], "subject"),
+        **access.burst_sources(bursts),
         "view": (views, "view_id"),
     },
 )

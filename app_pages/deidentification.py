@@ -45,7 +45,8 @@ if sizes.empty:
     st.info("No microdata dataset: class sizes apply to one-row-per-person data only.")
 else:
     names = sorted(sizes["dataset"].unique())
-    focused = [name for name in names if name in set(verdicts["dataset"])]
+    shown_datasets = set(verdicts["dataset"])  # one, when a key names a dataset
+    focused = [name for name in names if name in shown_datasets]
     chosen = st.selectbox(
         "Dataset",
         names,

@@ -66,6 +66,11 @@ def views_by_outsiders(ctx: SnapshotContext) -> list[dict[str, Any]]:
     return ctx.query("acc_005_user_list_outside_organisation.sql")
 
 
+# The kind of a burst (`burst_windows`), and the kind of record key its subject is:
+# ACC-003 names an account by its user id, ACC-004 an IP address.
+BURST_KEYS = {"account": "user", "ip": "ip"}
+
+
 def burst_windows(
     snapshot: Snapshot, policy: Policy, as_of: datetime | None = None
 ) -> pd.DataFrame:
@@ -75,7 +80,7 @@ def burst_windows(
 
     with snapshot_context(snapshot, policy, as_of) as ctx:
         rows = [{"kind": "account", **row} for row in account_bursts(ctx)]
-        rows += [{"kind": "ip", **row} for row in ip_bursts(ctx)]
+        rows += [{"kind": "ip", **row} for row in ip_bursts(ctx)]  # the kinds of BURST_KEYS
     frame = pd.DataFrame(rows, columns=["kind", "subject", "failures", "first_ts", "last_ts"])
     frame = frame.rename(
         columns={"failures": "failed_logins", "first_ts": "first", "last_ts": "last"}

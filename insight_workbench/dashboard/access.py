@@ -45,14 +45,20 @@ def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) ->
 def burst_prefixes(bursts: pd.DataFrame) -> list[str]:
     """The kind of each burst's key, row by row: an account's burst opens its user's
     record, an IP's its address's."""
-    return ["user:" if kind == "account" else "ip:" for kind in bursts["kind"]]
+    return [f"{access.BURST_KEYS[kind]}:" for kind in bursts["kind"]]
+
+
+def burst_sources(bursts: pd.DataFrame) -> dict[str, records.Source]:
+    """The facts of a `user:` or `ip:` record panel: the bursts of that kind."""
+    kinds = access.BURST_KEYS.items()
+    return {key: (bursts[bursts["kind"] == kind], "subject") for kind, key in kinds}
 
 
 def burst_focus(bursts: pd.DataFrame) -> pd.DataFrame:
     """The bursts narrowed to the address's `user:` or `ip:` record: an account id and an
     IP address may read alike, so each key keeps only the bursts of its own kind."""
-    for kind, prefix in (("account", "user"), ("ip", "ip")):
-        ident = records.selected(prefix)
+    for kind, key in access.BURST_KEYS.items():
+        ident = records.selected(key)
         if ident is not None:
             return bursts[(bursts["kind"] == kind) & (bursts["subject"].astype(str) == ident)]
     return bursts

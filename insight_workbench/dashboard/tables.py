@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from insight_workbench.access_monitoring import BURST_KEYS
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard import audit, rule_words, session
 from insight_workbench.ledger import audit_trail
@@ -305,9 +306,9 @@ def export_keys(frame: pd.DataFrame) -> list[str]:
     for column, kind in ID_KINDS.items():
         if column in frame.columns:
             found |= {f"{kind}:{v}" for v in frame[column].dropna() if str(v)}
-    if {"kind", "subject"} <= set(frame.columns):  # failed-login bursts: accounts by user
+    if {"kind", "subject"} <= set(frame.columns):  # failed-login bursts (loggable: accounts)
         pairs = zip(frame["kind"], frame["subject"], strict=True)
-        found |= {f"user:{s}" for k, s in pairs if k == "account" and not _missing(s) and str(s)}
+        found |= {f"{BURST_KEYS[k]}:{s}" for k, s in pairs if not _missing(s) and str(s)}
     return sorted(k for k in found if audit_trail.loggable(k))
 
 

@@ -13,7 +13,8 @@ from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import suppress
 from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PRODUCTS
-from insight_workbench.sql import Fragments, execute, read_sql
+from insight_workbench.sql import Fragments, read_sql
+from insight_workbench.sql import frame as sql_frame
 
 STATUSES = vocabulary.STATUSES
 
@@ -49,7 +50,7 @@ def run(
     """One usage query (`sql/usage_*.sql`) on the analyst database, as a frame."""
     cursor = data.cursor()
     try:
-        return execute(cursor, sql_file, fragments, **params).df()
+        return sql_frame(cursor, sql_file, fragments, **params)
     finally:
         cursor.close()
 
