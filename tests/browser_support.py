@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from insight_workbench.reports.pdf import UNUSED_FEATURES
+
 VARIABLES = ("CHROMIUM", "INSIGHT_CHROMIUM")
 COMMANDS = ("chromium", "chromium-browser", "google-chrome")
 ARGS = [
@@ -69,13 +71,43 @@ def require_chromium(*, module: bool = False) -> str:
 
 @contextmanager
 def launched_chromium(executable: str, *extra_args: str) -> Iterator[Any]:
-    """Chromium driven by Playwright, with the tests' switches (and `extra_args`)."""
+    """Chromium driven by Playwright, with the tests' switches (and `extra_args`), and
+    without the address bar's popup (see `insight_workbench.reports.pdf`)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=[*ARGS, *extra_args])
+        playwright_switch = _playwright_disabled_features(playwright, executable)
+        merged = ",".join(filter(None, [playwright_switch.partition("=")[2], *UNUSED_FEATURES]))
+        chromium = playwright.chromium.launch(
+            executable_path=executable,
+            args=[*ARGS, *extra_args, f"--disable-features={merged}"],
+            ignore_default_args=[playwright_switch] if playwright_switch else None,
+        )
         yield chromium
         chromium.close()
+
+
+_PLAYWRIGHT_SWITCH: dict[str, str] = {}
+
+
+def _playwright_disabled_features(playwright: Any, executable: str) -> str:
+    """The `--disable-features=...` switch Playwright itself passes ("" when none).
+
+    Chromium keeps only the last of two such switches, so ours must carry Playwright's
+    features too; Playwright does not publish its list, Chromium reports its command line.
+    Asked once per process."""
+    if executable not in _PLAYWRIGHT_SWITCH:
+        # Chromium tells its command line only to a browser started for automation.
+        probe_args = [*ARGS, "--enable-automation"]
+        probe = playwright.chromium.launch(executable_path=executable, args=probe_args)
+        try:
+            session = probe.new_browser_cdp_session()
+            arguments = session.send("Browser.getBrowserCommandLine")["arguments"]
+        finally:
+            probe.close()
+        found = [a for a in arguments if a.startswith("--disable-features=")]
+        _PLAYWRIGHT_SWITCH[executable] = found[0] if found else ""
+    return _PLAYWRIGHT_SWITCH[executable]
 
 
 class SharedChromium:
