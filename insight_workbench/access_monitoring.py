@@ -13,6 +13,7 @@ from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import frame as sql_frame
+from insight_workbench.timeutil import format_utc
 
 if TYPE_CHECKING:  # only the tables below need pandas; the ACC rules run without it
     import pandas as pd
@@ -27,14 +28,19 @@ REASONS = {
 }
 
 
+# The tables below give times as ISO 8601 UTC text in full precision (`format_utc`): a
+# login a millisecond after a closure must not read as at the same second.
+
+
 def logins_after_closure(ctx: SnapshotContext) -> list[dict[str, Any]]:
-    """ACC-001: successful logins with `ts` after the closure of the user's organisation."""
-    return ctx.query("acc_001_login_after_closure.sql")
+    """ACC-001: successful logins with `ts` after the closure of the user's organisation
+    (`limit_at`)."""
+    return _as_text(ctx.query("acc_001_login_after_closure.sql"), "ts", "limit_at")
 
 
 def logins_after_deletion(ctx: SnapshotContext) -> list[dict[str, Any]]:
-    """ACC-002: successful logins with `ts` after the user's `deleted_at`."""
-    return ctx.query("acc_002_login_after_deletion.sql")
+    """ACC-002: successful logins with `ts` after the user's `deleted_at` (`limit_at`)."""
+    return _as_text(ctx.query("acc_002_login_after_deletion.sql"), "ts", "limit_at")
 
 
 def account_bursts(ctx: SnapshotContext) -> list[dict[str, Any]]:
@@ -52,18 +58,26 @@ def ip_bursts(ctx: SnapshotContext) -> list[dict[str, Any]]:
 
 
 def _bursts(ctx: SnapshotContext, by_ip: bool, threshold: int) -> list[dict[str, Any]]:
-    return ctx.query(
+    rows = ctx.query(
         "failed_login_bursts.sql",
         by_ip=by_ip,
         threshold=max(threshold, 1),
         window_seconds=ctx.policy.access.window_minutes * 60,
     )
+    return _as_text(rows, "first_ts", "last_ts")
 
 
 def views_by_outsiders(ctx: SnapshotContext) -> list[dict[str, Any]]:
     """ACC-005: views of a user list by anyone but a group admin of that organisation,
     with `reason` one of REASONS."""
-    return ctx.query("acc_005_user_list_outside_organisation.sql")
+    return _as_text(ctx.query("acc_005_user_list_outside_organisation.sql"), "ts")
+
+
+def _as_text(rows: list[dict[str, Any]], *columns: str) -> list[dict[str, Any]]:
+    for row in rows:
+        for column in columns:
+            row[column] = format_utc(row[column])
+    return rows
 
 
 # The kind of a burst (`burst_windows`), and the kind of record key its subject is:
@@ -93,7 +107,7 @@ def _as_times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     import pandas as pd
 
     for column in columns:
-        frame[column] = pd.to_datetime(frame[column], utc=True)
+        frame[column] = pd.to_datetime(frame[column], utc=True, format="ISO8601")
     return frame
 
 

@@ -1,9 +1,8 @@
 -- ACC-002: successful logins after the user's account was (soft-)deleted.
 -- Exactly at deleted_at is not after it.
--- Times come back as ISO 8601 UTC text: no per-row conversion in Python.
 SELECT l.login_id, l.user_id, u.org_id,
-       strftime(l.ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS ts,
-       strftime(u.deleted_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS limit_at
+       l.ts AS ts,
+       u.deleted_at AS limit_at
 FROM logins AS l
 JOIN users AS u ON u.user_id = l.user_id
 WHERE l.success AND u.deleted_at IS NOT NULL AND l.ts > u.deleted_at

@@ -1,7 +1,6 @@
 -- ACC-005: an organisation's user list opened by someone who is not a group_admin
 -- of that same organisation. A viewer with no users row is not a group admin.
--- Times come back as ISO 8601 UTC text: no per-row conversion in Python.
-SELECT v.view_id, strftime(v.ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS ts,
+SELECT v.view_id, v.ts AS ts,
        v.viewer_user_id, v.org_id,
        u.org_id AS viewer_org_id, u.role AS viewer_role,
        CASE

@@ -27,13 +27,11 @@ windows AS (
     WINDOW w AS (PARTITION BY f.subject ORDER BY f.ts
                  RANGE BETWEEN CURRENT ROW AND to_seconds($window_seconds) FOLLOWING)
 )
--- The densest window; among equally dense ones, the earliest. Times as ISO 8601 UTC text.
+-- The densest window; among equally dense ones, the earliest.
 SELECT subject,
        max(failures) AS failures,
-       strftime(arg_max(first_ts, (failures, -epoch_us(first_ts))) AT TIME ZONE 'UTC',
-                '%Y-%m-%dT%H:%M:%SZ') AS first_ts,
-       strftime(arg_max(last_ts, (failures, -epoch_us(first_ts))) AT TIME ZONE 'UTC',
-                '%Y-%m-%dT%H:%M:%SZ') AS last_ts
+       arg_max(first_ts, (failures, -epoch_us(first_ts))) AS first_ts,
+       arg_max(last_ts, (failures, -epoch_us(first_ts))) AS last_ts
 FROM windows
 GROUP BY subject
 ORDER BY subject

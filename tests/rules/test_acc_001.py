@@ -81,6 +81,25 @@ def test_finding_names_user_organisation_and_times(run_rule):
     assert "U1" in finding.message
 
 
+def test_times_keep_their_fraction_of_a_second(run_rule):
+    """A login a millisecond after the closure must not read as at the same instant."""
+    organisations = [org("O1", "2026-06-30T12:00:00Z")]
+    logins = [
+        {
+            "login_id": "L1",
+            "ts": "2026-06-30T12:00:00.001Z",
+            "user_id": "U1",
+            "success": True,
+            "ip": "192.0.2.10",
+        }
+    ]
+    tables = {**TABLES, "organisations": organisations, "logins": logins}
+    [finding] = run_rule("ACC-001", tables)
+    assert finding.evidence["ts"] == "2026-06-30T12:00:00.001Z"
+    assert finding.evidence["closed_at"] == "2026-06-30T12:00:00Z"
+    assert "on 2026-06-30T12:00:00.001Z, after" in finding.message
+
+
 def test_one_finding_per_login(run_rule):
     logins = [
         {

@@ -89,6 +89,15 @@ def test_evidence_is_the_densest_window(run_rule):
     assert (finding.rule, finding.severity, finding.due) == ("ACC-003", "medium", None)
 
 
+def test_window_times_keep_their_fraction_of_a_second(run_rule):
+    logins = failures("U1", [0.25 + 10 * i for i in range(9)] + [90.5])
+    [finding] = run_rule("ACC-003", {"logins": logins})
+    assert (finding.evidence["first"], finding.evidence["last"]) == (
+        "2026-11-20T03:00:00.25Z",
+        "2026-11-20T03:01:30.5Z",
+    )
+
+
 def test_thresholds_come_from_the_policy(run_rule):
     logins = failures("U1", spread(3, 60))
     policy = {"access": {"failed_logins_per_account": 3, "window_minutes": 1}}

@@ -74,5 +74,18 @@ def test_evidence_names_both_organisations(run_rule):
     }
 
 
+def test_view_time_keeps_its_fraction_of_a_second(run_rule):
+    views = [
+        {
+            "view_id": "V3",
+            "ts": "2026-11-10T14:02:00.123456Z",
+            "viewer_user_id": "P1",
+            "org_id": "O1",
+        }
+    ]
+    [finding] = run_rule("ACC-005", {**TABLES, "admin_views": views})
+    assert finding.evidence["ts"] == "2026-11-10T14:02:00.123456Z"
+
+
 def test_no_admin_views_table(run_rule):
     assert run_rule("ACC-005", TABLES) == []
