@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import stat
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from concurrent_runs import run_at_once
 from loader_checks import VALID, valid_snapshot
 
 from insight_workbench import emails
+from insight_workbench.errors import InputError
 from insight_workbench.loading import workspace
 from insight_workbench.loading.lockdown import Settings
 from insight_workbench.loading.manifest import write_manifest
@@ -32,19 +35,56 @@ def users(snapshot_con: object) -> int:
     return int(row[0])
 
 
-def test_built_once_then_reused_without_reading_the_export(tmp_path: Path) -> None:
+def test_built_once_then_reused(tmp_path: Path) -> None:
     folder = valid_snapshot(tmp_path / "s")
     first, snapshot = ingest(folder)
     assert first.built
     assert first.path.is_file()
     snapshot.con.close()
-    (folder / "users.csv").unlink()  # a later open must not need the export's files
     again, reopened = ingest(folder)
     assert not again.built
     assert again.path == first.path
     assert users(reopened.cursor()) == len(VALID["users"])
     assert reopened.rows_loaded["users"] == len(VALID["users"])
     assert reopened.manifest.snapshot_id == "s"
+
+
+def _cut_to_header(file: Path) -> None:
+    file.write_text(file.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+
+
+def test_a_file_altered_after_ingest_is_refused_as_on_first_load(tmp_path: Path) -> None:
+    """The manifest does not change when a file it lists is truncated: the workspace it
+    names must not answer for the altered export."""
+    folder = valid_snapshot(tmp_path / "s")
+    ingest(folder)[1].con.close()
+    _cut_to_header(folder / "users.csv")
+    result = run_cli("validate", folder)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: users: sha256 of users.csv is ")
+    assert "the manifest expects" in result.stderr
+    assert run_cli("check", folder).returncode == 2
+    (folder / "users.csv").unlink()
+    missing = run_cli("check", folder)
+    assert missing.returncode == 2
+    assert "lists 'users.csv', which is missing" in missing.stderr
+
+
+def test_another_folder_with_the_same_manifest_is_hashed_before_reuse(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    first, snapshot = ingest(folder)
+    snapshot.con.close()
+    intact, altered = tmp_path / "intact", tmp_path / "altered"
+    for copy in (intact, altered):
+        shutil.copytree(folder, copy)  # other files (inodes), the same bytes
+    _cut_to_header(altered / "users.csv")
+    with pytest.raises(InputError, match=r"sha256 of users\.csv"):
+        ingest(altered)
+    reused, snapshot = ingest(intact)  # the same bytes: reused, not loaded again
+    assert (reused.built, reused.path) == (False, first.path)
+    assert users(snapshot.cursor()) == len(VALID["users"])
+    os.utime(intact / "users.csv")  # touched, not changed: hashed again, still reused
+    assert ingest(intact)[0].built is False
 
 
 def test_reopened_snapshot_is_complete(tmp_path: Path) -> None:

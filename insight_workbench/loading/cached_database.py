@@ -95,13 +95,14 @@ def remove_leftovers(tmp: Path, kinds: tuple[str, ...], checksum: str) -> None:
 
 
 def put_in_place(part: Path, target: Path, checksum: str) -> None:
-    """Moves the finished file `part` to `target`, durably; older files of the snapshot go."""
+    """Moves the finished file `part` to `target`, durably; older files of the snapshot
+    go, with the records kept beside them (`<file>.<record>`)."""
     part.chmod(0o600)
     _sync(part)
     os.replace(part, target)
     _sync(target.parent)
-    for older in target.parent.glob(f"{checksum}-*.duckdb"):
-        if older != target:
+    for older in target.parent.glob(f"{checksum}-*.duckdb*"):
+        if not older.name.startswith(target.name):
             older.unlink(missing_ok=True)
 
 

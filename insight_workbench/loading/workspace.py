@@ -8,7 +8,10 @@ A workspace lives in the cache folder (`INSIGHT_CACHE_DIR`, default
 and renamed into place when complete; a crash leaves only a temporary file,
 which the next build of that snapshot removes. A workspace that cannot be
 opened, is truncated, or whose recorded manifest, loader version or variant
-differ, is built again (see `cached_database.py`). The export folder is only ever read.
+differ, is built again (see `cached_database.py`). A workspace serves another folder
+with the same manifest, or the same folder once a file changed, only after that
+folder's files are hashed against the manifest (`known_folders.py`). The export folder
+is only ever read.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench import emails
+from insight_workbench.loading import known_folders
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.cached_database import (
     open_checked,
@@ -86,13 +90,21 @@ def ingest(
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
+    pinned = known_folders.identity(folder, manifest)
     snapshot, built = open_or_build(
         target,
         manifest.checksum,
         lambda: _open(target, folder, manifest, variant, reading, spill),
-        lambda: _build(folder, manifest, target, variant, settings, spill, on_step),
+        lambda: _build(folder, manifest, target, variant, settings, spill, on_step, pinned),
         "the workspace",
     )
+    if not known_folders.is_known(target, pinned):  # files changed since, or another folder
+        try:
+            known_folders.check_in_place(folder, manifest)
+        except BaseException:
+            snapshot.con.close()
+            raise
+        known_folders.remember(target, pinned)
     return Workspace(target, built), snapshot
 
 
@@ -130,8 +142,11 @@ def _build(
     variant: str,
     settings: Settings,
     spill: Path,
-    on_step: OnStep | None = None,
+    on_step: OnStep | None,
+    pinned: str,
 ) -> None:
+    """Build the workspace `target`; the identity of the folder's `pinned` files is
+    remembered as checked when they did not change while being copied."""
     tmp = target.parent.parent / "tmp"
     # We hold this snapshot's lock: nobody else builds it.
     remove_leftovers(tmp, ("build", "copies"), manifest.checksum)
@@ -154,6 +169,8 @@ def _build(
         finally:
             con.close()
         put_in_place(part, target, manifest.checksum)
+        if known_folders.identity(folder, manifest) == pinned:
+            known_folders.remember(target, pinned)
     finally:
         shutil.rmtree(copies, ignore_errors=True)
         for leftover in tmp.glob(f"build-{token}*"):  # the file and any write-ahead log
