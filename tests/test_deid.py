@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from insight_workbench.deidentification import assessment as deid
 from insight_workbench.errors import InputError
@@ -118,15 +119,19 @@ def test_frames_never_carry_values(assessments):
         assert value not in text
 
 
-def test_sidecar_column_missing(tmp_path: Path):
-    datasets = {"d": ([{"a": "x"}], {"kind": "aggregate", "count_columns": ["n_users"]})}
-    snapshot = load_snapshot(build_snapshot(tmp_path / "s", deidentified=datasets))
+@pytest.mark.parametrize("key", ["count_columns", "quasi_identifiers"])
+def test_a_sidecar_naming_a_missing_column_refuses_the_snapshot(tmp_path: Path, key: str):
+    """Refused when loaded, so `validate` says so as `check` would."""
+    datasets = {"d": ([{"a": "x"}], {key: ["n_users"]})}
+    folder = build_snapshot(tmp_path / "s", deidentified=datasets)
     with pytest.raises(InputError) as error:
-        deid.assess_datasets(snapshot, load_policy())
+        load_snapshot(folder)
     assert str(error.value) == (
-        "deidentified/d.meta.json: 'count_columns' names column 'n_users', "
-        "which deidentified/d.csv lacks"
+        f"deidentified/d.meta.json: '{key}' names column 'n_users', which deidentified/d.csv lacks"
     )
+    validate = run_cli("validate", folder)
+    assert validate.returncode == 2
+    assert validate.stderr == f"error: {error.value}\n"
 
 
 def test_no_datasets(tmp_path: Path):

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from insight_workbench.emails import define_email_key
-from insight_workbench.errors import InputError
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
@@ -186,8 +185,7 @@ def _layout(
     numeric = tuple(c for c in columns if profile[c][0])
     named_counts = tuple(c for c in columns if profile[c][1] and COUNT_NAME.fullmatch(c))
     non_numeric = tuple(c for c in columns if c not in numeric)
-    meta = dataset.meta or {}
-    _check_sidecar_columns(dataset, meta)
+    meta = dataset.meta or {}  # its columns were checked when the snapshot loaded
     kind = meta.get("kind") or _kind_from_sidecar_lists(meta)
     source = "sidecar" if kind else "inferred"
     kind = kind or ("aggregate" if named_counts else "microdata")
@@ -209,16 +207,6 @@ def _kind_from_sidecar_lists(meta: dict[str, Any]) -> str | None:
     if meta.get("quasi_identifiers") and not meta.get("count_columns"):
         return "microdata"
     return None
-
-
-def _check_sidecar_columns(dataset: DeidentifiedDataset, meta: dict[str, Any]) -> None:
-    sidecar = f"deidentified/{dataset.name}.meta.json"
-    for key in ("count_columns", "quasi_identifiers"):
-        for column in meta.get(key, []):
-            if column not in dataset.columns:
-                raise InputError(
-                    f"{sidecar}: '{key}' names column '{column}', which {dataset.file} lacks"
-                )
 
 
 def _role(layout: DatasetLayout, column: str) -> str:

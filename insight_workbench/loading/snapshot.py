@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,12 +280,18 @@ def _load_dataset(
     records = read + len(raw.rejects)
     loads[key] = TableLoad(key, label, records, read, len(raw.rejects))
     _check_rows(file.entry, loads[key])
-    meta = _read_meta(file.sidecar_copy, file.source.sidecar or "")
+    meta = _read_meta(
+        file.sidecar_copy, file.source.sidecar or "", file.source.relative, raw.columns
+    )
     return DeidentifiedDataset(name, file.source.relative, table, tuple(raw.columns), meta)
 
 
-def _read_meta(copy: Path | None, where: str) -> dict[str, Any] | None:
-    """The parsed sidecar, read from its verified copy; messages name the original."""
+def _read_meta(
+    copy: Path | None, where: str, dataset: str, columns: Sequence[str]
+) -> dict[str, Any] | None:
+    """The parsed sidecar, read from its verified copy; messages name the original. Every
+    column it names must be one of the dataset's `columns`: a snapshot that every command
+    but `validate` would refuse is refused when loaded."""
     if copy is None:
         return None
     where = shown(where)
@@ -298,6 +304,11 @@ def _read_meta(copy: Path | None, where: str) -> dict[str, Any] | None:
         value = meta.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(f"{where}: '{key}' must be a list of column names")
+        for column in value:
+            if column not in columns:
+                raise InputError(
+                    f"{where}: '{key}' names column '{shown(column)}', which {shown(dataset)} lacks"
+                )
     return meta
 
 

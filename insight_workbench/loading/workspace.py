@@ -53,7 +53,7 @@ from insight_workbench.progress import OnStep
 
 # Bump whenever typing, quarantine or the workspace's tables change: older workspaces
 # are then built again.
-LOADER_VERSION = 4
+LOADER_VERSION = 5
 
 
 @dataclass(frozen=True)
