@@ -245,6 +245,28 @@ QUARANTINES = [
         1,
         [(1, "ts", INVALID_TS)],
     ),
+    *(
+        Quarantine(
+            f"offset {offset}",
+            "logins",
+            csv_bytes(LOGINS, login("L1", f"2026-03-01T10:00:00{offset}")),
+            1,
+            [(1, "ts", BAD_TS)],
+        )
+        for offset in ("+24:00", "+25:00", "-99:00", "+01:60", "+0199")
+    ),
+    Quarantine(
+        "offsets at the ends of the range",
+        "logins",
+        csv_bytes(
+            LOGINS,
+            login("L1", "2026-03-01T10:00:00+23:59"),
+            login("L2", "2026-03-01T10:00:00-23:59"),
+            login("L3", "2026-03-01T10:00:00+0530"),
+        ),
+        3,
+        [],
+    ),
     Quarantine(
         "date in a timestamp column",
         "logins",

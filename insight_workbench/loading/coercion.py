@@ -33,7 +33,10 @@ from insight_workbench.loading.statements import row_count, transaction
 
 # A later users row whose address equals an earlier one's by `emails.email_key`.
 DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, case-folded, spaces removed)"
-TIMESTAMP_PATTERN = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?"
+# An offset is at most 23:59 either way (DuckDB would shift by +25:00 or +01:99).
+TIMESTAMP_PATTERN = (
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?"
+)
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 FIRST_YEAR, LAST_YEAR = "0002", "9998"
 # A typed instant or date inside these bounds certainly passes the checks of its text
