@@ -273,3 +273,16 @@ def test_ingest_command_refuses_with_one_line(tmp_path: Path, args: list[str]) -
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+    if "--memory-limit" in args:
+        assert result.stderr.startswith("error: --memory-limit: must be a size")
+
+
+def test_a_bad_memory_limit_in_the_environment_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSIGHT_MEMORY_LIMIT", "lots")
+    result = run_cli("validate", valid_snapshot(tmp_path / "s"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: INSIGHT_MEMORY_LIMIT: must be a size such as 1GB or 512MB\n",
+    )

@@ -50,9 +50,10 @@ def settings_from_env(threads: int | None = None, memory_limit: str | None = Non
         threads = int(text)
     if threads is not None and threads < 1:
         raise InputError("--threads: must be at least 1")
+    where = "--memory-limit" if memory_limit else "INSIGHT_MEMORY_LIMIT"
     memory_limit = memory_limit or os.environ.get("INSIGHT_MEMORY_LIMIT") or None
     if memory_limit is not None and not SIZE.fullmatch(memory_limit.strip()):
-        raise InputError("memory limit: must be a size such as 1GB or 512MB")
+        raise InputError(f"{where}: must be a size such as 1GB or 512MB")
     temp = os.environ.get("INSIGHT_TEMP_DIR")
     return Settings(threads, memory_limit, Path(temp) if temp else None)
 
