@@ -283,3 +283,32 @@ def test_results_are_plain_json(tmp_path: Path) -> None:
 def test_results_without_a_path_write_nothing(tmp_path: Path) -> None:
     write_results(None, {"n": 1})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_kernel_drops_only_the_shutdown_interrupt_line(tmp_path: Path) -> None:
+    """A kernel shutdown starts with an interrupt; ipykernel's "KeyboardInterrupt caught"
+    error for it must not reach the report command's stderr, and other errors must."""
+    import sys
+
+    from jupyter_client import KernelManager
+
+    manager = KernelManager()
+    manager.kernel_spec.argv = [sys.executable, "-m", LAUNCHER, "-f", "{connection_file}"]
+    stderr = tmp_path / "kernel.err"
+    with stderr.open("w") as sink:
+        manager.start_kernel(stderr=sink)
+        client = manager.client()
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=60)
+            client.execute_interactive(
+                "log = get_ipython().kernel.log\n"
+                "log.error('KeyboardInterrupt caught in kernel.')\n"
+                "log.error('some other error')",
+                timeout=60,
+            )
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel()
+    errors = [line for line in stderr.read_text().splitlines() if "ERROR" in line]
+    assert errors == ["[IPKernelApp] ERROR | some other error"]

@@ -5,14 +5,26 @@ debugpy is installed, ipykernel loads it at start, a quarter of the kernel's sta
 in every run. This launcher does what `ipykernel_launcher` does, with debugpy marked
 absent while ipykernel loads (ipykernel then starts without a debugger); the mark is
 lifted at once, so a cell can still import debugpy.
+
+Every shutdown of a kernel starts with an interrupt (jupyter_client does so, in case a
+cell is stuck). When it lands while the kernel is still finishing its last message,
+ipykernel logs "KeyboardInterrupt caught in kernel" as an error on the report command's
+stderr, after a run that succeeded. That one line is dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 MODULE = "insight_workbench.reports.kernel_launcher"
+KERNEL_LOGGER = "IPKernelApp"  # the kernel application's logger, which its kernel uses
+
+
+def not_a_shutdown_interrupt(record: logging.LogRecord) -> bool:
+    """False for ipykernel's report of an interrupt between messages."""
+    return not str(record.msg).startswith("KeyboardInterrupt caught in kernel")
 
 
 def main() -> None:
@@ -26,6 +38,7 @@ def main() -> None:
         from ipykernel import kernelapp
     finally:
         del sys.modules["debugpy"]
+    logging.getLogger(KERNEL_LOGGER).addFilter(not_a_shutdown_interrupt)
     kernelapp.launch_new_instance()
 
 
