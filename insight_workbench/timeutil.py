@@ -27,7 +27,7 @@ def format_utc(moment: datetime) -> str:
     precision, the fraction written only when it is not zero and without trailing
     zeros (`...23:29:59.999Z`)."""
     utc = to_utc(moment)
-    whole = utc.strftime("%Y-%m-%dT%H:%M:%S")
+    whole = f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}"  # %Y drops a year's leading zeros
     fraction = f"{utc.microsecond:06d}".rstrip("0")
     return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 

@@ -101,8 +101,7 @@ def test_credential_columns_and_orphans_are_listed(tmp_path: Path) -> None:
 def test_refused_snapshot_exits_2_from_the_console_script(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A cache of its own: a workspace of the same manifest, built by another test, would
-    # be reused without reading the export again (docs/snapshot-loading.md).
+    # A cache of its own: the run is a first load, as a new user's would be.
     monkeypatch.setenv("INSIGHT_CACHE_DIR", str(tmp_path / "cache"))
     folder = valid_snapshot(tmp_path / "s")
     (folder / "users.csv").write_text("user_id\nU1\n", encoding="utf-8")

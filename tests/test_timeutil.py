@@ -60,6 +60,11 @@ def test_format_utc_reads_naive_as_utc() -> None:
     assert format_utc(moment) == "2026-02-28T22:30:00Z"
 
 
+def test_format_utc_writes_four_digit_years() -> None:
+    assert format_utc(datetime(999, 1, 2, 3, 4, 5, 600000)) == "0999-01-02T03:04:05.6Z"
+    assert format_utc(datetime(2, 12, 31)) == "0002-12-31T00:00:00Z"
+
+
 @pytest.mark.parametrize(("name", "known"), [("Europe/London", True), ("Mars/Olympus", False)])
 def test_known_timezone(name: str, known: bool) -> None:
     assert known_timezone(name) is known

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -14,7 +15,7 @@ from loader_checks import VALID, valid_snapshot
 
 from insight_workbench import emails
 from insight_workbench.errors import InputError
-from insight_workbench.loading import workspace
+from insight_workbench.loading import known_folders, workspace
 from insight_workbench.loading.lockdown import Settings
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.workspace import ingest, open_snapshot
@@ -67,13 +68,27 @@ def test_a_file_altered_after_ingest_is_refused_as_on_first_load(tmp_path: Path)
     (folder / "users.csv").unlink()
     missing = run_cli("check", folder)
     assert missing.returncode == 2
-    assert "lists 'users.csv', which is missing" in missing.stderr
+    assert "required table 'users' is missing" in missing.stderr
 
 
-def test_another_folder_with_the_same_manifest_is_hashed_before_reuse(tmp_path: Path) -> None:
+def test_another_folder_with_the_same_manifest_is_hashed_before_reuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = valid_snapshot(tmp_path / "s")
     first, snapshot = ingest(folder)
     snapshot.con.close()
+    hashed: list[Path] = []
+    real_check = known_folders.check_in_place
+    monkeypatch.setattr(
+        known_folders,
+        "check_in_place",
+        lambda sources, manifest: (
+            hashed.append(sources[0].path.parent),
+            real_check(sources, manifest),
+        ),
+    )
+    ingest(folder)[1].con.close()  # the folder it was built from: not read again
+    assert hashed == []
     intact, altered = tmp_path / "intact", tmp_path / "altered"
     for copy in (intact, altered):
         shutil.copytree(folder, copy)  # other files (inodes), the same bytes
@@ -83,8 +98,58 @@ def test_another_folder_with_the_same_manifest_is_hashed_before_reuse(tmp_path: 
     reused, snapshot = ingest(intact)  # the same bytes: reused, not loaded again
     assert (reused.built, reused.path) == (False, first.path)
     assert users(snapshot.cursor()) == len(VALID["users"])
+    assert hashed == [altered, intact]
+    ingest(intact)[1].con.close()  # remembered
     os.utime(intact / "users.csv")  # touched, not changed: hashed again, still reused
     assert ingest(intact)[0].built is False
+    assert hashed == [altered, intact, intact]
+
+
+def test_a_manifest_entry_that_is_not_loaded_never_refuses_a_reuse(tmp_path: Path) -> None:
+    """Only the files a first load checks are hashed before a reuse."""
+    folder = valid_snapshot(tmp_path / "s")
+    (folder / "README.txt").write_text("notes\n", encoding="utf-8")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"]["readme"] = {"file": "README.txt", "rows": 1, "sha256": "0" * 64}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert run_cli("validate", folder).returncode == 0
+    os.utime(folder / "users.csv")
+    assert run_cli("validate", folder).returncode == 0
+
+
+def test_a_copy_whose_datasets_folder_is_a_link_is_refused_as_on_first_load(
+    tmp_path: Path,
+) -> None:
+    datasets = {"agg": ([{"month": "2026-01", "n": "12"}], {"kind": "aggregate"})}
+    folder = build_snapshot(tmp_path / "s", VALID, deidentified=datasets)
+    ingest(folder)[1].con.close()
+    copy = tmp_path / "copy"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("deidentified"))
+    (copy / "deidentified").symlink_to(folder / "deidentified")
+    result = run_cli("validate", copy)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: deidentified: ")
+
+
+def test_a_changed_unlisted_dataset_names_another_workspace(tmp_path: Path) -> None:
+    """Files the manifest does not pin are keyed by their bytes, whatever their size and
+    time."""
+    datasets = {"agg": ([{"month": "2026-01", "n": "12"}], {"kind": "aggregate"})}
+    folder = build_snapshot(tmp_path / "s", VALID, deidentified=datasets)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["tables"]["deidentified/agg"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    first = ingest(folder)
+    first[1].con.close()
+    dataset = folder / "deidentified" / "agg.csv"
+    times = os.stat(dataset)
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace("12", "13"), encoding="utf-8")
+    os.utime(dataset, ns=(times.st_atime_ns, times.st_mtime_ns))  # same size, same time
+    again, snapshot = ingest(folder)
+    assert again.built
+    assert again.path != first[0].path
+    rows = snapshot.cursor().execute("SELECT n FROM deidentified__agg").fetchall()
+    assert rows == [("13",)]
 
 
 def test_reopened_snapshot_is_complete(tmp_path: Path) -> None:
@@ -277,12 +342,20 @@ def test_ingest_command_refuses_with_one_line(tmp_path: Path, args: list[str]) -
         assert result.stderr.startswith("error: --memory-limit: must be a size")
 
 
-def test_a_bad_memory_limit_in_the_environment_is_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "INSIGHT_MEMORY_LIMIT",
+            "lots",
+            "INSIGHT_MEMORY_LIMIT: must be a size such as 1GB or 512MB",
+        ),
+        ("INSIGHT_THREADS", "0", "INSIGHT_THREADS: must be at least 1"),
+    ],
+)
+def test_a_bad_setting_in_the_environment_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
 ) -> None:
-    monkeypatch.setenv("INSIGHT_MEMORY_LIMIT", "lots")
+    monkeypatch.setenv(variable, value)
     result = run_cli("validate", valid_snapshot(tmp_path / "s"))
-    assert (result.returncode, result.stderr) == (
-        2,
-        "error: INSIGHT_MEMORY_LIMIT: must be a size such as 1GB or 512MB\n",
-    )
+    assert (result.returncode, result.stderr) == (2, f"error: {message}\n")

@@ -1,16 +1,19 @@
 """Which export folders a workspace was checked against.
 
-A workspace is found by its manifest's checksum, but the manifest does not change
-when a file it lists is altered or truncated afterwards, or when a copy of the folder
-has a file replaced. So a workspace is reused for a folder only when the files the
-manifest pins by hash are, by their identity on disk (size, modification time, inode,
-device), files already hashed against the manifest. Any other folder has its pinned
+A workspace is found by its manifest's checksum (and the bytes of the few files the
+manifest does not pin), but the manifest does not change when a file it lists is
+altered or truncated afterwards, or when a copy of the folder has a file replaced. So
+a workspace is reused for a folder only when the files the manifest pins are, by
+their identity on disk (size, modification and change times, inode, device), files
+already hashed against the manifest. The change time cannot be set back: rewriting a
+file, extracting it again or touching it changes it. Any other folder has its pinned
 files hashed where they lie first (no copy, no load): a mismatch refuses the snapshot
 as a first load would, a match is remembered beside the workspace.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -21,20 +24,28 @@ from insight_workbench.atomic import write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.readers import shown
-from insight_workbench.loading.safe_files import open_regular
+from insight_workbench.loading.safe_files import hash_regular
+from insight_workbench.loading.verified_files import SourceFile
 
 REMEMBERED = 32  # folders per workspace; the oldest is forgotten (and hashed again if seen)
-BLOCK = 1 << 20
 
 
-def identity(folder: Path, manifest: mf.Manifest) -> str:
-    """A digest of the on-disk identity of every file the manifest pins (`lstat` only:
-    nothing is opened or followed). Raises `InputError` when a listed file is missing."""
-    mf.check_listed_files_exist(manifest, folder)
+def identity(sources: list[SourceFile], manifest: mf.Manifest) -> str:
+    """A digest of the on-disk identity of every source file the manifest pins (`lstat`
+    only: the sources were checked to be regular files)."""
     found = []
-    for key, entry in sorted(manifest.tables.items()):
-        info = os.lstat(folder / entry.file)
-        found.append([key, info.st_size, info.st_mtime_ns, info.st_ino, info.st_dev])
+    for source in _pinned(sources, manifest):
+        info = os.lstat(source.path)
+        found.append(
+            [
+                source.relative,
+                info.st_size,
+                info.st_mtime_ns,
+                info.st_ctime_ns,
+                info.st_ino,
+                info.st_dev,
+            ]
+        )
     return hashlib.sha256(json.dumps(found).encode()).hexdigest()
 
 
@@ -43,33 +54,33 @@ def is_known(workspace: Path, folder_identity: str) -> bool:
 
 
 def remember(workspace: Path, folder_identity: str) -> None:
-    """Add the folder to those checked against `workspace` (a lost race between two
-    processes only means a later hash)."""
+    """Add the folder to those checked against `workspace`. Only a hint: when the cache
+    cannot be written (read-only, full), or two processes race, the folder is hashed
+    again next time."""
+    if not workspace.is_file():  # replaced meanwhile by another build: nothing to vouch for
+        return
     known = [i for i in _remembered(workspace) if i != folder_identity] + [folder_identity]
-    data = json.dumps(known[-REMEMBERED:]).encode()
-    write_atomically(_record(workspace), data)
+    with contextlib.suppress(OSError):
+        write_atomically(_record(workspace), json.dumps(known[-REMEMBERED:]).encode())
 
 
-def check_in_place(folder: Path, manifest: mf.Manifest) -> None:
-    """Hash every pinned file where it lies; the first mismatch in table order is
-    refused with the message a first load gives."""
-    entries = sorted(manifest.tables.items())
+def check_in_place(sources: list[SourceFile], manifest: mf.Manifest) -> None:
+    """Hash every pinned source file where it lies (the files a build copies and checks);
+    the first mismatch in table order is refused with the message a first load gives."""
+    pinned = _pinned(sources, manifest)
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        digests = list(pool.map(lambda item: _sha256(folder / item[1].file, item[1].file), entries))
-    for (key, entry), digest in zip(entries, digests, strict=True):
-        if digest != entry.sha256:
+        digests = list(pool.map(lambda s: hash_regular(s.path, shown(s.relative)), pinned))
+    for source, digest in zip(pinned, digests, strict=True):
+        expected = manifest.tables[source.key].sha256
+        if digest != expected:
             raise InputError(
-                f"{shown(key)}: sha256 of {shown(entry.file)} is {digest}, "
-                f"the manifest expects {entry.sha256}"
+                f"{shown(source.key)}: sha256 of {shown(source.relative)} is {digest}, "
+                f"the manifest expects {expected}"
             )
 
 
-def _sha256(path: Path, relative: str) -> str:
-    digest = hashlib.sha256()
-    with os.fdopen(open_regular(path, shown(relative)), "rb") as source:
-        for block in iter(lambda: source.read(BLOCK), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _pinned(sources: list[SourceFile], manifest: mf.Manifest) -> list[SourceFile]:
+    return [s for s in sources if mf.listed_entry(manifest, s.key, s.relative) is not None]
 
 
 def _record(workspace: Path) -> Path:

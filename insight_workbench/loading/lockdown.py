@@ -43,13 +43,15 @@ class Settings:
 
 def settings_from_env(threads: int | None = None, memory_limit: str | None = None) -> Settings:
     """The environment's settings; `threads` and `memory_limit` (command options) win."""
+    threads_from = "--threads"
     if threads is None and os.environ.get("INSIGHT_THREADS"):
+        threads_from = "INSIGHT_THREADS"
         text = os.environ["INSIGHT_THREADS"].strip()
         if not text.isdigit():
             raise InputError("INSIGHT_THREADS: must be a whole number of threads")
         threads = int(text)
     if threads is not None and threads < 1:
-        raise InputError("--threads: must be at least 1")
+        raise InputError(f"{threads_from}: must be at least 1")
     where = "--memory-limit" if memory_limit else "INSIGHT_MEMORY_LIMIT"
     memory_limit = memory_limit or os.environ.get("INSIGHT_MEMORY_LIMIT") or None
     if memory_limit is not None and not SIZE.fullmatch(memory_limit.strip()):

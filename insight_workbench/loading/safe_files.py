@@ -71,6 +71,15 @@ def read_regular(path: Path, where: str, limit: int) -> bytes:
     return data
 
 
+def hash_regular(path: Path, where: str) -> str:
+    """The sha256 of the regular file `path`, read where it lies."""
+    digest = hashlib.sha256()
+    with os.fdopen(open_regular(path, where), "rb") as source:
+        for block in iter(lambda: source.read(BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def copy_hashing(path: Path, where: str, target: Path) -> str:
     """Copy `path` to the new file `target` in one read, returning the sha256 of the
     bytes copied."""

@@ -290,8 +290,8 @@ def _read_meta(
     copy: Path | None, where: str, dataset: str, columns: Sequence[str]
 ) -> dict[str, Any] | None:
     """The parsed sidecar, read from its verified copy; messages name the original. Every
-    column it names must be one of the dataset's `columns`: a snapshot that every command
-    but `validate` would refuse is refused when loaded."""
+    column it names must be one of the dataset's `columns`, else the dataset cannot be
+    judged: the snapshot is refused when it loads, by every command alike."""
     if copy is None:
         return None
     where = shown(where)

@@ -18,7 +18,12 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import read_csv_header
 from insight_workbench.loading.readers import shown
-from insight_workbench.loading.safe_files import check_directory, check_regular, copy_hashing
+from insight_workbench.loading.safe_files import (
+    check_directory,
+    check_regular,
+    copy_hashing,
+    hash_regular,
+)
 
 DEIDENTIFIED = "deidentified"
 
@@ -66,22 +71,17 @@ def source_files(folder: Path) -> list[SourceFile]:
     return found
 
 
-def fingerprint(folder: Path, manifest: mf.Manifest) -> list[tuple[str, int, int]]:
-    """(path, size, mtime) of every file the manifest does not pin by hash: unlisted
-    datasets and sidecars. A change to one of them makes a workspace stale. Only
-    `lstat` is used: nothing is opened or followed."""
-    directory = folder / DEIDENTIFIED
-    if not directory.is_dir() or directory.is_symlink():
-        return []
-    listed = {entry.file for entry in manifest.tables.values()}
+def loose_digests(sources: list[SourceFile], manifest: mf.Manifest) -> list[tuple[str, str]]:
+    """(path, sha256) of every file the manifest does not pin by hash: unlisted datasets
+    and sidecars (small, read on every open). A workspace is made for exactly these
+    bytes: any change to one of them names another workspace."""
     found = []
-    for path in sorted(directory.iterdir()):
-        relative = f"{DEIDENTIFIED}/{path.name}"
-        loose = path.suffix in mf.EXPORT_SUFFIXES and relative not in listed
-        if loose or path.name.endswith(".meta.json"):
-            info = os.lstat(path)
-            found.append((relative, info.st_size, info.st_mtime_ns))
-    return found
+    for source in sources:
+        if mf.listed_entry(manifest, source.key, source.relative) is None:
+            found.append((source.relative, hash_regular(source.path, shown(source.relative))))
+        if source.sidecar:
+            found.append((source.sidecar, hash_regular(source.sidecar_path, shown(source.sidecar))))
+    return sorted(found)
 
 
 def copy_verified(

@@ -3,8 +3,8 @@
 A workspace lives in the cache folder (`INSIGHT_CACHE_DIR`, default
 `$XDG_CACHE_HOME/insight-workbench` or `~/.cache/insight-workbench`) under
 `workspaces/<manifest sha256>-<variant>.duckdb`, where the variant hashes
-`LOADER_VERSION` and the size and time of the files the manifest does not pin
-(unlisted datasets, sidecars). It is built under a temporary name in `tmp/`
+`LOADER_VERSION` and the bytes of the files the manifest does not pin (unlisted
+datasets, sidecars). It is built under a temporary name in `tmp/`
 and renamed into place when complete; a crash leaves only a temporary file,
 which the next build of that snapshot removes. A workspace that cannot be
 opened, is truncated, or whose recorded manifest, loader version or variant
@@ -45,8 +45,9 @@ from insight_workbench.loading.lockdown import (
 )
 from insight_workbench.loading.snapshot import Snapshot, load_tables, snapshot_from_database
 from insight_workbench.loading.verified_files import (
+    SourceFile,
     copy_verified,
-    fingerprint,
+    loose_digests,
     source_files,
 )
 from insight_workbench.progress import OnStep
@@ -86,29 +87,32 @@ def ingest(
     reading = reading or settings
     folder = Path(path)
     manifest = mf.read_manifest(folder)
-    variant = _variant(fingerprint(folder, manifest))
+    sources = source_files(folder)  # checked as files, as for a first load
+    mf.check_listed_files_exist(manifest, folder)
+    variant = _variant(loose_digests(sources, manifest))
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
-    pinned = known_folders.identity(folder, manifest)
+    pinned = known_folders.identity(sources, manifest)
     snapshot, built = open_or_build(
         target,
         manifest.checksum,
         lambda: _open(target, folder, manifest, variant, reading, spill),
-        lambda: _build(folder, manifest, target, variant, settings, spill, on_step, pinned),
+        lambda: _build(folder, manifest, sources, target, variant, settings, spill, on_step),
         "the workspace",
     )
     if not known_folders.is_known(target, pinned):  # files changed since, or another folder
         try:
-            known_folders.check_in_place(folder, manifest)
+            known_folders.check_in_place(sources, manifest)
         except BaseException:
             snapshot.con.close()
             raise
-        known_folders.remember(target, pinned)
+        if known_folders.identity(sources, manifest) == pinned:  # not changed meanwhile
+            known_folders.remember(target, pinned)
     return Workspace(target, built), snapshot
 
 
-def _variant(loose: list[tuple[str, int, int]]) -> str:
+def _variant(loose: list[tuple[str, str]]) -> str:
     text = json.dumps({"loader": LOADER_VERSION, "email_key": emails.KEY_EDITION, "loose": loose})
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -138,14 +142,14 @@ def _open(
 def _build(
     folder: Path,
     manifest: mf.Manifest,
+    sources: list[SourceFile],
     target: Path,
     variant: str,
     settings: Settings,
     spill: Path,
     on_step: OnStep | None,
-    pinned: str,
 ) -> None:
-    """Build the workspace `target`; the identity of the folder's `pinned` files is
+    """Build the workspace `target` from the folder's `sources`, whose pinned files are
     remembered as checked when they did not change while being copied."""
     tmp = target.parent.parent / "tmp"
     # We hold this snapshot's lock: nobody else builds it.
@@ -156,7 +160,8 @@ def _build(
     part = tmp / f"build-{token}.duckdb"
     try:
         copies.mkdir(mode=0o700)
-        files = copy_verified(folder, manifest, source_files(folder), copies)
+        pinned = known_folders.identity(sources, manifest)
+        files = copy_verified(folder, manifest, sources, copies)
         con = connect_for_build(part, settings, spill, copies)
         try:
             load_tables(con, manifest, files, on_step)
@@ -169,7 +174,7 @@ def _build(
         finally:
             con.close()
         put_in_place(part, target, manifest.checksum)
-        if known_folders.identity(folder, manifest) == pinned:
+        if known_folders.identity(sources, manifest) == pinned:
             known_folders.remember(target, pinned)
     finally:
         shutil.rmtree(copies, ignore_errors=True)
