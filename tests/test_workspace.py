@@ -117,6 +117,22 @@ def test_a_manifest_entry_that_is_not_loaded_never_refuses_a_reuse(tmp_path: Pat
     assert run_cli("validate", folder).returncode == 0
 
 
+def test_an_entry_naming_another_dataset_s_file_is_refused(tmp_path: Path) -> None:
+    """Listed under another key, a dataset's file would load unpinned: its hash unchecked."""
+    datasets = {"agg": ([{"month": "2026-01", "n": "12"}], {"kind": "aggregate"})}
+    folder = build_snapshot(tmp_path / "s", VALID, deidentified=datasets)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["tables"].pop("deidentified/agg")
+    manifest["tables"]["deidentified/Agg"] = {**entry, "sha256": "0" * 64}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = run_cli("validate", folder)
+    assert (result.returncode, result.stderr) == (
+        2,
+        "error: manifest.json: table 'deidentified/Agg' lists 'deidentified/agg.csv', "
+        "the file of 'deidentified/agg'\n",
+    )
+
+
 def test_a_copy_whose_datasets_folder_is_a_link_is_refused_as_on_first_load(
     tmp_path: Path,
 ) -> None:

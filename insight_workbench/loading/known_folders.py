@@ -30,12 +30,16 @@ from insight_workbench.loading.verified_files import SourceFile
 REMEMBERED = 32  # folders per workspace; the oldest is forgotten (and hashed again if seen)
 
 
-def identity(sources: list[SourceFile], manifest: mf.Manifest) -> str:
+def identity(sources: list[SourceFile], manifest: mf.Manifest) -> str | None:
     """A digest of the on-disk identity of every source file the manifest pins (`lstat`
-    only: the sources were checked to be regular files)."""
+    only: the sources were checked to be regular files); None when one has gone since,
+    which no record ever matches."""
     found = []
     for source in _pinned(sources, manifest):
-        info = os.lstat(source.path)
+        try:
+            info = os.lstat(source.path)
+        except OSError:
+            return None
         found.append(
             [
                 source.relative,
@@ -49,8 +53,8 @@ def identity(sources: list[SourceFile], manifest: mf.Manifest) -> str:
     return hashlib.sha256(json.dumps(found).encode()).hexdigest()
 
 
-def is_known(workspace: Path, folder_identity: str) -> bool:
-    return folder_identity in _remembered(workspace)
+def is_known(workspace: Path, folder_identity: str | None) -> bool:
+    return folder_identity is not None and folder_identity in _remembered(workspace)
 
 
 def remember(workspace: Path, folder_identity: str) -> None:

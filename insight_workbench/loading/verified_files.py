@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
@@ -69,6 +69,19 @@ def source_files(folder: Path) -> list[SourceFile]:
         if source.sidecar:
             check_regular(source.sidecar_path, shown(source.sidecar))
     return found
+
+
+def check_entries_name_their_files(sources: list[SourceFile], manifest: mf.Manifest) -> None:
+    """A manifest entry that lists a file found under another name (a dataset's file under
+    another dataset's key) would pin nothing: refused."""
+    keys = {PurePosixPath(s.relative): s.key for s in sources}
+    for key, entry in manifest.tables.items():
+        found = keys.get(PurePosixPath(entry.file))
+        if found is not None and found != key:
+            raise InputError(
+                f"{mf.MANIFEST}: table '{shown(key)}' lists '{shown(entry.file)}', "
+                f"the file of '{shown(found)}'"
+            )
 
 
 def loose_digests(sources: list[SourceFile], manifest: mf.Manifest) -> list[tuple[str, str]]:

@@ -46,6 +46,7 @@ from insight_workbench.loading.lockdown import (
 from insight_workbench.loading.snapshot import Snapshot, load_tables, snapshot_from_database
 from insight_workbench.loading.verified_files import (
     SourceFile,
+    check_entries_name_their_files,
     copy_verified,
     loose_digests,
     source_files,
@@ -89,6 +90,7 @@ def ingest(
     manifest = mf.read_manifest(folder)
     sources = source_files(folder)  # checked as files, as for a first load
     mf.check_listed_files_exist(manifest, folder)
+    check_entries_name_their_files(sources, manifest)
     variant = _variant(loose_digests(sources, manifest))
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
@@ -107,8 +109,8 @@ def ingest(
         except BaseException:
             snapshot.con.close()
             raise
-        if known_folders.identity(sources, manifest) == pinned:  # not changed meanwhile
-            known_folders.remember(target, pinned)
+        if pinned is not None and known_folders.identity(sources, manifest) == pinned:
+            known_folders.remember(target, pinned)  # not changed while being hashed
     return Workspace(target, built), snapshot
 
 
@@ -174,7 +176,7 @@ def _build(
         finally:
             con.close()
         put_in_place(part, target, manifest.checksum)
-        if known_folders.identity(sources, manifest) == pinned:
+        if pinned is not None and known_folders.identity(sources, manifest) == pinned:
             known_folders.remember(target, pinned)
     finally:
         shutil.rmtree(copies, ignore_errors=True)
