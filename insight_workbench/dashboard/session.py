@@ -27,9 +27,8 @@ from insight_workbench.analyst.pseudonyms import load_pseudonym_key
 from insight_workbench.dashboard import address, hosts, roles, snapshots
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
-from insight_workbench.loading.manifest import read_manifest
 from insight_workbench.loading.snapshot import Snapshot, TableLoad
-from insight_workbench.loading.workspace import open_snapshot
+from insight_workbench.loading.workspace import export_state, open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 from insight_workbench.rules.runner import CheckResult, run_check
@@ -181,14 +180,16 @@ class Refusal(Exception):
     show_spinner="Opening the snapshot (verified and loaded into its workspace on first use)…",
     max_entries=4,
 )
-def _load(path: str, checksum: str) -> Snapshot:
-    del checksum  # part of the cache key: a changed export is loaded afresh
+def _load(path: str, checksum: str, files: str | None) -> Snapshot:
+    del checksum, files  # the cache key: a changed export is opened, and checked, afresh
     return open_snapshot(path)
 
 
 def load(path: Path) -> Snapshot:
-    manifest = read_manifest(path)
-    return _load(str(path.resolve()), manifest.checksum)
+    """The snapshot at `path`, opened once per state of its export: a file altered
+    while the app runs is checked (and refused) at the next rerun."""
+    checksum, files = export_state(path)
+    return _load(str(path.resolve()), checksum, files)
 
 
 @st.cache_resource(

@@ -114,6 +114,16 @@ def ingest(
     return Workspace(target, built), snapshot
 
 
+def export_state(path: str | Path) -> tuple[str, str | None]:
+    """What an open `Snapshot` of the folder `path` stands for: its manifest's checksum and
+    the on-disk identity of the files the manifest pins (None when one has just gone). A
+    holder of an open snapshot opens it again when either changes, and the files are
+    then checked as `ingest` checks them. Raises `InputError` for an unusable folder."""
+    folder = Path(path)
+    manifest = mf.read_manifest(folder)
+    return manifest.checksum, known_folders.identity(source_files(folder), manifest)
+
+
 def _variant(loose: list[tuple[str, str]]) -> str:
     text = json.dumps({"loader": LOADER_VERSION, "email_key": emails.KEY_EDITION, "loose": loose})
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -126,6 +127,21 @@ def test_bad_snapshot_is_a_clear_error(open_app, tmp_path) -> None:
     app = open_app("dpo", env={"INSIGHT_SNAPSHOT": str(tmp_path / "broken")})
     assert not app.exception
     assert "manifest.json: missing" in app.error[0].value
+
+
+def test_an_export_altered_while_the_app_runs_is_refused_at_the_next_rerun(
+    open_app, sample_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(sample_path, folder)
+    app = open_app("dpo", env={"INSIGHT_SNAPSHOT": str(folder)})
+    assert not app.error
+    users = folder / "users.csv"
+    users.write_text(users.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    app.run()
+    assert not app.exception
+    assert "users: sha256 of users.csv is " in app.error[0].value
+    assert not app.metric
 
 
 @pytest.fixture(scope="module")
