@@ -33,7 +33,7 @@ def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) ->
     (an IP burst is named by the page alone: an address is never logged)."""
     accounts = bursts.loc[bursts["kind"] == "account", "subject"]
     pairs = [
-        ("user", accounts),
+        (access.BURST_KEYS["account"], accounts),
         ("login", late["login_id"]),
         ("user", late["user_id"]),
         ("view", views["view_id"]),
@@ -58,9 +58,8 @@ def burst_focus(bursts: pd.DataFrame) -> pd.DataFrame:
     """The bursts narrowed to the address's `user:` or `ip:` record: an account id and an
     IP address may read alike, so each key keeps only the bursts of its own kind."""
     for kind, key in access.BURST_KEYS.items():
-        ident = records.selected(key)
-        if ident is not None:
-            return bursts[(bursts["kind"] == kind) & (bursts["subject"].astype(str) == ident)]
+        if records.selected(key) is not None:
+            return records.focus(bursts[bursts["kind"] == kind], "subject", key)
     return bursts
 
 

@@ -21,11 +21,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from insight_workbench.atomic import write_atomically
-from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.readers import shown
 from insight_workbench.loading.safe_files import hash_regular
-from insight_workbench.loading.verified_files import SourceFile
+from insight_workbench.loading.verified_files import SourceFile, check_digest
 
 REMEMBERED = 32  # folders per workspace; the oldest is forgotten (and hashed again if seen)
 
@@ -75,12 +74,7 @@ def check_in_place(sources: list[SourceFile], manifest: mf.Manifest) -> None:
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         digests = list(pool.map(lambda s: hash_regular(s.path, shown(s.relative)), pinned))
     for source, digest in zip(pinned, digests, strict=True):
-        expected = manifest.tables[source.key].sha256
-        if digest != expected:
-            raise InputError(
-                f"{shown(source.key)}: sha256 of {shown(source.relative)} is {digest}, "
-                f"the manifest expects {expected}"
-            )
+        check_digest(source, manifest.tables[source.key], digest)
 
 
 def _pinned(sources: list[SourceFile], manifest: mf.Manifest) -> list[SourceFile]:

@@ -71,9 +71,11 @@ def source_files(folder: Path) -> list[SourceFile]:
     return found
 
 
-def check_entries_name_their_files(sources: list[SourceFile], manifest: mf.Manifest) -> None:
-    """A manifest entry that lists a file found under another name (a dataset's file under
-    another dataset's key) would pin nothing: refused."""
+def check_listing(folder: Path, manifest: mf.Manifest, sources: list[SourceFile]) -> None:
+    """Every file the manifest lists exists, under its own name: an entry that lists a
+    file found under another name (a dataset's file under another dataset's key) would
+    pin nothing, and is refused."""
+    mf.check_listed_files_exist(manifest, folder)
     keys = {PurePosixPath(s.relative): s.key for s in sources}
     for key, entry in manifest.tables.items():
         found = keys.get(PurePosixPath(entry.file))
@@ -98,24 +100,30 @@ def loose_digests(sources: list[SourceFile], manifest: mf.Manifest) -> list[tupl
 
 
 def copy_verified(
-    folder: Path, manifest: mf.Manifest, sources: list[SourceFile], into: Path
+    manifest: mf.Manifest, sources: list[SourceFile], into: Path
 ) -> dict[str, VerifiedFile]:
     """Copy every source file into the private folder `into` and check it against the
-    manifest; the first mismatch in table order is the one reported."""
-    mf.check_listed_files_exist(manifest, folder)
+    manifest (its listing checked already: `check_listing`); the first mismatch in table
+    order is the one reported."""
     entries = {s.key: mf.listed_entry(manifest, s.key, s.relative) for s in sources}
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         copied = list(pool.map(lambda item: _copy(item[1], into, item[0]), enumerate(sources)))
     verified: dict[str, VerifiedFile] = {}
     for source, (copy, digest, sidecar) in zip(sources, copied, strict=True):
         entry = entries[source.key]
-        if entry is not None and digest != entry.sha256:
-            raise InputError(
-                f"{shown(source.key)}: sha256 of {shown(source.relative)} is {digest}, "
-                f"the manifest expects {entry.sha256}"
-            )
+        if entry is not None:
+            check_digest(source, entry, digest)
         verified[source.key] = VerifiedFile(source, copy, digest, entry, sidecar)
     return verified
+
+
+def check_digest(source: SourceFile, entry: mf.ManifestEntry, digest: str) -> None:
+    """Refuse a file whose bytes hash to `digest` where its manifest entry pins another."""
+    if digest != entry.sha256:
+        raise InputError(
+            f"{shown(source.key)}: sha256 of {shown(source.relative)} is {digest}, "
+            f"the manifest expects {entry.sha256}"
+        )
 
 
 def _copy(source: SourceFile, into: Path, index: int) -> tuple[Path, str, Path | None]:

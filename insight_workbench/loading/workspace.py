@@ -46,7 +46,7 @@ from insight_workbench.loading.lockdown import (
 from insight_workbench.loading.snapshot import Snapshot, load_tables, snapshot_from_database
 from insight_workbench.loading.verified_files import (
     SourceFile,
-    check_entries_name_their_files,
+    check_listing,
     copy_verified,
     loose_digests,
     source_files,
@@ -89,8 +89,7 @@ def ingest(
     folder = Path(path)
     manifest = mf.read_manifest(folder)
     sources = source_files(folder)  # checked as files, as for a first load
-    mf.check_listed_files_exist(manifest, folder)
-    check_entries_name_their_files(sources, manifest)
+    check_listing(folder, manifest, sources)
     variant = _variant(loose_digests(sources, manifest))
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
@@ -100,7 +99,7 @@ def ingest(
         target,
         manifest.checksum,
         lambda: _open(target, folder, manifest, variant, reading, spill),
-        lambda: _build(folder, manifest, sources, target, variant, settings, spill, on_step),
+        lambda: _build(manifest, sources, pinned, target, variant, settings, spill, on_step),
         "the workspace",
     )
     if not known_folders.is_known(target, pinned):  # files changed since, or another folder
@@ -152,17 +151,17 @@ def _open(
 
 
 def _build(
-    folder: Path,
     manifest: mf.Manifest,
     sources: list[SourceFile],
+    pinned: str | None,
     target: Path,
     variant: str,
     settings: Settings,
     spill: Path,
     on_step: OnStep | None,
 ) -> None:
-    """Build the workspace `target` from the folder's `sources`, whose pinned files are
-    remembered as checked when they did not change while being copied."""
+    """Build the workspace `target` from the folder's `sources`; their `pinned` identity
+    (taken before the copy) is remembered as checked when it is still theirs after it."""
     tmp = target.parent.parent / "tmp"
     # We hold this snapshot's lock: nobody else builds it.
     remove_leftovers(tmp, ("build", "copies"), manifest.checksum)
@@ -172,8 +171,7 @@ def _build(
     part = tmp / f"build-{token}.duckdb"
     try:
         copies.mkdir(mode=0o700)
-        pinned = known_folders.identity(sources, manifest)
-        files = copy_verified(folder, manifest, sources, copies)
+        files = copy_verified(manifest, sources, copies)
         con = connect_for_build(part, settings, spill, copies)
         try:
             load_tables(con, manifest, files, on_step)
