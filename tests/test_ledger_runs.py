@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from pathlib import Path
 
+import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from cli_runner import run_cli
 from sqlalchemy import func, inspect, select, text
 
-from insight_workbench.ledger.database import MIGRATIONS, SCHEMA_REVISION, open_ledger, reading
+from insight_workbench.ledger.database import (
+    MIGRATIONS,
+    SCHEMA_REVISION,
+    _use_wal,
+    open_ledger,
+    reading,
+)
 from insight_workbench.ledger.runs import record_run
 from insight_workbench.ledger.tables import findings, holdings, metadata, runs
 from insight_workbench.loading.snapshot import Snapshot
@@ -40,6 +49,22 @@ def test_the_schema_revision_is_the_newest_migration() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_heads() == [SCHEMA_REVISION]
+
+
+def test_switching_to_wal_waits_out_a_lock_that_fails_at_once(tmp_path: Path) -> None:
+    """SQLite fails a journal-mode switch at once, without its busy wait, when two new
+    connections deadlock on it: the switch is then tried again, not given up."""
+    path = tmp_path / "ledger.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    switching = sqlite3.connect(path, timeout=0)  # no busy wait: fails at once, as then
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        switching.execute("PRAGMA journal_mode=WAL")
+    release = threading.Timer(0.2, holder.rollback)
+    release.start()
+    _use_wal(switching.cursor())
+    release.join()
+    assert switching.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_recording_keeps_every_finding_and_the_run_identity(
