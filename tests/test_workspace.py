@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from loader_checks import VALID, valid_snapshot
 
 from insight_workbench import emails
 from insight_workbench.errors import InputError
-from insight_workbench.loading import known_folders, workspace
+from insight_workbench.loading import known_folders, lockdown, workspace
 from insight_workbench.loading.lockdown import Settings
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.workspace import ingest, open_snapshot
@@ -283,6 +284,39 @@ def listing(folder: Path) -> dict[str, tuple[int, int]]:
         str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
         for p in [folder, *folder.rglob("*")]
     }
+
+
+def test_a_cache_the_reader_cannot_write_is_still_read(
+    tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workspaces built by someone else (or on a read-only mount): a reader that cannot
+    make its spill folder in the cache spills to the system's temp folder instead."""
+    folder = valid_snapshot(tmp_path / "s")
+    ingest(folder)[1].con.close()
+    monkeypatch.setattr(lockdown, "_spill", {})  # the reader is another process
+    shutil.rmtree(own_cache / "tmp")
+    (own_cache / "tmp").write_text("")  # no folder can be made there
+    again, snapshot = ingest(folder)
+    assert not again.built
+    assert users(snapshot.cursor()) == len(VALID["users"])
+    spill = snapshot.cursor().execute("SELECT current_setting('temp_directory')").fetchone()
+    assert spill is not None
+    assert Path(spill[0]).parent == Path(tempfile.gettempdir())
+    assert Path(spill[0]).name.startswith("insight-workbench-spill-")
+    snapshot.con.close()
+
+
+def test_a_spill_folder_setting_that_cannot_be_used_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("INSIGHT_TEMP_DIR", str(tmp_path / "not-a-folder"))
+    result = run_cli("validate", valid_snapshot(tmp_path / "s"))
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: INSIGHT_TEMP_DIR: {tmp_path / 'not-a-folder'}: cannot hold a spill folder "
+        "(File exists)\n"
+    )
 
 
 def test_two_processes_open_one_snapshot_at_once(tmp_path: Path) -> None:

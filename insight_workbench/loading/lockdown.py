@@ -92,8 +92,17 @@ def spill_folder(settings: Settings) -> Path:
     root = spill_root(settings).absolute()
     if root not in _spill:
         check_safe_path(root, "INSIGHT_TEMP_DIR")
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        folder = Path(tempfile.mkdtemp(prefix=f"spill-{os.getpid()}-", dir=root))
+        try:
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            folder = Path(tempfile.mkdtemp(prefix=f"spill-{os.getpid()}-", dir=root))
+        except OSError as error:
+            if settings.temp_dir is not None:
+                raise InputError(
+                    f"INSIGHT_TEMP_DIR: {root}: cannot hold a spill folder ({error.strerror})"
+                ) from None
+            # A cache this user may only read (workspaces built by someone else, or a
+            # read-only mount) still serves readers: they spill to the system's temp.
+            folder = Path(tempfile.mkdtemp(prefix=f"insight-workbench-spill-{os.getpid()}-"))
         atexit.register(shutil.rmtree, folder, True)
         _spill[root] = folder
     return _spill[root]
