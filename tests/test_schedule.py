@@ -126,7 +126,12 @@ def test_paused_requests_are_not_scheduled_until_the_clarification_arrives(tmp_p
     }
     snapshot = load_snapshot(build_snapshot(tmp_path / "s", {"subject_requests": [waiting]}))
     arrived = datetime(2026, 3, 1, 10, tzinfo=UTC)
+    asked = datetime(2026, 1, 10, 9, tzinfo=UTC)
     try:
+        # before the clarification was asked for, the clock ran: due Thu 5 Feb
+        [before] = build_schedule(snapshot, POLICY, asked - timedelta(microseconds=1))
+        assert (before.key, before.due) == ("request:R1", "2026-02-05")
+        assert build_schedule(snapshot, POLICY, asked) == []
         assert build_schedule(snapshot, POLICY, arrived - timedelta(microseconds=1)) == []
         # received exactly at as_of: the clock runs again; 5 Feb + 50 days = Fri 27 Mar
         [item] = build_schedule(snapshot, POLICY, arrived)

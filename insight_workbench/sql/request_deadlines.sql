@@ -5,15 +5,23 @@
 -- A clarification stops the clock from the London date it was asked for (or the clock
 -- start, if later) to the London date it arrived. Not arrived by as_of: an open request
 -- is paused (no due date); a request already closed stopped waiting when it was closed
--- (completed_at), so its pause ends there.
+-- (completed_at), so its pause ends there. An open request whose clarification is asked
+-- for only after as_of was not stopped at as_of: its clock ran.
 CREATE OR REPLACE TEMP MACRO iw_request_deadlines(tz, months, extended_months, as_of) AS TABLE
-WITH resumed AS (
+WITH asked AS (
     SELECT *,
-           CASE WHEN clarification_requested_at IS NULL THEN NULL
+           CASE WHEN status = 'open' AND clarification_requested_at > as_of THEN NULL
+                ELSE clarification_requested_at
+           END AS clock_stopped_at
+    FROM subject_requests
+),
+resumed AS (
+    SELECT *,
+           CASE WHEN clock_stopped_at IS NULL THEN NULL
                 WHEN clarification_received_at <= as_of THEN clarification_received_at
                 WHEN status <> 'open' THEN completed_at
            END AS clock_resumed_at
-    FROM subject_requests
+    FROM asked
 ),
 clocked AS (
     SELECT *,
@@ -21,11 +29,11 @@ clocked AS (
            iw_sar_period_end(received_at, clock_started_at, extended, tz, months,
                              extended_months) AS d0,
            iw_sar_clock_end(received_at, clock_started_at, extended, tz, months,
-                            extended_months, clarification_requested_at, clock_resumed_at)
+                            extended_months, clock_stopped_at, clock_resumed_at)
                AS d1,
-           iw_sar_paused_days(received_at, clock_started_at, tz, clarification_requested_at,
+           iw_sar_paused_days(received_at, clock_started_at, tz, clock_stopped_at,
                               clock_resumed_at) AS paused_days,
-           clarification_requested_at IS NOT NULL AND clock_resumed_at IS NULL AS stopped
+           clock_stopped_at IS NOT NULL AND clock_resumed_at IS NULL AS stopped
     FROM resumed
 )
 SELECT
@@ -45,7 +53,7 @@ SELECT
     status = 'open' AND stopped AS paused,
     CASE WHEN NOT stopped THEN d1 END AS clock_end,
     iw_sar_due(received_at, clock_started_at, extended, tz, months, extended_months,
-               clarification_requested_at, clock_resumed_at) AS due_date,
+               clock_stopped_at, clock_resumed_at) AS due_date,
     CASE WHEN NOT stopped THEN iw_moved_because(d1) END AS moved_because,
     iw_local_date(completed_at, tz) AS completed_date
 FROM clocked;

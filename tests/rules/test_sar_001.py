@@ -280,6 +280,27 @@ def clarified(asked: str | None, arrived: str | None = None, **values) -> dict:
             "2026-02-23T10:00:00Z",
             ["request:R1"],
         ),
+        # asked for only after as_of (due Thu 5 Feb): at as_of the clock had not stopped
+        (
+            "2026-01-05T09:00:00Z",
+            clarified("2026-02-20T09:00:00Z"),
+            "2026-02-05T23:59:59Z",
+            [],
+        ),
+        (
+            "2026-01-05T09:00:00Z",
+            clarified("2026-02-20T09:00:00Z", "2026-02-23T10:00:00Z"),
+            "2026-02-06T00:00:00Z",
+            ["request:R1"],
+        ),
+        (
+            "2026-01-05T09:00:00Z",
+            clarified("2026-02-20T09:00:00Z"),
+            "2026-02-20T08:59:59Z",
+            ["request:R1"],
+        ),
+        # asked exactly at as_of: stopped from then
+        ("2026-01-05T09:00:00Z", clarified("2026-02-20T09:00:00Z"), "2026-02-20T09:00:00Z", []),
         # a clarification received without one asked for stops nothing
         (
             "2026-01-05T09:00:00Z",
