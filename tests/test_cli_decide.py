@@ -131,3 +131,34 @@ def test_the_installed_command(env: dict[str, str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "Recorded note for TPP-001 processor:P4 by dpo@example.org at " in done.stdout
+
+
+REFUSE_WRITES = {
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON ledger_decisions "
+        "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$",
+        "CREATE TRIGGER refuse BEFORE INSERT ON ledger_decisions "
+        "FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+
+
+def test_a_ledger_refusing_the_write_is_named_and_the_decision_never_shown(
+    env: dict[str, str], ledger_setting: str
+) -> None:
+    """A ledger that cannot take the write (read-only, full, a trigger): one line, exit 2,
+    and never the statement's values, which hold the names and notes given."""
+    ledger = open_ledger(ledger_setting)
+    with ledger.engine.connect() as connection:
+        for statement in REFUSE_WRITES[ledger.backend]:
+            connection.exec_driver_sql(statement)
+        connection.commit()
+    done = run_cli(
+        "decide", *P4, "--assign", "Rachel Lloyd", "--note", "call rachel@example.org", env=env
+    )
+    assert done.returncode == 2
+    assert done.stderr == f"error: ledger {ledger.where}: cannot be written (refused)\n"

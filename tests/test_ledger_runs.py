@@ -17,6 +17,7 @@ from insight_workbench.ledger.database import (
     MIGRATIONS,
     SCHEMA_REVISION,
     _use_wal,
+    close_ledgers,
     open_ledger,
     reading,
 )
@@ -146,6 +147,40 @@ def test_an_unreachable_postgresql_server_is_a_clear_error(sample_path: Path) ->
     assert done.returncode == 2
     assert "cannot be opened" in done.stderr
     assert "secret" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            "{folder}/policy.toml",
+            "ledger {folder}/policy.toml: cannot be opened (file is not a database)",
+        ),
+        ("postgresql://u:p@host:notaport/db", "INSIGHT_LEDGER: not a valid postgresql:// URL"),
+    ],
+)
+def test_a_ledger_setting_naming_no_ledger_is_one_line(
+    tmp_path: Path, setting: str, message: str
+) -> None:
+    (tmp_path / "policy.toml").write_text("[retention]\nclosed_account_days = 28\n" * 300)
+    env = {"INSIGHT_LEDGER": setting.format(folder=tmp_path)}
+    for command in (["history"], ["ledger", "verify"]):
+        done = run_cli(*command, env=env)
+        assert (done.returncode, done.stderr) == (2, f"error: {message.format(folder=tmp_path)}\n")
+
+
+def test_a_ledger_of_a_newer_schema_is_refused(new_ledger_setting: str) -> None:
+    ledger = open_ledger(new_ledger_setting)
+    with ledger.engine.connect() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'ffff'"))
+        connection.commit()
+    close_ledgers()
+    done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": new_ledger_setting})
+    assert done.returncode == 2
+    assert done.stderr.endswith(
+        ": made by another version of the workbench (its schema revision is unknown here)\n"
+    )
     assert "Traceback" not in done.stderr
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.lockdown import cache_dir
@@ -81,7 +81,8 @@ def _open(setting: str) -> Ledger:
     try:
         if not _is_current(ledger):
             _migrate(ledger)
-    except OperationalError as error:
+    except DBAPIError as error:  # unreachable, not a database, or not ours to write
+        ledger.engine.dispose()
         raise InputError(f"ledger {ledger.where}: cannot be opened ({_reason(error)})") from None
     _opened[setting] = ledger
     return ledger
@@ -104,12 +105,19 @@ def _migrate(ledger: Ledger) -> None:
     new ledger at once migrate it once (Alembic rereads the version table inside it)."""
     from alembic import command  # loaded only when a ledger needs migrating
     from alembic.config import Config
+    from alembic.util.exc import CommandError
 
-    with writing(ledger) as connection:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    try:
+        with writing(ledger) as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except CommandError:  # a schema revision this version does not know: a newer one's
+        raise InputError(
+            f"ledger {ledger.where}: made by another version of the workbench "
+            "(its schema revision is unknown here)"
+        ) from None
 
 
 def close_ledgers() -> None:
@@ -123,19 +131,26 @@ def close_ledgers() -> None:
 def writing(ledger: Ledger) -> Iterator[Connection]:
     """One write transaction holding the ledger's write lock; committed at the end,
     rolled back on an error."""
-    with ledger.engine.connect() as connection:
-        connection = connection.execution_options(ledger_write=True)
-        with connection.begin():
-            if ledger.backend == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": WRITE_LOCK})
-            yield connection
+    try:
+        with ledger.engine.connect() as connection:
+            connection = connection.execution_options(ledger_write=True)
+            with connection.begin():
+                if ledger.backend == "postgresql":
+                    lock = text("SELECT pg_advisory_xact_lock(:id)")
+                    connection.execute(lock, {"id": WRITE_LOCK})
+                yield connection
+    except DBAPIError as error:  # never the statement's parameters: they may be personal
+        raise InputError(f"ledger {ledger.where}: cannot be written ({_reason(error)})") from None
 
 
 @contextmanager
 def reading(ledger: Ledger) -> Iterator[Connection]:
     """One read transaction: a consistent view of the ledger."""
-    with ledger.engine.connect() as connection, connection.begin():
-        yield connection
+    try:
+        with ledger.engine.connect() as connection, connection.begin():
+            yield connection
+    except DBAPIError as error:
+        raise InputError(f"ledger {ledger.where}: cannot be read ({_reason(error)})") from None
 
 
 def _sqlite_engine(path: Path) -> Engine:
@@ -183,7 +198,7 @@ def _use_wal(cursor: Any) -> None:
 def _postgresql_engine(url: str) -> Engine:
     try:
         parsed = make_url(url).set(drivername="postgresql+psycopg")
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number
         raise InputError("INSIGHT_LEDGER: not a valid postgresql:// URL") from None
     return create_engine(parsed, pool_pre_ping=True)
 
@@ -191,10 +206,10 @@ def _postgresql_engine(url: str) -> Engine:
 def _without_password(url: str) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "postgresql://…"
 
 
-def _reason(error: OperationalError) -> str:
+def _reason(error: DBAPIError) -> str:
     """The driver's first line, which names the cause (never a value from a snapshot)."""
     return str(error.orig).strip().splitlines()[0] if error.orig else "unavailable"
