@@ -26,7 +26,7 @@ from insight_workbench.commands import (
     usage_cmd,
     validate_cmd,
 )
-from insight_workbench.errors import InputError
+from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.terminal import printable
 
 app = typer.Typer(
@@ -64,8 +64,8 @@ def main() -> None:
         typer.echo(f"error: {printable(error, keep_newlines=True)}", err=True)
         sys.exit(2)
     except OSError as error:  # a file that cannot be read or written: one line, no traceback
-        where = printable(error.filename) if error.filename else "error"
-        typer.echo(f"error: {where}: {error.strerror or type(error).__name__}", err=True)
+        where = f"{printable(error.filename)}: " if error.filename else ""
+        typer.echo(f"error: {where}{error.strerror or type(error).__name__}", err=True)
         sys.exit(2)
     except (MemoryError, RecursionError):  # a last guard: the loader's limits come first
         typer.echo("error: the input is too large or too deeply nested to process", err=True)
@@ -76,10 +76,14 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(2)
     except typer.TyperException as error:  # usage errors: unknown command, bad option value
-        show = getattr(error, "show", None)
-        if callable(show):
-            show()
-        else:
-            typer.echo(f"error: {error}", err=True)
+        message = getattr(error, "format_message", None)
+        text = message() if callable(message) else str(error)
+        typer.echo(f"error: {printable(text)} (see --help)", err=True)  # one line
+        sys.exit(2)
+    except Exception as error:  # last: DuckDB out of memory or disk while answering
+        problem = resource_problem(error)
+        if problem is None:
+            raise
+        typer.echo(f"error: {problem}", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)

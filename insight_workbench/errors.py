@@ -7,3 +7,17 @@ the data is personal.
 
 class InputError(Exception):
     """The input (snapshot, option, policy file) cannot be used. Views exit with code 2."""
+
+
+OUT_OF_MEMORY = "out of memory: raise the memory limit (--memory-limit, INSIGHT_MEMORY_LIMIT)"
+NO_SPACE = "no space left on the disk of the cache folder or the spill folder (INSIGHT_TEMP_DIR)"
+
+
+def resource_problem(error: BaseException) -> str | None:
+    """What ran out when DuckDB or the file system failed for want of memory or disk, or
+    None for any other failure. Only the kind is read: the error's text may quote data."""
+    if type(error).__name__ == "OutOfMemoryException" or isinstance(error, MemoryError):
+        return OUT_OF_MEMORY
+    if "No space left on device" in str(error):
+        return NO_SPACE
+    return None

@@ -6,7 +6,7 @@ UTC) or `parse_as_of` (what a person typed), so the rule is written once.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,16 @@ def format_utc(moment: datetime) -> str:
     whole = f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}"  # %Y drops a year's leading zeros
     fraction = f"{utc.microsecond:06d}".rstrip("0")
     return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
+
+
+def days_from(moment: datetime, days: int) -> datetime:
+    """`days` days after `moment` (before it when negative), held within the calendar:
+    a window reaching past year 1 or 9999 ends there."""
+    try:
+        return moment + timedelta(days=days)
+    except OverflowError:
+        edge = datetime.max if days > 0 else datetime.min
+        return edge.replace(tzinfo=UTC)
 
 
 class TimestampRangeError(ValueError):
@@ -65,8 +75,12 @@ def parse_as_of(text: str | None, default: datetime) -> datetime:
     try:
         if len(text.strip()) == 10:
             day = date.fromisoformat(text.strip())
+            if day.year > LAST_YEAR:
+                raise TimestampRangeError("years 1 to 9998 in UTC")
             return datetime(day.year, day.month, day.day, tzinfo=UTC)
         return parse_timestamp(text)
+    except TimestampRangeError as error:
+        raise InputError(f"--as-of: must be within {error}") from None
     except ValueError:
         raise InputError("--as-of: not a date or an ISO 8601 timestamp") from None
 

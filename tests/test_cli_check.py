@@ -102,12 +102,16 @@ def test_as_of_date_is_midnight_utc(snap):
         (["--rule", "RET,"], "--rule"),
         (["--as-of", "next tuesday"], "--as-of"),
         (["--format", "xml"], "--format"),
+        (["--as-of", "9999-12-31"], "--as-of: must be within years 1 to 9998 in UTC"),
+        (["--as-of", "9999-12-31T00:00:01Z"], "--as-of: must be within years 1 to 9998 in UTC"),
+        (["--output"], "error: Option '--output' requires an argument. (see --help)"),
     ],
 )
 def test_unusable_options_exit_2(snap, args, message):
     done = run("check", snap, *args)
     assert done.returncode == 2
     assert message in done.stderr
+    assert len(done.stderr.splitlines()) == 1
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
 
@@ -161,7 +165,22 @@ def test_schedule_within_csv_and_table(snap):
 def test_schedule_unusable_options_exit_2(snap, args):
     done = run("schedule", snap, *args)
     assert done.returncode == 2
-    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("error: ")
+    assert len(done.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("schedule", ["--within", "3000000"]),  # past year 9999: the window ends there
+        ("schedule", ["--within", "99999999999"]),
+        ("schedule", ["--as-of", "9998-12-31", "--within", "1"]),
+        ("usage", ["--as-of", "0001-01-01"]),  # its windows reach back before year 1
+    ],
+)
+def test_windows_reaching_past_the_calendar_end_there(snap, command, args):
+    done = run(command, snap, *args)
+    assert (done.returncode, done.stderr) == (0, "")
 
 
 def test_severity_is_coloured_on_a_terminal_from_the_console_script(snap):

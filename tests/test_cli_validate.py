@@ -161,6 +161,10 @@ def test_manifest_from_the_console_script_then_validate(tmp_path: Path) -> None:
         ((), "--exported-at is required"),
         (("--exported-at", "someday"), "--exported-at: not an ISO 8601 timestamp"),
         (("--exported-at", "2026-07-01T10:00:00Z", "--timezone", "Mars/Base"), "--timezone"),
+        (
+            ("--exported-at", "2026-07-01T10:00:00Z", "--snapshot-id", "  "),
+            "--snapshot-id: must not be blank",
+        ),
     ],
 )
 def test_manifest_refuses_bad_options(tmp_path: Path, options: tuple[str, ...], says: str) -> None:

@@ -379,6 +379,8 @@ def test_ingest_command_prints_the_workspace_and_counts(tmp_path: Path) -> None:
     [
         ["no-such-folder"],
         ["{snapshot}", "--threads", "0"],
+        ["{snapshot}", "--threads", "257"],
+        ["{snapshot}", "--threads", "abc"],
         ["{snapshot}", "--memory-limit", "lots"],
     ],
 )
@@ -401,6 +403,7 @@ def test_ingest_command_refuses_with_one_line(tmp_path: Path, args: list[str]) -
             "INSIGHT_MEMORY_LIMIT: must be a size such as 1GB or 512MB",
         ),
         ("INSIGHT_THREADS", "0", "INSIGHT_THREADS: must be at least 1"),
+        ("INSIGHT_THREADS", "100000", "INSIGHT_THREADS: must be at most 256"),
     ],
 )
 def test_a_bad_setting_in_the_environment_is_named(
@@ -409,3 +412,17 @@ def test_a_bad_setting_in_the_environment_is_named(
     monkeypatch.setenv(variable, value)
     result = run_cli("validate", valid_snapshot(tmp_path / "s"))
     assert (result.returncode, result.stderr) == (2, f"error: {message}\n")
+
+
+@pytest.mark.parametrize("limit", ["1KB", "200KB"])
+def test_a_memory_limit_too_small_to_build_is_named_not_blamed_on_a_file(
+    tmp_path: Path, own_cache: Path, limit: str
+) -> None:
+    result = run_cli("ingest", "--memory-limit", limit, valid_snapshot(tmp_path / "s"))
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"error: {own_cache}: the workspace could not be built: out of memory: raise the "
+        "memory limit (--memory-limit, INSIGHT_MEMORY_LIMIT)\n",
+    )
+    assert list((own_cache / "workspaces").iterdir()) == []
+    assert [p.name for p in (own_cache / "tmp").iterdir() if "spill" not in p.name] == []

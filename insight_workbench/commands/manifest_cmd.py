@@ -31,6 +31,8 @@ def manifest(
         raise InputError(f"{folder}: not a folder")
     if exported_at is None:
         raise InputError("--exported-at is required: the moment the export shows")
+    if snapshot_id is not None and not snapshot_id.strip():
+        raise InputError("--snapshot-id: must not be blank")
     if not known_timezone(timezone):
         raise InputError("--timezone: not a known time zone (e.g. UTC, Europe/London)")
     try:

@@ -18,7 +18,13 @@ from urllib.parse import quote, urlencode, urlsplit
 import streamlit as st
 
 from insight_workbench.errors import InputError
-from insight_workbench.timeutil import LAST_YEAR, format_utc, parse_timestamp, to_utc
+from insight_workbench.timeutil import (
+    LAST_YEAR,
+    TimestampRangeError,
+    format_utc,
+    parse_timestamp,
+    to_utc,
+)
 
 SNAPSHOT, AS_OF, KEY = "snapshot", "as_of", "key"
 KEPT = (SNAPSHOT, AS_OF)  # the view's data, kept from page to page
@@ -79,15 +85,18 @@ def parse_as_of(text: str) -> datetime:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        moment = parse_timestamp(value)
+            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            moment = parse_timestamp(value)
+    except TimestampRangeError:
+        raise InputError("The date in the address (as_of) is outside years 1 to 9998.") from None
     except ValueError:
         raise InputError(
             "The date in the address (as_of) is not a date like 2026-03-31 "
             "or an ISO 8601 time like 2026-03-31T12:00:00Z."
         ) from None
     if moment.year > LAST_YEAR:
-        raise InputError("The date in the address (as_of) is too far in the future.")
+        raise InputError("The date in the address (as_of) is outside years 1 to 9998.")
     return to_utc(moment)
 
 

@@ -8,7 +8,7 @@ findings (RET-001/002, SAR-001, TPP-002), never schedule items.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from insight_workbench.deadlines.due_dates import params, prepare
@@ -17,7 +17,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import query
 from insight_workbench.subject_requests.request_table import clock_note
-from insight_workbench.timeutil import format_utc, to_utc
+from insight_workbench.timeutil import days_from, format_utc, to_utc
 
 KIND_ORDER = ("retention", "subject_request", "processor_review")
 
@@ -61,7 +61,7 @@ def build_schedule(
     """Items falling due after `as_of` (and no later than `as_of` + `within_days`),
     soonest first: by London date, then retention, requests, reviews, then key."""
     moment = to_utc(as_of)
-    until = moment + timedelta(days=within_days) if within_days is not None else None
+    until = days_from(moment, within_days) if within_days is not None else None
     values = {**params(policy), "as_of": moment, "until": until}
     cursor = snapshot.cursor()
     try:

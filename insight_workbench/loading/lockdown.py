@@ -32,6 +32,7 @@ BASE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "preserve_insertion_order": True,
 }
 GLOB_CHARACTERS = frozenset("*?[]{}")
+MAX_THREADS = 256  # DuckDB starts every thread at once: thousands take minutes
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def settings_from_env(threads: int | None = None, memory_limit: str | None = Non
         threads = int(text)
     if threads is not None and threads < 1:
         raise InputError(f"{threads_from}: must be at least 1")
+    if threads is not None and threads > MAX_THREADS:
+        raise InputError(f"{threads_from}: must be at most {MAX_THREADS}")
     where = "--memory-limit" if memory_limit else "INSIGHT_MEMORY_LIMIT"
     memory_limit = memory_limit or os.environ.get("INSIGHT_MEMORY_LIMIT") or None
     if memory_limit is not None and not SIZE.fullmatch(memory_limit.strip()):

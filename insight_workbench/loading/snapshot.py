@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 
 from insight_workbench.emails import define_email_key
-from insight_workbench.errors import InputError
+from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import read_json
 from insight_workbench.loading.coercion import check_columns, type_table
@@ -202,6 +202,8 @@ def _database_errors(file: Path, table: str) -> Iterator[None]:
     try:
         yield
     except duckdb.Error as error:
+        if resource_problem(error):  # not the file's fault: the build names what ran out
+            raise
         raise InputError(
             f"{file.name}: table '{table}' could not be loaded ({type(error).__name__})"
         ) from None

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench import emails
+from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import known_folders
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.cached_database import (
@@ -186,6 +187,12 @@ def _build(
         put_in_place(part, target, manifest.checksum)
         if pinned is not None and known_folders.identity(sources, manifest) == pinned:
             known_folders.remember(target, pinned)
+    except (duckdb.Error, OSError) as error:
+        problem = resource_problem(error)
+        if problem is None:
+            raise
+        root = target.parent.parent
+        raise InputError(f"{root}: the workspace could not be built: {problem}") from None
     finally:
         shutil.rmtree(copies, ignore_errors=True)
         for leftover in tmp.glob(f"build-{token}*"):  # the file and any write-ahead log

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -15,6 +15,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.sql import Fragments, read_sql
 from insight_workbench.sql import frame as sql_frame
+from insight_workbench.timeutil import days_from
 
 STATUSES = vocabulary.STATUSES
 
@@ -64,7 +65,7 @@ def window(
         raise InputError("period: days must be at least 1")
     if product is not None and product not in PRODUCTS:
         raise InputError(f"product: must be one of {', '.join(PRODUCTS)}")
-    return {"as_of": moment, "start": moment - timedelta(days=days), "product": product}
+    return {"as_of": moment, "start": days_from(moment, -days), "product": product}
 
 
 def show(data: AnalystData, frame: pd.DataFrame, counts: list[str], **kw: Any) -> pd.DataFrame:

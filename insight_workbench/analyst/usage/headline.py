@@ -8,7 +8,7 @@ the same numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
@@ -19,7 +19,7 @@ from insight_workbench.analyst.suppression import SECONDARY, primary_marker
 from insight_workbench.analyst.usage.common import STATUSES
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.sql import execute, read_sql
-from insight_workbench.timeutil import to_utc
+from insight_workbench.timeutil import days_from, to_utc
 
 
 class Headline(TypedDict):
@@ -80,8 +80,8 @@ def _figures(
     else:
         moment, sources = source.as_of(as_of), "usage_sources_analyst.sql"
     moment = to_utc(moment)
-    start = moment - timedelta(days=days)
-    since = min(start, moment - timedelta(days=MAU_DAYS))
+    start = days_from(moment, -days)
+    since = min(start, days_from(moment, -MAU_DAYS))
     params = {"as_of": moment, "start": start, "since": since, "product": product}
     cursor: duckdb.DuckDBPyConnection = source.cursor()
     try:
