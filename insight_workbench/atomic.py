@@ -95,10 +95,22 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
         os.replace(entry, target / entry.name)
 
 
+def file_in_the_way(target: Path) -> Path | None:
+    """The nearest existing folder of `target`'s path when it is not a folder."""
+    for folder in target.absolute().parents:
+        if folder.exists():
+            return None if folder.is_dir() else folder
+    return None
+
+
 @contextlib.contextmanager
 def reported_write_errors(target: Path) -> Iterator[None]:
     """An OSError while writing `target` (no space, no permission, read-only file system)
-    becomes one InputError: `cannot write <target>: <reason>`."""
+    becomes one InputError: `cannot write <target>: <reason>`. A file where a folder of
+    the path should be is named first (the OS would only say that something exists)."""
+    blocking = file_in_the_way(target)
+    if blocking is not None:
+        raise InputError(f"cannot write {target}: {blocking} is a file, not a folder")
     try:
         yield
     except OSError as error:

@@ -107,6 +107,23 @@ COMMANDS = {
 }
 
 
+@pytest.mark.parametrize("name", [*COMMANDS, "check --output"])
+def test_a_file_where_the_folder_should_be_is_named(
+    name: str, people_path: Path, tmp_path: Path
+) -> None:
+    blocking = tmp_path / "a-file"
+    blocking.write_text("kept\n")
+    out = blocking / "sub"
+    if name == "check --output":
+        done = cli("check", people_path, "--output", out / "findings.json")
+    else:
+        done = cli(*COMMANDS[name](people_path, out))
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.endswith(f": {blocking} is a file, not a folder\n"), done.stderr
+    assert blocking.read_text() == "kept\n"
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_a_read_only_folder_is_one_line_and_exit_2(
     name: str, people_path: Path, read_only: Path, tmp_path: Path

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from insight_workbench.atomic import write_atomically
+from insight_workbench.atomic import file_in_the_way, write_atomically
 from insight_workbench.errors import InputError
 
 SnapshotArg = Annotated[
@@ -40,6 +40,11 @@ def write_text(text: str, output: Path | None = None) -> None:
     if output is None:
         typer.echo(text, nl=False)
         return
+    if not output.name or output.is_dir():
+        raise InputError(f"--output {output}: a folder; give the path of a file")
+    blocking = file_in_the_way(output)
+    if blocking is not None:
+        raise InputError(f"--output {output}: {blocking} is a file, not a folder")
     try:
         write_atomically(output, text.encode("utf-8"))
     except OSError as error:
