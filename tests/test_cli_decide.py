@@ -162,3 +162,11 @@ def test_a_ledger_refusing_the_write_is_named_and_the_decision_never_shown(
     )
     assert done.returncode == 2
     assert done.stderr == f"error: ledger {ledger.where}: cannot be written (refused)\n"
+
+
+def test_a_blank_acting_user_is_named(env: dict[str, str]) -> None:
+    done = run_cli("decide", *P4, "--acknowledge", env={**env, "INSIGHT_USER": "   "})
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: INSIGHT_USER: must name who is acting, not be blank\n",
+    )
