@@ -68,6 +68,8 @@ def test_entries_hold_who_role_action_keys_and_snapshot(ledger_setting: str) -> 
         ("peek", [], "unknown audit action"),
         ("page_view", ["ip:203.0.113.9"], "no keys of kind 'ip'"),
         ("page_view", ["someone@example.org"], "no keys of kind"),
+        ("page_view", ["org:O1\nforged entry"], "no keys of kind"),
+        ("page_view", ["org: "], "no keys of kind"),
     ],
 )
 def test_unknown_actions_and_values_as_keys_are_refused(
@@ -256,3 +258,10 @@ def test_entries_are_found_by_who_action_key_and_day(
     assert seqs(since=date(2026, 3, 2)) == [4, 3]
     assert seqs(until=date(2026, 3, 1)) == [2, 1]
     assert audit_trail.people(ledger) == ["ana@example.org", "dpo@example.org"]
+
+
+def test_an_id_with_spaces_is_a_key_like_any_other(ledger_setting: str) -> None:
+    """The contract's ids are any non-empty text: an organisation may be keyed by name."""
+    ledger = open_ledger(ledger_setting)
+    audit_trail.log(ledger, "dpo", "dpo", "page_view", ["org:Acme Ltd"], "S1")
+    assert audit_trail.verify(ledger)[0].entries == 1

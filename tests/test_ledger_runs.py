@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from insight_workbench.ledger.database import (
     open_ledger,
     reading,
 )
+from insight_workbench.ledger.instants import parsed
 from insight_workbench.ledger.runs import record_run
 from insight_workbench.ledger.tables import findings, holdings, metadata, runs
 from insight_workbench.loading.snapshot import Snapshot
@@ -203,3 +205,22 @@ def test_no_personal_values_reach_the_ledger(ledger_setting: str, tmp_path: Path
     values = [canary for canary in canaries() if canary not in ids]
     leaked = [canary for canary in values if canary.lower() in text.lower()]
     assert leaked == []
+
+
+def test_a_run_before_the_year_1000_is_stored_sortable_and_read_back(
+    ledger_setting: str, sample_path: Path
+) -> None:
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    done = run_cli("check", sample_path, "--as-of", "0999-06-01", "--record", "--quiet", env=env)
+    assert done.returncode in (0, 1), done.stderr
+    with reading(open_ledger(ledger_setting)) as connection:
+        [as_of] = connection.execute(select(runs.c.as_of)).scalars().all()
+    assert as_of == "0999-06-01T00:00:00.000000Z"
+    history = run_cli("history", "--format", "json", env=env)
+    assert history.returncode == 0, history.stderr
+    assert json.loads(history.stdout)["runs"][0]["as_of"] == "0999-06-01T00:00:00Z"
+
+
+def test_an_instant_stored_without_its_year_s_leading_zeros_is_read() -> None:
+    assert parsed("999-06-01T00:00:00.000000Z") == datetime(999, 6, 1, tzinfo=UTC)
+    assert parsed("2026-06-01T00:00:00.000000Z") == datetime(2026, 6, 1, tzinfo=UTC)

@@ -55,7 +55,8 @@ KEY_KINDS = (
     "notebook",
     "run",
 )
-KEY = re.compile(r"(?P<kind>[a-z]+):\S{1,380}")
+# An id is any text of the snapshot (spaces included), never a control character.
+KEY = re.compile(r"(?P<kind>[a-z]+):(?=\S)[^\x00-\x1f\x7f]{1,380}")
 CHAINS = {"audit trail": audit, "decisions": decisions}
 
 

@@ -12,16 +12,20 @@ from insight_workbench.timeutil import format_utc, parse_timestamp, to_utc
 
 
 def stored(moment: datetime) -> str:
-    return to_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = to_utc(moment)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S.%fZ}"  # %Y drops a year's leading zeros
 
 
 def shown(text: str | None) -> str | None:
     """A stored instant as the workbench writes instants elsewhere; None stays None."""
-    return format_utc(parse_timestamp(text)) if text else None
+    return format_utc(parsed(text)) if text else None
 
 
 def parsed(text: str) -> datetime:
-    return parse_timestamp(text)
+    """A stored instant; one of a year before 1000 written without its leading zeros (as
+    earlier versions did) is read too."""
+    year, _, rest = text.partition("-")
+    return parse_timestamp(f"{int(year):04d}-{rest}" if year.isdigit() and rest else text)
 
 
 def now() -> datetime:
