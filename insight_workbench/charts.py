@@ -15,6 +15,23 @@ def _layout(figure: go.Figure, title: str) -> go.Figure:
     return figure
 
 
+def _text(value: object) -> str:
+    """A label as itself: plotly reads `<br>`, `<a href>` and `<span style>` in any text
+    of a chart as markup, but shows entities as the characters they stand for."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _shown(frame: pd.DataFrame, keep: list[str] | None = None) -> pd.DataFrame:
+    """`frame` with every text cell made a label as itself (but the `keep` columns, read
+    back as they are when a point is selected)."""
+    texts = {
+        column: frame[column].map(lambda v: _text(v) if isinstance(v, str) else v)
+        for column in frame.columns
+        if column not in (keep or []) and pd.api.types.is_string_dtype(frame[column])
+    }
+    return frame.assign(**texts) if texts else frame
+
+
 def _words(frame: pd.DataFrame) -> dict[str, str]:
     """Each column's name as a reader sees it on an axis, in the legend and on hover:
     `rows_held` reads "Rows held"."""
@@ -28,7 +45,7 @@ def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None
     # A list, not `.map(...).fillna("")`: with no findings the mapped column is float.
     named = counts.assign(rules=[described.get(family, "") for family in counts["family"]])
     figure = px.bar(
-        named,
+        _shown(named),
         x="family",
         y="findings",
         color="severity",
@@ -55,7 +72,7 @@ def timeline(
     """Points on a date axis, one row per item (due dates, events); `custom` columns ride
     along with each point (a record id, read back when the point is selected)."""
     figure = px.scatter(
-        frame,
+        _shown(frame, custom),
         x=x,
         y=y,
         color=colour,
@@ -82,13 +99,17 @@ def bars(
     """Bars of `y` by `x` (stacked by `colour`, with fixed `colours` per value if given)."""
     axes = {"x": y, "y": x, "orientation": "h"} if horizontal else {"x": x, "y": y}
     figure = px.bar(
-        frame, color=colour, color_discrete_map=colours or {}, labels=_words(frame), **axes
+        _shown(frame),
+        color=colour,
+        color_discrete_map={_text(k): v for k, v in (colours or {}).items()},
+        labels=_words(frame),
+        **axes,
     )
     return _layout(figure, title)
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, title: str, colour: str | None = None) -> go.Figure:
-    figure = px.line(frame, x=x, y=y, color=colour, markers=True, labels=_words(frame))
+    figure = px.line(_shown(frame), x=x, y=y, color=colour, markers=True, labels=_words(frame))
     return _layout(figure, title)
 
 
@@ -103,14 +124,14 @@ def heatmap(
             frame.pivot_table(index=y, columns=x, values=text, aggfunc="first", sort=False)
             .reindex_like(grid)
             .fillna("")
-            .astype(str)
+            .map(_text)
             .values
         )
     figure = go.Figure(
         go.Heatmap(
             z=grid.values,
-            x=[str(c) for c in grid.columns],
-            y=[str(i) for i in grid.index],
+            x=[_text(c) for c in grid.columns],
+            y=[_text(i) for i in grid.index],
             text=labels,
             texttemplate="%{text}" if labels is not None else None,
             colorscale="Blues",
@@ -128,7 +149,7 @@ def over_time(
     frame: pd.DataFrame, x: str, y: str, title: str, y_title: str, percent: bool = False
 ) -> go.Figure:
     """A line over a date axis (typed as dates, never guessed); gaps stay gaps."""
-    figure = px.line(frame, x=x, y=y, markers=len(frame) <= 60, labels=_words(frame))
+    figure = px.line(_shown(frame), x=x, y=y, markers=len(frame) <= 60, labels=_words(frame))
     figure.update_xaxes(type="date", title=None)
     figure.update_yaxes(title=y_title, rangemode="tozero", tickformat=".0%" if percent else None)
     figure.update_traces(connectgaps=False)
@@ -142,7 +163,7 @@ def pass_fail_bars(
     and the threshold `k` drawn as a line between the sizes that fail and those that pass."""
     verdict = frame[passed].map({True: "passes (k or more)", False: "fails (below k)"})
     figure = px.bar(
-        frame.assign(verdict=verdict),
+        _shown(frame).assign(verdict=verdict),
         x=x,
         y=y,
         color="verdict",
@@ -159,9 +180,9 @@ def ranked_bars(
     frame: pd.DataFrame, label: str, value: str, text: str, title: str, colour: str | None = None
 ) -> go.Figure:
     """Horizontal bars in the frame's order, first row on top, each labelled with `text`."""
-    order = list(dict.fromkeys(frame[label].astype(str)))
+    order = list(dict.fromkeys(frame[label].map(_text)))
     figure = px.bar(
-        frame.assign(**{label: frame[label].astype(str)}),
+        _shown(frame).assign(**{label: frame[label].map(_text)}),
         x=value,
         y=label,
         color=colour,
@@ -183,8 +204,8 @@ def category_heatmap(
     figure = go.Figure(
         go.Heatmap(
             z=grid.values,
-            x=[str(c) for c in grid.columns],
-            y=[str(i) for i in grid.index],
+            x=[_text(c) for c in grid.columns],
+            y=[_text(i) for i in grid.index],
             colorscale="Blues",
             hoverongaps=False,
             zmin=0,

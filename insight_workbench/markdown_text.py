@@ -6,7 +6,9 @@ Streamlit's `st.markdown`, `st.caption`, `st.error`... and the reports'
 `escape_markdown` turns line breaks into spaces (a value cannot start a block of
 its own) and backslash-escapes every character that can open Markdown syntax:
 CommonMark then reads each as a literal character, never as a link, image, HTML,
-entity, emphasis, code or math, and a bare address does not become a link.
+entity, emphasis, code or math. A bare address (`https://…`, `www.…`, `x@y.z`)
+and Streamlit's colour syntax (`:red[…]`) get an invisible word joiner inside, as
+escaping alone does not stop Streamlit from making them links or colours.
 Characters that cannot (`-`, `.`, `:`, an underscore inside a word) are left as
 they are, so plain messages stay plain.
 """
@@ -19,13 +21,18 @@ _BREAKS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _SYNTAX = re.compile(
     r"[\\`*{}\[\]()<>#+!|~$&]"
     r"|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])"  # an underscore that could open or close emphasis
-    r"|(?<=:)/|(?<=\bwww)\."  # what would make a bare address a link
 )
 # At the very start, "-" or "=" may mark a list or rule, and "1." or "1)" a numbered list.
 _LEADING = re.compile(r"^(\s*)([-=]|\d+[.)])")
+# Streamlit's renderer makes links of bare addresses (`https://…`, `www.…`, `x@y.z`) even
+# when their characters are escaped, and reads `:red[…]` as a colour: an invisible word
+# joiner (U+2060) inside each keeps them text.
+_JOIN = "\u2060"
+_AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)|(?<=:)(?=[A-Za-z]+\[)", re.I)
 
 
 def escape_markdown(value: object) -> str:
     """`value` as text that any Markdown renderer shows literally."""
-    text = _SYNTAX.sub(r"\\\g<0>", _BREAKS.sub(" ", str(value)))
+    joined = _AUTOLINKED.sub(_JOIN, _BREAKS.sub(" ", str(value)))
+    text = _SYNTAX.sub(r"\\\g<0>", joined)
     return _LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)

@@ -28,6 +28,7 @@ def payload(port: int) -> str:
         "<img src=x onerror=alert(1)><script>alert(1)</script>"
         f"![x](http://127.0.0.1:{port}{PLANTED_PATH})[y](javascript:alert(1))"
         '"><svg onload=alert(1)>'
+        f'<a href="http://127.0.0.1:{port}/planted-link">l</a> http://127.0.0.1:{port}/planted-bare'
     )
 
 

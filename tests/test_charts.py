@@ -60,7 +60,21 @@ def test_heatmap_keeps_gaps_and_labels() -> None:
     grid = figure.data[0].z
     assert grid[0][0] == 12.0
     assert math.isnan(grid[0][1])
-    assert figure.data[0].text[0][1] == "<10"
+    assert figure.data[0].text[0][1] == "&lt;10"  # plotly shows the entity as "<10"
+
+
+def test_a_label_s_markup_is_shown_as_text_and_a_selected_id_kept() -> None:
+    """Plotly reads `<a href>`, `<br>` and `<span style>` in any label: a name from a
+    snapshot is given to it as entities, which it shows as the characters themselves."""
+    name = '<a href="https://evil.example/">Acme & Co</a>'
+    frame = pd.DataFrame(
+        {"due": pd.to_datetime(["2026-01-01"], utc=True), "org": [name], "id": ["O<1>"]}
+    )
+    figure = charts.timeline(frame, "due", "org", "org", "Due dates", custom=["id"])
+    shown = '&lt;a href="https://evil.example/"&gt;Acme &amp; Co&lt;/a&gt;'
+    assert list(figure.data[0].y) == [shown]
+    assert figure.data[0].name == shown
+    assert list(figure.data[0].customdata[0]) == ["O<1>"]  # read back as it is
 
 
 def test_timeline_colours_states() -> None:

@@ -46,11 +46,17 @@ def test_resolves_a_listed_snapshot(root: Path) -> None:
         "not-a-snapshot",
         ".",
         "missing",
+        # only a folder's own name: never a path, even one leading back inside
+        "2026-10/../2026-10",
+        "2026-10/",
+        "{root}/2026-10",
+        "2026-\x0010",
+        "x" * 5000,
     ],
 )
 def test_refuses_paths_outside_root(root: Path, name: str) -> None:
     with pytest.raises(InputError, match="not a snapshot folder under the snapshots folder"):
-        snapshots.resolve_choice(root, name)
+        snapshots.resolve_choice(root, name.replace("{root}", str(root)))
 
 
 def test_refuses_when_no_root_is_configured() -> None:

@@ -194,6 +194,13 @@ def test_no_page_runs_or_fetches_planted_markup(
             else:
                 follow_nav(tab, spec.title, url)
             assert tab.locator(EXCEPTION).count() == 0, spec.title
+            # No planted address became a link: not in text, headings or chart labels.
+            links = tab.evaluate(
+                "() => [...document.querySelectorAll('a')].map(a => [a.getAttribute('href')"
+                " || a.getAttribute('xlink:href') || '', a.parentElement.outerHTML.slice(0, 300)])"
+            )
+            bad = [h for h in links if "planted" in h[0] or h[0].startswith("javascript")]
+            assert bad == [], (spec.title, bad)
             # The sidebar names the planted snapshot_id, as text.
             assert "onerror=alert(1)" in tab.locator('[data-testid="stSidebar"]').inner_text()
             if spec.path == "app_pages/reports.py":

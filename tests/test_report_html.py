@@ -40,7 +40,7 @@ PLANTED = [
 
 @pytest.mark.parametrize("value", PLANTED)
 def test_escaped_markdown_reads_as_the_text_itself(value: str) -> None:
-    rendered = markdown2html(escape_markdown(value)).strip()
+    rendered = markdown2html(escape_markdown(value)).strip().replace("\u2060", "")
     inner = rendered.removeprefix("<p>").removesuffix("</p>")
     expected = re.sub("\n+", " ", value).replace("&", "&amp;").replace("<", "&lt;")
     assert inner.replace("&gt;", ">").replace("&quot;", '"') == expected

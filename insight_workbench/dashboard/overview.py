@@ -11,6 +11,7 @@ from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.findings import SEVERITIES
+from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
 
 HORIZONS = (7, 30, 90)
@@ -140,11 +141,14 @@ def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
     columns = ["key", "change", "rule", "state", "first_seen", "runs_seen"]
     if changes.latest is None:
         return "No run is recorded in the ledger yet.", pd.DataFrame(columns=columns)
-    latest = f"{changes.latest.snapshot_id} (exported {shown(changes.latest.exported_at)})"
+    # A sentence for Markdown: the snapshot ids come from the exports, so they are escaped.
+    latest_id = escape_markdown(changes.latest.snapshot_id)
+    latest = f"{latest_id} (exported {shown(changes.latest.exported_at)})"
     if changes.previous is None:
         said = f"One run is recorded: {latest}."
     else:
-        said = f"The latest recorded run, {latest}, against {changes.previous.snapshot_id}."
+        previous_id = escape_markdown(changes.previous.snapshot_id)
+        said = f"The latest recorded run, {latest}, against {previous_id}."
     rows = [
         {
             "key": life.key,

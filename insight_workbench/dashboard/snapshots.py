@@ -35,10 +35,11 @@ def resolve_choice(root: Path | None, name: str) -> Path:
     """The snapshot folder `name` under `root`; anything that leads outside it is refused."""
     if root is None:
         raise InputError("no snapshots folder is configured (INSIGHT_SNAPSHOTS_ROOT)")
-    candidate = root / name
-    if not name.strip() or not _inside(root, candidate):
-        raise InputError(f"snapshot '{name}': not a snapshot folder under the snapshots folder")
-    return candidate.resolve()
+    plain = 0 < len(name) <= 255 and "\x00" not in name and Path(name).name == name
+    if not plain or name.strip() in ("", ".", "..") or not _inside(root, root / name):
+        shown = name if len(name) <= 80 else name[:80] + "…"
+        raise InputError(f"snapshot '{shown}': not a snapshot folder under the snapshots folder")
+    return (root / name).resolve()
 
 
 def _inside(root: Path, candidate: Path) -> bool:
