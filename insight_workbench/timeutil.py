@@ -6,6 +6,7 @@ UTC) or `parse_as_of` (what a person typed), so the rule is written once.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -13,6 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from insight_workbench.errors import InputError
 
 LAST_YEAR = 9998  # so that a deadline months after any instant is still a datetime
+# What a person may type as `as_of`: a date, or a date and time in ISO 8601's extended
+# form (Python alone would also take run-together digits such as 20261128T0200).
+AS_OF_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}([T ]\d{2}(:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?"
+)
 
 
 def to_utc(moment: datetime) -> datetime:
@@ -72,6 +78,8 @@ def parse_as_of(text: str | None, default: datetime) -> datetime:
     None means `default`. Anything else is an InputError naming `--as-of`."""
     if text is None:
         return to_utc(default)
+    if not AS_OF_TEXT.fullmatch(text.strip()):
+        raise InputError("--as-of: not a date or an ISO 8601 timestamp")
     try:
         if len(text.strip()) == 10:
             day = date.fromisoformat(text.strip())

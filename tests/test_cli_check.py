@@ -103,6 +103,8 @@ def test_as_of_date_is_midnight_utc(snap):
         (["--as-of", "next tuesday"], "--as-of"),
         (["--format", "xml"], "--format"),
         (["--as-of", "9999-12-31"], "--as-of: must be within years 1 to 9998 in UTC"),
+        (["--as-of", "1" * 5000], "--as-of: not a date or an ISO 8601 timestamp"),
+        (["--as-of", "20261128T0200"], "--as-of: not a date or an ISO 8601 timestamp"),
         (["--as-of", "9999-12-31T00:00:01Z"], "--as-of: must be within years 1 to 9998 in UTC"),
         (["--output"], "error: Option '--output' requires an argument. (see --help)"),
     ],

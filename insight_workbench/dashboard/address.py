@@ -19,6 +19,7 @@ import streamlit as st
 
 from insight_workbench.errors import InputError
 from insight_workbench.timeutil import (
+    AS_OF_TEXT,
     LAST_YEAR,
     TimestampRangeError,
     format_utc,
@@ -83,6 +84,8 @@ def parse_as_of(text: str) -> datetime:
     in the app's words."""
     value = text.strip()
     try:
+        if not AS_OF_TEXT.fullmatch(value):
+            raise ValueError(value)
         if len(value) == 10:
             day = date.fromisoformat(value)
             moment = datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -128,6 +128,7 @@ def test_an_unknown_key_of_a_known_kind_says_nothing_has_it(open_app) -> None:
         ({"as_of": "last tuesday"}, "The date in the address (as_of) is not a date"),
         ({"as_of": "2026-02-30"}, "The date in the address (as_of) is not a date"),
         ({"as_of": "9999-12-31"}, "The date in the address (as_of) is outside years 1 to 9998"),
+        ({"as_of": "1" * 5000}, "The date in the address (as_of) is not a date"),
         (
             {"as_of": "9999-12-31T00:00:01Z"},
             "The date in the address (as_of) is outside years 1 to 9998",
