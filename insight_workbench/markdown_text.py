@@ -6,7 +6,7 @@ Streamlit's `st.markdown`, `st.caption`, `st.error`... and the reports'
 `escape_markdown` turns line breaks into spaces (a value cannot start a block of
 its own) and backslash-escapes every character that can open Markdown syntax:
 CommonMark then reads each as a literal character, never as a link, image, HTML,
-entity, emphasis, code or math. A bare address (`https://…`, `www.…`, `x@y.z`)
+entity, emphasis, code or math. A bare web address (`https://…`, `www.…`)
 and Streamlit's colour syntax (`:red[…]`) get an invisible word joiner inside, as
 escaping alone does not stop Streamlit from making them links or colours.
 Characters that cannot (`-`, `.`, `:`, an underscore inside a word) are left as
@@ -24,11 +24,12 @@ _SYNTAX = re.compile(
 )
 # At the very start, "-" or "=" may mark a list or rule, and "1." or "1)" a numbered list.
 _LEADING = re.compile(r"^(\s*)([-=]|\d+[.)])")
-# Streamlit's renderer makes links of bare addresses (`https://…`, `www.…`, `x@y.z`) even
-# when their characters are escaped, and reads `:red[…]` as a colour: an invisible word
-# joiner (U+2060) inside each keeps them text.
+# Streamlit's renderer makes links of bare addresses (`https://…`, `www.…`) even when
+# their characters are escaped, and reads `:red[…]` as a colour: an invisible word
+# joiner (U+2060) inside each keeps them text. An email address is left whole (it may
+# become a `mailto:` link, which fetches nothing): people copy it from the page.
 _JOIN = "\u2060"
-_AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)|(?<=:)(?=[A-Za-z]+\[)", re.I)
+_AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=:)(?=[A-Za-z]+\[)", re.I)
 
 
 def escape_markdown(value: object) -> str:
