@@ -73,20 +73,28 @@ def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
     return instant
 
 
+def read_as_of(text: str) -> datetime:
+    """An `as_of` as a person typed it, on the command line or in the app's address: a
+    date means 00:00 UTC of that day, a naive timestamp is UTC. Raises
+    `TimestampRangeError` outside years 1..9998 and `ValueError` for anything else."""
+    value = text.strip()
+    if not AS_OF_TEXT.fullmatch(value):
+        raise ValueError("not a date or an ISO 8601 timestamp")
+    if len(value) > 10:
+        return parse_timestamp(value)
+    day = date.fromisoformat(value)
+    if day.year > LAST_YEAR:
+        raise TimestampRangeError("years 1 to 9998 in UTC")
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
 def parse_as_of(text: str | None, default: datetime) -> datetime:
-    """An `as_of` as typed: a date means 00:00 UTC of that day; a naive timestamp is UTC;
-    None means `default`. Anything else is an InputError naming `--as-of`."""
+    """`--as-of` (`read_as_of`); None means `default`. Anything else is an InputError
+    naming `--as-of`."""
     if text is None:
         return to_utc(default)
-    if not AS_OF_TEXT.fullmatch(text.strip()):
-        raise InputError("--as-of: not a date or an ISO 8601 timestamp")
     try:
-        if len(text.strip()) == 10:
-            day = date.fromisoformat(text.strip())
-            if day.year > LAST_YEAR:
-                raise TimestampRangeError("years 1 to 9998 in UTC")
-            return datetime(day.year, day.month, day.day, tzinfo=UTC)
-        return parse_timestamp(text)
+        return read_as_of(text)
     except TimestampRangeError as error:
         raise InputError(f"--as-of: must be within {error}") from None
     except ValueError:

@@ -11,21 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import streamlit as st
 
 from insight_workbench.errors import InputError
-from insight_workbench.timeutil import (
-    AS_OF_TEXT,
-    LAST_YEAR,
-    TimestampRangeError,
-    format_utc,
-    parse_timestamp,
-    to_utc,
-)
+from insight_workbench.timeutil import TimestampRangeError, format_utc, read_as_of
 
 SNAPSHOT, AS_OF, KEY = "snapshot", "as_of", "key"
 KEPT = (SNAPSHOT, AS_OF)  # the view's data, kept from page to page
@@ -79,18 +72,10 @@ def parse_key(text: str) -> RecordKey:
 
 
 def parse_as_of(text: str) -> datetime:
-    """`as_of` from the address: a date means 00:00 UTC of it (as on the command line, so
-    a link never drifts), a timestamp without offset is UTC. A bad one is an `InputError`
-    in the app's words."""
-    value = text.strip()
+    """`as_of` from the address, read as on the command line (`read_as_of`), so a link
+    never drifts. A bad one is an `InputError` in the app's words."""
     try:
-        if not AS_OF_TEXT.fullmatch(value):
-            raise ValueError(value)
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        else:
-            moment = parse_timestamp(value)
+        return read_as_of(text)
     except TimestampRangeError:
         raise InputError("The date in the address (as_of) is outside years 1 to 9998.") from None
     except ValueError:
@@ -98,9 +83,6 @@ def parse_as_of(text: str) -> datetime:
             "The date in the address (as_of) is not a date like 2026-03-31 "
             "or an ISO 8601 time like 2026-03-31T12:00:00Z."
         ) from None
-    if moment.year > LAST_YEAR:
-        raise InputError("The date in the address (as_of) is outside years 1 to 9998.")
-    return to_utc(moment)
 
 
 def link(url_path: str, params: Mapping[str, str | Sequence[str]]) -> str:

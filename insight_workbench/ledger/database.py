@@ -52,7 +52,7 @@ def ledger_setting() -> str:
 def acting_user() -> str:
     """Who is acting on the command line: `INSIGHT_USER`, else the OS user name."""
     named = os.environ.get("INSIGHT_USER")
-    if named is not None and named and not named.strip():
+    if named and not named.strip():
         raise InputError("INSIGHT_USER: must name who is acting, not be blank")
     return named or getpass.getuser()
 

@@ -56,10 +56,15 @@ def is_known(workspace: Path, folder_identity: str | None) -> bool:
     return folder_identity is not None and folder_identity in _remembered(workspace)
 
 
-def remember(workspace: Path, folder_identity: str) -> None:
-    """Add the folder to those checked against `workspace`. Only a hint: when the cache
-    cannot be written (read-only, full), or two processes race, the folder is hashed
-    again next time."""
+def remember(
+    workspace: Path, folder_identity: str | None, sources: list[SourceFile], manifest: mf.Manifest
+) -> None:
+    """Add the folder to those checked against `workspace`, when its pinned files still
+    have the identity taken before they were hashed (`folder_identity`). Only a hint: when
+    the cache cannot be written (read-only, full), or two processes race, the folder is
+    hashed again next time."""
+    if folder_identity is None or identity(sources, manifest) != folder_identity:
+        return  # changed while being hashed: nothing to vouch for
     if not workspace.is_file():  # replaced meanwhile by another build: nothing to vouch for
         return
     known = [i for i in _remembered(workspace) if i != folder_identity] + [folder_identity]

@@ -109,8 +109,7 @@ def ingest(
         except BaseException:
             snapshot.con.close()
             raise
-        if pinned is not None and known_folders.identity(sources, manifest) == pinned:
-            known_folders.remember(target, pinned)  # not changed while being hashed
+        known_folders.remember(target, pinned, sources, manifest)
     return Workspace(target, built), snapshot
 
 
@@ -185,8 +184,7 @@ def _build(
         finally:
             con.close()
         put_in_place(part, target, manifest.checksum)
-        if pinned is not None and known_folders.identity(sources, manifest) == pinned:
-            known_folders.remember(target, pinned)
+        known_folders.remember(target, pinned, sources, manifest)
     except (duckdb.Error, OSError) as error:
         problem = resource_problem(error)
         if problem is None:
