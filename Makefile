@@ -70,18 +70,28 @@ postgres:
 			echo "No PostgreSQL and no apt: set INSIGHT_PG_BINDIR to its bin folder"; \
 		fi; }
 
-lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/mypy
-	$(BIN)/lint-imports
-
+LINT = $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports
 # Known advisories against every locked package (skipped, with a note, when offline).
-audit: $(STAMP)
-	$(BIN)/python scripts/audit_lock.py requirements.lock
+AUDIT = $(BIN)/python scripts/audit_lock.py requirements.lock
 
-test: $(STAMP) chromium postgres lint audit
-	$(BIN)/pytest -q
+lint: $(STAMP)
+	$(LINT)
+
+audit: $(STAMP)
+	$(AUDIT)
+
+# The checks (lint, audit) run beside the tests and report after them: mypy's half
+# minute from a fresh clone and the audit's wait on the network no longer hold them back.
+# While the checks start, one collection writes the tests' rewritten modules to
+# __pycache__ (even where PYTHONDONTWRITEBYTECODE is set), so that each worker reads them
+# instead of rewriting every test module again.
+test: $(STAMP) chromium postgres
+	@checks=$$(mktemp); { $(LINT); lint=$$?; $(AUDIT) && exit $$lint; } >$$checks 2>&1 & pid=$$!; \
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest --collect-only -q -n 0 -p no:cacheprovider >/dev/null; \
+	$(BIN)/pytest -q; tests=$$?; \
+	wait $$pid; checked=$$?; cat $$checks; rm -f $$checks; \
+	if [ $$checked -ne 0 ]; then echo "make test: the checks above failed"; fi; \
+	exit $$((tests != 0 || checked != 0))
 
 # Generated docs: the rules reference from the rule registry, the sample's page from
 # the committed sample and its planted cases (tests fail when either is stale).

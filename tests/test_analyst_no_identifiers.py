@@ -32,6 +32,8 @@ from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports.usage_section import usage_section
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 KEY = b"no-identifiers-test-key-0123456789"
 EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 

@@ -15,6 +15,8 @@ from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.decisions import london_today
 from insight_workbench.ledger.tables import decisions
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 DPO = "dpo@example.org"
 P4 = ("processor:P4", "--rule", "TPP-001")
 

@@ -18,6 +18,8 @@ from sar_people import JANE
 
 from insight_workbench.loading.snapshot import Snapshot
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 HEAVY = (
     "pandas",
     "numpy",

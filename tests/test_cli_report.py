@@ -16,6 +16,8 @@ from cli_runner import run_script
 
 from insight_workbench.reports.runner import new_run_folder, write_record
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 FIXTURES = Path(__file__).parent / "notebooks"
 NO_PDF = "--no-pdf"  # no test here reads a PDF (tests/test_report_outputs.py does)
 

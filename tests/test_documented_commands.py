@@ -25,6 +25,8 @@ import typer
 from insight_workbench.cli import app, main
 from insight_workbench.commands.report_cmd import prepare_report
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PROGRAM = re.compile(r"^(\$ )?(\.venv/bin/)?insight-workbench(\s|$)")

@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cli_runner import SCRIPT, run_cli
 from sqlalchemy import select
 
 from insight_workbench.ledger import audit_trail
 from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.tables import audit, runs
+
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSION = Path(__file__).with_name("ledger_session.py")

@@ -20,6 +20,8 @@ from cli_runner import run_cli
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.sample.series import generate_series
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 MONTHS = 12
 
 

@@ -23,6 +23,8 @@ from insight_workbench.subject_requests.pack import (
 )
 from insight_workbench.testing import build_snapshot
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 ID_COLUMNS = {"admin_views": "viewer_user_id"}
 PackOf = Callable[[Snapshot, str], SubjectPack]
 

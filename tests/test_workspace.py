@@ -24,6 +24,8 @@ from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
 from insight_workbench.testing import build_snapshot
 
+pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
+
 
 @pytest.fixture(autouse=True)
 def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
