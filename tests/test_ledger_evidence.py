@@ -79,7 +79,7 @@ def test_one_run_or_none_proves_no_deletion(
     with reading(ledger) as connection:
         assert deletion_records(connection) == []
         assert why_no_record(connection, "org:O1") == (
-            "no runs are recorded yet (record them with `check --record`)"
+            "no runs are recorded yet (record them with insight-workbench check --record)"
         )
     record(ledger_setting, deletion_months, ["2026-10"])
     with reading(ledger) as connection:

@@ -166,9 +166,11 @@ def panel(wb: Workbench, sources: Mapping[str, Source] | None = None) -> RecordK
         own = record_findings(wb, key)
         has_facts = facts is not None and not facts.empty
         if not has_facts and own.empty:
+            # Some pages list only the records a rule flagged (late logins, bursts), so
+            # an empty panel does not prove the record is absent from the snapshot.
             st.warning(
-                "Nothing in this snapshot has this key at this as-of time. "
-                "Check the link, or open the page without it."
+                "No finding names this key at this as-of time, and this page lists "
+                "nothing under it. Check the link, or open the page without it."
             )
         if has_facts:
             st.dataframe(facts, hide_index=True, key="record_facts")

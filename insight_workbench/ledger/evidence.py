@@ -121,7 +121,7 @@ def why_no_record(connection: Connection, key: str) -> str | None:
     """Why `key` has no deletion record, in words (None when it has one)."""
     order = recorded_runs(connection)
     if not order:
-        return "no runs are recorded yet (record them with `check --record`)"
+        return "no runs are recorded yet (record them with insight-workbench check --record)"
     judged = judge(key, order, _holdings(connection, key).get(key, {}))
     return judged if isinstance(judged, str) else None
 
