@@ -644,6 +644,15 @@ PARQUET = [
         [(1, "ip", MISSING)],
         None,
     ),
+    (
+        "an extra column named as DuckDB's record index is kept, records still numbered",
+        logins_table(
+            ts=pa.array(["2026-07-01T10:00:00+01:00", PLANTED]),
+            file_row_number=pa.array(["first", "second"]),
+        ),
+        [(2, "ts", BAD_TS)],
+        expect("SELECT login_id || '/' || file_row_number FROM logins", ["L1/first"]),
+    ),
 ]
 
 
@@ -735,6 +744,12 @@ def add_parquet_twin(folder: Path) -> None:
 
 def parquet_logins(data: pa.Table) -> Callable[[Path], None]:
     return lambda folder: write_parquet(folder, "logins", data)
+
+
+def parquet_repeated_name(folder: Path) -> None:
+    """`IP` after `ip`: DuckDB would read it as `IP_1` and load the first under `ip`."""
+    data = logins_table(ip=pa.array([PLANTED])).append_column("IP", pa.array(["10.0.0.9"]))
+    write_parquet(folder, "logins", data)
 
 
 def garbage_parquet(folder: Path) -> None:
@@ -912,6 +927,11 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         ("logins.parquet", "'ts'", "BIGINT", "timestamp"),
     ),
     ("parquet unreadable", garbage_parquet, ("logins.parquet", "Parquet")),
+    (
+        "parquet column named twice",
+        parquet_repeated_name,
+        ("logins.parquet", "columns 5 and 8 have the same name"),
+    ),
     ("sidecar not JSON", with_dataset(b"{kind: aggregate"), ("deidentified/agg.meta.json", "JSON")),
     (
         "sidecar with a bad kind",

@@ -62,7 +62,7 @@ def test_header_names_are_trimmed(tmp_path: Path, content: bytes, names: list[st
         (b"a,,b\n", "t.csv: header column 2 has no name"),
         (b"a,b,a\n", "t.csv: header columns 1 and 3 have the same name"),
         (b"email,EMAIL\n", "t.csv: header columns 1 and 2 have the same name"),
-        (b"a\xff,b\n", "t.csv: the header row is not valid UTF-8"),
+        (b"a\xff,b\n", "t.csv: a header column's name is not valid UTF-8"),
         (b'"a,b\n', "t.csv: the header row is not valid CSV"),
         (b"a;b;c\n1;2;3\n", "t.csv: the header row has a single column"),
         (b"a\tb\n", "t.csv: the header row has a single column"),

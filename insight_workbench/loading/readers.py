@@ -39,6 +39,7 @@ from insight_workbench.loading.bounded import csv_header, open_regular, read_blo
 from insight_workbench.loading.schema import is_credential
 
 ROW = "_row"  # the record index column of every untyped relation
+ROW_NUMBER = "file_row_number"  # the record index DuckDB adds to a Parquet file read
 BATCH_ROWS = 100_000
 # Parquet types that hold a declared type exactly (a naive TIMESTAMP is read in the
 # manifest's time zone, through its text).
@@ -112,19 +113,20 @@ def shown(name: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
 
 
-def check_names(names: list[str], where: str) -> None:
+def check_names(names: list[str], where: str, column: str = "header column") -> None:
     """Refuse unusable column names: empty, undecodable, or given twice (DuckDB's names
     are case-insensitive, so `Email` and `email` are the same column). Names are not
-    quoted back: when the header row is missing, the "names" are a row of data."""
+    quoted back: when the header row is missing, the "names" are a row of data.
+    Messages call a column `column` (a Parquet file has no header row)."""
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
         if not name:
-            raise InputError(f"{where}: header column {position} has no name")
+            raise InputError(f"{where}: {column} {position} has no name")
         if SURROGATE.search(name):
-            raise InputError(f"{where}: the header row is not valid UTF-8")
+            raise InputError(f"{where}: a {column}'s name is not valid UTF-8")
         if name.casefold() in seen:
             first = seen[name.casefold()]
-            raise InputError(f"{where}: header columns {first} and {position} have the same name")
+            raise InputError(f"{where}: {column}s {first} and {position} have the same name")
         seen[name.casefold()] = position
 
 
@@ -333,19 +335,35 @@ def _read_csv_with_python(
 
 
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
-    source = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
+    file = quote_literal(str(path))
+    try:
+        written = parquet_column_names(con, path)
+    except duckdb.Error:
+        raise InputError(f"{shown(label)}: not a readable Parquet file") from None
+    if len(written) > limits.max_columns():
+        raise InputError(
+            f"{shown(label)}: the file has {len(written)} columns, more than "
+            f"{limits.max_columns()} (limit {limits.variable('columns')})"
+        )
+    # The names as written: DuckDB renames a repeated one (`ip`, `ip_1`), which would
+    # load the wrong column under the declared name.
+    check_names(written, shown(label), column="column")
+    file_table = None
+    if any(name.casefold() == ROW_NUMBER for name in written):
+        # The file's own column takes the name DuckDB gives the record index: its
+        # records are held in file order instead, numbered by rowid.
+        file_table = f"{table}_file"
+        con.execute(f"CREATE TEMP TABLE {quote_ident(file_table)} AS FROM read_parquet({file})")
+        source, row = quote_ident(file_table), "rowid + 1"
+    else:
+        source, row = f"read_parquet({file}, {ROW_NUMBER} = true)", f"{ROW_NUMBER} + 1"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
-    types = {str(row[0]): str(row[1]) for row in described if row[0] != "file_row_number"}
+    added = 0 if file_table else 1  # the record index DuckDB adds last
+    types = {str(r[0]): str(r[1]) for r in described[: len(described) - added]}
     names = list(types)
-    if len(names) > limits.max_columns():
-        raise InputError(
-            f"{shown(label)}: the file has {len(names)} columns, more than "
-            f"{limits.max_columns()} (limit {limits.variable('columns')})"
-        )
-    check_names(names, shown(label))
     kept = [name for name in names if not is_credential(name)]
     raw = RawTable(
         table,
@@ -354,6 +372,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         {name: names.index(name) for name in kept},
         parquet_types=types,
         is_view=True,
+        file_table=file_table,
     )
     raw.native = {name: NATIVE[types[name]] for name in kept if types[name] in NATIVE}
     # A view: the file is read once, by the typing query, which reads only the forms
@@ -362,10 +381,30 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
     typed = [f"{quote_ident(n)} AS {raw.native_ident(n)}" for n in raw.native]
     selected = "".join(f", {column}" for column in texts + typed)
     con.execute(
-        f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT file_row_number + 1 AS {ROW}{selected} "
-        f"FROM {source}"
+        f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT {row} AS {ROW}{selected} FROM {source}"
     )
     return raw
+
+
+def parquet_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The top-level column names of a Parquet file, as its schema holds them. The
+    schema lists every element depth first, each followed by its children."""
+    elements = con.execute(
+        f"SELECT name, num_children FROM parquet_schema({quote_literal(str(path))})"
+    ).fetchall()
+    if not elements:
+        return []
+    names: list[str] = []
+    left = [elements[0][1] or 0]  # children still to come at each open level
+    for name, children in elements[1:]:
+        if len(left) == 1:
+            names.append(str(name))
+        left[-1] -= 1
+        if children:
+            left.append(children)
+        while len(left) > 1 and left[-1] <= 0:
+            left.pop()
+    return names
 
 
 def _parquet_text(column: str, kind: str) -> str:
