@@ -66,7 +66,9 @@ for line in st.session_state.pop(JOB_ERROR, []):
 
 scan = reports.runs(folder)  # again: a run may have finished since
 for skipped in scan.skipped:
-    st.warning(f"Not shown: {skipped.path.relative_to(folder)} is {skipped.reason}.")
+    st.warning(
+        f"Not shown: {escape_markdown(str(skipped.path.relative_to(folder)))} is {skipped.reason}."
+    )
 found = scan.runs
 if not found:
     st.info("No report has been run yet: choose a notebook above and run it now.")

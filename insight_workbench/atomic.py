@@ -4,7 +4,8 @@ The bytes go to a temporary file in the target's folder (so the final rename
 stays on one file system), are flushed to disk, and the file is then renamed
 into place; on any failure the temporary file is removed and the target is
 left as it was. The files hold data from snapshots, so they are readable by
-their owner only (0600, as `tempfile.mkstemp` creates them). Folders of files
+their owner only (0600, as `tempfile.mkstemp` creates them). A character device or
+a pipe (`/dev/stdout`, `/dev/null`) is written into as a stream instead. Folders of files
 are written the same way: into a temporary folder beside or inside the target,
 moved into place once complete.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,10 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> No
     replaced, even one that appears while writing: FileExistsError."""
     if not overwrite and target.exists():
         raise FileExistsError(target)
+    if _is_stream(target):  # /dev/null, /dev/stdout, a named pipe: written, never replaced
+        with target.open("wb") as stream:
+            stream.write(data)
+        return
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -40,6 +46,19 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> No
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _is_stream(target: Path) -> bool:
+    """Whether `target` (followed through links) is a character device or a pipe, which
+    is written into: renaming a file over it would put a regular file where the device
+    was (as root, over /dev/null). A disk or a socket is refused."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    if stat.S_ISBLK(mode) or stat.S_ISSOCK(mode):
+        raise InputError(f"{target}: a device or socket, not a file to write")
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 def _place_without_replacing(temporary: Path, target: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -45,3 +47,26 @@ def test_without_overwrite_a_dangling_link_is_not_followed(tmp_path: Path) -> No
         write_atomically(target, b"new", overwrite=False)
     assert sorted(os.listdir(tmp_path)) == ["out.txt"]
     assert not (tmp_path / "elsewhere.txt").exists()
+
+
+def test_a_character_device_is_written_into_never_replaced(tmp_path: Path) -> None:
+    """`--output /dev/null` as root used to put a regular file in /dev/null's place."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can make a device node")
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # what /dev/null is
+    write_atomically(device, b"findings")
+    assert stat.S_ISCHR(device.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_a_named_pipe_receives_the_bytes(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    write_atomically(pipe, b"findings")
+    reader.join(timeout=10)
+    assert received == [b"findings"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)

@@ -265,3 +265,15 @@ def test_an_id_with_spaces_is_a_key_like_any_other(ledger_setting: str) -> None:
     ledger = open_ledger(ledger_setting)
     audit_trail.log(ledger, "dpo", "dpo", "page_view", ["org:Acme Ltd"], "S1")
     assert audit_trail.verify(ledger)[0].entries == 1
+
+
+def test_verifying_a_ledger_file_that_is_not_there_is_an_error(tmp_path: Path) -> None:
+    """A mistyped or deleted ledger is not a new, empty ledger found intact."""
+    missing = tmp_path / "gone" / "ledger.sqlite"
+    done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": str(missing)})
+    assert done.returncode == 2
+    assert (
+        done.stderr.strip()
+        == f"error: ledger {missing}: no such file (no ledger has been written there)"
+    )
+    assert not missing.parent.exists()

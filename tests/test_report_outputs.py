@@ -220,6 +220,18 @@ def test_every_run_verifies_against_the_trusted_key(out: Path, keys: dict[str, P
     assert "signed by the trusted key" in said
 
 
+def test_every_file_of_a_run_is_its_owner_s_alone(runs: dict[str, Path]) -> None:
+    """Runs hold personal data (the access review's addresses and user ids), PDFs and
+    headline figures included."""
+    for name, folder in runs.items():
+        files = [p for p in folder.iterdir() if p.is_file()]
+        assert {p.suffix for p in files} >= {".html", ".ipynb", ".json"}, name
+        if name != "explore":
+            assert folder / f"{name}.pdf" in files
+        for path in files:
+            assert path.stat().st_mode & 0o077 == 0, path.name
+
+
 def test_another_key_is_refused(runs: dict[str, Path], keys: dict[str, Path]) -> None:
     code, said = verify(runs["access_review"], "--public-key", keys["other_public"])
     assert code == 1
@@ -244,6 +256,27 @@ def test_the_copy_verifies_until_a_file_is_changed(copied_run: Path, keys: dict[
     code, said = verify(copied_run, "--public-key", keys["public"])
     assert code == 1
     assert "access_review.html: differs from its SHA-256" in said
+
+
+def test_a_run_named_relative_to_the_working_folder_is_found(
+    copied_run: Path, keys: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(copied_run)
+    assert verify(".", "--public-key", keys["public"])[0] == 0
+    monkeypatch.chdir(copied_run.parent)
+    assert verify(copied_run.name, "--public-key", keys["public"])[0] == 0
+
+
+@pytest.mark.parametrize("damage", [b"{", b"", b"[]"])
+def test_a_damaged_record_is_a_problem_not_a_missing_run(
+    copied_run: Path, keys: dict[str, Path], damage: bytes
+) -> None:
+    (copied_run / "run.json").write_bytes(damage)
+    for where in (copied_run, copied_run.parent.parent):  # the run, and its reports folder
+        code, said = verify(where, "--public-key", keys["public"])
+        assert code == 1, said
+        assert f"{copied_run.name}" in said
+        assert "run.json is not a readable run record" in said
 
 
 def test_a_changed_record_breaks_the_signature(copied_run: Path, keys: dict[str, Path]) -> None:

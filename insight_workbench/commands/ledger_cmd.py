@@ -22,9 +22,9 @@ def verify() -> None:
     """Check the hash chains of the audit trail and the decisions. Exit 0 when both are
     intact, 1 naming the first entry of a chain that was changed, removed or reordered."""
     from insight_workbench.ledger import audit_trail
-    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.ledger.database import open_existing_ledger
 
-    states = audit_trail.verify(open_ledger())
+    states = audit_trail.verify(open_existing_ledger())
     if all(state.broken is None for state in states):
         trail, made = states
         typer.echo(

@@ -45,6 +45,9 @@ class Ledger:
         return self.engine.dialect.name  # "sqlite" or "postgresql"
 
 
+POSTGRESQL_SCHEMES = ("postgresql:", "postgresql+psycopg:", "postgres:")
+
+
 def ledger_setting() -> str:
     return os.environ.get("INSIGHT_LEDGER") or str(cache_dir() / "ledger.sqlite")
 
@@ -69,13 +72,26 @@ def open_ledger(setting: str | None = None) -> Ledger:
     return _open(setting or ledger_setting())
 
 
+def open_existing_ledger(setting: str | None = None) -> Ledger:
+    """`open_ledger` for a command that checks a ledger: a SQLite file that is not there
+    is an error (a mistyped or deleted ledger), never a new empty ledger found intact."""
+    setting = setting or ledger_setting()
+    if not _is_url(setting) and not Path(setting).exists():
+        raise InputError(f"ledger {setting}: no such file (no ledger has been written there)")
+    return _open(setting)
+
+
+def _is_url(setting: str) -> bool:
+    return setting.startswith(POSTGRESQL_SCHEMES) or "://" in setting
+
+
 _opened: dict[str, Ledger] = {}  # one engine (and its pool) per ledger per process
 
 
 def _open(setting: str) -> Ledger:
     if setting in _opened:
         return _opened[setting]
-    if setting.startswith(("postgresql:", "postgresql+psycopg:", "postgres:")):
+    if setting.startswith(POSTGRESQL_SCHEMES):
         ledger = Ledger(_postgresql_engine(setting), _without_password(setting))
     elif "://" in setting:
         raise InputError("INSIGHT_LEDGER: give a SQLite file path or a postgresql:// URL")

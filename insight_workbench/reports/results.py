@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.io as pio
 
 from insight_workbench import __version__
+from insight_workbench.atomic import write_atomically
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
@@ -97,7 +98,7 @@ def write_results(path: str | Path | None, figures: dict[str, Any]) -> None:
     if path is None:
         return
     text = json.dumps(figures, indent=2, sort_keys=True, default=_plain)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    write_atomically(Path(path), (text + "\n").encode("utf-8"))
 
 
 def read_results(path: str | Path) -> dict[str, Any]:

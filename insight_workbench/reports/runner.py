@@ -448,13 +448,15 @@ def scrub_notebook(executed: Path, prepared: PreparedRun) -> None:
 
 
 def _print(html: Path, printable: str, record: dict[str, Any]) -> None:
-    """The PDF beside `html`, printed from its script-free copy (written whole to a
-    folder of its own, then removed)."""
+    """The PDF beside `html`, printed from its script-free copy in a folder of its own,
+    then written whole and readable by its owner only, as the other files of a run."""
     pdf = html.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="insight-printable-") as folder:
         copy = Path(folder) / html.name
         copy.write_text(printable, encoding="utf-8")
-        printed = print_pdf(copy, pdf)
+        printed = print_pdf(copy, Path(folder) / pdf.name)
+        if printed.pdf is not None:
+            write_atomically(pdf, printed.pdf.read_bytes())
     if printed.pdf is not None:
         record["files"]["pdf"] = pdf.name
         record["pdf"] = {"status": "printed"}

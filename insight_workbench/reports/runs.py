@@ -30,6 +30,7 @@ from insight_workbench.reports.runner import RUN_FILE
 from insight_workbench.timeutil import parse_timestamp
 
 LINK = "a symbolic link, not followed"
+UNREADABLE = "not a readable run record"
 INTERRUPTED = {
     "cell": None,
     "ename": "interrupted",
@@ -199,7 +200,9 @@ def _read_run(folder: Path, scan: RunScan) -> PastRun | None:
     except OSError:
         return None  # no run.json: not a run
     run = _read(path)
-    if run is not None and run.record.get("status") == "running":
+    if run is None:  # a run whose record was damaged: said, never silently left out
+        scan.skipped.append(Skipped(path, UNREADABLE))
+    elif run.record.get("status") == "running":
         return _settle_interrupted(run)
     return run
 

@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from insight_workbench.errors import InputError
 from insight_workbench.reports.runner import RUN_FILE
-from insight_workbench.reports.runs import scan_runs
+from insight_workbench.reports.runs import UNREADABLE, scan_runs
 from insight_workbench.reports.signing import (
     Verdict,
     load_private_key,
@@ -28,15 +28,19 @@ def verify_runs(path: Path, public_key: Path | None = None) -> list[Verdict]:
         configured = signing_key_file()
         trusted = load_private_key(configured).public_key() if configured else None
     if (path / RUN_FILE).is_file():
-        runs = scan_runs(path.parent.parent).runs
-        runs = [run for run in runs if run.folder.resolve() == path.resolve()]
+        folder = path.resolve()  # `.` or a bare run name has no parents of its own
+        scan = scan_runs(folder.parent.parent)
+        runs = [run for run in scan.runs if run.folder == folder]
+        damaged = [s.path.parent for s in scan.skipped if s.path == folder / RUN_FILE]
     elif path.is_dir():
-        runs = scan_runs(path).runs
+        scan = scan_runs(path)
+        runs = scan.runs
+        damaged = [s.path.parent for s in scan.skipped if s.reason == UNREADABLE]
     else:
         raise InputError(f"{path}: no such run or reports folder")
-    if not runs:
+    if not runs and not damaged:
         raise InputError(f"{path}: no run found (a run folder holds a run.json)")
-    verdicts = []
+    verdicts = [Verdict(folder, [f"{RUN_FILE} is {UNREADABLE}"]) for folder in damaged]
     for run in runs:
         problem = run.problem
         if problem:
