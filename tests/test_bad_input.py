@@ -671,6 +671,27 @@ def test_parquet_mixed_with_csv(tmp_path: Path, data: pa.Table, rejects: list, c
         check(snapshot)
 
 
+@pytest.mark.parametrize("clean_otherwise", [True, False])
+def test_a_parquet_field_over_the_bound_is_quarantined_without_its_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_otherwise: bool
+) -> None:
+    """As a CSV field over INSIGHT_MAX_FIELD_BYTES is (the small-table path and the
+    general one both)."""
+    monkeypatch.setenv("INSIGHT_MAX_FIELD_BYTES", "100")
+    folder = valid_snapshot(tmp_path / "snapshot")
+    ts = ["2026-01-05T09:00:00Z", "2026-01-05T09:00:00Z" if clean_otherwise else "soon"]
+    agents = pa.array(["x" * 100, PLANTED * 10])  # 100 bytes is the bound, kept
+    write_parquet(folder, "logins", logins_table(ts=pa.array(ts), user_agent=agents))
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    too_long = ("logins", 2, "user_agent", "a field is longer than 100 bytes")
+    assert too_long in rejects_of(snapshot)
+    assert column(snapshot, "SELECT login_id FROM logins") == ["L1"]
+    assert PLANTED not in json.dumps(validation_report(snapshot))
+    kept = column(snapshot, "SELECT value FROM rejects WHERE column_name = 'user_agent'")
+    assert kept == [None]
+
+
 def test_broken_deidentified_record_is_quarantined(tmp_path: Path) -> None:
     folder = valid_snapshot(
         tmp_path / "snapshot",
@@ -750,6 +771,12 @@ def parquet_repeated_name(folder: Path) -> None:
     """`IP` after `ip`: DuckDB would read it as `IP_1` and load the first under `ip`."""
     data = logins_table(ip=pa.array([PLANTED])).append_column("IP", pa.array(["10.0.0.9"]))
     write_parquet(folder, "logins", data)
+
+
+def parquet_text_not_utf8(folder: Path) -> None:
+    """A string column holding bytes that are not UTF-8 (pyarrow writes them as asked)."""
+    ips = pa.array([PLANTED.encode(), b"\xff\xfe"], pa.binary()).view(pa.string())
+    write_parquet(folder, "logins", logins_table(ip=ips))
 
 
 def garbage_parquet(folder: Path) -> None:
@@ -927,6 +954,11 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         ("logins.parquet", "'ts'", "BIGINT", "timestamp"),
     ),
     ("parquet unreadable", garbage_parquet, ("logins.parquet", "Parquet")),
+    (
+        "parquet text not UTF-8",
+        parquet_text_not_utf8,
+        ("logins.parquet", "column 'ip' cannot be read"),
+    ),
     (
         "parquet column named twice",
         parquet_repeated_name,

@@ -27,6 +27,7 @@ import duckdb
 
 from insight_workbench.emails import define_email_key, email_key_sql
 from insight_workbench.errors import InputError
+from insight_workbench.loading import limits
 from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
 from insight_workbench.loading.schema import SQL_TYPES, Column, Table
 from insight_workbench.loading.statements import row_count, transaction
@@ -161,9 +162,24 @@ def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
     """(column, condition, reason) for every way a row of `table` can be bad; the reason is
     an SQL expression."""
     nul = quote_literal("contains a NUL byte")
-    return _value_checks(table, raw) + [
-        (name, f"contains({raw.ident(name)}, chr(0))", nul) for name in _texts(raw)
-    ]
+    return (
+        _value_checks(table, raw)
+        + [(name, f"contains({raw.ident(name)}, chr(0))", nul) for name in _texts(raw)]
+        + _length_checks(raw)
+    )
+
+
+def _too_long() -> str:
+    return quote_literal(f"a field is longer than {limits.max_field_bytes()} bytes")
+
+
+def _length_checks(raw: RawTable) -> list[tuple[str, str, str]]:
+    """A Parquet file's text longer than INSIGHT_MAX_FIELD_BYTES, which the CSV reader
+    quarantines as it reads. (The value is not kept in `rejects`: see `_problems`.)"""
+    if not raw.parquet_types:
+        return []
+    most = limits.max_field_bytes()
+    return [(name, f"strlen({raw.ident(name)}) > {most}", _too_long()) for name in _texts(raw)]
 
 
 def _texts(raw: RawTable) -> list[str]:
@@ -245,9 +261,11 @@ def _problems(table: Table, raw: RawTable) -> str:
     checks = reject_checks(table, raw)
     if not checks:
         return "NULL"
+    too_long = _too_long()  # a value too long to keep
     items = ", ".join(
         f"CASE WHEN {condition} THEN {{'column_name': {quote_literal(column)}, "
-        f"'value': {_value(raw, column)}, 'reason': {reason}}} END"
+        f"'value': {'NULL' if reason == too_long else _value(raw, column)}, "
+        f"'reason': {reason}}} END"
         for column, condition, reason in checks
     )
     any_bad = " OR ".join(f"({condition})" for _, condition, _ in checks)
@@ -327,7 +345,7 @@ def _surely_clean(
     instants)."""
     if raw.rows is not None and raw.rows > SMALL_TABLE_ROWS:
         return False
-    checks = [condition for _, condition, _ in _value_checks(table, raw)]
+    checks = [condition for _, condition, _ in _value_checks(table, raw) + _length_checks(raw)]
     texts = [raw.ident(name) for name in _texts(raw)]
     if texts:  # one test for NUL bytes in any column: cheaper to plan than one each
         checks.append(f"contains(concat({', '.join(texts)}), chr(0))")

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.errors import InputError
+from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import limits
 from insight_workbench.loading.bounded import csv_header, open_regular, read_blocks
 from insight_workbench.loading.schema import is_credential
@@ -384,6 +384,24 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT {row} AS {ROW}{selected} FROM {source}"
     )
     return raw
+
+
+def unreadable_parquet_column(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """The first column of a Parquet file whose values cannot be read (text that is not
+    UTF-8, say), found by reading each in turn; None if each reads alone."""
+    file = quote_literal(str(path))
+    try:
+        names = parquet_column_names(con, path)
+    except duckdb.Error:
+        return None
+    for name in names:
+        try:  # hashing every value decodes it
+            con.execute(f"SELECT max(hash({quote_ident(name)})) FROM read_parquet({file})")
+        except duckdb.Error as error:
+            if resource_problem(error):
+                raise
+            return name
+    return None
 
 
 def parquet_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:

@@ -43,6 +43,7 @@ from insight_workbench.loading.readers import (
     quote_ident,
     read_file,
     shown,
+    unreadable_parquet_column,
 )
 from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table
 from insight_workbench.loading.statements import insert_rows, row_count, transaction
@@ -129,7 +130,7 @@ def load_tables(
             steps.finished(name)
             continue
         original = file.source.path
-        with _database_errors(original, name):
+        with _database_errors(original, name, con, file.copy):
             raw = read_file(
                 con,
                 file.copy,
@@ -196,16 +197,26 @@ def snapshot_from_database(
 
 
 @contextmanager
-def _database_errors(file: Path, table: str) -> Iterator[None]:
-    """A file DuckDB cannot read becomes an `InputError` naming file and table. DuckDB's
+def _database_errors(
+    file: Path,
+    table: str,
+    con: duckdb.DuckDBPyConnection | None = None,
+    copy: Path | None = None,
+) -> Iterator[None]:
+    """A file DuckDB cannot read becomes an `InputError` naming file and table (and, for
+    a Parquet file, the first column that cannot be read: `copy` read on `con`). DuckDB's
     own message is left out: it may quote a line of the file (personal data)."""
     try:
         yield
     except duckdb.Error as error:
         if resource_problem(error):  # not the file's fault: the build names what ran out
             raise
+        column = None
+        if con is not None and copy is not None and copy.suffix == ".parquet":
+            column = unreadable_parquet_column(con, copy)
+        where = f": column '{column}' cannot be read" if column else ""
         raise InputError(
-            f"{file.name}: table '{table}' could not be loaded ({type(error).__name__})"
+            f"{file.name}: table '{table}' could not be loaded{where} ({type(error).__name__})"
         ) from None
 
 

@@ -26,7 +26,7 @@ import duckdb
 
 from insight_workbench import emails
 from insight_workbench.errors import InputError, resource_problem
-from insight_workbench.loading import known_folders
+from insight_workbench.loading import known_folders, limits
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.cached_database import (
     open_checked,
@@ -56,7 +56,7 @@ from insight_workbench.progress import OnStep
 
 # Bump whenever typing, quarantine or the workspace's tables change: older workspaces
 # are then built again.
-LOADER_VERSION = 5
+LOADER_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,15 @@ def export_state(path: str | Path) -> tuple[str, str | None]:
 
 
 def _variant(loose: list[tuple[str, str]]) -> str:
-    text = json.dumps({"loader": LOADER_VERSION, "email_key": emails.KEY_EDITION, "loose": loose})
+    text = json.dumps(
+        {
+            "loader": LOADER_VERSION,
+            "email_key": emails.KEY_EDITION,
+            # The longest field kept: a longer one is quarantined, so it changes the rows.
+            "field_bytes": limits.max_field_bytes(),
+            "loose": loose,
+        }
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
