@@ -32,7 +32,8 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> No
         with target.open("wb") as stream:
             stream.write(data)
         return
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    remove_leftovers(target.parent, target.name)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=_prefix(target.name), suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -87,7 +88,10 @@ def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
     new files are complete) or "merge" (kept, unless a new file has its name)."""
     if not target.is_dir():
         target.parent.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+        remove_leftovers(target.parent, target.name)
+        stage = Path(
+            tempfile.mkdtemp(dir=target.parent, prefix=_prefix(target.name), suffix=".tmp")
+        )
         try:
             yield stage
             os.rename(stage, target)
@@ -95,12 +99,49 @@ def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
             shutil.rmtree(stage, ignore_errors=True)
             raise
         return
-    stage = Path(tempfile.mkdtemp(dir=target, prefix=".writing.", suffix=".tmp"))
+    remove_leftovers(target, "writing")
+    stage = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("writing"), suffix=".tmp"))
     try:
         yield stage
         _move_up(stage, target, existing)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _prefix(name: str) -> str:
+    """A temporary file's or folder's name starts with its writer's process id."""
+    return f".{name}.{os.getpid()}."
+
+
+def remove_leftovers(folder: Path, name: str) -> None:
+    """Remove what writers of `name` in `folder` left there when killed: temporary
+    files and folders whose process id names no running process."""
+    start = f".{name}."
+    try:
+        entries = [
+            e for e in folder.iterdir() if e.name.startswith(start) and e.name.endswith(".tmp")
+        ]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry.name[len(start) :].split(".")[0]
+        if not pid.isdigit() or _running(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process, or no process id at all: left alone
+    return True
 
 
 def _move_up(stage: Path, target: Path, existing: str) -> None:

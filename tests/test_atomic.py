@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench.atomic import write_atomically
+from insight_workbench.atomic import staged_folder, write_atomically
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -70,3 +70,28 @@ def test_a_named_pipe_receives_the_bytes(tmp_path: Path) -> None:
     reader.join(timeout=10)
     assert received == [b"findings"]
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def no_such_process() -> int:
+    """A process id no process can have: one past the kernel's largest."""
+    return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+
+
+def test_leftovers_of_a_killed_writer_are_removed_by_the_next(tmp_path: Path) -> None:
+    dead, alive = no_such_process(), os.getpid()
+    (tmp_path / f".out.{dead}.abc.tmp").mkdir()  # a folder being staged when it was killed
+    (tmp_path / f".out.{dead}.abc.tmp" / "part.json").write_text("{", encoding="utf-8")
+    (tmp_path / f".report.csv.{dead}.xyz.tmp").write_bytes(b"half")
+    (tmp_path / f".out.{alive}.def.tmp").mkdir()  # a writer still at work
+    with staged_folder(tmp_path / "out") as stage:
+        (stage / "done.json").write_text("{}", encoding="utf-8")
+    write_atomically(tmp_path / "report.csv", b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f".out.{alive}.def.tmp",
+        "out",
+        "report.csv",
+    ]
+    (tmp_path / "out" / f".writing.{dead}.ghi.tmp").mkdir()  # inside an existing folder
+    with staged_folder(tmp_path / "out", existing="merge") as stage:
+        (stage / "more.json").write_text("{}", encoding="utf-8")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["done.json", "more.json"]
