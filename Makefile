@@ -82,11 +82,14 @@ audit: $(STAMP)
 
 # The checks (lint, audit) run beside the tests and report after them: mypy's half
 # minute from a fresh clone and the audit's wait on the network no longer hold them back.
+# They run in a session of their own (`setsid`), stopped with the tests on Ctrl-C.
 # While the checks start, one collection writes the tests' rewritten modules to
 # __pycache__ (even where PYTHONDONTWRITEBYTECODE is set), so that each worker reads them
 # instead of rewriting every test module again.
 test: $(STAMP) chromium postgres
-	@checks=$$(mktemp); { $(LINT); lint=$$?; $(AUDIT) && exit $$lint; } >$$checks 2>&1 & pid=$$!; \
+	@checks=$$(mktemp) || exit 2; \
+	setsid sh -c '$(LINT); lint=$$?; $(AUDIT) && exit $$lint' >$$checks 2>&1 & pid=$$!; \
+	trap 'kill -TERM -$$pid 2>/dev/null; rm -f $$checks; exit 130' INT TERM; \
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest --collect-only -q -n 0 -p no:cacheprovider >/dev/null; \
 	$(BIN)/pytest -q; tests=$$?; \
 	wait $$pid; checked=$$?; cat $$checks; rm -f $$checks; \

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -28,7 +29,12 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> No
     replaced, even one that appears while writing: FileExistsError."""
     if not overwrite and target.exists():
         raise FileExistsError(target)
-    if _is_stream(target):  # /dev/null, /dev/stdout, a named pipe: written, never replaced
+    descriptor = _own_descriptor(target)
+    if descriptor is not None:  # /dev/stdout: written as the shell opened it (`>>` appends)
+        with os.fdopen(os.dup(descriptor), "wb") as stream:
+            stream.write(data)
+        return
+    if _is_stream(target):  # /dev/null, a named pipe: written into, never replaced
         with target.open("wb") as stream:
             stream.write(data)
         return
@@ -47,6 +53,26 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> No
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+_DESCRIPTOR = re.compile(r"/(?:proc/(?:self|(\d+))|dev)/fd/(\d+)")
+
+
+def _own_descriptor(target: Path) -> int | None:
+    """The open file descriptor of this process that `target` names, through any links
+    (`/dev/stdout` links to `/proc/self/fd/1`); None for any other path."""
+    path = os.path.abspath(target)
+    for _ in range(40):  # as many links as the kernel follows
+        named = _DESCRIPTOR.fullmatch(path)
+        if named is not None:
+            own = named[1] is None or int(named[1]) == os.getpid()
+            return int(named[2]) if own else None
+        try:
+            link = os.readlink(path)
+        except OSError:
+            return None
+        path = os.path.normpath(os.path.join(os.path.dirname(path), link))
+    return None
 
 
 def _is_stream(target: Path) -> bool:
@@ -109,23 +135,33 @@ def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
 
 
 def _prefix(name: str) -> str:
-    """A temporary file's or folder's name starts with its writer's process id."""
-    return f".{name}.{os.getpid()}."
+    """A temporary file's or folder's name names its writer: the process id, and the
+    process-id namespace that id belongs to (a container sharing the folder has its own)."""
+    return f".{name}.{_pid_namespace()}-{os.getpid()}."
+
+
+def _pid_namespace() -> int:
+    try:
+        return os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return 0
+
+
+# What follows `.<name>.` in a temporary name made by `_prefix` and tempfile.
+_WRITER = re.compile(r"(\d+)-(\d+)\.[a-z0-9_]+\.tmp")
 
 
 def remove_leftovers(folder: Path, name: str) -> None:
     """Remove what writers of `name` in `folder` left there when killed: temporary
-    files and folders whose process id names no running process."""
-    start = f".{name}."
+    files and folders of this process-id namespace whose process is gone."""
+    start, namespace = f".{name}.", _pid_namespace()
     try:
-        entries = [
-            e for e in folder.iterdir() if e.name.startswith(start) and e.name.endswith(".tmp")
-        ]
+        entries = [entry for entry in folder.iterdir() if entry.name.startswith(start)]
     except OSError:
         return
     for entry in entries:
-        pid = entry.name[len(start) :].split(".")[0]
-        if not pid.isdigit() or _running(int(pid)):
+        writer = _WRITER.fullmatch(entry.name[len(start) :])
+        if writer is None or int(writer[1]) != namespace or _running(int(writer[2])):
             continue
         with contextlib.suppress(OSError):
             if entry.is_dir() and not entry.is_symlink():

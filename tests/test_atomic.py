@@ -77,21 +77,44 @@ def no_such_process() -> int:
     return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
 
 
+def writer(pid: int, namespace: int | None = None) -> str:
+    """How a temporary name names its writer."""
+    return f"{os.stat('/proc/self/ns/pid').st_ino if namespace is None else namespace}-{pid}"
+
+
 def test_leftovers_of_a_killed_writer_are_removed_by_the_next(tmp_path: Path) -> None:
-    dead, alive = no_such_process(), os.getpid()
+    dead, alive = writer(no_such_process()), writer(os.getpid())
+    elsewhere = writer(no_such_process(), namespace=1)  # a container's: not ours to judge
     (tmp_path / f".out.{dead}.abc.tmp").mkdir()  # a folder being staged when it was killed
     (tmp_path / f".out.{dead}.abc.tmp" / "part.json").write_text("{", encoding="utf-8")
     (tmp_path / f".report.csv.{dead}.xyz.tmp").write_bytes(b"half")
-    (tmp_path / f".out.{alive}.def.tmp").mkdir()  # a writer still at work
+    kept = [
+        f".out.{alive}.def.tmp",  # a writer still at work
+        f".out.{elsewhere}.ghi.tmp",
+        f".out.2024-{no_such_process()}.json.{alive}.jkl.tmp",  # another output's
+        f".out.{no_such_process()}.tmp",  # not a name the writer makes
+    ]
+    for name in kept:
+        (tmp_path / name).mkdir()
     with staged_folder(tmp_path / "out") as stage:
         (stage / "done.json").write_text("{}", encoding="utf-8")
     write_atomically(tmp_path / "report.csv", b"whole")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        f".out.{alive}.def.tmp",
-        "out",
-        "report.csv",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, "out", "report.csv"])
     (tmp_path / "out" / f".writing.{dead}.ghi.tmp").mkdir()  # inside an existing folder
     with staged_folder(tmp_path / "out", existing="merge") as stage:
         (stage / "more.json").write_text("{}", encoding="utf-8")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["done.json", "more.json"]
+
+
+def test_a_link_to_one_of_our_descriptors_is_written_through_it(tmp_path: Path) -> None:
+    """`--output /dev/stdout` with stdout sent to a file: the link stays, the file gets
+    the bytes (appended, when the descriptor appends, as `>>` opens it)."""
+    redirected = tmp_path / "redirected.json"
+    redirected.write_bytes(b"before\n")
+    link = tmp_path / "stdout"
+    with redirected.open("ab") as handle:
+        link.symlink_to(f"/proc/self/fd/{handle.fileno()}")
+        write_atomically(link, b"findings\n")
+    assert link.is_symlink()
+    assert redirected.read_bytes() == b"before\nfindings\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["redirected.json", "stdout"]

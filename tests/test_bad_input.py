@@ -680,7 +680,8 @@ def test_a_parquet_field_over_the_bound_is_quarantined_without_its_value(
     monkeypatch.setenv("INSIGHT_MAX_FIELD_BYTES", "100")
     folder = valid_snapshot(tmp_path / "snapshot")
     ts = ["2026-01-05T09:00:00Z", "2026-01-05T09:00:00Z" if clean_otherwise else "soon"]
-    agents = pa.array(["x" * 100, PLANTED * 10])  # 100 bytes is the bound, kept
+    # 100 bytes is the bound, kept; the long one has a NUL byte besides
+    agents = pa.array(["x" * 100, PLANTED * 10 + "\x00"])
     write_parquet(folder, "logins", logins_table(ts=pa.array(ts), user_agent=agents))
     snapshot = load_snapshot(folder)
     assert_all_rows_accounted(snapshot)
@@ -689,7 +690,22 @@ def test_a_parquet_field_over_the_bound_is_quarantined_without_its_value(
     assert column(snapshot, "SELECT login_id FROM logins") == ["L1"]
     assert PLANTED not in json.dumps(validation_report(snapshot))
     kept = column(snapshot, "SELECT value FROM rejects WHERE column_name = 'user_agent'")
-    assert kept == [None]
+    assert kept == [None, None]  # not for either reason
+
+
+def test_a_partition_like_cache_path_adds_no_column(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB reads `k=1` in a path as a partition column unless told not to."""
+    monkeypatch.setenv("INSIGHT_CACHE_DIR", str(tmp_path / "k=1" / "cache"))
+    folder = valid_snapshot(tmp_path / "snapshot")
+    write_parquet(folder, "logins", logins_table(ip=pa.array(["10.0.0.1"])))
+    snapshot = load_snapshot(folder)
+    for table in ("logins", "users"):  # from Parquet and from CSV
+        names = [row[0] for row in snapshot.cursor().execute(f"DESCRIBE {table}").fetchall()]
+        assert "k" not in names
+        assert "file_row_number" not in names
+    assert not snapshot.cursor().execute("FROM extra_columns").fetchall()
 
 
 def test_broken_deidentified_record_is_quarantined(tmp_path: Path) -> None:

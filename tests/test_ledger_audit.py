@@ -277,3 +277,12 @@ def test_verifying_a_ledger_file_that_is_not_there_is_an_error(tmp_path: Path) -
         == f"error: ledger {missing}: no such file (no ledger has been written there)"
     )
     assert not missing.parent.exists()
+
+
+def test_verifying_an_emptied_ledger_file_is_an_error(tmp_path: Path) -> None:
+    wiped = tmp_path / "ledger.sqlite"
+    wiped.write_bytes(b"")
+    done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": str(wiped)})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "the file is empty (it holds no ledger)" in done.stderr
+    assert wiped.stat().st_size == 0

@@ -175,7 +175,7 @@ def _too_long() -> str:
 
 def _length_checks(raw: RawTable) -> list[tuple[str, str, str]]:
     """A Parquet file's text longer than INSIGHT_MAX_FIELD_BYTES, which the CSV reader
-    quarantines as it reads. (The value is not kept in `rejects`: see `_problems`.)"""
+    quarantines as it reads. (The value is not kept in `rejects`: see `_value`.)"""
     if not raw.parquet_types:
         return []
     most = limits.max_field_bytes()
@@ -261,11 +261,9 @@ def _problems(table: Table, raw: RawTable) -> str:
     checks = reject_checks(table, raw)
     if not checks:
         return "NULL"
-    too_long = _too_long()  # a value too long to keep
     items = ", ".join(
         f"CASE WHEN {condition} THEN {{'column_name': {quote_literal(column)}, "
-        f"'value': {'NULL' if reason == too_long else _value(raw, column)}, "
-        f"'reason': {reason}}} END"
+        f"'value': {_value(raw, column)}, 'reason': {reason}}} END"
         for column, condition, reason in checks
     )
     any_bad = " OR ".join(f"({condition})" for _, condition, _ in checks)
@@ -273,8 +271,14 @@ def _problems(table: Table, raw: RawTable) -> str:
 
 
 def _value(raw: RawTable, name: str) -> str:
-    """SQL: the text of a file column as read, for `rejects`."""
-    return raw.native_text(name) if name in raw.native else raw.ident(name)
+    """SQL: the text of a file column as read, for `rejects` (none when it is over the
+    field bound, whatever else is wrong with it)."""
+    if name in raw.native:
+        return raw.native_text(name)
+    if raw.parquet_types:
+        ident = raw.ident(name)
+        return f"CASE WHEN strlen({ident}) <= {limits.max_field_bytes()} THEN {ident} END"
+    return raw.ident(name)
 
 
 def _typed_columns(table: Table, raw: RawTable) -> list[str]:

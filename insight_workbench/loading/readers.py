@@ -40,6 +40,9 @@ from insight_workbench.loading.schema import is_credential
 
 ROW = "_row"  # the record index column of every untyped relation
 ROW_NUMBER = "file_row_number"  # the record index DuckDB adds to a Parquet file read
+# DuckDB reads `k=1` in a file's path as a partition and adds a column `k`: the cache
+# folder's path is nobody's data.
+NO_HIVE = "hive_partitioning = false"
 BATCH_ROWS = 100_000
 # Parquet types that hold a declared type exactly (a naive TIMESTAMP is read in the
 # manifest's time zone, through its text).
@@ -181,7 +184,7 @@ def _csv_source(path: Path, width: int) -> str:
     return (
         f"read_csv({quote_literal(str(path))}, header = true, auto_detect = false, "
         f"delim = ',', quote = '\"', escape = '\"', strict_mode = true, encoding = 'utf-8', "
-        f"max_line_size = {limits.max_field_bytes()}, columns = {{{columns}}})"
+        f"max_line_size = {limits.max_field_bytes()}, columns = {{{columns}}}, {NO_HIVE})"
     )
 
 
@@ -353,10 +356,12 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         # The file's own column takes the name DuckDB gives the record index: its
         # records are held in file order instead, numbered by rowid.
         file_table = f"{table}_file"
-        con.execute(f"CREATE TEMP TABLE {quote_ident(file_table)} AS FROM read_parquet({file})")
+        con.execute(
+            f"CREATE TEMP TABLE {quote_ident(file_table)} AS FROM read_parquet({file}, {NO_HIVE})"
+        )
         source, row = quote_ident(file_table), "rowid + 1"
     else:
-        source, row = f"read_parquet({file}, {ROW_NUMBER} = true)", f"{ROW_NUMBER} + 1"
+        source, row = f"read_parquet({file}, {ROW_NUMBER} = true, {NO_HIVE})", f"{ROW_NUMBER} + 1"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
@@ -396,7 +401,9 @@ def unreadable_parquet_column(con: duckdb.DuckDBPyConnection, path: Path) -> str
         return None
     for name in names:
         try:  # hashing every value decodes it
-            con.execute(f"SELECT max(hash({quote_ident(name)})) FROM read_parquet({file})")
+            con.execute(
+                f"SELECT max(hash({quote_ident(name)})) FROM read_parquet({file}, {NO_HIVE})"
+            )
         except duckdb.Error as error:
             if resource_problem(error):
                 raise
