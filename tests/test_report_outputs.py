@@ -279,6 +279,17 @@ def test_a_damaged_record_is_a_problem_not_a_missing_run(
         assert "run.json is not a readable run record" in said
 
 
+def test_a_run_that_did_not_finish_says_so(copied_run: Path) -> None:
+    run = record(copied_run)
+    del run["sha256"], run["signature"]
+    run["status"] = "failed"
+    run["error"] = {"cell": None, "ename": "interrupted", "evalue": "its process is gone"}
+    (copied_run / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    code, said = verify(copied_run, env={KEY_VARIABLE: ""})
+    assert code == 1
+    assert "the run did not finish (failed: interrupted)" in said
+
+
 def test_a_changed_record_breaks_the_signature(copied_run: Path, keys: dict[str, Path]) -> None:
     run = record(copied_run)
     run["status"] = "succeeded "

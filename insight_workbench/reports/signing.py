@@ -115,12 +115,23 @@ class Verdict:
         return not self.problems
 
 
+def _why_no_digests(record: dict[str, Any]) -> str:
+    """A record without digests, and why when the run did not finish (killed, failed)."""
+    status = record.get("status")
+    if status == "succeeded" or not isinstance(status, str):
+        return "run.json lists no file digests"
+    error = record.get("error")
+    named = error.get("ename") if isinstance(error, dict) else None
+    how = f"{status}: {named}" if isinstance(named, str) and named else status
+    return f"the run did not finish ({how}): run.json lists no file digests"
+
+
 def verify_run(folder: Path, record: dict[str, Any], trusted: Ed25519PublicKey | None) -> Verdict:
     """Every digest in the record against the files, and its signature."""
     verdict = Verdict(folder)
     digests = record.get("sha256") or {}
     if not digests:
-        verdict.problems.append("run.json lists no file digests")
+        verdict.problems.append(_why_no_digests(record))
     for name, digest in sorted(digests.items()):
         path = folder / name
         if not path.is_file():
