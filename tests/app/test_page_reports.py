@@ -94,3 +94,16 @@ class Frames(HTMLParser):
         parser = cls()
         parser.feed(document)
         return parser.found
+
+
+def test_a_run_whose_record_is_damaged_is_named_not_left_out(open_app, tmp_path: Path) -> None:
+    write_run(tmp_path, "retention_audit", "20261101T010000Z", "succeeded", html=True)
+    write_run(tmp_path, "access_review", "20261102T010000Z", "succeeded", html=True)
+    (tmp_path / "access_review" / "20261102T010000Z" / "run.json").write_text("{")
+    app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})
+    assert not app.exception
+    said = [w.value for w in app.warning]
+    assert said[0] == (
+        "Not shown: access_review/20261102T010000Z/run.json is not a readable run record."
+    )
+    assert list(frame_with(app, "notebook", "status")["notebook"]) == ["retention_audit"]
