@@ -20,6 +20,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from insight_workbench.errors import InputError
 
@@ -29,13 +30,9 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> No
     replaced, even one that appears while writing: FileExistsError."""
     if not overwrite and target.exists():
         raise FileExistsError(target)
-    descriptor = _own_descriptor(target)
-    if descriptor is not None:  # /dev/stdout: written as the shell opened it (`>>` appends)
-        with os.fdopen(os.dup(descriptor), "wb") as stream:
-            stream.write(data)
-        return
-    if _is_stream(target):  # /dev/null, a named pipe: written into, never replaced
-        with target.open("wb") as stream:
+    stream = _open_stream(target)
+    if stream is not None:  # /dev/stdout, /dev/null, a named pipe: written into, never replaced
+        with stream:
             stream.write(data)
         return
     remove_leftovers(target.parent, target.name)
@@ -53,6 +50,16 @@ def write_atomically(target: Path, data: bytes, *, overwrite: bool = True) -> No
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def _open_stream(target: Path) -> BinaryIO | None:
+    """`target` opened for writing when it is a stream rather than a file; else None.
+    One of this process's descriptors (`/dev/stdout`) is written as the shell opened it
+    (`>>` appends)."""
+    descriptor = _own_descriptor(target)
+    if descriptor is not None:
+        return os.fdopen(os.dup(descriptor), "wb")
+    return target.open("wb") if _is_stream(target) else None
 
 
 _DESCRIPTOR = re.compile(r"/(?:proc/(?:self|(\d+))|dev)/fd/(\d+)")
@@ -161,7 +168,7 @@ def remove_leftovers(folder: Path, name: str) -> None:
         return
     for entry in entries:
         writer = _WRITER.fullmatch(entry.name[len(start) :])
-        if writer is None or int(writer[1]) != namespace or _running(int(writer[2])):
+        if writer is None or int(writer[1]) != namespace or process_running(int(writer[2])):
             continue
         with contextlib.suppress(OSError):
             if entry.is_dir() and not entry.is_symlink():
@@ -170,7 +177,8 @@ def remove_leftovers(folder: Path, name: str) -> None:
                 entry.unlink()
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether a process `pid` may still be running (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -169,17 +169,14 @@ def reject_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
     )
 
 
-def _too_long() -> str:
-    return quote_literal(f"a field is longer than {limits.max_field_bytes()} bytes")
-
-
 def _length_checks(raw: RawTable) -> list[tuple[str, str, str]]:
     """A Parquet file's text longer than INSIGHT_MAX_FIELD_BYTES, which the CSV reader
     quarantines as it reads. (The value is not kept in `rejects`: see `_value`.)"""
     if not raw.parquet_types:
         return []
     most = limits.max_field_bytes()
-    return [(name, f"strlen({raw.ident(name)}) > {most}", _too_long()) for name in _texts(raw)]
+    too_long = quote_literal(f"a field is longer than {most} bytes")
+    return [(name, f"strlen({raw.ident(name)}) > {most}", too_long) for name in _texts(raw)]
 
 
 def _texts(raw: RawTable) -> list[str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from insight_workbench.atomic import process_running
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_literal
 
@@ -117,18 +118,8 @@ def remove_stale_spill_folders(root: Path) -> None:
         return
     for folder in root.glob("spill-*-*"):
         pid = folder.name.split("-")[1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not process_running(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def connect_read_only(path: Path, settings: Settings, spill: Path) -> duckdb.DuckDBPyConnection:
