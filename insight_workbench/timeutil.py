@@ -52,6 +52,11 @@ class TimestampRangeError(ValueError):
     """A well-formed timestamp outside the years the workbench can compute with."""
 
 
+class TimestampPrecisionError(ValueError):
+    """An `as_of` finer than the microsecond instants are kept to: cut short, a moment
+    just after a deadline would equal it."""
+
+
 def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
     """An ISO 8601 timestamp as a UTC instant; a naive one is read in `default_tz`.
 
@@ -76,10 +81,14 @@ def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
 def read_as_of(text: str) -> datetime:
     """An `as_of` as a person typed it, on the command line or in the app's address: a
     date means 00:00 UTC of that day, a naive timestamp is UTC. Raises
-    `TimestampRangeError` outside years 1..9998 and `ValueError` for anything else."""
+    `TimestampRangeError` outside years 1..9998, `TimestampPrecisionError` for a
+    fraction finer than a microsecond and `ValueError` for anything else."""
     value = text.strip()
-    if not AS_OF_TEXT.fullmatch(value):
+    shape = AS_OF_TEXT.fullmatch(value)
+    if not shape:
         raise ValueError("not a date or an ISO 8601 timestamp")
+    if (shape.group(4) or "")[7:].strip("0"):
+        raise TimestampPrecisionError("finer than a microsecond")
     if len(value) > 10:
         return parse_timestamp(value)
     day = date.fromisoformat(value)
@@ -97,6 +106,10 @@ def parse_as_of(text: str | None, default: datetime) -> datetime:
         return read_as_of(text)
     except TimestampRangeError as error:
         raise InputError(f"--as-of: must be within {error}") from None
+    except TimestampPrecisionError:
+        raise InputError(
+            "--as-of: finer than a microsecond (instants are kept to the microsecond)"
+        ) from None
     except ValueError:
         raise InputError("--as-of: not a date or an ISO 8601 timestamp") from None
 

@@ -38,6 +38,8 @@ def test_to_utc(moment: datetime, expected: datetime) -> None:
         ("2026-12-01T10:00:00", datetime(2026, 12, 1, 10, tzinfo=UTC)),
         ("2026-07-01T10:00:00+01:00", datetime(2026, 7, 1, 9, tzinfo=UTC)),
         ("2026-07-01T10:00:00Z", datetime(2026, 7, 1, 10, tzinfo=UTC)),
+        ("2026-07-01T10:00:00.123456Z", datetime(2026, 7, 1, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2026-07-01T10:00:00.999000000Z", datetime(2026, 7, 1, 10, 0, 0, 999000, tzinfo=UTC)),
     ],
 )
 def test_parse_as_of(text: str | None, expected: datetime) -> None:
@@ -51,6 +53,13 @@ def test_parse_as_of_default_is_made_utc() -> None:
 @pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "01/12/2026"])
 def test_parse_as_of_refuses_what_is_not_a_time(text: str) -> None:
     with pytest.raises(InputError, match=r"^--as-of: not a date or an ISO 8601 timestamp$"):
+        parse_as_of(text, DEFAULT)
+
+
+@pytest.mark.parametrize("text", ["2026-02-28T23:59:59.9990001Z", "2026-02-28T23:59:59.123456789"])
+def test_parse_as_of_refuses_a_time_finer_than_a_microsecond(text: str) -> None:
+    # cut to the microsecond, a moment 100 ns after a due instant would equal it
+    with pytest.raises(InputError, match=r"^--as-of: finer than a microsecond"):
         parse_as_of(text, DEFAULT)
 
 

@@ -18,7 +18,12 @@ from urllib.parse import quote, urlencode, urlsplit
 import streamlit as st
 
 from insight_workbench.errors import InputError
-from insight_workbench.timeutil import TimestampRangeError, format_utc, read_as_of
+from insight_workbench.timeutil import (
+    TimestampPrecisionError,
+    TimestampRangeError,
+    format_utc,
+    read_as_of,
+)
 
 SNAPSHOT, AS_OF, KEY = "snapshot", "as_of", "key"
 KEPT = (SNAPSHOT, AS_OF)  # the view's data, kept from page to page
@@ -78,6 +83,11 @@ def parse_as_of(text: str) -> datetime:
         return read_as_of(text)
     except TimestampRangeError:
         raise InputError("The date in the address (as_of) is outside years 1 to 9998.") from None
+    except TimestampPrecisionError:
+        raise InputError(
+            "The time in the address (as_of) is finer than a microsecond, "
+            "the finest the workbench keeps."
+        ) from None
     except ValueError:
         raise InputError(
             "The date in the address (as_of) is not a date like 2026-03-31 "

@@ -134,6 +134,10 @@ def test_an_unknown_key_of_a_known_kind_says_nothing_has_it(open_app) -> None:
             {"as_of": "9999-12-31T00:00:01Z"},
             "The date in the address (as_of) is outside years 1 to 9998",
         ),
+        (
+            {"as_of": "2026-02-28T23:59:59.9990001Z"},
+            "The time in the address (as_of) is finer than a microsecond",
+        ),
         ({"key": "O17"}, "is not of the form kind:id"),
         ({"key": "planet:Mars"}, "of an unknown kind 'planet'"),
         ({"key": "row:users:first"}, "A row key in the address is row:TABLE:N"),

@@ -38,9 +38,10 @@ def default_policy() -> Policy:
 
 @pytest.fixture
 def run_rule(tmp_path: Path, default_policy: Policy) -> RunRule:
-    """`run_rule(code, tables, deidentified=None, policy=None, edit=None, **build_options)`:
-    the findings of rule `code` on a snapshot of `tables` (rows as dicts), with `policy`
-    overriding sections of the default policy and `edit(folder)` altering the files."""
+    """`run_rule(code, tables, deidentified=None, policy=None, edit=None, as_of=None,
+    **build_options)`: the findings of rule `code` on a snapshot of `tables` (rows as
+    dicts), with `policy` overriding sections of the default policy, `edit(folder)`
+    altering the files and `as_of` (default: the export time) the moment judged."""
     counter = iter(range(1_000_000))
 
     def run(
@@ -49,6 +50,7 @@ def run_rule(tmp_path: Path, default_policy: Policy) -> RunRule:
         deidentified: Mapping[str, Any] | None = None,
         policy: Mapping[str, Mapping[str, Any]] | None = None,
         edit: Callable[[Path], None] | None = None,
+        as_of: str | None = None,
         **options: Any,
     ) -> list[Finding]:
         folder = tmp_path / f"snapshot{next(counter)}"
@@ -59,7 +61,8 @@ def run_rule(tmp_path: Path, default_policy: Policy) -> RunRule:
         snapshot = load_snapshot(folder)
         chosen = load_policy(_policy_file(tmp_path, policy)) if policy else default_policy
         try:
-            return run_rules(snapshot, chosen, snapshot.manifest.exported_at, [REGISTRY[code]])
+            moment = parse_timestamp(as_of) if as_of else snapshot.manifest.exported_at
+            return run_rules(snapshot, chosen, moment, [REGISTRY[code]])
         finally:
             snapshot.con.close()
 

@@ -121,7 +121,7 @@ def answered(
             None,
             ["request:R1"],
         ),
-        # the clarification arrived after the export: not known at as_of, so the same
+        # a reply dated after the answer: the answer ended the wait, so the same
         (
             "2026-01-05T09:00:00Z",
             "2026-03-20T12:00:00Z",
@@ -135,6 +135,33 @@ def test_clarification_moves_the_due_date(
     run_rule, received_at, completed_at, asked, arrived, expected
 ):
     assert answered(run_rule, received_at, completed_at, asked, arrived) == expected
+
+
+@pytest.mark.parametrize(
+    "as_of",
+    ["2026-02-05T00:00:00Z", "2026-02-19T00:00:00Z", "2026-02-21T00:00:00Z", None],
+)
+def test_a_closed_request_is_judged_on_its_own_dates_whatever_the_as_of(run_rule, as_of):
+    # received Mon 2 Feb, paused 10 -> 20 Feb: due 2 Mar + 10 days = Thu 12 Mar;
+    # answered 13 Mar, whether as_of is before the clarification, during it or after
+    values = {
+        "clarification_requested_at": "2026-02-10T10:00:00Z",
+        "clarification_received_at": "2026-02-20T10:00:00Z",
+    }
+    tables = {
+        "subject_requests": [
+            request(
+                "R1",
+                "2026-02-02T10:00:00Z",
+                "completed",
+                completed_at="2026-03-13T10:00:00Z",
+                **values,
+            )
+        ]
+    }
+    [finding] = run_rule("SAR-002", tables, exported_at="2026-06-01T00:00:00Z", as_of=as_of)
+    assert (finding.key, finding.due) == ("request:R1", "2026-03-12")
+    assert finding.evidence["paused_days"] == 10
 
 
 def test_never_clarified_finding_counts_from_the_stopped_clock(run_rule):
