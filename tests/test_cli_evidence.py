@@ -3,6 +3,7 @@ ledger (tests/deletion_snapshots.py), as JSON and as printable HTML, whole or no
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -206,3 +207,18 @@ def test_bad_options_are_exit_2(
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "readable"),
+    [
+        ("org:O17", "org_O17"),
+        ("org:O/../<b>x</b>&\"q'", "org_O_.._b_x_b_q"),
+        ("org:..", "org"),
+        ("...", "key"),
+        ("user:" + "u" * 100, "user_" + "u" * 55),
+    ],
+)
+def test_a_certificate_name_is_the_key_made_safe_and_hashed(key: str, readable: str) -> None:
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    assert certificate_name(key) == f"{readable}-{digest}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from cli_runner import run_cli, run_script
@@ -101,6 +102,19 @@ def test_an_empty_ledger_says_how_to_record_a_run(ledger_setting: str) -> None:
     assert "check SNAPSHOT --record" in done.stdout
     empty = run_cli("history", "--format", "json", env={"INSIGHT_LEDGER": ledger_setting})
     assert json.loads(empty.stdout) == {"runs": [], "findings": []}
+
+
+def test_a_ledger_file_not_there_reads_as_empty_and_is_not_made(tmp_path: Path) -> None:
+    """A mistyped path must not leave a new, empty ledger for `ledger verify` to pass."""
+    setting = {"INSIGHT_LEDGER": str(tmp_path / "mistyped.sqlite")}
+    done = run_cli("history", "--format", "json", env=setting)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"runs": [], "findings": []}
+    evidence = run_cli("evidence", "--out", str(tmp_path / "evidence"), env=setting)
+    assert evidence.returncode == 0, evidence.stderr
+    assert "No runs are recorded yet" in evidence.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evidence"]
+    assert run_cli("ledger", "verify", env=setting).returncode == 2
 
 
 @pytest.mark.parametrize(

@@ -147,11 +147,13 @@ def test_no_pdf_prints_none_and_records_why(echoed: tuple) -> None:
         (["-p", "as_of", "2026-01-01"], "-p as_of: set it with --as-of"),
         (["-p", "label"], "-p: takes a parameter NAME and a VALUE"),
         (["--as-of", "soon"], "--as-of"),
+        (["--progress-file", "{tmp}/missing/progress.txt"], "--progress-file: "),
     ],
 )
 def test_bad_options_are_refused_before_running(
     usage_path: Path, tmp_path: Path, args: list[str], message: str
 ) -> None:
+    args = [arg.format(tmp=tmp_path) for arg in args]
     done = cli(
         "report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", tmp_path, *args
     )
@@ -218,8 +220,8 @@ def test_the_usage_report_needs_the_key_before_running(
 
 
 def test_relative_paths_are_the_callers(usage_path: Path, tmp_path: Path) -> None:
-    """`--snapshot` and `--out` relative to the folder the command runs in, not to the
-    notebook's folder where papermill runs it."""
+    """`--snapshot`, `--out` and `--progress-file` relative to the folder the command
+    runs in, not to the folders where papermill runs the notebook."""
     shutil.copytree(usage_path, tmp_path / "exports" / "usage")
     done = cli(
         "report",
@@ -228,11 +230,17 @@ def test_relative_paths_are_the_callers(usage_path: Path, tmp_path: Path) -> Non
         "exports/usage",
         "--out",
         "reports",
+        "--progress-file",
+        "progress.txt",
         NO_PDF,
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
+    lines = (tmp_path / "progress.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[-1].split("\t")[0] == "echo"
+    assert lines[-1].split("\t")[1] == lines[-1].split("\t")[2]  # every cell ran
     folder = run_folders(tmp_path / "reports")[0]
+    assert not list(folder.glob("progress.txt"))
     results = json.loads((folder / "results.json").read_text())
     assert Path(results["snapshot"]) == (tmp_path / "exports" / "usage").resolve()
     assert str(folder.resolve()) in done.stdout

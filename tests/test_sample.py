@@ -270,6 +270,21 @@ def test_bad_option_exits_2_on_the_command_line(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--scale", "2"], "--scale: applies only with --preset"),
+        (["--months", "2", "--orgs", "50"], "--orgs: does not apply with --months"),
+        (["--preset", "large", "--days", "30"], "--days: does not apply with --preset"),
+    ],
+)
+def test_an_option_that_would_not_apply_is_refused(tmp_path, options, message):
+    done = run_cli("sample", "--out", tmp_path / "o", *options)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert not (tmp_path / "o").exists()
+
+
 def test_refuses_a_folder_that_is_not_an_earlier_sample(tmp_path):
     (tmp_path / "notes.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(InputError, match="not empty"):

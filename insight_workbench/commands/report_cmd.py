@@ -78,8 +78,8 @@ def report(
         Path | None,
         typer.Option(
             "--progress-file",
-            hidden=True,  # for the app, which reads it to show "cell n of m"
-            help="Append a line per finished cell: NOTEBOOK, cells done, cells in all.",
+            help="Append a line per finished cell: NOTEBOOK, cells done, cells in all "
+            "(tab-separated; the app reads it to show 'cell n of m').",
         ),
     ] = None,
 ) -> None:

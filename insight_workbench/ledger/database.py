@@ -72,6 +72,14 @@ def open_ledger(setting: str | None = None) -> Ledger:
     return _open(setting or ledger_setting())
 
 
+def ledger_written(setting: str | None = None) -> bool:
+    """False when the ledger is a SQLite file that is not there: a command that only
+    reads then answers as for an empty ledger without creating one, so a mistyped path
+    never leaves a new ledger behind for `ledger verify` to find intact."""
+    setting = setting or ledger_setting()
+    return _is_url(setting) or Path(setting).exists()
+
+
 def open_existing_ledger(setting: str | None = None) -> Ledger:
     """`open_ledger` for a command that checks a ledger: a SQLite file that is not there
     is an error (a mistyped or deleted ledger), never a new empty ledger found intact."""

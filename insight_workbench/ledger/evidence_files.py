@@ -4,8 +4,9 @@ or JSON, into a folder written whole or not at all.
     OUT/register.html            (or register.json: {"records": [record, ...]})
     OUT/certificates/<name>.html (or .json: the record itself)
 
-A certificate's name is its key with every character other than letters, digits, `.`,
-`-` and `_` made `_`, cut to 60 characters, and the first 8 hex digits of the key's
+A certificate's name is its key with each run of characters other than letters,
+digits, `.`, `-` and `_` made one `_`, cut to 60 characters and stripped of `.` and `_`
+at either end (no hidden file, no `..`), and the first 8 hex digits of the key's
 SHA-256 (`org_O17-1a2b3c4d`): keys are text from a snapshot, so a name never holds a
 path separator, and two keys never share one.
 """
@@ -45,7 +46,16 @@ def read_evidence(ledger: Ledger, key: str | None = None) -> Evidence:
         records = deletion_records(connection, key)
         history = decisions_about(connection, {r.key for r in records})
         runs = len(recorded_runs(connection))
-    return Evidence(records, history, runs, shown(stored(now().replace(microsecond=0))) or "")
+    return Evidence(records, history, runs, _generated_at())
+
+
+def empty_evidence() -> Evidence:
+    """The evidence of a ledger that holds no run."""
+    return Evidence([], {}, 0, _generated_at())
+
+
+def _generated_at() -> str:
+    return shown(stored(now().replace(microsecond=0))) or ""
 
 
 def certificate_name(key: str) -> str:

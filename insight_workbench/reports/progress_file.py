@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from insight_workbench.errors import InputError
 from insight_workbench.progress import OnStep
 
 
@@ -26,7 +27,14 @@ class Step:
 
 
 def step_writer(path: Path, notebook: str) -> OnStep:
-    """An `on_step` that appends each finished cell of `notebook` to `path`."""
+    """An `on_step` that appends each finished cell of `notebook` to `path` (an
+    InputError at once when `path` cannot be appended to)."""
+    path = path.absolute()  # papermill runs the notebook from the run's own folder
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as error:
+        raise InputError(f"--progress-file: {path}: cannot be written ({error.strerror})") from None
 
     def on_step(_label: str, done: int, total: int) -> None:
         with path.open("a", encoding="utf-8") as out:
