@@ -67,19 +67,25 @@ else:
     )
     selection.clear_control(per, periods, "day" if per == "day" else "hour", "failed_clear")
 if bursts.empty:
-    st.info(access.no_bursts_said(not periods))
+    records.say_empty(access.no_bursts_said(not periods), "ip", "user")
 else:
     links = records.key_links(wb, "subject", access.burst_prefixes(bursts))
     tables.show(bursts, "bursts_table", links=links)
 
 st.subheader("Logins after closure or deletion")
 if late.empty:
-    st.success("No successful login after an organisation closed or an account was deleted.")
+    records.say_empty(
+        "No successful login after an organisation closed or an account was deleted.",
+        "login",
+        clean=True,
+    )
 else:
     tables.show(late, "late_table", links=records.key_links(wb, "login_id", "login:"))
 
 st.subheader("User-list views outside the organisation")
 if views.empty:
-    st.success("Every user-list view was by a group admin of that organisation.")
+    records.say_empty(
+        "Every user-list view was by a group admin of that organisation.", "view", clean=True
+    )
 else:
     tables.show(views, "views_table", links=records.key_links(wb, "view_id", "view:"))

@@ -29,7 +29,9 @@ st.subheader("Messages sent after an opt-out")
 grace = wb.policy.communications.opt_out_grace_hours
 st.caption(f"Product updates and promotions only; grace period {grace} hours.")
 if messages.empty:
-    st.success("No optional message was sent to anyone who had opted out.")
+    records.say_empty(
+        "No optional message was sent to anyone who had opted out.", "message", clean=True
+    )
 else:
     kinds = sorted(messages["category"].unique())
     categories = st.multiselect(
@@ -44,7 +46,7 @@ st.caption(
     "message of that category was sent."
 )
 if per_opt_out.empty:
-    st.success("Every opt-out took effect at once.")
+    records.say_empty("Every opt-out took effect at once.", "message", clean=True)
 else:
     by_channel = comms.latency_by_channel(per_opt_out)
     st.plotly_chart(
@@ -68,7 +70,7 @@ st.caption(
     f"every {review} months."
 )
 if register.empty:
-    st.info("The processors register is empty.")
+    records.say_empty("The processors register is empty.", "processor")
 else:
     tables.show(
         register, "processors_table", links=records.key_links(wb, "processor_id", "processor:")

@@ -18,7 +18,7 @@ with st.spinner("Checking the de-identified datasets…"):
 records.panel(wb, {"dataset": (verdicts, "dataset"), "column": (verdicts, "dataset")})
 verdicts = records.focus(records.focus(verdicts, "dataset", "dataset"), "dataset", "column")
 if verdicts.empty:
-    st.info("This snapshot has no datasets under deidentified/.")
+    records.say_empty("This snapshot has no datasets under deidentified/.", "dataset", "column")
     st.stop()
 
 checks = ["DEID-001", "DEID-002", "DEID-003", "DEID-004"]
@@ -35,7 +35,12 @@ st.subheader("Offending columns")
 offending = session.cached(deid.offending_columns, wb)
 offending = records.focus(records.focus(offending, "dataset", "dataset"), "dataset", "column")
 if offending.empty:
-    st.success("No column holds an identifier, an unsalted hash or a small cell.")
+    records.say_empty(
+        "No column holds an identifier, an unsalted hash or a small cell.",
+        "dataset",
+        "column",
+        clean=True,
+    )
 else:
     tables.show(offending, "offending_table")
 

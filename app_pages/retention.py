@@ -31,7 +31,7 @@ records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")})
 frame = records.focus(frame, "org_id", "org")
 people = records.focus(records.focus(people, "user_id", "user"), "request_id", "request")
 if frame.empty:
-    st.info("No closed, demo or trial organisation in this snapshot.")
+    records.say_empty("No closed, demo or trial organisation in this snapshot.", "org")
 
 overdue = frame[frame["state"] == "overdue"]
 cols = st.columns(4)
@@ -76,7 +76,9 @@ st.caption(
     "RET-004: personal data left behind for a user id that has no users row."
 )
 if people.empty:
-    st.success("No erasure left undone and no data left without its user.")
+    records.say_empty(
+        "No erasure left undone and no data left without its user.", "user", "request", clean=True
+    )
 else:
     tables.show(people, "people_table", links=records.key_links(wb))
 

@@ -43,7 +43,7 @@ cols[4].metric("Answered late", int((late["finding"] == "SAR-002").sum()))
 
 st.subheader("Open requests")
 if waiting.empty:
-    st.info("No open request is waiting within its time limit.")
+    records.say_empty("No open request is waiting within its time limit.", "request")
 else:
     days_left = session.drawn(figures.days_left, waiting).figure
     selection.chart(days_left, "days_left_chart", "request", "y")
@@ -53,13 +53,13 @@ else:
 
 st.subheader("Paused: waiting for a clarification")
 if paused.empty:
-    st.info("No open request is waiting for a clarification.")
+    records.say_empty("No open request is waiting for a clarification.", "request")
 else:
     tables.show(paused, "paused_table", links=records.key_links(wb, "request_id", "request:"))
 
 st.subheader("Overdue and late")
 if late.empty:
-    st.success("No request is overdue or was answered late.")
+    records.say_empty("No request is overdue or was answered late.", "request", clean=True)
 else:
     tables.show(late, "late_table", links=records.key_links(wb, "request_id", "request:"))
 

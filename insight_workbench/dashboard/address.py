@@ -201,6 +201,9 @@ def absolute(relative: str) -> str:
 def show_link(url_path: str, as_of: datetime) -> None:
     """The "Copy link" affordance: this view's address, as of its exact instant."""
     current = params()
-    current.setdefault(AS_OF, [format_utc(as_of)])
+    if one(SNAPSHOT) is None:  # absent or empty: the default snapshot
+        current.pop(SNAPSHOT, None)
+    if one(AS_OF) is None:  # absent or empty: the export time, written out
+        current[AS_OF] = [format_utc(as_of)]
     st.sidebar.markdown("**Link to this view**", help="Copy it with the button at its right.")
     st.sidebar.code(absolute(link(url_path, current)), language=None, wrap_lines=True)

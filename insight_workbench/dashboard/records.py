@@ -46,6 +46,7 @@ OWNERS = {
 PACK = "record_pack"
 Source = tuple[pd.DataFrame, str]  # a page's table and its column holding the record id
 LINK_HELP = "Opens the page that owns this record, filtered to it."
+NOTHING_ABOUT_IT = "Nothing in this section is about the record the address names."
 
 
 rule_title = rule_words.title
@@ -99,6 +100,18 @@ def focus(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
     if ident is None or column not in frame.columns:
         return frame
     return frame[frame[column].astype(str) == ident]
+
+
+def say_empty(text: str, *prefixes: str, clean: bool = False) -> None:
+    """What an empty section says: `text`, a statement about the whole snapshot (shown as
+    good news when `clean`), unless the section was narrowed to the address's record (a
+    key of one of `prefixes`): then its emptiness says nothing of the snapshot."""
+    if any(selected(prefix) is not None for prefix in prefixes):
+        st.info(NOTHING_ABOUT_IT)
+    elif clean:
+        st.success(text)
+    else:
+        st.info(text)
 
 
 def linker(wb: Workbench, url_paths: dict[str, str]) -> Callable[[str], str]:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from apphelpers import frame_with, linked_keys, metrics
 
-from insight_workbench.dashboard.records import findings_csv
+from insight_workbench.dashboard.records import NOTHING_ABOUT_IT, findings_csv
 from insight_workbench.dashboard.retention import action_csv, people_held
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.findings import Finding
@@ -116,6 +116,43 @@ def test_a_request_key_offers_that_persons_pack_by_ids_only(open_app, findings) 
     assert app.get("download_button")
 
 
+@pytest.mark.parametrize(
+    ("page", "key", "snapshot_wide"),
+    [
+        ("app_pages/communications.py", "message:M0", "Every opt-out took effect at once."),
+        ("app_pages/communications.py", "processor:P999", "The processors register is empty."),
+        (
+            "app_pages/retention.py",
+            "org:NO-SUCH-ORG",
+            "No closed, demo or trial organisation in this snapshot.",
+        ),
+        (
+            "app_pages/deidentification.py",
+            "dataset:nonexistent",
+            "This snapshot has no datasets under deidentified/.",
+        ),
+        ("app_pages/access.py", "ip:192.0.2.254", "No account or IP reached the burst threshold."),
+    ],
+)
+def test_a_section_narrowed_to_a_key_says_nothing_of_the_whole_snapshot(
+    open_app, page, key, snapshot_wide
+) -> None:
+    """The sample has messages after opt-outs, processors, closed organisations,
+    datasets and bursts: a section narrowed to nothing must not say otherwise."""
+    app = open_app("dpo", page, query={"key": key})
+    said = [m.value for m in [*app.info, *app.success]]
+    assert snapshot_wide not in said
+    assert NOTHING_ABOUT_IT in said
+
+
+def test_a_key_s_own_page_keeps_its_other_sections_to_that_record(open_app, findings) -> None:
+    key = first_key(findings, "SAR-001")  # overdue: not among those waiting in time
+    app = open_app("dpo", "app_pages/subject_requests.py", query={"key": key})
+    said = [m.value for m in [*app.info, *app.success]]
+    assert "No open request is waiting within its time limit." not in said
+    assert NOTHING_ABOUT_IT in said
+
+
 def test_an_unknown_key_of_a_known_kind_says_nothing_has_it(open_app) -> None:
     app = open_app("dpo", first_page=USAGE, query={"key": "org:NO-SUCH-ORG"})
     assert app.title[0].value == "Retention"
@@ -199,6 +236,16 @@ def test_the_retention_csv_holds_every_retention_finding(sample: Snapshot, findi
         if row["rule"] == "RET-004":
             assert row["user_id"] == row["key"].removeprefix("user:")
             assert int(row["rows_held"]) > 0
+
+
+def test_an_empty_as_of_or_snapshot_is_absent_and_the_link_says_what_it_meant(
+    open_app,
+) -> None:
+    app = open_app("dpo", query={"as_of": "", "snapshot": ""})
+    assert not app.exception
+    link = app.sidebar.code[0].value
+    assert "as_of=2026-11-28T02:00:00Z" in link  # the sample's export time
+    assert "snapshot=" not in link
 
 
 def test_as_of_from_the_address_is_kept_and_in_the_link(open_app) -> None:
