@@ -32,6 +32,7 @@ records.panel(
 )
 late = records.focus(late, "login_id", "login")
 bursts = access.burst_focus(bursts)
+no_burst_of_the_record = bursts.empty  # before the chart's pick narrows them further
 views = records.focus(views, "view_id", "view")
 audit.viewed(wb, "access", access.shown_keys(bursts, late, views))
 cols = st.columns(4)
@@ -67,7 +68,8 @@ else:
     )
     selection.clear_control(per, periods, "day" if per == "day" else "hour", "failed_clear")
 if bursts.empty:
-    records.say_empty(access.no_bursts_said(not periods), "ip", "user")
+    narrowed_by = ("ip", "user") if no_burst_of_the_record else ()
+    records.say_empty(access.no_bursts_said(not periods), *narrowed_by)
 else:
     links = records.key_links(wb, "subject", access.burst_prefixes(bursts))
     tables.show(bursts, "bursts_table", links=links)

@@ -148,6 +148,7 @@ def test_no_pdf_prints_none_and_records_why(echoed: tuple) -> None:
         (["-p", "label"], "-p: takes a parameter NAME and a VALUE"),
         (["--as-of", "soon"], "--as-of"),
         (["--progress-file", "{tmp}/missing/progress.txt"], "--progress-file: "),
+        (["--progress-file", "/dev/full"], "--progress-file: /dev/full: not a regular file"),
     ],
 )
 def test_bad_options_are_refused_before_running(

@@ -30,6 +30,8 @@ def step_writer(path: Path, notebook: str) -> OnStep:
     """An `on_step` that appends each finished cell of `notebook` to `path` (an
     InputError at once when `path` cannot be appended to)."""
     path = path.absolute()  # papermill runs the notebook from the run's own folder
+    if path.exists() and not path.is_file():  # a pipe would block, a device fail mid-run
+        raise InputError(f"--progress-file: {path}: not a regular file")
     try:
         with path.open("a", encoding="utf-8"):
             pass

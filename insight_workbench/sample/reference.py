@@ -160,7 +160,7 @@ exported on the 1st of the month at 02:00 UTC, the last one always at
 organisations and users a month: three long-standing customers, and the
 organisations and requests of the stories below; twelve months take a few
 seconds. `--months` {months_low}–{months_high}; `--seed` and `--format` as for the
-sample; `--orgs`, `--users` and `--days` do not apply. `--out` must be new,
+sample; `--orgs`, `--users` and `--days` are refused with it. `--out` must be new,
 empty, or an earlier series (`lifecycle.json` and month folders only), which is
 replaced whole.
 

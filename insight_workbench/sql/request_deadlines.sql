@@ -6,7 +6,7 @@
 -- start, if later) to the London date it arrived. Not arrived by as_of: an open request
 -- is paused (no due date). A closed request is judged on its own dates whatever as_of
 -- says: its pause ends with the reply, or with the answer (completed_at) when no reply
--- came before it.
+-- is recorded.
 -- An open request whose clarification is asked for only after as_of was not stopped at
 -- as_of: its clock ran.
 CREATE OR REPLACE TEMP MACRO iw_request_deadlines(tz, months, extended_months, as_of) AS TABLE
@@ -20,7 +20,7 @@ WITH asked AS (
 resumed AS (
     SELECT *,
            CASE WHEN clock_stopped_at IS NULL THEN NULL
-                WHEN status <> 'open' THEN least(clarification_received_at, completed_at)
+                WHEN status <> 'open' THEN coalesce(clarification_received_at, completed_at)
                 WHEN clarification_received_at <= as_of THEN clarification_received_at
            END AS clock_resumed_at
     FROM asked

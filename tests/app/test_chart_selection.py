@@ -16,6 +16,7 @@ from apphelpers import frame_with, plotly_specs
 from insight_workbench import access_monitoring as access
 from insight_workbench.dashboard import selection
 from insight_workbench.dashboard.access import bursts_in
+from insight_workbench.dashboard.records import NOTHING_ABOUT_IT
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 
@@ -167,3 +168,18 @@ def test_a_selection_in_the_address_is_marked_on_its_chart(open_app) -> None:
         trace["customdata"][i][0] for trace in traces for i in values(trace["selectedpoints"])
     ]
     assert marked == chosen[:1]
+
+
+def test_a_record_s_bursts_hidden_by_a_pick_are_said_to_be_outside_it(
+    open_app, sample: Snapshot
+) -> None:
+    """A key keeps a burst; a day picked on the chart that the burst does not touch hides
+    it: the page says so, not that nothing in the section is about the record."""
+    burst = access.burst_windows(sample, load_policy()).iloc[0]
+    kind = access.BURST_KEYS[burst["kind"]]
+    other_day = str((burst["first"] - pd.Timedelta(days=30)).date())
+    query = {"key": f"{kind}:{burst['subject']}", **picks("day", [other_day])}
+    picked = open_app("dpo", first_page=ACCESS, query=query)
+    said = [i.value for i in picked.info]
+    assert "No burst touches the periods selected on the chart." in said
+    assert NOTHING_ABOUT_IT not in said

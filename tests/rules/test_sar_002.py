@@ -121,13 +121,22 @@ def answered(
             None,
             ["request:R1"],
         ),
-        # a reply dated after the answer: the answer ended the wait, so the same
+        # a reply dated after the answer still counts, as the rule's formula says:
+        # 10 Feb -> 1 Apr = 50 days, 5 Feb + 50 = Fri 27 Mar; answered 20 Mar in time
+        (
+            "2026-01-05T09:00:00Z",
+            "2026-03-20T12:00:00Z",
+            "2026-02-10T09:00:00Z",
+            "2026-04-01T09:00:00Z",
+            [],
+        ),
+        # ... and one dated after the export too (judged whatever as_of is)
         (
             "2026-01-05T09:00:00Z",
             "2026-03-20T12:00:00Z",
             "2026-02-10T09:00:00Z",
             "2026-11-30T09:00:00Z",
-            ["request:R1"],
+            [],
         ),
     ],
 )
