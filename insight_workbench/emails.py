@@ -1,22 +1,26 @@
 """The one way the workbench compares email addresses.
 
 Two addresses are the same address when their keys are equal. The key is the
-address in Unicode NFKC with full case folding (`str.casefold`, then NFKC
-again, as Unicode's NFKC_Casefold does), with every whitespace character
-(Python's `str.isspace`: ASCII spaces, no-break spaces, ideographic space, line
-separators...) and every zero-width character (U+200B-U+200D, U+2060, U+FEFF)
-removed anywhere in it, not only at the edges. So a composed `é` equals a
-decomposed one, `Straße` equals `STRASSE`, full-width `ａ@ｅｘ.ｏｒｇ` equals
-`a@ex.org`, and `a<U+200B>@x.org` or `a b@x.org` equals `ab@x.org`: an address
-cannot hold a space or an invisible character unquoted, so one there is an
-artefact of typing or copying. One fold is added to Unicode's: case folding
-turns Turkish `İ` into `i̇` (i with a combining dot above), which would leave
-`İPEK@X.ORG`, typed in capitals on a Turkish keyboard, apart from the
-`ipek@x.org` held; the dot of a dotted i says nothing, so it goes, and `İ`, `I`,
-`i̇` and `i` are one letter. The dotless `ı` stays a letter of its own (no
-locale is applied), and accents stay (`é` is not `e`: dropping them would merge
-different people). Nothing else changes: `a+x@example.org` stays apart from
-`a@example.org` (a sub-address may be another mailbox).
+address in Unicode NFKC, lower-cased (`str.lower`, then NFKC again), with every
+whitespace character (Python's `str.isspace`: ASCII spaces, no-break spaces,
+ideographic space, line separators...) and every zero-width character
+(U+200B-U+200D, U+2060, U+FEFF) removed anywhere in it, not only at the edges.
+So a composed `é` equals a decomposed one, `ANN` equals `ann`, full-width
+`ａ@ｅｘ.ｏｒｇ` equals `a@ex.org`, and `a<U+200B>@x.org` or `a b@x.org` equals
+`ab@x.org`: an address cannot hold a space or an invisible character unquoted,
+so one there is an artefact of typing or copying.
+
+Lower-casing, not case folding: folding makes different letters one (`ß` and
+`ss`, `ς` and `σ`), so `straße@x.org` and `strasse@x.org`, two addresses the
+contract keeps apart, would be one, and one person's data would go into
+another's pack. One change is added: lower-casing turns Turkish `İ` into `i̇`
+(i with a combining dot above), which would leave `İPEK@X.ORG`, typed in
+capitals on a Turkish keyboard, apart from the `ipek@x.org` held; the dot of a
+dotted i says nothing, so it goes, and `İ`, `I`, `i̇` and `i` are one letter.
+The dotless `ı` stays a letter of its own (no locale is applied), and accents
+stay (`é` is not `e`: dropping them would merge different people). Nothing else
+changes: `a+x@example.org` stays apart from `a@example.org` (a sub-address may
+be another mailbox).
 
 `users.email` must be unique by this key (the loader quarantines a later row
 that repeats one), a subject-access pack finds a person and their requests by
@@ -42,10 +46,10 @@ FUNCTION = "iw_email_key"
 # Bump the number with any change to `email_key`. A workspace stores every held
 # address's key (and quarantines repeats by it), so its name carries this edition and
 # the Unicode version the normalisation follows: either changing builds it again.
-KEY_EDITION = f"1/Unicode {unicodedata.unidata_version}"
+KEY_EDITION = f"2/Unicode {unicodedata.unidata_version}"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _REMOVED = re.compile(rf"[\s{ZERO_WIDTH}]+")
-_DOTTED_I = "i\u0307"  # what case folding makes of İ
+_DOTTED_I = "i\u0307"  # what lower-casing makes of İ
 # The characters an ASCII address loses: Python's ASCII whitespace, as an RE2 class.
 _ASCII_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
 _REGISTERING = threading.Lock()
@@ -53,8 +57,8 @@ _REGISTERING = threading.Lock()
 
 def email_key(email: str) -> str:
     """The form two email addresses are compared in (see the module's docstring)."""
-    folded = unicodedata.normalize("NFKC", email).casefold().replace(_DOTTED_I, "i")
-    return _REMOVED.sub("", unicodedata.normalize("NFKC", folded))
+    lowered = unicodedata.normalize("NFKC", email).lower().replace(_DOTTED_I, "i")
+    return _REMOVED.sub("", unicodedata.normalize("NFKC", lowered))
 
 
 def email_key_sql(expression: str) -> str:

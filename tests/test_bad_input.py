@@ -53,7 +53,7 @@ def login(login_id: str, ts: str = "2026-01-05T09:00:00Z", **cells: str) -> str:
 
 REQUESTS = "request_id,received_at,requester_email,user_id,type,status,completed_at,extended"
 USERS = "user_id,org_id,name,email,telephone,role,created_at,deleted_at"
-DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, case-folded, spaces removed)"
+DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, lower-cased, spaces removed)"
 
 
 def request(request_id: str) -> str:
@@ -441,7 +441,7 @@ QUARANTINES = [
         timezone="Europe/London",
     ),
     Quarantine(
-        "a repeated email, trimmed and case-folded, keeps the first",
+        "a repeated email, trimmed and lower-cased, keeps the first",
         "users",
         csv_bytes(
             USERS,
@@ -468,7 +468,7 @@ QUARANTINES = [
             user("U1", "Jos\u00e9@example.org"),  # é composed (NFC)
             user("U2", "JOSE\u0301@EXAMPLE.ORG"),  # É decomposed (NFD), upper case
             user("U3", "stra\u00dfe@example.org"),
-            user("U4", "STRASSE@example.org"),
+            user("U4", "STRA\u1e9eE@example.org"),  # capital ẞ lower-cases to ß
             user("U5", "\uff41\uff4e\uff4e@\uff45\uff58.\uff4f\uff52\uff47"),  # full-width
             user("U6", "a\u200bnn@ex.org\ufeff"),  # zero-width characters
             user("U7", "a\u00a0nn@ex.org"),  # a no-break space inside
@@ -478,8 +478,9 @@ QUARANTINES = [
             user("U11", "\u200b"),  # nothing once invisible characters go: repeats nothing
             user("U12", "\u200b\u2060"),
             user("U13", "\u0131@example.org"),  # the dotless ı is not i
+            user("U14", "strasse@example.org"),  # ss is not ß: another address
         ),
-        13,
+        14,
         [
             (2, "email", DUPLICATE_EMAIL),
             (4, "email", DUPLICATE_EMAIL),
@@ -489,7 +490,7 @@ QUARANTINES = [
         ],
         expect(
             "SELECT user_id FROM users",
-            ["U1", "U3", "U5", "U8", "U9", "U11", "U12", "U13"],
+            ["U1", "U3", "U5", "U8", "U9", "U11", "U12", "U13", "U14"],
         ),
     ),
     Quarantine(

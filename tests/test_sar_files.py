@@ -15,7 +15,7 @@ import pytest
 from sar_people import GONE, INJECTIONS, JANE, JANE_EMAIL
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.subject_requests.pack import (
     PACK_TABLES,
     SubjectPack,
@@ -25,6 +25,7 @@ from insight_workbench.subject_requests.pack import (
     write_pack,
 )
 from insight_workbench.subject_requests.pack_files import TABLE_MEANINGS
+from insight_workbench.testing import build_snapshot
 
 GENERATED = datetime(2026, 11, 29, 8, 30, tzinfo=UTC)
 
@@ -183,3 +184,30 @@ def test_readme_explains_rows_left_from_a_deleted_account(people: Snapshot) -> N
     assert "no account record" not in pack_files(build_pack(people, user_id=JANE))[
         "README.txt"
     ].decode("utf-8")
+
+
+def test_readme_names_a_quarantined_account_row_as_a_reason(tmp_path: Path) -> None:
+    """The second account of one address is quarantined: its logins are still held,
+    and its pack by user id must not claim the account was deleted."""
+    org = {"org_id": "O1", "name": "Org", "product": "local_insight", "status": "active"}
+    made = {"org_id": "O1", "role": "user", "created_at": "2026-01-01T00:00:00Z"}
+    tables = {
+        "organisations": [org | {"created_at": "2026-01-01T00:00:00Z"}],
+        "users": [
+            made | {"user_id": "U1", "name": "Cat", "email": "cat@example.org"},
+            made | {"user_id": "U2", "name": "Cat", "email": " CAT@example.org"},
+        ],
+        "logins": [
+            {"login_id": "L2", "ts": "2026-02-01T00:00:00Z", "user_id": "U2", "success": True}
+            | {"ip": "192.0.2.8"}
+        ],
+    }
+    snapshot = load_snapshot(build_snapshot(tmp_path / "snap", tables))
+    try:
+        assert snapshot.rows_rejected == {"users": 1} | {
+            name: 0 for name in snapshot.rows_rejected if name != "users"
+        }
+        readme = pack_files(build_pack(snapshot, user_id="U2"))["README.txt"].decode("utf-8")
+    finally:
+        snapshot.con.close()
+    assert "or one whose row could not be read" in readme

@@ -10,20 +10,18 @@ Roles file (TOML, default `.streamlit/roles.toml`, `INSIGHT_ROLES_FILE` override
     dpo = ["dpo@example.org"]
     analyst = ["ana@example.org", "sam@example.org"]
 
-Addresses are compared as every address is (`emails.email_key`), except that
-the domain must also be equal once merely lower-cased: case folding turns
-`straße.de` into `strasse.de`, but those are two domains, which different
-people may own, and owning one must not grant a role listed under the other.
+Addresses are compared as every address is (`emails.email_key`): lower-cased,
+not case-folded, so `straße.de` and `strasse.de` stay two domains, which
+different people may own; owning one never grants a role listed under the other.
 """
 
 from __future__ import annotations
 
 import tomllib
-import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
-from insight_workbench.emails import ZERO_WIDTH, email_key
+from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
 
 DPO = "dpo"
@@ -37,17 +35,6 @@ def roles_file(environ: Mapping[str, str], base: Path) -> Path:
     """The roles file: `INSIGHT_ROLES_FILE`, else `.streamlit/roles.toml` under `base`."""
     configured = environ.get("INSIGHT_ROLES_FILE", "").strip()
     return Path(configured) if configured else base / DEFAULT_ROLES_FILE
-
-
-def _sign_in_key(email: str) -> str:
-    """`email_key`, followed by the domain lower-cased without case folding; empty
-    when the address is empty once spaces and invisible characters go."""
-    key = email_key(email)
-    if not key:
-        return ""
-    lowered = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).lower())
-    domain = "".join(c for c in lowered if not c.isspace() and c not in ZERO_WIDTH)
-    return f"{key} {domain.rpartition('@')[2]}"
 
 
 def load_roles(path: Path) -> dict[str, str]:
@@ -65,7 +52,7 @@ def load_roles(path: Path) -> dict[str, str]:
         if not isinstance(emails, list) or not all(isinstance(e, str) for e in emails):
             raise InputError(f"{path.name}: '{role}' must be a list of e-mail addresses")
         for email in emails:
-            key = _sign_in_key(email)
+            key = email_key(email)
             if not key:
                 raise InputError(f"{path.name}: '{role}' lists an empty e-mail address")
             if mapping.get(key, role) != role:
@@ -77,7 +64,7 @@ def load_roles(path: Path) -> dict[str, str]:
 
 def role_for_email(email: str | None, roles: Mapping[str, str]) -> str | None:
     """The role of a signed-in user, or None when they have none."""
-    key = _sign_in_key(email or "")
+    key = email_key(email or "")
     return roles.get(key) if key else None
 
 

@@ -33,7 +33,7 @@ from insight_workbench.loading.schema import SQL_TYPES, Column, Table
 from insight_workbench.loading.statements import row_count, transaction
 
 # A later users row whose address equals an earlier one's by `emails.email_key`.
-DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, case-folded, spaces removed)"
+DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, lower-cased, spaces removed)"
 # An offset is at most 23:59 either way (DuckDB would shift by +25:00 or +01:99).
 TIMESTAMP_PATTERN = (
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?"

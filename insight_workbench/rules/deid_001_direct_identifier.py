@@ -39,7 +39,7 @@ What it checks:
     values ignored). A value is a direct identifier when it contains an email
     address (`local@domain.tld`); or, trimmed, the whole value is an IPv4 or IPv6
     address; or it equals, trimmed and ignoring case, a held `users.email`
-    (compared as every address is: Unicode-normalised, case-folded, spaces and
+    (compared as every address is: Unicode-normalised, lower-cased, spaces and
     zero-width characters removed anywhere), `users.name`, `users.user_id` or
     `logins.ip`; or it has at least 7 digits and
     its digits equal the digits of a held `users.telephone`. One finding per

@@ -35,7 +35,7 @@ What it checks:
     Every data row the loader quarantined (`rejects`): a value that does not parse,
     a bad enum, a NULL in a required column, a duplicate primary key, a repeated
     `users.email` (compared as every address is: Unicode-normalised,
-    case-folded, spaces removed), a clarification received before it was
+    lower-cased, spaces removed), a clarification received before it was
     asked for, or a record that cannot be read at all (wrong field count, broken
     quoting, bad encoding).
     Row n is the n-th data record of the file (header not counted). The evidence

@@ -1,7 +1,7 @@
 """Subject-access data packs: every row a snapshot holds about one person.
 
 `build_pack` finds the person by email address (compared as `emails.email_key`
-compares addresses: Unicode-normalised, case-folded, spaces and zero-width
+compares addresses: Unicode-normalised, lower-cased, spaces and zero-width
 characters removed) or by user id (exact), and collects every row of the tables
 the schema marks as a user's personal data carrying their user id in its user
 column (their `users` row(s), logins, usage events, communications,

@@ -113,9 +113,10 @@ def readme(pack: SubjectPack) -> str:
         ids = ", ".join(pack.user_ids) if pack.user_ids else "none (requests only)"
         lines += [f"Account(s):     {ids}"]
         if pack.user_ids and not pack.row_counts["users"]:
-            lines.append(
-                "                (no account record: these rows remain from a deleted one)"
-            )
+            gone = "a deleted one"
+            if pack.quarantined.get("users"):  # a users row may be this account's
+                gone += ", or one whose row could not be read (see the note below)"
+            lines.append(f"                (no account record: these rows remain from {gone})")
         lines += ["", "Tables (rows held):"]
     else:
         lines += [

@@ -71,7 +71,8 @@ CASES = [
     ("\u00a0ANN.LEE@EXAMPLE.ORG", ["email address", "held email address"]),
     # the same address in another Unicode spelling (not shaped like local@domain.tld)
     ("JOS\u00c9@EXAMPLE.ORG", ["held email address"]),  # É composed
-    ("STRASSE@example.org", ["email address", "held email address"]),
+    ("STRA\u1e9eE@example.org", ["email address", "held email address"]),  # ẞ is ß
+    ("STRASSE@example.org", ["email address"]),  # ss is not ß: another address
     ("\uff43\uff59\uff20\uff45xample.org", ["held email address"]),  # full-width
     ("c\u200by@example.org\u2060", ["email address", "held email address"]),  # zero-width
     ("bo\u202f@example.org", ["held email address"]),  # narrow no-break space
