@@ -61,8 +61,8 @@ def neutralise(text: str) -> str:
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC with a `Z`; fractional seconds only when there are some."""
     utc = to_utc(moment)
-    pattern = "%Y-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "%Y-%m-%dT%H:%M:%SZ"
-    return utc.strftime(pattern)
+    pattern = "-%m-%dT%H:%M:%S.%fZ" if utc.microsecond else "-%m-%dT%H:%M:%SZ"
+    return f"{utc.year:04d}{utc.strftime(pattern)}"  # %Y drops a year's leading zeros
 
 
 def plain(value: Any) -> Any:

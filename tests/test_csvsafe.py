@@ -62,6 +62,8 @@ def test_csv_cell(value: object, expected: str) -> None:
         (datetime(2026, 3, 1, 9, 15, tzinfo=UTC), "2026-03-01T09:15:00Z"),
         (datetime(2026, 3, 1, 9, 15, 0, 500000, tzinfo=UTC), "2026-03-01T09:15:00.500000Z"),
         (datetime(2026, 3, 1, 0, 30, tzinfo=timezone(timedelta(hours=2))), "2026-02-28T22:30:00Z"),
+        (datetime(999, 6, 1, tzinfo=UTC), "0999-06-01T00:00:00Z"),  # four digits, as ISO asks
+        (datetime(2, 1, 1, 0, 0, 0, 5, tzinfo=UTC), "0002-01-01T00:00:00.000005Z"),
     ],
 )
 def test_iso_utc(moment: datetime, expected: str) -> None:

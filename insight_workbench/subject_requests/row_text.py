@@ -19,7 +19,6 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from insight_workbench.csvsafe import csv_cell
@@ -39,9 +38,6 @@ _PLAIN_CSV = r"""({x} IS NULL OR {x} = '' OR regexp_full_match({x}, '[A-Za-z0-9]
 _JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\f": "\\f", "\n": "\\n"}
 _JSON_ESCAPES |= {"\r": "\\r", "\t": "\\t"}
 _JSON_ESCAPES |= {chr(c): f"\\u{c:04x}" for c in range(0x20) if chr(c) not in _JSON_ESCAPES}
-# Python writes a time's year as the platform's strftime does: below 1000, glibc
-# leaves it unpadded ("999-12-31T..."); DuckDB pads it to four digits.
-_YEAR_UNPADDED = datetime(999, 1, 1).strftime("%Y") == "999"
 
 
 def _json_text(x: str) -> str:
@@ -55,9 +51,7 @@ def _json_text(x: str) -> str:
 def _instant(x: str) -> str:
     """SQL: `csvsafe.iso_utc` of a TIMESTAMPTZ (a fraction only when there is one)."""
     utc = f"make_timestamp(epoch_us({x}))"  # the UTC wall-clock time, whatever the session zone
-    year = f"strftime({utc}, '%Y')"
-    if _YEAR_UNPADDED:
-        year = f"CAST(year({utc}) AS VARCHAR)"
+    year = f"strftime({utc}, '%Y')"  # four digits, as ISO 8601 asks
     fraction = f"CASE WHEN epoch_us({x}) % 1000000 = 0 THEN 'Z' ELSE strftime({utc}, '.%fZ') END"
     return f"{year} || strftime({utc}, '-%m-%dT%H:%M:%S') || {fraction}"
 
