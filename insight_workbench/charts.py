@@ -116,12 +116,17 @@ def lines(frame: pd.DataFrame, x: str, y: str, title: str, colour: str | None = 
 def heatmap(
     frame: pd.DataFrame, x: str, y: str, value: str, title: str, text: str | None = None
 ) -> go.Figure:
-    """A grid of `value` by x and y; `text` labels cells (e.g. "<10" where suppressed)."""
-    grid = frame.pivot_table(index=y, columns=x, values=value, aggfunc="first", sort=False)
+    """A grid of `value` by x and y; `text` labels cells (e.g. "<10" where suppressed).
+    Every x and y of `frame` stays, even one whose cells are all gaps (all suppressed)."""
+    grid = frame.pivot_table(
+        index=y, columns=x, values=value, aggfunc="first", sort=False, dropna=False
+    )
     labels = None
     if text is not None:
         labels = (
-            frame.pivot_table(index=y, columns=x, values=text, aggfunc="first", sort=False)
+            frame.pivot_table(
+                index=y, columns=x, values=text, aggfunc="first", sort=False, dropna=False
+            )
             .reindex_like(grid)
             .fillna("")
             .map(_text)

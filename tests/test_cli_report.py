@@ -267,3 +267,27 @@ def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
     assert done.returncode == 0, done.stderr
     folder = run_folders(tmp_path / "out")[0]
     assert json.loads((folder / "results.json").read_text()) == {"key_bytes": 32}
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        ({"cell": 5, "ename": "KeyError", "evalue": "x"}, "failed at cell 5 (KeyError)"),
+        ({"cell": None, "ename": "DeadKernelError", "evalue": ""}, "failed at the kernel"),
+        (
+            {
+                "cell": None,
+                "ename": "ValueError",
+                "evalue": "unreadable notebook",
+                "stage": "report",
+            },
+            "failed at writing the report from the executed notebook (ValueError)",
+        ),
+    ],
+)
+def test_a_failure_names_where_it_happened(tmp_path: Path, error: dict, said: str) -> None:
+    from insight_workbench.commands.report_cmd import _describe_failure
+    from insight_workbench.reports.runner import RunResult
+
+    record = {"notebook": "usage_report", "status": "failed", "error": error}
+    assert said in _describe_failure(RunResult(tmp_path, record))

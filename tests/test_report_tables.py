@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import math
 from datetime import UTC, date, datetime
 
@@ -114,3 +115,33 @@ def test_a_chart_of_another_kind_prints_as_its_data() -> None:
     assert "<table" in printed
     assert "<svg" not in printed
     assert "<td>x</td>" in printed or '<td class="nw">x</td>' in printed
+
+
+@pytest.mark.parametrize("days", [["0001-01-01", "0001-01-08"], ["9999-12-24", "9999-12-31"]])
+def test_a_time_axis_at_the_calendar_s_ends_still_prints(days: list[str]) -> None:
+    """A report as of year 1 draws weeks at the calendar's edge: the axis's ticks past
+    it have no label rather than failing the report."""
+    figure = {"data": [{"type": "scatter", "x": days, "y": [1, 2]}], "layout": {}}
+    svg = printable_chart(figure)
+    assert svg.startswith('<svg class="static-chart"')
+    assert f">{days[0][:8]}" in svg  # the ticks within the calendar are labelled, as days
+
+
+def test_a_heat_map_keeps_an_hour_whose_cells_are_all_suppressed() -> None:
+    """A fixed grid shows every label: an hour with only suppressed cells keeps its column,
+    and the printed copy shows each cell's count or its marker."""
+    from insight_workbench import charts
+
+    frame = pd.DataFrame(
+        [
+            {"weekday": day, "hour": hour, "logins": math.nan if hour == 9 else hour}
+            for day in (1, 2)
+            for hour in range(24)
+        ]
+    )
+    shown = frame["logins"].map(lambda v: "<10" if math.isnan(v) else str(int(v)))
+    figure = charts.heatmap(frame.assign(shown=shown), "hour", "weekday", "logins", "t", "shown")
+    assert list(figure.data[0].x) == [str(hour) for hour in range(24)]
+    printed = printable_chart(json.loads(figure.to_json()))
+    assert printed.count(">&lt;10</td>") == 2  # one per weekday, escaped once
+    assert ">23</td>" in printed

@@ -459,6 +459,18 @@ def test_analyst_headline_hides_few_people(boundary: Snapshot, dpo: Snapshot):
     assert many == usage.headline_figures(dpo)
 
 
+def test_the_usage_report_headline_hides_the_figures_about_few_people(boundary: Snapshot):
+    """The report's headline is the analyst's: an average, logins or stickiness about
+    fewer than min_cell people would give the hidden count back."""
+    from insight_workbench.reports.usage_section import headline
+
+    data = analyst_data(boundary, KEY)
+    shown = headline(data, data.as_of(None))
+    assert (shown["users"], shown["avg_users_per_active_org"]) == ("<10", "[c]")
+    assert (shown["active_users_30d"], shown["logins_30d"]) == ("<10", "[c]")
+    assert (shown["dau"], shown["stickiness"]) == ("<10", "[c]")
+
+
 def test_headline_figures_on_the_sample_match_direct_sql(sample: Snapshot):
     cursor = sample.cursor()
     as_of = sample.manifest.exported_at

@@ -147,8 +147,12 @@ def _prepare(
 
 
 def _describe_failure(result: RunResult) -> str:
+    from insight_workbench.reports.runner import EXPORT_STAGE
+
     error = result.record.get("error") or {}
     where = f"cell {error['cell']}" if error.get("cell") is not None else "the kernel"
+    if error.get("stage") == EXPORT_STAGE:
+        where = "writing the report from the executed notebook"
     return (
         f"{result.record['notebook']} failed at {where} ({error.get('ename', 'error')}); "
         f"the partial notebook and run.json are in {result.folder}"

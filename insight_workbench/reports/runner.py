@@ -81,6 +81,7 @@ RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
 FOLDER_TIME = "%Y-%m-%dT%H%M%SZ"
 NO_PDF = "not requested"  # why a run asked not to print has no PDF
+EXPORT_STAGE = "report"  # run.json's error.stage when the report, not a cell, failed
 
 
 class IpcKernelManager(AsyncKernelManager):
@@ -322,7 +323,12 @@ def execute(
     except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
         record["status"] = "failed"
         reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
-        record["error"] = {"cell": None, "ename": type(error).__name__, "evalue": reason}
+        record["error"] = {
+            "cell": None,
+            "ename": type(error).__name__,
+            "evalue": reason,
+            "stage": EXPORT_STAGE,  # the notebook ran: its report could not be written
+        }
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
     record["end"] = format_utc(datetime.now(UTC).replace(microsecond=0))

@@ -101,7 +101,8 @@ def data_frame(traces: list[dict[str, Any]]) -> pd.DataFrame:
     if len(traces) == 1 and traces[0].get("type") == "heatmap":
         trace = traces[0]
         grid, text = values(trace.get("z")), values(trace.get("text"))
-        shown = text if text else grid
+        # plotly shows a text's entities as the characters they stand for ("&lt;10": "<10")
+        shown = [[html.unescape(str(v)) for v in row] for row in text] if text else grid
         grid_rows = {
             str(y): [cell_text(v) for v in row]
             for y, row in zip(values(trace.get("y")), shown, strict=False)
@@ -177,11 +178,20 @@ class _Axis:
         for i in range(5):
             value = self.low + (self.high - self.low) * i / 4
             if self.kind == "time":
-                text = datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d")
+                text = _day(value)
             else:
                 text = f"{value:,.0f}" if self.high - self.low >= 4 else f"{value:,.2f}"
             ticks.append((self.start + (self.end - self.start) * i / 4, text))
         return ticks
+
+
+def _day(seconds: float) -> str:
+    """A time axis's label; none where the axis, padded, runs past year 1 or 9999."""
+    try:
+        moment = datetime.fromtimestamp(seconds, UTC)
+    except (ValueError, OverflowError, OSError):
+        return ""
+    return f"{moment.year:04d}-{moment:%m-%d}"  # %Y drops a year's leading zeros
 
 
 def _present(value: Any) -> bool:

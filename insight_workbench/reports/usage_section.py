@@ -12,22 +12,16 @@ import plotly.express as px
 from insight_workbench import charts
 from insight_workbench.analyst import usage
 from insight_workbench.analyst.database import AnalystData
-from insight_workbench.analyst.suppression import primary_marker
 from insight_workbench.analyst.usage.headline import headline_rows
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.sections import Section
 
-PEOPLE_COUNTS = ("users", "active_users_30d", "dau", "wau")
-
 
 def headline(data: AnalystData, as_of: datetime) -> dict[str, Any]:
-    """The `usage` command's headline figures; a count of people below the minimum cell
-    size becomes the suppression marker ("<10")."""
-    figures: dict[str, Any] = dict(usage.headline_figures(data, as_of))
-    for name in PEOPLE_COUNTS:
-        if 0 < figures[name] < data.min_cell:
-            figures[name] = primary_marker(data.min_cell)
-    return figures
+    """The `usage` command's headline figures as the analyst sees them in the app: a
+    count of people below the minimum cell size is its marker ("<10"), and the figures
+    about those people (an average, logins, stickiness) are "[c]"."""
+    return usage.analyst_headline(data, as_of)
 
 
 def headline_markdown(figures: dict[str, Any]) -> str:
@@ -54,6 +48,11 @@ def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for column in columns:
         out[column] = pd.to_numeric(out[column], errors="coerce")
     return out
+
+
+def _cell(value: Any) -> str:
+    """A grid cell as the reader sees it: its count, or a suppressed cell's marker."""
+    return "" if value is None else str(value)
 
 
 def usage_section(
@@ -110,11 +109,12 @@ def usage_section(
             title="Logins by browser",
         ),
         charts.heatmap(
-            _numeric(hours, "logins"),
+            _numeric(hours, "logins").assign(shown=hours["logins"].map(_cell)),
             "hour",
             "weekday",
             "logins",
             "Logins by hour of week (London time; 1 = Monday)",
+            text="shown",
         ),
         charts.heatmap(
             _numeric(cohorts, "retention").astype({"cohort": str}),
