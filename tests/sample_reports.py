@@ -36,6 +36,7 @@ class SampleReports:
     out: Path  # the reports folder
     ledger: Path  # the SQLite ledger the runs were recorded in
     keys: dict[str, Path]  # private, public (its half), other_public (another key's)
+    home: Path  # the runs' home folder: nothing may be left in it
 
     def runs(self, notebook: str) -> list[Path]:
         """The run folders of one notebook, oldest first."""
@@ -77,9 +78,12 @@ def run_sample_reports(sample: Path, folder: Path) -> SampleReports:
     """Run COMMANDS on `sample` into `folder`/reports; each must succeed."""
     (folder / "keys").mkdir()
     keys = signing_keys(folder / "keys")
-    reports = SampleReports(folder / "reports", folder / "ledger.sqlite", keys)
+    reports = SampleReports(folder / "reports", folder / "ledger.sqlite", keys, folder / "home")
+    reports.home.mkdir()
+    moved = ("IPYTHONDIR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME")
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name not in moved},
+        "HOME": str(reports.home),
         "INSIGHT_PSEUDONYM_KEY": PSEUDONYM_KEY,
         KEY_VARIABLE: str(keys["private"]),
         "INSIGHT_LEDGER": str(reports.ledger),

@@ -113,6 +113,15 @@ def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapsh
     assert name in MONTHLY_SET or name in ("usage_report", "explore")
 
 
+def test_a_run_leaves_nothing_in_the_home_folder(
+    sample_reports: SampleReports, runs: dict[str, Path]
+) -> None:
+    """The kernel's IPython profile and Chromium's crash reports and caches go to
+    throw-away folders: the reports folder is the only place a run writes to."""
+    assert any((folder / f"{name}.pdf").is_file() for name, folder in runs.items())
+    assert sorted(p.relative_to(sample_reports.home) for p in sample_reports.home.rglob("*")) == []
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_html_has_no_code(runs: dict[str, Path], name: str) -> None:
     html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")

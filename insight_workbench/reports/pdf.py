@@ -92,6 +92,8 @@ def _chromium(chromium: str, html: Path, pdf: Path) -> Printed:
         try:
             subprocess.run(
                 command,
+                # its crash reports and caches go to the throw-away profile, not $HOME
+                env={**os.environ, "XDG_CONFIG_HOME": tmp, "XDG_CACHE_HOME": tmp},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

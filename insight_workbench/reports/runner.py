@@ -124,12 +124,22 @@ def _private_kernel_folder() -> Iterator[Config]:
     sockets (whose names would otherwise be fixed, relative to the current folder)."""
     with tempfile.TemporaryDirectory(prefix="insight-kernel-", ignore_cleanup_errors=True) as tmp:
         private = Path(tmp)  # mkdtemp: mode 0700
-        yield Config(
-            IpcKernelManager={
-                "connection_file": str(private / "kernel.json"),
-                "ip": str(private / "kernel-ipc"),
-            }
-        )
+        # The kernel's IPython profile too: no folder left in $HOME, and no startup
+        # script of the user's own changes what an audit notebook computes.
+        before = os.environ.get("IPYTHONDIR")
+        os.environ["IPYTHONDIR"] = str(private / "ipython")
+        try:
+            yield Config(
+                IpcKernelManager={
+                    "connection_file": str(private / "kernel.json"),
+                    "ip": str(private / "kernel-ipc"),
+                }
+            )
+        finally:
+            if before is None:
+                os.environ.pop("IPYTHONDIR", None)
+            else:
+                os.environ["IPYTHONDIR"] = before
 
 
 @dataclass(frozen=True)
