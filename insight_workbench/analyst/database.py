@@ -9,7 +9,7 @@ into a file of the cache folder and reopened read-only afterwards (`cache.py`):
   closed_month (organisations are not people; their names are left out anyway)
 - `users`: user_pseudonym, org_pseudonym, role, created_month, deleted, user_number
 - `logins`: ts, success, ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped
-  IPv6 read as IPv4), browser_family, os_family, referrer_domain, and what the
+  and 6to4 IPv6 read as the IPv4 address they hold), browser_family, os_family, referrer_domain, and what the
   usage reports would otherwise work out again on every query: user_number (NULL
   for an unknown account), org_product (the product of the user's organisation),
   day (UTC), london_weekday (1 = Monday), london_hour, first_login_month (UTC
@@ -60,6 +60,7 @@ ANALYST_TABLES = ("orgs", "users", "logins", "usage_events")
 LONDON = "Europe/London"  # the local time of the hour-of-week columns
 BATCH_ROWS = 1_000_000
 _MAPPED = bytes(10) + b"\xff\xff"
+_SIX_TO_FOUR = b"\x20\x02"  # 2002::/16: the IPv4 address is the next 32 bits
 
 
 _VOCABULARIES = {
@@ -118,6 +119,8 @@ def ip_network(text: str | None) -> str | None:
         return str(ipaddress.ip_network(f"{address}/24", strict=False))
     if packed[:12] == _MAPPED:  # ::ffff:a.b.c.d is an IPv4 client
         return socket.inet_ntop(socket.AF_INET, packed[12:15] + bytes(1)) + "/24"
+    if packed[:2] == _SIX_TO_FOUR:  # 2002:AABB:CCDD::/48 holds all of a.b.c.d: an IPv4 client
+        return socket.inet_ntop(socket.AF_INET, packed[2:5] + bytes(1)) + "/24"
     return socket.inet_ntop(socket.AF_INET6, packed[:6] + bytes(10)) + "/48"
 
 
