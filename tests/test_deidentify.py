@@ -131,12 +131,23 @@ def test_small_organisations_are_left_out(tmp_path: Path, org: str, people: int,
     assert frame.set_index("org_id").loc["OTHER", "active_users"] == 15
 
 
-def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path):
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Elsewhere-1 ",  # a user id, trimmed and case-insensitively
+        "N Shared-ID 3\t",  # a user's name with a tab after it
+        "shared-id.4 @example.com",  # an email address, compared as every address is
+        "\uff53\uff48\uff41\uff52\uff45\uff44-id.5\uff20example.com",  # full-width
+        "\t192.0.2.1",  # a login's IP address
+    ],
+)
+def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: str):
+    """Left out as DEID-001 would find it: the released datasets pass the DEID rules."""
     organisation, users, logins = _people("SHARED-ID", 12)
     users[0]["user_id"] = "elsewhere-1"
     logins[0]["user_id"] = "elsewhere-1"
     clash, clash_users, clash_logins = _people("X", 12)
-    clash["org_id"] = "Elsewhere-1 "  # equal to a user id, trimmed and case-insensitively
+    clash["org_id"] = label
     for user in clash_users:
         user["org_id"] = clash["org_id"]
     snapshot = load_snapshot(

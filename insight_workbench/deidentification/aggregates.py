@@ -20,6 +20,7 @@ from typing import Any
 from insight_workbench.analyst.vocabulary import EVENT_TYPES, OTHER
 from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
 from insight_workbench.csvsafe import write_csv
+from insight_workbench.emails import define_email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.sql import define, execute
@@ -78,6 +79,7 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
     # all are complete: a failure (a full disk) leaves no partial dataset behind.
     try:
         with reported_write_errors(out), staged_folder(out, existing="merge") as stage:
+            define_email_key(cursor)  # labels are compared with held addresses by their key
             define(cursor, "deidentify_definitions.sql")
             for dataset in DATASETS:
                 result = execute(
