@@ -9,8 +9,8 @@ into a file of the cache folder and reopened read-only afterwards (`cache.py`):
   closed_month (organisations are not people; their names are left out anyway)
 - `users`: user_pseudonym, org_pseudonym, role, created_month, deleted, user_number
 - `logins`: ts, success, ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped
-  and 6to4 IPv6 read as the IPv4 address they hold), browser_family, os_family, referrer_domain, and what the
-  usage reports would otherwise work out again on every query: user_number (NULL
+  and 6to4 IPv6 read as the IPv4 address they hold), browser_family, os_family,
+  referrer_domain, and what the usage reports would otherwise work out again on every query: user_number (NULL
   for an unknown account), org_product (the product of the user's organisation),
   day (UTC), london_weekday (1 = Monday), london_hour, first_login_month (UTC
   month of the user's first successful login)
