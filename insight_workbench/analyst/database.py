@@ -8,12 +8,12 @@ into a file of the cache folder and reopened read-only afterwards (`cache.py`):
 - `orgs`: org_pseudonym, product, status, created_month, subscription_start_month,
   closed_month (organisations are not people; their names are left out anyway)
 - `users`: user_pseudonym, org_pseudonym, role, created_month, deleted, user_number
-- `logins`: ts, success, ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped
-  and 6to4 IPv6 read as the IPv4 address they hold), browser_family, os_family,
-  referrer_domain, and what the usage reports would otherwise work out again on every query: user_number (NULL
-  for an unknown account), org_product (the product of the user's organisation),
-  day (UTC), london_weekday (1 = Monday), london_hour, first_login_month (UTC
-  month of the user's first successful login)
+- `logins`: ts, success, ip_network (/24 for IPv4, /48 for IPv6, IPv4-mapped and 6to4
+  IPv6 read as the IPv4 address they hold), browser_family, os_family,
+  referrer_domain, and what the usage reports would otherwise work out again on every
+  query: user_number (NULL for an unknown account), org_product (the product of the
+  user's organisation), day (UTC), london_weekday (1 = Monday), london_hour,
+  first_login_month (UTC month of the user's first successful login)
 - `usage_events`: ts, product, event_type, user_number
 
 `user_number` is the pseudonym's position among all the pseudonyms in sorted order:
