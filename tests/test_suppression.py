@@ -40,6 +40,24 @@ def test_linked_columns_are_hidden_where_people_are_few():
     }
 
 
+def test_linked_figures_adding_up_to_a_total_shown_elsewhere_hide_a_complement():
+    """The logins of a "<10" row are hidden; the headline shows all the logins, so the
+    smallest other row's go too: the total less what is shown is about 12 + 3 people."""
+    frame = pd.DataFrame(
+        {
+            "os": ["Windows", "macOS", "Linux", "Other"],
+            "users": [80, 20, 12, 3],
+            "logins": [599, 134, 53, 11],
+        }
+    )
+    shown = suppress(frame, ["users"], min_cell=M, linked_columns=["logins"], linked_total=True)
+    assert shown["users"].tolist() == [80, 20, 12, "<10"]
+    assert shown["logins"].tolist() == [599, 134, SECONDARY, SECONDARY]
+    enough = frame.assign(users=[80, 20, 12, 15])  # nothing hidden: nothing more to hide
+    kept = suppress(enough, ["users"], min_cell=M, linked_columns=["logins"], linked_total=True)
+    assert kept["logins"].tolist() == [599, 134, 53, 11]
+
+
 def test_a_label_beside_a_small_count_is_not_shown():
     frame = pd.DataFrame(
         {

@@ -46,6 +46,7 @@ def suppress(
     total_row: bool = False,
     as_text: bool = True,
     labels: Mapping[str, str] | None = None,
+    linked_total: bool = False,
 ) -> pd.DataFrame:
     """The display frame of `frame`.
 
@@ -56,7 +57,10 @@ def suppress(
     the column totals. `as_text=True` puts the markers in the cells (object
     columns); `as_text=False` leaves NaN in hidden cells, for charts. `labels` maps
     each label column taken from the data to its "other" bucket: a row with a "<10"
-    count shows the bucket instead of its label.
+    count shows the bucket instead of its label. `linked_total` says the linked
+    columns add up to a total shown elsewhere (the headline's logins): then the
+    linked figures of one more row are hidden with a hidden row's, so that the total
+    less the shown rows is about at least `min_cell` people.
     """
     columns = list(dict.fromkeys([*count_columns, *([row_total] if row_total else [])]))
     values = frame[columns].fillna(0).to_numpy(dtype=float)
@@ -70,6 +74,8 @@ def suppress(
     for j, column in enumerate(columns):
         shown[column] = _cells(frame[column], primary[:, j], hidden[:, j], min_cell, as_text)
     row_hidden = np.asarray(hidden.any(axis=1), dtype=bool)
+    if linked_total and linked_columns:
+        _hide_a_complement(row_hidden, values, frame[linked_columns[0]], min_cell)
     for column in linked_columns:
         shown[column] = _cells(
             frame[column], np.zeros_like(row_hidden), row_hidden, min_cell, as_text
@@ -97,6 +103,21 @@ def _cells(
     marks = np.where(primary, primary_marker(min_cell), SECONDARY)
     out = column.astype(object).where(~hidden, pd.Series(marks, index=column.index))
     return out.astype(object)
+
+
+def _hide_a_complement(
+    row_hidden: np.ndarray, values: np.ndarray, linked: pd.Series, min_cell: int
+) -> None:
+    """Hide one more row (the smallest by `linked`) when no hidden row is about
+    `min_cell` people or more: the hidden rows' figures then add up to a group that
+    large, whatever is subtracted from the total."""
+    large = np.asarray((values >= min_cell).any(axis=1), dtype=bool)
+    if not row_hidden.any() or (row_hidden & large).any():
+        return
+    amounts = pd.to_numeric(linked, errors="coerce").fillna(0).to_numpy(dtype=float)
+    candidates = [i for i in range(len(row_hidden)) if large[i] and not row_hidden[i]]
+    if candidates:
+        row_hidden[min(candidates, key=lambda i: amounts[i])] = True
 
 
 def _lines(

@@ -47,6 +47,7 @@ def _client_share(
         ["users"],
         linked_columns=["logins", "share_of_logins"],
         labels={column: OTHER_FAMILY},
+        linked_total=True,  # the logins add up to the headline's logins in the period
     )
 
 
