@@ -19,6 +19,7 @@ from insight_workbench.rules import RULES, run_rules, select_rules
 from insight_workbench.testing import build_snapshot
 
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+LAST_MONTH = datetime(2026, 10, 25, 12, 0, tzinfo=UTC)  # within the last whole month
 
 
 def _released(snapshot: Snapshot, target: Path) -> Snapshot:
@@ -98,7 +99,7 @@ def _people(org: str, n: int, product: str = "local_insight") -> tuple[dict, lis
     logins = [
         {
             "login_id": f"L-{org}-{i}",
-            "ts": (AS_OF - timedelta(days=3, minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "ts": (LAST_MONTH - timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "user_id": f"{org}-{i}",
             "success": True,
             "ip": "192.0.2.1",
@@ -163,6 +164,35 @@ def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: s
     deidentify(snapshot, tmp_path / "out", AS_OF, 10)
     frame = pd.read_csv(tmp_path / "out" / "monthly_active_users_by_org.csv")
     assert frame["org_id"].tolist() == ["SHARED-ID"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "months"),
+    [
+        (AS_OF, ["2026-10"]),
+        (datetime(2026, 11, 1, tzinfo=UTC), ["2026-10"]),
+        (datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC), []),  # October still under way
+    ],
+)
+def test_only_whole_months_before_the_as_of_are_published(
+    tmp_path: Path, as_of: datetime, months: list[str]
+) -> None:
+    """Two releases within a month are the same files: no difference between them is
+    about the few people active between the two as_of times."""
+    organisation, users, logins = _people("ORG", 12)
+    late = {**logins[0], "login_id": "L-late", "ts": "2026-11-27T09:26:40Z"}
+    snapshot = load_snapshot(
+        build_snapshot(
+            tmp_path / "s",
+            {"organisations": [organisation], "users": users, "logins": [*logins, late]},
+        )
+    )
+    deidentify(snapshot, tmp_path / "out", as_of, 10)
+    for name in ("monthly_active_users_by_org", "logins_by_month_product"):
+        frame = pd.read_csv(tmp_path / "out" / f"{name}.csv")
+        assert frame["month"].tolist() == months, name
+    logins_by_month = pd.read_csv(tmp_path / "out" / "logins_by_month_product.csv")
+    assert logins_by_month["logins"].tolist() == [12] * len(months)  # not the late one
 
 
 def test_an_unknown_event_type_is_published_as_other(tmp_path: Path):

@@ -23,9 +23,15 @@ CREATE OR REPLACE TEMP MACRO _publishable(x) AS
     AND NOT regexp_full_match(_trimmed(x), '[0-9.]+|[0-9a-f:.]*:[0-9a-f:.]*(%\S+)?')
     AND regexp_replace(x, '[^0-9]', '', 'g') NOT IN (SELECT digits FROM _phones);
 
--- Successful logins up to as_of, with the user's organisation and its product.
+-- Only whole months are published, those before the month of as_of: two releases made
+-- within one month are the same files, so no difference between them is about the few
+-- people active between their two as_of times.
+CREATE OR REPLACE TEMP MACRO _whole_months_before(as_of) AS date_trunc('month', as_of);
+
+-- Successful logins of the whole months before as_of, with the user's organisation and
+-- its product.
 CREATE OR REPLACE TEMP MACRO _successful_logins(as_of) AS TABLE
     SELECT strftime(l.ts, '%Y-%m') AS month, l.user_id, u.org_id, o.product
     FROM logins l JOIN users u ON u.user_id = l.user_id
     JOIN organisations o ON o.org_id = u.org_id
-    WHERE l.success AND l.ts <= as_of;
+    WHERE l.success AND l.ts < _whole_months_before(as_of);

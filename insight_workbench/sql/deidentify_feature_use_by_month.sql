@@ -1,4 +1,4 @@
--- Usage events and the people behind them per month, product and event type; groups of
+-- Usage events and the people behind them per whole month, product and event type; groups of
 -- at least $min_cell people. Event types outside the closed vocabulary ($event_types)
 -- count as $other; labels that equal a held identifier are left out.
 SELECT * FROM (
@@ -7,7 +7,7 @@ SELECT * FROM (
                 THEN lower(trim(event_type)) ELSE $other END AS event_type,
            count(DISTINCT user_id) AS users, count(*) AS events
     FROM usage_events
-    WHERE ts <= $as_of
+    WHERE ts < _whole_months_before($as_of)
     GROUP BY ALL
     HAVING count(DISTINCT user_id) >= $min_cell
 )
