@@ -92,6 +92,7 @@ EXCEPTION = ("--except", "--basis", "Contract ends", "--approver", "Board")
         ((*EXCEPTION, "--until", "2020-01-01"), "end date must be after today"),
         ((*EXCEPTION, "--until", "today"), "end date must be after today"),
         ((*EXCEPTION, "--until", "30/06/2099"), "--until: give a date as YYYY-MM-DD"),
+        ((*EXCEPTION, "--until", "2099-W10-1"), "--until: give a date as YYYY-MM-DD"),
         (("--except", "--basis", " ", "--approver", "Board", "--until", "2099-01-01"), "basis"),
         (("--acknowledge", "--until", "2099-01-01"), "--until: only with --except"),
         (("--acknowledge", "--assign", "Vendor team"), "give one action at a time"),

@@ -131,6 +131,33 @@ def test_tampering_names_the_chain_and_the_first_entry_touched(
     assert f"{other}: intact" in out
 
 
+@pytest.mark.parametrize(("table", "field"), [(audit, "object_keys"), (decisions, "action")])
+def test_a_field_stored_as_bytes_by_hand_is_named_not_a_crash(
+    tmp_path: Path, table: Table, field: str
+) -> None:
+    """SQLite lets a text column hold bytes: such an entry was changed after it was
+    written, and is named as such (PostgreSQL's text columns refuse bytes)."""
+    setting = str(tmp_path / "ledger.sqlite")
+    fill(setting)
+    sql(setting, f"UPDATE {table.name} SET {field} = CAST({field} AS BLOB) WHERE seq = 2")
+    code, out = verify(setting)
+    name = "audit trail" if table is audit else "decisions"
+    assert code == 1
+    assert f"{name}: broken at entry 2: " in out
+    pruned = run_cli("ledger", "prune", env={"INSIGHT_LEDGER": setting})
+    assert "Traceback" not in pruned.stderr
+    assert pruned.returncode == (1 if table is audit else 0)
+
+
+def test_pruning_a_ledger_file_that_is_not_there_is_an_error(tmp_path: Path) -> None:
+    """A mistyped path in a scheduled prune must fail, not make a new ledger."""
+    missing = tmp_path / "ledger.sqlite"
+    done = run_cli("ledger", "prune", env={"INSIGHT_LEDGER": str(missing)})
+    assert done.returncode == 2
+    assert "no such file" in done.stderr
+    assert not missing.exists()
+
+
 def test_an_entry_added_outside_the_ledger_is_found(ledger_setting: str) -> None:
     fill(ledger_setting, entries=2)
     row = {"seq": 3, "at": stored(datetime.now(UTC)), "who": "x", "role": "dpo"}
@@ -222,9 +249,10 @@ def test_prune_on_the_command_line_reads_keep_days_from_the_policy(
     assert done.stdout == (
         "pruned 2 audit entries written before 2026-02-21 (keep_days 100); 1 kept\n"
     )
-    bad = run_cli("ledger", "prune", "--today", "June", env=env)
-    assert bad.returncode == 2
-    assert "--today June: not a date" in bad.stderr
+    for day in ("June", "2026-W10-1"):  # an ISO week date is not YYYY-MM-DD either
+        bad = run_cli("ledger", "prune", "--today", day, env=env)
+        assert bad.returncode == 2
+        assert f"--today {day}: not a date" in bad.stderr
 
 
 def test_keep_days_is_a_policy_setting_with_a_sane_range(tmp_path: Path) -> None:

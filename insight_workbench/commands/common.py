@@ -7,6 +7,7 @@ level imports only what is light; the library is imported inside the command.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +15,8 @@ import typer
 
 from insight_workbench.atomic import file_in_the_way, write_atomically
 from insight_workbench.errors import InputError
+
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as YYYY-MM-DD (not an ISO week date)
 
 SnapshotArg = Annotated[
     Path, typer.Argument(help="Snapshot folder (manifest.json and the table files).")

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from insight_workbench.commands.common import DAY
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import printable
 
@@ -114,7 +115,7 @@ def _date(text: str | None) -> date | None:
         return None
     written = text.strip()
     try:
-        if len(written) == len("YYYY-MM-DD"):
+        if DAY.fullmatch(written):  # not 2027-W10-1, which fromisoformat also reads
             return date.fromisoformat(written)
     except ValueError:
         pass

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.commands.common import PolicyOption
+from insight_workbench.commands.common import DAY, PolicyOption
 from insight_workbench.errors import InputError
 
 ledger_app = typer.Typer(
@@ -55,14 +55,14 @@ def prune(
     checkpoint the rest verifies against. Exit 1, removing nothing, when the audit trail
     does not verify. Decisions are never pruned."""
     from insight_workbench.ledger import audit_trail
-    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.ledger.database import open_existing_ledger
     from insight_workbench.ledger.instants import now
     from insight_workbench.policy import load_policy
 
     keep_days = load_policy(policy).audit.keep_days
     day = _day(today) if today else now().date()
     try:
-        done = audit_trail.prune(open_ledger(), day, keep_days)
+        done = audit_trail.prune(open_existing_ledger(), day, keep_days)
     except audit_trail.BrokenChain as broken:
         typer.echo(f"audit trail: broken at {broken}; nothing was pruned")
         raise typer.Exit(1) from None
@@ -73,10 +73,13 @@ def prune(
 
 
 def _day(text: str) -> date:
+    written = text.strip()
     try:
-        return date.fromisoformat(text.strip())
+        if DAY.fullmatch(written):  # not 2027-W10-1, which fromisoformat also reads
+            return date.fromisoformat(written)
     except ValueError:
-        raise InputError(f"--today {text}: not a date (YYYY-MM-DD)") from None
+        pass
+    raise InputError(f"--today {text}: not a date (YYYY-MM-DD)") from None
 
 
 def _count(number: int, one: str, many: str) -> str:
