@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from cli_runner import run_cli, run_script
@@ -120,6 +121,16 @@ def test_a_decision_about_no_recorded_finding_is_exit_2(env: dict[str, str]) -> 
     assert "no recorded run has this finding" in done.stderr
     wrong_rule = run_cli("decide", "processor:P4", "--rule", "RET-001", "--acknowledge", env=env)
     assert wrong_rule.returncode == 2
+
+
+def test_a_decision_without_a_ledger_file_is_exit_2_and_makes_none(tmp_path: Path) -> None:
+    """No ledger, no recorded finding: a mistyped path must not leave a new ledger."""
+    missing = tmp_path / "ledger.sqlite"
+    env = {"INSIGHT_LEDGER": str(missing), "INSIGHT_USER": "dpo@example.org"}
+    done = run_cli("decide", "org:O1", "--rule", "RET-001", "--acknowledge", env=env)
+    assert done.returncode == 2
+    assert "no such file, so no run is recorded to decide on" in done.stderr
+    assert not missing.exists()
 
 
 def test_the_rule_code_may_be_written_in_lower_case(env: dict[str, str]) -> None:
