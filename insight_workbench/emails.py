@@ -46,7 +46,7 @@ FUNCTION = "iw_email_key"
 # Bump the number with any change to `email_key`. A workspace stores every held
 # address's key (and quarantines repeats by it), so its name carries this edition and
 # the Unicode version the normalisation follows: either changing builds it again.
-KEY_EDITION = f"2/Unicode {unicodedata.unidata_version}"
+KEY_EDITION = f"3/Unicode {unicodedata.unidata_version}"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _REMOVED = re.compile(rf"[\s{ZERO_WIDTH}]+")
 _DOTTED_I = "i\u0307"  # what lower-casing makes of İ
@@ -57,7 +57,10 @@ _REGISTERING = threading.Lock()
 
 def email_key(email: str) -> str:
     """The form two email addresses are compared in (see the module's docstring)."""
-    lowered = unicodedata.normalize("NFKC", email).lower().replace(_DOTTED_I, "i")
+    # Spaces go before lower-casing: `str.lower` writes a capital sigma as a final `ς`
+    # before a space, so "ΟΔΟΣ Α" and "ΟΔΟΣΑ" would otherwise be two addresses.
+    joined = _REMOVED.sub("", unicodedata.normalize("NFKC", email))
+    lowered = joined.lower().replace(_DOTTED_I, "i")
     return _REMOVED.sub("", unicodedata.normalize("NFKC", lowered))
 
 

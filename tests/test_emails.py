@@ -41,6 +41,9 @@ PAIRS = [
     ("straße@example.org", "STRAẞE@example.org", True),  # capital sharp s
     ("ς@x.org", "σ@x.org", False),
     ("Σ@x.org", "σ@x.org", True),
+    # spaces go before lower-casing, which writes Σ before a space as a final ς
+    ("ΟΔΟΣ Α@x.gr", "ΟΔΟΣΑ@x.gr", True),
+    ("ΟΔΟΣ\u200bΑ@x.gr", "ΟΔΟΣ Α@x.gr", True),
     ("ａ@ｅｘ.ｏｒｇ", "a@ex.org", True),
     ("a\u200b@x.org", "a@x.org", True),
     ("a\u200c\u200d\u2060\ufeff@x.org", "a@x.org", True),

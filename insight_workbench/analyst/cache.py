@@ -39,7 +39,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.loading.workspace import LOADER_VERSION
 
 # Bump whenever the analyst tables change: older files are then built again.
-ANALYST_VERSION = 3
+ANALYST_VERSION = 4
 FINGERPRINT_LABEL = b"insight-workbench analyst cache: key fingerprint"
 FOLDER = "analyst"
 
