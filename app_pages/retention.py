@@ -34,11 +34,15 @@ if frame.empty:
     records.say_empty("No closed, demo or trial organisation in this snapshot.", "org")
 
 overdue = frame[frame["state"] == "overdue"]
+# An organisation both closed and a potential customer has a row per rule: count it once.
 cols = st.columns(4)
-cols[0].metric("Organisations judged", len(frame))
-cols[1].metric("Overdue for deletion", len(overdue))
-cols[2].metric("Falling due later", int((frame["state"] == "upcoming").sum()))
-cols[3].metric("Rows held past their due date", int(overdue["rows_held"].sum()))
+cols[0].metric("Organisations judged", frame["org_id"].nunique())
+cols[1].metric("Overdue for deletion", overdue["org_id"].nunique())
+cols[2].metric("Falling due later", frame.loc[frame["state"] == "upcoming", "org_id"].nunique())
+cols[3].metric(
+    "Rows held past their due date",
+    int(overdue.drop_duplicates("org_id")["rows_held"].sum()),
+)
 
 states = st.multiselect(
     "Show",
@@ -46,7 +50,7 @@ states = st.multiselect(
     **address.bound(
         "retention_states",
         "show",
-        ["overdue", "upcoming"],
+        ["overdue", "due now", "upcoming"],
         options=retention.STATES,
         many=True,
     ),

@@ -57,7 +57,12 @@ def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None
     return _layout(figure, "Findings by family and severity")
 
 
-STATE_COLOURS = {"overdue": "#c0392b", "upcoming": "#2e86c1", "nothing held": "#95a5a6"}
+STATE_COLOURS = {
+    "overdue": "#c0392b",
+    "due now": "#e67e22",
+    "upcoming": "#2e86c1",
+    "nothing held": "#95a5a6",
+}
 
 
 def timeline(

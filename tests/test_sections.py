@@ -120,3 +120,29 @@ def test_the_audits_take_their_findings_from_one_shared_check(sample: Snapshot) 
         shared.figures
         != sections.retention(ReportInputs(sample, policy, later.as_of, None), later).figures
     )
+
+
+def test_an_organisation_found_by_both_retention_rules_counts_once(tmp_path: Path) -> None:
+    """A trial organisation with a closed_at is judged by RET-001 and RET-002: the
+    retention audit counts it, and its rows held, once."""
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.reports.results import ReportInputs
+    from insight_workbench.testing import build_snapshot
+
+    org = {"org_id": "O1", "name": "Org", "product": "local_insight", "status": "trial"}
+    dates = {"created_at": "2025-01-01T00:00:00Z", "last_contact_at": "2025-06-01T00:00:00Z"}
+    user = {"user_id": "U1", "org_id": "O1", "name": "Ann", "email": "ann@example.org"}
+    tables = {
+        "organisations": [org | dates | {"closed_at": "2025-07-01T00:00:00Z"}],
+        "users": [user | {"role": "user", "created_at": "2025-01-01T00:00:00Z"}],
+    }
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", tables))
+    try:
+        inputs = ReportInputs(snapshot, load_policy(), snapshot.manifest.exported_at, None)
+        figures = sections.retention(inputs).figures
+    finally:
+        snapshot.con.close()
+    assert figures["by_rule"] == {"RET-001": 1, "RET-002": 1, "RET-003": 0, "RET-004": 0}
+    assert figures["overdue_organisations"] == 1
+    assert figures["rows_held_overdue"] == 1  # the one users row, not twice
+    assert figures["states"] == {"overdue": 1}

@@ -17,7 +17,7 @@ from insight_workbench.rules.runner import run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
 
 HELD_TABLES = list(PERSONAL_DATA_TABLES)
-STATES = ("overdue", "upcoming", "nothing held")
+STATES = ("overdue", "due now", "upcoming", "nothing held")
 RULES = {"RET-001": "closed account", "RET-002": "potential customer"}
 # Findings about one person's data rather than an organisation's.
 PERSON_RULES = {"RET-003": "erasure not done", "RET-004": "data left without a user"}

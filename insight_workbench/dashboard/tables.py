@@ -71,6 +71,7 @@ BADGES = {
     "medium": ORANGE,
     "low": AMBER,
     "overdue": RED,
+    "due now": ORANGE,
     "upcoming": BLUE,
     "nothing held": GREY,
     "succeeded": GREEN,

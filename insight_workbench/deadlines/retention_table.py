@@ -18,11 +18,12 @@ from insight_workbench.timeutil import to_utc
 
 
 def retention_status(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataFrame:
-    """One row per organisation and retention rule (RET-001 for a `closed_at`, RET-002
-    for demo/trial), soonest due first: `reference` (closed_at or last_contact_at) and
-    `reference_at`, `due_at` (UTC), `state` (overdue: a finding; upcoming; nothing
-    held), `days_overdue` or `days_left` (in days, one decimal), and the rows still
-    held per personal-data table (`users` ... `admin_views`, `rows_held`)."""
+    """One row per organisation and retention rule (RET-001 for a `closed_at`, RET-002 for
+    demo/trial), soonest due first: `reference` (closed_at or last_contact_at) and
+    `reference_at`, `due_at` (UTC), `state` (overdue: a finding; due now: exactly at the
+    due instant, not yet a finding nor a schedule item; upcoming; nothing held),
+    `days_overdue` or `days_left` (in days, one decimal), and the rows still held per
+    personal-data table (`users` ... `admin_views`, `rows_held`)."""
     moment = to_utc(as_of)
     cursor = snapshot.cursor()
     try:

@@ -177,26 +177,35 @@ def retention(inputs: ReportInputs, whole: CheckResult | None = None) -> Section
                 hover=["rule", "rows_held"],
             )
         )
-    held = _held_rows(_of(result.findings, "RET-001", "RET-002"))
+    # An organisation both closed and a potential customer may be found by both rules:
+    # its rows are counted once.
+    held = _held_rows(list({f.key: f for f in _of(result.findings, "RET-001", "RET-002")}.values()))
+    overdue_orgs = len({f.key for f in _of(result.findings, "RET-001", "RET-002")})
+    per_org = status.drop_duplicates("org_id")  # soonest due first: its earlier deadline
     if len(held):
         section.charts.append(
             charts.bars(held, "key", "rows", "Rows still held by overdue organisations", "table")
         )
     section.highlights = [
         *severity_highlights(result.findings),
-        ("Organisations overdue for deletion", len(overdue)),
+        ("Organisations overdue for deletion", overdue_orgs),
         ("Rows still held by them", int(held["rows"].sum()) if len(held) else 0),
         ("Erasure requests not effective", len(_of(result.findings, "RET-003"))),
         ("Falling due in the next 30 days", len(upcoming)),
     ]
     section.figures = {
         **findings_figures(result),
-        "overdue_organisations": len(overdue),
+        "overdue_organisations": overdue_orgs,
         "rows_held_overdue": int(held["rows"].sum()) if len(held) else 0,
         "due_next_30_days": [item["key"] for item in upcoming],
-        "states": {str(k): int(v) for k, v in status["state"].value_counts().items()},
+        "states": {str(k): int(v) for k, v in per_org["state"].value_counts().items()},
     }
     return section
+
+
+def _datasets_found(findings: Sequence[Finding]) -> set[str]:
+    """The datasets some finding names: `dataset:<name>` or `dataset:<name>:<column>`."""
+    return {f.key.split(":")[1] for f in findings if f.key.startswith("dataset:")}
 
 
 def _held_rows(findings: Sequence[Finding]) -> pd.DataFrame:
@@ -274,7 +283,7 @@ def subject_requests(inputs: ReportInputs, whole: CheckResult | None = None) -> 
     result = _check(inputs, AUDIT_FAMILIES["subject_requests"], whole)
     deadlines = request_deadlines(inputs.snapshot, inputs.policy, inputs.as_of)
     deadlines = deadlines[[c for c in REQUEST_COLUMNS if c in deadlines.columns]]
-    open_ = deadlines[deadlines["completed_date"].isna()]
+    open_ = deadlines[deadlines["status"] == "open"]  # not withdrawn or refused ones
     section = Section(
         "Subject requests",
         "Requests are due one calendar month after the London date they were received (or "
@@ -357,11 +366,12 @@ def deidentification(inputs: ReportInputs, whole: CheckResult | None = None) -> 
     section.highlights = [
         *severity_highlights(result.findings),
         ("Datasets assessed", len(verdicts)),
-        ("Datasets with a finding", len({f.key for f in result.findings})),
+        ("Datasets with a finding", len(_datasets_found(result.findings))),
     ]
     section.figures = {
         **findings_figures(result),
         "datasets": len(verdicts),
+        "datasets_with_findings": sorted(_datasets_found(result.findings)),
         "verdicts": {
             row["dataset"]: {c: row[c] for c in deid.CHECKS} for row in verdicts.to_dict("records")
         },

@@ -1,8 +1,10 @@
 -- The retention dashboard: every organisation RET-001/RET-002 judges, its due instant,
 -- how far past it or how long before it as_of is, and the rows still held per table.
 SELECT rule, org_id, name, product, status, reference, reference_at, due_at,
+       -- exactly at the due instant: not yet a finding, and no longer falling due later
        CASE WHEN $as_of > due_at AND rows_held > 0 THEN 'overdue'
             WHEN $as_of > due_at THEN 'nothing held'
+            WHEN $as_of = due_at THEN 'due now'
             ELSE 'upcoming' END AS state,
        CASE WHEN $as_of > due_at
             THEN round(epoch(CAST($as_of AS TIMESTAMPTZ) - due_at) / 86400, 1) END

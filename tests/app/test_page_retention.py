@@ -10,6 +10,7 @@ from apphelpers import frame_with, metrics
 
 from insight_workbench.dashboard.retention import action_csv
 from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 
@@ -33,6 +34,23 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
         "Falling due later": str(int((frame["state"] == "upcoming").sum())),
         "Rows held past their due date": str(int(overdue["rows_held"].sum())),
     }
+
+
+def test_due_now_is_neither_overdue_nor_falling_due_later(open_app, sample: Snapshot) -> None:
+    """Exactly at its due instant an organisation is not yet a finding, and the schedule
+    (items due after as_of) no longer lists it: "Falling due later" is the schedule's."""
+    frame = status(sample)
+    due_now = set(frame.loc[frame["state"] == "due now", "org_id"])
+    assert due_now  # the sample plants organisations due exactly at its export
+    scheduled = {
+        item.key.removeprefix("org:")
+        for item in build_schedule(sample, load_policy(), sample.manifest.exported_at)
+        if item.kind == "retention"
+    }
+    assert not due_now & scheduled
+    app = open_app("dpo", PAGE)
+    assert metrics(app)["Falling due later"] == str(len(scheduled))
+    assert due_now <= set(frame_with(app, "state", "rows_held")["org_id"])  # shown by default
 
 
 def test_overdue_come_first_and_the_filter_changes_the_rows(open_app, sample) -> None:
