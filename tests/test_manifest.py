@@ -161,6 +161,18 @@ def test_written_manifest_matches_the_files(tmp_path: Path) -> None:
     assert document["tables"]["deidentified/agg"]["file"] == "deidentified/agg.csv"
 
 
+def test_a_manifest_written_for_the_current_folder_is_named_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = valid_snapshot(tmp_path / "export-7")
+    monkeypatch.chdir(folder)
+    mf.write_manifest(Path("."), datetime(2026, 7, 1, 9, tzinfo=UTC))
+    assert json.loads((folder / "manifest.json").read_text())["snapshot_id"] == "export-7"
+    loaded = load_snapshot(folder)
+    loaded.con.close()
+    assert loaded.manifest.snapshot_id == "export-7"
+
+
 def test_written_rows_count_records_not_lines(tmp_path: Path) -> None:
     folder = valid_snapshot(tmp_path / "s")
     (folder / "logins.csv").write_text(

@@ -186,7 +186,7 @@ def write_manifest(
         for key, path in files.items()
     }
     document = {
-        "snapshot_id": snapshot_id or folder.name,
+        "snapshot_id": snapshot_id or folder.resolve().name,  # "." names its folder too
         "exported_at": format_utc(exported_at),
         "source": source,
         "timezone": timezone,
