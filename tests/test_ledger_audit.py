@@ -149,6 +149,19 @@ def test_a_field_stored_as_bytes_by_hand_is_named_not_a_crash(
     assert pruned.returncode == (1 if table is audit else 0)
 
 
+def test_an_entry_numbered_before_the_first_is_named_not_entry_1(ledger_setting: str) -> None:
+    fill(ledger_setting)
+    sql(
+        ledger_setting,
+        'INSERT INTO ledger_decisions (seq, rule, key, action, "by", at, prev_hash, hash) '
+        'SELECT 0, rule, key, action, "by", at, prev_hash, hash FROM ledger_decisions '
+        "WHERE seq = 1",
+    )
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert "decisions: broken at entry 0: it was added outside the ledger" in out
+
+
 def test_pruning_a_ledger_file_that_is_not_there_is_an_error(tmp_path: Path) -> None:
     """A mistyped path in a scheduled prune must fail, not make a new ledger."""
     missing = tmp_path / "ledger.sqlite"
