@@ -84,10 +84,10 @@ def open_existing_ledger(setting: str | None = None) -> Ledger:
     """`open_ledger` for a command that checks a ledger: a SQLite file that is not there
     is an error (a mistyped or deleted ledger), never a new empty ledger found intact."""
     setting = setting or ledger_setting()
+    if not ledger_written(setting):
+        raise InputError(f"ledger {setting}: no such file (no ledger has been written there)")
     if not _is_url(setting):
         path = Path(setting)
-        if not path.exists():
-            raise InputError(f"ledger {setting}: no such file (no ledger has been written there)")
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(f"ledger {setting}: the file is empty (it holds no ledger)")
     return _open(setting)

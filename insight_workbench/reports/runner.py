@@ -126,20 +126,27 @@ def _private_kernel_folder() -> Iterator[Config]:
         private = Path(tmp)  # mkdtemp: mode 0700
         # The kernel's IPython profile too: no folder left in $HOME, and no startup
         # script of the user's own changes what an audit notebook computes.
-        before = os.environ.get("IPYTHONDIR")
-        os.environ["IPYTHONDIR"] = str(private / "ipython")
-        try:
+        with _variable_set("IPYTHONDIR", str(private / "ipython")):
             yield Config(
                 IpcKernelManager={
                     "connection_file": str(private / "kernel.json"),
                     "ip": str(private / "kernel-ipc"),
                 }
             )
-        finally:
-            if before is None:
-                os.environ.pop("IPYTHONDIR", None)
-            else:
-                os.environ["IPYTHONDIR"] = before
+
+
+@contextmanager
+def _variable_set(name: str, value: str) -> Iterator[None]:
+    """The environment variable `name` (inherited by the kernel) is `value` meanwhile."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 @dataclass(frozen=True)
@@ -268,11 +275,8 @@ def _kernel_environment() -> Iterator[None]:
     if not configured or Path(configured).is_absolute():
         yield
         return
-    os.environ[KEY_FILE_VARIABLE] = absolute_path(configured)
-    try:
+    with _variable_set(KEY_FILE_VARIABLE, absolute_path(configured)):
         yield
-    finally:
-        os.environ[KEY_FILE_VARIABLE] = configured
 
 
 def execute(

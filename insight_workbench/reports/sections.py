@@ -134,7 +134,8 @@ def _check(inputs: ReportInputs, prefix: str, whole: CheckResult | None) -> Chec
 def retention(inputs: ReportInputs, whole: CheckResult | None = None) -> Section:
     result = _check(inputs, AUDIT_FAMILIES["retention"], whole)
     status = retention_status(inputs.snapshot, inputs.policy, inputs.as_of)
-    overdue = findings_frame(_of(result.findings, "RET-001", "RET-002"))
+    judged = _of(result.findings, "RET-001", "RET-002")
+    overdue = findings_frame(judged)
     upcoming = [
         item.as_dict()
         for item in build_schedule(inputs.snapshot, inputs.policy, inputs.as_of, within_days=30)
@@ -179,8 +180,9 @@ def retention(inputs: ReportInputs, whole: CheckResult | None = None) -> Section
         )
     # An organisation both closed and a potential customer may be found by both rules:
     # its rows are counted once.
-    held = _held_rows(list({f.key: f for f in _of(result.findings, "RET-001", "RET-002")}.values()))
-    overdue_orgs = len({f.key for f in _of(result.findings, "RET-001", "RET-002")})
+    once = {f.key: f for f in judged}
+    held = _held_rows(list(once.values()))
+    overdue_orgs = len(once)
     per_org = status.drop_duplicates("org_id")  # soonest due first: its earlier deadline
     if len(held):
         section.charts.append(
