@@ -461,6 +461,20 @@ QUARANTINES = [
         expect("SELECT user_id FROM users", ["U1", "U3", "U5"]),
     ),
     Quarantine(
+        # Plain ASCII addresses, no spaces: a small table's quick check tells them apart.
+        "a repeated ASCII email in other capitals keeps the first",
+        "users",
+        csv_bytes(
+            USERS,
+            user("U1", "ann@example.org"),
+            user("U2", "bob@example.org"),
+            user("U3", "ANN@example.org"),
+        ),
+        3,
+        [(3, "email", DUPLICATE_EMAIL)],
+        expect("SELECT user_id FROM users", ["U1", "U2"]),
+    ),
+    Quarantine(
         "a repeated email in another Unicode spelling keeps the first",
         "users",
         csv_bytes(
