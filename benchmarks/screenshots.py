@@ -95,9 +95,9 @@ def shoot_dpo(tab: Page, base: str, out: Path, orgs: list[str]) -> None:
 
 
 def shoot_analyst(tab: Page, base: str, out: Path) -> None:
-    open_page(tab, f"{base}/", "Usage")
+    open_page(tab, f"{base}/usage", "Usage")
     save(tab, out / "usage.png", "Usage")
-    open_page(tab, f"{base}/overview", "Overview")
+    open_page(tab, f"{base}/", "Overview")
     save(tab, out / "overview_analyst.png", "Overview")
 
 

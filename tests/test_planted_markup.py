@@ -184,7 +184,7 @@ def test_no_page_runs_or_fetches_planted_markup(
             ),
         )
         tab = context.new_page()
-        addresses = url_paths(role)  # the role's start page is the app's root
+        addresses = url_paths()  # the start page is the app's root
         # The first page from its address, the others from the sidebar in the same session
         # (loading the app afresh for each would cost the browser seconds more per page).
         for number, spec in enumerate(pages_for(role)):

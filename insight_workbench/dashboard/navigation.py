@@ -61,8 +61,9 @@ def pages_for(role: str) -> list[PageSpec]:
     return [page for page in PAGES if role in page.roles]
 
 
-# The page each role opens on (its address is `/`): analysts work on usage.
-START = {DPO: "app_pages/overview.py", ANALYST: "app_pages/usage.py"}
+# The page every role opens on: its address is `/`, as the app's address contract has it
+# (so `/usage` is Usage for an analyst too, and a link means the same page for both).
+START = "app_pages/overview.py"
 
 
 def refused_for(role: str) -> list[PageSpec]:
@@ -70,6 +71,6 @@ def refused_for(role: str) -> list[PageSpec]:
     return [page for page in PAGES if role not in page.roles]
 
 
-def url_paths(role: str) -> dict[str, str]:
-    """Page path -> address for `role` (its start page is `""`, the app's root)."""
-    return {p.path: "" if p.path == START[role] else p.url_path for p in PAGES}
+def url_paths() -> dict[str, str]:
+    """Page path -> address (the start page is `""`, the app's root)."""
+    return {p.path: "" if p.path == START else p.url_path for p in PAGES}

@@ -138,7 +138,7 @@ def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.Da
     """`frame` with its key column turned into links (show with `LINK_COLUMN`)."""
     if frame.empty or column not in frame.columns:
         return frame
-    link = linker(wb, url_paths(wb.role))
+    link = linker(wb, url_paths())
     return frame.assign(**{column: [link(str(k)) for k in frame[column]]})
 
 
@@ -146,7 +146,7 @@ def key_links(wb: Workbench, column: str = "key", prefix: str | Sequence[str] = 
     """Links for `tables.show`: each key of `column` (an id, with `prefix` such as
     `org:` in front, or one prefix per row of the table for ids of several kinds)
     opens its record."""
-    link = linker(wb, url_paths(wb.role))
+    link = linker(wb, url_paths())
     shown = r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)"
     config = st.column_config.LinkColumn(tables.label(column), display_text=shown, help=LINK_HELP)
     if isinstance(prefix, str):

@@ -25,7 +25,7 @@ class Navigation:
     current: StreamlitPage
     spec: PageSpec
     pages: dict[str, StreamlitPage]  # by page path (`app_pages/retention.py`)
-    url_path: str  # the current page's address ("" for the role's start page)
+    url_path: str  # the current page's address ("" for the start page)
 
 
 def navigate(role: str, base: Path) -> Navigation:
@@ -39,7 +39,7 @@ def navigate(role: str, base: Path) -> Navigation:
             title=spec.title,
             icon=spec.icon,
             url_path=spec.url_path,
-            default=spec.path == START[role],
+            default=spec.path == START,
         )
         sections.setdefault(spec.section, []).append(page)
         pages[spec.path] = page

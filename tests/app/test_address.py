@@ -191,10 +191,10 @@ def test_a_bad_parameter_is_a_message_on_a_normal_page(open_app, query, message)
     assert not app.metric  # the message, not the page
 
 
-def test_an_analyst_opens_on_usage(open_app) -> None:
+def test_an_analyst_opens_on_the_overview(open_app) -> None:
     app = open_app("analyst")
     assert not app.exception
-    assert app.title[0].value == "Usage"
+    assert app.title[0].value == "Overview"
 
 
 @pytest.mark.parametrize(
