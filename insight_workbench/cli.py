@@ -78,7 +78,11 @@ def main() -> None:
     except typer.TyperException as error:  # usage errors: unknown command, bad option value
         message = getattr(error, "format_message", None)
         text = message() if callable(message) else str(error)
-        typer.echo(f"error: {printable(text)} (see --help)", err=True)  # one line
+        context = getattr(error, "ctx", None)
+        if context is not None and text == context.get_help():  # a group named alone
+            typer.echo(printable(text, keep_newlines=True), err=True)  # its help, as written
+        else:
+            typer.echo(f"error: {printable(text)} (see --help)", err=True)  # one line
         sys.exit(2)
     except Exception as error:  # last: DuckDB out of memory or disk while answering
         problem = resource_problem(error)

@@ -118,6 +118,17 @@ def test_unusable_options_exit_2(snap, args, message):
     assert done.stdout == ""
 
 
+@pytest.mark.parametrize("group", [[], ["ledger"], ["reports"]])
+def test_a_group_named_alone_shows_its_help_on_its_lines(group):
+    done = run(*group)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith(" ".join(["Usage: insight-workbench", *group]))
+    assert "Commands:" in lines
+    assert "\\n" not in done.stderr
+    assert done.stdout == ""
+
+
 def test_bad_policy_file_exits_2_naming_the_key(snap, tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text("[subject_requests]\nresponse_months = -1\n")

@@ -81,7 +81,13 @@ def echoed(usage_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
         '["a", "b"]',
         cwd=here,
     )
-    second = cli(*args)
+    # The second run is of a copy that names no kernel (as `nbformat.v4.new_notebook()`
+    # writes one): it runs in the workbench's kernel all the same.
+    bare = tmp_path_factory.mktemp("bare") / "echo.ipynb"
+    notebook = json.loads((FIXTURES / "echo.ipynb").read_text(encoding="utf-8"))
+    del notebook["metadata"]["kernelspec"], notebook["metadata"]["language_info"]
+    bare.write_text(json.dumps(notebook), encoding="utf-8")
+    second = cli("report", bare, "--snapshot", usage_path, "--out", out, NO_PDF)
     return first, second, out
 
 
@@ -144,7 +150,8 @@ def test_no_pdf_prints_none_and_records_why(echoed: tuple) -> None:
     ("args", "message"),
     [
         (["-p", "nope", "1"], "-p nope: echo has no such parameter"),
-        (["-p", "as_of", "2026-01-01"], "-p as_of: set it with --as-of"),
+        (["-p", "as_of", "2026-01-01"], "-p as_of: set it with --as-of, not -p"),
+        (["-p", "results_path", "x"], "-p results_path: the run sets it, not -p"),
         (["-p", "label"], "-p: takes a parameter NAME and a VALUE"),
         (["--as-of", "soon"], "--as-of"),
         (["--progress-file", "{tmp}/missing/progress.txt"], "--progress-file: "),
@@ -162,6 +169,30 @@ def test_bad_options_are_refused_before_running(
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[1, 2]", "not a readable notebook"),
+        ('{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a readable"),
+        ("no source", "not a valid notebook ('source' is a required property)"),
+    ],
+)
+def test_a_notebook_not_in_the_notebook_format_is_refused_before_running(
+    usage_path: Path, tmp_path: Path, content: str, message: str
+) -> None:
+    if content == "no source":
+        notebook = json.loads((FIXTURES / "echo.ipynb").read_text(encoding="utf-8"))
+        del notebook["cells"][-1]["source"]
+        content = json.dumps(notebook)
+    (tmp_path / "odd.ipynb").write_text(content, encoding="utf-8")
+    out = tmp_path / "out"
+    done = cli("report", tmp_path / "odd.ipynb", "--snapshot", usage_path, "--out", out)
+    assert done.returncode == 2
+    assert f"odd.ipynb: {message}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists()
 
 
 def test_a_bad_snapshot_is_refused_before_running(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from cli_runner import run_cli
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import create_engine, func, inspect, select, text
 
 from insight_workbench.ledger.database import (
     MIGRATIONS,
@@ -184,6 +184,29 @@ def test_a_ledger_of_a_newer_schema_is_refused(new_ledger_setting: str) -> None:
         ": made by another version of the workbench (its schema revision is unknown here)\n"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_another_application_s_database_is_refused_and_left_alone(
+    new_ledger_setting: str, sample_path: Path
+) -> None:
+    """A database holding tables but no ledger is not an empty ledger: no command writes
+    the ledger's tables into it or finds it intact."""
+    url = new_ledger_setting.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url if "://" in url else f"sqlite:///{url}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE customers (name TEXT, email TEXT)"))
+    env = {"INSIGHT_LEDGER": new_ledger_setting}
+    for command in (["ledger", "verify"], ["history"], ["check", sample_path, "--record"]):
+        done = run_cli(*command, env=env)
+        assert done.returncode == 2, command
+        assert done.stderr.endswith(
+            ": holds 1 other table(s) and no ledger "
+            "(name a new or empty database, or an existing ledger)\n"
+        )
+    close_ledgers()
+    with engine.connect() as connection:
+        assert inspect(connection).get_table_names() == ["customers"]
+    engine.dispose()
 
 
 def test_no_personal_values_reach_the_ledger(ledger_setting: str, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
@@ -140,6 +140,7 @@ def _migrate(ledger: Ledger) -> None:
 
     try:
         with writing(ledger) as connection:
+            _refuse_another_database(ledger, connection)
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
@@ -149,6 +150,18 @@ def _migrate(ledger: Ledger) -> None:
             f"ledger {ledger.where}: made by another version of the workbench "
             "(its schema revision is unknown here)"
         ) from None
+
+
+def _refuse_another_database(ledger: Ledger, connection: Connection) -> None:
+    """A database holding tables but no ledger is another application's (or a mistyped
+    setting naming one): the ledger never writes its tables into it, nor calls it an
+    empty ledger found intact."""
+    names = set(inspect(connection).get_table_names())
+    if names and "alembic_version" not in names:
+        raise InputError(
+            f"ledger {ledger.where}: holds {len(names)} other table(s) and no ledger "
+            "(name a new or empty database, or an existing ledger)"
+        )
 
 
 def close_ledgers() -> None:

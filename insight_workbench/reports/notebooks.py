@@ -26,8 +26,8 @@ MONTHLY_SET = (
     "access_review",
     "monthly_compliance_pack",
 )
-# Parameters the report command sets itself: options, not `-p` values.
-RESERVED = {"snapshot": "--snapshot", "as_of": "--as-of", "results_path": "(set by the run)"}
+# Parameters the report command sets itself: by an option, or by the run (None).
+RESERVED = {"snapshot": "--snapshot", "as_of": "--as-of", "results_path": None}
 # Parameters holding paths: made absolute, since the notebook runs in its own folder.
 PATH_PARAMETERS = ("snapshot", "policy", "pseudonym_key_file")
 
@@ -66,25 +66,31 @@ def available_notebooks(folder: Path | None = None) -> list[str]:
 
 
 def read_parameters(path: Path) -> dict[str, Parameter]:
-    """The names assigned in the notebook's single `parameters` cell."""
+    """The names assigned in the notebook's single `parameters` cell. A notebook that
+    does not follow the notebook format is refused here, before anything runs."""
     import nbformat  # papermill and nbformat load only when a notebook is read
 
     import insight_workbench.reports.local_papermill  # noqa: F401  # first: see there
 
     # isort: split
-    from papermill.inspection import inspect_notebook
+    from papermill.translators import PythonTranslator
 
     try:
         notebook = nbformat.read(path, as_version=4)
-    except (OSError, ValueError, json.JSONDecodeError):
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:
+        problem = str(error.message).splitlines()[0][:200]
+        raise InputError(f"{path.name}: not a valid notebook ({problem})") from None
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
         raise InputError(f"{path.name}: not a readable notebook") from None
     tagged = [c for c in notebook.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         raise InputError(f"{path.name}: needs exactly one cell tagged 'parameters'")
-    inferred = inspect_notebook(str(path))
+    # Every report runs in the workbench's Python kernel, whatever kernel the file names
+    # (or if it names none): its parameters are read as Python.
     return {
-        name: Parameter(name, str(p["inferred_type_name"]), str(p["default"]), str(p["help"]))
-        for name, p in inferred.items()
+        p.name: Parameter(p.name, str(p.inferred_type_name), str(p.default), str(p.help))
+        for p in PythonTranslator.inspect(tagged[0])
     }
 
 
@@ -102,7 +108,9 @@ def check_parameters(notebook: ReportNotebook, given: dict[str, Any]) -> None:
     """Refuse a `-p` name the notebook does not declare, or one set by an option."""
     for name in given:
         if name in RESERVED:
-            raise InputError(f"-p {name}: set it with {RESERVED[name]}, not -p")
+            option = RESERVED[name]
+            how = f"set it with {option}" if option else "the run sets it"
+            raise InputError(f"-p {name}: {how}, not -p")
         if name not in notebook.parameters:
             known = ", ".join(n for n in notebook.parameters if n not in RESERVED) or "none"
             raise InputError(

@@ -306,6 +306,7 @@ def execute(
                 str(executed),
                 parameters={**prepared.parameters, "results_path": str(folder / RESULTS_FILE)},
                 kernel_name=KERNEL,
+                language="python",  # the kernel's, whatever the file names (or if none)
                 cwd=str(folder),  # never the notebooks folder: it may be read-only or shared
                 progress_bar=False,
                 engine_name=ENGINE,
@@ -334,7 +335,8 @@ def execute(
                 _print(html, printable, record)
             else:
                 record["pdf"] = {"status": "skipped", "reason": NO_PDF}
-    except (OSError, ValueError) as error:  # a full disk: unwritable, or a truncated notebook
+    except (OSError, ValueError, nbformat.ValidationError) as error:  # a full disk, or a
+        # notebook left truncated or unreadable: the record says so, never "running"
         record["status"] = "failed"
         reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
         record["error"] = {
