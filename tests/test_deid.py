@@ -134,6 +134,19 @@ def test_a_sidecar_naming_a_missing_column_refuses_the_snapshot(tmp_path: Path, 
     assert validate.stderr == f"error: {error.value}\n"
 
 
+def test_a_sidecar_naming_a_credential_column_says_it_is_never_loaded(tmp_path: Path):
+    """The file has the column, but its name marks it as credential material (SEC-001):
+    it is never loaded, so the dataset cannot be judged by it."""
+    datasets = {"d": ([{"a": "x", "n_tokens": "12"}], {"count_columns": ["n_tokens"]})}
+    folder = build_snapshot(tmp_path / "s", deidentified=datasets)
+    with pytest.raises(InputError) as error:
+        load_snapshot(folder)
+    assert str(error.value) == (
+        "deidentified/d.meta.json: 'count_columns' names column 'n_tokens', a credential "
+        "column by its name, which is never loaded: the dataset cannot be judged"
+    )
+
+
 def test_no_datasets(tmp_path: Path):
     snapshot = load_snapshot(build_snapshot(tmp_path / "s"))
     assert deid.assess_datasets(snapshot, load_policy()) == []

@@ -140,6 +140,7 @@ def test_small_organisations_are_left_out(tmp_path: Path, org: str, people: int,
         "shared-id.4 @example.com",  # an email address, compared as every address is
         "\uff53\uff48\uff41\uff52\uff45\uff44-id.5\uff20example.com",  # full-width
         "\t192.0.2.1",  # a login's IP address
+        "\u039a\u038f\u03a3\u03a4\u0391\u03a3",  # a name in capitals: Σ is a final ς too
     ],
 )
 def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: str):
@@ -147,6 +148,7 @@ def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: s
     organisation, users, logins = _people("SHARED-ID", 12)
     users[0]["user_id"] = "elsewhere-1"
     logins[0]["user_id"] = "elsewhere-1"
+    users[1]["name"] = "\u039a\u03ce\u03c3\u03c4\u03b1\u03c2"
     clash, clash_users, clash_logins = _people("X", 12)
     clash["org_id"] = label
     for user in clash_users:

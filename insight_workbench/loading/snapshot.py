@@ -45,7 +45,7 @@ from insight_workbench.loading.readers import (
     shown,
     unreadable_parquet_column,
 )
-from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table
+from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table, is_credential
 from insight_workbench.loading.statements import insert_rows, row_count, transaction
 from insight_workbench.loading.verified_files import VerifiedFile
 from insight_workbench.progress import OnStep, Steps
@@ -318,6 +318,11 @@ def _read_meta(
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise InputError(f"{where}: '{key}' must be a list of column names")
         for column in value:
+            if column not in columns and is_credential(column):
+                raise InputError(
+                    f"{where}: '{key}' names column '{shown(column)}', a credential column "
+                    "by its name, which is never loaded: the dataset cannot be judged"
+                )
             if column not in columns:
                 raise InputError(
                     f"{where}: '{key}' names column '{shown(column)}', which {shown(dataset)} lacks"

@@ -11,11 +11,11 @@ held_emails AS (  -- compared as emails.py says (iw_email_key), like every email
 ),
 held AS (  -- only values some cell carries; each login IP address normalised once
     SELECT DISTINCT v, kind FROM (
-        SELECT lower(iw_trim(name)) AS v, 'held user name' AS kind FROM users
-        UNION ALL SELECT lower(iw_trim(user_id)), 'held user id' FROM users
-        UNION ALL SELECT lower(iw_trim(ip)), 'held login IP address'
+        SELECT iw_caseless(iw_trim(name)) AS v, 'held user name' AS kind FROM users
+        UNION ALL SELECT iw_caseless(iw_trim(user_id)), 'held user id' FROM users
+        UNION ALL SELECT iw_caseless(iw_trim(ip)), 'held login IP address'
         FROM (SELECT DISTINCT ip FROM logins)
-    ) WHERE v <> '' AND v IN (SELECT lower(value) FROM vals)
+    ) WHERE v <> '' AND v IN (SELECT iw_caseless(value) FROM vals)
 ),
 phones AS (
     SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
@@ -23,7 +23,8 @@ phones AS (
 ),
 matches AS (
     SELECT dataset, column_name, value, cells, 'email address' AS kind FROM vals
-    WHERE regexp_matches(value, '[A-Za-z0-9._%+''-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}')
+    -- Letters of any script, accents included (`josé@example.org`, `ann@münchen.de`).
+    WHERE regexp_matches(value, '[\pL\pN\pM._%+''-]+@[\pL\pN\pM-]+(\.[\pL\pN\pM-]+)*\.[\pL\pM]{2,}')
     UNION ALL
     -- Only text shaped like an address (dotted digits, or hex with colons) goes to
     -- Python's ipaddress, which decides.
@@ -36,7 +37,7 @@ matches AS (
     FROM vals AS v JOIN held_emails AS h ON h.v = iw_email_key(v.value)
     UNION ALL
     SELECT v.dataset, v.column_name, v.value, v.cells, h.kind
-    FROM vals AS v JOIN held AS h ON h.v = lower(v.value)
+    FROM vals AS v JOIN held AS h ON h.v = iw_caseless(v.value)
     UNION ALL
     SELECT v.dataset, v.column_name, v.value, v.cells, 'held telephone number'
     FROM vals AS v JOIN phones AS p ON p.digits = regexp_replace(v.value, '[^0-9]', '', 'g')

@@ -31,6 +31,14 @@ USERS = [
         "created_at": "2025-01-01T00:00:00Z",
         "deleted_at": "2026-01-01T00:00:00Z",
     },  # soft-deleted: still held
+    {
+        "user_id": "U1004",
+        "org_id": "O1",
+        "name": "Κώστας Παππάς",
+        "email": "kp@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },  # a Greek name ending in a final sigma
     *(
         {
             "user_id": f"U200{i}",
@@ -56,6 +64,7 @@ LOGINS = [
 ]
 
 
+GREEK = ["held user name"]  # in capitals, a name's Σ is its final ς too
 CASES = [
     ("write to someone@example.co.uk today", ["email address"]),  # inside longer text
     ("someone@example", None),  # no top-level domain: not local@domain.tld
@@ -69,8 +78,12 @@ CASES = [
     ("ann.lee@example.org", ["email address", "held email address"]),
     # compared as every email is (emails.email_key): no-break spaces trimmed too
     ("\u00a0ANN.LEE@EXAMPLE.ORG", ["email address", "held email address"]),
-    # the same address in another Unicode spelling (not shaped like local@domain.tld)
-    ("JOS\u00c9@EXAMPLE.ORG", ["held email address"]),  # É composed
+    # the same address in another Unicode spelling
+    ("JOS\u00c9@EXAMPLE.ORG", ["email address", "held email address"]),  # É composed
+    ("ren\u00e9e@example.fr", ["email address"]),  # letters of any script, accents too
+    ("ren\u00e9@example.fr", ["email address"]),
+    ("ann@m\u00fcnchen.de", ["email address"]),
+    ("\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae@example.gr", ["email address"]),
     ("STRA\u1e9eE@example.org", ["email address", "held email address"]),  # ẞ is ß
     ("STRASSE@example.org", ["email address"]),  # ss is not ß: another address
     ("\uff43\uff59\uff20\uff45xample.org", ["held email address"]),  # full-width
@@ -81,6 +94,7 @@ CASES = [
     ("\u0131z@example.org", ["email address"]),  # the dotless ı is not
     ("bo+x@example.org", ["email address"]),  # a sub-address is another address
     ("ANN LEE", ["held user name"]),  # case-insensitive
+    ("\u039a\u038f\u03a3\u03a4\u0391\u03a3 \u03a0\u0391\u03a0\u03a0\u0386\u03a3", GREEK),
     (" u1001 ", ["held user id"]),
     ("u1003", ["held user id"]),  # a soft-deleted user is still held
     ("HOST-17.example.net", ["held login IP address"]),
