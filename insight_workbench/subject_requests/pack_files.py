@@ -209,7 +209,9 @@ def _write_zip(files: dict[str, bytes], handle: Any, pack: SubjectPack) -> None:
             info = zipfile.ZipInfo(relative, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            archive.writestr(info, content)
+            # The quickest level: a heavy user's pack (tens of MB of CSV and JSON) is
+            # written in a third of the time, for a file about a quarter larger.
+            archive.writestr(info, content, compresslevel=1)
 
 
 def _table_of(path: str) -> str | None:
