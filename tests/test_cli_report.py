@@ -176,6 +176,7 @@ def test_bad_options_are_refused_before_running(
     [
         ("[1, 2]", "not a readable notebook"),
         ('{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', "not a readable"),
+        ('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": "x"}', "not a readable"),
         ("no source", "not a valid notebook ('source' is a required property)"),
     ],
 )

@@ -181,31 +181,47 @@ def test_a_ledger_of_a_newer_schema_is_refused(new_ledger_setting: str) -> None:
     done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": new_ledger_setting})
     assert done.returncode == 2
     assert done.stderr.endswith(
-        ": made by another version of the workbench (its schema revision is unknown here)\n"
+        ": its schema revision is unknown here (made by another version of the workbench, "
+        "or not a ledger)\n"
     )
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    "made",
+    [
+        ["CREATE TABLE customers (name TEXT, email TEXT)"],
+        ["CREATE VIEW contacts AS SELECT 'a' AS email"],
+        ["CREATE SCHEMA app", "CREATE TABLE app.customers (name TEXT)"],  # PostgreSQL's
+    ],
+    ids=["table", "view", "schema"],
+)
 def test_another_application_s_database_is_refused_and_left_alone(
-    new_ledger_setting: str, sample_path: Path
+    new_ledger_setting: str, sample_path: Path, made: list[str]
 ) -> None:
-    """A database holding tables but no ledger is not an empty ledger: no command writes
-    the ledger's tables into it or finds it intact."""
+    """A database holding tables or views but no ledger, in any schema, is not an empty
+    ledger: no command writes the ledger's tables into it or finds it intact."""
     url = new_ledger_setting.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url if "://" in url else f"sqlite:///{url}")
+    if "://" not in url:
+        if made[0].startswith("CREATE SCHEMA"):
+            pytest.skip("SQLite has no schemas of its own")
+        url = f"sqlite:///{url}"
+    engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE customers (name TEXT, email TEXT)"))
+        for statement in made:
+            connection.execute(text(statement))
+        before = inspect(connection).get_table_names()
     env = {"INSIGHT_LEDGER": new_ledger_setting}
     for command in (["ledger", "verify"], ["history"], ["check", sample_path, "--record"]):
         done = run_cli(*command, env=env)
         assert done.returncode == 2, command
         assert done.stderr.endswith(
-            ": holds 1 other table(s) and no ledger "
+            ": holds 1 other table(s) or view(s) and no ledger "
             "(name a new or empty database, or an existing ledger)\n"
         )
     close_ledgers()
     with engine.connect() as connection:
-        assert inspect(connection).get_table_names() == ["customers"]
+        assert inspect(connection).get_table_names() == before
     engine.dispose()
 
 

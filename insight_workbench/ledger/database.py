@@ -147,19 +147,29 @@ def _migrate(ledger: Ledger) -> None:
             command.upgrade(config, "head")
     except CommandError:  # a schema revision this version does not know: a newer one's
         raise InputError(
-            f"ledger {ledger.where}: made by another version of the workbench "
-            "(its schema revision is unknown here)"
+            f"ledger {ledger.where}: its schema revision is unknown here (made by another "
+            "version of the workbench, or not a ledger)"
         ) from None
 
 
 def _refuse_another_database(ledger: Ledger, connection: Connection) -> None:
-    """A database holding tables but no ledger is another application's (or a mistyped
-    setting naming one): the ledger never writes its tables into it, nor calls it an
-    empty ledger found intact."""
-    names = set(inspect(connection).get_table_names())
-    if names and "alembic_version" not in names:
+    """A database holding tables or views but no ledger is another application's (or a
+    mistyped setting naming one): the ledger never writes its tables into it, nor calls
+    it an empty ledger found intact. Every schema counts, not only the default one."""
+    found = inspect(connection)
+    if "alembic_version" in found.get_table_names():
+        return  # a ledger (or one being made): Alembic's version table tells which
+    schemas = [
+        schema
+        for schema in found.get_schema_names()
+        if schema != "information_schema" and not schema.startswith("pg_")
+    ]
+    held = sum(
+        len(found.get_table_names(schema)) + len(found.get_view_names(schema)) for schema in schemas
+    )
+    if held:
         raise InputError(
-            f"ledger {ledger.where}: holds {len(names)} other table(s) and no ledger "
+            f"ledger {ledger.where}: holds {held} other table(s) or view(s) and no ledger "
             "(name a new or empty database, or an existing ledger)"
         )
 

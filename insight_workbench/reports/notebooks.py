@@ -81,7 +81,7 @@ def read_parameters(path: Path) -> dict[str, Parameter]:
     except nbformat.ValidationError as error:
         problem = str(error.message).splitlines()[0][:200]
         raise InputError(f"{path.name}: not a valid notebook ({problem})") from None
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+    except (OSError, ValueError, AttributeError, TypeError, KeyError, AssertionError):
         raise InputError(f"{path.name}: not a readable notebook") from None
     tagged = [c for c in notebook.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
