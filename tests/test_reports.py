@@ -75,7 +75,7 @@ def test_a_notebook_needs_exactly_one_parameters_cell(tmp_path: Path, tags: list
         ({"nope": "1"}, "echo has no such parameter"),
         ({"snapshot": "x"}, "set it with --snapshot"),
         ({"as_of": "2026-01-01"}, "set it with --as-of"),
-        ({"results_path": "x"}, "set by the run"),
+        ({"results_path": "x"}, "the run sets it, not -p"),
     ],
 )
 def test_unknown_or_reserved_parameters_are_refused(given: dict, message: str) -> None:
