@@ -268,6 +268,22 @@ QUARANTINES = [
         [],
     ),
     Quarantine(
+        "fractions of any length, cut to the microsecond",
+        "logins",
+        csv_bytes(
+            LOGINS,
+            login("L1", "2026-03-01T10:00:00.123456789Z"),
+            login("L2", "2026-03-01T10:00:00.1234567891Z"),
+            login("L3", "2026-03-01T10:00:00." + "9" * 40 + "Z"),
+        ),
+        3,
+        [],
+        expect(
+            "SELECT strftime(ts, '%f') FROM logins ORDER BY login_id",
+            ["123456", "123456", "999999"],
+        ),
+    ),
+    Quarantine(
         "date in a timestamp column",
         "logins",
         csv_bytes(LOGINS, login("L1", "2026-03-01")),
@@ -348,6 +364,24 @@ QUARANTINES = [
         csv_bytes(LOGINS, GOOD, login("L2", user_agent=HUGE), login("L3")),
         3,
         [(2, None, "a field is longer than 16 MiB")],
+    ),
+    Quarantine(
+        # The reader stops inside the long field: the rest of its record, a quoted field
+        # over two lines, is passed over, not read as records of its own.
+        "field over 16 MiB in a record that goes on over two lines",
+        "logins",
+        csv_bytes(LOGINS, GOOD, login("L2", user_agent=HUGE, referrer='"a\nb"'), login("L3")),
+        3,
+        [(2, None, "a field is longer than 16 MiB")],
+        expect("SELECT login_id FROM logins", ["L1", "L3"]),
+    ),
+    Quarantine(
+        "field over 16 MiB, then lines that open and close quotes of their own",
+        "logins",
+        csv_bytes(LOGINS, login("L1", user_agent=HUGE, referrer='"x\nL9,,,,"'), login("L2")),
+        2,
+        [(1, None, "a field is longer than 16 MiB")],
+        expect("SELECT login_id FROM logins", ["L2"]),
     ),
     Quarantine(
         "field of 1 MiB loads",

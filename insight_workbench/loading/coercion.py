@@ -36,7 +36,7 @@ from insight_workbench.loading.statements import row_count, transaction
 DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, lower-cased, spaces removed)"
 # An offset is at most 23:59 either way (DuckDB would shift by +25:00 or +01:99).
 TIMESTAMP_PATTERN = (
-    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?"
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?"
 )
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 FIRST_YEAR, LAST_YEAR = "0002", "9998"

@@ -238,17 +238,22 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
     csv.field_size_limit(limits.max_field_bytes())
     try:
         with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
+            lines = _QuoteParity(handle)
+            reader = csv.reader(lines, strict=True)
             next(reader, None)  # the header, read already
             row = 0
             while True:
+                lines.open = False  # a record starts outside quotes
                 try:
                     record = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as error:
                     row += 1
-                    yield row, None, _csv_problem(str(error))
+                    problem = _csv_problem(str(error))
+                    if problem.startswith(TOO_LONG):
+                        lines.skip_rest_of_record()  # the file is sound: resume after it
+                    yield row, None, problem
                     continue
                 if not record:
                     if width > 1:
@@ -259,6 +264,31 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
                 yield (row, None, reason) if reason else (row, record[:width], None)
     finally:
         csv.field_size_limit(limit)
+
+
+class _QuoteParity:
+    """A file's lines as the CSV reader takes them, minding whether a quoted field is
+    open at the end of the last one (every quote toggles it, a doubled quote twice). The
+    reader stops inside a field longer than the limit and would start again at the next
+    line, which may be the middle of that field; `skip_rest_of_record` passes the lines
+    still inside it."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.open = False
+
+    def __iter__(self) -> _QuoteParity:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        if line.count('"') % 2:
+            self.open = not self.open
+        return line
+
+    def skip_rest_of_record(self) -> None:
+        while self.open and next(self, None) is not None:
+            pass
 
 
 def _is_utf8(path: Path) -> bool:
@@ -274,11 +304,14 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
+TOO_LONG = "a field is longer than"
+
+
 def _csv_problem(message: str) -> str:
     if "field larger than field limit" in message:
         most = limits.max_field_bytes()
         size = f"{most // 2**20} MiB" if most % 2**20 == 0 else f"{most} bytes"
-        return f"a field is longer than {size}"
+        return f"{TOO_LONG} {size}"
     return next(
         (reason for key, reason in CSV_PROBLEMS.items() if key in message), "broken quoting"
     )

@@ -56,7 +56,7 @@ from insight_workbench.progress import OnStep
 
 # Bump whenever typing, quarantine or the workspace's tables change: older workspaces
 # are then built again.
-LOADER_VERSION = 6
+LOADER_VERSION = 7
 
 
 @dataclass(frozen=True)
