@@ -18,6 +18,9 @@ HORIZONS = (7, 30, 90)
 LONDON = ZoneInfo("Europe/London")
 # Findings about something already done (a request answered late): not outstanding.
 ANSWERED = {"SAR-002"}
+# Findings whose date fell due though they carry no `due` (the command line's contract
+# gives one to RET and SAR findings only): the evidence names it.
+DUE_IN_EVIDENCE = {"TPP-002": "next_review"}
 
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
@@ -44,18 +47,23 @@ def due_counts(wb: Workbench) -> dict[int, int]:
 
 
 def overdue(wb: Workbench) -> pd.DataFrame:
-    """Findings still outstanding past their due date, longest overdue first. DPO only."""
+    """Findings still outstanding past their due date (a processor's review too), longest
+    overdue first. DPO only."""
+    dated = [
+        (f, f.due or f.evidence.get(DUE_IN_EVIDENCE.get(f.rule, "")))
+        for f in session.dpo_findings(wb)
+    ]
     rows = [
         {
             "rule": f.rule,
             "key": f.key,
             "severity": f.severity,
-            "due": f.due,
-            "days_overdue": days_between(f.due, wb.as_of),
+            "due": due,
+            "days_overdue": days_between(str(due), wb.as_of),
             "message": f.message,
         }
-        for f in session.dpo_findings(wb)
-        if f.due and f.rule not in ANSWERED
+        for f, due in dated
+        if due and f.rule not in ANSWERED
     ]
     frame = pd.DataFrame(
         rows, columns=["rule", "key", "severity", "due", "days_overdue", "message"]
