@@ -25,9 +25,12 @@ DUE_IN_EVIDENCE = {"TPP-002": "next_review"}
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
     """Findings per family and severity (counts only: shown to every role). The app
-    judges the snapshot here, so here it records the run in the ledger."""
+    judges the snapshot here, so here it records the run in the ledger: at the export's
+    own moment only. A view at another `as_of` is a what-if (the page view is logged);
+    recorded, it would stand in the findings' history as the export's latest state."""
     result = session.check_result(wb)
-    audit.record_judged(wb, result)
+    if wb.as_of == wb.exported_at:
+        audit.record_judged(wb, result)
     rows = [(family_label(f.rule), f.severity) for f in result.findings]
     frame = pd.DataFrame(rows, columns=["family", "severity"])
     counts = frame.groupby(["family", "severity"]).size().reset_index(name="findings")

@@ -58,6 +58,17 @@ def test_a_session_logs_its_role_once_and_records_the_judged_run(
     assert [tuple(r) for r in recorded] == [("app", acting_user())]
 
 
+def test_a_view_at_another_as_of_is_logged_but_not_recorded_as_a_run(
+    open_app, ledger_setting: str
+) -> None:
+    """A what-if: recorded, it would be the export's latest state in `history`."""
+    app = open_app("dpo", query={"as_of": "2027-03-01"}, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    assert actions(ledger_setting) == ["role", "page_view"]
+    with reading(open_ledger(ledger_setting)) as connection:
+        assert connection.execute(select(runs.c.source)).all() == []
+
+
 def test_a_signed_in_user_is_logged_by_address(
     open_app, ledger_setting: str, tmp_path: Path
 ) -> None:
