@@ -272,8 +272,12 @@ def test_the_ledger_holds_the_judged_run_once_and_every_report(
 
 
 def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: Snapshot) -> None:
-    found = results(runs, "usage_report")["headline"]
-    expected = usage.headline_figures(snapshot)
+    """For the report's product and period, as the Usage page counts them."""
+    document = results(runs, "usage_report")
+    found = document["headline"]
+    assert (document["product"], document["days"]) == (None, 90)  # the notebook's defaults
+    expected = usage.headline_figures(snapshot, days=90)
+    assert expected != usage.headline_figures(snapshot)  # not the command's 30 days
     min_cell = load_policy().deidentification.min_cell
     for name in (
         "users",
@@ -302,6 +306,7 @@ def test_the_usage_report_words_its_headline_as_the_command_does(
         assert f"Organisations: {status}: {shown}" in text
     assert f"Users (not deleted): {found['users']:,}" in text
     assert "Stickiness (day / 30 days)" in text
+    assert f"Active users, last 90 days: {found['active_users_30d']:,}" in text
     assert "{'" not in text  # no figure printed as a Python dict
     assert "avg users per active org" not in text.lower()  # names in words, not keys
 

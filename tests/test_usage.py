@@ -471,6 +471,23 @@ def test_the_usage_report_headline_hides_the_figures_about_few_people(boundary: 
     assert (shown["dau"], shown["stickiness"]) == ("<10", "[c]")
 
 
+def test_the_usage_report_headline_is_for_its_product_and_period(sample: Snapshot):
+    """As the Usage page shows it for the same filters: a report for one product over a
+    year does not print the figures of every product over 30 days."""
+    from insight_workbench.reports.usage_section import usage_section
+
+    data = analyst_data(sample, KEY)
+    as_of = data.as_of(None)
+    section = usage_section(data, as_of, product="value_insight", days=365, grain="month")
+    shown = section.figures["headline"]
+    assert shown == usage.analyst_headline(data, as_of, product="value_insight", days=365)
+    assert shown["users"] != usage.analyst_headline(data, as_of)["users"]
+    assert (
+        shown["logins_30d"]
+        != usage.analyst_headline(data, as_of, product="value_insight")["logins_30d"]
+    )
+
+
 def test_headline_figures_on_the_sample_match_direct_sql(sample: Snapshot):
     cursor = sample.cursor()
     as_of = sample.manifest.exported_at

@@ -17,20 +17,23 @@ from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.sections import Section
 
 
-def headline(data: AnalystData, as_of: datetime) -> dict[str, Any]:
-    """The `usage` command's headline figures as the analyst sees them in the app: a
-    count of people below the minimum cell size is its marker ("<10"), and the figures
-    about those people (an average, logins, stickiness) are "[c]"."""
-    return usage.analyst_headline(data, as_of)
+def headline(
+    data: AnalystData, as_of: datetime, product: str | None = None, days: int = 30
+) -> dict[str, Any]:
+    """The `usage` command's headline figures for the report's product and period, as the
+    analyst sees them on the Usage page: a count of people below the minimum cell size
+    is its marker ("<10"), and the figures about those people (an average, logins,
+    stickiness) are "[c]"."""
+    return usage.analyst_headline(data, as_of, product=product, days=days)
 
 
-def headline_markdown(figures: dict[str, Any]) -> str:
-    """The headline figures as a Markdown list, each labelled in words as the `usage`
-    command labels it: counts with thousands separators, "n/a" where a ratio has no
-    divisor, and a suppressed count as its marker."""
+def headline_markdown(figures: dict[str, Any], days: int = 30) -> str:
+    """The headline figures (counted over `days`) as a Markdown list, each labelled in
+    words as the `usage` command labels it: counts with thousands separators, "n/a"
+    where a ratio has no divisor, and a suppressed count as its marker."""
     return "\n".join(
         f"- **{label}**: {escape_markdown(_figure(value))}"  # labels are this code's own
-        for label, value in headline_rows(figures)
+        for label, value in headline_rows(figures, days)
     )
 
 
@@ -125,7 +128,7 @@ def usage_section(
         ),
     ]
     section.figures = {
-        "headline": headline(data, as_of),
+        "headline": headline(data, as_of, product, days),
         "product": product,
         "days": days,
         "min_cell": data.min_cell,

@@ -39,14 +39,15 @@ class Headline(TypedDict):
 MAU_DAYS = 30  # the longest fixed window of the figures (stickiness's 30-day users)
 
 
-def headline_rows(figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def headline_rows(figures: Mapping[str, Any], days: int = 30) -> list[tuple[str, Any]]:
     """The figures in reading order, each with its label in words (one per organisation
-    status); a value is None where it has no divisor. Shared by the command and reports."""
+    status); a value is None where it has no divisor. Shared by the command and reports;
+    `days` is the window the figures were counted over (`headline_figures`)."""
     return [
         ("Users (not deleted)", figures["users"]),
         *((f"Organisations: {status}", n) for status, n in figures["organisations"].items()),
-        ("Active users, last 30 days", figures["active_users_30d"]),
-        ("Successful logins, last 30 days", figures["logins_30d"]),
+        (f"Active users, last {days} days", figures["active_users_30d"]),
+        (f"Successful logins, last {days} days", figures["logins_30d"]),
         ("Average users per active organisation", figures["avg_users_per_active_org"]),
         ("Active users, last day", figures["dau"]),
         ("Active users, last 7 days", figures["wau"]),
