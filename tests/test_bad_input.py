@@ -384,6 +384,22 @@ QUARANTINES = [
         expect("SELECT login_id FROM logins", ["L2"]),
     ),
     Quarantine(
+        # A quote inside an unquoted field is text, to the reader and to the skip alike.
+        "field over 16 MiB beside a quote in an unquoted field, then records with quotes",
+        "logins",
+        csv_bytes(
+            LOGINS,
+            login("L1", user_agent=HUGE, referrer='he said 5" tall'),
+            login("L2"),
+            login("L3", referrer='x"y'),
+            login("L4", user_agent='A"' + HUGE),
+            login("L5"),
+        ),
+        5,
+        [(1, None, "a field is longer than 16 MiB"), (4, None, "a field is longer than 16 MiB")],
+        expect("SELECT login_id FROM logins", ["L2", "L3", "L5"]),
+    ),
+    Quarantine(
         "field of 1 MiB loads",
         "logins",
         csv_bytes(LOGINS, login("L1", user_agent="y" * 2**20)),
@@ -718,6 +734,18 @@ def test_parquet_mixed_with_csv(tmp_path: Path, data: pa.Table, rejects: list, c
     assert PLANTED not in json.dumps(validation_report(snapshot))
     if check:
         check(snapshot)
+
+
+def test_parquet_nanoseconds_are_cut_to_the_microsecond_not_rounded(tmp_path: Path) -> None:
+    """As a longer fraction in text is: rounding the last nanosecond of a day up would
+    move the instant into the next day."""
+    folder = valid_snapshot(tmp_path / "snapshot")
+    last = 1_772_409_599_999_999_999  # 2026-03-01T23:59:59.999999999Z, in nanoseconds
+    instants = pa.array([last, last], pa.timestamp("ns", "UTC"))
+    write_parquet(folder, "logins", logins_table(ts=instants))
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    assert column(snapshot, "SELECT ts FROM logins") == [utc(2026, 3, 1, 23, 59, 59, 999999)] * 2
 
 
 @pytest.mark.parametrize("clean_otherwise", [True, False])

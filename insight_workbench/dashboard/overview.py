@@ -62,7 +62,7 @@ def overdue(wb: Workbench) -> pd.DataFrame:
             "key": f.key,
             "severity": f.severity,
             "due": due,
-            "days_overdue": days_between(str(due), wb.as_of),
+            "days_overdue": days_between(str(due), wb.as_of, _clock(wb)),
             "message": f.message,
         }
         for f, due in dated
@@ -100,7 +100,7 @@ def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
             "kind": i.kind,
             "key": i.key,
             "due": i.due,
-            "days_left": -days_between(i.due, wb.as_of),
+            "days_left": -days_between(i.due, wb.as_of, _clock(wb)),
             "message": i.message,
         }
         for i in items
@@ -132,11 +132,17 @@ def load_status(wb: Workbench) -> pd.DataFrame:
     )
 
 
-def days_between(due: str, as_of: datetime) -> int:
-    """Whole days from `due` (an ISO date or UTC timestamp) to `as_of`."""
+def _clock(wb: Workbench) -> ZoneInfo:
+    """The zone whose dates the deadlines count in (`[subject_requests] timezone`)."""
+    return ZoneInfo(wb.policy.subject_requests.timezone)
+
+
+def days_between(due: str, as_of: datetime, zone: ZoneInfo = LONDON) -> int:
+    """Whole days from `due` (an ISO date or UTC timestamp) to `as_of`; a date (requests,
+    reviews) against the calendar day of `as_of` in `zone`, as the rules count them."""
     moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
-    if moment.tzinfo is None:  # a date (requests, reviews): compare London calendar days
-        return (as_of.astimezone(LONDON).date() - moment.date()).days
+    if moment.tzinfo is None:
+        return (as_of.astimezone(zone).date() - moment.date()).days
     return (as_of - moment).days
 
 

@@ -238,12 +238,12 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
     csv.field_size_limit(limits.max_field_bytes())
     try:
         with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-            lines = _QuoteParity(handle)
+            lines = _QuoteState(handle)
             reader = csv.reader(lines, strict=True)
             next(reader, None)  # the header, read already
             row = 0
             while True:
-                lines.open = False  # a record starts outside quotes
+                lines.reset()  # a record starts outside quotes
                 try:
                     record = next(reader)
                 except StopIteration:
@@ -266,25 +266,51 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
         csv.field_size_limit(limit)
 
 
-class _QuoteParity:
+_QUOTING = re.compile('["\r\n,]')
+
+
+class _QuoteState:
     """A file's lines as the CSV reader takes them, minding whether a quoted field is
-    open at the end of the last one (every quote toggles it, a doubled quote twice). The
-    reader stops inside a field longer than the limit and would start again at the next
-    line, which may be the middle of that field; `skip_rest_of_record` passes the lines
-    still inside it."""
+    open at the end of the last one, as the reader reads quotes: one opens a field only
+    at its start, a doubled one inside it is a quote, a single one closes it, and one
+    inside an unquoted field is text. The reader stops inside a field longer than the
+    limit and would start again at the next line, which may be the middle of that field;
+    `skip_rest_of_record` passes the lines still inside it. `reset` at each record."""
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
-        self.open = False
+        self.reset()
 
-    def __iter__(self) -> _QuoteParity:
+    def reset(self) -> None:
+        self.open = False  # inside a quoted field
+        self._field_start = True
+
+    def __iter__(self) -> _QuoteState:
         return self
 
     def __next__(self) -> str:
         line = next(self._lines)
-        if line.count('"') % 2:
-            self.open = not self.open
+        if '"' in line:
+            self._scan(line)
+        elif not self.open:
+            self._field_start = True  # a line without quotes ends its record
         return line
+
+    def _scan(self, line: str) -> None:
+        start = 0 if self._field_start else -1  # where the current field starts
+        marks = _QUOTING.finditer(line)
+        for mark in marks:
+            char = mark.group()
+            if self.open:
+                if char == '"' and line.startswith('"', mark.end()):
+                    next(marks)  # a doubled quote: text
+                elif char == '"':
+                    self.open = False
+            elif char == '"':
+                self.open = mark.start() == start  # elsewhere, a quote is text
+            else:  # a comma or a line end outside quotes
+                start = mark.end()
+        self._field_start = start == len(line)
 
     def skip_rest_of_record(self) -> None:
         while self.open and next(self, None) is not None:
@@ -468,9 +494,11 @@ def parquet_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str
 def _parquet_text(column: str, kind: str) -> str:
     """SQL rendering the Parquet column `column` (an SQL expression) of type `kind` as
     text. An instant (timestamp with time zone) is written in UTC with a `Z`, whatever
-    the session's time zone, so it keeps its instant."""
+    the session's time zone, so it keeps its instant; nanoseconds are cut to the
+    microsecond first, as in text (a cast would round them, perhaps into the next day)."""
     if kind.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")) and "[" not in kind:
-        return f"CAST(timezone('UTC', CAST({column} AS TIMESTAMPTZ)) AS VARCHAR) || 'Z'"
+        instant = f"CAST(date_trunc('microseconds', {column}) AS TIMESTAMPTZ)"
+        return f"CAST(timezone('UTC', {instant}) AS VARCHAR) || 'Z'"
     return f"CAST({column} AS VARCHAR)"
 
 

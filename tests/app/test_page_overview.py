@@ -60,6 +60,20 @@ def test_dpo_sees_what_is_overdue_and_due(open_app, sample: Snapshot) -> None:
         assert loads.loc[name, "rows_rejected"] == load.rows_rejected
 
 
+def test_days_overdue_count_in_the_policy_s_clock(open_app, sample: Snapshot, tmp_path) -> None:
+    """A review's days overdue are counted as the rule counts them: on the calendar of
+    `[subject_requests] timezone` (New York's day is behind London's at 02:00 UTC)."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[subject_requests]\ntimezone = "America/New_York"\n', encoding="utf-8")
+    app = open_app("dpo", PAGE, env={"INSIGHT_POLICY": str(policy)})
+    findings = run_check(sample, load_policy(policy)).findings
+    reviews = {f.key: f.evidence["days_overdue"] for f in findings if f.rule == "TPP-002"}
+    assert reviews
+    shown = frame_with(app, "days_overdue")
+    shown = shown.assign(key=linked_keys(shown["key"])).set_index("key")["days_overdue"]
+    assert {key: shown[key] for key in reviews} == reviews
+
+
 def test_horizon_changes_the_items_shown(open_app, sample: Snapshot) -> None:
     app = open_app("dpo", PAGE)
     at = sample.manifest.exported_at
