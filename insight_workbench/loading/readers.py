@@ -234,8 +234,8 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
     broken one. Matches DuckDB's reading of a valid file: blank lines are not records
     in a file of several columns, and trailing empty fields are dropped."""
     check_encoding = not _is_utf8(path)
-    limit = csv.field_size_limit()
-    csv.field_size_limit(limits.max_field_bytes())
+    limit, most = csv.field_size_limit(), limits.max_field_bytes()
+    csv.field_size_limit(most)  # counts characters: the bytes are counted below
     try:
         with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             lines = _QuoteState(handle)
@@ -261,12 +261,23 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
                     record = [""]
                 row += 1
                 reason = _structural_problem(record, width, check_encoding)
+                if reason is None and _longer_than(record, most):
+                    reason = _csv_problem("field larger than field limit")
                 yield (row, None, reason) if reason else (row, record[:width], None)
     finally:
         csv.field_size_limit(limit)
 
 
 _QUOTING = re.compile('["\r\n,]')
+
+
+def _longer_than(record: list[str], most: int) -> bool:
+    """Whether a field of `record` takes more than `most` bytes in UTF-8 (a character
+    takes at most four, so only a field of more than a quarter of them can)."""
+    return any(
+        len(field) > most // 4 and len(field.encode("utf-8", "surrogateescape")) > most
+        for field in record
+    )
 
 
 class _QuoteState:

@@ -56,7 +56,7 @@ from insight_workbench.progress import OnStep
 
 # Bump whenever typing, quarantine or the workspace's tables change: older workspaces
 # are then built again.
-LOADER_VERSION = 7
+LOADER_VERSION = 8
 
 
 @dataclass(frozen=True)
