@@ -3,12 +3,16 @@ fallback, and the record index (`_row`) both give."""
 
 from __future__ import annotations
 
+import csv
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import (
@@ -227,3 +231,52 @@ def test_unreadable_parquet_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"PAR1 not really")
     with pytest.raises(InputError, match=r"^t\.parquet: not a readable Parquet file$"):
         read_file(connect(), path, "raw")
+
+
+# Short fields of any text but NUL (at most 40 bytes); a CR only where the style quotes it
+# (see test_loader_properties), so that every record is read back as written.
+_FIELD = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=10
+)
+_FIELD_NO_CR = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), max_size=10
+)
+_STYLES = [("\r\n", csv.QUOTE_MINIMAL, _FIELD), ("\n", csv.QUOTE_ALL, _FIELD)]
+_STYLES.append(("\n", csv.QUOTE_MINIMAL, _FIELD_NO_CR))
+_STYLES.append(("\n", None, st.text(st.sampled_from('ab",\n '), max_size=10)))
+
+
+def _loosely(field: str) -> str:
+    """A field as exporters write it: quoted only when it must be (a comma, a line break
+    or a leading quote), so a quote inside it otherwise stays bare."""
+    if any(c in field for c in ",\n\r") or field.startswith('"'):
+        return '"' + field.replace('"', '""') + '"'
+    return field
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), style=st.sampled_from(_STYLES))
+def test_a_too_long_field_costs_its_record_alone(data: st.DataObject, style: tuple) -> None:
+    """Whatever the record with the too-long field holds (quotes, commas, line breaks),
+    the reader resumes at the next record: every other record is read, as written."""
+    end, quoting, text = style
+    records = data.draw(st.lists(st.lists(text, min_size=3, max_size=3), min_size=1, max_size=6))
+    long_at = data.draw(st.integers(0, len(records) - 1))
+    column = data.draw(st.integers(0, 2))
+    records[long_at][column] = data.draw(text) + "x" * 80 + data.draw(text)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            if quoting is None:  # a quote inside a field left unquoted is text
+                lines = [",".join(_loosely(f) for f in fields) for fields in records]
+                handle.write(end.join(["a,b,c", *lines]) + end)
+            else:
+                writer = csv.writer(handle, lineterminator=end, quoting=quoting)
+                writer.writerow(["a", "b", "c"])
+                writer.writerows(records)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("INSIGHT_MAX_FIELD_BYTES", "64")
+            read = list(python_records(path, 3))
+    too_long = (long_at + 1, None, "a field is longer than 64 bytes")
+    expected = [(n, fields, None) for n, fields in enumerate(records, 1) if n != long_at + 1]
+    assert read == sorted([*expected, too_long])
