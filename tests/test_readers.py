@@ -280,3 +280,16 @@ def test_a_too_long_field_costs_its_record_alone(data: st.DataObject, style: tup
     too_long = (long_at + 1, None, "a field is longer than 64 bytes")
     expected = [(n, fields, None) for n, fields in enumerate(records, 1) if n != long_at + 1]
     assert read == sorted([*expected, too_long])
+
+
+def test_a_header_name_longer_than_the_field_limit_is_no_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header is bounded by INSIGHT_MAX_HEADER_BYTES: its names are not fields."""
+    monkeypatch.setenv("INSIGHT_MAX_FIELD_BYTES", "16")
+    path = tmp_path / "t.csv"
+    path.write_text("request_received_at,b\n1,2\n3," + "x" * 17 + "\n", encoding="utf-8")
+    assert list(python_records(path, 2)) == [
+        (1, ["1", "2"], None),
+        (2, None, "a field is longer than 16 bytes"),
+    ]

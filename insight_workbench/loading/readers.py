@@ -235,12 +235,14 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
     in a file of several columns, and trailing empty fields are dropped."""
     check_encoding = not _is_utf8(path)
     limit, most = csv.field_size_limit(), limits.max_field_bytes()
-    csv.field_size_limit(most)  # counts characters: the bytes are counted below
     try:
         with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
             lines = _QuoteState(handle)
             reader = csv.reader(lines, strict=True)
-            next(reader, None)  # the header, read already
+            # The header, read and checked already (a name may be longer than a field).
+            csv.field_size_limit(max(most, limits.max_header_bytes()))
+            next(reader, None)
+            csv.field_size_limit(most)  # counts characters: the bytes are counted below
             row = 0
             while True:
                 lines.reset()  # a record starts outside quotes
