@@ -70,6 +70,13 @@ def email_key_sql(expression: str) -> str:
     return f"{FUNCTION}({expression})"
 
 
+def key_is_lower_case_sql(expression: str) -> str:
+    """SQL true when the key of the SQL `expression` is its lower case: printable ASCII
+    without spaces, which nothing but lower-casing changes (NULL stays NULL). Two such
+    addresses are compared by `lower` alone, without the email-key function."""
+    return f"regexp_full_match({expression}, '[!-~]+')"
+
+
 def _email_keys(emails: Any) -> Any:
     """`email_key` of every value of an Arrow array, NULL staying NULL. An ASCII address
     (nearly all of them) needs only lower-casing and its spaces removed, done by Arrow

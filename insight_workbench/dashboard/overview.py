@@ -10,7 +10,7 @@ import pandas as pd
 from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
-from insight_workbench.findings import SEVERITIES
+from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
 
@@ -52,21 +52,19 @@ def due_counts(wb: Workbench) -> dict[int, int]:
 def overdue(wb: Workbench) -> pd.DataFrame:
     """Findings still outstanding past their due date (a processor's review too), longest
     overdue first. DPO only."""
-    dated = [
-        (f, f.due or f.evidence.get(DUE_IN_EVIDENCE.get(f.rule, "")))
-        for f in session.dpo_findings(wb)
-    ]
+    zone = _clock(wb)
+    dated = [(f, _due(f)) for f in session.dpo_findings(wb) if f.rule not in ANSWERED]
     rows = [
         {
             "rule": f.rule,
             "key": f.key,
             "severity": f.severity,
             "due": due,
-            "days_overdue": days_between(str(due), wb.as_of, _clock(wb)),
+            "days_overdue": days_between(due, wb.as_of, zone),
             "message": f.message,
         }
         for f, due in dated
-        if due and f.rule not in ANSWERED
+        if due
     ]
     frame = pd.DataFrame(
         rows, columns=["rule", "key", "severity", "due", "days_overdue", "message"]
@@ -95,12 +93,13 @@ def findings_table(wb: Workbench) -> pd.DataFrame:
 def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
     """What falls due within `days`, soonest first. DPO only."""
     items = build_schedule(wb.snapshot, wb.policy, wb.as_of, within_days=days)
+    zone = _clock(wb)
     rows = [
         {
             "kind": i.kind,
             "key": i.key,
             "due": i.due,
-            "days_left": -days_between(i.due, wb.as_of, _clock(wb)),
+            "days_left": -days_between(i.due, wb.as_of, zone),
             "message": i.message,
         }
         for i in items
@@ -130,6 +129,12 @@ def load_status(wb: Workbench) -> pd.DataFrame:
     return pd.DataFrame(
         rows, columns=["table", "file", "rows_in_file", "rows_loaded", "rows_rejected"]
     )
+
+
+def _due(finding: Finding) -> str | None:
+    """A finding's due date: its own, or the one its evidence names (`DUE_IN_EVIDENCE`)."""
+    named = DUE_IN_EVIDENCE.get(finding.rule)
+    return finding.due or (str(finding.evidence[named]) if named else None)
 
 
 def _clock(wb: Workbench) -> ZoneInfo:

@@ -80,6 +80,7 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
     try:
         with reported_write_errors(out), staged_folder(out, existing="merge") as stage:
             define_email_key(cursor)  # labels are compared with held addresses by their key
+            define(cursor, "identifier_text.sql")
             define(cursor, "deidentify_definitions.sql")
             for dataset in DATASETS:
                 result = execute(

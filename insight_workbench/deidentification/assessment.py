@@ -119,6 +119,7 @@ def prepare(ctx: SnapshotContext) -> list[DatasetLayout]:
         rows = query(cursor, "deid_layouts.sql")
         return [_layout_from_json(row["layout"]) for row in rows]
     _register_ip_function(cursor)
+    define(cursor, "identifier_text.sql")
     define(cursor, "deid_definitions.sql")
     define_email_key(cursor)
     layouts = []

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.emails import define_email_key, email_key_sql
+from insight_workbench.emails import define_email_key, email_key_sql, key_is_lower_case_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
 from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
@@ -358,12 +358,12 @@ def _surely_clean(
         selected.append(f"{_typed(typed[table.primary_key], raw)} AS k")
         tests.append("count(k) = count(DISTINCT k)")
     for n, column in enumerate(emails):
-        # Printable ASCII without spaces is its own key once lower-cased (see emails.py):
-        # such addresses are told apart here, without the email-key function.
+        # Addresses whose key is their lower case are told apart here, without the
+        # email-key function (see emails.py).
         selected.append(f"{_typed(typed[column], raw)} AS e{n}")
+        plain = f"bool_and(e{n} IS NULL OR {key_is_lower_case_sql(f'e{n}')})"
         tests.append(
-            f"(count(e{n}) <= 1 OR (bool_and(e{n} IS NULL OR regexp_full_match(e{n}, '[!-~]+')) "
-            f"AND count(DISTINCT lower(e{n})) = count(e{n})))"
+            f"(count(e{n}) <= 1 OR ({plain} AND count(DISTINCT lower(e{n})) = count(e{n})))"
         )
     # Rows past the limit are not read (the row count of a Parquet view is unknown).
     limit = "" if raw.rows is not None else f" LIMIT {SMALL_TABLE_ROWS + 1}"

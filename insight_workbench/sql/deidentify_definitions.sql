@@ -1,19 +1,16 @@
 -- Definitions for the aggregate datasets of `deidentify` (deidentification/aggregates.py).
 
 -- Labels (organisation ids, event types) that must never be published: those equal to
--- a held identifier as DEID-001 compares them (a name, user id or login IP trimmed of
--- white space and compared without case, a final sigma as any sigma; an email address
--- by its key, emails.py), so that the datasets pass DEID-001. Computed for the few
--- distinct labels.
-CREATE OR REPLACE TEMP MACRO _trimmed(x) AS
-    replace(lower(regexp_replace(x, '^\s+|\s+$', '', 'g')), 'ς', 'σ');
+-- a held identifier as DEID-001 compares them (a name, user id or login IP as
+-- `identifier_text.sql` says, defined first; an email address by its key, emails.py),
+-- so that the datasets pass DEID-001. Computed for the few distinct labels.
 CREATE OR REPLACE TEMP TABLE _labels AS
 SELECT DISTINCT v FROM (
     SELECT org_id AS v FROM organisations
     UNION ALL SELECT DISTINCT event_type FROM usage_events) WHERE v IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE _held AS
-SELECT v FROM _labels WHERE _trimmed(v) IN (
-    SELECT _trimmed(x) FROM (SELECT user_id AS x FROM users UNION ALL
+SELECT v FROM _labels WHERE iw_caseless(iw_trim(v)) IN (
+    SELECT iw_caseless(iw_trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
         SELECT name FROM users UNION ALL SELECT DISTINCT ip FROM logins))
 UNION SELECT v FROM _labels WHERE iw_email_key(v) IN (SELECT email_key FROM iw_email_keys);
 CREATE OR REPLACE TEMP TABLE _phones AS
@@ -22,7 +19,7 @@ WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;
 CREATE OR REPLACE TEMP MACRO _publishable(x) AS
     x NOT IN (SELECT v FROM _held)
     AND NOT regexp_matches(x, '[^\s@]+@[^\s@]+\.[^\s@]+')
-    AND NOT regexp_full_match(_trimmed(x), '[0-9.]+|[0-9a-f:.]*:[0-9a-f:.]*(%\S+)?')
+    AND NOT regexp_full_match(iw_caseless(iw_trim(x)), '[0-9.]+|[0-9a-f:.]*:[0-9a-f:.]*(%\S+)?')
     AND regexp_replace(x, '[^0-9]', '', 'g') NOT IN (SELECT digits FROM _phones);
 
 -- Only whole months are published, those before the month of as_of: two releases made
