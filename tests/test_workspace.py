@@ -9,6 +9,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 from cli_runner import run_cli, run_script
 from concurrent_runs import run_at_once
@@ -358,6 +359,37 @@ def test_a_workspace_is_read_with_the_reading_settings(tmp_path: Path) -> None:
     snapshot.con.close()
     again = open_snapshot(folder)
     assert memory_limit(again) != "244.1 MiB"  # the default reads as it builds
+
+
+def threads(snapshot: object) -> int:
+    cursor = snapshot.cursor()  # type: ignore[attr-defined]
+    return int(cursor.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
+
+def test_a_small_snapshot_is_built_and_read_on_one_thread_unless_threads_are_set(
+    tmp_path: Path,
+) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    built, snapshot = ingest(folder)
+    assert built.built
+    assert threads(snapshot) == 1
+    snapshot.con.close()  # DuckDB would hand the same (locked) instance to the next open
+    built, snapshot = ingest(folder, Settings(threads=2))
+    assert not built.built
+    assert threads(snapshot) == 2
+
+
+def test_a_table_past_one_row_group_keeps_every_core(tmp_path: Path) -> None:
+    events = [
+        {**VALID["usage_events"][0], "event_id": f"E{n}"}
+        for n in range(workspace.ROW_GROUP_ROWS + 1)
+    ]
+    folder = build_snapshot(tmp_path / "s", {**VALID, "usage_events": events})
+    snapshot = open_snapshot(folder)
+    with duckdb.connect() as default:
+        cores = default.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    assert threads(snapshot) == cores
+    assert snapshot.loads["usage_events"].rows_loaded == len(events)
 
 
 def test_ingest_command_prints_the_workspace_and_counts(tmp_path: Path) -> None:
