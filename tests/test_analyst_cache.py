@@ -57,6 +57,15 @@ def test_built_once_then_reused(folder: Path, own_cache: Path) -> None:
     assert pseudonyms(again) == pseudonyms(first) == expected
 
 
+def test_a_small_snapshot_s_analyst_data_is_read_on_one_thread(folder: Path) -> None:
+    data = analyst_data(open_snapshot(folder), KEY)
+    cursor = data.cursor()
+    try:
+        assert cursor.execute("SELECT current_setting('threads')").fetchall() == [(1,)]
+    finally:
+        cursor.close()
+
+
 def test_another_key_gives_another_file_and_other_pseudonyms(folder: Path, own_cache: Path) -> None:
     snapshot = open_snapshot(folder)
     first = analyst_data(snapshot, KEY)

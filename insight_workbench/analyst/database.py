@@ -51,6 +51,7 @@ from insight_workbench.analyst.pseudonyms import org_pseudonym, pseudonym_map
 from insight_workbench.analyst.user_agents import UNKNOWN, family_table
 from insight_workbench.loading.lockdown import Settings, settings_from_env
 from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.loading.workspace import one_thread_if_small
 from insight_workbench.policy import load_policy
 from insight_workbench.progress import OnStep, Steps
 from insight_workbench.sql import define, read_sql
@@ -156,7 +157,7 @@ def _open(
     return open_cached(
         snapshot,
         key,
-        settings or settings_from_env(),
+        one_thread_if_small(settings or settings_from_env(), snapshot.manifest),
         lambda target: _fill(snapshot, key, target, on_step),
     )
 

@@ -92,8 +92,8 @@ def ingest(
     folder = Path(path)
     manifest = mf.read_manifest(folder)
     settings, reading = (
-        _one_thread_if_small(settings, manifest),
-        _one_thread_if_small(reading, manifest),
+        one_thread_if_small(settings, manifest),
+        one_thread_if_small(reading, manifest),
     )
     sources = source_files(folder)  # checked as files, as for a first load
     check_listing(folder, manifest, sources)
@@ -129,11 +129,12 @@ def export_state(path: str | Path) -> tuple[str, str | None]:
     return manifest.checksum, known_folders.identity(source_files(folder), manifest)
 
 
-def _one_thread_if_small(settings: Settings, manifest: mf.Manifest) -> Settings:
+def one_thread_if_small(settings: Settings, manifest: mf.Manifest) -> Settings:
     """`settings` on one thread when no thread count is set and every table of the
     snapshot fits in one row group: each scan then runs on one thread whatever the
     setting, and starting a parallel plan's tasks only adds to every statement (a small
-    snapshot builds with about a tenth less CPU, and no slower)."""
+    snapshot builds with about a tenth less CPU, and no slower). For the workspace and
+    the analyst database made from it."""
     if settings.threads is not None:
         return settings
     if any(entry.rows > ROW_GROUP_ROWS for entry in manifest.tables.values()):
