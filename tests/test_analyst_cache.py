@@ -57,7 +57,10 @@ def test_built_once_then_reused(folder: Path, own_cache: Path) -> None:
     assert pseudonyms(again) == pseudonyms(first) == expected
 
 
-def test_a_small_snapshot_s_analyst_data_is_read_on_one_thread(folder: Path) -> None:
+def test_a_small_snapshot_s_analyst_data_is_read_on_one_thread(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INSIGHT_THREADS", raising=False)
     data = analyst_data(open_snapshot(folder), KEY)
     cursor = data.cursor()
     try:

@@ -366,9 +366,15 @@ def threads(snapshot: object) -> int:
     return int(cursor.execute("SELECT current_setting('threads')").fetchall()[0][0])
 
 
+def default_threads() -> int:
+    with duckdb.connect() as default:
+        return int(default.execute("SELECT current_setting('threads')").fetchall()[0][0])
+
+
 def test_a_small_snapshot_is_built_and_read_on_one_thread_unless_threads_are_set(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("INSIGHT_THREADS", raising=False)
     folder = valid_snapshot(tmp_path / "s")
     built, snapshot = ingest(folder)
     assert built.built
@@ -379,17 +385,31 @@ def test_a_small_snapshot_is_built_and_read_on_one_thread_unless_threads_are_set
     assert threads(snapshot) == 2
 
 
-def test_a_table_past_one_row_group_keeps_every_core(tmp_path: Path) -> None:
+def test_a_table_past_one_row_group_keeps_every_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("INSIGHT_THREADS", raising=False)
     events = [
         {**VALID["usage_events"][0], "event_id": f"E{n}"}
         for n in range(workspace.ROW_GROUP_ROWS + 1)
     ]
     folder = build_snapshot(tmp_path / "s", {**VALID, "usage_events": events})
     snapshot = open_snapshot(folder)
-    with duckdb.connect() as default:
-        cores = default.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    assert threads(snapshot) == cores
+    assert threads(snapshot) == default_threads()
     assert snapshot.loads["usage_events"].rows_loaded == len(events)
+
+
+def test_an_unlisted_dataset_keeps_every_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its rows are not known before it is read: it may hold millions.
+    monkeypatch.delenv("INSIGHT_THREADS", raising=False)
+    folder = valid_snapshot(tmp_path / "s")
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "unlisted.csv").write_text("region,n\nnorth,12\n", "utf-8")
+    snapshot = open_snapshot(folder)
+    assert [d.name for d in snapshot.deidentified] == ["unlisted"]
+    assert threads(snapshot) == default_threads()
 
 
 def test_ingest_command_prints_the_workspace_and_counts(tmp_path: Path) -> None:

@@ -91,12 +91,11 @@ def ingest(
     reading = reading or settings
     folder = Path(path)
     manifest = mf.read_manifest(folder)
-    settings, reading = (
-        one_thread_if_small(settings, manifest),
-        one_thread_if_small(reading, manifest),
-    )
     sources = source_files(folder)  # checked as files, as for a first load
     check_listing(folder, manifest, sources)
+    unlisted = any(mf.listed_entry(manifest, s.key, s.relative) is None for s in sources)
+    settings = one_thread_if_small(settings, manifest, unlisted)
+    reading = one_thread_if_small(reading, manifest, unlisted)
     variant = _variant(loose_digests(sources, manifest))
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
@@ -129,13 +128,16 @@ def export_state(path: str | Path) -> tuple[str, str | None]:
     return manifest.checksum, known_folders.identity(source_files(folder), manifest)
 
 
-def one_thread_if_small(settings: Settings, manifest: mf.Manifest) -> Settings:
-    """`settings` on one thread when no thread count is set and every table of the
-    snapshot fits in one row group: each scan then runs on one thread whatever the
-    setting, and starting a parallel plan's tasks only adds to every statement (a small
-    snapshot builds with about a tenth less CPU, and no slower). For the workspace and
-    the analyst database made from it."""
-    if settings.threads is not None:
+def one_thread_if_small(
+    settings: Settings, manifest: mf.Manifest, unlisted: bool = False
+) -> Settings:
+    """`settings` on one thread when no thread count is set and every table and dataset
+    the manifest lists fits in one row group: each scan then runs on one thread whatever
+    the setting, and starting a parallel plan's tasks only adds to every statement (a
+    small snapshot builds with about a tenth less CPU, and no slower). An `unlisted`
+    dataset's rows are not known before it is read: its snapshot keeps every core. For
+    the workspace, and the analyst database (made from listed tables only)."""
+    if settings.threads is not None or unlisted:
         return settings
     if any(entry.rows > ROW_GROUP_ROWS for entry in manifest.tables.values()):
         return settings
