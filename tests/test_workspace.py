@@ -20,6 +20,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading import known_folders, lockdown, workspace
 from insight_workbench.loading.lockdown import Settings
 from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.loading.workspace import ingest, open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
@@ -346,9 +347,13 @@ def test_loading_and_checking_fit_in_a_small_memory_limit(sample_path: Path) -> 
     assert result.findings
 
 
-def memory_limit(snapshot: object) -> str:
-    cursor = snapshot.cursor()  # type: ignore[attr-defined]
-    return str(cursor.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+def setting(con: duckdb.DuckDBPyConnection, name: str) -> object:
+    """A DuckDB setting as `con` (a snapshot's cursor, or a plain connection) reads it."""
+    return con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+
+
+def memory_limit(snapshot: Snapshot) -> str:
+    return str(setting(snapshot.cursor(), "memory_limit"))
 
 
 def test_a_workspace_is_read_with_the_reading_settings(tmp_path: Path) -> None:
@@ -361,14 +366,13 @@ def test_a_workspace_is_read_with_the_reading_settings(tmp_path: Path) -> None:
     assert memory_limit(again) != "244.1 MiB"  # the default reads as it builds
 
 
-def threads(snapshot: object) -> int:
-    cursor = snapshot.cursor()  # type: ignore[attr-defined]
-    return int(cursor.execute("SELECT current_setting('threads')").fetchall()[0][0])
+def threads(snapshot: Snapshot) -> int:
+    return int(str(setting(snapshot.cursor(), "threads")))
 
 
 def default_threads() -> int:
     with duckdb.connect() as default:
-        return int(default.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        return int(str(setting(default, "threads")))
 
 
 def test_a_small_snapshot_is_built_and_read_on_one_thread_unless_threads_are_set(

@@ -15,7 +15,6 @@ from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
 
 HORIZONS = (7, 30, 90)
-LONDON = ZoneInfo("Europe/London")
 # Findings about something already done (a request answered late): not outstanding.
 ANSWERED = {"SAR-002"}
 # Findings whose date fell due though they carry no `due` (the command line's contract
@@ -142,7 +141,7 @@ def _clock(wb: Workbench) -> ZoneInfo:
     return ZoneInfo(wb.policy.subject_requests.timezone)
 
 
-def days_between(due: str, as_of: datetime, zone: ZoneInfo = LONDON) -> int:
+def days_between(due: str, as_of: datetime, zone: ZoneInfo) -> int:
     """Whole days from `due` (an ISO date or UTC timestamp) to `as_of`; a date (requests,
     reviews) against the calendar day of `as_of` in `zone`, as the rules count them."""
     moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
