@@ -113,6 +113,37 @@ def test_retention_due_keeps_the_fraction_of_a_second(tmp_path):
     assert "delete user data by 2028-04-03T23:29:59.999Z" in item.message
 
 
+def test_dues_within_one_second_are_in_time_order(tmp_path):
+    def closed(org_id: str, at: str) -> dict[str, str]:
+        return {
+            "org_id": org_id,
+            "name": f"Org {org_id}",
+            "product": "value_insight",
+            "status": "closed",
+            "created_at": "2025-01-01T00:00:00Z",
+            "closed_at": at,
+        }
+
+    orgs = [
+        closed("O1", "2026-06-03T12:00:00Z"),
+        closed("O2", "2026-06-03T12:00:00.9Z"),
+        closed("O3", "2026-06-03T12:00:00.25Z"),
+    ]
+    folder = build_snapshot(
+        tmp_path / "s", {"organisations": orgs}, exported_at="2026-06-01T12:00:00Z"
+    )
+    snapshot = load_snapshot(folder)
+    try:
+        items = build_schedule(snapshot, POLICY, snapshot.manifest.exported_at)
+    finally:
+        snapshot.con.close()
+    assert [(i.key, i.due) for i in items] == [
+        ("org:O1", "2026-07-01T12:00:00Z"),
+        ("org:O3", "2026-07-01T12:00:00.25Z"),
+        ("org:O2", "2026-07-01T12:00:00.9Z"),
+    ]
+
+
 def test_paused_requests_are_not_scheduled_until_the_clarification_arrives(tmp_path):
     waiting = {
         "request_id": "R1",

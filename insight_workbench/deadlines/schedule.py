@@ -22,7 +22,12 @@ from insight_workbench.timeutil import days_from, format_utc, to_utc
 KIND_ORDER = ("retention", "subject_request", "processor_review")
 
 
-def _retention(row: dict[str, Any]) -> tuple[date, ScheduleItem]:
+# (London day, the due instant or date to order by, the item): a due's text would put a
+# whole second after its fractions ("…00Z" > "…00.25Z").
+Dated = tuple[date, datetime | date, ScheduleItem]
+
+
+def _retention(row: dict[str, Any]) -> Dated:
     reference = "closure" if row["rule"] == "RET-001" else "last contact"
     held = plural(row["rows_held"], "row") + " of user data held"
     message = (
@@ -30,29 +35,27 @@ def _retention(row: dict[str, Any]) -> tuple[date, ScheduleItem]:
         f"{format_utc(row['due_at'])} ({reference} {row['reference_at']:%Y-%m-%d}; {held})"
     )
     item = ScheduleItem("retention", f"org:{row['org_id']}", format_utc(row["due_at"]), message)
-    return row["due_day"], item
+    return row["due_day"], row["due_at"], item
 
 
-def _request(row: dict[str, Any]) -> tuple[date, ScheduleItem]:
+def _request(row: dict[str, Any]) -> Dated:
     message = (
         f"{row['type'].capitalize()} request received {row['received_date']:%Y-%m-%d}"
         f"{clock_note(row)}: answer by {row['due_date']:%Y-%m-%d}"
     )
     key = f"request:{row['request_id']}"
-    return row["due_day"], ScheduleItem(
-        "subject_request", key, row["due_date"].isoformat(), message
-    )
+    item = ScheduleItem("subject_request", key, row["due_date"].isoformat(), message)
+    return row["due_day"], row["due_date"], item
 
 
-def _review(row: dict[str, Any]) -> tuple[date, ScheduleItem]:
+def _review(row: dict[str, Any]) -> Dated:
     message = (
         f"Review processor {row['name']} ({row['service']}): last evaluated "
         f"{row['last_evaluated']:%Y-%m-%d}"
     )
     key = f"processor:{row['processor_id']}"
-    return row["due_day"], ScheduleItem(
-        "processor_review", key, row["next_review"].isoformat(), message
-    )
+    item = ScheduleItem("processor_review", key, row["next_review"].isoformat(), message)
+    return row["due_day"], row["next_review"], item
 
 
 def build_schedule(
@@ -71,5 +74,5 @@ def build_schedule(
         dated += [_review(r) for r in query(cursor, "schedule_reviews.sql", **values)]
     finally:
         cursor.close()
-    dated.sort(key=lambda d: (d[0], KIND_ORDER.index(d[1].kind), d[1].due, d[1].key))
-    return [item for _, item in dated]
+    dated.sort(key=lambda d: (d[0], KIND_ORDER.index(d[2].kind), d[1], d[2].key))
+    return [item for _, _, item in dated]
