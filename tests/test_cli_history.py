@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli, run_script
 from lifecycle_snapshots import E1, E2, E3, E4, E5, RECORDING_ORDER, record
+from sqlalchemy import text
+
+from insight_workbench.ledger.database import open_ledger
 
 DPO = "dpo@example.org"
 
@@ -126,6 +129,34 @@ def test_bad_options_are_exit_2(ledger_setting: str, args: list[str], message: s
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_runs SET exported_at = 'garbage'",
+        "UPDATE ledger_runs SET as_of = '2026-13-45T00:00:00.000000Z'",
+        "UPDATE ledger_decisions SET until = 'never'",
+        "UPDATE ledger_decisions SET at = 'garbage'",
+    ],
+)
+def test_a_value_changed_outside_the_workbench_is_exit_2_not_a_crash(
+    env: dict[str, str], statement: str
+) -> None:
+    excepted = run_cli(
+        "decide", "processor:P4", "--rule", "TPP-001", "--except", "--basis", "Contract",
+        "--approver", "Board", "--until", "2099-01-01", env=env,
+    )  # fmt: skip
+    assert excepted.returncode == 0, excepted.stderr
+    with open_ledger(env["INSIGHT_LEDGER"]).engine.begin() as connection:
+        connection.execute(text(statement))
+    for output in ("table", "json"):
+        done = run_cli("history", "--format", output, env=env)
+        assert (done.returncode, done.stdout) == (2, "")
+        assert "the ledger (INSIGHT_LEDGER) holds a" in done.stderr
+        assert "changed outside the workbench" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert "garbage" not in done.stderr
 
 
 def test_the_installed_command(env: dict[str, str]) -> None:

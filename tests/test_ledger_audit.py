@@ -131,6 +131,89 @@ def test_tampering_names_the_chain_and_the_first_entry_touched(
     assert f"{other}: intact" in out
 
 
+@pytest.mark.parametrize(
+    ("table", "name", "last"), [(audit, "audit trail", 5), (decisions, "decisions", 4)]
+)
+def test_the_last_entry_removed_with_the_record_of_the_head_is_found(
+    ledger_setting: str, table: Table, name: str, last: int
+) -> None:
+    fill(ledger_setting)
+    sql(
+        ledger_setting,
+        f"DELETE FROM {table.name} WHERE seq = {last}",
+        f"DELETE FROM ledger_heads WHERE chain = '{table.name}'",
+    )
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert f"{name}: broken at entry {last}: the record of the chain's last entry was " in out
+
+
+def test_the_head_record_rewritten_by_hand_names_the_last_entry(ledger_setting: str) -> None:
+    fill(ledger_setting)
+    sql(
+        ledger_setting,
+        "UPDATE ledger_heads SET hash = REPLACE(hash, hash, "
+        "'0' || SUBSTR(hash, 2)) WHERE chain = 'ledger_audit'",
+    )
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert "audit trail: broken at entry 5: it is not the entry the ledger last wrote" in out
+
+
+@pytest.mark.parametrize(("table", "name"), [(audit, "audit trail"), (decisions, "decisions")])
+def test_a_chain_emptied_with_its_head_is_found_from_what_the_other_logs(
+    ledger_setting: str, table: Table, name: str
+) -> None:
+    """Each decision (and recorded run) is written with an audit entry: emptying either
+    chain and its head record leaves more logged than the chain holds."""
+    fill(ledger_setting, entries=0, made=3)  # each decision's entry logged below, as `decide` does
+    for n in range(1, 4):
+        audit_trail.log(open_ledger(ledger_setting), "dpo", "cli", "decision", [f"org:O{n}"], None)
+    assert verify(ledger_setting)[0] == 0
+    sql(
+        ledger_setting,
+        f"DELETE FROM {table.name}",
+        f"DELETE FROM ledger_heads WHERE chain = '{table.name}'",
+    )
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert f"{name}: broken at entry 1: entries from here on were removed" in out
+    pruned = run_cli("ledger", "prune", env={"INSIGHT_LEDGER": ledger_setting})
+    assert pruned.returncode == (1 if table is audit else 0)
+
+
+@pytest.mark.parametrize(
+    ("statement", "words"),
+    [
+        ("UPDATE ledger_heads SET seq = 'abc' WHERE chain = 'ledger_audit'", "changed by hand"),
+        ("UPDATE ledger_heads SET seq = '' WHERE chain = 'ledger_audit'", "changed by hand"),
+        ("UPDATE ledger_heads SET hash = 7 WHERE chain = 'ledger_audit'", "changed by hand"),
+        (
+            "INSERT INTO ledger_checkpoints VALUES ('ledger_audit', 'x', 'y', 'z', 1)",
+            "the checkpoint before it was changed by hand",
+        ),
+        (
+            "INSERT INTO ledger_checkpoints VALUES ('ledger_audit', 0, 'y', 'z', 'many')",
+            "the checkpoint before it was changed by hand",
+        ),
+    ],
+)
+def test_bookkeeping_values_put_in_by_hand_are_named_not_a_crash(
+    tmp_path: Path, statement: str, words: str
+) -> None:
+    """SQLite lets an integer column hold any text (PostgreSQL refuses it)."""
+    setting = str(tmp_path / "ledger.sqlite")
+    fill(setting)
+    sql(setting, statement)
+    code, out = verify(setting)
+    assert code == 1
+    assert "audit trail: broken at entry " in out
+    assert words in out
+    pruned = run_cli("ledger", "prune", env={"INSIGHT_LEDGER": setting})
+    assert "Traceback" not in pruned.stderr
+    assert pruned.returncode == 1
+
+
 @pytest.mark.parametrize(("table", "field"), [(audit, "object_keys"), (decisions, "action")])
 def test_a_field_stored_as_bytes_by_hand_is_named_not_a_crash(
     tmp_path: Path, table: Table, field: str

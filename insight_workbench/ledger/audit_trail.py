@@ -17,12 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, Table, delete, func, select
 
 from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import Ledger, reading, writing
 from insight_workbench.ledger.instants import now, stored
-from insight_workbench.ledger.tables import audit, checkpoints, decisions
+from insight_workbench.ledger.tables import audit, checkpoints, decisions, runs
 
 ACTIONS = (
     "sign_in",
@@ -123,10 +123,38 @@ def verify(ledger: Ledger) -> list[ChainState]:
                 name,
                 chain.count(connection, table),
                 _pruned(connection, table.name),
-                chain.verify(connection, table),
+                chain.verify(connection, table) or _unaccounted(connection, table),
             )
             for name, table in CHAINS.items()
         ]
+
+
+def _unaccounted(connection: Connection, table: Table) -> chain.Break | None:
+    """Entries removed from the end of an intact chain together with its head record.
+    Each recorded run and each decision is written with an audit entry, in the same
+    transaction: the audit trail cannot have written fewer entries than there are runs
+    and decisions, nor the decisions fewer than the trail's entries that log one."""
+    held = chain.count(connection, table)
+    if table is audit:
+        written = held + _pruned(connection, audit.name)
+        owed = chain.count(connection, runs) + chain.count(connection, decisions)
+        why = "each recorded run and decision was written with an entry"
+    else:
+        written = held
+        owed = int(
+            connection.execute(
+                select(func.count()).where(audit.c.action == "decision")
+            ).scalar_one()
+        )
+        why = "the audit trail logs more decisions"
+    if written >= owed:
+        return None
+    last = connection.execute(select(func.max(table.c.seq))).scalar_one()
+    start = connection.execute(
+        select(checkpoints.c.through_seq).where(checkpoints.c.chain == table.name)
+    ).scalar_one_or_none()
+    after = int(last if last is not None else chain.whole(start) or 0)
+    return chain.Break(after + 1, f"entries from here on were removed ({why})")
 
 
 @dataclass(frozen=True)
@@ -144,7 +172,7 @@ def prune(ledger: Ledger, today: date, keep_days: int) -> Pruned:
     would erase the evidence."""
     before = datetime.combine(today - timedelta(days=keep_days), time(), tzinfo=UTC)
     with writing(ledger) as connection:
-        broken = chain.verify(connection, audit)
+        broken = chain.verify(connection, audit) or _unaccounted(connection, audit)
         if broken is not None:
             raise BrokenChain(broken)
         newer = connection.execute(
@@ -230,7 +258,7 @@ def _pruned(connection: Connection, name: str) -> int:
     found = connection.execute(
         select(checkpoints.c.pruned).where(checkpoints.c.chain == name)
     ).scalar_one_or_none()
-    return int(found or 0)
+    return chain.whole(found) or 0
 
 
 def _move_checkpoint(connection: Connection, through: int, last_hash: str, removed: int) -> None:

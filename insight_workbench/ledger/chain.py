@@ -78,10 +78,22 @@ class Break:
 
 def verify(connection: Connection, table: Table) -> Break | None:
     """The first entry of `table` that was edited, or whose predecessor was removed or
-    moved; None when the whole chain verifies."""
+    moved; None when the whole chain verifies. The chain's bookkeeping rows (its head and
+    pruning's checkpoint) are checked too: a value put there by hand is named, never a
+    crash."""
     names = chained_fields(table)
-    start = _checkpoint(connection, table.name)
-    expected_seq, prev = (start[0] + 1, start[1]) if start else (1, GENESIS)
+    first = connection.execute(select(func.min(table.c.seq))).scalar_one()
+    checkpoint = connection.execute(
+        select(checkpoints.c.through_seq, checkpoints.c.last_hash).where(
+            checkpoints.c.chain == table.name
+        )
+    ).first()
+    if checkpoint is None:
+        expected_seq, prev = 1, GENESIS
+    elif (through := whole(checkpoint.through_seq)) is None or not _is_hash(checkpoint[1]):
+        return Break(int(first or 1), "the checkpoint before it was changed by hand")
+    else:
+        expected_seq, prev = through + 1, str(checkpoint.last_hash)
     rows = connection.execute(select(table).order_by(table.c.seq))
     for row in rows.mappings():
         seq = int(row["seq"])
@@ -95,14 +107,51 @@ def verify(connection: Connection, table: Table) -> Break | None:
         if entry_hash(seq, fields, prev) != row["hash"]:
             return Break(seq, "its content was changed after it was written")
         prev, expected_seq = str(row["hash"]), seq + 1
+    return _reaches_head(connection, table, expected_seq - 1, prev, written=checkpoint is not None)
+
+
+def _reaches_head(
+    connection: Connection, table: Table, last: int, last_hash: str, written: bool
+) -> Break | None:
+    """Whether the chain's last entry (`last`, 0 for none) is the head every append
+    records: entries removed from the end leave the rest intact but short of it."""
     head = connection.execute(
         select(heads.c.seq, heads.c.hash).where(heads.c.chain == table.name)
     ).first()
-    if head is None or (int(head.seq), head.hash) == (expected_seq - 1, prev):
+    if head is None:
+        if last == 0 and not written:
+            return None  # nothing was ever appended
+        return Break(last + 1, "the record of the chain's last entry was removed by hand")
+    head_seq = whole(head.seq)
+    if head_seq is None or not _is_hash(head.hash):
+        return Break(last + 1, "the record of the chain's last entry was changed by hand")
+    if head_seq > last:
+        gone = (
+            f"entry {head_seq} was"
+            if head_seq == last + 1
+            else f"entries {last + 1} to {head_seq} were"
+        )
+        return Break(last + 1, f"{gone} removed")
+    if head_seq < last:
+        return Break(head_seq + 1, "it was added outside the ledger")
+    if head.hash != last_hash:
+        return Break(last, "it is not the entry the ledger last wrote (rewritten by hand)")
+    return None
+
+
+def whole(value: object) -> int | None:
+    """A whole number stored by the ledger; None for anything put there by hand."""
+    if isinstance(value, bool):
         return None
-    if int(head.seq) >= expected_seq:
-        return Break(expected_seq, f"entries {expected_seq} to {head.seq} were removed")
-    return Break(int(head.seq) + 1, "it was added outside the ledger")
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _is_hash(value: object) -> bool:
+    return isinstance(value, str) and len(value) == len(GENESIS)
 
 
 def count(connection: Connection, table: Table) -> int:

@@ -22,7 +22,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
 from insight_workbench.ledger.database import Ledger, acting_user, writing
 from insight_workbench.ledger.instants import now as clock_now
-from insight_workbench.ledger.instants import shown, stored
+from insight_workbench.ledger.instants import parsed_date, shown, stored
 from insight_workbench.ledger.tables import KEY, decisions, findings
 from insight_workbench.timeutil import to_utc
 
@@ -94,7 +94,7 @@ def active_exception(history: Iterable[Decision], today: date) -> Decision | Non
             current = decision
         elif decision.action == WITHDRAW:
             current = None
-    if current is None or current.until is None or date.fromisoformat(current.until) < today:
+    if current is None or current.until is None or parsed_date(current.until) < today:
         return None
     return current
 

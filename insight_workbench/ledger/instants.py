@@ -6,9 +6,17 @@ the ledger stores six fraction digits always and shows instants as `format_utc` 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from insight_workbench.errors import InputError
 from insight_workbench.timeutil import format_utc, parse_timestamp, to_utc
+
+# A stored value the workbench did not write: named, never a traceback (the value itself
+# is not repeated: it was put there by hand and may be anything).
+CHANGED_BY_HAND = (
+    "the ledger (INSIGHT_LEDGER) holds a {what} the workbench did not write: "
+    "it was changed outside the workbench"
+)
 
 
 def stored(moment: datetime) -> str:
@@ -24,8 +32,19 @@ def shown(text: str | None) -> str | None:
 def parsed(text: str) -> datetime:
     """A stored instant; one of a year before 1000 written without its leading zeros (as
     earlier versions did) is read too."""
-    year, _, rest = text.partition("-")
-    return parse_timestamp(f"{int(year):04d}-{rest}" if year.isdigit() and rest else text)
+    try:
+        year, _, rest = text.partition("-")
+        return parse_timestamp(f"{int(year):04d}-{rest}" if year.isdigit() and rest else text)
+    except (ValueError, TypeError, AttributeError):
+        raise InputError(CHANGED_BY_HAND.format(what="time")) from None
+
+
+def parsed_date(text: str) -> date:
+    """A stored calendar date (`YYYY-MM-DD`)."""
+    try:
+        return date.fromisoformat(text)
+    except (ValueError, TypeError):
+        raise InputError(CHANGED_BY_HAND.format(what="date")) from None
 
 
 def now() -> datetime:
