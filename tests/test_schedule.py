@@ -144,6 +144,25 @@ def test_dues_within_one_second_are_in_time_order(tmp_path):
     ]
 
 
+def test_a_request_due_in_the_last_year_is_scheduled_alone(tmp_path):
+    """Its clock ends in 9999, a year the calendar holds only as the year after 9998."""
+    late = {
+        "request_id": "R1",
+        "received_at": "9998-12-31T12:00:00Z",
+        "requester_email": "x@example.org",
+        "type": "access",
+        "status": "open",
+        "extended": True,
+    }
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", {"subject_requests": [late]}))
+    try:
+        items = build_schedule(snapshot, POLICY, datetime(9998, 12, 31, 13, tzinfo=UTC))
+    finally:
+        snapshot.con.close()
+    # 31 Dec 9998 + 3 months: Wednesday 31 Mar 9999, no bank holiday
+    assert [(i.key, i.due) for i in items] == [("request:R1", "9999-03-31")]
+
+
 def test_paused_requests_are_not_scheduled_until_the_clarification_arrives(tmp_path):
     waiting = {
         "request_id": "R1",

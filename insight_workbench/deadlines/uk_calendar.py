@@ -58,7 +58,9 @@ def install_calendar(
     cursor: duckdb.DuckDBPyConnection, policy: Policy, years: Iterable[int]
 ) -> None:
     """(Re)define the calendar table alone: the macros read it by name when they run."""
-    wanted = sorted({y for y in years if 1 <= y <= 9998})
+    # Each year comes with the one after it, so the last year a date can have (9999) is
+    # the year after 9998.
+    wanted = sorted({min(y, 9998) for y in years if 1 <= y <= 9999})
     if not wanted:  # the same empty table, without planning the calendar's query
         define(cursor, "uk_calendar_empty.sql")
         return
