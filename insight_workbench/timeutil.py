@@ -38,6 +38,17 @@ def format_utc(moment: datetime) -> str:
     return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 
 
+def iso_day(value: date | datetime) -> str:
+    """`YYYY-MM-DD` of a date or of a moment's own fields, the year in four digits
+    (`strftime`'s `%Y` drops a year's leading zeros: `999-05-05`)."""
+    return value.isoformat()[:10]
+
+
+def iso_minute(value: datetime) -> str:
+    """`YYYY-MM-DD HH:MM` of a moment's own fields, the year in four digits."""
+    return f"{iso_day(value)} {value:%H:%M}"
+
+
 def days_from(moment: datetime, days: int) -> datetime:
     """`days` days after `moment` (before it when negative), held within the calendar:
     a window reaching past year 1 or 9999 ends there."""

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from insight_workbench.errors import InputError
-from insight_workbench.timeutil import format_utc, known_timezone, parse_as_of, to_utc
+from insight_workbench.timeutil import (
+    format_utc,
+    iso_day,
+    iso_minute,
+    known_timezone,
+    parse_as_of,
+    to_utc,
+)
 
 DEFAULT = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
@@ -77,3 +84,9 @@ def test_format_utc_writes_four_digit_years() -> None:
 @pytest.mark.parametrize(("name", "known"), [("Europe/London", True), ("Mars/Olympus", False)])
 def test_known_timezone(name: str, known: bool) -> None:
     assert known_timezone(name) is known
+
+
+def test_days_and_minutes_are_written_with_four_digit_years() -> None:
+    assert iso_day(date(999, 5, 5)) == "0999-05-05"
+    assert iso_day(datetime(1, 1, 2, 23, 59, tzinfo=UTC)) == "0001-01-02"
+    assert iso_minute(datetime(999, 5, 5, 7, 8, 9)) == "0999-05-05 07:08"

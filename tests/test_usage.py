@@ -546,3 +546,11 @@ def test_the_report_headline_is_labelled_in_words() -> None:
         "- **Active users, last 7 days**: 2",
         "- **Stickiness (day / 30 days)**: 0\\.125",
     ]
+
+
+def test_cohorts_start_no_earlier_than_year_1(raw: AnalystData):
+    """Twelve months before February of year 1 would begin in year 0, which no date holds."""
+    got = usage.cohort_retention(raw, datetime(1, 2, 10, tzinfo=UTC), months=4)
+    cells = [(str(c)[:10], int(m)) for c, m in zip(got["cohort"], got["months_since"], strict=True)]
+    assert cells == [("0001-01-01", 0), ("0001-01-01", 1), ("0001-02-01", 0)]
+    assert (got["cohort_size"] == 0).all()

@@ -32,7 +32,7 @@ from insight_workbench.loading.workspace import export_state, open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 from insight_workbench.rules.runner import CheckResult, run_check
-from insight_workbench.timeutil import LAST_YEAR
+from insight_workbench.timeutil import LAST_YEAR, iso_minute, to_utc
 
 LOG = logging.getLogger(__name__)
 STATE_KEY = "_insight_workbench"
@@ -431,8 +431,8 @@ def show_identity(identity: Identity) -> None:
 
 
 def show_snapshot(wb: Workbench) -> None:
-    as_of = wb.as_of.strftime("%Y-%m-%d %H:%M UTC")
-    exported = wb.exported_at.strftime("%Y-%m-%d %H:%M UTC")
+    as_of = iso_minute(to_utc(wb.as_of)) + " UTC"
+    exported = iso_minute(to_utc(wb.exported_at)) + " UTC"
     snapshot_id = escape_markdown(wb.snapshot_id)  # from the manifest: text, never Markdown
     st.sidebar.caption(f"Snapshot **{snapshot_id}**, exported {exported}; as of {as_of}.")
 

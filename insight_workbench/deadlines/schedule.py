@@ -17,7 +17,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import query
 from insight_workbench.subject_requests.request_table import clock_note
-from insight_workbench.timeutil import days_from, format_utc, to_utc
+from insight_workbench.timeutil import days_from, format_utc, iso_day, to_utc
 
 KIND_ORDER = ("retention", "subject_request", "processor_review")
 
@@ -32,7 +32,7 @@ def _retention(row: dict[str, Any]) -> Dated:
     held = plural(row["rows_held"], "row") + " of user data held"
     message = (
         f"{row['status'].capitalize()} organisation {row['name']}: delete user data by "
-        f"{format_utc(row['due_at'])} ({reference} {row['reference_at']:%Y-%m-%d}; {held})"
+        f"{format_utc(row['due_at'])} ({reference} {iso_day(row['reference_at'])}; {held})"
     )
     item = ScheduleItem("retention", f"org:{row['org_id']}", format_utc(row["due_at"]), message)
     return row["due_day"], row["due_at"], item
@@ -40,8 +40,8 @@ def _retention(row: dict[str, Any]) -> Dated:
 
 def _request(row: dict[str, Any]) -> Dated:
     message = (
-        f"{row['type'].capitalize()} request received {row['received_date']:%Y-%m-%d}"
-        f"{clock_note(row)}: answer by {row['due_date']:%Y-%m-%d}"
+        f"{row['type'].capitalize()} request received {iso_day(row['received_date'])}"
+        f"{clock_note(row)}: answer by {iso_day(row['due_date'])}"
     )
     key = f"request:{row['request_id']}"
     item = ScheduleItem("subject_request", key, row["due_date"].isoformat(), message)
@@ -51,7 +51,7 @@ def _request(row: dict[str, Any]) -> Dated:
 def _review(row: dict[str, Any]) -> Dated:
     message = (
         f"Review processor {row['name']} ({row['service']}): last evaluated "
-        f"{row['last_evaluated']:%Y-%m-%d}"
+        f"{iso_day(row['last_evaluated'])}"
     )
     key = f"processor:{row['processor_id']}"
     item = ScheduleItem("processor_review", key, row["next_review"].isoformat(), message)

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from insight_workbench.timeutil import iso_day, iso_minute
+
 BLANK = "—"
 # Labels where the column name alone would read badly; others are humanised.
 LABELS = {
@@ -65,8 +67,8 @@ def cell_text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, datetime):
         if value.tzinfo is None:  # a calendar date held as a time: the date alone
-            return value.strftime("%Y-%m-%d" if value.time() == time() else "%Y-%m-%d %H:%M")
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") + " UTC"
+            return iso_day(value) if value.time() == time() else iso_minute(value)
+        return iso_minute(value.astimezone(UTC)) + " UTC"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):

@@ -15,6 +15,7 @@ from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.usage.headline import headline_rows
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.sections import Section
+from insight_workbench.timeutil import iso_minute
 
 
 def headline(
@@ -79,7 +80,7 @@ def usage_section(
     scope_name = escape_markdown(product) if product else "All products"
     section = Section(
         "Usage",
-        f"{scope_name}, the {days} days to {as_of:%Y-%m-%d %H:%M} UTC. Counts of "
+        f"{scope_name}, the {days} days to {iso_minute(as_of)} UTC. Counts of "
         f"fewer than {data.min_cell} people are suppressed (shown as a marker, never the value).",
         [
             ("Organisations per product", orgs),

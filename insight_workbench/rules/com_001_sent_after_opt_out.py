@@ -5,7 +5,7 @@ from __future__ import annotations
 from insight_workbench.deadlines.due_dates import params
 from insight_workbench.findings import Finding
 from insight_workbench.rules.base import Rule, RuleContext
-from insight_workbench.timeutil import format_utc
+from insight_workbench.timeutil import format_utc, iso_day
 
 SQL = "com_001_sent_after_opt_out.sql"
 CATEGORY = {"product_update": "Product update", "promotional": "Promotional"}
@@ -19,8 +19,8 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"message:{row['message_id']}",
             severity=RULE.severity,
             message=(
-                f"{CATEGORY[row['category']]} message sent {row['sent_at']:%Y-%m-%d} to user "
-                f"{row['user_id']}, who opted out on {row['opted_out_at']:%Y-%m-%d} "
+                f"{CATEGORY[row['category']]} message sent {iso_day(row['sent_at'])} to user "
+                f"{row['user_id']}, who opted out on {iso_day(row['opted_out_at'])} "
                 f"(via {row['channel']})"
             ),
             due=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from insight_workbench.deadlines.due_dates import held_evidence, params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
-from insight_workbench.timeutil import format_utc
+from insight_workbench.timeutil import format_utc, iso_day
 
 SQL = "ret_001_closed_account.sql"
 
@@ -18,8 +18,8 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"org:{row['org_id']}",
             severity=RULE.severity,
             message=(
-                f"Closed {row['reference_at']:%Y-%m-%d}; user data held "
-                f"{plural(row['days_since'], 'day')} after closure (due {row['due_at']:%Y-%m-%d})"
+                f"Closed {iso_day(row['reference_at'])}; user data held "
+                f"{plural(row['days_since'], 'day')} after closure (due {iso_day(row['due_at'])})"
             ),
             due=format_utc(row["due_at"]),
             evidence=held_evidence(row),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from insight_workbench.deadlines.due_dates import held_evidence, params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
-from insight_workbench.timeutil import format_utc
+from insight_workbench.timeutil import format_utc, iso_day
 
 SQL = "ret_002_potential_customer.sql"
 
@@ -19,9 +19,9 @@ def check(ctx: RuleContext) -> list[Finding]:
             severity=RULE.severity,
             message=(
                 f"{row['status'].capitalize()} organisation last contacted "
-                f"{row['reference_at']:%Y-%m-%d}; user data held "
+                f"{iso_day(row['reference_at'])}; user data held "
                 f"{plural(row['days_since'], 'day')} after last contact "
-                f"(due {row['due_at']:%Y-%m-%d})"
+                f"(due {iso_day(row['due_at'])})"
             ),
             due=format_utc(row["due_at"]),
             evidence=held_evidence(row),

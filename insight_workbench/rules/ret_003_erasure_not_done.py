@@ -5,7 +5,7 @@ from __future__ import annotations
 from insight_workbench.deadlines.due_dates import held_evidence, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
-from insight_workbench.timeutil import format_utc
+from insight_workbench.timeutil import format_utc, iso_day
 
 SQL = "ret_003_erasure_not_done.sql"
 
@@ -19,7 +19,7 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"request:{row['request_id']}",
             severity=RULE.severity,
             message=(
-                f"Erasure completed {row['completed_at']:%Y-%m-%d} but data of user "
+                f"Erasure completed {iso_day(row['completed_at'])} but data of user "
                 f"{row['user_id']} is still held ({plural(row['rows_held'], 'row')})"
             ),
             due=format_utc(row["completed_at"]),

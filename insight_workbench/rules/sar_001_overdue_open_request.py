@@ -8,6 +8,7 @@ from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
 from insight_workbench.subject_requests.request_table import clarification_evidence, clock_note
+from insight_workbench.timeutil import iso_day
 
 SQL = "sar_001_overdue_open_request.sql"
 
@@ -32,9 +33,9 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"request:{row['request_id']}",
             severity=RULE.severity,
             message=(
-                f"{row['type'].capitalize()} request received {row['received_date']:%Y-%m-%d}"
+                f"{row['type'].capitalize()} request received {iso_day(row['received_date'])}"
                 f"{clock_note(row)} still open {plural(row['days_late'], 'day')} after it was due "
-                f"(due {row['due_date']:%Y-%m-%d})"
+                f"(due {iso_day(row['due_date'])})"
             ),
             due=row["due_date"].isoformat(),
             evidence=request_evidence(row),

@@ -7,6 +7,7 @@ from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
 from insight_workbench.rules.sar_001_overdue_open_request import request_evidence
 from insight_workbench.subject_requests.request_table import clock_note
+from insight_workbench.timeutil import iso_day
 
 SQL = "sar_002_answered_late.sql"
 
@@ -19,9 +20,9 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"request:{row['request_id']}",
             severity=RULE.severity,
             message=(
-                f"{row['type'].capitalize()} request received {row['received_date']:%Y-%m-%d}"
-                f"{clock_note(row)} answered {row['completed_date']:%Y-%m-%d}, "
-                f"{plural(row['days_late'], 'day')} late (due {row['due_date']:%Y-%m-%d})"
+                f"{row['type'].capitalize()} request received {iso_day(row['received_date'])}"
+                f"{clock_note(row)} answered {iso_day(row['completed_date'])}, "
+                f"{plural(row['days_late'], 'day')} late (due {iso_day(row['due_date'])})"
             ),
             due=row["due_date"].isoformat(),
             evidence={

@@ -6,6 +6,7 @@ from typing import Any
 
 from insight_workbench.findings import Finding
 from insight_workbench.rules.base import Rule, RuleContext
+from insight_workbench.timeutil import iso_day
 
 SQL = "tpp_001_unassessed_processor.sql"
 
@@ -15,8 +16,8 @@ def describe(row: dict[str, Any]) -> str:
     if row["assessment_date"] is None:
         return f"{who} has no privacy and security assessment on record"
     return (
-        f"{who} was assessed {row['assessment_date']:%Y-%m-%d}, after its contract started "
-        f"{row['contract_start']:%Y-%m-%d}"
+        f"{who} was assessed {iso_day(row['assessment_date'])}, after its contract started "
+        f"{iso_day(row['contract_start'])}"
     )
 
 

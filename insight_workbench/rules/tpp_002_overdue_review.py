@@ -5,6 +5,7 @@ from __future__ import annotations
 from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
+from insight_workbench.timeutil import iso_day
 
 SQL = "tpp_002_overdue_review.sql"
 
@@ -18,7 +19,7 @@ def check(ctx: RuleContext) -> list[Finding]:
             severity=RULE.severity,
             message=(
                 f"Processor {row['name']} ({row['service']}) last evaluated "
-                f"{row['last_evaluated']:%Y-%m-%d}; review was due {row['next_review']:%Y-%m-%d}"
+                f"{iso_day(row['last_evaluated'])}; review was due {iso_day(row['next_review'])}"
                 f" ({plural(row['days_overdue'], 'day')} ago)"
             ),
             due=None,

@@ -2,18 +2,23 @@
 -- cohort, months_since, cohort_size, users (active that month). `logins`: the logins of
 -- every month from the first cohort's on. A login's cohort is its user's first successful
 -- login month (stored with it): for anyone active by $as_of, that is also their first
--- month up to $as_of.
-WITH l AS (SELECT user_number, first_login_month AS cohort,
+-- month up to $as_of. The cohorts start no earlier than January of year 1.
+WITH first_cohort AS (
+    SELECT greatest(CAST(date_trunc('month', $as_of) - to_months($months - 1) AS DATE),
+                    DATE '0001-01-01') AS month),
+l AS (SELECT user_number, first_login_month AS cohort,
                   CAST(date_trunc('month', day) AS DATE) AS month
            FROM ({logins})
            WHERE user_number IS NOT NULL
-             AND first_login_month >= CAST(date_trunc('month', $as_of) - to_months($months - 1)
-                                           AS DATE)),
+             AND first_login_month >= greatest(
+                 CAST(date_trunc('month', $as_of) - to_months($months - 1) AS DATE),
+                 DATE '0001-01-01')),
 last AS (SELECT CAST(date_trunc('month', $as_of) AS DATE) AS month),
 grid AS (
     SELECT CAST(t AS DATE) AS cohort, CAST(k AS INTEGER) AS months_since
-    FROM generate_series(date_trunc('month', $as_of) - to_months($months - 1),
-                         date_trunc('month', $as_of), INTERVAL 1 MONTH) g(t),
+    FROM first_cohort,
+         generate_series(first_cohort.month, CAST(date_trunc('month', $as_of) AS DATE),
+                         INTERVAL 1 MONTH) g(t),
          range(0, $months) r(k), last
     WHERE CAST(t AS DATE) + to_months(CAST(k AS INTEGER)) <= last.month),
 counted AS (

@@ -14,7 +14,7 @@ from insight_workbench.findings import plural
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import frame
-from insight_workbench.timeutil import to_utc
+from insight_workbench.timeutil import iso_day, to_utc
 
 if TYPE_CHECKING:  # the rules use clock_note only: `check` does not load pandas
     import pandas as pd
@@ -24,7 +24,7 @@ def clock_note(row: dict[str, Any]) -> str:
     """How the clock ran, when it was not the plain period from receipt."""
     notes = []
     if row["clock_started_at"] is not None:
-        notes.append(f"clock started {row['clock_start_date']:%Y-%m-%d}")
+        notes.append(f"clock started {iso_day(row['clock_start_date'])}")
     if row["extended"]:
         notes.append("extended")
     if row["paused_days"]:

@@ -278,6 +278,15 @@ def test_an_as_of_far_away_opens_or_says_why(open_app, as_of) -> None:
     assert app.title[0].value == "Overview"
 
 
+@pytest.mark.parametrize("page", ["app_pages/overview.py", "app_pages/usage.py"])
+def test_an_as_of_in_year_1_opens_and_keeps_four_digit_years(open_app, page) -> None:
+    """Usage's cohorts and windows reach back before year 1 from there: they stop at it."""
+    app = open_app("dpo", page, query={"as_of": "0001-01-01"})
+    assert not app.exception
+    assert [e.value for e in app.error] == []
+    assert "as of 0001-01-01 00:00 UTC" in app.sidebar.caption[0].value
+
+
 def test_the_overview_csv_holds_every_finding_with_its_rule_name(open_app, findings) -> None:
     app = open_app("dpo", "app_pages/overview.py")
     assert any(b.proto.label == "Download every finding (CSV)" for b in app.get("download_button"))

@@ -89,3 +89,15 @@ def test_due_keeps_the_fraction_of_a_second(run_rule):
     [finding] = run_rule("RET-001", tables, exported_at="2028-04-03T23:30:00Z")
     assert finding.due == "2028-04-03T23:29:59.999Z"
     assert run_rule("RET-001", tables, exported_at="2028-04-03T23:29:59.999Z") == []
+
+
+def test_a_year_before_1000_is_written_with_four_digits(run_rule):
+    tables = {
+        "organisations": [org("O1", "closed", closed_at="0999-05-05T10:00:00Z")],
+        "users": [user("U1")],
+    }
+    [finding] = run_rule("RET-001", tables, exported_at="0999-07-01T00:00:00Z")
+    assert finding.due == "0999-06-02T10:00:00Z"
+    assert finding.message == (
+        "Closed 0999-05-05; user data held 57 days after closure (due 0999-06-02)"
+    )
