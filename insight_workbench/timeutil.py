@@ -89,6 +89,16 @@ def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
     return instant
 
 
+FRACTION = re.compile(r":\d{2}[.,](\d+)")
+
+
+def finer_than_microsecond(text: str) -> bool:
+    """Whether the timestamp `text` has a fraction of a second with a non-zero digit past
+    the sixth (which a moment held to the microsecond would drop)."""
+    found = FRACTION.search(text)
+    return found is not None and bool(found.group(1)[6:].strip("0"))
+
+
 def read_as_of(text: str) -> datetime:
     """An `as_of` as a person typed it, on the command line or in the app's address: a
     date means 00:00 UTC of that day, a naive timestamp is UTC. Raises
@@ -98,7 +108,7 @@ def read_as_of(text: str) -> datetime:
     shape = AS_OF_TEXT.fullmatch(value)
     if not shape:
         raise ValueError("not a date or an ISO 8601 timestamp")
-    if (shape.group(4) or "")[7:].strip("0"):
+    if finer_than_microsecond(value):
         raise TimestampPrecisionError("finer than a microsecond")
     if len(value) > 10:
         return parse_timestamp(value)

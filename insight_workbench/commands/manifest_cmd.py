@@ -25,7 +25,7 @@ def manifest(
 ) -> None:
     """Write manifest.json (rows and sha256 of every export file) into FOLDER."""
     from insight_workbench.loading.manifest import write_manifest
-    from insight_workbench.timeutil import known_timezone, parse_timestamp
+    from insight_workbench.timeutil import finer_than_microsecond, known_timezone, parse_timestamp
 
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder")
@@ -39,5 +39,7 @@ def manifest(
         moment = parse_timestamp(exported_at, timezone)
     except ValueError:
         raise InputError("--exported-at: not an ISO 8601 timestamp") from None
+    if finer_than_microsecond(exported_at):  # written, it would be another moment
+        raise InputError("--exported-at: finer than a microsecond, which the manifest cannot hold")
     target = write_manifest(folder, moment, snapshot_id, timezone)
     typer.echo(f"wrote {target}")
