@@ -110,6 +110,24 @@ def _place_without_replacing(temporary: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
+def new_parents(path: Path) -> Iterator[None]:
+    """The missing folders above `path`, made; those made here are removed again when the
+    block fails, so that a failed write leaves nothing behind."""
+    made: list[Path] = []
+    try:
+        for folder in reversed(path.parents):
+            if not folder.is_dir():
+                folder.mkdir()  # a file in the way: FileExistsError, as for any write
+                made.append(folder)
+        yield
+    except BaseException:
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # not empty: something else put a file there
+                folder.rmdir()
+        raise
+
+
+@contextlib.contextmanager
 def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
     """A temporary folder to write the files of folder `target` into: put in place when
     the block succeeds, removed on any failure (then `target` is left as it was).
@@ -120,17 +138,17 @@ def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
     (refused, FileExistsError: nothing may be overwritten), "replace" (deleted once the
     new files are complete) or "merge" (kept, unless a new file has its name)."""
     if not target.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(target.parent, target.name)
-        stage = Path(
-            tempfile.mkdtemp(dir=target.parent, prefix=_prefix(target.name), suffix=".tmp")
-        )
-        try:
-            yield stage
-            os.rename(stage, target)
-        except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
+        with new_parents(target):
+            remove_leftovers(target.parent, target.name)
+            stage = Path(
+                tempfile.mkdtemp(dir=target.parent, prefix=_prefix(target.name), suffix=".tmp")
+            )
+            try:
+                yield stage
+                os.rename(stage, target)
+            except BaseException:
+                shutil.rmtree(stage, ignore_errors=True)
+                raise
         return
     remove_leftovers(target, "writing")
     stage = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("writing"), suffix=".tmp"))

@@ -22,7 +22,7 @@ import io
 import math
 import numbers
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -95,15 +95,32 @@ def csv_cell(value: Any) -> str:
 
 def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]], newline: str = "\n") -> str:
     """CSV (RFC 4180 quoting), header first, every cell through `csv_cell`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=newline, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([csv_cell(name) for name in columns])
+    checked = _with_columns(columns, rows)
+    if newline == "\r\n":
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator=newline).writerows(checked)
+        return buffer.getvalue()
+    # Python's writer quotes only the characters of its line terminator: with "\n" alone a
+    # CR in a value would go unquoted and split the row. Each row is written with "\r\n"
+    # (so a CR or LF in a value is quoted), then ended with `newline`.
+    row_buffer, text = io.StringIO(), io.StringIO()
+    writer = csv.writer(row_buffer, lineterminator="\r\n")
+    for cells in checked:
+        writer.writerow(cells)
+        text.write(row_buffer.getvalue()[:-2] + newline)
+        row_buffer.seek(0)
+        row_buffer.truncate()
+    return text.getvalue()
+
+
+def _with_columns(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[list[str]]:
+    """The header, then each row, every cell through `csv_cell`."""
+    yield [csv_cell(name) for name in columns]
     for row in rows:
         cells = list(row)
         if len(cells) != len(columns):
             raise ValueError(f"a row has {len(cells)} cells for {len(columns)} columns")
-        writer.writerow([csv_cell(value) for value in cells])
-    return buffer.getvalue()
+        yield [csv_cell(value) for value in cells]
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench.atomic import staged_folder, write_atomically
+from insight_workbench.atomic import new_parents, staged_folder, write_atomically
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -118,3 +118,34 @@ def test_a_link_to_one_of_our_descriptors_is_written_through_it(tmp_path: Path) 
     assert link.is_symlink()
     assert redirected.read_bytes() == b"before\nfindings\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["redirected.json", "stdout"]
+
+
+def test_a_failed_write_removes_the_folders_it_made_and_no_others(tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    target = kept / "new" / "deeper" / "file.zip"
+
+    def fail_inside() -> None:
+        with new_parents(target):
+            assert target.parent.is_dir()
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        fail_inside()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["kept"]
+    with new_parents(target):
+        target.write_bytes(b"x")
+    assert target.read_bytes() == b"x"
+
+
+def test_a_failed_folder_write_leaves_no_parent_it_made(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "pack"
+
+    def fail_inside() -> None:
+        with staged_folder(target) as stage:
+            (stage / "part").write_bytes(b"x")
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        fail_inside()
+    assert list(tmp_path.iterdir()) == []

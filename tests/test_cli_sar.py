@@ -173,3 +173,12 @@ def test_both_identifiers_is_one_line_naming_the_options(
     assert code == 2
     assert stderr.count("\n") == 1
     assert "--email / --user-id" in stderr
+
+
+def test_a_name_that_is_only_dot_zip_is_a_zip(monkeypatch, capsys, people_path, tmp_path) -> None:
+    out = tmp_path / ".zip"
+    code, _, err = run(
+        monkeypatch, capsys, "sar", str(people_path), "--user-id", JANE, "--out", str(out)
+    )
+    assert (code, err) == (0, "")
+    assert zipfile.is_zipfile(out)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from insight_workbench.csvsafe import csv_bytes, csv_cell, iso_utc, neutralise, plain
+from insight_workbench.csvsafe import csv_bytes, csv_cell, csv_text, iso_utc, neutralise, plain
 
 
 @pytest.mark.parametrize(
@@ -83,3 +83,13 @@ def test_csv_bytes_round_trip_keeps_text_safe_and_values_readable() -> None:
         ['\'=1+1, "quoted"\nline', "2026-06-01T08:00:00Z", "true", "'@x"],
         ["", "2026-06-01T08:00:00Z", "false", "fine"],
     ]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_carriage_return_or_line_feed_in_a_value_is_quoted_whatever_the_line_end(
+    newline: str,
+) -> None:
+    rows = [["Acme\rHosting", "a"], ["two\nlines", "b"], ["both\r\nends", "c"], ["plain", "d"]]
+    text = csv_text(["name", "x"], rows, newline=newline)
+    assert text.endswith(f"plain,d{newline}")
+    assert list(csv.reader(io.StringIO(text, newline=""))) == [["name", "x"], *rows]

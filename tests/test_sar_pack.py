@@ -316,8 +316,11 @@ def test_sample_pack_notes_quarantined_rows(sample: Snapshot, pack_of: PackOf) -
     pack = pack_of(sample, str(_frames(sample)["users"]["user_id"][0]))
     rejected = {t: n for t, n in sample.rows_rejected.items() if t in PACK_TABLES and n}
     assert pack.quarantined == rejected
-    if rejected:
-        assert "could not be read" in pack_files(pack)["README.txt"].decode()
+    assert rejected  # the sample plants quarantined rows in tables of the pack
+    readme = " ".join(pack_files(pack)["README.txt"].decode().split())
+    assert "could not be read" in readme
+    assert "in no pack, even where they are about this person" in readme
+    assert "`insight-workbench validate`" in readme
 
 
 # People whose addresses are stored in one Unicode spelling and asked for in another.

@@ -28,6 +28,20 @@ AsOfOption = Annotated[
         help="Date (00:00 UTC of that day) or ISO 8601 timestamp. Default: the export time.",
     ),
 ]
+
+
+def utf8(value: Any) -> Any:
+    """A text option's value (or list of values), refused when it is not UTF-8: bytes a
+    terminal in another encoding passed on, which no key, id or ledger entry can hold."""
+    for text in value if isinstance(value, list) else [value]:
+        try:
+            if isinstance(text, str):
+                text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise typer.BadParameter("not valid UTF-8 (check the terminal's encoding)") from None
+    return value
+
+
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="policy.toml overriding the defaults.")
 ]

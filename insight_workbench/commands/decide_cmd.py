@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.commands.common import DAY
+from insight_workbench.commands.common import DAY, utf8
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import printable
 
@@ -16,19 +16,27 @@ EXCEPTION_OPTIONS = ("--basis", "--approver", "--until")
 
 
 def decide(
-    key: Annotated[str, typer.Argument(metavar="KEY", help="The finding's key, e.g. org:O17.")],
+    key: Annotated[
+        str, typer.Argument(metavar="KEY", help="The finding's key, e.g. org:O17.", callback=utf8)
+    ],
     rule: Annotated[
-        str, typer.Option("--rule", metavar="CODE", help="The finding's rule code, e.g. RET-001.")
+        str,
+        typer.Option(
+            "--rule", metavar="CODE", help="The finding's rule code, e.g. RET-001.", callback=utf8
+        ),
     ],
     acknowledge: Annotated[
         bool, typer.Option("--acknowledge", help="The finding has been seen.")
     ] = False,
     assign: Annotated[
-        str | None, typer.Option("--assign", metavar="OWNER", help="Who deals with it.")
+        str | None,
+        typer.Option("--assign", metavar="OWNER", help="Who deals with it.", callback=utf8),
     ] = None,
     note: Annotated[
         str | None,
-        typer.Option("--note", metavar="TEXT", help="A note, alone or with another action."),
+        typer.Option(
+            "--note", metavar="TEXT", help="A note, alone or with another action.", callback=utf8
+        ),
     ] = None,
     except_: Annotated[
         bool,
@@ -37,10 +45,16 @@ def decide(
         ),
     ] = False,
     basis: Annotated[
-        str | None, typer.Option("--basis", metavar="TEXT", help="Why the exception is allowed.")
+        str | None,
+        typer.Option(
+            "--basis", metavar="TEXT", help="Why the exception is allowed.", callback=utf8
+        ),
     ] = None,
     approver: Annotated[
-        str | None, typer.Option("--approver", metavar="NAME", help="Who approved the exception.")
+        str | None,
+        typer.Option(
+            "--approver", metavar="NAME", help="Who approved the exception.", callback=utf8
+        ),
     ] = None,
     until: Annotated[
         str | None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.commands.common import parse_format
+from insight_workbench.commands.common import parse_format, utf8
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
 from insight_workbench.terminal import printable
@@ -21,7 +21,8 @@ def evidence(
         typer.Option("--out", help="A new or empty folder for the register and certificates."),
     ] = None,
     key: Annotated[
-        str | None, typer.Option("--key", help="Only this key (e.g. org:O17 or request:R8).")
+        str | None,
+        typer.Option("--key", help="Only this key (e.g. org:O17 or request:R8).", callback=utf8),
     ] = None,
     format: Annotated[str, typer.Option("--format", help="html or json.")] = "html",
 ) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from insight_workbench.commands.common import parse_format, write_json, write_text
+from insight_workbench.commands.common import parse_format, utf8, write_json, write_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
 from insight_workbench.terminal import printable
@@ -29,7 +29,8 @@ def history(
         ),
     ] = None,
     key: Annotated[
-        str | None, typer.Option("--key", metavar="KEY", help="Only findings with this key.")
+        str | None,
+        typer.Option("--key", metavar="KEY", help="Only findings with this key.", callback=utf8),
     ] = None,
     format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from insight_workbench.commands.common import utf8
 from insight_workbench.errors import InputError
 
 
@@ -17,10 +18,10 @@ def manifest(
         typer.Option("--exported-at", help="ISO 8601 moment the export shows (required)."),
     ] = None,
     snapshot_id: Annotated[
-        str | None, typer.Option("--snapshot-id", help="Default: the folder's name.")
+        str | None, typer.Option("--snapshot-id", help="Default: the folder's name.", callback=utf8)
     ] = None,
     timezone: Annotated[
-        str, typer.Option("--timezone", help="Zone of timestamps without an offset.")
+        str, typer.Option("--timezone", help="Zone of timestamps without an offset.", callback=utf8)
     ] = "UTC",
 ) -> None:
     """Write manifest.json (rows and sha256 of every export file) into FOLDER."""

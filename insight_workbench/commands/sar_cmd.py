@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from insight_workbench.commands.common import SnapshotArg
+from insight_workbench.commands.common import SnapshotArg, utf8
 from insight_workbench.csvsafe import iso_utc
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import printable
@@ -24,10 +24,14 @@ def sar(
     snapshot: SnapshotArg,
     email: Annotated[
         str | None,
-        typer.Option("--email", help="The person's email address (any case or Unicode spelling)."),
+        typer.Option(
+            "--email",
+            help="The person's email address (any case or Unicode spelling).",
+            callback=utf8,
+        ),
     ] = None,
     user_id: Annotated[
-        str | None, typer.Option("--user-id", help="The person's user id (exact).")
+        str | None, typer.Option("--user-id", help="The person's user id (exact).", callback=utf8)
     ] = None,
     out: Annotated[
         Path | None,
@@ -88,7 +92,7 @@ def summary(pack: SubjectPack, written: Path) -> str:
         lines += [f"  {name:<17} {count:>7}" for name, count in pack.row_counts.items()]
     if pack.quarantined:
         lines.append(
-            "Note: the snapshot has quarantined rows that cannot be attributed to anyone; "
+            "Note: the snapshot has quarantined rows in these tables, which no pack holds; "
             "see `insight-workbench validate`."
         )
     lines.append(f"Wrote {printable(written)}")

@@ -20,7 +20,12 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
+from insight_workbench.atomic import (
+    new_parents,
+    reported_write_errors,
+    staged_folder,
+    write_atomically,
+)
 from insight_workbench.csvsafe import csv_text, iso_utc
 from insight_workbench.errors import InputError
 
@@ -149,9 +154,11 @@ def readme(pack: SubjectPack) -> str:
     if pack.quarantined:
         counts = ", ".join(f"{n}: {c}" for n, c in pack.quarantined.items())
         note = (
-            f"Note: the snapshot had rows that could not be read ({counts}). They cannot "
-            "be attributed to anyone and are not in this pack; review them with "
-            "`insight-workbench validate` before answering the request."
+            f"Note: the snapshot had rows that could not be read ({counts}): a value "
+            "that is not what the export format allows, or a repeated id or address. They "
+            "are in no pack, even where they are about this person: find them by table and "
+            "row with `insight-workbench validate` and read them in the export files before "
+            "answering the request."
         )
         lines += ["", *textwrap.wrap(note, width=78)]
     return "\n".join(lines) + "\n"
@@ -176,11 +183,11 @@ def write_pack(pack: SubjectPack, path: str | Path) -> Path:
     files = pack_files(pack)
     try:
         with reported_write_errors(target):
-            if target.suffix.lower() == ".zip":
-                target.parent.mkdir(parents=True, exist_ok=True)
+            if is_zip(target):
                 buffer = io.BytesIO()
                 _write_zip(files, buffer, pack)
-                write_atomically(target, buffer.getvalue(), overwrite=False)
+                with new_parents(target):
+                    write_atomically(target, buffer.getvalue(), overwrite=False)
                 return target
             # The folder appears complete or not at all (a failed write leaves nothing).
             with staged_folder(target) as stage:
@@ -193,9 +200,15 @@ def write_pack(pack: SubjectPack, path: str | Path) -> Path:
     return target
 
 
+def is_zip(target: Path) -> bool:
+    """Whether `--out` names a zip: it ends in `.zip` (`.zip` alone too, which has no
+    suffix to Python)."""
+    return target.name.lower().endswith(".zip")
+
+
 def check_target(target: Path) -> None:
     """Refuse a destination that would overwrite something."""
-    if target.suffix.lower() == ".zip":
+    if is_zip(target):
         if target.exists():
             raise InputError(f"--out {target}: already exists; will not overwrite it")
     elif target.exists() and (not target.is_dir() or any(target.iterdir())):
