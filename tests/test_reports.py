@@ -92,12 +92,21 @@ def test_unknown_or_reserved_parameters_are_refused(given: dict, message: str) -
         ("count", "2.5", 2.5),
         ("items", '["a", "b"]', ["a", "b"]),
         ("policy", "my policy.toml", "my policy.toml"),
+        ("policy", "2026", "2026"),  # a path parameter stays text, whatever it looks like
+        ("policy", "true", "true"),
         ("policy", "null", None),
     ],
 )
 def test_parameter_values_take_the_parameters_type(name: str, text: str, value: object) -> None:
     parameters = find_notebook(FIXTURES / "echo.ipynb").parameters
-    assert parse_value(parameters[name], text) == value
+    assert parse_value(name, parameters[name], text) == value
+
+
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "[1, NaN]"])
+def test_nan_and_the_infinities_are_refused_naming_the_parameter(text: str) -> None:
+    parameters = find_notebook(FIXTURES / "echo.ipynb").parameters
+    with pytest.raises(InputError, match=r"^-p count: .* is not a value a run's record can hold"):
+        parse_value("count", parameters["count"], text)
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ def _prepare(
         values: dict[str, Any] = {}
         for name, text in pairs:
             if strict or name in nb.parameters:
-                values[name] = parse_value(nb.parameters.get(name), text)
+                values[name] = parse_value(name, nb.parameters.get(name), text)
         prepared.append(prepare_run(nb.path, snapshot, as_of=as_of, parameters=values))
     return prepared
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,17 +119,25 @@ def check_parameters(notebook: ReportNotebook, given: dict[str, Any]) -> None:
             )
 
 
-def parse_value(parameter: Parameter | None, text: str) -> Any:
-    """A `-p` value: kept as text for a text parameter, else read as JSON when it parses
-    (numbers, true/false, null, lists), else text."""
+def parse_value(name: str, parameter: Parameter | None, text: str) -> Any:
+    """The `-p name` value `text`: kept as text for a text or path parameter, else read as
+    JSON when it parses (numbers, true/false, null, lists), else text. NaN and the
+    infinities are refused: no JSON document (the run's record) can hold them."""
     if text in ("None", "none", "null"):
         return None
-    if parameter is not None and _default_is_text(parameter):
+    if name in PATH_PARAMETERS or (parameter is not None and _default_is_text(parameter)):
         return text
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant(name))
     except json.JSONDecodeError:
         return text
+
+
+def _no_constant(name: str) -> Callable[[str], Any]:
+    def refuse(constant: str) -> Any:
+        raise InputError(f"-p {name}: {constant} is not a value a run's record can hold")
+
+    return refuse
 
 
 def _default_is_text(parameter: Parameter) -> bool:
