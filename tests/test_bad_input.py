@@ -918,6 +918,16 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         lambda f: (f / "manifest.json").write_text("{"),
         ("manifest.json", "JSON"),
     ),
+    (
+        "manifest with a number longer than Python reads",
+        lambda f: (f / "manifest.json").write_text('{"note": ' + "9" * 5000 + "}"),
+        ("manifest.json", "a number too long to read"),
+    ),
+    (
+        "sidecar with a number longer than Python reads",
+        with_dataset(b'{"kind": "aggregate", "n": ' + b"9" * 5000 + b"}"),
+        ("deidentified/agg.meta.json", "a number too long to read"),
+    ),
     ("manifest tables not an object", edit_manifest(lambda m: m.update(tables=[])), ("'tables'",)),
     (
         "table not listed",

@@ -84,6 +84,8 @@ def read_json(path: Path, where: str) -> tuple[Any, bytes]:
         raise InputError(too_deep) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(f"{where}: not valid JSON") from None
+    except ValueError:  # an integer longer than Python converts (4,300 digits)
+        raise InputError(f"{where}: holds a number too long to read") from None
     if json_depth(document) > depth:
         raise InputError(too_deep)
     return document, raw
