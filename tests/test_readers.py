@@ -175,6 +175,21 @@ def test_anything_after_the_header_is_read(tmp_path: Path, content: bytes) -> No
     assert raw.records(con) == len(rows(con, "raw")) == count_records(path)
 
 
+@pytest.mark.parametrize("name", [b'"a\r\nb"', b'"a\rb"', b'"a\nb"'])
+@pytest.mark.parametrize("line_end", [b"\n", b"\r\n"])
+def test_a_header_name_holding_a_line_break_loses_no_record(
+    tmp_path: Path, name: bytes, line_end: bytes
+) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(line_end.join([b"x," + name, b"1,2", b'3,"4\n5"', b""]))
+    con = connect()
+    raw = read_file(con, path, "raw")
+    assert raw.columns == ["x", name.strip(b'"').decode()]
+    assert rows(con, "raw") == [(1, "1", "2"), (2, "3", "4\n5")]
+    assert raw.rejects == []
+    assert count_records(path) == 2
+
+
 def test_file_column_names_never_become_identifiers(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(b'rowid,_row,"we""ird",c0\nA,B,C,D\n')

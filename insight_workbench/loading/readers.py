@@ -203,6 +203,11 @@ def _read_csv(
     if header_only and not relation_if_empty:  # no record, whichever reader reads it
         raw.rows, raw.header_only = 0, True
         return raw
+    if any("\r" in name or "\n" in name for name in header):
+        # DuckDB's header reading ends at a line break even inside quotes, and then finds
+        # no record at all: such a file is read record by record.
+        raw.rejects = _read_csv_with_python(con, path, raw, len(header))
+        return raw
     selected = ", ".join(raw.ident(name) for name in kept)
     base = table + "__file" if numbered else table
     try:
