@@ -28,6 +28,7 @@ from loader_checks import (
 from insight_workbench.commands.validate_cmd import render_table
 from insight_workbench.loading.load_report import validation_report
 from insight_workbench.loading.manifest import sha256_file
+from insight_workbench.loading.schema import TABLES
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
@@ -899,6 +900,22 @@ def drop_table(folder: Path) -> None:
     edit_manifest(lambda m: m["tables"].pop("users"))(folder)
 
 
+def move_optional_table(folder: Path) -> None:
+    """admin_views is optional: its file under another name must not read as absent."""
+    columns = [c.name for c in TABLES["admin_views"].columns]
+    (folder / "admin_views_2026.csv").write_text(",".join(columns) + "\n", encoding="utf-8")
+    listed = {"file": "admin_views_2026.csv", "rows": 0, "sha256": "0" * 64}
+    edit_manifest(lambda m: m["tables"].update(admin_views=listed))(folder)
+
+
+def move_listed_dataset(folder: Path) -> None:
+    with_dataset(b'{"kind": "aggregate"}')(folder)
+    (folder / "deidentified" / "agg.csv").rename(folder / "deidentified" / "agg.CSV")
+    edit_manifest(lambda m: m["tables"]["deidentified/agg"].update(file="deidentified/agg.CSV"))(
+        folder
+    )
+
+
 def rename_listed_file(folder: Path) -> None:
     (folder / "logins_v2.csv").write_bytes((folder / "logins.csv").read_bytes())
     edit_manifest(lambda m: m["tables"]["logins"].update(file="logins_v2.csv"))(folder)
@@ -951,6 +968,16 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         ("deidentified/agg.csv", "missing"),
     ),
     ("listed file has another name", rename_listed_file, ("logins_v2.csv", "logins.csv")),
+    (
+        "optional table listed under another name",
+        move_optional_table,
+        ("'admin_views' lists 'admin_views_2026.csv', which is not its file",),
+    ),
+    (
+        "dataset listed under another name",
+        move_listed_dataset,
+        ("'deidentified/agg' lists 'deidentified/agg.CSV', which is not its file",),
+    ),
     (
         "file outside the folder",
         edit_manifest(lambda m: m["tables"]["logins"].update(file="../logins.csv")),

@@ -24,6 +24,7 @@ from insight_workbench.loading.safe_files import (
     copy_hashing,
     hash_regular,
 )
+from insight_workbench.loading.schema import TABLES
 
 DEIDENTIFIED = "deidentified"
 
@@ -83,6 +84,13 @@ def check_listing(folder: Path, manifest: mf.Manifest, sources: list[SourceFile]
             raise InputError(
                 f"{mf.MANIFEST}: table '{shown(key)}' lists '{shown(entry.file)}', "
                 f"the file of '{shown(found)}'"
+            )
+        if found is None and (key in TABLES or key.startswith("deidentified/")):
+            # Not a file the loader reads: its rows and hash would be checked against
+            # nothing, and the table or dataset silently left out.
+            raise InputError(
+                f"{mf.MANIFEST}: table '{shown(key)}' lists '{shown(entry.file)}', which is "
+                f"not its file: {shown(key)}.csv or {shown(key)}.parquet"
             )
 
 
