@@ -910,10 +910,21 @@ def move_optional_table(folder: Path) -> None:
 
 def move_listed_dataset(folder: Path) -> None:
     with_dataset(b'{"kind": "aggregate"}')(folder)
-    (folder / "deidentified" / "agg.csv").rename(folder / "deidentified" / "agg.CSV")
-    edit_manifest(lambda m: m["tables"]["deidentified/agg"].update(file="deidentified/agg.CSV"))(
-        folder
-    )
+    (folder / "deidentified" / "sub").mkdir()
+    (folder / "deidentified" / "agg.csv").rename(folder / "deidentified" / "sub" / "agg.csv")
+    (folder / "deidentified" / "agg.meta.json").unlink()
+    moved = "deidentified/sub/agg.csv"
+    edit_manifest(lambda m: m["tables"]["deidentified/agg"].update(file=moved))(folder)
+
+
+def upper_case_suffix(relative: str) -> Callable[[Path], None]:
+    def apply(folder: Path) -> None:
+        with_dataset(b'{"kind": "aggregate"}')(folder)
+        columns = [c.name for c in TABLES["admin_views"].columns]
+        (folder / "admin_views.csv").write_text(",".join(columns) + "\n", encoding="utf-8")
+        (folder / relative.lower()).rename(folder / relative)
+
+    return apply
 
 
 def rename_listed_file(folder: Path) -> None:
@@ -976,7 +987,17 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
     (
         "dataset listed under another name",
         move_listed_dataset,
-        ("'deidentified/agg' lists 'deidentified/agg.CSV', which is not its file",),
+        ("'deidentified/agg' lists 'deidentified/sub/agg.csv', which is not its file",),
+    ),
+    (
+        "an optional table's file in upper case",
+        upper_case_suffix("admin_views.CSV"),
+        ("admin_views.CSV: an export file's name ends in lower-case .csv or .parquet",),
+    ),
+    (
+        "a dataset's file in upper case",
+        upper_case_suffix("deidentified/agg.Csv"),
+        ("deidentified/agg.Csv: an export file's name ends in lower-case",),
     ),
     (
         "file outside the folder",

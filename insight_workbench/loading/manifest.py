@@ -116,6 +116,8 @@ def table_files(folder: Path) -> dict[str, Path]:
     """The export file of each table present, refusing a table given twice."""
     found: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
+        if path.stem in TABLES:
+            _lower_case_suffix(path, path.name)
         if path.suffix in EXPORT_SUFFIXES and path.stem in TABLES:
             if path.stem in found:
                 raise InputError(
@@ -135,6 +137,7 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
     if not directory.is_dir():
         return found
     for path in sorted(directory.iterdir()):
+        _lower_case_suffix(path, f"deidentified/{path.name}")
         if path.suffix in EXPORT_SUFFIXES:
             key = f"deidentified/{path.stem}"
             if key in found:
@@ -143,6 +146,15 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
                 raise InputError(f"{shown(key)}: another dataset has the same name in other case")
             found[key] = path
     return found
+
+
+def _lower_case_suffix(path: Path, where: str) -> None:
+    """An export file named in another case (`admin_views.CSV`) would not be read, and
+    its table or dataset would go missing without a word: refused."""
+    if path.suffix.lower() in EXPORT_SUFFIXES and path.suffix not in EXPORT_SUFFIXES:
+        raise InputError(
+            f"{shown(where)}: an export file's name ends in lower-case .csv or .parquet"
+        )
 
 
 def listed_entry(manifest: Manifest, key: str, relative: str) -> ManifestEntry | None:
