@@ -218,3 +218,14 @@ def test_severity_is_coloured_on_a_terminal_from_the_console_script(snap):
     text = b"".join(chunks).decode()
     assert "\x1b[31mhigh\x1b[0m" in text
     assert "\x1b[33mmedium\x1b[0m" in text
+
+
+def test_json_for_a_folder_named_in_another_encoding_is_valid_utf8(tmp_path):
+    """Linux hands Python a non-UTF-8 name as stand-ins for its bytes: the JSON escapes
+    them, so the document is valid UTF-8 and names the folder as it is."""
+    folder = build_snapshot(tmp_path / "caf\udce9", {})  # "café" named in Latin-1
+    done = run(*["check", str(folder), "--format", "json"])
+    assert done.returncode == 0, done.stderr
+    done.stdout.encode("utf-8")  # no lone stand-in left: strict UTF-8 holds it
+    assert "caf\\udce9" in done.stdout
+    assert json.loads(done.stdout)["snapshot"]["path"] == str(folder)

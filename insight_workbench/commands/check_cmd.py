@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
     SnapshotArg,
+    json_text,
     parse_format,
     write_text,
 )
@@ -81,7 +81,7 @@ def check(
         if record:
             record_in_ledger(result, quiet)
     if chosen == "json":
-        text = json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n"
+        text = json_text(result.as_dict())
     elif chosen == "csv":
         text = render_csv(result)
     else:

@@ -47,8 +47,19 @@ PolicyOption = Annotated[
 ]
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def write_json(document: Any, output: Path | None = None) -> None:
-    write_text(json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n", output)
+    write_text(json_text(document), output)
+
+
+def json_text(document: Any) -> str:
+    """`document` as indented JSON text for UTF-8 output. A path that is not UTF-8 (a
+    folder named in another encoding) holds Python's stand-ins for its bytes: they are
+    written as `\\udcXX` escapes, which keep the output valid UTF-8 and read back the same."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"
 
 
 def write_text(text: str, output: Path | None = None) -> None:

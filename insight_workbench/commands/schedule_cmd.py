@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
     SnapshotArg,
+    json_text,
     parse_format,
     write_text,
 )
@@ -52,7 +52,7 @@ def schedule(
     items = build_schedule(loaded, rules_policy, moment, within)
     if chosen == "json":
         document = {"as_of": format_utc(moment), "items": [i.as_dict() for i in items]}
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text = json_text(document)
     elif chosen == "csv":
         text = render_csv(items)
     else:
