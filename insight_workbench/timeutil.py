@@ -89,7 +89,7 @@ def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
     return instant
 
 
-FRACTION = re.compile(r":\d{2}[.,](\d+)")
+FRACTION = re.compile(r"[.,](\d+)")  # a date has neither: the seconds' fraction
 
 
 def finer_than_microsecond(text: str) -> bool:

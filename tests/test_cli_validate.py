@@ -161,6 +161,7 @@ def test_manifest_from_the_console_script_then_validate(tmp_path: Path) -> None:
         ((), "--exported-at is required"),
         (("--exported-at", "someday"), "--exported-at: not an ISO 8601 timestamp"),
         (("--exported-at", "2026-03-30T12:00:00.0000001Z"), "--exported-at: finer than a micro"),
+        (("--exported-at", "20260330T120000.0000001Z"), "--exported-at: finer than a micro"),
         (("--exported-at", "2026-07-01T10:00:00Z", "--timezone", "Mars/Base"), "--timezone"),
         (
             ("--exported-at", "2026-07-01T10:00:00Z", "--snapshot-id", "  "),

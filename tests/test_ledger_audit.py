@@ -152,8 +152,9 @@ def test_the_head_record_rewritten_by_hand_names_the_last_entry(ledger_setting: 
     fill(ledger_setting)
     sql(
         ledger_setting,
-        "UPDATE ledger_heads SET hash = REPLACE(hash, hash, "
-        "'0' || SUBSTR(hash, 2)) WHERE chain = 'ledger_audit'",
+        # another first digit, whatever the hash was
+        "UPDATE ledger_heads SET hash = CASE WHEN SUBSTR(hash, 1, 1) = '0' THEN '1' ELSE '0' "
+        "END || SUBSTR(hash, 2) WHERE chain = 'ledger_audit'",
     )
     code, out = verify(ledger_setting)
     assert code == 1
@@ -193,7 +194,13 @@ def test_a_chain_emptied_with_its_head_is_found_from_what_the_other_logs(
             "the checkpoint before it was changed by hand",
         ),
         (
-            "INSERT INTO ledger_checkpoints VALUES ('ledger_audit', 0, 'y', 'z', 'many')",
+            f"INSERT INTO ledger_checkpoints VALUES ('ledger_audit', 0, '{chain.GENESIS}', 'z', "
+            "'many')",
+            "the checkpoint before it was changed by hand",
+        ),
+        (
+            f"INSERT INTO ledger_checkpoints VALUES ('ledger_audit', 0, '{chain.GENESIS}', 'z', "
+            "-5)",
             "the checkpoint before it was changed by hand",
         ),
     ],

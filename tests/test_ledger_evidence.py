@@ -3,7 +3,7 @@ real PostgreSQL server: which keys have a record, its two runs, due date and ver
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
@@ -11,6 +11,7 @@ from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
 from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.decision_log import decisions_about, in_force, standing_exception
 from insight_workbench.ledger.evidence import deletion_records, why_no_record
+from insight_workbench.ledger.instants import parsed, shown
 from insight_workbench.rules.runner import CheckResult
 
 
@@ -104,3 +105,11 @@ def test_decisions_and_the_standing_exception(ledger_setting: str) -> None:
     assert standing_exception(found["org:O2"]) is None  # withdrawn
     assert in_force(exception, date(2026, 12, 31))
     assert not in_force(exception, date(2027, 1, 1))
+
+
+def test_a_stored_due_in_year_9999_reads_back() -> None:
+    """Deadlines run past 9998 (a closure late in 9998 is due in 9999): the ledger stores
+    such dues, and reads them back as the instants they are."""
+    assert parsed("9999-01-17T00:00:00.000000Z") == datetime(9999, 1, 17, tzinfo=UTC)
+    assert shown("9999-01-17T00:00:00.500000Z") == "9999-01-17T00:00:00.5Z"
+    assert shown("999-01-17T00:00:00.000000Z") == "0999-01-17T00:00:00Z"  # as older versions wrote

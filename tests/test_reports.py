@@ -102,11 +102,17 @@ def test_parameter_values_take_the_parameters_type(name: str, text: str, value: 
     assert parse_value(name, parameters[name], text) == value
 
 
-@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "[1, NaN]"])
+@pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "[1, NaN]", "1e999", "-1e400"])
 def test_nan_and_the_infinities_are_refused_naming_the_parameter(text: str) -> None:
     parameters = find_notebook(FIXTURES / "echo.ipynb").parameters
     with pytest.raises(InputError, match=r"^-p count: .* is not a value a run's record can hold"):
         parse_value("count", parameters["count"], text)
+
+
+def test_a_number_too_long_to_read_is_refused_naming_the_parameter() -> None:
+    parameters = find_notebook(FIXTURES / "echo.ipynb").parameters
+    with pytest.raises(InputError, match=r"^-p count: a number too long to read$"):
+        parse_value("count", parameters["count"], "9" * 5000)
 
 
 @pytest.mark.parametrize(

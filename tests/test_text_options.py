@@ -18,6 +18,7 @@ BAD = "caf\udce9"  # "café" typed in Latin-1
         (["sar", "{snapshot}", "--email", f"{BAD}@example.org", "--out", "{out}"], "--email"),
         (["sar", "{snapshot}", "--user-id", BAD, "--out", "{out}"], "--user-id"),
         (["history", "--key", f"org:{BAD}"], "--key"),
+        (["history", "--rule", BAD], "--rule"),
         (["evidence", "--key", f"org:{BAD}", "--out", "{out}"], "--key"),
         (["decide", f"org:{BAD}", "--rule", "RET-001", "--acknowledge"], "KEY"),
         (["decide", "org:O1", "--rule", "RET-001", "--note", BAD], "--note"),

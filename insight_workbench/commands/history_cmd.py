@@ -26,6 +26,7 @@ def history(
             "--rule",
             metavar="PREFIX",
             help="Only findings of rules whose code starts with this prefix.",
+            callback=utf8,
         ),
     ] = None,
     key: Annotated[

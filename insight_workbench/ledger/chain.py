@@ -84,13 +84,17 @@ def verify(connection: Connection, table: Table) -> Break | None:
     names = chained_fields(table)
     first = connection.execute(select(func.min(table.c.seq))).scalar_one()
     checkpoint = connection.execute(
-        select(checkpoints.c.through_seq, checkpoints.c.last_hash).where(
+        select(checkpoints.c.through_seq, checkpoints.c.last_hash, checkpoints.c.pruned).where(
             checkpoints.c.chain == table.name
         )
     ).first()
     if checkpoint is None:
         expected_seq, prev = 1, GENESIS
-    elif (through := whole(checkpoint.through_seq)) is None or not _is_hash(checkpoint[1]):
+    elif (
+        (through := whole(checkpoint.through_seq)) is None
+        or not _is_hash(checkpoint.last_hash)
+        or whole(checkpoint.pruned) is None
+    ):
         return Break(int(first or 1), "the checkpoint before it was changed by hand")
     else:
         expected_seq, prev = through + 1, str(checkpoint.last_hash)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from insight_workbench.errors import InputError
-from insight_workbench.timeutil import format_utc, parse_timestamp, to_utc
+from insight_workbench.timeutil import format_utc, to_utc
 
 # A stored value the workbench did not write: named, never a traceback (the value itself
 # is not repeated: it was put there by hand and may be anything).
@@ -34,7 +34,11 @@ def parsed(text: str) -> datetime:
     earlier versions did) is read too."""
     try:
         year, _, rest = text.partition("-")
-        return parse_timestamp(f"{int(year):04d}-{rest}" if year.isdigit() and rest else text)
+        # Not `parse_timestamp`: a due the workbench computed may lie in year 9999.
+        moment = datetime.fromisoformat(
+            f"{int(year):04d}-{rest}" if year.isdigit() and rest else text
+        )
+        return to_utc(moment)
     except (ValueError, TypeError, AttributeError):
         raise InputError(CHANGED_BY_HAND.format(what="time")) from None
 

@@ -140,12 +140,14 @@ def read_header(path: Path, label: str | None = None) -> list[str]:
     return _header(path, label)[0]
 
 
-def _header(path: Path, label: str | None = None) -> tuple[list[str], bool]:
-    """`read_header`'s names, and whether the file holds nothing after the header."""
+def _header(path: Path, label: str | None = None) -> tuple[list[str], bool, bool]:
+    """`read_header`'s names, whether the file holds nothing after the header, and whether
+    a name (before trimming) holds a line break."""
     where = shown(label or path.name)
     header, alone = csv_header(path, where)
     if header is None:
         raise InputError(f"{where}: the file is empty (no header row)")
+    broken = any("\r" in name or "\n" in name for name in header)
     names = [name.strip() for name in header]
     if not any(names):
         raise InputError(f"{where}: the first line is empty, not a header row")
@@ -156,7 +158,7 @@ def _header(path: Path, label: str | None = None) -> tuple[list[str], bool]:
             f"{where}: the header row has a single column: the file is not comma-separated"
         )
     check_names(names, where)
-    return names, alone
+    return names, alone, broken
 
 
 def read_file(
@@ -196,14 +198,14 @@ def _read_csv(
     relation_if_empty: bool,
     numbered: bool,
 ) -> RawTable:
-    header, header_only = _header(path, label)
+    header, header_only, broken_header = _header(path, label)
     kept = [name for name in header if not is_credential(name)]
     positions = {name: header.index(name) for name in kept}
     raw = RawTable(table, kept, [n for n in header if is_credential(n)], positions)
     if header_only and not relation_if_empty:  # no record, whichever reader reads it
         raw.rows, raw.header_only = 0, True
         return raw
-    if any("\r" in name or "\n" in name for name in header):
+    if broken_header:
         # DuckDB's header reading ends at a line break even inside quotes, and then finds
         # no record at all: such a file is read record by record.
         raw.rejects = _read_csv_with_python(con, path, raw, len(header))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,15 +128,22 @@ def parse_value(name: str, parameter: Parameter | None, text: str) -> Any:
         return None
     if name in PATH_PARAMETERS or (parameter is not None and _default_is_text(parameter)):
         return text
+    refuse = _not_finite(name)
     try:
-        return json.loads(text, parse_constant=_no_constant(name))
+        return json.loads(text, parse_constant=refuse, parse_float=lambda t: refuse(t, float(t)))
     except json.JSONDecodeError:
         return text
+    except ValueError:  # an integer longer than Python converts (4,300 digits)
+        raise InputError(f"-p {name}: a number too long to read") from None
 
 
-def _no_constant(name: str) -> Callable[[str], Any]:
-    def refuse(constant: str) -> Any:
-        raise InputError(f"-p {name}: {constant} is not a value a run's record can hold")
+def _not_finite(name: str) -> Callable[..., Any]:
+    """A JSON hook that refuses NaN and the infinities (`1e999` reads as one)."""
+
+    def refuse(text: str, value: float = math.nan) -> float:
+        if not math.isfinite(value):
+            raise InputError(f"-p {name}: {text} is not a value a run's record can hold")
+        return value
 
     return refuse
 
