@@ -161,6 +161,46 @@ def test_the_head_record_rewritten_by_hand_names_the_last_entry(ledger_setting: 
     assert "audit trail: broken at entry 5: it is not the entry the ledger last wrote" in out
 
 
+AFTER_A_WRITE = {
+    "the last two entries removed": (
+        ["DELETE FROM ledger_audit WHERE seq >= 4"],
+        "audit trail: broken at entry 4: entry 4 is missing",
+    ),
+    "the last entry and the head's record removed": (
+        [
+            "DELETE FROM ledger_audit WHERE seq = 5",
+            "DELETE FROM ledger_heads WHERE chain = 'ledger_audit'",
+        ],
+        "the record of the chain's last entry was removed by hand",
+    ),
+    "the head's record rewritten": (
+        [
+            "UPDATE ledger_heads SET hash = CASE WHEN SUBSTR(hash, 1, 1) = '0' THEN '1' ELSE '0' "
+            "END || SUBSTR(hash, 2) WHERE chain = 'ledger_audit'"
+        ],
+        "audit trail: broken at entry 5: the record of the chain's last entry was changed by hand",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", AFTER_A_WRITE)
+def test_tampering_is_still_found_after_the_next_ordinary_write(
+    ledger_setting: str, how: str
+) -> None:
+    """Every page view appends an entry: it must not paper over what was done before."""
+    fill(ledger_setting)
+    statements, said = AFTER_A_WRITE[how]
+    sql(ledger_setting, *statements)
+    before = verify(ledger_setting)
+    audit_trail.log(
+        open_ledger(ledger_setting), "dpo", "dpo", "page_view", ["page:audit_log"], "S1"
+    )
+    code, out = verify(ledger_setting)
+    assert before[0] == code == 1
+    assert said in out
+    assert "decisions: intact" in out
+
+
 @pytest.mark.parametrize(("table", "name"), [(audit, "audit trail"), (decisions, "decisions")])
 def test_a_chain_emptied_with_its_head_is_found_from_what_the_other_logs(
     ledger_setting: str, table: Table, name: str

@@ -55,18 +55,30 @@ def append(connection: Connection, table: Table, fields: Mapping[str, Any]) -> i
     last = connection.execute(
         select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
     ).first()
+    start = _checkpoint(connection, table.name)
     if last is not None:
         seq, prev = int(last.seq) + 1, str(last.hash)
     else:
-        start = _checkpoint(connection, table.name)
         seq, prev = (start[0] + 1, start[1]) if start else (1, GENESIS)
+    head = connection.execute(
+        select(heads.c.seq, heads.c.hash).where(heads.c.chain == table.name)
+    ).first()
+    head_seq = whole(head.seq) if head is not None else None
+    follows_head = head is not None and head_seq == seq - 1 and head.hash == prev
+    if head is not None and head_seq is not None and head_seq >= seq and _is_hash(head.hash):
+        # Entries were removed from the end: the new one follows what the ledger last
+        # wrote, so the gap stays for `verify` to name.
+        seq, prev, follows_head = head_seq + 1, str(head.hash), True
     digest = entry_hash(seq, fields, prev)
     connection.execute(table.insert().values(seq=seq, **fields, prev_hash=prev, hash=digest))
-    moved = connection.execute(
-        heads.update().where(heads.c.chain == table.name).values(seq=seq, hash=digest)
-    )
-    if moved.rowcount == 0:
+    if follows_head:
+        connection.execute(
+            heads.update().where(heads.c.chain == table.name).values(seq=seq, hash=digest)
+        )
+    elif head is None and last is None and start is None:  # the chain's first entry
         connection.execute(heads.insert().values(chain=table.name, seq=seq, hash=digest))
+    # Otherwise the head's record was removed or changed by hand: it is left as found, so
+    # that `verify` still names what was done.
     return seq
 
 
@@ -137,6 +149,9 @@ def _reaches_head(
         )
         return Break(last + 1, f"{gone} removed")
     if head_seq < last:
+        at_head = connection.execute(select(table.c.hash).where(table.c.seq == head_seq)).first()
+        if at_head is not None and at_head.hash != head.hash:
+            return Break(head_seq, "the record of the chain's last entry was changed by hand")
         return Break(head_seq + 1, "it was added outside the ledger")
     if head.hash != last_hash:
         return Break(last, "it is not the entry the ledger last wrote (rewritten by hand)")
@@ -163,9 +178,12 @@ def count(connection: Connection, table: Table) -> int:
 
 
 def _checkpoint(connection: Connection, chain: str) -> tuple[int, str] | None:
+    """Where the chain starts after pruning; None when nothing was pruned (or when the
+    checkpoint was changed by hand, which `verify` names)."""
     row = connection.execute(
         select(checkpoints.c.through_seq, checkpoints.c.last_hash).where(
             checkpoints.c.chain == chain
         )
     ).first()
-    return (int(row.through_seq), str(row.last_hash)) if row else None
+    through = whole(row.through_seq) if row is not None else None
+    return (through, str(row.last_hash)) if row is not None and through is not None else None
