@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli
 from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
+from sqlalchemy import text as sql_text
 
 from insight_workbench.ledger.database import open_ledger
 from insight_workbench.ledger.evidence_files import certificate_name
@@ -61,6 +62,29 @@ def test_one_key(
     register = json.loads((tmp_path / "one" / "register.json").read_text(encoding="utf-8"))
     assert register == {"records": [expected_records(deletion_months)[-1]]}
     assert len(list((tmp_path / "one" / "certificates").iterdir())) == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE ledger_runs SET exported_at = 'garbage' WHERE run_id = "
+        "(SELECT min(run_id) FROM ledger_runs)",
+        "UPDATE ledger_holdings SET rows = 'nope'",
+        'UPDATE ledger_holdings SET rows = \'{"users": "many"}\'',
+    ],
+)
+def test_a_value_changed_outside_the_workbench_is_exit_2_and_writes_nothing(
+    ledger: dict[str, str], tmp_path: Path, statement: str
+) -> None:
+    """Not a register built on a value the workbench never wrote (a run taken as the
+    latest because its time is text that sorts last)."""
+    with open_ledger(ledger["INSIGHT_LEDGER"]).engine.begin() as connection:
+        connection.execute(sql_text(statement))
+    done = evidence(ledger, "--out", tmp_path / "evidence", "--format", "json")
+    assert done.returncode == 2
+    assert "the ledger (INSIGHT_LEDGER) holds a" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "evidence").exists()
 
 
 def test_a_key_without_a_record_says_why(ledger: dict[str, str], tmp_path: Path) -> None:

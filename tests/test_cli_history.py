@@ -138,6 +138,7 @@ def test_bad_options_are_exit_2(ledger_setting: str, args: list[str], message: s
         "UPDATE ledger_runs SET as_of = '2026-13-45T00:00:00.000000Z'",
         "UPDATE ledger_decisions SET until = 'never'",
         "UPDATE ledger_decisions SET at = 'garbage'",
+        "UPDATE ledger_runs SET rules = 'nope'",
     ],
 )
 def test_a_value_changed_outside_the_workbench_is_exit_2_not_a_crash(
@@ -157,6 +158,18 @@ def test_a_value_changed_outside_the_workbench_is_exit_2_not_a_crash(
         assert "changed outside the workbench" in done.stderr
         assert "Traceback" not in done.stderr
         assert "garbage" not in done.stderr
+
+
+def test_a_time_written_by_an_earlier_version_sorts_in_its_place(env: dict[str, str]) -> None:
+    """Earlier versions wrote a year before 1000 without its leading zeros ("999-..."):
+    such a run is the oldest, not the newest its text would make it."""
+    with open_ledger(env["INSIGHT_LEDGER"]).engine.begin() as connection:
+        connection.execute(
+            text("UPDATE ledger_runs SET exported_at = '999-06-01T02:00:00.000000Z' "
+                 "WHERE exported_at LIKE '2026-05-05%'")
+        )  # fmt: skip
+    runs = history(env)["runs"]
+    assert [r["exported_at"] for r in runs] == ["0999-06-01T02:00:00Z", E1, E2, E3, E4]
 
 
 def test_the_installed_command(env: dict[str, str]) -> None:

@@ -457,3 +457,17 @@ def test_verifying_an_emptied_ledger_file_is_an_error(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (2, "")
     assert "the file is empty (it holds no ledger)" in done.stderr
     assert wiped.stat().st_size == 0
+
+
+@pytest.mark.parametrize("keys", ["{not json", "5", '["org:O1", 7]'])
+def test_an_entry_whose_keys_were_changed_by_hand_is_still_listed(
+    tmp_path: Path, keys: str
+) -> None:
+    setting = str(tmp_path / "ledger.sqlite")
+    fill(setting)
+    sql(setting, f"UPDATE ledger_audit SET object_keys = '{keys}' WHERE seq = 2")
+    listed = audit_trail.entries(open_ledger(setting))
+    assert [e.seq for e in listed] == [5, 4, 3, 2, 1]
+    assert listed[3].object_keys == [audit_trail.CHANGED_KEYS]
+    assert listed[2].object_keys == ["org:O3", "page:retention"]
+    assert verify(setting)[0] == 1

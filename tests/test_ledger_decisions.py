@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,7 +11,8 @@ from lifecycle_snapshots import P1, P4, RECORDING_ORDER, U9, record
 from insight_workbench.errors import InputError
 from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import open_ledger, reading
-from insight_workbench.ledger.decisions import Request, decide
+from insight_workbench.ledger.decision_log import in_force
+from insight_workbench.ledger.decisions import Decision, Request, decide
 from insight_workbench.ledger.lifecycle import FindingLife, finding_history
 from insight_workbench.ledger.tables import decisions
 
@@ -145,3 +147,12 @@ def test_a_decision_must_name_a_recorded_finding(ledger: str) -> None:
         with pytest.raises(InputError, match="no recorded run has this finding"):
             decide(open_ledger(ledger), rule, key, Request("acknowledge"), by="dpo", now=NOW)
     assert recorded(ledger) == 0
+
+
+def test_an_end_date_that_is_not_a_date_is_named_not_taken_as_in_force() -> None:
+    """Compared as text, 'never' would be later than any date."""
+    excepted = Decision("except", "dpo", "2026-01-01T00:00:00.000000Z", until="never")
+    with pytest.raises(InputError, match="holds a date the workbench did not write"):
+        in_force(excepted, date(2026, 11, 1))
+    assert in_force(replace(excepted, until="2026-11-01"), date(2026, 11, 1))
+    assert not in_force(replace(excepted, until="2026-10-31"), date(2026, 11, 1))

@@ -58,6 +58,7 @@ KEY_KINDS = (
 # An id is any text of the snapshot (spaces included), never a control character.
 KEY = re.compile(r"(?P<kind>[a-z]+):(?=\S)[^\x00-\x1f\x7f]{1,380}")
 CHAINS = {"audit trail": audit, "decisions": decisions}
+CHANGED_KEYS = "(keys changed outside the workbench)"
 
 
 def log(
@@ -239,12 +240,25 @@ def entries(
             row["who"],
             row["role"],
             row["action"],
-            json.loads(row["object_keys"]),
+            _logged_keys(row["object_keys"]),
             row["snapshot_id"],
         )
         for row in rows
     ]
     return [entry for entry in found if not key or key in entry.object_keys]
+
+
+def _logged_keys(text: object) -> list[str]:
+    """An entry's keys as `append_entry` stored them (a JSON list of text). Anything else
+    was put there by hand: the entry is still listed, its keys shown as such (`verify`
+    names the entry)."""
+    try:
+        keys = json.loads(text)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        keys = None
+    if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+        return keys
+    return [CHANGED_KEYS]
 
 
 def people(ledger: Ledger) -> list[str]:

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import Connection, select
 
 from insight_workbench.ledger.decisions import EXCEPT, WITHDRAW
-from insight_workbench.ledger.instants import shown
+from insight_workbench.ledger.instants import parsed_date, shown
 from insight_workbench.ledger.tables import decisions
 
 GRANTS = (EXCEPT,)  # `decide --except`
@@ -84,5 +84,5 @@ def standing_exception(history: list[Decision], rule: str | None = None) -> Deci
 def in_force(exception: Decision | None, on: date) -> bool:
     """Whether `exception` still covers day `on` (its `until` is that day or later)."""
     return (
-        exception is not None and exception.until is not None and exception.until >= on.isoformat()
+        exception is not None and exception.until is not None and parsed_date(exception.until) >= on
     )

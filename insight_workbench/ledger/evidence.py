@@ -19,7 +19,7 @@ deletion is late by at most that many days (whole days, rounded up).
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import pairwise
@@ -27,7 +27,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from insight_workbench.ledger.instants import parsed, shown
+from insight_workbench.errors import InputError
+from insight_workbench.ledger.instants import (
+    CHANGED_BY_HAND,
+    canonical,
+    parsed,
+    shown,
+    stored_json,
+)
 from insight_workbench.ledger.tables import holdings, runs
 
 DAY = timedelta(days=1)
@@ -101,9 +108,23 @@ def recorded_runs(connection: Connection) -> list[RunRef]:
             runs.c.manifest_sha256,
             runs.c.exported_at,
             runs.c.as_of,
-        ).order_by(runs.c.exported_at, runs.c.as_of, runs.c.recorded_at, runs.c.run_id)
+        ).order_by(runs.c.recorded_at, runs.c.run_id)
     )
-    return [RunRef(**row) for row in rows.mappings()]
+    found = [
+        RunRef(
+            **{
+                **row,
+                "exported_at": canonical(row["exported_at"]),
+                "as_of": canonical(row["as_of"]),
+            }
+        )
+        for row in rows.mappings()
+    ]
+    return sorted(found, key=lambda run: (run.exported_at, run.as_of))  # stable: recorded order
+
+
+def _canonical_times(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {**row, "exported_at": canonical(row["exported_at"]), "as_of": canonical(row["as_of"])}
 
 
 def deletion_records(connection: Connection, key: str | None = None) -> list[DeletionRecord]:
@@ -149,6 +170,16 @@ def judge(key: str, order: list[RunRef], held: dict[str, Held]) -> DeletionRecor
     return DeletionRecord(key, dated.rule, dated.due, there.rows, last_held, clear, held_again)
 
 
+def _rows_held(text: str) -> dict[str, int]:
+    """The rows held per table, as `record_run` stored them ({"table": n})."""
+    held = stored_json(text)
+    if not isinstance(held, dict) or not all(
+        isinstance(n, int) and not isinstance(n, bool) for n in held.values()
+    ):
+        raise InputError(CHANGED_BY_HAND.format(what="count of rows held"))
+    return held
+
+
 def _holds(held: Held | None) -> bool:
     return held is not None and any(held.rows.values())
 
@@ -160,6 +191,6 @@ def _holdings(connection: Connection, key: str | None) -> dict[str, dict[str, He
         statement = statement.where(holdings.c.key == key)
     found: dict[str, dict[str, Held]] = {}
     for row in connection.execute(statement).mappings():
-        rows = {table: int(n) for table, n in json.loads(row["rows"]).items()}
+        rows = _rows_held(row["rows"])
         found.setdefault(row["key"], {})[row["run_id"]] = Held(row["rule"], row["due"], rows)
     return found

@@ -6,7 +6,9 @@ the ledger stores six fraction digits always and shows instants as `format_utc` 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from typing import Any
 
 from insight_workbench.errors import InputError
 from insight_workbench.timeutil import format_utc, to_utc
@@ -41,6 +43,21 @@ def parsed(text: str) -> datetime:
         return to_utc(moment)
     except (ValueError, TypeError, AttributeError):
         raise InputError(CHANGED_BY_HAND.format(what="time")) from None
+
+
+def canonical(text: str) -> str:
+    """A stored instant as the ledger writes it now (fixed width, so text order is time
+    order): one written by an earlier version, a year before 1000 without its leading
+    zeros, sorts in its place too."""
+    return stored(parsed(text))
+
+
+def stored_json(text: str) -> Any:
+    """A JSON value the ledger stored (a run's rules, the rows held)."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError):
+        raise InputError(CHANGED_BY_HAND.format(what="value")) from None
 
 
 def parsed_date(text: str) -> date:

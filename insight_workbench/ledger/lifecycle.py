@@ -16,7 +16,6 @@ ran its rule; a run that did not run the rule leaves its state as it was.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,8 +31,8 @@ from insight_workbench.ledger.decisions import (
     decisions_by_finding,
     london_today,
 )
+from insight_workbench.ledger.instants import canonical, shown, stored_json
 from insight_workbench.ledger.instants import now as clock_now
-from insight_workbench.ledger.instants import shown
 from insight_workbench.ledger.tables import findings, runs
 from insight_workbench.rules import family_of
 
@@ -186,21 +185,20 @@ def _runs(connection: Connection) -> list[RecordedRun]:
     )
     for row in connection.execute(per_rule):
         counted[row.run_id][family_of(row.rule)] += int(row.n)
-    order = (runs.c.exported_at, runs.c.as_of, runs.c.recorded_at, runs.c.run_id)
-    query = select(runs).order_by(*order)
-    return [
+    recorded = [
         RecordedRun(
             run_id=row["run_id"],
             snapshot_id=row["snapshot_id"],
-            exported_at=row["exported_at"],
-            as_of=row["as_of"],
+            exported_at=canonical(row["exported_at"]),
+            as_of=canonical(row["as_of"]),
             recorded_at=row["recorded_at"],
-            rules=frozenset(json.loads(row["rules"])),
+            rules=frozenset(stored_json(row["rules"])),
             findings=sum(counted[row["run_id"]].values()),
             by_family=dict(sorted(counted[row["run_id"]].items())),
         )
-        for row in connection.execute(query).mappings()
+        for row in connection.execute(select(runs)).mappings()
     ]
+    return sorted(recorded, key=lambda r: (r.exported_at, r.as_of, r.recorded_at, r.run_id))
 
 
 def _presence(
