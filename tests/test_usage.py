@@ -554,3 +554,34 @@ def test_cohorts_start_no_earlier_than_year_1(raw: AnalystData):
     cells = [(str(c)[:10], int(m)) for c, m in zip(got["cohort"], got["months_since"], strict=True)]
     assert cells == [("0001-01-01", 0), ("0001-01-01", 1), ("0001-02-01", 0)]
     assert (got["cohort_size"] == 0).all()
+
+
+def test_hidden_logins_cannot_be_had_from_the_headline_less_the_shown_rows(tmp_path: Path):
+    """27 people log in on Mondays at 10:00 (15 from google.com, 12 directly) and 3 on
+    Sundays at 21:00 from a rare domain: the 3's logins are hidden, and so are one more
+    row's, in the referrer table and in the hour-of-week grid alike."""
+    as_of = datetime(2026, 11, 28, 2, tzinfo=UTC)
+    users = [_user(f"U{i:02d}", "O1") for i in range(1, 31)]
+    rows, n = [], 0
+    for i in range(1, 31):
+        for week in range(4):
+            n += 1
+            rare = i > 27
+            moment = datetime(2026, 11, 1 if rare else 2, 21 if rare else 10, tzinfo=UTC)
+            login = _login(n, f"U{i:02d}", moment + timedelta(weeks=week))
+            login["referrer"] = (
+                "https://intranet.example.net/" if rare else "https://www.google.com/" * (i <= 15)
+            )
+            rows.append(login)
+    tables = {"organisations": [_org("O1", "active")], "users": users, "logins": rows}
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", tables))
+    data = analyst_data(snapshot, KEY)
+    headline = usage.headline_figures(snapshot, as_of, days=30)["logins_30d"]
+    for frame in (
+        usage.referrer_domains(data, as_of, days=30),
+        usage.hour_of_week(data, as_of, days=30),
+    ):
+        shown = [v for v in frame["logins"] if not isinstance(v, str)]
+        hidden = [v for v in frame["logins"] if isinstance(v, str)]
+        assert len(hidden) >= 2
+        assert headline - sum(shown) >= 12 + 48  # at least the 3's and one more row's

@@ -57,7 +57,8 @@ def hour_of_week(
     """When people log in, London time: weekday (1 = Monday), hour (0-23), users, logins."""
     p = window(data, as_of, days, product)
     frame = run(data, "usage_hour_of_week.sql", {"logins": logins(product)}, **p)
-    return show(data, frame, ["users"], linked_columns=["logins"])
+    # Every login is in some cell: over the headline's period they add up to its logins.
+    return show(data, frame, ["users"], linked_columns=["logins"], linked_total=True)
 
 
 def cohort_retention(

@@ -90,5 +90,10 @@ def referrer_domains(
         **p,
     )
     return show(
-        data, frame, ["users"], linked_columns=["logins"], labels={"referrer_domain": OTHER}
+        data,
+        frame,
+        ["users"],
+        linked_columns=["logins"],
+        labels={"referrer_domain": OTHER},
+        linked_total=True,  # every login is in some row: they add up to the headline's
     )
