@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cli_runner import run_cli
 from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
 
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.reports.ledger_sections import decisions
 from insight_workbench.rules import FAMILIES
 from insight_workbench.rules.runner import CheckResult
 
@@ -60,3 +63,20 @@ def test_the_pack_shows_the_ledger(
     assert "No runs are recorded yet" not in html
     assert "request:R1" in html
     assert "legal hold" in html
+
+
+def test_an_exception_is_in_force_to_the_end_of_its_day_in_london(
+    ledger_setting: str, deletion_months: dict[str, CheckResult]
+) -> None:
+    """Until 31 July (summer time): at 23:30 UTC on 31 July it is already 1 August in
+    London, and the exception has ended."""
+    record(ledger_setting, deletion_months, OUT_OF_ORDER)
+    grant = {"basis": "legal hold", "approver": "Counsel", "until": "2027-07-31"}
+    decide(ledger_setting, "org:O3", "except", **grant)
+    ledger = open_ledger(ledger_setting)
+    before = decisions(ledger, datetime(2027, 7, 31, 22, 59, tzinfo=UTC))
+    after = decisions(ledger, datetime(2027, 7, 31, 23, 0, tzinfo=UTC))
+    assert before.figures["exceptions_in_force"] == ["RET-001 org:O3"]
+    assert "in force on 2027-07-31, London" in before.intro
+    assert after.figures["exceptions_in_force"] == []
+    assert "in force on 2027-08-01, London" in after.intro

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from insight_workbench import charts
 from insight_workbench.ledger.database import Ledger, reading
 from insight_workbench.ledger.decision_log import decisions_about, in_force, standing_exception
+from insight_workbench.ledger.decisions import london_today
 from insight_workbench.ledger.evidence import deletion_records
 from insight_workbench.ledger.instants import parsed
 from insight_workbench.ledger.runs import run_identity
@@ -149,11 +150,12 @@ def decisions(ledger: Ledger, as_of: datetime) -> Section:
         [{name: getattr(d, name) for name in DECISION_COLUMNS} for d in made],
         columns=DECISION_COLUMNS,
     )
+    day = london_today(as_of)  # an exception runs to the end of its day in London
     standing = []
     for history in (by_key[key] for key in sorted(by_key)):
         for rule in sorted({d.rule for d in history}):
             exception = standing_exception(history, rule)
-            if exception is not None and in_force(exception, as_of.date()):
+            if exception is not None and in_force(exception, day):
                 standing.append(exception)
     exceptions = pd.DataFrame(
         [{name: getattr(d, name) for name in EXCEPTION_COLUMNS} for d in standing],
@@ -162,7 +164,7 @@ def decisions(ledger: Ledger, as_of: datetime) -> Section:
     return Section(
         "Decisions and exceptions",
         "What the DPO decided about findings, oldest first, and the exceptions still in "
-        f"force on {as_of.date().isoformat()} (granted, not withdrawn, not expired).",
+        f"force on {day.isoformat()}, London (granted, not withdrawn, not expired).",
         [("Decisions", frame), ("Exceptions in force", exceptions)],
         figures={
             "decisions": len(made),
