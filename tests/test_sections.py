@@ -12,6 +12,8 @@ from insight_workbench.findings import Finding
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import sections
+from insight_workbench.reports.sections import findings_frame
+from insight_workbench.reports.tables import BLANK, cell_text
 from insight_workbench.rules import FAMILIES, RULES, Rule
 from insight_workbench.rules.runner import CheckResult
 
@@ -146,3 +148,19 @@ def test_an_organisation_found_by_both_retention_rules_counts_once(tmp_path: Pat
     assert figures["overdue_organisations"] == 1
     assert figures["rows_held_overdue"] == 1  # the one users row, not twice
     assert figures["states"] == {"overdue": 1}
+
+
+def test_a_figure_a_finding_does_not_have_is_a_dash_and_rows_not_held_are_zero() -> None:
+    found = [
+        Finding("TPP-001", "processor:P3", "high", "Not assessed", None, {}),
+        Finding("TPP-002", "processor:P8", "medium", "Review overdue", None, {"days_overdue": 545}),
+        Finding("RET-001", "org:O1", "high", "Held", None, {"users": 2, "logins": 7}),
+        Finding("RET-001", "org:O2", "high", "Held", None, {"users": 1}),
+    ]
+    frame = findings_frame(found)
+    cells = [[cell_text(v) for v in frame[c]] for c in ("days_overdue", "users", "logins")]
+    assert cells == [
+        [BLANK, "545", BLANK, BLANK],
+        [BLANK, BLANK, "2", "1"],
+        [BLANK, BLANK, "7", "0"],
+    ]

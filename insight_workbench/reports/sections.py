@@ -24,6 +24,7 @@ from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
 from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.reports.results import ReportInputs
 from insight_workbench.reports.tables import titled_table
 from insight_workbench.rules import FAMILIES, RULES, family_label, family_of, select_rules
@@ -74,10 +75,15 @@ def findings_frame(findings: Sequence[Finding]) -> pd.DataFrame:
         for f in findings
     ]
     frame = pd.DataFrame(rows, columns=None if rows else ["rule", "key", "severity", "due"])
-    for column in frame.columns[5:]:  # row counts absent from a finding are zero rows
+    # A finding counting rows held (RET-001..003) holds none of a table it does not name;
+    # any other figure a finding lacks (days overdue, k) is a dash, not 0.
+    counts_held = pd.Series([any(k in PERSONAL_DATA_TABLES for k in f.evidence) for f in findings])
+    for column in frame.columns[5:]:
         values = [row[column] for row in rows if column in row]
         if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            frame[column] = frame[column].fillna(0).astype(int)
+            frame[column] = frame[column].astype("Int64")
+            if column in PERSONAL_DATA_TABLES:
+                frame.loc[counts_held & frame[column].isna(), column] = 0
     return frame
 
 
