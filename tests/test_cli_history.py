@@ -139,6 +139,8 @@ def test_bad_options_are_exit_2(ledger_setting: str, args: list[str], message: s
         "UPDATE ledger_decisions SET until = 'never'",
         "UPDATE ledger_decisions SET at = 'garbage'",
         "UPDATE ledger_runs SET rules = 'nope'",
+        "UPDATE ledger_runs SET rules = '5'",
+        """UPDATE ledger_runs SET rules = '"RET-001"'""",  # a text, not a list of them
     ],
 )
 def test_a_value_changed_outside_the_workbench_is_exit_2_not_a_crash(

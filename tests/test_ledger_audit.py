@@ -32,6 +32,16 @@ def fill(setting: str, entries: int = 5, made: int = 4) -> None:
             chain.append(connection, decisions, {**fields, "by": "dpo", "at": "2026-01-01"})
 
 
+def decide_three(setting: str) -> None:
+    """Three decisions, each with its audit entry in the same transaction, as `decide`
+    writes them."""
+    with writing(open_ledger(setting)) as connection:
+        for n in range(1, 4):
+            fields = {"rule": "RET-001", "key": f"org:O{n}", "action": "acknowledge"}
+            chain.append(connection, decisions, {**fields, "by": "dpo", "at": "2026-01-01"})
+            audit_trail.append_entry(connection, "dpo", "cli", "decision", [f"org:O{n}"], None)
+
+
 def verify(setting: str) -> tuple[int, str]:
     done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting})
     assert "Traceback" not in done.stderr
@@ -207,9 +217,7 @@ def test_a_chain_emptied_with_its_head_is_found_from_what_the_other_logs(
 ) -> None:
     """Each decision (and recorded run) is written with an audit entry: emptying either
     chain and its head record leaves more logged than the chain holds."""
-    fill(ledger_setting, entries=0, made=3)  # each decision's entry logged below, as `decide` does
-    for n in range(1, 4):
-        audit_trail.log(open_ledger(ledger_setting), "dpo", "cli", "decision", [f"org:O{n}"], None)
+    decide_three(ledger_setting)
     assert verify(ledger_setting)[0] == 0
     sql(
         ledger_setting,
@@ -221,6 +229,31 @@ def test_a_chain_emptied_with_its_head_is_found_from_what_the_other_logs(
     assert f"{name}: broken at entry 1: entries from here on were removed" in out
     pruned = run_cli("ledger", "prune", env={"INSIGHT_LEDGER": ledger_setting})
     assert pruned.returncode == (1 if table is audit else 0)
+
+
+def test_an_emptied_chain_stays_found_however_many_pages_are_viewed_after(
+    ledger_setting: str,
+) -> None:
+    decide_three(ledger_setting)
+    sql(
+        ledger_setting,
+        "DELETE FROM ledger_audit",
+        "DELETE FROM ledger_heads WHERE chain = 'ledger_audit'",
+    )
+    for _ in range(5):  # more entries than the runs and decisions owe
+        audit_trail.log(open_ledger(ledger_setting), "dpo", "dpo", "page_view", [], None)
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert "audit trail: broken at entry 6: the record of the chain's last entry was removed" in out
+
+
+def test_a_head_number_out_of_reach_is_left_as_found_and_writing_goes_on(
+    ledger_setting: str,
+) -> None:
+    fill(ledger_setting)
+    sql(ledger_setting, "UPDATE ledger_heads SET seq = 2147483647 WHERE chain = 'ledger_audit'")
+    assert audit_trail.log(open_ledger(ledger_setting), "dpo", "dpo", "sign_in", [], None) == 6
+    assert verify(ledger_setting)[0] == 1
 
 
 @pytest.mark.parametrize(

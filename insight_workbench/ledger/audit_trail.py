@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Table, delete, func, select
 from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import Ledger, reading, writing
 from insight_workbench.ledger.instants import now, stored
-from insight_workbench.ledger.tables import audit, checkpoints, decisions, runs
+from insight_workbench.ledger.tables import audit, checkpoints, decisions
 
 ACTIONS = (
     "sign_in",
@@ -135,20 +135,13 @@ def _unaccounted(connection: Connection, table: Table) -> chain.Break | None:
     Each recorded run and each decision is written with an audit entry, in the same
     transaction: the audit trail cannot have written fewer entries than there are runs
     and decisions, nor the decisions fewer than the trail's entries that log one."""
-    held = chain.count(connection, table)
+    written = chain.count(connection, table)
     if table is audit:
-        written = held + _pruned(connection, audit.name)
-        owed = chain.count(connection, runs) + chain.count(connection, decisions)
+        written += _pruned(connection, audit.name)
         why = "each recorded run and decision was written with an entry"
     else:
-        written = held
-        owed = int(
-            connection.execute(
-                select(func.count()).where(audit.c.action == "decision")
-            ).scalar_one()
-        )
         why = "the audit trail logs more decisions"
-    if written >= owed:
+    if written >= chain.owed(connection, table):
         return None
     last = connection.execute(select(func.max(table.c.seq))).scalar_one()
     start = connection.execute(

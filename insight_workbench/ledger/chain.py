@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select
 
-from insight_workbench.ledger.tables import checkpoints, heads
+from insight_workbench.ledger.tables import audit, checkpoints, decisions, heads, runs
 
 GENESIS = "0" * 64
+LAST_SEQ = 2**31 - 1  # the largest sequence number every ledger backend stores
 LINKS = ("seq", "prev_hash", "hash")
 
 
@@ -65,7 +66,12 @@ def append(connection: Connection, table: Table, fields: Mapping[str, Any]) -> i
     ).first()
     head_seq = whole(head.seq) if head is not None else None
     follows_head = head is not None and head_seq == seq - 1 and head.hash == prev
-    if head is not None and head_seq is not None and head_seq >= seq and _is_hash(head.hash):
+    if (
+        head is not None
+        and head_seq is not None
+        and seq <= head_seq < LAST_SEQ
+        and _is_hash(head.hash)
+    ):
         # Entries were removed from the end: the new one follows what the ledger last
         # wrote, so the gap stays for `verify` to name.
         seq, prev, follows_head = head_seq + 1, str(head.hash), True
@@ -75,11 +81,31 @@ def append(connection: Connection, table: Table, fields: Mapping[str, Any]) -> i
         connection.execute(
             heads.update().where(heads.c.chain == table.name).values(seq=seq, hash=digest)
         )
-    elif head is None and last is None and start is None:  # the chain's first entry
+    elif head is None and last is None and start is None and _new_chain(connection, table):
         connection.execute(heads.insert().values(chain=table.name, seq=seq, hash=digest))
     # Otherwise the head's record was removed or changed by hand: it is left as found, so
     # that `verify` still names what was done.
     return seq
+
+
+def owed(connection: Connection, table: Table) -> int:
+    """The fewest entries `table` can have written: each recorded run and each decision
+    is written with an audit entry, in the same transaction, and each decision's audit
+    entry logs it."""
+    if table.name == audit.name:
+        return count(connection, runs) + count(connection, decisions)
+    if table.name == decisions.name:
+        logged = select(func.count()).where(audit.c.action == "decision")
+        return int(connection.execute(logged).scalar_one())
+    return 0
+
+
+def _new_chain(connection: Connection, table: Table) -> bool:
+    """Whether an empty chain without a head never had an entry: nothing is owed but what
+    this transaction writes beside it (a run or a decision with its audit entry). Else
+    its entries and head were removed by hand, and no head is made for `verify` to
+    take as the start."""
+    return owed(connection, table) <= (1 if table.name == audit.name else 0)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,14 @@ def stored_json(text: str) -> Any:
         raise InputError(CHANGED_BY_HAND.format(what="value")) from None
 
 
+def stored_rules(text: str) -> frozenset[str]:
+    """The rule codes a recorded run checked (a JSON list of text)."""
+    rules = stored_json(text)
+    if not isinstance(rules, list) or not all(isinstance(code, str) for code in rules):
+        raise InputError(CHANGED_BY_HAND.format(what="list of rules"))
+    return frozenset(rules)
+
+
 def parsed_date(text: str) -> date:
     """A stored calendar date (`YYYY-MM-DD`)."""
     try:

@@ -31,7 +31,7 @@ from insight_workbench.ledger.decisions import (
     decisions_by_finding,
     london_today,
 )
-from insight_workbench.ledger.instants import canonical, shown, stored_json
+from insight_workbench.ledger.instants import canonical, shown, stored_rules
 from insight_workbench.ledger.instants import now as clock_now
 from insight_workbench.ledger.tables import findings, runs
 from insight_workbench.rules import family_of
@@ -192,7 +192,7 @@ def _runs(connection: Connection) -> list[RecordedRun]:
             exported_at=canonical(row["exported_at"]),
             as_of=canonical(row["as_of"]),
             recorded_at=row["recorded_at"],
-            rules=frozenset(stored_json(row["rules"])),
+            rules=stored_rules(row["rules"]),
             findings=sum(counted[row["run_id"]].values()),
             by_family=dict(sorted(counted[row["run_id"]].items())),
         )

@@ -5,7 +5,6 @@ exceptions in force. They show the ledger as it stands when the report runs.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pandas as pd
@@ -16,7 +15,7 @@ from insight_workbench.ledger.database import Ledger, reading
 from insight_workbench.ledger.decision_log import decisions_about, in_force, standing_exception
 from insight_workbench.ledger.decisions import london_today
 from insight_workbench.ledger.evidence import deletion_records
-from insight_workbench.ledger.instants import parsed
+from insight_workbench.ledger.instants import parsed, stored_rules
 from insight_workbench.ledger.runs import run_identity
 from insight_workbench.ledger.tables import findings, runs
 from insight_workbench.reports.sections import Section
@@ -61,7 +60,7 @@ def trend(ledger: Ledger, current: CheckResult) -> pd.DataFrame:
             found.get((run.run_id, prefix), 0),
         )
         for run in recorded
-        for prefix in _families(json.loads(run.rules))
+        for prefix in _families(sorted(stored_rules(run.rules)))
     ]
     if run_identity(current) not in {run.run_id for run in recorded}:
         manifest = current.snapshot.manifest
