@@ -16,7 +16,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
 from insight_workbench.ledger.database import open_ledger, reading, writing
 from insight_workbench.ledger.instants import stored
-from insight_workbench.ledger.tables import audit, checkpoints, decisions
+from insight_workbench.ledger.tables import audit, checkpoints, decisions, runs
 from insight_workbench.policy import load_policy
 
 
@@ -30,6 +30,21 @@ def fill(setting: str, entries: int = 5, made: int = 4) -> None:
         for n in range(1, made + 1):
             fields = {"rule": "RET-001", "key": f"org:O{n}", "action": "acknowledge"}
             chain.append(connection, decisions, {**fields, "by": "dpo", "at": "2026-01-01"})
+
+
+RUN = {
+    "run_id": "r1",
+    "snapshot_id": "S1",
+    "manifest_sha256": "0" * 64,
+    "exported_at": "2026-11-28T02:00:00.000000Z",
+    "as_of": "2026-11-28T02:00:00.000000Z",
+    "policy": "{}",
+    "rules": "[]",
+    "workbench_version": "test",
+    "recorded_at": "2026-11-28T03:00:00.000000Z",
+    "recorded_by": "dpo",
+    "source": "cli",
+}
 
 
 def decide_three(setting: str) -> None:
@@ -247,13 +262,35 @@ def test_an_emptied_chain_stays_found_however_many_pages_are_viewed_after(
     assert "audit trail: broken at entry 6: the record of the chain's last entry was removed" in out
 
 
+@pytest.mark.parametrize("number", [2147483647, 2147483646, 2**30])
 def test_a_head_number_out_of_reach_is_left_as_found_and_writing_goes_on(
-    ledger_setting: str,
+    ledger_setting: str, number: int
 ) -> None:
     fill(ledger_setting)
-    sql(ledger_setting, "UPDATE ledger_heads SET seq = 2147483647 WHERE chain = 'ledger_audit'")
-    assert audit_trail.log(open_ledger(ledger_setting), "dpo", "dpo", "sign_in", [], None) == 6
+    sql(ledger_setting, f"UPDATE ledger_heads SET seq = {number} WHERE chain = 'ledger_audit'")
+    for seq in (6, 7, 8):
+        assert (
+            audit_trail.log(open_ledger(ledger_setting), "dpo", "dpo", "sign_in", [], None) == seq
+        )
     assert verify(ledger_setting)[0] == 1
+
+
+def test_an_emptied_chain_of_one_run_stays_found_after_a_page_view(ledger_setting: str) -> None:
+    """One recorded run owes one audit entry: a page view is not it."""
+    with writing(open_ledger(ledger_setting)) as connection:
+        connection.execute(runs.insert().values(**RUN))
+        audit_trail.append_entry(connection, "dpo", "cli", "run_recorded", ["run:r1"], "S1")
+    audit_trail.log(open_ledger(ledger_setting), "dpo", "dpo", "page_view", [], None)
+    assert verify(ledger_setting)[0] == 0
+    sql(
+        ledger_setting,
+        "DELETE FROM ledger_audit",
+        "DELETE FROM ledger_heads WHERE chain = 'ledger_audit'",
+    )
+    audit_trail.log(open_ledger(ledger_setting), "dpo", "dpo", "page_view", [], None)
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert "audit trail: broken at entry 2: the record of the chain's last entry was removed" in out
 
 
 @pytest.mark.parametrize(

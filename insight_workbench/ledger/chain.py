@@ -69,7 +69,7 @@ def append(connection: Connection, table: Table, fields: Mapping[str, Any]) -> i
     if (
         head is not None
         and head_seq is not None
-        and seq <= head_seq < LAST_SEQ
+        and seq <= head_seq < LAST_SEQ // 2  # room left below the limit to go on writing
         and _is_hash(head.hash)
     ):
         # Entries were removed from the end: the new one follows what the ledger last
@@ -81,7 +81,7 @@ def append(connection: Connection, table: Table, fields: Mapping[str, Any]) -> i
         connection.execute(
             heads.update().where(heads.c.chain == table.name).values(seq=seq, hash=digest)
         )
-    elif head is None and last is None and start is None and _new_chain(connection, table):
+    elif head is None and last is None and start is None and _new_chain(connection, table, fields):
         connection.execute(heads.insert().values(chain=table.name, seq=seq, hash=digest))
     # Otherwise the head's record was removed or changed by hand: it is left as found, so
     # that `verify` still names what was done.
@@ -100,12 +100,13 @@ def owed(connection: Connection, table: Table) -> int:
     return 0
 
 
-def _new_chain(connection: Connection, table: Table) -> bool:
-    """Whether an empty chain without a head never had an entry: nothing is owed but what
-    this transaction writes beside it (a run or a decision with its audit entry). Else
-    its entries and head were removed by hand, and no head is made for `verify` to
-    take as the start."""
-    return owed(connection, table) <= (1 if table.name == audit.name else 0)
+def _new_chain(connection: Connection, table: Table, fields: Mapping[str, Any]) -> bool:
+    """Whether an empty chain without a head never had an entry: nothing is owed but this
+    entry itself, when it is the audit entry of the run or decision its transaction
+    writes. Else its entries and head were removed by hand, and no head is made for
+    `verify` to take as the start."""
+    beside = table.name == audit.name and fields.get("action") in ("run_recorded", "decision")
+    return owed(connection, table) <= (1 if beside else 0)
 
 
 @dataclass(frozen=True)
