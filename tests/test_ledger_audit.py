@@ -63,6 +63,14 @@ def verify(setting: str) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
+def remove_with_head(setting: str, table: str, where: str = "") -> None:
+    """Entries of `table` removed (those matching `where`, else all), with the record of
+    the chain's head."""
+    sql(
+        setting, f"DELETE FROM {table} {where}", f"DELETE FROM ledger_heads WHERE chain = '{table}'"
+    )
+
+
 def sql(setting: str, *statements: str) -> None:
     """Tampering as someone with the database's password would: plain SQL."""
     with open_ledger(setting).engine.begin() as connection:
@@ -163,11 +171,7 @@ def test_the_last_entry_removed_with_the_record_of_the_head_is_found(
     ledger_setting: str, table: Table, name: str, last: int
 ) -> None:
     fill(ledger_setting)
-    sql(
-        ledger_setting,
-        f"DELETE FROM {table.name} WHERE seq = {last}",
-        f"DELETE FROM ledger_heads WHERE chain = '{table.name}'",
-    )
+    remove_with_head(ledger_setting, table.name, f"WHERE seq = {last}")
     code, out = verify(ledger_setting)
     assert code == 1
     assert f"{name}: broken at entry {last}: the record of the chain's last entry was " in out
@@ -234,11 +238,7 @@ def test_a_chain_emptied_with_its_head_is_found_from_what_the_other_logs(
     chain and its head record leaves more logged than the chain holds."""
     decide_three(ledger_setting)
     assert verify(ledger_setting)[0] == 0
-    sql(
-        ledger_setting,
-        f"DELETE FROM {table.name}",
-        f"DELETE FROM ledger_heads WHERE chain = '{table.name}'",
-    )
+    remove_with_head(ledger_setting, table.name)
     code, out = verify(ledger_setting)
     assert code == 1
     assert f"{name}: broken at entry 1: entries from here on were removed" in out
