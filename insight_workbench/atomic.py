@@ -150,7 +150,7 @@ def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
                 shutil.rmtree(stage, ignore_errors=True)
                 raise
         return
-    remove_leftovers(target, "writing")
+    remove_writers_leftovers(target)
     stage = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("writing"), suffix=".tmp"))
     try:
         yield stage
@@ -206,15 +206,42 @@ def process_running(pid: int) -> bool:
     return True
 
 
+def remove_writers_leftovers(folder: Path) -> None:
+    """What `staged_folder` writers killed inside `folder` left there (see `remove_leftovers`)."""
+    for name in ("writing", "replaced"):
+        remove_leftovers(folder, name)
+
+
 def _move_up(stage: Path, target: Path, existing: str) -> None:
     before = [entry for entry in target.iterdir() if entry != stage]
     if before and existing == "empty":
         raise FileExistsError(target)
-    if existing == "replace":
+    if existing != "replace" or not before:
+        for entry in sorted(stage.iterdir()):
+            os.replace(entry, target / entry.name)
+        return
+    # Replaced whole or not at all: what was there steps aside (renames), the new entries
+    # move up, and the old go only then; an interruption between puts the old back.
+    aside = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("replaced"), suffix=".tmp"))
+    moved: list[Path] = []
+    try:
         for entry in before:
-            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
-    for entry in sorted(stage.iterdir()):
-        os.replace(entry, target / entry.name)
+            os.rename(entry, aside / entry.name)
+        for entry in sorted(stage.iterdir()):
+            os.replace(entry, target / entry.name)
+            moved.append(target / entry.name)
+    except BaseException:
+        for entry in moved:
+            _remove(entry)
+        for entry in aside.iterdir():
+            os.rename(entry, target / entry.name)
+        aside.rmdir()
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _remove(entry: Path) -> None:
+    shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 
 def file_in_the_way(target: Path) -> Path | None:

@@ -85,9 +85,20 @@ def main() -> None:
             typer.echo(f"error: {printable(text)} (see --help)", err=True)  # one line
         sys.exit(2)
     except Exception as error:  # last: DuckDB out of memory or disk while answering
+        if _interrupted(error):  # Ctrl-C while DuckDB ran a query: as anywhere else
+            typer.echo("aborted", err=True)
+            sys.exit(2)
         problem = resource_problem(error)
         if problem is None:
             raise
         typer.echo(f"error: {problem}", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupted(error: Exception) -> bool:
+    """Whether DuckDB stopped a query for a Ctrl-C (it raises its own error, not
+    KeyboardInterrupt)."""
+    return type(error).__name__ == "InterruptException" or (
+        isinstance(error, RuntimeError) and str(error) == "Query interrupted"
+    )

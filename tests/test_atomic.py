@@ -149,3 +149,31 @@ def test_a_failed_folder_write_leaves_no_parent_it_made(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="disk full"):
         fail_inside()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_replacement_interrupted_halfway_puts_the_old_entries_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "snapshot"
+    target.mkdir()
+    for name in ("manifest.json", "users.csv"):
+        (target / name).write_text(f"old {name}", encoding="utf-8")
+    real_replace, calls = os.replace, []
+
+    def interrupted(source: str | Path, destination: str | Path) -> None:
+        calls.append(destination)
+        if len(calls) == 2:  # the second new entry: as a Ctrl-C there would
+            raise KeyboardInterrupt
+        real_replace(source, destination)
+
+    def replace_with_new() -> None:
+        with staged_folder(target, existing="replace") as stage:
+            for name in ("logins.csv", "manifest.json", "users.csv"):
+                (stage / name).write_text(f"new {name}", encoding="utf-8")
+            monkeypatch.setattr(os, "replace", interrupted)
+
+    with pytest.raises(KeyboardInterrupt):
+        replace_with_new()
+    monkeypatch.undo()
+    kept = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
+    assert kept == {"manifest.json": "old manifest.json", "users.csv": "old users.csv"}

@@ -15,10 +15,12 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from cli_runner import run_cli
 from sar_people import JANE
 
+from insight_workbench.loading import workspace
 from insight_workbench.testing import build_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,3 +181,20 @@ def test_a_report_on_a_full_disk_ends_failed_not_running(full: Path | None, tmp_
     assert len(records) == 1
     assert json.loads(records[0].read_text())["status"] == "failed"
     assert not [p for p in full.rglob("*") if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    "stopped",
+    [duckdb.InterruptException("INTERRUPT Error: Interrupted!"), RuntimeError("Query interrupted")],
+)
+def test_a_ctrl_c_while_duckdb_answers_is_aborted_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stopped: Exception
+) -> None:
+    """DuckDB turns a Ctrl-C during a query into an error of its own."""
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise stopped
+
+    monkeypatch.setattr(workspace, "ingest", interrupted)
+    done = run_cli("validate", build_snapshot(tmp_path / "s", {}))
+    assert (done.returncode, done.stderr) == (2, "aborted\n")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from cli_runner import run_cli, run_script
 
+from insight_workbench.atomic import _pid_namespace
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.rules import RULES
@@ -297,6 +299,35 @@ def test_refuses_an_earlier_sample_with_foreign_files(tmp_path, regenerated):
     (out / "mine.csv").write_text("x\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"mine\.csv"):
         generate_sample(out)
+
+
+@pytest.mark.parametrize(
+    ("mine", "named"),
+    [
+        ("deidentified/my_analysis.csv", "deidentified/my_analysis.csv"),
+        ("deidentified/archive/keep.txt", "deidentified/archive"),
+        ("deidentified/x.txt", "deidentified/x.txt"),
+    ],
+)
+def test_a_file_of_yours_inside_an_earlier_sample_s_datasets_is_never_deleted(
+    tmp_path, sample_path, mine, named
+):
+    out = Path(shutil.copytree(sample_path, tmp_path / "s"))
+    (out / mine).parent.mkdir(parents=True, exist_ok=True)
+    (out / mine).write_text("keep me", encoding="utf-8")
+    with pytest.raises(InputError, match=f"holds '{named}', which the sample does not write"):
+        generate_sample(out)
+    assert (out / mine).read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_killed_writer_s_leftover_does_not_stop_a_retry(tmp_path, sample_path):
+    out = Path(shutil.copytree(sample_path, tmp_path / "s"))
+    leftover = out / f".writing.{_pid_namespace()}-999999999.abcd1234.tmp"  # no such process
+    leftover.mkdir()
+    (leftover / "users.csv").write_text("half", encoding="utf-8")
+    generate_sample(out, seed=3, users=200, orgs=20, days=30)
+    assert not leftover.exists()
+    load_snapshot(out).con.close()
 
 
 def test_replaces_an_earlier_sample_in_another_format(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,16 @@ def test_refuses_a_folder_it_did_not_write(tmp_path):
     assert done.returncode == 2
     assert "holds 'notes.txt'" in done.stderr
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize("mine", ["{month}/notes.txt", "2020-01/thesis.docx"])
+def test_a_file_of_yours_inside_a_month_folder_is_never_deleted(series, tmp_path, mine):
+    out = Path(shutil.copytree(series, tmp_path / "series"))
+    month = sorted(p.name for p in out.iterdir() if p.is_dir())[0]
+    path = out / mine.format(month=month)
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("mine", encoding="utf-8")
+    done = run_cli("sample", "--months", "2", "--out", out)
+    assert done.returncode == 2
+    assert f"holds '{mine.format(month=month)}', which the series does not write" in done.stderr
+    assert path.read_text(encoding="utf-8") == "mine"

@@ -134,8 +134,13 @@ organisation, `--days` {days_low}–{days_high:,}, `--format csv|parquet`, `--se
 anything else is refused with exit code 2. `--days` sets how far back background
 activity goes; planted rows keep their fixed dates. `--out` must be a new or
 empty folder, or an earlier sample (a folder holding `planted.json` and only
-files the sample writes), which is replaced whole; any other folder is refused
-rather than mixed with.
+files the sample writes: its manifest, the files the manifest lists and their
+sidecars, `deidentified/` included), which is replaced whole; any other folder
+is refused rather than mixed with, naming the first file that is not the
+sample's. The replacement is whole or nothing: the earlier files step aside
+until every new one is in place, and an interruption puts them back. What a
+killed run left behind (a hidden `.writing.…` or `.replaced.…` folder of a
+process that is gone) is removed by the next run rather than refused.
 
 Large snapshots are written in streaming batches (one user at a time, 50,000
 rows per write), so memory stays flat in the number of activity rows:
@@ -161,8 +166,8 @@ organisations and users a month: three long-standing customers, and the
 organisations and requests of the stories below; twelve months take a few
 seconds. `--months` {months_low}–{months_high}; `--seed` and `--format` as for the
 sample; `--orgs`, `--users` and `--days` are refused with it. `--out` must be new,
-empty, or an earlier series (`lifecycle.json` and month folders only), which is
-replaced whole.
+empty, or an earlier series (`lifecycle.json` and month folders, each holding
+only its snapshot's files), which is replaced whole.
 
 A row is in a month's snapshot when it happened before that export and its
 user's rows had not yet been deleted; an organisation shows the status, closure

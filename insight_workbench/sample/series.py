@@ -16,11 +16,12 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from insight_workbench.atomic import reported_write_errors, staged_folder
+from insight_workbench.atomic import remove_writers_leftovers, reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.progress import OnStep, Steps
+from insight_workbench.sample.earlier import foreign_file
 from insight_workbench.sample.series_lifecycle import lifecycle
 from insight_workbench.sample.series_stories import plant_stories
 from insight_workbench.sample.series_world import (
@@ -75,14 +76,23 @@ def _check_folder(out: Path) -> None:
     """`out` must be empty, new, or an earlier series: lifecycle.json and month folders."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out.name}: exists and is not a folder")
-    if not out.is_dir() or not any(out.iterdir()):
+    if not out.is_dir():
+        return
+    remove_writers_leftovers(out)
+    if not any(out.iterdir()):
         return
     if not (out / LIFECYCLE_FILE).is_file():
         raise InputError(f"--out {out.name}: folder is not empty and holds no earlier series")
     for entry in sorted(out.iterdir()):
-        if entry.name != LIFECYCLE_FILE and not (entry.is_dir() and MONTH_FOLDER.match(entry.name)):
+        foreign: str | None = entry.name
+        if entry.name == LIFECYCLE_FILE:
+            foreign = None
+        elif entry.is_dir() and not entry.is_symlink() and MONTH_FOLDER.match(entry.name):
+            inside = foreign_file(entry, set())  # a month's snapshot, and nothing else
+            foreign = None if inside is None else f"{entry.name}/{inside}"
+        if foreign is not None:
             raise InputError(
-                f"--out {out.name}: holds '{entry.name}', which the series does not write; "
+                f"--out {out.name}: holds '{foreign}', which the series does not write; "
                 "use an empty folder"
             )
 
