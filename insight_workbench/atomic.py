@@ -216,6 +216,8 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
     before = [entry for entry in target.iterdir() if entry != stage]
     if before and existing == "empty":
         raise FileExistsError(target)
+    if existing == "replace":  # another writer's folder in the making is not ours to move
+        before = [entry for entry in before if not _in_the_making(entry.name)]
     if existing != "replace" or not before:
         for entry in sorted(stage.iterdir()):
             os.replace(entry, target / entry.name)
@@ -238,6 +240,13 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
         aside.rmdir()
         raise
     shutil.rmtree(aside, ignore_errors=True)
+
+
+def _in_the_making(name: str) -> bool:
+    return any(
+        name.startswith(f".{kind}.") and _WRITER.fullmatch(name[len(kind) + 2 :])
+        for kind in ("writing", "replaced")
+    )
 
 
 def _remove(entry: Path) -> None:

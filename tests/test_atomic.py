@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench.atomic import new_parents, staged_folder, write_atomically
+from insight_workbench.atomic import _pid_namespace, new_parents, staged_folder, write_atomically
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -177,3 +177,16 @@ def test_a_replacement_interrupted_halfway_puts_the_old_entries_back(
     monkeypatch.undo()
     kept = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
     assert kept == {"manifest.json": "old manifest.json", "users.csv": "old users.csv"}
+
+
+def test_a_replacement_leaves_another_live_writer_s_folder_alone(tmp_path: Path) -> None:
+    target = tmp_path / "snapshot"
+    target.mkdir()
+    (target / "users.csv").write_text("old", encoding="utf-8")
+    live = target / f".writing.{_pid_namespace()}-{os.getpid()}.live1234.tmp"  # running
+    live.mkdir()
+    with staged_folder(target, existing="replace") as stage:
+        (stage / "users.csv").write_text("new", encoding="utf-8")
+    assert live.is_dir()
+    assert (target / "users.csv").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in target.iterdir()) == sorted([live.name, "users.csv"])
