@@ -13,6 +13,7 @@ from cli_runner import run_script
 from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, TABLES
 
 from insight_workbench import cli
+from insight_workbench.atomic import _pid_namespace
 from insight_workbench.subject_requests import pack
 
 
@@ -182,3 +183,16 @@ def test_a_name_that_is_only_dot_zip_is_a_zip(monkeypatch, capsys, people_path, 
     )
     assert (code, err) == (0, "")
     assert zipfile.is_zipfile(out)
+
+
+def test_a_killed_run_s_leftover_does_not_stop_a_retry(monkeypatch, capsys, people_path, tmp_path):
+    out = tmp_path / "pack"
+    leftover = out / f".writing.{_pid_namespace()}-999999999.abcd1234.tmp"  # no such process
+    leftover.mkdir(parents=True)
+    (leftover / "README.txt").write_text("half a pack", encoding="utf-8")
+    code, _, err = run(
+        monkeypatch, capsys, "sar", str(people_path), "--user-id", JANE, "--out", str(out)
+    )
+    assert (code, err) == (0, "")
+    assert not leftover.exists()
+    assert (out / "README.txt").is_file()

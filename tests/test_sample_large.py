@@ -4,6 +4,7 @@ rows as CSV and as Parquet, and something for the rules to find."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,3 +80,17 @@ def test_command_line_refuses_a_bad_scale_and_a_foreign_folder(tmp_path: Path) -
         generate_large(tmp_path, scale=SCALE)
     assert (tmp_path / "notes.txt").is_file()
     assert not (tmp_path / PRESET_FILE).exists()
+
+
+def test_an_earlier_large_sample_is_replaced_whole_and_a_file_of_yours_refused(
+    large: Path, tmp_path: Path
+) -> None:
+    earlier = Path(shutil.copytree(large, tmp_path / "earlier"))
+    (earlier / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(InputError, match=r"holds 'notes\.txt', which the large sample does not"):
+        generate_large(earlier, seed=3, scale=SCALE)
+    assert (earlier / "notes.txt").read_text(encoding="utf-8") == "mine"
+    (earlier / "notes.txt").unlink()
+    generate_large(earlier, seed=4, scale=SCALE)  # replaced whole, in place
+    assert json.loads((earlier / PRESET_FILE).read_text(encoding="utf-8"))["seed"] == 4
+    assert not [p.name for p in earlier.iterdir() if p.name.startswith(".")]

@@ -27,16 +27,17 @@ What the rules find in it, by construction:
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from insight_workbench.atomic import remove_writers_leftovers, reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.lockdown import settings_from_env
 from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.sample.earlier import foreign_file
 
 PRESET_FILE = "preset.json"
 # DuckDB's memory while generating (INSIGHT_MEMORY_LIMIT wins), the rest spilled to a
@@ -88,14 +89,20 @@ def generate_large(out: Path, seed: int = 7, scale: float = 1.0, fmt: str = "par
     if seed < 0:
         raise InputError("--seed: must be a whole number >= 0")
     out = Path(out)
-    _prepare_folder(out)
+    _check_folder(out)
     counts = {name: max(1, round(n * scale)) for name, n in BASE_COUNTS.items()}
     settings = settings_from_env()
-    with tempfile.TemporaryDirectory(prefix="insight-large-", dir=settings.temp_dir) as spill:
-        _generate(out, seed, counts, fmt, settings.memory_limit or MEMORY_LIMIT, spill)
-    write_manifest(out, EXPORTED_AT, f"large-x{scale:g}-seed{seed}")
-    preset = {"preset": "large", "scale": scale, "seed": seed, "format": fmt, "counts": counts}
-    (out / PRESET_FILE).write_text(json.dumps(preset, indent=2) + "\n", encoding="utf-8")
+    # Written beside `out` (or inside an earlier one) and swapped in once complete, as the
+    # sample is: a failure or a Ctrl-C leaves `out` as it was.
+    with (
+        reported_write_errors(out),
+        staged_folder(out, existing="replace") as stage,
+        tempfile.TemporaryDirectory(prefix="insight-large-", dir=settings.temp_dir) as spill,
+    ):
+        _generate(stage, seed, counts, fmt, settings.memory_limit or MEMORY_LIMIT, spill)
+        write_manifest(stage, EXPORTED_AT, f"large-x{scale:g}-seed{seed}")
+        preset = {"preset": "large", "scale": scale, "seed": seed, "format": fmt, "counts": counts}
+        (stage / PRESET_FILE).write_text(json.dumps(preset, indent=2) + "\n", encoding="utf-8")
     return out
 
 
@@ -124,15 +131,23 @@ def _generate(
         con.close()
 
 
-def _prepare_folder(out: Path) -> None:
-    """`out` must be empty, new, or an earlier large sample (it has preset.json)."""
+def _check_folder(out: Path) -> None:
+    """`out` must be empty, new, or an earlier large sample (preset.json and only the files
+    it wrote), which is replaced whole; anything else in it is refused, never deleted."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out.name}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
+    if not out.is_dir():
+        return
+    remove_writers_leftovers(out)
+    if any(out.iterdir()):
         if not (out / PRESET_FILE).is_file():
             raise InputError(f"--out {out.name}: folder is not empty and holds no large sample")
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
+        foreign = foreign_file(out, {PRESET_FILE})
+        if foreign is not None:
+            raise InputError(
+                f"--out {out.name}: holds '{foreign}', which the large sample does not "
+                "write; use an empty folder"
+            )
 
 
 def _define(con: duckdb.DuckDBPyConnection, seed: int, counts: dict[str, int]) -> None:

@@ -85,7 +85,7 @@ def _check_folder(out: Path) -> None:
         raise InputError(f"--out {out.name}: folder is not empty and holds no earlier series")
     for entry in sorted(out.iterdir()):
         foreign: str | None = entry.name
-        if entry.name == LIFECYCLE_FILE:
+        if entry.name == LIFECYCLE_FILE and entry.is_file() and not entry.is_symlink():
             foreign = None
         elif entry.is_dir() and not entry.is_symlink() and MONTH_FOLDER.match(entry.name):
             inside = foreign_file(entry, set())  # a month's snapshot, and nothing else

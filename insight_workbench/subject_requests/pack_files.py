@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from insight_workbench.atomic import (
     new_parents,
+    remove_writers_leftovers,
     reported_write_errors,
     staged_folder,
     write_atomically,
@@ -207,7 +208,10 @@ def is_zip(target: Path) -> bool:
 
 
 def check_target(target: Path) -> None:
-    """Refuse a destination that would overwrite something."""
+    """Refuse a destination that would overwrite something (what a killed writer left in
+    a folder, personal data, is removed first: it is not something to keep)."""
+    if target.is_dir():
+        remove_writers_leftovers(target)
     if is_zip(target):
         if target.exists():
             raise InputError(f"--out {target}: already exists; will not overwrite it")
