@@ -88,7 +88,8 @@ chosen = st.selectbox(
 run = found[int(chosen or 0)]
 html = None if run.problem else run.read_html()  # only a plain file inside the run's folder
 if run.problem:
-    st.error(f"This run's record is damaged ({run.problem}): nothing it names is shown.")
+    problem = escape_markdown(run.problem)  # names a key of the file: text, never Markdown
+    st.error(f"This run's record is damaged ({problem}): nothing it names is shown.")
 elif html is None:
     st.warning("This run has no HTML report.")
 else:

@@ -44,13 +44,14 @@ def runs_frame(found: list[PastRun]) -> pd.DataFrame:
     rows = []
     for run in found:
         error = run.record.get("error") or {}
+        snapshot = run.record.get("snapshot")  # a mapping, unless the file was edited
         rows.append(
             {
                 "notebook": run.notebook,
                 "start": run.record.get("start"),
                 "end": run.record.get("end"),
                 "status": run.status,
-                "snapshot_id": (run.record.get("snapshot") or {}).get("snapshot_id"),
+                "snapshot_id": snapshot.get("snapshot_id") if isinstance(snapshot, dict) else None,
                 "as_of": run.record.get("as_of"),
                 "html": run.html.name if run.html else None,
                 "error": error.get("ename") if isinstance(error, dict) else None,

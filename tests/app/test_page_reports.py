@@ -107,3 +107,23 @@ def test_a_run_whose_record_is_damaged_is_named_not_left_out(open_app, tmp_path:
         "Not shown: access_review/20261102T010000Z/run.json is not a readable run record."
     )
     assert list(frame_with(app, "notebook", "status")["notebook"]) == ["retention_audit"]
+
+
+def test_a_record_edited_by_hand_is_named_as_text_and_the_others_stay_listed(
+    open_app, tmp_path: Path
+) -> None:
+    write_run(tmp_path, "retention_audit", "20261101T010000Z", "succeeded", html=True)
+    write_run(tmp_path, "access_review", "20261102T010000Z", "succeeded", html=True)
+    edited = tmp_path / "access_review" / "20261102T010000Z" / "run.json"
+    record = json.loads(edited.read_text())
+    record["snapshot"] = "just-a-string"
+    record["files"] = {"[click me](https://evil.example/x) **bold**": "../../../../etc/passwd"}
+    edited.write_text(json.dumps(record))
+    app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})
+    assert not app.exception
+    listed = frame_with(app, "notebook", "status")
+    assert list(listed["notebook"]) == ["access_review", "retention_audit"]
+    [damaged] = [e.value for e in app.error]
+    assert damaged.startswith("This run's record is damaged (run.json files.")
+    assert "\\[click me\\]" in damaged  # escaped: shown as text, never as a link
+    assert "**bold**" not in damaged
