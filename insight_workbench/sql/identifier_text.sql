@@ -2,5 +2,8 @@
 -- trimmed of white space and without case, a final sigma as any sigma (lower-casing
 -- `ΚΏΣΤΑΣ` gives `κώστασ`, while `Κώστας` keeps its `ς`). DEID-001 compares so, and
 -- `deidentify` leaves out a label equal to a held identifier so compared.
-CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(x, '^\s+|\s+$', '', 'g');
+-- White space is Unicode's, as Python's `str.strip` has it: a no-break space or a vertical
+-- tab pasted beside a name is trimmed too (`\s` alone is ASCII's).
+CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(
+    x, '^[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+|[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+$', '', 'g');
 CREATE OR REPLACE TEMP MACRO iw_caseless(x) AS replace(lower(x), 'ς', 'σ');

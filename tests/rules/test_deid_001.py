@@ -96,6 +96,10 @@ CASES = [
     ("ANN LEE", ["held user name"]),  # case-insensitive
     ("\u039a\u038f\u03a3\u03a4\u0391\u03a3 \u03a0\u0391\u03a0\u03a0\u0386\u03a3", GREEK),
     (" u1001 ", ["held user id"]),
+    ("\u00a0u1001", ["held user id"]),  # a no-break space is trimmed too
+    ("\x0bu1001", ["held user id"]),  # and a vertical tab
+    ("ANN LEE\u00a0", ["held user name"]),
+    ("HOST-17.example.net\u3000", ["held login IP address"]),  # an ideographic space
     ("u1003", ["held user id"]),  # a soft-deleted user is still held
     ("HOST-17.example.net", ["held login IP address"]),
     ("020 7946 0958", None),  # digits differ from +44 20 7946 0958
