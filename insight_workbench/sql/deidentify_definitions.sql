@@ -2,8 +2,9 @@
 
 -- Labels (organisation ids, event types) that must never be published: those equal to
 -- a held identifier as DEID-001 compares them (a name, user id or login IP as
--- `identifier_text.sql` says, defined first; an email address by its key, emails.py),
--- so that the datasets pass DEID-001. Computed for the few distinct labels.
+-- `identifier_text.sql` says, defined first; an email address by its key, emails.py) or
+-- to the hash of one, so that the datasets pass DEID-001 and DEID-002. Computed for the
+-- few distinct labels.
 CREATE OR REPLACE TEMP TABLE _labels AS
 SELECT DISTINCT v FROM (
     SELECT org_id AS v FROM organisations
@@ -12,7 +13,15 @@ CREATE OR REPLACE TEMP TABLE _held AS
 SELECT v FROM _labels WHERE iw_caseless(iw_trim(v)) IN (
     SELECT iw_caseless(iw_trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
         SELECT name FROM users UNION ALL SELECT DISTINCT ip FROM logins))
-UNION SELECT v FROM _labels WHERE iw_email_key(v) IN (SELECT email_key FROM iw_email_keys);
+UNION SELECT v FROM _labels WHERE iw_email_key(v) IN (SELECT email_key FROM iw_email_keys)
+-- and, as DEID-002 finds them, the unsalted hashes of a held email or user id
+UNION SELECT v FROM _labels
+WHERE length(iw_trim(v)) IN (32, 40, 64) AND lower(iw_trim(v)) IN (
+    SELECT unnest([md5(x), sha1(x), sha256(x)]) FROM (
+        SELECT lower(iw_trim(email)) AS x FROM users
+        UNION SELECT iw_trim(email) FROM users
+        UNION SELECT iw_trim(user_id) FROM users
+        UNION SELECT lower(iw_trim(user_id)) FROM users) WHERE x <> '');
 CREATE OR REPLACE TEMP TABLE _phones AS
 SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
 WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;
