@@ -88,6 +88,9 @@ def main() -> None:
         if _interrupted(error):  # Ctrl-C while DuckDB ran a query: as anywhere else
             typer.echo("aborted", err=True)
             sys.exit(2)
+        if _damaged_block(error):
+            _say_damaged()
+            sys.exit(2)
         problem = resource_problem(error)
         if problem is None:
             raise
@@ -101,4 +104,22 @@ def _interrupted(error: Exception) -> bool:
     KeyboardInterrupt)."""
     return type(error).__name__ == "InterruptException" or (
         isinstance(error, RuntimeError) and str(error) == "Query interrupted"
+    )
+
+
+def _damaged_block(error: Exception) -> bool:
+    """Whether DuckDB read a block of a cached database that fails its checksum (found only
+    when a query reads that block, not when the file is opened)."""
+    return "Corrupt database file" in str(error) and "checksum" in str(error)
+
+
+def _say_damaged() -> None:
+    from insight_workbench.loading.cached_database import remove_opened
+
+    removed = remove_opened()
+    where = ", ".join(printable(path) for path in removed) or "a file of the cache folder"
+    typer.echo(
+        f"error: {where}: damaged (a block fails its checksum); removed, so that the next "
+        "run builds it again from the export",
+        err=True,
     )

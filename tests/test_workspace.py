@@ -17,7 +17,7 @@ from loader_checks import VALID, valid_snapshot
 
 from insight_workbench import emails
 from insight_workbench.errors import InputError
-from insight_workbench.loading import known_folders, lockdown, workspace
+from insight_workbench.loading import cached_database, known_folders, lockdown, workspace
 from insight_workbench.loading.lockdown import Settings
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.snapshot import Snapshot
@@ -484,3 +484,35 @@ def test_a_memory_limit_too_small_to_build_is_named_not_blamed_on_a_file(
     )
     assert list((own_cache / "workspaces").iterdir()) == []
     assert [p.name for p in (own_cache / "tmp").iterdir() if "spill" not in p.name] == []
+
+
+def test_a_block_failing_its_checksum_is_removed_and_built_again(
+    tmp_path: Path, sample_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB checks a block when a query reads it, not when the file opens: the command
+    then says so in one line (exit 2) and removes the file, and the next run rebuilds it."""
+    monkeypatch.setattr(cached_database, "OPENED", set())  # this test's files only
+    folder = Path(shutil.copytree(sample_path, tmp_path / "s"))
+    fresh = run_cli("check", folder, "--format", "json")
+    built, snapshot = ingest(folder)
+    snapshot.con.close()
+    workspace_file = built.path
+    whole = workspace_file.read_bytes()
+    damaged = None
+    for block in range(len(whole) // 262_144):  # one block at a time, until a query reads it
+        changed = bytearray(whole)
+        start = 12_288 + block * 262_144 + 1_000
+        changed[start : start + 64] = b"\x5a" * 64
+        workspace_file.write_bytes(changed)
+        done = run_cli("check", folder, "--format", "json")
+        assert "Traceback" not in done.stderr
+        if done.returncode == 2:
+            damaged = done
+            break
+        assert done.stdout == fresh.stdout  # an unread block: the same answer
+    assert damaged is not None, "no damaged block was read"
+    assert damaged.stderr.count("\n") == 1
+    assert "damaged (a block fails its checksum); removed" in damaged.stderr
+    assert not workspace_file.exists()
+    again = run_cli("check", folder, "--format", "json")
+    assert (again.returncode, again.stdout) == (fresh.returncode, fresh.stdout)

@@ -26,6 +26,21 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading.lockdown import Settings, connect_read_only
 
 T = TypeVar("T")
+# The cached files this process opened: a block that fails its checksum is only found
+# when a query reads it, and then the file is removed so that the next run builds it anew.
+OPENED: set[Path] = set()
+
+
+def remove_opened() -> list[Path]:
+    """Remove every cached file this process opened (one of them was found damaged); the
+    paths removed. A cache is only a copy: the export it came from builds it again."""
+    removed = []
+    for target in sorted(OPENED):
+        with contextlib.suppress(OSError):
+            target.unlink()
+            removed.append(target)
+    OPENED.clear()
+    return removed
 
 
 def open_or_build(
@@ -72,6 +87,7 @@ def open_checked(
         if _complete(con, target):
             found = accept(con)
             if found is not None:
+                OPENED.add(target)
                 return found
     except (duckdb.Error, OSError):
         pass
