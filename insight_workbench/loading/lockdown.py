@@ -187,7 +187,9 @@ def _apply(
         try:
             con.execute(f"SET memory_limit = {quote_literal(settings.memory_limit.strip())}")
         except duckdb.Error:
-            raise InputError("memory limit: must be a size such as 1GB or 512MB") from None
+            raise InputError(
+                "--memory-limit / INSIGHT_MEMORY_LIMIT: must be a size such as 1GB or 512MB"
+            ) from None
     if allowed:
         listed = ", ".join(quote_literal(str(p) + os.sep) for p in allowed)
         con.execute(f"SET allowed_directories = [{listed}]")
