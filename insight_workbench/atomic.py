@@ -174,25 +174,22 @@ def _pid_namespace() -> int:
 
 # What follows `.<name>.` in a temporary name made by `_prefix` and tempfile.
 _WRITER = re.compile(r"(\d+)-(\d+)\.[a-z0-9_]+\.tmp")
+WRITER_KINDS = ("writing", "replaced")  # what `staged_folder` makes inside an existing folder
 
 
 def remove_leftovers(folder: Path, name: str) -> None:
     """Remove what writers of `name` in `folder` left there when killed: temporary
     files and folders of this process-id namespace whose process is gone."""
-    start, namespace = f".{name}.", _pid_namespace()
+    namespace = _pid_namespace()
     try:
-        entries = [entry for entry in folder.iterdir() if entry.name.startswith(start)]
+        written = [(entry, _writer(entry.name, name)) for entry in folder.iterdir()]
     except OSError:
         return
-    for entry in entries:
-        writer = _WRITER.fullmatch(entry.name[len(start) :])
+    for entry, writer in written:
         if writer is None or int(writer[1]) != namespace or process_running(int(writer[2])):
             continue
         with contextlib.suppress(OSError):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+            _remove(entry)
 
 
 def process_running(pid: int) -> bool:
@@ -208,8 +205,8 @@ def process_running(pid: int) -> bool:
 
 def remove_writers_leftovers(folder: Path) -> None:
     """What `staged_folder` writers killed inside `folder` left there (see `remove_leftovers`)."""
-    for name in ("writing", "replaced"):
-        remove_leftovers(folder, name)
+    for kind in WRITER_KINDS:
+        remove_leftovers(folder, kind)
 
 
 def _move_up(stage: Path, target: Path, existing: str) -> None:
@@ -243,10 +240,13 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
 
 
 def _in_the_making(name: str) -> bool:
-    return any(
-        name.startswith(f".{kind}.") and _WRITER.fullmatch(name[len(kind) + 2 :])
-        for kind in ("writing", "replaced")
-    )
+    return any(_writer(name, kind) for kind in WRITER_KINDS)
+
+
+def _writer(name: str, kind: str) -> re.Match[str] | None:
+    """(pid namespace, pid) of the writer a temporary `.<kind>.` entry's name names."""
+    start = f".{kind}."
+    return _WRITER.fullmatch(name[len(start) :]) if name.startswith(start) else None
 
 
 def _remove(entry: Path) -> None:

@@ -92,17 +92,23 @@ def test_messages_say_what_to_do(snapshot):
     )
 
 
-def test_retention_due_keeps_the_fraction_of_a_second(tmp_path):
-    closed = {
-        "org_id": "O1",
-        "name": "Org O1",
+def closed(org_id: str, at: str) -> dict[str, str]:
+    """An organisation closed at `at` (no user data held: a schedule item, not a finding)."""
+    return {
+        "org_id": org_id,
+        "name": f"Org {org_id}",
         "product": "value_insight",
         "status": "closed",
         "created_at": "2025-01-01T00:00:00Z",
-        "closed_at": "2028-03-06T23:29:59.999Z",
+        "closed_at": at,
     }
+
+
+def test_retention_due_keeps_the_fraction_of_a_second(tmp_path):
     folder = build_snapshot(
-        tmp_path / "s", {"organisations": [closed]}, exported_at="2028-03-20T00:00:00Z"
+        tmp_path / "s",
+        {"organisations": [closed("O1", "2028-03-06T23:29:59.999Z")]},
+        exported_at="2028-03-20T00:00:00Z",
     )
     snapshot = load_snapshot(folder)
     try:
@@ -114,16 +120,6 @@ def test_retention_due_keeps_the_fraction_of_a_second(tmp_path):
 
 
 def test_dues_within_one_second_are_in_time_order(tmp_path):
-    def closed(org_id: str, at: str) -> dict[str, str]:
-        return {
-            "org_id": org_id,
-            "name": f"Org {org_id}",
-            "product": "value_insight",
-            "status": "closed",
-            "created_at": "2025-01-01T00:00:00Z",
-            "closed_at": at,
-        }
-
     orgs = [
         closed("O1", "2026-06-03T12:00:00Z"),
         closed("O2", "2026-06-03T12:00:00.9Z"),

@@ -144,10 +144,8 @@ def _unaccounted(connection: Connection, table: Table) -> chain.Break | None:
     if written >= chain.owed(connection, table):
         return None
     last = connection.execute(select(func.max(table.c.seq))).scalar_one()
-    start = connection.execute(
-        select(checkpoints.c.through_seq).where(checkpoints.c.chain == table.name)
-    ).scalar_one_or_none()
-    after = int(last if last is not None else chain.whole(start) or 0)
+    start = chain.start_of(connection, table.name)
+    after = int(last) if last is not None else start[0] if start else 0
     return chain.Break(after + 1, f"entries from here on were removed ({why})")
 
 

@@ -56,7 +56,7 @@ def append(connection: Connection, table: Table, fields: Mapping[str, Any]) -> i
     last = connection.execute(
         select(table.c.seq, table.c.hash).order_by(table.c.seq.desc()).limit(1)
     ).first()
-    start = _checkpoint(connection, table.name)
+    start = start_of(connection, table.name)
     if last is not None:
         seq, prev = int(last.seq) + 1, str(last.hash)
     else:
@@ -121,7 +121,6 @@ def verify(connection: Connection, table: Table) -> Break | None:
     pruning's checkpoint) are checked too: a value put there by hand is named, never a
     crash."""
     names = chained_fields(table)
-    first = connection.execute(select(func.min(table.c.seq))).scalar_one()
     checkpoint = connection.execute(
         select(checkpoints.c.through_seq, checkpoints.c.last_hash, checkpoints.c.pruned).where(
             checkpoints.c.chain == table.name
@@ -134,6 +133,7 @@ def verify(connection: Connection, table: Table) -> Break | None:
         or not _is_hash(checkpoint.last_hash)
         or whole(checkpoint.pruned) is None
     ):
+        first = connection.execute(select(func.min(table.c.seq))).scalar_one()
         return Break(int(first or 1), "the checkpoint before it was changed by hand")
     else:
         expected_seq, prev = through + 1, str(checkpoint.last_hash)
@@ -204,7 +204,7 @@ def count(connection: Connection, table: Table) -> int:
     return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def _checkpoint(connection: Connection, chain: str) -> tuple[int, str] | None:
+def start_of(connection: Connection, chain: str) -> tuple[int, str] | None:
     """Where the chain starts after pruning; None when nothing was pruned (or when the
     checkpoint was changed by hand, which `verify` names)."""
     row = connection.execute(

@@ -110,20 +110,11 @@ def recorded_runs(connection: Connection) -> list[RunRef]:
             runs.c.as_of,
         ).order_by(runs.c.recorded_at, runs.c.run_id)
     )
-    found = [
-        RunRef(
-            **{
-                **row,
-                "exported_at": canonical(row["exported_at"]),
-                "as_of": canonical(row["as_of"]),
-            }
-        )
-        for row in rows.mappings()
-    ]
+    found = [RunRef(**_canonical_times(row)) for row in rows.mappings()]
     return sorted(found, key=lambda run: (run.exported_at, run.as_of))  # stable: recorded order
 
 
-def _canonical_times(row: Mapping[str, Any]) -> dict[str, Any]:
+def _canonical_times(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {**row, "exported_at": canonical(row["exported_at"]), "as_of": canonical(row["as_of"])}
 
 

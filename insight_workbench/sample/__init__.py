@@ -13,14 +13,14 @@ import random
 from datetime import UTC, datetime
 from pathlib import Path
 
-from insight_workbench.atomic import remove_writers_leftovers, reported_write_errors, staged_folder
+from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.progress import OnStep, Steps
 from insight_workbench.sample import planted, processors, subject_requests
 from insight_workbench.sample.activity import Sessions, campaigns, messages, null_user_failures
 from insight_workbench.sample.datasets import write_datasets
-from insight_workbench.sample.earlier import foreign_file
+from insight_workbench.sample.earlier import check_earlier
 from insight_workbench.sample.orgs import FIRST_STATUSES, PLANTED_ORGS, build_world
 from insight_workbench.sample.timekeeping import (
     DAY,
@@ -136,20 +136,7 @@ def check_options(seed: int, orgs: int, users: int, days: int, fmt: str) -> None
 def check_folder(out: Path) -> None:
     """Refuse to mix the sample with other files: `out` must be empty, new, or an earlier
     sample (it has planted.json and only files the sample writes), which is replaced."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out.name}: exists and is not a folder")
-    if not out.is_dir():
-        return
-    remove_writers_leftovers(out)
-    if any(out.iterdir()):
-        if not (out / PLANTED_FILE).is_file():
-            raise InputError(f"--out {out.name}: folder is not empty and holds no earlier sample")
-        foreign = foreign_file(out, {PLANTED_FILE})
-        if foreign is not None:
-            raise InputError(
-                f"--out {out.name}: holds '{foreign}', which the sample does not write; "
-                "use an empty folder"
-            )
+    check_earlier(out, PLANTED_FILE, "no earlier sample", "the sample")
 
 
 def _plant(world: World, plants: Plants, seed: int) -> list[subject_requests.Request]:

@@ -6,6 +6,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from insight_workbench.atomic import remove_writers_leftovers
+from insight_workbench.errors import InputError
+
+
+def check_earlier(out: Path, marker: str, missing: str, writer: str) -> None:
+    """`out` must be new, empty, or an earlier snapshot of `writer`'s (it holds `marker`
+    and only the files it wrote), which is replaced whole; anything else in it is
+    refused, never deleted. `missing` says what a folder without `marker` lacks."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out.name}: exists and is not a folder")
+    if not out.is_dir():
+        return
+    remove_writers_leftovers(out)  # a killed run's: no reason to refuse the folder
+    if not any(out.iterdir()):
+        return
+    if not (out / marker).is_file():
+        raise InputError(f"--out {out.name}: folder is not empty and holds {missing}")
+    foreign = foreign_file(out, {marker})
+    if foreign is not None:
+        raise InputError(
+            f"--out {out.name}: holds '{foreign}', which {writer} does not write; "
+            "use an empty folder"
+        )
+
 
 def foreign_file(folder: Path, also: set[str]) -> str | None:
     """The first file or folder under an earlier snapshot `folder` that it did not write

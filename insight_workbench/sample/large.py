@@ -33,11 +33,11 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.atomic import remove_writers_leftovers, reported_write_errors, staged_folder
+from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.lockdown import settings_from_env
 from insight_workbench.loading.manifest import write_manifest
-from insight_workbench.sample.earlier import foreign_file
+from insight_workbench.sample.earlier import check_earlier
 
 PRESET_FILE = "preset.json"
 # DuckDB's memory while generating (INSIGHT_MEMORY_LIMIT wins), the rest spilled to a
@@ -89,7 +89,7 @@ def generate_large(out: Path, seed: int = 7, scale: float = 1.0, fmt: str = "par
     if seed < 0:
         raise InputError("--seed: must be a whole number >= 0")
     out = Path(out)
-    _check_folder(out)
+    check_earlier(out, PRESET_FILE, "no large sample", "the large sample")
     counts = {name: max(1, round(n * scale)) for name, n in BASE_COUNTS.items()}
     settings = settings_from_env()
     # Written beside `out` (or inside an earlier one) and swapped in once complete, as the
@@ -129,25 +129,6 @@ def _generate(
             _copy(con, table, order, out / f"{table}.{fmt}", fmt)
     finally:
         con.close()
-
-
-def _check_folder(out: Path) -> None:
-    """`out` must be empty, new, or an earlier large sample (preset.json and only the files
-    it wrote), which is replaced whole; anything else in it is refused, never deleted."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out.name}: exists and is not a folder")
-    if not out.is_dir():
-        return
-    remove_writers_leftovers(out)
-    if any(out.iterdir()):
-        if not (out / PRESET_FILE).is_file():
-            raise InputError(f"--out {out.name}: folder is not empty and holds no large sample")
-        foreign = foreign_file(out, {PRESET_FILE})
-        if foreign is not None:
-            raise InputError(
-                f"--out {out.name}: holds '{foreign}', which the large sample does not "
-                "write; use an empty folder"
-            )
 
 
 def _define(con: duckdb.DuckDBPyConnection, seed: int, counts: dict[str, int]) -> None:
