@@ -327,3 +327,14 @@ def test_the_report_kernel_drops_only_the_shutdown_interrupt_line(tmp_path: Path
             manager.shutdown_kernel()
     errors = [line for line in stderr.read_text().splitlines() if "ERROR" in line]
     assert errors == ["[IPKernelApp] ERROR | some other error"]
+
+
+def test_an_environment_reached_through_a_linked_folder_is_the_same_one(
+    tmp_path: Path,
+) -> None:
+    real = tmp_path / "venv" / "bin"
+    real.mkdir(parents=True)
+    (tmp_path / "linked").symlink_to(tmp_path / "venv")
+    command = [str(tmp_path / "venv/bin/python"), "-m", "ipykernel_launcher", "-f", "k.json"]
+    started = without_debugger(command, str(tmp_path / "linked/bin/python3"))
+    assert started == [command[0], "-m", LAUNCHER, "-f", "k.json"]

@@ -114,8 +114,13 @@ def without_debugger(command: list[str], interpreter: str = sys.executable) -> l
 
 
 def _same_environment(python: str, interpreter: str) -> bool:
+    """Folders compared with links resolved (an environment reached through a linked
+    folder is the same one); the interpreters themselves are not resolved, since every
+    environment's python links to the same system interpreter."""
     named = Path(os.path.abspath(python))
-    return named.name.startswith("python") and named.parent == Path(interpreter).absolute().parent
+    if not named.name.startswith("python"):
+        return False
+    return named.parent.resolve() == Path(os.path.abspath(interpreter)).parent.resolve()
 
 
 @contextmanager
