@@ -61,7 +61,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except InputError as error:  # may quote a file name from the snapshot: printable
-        typer.echo(f"error: {printable(error, keep_newlines=True)}", err=True)
+        typer.echo(f"error: {printable(error)}", err=True)  # one line
         sys.exit(2)
     except OSError as error:  # a file that cannot be read or written: one line, no traceback
         where = f"{printable(error.filename)}: " if error.filename else ""

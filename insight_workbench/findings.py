@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from insight_workbench.terminal import printable
+
 SEVERITIES = ("high", "medium", "low")
 
 
@@ -17,6 +19,9 @@ class Finding:
     due: str | None  # "YYYY-MM-DDTHH:MM:SS[.fff]Z", "YYYY-MM-DD" (SAR rules), or None
     evidence: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", one_line(self.message))
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -28,8 +33,18 @@ class ScheduleItem:
     due: str  # UTC timestamp for retention, a date for the others
     message: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", one_line(self.message))
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def one_line(message: str) -> str:
+    """A message quotes names and ids from the snapshot, which may hold line breaks or
+    control characters: shown as visible escapes, so that the message stays one line in
+    every output (a CSV record, a log line, a table cell)."""
+    return printable(message)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

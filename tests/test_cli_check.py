@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cli_runner import SCRIPT, run_script
 from cli_runner import run_cli as run
-from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE
+from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE, _processor
 
 from insight_workbench.testing import build_snapshot
 
@@ -107,6 +107,7 @@ def test_as_of_date_is_midnight_utc(snap):
         (["--as-of", "20261128T0200"], "--as-of: not a date or an ISO 8601 timestamp"),
         (["--as-of", "9999-12-31T00:00:01Z"], "--as-of: must be within years 1 to 9998 in UTC"),
         (["--output"], "error: Option '--output' requires an argument. (see --help)"),
+        (["--rule", "X\nY"], "--rule X\\nY: no rule code starts with it"),
     ],
 )
 def test_unusable_options_exit_2(snap, args, message):
@@ -229,3 +230,21 @@ def test_json_for_a_folder_named_in_another_encoding_is_valid_utf8(tmp_path):
     done.stdout.encode("utf-8")  # no lone stand-in left: strict UTF-8 holds it
     assert "caf\\udce9" in done.stdout
     assert json.loads(done.stdout)["snapshot"]["path"] == str(folder)
+
+
+def test_a_name_holding_line_breaks_leaves_every_message_one_line(tmp_path):
+    processors = [{**_processor("P1", assessment_date="2025-02-01"), "name": "Acme\nLtd\r\u2028x"}]
+    snapshot = build_snapshot(
+        tmp_path / "s", {"processors": processors}, exported_at="2026-11-28T02:00:00Z"
+    )
+    done = run("check", snapshot, "--format", "csv")
+    rows = list(csv.reader(io.StringIO(done.stdout)))
+    keys = [["TPP-001", "processor:P1"], ["TPP-002", "processor:P1"]]
+    assert [row[:2] for row in rows[1:]] == keys
+    assert all("Acme\\nLtd\\r\\u2028x" in row[4] for row in rows[1:])
+    assert len(done.stdout.splitlines()) == 3
+    document = json.loads(run("check", snapshot, "--format", "json").stdout)
+    assert all(len(f["message"].splitlines()) == 1 for f in document["findings"])
+    schedule = run("schedule", snapshot, "--as-of", "2025-01-01", "--format", "json")
+    items = json.loads(schedule.stdout)
+    assert [item["message"].count("Acme\\nLtd") for item in items["items"]] == [1]
