@@ -727,6 +727,16 @@ PARQUET = [
         [(2, "ts", BAD_TS)],
         expect("SELECT login_id || '/' || file_row_number FROM logins", ["L1/first"]),
     ),
+    (
+        "... and beside it one named as DuckDB's row id, typed as the records are",
+        logins_table(
+            ts=pa.array([PLANTED, "2026-07-01T10:00:00+01:00", PLANTED]),
+            file_row_number=pa.array(["first", "second", "third"]),
+            rowid=pa.array(["x", "y", "z"]),
+        ),
+        [(1, "ts", BAD_TS), (3, "ts", BAD_TS)],
+        expect("SELECT login_id || '/' || rowid FROM logins", ["L2/y"]),
+    ),
 ]
 
 

@@ -424,3 +424,39 @@ def test_a_read_only_locked_workspace_finds_the_person(spelt: Snapshot) -> None:
     assert pack.user_ids == ("U-jose",)
     requests = pack.tables["subject_requests"].records()
     assert [r["request_id"] for r in requests] == ["R-jose"]
+
+
+def test_extra_columns_named_like_the_loaders_own_take_no_part_in_matching(tmp_path) -> None:
+    """An extra column called `rowid` hides DuckDB's own row id: requests are matched by
+    their id, so the column's values (here pointing at the other person's request) do
+    not decide whose request is whose."""
+    person = {"org_id": "O1", "role": "user", "created_at": "2026-01-01T00:00:00Z"}
+    request = {"type": "access", "status": "open", "extended": "false"}
+    tables = {
+        "organisations": [
+            {
+                "org_id": "O1",
+                "name": "Org",
+                "product": "local_insight",
+                "status": "active",
+                "created_at": "2025-01-01T00:00:00Z",
+            }
+        ],
+        "users": [
+            {**person, "user_id": "U1", "name": "Ann", "email": "ann@example.org"},
+            {**person, "user_id": "U2", "name": "Bob", "email": "bob@example.org"},
+        ],
+        "subject_requests": [
+            {**request, "request_id": "R1", "received_at": "2026-11-01T00:00:00Z",
+             "requester_email": "bob@example.org", "rowid": "1", "_row": "2"},
+            {**request, "request_id": "R2", "received_at": "2026-11-02T00:00:00Z",
+             "requester_email": "ann@example.org", "rowid": "0", "_row": "1"},
+        ],
+    }  # fmt: skip
+    folder = build_snapshot(
+        tmp_path / "s", tables, extra_columns={"subject_requests": ["rowid", "_row"]}
+    )
+    snapshot = load_snapshot(folder)
+    for email, made in [("ann@example.org", "R2"), ("bob@example.org", "R1")]:
+        records = build_pack(snapshot, email=email).tables["subject_requests"].records()
+        assert [(r["request_id"], r["rowid"]) for r in records] == [(made, "01"[made == "R1"])]

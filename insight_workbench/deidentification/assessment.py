@@ -155,9 +155,12 @@ def _layout_from_json(text: str) -> DatasetLayout:
 def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> None:
     if not dataset.columns:
         return
+    taken = {c.casefold() for c in dataset.columns}
+    row_id = next(n for n in (f"__iw_row_{i}" for i in range(len(taken) + 1)) if n not in taken)
     fragments = {
         "table": quote_ident(dataset.table),
         "columns": ", ".join(quote_ident(c) for c in dataset.columns),
+        "row_id": quote_ident(row_id),
     }
     execute(cursor, "deid_load_cells.sql", fragments, name=dataset.name)
 

@@ -431,23 +431,28 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
     # load the wrong column under the declared name.
     check_names(written, shown(label), column="column")
     file_table = None
+    source = f"read_parquet({file}, {ROW_NUMBER} = true, {NO_HIVE})"
+    row, added = f"{ROW_NUMBER} + 1", 1  # the record index DuckDB adds last
     if any(name.casefold() == ROW_NUMBER for name in written):
         # The file's own column takes the name DuckDB gives the record index: its
-        # records are held in file order instead, numbered by rowid.
+        # records are held in file order instead, numbered by rowid, under names by
+        # position (`f0`, ...), so that a column of the file called `rowid` cannot hide it.
         file_table = f"{table}_file"
+        by_position = ", ".join(f"{quote_ident(n)} AS f{i}" for i, n in enumerate(written))
         con.execute(
-            f"CREATE TEMP TABLE {quote_ident(file_table)} AS FROM read_parquet({file}, {NO_HIVE})"
+            f"CREATE TEMP TABLE {quote_ident(file_table)} AS "
+            f"SELECT {by_position} FROM read_parquet({file}, {NO_HIVE})"
         )
-        source, row = quote_ident(file_table), "rowid + 1"
-    else:
-        source, row = f"read_parquet({file}, {ROW_NUMBER} = true, {NO_HIVE})", f"{ROW_NUMBER} + 1"
+        source, row, added = quote_ident(file_table), "rowid + 1", 0
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
-    added = 0 if file_table else 1  # the record index DuckDB adds last
     types = {str(r[0]): str(r[1]) for r in described[: len(described) - added]}
+    if file_table:
+        types = dict(zip(written, types.values(), strict=True))
     names = list(types)
+    in_source = {n: f"f{i}" if file_table else quote_ident(n) for i, n in enumerate(names)}
     kept = [name for name in names if not is_credential(name)]
     raw = RawTable(
         table,
@@ -461,8 +466,8 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
     raw.native = {name: NATIVE[types[name]] for name in kept if types[name] in NATIVE}
     # A view: the file is read once, by the typing query, which reads only the forms
     # of each column it uses.
-    texts = [f"{_parquet_text(quote_ident(n), types[n])} AS {raw.ident(n)}" for n in kept]
-    typed = [f"{quote_ident(n)} AS {raw.native_ident(n)}" for n in raw.native]
+    texts = [f"{_parquet_text(in_source[n], types[n])} AS {raw.ident(n)}" for n in kept]
+    typed = [f"{in_source[n]} AS {raw.native_ident(n)}" for n in raw.native]
     selected = "".join(f", {column}" for column in texts + typed)
     con.execute(
         f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT {row} AS {ROW}{selected} FROM {source}"

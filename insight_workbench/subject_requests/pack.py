@@ -152,13 +152,13 @@ def identify_person(
     return [str(u) for u in person["user_ids"]], [key]
 
 
-def _requests_from(cursor: duckdb.DuckDBPyConnection, emails: list[str]) -> list[int]:
-    """The row ids of the subject requests made from one of these addresses (as compared)."""
+def _requests_from(cursor: duckdb.DuckDBPyConnection, emails: list[str]) -> list[str]:
+    """The ids of the subject requests made from one of these addresses (as compared)."""
     keys = set(emails) - {""}
     if not keys:
         return []
     found = query(cursor, "pack_requesters.sql")
-    return [int(row["row"]) for row in found if email_key(str(row["email"])) in keys]
+    return [str(row["request_id"]) for row in found if email_key(str(row["email"])) in keys]
 
 
 def pack_table(

@@ -78,3 +78,18 @@ def test_sidecar_naming_a_missing_column_is_refused(run_rule):
     meta = {"kind": "microdata", "quasi_identifiers": ["postcode"]}
     with pytest.raises(InputError, match=r"deidentified/d\.meta\.json.*'postcode'"):
         run_rule("DEID-003", deidentified={"d": (people("North", "admin", 10), meta)})
+
+
+@pytest.mark.parametrize("name", ["rowid", "RowId", "__iw_row_id", "__iw_row_0"])
+@pytest.mark.parametrize(("value", "expected"), [("7", []), ("r{i}", ["dataset:d"])])
+def test_a_column_named_like_a_row_id_is_a_column_like_any_other(run_rule, name, value, expected):
+    """DuckDB's rowid is hidden by a column of that name: rows are told apart by a
+    number of the rule's own, so a numeric `rowid` is no quasi-identifier (two classes
+    of ten) and a text one makes every row unique."""
+    rows = [
+        {"region": region, name: value.format(i=i)}
+        for region in ("North", "South")
+        for i in range(10)
+    ]
+    findings = run_rule("DEID-003", deidentified={"d": (rows, None)})
+    assert [f.key for f in findings] == expected
