@@ -11,6 +11,7 @@ import pytest
 from clock_snapshot import EXPECTED_SCHEDULE
 
 from insight_workbench.deadlines.schedule import build_schedule
+from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
@@ -157,6 +158,65 @@ def test_a_request_due_in_the_last_year_is_scheduled_alone(tmp_path):
         snapshot.con.close()
     # 31 Dec 9998 + 3 months: Wednesday 31 Mar 9999, no bank holiday
     assert [(i.key, i.due) for i in items] == [("request:R1", "9999-03-31")]
+
+
+LATE = {  # the latest dates a snapshot can hold, and a period that carries each past 9999
+    "organisations": [
+        closed("O1", "9998-12-01T00:00:00Z"),
+        {**closed("O2", ""), "status": "trial", "last_contact_at": "9998-12-01T00:00:00Z"},
+    ],
+    "subject_requests": [
+        {
+            "request_id": "R1",
+            "received_at": "9998-12-01T00:00:00Z",
+            "requester_email": "x@example.org",
+            "type": "access",
+            "status": "open",
+            "extended": "false",
+        }
+    ],
+    "processors": [
+        {
+            "processor_id": "P1",
+            "name": "Host",
+            "service": "hosting",
+            "data_categories": "name",
+            "contract_start": "9998-01-01",
+            "assessment_date": "9997-12-01",
+            "last_review_date": "9998-12-01",
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("section", "setting", "value"),
+    [
+        ("retention", "closed_account_days", 396),
+        ("retention", "potential_customer_months", 13),
+        ("subject_requests", "response_months", 13),
+        ("subject_requests", "extended_months", 13),
+        ("third_parties", "review_months", 13),
+    ],
+)
+def test_a_period_carrying_a_due_date_past_9999_is_refused_naming_it(
+    tmp_path, section, setting, value
+):
+    """Each due falls in 9999 under the default policy, a little longer is refused
+    (it was a traceback, or a request silently left out of the schedule)."""
+    LATE["subject_requests"][0]["extended"] = str(setting == "extended_months").lower()
+    folder = build_snapshot(tmp_path / "s", LATE, exported_at="9998-12-02T00:00:00Z")
+    policy_file = tmp_path / "policy.toml"
+    policy_file.write_text(f"[{section}]\n{setting} = {value}\n")
+    snapshot = load_snapshot(folder)
+    try:
+        assert len(build_schedule(snapshot, POLICY, snapshot.manifest.exported_at)) == 4
+        with pytest.raises(InputError, match=rf"\[{section}\]\.{setting}.* after year 9999"):
+            build_schedule(snapshot, load_policy(policy_file), snapshot.manifest.exported_at)
+        with pytest.raises(InputError, match=rf"\[{section}\]\.{setting}"):
+            run_check(snapshot, load_policy(policy_file))
+    finally:
+        snapshot.con.close()
 
 
 def test_paused_requests_are_not_scheduled_until_the_clarification_arrives(tmp_path):

@@ -18,11 +18,13 @@ workspace, counted when it is built (`loading/held_rows.py`).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
 
 from insight_workbench.deadlines.uk_calendar import install_calendar, install_clock
+from insight_workbench.errors import InputError
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.policy import Policy
 from insight_workbench.sql import define, execute, query
@@ -51,6 +53,7 @@ def params(policy: Policy) -> dict[str, Any]:
 def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     """Define the clock and the deadline macros on `cursor` (temporary: one cursor only).
     Done once per cursor and clock settings: a snapshot's tables never change."""
+    _check_bounds(cursor, policy)  # the retention periods are not part of the mark
     calendar = repr(policy.subject_requests)
     try:
         done = query(cursor, "prepared_calendar.sql")
@@ -59,11 +62,43 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     if done == [{"calendar": calendar}]:
         return
     install_clock(cursor, policy)  # the macros, which the years of the calendar need
-    years = query(cursor, "request_years.sql", **params(policy))
-    install_calendar(cursor, policy, [int(row["y"]) for row in years if row["y"] is not None])
+    found = query(cursor, "request_years.sql", **params(policy))
+    years = [int(row["y"]) for row in found if row["y"] is not None]
+    if years and max(years) > LAST_YEAR:
+        _refuse(REQUEST_PERIODS, "a subject request")
+    install_calendar(cursor, policy, years)
     for sql_file in DEFINITIONS:
         define(cursor, sql_file)
     execute(cursor, "mark_prepared.sql", calendar=calendar)
+
+
+LAST_YEAR = 9999  # the last year a due date can be written in
+LAST_INSTANT = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+REQUEST_PERIODS = "[subject_requests].response_months or [subject_requests].extended_months"
+_BOUNDED = {  # the flags of deadline_bounds.sql: the setting, and what falls due
+    "closed_days": ("[retention].closed_account_days", "a closed organisation"),
+    "potential_months": ("[retention].potential_customer_months", "a potential customer"),
+    "review_months": ("[third_parties].review_months", "a processor's review"),
+}
+
+
+def _check_bounds(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
+    """Refuse a policy whose periods, added to this snapshot's latest dates, would fall
+    due after year 9999: such a due date can be neither computed nor written."""
+    settings = params(policy)
+    wanted = {name: settings[name] for name in _BOUNDED}
+    last_day = LAST_INSTANT.date()
+    (flags,) = query(cursor, "deadline_bounds.sql", last=LAST_INSTANT, last_day=last_day, **wanted)
+    for name, (setting, what) in _BOUNDED.items():
+        if flags[name]:
+            _refuse(setting, what)
+
+
+def _refuse(setting: str, what: str) -> None:
+    raise InputError(
+        f"policy: {setting} would put the due date of {what} in this snapshot after "
+        f"year {LAST_YEAR}; use a shorter period"
+    )
 
 
 def held_evidence(row: dict[str, Any]) -> dict[str, int]:
