@@ -83,6 +83,14 @@ def test_empty_override_is_the_default(tmp_path: Path) -> None:
         ),
         ("[access]\nwindow_minutes = 0\n", "[access].window_minutes must be a whole number from 1"),
         ("[deidentification]\nk = 0\n", "[deidentification].k must be a whole number from 1 to"),
+        (  # "10 or more failed logins" with 0 would judge as 1: a threshold of none
+            "[access]\nfailed_logins_per_account = 0\n",
+            "[access].failed_logins_per_account must be a whole number from 1 to 1000000",
+        ),
+        (
+            "[access]\nfailed_logins_per_ip = 0\n",
+            "[access].failed_logins_per_ip must be a whole number from 1 to 1000000",
+        ),
         (
             "[retention]\nclosed_account_days = 9223372036854775807\n",
             "[retention].closed_account_days must be a whole number from 0 to 36500",
