@@ -6,24 +6,25 @@ import streamlit as st
 
 from insight_workbench.dashboard import address, audit, figures, records, selection, session, tables
 from insight_workbench.dashboard import subject_requests as sar
+from insight_workbench.findings import plural
 
 wb = session.current()
 st.title("Subject requests")
 rule = wb.policy.subject_requests
 with st.expander("How the deadline is worked out", expanded=False):
     st.markdown(
-        f"- Start from the London date the request arrived, or the date the identity proof or "
-        f"fee asked for arrived (the clock starts then).\n"
-        f"- Add {rule.response_months} calendar month ({rule.extended_months} when the period "
-        f"was extended). Where that month has no such day, take its last day "
-        f"(31 January + 1 month = 28 or 29 February).\n"
+        f"- Start from the {rule.local_date} the request arrived, or the date the identity "
+        f"proof or fee asked for arrived (the clock starts then).\n"
+        f"- Add {plural(rule.response_months, 'calendar month')} "
+        f"({rule.extended_months} when the period was extended). Where that month has no "
+        f"such day, take its last day (31 January + 1 month = 28 or 29 February).\n"
         f"- Asking the requester to clarify stops the clock: add the days from the date it was "
         f"asked for (or the start, if later) to the date the clarification arrived. While it "
         f"has not arrived the request is paused and has no due date.\n"
-        f"- If that day is a Saturday, Sunday or a bank holiday in England and Wales, the "
-        f"next working day is the due date.\n"
-        f"- An open request is overdue (SAR-001) once the London date of the as-of time is "
-        f"after the due date; a request answered after it was late (SAR-002)."
+        f"- If that day is a Saturday, Sunday or a bank holiday in {rule.holiday_place}, "
+        f"the next working day is the due date.\n"
+        f"- An open request is overdue (SAR-001) once the {rule.local_date} of the as-of "
+        f"time is after the due date; a request answered after it was late (SAR-002)."
     )
 
 with st.spinner("Working out the deadlines…"):

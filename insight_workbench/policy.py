@@ -17,6 +17,12 @@ HOLIDAY_CALENDARS = {
     "wales": ("GB", "WLS"),
     "northern-ireland": ("GB", "NIR"),
 }
+HOLIDAY_PLACES = {  # each calendar as a sentence names it
+    "england-and-wales": "England and Wales",
+    "scotland": "Scotland",
+    "wales": "Wales",
+    "northern-ireland": "Northern Ireland",
+}
 
 # The sane range of each number (inclusive): beyond it a value is a typing mistake, and
 # huge values would overflow date arithmetic in DuckDB.
@@ -51,6 +57,18 @@ class SubjectRequests:
     extended_months: int
     holidays: str
     timezone: str
+
+    @property
+    def holiday_place(self) -> str:
+        """Whose bank holidays move a due date, as a sentence says it."""
+        return HOLIDAY_PLACES[self.holidays]
+
+    @property
+    def local_date(self) -> str:
+        """What the rules call the date of an instant: "London date" by default."""
+        if self.timezone == "Europe/London":
+            return "London date"
+        return f"date in {self.timezone}"
 
 
 @dataclass(frozen=True)

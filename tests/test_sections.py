@@ -164,3 +164,39 @@ def test_a_figure_a_finding_does_not_have_is_a_dash_and_rows_not_held_are_zero()
         [BLANK, BLANK, "2", "1"],
         [BLANK, BLANK, "7", "0"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("policy_text", "retention_says", "requests_say"),
+    [
+        (
+            "",
+            "(28 days after closure; 3 calendar months after",
+            [
+                "due 1 calendar month after the London date",
+                "bank holidays in England and Wales; 3 calendar months when extended",
+            ],
+        ),
+        (
+            "[retention]\nclosed_account_days = 1\npotential_customer_months = 12\n"
+            "[subject_requests]\nresponse_months = 2\nextended_months = 1\n"
+            "holidays = 'scotland'\ntimezone = 'America/New_York'\n",
+            "(1 day after closure; 12 calendar months after",
+            [
+                "due 2 calendar months after the date in America/New_York",
+                "bank holidays in Scotland; 1 calendar month when extended",
+            ],
+        ),
+    ],
+)
+def test_the_audits_state_the_policy_they_judge_by(
+    sample: Snapshot, tmp_path: Path, policy_text: str, retention_says: str, requests_say: list
+) -> None:
+    from insight_workbench.reports.results import ReportInputs
+
+    (tmp_path / "policy.toml").write_text(policy_text)
+    policy = load_policy(tmp_path / "policy.toml")
+    inputs = ReportInputs(sample, policy, sample.manifest.exported_at, None)
+    assert retention_says in sections.retention(inputs).intro
+    intro = sections.subject_requests(inputs).intro
+    assert all(said in intro for said in requests_say), intro

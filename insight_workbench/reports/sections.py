@@ -23,7 +23,7 @@ from insight_workbench import charts
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.deidentification import assessment as deid
-from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.findings import SEVERITIES, Finding, plural
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.reports.results import ReportInputs
 from insight_workbench.reports.tables import titled_table
@@ -149,10 +149,11 @@ def retention(inputs: ReportInputs, whole: CheckResult | None = None) -> Section
     ]
     section = Section(
         "Retention",
-        "Organisations whose users' data is held past the policy's limit (28 days after "
-        "closure; 3 months after a potential customer's last contact), what falls due in "
-        "the next 30 days, erasure requests not yet effective, and personal data left "
-        "without a user.",
+        f"Organisations whose users' data is held past the policy's limit ("
+        f"{plural(inputs.policy.retention.closed_account_days, 'day')} after closure; "
+        f"{plural(inputs.policy.retention.potential_customer_months, 'calendar month')} "
+        "after a potential customer's last contact), what falls due in the next 30 days, "
+        "erasure requests not yet effective, and personal data left without a user.",
         [
             ("Overdue organisations, rows still held per table (RET-001, RET-002)", overdue),
             (
@@ -292,14 +293,17 @@ def subject_requests(inputs: ReportInputs, whole: CheckResult | None = None) -> 
     deadlines = request_deadlines(inputs.snapshot, inputs.policy, inputs.as_of)
     deadlines = deadlines[[c for c in REQUEST_COLUMNS if c in deadlines.columns]]
     open_ = deadlines[deadlines["status"] == "open"]  # not withdrawn or refused ones
+    rules = inputs.policy.subject_requests
     section = Section(
         "Subject requests",
-        "Requests are due one calendar month after the London date they were received (or "
-        "the clock started, once the identity proof or fee arrived), clamped to the month's "
-        "last day, plus the days the clock was stopped waiting for a clarification, moved "
-        "past weekends and England-and-Wales bank holidays; three months when extended. "
-        "A request still waiting for its clarification is paused and has no due date. Each "
-        "step is shown: nominal date, period end, days paused, what moved it, due date.",
+        f"Requests are due {plural(rules.response_months, 'calendar month')} after the "
+        f"{rules.local_date} they were received (or the clock started, once the identity "
+        "proof or fee arrived), clamped to the month's last day, plus the days the clock "
+        "was stopped waiting for a clarification, moved past weekends and bank holidays "
+        f"in {rules.holiday_place}; {plural(rules.extended_months, 'calendar month')} "
+        "when extended. A request still waiting for its clarification is paused and has "
+        "no due date. Each step is shown: nominal date, period end, days paused, what "
+        "moved it, due date.",
         [
             ("Open requests", _columns(open_, SUMMARY_COLUMNS)),
             (

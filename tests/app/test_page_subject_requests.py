@@ -70,3 +70,19 @@ def test_pack_for_an_unknown_person_says_no_data_is_held(open_app) -> None:
     app.form_submit_button[0].click().run()
     assert not app.exception
     assert any("No data held" in i.value for i in app.info)
+
+
+def test_the_deadline_explained_is_the_policy_s(open_app, tmp_path) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        "[subject_requests]\nresponse_months = 2\nholidays = 'scotland'\n"
+        "timezone = 'America/New_York'\n"
+    )
+    app = open_app("dpo", PAGE, env={"INSIGHT_POLICY": str(policy)})
+    assert not app.exception
+    explained = app.expander[0].markdown[0].value
+    assert "Add 2 calendar months (3 when the period was extended)" in explained
+    assert "a bank holiday in Scotland" in explained
+    assert "the date in America/New_York of the as-of time" in explained
+    assert "London" not in explained
+    assert "England" not in explained
