@@ -18,6 +18,7 @@ import pytest
 from cli_runner import run_cli
 from loader_checks import (
     PLANTED,
+    VALID,
     assert_all_rows_accounted,
     rejects_of,
     replace_file,
@@ -753,6 +754,50 @@ def test_parquet_mixed_with_csv(tmp_path: Path, data: pa.Table, rejects: list, c
     assert PLANTED not in json.dumps(validation_report(snapshot))
     if check:
         check(snapshot)
+
+
+def test_a_credential_nested_in_a_parquet_column_keeps_that_column_out(tmp_path: Path) -> None:
+    """A struct's field or a list's element named like credential material makes its
+    column credential material whole: not loaded, not in a subject-access pack, and a
+    SEC-001 finding naming the field by its path."""
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+    from insight_workbench.subject_requests.pack import build_pack, pack_files
+
+    folder = valid_snapshot(tmp_path / "snapshot")
+    user = VALID["users"][0]
+    users = pa.table(
+        {
+            **{name: pa.array([value]) for name, value in user.items()},
+            "telephone": pa.array([None], pa.string()),
+            "deleted_at": pa.array([None], pa.string()),
+            "auth": pa.array([{"password_hash": PLANTED, "note": "kept out too"}]),
+            "keys": pa.array([[{"Api_Token": PLANTED}]]),
+            "profile": pa.array([{"city": "Leeds"}]),  # nothing credential: loaded
+        }
+    )
+    write_parquet(folder, "users", users)
+    dataset = pa.table({"region": ["North"], "n_users": [12], "meta": [{"secret": PLANTED}]})
+    (folder / "deidentified").mkdir()
+    pq.write_table(dataset, folder / "deidentified" / "usage.parquet")
+    snapshot = load_snapshot(folder)
+    assert snapshot.credential_columns == [
+        ("users", "auth.password_hash"),
+        ("users", "keys.list.element.Api_Token"),
+        ("deidentified/usage", "meta.secret"),
+    ]
+    columns = [row[0] for row in snapshot.con.execute("DESCRIBE users").fetchall()]
+    assert {"auth", "keys"}.isdisjoint(columns)
+    assert "profile" in columns
+    findings = run_check(snapshot, load_policy(), prefixes=["SEC"]).findings
+    assert [f.key for f in findings] == [
+        "column:deidentified/usage:meta.secret",
+        "column:users:auth.password_hash",
+        "column:users:keys.list.element.Api_Token",
+    ]
+    files = pack_files(build_pack(snapshot, user_id="U1"))
+    assert PLANTED.encode() not in b"".join(files.values())
+    assert b"Leeds" in b"".join(files.values())
 
 
 def test_parquet_nanoseconds_are_cut_to_the_microsecond_not_rounded(tmp_path: Path) -> None:

@@ -419,9 +419,11 @@ def _read_csv_with_python(
 def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
     file = quote_literal(str(path))
     try:
-        written = parquet_column_names(con, path)
+        schema = parquet_columns(con, path)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
+    written = list(schema)
+    nested = nested_credentials(schema)
     if len(written) > limits.max_columns():
         raise InputError(
             f"{shown(label)}: the file has {len(written)} columns, more than "
@@ -453,11 +455,12 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         types = dict(zip(written, types.values(), strict=True))
     names = list(types)
     in_source = {n: f"f{i}" if file_table else quote_ident(n) for i, n in enumerate(names)}
-    kept = [name for name in names if not is_credential(name)]
+    kept = [name for name in names if not is_credential(name) and name not in nested]
+    credentials = [f for n in names for f in ([n] if is_credential(n) else nested.get(n, []))]
     raw = RawTable(
         table,
         kept,
-        [name for name in names if is_credential(name)],
+        credentials,
         {name: names.index(name) for name in kept},
         parquet_types=types,
         is_view=True,
@@ -496,24 +499,47 @@ def unreadable_parquet_column(con: duckdb.DuckDBPyConnection, path: Path) -> str
 
 
 def parquet_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    """The top-level column names of a Parquet file, as its schema holds them. The
-    schema lists every element depth first, each followed by its children."""
+    """The top-level column names of a Parquet file, as its schema holds them."""
+    return list(parquet_columns(con, path))
+
+
+def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, list[str]]:
+    """Each top-level column of a Parquet file with the dotted paths of the fields nested
+    in it (`auth.password_hash`; a list's `list.element` levels included). The schema
+    lists every element depth first, each followed by its children."""
     elements = con.execute(
         f"SELECT name, num_children FROM parquet_schema({quote_literal(str(path))})"
     ).fetchall()
+    columns: dict[str, list[str]] = {}
     if not elements:
-        return []
-    names: list[str] = []
+        return columns
     left = [elements[0][1] or 0]  # children still to come at each open level
+    trail: list[str] = []  # the names of the open levels below the root
     for name, children in elements[1:]:
+        path_here = [*trail[: len(left) - 1], str(name)]
         if len(left) == 1:
-            names.append(str(name))
+            columns[str(name)] = []
+        else:
+            columns[path_here[0]].append(".".join(path_here))
         left[-1] -= 1
         if children:
             left.append(children)
+            trail = path_here
         while len(left) > 1 and left[-1] <= 0:
             left.pop()
-    return names
+    return columns
+
+
+def nested_credentials(columns: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The columns holding a nested field named like credential material (its own name,
+    the last part of its path), with those fields: such a column is credential material
+    whole, though its own name is not."""
+    found = {
+        name: [f for f in fields if is_credential(f.rsplit(".", 1)[-1])]
+        for name, fields in columns.items()
+        if not is_credential(name)
+    }
+    return {name: fields for name, fields in found.items() if fields}
 
 
 def _parquet_text(column: str, kind: str) -> str:

@@ -42,7 +42,9 @@ What it checks:
     Every column of every export file, de-identified datasets included, whose name
     contains `password`, `passwd`, `secret` or `token` (any case). The workbench
     never loads such a column; it only reports that it is there. For a dataset
-    the table is `deidentified/<name>`.
+    the table is `deidentified/<name>`. A Parquet column holding a nested field so
+    named (a struct's `auth.password_hash`) is not loaded either, whole, and the
+    finding names the field by its path.
 
     Key: `column:<table>:<column>`. No due date. No setting.
 
