@@ -37,6 +37,10 @@ def test_defaults_of_optional_fields(tmp_path: Path) -> None:
         ("2026-01-01T10:00:00", "Europe/London", datetime(2026, 1, 1, 10, tzinfo=UTC)),
         ("2026-07-01T10:00:00+02:00", "Europe/London", datetime(2026, 7, 1, 8, tzinfo=UTC)),
         ("2026-07-01T10:00:00Z", "America/New_York", datetime(2026, 7, 1, 10, tzinfo=UTC)),
+        # as a timestamp cell is read: `t`/`z`, a space, 24:00 as the next midnight
+        ("2026-07-01t10:00:00z", "Europe/London", datetime(2026, 7, 1, 10, tzinfo=UTC)),
+        (" 2026-07-01 10:00+01 ", "UTC", datetime(2026, 7, 1, 9, tzinfo=UTC)),
+        ("2026-06-30T24:00:00", "Europe/London", datetime(2026, 6, 30, 23, tzinfo=UTC)),
     ],
 )
 def test_naive_exported_at_is_read_in_the_timezone(
@@ -44,6 +48,26 @@ def test_naive_exported_at_is_read_in_the_timezone(
 ) -> None:
     folder = write(tmp_path / "s", {"exported_at": exported_at, "timezone": timezone, "tables": {}})
     assert mf.read_manifest(folder).exported_at == expected
+
+
+@pytest.mark.parametrize(
+    "exported_at",
+    [
+        "2026-07-01",  # a date alone is not a moment
+        "20260701T100000Z",
+        "2026-W27-3T10:00:00Z",
+        "2026-07-01T10:00:00,5Z",
+        "2026-07-01T10:00:00.Z",
+        "2026-07-01T24:00:01Z",
+        "9999-12-31T24:00:00Z",
+    ],
+)
+def test_an_exported_at_a_timestamp_cell_could_not_hold_is_refused(
+    tmp_path: Path, exported_at: str
+) -> None:
+    folder = write(tmp_path / "s", {"exported_at": exported_at, "tables": {}})
+    with pytest.raises(InputError, match=r"^manifest.json: 'exported_at' is (not an|outside)"):
+        mf.read_manifest(folder)
 
 
 @pytest.mark.parametrize(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.bounded import open_regular, read_blocks, read_json
+from insight_workbench.loading.coercion import TIMESTAMP_PATTERN
 from insight_workbench.loading.readers import count_records, shown
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.timeutil import (
@@ -64,7 +66,7 @@ def read_manifest(folder: Path) -> Manifest:
     if not known_timezone(timezone):
         raise InputError(f"{MANIFEST}: 'timezone' is not a known time zone")
     try:
-        exported_at = parse_timestamp(_text(data, "exported_at"), timezone)
+        exported_at = _exported_at(_text(data, "exported_at"), timezone)
     except ValueError as error:
         raise InputError(f"{MANIFEST}: 'exported_at' {_timestamp_problem(error)}") from None
     tables = data.get("tables")
@@ -78,6 +80,26 @@ def read_manifest(folder: Path) -> Manifest:
         tables={name: _entry(name, entry) for name, entry in tables.items()},
         checksum=hashlib.sha256(raw_bytes).hexdigest(),
     )
+
+
+_END_OF_DAY = re.compile(r"(?P<day>\d{4}-\d{2}-\d{2})[T ]24:00(:00(\.0+)?)?(?P<zone>(Z|[+-].*)?)")
+
+
+def _exported_at(text: str, timezone: str) -> datetime:
+    """`exported_at` read as a table's timestamp cell is (`TIMESTAMP_PATTERN`: `t` and
+    `z` as good as `T` and `Z`, 24:00 the next midnight); forms Python would also take
+    (a date alone, the basic form `20261128T020000Z`, a week date) are refused."""
+    value = text.strip().upper()
+    if not re.fullmatch(TIMESTAMP_PATTERN, value):
+        raise ValueError("not an ISO 8601 timestamp")
+    end_of_day = _END_OF_DAY.fullmatch(value)
+    if end_of_day:
+        try:
+            day = date.fromisoformat(end_of_day["day"]) + timedelta(days=1)
+        except OverflowError:
+            raise TimestampRangeError("years 1 to 9998 in UTC") from None
+        value = f"{day.isoformat()}T00:00:00{end_of_day['zone']}"
+    return parse_timestamp(value, timezone)
 
 
 def _timestamp_problem(error: ValueError) -> str:
