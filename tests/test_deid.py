@@ -9,6 +9,7 @@ import pytest
 from cli_runner import run_cli
 
 from insight_workbench.deidentification import assessment as deid
+from insight_workbench.deidentification.text_functions import is_ip_address
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
@@ -167,7 +168,7 @@ def test_no_datasets(tmp_path: Path):
     ],
 )
 def test_is_ip_address(text, expected):
-    assert deid.is_ip_address(text) is expected
+    assert is_ip_address(text) is expected
 
 
 def test_prepared_once_per_cursor(tmp_path: Path):

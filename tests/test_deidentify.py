@@ -146,6 +146,7 @@ def test_small_organisations_are_left_out(tmp_path: Path, org: str, people: int,
         hashlib.md5(b"shared-id.4@example.com").hexdigest(),  # DEID-002's unsalted hashes
         hashlib.sha256(b"SHARED-ID.4@example.com").hexdigest().upper(),
         hashlib.sha1(b"elsewhere-1").hexdigest(),
+        hashlib.md5("\u0130PEK@EXAMPLE.TR".lower().encode()).hexdigest(),  # i + a dot
     ],
 )
 def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: str):
@@ -154,6 +155,7 @@ def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: s
     users[0]["user_id"] = "elsewhere-1"
     logins[0]["user_id"] = "elsewhere-1"
     users[1]["name"] = "\u039a\u03ce\u03c3\u03c4\u03b1\u03c2"
+    users[2]["email"] = "\u0130PEK@EXAMPLE.TR"
     clash, clash_users, clash_logins = _people("X", 12)
     clash["org_id"] = label
     for user in clash_users:

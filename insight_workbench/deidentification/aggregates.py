@@ -20,6 +20,7 @@ from typing import Any
 from insight_workbench.analyst.vocabulary import EVENT_TYPES, OTHER
 from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
 from insight_workbench.csvsafe import write_csv
+from insight_workbench.deidentification.text_functions import register_text_functions
 from insight_workbench.emails import define_email_key
 from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
@@ -80,6 +81,7 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
     try:
         with reported_write_errors(out), staged_folder(out, existing="merge") as stage:
             define_email_key(cursor)  # labels are compared with held addresses by their key
+            register_text_functions(cursor)
             define(cursor, "identifier_text.sql")
             define(cursor, "deidentify_definitions.sql")
             for dataset in DATASETS:

@@ -17,16 +17,15 @@ it never carries a cell value (it may be personal data).
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
-import threading
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from insight_workbench.deidentification.text_functions import register_text_functions
 from insight_workbench.emails import define_email_key
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.readers import quote_ident
@@ -41,9 +40,7 @@ if TYPE_CHECKING:  # pandas loads only when a frame is asked for: `check` starts
 COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORECASE)
 NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 INTEGER = r"[+-]?\d+(\.0*)?"  # 12 or 12.0 (a count written by a float column)
-IP_FUNCTION = "iw_is_ip_address"
 CHECKS = ("DEID-001", "DEID-002", "DEID-003", "DEID-004")
-_REGISTERING = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -89,28 +86,6 @@ class DatasetAssessment:
         return sizes[:5]
 
 
-def is_ip_address(text: str | None) -> bool:
-    """True when `text` is exactly an IPv4 or IPv6 address (Python's `ipaddress`)."""
-    if text is None:
-        return False
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _register_ip_function(cursor: duckdb.DuckDBPyConnection) -> None:
-    """Make `iw_is_ip_address(VARCHAR)` callable from SQL (once per database: a Python
-    function registered through one cursor is seen by every cursor of it)."""
-    with _REGISTERING:
-        try:
-            cursor.execute(f"SELECT {IP_FUNCTION}(NULL)").fetchall()
-        except duckdb.CatalogException:
-            varchar, boolean = duckdb.type("VARCHAR"), duckdb.type("BOOLEAN")
-            cursor.create_function(IP_FUNCTION, is_ip_address, [varchar], boolean)
-
-
 def prepare(ctx: SnapshotContext) -> list[DatasetLayout]:
     """Fill `deid_cells` and `deid_columns` for this cursor; the layout of each dataset.
     Done once per cursor: the DEID rules of one run share it."""
@@ -118,7 +93,7 @@ def prepare(ctx: SnapshotContext) -> list[DatasetLayout]:
     if _prepared(cursor):
         rows = query(cursor, "deid_layouts.sql")
         return [_layout_from_json(row["layout"]) for row in rows]
-    _register_ip_function(cursor)
+    register_text_functions(cursor)
     define(cursor, "identifier_text.sql")
     define(cursor, "deid_definitions.sql")
     define_email_key(cursor)

@@ -39,7 +39,9 @@ What it checks:
     Every value (trimmed, hex in either case) of every dataset under
     `deidentified/` against the MD5, SHA-1 and SHA-256 of every held
     `users.email` (trimmed and lower-cased, and also trimmed as written) and
-    `users.user_id` (trimmed, as written and lower-cased). One finding per column.
+    `users.user_id` (trimmed, as written and lower-cased). Lower-cased letter by
+    letter and, for text beyond ASCII, with Unicode's special casing too (a final
+    `Σ` as `ς`), as either may have been hashed. One finding per column.
 
     Key: `dataset:<name>:<column>`. No due date. No setting.
 

@@ -1,12 +1,17 @@
 -- DEID-002: dataset columns holding an unsalted MD5/SHA-1/SHA-256 of a held email
 -- (trimmed, lower-cased; also as written, trimmed) or user_id (as written and
--- lower-cased, trimmed). Runs after deid.prepare.
+-- lower-cased, trimmed). Lower-cased by DuckDB and, where the text is not ASCII alone,
+-- by Unicode's special casing too (iw_unicode_lower). Runs after deid.prepare.
 WITH ids AS (
     SELECT DISTINCT v, source FROM (
         SELECT lower(iw_trim(email)) AS v, 'email' AS source FROM users
         UNION ALL SELECT iw_trim(email), 'email' FROM users
+        UNION ALL SELECT iw_unicode_lower(iw_trim(email)), 'email' FROM users
+            WHERE strlen(email) <> length(email)
         UNION ALL SELECT iw_trim(user_id), 'user_id' FROM users
         UNION ALL SELECT lower(iw_trim(user_id)), 'user_id' FROM users
+        UNION ALL SELECT iw_unicode_lower(iw_trim(user_id)), 'user_id' FROM users
+            WHERE strlen(user_id) <> length(user_id)
     ) WHERE v <> ''
 ),
 digests AS (

@@ -20,8 +20,12 @@ WHERE length(iw_trim(v)) IN (32, 40, 64) AND lower(iw_trim(v)) IN (
     SELECT unnest([md5(x), sha1(x), sha256(x)]) FROM (
         SELECT lower(iw_trim(email)) AS x FROM users
         UNION SELECT iw_trim(email) FROM users
+        UNION SELECT iw_unicode_lower(iw_trim(email)) FROM users
+            WHERE strlen(email) <> length(email)
         UNION SELECT iw_trim(user_id) FROM users
-        UNION SELECT lower(iw_trim(user_id)) FROM users) WHERE x <> '');
+        UNION SELECT lower(iw_trim(user_id)) FROM users
+        UNION SELECT iw_unicode_lower(iw_trim(user_id)) FROM users
+            WHERE strlen(user_id) <> length(user_id)) WHERE x <> '');
 CREATE OR REPLACE TEMP TABLE _phones AS
 SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
 WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;

@@ -1,9 +1,12 @@
 -- How a held identifier (a name, user id or login IP address) is compared with a value:
 -- trimmed of white space and without case, a final sigma as any sigma (lower-casing
--- `ΚΏΣΤΑΣ` gives `κώστασ`, while `Κώστας` keeps its `ς`). DEID-001 compares so, and
+-- `ΚΏΣΤΑΣ` gives `κώστασ`, while `Κώστας` keeps its `ς`) and an `i` with a combining dot
+-- above as an `i` (DuckDB lower-cases `İ` to `i`, Python and JavaScript to `i` and the
+-- dot). DEID-001 compares so, and
 -- `deidentify` leaves out a label equal to a held identifier so compared.
 -- White space is Unicode's, as Python's `str.strip` has it: a no-break space or a vertical
 -- tab pasted beside a name is trimmed too (`\s` alone is ASCII's).
 CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(
     x, '^[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+|[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+$', '', 'g');
-CREATE OR REPLACE TEMP MACRO iw_caseless(x) AS replace(lower(x), 'ς', 'σ');
+CREATE OR REPLACE TEMP MACRO iw_caseless(x) AS
+    replace(replace(lower(x), 'ς', 'σ'), 'i' || chr(775), 'i');  -- U+0307 combining dot

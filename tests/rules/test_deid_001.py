@@ -39,6 +39,14 @@ USERS = [
         "role": "user",
         "created_at": "2025-01-01T00:00:00Z",
     },  # a Greek name ending in a final sigma
+    {
+        "user_id": "U1005",
+        "org_id": "O1",
+        "name": "İpek Yılmaz",
+        "email": "iy@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },  # a Turkish dotted capital I
     *(
         {
             "user_id": f"U200{i}",
@@ -106,6 +114,8 @@ CASES = [
     ("44-20-7946-0958", ["held telephone number"]),
     ("5551234", ["held telephone number"]),  # 7 digits
     ("555-123", None),  # 6 digits: too few, even though they match a telephone
+    ("i\u0307pek yılmaz", ["held user name"]),  # "İpek Yılmaz".lower() in Python
+    ("ipek yılmaz", ["held user name"]),  # as DuckDB lower-cases it
     ("Ann", None),
     ("", None),  # empty values are ignored
 ]

@@ -21,6 +21,23 @@ USERS = [
         "role": "user",
         "created_at": "2025-01-01T00:00:00Z",
     },
+    {  # lower-cased letter by letter (DuckDB) and with Unicode's special casing (Python,
+        # JavaScript, Java): a final sigma, a dotted capital I
+        "user_id": "İD-7",
+        "org_id": "O1",
+        "name": "Kostas P",
+        "email": "ΚΏΣΤΑΣ@EXAMPLE.GR",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "user_id": "U1004",
+        "org_id": "O1",
+        "name": "Ipek Y",
+        "email": "İPEK@EXAMPLE.TR",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
 ]
 
 
@@ -38,6 +55,10 @@ CASES = [
     (" " + digest("sha1", "ann.lee@example.org") + " ", ["SHA-1 of email"]),  # padded
     (digest("md5", "U1001"), ["MD5 of user_id"]),
     (digest("sha256", "u1001"), ["SHA-256 of user_id"]),
+    (digest("sha256", "κώστας@example.gr"), ["SHA-256 of email"]),  # "ΚΏΣΤΑΣ…".lower()
+    (digest("sha256", "κώστασ@example.gr"), ["SHA-256 of email"]),  # DuckDB's lower
+    (digest("md5", "i\u0307pek@example.tr"), ["MD5 of email"]),  # "İPEK…".lower()
+    (digest("sha1", "i\u0307d-7"), ["SHA-1 of user_id"]),
     (digest("md5", "carol@example.org"), None),  # not a held email
     (digest("md5", "bo@example.org")[:31], None),  # not a whole digest
     (digest("sha256", "bo@example.org") + "0", None),
