@@ -600,6 +600,30 @@ QUARANTINES = [
         expect("SELECT user_id FROM users", ["U2"]),
     ),
     Quarantine(
+        "the key of a row quarantined for its email is free, in a chain of such rows",
+        "users",
+        csv_bytes(
+            USERS,
+            user("U1", "ann@example.org"),
+            user("U2", "Ann@example.org"),  # repeats U1's address: takes no key
+            user("U2", "bob@example.org"),  # the first U2 to load
+            user("U3", "BOB@example.org"),  # repeats the kept U2's address
+            user("U3", "cy@example.org"),
+            user("U2", "dee@example.org"),  # repeats the kept U2's key: takes no address
+            user("U4", "dee@example.org"),
+        ),
+        7,
+        [
+            (2, "email", DUPLICATE_EMAIL),
+            (4, "email", DUPLICATE_EMAIL),
+            (6, "user_id", "duplicate primary key"),
+        ],
+        expect(
+            "SELECT user_id || ' ' || email FROM users",
+            ["U1 ann@example.org", "U2 bob@example.org", "U3 cy@example.org", "U4 dee@example.org"],
+        ),
+    ),
+    Quarantine(
         "bad dates",
         "processors",
         csv_bytes(

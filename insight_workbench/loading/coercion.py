@@ -30,10 +30,11 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
 from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
 from insight_workbench.loading.schema import SQL_TYPES, Column, Table
-from insight_workbench.loading.statements import row_count, transaction
+from insight_workbench.loading.statements import insert_rows, row_count, transaction
 
 # A later users row whose address equals an earlier one's by `emails.email_key`.
 DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, lower-cased, spaces removed)"
+REPEATED_KEY = "duplicate primary key"
 # An offset is at most 23:59 either way (DuckDB would shift by +25:00 or +01:99).
 TIMESTAMP_PATTERN = (
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?"
@@ -386,10 +387,10 @@ def _quarantine(
         f"WHERE {problems} IS NOT NULL)",
         params,
     )
-    if table.primary_key:
+    if emails:
+        _reject_repeats_in_file_order(con, table, emails, row, problems)
+    elif table.primary_key:
         _reject_repeated_keys(con, table, row, problems)
-    for column in emails:
-        _reject_repeated_emails(con, table, column, row, problems)
     return row_count(
         con,
         f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
@@ -405,26 +406,58 @@ def _reject_repeated_keys(
     rows: cheaper than grouping then ranking, measured on ten million keys)."""
     name, key = quote_ident(table.name), quote_ident(table.primary_key or "")
     con.execute(
-        f"INSERT INTO rejects SELECT $table, r, $key, k, 'duplicate primary key' FROM ("
+        f"INSERT INTO rejects SELECT $table, r, $key, k, '{REPEATED_KEY}' FROM ("
         f"SELECT {row} AS r, {key} AS k, row_number() OVER (PARTITION BY {key} ORDER BY {row}) "
         f"AS n FROM {name} WHERE {problems} IS NULL AND {key} IS NOT NULL) WHERE n > 1",
         {"table": table.name, "key": table.primary_key},
     )
 
 
-def _reject_repeated_emails(
-    con: duckdb.DuckDBPyConnection, table: Table, column: str, row: str, problems: str
+def _reject_repeats_in_file_order(
+    con: duckdb.DuckDBPyConnection, table: Table, emails: list[str], row: str, problems: str
 ) -> None:
-    """Quarantine every row whose email an earlier kept row has, compared as `email_key`
-    does (a row already quarantined keeps nothing; an empty address repeats nothing).
-    The caller has run `define_email_key`."""
-    name, ident = quote_ident(table.name), quote_ident(column)
-    key = email_key_sql(ident)
-    con.execute(
-        f"INSERT INTO rejects SELECT $table, r, $column, v, $reason "
-        f"FROM (SELECT {row} AS r, {ident} AS v, row_number() OVER ("
-        f"PARTITION BY {key} ORDER BY {row}) AS n FROM {name} WHERE {problems} IS NULL "
-        f"AND {key} <> '' AND {row} NOT IN "
-        f"(SELECT row_number FROM rejects WHERE table_name = $table)) WHERE n > 1",
-        {"table": table.name, "column": column, "reason": DUPLICATE_EMAIL},
+    """A key and addresses that must all be unique (users): the first row in file order
+    whose key and addresses no earlier kept row has loads. A row quarantined for its
+    address takes no key, and one quarantined for its key no address, so a good row
+    after it still loads. Only the rows sharing a key or an address are walked, in file
+    order (in Python: they are few); addresses compare as `email_key` does, an empty one
+    repeating nothing. The caller has run `define_email_key`."""
+    name = quote_ident(table.name)
+    key = quote_ident(table.primary_key) if table.primary_key else "NULL"
+    written = [quote_ident(c) for c in emails]
+    selected = ", ".join(
+        f"{column} AS v{i}, {email_key_sql(column)} AS a{i}" for i, column in enumerate(written)
     )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _iw_claims AS SELECT {row} AS r, {key} AS k, "
+        f"{selected} FROM {name} WHERE {problems} IS NULL"
+    )
+    shared = ["k IN (SELECT k FROM _iw_claims GROUP BY k HAVING count(*) > 1)"] * bool(
+        table.primary_key
+    )
+    shared += [
+        f"a{i} IN (SELECT a{i} FROM _iw_claims WHERE a{i} <> '' GROUP BY a{i} HAVING count(*) > 1)"
+        for i in range(len(emails))
+    ]
+    found = con.execute(
+        f"SELECT * FROM _iw_claims WHERE {' OR '.join(shared)} ORDER BY r"
+    ).fetchall()
+    con.execute("DROP TABLE _iw_claims")
+    kept_keys: set[object] = set()
+    kept_addresses: list[set[object]] = [set() for _ in emails]
+    rejects: list[tuple[object, ...]] = []
+    for number, key_value, *pairs in found:
+        values, addresses = pairs[0::2], pairs[1::2]
+        if key_value is not None and key_value in kept_keys:
+            rejects.append((table.name, number, table.primary_key, key_value, REPEATED_KEY))
+            continue
+        taken = [i for i, a in enumerate(addresses) if a and a in kept_addresses[i]]
+        if taken:
+            column = emails[taken[0]]
+            rejects.append((table.name, number, column, values[taken[0]], DUPLICATE_EMAIL))
+            continue
+        kept_keys.add(key_value)
+        for held, address in zip(kept_addresses, addresses, strict=True):
+            if address:
+                held.add(address)
+    insert_rows(con, "rejects", rejects)
