@@ -726,6 +726,12 @@ PARQUET = [
         expect("SELECT ts FROM logins", [utc(2026, 7, 1, 9)]),
     ),
     (
+        "an integer in a text column is its text",
+        logins_table(referrer=pa.array([447911123456, None], pa.int64())),
+        [],
+        expect("SELECT referrer FROM logins", ["447911123456", None]),
+    ),
+    (
         "integer booleans",
         logins_table(success=pa.array([1, 0, 2], pa.int8())),
         [(3, "success", "not true/false/1/0")],
@@ -1190,6 +1196,11 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         "parquet timestamp stored as integer",
         parquet_logins(logins_table(ts=pa.array([1767603600], pa.int64()), ip=pa.array([PLANTED]))),
         ("logins.parquet", "'ts'", "BIGINT", "timestamp"),
+    ),
+    (
+        "parquet text stored as a float",
+        parquet_logins(logins_table(referrer=pa.array([4.5]), ip=pa.array([PLANTED]))),
+        ("logins.parquet", "'referrer'", "DOUBLE", "string"),
     ),
     ("parquet unreadable", garbage_parquet, ("logins.parquet", "Parquet")),
     (

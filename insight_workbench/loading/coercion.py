@@ -70,7 +70,8 @@ PARQUET_TYPES = {
     "date": ("VARCHAR", '"NULL"', "DATE"),
     "bool": ("VARCHAR", '"NULL"', "BOOLEAN", *INTEGERS),
     "id": ("VARCHAR", '"NULL"', *INTEGERS),
-    "string": ("VARCHAR", '"NULL"'),
+    # A telephone number a dataframe wrote as an integer: exact as text (a float is not).
+    "string": ("VARCHAR", '"NULL"', *INTEGERS),
     "enum": ("VARCHAR", '"NULL"'),
 }
 
