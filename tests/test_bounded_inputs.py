@@ -154,7 +154,7 @@ def test_json_depth_counts_without_recursion() -> None:
 
 
 @pytest.mark.parametrize(
-    "exported_at", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "9999-06-01"]
+    "exported_at", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "9999-06-01T00:00Z"]
 )
 def test_an_exported_at_out_of_range_is_refused_naming_the_key(
     snapshot: Path, exported_at: str
