@@ -96,13 +96,17 @@ def test_check_csv_neutralises_text_cells(snapshot_path: Path) -> None:
 
 
 def test_schedule_csv_neutralises_text_cells() -> None:
-    item = ScheduleItem("retention", " =1+1", "2026-12-01T00:00:00Z", "\t=cmd|' /C calc'!A0")
+    item = ScheduleItem("retention", " =1+1", "2026-12-01T00:00:00Z", " =cmd|' /C calc'!A0")
     assert _rows(schedule_csv([item]))[1] == [
         "retention",
         "' =1+1",
         "2026-12-01T00:00:00Z",
-        "'\t=cmd|' /C calc'!A0",
+        "' =cmd|' /C calc'!A0",
     ]
+    # A message's tab is shown as `\t` (a message is one line), so nothing is hidden in
+    # front of the formula sign.
+    tabbed = ScheduleItem("retention", "k", "2026-12-01T00:00:00Z", "\t=cmd|' /C calc'!A0")
+    assert _rows(schedule_csv([tabbed]))[1][3] == "\\t=cmd|' /C calc'!A0"
 
 
 def test_check_output_file_is_written_whole(snapshot_path: Path, tmp_path: Path) -> None:

@@ -459,6 +459,17 @@ def test_analyst_headline_hides_few_people(boundary: Snapshot, dpo: Snapshot):
     assert many == usage.headline_figures(dpo)
 
 
+def test_the_average_is_hidden_when_few_people_are_in_active_organisations(
+    boundary: Snapshot,
+):
+    """Four users in all, three of them in the two active organisations: with a minimum
+    cell of four the count shows, and the average (3 / 2) is hidden, since times the
+    active organisations shown it would give those three people back."""
+    shown = usage.analyst_headline(analyst_data(boundary, KEY, min_cell=4))
+    assert (shown["users"], shown["organisations"]["active"]) == (4, 2)
+    assert shown["avg_users_per_active_org"] == "[c]"
+
+
 def test_the_usage_report_headline_hides_the_figures_about_few_people(boundary: Snapshot):
     """The report's headline is the analyst's: an average, logins or stickiness about
     fewer than min_cell people would give the hidden count back."""

@@ -74,8 +74,9 @@ def headline_figures(
 
 def _figures(
     source: Snapshot | AnalystData, as_of: datetime | None, product: str | None, days: int
-) -> tuple[Headline, int]:
-    """The figures, and the 30-day active users behind stickiness."""
+) -> tuple[Headline, dict[str, int]]:
+    """The figures, and the people each ratio is about: the 30-day active users behind
+    stickiness, the users of active organisations behind the average."""
     if isinstance(source, Snapshot):
         moment, sources = as_of or source.manifest.exported_at, "usage_sources_snapshot.sql"
     else:
@@ -104,7 +105,11 @@ def _figures(
         "wau": int(found["wau"]),
         "stickiness": _round(found["dau"], found["mau"], "0.001"),
     }
-    return figures, int(found["mau"])
+    about = {
+        "stickiness": int(found["mau"]),
+        "avg_users_per_active_org": int(found["users_of_active_orgs"] or 0),
+    }
+    return figures, about
 
 
 def _average(users: int, organisations: int) -> float | None:
@@ -136,10 +141,11 @@ def analyst_headline(
 ) -> dict[str, Any]:
     """`headline_figures` as an analyst may see them: a count of people below `min_cell`
     is "<10" and the figures about those people are "[c]" (see `suppression.py`)."""
-    figures, mau = _figures(data, as_of, product, days)
+    figures, about = _figures(data, as_of, product, days)
     shown: dict[str, Any] = dict(figures)
-    if 0 < mau < data.min_cell:  # stickiness divides by the 30-day users
-        shown["stickiness"] = SECONDARY
+    for ratio, people in about.items():  # a ratio over a few people is about them
+        if 0 < people < data.min_cell:
+            shown[ratio] = SECONDARY
     for people, linked in _PEOPLE:  # each count is read before anything replaces it
         if 0 < shown[people] < data.min_cell:
             shown[people] = primary_marker(data.min_cell)
