@@ -143,8 +143,8 @@ def analyst_headline(
     is "<10" and the figures about those people are "[c]" (see `suppression.py`)."""
     figures, about = _figures(data, as_of, product, days)
     shown: dict[str, Any] = dict(figures)
-    for ratio, people in about.items():  # a ratio over a few people is about them
-        if 0 < people < data.min_cell:
+    for ratio, counted in about.items():  # a ratio over a few people is about them
+        if 0 < counted < data.min_cell:
             shown[ratio] = SECONDARY
     for people, linked in _PEOPLE:  # each count is read before anything replaces it
         if 0 < shown[people] < data.min_cell:
