@@ -92,6 +92,17 @@ def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
 FRACTION = re.compile(r"[.,](\d+)")  # a date has neither: the seconds' fraction
 
 
+def end_of_utc_day(moment: datetime) -> datetime:
+    """The next midnight UTC after `moment`, or `moment` itself when it is a midnight.
+    The analyst's `as_of`: counted in whole days, two views a second apart cannot differ
+    by one person's login, which hiding small counts would not see."""
+    instant = to_utc(moment)
+    midnight = instant.replace(hour=0, minute=0, second=0, microsecond=0)
+    if instant == midnight or midnight.date() >= date(LAST_YEAR, 12, 31):
+        return instant  # the supported range ends with its last day
+    return midnight + timedelta(days=1)
+
+
 def finer_than_microsecond(text: str) -> bool:
     """Whether the timestamp `text` has a fraction of a second with a non-zero digit past
     the sixth (which a moment held to the microsecond would drop)."""

@@ -8,6 +8,7 @@ import pytest
 
 from insight_workbench.errors import InputError
 from insight_workbench.timeutil import (
+    end_of_utc_day,
     format_utc,
     iso_day,
     iso_minute,
@@ -90,3 +91,20 @@ def test_days_and_minutes_are_written_with_four_digit_years() -> None:
     assert iso_day(date(999, 5, 5)) == "0999-05-05"
     assert iso_day(datetime(1, 1, 2, 23, 59, tzinfo=UTC)) == "0001-01-02"
     assert iso_minute(datetime(999, 5, 5, 7, 8, 9)) == "0999-05-05 07:08"
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 11, 28, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC)),
+        (datetime(2026, 11, 28, 0, 0, 0, 1, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
+        (datetime(2026, 11, 28, 23, 30, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
+        (  # 23:30 in London on a summer day is 22:30 UTC: the UTC day ends at 00:00 UTC
+            datetime.fromisoformat("2026-07-01T23:30:00+01:00"),
+            datetime(2026, 7, 2, tzinfo=UTC),
+        ),
+        (datetime(9998, 12, 31, 12, tzinfo=UTC), datetime(9998, 12, 31, 12, tzinfo=UTC)),
+    ],
+)
+def test_the_end_of_a_utc_day(moment: datetime, expected: datetime) -> None:
+    assert end_of_utc_day(moment) == expected
