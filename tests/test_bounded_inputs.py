@@ -172,8 +172,14 @@ def test_cell_timestamps_out_of_range_are_quarantined(tmp_path: Path) -> None:
         ("u2", "9999-12-31T23:59:59-23:59"),
         ("u3", "0001-01-01T00:00:00+23:59"),
         ("u4", "9999-01-01T00:00:00Z"),
+        ("u5", "9998-12-31T23:00:00-05:00"),  # written in 9998, in 9999 in UTC
+        ("u6", "0002-01-01T00:30:00+01:00"),  # written in year 2, in year 1 in UTC
+        ("k7", "0001-12-31T23:30:00-01:00"),  # written in year 1, in year 2 in UTC: kept
+        ("k8", "9999-01-01T00:30:00+01:00"),  # written in 9999, in 9998 in UTC: kept
     ]
-    users = [USER] + [{**USER, "user_id": uid, "created_at": ts} for uid, ts in far]
+    users = [USER] + [
+        {**USER, "user_id": uid, "email": f"{uid}@example.org", "created_at": ts} for uid, ts in far
+    ]
     folder = build_snapshot(tmp_path / "snap", {"users": users})
     loaded = load_snapshot(folder)
     try:
@@ -183,8 +189,8 @@ def test_cell_timestamps_out_of_range_are_quarantined(tmp_path: Path) -> None:
         kept = loaded.con.execute("SELECT user_id FROM users").fetchall()
     finally:
         loaded.con.close()
-    assert reasons == [(row, "created_at", OUT_OF_RANGE) for row in (2, 3, 4)]
-    assert kept == [("u1",)]
+    assert reasons == [(row, "created_at", OUT_OF_RANGE) for row in (2, 3, 4, 5, 6)]
+    assert kept == [("u1",), ("k7",), ("k8",)]
     done = run_cli("check", folder)  # the quarantined rows are a finding, not a crash
     assert done.returncode == 1
     assert "Traceback" not in done.stderr

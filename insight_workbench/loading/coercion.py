@@ -41,6 +41,7 @@ TIMESTAMP_PATTERN = (
 )
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 FIRST_YEAR, LAST_YEAR = "0002", "9998"
+INSTANT_RANGE = ("TIMESTAMPTZ '0002-01-01 00:00:00+00'", "TIMESTAMPTZ '9999-01-01 00:00:00+00'")
 # A typed instant or date inside these bounds certainly passes the checks of its text
 # (a year apart from the limits, whatever the calendar arithmetic near year 1).
 SURELY_GOOD = {
@@ -113,15 +114,24 @@ def value_check(column: Column, v: str) -> tuple[str, str] | None:
             text, pattern, cast = f"trim({v})", DATE_PATTERN, converted(column, v)
             wrong, invalid = "not a YYYY-MM-DD date", "not a valid date"
         shaped = f"regexp_full_match({text}, {quote_literal(pattern)})"
-        # Years outside 0002..9998 are refused by their text (cheaper than comparing
-        # instants): whatever the offset, the instant and dates months after it stay
-        # within what Python and DuckDB both hold. Year 0000 does not exist: invalid.
+        # Years outside 0002..9998 are refused, so that dates months after any value stay
+        # within what Python and DuckDB both hold. Mostly by the text (cheaper than
+        # comparing instants); a timestamp written in a year at an end is judged by its
+        # UTC instant, as a typed Parquet timestamp is (`9998-12-31T23:00-05:00` is in
+        # 9999). Year 0000 does not exist: invalid.
         year = f"substr({text}, 1, 4)"
-        in_range = f"{year} BETWEEN '{FIRST_YEAR}' AND '{LAST_YEAR}'"
+        outside = f"{year} NOT BETWEEN '{FIRST_YEAR}' AND '{LAST_YEAR}'"
+        if column.type == "timestamp":
+            low, high = INSTANT_RANGE
+            outside = (
+                f"({year} NOT BETWEEN '0001' AND '9999' OR CASE WHEN {year} IN "
+                f"('0001', '0002', '9998', '9999') THEN {cast} < {low} OR {cast} >= {high} "
+                "ELSE false END)"
+            )
         return (
-            f"NOT {shaped} OR NOT {in_range} OR {cast} IS NULL",
+            f"NOT {shaped} OR {outside} OR {cast} IS NULL",
             f"CASE WHEN NOT {shaped} THEN {quote_literal(wrong)} "
-            f"WHEN {year} <> '0000' AND NOT {in_range} THEN {quote_literal(OUT_OF_RANGE)} "
+            f"WHEN {year} <> '0000' AND {outside} THEN {quote_literal(OUT_OF_RANGE)} "
             f"ELSE {quote_literal(invalid)} END",
         )
     if column.type == "bool":
