@@ -27,6 +27,7 @@ from loader_checks import (
 )
 
 from insight_workbench.commands.validate_cmd import render_table
+from insight_workbench.errors import InputError
 from insight_workbench.loading.load_report import validation_report
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.schema import TABLES
@@ -784,6 +785,19 @@ def test_parquet_mixed_with_csv(tmp_path: Path, data: pa.Table, rejects: list, c
     assert PLANTED not in json.dumps(validation_report(snapshot))
     if check:
         check(snapshot)
+
+
+def test_parquet_column_names_are_trimmed_as_a_csv_header_s_are(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "snapshot")
+    data = logins_table(ts=pa.array(["2026-07-01T10:00:00Z"]))
+    write_parquet(folder, "logins", data.rename_columns([f" {n}\t" for n in data.column_names]))
+    snapshot = load_snapshot(folder)
+    assert column(snapshot, "SELECT login_id || ' ' || ip FROM logins") == ["L1 10.0.0.1"]
+    snapshot.con.close()
+    other = valid_snapshot(tmp_path / "other")
+    write_parquet(other, "logins", data.append_column("ip ", pa.array(["10.0.0.9"])))
+    with pytest.raises(InputError, match="columns 5 and 8 have the same name"):
+        load_snapshot(other)
 
 
 def test_a_credential_nested_in_a_parquet_column_keeps_that_column_out(tmp_path: Path) -> None:

@@ -429,9 +429,11 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
             f"{shown(label)}: the file has {len(written)} columns, more than "
             f"{limits.max_columns()} (limit {limits.variable('columns')})"
         )
-    # The names as written: DuckDB renames a repeated one (`ip`, `ip_1`), which would
-    # load the wrong column under the declared name.
-    check_names(written, shown(label), column="column")
+    # The names as written, trimmed as a CSV header's are: DuckDB renames a repeated
+    # one (`ip`, `ip_1`), which would load the wrong column under the declared name.
+    names = [name.strip() for name in written]
+    check_names(names, shown(label), column="column")
+    nested = {name.strip(): fields for name, fields in nested.items()}
     file_table = None
     source = f"read_parquet({file}, {ROW_NUMBER} = true, {NO_HIVE})"
     row, added = f"{ROW_NUMBER} + 1", 1  # the record index DuckDB adds last
@@ -450,11 +452,13 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
-    types = {str(r[0]): str(r[1]) for r in described[: len(described) - added]}
-    if file_table:
-        types = dict(zip(written, types.values(), strict=True))
-    names = list(types)
-    in_source = {n: f"f{i}" if file_table else quote_ident(n) for i, n in enumerate(names)}
+    found = [str(r[1]) for r in described[: len(described) - added]]
+    if len(found) != len(names):
+        raise InputError(f"{shown(label)}: not a readable Parquet file")
+    types = dict(zip(names, found, strict=True))  # by position: DuckDB's names may differ
+    in_source = {
+        name: f"f{i}" if file_table else quote_ident(written[i]) for i, name in enumerate(names)
+    }
     kept = [name for name in names if not is_credential(name) and name not in nested]
     credentials = [f for n in names for f in ([n] if is_credential(n) else nested.get(n, []))]
     raw = RawTable(
