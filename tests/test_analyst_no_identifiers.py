@@ -27,6 +27,7 @@ from insight_workbench.analyst.database import ANALYST_TABLES, AnalystData, anal
 from insight_workbench.dashboard import usage as views
 from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
 from insight_workbench.deidentification.aggregates import deidentify
+from insight_workbench.deidentification.text_functions import is_ip_address
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
@@ -118,13 +119,7 @@ def _may_be_ip(text: str) -> bool:
 
 
 def _is_address(text: str) -> bool:
-    if not _may_be_ip(text):
-        return False
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
+    return _may_be_ip(text) and is_ip_address(text)
 
 
 def _is_network(text: str) -> bool:
