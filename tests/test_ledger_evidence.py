@@ -4,6 +4,7 @@ real PostgreSQL server: which keys have a record, its two runs, due date and ver
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
@@ -113,3 +114,52 @@ def test_a_stored_due_in_year_9999_reads_back() -> None:
     assert parsed("9999-01-17T00:00:00.000000Z") == datetime(9999, 1, 17, tzinfo=UTC)
     assert shown("9999-01-17T00:00:00.500000Z") == "9999-01-17T00:00:00.5Z"
     assert shown("999-01-17T00:00:00.000000Z") == "0999-01-17T00:00:00Z"  # as older versions wrote
+
+
+def test_only_a_deletion_owed_has_a_record_and_at_its_earliest_due(
+    ledger_setting: str, tmp_path: Path
+) -> None:
+    """A refused or withdrawn erasure request owes no deletion (it had a "late"
+    certificate); a trial organisation with a closed_at answers to RET-002 and RET-001,
+    and its data was owed at the earlier due (it was certified on time against the
+    later one while its RET-002 finding was overdue)."""
+    from insight_workbench.ledger.runs import record_run
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+    from insight_workbench.testing import build_snapshot
+
+    trial = {
+        "org_id": "O1", "name": "Trial", "product": "local_insight", "status": "trial",
+        "created_at": "2024-01-01T00:00:00Z", "closed_at": "2026-05-01T00:00:00Z",
+        "last_contact_at": "2026-01-05T00:00:00Z",
+    }  # fmt: skip
+    people = {
+        user: {"user_id": user, "org_id": "O1", "name": "N", "email": f"{user}@example.org",
+               "role": "user", "created_at": "2024-01-01T00:00:00Z"}
+        for user in ("u1", "u2", "u3")
+    }  # fmt: skip
+    erasure = {"received_at": "2026-04-02T00:00:00Z", "type": "erasure", "extended": "false"}
+    requests = [
+        {**erasure, "request_id": "R1", "user_id": "u1", "status": "withdrawn",
+         "requester_email": "u1@example.org"},
+        {**erasure, "request_id": "R2", "user_id": "u2", "status": "refused",
+         "requester_email": "u2@example.org"},
+    ]  # fmt: skip
+    ledger = open_ledger(ledger_setting)
+    for name, held, exported_at in [
+        ("may", ["u1", "u2", "u3"], "2026-05-10T00:00:00Z"),
+        ("june", [], "2026-06-20T00:00:00Z"),
+    ]:
+        tables = {
+            "organisations": [trial],
+            "users": [people[user] for user in held],
+            "subject_requests": requests,
+        }
+        snapshot = load_snapshot(build_snapshot(tmp_path / name, tables, exported_at=exported_at))
+        record_run(ledger, run_check(snapshot, load_policy()), source="cli", by="dpo")
+    with reading(ledger) as connection:
+        records = [r.as_dict() for r in deletion_records(connection)]
+    found = [(r["key"], r["rule"], r["due"], r["verdict"]) for r in records]
+    # RET-002: 5 Jan + 3 months = 5 Apr; RET-001 would be 29 May
+    assert found == [("org:O1", "RET-002", "2026-04-05T00:00:00Z", "late")]

@@ -5,16 +5,17 @@
 -- data deleted before its organisation was closed): a key a recorded run does not
 -- list held nothing in that snapshot either.
 -- Organisations are followed through their users' rows; erasure requests through their
--- user_id. An erasure request is due at completed_at once completed, else at the end
--- of its response due date (London).
+-- user_id. An erasure request is due at completed_at once completed, at the end of its
+-- response due date (London) while open; a refused or withdrawn one owes no deletion.
 WITH org_rows AS (
     SELECT u.org_id, sum(COLUMNS(h.* EXCLUDE (user_id)))
     FROM users AS u JOIN iw_held AS h USING (user_id)
     GROUP BY u.org_id
 ),
 org_due AS (
-    -- a closed organisation that was once a trial answers to RET-001 only
-    SELECT org_id, arg_min(rule, rule) AS rule, arg_min(due_at, rule) AS due_at
+    -- a trial or demo organisation with a closed_at answers to both rules: its data was
+    -- owed at the earlier due (RET-001 on a tie)
+    SELECT org_id, (list(rule ORDER BY due_at, rule))[1] AS rule, min(due_at) AS due_at
     FROM iw_retention_deadlines($closed_days, $potential_months)
     GROUP BY org_id
 ),
@@ -23,7 +24,7 @@ request_due AS (
            CASE WHEN status = 'completed' THEN completed_at
                 ELSE timezone($tz, CAST(due_date + 1 AS TIMESTAMP)) END AS due_at
     FROM iw_request_deadlines($tz, $months, $extended_months, $as_of)
-    WHERE type = 'erasure'
+    WHERE type = 'erasure' AND status IN ('completed', 'open')
 )
 SELECT 'org:' || coalesce(o.org_id, d.org_id) AS key, d.rule, d.due_at,
        o.* EXCLUDE (org_id)
