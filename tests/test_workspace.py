@@ -173,6 +173,37 @@ def test_a_changed_unlisted_dataset_names_another_workspace(tmp_path: Path) -> N
     assert rows == [("13",)]
 
 
+@pytest.mark.parametrize("changed", ["agg.csv", "agg.meta.json"])
+def test_an_unlisted_file_changed_while_it_is_read_builds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, changed: str
+) -> None:
+    """The workspace is named for the bytes of the unpinned files, hashed first; they are
+    read again to build it. A file changed between the two reads (another build held
+    the lock meanwhile) is refused, not built into a workspace named for other bytes."""
+    datasets = {"agg": ([{"month": "2026-01", "n": "12"}], {"kind": "aggregate"})}
+    folder = build_snapshot(tmp_path / "s", VALID, deidentified=datasets)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["tables"]["deidentified/agg"]
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    target = folder / "deidentified" / changed
+    hashed = workspace.loose_digests
+
+    def hashed_then_changed(sources: list, manifest: object) -> list[tuple[str, str]]:
+        digests = hashed(sources, manifest)
+        text = target.read_bytes()
+        target.write_bytes(text.replace(b"12", b"13").replace(b"aggregate", b"microdata"))
+        return digests
+
+    monkeypatch.setattr(workspace, "loose_digests", hashed_then_changed)
+    with pytest.raises(InputError, match=f"{changed}: changed while the snapshot was read"):
+        ingest(folder)
+    assert not list((tmp_path / "cache" / "workspaces").glob("*.duckdb"))
+    monkeypatch.setattr(workspace, "loose_digests", hashed)
+    built, snapshot = ingest(folder)  # run again: the file as it is now
+    assert built.built
+    snapshot.con.close()
+
+
 def test_reopened_snapshot_is_complete(tmp_path: Path) -> None:
     folder = build_snapshot(
         tmp_path / "s",

@@ -50,6 +50,7 @@ class VerifiedFile:
     sha256: str
     entry: mf.ManifestEntry | None  # None: a dataset the manifest does not list
     sidecar_copy: Path | None
+    sidecar_sha256: str | None = None
 
 
 def source_files(folder: Path) -> list[SourceFile]:
@@ -117,12 +118,26 @@ def copy_verified(
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
         copied = list(pool.map(lambda item: _copy(item[1], into, item[0]), enumerate(sources)))
     verified: dict[str, VerifiedFile] = {}
-    for source, (copy, digest, sidecar) in zip(sources, copied, strict=True):
+    for source, (copy, digest, sidecar, sidecar_digest) in zip(sources, copied, strict=True):
         entry = entries[source.key]
         if entry is not None:
             check_digest(source, entry, digest)
-        verified[source.key] = VerifiedFile(source, copy, digest, entry, sidecar)
+        verified[source.key] = VerifiedFile(source, copy, digest, entry, sidecar, sidecar_digest)
     return verified
+
+
+def check_loose_unchanged(files: dict[str, VerifiedFile], loose: list[tuple[str, str]]) -> None:
+    """Refuse copies of unpinned files (unlisted datasets, sidecars) whose bytes are not
+    those `loose_digests` hashed before: the workspace is named for those bytes, and a
+    file changed between the two reads would fill it with others."""
+    copied = [(f.source.relative, f.sha256) for f in files.values() if f.entry is None]
+    copied += [
+        (f.source.sidecar, f.sidecar_sha256 or "") for f in files.values() if f.source.sidecar
+    ]
+    if sorted(copied) == loose:
+        return
+    changed = sorted(set(copied) ^ set(loose))[0][0]
+    raise InputError(f"{shown(changed)}: changed while the snapshot was read; run it again")
 
 
 def check_digest(source: SourceFile, entry: mf.ManifestEntry, digest: str) -> None:
@@ -134,11 +149,11 @@ def check_digest(source: SourceFile, entry: mf.ManifestEntry, digest: str) -> No
         )
 
 
-def _copy(source: SourceFile, into: Path, index: int) -> tuple[Path, str, Path | None]:
+def _copy(source: SourceFile, into: Path, index: int) -> tuple[Path, str, Path | None, str | None]:
     copy = into / f"t{index}{source.path.suffix}"
     digest = copy_hashing(source.path, shown(source.relative), copy)
-    sidecar = None
+    sidecar, sidecar_digest = None, None
     if source.sidecar:
         sidecar = into / f"t{index}.meta.json"
-        copy_hashing(source.sidecar_path, shown(source.sidecar), sidecar)
-    return copy, digest, sidecar
+        sidecar_digest = copy_hashing(source.sidecar_path, shown(source.sidecar), sidecar)
+    return copy, digest, sidecar, sidecar_digest

@@ -48,6 +48,7 @@ from insight_workbench.loading.snapshot import Snapshot, load_tables, snapshot_f
 from insight_workbench.loading.verified_files import (
     SourceFile,
     check_listing,
+    check_loose_unchanged,
     copy_verified,
     loose_digests,
     source_files,
@@ -96,7 +97,9 @@ def ingest(
     unlisted = any(mf.listed_entry(manifest, s.key, s.relative) is None for s in sources)
     settings = one_thread_if_small(settings, manifest, unlisted)
     reading = one_thread_if_small(reading, manifest, unlisted)
-    variant = _variant(loose_digests(sources, manifest))
+    loose = loose_digests(sources, manifest)
+    variant = _variant(loose)
+    named = (variant, loose)
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
@@ -105,7 +108,7 @@ def ingest(
         target,
         manifest.checksum,
         lambda: _open(target, folder, manifest, variant, reading, spill),
-        lambda: _build(manifest, sources, pinned, target, variant, settings, spill, on_step),
+        lambda: _build(manifest, sources, pinned, target, named, settings, spill, on_step),
         "the workspace",
     )
     if not known_folders.is_known(target, pinned):  # files changed since, or another folder
@@ -184,13 +187,16 @@ def _build(
     sources: list[SourceFile],
     pinned: str | None,
     target: Path,
-    variant: str,
+    named: tuple[str, list[tuple[str, str]]],
     settings: Settings,
     spill: Path,
     on_step: OnStep | None,
 ) -> None:
     """Build the workspace `target` from the folder's `sources`; their `pinned` identity
-    (taken before the copy) is remembered as checked when it is still theirs after it."""
+    (taken before the copy) is remembered as checked when it is still theirs after it.
+    `named`: the variant that names the workspace, and the digests of the unpinned files
+    it was computed from, which the copies must still have."""
+    variant, loose = named
     tmp = target.parent.parent / "tmp"
     # We hold this snapshot's lock: nobody else builds it.
     remove_leftovers(tmp, ("build", "copies"), manifest.checksum)
@@ -201,6 +207,7 @@ def _build(
     try:
         copies.mkdir(mode=0o700)
         files = copy_verified(manifest, sources, copies)
+        check_loose_unchanged(files, loose)
         con = connect_for_build(part, settings, spill, copies)
         try:
             load_tables(con, manifest, files, on_step)
