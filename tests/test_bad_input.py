@@ -727,6 +727,18 @@ PARQUET = [
         expect("SELECT ts FROM logins", [utc(2026, 7, 1, 9)]),
     ),
     (
+        "an extra timestamp column is ISO 8601 text, an instant in UTC",
+        logins_table(
+            seen_at=pa.array([datetime(2026, 3, 1, 8, 15, tzinfo=UTC)], pa.timestamp("us", "UTC")),
+            noted_at=pa.array([datetime(2026, 3, 1, 8, 15, 0, 500000)], pa.timestamp("ns")),
+        ),
+        [],
+        expect(
+            "SELECT seen_at || ' ' || noted_at FROM logins",
+            ["2026-03-01T08:15:00Z 2026-03-01T08:15:00.5"],
+        ),
+    ),
+    (
         "an integer in a text column is its text",
         logins_table(referrer=pa.array([447911123456, None], pa.int64())),
         [],

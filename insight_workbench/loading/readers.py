@@ -548,12 +548,16 @@ def nested_credentials(columns: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def _parquet_text(column: str, kind: str) -> str:
     """SQL rendering the Parquet column `column` (an SQL expression) of type `kind` as
-    text. An instant (timestamp with time zone) is written in UTC with a `Z`, whatever
-    the session's time zone, so it keeps its instant; nanoseconds are cut to the
-    microsecond first, as in text (a cast would round them, perhaps into the next day)."""
+    text; a timestamp in ISO 8601 (`T` between date and time), as an extra column
+    reaches a subject-access pack. An instant (timestamp with time zone) is written in
+    UTC with a `Z`, whatever the session's time zone, so it keeps its instant;
+    nanoseconds are cut to the microsecond first, as in text (a cast would round them,
+    perhaps into the next day)."""
     if kind.startswith(("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ")) and "[" not in kind:
         instant = f"CAST(date_trunc('microseconds', {column}) AS TIMESTAMPTZ)"
-        return f"CAST(timezone('UTC', {instant}) AS VARCHAR) || 'Z'"
+        return f"replace(CAST(timezone('UTC', {instant}) AS VARCHAR), ' ', 'T') || 'Z'"
+    if kind.startswith("TIMESTAMP") and "[" not in kind and "(" not in kind:
+        return f"replace(CAST({column} AS VARCHAR), ' ', 'T')"  # ISO 8601, as text has it
     return f"CAST({column} AS VARCHAR)"
 
 
