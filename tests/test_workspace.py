@@ -547,3 +547,15 @@ def test_a_block_failing_its_checksum_is_removed_and_built_again(
     assert not workspace_file.exists()
     again = run_cli("check", folder, "--format", "json")
     assert (again.returncode, again.stdout) == (fresh.returncode, fresh.stdout)
+
+
+def test_a_folder_in_the_way_of_the_workspace_is_named(tmp_path: Path) -> None:
+    folder = valid_snapshot(tmp_path / "s")
+    built, snapshot = ingest(folder)
+    snapshot.con.close()
+    built.path.unlink()
+    built.path.mkdir()
+    done = run_cli("check", folder)
+    assert done.returncode == 2
+    assert done.stderr == f"error: {built.path}: a folder is in the way of the cache's file\n"
+    assert not list((tmp_path / "cache" / "tmp").glob("build-*"))  # the build's file is gone

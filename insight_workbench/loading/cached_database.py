@@ -11,6 +11,7 @@ snapshot. The folders are the owner's only: they hold the snapshot's data.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import secrets
@@ -115,7 +116,11 @@ def put_in_place(part: Path, target: Path, checksum: str) -> None:
     go, with the records kept beside them (`<file>.<record>`)."""
     part.chmod(0o600)
     _sync(part)
-    os.replace(part, target)
+    try:
+        os.replace(part, target)
+    except IsADirectoryError:  # named by the cache's own path, not the build's
+        in_the_way = "a folder is in the way of the cache's file"
+        raise IsADirectoryError(errno.EISDIR, in_the_way, str(target)) from None
     _sync(target.parent)
     for older in target.parent.glob(f"{checksum}-*.duckdb*"):
         if not older.name.startswith(target.name):
