@@ -93,12 +93,13 @@ FRACTION = re.compile(r"[.,](\d+)")  # a date has neither: the seconds' fraction
 
 
 def end_of_utc_day(moment: datetime) -> datetime:
-    """The next midnight UTC after `moment`, or `moment` itself when it is a midnight.
-    The analyst's `as_of`: counted in whole days, two views a second apart cannot differ
-    by one person's login, which hiding small counts would not see."""
+    """The end of the UTC day `moment` falls in: the next midnight (a midnight starts its
+    day, so a date picked means that whole day). The analyst's `as_of`: counted in
+    whole days, two views a second apart cannot differ by one person's login, which
+    hiding small counts would not see. The last supported day keeps `moment`."""
     instant = to_utc(moment)
     midnight = instant.replace(hour=0, minute=0, second=0, microsecond=0)
-    if instant == midnight or midnight.date() >= date(LAST_YEAR, 12, 31):
+    if midnight.date() >= date(LAST_YEAR, 12, 31):
         return instant  # the supported range ends with its last day
     return midnight + timedelta(days=1)
 

@@ -96,7 +96,7 @@ def test_days_and_minutes_are_written_with_four_digit_years() -> None:
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        (datetime(2026, 11, 28, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC)),
+        (datetime(2026, 11, 28, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),  # a day
         (datetime(2026, 11, 28, 0, 0, 0, 1, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
         (datetime(2026, 11, 28, 23, 30, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
         (  # 23:30 in London on a summer day is 22:30 UTC: the UTC day ends at 00:00 UTC

@@ -398,7 +398,7 @@ def _quarantine(
         f"WHERE {problems} IS NOT NULL)",
         params,
     )
-    if emails:
+    if emails and table.primary_key:  # users: both unique, claimed in file order
         _reject_repeats_in_file_order(con, table, emails, row, problems)
     elif table.primary_key:
         _reject_repeated_keys(con, table, row, problems)
@@ -430,36 +430,49 @@ def _reject_repeats_in_file_order(
     """A key and addresses that must all be unique (users): the first row in file order
     whose key and addresses no earlier kept row has loads. A row quarantined for its
     address takes no key, and one quarantined for its key no address, so a good row
-    after it still loads. Only the rows sharing a key or an address are walked, in file
-    order (in Python: they are few); addresses compare as `email_key` does, an empty one
-    repeating nothing. The caller has run `define_email_key`."""
-    name = quote_ident(table.name)
-    key = quote_ident(table.primary_key) if table.primary_key else "NULL"
+    after it still loads. Addresses compare as `email_key` does, an empty one repeating
+    nothing. The caller has run `define_email_key`.
+
+    Only keys that share an address with another key can interleave: their rows are
+    walked in file order, in Python (they are few). Every other key's addresses are its
+    own, so its first row loads and the rest repeat its key: one window, as for any
+    table, whatever the number of repeated rows (an export written twice)."""
+    name, key = quote_ident(table.name), quote_ident(table.primary_key or "")
     written = [quote_ident(c) for c in emails]
     selected = ", ".join(
         f"{column} AS v{i}, {email_key_sql(column)} AS a{i}" for i, column in enumerate(written)
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _iw_claims AS SELECT {row} AS r, {key} AS k, "
-        f"{selected} FROM {name} WHERE {problems} IS NULL"
+        f"{selected} FROM {name} WHERE {problems} IS NULL AND {key} IS NOT NULL"
     )
-    shared = ["k IN (SELECT k FROM _iw_claims GROUP BY k HAVING count(*) > 1)"] * bool(
-        table.primary_key
-    )
-    shared += [
-        f"a{i} IN (SELECT a{i} FROM _iw_claims WHERE a{i} <> '' GROUP BY a{i} HAVING count(*) > 1)"
+    shared = " OR ".join(
+        f"a{i} IN (SELECT a{i} FROM _iw_claims WHERE a{i} <> '' GROUP BY a{i} "
+        "HAVING count(DISTINCT k) > 1)"
         for i in range(len(emails))
-    ]
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _iw_tangled AS SELECT DISTINCT k FROM _iw_claims "
+        f"WHERE {shared}"
+    )
+    params = {"table": table.name, "key": table.primary_key}
+    con.execute(
+        f"INSERT INTO rejects SELECT $table, r, $key, k, '{REPEATED_KEY}' FROM ("
+        "SELECT r, k, row_number() OVER (PARTITION BY k ORDER BY r) AS n FROM _iw_claims "
+        "WHERE k NOT IN (SELECT k FROM _iw_tangled)) WHERE n > 1",
+        params,
+    )
     found = con.execute(
-        f"SELECT * FROM _iw_claims WHERE {' OR '.join(shared)} ORDER BY r"
+        "SELECT * FROM _iw_claims WHERE k IN (SELECT k FROM _iw_tangled) ORDER BY r"
     ).fetchall()
     con.execute("DROP TABLE _iw_claims")
+    con.execute("DROP TABLE _iw_tangled")
     kept_keys: set[object] = set()
     kept_addresses: list[set[object]] = [set() for _ in emails]
     rejects: list[tuple[object, ...]] = []
     for number, key_value, *pairs in found:
         values, addresses = pairs[0::2], pairs[1::2]
-        if key_value is not None and key_value in kept_keys:
+        if key_value in kept_keys:
             rejects.append((table.name, number, table.primary_key, key_value, REPEATED_KEY))
             continue
         taken = [i for i, a in enumerate(addresses) if a and a in kept_addresses[i]]
