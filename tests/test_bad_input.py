@@ -601,6 +601,25 @@ QUARANTINES = [
         expect("SELECT user_id FROM users", ["U2"]),
     ),
     Quarantine(
+        "an export written twice: each repeat is one reject for its key",
+        "users",
+        csv_bytes(
+            USERS,
+            user("U1", "ann@example.org"),
+            user("U2", "bob@example.org"),
+            user("U1", "ann@example.org"),
+            user("U2", "BOB@example.org"),
+            user("U3", "Ann@example.org"),  # another key with U1's address
+        ),
+        5,
+        [
+            (3, "user_id", "duplicate primary key"),
+            (4, "user_id", "duplicate primary key"),
+            (5, "email", DUPLICATE_EMAIL),
+        ],
+        expect("SELECT user_id FROM users", ["U1", "U2"]),
+    ),
+    Quarantine(
         "the key of a row quarantined for its email is free, in a chain of such rows",
         "users",
         csv_bytes(
