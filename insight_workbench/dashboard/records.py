@@ -24,6 +24,7 @@ from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
 from insight_workbench.markdown_text import escape_markdown
+from insight_workbench.terminal import printable
 
 RETENTION = "app_pages/retention.py"
 REQUESTS = "app_pages/subject_requests.py"
@@ -251,7 +252,8 @@ def show_history_and_decisions(wb: Workbench, key: RecordKey) -> None:
     own = record_findings(wb, key)
     who = wb.identity.who if wb.identity.signed_in else None
     for rule, finding_key in sorted({(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}):
-        with st.expander(f"{rule} {finding_key}: history and decisions", expanded=len(own) == 1):
+        label = escape_markdown(printable(f"{rule} {finding_key}: history and decisions"))
+        with st.expander(label, expanded=len(own) == 1):  # a key from the snapshot: text
             render_finding_history(rule, finding_key, wb.role, who)
 
 

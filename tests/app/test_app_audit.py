@@ -180,3 +180,47 @@ def test_no_personal_values_reach_the_ledger_from_the_app(
     ids = {org_id for org_id, _, _ in ORGS}
     leaked = [c for c in canaries() if c not in ids and c.lower() in text.lower()]
     assert leaked == []
+
+
+def test_ids_holding_line_breaks_are_logged_as_text_and_the_pages_still_show(
+    open_app, ledger_setting: str, tmp_path: Path
+) -> None:
+    """A processor id with a line break and a dataset column named in Markdown: the
+    Overview and the Communications page show (the audit trail refused the keys and the
+    page failed), the trail holds the keys with the break escaped, and the record
+    panel's heading shows the column's name as text."""
+    from insight_workbench.testing import build_snapshot
+
+    processor = {
+        "processor_id": "P9\n99",
+        "name": "Host",
+        "service": "hosting",
+        "data_categories": "name",
+        "contract_start": "2026-01-01",
+    }
+    rows = [{"**b** [a](http://e.x)": "ann@example.org", "region": "north"}]
+    folder = build_snapshot(
+        tmp_path / "s", {"processors": [processor]}, deidentified={"evil": (rows, None)}
+    )
+    env = {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_SNAPSHOT": str(folder)}
+    for page in ("overview", "communications"):
+        app = open_app("dpo", f"app_pages/{page}.py", env=env)
+        assert not app.exception, page
+        assert not app.error, page
+    logged = [key for entry in entries(ledger_setting) for key in entry["object_keys"]]
+    assert "processor:P9\\n99" in logged
+    app = open_app("dpo", "app_pages/deidentification.py", env=env, query={"key": "dataset:evil"})
+    [label] = [e.label for e in app.expander if e.label.startswith("DEID-001 dataset:evil:")]
+    assert "\\*\\*b\\*\\*" in label  # shown as text: no bold, no link
+    assert "[a](" not in label
+
+
+def test_a_key_the_trail_cannot_hold_as_text_is_named_by_its_hash() -> None:
+    import hashlib
+
+    from insight_workbench.dashboard.audit import loggable_key
+
+    assert loggable_key("org:O1") == "org:O1"
+    assert loggable_key("processor:P9\n99\u202e") == "processor:P9\\n99\\u202e"
+    for key in ("org: O1", "org:" + "x" * 500):  # an id starting with a space; too long
+        assert loggable_key(key) == "org:sha256:" + hashlib.sha256(key.encode()).hexdigest()
