@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# A message quotes names and ids from the snapshot, which may hold line breaks or control
+# characters: they are shown as visible escapes, so that a message is one line in every
+# output (a CSV record, a log line, a table cell).
 from insight_workbench.terminal import printable
 
 SEVERITIES = ("high", "medium", "low")
@@ -20,7 +23,7 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "message", one_line(self.message))
+        object.__setattr__(self, "message", printable(self.message))  # one line
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -34,17 +37,10 @@ class ScheduleItem:
     message: str
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "message", one_line(self.message))
+        object.__setattr__(self, "message", printable(self.message))  # one line
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def one_line(message: str) -> str:
-    """A message quotes names and ids from the snapshot, which may hold line breaks or
-    control characters: shown as visible escapes, so that the message stays one line in
-    every output (a CSV record, a log line, a table cell)."""
-    return printable(message)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

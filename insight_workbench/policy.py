@@ -5,23 +5,25 @@ from __future__ import annotations
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from insight_workbench.errors import InputError
 from insight_workbench.timeutil import known_timezone
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
+
+
+class HolidayCalendar(NamedTuple):
+    country: str  # `holidays`' country and subdivision codes
+    subdiv: str
+    place: str  # as a sentence names it
+
+
 HOLIDAY_CALENDARS = {
-    "england-and-wales": ("GB", "ENG"),
-    "scotland": ("GB", "SCT"),
-    "wales": ("GB", "WLS"),
-    "northern-ireland": ("GB", "NIR"),
-}
-HOLIDAY_PLACES = {  # each calendar as a sentence names it
-    "england-and-wales": "England and Wales",
-    "scotland": "Scotland",
-    "wales": "Wales",
-    "northern-ireland": "Northern Ireland",
+    "england-and-wales": HolidayCalendar("GB", "ENG", "England and Wales"),
+    "scotland": HolidayCalendar("GB", "SCT", "Scotland"),
+    "wales": HolidayCalendar("GB", "WLS", "Wales"),
+    "northern-ireland": HolidayCalendar("GB", "NIR", "Northern Ireland"),
 }
 
 # The sane range of each number (inclusive): beyond it a value is a typing mistake, and
@@ -61,7 +63,7 @@ class SubjectRequests:
     @property
     def holiday_place(self) -> str:
         """Whose bank holidays move a due date, as a sentence says it."""
-        return HOLIDAY_PLACES[self.holidays]
+        return HOLIDAY_CALENDARS[self.holidays].place
 
     @property
     def local_date(self) -> str:

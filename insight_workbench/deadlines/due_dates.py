@@ -52,19 +52,20 @@ def params(policy: Policy) -> dict[str, Any]:
 
 def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     """Define the clock and the deadline macros on `cursor` (temporary: one cursor only).
-    Done once per cursor and clock settings: a snapshot's tables never change."""
-    _check_bounds(cursor, policy)  # the retention periods are not part of the mark
-    calendar = repr(policy.subject_requests)
+    Done once per cursor and policy periods: a snapshot's tables never change."""
+    settings = params(policy)
+    calendar = repr((policy.subject_requests, [settings[name] for name in _BOUNDED]))
     try:
         done = query(cursor, "prepared_calendar.sql")
     except duckdb.CatalogException:
         done = []
     if done == [{"calendar": calendar}]:
         return
+    _check_bounds(cursor, settings)
     install_clock(cursor, policy)  # the macros, which the years of the calendar need
     found = query(cursor, "request_years.sql", **params(policy))
     years = [int(row["y"]) for row in found if row["y"] is not None]
-    if years and max(years) > LAST_YEAR:
+    if years and max(years) > LAST_DUE_YEAR:
         _refuse(REQUEST_PERIODS, "a subject request")
     install_calendar(cursor, policy, years)
     for sql_file in DEFINITIONS:
@@ -72,8 +73,8 @@ def prepare(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     execute(cursor, "mark_prepared.sql", calendar=calendar)
 
 
-LAST_YEAR = 9999  # the last year a due date can be written in
-LAST_INSTANT = datetime(LAST_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+LAST_DUE_YEAR = 9999  # the last year a due date can be written in
+LAST_INSTANT = datetime(LAST_DUE_YEAR, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 REQUEST_PERIODS = "[subject_requests].response_months or [subject_requests].extended_months"
 _BOUNDED = {  # the flags of deadline_bounds.sql: the setting, and what falls due
     "closed_days": ("[retention].closed_account_days", "a closed organisation"),
@@ -82,10 +83,10 @@ _BOUNDED = {  # the flags of deadline_bounds.sql: the setting, and what falls du
 }
 
 
-def _check_bounds(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
-    """Refuse a policy whose periods, added to this snapshot's latest dates, would fall
-    due after year 9999: such a due date can be neither computed nor written."""
-    settings = params(policy)
+def _check_bounds(cursor: duckdb.DuckDBPyConnection, settings: dict[str, Any]) -> None:
+    """Refuse a policy (its `params`) whose periods, added to this snapshot's latest
+    dates, would fall due after year 9999: such a due date can be neither computed nor
+    written."""
     wanted = {name: settings[name] for name in _BOUNDED}
     last_day = LAST_INSTANT.date()
     (flags,) = query(cursor, "deadline_bounds.sql", last=LAST_INSTANT, last_day=last_day, **wanted)
@@ -97,7 +98,7 @@ def _check_bounds(cursor: duckdb.DuckDBPyConnection, policy: Policy) -> None:
 def _refuse(setting: str, what: str) -> None:
     raise InputError(
         f"policy: {setting} would put the due date of {what} in this snapshot after "
-        f"year {LAST_YEAR}; use a shorter period"
+        f"year {LAST_DUE_YEAR}; use a shorter period"
     )
 
 

@@ -41,7 +41,7 @@ def bank_holidays(policy: Policy, years: Iterable[int]) -> dict[date, str]:
 
 @cache  # every cursor a run prepares asks again for the same years
 def _bank_holidays(calendar: str, years: tuple[int, ...]) -> tuple[tuple[date, str], ...]:
-    country, subdiv = HOLIDAY_CALENDARS[calendar]
+    country, subdiv, _ = HOLIDAY_CALENDARS[calendar]
     found = holidays.country_holidays(country, subdiv=subdiv, years=list(years))
     return tuple(sorted(found.items()))
 

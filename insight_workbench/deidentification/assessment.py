@@ -28,7 +28,7 @@ import duckdb
 from insight_workbench.deidentification.text_functions import register_text_functions
 from insight_workbench.emails import define_email_key
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
-from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.readers import free_name, quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import define, execute, query
@@ -130,8 +130,7 @@ def _layout_from_json(text: str) -> DatasetLayout:
 def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> None:
     if not dataset.columns:
         return
-    taken = {c.casefold() for c in dataset.columns}
-    row_id = next(n for n in (f"__iw_row_{i}" for i in range(len(taken) + 1)) if n not in taken)
+    row_id = free_name("__iw_row_id", dataset.columns)
     fragments = {
         "table": quote_ident(dataset.table),
         "columns": ", ".join(quote_ident(c) for c in dataset.columns),

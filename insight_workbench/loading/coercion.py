@@ -28,7 +28,13 @@ import duckdb
 from insight_workbench.emails import define_email_key, email_key_sql, key_is_lower_case_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
-from insight_workbench.loading.readers import ROW, RawTable, quote_ident, quote_literal
+from insight_workbench.loading.readers import (
+    ROW,
+    RawTable,
+    free_name,
+    quote_ident,
+    quote_literal,
+)
 from insight_workbench.loading.schema import SQL_TYPES, Column, Table
 from insight_workbench.loading.statements import insert_rows, row_count, transaction
 
@@ -257,14 +263,6 @@ def check_columns(table: Table, raw: RawTable, file: Path) -> None:
             )
 
 
-def _helper_name(base: str, raw: RawTable) -> str:
-    """A name for a helper column that no file column has (names are case-insensitive)."""
-    taken = {name.casefold() for name in raw.columns}
-    while base.casefold() in taken:
-        base = "_" + base
-    return base
-
-
 def _problems(table: Table, raw: RawTable) -> str:
     """SQL: NULL for a good row, else the list of its (column_name, value, reason)."""
     checks = reject_checks(table, raw)
@@ -313,7 +311,7 @@ def type_table(
     build connection is), which it is left in. Of rows sharing a primary key, the first
     one without other problems loads; the later ones are quarantined."""
     name = quote_ident(table.name)
-    row, problems = _helper_name(ROW, raw), _helper_name("_problems", raw)
+    row, problems = free_name(ROW, raw.columns), free_name("_problems", raw.columns)
     columns = ", ".join(_typed_columns(table, raw))
     emails = [c.name for c in table.columns if c.unique_email and c.name in raw.positions]
     if timezone != "UTC":  # the session's zone otherwise
@@ -401,7 +399,10 @@ def _quarantine(
     if emails and table.primary_key:  # users: both unique, claimed in file order
         _reject_repeats_in_file_order(con, table, emails, row, problems)
     elif table.primary_key:
-        _reject_repeated_keys(con, table, row, problems)
+        key = quote_ident(table.primary_key)
+        _reject_repeated_keys(
+            con, table, name, row, key, f"{problems} IS NULL AND {key} IS NOT NULL"
+        )
     return row_count(
         con,
         f"DELETE FROM {name} WHERE {problems} IS NOT NULL OR {row} IN "
@@ -411,15 +412,15 @@ def _quarantine(
 
 
 def _reject_repeated_keys(
-    con: duckdb.DuckDBPyConnection, table: Table, row: str, problems: str
+    con: duckdb.DuckDBPyConnection, table: Table, source: str, row: str, key: str, kept: str
 ) -> None:
-    """Quarantine every row whose key an earlier good row has (one window over the good
-    rows: cheaper than grouping then ranking, measured on ten million keys)."""
-    name, key = quote_ident(table.name), quote_ident(table.primary_key or "")
+    """Quarantine every row of `source` (where `kept`) whose `key` an earlier such row
+    has, in `row` order (one window: cheaper than grouping then ranking, measured on ten
+    million keys)."""
     con.execute(
         f"INSERT INTO rejects SELECT $table, r, $key, k, '{REPEATED_KEY}' FROM ("
         f"SELECT {row} AS r, {key} AS k, row_number() OVER (PARTITION BY {key} ORDER BY {row}) "
-        f"AS n FROM {name} WHERE {problems} IS NULL AND {key} IS NOT NULL) WHERE n > 1",
+        f"AS n FROM {source} WHERE {kept}) WHERE n > 1",
         {"table": table.name, "key": table.primary_key},
     )
 
@@ -455,12 +456,8 @@ def _reject_repeats_in_file_order(
         f"CREATE OR REPLACE TEMP TABLE _iw_tangled AS SELECT DISTINCT k FROM _iw_claims "
         f"WHERE {shared}"
     )
-    params = {"table": table.name, "key": table.primary_key}
-    con.execute(
-        f"INSERT INTO rejects SELECT $table, r, $key, k, '{REPEATED_KEY}' FROM ("
-        "SELECT r, k, row_number() OVER (PARTITION BY k ORDER BY r) AS n FROM _iw_claims "
-        "WHERE k NOT IN (SELECT k FROM _iw_tangled)) WHERE n > 1",
-        params,
+    _reject_repeated_keys(
+        con, table, "_iw_claims", "r", "k", "k NOT IN (SELECT k FROM _iw_tangled)"
     )
     found = con.execute(
         "SELECT * FROM _iw_claims WHERE k IN (SELECT k FROM _iw_tangled) ORDER BY r"

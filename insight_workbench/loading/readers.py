@@ -26,7 +26,7 @@ import csv
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -114,6 +114,15 @@ def quote_literal(text: str) -> str:
 def shown(name: str) -> str:
     """A name from a file, safe on one line of an error message (control characters escaped)."""
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name)
+
+
+def free_name(base: str, taken: Iterable[str]) -> str:
+    """`base`, with underscores before it until no name of `taken` is the same (names
+    are case-insensitive): a helper column's name that no column of a file has."""
+    used = {name.casefold() for name in taken}
+    while base.casefold() in used:
+        base = "_" + base
+    return base
 
 
 def check_names(names: list[str], where: str, column: str = "header column") -> None:

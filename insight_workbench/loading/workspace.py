@@ -99,7 +99,6 @@ def ingest(
     reading = one_thread_if_small(reading, manifest, unlisted)
     loose = loose_digests(sources, manifest)
     variant = _variant(loose)
-    named = (variant, loose)
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
@@ -108,7 +107,7 @@ def ingest(
         target,
         manifest.checksum,
         lambda: _open(target, folder, manifest, variant, reading, spill),
-        lambda: _build(manifest, sources, pinned, target, named, settings, spill, on_step),
+        lambda: _build(manifest, sources, pinned, target, loose, settings, spill, on_step),
         "the workspace",
     )
     if not known_folders.is_known(target, pinned):  # files changed since, or another folder
@@ -187,16 +186,16 @@ def _build(
     sources: list[SourceFile],
     pinned: str | None,
     target: Path,
-    named: tuple[str, list[tuple[str, str]]],
+    loose: list[tuple[str, str]],
     settings: Settings,
     spill: Path,
     on_step: OnStep | None,
 ) -> None:
     """Build the workspace `target` from the folder's `sources`; their `pinned` identity
     (taken before the copy) is remembered as checked when it is still theirs after it.
-    `named`: the variant that names the workspace, and the digests of the unpinned files
-    it was computed from, which the copies must still have."""
-    variant, loose = named
+    `loose`: the digests of the unpinned files that name the workspace (its variant),
+    which the copies must still have."""
+    variant = _variant(loose)
     tmp = target.parent.parent / "tmp"
     # We hold this snapshot's lock: nobody else builds it.
     remove_leftovers(tmp, ("build", "copies"), manifest.checksum)

@@ -1,2 +1,2 @@
--- Remember the clock settings the deadline definitions were made for.
+-- Remember the clock settings and periods the deadline definitions were made for.
 CREATE OR REPLACE TEMP TABLE iw_prepared AS SELECT $calendar AS calendar;
