@@ -30,10 +30,10 @@ records.panel(
         "view": (views, "view_id"),
     },
 )
-late = records.focus(late, "login_id", "login")
+late = records.focus(late, login="login_id", user="user_id")
 bursts = access.burst_focus(bursts)
 no_burst_of_the_record = bursts.empty  # before the chart's pick narrows them further
-views = records.focus(views, "view_id", "view")
+views = records.focus(views, view="view_id", user="viewer_user_id")
 audit.viewed(wb, "access", access.shown_keys(bursts, late, views))
 cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))
@@ -68,8 +68,7 @@ else:
     )
     selection.clear_control(per, periods, "day" if per == "day" else "hour", "failed_clear")
 if bursts.empty:
-    narrowed_by = ("ip", "user") if no_burst_of_the_record else ()
-    records.say_empty(access.no_bursts_said(not periods), *narrowed_by)
+    records.say_empty(access.no_bursts_said(not periods), narrowed=no_burst_of_the_record)
 else:
     links = records.key_links(wb, "subject", access.burst_prefixes(bursts))
     tables.show(bursts, "bursts_table", links=links)
@@ -78,7 +77,6 @@ st.subheader("Logins after closure or deletion")
 if late.empty:
     records.say_empty(
         "No successful login after an organisation closed or an account was deleted.",
-        "login",
         clean=True,
     )
 else:
@@ -86,8 +84,6 @@ else:
 
 st.subheader("User-list views outside the organisation")
 if views.empty:
-    records.say_empty(
-        "Every user-list view was by a group admin of that organisation.", "view", clean=True
-    )
+    records.say_empty("Every user-list view was by a group admin of that organisation.", clean=True)
 else:
     tables.show(views, "views_table", links=records.key_links(wb, "view_id", "view:"))

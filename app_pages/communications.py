@@ -15,9 +15,9 @@ with st.spinner("Checking messages and the processors register…"):
     register = session.cached(comms.processors, wb)
 per_opt_out = comms.latency(messages)
 records.panel(wb, {"message": (messages, "message_id"), "processor": (register, "processor_id")})
-messages = records.focus(messages, "message_id", "message")
+messages = records.focus(messages, message="message_id")
 per_opt_out = comms.latency(messages)
-register = records.focus(register, "processor_id", "processor")
+register = records.focus(register, processor="processor_id")
 audit.viewed(wb, "communications", comms.shown_keys(messages, register))
 cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
@@ -29,9 +29,7 @@ st.subheader("Messages sent after an opt-out")
 grace = wb.policy.communications.opt_out_grace_hours
 st.caption(f"Product updates and promotions only; grace period {grace} hours.")
 if messages.empty:
-    records.say_empty(
-        "No optional message was sent to anyone who had opted out.", "message", clean=True
-    )
+    records.say_empty("No optional message was sent to anyone who had opted out.", clean=True)
 else:
     kinds = sorted(messages["category"].unique())
     categories = st.multiselect(
@@ -46,7 +44,7 @@ st.caption(
     "message of that category was sent."
 )
 if per_opt_out.empty:
-    records.say_empty("Every opt-out took effect at once.", "message", clean=True)
+    records.say_empty("Every opt-out took effect at once.", clean=True)
 else:
     by_channel = comms.latency_by_channel(per_opt_out)
     st.plotly_chart(
@@ -70,14 +68,14 @@ st.caption(
     f"every {review} months."
 )
 if register.empty:
-    records.say_empty("The processors register is empty.", "processor")
+    records.say_empty("The processors register is empty.")
 else:
     tables.show(
         register, "processors_table", links=records.key_links(wb, "processor_id", "processor:")
     )
-    soon = session.cached(comms.reviews_due, wb, 90)
+    soon = records.focus(session.cached(comms.reviews_due, wb, 90), processor="processor_id")
     if soon.empty:
-        st.info("No processor review falls due in the next 90 days.")
+        records.say_empty("No processor review falls due in the next 90 days.")
     else:
         st.markdown("**Reviews due in the next 90 days**")
         tables.show(soon, "reviews_table")

@@ -15,10 +15,11 @@ st.caption(
 
 with st.spinner("Checking the de-identified datasets…"):
     verdicts = session.cached(deid.verdicts, wb)
-records.panel(wb, {"dataset": (verdicts, "dataset"), "column": (verdicts, "dataset")})
-verdicts = records.focus(records.focus(verdicts, "dataset", "dataset"), "dataset", "column")
+sources = {"dataset": (verdicts, "dataset"), "column": (verdicts, "dataset")}
+records.panel(wb, sources, session.cached(deid.columns, wb))
+verdicts = records.focus(verdicts, dataset="dataset", column="dataset")
 if verdicts.empty:
-    records.say_empty("This snapshot has no datasets under deidentified/.", "dataset", "column")
+    records.say_empty("This snapshot has no datasets under deidentified/.")
     st.stop()
 
 checks = ["DEID-001", "DEID-002", "DEID-003", "DEID-004"]
@@ -33,32 +34,27 @@ tables.show(verdicts, "verdicts_table", links=records.key_links(wb, "dataset", "
 
 st.subheader("Offending columns")
 offending = session.cached(deid.offending_columns, wb)
-offending = records.focus(records.focus(offending, "dataset", "dataset"), "dataset", "column")
+offending = records.focus(offending, dataset="dataset", column="dataset")
+offending = records.focus_column(offending)
 if offending.empty:
     records.say_empty(
-        "No column holds an identifier, an unsalted hash or a small cell.",
-        "dataset",
-        "column",
-        clean=True,
+        "No column holds an identifier, an unsalted hash or a small cell.", clean=True
     )
 else:
     tables.show(offending, "offending_table")
 
 st.subheader("Equivalence classes (microdata)")
-sizes = session.cached(deid.class_sizes, wb)
+sizes = records.focus(session.cached(deid.class_sizes, wb), dataset="dataset", column="dataset")
 if sizes.empty:
-    st.info("No microdata dataset: class sizes apply to one-row-per-person data only.")
+    records.say_empty("No microdata dataset: class sizes apply to one-row-per-person data only.")
 else:
-    names = sorted(sizes["dataset"].unique())
-    shown_datasets = set(verdicts["dataset"])  # one, when a key names a dataset
-    focused = [name for name in names if name in shown_datasets]
+    names = sorted(sizes["dataset"].unique())  # one, when a key names a dataset
     chosen = st.selectbox(
-        "Dataset",
-        names,
-        **address.bound("class_dataset", "dataset", (focused or names)[0], names),
+        "Dataset", names, **address.bound("class_dataset", "dataset", names[0], names)
     )
     shown = sizes[sizes["dataset"] == chosen]
     chart = session.drawn(figures.class_sizes, shown, chosen, wb.policy.deidentification.k)
     st.plotly_chart(chart.figure, key="class_chart")
     st.caption(" ".join(chart.notes))
-    tables.show(session.cached(deid.smallest_classes, wb), "smallest_table")
+    smallest = session.cached(deid.smallest_classes, wb)
+    tables.show(records.focus(smallest, dataset="dataset", column="dataset"), "smallest_table")

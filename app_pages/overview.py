@@ -44,9 +44,9 @@ if wb.is_dpo:
     audit.viewed(wb, "overview", session.cached(overview.shown_keys, wb))
     st.subheader("Overdue now")
     with st.spinner("Running the rules…"):
-        late = session.cached(overview.overdue, wb)
+        late = records.focus_on_key(session.cached(overview.overdue, wb))
     if late.empty:
-        st.success("Nothing is overdue.")
+        records.say_empty("Nothing is overdue.", clean=True)
     else:
         tables.show(late, "overdue_table", links=records.key_links(wb))
 
@@ -57,15 +57,16 @@ if wb.is_dpo:
         format_func=lambda d: f"{d} days",
         **address.bound("horizon", "within", 30, options=overview.HORIZONS, cast=int),
     )
-    soon = session.cached(overview.upcoming, wb, int(horizon or 30))
+    soon = records.focus_on_key(session.cached(overview.upcoming, wb, int(horizon or 30)))
     if soon.empty:
-        st.info(f"Nothing falls due in the next {horizon or 30} days.")
+        records.say_empty(f"Nothing falls due in the next {horizon or 30} days.")
     else:
         tables.show(soon, "upcoming_table", links=records.key_links(wb))
 
     with st.expander("All findings"):
         every = session.cached(overview.findings_table, wb)
-        tables.show(every, "findings_table", links=records.key_links(wb))
+        shown = records.focus_on_key(every)  # the download keeps every finding
+        tables.show(shown, "findings_table", links=records.key_links(wb))
         st.download_button(
             "Download every finding (CSV)",
             records.findings_csv(every),
@@ -77,6 +78,7 @@ if wb.is_dpo:
 
     st.subheader("Since the previous recorded run")
     said, changed = overview.since_previous_run(wb)
+    changed = records.focus_on_key(changed)
     st.caption(said)
     if not changed.empty:
         changes = st.columns(4)

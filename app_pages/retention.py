@@ -28,10 +28,10 @@ with st.spinner("Judging retention…"):
     frame = session.cached(retention.status, wb)
     people = session.cached(retention.person_findings, wb)
 records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")})
-frame = records.focus(frame, "org_id", "org")
-people = records.focus(records.focus(people, "user_id", "user"), "request_id", "request")
+frame = records.focus(frame, org="org_id")
+people = records.focus(people, user="user_id", request="request_id")
 if frame.empty:
-    records.say_empty("No closed, demo or trial organisation in this snapshot.", "org")
+    records.say_empty("No closed, demo or trial organisation in this snapshot.")
 
 overdue = frame[frame["state"] == "overdue"]
 # An organisation both closed and a potential customer has a row per rule: count it once.
@@ -58,7 +58,7 @@ states = st.multiselect(
 shown = frame[frame["state"].isin(states)]
 audit.viewed(wb, "retention", audit.keys("org", shown["org_id"]))
 if shown.empty:
-    st.info("No organisation in the chosen states.")
+    records.say_empty("No organisation in the chosen states.", narrowed=frame.empty)
 else:
     figure = session.drawn(figures.due_dates, shown, wb.as_of).figure
     selection.chart(figure, "retention_timeline", "org", "customdata")
@@ -69,7 +69,9 @@ else:
 st.subheader("Rows still held")
 held = retention.held_long(shown)
 if held.empty:
-    st.success("No personal data is held for these organisations.")
+    records.say_empty(
+        "No personal data is held for these organisations.", clean=True, narrowed=frame.empty
+    )
 else:
     figure = session.drawn(charts.bars, held, "org_id", "rows", "Rows held per table", "table")
     selection.chart(figure, "held_chart", "org", "x")
@@ -80,9 +82,7 @@ st.caption(
     "RET-004: personal data left behind for a user id that has no users row."
 )
 if people.empty:
-    records.say_empty(
-        "No erasure left undone and no data left without its user.", "user", "request", clean=True
-    )
+    records.say_empty("No erasure left undone and no data left without its user.", clean=True)
 else:
     tables.show(people, "people_table", links=records.key_links(wb))
 

@@ -30,7 +30,7 @@ with st.expander("How the deadline is worked out", expanded=False):
 with st.spinner("Working out the deadlines…"):
     frame = session.cached(sar.deadlines, wb)
 records.panel(wb, {"request": (frame, "request_id")})
-frame = records.focus(frame, "request_id", "request")
+frame = records.focus(frame, request="request_id")
 audit.viewed(wb, "subject_requests", audit.keys("request", frame["request_id"]))
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
@@ -44,7 +44,7 @@ cols[4].metric("Answered late", int((late["finding"] == "SAR-002").sum()))
 
 st.subheader("Open requests")
 if waiting.empty:
-    records.say_empty("No open request is waiting within its time limit.", "request")
+    records.say_empty("No open request is waiting within its time limit.")
 else:
     days_left = session.drawn(figures.days_left, waiting).figure
     selection.chart(days_left, "days_left_chart", "request", "y")
@@ -54,13 +54,13 @@ else:
 
 st.subheader("Paused: waiting for a clarification")
 if paused.empty:
-    records.say_empty("No open request is waiting for a clarification.", "request")
+    records.say_empty("No open request is waiting for a clarification.")
 else:
     tables.show(paused, "paused_table", links=records.key_links(wb, "request_id", "request:"))
 
 st.subheader("Overdue and late")
 if late.empty:
-    records.say_empty("No request is overdue or was answered late.", "request", clean=True)
+    records.say_empty("No request is overdue or was answered late.", clean=True)
 else:
     tables.show(late, "late_table", links=records.key_links(wb, "request_id", "request:"))
 

@@ -59,8 +59,8 @@ def burst_focus(bursts: pd.DataFrame) -> pd.DataFrame:
     IP address may read alike, so each key keeps only the bursts of its own kind."""
     for kind, key in access.BURST_KEYS.items():
         if records.selected(key) is not None:
-            return records.focus(bursts[bursts["kind"] == kind], "subject", key)
-    return bursts
+            return records.focus(bursts[bursts["kind"] == kind], **{key: "subject"})
+    return records.focus(bursts)  # every burst, or none for a record of another kind
 
 
 def periods_of(failed: pd.DataFrame, grain: str) -> list[str]:

@@ -71,9 +71,14 @@ def parse_key(text: str) -> RecordKey:
             + ", ".join(PREFIXES)
             + "."
         )
+    ident = ident.strip()
     if prefix == "row" and not ident.rpartition(":")[2].isdigit():
         raise InputError("A row key in the address is row:TABLE:N, N a row number.")
-    return RecordKey(prefix, ident.strip())
+    if prefix == "column" and not all(ident.rpartition(":")[::2]):
+        raise InputError("A column key in the address is column:TABLE:COLUMN.")
+    if prefix == "dataset" and ":" in ident and not all(ident.partition(":")[::2]):
+        raise InputError("A dataset key in the address is dataset:NAME or dataset:NAME:COLUMN.")
+    return RecordKey(prefix, ident)
 
 
 def parse_as_of(text: str) -> datetime:

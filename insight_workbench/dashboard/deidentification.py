@@ -4,6 +4,8 @@ Everything here names datasets and columns and counts; cell values are never sho
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import pandas as pd
 
 from insight_workbench.dashboard.session import Workbench
@@ -19,6 +21,29 @@ def verdicts(wb: Workbench) -> pd.DataFrame:
     frame = deid.verdicts_frame(assessments(wb))
     first = ["dataset", "kind", *deid.CHECKS, "offending_columns", "smallest_class"]
     return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def columns(wb: Workbench) -> pd.DataFrame:
+    """One row per column of each dataset (the facts of a `dataset:NAME:COLUMN` record):
+    its role in the judging and the checks it fails."""
+    rows = []
+    for a in assessments(wb):
+        failed: dict[str, Container[str]] = {
+            "DEID-001": a.identifier_columns,
+            "DEID-002": a.hashed_columns,
+            "DEID-004": a.small_cells,
+        }
+        for column in a.layout.columns:
+            role = (
+                "count"
+                if column in a.layout.count_columns
+                else "quasi-identifier"
+                if column in a.layout.quasi_identifiers
+                else "other"
+            )
+            fails = ", ".join(code for code, held in failed.items() if column in held)
+            rows.append({"dataset": a.name, "column": column, "role": role, "fails": fails})
+    return pd.DataFrame(rows, columns=["dataset", "column", "role", "fails"])
 
 
 def class_sizes(wb: Workbench) -> pd.DataFrame:

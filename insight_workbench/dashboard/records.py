@@ -78,14 +78,20 @@ def left_behind_keys(wb: Workbench) -> frozenset[str]:
     return frozenset(f.key for f in findings(wb) if f.rule == "RET-004")
 
 
+def named() -> RecordKey | None:
+    """The record the address's key names; None without a key, or with a key the router
+    has already said is wrong."""
+    try:
+        return address.record_key()
+    except InputError:
+        return None
+
+
 def selected(prefix: str) -> str | None:
     """The record the address's key names when it is of kind `prefix`: `O8` for `org:O8`;
     a dataset's name for `dataset:NAME` and `dataset:NAME:COLUMN`, and for
     `column:deidentified/NAME:COLUMN`."""
-    try:
-        key = address.record_key()
-    except InputError:  # the router has already said what is wrong with it
-        return None
+    key = named()
     if key is None or key.prefix != prefix:
         return None
     if prefix == "dataset":
@@ -95,19 +101,54 @@ def selected(prefix: str) -> str | None:
     return key.ident
 
 
-def focus(frame: pd.DataFrame, column: str, prefix: str) -> pd.DataFrame:
-    """`frame` narrowed to the address's record when the key is of kind `prefix`."""
-    ident = selected(prefix)
-    if ident is None or column not in frame.columns:
+def dataset_column(key: RecordKey) -> tuple[str, str] | None:
+    """The dataset and column a `dataset:NAME:COLUMN` or `column:deidentified/NAME:COLUMN`
+    key names; None for any other key."""
+    if key.prefix == "dataset" and ":" in key.ident:
+        name, column = key.ident.split(":", 1)
+        return name, column
+    if key.prefix == "column" and key.ident.startswith("deidentified/"):
+        name, _, column = key.ident.removeprefix("deidentified/").rpartition(":")
+        return name, column
+    return None
+
+
+def focus(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:
+    """`frame` narrowed to the address's record. `columns` maps the kinds of key this
+    section lists to the column holding their id (`org="org_id"`): a key of one of them
+    keeps that record's rows, a key of another kind keeps none (the section is not about
+    it), and without a key every row stays."""
+    key = named()
+    if key is None:
         return frame
-    return frame[frame[column].astype(str) == ident]
+    column = columns.get(key.prefix)
+    if column is None or column not in frame.columns:
+        return frame.iloc[0:0]
+    return frame[frame[column].astype(str) == selected(key.prefix)]
 
 
-def say_empty(text: str, *prefixes: str, clean: bool = False) -> None:
+def focus_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (with `dataset` and `column`) narrowed to the dataset column the address's
+    key names, when it names one."""
+    key = named()
+    cell = None if key is None else dataset_column(key)
+    if cell is None:
+        return frame
+    return frame[(frame["dataset"] == cell[0]) & (frame["column"] == cell[1])]
+
+
+def focus_on_key(frame: pd.DataFrame, column: str = "key") -> pd.DataFrame:
+    """`frame` (keys of every kind in `column`) narrowed to the address's key, if any."""
+    key = named()
+    return frame if key is None else frame[frame[column].astype(str) == key.text]
+
+
+def say_empty(text: str, *, clean: bool = False, narrowed: bool = True) -> None:
     """What an empty section says: `text`, a statement about the whole snapshot (shown as
-    good news when `clean`), unless the section was narrowed to the address's record (a
-    key of one of `prefixes`): then its emptiness says nothing of the snapshot."""
-    if any(selected(prefix) is not None for prefix in prefixes):
+    good news when `clean`), unless the address names a record and the section was
+    narrowed to it (`narrowed`; False where the page's own filter emptied it): then its
+    emptiness says nothing of the snapshot."""
+    if narrowed and named() is not None:
         st.info(NOTHING_ABOUT_IT)
     elif clean:
         st.success(text)
@@ -160,18 +201,28 @@ def link_column(label: str = "key") -> ColumnConfig:
     return st.column_config.LinkColumn(label, display_text=r"key=([^&]*)", help=LINK_HELP)
 
 
-def panel(wb: Workbench, sources: Mapping[str, Source] | None = None) -> RecordKey | None:
+def panel(
+    wb: Workbench,
+    sources: Mapping[str, Source] | None = None,
+    columns: pd.DataFrame | None = None,
+) -> RecordKey | None:
     """The detail panel of the address's record (nothing without a key): its facts (the
-    rows of `sources[prefix]` for it), its findings, then its history and decisions.
+    rows of `sources[prefix]` for it; for a dataset's column, its row of `columns`, which
+    has `dataset` and `column`), its findings, then its history and decisions.
     Returns the key shown."""
-    try:
-        key = address.record_key()
-    except InputError:
-        return None
+    key = named()
     if key is None:
         return None
     source = (sources or {}).get(key.prefix)
-    facts = None if source is None else focus(source[0], source[1], key.prefix)
+    cell = dataset_column(key)
+    if cell is not None:  # a dataset's column: its row among the columns, if it has one
+        facts = (
+            None
+            if columns is None
+            else columns[(columns["dataset"] == cell[0]) & (columns["column"] == cell[1])]
+        )
+    else:
+        facts = None if source is None else focus(source[0], **{key.prefix: source[1]})
     with st.container(border=True):
         st.subheader(f"Record {escape_markdown(key.text)}")
         if not wb.is_dpo:

@@ -9,7 +9,7 @@ import io
 
 import pandas as pd
 import pytest
-from apphelpers import frame_with, linked_keys, metrics
+from apphelpers import frame_with, linked_keys, metrics, plotly_specs
 
 from insight_workbench.dashboard.records import NOTHING_ABOUT_IT, findings_csv
 from insight_workbench.dashboard.retention import action_csv, people_held
@@ -295,3 +295,103 @@ def test_the_overview_csv_holds_every_finding_with_its_rule_name(open_app, findi
     assert {(r["rule"], r["key"]) for r in rows} == {(f.rule, f.key) for f in findings}
     assert {r["rule"].split("-")[0] for r in rows} == set(FAMILIES)
     assert {r["name"] for r in rows if r["rule"] == "RET-004"} == {"Orphaned personal data"}
+
+
+def _shown_ids(app, column: str) -> set[str]:
+    """The ids of `column` in every table the page shows (the record panel's included)."""
+    frames = [frame_with(app, column, nth=n) for n in range(_count_with(app, column))]
+    return {str(v) for frame in frames for v in frame[column]}
+
+
+def _count_with(app, column: str) -> int:
+    return sum(column in d.value.columns for d in app.dataframe)
+
+
+@pytest.mark.parametrize(
+    ("rule", "page", "other_ids"),
+    [
+        ("RET-001", "app_pages/retention.py", "user_id"),  # people's data still held
+        ("RET-004", "app_pages/retention.py", "org_id"),  # organisations
+        ("TPP-001", "app_pages/communications.py", "message_id"),  # messages, reviews
+        ("COM-001", "app_pages/communications.py", "processor_id"),
+        ("ACC-001", "app_pages/access.py", "view_id"),  # bursts, user-list views
+        ("ACC-005", "app_pages/access.py", "login_id"),
+    ],
+)
+def test_a_key_leaves_no_section_about_records_of_another_kind(
+    open_app, findings, rule, page, other_ids
+) -> None:
+    """Every section of the owning page is narrowed to the record: the records of
+    other kinds leave it, and their empty sections say so, not what holds of all."""
+    key = first_key(findings, rule)
+    app = open_app("dpo", page, query={"key": key})
+    assert not app.exception
+    assert app.title[0].value == OWNER[rule]
+    assert _shown_ids(app, other_ids) == set()
+    said = [m.value for m in [*app.info, *app.success]]
+    assert NOTHING_ABOUT_IT in said
+
+
+def test_an_organisation_s_key_counts_that_organisation_alone(open_app, findings) -> None:
+    app = open_app("dpo", "app_pages/retention.py", query={"key": first_key(findings, "RET-001")})
+    assert metrics(app)["Organisations judged"] == "1"
+    people = first_key(findings, "RET-004")
+    app = open_app("dpo", "app_pages/retention.py", query={"key": people})
+    assert metrics(app)["Organisations judged"] == "0"
+    said = [m.value for m in [*app.info, *app.success]]
+    assert "No personal data is held for these organisations." not in said
+    assert "No organisation in the chosen states." not in said
+
+
+def test_a_processor_s_key_keeps_only_its_own_review_due(open_app, findings) -> None:
+    """The reviews due within 90 days are narrowed too: far from any review, the page
+    does not say that no processor review falls due."""
+    key = first_key(findings, "TPP-002")
+    app = open_app("dpo", "app_pages/communications.py", query={"key": key, "as_of": "2020-01-01"})
+    said = [m.value for m in [*app.info, *app.success]]
+    assert "No processor review falls due in the next 90 days." not in said
+    assert _shown_ids(app, "processor_id") <= {key.removeprefix("processor:")}
+
+
+def test_an_overview_key_narrows_its_lists_to_that_finding(open_app, findings) -> None:
+    key = first_key(findings, "DQ-001")
+    app = open_app("dpo", query={"key": key, "as_of": "2020-01-01"})
+    said = [m.value for m in [*app.info, *app.success]]
+    assert not [s for s in said if s.startswith("Nothing falls due in the next")]
+    assert "Nothing is overdue." not in said
+    assert NOTHING_ABOUT_IT in said
+    # The record panel's findings come first, the page's "All findings" last.
+    every = frame_with(app, "message", "key", nth=_count_with(app, "message") - 1)
+    assert set(linked_keys(every["key"])) == {key}
+
+
+def test_a_microdata_chart_is_not_drawn_for_an_aggregate_dataset_s_key(open_app, findings) -> None:
+    aggregate = first_key(findings, "DEID-004").rsplit(":", 1)[0]
+    app = open_app("dpo", "app_pages/deidentification.py", query={"key": aggregate})
+    assert "class_chart" not in plotly_specs(app)
+    assert _shown_ids(app, "dataset") == {aggregate.removeprefix("dataset:")}
+
+
+def test_a_dataset_column_key_shows_that_column_or_says_it_names_nothing(
+    open_app, findings
+) -> None:
+    """A column the dataset has: its row (role, failed checks). A column it does not
+    have is not a clean bill of health for the dataset: it names nothing."""
+    column_key = first_key(findings, "DEID-001")
+    app = open_app("dpo", "app_pages/deidentification.py", query={"key": column_key})
+    facts = next(d.value for d in app.dataframe if "role" in d.value.columns)
+    dataset, column = column_key.removeprefix("dataset:").split(":", 1)
+    assert facts[["dataset", "column"]].values.tolist() == [[dataset, column]]
+    assert "DEID-001" in facts["fails"].iloc[0]
+    missing = f"dataset:{dataset}:no_such_column"
+    app = open_app("dpo", "app_pages/deidentification.py", query={"key": missing})
+    assert not app.success
+    assert any("No finding names this key" in w.value for w in app.warning)
+
+
+@pytest.mark.parametrize("key", ["dataset:churn_reasons:", "dataset::email", "column:users:"])
+def test_a_key_with_an_empty_part_is_a_bad_parameter(open_app, key) -> None:
+    app = open_app("dpo", query={"key": key})
+    assert not app.exception
+    assert len(app.error) == 1
+    assert "key in the address is" in app.error[0].value

@@ -181,5 +181,7 @@ def test_a_record_s_bursts_hidden_by_a_pick_are_said_to_be_outside_it(
     query = {"key": f"{kind}:{burst['subject']}", **picks("day", [other_day])}
     picked = open_app("dpo", first_page=ACCESS, query=query)
     said = [i.value for i in picked.info]
-    assert "No burst touches the periods selected on the chart." in said
-    assert NOTHING_ABOUT_IT not in said
+    # The sections after the bursts' (late logins, user-list views) may hold nothing of
+    # this record and say so; the bursts' own section says why its burst is not shown.
+    bursts_said = said.index("No burst touches the periods selected on the chart.")
+    assert NOTHING_ABOUT_IT not in said[: bursts_said + 1]
