@@ -1117,7 +1117,7 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
     (
         "dataset listed under another name",
         move_listed_dataset,
-        ("'deidentified/agg' lists 'deidentified/sub/agg.csv', which is not its file",),
+        ("deidentified/sub: a folder of datasets inside deidentified/",),
     ),
     (
         "an optional table's file in upper case",

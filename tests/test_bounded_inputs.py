@@ -211,3 +211,64 @@ def test_huge_policy_numbers_are_refused_naming_the_key(
     policy = tmp_path / "policy.toml"
     policy.write_text(text)
     assert_refused(run_cli("check", snapshot, "--policy", policy), "policy.toml", key)
+
+
+def _manifest_text(folder: Path) -> str:
+    return (folder / "manifest.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "named"),
+    [
+        # A second exported_at would move every deadline; a second users entry or a second
+        # `rows` would pin a file other than the one checked.
+        ('"exported_at"', '"exported_at": "2030-01-01T00:00:00Z", "exported_at"', "exported_at"),
+        ('"users": {', '"users": {"file": "users.csv"}, "users": {', "users"),
+        ('"rows"', '"rows": 1, "rows"', "rows"),
+    ],
+)
+def test_a_name_given_twice_in_the_manifest_is_refused(
+    snapshot: Path, before: str, after: str, named: str
+) -> None:
+    text = _manifest_text(snapshot)
+    assert before in text
+    (snapshot / "manifest.json").write_text(text.replace(before, after, 1), encoding="utf-8")
+    assert_refused(run_cli("validate", snapshot), "manifest.json", f"'{named}' appears twice")
+
+
+def test_a_name_given_twice_in_a_sidecar_is_refused(snapshot: Path) -> None:
+    (snapshot / "deidentified").mkdir()
+    (snapshot / "deidentified" / "d.csv").write_text("region,n\nNorth,12\n", encoding="utf-8")
+    sidecar = '{"kind": "microdata", "kind": "aggregate", "count_columns": ["n"]}'
+    (snapshot / "deidentified" / "d.meta.json").write_text(sidecar, encoding="utf-8")
+    assert_refused(run_cli("validate", snapshot), "d.meta.json", "'kind' appears twice")
+
+
+@pytest.mark.parametrize("command", ["validate", "check"])
+def test_half_a_character_in_the_manifest_is_refused(snapshot: Path, command: str) -> None:
+    """`"\\ud800"` is valid JSON but no character: printed or recorded, it broke the
+    command with a traceback and exit 1 (which `check` uses for findings)."""
+    document = json.loads(_manifest_text(snapshot))
+    document["snapshot_id"] = "prod-\ud800"
+    (snapshot / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    assert_refused(run_cli(command, snapshot), "manifest.json", "half a character")
+
+
+def test_a_manifest_entry_that_is_no_table_is_refused(snapshot: Path) -> None:
+    """Its rows and digest would be checked against nothing, and the file never read."""
+    (snapshot / "bogus.csv").write_text("a\n1\n2\n", encoding="utf-8")
+    document = json.loads(_manifest_text(snapshot))
+    document["tables"]["bogus"] = {"file": "bogus.csv", "rows": 99, "sha256": "0" * 64}
+    (snapshot / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    assert_refused(run_cli("validate", snapshot), "'bogus' is not a table of the export format")
+
+
+def test_datasets_in_a_folder_inside_deidentified_are_refused(snapshot: Path) -> None:
+    """A dataset there was neither judged nor mentioned."""
+    inner = snapshot / "deidentified" / "2026"
+    inner.mkdir(parents=True)
+    (inner / "leaked.csv").write_text("email,postcode\na@b.example,AB1 2CD\n", encoding="utf-8")
+    assert_refused(run_cli("validate", snapshot), "deidentified/2026", "directly in deidentified/")
+    (inner / "leaked.csv").unlink()
+    (inner / "notes.txt").write_text("no dataset here", encoding="utf-8")
+    assert run_cli("validate", snapshot).returncode == 0

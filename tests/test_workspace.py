@@ -110,16 +110,19 @@ def test_another_folder_with_the_same_manifest_is_hashed_before_reuse(
     assert hashed == [altered, intact, intact]
 
 
-def test_a_manifest_entry_that_is_not_loaded_never_refuses_a_reuse(tmp_path: Path) -> None:
-    """Only the files a first load checks are hashed before a reuse."""
+def test_an_unlisted_file_is_never_hashed_before_a_reuse(tmp_path: Path) -> None:
+    """Only the files a first load checks are hashed before a reuse; a manifest entry
+    for a file that is no table would be checked against nothing, and is refused."""
     folder = valid_snapshot(tmp_path / "s")
     (folder / "README.txt").write_text("notes\n", encoding="utf-8")
+    assert run_cli("validate", folder).returncode == 0
+    os.utime(folder / "users.csv")
+    (folder / "README.txt").write_text("other notes\n", encoding="utf-8")
+    assert run_cli("validate", folder).returncode == 0
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["tables"]["readme"] = {"file": "README.txt", "rows": 1, "sha256": "0" * 64}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert run_cli("validate", folder).returncode == 0
-    os.utime(folder / "users.csv")
-    assert run_cli("validate", folder).returncode == 0
+    assert run_cli("validate", folder).returncode == 2
 
 
 def test_an_entry_naming_another_dataset_s_file_is_refused(tmp_path: Path) -> None:

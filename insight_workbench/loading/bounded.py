@@ -79,16 +79,50 @@ def read_json(path: Path, where: str) -> tuple[Any, bytes]:
     depth = limits.max_json_depth()
     too_deep = f"{where}: nested deeper than {depth} levels (limit {limits.variable('json_depth')})"
     try:
-        document = json.loads(raw)
+        document = json.loads(raw, object_pairs_hook=_unique_keys)
     except RecursionError:  # deeper than Python's own parser goes
         raise InputError(too_deep) from None
+    except _RepeatedKey as repeated:  # which of two values was meant cannot be known
+        raise InputError(f"{where}: the name '{repeated}' appears twice in one object") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InputError(f"{where}: not valid JSON") from None
     except ValueError:  # an integer longer than Python converts (4,300 digits)
         raise InputError(f"{where}: holds a number too long to read") from None
     if json_depth(document) > depth:
         raise InputError(too_deep)
+    if _has_lone_surrogate(document):
+        raise InputError(f"{where}: holds a \\u escape of half a character (not text)")
     return document, raw
+
+
+class _RepeatedKey(ValueError):
+    pass
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in found:
+            raise _RepeatedKey("".join(c if c.isprintable() else ascii(c)[1:-1] for c in name))
+        found[name] = value
+    return found
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    """Whether a name or text of `document` holds half of a UTF-16 pair (`"\\ud800"`):
+    valid JSON, but no character, and nothing a file or terminal can take."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if any("\ud800" <= c <= "\udfff" for c in value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def json_depth(document: Any) -> int:

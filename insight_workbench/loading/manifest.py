@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -160,6 +161,11 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
         return found
     for path in sorted(directory.iterdir()):
         _lower_case_suffix(path, f"deidentified/{path.name}")
+        if path.is_dir() and not path.is_symlink() and _holds_export_files(path):
+            raise InputError(
+                f"deidentified/{shown(path.name)}: a folder of datasets inside deidentified/; "
+                "each dataset must be a file directly in deidentified/"
+            )
         if path.suffix in EXPORT_SUFFIXES:
             key = f"deidentified/{path.stem}"
             if key in found:
@@ -168,6 +174,17 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
                 raise InputError(f"{shown(key)}: another dataset has the same name in other case")
             found[key] = path
     return found
+
+
+def _holds_export_files(folder: Path, most_entries: int = 10_000) -> bool:
+    """Whether a CSV or Parquet file lies anywhere under `folder` (a dataset that would
+    otherwise be left out without a word); the first `most_entries` entries are looked at."""
+    seen = 0
+    for _, _, names in os.walk(folder):
+        seen += len(names) + 1
+        if any(Path(n).suffix.lower() in EXPORT_SUFFIXES for n in names) or seen > most_entries:
+            return True
+    return False
 
 
 def _lower_case_suffix(path: Path, where: str) -> None:

@@ -86,7 +86,12 @@ def check_listing(folder: Path, manifest: mf.Manifest, sources: list[SourceFile]
                 f"{mf.MANIFEST}: table '{shown(key)}' lists '{shown(entry.file)}', "
                 f"the file of '{shown(found)}'"
             )
-        if found is None and (key in TABLES or key.startswith("deidentified/")):
+        if found is None and key not in TABLES and not key.startswith("deidentified/"):
+            raise InputError(
+                f"{mf.MANIFEST}: '{shown(key)}' is not a table of the export format: "
+                f"'{shown(entry.file)}' would be neither checked nor read"
+            )
+        if found is None:
             # Not a file the loader reads: its rows and hash would be checked against
             # nothing, and the table or dataset silently left out.
             raise InputError(
