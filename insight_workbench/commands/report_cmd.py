@@ -88,9 +88,11 @@ def report(
     Exit 2 when a cell fails (run.json names the cell; the partial notebook is kept) or
     the input is unusable."""
     from insight_workbench.reports.progress_file import both, step_writer
-    from insight_workbench.reports.runner import NO_PDF, execute
+    from insight_workbench.reports.runner import NO_PDF, execute, notebook_folder
 
     prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
+    for run in prepared:  # every run's folder checked before the first notebook runs
+        notebook_folder(out, run.notebook.name)
     with progress_bar(quiet) as phase:
         results = []
         for run in prepared:
@@ -174,7 +176,8 @@ def prune(
     out: Annotated[Path, typer.Option("--out", help="Reports folder.")] = DEFAULT_REPORTS,
 ) -> None:
     """Delete old report runs (they contain personal data); prints each folder removed.
-    Symbolic links in the reports folder are never followed: each is named on stderr."""
+    Symbolic links in the reports folder are never followed: each is named on stderr,
+    as is a run folder without a readable run.json."""
     from insight_workbench.reports.runs import prune_runs
 
     pruned = prune_runs(out, older_than)
@@ -197,8 +200,9 @@ def verify(
     ] = None,
 ) -> None:
     """Check runs against their run.json: every file's SHA-256 (the shared plotly.js
-    too) and the signature. Exit 1 when anything differs, is missing or is unsigned
-    while a key is given."""
+    too), no file it does not list, and the signature; writes nothing. Exit 1 when
+    anything differs, is missing, is added, cannot be checked (a symbolic link, a run
+    folder without a readable run.json: each named) or is unsigned while a key is given."""
     from insight_workbench.reports.verify import verify_runs
 
     verdicts = verify_runs(path, public_key)

@@ -1,7 +1,8 @@
 """Running a report notebook with papermill: executed notebook, HTML, PDF, run.json.
 
 Each run gets its own folder `<out>/<notebook>/<start time>/` (a suffix when two
-runs start in the same second); nothing is ever overwritten. The notebook runs
+runs start in the same second); nothing is ever overwritten, and nothing is written
+through a notebook folder that is a symbolic link. The notebook runs
 in that folder, and its kernel's connection file and sockets live in a private
 temporary folder of the run: runs at the same moment cannot collide, and the
 notebooks folder is only read (it may be read-only). The run holds a lock for
@@ -404,9 +405,19 @@ def judged_run_id(record: dict[str, Any]) -> str:
     )
 
 
+def notebook_folder(out: Path, notebook: str) -> Path:
+    """`<out>/<notebook>`, where the notebook's runs go; InputError when it is a symbolic
+    link: a run written through it would leave the reports folder, where `reports
+    verify` and `reports prune` never follow (see runs)."""
+    parent = out / notebook
+    if parent.is_symlink():
+        raise InputError(f"{parent}: a symbolic link; runs are written only inside --out")
+    return parent
+
+
 def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
     """`<out>/<notebook>/<start>/`, or `<start>-2`, `-3`... when taken: never reused."""
-    parent = out / notebook
+    parent = notebook_folder(out, notebook)
     stamp = to_utc(start).strftime(FOLDER_TIME)
     try:
         parent.mkdir(parents=True, exist_ok=True)

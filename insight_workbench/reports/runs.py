@@ -2,13 +2,15 @@
 
 Reports hold personal data, so they are not kept forever: `prune_runs` deletes
 whole run folders whose run started more than N days ago (by run.json's
-`start`). A folder without a readable run.json is not a run and is left alone.
+`start`). A folder without a readable run.json is not a run and is left alone; one
+that holds files is reported (its record was deleted or damaged).
 
 Nothing here leaves the reports folder: a notebook or run folder that is a
 symbolic link is skipped (and reported), never listed, read or deleted through,
 and a run.json naming a file outside its own run folder marks the run as
 damaged: that file is never read or served. A run recorded as `running` whose
-process is gone is recorded as failed ("interrupted") when runs are listed.
+process is gone is recorded as failed ("interrupted") when runs are listed, never
+when they are only read (`reports verify` writes nothing).
 """
 
 from __future__ import annotations
@@ -25,12 +27,13 @@ from typing import Any
 
 from insight_workbench.atomic import write_atomically
 from insight_workbench.errors import InputError
-from insight_workbench.reports.run_lock import unless_running
+from insight_workbench.reports.run_lock import LOCK_FILE, unless_running
 from insight_workbench.reports.runner import RUN_FILE
 from insight_workbench.timeutil import parse_timestamp
 
 LINK = "a symbolic link, not followed"
 UNREADABLE = "not a readable run record"
+NO_RECORD = "a folder with files but no run.json"
 INTERRUPTED = {
     "cell": None,
     "ename": "interrupted",
@@ -117,16 +120,32 @@ def list_runs(out: str | Path) -> list[PastRun]:
     return scan_runs(out).runs
 
 
-def scan_runs(out: str | Path) -> RunScan:
-    """The runs under `out`, newest first, and what was skipped (symbolic links)."""
+def scan_runs(out: str | Path, *, settle: bool = True) -> RunScan:
+    """The runs under `out`, newest first, and what was skipped (symbolic links, records
+    that cannot be read). With `settle`, an interrupted run is recorded as such; without,
+    nothing is written."""
     scan = RunScan()
     for notebook_folder in _folders(Path(out), scan):
         for folder in _folders(notebook_folder, scan):
-            run = _read_run(folder, scan)
-            if run is not None:
-                scan.runs.append(run)
+            _add_run(folder, scan, settle)
     scan.runs.sort(key=lambda r: (r.start, str(r.folder)), reverse=True)
     return scan
+
+
+def scan_one_run(folder: Path) -> RunScan:
+    """The run in `folder` alone, read only (nothing is written, no other run is read)."""
+    scan = RunScan()
+    _add_run(folder, scan, settle=False)
+    return scan
+
+
+def _add_run(folder: Path, scan: RunScan, settle: bool) -> None:
+    run = _read_run(folder, scan)
+    if run is None:
+        return
+    if settle and run.record.get("status") == "running":
+        run = _settle_interrupted(run)
+    scan.runs.append(run)
 
 
 def prune_runs(out: str | Path, older_than_days: int, now: datetime | None = None) -> Pruned:
@@ -197,14 +216,30 @@ def _read_run(folder: Path, scan: RunScan) -> PastRun | None:
         if stat.S_ISLNK(os.lstat(path).st_mode):
             scan.skipped.append(Skipped(path, LINK))
             return None
+    except FileNotFoundError:
+        if _holds_files(folder):  # its record deleted: said, never silently left out
+            scan.skipped.append(Skipped(folder, NO_RECORD))
+        return None  # no record: not a run
     except OSError:
-        return None  # no run.json: not a run
+        scan.skipped.append(Skipped(path, UNREADABLE))
+        return None
     run = _read(path)
     if run is None:  # a run whose record was damaged: said, never silently left out
         scan.skipped.append(Skipped(path, UNREADABLE))
-    elif run.record.get("status") == "running":
-        return _settle_interrupted(run)
     return run
+
+
+def _holds_files(folder: Path) -> bool:
+    """Whether `folder` holds anything but what a starting run has before its first
+    record is in place: its lock, and run.json being written (a temporary file)."""
+    try:
+        return any(not _starting_run_file(name) for name in os.listdir(folder))
+    except OSError:
+        return True  # cannot be looked into: named rather than passed over
+
+
+def _starting_run_file(name: str) -> bool:
+    return name == LOCK_FILE or name.startswith(f".{RUN_FILE}.")
 
 
 def _settle_interrupted(run: PastRun) -> PastRun:

@@ -1,14 +1,22 @@
-"""`reports verify`: each run under a folder checked against its record and signature."""
+"""`reports verify`: each run under a folder checked against its record and signature.
+
+Verifying only reads: no record is rewritten (a run killed part-way is reported as not
+finished, not recorded as interrupted), and a single run folder is checked alone.
+Whatever under a reports folder cannot be checked as a run (a symbolic link, a record
+that cannot be read, a run folder whose run.json is gone) is named as a problem.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from insight_workbench.errors import InputError
+from insight_workbench.reports.run_lock import LOCK_FILE
 from insight_workbench.reports.runner import RUN_FILE
-from insight_workbench.reports.runs import UNREADABLE, scan_runs
+from insight_workbench.reports.runs import PastRun, Skipped, scan_one_run, scan_runs
 from insight_workbench.reports.signing import (
     Verdict,
     load_private_key,
@@ -21,30 +29,49 @@ from insight_workbench.reports.signing import (
 def verify_runs(path: Path, public_key: Path | None = None) -> list[Verdict]:
     """Check the run folder `path`, or every run under the reports folder `path`.
     The trusted key: `public_key`, else the public half of the configured signing key."""
-    trusted: Ed25519PublicKey | None = None
-    if public_key is not None:
-        trusted = load_public_key(public_key)
-    else:
-        configured = signing_key_file()
-        trusted = load_private_key(configured).public_key() if configured else None
-    if (path / RUN_FILE).is_file():
-        folder = path.resolve()  # `.` or a bare run name has no parents of its own
-        scan = scan_runs(folder.parent.parent)
-        runs = [run for run in scan.runs if run.folder == folder]
-        damaged = [s.path.parent for s in scan.skipped if s.path == folder / RUN_FILE]
+    trusted = _trusted_key(public_key)
+    if os.path.lexists(path / RUN_FILE):  # a link is a run folder's problem, not "no run"
+        scan = scan_one_run(path.resolve())  # `.` or a bare run name has no parents of its own
     elif path.is_dir():
-        scan = scan_runs(path)
-        runs = scan.runs
-        damaged = [s.path.parent for s in scan.skipped if s.reason == UNREADABLE]
+        scan = scan_runs(path, settle=False)
     else:
         raise InputError(f"{path}: no such run or reports folder")
-    if not runs and not damaged:
+    if not scan.runs and not scan.skipped:
         raise InputError(f"{path}: no run found (a run folder holds a run.json)")
-    verdicts = [Verdict(folder, [f"{RUN_FILE} is {UNREADABLE}"]) for folder in damaged]
-    for run in runs:
-        problem = run.problem
-        if problem:
-            verdicts.append(Verdict(run.folder, [problem]))
-        else:
-            verdicts.append(verify_run(run.folder, run.record, trusted))
-    return verdicts
+    verdicts = [_not_checked(skipped) for skipped in scan.skipped]
+    return verdicts + [_checked(run, trusted) for run in scan.runs]
+
+
+def _trusted_key(public_key: Path | None) -> Ed25519PublicKey | None:
+    if public_key is not None:
+        return load_public_key(public_key)
+    configured = signing_key_file()
+    return load_private_key(configured).public_key() if configured else None
+
+
+def _not_checked(skipped: Skipped) -> Verdict:
+    """A folder or record that could not be checked, named by its run folder."""
+    if skipped.path.name == RUN_FILE:
+        return Verdict(skipped.path.parent, [f"{RUN_FILE} is {skipped.reason}"])
+    return Verdict(skipped.path, [skipped.reason])
+
+
+def _checked(run: PastRun, trusted: Ed25519PublicKey | None) -> Verdict:
+    problem = run.problem
+    if problem:
+        return Verdict(run.folder, [problem])
+    verdict = verify_run(run.folder, run.record, trusted)
+    verdict.problems += _unlisted(run)
+    return verdict
+
+
+def _unlisted(run: PastRun) -> list[str]:
+    """What the run folder holds that its record does not list (a file added after the
+    run, which no digest covers); the record itself and a running run's lock aside."""
+    files = run.record.get("files") or {}
+    listed = {RUN_FILE, LOCK_FILE, *files.values(), *(run.record.get("sha256") or {})}
+    try:
+        present = set(os.listdir(run.folder))
+    except OSError as error:
+        return [f"the run folder cannot be listed ({error.strerror})"]
+    return [f"{name}: not listed in {RUN_FILE}" for name in sorted(present - listed)]
