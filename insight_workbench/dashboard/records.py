@@ -23,6 +23,8 @@ from insight_workbench.dashboard.navigation import url_paths
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
+from insight_workbench.ledger.database import ledger_written, open_ledger
+from insight_workbench.ledger.lifecycle import finding_lifecycle
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.terminal import printable
 
@@ -301,11 +303,27 @@ def show_history_and_decisions(wb: Workbench, key: RecordKey) -> None:
     DPO's decisions about it, from the ledger, with the form to add one."""
     render_deletion_record(wb, key.text)
     own = record_findings(wb, key)
+    findings_of_record = {(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}
+    findings_of_record |= recorded_findings(key.text)
     who = wb.identity.who if wb.identity.signed_in else None
-    for rule, finding_key in sorted({(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}):
+    for rule, finding_key in sorted(findings_of_record):
         label = escape_markdown(printable(f"{rule} {finding_key}: history and decisions"))
-        with st.expander(label, expanded=len(own) == 1):  # a key from the snapshot: text
+        expanded = len(findings_of_record) == 1
+        with st.expander(label, expanded=expanded):  # a key from the snapshot: text
             render_finding_history(rule, finding_key, wb.role, who)
+
+
+def recorded_findings(key: str) -> set[tuple[str, str]]:
+    """(rule, key) of each finding the ledger's runs recorded under `key`: one resolved
+    since keeps its history, decisions and any exception still in force on the panel.
+    Nothing when no ledger has been written (the panel never creates one)."""
+    if not ledger_written():
+        return set()
+    try:
+        lifecycle = finding_lifecycle(open_ledger(), None, key)
+    except InputError:  # each finding's own history says what is wrong with the ledger
+        return set()
+    return {(life.rule, life.key) for life in lifecycle.findings}
 
 
 def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:

@@ -52,3 +52,14 @@ def test_a_key_still_held_says_why_there_is_no_record(open_app, ledger_setting: 
     captions = [c.value for c in app.caption]
     assert "No deletion record yet: the latest recorded snapshot still holds its data." in captions
     assert "record_certificate" not in [b.key for b in app.get("download_button")]
+
+
+def test_a_finding_no_longer_in_the_snapshot_keeps_its_history_on_the_panel(
+    open_app, ledger_setting: str
+) -> None:
+    """The open snapshot has no finding for O1 (its data is gone), but the ledger's runs
+    recorded one: its history, decisions (and any exception still in force) stay reachable."""
+    app = opened_panel(open_app, ledger_setting, "org:O1")
+    labels = [e.label for e in app.expander]
+    assert "RET-001 org:O1: history and decisions" in labels
+    assert any("Resolved" in m.value for m in app.markdown)
