@@ -541,3 +541,14 @@ def test_an_entry_whose_keys_were_changed_by_hand_is_still_listed(
     assert listed[3].object_keys == [audit_trail.CHANGED_KEYS]
     assert listed[2].object_keys == ["org:O3", "page:retention"]
     assert verify(setting)[0] == 1
+
+
+def test_a_key_the_trail_cannot_hold_as_text_is_named_by_its_hash() -> None:
+    import hashlib
+
+    from insight_workbench.ledger.audit_trail import loggable_key
+
+    assert loggable_key("org:O1") == "org:O1"
+    assert loggable_key("processor:P9\n99\u202e") == "processor:P9\\n99\\u202e"
+    for key in ("org: O1", "org:" + "x" * 500):  # an id starting with a space; too long
+        assert loggable_key(key) == "org:sha256:" + hashlib.sha256(key.encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -9,12 +10,12 @@ import pytest
 from lifecycle_snapshots import P1, P4, RECORDING_ORDER, U9, record
 
 from insight_workbench.errors import InputError
-from insight_workbench.ledger import chain
-from insight_workbench.ledger.database import open_ledger, reading
+from insight_workbench.ledger import audit_trail, chain
+from insight_workbench.ledger.database import open_ledger, reading, writing
 from insight_workbench.ledger.decision_log import in_force
 from insight_workbench.ledger.decisions import Decision, Request, decide
 from insight_workbench.ledger.lifecycle import FindingLife, finding_history
-from insight_workbench.ledger.tables import decisions
+from insight_workbench.ledger.tables import decisions, findings, runs
 
 NOW = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
 END = date(2026, 6, 30)
@@ -156,3 +157,42 @@ def test_an_end_date_that_is_not_a_date_is_named_not_taken_as_in_force() -> None
         in_force(excepted, date(2026, 11, 1))
     assert in_force(replace(excepted, until="2026-11-01"), date(2026, 11, 1))
     assert not in_force(replace(excepted, until="2026-10-31"), date(2026, 11, 1))
+
+
+def record_findings(setting: str, *keys: str) -> None:
+    """One recorded run finding RET-001 for each of `keys`."""
+    run = {
+        "run_id": "r1",
+        "snapshot_id": "S1",
+        "manifest_sha256": "0" * 64,
+        "exported_at": "2026-04-01T02:00:00Z",
+        "as_of": "2026-04-01T02:00:00Z",
+        "policy": "{}",
+        "rules": '["RET-001"]',
+        "workbench_version": "test",
+        "recorded_at": "2026-04-01T03:00:00Z",
+        "recorded_by": "dpo",
+        "source": "cli",
+    }
+    found = {"rule": "RET-001", "severity": "high", "message": "m", "evidence": "{}"}
+    with writing(open_ledger(setting)) as connection:
+        connection.execute(runs.insert().values(**run))
+        connection.execute(findings.insert(), [{"run_id": "r1", "key": k, **found} for k in keys])
+
+
+def test_a_decision_names_its_finding_in_the_audit_trail_as_the_app_would(
+    ledger_setting: str,
+) -> None:
+    """A key unfit for the trail as it is is logged escaped, else by kind and hash; an
+    address (ACC-004's `ip:` keys) never."""
+    keys = ["org:O8\n9", "org: O2", "ip:203.0.113.9", "org:O3"]
+    record_findings(ledger_setting, *keys)
+    for key in keys:
+        decide(open_ledger(ledger_setting), "RET-001", key, Request("acknowledge"), by="dpo")
+    logged = audit_trail.entries(open_ledger(ledger_setting), actions=["decision"])
+    assert [entry.object_keys for entry in reversed(logged)] == [
+        ["org:O8\\n9"],
+        ["org:sha256:" + hashlib.sha256(b"org: O2").hexdigest()],
+        [],
+        ["org:O3"],
+    ]

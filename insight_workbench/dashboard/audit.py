@@ -23,7 +23,6 @@ from insight_workbench.ledger import audit_trail
 from insight_workbench.ledger.database import acting_user, open_ledger
 from insight_workbench.ledger.runs import record_run
 from insight_workbench.rules.runner import CheckResult
-from insight_workbench.terminal import printable
 
 SEEN = "_audit_seen"  # session state: digests of the page views already logged
 SIGNED = "_audit_identity"  # session state: the (who, role) already logged
@@ -41,21 +40,8 @@ def keys(kind: str, values: Iterable[Any]) -> list[str]:
 def audit_event(wb: Workbench, action: str, object_keys: Iterable[str] = ()) -> None:
     """Append an entry for this session's user. IP keys (ACC-004) are left out: an
     address is personal data, and the page key still says what was seen."""
-    kept = [loggable_key(key) for key in object_keys if not key.startswith("ip:")]
+    kept = [audit_trail.loggable_key(key) for key in object_keys if not key.startswith("ip:")]
     audit_trail.log(open_ledger(), who(wb.identity), wb.role, action, kept, wb.snapshot_id or None)
-
-
-def loggable_key(key: str) -> str:
-    """`key` as the audit trail holds it: control and bidi characters shown as escapes
-    (an id from the snapshot may hold a line break); a key still unfit (over the trail's
-    length, or an id starting with a space) by its kind and the SHA-256 of its text, so
-    the entry still names the record and the page is still shown."""
-    text = printable(key)
-    if audit_trail.loggable(text):
-        return text
-    kind = key.split(":", 1)[0]
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{kind}:sha256:{digest}"
 
 
 def session_opened(wb: Workbench) -> None:

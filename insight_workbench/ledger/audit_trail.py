@@ -11,6 +11,7 @@ policy's `[audit] keep_days`, leaving a checkpoint the entries kept still verify
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -23,6 +24,7 @@ from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import Ledger, reading, writing
 from insight_workbench.ledger.instants import now, stored
 from insight_workbench.ledger.tables import audit, checkpoints, decisions
+from insight_workbench.terminal import printable
 
 ACTIONS = (
     "sign_in",
@@ -78,6 +80,19 @@ def loggable(key: str) -> bool:
     """Whether the trail may name `key` (an id of a known kind, never a value)."""
     matched = KEY.fullmatch(key)
     return matched is not None and matched["kind"] in KEY_KINDS
+
+
+def loggable_key(key: str) -> str:
+    """`key` as the trail holds it: control and bidi characters shown as escapes (an id
+    from the snapshot may hold a line break); a key still unfit (over the trail's
+    length, or an id starting with a space) by its kind and the SHA-256 of its text, so
+    the entry still names the record."""
+    text = printable(key)
+    if loggable(text):
+        return text
+    kind = key.split(":", 1)[0]
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{kind}:sha256:{digest}"
 
 
 def append_entry(

@@ -126,10 +126,19 @@ def decide(
                 raise InputError(f"{rule} {key}: has no exception in force to withdraw")
         fields = {"rule": rule, "key": key, **asdict(decision)}
         chain.append(connection, decisions, fields)
-        # the audit trail names the finding, unless its key is a value (ACC-004's address)
-        logged = [key] if audit_trail.loggable(key) else []
-        audit_trail.append_entry(connection, decision.by, role, "decision", logged, None)
+        audit_trail.append_entry(
+            connection, decision.by, role, "decision", _logged_finding(key), None
+        )
     return decision
+
+
+def _logged_finding(key: str) -> list[str]:
+    """The finding's key as the audit trail names it (escaped, or by its hash when unfit
+    as it is); none when its kind is one the trail never names (ACC-004's `ip:`
+    addresses are values, not ids)."""
+    if key.split(":", 1)[0] not in audit_trail.KEY_KINDS:
+        return []
+    return [audit_trail.loggable_key(key)]
 
 
 def finding_recorded(connection: Connection, rule: str, key: str) -> bool:
