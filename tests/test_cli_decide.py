@@ -14,7 +14,7 @@ from lifecycle_snapshots import RECORDING_ORDER, record
 from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.decisions import london_today
-from insight_workbench.ledger.tables import decisions
+from insight_workbench.ledger.tables import decisions, runs
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -184,3 +184,36 @@ def test_a_blank_acting_user_is_named(env: dict[str, str]) -> None:
         2,
         "error: INSIGHT_USER: must name who is acting, not be blank\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("who", "problem"),
+    [
+        ("caf\udce9", "not valid UTF-8 (check the terminal's encoding)"),  # the byte 0xE9
+        ("x" * 401, "too long (401 characters; at most 400)"),
+    ],
+)
+def test_an_acting_user_the_ledger_cannot_hold_is_refused_alike_by_every_command(
+    env: dict[str, str], ledger_setting: str, sample_path: Path, who: str, problem: str
+) -> None:
+    """One check for every command that records who acted, the same on both backends:
+    exit 2 and one line (for `check`, exit 1 would mean findings), nothing recorded."""
+    before = counts(ledger_setting)
+    acting = {**env, "INSIGHT_USER": who}
+    for argv in (("decide", *P4, "--acknowledge"), ("check", sample_path, "--record")):
+        done = run_cli(*argv, env=acting)
+        assert (done.returncode, done.stdout) == (2, ""), argv
+        assert done.stderr == f"error: INSIGHT_USER: {problem}\n", argv
+    assert counts(ledger_setting) == before
+
+
+def test_the_longest_acting_user_is_recorded(env: dict[str, str]) -> None:
+    done = run_cli("decide", *P4, "--acknowledge", env={**env, "INSIGHT_USER": "x" * 400})
+    assert done.returncode == 0, done.stderr
+    assert finding(env)["decisions"][0]["by"] == "x" * 400
+
+
+def counts(setting: str) -> tuple[int, int]:
+    """Recorded runs and decisions."""
+    with reading(open_ledger(setting)) as connection:
+        return (chain.count(connection, runs), chain.count(connection, decisions))

@@ -74,12 +74,13 @@ def check(
     chosen = parse_format(format, FORMATS)
     prefixes = parse_prefixes(rule)
     rules_policy = load_policy(policy)
+    recorder = _who_records() if record else None  # refused before the rules run
     with progress_bar(quiet) as phase:
         loaded = open_snapshot(snapshot, on_step=phase("Loading"))
         moment = parse_as_of(as_of, loaded.manifest.exported_at)
         result = run_check(loaded, rules_policy, moment, prefixes, phase("Rules"))
-        if record:
-            record_in_ledger(result, quiet)
+        if recorder is not None:
+            record_in_ledger(result, recorder, quiet)
     if chosen == "json":
         text = json_text(result.as_dict())
     elif chosen == "csv":
@@ -91,11 +92,17 @@ def check(
     raise typer.Exit(1 if result.findings else 0)
 
 
-def record_in_ledger(result: CheckResult, quiet: bool) -> None:
+def _who_records() -> str:
+    from insight_workbench.ledger.database import acting_user
+
+    return acting_user()
+
+
+def record_in_ledger(result: CheckResult, by: str, quiet: bool) -> None:
     from insight_workbench.ledger.database import open_ledger
     from insight_workbench.ledger.runs import record_run
 
-    recorded = record_run(open_ledger(), result, source="cli")
+    recorded = record_run(open_ledger(), result, source="cli", by=by)
     state = "recorded" if recorded.recorded else "already recorded"
     if not quiet:
         typer.echo(f"Run {recorded.run_id[:12]} {state} in the ledger", err=True)

@@ -71,7 +71,12 @@ def decide(
     """Append one decision about the finding RULE KEY of a recorded run to the ledger,
     made by INSIGHT_USER (default: the operating-system user). Exactly one action; an
     exception without basis, approver or a future end date is refused (exit 2)."""
-    from insight_workbench.ledger.database import ledger_setting, ledger_written, open_ledger
+    from insight_workbench.ledger.database import (
+        acting_user,
+        ledger_setting,
+        ledger_written,
+        open_ledger,
+    )
     from insight_workbench.ledger.decisions import Request
     from insight_workbench.ledger.decisions import decide as append_decision
 
@@ -87,12 +92,13 @@ def decide(
     elif given:
         raise InputError(f"{' and '.join(given)}: only with --except")
     request = Request(action, assign, note, basis, approver, _date(until))
+    by = acting_user()
     if not ledger_written():  # a decision needs a recorded finding: none without a ledger
         raise InputError(
             f"ledger {ledger_setting()}: no such file, so no run is recorded to decide on "
             "(record one with `check SNAPSHOT --record`)"
         )
-    decision = append_decision(open_ledger(), rule.strip().upper(), key, request)
+    decision = append_decision(open_ledger(), rule.strip().upper(), key, request, by=by)
     what = f"{decision.action}"
     if decision.owner:
         what += f" (owner {printable(decision.owner)})"

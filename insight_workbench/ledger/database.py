@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from insight_workbench.errors import InputError
+from insight_workbench.ledger.tables import KEY
 from insight_workbench.loading.lockdown import cache_dir
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -53,11 +54,28 @@ def ledger_setting() -> str:
 
 
 def acting_user() -> str:
-    """Who is acting on the command line: `INSIGHT_USER`, else the OS user name."""
+    """Who is acting on the command line: `INSIGHT_USER`, else the OS user name. Every
+    command that records who acted asks here, so each refuses the same names alike on
+    both backends (`InputError`) before it writes anything."""
     named = os.environ.get("INSIGHT_USER")
-    if named and not named.strip():
+    if named == "":  # set but empty: as if unset, the OS user
+        named = None
+    if named is not None and not named.strip():
         raise InputError("INSIGHT_USER: must name who is acting, not be blank")
-    return named or getpass.getuser()
+    where = "INSIGHT_USER" if named is not None else "the operating-system user name"
+    return _storable_user(where, (named or getpass.getuser()).strip())
+
+
+def _storable_user(where: str, who: str) -> str:
+    """`who` as the ledger can hold it: UTF-8 text (the environment may hold other
+    bytes, which no database can store) of at most `KEY` characters (PostgreSQL's limit)."""
+    try:
+        who.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{where}: not valid UTF-8 (check the terminal's encoding)") from None
+    if len(who) > KEY:
+        raise InputError(f"{where}: too long ({len(who)} characters; at most {KEY})")
+    return who
 
 
 def acting_role() -> str:

@@ -205,7 +205,9 @@ def prepare_run(
         load_pseudonym_key({KEY_FILE_VARIABLE: key_file} if key_file else None)
     key_file = signing_key_file()
     signing_key = load_private_key(key_file) if key_file else None
-    open_ledger()  # an unusable INSIGHT_LEDGER is refused before anything runs
+    # an unusable INSIGHT_LEDGER or INSIGHT_USER is refused before anything runs
+    open_ledger()
+    acting_user()
     record = {
         "notebook": found.name,
         "notebook_sha256": sha256_file(found.path),
