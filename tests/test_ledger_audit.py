@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, create_engine, inspect, select, text
+from sqlalchemy.engine import make_url
 
 from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
-from insight_workbench.ledger.database import open_ledger, reading, writing
+from insight_workbench.ledger.database import close_ledgers, open_ledger, reading, writing
 from insight_workbench.ledger.instants import stored
 from insight_workbench.ledger.tables import audit, checkpoints, decisions, runs
 from insight_workbench.policy import load_policy
@@ -552,3 +553,62 @@ def test_a_key_the_trail_cannot_hold_as_text_is_named_by_its_hash() -> None:
     assert loggable_key("processor:P9\n99\u202e") == "processor:P9\\n99\\u202e"
     for key in ("org: O1", "org:" + "x" * 500):  # an id starting with a space; too long
         assert loggable_key(key) == "org:sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+READ_ONLY_COMMANDS = [
+    ["ledger", "verify"],
+    ["ledger", "prune"],
+    ["history"],
+    ["evidence", "--out", "evidence"],
+]
+
+
+def another_database(path: Path) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE notes (body TEXT)")
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda path: path.write_bytes(b""),
+        lambda path: path.write_bytes(b"\n"),  # `echo > ledger.sqlite`
+        lambda path: path.write_bytes(b"not a database\n" * 300),
+        another_database,
+    ],
+    ids=["empty", "one-byte", "text", "another-database"],
+)
+@pytest.mark.parametrize("argv", READ_ONLY_COMMANDS, ids=" ".join)
+def test_a_command_that_only_reads_refuses_a_file_holding_no_ledger_and_leaves_it(
+    tmp_path: Path, make: object, argv: list[str]
+) -> None:
+    """Never a new, empty ledger made there and then found intact by `ledger verify`."""
+    path = tmp_path / "ledger.sqlite"
+    make(path)  # type: ignore[operator]
+    held = path.read_bytes()
+    done = run_cli(*argv, env={"INSIGHT_LEDGER": str(path)}, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.startswith(f"error: ledger {path}: ")
+    assert done.stderr.count("\n") == 1
+    assert path.read_bytes() == held
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.sqlite"]
+
+
+@pytest.mark.parametrize("argv", READ_ONLY_COMMANDS, ids=" ".join)
+def test_a_command_that_only_reads_refuses_an_empty_postgresql_database(
+    postgres_server: object, tmp_path: Path, argv: list[str]
+) -> None:
+    url = postgres_server.new_database()  # type: ignore[attr-defined]
+    done = run_cli(*argv, env={"INSIGHT_LEDGER": url}, cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.endswith(": holds no ledger (no ledger has been written there)\n")
+    assert done.stderr.count("\n") == 1
+    close_ledgers()
+    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    with engine.connect() as connection:
+        assert inspect(connection).get_table_names() == []
+    engine.dispose()

@@ -29,7 +29,11 @@ def evidence(
     """Write the deletion register, and one certificate for each organisation or erasure
     request whose data a later recorded snapshot (INSIGHT_LEDGER) no longer holds: when
     it was last held, when first gone, and whether that was by its due date."""
-    from insight_workbench.ledger.database import ledger_written, open_ledger, reading
+    from insight_workbench.ledger.database import (
+        ledger_written,
+        open_existing_ledger,
+        reading,
+    )
     from insight_workbench.ledger.evidence import why_no_record
     from insight_workbench.ledger.evidence_files import (
         empty_evidence,
@@ -40,7 +44,7 @@ def evidence(
     chosen = parse_format(format, FORMATS)
     if out is None:
         raise InputError("--out is required: the folder to write the register and certificates")
-    ledger = open_ledger() if ledger_written() else None
+    ledger = open_existing_ledger() if ledger_written() else None
     found = read_evidence(ledger, key) if ledger is not None else empty_evidence()
     written = write_evidence(found, out, chosen)
     late = sum(1 for record in found.records if record.verdict == "late")

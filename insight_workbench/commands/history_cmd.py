@@ -38,14 +38,14 @@ def history(
     """The life of every finding over the runs recorded in the ledger (INSIGHT_LEDGER),
     in the order of the snapshots' export times: new, open, resolved, reopened or
     excepted, with the DPO's decisions."""
-    from insight_workbench.ledger.database import ledger_written, open_ledger
+    from insight_workbench.ledger.database import ledger_written, open_existing_ledger
     from insight_workbench.ledger.lifecycle import Lifecycle, finding_lifecycle
 
     chosen = parse_format(format, FORMATS)
     if rule is not None and not rule.strip():
         raise InputError("--rule: an empty rule prefix was given")
     lifecycle = (
-        finding_lifecycle(open_ledger(), rule.strip() if rule else None, key)
+        finding_lifecycle(open_existing_ledger(), rule.strip() if rule else None, key)
         if ledger_written()
         else Lifecycle((), ())
     )

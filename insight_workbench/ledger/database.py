@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Inspector, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from insight_workbench.errors import InputError
@@ -99,8 +99,11 @@ def ledger_written(setting: str | None = None) -> bool:
 
 
 def open_existing_ledger(setting: str | None = None) -> Ledger:
-    """`open_ledger` for a command that checks a ledger: a SQLite file that is not there
-    is an error (a mistyped or deleted ledger), never a new empty ledger found intact."""
+    """`open_ledger` for a command that only reads or checks the ledger, which never makes
+    one: a SQLite file that is not there (a mistyped or deleted ledger), or a database
+    without the ledger's tables (an empty file or database, a file that is no SQLite
+    database, another application's), is an `InputError`, never a new, empty ledger found
+    intact. A ledger of an older schema is still brought to the newest."""
     setting = setting or ledger_setting()
     if not ledger_written(setting):
         raise InputError(f"ledger {setting}: no such file (no ledger has been written there)")
@@ -108,7 +111,43 @@ def open_existing_ledger(setting: str | None = None) -> Ledger:
         path = Path(setting)
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(f"ledger {setting}: the file is empty (it holds no ledger)")
-    return _open(setting)
+        # Read before the engine connects: switching to WAL would write the file.
+        _refuse_no_ledger(setting, _sqlite_tables(path))
+    return _open(setting, may_make=False)
+
+
+def _sqlite_tables(path: Path) -> list[str]:
+    """The tables and views of the SQLite file at `path`, read without writing to it (a
+    file that is no SQLite database is an `InputError`)."""
+    try:
+        connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+        try:
+            found = connection.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                "AND name NOT LIKE 'sqlite%'"
+            ).fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise InputError(f"ledger {path}: cannot be opened ({error})") from None
+    return [str(name) for (name,) in found]
+
+
+def _refuse_no_ledger(where: str, tables: list[str]) -> None:
+    """`InputError` unless `tables` (a database's tables and views) hold a ledger, which
+    Alembic's version table marks, at any schema revision."""
+    if "alembic_version" in tables:
+        return
+    if tables:
+        raise InputError(_another_database(where, len(tables)))
+    raise InputError(f"ledger {where}: holds no ledger (no ledger has been written there)")
+
+
+def _another_database(where: str, held: int) -> str:
+    return (
+        f"ledger {where}: holds {held} other table(s) or view(s) and no ledger "
+        "(name a new or empty database, or an existing ledger)"
+    )
 
 
 def _is_url(setting: str) -> bool:
@@ -118,7 +157,9 @@ def _is_url(setting: str) -> bool:
 _opened: dict[str, Ledger] = {}  # one engine (and its pool) per ledger per process
 
 
-def _open(setting: str) -> Ledger:
+def _open(setting: str, *, may_make: bool = True) -> Ledger:
+    """The ledger named by `setting`, migrated; when not `may_make`, a database that
+    holds no ledger yet is refused rather than made into one."""
     if setting in _opened:
         return _opened[setting]
     if setting.startswith(POSTGRESQL_SCHEMES):
@@ -129,10 +170,15 @@ def _open(setting: str) -> Ledger:
         ledger = Ledger(_sqlite_engine(Path(setting)), setting)
     try:
         if not _is_current(ledger):
+            if not may_make:
+                _refuse_no_ledger(ledger.where, _tables(ledger))
             _migrate(ledger)
     except DBAPIError as error:  # unreachable, not a database, or not ours to write
         ledger.engine.dispose()
         raise InputError(f"ledger {ledger.where}: cannot be opened ({_reason(error)})") from None
+    except InputError:
+        ledger.engine.dispose()
+        raise
     _opened[setting] = ledger
     return ledger
 
@@ -147,6 +193,18 @@ def _is_current(ledger: Ledger) -> bool:
                 return list(found.scalars()) == [SCHEMA_REVISION]
         except DBAPIError:
             return False
+
+
+def _tables(ledger: Ledger) -> list[str]:
+    """The database's tables and views, in every schema (another application's may
+    keep its tables out of the default one)."""
+    with ledger.engine.connect() as connection:
+        found = inspect(connection)
+        return [
+            name
+            for schema in _schemas(found)
+            for name in found.get_table_names(schema) + found.get_view_names(schema)
+        ]
 
 
 def _migrate(ledger: Ledger) -> None:
@@ -177,19 +235,21 @@ def _refuse_another_database(ledger: Ledger, connection: Connection) -> None:
     found = inspect(connection)
     if "alembic_version" in found.get_table_names():
         return  # a ledger (or one being made): Alembic's version table tells which
-    schemas = [
+    held = sum(
+        len(found.get_table_names(schema)) + len(found.get_view_names(schema))
+        for schema in _schemas(found)
+    )
+    if held:
+        raise InputError(_another_database(ledger.where, held))
+
+
+def _schemas(found: Inspector) -> list[str]:
+    """Every schema but the database's own catalogues."""
+    return [
         schema
         for schema in found.get_schema_names()
         if schema != "information_schema" and not schema.startswith("pg_")
     ]
-    held = sum(
-        len(found.get_table_names(schema)) + len(found.get_view_names(schema)) for schema in schemas
-    )
-    if held:
-        raise InputError(
-            f"ledger {ledger.where}: holds {held} other table(s) or view(s) and no ledger "
-            "(name a new or empty database, or an existing ledger)"
-        )
 
 
 def close_ledgers() -> None:
