@@ -142,3 +142,14 @@ def test_a_finding_column_and_a_column_named_by_a_code_are_in_words() -> None:
     assert list(prepared.display["finding_name"]) == ["Answered late", "—"]
     assert prepared.config["DEID-003"]["label"] == "DEID-003 Small equivalence class"
     assert "k-anonymity" in prepared.config["DEID-003"]["help"]
+
+
+def test_a_download_names_a_record_whose_id_holds_a_line_break() -> None:
+    """Left out of the export's keys, it could never be found by its key in the audit
+    log; the trail logs it escaped (see `audit_trail.loggable_key`)."""
+    from insight_workbench.dashboard.tables import export_keys
+    from insight_workbench.ledger.audit_trail import loggable_key
+
+    frame = pd.DataFrame({"processor_id": ["P9\n99", "P1"]})
+    assert export_keys(frame) == ["processor:P1", "processor:P9\n99"]
+    assert loggable_key("processor:P9\n99") == "processor:P9\\n99"
