@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -256,3 +257,17 @@ def test_datasets_differing_only_in_case_are_refused(tmp_path: Path) -> None:
 )
 def test_utc_text_keeps_the_instant_full_precision(moment: datetime, text: str) -> None:
     assert mf.format_utc(moment) == text
+
+
+def test_a_manifest_is_replaced_whole_never_rewritten_in_place(tmp_path: Path) -> None:
+    """Written under a temporary name and renamed: a reader never sees half of it, and
+    a link to the earlier manifest keeps the earlier text."""
+    folder = valid_snapshot(tmp_path / "s")
+    earlier = (folder / "manifest.json").read_bytes()
+    os.link(folder / "manifest.json", tmp_path / "earlier.json")
+    mf.write_manifest(folder, datetime(2027, 1, 1, tzinfo=UTC), "snap-8")
+    assert (tmp_path / "earlier.json").read_bytes() == earlier
+    assert (
+        json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["snapshot_id"]
+        == "snap-8"
+    )

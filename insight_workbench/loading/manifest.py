@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.loading.bounded import open_regular, read_blocks, read_json
 from insight_workbench.loading.coercion import TIMESTAMP_PATTERN
@@ -244,5 +245,6 @@ def write_manifest(
         "tables": tables,
     }
     target = folder / MANIFEST
-    target.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    with reported_write_errors(target):  # whole or not at all: a reader never sees half
+        write_atomically(target, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
     return target
