@@ -13,6 +13,8 @@ from insight_workbench.dashboard import (
     session,
     tables,
 )
+from insight_workbench.errors import InputError
+from insight_workbench.markdown_text import escape_markdown
 
 wb = session.current()
 st.title("Overview")
@@ -77,27 +79,32 @@ if wb.is_dpo:
         )
 
     st.subheader("Since the previous recorded run")
-    said, changed = overview.since_previous_run(wb)
-    changed = records.focus_on_key(changed)
-    st.caption(said)
-    if not changed.empty:
-        changes = st.columns(4)
-        for col, change in zip(changes, ("new", "reopened", "resolved", "excepted"), strict=True):
-            col.metric(change.capitalize(), int((changed["change"] == change).sum()))
-        tables.show(changed, "changes_table", links=records.key_links(wb))
-    trend = overview.recorded_trend(wb)
-    if trend["exported_at"].nunique() > 1:
-        st.plotly_chart(
-            session.drawn(
-                charts.lines,
-                trend,
-                "exported_at",
-                "findings",
-                "Findings in each recorded run",
-                "family",
-            ),
-            key="trend_chart",
-        )
+    try:
+        said, changed = overview.since_previous_run(wb)
+        trend = overview.recorded_trend(wb)
+    except InputError as error:  # a ledger changed by hand: said, and the page goes on
+        st.error(escape_markdown(error))
+    else:
+        changed = records.focus_on_key(changed)
+        st.caption(said)
+        if not changed.empty:
+            changes = st.columns(4)
+            kinds = ("new", "reopened", "resolved", "excepted")
+            for col, change in zip(changes, kinds, strict=True):
+                col.metric(change.capitalize(), int((changed["change"] == change).sum()))
+            tables.show(changed, "changes_table", links=records.key_links(wb))
+        if trend["exported_at"].nunique() > 1:
+            st.plotly_chart(
+                session.drawn(
+                    charts.lines,
+                    trend,
+                    "exported_at",
+                    "findings",
+                    "Findings in each recorded run",
+                    "family",
+                ),
+                key="trend_chart",
+            )
 else:
     tables.show(counts, "counts_table")
 

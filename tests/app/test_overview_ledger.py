@@ -59,3 +59,19 @@ def test_the_changes_since_the_previous_run_come_from_the_ledger(
         link.split("key=")[1].split("&")[0]
         for link in shown.loc[shown["change"] == "resolved", "key"]
     } == resolved
+
+
+def test_a_ledger_changed_by_hand_is_said_and_the_page_goes_on(
+    open_app, ledger_setting: str, lifecycle_results: dict[str, Any]
+) -> None:
+    from sqlalchemy import text
+
+    ledger = open_ledger(ledger_setting)
+    for result in lifecycle_results.values():
+        record_run(ledger, result, source="cli")
+    with ledger.engine.begin() as connection:
+        connection.execute(text("UPDATE ledger_runs SET exported_at = 'garbage'"))
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    assert any("changed outside the workbench" in e.value for e in app.error)
+    assert "Load status" in [h.value for h in app.subheader]
