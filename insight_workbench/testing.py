@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.manifest import folder_name, write_manifest
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.timeutil import parse_timestamp
 
@@ -71,7 +71,7 @@ def build_snapshot(
         if meta is not None:
             sidecar = folder / "deidentified" / f"{name}.meta.json"
             sidecar.write_text(json.dumps(meta), encoding="utf-8")
-    write_manifest(folder, parse_timestamp(exported_at), folder.name, timezone)
+    write_manifest(folder, parse_timestamp(exported_at), folder_name(folder), timezone)
     return folder
 
 

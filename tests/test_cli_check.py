@@ -230,6 +230,16 @@ def test_json_for_a_folder_named_in_another_encoding_is_valid_utf8(tmp_path):
     done.stdout.encode("utf-8")  # no lone stand-in left: strict UTF-8 holds it
     assert "caf\\udce9" in done.stdout
     assert json.loads(done.stdout)["snapshot"]["path"] == str(folder)
+    # The default snapshot id is text: a byte that is not UTF-8 is a replacement character.
+    assert json.loads(done.stdout)["snapshot"]["snapshot_id"] == "caf\ufffd"
+
+
+def test_a_folder_named_in_another_encoding_is_recorded_in_the_ledger(tmp_path):
+    folder = build_snapshot(tmp_path / "caf\udce9", {})
+    env = {"INSIGHT_LEDGER": str(tmp_path / "ledger.sqlite")}
+    assert run("check", folder, "--record", env=env).returncode == 0
+    runs = json.loads(run("history", "--format", "json", env=env).stdout)["runs"]
+    assert [r["snapshot_id"] for r in runs] == ["caf\ufffd"]
 
 
 def test_a_name_holding_line_breaks_leaves_every_message_one_line(tmp_path):

@@ -110,7 +110,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _has_lone_surrogate(document: Any) -> bool:
     """Whether a name or text of `document` holds half of a UTF-16 pair (`"\\ud800"`):
-    valid JSON, but no character, and nothing a file or terminal can take."""
+    valid JSON, but no character, and nothing a file, terminal or database can take."""
     pending = [document]
     while pending:
         value = pending.pop()

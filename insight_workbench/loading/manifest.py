@@ -75,7 +75,7 @@ def read_manifest(folder: Path) -> Manifest:
     if not isinstance(tables, dict):
         raise InputError(f"{MANIFEST}: 'tables' must be an object")
     return Manifest(
-        snapshot_id=_text(data, "snapshot_id", default=folder.name),
+        snapshot_id=_text(data, "snapshot_id", default=folder_name(folder)),
         exported_at=exported_at,
         source=_text(data, "source", default=""),
         timezone=timezone,
@@ -85,6 +85,12 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 _END_OF_DAY = re.compile(r"(?P<day>\d{4}-\d{2}-\d{2})[T ]24:00(:00(\.0+)?)?(?P<zone>(Z|[+-].*)?)")
+
+
+def folder_name(folder: Path) -> str:
+    """The folder's name as text: a byte that is not UTF-8 (a name in Latin-1) becomes
+    `\ufffd`, never a stand-in no file, terminal or database can take."""
+    return os.fsencode(folder.name).decode("utf-8", errors="replace")
 
 
 def _exported_at(text: str, timezone: str) -> datetime:
@@ -238,7 +244,7 @@ def write_manifest(
         for key, path in files.items()
     }
     document = {
-        "snapshot_id": snapshot_id or folder.resolve().name,  # "." names its folder too
+        "snapshot_id": snapshot_id or folder_name(folder.resolve()),  # "." names its folder too
         "exported_at": format_utc(exported_at),
         "source": source,
         "timezone": timezone,
