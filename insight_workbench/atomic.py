@@ -13,6 +13,7 @@ moved into place once complete.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -210,17 +211,21 @@ def remove_writers_leftovers(folder: Path) -> None:
 
 
 def _move_up(stage: Path, target: Path, existing: str) -> None:
+    """Move the staged entries up into `target`, whole or not at all: what they replace
+    (everything for "replace", the entries of the same names for "merge") steps aside
+    first (renames), the new entries move up, and the old go only then; a failure or an
+    interruption between puts the old back and takes the new away."""
     before = [entry for entry in target.iterdir() if entry != stage]
     if before and existing == "empty":
         raise FileExistsError(target)
     if existing == "replace":  # another writer's folder in the making is not ours to move
         before = [entry for entry in before if not _in_the_making(entry.name)]
-    if existing != "replace" or not before:
-        for entry in sorted(stage.iterdir()):
-            os.replace(entry, target / entry.name)
-        return
-    # Replaced whole or not at all: what was there steps aside (renames), the new entries
-    # move up, and the old go only then; an interruption between puts the old back.
+    else:
+        new = {entry.name: entry for entry in stage.iterdir()}
+        before = [entry for entry in before if entry.name in new]
+        for entry in before:  # a folder is never replaced by a file (nor deleted with it)
+            if entry.is_dir() and not entry.is_symlink() and not new[entry.name].is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(entry))
     aside = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("replaced"), suffix=".tmp"))
     moved: list[Path] = []
     try:

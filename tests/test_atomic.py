@@ -179,6 +179,61 @@ def test_a_replacement_interrupted_halfway_puts_the_old_entries_back(
     assert kept == {"manifest.json": "old manifest.json", "users.csv": "old users.csv"}
 
 
+@pytest.mark.parametrize("failure", [OSError("no space"), KeyboardInterrupt()])
+def test_a_merge_interrupted_halfway_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    """A merge (`deidentify --out` into a folder of earlier datasets) keeps the entries it
+    does not write; those it does are all new or all old, never a mix."""
+    target = tmp_path / "datasets"
+    target.mkdir()
+    for name in ("a.csv", "a.meta.json", "other.csv"):
+        (target / name).write_text(f"old {name}", encoding="utf-8")
+    real_replace, calls = os.replace, []
+
+    def failing(source: str | Path, destination: str | Path) -> None:
+        calls.append(destination)
+        if len(calls) == 2:
+            raise failure
+        real_replace(source, destination)
+
+    def merge_new() -> None:
+        with staged_folder(target, existing="merge") as stage:
+            for name in ("a.csv", "a.meta.json", "b.csv"):
+                (stage / name).write_text(f"new {name}", encoding="utf-8")
+            monkeypatch.setattr(os, "replace", failing)
+
+    with pytest.raises(type(failure)):
+        merge_new()
+    monkeypatch.undo()
+    kept = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
+    assert kept == {
+        "a.csv": "old a.csv",
+        "a.meta.json": "old a.meta.json",
+        "other.csv": "old other.csv",
+    }
+    with staged_folder(target, existing="merge") as stage:
+        (stage / "a.csv").write_text("new a.csv", encoding="utf-8")
+    assert (target / "a.csv").read_text(encoding="utf-8") == "new a.csv"
+    assert (target / "other.csv").read_text(encoding="utf-8") == "old other.csv"
+
+
+def test_a_merge_never_replaces_a_folder_by_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "datasets"
+    (target / "b.meta.json").mkdir(parents=True)
+    (target / "a.csv").write_text("old a.csv", encoding="utf-8")
+
+    def merge_new() -> None:
+        with staged_folder(target, existing="merge") as stage:
+            for name in ("a.csv", "b.meta.json"):
+                (stage / name).write_text(f"new {name}", encoding="utf-8")
+
+    with pytest.raises(IsADirectoryError):
+        merge_new()
+    assert (target / "a.csv").read_text(encoding="utf-8") == "old a.csv"
+    assert (target / "b.meta.json").is_dir()
+
+
 def test_a_replacement_leaves_another_live_writer_s_folder_alone(tmp_path: Path) -> None:
     target = tmp_path / "snapshot"
     target.mkdir()
