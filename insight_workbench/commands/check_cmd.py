@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,6 +13,7 @@ from insight_workbench.commands.common import (
     PolicyOption,
     SnapshotArg,
     json_text,
+    output_file,
     parse_format,
     write_text,
 )
@@ -53,7 +53,12 @@ def check(
     ] = None,
     format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     output: Annotated[
-        Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
+        str | None,
+        typer.Option(
+            "--output",
+            metavar="<path>",
+            help="Write to this file instead of stdout (- for stdout).",
+        ),
     ] = None,
     quiet: QuietOption = False,
     record: Annotated[
@@ -72,6 +77,7 @@ def check(
     from insight_workbench.rules.runner import run_check
 
     chosen = parse_format(format, FORMATS)
+    target = output_file("--output", output)
     prefixes = parse_prefixes(rule)
     rules_policy = load_policy(policy)
     recorder = _who_records() if record else None  # refused before the rules run
@@ -86,9 +92,9 @@ def check(
     elif chosen == "csv":
         text = render_csv(result)
     else:
-        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        colour = target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render_table(result, colour)
-    write_text(text, output)
+    write_text(text, target)
     raise typer.Exit(1 if result.findings else 0)
 
 

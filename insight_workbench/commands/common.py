@@ -50,6 +50,23 @@ PolicyOption = Annotated[
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def output_file(option: str, text: str | None) -> Path | None:
+    """The file an output option names; None for none or `-` (standard output). A path
+    ending in `/` names a folder: refused, never written as a file of that name."""
+    if text is None or text == "-":
+        return None
+    if text.endswith("/"):
+        raise InputError(f"{option} {text}: ends in '/', a folder; give the path of a file")
+    return Path(text)
+
+
+def output_folder(option: str, value: str | Path) -> Path:
+    """The folder an output option names: `-` (standard output) cannot take one."""
+    if str(value) == "-":
+        raise InputError(f"{option} -: this writes files, not to standard output; give a path")
+    return Path(value)
+
+
 def write_json(document: Any, output: Path | None = None) -> None:
     write_text(json_text(document), output)
 

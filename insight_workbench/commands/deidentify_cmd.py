@@ -11,6 +11,7 @@ from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
     SnapshotArg,
+    output_folder,
 )
 from insight_workbench.errors import InputError
 from insight_workbench.timeutil import parse_as_of
@@ -33,6 +34,7 @@ def deidentify(
 
     if out is None:
         raise InputError("--out is required: the folder to write the datasets into")
+    out = output_folder("--out", out)
     rules = load_policy(policy)
     loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.commands.common import parse_format, utf8
+from insight_workbench.commands.common import output_folder, parse_format, utf8
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
 from insight_workbench.terminal import printable
@@ -44,6 +44,7 @@ def evidence(
     chosen = parse_format(format, FORMATS)
     if out is None:
         raise InputError("--out is required: the folder to write the register and certificates")
+    out = output_folder("--out", out)
     ledger = open_existing_ledger() if ledger_written() else None
     found = read_evidence(ledger, key) if ledger is not None else empty_evidence()
     written = write_evidence(found, out, chosen)

@@ -53,8 +53,10 @@ def sample(
 ) -> None:
     """Write a synthetic snapshot (docs/snapshot-format.md) with realistic activity, planted
     violations of every rule, and planted.json listing the findings `check` must report."""
+    from insight_workbench.commands.common import output_folder
     from insight_workbench.errors import InputError
 
+    out = output_folder("--out", out)
     sizes = {"--orgs": orgs, "--users": users, "--days": days}
     chosen = "--months" if months is not None else "--preset" if preset is not None else None
     given = [name for name, value in sizes.items() if value is not None]

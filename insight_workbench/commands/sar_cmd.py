@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from insight_workbench.commands.common import SnapshotArg, utf8
+from insight_workbench.commands.common import SnapshotArg, output_folder, utf8
 from insight_workbench.csvsafe import iso_utc
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import printable
@@ -34,9 +34,11 @@ def sar(
         str | None, typer.Option("--user-id", help="The person's user id (exact).", callback=utf8)
     ] = None,
     out: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
-            "--out", help="Where to write the pack: a folder, or a zip if it ends in .zip."
+            "--out",
+            metavar="<path>",
+            help="Where to write the pack: a folder, or a zip if it ends in .zip.",
         ),
     ] = None,
 ) -> None:
@@ -55,14 +57,17 @@ def sar(
         raise InputError("--email / --user-id: give one of them to name the person")
     if out is None:
         raise InputError("--out is required: the folder or .zip to write the pack to")
-    check_target(out)  # before the (possibly long) load
+    if out.endswith("/") and out.rstrip("/").lower().endswith(".zip"):
+        raise InputError(f"--out {out}: ends in '/' (a folder) but names a zip")
+    target = output_folder("--out", out)
+    check_target(target)  # before the (possibly long) load
     settings = settings_from_env()
     pack = build_pack(
         open_snapshot(snapshot, settings, reading=pack_reading(settings)),
         email=email,
         user_id=user_id,
     )
-    written = write_pack(pack, out)
+    written = write_pack(pack, target)
     typer.echo(summary(pack, written))
 
 

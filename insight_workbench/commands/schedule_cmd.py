@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from insight_workbench.commands.common import (
     PolicyOption,
     SnapshotArg,
     json_text,
+    output_file,
     parse_format,
     write_text,
 )
@@ -33,7 +33,12 @@ def schedule(
     format: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     policy: PolicyOption = None,
     output: Annotated[
-        Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
+        str | None,
+        typer.Option(
+            "--output",
+            metavar="<path>",
+            help="Write to this file instead of stdout (- for stdout).",
+        ),
     ] = None,
 ) -> None:
     """List what falls due after the as-of moment, soonest first: retention deadlines of
@@ -44,6 +49,7 @@ def schedule(
     from insight_workbench.policy import load_policy
 
     chosen = parse_format(format, FORMATS)
+    target = output_file("--output", output)
     if within is not None and within < 0:
         raise InputError("--within: must be a whole number of days >= 0")
     rules_policy = load_policy(policy)
@@ -57,7 +63,7 @@ def schedule(
         text = render_csv(items)
     else:
         text = render_table(items, format_utc(moment), within)
-    write_text(text, output)
+    write_text(text, target)
 
 
 def render_csv(items: list[ScheduleItem]) -> str:

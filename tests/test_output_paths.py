@@ -1,0 +1,61 @@
+"""What an output option names: a path ending in `/` is a folder, never a file of that
+name; `-` is standard output for a file of text, and refused where files are written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from cli_runner import run_cli
+
+
+def _refused(done, *words: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    for word in words:
+        assert word in done.stderr
+
+
+@pytest.mark.parametrize("command", ["check", "schedule"])
+def test_a_file_path_ending_in_a_slash_is_refused(
+    command: str, sample_path: Path, tmp_path: Path
+) -> None:
+    target = f"{tmp_path}/out.json/"
+    _refused(run_cli(command, sample_path, "--output", target), "ends in '/', a folder")
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_a_zip_path_ending_in_a_slash_is_refused(sample_path: Path, tmp_path: Path) -> None:
+    done = run_cli("sar", sample_path, "--user-id", "U000001", "--out", f"{tmp_path}/p.zip/")
+    _refused(done, "names a zip")
+    assert not (tmp_path / "p.zip").exists()
+
+
+def test_a_dash_is_standard_output_for_check(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    done = run_cli("check", sample_path, "--rule", "TPP", "--format", "csv", "--output", "-")
+    assert done.returncode == 1
+    assert done.stdout.startswith("rule,key,severity,due,message")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sar", "SNAPSHOT", "--user-id", "U000001", "--out", "-"],
+        ["deidentify", "SNAPSHOT", "--out", "-"],
+        ["evidence", "--out", "-"],
+        ["sample", "--out", "-"],
+    ],
+)
+def test_a_dash_where_files_are_written_is_refused(
+    args: list[str], sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INSIGHT_LEDGER", str(tmp_path / "ledger.sqlite"))
+    command = [str(sample_path) if a == "SNAPSHOT" else a for a in args]
+    _refused(run_cli(*command), "--out -", "not to standard output")
+    assert os.listdir(tmp_path) == []
