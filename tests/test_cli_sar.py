@@ -135,6 +135,21 @@ def test_refuses_an_existing_pack(monkeypatch, capsys, people_path, tmp_path) ->
     assert out.read_bytes() == b"earlier"
 
 
+@pytest.mark.parametrize(("name", "said"), [("pack.zip", "already exists"), ("pack", "to nothing")])
+def test_a_link_to_nothing_is_refused_before_the_load(
+    monkeypatch, capsys, people_path, tmp_path, name: str, said: str
+) -> None:
+    """Said at once, as for any target already there: not "appeared while writing"."""
+    out = tmp_path / name
+    out.symlink_to(tmp_path / "nowhere" / name)
+    code, _, stderr = run(
+        monkeypatch, capsys, "sar", str(people_path), "--user-id", JANE, "--out", str(out)
+    )
+    assert (code, said in stderr, "appeared" in stderr) == (2, True, False)
+    assert out.is_symlink()
+    assert not (tmp_path / "nowhere").exists()
+
+
 def test_missing_out_and_bad_snapshot_exit_2(monkeypatch, capsys, tmp_path) -> None:
     code, _, stderr = run(monkeypatch, capsys, "sar", str(tmp_path), "--user-id", JANE)
     assert code == 2

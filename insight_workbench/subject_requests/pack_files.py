@@ -213,8 +213,10 @@ def check_target(target: Path) -> None:
     if target.is_dir():
         remove_writers_leftovers(target)
     if is_zip(target):
-        if target.exists():
+        if target.exists() or target.is_symlink():  # a link, even to nothing, is kept
             raise InputError(f"--out {target}: already exists; will not overwrite it")
+    elif target.is_symlink() and not target.exists():
+        raise InputError(f"--out {target}: a symbolic link to nothing; will not write through it")
     elif target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"--out {target}: already exists and is not an empty folder")
 
