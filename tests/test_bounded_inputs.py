@@ -272,3 +272,13 @@ def test_datasets_in_a_folder_inside_deidentified_are_refused(snapshot: Path) ->
     (inner / "leaked.csv").unlink()
     (inner / "notes.txt").write_text("no dataset here", encoding="utf-8")
     assert run_cli("validate", snapshot).returncode == 0
+
+
+def test_the_number_of_datasets_is_bounded(snapshot: Path, monkeypatch) -> None:
+    """Each dataset is loaded and judged: thousands of tiny files would take minutes."""
+    for n in range(4):
+        replace_file(snapshot, f"deidentified/d{n}.csv", b"region,n\nNorth,12\n")
+    monkeypatch.setenv("INSIGHT_MAX_DATASETS", "3")
+    assert_refused(run_cli("validate", snapshot), "deidentified/", "more than 3 datasets")
+    monkeypatch.setenv("INSIGHT_MAX_DATASETS", "4")
+    assert run_cli("validate", snapshot).returncode == 0

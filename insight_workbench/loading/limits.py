@@ -17,6 +17,7 @@ from insight_workbench.errors import InputError
 # name: (environment variable, default)
 DEFAULTS: dict[str, tuple[str, int]] = {
     "columns": ("INSIGHT_MAX_COLUMNS", 2_000),
+    "datasets": ("INSIGHT_MAX_DATASETS", 500),
     "field_bytes": ("INSIGHT_MAX_FIELD_BYTES", 16 * 1024 * 1024),
     "header_bytes": ("INSIGHT_MAX_HEADER_BYTES", 1024 * 1024),
     "json_bytes": ("INSIGHT_MAX_JSON_BYTES", 16 * 1024 * 1024),
@@ -42,6 +43,10 @@ def limit(name: str) -> int:
 
 def max_columns() -> int:
     return limit("columns")
+
+
+def max_datasets() -> int:
+    return limit("datasets")
 
 
 def max_field_bytes() -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
+from insight_workbench.loading import limits
 from insight_workbench.loading.bounded import open_regular, read_blocks, read_json
 from insight_workbench.loading.coercion import TIMESTAMP_PATTERN
 from insight_workbench.loading.readers import count_records, shown
@@ -180,6 +181,11 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
             if any(key.casefold() == other.casefold() for other in found):
                 raise InputError(f"{shown(key)}: another dataset has the same name in other case")
             found[key] = path
+            if len(found) > limits.max_datasets():  # each is loaded and judged: time grows
+                raise InputError(
+                    f"deidentified/: more than {limits.max_datasets()} datasets "
+                    f"(limit {limits.variable('datasets')})"
+                )
     return found
 
 
