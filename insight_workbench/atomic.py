@@ -163,7 +163,18 @@ def staged_folder(target: Path, *, existing: str = "empty") -> Iterator[Path]:
 def _prefix(name: str) -> str:
     """A temporary file's or folder's name names its writer: the process id, and the
     process-id namespace that id belongs to (a container sharing the folder has its own)."""
-    return f".{name}.{_pid_namespace()}-{os.getpid()}."
+    return f".{name}.{writer_id()}."
+
+
+def writer_id() -> str:
+    """`<pid namespace>-<pid>`: this process, as the names of its temporary files carry it."""
+    return f"{_pid_namespace()}-{os.getpid()}"
+
+
+def writer_gone(namespace: int, pid: int) -> bool:
+    """Whether the writer `writer_id` named has ended. A process of another pid namespace
+    (a container sharing the folder) cannot be seen from here: it counts as running."""
+    return namespace == _pid_namespace() and not process_running(pid)
 
 
 def _pid_namespace() -> int:
@@ -181,13 +192,12 @@ WRITER_KINDS = ("writing", "replaced")  # what `staged_folder` makes inside an e
 def remove_leftovers(folder: Path, name: str) -> None:
     """Remove what writers of `name` in `folder` left there when killed: temporary
     files and folders of this process-id namespace whose process is gone."""
-    namespace = _pid_namespace()
     try:
         written = [(entry, _writer(entry.name, name)) for entry in folder.iterdir()]
     except OSError:
         return
     for entry, writer in written:
-        if writer is None or int(writer[1]) != namespace or process_running(int(writer[2])):
+        if writer is None or not writer_gone(int(writer[1]), int(writer[2])):
             continue
         with contextlib.suppress(OSError):
             _remove(entry)

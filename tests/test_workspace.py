@@ -6,7 +6,10 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -295,6 +298,63 @@ def test_a_crashed_build_leaves_nothing_in_the_way(tmp_path: Path, own_cache: Pa
     built, _ = ingest(folder)
     assert built.built
     assert sorted(p.name for p in (own_cache / "tmp").iterdir() if "spill" not in p.name) == []
+
+
+# A build that stops once it has copied the export and begun its database, and says so.
+STALLED_BUILD = """
+import sys, time
+from pathlib import Path
+from insight_workbench.loading import workspace
+
+def stall(*_args, **_kwargs):
+    Path(sys.argv[2]).write_text("copied")
+    time.sleep(600)
+
+workspace.load_tables = stall
+workspace.ingest(sys.argv[1])
+"""
+
+
+def stalled_build(folder: Path, started: Path) -> subprocess.Popen[bytes]:
+    """A build of `folder` in another process, waited for until it has copied the export."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", STALLED_BUILD, str(folder), str(started)], env=env
+    )
+    deadline = time.monotonic() + 120
+    while not started.exists():
+        assert child.poll() is None, "the build ended before it copied the export"
+        assert time.monotonic() < deadline, "the build never started"
+        time.sleep(0.05)
+    return child
+
+
+def scratch(own_cache: Path) -> list[str]:
+    """A build's temporary entries in the cache's tmp/ (spill folders aside)."""
+    return sorted(
+        p.name.split("-")[0] for p in (own_cache / "tmp").iterdir() if "spill" not in p.name
+    )
+
+
+def test_a_killed_build_is_removed_by_the_next_opening_of_any_snapshot(
+    tmp_path: Path, own_cache: Path
+) -> None:
+    """A build killed midway leaves copies of the export (personal data): they go as soon as
+    anything opens the cache, not only when that snapshot is built again; a build still
+    running in another process keeps its own."""
+    killed = valid_snapshot(tmp_path / "killed", exported_at="2026-11-29T02:00:00Z")
+    other = valid_snapshot(tmp_path / "other")
+    child = stalled_build(killed, tmp_path / "started")
+    try:
+        ingest(other)[1].con.close()  # built while the other build runs
+        assert scratch(own_cache) == ["build", "copies"]  # the running build's, untouched
+    finally:
+        child.kill()  # as kill -9: nothing of it runs again
+        child.wait()
+    again, snapshot = ingest(other)
+    snapshot.con.close()
+    assert not again.built
+    assert scratch(own_cache) == []
 
 
 def first_checksum(folder: Path) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench.loading.cached_database import (
+    build_failure,
     open_checked,
     open_or_build,
     put_in_place,
@@ -109,6 +110,11 @@ def _build(target: Path, checksum: str, settings: Settings, spill: Path, build: 
         finally:
             con.close()
         put_in_place(part, target, checksum)
+    except (duckdb.Error, OSError) as error:
+        failure = build_failure(error, target.parent.parent, spill, "the analyst data")
+        if failure is None:
+            raise
+        raise failure from None
     finally:
         for leftover in tmp.glob(f"{part.name}*"):  # the file and any write-ahead log
             leftover.unlink(missing_ok=True)

@@ -4,13 +4,17 @@ pseudonymisation key configured, build its analyst data too."""
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from insight_workbench.commands.common import SnapshotArg
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
+
+if TYPE_CHECKING:
+    from insight_workbench.loading.snapshot import TableLoad
 
 
 def ingest(
@@ -41,26 +45,29 @@ def ingest(
     with progress_bar(quiet) as phase:
         workspace, loaded = build(snapshot, settings, phase("Loading"))
     try:
-        with progress_bar(quiet) as phase:
-            analyst = (
-                None
-                if key is None
-                else build_analyst_file(loaded, key, settings, phase("Analyst data"))
-            )
-        state = "built" if workspace.built else "reused"
-        lines = [f"Workspace: {workspace.path} ({state})", ""]
-        wide = max(len(name) for name in loaded.loads)
-        lines.append(f"{'table':<{wide}} {'loaded':>10} {'rejected':>10}")
-        for load in loaded.loads.values():
-            lines.append(f"{load.table:<{wide}} {load.rows_loaded:>10} {load.rows_rejected:>10}")
-        if analyst is not None:
-            path, built = analyst
-            lines += ["", f"Analyst data: {path} ({'built' if built else 'reused'})"]
+        lines = _workspace_lines(workspace.path, workspace.built, loaded.loads)
+        if key is not None:
+            try:
+                with progress_bar(quiet) as phase:
+                    path, built = build_analyst_file(loaded, key, settings, phase("Analyst data"))
+                lines += ["", f"Analyst data: {path} ({'built' if built else 'reused'})"]
+            except InputError as error:  # no room for it: the workspace still stands
+                problem = str(error)
         typer.echo("\n".join(lines))
         if problem is not None:
             typer.echo(f"Analyst data not built: {problem}", err=True)
     finally:
         loaded.con.close()
+
+
+def _workspace_lines(path: Path, built: bool, loads: dict[str, TableLoad]) -> list[str]:
+    """The workspace's path and whether it was built now, then each table's counts."""
+    lines = [f"Workspace: {path} ({'built' if built else 'reused'})", ""]
+    wide = max(len(name) for name in loads)
+    lines.append(f"{'table':<{wide}} {'loaded':>10} {'rejected':>10}")
+    for load in loads.values():
+        lines.append(f"{load.table:<{wide}} {load.rows_loaded:>10} {load.rows_rejected:>10}")
+    return lines
 
 
 def configured_key() -> tuple[bytes | None, str | None]:

@@ -5,7 +5,9 @@ and locked down; one that does not open, is shorter than its blocks or fails the
 caller's check is built again. A build holds a per-snapshot file lock in `locks/`
 (other processes wait, then reuse the file), writes under a temporary name in
 `tmp/`, renames the file into place and removes the older files of the same
-snapshot. The folders are the owner's only: they hold the snapshot's data.
+snapshot. The folders are the owner's only: they hold the snapshot's data. A build
+killed midway leaves its temporary files (among them copies of the export's files):
+every later opening of any cached file removes those of builds whose process ended.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterator
@@ -23,7 +26,8 @@ from typing import TypeVar
 
 import duckdb
 
-from insight_workbench.errors import InputError
+from insight_workbench.atomic import writer_gone, writer_id
+from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading.lockdown import Settings, connect_read_only
 
 T = TypeVar("T")
@@ -54,10 +58,11 @@ def open_or_build(
     """What `reopen` makes of `target`, and whether `build` had to make the file first
     (under the lock `lock`, once however many processes ask at the same time); `what`
     names the data in the error when even a new file does not open."""
+    root = target.parent.parent
+    remove_dead_builds(root / "tmp")
     found = reopen()
     if found is not None:
         return found, False
-    root = target.parent.parent
     _owner_only_folders(root, target.parent.name)
     with _build_lock(root, lock):
         found = reopen()
@@ -97,8 +102,33 @@ def open_checked(
 
 
 def scratch_token(checksum: str) -> str:
-    """Names this build's temporary files in `tmp/` apart from any other process's."""
-    return f"{checksum[:16]}-{os.getpid()}-{secrets.token_hex(4)}"
+    """Names this build's temporary files in `tmp/` apart from any other process's, and
+    names the process (`remove_dead_builds`)."""
+    return f"{checksum[:16]}-{writer_id()}-{secrets.token_hex(4)}"
+
+
+# A build's temporary file, its write-ahead log or its folder of copies in `tmp/`:
+# `<kind>-<checksum>-<pid namespace>-<pid>-<random>` (see `scratch_token`).
+_SCRATCH = re.compile(r"(?:build|copies|analyst)-[0-9a-f]{16}-(\d+)-(\d+)-[0-9a-f]{8}(?:\..+)?")
+
+
+def remove_dead_builds(tmp: Path) -> None:
+    """The temporary files and folders in `tmp` of builds, of any snapshot, whose process
+    has ended (killed midway): copies of an export are personal data, so they must not
+    wait for a build of that same snapshot. A running build's are left alone."""
+    try:
+        entries = list(tmp.iterdir())
+    except OSError:  # no tmp/ yet, or not ours to read
+        return
+    for entry in entries:
+        writer = _SCRATCH.fullmatch(entry.name)
+        if writer is None or not writer_gone(int(writer[1]), int(writer[2])):
+            continue
+        with contextlib.suppress(OSError):  # a cache this user may only read
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
 
 def remove_leftovers(tmp: Path, kinds: tuple[str, ...], checksum: str) -> None:
@@ -109,6 +139,17 @@ def remove_leftovers(tmp: Path, kinds: tuple[str, ...], checksum: str) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
             else:
                 leftover.unlink(missing_ok=True)
+
+
+def build_failure(error: BaseException, root: Path, spill: Path, what: str) -> InputError | None:
+    """One line for a build of `what` that ran out of memory or disk, naming the folder:
+    the spill folder's when the error names that folder, else the cache folder `root`;
+    None for any other failure. (The error's text is only searched, never shown.)"""
+    problem = resource_problem(error)
+    if problem is None:
+        return None
+    folder = spill.parent if str(spill) in str(error) else root
+    return InputError(f"{folder}: {what} could not be built: {problem}")
 
 
 def put_in_place(part: Path, target: Path, checksum: str) -> None:

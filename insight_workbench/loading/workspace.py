@@ -5,8 +5,9 @@ A workspace lives in the cache folder (`INSIGHT_CACHE_DIR`, default
 `workspaces/<manifest sha256>-<variant>.duckdb`, where the variant hashes
 `LOADER_VERSION` and the bytes of the files the manifest does not pin (unlisted
 datasets, sidecars). It is built under a temporary name in `tmp/`
-and renamed into place when complete; a crash leaves only a temporary file,
-which the next build of that snapshot removes. A workspace that cannot be
+and renamed into place when complete; a build killed midway leaves its temporary
+files (the database and the copies of the export), which the next opening of any
+cached file removes (`cached_database.py`). A workspace that cannot be
 opened, is truncated, or whose recorded manifest, loader version or variant
 differ, is built again (see `cached_database.py`). A workspace serves another folder
 with the same manifest, or the same folder once a file changed, only after that
@@ -25,10 +26,10 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench import emails
-from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import known_folders, limits
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.cached_database import (
+    build_failure,
     open_checked,
     open_or_build,
     put_in_place,
@@ -221,11 +222,10 @@ def _build(
         put_in_place(part, target, manifest.checksum)
         known_folders.remember(target, pinned, sources, manifest)
     except (duckdb.Error, OSError) as error:
-        problem = resource_problem(error)
-        if problem is None:
+        failure = build_failure(error, target.parent.parent, spill, "the workspace")
+        if failure is None:
             raise
-        root = target.parent.parent
-        raise InputError(f"{root}: the workspace could not be built: {problem}") from None
+        raise failure from None
     finally:
         shutil.rmtree(copies, ignore_errors=True)
         for leftover in tmp.glob(f"build-{token}*"):  # the file and any write-ahead log
