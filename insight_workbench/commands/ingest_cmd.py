@@ -44,6 +44,7 @@ def ingest(
     key, problem = configured_key()
     with progress_bar(quiet) as phase:
         workspace, loaded = build(snapshot, settings, phase("Loading"))
+    unwritten = False
     try:
         lines = _workspace_lines(workspace.path, workspace.built, loaded.loads)
         if key is not None:
@@ -52,12 +53,14 @@ def ingest(
                     path, built = build_analyst_file(loaded, key, settings, phase("Analyst data"))
                 lines += ["", f"Analyst data: {path} ({'built' if built else 'reused'})"]
             except InputError as error:  # no room for it: the workspace still stands
-                problem = str(error)
+                problem, unwritten = str(error), True
         typer.echo("\n".join(lines))
         if problem is not None:
             typer.echo(f"Analyst data not built: {problem}", err=True)
     finally:
         loaded.con.close()
+    if unwritten:  # an output that could not be written: a scheduled job must see it
+        raise typer.Exit(2)
 
 
 def _workspace_lines(path: Path, built: bool, loads: dict[str, TableLoad]) -> list[str]:
