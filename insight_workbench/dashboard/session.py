@@ -27,6 +27,7 @@ from insight_workbench.analyst.pseudonyms import load_pseudonym_key
 from insight_workbench.dashboard import address, hosts, roles, snapshots
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
+from insight_workbench.ledger.database import acting_user
 from insight_workbench.loading.snapshot import Snapshot, TableLoad
 from insight_workbench.loading.workspace import export_state, open_snapshot
 from insight_workbench.markdown_text import escape_markdown
@@ -140,6 +141,7 @@ def identify(base: Path, secrets: dict[str, Any]) -> Identity:
             )
         try:
             role = roles.local_role(os.environ)
+            acting_user()  # whom the audit trail names (INSIGHT_USER): checked before a page
         except InputError as error:
             raise Refusal(str(error)) from None
         return Identity(role, "local user (no sign-in)", signed_in=False)

@@ -64,6 +64,17 @@ def test_local_tool_without_a_valid_role_shows_only_a_message(open_app, role, me
     assert len(app._registered_pages) == 1  # the message page alone
 
 
+@pytest.mark.parametrize("user", ["u" * 401, " "])
+def test_local_tool_with_an_unusable_insight_user_shows_only_a_message(open_app, user) -> None:
+    """The audit trail names the local user by INSIGHT_USER: one the ledger refuses is
+    said at once, not an error on every page."""
+    app = open_app("dpo", env={"INSIGHT_USER": user})
+    assert not app.exception
+    assert "INSIGHT_USER" in app.warning[0].value
+    assert not app.metric
+    assert len(app._registered_pages) == 1
+
+
 def test_analyst_without_a_pseudonym_key_is_refused(open_app) -> None:
     app = open_app("analyst", key=None)
     assert not app.exception
