@@ -276,6 +276,32 @@ def file_in_the_way(target: Path) -> Path | None:
     return None
 
 
+class WriteError(OSError):
+    """An OSError raised while writing the file it names (`filename`)."""
+
+    @property
+    def kind(self) -> str:
+        """The built-in error the OS reason maps to (`OSError`, `PermissionError`...)."""
+        return type(OSError(self.errno, self.strerror)).__name__
+
+
+@contextlib.contextmanager
+def naming_the_target(target: Path) -> Iterator[None]:
+    """An OSError while writing `target` becomes a WriteError naming `target`: the OS
+    names no file for a full disk, or names the temporary file. FileExistsError is left
+    as it is (a refusal to overwrite, not a failure to write)."""
+    try:
+        yield
+    except WriteError:
+        raise
+    except OSError as error:
+        if isinstance(error, FileExistsError):
+            raise
+        raise WriteError(
+            error.errno, error.strerror or type(error).__name__, str(target)
+        ) from error
+
+
 @contextlib.contextmanager
 def reported_write_errors(target: Path) -> Iterator[None]:
     """An OSError while writing `target` (no space, no permission, read-only file system)

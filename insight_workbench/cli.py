@@ -29,6 +29,8 @@ from insight_workbench.commands import (
 from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.terminal import printable
 
+TYPER_INTERRUPTED = 130  # what typer returns for a Ctrl-C (KeyboardInterrupt) in a command
+
 app = typer.Typer(
     name="insight-workbench",
     help="Check the Insight Products privacy policy against platform export snapshots.",
@@ -95,6 +97,15 @@ def main() -> None:
         if problem is None:
             raise
         typer.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+    _exit_with(code)
+
+
+def _exit_with(code: object) -> None:
+    """Exit with the command's code; typer's own code for a Ctrl-C is said "aborted" as
+    any other interruption (no command exits with that code itself)."""
+    if code == TYPER_INTERRUPTED:
+        typer.echo("aborted", err=True)
         sys.exit(2)
     sys.exit(code if isinstance(code, int) else 0)
 

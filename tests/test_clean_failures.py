@@ -198,3 +198,16 @@ def test_a_ctrl_c_while_duckdb_answers_is_aborted_not_a_traceback(
     monkeypatch.setattr(workspace, "ingest", interrupted)
     done = run_cli("validate", build_snapshot(tmp_path / "s", {}))
     assert (done.returncode, done.stderr) == (2, "aborted\n")
+
+
+def test_a_ctrl_c_in_a_command_is_aborted_not_exit_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """typer turns a KeyboardInterrupt in a command into exit 130, silently."""
+
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(workspace, "ingest", interrupted)
+    done = run_cli("validate", build_snapshot(tmp_path / "s", {}))
+    assert (done.returncode, done.stderr) == (2, "aborted\n")

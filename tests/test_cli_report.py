@@ -3,9 +3,11 @@ through the entry point, with one run of the installed console script."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -323,3 +325,36 @@ def test_a_failure_names_where_it_happened(tmp_path: Path, error: dict, said: st
 
     record = {"notebook": "usage_report", "status": "failed", "error": error}
     assert said in _describe_failure(RunResult(tmp_path, record))
+
+
+def fsync_failing_for(name: str, real_fsync: Callable[[int], None]) -> Callable[[int], None]:
+    """os.fsync failing as on a full disk for a file being written in place of `name`."""
+
+    def fsync(fd: int) -> None:
+        if f".{name}." in os.readlink(f"/proc/self/fd/{fd}"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    return fsync
+
+
+@pytest.mark.parametrize("name", ["echo.ipynb", "echo.html"])
+def test_a_file_that_cannot_be_written_is_named_with_the_reason(
+    usage_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.setattr(os, "fsync", fsync_failing_for(name, os.fsync))
+    out = tmp_path / "out"
+    done = cli("report", FIXTURES / "echo.ipynb", "--snapshot", usage_path, "--out", out, NO_PDF)
+    folder = run_folders(out)[0]
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: echo: cannot write {folder / name}: No space left")
+    assert len(done.stderr.splitlines()) == 1
+    record = json.loads((folder / "run.json").read_text())
+    assert record["status"] == "failed"
+    assert record["error"] == {
+        "cell": None,
+        "ename": "OSError",
+        "evalue": f"cannot write {name}: No space left on device",
+        "stage": "write",
+        "file": name,
+    }

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import nbformat
 import pytest
+import zmq
 
 from insight_workbench.commands.report_cmd import join_pairs
 from insight_workbench.errors import InputError
@@ -338,3 +343,30 @@ def test_an_environment_reached_through_a_linked_folder_is_the_same_one(
     command = [str(tmp_path / "venv/bin/python"), "-m", "ipykernel_launcher", "-f", "k.json"]
     started = without_debugger(command, str(tmp_path / "linked/bin/python3"))
     assert started == [command[0], "-m", LAUNCHER, "-f", "k.json"]
+
+
+def _logged(message: str, error: BaseException | None = None) -> logging.LogRecord:
+    exc_info = (type(error), error, None) if error is not None else None
+    return logging.LogRecord("IPKernelApp", logging.ERROR, "", 0, message, None, exc_info)
+
+
+def test_the_kernel_drops_its_shutdown_noise_and_keeps_other_errors() -> None:
+    from insight_workbench.reports import kernel_launcher as launcher
+
+    closed = zmq.error.ZMQError(errno.ENOTSOCK)
+    assert not launcher.not_a_closed_socket(_logged("Exception in message handler:", closed))
+    assert launcher.not_a_closed_socket(_logged("Exception in message handler:", ValueError()))
+    assert launcher.not_a_closed_socket(_logged("Exception in message handler:", OSError(88, "")))
+    assert not launcher.not_a_parent_gone(_logged("Parent appears to have exited, shutting down."))
+
+
+def test_a_kernel_whose_connection_file_is_gone_ends_silently(tmp_path: Path) -> None:
+    """The run ended before its kernel started: no kernel of its own, on TCP."""
+    gone = tmp_path / "kernel.json"
+    done = subprocess.run(
+        [sys.executable, "-m", LAUNCHER, "-f", str(gone)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr) == (1, "")

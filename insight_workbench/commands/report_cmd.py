@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -149,15 +150,28 @@ def _prepare(
 
 
 def _describe_failure(result: RunResult) -> str:
-    from insight_workbench.reports.runner import EXPORT_STAGE
+    from insight_workbench.reports.runner import EXPORT_STAGE, WRITE_STAGE
 
     error = result.record.get("error") or {}
+    if error.get("stage") == WRITE_STAGE:
+        return _describe_write_failure(result, error)
     where = f"cell {error['cell']}" if error.get("cell") is not None else "the kernel"
     if error.get("stage") == EXPORT_STAGE:
         where = "writing the report from the executed notebook"
     return (
         f"{result.record['notebook']} failed at {where} ({error.get('ename', 'error')}); "
         f"the partial notebook and run.json are in {result.folder}"
+    )
+
+
+def _describe_write_failure(result: RunResult, error: dict[str, Any]) -> str:
+    """`cannot write PATH: REASON`, as for any output that cannot be written, PATH whole."""
+    name = str(error.get("file", ""))
+    reason = str(error.get("evalue", "")).removeprefix(f"cannot write {name}: ")
+    path = os.path.normpath(result.folder / name)
+    return (
+        f"{result.record['notebook']}: cannot write {path}: {reason}; "
+        f"run.json and what was written are in {result.folder}"
     )
 
 

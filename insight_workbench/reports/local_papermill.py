@@ -7,11 +7,20 @@ run ever reads. Marking `pyarrow.fs` absent while papermill loads makes papermil
 HDFS as not installed; the mark is lifted at once, so a later import of pyarrow.fs
 works. A process that already holds pyarrow (the app) pays nothing more and is left as
 it is.
+
+papermill writes the executed notebook over itself as each cell finishes. Here it is
+written whole or not at all, as every other file of a run: a full disk leaves the last
+complete notebook, not a truncated one, and the failure names the notebook (a
+WriteError), which the OS does not.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import Any
+
+from insight_workbench.atomic import naming_the_target, write_atomically
 
 if "papermill" not in sys.modules and "pyarrow" not in sys.modules:
     sys.modules["pyarrow.fs"] = None  # type: ignore[assignment]  # "not installed"
@@ -19,3 +28,16 @@ if "papermill" not in sys.modules and "pyarrow" not in sys.modules:
         import papermill  # noqa: F401
     finally:
         del sys.modules["pyarrow.fs"]
+
+# isort: split
+from papermill.iorw import LocalHandler
+
+
+def write_notebook_whole(handler: Any, text: str, path: str) -> None:
+    """LocalHandler.write, atomic (its folder for a relative path: the handler's own)."""
+    target = Path(handler._cwd or ".", path)
+    with naming_the_target(target):
+        write_atomically(target, text.encode("utf-8"))
+
+
+LocalHandler.write = write_notebook_whole

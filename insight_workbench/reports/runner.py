@@ -9,8 +9,9 @@ notebooks folder is only read (it may be read-only). The run holds a lock for
 its duration (see run_lock), so a run killed part-way is later seen as such. The snapshot and
 the policy are loaded before anything runs, so unusable input is refused with
 an InputError and no run folder. A failing cell leaves the partial notebook,
-its HTML, and a run.json with status `failed` naming the cell; so does a run
-whose files cannot be written (a full disk), which also ends in exit 2.
+its HTML, and a run.json with status `failed` naming the cell. A run whose file cannot
+be written (a full or read-only disk) stops writing there: its run.json names the file
+and the OS's reason (`"stage": "write"`), and the run also ends in exit 2.
 
 Nothing a run leaves names a path of this machine: the record and the executed
 notebook name the snapshot, policy and notebook by their file names and checksums.
@@ -50,7 +51,12 @@ from traitlets.config import Config
 
 from insight_workbench import __version__
 from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
-from insight_workbench.atomic import reported_write_errors, write_atomically
+from insight_workbench.atomic import (
+    WriteError,
+    naming_the_target,
+    reported_write_errors,
+    write_atomically,
+)
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.audit_trail import log
 from insight_workbench.ledger.database import acting_role, acting_user, open_ledger
@@ -83,6 +89,7 @@ RESULTS_FILE = "results.json"
 FOLDER_TIME = "%Y-%m-%dT%H%M%SZ"
 NO_PDF = "not requested"  # why a run asked not to print has no PDF
 EXPORT_STAGE = "report"  # run.json's error.stage when the report, not a cell, failed
+WRITE_STAGE = "write"  # run.json's error.stage when a file of the run could not be written
 
 
 class IpcKernelManager(AsyncKernelManager):
@@ -260,19 +267,32 @@ def run_report(
     return execute(prepared, out, pdf=pdf)
 
 
+QUIET_LOGGERS = ("tornado", "asyncio", "traitlets", "papermill")
+
+
 @contextmanager
 def _quiet_kernel_shutdown() -> Iterator[None]:
-    """The kernel's message streams may log a harmless error with a traceback while the
-    kernel shuts down; a run's outcome is recorded in run.json, not in those logs."""
-    loggers = [logging.getLogger(name) for name in ("tornado", "asyncio", "traitlets")]
+    """The kernel's message streams and its client may log a harmless error with a
+    traceback while the kernel shuts down ("Kernel died" after a Ctrl-C); a run's outcome
+    is recorded in run.json, not in those logs. After a Ctrl-C they stay quiet: the
+    process is ending, and what is left of the run is logged as it is collected."""
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
     try:
         yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        _set_levels(loggers, levels)
+        raise
+    _set_levels(loggers, levels)
+
+
+def _set_levels(loggers: list[logging.Logger], levels: list[int]) -> None:
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 @contextmanager
@@ -325,6 +345,8 @@ def execute(
             record["status"], record["error"] = "succeeded", None
         except PapermillExecutionError as error:
             record["status"], record["error"] = "failed", _cell_error(prepared, error)
+        except WriteError as error:  # the executed notebook: a full or read-only disk
+            record["status"], record["error"] = "failed", write_failure(error, folder)
         except Exception as error:  # the kernel died or would not start: still a recorded run
             record["status"] = "failed"
             record["error"] = {
@@ -332,27 +354,8 @@ def execute(
                 "ename": type(error).__name__,
                 "evalue": without_paths(str(error))[:500],
             }
-    try:
-        if executed.is_file():
-            scrub_notebook(executed, prepared)
-            script = write_shared_script(root)
-            record["shared"] = {"plotly.js": script}
-            html = folder / record["files"]["html"]
-            printable = export_html(executed, html, _context(record, folder), script["path"])
-            if pdf:
-                _print(html, printable, record)
-            else:
-                record["pdf"] = {"status": "skipped", "reason": NO_PDF}
-    except (OSError, ValueError, nbformat.ValidationError) as error:  # a full disk, or a
-        # notebook left truncated or unreadable: the record says so, never "running"
-        record["status"] = "failed"
-        reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
-        record["error"] = {
-            "cell": None,
-            "ename": type(error).__name__,
-            "evalue": reason,
-            "stage": EXPORT_STAGE,  # the notebook ran: its report could not be written
-        }
+    if executed.is_file() and not _write_failed(record):  # after a refused write, no more
+        _write_report(executed, prepared, record, root, pdf=pdf)
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
     record["end"] = format_utc(datetime.now(UTC).replace(microsecond=0))
@@ -373,6 +376,55 @@ def execute(
     lock.release()
     record_in_ledger(prepared, record)
     return RunResult(folder, record)
+
+
+def _write_report(
+    executed: Path, prepared: PreparedRun, record: dict[str, Any], root: Path, *, pdf: bool
+) -> None:
+    """The report made from the executed notebook: HTML, the shared plotly.js, the PDF
+    (when `pdf`). A failure is recorded in `record`, never raised: a file that could
+    not be written by its name, a notebook left unreadable as such."""
+    folder = executed.parent
+    try:
+        scrub_notebook(executed, prepared)
+        script = write_shared_script(root)
+        record["shared"] = {"plotly.js": script}
+        html = folder / record["files"]["html"]
+        with naming_the_target(html):
+            printable = export_html(executed, html, _context(record, folder), script["path"])
+        if pdf:
+            _print(html, printable, record)
+        else:
+            record["pdf"] = {"status": "skipped", "reason": NO_PDF}
+    except WriteError as error:
+        record["status"], record["error"] = "failed", write_failure(error, folder)
+    except (OSError, ValueError, nbformat.ValidationError) as error:  # a notebook left
+        # truncated or unreadable: the record says so, never "running"
+        record["status"] = "failed"
+        reason = error.strerror if isinstance(error, OSError) else "unreadable notebook"
+        record["error"] = {
+            "cell": None,
+            "ename": type(error).__name__,
+            "evalue": reason,
+            "stage": EXPORT_STAGE,  # the notebook ran: its report could not be written
+        }
+
+
+def write_failure(error: WriteError, folder: Path) -> dict[str, Any]:
+    """run.json's error for a file of the run that could not be written: the file as
+    named from the run folder (no path of this machine) and the OS's reason."""
+    name = os.path.relpath(error.filename, folder)
+    return {
+        "cell": None,
+        "ename": error.kind,
+        "evalue": f"cannot write {name}: {error.strerror}",
+        "stage": WRITE_STAGE,
+        "file": name,
+    }
+
+
+def _write_failed(record: dict[str, Any]) -> bool:
+    return (record.get("error") or {}).get("stage") == WRITE_STAGE
 
 
 def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
@@ -454,8 +506,9 @@ def write_shared_script(root: Path) -> dict[str, str]:
     digest = _plotly_bundle_digest()
     path = root / name
     if not path.is_file() or path.is_symlink() or sha256_file(path) != digest:
-        path.unlink(missing_ok=True)
-        write_atomically(path, _plotly_bundle())
+        with naming_the_target(path):
+            path.unlink(missing_ok=True)
+            write_atomically(path, _plotly_bundle())
     return {"path": f"../../{name}", "sha256": digest}
 
 
@@ -484,7 +537,8 @@ def scrub_notebook(executed: Path, prepared: PreparedRun) -> None:
         if "injected-parameters" in cell.metadata.get("tags", []):
             lines = [f"{name} = {value!r}" for name, value in shown.items()]
             cell.source = "# Parameters (paths by file name)\n" + "\n".join(lines) + "\n"
-    write_atomically(executed, nbformat.writes(notebook).encode("utf-8"))
+    with naming_the_target(executed):
+        write_atomically(executed, nbformat.writes(notebook).encode("utf-8"))
 
 
 def _print(html: Path, printable: str, record: dict[str, Any]) -> None:
@@ -496,7 +550,8 @@ def _print(html: Path, printable: str, record: dict[str, Any]) -> None:
         copy.write_text(printable, encoding="utf-8")
         printed = print_pdf(copy, Path(folder) / pdf.name)
         if printed.pdf is not None:
-            write_atomically(pdf, printed.pdf.read_bytes())
+            with naming_the_target(pdf):
+                write_atomically(pdf, printed.pdf.read_bytes())
     if printed.pdf is not None:
         record["files"]["pdf"] = pdf.name
         record["pdf"] = {"status": "printed"}
