@@ -13,7 +13,6 @@ moved into place once complete.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import shutil
@@ -235,7 +234,7 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
         before = [entry for entry in before if entry.name in new]
         for entry in before:  # a folder is never replaced by a file (nor deleted with it)
             if entry.is_dir() and not entry.is_symlink() and not new[entry.name].is_dir():
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(entry))
+                raise InputError(f"cannot write {entry}: a folder is in the way of that file")
     aside = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("replaced"), suffix=".tmp"))
     moved: list[Path] = []
     try:

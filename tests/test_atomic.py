@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from insight_workbench.atomic import _pid_namespace, new_parents, staged_folder, write_atomically
+from insight_workbench.errors import InputError
 
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
@@ -228,7 +229,7 @@ def test_a_merge_never_replaces_a_folder_by_a_file(tmp_path: Path) -> None:
             for name in ("a.csv", "b.meta.json"):
                 (stage / name).write_text(f"new {name}", encoding="utf-8")
 
-    with pytest.raises(IsADirectoryError):
+    with pytest.raises(InputError, match=r"b\.meta\.json: a folder is in the way of that file"):
         merge_new()
     assert (target / "a.csv").read_text(encoding="utf-8") == "old a.csv"
     assert (target / "b.meta.json").is_dir()
