@@ -154,3 +154,22 @@ def test_report_refuses_a_linked_notebook_folder_before_any_notebook_runs(
     assert [p.name for p in out.iterdir()] == [MONTHLY_SET[-1]]
     assert list(elsewhere.iterdir()) == []
     shutil.rmtree(out)
+
+
+def test_a_file_a_notebook_wrote_in_its_run_folder_is_covered_not_added(tmp_path: Path) -> None:
+    """A notebook runs in its run folder and may leave a file there: the record's digests
+    cover it, so verify checks it rather than calling it added; the lock stays out."""
+    from insight_workbench.reports.runner import left_digests
+
+    folder = write_run(tmp_path / "reports")
+    (folder / "notes.txt").write_text("written by a cell", encoding="utf-8")
+    (folder / LOCK_FILE).write_text("", encoding="utf-8")
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    record["sha256"] = left_digests(folder, record["files"].values())
+    assert set(record["sha256"]) == {"echo.html", "notes.txt"}
+    write_record(folder, record)
+    (folder / LOCK_FILE).unlink()
+    assert cli("reports", "verify", folder.parent.parent).returncode == 0
+    (folder / "notes.txt").write_text("changed later", encoding="utf-8")
+    done = cli("reports", "verify", folder.parent.parent)
+    assert (done.returncode, "notes.txt: differs" in done.stdout) == (1, True)

@@ -30,7 +30,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -78,7 +78,7 @@ from insight_workbench.reports.pdf import print_pdf
 from insight_workbench.reports.progress_engine import ENGINE
 from insight_workbench.reports.report_html import export_report, shared_script_name
 from insight_workbench.reports.report_style import ReportContext
-from insight_workbench.reports.run_lock import RunLock
+from insight_workbench.reports.run_lock import LOCK_FILE, RunLock
 from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
 from insight_workbench.rules.runner import rules_to_run, run_check
 from insight_workbench.timeutil import format_utc, parse_as_of, parse_timestamp, to_utc
@@ -359,12 +359,7 @@ def execute(
     if (folder / RESULTS_FILE).is_file():
         record["files"]["results"] = RESULTS_FILE
     record["end"] = format_utc(datetime.now(UTC).replace(microsecond=0))
-    # Digests of what the run left, so a copy of the report can be checked against its record.
-    record["sha256"] = {
-        name: sha256_file(folder / name)
-        for name in record["files"].values()
-        if (folder / name).is_file()
-    }
+    record["sha256"] = left_digests(folder, record["files"].values())
     if prepared.signing_key is not None:
         record = sign(record, prepared.signing_key)
     with reported_write_errors(folder / RUN_FILE):
@@ -425,6 +420,15 @@ def write_failure(error: WriteError, folder: Path) -> dict[str, Any]:
 
 def _write_failed(record: dict[str, Any]) -> bool:
     return (record.get("error") or {}).get("stage") == WRITE_STAGE
+
+
+def left_digests(folder: Path, own: Iterable[str]) -> dict[str, str]:
+    """The SHA-256 of each file the run left, so a copy of the report can be checked
+    against its record: its `own` files, and any a notebook wrote beside them (`reports
+    verify` names any other as added later); never the record itself or the run's lock."""
+    left = {p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink()}
+    names = sorted({*own, *(left - {RUN_FILE, LOCK_FILE})})
+    return {name: sha256_file(folder / name) for name in names if (folder / name).is_file()}
 
 
 def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
