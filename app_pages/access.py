@@ -22,18 +22,12 @@ with st.spinner("Checking logins and user-list views…"):
     bursts = session.cached(access.bursts, wb)
     late = session.cached(access.late_logins, wb)
     views = session.cached(access.outside_views, wb)
-records.panel(
-    wb,
-    {
-        "login": (late, "login_id"),
-        **access.burst_sources(bursts),
-        "view": (views, "view_id"),
-    },
-)
+sources = {"login": (late, "login_id"), **access.burst_sources(bursts), "view": (views, "view_id")}
 late = records.focus(late, login="login_id", user="user_id")
 bursts = access.burst_focus(bursts)
 no_burst_of_the_record = bursts.empty  # before the chart's pick narrows them further
 views = records.focus(views, view="view_id", user="viewer_user_id")
+records.panel(wb, sources, listed_below=not (late.empty and views.empty))
 audit.viewed(wb, "access", access.shown_keys(bursts, late, views))
 cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))

@@ -207,10 +207,14 @@ def panel(
     wb: Workbench,
     sources: Mapping[str, Source] | None = None,
     columns: pd.DataFrame | None = None,
+    *,
+    listed_below: bool = False,
 ) -> RecordKey | None:
     """The detail panel of the address's record (nothing without a key): its facts (the
     rows of `sources[prefix]` for it; for a dataset's column, its row of `columns`, which
     has `dataset` and `column`), its findings, then its history and decisions.
+    `listed_below`: the page's sections list rows of the record besides its facts (an
+    account's late logins), so an empty panel does not mean the page has nothing of it.
     Returns the key shown."""
     key = named()
     if key is None:
@@ -232,7 +236,7 @@ def panel(
             return key
         own = record_findings(wb, key)
         has_facts = facts is not None and not facts.empty
-        if not has_facts and own.empty:
+        if not has_facts and own.empty and not listed_below:
             # Some pages list only the records a rule flagged (late logins, bursts), so
             # an empty panel does not prove the record is absent from the snapshot.
             st.warning(

@@ -395,3 +395,22 @@ def test_a_key_with_an_empty_part_is_a_bad_parameter(open_app, key) -> None:
     assert not app.exception
     assert len(app.error) == 1
     assert "key in the address is" in app.error[0].value
+
+
+def test_an_account_s_key_with_late_logins_is_not_said_to_name_nothing(
+    open_app, findings, sample: Snapshot
+) -> None:
+    """Access monitoring keeps an account's late logins under its `user:` key: the panel
+    must not say the page lists nothing under it."""
+    login = first_key(findings, "ACC-001").removeprefix("login:")
+    cursor = sample.cursor()
+    try:
+        (user,) = cursor.execute(
+            "SELECT user_id FROM logins WHERE login_id = ?", [login]
+        ).fetchone()
+    finally:
+        cursor.close()
+    app = open_app("dpo", "app_pages/access.py", query={"key": f"user:{user}"})
+    assert not app.exception
+    assert not [w for w in app.warning if "No finding names this key" in w.value]
+    assert login in _shown_ids(app, "login_id")
