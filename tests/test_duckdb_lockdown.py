@@ -96,3 +96,27 @@ def test_a_second_open_in_one_process_shares_the_locked_database(snapshot: Snaps
     with pytest.raises(duckdb.Error):
         again.cursor().execute("SELECT * FROM read_csv('/etc/passwd')")
     assert ingest(snapshot.path)[0].built is False
+
+
+def test_stale_spill_folders_go_but_another_namespace_s_stay(tmp_path) -> None:
+    """A spill folder names its process and that process's pid namespace: one of a
+    process that has ended here goes; one of another namespace (a container sharing the
+    cache, whose process ids mean nothing here) stays, its process perhaps still running."""
+    import subprocess
+    import sys
+
+    from insight_workbench.atomic import writer_id
+    from insight_workbench.loading.lockdown import remove_stale_spill_folders
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    namespace = writer_id().split("-")[0]
+    ours, theirs, older = (
+        tmp_path / f"spill-{namespace}-{ended}-abc",
+        tmp_path / f"spill-{int(namespace) + 1}-{ended}-abc",
+        tmp_path / f"spill-{ended}-abc",
+    )
+    for folder in (ours, theirs, older):
+        folder.mkdir()
+    remove_stale_spill_folders(tmp_path)
+    assert (ours.exists(), theirs.exists(), older.exists()) == (False, True, False)

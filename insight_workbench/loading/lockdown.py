@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.atomic import process_running
+from insight_workbench.atomic import process_running, writer_gone, writer_id
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import quote_literal
 
@@ -98,7 +98,7 @@ def spill_folder(settings: Settings) -> Path:
         check_safe_path(root, "INSIGHT_TEMP_DIR")
         try:
             root.mkdir(parents=True, exist_ok=True, mode=0o700)
-            folder = Path(tempfile.mkdtemp(prefix=f"spill-{os.getpid()}-", dir=root))
+            folder = Path(tempfile.mkdtemp(prefix=f"spill-{writer_id()}-", dir=root))
         except OSError as error:
             if settings.temp_dir is not None:
                 raise InputError(
@@ -113,12 +113,19 @@ def spill_folder(settings: Settings) -> Path:
 
 
 def remove_stale_spill_folders(root: Path) -> None:
-    """Spill folders of processes that ended without cleaning up."""
+    """Spill folders of processes that ended without cleaning up (`spill-<pid namespace>-
+    <pid>-…`: a process of another namespace, a container sharing the cache, is left
+    alone; an older `spill-<pid>-…` is judged by its process id alone)."""
     if not root.is_dir():
         return
     for folder in root.glob("spill-*-*"):
-        pid = folder.name.split("-")[1]
-        if pid.isdigit() and not process_running(int(pid)):
+        parts = folder.name.split("-")
+        namespaced = len(parts) > 3 and parts[1].isdigit() and parts[2].isdigit()
+        if namespaced:
+            gone = writer_gone(int(parts[1]), int(parts[2]))
+        else:
+            gone = parts[1].isdigit() and not process_running(int(parts[1]))
+        if gone:
             shutil.rmtree(folder, ignore_errors=True)
 
 
