@@ -163,13 +163,15 @@ def test_a_file_a_notebook_wrote_in_its_run_folder_is_covered_not_added(tmp_path
 
     folder = write_run(tmp_path / "reports")
     (folder / "notes.txt").write_text("written by a cell", encoding="utf-8")
+    (folder / "figures").mkdir()
+    (folder / "figures" / "a.csv").write_text("x\n1\n", encoding="utf-8")
     (folder / LOCK_FILE).write_text("", encoding="utf-8")
     record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     record["sha256"] = left_digests(folder, record["files"].values())
-    assert set(record["sha256"]) == {"echo.html", "notes.txt"}
+    assert set(record["sha256"]) == {"echo.html", "notes.txt", "figures/a.csv"}
     write_record(folder, record)
     (folder / LOCK_FILE).unlink()
     assert cli("reports", "verify", folder.parent.parent).returncode == 0
-    (folder / "notes.txt").write_text("changed later", encoding="utf-8")
+    (folder / "figures" / "a.csv").write_text("changed later", encoding="utf-8")
     done = cli("reports", "verify", folder.parent.parent)
-    assert (done.returncode, "notes.txt: differs" in done.stdout) == (1, True)
+    assert (done.returncode, "figures/a.csv: differs" in done.stdout) == (1, True)

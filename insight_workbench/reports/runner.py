@@ -426,9 +426,24 @@ def left_digests(folder: Path, own: Iterable[str]) -> dict[str, str]:
     """The SHA-256 of each file the run left, so a copy of the report can be checked
     against its record: its `own` files, and any a notebook wrote beside them (`reports
     verify` names any other as added later); never the record itself or the run's lock."""
-    left = {p.name for p in folder.iterdir() if p.is_file() and not p.is_symlink()}
-    names = sorted({*own, *(left - {RUN_FILE, LOCK_FILE})})
+    left = {
+        path.relative_to(folder).as_posix()
+        for path in _files_under(folder)
+        if path.parent != folder or path.name not in (RUN_FILE, LOCK_FILE)
+    }
+    names = sorted({*own, *left})
     return {name: sha256_file(folder / name) for name in names if (folder / name).is_file()}
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    """Every regular file under `folder`, in its sub-folders too; links are not followed
+    (a link is not a file the run wrote: `reports verify` names it)."""
+    for root, folders, files in os.walk(folder):
+        folders[:] = [f for f in folders if not (Path(root) / f).is_symlink()]
+        for name in files:
+            path = Path(root) / name
+            if path.is_file() and not path.is_symlink():
+                yield path
 
 
 def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:

@@ -69,7 +69,8 @@ def _unlisted(run: PastRun) -> list[str]:
     """What the run folder holds that its record does not list (a file added after the
     run, which no digest covers); the record itself and a running run's lock aside."""
     files = run.record.get("files") or {}
-    listed = {RUN_FILE, LOCK_FILE, *files.values(), *(run.record.get("sha256") or {})}
+    digested = [str(name).split("/", 1)[0] for name in run.record.get("sha256") or {}]
+    listed = {RUN_FILE, LOCK_FILE, *files.values(), *digested}
     try:
         present = set(os.listdir(run.folder))
     except OSError as error:
