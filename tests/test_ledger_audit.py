@@ -439,11 +439,28 @@ def test_a_broken_chain_is_not_pruned(ledger_setting: str) -> None:
     fill(ledger_setting, entries=3, made=0)
     sql(ledger_setting, "UPDATE ledger_audit SET role = 'analyst' WHERE seq = 1")
     env = {"INSIGHT_LEDGER": ledger_setting}
-    done = run_cli("ledger", "prune", "--today", "2999-01-01", env=env)
+    done = run_cli("ledger", "prune", env=env)  # the trail is checked before any prune
     assert done.returncode == 1
     assert "audit trail: broken at entry 1" in done.stdout
     assert "nothing was pruned" in done.stdout
     assert audit_trail.verify(open_ledger(ledger_setting))[0].entries == 3
+
+
+@pytest.mark.parametrize(
+    ("today", "said"),
+    [
+        ("9999-12-31", "after today"),  # it would prune what keep_days promises to keep
+        ("0005-12-31", "reach back before year 1"),
+        ("", "not a date"),
+    ],
+)
+def test_a_today_that_cannot_be_counted_back_from_is_refused(
+    ledger_setting: str, today: str, said: str
+) -> None:
+    fill(ledger_setting, entries=2, made=0)
+    done = run_cli("ledger", "prune", "--today", today, env={"INSIGHT_LEDGER": ledger_setting})
+    assert (done.returncode, said in done.stderr, "Traceback" in done.stderr) == (2, True, False)
+    assert audit_trail.verify(open_ledger(ledger_setting))[0].entries == 2
 
 
 def test_prune_on_the_command_line_reads_keep_days_from_the_policy(

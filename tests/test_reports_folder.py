@@ -155,3 +155,16 @@ def test_prune_names_what_it_skipped_on_stderr(tmp_path: Path) -> None:
     assert done.stdout == ""
     assert done.stderr.strip() == f"skipped {reports / 'echo'}: {LINK}"
     assert (outside / "keep.txt").is_file()
+
+
+@pytest.mark.parametrize("days", [1_000_000, 10**21])
+def test_a_period_longer_than_the_calendar_prunes_nothing(tmp_path: Path, days: int) -> None:
+    """No run started before year 1: nothing to prune, not a traceback."""
+    reports = tmp_path / "reports"
+    run = write_run(reports)
+    done = subprocess.run(
+        [*CLI, "reports", "prune", "--older-than", str(days), "--out", str(reports)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert run.is_dir()

@@ -60,7 +60,8 @@ def prune(
     from insight_workbench.policy import load_policy
 
     keep_days = load_policy(policy).audit.keep_days
-    day = _day(today) if today else now().date()
+    current = now().date()
+    day = current if today is None else _day(today, current, keep_days)
     try:
         done = audit_trail.prune(open_existing_ledger(), day, keep_days)
     except audit_trail.BrokenChain as broken:
@@ -72,14 +73,21 @@ def prune(
     )
 
 
-def _day(text: str) -> date:
+def _day(text: str, current: date, keep_days: int) -> date:
+    """`--today`: a date that has come (a later one would prune entries keep_days
+    promises to keep), from which keep_days reach back no further than year 1."""
     written = text.strip()
     try:
-        if DAY.fullmatch(written):  # not 2027-W10-1, which fromisoformat also reads
-            return date.fromisoformat(written)
+        day = date.fromisoformat(written) if DAY.fullmatch(written) else None  # not 2027-W10-1
     except ValueError:
-        pass
-    raise InputError(f"--today {text}: not a date (YYYY-MM-DD)") from None
+        day = None
+    if day is None:
+        raise InputError(f"--today {text}: not a date (YYYY-MM-DD)")
+    if day > current:
+        raise InputError(f"--today {written}: after today ({current.isoformat()}, UTC)")
+    if (day - date.min).days < keep_days:
+        raise InputError(f"--today {written}: keep_days {keep_days} reach back before year 1")
+    return day
 
 
 def _count(number: int, one: str, many: str) -> str:

@@ -156,7 +156,10 @@ def prune_runs(out: str | Path, older_than_days: int, now: datetime | None = Non
     root = Path(out)
     if not root.is_dir():
         raise InputError(f"{root}: no such reports folder")
-    cutoff = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
+    try:
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=older_than_days)
+    except OverflowError:  # further back than year 1: no run is that old
+        cutoff = datetime.min.replace(tzinfo=UTC)
     scan = scan_runs(root)
     pruned = Pruned(skipped=scan.skipped)
     for run in scan.runs:
