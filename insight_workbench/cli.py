@@ -6,6 +6,7 @@ below. Exit codes (docs/cli.md): 0 success, 1 findings reported, 2 unusable inpu
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import typer
@@ -107,6 +108,9 @@ def _exit_with(code: object) -> None:
     if code == TYPER_INTERRUPTED:
         typer.echo("aborted", err=True)
         sys.exit(2)
+    # The command is done and its output written: a Ctrl-C now would only cut short the
+    # clean-up at exit (spill folders) and end the process by the signal, without a word.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code if isinstance(code, int) else 0)
 
 

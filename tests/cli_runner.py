@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
 import sys
 import traceback
@@ -39,6 +40,8 @@ def run_cli(
             stack.enter_context(contextlib.chdir(cwd))
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(err))
+        # A finished command ignores Ctrl-C while its process exits: not this process.
+        stack.callback(signal.signal, signal.SIGINT, signal.getsignal(signal.SIGINT))
         code = _exit_code(err)
     return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 

@@ -211,3 +211,23 @@ def test_a_ctrl_c_in_a_command_is_aborted_not_exit_130(
     monkeypatch.setattr(workspace, "ingest", interrupted)
     done = run_cli("validate", build_snapshot(tmp_path / "s", {}))
     assert (done.returncode, done.stderr) == (2, "aborted\n")
+
+
+def test_a_ctrl_c_after_the_command_finished_leaves_its_exit_code(tmp_path: Path) -> None:
+    """A Ctrl-C while the process cleans up at exit (the command done, its output
+    written) used to end it by the signal, silently; the command's own code stands."""
+    import subprocess
+    import sys
+
+    snapshot = build_snapshot(tmp_path / "s", {})
+    script = (
+        "import atexit, os, signal, sys\n"
+        "atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT))\n"
+        "from insight_workbench.cli import main\n"
+        f"sys.argv = ['insight-workbench', 'validate', {str(snapshot)!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (done.returncode, "Traceback" in done.stderr) == (0, False)
