@@ -49,6 +49,7 @@ def test_a_dash_is_standard_output_for_check(
         ["deidentify", "SNAPSHOT", "--out", "-"],
         ["evidence", "--out", "-"],
         ["sample", "--out", "-"],
+        ["report", "retention_audit", "--snapshot", "SNAPSHOT", "--out", "-", "--no-pdf"],
     ],
 )
 def test_a_dash_where_files_are_written_is_refused(

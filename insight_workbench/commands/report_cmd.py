@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from insight_workbench.commands.common import AsOfOption
+from insight_workbench.commands.common import AsOfOption, output_folder
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
 from insight_workbench.reports.notebooks import MONTHLY_SET
@@ -91,6 +91,7 @@ def report(
     from insight_workbench.reports.progress_file import both, step_writer
     from insight_workbench.reports.runner import NO_PDF, execute, notebook_folder
 
+    out = output_folder("--out", out)
     prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
     for run in prepared:  # every run's folder checked before the first notebook runs
         notebook_folder(out, run.notebook.name)
