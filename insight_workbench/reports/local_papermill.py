@@ -11,14 +11,14 @@ it is.
 papermill writes the executed notebook over itself as each cell finishes. Here it is
 written whole or not at all, as every other file of a run: a full disk leaves the last
 complete notebook, not a truncated one, and the failure names the notebook (a
-WriteError), which the OS does not.
+WriteError), which the OS does not. The handler doing so is registered through
+papermill's own way to add a store, for absolute paths (the runner gives its paths so).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from insight_workbench.atomic import naming_the_target, write_atomically
 
@@ -30,14 +30,16 @@ if "papermill" not in sys.modules and "pyarrow" not in sys.modules:
         del sys.modules["pyarrow.fs"]
 
 # isort: split
-from papermill.iorw import LocalHandler
+from papermill.iorw import LocalHandler, papermill_io
 
 
-def write_notebook_whole(handler: Any, text: str, path: str) -> None:
-    """LocalHandler.write, atomic (its folder for a relative path: the handler's own)."""
-    target = Path(handler._cwd or ".", path)
-    with naming_the_target(target):
-        write_atomically(target, text.encode("utf-8"))
+class WholeNotebookHandler(LocalHandler):  # type: ignore[misc]  # papermill is untyped
+    """papermill's handler of files on this machine, each notebook written whole."""
+
+    def write(self, buf: str, path: str) -> None:
+        target = Path(path)
+        with naming_the_target(target):
+            write_atomically(target, buf.encode("utf-8"))
 
 
-LocalHandler.write = write_notebook_whole
+papermill_io.register("/", WholeNotebookHandler())

@@ -330,8 +330,8 @@ def execute(
     with _quiet_kernel_shutdown(), _kernel_environment(), _private_kernel_folder() as kernel:
         try:
             papermill.execute_notebook(
-                str(prepared.notebook.path),
-                str(executed),
+                str(prepared.notebook.path.absolute()),  # absolute: see local_papermill
+                str(executed.absolute()),
                 parameters={**prepared.parameters, "results_path": str(folder / RESULTS_FILE)},
                 kernel_name=KERNEL,
                 language="python",  # the kernel's, whatever the file names (or if none)
