@@ -13,7 +13,6 @@ st.title("Communications and third parties")
 with st.spinner("Checking messages and the processors register…"):
     messages = session.cached(comms.after_opt_out, wb)
     register = session.cached(comms.processors, wb)
-per_opt_out = comms.latency(messages)
 records.panel(wb, {"message": (messages, "message_id"), "processor": (register, "processor_id")})
 messages = records.focus(messages, message="message_id")
 per_opt_out = comms.latency(messages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,19 @@ def test_a_failed_folder_write_leaves_no_parent_it_made(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def failing_second_replace(failure: BaseException) -> Callable[[str | Path, str | Path], None]:
+    """`os.replace`, raising `failure` at its second call (a move up halfway through)."""
+    real_replace, calls = os.replace, []
+
+    def replace(source: str | Path, destination: str | Path) -> None:
+        calls.append(destination)
+        if len(calls) == 2:
+            raise failure
+        real_replace(source, destination)
+
+    return replace
+
+
 def test_a_replacement_interrupted_halfway_puts_the_old_entries_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -159,19 +173,13 @@ def test_a_replacement_interrupted_halfway_puts_the_old_entries_back(
     target.mkdir()
     for name in ("manifest.json", "users.csv"):
         (target / name).write_text(f"old {name}", encoding="utf-8")
-    real_replace, calls = os.replace, []
-
-    def interrupted(source: str | Path, destination: str | Path) -> None:
-        calls.append(destination)
-        if len(calls) == 2:  # the second new entry: as a Ctrl-C there would
-            raise KeyboardInterrupt
-        real_replace(source, destination)
 
     def replace_with_new() -> None:
         with staged_folder(target, existing="replace") as stage:
             for name in ("logins.csv", "manifest.json", "users.csv"):
                 (stage / name).write_text(f"new {name}", encoding="utf-8")
-            monkeypatch.setattr(os, "replace", interrupted)
+            # the second new entry: as a Ctrl-C there would
+            monkeypatch.setattr(os, "replace", failing_second_replace(KeyboardInterrupt()))
 
     with pytest.raises(KeyboardInterrupt):
         replace_with_new()
@@ -190,19 +198,12 @@ def test_a_merge_interrupted_halfway_leaves_the_folder_as_it_was(
     target.mkdir()
     for name in ("a.csv", "a.meta.json", "other.csv"):
         (target / name).write_text(f"old {name}", encoding="utf-8")
-    real_replace, calls = os.replace, []
-
-    def failing(source: str | Path, destination: str | Path) -> None:
-        calls.append(destination)
-        if len(calls) == 2:
-            raise failure
-        real_replace(source, destination)
 
     def merge_new() -> None:
         with staged_folder(target, existing="merge") as stage:
             for name in ("a.csv", "a.meta.json", "b.csv"):
                 (stage / name).write_text(f"new {name}", encoding="utf-8")
-            monkeypatch.setattr(os, "replace", failing)
+            monkeypatch.setattr(os, "replace", failing_second_replace(failure))
 
     with pytest.raises(type(failure)):
         merge_new()

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits, safe_files
+from insight_workbench.terminal import printable
 
 BLOCK = 1 << 20
 
@@ -103,7 +104,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, value in pairs:
         if name in found:
-            raise _RepeatedKey("".join(c if c.isprintable() else ascii(c)[1:-1] for c in name))
+            raise _RepeatedKey(printable(name))
         found[name] = value
     return found
 
