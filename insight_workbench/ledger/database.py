@@ -14,6 +14,7 @@ import getpass
 import os
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,11 +69,16 @@ def acting_user() -> str:
 
 def _storable_user(where: str, who: str) -> str:
     """`who` as the ledger can hold it: UTF-8 text (the environment may hold other
-    bytes, which no database can store) of at most `KEY` characters (PostgreSQL's limit)."""
+    bytes, which no database can store) of at most `KEY` characters (PostgreSQL's limit),
+    with no control character or line separator: a name is shown on one line of the
+    audit trail, the history and the certificates, where a line break or an escape
+    sequence would let it pass for another entry or recolour the terminal."""
     try:
         who.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(f"{where}: not valid UTF-8 (check the terminal's encoding)") from None
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in who):
+        raise InputError(f"{where}: holds a control character or line break")
     if len(who) > KEY:
         raise InputError(f"{where}: too long ({len(who)} characters; at most {KEY})")
     return who
