@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -147,6 +148,9 @@ def test_small_organisations_are_left_out(tmp_path: Path, org: str, people: int,
         hashlib.sha256(b"SHARED-ID.4@example.com").hexdigest().upper(),
         hashlib.sha1(b"elsewhere-1").hexdigest(),
         hashlib.md5("\u0130PEK@EXAMPLE.TR".lower().encode()).hexdigest(),  # i + a dot
+        unicodedata.normalize("NFD", "\u039a\u03ce\u03c3\u03c4\u03b1\u03c2"),  # ώ as ω + ´
+        "010.000.002.001",  # an IP address padded with zeros
+        "2001:db8::1",
     ],
 )
 def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: str):
@@ -173,6 +177,24 @@ def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: s
     deidentify(snapshot, tmp_path / "out", AS_OF, 10)
     frame = pd.read_csv(tmp_path / "out" / "monthly_active_users_by_org.csv")
     assert frame["org_id"].tolist() == ["SHARED-ID"]
+
+
+@pytest.mark.parametrize("label", ["1001", "2026.11", "ab:cd", "O:1"])
+def test_a_label_shaped_like_no_identifier_is_published(tmp_path: Path, label: str):
+    """Numbers and colons alone make no IP address (DEID-001 finds none in these): an
+    organisation with such an id is published like any other."""
+    organisation, users, logins = _people("X", 12)
+    organisation["org_id"] = label
+    for user in users:
+        user["org_id"] = label
+    snapshot = load_snapshot(
+        build_snapshot(
+            tmp_path / "s", {"organisations": [organisation], "users": users, "logins": logins}
+        )
+    )
+    deidentify(snapshot, tmp_path / "out", AS_OF, 10)
+    frame = pd.read_csv(tmp_path / "out" / "monthly_active_users_by_org.csv", dtype=str)
+    assert frame["org_id"].tolist() == [label]
 
 
 @pytest.mark.parametrize(

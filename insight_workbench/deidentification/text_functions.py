@@ -2,7 +2,8 @@
 registered through one cursor is seen by every cursor of it).
 
 - `iw_is_ip_address(VARCHAR) -> BOOLEAN`: exactly an IPv4 or IPv6 address, as Python's
-  `ipaddress` reads one;
+  `ipaddress` reads one, or four dotted numbers of 0 to 255 written with leading zeros
+  (`192.000.002.001`: logs often pad them, and every reader still sees the address);
 - `iw_unicode_lower(VARCHAR) -> VARCHAR`: Python's `str.lower`, which follows Unicode's
   special casing as JavaScript and Java do (a final `Σ` becomes `ς`, `İ` becomes `i`
   with a combining dot), where DuckDB's `lower` maps letter by letter. DEID-002 hashes a
@@ -24,14 +25,23 @@ _REGISTERING = threading.Lock()
 
 
 def is_ip_address(text: str | None) -> bool:
-    """True when `text` is exactly an IPv4 or IPv6 address (Python's `ipaddress`)."""
+    """True when `text` is exactly an IPv4 or IPv6 address (Python's `ipaddress`), or an
+    IPv4 address whose numbers are padded with zeros."""
     if text is None:
         return False
     try:
         ipaddress.ip_address(text)
     except ValueError:
-        return False
+        return _padded_ipv4(text)
     return True
+
+
+def _padded_ipv4(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(
+        0 < len(part) <= 3 and part.isascii() and part.isdigit() and int(part) <= 255
+        for part in parts
+    )
 
 
 def unicode_lower(text: str | None) -> str | None:

@@ -38,10 +38,12 @@ What it checks:
     Every column of every dataset under `deidentified/`, value by value (empty
     values ignored). A value is a direct identifier when it contains an email
     address (`local@domain.tld`); or, trimmed, the whole value is an IPv4 or IPv6
-    address; or it equals, trimmed and ignoring case, a held `users.email`
-    (compared as every address is: Unicode-normalised, lower-cased, spaces and
-    zero-width characters removed anywhere), `users.name`, `users.user_id` or
-    `logins.ip`; or it has at least 7 digits and
+    address (an IPv4 address padded with zeros, `192.000.002.001`, too); or it
+    equals, trimmed and ignoring case, a held `users.email` (compared as every
+    address is: Unicode-normalised, lower-cased, spaces and zero-width characters
+    removed anywhere), `users.name`, `users.user_id` or `logins.ip` (these three in
+    one Unicode form, NFC: an accent typed as its own character is the same
+    letter); or it has at least 7 digits and
     its digits equal the digits of a held `users.telephone`. One finding per
     column; the evidence says which kinds were found and in how many cells, never
     the values.

@@ -14,6 +14,8 @@ SELECT v FROM _labels WHERE iw_caseless(iw_trim(v)) IN (
     SELECT iw_caseless(iw_trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
         SELECT name FROM users UNION ALL SELECT DISTINCT ip FROM logins))
 UNION SELECT v FROM _labels WHERE iw_email_key(v) IN (SELECT email_key FROM iw_email_keys)
+-- an IP address, as DEID-001 reads one (`192.0.2.1`, `2001:db8::1`; `1001` is none)
+UNION SELECT v FROM _labels WHERE iw_is_ip_address(iw_trim(v))
 -- and, as DEID-002 finds them, the unsalted hashes of a held email or user id
 UNION SELECT v FROM _labels
 WHERE length(iw_trim(v)) IN (32, 40, 64) AND lower(iw_trim(v)) IN (
@@ -32,7 +34,6 @@ WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;
 CREATE OR REPLACE TEMP MACRO _publishable(x) AS
     x NOT IN (SELECT v FROM _held)
     AND NOT regexp_matches(x, '[^\s@]+@[^\s@]+\.[^\s@]+')
-    AND NOT regexp_full_match(iw_caseless(iw_trim(x)), '[0-9.]+|[0-9a-f:.]*:[0-9a-f:.]*(%\S+)?')
     AND regexp_replace(x, '[^0-9]', '', 'g') NOT IN (SELECT digits FROM _phones);
 
 -- Only whole months are published, those before the month of as_of: two releases made

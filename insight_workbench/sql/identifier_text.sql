@@ -1,5 +1,7 @@
 -- How a held identifier (a name, user id or login IP address) is compared with a value:
--- trimmed of white space and without case, a final sigma as any sigma (lower-casing
+-- trimmed of white space, in one Unicode form (NFC: an `é` typed as one character or as
+-- `e` and a combining accent is the same letter to a reader), and without case, a final
+-- sigma as any sigma (lower-casing
 -- `ΚΏΣΤΑΣ` gives `κώστασ`, while `Κώστας` keeps its `ς`) and an `i` with a combining dot
 -- above as an `i` (DuckDB lower-cases `İ` to `i`, Python and JavaScript to `i` and the
 -- dot). DEID-001 compares so, and
@@ -9,4 +11,4 @@
 CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(
     x, '^[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+|[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+$', '', 'g');
 CREATE OR REPLACE TEMP MACRO iw_caseless(x) AS
-    replace(replace(lower(x), 'ς', 'σ'), 'i' || chr(775), 'i');  -- U+0307 combining dot
+    replace(replace(lower(nfc_normalize(x)), 'ς', 'σ'), 'i' || chr(775), 'i');  -- U+0307: dot

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 USERS = [
     {
         "user_id": "U1001",
@@ -83,6 +85,10 @@ CASES = [
     ("10:00:00", None),  # a time, not an address
     ("192.0.2.44 and more", None),  # the whole value must be the address
     ("999.1.1.1", None),
+    ("192.000.002.044", ["IP address"]),  # padded with zeros, as logs often write them
+    ("010.0.0.001", ["IP address"]),
+    ("192.0.2.256", None),  # no part may pass 255
+    ("192.0.2.0044", None),  # nor have more than three digits
     ("ann.lee@example.org", ["email address", "held email address"]),
     # compared as every email is (emails.email_key): no-break spaces trimmed too
     ("\u00a0ANN.LEE@EXAMPLE.ORG", ["email address", "held email address"]),
@@ -116,6 +122,8 @@ CASES = [
     ("555-123", None),  # 6 digits: too few, even though they match a telephone
     ("i\u0307pek yılmaz", ["held user name"]),  # "İpek Yılmaz".lower() in Python
     ("ipek yılmaz", ["held user name"]),  # as DuckDB lower-cases it
+    # the accent typed as its own character (NFD): the same name to every reader
+    (unicodedata.normalize("NFD", "Κώστας Παππάς"), ["held user name"]),
     ("Ann", None),
     ("", None),  # empty values are ignored
 ]
