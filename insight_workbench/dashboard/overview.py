@@ -98,7 +98,7 @@ def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
             "kind": i.kind,
             "key": i.key,
             "due": i.due,
-            "days_left": -days_between(i.due, wb.as_of, zone),
+            "days_left": days_left(i.due, wb.as_of, zone),
             "message": i.message,
         }
         for i in items
@@ -148,6 +148,15 @@ def days_between(due: str, as_of: datetime, zone: ZoneInfo) -> int:
     if moment.tzinfo is None:
         return (as_of.astimezone(zone).date() - moment.date()).days
     return (as_of - moment).days
+
+
+def days_left(due: str, as_of: datetime, zone: ZoneInfo) -> int:
+    """Whole days from `as_of` to `due`, rounded down as on the Retention page (2.9 days
+    left is 2); a date against the calendar day of `as_of` in `zone`."""
+    moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        return (moment.date() - as_of.astimezone(zone).date()).days
+    return (moment - as_of).days
 
 
 def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:

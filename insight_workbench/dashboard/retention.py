@@ -38,6 +38,11 @@ def status(wb: Workbench) -> pd.DataFrame:
     """Every organisation RET-001/RET-002 judges, overdue ones first (longest overdue
     first), then the rest soonest due first."""
     frame = retention_status(wb.snapshot, wb.policy, wb.as_of)
+    # The page shows whole days, rounded down: from the exact span, not from the table's
+    # one decimal (1.99 days left rounds to 2.0, yet only one whole day is left).
+    exact = (frame["due_at"] - pd.Timestamp(wb.as_of)) / pd.Timedelta(days=1)
+    frame["days_left"] = exact.where(frame["days_left"].notna())
+    frame["days_overdue"] = (-exact).where(frame["days_overdue"].notna())
     frame.insert(1, "kind", frame["rule"].map(RULES))
     order = frame["state"].map({s: i for i, s in enumerate(STATES)}).fillna(len(STATES))
     frame = frame.assign(_order=order, _overdue=-frame["days_overdue"].fillna(0))
@@ -119,7 +124,9 @@ def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes
         *HELD_TABLES,
         "rows_held",
     ]
-    overdue = overdue.assign(key="org:" + overdue["org_id"].astype(str))
+    overdue = overdue.assign(
+        key="org:" + overdue["org_id"].astype(str), days_overdue=overdue["days_overdue"].round(1)
+    )
     both = pd.concat(
         [overdue, people] if people is not None and not people.empty else [overdue],
         ignore_index=True,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 from apphelpers import frame_with, leaked, linked_keys, metrics, plotly_specs, rendered_text
 
@@ -90,6 +93,31 @@ def test_horizon_changes_the_items_shown(open_app, sample: Snapshot) -> None:
         assert linked_keys(shown["key"]) == [i.key for i in items]
         sizes[days] = len(shown)
     assert sizes[7] < sizes[90]
+
+
+def test_days_left_are_whole_days_rounded_down_as_on_the_retention_page(open_app) -> None:
+    """At a time of day the dues are not whole days away: 2.9 days left is 2 on both
+    pages (the Overview used to say 3)."""
+    query = {"as_of": "2026-11-28T09:17:00Z"}
+    overview = open_app("dpo", PAGE, query=query)
+    overview.segmented_control(key="horizon").set_value(90).run()
+    soon = frame_with(overview, "days_left")
+    soon = soon.assign(key=linked_keys(soon["key"])).set_index("key")
+    retention = frame_with(open_app("dpo", "app_pages/retention.py", query=query), "days_left")
+    expected = {
+        f"org:{org}": int(days)
+        for org, days in zip(retention["org_id"], retention["days_left"], strict=True)
+        if not pd.isna(days)
+    }
+    shown = {key: int(soon.loc[key, "days_left"]) for key in soon.index if key in expected}
+    assert shown
+    assert shown == {key: expected[key] for key in shown}
+    # and each is the whole days from as_of to the due instant, rounded down
+    as_of = datetime(2026, 11, 28, 9, 17, tzinfo=UTC)
+    for key in shown:
+        due = datetime.fromisoformat(str(soon.loc[key, "due"]).replace("Z", "+00:00"))
+        assert shown[key] == math.floor((due - as_of) / timedelta(days=1))
+        assert (due - as_of) % timedelta(days=1)  # not a whole number of days
 
 
 def test_analyst_sees_counts_only(open_app, sample_identifiers) -> None:
