@@ -15,6 +15,7 @@ st.caption(
 
 with st.spinner("Checking the de-identified datasets…"):
     verdicts = session.cached(deid.verdicts, wb)
+records.know_datasets(verdicts["dataset"])  # before any key is read: a name may hold ":"
 sources = {"dataset": (verdicts, "dataset"), "column": (verdicts, "dataset")}
 records.panel(wb, sources, session.cached(deid.columns, wb))
 verdicts = records.focus(verdicts, dataset="dataset", column="dataset")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from types import FrameType
 
 import typer
 
@@ -59,8 +60,22 @@ app.command("evidence")(evidence_cmd.evidence)
 app.add_typer(ledger_cmd.ledger_app, name="ledger")
 
 
+class _CtrlC:
+    """Whether a Ctrl-C reached the command. A library may turn the KeyboardInterrupt
+    into an error of its own (DuckDB, around a Python function it was running or
+    registering): any failure after one is said "aborted" too, never a traceback."""
+
+    seen = False
+
+    @classmethod
+    def handle(cls, signum: int, frame: FrameType | None) -> None:
+        cls.seen = True
+        signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt
+
+
 def main() -> None:
     """Run the CLI; unusable input ends with one message on stderr and exit code 2."""
+    _prepare()
     try:
         code = app(standalone_mode=False)
     except InputError as error:  # may quote a file name from the snapshot: printable
@@ -88,7 +103,7 @@ def main() -> None:
             typer.echo(f"error: {printable(text)} (see --help)", err=True)  # one line
         sys.exit(2)
     except Exception as error:  # last: DuckDB out of memory or disk while answering
-        if _interrupted(error):  # Ctrl-C while DuckDB ran a query: as anywhere else
+        if _CtrlC.seen or _interrupted(error):  # Ctrl-C in a query: as anywhere else
             typer.echo("aborted", err=True)
             sys.exit(2)
         if _damaged_block(error):
@@ -100,6 +115,18 @@ def main() -> None:
         typer.echo(f"error: {problem}", err=True)
         sys.exit(2)
     _exit_with(code)
+
+
+def _prepare() -> None:
+    """Count Ctrl-C (`_CtrlC`), unless the process was started with it ignored; and let a
+    terminal that is not UTF-8 (Latin-1, cp1252) show what it cannot as escapes, as the
+    messages on stderr do, instead of failing on a name from the snapshot."""
+    _CtrlC.seen = False
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _CtrlC.handle)
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
 
 
 def _exit_with(code: object) -> None:

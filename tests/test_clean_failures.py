@@ -205,6 +205,49 @@ def test_a_ctrl_c_is_aborted_not_a_traceback_nor_exit_130(
     assert (done.returncode, done.stderr) == (2, "aborted\n")
 
 
+def test_a_ctrl_c_inside_a_python_function_duckdb_runs_is_aborted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB wraps a Ctrl-C that lands in a Python function it is running (the DEID
+    rules' functions) in an error of its own, which read as an unknown failure: exit 1,
+    "findings reported", with a traceback."""
+    import os
+    import signal
+
+    def interrupted(*_: object, **__: object) -> None:
+        con = duckdb.connect(config={"threads": 1})
+
+        def slow(value: str) -> str:
+            os.kill(os.getpid(), signal.SIGINT)
+            return value
+
+        con.create_function("slow", slow, ["VARCHAR"], "VARCHAR")
+        con.execute("SELECT slow('x')").fetchall()
+
+    monkeypatch.setattr(workspace, "ingest", interrupted)
+    done = run_cli("validate", build_snapshot(tmp_path / "s", {}))
+    assert (done.returncode, done.stderr) == (2, "aborted\n")
+
+
+def test_any_failure_a_ctrl_c_caused_is_aborted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interrupted import inside a library surfaced as another error ("'numpy' is
+    required for this operation"): after a Ctrl-C, whatever fails is "aborted"."""
+    import os
+    import signal
+
+    def interrupted(*_: object, **__: object) -> None:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+        except KeyboardInterrupt:
+            raise RuntimeError("'numpy' is required for this operation") from None
+
+    monkeypatch.setattr(workspace, "ingest", interrupted)
+    done = run_cli("validate", build_snapshot(tmp_path / "s", {}))
+    assert (done.returncode, done.stderr) == (2, "aborted\n")
+
+
 def test_a_ctrl_c_after_the_command_finished_leaves_its_exit_code(tmp_path: Path) -> None:
     """A Ctrl-C while the process cleans up at exit (the command done, its output
     written) used to end it by the signal, silently; the command's own code stands."""

@@ -4,10 +4,14 @@ written: no key, id or ledger entry can hold them."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
+from cli_runner import SCRIPT, run_cli
+
+from insight_workbench.testing import build_snapshot
 
 BAD = "caf\udce9"  # "café" typed in Latin-1
 
@@ -39,3 +43,45 @@ def test_text_that_is_not_utf8_is_exit_2(tmp_path: Path, args: list[str], option
     assert "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot"]  # nothing written
     assert list(snapshot.iterdir()) == []
+
+
+def test_a_terminal_that_is_not_utf8_gets_data_as_utf8_and_text_escaped(tmp_path: Path) -> None:
+    """A Latin-1 or cp1252 standard output used to fail on the first name it could not
+    encode (a traceback, exit 1). JSON and CSV are the UTF-8 bytes `--output` writes;
+    the table escapes what the terminal cannot show."""
+
+    organisation = {
+        "org_id": "O\u26031",  # a snowman, which cp1252 has not
+        "name": "Snow \u2603 Trust",
+        "product": "local_insight",
+        "status": "closed",
+        "created_at": "2024-01-01T00:00:00Z",
+        "closed_at": "2026-09-01T00:00:00Z",
+    }
+    user = {
+        "user_id": "U1",
+        "org_id": "O\u26031",
+        "name": "Zo\u00eb",
+        "email": "z@example.org",
+        "role": "user",
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+    snapshot = build_snapshot(tmp_path / "s", {"organisations": [organisation], "users": [user]})
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "INSIGHT_CACHE_DIR": str(tmp_path / "c")}
+
+    def run(*argv: str) -> subprocess.CompletedProcess[bytes]:
+        command = [str(SCRIPT), *argv]
+        return subprocess.run(command, capture_output=True, env=env, timeout=120, check=False)
+
+    for fmt in ("json", "csv"):
+        printed = run("check", str(snapshot), "--format", fmt)
+        assert (printed.returncode, printed.stderr) == (1, b"")
+        written = tmp_path / f"findings.{fmt}"
+        assert (
+            run("check", str(snapshot), "--format", fmt, "--output", str(written)).returncode == 1
+        )
+        assert printed.stdout == written.read_bytes()
+        assert "org:O\u26031".encode() in printed.stdout
+    table = run("schedule", str(snapshot), "--as-of", "2026-09-02")
+    assert (table.returncode, table.stderr) == (0, b"")
+    assert b"Snow \\u2603 Trust" in table.stdout

@@ -94,7 +94,7 @@ def check(
     else:
         colour = target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = render_table(result, colour)
-    write_text(text, target)
+    write_text(text, target, data=chosen != "table")
     raise typer.Exit(1 if result.findings else 0)
 
 

@@ -6,8 +6,10 @@ level imports only what is light; the library is imported inside the command.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -68,7 +70,7 @@ def output_folder(option: str, value: str | Path) -> Path:
 
 
 def write_json(document: Any, output: Path | None = None) -> None:
-    write_text(json_text(document), output)
+    write_text(json_text(document), output, data=True)
 
 
 def json_text(document: Any) -> str:
@@ -79,11 +81,14 @@ def json_text(document: Any) -> str:
     return LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"
 
 
-def write_text(text: str, output: Path | None = None) -> None:
+def write_text(text: str, output: Path | None = None, *, data: bool = False) -> None:
     """Print `text`, or write it to `output` whole or not at all (a clear error when it
-    cannot be written)."""
+    cannot be written). `data` (JSON, CSV) goes to standard output as UTF-8 bytes, the
+    same bytes as `--output` writes, whatever the terminal's encoding: a program reads
+    them. Text for people is written in the terminal's encoding, with what it cannot
+    show escaped (`cli.main`)."""
     if output is None:
-        typer.echo(text, nl=False)
+        typer.echo(text.encode("utf-8") if data and not _utf8_stdout() else text, nl=False)
         return
     if not output.name or output.is_dir():
         raise InputError(f"--output {output}: a folder; give the path of a file")
@@ -94,6 +99,13 @@ def write_text(text: str, output: Path | None = None) -> None:
         write_atomically(output, text.encode("utf-8"))
     except OSError as error:
         raise InputError(f"--output {output}: cannot be written ({error.strerror})") from None
+
+
+def _utf8_stdout() -> bool:
+    """Whether standard output writes text as UTF-8 (a stream without an encoding, as
+    when captured in memory, takes text as it is)."""
+    encoding = getattr(sys.stdout, "encoding", None)
+    return encoding is None or codecs.lookup(encoding).name == "utf-8"
 
 
 def parse_format(value: str, allowed: tuple[str, ...]) -> str:

@@ -7,7 +7,7 @@ ledger exists, its history and decisions. Keys in tables become relative links.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -96,23 +96,40 @@ def selected(prefix: str) -> str | None:
     key = named()
     if key is None or key.prefix != prefix:
         return None
-    if prefix == "dataset":
-        return key.ident.split(":", 1)[0]
-    if prefix == "column":
-        return key.ident.removeprefix("deidentified/").rsplit(":", 1)[0]
+    if prefix in ("dataset", "column"):
+        found = dataset_column(key)
+        return key.ident if found is None else found[0]
     return key.ident
+
+
+_DATASET_NAMES = "record_dataset_names"
+
+
+def know_datasets(names: Iterable[str]) -> None:
+    """The snapshot's dataset names, for the page that reads `dataset:` and `column:`
+    keys: a file name may hold `:` itself (`dataset:a:b` is the dataset `a:b` when the
+    snapshot has one, else the column `b` of `a`)."""
+    st.session_state[_DATASET_NAMES] = sorted(set(names), key=len, reverse=True)
 
 
 def dataset_column(key: RecordKey) -> tuple[str, str] | None:
     """The dataset and column a `dataset:NAME:COLUMN` or `column:deidentified/NAME:COLUMN`
-    key names; None for any other key."""
-    if key.prefix == "dataset" and ":" in key.ident:
-        name, column = key.ident.split(":", 1)
-        return name, column
+    key names; None for any other key (a `dataset:NAME` names no column). A known
+    dataset's name (`know_datasets`), the longest that fits, is read whole."""
     if key.prefix == "column" and key.ident.startswith("deidentified/"):
-        name, _, column = key.ident.removeprefix("deidentified/").rpartition(":")
-        return name, column
-    return None
+        rest, last = key.ident.removeprefix("deidentified/"), True
+    elif key.prefix == "dataset":
+        rest, last = key.ident, False
+    else:
+        return None
+    names: list[str] = st.session_state.get(_DATASET_NAMES, [])
+    if key.prefix == "dataset" and rest in names:
+        return None
+    for name in names:  # longest first
+        if rest.startswith(name + ":"):
+            return name, rest[len(name) + 1 :]
+    name, colon, column = rest.rpartition(":") if last else rest.partition(":")
+    return (name, column) if colon else None
 
 
 def focus(frame: pd.DataFrame, **columns: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import FAMILIES, REGISTRY
 from insight_workbench.rules.runner import run_check
+from insight_workbench.testing import build_snapshot
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -387,6 +388,26 @@ def test_a_dataset_column_key_shows_that_column_or_says_it_names_nothing(
     app = open_app("dpo", "app_pages/deidentification.py", query={"key": missing})
     assert not app.success
     assert any("No finding names this key" in w.value for w in app.warning)
+
+
+def test_a_dataset_whose_name_holds_a_colon_is_found_by_its_keys(open_app, tmp_path) -> None:
+    """`dataset:a:b` is the dataset `a:b` when the snapshot has one (it was read as the
+    column `b` of a dataset `a`, and the page listed nothing), and `dataset:a:b:contact`
+    its column `contact`."""
+    rows = [{"postcode": "AB1", "contact": "x@example.org"}] * 3
+    snapshot = build_snapshot(
+        tmp_path / "s", deidentified={"a:b": (rows, None), "a": (rows, None), "ab": (rows, None)}
+    )
+    env = {"INSIGHT_SNAPSHOT": str(snapshot)}
+    page = "app_pages/deidentification.py"
+    app = open_app("dpo", page, env=env, query={"key": "dataset:a:b"})
+    assert _shown_ids(app, "dataset") == {"a:b"}
+    app = open_app("dpo", page, env=env, query={"key": "dataset:a:b:contact"})
+    facts = next(d.value for d in app.dataframe if "role" in d.value.columns)
+    assert facts[["dataset", "column"]].values.tolist() == [["a:b", "contact"]]
+    assert _shown_ids(app, "dataset") == {"a:b"}
+    app = open_app("dpo", page, env=env, query={"key": "dataset:a:contact"})
+    assert _shown_ids(app, "dataset") == {"a"}
 
 
 @pytest.mark.parametrize("key", ["dataset:churn_reasons:", "dataset::email", "column:users:"])
