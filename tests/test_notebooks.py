@@ -32,6 +32,7 @@ from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.notebooks import NOTEBOOKS_DIR
 from insight_workbench.rules.runner import run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
+from insight_workbench.timeutil import end_of_utc_day, format_utc
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -272,12 +273,14 @@ def test_the_ledger_holds_the_judged_run_once_and_every_report(
 
 
 def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: Snapshot) -> None:
-    """For the report's product and period, as the Usage page counts them."""
+    """For the report's product and period, as the Usage page counts them: to the end of
+    the export's UTC day, as the analyst's `as_of` always is."""
     document = results(runs, "usage_report")
     found = document["headline"]
     assert (document["product"], document["days"]) == (None, 90)  # the notebook's defaults
-    expected = usage.headline_figures(snapshot, days=90)
-    assert expected != usage.headline_figures(snapshot)  # not the command's 30 days
+    end_of_day = end_of_utc_day(snapshot.manifest.exported_at)
+    expected = usage.headline_figures(snapshot, end_of_day, days=90)
+    assert expected != usage.headline_figures(snapshot, end_of_day)  # not the 30 days
     min_cell = load_policy().deidentification.min_cell
     for name in (
         "users",
@@ -293,6 +296,17 @@ def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: 
         else:
             assert found[name] == expected[name], name
     assert found["users"] == expected["users"]  # the sample has many users: never suppressed
+
+
+def test_the_usage_report_counts_to_the_end_of_the_day_asked_for(
+    runs: dict[str, Path], snapshot: Snapshot
+) -> None:
+    """As the app's analyst role: two runs a second apart in a day are the same report,
+    never one person's login apart (the run here is at the export time, 02:00 UTC)."""
+    html = (runs["usage_report"] / "usage_report.html").read_text(encoding="utf-8")
+    end_of_day = format_utc(end_of_utc_day(snapshot.manifest.exported_at))
+    assert end_of_day != snapshot.manifest.exported_at_iso
+    assert f"As of: <strong>{end_of_day}</strong>" in html
 
 
 def test_the_usage_report_words_its_headline_as_the_command_does(

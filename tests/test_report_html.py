@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbconvert.filters.markdown import markdown2html
 
+from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.markdown_text import escape_markdown
+from insight_workbench.policy import load_policy
 from insight_workbench.reports.report_html import (
     Chart,
     assemble,
@@ -21,6 +24,7 @@ from insight_workbench.reports.report_html import (
     take_charts,
 )
 from insight_workbench.reports.report_style import ReportContext, css_string
+from insight_workbench.reports.results import ReportInputs, header, open_analyst_inputs
 
 CONTEXT = ReportContext("audit", "snap-1", "2026-11-28T02:00:00Z", "audit/run", "now")
 
@@ -173,3 +177,25 @@ def test_each_export_shows_its_own_notebook_only(tmp_path: Path) -> None:
         sources = [first, second] * 4
         done = list(pool.map(export, sources, [f"t{i}.html" for i in range(len(sources))]))
     assert done == [alone, other] * 4
+
+
+def test_an_analyst_report_without_suppression_does_not_call_itself_analyst_safe(
+    sample: Snapshot, tmp_path: Path
+) -> None:
+    """A policy may set `min_cell = 1`, which suppresses nothing: the header then says a
+    figure may be one person's instead of "Analyst-safe"."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[deidentification]\nmin_cell = 1\n", encoding="utf-8")
+    plain = header(ReportInputs(sample, load_policy(), sample.manifest.exported_at, None), False)
+    assert "*Analyst-safe data only: no identifier of anyone.*" in plain
+    loose = ReportInputs(sample, load_policy(policy), sample.manifest.exported_at, str(policy))
+    said = header(loose, personal_data=False)
+    assert "Analyst-safe data only" not in said
+    assert "nothing is suppressed" in said
+    assert "Do not share this report as analyst-safe" in said
+
+
+def test_an_analyst_report_counts_to_the_end_of_the_day_asked_for(sample_path: Path) -> None:
+    inputs = open_analyst_inputs(sample_path, "2026-11-27T23:29:59Z")
+    assert inputs.as_of == datetime(2026, 11, 28, tzinfo=UTC)
+    assert open_analyst_inputs(sample_path, "2026-11-27T23:30:00Z").as_of == inputs.as_of

@@ -9,7 +9,7 @@ Jupyter (no `results_path`), it writes nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 from insight_workbench.reports.tables import table_html
-from insight_workbench.timeutil import format_utc, parse_as_of
+from insight_workbench.timeutil import end_of_utc_day, format_utc, parse_as_of
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,16 @@ def open_inputs(
     )
 
 
+def open_analyst_inputs(
+    snapshot: str | Path, as_of: str | None = None, policy: str | Path | None = None
+) -> ReportInputs:
+    """As `open_inputs`, for a report on analyst-safe data: `as_of` is the end of its UTC
+    day, as in the app's analyst role, so two runs a second apart cannot differ by one
+    person's login (docs/analyst-data.md)."""
+    inputs = open_inputs(snapshot, as_of, policy)
+    return replace(inputs, as_of=end_of_utc_day(inputs.as_of))
+
+
 def header(inputs: ReportInputs, personal_data: bool = True) -> str:
     """The report's opening lines (Markdown): what was checked, as of when, under what policy.
     Values from the manifest and the file system are escaped: shown as text, never markup."""
@@ -67,8 +77,15 @@ def header(inputs: ReportInputs, personal_data: bool = True) -> str:
     ]
     if personal_data:
         lines += ["", "*This report contains personal data: keep it only as long as needed.*"]
-    else:
+    elif inputs.policy.deidentification.min_cell > 1:
         lines += ["", "*Analyst-safe data only: no identifier of anyone.*"]
+    else:  # the policy turned suppression off: say so where the claim would stand
+        lines += [
+            "",
+            "*No identifier of anyone, but nothing is suppressed (the policy's `min_cell` "
+            "is 1): a figure may be one person's. Do not share this report as "
+            "analyst-safe.*",
+        ]
     return "\n".join(lines)
 
 
