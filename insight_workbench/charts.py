@@ -225,3 +225,26 @@ def category_heatmap(
     figure.update_xaxes(type="category", title=x_title)
     figure.update_yaxes(type="category", title=y_title, autorange="reversed")
     return _layout(figure, title)
+
+
+BURST_COLOURS = {"in a burst": FAIL, "other": "#7f8c8d"}
+
+
+def burst_words(in_burst: pd.Series) -> pd.Series:
+    """`in_burst` (True/False) as a legend says it."""
+    return in_burst.map({True: "in a burst", False: "other"})
+
+
+def failed_logins_per_day(frame: pd.DataFrame, title: str) -> go.Figure:
+    """Failed logins (`failed_logins`) per day (`period`, UTC) on a date axis, the days a
+    burst touched (`in_burst`) in the failure colour."""
+    figure = bars(
+        frame.assign(burst=burst_words(frame["in_burst"])),
+        "period",
+        "failed_logins",
+        title,
+        colour="burst",
+        colours=BURST_COLOURS,
+    )
+    figure.update_xaxes(type="date", title=None)
+    return figure

@@ -103,7 +103,8 @@ def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapsh
     assert run["error"] is None
     assert run["snapshot"]["snapshot_id"] == snapshot.manifest.snapshot_id
     assert run["snapshot"]["checksum"] == snapshot.manifest.checksum
-    assert run["as_of"] == snapshot.manifest.exported_at_iso
+    at = snapshot.manifest.exported_at  # an analyst's report counts to the end of its day
+    assert run["as_of"] == format_utc(end_of_utc_day(at) if name == "usage_report" else at)
     assert run["policy"] == {"path": None, "values": load_policy().as_dict()}
     assert run["start"] <= run["end"]
     assert set(run["files"]) - {"pdf"} == {"notebook", "html", "results"}  # pdf: if printed
@@ -140,6 +141,38 @@ def test_the_html_has_no_code(runs: dict[str, Path], name: str) -> None:
     assert lines
     shown = [line for line in lines if line in text]
     assert shown == []
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_html_shows_no_python_value_as_python_writes_it(
+    runs: dict[str, Path], name: str
+) -> None:
+    """A figure is worded for the reader, never a dict, a datetime or None as Python
+    prints them (the explore report printed its usage figures so)."""
+    html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
+    text = unescape(re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", "", html, flags=re.S))
+    for python in ("datetime.datetime(", "Timestamp(", "{'", "': None", "NaN", "NaT"):
+        assert python not in text, python
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_chart_axes_and_legends_are_worded(runs: dict[str, Path], name: str) -> None:
+    """Axes and legends in words: "Failed logins", not `failed_logins`; "in a burst",
+    not `True`."""
+    html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
+    specs = re.findall(
+        r'<script type="application/json" data-chart[^>]*>(.*?)</script>', html, re.S
+    )
+    assert specs
+    for spec in specs:
+        layout = json.loads(spec).get("layout", {})
+        titles = [
+            (layout.get(part) or {}).get("title", {}).get("text") or ""
+            for part in ("xaxis", "yaxis", "legend")
+        ]
+        assert not [t for t in titles if "_" in t], titles
+        names = [str(trace.get("name", "")) for trace in json.loads(spec).get("data", [])]
+        assert not {"True", "False"} & set(names), names
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -306,7 +339,12 @@ def test_the_usage_report_counts_to_the_end_of_the_day_asked_for(
     html = (runs["usage_report"] / "usage_report.html").read_text(encoding="utf-8")
     end_of_day = format_utc(end_of_utc_day(snapshot.manifest.exported_at))
     assert end_of_day != snapshot.manifest.exported_at_iso
-    assert f"As of: <strong>{end_of_day}</strong>" in html
+    assert f"As of: <strong>{end_of_day}</strong>" in html  # the notebook's own header
+    # and the title, every printed page's header and the run's record say the same
+    assert f"as of {end_of_day}</title>" in html
+    assert f"As of {end_of_day} ·" in html
+    assert f"as of {snapshot.manifest.exported_at_iso}" not in html.lower()
+    assert record(runs, "usage_report")["as_of"] == end_of_day
 
 
 def test_the_usage_report_words_its_headline_as_the_command_does(

@@ -171,9 +171,8 @@ def hour_of_week(frame: pd.DataFrame) -> Chart:
 def failed_logins(frame: pd.DataFrame, grain: str) -> Chart:
     """Failed logins per day on a date axis, or, for hours, by hour of the day over the
     whole snapshot (months of hourly bars cannot be read)."""
-    burst = frame["in_burst"].map({True: "in a burst", False: "other"})
-    colours = {"in a burst": charts.FAIL, "other": "#7f8c8d"}
     if grain == "hour":
+        burst = charts.burst_words(frame["in_burst"])
         local = pd.to_datetime(frame["period"], utc=True).dt.tz_convert(LONDON)
         summed = (
             frame.assign(hour=local.dt.hour, burst=burst)
@@ -186,21 +185,12 @@ def failed_logins(frame: pd.DataFrame, grain: str) -> Chart:
             "failed_logins",
             "Failed logins per hour of the day (London time)",
             colour="burst",
-            colours=colours,
+            colours=charts.BURST_COLOURS,
         )
         figure.update_xaxes(type="linear", dtick=1, range=[-0.5, 23.5], title="Hour of the day")
         note = "Every failed login in the snapshot, added up by the hour of the day it fell in."
         return Chart(figure, [note])
-    figure = charts.bars(
-        frame.assign(burst=burst),
-        "period",
-        "failed_logins",
-        "Failed logins per day (UTC)",
-        colour="burst",
-        colours=colours,
-    )
-    figure.update_xaxes(type="date", title=None)
-    return Chart(figure, [])
+    return Chart(charts.failed_logins_per_day(frame, "Failed logins per day (UTC)"), [])
 
 
 def class_sizes(frame: pd.DataFrame, dataset: str, k: int) -> Chart:

@@ -48,6 +48,12 @@ class ReportNotebook:
     path: Path
     parameters: dict[str, Parameter]
 
+    @property
+    def analyst_safe(self) -> bool:
+        """A report on the analyst-safe data (it takes the pseudonymisation key): its
+        `as_of` counts to the end of its UTC day (`results.open_analyst_inputs`)."""
+        return "pseudonym_key_file" in self.parameters
+
 
 def find_notebook(name_or_path: str | Path, folder: Path | None = None) -> ReportNotebook:
     """The notebook at a path, or the one named so in `notebooks/`; InputError if none."""

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from insight_workbench import access_monitoring as access
@@ -328,9 +327,7 @@ def subject_requests(inputs: ReportInputs, whole: CheckResult | None = None) -> 
     late = deadlines[deadlines["finding"].notna()]
     if len(late):
         section.charts.append(
-            px.bar(
-                late, x="request_id", y="days_late", color="finding", title="Days late per request"
-            )
+            charts.bars(late, "request_id", "days_late", "Days late per request", colour="finding")
         )
     section.highlights = [
         *severity_highlights(result.findings),
@@ -365,14 +362,10 @@ def deidentification(inputs: ReportInputs, whole: CheckResult | None = None) -> 
         ],
     )
     if len(sizes):
-        figure = px.bar(
-            sizes,
-            x="class_size",
-            y="classes",
-            color="dataset",
-            barmode="group",
-            title="Equivalence classes by size",
+        figure = charts.bars(
+            sizes, "class_size", "classes", "Equivalence classes by size", colour="dataset"
         )
+        figure.update_layout(barmode="group")
         figure.add_vline(x=inputs.policy.deidentification.k - 0.5, line_dash="dash")
         section.charts.append(figure)
     section.highlights = [
@@ -411,14 +404,8 @@ def access_review(inputs: ReportInputs, whole: CheckResult | None = None) -> Sec
         ],
     )
     if len(failed):
-        figure = px.bar(
-            failed,
-            x="period",
-            y="failed_logins",
-            color="in_burst",
-            title="Failed logins per day (UTC), days touched by a burst highlighted",
-        )
-        section.charts.append(figure)
+        title = "Failed logins per day (UTC), days touched by a burst highlighted"
+        section.charts.append(charts.failed_logins_per_day(failed, title))
     section.highlights = [
         *severity_highlights(result.findings),
         ("Failed-login bursts", len(bursts)),
