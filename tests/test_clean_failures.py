@@ -205,6 +205,17 @@ def test_a_ctrl_c_is_aborted_not_a_traceback_nor_exit_130(
     assert (done.returncode, done.stderr) == (2, "aborted\n")
 
 
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C as in a terminal (a KeyboardInterrupt), where a test worker ignores it."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_a_ctrl_c_inside_a_python_function_duckdb_runs_is_aborted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,6 +240,7 @@ def test_a_ctrl_c_inside_a_python_function_duckdb_runs_is_aborted(
     assert (done.returncode, done.stderr) == (2, "aborted\n")
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_any_failure_a_ctrl_c_caused_is_aborted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
