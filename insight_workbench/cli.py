@@ -79,9 +79,11 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except InputError as error:  # may quote a file name from the snapshot: printable
+        _abort_if_ctrl_c()  # a Ctrl-C in a function the loader ran reads as a bad file
         typer.echo(f"error: {printable(error)}", err=True)  # one line
         sys.exit(2)
     except OSError as error:  # a file that cannot be read or written: one line, no traceback
+        _abort_if_ctrl_c()
         where = f"{printable(error.filename)}: " if error.filename else ""
         typer.echo(f"error: {where}{error.strerror or type(error).__name__}", err=True)
         sys.exit(2)
@@ -103,7 +105,8 @@ def main() -> None:
             typer.echo(f"error: {printable(text)} (see --help)", err=True)  # one line
         sys.exit(2)
     except Exception as error:  # last: DuckDB out of memory or disk while answering
-        if _CtrlC.seen or _interrupted(error):  # Ctrl-C in a query: as anywhere else
+        _abort_if_ctrl_c()
+        if _interrupted(error):  # Ctrl-C in a query: as anywhere else
             typer.echo("aborted", err=True)
             sys.exit(2)
         if _damaged_block(error):
@@ -115,6 +118,13 @@ def main() -> None:
         typer.echo(f"error: {problem}", err=True)
         sys.exit(2)
     _exit_with(code)
+
+
+def _abort_if_ctrl_c() -> None:
+    """After a Ctrl-C, whatever failure it caused is "aborted" (exit 2)."""
+    if _CtrlC.seen:
+        typer.echo("aborted", err=True)
+        sys.exit(2)
 
 
 def _prepare() -> None:

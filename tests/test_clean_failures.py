@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -237,6 +238,42 @@ def test_a_ctrl_c_inside_a_python_function_duckdb_runs_is_aborted(
 
     monkeypatch.setattr(workspace, "ingest", interrupted)
     done = run_cli("validate", build_snapshot(tmp_path / "s", {}))
+    assert (done.returncode, done.stderr) == (2, "aborted\n")
+
+
+@pytest.mark.usefixtures("ctrl_c_raises")
+def test_a_ctrl_c_while_the_loader_keys_addresses_is_aborted_not_a_bad_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader turns a failed statement into "table could not be loaded": a Ctrl-C in
+    the email-key function DuckDB was running read as a broken export."""
+    import os
+    import signal
+
+    from insight_workbench import emails
+
+    keys = emails._email_keys
+
+    def interrupted(values: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGINT)
+        return keys(values)
+
+    monkeypatch.setattr(emails, "_email_keys", interrupted)
+    user = {
+        "user_id": "U1",
+        "org_id": "O1",
+        "name": "Zo\u00eb",
+        "email": "zo\u00eb@example.org",  # not plain ASCII: keyed by the function
+        "role": "user",
+        "created_at": "2026-01-01T00:00:00Z",
+    }
+    done = run_cli(
+        "validate",
+        build_snapshot(
+            tmp_path / "s",
+            {"users": [user, {**user, "user_id": "U2", "email": "Zo\u00cb@example.org"}]},
+        ),
+    )
     assert (done.returncode, done.stderr) == (2, "aborted\n")
 
 

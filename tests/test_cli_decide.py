@@ -191,9 +191,10 @@ def test_a_blank_acting_user_is_named(env: dict[str, str]) -> None:
     [
         ("caf\udce9", "not valid UTF-8 (check the terminal's encoding)"),  # the byte 0xE9
         ("x" * 401, "too long (401 characters; at most 400)"),
-        ("dpo\nsecond entry", "holds a control character or line break"),
-        ("dpo\x1b[31m", "holds a control character or line break"),
-        ("dpo\u2028x", "holds a control character or line break"),
+        ("dpo\nsecond entry", "holds a control character, line break or bidi control"),
+        ("dpo\x1b[31m", "holds a control character, line break or bidi control"),
+        ("dpo\u2028x", "holds a control character, line break or bidi control"),
+        ("dpo\u202eevil", "holds a control character, line break or bidi control"),
     ],
 )
 def test_an_acting_user_the_ledger_cannot_hold_is_refused_alike_by_every_command(

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -131,9 +132,11 @@ def test_html_certificate_names_both_snapshots_and_the_decisions(
 
 
 def test_a_hostile_key_is_shown_as_text(ledger_setting: str, tmp_path: Path) -> None:
+    """Markup stays text; a right-to-left override in the key is isolated in its own
+    element, so it cannot turn the certificate's own words around it backwards."""
     months = {"2026-09": "2026-09-15T02:00:00Z", "2026-10": "2026-10-20T02:00:00Z"}
     org = {
-        "org_id": HOSTILE,
+        "org_id": HOSTILE + "\u202e",
         "name": "Org",
         "product": "value_insight",
         "status": "closed",
@@ -142,7 +145,7 @@ def test_a_hostile_key_is_shown_as_text(ledger_setting: str, tmp_path: Path) -> 
     }
     user = {
         "user_id": "U1",
-        "org_id": HOSTILE,
+        "org_id": org["org_id"],
         "name": "Sam Roe",
         "email": "u1@example.org",
         "role": "user",
@@ -165,6 +168,10 @@ def test_a_hostile_key_is_shown_as_text(ledger_setting: str, tmp_path: Path) -> 
         text = file.read_text(encoding="utf-8")
         assert "<script" not in text
         assert "O9&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;&amp;&quot;/../.." in text
+        body = text.split("<body>", 1)[1]
+        shown = escape(f"org:{HOSTILE}\u202e", quote=True)
+        assert body.count(shown) == body.count(f"<code>{shown}</code>") > 0
+        assert re.search(r"code \{[^}]*unicode-bidi: isolate", text)
 
 
 def test_an_existing_folder_is_never_overwritten(ledger: dict[str, str], tmp_path: Path) -> None:

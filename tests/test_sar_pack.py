@@ -10,6 +10,7 @@ from sar_people import EXPECTED, GONE, JANE, JANE_EMAIL, JOHN, SECRET, SMYTH, TA
 
 from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
+from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.loading.schema import TABLES as SCHEMA
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
@@ -22,6 +23,7 @@ from insight_workbench.subject_requests.pack import (
     pack_table,
 )
 from insight_workbench.testing import build_snapshot
+from insight_workbench.timeutil import parse_timestamp
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -460,3 +462,35 @@ def test_extra_columns_named_like_the_loaders_own_take_no_part_in_matching(tmp_p
     for email, made in [("ann@example.org", "R2"), ("bob@example.org", "R1")]:
         records = build_pack(snapshot, email=email).tables["subject_requests"].records()
         assert [(r["request_id"], r["rowid"]) for r in records] == [(made, "01"[made == "R1"])]
+
+
+@pytest.mark.parametrize("found", [True, False])
+def test_the_readme_shows_an_export_s_control_characters_as_escapes(tmp_path, found: bool) -> None:
+    """A snapshot id (or account id) holding a line break wrote lines of its own into the
+    README ("NO DATA HELD", another export time), and escape sequences drove the
+    terminal that showed it."""
+    forged = "prod\nExported at:    2019-01-01T00:00:00Z\n\nNO DATA HELD.\x1b]0;owned\x07\x1b[8m"
+    user = "U1\x1b[8m\u202e"
+    users = [
+        {
+            "user_id": user,
+            "org_id": "O1",
+            "name": "Sam",
+            "email": "sam@example.org",
+            "role": "user",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+    ]
+    folder = build_snapshot(tmp_path / "s", {"users": users})
+    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"), forged)
+    snapshot = load_snapshot(folder)
+    asked = "sam@example.org" if found else "nobody\x1b[2J@example.org"
+    text = pack_files(build_pack(snapshot, email=asked))["README.txt"].decode("utf-8")
+    assert not [c for c in text if (ord(c) < 32 and c != "\n") or c == "\u202e"]
+    assert [line for line in text.splitlines() if line.startswith("Exported at:")] == [
+        "Exported at:    2026-11-28T02:00:00Z (what the platform held at that moment)"
+    ]
+    assert any(line.startswith("NO DATA HELD") for line in text.splitlines()) is not found
+    assert "Snapshot:       prod\\nExported at:" in text
+    if found:
+        assert "Account(s):     U1\\x1b[8m\\u202e" in text

@@ -85,3 +85,62 @@ def test_a_terminal_that_is_not_utf8_gets_data_as_utf8_and_text_escaped(tmp_path
     table = run("schedule", str(snapshot), "--as-of", "2026-09-02")
     assert (table.returncode, table.stderr) == (0, b"")
     assert b"Snow \\u2603 Trust" in table.stdout
+
+
+def test_data_on_a_pipe_is_what_output_writes_and_on_a_terminal_is_escaped(
+    tmp_path: Path,
+) -> None:
+    """An escape sequence in an id: a pipe got the key with part of it cut out (a key
+    neither the ledger nor `--output` holds), a terminal got it raw (text hidden, the
+    window retitled)."""
+    organisation = {
+        "org_id": "O1\x1b[8m\x1b]0;owned\x07",
+        "name": "Trust",
+        "product": "local_insight",
+        "status": "closed",
+        "created_at": "2024-01-01T00:00:00Z",
+        "closed_at": "2026-09-01T00:00:00Z",
+    }
+    user = {
+        "user_id": "U1",
+        "org_id": organisation["org_id"],
+        "name": "Sam",
+        "email": "sam@example.org",
+        "role": "user",
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+    snapshot = build_snapshot(tmp_path / "s", {"organisations": [organisation], "users": [user]})
+    env = {**os.environ, "INSIGHT_CACHE_DIR": str(tmp_path / "c")}
+    for fmt in ("csv", "json"):
+        argv = [str(SCRIPT), "check", str(snapshot), "--format", fmt]
+        piped = subprocess.run(argv, capture_output=True, env=env, timeout=120, check=False)
+        written = tmp_path / f"findings.{fmt}"
+        saved = subprocess.run([*argv, "--output", str(written)], env=env, timeout=120, check=False)
+        assert (piped.returncode, saved.returncode) == (1, 1)
+        assert piped.stdout == written.read_bytes()
+        assert b"\x1b[8m" in piped.stdout or b"\\u001b[8m" in piped.stdout
+    shown = _on_a_terminal([str(SCRIPT), "check", str(snapshot), "--format", "csv"], env)
+    assert "\x1b" not in shown
+    assert "\x07" not in shown
+    assert "org:O1\\x1b[8m\\x1b]0;owned\\x07" in shown
+
+
+def _on_a_terminal(argv: list[str], env: dict[str, str]) -> str:
+    """What `argv` prints when its standard output is a terminal."""
+    import pty
+
+    main, child = pty.openpty()
+    with subprocess.Popen(argv, stdout=child, stderr=subprocess.DEVNULL, env=env) as process:
+        os.close(child)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:  # the child has closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        process.wait(timeout=120)
+    os.close(main)
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")

@@ -596,3 +596,16 @@ def test_hidden_logins_cannot_be_had_from_the_headline_less_the_shown_rows(tmp_p
         hidden = [v for v in frame["logins"] if isinstance(v, str)]
         assert len(hidden) >= 2
         assert headline - sum(shown) >= 12 + 48  # at least the 3's and one more row's
+
+
+@pytest.mark.parametrize(
+    ("min_cell", "said"),
+    [(10, "fewer than 10 people are suppressed"), (1, "Nothing is suppressed")],
+)
+def test_the_usage_section_says_what_it_suppresses(sample: Snapshot, min_cell: int, said: str):
+    from insight_workbench.reports.usage_section import usage_section
+
+    data = analyst_data(sample, KEY, min_cell)
+    intro = usage_section(data, data.as_of(None)).intro
+    assert said in intro
+    assert "fewer than 1 people" not in intro

@@ -6,7 +6,6 @@ level imports only what is light; the library is imported inside the command.
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import sys
@@ -17,6 +16,7 @@ import typer
 
 from insight_workbench.atomic import file_in_the_way, write_atomically
 from insight_workbench.errors import InputError
+from insight_workbench.terminal import printable
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as YYYY-MM-DD (not an ISO week date)
 
@@ -83,12 +83,16 @@ def json_text(document: Any) -> str:
 
 def write_text(text: str, output: Path | None = None, *, data: bool = False) -> None:
     """Print `text`, or write it to `output` whole or not at all (a clear error when it
-    cannot be written). `data` (JSON, CSV) goes to standard output as UTF-8 bytes, the
-    same bytes as `--output` writes, whatever the terminal's encoding: a program reads
-    them. Text for people is written in the terminal's encoding, with what it cannot
-    show escaped (`cli.main`)."""
+    cannot be written). `data` (JSON, CSV) goes to a pipe or file as the UTF-8 bytes
+    `--output` writes, escape sequences and all, whatever the locale's encoding: a
+    program reads them. On a terminal, where a person reads, control and bidi
+    characters of data show as escapes (`\\x1b`), as in tables; text for people is
+    written in the terminal's encoding, what it cannot show escaped (`cli.main`)."""
     if output is None:
-        typer.echo(text.encode("utf-8") if data and not _utf8_stdout() else text, nl=False)
+        if data:
+            _print_data(text)
+        else:
+            typer.echo(text, nl=False)
         return
     if not output.name or output.is_dir():
         raise InputError(f"--output {output}: a folder; give the path of a file")
@@ -101,11 +105,18 @@ def write_text(text: str, output: Path | None = None, *, data: bool = False) -> 
         raise InputError(f"--output {output}: cannot be written ({error.strerror})") from None
 
 
-def _utf8_stdout() -> bool:
-    """Whether standard output writes text as UTF-8 (a stream without an encoding, as
-    when captured in memory, takes text as it is)."""
-    encoding = getattr(sys.stdout, "encoding", None)
-    return encoding is None or codecs.lookup(encoding).name == "utf-8"
+def _print_data(text: str) -> None:
+    out = sys.stdout
+    if out.isatty():
+        typer.echo(printable(text, keep_newlines=True), nl=False)
+        return
+    binary = getattr(out, "buffer", None)
+    if binary is None:  # a stream in memory (a caller capturing output) takes text
+        out.write(text)
+        return
+    out.flush()
+    binary.write(text.encode("utf-8"))
+    binary.flush()
 
 
 def parse_format(value: str, allowed: tuple[str, ...]) -> str:

@@ -363,7 +363,7 @@ def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:
     held = st.session_state.get(PACK)
     if isinstance(held, tuple) and held[:2] == (wb.snapshot_key, key.text):
         st.download_button(
-            f"Download the pack of user {user_id} (zip)",
+            f"Download the pack of user {escape_markdown(user_id)} (zip)",  # a label is Markdown
             held[2].zip_bytes,
             file_name=held[2].file_name,
             mime="application/zip",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from insight_workbench.csvsafe import csv_bytes
@@ -124,9 +125,9 @@ def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes
         *HELD_TABLES,
         "rows_held",
     ]
-    overdue = overdue.assign(
-        key="org:" + overdue["org_id"].astype(str), days_overdue=overdue["days_overdue"].round(1)
-    )
+    # one decimal, half away from zero as the retention table rounds (pandas: half to even)
+    tenths = np.floor(overdue["days_overdue"].astype(float) * 10 + 0.5) / 10
+    overdue = overdue.assign(key="org:" + overdue["org_id"].astype(str), days_overdue=tenths)
     both = pd.concat(
         [overdue, people] if people is not None and not people.empty else [overdue],
         ignore_index=True,

@@ -14,7 +14,6 @@ import getpass
 import os
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.tables import KEY
 from insight_workbench.loading.lockdown import cache_dir
+from insight_workbench.terminal import printable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_SECONDS = 60  # how long a writer waits for another one before giving up
@@ -70,15 +70,16 @@ def acting_user() -> str:
 def _storable_user(where: str, who: str) -> str:
     """`who` as the ledger can hold it: UTF-8 text (the environment may hold other
     bytes, which no database can store) of at most `KEY` characters (PostgreSQL's limit),
-    with no control character or line separator: a name is shown on one line of the
-    audit trail, the history and the certificates, where a line break or an escape
-    sequence would let it pass for another entry or recolour the terminal."""
+    with no control character, line separator or bidi control: a name is shown on one
+    line of the audit trail, the history and the certificates, where a line break, an
+    escape sequence or a right-to-left override would let it pass for another entry,
+    recolour the terminal or read backwards."""
     try:
         who.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(f"{where}: not valid UTF-8 (check the terminal's encoding)") from None
-    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in who):
-        raise InputError(f"{where}: holds a control character or line break")
+    if printable(who) != who:  # what a terminal would be shown as an escape
+        raise InputError(f"{where}: holds a control character, line break or bidi control")
     if len(who) > KEY:
         raise InputError(f"{where}: too long ({len(who)} characters; at most {KEY})")
     return who

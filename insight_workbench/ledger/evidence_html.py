@@ -28,7 +28,7 @@ th, td { border: 1px solid #bbb; padding: .25em .45em; text-align: left; vertica
 th { background: #eee; }
 td.n { text-align: right; }
 code, .hash { font: 9pt ui-monospace, "DejaVu Sans Mono", monospace; }
-code { overflow-wrap: break-word; word-break: break-word; }
+code { overflow-wrap: break-word; word-break: break-word; unicode-bidi: isolate; }
 .hash { word-break: break-all; }
 td.key { min-width: 16mm; }
 table.register td, table.register th { padding: .25em .35em; }

@@ -78,10 +78,15 @@ def usage_section(
     hours = usage.hour_of_week(data, as_of, **scope)
     cohorts = usage.cohort_retention(data, as_of, product=product)
     scope_name = escape_markdown(product) if product else "All products"
+    hidden = (
+        f"Counts of fewer than {data.min_cell} people are suppressed (shown as a marker, "
+        "never the value)."
+        if data.min_cell > 1
+        else "Nothing is suppressed: the policy's min_cell is 1."
+    )
     section = Section(
         "Usage",
-        f"{scope_name}, the {days} days to {iso_minute(as_of)} UTC. Counts of "
-        f"fewer than {data.min_cell} people are suppressed (shown as a marker, never the value).",
+        f"{scope_name}, the {days} days to {iso_minute(as_of)} UTC. {hidden}",
         [
             ("Organisations per product", orgs),
             ("Feature usage by event type", features),

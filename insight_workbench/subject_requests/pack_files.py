@@ -29,6 +29,7 @@ from insight_workbench.atomic import (
 )
 from insight_workbench.csvsafe import csv_text, iso_utc
 from insight_workbench.errors import InputError
+from insight_workbench.terminal import printable
 
 if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
     from insight_workbench.subject_requests.pack import PackTable, SubjectPack
@@ -100,7 +101,12 @@ def manifest(pack: SubjectPack, files: dict[str, bytes]) -> dict[str, Any]:
 
 
 def readme(pack: SubjectPack) -> str:
+    """The pack's README. Values from the export or the request (the snapshot id, the
+    ids, the address asked for) are one line each, control and bidi characters shown as
+    escapes: a line break in a snapshot id would add lines of its own ("NO DATA
+    HELD"), an escape sequence would drive the terminal that shows the file."""
     kind = "email address" if pack.identifier_kind == "email" else "user id"
+    snapshot_id = printable(pack.snapshot_id)
     lines = [
         "Subject-access data pack",
         "========================",
@@ -109,14 +115,14 @@ def readme(pack: SubjectPack) -> str:
         "of the Insight Products platform, in machine-readable form (JSON) and as",
         "spreadsheet files (CSV).",
         "",
-        f"Searched for:   {kind} {pack.identifier}",
-        f"Snapshot:       {pack.snapshot_id}",
+        f"Searched for:   {kind} {printable(pack.identifier)}",
+        f"Snapshot:       {snapshot_id}",
         f"Exported at:    {iso_utc(pack.exported_at)} (what the platform held at that moment)",
         f"Generated at:   {iso_utc(pack.generated_at)}",
         "",
     ]
     if pack.found:
-        ids = ", ".join(pack.user_ids) if pack.user_ids else "none (requests only)"
+        ids = ", ".join(map(printable, pack.user_ids)) if pack.user_ids else "none (requests only)"
         lines += [f"Account(s):     {ids}"]
         if pack.user_ids and not pack.row_counts["users"]:
             gone = "a deleted one"
@@ -126,7 +132,7 @@ def readme(pack: SubjectPack) -> str:
         lines += ["", "Tables (rows held):"]
     else:
         lines += [
-            f"NO DATA HELD: no record in snapshot {pack.snapshot_id} matches the {kind}",
+            f"NO DATA HELD: no record in snapshot {snapshot_id} matches the {kind}",
             f"given, as of {iso_utc(pack.exported_at)}. Every table was searched:",
         ]
     lines += [f"  {name:<17} {count:>6}" for name, count in pack.row_counts.items()]

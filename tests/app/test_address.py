@@ -117,6 +117,29 @@ def test_a_request_key_offers_that_persons_pack_by_ids_only(open_app, findings) 
     assert app.get("download_button")
 
 
+def test_the_pack_button_shows_a_planted_user_id_as_text(open_app, tmp_path) -> None:
+    """A button's label is Markdown: a user id holding a Markdown image made the browser
+    fetch it when the pack was offered."""
+    from planted_markup import build_planted, listener
+
+    from insight_workbench.markdown_text import escape_markdown
+
+    with listener() as (port, hits):
+        snapshot = build_planted(tmp_path / "planted", port)
+        env = {"INSIGHT_SNAPSHOT": str(snapshot)}
+        found = open_app("dpo", "app_pages/retention.py", env=env)
+        requests = frame_with(found, "request_id", "user_id")
+        request, user_id = requests.iloc[0]["request_id"], requests.iloc[0]["user_id"]
+        query = {"key": f"request:{request}"}
+        app = open_app("dpo", "app_pages/subject_requests.py", env=env, query=query)
+        app.button(key="record_pack_build").click().run()
+        buttons = app.get("download_button")
+        [offered] = [b for b in buttons if b.proto.label.startswith("Download the pack")]
+        assert offered.proto.label == f"Download the pack of user {escape_markdown(user_id)} (zip)"
+        assert "![x](http" not in offered.proto.label
+        assert hits == []
+
+
 @pytest.mark.parametrize(
     ("page", "key", "snapshot_wide"),
     [

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pandas as pd
+import pytest
 from apphelpers import frame_with, metrics
 
 from insight_workbench.dashboard.retention import action_csv
@@ -109,3 +110,14 @@ def test_action_list_neutralises_formulas() -> None:
     rows = list(csv.DictReader(io.StringIO(action_csv(frame).decode("utf-8-sig"))))
     assert rows[0]["name"] == "'=HYPERLINK(1)"
     assert rows[0]["due_at"] == "2026-01-29T00:00:00Z"
+
+
+@pytest.mark.parametrize(("overdue", "shown"), [(302.25, "302.3"), (1.75, "1.8"), (0.04, "0.0")])
+def test_action_list_rounds_days_overdue_half_away_from_zero(overdue: float, shown: str) -> None:
+    """One decimal as the retention table rounds it (302 days and 6 hours is 302.3),
+    not pandas' half to even (302.2)."""
+    frame = pd.DataFrame(
+        [{"rule": "RET-001", "org_id": "O1", "state": "overdue", "days_overdue": overdue}]
+    )
+    rows = list(csv.DictReader(io.StringIO(action_csv(frame).decode("utf-8-sig"))))
+    assert rows[0]["days_overdue"] == shown
