@@ -14,9 +14,9 @@ import re
 
 # C0 controls, DEL, C1 controls; bidi embeddings, overrides and isolates, and the
 # direction marks.
-_OTHERS = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
-_ANY_CONTROL = re.compile(f"[\x00-\x1f{_OTHERS}]")
-_CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{_OTHERS}]")
+OTHER_CONTROLS = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029"
+_ANY_CONTROL = re.compile(f"[\x00-\x1f{OTHER_CONTROLS}]")
+_CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{OTHER_CONTROLS}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 

@@ -4,6 +4,7 @@ written: no key, id or ledger entry can hold them."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_data_on_a_pipe_is_what_output_writes_and_on_a_terminal_is_escaped(
     neither the ledger nor `--output` holds), a terminal got it raw (text hidden, the
     window retitled)."""
     organisation = {
-        "org_id": "O1\x1b[8m\x1b]0;owned\x07",
+        "org_id": "O1\x1b[8m\x1b]0;owned\x07\u202e\x85",
         "name": "Trust",
         "product": "local_insight",
         "status": "closed",
@@ -119,10 +120,13 @@ def test_data_on_a_pipe_is_what_output_writes_and_on_a_terminal_is_escaped(
         assert (piped.returncode, saved.returncode) == (1, 1)
         assert piped.stdout == written.read_bytes()
         assert b"\x1b[8m" in piped.stdout or b"\\u001b[8m" in piped.stdout
+    as_json = [str(SCRIPT), "check", str(snapshot), "--format", "json"]
+    piped = subprocess.run(as_json, capture_output=True, env=env, timeout=120, check=False)
+    assert json.loads(_on_a_terminal(as_json, env)) == json.loads(piped.stdout)  # still JSON
     shown = _on_a_terminal([str(SCRIPT), "check", str(snapshot), "--format", "csv"], env)
     assert "\x1b" not in shown
     assert "\x07" not in shown
-    assert "org:O1\\x1b[8m\\x1b]0;owned\\x07" in shown
+    assert "org:O1\\x1b[8m\\x1b]0;owned\\x07\\u202e\\x85" in shown
 
 
 def _on_a_terminal(argv: list[str], env: dict[str, str]) -> str:

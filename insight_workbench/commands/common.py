@@ -16,7 +16,7 @@ import typer
 
 from insight_workbench.atomic import file_in_the_way, write_atomically
 from insight_workbench.errors import InputError
-from insight_workbench.terminal import printable
+from insight_workbench.terminal import OTHER_CONTROLS, printable
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as YYYY-MM-DD (not an ISO week date)
 
@@ -49,7 +49,10 @@ PolicyOption = Annotated[
 ]
 
 
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Written as JSON's own \u escapes (the same value to any reader): lone surrogates, which
+# UTF-8 cannot hold, and the characters a terminal would act on or reorder (DEL and C1
+# controls, bidi controls, line separators; json.dumps escapes the C0 controls itself).
+UNSHOWN = re.compile(f"[\ud800-\udfff{OTHER_CONTROLS}]")
 
 
 def output_file(option: str, text: str | None) -> Path | None:
@@ -76,9 +79,10 @@ def write_json(document: Any, output: Path | None = None) -> None:
 def json_text(document: Any) -> str:
     """`document` as indented JSON text for UTF-8 output. A path that is not UTF-8 (a
     folder named in another encoding) holds Python's stand-ins for its bytes: they are
-    written as `\\udcXX` escapes, which keep the output valid UTF-8 and read back the same."""
+    written as `\\udcXX` escapes, which keep the output valid UTF-8 and read back the same;
+    so are the characters of `UNSHOWN`, so JSON shown on a terminal is still JSON."""
     text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
-    return LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"
+    return UNSHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"
 
 
 def write_text(text: str, output: Path | None = None, *, data: bool = False) -> None:
