@@ -11,6 +11,7 @@ A backslash already in the text is left as it is.
 from __future__ import annotations
 
 import re
+from typing import TextIO
 
 # C0 controls, DEL, C1 controls; bidi embeddings, overrides and isolates, and the
 # direction marks.
@@ -33,3 +34,12 @@ def printable(value: object, *, keep_newlines: bool = False) -> str:
     escaped too (a table cell is one line) unless `keep_newlines` (a multi-line message)."""
     pattern = _CONTROL_BUT_NEWLINE if keep_newlines else _ANY_CONTROL
     return pattern.sub(_escape, str(value))
+
+
+def is_terminal(stream: TextIO | None) -> bool:
+    """Whether `stream` is a terminal; False for none at all (Python sets `sys.stdout`
+    to None when the process starts with that file descriptor closed) or a closed one."""
+    try:
+        return stream is not None and stream.isatty()
+    except ValueError:  # closed
+        return False

@@ -126,6 +126,21 @@ def test_a_file_added_to_a_run_is_a_mismatch(tmp_path: Path) -> None:
         ]
 
 
+def test_names_in_the_reports_folder_are_shown_as_escapes(tmp_path: Path) -> None:
+    """A file planted in a run, named with a carriage return and escape sequences, erased
+    the MISMATCH line on a terminal and printed a forged "ok" line in its place."""
+    reports = tmp_path / "reports"
+    folder = write_run(reports)
+    forged = "x\x1b[2K\rok        forged  (digests match; not signed)\x1b[8m"
+    (folder / forged).write_text("", encoding="utf-8")
+    done = verify(reports)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"MISMATCH  {folder}: x\\x1b[2K\\rok        forged  (digests match; not signed)"
+        "\\x1b[8m: not listed in run.json"
+    ]
+
+
 def test_a_linked_notebook_folder_is_never_written_through(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

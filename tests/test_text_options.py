@@ -148,3 +148,26 @@ def _on_a_terminal(argv: list[str], env: dict[str, str]) -> str:
         process.wait(timeout=120)
     os.close(main)
     return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_a_command_started_with_standard_output_closed_keeps_its_exit_code(
+    tmp_path: Path, sample_path: Path
+) -> None:
+    """Python sets `sys.stdout` to None then: asking it whether it is a terminal was a
+    traceback and exit 1."""
+    env = {**os.environ, "INSIGHT_CACHE_DIR": str(tmp_path / "c")}
+    for argv, code in (
+        (["check", str(sample_path), "--format", "json"], 1),
+        (["check", str(sample_path)], 1),
+        (["schedule", str(sample_path), "--format", "csv"], 0),
+    ):
+        done = subprocess.run(
+            [str(SCRIPT), *argv],
+            stdin=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=120,
+            check=False,
+            preexec_fn=lambda: os.close(1),
+        )
+        assert (done.returncode, done.stderr) == (code, b""), argv

@@ -21,7 +21,7 @@ from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.csvsafe import csv_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
-from insight_workbench.terminal import printable
+from insight_workbench.terminal import is_terminal, printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def check(
     elif chosen == "csv":
         text = render_csv(result)
     else:
-        colour = target is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        colour = target is None and is_terminal(sys.stdout) and "NO_COLOR" not in os.environ
         text = render_table(result, colour)
     write_text(text, target, data=chosen != "table")
     raise typer.Exit(1 if result.findings else 0)

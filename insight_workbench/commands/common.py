@@ -16,7 +16,7 @@ import typer
 
 from insight_workbench.atomic import file_in_the_way, write_atomically
 from insight_workbench.errors import InputError
-from insight_workbench.terminal import OTHER_CONTROLS, printable
+from insight_workbench.terminal import OTHER_CONTROLS, is_terminal, printable
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as YYYY-MM-DD (not an ISO week date)
 
@@ -111,7 +111,9 @@ def write_text(text: str, output: Path | None = None, *, data: bool = False) -> 
 
 def _print_data(text: str) -> None:
     out = sys.stdout
-    if out.isatty():
+    if out is None:  # started with standard output closed: nothing reads it
+        return
+    if is_terminal(out):
         typer.echo(printable(text, keep_newlines=True), nl=False)
         return
     binary = getattr(out, "buffer", None)

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from insight_workbench.progress import OnStep
+from insight_workbench.terminal import is_terminal
 
 QuietOption = Annotated[
     bool, typer.Option("--quiet", help="Show no progress bar (none is shown unless on a terminal).")
@@ -25,7 +26,7 @@ Phases = Callable[[str], OnStep | None]
 
 
 def on_terminal() -> bool:
-    return sys.stdout.isatty() and sys.stderr.isatty()
+    return is_terminal(sys.stdout) and is_terminal(sys.stderr)
 
 
 def _no_bar(_title: str) -> None:

@@ -14,6 +14,7 @@ from insight_workbench.commands.common import AsOfOption, output_folder
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
 from insight_workbench.reports.notebooks import MONTHLY_SET
+from insight_workbench.terminal import printable
 
 if TYPE_CHECKING:
     from insight_workbench.reports.runner import PreparedRun, RunResult
@@ -103,7 +104,7 @@ def report(
             results.append(execute(run, out, both(phase(name), written), pdf=not no_pdf))
     failed = [r for r in results if not r.succeeded]
     for result in results:
-        typer.echo(f"{result.record['status']:<9} {result.folder}")
+        typer.echo(f"{result.record['status']:<9} {printable(result.folder)}")
         pdf = result.record.get("pdf") or {}
         if pdf.get("status") == "skipped" and pdf.get("reason") != NO_PDF:
             typer.echo(f"note: {result.record['notebook']}: PDF skipped: {pdf['reason']}", err=True)
@@ -197,9 +198,9 @@ def prune(
 
     pruned = prune_runs(out, older_than)
     for folder in pruned.removed:
-        typer.echo(str(folder))
+        typer.echo(printable(folder))
     for skipped in pruned.skipped:
-        typer.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+        typer.echo(f"skipped {printable(skipped.path)}: {printable(skipped.reason)}", err=True)
 
 
 @reports_app.command("verify")
@@ -223,9 +224,10 @@ def verify(
     verdicts = verify_runs(path, public_key)
     for verdict in verdicts:
         if verdict.ok:
-            typer.echo(f"ok        {verdict.folder}  ({_signed(verdict)})")
+            typer.echo(f"ok        {printable(verdict.folder)}  ({_signed(verdict)})")
         else:
-            typer.echo(f"MISMATCH  {verdict.folder}: " + "; ".join(verdict.problems))
+            problems = "; ".join(map(printable, verdict.problems))  # may name a planted file
+            typer.echo(f"MISMATCH  {printable(verdict.folder)}: {problems}")
     raise typer.Exit(0 if all(v.ok for v in verdicts) else 1)
 
 

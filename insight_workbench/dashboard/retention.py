@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
 
 from insight_workbench.csvsafe import csv_bytes
@@ -39,11 +38,6 @@ def status(wb: Workbench) -> pd.DataFrame:
     """Every organisation RET-001/RET-002 judges, overdue ones first (longest overdue
     first), then the rest soonest due first."""
     frame = retention_status(wb.snapshot, wb.policy, wb.as_of)
-    # The page shows whole days, rounded down: from the exact span, not from the table's
-    # one decimal (1.99 days left rounds to 2.0, yet only one whole day is left).
-    exact = (frame["due_at"] - pd.Timestamp(wb.as_of)) / pd.Timedelta(days=1)
-    frame["days_left"] = exact.where(frame["days_left"].notna())
-    frame["days_overdue"] = (-exact).where(frame["days_overdue"].notna())
     frame.insert(1, "kind", frame["rule"].map(RULES))
     order = frame["state"].map({s: i for i, s in enumerate(STATES)}).fillna(len(STATES))
     frame = frame.assign(_order=order, _overdue=-frame["days_overdue"].fillna(0))
@@ -125,9 +119,7 @@ def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes
         *HELD_TABLES,
         "rows_held",
     ]
-    # one decimal, half away from zero as the retention table rounds (pandas: half to even)
-    tenths = np.floor(overdue["days_overdue"].astype(float) * 10 + 0.5) / 10
-    overdue = overdue.assign(key="org:" + overdue["org_id"].astype(str), days_overdue=tenths)
+    overdue = overdue.assign(key="org:" + overdue["org_id"].astype(str))
     both = pd.concat(
         [overdue, people] if people is not None and not people.empty else [overdue],
         ignore_index=True,

@@ -22,8 +22,8 @@ def retention_status(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.
     demo/trial), soonest due first: `reference` (closed_at or last_contact_at) and
     `reference_at`, `due_at` (UTC), `state` (overdue: a finding; due now: exactly at the
     due instant, not yet a finding nor a schedule item; upcoming; nothing held),
-    `days_overdue` or `days_left` (in days, one decimal), and the rows still held per
-    personal-data table (`users` ... `admin_views`, `rows_held`)."""
+    `days_overdue` or `days_left` (in days, to one decimal rounded down), and the rows
+    still held per personal-data table (`users` ... `admin_views`, `rows_held`)."""
     moment = to_utc(as_of)
     cursor = snapshot.cursor()
     try:

@@ -12,7 +12,7 @@ from apphelpers import frame_with, metrics
 from insight_workbench.dashboard.retention import action_csv
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.deadlines.schedule import build_schedule
-from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 
 PAGE = "app_pages/retention.py"
@@ -112,12 +112,32 @@ def test_action_list_neutralises_formulas() -> None:
     assert rows[0]["due_at"] == "2026-01-29T00:00:00Z"
 
 
-@pytest.mark.parametrize(("overdue", "shown"), [(302.25, "302.3"), (1.75, "1.8"), (0.04, "0.0")])
-def test_action_list_rounds_days_overdue_half_away_from_zero(overdue: float, shown: str) -> None:
-    """One decimal as the retention table rounds it (302 days and 6 hours is 302.3),
-    not pandas' half to even (302.2)."""
-    frame = pd.DataFrame(
-        [{"rule": "RET-001", "org_id": "O1", "state": "overdue", "days_overdue": overdue}]
-    )
-    rows = list(csv.DictReader(io.StringIO(action_csv(frame).decode("utf-8-sig"))))
-    assert rows[0]["days_overdue"] == shown
+@pytest.mark.parametrize(
+    ("as_of", "column", "tenths"),
+    [
+        ("2026-11-27T02:00:00Z", "days_overdue", 302.2),  # 302 days and 6 hours
+        ("2026-01-30T01:00:00Z", "days_overdue", 1.2),  # 1 day 5 hours: 1.208 days
+        ("2026-01-29T19:59:59Z", "days_overdue", 0.9),  # 1 second short of a day
+        ("2026-01-26T21:00:00Z", "days_left", 1.9),  # 1 day 23 hours left: 1.958
+    ],
+)
+def test_days_are_tenths_rounded_down_so_whole_days_are_the_exact_span_s(
+    tmp_path, as_of: str, column: str, tenths: float
+) -> None:
+    """The table (and the action list and the reports that take it) rounds tenths down:
+    rounded to the nearest, 1.96 days left read 2.0, and the page's whole days said 2
+    where the Overview, counting the exact span, said 1."""
+    from insight_workbench.testing import build_snapshot
+    from insight_workbench.timeutil import parse_timestamp
+
+    organisation = {
+        "org_id": "O1",
+        "name": "Org",
+        "product": "local_insight",
+        "status": "closed",
+        "created_at": "2025-01-01T00:00:00Z",
+        "closed_at": "2025-12-31T20:00:00Z",  # due 2026-01-28T20:00:00Z
+    }
+    snapshot = build_snapshot(tmp_path / "s", {"organisations": [organisation]})
+    frame = retention_status(load_snapshot(snapshot), load_policy(), parse_timestamp(as_of))
+    assert frame[column].tolist() == [tenths]
