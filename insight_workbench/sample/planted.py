@@ -13,7 +13,7 @@ A new rule's case is one small function at the end of this file:
         planted="one account signed in from five addresses within an hour",
         near_misses="another signed in from four addresses within an hour",
     )
-    def _shared_account(world: World, actors: Actors) -> list[str]:
+    def _shared_account(_world: World, actors: Actors) -> list[str]:  # world: unused here
         shared, near = actors.take(), actors.take()  # users no other case uses
         for i in range(5):
             login(shared, f"2026-10-01T09:{10 * i:02d}:00Z", True, ip=f"192.0.2.{20 + i}")

@@ -24,28 +24,33 @@ from insight_workbench.testing import build_snapshot
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 USAGE = "app_pages/usage.py"
-# The page each rule's findings open on (a key given anywhere else is moved there).
-OWNER = {
-    "RET-001": "Retention",
-    "RET-002": "Retention",
-    "RET-003": "Subject requests",
-    "RET-004": "Retention",
-    "SAR-001": "Subject requests",
-    "SAR-002": "Subject requests",
-    "COM-001": "Communications and third parties",
-    "ACC-001": "Access monitoring",
-    "ACC-002": "Access monitoring",
-    "ACC-003": "Access monitoring",
-    "ACC-004": "Access monitoring",
-    "ACC-005": "Access monitoring",
-    "DEID-001": "De-identification",
-    "DEID-002": "De-identification",
-    "DEID-003": "De-identification",
-    "DEID-004": "De-identification",
-    "TPP-001": "Communications and third parties",
-    "TPP-002": "Communications and third parties",
-    "DQ-001": "Overview",
+# The page that opens a finding's key, by the kind of key (docs/app.md): a new rule
+# whose keys are of a known kind needs nothing here. A `user:` key is Retention's for
+# data left behind (RET-004), Access monitoring's otherwise.
+OWNER_OF_KIND = {
+    "org": "Retention",
+    "request": "Subject requests",
+    "message": "Communications and third parties",
+    "processor": "Communications and third parties",
+    "login": "Access monitoring",
+    "ip": "Access monitoring",
+    "view": "Access monitoring",
+    "dataset": "De-identification",
+    "row": "Overview",
 }
+# Every rule with a finding in the sample; SEC-001's `column:` keys are tested below.
+OPENED = sorted(code for code in REGISTRY if code != "SEC-001")
+
+
+def owner(rule: str, key: str) -> str:
+    kind = key.split(":", 1)[0]
+    if kind == "user":
+        return "Retention" if rule == "RET-004" else "Access monitoring"
+    assert kind in OWNER_OF_KIND, (
+        f"{rule} has keys of a new kind, '{kind}:': name the page that owns them in "
+        "OWNER_OF_KIND (and route them in dashboard/records.py)"
+    )
+    return OWNER_OF_KIND[kind]
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +67,13 @@ def navigation_kept(app) -> bool:
     return len(app._registered_pages) > 1
 
 
-def test_every_rule_of_the_registry_has_an_owning_page() -> None:
-    families = {code.split("-")[0] for code in OWNER} | {"SEC"}
-    assert families == set(FAMILIES)
-    assert set(OWNER) | {"SEC-001"} == set(REGISTRY)
+def test_every_rule_of_the_registry_has_an_owning_page(findings) -> None:
+    assert {code.split("-")[0] for code in OPENED} | {"SEC"} == set(FAMILIES)
+    for rule in OPENED:
+        assert owner(rule, first_key(findings, rule))
 
 
-@pytest.mark.parametrize("rule", sorted(OWNER))
+@pytest.mark.parametrize("rule", OPENED)
 def test_a_key_given_on_the_wrong_page_opens_its_record_on_the_owning_page(
     open_app, findings, rule
 ) -> None:
@@ -76,7 +81,7 @@ def test_a_key_given_on_the_wrong_page_opens_its_record_on_the_owning_page(
     app = open_app("dpo", first_page=USAGE, query={"key": key})
     assert not app.exception
     assert not app.error
-    assert app.title[0].value == OWNER[rule]
+    assert app.title[0].value == owner(rule, key)
     assert f"Record {key}" in [s.value.replace("\\", "") for s in app.subheader]
     shown = frame_with(app, "rule", "name", "severity")
     assert rule in set(shown["rule"])
@@ -350,7 +355,7 @@ def test_a_key_leaves_no_section_about_records_of_another_kind(
     key = first_key(findings, rule)
     app = open_app("dpo", page, query={"key": key})
     assert not app.exception
-    assert app.title[0].value == OWNER[rule]
+    assert app.title[0].value == owner(rule, key)
     assert _shown_ids(app, other_ids) == set()
     said = [m.value for m in [*app.info, *app.success]]
     assert NOTHING_ABOUT_IT in said
