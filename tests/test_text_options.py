@@ -78,9 +78,8 @@ def test_a_terminal_that_is_not_utf8_gets_data_as_utf8_and_text_escaped(tmp_path
         printed = run("check", str(snapshot), "--format", fmt)
         assert (printed.returncode, printed.stderr) == (1, b"")
         written = tmp_path / f"findings.{fmt}"
-        assert (
-            run("check", str(snapshot), "--format", fmt, "--output", str(written)).returncode == 1
-        )
+        saved = run_cli("check", snapshot, "--format", fmt, "--output", written, env=env)
+        assert saved.returncode == 1  # the file: written in this process
         assert printed.stdout == written.read_bytes()
         assert "org:O\u26031".encode() in printed.stdout
     table = run("schedule", str(snapshot), "--as-of", "2026-09-02")
@@ -116,7 +115,7 @@ def test_data_on_a_pipe_is_what_output_writes_and_on_a_terminal_is_escaped(
         argv = [str(SCRIPT), "check", str(snapshot), "--format", fmt]
         piped = subprocess.run(argv, capture_output=True, env=env, timeout=120, check=False)
         written = tmp_path / f"findings.{fmt}"
-        saved = subprocess.run([*argv, "--output", str(written)], env=env, timeout=120, check=False)
+        saved = run_cli(*argv[1:], "--output", written, env=env)  # the file: in this process
         assert (piped.returncode, saved.returncode) == (1, 1)
         assert piped.stdout == written.read_bytes()
         assert b"\x1b[8m" in piped.stdout or b"\\u001b[8m" in piped.stdout
