@@ -125,6 +125,18 @@ def test_a_run_leaves_nothing_in_the_home_folder(
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_default_snapshot_is_the_sample_seen_from_the_notebook_s_own_folder(name: str) -> None:
+    """Opened in Jupyter, a notebook runs in its real folder (`notebooks/` links to the
+    package's): `../data/sample` named a folder that is not there."""
+    source = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    parameters = next(c for c in source.cells if "parameters" in c.metadata.get("tags", []))
+    found = re.search(r'^snapshot = "([^"]+)"', parameters.source, re.MULTILINE)
+    assert found is not None
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    assert (NOTEBOOKS_DIR.resolve() / found[1]).resolve() == sample.resolve()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
 def test_the_html_has_no_code(runs: dict[str, Path], name: str) -> None:
     html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
     text = unescape(re.sub(r"<[^>]+>", "", html))  # highlighted code would read as plain text
