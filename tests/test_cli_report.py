@@ -358,3 +358,20 @@ def test_a_file_that_cannot_be_written_is_named_with_the_reason(
         "stage": "write",
         "file": name,
     }
+
+
+def test_names_with_control_characters_are_escaped_and_recorded(
+    usage_path: Path, tmp_path: Path
+) -> None:
+    """The error line named the notebook and the reports folder raw (an erase-line
+    sequence reached the terminal), and a notebook so named ended in a traceback after
+    its run: the audit trail refused its key."""
+    failing = tmp_path / "fail\x1b[2Kx.ipynb"
+    shutil.copyfile(FIXTURES / "failing.ipynb", failing)
+    out = tmp_path / "rep\x1b[2Ky"
+    done = cli("report", failing, "--snapshot", usage_path, "--out", out, NO_PDF)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "\x1b" not in done.stdout + done.stderr
+    assert "error: fail\\x1b[2Kx failed at cell 3 (RuntimeError)" in done.stderr
+    assert "rep\\x1b[2Ky" in done.stderr

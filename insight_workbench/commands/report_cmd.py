@@ -107,9 +107,10 @@ def report(
         typer.echo(f"{result.record['status']:<9} {printable(result.folder)}")
         pdf = result.record.get("pdf") or {}
         if pdf.get("status") == "skipped" and pdf.get("reason") != NO_PDF:
-            typer.echo(f"note: {result.record['notebook']}: PDF skipped: {pdf['reason']}", err=True)
-    for result in failed:
-        typer.echo(f"error: {_describe_failure(result)}", err=True)
+            note = f"{result.record['notebook']}: PDF skipped: {pdf['reason']}"
+            typer.echo(f"note: {printable(note)}", err=True)
+    for result in failed:  # names the notebook and folders given: shown as escapes
+        typer.echo(f"error: {printable(_describe_failure(result))}", err=True)
     raise typer.Exit(2 if failed else 0)
 
 

@@ -58,7 +58,7 @@ from insight_workbench.atomic import (
     write_atomically,
 )
 from insight_workbench.errors import InputError
-from insight_workbench.ledger.audit_trail import log
+from insight_workbench.ledger.audit_trail import log, loggable_key
 from insight_workbench.ledger.database import acting_role, acting_user, open_ledger
 from insight_workbench.ledger.runs import identity_of, is_recorded, record_run
 from insight_workbench.loading.manifest import sha256_file
@@ -470,7 +470,7 @@ def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
             record_run(ledger, result, source="report", by=who, role=role)
         finally:
             loaded.con.close()
-    log(ledger, who, role, "report_run", [f"notebook:{name}"], snapshot_id)
+    log(ledger, who, role, "report_run", [loggable_key(f"notebook:{name}")], snapshot_id)
 
 
 def judged_run_id(record: dict[str, Any]) -> str:
