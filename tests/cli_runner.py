@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from unittest import mock
 
@@ -73,3 +73,33 @@ def run_script(
         env=None if env is None else dict(env),
         cwd=cwd,
     )
+
+
+def on_a_terminal(
+    argv: Sequence[str], env: Mapping[str, str], *, stderr_too: bool = True
+) -> tuple[int, str]:
+    """Run `argv` with standard output (and standard error, with `stderr_too`) on a
+    pseudo-terminal; its exit code and what the terminal showed."""
+    import pty
+    import select
+
+    main, child = pty.openpty()
+    errors = child if stderr_too else subprocess.DEVNULL
+    run = subprocess.Popen(
+        list(argv), stdin=child, stdout=child, stderr=errors, env=dict(env), close_fds=True
+    )
+    os.close(child)
+    shown = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 120)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    return run.wait(timeout=60), shown.decode("utf-8", errors="replace")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +11,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+from cli_runner import on_a_terminal
 from loader_checks import valid_snapshot
 
 from insight_workbench.loading.schema import TABLES
@@ -103,25 +102,7 @@ def cli_env() -> dict[str, str]:
 
 def run_on_terminal(args: list[str]) -> tuple[int, str]:
     """Run the CLI with stdout and stderr on a pseudo-terminal; what the terminal showed."""
-    main, child = pty.openpty()
-    run = subprocess.Popen(
-        [*CLI, *args], stdin=child, stdout=child, stderr=child, env=cli_env(), close_fds=True
-    )
-    os.close(child)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([main], [], [], 120)
-        if not ready:
-            break
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(main)
-    return run.wait(timeout=60), shown.decode("utf-8", errors="replace")
+    return on_a_terminal([*CLI, *args], cli_env())
 
 
 def test_a_terminal_shows_the_progress(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cli_runner import SCRIPT, run_cli
+from cli_runner import SCRIPT, on_a_terminal, run_cli
 
 from insight_workbench.testing import build_snapshot
 
@@ -51,23 +51,7 @@ def test_a_terminal_that_is_not_utf8_gets_data_as_utf8_and_text_escaped(tmp_path
     encode (a traceback, exit 1). JSON and CSV are the UTF-8 bytes `--output` writes;
     the table escapes what the terminal cannot show."""
 
-    organisation = {
-        "org_id": "O\u26031",  # a snowman, which cp1252 has not
-        "name": "Snow \u2603 Trust",
-        "product": "local_insight",
-        "status": "closed",
-        "created_at": "2024-01-01T00:00:00Z",
-        "closed_at": "2026-09-01T00:00:00Z",
-    }
-    user = {
-        "user_id": "U1",
-        "org_id": "O\u26031",
-        "name": "Zo\u00eb",
-        "email": "z@example.org",
-        "role": "user",
-        "created_at": "2024-01-01T00:00:00Z",
-    }
-    snapshot = build_snapshot(tmp_path / "s", {"organisations": [organisation], "users": [user]})
+    snapshot = closed_organisation(tmp_path / "s", "O\u26031", "Snow \u2603 Trust")
     env = {**os.environ, "PYTHONIOENCODING": "cp1252", "INSIGHT_CACHE_DIR": str(tmp_path / "c")}
 
     def run(*argv: str) -> subprocess.CompletedProcess[bytes]:
@@ -93,23 +77,8 @@ def test_data_on_a_pipe_is_what_output_writes_and_on_a_terminal_is_escaped(
     """An escape sequence in an id: a pipe got the key with part of it cut out (a key
     neither the ledger nor `--output` holds), a terminal got it raw (text hidden, the
     window retitled)."""
-    organisation = {
-        "org_id": "O1\x1b[8m\x1b]0;owned\x07\u202e\x85",
-        "name": "Trust",
-        "product": "local_insight",
-        "status": "closed",
-        "created_at": "2024-01-01T00:00:00Z",
-        "closed_at": "2026-09-01T00:00:00Z",
-    }
-    user = {
-        "user_id": "U1",
-        "org_id": organisation["org_id"],
-        "name": "Sam",
-        "email": "sam@example.org",
-        "role": "user",
-        "created_at": "2024-01-01T00:00:00Z",
-    }
-    snapshot = build_snapshot(tmp_path / "s", {"organisations": [organisation], "users": [user]})
+    org_id = "O1\x1b[8m\x1b]0;owned\x07\u202e\x85"
+    snapshot = closed_organisation(tmp_path / "s", org_id, "Trust")
     env = {**os.environ, "INSIGHT_CACHE_DIR": str(tmp_path / "c")}
     for fmt in ("csv", "json"):
         argv = [str(SCRIPT), "check", str(snapshot), "--format", fmt]
@@ -121,32 +90,35 @@ def test_data_on_a_pipe_is_what_output_writes_and_on_a_terminal_is_escaped(
         assert b"\x1b[8m" in piped.stdout or b"\\u001b[8m" in piped.stdout
     as_json = [str(SCRIPT), "check", str(snapshot), "--format", "json"]
     piped = subprocess.run(as_json, capture_output=True, env=env, timeout=120, check=False)
-    assert json.loads(_on_a_terminal(as_json, env)) == json.loads(piped.stdout)  # still JSON
-    shown = _on_a_terminal([str(SCRIPT), "check", str(snapshot), "--format", "csv"], env)
+    _, shown = on_a_terminal(as_json, env, stderr_too=False)
+    assert json.loads(shown) == json.loads(piped.stdout)  # still JSON
+    as_csv = [str(SCRIPT), "check", str(snapshot), "--format", "csv"]
+    _, shown = on_a_terminal(as_csv, env, stderr_too=False)
     assert "\x1b" not in shown
     assert "\x07" not in shown
     assert "org:O1\\x1b[8m\\x1b]0;owned\\x07\\u202e\\x85" in shown
 
 
-def _on_a_terminal(argv: list[str], env: dict[str, str]) -> str:
-    """What `argv` prints when its standard output is a terminal."""
-    import pty
-
-    main, child = pty.openpty()
-    with subprocess.Popen(argv, stdout=child, stderr=subprocess.DEVNULL, env=env) as process:
-        os.close(child)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the child has closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        process.wait(timeout=120)
-    os.close(main)
-    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+def closed_organisation(folder: Path, org_id: str, name: str) -> Path:
+    """A snapshot of one organisation, closed long before the export, still holding a
+    user: a RET-001 finding keyed by `org_id`, whose message names `name`."""
+    organisation = {
+        "org_id": org_id,
+        "name": name,
+        "product": "local_insight",
+        "status": "closed",
+        "created_at": "2024-01-01T00:00:00Z",
+        "closed_at": "2026-09-01T00:00:00Z",
+    }
+    user = {
+        "user_id": "U1",
+        "org_id": org_id,
+        "name": "Sam",
+        "email": "sam@example.org",
+        "role": "user",
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+    return build_snapshot(folder, {"organisations": [organisation], "users": [user]})
 
 
 def test_a_command_started_with_standard_output_closed_keeps_its_exit_code(
