@@ -186,15 +186,20 @@ def test_a_blank_acting_user_is_named(env: dict[str, str]) -> None:
     )
 
 
+INVISIBLE = "holds a control character, line break, bidi control or invisible character"
+
+
 @pytest.mark.parametrize(
     ("who", "problem"),
     [
         ("caf\udce9", "not valid UTF-8 (check the terminal's encoding)"),  # the byte 0xE9
         ("x" * 401, "too long (401 characters; at most 400)"),
-        ("dpo\nsecond entry", "holds a control character, line break or bidi control"),
-        ("dpo\x1b[31m", "holds a control character, line break or bidi control"),
-        ("dpo\u2028x", "holds a control character, line break or bidi control"),
-        ("dpo\u202eevil", "holds a control character, line break or bidi control"),
+        ("dpo\nsecond entry", INVISIBLE),
+        ("dpo\x1b[31m", INVISIBLE),
+        ("dpo\u2028x", INVISIBLE),
+        ("dpo\u202eevil", INVISIBLE),
+        ("dpo\u200b@example.org", INVISIBLE),  # reads as dpo@example.org
+        ("d\u00adpo", INVISIBLE),  # a soft hyphen
     ],
 )
 def test_an_acting_user_the_ledger_cannot_hold_is_refused_alike_by_every_command(

@@ -355,7 +355,7 @@ def test_the_usage_report_counts_to_the_end_of_the_day_asked_for(
     # and the title, every printed page's header and the run's record say the same
     assert f"as of {end_of_day}</title>" in html
     assert f"As of {end_of_day} ·" in html
-    assert f"as of {snapshot.manifest.exported_at_iso}" not in html.lower()
+    assert f"as of {snapshot.manifest.exported_at_iso}".lower() not in html.lower()
     assert record(runs, "usage_report")["as_of"] == end_of_day
 
 

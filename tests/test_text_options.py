@@ -99,6 +99,18 @@ def test_data_on_a_pipe_is_what_output_writes_and_on_a_terminal_is_escaped(
     assert "org:O1\\x1b[8m\\x1b]0;owned\\x07\\u202e\\x85" in shown
 
 
+def test_json_on_a_terminal_that_is_not_utf8_is_still_json(tmp_path: Path) -> None:
+    """What a cp1252 terminal cannot show went out as Python's escapes (`\\U0001f600`),
+    which JSON does not have: the output no longer parsed."""
+    snapshot = closed_organisation(tmp_path / "s", "O1\U0001f600\u2603\u0142", "Trust")
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "INSIGHT_CACHE_DIR": str(tmp_path / "c")}
+    as_json = [str(SCRIPT), "check", str(snapshot), "--format", "json"]
+    piped = subprocess.run(as_json, capture_output=True, env=env, timeout=120, check=False)
+    _, shown = on_a_terminal(as_json, env, stderr_too=False)
+    assert "\\ud83d\\ude00\\u2603\\u0142" in shown  # JSON's escapes, a pair for the emoji
+    assert json.loads(shown) == json.loads(piped.stdout)
+
+
 def closed_organisation(folder: Path, org_id: str, name: str) -> Path:
     """A snapshot of one organisation, closed long before the export, still holding a
     user: a RET-001 finding keyed by `org_id`, whose message names `name`."""

@@ -114,7 +114,8 @@ def _print_data(text: str) -> None:
     if out is None:  # started with standard output closed: nothing reads it
         return
     if is_terminal(out):
-        typer.echo(printable(text, keep_newlines=True), nl=False)
+        shown = printable(text, keep_newlines=True)
+        typer.echo(_unencodable_as_json_escapes(shown, out.encoding or "utf-8"), nl=False)
         return
     binary = getattr(out, "buffer", None)
     if binary is None:  # a stream in memory (a caller capturing output) takes text
@@ -123,6 +124,31 @@ def _print_data(text: str) -> None:
     out.flush()
     binary.write(text.encode("utf-8"))
     binary.flush()
+
+
+def _unencodable_as_json_escapes(text: str, encoding: str) -> str:
+    """`text` with each character `encoding` cannot hold written as JSON's `\\u` escape
+    (a pair of them beyond U+FFFF): what Python's own escapes (`\\xe9`, `\\U0001f600`)
+    would show is not JSON, and JSON on a terminal must still read as JSON."""
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return "".join(char if _holds(encoding, char) else _u_escape(char) for char in text)
+    except LookupError:  # an encoding Python does not know: the stream fails alike
+        return text
+    return text
+
+
+def _holds(encoding: str, char: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _u_escape(char: str) -> str:
+    return json.dumps(char)[1:-1]  # ensure_ascii: \uXXXX, or a surrogate pair beyond U+FFFF
 
 
 def parse_format(value: str, allowed: tuple[str, ...]) -> str:

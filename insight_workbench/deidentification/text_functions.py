@@ -3,7 +3,8 @@ registered through one cursor is seen by every cursor of it).
 
 - `iw_is_ip_address(VARCHAR) -> BOOLEAN`: exactly an IPv4 or IPv6 address, as Python's
   `ipaddress` reads one, or four dotted numbers of 0 to 255 written with leading zeros
-  (`192.000.002.001`: logs often pad them, and every reader still sees the address);
+  (`192.000.002.001`: logs often pad them, and every reader still sees the address),
+  alone or as the IPv4 tail of an IPv6 address (`::ffff:192.000.002.001`);
 - `iw_unicode_lower(VARCHAR) -> VARCHAR`: Python's `str.lower`, which follows Unicode's
   special casing as JavaScript and Java do (a final `Σ` becomes `ς`, `İ` becomes `i`
   with a combining dot), where DuckDB's `lower` maps letter by letter. DEID-002 hashes a
@@ -26,13 +27,13 @@ _REGISTERING = threading.Lock()
 
 def is_ip_address(text: str | None) -> bool:
     """True when `text` is exactly an IPv4 or IPv6 address (Python's `ipaddress`), or an
-    IPv4 address whose numbers are padded with zeros."""
+    IPv4 address whose numbers are padded with zeros, alone or ending an IPv6 address."""
     if text is None:
         return False
     try:
         ipaddress.ip_address(text)
     except ValueError:
-        return _padded_ipv4(text)
+        return _padded_ipv4(text) or _ipv6_with_padded_ipv4(text)
     return True
 
 
@@ -42,6 +43,19 @@ def _padded_ipv4(text: str) -> bool:
         0 < len(part) <= 3 and part.isascii() and part.isdigit() and int(part) <= 255
         for part in parts
     )
+
+
+def _ipv6_with_padded_ipv4(text: str) -> bool:
+    """An IPv6 address whose IPv4 tail is padded (Python refuses the zeros there)."""
+    head, colon, tail = text.rpartition(":")
+    if not colon or not _padded_ipv4(tail):
+        return False
+    unpadded = ".".join(str(int(part)) for part in tail.split("."))
+    try:
+        ipaddress.IPv6Address(f"{head}:{unpadded}")
+    except ValueError:
+        return False
+    return True
 
 
 def unicode_lower(text: str | None) -> str | None:

@@ -14,6 +14,7 @@ import getpass
 import os
 import sqlite3
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,7 +71,8 @@ def acting_user() -> str:
 def _storable_user(where: str, who: str) -> str:
     """`who` as the ledger can hold it: UTF-8 text (the environment may hold other
     bytes, which no database can store) of at most `KEY` characters (PostgreSQL's limit),
-    with no control character, line separator or bidi control: a name is shown on one
+    with no control character, line separator, bidi control or invisible character
+    (Unicode's format characters: zero-width spaces, soft hyphens): a name is shown on one
     line of the audit trail, the history and the certificates, where a line break, an
     escape sequence or a right-to-left override would let it pass for another entry,
     recolour the terminal or read backwards."""
@@ -78,8 +80,12 @@ def _storable_user(where: str, who: str) -> str:
         who.encode("utf-8")
     except UnicodeEncodeError:
         raise InputError(f"{where}: not valid UTF-8 (check the terminal's encoding)") from None
-    if printable(who) != who:  # what a terminal would be shown as an escape
-        raise InputError(f"{where}: holds a control character, line break or bidi control")
+    if printable(who) != who or any(unicodedata.category(c) == "Cf" for c in who):
+        # what a terminal would show as an escape, or an invisible character (a zero-width
+        # space, a soft hyphen) that would let the name pass for another
+        raise InputError(
+            f"{where}: holds a control character, line break, bidi control or invisible character"
+        )
     if len(who) > KEY:
         raise InputError(f"{where}: too long ({len(who)} characters; at most {KEY})")
     return who

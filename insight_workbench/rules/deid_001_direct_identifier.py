@@ -38,7 +38,8 @@ What it checks:
     Every column of every dataset under `deidentified/`, value by value (empty
     values ignored). A value is a direct identifier when it contains an email
     address (`local@domain.tld`); or, trimmed, the whole value is an IPv4 or IPv6
-    address (an IPv4 address padded with zeros, `192.000.002.001`, too); or it
+    address (an IPv4 address padded with zeros, `192.000.002.001`, alone or ending an
+    IPv6 address, too); or it
     equals, trimmed and ignoring case, a held `users.email` (compared as every
     address is: Unicode-normalised, lower-cased, spaces and zero-width characters
     removed anywhere), `users.name`, `users.user_id` or `logins.ip` (these three in

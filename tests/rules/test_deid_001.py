@@ -89,6 +89,8 @@ CASES = [
     ("010.0.0.001", ["IP address"]),
     ("192.0.2.256", None),  # no part may pass 255
     ("192.0.2.0044", None),  # nor have more than three digits
+    ("::ffff:192.000.002.044", ["IP address"]),  # padded inside an IPv6 address too
+    ("::ffff:192.0.2.0044", None),
     ("ann.lee@example.org", ["email address", "held email address"]),
     # compared as every email is (emails.email_key): no-break spaces trimmed too
     ("\u00a0ANN.LEE@EXAMPLE.ORG", ["email address", "held email address"]),
