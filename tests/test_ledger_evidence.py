@@ -11,7 +11,14 @@ from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
 
 from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.decision_log import decisions_about, in_force, standing_exception
-from insight_workbench.ledger.evidence import deletion_records, why_no_record
+from insight_workbench.ledger.evidence import (
+    DeletionRecord,
+    Held,
+    RunRef,
+    deletion_records,
+    judge,
+    why_no_record,
+)
 from insight_workbench.ledger.instants import parsed, shown
 from insight_workbench.rules.runner import CheckResult
 
@@ -41,6 +48,32 @@ def test_data_held_again_follows_the_latest_clearing(
     with reading(open_ledger(ledger_setting)) as connection:
         held_again = {r.key: r.held_again for r in deletion_records(connection)}
     assert held_again == {key: key == "org:O4" for key in held_again}
+
+
+def test_a_snapshot_exported_at_the_same_instant_clears_nothing_before() -> None:
+    """Two exports at one instant, the second holding none of the data: that is no
+    clearing (as a record from those two alone is none), so the later clearing is the
+    first; its certificate said the data had been cleared once before."""
+    runs = [
+        RunRef(f"r{n}", f"s{n}", f"{n}" * 64, exported, exported)
+        for n, exported in enumerate(
+            [
+                "2026-11-28T02:00:00Z",
+                "2026-11-28T02:00:00Z",
+                "2026-11-30T02:00:00Z",
+                "2026-12-01T02:00:00Z",
+            ]
+        )
+    ]
+    held = {run: Held("RET-001", "2026-12-20T00:00:00Z", {"users": 3}) for run in ("r0", "r2")}
+    judged = judge("org:O8", runs, held)
+    assert isinstance(judged, DeletionRecord)
+    assert (judged.last_held.run_id, judged.first_clear.run_id) == ("r2", "r3")
+    assert judged.held_again is False
+    later = [*runs[:1], RunRef("r1", "s1", "1" * 64, "2026-11-29T02:00:00Z", "x"), *runs[2:]]
+    again = judge("org:O8", later, held)  # a clearing between: held again since
+    assert isinstance(again, DeletionRecord)
+    assert again.held_again is True
 
 
 def test_held_again_and_still_held_has_no_record(

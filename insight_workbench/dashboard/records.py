@@ -325,7 +325,7 @@ def show_history_and_decisions(wb: Workbench, key: RecordKey) -> None:
     render_deletion_record(wb, key.text)
     own = record_findings(wb, key)
     findings_of_record = {(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}
-    findings_of_record |= recorded_findings(key.text)
+    findings_of_record |= recorded_findings(key.text, with_parts=key.prefix == "dataset")
     who = wb.identity.who if wb.identity.signed_in else None
     for rule, finding_key in sorted(findings_of_record):
         label = escape_markdown(printable(f"{rule} {finding_key}: history and decisions"))
@@ -334,14 +334,15 @@ def show_history_and_decisions(wb: Workbench, key: RecordKey) -> None:
             render_finding_history(rule, finding_key, wb.role, who)
 
 
-def recorded_findings(key: str) -> set[tuple[str, str]]:
-    """(rule, key) of each finding the ledger's runs recorded under `key`: one resolved
-    since keeps its history, decisions and any exception still in force on the panel.
-    Nothing when no ledger has been written (the panel never creates one)."""
+def recorded_findings(key: str, *, with_parts: bool = False) -> set[tuple[str, str]]:
+    """(rule, key) of each finding the ledger's runs recorded under `key` (`with_parts`:
+    or under a key of its parts, as a dataset's columns): one resolved since keeps its
+    history, decisions and any exception still in force on the panel. Nothing when no
+    ledger has been written (the panel never creates one)."""
     if not ledger_written():
         return set()
     try:
-        lifecycle = finding_lifecycle(open_ledger(), None, key)
+        lifecycle = finding_lifecycle(open_ledger(), None, key, with_parts=with_parts)
     except InputError:  # each finding's own history says what is wrong with the ledger
         return set()
     return {(life.rule, life.key) for life in lifecycle.findings}

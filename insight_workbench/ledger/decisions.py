@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, or_, select
 
 from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
@@ -148,22 +148,30 @@ def finding_recorded(connection: Connection, rule: str, key: str) -> bool:
     return found is not None
 
 
+def key_matches(column: Any, key: str, with_parts: bool) -> ColumnElement[bool]:
+    """`column` is `key`, or with `with_parts` the key of one of its parts (`key:…`)."""
+    exact: ColumnElement[bool] = column == key
+    return or_(exact, column.startswith(key + ":", autoescape=True)) if with_parts else exact
+
+
 def decisions_by_finding(
     connection: Connection,
     rule_prefix: str | None = None,
     key: str | None = None,
     *,
     rule: str | None = None,
+    with_parts: bool = False,
 ) -> dict[tuple[str, str], list[Decision]]:
     """Every decision, oldest first, by (rule, key); only rules starting with
-    `rule_prefix`, exactly `rule`, and exactly `key` when given."""
+    `rule_prefix`, exactly `rule`, and exactly `key` when given (`with_parts`: or the
+    key of one of its parts, `key:…`)."""
     query = select(decisions).order_by(decisions.c.seq)
     if rule_prefix:
         query = query.where(decisions.c.rule.startswith(rule_prefix, autoescape=True))
     if rule:
         query = query.where(decisions.c.rule == rule)
     if key is not None:
-        query = query.where(decisions.c.key == key)
+        query = query.where(key_matches(decisions.c.key, key, with_parts))
     found: dict[tuple[str, str], list[Decision]] = defaultdict(list)
     for row in connection.execute(query).mappings():
         found[(row["rule"], row["key"])].append(

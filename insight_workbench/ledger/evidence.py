@@ -157,7 +157,12 @@ def judge(key: str, order: list[RunRef], held: dict[str, Held]) -> DeletionRecor
     dated = there if there.due is not None else held.get(clear.run_id)
     if dated is None or dated.rule is None or dated.due is None:
         return "no retention rule set a due date for it when it was last held or cleared"
-    held_again = any(later > index + 1 for index, later in pairwise(holding))  # a gap
+    # held again: a gap between two holding runs, with a clearing in it (a run exported
+    # later than the run before the gap; one exported at the same instant clears nothing)
+    held_again = any(
+        any(run.exported_at > order[index].exported_at for run in order[index + 1 : later])
+        for index, later in pairwise(holding)
+    )
     return DeletionRecord(key, dated.rule, dated.due, there.rows, last_held, clear, held_again)
 
 

@@ -29,6 +29,7 @@ from insight_workbench.ledger.decisions import (
     Decision,
     active_exception,
     decisions_by_finding,
+    key_matches,
     london_today,
 )
 from insight_workbench.ledger.instants import canonical, shown, stored_rules
@@ -154,15 +155,18 @@ def finding_lifecycle(
     rule_prefix: str | None = None,
     key: str | None = None,
     now: datetime | None = None,
+    *,
+    with_parts: bool = False,
 ) -> Lifecycle:
     """Every recorded run, and the life of each finding whose rule starts with
-    `rule_prefix` and whose key is `key` (when given), judged at `now` (exceptions)."""
+    `rule_prefix` and whose key is `key` (when given; `with_parts`: or a key of one of
+    its parts, `key:…`, as a dataset's columns), judged at `now` (exceptions)."""
     today = london_today(now or clock_now())
     prefix = rule_prefix.upper() if rule_prefix else None
     with reading(ledger) as connection:
         recorded = _runs(connection)
-        present = _presence(connection, prefix, key)
-        decided = decisions_by_finding(connection, prefix, key)
+        present = _presence(connection, prefix, key, with_parts)
+        decided = decisions_by_finding(connection, prefix, key, with_parts=with_parts)
     lives = [
         _life(rule, finding_key, recorded, present[(rule, finding_key)], decided, today)
         for rule, finding_key in sorted(present)
@@ -202,14 +206,14 @@ def _runs(connection: Connection) -> list[RecordedRun]:
 
 
 def _presence(
-    connection: Connection, prefix: str | None, key: str | None
+    connection: Connection, prefix: str | None, key: str | None, with_parts: bool
 ) -> dict[FindingId, set[str]]:
     """The runs that found each finding."""
     query = select(findings.c.run_id, findings.c.rule, findings.c.key)
     if prefix:
         query = query.where(findings.c.rule.startswith(prefix, autoescape=True))
     if key is not None:
-        query = query.where(findings.c.key == key)
+        query = query.where(key_matches(findings.c.key, key, with_parts))
     found: dict[FindingId, set[str]] = defaultdict(set)
     for row in connection.execute(query):
         found[(row.rule, row.key)].add(row.run_id)

@@ -5,8 +5,12 @@ from __future__ import annotations
 from apphelpers import frame_with, metrics, plotly_specs, rendered_text
 
 from insight_workbench.deidentification.assessment import CHECKS, assess_datasets
+from insight_workbench.findings import Finding
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.runs import record_run
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import run_check
 
 PAGE = "app_pages/deidentification.py"
 
@@ -88,3 +92,27 @@ def test_a_dataset_key_opens_its_own_class_sizes(open_app) -> None:
     assert not app.error
     assert app.selectbox(key="class_dataset").value == last
     assert last in next(iter(plotly_specs(app).values()))
+
+
+def test_a_dataset_s_panel_keeps_its_columns_findings_resolved_since(
+    open_app, sample: Snapshot, tmp_path
+) -> None:
+    """A column's finding that a recorded run had and the open snapshot no longer has
+    (resolved since) stays on its dataset's panel, with any exception still in force:
+    the panel looked in the ledger for the dataset's own key alone."""
+    earlier = run_check(sample, load_policy())
+    gone = Finding("DEID-002", "dataset:newsletter_engagement:old_ref", "high", "hashed", None)
+    earlier.findings.append(gone)
+    ledger = str(tmp_path / "ledger.sqlite")
+    record_run(open_ledger(ledger), earlier, source="cli", by="dpo@example.org")
+    app = open_app(
+        "dpo",
+        PAGE,
+        env={"INSIGHT_LEDGER": ledger},
+        query={"key": "dataset:newsletter_engagement"},
+    )
+    assert not app.exception
+    labels = [e.label for e in app.expander]
+    assert f"DEID-002 {gone.key}: history and decisions" in labels
+    named = {label.split(" ")[1].removesuffix(":") for label in labels}
+    assert all(k.startswith("dataset:newsletter_engagement") for k in named), named
