@@ -10,6 +10,7 @@ A backslash already in the text is left as it is.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TextIO
 
@@ -43,3 +44,18 @@ def is_terminal(stream: TextIO | None) -> bool:
         return stream is not None and stream.isatty()
     except ValueError:  # closed
         return False
+
+
+def os_text(text: str) -> str | None:
+    """Text as the operating system passed it (an argument, an environment variable),
+    read as UTF-8; None when its bytes are not UTF-8. Under an ASCII locale Python holds
+    each byte of `é` as a stand-in character; they are the UTF-8 of `é` all the same."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return os.fsencode(text).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return None

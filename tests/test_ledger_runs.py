@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +48,28 @@ def test_a_new_ledger_is_migrated_to_every_table(new_ledger_setting: str) -> Non
     with reading(ledger) as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert version == [(SCHEMA_REVISION,)]
+
+
+def test_a_new_sqlite_ledger_is_its_owner_s_alone_whatever_the_umask(tmp_path: Path) -> None:
+    """It holds decision notes and ACC-004's IP addresses: SQLite made it 0644 (0666
+    under umask 000), its journal files alike."""
+    setting = str(tmp_path / "ledger.sqlite")
+    before = os.umask(0)
+    try:
+        record_run(open_ledger(setting), run_check(_tiny(tmp_path), load_policy()), "cli", "dpo")
+    finally:
+        os.umask(before)
+        close_ledgers()
+    made = [p for p in tmp_path.iterdir() if p.name.startswith("ledger.sqlite")]
+    assert made
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in made} == {p.name: 0o600 for p in made}
+
+
+def _tiny(tmp_path: Path) -> Snapshot:
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.testing import build_snapshot
+
+    return load_snapshot(build_snapshot(tmp_path / "s", {}))
 
 
 def test_the_schema_revision_is_the_newest_migration() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import os
+import stat
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -146,6 +148,18 @@ def test_run_folders_are_never_reused(tmp_path: Path) -> None:
         "2026-11-29T060000Z-3",
     ]
     assert all(f.parent == tmp_path / "retention_audit" for f in folders)
+
+
+def test_run_folders_are_their_owner_s_alone_whatever_the_umask(tmp_path: Path) -> None:
+    """Their files were 0600, but the folders followed the umask (0777 under 000): others
+    could add, rename or remove files of a finished run."""
+    before = os.umask(0)
+    try:
+        folder = new_run_folder(tmp_path / "reports", "retention_audit", NOW)
+    finally:
+        os.umask(before)
+    for made in (folder, folder.parent):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700, made.name
 
 
 def test_an_out_that_is_a_file_is_refused(tmp_path: Path) -> None:

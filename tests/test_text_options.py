@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cli_runner import SCRIPT, on_a_terminal, run_cli
 
+from insight_workbench.ledger.database import _storable_user
 from insight_workbench.testing import build_snapshot
 
 BAD = "caf\udce9"  # "café" typed in Latin-1
@@ -133,16 +134,19 @@ def closed_organisation(folder: Path, org_id: str, name: str) -> Path:
     return build_snapshot(folder, {"organisations": [organisation], "users": [user]})
 
 
-def test_a_command_started_with_standard_output_closed_keeps_its_exit_code(
+def test_a_command_started_with_standard_output_closed_is_exit_2(
     sample_path: Path,
 ) -> None:
     """Python sets `sys.stdout` to None then: asking it whether it is a terminal was a
-    traceback and exit 1. (The sample's workspace is this process's, built once.)"""
+    traceback and exit 1; then exit 1 ("findings reported") with nothing reported. What
+    cannot be printed is exit 2, as `--output /dev/stdout` is. (The sample's workspace is
+    this process's, built once.)"""
     env = dict(os.environ)
-    for argv, code in (
-        (["check", str(sample_path), "--format", "json"], 1),
-        (["check", str(sample_path)], 1),
-        (["schedule", str(sample_path), "--format", "csv"], 0),
+    closed = b"error: standard output is closed: nothing can be printed (give --output FILE)\n"
+    for argv in (
+        ["check", str(sample_path), "--format", "json"],
+        ["check", str(sample_path)],
+        ["schedule", str(sample_path), "--format", "csv"],
     ):
         done = subprocess.run(
             [str(SCRIPT), *argv],
@@ -153,4 +157,17 @@ def test_a_command_started_with_standard_output_closed_keeps_its_exit_code(
             check=False,
             preexec_fn=lambda: os.close(1),
         )
-        assert (done.returncode, done.stderr) == (code, b""), argv
+        assert (done.returncode, done.stderr) == (2, closed), argv
+
+
+def test_utf8_under_an_ascii_locale_is_read_as_utf8(tmp_path: Path) -> None:
+    """Under `LC_ALL=C PYTHONUTF8=0` Python holds each byte of a UTF-8 `é` as a stand-in;
+    the option was refused as not UTF-8, though its bytes are."""
+    snapshot = build_snapshot(tmp_path / "s", {})
+    (snapshot / "manifest.json").unlink()
+    as_bytes = "caf\udcc3\udca9"  # "café" in UTF-8, read by an ASCII locale
+    done = run_cli("manifest", snapshot, "--exported-at", "2026-01-01", "--snapshot-id", as_bytes)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["snapshot_id"] == "caf\u00e9"
+    assert _storable_user("INSIGHT_USER", "Jos\udcc3\udca9") == "Jos\u00e9"

@@ -622,3 +622,13 @@ def test_a_folder_in_the_way_of_the_workspace_is_named(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr == f"error: {built.path}: a folder is in the way of the cache's file\n"
     assert not list((tmp_path / "cache" / "tmp").glob("build-*"))  # the build's file is gone
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The XDG specification ignores a relative path: the cache (and the default ledger
+    in it) moved with the working folder, so `history` run elsewhere saw no runs."""
+    monkeypatch.delenv("INSIGHT_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", ".cache")
+    assert lockdown.cache_dir() == Path.home() / ".cache" / "insight-workbench"
+    monkeypatch.setenv("XDG_CACHE_HOME", "/srv/cache")
+    assert lockdown.cache_dir() == Path("/srv/cache/insight-workbench")

@@ -16,7 +16,7 @@ import typer
 
 from insight_workbench.atomic import file_in_the_way, write_atomically
 from insight_workbench.errors import InputError
-from insight_workbench.terminal import OTHER_CONTROLS, is_terminal, printable
+from insight_workbench.terminal import OTHER_CONTROLS, is_terminal, os_text, printable
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as YYYY-MM-DD (not an ISO week date)
 
@@ -33,15 +33,17 @@ AsOfOption = Annotated[
 
 
 def utf8(value: Any) -> Any:
-    """A text option's value (or list of values), refused when it is not UTF-8: bytes a
-    terminal in another encoding passed on, which no key, id or ledger entry can hold."""
-    for text in value if isinstance(value, list) else [value]:
-        try:
-            if isinstance(text, str):
-                text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise typer.BadParameter("not valid UTF-8 (check the terminal's encoding)") from None
-    return value
+    """A text option's value (or list of values) read as UTF-8 (whatever the locale's
+    encoding), refused when it is not: bytes a terminal in another encoding passed on,
+    which no key, id or ledger entry can hold."""
+    if isinstance(value, list):
+        return [utf8(text) for text in value]
+    if not isinstance(value, str):
+        return value
+    text = os_text(value)
+    if text is None:
+        raise typer.BadParameter("not valid UTF-8 (check the terminal's encoding)")
+    return text
 
 
 PolicyOption = Annotated[
@@ -93,6 +95,10 @@ def write_text(text: str, output: Path | None = None, *, data: bool = False) -> 
     characters of data show as escapes (`\\x1b`), as in tables; text for people is
     written in the terminal's encoding, what it cannot show escaped (`cli.main`)."""
     if output is None:
+        if sys.stdout is None:  # started with standard output closed: nothing can read it
+            raise InputError(
+                "standard output is closed: nothing can be printed (give --output FILE)"
+            )
         if data:
             _print_data(text)
         else:
@@ -111,8 +117,6 @@ def write_text(text: str, output: Path | None = None, *, data: bool = False) -> 
 
 def _print_data(text: str) -> None:
     out = sys.stdout
-    if out is None:  # started with standard output closed: nothing reads it
-        return
     if is_terminal(out):
         shown = printable(text, keep_newlines=True)
         typer.echo(_unencodable_as_json_escapes(shown, out.encoding or "utf-8"), nl=False)

@@ -28,7 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.tables import KEY
 from insight_workbench.loading.lockdown import cache_dir
-from insight_workbench.terminal import printable
+from insight_workbench.terminal import os_text, printable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_SECONDS = 60  # how long a writer waits for another one before giving up
@@ -76,10 +76,10 @@ def _storable_user(where: str, who: str) -> str:
     line of the audit trail, the history and the certificates, where a line break, an
     escape sequence or a right-to-left override would let it pass for another entry,
     recolour the terminal or read backwards."""
-    try:
-        who.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InputError(f"{where}: not valid UTF-8 (check the terminal's encoding)") from None
+    text = os_text(who)  # the environment's bytes, whatever the locale's encoding
+    if text is None:
+        raise InputError(f"{where}: not valid UTF-8 (check the terminal's encoding)")
+    who = text
     if printable(who) != who or any(unicodedata.category(c) == "Cf" for c in who):
         # what a terminal would show as an escape, or an invisible character (a zero-width
         # space, a soft hyphen) that would let the name pass for another
@@ -298,12 +298,25 @@ def reading(ledger: Ledger) -> Iterator[Connection]:
         raise InputError(f"ledger {ledger.where}: cannot be read ({_reason(error)})") from None
 
 
+def _make_owner_only(path: Path) -> None:
+    """Create a new SQLite ledger's file readable by its owner only, whatever the umask
+    (SQLite would follow it, and give its journal files the same mode): it holds decision
+    notes and the IP addresses of ACC-004's keys."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as error:
+        raise InputError(f"ledger {path}: cannot be created ({error.strerror})") from None
+
+
 def _sqlite_engine(path: Path) -> Engine:
     path = path.absolute()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
         raise InputError(f"ledger {path}: the folder cannot be made ({error.strerror})") from None
+    _make_owner_only(path)
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_SECONDS})
 
     @event.listens_for(engine, "connect")

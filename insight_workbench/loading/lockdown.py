@@ -72,13 +72,16 @@ def check_safe_path(path: Path, setting: str) -> None:
 
 def cache_dir() -> Path:
     """`INSIGHT_CACHE_DIR`, else `$XDG_CACHE_HOME/insight-workbench` or
-    `~/.cache/insight-workbench`."""
+    `~/.cache/insight-workbench`. A relative `XDG_CACHE_HOME` is ignored, as the XDG
+    specification says: the cache (and the default ledger in it) would move with the
+    working folder."""
     configured = os.environ.get("INSIGHT_CACHE_DIR")
     if configured:
         root = Path(configured)
     else:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        root = Path(base) / "insight-workbench"
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".cache"
+        root = base / "insight-workbench"
     check_safe_path(root, "INSIGHT_CACHE_DIR")
     return root.absolute()
 

@@ -500,11 +500,12 @@ def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
     parent = notebook_folder(out, notebook)
     stamp = to_utc(start).strftime(FOLDER_TIME)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
+        # owner-only, whatever the umask, as every file of a run: they hold snapshot data
+        parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         for attempt in range(1, 1000):
             folder = parent / (stamp if attempt == 1 else f"{stamp}-{attempt}")
             try:
-                folder.mkdir()
+                folder.mkdir(mode=0o700)
             except FileExistsError:
                 continue
             return folder
