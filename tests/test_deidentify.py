@@ -22,6 +22,7 @@ from insight_workbench.testing import build_snapshot
 
 AS_OF = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 LAST_MONTH = datetime(2026, 10, 25, 12, 0, tzinfo=UTC)  # within the last whole month
+_NAMES = [d.name for d in DATASETS]
 
 
 def _released(snapshot: Snapshot, target: Path) -> Snapshot:
@@ -254,3 +255,53 @@ def test_an_unknown_event_type_is_published_as_other(tmp_path: Path):
     frame = pd.read_csv(tmp_path / "out" / "feature_use_by_month.csv")
     assert sorted(frame["event_type"]) == ["other", "report_run"]
     assert set(frame["users"]) == {12}
+
+
+def _one_organisation(tmp_path: Path, org: str, event_type: str, **user0: str) -> Snapshot:
+    """Twelve people of `org` (the first with `user0`'s values), each with a login and an
+    event of `event_type` last month."""
+    organisation, users, logins = _people(org, 12)
+    users[0].update(user0)
+    logins[0]["user_id"] = users[0]["user_id"]
+    events = [
+        {
+            "event_id": f"E{i}",
+            "ts": login["ts"],
+            "user_id": login["user_id"],
+            "product": organisation["product"],
+            "event_type": event_type,
+        }
+        for i, login in enumerate(logins)
+    ]
+    tables = {"organisations": [organisation], "users": users, "logins": logins}
+    return load_snapshot(build_snapshot(tmp_path / "s", {**tables, "usage_events": events}))
+
+
+@pytest.mark.parametrize(
+    ("org", "event_type", "user0", "withheld"),
+    [
+        # written as '@acme.org (a formula-like label), which reads as an email address
+        ("@acme.org", "page_view", {}, {"monthly_active_users_by_org": 1}),
+        # published as `download`, the name of a person; screened as " Download"
+        ("O1", " Download", {"name": "download"}, {"feature_use_by_month": 1}),
+        # published in the bucket `other`, the name of a person
+        ("O1", "custom_thing", {"name": "Other"}, {"feature_use_by_month": 1}),
+        # a product equal to a user id: every dataset names the product
+        ("O1", "page_view", {"user_id": "local_insight"}, dict.fromkeys(_NAMES, 1)),
+    ],
+)
+def test_a_label_is_screened_as_it_is_published_and_its_group_counted(
+    tmp_path: Path, org: str, event_type: str, user0: dict[str, str], withheld: dict[str, int]
+) -> None:
+    """Each of these reached the released files, where DEID-001 found it; and the groups
+    left out for their label were left out without a word."""
+    snapshot = _one_organisation(tmp_path, org, event_type, **user0)
+    heard: dict[str, int] = {}
+    out = tmp_path / "out"
+    deidentify(snapshot, out, AS_OF, 10, lambda name, groups: heard.update({name: groups}))
+    assert heard == withheld
+    for name in _NAMES:
+        meta = json.loads((out / f"{name}.meta.json").read_text(encoding="utf-8"))
+        assert meta["groups_left_out_for_their_label"] == withheld.get(name, 0)
+        assert ("held identifier" in meta["suppression"]) == (name in withheld)
+    assert _deid_findings(_released(snapshot, tmp_path / "released")) == []

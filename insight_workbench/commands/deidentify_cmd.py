@@ -38,5 +38,12 @@ def deidentify(
     rules = load_policy(policy)
     loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
-    for path in write_datasets(loaded, out, moment, rules.deidentification.min_cell):
+
+    def withheld(dataset: str, groups: int) -> None:
+        typer.echo(
+            f"{dataset}: left out {groups} group{'s' if groups > 1 else ''} of at least "
+            "min_cell people whose label equals a held identifier (see its sidecar)"
+        )
+
+    for path in write_datasets(loaded, out, moment, rules.deidentification.min_cell, withheld):
         typer.echo(f"wrote {path}")

@@ -6,12 +6,14 @@ out rather than shown, so the files pass the workbench's own DEID rules. No
 dataset publishes both a total and its parts, so nothing left out can be
 recovered by subtraction. A group whose label happens to equal a held
 identifier (an org_id equal to some user_id, an event type that is an email or
-address) is left out too.
+address) is left out too, and counted in the sidecar and the command's output: a
+reader must not take every missing group to be a small one.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -70,8 +72,15 @@ DATASETS = (
 )
 
 
-def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) -> list[Path]:
-    """Write every dataset of `DATASETS` as `<name>.csv` + `<name>.meta.json` into `out`."""
+def deidentify(
+    snapshot: Snapshot,
+    out: Path,
+    as_of: datetime,
+    min_cell: int,
+    on_withheld: Callable[[str, int], None] | None = None,
+) -> list[Path]:
+    """Write every dataset of `DATASETS` as `<name>.csv` + `<name>.meta.json` into `out`;
+    `on_withheld(dataset, groups)` hears of the groups left out for their label."""
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: exists and is not a folder")
     cursor = snapshot.cursor()
@@ -93,25 +102,42 @@ def deidentify(snapshot: Snapshot, out: Path, as_of: datetime, min_cell: int) ->
                     event_types=list(EVENT_TYPES),
                     other=OTHER,
                 )
-                columns = [d[0] for d in result.description or ()]
-                written += _write(stage, dataset, columns, result.fetchall(), min_cell)
+                *columns, _ = [d[0] for d in result.description or ()]  # then publishable
+                found = result.fetchall()
+                rows = [row[:-1] for row in found if row[-1]]
+                withheld = len(found) - len(rows)
+                written += _write(stage, dataset, columns, rows, min_cell, withheld)
+                if withheld and on_withheld is not None:
+                    on_withheld(dataset.name, withheld)
     finally:
         cursor.close()
     return [out / path.name for path in written]
 
 
 def _write(
-    out: Path, dataset: Dataset, columns: list[str], rows: list[tuple[Any, ...]], min_cell: int
+    out: Path,
+    dataset: Dataset,
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+    min_cell: int,
+    withheld: int,
 ) -> list[Path]:
     """The dataset through the workbench's CSV writer (labels such as event types are
     text from the export, so formula-like ones are neutralised), then its sidecar."""
     data = write_csv(out / f"{dataset.name}.csv", columns, rows)
+    suppression = f"groups of fewer than {min_cell} people are left out"
+    if withheld:
+        suppression += (
+            f"; so are {withheld} larger groups whose label equals a held identifier "
+            "(a name, user id, email address, telephone or IP address)"
+        )
     meta = {
         "kind": "aggregate",
         "quasi_identifiers": list(dataset.quasi_identifiers),
         "count_columns": list(dataset.count_columns),
         "description": dataset.description,
-        "suppression": f"groups of fewer than {min_cell} people are left out",
+        "suppression": suppression,
+        "groups_left_out_for_their_label": withheld,
     }
     sidecar = out / f"{dataset.name}.meta.json"
     write_atomically(sidecar, (json.dumps(meta, indent=2) + "\n").encode("utf-8"))

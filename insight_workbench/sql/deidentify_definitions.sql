@@ -1,14 +1,17 @@
 -- Definitions for the aggregate datasets of `deidentify` (deidentification/aggregates.py).
 
--- Labels (organisation ids, event types) that must never be published: those equal to
--- a held identifier as DEID-001 compares them (a name, user id or login IP as
+-- Labels (organisation ids, products, event types) that must never be published: those
+-- equal to a held identifier as DEID-001 compares them (a name, user id or login IP as
 -- `identifier_text.sql` says, defined first; an email address by its key, emails.py) or
 -- to the hash of one, so that the datasets pass DEID-001 and DEID-002. Computed for the
--- few distinct labels.
+-- few distinct labels, as published: an event type as the vocabulary maps it (trimmed,
+-- lower-cased, or the bucket `other` of analyst/vocabulary.py).
 CREATE OR REPLACE TEMP TABLE _labels AS
 SELECT DISTINCT v FROM (
     SELECT org_id AS v FROM organisations
-    UNION ALL SELECT DISTINCT event_type FROM usage_events) WHERE v IS NOT NULL;
+    UNION ALL SELECT product FROM organisations
+    UNION ALL SELECT DISTINCT lower(trim(event_type)) FROM usage_events
+    UNION ALL SELECT 'other') WHERE v IS NOT NULL;
 CREATE OR REPLACE TEMP TABLE _held AS
 SELECT v FROM _labels WHERE iw_caseless(iw_trim(v)) IN (
     SELECT iw_caseless(iw_trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
@@ -31,9 +34,11 @@ WHERE length(iw_trim(v)) IN (32, 40, 64) AND lower(iw_trim(v)) IN (
 CREATE OR REPLACE TEMP TABLE _phones AS
 SELECT DISTINCT regexp_replace(telephone, '[^0-9]', '', 'g') AS digits FROM users
 WHERE length(regexp_replace(telephone, '[^0-9]', '', 'g')) >= 7;
+-- (An email address is looked for in the label as written too: the CSV writer puts a
+-- `'` before a formula-like label, and `'@example.org` reads as an address.)
 CREATE OR REPLACE TEMP MACRO _publishable(x) AS
     x NOT IN (SELECT v FROM _held)
-    AND NOT regexp_matches(x, '[^\s@]+@[^\s@]+\.[^\s@]+')
+    AND NOT regexp_matches('''' || x, '[^\s@]+@[^\s@]+\.[^\s@]+')
     AND regexp_replace(x, '[^0-9]', '', 'g') NOT IN (SELECT digits FROM _phones);
 
 -- Only whole months are published, those before the month of as_of: two releases made

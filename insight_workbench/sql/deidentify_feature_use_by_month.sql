@@ -1,7 +1,8 @@
 -- Usage events and the people behind them per whole month, product and event type; groups of
 -- at least $min_cell people. Event types outside the closed vocabulary ($event_types)
--- count as $other; labels that equal a held identifier are left out.
-SELECT * FROM (
+-- count as $other; `publishable` is false for a group whose label equals a held identifier
+-- (aggregates.py leaves it out, and counts it).
+SELECT *, _publishable(event_type) AND _publishable(product) AS publishable FROM (
     SELECT strftime(ts, '%Y-%m') AS month, product,
            CASE WHEN list_contains($event_types, lower(trim(event_type)))
                 THEN lower(trim(event_type)) ELSE $other END AS event_type,
@@ -11,5 +12,4 @@ SELECT * FROM (
     GROUP BY ALL
     HAVING count(DISTINCT user_id) >= $min_cell
 )
-WHERE _publishable(event_type)
 ORDER BY ALL;
