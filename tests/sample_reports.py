@@ -5,9 +5,9 @@ fixture of tests/conftest.py: once per test process).
 The runs go into one reports folder, with a pseudonymisation key, a signing key and a
 ledger that starts empty: the monthly set with `--all` first (so the compliance pack's
 trend is the run the audits recorded), then the usage report, the explore starter
-(without its PDF: no test reads it) and retention_audit a second time (so its summary
-has an earlier run to compare with). The files sharing these runs only read them: a
-test that changes a run works on a copy.
+(without its PDF: no test reads it), any other notebook, and retention_audit a second
+time (so its summary has an earlier run to compare with). The files sharing these runs
+only read them: a test that changes a run works on a copy.
 """
 
 from __future__ import annotations
@@ -20,13 +20,21 @@ from cli_runner import run_cli
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from insight_workbench.reports.notebooks import MONTHLY_SET, NOTEBOOKS_DIR
 from insight_workbench.reports.signing import KEY_VARIABLE
 
 PSEUDONYM_KEY = "report-test-key-0123456789abcdef"
+# Any other notebook of the package runs too, after these: a new one is tested unasked.
+OTHERS = sorted(
+    p.stem
+    for p in NOTEBOOKS_DIR.glob("*.ipynb")
+    if p.stem not in (*MONTHLY_SET, "usage_report", "explore")
+)
 COMMANDS = (
     ("--all",),
     ("usage_report",),
     ("explore", "--no-pdf"),
+    *((name,) for name in OTHERS),
     ("retention_audit",),
 )
 

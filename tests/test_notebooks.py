@@ -28,7 +28,6 @@ from insight_workbench.ledger.tables import audit
 from insight_workbench.ledger.tables import runs as recorded_runs
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
-from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.notebooks import NOTEBOOKS_DIR
 from insight_workbench.rules.runner import run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
@@ -46,7 +45,8 @@ AUDITS = {
 
 
 def test_every_notebook_of_the_issue_is_there() -> None:
-    assert sorted([*AUDITS, "usage_report", "monthly_compliance_pack", "explore"]) == NOTEBOOKS
+    """(Others may join them: the sample's report runs take every notebook.)"""
+    assert {*AUDITS, "usage_report", "monthly_compliance_pack", "explore"} <= set(NOTEBOOKS)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -112,7 +112,6 @@ def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapsh
     for file, digest in run["sha256"].items():
         assert hashlib.sha256((runs[name] / file).read_bytes()).hexdigest() == digest
     assert set(run["sha256"]) == set(run["files"].values())
-    assert name in MONTHLY_SET or name in ("usage_report", "explore")
 
 
 def test_a_run_leaves_nothing_in_the_home_folder(

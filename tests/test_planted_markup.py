@@ -14,21 +14,17 @@ from typing import Any
 import pytest
 from planted_markup import build_planted, listener
 from plotly.offline import get_plotlyjs
+from sample_reports import OTHERS
 
 from insight_workbench.dashboard.navigation import pages_for, url_paths
 from insight_workbench.dashboard.roles import ANALYST, DPO
+from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.report_html import DRAW_CHARTS, content_policy, shared_script_name
 from insight_workbench.reports.runner import run_report
 
-NOTEBOOKS = [
-    "retention_audit",
-    "subject_requests_audit",
-    "deidentification_audit",
-    "access_review",
-    "monthly_compliance_pack",
-    "usage_report",
-    "explore",
-]
+# Every notebook of the package: a new one first, then these (explore, run last, is the
+# newest run the Reports page opens on).
+NOTEBOOKS = [*OTHERS, *MONTHLY_SET, "usage_report", "explore"]
 KEY = "planted-markup-test-key-0123456789"
 URL_ATTRIBUTES = {"src", "href", "action", "formaction", "xlink:href", "poster", "data", "srcset"}
 EXTERNAL = re.compile(r"^\s*(https?:|//|ftp:)", re.IGNORECASE)

@@ -24,7 +24,7 @@ import pytest
 from browser_support import on_ci, require_chromium
 from cli_runner import run_cli as cli
 from pypdf import PageObject, PdfReader
-from sample_reports import SampleReports
+from sample_reports import OTHERS, SampleReports
 
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.pdf import Printed, print_pdf
@@ -34,7 +34,7 @@ from insight_workbench.reports.signing import KEY_VARIABLE
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
-REPORTS = [*MONTHLY_SET, "usage_report"]
+REPORTS = [*MONTHLY_SET, "usage_report", *OTHERS]  # every notebook printed (not explore)
 MB = 1024 * 1024
 
 
