@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -120,15 +122,33 @@ class Policy:
         }
 
 
+POLICY_BYTES = 1024 * 1024  # a policy is a page of settings: more is not one
+
+
 def _parse(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(_read_bounded(path).decode("utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path}: policy file not found") from None
     except OSError:
         raise InputError(f"{path}: the policy file cannot be read") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path.name}: not valid TOML ({error})") from None
+    except RecursionError:
+        raise InputError(f"{path.name}: not a policy file (nested too deeply)") from None
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes: a regular file (a named pipe would be waited on for ever, a
+    device read without end) of at most `POLICY_BYTES`."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise InputError(f"{path}: the policy file is not a regular file")
+        data = handle.read(POLICY_BYTES + 1)
+    if len(data) > POLICY_BYTES:
+        raise InputError(f"{path}: the policy file is larger than {POLICY_BYTES} bytes")
+    return data
 
 
 def _section(cls: type, name: str, values: dict[str, Any], base: Any, where: str) -> Any:

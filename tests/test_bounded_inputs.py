@@ -282,3 +282,50 @@ def test_the_number_of_datasets_is_bounded(snapshot: Path, monkeypatch) -> None:
     assert_refused(run_cli("validate", snapshot), "deidentified/", "more than 3 datasets")
     monkeypatch.setenv("INSIGHT_MAX_DATASETS", "4")
     assert run_cli("validate", snapshot).returncode == 0
+
+
+def test_a_column_name_longer_than_python_s_default_field_is_read(snapshot: Path) -> None:
+    """Python's CSV reader stops at 131,072 characters a field unless told: a longer
+    header name, well within the header limit, was refused as "not valid CSV"."""
+    name = "n" * 131_073
+    replace_file(snapshot, "deidentified/long.csv", f"{name},count\nx,12\n".encode())
+    done = run_cli("validate", snapshot)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "most"),
+    [
+        ("INSIGHT_MAX_FIELD_BYTES", str(2**63), "2147483647"),
+        ("INSIGHT_MAX_HEADER_BYTES", str(2**31), "2147483647"),
+        ("INSIGHT_READ_TIMEOUT_SECONDS", "1" + "0" * 400, "604800"),
+        ("INSIGHT_MAX_JSON_DEPTH", "5000", "500"),  # the JSON reader stops near 1,000
+    ],
+)
+def test_a_limit_set_beyond_what_the_readers_honour_is_refused(
+    snapshot: Path, monkeypatch, variable: str, value: str, most: str
+) -> None:
+    """Each was accepted, then a traceback (an overflow) or a false message ("nested
+    deeper than 5000 levels" of a file 990 deep)."""
+    monkeypatch.setenv(variable, value)
+    assert_refused(run_cli("validate", snapshot), variable, f"at most {most}")
+    monkeypatch.setenv(variable, most)
+    assert run_cli("validate", snapshot).returncode == 0
+
+
+def test_a_policy_file_is_read_within_bounds(snapshot: Path, tmp_path: Path) -> None:
+    """`--policy /dev/zero` grew until memory ran out, a named pipe was waited on for
+    ever, and a deeply nested file gave a line naming neither the file nor the cause."""
+    pipe = tmp_path / "policy.fifo"
+    os.mkfifo(pipe)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 100_000, encoding="utf-8")
+    for policy, words in (
+        ("/dev/zero", ("/dev/zero", "not a regular file")),
+        (pipe, ("policy.fifo", "not a regular file")),
+        (deep, ("deep.toml", "nested too deeply")),
+    ):
+        assert_refused(cli("check", snapshot, "--policy", policy), *words)
+    big = tmp_path / "big.toml"
+    big.write_text("#" * (1024 * 1024 + 1), encoding="utf-8")
+    assert_refused(run_cli("check", snapshot, "--policy", big), "big.toml", "larger than")

@@ -162,12 +162,15 @@ def csv_header(path: Path, where: str | None = None) -> tuple[list[str] | None, 
     whole = len(data) <= most
     text = data[:most].decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
     buffer = io.StringIO(text, newline="")
+    field_size = csv.field_size_limit(most)  # a name may be as long as the header allows
     try:
         header = next(csv.reader(buffer, strict=True), None)
     except csv.Error:
         if not whole:
             raise _header_too_long(where, most) from None
         raise InputError(f"{where}: the header row is not valid CSV") from None
+    finally:
+        csv.field_size_limit(field_size)
     if not whole and buffer.tell() >= len(text) and not text.endswith(("\n", "\r")):
         raise _header_too_long(where, most)
     if header is not None and len(header) > limits.max_columns():

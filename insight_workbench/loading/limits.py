@@ -26,6 +26,13 @@ DEFAULTS: dict[str, tuple[str, int]] = {
 }
 
 
+# The largest value each may be raised to: what the readers can honour (a DuckDB line
+# size and a Python field size are 32-bit; the JSON reader recurses in Python), so a
+# higher setting is refused rather than promised and broken.
+MAXIMA: dict[str, int] = {"json_depth": 500, "read_timeout_seconds": 7 * 24 * 3600}
+MAXIMUM = 2**31 - 1
+
+
 def limit(name: str) -> int:
     """The current value of limit `name`: its environment variable, else the default."""
     variable, default = DEFAULTS[name]
@@ -38,6 +45,9 @@ def limit(name: str) -> int:
         raise InputError(f"{variable}: must be a whole number") from None
     if value < 1:
         raise InputError(f"{variable}: must be at least 1")
+    highest = MAXIMA.get(name, MAXIMUM)
+    if value > highest:
+        raise InputError(f"{variable}: must be at most {highest}")
     return value
 
 
