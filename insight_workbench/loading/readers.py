@@ -438,6 +438,13 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
             f"{shown(label)}: the file has {len(written)} columns, more than "
             f"{limits.max_columns()} (limit {limits.variable('columns')})"
         )
+    # Fields nested in a column count too: one struct of 300,000 fields is as wide.
+    fields = len(written) + sum(len(inside) for inside in schema.values())
+    if fields > limits.max_columns():
+        raise InputError(
+            f"{shown(label)}: the file has {fields} columns and nested fields, more than "
+            f"{limits.max_columns()} (limit {limits.variable('columns')})"
+        )
     # The names as written, trimmed as a CSV header's are: DuckDB renames a repeated
     # one (`ip`, `ip_1`), which would load the wrong column under the declared name.
     names = [name.strip() for name in written]
