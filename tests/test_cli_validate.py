@@ -58,6 +58,7 @@ def test_clean_snapshot_as_json(tmp_path: Path) -> None:
     }
     assert (report["rows_rejected_total"], report["rejects"]) == (0, [])
     assert (report["credential_columns"], report["orphans"]) == ([], [])
+    assert report["not_judged"] == []
 
 
 def test_quarantined_rows_exit_1_without_values(tmp_path: Path) -> None:
@@ -96,6 +97,26 @@ def test_credential_columns_and_orphans_are_listed(tmp_path: Path) -> None:
     assert "Credential column not loaded: logins.session_token" in result.stdout
     assert "Foreign key without parent: logins.user_id -> users: 1 rows" in result.stdout
     assert PLANTED not in result.stdout
+
+
+def test_files_under_deidentified_that_no_rule_judges_are_named(tmp_path: Path) -> None:
+    """A release as a spreadsheet, or a sidecar whose dataset is gone, passed without a
+    word: the DEID rules read CSV and Parquet datasets only."""
+    snapshot = valid_snapshot(tmp_path / "s")
+    released = snapshot / "deidentified"
+    released.mkdir(exist_ok=True)
+    (released / "regions.xlsx").write_bytes(b"PK")
+    (released / "gone.meta.json").write_text("{}", encoding="utf-8")
+    (released / ".DS_Store").write_bytes(b"")
+    (released / "kept.csv").write_text("region,count\nnorth,12\n", encoding="utf-8")
+    (released / "kept.meta.json").write_text('{"kind": "aggregate"}', encoding="utf-8")
+    as_json = run_cli("validate", snapshot, "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    unjudged = ["deidentified/gone.meta.json", "deidentified/regions.xlsx"]
+    assert json.loads(as_json.stdout)["not_judged"] == unjudged
+    table = run_cli("validate", snapshot).stdout
+    for name in unjudged:
+        assert f"Not judged by the DEID rules (not a CSV or Parquet dataset): {name}" in table
 
 
 def test_refused_snapshot_exits_2_from_the_console_script(

@@ -65,4 +65,8 @@ def render_table(report: dict[str, Any]) -> str:
             f"Foreign key without parent: {printable(o['table'])}.{printable(o['column'])} "
             f"-> {printable(o['parent'])}: {o['rows']} rows"
         )
+    for name in report["not_judged"]:
+        lines.append(
+            f"Not judged by the DEID rules (not a CSV or Parquet dataset): {printable(name)}"
+        )
     return "\n".join(lines)

@@ -10,10 +10,17 @@ import pandas as pd
 
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deidentification import assessment as deid
+from insight_workbench.loading.manifest import unjudged_files
 
 
 def assessments(wb: Workbench) -> list[deid.DatasetAssessment]:
     return deid.assess_datasets(wb.snapshot, wb.policy, wb.as_of)
+
+
+def not_judged(wb: Workbench) -> list[str]:
+    """Files under `deidentified/` that are no dataset (a spreadsheet, a sidecar whose
+    dataset is missing): the DEID checks never saw them."""
+    return unjudged_files(wb.snapshot.path)
 
 
 def verdicts(wb: Workbench) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from insight_workbench.loading.manifest import unjudged_files
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.loading.snapshot import Snapshot
@@ -57,4 +58,5 @@ def validation_report(snapshot: Snapshot) -> dict[str, Any]:
         ],
         "credential_columns": [{"table": t, "column": c} for t, c in snapshot.credential_columns],
         "orphans": orphan_counts(snapshot),
+        "not_judged": unjudged_files(snapshot.path),
     }

@@ -189,6 +189,25 @@ def deidentified_files(folder: Path) -> dict[str, Path]:
     return found
 
 
+def unjudged_files(folder: Path) -> list[str]:
+    """What `deidentified/` holds besides its datasets and their sidecars (a spreadsheet,
+    a compressed file, a sidecar whose dataset is missing), as `deidentified/<name>`:
+    nothing judges it, and a release the DEID rules never saw must not pass unnoticed.
+    Hidden names (`.DS_Store`) are left out."""
+    directory = folder / "deidentified"
+    if not directory.is_dir() or directory.is_symlink():
+        return []
+    datasets = {path.stem for path in directory.iterdir() if path.suffix in EXPORT_SUFFIXES}
+    sidecars = {f"{name}.meta.json" for name in datasets}
+    return sorted(
+        f"deidentified/{path.name}"
+        for path in directory.iterdir()
+        if not path.name.startswith(".")
+        and path.suffix not in EXPORT_SUFFIXES
+        and path.name not in sidecars
+    )
+
+
 def _holds_export_files(folder: Path, most_entries: int = 10_000) -> bool:
     """Whether a CSV or Parquet file lies anywhere under `folder` (a dataset that would
     otherwise be left out without a word); the first `most_entries` entries are looked at."""

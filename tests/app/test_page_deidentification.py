@@ -116,3 +116,17 @@ def test_a_dataset_s_panel_keeps_its_columns_findings_resolved_since(
     assert f"DEID-002 {gone.key}: history and decisions" in labels
     named = {label.split(" ")[1].removesuffix(":") for label in labels}
     assert all(k.startswith("dataset:newsletter_engagement") for k in named), named
+
+
+def test_files_no_check_judges_are_named(open_app, sample_path, tmp_path) -> None:
+    """A release as a spreadsheet passed the page without a word; its name is the
+    export's, shown as text."""
+    import shutil
+
+    copy = tmp_path / "sample"
+    shutil.copytree(sample_path, copy)
+    (copy / "deidentified" / "regions_*bold*.xlsx").write_bytes(b"PK")
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(copy)})
+    assert not app.exception
+    [warning] = [w.value for w in app.warning if w.value.startswith("Not judged")]
+    assert "deidentified/regions\\_\\*bold\\*.xlsx" in warning
