@@ -168,3 +168,18 @@ def test_one_finding_history_names_its_runs(ledger_setting: str, lifecycle_resul
     ]
     assert finding_history(ledger, "TPP-001", "processor:P2", now=NOW) is None
     assert finding_history(ledger, "TPP-00", "processor:P1", now=NOW) is None  # exact rule
+
+
+def test_a_key_with_its_parts_is_matched_exactly_on_both_backends(
+    ledger_setting: str, sample
+) -> None:
+    """A dataset's record takes its columns' findings (`dataset:a:…`), and no other
+    dataset's: not `A` (SQLite's LIKE ignores case), `a_b` (`_` is a LIKE wildcard) or `ab`."""
+    from insight_workbench.findings import Finding
+
+    result = run_check(sample, load_policy(), prefixes=["SEC"])
+    keys = ["dataset:a", "dataset:a:x", "dataset:A:x", "dataset:a_b:x", "dataset:ab:x"]
+    result.findings.extend(Finding("DEID-001", key, "high", "found", None) for key in keys)
+    record_run(open_ledger(ledger_setting), result, source="cli", by="dpo")
+    life = finding_lifecycle(open_ledger(ledger_setting), None, "dataset:a", with_parts=True)
+    assert sorted(f.key for f in life.findings) == ["dataset:a", "dataset:a:x"]

@@ -110,6 +110,9 @@ def test_json_on_a_terminal_that_is_not_utf8_is_still_json(tmp_path: Path) -> No
     _, shown = on_a_terminal(as_json, env, stderr_too=False)
     assert "\\ud83d\\ude00\\u2603\\u0142" in shown  # JSON's escapes, a pair for the emoji
     assert json.loads(shown) == json.loads(piped.stdout)
+    as_csv = [str(SCRIPT), "check", str(snapshot), "--format", "csv"]
+    _, shown = on_a_terminal(as_csv, env, stderr_too=False)
+    assert "org:O1\\U0001f600\\u2603\\u0142" in shown  # escaped for people, as tables are
 
 
 def closed_organisation(folder: Path, org_id: str, name: str) -> Path:
@@ -142,11 +145,13 @@ def test_a_command_started_with_standard_output_closed_is_exit_2(
     cannot be printed is exit 2, as `--output /dev/stdout` is. (The sample's workspace is
     this process's, built once.)"""
     env = dict(os.environ)
-    closed = b"error: standard output is closed: nothing can be printed (give --output FILE)\n"
+    closed = b"error: standard output is closed: nothing can be printed\n"
     for argv in (
         ["check", str(sample_path), "--format", "json"],
         ["check", str(sample_path)],
         ["schedule", str(sample_path), "--format", "csv"],
+        ["validate", str(sample_path)],  # a table for people: exit 1 said "quarantined"
+        ["usage", str(sample_path)],
     ):
         done = subprocess.run(
             [str(SCRIPT), *argv],

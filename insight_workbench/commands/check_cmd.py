@@ -94,7 +94,7 @@ def check(
     else:
         colour = target is None and is_terminal(sys.stdout) and "NO_COLOR" not in os.environ
         text = render_table(result, colour)
-    write_text(text, target, data=chosen != "table")
+    write_text(text, target, data=chosen != "table", as_json=chosen == "json")
     raise typer.Exit(1 if result.findings else 0)
 
 

@@ -75,7 +75,7 @@ def output_folder(option: str, value: str | Path) -> Path:
 
 
 def write_json(document: Any, output: Path | None = None) -> None:
-    write_text(json_text(document), output, data=True)
+    write_text(json_text(document), output, data=True, as_json=True)
 
 
 def json_text(document: Any) -> str:
@@ -87,7 +87,20 @@ def json_text(document: Any) -> str:
     return UNSHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"
 
 
-def write_text(text: str, output: Path | None = None, *, data: bool = False) -> None:
+STDOUT_CLOSED = "standard output is closed: nothing can be printed"
+
+
+def say(text: str) -> None:
+    """A command's result for people (a table, a verdict): printed on standard output,
+    which must be open, else exit 2 (exit 0 or 1 would report what nobody saw)."""
+    if sys.stdout is None:
+        raise InputError(STDOUT_CLOSED)
+    typer.echo(text)
+
+
+def write_text(
+    text: str, output: Path | None = None, *, data: bool = False, as_json: bool = False
+) -> None:
     """Print `text`, or write it to `output` whole or not at all (a clear error when it
     cannot be written). `data` (JSON, CSV) goes to a pipe or file as the UTF-8 bytes
     `--output` writes, escape sequences and all, whatever the locale's encoding: a
@@ -96,11 +109,9 @@ def write_text(text: str, output: Path | None = None, *, data: bool = False) -> 
     written in the terminal's encoding, what it cannot show escaped (`cli.main`)."""
     if output is None:
         if sys.stdout is None:  # started with standard output closed: nothing can read it
-            raise InputError(
-                "standard output is closed: nothing can be printed (give --output FILE)"
-            )
+            raise InputError(STDOUT_CLOSED)
         if data:
-            _print_data(text)
+            _print_data(text, as_json)
         else:
             typer.echo(text, nl=False)
         return
@@ -115,11 +126,13 @@ def write_text(text: str, output: Path | None = None, *, data: bool = False) -> 
         raise InputError(f"--output {output}: cannot be written ({error.strerror})") from None
 
 
-def _print_data(text: str) -> None:
+def _print_data(text: str, as_json: bool) -> None:
     out = sys.stdout
     if is_terminal(out):
         shown = printable(text, keep_newlines=True)
-        typer.echo(_unencodable_as_json_escapes(shown, out.encoding or "utf-8"), nl=False)
+        if as_json:  # what the terminal cannot show, as JSON's escapes: still JSON
+            shown = _unencodable_as_json_escapes(shown, out.encoding or "utf-8")
+        typer.echo(shown, nl=False)
         return
     binary = getattr(out, "buffer", None)
     if binary is None:  # a stream in memory (a caller capturing output) takes text

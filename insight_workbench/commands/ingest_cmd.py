@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from insight_workbench.commands.common import SnapshotArg
+from insight_workbench.commands.common import SnapshotArg, say
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
 
@@ -54,7 +54,7 @@ def ingest(
                 lines += ["", f"Analyst data: {path} ({'built' if built else 'reused'})"]
             except InputError as error:  # no room for it: the workspace still stands
                 problem, unwritten = str(error), True
-        typer.echo("\n".join(lines))
+        say("\n".join(lines))
         if problem is not None:
             typer.echo(f"Analyst data not built: {problem}", err=True)
     finally:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.commands.common import DAY, PolicyOption
+from insight_workbench.commands.common import DAY, PolicyOption, say
 from insight_workbench.errors import InputError
 
 ledger_app = typer.Typer(
@@ -27,19 +27,23 @@ def verify() -> None:
     states = audit_trail.verify(open_existing_ledger())
     if all(state.broken is None for state in states):
         trail, made = states
-        typer.echo(
+        said = [
             f"intact ({_count(trail.entries, 'audit entry', 'audit entries')}, "
             f"{_count(made.entries, 'decision', 'decisions')})"
-        )
+        ]
         if trail.pruned:
             older = _count(trail.pruned, "older audit entry", "older audit entries")
-            typer.echo(f"({older} pruned under [audit] keep_days)")
+            said.append(f"({older} pruned under [audit] keep_days)")
+        say("\n".join(said))
         return
-    for state in states:
-        if state.broken is None:
-            typer.echo(f"{state.name}: intact ({_count(state.entries, 'entry', 'entries')})")
-        else:
-            typer.echo(f"{state.name}: broken at entry {state.broken.seq}: {state.broken.problem}")
+    say(
+        "\n".join(
+            f"{state.name}: intact ({_count(state.entries, 'entry', 'entries')})"
+            if state.broken is None
+            else f"{state.name}: broken at entry {state.broken.seq}: {state.broken.problem}"
+            for state in states
+        )
+    )
     raise typer.Exit(1)
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from insight_workbench.commands.common import AsOfOption, output_folder
+from insight_workbench.commands.common import AsOfOption, output_folder, say
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
 from insight_workbench.reports.notebooks import MONTHLY_SET
@@ -223,12 +223,15 @@ def verify(
     from insight_workbench.reports.verify import verify_runs
 
     verdicts = verify_runs(path, public_key)
+    lines = []
     for verdict in verdicts:
         if verdict.ok:
-            typer.echo(f"ok        {printable(verdict.folder)}  ({_signed(verdict)})")
+            lines.append(f"ok        {printable(verdict.folder)}  ({_signed(verdict)})")
         else:
             problems = "; ".join(map(printable, verdict.problems))  # may name a planted file
-            typer.echo(f"MISMATCH  {printable(verdict.folder)}: {problems}")
+            lines.append(f"MISMATCH  {printable(verdict.folder)}: {problems}")
+    if lines:
+        say("\n".join(lines))
     raise typer.Exit(0 if all(v.ok for v in verdicts) else 1)
 
 

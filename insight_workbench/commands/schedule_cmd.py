@@ -63,7 +63,7 @@ def schedule(
         text = render_csv(items)
     else:
         text = render_table(items, format_utc(moment), within)
-    write_text(text, target, data=chosen != "table")
+    write_text(text, target, data=chosen != "table", as_json=chosen == "json")
 
 
 def render_csv(items: list[ScheduleItem]) -> str:

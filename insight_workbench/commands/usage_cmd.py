@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from insight_workbench.commands.common import AsOfOption, SnapshotArg, write_json
+from insight_workbench.commands.common import AsOfOption, SnapshotArg, say, write_json
 from insight_workbench.terminal import printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
@@ -39,7 +39,7 @@ def usage(
     if format == "json":
         write_json(document)
     else:
-        typer.echo(render_table(document))
+        say(render_table(document))
 
 
 def render_table(document: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from insight_workbench.commands.common import SnapshotArg, write_json
+from insight_workbench.commands.common import SnapshotArg, say, write_json
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import printable
 
@@ -27,7 +27,7 @@ def validate(
     if format == "json":
         write_json(report)
     else:
-        typer.echo(render_table(report))
+        say(render_table(report))
     raise typer.Exit(1 if report["rows_rejected_total"] else 0)
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
@@ -149,9 +149,13 @@ def finding_recorded(connection: Connection, rule: str, key: str) -> bool:
 
 
 def key_matches(column: Any, key: str, with_parts: bool) -> ColumnElement[bool]:
-    """`column` is `key`, or with `with_parts` the key of one of its parts (`key:…`)."""
+    """`column` is `key`, or with `with_parts` the key of one of its parts (`key:…`).
+    Compared exactly, case and all (SQLite's LIKE ignores case: `Notes` is not `notes`)."""
     exact: ColumnElement[bool] = column == key
-    return or_(exact, column.startswith(key + ":", autoescape=True)) if with_parts else exact
+    if not with_parts:
+        return exact
+    head = key + ":"
+    return or_(exact, func.substr(column, 1, len(head)) == head)
 
 
 def decisions_by_finding(

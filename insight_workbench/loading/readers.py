@@ -439,7 +439,7 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
             f"{limits.max_columns()} (limit {limits.variable('columns')})"
         )
     # Fields nested in a column count too: one struct of 300,000 fields is as wide.
-    fields = len(written) + sum(len(inside) for inside in schema.values())
+    fields = sum(max(1, _leaves(inside)) for inside in schema.values())
     if fields > limits.max_columns():
         raise InputError(
             f"{shown(label)}: the file has {fields} columns and nested fields, more than "
@@ -548,6 +548,14 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, lis
         while len(left) > 1 and left[-1] <= 0:
             left.pop()
     return columns
+
+
+def _leaves(paths: list[str]) -> int:
+    """The fields of `paths` (depth first, each before its children) holding values: a
+    list's `list` level or a struct is not one."""
+    following = [*paths[1:], ""][: len(paths)]
+    pairs = zip(paths, following, strict=True)
+    return sum(not later.startswith(path + ".") for path, later in pairs)
 
 
 def nested_credentials(columns: dict[str, list[str]]) -> dict[str, list[str]]:

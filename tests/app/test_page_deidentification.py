@@ -103,6 +103,8 @@ def test_a_dataset_s_panel_keeps_its_columns_findings_resolved_since(
     earlier = run_check(sample, load_policy())
     gone = Finding("DEID-002", "dataset:newsletter_engagement:old_ref", "high", "hashed", None)
     earlier.findings.append(gone)
+    for other in ("dataset:Newsletter_Engagement:a", "dataset:newsletter_engagement_2:a"):
+        earlier.findings.append(Finding("DEID-002", other, "high", "hashed", None))
     ledger = str(tmp_path / "ledger.sqlite")
     record_run(open_ledger(ledger), earlier, source="cli", by="dpo@example.org")
     app = open_app(
@@ -115,7 +117,9 @@ def test_a_dataset_s_panel_keeps_its_columns_findings_resolved_since(
     labels = [e.label for e in app.expander]
     assert f"DEID-002 {gone.key}: history and decisions" in labels
     named = {label.split(" ")[1].removesuffix(":") for label in labels}
-    assert all(k.startswith("dataset:newsletter_engagement") for k in named), named
+    # not another dataset's: one named alike but for case (SQLite's LIKE ignores case),
+    # or one whose name only starts the same
+    assert all(k.startswith("dataset:newsletter_engagement:") for k in named), named
 
 
 def test_files_no_check_judges_are_named(open_app, sample_path, tmp_path) -> None:
