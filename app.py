@@ -60,7 +60,7 @@ def open_view(identity: session.Identity, secrets: dict[str, Any]) -> None:
     session.show_snapshot(wb)
     if key is not None:
         routing.move_to_owner(wb, nav, key)
-    address.show_link(nav.url_path, wb.as_of)
+    address.show_link(nav.url_path, wb.exported_at)  # what an address without as_of means
     try:
         with session.guard():
             nav.current.run()

@@ -203,12 +203,14 @@ def absolute(relative: str) -> str:
     return root + relative.removeprefix("./")
 
 
-def show_link(url_path: str, as_of: datetime) -> None:
-    """The "Copy link" affordance: this view's address, as of its exact instant."""
+def show_link(url_path: str, exported_at: datetime) -> None:
+    """The "Copy link" affordance: this view's address, as of its exact instant. An
+    address without `as_of` means the export time, written out; never the instant a role
+    counts to (an analyst's end of the day), which the link would move a day on."""
     current = params()
     if one(SNAPSHOT) is None:  # absent or empty: the default snapshot
         current.pop(SNAPSHOT, None)
     if one(AS_OF) is None:  # absent or empty: the export time, written out
-        current[AS_OF] = [format_utc(as_of)]
+        current[AS_OF] = [format_utc(exported_at)]
     st.sidebar.markdown("**Link to this view**", help="Copy it with the button at its right.")
     st.sidebar.code(absolute(link(url_path, current)), language=None, wrap_lines=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -275,6 +276,22 @@ def test_an_empty_as_of_or_snapshot_is_absent_and_the_link_says_what_it_meant(
     link = app.sidebar.code[0].value
     assert "as_of=2026-11-28T02:00:00Z" in link  # the sample's export time
     assert "snapshot=" not in link
+
+
+def test_the_analyst_s_link_opens_the_same_view(open_app) -> None:
+    """The link wrote the instant an analyst counts to (the end of the export's day), and
+    opening it counted to the end of the next day: other figures, another date."""
+    first = open_app("analyst", "app_pages/usage.py")
+    assert not first.exception
+    [as_of] = [
+        part.removeprefix("as_of=")
+        for part in first.sidebar.code[0].value.split("?")[1].split("&")
+        if part.startswith("as_of=")
+    ]
+    again = open_app("analyst", "app_pages/usage.py", query={"as_of": unquote(as_of)})
+    assert not again.exception
+    assert again.sidebar.date_input[0].value == first.sidebar.date_input[0].value
+    assert [m.value for m in again.metric] == [m.value for m in first.metric]
 
 
 def test_as_of_from_the_address_is_kept_and_in_the_link(open_app) -> None:
