@@ -632,3 +632,30 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -
     assert lockdown.cache_dir() == Path.home() / ".cache" / "insight-workbench"
     monkeypatch.setenv("XDG_CACHE_HOME", "/srv/cache")
     assert lockdown.cache_dir() == Path("/srv/cache/insight-workbench")
+
+
+def test_a_folder_just_changed_on_a_file_system_of_whole_seconds_is_not_remembered() -> None:
+    """There a rewrite of the same size in the second of the last write keeps every time:
+    the folder was remembered as checked and its old answers served (racy timestamps)."""
+    now = 1_800_000_000 * known_folders.SECOND_NS
+    moment = now - known_folders.RACY_NS
+    assert known_folders.racy(now, now, moment)  # whole seconds, just changed
+    assert not known_folders.racy(now + 123, now + 456, moment)  # nanoseconds: seen
+    old = moment - known_folders.SECOND_NS
+    assert not known_folders.racy(old, old, moment)  # changed long before
+
+
+def test_a_workspace_missing_a_table_is_built_again(tmp_path: Path) -> None:
+    """One dropped by hand (the rows held per user) was opened as it was: `check` ended in
+    a traceback and exit 1, "findings reported", on every run after."""
+    folder = valid_snapshot(tmp_path / "s")
+    first, snapshot = ingest(folder)
+    snapshot.con.close()
+    with duckdb.connect(str(first.path)) as con:
+        con.execute("DROP TABLE iw_held")
+    again, snapshot = ingest(folder)
+    try:
+        assert again.built
+        assert snapshot.cursor().execute("SELECT count(*) FROM iw_held").fetchone() is not None
+    finally:
+        snapshot.con.close()

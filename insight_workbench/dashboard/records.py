@@ -276,7 +276,7 @@ def panel(
             )
         if key.prefix == "request" and has_facts and facts is not None:
             _pack_action(wb, key, facts)
-        show_history_and_decisions(wb, key)
+        show_history_and_decisions(wb, key, facts)
         st.button(
             "Show everything on this page",
             on_click=address.set_param,
@@ -319,10 +319,15 @@ def findings_csv(frame: pd.DataFrame) -> bytes:
     return csv_bytes(columns, rows)
 
 
-def show_history_and_decisions(wb: Workbench, key: RecordKey) -> None:
+def show_history_and_decisions(
+    wb: Workbench, key: RecordKey, facts: pd.DataFrame | None = None
+) -> None:
     """For each finding of the record: its history across the recorded runs and the
-    DPO's decisions about it, from the ledger, with the form to add one."""
-    render_deletion_record(wb, key.text)
+    DPO's decisions about it, from the ledger, with the form to add one. Deletion
+    evidence first, for what the policy asks to delete (not a request to see data)."""
+    kinds = set(facts["type"]) if facts is not None and "type" in facts else set()
+    if key.prefix != "request" or not kinds or "erasure" in kinds:
+        render_deletion_record(wb, key.text)
     own = record_findings(wb, key)
     findings_of_record = {(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}
     findings_of_record |= recorded_findings(key.text, with_parts=key.prefix == "dataset")

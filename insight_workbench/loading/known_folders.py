@@ -56,20 +56,53 @@ def is_known(workspace: Path, folder_identity: str | None) -> bool:
     return folder_identity is not None and folder_identity in _remembered(workspace)
 
 
+# A file changed within this long before its identity was taken, on a file system that
+# keeps whole seconds (ext3, small ext4 inodes, FAT's two seconds, some network shares),
+# may change again unseen: a rewrite in that second keeps the same times. Such a folder
+# is not remembered, and is hashed again next time. (Times with nanoseconds show a file
+# system that would show the rewrite.)
+RACY_NS = 2_000_000_000
+SECOND_NS = 1_000_000_000
+
+
 def remember(
-    workspace: Path, folder_identity: str | None, sources: list[SourceFile], manifest: mf.Manifest
+    workspace: Path,
+    folder_identity: str | None,
+    sources: list[SourceFile],
+    manifest: mf.Manifest,
+    taken_ns: int,
 ) -> None:
     """Add the folder to those checked against `workspace`, when its pinned files still
-    have the identity taken before they were hashed (`folder_identity`). Only a hint: when
-    the cache cannot be written (read-only, full), or two processes race, the folder is
+    have the identity taken (at `taken_ns`, `time.time_ns()`) before they were hashed
+    (`folder_identity`), and none had changed just before then. Only a hint: when the
+    cache cannot be written (read-only, full), or two processes race, the folder is
     hashed again next time."""
     if folder_identity is None or identity(sources, manifest) != folder_identity:
         return  # changed while being hashed: nothing to vouch for
+    if _changed_since(sources, manifest, taken_ns - RACY_NS):
+        return  # its times could not show a change made while it was hashed
     if not workspace.is_file():  # replaced meanwhile by another build: nothing to vouch for
         return
     known = [i for i in _remembered(workspace) if i != folder_identity] + [folder_identity]
     with contextlib.suppress(OSError):
         write_atomically(_record(workspace), json.dumps(known[-REMEMBERED:]).encode())
+
+
+def _changed_since(sources: list[SourceFile], manifest: mf.Manifest, moment_ns: int) -> bool:
+    for source in _pinned(sources, manifest):
+        try:
+            info = os.lstat(source.path)
+        except OSError:
+            return True
+        if racy(info.st_mtime_ns, info.st_ctime_ns, moment_ns):
+            return True
+    return False
+
+
+def racy(mtime_ns: int, ctime_ns: int, moment_ns: int) -> bool:
+    """Whether times in whole seconds, at `moment_ns` or later, could hide a change."""
+    whole = mtime_ns % SECOND_NS == 0 and ctime_ns % SECOND_NS == 0
+    return whole and max(mtime_ns, ctime_ns) >= moment_ns
 
 
 def check_in_place(sources: list[SourceFile], manifest: mf.Manifest) -> None:

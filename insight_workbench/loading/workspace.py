@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -103,12 +104,13 @@ def ingest(
     root = cache_dir()
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
+    taken = time.time_ns()
     pinned = known_folders.identity(sources, manifest)
     snapshot, built = open_or_build(
         target,
         manifest.checksum,
         lambda: _open(target, folder, manifest, variant, reading, spill),
-        lambda: _build(manifest, sources, pinned, target, loose, settings, spill, on_step),
+        lambda: _build(manifest, sources, pinned, taken, target, loose, settings, spill, on_step),
         "the workspace",
     )
     if not known_folders.is_known(target, pinned):  # files changed since, or another folder
@@ -117,7 +119,7 @@ def ingest(
         except BaseException:
             snapshot.con.close()
             raise
-        known_folders.remember(target, pinned, sources, manifest)
+        known_folders.remember(target, pinned, sources, manifest, taken)
     return Workspace(target, built), snapshot
 
 
@@ -160,6 +162,10 @@ def _variant(loose: list[tuple[str, str]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+BUILT_TABLES = "workspace_tables"
+TABLE_NAMES = "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+
+
 def _open(
     target: Path,
     folder: Path,
@@ -177,6 +183,12 @@ def _open(
         ).fetchall()
         if info != [(LOADER_VERSION, manifest.checksum, variant)]:
             return None
+        present = {name for (name,) in con.execute(TABLE_NAMES).fetchall()}
+        if BUILT_TABLES not in present:  # built before the list was kept
+            return None
+        built = {name for (name,) in con.execute(f"SELECT * FROM {BUILT_TABLES}").fetchall()}
+        if not built <= present:
+            return None
         return snapshot_from_database(con, folder, manifest)
 
     return open_checked(target, settings, spill, made_for_this)
@@ -186,6 +198,7 @@ def _build(
     manifest: mf.Manifest,
     sources: list[SourceFile],
     pinned: str | None,
+    taken: int,
     target: Path,
     loose: list[tuple[str, str]],
     settings: Settings,
@@ -193,7 +206,7 @@ def _build(
     on_step: OnStep | None,
 ) -> None:
     """Build the workspace `target` from the folder's `sources`; their `pinned` identity
-    (taken before the copy) is remembered as checked when it is still theirs after it.
+    (taken before the copy, at `taken`) is remembered as checked when it is still theirs after it.
     `loose`: the digests of the unpinned files that name the workspace (its variant),
     which the copies must still have."""
     variant = _variant(loose)
@@ -216,11 +229,13 @@ def _build(
                 "$checksum AS manifest_sha256, $variant AS variant, now() AS built_at",
                 {"loader": LOADER_VERSION, "checksum": manifest.checksum, "variant": variant},
             )
+            # Every table it was built with: one dropped since (by hand) means a rebuild.
+            con.execute(f"CREATE TABLE {BUILT_TABLES} AS {TABLE_NAMES}")
             con.execute("CHECKPOINT")
         finally:
             con.close()
         put_in_place(part, target, manifest.checksum)
-        known_folders.remember(target, pinned, sources, manifest)
+        known_folders.remember(target, pinned, sources, manifest, taken)
     except (duckdb.Error, OSError) as error:
         failure = build_failure(error, target.parent.parent, spill, "the workspace")
         if failure is None:

@@ -86,3 +86,14 @@ def test_the_deadline_explained_is_the_policy_s(open_app, tmp_path) -> None:
     assert "the date in America/New_York of the as-of time" in explained
     assert "London" not in explained
     assert "England" not in explained
+
+
+def test_deletion_evidence_is_shown_for_erasure_requests_only(open_app, tmp_path) -> None:
+    """An access request's panel said "No deletion record yet: no recorded run holds its
+    data", which reads as "its data is gone" while the person's rows are all held."""
+    ledger = {"INSIGHT_LEDGER": str(tmp_path / "ledger.sqlite")}
+    for key, shown in (("request:R0039", False), ("request:R0001", True)):
+        app = open_app("dpo", PAGE, env=ledger, query={"key": key})
+        assert not app.exception
+        said = [m.value for m in app.markdown]
+        assert ("**Deletion evidence**" in said) is shown, key
