@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from insight_workbench.dashboard import audit, session
+from insight_workbench.dashboard import audit, session, tables
 from insight_workbench.dashboard import audit_log as log
 from insight_workbench.ledger.audit_trail import ACTIONS
 from insight_workbench.ledger.instants import now
@@ -41,4 +41,4 @@ frame = log.entries(wb, None if who == "Everyone" else str(who), actions, key, c
 if frame.empty:
     st.info("No entry matches these filters.")
 else:
-    st.dataframe(frame, hide_index=True, key="audit_table")
+    tables.show(frame, "audit_table", download=False)  # London times, worded columns

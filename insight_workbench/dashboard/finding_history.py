@@ -15,6 +15,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from insight_workbench.dashboard import tables
 from insight_workbench.dashboard.roles import DPO
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.database import acting_user, open_ledger
@@ -97,7 +98,8 @@ def _show_history(lifecycle: Lifecycle, life: FindingLife, widget: str) -> None:
     st.dataframe(runs, hide_index=True, key=f"{widget}_runs")
     if life.decisions:
         frame = pd.DataFrame([d.as_dict() for d in life.decisions])
-        st.dataframe(frame, hide_index=True, key=f"{widget}_decisions")
+        frame = frame.dropna(axis="columns", how="all")  # fields no decision here has
+        tables.show(frame, f"{widget}_decisions", download=False)
     else:
         st.caption("No decision yet.")
 

@@ -260,20 +260,14 @@ def panel(
                 "No finding names this key at this as-of time, and this page lists "
                 "nothing under it. Check the link, or open the page without it."
             )
-        if has_facts:
-            st.dataframe(facts, hide_index=True, key="record_facts")
+        if has_facts and facts is not None:  # the page's own table below has the download
+            tables.show(facts, "record_facts", download=False)
         if own.empty:
             if has_facts:
                 st.success("No finding for this record.")
         else:
             st.markdown("**Findings**")
-            rule_help = rule_words.help_for(list(own["rule"]))
-            st.dataframe(
-                own,
-                hide_index=True,
-                key="record_findings",
-                column_config={"rule": st.column_config.Column("rule", help=rule_help)},
-            )
+            tables.show(own.drop(columns=["name"]), "record_findings", download=False)
         if key.prefix == "request" and has_facts and facts is not None:
             _pack_action(wb, key, facts)
         show_history_and_decisions(wb, key, facts)

@@ -352,10 +352,15 @@ class Links:
 
 
 def show(
-    frame: pd.DataFrame, key: str, *, file_name: str | None = None, links: Links | None = None
+    frame: pd.DataFrame,
+    key: str,
+    *,
+    file_name: str | None = None,
+    links: Links | None = None,
+    download: bool = True,
 ) -> None:
-    """Render `frame` as the app's tables look, with a download of it below (the download
-    keeps keys as keys, never addresses)."""
+    """Render `frame` as the app's tables look, with a download of it below unless not
+    `download` (the download keeps keys as keys, never addresses)."""
     prepared = prepare(frame)
     display, config = prepared.display, prepared.config
     if links is not None and links.column in display.columns and not display.empty:
@@ -373,6 +378,8 @@ def show(
         placeholder=MISSING,
         key=key,
     )
+    if not download:
+        return
     st.download_button(
         "Download CSV",
         lambda: csv_of(prepared),  # written only when asked for

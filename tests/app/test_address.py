@@ -84,9 +84,11 @@ def test_a_key_given_on_the_wrong_page_opens_its_record_on_the_owning_page(
     assert not app.error
     assert app.title[0].value == owner(rule, key)
     assert f"Record {key}" in [s.value.replace("\\", "") for s in app.subheader]
-    shown = frame_with(app, "rule", "name", "severity")
+    shown = frame_with(app, "rule", "rule_name", "severity")
     assert rule in set(shown["rule"])
-    assert set(shown["name"]) >= {REGISTRY[rule].name.split(".")[1].replace("_", " ").capitalize()}
+    assert set(shown["rule_name"]) >= {
+        REGISTRY[rule].name.split(".")[1].replace("_", " ").capitalize()
+    }
     assert app.query_params["key"] == key
 
 
@@ -99,7 +101,7 @@ def test_a_credential_column_opens_where_its_file_is(open_app, findings, startsw
     app = open_app("dpo", first_page=USAGE, query={"key": key})
     assert not app.exception
     assert app.title[0].value == title
-    assert "SEC-001" in set(frame_with(app, "rule", "name")["rule"])
+    assert "SEC-001" in set(frame_with(app, "rule", "rule_name")["rule"])
 
 
 def test_an_org_key_filters_retention_to_that_organisation(open_app, findings) -> None:

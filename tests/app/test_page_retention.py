@@ -141,3 +141,14 @@ def test_days_are_tenths_rounded_down_so_whole_days_are_the_exact_span_s(
     snapshot = build_snapshot(tmp_path / "s", {"organisations": [organisation]})
     frame = retention_status(load_snapshot(snapshot), load_policy(), parse_timestamp(as_of))
     assert frame[column].tolist() == [tenths]
+
+
+def test_a_record_s_panel_shows_its_due_time_as_the_page_s_table_does(open_app) -> None:
+    """The panel showed `2026-10-13 16:30:00+00:00` and 45.3 days overdue, the table below
+    17:30 (London) and 45 days: two due times for one record on one page."""
+    app = open_app("dpo", PAGE, query={"key": "org:O0002"})
+    assert not app.exception
+    panel = frame_with(app, "org_id", "due_at", "days_overdue")  # the panel: first
+    [row] = panel[panel["org_id"] == "O0002"].to_dict("records")
+    assert str(row["due_at"].tz) == "Europe/London"
+    assert row["days_overdue"] == int(row["days_overdue"])
