@@ -92,16 +92,13 @@ def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
 FRACTION = re.compile(r"[.,](\d+)")  # a date has neither: the seconds' fraction
 
 
-def end_of_utc_day(moment: datetime) -> datetime:
-    """The end of the UTC day `moment` falls in: the next midnight (a midnight starts its
-    day, so a date picked means that whole day). The analyst's `as_of`: counted in
-    whole days, two views a second apart cannot differ by one person's login, which
-    hiding small counts would not see. The last supported day keeps `moment`."""
+def start_of_utc_day(moment: datetime) -> datetime:
+    """The start of the UTC day `moment` falls in: its midnight (a midnight is its own).
+    The analyst's `as_of`: counted in whole days, two views a second apart cannot differ
+    by one person's login, which hiding small counts would not see; and every day and
+    window counted lies wholly before it, so none is cut short by the export's time."""
     instant = to_utc(moment)
-    midnight = instant.replace(hour=0, minute=0, second=0, microsecond=0)
-    if midnight.date() >= date(LAST_YEAR, 12, 31):
-        return instant  # the supported range ends with its last day
-    return midnight + timedelta(days=1)
+    return instant.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def finer_than_microsecond(text: str) -> bool:

@@ -31,7 +31,7 @@ from insight_workbench.policy import load_policy
 from insight_workbench.reports.notebooks import NOTEBOOKS_DIR
 from insight_workbench.rules.runner import run_check
 from insight_workbench.subject_requests.request_table import request_deadlines
-from insight_workbench.timeutil import end_of_utc_day, format_utc
+from insight_workbench.timeutil import format_utc, start_of_utc_day
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -103,8 +103,8 @@ def test_each_run_is_recorded(runs: dict[str, Path], name: str, snapshot: Snapsh
     assert run["error"] is None
     assert run["snapshot"]["snapshot_id"] == snapshot.manifest.snapshot_id
     assert run["snapshot"]["checksum"] == snapshot.manifest.checksum
-    at = snapshot.manifest.exported_at  # an analyst's report counts to the end of its day
-    assert run["as_of"] == format_utc(end_of_utc_day(at) if name == "usage_report" else at)
+    at = snapshot.manifest.exported_at  # an analyst's report counts to the start of its day
+    assert run["as_of"] == format_utc(start_of_utc_day(at) if name == "usage_report" else at)
     assert run["policy"] == {"path": None, "values": load_policy().as_dict()}
     assert run["start"] <= run["end"]
     assert set(run["files"]) - {"pdf"} == {"notebook", "html", "results"}  # pdf: if printed
@@ -317,14 +317,14 @@ def test_the_ledger_holds_the_judged_run_once_and_every_report(
 
 
 def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: Snapshot) -> None:
-    """For the report's product and period, as the Usage page counts them: to the end of
-    the export's UTC day, as the analyst's `as_of` always is."""
+    """For the report's product and period, as the Usage page counts them: to the start
+    of the export's UTC day, as the analyst's `as_of` always is."""
     document = results(runs, "usage_report")
     found = document["headline"]
     assert (document["product"], document["days"]) == (None, 90)  # the notebook's defaults
-    end_of_day = end_of_utc_day(snapshot.manifest.exported_at)
-    expected = usage.headline_figures(snapshot, end_of_day, days=90)
-    assert expected != usage.headline_figures(snapshot, end_of_day)  # not the 30 days
+    day_start = start_of_utc_day(snapshot.manifest.exported_at)
+    expected = usage.headline_figures(snapshot, day_start, days=90)
+    assert expected != usage.headline_figures(snapshot, day_start)  # not the 30 days
     min_cell = load_policy().deidentification.min_cell
     for name in (
         "users",
@@ -342,20 +342,20 @@ def test_usage_figures_equal_the_usage_command(runs: dict[str, Path], snapshot: 
     assert found["users"] == expected["users"]  # the sample has many users: never suppressed
 
 
-def test_the_usage_report_counts_to_the_end_of_the_day_asked_for(
+def test_the_usage_report_counts_to_the_start_of_the_day_asked_for(
     runs: dict[str, Path], snapshot: Snapshot
 ) -> None:
     """As the app's analyst role: two runs a second apart in a day are the same report,
     never one person's login apart (the run here is at the export time, 02:00 UTC)."""
     html = (runs["usage_report"] / "usage_report.html").read_text(encoding="utf-8")
-    end_of_day = format_utc(end_of_utc_day(snapshot.manifest.exported_at))
-    assert end_of_day != snapshot.manifest.exported_at_iso
-    assert f"As of: <strong>{end_of_day}</strong>" in html  # the notebook's own header
+    day_start = format_utc(start_of_utc_day(snapshot.manifest.exported_at))
+    assert day_start != snapshot.manifest.exported_at_iso
+    assert f"As of: <strong>{day_start}</strong>" in html  # the notebook's own header
     # and the title, every printed page's header and the run's record say the same
-    assert f"as of {end_of_day}</title>" in html
-    assert f"As of {end_of_day} ·" in html
+    assert f"as of {day_start}</title>" in html
+    assert f"As of {day_start} ·" in html
     assert f"as of {snapshot.manifest.exported_at_iso}".lower() not in html.lower()
-    assert record(runs, "usage_report")["as_of"] == end_of_day
+    assert record(runs, "usage_report")["as_of"] == day_start
 
 
 def test_the_usage_report_words_its_headline_as_the_command_does(

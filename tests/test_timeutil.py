@@ -8,12 +8,12 @@ import pytest
 
 from insight_workbench.errors import InputError
 from insight_workbench.timeutil import (
-    end_of_utc_day,
     format_utc,
     iso_day,
     iso_minute,
     known_timezone,
     parse_as_of,
+    start_of_utc_day,
     to_utc,
 )
 
@@ -96,15 +96,15 @@ def test_days_and_minutes_are_written_with_four_digit_years() -> None:
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        (datetime(2026, 11, 28, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),  # a day
-        (datetime(2026, 11, 28, 0, 0, 0, 1, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
-        (datetime(2026, 11, 28, 23, 30, tzinfo=UTC), datetime(2026, 11, 29, tzinfo=UTC)),
-        (  # 23:30 in London on a summer day is 22:30 UTC: the UTC day ends at 00:00 UTC
-            datetime.fromisoformat("2026-07-01T23:30:00+01:00"),
-            datetime(2026, 7, 2, tzinfo=UTC),
+        (datetime(2026, 11, 28, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC)),  # a day
+        (datetime(2026, 11, 28, 0, 0, 0, 1, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC)),
+        (datetime(2026, 11, 28, 23, 30, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC)),
+        (  # 00:30 in London on a summer day is 23:30 UTC the day before
+            datetime.fromisoformat("2026-07-02T00:30:00+01:00"),
+            datetime(2026, 7, 1, tzinfo=UTC),
         ),
-        (datetime(9998, 12, 31, 12, tzinfo=UTC), datetime(9998, 12, 31, 12, tzinfo=UTC)),
+        (datetime(1, 1, 1, 12, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)),
     ],
 )
-def test_the_end_of_a_utc_day(moment: datetime, expected: datetime) -> None:
-    assert end_of_utc_day(moment) == expected
+def test_the_start_of_a_utc_day(moment: datetime, expected: datetime) -> None:
+    assert start_of_utc_day(moment) == expected

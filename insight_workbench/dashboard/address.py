@@ -206,7 +206,7 @@ def absolute(relative: str) -> str:
 def show_link(url_path: str, exported_at: datetime) -> None:
     """The "Copy link" affordance: this view's address, as of its exact instant. An
     address without `as_of` means the export time, written out; never the instant a role
-    counts to (an analyst's end of the day), which the link would move a day on."""
+    counts to (an analyst's start of the day), which is not what the address said."""
     current = params()
     if one(SNAPSHOT) is None:  # absent or empty: the default snapshot
         current.pop(SNAPSHOT, None)

@@ -33,7 +33,7 @@ from insight_workbench.loading.workspace import export_state, open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 from insight_workbench.rules.runner import CheckResult, run_check
-from insight_workbench.timeutil import LAST_YEAR, end_of_utc_day, iso_minute, to_utc
+from insight_workbench.timeutil import LAST_YEAR, iso_minute, start_of_utc_day, to_utc
 
 LOG = logging.getLogger(__name__)
 STATE_KEY = "_insight_workbench"
@@ -394,7 +394,7 @@ def build_workbench(identity: Identity, base: Path, secrets: dict[str, Any]) -> 
     manifest = snapshot.manifest
     as_of = choose_as_of(manifest.exported_at, f"as_of_{manifest.checksum[:12]}")
     if identity.role == roles.ANALYST:
-        as_of = end_of_utc_day(as_of)
+        as_of = start_of_utc_day(as_of)
     policy, policy_key = policy_from_env()
     key, problem = pseudonym_key(secrets)
     return workbench_of(snapshot, identity, base, as_of, policy, policy_key, key, problem)
@@ -440,7 +440,7 @@ def show_snapshot(wb: Workbench) -> None:
     snapshot_id = escape_markdown(wb.snapshot_id)  # from the manifest: text, never Markdown
     st.sidebar.caption(f"Snapshot **{snapshot_id}**, exported {exported}; as of {as_of}.")
     if not wb.is_dpo:
-        st.sidebar.caption("Figures count whole days: as of the end of the day chosen (UTC).")
+        st.sidebar.caption("Figures count whole days: up to the start of the day (UTC).")
 
 
 def show_only(refusal: Refusal) -> None:

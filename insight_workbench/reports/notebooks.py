@@ -51,7 +51,7 @@ class ReportNotebook:
     @property
     def analyst_safe(self) -> bool:
         """A report on the analyst-safe data (it takes the pseudonymisation key): its
-        `as_of` counts to the end of its UTC day (`results.open_analyst_inputs`)."""
+        `as_of` counts to the start of its UTC day (`results.open_analyst_inputs`)."""
         return "pseudonym_key_file" in self.parameters
 
 

@@ -24,7 +24,7 @@ from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
 from insight_workbench.reports.tables import table_html
-from insight_workbench.timeutil import end_of_utc_day, format_utc, parse_as_of
+from insight_workbench.timeutil import format_utc, parse_as_of, start_of_utc_day
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,11 @@ def open_inputs(
 def open_analyst_inputs(
     snapshot: str | Path, as_of: str | None = None, policy: str | Path | None = None
 ) -> ReportInputs:
-    """As `open_inputs`, for a report on analyst-safe data: `as_of` is the end of its UTC
-    day, as in the app's analyst role, so two runs a second apart cannot differ by one
+    """As `open_inputs`, for a report on analyst-safe data: `as_of` is the start of its
+    UTC day, as in the app's analyst role, so two runs a second apart cannot differ by one
     person's login (docs/analyst-data.md)."""
     inputs = open_inputs(snapshot, as_of, policy)
-    return replace(inputs, as_of=end_of_utc_day(inputs.as_of))
+    return replace(inputs, as_of=start_of_utc_day(inputs.as_of))
 
 
 def header(inputs: ReportInputs, personal_data: bool = True) -> str:

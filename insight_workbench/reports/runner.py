@@ -82,10 +82,10 @@ from insight_workbench.reports.run_lock import LOCK_FILE, RunLock
 from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
 from insight_workbench.rules.runner import rules_to_run, run_check
 from insight_workbench.timeutil import (
-    end_of_utc_day,
     format_utc,
     parse_as_of,
     parse_timestamp,
+    start_of_utc_day,
     to_utc,
 )
 
@@ -213,8 +213,8 @@ def prepare_run(
     values = {k: _absolute_paths(v) if k in PATH_PARAMETERS else v for k, v in values.items()}
     policy_path = values.get("policy")
     policy = load_policy(policy_path)
-    if found.analyst_safe:  # it needs the key; it counts to the end of as_of's UTC day
-        moment = end_of_utc_day(moment)
+    if found.analyst_safe:  # it needs the key; it counts to the start of as_of's UTC day
+        moment = start_of_utc_day(moment)
         key_file = values.get("pseudonym_key_file")
         load_pseudonym_key({KEY_FILE_VARIABLE: key_file} if key_file else None)
     key_file = signing_key_file()

@@ -16,17 +16,17 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import REGISTRY
 from insight_workbench.rules.runner import run_check
-from insight_workbench.timeutil import end_of_utc_day
+from insight_workbench.timeutil import start_of_utc_day
 
 PAGE = "app_pages/overview.py"
 
 
 def expected_figures(sample: Snapshot, role: str) -> dict[str, int]:
-    """The DPO's figures at the export time; the analyst's at the end of its day."""
+    """The DPO's figures at the export time; the analyst's at the start of its day."""
     policy = load_policy()
     at = sample.manifest.exported_at
     if role == "analyst":
-        at = end_of_utc_day(at)
+        at = start_of_utc_day(at)
     findings = run_check(sample, policy, as_of=at).findings
     return {
         "Findings": len(findings),

@@ -13,7 +13,7 @@ from insight_workbench.analyst import usage
 from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.loading.snapshot import Snapshot
-from insight_workbench.timeutil import end_of_utc_day
+from insight_workbench.timeutil import start_of_utc_day
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -31,9 +31,9 @@ def shown(value: object, min_cell: int) -> str:
     return "—" if value is None else str(value)
 
 
-def day_end(data: AnalystData) -> datetime:
-    """The analyst's as_of by default: the end of the export's UTC day."""
-    return end_of_utc_day(data.exported_at)
+def day_start(data: AnalystData) -> datetime:
+    """The analyst's as_of by default: the start of the export's UTC day."""
+    return start_of_utc_day(data.exported_at)
 
 
 @pytest.mark.parametrize("role", ["dpo", "analyst"])
@@ -41,7 +41,7 @@ def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:
     app = open_app(role, PAGE)
     assert not app.exception
     assert not app.error
-    figures = usage.headline_figures(data, day_end(data) if role == "analyst" else None)
+    figures = usage.headline_figures(data, day_start(data) if role == "analyst" else None)
     m = data.min_cell
     assert metrics(app) == {
         "Users": shown(figures["users"], m),
@@ -58,7 +58,7 @@ def test_headline_metrics_follow_product_and_period(open_app, data) -> None:
     app.selectbox(key="usage_product").select(product)
     app.selectbox(key="usage_period").select("Last 90 days").run()
     assert not app.exception
-    figures = usage.analyst_headline(data, day_end(data), product=product, days=90)
+    figures = usage.analyst_headline(data, day_start(data), product=product, days=90)
     shown = metrics(app)
     assert shown["Users"] == str(figures["users"])
     assert shown["Active users, 90 days"] == str(figures["active_users_30d"])
@@ -74,7 +74,7 @@ def test_product_filter_changes_what_is_shown(open_app, data) -> None:
     assert not app.exception
     one = frame_with(app, "event_type", "events")
     assert set(one["product"]) == {product}
-    expected = usage.feature_usage(data, day_end(data), days=30, product=product)
+    expected = usage.feature_usage(data, day_start(data), days=30, product=product)
     assert list(one["event_type"]) == list(expected["event_type"])
     assert list(one["users"].astype(str)) == list(expected["users"].astype(str))
     assert len(one) < len(everything)
@@ -126,20 +126,31 @@ def test_small_counts_of_people_are_suppressed(open_app, data) -> None:
 
 
 def test_an_analyst_s_as_of_counts_whole_days(open_app, data) -> None:
-    """Two addresses a second apart give the same figures, those at the end of that
+    """Two addresses a second apart give the same figures, those at the start of that
     UTC day, and the sidebar says so: the difference could be one person's login."""
     day = (data.exported_at - timedelta(days=3)).date().isoformat()
     seen = []
-    for moment in (day, f"{day}T00:00:01Z", f"{day}T23:59:59Z"):  # a day picked: all of it
+    for moment in (day, f"{day}T00:00:01Z", f"{day}T23:59:59Z"):  # a day picked: up to it
         app = open_app("analyst", PAGE, query={"as_of": moment})
         assert not app.exception
         seen.append(metrics(app))
         captions = [c.value for c in app.sidebar.caption]
-        next_day = (datetime.fromisoformat(day) + timedelta(days=1)).date()
-        assert any(f"as of {next_day} 00:00 UTC" in c for c in captions)
+        assert any(f"as of {day} 00:00 UTC" in c for c in captions)
         assert any("whole days" in c for c in captions)
     assert seen[0] == seen[1] == seen[2]
-    at_day_end = usage.analyst_headline(
-        data, end_of_utc_day(datetime.fromisoformat(f"{day}T12:00:00+00:00"))
+    at_day_start = usage.analyst_headline(
+        data, start_of_utc_day(datetime.fromisoformat(f"{day}T12:00:00+00:00"))
     )
-    assert seen[0]["Users"] == str(at_day_end["users"])
+    assert seen[0]["Users"] == str(at_day_start["users"])
+
+
+def test_the_analyst_s_last_day_is_a_whole_day_of_the_export(open_app, data) -> None:
+    """Counted to the end of the export's day, the last day was the two hours before the
+    export: the headline read a stickiness of 0.0 and the daily charts fell to zero."""
+    app = open_app("analyst", PAGE)
+    assert not app.exception
+    shown = metrics(app)
+    [stickiness] = [value for label, value in shown.items() if label.startswith("Stickiness")]
+    expected = usage.analyst_headline(data, start_of_utc_day(data.exported_at))["stickiness"]
+    assert stickiness == str(expected)
+    assert float(stickiness) > 0
