@@ -153,3 +153,11 @@ def test_a_download_names_a_record_whose_id_holds_a_line_break() -> None:
     frame = pd.DataFrame({"processor_id": ["P9\n99", "P1"]})
     assert export_keys(frame) == ["processor:P1", "processor:P9\n99"]
     assert loggable_key("processor:P9\n99") == "processor:P9\\n99"
+
+
+def test_a_rule_s_name_writes_its_acronyms_as_acronyms() -> None:
+    """`ACC-004` read "Ip failed login burst"."""
+    from insight_workbench.dashboard import rule_words
+
+    assert rule_words.title("ACC-004") == "IP failed login burst"
+    assert rule_words.title("RET-003") == "Erasure not done"

@@ -95,7 +95,7 @@ def _show_history(lifecycle: Lifecycle, life: FindingLife, widget: str) -> None:
             if life.rule in run.rules or run.run_id in life.seen_in
         ]
     )
-    st.dataframe(runs, hide_index=True, key=f"{widget}_runs")
+    tables.show(runs, f"{widget}_runs", download=False)
     if life.decisions:
         frame = pd.DataFrame([d.as_dict() for d in life.decisions])
         frame = frame.dropna(axis="columns", how="all")  # fields no decision here has

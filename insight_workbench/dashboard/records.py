@@ -203,13 +203,18 @@ def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.Da
     return frame.assign(**{column: [link(str(k)) for k in frame[column]]})
 
 
+KEY_WIDTH = 280  # pixels: a key whole (`dataset:case_notes_sample`); cut, two read alike
+
+
 def key_links(wb: Workbench, column: str = "key", prefix: str | Sequence[str] = "") -> tables.Links:
     """Links for `tables.show`: each key of `column` (an id, with `prefix` such as
     `org:` in front, or one prefix per row of the table for ids of several kinds)
     opens its record."""
     link = linker(wb, url_paths())
     shown = r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)"
-    config = st.column_config.LinkColumn(tables.label(column), display_text=shown, help=LINK_HELP)
+    config = st.column_config.LinkColumn(
+        tables.label(column), display_text=shown, help=LINK_HELP, width=KEY_WIDTH
+    )
     if isinstance(prefix, str):
         return tables.Links(column, lambda value: link(prefix + value), config)
     return tables.Links(column, link, config, prefixes=prefix)
@@ -217,7 +222,9 @@ def key_links(wb: Workbench, column: str = "key", prefix: str | Sequence[str] = 
 
 def link_column(label: str = "key") -> ColumnConfig:
     """Shows the key (the `key=` part of the link) and opens its record."""
-    return st.column_config.LinkColumn(label, display_text=r"key=([^&]*)", help=LINK_HELP)
+    return st.column_config.LinkColumn(
+        label, display_text=r"key=([^&]*)", help=LINK_HELP, width=KEY_WIDTH
+    )
 
 
 def panel(

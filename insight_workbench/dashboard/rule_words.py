@@ -22,8 +22,13 @@ def known(code: object) -> bool:
 
 
 def title(code: str) -> str:
-    """The rule's name in words: `RET-003` -> `Erasure not done`."""
-    return REGISTRY[code].name.split(".", 1)[-1].replace("_", " ").capitalize()
+    """The rule's name in words: `RET-003` -> `Erasure not done`, `ACC-004` -> `IP failed
+    login burst`."""
+    words = REGISTRY[code].name.split(".", 1)[-1].replace("_", " ").capitalize().split(" ")
+    return " ".join(ACRONYMS.get(word.lower(), word) for word in words)
+
+
+ACRONYMS = {"ip": "IP", "sar": "SAR", "dpo": "DPO", "id": "ID"}  # written so in any title
 
 
 def explains(code: str) -> str:
