@@ -195,7 +195,7 @@ def test_an_analyst_report_without_suppression_does_not_call_itself_analyst_safe
     assert "Do not share this report as analyst-safe" in said
 
 
-def test_an_analyst_report_counts_to_the_end_of_the_day_asked_for(sample_path: Path) -> None:
+def test_an_analyst_report_counts_to_the_start_of_the_day_asked_for(sample_path: Path) -> None:
     inputs = open_analyst_inputs(sample_path, "2026-11-27T23:29:59Z")
-    assert inputs.as_of == datetime(2026, 11, 28, tzinfo=UTC)
+    assert inputs.as_of == datetime(2026, 11, 27, tzinfo=UTC)
     assert open_analyst_inputs(sample_path, "2026-11-27T23:30:00Z").as_of == inputs.as_of
