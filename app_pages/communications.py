@@ -77,4 +77,6 @@ else:
         records.say_empty("No processor review falls due in the next 90 days.")
     else:
         st.markdown("**Reviews due in the next 90 days**")
-        tables.show(soon, "reviews_table")
+        tables.show(
+            soon, "reviews_table", links=records.key_links(wb, "processor_id", "processor:")
+        )

@@ -46,3 +46,17 @@ def test_category_filter_changes_the_messages(open_app) -> None:
     chosen = frame_with(app, "message_id", "opted_out_at")
     assert set(chosen["category"]) == {category}
     assert len(chosen) == int((everything["category"] == category).sum())
+
+
+def test_the_reviews_due_soon_link_to_their_processors(open_app) -> None:
+    """docs/app.md: the id of every processor a page lists is a link to its record; the
+    reviews falling due were plain text."""
+    app = open_app("dpo", PAGE)
+    assert not app.exception
+    [reviews] = [
+        d.value
+        for d in app.dataframe
+        if list(d.value.columns) == ["processor_id", "due", "message"]
+    ]
+    assert not reviews.empty
+    assert all("?key=processor:" in str(link) for link in reviews["processor_id"])
