@@ -5,8 +5,8 @@ import streamlit as st
 
 from insight_workbench.dashboard import address, figures, records, session, tables
 from insight_workbench.dashboard import deidentification as deid
+from insight_workbench.loading.readers import shown
 from insight_workbench.markdown_text import escape_markdown
-from insight_workbench.terminal import printable
 
 wb = session.current()
 st.title("De-identification")
@@ -20,7 +20,7 @@ with st.spinner("Checking the de-identified datasets…"):
 records.know_datasets(verdicts["dataset"])  # before any key is read: a name may hold ":"
 unjudged = session.cached(deid.not_judged, wb)
 if unjudged and records.named() is None:
-    listed = ", ".join(escape_markdown(printable(name)) for name in unjudged)  # the export's
+    listed = ", ".join(escape_markdown(shown(name)) for name in unjudged)  # the export's
     st.warning(
         f"Not judged: {listed}. The DEID checks read CSV and Parquet datasets only; "
         "a release in another form must be checked by hand or exported as CSV."

@@ -48,7 +48,7 @@ LABELS = {
 }
 WORDS = {"id": "ID", "ip": "IP", "ips": "IPs", "org": "organisation", "os": "OS", "csv": "CSV"}
 # Columns naming what a row is about (shown first), and those saying how it stands.
-KEY_COLUMNS = ("key", "dataset", "request_id", "org_id", "processor_id", "message_id")
+KEY_COLUMNS = ("key", "dataset", "request_id", "org_id", "processor_id", "message_id", "entry")
 STATUS_COLUMNS = ("status", "state", "severity", "finding", "verdict")
 BADGE_COLUMN = re.compile(r"^(status|state|severity|finding|verdict|[A-Z]{2,5}-\d{3})$")
 DAYS_COLUMN = re.compile(r"(^days_|_days$|^days$)")

@@ -213,3 +213,13 @@ def test_ids_holding_line_breaks_are_logged_as_text_and_the_pages_still_show(
     [label] = [e.label for e in app.expander if e.label.startswith("DEID-001 dataset:evil:")]
     assert "\\*\\*b\\*\\*" in label  # shown as text: no bold, no link
     assert "[a](" not in label
+
+
+def test_the_audit_log_reads_entry_first(open_app, ledger_setting: str) -> None:
+    """As docs/app.md orders it (entry, instant, who, role, action, keys, snapshot); the
+    shared table layout had moved the snapshot id, the same on every row, to the front."""
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    app = open_app("dpo", "app_pages/audit_log.py", env=env)
+    assert not app.exception
+    [table] = [d for d in app.dataframe if "entry" in d.value.columns]
+    assert list(table.proto.column_order)[:2] == ["entry", "at"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from apphelpers import frame_with, metrics, plotly_specs, rendered_text
 
 from insight_workbench.deidentification.assessment import CHECKS, assess_datasets
@@ -130,7 +132,11 @@ def test_files_no_check_judges_are_named(open_app, sample_path, tmp_path) -> Non
     copy = tmp_path / "sample"
     shutil.copytree(sample_path, copy)
     (copy / "deidentified" / "regions_*bold*.xlsx").write_bytes(b"PK")
+    # a name not in UTF-8 (Latin-1's é): the warning could not be written, the page failed
+    (copy / "deidentified").joinpath(os.fsdecode(b"r\xe9gions.xlsx")).write_bytes(b"PK")
     app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(copy)})
     assert not app.exception
     [warning] = [w.value for w in app.warning if w.value.startswith("Not judged")]
     assert "deidentified/regions\\_\\*bold\\*.xlsx" in warning
+    assert "deidentified/r\\\\udce9gions.xlsx" in warning
+    assert frame_with(app, "dataset", "DEID-001") is not None  # the page goes on
