@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -144,19 +144,23 @@ def _clock(wb: Workbench) -> ZoneInfo:
 def days_between(due: str, as_of: datetime, zone: ZoneInfo) -> int:
     """Whole days from `due` (an ISO date or UTC timestamp) to `as_of`; a date (requests,
     reviews) against the calendar day of `as_of` in `zone`, as the rules count them."""
-    moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        return (as_of.astimezone(zone).date() - moment.date()).days
-    return (as_of - moment).days
+    moment, now = _comparable(due, as_of, zone)
+    return (now - moment).days
 
 
 def days_left(due: str, as_of: datetime, zone: ZoneInfo) -> int:
     """Whole days from `as_of` to `due`, rounded down as on the Retention page (2.9 days
     left is 2); a date against the calendar day of `as_of` in `zone`."""
+    moment, now = _comparable(due, as_of, zone)
+    return (moment - now).days
+
+
+def _comparable(due: str, as_of: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    """`due` and `as_of` as two instants, or two calendar dates when `due` is a date."""
     moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        return (moment.date() - as_of.astimezone(zone).date()).days
-    return (moment - as_of).days
+        return moment.date(), as_of.astimezone(zone).date()
+    return moment, as_of
 
 
 def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:

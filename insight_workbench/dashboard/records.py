@@ -274,10 +274,10 @@ def panel(
                 st.success("No finding for this record.")
         else:
             st.markdown("**Findings**")
-            tables.show(own.drop(columns=["name"]), "record_findings", download=False)
+            tables.show(own, "record_findings", download=False)  # it names each rule
         if key.prefix == "request" and has_facts and facts is not None:
             _pack_action(wb, key, facts)
-        show_history_and_decisions(wb, key, facts)
+        show_history_and_decisions(wb, key, own, facts)
         st.button(
             "Show everything on this page",
             on_click=address.set_param,
@@ -297,7 +297,6 @@ def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
     rows = [
         {
             "rule": f.rule,
-            "name": rule_title(f.rule),
             "key": f.key,
             "severity": f.severity,
             "due": f.due,
@@ -306,7 +305,7 @@ def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
         }
         for f in mine
     ]
-    columns = ["rule", "name", "key", "severity", "due", "message", "evidence"]
+    columns = ["rule", "key", "severity", "due", "message", "evidence"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -321,15 +320,15 @@ def findings_csv(frame: pd.DataFrame) -> bytes:
 
 
 def show_history_and_decisions(
-    wb: Workbench, key: RecordKey, facts: pd.DataFrame | None = None
+    wb: Workbench, key: RecordKey, own: pd.DataFrame, facts: pd.DataFrame | None = None
 ) -> None:
     """For each finding of the record: its history across the recorded runs and the
-    DPO's decisions about it, from the ledger, with the form to add one. Deletion
-    evidence first, for what the policy asks to delete (not a request to see data)."""
+    DPO's decisions about it, from the ledger, with the form to add one (`own`: the
+    record's findings, `record_findings`). Deletion evidence first, for what the policy
+    asks to delete (not a request to see data)."""
     kinds = set(facts["type"]) if facts is not None and "type" in facts else set()
     if key.prefix != "request" or not kinds or "erasure" in kinds:
         render_deletion_record(wb, key.text)
-    own = record_findings(wb, key)
     findings_of_record = {(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}
     findings_of_record |= recorded_findings(key.text, with_parts=key.prefix == "dataset")
     who = wb.identity.who if wb.identity.signed_in else None

@@ -33,23 +33,28 @@ def identity(sources: list[SourceFile], manifest: mf.Manifest) -> str | None:
     """A digest of the on-disk identity of every source file the manifest pins (`lstat`
     only: the sources were checked to be regular files); None when one has gone since,
     which no record ever matches."""
+    found = _looked_at(sources, manifest)
+    return None if found is None else _digest(found)
+
+
+def _looked_at(
+    sources: list[SourceFile], manifest: mf.Manifest
+) -> list[tuple[str, os.stat_result]] | None:
+    """Each pinned source file's `lstat`, by its name; None when one has gone."""
     found = []
     for source in _pinned(sources, manifest):
         try:
-            info = os.lstat(source.path)
+            found.append((source.relative, os.lstat(source.path)))
         except OSError:
             return None
-        found.append(
-            [
-                source.relative,
-                info.st_size,
-                info.st_mtime_ns,
-                info.st_ctime_ns,
-                info.st_ino,
-                info.st_dev,
-            ]
-        )
-    return hashlib.sha256(json.dumps(found).encode()).hexdigest()
+    return found
+
+
+def _digest(found: list[tuple[str, os.stat_result]]) -> str:
+    fields = [
+        [name, i.st_size, i.st_mtime_ns, i.st_ctime_ns, i.st_ino, i.st_dev] for name, i in found
+    ]
+    return hashlib.sha256(json.dumps(fields).encode()).hexdigest()
 
 
 def is_known(workspace: Path, folder_identity: str | None) -> bool:
@@ -77,26 +82,17 @@ def remember(
     (`folder_identity`), and none had changed just before then. Only a hint: when the
     cache cannot be written (read-only, full), or two processes race, the folder is
     hashed again next time."""
-    if folder_identity is None or identity(sources, manifest) != folder_identity:
+    found = _looked_at(sources, manifest)
+    if folder_identity is None or found is None or _digest(found) != folder_identity:
         return  # changed while being hashed: nothing to vouch for
-    if _changed_since(sources, manifest, taken_ns - RACY_NS):
+    moment = taken_ns - RACY_NS
+    if any(racy(info.st_mtime_ns, info.st_ctime_ns, moment) for _, info in found):
         return  # its times could not show a change made while it was hashed
     if not workspace.is_file():  # replaced meanwhile by another build: nothing to vouch for
         return
     known = [i for i in _remembered(workspace) if i != folder_identity] + [folder_identity]
     with contextlib.suppress(OSError):
         write_atomically(_record(workspace), json.dumps(known[-REMEMBERED:]).encode())
-
-
-def _changed_since(sources: list[SourceFile], manifest: mf.Manifest, moment_ns: int) -> bool:
-    for source in _pinned(sources, manifest):
-        try:
-            info = os.lstat(source.path)
-        except OSError:
-            return True
-        if racy(info.st_mtime_ns, info.st_ctime_ns, moment_ns):
-            return True
-    return False
 
 
 def racy(mtime_ns: int, ctime_ns: int, moment_ns: int) -> bool:

@@ -197,11 +197,12 @@ def unjudged_files(folder: Path) -> list[str]:
     directory = folder / "deidentified"
     if not directory.is_dir() or directory.is_symlink():
         return []
-    datasets = {path.stem for path in directory.iterdir() if path.suffix in EXPORT_SUFFIXES}
+    entries = list(directory.iterdir())
+    datasets = {path.stem for path in entries if path.suffix in EXPORT_SUFFIXES}
     sidecars = {f"{name}.meta.json" for name in datasets}
     return sorted(
         f"deidentified/{path.name}"
-        for path in directory.iterdir()
+        for path in entries
         if not path.name.startswith(".")
         and path.suffix not in EXPORT_SUFFIXES
         and path.name not in sidecars

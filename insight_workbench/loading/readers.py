@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -553,9 +554,7 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, lis
 def _leaves(paths: list[str]) -> int:
     """The fields of `paths` (depth first, each before its children) holding values: a
     list's `list` level or a struct is not one."""
-    following = [*paths[1:], ""][: len(paths)]
-    pairs = zip(paths, following, strict=True)
-    return sum(not later.startswith(path + ".") for path, later in pairs)
+    return sum(not later.startswith(path + ".") for path, later in pairwise([*paths, ""]))
 
 
 def nested_credentials(columns: dict[str, list[str]]) -> dict[str, list[str]]:
