@@ -12,7 +12,7 @@ st.title("Communications and third parties")
 
 with st.spinner("Checking messages and the processors register…"):
     messages = session.cached(comms.after_opt_out, wb)
-    register = session.cached(comms.processors, wb)
+    register = session.cached(comms.processors, wb, records.exceptions_until("TPP"))
 records.panel(wb, {"message": (messages, "message_id"), "processor": (register, "processor_id")})
 messages = records.focus(messages, message="message_id")
 per_opt_out = comms.latency(messages)
@@ -22,7 +22,7 @@ cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
 cols[1].metric("Opt-outs not honoured", len(per_opt_out))
 cols[2].metric("Processors", len(register))
-cols[3].metric("Processors needing action", int((register["status"] != "in order").sum()))
+cols[3].metric("Processors needing action", int(register["action_needed"].sum()))
 
 st.subheader("Messages sent after an opt-out")
 grace = wb.policy.communications.opt_out_grace_hours

@@ -66,7 +66,9 @@ if wb.is_dpo:
         tables.show(soon, "upcoming_table", links=records.key_links(wb))
 
     with st.expander("All findings"):
-        every = session.cached(overview.findings_table, wb)
+        every = records.with_exceptions(
+            session.cached(overview.findings_table, wb), records.exceptions_until()
+        )
         shown = records.focus_on_key(every)  # the download keeps every finding
         tables.show(shown, "findings_table", links=records.key_links(wb))
         st.download_button(

@@ -55,7 +55,7 @@ cols[0].metric("Users", headline["users"])
 cols[1].metric(f"Active users, {window}", headline["active_users_30d"])
 cols[2].metric(f"Logins, {window}", headline["logins_30d"])
 cols[3].metric("Avg users per active org", headline["avg_users_per_active_org"])
-cols[4].metric("Stickiness (DAU/MAU)", headline["stickiness"])
+cols[4].metric("Stickiness (DAU/MAU)", views.as_percent(headline["stickiness"]))
 st.caption(
     f"For {'every product' if chosen is None else views.product_name(chosen)}. Users and "
     "organisations as exported; stickiness is always the last day's users over the last "
@@ -84,7 +84,7 @@ with tabs[1], st.spinner("Counting organisations and accounts…"):
     st.plotly_chart(
         session.drawn(
             charts.bars,
-            orgs,
+            views.with_product_names(orgs),
             "product",
             "organisations",
             "Organisations by product and status",
@@ -102,7 +102,7 @@ with tabs[2]:
     else:
         figure = session.drawn(
             charts.bars,
-            views.numeric(features, ["events"]),
+            views.with_product_names(views.numeric(features, ["events"])),
             "event_type",
             "events",
             "Feature use",

@@ -68,6 +68,30 @@ def test_days_are_whole_and_blanks_stay_blank() -> None:
     assert prepared.config["days_overdue"]["type_config"]["format"] == "%d"
 
 
+def test_shares_are_shown_as_percentages_and_exported_as_fractions() -> None:
+    frame = pd.DataFrame(
+        {
+            "share_of_logins": [0.432, None],
+            "dormant_share": ["0.05", "[c]"],  # numbers beside a suppression marker
+            "logins": [432, 7],
+        }
+    )
+    prepared = tables.prepare(frame)
+    assert prepared.display["share_of_logins"].tolist()[0] == 43.2
+    assert prepared.config["share_of_logins"]["type_config"]["format"] == "%.1f%%"
+    assert prepared.display["dormant_share"].tolist() == ["5.0%", "[c]"]
+    assert prepared.display["logins"].tolist() == [432, 7]  # a count is no fraction
+    rows = list(csv.DictReader(io.StringIO(tables.csv_of(prepared).decode("utf-8-sig"))))
+    assert [r["share_of_logins"] for r in rows] == ["0.432", ""]
+    assert [r["dormant_share"] for r in rows] == ["0.05", "[c]"]
+
+
+def test_a_finding_an_exception_covers_has_a_badge_of_its_own() -> None:
+    covered = "TPP-001 not assessed before contract (excepted until 2027-03-31)"
+    assert tables.badge_colour(covered) == tables.BLUE
+    assert tables.badge_colour("TPP-002 review overdue") == tables.ORANGE
+
+
 def test_status_and_severity_are_badges_with_their_words() -> None:
     prepared = tables.prepare(_frame())
     assert _type(prepared, "severity") == "multiselect"

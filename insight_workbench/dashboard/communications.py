@@ -12,6 +12,7 @@ from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.rules.runner import run_check
 from insight_workbench.sql import frame
 
+Excepted = tuple[tuple[str, str, str], ...]  # (rule, key, last day), as the ledger says
 MESSAGES = ["message_id", "user_id", "category", "sent_at", "opted_out_at", "channel"]
 
 
@@ -52,9 +53,11 @@ def latency_by_channel(per_opt_out: pd.DataFrame) -> pd.DataFrame:
     return summary[columns]
 
 
-def processors(wb: Workbench) -> pd.DataFrame:
+def processors(wb: Workbench, excepted: Excepted = ()) -> pd.DataFrame:
     """The processors register: each processor's assessment, latest evaluation, next review
-    and status from TPP-001/TPP-002 (the rules' own computation of the review date)."""
+    and status from TPP-001/TPP-002 (the rules' own computation of the review date).
+    A finding an exception covers (`excepted`: rule, key, last day) is named with its end
+    date, and alone it leaves nothing to do (`action_needed`)."""
     cursor = wb.snapshot.cursor()
     try:
         prepare(cursor, wb.policy)
@@ -64,15 +67,16 @@ def processors(wb: Workbench) -> pd.DataFrame:
     finally:
         cursor.close()
     findings = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=["TPP"]).findings
-    problems: dict[str, list[str]] = {}
+    until = {(rule, key): day for rule, key, day in excepted}
+    problems: dict[str, list[tuple[str, bool]]] = {}
     for finding in findings:
         label = "not assessed before contract" if finding.rule == "TPP-001" else "review overdue"
-        problems.setdefault(finding.key.removeprefix("processor:"), []).append(
-            f"{finding.rule} {label}"
-        )
-    register["status"] = [
-        ", ".join(problems.get(p, [])) or "in order" for p in register["processor_id"]
-    ]
+        day = until.get((finding.rule, finding.key))
+        said = f"{finding.rule} {label}" + (f" (excepted until {day})" if day else "")
+        problems.setdefault(finding.key.removeprefix("processor:"), []).append((said, not day))
+    found = [problems.get(p, []) for p in register["processor_id"]]
+    register["status"] = [", ".join(said for said, _ in p) or "in order" for p in found]
+    register["action_needed"] = [any(open_ for _, open_ in p) for p in found]
     return register
 
 

@@ -24,6 +24,7 @@ from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding
 from insight_workbench.ledger.database import ledger_written, open_ledger
+from insight_workbench.ledger.decisions import exceptions_in_force
 from insight_workbench.ledger.lifecycle import finding_lifecycle
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.terminal import printable
@@ -351,6 +352,28 @@ def recorded_findings(key: str, *, with_parts: bool = False) -> set[tuple[str, s
     except InputError:  # each finding's own history says what is wrong with the ledger
         return set()
     return {(life.rule, life.key) for life in lifecycle.findings}
+
+
+def exceptions_until(rule_prefix: str | None = None) -> tuple[tuple[str, str, str], ...]:
+    """(rule, key, last day) of each exception in force today on a finding whose rule
+    starts with `rule_prefix`, read afresh on every run of a page (a decision made a
+    moment ago counts). None when no ledger has been written, or it cannot be read: the
+    Overview and each finding's history say what is wrong with it."""
+    if not ledger_written():
+        return ()
+    try:
+        in_force = exceptions_in_force(open_ledger(), rule_prefix)
+    except InputError:
+        return ()
+    return tuple(sorted((rule, key, e.until or "") for (rule, key), e in in_force.items()))
+
+
+def with_exceptions(frame: pd.DataFrame, excepted: Iterable[tuple[str, str, str]]) -> pd.DataFrame:
+    """`frame` (a finding per row: `rule`, `key`) with the last day of the exception
+    covering each finding, missing where none does."""
+    until = {(rule, key): day for rule, key, day in excepted}
+    days = [until.get(pair) for pair in zip(frame["rule"], frame["key"], strict=True)]
+    return frame.assign(excepted_until=pd.Series(days, index=frame.index, dtype=object))
 
 
 def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:

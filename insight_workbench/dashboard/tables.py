@@ -52,6 +52,9 @@ KEY_COLUMNS = ("key", "dataset", "request_id", "org_id", "processor_id", "messag
 STATUS_COLUMNS = ("status", "state", "severity", "finding", "verdict")
 BADGE_COLUMN = re.compile(r"^(status|state|severity|finding|verdict|[A-Z]{2,5}-\d{3})$")
 DAYS_COLUMN = re.compile(r"(^days_|_days$|^days$)")
+# Fractions of a whole (a share, a rate): shown as percentages, exported as they are.
+PERCENT_COLUMN = re.compile(r"^(share_of_\w+|\w+_share|stickiness|retention)$")
+PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 RULE_CODE = re.compile(r"^[A-Z]{2,5}-\d{3}\b")
 # Columns of rule codes: each gets the rules' names beside it, and a tooltip saying what
 # each rule checks (shown only: the download keeps the codes as they are).
@@ -103,6 +106,8 @@ def badge_colour(text: str) -> str:
     word = text.strip()
     if word in BADGES:
         return BADGES[word]
+    if word.endswith(")") and "(excepted until " in word:  # a finding an exception covers
+        return BLUE
     return ORANGE if RULE_CODE.match(word) else GREY
 
 
@@ -211,7 +216,24 @@ def _column(name: str, values: pd.Series) -> tuple[pd.Series, Any]:
         return values, _badges(text, values)
     if DAYS_COLUMN.search(name) and pd.api.types.is_numeric_dtype(values):
         return values, config.NumberColumn(text, format="%d")
+    if PERCENT_COLUMN.match(name):
+        return _percent(text, values)
     return values, config.Column(text)
+
+
+def _percent(text: str, values: pd.Series) -> tuple[pd.Series, Any]:
+    """A column of fractions as percentages (0.432 as 43.2%); a column mixing numbers
+    with suppression markers is text, and keeps its markers."""
+    said = "Shown as a percentage; the CSV has the fraction (0.432 for 43.2%)."
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        hundredths = values.astype(float) * 100
+        return hundredths, st.column_config.NumberColumn(text, format="%.1f%%", help=said)
+
+    def shown(value: Any) -> Any:
+        plain = isinstance(value, str) and PLAIN_NUMBER.match(value)
+        return f"{float(value) * 100:.1f}%" if plain else value
+
+    return values.map(shown), st.column_config.Column(text, help=said)
 
 
 def _badges(text: str, values: pd.Series) -> Any:

@@ -9,6 +9,9 @@ import pandas as pd
 
 from insight_workbench.analyst import usage
 from insight_workbench.dashboard.session import Workbench
+from insight_workbench.loading.schema import PRODUCTS
+
+PRODUCT_NAMES = {code: code.replace("_", " ").title() for code in PRODUCTS}
 
 MIN_COHORT_MONTHS = 3
 PERIODS = {"Last 30 days": 30, "Last 90 days": 90, "Last 180 days": 180, "Last 365 days": 365}
@@ -32,8 +35,23 @@ def report(wb: Workbench, name: str, product: str | None, days: int) -> pd.DataF
     return function(data, wb.as_of, days=days, product=product)
 
 
+def as_percent(value: Any) -> str:
+    """A headline fraction as a percentage (0.145 as 14.5%); a marker stays as it is."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return f"{float(value) * 100:.1f}%"
+
+
 def product_name(product: str) -> str:
-    return product.replace("_", " ").capitalize()
+    """`local_insight` as the product is called, "Local Insight"; anything else as it is."""
+    return PRODUCT_NAMES.get(product, product)
+
+
+def with_product_names(frame: pd.DataFrame) -> pd.DataFrame:
+    """For a chart's axis or legend: each product by its name, not its code."""
+    return frame.assign(product=frame["product"].map(product_name))
 
 
 def grain_for(days: int) -> str:

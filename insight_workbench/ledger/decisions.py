@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
-from insight_workbench.ledger.database import Ledger, acting_user, writing
+from insight_workbench.ledger.database import Ledger, acting_user, reading, writing
 from insight_workbench.ledger.instants import now as clock_now
 from insight_workbench.ledger.instants import parsed_date, shown, stored
 from insight_workbench.ledger.tables import KEY, decisions, findings
@@ -97,6 +97,18 @@ def active_exception(history: Iterable[Decision], today: date) -> Decision | Non
     if current is None or current.until is None or parsed_date(current.until) < today:
         return None
     return current
+
+
+def exceptions_in_force(
+    ledger: Ledger, rule_prefix: str | None = None, now: datetime | None = None
+) -> dict[tuple[str, str], Decision]:
+    """The exception covering each finding (rule, key) today, for rules starting with
+    `rule_prefix`: read from the decisions alone, however many runs are recorded."""
+    today = london_today(now or clock_now())
+    with reading(ledger) as connection:
+        decided = decisions_by_finding(connection, rule_prefix)
+    in_force = {finding: active_exception(history, today) for finding, history in decided.items()}
+    return {finding: exception for finding, exception in in_force.items() if exception}
 
 
 def decide(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from apphelpers import frame_with, metrics
 
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.decisions import Request, decide
+from insight_workbench.ledger.runs import record_run
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
 
 PAGE = "app_pages/communications.py"
+END = date(2099, 12, 31)
 
 
 def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
@@ -60,3 +66,40 @@ def test_the_reviews_due_soon_link_to_their_processors(open_app) -> None:
     ]
     assert not reviews.empty
     assert all("?key=processor:" in str(link) for link in reviews["processor_id"])
+
+
+def test_an_exception_in_force_is_named_and_leaves_nothing_to_do(
+    open_app, ledger_setting: str, sample: Snapshot
+) -> None:
+    """A processor whose only finding an exception covers keeps its finding in the
+    register, with the exception's end, but needs no action; one finding of two covered
+    still needs action. Read from the ledger on the next run of the page, and again from
+    the Overview's findings."""
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    before = open_app("dpo", PAGE, env=env)
+    assert not before.exception
+    needing = int(metrics(before)["Processors needing action"])
+    ledger = open_ledger(ledger_setting)
+    record_run(ledger, run_check(sample, load_policy()), source="cli")
+    exception = Request("except", basis="Assessment under way", approver="Board", until=END)
+    decide(ledger, "TPP-001", "processor:P003", exception)  # its only finding
+    decide(ledger, "TPP-001", "processor:P008", exception)  # P008 is also TPP-002
+    app = open_app("dpo", PAGE, env=env)
+    assert not app.exception
+    assert int(metrics(app)["Processors needing action"]) == needing - 1
+    register = frame_with(app, "processor_id", "status").set_index("processor_id")
+    assert register.loc["P003", "status"] == (
+        "TPP-001 not assessed before contract (excepted until 2099-12-31)"
+    )
+    assert not register.loc["P003", "action_needed"]
+    assert register.loc["P008", "status"] == (
+        "TPP-001 not assessed before contract (excepted until 2099-12-31), TPP-002 review overdue"
+    )
+    assert register.loc["P008", "action_needed"]
+    overview = open_app("dpo", "app_pages/overview.py", env=env)
+    every = frame_with(overview, "rule", "excepted_until", "message")
+    covered = every.loc[every["excepted_until"].notna(), "rule"].tolist()
+    assert covered == ["TPP-001", "TPP-001"]
+    decide(ledger, "TPP-001", "processor:P003", Request("withdraw-exception"))
+    app = open_app("dpo", PAGE, env=env)
+    assert int(metrics(app)["Processors needing action"]) == needing

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 from apphelpers import frame_with, leaked, metrics, plotly_specs, rendered_text
 from conftest import KEY
@@ -48,7 +49,7 @@ def test_headline_metrics_are_the_library_figures(open_app, data, role) -> None:
         "Active users, 30 days": shown(figures["active_users_30d"], m),
         "Logins, 30 days": str(figures["logins_30d"]),
         "Avg users per active org": shown(figures["avg_users_per_active_org"], m),
-        "Stickiness (DAU/MAU)": shown(figures["stickiness"], m),
+        "Stickiness (DAU/MAU)": f"{float(figures['stickiness']) * 100:.1f}%",
     }
 
 
@@ -87,6 +88,18 @@ def test_period_changes_the_activity_chart(open_app) -> None:
     assert not app.exception
     long = json.loads(plotly_specs(app)["active_chart"])
     assert len(long["data"][0]["x"]) != len(short["data"][0]["x"])
+
+
+def test_charts_name_the_products_as_they_are_called(open_app) -> None:
+    """The legends and axes read "Local Insight", never the code `local_insight`."""
+    app = open_app("analyst", PAGE)
+    assert not app.exception
+    specs = plotly_specs(app)
+    for chart, field in (("orgs_chart", "x"), ("features_chart", "name")):
+        traces = json.loads(specs[chart])["data"]
+        named = {str(v) for t in traces for v in np.atleast_1d(t.get(field, []))}
+        assert named & {"Local Insight", "Community Insight", "Value Insight"}, chart
+        assert not named & set(PRODUCTS), chart
 
 
 @pytest.mark.parametrize("product", ["All products", *PRODUCTS])
@@ -152,5 +165,5 @@ def test_the_analyst_s_last_day_is_a_whole_day_of_the_export(open_app, data) -> 
     shown = metrics(app)
     [stickiness] = [value for label, value in shown.items() if label.startswith("Stickiness")]
     expected = usage.analyst_headline(data, start_of_utc_day(data.exported_at))["stickiness"]
-    assert stickiness == str(expected)
-    assert float(stickiness) > 0
+    assert stickiness == f"{float(expected) * 100:.1f}%"
+    assert float(stickiness.removesuffix("%")) > 0
