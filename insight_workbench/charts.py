@@ -6,6 +6,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from insight_workbench.column_words import in_words
+
 SEVERITY_COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
 LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 360}
 
@@ -34,8 +36,8 @@ def _shown(frame: pd.DataFrame, keep: list[str] | None = None) -> pd.DataFrame:
 
 def _words(frame: pd.DataFrame) -> dict[str, str]:
     """Each column's name as a reader sees it on an axis, in the legend and on hover:
-    `rows_held` reads "Rows held"."""
-    return {str(c): str(c).replace("_", " ").capitalize() for c in frame.columns}
+    `rows_held` reads "Rows held", `org_id` "Organisation ID"."""
+    return {str(c): in_words(str(c)) for c in frame.columns}
 
 
 def findings_by_family(counts: pd.DataFrame, rules: dict[str, str] | None = None) -> go.Figure:
@@ -219,6 +221,7 @@ def category_heatmap(
             colorscale="Blues",
             hoverongaps=False,
             zmin=0,
+            zmax=1 if percent else None,  # a share's colour means the same in any grid
             colorbar={"tickformat": ".0%"} if percent else None,
         )
     )

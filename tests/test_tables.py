@@ -87,7 +87,7 @@ def test_shares_are_shown_as_percentages_and_exported_as_fractions() -> None:
 
 
 def test_a_finding_an_exception_covers_has_a_badge_of_its_own() -> None:
-    covered = "TPP-001 not assessed before contract (excepted until 2027-03-31)"
+    covered = "TPP-001 excepted until 2027-03-31"
     assert tables.badge_colour(covered) == tables.BLUE
     assert tables.badge_colour("TPP-002 review overdue") == tables.ORANGE
 
@@ -185,3 +185,21 @@ def test_a_rule_s_name_writes_its_acronyms_as_acronyms() -> None:
 
     assert rule_words.title("ACC-004") == "IP failed login burst"
     assert rule_words.title("RET-003") == "Erasure not done"
+
+
+def test_a_column_is_as_wide_as_its_longest_text_within_bounds() -> None:
+    assert tables.text_width(["P001", "Processor ID"]) < tables.text_width(["x" * 40])
+    assert tables.text_width(["x"]) == tables.MIN_COLUMN_PX
+    assert tables.text_width(["x" * 1000]) == tables.MAX_COLUMN_PX
+    cells = pd.Series(["in order", "TPP-001 excepted until 2027-03-31, TPP-002 review overdue"])
+    prepared = tables.prepare(pd.DataFrame({"status": cells}))
+    assert prepared.config["status"]["width"] >= tables.CHAR_PX * len(cells[1])  # never cut
+
+
+def test_labels_are_the_same_words_in_the_app_the_reports_and_the_charts() -> None:
+    from insight_workbench import charts
+    from insight_workbench.reports import tables as report_tables
+
+    for name in ("org_id", "ip_addresses", "os_family_share", "rows_held"):
+        assert charts._words(pd.DataFrame(columns=[name]))[name] == report_tables.label(name)
+    assert tables.label("org_name") == report_tables.label("org_name") == "Organisation name"

@@ -56,8 +56,8 @@ def latency_by_channel(per_opt_out: pd.DataFrame) -> pd.DataFrame:
 def processors(wb: Workbench, excepted: Excepted = ()) -> pd.DataFrame:
     """The processors register: each processor's assessment, latest evaluation, next review
     and status from TPP-001/TPP-002 (the rules' own computation of the review date).
-    A finding an exception covers (`excepted`: rule, key, last day) is named with its end
-    date, and alone it leaves nothing to do (`action_needed`)."""
+    A finding an exception covers (`excepted`: rule, key, last day) is said to be excepted
+    until its end date, and alone it leaves nothing to do (`action_needed`)."""
     cursor = wb.snapshot.cursor()
     try:
         prepare(cursor, wb.policy)
@@ -72,7 +72,7 @@ def processors(wb: Workbench, excepted: Excepted = ()) -> pd.DataFrame:
     for finding in findings:
         label = "not assessed before contract" if finding.rule == "TPP-001" else "review overdue"
         day = until.get((finding.rule, finding.key))
-        said = f"{finding.rule} {label}" + (f" (excepted until {day})" if day else "")
+        said = f"{finding.rule} excepted until {day}" if day else f"{finding.rule} {label}"
         problems.setdefault(finding.key.removeprefix("processor:"), []).append((said, not day))
     found = [problems.get(p, []) for p in register["processor_id"]]
     register["status"] = [", ".join(said for said, _ in p) or "in order" for p in found]

@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from insight_workbench.column_words import in_words
 from insight_workbench.rules import REGISTRY
 from insight_workbench.rules.base import family_label
 
@@ -24,11 +25,7 @@ def known(code: object) -> bool:
 def title(code: str) -> str:
     """The rule's name in words: `RET-003` -> `Erasure not done`, `ACC-004` -> `IP failed
     login burst`."""
-    words = REGISTRY[code].name.split(".", 1)[-1].replace("_", " ").capitalize().split(" ")
-    return " ".join(ACRONYMS.get(word.lower(), word) for word in words)
-
-
-ACRONYMS = {"ip": "IP", "sar": "SAR", "dpo": "DPO", "id": "ID"}  # written so in any title
+    return in_words(REGISTRY[code].name.split(".", 1)[-1].lower())
 
 
 def explains(code: str) -> str:

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from insight_workbench.access_monitoring import BURST_KEYS
+from insight_workbench.column_words import in_words
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard import audit, rule_words, session
 from insight_workbench.ledger import audit_trail
@@ -46,16 +47,18 @@ LABELS = {
     "event_type": "Feature (event type)",
     "k": "k",
 }
-WORDS = {"id": "ID", "ip": "IP", "ips": "IPs", "org": "organisation", "os": "OS", "csv": "CSV"}
 # Columns naming what a row is about (shown first), and those saying how it stands.
 KEY_COLUMNS = ("key", "dataset", "request_id", "org_id", "processor_id", "message_id", "entry")
 STATUS_COLUMNS = ("status", "state", "severity", "finding", "verdict")
 BADGE_COLUMN = re.compile(r"^(status|state|severity|finding|verdict|[A-Z]{2,5}-\d{3})$")
 DAYS_COLUMN = re.compile(r"(^days_|_days$|^days$)")
+# Column widths: about the width of a character of the table's font, and bounds.
+CHAR_PX, CELL_PADDING_PX, MIN_COLUMN_PX, MAX_COLUMN_PX = 7, 24, 90, 560
 # Fractions of a whole (a share, a rate): shown as percentages, exported as they are.
 PERCENT_COLUMN = re.compile(r"^(share_of_\w+|\w+_share|stickiness|retention)$")
 PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 RULE_CODE = re.compile(r"^[A-Z]{2,5}-\d{3}\b")
+EXCEPTED = re.compile(r"^[A-Z]{2,5}-\d{3} excepted until ")
 # Columns of rule codes: each gets the rules' names beside it, and a tooltip saying what
 # each rule checks (shown only: the download keeps the codes as they are).
 RULE_COLUMNS = ("rule", "finding")
@@ -97,16 +100,14 @@ def label(column: str) -> str:
         return LABELS[column]
     if not re.fullmatch(r"[a-z0-9_]+", column):
         return column
-    words = [WORDS.get(word, word) for word in column.split("_") if word]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
+    return in_words(column)
 
 
 def badge_colour(text: str) -> str:
     word = text.strip()
     if word in BADGES:
         return BADGES[word]
-    if word.endswith(")") and "(excepted until " in word:  # a finding an exception covers
+    if EXCEPTED.match(word):  # a finding an exception covers
         return BLUE
     return ORANGE if RULE_CODE.match(word) else GREY
 
@@ -238,10 +239,22 @@ def _percent(text: str, values: pd.Series) -> tuple[pd.Series, Any]:
 
 def _badges(text: str, values: pd.Series) -> Any:
     # Streamlit splits a text cell on commas into one badge per part: colour each part.
-    parts = sorted({part for v in values.dropna() for part in str(v).split(",")})
+    cells = [str(v).split(",") for v in values.dropna()]
+    parts = sorted({part for cell in cells for part in cell})
+    # Sized to the widest cell (a badge's padding for each part), so none is cut short.
+    widest = max((len(",".join(cell)) + 3 * len(cell) for cell in cells), default=0)
     return st.column_config.MultiselectColumn(
-        text, options=parts, color=[badge_colour(p) for p in parts]
+        text,
+        options=parts,
+        color=[badge_colour(p) for p in parts],
+        width=text_width([text], widest),
     )
+
+
+def text_width(texts: Sequence[str], longest: int = 0) -> int:
+    """Pixels for a column showing `texts` whole (its heading included), within bounds."""
+    longest = max([longest, *(len(t) for t in texts)])
+    return min(MAX_COLUMN_PX, max(MIN_COLUMN_PX, CELL_PADDING_PX + CHAR_PX * longest))
 
 
 ISO_MOMENT = re.compile(
@@ -390,7 +403,9 @@ def show(
         prefixes = links.prefixes if links.prefixes is not None else [""] * len(ids)
         addresses = [links.address_of(p + k) for p, k in zip(prefixes, ids, strict=True)]
         display = display.assign(**{links.column: addresses})
-        config = {**config, links.column: links.config}
+        # Each link shows its id (or the whole key, in a column of keys): fit them whole.
+        width = text_width([links.config.get("label") or links.column, *ids])
+        config = {**config, links.column: {**links.config, "width": width}}
     st.dataframe(
         display,
         hide_index=True,

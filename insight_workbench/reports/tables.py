@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from insight_workbench.column_words import in_words
 from insight_workbench.timeutil import iso_day, iso_minute
 
 BLANK = "—"
@@ -32,7 +33,6 @@ LABELS = {
     "wau": "Weekly active users",
     "mau": "Monthly active users",
 }
-ACRONYMS = {"id": "ID", "ip": "IP", "ids": "IDs", "utc": "UTC", "sar": "SAR", "dpo": "DPO"}
 ISO_UTC = re.compile(r"\A(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(:\d\d(\.\d+)?)?Z\Z")
 # Tables with more columns than this print on a landscape page of their own.
 WIDE = 7
@@ -47,14 +47,7 @@ def label(column: Any) -> str:
     if isinstance(column, tuple):  # a pivot's several levels
         return " ".join(label(part) for part in column if str(part))
     name = str(column)
-    if name in LABELS:
-        return LABELS[name]
-    words = [ACRONYMS.get(w.lower(), w) for w in name.replace("_", " ").split()]
-    if not words:
-        return name
-    first = words[0]
-    words[0] = first if first in ACRONYMS.values() else first[:1].upper() + first[1:]
-    return " ".join(words)
+    return LABELS.get(name) or in_words(name)
 
 
 def cell_text(value: Any) -> str:

@@ -88,12 +88,10 @@ def test_an_exception_in_force_is_named_and_leaves_nothing_to_do(
     assert not app.exception
     assert int(metrics(app)["Processors needing action"]) == needing - 1
     register = frame_with(app, "processor_id", "status").set_index("processor_id")
-    assert register.loc["P003", "status"] == (
-        "TPP-001 not assessed before contract (excepted until 2099-12-31)"
-    )
+    assert register.loc["P003", "status"] == ("TPP-001 excepted until 2099-12-31")
     assert not register.loc["P003", "action_needed"]
     assert register.loc["P008", "status"] == (
-        "TPP-001 not assessed before contract (excepted until 2099-12-31), TPP-002 review overdue"
+        "TPP-001 excepted until 2099-12-31, TPP-002 review overdue"
     )
     assert register.loc["P008", "action_needed"]
     overview = open_app("dpo", "app_pages/overview.py", env=env)
