@@ -100,6 +100,7 @@ if isinstance(held, tuple) and held[0] == wb.snapshot_key:
         tables.show(counts, "pack_counts")
     else:
         st.info("No data held about this person in this snapshot; the pack says so.")
+    records.warn_of_datasets_naming(built)
     st.download_button(
         "Download the pack (zip)",
         built.zip_bytes,

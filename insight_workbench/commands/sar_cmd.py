@@ -11,6 +11,7 @@ import typer
 from insight_workbench.commands.common import SnapshotArg, output_folder, utf8
 from insight_workbench.csvsafe import iso_utc
 from insight_workbench.errors import InputError
+from insight_workbench.findings import plural
 from insight_workbench.terminal import printable
 
 if TYPE_CHECKING:
@@ -99,6 +100,12 @@ def summary(pack: SubjectPack, written: Path) -> str:
         lines.append(
             "Note: the snapshot has quarantined rows in these tables, which no pack holds; "
             "see `insight-workbench validate`."
+        )
+    if pack.named_in_datasets:
+        lines.append(
+            f"Note: {plural(len(pack.named_in_datasets), 'de-identified dataset')} still "
+            f"name{'s' if len(pack.named_in_datasets) == 1 else ''} this person; their rows "
+            "are not in the pack: the README says which to read."
         )
     lines.append(f"Wrote {printable(written)}")
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from insight_workbench.dashboard.finding_history import render_finding_history
 from insight_workbench.dashboard.navigation import url_paths
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
-from insight_workbench.findings import Finding
+from insight_workbench.findings import Finding, plural
 from insight_workbench.ledger.database import ledger_written, open_ledger
 from insight_workbench.ledger.decisions import exceptions_in_force
 from insight_workbench.ledger.lifecycle import finding_lifecycle
@@ -376,6 +376,17 @@ def with_exceptions(frame: pd.DataFrame, excepted: Iterable[tuple[str, str, str]
     return frame.assign(excepted_until=pd.Series(days, index=frame.index, dtype=object))
 
 
+def warn_of_datasets_naming(built: sar.PackDownload) -> None:
+    """Say that de-identified datasets still name the person, when they do."""
+    if built.datasets_naming:
+        datasets = plural(built.datasets_naming, "de-identified dataset")
+        st.warning(
+            f"{datasets} still name{'s' if built.datasets_naming == 1 else ''} this person. "
+            "Their rows are not in the pack (a row may be about others too): its README "
+            "says which rows to read before answering."
+        )
+
+
 def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:
     """Build the subject-access pack of the request's user, named by ids only."""
     user_ids = [str(u) for u in facts.get("user_id", pd.Series(dtype=str)).dropna()]
@@ -391,6 +402,7 @@ def _pack_action(wb: Workbench, key: RecordKey, facts: pd.DataFrame) -> None:
         audit.audit_event(wb, "pack_build", [f"user:{user_id}", key.text])
     held = st.session_state.get(PACK)
     if isinstance(held, tuple) and held[:2] == (wb.snapshot_key, key.text):
+        warn_of_datasets_naming(held[2])
         st.download_button(
             f"Download the pack of user {escape_markdown(user_id)} (zip)",  # a label is Markdown
             held[2].zip_bytes,

@@ -95,6 +95,7 @@ class PackDownload:
     zip_bytes: bytes
     file_name: str
     keys: tuple[str, ...]  # `user:<id>` of the person, for the audit trail; no identifier
+    datasets_naming: int = 0  # de-identified datasets that still name the person
 
 
 def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
@@ -110,4 +111,5 @@ def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
         pack_zip_bytes(built),
         f"subject-access-pack-{wb.snapshot_id}-{stamp}.zip",
         tuple(f"user:{user_id}" for user_id in built.user_ids),
+        len(built.named_in_datasets),
     )

@@ -96,6 +96,10 @@ def manifest(pack: SubjectPack, files: dict[str, bytes]) -> dict[str, Any]:
         "data_held": pack.found,
         "tables": pack.row_counts,
         "quarantined_rows_in_snapshot": pack.quarantined,
+        "deidentified_rows_naming_them": {
+            file: {column: list(rows) for column, rows in columns.items()}
+            for file, columns in pack.named_in_datasets.items()
+        },
         "files": entries,
     }
 
@@ -168,7 +172,39 @@ def readme(pack: SubjectPack) -> str:
             "answering the request."
         )
         lines += ["", *textwrap.wrap(note, width=78)]
+    if pack.named_in_datasets:
+        lines += ["", *_named_in_datasets(pack)]
     return "\n".join(lines) + "\n"
+
+
+SHOWN_ROWS = 20  # row numbers listed per column; manifest.json lists every one
+
+
+def _named_in_datasets(pack: SubjectPack) -> list[str]:
+    """The note naming the de-identified datasets' rows that hold one of the person's
+    identifiers: where to look, never what is there."""
+    note = (
+        "Note: de-identified datasets in the snapshot still name this person: the rows "
+        "below hold one of the name, user id, email address, telephone number or login "
+        "IP address of the rows above, or an unsalted hash of an address or a user id. "
+        "They are not copied into this pack, since a row "
+        "may be about others too: read them in the export files (rows counted from 1, "
+        "the header not counted) and add what is about this person before answering "
+        "the request. manifest.json lists every row number."
+    )
+    lines = textwrap.wrap(note, width=78)
+    for file, columns in pack.named_in_datasets.items():
+        lines.append(f"  {printable(file)}")
+        for column, rows in columns.items():
+            shown = ", ".join(str(n) for n in rows[:SHOWN_ROWS])
+            more = f" and {len(rows) - SHOWN_ROWS} more" if len(rows) > SHOWN_ROWS else ""
+            lines += textwrap.wrap(
+                f"column {printable(column)}: row{'s' if len(rows) > 1 else ''} {shown}{more}",
+                width=78,
+                initial_indent="    ",
+                subsequent_indent="      ",
+            )
+    return lines
 
 
 def pack_zip_bytes(pack: SubjectPack) -> bytes:

@@ -64,6 +64,22 @@ def test_pack_for_a_requester_has_exactly_their_rows(open_app, sample) -> None:
     assert any(n.endswith("users.csv") for n in names)
 
 
+def test_a_pack_says_when_de_identified_datasets_still_name_the_person(open_app, sample) -> None:
+    """The sample's case notes name a person by name, account and address: the page
+    says so beside the download (the pack's README says which rows); of another, not."""
+    assert build_pack(sample, user_id="U000252").named_in_datasets
+    app = open_app("dpo", PAGE)
+    app.radio(key="pack_by").set_value("user_id")
+    app.text_input(key="pack_value").input("U000252")
+    app.form_submit_button[0].click().run()
+    assert not app.exception
+    said = "2 de-identified datasets still name this person"  # case notes, newsletter
+    assert any(said in w.value for w in app.warning)
+    app.text_input(key="pack_value").input("U000019")  # in no dataset
+    app.form_submit_button[0].click().run()
+    assert not any("still name" in w.value for w in app.warning)
+
+
 def test_pack_for_an_unknown_person_says_no_data_is_held(open_app) -> None:
     app = open_app("dpo", PAGE)
     app.text_input(key="pack_value").input("nobody@nowhere.invalid")

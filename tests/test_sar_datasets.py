@@ -1,0 +1,124 @@
+"""A subject-access pack points to the rows of de-identified datasets that still name
+the person (by column and row number, never their values), as DEID-001 and DEID-002
+would find an identifier of theirs; someone else's rows are never pointed to."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.subject_requests.pack import build_pack, pack_files
+from insight_workbench.testing import build_snapshot
+
+ANN_EMAIL = "Ann.Lee@Example.org"
+USERS = [
+    {
+        "user_id": "U1",
+        "org_id": "O1",
+        "name": "Ann Lee",
+        "email": ANN_EMAIL,
+        "telephone": "+44 20 7946 0958",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+    {
+        "user_id": "U2",
+        "org_id": "O1",
+        "name": "Bob Stone",
+        "email": "bob@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    },
+]
+ORGS = [
+    {
+        "org_id": "O1",
+        "name": "Org 1",
+        "product": "local_insight",
+        "status": "active",
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+]
+LOGINS = [
+    {
+        "login_id": "L1",
+        "user_id": "U1",
+        "ts": "2026-01-01T00:00:00Z",
+        "success": "true",
+        "ip": "203.0.113.9",
+        "user_agent": "x",
+    },
+]
+NOTES = [  # row numbers from 1: which rows name Ann, and by what
+    {"who": "Bob Stone", "note": "called about invoices", "phone": "", "ref": "U2"},  # 1: Bob
+    {"who": "  ann LEE ", "note": "", "phone": "", "ref": ""},  # 2: her name, caseless
+    {"who": "", "note": "send to ann.lee@example.org please", "phone": "", "ref": ""},  # 3
+    {"who": "", "note": "", "phone": "020 7946 0958x", "ref": ""},  # 4: too few digits
+    {"who": "", "note": "", "phone": "44 (20) 7946-0958", "ref": ""},  # 5: her digits
+    {"who": "", "note": "", "phone": "", "ref": "u1"},  # 6: her user id, caseless
+    {"who": "", "note": "from 203.0.113.9", "phone": "", "ref": "203.0.113.9"},  # 7: her IP
+    # (7: an address within a note is no identifier for DEID-001: whole values only)
+    {"who": "Annie Lee", "note": "", "phone": "", "ref": "U12"},  # 8: nobody held
+]
+HASHED = [
+    {"h": hashlib.sha256(b"ann.lee@example.org").hexdigest().upper(), "n": "12"},  # 1
+    {"h": hashlib.md5(b"bob@example.org").hexdigest(), "n": "12"},  # 2: Bob
+    {"h": hashlib.sha1(b"u1").hexdigest(), "n": "12"},  # 3: her user id, lower-cased
+]
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
+    folder = build_snapshot(
+        tmp_path_factory.mktemp("sar-datasets") / "s",
+        {"organisations": ORGS, "users": USERS, "logins": LOGINS},
+        deidentified={"case_notes": (NOTES, None), "hashed": (HASHED, None)},
+    )
+    return load_snapshot(folder)
+
+
+def test_the_rows_naming_the_person_are_pointed_to_by_column(snapshot: Snapshot) -> None:
+    pack = build_pack(snapshot, user_id="U1")
+    assert pack.named_in_datasets == {
+        "deidentified/case_notes.csv": {
+            "note": (3,),
+            "phone": (5,),
+            "ref": (6, 7),
+            "who": (2,),
+        },
+        "deidentified/hashed.csv": {"h": (1, 3)},
+    }
+
+
+def test_found_by_email_alike(snapshot: Snapshot) -> None:
+    by_email = build_pack(snapshot, email=" ann.lee@EXAMPLE.org")
+    assert by_email.named_in_datasets == build_pack(snapshot, user_id="U1").named_in_datasets
+
+
+def test_someone_named_nowhere_gets_no_note(snapshot: Snapshot) -> None:
+    pack = build_pack(snapshot, user_id="U2")
+    assert pack.named_in_datasets == {
+        "deidentified/case_notes.csv": {"ref": (1,), "who": (1,)},
+        "deidentified/hashed.csv": {"h": (2,)},
+    }
+    nobody = build_pack(snapshot, user_id="U9")
+    assert nobody.named_in_datasets == {}
+    files = pack_files(nobody)
+    assert "de-identified" not in files["README.txt"].decode()
+    assert json.loads(files["manifest.json"])["deidentified_rows_naming_them"] == {}
+
+
+def test_the_readme_and_manifest_say_where_never_what(snapshot: Snapshot) -> None:
+    files = pack_files(build_pack(snapshot, user_id="U1"))
+    readme = files["README.txt"].decode()
+    assert "  deidentified/case_notes.csv\n    column note: row 3\n" in readme
+    assert "    column ref: rows 6, 7\n" in readme
+    assert "    column who: row 2\n" in readme
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["deidentified_rows_naming_them"]["deidentified/hashed.csv"] == {"h": [1, 3]}
+    for value in ("please", "7946-0958", hashlib.sha1(b"u1").hexdigest()):
+        assert value not in readme
+        assert value not in files["manifest.json"].decode()
