@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
+from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
+from insight_workbench.subject_requests.dataset_mentions import file_rows
 from insight_workbench.subject_requests.pack import build_pack, pack_files
 from insight_workbench.testing import build_snapshot
+from insight_workbench.timeutil import parse_timestamp
 
 ANN_EMAIL = "Ann.Lee@Example.org"
 USERS = [
@@ -58,15 +62,27 @@ NOTES = [  # row numbers from 1: which rows name Ann, and by what
     {"who": "", "note": "send to ann.lee@example.org please", "phone": "", "ref": ""},  # 3
     {"who": "", "note": "", "phone": "020 7946 0958x", "ref": ""},  # 4: too few digits
     {"who": "", "note": "", "phone": "44 (20) 7946-0958", "ref": ""},  # 5: her digits
-    {"who": "", "note": "", "phone": "", "ref": "u1"},  # 6: her user id, caseless
-    {"who": "", "note": "from 203.0.113.9", "phone": "", "ref": "203.0.113.9"},  # 7: her IP
-    # (7: an address within a note is no identifier for DEID-001: whole values only)
+    {"who": "", "note": "", "phone": "", "ref": "u1"},  # 6: another id: ids are exact
+    # 7: her IP whole; within a note it is no identifier (DEID-001: whole values only)
+    {"who": "", "note": "from 203.0.113.9", "phone": "", "ref": "203.0.113.9"},
     {"who": "Annie Lee", "note": "", "phone": "", "ref": "U12"},  # 8: nobody held
+    {"who": "", "note": "", "phone": "", "ref": " U1 "},  # 9: her user id, trimmed
+    {"who": "", "note": "", "phone": "", "ref": "U7"},  # 10: an id with no users row
 ]
 HASHED = [
     {"h": hashlib.sha256(b"ann.lee@example.org").hexdigest().upper(), "n": "12"},  # 1
     {"h": hashlib.md5(b"bob@example.org").hexdigest(), "n": "12"},  # 2: Bob
     {"h": hashlib.sha1(b"u1").hexdigest(), "n": "12"},  # 3: her user id, lower-cased
+    {"h": hashlib.sha256(ANN_EMAIL.encode()).hexdigest(), "n": "12"},  # 4: as written
+]
+EVENTS = [  # U7 has rows but no users row (left behind by a deletion)
+    {
+        "event_id": "E1",
+        "user_id": "U7",
+        "ts": "2026-01-01T00:00:00Z",
+        "product": "local_insight",
+        "event_type": "page_view",
+    },
 ]
 
 
@@ -74,7 +90,7 @@ HASHED = [
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     folder = build_snapshot(
         tmp_path_factory.mktemp("sar-datasets") / "s",
-        {"organisations": ORGS, "users": USERS, "logins": LOGINS},
+        {"organisations": ORGS, "users": USERS, "logins": LOGINS, "usage_events": EVENTS},
         deidentified={"case_notes": (NOTES, None), "hashed": (HASHED, None)},
     )
     return load_snapshot(folder)
@@ -86,11 +102,16 @@ def test_the_rows_naming_the_person_are_pointed_to_by_column(snapshot: Snapshot)
         "deidentified/case_notes.csv": {
             "note": (3,),
             "phone": (5,),
-            "ref": (6, 7),
+            "ref": (7, 9),
             "who": (2,),
         },
-        "deidentified/hashed.csv": {"h": (1, 3)},
+        "deidentified/hashed.csv": {"h": (1, 3, 4)},
     }
+
+
+def test_an_id_with_no_users_row_is_looked_for_exactly(snapshot: Snapshot) -> None:
+    pack = build_pack(snapshot, user_id="U7")
+    assert pack.named_in_datasets == {"deidentified/case_notes.csv": {"ref": (10,)}}
 
 
 def test_found_by_email_alike(snapshot: Snapshot) -> None:
@@ -115,10 +136,32 @@ def test_the_readme_and_manifest_say_where_never_what(snapshot: Snapshot) -> Non
     files = pack_files(build_pack(snapshot, user_id="U1"))
     readme = files["README.txt"].decode()
     assert "  deidentified/case_notes.csv\n    column note: row 3\n" in readme
-    assert "    column ref: rows 6, 7\n" in readme
+    assert "    column ref: rows 7, 9\n" in readme
     assert "    column who: row 2\n" in readme
     manifest = json.loads(files["manifest.json"])
-    assert manifest["deidentified_rows_naming_them"]["deidentified/hashed.csv"] == {"h": [1, 3]}
+    assert manifest["deidentified_rows_naming_them"]["deidentified/hashed.csv"] == {"h": [1, 3, 4]}
     for value in ("please", "7946-0958", hashlib.sha1(b"u1").hexdigest()):
         assert value not in readme
         assert value not in files["manifest.json"].decode()
+
+
+def test_rows_are_counted_as_the_file_counts_them_past_quarantined_records(
+    tmp_path: Path,
+) -> None:
+    """A record the loader quarantined keeps its number (DQ-001 names it so): the rows
+    after it are pointed to by their own numbers, not one less."""
+    folder = build_snapshot(tmp_path / "s", {"organisations": ORGS, "users": USERS})
+    notes = folder / "deidentified" / "notes.csv"
+    notes.parent.mkdir(exist_ok=True)
+    notes.write_text(
+        'who,ref\nBob Stone,x\nbroken,row,extra\nAnn Lee,y\nbad,"quote\nAnn Lee,z\n',
+        encoding="utf-8",
+    )
+    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
+    snapshot = load_snapshot(folder)
+    rejected = snapshot.rows_rejected["deidentified/notes"]
+    assert rejected >= 1
+    rows = build_pack(snapshot, user_id="U1").named_in_datasets["deidentified/notes.csv"]["who"]
+    assert rows[0] == 3  # after the record of three fields, row 2
+    assert [n for n in file_rows([1, 2, 3], [2, 4])] == [1, 3, 5]
+    assert file_rows([1, 2], [1, 1, 2]) == (3, 4)

@@ -196,6 +196,13 @@ def test_a_column_is_as_wide_as_its_longest_text_within_bounds() -> None:
     assert prepared.config["status"]["width"] >= tables.CHAR_PX * len(cells[1])  # never cut
 
 
+def test_a_heading_in_words_is_never_cut() -> None:
+    prepared = tables.prepare(pd.DataFrame({"dataset": ["a"], "DEID-001": ["pass"]}))
+    heading = prepared.config["DEID-001"]["label"]
+    assert heading == "DEID-001 Direct identifier"
+    assert prepared.config["DEID-001"]["width"] >= tables.CHAR_PX * len(heading)
+
+
 def test_labels_are_the_same_words_in_the_app_the_reports_and_the_charts() -> None:
     from insight_workbench import charts
     from insight_workbench.reports import tables as report_tables

@@ -357,7 +357,7 @@ def recorded_findings(key: str, *, with_parts: bool = False) -> set[tuple[str, s
 def exceptions_until(rule_prefix: str | None = None) -> tuple[tuple[str, str, str], ...]:
     """(rule, key, last day) of each exception in force today on a finding whose rule
     starts with `rule_prefix`, read afresh on every run of a page (a decision made a
-    moment ago counts). None when no ledger has been written, or it cannot be read: the
+    moment ago counts). Nothing when no ledger has been written, or it cannot be read: the
     Overview and each finding's history say what is wrong with it."""
     if not ledger_written():
         return ()

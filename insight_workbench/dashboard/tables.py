@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import streamlit as st
+from pandas.api.types import is_string_dtype
 
 from insight_workbench.access_monitoring import BURST_KEYS
 from insight_workbench.column_words import in_words
@@ -152,7 +153,22 @@ def prepare(frame: pd.DataFrame) -> Prepared:
             source[column] = display[column]  # a calendar date is exported as one
     columns = order([str(c) for c in source.columns])
     display, config, columns = _rule_names(source, display, config, columns)
-    return Prepared(display, config, columns, source)
+    return Prepared(display, _fitted(display, config), columns, source)
+
+
+def _fitted(display: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
+    """Each text column as wide as its heading and its longest text (badges included),
+    within bounds: Streamlit cuts both at a width of its own choosing."""
+    fitted = {}
+    for name, entry in config.items():
+        if isinstance(entry, dict) and name in display and is_string_dtype(display[name].dtype):
+            cells = [str(v) for v in display[name] if isinstance(v, str)]
+            badges = _kind(entry) == "multiselect"  # one badge per part, each padded
+            longest = max((len(c) + 3 * (c.count(",") + 1) * badges for c in cells), default=0)
+            width = text_width([str(entry.get("label") or name)], longest)
+            entry = {**entry, "width": max(width, entry.get("width") or 0)}
+        fitted[name] = entry
+    return fitted
 
 
 def _rule_names(
@@ -239,15 +255,9 @@ def _percent(text: str, values: pd.Series) -> tuple[pd.Series, Any]:
 
 def _badges(text: str, values: pd.Series) -> Any:
     # Streamlit splits a text cell on commas into one badge per part: colour each part.
-    cells = [str(v).split(",") for v in values.dropna()]
-    parts = sorted({part for cell in cells for part in cell})
-    # Sized to the widest cell (a badge's padding for each part), so none is cut short.
-    widest = max((len(",".join(cell)) + 3 * len(cell) for cell in cells), default=0)
+    parts = sorted({part for v in values.dropna() for part in str(v).split(",")})
     return st.column_config.MultiselectColumn(
-        text,
-        options=parts,
-        color=[badge_colour(p) for p in parts],
-        width=text_width([text], widest),
+        text, options=parts, color=[badge_colour(p) for p in parts]
     )
 
 

@@ -14,21 +14,23 @@ deletion) are still held, so they are included. `write_pack` / `pack_zip_bytes`
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from insight_workbench.emails import define_email_key, email_key
+from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
-from insight_workbench.loading.readers import free_name, quote_ident
+from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES, is_credential
 from insight_workbench.loading.snapshot import Snapshot
-from insight_workbench.sql import define, execute, query
+from insight_workbench.sql import execute, query
+from insight_workbench.subject_requests.dataset_mentions import (
+    identifiers_of,
+    rows_naming_the_person,
+)
 from insight_workbench.subject_requests.pack_files import pack_files, pack_zip_bytes, write_pack
 from insight_workbench.subject_requests.row_text import finish_csv_lines, row_sql
 from insight_workbench.timeutil import to_utc
@@ -126,7 +128,7 @@ def build_pack(
     try:
         ids, emails = identify_person(cursor, email, user_id)
         tables = {name: pack_table(cursor, name, ids, emails) for name in PACK_TABLES}
-        named = named_in_datasets(cursor, snapshot, tables, ids, emails)
+        named = rows_naming_the_person(cursor, snapshot, identifiers_of(tables, ids, emails))
     finally:
         cursor.close()
     return SubjectPack(
@@ -144,77 +146,6 @@ def build_pack(
             if snapshot.rows_rejected.get(name, 0)
         },
         named_in_datasets=named,
-    )
-
-
-def named_in_datasets(
-    cursor: duckdb.DuckDBPyConnection,
-    snapshot: Snapshot,
-    tables: dict[str, PackTable],
-    ids: list[str],
-    emails: list[str],
-) -> dict[str, dict[str, tuple[int, ...]]]:
-    """The rows of each de-identified dataset that name the person (by column): a cell
-    holding one of the identifiers of their rows in the pack, compared as DEID-001
-    compares a held identifier, one of their addresses within its text, or an unsalted
-    hash of an address or a user id, as DEID-002 finds them."""
-    if not snapshot.deidentified:
-        return {}
-    named, phones, keys = _identifiers(tables, emails)
-    hashes = _unsalted_hashes([*keys, *ids, *(i.lower() for i in ids)])
-    if not (named or phones or keys or hashes):
-        return {}
-    define(cursor, "identifier_text.sql")
-    define_email_key(cursor)
-    found: dict[str, dict[str, tuple[int, ...]]] = {}
-    for dataset in snapshot.deidentified:
-        if not dataset.columns:
-            continue
-        fragments = {
-            "table": quote_ident(dataset.table),
-            "columns": ", ".join(quote_ident(c) for c in dataset.columns),
-            "row_id": quote_ident(free_name("__iw_row_id", dataset.columns)),
-        }
-        rows = query(
-            cursor,
-            "pack_in_deidentified.sql",
-            fragments,
-            named=named,
-            phones=phones,
-            emails=keys,
-            hashes=hashes,
-        )
-        if rows:
-            found[dataset.file] = {str(r["column_name"]): tuple(r["rows"]) for r in rows}
-    return found
-
-
-def _identifiers(
-    tables: dict[str, PackTable], emails: list[str]
-) -> tuple[list[str], list[str], list[str]]:
-    """What names the person, from their rows: names, user ids and login IP addresses
-    (as held), telephone digits (seven or more) and email addresses (keyed)."""
-    users = tables["users"].records()
-    texts = [
-        *(u.get("name") for u in users),
-        *(u.get("user_id") for u in users),
-        *(row.get("ip") for row in tables["logins"].records()),
-    ]
-    named = sorted({t for t in texts if isinstance(t, str) and t.strip()})
-    digits = {re.sub(r"[^0-9]", "", str(u.get("telephone") or "")) for u in users}
-    held = {email_key(str(u["email"])) for u in users if u.get("email")}
-    keys = sorted((held | set(emails)) - {""})
-    return named, sorted(d for d in digits if len(d) >= 7), keys
-
-
-def _unsalted_hashes(texts: list[str]) -> list[str]:
-    """The MD5, SHA-1 and SHA-256 of each text (UTF-8), in lower-case hex."""
-    return sorted(
-        {
-            hashlib.new(name, text.encode("utf-8")).hexdigest()
-            for text in set(texts) - {""}
-            for name in ("md5", "sha1", "sha256")
-        }
     )
 
 

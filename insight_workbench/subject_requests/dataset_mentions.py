@@ -1,0 +1,122 @@
+"""Where the de-identified datasets still name one person: the rows (by column) with a
+cell holding one of their identifiers, for the subject-access pack to point to. Only
+where leaves this module, never a value.
+
+A cell names the person when, trimmed, it is one of their user ids (exactly: the
+loader keeps `U1` and `u1` as two people); one of their names or login IP addresses
+compared without case, as DEID-001 compares a held identifier; their telephone
+digits (seven or more); one of their email addresses, whole or within its text
+(compared as `emails.email_key` compares addresses); or an unsalted MD5, SHA-1 or
+SHA-256 of an address or a user id, as DEID-002 hashes them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from insight_workbench.emails import define_email_key, email_key
+from insight_workbench.loading.readers import free_name, quote_ident
+from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
+from insight_workbench.sql import define, query
+
+if TYPE_CHECKING:
+    from insight_workbench.subject_requests.pack import PackTable
+
+Mentions = dict[str, dict[str, tuple[int, ...]]]  # dataset file -> column -> data rows
+PHONE_DIGITS = 7  # the fewest digits a telephone number is compared on, as DEID-001
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """What names one person, from their rows in the pack."""
+
+    user_ids: tuple[str, ...]  # compared exactly
+    caseless: tuple[str, ...]  # names and login IP addresses, as held
+    phones: tuple[str, ...]  # digits only
+    email_keys: tuple[str, ...]
+    hashed: tuple[str, ...]  # texts whose unsalted hashes name them (as DEID-002 hashes)
+
+    def __bool__(self) -> bool:
+        return any((self.user_ids, self.caseless, self.phones, self.email_keys))
+
+
+def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[str]) -> Identifiers:
+    """The identifiers of the person whose user ids are `ids` and addresses (keyed)
+    `emails`, with those their `users` rows and logins hold."""
+    users = tables["users"].records()
+    addresses = [str(u["email"]) for u in users if u.get("email")]
+    texts = [
+        *(u.get("name") for u in users),
+        *(row.get("ip") for row in tables["logins"].records()),
+    ]
+    digits = {re.sub(r"[^0-9]", "", str(u.get("telephone") or "")) for u in users}
+    hashed = [*addresses, *emails, *ids]
+    return Identifiers(
+        user_ids=tuple(sorted({i.strip() for i in ids} - {""})),
+        caseless=tuple(sorted({t for t in texts if isinstance(t, str) and t.strip()})),
+        phones=tuple(sorted(d for d in digits if len(d) >= PHONE_DIGITS)),
+        email_keys=tuple(sorted(({email_key(a) for a in addresses} | set(emails)) - {""})),
+        # Trimmed and lower-cased by SQL; lower-cased by Python's rules here too, as
+        # DEID-002 does for text that is not ASCII alone.
+        hashed=tuple(sorted({*hashed, *(t.strip().lower() for t in hashed)})),
+    )
+
+
+def rows_naming_the_person(
+    cursor: duckdb.DuckDBPyConnection, snapshot: Snapshot, person: Identifiers
+) -> Mentions:
+    """For each de-identified dataset with a row naming the person: the data rows (from
+    1, as DQ-001 counts them: a quarantined record keeps its number) of each column."""
+    if not snapshot.deidentified or not person:
+        return {}
+    define(cursor, "identifier_text.sql")
+    define_email_key(cursor)
+    found: Mentions = {}
+    for dataset in snapshot.deidentified:
+        columns = _rows_by_column(cursor, dataset, person) if dataset.columns else {}
+        if columns:
+            found[dataset.file] = columns
+    return found
+
+
+def _rows_by_column(
+    cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset, person: Identifiers
+) -> dict[str, tuple[int, ...]]:
+    fragments = {
+        "table": quote_ident(dataset.table),
+        "columns": ", ".join(quote_ident(c) for c in dataset.columns),
+        "row_id": quote_ident(free_name("__iw_row_id", dataset.columns)),
+    }
+    rows = query(
+        cursor,
+        "pack_in_deidentified.sql",
+        fragments,
+        ids=list(person.user_ids),
+        named=list(person.caseless),
+        phones=list(person.phones),
+        emails=list(person.email_keys),
+        hashed=list(person.hashed),
+    )
+    if not rows:
+        return {}
+    rejects = query(cursor, "pack_dataset_rejects.sql", key=f"deidentified/{dataset.name}")
+    rejected = [int(r["row_number"]) for r in rejects]
+    return {str(r["column_name"]): file_rows(r["rows"], rejected) for r in rows}
+
+
+def file_rows(loaded: list[int], rejected: list[int]) -> tuple[int, ...]:
+    """The data row numbers in the file of the loaded rows numbered `loaded` (from 1, in
+    order): each quarantined record before one (`rejected`, file rows) moves it on."""
+    skipped = sorted(set(rejected))
+    passed, found = 0, []
+    for number in sorted(loaded):
+        row = number + passed
+        while passed < len(skipped) and skipped[passed] <= row:
+            passed += 1
+            row = number + passed
+        found.append(row)
+    return tuple(found)
