@@ -393,3 +393,28 @@ def test_without_chromium_weasyprint_prints_every_table_with_header_and_footer(
         assert f"Report {name}" in text
         assert f"Run {name}/{folder.name}" in text
         assert f"Page {number} of {len(pages)}" in text
+
+
+def test_a_printed_chart_is_as_wide_as_the_page_allows(
+    runs: dict[str, Path], tmp_path: Path, browser
+) -> None:
+    """Laid out for print, each chart's drawing spans the page (or fills its height
+    limit): in an output printed as a table cell it shrank to 300px, unreadable."""
+    require_chromium()
+    name = "monthly_compliance_pack"
+    folder = runs[name]
+    context = ReportContext(name, "s", "a", "r", "g")
+    printable = export_report(folder / f"{name}.ipynb", tmp_path / "report.html", context, None)
+    copy = tmp_path / "printable.html"
+    copy.write_text(printable, encoding="utf-8")
+    page = browser.new_context().new_page()
+    page.goto(copy.as_uri())
+    page.emulate_media(media="print")
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.print-chart svg')].map(svg => [
+            svg.getBoundingClientRect().width, svg.getBoundingClientRect().height,
+            document.querySelector('main').getBoundingClientRect().width])"""
+    )
+    assert sizes, "the pack has charts"
+    for width, height, page_width in sizes:
+        assert width >= 0.9 * page_width or height >= 300, (width, height, page_width)

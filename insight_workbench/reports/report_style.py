@@ -28,7 +28,7 @@ h4.table-title span { font-weight: normal; color: #555; }
 .summary table.report-table { width: auto; min-width: 50%; }
 .plotly-graph-div { width: 100%; height: 380px; }
 .print-chart { display: none; }
-.print-chart svg { width: 100%; height: auto; max-height: 110mm; }
+.print-chart svg { width: 100%; height: auto; max-height: 82mm; }
 """
 
 PRINT_CSS = """
@@ -38,6 +38,9 @@ PRINT_CSS = """
   .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-Cell, main, body {
     overflow: visible !important; width: auto !important; }
   .jp-OutputArea-child, .jp-Cell { display: block !important; }
+  /* nbconvert prints an output as a table cell, which shrinks to its content: a chart's
+     SVG, 100% of that, fell back to 300px wide and printed too small to read. */
+  .jp-OutputArea-output { display: block !important; }
   .plotly-graph-div, .modebar, .modebar-container { display: none !important; }
   .print-chart { display: block; break-inside: avoid; }
   table.report-table { font-size: 7.5pt; width: 100% !important; }
