@@ -155,6 +155,10 @@ def test_no_pdf_prints_none_and_records_why(echoed: tuple) -> None:
         (["-p", "as_of", "2026-01-01"], "-p as_of: set it with --as-of, not -p"),
         (["-p", "results_path", "x"], "-p results_path: the run sets it, not -p"),
         (["-p", "label"], "-p: takes a parameter NAME and a VALUE"),
+        # A value of another kind than the parameter's default: refused, never a failed cell.
+        (["-p", "count", "abc"], "-p count: must be a number (its default is 1)"),
+        (["-p", "count", "true"], "-p count: must be a number (its default is 1)"),
+        (["-p", "count", '"7"'], "-p count: must be a number (its default is 1)"),
         (["--as-of", "soon"], "--as-of"),
         (["--progress-file", "{tmp}/missing/progress.txt"], "--progress-file: "),
         (["--progress-file", "/dev/full"], "--progress-file: /dev/full: not a regular file"),
@@ -317,13 +321,28 @@ def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
             },
             "failed at writing the report from the executed notebook (ValueError)",
         ),
+        # The workbench's own refusal of a parameter's value, raised in the notebook:
+        # its words, naming the option (they never quote a value).
+        (
+            {"cell": 5, "ename": "InputError", "evalue": "grain: must be one of day, week"},
+            "usage_report: -p grain: must be one of day, week (the run stopped at cell 5;",
+        ),
+        (
+            {"cell": 5, "ename": "InputError", "evalue": "users.csv: row 3: bad"},
+            "usage_report: users.csv: row 3: bad (the run stopped at cell 5;",
+        ),
     ],
 )
 def test_a_failure_names_where_it_happened(tmp_path: Path, error: dict, said: str) -> None:
     from insight_workbench.commands.report_cmd import _describe_failure
     from insight_workbench.reports.runner import RunResult
 
-    record = {"notebook": "usage_report", "status": "failed", "error": error}
+    record = {
+        "notebook": "usage_report",
+        "status": "failed",
+        "error": error,
+        "parameters": {"grain": "year", "days": 90},
+    }
     assert said in _describe_failure(RunResult(tmp_path, record))
 
 

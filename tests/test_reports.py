@@ -19,7 +19,7 @@ import zmq
 from insight_workbench.commands.report_cmd import join_pairs
 from insight_workbench.errors import InputError
 from insight_workbench.reports import MONTHLY_SET, available_notebooks, find_notebook, list_runs
-from insight_workbench.reports.notebooks import check_parameters, parse_value
+from insight_workbench.reports.notebooks import Parameter, check_parameters, parse_value
 from insight_workbench.reports.results import read_results, write_results
 from insight_workbench.reports.runner import (
     new_run_folder,
@@ -114,6 +114,24 @@ def test_nan_and_the_infinities_are_refused_naming_the_parameter(text: str) -> N
     parameters = find_notebook(FIXTURES / "echo.ipynb").parameters
     with pytest.raises(InputError, match=r"^-p count: .* is not a value a run's record can hold"):
         parse_value("count", parameters["count"], text)
+
+
+@pytest.mark.parametrize(
+    ("default", "text", "said"),
+    [
+        ("False", "1", "true or false"),
+        ("False", "yes", "true or false"),
+        ("0.5", "true", "a number"),
+        ("30", "thirty", "a number"),
+    ],
+)
+def test_a_value_of_another_kind_than_the_default_is_refused(
+    default: str, text: str, said: str
+) -> None:
+    parameter = Parameter("x", "None", default, "")
+    with pytest.raises(InputError, match=rf"^-p x: must be {said} \(its default is {default}\)$"):
+        parse_value("x", parameter, text)
+    assert parse_value("x", Parameter("x", "None", "None", ""), text) is not None  # any kind
 
 
 def test_a_number_too_long_to_read_is_refused_naming_the_parameter() -> None:

@@ -161,10 +161,23 @@ def _describe_failure(result: RunResult) -> str:
     where = f"cell {error['cell']}" if error.get("cell") is not None else "the kernel"
     if error.get("stage") == EXPORT_STAGE:
         where = "writing the report from the executed notebook"
+    if error.get("ename") == "InputError":  # the workbench's own words: no value in them
+        return (
+            f"{result.record['notebook']}: {_as_option(result, str(error.get('evalue')))} "
+            f"(the run stopped at {where}; the partial notebook and run.json are in "
+            f"{result.folder})"
+        )
     return (
         f"{result.record['notebook']} failed at {where} ({error.get('ename', 'error')}); "
         f"the partial notebook and run.json are in {result.folder}"
     )
+
+
+def _as_option(result: RunResult, said: str) -> str:
+    """`grain: must be one of …` as `-p grain: must be one of …` when `grain` is one of
+    the run's parameters: the option that set it."""
+    name = said.split(":", 1)[0]
+    return f"-p {said}" if name in result.record.get("parameters", {}) else said
 
 
 def _describe_write_failure(result: RunResult, error: dict[str, Any]) -> str:

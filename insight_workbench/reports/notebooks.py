@@ -136,11 +136,34 @@ def parse_value(name: str, parameter: Parameter | None, text: str) -> Any:
         return text
     refuse = _not_finite(name)
     try:
-        return json.loads(text, parse_constant=refuse, parse_float=lambda t: refuse(t, float(t)))
+        value = json.loads(text, parse_constant=refuse, parse_float=lambda t: refuse(t, float(t)))
     except json.JSONDecodeError:
-        return text
+        value = text
     except ValueError:  # an integer longer than Python converts (4,300 digits)
         raise InputError(f"-p {name}: a number too long to read") from None
+    if parameter is not None:
+        _check_kind(name, parameter, value)
+    return value
+
+
+# What a value must be, by the kind of its parameter's default (a default of None takes
+# anything): a run never starts only to fail in a cell on a value of the wrong kind.
+KINDS: tuple[tuple[Any, str, Callable[[Any], bool]], ...] = (
+    (bool, "true or false", lambda v: isinstance(v, bool)),
+    (int | float, "a number", lambda v: isinstance(v, int | float) and not isinstance(v, bool)),
+)
+
+
+def _check_kind(name: str, parameter: Parameter, value: Any) -> None:
+    try:
+        default = ast.literal_eval(parameter.default)
+    except (ValueError, SyntaxError):
+        return
+    for kind, said, fits in KINDS:
+        if isinstance(default, kind):
+            if value is not None and not fits(value):
+                raise InputError(f"-p {name}: must be {said} (its default is {parameter.default})")
+            return
 
 
 def _not_finite(name: str) -> Callable[..., Any]:
