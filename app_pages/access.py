@@ -33,7 +33,11 @@ cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))
 cols[1].metric("IPs with a failed-login burst", int((bursts["kind"] == "ip").sum()))
 cols[2].metric("Logins after closure or deletion", len(late))
-cols[3].metric("User-list views outside the organisation", len(views))
+cols[3].metric(
+    "Views outside the organisation",  # whole in a quarter of the page
+    len(views),
+    help="User-list views by a viewer outside the organisation listed (ACC-005)",
+)
 
 st.subheader("Failed logins over time")
 st.caption(

@@ -29,7 +29,7 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
         "Accounts with a failed-login burst": str(int((bursts["kind"] == "account").sum())),
         "IPs with a failed-login burst": str(int((bursts["kind"] == "ip").sum())),
         "Logins after closure or deletion": str(len(late)),
-        "User-list views outside the organisation": str(len(views)),
+        "Views outside the organisation": str(len(views)),
     }
     assert set(frame_with(app, "login_id", "limit")["login_id"]) == set(late["login_id"])
     assert set(frame_with(app, "view_id", "reason")["view_id"]) == set(views["view_id"])
