@@ -27,6 +27,9 @@ st.caption(
 with st.spinner("Judging retention…"):
     frame = session.cached(retention.status, wb)
     people = session.cached(retention.person_findings, wb)
+excepted = records.exceptions_until("RET")  # a legal hold, say: read on every run
+frame = records.with_exceptions(frame, excepted, "org_id", "org:")
+people = records.with_exceptions(people, excepted)
 records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")})
 frame = records.focus(frame, org="org_id")
 people = records.focus(people, user="user_id", request="request_id")

@@ -368,11 +368,19 @@ def exceptions_until(rule_prefix: str | None = None) -> tuple[tuple[str, str, st
     return tuple(sorted((rule, key, e.until or "") for (rule, key), e in in_force.items()))
 
 
-def with_exceptions(frame: pd.DataFrame, excepted: Iterable[tuple[str, str, str]]) -> pd.DataFrame:
-    """`frame` (a finding per row: `rule`, `key`) with the last day of the exception
-    covering each finding, missing where none does."""
+def with_exceptions(
+    frame: pd.DataFrame,
+    excepted: Iterable[tuple[str, str, str]],
+    key_column: str = "key",
+    prefix: str = "",
+    rule_column: str = "rule",
+) -> pd.DataFrame:
+    """`frame` (a finding per row: its rule, and its key, or an id that `prefix` makes
+    its key) with the last day of the exception covering each finding, missing where
+    none does."""
     until = {(rule, key): day for rule, key, day in excepted}
-    days = [until.get(pair) for pair in zip(frame["rule"], frame["key"], strict=True)]
+    pairs = zip(frame[rule_column], frame[key_column], strict=True)
+    days = [until.get((str(rule), f"{prefix}{key}")) for rule, key in pairs]
     return frame.assign(excepted_until=pd.Series(days, index=frame.index, dtype=object))
 
 

@@ -100,7 +100,8 @@ def people_held(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataF
 
 def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes:
     """The action list: organisations overdue for deletion, then people whose data is
-    still held (RET-003, RET-004), each with what is still held per table."""
+    still held (RET-003, RET-004), each with what is still held per table and the last
+    day of an exception in force (when the frames carry `excepted_until`)."""
     overdue = frame[frame["state"] == "overdue"].assign(kind=frame["rule"].map(RULES))
     columns = [
         "rule",
@@ -118,6 +119,7 @@ def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes
         "days_overdue",
         *HELD_TABLES,
         "rows_held",
+        "excepted_until",  # an exception in force (a legal hold): not to be deleted yet
     ]
     overdue = overdue.assign(key="org:" + overdue["org_id"].astype(str))
     both = pd.concat(

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pandas as pd
 import pytest
 from apphelpers import frame_with, metrics
 
+from insight_workbench.dashboard import records
 from insight_workbench.dashboard.retention import action_csv
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.deadlines.schedule import build_schedule
+from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.decisions import Request, decide
+from insight_workbench.ledger.runs import record_run
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import run_check
 
 PAGE = "app_pages/retention.py"
 
@@ -152,3 +158,40 @@ def test_a_record_s_panel_shows_its_due_time_as_the_page_s_table_does(open_app) 
     [row] = panel[panel["org_id"] == "O0002"].to_dict("records")
     assert str(row["due_at"].tz) == "Europe/London"
     assert row["days_overdue"] == int(row["days_overdue"])
+
+
+def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
+    open_app, ledger_setting: str, sample: Snapshot
+) -> None:
+    """An exception in force on an overdue organisation (RET-001), a person's data
+    (RET-003) and a late request (SAR-002) is shown beside each, and the action list
+    says so, so that the data under it is not deleted by mistake."""
+    ledger = open_ledger(ledger_setting)
+    record_run(ledger, run_check(sample, load_policy()), source="cli")
+    hold = Request("except", basis="Litigation hold", approver="Legal", until=date(2099, 1, 31))
+    for rule, key in (
+        ("RET-001", "org:O0008"),
+        ("RET-003", "request:R0027"),
+        ("SAR-002", "request:R0020"),
+    ):
+        decide(ledger, rule, key, hold)
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    orgs = frame_with(app, "org_id", "excepted_until").set_index("org_id")["excepted_until"]
+    assert str(orgs["O0008"]) == "2099-01-31"
+    assert orgs.drop("O0008").isna().all()
+    people = frame_with(app, "rule", "excepted_until", "rows_held")
+    assert people["excepted_until"].notna().sum() == 1
+    excepted = records.with_exceptions(
+        status(sample), [("RET-001", "org:O0008", "2099-01-31")], "org_id", "org:"
+    )
+    rows = list(csv.DictReader(io.StringIO(action_csv(excepted).decode("utf-8-sig"))))
+    held = {row["key"]: row["excepted_until"] for row in rows}
+    assert held["org:O0008"] == "2099-01-31"
+    assert {k for k, v in held.items() if v} == {"org:O0008"}
+    requests = open_app(
+        "dpo", "app_pages/subject_requests.py", env={"INSIGHT_LEDGER": ledger_setting}
+    )
+    late = frame_with(requests, "request_id", "finding", "excepted_until").set_index("request_id")
+    assert late["excepted_until"].notna().sum() == 1
+    assert str(late.loc["R0020", "excepted_until"]) == "2099-01-31"
