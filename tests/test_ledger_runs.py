@@ -290,3 +290,21 @@ def test_a_run_before_the_year_1000_is_stored_sortable_and_read_back(
 def test_an_instant_stored_without_its_year_s_leading_zeros_is_read() -> None:
     assert parsed("999-06-01T00:00:00.000000Z") == datetime(999, 6, 1, tzinfo=UTC)
     assert parsed("2026-06-01T00:00:00.000000Z") == datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def test_ledger_verify_says_when_others_may_read_an_existing_ledger(tmp_path: Path) -> None:
+    """A ledger made otherwise (by hand, a copy) keeps its mode: `ledger verify` says
+    so on stderr, and its verdict is unchanged."""
+    from cli_runner import run_cli
+
+    setting = str(tmp_path / "ledger.sqlite")
+    record_run(open_ledger(setting), run_check(_tiny(tmp_path), load_policy()), "cli", "dpo")
+    close_ledgers()
+    private = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting})
+    assert private.returncode == 0
+    assert "note:" not in private.stderr
+    os.chmod(setting, 0o644)
+    shared = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting})
+    assert shared.returncode == 0
+    assert shared.stdout == private.stdout
+    assert f"note: ledger {setting} can be read or written by others (mode 0644)" in shared.stderr

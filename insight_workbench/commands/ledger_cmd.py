@@ -9,6 +9,7 @@ import typer
 
 from insight_workbench.commands.common import DAY, PolicyOption, say
 from insight_workbench.errors import InputError
+from insight_workbench.terminal import printable
 
 ledger_app = typer.Typer(
     help="Check and prune the ledger (INSIGHT_LEDGER).",
@@ -25,6 +26,7 @@ def verify() -> None:
     from insight_workbench.ledger.database import open_existing_ledger
 
     states = audit_trail.verify(open_existing_ledger())
+    _say_if_open_to_others()
     if all(state.broken is None for state in states):
         trail, made = states
         said = [
@@ -45,6 +47,21 @@ def verify() -> None:
         )
     )
     raise typer.Exit(1)
+
+
+def _say_if_open_to_others() -> None:
+    """A note on stderr when others may read the ledger's file: it holds decision notes
+    and the IP addresses of ACC-004's keys. The chains' verdict is unchanged."""
+    from insight_workbench.ledger.database import open_to_others
+
+    shared = open_to_others()
+    if shared is not None:
+        path, mode = shared
+        typer.echo(
+            f"note: ledger {printable(str(path))} can be read or written by others (mode "
+            f"{mode:04o}); it holds decision notes and IP addresses: `chmod 600` it",
+            err=True,
+        )
 
 
 @ledger_app.command("prune")

@@ -298,6 +298,21 @@ def reading(ledger: Ledger) -> Iterator[Connection]:
         raise InputError(f"ledger {ledger.where}: cannot be read ({_reason(error)})") from None
 
 
+def open_to_others(setting: str | None = None) -> tuple[Path, int] | None:
+    """A SQLite ledger whose file its group or others may read or write, with its mode;
+    None for a private file or a PostgreSQL ledger. A new ledger is made private, but
+    one made otherwise (by hand, by an older workbench, a copy) keeps its mode."""
+    setting = setting or ledger_setting()
+    if _is_url(setting):
+        return None
+    path = Path(setting)
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return None
+    return (path, mode) if mode & 0o077 else None
+
+
 def _make_owner_only(path: Path) -> None:
     """Create a new SQLite ledger's file readable by its owner only, whatever the umask
     (SQLite would follow it, and give its journal files the same mode): it holds decision
