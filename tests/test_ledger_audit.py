@@ -424,6 +424,40 @@ def test_pruning_keeps_the_newer_entries_verifiable(
     assert verify(ledger_setting)[0] == 1  # tampering after a prune is still found
 
 
+def decide_on(monkeypatch: pytest.MonkeyPatch, setting: str, day: str, keys: range) -> None:
+    """Decisions made on `day`, each with its audit entry in the same transaction."""
+    monkeypatch.setattr(audit_trail, "now", lambda: at(day))
+    with writing(open_ledger(setting)) as connection:
+        for n in keys:
+            fields = {"rule": "RET-001", "key": f"org:O{n}", "action": "acknowledge"}
+            chain.append(connection, decisions, {**fields, "by": "dpo", "at": day})
+            audit_trail.append_entry(connection, "dpo", "cli", "decision", [f"org:O{n}"], None)
+
+
+def test_a_pruned_count_raised_to_hide_entries_removed_from_the_end_is_found(
+    ledger_setting: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries removed from the end with the chain's head are found by what they owed
+    (each decision's entry), counting those pruned: the count is bound to the
+    checkpoint's place, so raising it by hand hides nothing."""
+    decide_on(monkeypatch, ledger_setting, "2026-01-01", range(1, 3))
+    decide_on(monkeypatch, ledger_setting, "2026-06-01", range(3, 5))
+    audit_trail.prune(open_ledger(ledger_setting), date(2026, 6, 10), keep_days=90)
+    assert verify(ledger_setting) == (
+        0,
+        "intact (2 audit entries, 4 decisions)\n"
+        "(2 older audit entries pruned under [audit] keep_days)\n",
+    )
+    removed = [
+        "DELETE FROM ledger_audit WHERE seq = 4",
+        "DELETE FROM ledger_heads WHERE chain = 'ledger_audit'",
+    ]
+    sql(ledger_setting, *removed, "UPDATE ledger_checkpoints SET pruned = pruned + 1")
+    code, out = verify(ledger_setting)
+    assert code == 1
+    assert "audit trail: broken at entry 3: the checkpoint before it was changed by hand" in out
+
+
 def test_pruning_everything_leaves_an_intact_empty_chain(ledger_setting: str) -> None:
     fill(ledger_setting, entries=3, made=1)
     ledger = open_ledger(ledger_setting)

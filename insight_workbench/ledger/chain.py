@@ -131,7 +131,9 @@ def verify(connection: Connection, table: Table) -> Break | None:
     elif (
         (through := whole(checkpoint.through_seq)) is None
         or not _is_hash(checkpoint.last_hash)
-        or whole(checkpoint.pruned) is None
+        # Pruning removes the oldest entries, from the first: as many as it went through.
+        # Another count would hide entries removed from the end (see `owed`).
+        or whole(checkpoint.pruned) != through
     ):
         first = connection.execute(select(func.min(table.c.seq))).scalar_one()
         return Break(int(first or 1), "the checkpoint before it was changed by hand")
