@@ -1,5 +1,5 @@
 """Access monitoring (DPO): failed-login bursts over time, logins after closure or deletion,
-user-list views outside the viewer's organisation."""
+user-list views by anyone not a group admin of the organisation listed."""
 
 import streamlit as st
 
@@ -34,9 +34,10 @@ cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "acc
 cols[1].metric("IPs with a failed-login burst", int((bursts["kind"] == "ip").sum()))
 cols[2].metric("Logins after closure or deletion", len(late))
 cols[3].metric(
-    "Views outside the organisation",  # whole in a quarter of the page
+    "Views by non-admins",  # whole in a quarter of the page
     len(views),
-    help="User-list views by a viewer outside the organisation listed (ACC-005)",
+    help="User-list views by anyone who is not a group admin of the organisation listed: "
+    "a user of another organisation, or one of its own without the role (ACC-005)",
 )
 
 st.subheader("Failed logins over time")
@@ -80,7 +81,7 @@ if late.empty:
 else:
     tables.show(late, "late_table", links=records.key_links(wb, "login_id", "login:"))
 
-st.subheader("User-list views outside the organisation")
+st.subheader("User-list views by anyone not a group admin of that organisation")
 if views.empty:
     records.say_empty("Every user-list view was by a group admin of that organisation.", clean=True)
 else:

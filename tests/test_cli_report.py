@@ -156,9 +156,10 @@ def test_no_pdf_prints_none_and_records_why(echoed: tuple) -> None:
         (["-p", "results_path", "x"], "-p results_path: the run sets it, not -p"),
         (["-p", "label"], "-p: takes a parameter NAME and a VALUE"),
         # A value of another kind than the parameter's default: refused, never a failed cell.
-        (["-p", "count", "abc"], "-p count: must be a number (its default is 1)"),
-        (["-p", "count", "true"], "-p count: must be a number (its default is 1)"),
-        (["-p", "count", '"7"'], "-p count: must be a number (its default is 1)"),
+        (["-p", "count", "abc"], "-p count: must be a whole number (its default is 1)"),
+        (["-p", "count", "true"], "-p count: must be a whole number (its default is 1)"),
+        (["-p", "count", '"7"'], "-p count: must be a whole number (its default is 1)"),
+        (["-p", "count", "null"], "-p count: must be a whole number (its default is 1)"),
         (["--as-of", "soon"], "--as-of"),
         (["--progress-file", "{tmp}/missing/progress.txt"], "--progress-file: "),
         (["--progress-file", "/dev/full"], "--progress-file: /dev/full: not a regular file"),
@@ -328,8 +329,17 @@ def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
             "usage_report: -p grain: must be one of day, week (the run stopped at cell 5;",
         ),
         (
+            {"cell": 5, "ename": "InputError", "evalue": "days: must be at least 1"},
+            "usage_report: -p days: must be at least 1 (the run stopped at cell 5;",
+        ),
+        (
             {"cell": 5, "ename": "InputError", "evalue": "users.csv: row 3: bad"},
             "usage_report: users.csv: row 3: bad (the run stopped at cell 5;",
+        ),
+        # set by --as-of, not -p: not named as an option -p could take
+        (
+            {"cell": 5, "ename": "InputError", "evalue": "as_of: not a date"},
+            "usage_report: as_of: not a date (the run stopped at cell 5;",
         ),
     ],
 )
@@ -341,7 +351,7 @@ def test_a_failure_names_where_it_happened(tmp_path: Path, error: dict, said: st
         "notebook": "usage_report",
         "status": "failed",
         "error": error,
-        "parameters": {"grain": "year", "days": 90},
+        "parameters": {"grain": "year", "days": 90, "as_of": None},
     }
     assert said in _describe_failure(RunResult(tmp_path, record))
 

@@ -303,6 +303,8 @@ def test_ledger_verify_says_when_others_may_read_an_existing_ledger(tmp_path: Pa
     private = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting})
     assert private.returncode == 0
     assert "note:" not in private.stderr
+    os.chmod(setting, 0o711)  # execute alone lets no one read or write it
+    assert "note:" not in run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting}).stderr
     os.chmod(setting, 0o644)
     shared = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting})
     assert shared.returncode == 0

@@ -96,7 +96,8 @@ def test_unknown_or_reserved_parameters_are_refused(given: dict, message: str) -
         ("label", "10", "10"),  # a text parameter stays text
         ("label", "None", None),
         ("count", "10", 10),
-        ("count", "2.5", 2.5),
+        ("count", "1e3", 1000),  # a whole number however written
+        ("count", "30.0", 30),
         ("items", '["a", "b"]', ["a", "b"]),
         ("policy", "my policy.toml", "my policy.toml"),
         ("policy", "2026", "2026"),  # a path parameter stays text, whatever it looks like
@@ -121,8 +122,12 @@ def test_nan_and_the_infinities_are_refused_naming_the_parameter(text: str) -> N
     [
         ("False", "1", "true or false"),
         ("False", "yes", "true or false"),
+        ("False", "null", "true or false"),  # the cell would fail on None
         ("0.5", "true", "a number"),
-        ("30", "thirty", "a number"),
+        ("0.5", "None", "a number"),
+        ("30", "thirty", "a whole number"),
+        ("30", "1.5", "a whole number"),
+        ("30", "null", "a whole number"),
     ],
 )
 def test_a_value_of_another_kind_than_the_default_is_refused(
@@ -131,7 +136,18 @@ def test_a_value_of_another_kind_than_the_default_is_refused(
     parameter = Parameter("x", "None", default, "")
     with pytest.raises(InputError, match=rf"^-p x: must be {said} \(its default is {default}\)$"):
         parse_value("x", parameter, text)
-    assert parse_value("x", Parameter("x", "None", "None", ""), text) is not None  # any kind
+    anything = Parameter("x", "None", "None", "")
+    assert parse_value("x", anything, text) == parse_value("x", None, text)
+
+
+@pytest.mark.parametrize(
+    ("default", "text", "value"),
+    [("False", "True", True), ("True", "false", False), ("0.5", "2", 2), ("0.5", "2.5", 2.5)],
+)
+def test_a_value_of_the_defaults_kind_is_taken(default: str, text: str, value: object) -> None:
+    got = parse_value("x", Parameter("x", "None", default, ""), text)
+    assert got == value
+    assert type(got) is type(value)
 
 
 def test_a_number_too_long_to_read_is_refused_naming_the_parameter() -> None:

@@ -13,7 +13,7 @@ from typer.core import TyperCommand
 from insight_workbench.commands.common import AsOfOption, output_folder, say
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
-from insight_workbench.reports.notebooks import MONTHLY_SET
+from insight_workbench.reports.notebooks import MONTHLY_SET, RESERVED
 from insight_workbench.terminal import printable
 
 if TYPE_CHECKING:
@@ -64,7 +64,8 @@ def report(
             "-p",
             "--parameter",
             metavar="NAME VALUE",
-            help="NAME VALUE: set a notebook parameter (repeatable); unknown names are refused.",
+            help="NAME VALUE: set a notebook parameter (repeatable); unknown names and values "
+            "of another kind than its default are refused.",
         ),
     ] = None,
     run_all: Annotated[
@@ -174,10 +175,11 @@ def _describe_failure(result: RunResult) -> str:
 
 
 def _as_option(result: RunResult, said: str) -> str:
-    """`grain: must be one of …` as `-p grain: must be one of …` when `grain` is one of
-    the run's parameters: the option that set it."""
+    """`grain: must be one of …` as `-p grain: must be one of …` when `grain` is a
+    parameter `-p` can set (not one of --snapshot, --as-of, the results' path)."""
     name = said.split(":", 1)[0]
-    return f"-p {said}" if name in result.record.get("parameters", {}) else said
+    settable = name in result.record.get("parameters", {}) and name not in RESERVED
+    return f"-p {said}" if settable else said
 
 
 def _describe_write_failure(result: RunResult, error: dict[str, Any]) -> str:

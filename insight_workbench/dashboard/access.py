@@ -1,5 +1,5 @@
 """Access monitoring (DPO): failed-login bursts, logins after closure or deletion, and
-user-list views outside the viewer's organisation, all from the ACC rules' queries."""
+user-list views by anyone not a group admin of the organisation, all from the ACC rules' queries."""
 
 from __future__ import annotations
 

@@ -310,7 +310,7 @@ def open_to_others(setting: str | None = None) -> tuple[Path, int] | None:
         mode = path.stat().st_mode & 0o777
     except OSError:
         return None
-    return (path, mode) if mode & 0o077 else None
+    return (path, mode) if mode & 0o066 else None  # read or write; execute grants neither
 
 
 def _make_owner_only(path: Path) -> None:

@@ -128,42 +128,67 @@ def check_parameters(notebook: ReportNotebook, given: dict[str, Any]) -> None:
 
 def parse_value(name: str, parameter: Parameter | None, text: str) -> Any:
     """The `-p name` value `text`: kept as text for a text or path parameter, else read as
-    JSON when it parses (numbers, true/false, null, lists), else text. NaN and the
-    infinities are refused: no JSON document (the run's record) can hold them."""
-    if text in ("None", "none", "null"):
-        return None
-    if name in PATH_PARAMETERS or (parameter is not None and _default_is_text(parameter)):
+    JSON when it parses (numbers, true/false, null, lists), else text, and then held to
+    the kind of the parameter's default. NaN and the infinities are refused: no JSON
+    document (the run's record) can hold them."""
+    default = _default_of(parameter)
+    value: Any
+    if text in NULLS:
+        value = None
+    elif name in PATH_PARAMETERS or isinstance(default, str):
         return text
-    refuse = _not_finite(name)
+    elif text in PYTHON_BOOLS:  # as the notebook's own cell writes them
+        value = PYTHON_BOOLS[text]
+    else:
+        refuse = _not_finite(name)
+        try:
+            value = json.loads(
+                text, parse_constant=refuse, parse_float=lambda t: refuse(t, float(t))
+            )
+        except json.JSONDecodeError:
+            value = text
+        except ValueError:  # an integer longer than Python converts (4,300 digits)
+            raise InputError(f"-p {name}: a number too long to read") from None
+    if parameter is None:
+        return value
+    return _of_kind(name, parameter, default, value)
+
+
+NULLS = ("None", "none", "null")
+PYTHON_BOOLS = {"True": True, "False": False}
+_UNREADABLE = object()  # a default that is an expression, not a literal
+
+
+def _default_of(parameter: Parameter | None) -> Any:
+    if parameter is None:
+        return _UNREADABLE
     try:
-        value = json.loads(text, parse_constant=refuse, parse_float=lambda t: refuse(t, float(t)))
-    except json.JSONDecodeError:
-        value = text
-    except ValueError:  # an integer longer than Python converts (4,300 digits)
-        raise InputError(f"-p {name}: a number too long to read") from None
-    if parameter is not None:
-        _check_kind(name, parameter, value)
-    return value
-
-
-# What a value must be, by the kind of its parameter's default (a default of None takes
-# anything): a run never starts only to fail in a cell on a value of the wrong kind.
-KINDS: tuple[tuple[Any, str, Callable[[Any], bool]], ...] = (
-    (bool, "true or false", lambda v: isinstance(v, bool)),
-    (int | float, "a number", lambda v: isinstance(v, int | float) and not isinstance(v, bool)),
-)
-
-
-def _check_kind(name: str, parameter: Parameter, value: Any) -> None:
-    try:
-        default = ast.literal_eval(parameter.default)
+        return ast.literal_eval(parameter.default)
     except (ValueError, SyntaxError):
-        return
-    for kind, said, fits in KINDS:
-        if isinstance(default, kind):
-            if value is not None and not fits(value):
-                raise InputError(f"-p {name}: must be {said} (its default is {parameter.default})")
-            return
+        return _UNREADABLE
+
+
+def _of_kind(name: str, parameter: Parameter, default: Any, value: Any) -> Any:
+    """`value` as the kind of the parameter's default, so that a run never starts only to
+    fail in a cell: true or false for a true-false default, a whole number for a whole
+    one (`1e3` is 1000), a number for a fraction. None is refused for them; a default of
+    None, text or a list takes anything."""
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        said = "true or false"
+    elif isinstance(default, int):
+        if is_number and (isinstance(value, int) or value.is_integer()):
+            return int(value)
+        said = "a whole number"
+    elif isinstance(default, float):
+        if is_number:
+            return value
+        said = "a number"
+    else:
+        return value
+    raise InputError(f"-p {name}: must be {said} (its default is {parameter.default})")
 
 
 def _not_finite(name: str) -> Callable[..., Any]:
@@ -175,10 +200,3 @@ def _not_finite(name: str) -> Callable[..., Any]:
         return value
 
     return refuse
-
-
-def _default_is_text(parameter: Parameter) -> bool:
-    try:
-        return isinstance(ast.literal_eval(parameter.default), str)
-    except (ValueError, SyntaxError):
-        return False

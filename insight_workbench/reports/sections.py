@@ -396,11 +396,11 @@ def access_review(inputs: ReportInputs, whole: CheckResult | None = None) -> Sec
         f"Failed-login bursts (at least {policy.access.failed_logins_per_account} per account "
         f"or {policy.access.failed_logins_per_ip} per IP within "
         f"{policy.access.window_minutes} minutes), logins after closure or deletion, and "
-        "user-list views outside the admin's organisation.",
+        "user-list views by anyone not a group admin of the organisation listed.",
         [
             ("Failed-login bursts (ACC-003, ACC-004)", bursts),
             ("Logins after closure or deletion (ACC-001, ACC-002)", late),
-            ("User-list views outside the organisation (ACC-005)", views),
+            ("User-list views by anyone not a group admin of the organisation (ACC-005)", views),
         ],
     )
     if len(failed):
@@ -410,7 +410,7 @@ def access_review(inputs: ReportInputs, whole: CheckResult | None = None) -> Sec
         *severity_highlights(result.findings),
         ("Failed-login bursts", len(bursts)),
         ("Logins after closure or deletion", len(late)),
-        ("User-list views outside the organisation", len(views)),
+        ("User-list views by non-admins", len(views)),
     ]
     section.figures = {
         **findings_figures(result),

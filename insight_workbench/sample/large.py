@@ -21,7 +21,7 @@ What the rules find in it, by construction:
 - opt-outs honoured, except 1 message in 300 sent after one (COM-001);
 - subject requests open past their deadline or answered late (SAR-001/002),
   erasures whose user is still held (RET-003); processors never assessed or not
-  reviewed (TPP-001/002); user lists opened outside the viewer's org (ACC-005).
+  reviewed (TPP-001/002); user lists opened by non-admins of the org (ACC-005).
 """
 
 from __future__ import annotations

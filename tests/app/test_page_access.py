@@ -1,4 +1,4 @@
-"""Access monitoring page: failed-login bursts, late logins, views outside the organisation."""
+"""Access monitoring page: failed-login bursts, late logins, user-list views by non-admins."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
         "Accounts with a failed-login burst": str(int((bursts["kind"] == "account").sum())),
         "IPs with a failed-login burst": str(int((bursts["kind"] == "ip").sum())),
         "Logins after closure or deletion": str(len(late)),
-        "Views outside the organisation": str(len(views)),
+        "Views by non-admins": str(len(views)),
     }
     assert set(frame_with(app, "login_id", "limit")["login_id"]) == set(late["login_id"])
     assert set(frame_with(app, "view_id", "reason")["view_id"]) == set(views["view_id"])

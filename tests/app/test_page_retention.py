@@ -11,7 +11,7 @@ import pytest
 from apphelpers import frame_with, metrics
 
 from insight_workbench.dashboard import records
-from insight_workbench.dashboard.retention import action_csv
+from insight_workbench.dashboard.retention import action_csv, people_held
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.ledger.database import open_ledger
@@ -26,6 +26,10 @@ PAGE = "app_pages/retention.py"
 
 def status(sample: Snapshot) -> pd.DataFrame:
     return retention_status(sample, load_policy(), sample.manifest.exported_at)
+
+
+def person_findings_of(sample: Snapshot) -> pd.DataFrame:
+    return people_held(sample, load_policy(), sample.manifest.exported_at)
 
 
 def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
@@ -161,7 +165,7 @@ def test_a_record_s_panel_shows_its_due_time_as_the_page_s_table_does(open_app) 
 
 
 def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
-    open_app, ledger_setting: str, sample: Snapshot
+    open_app, ledger_setting: str, sample: Snapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An exception in force on an overdue organisation (RET-001), a person's data
     (RET-003) and a late request (SAR-002) is shown beside each, and the action list
@@ -180,18 +184,44 @@ def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
     orgs = frame_with(app, "org_id", "excepted_until").set_index("org_id")["excepted_until"]
     assert str(orgs["O0008"]) == "2099-01-31"
     assert orgs.drop("O0008").isna().all()
-    people = frame_with(app, "rule", "excepted_until", "rows_held")
-    assert people["excepted_until"].notna().sum() == 1
-    excepted = records.with_exceptions(
-        status(sample), [("RET-001", "org:O0008", "2099-01-31")], "org_id", "org:"
+    people = frame_with(app, "rule", "request_id", "excepted_until", "rows_held")
+    held_people = people[people["excepted_until"].notna()]
+    assert held_people["request_id"].tolist() == ["R0027"]
+    assert str(held_people["excepted_until"].iloc[0]) == "2099-01-31"
+    # The action list, from the exceptions as the page reads them: the hold on each row
+    # it covers and on no other.
+    monkeypatch.setenv("INSIGHT_LEDGER", ledger_setting)
+    excepted = records.exceptions_until("RET")
+    assert {(rule, key) for rule, key, _ in excepted} == {
+        ("RET-001", "org:O0008"),
+        ("RET-003", "request:R0027"),
+    }
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                action_csv(
+                    records.with_exceptions(status(sample), excepted, "org_id", "org:"),
+                    records.with_exceptions(person_findings_of(sample), excepted),
+                ).decode("utf-8-sig")
+            )
+        )
     )
-    rows = list(csv.DictReader(io.StringIO(action_csv(excepted).decode("utf-8-sig"))))
     held = {row["key"]: row["excepted_until"] for row in rows}
-    assert held["org:O0008"] == "2099-01-31"
-    assert {k for k, v in held.items() if v} == {"org:O0008"}
+    assert {k: v for k, v in held.items() if v} == {
+        "org:O0008": "2099-01-31",
+        "request:R0027": "2099-01-31",
+    }
     requests = open_app(
         "dpo", "app_pages/subject_requests.py", env={"INSIGHT_LEDGER": ledger_setting}
     )
     late = frame_with(requests, "request_id", "finding", "excepted_until").set_index("request_id")
     assert late["excepted_until"].notna().sum() == 1
     assert str(late.loc["R0020", "excepted_until"]) == "2099-01-31"
+
+
+def test_an_exception_covers_its_own_rule_s_finding_only() -> None:
+    """An organisation judged by RET-001 and RET-002 has a row per rule: a hold on one
+    finding is not shown on the other, nor on an organisation whose id begins alike."""
+    frame = pd.DataFrame({"rule": ["RET-001", "RET-002", "RET-001"], "org_id": ["O1", "O1", "O10"]})
+    marked = records.with_exceptions(frame, [("RET-002", "org:O1", "2099-01-31")], "org_id", "org:")
+    assert marked["excepted_until"].tolist() == [None, "2099-01-31", None]

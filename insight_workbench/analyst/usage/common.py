@@ -62,7 +62,7 @@ def window(
     """Parameters as_of, start (= as_of − days) and product, checked."""
     moment = data.as_of(as_of)
     if days < 1:
-        raise InputError("period: days must be at least 1")
+        raise InputError("days: must be at least 1")
     if product is not None and product not in PRODUCTS:
         raise InputError(f"product: must be one of {', '.join(PRODUCTS)}")
     return {"as_of": moment, "start": days_from(moment, -days), "product": product}
