@@ -91,9 +91,10 @@ if wb.is_dpo:
         st.caption(said)
         if not changed.empty:
             changes = st.columns(4)
-            kinds = ("new", "reopened", "resolved", "excepted")
-            for col, change in zip(changes, kinds, strict=True):
+            for col, change in zip(changes, ("new", "reopened", "resolved"), strict=False):
                 col.metric(change.capitalize(), int((changed["change"] == change).sum()))
+            # Excepted counts every finding an exception covers, new ones included.
+            changes[3].metric("Excepted", int((changed["state"] == "excepted").sum()))
             tables.show(changed, "changes_table", links=records.key_links(wb))
         if trend["exported_at"].nunique() > 1:
             st.plotly_chart(

@@ -165,7 +165,8 @@ def _comparable(due: str, as_of: datetime, zone: ZoneInfo) -> tuple[date, date]:
 
 def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
     """What the latest recorded run changed since the one before it, from the ledger:
-    a sentence naming the two runs, and one row per finding that changed."""
+    a sentence naming the two runs, and one row per finding that changed or is excepted
+    (a new finding already excepted is one row: `new`, in the state `excepted`)."""
     from insight_workbench.ledger.database import open_ledger
     from insight_workbench.ledger.instants import shown
     from insight_workbench.ledger.lifecycle import finding_lifecycle
@@ -196,7 +197,10 @@ def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
             ("new", changes.new),
             ("reopened", changes.reopened),
             ("resolved", changes.resolved),
-            ("excepted", changes.excepted),
+            (
+                "excepted",
+                [f for f in changes.excepted if f not in (*changes.new, *changes.reopened)],
+            ),
         )
         for life in lives
     ]

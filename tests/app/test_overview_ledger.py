@@ -75,3 +75,33 @@ def test_a_ledger_changed_by_hand_is_said_and_the_page_goes_on(
     assert not app.exception
     assert any("changed outside the workbench" in e.value for e in app.error)
     assert "Load status" in [h.value for h in app.subheader]
+
+
+def test_a_new_finding_already_excepted_is_listed_once(
+    open_app, ledger_setting: str, lifecycle_results: dict[str, Any], sample
+) -> None:
+    """Excepted after the run that first found it: one row, `new` in the state
+    `excepted`, and counted among the excepted."""
+    from datetime import date
+
+    from insight_workbench.ledger.decisions import Request, decide
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+
+    ledger = open_ledger(ledger_setting)
+    for result in lifecycle_results.values():
+        record_run(ledger, result, source="cli")
+    record_run(ledger, run_check(sample, load_policy()), source="cli")
+    first = finding_lifecycle(ledger).since_previous().new[0]
+    hold = Request("except", basis="Litigation hold", approver="Legal", until=date(2099, 1, 31))
+    decide(ledger, first.rule, first.key, hold)
+    changes = finding_lifecycle(ledger).since_previous()
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    shown = frame_with(app, "change", "runs_seen")
+    keys = shown["key"].str.split("key=").str[1].str.split("&").str[0]
+    rows = shown[keys == first.key]
+    assert rows[["change", "state"]].values.tolist() == [["new", "excepted"]]
+    metrics = {m.label: int(m.value) for m in app.metric}
+    assert metrics["Excepted"] == len(changes.excepted) >= 1
+    assert metrics["New"] == len(changes.new)
