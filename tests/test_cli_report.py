@@ -160,6 +160,9 @@ def test_no_pdf_prints_none_and_records_why(echoed: tuple) -> None:
         (["-p", "count", "true"], "-p count: must be a whole number (its default is 1)"),
         (["-p", "count", '"7"'], "-p count: must be a whole number (its default is 1)"),
         (["-p", "count", "null"], "-p count: must be a whole number (its default is 1)"),
+        # bytes of another encoding, as a Latin-1 terminal passes them on
+        (["-p", "label", "\udcff\udcfe"], "-p label: not valid UTF-8"),
+        (["-p", "\udce9", "1"], "-p \\udce9: not valid UTF-8"),
         (["--as-of", "soon"], "--as-of"),
         (["--progress-file", "{tmp}/missing/progress.txt"], "--progress-file: "),
         (["--progress-file", "/dev/full"], "--progress-file: /dev/full: not a regular file"),
@@ -404,3 +407,33 @@ def test_names_with_control_characters_are_escaped_and_recorded(
     assert "\x1b" not in done.stdout + done.stderr
     assert "error: fail\\x1b[2Kx failed at cell 3 (RuntimeError)" in done.stderr
     assert "rep\\x1b[2Ky" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "env_file", "said"),
+    [
+        (["-p", "pseudonym_key_file", "missing.key"], None, "-p pseudonym_key_file (missing.key)"),
+        ([], "missing.key", "INSIGHT_PSEUDONYM_KEY_FILE (missing.key)"),
+    ],
+)
+def test_a_missing_key_file_is_named_by_the_option_that_gave_it(
+    usage_path: Path, tmp_path: Path, given: list[str], env_file: str | None, said: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHT_PSEUDONYM_KEY")}
+    if env_file:
+        env["INSIGHT_PSEUDONYM_KEY_FILE"] = env_file
+    done = cli(
+        "report",
+        FIXTURES / "key.ipynb",
+        "--snapshot",
+        usage_path,
+        "--out",
+        "out",
+        NO_PDF,
+        *given,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert f"{said}: the key file does not exist" in done.stderr
+    assert not (tmp_path / "out").exists()

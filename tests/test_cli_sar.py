@@ -211,3 +211,27 @@ def test_a_killed_run_s_leftover_does_not_stop_a_retry(monkeypatch, capsys, peop
     assert (code, err) == (0, "")
     assert not leftover.exists()
     assert (out / "README.txt").is_file()
+
+
+def test_the_note_of_quarantined_rows_names_their_tables(
+    monkeypatch, capsys, sample_path: Path, tmp_path: Path
+) -> None:
+    from insight_workbench.loading.snapshot import load_snapshot
+
+    sample = load_snapshot(sample_path)
+    user_id = sample.cursor().execute("SELECT min(user_id) FROM users").fetchone()[0]
+    code, stdout, _ = run(
+        monkeypatch,
+        capsys,
+        "sar",
+        str(sample_path),
+        "--user-id",
+        user_id,
+        "--out",
+        str(tmp_path / "p"),
+    )
+    assert code == 0
+    counts = ", ".join(
+        f"{name}: {n}" for name, n in sample.rows_rejected.items() if n and name in pack.PACK_TABLES
+    )
+    assert f"Note: the snapshot has quarantined rows ({counts}), which no pack holds" in stdout

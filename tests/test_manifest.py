@@ -221,6 +221,18 @@ def test_both_formats_of_a_dataset_are_refused(tmp_path: Path) -> None:
         mf.deidentified_files(folder)
 
 
+def test_a_file_name_that_is_not_utf8_is_refused_before_writing(tmp_path: Path) -> None:
+    """The loader refuses a manifest naming such a file: none is written."""
+    folder = valid_snapshot(tmp_path / "s", deidentified={"agg": ([{"m": "1"}], None)})
+    (folder / "manifest.json").unlink()
+    os.rename(
+        folder / "deidentified" / "agg.csv", os.fsencode(folder / "deidentified") + b"/caf\xe9.csv"
+    )
+    with pytest.raises(InputError, match=r"^caf\\udce9\.csv: a file name that is not UTF-8$"):
+        mf.write_manifest(folder, datetime(2026, 11, 28, tzinfo=UTC))
+    assert not (folder / "manifest.json").exists()
+
+
 @pytest.mark.parametrize(
     ("name", "known"),
     [

@@ -50,6 +50,14 @@ def test_escaped_markdown_reads_as_the_text_itself(value: str) -> None:
     assert inner.replace("&gt;", ">").replace("&quot;", '"') == expected
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f", "\u061c", "\x9b"])
+def test_a_bidi_or_invisible_control_is_shown_as_its_code(control: str) -> None:
+    """A right-to-left override in a note would show the rest of the sentence backwards."""
+    rendered = markdown2html(escape_markdown(f"approved by {control}Legal at 10:00")).strip()
+    assert control not in rendered
+    assert rendered == f"<p>approved by \\u{ord(control):04x}Legal at 10:00</p>"
+
+
 @pytest.mark.parametrize("value", PLANTED)
 def test_the_sanitiser_keeps_no_markup_from_data(value: str) -> None:
     cleaned = sanitise(f"<div class='jp-OutputArea'><p>{value}</p></div>")

@@ -135,9 +135,9 @@ def test_someone_named_nowhere_gets_no_note(snapshot: Snapshot) -> None:
 def test_the_readme_and_manifest_say_where_never_what(snapshot: Snapshot) -> None:
     files = pack_files(build_pack(snapshot, user_id="U1"))
     readme = files["README.txt"].decode()
-    assert "  deidentified/case_notes.csv\n    column note: row 3\n" in readme
-    assert "    column ref: rows 7, 9\n" in readme
-    assert "    column who: row 2\n" in readme
+    assert '  "deidentified/case_notes.csv"\n    column "note": row 3\n' in readme
+    assert '    column "ref": rows 7, 9\n' in readme
+    assert '    column "who": row 2\n' in readme
     manifest = json.loads(files["manifest.json"])
     assert manifest["deidentified_rows_naming_them"]["deidentified/hashed.csv"] == {"h": [1, 3, 4]}
     for value in ("please", "7946-0958", hashlib.sha1(b"u1").hexdigest()):
@@ -161,7 +161,48 @@ def test_rows_are_counted_as_the_file_counts_them_past_quarantined_records(
     snapshot = load_snapshot(folder)
     rejected = snapshot.rows_rejected["deidentified/notes"]
     assert rejected >= 1
-    rows = build_pack(snapshot, user_id="U1").named_in_datasets["deidentified/notes.csv"]["who"]
+    pack = build_pack(snapshot, user_id="U1")
+    rows = pack.named_in_datasets["deidentified/notes.csv"]["who"]
     assert rows[0] == 3  # after the record of three fields, row 2
+    # The records it could not read may name her too: the pack says how many, and where.
+    assert pack.quarantined == {"deidentified/notes": rejected}
+    readme = pack_files(pack)["README.txt"].decode()
+    assert f"could not be read (deidentified/notes: {rejected})" in " ".join(readme.split())
     assert [n for n in file_rows([1, 2, 3], [2, 4])] == [1, 3, 5]
     assert file_rows([1, 2], [1, 1, 2]) == (3, 4)
+
+
+def test_a_name_of_one_word_points_to_no_row(tmp_path: Path) -> None:
+    """`Yes` or `User` as a person's name would point to every row that holds the word:
+    other people's rows. Their user id still points to theirs."""
+    users = [{**USERS[0], "name": "Yes"}, USERS[1]]
+    answers = [{"answer": "yes", "ref": ""}, {"answer": "no", "ref": "U1"}]
+    folder = build_snapshot(
+        tmp_path / "s",
+        {"organisations": ORGS, "users": users},
+        deidentified={"survey": (answers, None)},
+    )
+    pack = build_pack(load_snapshot(folder), user_id="U1")
+    assert pack.named_in_datasets == {"deidentified/survey.csv": {"ref": (2,)}}
+
+
+def test_a_column_name_cannot_forge_a_line_of_the_readme(tmp_path: Path) -> None:
+    """Spaces, a colon or a line break in a column name: the name stays whole on its
+    line, quoted, and the README's own words cannot be imitated."""
+    forged = "a" + " " * 80 + "column forged: rows 99"
+    folder = build_snapshot(
+        tmp_path / "s",
+        {"organisations": ORGS, "users": USERS},
+        deidentified={"notes": ([{forged: "U1", "x: rows 5": "U1", "b\u202ec": "U1"}] * 3, None)},
+    )
+    files = pack_files(build_pack(load_snapshot(folder), user_id="U1"))
+    readme = files["README.txt"].decode()
+    # A bidi override is shown as its code, in the README and in manifest.json alike.
+    assert '    column "b\\u202ec": rows 1, 2, 3' in readme.splitlines()
+    assert "\u202e" not in files["manifest.json"].decode()
+    named = json.loads(files["manifest.json"])["deidentified_rows_naming_them"]
+    assert named["deidentified/notes.csv"]["b\u202ec"] == [1, 2, 3]
+    lines = readme.splitlines()
+    assert f'    column "{forged}":' in lines
+    assert '    column "x: rows 5": rows 1, 2, 3' in lines
+    assert not [line for line in lines if line.lstrip().startswith("column forged")]

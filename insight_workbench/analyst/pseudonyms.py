@@ -27,10 +27,13 @@ DIGEST_CHARS = 20  # 80 bits: no collision expected below a trillion users
 
 
 def load_pseudonym_key(
-    environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None
+    environ: Mapping[str, str] | None = None,
+    secrets: Mapping[str, Any] | None = None,
+    file_named_by: str = KEY_FILE_VARIABLE,
 ) -> bytes:
     """The secret key, from `INSIGHT_PSEUDONYM_KEY`, else the file named by
     `INSIGHT_PSEUDONYM_KEY_FILE`, else `pseudonym_key` of a Streamlit secrets mapping.
+    A message about the file names it as `file_named_by` (the option that gave it).
 
     Refuses (InputError) a missing key or one shorter than 16 bytes: analyst mode
     never runs on a guessable key. The key itself never appears in a message.
@@ -40,7 +43,7 @@ def load_pseudonym_key(
     source = KEY_VARIABLE
     if not text and env.get(KEY_FILE_VARIABLE, "").strip():
         path = Path(env[KEY_FILE_VARIABLE].strip())
-        source = f"{KEY_FILE_VARIABLE} ({path.name})"
+        source = f"{file_named_by} ({path.name})"
         try:
             text = path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:

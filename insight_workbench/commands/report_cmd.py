@@ -14,7 +14,7 @@ from insight_workbench.commands.common import AsOfOption, output_folder, say
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
 from insight_workbench.reports.notebooks import MONTHLY_SET, RESERVED
-from insight_workbench.terminal import printable
+from insight_workbench.terminal import os_text, printable
 
 if TYPE_CHECKING:
     from insight_workbench.reports.runner import PreparedRun, RunResult
@@ -127,8 +127,18 @@ def prepare_report(
     if run_all == (notebook is not None):
         raise InputError("give one NOTEBOOK or --all")
     names = list(MONTHLY_SET) if run_all else [str(notebook)]
-    pairs = [(name, value) for name, _, value in (p.partition("=") for p in parameter or [])]
+    pairs = [_utf8_pair(*p.partition("=")[::2]) for p in parameter or []]
     return _prepare(names, snapshot, as_of, pairs, strict=not run_all)
+
+
+def _utf8_pair(name: str, value: str) -> tuple[str, str]:
+    """A `-p` pair read as UTF-8, whatever the locale: bytes of another encoding would
+    reach the kernel, fail there and leave a run record no strict JSON reader takes."""
+    read = (os_text(name), os_text(value))
+    if read[0] is None or read[1] is None:
+        shown = printable(read[0] or name.encode("utf-8", "backslashreplace").decode())
+        raise InputError(f"-p {shown}: not valid UTF-8 (check the terminal's encoding)")
+    return read[0], read[1]
 
 
 def _prepare(

@@ -97,8 +97,11 @@ def summary(pack: SubjectPack, written: Path) -> str:
         lines.append(f"  {'table':<17} {'rows':>7}")
         lines += [f"  {name:<17} {count:>7}" for name, count in pack.row_counts.items()]
     if pack.quarantined:
+        tables = ", ".join(
+            f"{printable(name)}: {count}" for name, count in pack.quarantined.items()
+        )
         lines.append(
-            "Note: the snapshot has quarantined rows in these tables, which no pack holds; "
+            f"Note: the snapshot has quarantined rows ({tables}), which no pack holds; "
             "see `insight-workbench validate`."
         )
     if pack.named_in_datasets:

@@ -261,6 +261,11 @@ def write_manifest(
 ) -> Path:
     """Write `manifest.json` for the export files of `folder`."""
     files = {**table_files(folder), **deidentified_files(folder)}
+    for path in files.values():  # a manifest the loader would refuse is never written
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(f"{shown(path.name)}: a file name that is not UTF-8") from None
     tables = {
         key: {
             "file": path.relative_to(folder).as_posix(),

@@ -216,7 +216,10 @@ def prepare_run(
     if found.analyst_safe:  # it needs the key; it counts to the start of as_of's UTC day
         moment = start_of_utc_day(moment)
         key_file = values.get("pseudonym_key_file")
-        load_pseudonym_key({KEY_FILE_VARIABLE: key_file} if key_file else None)
+        if key_file:
+            load_pseudonym_key({KEY_FILE_VARIABLE: key_file}, None, "-p pseudonym_key_file")
+        else:
+            load_pseudonym_key()
     key_file = signing_key_file()
     signing_key = load_private_key(key_file) if key_file else None
     # an unusable INSIGHT_LEDGER or INSIGHT_USER is refused before anything runs

@@ -3,8 +3,9 @@ cell holding one of their identifiers, for the subject-access pack to point to. 
 where leaves this module, never a value.
 
 A cell names the person when, trimmed, it is one of their user ids (exactly: the
-loader keeps `U1` and `u1` as two people); one of their names or login IP addresses
-compared without case, as DEID-001 compares a held identifier; their telephone
+loader keeps `U1` and `u1` as two people); one of their names of two words or more,
+or login IP addresses, compared without case, as DEID-001 compares a held identifier
+(a name of one word, `User` or `Yes`, would point to other people's rows); their telephone
 digits (seven or more); one of their email addresses, whole or within its text
 (compared as `emails.email_key` compares addresses); or an unsalted MD5, SHA-1 or
 SHA-256 of an address or a user id, as DEID-002 hashes them.
@@ -50,7 +51,7 @@ def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[st
     users = tables["users"].records()
     addresses = [str(u["email"]) for u in users if u.get("email")]
     texts = [
-        *(u.get("name") for u in users),
+        *(name for u in users if _tells_apart(name := u.get("name"))),
         *(row.get("ip") for row in tables["logins"].records()),
     ]
     digits = {re.sub(r"[^0-9]", "", str(u.get("telephone") or "")) for u in users}
@@ -64,6 +65,12 @@ def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[st
         # DEID-002 does for text that is not ASCII alone.
         hashed=tuple(sorted({*hashed, *(t.strip().lower() for t in hashed)})),
     )
+
+
+def _tells_apart(name: object) -> bool:
+    """Whether a name can point to a person's rows: two words or more with a letter each.
+    One word alone (`User`, `Yes`, `Other`) is as likely a value in someone else's row."""
+    return isinstance(name, str) and sum(any(c.isalpha() for c in w) for w in name.split()) >= 2
 
 
 def rows_naming_the_person(

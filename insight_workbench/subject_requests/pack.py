@@ -90,8 +90,9 @@ class SubjectPack:
     identifier: str  # as given, trimmed
     user_ids: tuple[str, ...]  # the person's user ids; empty when nothing is held
     tables: dict[str, PackTable]
-    # Rows of the person's tables quarantined at load: they could not be read, so
-    # nobody can tell whose they are. The README points the DPO to them.
+    # Rows of the person's tables and of the de-identified datasets quarantined at load:
+    # they could not be read, so nobody can tell whose they are. The README points the
+    # DPO to them.
     quarantined: dict[str, int] = field(default_factory=dict)
     # De-identified datasets that still name the person: the dataset's file (from the
     # snapshot's folder) -> column -> data row numbers. Their rows are not copied (a row
@@ -141,9 +142,9 @@ def build_pack(
         user_ids=tuple(ids) if any(t.row_count for t in tables.values()) else (),
         tables=tables,
         quarantined={
-            name: snapshot.rows_rejected.get(name, 0)
-            for name in PACK_TABLES
-            if snapshot.rows_rejected.get(name, 0)
+            name: count
+            for name, count in snapshot.rows_rejected.items()
+            if count and (name in PACK_TABLES or name.startswith("deidentified/"))
         },
         named_in_datasets=named,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import textwrap
 import zipfile
 from pathlib import Path
@@ -29,7 +30,7 @@ from insight_workbench.atomic import (
 )
 from insight_workbench.csvsafe import csv_text, iso_utc
 from insight_workbench.errors import InputError
-from insight_workbench.terminal import printable
+from insight_workbench.terminal import OTHER_CONTROLS, printable
 
 if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
     from insight_workbench.subject_requests.pack import PackTable, SubjectPack
@@ -163,7 +164,7 @@ def readme(pack: SubjectPack) -> str:
         "Credential material (such as passwords) is never exported into a pack.",
     ]
     if pack.quarantined:
-        counts = ", ".join(f"{n}: {c}" for n, c in pack.quarantined.items())
+        counts = ", ".join(f"{printable(n)}: {c}" for n, c in pack.quarantined.items())
         note = (
             f"Note: the snapshot had rows that could not be read ({counts}): a value "
             "that is not what the export format allows, or a repeated id or address. They "
@@ -185,8 +186,9 @@ def _named_in_datasets(pack: SubjectPack) -> list[str]:
     identifiers: where to look, never what is there."""
     note = (
         "Note: de-identified datasets in the snapshot still name this person: the rows "
-        "below hold one of the name, user id, email address, telephone number or login "
-        "IP address of the rows above, or an unsalted hash of an address or a user id. "
+        "below hold one of the name (of two words or more), user id, email address, "
+        "telephone number or login IP address of the rows above, or an unsalted hash of "
+        "an address or a user id. "
         "They are not copied into this pack, since a row "
         "may be about others too: read them in the export files (rows counted from 1, "
         "the header not counted) and add what is about this person before answering "
@@ -194,17 +196,30 @@ def _named_in_datasets(pack: SubjectPack) -> list[str]:
     )
     lines = textwrap.wrap(note, width=78)
     for file, columns in pack.named_in_datasets.items():
-        lines.append(f"  {printable(file)}")
+        lines.append(f"  {_quoted(file)}")
         for column, rows in columns.items():
             shown = ", ".join(str(n) for n in rows[:SHOWN_ROWS])
             more = f" and {len(rows) - SHOWN_ROWS} more" if len(rows) > SHOWN_ROWS else ""
-            lines += textwrap.wrap(
-                f"column {printable(column)}: row{'s' if len(rows) > 1 else ''} {shown}{more}",
-                width=78,
-                initial_indent="    ",
-                subsequent_indent="      ",
-            )
+            said = f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+            head = f"    column {_quoted(column)}:"
+            if len(head) + 1 + len(said) <= 78:
+                lines.append(f"{head} {said}")
+            else:  # the name whole on its line, only the row numbers wrapped
+                lines.append(head)
+                lines += textwrap.wrap(
+                    said,
+                    width=78,
+                    initial_indent="      ",
+                    subsequent_indent="      ",
+                    break_on_hyphens=False,
+                )
     return lines
+
+
+def _quoted(name: str) -> str:
+    """A file or column name from the snapshot, quoted and escaped as JSON writes it:
+    spaces, a colon or a line break in it cannot pass for the README's own words."""
+    return printable(json.dumps(name, ensure_ascii=False))
 
 
 def pack_zip_bytes(pack: SubjectPack) -> bytes:
@@ -282,4 +297,11 @@ def _table_of(path: str) -> str | None:
 
 
 def _json_bytes(document: Any) -> bytes:
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """The manifest's JSON, with the characters a terminal would act on or reorder (a
+    dataset's file or column name may hold them) as JSON's own `\\u` escapes: the same
+    value to any JSON reader, and `cat manifest.json` shows what is there."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return (_UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n").encode("utf-8")
+
+
+_UNSHOWN = re.compile(f"[{OTHER_CONTROLS}]")
