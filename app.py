@@ -16,7 +16,9 @@ from insight_workbench.errors import InputError
 # does not locate this file: the router passes its folder in.
 BASE = Path(__file__).resolve().parent
 
-st.set_page_config(page_title="Insight Workbench", page_icon=":material/policy:", layout="wide")
+# An emoji icon is drawn in the page itself; a Material icon would be fetched from
+# Google's font servers by every browser that opens the app.
+st.set_page_config(page_title="Insight Workbench", page_icon="\U0001f6e1", layout="wide")
 
 
 def sign_in() -> tuple[session.Identity, dict[str, Any]] | None:

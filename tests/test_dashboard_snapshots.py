@@ -59,6 +59,12 @@ def test_refuses_paths_outside_root(root: Path, name: str) -> None:
         snapshots.resolve_choice(root, name.replace("{root}", str(root)))
 
 
+def test_a_refused_name_is_shown_with_its_controls_escaped(root: Path) -> None:
+    """A right-to-left override in the name turned the message around it backwards."""
+    with pytest.raises(InputError, match=r"^snapshot '\\u202eO0002\\x1b': not a snapshot"):
+        snapshots.resolve_choice(root, "\u202eO0002\x1b")
+
+
 def test_refuses_when_no_root_is_configured() -> None:
     with pytest.raises(InputError, match="INSIGHT_SNAPSHOTS_ROOT"):
         snapshots.resolve_choice(None, "2026-10")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from planted_markup import build_planted, listener
@@ -168,6 +169,7 @@ def test_no_page_runs_or_fetches_planted_markup(
     }
     dialogs: list[str] = []
     planted_requests: list[str] = []
+    elsewhere: list[str] = []  # any request to another host than the app's (a font, an icon)
     with serve(env) as base:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -176,6 +178,15 @@ def test_no_page_runs_or_fetches_planted_markup(
             lambda request: (
                 planted_requests.append(request.url)
                 if f":{port}" in request.url or "planted" in request.url
+                else None
+            ),
+        )
+        context.on(
+            "request",
+            lambda request: (
+                elsewhere.append(request.url)
+                if urlsplit(request.url).scheme not in ("data", "blob")
+                and urlsplit(request.url).netloc != urlsplit(base).netloc
                 else None
             ),
         )
@@ -204,6 +215,7 @@ def test_no_page_runs_or_fetches_planted_markup(
         context.close()
     assert dialogs == []
     assert planted_requests == []
+    assert elsewhere == []
     assert hits == []
 
 

@@ -7,6 +7,7 @@ ledger exists, its history and decisions. Keys in tables become relative links.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
@@ -267,6 +268,7 @@ def panel(
             st.warning(
                 "No finding names this key at this as-of time, and this page lists "
                 "nothing under it. Check the link, or open the page without it."
+                + look_alike_note(key.ident)
             )
         if has_facts and facts is not None:  # the page's own table below has the download
             tables.show(facts, "record_facts", download=False)
@@ -286,6 +288,17 @@ def panel(
             key="record_clear",
         )
     return key
+
+
+def look_alike_note(ident: str) -> str:
+    """For an id that names nothing: the characters outside ASCII it holds, by code and
+    name, since `О0002` with a Cyrillic О reads as the real `O0002`."""
+    odd = list(dict.fromkeys(c for c in ident if not c.isascii()))
+    if not odd:
+        return ""
+    said = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd[:3])
+    more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
+    return f" Its id holds characters outside ASCII ({said}{more}), which can look like others."
 
 
 def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:

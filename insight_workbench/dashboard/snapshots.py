@@ -8,6 +8,7 @@ from pathlib import Path
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import MANIFEST
+from insight_workbench.terminal import printable
 from insight_workbench.timeutil import to_utc
 
 SAMPLE = Path("data") / "sample"
@@ -37,7 +38,7 @@ def resolve_choice(root: Path | None, name: str) -> Path:
         raise InputError("no snapshots folder is configured (INSIGHT_SNAPSHOTS_ROOT)")
     plain = 0 < len(name) <= 255 and "\x00" not in name and Path(name).name == name
     if not plain or name.strip() in ("", ".", "..") or not _inside(root, root / name):
-        shown = name if len(name) <= 80 else name[:80] + "…"
+        shown = printable(name if len(name) <= 80 else name[:80] + "…")  # bidi too
         raise InputError(f"snapshot '{shown}': not a snapshot folder under the snapshots folder")
     return (root / name).resolve()
 

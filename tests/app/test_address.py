@@ -26,6 +26,7 @@ from insight_workbench.testing import build_snapshot
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 USAGE = "app_pages/usage.py"
+PAGE_OF_KEY = "app_pages/retention.py"  # where an org: key opens
 # The page that opens a finding's key, by the kind of key (docs/app.md): a new rule
 # whose keys are of a known kind needs nothing here. A `user:` key is Retention's for
 # data left behind (RET-004), Access monitoring's otherwise.
@@ -454,6 +455,37 @@ def test_a_dataset_whose_name_holds_a_colon_is_found_by_its_keys(open_app, tmp_p
     assert _shown_ids(app, "dataset") == {"a:b"}
     app = open_app("dpo", page, env=env, query={"key": "dataset:a:contact"})
     assert _shown_ids(app, "dataset") == {"a"}
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("org:O0002\u200b", "holds an invisible character (U+200B)"),  # zero-width space
+        ("org:\u202e2000O\u202c", "holds an invisible character (U+202E)"),  # reads O0002
+        ("request:R0013\u2060", "holds an invisible character (U+2060)"),
+        ("org:O\x1b[31m2", "holds an invisible character (U+001B)"),
+        ("org:" + "A" * 1001, "is longer than 1000 characters"),
+    ],
+)
+def test_a_key_that_would_pass_for_another_is_a_bad_parameter(open_app, key, said) -> None:
+    """O0002 with an invisible character after it read "Record org:O0002", then "no
+    finding": an assurance about the real, overdue O0002."""
+    app = open_app("dpo", PAGE_OF_KEY, query={"key": key})
+    assert not app.exception
+    errors = [e.value.replace("\\", "") for e in app.error]  # as written, unescaped
+    assert len(errors) == 1
+    assert errors[0].startswith(f"The record key in the address {said}")
+
+    assert not [h for h in app.subheader if h.value.startswith("Record")]
+
+
+def test_an_unknown_id_with_look_alike_letters_says_which(open_app) -> None:
+    app = open_app("dpo", PAGE_OF_KEY, query={"key": "org:\u041e0002"})  # Cyrillic О
+    assert not app.exception
+    warning = next(w.value for w in app.warning if "No finding names this key" in w.value)
+    assert "U+041E CYRILLIC CAPITAL LETTER O" in warning
+    plain = open_app("dpo", PAGE_OF_KEY, query={"key": "org:NO-SUCH-ORG"})
+    assert not [w for w in plain.warning if "outside ASCII" in w.value]
 
 
 @pytest.mark.parametrize("key", ["dataset:churn_reasons:", "dataset::email", "column:users:"])
