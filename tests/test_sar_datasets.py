@@ -12,7 +12,7 @@ import pytest
 
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
-from insight_workbench.subject_requests.dataset_mentions import file_rows
+from insight_workbench.subject_requests.dataset_mentions import file_rows, uk_forms
 from insight_workbench.subject_requests.pack import build_pack, pack_files
 from insight_workbench.testing import build_snapshot
 from insight_workbench.timeutil import parse_timestamp
@@ -60,7 +60,7 @@ NOTES = [  # row numbers from 1: which rows name Ann, and by what
     {"who": "Bob Stone", "note": "called about invoices", "phone": "", "ref": "U2"},  # 1: Bob
     {"who": "  ann LEE ", "note": "", "phone": "", "ref": ""},  # 2: her name, caseless
     {"who": "", "note": "send to ann.lee@example.org please", "phone": "", "ref": ""},  # 3
-    {"who": "", "note": "", "phone": "020 7946 0958x", "ref": ""},  # 4: too few digits
+    {"who": "", "note": "", "phone": "020 7946 0958x", "ref": ""},  # 4: as written in the UK
     {"who": "", "note": "", "phone": "44 (20) 7946-0958", "ref": ""},  # 5: her digits
     {"who": "", "note": "", "phone": "", "ref": "u1"},  # 6: another id: ids are exact
     # 7: her IP whole; within a note it is no identifier (DEID-001: whole values only)
@@ -68,6 +68,8 @@ NOTES = [  # row numbers from 1: which rows name Ann, and by what
     {"who": "Annie Lee", "note": "", "phone": "", "ref": "U12"},  # 8: nobody held
     {"who": "", "note": "", "phone": "", "ref": " U1 "},  # 9: her user id, trimmed
     {"who": "", "note": "", "phone": "", "ref": "U7"},  # 10: an id with no users row
+    {"who": "", "note": "", "phone": "7946 0958", "ref": ""},  # 11: part of it only
+    {"who": "", "note": "", "phone": "+33 20 7946 0958", "ref": ""},  # 12: another country
 ]
 HASHED = [
     {"h": hashlib.sha256(b"ann.lee@example.org").hexdigest().upper(), "n": "12"},  # 1
@@ -101,7 +103,7 @@ def test_the_rows_naming_the_person_are_pointed_to_by_column(snapshot: Snapshot)
     assert pack.named_in_datasets == {
         "deidentified/case_notes.csv": {
             "note": (3,),
-            "phone": (5,),
+            "phone": (4, 5),
             "ref": (7, 9),
             "who": (2,),
         },
@@ -206,3 +208,17 @@ def test_a_column_name_cannot_forge_a_line_of_the_readme(tmp_path: Path) -> None
     assert f'    column "{forged}":' in lines
     assert '    column "x: rows 5": rows 1, 2, 3' in lines
     assert not [line for line in lines if line.lstrip().startswith("column forged")]
+
+
+@pytest.mark.parametrize(
+    ("digits", "forms"),
+    [
+        ("447700900537", {"447700900537", "07700900537", "00447700900537"}),
+        ("07700900537", {"447700900537", "07700900537", "00447700900537"}),
+        ("00442079460958", {"442079460958", "02079460958", "00442079460958"}),
+        ("33207946095", {"33207946095"}),  # not a UK number: as held only
+        ("0123", {"0123"}),
+    ],
+)
+def test_a_uk_number_is_looked_for_as_it_is_also_written(digits: str, forms: set[str]) -> None:
+    assert uk_forms(digits) == forms

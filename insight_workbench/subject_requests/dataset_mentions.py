@@ -6,7 +6,8 @@ A cell names the person when, trimmed, it is one of their user ids (exactly: the
 loader keeps `U1` and `u1` as two people); one of their names of two words or more,
 or login IP addresses, compared without case, as DEID-001 compares a held identifier
 (a name of one word, `User` or `Yes`, would point to other people's rows); their telephone
-digits (seven or more); one of their email addresses, whole or within its text
+digits (seven or more; a UK number also as it is written nationally or with +44);
+one of their email addresses, whole or within its text
 (compared as `emails.email_key` compares addresses); or an unsalted MD5, SHA-1 or
 SHA-256 of an address or a user id, as DEID-002 hashes them.
 """
@@ -54,7 +55,11 @@ def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[st
         *(name for u in users if _tells_apart(name := u.get("name"))),
         *(row.get("ip") for row in tables["logins"].records()),
     ]
-    digits = {re.sub(r"[^0-9]", "", str(u.get("telephone") or "")) for u in users}
+    digits = {
+        form
+        for u in users
+        for form in uk_forms(re.sub(r"[^0-9]", "", str(u.get("telephone") or "")))
+    }
     hashed = [*addresses, *emails, *ids]
     return Identifiers(
         user_ids=tuple(sorted({i.strip() for i in ids} - {""})),
@@ -65,6 +70,16 @@ def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[st
         # DEID-002 does for text that is not ASCII alone.
         hashed=tuple(sorted({*hashed, *(t.strip().lower() for t in hashed)})),
     )
+
+
+def uk_forms(digits: str) -> set[str]:
+    """A telephone's digits, and for a UK number the same number as it is also written:
+    national (`07700 900537`), international (`+44 7700 900537`, `0044 …`)."""
+    national = re.fullmatch(r"(?:0044|44|0)([1-9][0-9]{8,9})", digits)
+    if national is None:
+        return {digits}
+    rest = national.group(1)
+    return {digits, f"0{rest}", f"44{rest}", f"0044{rest}"}
 
 
 def _tells_apart(name: object) -> bool:
