@@ -10,16 +10,16 @@ entity, emphasis, code or math. A bare web address (`https://…`, `www.…`)
 and Streamlit's colour syntax (`:red[…]`) get an invisible word joiner inside, as
 escaping alone does not stop Streamlit from making them links or colours.
 Characters that cannot (`-`, `.`, `:`, an underscore inside a word) are left as
-they are, so plain messages stay plain. Bidi controls and other invisible controls
-are shown as their code (`\u202e`): one in a note would turn the rest of a sentence
-("Recorded by … at …") backwards.
+they are, so plain messages stay plain. Bidi embeddings, overrides and isolates and
+the C1 controls are shown as their code (`\\u202e`): one in a note would turn the rest
+of a sentence ("Recorded by … at …") backwards. The direction marks (U+200E, U+200F,
+U+061C), which right-to-left typists insert on purpose and which move no more than
+the punctuation beside them, are kept.
 """
 
 from __future__ import annotations
 
 import re
-
-from insight_workbench.terminal import OTHER_CONTROLS
 
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 _SYNTAX = re.compile(
@@ -33,13 +33,13 @@ _LEADING = re.compile(r"^(\s*)([-=]|\d+[.)])")
 # joiner (U+2060) inside each keeps them text. An email address is left whole (it may
 # become a `mailto:` link, which fetches nothing): people copy it from the page.
 _JOIN = "\u2060"
-_INVISIBLE = re.compile(f"[{OTHER_CONTROLS}]")
+_REORDERING = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
 _AUTOLINKED = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=:)(?=[A-Za-z]+\[)", re.I)
 
 
 def escape_markdown(value: object) -> str:
     """`value` as text that any Markdown renderer shows literally."""
-    shown = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", _BREAKS.sub(" ", str(value)))
+    shown = _REORDERING.sub(lambda m: f"\\u{ord(m.group()):04x}", _BREAKS.sub(" ", str(value)))
     joined = _AUTOLINKED.sub(_JOIN, shown)
     text = _SYNTAX.sub(r"\\\g<0>", joined)
     return _LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)

@@ -232,6 +232,8 @@ def test_the_note_of_quarantined_rows_names_their_tables(
     )
     assert code == 0
     counts = ", ".join(
-        f"{name}: {n}" for name, n in sample.rows_rejected.items() if n and name in pack.PACK_TABLES
+        f'"{name}": {n}'
+        for name, n in sample.rows_rejected.items()
+        if n and name in pack.PACK_TABLES
     )
     assert f"Note: the snapshot has quarantined rows ({counts}), which no pack holds" in stdout

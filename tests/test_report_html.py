@@ -50,12 +50,20 @@ def test_escaped_markdown_reads_as_the_text_itself(value: str) -> None:
     assert inner.replace("&gt;", ">").replace("&quot;", '"') == expected
 
 
-@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u200f", "\u061c", "\x9b"])
-def test_a_bidi_or_invisible_control_is_shown_as_its_code(control: str) -> None:
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069", "\x9b"])
+def test_a_bidi_override_or_isolate_is_shown_as_its_code(control: str) -> None:
     """A right-to-left override in a note would show the rest of the sentence backwards."""
     rendered = markdown2html(escape_markdown(f"approved by {control}Legal at 10:00")).strip()
     assert control not in rendered
     assert rendered == f"<p>approved by \\u{ord(control):04x}Legal at 10:00</p>"
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"])
+def test_a_direction_mark_typed_on_purpose_is_kept(mark: str) -> None:
+    """Hebrew and Arabic typists insert these marks; they move only the punctuation beside
+    them."""
+    rendered = markdown2html(escape_markdown(f"\u05d3\u05e0\u05d9{mark} ACME")).strip()
+    assert rendered == f"<p>\u05d3\u05e0\u05d9{mark} ACME</p>"
 
 
 @pytest.mark.parametrize("value", PLANTED)

@@ -107,7 +107,9 @@ def test_unknown_or_reserved_parameters_are_refused(given: dict, message: str) -
 )
 def test_parameter_values_take_the_parameters_type(name: str, text: str, value: object) -> None:
     parameters = find_notebook(FIXTURES / "echo.ipynb").parameters
-    assert parse_value(name, parameters[name], text) == value
+    got = parse_value(name, parameters[name], text)
+    assert got == value
+    assert type(got) is type(value)
 
 
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "-Infinity", "[1, NaN]", "1e999", "-1e400"])
@@ -128,6 +130,7 @@ def test_nan_and_the_infinities_are_refused_naming_the_parameter(text: str) -> N
         ("30", "thirty", "a whole number"),
         ("30", "1.5", "a whole number"),
         ("30", "null", "a whole number"),
+        ("30", "1e300", "a whole number"),  # as a float: not the number typed
     ],
 )
 def test_a_value_of_another_kind_than_the_default_is_refused(

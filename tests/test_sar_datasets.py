@@ -12,7 +12,7 @@ import pytest
 
 from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
-from insight_workbench.subject_requests.dataset_mentions import file_rows, uk_forms
+from insight_workbench.subject_requests.dataset_mentions import file_rows, tells_apart, uk_forms
 from insight_workbench.subject_requests.pack import build_pack, pack_files
 from insight_workbench.testing import build_snapshot
 from insight_workbench.timeutil import parse_timestamp
@@ -169,7 +169,19 @@ def test_rows_are_counted_as_the_file_counts_them_past_quarantined_records(
     # The records it could not read may name her too: the pack says how many, and where.
     assert pack.quarantined == {"deidentified/notes": rejected}
     readme = pack_files(pack)["README.txt"].decode()
-    assert f"could not be read (deidentified/notes: {rejected})" in " ".join(readme.split())
+    assert f'could not be read ("deidentified/notes": {rejected})' in " ".join(readme.split())
+
+
+def test_a_dataset_name_cannot_forge_the_count_of_rows_no_pack_holds(tmp_path: Path) -> None:
+    """`x: 0), users: 0 (y` as a file name read as "users: 0" in the note."""
+    folder = build_snapshot(tmp_path / "s", {"organisations": ORGS, "users": USERS})
+    odd = folder / "deidentified" / "x: 0), users: 0 (y.csv"
+    odd.parent.mkdir(exist_ok=True)
+    odd.write_text("who,ref\nbroken,row,extra\nBob Stone,x\n", encoding="utf-8")
+    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
+    pack = build_pack(load_snapshot(folder), user_id="U1")
+    readme = " ".join(pack_files(pack)["README.txt"].decode().split())
+    assert 'could not be read ("deidentified/x: 0), users: 0 (y": 1)' in readme
     assert [n for n in file_rows([1, 2, 3], [2, 4])] == [1, 3, 5]
     assert file_rows([1, 2], [1, 1, 2]) == (3, 4)
 
@@ -186,6 +198,43 @@ def test_a_name_of_one_word_points_to_no_row(tmp_path: Path) -> None:
     )
     pack = build_pack(load_snapshot(folder), user_id="U1")
     assert pack.named_in_datasets == {"deidentified/survey.csv": {"ref": (2,)}}
+    # Said, so that the DPO searches for it by hand.
+    assert pack.name_not_looked_for
+    files = pack_files(pack)
+    assert "name is a single word" in files["README.txt"].decode()
+    assert json.loads(files["manifest.json"])["name_not_looked_for_in_deidentified"] is True
+    assert not build_pack(load_snapshot(folder), user_id="U2").name_not_looked_for
+
+
+def test_a_full_name_written_without_spaces_is_looked_for(tmp_path: Path) -> None:
+    users = [{**USERS[0], "name": "\u738b\u5c0f\u660e"}, USERS[1]]  # 王小明
+    rows = [{"respondent": "\u738b\u5c0f\u660e"}, {"respondent": "\u738b"}]
+    folder = build_snapshot(
+        tmp_path / "s",
+        {"organisations": ORGS, "users": users},
+        deidentified={"survey": (rows, None)},
+    )
+    pack = build_pack(load_snapshot(folder), user_id="U1")
+    assert pack.named_in_datasets == {"deidentified/survey.csv": {"respondent": (1,)}}
+    assert not pack.name_not_looked_for
+
+
+@pytest.mark.parametrize(
+    ("name", "apart"),
+    [
+        ("Ann Lee", True),
+        ("J. Smith", True),
+        ("\u5c71\u7530\u592a\u90ce", True),  # 山田太郎
+        ("\uae40\ubbfc\uc900", True),  # 김민준
+        ("\u738b", False),  # one letter
+        ("Suharto", False),
+        ("Jean-Luc", False),
+        ("User", False),
+        ("A 1", False),  # one word with a letter
+    ],
+)
+def test_which_names_tell_a_person_apart(name: str, apart: bool) -> None:
+    assert tells_apart(name) is apart
 
 
 def test_a_column_name_cannot_forge_a_line_of_the_readme(tmp_path: Path) -> None:

@@ -97,12 +97,17 @@ def summary(pack: SubjectPack, written: Path) -> str:
         lines.append(f"  {'table':<17} {'rows':>7}")
         lines += [f"  {name:<17} {count:>7}" for name, count in pack.row_counts.items()]
     if pack.quarantined:
-        tables = ", ".join(
-            f"{printable(name)}: {count}" for name, count in pack.quarantined.items()
-        )
+        from insight_workbench.subject_requests.pack_files import quoted_name
+
+        tables = ", ".join(f"{quoted_name(name)}: {n}" for name, n in pack.quarantined.items())
         lines.append(
             f"Note: the snapshot has quarantined rows ({tables}), which no pack holds; "
             "see `insight-workbench validate`."
+        )
+    if pack.name_not_looked_for:
+        lines.append(
+            "Note: their name is a single word and was not looked for in the de-identified "
+            "datasets: the README says what to do."
         )
     if pack.named_in_datasets:
         lines.append(

@@ -9,7 +9,6 @@ are in the app's words and never repeat a key's value (it may be an IP address).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,10 +26,6 @@ from insight_workbench.timeutil import (
 )
 
 SNAPSHOT, AS_OF, KEY = "snapshot", "as_of", "key"
-MAX_KEY_CHARS = 1000  # a dataset's column key is the longest a snapshot makes
-# Controls, format characters (zero-width, bidi) and line or paragraph separators: no id
-# of an export holds one, and a key holding one would pass for another on the page.
-INVISIBLE = ("Cc", "Cf", "Zl", "Zp")
 KEPT = (SNAPSHOT, AS_OF)  # the view's data, kept from page to page
 _REMEMBERED = "_address_kept"
 # Key prefixes of docs/rules.md; `column:` and `row:` hold a table name before the id.
@@ -77,16 +72,6 @@ def parse_key(text: str) -> RecordKey:
             + "."
         )
     ident = ident.strip()
-    if len(ident) > MAX_KEY_CHARS:
-        raise InputError(
-            f"The record key in the address is longer than {MAX_KEY_CHARS} characters."
-        )
-    hidden = next((c for c in ident if unicodedata.category(c) in INVISIBLE), None)
-    if hidden is not None:  # `O0002` and a zero-width space would read as `O0002`
-        raise InputError(
-            f"The record key in the address holds an invisible character "
-            f"(U+{ord(hidden):04X}): check the link."
-        )
     if prefix == "row" and not ident.rpartition(":")[2].isdigit():
         raise InputError("A row key in the address is row:TABLE:N, N a row number.")
     if prefix == "column" and not all(ident.rpartition(":")[::2]):

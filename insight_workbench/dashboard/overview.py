@@ -184,6 +184,7 @@ def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
     else:
         previous_id = escape_markdown(changes.previous.snapshot_id)
         said = f"The latest recorded run, {latest}, against {previous_id}."
+    listed = {(f.rule, f.key) for f in (*changes.new, *changes.reopened)}
     rows = [
         {
             "key": life.key,
@@ -197,10 +198,7 @@ def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
             ("new", changes.new),
             ("reopened", changes.reopened),
             ("resolved", changes.resolved),
-            (
-                "excepted",
-                [f for f in changes.excepted if f not in (*changes.new, *changes.reopened)],
-            ),
+            ("excepted", [f for f in changes.excepted if (f.rule, f.key) not in listed]),
         )
         for life in lives
     ]

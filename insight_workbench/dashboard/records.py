@@ -255,14 +255,15 @@ def panel(
         )
     else:
         facts = None if source is None else focus(source[0], **{key.prefix: source[1]})
+    own = record_findings(wb, key) if wb.is_dpo else pd.DataFrame()
+    has_facts = facts is not None and not facts.empty
+    names_nothing = wb.is_dpo and not has_facts and own.empty and not listed_below
     with st.container(border=True):
-        st.subheader(f"Record {escape_markdown(key.text)}")
+        st.subheader(f"Record {escape_markdown(key_as_shown(key.text, names_nothing))}")
         if not wb.is_dpo:
             st.info("Records and their findings are for the DPO role.")
             return key
-        own = record_findings(wb, key)
-        has_facts = facts is not None and not facts.empty
-        if not has_facts and own.empty and not listed_below:
+        if names_nothing:
             # Some pages list only the records a rule flagged (late logins, bursts), so
             # an empty panel does not prove the record is absent from the snapshot.
             st.warning(
@@ -290,15 +291,36 @@ def panel(
     return key
 
 
+SHOWN_KEY_CHARS = 200  # a key longer than this is cut in the panel's heading
+INVISIBLE = ("Cc", "Cf", "Zl", "Zp")  # controls, zero-width and bidi, line separators
+
+
+def key_as_shown(text: str, names_nothing: bool) -> str:
+    """A key for the panel's heading: cut past 200 characters; for a key that names
+    nothing, its invisible characters as their code, since `O0002` and a zero-width
+    space would read as the real `O0002`. A real key keeps them (a Persian column name
+    holds zero-width non-joiners)."""
+    if names_nothing:
+        text = "".join(
+            f"\\u{ord(c):04x}" if unicodedata.category(c) in INVISIBLE else c for c in text
+        )
+    return text if len(text) <= SHOWN_KEY_CHARS else text[:SHOWN_KEY_CHARS] + "…"
+
+
 def look_alike_note(ident: str) -> str:
-    """For an id that names nothing: the characters outside ASCII it holds, by code and
-    name, since `О0002` with a Cyrillic О reads as the real `O0002`."""
-    odd = list(dict.fromkeys(c for c in ident if not c.isascii()))
+    """For an id that names nothing: the characters outside ASCII or invisible it holds,
+    by code and name, since `О0002` with a Cyrillic О reads as the real `O0002`."""
+    odd = list(dict.fromkeys(c for c in ident if not c.isascii() or not c.isprintable()))
     if not odd:
         return ""
-    said = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd[:3])
+    said = ", ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, 'a control character')}" for c in odd[:3]
+    )
     more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
-    return f" Its id holds characters outside ASCII ({said}{more}), which can look like others."
+    return (
+        f" Its id holds characters outside ASCII or invisible ({said}{more}), "
+        "which can look like others."
+    )
 
 
 def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
@@ -398,13 +420,20 @@ def with_exceptions(
 
 
 def warn_of_datasets_naming(built: sar.PackDownload) -> None:
-    """Say that de-identified datasets still name the person, when they do."""
+    """Say that de-identified datasets still name the person, when they do, and that
+    their name was not looked for in them, when it was not."""
     if built.datasets_naming:
         datasets = plural(built.datasets_naming, "de-identified dataset")
         st.warning(
             f"{datasets} still name{'s' if built.datasets_naming == 1 else ''} this person. "
             "Their rows are not in the pack (a row may be about others too): its README "
             "says which rows to read before answering."
+        )
+    if built.name_not_looked_for:
+        st.warning(
+            "This person's name is a single word, so the de-identified datasets were not "
+            "searched for it (it would point to other people's rows): search them for it by "
+            "hand before answering. The pack's README says so too."
         )
 
 

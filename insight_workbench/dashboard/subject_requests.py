@@ -96,6 +96,7 @@ class PackDownload:
     file_name: str
     keys: tuple[str, ...]  # `user:<id>` of the person, for the audit trail; no identifier
     datasets_naming: int = 0  # de-identified datasets that still name the person
+    name_not_looked_for: bool = False  # their name is one word: not searched for
 
 
 def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
@@ -112,4 +113,5 @@ def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
         f"subject-access-pack-{wb.snapshot_id}-{stamp}.zip",
         tuple(f"user:{user_id}" for user_id in built.user_ids),
         len(built.named_in_datasets),
+        built.name_not_looked_for,
     )

@@ -179,7 +179,9 @@ def _of_kind(name: str, parameter: Parameter, default: Any, value: Any) -> Any:
             return value
         said = "true or false"
     elif isinstance(default, int):
-        if is_number and (isinstance(value, int) or value.is_integer()):
+        # `1e3` is 1000; a fraction, or a float past 2**53 (digits a float cannot hold,
+        # so not the number typed), is not taken.
+        if is_number and (isinstance(value, int) or (value.is_integer() and abs(value) <= 2**53)):
             return int(value)
         said = "a whole number"
     elif isinstance(default, float):

@@ -15,6 +15,7 @@ SHA-256 of an address or a user id, as DEID-002 hashes them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ class Identifiers:
     phones: tuple[str, ...]  # digits only
     email_keys: tuple[str, ...]
     hashed: tuple[str, ...]  # texts whose unsalted hashes name them (as DEID-002 hashes)
+    # A name of theirs not looked for: one word alone would point to others' rows.
+    name_not_sought: bool = False
 
     def __bool__(self) -> bool:
         return any((self.user_ids, self.caseless, self.phones, self.email_keys))
@@ -51,8 +54,9 @@ def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[st
     `emails`, with those their `users` rows and logins hold."""
     users = tables["users"].records()
     addresses = [str(u["email"]) for u in users if u.get("email")]
+    names = [n for u in users if isinstance(n := u.get("name"), str) and n.strip()]
     texts = [
-        *(name for u in users if _tells_apart(name := u.get("name"))),
+        *(name for name in names if tells_apart(name)),
         *(row.get("ip") for row in tables["logins"].records()),
     ]
     digits = {
@@ -69,6 +73,7 @@ def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[st
         # Trimmed and lower-cased by SQL; lower-cased by Python's rules here too, as
         # DEID-002 does for text that is not ASCII alone.
         hashed=tuple(sorted({*hashed, *(t.strip().lower() for t in hashed)})),
+        name_not_sought=not all(tells_apart(name) for name in names),
     )
 
 
@@ -82,10 +87,21 @@ def uk_forms(digits: str) -> set[str]:
     return {digits, f"0{rest}", f"44{rest}", f"0044{rest}"}
 
 
-def _tells_apart(name: object) -> bool:
-    """Whether a name can point to a person's rows: two words or more with a letter each.
-    One word alone (`User`, `Yes`, `Other`) is as likely a value in someone else's row."""
-    return isinstance(name, str) and sum(any(c.isalpha() for c in w) for w in name.split()) >= 2
+def tells_apart(name: str) -> bool:
+    """Whether a name can point to a person's rows: two words or more with a letter each,
+    or two letters or more of a script written without spaces between words (`王小明`,
+    `山田太郎`). One word alone (`User`, `Yes`, `Suharto`) is as likely a value in someone
+    else's row: the pack says it was not looked for."""
+    if sum(any(c.isalpha() for c in word) for word in name.split()) >= 2:
+        return True
+    letters = [c for c in name if c.isalpha()]
+    return len(letters) >= 2 and all(
+        unicodedata.name(c, "").startswith(UNSPACED_SCRIPTS) for c in letters
+    )
+
+
+# Scripts whose words, and so full names, are written without spaces.
+UNSPACED_SCRIPTS = ("CJK ", "HIRAGANA", "KATAKANA", "HANGUL", "THAI", "LAO", "KHMER", "MYANMAR")
 
 
 def rows_naming_the_person(

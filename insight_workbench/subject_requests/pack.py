@@ -98,6 +98,9 @@ class SubjectPack:
     # snapshot's folder) -> column -> data row numbers. Their rows are not copied (a row
     # may be about others too); the README and the manifest point the DPO to them.
     named_in_datasets: dict[str, dict[str, tuple[int, ...]]] = field(default_factory=dict)
+    # Their name is one word: the de-identified datasets were not searched for it (it
+    # would point to other people's rows holding the word), and the README says so.
+    name_not_looked_for: bool = False
 
     @property
     def row_counts(self) -> dict[str, int]:
@@ -129,7 +132,8 @@ def build_pack(
     try:
         ids, emails = identify_person(cursor, email, user_id)
         tables = {name: pack_table(cursor, name, ids, emails) for name in PACK_TABLES}
-        named = rows_naming_the_person(cursor, snapshot, identifiers_of(tables, ids, emails))
+        person = identifiers_of(tables, ids, emails)
+        named = rows_naming_the_person(cursor, snapshot, person)
     finally:
         cursor.close()
     return SubjectPack(
@@ -147,6 +151,7 @@ def build_pack(
             if count and (name in PACK_TABLES or name.startswith("deidentified/"))
         },
         named_in_datasets=named,
+        name_not_looked_for=person.name_not_sought and bool(snapshot.deidentified),
     )
 
 

@@ -97,6 +97,7 @@ def manifest(pack: SubjectPack, files: dict[str, bytes]) -> dict[str, Any]:
         "data_held": pack.found,
         "tables": pack.row_counts,
         "quarantined_rows_in_snapshot": pack.quarantined,
+        "name_not_looked_for_in_deidentified": pack.name_not_looked_for,
         "deidentified_rows_naming_them": {
             file: {column: list(rows) for column, rows in columns.items()}
             for file, columns in pack.named_in_datasets.items()
@@ -164,7 +165,7 @@ def readme(pack: SubjectPack) -> str:
         "Credential material (such as passwords) is never exported into a pack.",
     ]
     if pack.quarantined:
-        counts = ", ".join(f"{printable(n)}: {c}" for n, c in pack.quarantined.items())
+        counts = ", ".join(f"{quoted_name(n)}: {c}" for n, c in pack.quarantined.items())
         note = (
             f"Note: the snapshot had rows that could not be read ({counts}): a value "
             "that is not what the export format allows, or a repeated id or address. They "
@@ -175,6 +176,14 @@ def readme(pack: SubjectPack) -> str:
         lines += ["", *textwrap.wrap(note, width=78)]
     if pack.named_in_datasets:
         lines += ["", *_named_in_datasets(pack)]
+    if pack.name_not_looked_for:
+        note = (
+            "Note: this person's name is a single word, so the de-identified datasets were "
+            "not searched for it: alone it would point to rows of other people that hold "
+            "the same word. Search them for the name by hand, and add the rows about this "
+            "person, before answering the request."
+        )
+        lines += ["", *textwrap.wrap(note, width=78)]
     return "\n".join(lines) + "\n"
 
 
@@ -196,12 +205,12 @@ def _named_in_datasets(pack: SubjectPack) -> list[str]:
     )
     lines = textwrap.wrap(note, width=78)
     for file, columns in pack.named_in_datasets.items():
-        lines.append(f"  {_quoted(file)}")
+        lines.append(f"  {quoted_name(file)}")
         for column, rows in columns.items():
             shown = ", ".join(str(n) for n in rows[:SHOWN_ROWS])
             more = f" and {len(rows) - SHOWN_ROWS} more" if len(rows) > SHOWN_ROWS else ""
             said = f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
-            head = f"    column {_quoted(column)}:"
+            head = f"    column {quoted_name(column)}:"
             if len(head) + 1 + len(said) <= 78:
                 lines.append(f"{head} {said}")
             else:  # the name whole on its line, only the row numbers wrapped
@@ -216,7 +225,7 @@ def _named_in_datasets(pack: SubjectPack) -> list[str]:
     return lines
 
 
-def _quoted(name: str) -> str:
+def quoted_name(name: str) -> str:
     """A file or column name from the snapshot, quoted and escaped as JSON writes it:
     spaces, a colon or a line break in it cannot pass for the README's own words."""
     return printable(json.dumps(name, ensure_ascii=False))

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from apphelpers import frame_with, linked_keys, metrics, plotly_specs
 
-from insight_workbench.dashboard import rule_words
+from insight_workbench.dashboard import records, rule_words
 from insight_workbench.dashboard.records import NOTHING_ABOUT_IT, findings_csv
 from insight_workbench.dashboard.retention import action_csv, people_held
 from insight_workbench.deadlines.retention_table import retention_status
@@ -458,25 +458,37 @@ def test_a_dataset_whose_name_holds_a_colon_is_found_by_its_keys(open_app, tmp_p
 
 
 @pytest.mark.parametrize(
-    ("key", "said"),
+    ("key", "heading", "named"),
     [
-        ("org:O0002\u200b", "holds an invisible character (U+200B)"),  # zero-width space
-        ("org:\u202e2000O\u202c", "holds an invisible character (U+202E)"),  # reads O0002
-        ("request:R0013\u2060", "holds an invisible character (U+2060)"),
-        ("org:O\x1b[31m2", "holds an invisible character (U+001B)"),
-        ("org:" + "A" * 1001, "is longer than 1000 characters"),
+        ("org:O0002\u200b", "Record org:O0002\\u200b", "U+200B ZERO WIDTH SPACE"),
+        (
+            "org:\u202e2000O\u202c",
+            "Record org:\\u202e2000O\\u202c",
+            "U+202E RIGHT-TO-LEFT OVERRIDE",
+        ),
+        ("request:R0013\u2060", "Record request:R0013\\u2060", "U+2060 WORD JOINER"),
+        ("org:O\x1b[31m2", "Record org:O\\u001b[31m2", "U+001B a control character"),
     ],
 )
-def test_a_key_that_would_pass_for_another_is_a_bad_parameter(open_app, key, said) -> None:
+def test_a_key_that_would_pass_for_another_shows_what_it_holds(
+    open_app, key, heading, named
+) -> None:
     """O0002 with an invisible character after it read "Record org:O0002", then "no
-    finding": an assurance about the real, overdue O0002."""
+    finding": an assurance about the real, overdue O0002. It names nothing, so its
+    heading shows the character's code and the message names it."""
     app = open_app("dpo", PAGE_OF_KEY, query={"key": key})
     assert not app.exception
-    errors = [e.value.replace("\\", "") for e in app.error]  # as written, unescaped
-    assert len(errors) == 1
-    assert errors[0].startswith(f"The record key in the address {said}")
+    headings = [h.value.replace("\\", "") for h in app.subheader if h.value.startswith("Record")]
+    assert headings == [heading.replace("\\", "")]
+    warning = next(w.value for w in app.warning if "No finding names this key" in w.value)
+    assert named in warning
 
-    assert not [h for h in app.subheader if h.value.startswith("Record")]
+
+def test_a_long_key_is_cut_in_the_heading(open_app) -> None:
+    app = open_app("dpo", PAGE_OF_KEY, query={"key": "org:" + "A" * 20_000})
+    assert not app.exception
+    [heading] = [h.value for h in app.subheader if h.value.startswith("Record")]
+    assert heading == "Record org:" + "A" * 196 + "…"
 
 
 def test_an_unknown_id_with_look_alike_letters_says_which(open_app) -> None:
@@ -513,3 +525,10 @@ def test_an_account_s_key_with_late_logins_is_not_said_to_name_nothing(
     assert not app.exception
     assert not [w for w in app.warning if "No finding names this key" in w.value]
     assert login in _shown_ids(app, "login_id")
+
+
+def test_a_real_key_keeps_its_zero_width_joiners_in_the_heading() -> None:
+    """A Persian column name holds zero-width non-joiners: its key is shown as it is."""
+    key = "dataset:extract:\u0627\u06cc\u0645\u06cc\u0644\u200c\u06a9\u0627\u0631\u0628\u0631"
+    assert records.key_as_shown(key, names_nothing=False) == key
+    assert "\\u200c" in records.key_as_shown(key, names_nothing=True)
