@@ -113,3 +113,40 @@ def test_deletion_evidence_is_shown_for_erasure_requests_only(open_app, tmp_path
         assert not app.exception
         said = [m.value for m in app.markdown]
         assert ("**Deletion evidence**" in said) is shown, key
+
+
+def test_a_pack_says_when_a_one_word_name_was_not_looked_for(open_app, tmp_path) -> None:
+    """A person named in one word: the datasets were not searched for the name, and the
+    page says so beside the download, as the pack's README does."""
+    from insight_workbench.testing import build_snapshot
+
+    users = [
+        {
+            "user_id": "U1",
+            "org_id": "O1",
+            "name": "Suharto",
+            "email": "s@example.org",
+            "role": "user",
+            "created_at": "2025-01-01T00:00:00Z",
+        }
+    ]
+    orgs = [
+        {
+            "org_id": "O1",
+            "name": "Org 1",
+            "product": "local_insight",
+            "status": "active",
+            "created_at": "2024-01-01T00:00:00Z",
+        }
+    ]
+    folder = build_snapshot(
+        tmp_path / "s",
+        {"organisations": orgs, "users": users},
+        deidentified={"survey": ([{"answer": "yes"}], None)},
+    )
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
+    app.radio(key="pack_by").set_value("user_id")
+    app.text_input(key="pack_value").input("U1")
+    app.form_submit_button[0].click().run()
+    assert not app.exception
+    assert any("name is a single word" in w.value for w in app.warning)
