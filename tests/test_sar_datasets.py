@@ -70,6 +70,7 @@ NOTES = [  # row numbers from 1: which rows name Ann, and by what
     {"who": "", "note": "", "phone": "", "ref": "U7"},  # 10: an id with no users row
     {"who": "", "note": "", "phone": "7946 0958", "ref": ""},  # 11: part of it only
     {"who": "", "note": "", "phone": "+33 20 7946 0958", "ref": ""},  # 12: another country
+    {"who": "", "note": "write to ann\u200b.lee@example.org", "phone": "", "ref": ""},  # 13
 ]
 HASHED = [
     {"h": hashlib.sha256(b"ann.lee@example.org").hexdigest().upper(), "n": "12"},  # 1
@@ -102,7 +103,7 @@ def test_the_rows_naming_the_person_are_pointed_to_by_column(snapshot: Snapshot)
     pack = build_pack(snapshot, user_id="U1")
     assert pack.named_in_datasets == {
         "deidentified/case_notes.csv": {
-            "note": (3,),
+            "note": (3, 13),  # a zero-width space inside her address is no disguise
             "phone": (4, 5),
             "ref": (7, 9),
             "who": (2,),
@@ -137,7 +138,7 @@ def test_someone_named_nowhere_gets_no_note(snapshot: Snapshot) -> None:
 def test_the_readme_and_manifest_say_where_never_what(snapshot: Snapshot) -> None:
     files = pack_files(build_pack(snapshot, user_id="U1"))
     readme = files["README.txt"].decode()
-    assert '  "deidentified/case_notes.csv"\n    column "note": row 3\n' in readme
+    assert '  "deidentified/case_notes.csv"\n    column "note": rows 3, 13\n' in readme
     assert '    column "ref": rows 7, 9\n' in readme
     assert '    column "who": row 2\n' in readme
     manifest = json.loads(files["manifest.json"])

@@ -41,7 +41,9 @@ naming AS (
            OR (contains(value, '@')
                AND (list_contains($emails::VARCHAR[], iw_email_key(value))
                     OR list_has_any($emails::VARCHAR[], regexp_extract_all(
-                        iw_caseless(value), '[\pL\pN\pM._%+''-]+@[\pL\pN\pM-]+(\.[\pL\pN\pM-]+)*')))))
+                        -- zero-width characters go first, as the email key drops them
+                        iw_caseless(regexp_replace(value, '[\x{{200B}}-\x{{200D}}\x{{2060}}\x{{FEFF}}]', '', 'g')),
+                        '[\pL\pN\pM._%+''-]+@[\pL\pN\pM-]+(\.[\pL\pN\pM-]+)*')))))
 )
 SELECT column_name, list(DISTINCT row_number ORDER BY row_number) AS rows
 FROM naming
