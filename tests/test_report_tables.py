@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import math
+import re
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -145,3 +147,20 @@ def test_a_heat_map_keeps_an_hour_whose_cells_are_all_suppressed() -> None:
     printed = printable_chart(json.loads(figure.to_json()))
     assert printed.count(">&lt;10</td>") == 2  # one per weekday, escaped once
     assert ">23</td>" in printed
+
+
+def test_a_printed_axis_of_many_bars_shows_labels_that_fit_side_by_side() -> None:
+    """Bars over 200 days labelled every ninth day with its whole timestamp overlapped
+    into one grey band: the labels are days, spaced so that none overlaps the next."""
+    days = pd.date_range("2026-05-01", periods=200, freq="D")
+    figure = {
+        "data": [{"type": "bar", "x": [f"{d:%Y-%m-%d}T00:00:00" for d in days], "y": [1] * 200}],
+        "layout": {},
+    }
+    svg = printable_chart(figure)
+    tick = r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" font-size="9">([^<]*)</text>'
+    ticks = re.findall(tick, svg)
+    assert ticks[0][1] == "2026-05-01"
+    assert all(len(label) == 10 for _, label in ticks)  # days, not timestamps
+    xs = [float(x) for x, _ in ticks]
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= 10 * 5.5  # none overlaps

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 WIDTH, HEIGHT = 680, 300
+TICK_CHARS = 20  # a tick's label is cut past this
 LEFT, RIGHT, TOP, BOTTOM = 120, 140, 34, 56
 PALETTE = ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692"]
 DRAWN = {"bar", "scatter"}
@@ -135,8 +136,10 @@ class _Axis:
         present = [v for v in data if _present(v)]
         self.kind = _kind(present)
         self.categories: list[str] = []
+        self.days = False  # bands of times: labelled by their day, as a time axis is
         if bands and self.kind != "category":  # bars stand on bands, in the values' order
             present = sorted(set(present), key=self.number)
+            self.days = self.kind == "time"
             self.kind = "category"
         if self.kind == "category":
             for value in present:
@@ -172,8 +175,14 @@ class _Axis:
 
     def ticks(self) -> list[tuple[float, str]]:
         if self.kind == "category":
-            step = max(1, math.ceil(len(self.categories) / 24))
-            return [(self.at(c), c) for c in self.categories[::step]]
+            labels = [_day(_epoch_seconds(c)) if self.days else c for c in self.categories]
+            # As many labels as fit side by side at 9px (about 5.5px a character).
+            widest = min(max((len(label) for label in labels), default=1), TICK_CHARS)
+            fit = max(1, int(abs(self.end - self.start) // (widest * 5.5 + 8)))
+            step = max(1, math.ceil(len(labels) / fit))
+            return [(self.at(c), label) for c, label in zip(self.categories, labels, strict=True)][
+                ::step
+            ]
         ticks = []
         for i in range(5):
             value = self.low + (self.high - self.low) * i / 4
@@ -231,7 +240,7 @@ def _colour(trace: dict[str, Any], index: int) -> str:
 
 
 def _text(
-    x: float, y: float, text: str, anchor: str = "middle", extra: str = "", limit: int = 20
+    x: float, y: float, text: str, anchor: str = "middle", extra: str = "", limit: int = TICK_CHARS
 ) -> str:
     short = text if len(text) <= limit else text[: limit - 1] + "…"
     return (
