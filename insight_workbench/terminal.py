@@ -10,9 +10,10 @@ A backslash already in the text is left as it is.
 
 from __future__ import annotations
 
+import json
 import os
 import re
-from typing import TextIO
+from typing import Any, TextIO
 
 # C0 controls, DEL, C1 controls; bidi embeddings, overrides and isolates, and the
 # direction marks.
@@ -59,3 +60,18 @@ def os_text(text: str) -> str | None:
         return os.fsencode(text).decode("utf-8")
     except (UnicodeError, ValueError):
         return None
+
+
+# Written as JSON's own \u escapes (the same value to any reader): lone surrogates, which
+# UTF-8 cannot hold, and the characters a terminal would act on or reorder (DEL and C1
+# controls, bidi controls, line separators; json.dumps escapes the C0 controls itself).
+UNSHOWN = re.compile(f"[\ud800-\udfff{OTHER_CONTROLS}]")
+
+
+def json_text(document: Any) -> str:
+    """`document` as indented JSON text for UTF-8 output. A path that is not UTF-8 (a
+    folder named in another encoding) holds Python's stand-ins for its bytes: they are
+    written as `\\udcXX` escapes, which keep the output valid UTF-8 and read back the same;
+    so are the characters of `UNSHOWN`, so JSON shown on a terminal is still JSON."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
+    return UNSHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"

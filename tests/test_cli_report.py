@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -289,13 +290,15 @@ def test_relative_paths_are_the_callers(usage_path: Path, tmp_path: Path) -> Non
     assert str(folder.resolve()) in done.stdout
 
 
-def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
-    usage_path: Path, tmp_path: Path
-) -> None:
-    (tmp_path / "pseudonym.key").write_text("k" * 32 + "\n", encoding="utf-8")
+def run_key_notebook(
+    usage_path: Path, folder: Path, key_file: str | None, *given: str
+) -> subprocess.CompletedProcess[str]:
+    """The key-reading notebook run from `folder` into `out`, the key file (if any) named
+    by the environment and no key of the caller's environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHT_PSEUDONYM_KEY")}
-    env["INSIGHT_PSEUDONYM_KEY_FILE"] = "pseudonym.key"
-    done = cli(
+    if key_file:
+        env["INSIGHT_PSEUDONYM_KEY_FILE"] = key_file
+    return cli(
         "report",
         FIXTURES / "key.ipynb",
         "--snapshot",
@@ -303,9 +306,17 @@ def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
         "--out",
         "out",
         NO_PDF,
+        *given,
         env=env,
-        cwd=tmp_path,
+        cwd=folder,
     )
+
+
+def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
+    usage_path: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "pseudonym.key").write_text("k" * 32 + "\n", encoding="utf-8")
+    done = run_key_notebook(usage_path, tmp_path, "pseudonym.key")
     assert done.returncode == 0, done.stderr
     folder = run_folders(tmp_path / "out")[0]
     assert json.loads((folder / "results.json").read_text()) == {"key_bytes": 32}
@@ -419,21 +430,7 @@ def test_names_with_control_characters_are_escaped_and_recorded(
 def test_a_missing_key_file_is_named_by_the_option_that_gave_it(
     usage_path: Path, tmp_path: Path, given: list[str], env_file: str | None, said: str
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHT_PSEUDONYM_KEY")}
-    if env_file:
-        env["INSIGHT_PSEUDONYM_KEY_FILE"] = env_file
-    done = cli(
-        "report",
-        FIXTURES / "key.ipynb",
-        "--snapshot",
-        usage_path,
-        "--out",
-        "out",
-        NO_PDF,
-        *given,
-        env=env,
-        cwd=tmp_path,
-    )
+    done = run_key_notebook(usage_path, tmp_path, env_file, *given)
     assert done.returncode == 2
     assert f"{said}: the key file does not exist" in done.stderr
     assert not (tmp_path / "out").exists()

@@ -89,6 +89,27 @@ EVENTS = [  # U7 has rows but no users row (left behind by a deletion)
 ]
 
 
+def with_dataset(
+    tmp_path: Path, rows: list[dict[str, str]], users: list[dict] = USERS, name: str = "survey"
+) -> Snapshot:
+    """A snapshot of ORGS and `users` with one de-identified dataset `name` of `rows`."""
+    folder = build_snapshot(
+        tmp_path / "s", {"organisations": ORGS, "users": users}, deidentified={name: (rows, None)}
+    )
+    return load_snapshot(folder)
+
+
+def with_raw_dataset(tmp_path: Path, file_name: str, text: str) -> Snapshot:
+    """A snapshot of ORGS and USERS with one de-identified dataset written as `text`
+    exactly (records the loader quarantines included)."""
+    folder = build_snapshot(tmp_path / "s", {"organisations": ORGS, "users": USERS})
+    dataset = folder / "deidentified" / file_name
+    dataset.parent.mkdir(exist_ok=True)
+    dataset.write_text(text, encoding="utf-8")
+    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
+    return load_snapshot(folder)
+
+
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     folder = build_snapshot(
@@ -153,15 +174,11 @@ def test_rows_are_counted_as_the_file_counts_them_past_quarantined_records(
 ) -> None:
     """A record the loader quarantined keeps its number (DQ-001 names it so): the rows
     after it are pointed to by their own numbers, not one less."""
-    folder = build_snapshot(tmp_path / "s", {"organisations": ORGS, "users": USERS})
-    notes = folder / "deidentified" / "notes.csv"
-    notes.parent.mkdir(exist_ok=True)
-    notes.write_text(
+    snapshot = with_raw_dataset(
+        tmp_path,
+        "notes.csv",
         'who,ref\nBob Stone,x\nbroken,row,extra\nAnn Lee,y\nbad,"quote\nAnn Lee,z\n',
-        encoding="utf-8",
     )
-    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
-    snapshot = load_snapshot(folder)
     rejected = snapshot.rows_rejected["deidentified/notes"]
     assert rejected >= 1
     pack = build_pack(snapshot, user_id="U1")
@@ -175,12 +192,10 @@ def test_rows_are_counted_as_the_file_counts_them_past_quarantined_records(
 
 def test_a_dataset_name_cannot_forge_the_count_of_rows_no_pack_holds(tmp_path: Path) -> None:
     """`x: 0), users: 0 (y` as a file name read as "users: 0" in the note."""
-    folder = build_snapshot(tmp_path / "s", {"organisations": ORGS, "users": USERS})
-    odd = folder / "deidentified" / "x: 0), users: 0 (y.csv"
-    odd.parent.mkdir(exist_ok=True)
-    odd.write_text("who,ref\nbroken,row,extra\nBob Stone,x\n", encoding="utf-8")
-    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
-    pack = build_pack(load_snapshot(folder), user_id="U1")
+    snapshot = with_raw_dataset(
+        tmp_path, "x: 0), users: 0 (y.csv", "who,ref\nbroken,row,extra\nBob Stone,x\n"
+    )
+    pack = build_pack(snapshot, user_id="U1")
     readme = " ".join(pack_files(pack)["README.txt"].decode().split())
     assert 'could not be read ("deidentified/x: 0), users: 0 (y": 1)' in readme
     assert [n for n in file_rows([1, 2, 3], [2, 4])] == [1, 3, 5]
@@ -192,30 +207,21 @@ def test_a_name_of_one_word_points_to_no_row(tmp_path: Path) -> None:
     other people's rows. Their user id still points to theirs."""
     users = [{**USERS[0], "name": "Yes"}, USERS[1]]
     answers = [{"answer": "yes", "ref": ""}, {"answer": "no", "ref": "U1"}]
-    folder = build_snapshot(
-        tmp_path / "s",
-        {"organisations": ORGS, "users": users},
-        deidentified={"survey": (answers, None)},
-    )
-    pack = build_pack(load_snapshot(folder), user_id="U1")
+    snapshot = with_dataset(tmp_path, answers, users)
+    pack = build_pack(snapshot, user_id="U1")
     assert pack.named_in_datasets == {"deidentified/survey.csv": {"ref": (2,)}}
     # Said, so that the DPO searches for it by hand.
     assert pack.name_not_looked_for
     files = pack_files(pack)
     assert "name is a single word" in files["README.txt"].decode()
     assert json.loads(files["manifest.json"])["name_not_looked_for_in_deidentified"] is True
-    assert not build_pack(load_snapshot(folder), user_id="U2").name_not_looked_for
+    assert not build_pack(snapshot, user_id="U2").name_not_looked_for
 
 
 def test_a_full_name_written_without_spaces_is_looked_for(tmp_path: Path) -> None:
     users = [{**USERS[0], "name": "\u738b\u5c0f\u660e"}, USERS[1]]  # 王小明
     rows = [{"respondent": "\u738b\u5c0f\u660e"}, {"respondent": "\u738b"}]
-    folder = build_snapshot(
-        tmp_path / "s",
-        {"organisations": ORGS, "users": users},
-        deidentified={"survey": (rows, None)},
-    )
-    pack = build_pack(load_snapshot(folder), user_id="U1")
+    pack = build_pack(with_dataset(tmp_path, rows, users), user_id="U1")
     assert pack.named_in_datasets == {"deidentified/survey.csv": {"respondent": (1,)}}
     assert not pack.name_not_looked_for
 
@@ -242,12 +248,8 @@ def test_a_column_name_cannot_forge_a_line_of_the_readme(tmp_path: Path) -> None
     """Spaces, a colon or a line break in a column name: the name stays whole on its
     line, quoted, and the README's own words cannot be imitated."""
     forged = "a" + " " * 80 + "column forged: rows 99"
-    folder = build_snapshot(
-        tmp_path / "s",
-        {"organisations": ORGS, "users": USERS},
-        deidentified={"notes": ([{forged: "U1", "x: rows 5": "U1", "b\u202ec": "U1"}] * 3, None)},
-    )
-    files = pack_files(build_pack(load_snapshot(folder), user_id="U1"))
+    rows = [{forged: "U1", "x: rows 5": "U1", "b\u202ec": "U1"}] * 3
+    files = pack_files(build_pack(with_dataset(tmp_path, rows, name="notes"), user_id="U1"))
     readme = files["README.txt"].decode()
     # A bidi override is shown as its code, in the README and in manifest.json alike.
     assert '    column "b\\u202ec": rows 1, 2, 3' in readme.splitlines()

@@ -12,7 +12,6 @@ from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
     SnapshotArg,
-    json_text,
     output_file,
     parse_format,
     write_text,
@@ -21,7 +20,7 @@ from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.csvsafe import csv_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
-from insight_workbench.terminal import is_terminal, printable
+from insight_workbench.terminal import is_terminal, json_text, printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import typer
 
 from insight_workbench.atomic import file_in_the_way, write_atomically
 from insight_workbench.errors import InputError
-from insight_workbench.terminal import OTHER_CONTROLS, is_terminal, os_text, printable
+from insight_workbench.terminal import is_terminal, json_text, os_text, printable
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date as YYYY-MM-DD (not an ISO week date)
 
@@ -51,12 +51,6 @@ PolicyOption = Annotated[
 ]
 
 
-# Written as JSON's own \u escapes (the same value to any reader): lone surrogates, which
-# UTF-8 cannot hold, and the characters a terminal would act on or reorder (DEL and C1
-# controls, bidi controls, line separators; json.dumps escapes the C0 controls itself).
-UNSHOWN = re.compile(f"[\ud800-\udfff{OTHER_CONTROLS}]")
-
-
 def output_file(option: str, text: str | None) -> Path | None:
     """The file an output option names; None for none or `-` (standard output). A path
     ending in `/` names a folder: refused, never written as a file of that name."""
@@ -76,15 +70,6 @@ def output_folder(option: str, value: str | Path) -> Path:
 
 def write_json(document: Any, output: Path | None = None) -> None:
     write_text(json_text(document), output, data=True, as_json=True)
-
-
-def json_text(document: Any) -> str:
-    """`document` as indented JSON text for UTF-8 output. A path that is not UTF-8 (a
-    folder named in another encoding) holds Python's stand-ins for its bytes: they are
-    written as `\\udcXX` escapes, which keep the output valid UTF-8 and read back the same;
-    so are the characters of `UNSHOWN`, so JSON shown on a terminal is still JSON."""
-    text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
-    return UNSHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"
 
 
 STDOUT_CLOSED = "standard output is closed: nothing can be printed"

@@ -10,14 +10,13 @@ from insight_workbench.commands.common import (
     AsOfOption,
     PolicyOption,
     SnapshotArg,
-    json_text,
     output_file,
     parse_format,
     write_text,
 )
 from insight_workbench.errors import InputError
 from insight_workbench.findings import ScheduleItem, plural
-from insight_workbench.terminal import printable
+from insight_workbench.terminal import json_text, printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
 FORMATS = ("table", "json", "csv")

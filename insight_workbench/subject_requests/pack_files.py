@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import textwrap
 import zipfile
 from pathlib import Path
@@ -30,7 +29,7 @@ from insight_workbench.atomic import (
 )
 from insight_workbench.csvsafe import csv_text, iso_utc
 from insight_workbench.errors import InputError
-from insight_workbench.terminal import OTHER_CONTROLS, printable
+from insight_workbench.terminal import json_text, printable
 
 if TYPE_CHECKING:  # sar_pack re-exports this module's API, so no import at run time
     from insight_workbench.subject_requests.pack import PackTable, SubjectPack
@@ -309,8 +308,4 @@ def _json_bytes(document: Any) -> bytes:
     """The manifest's JSON, with the characters a terminal would act on or reorder (a
     dataset's file or column name may hold them) as JSON's own `\\u` escapes: the same
     value to any JSON reader, and `cat manifest.json` shows what is there."""
-    text = json.dumps(document, indent=2, ensure_ascii=False)
-    return (_UNSHOWN.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n").encode("utf-8")
-
-
-_UNSHOWN = re.compile(f"[{OTHER_CONTROLS}]")
+    return json_text(document).encode("utf-8")
