@@ -1025,6 +1025,12 @@ def with_dataset(meta: bytes) -> Callable[[Path], None]:
     return apply
 
 
+def empty_dataset(folder: Path) -> None:
+    valid_snapshot(folder, deidentified={"agg": ([{"month": "2026-01", "n": "12"}], None)})
+    (folder / "deidentified" / "agg.csv").write_bytes(b"")
+    set_manifest(folder, {"deidentified/agg": 0})
+
+
 def drop_table(folder: Path) -> None:
     (folder / "users.csv").unlink()
     edit_manifest(lambda m: m["tables"].pop("users"))(folder)
@@ -1265,6 +1271,8 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         ("deidentified/agg.meta.json", "'kind'"),
     ),
     ("snapshot is not a folder", not_a_folder, ("not a snapshot folder",)),
+    # named by its path in the snapshot, as the manifest lists it
+    ("dataset empty", empty_dataset, ("deidentified/agg.csv: the file is empty",)),
 ]
 
 

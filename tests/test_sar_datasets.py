@@ -274,3 +274,43 @@ def test_a_column_name_cannot_forge_a_line_of_the_readme(tmp_path: Path) -> None
 )
 def test_a_uk_number_is_looked_for_as_it_is_also_written(digits: str, forms: set[str]) -> None:
     assert uk_forms(digits) == forms
+
+
+def test_a_nested_parquet_value_naming_the_person_is_pointed_to(tmp_path: Path) -> None:
+    """Her user id in a struct's field, her address as a map's key, her name in a list:
+    each is looked for inside the value, as DEID-001 judges it."""
+    import duckdb
+
+    folder = build_snapshot(tmp_path / "s", {"organisations": ORGS, "users": USERS})
+    (folder / "deidentified").mkdir(exist_ok=True)
+    con = duckdb.connect()
+    con.execute(
+        """COPY (SELECT * FROM (VALUES
+            ({'ref': 'U2'}, ['Bob Stone'], MAP {'x': 1}),
+            ({'ref': 'U1'}, ['x'], MAP {'x': 1}),
+            ({'ref': 'z'}, ['y', 'ANN LEE'], MAP {'ann.lee@example.org': 1}),
+            ({'ref': 'z'}, ['{"ref": "U1"}'], NULL)
+        ) AS t(s, l, m)) TO ? (FORMAT parquet)""",
+        [str(folder / "deidentified" / "nested.parquet")],
+    )
+    con.close()
+    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
+    pack = build_pack(load_snapshot(folder), user_id="U1")
+    assert pack.named_in_datasets == {
+        "deidentified/nested.parquet": {"l": (3,), "m": (3,), "s": (2,)}
+    }
+
+
+def test_an_address_with_signs_before_its_at_is_found_within_text(tmp_path: Path) -> None:
+    """`ann~@example.org` within a note; and an address a link writes after `=`."""
+    users = [{**USERS[0], "email": "ann~@example.org"}, USERS[1]]
+    rows = [
+        {"note": "reply to ann~@example.org"},  # 1
+        {"note": "see /unsubscribe?email=ann~@example.org"},  # 2
+        {"note": "reply to nn~@example.org"},  # 3: another address
+        {"note": "bob@example.org"},  # 4: Bob's
+        {"note": "write to ANN~@example.org."},  # 5: hers, a full stop after it
+        {"note": "ann~@example.org.uk"},  # 6: a longer address
+    ]
+    pack = build_pack(with_dataset(tmp_path, rows, users), user_id="U1")
+    assert pack.named_in_datasets == {"deidentified/survey.csv": {"note": (1, 2, 5)}}

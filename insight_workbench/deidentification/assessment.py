@@ -5,8 +5,11 @@ that the DEID rule SQL works on (`deid_layouts` keeps each dataset's layout), so
 the checks are the same whether a rule, the De-identification page or the audit
 notebook asks:
 
-- `deid_cells(dataset, row_id, column_name, value)`: one row per cell, the value
-  trimmed and NULL when empty (empty values are ignored by every check);
+- `deid_cells(dataset, row_id, column_name, value, nested)`: one row per cell, the
+  value trimmed and NULL when empty (empty values are ignored by every check);
+  `nested` for a Parquet struct, map or list, held as JSON text;
+- `deid_values(dataset, row_id, column_name, value)`: what DEID-001 and DEID-002
+  test: a cell's value, or each text inside a nested one;
 - `deid_columns(dataset, position, column_name, role)`: role `count`,
   `quasi_identifier` or `other`, from the sidecar or inferred as
   `docs/snapshot-format.md` says.
@@ -136,7 +139,9 @@ def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset)
         "columns": ", ".join(quote_ident(c) for c in dataset.columns),
         "row_id": quote_ident(row_id),
     }
-    execute(cursor, "deid_load_cells.sql", fragments, name=dataset.name)
+    execute(
+        cursor, "deid_load_cells.sql", fragments, name=dataset.name, nested=list(dataset.nested)
+    )
 
 
 def _profile(

@@ -91,6 +91,11 @@ class RawTable:
         """The SQL identifier of the typed form of a column of `native`."""
         return f"n{self.positions[name]}"
 
+    @property
+    def nested(self) -> list[str]:
+        """The kept Parquet columns holding values inside values, written as JSON text."""
+        return [name for name in self.columns if is_nested(self.parquet_types.get(name, ""))]
+
     def native_text(self, name: str) -> str:
         """SQL giving the same text as `ident(name)` from the typed form (for the few
         rows whose text is needed: a value and reason of `rejects`)."""
@@ -581,7 +586,15 @@ def _parquet_text(column: str, kind: str) -> str:
         return f"replace(CAST(timezone('UTC', {instant}) AS VARCHAR), ' ', 'T') || 'Z'"
     if kind.startswith("TIMESTAMP") and "[" not in kind and "(" not in kind:
         return f"replace(CAST({column} AS VARCHAR), ' ', 'T')"  # ISO 8601, as text has it
+    if is_nested(kind):  # JSON: each value inside stays one value (DEID-001 looks at each)
+        return f"CAST(to_json({column}) AS VARCHAR)"
     return f"CAST({column} AS VARCHAR)"
+
+
+def is_nested(kind: str) -> bool:
+    """Whether DuckDB type `kind` holds values inside values: a struct, map, union, list
+    or fixed-size array."""
+    return kind.endswith("]") or kind.startswith(("STRUCT(", "MAP(", "UNION("))
 
 
 def count_records(path: Path) -> int:

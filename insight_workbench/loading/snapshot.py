@@ -58,6 +58,8 @@ class DeidentifiedDataset:
     table: str  # the DuckDB table holding it, every column VARCHAR
     columns: tuple[str, ...]
     meta: dict[str, Any] | None  # the parsed `.meta.json` sidecar, if any
+    # Parquet columns of structs, maps or lists: each value is held as JSON text.
+    nested: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,13 +183,21 @@ def snapshot_from_database(
     ).fetchall():
         extras.setdefault(table, []).append(column)
     columns: dict[str, list[str]] = {}
-    for table, column in con.execute(
-        "SELECT table_name, column_name FROM dataset_columns ORDER BY rowid"
+    nested: dict[str, list[str]] = {}
+    for table, column, is_nested in con.execute(
+        "SELECT table_name, column_name, nested FROM dataset_columns ORDER BY rowid"
     ).fetchall():
         columns.setdefault(table, []).append(column)
+        if is_nested:
+            nested.setdefault(table, []).append(column)
     deidentified = [
         DeidentifiedDataset(
-            name, file, table, tuple(columns.get(table, [])), json.loads(meta) if meta else None
+            name,
+            file,
+            table,
+            tuple(columns.get(table, [])),
+            json.loads(meta) if meta else None,
+            tuple(nested.get(table, [])),
         )
         for name, file, table, meta in con.execute(
             "SELECT name, file, table_name, meta FROM deidentified_datasets ORDER BY rowid"
@@ -272,7 +282,7 @@ def _load_dataset(
     key = file.source.key
     name = key.removeprefix("deidentified/")
     table = f"deidentified__{name}"
-    label = file.source.path.name
+    label = file.source.relative  # as the manifest lists it: `deidentified/NAME.csv`
     raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False, numbered=False)
     credentials += [(key, c) for c in raw.credential_columns]
     insert_rows(con, "rejects", [(key, r.row, None, None, r.reason) for r in raw.rejects])
@@ -296,7 +306,9 @@ def _load_dataset(
     meta = _read_meta(
         file.sidecar_copy, file.source.sidecar or "", file.source.relative, raw.columns
     )
-    return DeidentifiedDataset(name, file.source.relative, table, tuple(raw.columns), meta)
+    return DeidentifiedDataset(
+        name, file.source.relative, table, tuple(raw.columns), meta, tuple(raw.nested)
+    )
 
 
 def _read_meta(
@@ -366,12 +378,18 @@ def _write_rebuild_tables(
 ) -> None:
     """What a reopened workspace needs besides the report tables."""
     con.execute("CREATE TABLE extra_columns (table_name VARCHAR, column_name VARCHAR)")
-    con.execute("CREATE TABLE dataset_columns (table_name VARCHAR, column_name VARCHAR)")
+    con.execute(
+        "CREATE TABLE dataset_columns (table_name VARCHAR, column_name VARCHAR, nested BOOLEAN)"
+    )
     con.execute(
         "CREATE TABLE snapshot_files (key VARCHAR, file VARCHAR, sha256 VARCHAR, listed BOOLEAN)"
     )
     insert_rows(con, "extra_columns", [(t, c) for t, columns in extras.items() for c in columns])
-    insert_rows(con, "dataset_columns", [(d.table, c) for d in datasets for c in d.columns])
+    insert_rows(
+        con,
+        "dataset_columns",
+        [(d.table, c, c in d.nested) for d in datasets for c in d.columns],
+    )
     insert_rows(
         con,
         "snapshot_files",

@@ -41,7 +41,8 @@ What it checks:
     `users.email` (trimmed and lower-cased, and also trimmed as written) and
     `users.user_id` (trimmed, as written and lower-cased). Lower-cased letter by
     letter and, for text beyond ASCII, with Unicode's special casing too (a final
-    `Σ` as `ς`), as either may have been hashed. One finding per column.
+    `Σ` as `ς`), as either may have been hashed. In a Parquet column of structs,
+    maps or lists, each value inside a cell is compared so. One finding per column.
 
     Key: `dataset:<name>:<column>`. No due date. No setting.
 

@@ -20,18 +20,20 @@ digests AS (
     UNION ALL SELECT sha256(v), 'SHA-256 of ' || source FROM ids
 ),
 vals AS (
-    SELECT dataset, column_name, lower(value) AS hex, count(*) AS cells
-    FROM deid_cells WHERE length(value) IN (32, 40, 64)
-    GROUP BY dataset, column_name, lower(value)
-)
-SELECT dataset, column_name,
-       sum(cells) AS cells,
-       list_sort(list_distinct(flatten(list(hashes)))) AS hashes
-FROM (
-    SELECT v.dataset, v.column_name, v.hex, any_value(v.cells) AS cells,
-           list(DISTINCT d.hash) AS hashes
+    SELECT DISTINCT dataset, column_name, value, lower(value) AS hex
+    FROM deid_values WHERE length(value) IN (32, 40, 64)
+),
+found AS (  -- each hashed value, with what it is a hash of
+    SELECT v.dataset, v.column_name, v.value, list(DISTINCT d.hash) AS hashes
     FROM vals AS v JOIN digests AS d ON d.digest = v.hex
-    GROUP BY v.dataset, v.column_name, v.hex
+    GROUP BY v.dataset, v.column_name, v.value
 )
-GROUP BY dataset, column_name
-ORDER BY dataset, column_name
+-- A cell counts once however many of the texts inside it (a nested cell's) are hashes.
+SELECT f.dataset, f.column_name,
+       count(DISTINCT d.row_id) AS cells,
+       list_sort(list_distinct(flatten(list(f.hashes)))) AS hashes
+FROM found AS f
+JOIN deid_values AS d
+  ON d.dataset = f.dataset AND d.column_name = f.column_name AND d.value = f.value
+GROUP BY f.dataset, f.column_name
+ORDER BY f.dataset, f.column_name

@@ -12,3 +12,12 @@ CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(
     x, '^[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+|[\s\v\p{Z}\x{85}\x{1c}-\x{1f}]+$', '', 'g');
 CREATE OR REPLACE TEMP MACRO iw_caseless(x) AS
     replace(replace(lower(nfc_normalize(x)), 'ς', 'σ'), 'i' || chr(775), 'i');  -- U+0307: dot
+-- The texts inside a nested value written as JSON (a Parquet struct, map or list, as the
+-- loader writes one): every scalar, and every key of an object (a map's keys are data),
+-- each trimmed. A list's positions are not texts.
+CREATE OR REPLACE TEMP MACRO iw_json_texts(doc) AS TABLE
+    SELECT iw_trim(j.atom ->> '$') AS text FROM json_tree(doc) AS j
+    WHERE j.type NOT IN ('OBJECT', 'ARRAY', 'NULL')
+    UNION ALL
+    SELECT iw_trim(j.key) FROM json_tree(doc) AS j
+    WHERE j.key IS NOT NULL AND j.fullkey <> j.path || '[' || j.key || ']';

@@ -9,7 +9,8 @@ or login IP addresses, compared without case, as DEID-001 compares a held identi
 digits (seven or more; a UK number also as it is written nationally or with +44);
 one of their email addresses, whole or within its text
 (compared as `emails.email_key` compares addresses); or an unsalted MD5, SHA-1 or
-SHA-256 of an address or a user id, as DEID-002 hashes them.
+SHA-256 of an address or a user id, as DEID-002 hashes them. In a nested Parquet
+column (held as JSON) each value inside a cell is a cell of its own.
 """
 
 from __future__ import annotations
@@ -138,12 +139,29 @@ def _rows_by_column(
         phones=list(person.phones),
         emails=list(person.email_keys),
         hashed=list(person.hashed),
+        nested=list(dataset.nested),
+        within=addresses_within_text(person.email_keys),
     )
     if not rows:
         return {}
     rejects = query(cursor, "pack_dataset_rejects.sql", key=f"deidentified/{dataset.name}")
     rejected = [int(r["row_number"]) for r in rejects]
     return {str(r["column_name"]): file_rows(r["rows"], rejected) for r in rows}
+
+
+# What may stand before an address within text, and after it: not a letter, digit or
+# sign of a longer address (`xann@…` is someone else's); a full stop ends a sentence.
+_BEFORE = r"(?:^|[^\pL\pN\pM._%+'-])"
+_AFTER = r"(?:$|[^\pL\pN\pM.-]|\.(?:$|[^\pL\pN\pM-]))"
+
+
+def addresses_within_text(keys: tuple[str, ...]) -> str:
+    """An RE2 pattern finding one of the addresses `keys` (as `email_key` gives them)
+    within caseless text: `ann~@example.org` in "reply to ann~@example.org" and in
+    "?email=ann~@example.org"; empty when there is none."""
+    if not keys:
+        return ""
+    return _BEFORE + "(?:" + "|".join(re.escape(k) for k in keys) + ")" + _AFTER
 
 
 def file_rows(loaded: list[int], rejected: list[int]) -> tuple[int, ...]:

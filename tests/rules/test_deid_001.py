@@ -78,6 +78,9 @@ GREEK = ["held user name"]  # in capitals, a name's Σ is its final ς too
 CASES = [
     ("write to someone@example.co.uk today", ["email address"]),  # inside longer text
     ("someone@example", None),  # no top-level domain: not local@domain.tld
+    ("reply to ann~@example.org", ["email address"]),  # any sign an address may have
+    ("x{y}@example.com", ["email address"]),
+    ("a!b#c$d&e*f/g=h?i^j`k|l'm@example.org", ["email address"]),
     ("192.0.2.44", ["IP address"]),
     (" 192.0.2.44 ", ["IP address"]),  # trimmed
     ("2001:db8::8a2e:370:7334", ["IP address"]),  # IPv6
@@ -172,3 +175,43 @@ def test_parquet_dataset(run_rule):
     rows = [{"n": "12", "where": "2001:db8::1"}]
     findings = run_rule("DEID-001", {}, deidentified={"p": (rows, None)}, fmt="parquet")
     assert [f.key for f in findings] == ["dataset:p:where"]
+
+
+def _nested_release(folder):
+    """deidentified/nested.parquet: a struct, a list and a map column, and a text
+    column holding JSON (one value, not a nested one)."""
+    import duckdb
+
+    (folder / "deidentified").mkdir(exist_ok=True)
+    con = duckdb.connect()
+    con.execute(
+        """COPY (SELECT * FROM (VALUES
+            ({'uid': 'U1001', 'n': 3}, ['x'], MAP {'k': 1}, '{"uid": "U1001"}'),
+            ({'uid': 'z', 'n': 4}, ['Bo Chan', 'bo@example.org'],
+             MAP {' ANN.LEE@example.org': 2}, 'x'),
+            ({'uid': 'z', 'n': 5}, ['555 1234'], NULL, NULL)
+        ) AS t(s, l, m, j)) TO ? (FORMAT parquet)""",
+        [str(folder / "deidentified" / "nested.parquet")],
+    )
+    con.close()
+
+
+def test_each_value_inside_a_nested_parquet_value_is_judged(run_rule):
+    """A user id in a struct's field, a name in a list, an address as a map's key: each
+    is a value of the column. A cell counts once, however many identifiers it holds; a
+    text column's JSON is one value, as any text is."""
+    findings = run_rule("DEID-001", {"users": USERS}, edit=_nested_release)
+    found = {f.key: f.evidence for f in findings}
+    assert found == {
+        "dataset:nested:s": {"cells": 1, "kinds": ["held user id"]},
+        "dataset:nested:l": {
+            "cells": 2,
+            "kinds": [
+                "email address",
+                "held email address",
+                "held telephone number",
+                "held user name",
+            ],
+        },
+        "dataset:nested:m": {"cells": 1, "kinds": ["email address", "held email address"]},
+    }

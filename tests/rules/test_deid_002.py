@@ -100,3 +100,28 @@ def test_cells_counted_per_column(run_rule):
         ("dataset:events:other", 4),
         ("dataset:events:who", 4),
     ]
+
+
+def test_a_hash_inside_a_nested_parquet_value_is_found(run_rule):
+    def release(folder):
+        import duckdb
+
+        (folder / "deidentified").mkdir(exist_ok=True)
+        con = duckdb.connect()
+        con.execute(
+            "COPY (SELECT * FROM (VALUES ([?, ?], {'h': 'x'}), (['y'], {'h': ?}))"
+            " AS t(l, s)) TO ? (FORMAT parquet)",
+            [
+                digest("md5", "bo@example.org"),
+                digest("sha1", "U1001"),
+                digest("sha256", "U1002"),
+                str(folder / "deidentified" / "hashes.parquet"),
+            ],
+        )
+        con.close()
+
+    findings = run_rule("DEID-002", {"users": USERS}, edit=release)
+    assert {f.key: f.evidence for f in findings} == {
+        "dataset:hashes:l": {"cells": 1, "hashes": ["MD5 of email", "SHA-1 of user_id"]},
+        "dataset:hashes:s": {"cells": 1, "hashes": ["SHA-256 of user_id"]},
+    }

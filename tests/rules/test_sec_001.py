@@ -39,7 +39,7 @@ def test_credential_column_in_a_dataset(run_rule):
     assert finding.evidence == {
         "table": "deidentified/usage",
         "column": "api_token",
-        "file": "usage.csv",
+        "file": "deidentified/usage.csv",  # as the manifest lists it
     }
     assert "abc" not in finding.message
 
