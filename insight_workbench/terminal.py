@@ -75,3 +75,8 @@ def json_text(document: Any) -> str:
     so are the characters of `UNSHOWN`, so JSON shown on a terminal is still JSON."""
     text = json.dumps(document, indent=2, ensure_ascii=False, default=str)
     return UNSHOWN.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n"
+
+
+# A table's keys are aligned up to this width; a longer one (an id of thousands of
+# characters) runs past the column on its own line instead of widening every line.
+KEY_WIDTH = 40

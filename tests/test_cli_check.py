@@ -258,3 +258,53 @@ def test_a_name_holding_line_breaks_leaves_every_message_one_line(tmp_path):
     schedule = run("schedule", snapshot, "--as-of", "2025-01-01", "--format", "json")
     items = json.loads(schedule.stdout)
     assert [item["message"].count("Acme\\nLtd") for item in items["items"]] == [1]
+
+
+def test_a_very_long_key_does_not_widen_every_line(tmp_path):
+    """An id of 5,000 characters pushed every other finding's message 5,000 columns
+    to the right; it now runs over on its own line."""
+    orgs = [
+        {
+            "org_id": org_id,
+            "name": "Org",
+            "product": "local_insight",
+            "status": "closed",
+            "created_at": "2020-01-01T00:00:00Z",
+            "closed_at": "2025-01-01T00:00:00Z",
+        }
+        for org_id in ("O" * 5000, "O1")
+    ]
+    users = [
+        {
+            "user_id": f"U{i}",
+            "org_id": org["org_id"],
+            "name": "A Person",
+            "email": f"u{i}@example.org",
+            "role": "user",
+            "created_at": "2020-01-01T00:00:00Z",
+        }
+        for i, org in enumerate(orgs)
+    ]
+    snapshot = build_snapshot(tmp_path / "s", {"organisations": orgs, "users": users})
+    done = run("check", snapshot, "--rule", "RET-001")
+    [short] = [line for line in done.stdout.splitlines() if line.startswith("  org:O1 ")]
+    assert len(short) < 200
+    assert short.index("2025-01-29") == len("  ") + 40 + len("  ")
+
+
+def test_a_very_long_key_does_not_widen_every_line_of_the_schedule(tmp_path):
+    orgs = [
+        {
+            "org_id": org_id,
+            "name": "Org",
+            "product": "local_insight",
+            "status": "closed",
+            "created_at": "2020-01-01T00:00:00Z",
+            "closed_at": "2026-11-20T00:00:00Z",  # due 18 December: after the export
+        }
+        for org_id in ("O" * 5000, "O1")
+    ]
+    snapshot = build_snapshot(tmp_path / "s", {"organisations": orgs})
+    done = run("schedule", snapshot)
+    [short] = [line for line in done.stdout.splitlines() if " org:O1 " in line]
+    assert len(short) < 200

@@ -10,6 +10,7 @@ import pytest
 from cli_runner import run_cli, run_script
 from loader_checks import PLANTED, replace_file, valid_snapshot
 
+from insight_workbench.commands.validate_cmd import render_table
 from insight_workbench.loading.schema import TABLES
 
 LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer\n"
@@ -218,3 +219,11 @@ def test_manifest_of_a_missing_folder(tmp_path: Path) -> None:
     result = run_cli("manifest", tmp_path / "nowhere", "--exported-at", "2026-07-01T10:00:00Z")
     assert result.returncode == 2
     assert "not a folder" in one_error_line(result.stderr)
+
+
+def test_one_quarantined_row_is_said_in_the_singular(tmp_path: Path) -> None:
+    folder = quarantined(valid_snapshot(tmp_path / "s"))
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    report["rejects"] = report["rejects"][:1]
+    report["rows_rejected_total"] = 1
+    assert "\n1 row quarantined.\n" in render_table(report)

@@ -20,7 +20,7 @@ from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.csvsafe import csv_text
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
-from insight_workbench.terminal import is_terminal, json_text, printable
+from insight_workbench.terminal import KEY_WIDTH, is_terminal, json_text, printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def render_table(result: CheckResult, colour: bool = False) -> str:
         (f.rule, printable(f.key), printable(f.due or "-"), printable(f.message))
         for f in result.findings
     ]
-    key_width = max(len(key) for _, key, _, _ in cells)
+    key_width = min(KEY_WIDTH, max(len(key) for _, key, _, _ in cells))
     due_width = max(len(due) for _, _, due, _ in cells)
     for rule in result.rules:
         found = [(key, due, message) for code, key, due, message in cells if code == rule.code]

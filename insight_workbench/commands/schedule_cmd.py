@@ -16,7 +16,7 @@ from insight_workbench.commands.common import (
 )
 from insight_workbench.errors import InputError
 from insight_workbench.findings import ScheduleItem, plural
-from insight_workbench.terminal import json_text, printable
+from insight_workbench.terminal import KEY_WIDTH, json_text, printable
 from insight_workbench.timeutil import format_utc, parse_as_of
 
 FORMATS = ("table", "json", "csv")
@@ -78,6 +78,7 @@ def render_table(items: list[ScheduleItem], as_of: str, within: int | None) -> s
     if items:
         rows = [tuple(printable(v) for v in (i.due, i.kind, i.key, i.message)) for i in items]
         due_width, kind_width, key_width = (max(len(row[n]) for row in rows) for n in range(3))
+        key_width = min(key_width, KEY_WIDTH)  # a very long key runs over on its own line
         lines.append("")
         lines += [
             f"{due:<{due_width}}  {kind:<{kind_width}}  {key:<{key_width}}  {message}"

@@ -8,6 +8,7 @@ import typer
 
 from insight_workbench.commands.common import SnapshotArg, say, write_json
 from insight_workbench.errors import InputError
+from insight_workbench.findings import plural
 from insight_workbench.terminal import printable
 
 
@@ -47,7 +48,7 @@ def render_table(report: dict[str, Any]) -> str:
             f"{t['rows_loaded']:>10} {t['rows_rejected']:>10}"
         )
     total = report["rows_rejected_total"]
-    lines += ["", f"{total} rows quarantined." if total else "Every row loaded."]
+    lines += ["", f"{plural(total, 'row')} quarantined." if total else "Every row loaded."]
     if report["rejects"]:
         lines.append("Quarantined rows (values are not shown: they may be personal data):")
         for r in report["rejects"]:

@@ -57,9 +57,11 @@ class RecordKey:
 
 
 def parse_key(text: str) -> RecordKey:
-    """A key as the rules write it; anything else is an `InputError` in the app's words."""
-    prefix, colon, ident = text.strip().partition(":")
-    if not colon or not ident.strip():
+    """A key as the rules write it; anything else is an `InputError` in the app's words.
+    The id is kept as written, spaces included: ids are (`request:  R1 ` is what `check`
+    and the app's own links name), so a key that names nothing says why instead."""
+    prefix, colon, ident = text.lstrip().partition(":")
+    if not colon or not ident:
         raise InputError(
             "The record key in the address is not of the form kind:id "
             "(for example org:O17 or request:R8)."
@@ -71,7 +73,6 @@ def parse_key(text: str) -> RecordKey:
             + ", ".join(PREFIXES)
             + "."
         )
-    ident = ident.strip()
     if prefix == "row" and not ident.rpartition(":")[2].isdigit():
         raise InputError("A row key in the address is row:TABLE:N, N a row number.")
     if prefix == "column" and not all(ident.rpartition(":")[::2]):

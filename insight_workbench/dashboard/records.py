@@ -309,17 +309,19 @@ def key_as_shown(text: str, names_nothing: bool) -> str:
 
 def look_alike_note(ident: str) -> str:
     """For an id that names nothing: the characters outside ASCII or invisible it holds,
-    by code and name, since `О0002` with a Cyrillic О reads as the real `O0002`."""
+    by code and name, since `О0002` with a Cyrillic О reads as the real `O0002`; white
+    space at either end, which no heading shows."""
+    ends = " Its id begins or ends with white space." if ident != ident.strip() else ""
     odd = list(dict.fromkeys(c for c in ident if not c.isascii() or not c.isprintable()))
     if not odd:
-        return ""
+        return ends
     said = ", ".join(
         f"U+{ord(c):04X} {unicodedata.name(c, 'a control character')}" for c in odd[:3]
     )
     more = f" and {len(odd) - 3} more" if len(odd) > 3 else ""
     return (
         f" Its id holds characters outside ASCII or invisible ({said}{more}), "
-        "which can look like others."
+        "which can look like others." + ends
     )
 
 
