@@ -77,7 +77,7 @@ def main() -> None:
     """Run the CLI; unusable input ends with one message on stderr and exit code 2."""
     _prepare()
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="insight-workbench")
     except InputError as error:  # may quote a file name from the snapshot: printable
         _abort_if_ctrl_c()  # a Ctrl-C in a function the loader ran reads as a bad file
         typer.echo(f"error: {printable(error)}", err=True)  # one line

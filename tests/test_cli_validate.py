@@ -4,6 +4,9 @@ entry point, with one run of the installed console script for each command."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,7 +99,7 @@ def test_credential_columns_and_orphans_are_listed(tmp_path: Path) -> None:
     result = run_cli("validate", folder)
     assert result.returncode == 0, result.stderr
     assert "Credential column not loaded: logins.session_token" in result.stdout
-    assert "Foreign key without parent: logins.user_id -> users: 1 rows" in result.stdout
+    assert "Foreign key without parent: logins.user_id -> users: 1 row" in result.stdout
     assert PLANTED not in result.stdout
 
 
@@ -227,3 +230,27 @@ def test_one_quarantined_row_is_said_in_the_singular(tmp_path: Path) -> None:
     report["rejects"] = report["rejects"][:1]
     report["rows_rejected_total"] = 1
     assert "\n1 row quarantined.\n" in render_table(report)
+
+
+def test_python_dash_m_runs_the_same_command_line(tmp_path: Path) -> None:
+    """`python -m insight_workbench`: where the console script is not on PATH."""
+    folder = quarantined(valid_snapshot(tmp_path / "s"))
+    done = subprocess.run(
+        [sys.executable, "-m", "insight_workbench", "validate", folder],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "INSIGHT_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert (done.returncode, done.stderr) == (1, "")
+    assert "2 rows quarantined." in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "insight_workbench", "validate", "--format", "xml", folder],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert one_error_line(bad.stderr) == "error: --format: must be table or json"

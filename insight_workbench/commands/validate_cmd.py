@@ -64,7 +64,7 @@ def render_table(report: dict[str, Any]) -> str:
     for o in report["orphans"]:
         lines.append(
             f"Foreign key without parent: {printable(o['table'])}.{printable(o['column'])} "
-            f"-> {printable(o['parent'])}: {o['rows']} rows"
+            f"-> {printable(o['parent'])}: {plural(o['rows'], 'row')}"
         )
     for name in report["not_judged"]:
         lines.append(
