@@ -48,8 +48,10 @@ def test_a_compliance_report_records_its_run_once(acting: str, sample_path: Path
     record_in_ledger(again, {**again.record, "status": "succeeded"})
     [(source, by, run_id)] = recorded(acting)
     assert (source, by) == ("report", "scheduler")
-    assert trail(acting) == [
-        ("scheduler", "cli", "run_recorded", [f"run:{run_id}"]),
+    [(who, role, action, [named, sealed]), *reports] = trail(acting)
+    assert (who, role, action, named) == ("scheduler", "cli", "run_recorded", f"run:{run_id}")
+    assert sealed.startswith(f"run:{run_id}:sha256:")  # what `ledger verify` holds it to
+    assert reports == [
         ("scheduler", "cli", "report_run", ["notebook:retention_audit"]),
         ("scheduler", "cli", "report_run", ["notebook:access_review"]),
     ]

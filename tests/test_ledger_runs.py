@@ -310,3 +310,44 @@ def test_ledger_verify_says_when_others_may_read_an_existing_ledger(tmp_path: Pa
     assert shared.returncode == 0
     assert shared.stdout == private.stdout
     assert f"note: ledger {setting} can be read or written by others (mode 0644)" in shared.stderr
+
+
+@pytest.fixture(scope="module")
+def sample_result(sample: Snapshot):
+    return run_check(sample, load_policy())
+
+
+CHANGED = "broken at entry 1: the run it records was changed since"
+GONE = "broken at entry 1: the run it records is no longer in the ledger"
+
+
+@pytest.mark.parametrize(
+    ("statements", "says"),
+    [
+        (["UPDATE ledger_holdings SET rows = '{}'"], CHANGED),  # the data "gone"
+        (["DELETE FROM ledger_findings WHERE rule = 'RET-001'"], CHANGED),
+        (["UPDATE ledger_runs SET exported_at = '2020-01-01T00:00:00.000000Z'"], CHANGED),
+        (["UPDATE ledger_findings SET due = NULL WHERE rule = 'RET-001'"], CHANGED),
+        (
+            [
+                "DELETE FROM ledger_findings",
+                "DELETE FROM ledger_holdings",
+                "DELETE FROM ledger_runs",
+            ],
+            GONE,
+        ),
+    ],
+)
+def test_a_recorded_run_changed_by_hand_is_found_by_verify(
+    ledger_setting: str, sample_result, statements: list[str], says: str
+) -> None:
+    """History and deletion certificates are read from the runs, outside the hash chains:
+    the run's entry in the audit trail seals what was recorded."""
+    record_run(open_ledger(ledger_setting), sample_result, source="cli", by="dpo")
+    assert run_cli("ledger", "verify", env={"INSIGHT_LEDGER": ledger_setting}).returncode == 0
+    with open_ledger(ledger_setting).engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": ledger_setting})
+    assert done.returncode == 1
+    assert f"audit trail: {says}" in done.stdout

@@ -5,7 +5,8 @@
 Each entry holds who, the role, the action, the keys of the records concerned, the
 snapshot id and the instant, hash-chained (`chain`), never a value read from a snapshot:
 a key is `kind:id` of a known kind, and IP addresses (`ip:` keys) are refused.
-`verify` checks the audit trail and the decisions; `prune` drops entries older than the
+`verify` checks the audit trail and the decisions, and that each recorded run is as its
+entry sealed it; `prune` drops entries older than the
 policy's `[audit] keep_days`, leaving a checkpoint the entries kept still verify against.
 """
 
@@ -23,6 +24,7 @@ from sqlalchemy import Connection, Table, delete, func, select
 from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import Ledger, reading, writing
 from insight_workbench.ledger.instants import now, stored
+from insight_workbench.ledger.run_seal import run_seal, sealed_runs
 from insight_workbench.ledger.tables import audit, checkpoints, decisions
 from insight_workbench.terminal import printable
 
@@ -139,10 +141,40 @@ def verify(ledger: Ledger) -> list[ChainState]:
                 name,
                 chain.count(connection, table),
                 _pruned(connection, table.name),
-                chain.verify(connection, table) or _unaccounted(connection, table),
+                _first_break(connection, table),
             )
             for name, table in CHAINS.items()
         ]
+
+
+def _first_break(connection: Connection, table: Table) -> chain.Break | None:
+    found = chain.verify(connection, table) or _unaccounted(connection, table)
+    return found if found is not None or table is not audit else _changed_run(connection)
+
+
+def _changed_run(connection: Connection) -> chain.Break | None:
+    """The first `run_recorded` entry whose run is gone, or was changed since: history
+    and deletion certificates are read from the runs, outside the chains, so each entry
+    holds the run's seal (`run_seal`; entries written before seals were logged are only
+    checked for their run)."""
+    logged = connection.execute(
+        select(audit.c.seq, audit.c.object_keys)
+        .where(audit.c.action == "run_recorded")
+        .order_by(audit.c.seq)
+    )
+    for seq, keys in logged.all():
+        named, seals = sealed_runs(_logged_keys(keys))
+        for run_id in named:
+            now_sealed = run_seal(connection, run_id)
+            if now_sealed is None:
+                return chain.Break(int(seq), "the run it records is no longer in the ledger")
+            if run_id in seals and seals[run_id] != now_sealed:
+                return chain.Break(
+                    int(seq),
+                    "the run it records was changed since (its details, findings or "
+                    "what its snapshot held)",
+                )
+    return None
 
 
 def _unaccounted(connection: Connection, table: Table) -> chain.Break | None:
@@ -179,7 +211,7 @@ def prune(ledger: Ledger, today: date, keep_days: int) -> Pruned:
     would erase the evidence."""
     before = datetime.combine(today - timedelta(days=keep_days), time(), tzinfo=UTC)
     with writing(ledger) as connection:
-        broken = chain.verify(connection, audit) or _unaccounted(connection, audit)
+        broken = _first_break(connection, audit)
         if broken is not None:
             raise BrokenChain(broken)
         newer = connection.execute(

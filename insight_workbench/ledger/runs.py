@@ -23,6 +23,7 @@ from insight_workbench.deadlines.due_dates import held_evidence, params, prepare
 from insight_workbench.ledger.audit_trail import append_entry
 from insight_workbench.ledger.database import Ledger, acting_user, reading, writing
 from insight_workbench.ledger.instants import now, stored
+from insight_workbench.ledger.run_seal import run_seal, seal_key
 from insight_workbench.ledger.tables import findings, holdings, runs
 from insight_workbench.rules.runner import CheckResult
 from insight_workbench.sql import query
@@ -76,7 +77,8 @@ def record_run(
     role: str = "cli",
 ) -> RecordedRun:
     """Record `result` in the ledger (once: a repeat changes nothing), with a
-    `run_recorded` entry in the audit trail naming who recorded it, as which role."""
+    `run_recorded` entry in the audit trail naming who recorded it, as which role, and
+    the run's seal (`run_seal`: what was recorded, for `ledger verify`)."""
     run_id = run_identity(result)
     by = by or acting_user()
     if is_recorded(ledger, run_id):  # the common repeat, known without reading holdings
@@ -105,7 +107,8 @@ def record_run(
         if held:
             connection.execute(holdings.insert(), [{"run_id": run_id, **row} for row in held])
         snapshot_id = result.snapshot.manifest.snapshot_id
-        append_entry(connection, by, role, "run_recorded", [f"run:{run_id}"], snapshot_id)
+        sealed = seal_key(run_id, run_seal(connection, run_id) or "")
+        append_entry(connection, by, role, "run_recorded", [f"run:{run_id}", sealed], snapshot_id)
     return RecordedRun(run_id, recorded=True)
 
 
