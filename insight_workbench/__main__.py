@@ -2,4 +2,5 @@
 
 from insight_workbench.cli import main
 
-main()
+if __name__ == "__main__":
+    main()

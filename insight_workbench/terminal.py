@@ -78,5 +78,6 @@ def json_text(document: Any) -> str:
 
 
 # A table's keys are aligned up to this width; a longer one (an id of thousands of
-# characters) runs past the column on its own line instead of widening every line.
+# characters) pushes only its own line's due date and message to the right, instead of
+# widening every line.
 KEY_WIDTH = 40

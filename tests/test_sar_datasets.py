@@ -311,6 +311,16 @@ def test_an_address_with_signs_before_its_at_is_found_within_text(tmp_path: Path
         {"note": "bob@example.org"},  # 4: Bob's
         {"note": "write to ANN~@example.org."},  # 5: hers, a full stop after it
         {"note": "ann~@example.org.uk"},  # 6: a longer address
+        {"note": "to bob~ann~@example.org"},  # 7: a longer address, signs before hers
+        {"note": "from x!ann~@example.org"},  # 8: likewise
     ]
     pack = build_pack(with_dataset(tmp_path, rows, users), user_id="U1")
     assert pack.named_in_datasets == {"deidentified/survey.csv": {"note": (1, 2, 5)}}
+
+
+def test_an_address_ending_in_a_greek_sigma_is_found_within_text(tmp_path: Path) -> None:
+    """Lower-cased, `ΟΔΟΣ` ends in a final ς in the address's key and in σ in the text."""
+    users = [{**USERS[0], "email": "ΟΔΟΣ@example.gr"}, USERS[1]]
+    rows = [{"note": "write to ΟΔΟΣ@example.gr"}, {"note": "write to οδος@example.gr"}]
+    pack = build_pack(with_dataset(tmp_path, rows, users), user_id="U1")
+    assert pack.named_in_datasets == {"deidentified/survey.csv": {"note": (1, 2)}}

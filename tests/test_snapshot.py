@@ -31,7 +31,7 @@ REPORT_TABLES = {
     "deidentified_datasets": ["name", "file", "table_name", "meta"],
     # What reopens the workspace as a complete `Snapshot`:
     "extra_columns": ["table_name", "column_name"],
-    "dataset_columns": ["table_name", "column_name", "nested"],
+    "dataset_columns": ["table_name", "column_name", "nested", "keyed"],
     "snapshot_files": ["key", "file", "sha256", "listed"],
     "workspace_info": ["loader_version", "manifest_sha256", "variant", "built_at"],
 }

@@ -32,7 +32,8 @@ def entries(
 ) -> pd.DataFrame:
     """Entries newest first, filtered by who, actions, one record key and UTC days."""
     _dpo_only(wb)
-    key = (key or "").strip() or None
+    # As the trail wrote it: ids are kept as written, spaces at their ends included.
+    key = audit_trail.loggable_key(key) if key and key.strip() else None
     if key is not None and audit_trail.KEY.fullmatch(key) is None:
         raise InputError("Key: give one record key, such as org:O17 or request:R8")
     since, until = days if days else (None, None)

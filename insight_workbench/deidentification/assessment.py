@@ -5,11 +5,12 @@ that the DEID rule SQL works on (`deid_layouts` keeps each dataset's layout), so
 the checks are the same whether a rule, the De-identification page or the audit
 notebook asks:
 
-- `deid_cells(dataset, row_id, column_name, value, nested)`: one row per cell, the
-  value trimmed and NULL when empty (empty values are ignored by every check);
-  `nested` for a Parquet struct, map or list, held as JSON text;
-- `deid_values(dataset, row_id, column_name, value)`: what DEID-001 and DEID-002
-  test: a cell's value, or each text inside a nested one;
+- `deid_cells(dataset, row_id, column_name, value, nested, keyed)`: one row per
+  cell, the value trimmed and NULL when empty (empty values are ignored by every
+  check); `nested` for a Parquet struct, map or list, held as JSON text (`keyed`:
+  one holding a map, whose keys are data);
+- `deid_leaves(dataset, row_id, column_name, value)`: the texts inside nested
+  cells, which DEID-001 and DEID-002 test in place of the cell's JSON;
 - `deid_columns(dataset, position, column_name, role)`: role `count`,
   `quasi_identifier` or `other`, from the sidecar or inferred as
   `docs/snapshot-format.md` says.
@@ -113,6 +114,8 @@ def prepare(ctx: SnapshotContext) -> list[DatasetLayout]:
             roles=roles,
         )
         layouts.append(layout)
+    if any(dataset.nested for dataset in ctx.snapshot.deidentified):
+        execute(cursor, "deid_leaves.sql")
     # Written last: its presence means the tables above are complete.
     execute(cursor, "deid_save_layouts.sql", layouts=[json.dumps(asdict(x)) for x in layouts])
     return layouts
@@ -140,7 +143,12 @@ def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset)
         "row_id": quote_ident(row_id),
     }
     execute(
-        cursor, "deid_load_cells.sql", fragments, name=dataset.name, nested=list(dataset.nested)
+        cursor,
+        "deid_load_cells.sql",
+        fragments,
+        name=dataset.name,
+        nested=list(dataset.nested),
+        keyed=list(dataset.keyed),
     )
 
 

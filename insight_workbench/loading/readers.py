@@ -96,6 +96,12 @@ class RawTable:
         """The kept Parquet columns holding values inside values, written as JSON text."""
         return [name for name in self.columns if is_nested(self.parquet_types.get(name, ""))]
 
+    @property
+    def keyed(self) -> list[str]:
+        """The nested columns holding a map, whose keys are data (a struct's field names,
+        which JSON writes alike, are not)."""
+        return [name for name in self.nested if "MAP(" in self.parquet_types[name]]
+
     def native_text(self, name: str) -> str:
         """SQL giving the same text as `ident(name)` from the typed form (for the few
         rows whose text is needed: a value and reason of `rejects`)."""
@@ -587,8 +593,13 @@ def _parquet_text(column: str, kind: str) -> str:
     if kind.startswith("TIMESTAMP") and "[" not in kind and "(" not in kind:
         return f"replace(CAST({column} AS VARCHAR), ' ', 'T')"  # ISO 8601, as text has it
     if is_nested(kind):  # JSON: each value inside stays one value (DEID-001 looks at each)
+        if "DECIMAL(" in kind:  # as text, as at the top level: to_json writes `1001.0`
+            column = f"CAST({column} AS {_DECIMAL.sub('VARCHAR', kind)})"
         return f"CAST(to_json({column}) AS VARCHAR)"
     return f"CAST({column} AS VARCHAR)"
+
+
+_DECIMAL = re.compile(r"DECIMAL\(\d+,\s*\d+\)")
 
 
 def is_nested(kind: str) -> bool:

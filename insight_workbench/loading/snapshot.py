@@ -60,6 +60,7 @@ class DeidentifiedDataset:
     meta: dict[str, Any] | None  # the parsed `.meta.json` sidecar, if any
     # Parquet columns of structs, maps or lists: each value is held as JSON text.
     nested: tuple[str, ...] = ()
+    keyed: tuple[str, ...] = ()  # those holding a map: its keys are data too
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def load_tables(
             steps.finished(name)
             continue
         original = file.source.path
-        with _database_errors(original, name, con, file.copy):
+        with _database_errors(original.name, name, con, file.copy):
             raw = read_file(
                 con,
                 file.copy,
@@ -148,7 +149,7 @@ def load_tables(
     deidentified = []
     for key in datasets:
         file = files[key]
-        with _database_errors(file.source.path, key):
+        with _database_errors(file.source.relative, key, con, file.copy):
             deidentified.append(_load_dataset(con, file, credentials, loads))
         steps.finished(key)
     define_email_key(con)  # for iw_email_keys, outside the transaction: it probes by failing
@@ -184,12 +185,15 @@ def snapshot_from_database(
         extras.setdefault(table, []).append(column)
     columns: dict[str, list[str]] = {}
     nested: dict[str, list[str]] = {}
-    for table, column, is_nested in con.execute(
-        "SELECT table_name, column_name, nested FROM dataset_columns ORDER BY rowid"
+    keyed: dict[str, list[str]] = {}
+    for table, column, is_nested, is_keyed in con.execute(
+        "SELECT table_name, column_name, nested, keyed FROM dataset_columns ORDER BY rowid"
     ).fetchall():
         columns.setdefault(table, []).append(column)
         if is_nested:
             nested.setdefault(table, []).append(column)
+        if is_keyed:
+            keyed.setdefault(table, []).append(column)
     deidentified = [
         DeidentifiedDataset(
             name,
@@ -198,6 +202,7 @@ def snapshot_from_database(
             tuple(columns.get(table, [])),
             json.loads(meta) if meta else None,
             tuple(nested.get(table, [])),
+            tuple(keyed.get(table, [])),
         )
         for name, file, table, meta in con.execute(
             "SELECT name, file, table_name, meta FROM deidentified_datasets ORDER BY rowid"
@@ -208,12 +213,13 @@ def snapshot_from_database(
 
 @contextmanager
 def _database_errors(
-    file: Path,
+    file: str,
     table: str,
     con: duckdb.DuckDBPyConnection | None = None,
     copy: Path | None = None,
 ) -> Iterator[None]:
-    """A file DuckDB cannot read becomes an `InputError` naming file and table (and, for
+    """A file DuckDB cannot read becomes an `InputError` naming file (as the snapshot
+    holds it: `users.csv`, `deidentified/x.parquet`) and table (and, for
     a Parquet file, the first column that cannot be read: `copy` read on `con`). DuckDB's
     own message is left out: it may quote a line of the file (personal data)."""
     try:
@@ -226,7 +232,7 @@ def _database_errors(
             column = unreadable_parquet_column(con, copy)
         where = f": column '{column}' cannot be read" if column else ""
         raise InputError(
-            f"{file.name}: table '{table}' could not be loaded{where} ({type(error).__name__})"
+            f"{shown(file)}: table '{table}' could not be loaded{where} ({type(error).__name__})"
         ) from None
 
 
@@ -307,7 +313,13 @@ def _load_dataset(
         file.sidecar_copy, file.source.sidecar or "", file.source.relative, raw.columns
     )
     return DeidentifiedDataset(
-        name, file.source.relative, table, tuple(raw.columns), meta, tuple(raw.nested)
+        name,
+        file.source.relative,
+        table,
+        tuple(raw.columns),
+        meta,
+        tuple(raw.nested),
+        tuple(raw.keyed),
     )
 
 
@@ -379,7 +391,8 @@ def _write_rebuild_tables(
     """What a reopened workspace needs besides the report tables."""
     con.execute("CREATE TABLE extra_columns (table_name VARCHAR, column_name VARCHAR)")
     con.execute(
-        "CREATE TABLE dataset_columns (table_name VARCHAR, column_name VARCHAR, nested BOOLEAN)"
+        "CREATE TABLE dataset_columns "
+        "(table_name VARCHAR, column_name VARCHAR, nested BOOLEAN, keyed BOOLEAN)"
     )
     con.execute(
         "CREATE TABLE snapshot_files (key VARCHAR, file VARCHAR, sha256 VARCHAR, listed BOOLEAN)"
@@ -388,7 +401,7 @@ def _write_rebuild_tables(
     insert_rows(
         con,
         "dataset_columns",
-        [(d.table, c, c in d.nested) for d in datasets for c in d.columns],
+        [(d.table, c, c in d.nested, c in d.keyed) for d in datasets for c in d.columns],
     )
     insert_rows(
         con,

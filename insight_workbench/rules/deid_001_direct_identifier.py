@@ -46,8 +46,8 @@ What it checks:
     one Unicode form, NFC: an accent typed as its own character is the same
     letter); or it has at least 7 digits and
     its digits equal the digits of a held `users.telephone`. In a Parquet column of
-    structs, maps or lists, each value inside a cell (field, element, map key or
-    value) is judged so. One finding per column; the evidence says which kinds
+    structs, maps or lists, each value inside a cell (a field's value, an element,
+    a map's key or value; not a struct's field names) is judged so. One finding per column; the evidence says which kinds
     were found and in how many cells, never the values.
 
     Key: `dataset:<name>:<column>`. No due date. No setting.

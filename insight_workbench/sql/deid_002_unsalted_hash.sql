@@ -19,21 +19,33 @@ digests AS (
     UNION ALL SELECT sha1(v), 'SHA-1 of ' || source FROM ids
     UNION ALL SELECT sha256(v), 'SHA-256 of ' || source FROM ids
 ),
-vals AS (
-    SELECT DISTINCT dataset, column_name, value, lower(value) AS hex
-    FROM deid_values WHERE length(value) IN (32, 40, 64)
+vals AS (  -- cells: how many hold each value; nested texts: counted by cell below
+    SELECT dataset, column_name, lower(value) AS hex, count(*) AS cells
+    FROM deid_cells WHERE length(value) IN (32, 40, 64) AND NOT nested
+    GROUP BY dataset, column_name, lower(value)
+    UNION ALL
+    SELECT DISTINCT dataset, column_name, lower(value), NULL
+    FROM deid_leaves WHERE length(value) IN (32, 40, 64)
 ),
-found AS (  -- each hashed value, with what it is a hash of
-    SELECT v.dataset, v.column_name, v.value, list(DISTINCT d.hash) AS hashes
+found AS (
+    SELECT v.dataset, v.column_name, v.hex, any_value(v.cells) AS cells,
+           list(DISTINCT d.hash) AS hashes
     FROM vals AS v JOIN digests AS d ON d.digest = v.hex
-    GROUP BY v.dataset, v.column_name, v.value
+    GROUP BY v.dataset, v.column_name, v.hex
+),
+counted AS (  -- a nested cell counts once, however many of its texts are hashes
+    SELECT dataset, column_name, cells, hashes FROM found WHERE cells IS NOT NULL
+    UNION ALL
+    SELECT f.dataset, f.column_name, count(DISTINCT l.row_id), flatten(list(f.hashes))
+    FROM found AS f
+    JOIN deid_leaves AS l
+      ON l.dataset = f.dataset AND l.column_name = f.column_name AND lower(l.value) = f.hex
+    WHERE f.cells IS NULL
+    GROUP BY f.dataset, f.column_name
 )
--- A cell counts once however many of the texts inside it (a nested cell's) are hashes.
-SELECT f.dataset, f.column_name,
-       count(DISTINCT d.row_id) AS cells,
-       list_sort(list_distinct(flatten(list(f.hashes)))) AS hashes
-FROM found AS f
-JOIN deid_values AS d
-  ON d.dataset = f.dataset AND d.column_name = f.column_name AND d.value = f.value
-GROUP BY f.dataset, f.column_name
-ORDER BY f.dataset, f.column_name
+SELECT dataset, column_name,
+       sum(cells) AS cells,
+       list_sort(list_distinct(flatten(list(hashes)))) AS hashes
+FROM counted
+GROUP BY dataset, column_name
+ORDER BY dataset, column_name

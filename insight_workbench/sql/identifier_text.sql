@@ -13,11 +13,13 @@ CREATE OR REPLACE TEMP MACRO iw_trim(x) AS regexp_replace(
 CREATE OR REPLACE TEMP MACRO iw_caseless(x) AS
     replace(replace(lower(nfc_normalize(x)), 'ς', 'σ'), 'i' || chr(775), 'i');  -- U+0307: dot
 -- The texts inside a nested value written as JSON (a Parquet struct, map or list, as the
--- loader writes one): every scalar, and every key of an object (a map's keys are data),
--- each trimmed. A list's positions are not texts.
-CREATE OR REPLACE TEMP MACRO iw_json_texts(doc) AS TABLE
-    SELECT iw_trim(j.atom ->> '$') AS text FROM json_tree(doc) AS j
-    WHERE j.type NOT IN ('OBJECT', 'ARRAY', 'NULL')
-    UNION ALL
-    SELECT iw_trim(j.key) FROM json_tree(doc) AS j
-    WHERE j.key IS NOT NULL AND j.fullkey <> j.path || '[' || j.key || ']';
+-- loader writes one): every scalar, each trimmed, and, when `keyed` (the column holds a
+-- map, whose keys are data), every key of an object; a list's positions are not texts.
+-- One pass over the document; NULL for what is neither.
+CREATE OR REPLACE TEMP MACRO iw_json_texts(doc, keyed) AS TABLE
+    SELECT iw_trim(unnest([
+        CASE WHEN j.type NOT IN ('OBJECT', 'ARRAY', 'NULL') THEN j.atom ->> '$' END,
+        CASE WHEN keyed AND j.key IS NOT NULL AND j.fullkey <> j.path || '[' || j.key || ']'
+             THEN j.key END
+    ])) AS text
+    FROM json_tree(doc) AS j;

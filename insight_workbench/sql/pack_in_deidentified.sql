@@ -31,13 +31,15 @@ cells AS (
     FROM (SELECT row_number() OVER () AS {row_id}, {columns} FROM {table})
     UNPIVOT (value FOR column_name IN ({columns}))
 ),
-texts AS (  -- a cell's text, or each text inside a nested one ($nested: JSON text)
+texts AS (  -- a cell's text, or each text inside a nested one ($nested: JSON text;
+    -- $keyed: holding a map, whose keys are data)
     SELECT row_number, column_name, value FROM cells
     WHERE NOT list_contains($nested::VARCHAR[], column_name)
     UNION ALL
     SELECT c.row_number, c.column_name, t.text
-    FROM cells AS c, iw_json_texts(c.value) AS t
-    WHERE list_contains($nested::VARCHAR[], c.column_name)
+    FROM cells AS c,
+         iw_json_texts(c.value, list_contains($keyed::VARCHAR[], c.column_name)) AS t
+    WHERE list_contains($nested::VARCHAR[], c.column_name) AND t.text <> ''
 ),
 mailed AS (  -- where a text holds an @: it, caseless, zero-width characters dropped first
     -- (as the email key drops them), for the addresses within it

@@ -140,6 +140,7 @@ def _rows_by_column(
         emails=list(person.email_keys),
         hashed=list(person.hashed),
         nested=list(dataset.nested),
+        keyed=list(dataset.keyed),
         within=addresses_within_text(person.email_keys),
     )
     if not rows:
@@ -150,8 +151,9 @@ def _rows_by_column(
 
 
 # What may stand before an address within text, and after it: not a letter, digit or
-# sign of a longer address (`xann@…` is someone else's); a full stop ends a sentence.
-_BEFORE = r"(?:^|[^\pL\pN\pM._%+'-])"
+# sign of a longer address (`xann@…` and `bob~ann@…` are someone else's), except the
+# `/`, `?`, `=` and `&` of a link (`?email=ann@…`); a full stop ends a sentence.
+_BEFORE = r"(?:^|[^\pL\pN\pM!#$%'*+^_`{|}~.-])"
 _AFTER = r"(?:$|[^\pL\pN\pM.-]|\.(?:$|[^\pL\pN\pM-]))"
 
 
@@ -161,7 +163,9 @@ def addresses_within_text(keys: tuple[str, ...]) -> str:
     "?email=ann~@example.org"; empty when there is none."""
     if not keys:
         return ""
-    return _BEFORE + "(?:" + "|".join(re.escape(k) for k in keys) + ")" + _AFTER
+    # The text is caseless as `iw_caseless` has it: a final sigma as any sigma.
+    sought = sorted({k.replace("ς", "σ") for k in keys})
+    return _BEFORE + "(?:" + "|".join(re.escape(k) for k in sought) + ")" + _AFTER
 
 
 def file_rows(loaded: list[int], rejected: list[int]) -> tuple[int, ...]:

@@ -223,3 +223,23 @@ def test_the_audit_log_reads_entry_first(open_app, ledger_setting: str) -> None:
     assert not app.exception
     [table] = [d for d in app.dataframe if "entry" in d.value.columns]
     assert list(table.proto.column_order)[:2] == ["entry", "at"]
+
+
+def test_the_audit_log_finds_a_key_whose_id_has_spaces_at_its_ends(
+    open_app, ledger_setting: str
+) -> None:
+    """`org:O2 ` is another record than `org:O2`; an id starting with a space is held by
+    its hash (`loggable_key`), and found by it."""
+    from insight_workbench.ledger import audit_trail
+
+    ledger = open_ledger(ledger_setting)
+    for key in ("org:O2 ", "org:O2", audit_trail.loggable_key("org: O3")):
+        audit_trail.log(ledger, "dpo", "dpo", "page_view", [key], "S1")
+    app = open_app("dpo", "app_pages/audit_log.py", env={"INSIGHT_LEDGER": ledger_setting})
+    for typed, logged in (("org:O2 ", "org:O2 "), ("org:O2", "org:O2"), ("org: O3", None)):
+        app.text_input(key="audit_key").input(typed).run()
+        assert not app.error
+        found = frame_with(app, "entry", "keys")
+        assert len(found) == 1, typed
+        if logged is not None:
+            assert found["keys"][0] == logged

@@ -79,7 +79,9 @@ CASES = [
     ("write to someone@example.co.uk today", ["email address"]),  # inside longer text
     ("someone@example", None),  # no top-level domain: not local@domain.tld
     ("reply to ann~@example.org", ["email address"]),  # any sign an address may have
-    ("x{y}@example.com", ["email address"]),
+    ("template {user}@example.com", None),  # a placeholder, not an address
+    ("https://medium.com/@john.smith", None),  # a handle in a link
+    ("https://www.tiktok.com/@charli.damelio?lang=en", None),
     ("a!b#c$d&e*f/g=h?i^j`k|l'm@example.org", ["email address"]),
     ("192.0.2.44", ["IP address"]),
     (" 192.0.2.44 ", ["IP address"]),  # trimmed
@@ -186,20 +188,23 @@ def _nested_release(folder):
     con = duckdb.connect()
     con.execute(
         """COPY (SELECT * FROM (VALUES
-            ({'uid': 'U1001', 'n': 3}, ['x'], MAP {'k': 1}, '{"uid": "U1001"}'),
+            ({'uid': 'U1001', 'n': 3}, ['x'], MAP {'k': 1}, '{"uid": "U1001"}',
+             {'tel': 5551234::DECIMAL(12, 0)}, {'bo chan': 1}),
             ({'uid': 'z', 'n': 4}, ['Bo Chan', 'bo@example.org'],
-             MAP {' ANN.LEE@example.org': 2}, 'x'),
-            ({'uid': 'z', 'n': 5}, ['555 1234'], NULL, NULL)
-        ) AS t(s, l, m, j)) TO ? (FORMAT parquet)""",
+             MAP {' ANN.LEE@example.org': 2}, 'x', NULL, {'bo chan': 2}),
+            ({'uid': 'z', 'n': 5}, ['555 1234'], NULL, NULL, NULL, NULL)
+        ) AS t(s, l, m, j, d, f)) TO ? (FORMAT parquet)""",
         [str(folder / "deidentified" / "nested.parquet")],
     )
     con.close()
 
 
 def test_each_value_inside_a_nested_parquet_value_is_judged(run_rule):
-    """A user id in a struct's field, a name in a list, an address as a map's key: each
-    is a value of the column. A cell counts once, however many identifiers it holds; a
-    text column's JSON is one value, as any text is."""
+    """A user id in a struct's field, a name in a list, an address as a map's key, a
+    telephone number typed DECIMAL inside a struct: each is a value of the column. A
+    cell counts once, however many identifiers it holds; a struct's field names are
+    the dataset's layout, not values (`bo chan` in every row); a text column's JSON is
+    one value, as any text is."""
     findings = run_rule("DEID-001", {"users": USERS}, edit=_nested_release)
     found = {f.key: f.evidence for f in findings}
     assert found == {
@@ -214,4 +219,5 @@ def test_each_value_inside_a_nested_parquet_value_is_judged(run_rule):
             ],
         },
         "dataset:nested:m": {"cells": 1, "kinds": ["email address", "held email address"]},
+        "dataset:nested:d": {"cells": 1, "kinds": ["held telephone number"]},
     }
