@@ -85,7 +85,8 @@ with st.form("pack_form"):
         key="pack_by",
         format_func=lambda k: "Email address" if k == "email" else "User id",
     )
-    typed = st.text_input("Email address or user id", key="pack_value").strip()
+    typed = st.text_input("Email address or user id", key="pack_value")
+    typed = typed if typed.strip() else ""
     submitted = st.form_submit_button("Build the pack", type="primary")
 if submitted:
     kind, value = (str(by), typed) if typed else ("user_id", str(picked or ""))

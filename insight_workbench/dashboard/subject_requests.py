@@ -100,11 +100,15 @@ class PackDownload:
 
 
 def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
-    """The subject-access pack of one person (by `email` or `user_id`), zipped."""
+    """The subject-access pack of one person (by `email` or `user_id`), zipped. A user
+    id is looked for as typed (ids are kept as written, `U1 ` is not `U1`), then, when
+    nothing is held under it, without the spaces around it (a pasted id)."""
     if kind == "email":
         built = build_pack(wb.snapshot, email=value)
     else:
         built = build_pack(wb.snapshot, user_id=value)
+        if not built.found and value.strip() and value.strip() != value:
+            built = build_pack(wb.snapshot, user_id=value.strip())
     stamp = built.generated_at.strftime("%Y%m%dT%H%M%SZ")
     return PackDownload(
         built.found,

@@ -150,3 +150,34 @@ def test_a_pack_says_when_a_one_word_name_was_not_looked_for(open_app, tmp_path)
     app.form_submit_button[0].click().run()
     assert not app.exception
     assert any("name is a single word" in w.value for w in app.warning)
+
+
+def test_a_typed_user_id_is_looked_for_as_typed_then_without_spaces(open_app, tmp_path) -> None:
+    """`U1 ` and `U1` are two people; a pasted ` U2 ` still finds `U2`."""
+    from insight_workbench.testing import build_snapshot
+
+    users = [
+        {
+            "user_id": user_id,
+            "org_id": "O1",
+            "name": "A Person",
+            "email": f"u{n}@example.org",
+            "role": "user",
+            "created_at": "2024-01-01T00:00:00Z",
+        }
+        for n, user_id in enumerate(("U1 ", "U1", "U2"))
+    ]
+    folder = build_snapshot(tmp_path / "s", {"users": users})
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
+    app.radio(key="pack_by").set_value("user_id")
+    for typed, found in (("U1 ", "u0@example.org"), ("U1", "u1@example.org"), (" U2 ", "u2")):
+        app.text_input(key="pack_value").input(typed)
+        app.form_submit_button[0].click().run()
+        assert not app.exception
+        _key, built = app.session_state["sar_pack"]
+        assert built.found, typed
+        with zipfile.ZipFile(io.BytesIO(built.zip_bytes)) as archive:
+            users_csv = next(n for n in archive.namelist() if n.endswith("users.csv"))
+            text = archive.read(users_csv).decode()
+        assert found in text, typed
+        assert text.count("@example.org") == 1, typed
