@@ -47,8 +47,9 @@ What it checks:
     letter); or it has at least 7 digits and
     its digits equal the digits of a held `users.telephone`. In a Parquet column of
     structs, maps or lists, each value inside a cell (a field's value, an element,
-    a map's key or value; not a struct's field names) is judged so. One finding per column; the evidence says which kinds
-    were found and in how many cells, never the values.
+    a map's key or value; not a struct's field names) is judged so. One finding per
+    column; the evidence says which kinds were found and in how many cells, never
+    the values.
 
     Key: `dataset:<name>:<column>`. No due date. No setting.
 
