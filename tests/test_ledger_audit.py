@@ -663,3 +663,31 @@ def test_a_command_that_only_reads_refuses_an_empty_postgresql_database(
     with engine.connect() as connection:
         assert inspect(connection).get_table_names() == []
     engine.dispose()
+
+
+def test_verify_while_others_write_finds_no_break(ledger_setting: str) -> None:
+    """The Audit log page verifies while other sessions log their page views: on
+    PostgreSQL the chain and its head were read at different moments and disagreed."""
+    import threading
+    import time
+
+    fill(ledger_setting, entries=3, made=0)
+    ledger = open_ledger(ledger_setting)
+    stop = threading.Event()
+
+    def write() -> None:
+        while not stop.is_set():
+            audit_trail.log(ledger, "other", "dpo", "page_view", ["page:retention"], None)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        verdicts = []
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            verdicts.append(audit_trail.verify(ledger)[0].broken)
+    finally:
+        stop.set()
+        writer.join()
+    assert len(verdicts) > 10
+    assert verdicts == [None] * len(verdicts)

@@ -351,3 +351,48 @@ def test_a_recorded_run_changed_by_hand_is_found_by_verify(
     done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": ledger_setting})
     assert done.returncode == 1
     assert f"audit trail: {says}" in done.stdout
+
+
+def test_a_run_added_by_hand_is_found_by_verify(ledger_setting: str, sample_result) -> None:
+    """A forged later run would clear every organisation in the deletion register: a run
+    is written with its entry, so one that no entry records was added by hand (the count
+    of entries does not show it once pages have been viewed)."""
+    from insight_workbench.ledger import audit_trail
+
+    ledger = open_ledger(ledger_setting)
+    record_run(ledger, sample_result, source="cli", by="dpo")
+    audit_trail.log(ledger, "dpo", "dpo", "page_view", ["page:retention"], None)
+    columns = [c.name for c in runs.columns]
+    forged = {
+        "run_id": "'" + "f" * 64 + "'",
+        "exported_at": "'2030-01-01T00:00:00.000000Z'",
+        "recorded_at": "'2030-01-01T00:00:00.000000Z'",
+    }
+    chosen = ", ".join(forged.get(c, c) for c in columns)
+    with ledger.engine.begin() as connection:
+        connection.execute(
+            text(f"INSERT INTO ledger_runs ({', '.join(columns)}) SELECT {chosen} FROM ledger_runs")
+        )
+    done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": ledger_setting})
+    assert done.returncode == 1
+    assert (
+        "audit trail: broken at entry 3: a recorded run that no entry records was added "
+        "outside the workbench" in done.stdout
+    )
+
+
+def test_bytes_put_into_a_finding_by_hand_are_named_not_a_crash(
+    tmp_path: Path, sample_result
+) -> None:
+    setting = str(tmp_path / "ledger.sqlite")
+    record_run(open_ledger(setting), sample_result, source="cli", by="dpo")
+    close_ledgers()
+    with sqlite3.connect(setting) as connection:
+        connection.execute(
+            "UPDATE ledger_findings SET rule = CAST(rule AS BLOB) "
+            "WHERE rowid = (SELECT min(rowid) FROM ledger_findings)"
+        )
+    done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": setting})
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 1
+    assert "the run it records was changed since" in done.stdout

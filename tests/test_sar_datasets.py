@@ -313,9 +313,12 @@ def test_an_address_with_signs_before_its_at_is_found_within_text(tmp_path: Path
         {"note": "ann~@example.org.uk"},  # 6: a longer address
         {"note": "to bob~ann~@example.org"},  # 7: a longer address, signs before hers
         {"note": "from x!ann~@example.org"},  # 8: likewise
+        {"note": "write to `ann~@example.org` or *ann~@example.org*"},  # 9: wrapped
+        {"note": "bob@example.org|ann~@example.org"},  # 10: a list
+        {"note": "(ann~@example.org) {ann~@example.org}"},  # 11
     ]
     pack = build_pack(with_dataset(tmp_path, rows, users), user_id="U1")
-    assert pack.named_in_datasets == {"deidentified/survey.csv": {"note": (1, 2, 5)}}
+    assert pack.named_in_datasets == {"deidentified/survey.csv": {"note": (1, 2, 5, 9, 10, 11)}}
 
 
 def test_an_address_ending_in_a_greek_sigma_is_found_within_text(tmp_path: Path) -> None:

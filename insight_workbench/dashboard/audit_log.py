@@ -32,16 +32,22 @@ def entries(
 ) -> pd.DataFrame:
     """Entries newest first, filtered by who, actions, one record key and UTC days."""
     _dpo_only(wb)
-    # As the trail wrote it: ids are kept as written, spaces at their ends included.
-    key = audit_trail.loggable_key(key) if key and key.strip() else None
-    if key is not None and audit_trail.KEY.fullmatch(key) is None:
-        raise InputError("Key: give one record key, such as org:O17 or request:R8")
     since, until = days if days else (None, None)
     if since and until and since > until:
         raise InputError("Dates: the first day is after the last")
-    found = audit_trail.entries(
-        open_ledger(), who=who or None, actions=actions, key=key, since=since, until=until
-    )
+    # As typed, as the trail wrote it (ids are kept as written, spaces at their ends
+    # included); then, when that finds nothing, without the spaces around it (pasted).
+    typed = [key, key.strip()] if key and key.strip() else [None]
+    keys = [audit_trail.loggable_key(text) if text else None for text in dict.fromkeys(typed)]
+    keys = [k for k in keys if k is None or audit_trail.KEY.fullmatch(k)]
+    if not keys:
+        raise InputError("Key: give one record key, such as org:O17 or request:R8")
+    for logged in keys:
+        found = audit_trail.entries(
+            open_ledger(), who=who or None, actions=actions, key=logged, since=since, until=until
+        )
+        if found:
+            break
     rows = [
         [e.seq, shown(e.at), e.who, e.role, e.action, ", ".join(e.object_keys), e.snapshot_id]
         for e in found

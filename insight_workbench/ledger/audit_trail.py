@@ -25,7 +25,7 @@ from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import Ledger, reading, writing
 from insight_workbench.ledger.instants import now, stored
 from insight_workbench.ledger.run_seal import run_seal, sealed_runs
-from insight_workbench.ledger.tables import audit, checkpoints, decisions
+from insight_workbench.ledger.tables import audit, checkpoints, decisions, runs
 from insight_workbench.terminal import printable
 
 ACTIONS = (
@@ -162,8 +162,10 @@ def _changed_run(connection: Connection) -> chain.Break | None:
         .where(audit.c.action == "run_recorded")
         .order_by(audit.c.seq)
     )
+    accounted: set[str] = set()
     for seq, keys in logged.all():
         named, seals = sealed_runs(_logged_keys(keys))
+        accounted.update(named)
         for run_id in named:
             now_sealed = run_seal(connection, run_id)
             if now_sealed is None:
@@ -174,6 +176,29 @@ def _changed_run(connection: Connection) -> chain.Break | None:
                     "the run it records was changed since (its details, findings or "
                     "what its snapshot held)",
                 )
+    return _unlogged_run(connection, accounted)
+
+
+def _unlogged_run(connection: Connection, accounted: set[str]) -> chain.Break | None:
+    """A run no entry records: added by hand (a run is written with its entry, in one
+    transaction), unless recorded before the oldest entry pruning kept."""
+    kept_from = connection.execute(select(func.min(audit.c.at))).scalar_one_or_none()
+    pruned = _pruned(connection, audit.name) > 0
+    recorded = connection.execute(select(runs.c.run_id, runs.c.recorded_at)).all()
+    for run_id, recorded_at in sorted(recorded, key=lambda r: str(r.recorded_at)):
+        if run_id in accounted:
+            continue
+        if pruned and (kept_from is None or str(recorded_at) < str(kept_from)):
+            continue  # its entry went with the pruned ones
+        after = connection.execute(
+            select(func.min(audit.c.seq)).where(audit.c.at >= str(recorded_at))
+        ).scalar_one_or_none()
+        if after is None:
+            last = connection.execute(select(func.max(audit.c.seq))).scalar_one_or_none()
+            after = int(last or 0) + 1
+        return chain.Break(
+            int(after), "a recorded run that no entry records was added outside the workbench"
+        )
     return None
 
 

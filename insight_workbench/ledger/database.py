@@ -290,10 +290,16 @@ def writing(ledger: Ledger) -> Iterator[Connection]:
 
 @contextmanager
 def reading(ledger: Ledger) -> Iterator[Connection]:
-    """One read transaction: a consistent view of the ledger."""
+    """One read transaction: a consistent view of the ledger. On PostgreSQL one snapshot
+    for the whole transaction (REPEATABLE READ): at its default, each statement sees the
+    latest commit, so a chain and its head read while others write disagreed, and
+    `verify` named a break that was not there."""
     try:
-        with ledger.engine.connect() as connection, connection.begin():
-            yield connection
+        with ledger.engine.connect() as connection:
+            if ledger.backend == "postgresql":
+                connection = connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
     except DBAPIError as error:
         raise InputError(f"ledger {ledger.where}: cannot be read ({_reason(error)})") from None
 

@@ -33,11 +33,17 @@ def run_seal(connection: Connection, run_id: str) -> str | None:
     body = {
         "run": dict(run),
         # Sorted here, not by the database: the backends' collations order text apart.
-        "findings": sorted((dict(f) for f in found), key=lambda f: (f["rule"], f["key"])),
-        "holdings": sorted((dict(h) for h in held), key=lambda h: str(h["key"])),
+        "findings": sorted(
+            (dict(f) for f in found), key=lambda f: (_text(f["rule"]), _text(f["key"]))
+        ),
+        "holdings": sorted((dict(h) for h in held), key=lambda h: _text(h["key"])),
     }
     text = json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=_any)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else _any(value)
 
 
 def _any(value: object) -> str:

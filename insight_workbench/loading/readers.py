@@ -100,7 +100,7 @@ class RawTable:
     def keyed(self) -> list[str]:
         """The nested columns holding a map, whose keys are data (a struct's field names,
         which JSON writes alike, are not)."""
-        return [name for name in self.nested if "MAP(" in self.parquet_types[name]]
+        return [name for name in self.nested if "MAP(" in _unquoted(self.parquet_types[name])]
 
     def native_text(self, name: str) -> str:
         """SQL giving the same text as `ident(name)` from the typed form (for the few
@@ -593,13 +593,21 @@ def _parquet_text(column: str, kind: str) -> str:
     if kind.startswith("TIMESTAMP") and "[" not in kind and "(" not in kind:
         return f"replace(CAST({column} AS VARCHAR), ' ', 'T')"  # ISO 8601, as text has it
     if is_nested(kind):  # JSON: each value inside stays one value (DEID-001 looks at each)
-        if "DECIMAL(" in kind:  # as text, as at the top level: to_json writes `1001.0`
-            column = f"CAST({column} AS {_DECIMAL.sub('VARCHAR', kind)})"
+        if "DECIMAL(" in _unquoted(kind):  # as text, as at the top level (JSON: `1001.0`)
+            as_text = _DECIMAL.sub(lambda m: m[0] if m[0].startswith('"') else "VARCHAR", kind)
+            column = f"CAST({column} AS {as_text})"
         return f"CAST(to_json({column}) AS VARCHAR)"
     return f"CAST({column} AS VARCHAR)"
 
 
-_DECIMAL = re.compile(r"DECIMAL\(\d+,\s*\d+\)")
+# A decimal type, or a quoted field name (left as it is: `"DECIMAL(1,2)" INTEGER`).
+_QUOTED = r'"(?:[^"]|"")*"'
+_DECIMAL = re.compile(_QUOTED + r"|DECIMAL\(\d+,\s*\d+\)")
+
+
+def _unquoted(kind: str) -> str:
+    """A DuckDB type without its quoted field names."""
+    return re.sub(_QUOTED, '""', kind)
 
 
 def is_nested(kind: str) -> bool:

@@ -47,7 +47,8 @@ What it checks:
     letter); or it has at least 7 digits and
     its digits equal the digits of a held `users.telephone`. In a Parquet column of
     structs, maps or lists, each value inside a cell (a field's value, an element,
-    a map's key or value; not a struct's field names) is judged so. One finding per
+    a map's key or value; a struct's field names only in a column that also holds a
+    map, since JSON writes both alike) is judged so. One finding per
     column; the evidence says which kinds were found and in how many cells, never
     the values.
 

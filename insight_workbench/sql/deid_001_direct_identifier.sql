@@ -28,7 +28,7 @@ matches AS (
     SELECT dataset, column_name, value, cells, 'email address' AS kind FROM vals
     -- Letters of any script, accents included (`josé@example.org`, `ann@münchen.de`),
     -- and the signs an address may have (`ann~@example.org`); not ending in one a link
-    -- or a template puts before an @ (`medium.com/@ann.lee`, `{user}@example.org`).
+    -- or a template puts before an @ (`medium.com/@ann.lee`, a placeholder's closing brace).
     WHERE regexp_matches(value, '[\pL\pN\pM!#$%&''*+/=?^_`{|}~.-]*[\pL\pN\pM!#$%&''*+_~-]@[\pL\pN\pM-]+(\.[\pL\pN\pM-]+)*\.[\pL\pM]{2,}')
     UNION ALL
     -- Only text shaped like an address (dotted digits, or hex with colons) goes to

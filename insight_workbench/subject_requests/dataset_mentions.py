@@ -151,9 +151,12 @@ def _rows_by_column(
 
 
 # What may stand before an address within text, and after it: not a letter, digit or
-# sign of a longer address (`xann@…` and `bob~ann@…` are someone else's), except the
-# `/`, `?`, `=` and `&` of a link (`?email=ann@…`); a full stop ends a sentence.
-_BEFORE = r"(?:^|[^\pL\pN\pM!#$%'*+^_`{|}~.-])"
+# dot of a longer address (`xann@…`, `bob.ann@…` are someone else's), nor signs that
+# follow one (`bob~ann@…`); signs after a space or at the start wrap it (`` `ann@…` ``,
+# `*ann@…*`, `{ann@…}`); the `/`, `?`, `=`, `&` and `|` of a link or a list separate it
+# (`?email=ann@…`, `bob@x.org|ann@…`). A full stop after it ends a sentence.
+_SIGNS = r"!#$%'*+^_`{}~-"
+_BEFORE = rf"(?:^|[^\pL\pN\pM.{_SIGNS}])[{_SIGNS}]*"
 _AFTER = r"(?:$|[^\pL\pN\pM.-]|\.(?:$|[^\pL\pN\pM-]))"
 
 

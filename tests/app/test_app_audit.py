@@ -229,14 +229,17 @@ def test_the_audit_log_finds_a_key_whose_id_has_spaces_at_its_ends(
     open_app, ledger_setting: str
 ) -> None:
     """`org:O2 ` is another record than `org:O2`; an id starting with a space is held by
-    its hash (`loggable_key`), and found by it."""
+    its hash (`loggable_key`), and found by it; a key with spaces that names nothing as
+    typed is looked for without them."""
     from insight_workbench.ledger import audit_trail
 
     ledger = open_ledger(ledger_setting)
-    for key in ("org:O2 ", "org:O2", audit_trail.loggable_key("org: O3")):
+    for key in ("org:O2 ", "org:O2", audit_trail.loggable_key("org: O3"), "org:O4"):
         audit_trail.log(ledger, "dpo", "dpo", "page_view", [key], "S1")
     app = open_app("dpo", "app_pages/audit_log.py", env={"INSIGHT_LEDGER": ledger_setting})
-    for typed, logged in (("org:O2 ", "org:O2 "), ("org:O2", "org:O2"), ("org: O3", None)):
+    cases = [("org:O2 ", "org:O2 "), ("org:O2", "org:O2"), ("org: O3", None)]
+    cases += [(" org:O4 ", "org:O4")]  # none as typed: then without the spaces (pasted)
+    for typed, logged in cases:
         app.text_input(key="audit_key").input(typed).run()
         assert not app.error
         found = frame_with(app, "entry", "keys")
