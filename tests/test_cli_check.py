@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cli_runner import SCRIPT, run_script
 from cli_runner import run_cli as run
-from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE, _processor
+from clock_snapshot import EXPECTED_FINDINGS, EXPECTED_SCHEDULE, _org, _processor, _user
 
 from insight_workbench.testing import build_snapshot
 
@@ -260,31 +260,16 @@ def test_a_name_holding_line_breaks_leaves_every_message_one_line(tmp_path):
     assert [item["message"].count("Acme\\nLtd") for item in items["items"]] == [1]
 
 
+def _closed(closed_at: str) -> list[dict]:
+    """Two closed organisations, one with an id of 5,000 characters."""
+    return [_org(org_id, "closed", closed_at=closed_at) for org_id in ("O" * 5000, "O1")]
+
+
 def test_a_very_long_key_does_not_widen_every_line(tmp_path):
     """An id of 5,000 characters pushed every other finding's message 5,000 columns
-    to the right; it now runs over on its own line."""
-    orgs = [
-        {
-            "org_id": org_id,
-            "name": "Org",
-            "product": "local_insight",
-            "status": "closed",
-            "created_at": "2020-01-01T00:00:00Z",
-            "closed_at": "2025-01-01T00:00:00Z",
-        }
-        for org_id in ("O" * 5000, "O1")
-    ]
-    users = [
-        {
-            "user_id": f"U{i}",
-            "org_id": org["org_id"],
-            "name": "A Person",
-            "email": f"u{i}@example.org",
-            "role": "user",
-            "created_at": "2020-01-01T00:00:00Z",
-        }
-        for i, org in enumerate(orgs)
-    ]
+    to the right; it now pushes only its own line."""
+    orgs = _closed("2025-01-01T00:00:00Z")
+    users = [_user(f"U{i}", org["org_id"]) for i, org in enumerate(orgs)]
     snapshot = build_snapshot(tmp_path / "s", {"organisations": orgs, "users": users})
     done = run("check", snapshot, "--rule", "RET-001")
     [short] = [line for line in done.stdout.splitlines() if line.startswith("  org:O1 ")]
@@ -293,17 +278,7 @@ def test_a_very_long_key_does_not_widen_every_line(tmp_path):
 
 
 def test_a_very_long_key_does_not_widen_every_line_of_the_schedule(tmp_path):
-    orgs = [
-        {
-            "org_id": org_id,
-            "name": "Org",
-            "product": "local_insight",
-            "status": "closed",
-            "created_at": "2020-01-01T00:00:00Z",
-            "closed_at": "2026-11-20T00:00:00Z",  # due 18 December: after the export
-        }
-        for org_id in ("O" * 5000, "O1")
-    ]
+    orgs = _closed("2026-11-20T00:00:00Z")  # due 18 December: after the export
     snapshot = build_snapshot(tmp_path / "s", {"organisations": orgs})
     done = run("schedule", snapshot)
     [short] = [line for line in done.stdout.splitlines() if " org:O1 " in line]

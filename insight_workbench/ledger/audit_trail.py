@@ -149,7 +149,9 @@ def verify(ledger: Ledger) -> list[ChainState]:
 
 def _first_break(connection: Connection, table: Table) -> chain.Break | None:
     found = chain.verify(connection, table) or _unaccounted(connection, table)
-    return found if found is not None or table is not audit else _changed_run(connection)
+    if found is None and table is audit:
+        found = _changed_run(connection)
+    return found
 
 
 def _changed_run(connection: Connection) -> chain.Break | None:

@@ -34,12 +34,12 @@ def entry_hash(seq: int, fields: Mapping[str, Any], prev_hash: str) -> str:
         sort_keys=True,
         ensure_ascii=True,
         separators=(",", ":"),
-        default=_stored_by_hand,
+        default=stored_by_hand,
     )
     return hashlib.sha256(body.encode("ascii")).hexdigest()
 
 
-def _stored_by_hand(value: object) -> str:
+def stored_by_hand(value: object) -> str:
     """A value the workbench never writes (bytes put into a text column by hand): hashed
     by its type and bytes, so the entry fails to verify and is named, never a crash."""
     raw = value if isinstance(value, bytes) else repr(value).encode("utf-8")

@@ -13,6 +13,7 @@ import re
 
 from sqlalchemy import Connection, select
 
+from insight_workbench.ledger.chain import stored_by_hand
 from insight_workbench.ledger.tables import findings, holdings, runs
 
 # The audit entry of a run names it `run:ID` and its seal `run:ID:sha256:SEAL`.
@@ -38,18 +39,14 @@ def run_seal(connection: Connection, run_id: str) -> str | None:
         ),
         "holdings": sorted((dict(h) for h in held), key=lambda h: _text(h["key"])),
     }
-    text = json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=_any)
+    text = json.dumps(
+        body, sort_keys=True, ensure_ascii=True, separators=(",", ":"), default=stored_by_hand
+    )
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else _any(value)
-
-
-def _any(value: object) -> str:
-    """A value the workbench never writes (bytes put in by hand): its type and text, so
-    the seal differs and `verify` names the run, never a crash."""
-    return f"{type(value).__name__}:{value!r}"
+    return value if isinstance(value, str) else stored_by_hand(value)
 
 
 def sealed_runs(keys: list[str]) -> tuple[list[str], dict[str, str]]:

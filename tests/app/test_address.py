@@ -537,28 +537,10 @@ def test_a_real_key_keeps_its_zero_width_joiners_in_the_heading() -> None:
 def test_an_id_with_spaces_at_its_ends_opens_its_record(open_app, tmp_path) -> None:
     """Ids are kept as written: `org:O2 ` is what `check` and the page's own links name.
     The same id without its space names nothing, and a real id with one added says so."""
-    orgs = [
-        {
-            "org_id": org_id,
-            "name": "Org",
-            "product": "local_insight",
-            "status": "closed",
-            "created_at": "2020-01-01T00:00:00Z",
-            "closed_at": "2025-01-01T00:00:00Z",
-        }
-        for org_id in ("O2 ", "O3")
-    ]
-    users = [
-        {
-            "user_id": f"U{i}",
-            "org_id": org_id,
-            "name": "A Person",
-            "email": f"u{i}@example.org",
-            "role": "user",
-            "created_at": "2020-01-01T00:00:00Z",
-        }
-        for i, org_id in enumerate(("O2 ", "O3"))
-    ]
+    from clock_snapshot import _org, _user
+
+    orgs = [_org(org_id, "closed", closed_at="2025-06-01T00:00:00Z") for org_id in ("O2 ", "O3")]
+    users = [_user(f"U{i}", org_id) for i, org_id in enumerate(("O2 ", "O3"))]
     snapshot = build_snapshot(tmp_path / "s", {"organisations": orgs, "users": users})
     env = {"INSIGHT_SNAPSHOT": str(snapshot)}
     app = open_app("dpo", PAGE_OF_KEY, env=env, query={"key": "org:O2 "})
