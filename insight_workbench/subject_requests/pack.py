@@ -9,7 +9,7 @@ preferences, the `admin_views` they made as viewer), and the `subject_requests`
 they made (matched by user id or by requester email, compared the same way).
 Rows whose user id has no `users` row any more (left behind by an incomplete
 deletion) are still held, so they are included. `write_pack` / `pack_zip_bytes`
-(from `sar_files`) turn a pack into files: README, manifest, JSON and CSV.
+(from `pack_files`) turn a pack into files: README, manifest, JSON and CSV.
 """
 
 from __future__ import annotations
