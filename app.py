@@ -70,6 +70,7 @@ def open_view(identity: session.Identity, secrets: dict[str, Any]) -> None:
         session.clear_current()
 
 
-signed_in = sign_in()
-if signed_in is not None:
-    open_view(*signed_in)
+with session.defects_logged():  # an unexpected error's message may quote the data
+    signed_in = sign_in()
+    if signed_in is not None:
+        open_view(*signed_in)

@@ -6,6 +6,7 @@ below. Exit codes (docs/cli.md): 0 success, 1 findings reported, 2 unusable inpu
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -28,7 +29,12 @@ from insight_workbench.commands import (
     usage_cmd,
     validate_cmd,
 )
-from insight_workbench.errors import InputError, resource_problem
+from insight_workbench.errors import (
+    DEBUG_VARIABLE,
+    InputError,
+    defect_summary,
+    resource_problem,
+)
 from insight_workbench.terminal import printable
 
 TYPER_INTERRUPTED = 130  # what typer returns for a Ctrl-C (KeyboardInterrupt) in a command
@@ -104,7 +110,7 @@ def main() -> None:
         else:
             typer.echo(f"error: {printable(text)} (see --help)", err=True)  # one line
         sys.exit(2)
-    except Exception as error:  # last: DuckDB out of memory or disk while answering
+    except Exception as error:  # last: DuckDB out of memory or disk, or a defect
         _abort_if_ctrl_c()
         if _interrupted(error):  # Ctrl-C in a query: as anywhere else
             typer.echo("aborted", err=True)
@@ -112,12 +118,20 @@ def main() -> None:
         if _damaged_block(error):
             _say_damaged()
             sys.exit(2)
-        problem = resource_problem(error)
-        if problem is None:
+        if os.environ.get(DEBUG_VARIABLE) and resource_problem(error) is None:
             raise
-        typer.echo(f"error: {problem}", err=True)
+        typer.echo(f"error: {_unexpected(error)}", err=True)
         sys.exit(2)
     _exit_with(code)
+
+
+def _unexpected(error: Exception) -> str:
+    """What ran out (memory, disk), else a defect by its type and place: never its
+    message, which may quote the data."""
+    return resource_problem(error) or (
+        f"unexpected {defect_summary(error)}; please report it (its message is not "
+        f"shown, as it may quote the data; {DEBUG_VARIABLE}=1 shows it)"
+    )
 
 
 def _abort_if_ctrl_c() -> None:

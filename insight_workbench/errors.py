@@ -4,6 +4,11 @@ Messages name the file, table, row and column, never a cell value or a raw line:
 the data is personal.
 """
 
+import traceback
+from pathlib import Path
+
+DEBUG_VARIABLE = "INSIGHT_DEBUG"  # set: an unexpected error shows its whole traceback
+
 
 class InputError(Exception):
     """The input (snapshot, option, policy file) cannot be used. Views exit with code 2."""
@@ -21,3 +26,12 @@ def resource_problem(error: BaseException) -> str | None:
     if "No space left on device" in str(error):
         return NO_SPACE
     return None
+
+
+def defect_summary(error: BaseException) -> str:
+    """An unexpected error (a defect of the workbench) by its type and the places it
+    passed through (file:line, innermost first), never its message: the message of a
+    library's error may quote a cell value (`KeyError: 'ann@example.org'`)."""
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
+    return f"{type(error).__name__} at {where}" if where else type(error).__name__

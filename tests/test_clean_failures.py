@@ -315,3 +315,28 @@ def test_a_ctrl_c_after_the_command_finished_leaves_its_exit_code(tmp_path: Path
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert (done.returncode, "Traceback" in done.stderr) == (0, False)
+
+
+def _a_defect(*_: object) -> None:
+    raise KeyError("ann@example.org")  # as a library's message may quote a value
+
+
+def test_a_defect_is_named_by_type_and_place_never_by_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from insight_workbench.loading import load_report
+
+    snapshot = build_snapshot(tmp_path / "snap")
+    monkeypatch.setattr(load_report, "validation_report", _a_defect)
+    monkeypatch.delenv("INSIGHT_DEBUG", raising=False)
+    done = run_cli("validate", snapshot)
+    assert done.returncode == 2  # never 1: for `check` that would read as "findings"
+    assert "Traceback" not in done.stderr
+    assert "ann@example.org" not in done.stderr
+    assert done.stderr.startswith("error: unexpected KeyError at test_clean_failures.py:")
+    assert "validate_cmd.py:" in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    monkeypatch.setenv("INSIGHT_DEBUG", "1")  # a developer asks for the whole traceback
+    shown = run_cli("validate", snapshot)
+    assert "Traceback" in shown.stderr
+    assert "ann@example.org" in shown.stderr

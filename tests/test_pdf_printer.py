@@ -1,5 +1,6 @@
-"""The PDF's printers when Chromium is missing: WeasyPrint installed but unable to load
-the Pango library gives a skipped PDF that says why, not a failed report."""
+"""The PDF's printers: when Chromium is missing, WeasyPrint installed but unable to load
+the Pango library gives a skipped PDF that says why, not a failed report; a printer that
+stops half-way or fails leaves no PDF."""
 
 from __future__ import annotations
 
@@ -46,3 +47,50 @@ def test_without_weasyprint_the_pdf_is_skipped_and_says_why(
     html.write_text("<html><body><p>report</p></body></html>", encoding="utf-8")
     printed = print_pdf(html, tmp_path / "report.pdf")
     assert printed == Printed(None, "no Chromium (set CHROMIUM) and no WeasyPrint installed")
+
+
+STAND_IN = """#!{python}
+# A printer that writes what it is told to the --print-to-pdf path, then exits.
+import os, sys
+path = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--print-to-pdf="))
+with open(path, "wb") as out:
+    out.write(os.environb[b"PRINTED"])
+sys.exit(int(os.environ["EXIT_CODE"]))
+"""
+WHOLE = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.mark.parametrize(
+    ("printed", "code", "skipped"),
+    [
+        (WHOLE[:20], 0, "Chromium wrote no PDF"),  # stopped half-way (a full disk)
+        (b"", 0, "Chromium wrote no PDF"),
+        (b"<html>not a pdf</html>", 0, "Chromium wrote no PDF"),
+        (WHOLE, 1, "Chromium failed (exit code 1)"),  # failed after writing
+        (WHOLE, 0, None),
+        (WHOLE.rstrip(b"\n"), 0, None),  # the marker with no line end after it
+    ],
+)
+def test_only_a_whole_pdf_from_a_printer_that_succeeded_is_kept(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    printed: bytes,
+    code: int,
+    skipped: str | None,
+) -> None:
+    printer = tmp_path / "chromium"
+    printer.write_text(STAND_IN.format(python=sys.executable), encoding="utf-8")
+    printer.chmod(0o755)
+    monkeypatch.setenv("CHROMIUM", str(printer))
+    monkeypatch.setenv("PRINTED", printed.decode("latin-1"))
+    monkeypatch.setenv("EXIT_CODE", str(code))
+    html = tmp_path / "report.html"
+    html.write_text("<html><body><p>report</p></body></html>", encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    result = print_pdf(html, pdf)
+    if skipped is None:
+        assert result == Printed(pdf)
+        assert pdf.read_bytes() == printed
+    else:
+        assert result == Printed(None, skipped)
+        assert not pdf.exists()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import load_pseudonym_key
 from insight_workbench.dashboard import address, hosts, roles, snapshots
-from insight_workbench.errors import InputError
+from insight_workbench.errors import InputError, defect_summary
 from insight_workbench.findings import Finding
 from insight_workbench.ledger.database import acting_user
 from insight_workbench.loading.snapshot import Snapshot, TableLoad
@@ -322,11 +321,22 @@ def guard() -> Iterator[None]:
     except PermissionError:
         st.error("This page is for the DPO only.")
     except Exception as error:
-        # Type and code location only: a message may quote a cell value (personal data).
-        frames = traceback.extract_tb(error.__traceback__)
-        where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames[-4:]))
-        LOG.error("page failed: %s at %s", type(error).__name__, where)
-        st.error("This page could not be shown. The details are in the server log.")
+        log_defect(error)
+
+
+@contextmanager
+def defects_logged() -> Iterator[None]:
+    """Around the whole app run: an unexpected error is logged by its type and code
+    location only (Streamlit would log its message, which may quote a cell value)."""
+    try:
+        yield
+    except Exception as error:
+        log_defect(error)
+
+
+def log_defect(error: Exception) -> None:
+    LOG.error("page failed: %s", defect_summary(error))
+    st.error("This page could not be shown. The details are in the server log.")
 
 
 def choose_snapshot(base: Path) -> Path:

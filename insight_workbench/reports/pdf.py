@@ -90,7 +90,7 @@ def _chromium(chromium: str, html: Path, pdf: Path) -> Printed:
             html.resolve().as_uri(),
         ]
         try:
-            subprocess.run(
+            done = subprocess.run(
                 command,
                 # its crash reports and caches go to the throw-away profile, not $HOME
                 env={**os.environ, "XDG_CONFIG_HOME": tmp, "XDG_CACHE_HOME": tmp},
@@ -105,7 +105,16 @@ def _chromium(chromium: str, html: Path, pdf: Path) -> Printed:
             return Printed(None, f"Chromium did not finish within {TIMEOUT_SECONDS} s")
         except OSError as error:
             return Printed(None, f"Chromium would not start ({error.strerror})")
-    if not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
+    if not pdf.is_file() or not whole_pdf(pdf.read_bytes()):
         pdf.unlink(missing_ok=True)
         return Printed(None, "Chromium wrote no PDF")
+    if done.returncode != 0:  # it failed after writing: the file may not be what was asked
+        pdf.unlink()
+        return Printed(None, f"Chromium failed (exit code {done.returncode})")
     return Printed(pdf)
+
+
+def whole_pdf(data: bytes) -> bool:
+    """Whether `data` is a PDF written to its end: its header, and its end-of-file marker
+    as the last line (a printer that stopped half-way, or a full disk, leaves no marker)."""
+    return data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")

@@ -317,6 +317,10 @@ def _kernel_environment() -> Iterator[None]:
         yield
 
 
+# A block of most file systems; a run's last record, a digest per file, is about 2 KiB.
+RESERVED_BYTES = 4 * 1024
+
+
 def execute(
     prepared: PreparedRun, out: str | Path, on_step: OnStep | None = None, *, pdf: bool = True
 ) -> RunResult:
@@ -332,7 +336,7 @@ def execute(
     lock = RunLock(folder)  # before the first record: a `running` record always has it
     try:
         with reported_write_errors(folder / RUN_FILE):
-            write_record(folder, record)
+            write_record(folder, record, reserve=True)
     except InputError:
         lock.release()
         shutil.rmtree(folder, ignore_errors=True)  # nothing ran: leave no run behind
@@ -362,7 +366,7 @@ def execute(
             record["error"] = {
                 "cell": None,
                 "ename": type(error).__name__,
-                "evalue": without_paths(str(error))[:500],
+                "evalue": recorded_message(type(error).__name__, str(error)),
             }
     if executed.is_file() and not _write_failed(record):  # after a refused write, no more
         _write_report(executed, prepared, record, root, pdf=pdf)
@@ -375,9 +379,9 @@ def execute(
     with reported_write_errors(folder / RUN_FILE):
         try:
             write_record(folder, record)
-        except OSError:  # a full disk: overwrite in place the blocks the record holds
-            document = json.dumps(record, indent=2, default=str) + "\n"
-            (folder / RUN_FILE).write_text(document, encoding="utf-8")
+        except OSError:  # a full disk: the last record in the room the first one kept
+            if not overwrite_reserved(folder / RUN_FILE, record):
+                raise
     lock.release()
     record_in_ledger(prepared, record)
     return RunResult(folder, record)
@@ -517,10 +521,31 @@ def new_run_folder(out: Path, notebook: str, start: datetime) -> Path:
     raise InputError(f"{parent}: too many runs started at {stamp}")
 
 
-def write_record(folder: Path, record: dict[str, Any]) -> None:
-    """Write run.json atomically, so a reader never sees half a record."""
-    document = json.dumps(record, indent=2, default=str) + "\n"
-    write_atomically(folder / RUN_FILE, document.encode("utf-8"))
+def write_record(folder: Path, record: dict[str, Any], *, reserve: bool = False) -> None:
+    """Write run.json atomically, so a reader never sees half a record. The first record
+    of a run (`reserve`) is padded with spaces (JSON ignores them) to RESERVED_BYTES: on a
+    disk that fills up during the run, the last record can still be written over it."""
+    document = _record_bytes(record)
+    write_atomically(folder / RUN_FILE, document.ljust(RESERVED_BYTES) if reserve else document)
+
+
+def overwrite_reserved(path: Path, record: dict[str, Any]) -> bool:
+    """Write `record` over the run.json at `path` within its present size, which needs no
+    new block of a full disk; False (the file untouched) when it does not fit. The first
+    record then stays, and the run, its lock released, reads as interrupted."""
+    document = _record_bytes(record)
+    size = path.stat().st_size
+    if len(document) > size:
+        return False
+    with path.open("r+b") as file:  # never truncated: no block is freed or taken
+        file.write(document.ljust(size))
+        file.flush()
+        os.fsync(file.fileno())
+    return True
+
+
+def _record_bytes(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, indent=2, default=str) + "\n").encode("utf-8")
 
 
 def export_html(executed: Path, target: Path, context: ReportContext, script: str) -> str:
@@ -609,8 +634,16 @@ def _cell_error(prepared: PreparedRun, error: PapermillExecutionError) -> dict[s
         "cell": index,
         "execution_count": error.exec_count,
         "ename": error.ename,
-        "evalue": without_paths(str(error.evalue))[:500],
+        "evalue": recorded_message(error.ename, str(error.evalue)),
     }
+
+
+def recorded_message(ename: str, evalue: str) -> str | None:
+    """What run.json keeps of an error's message: the workbench's own words (an
+    `InputError` names a file, table or option, never a value), without paths. Any other
+    message may quote the data (`KeyError: 'ann@example.org'`), and run.json is kept,
+    signed and listed to the notebook's readers: the executed notebook holds it."""
+    return without_paths(evalue)[:500] if ename == "InputError" else None
 
 
 def absolute_path(path: str | Path) -> str:

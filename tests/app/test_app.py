@@ -283,3 +283,26 @@ def test_picker_starts_on_the_snapshot_the_app_was_started_with(open_app, snapsh
     picker = app.sidebar.selectbox(key="snapshot_choice")
     assert picker.options == ["2026-11", "2026-10"]
     assert "Snapshot **2026-11**" in app.sidebar.caption[-1].value
+
+
+def _a_defect(*_: object) -> None:
+    raise KeyError("ann@example.org")  # as a library's message may quote a value
+
+
+@pytest.mark.parametrize("where", ["build_workbench", "identify"])
+def test_a_defect_outside_a_page_is_logged_by_type_and_place_only(
+    open_app, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, where: str
+) -> None:
+    from insight_workbench.dashboard import session
+
+    monkeypatch.setattr(session, where, _a_defect)
+    with caplog.at_level("ERROR", logger=session.LOG.name):
+        app = open_app("dpo")
+    assert [e.value for e in app.error] == [
+        "This page could not be shown. The details are in the server log."
+    ]
+    assert not app.exception  # Streamlit shows and logs nothing of its own
+    logged = [r.getMessage() for r in caplog.records if r.name == session.LOG.name]
+    assert len(logged) == 1
+    assert logged[0].startswith("page failed: KeyError at test_app.py:")
+    assert "ann@example.org" not in caplog.text
