@@ -199,7 +199,10 @@ def remove_leftovers(folder: Path, name: str) -> None:
         if writer is None or not writer_gone(int(writer[1]), int(writer[2])):
             continue
         with contextlib.suppress(OSError):
-            _remove(entry)
+            if name == "replaced":  # killed while moving its files up: put back what was
+                _roll_back(entry, folder)
+            else:
+                _remove(entry)
 
 
 def process_running(pid: int) -> bool:
@@ -223,7 +226,8 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
     """Move the staged entries up into `target`, whole or not at all: what they replace
     (everything for "replace", the entries of the same names for "merge") steps aside
     first (renames), the new entries move up, and the old go only then; a failure or an
-    interruption between puts the old back and takes the new away."""
+    interruption between puts the old back and takes the new away, and so does the next
+    writer into `target` after a kill (`remove_leftovers`, by the folder set aside)."""
     before = [entry for entry in target.iterdir() if entry != stage]
     if before and existing == "empty":
         raise FileExistsError(target)
@@ -236,21 +240,37 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
             if entry.is_dir() and not entry.is_symlink() and not new[entry.name].is_dir():
                 raise InputError(f"cannot write {entry}: a folder is in the way of that file")
     aside = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("replaced"), suffix=".tmp"))
-    moved: list[Path] = []
+    coming = sorted(entry.name for entry in stage.iterdir())
     try:
+        (aside / OLD).mkdir()
         for entry in before:
-            os.rename(entry, aside / entry.name)
-        for entry in sorted(stage.iterdir()):
-            os.replace(entry, target / entry.name)
-            moved.append(target / entry.name)
+            os.rename(entry, aside / OLD / entry.name)
+        # From here on the entries of these names in `target` are new ones: a writer
+        # killed before the end is rolled back by the next (`remove_leftovers`).
+        write_atomically(aside / COMING, "\n".join(coming).encode("utf-8", "surrogateescape"))
+        for name in coming:
+            os.replace(stage / name, target / name)
     except BaseException:
-        for entry in moved:
-            _remove(entry)
-        for entry in aside.iterdir():
-            os.rename(entry, target / entry.name)
-        aside.rmdir()
+        _roll_back(aside, target)
         raise
     shutil.rmtree(aside, ignore_errors=True)
+
+
+# Inside a `replaced` folder: the entries moved aside, and the names moving up.
+OLD, COMING = "old", "coming"
+
+
+def _roll_back(aside: Path, target: Path) -> None:
+    """Undo an unfinished `_move_up` into `target` by its `aside` folder: the entries
+    that moved up go, and those moved aside come back."""
+    if (aside / COMING).is_file():
+        for name in (aside / COMING).read_bytes().decode("utf-8", "surrogateescape").split("\n"):
+            if name and (target / name).exists():
+                _remove(target / name)
+    if (aside / OLD).is_dir():
+        for entry in (aside / OLD).iterdir():
+            os.rename(entry, target / entry.name)
+    shutil.rmtree(aside)
 
 
 def _in_the_making(name: str) -> bool:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -154,10 +157,13 @@ def test_a_failed_folder_write_leaves_no_parent_it_made(tmp_path: Path) -> None:
 
 
 def failing_second_replace(failure: BaseException) -> Callable[[str | Path, str | Path], None]:
-    """`os.replace`, raising `failure` at its second call (a move up halfway through)."""
+    """`os.replace`, raising `failure` at its second move of an entry up (halfway
+    through; the writer's note of the names moving up is not counted)."""
     real_replace, calls = os.replace, []
 
     def replace(source: str | Path, destination: str | Path) -> None:
+        if ".replaced." in str(destination):
+            return real_replace(source, destination)
         calls.append(destination)
         if len(calls) == 2:
             raise failure
@@ -247,3 +253,83 @@ def test_a_replacement_leaves_another_live_writer_s_folder_alone(tmp_path: Path)
     assert live.is_dir()
     assert (target / "users.csv").read_text(encoding="utf-8") == "new"
     assert sorted(p.name for p in target.iterdir()) == sorted([live.name, "users.csv"])
+
+
+def _killed_while_moving_up(target: Path, *, moved_up: bool) -> None:
+    """What a writer killed inside `_move_up` leaves in `target` (old `a.csv` and
+    `keep.txt`; new `a.csv` and `b.csv`): `a.csv` moved aside, and, when `moved_up`,
+    the names moving up noted and the new `a.csv` moved up (`b.csv` still staged)."""
+    dead = writer(no_such_process())
+    (target / "a.csv").write_text("old a", encoding="utf-8")
+    (target / "keep.txt").write_text("kept", encoding="utf-8")
+    aside = target / f".replaced.{dead}.abc.tmp"
+    (aside / "old").mkdir(parents=True)
+    (target / "a.csv").rename(aside / "old" / "a.csv")
+    stage = target / f".writing.{dead}.def.tmp"
+    stage.mkdir()
+    (stage / "a.csv").write_text("new a", encoding="utf-8")
+    (stage / "b.csv").write_text("new b", encoding="utf-8")
+    if moved_up:
+        (aside / "coming").write_text("a.csv\nb.csv", encoding="utf-8")
+        (stage / "a.csv").rename(target / "a.csv")
+
+
+@pytest.mark.parametrize("moved_up", [False, True])
+def test_a_writer_killed_while_moving_up_is_rolled_back_by_the_next(
+    tmp_path: Path, moved_up: bool
+) -> None:
+    """A kill (no `except` runs) between the renames of a write into an existing folder:
+    the next writer puts back what was there before adding its own."""
+    target = tmp_path / "pack"
+    target.mkdir()
+    _killed_while_moving_up(target, moved_up=moved_up)
+    with staged_folder(target, existing="merge") as stage:
+        (stage / "c.csv").write_text("new c", encoding="utf-8")
+    found = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
+    assert found == {"a.csv": "old a", "keep.txt": "kept", "c.csv": "new c"}
+
+
+SLOW_WRITER = """
+import os, sys, time
+from pathlib import Path
+from insight_workbench.atomic import staged_folder
+
+target, marker = Path(sys.argv[1]), Path(sys.argv[2])
+real_replace = os.replace
+
+def replace_then_wait(source, destination):
+    real_replace(source, destination)
+    if ".replaced." not in str(destination):  # the first entry moved up: wait to be killed
+        marker.write_text("moved")
+        time.sleep(120)
+
+os.replace = replace_then_wait
+with staged_folder(target, existing="replace") as stage:
+    for name in ("a.csv", "b.csv"):
+        (stage / name).write_text("new " + name, encoding="utf-8")
+"""
+
+
+def test_a_writer_really_killed_halfway_leaves_the_folder_as_it_was(tmp_path: Path) -> None:
+    target, marker = tmp_path / "pack", tmp_path / "moved"
+    target.mkdir()
+    for name in ("a.csv", "b.csv", "old.csv"):
+        (target / name).write_text(f"old {name}", encoding="utf-8")
+    child = subprocess.Popen([sys.executable, "-c", SLOW_WRITER, str(target), str(marker)])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert marker.exists()
+    finally:
+        child.kill()  # SIGKILL: no `except` or `finally` of the writer runs
+        child.wait()
+    with staged_folder(target, existing="merge") as stage:
+        (stage / "c.csv").write_text("new c.csv", encoding="utf-8")
+    found = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
+    assert found == {
+        "a.csv": "old a.csv",
+        "b.csv": "old b.csv",
+        "old.csv": "old old.csv",
+        "c.csv": "new c.csv",
+    }
