@@ -40,10 +40,12 @@ def _bounded_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
+CLI = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
+
+
 def cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
     return subprocess.run(
-        [*command, *map(str, args)],
+        [*CLI, *map(str, args)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -353,3 +355,43 @@ def test_fields_nested_in_a_parquet_column_count_toward_the_column_limit(
     pq.write_table(lists, written)
     replace_file(snapshot, "deidentified/nested.parquet", written.read_bytes())
     assert run_cli("validate", snapshot).returncode in (0, 1)
+
+
+def test_a_listed_file_far_larger_than_it_looks_is_refused_by_the_read_timeout(
+    snapshot: Path,
+) -> None:
+    """A table whose sparse tail holds terabytes of zeros: copying it (to check it
+    against the manifest) stops at the read timeout instead of filling the disk."""
+    with (snapshot / "users.csv").open("r+b") as handle:
+        handle.truncate(1 << 40)  # a tebibyte after the real rows
+    done = subprocess.run(
+        [*CLI, "validate", str(snapshot)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "INSIGHT_READ_TIMEOUT_SECONDS": "1"},
+        preexec_fn=_bounded_memory,
+        check=False,
+    )
+    assert_refused(done, "users.csv", "reading took longer than 1 s")
+
+
+def test_a_parquet_file_holding_more_rows_than_listed_is_refused_from_its_footer(
+    tmp_path: Path,
+) -> None:
+    """Two million rows in a few kilobytes of Parquet, listed as none: refused by the
+    row count its footer gives, before any column is read or typed (this file lacks
+    the table's columns, which typing would have refused it for first)."""
+    import duckdb
+
+    snapshot = build_snapshot(tmp_path / "snap", fmt="parquet")
+    events = snapshot / "usage_events.parquet"
+    events.unlink()
+    duckdb.execute(f"COPY (SELECT 1 AS x FROM range(2000000)) TO '{events}' (FORMAT parquet)")
+    assert events.stat().st_size < 100_000
+    manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["tables"]["usage_events"]
+    entry["sha256"] = hashlib.sha256(events.read_bytes()).hexdigest()  # rows left at 0
+    (snapshot / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = run_cli("validate", snapshot)
+    assert_refused(done, "usage_events.parquet has 2000000 rows, the manifest expects 0")

@@ -13,13 +13,13 @@ import fcntl
 import io
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits, safe_files
+from insight_workbench.loading.safe_files import read_blocks
 from insight_workbench.terminal import printable
 
 BLOCK = 1 << 20
@@ -36,20 +36,6 @@ def open_regular(path: Path, where: str) -> IO[bytes]:
     except BaseException:
         os.close(fd)
         raise
-
-
-def read_blocks(handle: IO[bytes], where: str) -> Iterator[bytes]:
-    """The file's bytes block by block, refused once reading takes longer than the
-    read timeout (a file on a stalled or very slow mount)."""
-    timeout = limits.read_timeout_seconds()
-    deadline = time.monotonic() + timeout
-    while block := handle.read(BLOCK):
-        yield block
-        if time.monotonic() > deadline:
-            raise InputError(
-                f"{where}: reading took longer than {timeout} s "
-                f"(limit {limits.variable('read_timeout_seconds')})"
-            )
 
 
 def read_small_file(path: Path, where: str, name: str) -> bytes:

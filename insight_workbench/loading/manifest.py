@@ -14,9 +14,10 @@ from typing import Any
 from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
-from insight_workbench.loading.bounded import open_regular, read_blocks, read_json
+from insight_workbench.loading.bounded import open_regular, read_json
 from insight_workbench.loading.coercion import TIMESTAMP_PATTERN
 from insight_workbench.loading.readers import count_records, shown
+from insight_workbench.loading.safe_files import read_blocks
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.timeutil import (
     TimestampRangeError,

@@ -36,7 +36,8 @@ import duckdb
 
 from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import limits
-from insight_workbench.loading.bounded import csv_header, open_regular, read_blocks
+from insight_workbench.loading.bounded import csv_header, open_regular
+from insight_workbench.loading.safe_files import read_blocks
 from insight_workbench.loading.schema import is_credential
 
 ROW = "_row"  # the record index column of every untyped relation

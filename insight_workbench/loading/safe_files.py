@@ -11,9 +11,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading import limits
 
 BLOCK = 1 << 20
 INSIDE = "only plain files inside the snapshot folder are read"
@@ -75,7 +79,7 @@ def hash_regular(path: Path, where: str) -> str:
     """The sha256 of the regular file `path`, read where it lies."""
     digest = hashlib.sha256()
     with os.fdopen(open_regular(path, where), "rb") as source:
-        for block in iter(lambda: source.read(BLOCK), b""):
+        for block in read_blocks(source, where):
             digest.update(block)
     return digest.hexdigest()
 
@@ -85,7 +89,22 @@ def copy_hashing(path: Path, where: str, target: Path) -> str:
     bytes copied."""
     digest = hashlib.sha256()
     with os.fdopen(open_regular(path, where), "rb") as source, target.open("xb") as copy:
-        for block in iter(lambda: source.read(BLOCK), b""):
+        for block in read_blocks(source, where):
             digest.update(block)
             copy.write(block)
     return digest.hexdigest()
+
+
+def read_blocks(handle: IO[bytes], where: str) -> Iterator[bytes]:
+    """The file's bytes block by block, refused once reading takes longer than the
+    read timeout (a file on a stalled or very slow mount, or one far larger than it
+    looks: a sparse file of terabytes)."""
+    timeout = limits.read_timeout_seconds()
+    deadline = time.monotonic() + timeout
+    while block := handle.read(BLOCK):
+        yield block
+        if time.monotonic() > deadline:
+            raise InputError(
+                f"{where}: reading took longer than {timeout} s "
+                f"(limit {limits.variable('read_timeout_seconds')})"
+            )

@@ -143,6 +143,7 @@ def load_tables(
                 numbered=False,
             )
             credentials += [(name, c) for c in raw.credential_columns]
+            _check_parquet_rows(con, file, name, original.name)
             loads[name], extras[name] = _type_table(con, table, raw, original, manifest.timezone)
         _check_rows(file.entry, loads[name])
         steps.finished(name)
@@ -273,10 +274,28 @@ def _type_table(
 
 def _check_rows(entry: mf.ManifestEntry | None, load: TableLoad) -> None:
     if entry is not None and entry.rows != load.rows_in_file:
-        raise InputError(
-            f"{load.table}: {load.file} has {load.rows_in_file} rows, "
-            f"the manifest expects {entry.rows}"
-        )
+        raise _rows_differ(load.table, load.file, load.rows_in_file, entry.rows)
+
+
+def _check_parquet_rows(
+    con: duckdb.DuckDBPyConnection, file: VerifiedFile, table: str, label: str
+) -> None:
+    """A listed Parquet file's row count, from its footer, against the manifest's, before
+    anything is typed: a few hundred kilobytes of Parquet can hold tens of millions of
+    rows, which would be read and typed in full only to be refused."""
+    if file.entry is None or file.copy.suffix.lower() != ".parquet":
+        return
+    found = con.execute(
+        "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata($path)",
+        {"path": str(file.copy)},
+    ).fetchone()
+    rows = int(found[0]) if found else 0
+    if rows != file.entry.rows:
+        raise _rows_differ(table, label, rows, file.entry.rows)
+
+
+def _rows_differ(table: str, file: str, rows: int, expected: int) -> InputError:
+    return InputError(f"{table}: {file} has {rows} rows, the manifest expects {expected}")
 
 
 def _load_dataset(
@@ -290,6 +309,7 @@ def _load_dataset(
     table = f"deidentified__{name}"
     label = file.source.relative  # as the manifest lists it: `deidentified/NAME.csv`
     raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False, numbered=False)
+    _check_parquet_rows(con, file, key, label)
     credentials += [(key, c) for c in raw.credential_columns]
     insert_rows(con, "rejects", [(key, r.row, None, None, r.reason) for r in raw.rejects])
     if raw.header_only:  # the columns the query below gives, without a relation to read
