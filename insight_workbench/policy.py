@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import stat
+import hashlib
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from insight_workbench.errors import InputError
+from insight_workbench.setting_files import read_setting_file
 from insight_workbench.timeutil import known_timezone
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
@@ -138,17 +138,14 @@ def _parse(path: Path) -> dict[str, Any]:
         raise InputError(f"{path.name}: not a policy file (nested too deeply)") from None
 
 
+def policy_digest(path: Path) -> str:
+    """The sha256 of a policy file `load_policy` accepted (read within the same bound)."""
+    return hashlib.sha256(_read_bounded(path)).hexdigest()
+
+
 def _read_bounded(path: Path) -> bytes:
-    """The file's bytes: a regular file (a named pipe would be waited on for ever, a
-    device read without end) of at most `POLICY_BYTES`."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise InputError(f"{path}: the policy file is not a regular file")
-        data = handle.read(POLICY_BYTES + 1)
-    if len(data) > POLICY_BYTES:
-        raise InputError(f"{path}: the policy file is larger than {POLICY_BYTES} bytes")
-    return data
+    """The file's bytes: a regular file of at most `POLICY_BYTES`."""
+    return read_setting_file(path, f"{path}: the policy file", POLICY_BYTES)
 
 
 def _section(cls: type, name: str, values: dict[str, Any], base: Any, where: str) -> Any:

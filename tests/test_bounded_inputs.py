@@ -15,10 +15,12 @@ import resource
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_runner import run_cli
 
+from insight_workbench.errors import InputError
 from insight_workbench.loading.bounded import json_depth
 from insight_workbench.loading.coercion import OUT_OF_RANGE
 from insight_workbench.loading.snapshot import load_snapshot
@@ -38,6 +40,10 @@ DEEP = 100_000
 
 def _bounded_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+
+def _little_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
 CLI = [sys.executable, "-c", "from insight_workbench.cli import main; main()"]
@@ -395,3 +401,64 @@ def test_a_parquet_file_holding_more_rows_than_listed_is_refused_from_its_footer
     (snapshot / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     done = run_cli("validate", snapshot)
     assert_refused(done, "usage_events.parquet has 2000000 rows, the manifest expects 0")
+
+
+def _setting_readers(path: Path) -> dict[str, Any]:
+    """Each reader of a file a setting names, called on `path`."""
+    from insight_workbench.analyst.pseudonyms import KEY_FILE_VARIABLE, load_pseudonym_key
+    from insight_workbench.dashboard.roles import load_roles
+    from insight_workbench.policy import load_policy
+    from insight_workbench.reports.signing import load_private_key, load_public_key
+
+    return {
+        "pseudonym key": lambda: load_pseudonym_key({KEY_FILE_VARIABLE: str(path)}),
+        "signing key": lambda: load_private_key(path),
+        "public key": lambda: load_public_key(path),
+        "roles file": lambda: load_roles(path),
+        "policy file": lambda: load_policy(path),
+    }
+
+
+READERS = ["pseudonym key", "signing key", "public key", "roles file", "policy file"]
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("kind", ["fifo", "device", "huge"])
+def test_a_file_a_setting_names_is_read_within_bounds(
+    tmp_path: Path, reader: str, kind: str
+) -> None:
+    """A named pipe (never waited on), a device (never read without end) and a sparse
+    gibibyte (never read whole) are each refused at once, naming the file."""
+    path = Path("/dev/zero") if kind == "device" else tmp_path / "setting"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "huge":
+        with path.open("wb") as handle:
+            handle.truncate(1 << 30)
+    expected = "larger than" if kind == "huge" else "not a regular file"
+    with pytest.raises(InputError, match=expected):
+        _setting_readers(path)[reader]()
+
+
+def test_the_app_s_policy_digest_never_reads_an_oversized_file(tmp_path: Path) -> None:
+    """The app names its cached results by the policy file's digest: a sparse gibibyte
+    is refused before it is read, in a process with far less memory than that."""
+    big = tmp_path / "policy.toml"
+    with big.open("wb") as handle:
+        handle.truncate(1 << 30)
+    probe = (
+        "from insight_workbench.dashboard.session import policy_from_env\n"
+        "from insight_workbench.errors import InputError\n"
+        "try:\n    policy_from_env()\nexcept InputError as error:\n    print(error)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "INSIGHT_POLICY": str(big)},
+        preexec_fn=_little_memory,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "larger than" in done.stdout

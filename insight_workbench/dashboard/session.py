@@ -30,7 +30,7 @@ from insight_workbench.ledger.database import acting_user
 from insight_workbench.loading.snapshot import Snapshot, TableLoad
 from insight_workbench.loading.workspace import export_state, open_snapshot
 from insight_workbench.markdown_text import escape_markdown
-from insight_workbench.policy import Policy, load_policy
+from insight_workbench.policy import Policy, load_policy, policy_digest
 from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.timeutil import LAST_YEAR, iso_minute, start_of_utc_day, to_utc
 
@@ -222,8 +222,8 @@ def policy_from_env() -> tuple[Policy, str]:
     if not configured:
         return load_policy(), "default"
     path = Path(configured)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing"
-    return load_policy(path), digest
+    policy = load_policy(path)  # a missing, irregular or oversized file is refused first
+    return policy, policy_digest(path)
 
 
 def cached(fn: Callable[..., T], wb: Workbench, *args: Any) -> T:
