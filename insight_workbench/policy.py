@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from insight_workbench.errors import InputError
-from insight_workbench.setting_files import read_setting_file
+from insight_workbench.small_files import read_small
 from insight_workbench.timeutil import known_timezone
 
 DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
@@ -145,7 +145,7 @@ def policy_digest(path: Path) -> str:
 
 def _read_bounded(path: Path) -> bytes:
     """The file's bytes: a regular file of at most `POLICY_BYTES`."""
-    return read_setting_file(path, f"{path}: the policy file", POLICY_BYTES)
+    return read_small(path, f"{path}: the policy file", POLICY_BYTES)
 
 
 def _section(cls: type, name: str, values: dict[str, Any], base: Any, where: str) -> Any:

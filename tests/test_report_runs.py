@@ -18,6 +18,7 @@ import pytest
 from insight_workbench.reports.run_lock import RunLock
 from insight_workbench.reports.runner import new_run_folder, write_record
 from insight_workbench.reports.runs import list_runs, prune_runs
+from insight_workbench.testing import build_snapshot
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -174,3 +175,35 @@ def test_a_finished_run_is_left_as_it_is(tmp_path: Path, status: str) -> None:
     [run] = list_runs(tmp_path)
     assert run.status == status
     assert (folder / "run.json").read_bytes() == before
+
+
+def test_a_background_run_whose_kernel_writes_much_to_stderr_still_finishes(
+    tmp_path: Path,
+) -> None:
+    """The app's "Run now" child: a kernel writing far more to its error stream than a
+    pipe holds (a library's warnings) must not stall the run."""
+    from insight_workbench.reports.background import start_run
+
+    notebook = json.loads((FIXTURES / "echo.ipynb").read_text(encoding="utf-8"))
+    noisy = "import os\nfor _ in range(20):\n    os.write(2, b'w' * 20_000 + b'\\n')\n"
+    notebook["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "noisy",
+            "metadata": {},
+            "outputs": [],
+            "source": [noisy],
+        }
+    )
+    path = tmp_path / "noisy.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    run = start_run(str(path), build_snapshot(tmp_path / "snap"), tmp_path / "out")
+    deadline = time.monotonic() + 120
+    while run.running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if run.running:
+        run.process.kill()
+    assert run.finish() == 0, run.errors[-2000:]
+    assert run.folder is not None
+    assert json.loads((run.folder / "run.json").read_text())["status"] == "succeeded"

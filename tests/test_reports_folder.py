@@ -4,6 +4,7 @@ and a run.json naming a file outside its own run folder marks the run as damaged
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -168,3 +169,40 @@ def test_a_period_longer_than_the_calendar_prunes_nothing(tmp_path: Path, days: 
     )  # fmt: skip
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert run.is_dir()
+
+
+PROBE = """
+import sys
+from pathlib import Path
+from insight_workbench.reports.runs import list_runs, scan_runs
+from insight_workbench.reports.summary import previous_run
+
+reports = Path(sys.argv[1])
+scan = scan_runs(reports)
+print(len(scan.runs), [s.path.name for s in scan.skipped])
+print([run.read_html() for run in list_runs(reports)])
+print(previous_run(reports / "echo" / "next" / "results.json"))
+"""
+
+
+def test_a_named_pipe_in_a_run_folder_is_never_waited_on(tmp_path: Path) -> None:
+    """A run.json, results.json or report that is a named pipe (no writer): the listing,
+    the Reports page's files and a report's "since the last run" skip it at once."""
+    reports = tmp_path / "reports"
+    piped = reports / "echo" / "2026-01-01T000000Z"
+    piped.mkdir(parents=True)
+    os.mkfifo(piped / "run.json")
+    sound = write_run(reports)
+    (sound / "echo.html").unlink()
+    os.mkfifo(sound / "echo.html")
+    os.mkfifo(sound / "results.json")
+    (reports / "echo" / "next").mkdir()
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(reports)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["1 ['run.json']", "[None]", "None"]

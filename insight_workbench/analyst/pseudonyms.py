@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from insight_workbench.errors import InputError
-from insight_workbench.setting_files import KEY_BYTES, read_setting_file
+from insight_workbench.small_files import KEY_BYTES, read_small
 
 KEY_VARIABLE = "INSIGHT_PSEUDONYM_KEY"
 KEY_FILE_VARIABLE = "INSIGHT_PSEUDONYM_KEY_FILE"
@@ -46,7 +46,7 @@ def load_pseudonym_key(
         path = Path(env[KEY_FILE_VARIABLE].strip())
         source = f"{file_named_by} ({path.name})"
         try:
-            text = read_setting_file(path, source, KEY_BYTES).decode("utf-8").strip()
+            text = read_small(path, source, KEY_BYTES).decode("utf-8").strip()
         except FileNotFoundError:
             raise InputError(f"{source}: the key file does not exist") from None
         except (OSError, UnicodeDecodeError):

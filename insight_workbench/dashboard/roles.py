@@ -23,7 +23,7 @@ from pathlib import Path
 
 from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
-from insight_workbench.setting_files import TEXT_BYTES, read_setting_file
+from insight_workbench.small_files import TEXT_BYTES, read_small
 
 DPO = "dpo"
 ANALYST = "analyst"
@@ -41,7 +41,7 @@ def roles_file(environ: Mapping[str, str], base: Path) -> Path:
 def load_roles(path: Path) -> dict[str, str]:
     """Sign-in key -> role; a bad file is an `InputError` naming the key."""
     try:
-        text = read_setting_file(path, f"{path.name}: the roles file", TEXT_BYTES)
+        text = read_small(path, f"{path.name}: the roles file", TEXT_BYTES)
         data = tomllib.loads(text.decode("utf-8"))
     except FileNotFoundError:
         raise InputError(f"{path.name}: roles file not found, so nobody has a role") from None

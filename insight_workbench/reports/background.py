@@ -48,10 +48,12 @@ class BackgroundRun:
 
     def finish(self) -> int:
         """Wait for the run; its exit code (0 succeeded, 2 failed or refused)."""
-        self.output, self.errors = self.process.communicate()
+        self.process.wait()
         if self.progress is not None:
+            folder = self.progress.parent
             self.step = last_step(self.progress) or self.step
-            shutil.rmtree(self.progress.parent, ignore_errors=True)
+            self.output, self.errors = _tail(folder / OUTPUT), _tail(folder / ERRORS)
+            shutil.rmtree(folder, ignore_errors=True)
             self.progress = None
         return self.process.returncode
 
@@ -79,12 +81,28 @@ def start_run(
     command = [sys.executable, "-c", CLI, "report", notebook]
     command += ["--snapshot", absolute_path(snapshot), "--out", absolute_path(out)]
     command += ["--as-of", as_of] if as_of else []
-    progress = Path(tempfile.mkdtemp(prefix="report-progress-")) / "steps.tsv"
+    folder = Path(tempfile.mkdtemp(prefix="report-progress-"))
+    progress = folder / "steps.tsv"
     command += ["--progress-file", str(progress)]
     env = dict(os.environ)
     if acting is not None:
         env["INSIGHT_USER"], env["INSIGHT_ACTING_ROLE"] = acting
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
+    # Its output goes to files, not pipes: nobody reads a pipe until the run ends, and
+    # a kernel writing more than a pipe holds would wait on it for ever.
+    with (folder / OUTPUT).open("wb") as output, (folder / ERRORS).open("wb") as errors:
+        process = subprocess.Popen(command, stdout=output, stderr=errors, text=True, env=env)
     return BackgroundRun(notebook, process, progress)
+
+
+OUTPUT, ERRORS = "stdout.txt", "stderr.txt"
+TAIL_BYTES = 64 * 1024  # the run folder's line and the last error: the end is enough
+
+
+def _tail(path: Path) -> str:
+    """The end of a file the child wrote (its last lines), as text."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - TAIL_BYTES))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""

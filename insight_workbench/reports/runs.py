@@ -29,6 +29,7 @@ from insight_workbench.atomic import write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.reports.run_lock import LOCK_FILE, unless_running
 from insight_workbench.reports.runner import RUN_FILE
+from insight_workbench.small_files import RECORD_BYTES, SHOWN_FILE_BYTES, read_small
 from insight_workbench.timeutil import parse_timestamp
 
 LINK = "a symbolic link, not followed"
@@ -88,13 +89,9 @@ class PastRun:
         if path is None:
             return None
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
+            return read_small(path, path.name, SHOWN_FILE_BYTES, follow_links=False)
+        except (OSError, InputError):
             return None
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            return handle.read()
 
 
 @dataclass(frozen=True)
@@ -276,11 +273,9 @@ def _remove_folder(folder: Path) -> str | None:
 
 def _read(path: Path) -> PastRun | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, encoding="utf-8") as handle:
-            record = json.load(handle)
+        record = json.loads(read_small(path, path.name, RECORD_BYTES, follow_links=False))
         start = parse_timestamp(record["start"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, InputError, ValueError, KeyError, TypeError, AttributeError):
         return None
     if not isinstance(record, dict):
         return None

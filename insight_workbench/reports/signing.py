@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.manifest import sha256_file
-from insight_workbench.setting_files import KEY_BYTES, read_setting_file
+from insight_workbench.small_files import KEY_BYTES, read_small
 
 KEY_VARIABLE = "INSIGHT_REPORT_SIGNING_KEY_FILE"
 SIGNATURE = "signature"
@@ -43,7 +43,7 @@ def signing_key_file(env: dict[str, str] | None = None) -> Path | None:
 def load_private_key(path: Path) -> Ed25519PrivateKey:
     """The Ed25519 private key in `path`; InputError naming the file (never its bytes)."""
     try:
-        data = read_setting_file(path, f"{KEY_VARIABLE}: {path}", KEY_BYTES)
+        data = read_small(path, f"{KEY_VARIABLE}: {path}", KEY_BYTES)
     except OSError as error:
         raise InputError(f"{KEY_VARIABLE}: {path}: cannot read ({error.strerror})") from None
     try:
@@ -58,7 +58,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 def load_public_key(path: Path) -> Ed25519PublicKey:
     """An Ed25519 public key (PEM), or the public half of a private key file."""
     try:
-        data = read_setting_file(path, f"--public-key {path}", KEY_BYTES)
+        data = read_small(path, f"--public-key {path}", KEY_BYTES)
     except OSError as error:
         raise InputError(f"--public-key {path}: cannot read ({error.strerror})") from None
     try:

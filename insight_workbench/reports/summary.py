@@ -10,15 +10,15 @@ counted without reading its report. Opened in Jupyter (no run folder), there is 
 from __future__ import annotations
 
 import json
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from insight_workbench.errors import InputError
 from insight_workbench.reports.tables import table_html
+from insight_workbench.small_files import RECORD_BYTES, read_small
 
 RUN_FILE = "run.json"
 RESULTS_FILE = "results.json"
@@ -35,12 +35,8 @@ class PreviousRun:
 def _read_json(path: Path) -> dict[str, Any] | None:
     """A JSON object from a plain file (never through a link), or None."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, encoding="utf-8") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            data = json.load(handle)
-    except (OSError, ValueError):
+        data = json.loads(read_small(path, path.name, RECORD_BYTES, follow_links=False))
+    except (OSError, InputError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
