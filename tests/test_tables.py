@@ -49,13 +49,18 @@ def test_key_then_status_columns_come_first() -> None:
 
 def test_every_timestamp_is_shown_in_london_time_and_dates_as_dates() -> None:
     prepared = tables.prepare(_frame())
-    for column in ("due", "sent_at"):
-        assert _type(prepared, column) == "datetime"
-        assert prepared.config[column]["type_config"]["timezone"] == "Europe/London"
-        assert str(prepared.display[column].dt.tz) == "Europe/London"
-    # 10:00 UTC in July is 11:00 in London; a bare due date is that London day.
+    assert _type(prepared, "sent_at") == "datetime"
+    assert prepared.config["sent_at"]["type_config"]["timezone"] == "Europe/London"
+    assert str(prepared.display["sent_at"].dt.tz) == "Europe/London"
+    # 10:00 UTC in July is 11:00 in London.
     assert prepared.display["sent_at"][0].hour == 11
-    assert prepared.display["due"][1].strftime("%Y-%m-%d %H:%M") == "2026-02-01 00:00"
+    # A request's due day beside an organisation's due instant stays a day, never a
+    # midnight that reads as a time it falls due at; the instant is in London time.
+    assert prepared.display["due"].tolist() == ["2026-01-05 12:00", "2026-02-01"]
+    assert prepared.config["due"]["help"] == tables.DAYS_AND_TIMES
+    assert prepared.export["due"].tolist() == ["2026-01-05T12:00:00Z", "2026-02-01"]
+    summer = tables.prepare(pd.DataFrame({"due": ["2026-07-01T10:00:00Z", "2026-07-02"]}))
+    assert summer.display["due"].tolist() == ["2026-07-01 11:00", "2026-07-02"]
     assert _type(prepared, "period_start") == "date"
     assert prepared.display["period_start"].tolist() == [date(2026, 1, 1), date(2026, 2, 1)]
     assert _type(prepared, "nominal_date") is None  # 31 February is no date: kept as text

@@ -219,6 +219,8 @@ def _column(name: str, values: pd.Series) -> tuple[pd.Series, Any]:
     """The column's display values and its `st.column_config` entry."""
     text = label(name)
     config = st.column_config
+    if _days_among_moments(values):  # a request's due day beside organisations' instants
+        return values.map(_day_or_london_time), config.TextColumn(text, help=DAYS_AND_TIMES)
     moments = _as_moments(values)
     if moments is not None:
         if _only_dates(moments):
@@ -298,6 +300,33 @@ def _as_moments(values: pd.Series) -> pd.Series | None:
         return values.map(_moment).astype("datetime64[ns, UTC]")
     except ValueError:  # a day that no calendar has (a nominal 31 February) stays text
         return None
+
+
+DAYS_AND_TIMES = "A date alone is a whole day (London); a time is London time (the CSV has UTC)"
+
+
+def _days_among_moments(values: pd.Series) -> bool:
+    """ISO dates beside ISO instants in one column of text (a schedule's due dates)."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        return False
+    present = values.dropna()
+    if present.empty or not _every(present, lambda v: isinstance(v, str)):
+        return False
+    if not _every(present, lambda v: bool(ISO_MOMENT.match(v))):
+        return False
+    lengths = present.str.len()
+    return bool((lengths == 10).any() and (lengths > 10).any())
+
+
+def _day_or_london_time(value: Any) -> str | None:
+    """A date as it is (a deadline day); an instant as its London time, to the minute."""
+    if _missing(value):
+        return None
+    if len(value) == 10:
+        return str(value)
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return str(stamp.tz_convert(LONDON).strftime("%Y-%m-%d %H:%M"))
 
 
 def _every(values: pd.Series, test: Callable[[Any], bool]) -> bool:

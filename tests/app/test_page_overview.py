@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -18,6 +19,7 @@ from insight_workbench.rules import REGISTRY
 from insight_workbench.rules.runner import run_check
 from insight_workbench.timeutil import start_of_utc_day
 
+LONDON = ZoneInfo("Europe/London")
 PAGE = "app_pages/overview.py"
 
 
@@ -115,7 +117,8 @@ def test_days_left_are_whole_days_rounded_down_as_on_the_retention_page(open_app
     # and each is the whole days from as_of to the due instant, rounded down
     as_of = datetime(2026, 11, 28, 9, 17, tzinfo=UTC)
     for key in shown:
-        due = datetime.fromisoformat(str(soon.loc[key, "due"]).replace("Z", "+00:00"))
+        # as shown: London time, to the minute
+        due = datetime.fromisoformat(str(soon.loc[key, "due"])).replace(tzinfo=LONDON)
         assert shown[key] == math.floor((due - as_of) / timedelta(days=1))
         assert (due - as_of) % timedelta(days=1)  # not a whole number of days
 
