@@ -32,8 +32,7 @@ if verdicts.empty:
     records.say_empty("This snapshot has no datasets under deidentified/.")
     st.stop()
 
-checks = ["DEID-001", "DEID-002", "DEID-003", "DEID-004"]
-failing = int((verdicts[checks] == "fail").any(axis=1).sum())
+failing = int((verdicts[deid.CHECKS] == "fail").any(axis=1).sum())
 cols = st.columns(3)
 cols[0].metric("Datasets", len(verdicts))
 cols[1].metric("Failing at least one check", failing)

@@ -23,10 +23,28 @@ def not_judged(wb: Workbench) -> list[str]:
     return unjudged_files(wb.snapshot.path)
 
 
+CREDENTIALS = "SEC-001"  # a credential column in a dataset: released with it, whatever DEID says
+CHECKS = [*deid.CHECKS, CREDENTIALS]
+
+
 def verdicts(wb: Workbench) -> pd.DataFrame:
-    """One row per dataset: the verdict of each check first, then how it is judged."""
+    """One row per dataset: the verdict of each check first (SEC-001 among them: a
+    dataset holding a credential column is not fit to release), then how it is judged."""
     frame = deid.verdicts_frame(assessments(wb))
-    first = ["dataset", "kind", *deid.CHECKS, "offending_columns", "smallest_class"]
+    held: dict[str, list[str]] = {}
+    for table, column in wb.snapshot.credential_columns:
+        if table.startswith("deidentified/"):
+            held.setdefault(table.removeprefix("deidentified/"), []).append(column)
+    frame[CREDENTIALS] = ["fail" if held.get(n) else "pass" for n in frame["dataset"]]
+    frame["credential_columns"] = [", ".join(held.get(n, [])) for n in frame["dataset"]]
+    first = [
+        "dataset",
+        "kind",
+        *CHECKS,
+        "offending_columns",
+        "credential_columns",
+        "smallest_class",
+    ]
     return frame[first + [c for c in frame.columns if c not in first]]
 
 

@@ -22,7 +22,17 @@ def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:
     assert not app.exception
     assert not app.error
     found = assess_datasets(sample, load_policy())
-    failing = sum(any(a.verdicts[c] == "fail" for c in CHECKS) for a in found)
+    # A dataset released with a credential column (a SEC-001 finding) fails too.
+    findings = run_check(sample, load_policy(), sample.manifest.exported_at).findings
+    credentials = {
+        f.key.removeprefix("column:deidentified/").rsplit(":", 1)[0]
+        for f in findings
+        if f.rule == "SEC-001" and f.key.startswith("column:deidentified/")
+    }
+    assert credentials  # the sample plants one
+    failing = sum(
+        any(a.verdicts[c] == "fail" for c in CHECKS) or a.name in credentials for a in found
+    )
     assert metrics(app) == {
         "Datasets": str(len(found)),
         "Failing at least one check": str(failing),
@@ -31,6 +41,7 @@ def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:
     verdicts = frame_with(app, "DEID-001").set_index("dataset")
     for a in found:
         assert {c: verdicts.loc[a.name, c] for c in CHECKS} == a.verdicts
+        assert verdicts.loc[a.name, "SEC-001"] == ("fail" if a.name in credentials else "pass")
     offending = frame_with(app, "check", "why")
     expected = {
         (a.name, c)
