@@ -30,7 +30,14 @@ with st.spinner("Judging retention…"):
 excepted = records.exceptions_until("RET")  # a legal hold, say: read on every run
 frame = records.with_exceptions(frame, excepted, "org_id", "org:")
 people = records.with_exceptions(people, excepted)
-records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")})
+opened = records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")})
+if opened is not None and opened.prefix == "org" and wb.is_dpo:
+    # Whose data the organisation's counts are: each account, its rows per table.
+    users = session.cached(retention.users_held, wb, opened.ident)
+    st.markdown(f"**Users whose data is held: {len(users)}**")
+    if not users.empty:
+        audit.viewed(wb, "retention", audit.keys("user", users["user_id"]))
+        tables.show(users, "org_users_table", links=records.key_links(wb, "user_id", "user:"))
 frame = records.focus(frame, org="org_id")
 people = records.focus(people, user="user_id", request="request_id")
 if frame.empty:

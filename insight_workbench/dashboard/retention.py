@@ -14,6 +14,7 @@ from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.rules.runner import run_check
+from insight_workbench.sql import frame as sql_frame
 from insight_workbench.subject_requests.request_table import request_deadlines
 
 HELD_TABLES = list(PERSONAL_DATA_TABLES)
@@ -55,6 +56,19 @@ def status(wb: Workbench) -> pd.DataFrame:
     ]
     rest = [c for c in frame.columns if c not in first and not c.startswith("_")]
     return ordered[first + rest].reset_index(drop=True)
+
+
+def users_held(wb: Workbench, org_id: str) -> pd.DataFrame:
+    """The users of organisation `org_id` whose personal data is held, most rows first:
+    rows per table, and when each account was deleted (blank: it was not). DPO only."""
+    if not wb.is_dpo:
+        raise PermissionError("users held: DPO only")
+    cursor = wb.snapshot.cursor()
+    try:
+        held = sql_frame(cursor, "org_users_held.sql", org_id=org_id)
+    finally:
+        cursor.close()
+    return held[["user_id", "deleted_at", "rows_held", *HELD_TABLES]]
 
 
 def held_long(frame: pd.DataFrame) -> pd.DataFrame:

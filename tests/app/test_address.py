@@ -358,7 +358,8 @@ def _count_with(app, column: str) -> int:
 @pytest.mark.parametrize(
     ("rule", "page", "other_ids"),
     [
-        ("RET-001", "app_pages/retention.py", "user_id"),  # people's data still held
+        # people's data still held (the organisation's own users are its record's facts)
+        ("RET-001", "app_pages/retention.py", "request_id"),
         ("RET-004", "app_pages/retention.py", "org_id"),  # organisations
         ("TPP-001", "app_pages/communications.py", "message_id"),  # messages, reviews
         ("COM-001", "app_pages/communications.py", "processor_id"),

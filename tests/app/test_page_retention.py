@@ -225,3 +225,26 @@ def test_an_exception_covers_its_own_rule_s_finding_only() -> None:
     frame = pd.DataFrame({"rule": ["RET-001", "RET-002", "RET-001"], "org_id": ["O1", "O1", "O10"]})
     marked = records.with_exceptions(frame, [("RET-002", "org:O1", "2099-01-31")], "org_id", "org:")
     assert marked["excepted_until"].tolist() == [None, "2099-01-31", None]
+
+
+def test_an_organisation_s_record_lists_whose_data_is_held(open_app, sample: Snapshot) -> None:
+    """From an overdue organisation's count of rows to the accounts behind it: each user
+    of it whose data is held, with the rows per table, adding up to the organisation's."""
+    frame = status(sample)
+    overdue = frame[(frame["state"] == "overdue") & (frame["rows_held"] > 0)]
+    org = overdue.iloc[0]
+    app = open_app("dpo", PAGE, query={"key": f"org:{org['org_id']}"})
+    assert not app.exception
+    users = frame_with(app, "user_id", "deleted_at", "rows_held")
+    assert len(users) > 0
+    assert int(users["rows_held"].sum()) == int(org["rows_held"])
+    members = {
+        user_id
+        for (user_id,) in sample.cursor()
+        .execute("SELECT user_id FROM users WHERE org_id = ?", [org["org_id"]])
+        .fetchall()
+    }
+    assert set(users["user_id"]) <= members
+    assert list(users["rows_held"]) == sorted(users["rows_held"], reverse=True)
+    text = " ".join(m.value for m in app.markdown)
+    assert f"Users whose data is held: {len(users)}" in text
