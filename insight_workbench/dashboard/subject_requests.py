@@ -79,8 +79,10 @@ def paused_requests(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def overdue_or_late(frame: pd.DataFrame) -> pd.DataFrame:
-    """Open past their due date (SAR-001) or answered late (SAR-002), latest first."""
-    return frame[frame["finding"].notna()].sort_values("days_late", ascending=False, kind="stable")
+    """Open past their due date (SAR-001) first, still to be answered, then those answered
+    late (SAR-002); each latest first."""
+    late = frame[frame["finding"].notna()]
+    return late.sort_values(["finding", "days_late"], ascending=[True, False], kind="stable")
 
 
 def people(frame: pd.DataFrame) -> list[str]:

@@ -33,6 +33,11 @@ def test_metrics_are_the_library_figures(open_app, sample: Snapshot) -> None:
     assert list(shown["days_left"]) == sorted(frame.loc[waiting, "days_left"])
     late = frame_with(app, "days_late", nth=1)
     assert set(late["request_id"]) == set(frame.loc[frame["finding"].notna(), "request_id"])
+    # the open ones, still to be answered, before those answered late; each latest first
+    found = frame.set_index("request_id").loc[list(late["request_id"])]
+    order = list(zip(found["finding"], -found["days_late"], strict=True))
+    assert order == sorted(order)
+    assert found["finding"].iloc[0] == "SAR-001"
     paused = frame_with(app, "clarification_requested_date", nth=1)  # after the open table
     assert list(paused["request_id"]) == list(frame.loc[frame["paused"], "request_id"])
 
