@@ -47,7 +47,9 @@ offending = records.focus(offending, dataset="dataset", column="dataset")
 offending = records.focus_column(offending)
 if offending.empty:
     records.say_empty(
-        "No column holds an identifier, an unsalted hash or a small cell.", clean=True
+        "No column holds an identifier, an unsalted hash or a small cell, and no "
+        "combination of values is shared by too few rows.",
+        clean=True,
     )
 else:
     tables.show(offending, "offending_table")

@@ -107,6 +107,18 @@ def offending_columns(wb: Workbench) -> pd.DataFrame:
                     "why": "unsalted hash: " + ", ".join(hashes),
                 }
             )
+        if a.verdicts.get("DEID-003") == "fail":  # the columns its small classes share
+            small = sum(n for size, n in a.class_sizes.items() if size < a.k)
+            for column in a.layout.quasi_identifiers:
+                rows.append(
+                    {
+                        "dataset": a.name,
+                        "column": column,
+                        "check": "DEID-003",
+                        "why": f"quasi-identifier: {small} combinations shared by fewer "
+                        f"than {a.k} rows",
+                    }
+                )
         for column, cells in sorted(a.small_cells.items()):
             rows.append(
                 {
