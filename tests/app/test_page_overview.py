@@ -12,6 +12,7 @@ import pytest
 from apphelpers import frame_with, leaked, linked_keys, metrics, plotly_specs, rendered_text
 
 from insight_workbench.dashboard import rule_words
+from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
@@ -30,14 +31,23 @@ def expected_figures(sample: Snapshot, role: str) -> dict[str, int]:
     if role == "analyst":
         at = start_of_utc_day(at)
     findings = run_check(sample, policy, as_of=at).findings
+    now = due_now(sample, at)
     return {
         "Findings": len(findings),
         "High severity": sum(f.severity == "high" for f in findings),
         **{
-            f"Due within {d} days": len(build_schedule(sample, policy, at, within_days=d))
+            f"Due within {d} days": len(now)
+            + sum(i.key not in now for i in build_schedule(sample, policy, at, within_days=d))
             for d in (7, 30, 90)
         },
     }
+
+
+def due_now(sample: Snapshot, at: datetime) -> list[str]:
+    """Organisations due at the as-of instant itself: neither a finding (overdue is after
+    it) nor a schedule item (due after it), yet shown as due now."""
+    status = retention_status(sample, load_policy(), at)
+    return [f"org:{o}" for o in status.loc[status["due_at"] == pd.Timestamp(at), "org_id"]]
 
 
 @pytest.mark.parametrize("role", ["dpo", "analyst"])
@@ -92,7 +102,10 @@ def test_horizon_changes_the_items_shown(open_app, sample: Snapshot) -> None:
         assert not app.exception
         items = build_schedule(sample, load_policy(), at, within_days=days)
         shown = frame_with(app, "days_left")
-        assert linked_keys(shown["key"]) == [i.key for i in items]
+        now = due_now(sample, at)
+        assert now  # the sample plants organisations due exactly at the export
+        assert linked_keys(shown["key"]) == now + [i.key for i in items if i.key not in now]
+        assert list(shown["days_left"][: len(now)]) == [0] * len(now)
         sizes[days] = len(shown)
     assert sizes[7] < sizes[90]
 
