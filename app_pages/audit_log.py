@@ -38,7 +38,9 @@ for state in states:
 today = now().date()
 left, middle, right, last = st.columns(4)
 who = left.selectbox("Who", ["Everyone", *log.people(wb)], key="audit_who")
-actions = middle.multiselect("Action", ACTIONS, key="audit_actions")
+actions = middle.multiselect(
+    "Action", ACTIONS, key="audit_actions", format_func=lambda a: log.ACTION_WORDS.get(a, a)
+)
 key = right.text_input("Record key", key="audit_key", placeholder="org:O17")
 days = last.date_input("Days (UTC)", (today - timedelta(days=30), today), key="audit_days")
 
@@ -47,4 +49,5 @@ frame = log.entries(wb, None if who == "Everyone" else str(who), actions, key, c
 if frame.empty:
     st.info("No entry matches these filters.")
 else:
-    tables.show(frame, "audit_table", download=False)  # London times, worded columns
+    # London times, worded columns; the download (UTC) is for an auditor, and is logged.
+    tables.show(frame, "audit_table", file_name=f"audit-log-{today.isoformat()}")

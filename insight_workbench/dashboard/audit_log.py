@@ -15,7 +15,21 @@ from insight_workbench.ledger import audit_trail
 from insight_workbench.ledger.database import open_ledger
 from insight_workbench.ledger.instants import shown
 
-COLUMNS = ["entry", "at", "who", "role", "action", "keys", "snapshot_id"]
+COLUMNS = ["entry", "at", "who", "role", "action", "what", "keys", "snapshot_id"]
+# Each action in words (the trail keeps the code, which `ledger` and docs/ledger.md name).
+ACTION_WORDS = {
+    "sign_in": "signed in",
+    "role": "opened a session in this role",
+    "page_view": "viewed a page of records",
+    "pack_build": "built a subject-access pack",
+    "pack_download": "downloaded a subject-access pack",
+    "csv_export": "downloaded a CSV file",
+    "report_run": "ran a report",
+    "report_download": "downloaded a report",
+    "certificate_download": "downloaded a deletion certificate",
+    "decision": "recorded a decision",
+    "run_recorded": "recorded a run of the rules",
+}
 
 
 def _dpo_only(wb: Workbench) -> None:
@@ -49,7 +63,16 @@ def entries(
         if found:
             break
     rows = [
-        [e.seq, shown(e.at), e.who, e.role, e.action, ", ".join(e.object_keys), e.snapshot_id]
+        [
+            e.seq,
+            shown(e.at),
+            e.who,
+            e.role,
+            e.action,
+            ACTION_WORDS.get(e.action, e.action),
+            ", ".join(e.object_keys),
+            e.snapshot_id,
+        ]
         for e in found
     ]
     return pd.DataFrame(rows, columns=COLUMNS)

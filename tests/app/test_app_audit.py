@@ -14,7 +14,9 @@ from apphelpers import frame_with
 from sqlalchemy import select
 from test_app import AUTH
 
+from insight_workbench.dashboard.audit_log import ACTION_WORDS
 from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.ledger.audit_trail import ACTIONS
 from insight_workbench.ledger.database import acting_user, open_ledger, reading
 from insight_workbench.ledger.tables import audit, metadata, runs
 from insight_workbench.loading.snapshot import Snapshot
@@ -132,6 +134,10 @@ def test_the_audit_log_page_shows_and_filters_the_entries(open_app, ledger_setti
     assert not app.error
     table = frame_with(app, "entry", "action", "keys")
     assert {"role", "page_view", "run_recorded"} <= set(table["action"])
+    # each action in words beside its code; every action the trail knows has them
+    assert set(ACTION_WORDS) == set(ACTIONS)
+    assert list(table["what"]) == [ACTION_WORDS[a] for a in table["action"]]
+    assert [b.label for b in app.get("download_button")] == ["Download CSV"]
     assert list(table["entry"]) == sorted(table["entry"], reverse=True)
     assert [m.value for m in app.metric][:1] == [str(len(entries(ledger_setting)))]
     app.multiselect(key="audit_actions").set_value(["page_view"]).run()
