@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from apphelpers import frame_with, metrics
+from apphelpers import frame_with, linked_keys, metrics
 
 from insight_workbench.dashboard import records
 from insight_workbench.dashboard.retention import action_csv, people_held
@@ -217,6 +217,12 @@ def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
     late = frame_with(requests, "request_id", "finding", "excepted_until").set_index("request_id")
     assert late["excepted_until"].notna().sum() == 1
     assert str(late.loc["R0020", "excepted_until"]) == "2099-01-31"
+    # and the Overview's "Overdue now" marks the held organisation and person too
+    overview = open_app("dpo", "app_pages/overview.py", env={"INSIGHT_LEDGER": ledger_setting})
+    overdue = frame_with(overview, "days_overdue", "excepted_until")
+    overdue = overdue.assign(key=linked_keys(overdue["key"])).set_index("key")
+    held = overdue["excepted_until"].dropna().astype(str).to_dict()
+    assert held == {"org:O0008": "2099-01-31", "request:R0027": "2099-01-31"}
 
 
 def test_an_exception_covers_its_own_rule_s_finding_only() -> None:
