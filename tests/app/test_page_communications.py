@@ -95,7 +95,7 @@ def test_an_exception_in_force_is_named_and_leaves_nothing_to_do(
     )
     assert register.loc["P008", "action_needed"]
     overview = open_app("dpo", "app_pages/overview.py", env=env)
-    every = frame_with(overview, "rule", "excepted_until", "message")
+    every = frame_with(overview, "rule", "family", "excepted_until", "message")
     covered = every.loc[every["excepted_until"].notna(), "rule"].tolist()
     assert covered == ["TPP-001", "TPP-001"]
     decide(ledger, "TPP-001", "processor:P003", Request("withdraw-exception"))
