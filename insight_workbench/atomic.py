@@ -13,14 +13,16 @@ moved into place once complete.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
+import secrets
 import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from insight_workbench.errors import InputError
 
@@ -185,7 +187,8 @@ def _pid_namespace() -> int:
 
 # What follows `.<name>.` in a temporary name made by `_prefix` and tempfile.
 _WRITER = re.compile(r"(\d+)-(\d+)\.[a-z0-9_]+\.tmp")
-WRITER_KINDS = ("writing", "replaced")  # what `staged_folder` makes inside an existing folder
+# What `staged_folder` makes inside an existing folder.
+WRITER_KINDS = ("writing", "replaced", "discarding")
 
 
 def remove_leftovers(folder: Path, name: str) -> None:
@@ -199,10 +202,10 @@ def remove_leftovers(folder: Path, name: str) -> None:
         if writer is None or not writer_gone(int(writer[1]), int(writer[2])):
             continue
         with contextlib.suppress(OSError):
-            if name == "replaced":  # killed while moving its files up: put back what was
-                _roll_back(entry, folder)
-            else:
+            if name != "replaced":
                 _remove(entry)
+            elif (claimed := _claim(entry)) is not None:  # killed while moving files up
+                _roll_back(claimed, folder)
 
 
 def process_running(pid: int) -> bool:
@@ -240,37 +243,62 @@ def _move_up(stage: Path, target: Path, existing: str) -> None:
             if entry.is_dir() and not entry.is_symlink() and not new[entry.name].is_dir():
                 raise InputError(f"cannot write {entry}: a folder is in the way of that file")
     aside = Path(tempfile.mkdtemp(dir=target, prefix=_prefix("replaced"), suffix=".tmp"))
-    coming = sorted(entry.name for entry in stage.iterdir())
+    # Each entry moving up by its identity (a rename keeps it): a rollback takes away
+    # only these, never another writer's entry of the same name.
+    coming: list[dict[str, Any]] = []
+    for entry in sorted(stage.iterdir()):
+        found = os.lstat(entry)
+        coming.append({"name": entry.name, "dev": found.st_dev, "ino": found.st_ino})
     try:
         (aside / OLD).mkdir()
         for entry in before:
             os.rename(entry, aside / OLD / entry.name)
-        # From here on the entries of these names in `target` are new ones: a writer
-        # killed before the end is rolled back by the next (`remove_leftovers`).
-        write_atomically(aside / COMING, "\n".join(coming).encode("utf-8", "surrogateescape"))
-        for name in coming:
-            os.replace(stage / name, target / name)
+        # From here on those entries may be in `target`: a writer killed before the end
+        # is rolled back by the next (`remove_leftovers`).
+        write_atomically(aside / COMING, json.dumps(coming).encode("ascii"))
+        for item in coming:
+            os.replace(stage / item["name"], target / item["name"])
     except BaseException:
         _roll_back(aside, target)
         raise
-    shutil.rmtree(aside, ignore_errors=True)
+    # Done: one rename marks the folder set aside as discarded, never to be rolled back.
+    done = aside.with_name(aside.name.replace(".replaced.", ".discarding.", 1))
+    os.rename(aside, done)
+    shutil.rmtree(done, ignore_errors=True)
 
 
-# Inside a `replaced` folder: the entries moved aside, and the names moving up.
-OLD, COMING = "old", "coming"
+# Inside a `replaced` folder: the entries moved aside, and those moving up.
+OLD, COMING = "old", "coming.json"
 
 
 def _roll_back(aside: Path, target: Path) -> None:
     """Undo an unfinished `_move_up` into `target` by its `aside` folder: the entries
-    that moved up go, and those moved aside come back."""
+    that moved up go, and those moved aside come back where nothing took their name.
+    Safe to run again after an interruption: the note of what moved up goes first."""
     if (aside / COMING).is_file():
-        for name in (aside / COMING).read_bytes().decode("utf-8", "surrogateescape").split("\n"):
-            if name and (target / name).exists():
-                _remove(target / name)
+        for item in json.loads((aside / COMING).read_bytes()):
+            moved = target / item["name"]
+            with contextlib.suppress(FileNotFoundError):
+                found = os.lstat(moved)
+                if (found.st_dev, found.st_ino) == (item["dev"], item["ino"]):
+                    _remove(moved)
+        (aside / COMING).unlink()
     if (aside / OLD).is_dir():
         for entry in (aside / OLD).iterdir():
-            os.rename(entry, target / entry.name)
+            if not os.path.lexists(target / entry.name):
+                os.rename(entry, target / entry.name)
     shutil.rmtree(aside)
+
+
+def _claim(entry: Path) -> Path | None:
+    """A killed writer's `replaced` folder, renamed to this writer's name so that no
+    other rolls it back at the same time (one rename wins); None when another did."""
+    claimed = entry.with_name(f"{_prefix('replaced')}{secrets.token_hex(4)}.tmp")
+    try:
+        os.rename(entry, claimed)
+    except OSError:
+        return None
+    return claimed
 
 
 def _in_the_making(name: str) -> bool:

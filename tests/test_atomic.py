@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -270,8 +271,14 @@ def _killed_while_moving_up(target: Path, *, moved_up: bool) -> None:
     (stage / "a.csv").write_text("new a", encoding="utf-8")
     (stage / "b.csv").write_text("new b", encoding="utf-8")
     if moved_up:
-        (aside / "coming").write_text("a.csv\nb.csv", encoding="utf-8")
+        coming = [_identity(stage / "a.csv"), _identity(stage / "b.csv")]
+        (aside / "coming.json").write_text(json.dumps(coming), encoding="utf-8")
         (stage / "a.csv").rename(target / "a.csv")
+
+
+def _identity(path: Path) -> dict[str, object]:
+    found = os.lstat(path)
+    return {"name": path.name, "dev": found.st_dev, "ino": found.st_ino}
 
 
 @pytest.mark.parametrize("moved_up", [False, True])
@@ -333,3 +340,48 @@ def test_a_writer_really_killed_halfway_leaves_the_folder_as_it_was(tmp_path: Pa
         "old.csv": "old old.csv",
         "c.csv": "new c.csv",
     }
+
+
+def test_a_writer_killed_while_discarding_the_old_entries_is_not_undone(tmp_path: Path) -> None:
+    """Killed after every new entry moved up, while the old ones were being deleted: the
+    write is done, and the next writer only finishes deleting them."""
+    target = tmp_path / "pack"
+    target.mkdir()
+    dead = writer(no_such_process())
+    (target / "a.csv").write_text("new a", encoding="utf-8")
+    done = target / f".discarding.{dead}.abc.tmp"
+    (done / "old").mkdir(parents=True)
+    (done / "old" / "a.csv").write_text("old a", encoding="utf-8")
+    with staged_folder(target, existing="merge") as stage:
+        (stage / "c.csv").write_text("new c", encoding="utf-8")
+    found = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
+    assert found == {"a.csv": "new a", "c.csv": "new c"}
+
+
+def test_a_rollback_interrupted_halfway_finishes_without_losing_an_entry(tmp_path: Path) -> None:
+    """The next writer was killed too, after taking the new entries away and putting one
+    old entry back: the one after it puts back the rest and removes nothing restored."""
+    target = tmp_path / "pack"
+    target.mkdir()
+    _killed_while_moving_up(target, moved_up=True)
+    aside = next(target.glob(".replaced.*"))
+    (target / "a.csv").unlink()  # the new entry taken away
+    (aside / "old" / "a.csv").rename(target / "a.csv")  # an old one back, then killed
+    with staged_folder(target, existing="merge") as stage:
+        (stage / "c.csv").write_text("new c", encoding="utf-8")
+    found = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
+    assert found == {"a.csv": "old a", "keep.txt": "kept", "c.csv": "new c"}
+
+
+def test_a_rollback_never_removes_an_entry_another_writer_put_there(tmp_path: Path) -> None:
+    """An entry of the same name that is not the one the killed writer moved up (another
+    writer's, written since) stays; the old entry is not put back over it."""
+    target = tmp_path / "pack"
+    target.mkdir()
+    _killed_while_moving_up(target, moved_up=True)
+    (target / "a.csv").unlink()
+    (target / "a.csv").write_text("another writer's a", encoding="utf-8")
+    with staged_folder(target, existing="merge") as stage:
+        (stage / "c.csv").write_text("new c", encoding="utf-8")
+    found = {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()}
+    assert found == {"a.csv": "another writer's a", "keep.txt": "kept", "c.csv": "new c"}
