@@ -32,6 +32,15 @@ def defect_summary(error: BaseException) -> str:
     """An unexpected error (a defect of the workbench) by its type and the places it
     passed through (file:line, innermost first), never its message: the message of a
     library's error may quote a cell value (`KeyError: 'ann@example.org'`)."""
-    frames = traceback.extract_tb(error.__traceback__)[-4:]
-    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(frames))
+    frames = traceback.extract_tb(error.__traceback__)
+    shown = frames[-4:]
+    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(shown))
+    ours = [f for f in frames if _workbench_code(f.filename)]
+    if ours and ours[-1] not in shown:  # deep in a library: where the workbench called it
+        where += f" (from {Path(ours[-1].filename).name}:{ours[-1].lineno})"
     return f"{type(error).__name__} at {where}" if where else type(error).__name__
+
+
+def _workbench_code(filename: str) -> bool:
+    parts = Path(filename).parts
+    return "insight_workbench" in parts or "app_pages" in parts or parts[-1:] == ("app.py",)

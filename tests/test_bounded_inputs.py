@@ -366,10 +366,10 @@ def test_fields_nested_in_a_parquet_column_count_toward_the_column_limit(
 def test_a_listed_file_far_larger_than_it_looks_is_refused_by_the_read_timeout(
     snapshot: Path,
 ) -> None:
-    """A table whose sparse tail holds terabytes of zeros: copying it (to check it
+    """A table whose sparse tail holds gibibytes of zeros: copying it (to check it
     against the manifest) stops at the read timeout instead of filling the disk."""
     with (snapshot / "users.csv").open("r+b") as handle:
-        handle.truncate(1 << 40)  # a tebibyte after the real rows
+        handle.truncate(8 << 30)  # gibibytes of zeros after the real rows
     done = subprocess.run(
         [*CLI, "validate", str(snapshot)],
         capture_output=True,
@@ -462,3 +462,11 @@ def test_the_app_s_policy_digest_never_reads_an_oversized_file(tmp_path: Path) -
     )
     assert done.returncode == 0, done.stderr
     assert "larger than" in done.stdout
+
+
+def test_a_listed_file_larger_than_the_disk_has_room_for_is_refused_before_copying(
+    snapshot: Path,
+) -> None:
+    with (snapshot / "users.csv").open("r+b") as handle:
+        handle.truncate(8 << 40)  # 8 TiB after the real rows (ext4 allows 16 TiB files)
+    assert_refused(cli("validate", snapshot), "users.csv", "bytes free")

@@ -340,3 +340,23 @@ def test_a_defect_is_named_by_type_and_place_never_by_its_message(
     shown = run_cli("validate", snapshot)
     assert "Traceback" in shown.stderr
     assert "ann@example.org" in shown.stderr
+
+
+def test_a_defect_deep_in_a_library_names_where_the_workbench_called_it() -> None:
+    from insight_workbench.errors import defect_summary
+
+    code = compile(  # as if in a module of the package, calling deep into pandas
+        "import pandas as pd\n"
+        "def view():\n"
+        "    return pd.DataFrame({'a': [1]}).groupby('ann@example.org')\n",
+        str(Path("insight_workbench") / "dashboard" / "some_view.py"),
+        "exec",
+    )
+    space: dict[str, Any] = {}
+    exec(code, space)
+    with pytest.raises(KeyError) as raised:
+        space["view"]()
+    said = defect_summary(raised.value)
+    assert said.startswith("KeyError at ")
+    assert said.endswith("(from some_view.py:3)")
+    assert "ann@example.org" not in said

@@ -215,3 +215,15 @@ def test_labels_are_the_same_words_in_the_app_the_reports_and_the_charts() -> No
     for name in ("org_id", "ip_addresses", "os_family_share", "rows_held"):
         assert charts._words(pd.DataFrame(columns=[name]))[name] == report_tables.label(name)
     assert tables.label("org_name") == report_tables.label("org_name") == "Organisation name"
+
+
+def test_a_download_of_audit_entries_names_the_records_they_name() -> None:
+    entries = pd.DataFrame(
+        {
+            "entry": [2, 1],
+            "action": ["page_view", "pack_build"],
+            "keys": ["page:retention, org:O1, org:O2", "user:U3, request:R4"],
+        }
+    )
+    named = ["org:O1", "org:O2", "page:retention", "request:R4", "user:U3"]
+    assert tables.export_keys(entries) == named

@@ -15,7 +15,7 @@ from insight_workbench.findings import SEVERITIES, Finding
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
-from insight_workbench.timeutil import format_utc
+from insight_workbench.timeutil import format_utc, to_utc
 
 HORIZONS = (7, 30, 90)
 RULES = {"RET-001": "Closed account", "RET-002": "Potential customer"}
@@ -123,7 +123,7 @@ def _due_now(snapshot: Snapshot, wb: Workbench) -> dict[str, dict[str, object]]:
     """Organisations due exactly at `as_of`: not yet a finding (overdue is after the due
     instant) nor a schedule item (which lists what falls due after it), yet due now."""
     status = retention_status(snapshot, wb.policy, wb.as_of)
-    now = status[status["due_at"] == pd.Timestamp(wb.as_of)]
+    now = status[status["due_at"] == pd.Timestamp(to_utc(wb.as_of))]
     rows = [{str(k): v for k, v in r.items()} for r in now.to_dict("records")]
     return {
         f"org:{row['org_id']}": {

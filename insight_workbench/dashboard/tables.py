@@ -378,6 +378,8 @@ def export_keys(frame: pd.DataFrame) -> list[str]:
     found: set[str] = set()
     if "key" in frame.columns:
         found |= {str(k) for k in frame["key"].dropna()}
+    if "keys" in frame.columns:  # the audit log's entries: the keys each names, listed
+        found |= {k for cell in frame["keys"].dropna() for k in str(cell).split(", ")}
     for column, kind in ID_KINDS.items():
         if column in frame.columns:
             found |= {f"{kind}:{v}" for v in frame[column].dropna() if str(v)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import stat
 import time
 from collections.abc import Iterator
@@ -88,10 +89,22 @@ def copy_hashing(path: Path, where: str, target: Path) -> str:
     """Copy `path` to the new file `target` in one read, returning the sha256 of the
     bytes copied."""
     digest = hashlib.sha256()
-    with os.fdopen(open_regular(path, where), "rb") as source, target.open("xb") as copy:
-        for block in read_blocks(source, where):
-            digest.update(block)
-            copy.write(block)
+    with os.fdopen(open_regular(path, where), "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        free = shutil.disk_usage(target.parent).free
+        if size > free:  # a sparse file of terabytes: refused before a byte is written
+            raise InputError(
+                f"{where}: {size} bytes, more than the {free} bytes free where it is copied "
+                "to be checked (the cache folder's disk)"
+            )
+        copied = 0
+        with target.open("xb") as copy:
+            for block in read_blocks(source, where):
+                copied += len(block)
+                if copied > size:
+                    raise InputError(f"{where}: grew while it was read; export it again")
+                digest.update(block)
+                copy.write(block)
     return digest.hexdigest()
 
 

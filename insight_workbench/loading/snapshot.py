@@ -134,6 +134,7 @@ def load_tables(
             continue
         original = file.source.path
         with _database_errors(original.name, name, con, file.copy):
+            _check_parquet_rows(con, file, name, original.name)
             raw = read_file(
                 con,
                 file.copy,
@@ -143,7 +144,6 @@ def load_tables(
                 numbered=False,
             )
             credentials += [(name, c) for c in raw.credential_columns]
-            _check_parquet_rows(con, file, name, original.name)
             loads[name], extras[name] = _type_table(con, table, raw, original, manifest.timezone)
         _check_rows(file.entry, loads[name])
         steps.finished(name)
@@ -285,10 +285,13 @@ def _check_parquet_rows(
     rows, which would be read and typed in full only to be refused."""
     if file.entry is None or file.copy.suffix.lower() != ".parquet":
         return
-    found = con.execute(
-        "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata($path)",
-        {"path": str(file.copy)},
-    ).fetchone()
+    try:
+        found = con.execute(
+            "SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata($path)",
+            {"path": str(file.copy)},
+        ).fetchone()
+    except duckdb.Error:  # not a Parquet file: reading it says so, naming the file
+        return
     rows = int(found[0]) if found else 0
     if rows != file.entry.rows:
         raise _rows_differ(table, label, rows, file.entry.rows)
@@ -308,8 +311,8 @@ def _load_dataset(
     name = key.removeprefix("deidentified/")
     table = f"deidentified__{name}"
     label = file.source.relative  # as the manifest lists it: `deidentified/NAME.csv`
-    raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False, numbered=False)
     _check_parquet_rows(con, file, key, label)
+    raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False, numbered=False)
     credentials += [(key, c) for c in raw.credential_columns]
     insert_rows(con, "rejects", [(key, r.row, None, None, r.reason) for r in raw.rejects])
     if raw.header_only:  # the columns the query below gives, without a relation to read
