@@ -6,7 +6,6 @@ below. Exit codes (docs/cli.md): 0 success, 1 findings reported, 2 unusable inpu
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 from types import FrameType
@@ -32,6 +31,7 @@ from insight_workbench.commands import (
 from insight_workbench.errors import (
     DEBUG_VARIABLE,
     InputError,
+    debugging,
     defect_summary,
     resource_problem,
 )
@@ -118,7 +118,7 @@ def main() -> None:
         if _damaged_block(error):
             _say_damaged()
             sys.exit(2)
-        if os.environ.get(DEBUG_VARIABLE) and resource_problem(error) is None:
+        if debugging() and resource_problem(error) is None:
             raise
         typer.echo(f"error: {_unexpected(error)}", err=True)
         sys.exit(2)

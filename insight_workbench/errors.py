@@ -4,6 +4,7 @@ Messages name the file, table, row and column, never a cell value or a raw line:
 the data is personal.
 """
 
+import os
 import traceback
 from pathlib import Path
 
@@ -44,3 +45,9 @@ def defect_summary(error: BaseException) -> str:
 def _workbench_code(filename: str) -> bool:
     parts = Path(filename).parts
     return "insight_workbench" in parts or "app_pages" in parts or parts[-1:] == ("app.py",)
+
+
+def debugging(environ: dict[str, str] | None = None) -> bool:
+    """Whether `INSIGHT_DEBUG` asks for whole tracebacks (`0`, `false`, `no`, `off` do not)."""
+    value = (os.environ if environ is None else environ).get(DEBUG_VARIABLE, "")
+    return value.strip().lower() not in ("", "0", "false", "no", "off")

@@ -125,22 +125,31 @@ class Policy:
 POLICY_BYTES = 1024 * 1024  # a policy is a page of settings: more is not one
 
 
-def _parse(path: Path) -> dict[str, Any]:
+def _parse(path: Path, data: bytes | None = None) -> dict[str, Any]:
+    """The TOML of `path`, or of its bytes `data` when they were read already."""
     try:
-        return tomllib.loads(_read_bounded(path).decode("utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"{path}: policy file not found") from None
-    except OSError:
-        raise InputError(f"{path}: the policy file cannot be read") from None
+        return tomllib.loads((_read(path) if data is None else data).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path.name}: not valid TOML ({error})") from None
     except RecursionError:
         raise InputError(f"{path.name}: not a policy file (nested too deeply)") from None
 
 
-def policy_digest(path: Path) -> str:
-    """The sha256 of a policy file `load_policy` accepted (read within the same bound)."""
-    return hashlib.sha256(_read_bounded(path)).hexdigest()
+def _read(path: Path) -> bytes:
+    try:
+        return _read_bounded(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: policy file not found") from None
+    except OSError:
+        raise InputError(f"{path}: the policy file cannot be read") from None
+
+
+def load_policy_with_digest(path: Path) -> tuple[Policy, str]:
+    """`load_policy(path)` and the sha256 of the very bytes it was built from (the app
+    names its cached results by it: a file changed since is another policy)."""
+    data = _read(path)
+    base = _build(_parse(DEFAULT_POLICY_FILE), None, DEFAULT_POLICY_FILE.name)
+    return _build(_parse(path, data), base, path.name), hashlib.sha256(data).hexdigest()
 
 
 def _read_bounded(path: Path) -> bytes:

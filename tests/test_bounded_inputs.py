@@ -465,8 +465,13 @@ def test_the_app_s_policy_digest_never_reads_an_oversized_file(tmp_path: Path) -
 
 
 def test_a_listed_file_larger_than_the_disk_has_room_for_is_refused_before_copying(
-    snapshot: Path,
+    tmp_path: Path,
 ) -> None:
+    # A manifest of its own: a workspace built from the same one (another test's) would
+    # have the file hashed where it lies instead, bounded by the read timeout alone.
+    snapshot = build_snapshot(
+        tmp_path / "snap", {"users": [USER]}, exported_at="2026-11-28T02:00:07Z"
+    )
     with (snapshot / "users.csv").open("r+b") as handle:
         handle.truncate(8 << 40)  # 8 TiB after the real rows (ext4 allows 16 TiB files)
     assert_refused(cli("validate", snapshot), "users.csv", "bytes free")

@@ -18,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from insight_workbench.dashboard.session import Identity, Workbench
+from insight_workbench.dashboard.session import Identity, Workbench, logged_callback
 from insight_workbench.ledger import audit_trail
 from insight_workbench.ledger.database import acting_user, open_ledger
 from insight_workbench.ledger.runs import record_run
@@ -72,7 +72,7 @@ def viewed(wb: Workbench, page: str, shown: Iterable[str]) -> None:
 def on_click(wb: Workbench, action: str, object_keys: Iterable[str] = ()) -> Callable[[], None]:
     """A download button's `on_click`: the entry is written when the file is taken."""
     kept = list(object_keys)
-    return lambda: audit_event(wb, action, kept)
+    return logged_callback(lambda: audit_event(wb, action, kept))
 
 
 def record_judged(wb: Workbench, result: CheckResult) -> None:

@@ -17,6 +17,7 @@ import streamlit as st
 
 from insight_workbench.dashboard import tables
 from insight_workbench.dashboard.roles import DPO
+from insight_workbench.dashboard.session import logged_callback
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.database import acting_user, open_ledger
 from insight_workbench.ledger.decisions import (
@@ -134,7 +135,7 @@ def _decision_form(
             "Record the decision",
             type="primary",
             key=f"{widget}_submit",
-            on_click=_record,
+            on_click=logged_callback(_record),
             args=(rule, key, user, now, widget),
         )
 

@@ -8,6 +8,7 @@ cached with `st.cache_data`, keyed by snapshot (path and manifest checksum),
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -30,7 +31,7 @@ from insight_workbench.ledger.database import acting_user
 from insight_workbench.loading.snapshot import Snapshot, TableLoad
 from insight_workbench.loading.workspace import export_state, open_snapshot
 from insight_workbench.markdown_text import escape_markdown
-from insight_workbench.policy import Policy, load_policy, policy_digest
+from insight_workbench.policy import Policy, load_policy, load_policy_with_digest
 from insight_workbench.rules.runner import CheckResult, run_check
 from insight_workbench.timeutil import LAST_YEAR, iso_minute, start_of_utc_day, to_utc
 
@@ -221,9 +222,7 @@ def policy_from_env() -> tuple[Policy, str]:
     configured = os.environ.get("INSIGHT_POLICY", "").strip()
     if not configured:
         return load_policy(), "default"
-    path = Path(configured)
-    policy = load_policy(path)  # a missing, irregular or oversized file is refused first
-    return policy, policy_digest(path)
+    return load_policy_with_digest(Path(configured))
 
 
 def cached(fn: Callable[..., T], wb: Workbench, *args: Any) -> T:
@@ -334,6 +333,18 @@ def defects_logged() -> Iterator[None]:
         log_defect(error)
 
 
+def logged_callback(callback: Callable[..., None]) -> Callable[..., None]:
+    """A widget's callback with its defects logged as `defects_logged` logs them:
+    Streamlit runs callbacks before the page's script, outside every guard in it."""
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> None:
+        with defects_logged():
+            callback(*args, **kwargs)
+
+    return run
+
+
 def log_defect(error: Exception) -> None:
     LOG.error("page failed: %s", defect_summary(error))
     st.error("This page could not be shown. The details are in the server log.")
@@ -357,7 +368,11 @@ def choose_snapshot(base: Path) -> Path:
     if st.session_state.get("snapshot_choice") != shown:
         st.session_state["snapshot_choice"] = shown
     st.sidebar.selectbox(
-        "Snapshot", options, key="snapshot_choice", on_change=_snapshot_picked, args=(label,)
+        "Snapshot",
+        options,
+        key="snapshot_choice",
+        on_change=logged_callback(_snapshot_picked),
+        args=(label,),
     )
     return chosen
 
@@ -381,7 +396,7 @@ def choose_as_of(exported_at: datetime, widget_key: str) -> datetime:
         key=widget_key,
         min_value=date(1, 1, 1),
         max_value=date(LAST_YEAR, 12, 31),
-        on_change=_as_of_picked,
+        on_change=logged_callback(_as_of_picked),
         args=(widget_key, exported_at),
         help="The export day means the export time; another day means 00:00 UTC of it.",
     )

@@ -306,3 +306,19 @@ def test_a_defect_outside_a_page_is_logged_by_type_and_place_only(
     assert len(logged) == 1
     assert logged[0].startswith("page failed: KeyError at test_app.py:")
     assert "ann@example.org" not in caplog.text
+
+
+def test_a_defect_in_a_widget_s_callback_is_logged_by_type_and_place_only(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Streamlit runs callbacks (a download's audit entry, a decision) before the page's
+    script: they are guarded on their own."""
+    from insight_workbench.dashboard import session
+
+    callback = session.logged_callback(_a_defect)
+    with caplog.at_level("ERROR", logger=session.LOG.name):
+        callback("a decision's note")  # no exception escapes to Streamlit
+    logged = [r.getMessage() for r in caplog.records if r.name == session.LOG.name]
+    assert len(logged) == 1
+    assert logged[0].startswith("page failed: KeyError at test_app.py:")
+    assert "ann@example.org" not in caplog.text
