@@ -72,6 +72,11 @@ def test_retention_is_scheduled_only_before_its_due_instant(snapshot):
     at_due = datetime(2026, 12, 8, 9, 0, 0, tzinfo=UTC)
     assert ("retention", "org:O2", "2026-12-08T09:00:00Z") in listed(snapshot, before)
     assert "org:O2" not in {key for _, key, _ in listed(snapshot, at_due)}
+    # The app's Overview asks for those due at the instant itself too, first of all.
+    now = build_schedule(snapshot, POLICY, at_due, due_now=True)
+    assert (now[0].kind, now[0].key, now[0].due) == ("retention", "org:O2", "2026-12-08T09:00:00Z")
+    later = build_schedule(snapshot, POLICY, before + timedelta(seconds=2), due_now=True)
+    assert "org:O2" not in {i.key for i in later}  # overdue by then: a finding
 
 
 def test_a_review_due_today_is_scheduled(snapshot):

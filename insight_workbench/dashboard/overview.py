@@ -9,16 +9,12 @@ import pandas as pd
 
 from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
-from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.findings import SEVERITIES, Finding
-from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
-from insight_workbench.timeutil import format_utc, to_utc
 
 HORIZONS = (7, 30, 90)
-RULES = {"RET-001": "Closed account", "RET-002": "Potential customer"}
 # Findings about something already done (a request answered late): not outstanding.
 ANSWERED = {"SAR-002"}
 # Findings whose date fell due though they carry no `due` (the command line's contract
@@ -45,15 +41,10 @@ def finding_counts(wb: Workbench) -> pd.DataFrame:
 
 def due_counts(wb: Workbench) -> dict[int, int]:
     """How many items fall due within 7, 30 and 90 days (counts only): the schedule's,
-    and the organisations due at the as-of instant itself (`_due_now`)."""
+    with the organisations due at the as-of instant itself (not yet overdue)."""
     snapshot = wb.snapshot_for_counts()
-    now = _due_now(snapshot, wb)
     return {
-        days: len(now)
-        + sum(
-            i.key not in now
-            for i in build_schedule(snapshot, wb.policy, wb.as_of, within_days=days)
-        )
+        days: len(build_schedule(snapshot, wb.policy, wb.as_of, within_days=days, due_now=True))
         for days in HORIZONS
     }
 
@@ -100,12 +91,11 @@ def findings_table(wb: Workbench) -> pd.DataFrame:
 
 
 def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
-    """What falls due within `days`, soonest first: organisations due at the as-of instant
-    itself first, then the schedule. DPO only."""
-    now = _due_now(wb.snapshot, wb)
-    items = build_schedule(wb.snapshot, wb.policy, wb.as_of, within_days=days)
+    """What falls due within `days`, soonest first, an organisation due at the as-of
+    instant itself first of all (0 days left). DPO only."""
+    items = build_schedule(wb.snapshot, wb.policy, wb.as_of, within_days=days, due_now=True)
     zone = _clock(wb)
-    rows = [*now.values()] + [
+    rows = [
         {
             "kind": i.kind,
             "key": i.key,
@@ -114,28 +104,8 @@ def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
             "message": i.message,
         }
         for i in items
-        if i.key not in now  # due now by one rule, later by the other: listed once
     ]
     return pd.DataFrame(rows, columns=["kind", "key", "due", "days_left", "message"])
-
-
-def _due_now(snapshot: Snapshot, wb: Workbench) -> dict[str, dict[str, object]]:
-    """Organisations due exactly at `as_of`: not yet a finding (overdue is after the due
-    instant) nor a schedule item (which lists what falls due after it), yet due now."""
-    status = retention_status(snapshot, wb.policy, wb.as_of)
-    now = status[status["due_at"] == pd.Timestamp(to_utc(wb.as_of))]
-    rows = [{str(k): v for k, v in r.items()} for r in now.to_dict("records")]
-    return {
-        f"org:{row['org_id']}": {
-            "kind": "retention",
-            "key": f"org:{row['org_id']}",
-            "due": format_utc(row["due_at"].to_pydatetime()),
-            "days_left": 0,
-            "message": f"{RULES[row['rule']]}: due now, at the as-of time; "
-            f"{int(row['rows_held'])} rows of its users' data held",
-        }
-        for row in rows
-    }
 
 
 def shown_keys(wb: Workbench) -> list[str]:

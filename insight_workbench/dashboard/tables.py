@@ -310,12 +310,15 @@ def _days_among_moments(values: pd.Series) -> bool:
     if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
         return False
     present = values.dropna()
-    if present.empty or not _every(present, lambda v: isinstance(v, str)):
-        return False
-    if not _every(present, lambda v: bool(ISO_MOMENT.match(v))):
+    # One test, so that a column of other text fails at its first value (see `_every`).
+    if present.empty or not _every(present, lambda v: isinstance(v, str) and _iso(v)):
         return False
     lengths = present.str.len()
     return bool((lengths == 10).any() and (lengths > 10).any())
+
+
+def _iso(text: str) -> bool:
+    return bool(ISO_MOMENT.match(text))
 
 
 def _day_or_london_time(value: Any) -> str | None:

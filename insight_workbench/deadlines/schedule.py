@@ -59,13 +59,20 @@ def _review(row: dict[str, Any]) -> Dated:
 
 
 def build_schedule(
-    snapshot: Snapshot, policy: Policy, as_of: datetime, within_days: int | None = None
+    snapshot: Snapshot,
+    policy: Policy,
+    as_of: datetime,
+    within_days: int | None = None,
+    *,
+    due_now: bool = False,
 ) -> list[ScheduleItem]:
     """Items falling due after `as_of` (and no later than `as_of` + `within_days`),
-    soonest first: by London date, then retention, requests, reviews, then key."""
+    soonest first: by London date, then retention, requests, reviews, then key. With
+    `due_now`, organisations due at `as_of` itself too (not yet overdue: the app's
+    Overview lists them; the `schedule` command's contract does not)."""
     moment = to_utc(as_of)
     until = days_from(moment, within_days) if within_days is not None else None
-    values = {**params(policy), "as_of": moment, "until": until}
+    values = {**params(policy), "as_of": moment, "until": until, "due_now": due_now}
     cursor = snapshot.cursor()
     try:
         prepare(cursor, policy)
