@@ -148,8 +148,7 @@ def load_policy_with_digest(path: Path) -> tuple[Policy, str]:
     """`load_policy(path)` and the sha256 of the very bytes it was built from (the app
     names its cached results by it: a file changed since is another policy)."""
     data = _read(path)
-    base = _build(_parse(DEFAULT_POLICY_FILE), None, DEFAULT_POLICY_FILE.name)
-    return _build(_parse(path, data), base, path.name), hashlib.sha256(data).hexdigest()
+    return _build(_parse(path, data), _defaults(), path.name), hashlib.sha256(data).hexdigest()
 
 
 def _read_bounded(path: Path) -> bytes:
@@ -176,12 +175,14 @@ def _section(cls: type, name: str, values: dict[str, Any], base: Any, where: str
 
 def load_policy(path: str | Path | None = None) -> Policy:
     """The default policy, with the values of `path` (if given) laid over it."""
-    defaults = _parse(DEFAULT_POLICY_FILE)
-    policy = _build(defaults, None, DEFAULT_POLICY_FILE.name)
     if path is None:
-        return policy
+        return _defaults()
     override = Path(path)
-    return _build(_parse(override), policy, override.name)
+    return _build(_parse(override), _defaults(), override.name)
+
+
+def _defaults() -> Policy:
+    return _build(_parse(DEFAULT_POLICY_FILE), None, DEFAULT_POLICY_FILE.name)
 
 
 def _build(data: dict[str, Any], base: Policy | None, where: str) -> Policy:

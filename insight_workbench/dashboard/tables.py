@@ -296,7 +296,7 @@ def _as_moments(values: pd.Series) -> pd.Series | None:
     try:
         if present.str.len().max() == 10:  # every value a date: calendar dates, as they are
             return pd.to_datetime(values, format="%Y-%m-%d").dt.tz_localize("UTC")
-        # A date beside timestamps (a request's due day among instants) is a London day.
+        # Instants only: dates beside instants are shown as text (`_days_among_moments`).
         return values.map(_moment).astype("datetime64[ns, UTC]")
     except ValueError:  # a day that no calendar has (a nominal 31 February) stays text
         return None
@@ -327,9 +327,8 @@ def _day_or_london_time(value: Any) -> str | None:
         return None
     if len(value) == 10:
         return str(value)
-    stamp = pd.Timestamp(value)
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-    return str(stamp.tz_convert(LONDON).strftime("%Y-%m-%d %H:%M"))
+    instant = _moment(value)
+    return None if instant is None else str(instant.tz_convert(LONDON).strftime("%Y-%m-%d %H:%M"))
 
 
 def _every(values: pd.Series, test: Callable[[Any], bool]) -> bool:
@@ -350,10 +349,9 @@ def _missing(value: Any) -> bool:
 
 
 def _moment(value: Any) -> pd.Timestamp | None:
+    """An ISO instant in UTC (one without an offset is UTC)."""
     if _missing(value):
         return None
-    if len(value) == 10:
-        return pd.Timestamp(value, tz=LONDON).tz_convert("UTC")
     stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
 

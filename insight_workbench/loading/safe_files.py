@@ -67,15 +67,6 @@ def open_regular(path: Path, where: str) -> int:
     return fd
 
 
-def read_regular(path: Path, where: str, limit: int) -> bytes:
-    """The bytes of a small regular file, at most `limit` of them."""
-    with os.fdopen(open_regular(path, where), "rb") as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise InputError(f"{where}: larger than {limit // 1024} KiB")
-    return data
-
-
 def hash_regular(path: Path, where: str) -> str:
     """The sha256 of the regular file `path`, read where it lies."""
     digest = hashlib.sha256()
