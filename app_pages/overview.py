@@ -45,9 +45,9 @@ with st.expander("What each rule checks"):
 if wb.is_dpo:
     audit.viewed(wb, "overview", session.cached(overview.shown_keys, wb))
     st.subheader("Overdue now")
-    excepted = records.exceptions_until()  # a legal hold, say: read on every run
+    decided = records.decided()  # exceptions (a legal hold) and owners: read on every run
     with st.spinner("Running the rules…"):
-        late = records.with_exceptions(session.cached(overview.overdue, wb), excepted)
+        late = records.with_decisions(session.cached(overview.overdue, wb), decided)
         late = records.focus_on_key(late)
     if late.empty:
         records.say_empty("Nothing is overdue.", clean=True)
@@ -68,7 +68,7 @@ if wb.is_dpo:
         tables.show(soon, "upcoming_table", links=records.key_links(wb))
 
     with st.expander("All findings"):
-        every = records.with_exceptions(session.cached(overview.findings_table, wb), excepted)
+        every = records.with_decisions(session.cached(overview.findings_table, wb), decided)
         shown = records.focus_on_key(every)  # the download keeps every finding
         tables.show(shown, "findings_table", links=records.key_links(wb))
         st.download_button(

@@ -27,9 +27,9 @@ st.caption(
 with st.spinner("Judging retention…"):
     frame = session.cached(retention.status, wb)
     people = session.cached(retention.person_findings, wb)
-excepted = records.exceptions_until("RET")  # a legal hold, say: read on every run
-frame = records.with_exceptions(frame, excepted, "org_id", "org:")
-people = records.with_exceptions(people, excepted)
+decided = records.decided("RET")  # exceptions (a legal hold) and owners: read on every run
+frame = records.with_decisions(frame, decided, "org_id", "org:")
+people = records.with_decisions(people, decided)
 opened = records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")})
 if opened is not None and opened.prefix == "org" and wb.is_dpo:
     # Whose data the organisation's counts are: each account, its rows per table.

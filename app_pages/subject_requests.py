@@ -34,8 +34,8 @@ frame = records.focus(frame, request="request_id")
 audit.viewed(wb, "subject_requests", audit.keys("request", frame["request_id"]))
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
-late = records.with_exceptions(
-    sar.overdue_or_late(frame), records.exceptions_until("SAR"), "request_id", "request:", "finding"
+late = records.with_decisions(
+    sar.overdue_or_late(frame), records.decided("SAR"), "request_id", "request:", "finding"
 )
 cols = st.columns(5)
 cols[0].metric("Requests", len(frame))

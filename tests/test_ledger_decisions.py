@@ -13,7 +13,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
 from insight_workbench.ledger.database import open_ledger, reading, writing
 from insight_workbench.ledger.decision_log import in_force
-from insight_workbench.ledger.decisions import Decision, Request, decide
+from insight_workbench.ledger.decisions import Decision, Request, decide, standing_decisions
 from insight_workbench.ledger.lifecycle import FindingLife, finding_history
 from insight_workbench.ledger.tables import decisions, findings, runs
 
@@ -196,3 +196,27 @@ def test_a_decision_names_its_finding_in_the_audit_trail_as_the_app_would(
         [],
         ["org:O3"],
     ]
+
+
+def test_standing_names_the_latest_owner_and_the_exception_in_force(ledger: str) -> None:
+    """What the pages show beside a finding: the owner its latest assignment names (an
+    exception withdrawn leaves the owner), the exception in force, and nothing of a
+    finding with neither."""
+    opened = open_ledger(ledger)
+    decide(opened, *P1, Request("assign", owner="Vendor team"), by="dpo", now=NOW)
+    decide(opened, *P1, Request("assign", owner="Records team"), by="dpo", now=NOW)
+    decide(opened, *P1, EXCEPTION, by="dpo", now=NOW)
+    decide(opened, *P1, Request("withdraw-exception"), by="dpo", now=NOW)
+    decide(opened, *P4, EXCEPTION, by="dpo", now=NOW)
+    decide(opened, *U9, Request("acknowledge"), by="dpo", now=NOW)
+    standing = standing_decisions(opened, now=NOW)
+    assert set(standing) == {P1, P4}
+    assert (standing[P1].owner, standing[P1].exception) == ("Records team", None)
+    assert standing[P4].owner is None
+    exception = standing[P4].exception
+    assert exception is not None
+    assert exception.until == "2026-06-30"
+    after = standing_decisions(opened, now=datetime(2026, 7, 1, 12, tzinfo=UTC))
+    assert set(after) == {P1}  # the exception has ended; the owner stays
+    assert set(standing_decisions(opened, "TPP", now=NOW)) == {P1, P4}
+    assert standing_decisions(opened, "RET", now=NOW) == {}  # U9 is only acknowledged

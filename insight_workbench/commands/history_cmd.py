@@ -93,8 +93,10 @@ def render_table(lifecycle: Lifecycle) -> str:
 
 
 def _finding_row(finding: FindingLife) -> tuple[str, ...]:
+    from insight_workbench.ledger.decisions import current_owner
+
     shown = finding.as_dict()
-    owners = [d.owner for d in finding.decisions if d.action == "assign" and d.owner]
+    owner = current_owner(finding.decisions)
     return (
         finding.rule,
         printable(finding.key),
@@ -104,7 +106,7 @@ def _finding_row(finding: FindingLife) -> tuple[str, ...]:
         str(finding.runs_seen),
         _instant(shown["resolved_in"]),
         finding.exception.until or "-" if finding.exception else "-",
-        printable(owners[-1]) if owners else "-",
+        printable(owner) if owner else "-",
         str(len(finding.decisions)),
     )
 

@@ -25,7 +25,7 @@ from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding, plural
 from insight_workbench.ledger.database import ledger_written, open_ledger
-from insight_workbench.ledger.decisions import exceptions_in_force
+from insight_workbench.ledger.decisions import standing_decisions
 from insight_workbench.ledger.lifecycle import finding_lifecycle
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.terminal import printable
@@ -391,34 +391,51 @@ def recorded_findings(key: str, *, with_parts: bool = False) -> set[tuple[str, s
     return {(life.rule, life.key) for life in lifecycle.findings}
 
 
-def exceptions_until(rule_prefix: str | None = None) -> tuple[tuple[str, str, str], ...]:
-    """(rule, key, last day) of each exception in force today on a finding whose rule
-    starts with `rule_prefix`, read afresh on every run of a page (a decision made a
-    moment ago counts). Nothing when no ledger has been written, or it cannot be read: the
-    Overview and each finding's history say what is wrong with it."""
+# (rule, key, last day of the exception in force today, owner) of a finding decided on
+Decided = tuple[tuple[str, str, str | None, str | None], ...]
+
+
+def decided(rule_prefix: str | None = None) -> Decided:
+    """What the DPO's decisions say today of each finding whose rule starts with
+    `rule_prefix` and that has an exception in force or an owner, read afresh on every
+    run of a page (a decision made a moment ago counts). Nothing when no ledger has been
+    written, or it cannot be read: the Overview and each finding's history say what is
+    wrong with it."""
     if not ledger_written():
         return ()
     try:
-        in_force = exceptions_in_force(open_ledger(), rule_prefix)
+        standing = standing_decisions(open_ledger(), rule_prefix)
     except InputError:
         return ()
-    return tuple(sorted((rule, key, e.until or "") for (rule, key), e in in_force.items()))
+    rows = [
+        (rule, key, s.exception.until if s.exception else None, s.owner)
+        for (rule, key), s in standing.items()
+    ]
+    return tuple(sorted(rows, key=lambda row: (row[0], row[1])))
 
 
-def with_exceptions(
+def exceptions_until(rule_prefix: str | None = None) -> tuple[tuple[str, str, str], ...]:
+    """(rule, key, last day) of each exception in force today, as `decided` reads them."""
+    return tuple((rule, key, day) for rule, key, day, _ in decided(rule_prefix) if day)
+
+
+def with_decisions(
     frame: pd.DataFrame,
-    excepted: Iterable[tuple[str, str, str]],
+    standing: Decided,
     key_column: str = "key",
     prefix: str = "",
     rule_column: str = "rule",
 ) -> pd.DataFrame:
     """`frame` (a finding per row: its rule, and its key, or an id that `prefix` makes
-    its key) with the last day of the exception covering each finding, missing where
-    none does."""
-    until = {(rule, key): day for rule, key, day in excepted}
+    its key) with the last day of the exception covering each finding
+    (`excepted_until`) and the owner it is assigned to (`owner`), missing where none is."""
+    by_finding = {(rule, key): (day, owner) for rule, key, day, owner in standing}
     pairs = zip(frame[rule_column], frame[key_column], strict=True)
-    days = [until.get((str(rule), f"{prefix}{key}")) for rule, key in pairs]
-    return frame.assign(excepted_until=pd.Series(days, index=frame.index, dtype=object))
+    found = [by_finding.get((str(rule), f"{prefix}{key}"), (None, None)) for rule, key in pairs]
+    return frame.assign(
+        excepted_until=pd.Series([day for day, _ in found], index=frame.index, dtype=object),
+        owner=pd.Series([owner for _, owner in found], index=frame.index, dtype=object),
+    )
 
 
 def warn_of_datasets_naming(built: sar.PackDownload) -> None:

@@ -114,8 +114,9 @@ def people_held(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataF
 
 def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes:
     """The action list: organisations overdue for deletion, then people whose data is
-    still held (RET-003, RET-004), each with what is still held per table and the last
-    day of an exception in force (when the frames carry `excepted_until`)."""
+    still held (RET-003, RET-004), each with what is still held per table, the last day
+    of an exception in force and the owner assigned (when the frames carry
+    `excepted_until` and `owner`)."""
     overdue = frame[frame["state"] == "overdue"].assign(kind=frame["rule"].map(RULES))
     columns = [
         "rule",
@@ -134,6 +135,7 @@ def action_csv(frame: pd.DataFrame, people: pd.DataFrame | None = None) -> bytes
         *HELD_TABLES,
         "rows_held",
         "excepted_until",  # an exception in force (a legal hold): not to be deleted yet
+        "owner",  # who deals with it, as the DPO assigned it
     ]
     overdue = overdue.assign(key="org:" + overdue["org_id"].astype(str))
     both = pd.concat(

@@ -99,16 +99,44 @@ def active_exception(history: Iterable[Decision], today: date) -> Decision | Non
     return current
 
 
+def current_owner(history: Iterable[Decision]) -> str | None:
+    """The owner a finding is assigned to: the one its latest `assign` named."""
+    owners = [decision.owner for decision in history if decision.action == ASSIGN]
+    return owners[-1] if owners else None
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the decisions about one finding say today: the exception covering it, if
+    any, and the owner it is assigned to, if any."""
+
+    exception: Decision | None
+    owner: str | None
+
+
+def standing_decisions(
+    ledger: Ledger, rule_prefix: str | None = None, now: datetime | None = None
+) -> dict[tuple[str, str], Standing]:
+    """The standing of each finding (rule, key) with an exception in force today or an
+    owner, for rules starting with `rule_prefix`: read from the decisions alone, however
+    many runs are recorded."""
+    today = london_today(now or clock_now())
+    with reading(ledger) as connection:
+        decided = decisions_by_finding(connection, rule_prefix)
+    standing = {
+        finding: Standing(active_exception(history, today), current_owner(history))
+        for finding, history in decided.items()
+    }
+    return {finding: s for finding, s in standing.items() if s.exception or s.owner}
+
+
 def exceptions_in_force(
     ledger: Ledger, rule_prefix: str | None = None, now: datetime | None = None
 ) -> dict[tuple[str, str], Decision]:
     """The exception covering each finding (rule, key) today, for rules starting with
-    `rule_prefix`: read from the decisions alone, however many runs are recorded."""
-    today = london_today(now or clock_now())
-    with reading(ledger) as connection:
-        decided = decisions_by_finding(connection, rule_prefix)
-    in_force = {finding: active_exception(history, today) for finding, history in decided.items()}
-    return {finding: exception for finding, exception in in_force.items() if exception}
+    `rule_prefix`."""
+    standing = standing_decisions(ledger, rule_prefix, now)
+    return {finding: s.exception for finding, s in standing.items() if s.exception}
 
 
 def decide(

@@ -164,12 +164,13 @@ def test_a_record_s_panel_shows_its_due_time_as_the_page_s_table_does(open_app) 
     assert row["days_overdue"] == int(row["days_overdue"])
 
 
-def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
+def test_a_legal_hold_and_an_owner_show_on_the_tables_and_the_action_list(
     open_app, ledger_setting: str, sample: Snapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An exception in force on an overdue organisation (RET-001), a person's data
     (RET-003) and a late request (SAR-002) is shown beside each, and the action list
-    says so, so that the data under it is not deleted by mistake."""
+    says so, so that the data under it is not deleted by mistake. So is the owner the
+    DPO last assigned a finding to: who is dealing with it."""
     ledger = open_ledger(ledger_setting)
     record_run(ledger, run_check(sample, load_policy()), source="cli")
     hold = Request("except", basis="Litigation hold", approver="Legal", until=date(2099, 1, 31))
@@ -179,11 +180,22 @@ def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
         ("SAR-002", "request:R0020"),
     ):
         decide(ledger, rule, key, hold)
+    frame = status(sample)
+    [other, *_] = frame.loc[
+        (frame["rule"] == "RET-001") & (frame["state"] == "overdue") & (frame["org_id"] != "O0008"),
+        "org_id",
+    ]
+    decide(ledger, "RET-001", "org:O0008", Request("assign", owner="Records team"))
+    decide(ledger, "RET-001", "org:O0008", Request("assign", owner="Legal team"))  # the latest
+    decide(ledger, "RET-001", f"org:{other}", Request("assign", owner="Support desk"))
+    decide(ledger, "SAR-002", "request:R0020", Request("assign", owner="Support desk"))
     app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
     assert not app.exception
-    orgs = frame_with(app, "org_id", "excepted_until").set_index("org_id")["excepted_until"]
+    shown = frame_with(app, "org_id", "excepted_until", "owner").set_index("org_id")
+    orgs = shown["excepted_until"]
     assert str(orgs["O0008"]) == "2099-01-31"
     assert orgs.drop("O0008").isna().all()
+    assert shown["owner"].dropna().to_dict() == {"O0008": "Legal team", other: "Support desk"}
     people = frame_with(app, "rule", "request_id", "excepted_until", "rows_held")
     held_people = people[people["excepted_until"].notna()]
     assert held_people["request_id"].tolist() == ["R0027"]
@@ -191,8 +203,8 @@ def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
     # The action list, from the exceptions as the page reads them: the hold on each row
     # it covers and on no other.
     monkeypatch.setenv("INSIGHT_LEDGER", ledger_setting)
-    excepted = records.exceptions_until("RET")
-    assert {(rule, key) for rule, key, _ in excepted} == {
+    decided = records.decided("RET")
+    assert {(rule, key) for rule, key, day, _ in decided if day} == {
         ("RET-001", "org:O0008"),
         ("RET-003", "request:R0027"),
     }
@@ -200,8 +212,8 @@ def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
         csv.DictReader(
             io.StringIO(
                 action_csv(
-                    records.with_exceptions(status(sample), excepted, "org_id", "org:"),
-                    records.with_exceptions(person_findings_of(sample), excepted),
+                    records.with_decisions(status(sample), decided, "org_id", "org:"),
+                    records.with_decisions(person_findings_of(sample), decided),
                 ).decode("utf-8-sig")
             )
         )
@@ -211,26 +223,36 @@ def test_a_legal_hold_shows_on_the_tables_and_the_action_list(
         "org:O0008": "2099-01-31",
         "request:R0027": "2099-01-31",
     }
+    owners = {row["key"]: row["owner"] for row in rows if row["owner"]}
+    assert owners == {"org:O0008": "Legal team", f"org:{other}": "Support desk"}
     requests = open_app(
         "dpo", "app_pages/subject_requests.py", env={"INSIGHT_LEDGER": ledger_setting}
     )
-    late = frame_with(requests, "request_id", "finding", "excepted_until").set_index("request_id")
+    late = frame_with(requests, "request_id", "finding", "excepted_until", "owner")
+    late = late.set_index("request_id")
     assert late["excepted_until"].notna().sum() == 1
     assert str(late.loc["R0020", "excepted_until"]) == "2099-01-31"
+    assert late["owner"].dropna().to_dict() == {"R0020": "Support desk"}
     # and the Overview's "Overdue now" marks the held organisation and person too
     overview = open_app("dpo", "app_pages/overview.py", env={"INSIGHT_LEDGER": ledger_setting})
-    overdue = frame_with(overview, "days_overdue", "excepted_until")
+    overdue = frame_with(overview, "days_overdue", "excepted_until", "owner")
     overdue = overdue.assign(key=linked_keys(overdue["key"])).set_index("key")
     held = overdue["excepted_until"].dropna().astype(str).to_dict()
     assert held == {"org:O0008": "2099-01-31", "request:R0027": "2099-01-31"}
+    assert overdue["owner"].dropna().to_dict() == {
+        "org:O0008": "Legal team",
+        f"org:{other}": "Support desk",
+    }
 
 
 def test_an_exception_covers_its_own_rule_s_finding_only() -> None:
     """An organisation judged by RET-001 and RET-002 has a row per rule: a hold on one
     finding is not shown on the other, nor on an organisation whose id begins alike."""
     frame = pd.DataFrame({"rule": ["RET-001", "RET-002", "RET-001"], "org_id": ["O1", "O1", "O10"]})
-    marked = records.with_exceptions(frame, [("RET-002", "org:O1", "2099-01-31")], "org_id", "org:")
+    decided = (("RET-002", "org:O1", "2099-01-31", None), ("RET-001", "org:O10", None, "Ops"))
+    marked = records.with_decisions(frame, decided, "org_id", "org:")
     assert marked["excepted_until"].tolist() == [None, "2099-01-31", None]
+    assert marked["owner"].tolist() == [None, None, "Ops"]
 
 
 def test_an_organisation_s_record_lists_whose_data_is_held(open_app, sample: Snapshot) -> None:
