@@ -7,15 +7,18 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from clock_snapshot import _org, _user
 
 from insight_workbench.findings import Finding
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.reports import sections
+from insight_workbench.reports.results import open_inputs
 from insight_workbench.reports.sections import findings_frame
 from insight_workbench.reports.tables import BLANK, cell_text
 from insight_workbench.rules import FAMILIES, RULES, Rule
 from insight_workbench.rules.runner import CheckResult
+from insight_workbench.testing import build_snapshot
 
 PACK = Path(__file__).resolve().parent.parent / "notebooks" / "monthly_compliance_pack.ipynb"
 DOC = "What it checks:\nWhy it matters:\nExample finding:\nHow to fix:\n"
@@ -112,7 +115,7 @@ def test_the_audits_take_their_findings_from_one_shared_check(sample: Snapshot) 
         alone, shared = build(inputs), build(inputs, whole)
         assert shared.figures == alone.figures, name
         assert shared.figures["findings"] == sum(
-            1 for f in whole.findings if f.rule.startswith(sections.AUDIT_FAMILIES[name])
+            1 for f in whole.findings if sections.audited(name, f)
         )
     # A check at another moment is not this report's: the section checks for itself.
     later = run_check(sample, policy, inputs.as_of + timedelta(days=400))
@@ -200,3 +203,40 @@ def test_the_audits_state_the_policy_they_judge_by(
     assert retention_says in sections.retention(inputs).intro
     intro = sections.subject_requests(inputs).intro
     assert all(said in intro for said in requests_say), intro
+
+
+def test_the_de_identification_audit_judges_credentials_in_datasets(tmp_path: Path) -> None:
+    """A dataset released with a credential column fails SEC-001 in the audit's verdicts,
+    names the column, and counts as a dataset with a finding, as on the app's page; a
+    credential column of a platform table is not the audit's. A dataset's name may hold
+    ':', so the datasets found are named whole, never cut at it."""
+    rows = [{"month": "2026-01", "region": "North", "n": "40"}]
+    folder = build_snapshot(
+        tmp_path / "s",
+        {
+            "organisations": [_org("O1", "active")],
+            "users": [{**_user("U1", "O1"), "password_hash": "x"}],
+        },
+        deidentified={
+            "keys:2026": ([{**row, "api_token": "t"} for row in rows], None),
+            "clean": (rows, None),
+            "survey:a": ([{"email": "ann@example.org", "score": "4"}] * 12, None),
+        },
+        extra_columns={"users": ["password_hash"]},
+    )
+    section = sections.deidentification(open_inputs(folder))
+    verdicts = section.figures["verdicts"]
+    assert {name: v["SEC-001"] for name, v in verdicts.items()} == {
+        "keys:2026": "fail",
+        "clean": "pass",
+        "survey:a": "pass",
+    }
+    assert verdicts["survey:a"]["DEID-001"] == "fail"
+    assert section.figures["datasets_with_findings"] == ["keys:2026", "survey:a"]
+    assert section.figures["keys"]["SEC-001"] == ["column:deidentified/keys:2026:api_token"]
+    [released] = [frame for title, frame in section.tables if "(SEC-001)" in title]
+    assert released["key"].tolist() == ["column:deidentified/keys:2026:api_token"]
+    [table] = [frame for title, frame in section.tables if title.startswith("Verdict")]
+    assert "SEC-001" in table.columns
+    named = table.set_index("dataset")["credential_columns"].to_dict()
+    assert named == {"keys:2026": "api_token", "clean": "", "survey:a": ""}

@@ -23,20 +23,13 @@ def not_judged(wb: Workbench) -> list[str]:
     return unjudged_files(wb.snapshot.path)
 
 
-CREDENTIALS = "SEC-001"  # a credential column in a dataset: released with it, whatever DEID says
-CHECKS = [*deid.CHECKS, CREDENTIALS]
+CHECKS = list(deid.JUDGED)  # SEC-001 among them
 
 
 def verdicts(wb: Workbench) -> pd.DataFrame:
     """One row per dataset: the verdict of each check first (SEC-001 among them: a
     dataset holding a credential column is not fit to release), then how it is judged."""
-    frame = deid.verdicts_frame(assessments(wb))
-    held: dict[str, list[str]] = {}
-    for table, column in wb.snapshot.credential_columns:
-        if table.startswith("deidentified/"):
-            held.setdefault(table.removeprefix("deidentified/"), []).append(column)
-    frame[CREDENTIALS] = ["fail" if held.get(n) else "pass" for n in frame["dataset"]]
-    frame["credential_columns"] = [", ".join(held.get(n, [])) for n in frame["dataset"]]
+    frame = deid.verdicts_frame(assessments(wb), wb.snapshot.credential_columns)
     first = [
         "dataset",
         "kind",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,9 @@ COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORE
 NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 INTEGER = r"[+-]?\d+(\.0*)?"  # 12 or 12.0 (a count written by a float column)
 CHECKS = ("DEID-001", "DEID-002", "DEID-003", "DEID-004")
+CREDENTIALS = "SEC-001"  # a credential column in a dataset: released with it
+JUDGED = (*CHECKS, CREDENTIALS)  # the verdicts of a dataset
+DATASETS = "deidentified/"  # the folder, and the prefix of a dataset's table name
 
 
 @dataclass(frozen=True)
@@ -286,13 +290,23 @@ def assess_datasets(
         return assess(ctx)
 
 
-def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
-    """One row per dataset: kind, columns by role, verdict per check, offending columns."""
+def verdicts_frame(
+    assessments: list[DatasetAssessment], credential_columns: Iterable[tuple[str, str]] = ()
+) -> pd.DataFrame:
+    """One row per dataset: kind, columns by role, verdict per check, offending columns.
+    SEC-001 is judged beside the DEID checks, from the snapshot's `credential_columns`
+    (table, column): a dataset holding a credential column is not fit to release,
+    whatever the DEID checks say."""
     import pandas as pd
 
+    held: dict[str, list[str]] = {}
+    for table, column in credential_columns:
+        if table.startswith(DATASETS):
+            held.setdefault(table.removeprefix(DATASETS), []).append(column)
     rows = []
     for a in assessments:
         offending = sorted({*a.identifier_columns, *a.hashed_columns, *a.small_cells})
+        credentials = held.get(a.name, [])
         rows.append(
             {
                 "dataset": a.name,
@@ -304,7 +318,9 @@ def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
                 "quasi_identifiers": ", ".join(a.layout.quasi_identifiers),
                 "smallest_class": a.smallest_class,
                 **a.verdicts,
+                CREDENTIALS: "fail" if credentials else "pass",
                 "offending_columns": ", ".join(offending),
+                "credential_columns": ", ".join(credentials),
             }
         )
     columns = [
@@ -316,8 +332,9 @@ def verdicts_frame(assessments: list[DatasetAssessment]) -> pd.DataFrame:
         "count_columns",
         "quasi_identifiers",
         "smallest_class",
-        *CHECKS,
+        *JUDGED,
         "offending_columns",
+        "credential_columns",
     ]
     return pd.DataFrame(rows, columns=columns)
 

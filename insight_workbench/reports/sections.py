@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -118,11 +118,15 @@ def _of(findings: Sequence[Finding], *codes: str) -> list[Finding]:
     return [f for f in findings if f.rule in codes]
 
 
-def _check(inputs: ReportInputs, prefix: str, whole: CheckResult | None) -> CheckResult:
-    """The findings of the rules of family `prefix`: taken from `whole` when it is a check
-    of all those rules on the same snapshot, policy and `as_of` (the monthly pack checks
-    once for all its sections), else found by running those rules."""
-    rules = select_rules(sorted(RULES, key=lambda r: r.code), [prefix])
+def _check(
+    inputs: ReportInputs, prefixes: str | list[str], whole: CheckResult | None
+) -> CheckResult:
+    """The findings of the rules whose codes start with `prefixes` (a family, say): taken
+    from `whole` when it is a check of all those rules on the same snapshot, policy and
+    `as_of` (the monthly pack checks once for all its sections), else found by running
+    those rules."""
+    chosen = [prefixes] if isinstance(prefixes, str) else prefixes
+    rules = select_rules(sorted(RULES, key=lambda r: r.code), chosen)
     if (
         whole is None
         or whole.snapshot is not inputs.snapshot
@@ -130,7 +134,7 @@ def _check(inputs: ReportInputs, prefix: str, whole: CheckResult | None) -> Chec
         or whole.as_of != inputs.as_of
         or not all(rule in whole.rules for rule in rules)
     ):
-        return run_check(inputs.snapshot, inputs.policy, inputs.as_of, [prefix])
+        return run_check(inputs.snapshot, inputs.policy, inputs.as_of, chosen)
     codes = {rule.code for rule in rules}
     findings = [f for f in whole.findings if f.rule in codes]
     return CheckResult(whole.snapshot, whole.policy, whole.as_of, rules, findings)
@@ -209,11 +213,6 @@ def retention(inputs: ReportInputs, whole: CheckResult | None = None) -> Section
         "states": {str(k): int(v) for k, v in per_org["state"].value_counts().items()},
     }
     return section
-
-
-def _datasets_found(findings: Sequence[Finding]) -> set[str]:
-    """The datasets some finding names: `dataset:<name>` or `dataset:<name>:<column>`."""
-    return {f.key.split(":")[1] for f in findings if f.key.startswith("dataset:")}
 
 
 def _held_rows(findings: Sequence[Finding]) -> pd.DataFrame:
@@ -346,19 +345,41 @@ def subject_requests(inputs: ReportInputs, whole: CheckResult | None = None) -> 
     return section
 
 
+# A dataset's verdicts, then how it was judged: one table would not fit a printed page.
+VERDICT_COLUMNS = ["dataset", *deid.JUDGED, "offending_columns", "credential_columns"]
+JUDGING_COLUMNS = [
+    "dataset",
+    "rows",
+    "kind",
+    "judged_from",
+    "count_columns",
+    "quasi_identifiers",
+    "smallest_class",
+]
+
+
 def deidentification(inputs: ReportInputs, whole: CheckResult | None = None) -> Section:
-    result = _check(inputs, AUDIT_FAMILIES["deidentification"], whole)
+    """The DEID checks of every dataset, with SEC-001 where it is about a dataset: a
+    credential column released in one fails it, whatever the DEID checks say."""
+    checked = _check(inputs, [AUDIT_FAMILIES["deidentification"], deid.CREDENTIALS], whole)
+    found = [f for f in checked.findings if audited("deidentification", f)]
+    result = replace(checked, findings=found)
+    released = [f for f in found if f.rule == deid.CREDENTIALS]
     assessments = deid.assess_datasets(inputs.snapshot, inputs.policy, inputs.as_of)
-    verdicts = deid.verdicts_frame(assessments)
+    verdicts = deid.verdicts_frame(assessments, inputs.snapshot.credential_columns)
     sizes = deid.class_sizes_frame(assessments)
+    failing = sorted(verdicts.loc[(verdicts[list(deid.JUDGED)] == "fail").any(axis=1), "dataset"])
     section = Section(
         "De-identification",
-        f"Every dataset under `deidentified/`, each check's verdict, and the sizes of the "
-        f"equivalence classes (k = {inputs.policy.deidentification.k}); values are never shown.",
+        f"Every dataset under `deidentified/`, each check's verdict (SEC-001: a credential "
+        f"column released in it), and the sizes of the equivalence classes "
+        f"(k = {inputs.policy.deidentification.k}); values are never shown.",
         [
-            ("Verdict per dataset and check", verdicts.drop(columns=["file"], errors="ignore")),
+            ("Verdict per dataset and check", verdicts[VERDICT_COLUMNS]),
+            ("How each dataset is judged", verdicts[JUDGING_COLUMNS]),
             ("Equivalence-class sizes", sizes),
-            ("Findings", findings_frame(result.findings)),
+            ("Findings", findings_frame([f for f in found if f.rule != deid.CREDENTIALS])),
+            ("Credential columns in released datasets (SEC-001)", findings_frame(released)),
         ],
     )
     if len(sizes):
@@ -371,14 +392,14 @@ def deidentification(inputs: ReportInputs, whole: CheckResult | None = None) -> 
     section.highlights = [
         *severity_highlights(result.findings),
         ("Datasets assessed", len(verdicts)),
-        ("Datasets with a finding", len(_datasets_found(result.findings))),
+        ("Datasets with a finding", len(failing)),
     ]
     section.figures = {
         **findings_figures(result),
         "datasets": len(verdicts),
-        "datasets_with_findings": sorted(_datasets_found(result.findings)),
+        "datasets_with_findings": failing,
         "verdicts": {
-            row["dataset"]: {c: row[c] for c in deid.CHECKS} for row in verdicts.to_dict("records")
+            row["dataset"]: {c: row[c] for c in deid.JUDGED} for row in verdicts.to_dict("records")
         },
     }
     return section
@@ -456,6 +477,18 @@ def pack_highlights(result: CheckResult, audits: dict[str, Section]) -> list[tup
             for what, value in section.highlights[shown:]
         ),
     ]
+
+
+def audited(name: str, finding: Finding) -> bool:
+    """Whether the audit section `name` reports `finding`: one of its family's, and in
+    the de-identification audit SEC-001 of a released dataset too (the monthly pack
+    shows that one again with the other families' findings)."""
+    if finding.rule.startswith(AUDIT_FAMILIES[name]):
+        return True
+    in_datasets = f"column:{deid.DATASETS}"
+    return name == "deidentification" and (
+        finding.rule == deid.CREDENTIALS and finding.key.startswith(in_datasets)
+    )
 
 
 def other_families() -> list[str]:
