@@ -428,14 +428,19 @@ def with_decisions(
 ) -> pd.DataFrame:
     """`frame` (a finding per row: its rule, and its key, or an id that `prefix` makes
     its key) with the last day of the exception covering each finding
-    (`excepted_until`) and the owner it is assigned to (`owner`), missing where none is."""
+    (`excepted_until`) and the owner it is assigned to (`owner`), missing where none is.
+    They go before a `message` column, whose long text would push them out of sight."""
     by_finding = {(rule, key): (day, owner) for rule, key, day, owner in standing}
     pairs = zip(frame[rule_column], frame[key_column], strict=True)
     found = [by_finding.get((str(rule), f"{prefix}{key}"), (None, None)) for rule, key in pairs]
-    return frame.assign(
+    decided = frame.assign(
         excepted_until=pd.Series([day for day, _ in found], index=frame.index, dtype=object),
         owner=pd.Series([owner for _, owner in found], index=frame.index, dtype=object),
     )
+    if "message" not in frame.columns:
+        return decided
+    ahead = [c for c in frame.columns if c != "message"]
+    return decided[[*ahead, "excepted_until", "owner", "message"]]
 
 
 def warn_of_datasets_naming(built: sar.PackDownload) -> None:
