@@ -26,6 +26,7 @@ from insight_workbench.ledger.decisions import (
     EXCEPT,
     Decision,
     Request,
+    current_owner,
     decide,
 )
 from insight_workbench.ledger.instants import shown
@@ -77,6 +78,8 @@ def render_finding_history(
 def _show_history(lifecycle: Lifecycle, life: FindingLife, widget: str) -> None:
     st.markdown(f"**{escape_markdown(life.rule)} {escape_markdown(life.key)}**")
     st.markdown(f"State: **{STATE_LABELS[life.state]}**")
+    owner = current_owner(life.decisions)
+    st.markdown(f"Owner: **{escape_markdown(owner)}**" if owner else "Owner: not assigned")
     resolved = f"; resolved in the run of {shown(life.resolved_in)}" if life.resolved_in else ""
     st.caption(
         f"First seen in the export of {shown(life.first_seen)}, last seen in that of "

@@ -75,6 +75,7 @@ def submit(app: AppTest) -> AppTest:
 def test_the_dpo_sees_the_runs_state_and_decisions() -> None:
     app = open_panel("TPP-001", "processor:P1")
     assert "Reopened" in app.markdown[1].value
+    assert app.markdown[2].value == "Owner: not assigned"
     runs = app.dataframe[0].value
     assert list(runs["found"]) == [True, True, False, True]  # fixed in March, back in April
     assert [str(moment.date()) for moment in runs["exported_at"]] == [  # London times
@@ -101,6 +102,12 @@ def test_a_decision_made_in_the_form_is_recorded_and_shown(ledger: str) -> None:
     assert list(shown["owner"]) == ["Vendor team"]
     assert list(shown["note"]) == ["Chase the assessment"]
     assert recorded(ledger) == 1
+    assert app.markdown[2].value == "Owner: **Vendor team**"  # beside the state, as on the tables
+    labelled(app.selectbox, "Decision").set_value("assign")
+    labelled(app.text_input, "Owner (when assigning)").input("*Records* <b>team</b>")
+    submit(app)
+    assert app.markdown[2].value.startswith("Owner: **")
+    assert "<b>" not in app.markdown[2].value  # typed text, shown as text
 
 
 def test_an_exception_without_basis_is_refused_in_the_form(ledger: str) -> None:
