@@ -47,8 +47,8 @@ offending = records.focus(offending, dataset="dataset", column="dataset")
 offending = records.focus_column(offending)
 if offending.empty:
     records.say_empty(
-        "No column holds an identifier, an unsalted hash or a small cell, and no "
-        "combination of values is shared by too few rows.",
+        "No column holds an identifier, an unsalted hash, a credential or a small cell, "
+        "and no combination of values is shared by too few rows.",
         clean=True,
     )
 else:

@@ -105,7 +105,7 @@ def test_class_sizes(assessments):
 
 
 def test_frames_never_carry_values(assessments):
-    frame = deid.verdicts_frame(list(assessments.values()))
+    frame = deid.verdicts_frame(list(assessments.values()), [])
     assert list(frame["dataset"]) == ["by_area", "people", "released"]
     assert frame.set_index("dataset").loc["people", "offending_columns"] == "contact"
     text = frame.to_csv() + deid.class_sizes_frame(list(assessments.values())).to_csv()
@@ -151,7 +151,7 @@ def test_a_sidecar_naming_a_credential_column_says_it_is_never_loaded(tmp_path: 
 def test_no_datasets(tmp_path: Path):
     snapshot = load_snapshot(build_snapshot(tmp_path / "s"))
     assert deid.assess_datasets(snapshot, load_policy()) == []
-    assert deid.verdicts_frame([]).empty
+    assert deid.verdicts_frame([], []).empty
     assert deid.class_sizes_frame([]).empty
 
 

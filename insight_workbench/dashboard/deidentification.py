@@ -45,11 +45,13 @@ def columns(wb: Workbench) -> pd.DataFrame:
     """One row per column of each dataset (the facts of a `dataset:NAME:COLUMN` record):
     its role in the judging and the checks it fails."""
     rows = []
+    released = deid.credentials_in_datasets(wb.snapshot.credential_columns)
     for a in assessments(wb):
         failed: dict[str, Container[str]] = {
             "DEID-001": a.identifier_columns,
             "DEID-002": a.hashed_columns,
             "DEID-004": a.small_cells,
+            deid.CREDENTIALS: released.get(a.name, []),
         }
         for column in a.layout.columns:
             role = (
@@ -81,6 +83,7 @@ def smallest_classes(wb: Workbench) -> pd.DataFrame:
 def offending_columns(wb: Workbench) -> pd.DataFrame:
     """Which column of which dataset fails which check, and why (no value is shown)."""
     rows = []
+    released = deid.credentials_in_datasets(wb.snapshot.credential_columns)
     for a in assessments(wb):
         for column, kinds in sorted(a.identifier_columns.items()):
             rows.append(
@@ -119,6 +122,15 @@ def offending_columns(wb: Workbench) -> pd.DataFrame:
                     "column": column,
                     "check": "DEID-004",
                     "why": f"{cells} cells between 1 and {a.min_cell - 1}",
+                }
+            )
+        for column in released.get(a.name, []):
+            rows.append(
+                {
+                    "dataset": a.name,
+                    "column": column,
+                    "check": deid.CREDENTIALS,
+                    "why": "credential column (its name says password, secret or token)",
                 }
             )
     return pd.DataFrame(rows, columns=["dataset", "column", "check", "why"])

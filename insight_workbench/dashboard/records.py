@@ -391,6 +391,8 @@ def recorded_findings(key: str, *, with_parts: bool = False) -> set[tuple[str, s
     return {(life.rule, life.key) for life in lifecycle.findings}
 
 
+DECIDED_COLUMNS = ("excepted_until", "owner")
+DAYS_COLUMNS = ("days_overdue", "days_left", "days_late")
 # (rule, key, last day of the exception in force today, owner) of a finding decided on
 Decided = tuple[tuple[str, str, str | None, str | None], ...]
 
@@ -429,7 +431,8 @@ def with_decisions(
     """`frame` (a finding per row: its rule, and its key, or an id that `prefix` makes
     its key) with the last day of the exception covering each finding
     (`excepted_until`) and the owner it is assigned to (`owner`), missing where none is.
-    They go before a `message` column, whose long text would push them out of sight."""
+    They go after the days overdue, left or late, else before the message, so that a
+    wide table's long columns do not push them out of sight."""
     by_finding = {(rule, key): (day, owner) for rule, key, day, owner in standing}
     pairs = zip(frame[rule_column], frame[key_column], strict=True)
     found = [by_finding.get((str(rule), f"{prefix}{key}"), (None, None)) for rule, key in pairs]
@@ -437,10 +440,10 @@ def with_decisions(
         excepted_until=pd.Series([day for day, _ in found], index=frame.index, dtype=object),
         owner=pd.Series([owner for _, owner in found], index=frame.index, dtype=object),
     )
-    if "message" not in frame.columns:
-        return decided
-    ahead = [c for c in frame.columns if c != "message"]
-    return decided[[*ahead, "excepted_until", "owner", "message"]]
+    rest = [c for c in frame.columns if c not in DECIDED_COLUMNS]
+    days = [i + 1 for i, c in enumerate(rest) if c in DAYS_COLUMNS]
+    at = days[-1] if days else rest.index("message") if "message" in rest else len(rest)
+    return decided[[*rest[:at], *DECIDED_COLUMNS, *rest[at:]]]
 
 
 def warn_of_datasets_naming(built: sar.PackDownload) -> None:

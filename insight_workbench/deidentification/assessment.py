@@ -290,19 +290,26 @@ def assess_datasets(
         return assess(ctx)
 
 
-def verdicts_frame(
-    assessments: list[DatasetAssessment], credential_columns: Iterable[tuple[str, str]] = ()
-) -> pd.DataFrame:
-    """One row per dataset: kind, columns by role, verdict per check, offending columns.
-    SEC-001 is judged beside the DEID checks, from the snapshot's `credential_columns`
-    (table, column): a dataset holding a credential column is not fit to release,
-    whatever the DEID checks say."""
-    import pandas as pd
-
+def credentials_in_datasets(credential_columns: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """The credential columns (SEC-001) of each dataset, by dataset name, from the
+    snapshot's `credential_columns` (table, column); the platform's tables left out."""
     held: dict[str, list[str]] = {}
     for table, column in credential_columns:
         if table.startswith(DATASETS):
             held.setdefault(table.removeprefix(DATASETS), []).append(column)
+    return held
+
+
+def verdicts_frame(
+    assessments: list[DatasetAssessment], credential_columns: Iterable[tuple[str, str]]
+) -> pd.DataFrame:
+    """One row per dataset: kind, columns by role, verdict per check, offending columns.
+    SEC-001 is judged beside the DEID checks, from the snapshot's `credential_columns`
+    (table, column; required, so that no caller judges it on nothing): a dataset holding
+    a credential column is not fit to release, whatever the DEID checks say."""
+    import pandas as pd
+
+    held = credentials_in_datasets(credential_columns)
     rows = []
     for a in assessments:
         offending = sorted({*a.identifier_columns, *a.hashed_columns, *a.small_cells})

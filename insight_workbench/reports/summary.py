@@ -85,12 +85,23 @@ def finding_keys(figures: dict[str, Any]) -> set[tuple[str, str]]:
     }
 
 
+def judged_rules(figures: dict[str, Any]) -> set[str]:
+    """The rules a results file says were run (`by_rule` lists them, zero included)."""
+    by_rule = figures.get("by_rule")
+    listed = by_rule if isinstance(by_rule, dict) else figures.get("keys") or {}
+    return {str(rule) for rule in listed}
+
+
 def changes(figures: dict[str, Any], previous: PreviousRun | None) -> list[tuple[str, Any]]:
-    """The summary lines on what changed since the previous run."""
+    """The summary lines on what changed since the previous run, over the rules both runs
+    judged: a rule the report did not run before (a newer workbench's) finds nothing new."""
     if previous is None:
         return [("Compared with", "no earlier run of this report")]
-    now, before = finding_keys(figures), finding_keys(previous.figures)
-    return [
+    ran_now, ran_before = judged_rules(figures), judged_rules(previous.figures)
+    both = ran_now & ran_before
+    now = {k for k in finding_keys(figures) if k[0] in both}
+    before = {k for k in finding_keys(previous.figures) if k[0] in both}
+    lines: list[tuple[str, Any]] = [
         (
             "Compared with",
             f"run {previous.run_id} (snapshot {previous.snapshot_id}, as of {previous.as_of})",
@@ -99,6 +110,10 @@ def changes(figures: dict[str, Any], previous: PreviousRun | None) -> list[tuple
         ("Findings resolved since then", len(before - now)),
         ("Change in the findings total", _signed(len(now) - len(before))),
     ]
+    if ran_now != ran_before:
+        only = ", ".join(sorted(ran_now ^ ran_before))
+        lines.append(("Rules run by only one of the two runs (not compared)", only))
+    return lines
 
 
 def _signed(number: int) -> str:

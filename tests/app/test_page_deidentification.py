@@ -24,11 +24,12 @@ def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:
     found = assess_datasets(sample, load_policy())
     # A dataset released with a credential column (a SEC-001 finding) fails too.
     findings = run_check(sample, load_policy(), sample.manifest.exported_at).findings
-    credentials = {
-        f.key.removeprefix("column:deidentified/").rsplit(":", 1)[0]
+    released = [
+        tuple(f.key.removeprefix("column:deidentified/").rsplit(":", 1))
         for f in findings
         if f.rule == "SEC-001" and f.key.startswith("column:deidentified/")
-    }
+    ]
+    credentials = {name for name, _ in released}
     assert credentials  # the sample plants one
     failing = sum(
         any(a.verdicts[c] == "fail" for c in CHECKS) or a.name in credentials for a in found
@@ -54,7 +55,7 @@ def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:
             ("DEID-003", a.layout.quasi_identifiers if a.verdicts["DEID-003"] == "fail" else ()),
         ]
         for c in columns
-    }
+    } | {(name, column, "SEC-001") for name, column in released}  # named, as the others are
     assert any(check == "DEID-003" for _, _, check in expected)  # the sample plants one
     shown = zip(offending["dataset"], offending["column"], offending["check"], strict=True)
     assert set(shown) == expected
@@ -160,3 +161,20 @@ def test_files_no_check_judges_are_named(open_app, sample_path, tmp_path) -> Non
     assert "deidentified/regions\\_\\*bold\\*.xlsx" in warning
     assert "deidentified/r\\\\udce9gions.xlsx" in warning
     assert frame_with(app, "dataset", "DEID-001") is not None  # the page goes on
+
+
+def test_a_dataset_failing_only_sec_001_names_its_credential_column(open_app, tmp_path) -> None:
+    """A release whose only fault is a credential column fails, and the offending
+    columns say which: the page used to say that no column offends."""
+    from insight_workbench.testing import build_snapshot
+
+    rows = [{"month": "2026-01", "region": "North", "n": "40", "api_token": "t"}]
+    folder = build_snapshot(tmp_path / "s", deidentified={"keys": (rows, None)})
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
+    assert not app.exception
+    assert metrics(app)["Failing at least one check"] == "1"
+    offending = frame_with(app, "check", "why")
+    assert offending[["dataset", "column", "check"]].values.tolist() == [
+        ["keys", "api_token", "SEC-001"]
+    ]
+    assert not [s for s in app.success if "No column holds" in s.value]

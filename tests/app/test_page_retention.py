@@ -253,9 +253,17 @@ def test_an_exception_covers_its_own_rule_s_finding_only() -> None:
     marked = records.with_decisions(frame, decided, "org_id", "org:")
     assert marked["excepted_until"].tolist() == [None, "2099-01-31", None]
     assert marked["owner"].tolist() == [None, None, "Ops"]
-    # Before a long message, which would push them out of sight.
-    said = records.with_decisions(frame.assign(message="m", due="d"), decided, "org_id", "org:")
+    # After the days overdue or left, else before a long message: never out of sight.
+    said = records.with_decisions(frame.assign(due="d", message="m"), decided, "org_id", "org:")
     assert said.columns.tolist() == ["rule", "org_id", "due", "excepted_until", "owner", "message"]
+    wide = frame.assign(due="d", days_overdue=1, days_left=0, reference="r", held=2)
+    said = records.with_decisions(wide, decided, "org_id", "org:")
+    assert said.columns.tolist() == [
+        *["rule", "org_id", "due", "days_overdue", "days_left"],
+        *["excepted_until", "owner", "reference", "held"],
+    ]
+    again = records.with_decisions(said, decided, "org_id", "org:")  # no second pair
+    assert again.columns.tolist() == said.columns.tolist()
 
 
 def test_an_organisation_s_record_lists_whose_data_is_held(open_app, sample: Snapshot) -> None:
