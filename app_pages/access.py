@@ -22,6 +22,8 @@ with st.spinner("Checking logins and user-list views…"):
     bursts = session.cached(access.bursts, wb)
     late = session.cached(access.late_logins, wb)
     views = session.cached(access.outside_views, wb)
+decided = records.decided("ACC")  # exceptions and owners: read on every run
+bursts, late, views = access.with_decisions(bursts, late, views, decided)
 sources = {"login": (late, "login_id"), **access.burst_sources(bursts), "view": (views, "view_id")}
 late = records.focus(late, login="login_id", user="user_id")
 bursts = access.burst_focus(bursts)

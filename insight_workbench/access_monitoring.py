@@ -83,6 +83,8 @@ def _as_text(rows: list[dict[str, Any]], *columns: str) -> list[dict[str, Any]]:
 # The kind of a burst (`burst_windows`), and the kind of record key its subject is:
 # ACC-003 names an account by its user id, ACC-004 an IP address.
 BURST_KEYS = {"account": "user", "ip": "ip"}
+BURST_RULES = {"account": "ACC-003", "ip": "ACC-004"}
+VIEW_RULE = "ACC-005"  # a user-list view by anyone but a group admin: `view:<view_id>`
 
 
 def burst_windows(

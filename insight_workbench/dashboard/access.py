@@ -48,6 +48,22 @@ def burst_prefixes(bursts: pd.DataFrame) -> list[str]:
     return [f"{access.BURST_KEYS[kind]}:" for kind in bursts["kind"]]
 
 
+def with_decisions(
+    bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame, decided: records.Decided
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three tables with each finding's exception and owner: a burst is ACC-003's
+    (`user:`) or ACC-004's (`ip:`), a late login ACC-001's or ACC-002's, a view ACC-005's."""
+    subjects = zip(burst_prefixes(bursts), bursts["subject"], strict=True)
+    burst_keys = [f"{prefix}{subject}" for prefix, subject in subjects]
+    burst_rules = [access.BURST_RULES[kind] for kind in bursts["kind"]]
+    view_keys = [f"view:{view_id}" for view_id in views["view_id"]]
+    return (
+        records.decisions_beside(bursts, decided, burst_rules, burst_keys),
+        records.with_decisions(late, decided, "login_id", "login:"),
+        records.decisions_beside(views, decided, [access.VIEW_RULE] * len(views), view_keys),
+    )
+
+
 def burst_sources(bursts: pd.DataFrame) -> dict[str, records.Source]:
     """The facts of a `user:` or `ip:` record panel: the bursts of that kind."""
     kinds = access.BURST_KEYS.items()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from insight_workbench.dashboard import records
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.deadlines.schedule import build_schedule
@@ -13,17 +14,25 @@ from insight_workbench.rules.runner import run_check
 from insight_workbench.sql import frame
 
 Excepted = tuple[tuple[str, str, str], ...]  # (rule, key, last day), as the ledger says
+OPT_OUT_RULE = "COM-001"
 MESSAGES = ["message_id", "user_id", "category", "sent_at", "opted_out_at", "channel"]
 
 
 def after_opt_out(wb: Workbench) -> pd.DataFrame:
     """Optional messages sent after the user opted out of their category (COM-001)."""
-    findings = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=["COM-001"]).findings
+    findings = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=[OPT_OUT_RULE]).findings
     rows = [{"message_id": f.key.removeprefix("message:"), **f.evidence} for f in findings]
     frame = pd.DataFrame(rows, columns=MESSAGES)
     for column in ("sent_at", "opted_out_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
+
+
+def with_decisions(messages: pd.DataFrame, decided: records.Decided) -> pd.DataFrame:
+    """The messages (each a COM-001 finding, `message:<id>`) with each one's exception
+    and owner."""
+    keys = [f"message:{message_id}" for message_id in messages["message_id"]]
+    return records.decisions_beside(messages, decided, [OPT_OUT_RULE] * len(messages), keys)
 
 
 def latency(messages: pd.DataFrame) -> pd.DataFrame:

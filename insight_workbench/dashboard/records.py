@@ -429,13 +429,20 @@ def with_decisions(
     rule_column: str = "rule",
 ) -> pd.DataFrame:
     """`frame` (a finding per row: its rule, and its key, or an id that `prefix` makes
-    its key) with the last day of the exception covering each finding
-    (`excepted_until`) and the owner it is assigned to (`owner`), missing where none is.
-    They go after the days overdue, left or late, else before the message, so that a
-    wide table's long columns do not push them out of sight."""
+    its key) with what the decisions say of each finding: `decisions_beside`."""
+    rules = [str(rule) for rule in frame[rule_column]]
+    return decisions_beside(frame, standing, rules, [f"{prefix}{k}" for k in frame[key_column]])
+
+
+def decisions_beside(
+    frame: pd.DataFrame, standing: Decided, rules: Sequence[str], keys: Sequence[str]
+) -> pd.DataFrame:
+    """`frame`, whose rows are the findings `rules` `keys`, with the last day of the
+    exception covering each (`excepted_until`) and the owner it is assigned to
+    (`owner`), missing where none is. They go after the days overdue, left or late, else
+    before the message, so that a wide table's long columns do not push them out of sight."""
     by_finding = {(rule, key): (day, owner) for rule, key, day, owner in standing}
-    pairs = zip(frame[rule_column], frame[key_column], strict=True)
-    found = [by_finding.get((str(rule), f"{prefix}{key}"), (None, None)) for rule, key in pairs]
+    found = [by_finding.get(pair, (None, None)) for pair in zip(rules, keys, strict=True)]
     decided = frame.assign(
         excepted_until=pd.Series([day for day, _ in found], index=frame.index, dtype=object),
         owner=pd.Series([owner for _, owner in found], index=frame.index, dtype=object),

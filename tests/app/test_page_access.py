@@ -119,3 +119,51 @@ def test_an_account_and_an_address_that_read_alike_keep_their_own_bursts(
         assert not opened.error
         assert opened.title[0].value == "Access monitoring"
         assert list(frame_with(opened, "subject", "failed_logins")["kind"]) == [kind]
+
+
+def test_each_finding_s_owner_and_exception_show_beside_it(
+    open_app, ledger_setting: str, sample: Snapshot
+) -> None:
+    """A burst of an account (ACC-003) and of an IP (ACC-004), a late login (ACC-001 or
+    ACC-002), a view (ACC-005) and a message after an opt-out (COM-001): each row shows
+    the owner and exception of its own finding, and no other row does."""
+    from datetime import date
+
+    from insight_workbench.ledger.database import open_ledger
+    from insight_workbench.ledger.decisions import Request, decide
+    from insight_workbench.ledger.runs import record_run
+    from insight_workbench.rules.runner import run_check
+
+    result = run_check(sample, load_policy())
+    ledger = open_ledger(ledger_setting)
+    record_run(ledger, result, source="cli")
+    first = {}
+    for finding in result.findings:
+        first.setdefault(finding.rule, finding.key)
+    assert {"ACC-003", "ACC-004", "ACC-005", "COM-001"} <= set(first)
+    late_rule = "ACC-001" if "ACC-001" in first else "ACC-002"
+    for rule in ("ACC-003", "ACC-004", "ACC-005", "COM-001", late_rule):
+        decide(ledger, rule, first[rule], Request("assign", owner=f"Team {rule}"))
+    hold = Request("except", basis="Under investigation", approver="CISO", until=date(2099, 1, 31))
+    decide(ledger, "ACC-004", first["ACC-004"], hold)
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    bursts = frame_with(app, "kind", "subject", "owner")
+    owned = bursts.dropna(subset=["owner"])
+    keys = [
+        f"{access.BURST_KEYS[kind]}:{subject}"
+        for kind, subject in zip(owned["kind"], owned["subject"], strict=True)
+    ]
+    assert dict(zip(keys, owned["owner"], strict=True)) == {
+        first["ACC-003"]: "Team ACC-003",
+        first["ACC-004"]: "Team ACC-004",
+    }
+    assert bursts["excepted_until"].dropna().astype(str).tolist() == ["2099-01-31"]
+    late = frame_with(app, "login_id", "limit_at", "owner").dropna(subset=["owner"])
+    assert [f"login:{i}" for i in late["login_id"]] == [first[late_rule]]
+    views = frame_with(app, "view_id", "viewer_role", "owner").dropna(subset=["owner"])
+    assert [f"view:{i}" for i in views["view_id"]] == [first["ACC-005"]]
+    comms = open_app("dpo", "app_pages/communications.py", env={"INSIGHT_LEDGER": ledger_setting})
+    messages = frame_with(comms, "message_id", "opted_out_at", "owner").dropna(subset=["owner"])
+    assert [f"message:{i}" for i in messages["message_id"]] == [first["COM-001"]]
+    assert messages["owner"].tolist() == ["Team COM-001"]
