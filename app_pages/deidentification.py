@@ -43,6 +43,7 @@ tables.show(verdicts, "verdicts_table", links=records.key_links(wb, "dataset", "
 
 st.subheader("Offending columns")
 offending = session.cached(deid.offending_columns, wb)
+offending = deid.with_decisions(offending, records.decided())  # read on every run
 offending = records.focus(offending, dataset="dataset", column="dataset")
 offending = records.focus_column(offending)
 if offending.empty:

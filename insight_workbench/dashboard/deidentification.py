@@ -8,6 +8,7 @@ from collections.abc import Container
 
 import pandas as pd
 
+from insight_workbench.dashboard import records
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deidentification import assessment as deid
 from insight_workbench.loading.manifest import unjudged_files
@@ -39,6 +40,23 @@ def verdicts(wb: Workbench) -> pd.DataFrame:
         "smallest_class",
     ]
     return frame[first + [c for c in frame.columns if c not in first]]
+
+
+def with_decisions(offending: pd.DataFrame, decided: records.Decided) -> pd.DataFrame:
+    """The offending columns with the owner and exception of each one's finding: DEID-003
+    is its dataset's (`dataset:NAME`), SEC-001 its column's (`column:deidentified/NAME:C`),
+    the others their column's in the dataset (`dataset:NAME:C`)."""
+    keys = [
+        f"dataset:{name}"
+        if check == "DEID-003"
+        else f"column:{deid.DATASETS}{name}:{column}"
+        if check == deid.CREDENTIALS
+        else f"dataset:{name}:{column}"
+        for name, column, check in zip(
+            offending["dataset"], offending["column"], offending["check"], strict=True
+        )
+    ]
+    return records.decisions_beside(offending, decided, list(offending["check"]), keys)
 
 
 def columns(wb: Workbench) -> pd.DataFrame:

@@ -178,3 +178,46 @@ def test_a_dataset_failing_only_sec_001_names_its_credential_column(open_app, tm
         ["keys", "api_token", "SEC-001"]
     ]
     assert not [s for s in app.success if "No column holds" in s.value]
+
+
+def test_each_offending_column_shows_its_finding_s_owner(
+    open_app, ledger_setting: str, sample: Snapshot
+) -> None:
+    """An offending column shows the owner of its own finding: a column's DEID-001, a
+    dataset's DEID-003 (on each column its small classes share) and a released
+    credential's SEC-001."""
+    from insight_workbench.ledger.decisions import Request, decide
+
+    result = run_check(sample, load_policy())
+    ledger = open_ledger(ledger_setting)
+    record_run(ledger, result, source="cli")
+    first = {}
+    for finding in result.findings:
+        if finding.rule != "SEC-001" or finding.key.startswith("column:deidentified/"):
+            first.setdefault(finding.rule, finding.key)
+    for rule in ("DEID-001", "DEID-003", "SEC-001"):
+        decide(ledger, rule, first[rule], Request("assign", owner=f"Team {rule}"))
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    offending = frame_with(app, "check", "why", "owner").dropna(subset=["owner"])
+    dataset_of_003 = first["DEID-003"].removeprefix("dataset:")
+    expected = {
+        ("DEID-001", first["DEID-001"]),
+        ("SEC-001", first["SEC-001"]),
+        *(("DEID-003", f"dataset:{dataset_of_003}"),),
+    }
+    shown = set()
+    for check, name, column in zip(
+        offending["check"], offending["dataset"], offending["column"], strict=True
+    ):
+        key = {
+            "DEID-003": f"dataset:{name}",
+            "SEC-001": f"column:deidentified/{name}:{column}",
+        }.get(check, f"dataset:{name}:{column}")
+        shown.add((check, key))
+    assert shown == expected
+    assert set(offending["owner"]) == {"Team DEID-001", "Team DEID-003", "Team SEC-001"}
+    # every quasi-identifier column of the DEID-003 dataset carries its owner
+    of_003 = offending[offending["check"] == "DEID-003"]
+    assert len(of_003) > 1
+    assert set(of_003["dataset"]) == {dataset_of_003}
