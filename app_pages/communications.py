@@ -12,7 +12,7 @@ st.title("Communications and third parties")
 
 with st.spinner("Checking messages and the processors register…"):
     messages = session.cached(comms.after_opt_out, wb)
-    register = session.cached(comms.processors, wb, records.exceptions_until("TPP"))
+    register = session.cached(comms.processors, wb, records.decided("TPP"))
 messages = comms.with_decisions(messages, records.decided("COM"))  # read on every run
 records.panel(wb, {"message": (messages, "message_id"), "processor": (register, "processor_id")})
 messages = records.focus(messages, message="message_id")

@@ -13,7 +13,6 @@ from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.rules.runner import run_check
 from insight_workbench.sql import frame
 
-Excepted = tuple[tuple[str, str, str], ...]  # (rule, key, last day), as the ledger says
 OPT_OUT_RULE = "COM-001"
 MESSAGES = ["message_id", "user_id", "category", "sent_at", "opted_out_at", "channel"]
 
@@ -62,11 +61,12 @@ def latency_by_channel(per_opt_out: pd.DataFrame) -> pd.DataFrame:
     return summary[columns]
 
 
-def processors(wb: Workbench, excepted: Excepted = ()) -> pd.DataFrame:
+def processors(wb: Workbench, decided: records.Decided = ()) -> pd.DataFrame:
     """The processors register: each processor's assessment, latest evaluation, next review
     and status from TPP-001/TPP-002 (the rules' own computation of the review date).
-    A finding an exception covers (`excepted`: rule, key, last day) is said to be excepted
-    until its end date, and alone it leaves nothing to do (`action_needed`)."""
+    A finding an exception covers (`decided`: rule, key, last day, owner) is said to be
+    excepted until its end date, and alone it leaves nothing to do (`action_needed`);
+    `owner` names who its findings are assigned to."""
     cursor = wb.snapshot.cursor()
     try:
         prepare(cursor, wb.policy)
@@ -76,16 +76,20 @@ def processors(wb: Workbench, excepted: Excepted = ()) -> pd.DataFrame:
     finally:
         cursor.close()
     findings = run_check(wb.snapshot, wb.policy, wb.as_of, prefixes=["TPP"]).findings
-    until = {(rule, key): day for rule, key, day in excepted}
-    problems: dict[str, list[tuple[str, bool]]] = {}
+    standing = {(rule, key): (day, owner) for rule, key, day, owner in decided}
+    problems: dict[str, list[tuple[str, bool, str | None]]] = {}
     for finding in findings:
         label = "not assessed before contract" if finding.rule == "TPP-001" else "review overdue"
-        day = until.get((finding.rule, finding.key))
+        day, owner = standing.get((finding.rule, finding.key), (None, None))
         said = f"{finding.rule} excepted until {day}" if day else f"{finding.rule} {label}"
-        problems.setdefault(finding.key.removeprefix("processor:"), []).append((said, not day))
+        problems.setdefault(finding.key.removeprefix("processor:"), []).append(
+            (said, not day, owner)
+        )
     found = [problems.get(p, []) for p in register["processor_id"]]
-    register["status"] = [", ".join(said for said, _ in p) or "in order" for p in found]
-    register["action_needed"] = [any(open_ for _, open_ in p) for p in found]
+    register["status"] = [", ".join(said for said, _, _ in p) or "in order" for p in found]
+    register["action_needed"] = [any(open_ for _, open_, _ in p) for p in found]
+    owners = [list(dict.fromkeys(owner for _, _, owner in p if owner)) for p in found]
+    register["owner"] = pd.Series([", ".join(o) or None for o in owners], register.index, object)
     return register
 
 

@@ -416,11 +416,6 @@ def decided(rule_prefix: str | None = None) -> Decided:
     return tuple(sorted(rows, key=lambda row: (row[0], row[1])))
 
 
-def exceptions_until(rule_prefix: str | None = None) -> tuple[tuple[str, str, str], ...]:
-    """(rule, key, last day) of each exception in force today, as `decided` reads them."""
-    return tuple((rule, key, day) for rule, key, day, _ in decided(rule_prefix) if day)
-
-
 def with_decisions(
     frame: pd.DataFrame,
     standing: Decided,

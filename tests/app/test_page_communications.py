@@ -84,6 +84,9 @@ def test_an_exception_in_force_is_named_and_leaves_nothing_to_do(
     exception = Request("except", basis="Assessment under way", approver="Board", until=END)
     decide(ledger, "TPP-001", "processor:P003", exception)  # its only finding
     decide(ledger, "TPP-001", "processor:P008", exception)  # P008 is also TPP-002
+    decide(ledger, "TPP-001", "processor:P008", Request("assign", owner="Vendor team"))
+    decide(ledger, "TPP-002", "processor:P008", Request("assign", owner="Procurement"))
+    decide(ledger, "TPP-001", "processor:P003", Request("assign", owner="Vendor team"))
     app = open_app("dpo", PAGE, env=env)
     assert not app.exception
     assert int(metrics(app)["Processors needing action"]) == needing - 1
@@ -94,6 +97,11 @@ def test_an_exception_in_force_is_named_and_leaves_nothing_to_do(
         "TPP-001 excepted until 2099-12-31, TPP-002 review overdue"
     )
     assert register.loc["P008", "action_needed"]
+    # who deals with them: each of its findings' owners, once
+    assert register["owner"].dropna().to_dict() == {
+        "P003": "Vendor team",
+        "P008": "Vendor team, Procurement",
+    }
     overview = open_app("dpo", "app_pages/overview.py", env=env)
     every = frame_with(overview, "rule", "family", "excepted_until", "message")
     covered = every.loc[every["excepted_until"].notna(), "rule"].tolist()
