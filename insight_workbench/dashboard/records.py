@@ -393,6 +393,7 @@ def recorded_findings(key: str, *, with_parts: bool = False) -> set[tuple[str, s
 
 DECIDED_COLUMNS = ("excepted_until", "owner")
 DAYS_COLUMNS = ("days_overdue", "days_left", "days_late")
+LONG_TEXT_COLUMNS = ("message", "why")  # a sentence per row: the decided columns go before
 # (rule, key, last day of the exception in force today, owner) of a finding decided on
 Decided = tuple[tuple[str, str, str | None, str | None], ...]
 
@@ -435,7 +436,8 @@ def decisions_beside(
     """`frame`, whose rows are the findings `rules` `keys`, with the last day of the
     exception covering each (`excepted_until`) and the owner it is assigned to
     (`owner`), missing where none is. They go after the days overdue, left or late, else
-    before the message, so that a wide table's long columns do not push them out of sight."""
+    before the message (or why), so that a wide table's long text does not push them
+    out of sight."""
     by_finding = {(rule, key): (day, owner) for rule, key, day, owner in standing}
     found = [by_finding.get(pair, (None, None)) for pair in zip(rules, keys, strict=True)]
     decided = frame.assign(
@@ -444,7 +446,8 @@ def decisions_beside(
     )
     rest = [c for c in frame.columns if c not in DECIDED_COLUMNS]
     days = [i + 1 for i, c in enumerate(rest) if c in DAYS_COLUMNS]
-    at = days[-1] if days else rest.index("message") if "message" in rest else len(rest)
+    texts = [i for i, c in enumerate(rest) if c in LONG_TEXT_COLUMNS]
+    at = days[-1] if days else texts[0] if texts else len(rest)
     return decided[[*rest[:at], *DECIDED_COLUMNS, *rest[at:]]]
 
 

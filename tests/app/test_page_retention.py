@@ -264,6 +264,8 @@ def test_an_exception_covers_its_own_rule_s_finding_only() -> None:
     ]
     again = records.with_decisions(said, decided, "org_id", "org:")  # no second pair
     assert again.columns.tolist() == said.columns.tolist()
+    why = records.with_decisions(frame.assign(why="w", note="n"), decided, "org_id", "org:")
+    assert why.columns.tolist() == ["rule", "org_id", "excepted_until", "owner", "why", "note"]
 
 
 def test_an_organisation_s_record_lists_whose_data_is_held(open_app, sample: Snapshot) -> None:
