@@ -52,6 +52,7 @@ if wb.is_dpo:
     if late.empty:
         records.say_empty("Nothing is overdue.", clean=True)
     else:
+        st.caption(overview.triage_said(late))
         tables.show(late, "overdue_table", links=records.key_links(wb))
 
     st.subheader("Falls due next")

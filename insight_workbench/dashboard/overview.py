@@ -10,7 +10,7 @@ import pandas as pd
 from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.schedule import build_schedule
-from insight_workbench.findings import SEVERITIES, Finding
+from insight_workbench.findings import SEVERITIES, Finding, plural
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
 
@@ -71,6 +71,17 @@ def overdue(wb: Workbench) -> pd.DataFrame:
     )
     return frame.sort_values(
         ["days_overdue", "rule", "key"], ascending=[False, True, True], ignore_index=True
+    )
+
+
+def triage_said(late: pd.DataFrame) -> str:
+    """How many overdue findings nobody deals with yet: neither assigned to an owner nor
+    under an exception (`late` carries `owner` and `excepted_until`)."""
+    excepted = late["excepted_until"].notna()
+    unowned = late["owner"].isna() & ~excepted
+    return (
+        f"{plural(len(late), 'finding')} overdue: {int(unowned.sum())} neither assigned "
+        f"to an owner nor under an exception, {int(excepted.sum())} under an exception."
     )
 
 

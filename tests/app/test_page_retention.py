@@ -243,6 +243,12 @@ def test_a_legal_hold_and_an_owner_show_on_the_tables_and_the_action_list(
         "org:O0008": "Legal team",
         f"org:{other}": "Support desk",
     }
+    # nobody deals yet with the overdue findings that have neither an owner nor a hold
+    nobody = (overdue["owner"].isna() & overdue["excepted_until"].isna()).sum()
+    assert nobody == len(overdue) - 3  # O0008 (both), the other organisation, R0027
+    said = f"{len(overdue)} findings overdue: {nobody} neither assigned to an owner nor "
+    assert any(c.value.startswith(said) for c in overview.caption)
+    assert any(c.value.endswith(", 2 under an exception.") for c in overview.caption)
 
 
 def test_an_exception_covers_its_own_rule_s_finding_only() -> None:
