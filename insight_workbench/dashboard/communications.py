@@ -89,7 +89,8 @@ def processors(wb: Workbench, decided: records.Decided = ()) -> pd.DataFrame:
     register["status"] = [", ".join(said for said, _, _ in p) or "in order" for p in found]
     register["action_needed"] = [any(open_ for _, open_, _ in p) for p in found]
     owners = [list(dict.fromkeys(owner for _, _, owner in p if owner)) for p in found]
-    register["owner"] = pd.Series([", ".join(o) or None for o in owners], register.index, object)
+    # "; ": an owner's name may hold a comma ("Smith, J")
+    register["owner"] = pd.Series(["; ".join(o) or None for o in owners], register.index, object)
     return register
 
 

@@ -61,7 +61,8 @@ def with_decisions(offending: pd.DataFrame, decided: records.Decided) -> pd.Data
 
 def columns(wb: Workbench) -> pd.DataFrame:
     """One row per column of each dataset (the facts of a `dataset:NAME:COLUMN` record):
-    its role in the judging and the checks it fails."""
+    its role in the judging and the checks it fails; then its credential columns (the
+    facts of a `column:deidentified/NAME:COLUMN` record), never loaded, failing SEC-001."""
     rows = []
     released = deid.credentials_in_datasets(wb.snapshot.credential_columns)
     for a in assessments(wb):
@@ -69,7 +70,6 @@ def columns(wb: Workbench) -> pd.DataFrame:
             "DEID-001": a.identifier_columns,
             "DEID-002": a.hashed_columns,
             "DEID-004": a.small_cells,
-            deid.CREDENTIALS: released.get(a.name, []),
         }
         for column in a.layout.columns:
             role = (
@@ -81,6 +81,9 @@ def columns(wb: Workbench) -> pd.DataFrame:
             )
             fails = ", ".join(code for code, held in failed.items() if column in held)
             rows.append({"dataset": a.name, "column": column, "role": role, "fails": fails})
+        for column in released.get(a.name, []):
+            role = "credential (not loaded)"
+            rows.append({"dataset": a.name, "column": column, "role": role, "fails": "SEC-001"})
     return pd.DataFrame(rows, columns=["dataset", "column", "role", "fails"])
 
 
@@ -148,7 +151,7 @@ def offending_columns(wb: Workbench) -> pd.DataFrame:
                     "dataset": a.name,
                     "column": column,
                     "check": deid.CREDENTIALS,
-                    "why": "credential column (its name says password, secret or token)",
+                    "why": "credential column: its name says password, passwd, secret or token",
                 }
             )
     return pd.DataFrame(rows, columns=["dataset", "column", "check", "why"])

@@ -327,10 +327,11 @@ def look_alike_note(ident: str) -> str:
 
 def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
     """The findings of one record; a dataset's include those of its columns."""
+    dataset = key.ident if key.prefix == "dataset" and dataset_column(key) is None else None
     mine = [
         f
         for f in findings(wb)
-        if f.key == key.text or (key.prefix == "dataset" and f.key.startswith(key.text + ":"))
+        if f.key == key.text or (dataset is not None and of_dataset(f.key, dataset))
     ]
     rows = [
         {
@@ -345,6 +346,18 @@ def record_findings(wb: Workbench, key: RecordKey) -> pd.DataFrame:
     ]
     columns = ["rule", "key", "severity", "due", "message", "evidence"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def of_dataset(finding_key: str, name: str) -> bool:
+    """Whether `finding_key` is about the dataset `name`: `dataset:NAME`, one of its
+    columns (`dataset:NAME:COLUMN`) or a credential column released in it (SEC-001's
+    `column:deidentified/NAME:COLUMN`). A dataset whose name only starts alike
+    (`NAME:2026`) is another one, read as `dataset_column` reads keys."""
+    if finding_key == f"dataset:{name}":
+        return True
+    prefix, _, ident = finding_key.partition(":")
+    cell = dataset_column(RecordKey(prefix, ident))
+    return cell is not None and cell[0] == name
 
 
 def findings_csv(frame: pd.DataFrame) -> bytes:
@@ -368,7 +381,12 @@ def show_history_and_decisions(
     if key.prefix != "request" or not kinds or "erasure" in kinds:
         render_deletion_record(wb, key.text)
     findings_of_record = {(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}
-    findings_of_record |= recorded_findings(key.text, with_parts=key.prefix == "dataset")
+    if key.prefix == "dataset" and dataset_column(key) is None:  # a dataset, with its parts
+        found = recorded_findings(key.text, with_parts=True)
+        found |= recorded_findings(f"column:deidentified/{key.ident}", with_parts=True)
+        findings_of_record |= {(r, k) for r, k in found if of_dataset(k, key.ident)}
+    else:
+        findings_of_record |= recorded_findings(key.text)
     who = wb.identity.who if wb.identity.signed_in else None
     for rule, finding_key in sorted(findings_of_record):
         label = escape_markdown(printable(f"{rule} {finding_key}: history and decisions"))

@@ -100,7 +100,7 @@ def test_an_exception_in_force_is_named_and_leaves_nothing_to_do(
     # who deals with them: each of its findings' owners, once
     assert register["owner"].dropna().to_dict() == {
         "P003": "Vendor team",
-        "P008": "Vendor team, Procurement",
+        "P008": "Vendor team; Procurement",
     }
     overview = open_app("dpo", "app_pages/overview.py", env=env)
     every = frame_with(overview, "rule", "family", "excepted_until", "message")

@@ -221,3 +221,47 @@ def test_each_offending_column_shows_its_finding_s_owner(
     of_003 = offending[offending["check"] == "DEID-003"]
     assert len(of_003) > 1
     assert set(of_003["dataset"]) == {dataset_of_003}
+
+
+def test_a_dataset_s_record_holds_its_own_findings_and_no_alike_named_one_s(
+    open_app, tmp_path, ledger_setting: str
+) -> None:
+    """`dataset:rel` is not `dataset:rel:2026`: its record lists its own findings only,
+    while `rel:2026`'s lists its SEC-001 finding (a credential column released in it),
+    whose own record names the column as a credential that was not loaded."""
+    from insight_workbench.testing import build_snapshot
+
+    people = [{"region": "North", "contact": f"p{i}@example.org"} for i in range(12)]
+    folder = build_snapshot(
+        tmp_path / "s",
+        deidentified={
+            "rel": (people, None),
+            "rel:2026": ([{**row, "api_token": "t"} for row in people], None),
+        },
+    )
+    from insight_workbench.loading.snapshot import load_snapshot
+
+    checked = run_check(load_snapshot(folder), load_policy())
+    record_run(open_ledger(ledger_setting), checked, source="cli")
+    env = {"INSIGHT_SNAPSHOT": str(folder), "INSIGHT_LEDGER": ledger_setting}
+
+    def record(key: str) -> list[str]:
+        app = open_app("dpo", PAGE, env=env, query={"key": key})
+        assert not app.exception
+        found = sorted(frame_with(app, "rule", "key", "evidence")["key"])
+        # the ledger's histories, too: the same findings, none of the other dataset
+        histories = sorted(e.label.split(" ")[1].removesuffix(":") for e in app.expander)
+        assert histories == found
+        return found
+
+    assert record("dataset:rel") == ["dataset:rel", "dataset:rel:contact"]
+    assert record("dataset:rel:2026") == [
+        "column:deidentified/rel:2026:api_token",
+        "dataset:rel:2026",
+        "dataset:rel:2026:contact",
+    ]
+    app = open_app("dpo", PAGE, env=env, query={"key": "column:deidentified/rel:2026:api_token"})
+    facts = frame_with(app, "column", "role", "fails")
+    assert facts[["dataset", "column", "role", "fails"]].values.tolist() == [
+        ["rel:2026", "api_token", "credential (not loaded)", "SEC-001"]
+    ]
