@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,16 @@ def _ram_folder() -> Path | None:
     room = os.statvfs(RAM)
     return RAM if room.f_bavail * room.f_frsize >= RAM_TO_SPARE else None
 
+
+def _interrupted(signum: int, frame: object) -> None:  # noqa: ARG001 (a signal handler's)
+    raise KeyboardInterrupt
+
+
+# A run stopped with SIGTERM (a job's time limit, `kill`) ends as Ctrl-C does: pytest
+# tears the fixtures down, so the PostgreSQL and Streamlit servers the tests started
+# stop with it instead of running on.
+if threading.current_thread() is threading.main_thread():
+    signal.signal(signal.SIGTERM, _interrupted)
 
 # The scratch folder is made by the first process (under xdist, the controller) and
 # inherited by the workers and every child process through the environment.
