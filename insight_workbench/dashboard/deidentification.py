@@ -49,7 +49,7 @@ def with_decisions(offending: pd.DataFrame, decided: records.Decided) -> pd.Data
     keys = [
         f"dataset:{name}"
         if check == "DEID-003"
-        else f"column:{deid.DATASETS}{name}:{column}"
+        else f"{deid.RELEASED_COLUMN}{name}:{column}"
         if check == deid.CREDENTIALS
         else f"dataset:{name}:{column}"
         for name, column, check in zip(
@@ -83,7 +83,8 @@ def columns(wb: Workbench) -> pd.DataFrame:
             rows.append({"dataset": a.name, "column": column, "role": role, "fails": fails})
         for column in released.get(a.name, []):
             role = "credential (not loaded)"
-            rows.append({"dataset": a.name, "column": column, "role": role, "fails": "SEC-001"})
+            row = {"dataset": a.name, "column": column, "role": role, "fails": deid.CREDENTIALS}
+            rows.append(row)
     return pd.DataFrame(rows, columns=["dataset", "column", "role", "fails"])
 
 

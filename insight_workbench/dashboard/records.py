@@ -22,6 +22,7 @@ from insight_workbench.dashboard.deletion_record import render_deletion_record
 from insight_workbench.dashboard.finding_history import render_finding_history
 from insight_workbench.dashboard.navigation import url_paths
 from insight_workbench.dashboard.session import Workbench
+from insight_workbench.deidentification import assessment as deid
 from insight_workbench.errors import InputError
 from insight_workbench.findings import Finding, plural
 from insight_workbench.ledger.database import ledger_written, open_ledger
@@ -383,7 +384,7 @@ def show_history_and_decisions(
     findings_of_record = {(r, k) for r, k in zip(own["rule"], own["key"], strict=True)}
     if key.prefix == "dataset" and dataset_column(key) is None:  # a dataset, with its parts
         found = recorded_findings(key.text, with_parts=True)
-        found |= recorded_findings(f"column:deidentified/{key.ident}", with_parts=True)
+        found |= recorded_findings(f"{deid.RELEASED_COLUMN}{key.ident}", with_parts=True)
         findings_of_record |= {(r, k) for r, k in found if of_dataset(k, key.ident)}
     else:
         findings_of_record |= recorded_findings(key.text)

@@ -49,6 +49,18 @@ CHECKS = ("DEID-001", "DEID-002", "DEID-003", "DEID-004")
 CREDENTIALS = "SEC-001"  # a credential column in a dataset: released with it
 JUDGED = (*CHECKS, CREDENTIALS)  # the verdicts of a dataset
 DATASETS = "deidentified/"  # the folder, and the prefix of a dataset's table name
+RELEASED_COLUMN = f"column:{DATASETS}"  # SEC-001's key of a dataset's credential column
+# A dataset's verdicts, and how it was judged: the two parts of `verdicts_frame`.
+VERDICT_COLUMNS = ["dataset", *JUDGED, "offending_columns", "credential_columns"]
+JUDGING_COLUMNS = [
+    "dataset",
+    "rows",
+    "kind",
+    "judged_from",
+    "count_columns",
+    "quasi_identifiers",
+    "smallest_class",
+]
 
 
 @dataclass(frozen=True)
@@ -330,19 +342,7 @@ def verdicts_frame(
                 "credential_columns": ", ".join(credentials),
             }
         )
-    columns = [
-        "dataset",
-        "file",
-        "rows",
-        "kind",
-        "judged_from",
-        "count_columns",
-        "quasi_identifiers",
-        "smallest_class",
-        *JUDGED,
-        "offending_columns",
-        "credential_columns",
-    ]
+    columns = ["dataset", "file", *JUDGING_COLUMNS[1:], *VERDICT_COLUMNS[1:]]
     return pd.DataFrame(rows, columns=columns)
 
 

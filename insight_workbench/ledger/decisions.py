@@ -130,15 +130,6 @@ def standing_decisions(
     return {finding: s for finding, s in standing.items() if s.exception or s.owner}
 
 
-def exceptions_in_force(
-    ledger: Ledger, rule_prefix: str | None = None, now: datetime | None = None
-) -> dict[tuple[str, str], Decision]:
-    """The exception covering each finding (rule, key) today, for rules starting with
-    `rule_prefix`."""
-    standing = standing_decisions(ledger, rule_prefix, now)
-    return {finding: s.exception for finding, s in standing.items() if s.exception}
-
-
 def decide(
     ledger: Ledger,
     rule: str,

@@ -345,19 +345,6 @@ def subject_requests(inputs: ReportInputs, whole: CheckResult | None = None) -> 
     return section
 
 
-# A dataset's verdicts, then how it was judged: one table would not fit a printed page.
-VERDICT_COLUMNS = ["dataset", *deid.JUDGED, "offending_columns", "credential_columns"]
-JUDGING_COLUMNS = [
-    "dataset",
-    "rows",
-    "kind",
-    "judged_from",
-    "count_columns",
-    "quasi_identifiers",
-    "smallest_class",
-]
-
-
 def deidentification(inputs: ReportInputs, whole: CheckResult | None = None) -> Section:
     """The DEID checks of every dataset, with SEC-001 where it is about a dataset: a
     credential column released in one fails it, whatever the DEID checks say."""
@@ -375,8 +362,9 @@ def deidentification(inputs: ReportInputs, whole: CheckResult | None = None) -> 
         f"column released in it), and the sizes of the equivalence classes "
         f"(k = {inputs.policy.deidentification.k}); values are never shown.",
         [
-            ("Verdict per dataset and check", verdicts[VERDICT_COLUMNS]),
-            ("How each dataset is judged", verdicts[JUDGING_COLUMNS]),
+            # two tables: one would not fit a printed page
+            ("Verdict per dataset and check", verdicts[deid.VERDICT_COLUMNS]),
+            ("How each dataset is judged", verdicts[deid.JUDGING_COLUMNS]),
             ("Equivalence-class sizes", sizes),
             ("Findings", findings_frame([f for f in found if f.rule != deid.CREDENTIALS])),
             ("Credential columns in released datasets (SEC-001)", findings_frame(released)),
@@ -485,9 +473,8 @@ def audited(name: str, finding: Finding) -> bool:
     shows that one again with the other families' findings)."""
     if finding.rule.startswith(AUDIT_FAMILIES[name]):
         return True
-    in_datasets = f"column:{deid.DATASETS}"
     return name == "deidentification" and (
-        finding.rule == deid.CREDENTIALS and finding.key.startswith(in_datasets)
+        finding.rule == deid.CREDENTIALS and finding.key.startswith(deid.RELEASED_COLUMN)
     )
 
 
