@@ -23,7 +23,8 @@ _CONTROL_BUT_NEWLINE = re.compile(f"[\x00-\x09\x0b-\x1f{OTHER_CONTROLS}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def _escape(match: re.Match[str]) -> str:
+def escaped(match: re.Match[str]) -> str:
+    """The matched character as its visible escape: `\\n`, `\\x1b`, `\\u202e`."""
     char = match.group()
     if char in _NAMED:
         return _NAMED[char]
@@ -35,7 +36,7 @@ def printable(value: object, *, keep_newlines: bool = False) -> str:
     """`value` as text with control and bidi characters escaped visibly. Newlines are
     escaped too (a table cell is one line) unless `keep_newlines` (a multi-line message)."""
     pattern = _CONTROL_BUT_NEWLINE if keep_newlines else _ANY_CONTROL
-    return pattern.sub(_escape, str(value))
+    return pattern.sub(escaped, str(value))
 
 
 def is_terminal(stream: TextIO | None) -> bool:

@@ -227,3 +227,24 @@ def test_a_download_of_audit_entries_names_the_records_they_name() -> None:
     )
     named = ["org:O1", "org:O2", "page:retention", "request:R4", "user:U3"]
     assert tables.export_keys(entries) == named
+
+
+def test_controls_and_bidi_overrides_in_text_show_as_their_escapes() -> None:
+    """`\\u202e` would turn `gpj.exe` round in the cell; a line break would hide what
+    follows. The page shows them as the command line does; the download keeps the value.
+    A Persian name's zero-width non-joiner joins letters, and a right-to-left mark is
+    typed on purpose: both are kept, as in the app's other text."""
+    frame = pd.DataFrame(
+        {
+            "name": ["Acme\u202egpj.exe", "Acme\nLtd\x1b[2J", "\u0645\u06cc\u200c\u0631\u200f"],
+            "rows": [1, 2, 3],
+        }
+    )
+    prepared = tables.prepare(frame)
+    assert list(prepared.display["name"]) == [
+        "Acme\\u202egpj.exe",
+        "Acme\\nLtd\\x1b[2J",
+        "\u0645\u06cc\u200c\u0631\u200f",
+    ]
+    exported = list(csv.reader(io.StringIO(tables.csv_of(prepared).decode("utf-8-sig"))))
+    assert [row[0] for row in exported[1:]] == list(frame["name"])

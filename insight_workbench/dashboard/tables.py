@@ -25,6 +25,7 @@ from insight_workbench.column_words import in_words
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard import audit, rule_words, session
 from insight_workbench.ledger import audit_trail
+from insight_workbench.terminal import escaped
 
 LONDON = "Europe/London"
 DATE_FORMAT = "YYYY-MM-DD"  # moment.js tokens, as Streamlit's column types read them
@@ -63,6 +64,12 @@ EXCEPTED = re.compile(r"^[A-Z]{2,5}-\d{3} excepted until ")
 # Columns of rule codes: each gets the rules' names beside it, and a tooltip saying what
 # each rule checks (shown only: the download keeps the codes as they are).
 RULE_COLUMNS = ("rule", "finding")
+
+# Controls and line breaks (a cell is one line) and the bidi embeddings, overrides and
+# isolates, which would make a cell read as something else (`\u202e` turns `gpj.exe`
+# round): shown as their escapes, as on the command line; the download keeps the value.
+# The direction marks are kept, as in the app's other text: right-to-left typists use them.
+CELL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 # Badge colours: the word is always shown, the colour only repeats it.
 RED, ORANGE, AMBER, GREEN, BLUE, GREY = (
@@ -149,6 +156,9 @@ def prepare(frame: pd.DataFrame) -> Prepared:
     for column in source.columns:
         name = str(column)
         display[column], config[name] = _column(name, source[column])
+        texts = display[column].dtype == object or is_string_dtype(display[column].dtype)
+        if texts and _has_controls(display[column]):
+            display[column] = display[column].map(_visible_controls)
         if isinstance(config[name], dict) and _kind(config[name]) == "date":
             source[column] = display[column]  # a calendar date is exported as one
     columns = order([str(c) for c in source.columns])
@@ -202,6 +212,15 @@ def _rule_names(
         at = columns.index(column) + 1
         columns = [*columns[:at], named, *columns[at:]]
     return display, config, columns
+
+
+def _has_controls(values: pd.Series) -> bool:
+    # One search over the whole column: nearly every column holds none.
+    return CELL_CONTROLS.search("".join(v for v in values if isinstance(v, str))) is not None
+
+
+def _visible_controls(value: Any) -> Any:
+    return CELL_CONTROLS.sub(escaped, value) if isinstance(value, str) else value
 
 
 def _kind(entry: dict[str, Any]) -> str | None:
@@ -441,7 +460,7 @@ def show(
     prepared = prepare(frame)
     display, config = prepared.display, prepared.config
     if links is not None and links.column in display.columns and not display.empty:
-        ids = [str(k) for k in display[links.column]]
+        ids = [str(k) for k in prepared.export[links.column]]  # the keys as they are
         prefixes = links.prefixes if links.prefixes is not None else [""] * len(ids)
         addresses = [links.address_of(p + k) for p, k in zip(prefixes, ids, strict=True)]
         display = display.assign(**{links.column: addresses})

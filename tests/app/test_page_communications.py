@@ -109,3 +109,26 @@ def test_an_exception_in_force_is_named_and_leaves_nothing_to_do(
     decide(ledger, "TPP-001", "processor:P003", Request("withdraw-exception"))
     app = open_app("dpo", PAGE, env=env)
     assert int(metrics(app)["Processors needing action"]) == needing
+
+
+def test_a_processor_s_bidi_override_shows_as_its_escape_and_its_link_holds_the_id(
+    open_app, tmp_path
+) -> None:
+    """A name written `Acme<U+202E>gpj.exe` reads `Acmeexe.jpg` in a cell; the register
+    shows the override as `\\u202e`, as the command line does. The processor's link still
+    opens the record of its id as it is."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from clock_snapshot import _processor
+
+    from insight_workbench.testing import build_snapshot
+
+    ident = "P\u202e1"
+    processors = [_processor(ident, name="Acme\u202egpj.exe", assessment_date="2025-02-01")]
+    snapshot = build_snapshot(tmp_path / "s", {"processors": processors})
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(snapshot)})
+    assert not app.exception
+    [register] = [d.value for d in app.dataframe if {"processor_id", "name"} <= set(d.value)]
+    assert register["name"].tolist() == ["Acme\\u202egpj.exe"]
+    [link] = register["processor_id"]
+    assert parse_qs(urlsplit(link).query)["key"] == [f"processor:{ident}"]
