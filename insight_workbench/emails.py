@@ -22,10 +22,10 @@ stay (`é` is not `e`: dropping them would merge different people). Nothing else
 changes: `a+x@example.org` stays apart from `a@example.org` (a sub-address may
 be another mailbox).
 
-`users.email` must be unique by this key (the loader quarantines a later row
-that repeats one), a subject-access pack finds a person and their requests by
-it, DEID-001 matches held addresses by it and the app's roles file is read by
-it. Every comparison goes through `email_key` (Python) or, in DuckDB, the
+A subject-access pack finds a person and their requests by this key, DEID-001
+matches held addresses by it and the app's roles file is read by it. (The
+loader's uniqueness of `users.email` is the snapshot format's own, narrower
+test: `unique_email_sql`.) Every comparison goes through `email_key` (Python) or, in DuckDB, the
 `iw_email_key` function that `define_email_key` registers on a cursor
 (`email_key_sql` writes a call of it). `tests/test_emails.py` keeps the two in
 step. To change the normalisation, change this module only, and bump the number of
@@ -53,6 +53,11 @@ _DOTTED_I = "i\u0307"  # what lower-casing makes of İ
 # The characters an ASCII address loses: Python's ASCII whitespace, as an RE2 class.
 _ASCII_SPACE = r"[\t\n\x0b\x0c\r\x1c-\x1f ]"
 _REGISTERING = threading.Lock()
+# Every character `str.isspace` calls white space, as an RE2 class.
+_WHITE = (
+    r"[\t\n\x0b\x0c\r\x1c-\x1f \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}"
+    r"\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+)
 
 
 def email_key(email: str) -> str:
@@ -70,11 +75,13 @@ def email_key_sql(expression: str) -> str:
     return f"{FUNCTION}({expression})"
 
 
-def key_is_lower_case_sql(expression: str) -> str:
-    """SQL true when the key of the SQL `expression` is its lower case: printable ASCII
-    without spaces, which nothing but lower-casing changes (NULL stays NULL). Two such
-    addresses are compared by `lower` alone, without the email-key function."""
-    return f"regexp_full_match({expression}, '[!-~]+')"
+def unique_email_sql(expression: str) -> str:
+    """SQL of the form in which `users.email` must be unique, as the snapshot format
+    says: trimmed (white space at either end, as `str.strip` removes it) and lower-cased
+    (DuckDB's `lower`, each letter's own lower case). Narrower than `email_key`: two
+    accounts whose addresses are one only by `email_key` (`a b@x.org` and `ab@x.org`)
+    both load, and a pack by either address finds both. NULL stays NULL."""
+    return f"lower(regexp_replace({expression}, '^{_WHITE}+|{_WHITE}+$', '', 'g'))"
 
 
 def _email_keys(emails: Any) -> Any:

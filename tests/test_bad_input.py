@@ -56,7 +56,7 @@ def login(login_id: str, ts: str = "2026-01-05T09:00:00Z", **cells: str) -> str:
 
 REQUESTS = "request_id,received_at,requester_email,user_id,type,status,completed_at,extended"
 USERS = "user_id,org_id,name,email,telephone,role,created_at,deleted_at"
-DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, lower-cased, spaces removed)"
+DUPLICATE_EMAIL = "duplicate email (trimmed, lower-cased)"
 
 
 def request(request_id: str) -> str:
@@ -536,36 +536,31 @@ QUARANTINES = [
         expect("SELECT user_id FROM users", ["U1", "U2"]),
     ),
     Quarantine(
-        "a repeated email in another Unicode spelling keeps the first",
+        # The snapshot format's test, no wider: a pack by address still finds both
+        # accounts of two spellings (`emails.email_key`), but neither row is dropped.
+        "only an email repeated once trimmed and lower-cased is quarantined",
         "users",
         csv_bytes(
             USERS,
             user("U1", "Jos\u00e9@example.org"),  # é composed (NFC)
-            user("U2", "JOSE\u0301@EXAMPLE.ORG"),  # É decomposed (NFD), upper case
+            user("U2", "JOSE\u0301@EXAMPLE.ORG"),  # É decomposed (NFD): another text
             user("U3", "stra\u00dfe@example.org"),
             user("U4", "STRA\u1e9eE@example.org"),  # capital ẞ lower-cases to ß
             user("U5", "\uff41\uff4e\uff4e@\uff45\uff58.\uff4f\uff52\uff47"),  # full-width
-            user("U6", "a\u200bnn@ex.org\ufeff"),  # zero-width characters
-            user("U7", "a\u00a0nn@ex.org"),  # a no-break space inside
-            user("U8", "ann+news@ex.org"),  # a sub-address is another address
-            user("U9", "\u0130@example.org"),  # Turkish dotted capital I is i
-            user("U10", "I@example.org"),
-            user("U11", "\u200b"),  # nothing once invisible characters go: repeats nothing
-            user("U12", "\u200b\u2060"),
-            user("U13", "\u0131@example.org"),  # the dotless ı is not i
-            user("U14", "strasse@example.org"),  # ss is not ß: another address
+            user("U6", "a\u200bnn@ex.org"),  # a zero-width space is not white space
+            user("U7", "a nn@ex.org"),  # a space inside is not trimmed
+            user("U8", "ann@ex.org"),
+            user("U9", "\u00a0ANN@EX.ORG\u3000"),  # white space at the ends is
+            user("U10", "ann+news@ex.org"),  # a sub-address is another address
+            user("U11", "\u0131@example.org"),  # the dotless ı is not i
+            user("U12", "i@example.org"),
+            user("U13", "strasse@example.org"),  # ss is not ß: another address
         ),
-        14,
-        [
-            (2, "email", DUPLICATE_EMAIL),
-            (4, "email", DUPLICATE_EMAIL),
-            (6, "email", DUPLICATE_EMAIL),
-            (7, "email", DUPLICATE_EMAIL),
-            (10, "email", DUPLICATE_EMAIL),
-        ],
+        13,
+        [(4, "email", DUPLICATE_EMAIL), (9, "email", DUPLICATE_EMAIL)],
         expect(
             "SELECT user_id FROM users",
-            ["U1", "U3", "U5", "U8", "U9", "U11", "U12", "U13", "U14"],
+            ["U1", "U2", "U3", "U5", "U6", "U7", "U8", "U10", "U11", "U12", "U13"],
         ),
     ),
     Quarantine(

@@ -494,3 +494,35 @@ def test_the_readme_shows_an_export_s_control_characters_as_escapes(tmp_path, fo
     assert "Snapshot:       prod\\nExported at:" in text
     if found:
         assert "Account(s):     U1\\x1b[8m\\u202e" in text
+
+
+def test_two_accounts_of_one_address_in_two_spellings_both_load_and_share_a_pack(
+    tmp_path,
+) -> None:
+    """`users.email` is unique trimmed and lower-cased, no wider: `a b@x.org` and
+    `ab@x.org` are two rows the format keeps, so neither is quarantined (one was, and
+    its logins then read as left behind by a deletion, RET-004). A pack by either
+    spelling still finds both accounts: one address to `email_key`."""
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+
+    person = {"org_id": "O1", "role": "user", "created_at": "2026-01-01T00:00:00Z"}
+    tables = {
+        "organisations": [
+            {"org_id": "O1", "name": "Org", "product": "local_insight", "status": "active",
+             "created_at": "2025-01-01T00:00:00Z"}
+        ],
+        "users": [
+            {**person, "user_id": "U1", "name": "Ann", "email": "a nn@example.org"},
+            {**person, "user_id": "U2", "name": "Ann", "email": "ANN@example.org"},
+        ],
+        "logins": [
+            {"login_id": "L1", "user_id": "U2", "ts": "2026-03-01T00:00:00Z",
+             "success": "true", "ip": "10.0.0.1"}
+        ],
+    }  # fmt: skip
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", tables))
+    assert sum(snapshot.rows_rejected.values()) == 0
+    assert not [f for f in run_check(snapshot, load_policy()).findings if f.rule != "RET-002"]
+    for email in ("ann@example.org", "a nn@example.org"):
+        assert build_pack(snapshot, email=email).user_ids == ("U1", "U2"), email

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from insight_workbench.emails import define_email_key, email_key_sql, key_is_lower_case_sql
+from insight_workbench.emails import unique_email_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
 from insight_workbench.loading.readers import (
@@ -38,8 +38,8 @@ from insight_workbench.loading.readers import (
 from insight_workbench.loading.schema import SQL_TYPES, Column, Table
 from insight_workbench.loading.statements import insert_rows, row_count, transaction
 
-# A later users row whose address equals an earlier one's by `emails.email_key`.
-DUPLICATE_EMAIL = "duplicate email (Unicode-normalised, lower-cased, spaces removed)"
+# A later users row whose address equals an earlier one's trimmed and lower-cased.
+DUPLICATE_EMAIL = "duplicate email (trimmed, lower-cased)"
 REPEATED_KEY = "duplicate primary key"
 # An offset is at most 23:59 either way (DuckDB would shift by +25:00 or +01:99).
 TIMESTAMP_PATTERN = (
@@ -333,8 +333,6 @@ def type_table(
             con.execute("SET TimeZone = 'UTC'")
     if clean:
         return read, 0
-    if emails:
-        define_email_key(con)  # not inside the transaction: its first use probes by failing
     # The rest is one transaction. The typed table is committed first: DuckDB writes a
     # table created and then deleted from within one transaction a second time.
     with transaction(con):
@@ -348,9 +346,8 @@ def _surely_clean(
     con: duckdb.DuckDBPyConnection, table: Table, raw: RawTable, emails: list[str]
 ) -> bool:
     """True when `raw` has at most `SMALL_TABLE_ROWS` rows and none of them can be
-    quarantined: none has a problem, no key repeats, and no email repeats (an email
-    column holds at most one address, or only plain ASCII ones that differ in lower
-    case). One query over the untyped rows, which on a small table costs far less than
+    quarantined: none has a problem, no key repeats, and no email repeats (trimmed and
+    lower-cased). One query over the untyped rows, which on a small table costs far less than
     the statements it spares: the list of each row's problems is not built, and the
     typed table needs no helper columns, deletion or count of rejects. Run in the time
     zone the typing uses (a `not_before` check compares instants)."""
@@ -368,13 +365,9 @@ def _surely_clean(
         selected.append(f"{_typed(typed[table.primary_key], raw)} AS k")
         tests.append("count(k) = count(DISTINCT k)")
     for n, column in enumerate(emails):
-        # Addresses whose key is their lower case are told apart here, without the
-        # email-key function (see emails.py).
-        selected.append(f"{_typed(typed[column], raw)} AS e{n}")
-        plain = f"bool_and(e{n} IS NULL OR {key_is_lower_case_sql(f'e{n}')})"
-        tests.append(
-            f"(count(e{n}) <= 1 OR ({plain} AND count(DISTINCT lower(e{n})) = count(e{n})))"
-        )
+        # An address trimmed to nothing repeats nothing: counted apart.
+        selected.append(f"{unique_email_sql(_typed(typed[column], raw))} AS e{n}")
+        tests.append(f"count(DISTINCT nullif(e{n}, '')) = count(nullif(e{n}, ''))")
     # Rows past the limit are not read (the row count of a Parquet view is unknown).
     limit = "" if raw.rows is not None else f" LIMIT {SMALL_TABLE_ROWS + 1}"
     found = con.execute(
@@ -431,8 +424,8 @@ def _reject_repeats_in_file_order(
     """A key and addresses that must all be unique (users): the first row in file order
     whose key and addresses no earlier kept row has loads. A row quarantined for its
     address takes no key, and one quarantined for its key no address, so a good row
-    after it still loads. Addresses compare as `email_key` does, an empty one repeating
-    nothing. The caller has run `define_email_key`.
+    after it still loads. Addresses compare trimmed and lower-cased
+    (`unique_email_sql`), an empty one repeating nothing.
 
     Only keys that share an address with another key can interleave: their rows are
     walked in file order, in Python (they are few). Every other key's addresses are its
@@ -441,7 +434,7 @@ def _reject_repeats_in_file_order(
     name, key = quote_ident(table.name), quote_ident(table.primary_key or "")
     written = [quote_ident(c) for c in emails]
     selected = ", ".join(
-        f"{column} AS v{i}, {email_key_sql(column)} AS a{i}" for i, column in enumerate(written)
+        f"{column} AS v{i}, {unique_email_sql(column)} AS a{i}" for i, column in enumerate(written)
     )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _iw_claims AS SELECT {row} AS r, {key} AS k, "

@@ -24,7 +24,7 @@ class Column:
     optional: bool = False  # the column may be absent from the file
     # (column, values): the column is required when that other column has one of these values
     required_when: tuple[str, tuple[str, ...]] | None = None
-    # an email address unique after `emails.email_key`: a later repeat is quarantined
+    # an email address unique trimmed and lower-cased: a later repeat is quarantined
     unique_email: bool = False
     # another timestamp column this one may not be before (the row is quarantined)
     not_before: str | None = None

@@ -34,8 +34,7 @@ RULE = Rule(
 What it checks:
     Every data row the loader quarantined (`rejects`): a value that does not parse,
     a bad enum, a NULL in a required column, a duplicate primary key, a repeated
-    `users.email` (compared as every address is: Unicode-normalised,
-    lower-cased, spaces removed), a clarification received before it was
+    `users.email` (trimmed and lower-cased), a clarification received before it was
     asked for, or a record that cannot be read at all (wrong field count, broken
     quoting, bad encoding).
     Row n is the n-th data record of the file (header not counted). The evidence
