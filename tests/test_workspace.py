@@ -526,6 +526,21 @@ def test_ingest_command_prints_the_workspace_and_counts(tmp_path: Path) -> None:
     assert again.stdout.splitlines()[0].endswith("(reused)")
 
 
+def test_ingest_shows_a_dataset_name_s_controls_as_escapes(tmp_path: Path) -> None:
+    """A dataset is named by its file: `ESC[31m` or a bidi override in that name would
+    act on the terminal, as it would in every other command's tables."""
+    folder = valid_snapshot(tmp_path / "s")
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "ds\x1b[31mX\u202e.csv").write_text("region,n\nnorth,12\n")
+    write_manifest(folder, first_export(folder))
+    result = run_cli("ingest", folder)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout
+    assert "\u202e" not in result.stdout
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("deidentified/")]
+    assert line.split() == ["deidentified/ds\\x1b[31mX\\u202e", "1", "0"]
+
+
 @pytest.mark.parametrize(
     "args",
     [

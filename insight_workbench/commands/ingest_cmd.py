@@ -12,6 +12,7 @@ import typer
 from insight_workbench.commands.common import SnapshotArg, say
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
+from insight_workbench.terminal import printable
 
 if TYPE_CHECKING:
     from insight_workbench.loading.snapshot import TableLoad
@@ -56,7 +57,7 @@ def ingest(
                 problem, unwritten = str(error), True
         say("\n".join(lines))
         if problem is not None:
-            typer.echo(f"Analyst data not built: {problem}", err=True)
+            typer.echo(f"Analyst data not built: {printable(problem)}", err=True)
     finally:
         loaded.con.close()
     if unwritten:  # an output that could not be written: a scheduled job must see it
@@ -66,10 +67,11 @@ def ingest(
 def _workspace_lines(path: Path, built: bool, loads: dict[str, TableLoad]) -> list[str]:
     """The workspace's path and whether it was built now, then each table's counts."""
     lines = [f"Workspace: {path} ({'built' if built else 'reused'})", ""]
-    wide = max(len(name) for name in loads)
+    names = {key: printable(load.table) for key, load in loads.items()}  # a file's name
+    wide = max(len(name) for name in names.values())
     lines.append(f"{'table':<{wide}} {'loaded':>10} {'rejected':>10}")
-    for load in loads.values():
-        lines.append(f"{load.table:<{wide}} {load.rows_loaded:>10} {load.rows_rejected:>10}")
+    for key, load in loads.items():
+        lines.append(f"{names[key]:<{wide}} {load.rows_loaded:>10} {load.rows_rejected:>10}")
     return lines
 
 
