@@ -127,6 +127,20 @@ def test_a_file_where_the_folder_should_be_is_named(
     assert blocking.read_text() == "kept\n"
 
 
+def test_check_into_a_read_only_folder_is_refused_before_its_run_is_recorded(
+    people_path: Path, read_only: Path, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger.sqlite"
+    target = read_only / "findings.json"
+    env = {"INSIGHT_LEDGER": str(ledger), "INSIGHT_USER": "dpo@example.org"}
+    done = run_cli("check", people_path, "--record", "--output", target, env=env)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"error: --output {target}: cannot be written (its folder is not writable)\n",
+    )
+    assert not ledger.exists()
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_a_read_only_folder_is_one_line_and_exit_2(
     name: str, people_path: Path, read_only: Path, tmp_path: Path

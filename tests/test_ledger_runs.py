@@ -160,6 +160,21 @@ def test_check_record_on_the_command_line(ledger_setting: str, sample_path: Path
     assert counts(ledger_setting)[:2] == (1, found)
 
 
+def test_an_output_that_cannot_be_written_is_refused_before_the_run_is_recorded(
+    ledger_setting: str, sample_path: Path, tmp_path: Path
+) -> None:
+    """A scheduled job told exit 2 must not find the run recorded all the same (a
+    read-only folder: `test_clean_failures.py`)."""
+    env = {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_USER": "dpo@example.org"}
+    target = tmp_path / "missing" / "findings.json"
+    done = run_cli("check", sample_path, "--record", "--output", target, env=env)
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"error: --output {target}: cannot be written (its folder does not exist)\n",
+    )
+    assert counts(ledger_setting)[:2] == (0, 0)
+
+
 def test_a_ledger_setting_that_is_no_database_is_refused(sample_path: Path) -> None:
     env = {"INSIGHT_LEDGER": "mysql://somewhere/ledger"}
     done = run_cli("check", sample_path, "--record", env=env)

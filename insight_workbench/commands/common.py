@@ -7,6 +7,7 @@ level imports only what is light; the library is imported inside the command.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -58,7 +59,27 @@ def output_file(option: str, text: str | None) -> Path | None:
         return None
     if text.endswith("/"):
         raise InputError(f"{option} {text}: ends in '/', a folder; give the path of a file")
-    return Path(text)
+    target = Path(text)
+    _writable_before_the_work(option, target)
+    return target
+
+
+def _writable_before_the_work(option: str, target: Path) -> None:
+    """Refuse a target that cannot be written before the command does its work: `check
+    --record` would otherwise record its run and only then fail to write its output.
+    (A full disk still shows only at the write, which is whole or not at all.)"""
+    if target.is_dir():
+        raise InputError(f"{option} {target}: a folder; give the path of a file")
+    blocking = file_in_the_way(target)
+    if blocking is not None:
+        raise InputError(f"{option} {target}: {blocking} is a file, not a folder")
+    if target.exists() and not target.is_file():  # a device or a pipe, written into
+        return
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        raise InputError(f"{option} {target}: cannot be written (its folder does not exist)")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{option} {target}: cannot be written (its folder is not writable)")
 
 
 def output_folder(option: str, value: str | Path) -> Path:
