@@ -186,20 +186,28 @@ def _pid_namespace() -> int:
 
 
 # What follows `.<name>.` in a temporary name made by `_prefix` and tempfile.
-_WRITER = re.compile(r"(\d+)-(\d+)\.[a-z0-9_]+\.tmp")
+_WRITER = re.compile(r"(?P<ns>\d+)-(?P<pid>\d+)\.[a-z0-9_]+\.tmp")
+# A temporary entry of any name: `.<name>.<namespace>-<pid>.<random>.tmp`.
+_ANY_WRITER = re.compile(r"\.(?P<name>.+)\.(?P<ns>\d+)-(?P<pid>\d+)\.[a-z0-9_]+\.tmp")
 # What `staged_folder` makes inside an existing folder.
 WRITER_KINDS = ("writing", "replaced", "discarding")
 
 
 def remove_leftovers(folder: Path, name: str) -> None:
-    """Remove what writers of `name` in `folder` left there when killed: temporary
-    files and folders of this process-id namespace whose process is gone."""
+    """Remove what writers in `folder` left there when killed: temporary files and
+    folders of this process-id namespace whose process is gone. Those of `name`, and
+    those of any other file or folder written there (a pack killed half-written holds
+    one person's data, and the next pack may be written under another name); not the
+    `staged_folder` kinds of another name, which `remove_writers_leftovers` rolls back."""
     try:
         written = [(entry, _writer(entry.name, name)) for entry in folder.iterdir()]
     except OSError:
         return
     for entry, writer in written:
-        if writer is None or not writer_gone(int(writer[1]), int(writer[2])):
+        if writer is None and name not in WRITER_KINDS:
+            found = _ANY_WRITER.fullmatch(entry.name)
+            writer = found if found and found["name"] not in WRITER_KINDS else None
+        if writer is None or not writer_gone(int(writer["ns"]), int(writer["pid"])):
             continue
         with contextlib.suppress(OSError):
             if name != "replaced":

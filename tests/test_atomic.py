@@ -112,6 +112,21 @@ def test_leftovers_of_a_killed_writer_are_removed_by_the_next(tmp_path: Path) ->
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["done.json", "more.json"]
 
 
+def test_a_killed_writer_s_leftovers_of_another_name_are_removed_too(tmp_path: Path) -> None:
+    """A subject-access pack killed half-written holds one person's data: the next write
+    into its folder removes it, whatever that write is called. What a killed merge set
+    aside is rolled back by the next writer into that folder, never removed."""
+    dead = writer(no_such_process())
+    half = tmp_path / f".pack.{dead}.abc.tmp"
+    (half / "json").mkdir(parents=True)
+    (half / "json" / "users.json").write_text("[", encoding="utf-8")
+    (tmp_path / f".pack.zip.{dead}.def.tmp").write_bytes(b"PK")
+    aside = tmp_path / f".replaced.{dead}.ghi.tmp"
+    aside.mkdir()
+    write_atomically(tmp_path / "other.zip", b"whole")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [aside.name, "other.zip"]
+
+
 def test_a_link_to_one_of_our_descriptors_is_written_through_it(tmp_path: Path) -> None:
     """`--output /dev/stdout` with stdout sent to a file: the link stays, the file gets
     the bytes (appended, when the descriptor appends, as `>>` opens it)."""
