@@ -83,7 +83,7 @@ if wb.is_dpo:
 
     st.subheader("Since the previous recorded run")
     try:
-        said, changed = overview.since_previous_run(wb)
+        said, changed, here = overview.since_previous_run(wb)
         trend = overview.recorded_trend(wb)
     except InputError as error:  # a ledger changed by hand: said, and the page goes on
         st.error(escape_markdown(error))
@@ -96,7 +96,8 @@ if wb.is_dpo:
                 col.metric(change.capitalize(), int((changed["change"] == change).sum()))
             # Excepted counts every finding an exception covers, new ones included.
             changes[3].metric("Excepted", int((changed["state"] == "excepted").sum()))
-            tables.show(changed, "changes_table", links=records.key_links(wb))
+            links = records.key_links(wb) if here else None  # else keys of another export
+            tables.show(changed, "changes_table", links=links)
         if trend["exported_at"].nunique() > 1:
             st.plotly_chart(
                 session.drawn(

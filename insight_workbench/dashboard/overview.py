@@ -176,19 +176,20 @@ def _comparable(due: str, as_of: datetime, zone: ZoneInfo) -> tuple[date, date]:
     return moment, as_of
 
 
-def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
-    """What the latest recorded run changed since the one before it, from the ledger:
-    a sentence naming the two runs, and one row per finding that changed or is excepted
-    (a new finding already excepted is one row: `new`, in the state `excepted`)."""
+def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame, bool]:
+    """What the latest recorded run changed since the one before it, from the ledger
+    (which holds every snapshot's runs): a sentence naming the two runs, one row per
+    finding that changed or is excepted (a new finding already excepted is one row:
+    `new`, in the state `excepted`), and whether the latest run is of the open snapshot.
+    Only then do its keys name records of this view: a key links in this snapshot."""
     from insight_workbench.ledger.database import open_ledger
     from insight_workbench.ledger.instants import shown
     from insight_workbench.ledger.lifecycle import finding_lifecycle
 
-    del wb  # the ledger holds every snapshot's runs, not only this one's
     changes = finding_lifecycle(open_ledger()).since_previous()
     columns = ["key", "change", "rule", "state", "first_seen", "runs_seen"]
     if changes.latest is None:
-        return "No run is recorded in the ledger yet.", pd.DataFrame(columns=columns)
+        return "No run is recorded in the ledger yet.", pd.DataFrame(columns=columns), False
     # A sentence for Markdown: the snapshot ids come from the exports, so they are escaped.
     latest_id = escape_markdown(changes.latest.snapshot_id)
     latest = f"{latest_id} (exported {shown(changes.latest.exported_at)})"
@@ -197,6 +198,12 @@ def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
     else:
         previous_id = escape_markdown(changes.previous.snapshot_id)
         said = f"The latest recorded run, {latest}, against {previous_id}."
+    here = changes.latest.manifest_sha256 == wb.manifest_checksum
+    if not here:
+        said += (
+            " It ran on another snapshot than the one open: open that snapshot to follow "
+            "its keys to their records."
+        )
     listed = {(f.rule, f.key) for f in (*changes.new, *changes.reopened)}
     rows = [
         {
@@ -215,7 +222,7 @@ def since_previous_run(wb: Workbench) -> tuple[str, pd.DataFrame]:
         )
         for life in lives
     ]
-    return said, pd.DataFrame(rows, columns=columns)
+    return said, pd.DataFrame(rows, columns=columns), here
 
 
 def recorded_trend(wb: Workbench) -> pd.DataFrame:

@@ -65,6 +65,11 @@ class Workbench:
     key_problem: str | None  # why analyst-safe data is unavailable, if it is
 
     @property
+    def manifest_checksum(self) -> str:
+        """The sha256 of the open snapshot's manifest, as a recorded run names its export."""
+        return self.snapshot_key.rpartition(":")[2]
+
+    @property
     def role(self) -> str:
         return self.identity.role
 

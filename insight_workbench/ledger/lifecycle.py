@@ -48,6 +48,7 @@ class RecordedRun:
 
     run_id: str
     snapshot_id: str
+    manifest_sha256: str  # which export it ran on
     exported_at: str  # stored instants
     as_of: str
     recorded_at: str
@@ -193,6 +194,7 @@ def _runs(connection: Connection) -> list[RecordedRun]:
         RecordedRun(
             run_id=row["run_id"],
             snapshot_id=row["snapshot_id"],
+            manifest_sha256=row["manifest_sha256"],
             exported_at=canonical(row["exported_at"]),
             as_of=canonical(row["as_of"]),
             recorded_at=row["recorded_at"],

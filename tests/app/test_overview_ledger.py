@@ -105,3 +105,28 @@ def test_a_new_finding_already_excepted_is_listed_once(
     metrics = {m.label: int(m.value) for m in app.metric}
     assert metrics["Excepted"] == len(changes.excepted) >= 1
     assert metrics["New"] == len(changes.new)
+
+
+def test_changes_of_another_snapshot_s_run_are_said_so_and_not_linked(
+    open_app, ledger_setting: str, sample, tmp_path
+) -> None:
+    """The latest recorded run may be of a later export than the one open: its keys
+    would open records this snapshot may not hold (or holds otherwise), so they are
+    shown as keys, and the sentence says which snapshot to open to follow them."""
+    from clock_snapshot import TABLES
+
+    from insight_workbench.loading.snapshot import load_snapshot
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+    from insight_workbench.testing import build_snapshot
+
+    ledger = open_ledger(ledger_setting)
+    record_run(ledger, run_check(sample, load_policy()), source="cli")
+    later = build_snapshot(tmp_path / "later", TABLES, exported_at="2027-01-05T02:00:00Z")
+    record_run(ledger, run_check(load_snapshot(later), load_policy()), source="cli")
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    assert any("It ran on another snapshot than the one open" in c.value for c in app.caption)
+    [changed] = [d.value for d in app.dataframe if {"change", "runs_seen"} <= set(d.value)]
+    assert not changed.empty
+    assert not changed["key"].str.contains("key=").any()
