@@ -176,7 +176,7 @@ def bound(
         if options is None or value in options:
             values.append(value)
     chosen = values if many else (values[0] if values else default)
-    if many and not raw:
+    if many and not values and "" not in raw:  # none given, or none that is a choice
         chosen = default
     if st.session_state.get(widget_key) != chosen:
         st.session_state[widget_key] = chosen

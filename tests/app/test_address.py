@@ -319,6 +319,23 @@ def test_a_filter_is_written_to_the_address_and_read_back(open_app) -> None:
     assert set(frame_with(again, "state", "rows_held")["state"]) <= {"upcoming"}
 
 
+@pytest.mark.parametrize(
+    ("given", "chosen"),
+    [
+        (["<img src=x>"], None),  # no choice at all: as if not given
+        (["junk", "upcoming"], ["upcoming"]),  # the choices among them
+        ([""], []),  # `show=`: none chosen
+    ],
+)
+def test_a_filter_value_that_is_no_choice_is_ignored(open_app, given, chosen) -> None:
+    """A link with a mistyped state showed no organisation at all, as `show=` does."""
+    default = open_app("dpo", "app_pages/retention.py").multiselect(key="retention_states")
+    app = open_app("dpo", first_page="app_pages/retention.py", query={"show": given})
+    assert not app.exception
+    shown = app.multiselect(key="retention_states").value
+    assert shown == (default.value if chosen is None else chosen)
+
+
 @pytest.mark.parametrize("as_of", ["1800-01-01", "9998-12-31T00:00:00Z"])
 def test_an_as_of_far_away_opens_or_says_why(open_app, as_of) -> None:
     app = open_app("dpo", query={"as_of": as_of})
