@@ -609,3 +609,12 @@ def test_the_usage_section_says_what_it_suppresses(sample: Snapshot, min_cell: i
     intro = usage_section(data, data.as_of(None)).intro
     assert said in intro
     assert "fewer than 1 people" not in intro
+
+
+def test_a_rate_of_an_empty_cohort_is_shown_as_nothing_never_nan() -> None:
+    """A cohort of no one has no retention: its cell was the text `nan`, in the page's
+    table and its CSV alike."""
+    from insight_workbench.dashboard.usage import for_display
+
+    frame = pd.DataFrame({"retention": pd.Series([0.5, "<10", float("nan"), None], dtype=object)})
+    assert for_display(frame)["retention"].tolist() == ["0.5", "<10", "", ""]

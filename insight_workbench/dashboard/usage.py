@@ -3,6 +3,7 @@ suppressed), in the DPO role as well as the analyst one."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -77,9 +78,14 @@ def numeric(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def for_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns mixing numbers and suppression markers are shown as text."""
+    """Columns mixing numbers and suppression markers are shown as text; a missing value
+    (None, or NaN: a rate of an empty cohort) as nothing, never the text `nan`."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: "" if v is None else str(v))
+            out[column] = out[column].map(_as_text)
     return out
+
+
+def _as_text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
