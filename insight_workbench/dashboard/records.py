@@ -277,6 +277,8 @@ def panel(
         if own.empty:
             if has_facts:
                 st.success("No finding for this record.")
+            elif not names_nothing:  # no facts of its own, but rows of it on the page
+                st.success("No finding for this record. This page lists its rows below.")
         else:
             st.markdown("**Findings**")
             tables.show(own, "record_findings", download=False)  # it names each rule

@@ -167,3 +167,22 @@ def test_each_finding_s_owner_and_exception_show_beside_it(
     messages = frame_with(comms, "message_id", "opted_out_at", "owner").dropna(subset=["owner"])
     assert [f"message:{i}" for i in messages["message_id"]] == [first["COM-001"]]
     assert messages["owner"].tolist() == ["Team COM-001"]
+
+
+def test_an_account_with_no_finding_but_rows_below_says_so(open_app, sample: Snapshot) -> None:
+    """An account that viewed a user list without being its admin: the view is ACC-005's
+    finding, the account none. Its panel was a bare heading."""
+    from insight_workbench.rules.runner import run_check
+
+    findings = run_check(sample, load_policy()).findings
+    keys = {f.key for f in findings}
+    viewers = [f.evidence["viewer_user_id"] for f in findings if f.rule == "ACC-005"]
+    viewer = next(v for v in viewers if f"user:{v}" not in keys)
+    app = open_app("dpo", PAGE, query={"key": f"user:{viewer}"})
+    assert not app.exception
+    assert [s.value for s in app.success] == [
+        "No finding for this record. This page lists its rows below."
+    ]
+    assert not app.warning
+    views = frame_with(app, "view_id", "viewer_role")
+    assert set(views["viewer_user_id"]) == {viewer}
