@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from insight_workbench.column_words import in_words
+from insight_workbench.terminal import controls_shown
 
 SEVERITY_COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
 LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 360}
@@ -19,8 +20,10 @@ def _layout(figure: go.Figure, title: str) -> go.Figure:
 
 def _text(value: object) -> str:
     """A label as itself: plotly reads `<br>`, `<a href>` and `<span style>` in any text
-    of a chart as markup, but shows entities as the characters they stand for."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    of a chart as markup, but shows entities as the characters they stand for; a bidi
+    override or a control is shown as its escape, as in the app's tables."""
+    text = controls_shown(str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _shown(frame: pd.DataFrame, keep: list[str] | None = None) -> pd.DataFrame:

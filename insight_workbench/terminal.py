@@ -32,6 +32,18 @@ def escaped(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+# What the app shows as escapes in a table cell or a chart label (one line each): the
+# controls, line breaks and bidi embeddings, overrides and isolates, which would make
+# the text read as something else (`\u202e` turns `gpj.exe` round). The direction marks
+# are kept, as in the app's Markdown: right-to-left typists insert them on purpose.
+REORDERING_OR_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def controls_shown(text: str) -> str:
+    """`text` with the characters of `REORDERING_OR_CONTROL` as their escapes."""
+    return REORDERING_OR_CONTROL.sub(escaped, text)
+
+
 def printable(value: object, *, keep_newlines: bool = False) -> str:
     """`value` as text with control and bidi characters escaped visibly. Newlines are
     escaped too (a table cell is one line) unless `keep_newlines` (a multi-line message)."""

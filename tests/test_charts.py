@@ -77,6 +77,18 @@ def test_a_label_s_markup_is_shown_as_text_and_a_selected_id_kept() -> None:
     assert list(figure.data[0].customdata[0]) == ["O<1>"]  # read back as it is
 
 
+def test_a_label_s_bidi_override_is_shown_as_its_escape_and_a_selected_id_kept() -> None:
+    """`Acme<U+202E>gro.di` drew as "Acmeid.org" on the axis; the id read back on a
+    selection is the value as it is."""
+    name = "Acme\u202egro.di\n"
+    frame = pd.DataFrame(
+        {"due": pd.to_datetime(["2026-01-01"], utc=True), "org": [name], "id": ["O\u202e1"]}
+    )
+    figure = charts.timeline(frame, "due", "org", "org", "Due dates", custom=["id"])
+    assert list(figure.data[0].y) == ["Acme\\u202egro.di\\n"]
+    assert list(figure.data[0].customdata[0]) == ["O\u202e1"]
+
+
 def test_timeline_colours_states() -> None:
     frame = pd.DataFrame(
         {

@@ -25,7 +25,7 @@ from insight_workbench.column_words import in_words
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard import audit, rule_words, session
 from insight_workbench.ledger import audit_trail
-from insight_workbench.terminal import escaped
+from insight_workbench.terminal import REORDERING_OR_CONTROL, controls_shown
 
 LONDON = "Europe/London"
 DATE_FORMAT = "YYYY-MM-DD"  # moment.js tokens, as Streamlit's column types read them
@@ -64,12 +64,6 @@ EXCEPTED = re.compile(r"^[A-Z]{2,5}-\d{3} excepted until ")
 # Columns of rule codes: each gets the rules' names beside it, and a tooltip saying what
 # each rule checks (shown only: the download keeps the codes as they are).
 RULE_COLUMNS = ("rule", "finding")
-
-# Controls and line breaks (a cell is one line) and the bidi embeddings, overrides and
-# isolates, which would make a cell read as something else (`\u202e` turns `gpj.exe`
-# round): shown as their escapes, as on the command line; the download keeps the value.
-# The direction marks are kept, as in the app's other text: right-to-left typists use them.
-CELL_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 # Badge colours: the word is always shown, the colour only repeats it.
 RED, ORANGE, AMBER, GREEN, BLUE, GREY = (
@@ -215,12 +209,15 @@ def _rule_names(
 
 
 def _has_controls(values: pd.Series) -> bool:
-    # One search over the whole column: nearly every column holds none.
-    return CELL_CONTROLS.search("".join(v for v in values if isinstance(v, str))) is not None
+    # One search over the whole column: nearly every column holds none. A cell is one
+    # line, and a bidi override would make it read as something else: shown as escapes,
+    # as on the command line (`terminal.controls_shown`); the download keeps the value.
+    texts = "".join(v for v in values if isinstance(v, str))
+    return REORDERING_OR_CONTROL.search(texts) is not None
 
 
 def _visible_controls(value: Any) -> Any:
-    return CELL_CONTROLS.sub(escaped, value) if isinstance(value, str) else value
+    return controls_shown(value) if isinstance(value, str) else value
 
 
 def _kind(entry: dict[str, Any]) -> str | None:
