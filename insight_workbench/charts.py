@@ -233,6 +233,7 @@ def category_heatmap(
     return _layout(figure, title)
 
 
+DAY_MS = 86_400_000  # a date axis counts in milliseconds
 BURST_COLOURS = {"in a burst": FAIL, "other": "#7f8c8d"}
 
 
@@ -253,4 +254,10 @@ def failed_logins_per_day(frame: pd.DataFrame, title: str) -> go.Figure:
         colours=BURST_COLOURS,
     )
     figure.update_xaxes(type="date", title=None)
+    days = pd.to_datetime(frame["period"], utc=True).drop_duplicates()
+    if len(days) == 1:  # one day: plotly would draw a bar 1 ms wide, its axis in ms
+        day = days.iloc[0].tz_localize(None)
+        figure.update_traces(width=0.8 * DAY_MS)
+        figure.update_xaxes(range=[day - pd.Timedelta(days=1), day + pd.Timedelta(days=1)])
+        figure.update_xaxes(dtick=DAY_MS, tickformat="%-d %b %Y")
     return figure

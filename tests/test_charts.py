@@ -278,3 +278,21 @@ def test_timeline_points_are_labelled_by_themselves_not_by_a_column_name() -> No
     assert figure.layout.yaxis.title.text is None
     assert figure.layout.xaxis.title.text == "Due at"
     assert "Rows held=" in figure.data[0].hovertemplate
+
+
+def test_failed_logins_on_one_day_are_a_bar_a_day_wide_under_its_date() -> None:
+    """With every failure on one day, plotly drew a bar 1 ms wide on an axis reading
+    "23:59:59.9996"."""
+    frame = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2026-04-03"], utc=True),
+            "failed_logins": [12],
+            "in_burst": [True],
+        }
+    )
+    figure = charts.failed_logins_per_day(frame, "Failed logins per day (UTC)")
+    assert [str(t.date()) for t in figure.layout.xaxis.range] == ["2026-04-02", "2026-04-04"]
+    assert figure.layout.xaxis.dtick == charts.DAY_MS
+    assert figure.data[0].width == 0.8 * charts.DAY_MS
+    two = pd.concat([frame, frame.assign(period=frame["period"] + pd.Timedelta(days=1))])
+    assert charts.failed_logins_per_day(two, "t").layout.xaxis.range is None  # plotly's own
