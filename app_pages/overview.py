@@ -75,7 +75,7 @@ if wb.is_dpo:
         st.download_button(
             "Download every finding (CSV)",
             records.findings_csv(every),
-            file_name=f"findings-{wb.snapshot_id}.csv",
+            file_name=f"findings-{tables.file_name_part(wb.snapshot_id)}.csv",
             mime="text/csv",
             key="findings_csv",
             on_click=audit.on_click(wb, "csv_export", tables.export_keys(every)),

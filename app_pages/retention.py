@@ -99,7 +99,7 @@ else:
 st.download_button(
     "Download the action list (CSV)",
     retention.action_csv(frame, people),
-    file_name=f"retention-actions-{wb.snapshot_id}.csv",
+    file_name=f"retention-actions-{tables.file_name_part(wb.snapshot_id)}.csv",
     mime="text/csv",
     disabled=overdue.empty and people.empty,
     key="retention_csv",

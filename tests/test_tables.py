@@ -248,3 +248,10 @@ def test_controls_and_bidi_overrides_in_text_show_as_their_escapes() -> None:
     ]
     exported = list(csv.reader(io.StringIO(tables.csv_of(prepared).decode("utf-8-sig"))))
     assert [row[0] for row in exported[1:]] == list(frame["name"])
+
+
+def test_a_snapshot_id_in_a_download_s_name_keeps_only_plain_characters() -> None:
+    assert tables.file_name_part("sample-seed7") == "sample-seed7"
+    assert tables.file_name_part("<img src=x>/../\u202eevil") == "img_src_x_.._evil"
+    assert tables.file_name_part("...") == "snapshot"
+    assert len(tables.file_name_part("x" * 500)) == 80

@@ -417,6 +417,16 @@ def _export_logged(export: pd.DataFrame) -> Callable[[], None] | Literal["ignore
     return audit.on_click(wb, "csv_export", export_keys(export))
 
 
+NOT_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def file_name_part(text: str) -> str:
+    """`text` (a snapshot id from the export) as part of a download's file name: letters,
+    digits, `.`, `_` and `-` only, at most 80 of them, so that markup, a path or a control
+    never reaches the browser's save dialog."""
+    return NOT_IN_FILE_NAMES.sub("_", text)[:80].strip("._") or "snapshot"
+
+
 def csv_of(prepared: Prepared) -> bytes:
     """The download: the source columns and values, through the formula-safe writer."""
     export = prepared.export
