@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from browser_support import SHARED
 from ledger_maker import LedgerMaker
+from server_guard import watchdog
 from streamlit_server import AppServers
 
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
@@ -58,6 +59,9 @@ _OWN_SCRATCH = SCRATCH_VARIABLE not in os.environ
 if _OWN_SCRATCH:
     os.environ[SCRATCH_VARIABLE] = tempfile.mkdtemp(prefix="insight-tests-", dir=_ram_folder())
     os.environ["TMPDIR"] = os.environ[SCRATCH_VARIABLE]
+    # Removed at the end of the run (`pytest_unconfigure`), or, the run killed, once
+    # its first process has gone: it sits in memory.
+    _SCRATCH_WATCH = watchdog(["rm", "-rf", os.environ[SCRATCH_VARIABLE]])
 tempfile.tempdir = os.environ["TMPDIR"]
 # Kernels and servers run in other folders: a relative PYTHONPATH entry would name
 # another tree there (or none).
@@ -131,6 +135,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:  # noqa: ARG001 (pytest's
     shutil.rmtree(_CACHE, ignore_errors=True)
     if _OWN_SCRATCH:
         shutil.rmtree(os.environ[SCRATCH_VARIABLE], ignore_errors=True)
+        _SCRATCH_WATCH.kill()
+        _SCRATCH_WATCH.wait()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ run as root). Without the binaries the PostgreSQL tests skip with one line; unde
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from browser_support import on_ci
+from server_guard import guarded
 
 SERVICE_USER = "postgres"
 
@@ -139,12 +141,11 @@ def running_server(bindir: Path) -> Iterator[Server]:
         check=True,
         capture_output=True,
     )
+    stop = run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+    cleanup = ["sh", "-c", f"{shlex.join(stop)}; rm -rf {shlex.quote(str(folder))}"]
     try:
-        yield Server(port, bindir)
+        with guarded(cleanup):
+            yield Server(port, bindir)
     finally:
-        subprocess.run(
-            run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-            check=False,
-            capture_output=True,
-        )
+        subprocess.run(stop, check=False, capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)

@@ -18,6 +18,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server_guard import guarded
+
 ROOT = Path(__file__).resolve().parent.parent
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
@@ -104,8 +106,9 @@ def serve(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, process, startup_seconds)
-        yield base
+        with guarded(["pkill", "-KILL", "-f", f"streamlit run .* --server.port {port} "]):
+            _wait_healthy(base, process, startup_seconds)
+            yield base
     finally:
         # Killed, not asked to stop: an orderly stop spends seconds closing sessions and
         # tearing the interpreter down, and a test server keeps nothing worth it (the
