@@ -121,15 +121,29 @@ def test_the_complement_must_leave_two_possible_values():
     assert shown["users"].tolist() == ["<10", SECONDARY, SECONDARY, 61]
 
 
-def _feasible(values, markers, total, cell, m):
-    """Brute force: the values the hidden `cell` can take, given what the line shows."""
+def test_a_hidden_cell_is_no_larger_than_those_shown_beside_it():
+    """Cells are hidden smallest first, and the docs say so: "[c]" beside a shown 10 is
+    at most 10, so "<10", "[c]", 10 and a total of 23 would give "<10" = 3."""
+    frame = with_totals(pd.DataFrame({"g": list("abc"), "users": [3, 10, 10]}), "g", ["users"])
+    shown = suppress(frame, ["users"], min_cell=M, total_row=True)
+    assert shown["users"].tolist() == ["<10", SECONDARY, SECONDARY, 23]
+
+
+def _feasible(values, markers, total, cell, m, capped=False):
+    """Brute force: the values the hidden `cell` can take, given what the line shows (and,
+    `capped`, reading each "[c]" as no larger than a non-zero cell shown beside it, as one
+    who knows the order of hiding would: not always true, as another line may have hidden
+    it, but a reader may assume it)."""
     shown = sum(v for v, k in zip(values, markers, strict=True) if k == "shown")
     rest = total - shown
+    beside = [v for v, k in zip(values, markers, strict=True) if k == "shown" and v]
+    cap = min(beside) if capped and beside else rest
     domains = []
     for index, kind in enumerate(markers):
         if index == cell or kind == "shown":
             continue
-        domains.append(range(1, m) if kind == "primary" else [0, *range(m, rest + 1)])
+        top = min(rest, cap)
+        domains.append(range(1, m) if kind == "primary" else [0, *range(m, top + 1)])
     sums = {0}
     for domain in domains:
         sums = {s + d for s in sums for d in domain if s + d <= rest}
@@ -169,6 +183,8 @@ def test_no_hidden_value_can_be_recovered_from_a_row_or_column_total(cells):
                 possible = _feasible(values, kinds, int(frame.at[total]), position, M)
                 assert values[position] in possible
                 assert len(possible) >= 2, (cells, line)
+                assumed = _feasible(values, kinds, int(frame.at[total]), position, M, True)
+                assert len(assumed) >= 2, (cells, line)
     # shown cells keep their true value; primary markers only on 1..9
     for (i, c), value in np.ndenumerate(frame[["x", "y", "z", "total"]].to_numpy()):
         cell = shown.iloc[i][["x", "y", "z", "total"][c]]

@@ -9,8 +9,9 @@ recovered by subtracting the shown cells from the total. For every row or
 column with a shown total, more cells (the smallest non-zero first) are hidden,
 marked "[c]" (the GSS symbol for "confidential"), until each "<10" cell has at
 least two values consistent with what is shown, reading "<10" as 1..min_cell−1
-and "[c]" as 0 or at least min_cell; if no cell is left to hide, the total is
-hidden. This protects against recovery from any single row or column total.
+and "[c]" as 0 or at least min_cell, and no larger than any non-zero cell shown
+in its line (the order of hiding is no secret); if no cell is left to hide, the
+total is hidden. This protects against recovery from any single row or column total.
 
 Labels: a label that comes from the data (an event type, a browser, a referrer)
 says that someone did that thing, so it is shown only beside a count it does not
@@ -169,6 +170,9 @@ def line_is_safe(
         return True
     residual = values[total] - sum(values[c] for c in cells if not hidden[c])
     hidden_cells = [c for c in cells if hidden[c]]
+    # The cells are hidden smallest first, and that order is published: a "[c]" is no
+    # larger than any non-zero cell still shown beside it.
+    cap = min((values[c] for c in cells if not hidden[c] and values[c] > 0), default=np.inf)
     for cell in hidden_cells:
         if not primary[cell]:
             continue
@@ -177,16 +181,17 @@ def line_is_safe(
         possible = [
             x
             for x in range(1, min_cell)
-            if _reachable(residual - x, others_primary, others_secondary, min_cell)
+            if _reachable(residual - x, others_primary, others_secondary, min_cell, cap)
         ]
         if len(possible) < 2:
             return False
     return True
 
 
-def _reachable(amount: float, primaries: int, secondaries: int, min_cell: int) -> bool:
+def _reachable(
+    amount: float, primaries: int, secondaries: int, min_cell: int, cap: float = np.inf
+) -> bool:
     """Whether hidden cells can add up to `amount`: each "<m" cell is 1..m−1, each
-    "[c]" cell is 0 or at least m."""
-    if primaries <= amount <= primaries * (min_cell - 1):
-        return True
-    return secondaries > 0 and amount >= primaries + min_cell
+    "[c]" cell is 0 or from m to `cap`."""
+    lowest, highest = primaries, primaries * (min_cell - 1)
+    return any(lowest + n * min_cell <= amount <= highest + n * cap for n in range(secondaries + 1))
