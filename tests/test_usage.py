@@ -618,3 +618,30 @@ def test_a_rate_of_an_empty_cohort_is_shown_as_nothing_never_nan() -> None:
 
     frame = pd.DataFrame({"retention": pd.Series([0.5, "<10", float("nan"), None], dtype=object)})
     assert for_display(frame)["retention"].tolist() == ["0.5", "<10", "", ""]
+
+
+def test_dormant_accounts_less_the_dormant_never_give_back_a_small_active_count(
+    tmp_path: Path,
+) -> None:
+    """15 accounts of which 3 logged in within 90 days: the table showed 15 and 12, and
+    so the 3 that every other table hid as "<10"."""
+    made = "2025-01-01T00:00:00Z"
+    org = {"org_id": "O1", "name": "Org", "product": "value_insight", "status": "active"}
+    users = [
+        {"user_id": f"U{n}", "org_id": "O1", "name": f"N{n}", "email": f"u{n}@example.org",
+         "role": "user", "created_at": made}
+        for n in range(15)
+    ]  # fmt: skip
+    logins = [
+        {"login_id": f"L{n}", "user_id": f"U{n}", "ts": "2026-11-20T10:00:00Z",
+         "success": "true", "ip": "10.0.0.1"}
+        for n in range(3)
+    ]  # fmt: skip
+    tables = {"organisations": [org | {"created_at": made}], "users": users, "logins": logins}
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", tables))
+    shown = usage.dormant_accounts(analyst_data(snapshot, KEY), days=90)
+    rows = {row["product"]: row for row in shown.to_dict("records")}
+    for product in ("value_insight", "Total"):
+        row = rows[product]
+        assert row["active"] == "<10"
+        assert "[c]" in (row["accounts"], row["dormant"]), row  # else 15 - 12 gives 3

@@ -121,6 +121,7 @@ def test_small_counts_of_people_are_suppressed(open_app, data) -> None:
         "active_users",
         "new_users",
         "accounts",
+        "active",
         "dormant",
         "cohort_size",
     }

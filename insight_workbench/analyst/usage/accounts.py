@@ -60,12 +60,21 @@ def dormant_accounts(
     data: AnalystData, as_of: datetime | None = None, *, days: int = 90, product: str | None = None
 ) -> pd.DataFrame:
     """Accounts (not deleted, created by `as_of`'s month) with no successful login in the
-    last `days` (never logged in included), by product, with a Total row."""
+    last `days` (never logged in included), by product, with a Total row. The accounts
+    that did log in (`active`) are a count of people too: accounts less dormant would
+    give them back, so `accounts` is suppressed as the total of both."""
     p = window(data, as_of, days, product)
     fragments = {"logins": logins(product), "users": users()}
     frame = run(data, "usage_dormant_accounts.sql", fragments, products=list(PRODUCTS), **p)
-    frame = with_totals(frame, "product", ["accounts", "dormant"])
+    frame = frame.assign(active=frame["accounts"] - frame["dormant"])
+    frame = frame[["product", "accounts", "active", "dormant"]]
+    frame = with_totals(frame, "product", ["accounts", "active", "dormant"])
     frame["dormant_share"] = ratio(frame["dormant"], frame["accounts"], 3)
     return show(
-        data, frame, ["accounts", "dormant"], linked_columns=["dormant_share"], total_row=True
+        data,
+        frame,
+        ["active", "dormant"],
+        row_total="accounts",
+        linked_columns=["dormant_share"],
+        total_row=True,
     )
