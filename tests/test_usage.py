@@ -645,3 +645,17 @@ def test_dormant_accounts_less_the_dormant_never_give_back_a_small_active_count(
         row = rows[product]
         assert row["active"] == "<10"
         assert "[c]" in (row["accounts"], row["dormant"]), row  # else 15 - 12 gives 3
+
+
+def test_the_usage_report_draws_no_day_still_under_way(sample: Snapshot):
+    """The analyst's `as_of` is a midnight: the day it starts holds nothing yet, and the
+    report drew it as a fall to 0 (of active users and of stickiness)."""
+    from insight_workbench.reports.usage_section import usage_section
+
+    data = analyst_data(sample, KEY)
+    as_of = data.as_of(None)
+    section = usage_section(data, as_of, days=30, grain="day")
+    active, sticky = section.charts[:2]
+    for figure in (active, sticky):
+        last = max(pd.to_datetime(x).date() for trace in figure.data for x in trace.x)
+        assert last == (as_of - timedelta(days=1)).date(), figure.layout.title.text

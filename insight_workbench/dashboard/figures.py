@@ -15,10 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from insight_workbench import charts
-from insight_workbench.timeutil import to_utc
+from insight_workbench.analyst.usage.periods import complete_periods
 
 LONDON = "Europe/London"
-PERIOD = {"day": timedelta(days=1), "week": timedelta(days=7)}
 MAU_WINDOW_DAYS = 30
 # Below this many monthly users one person moves the ratio by more than three points:
 # the stickiness line is not drawn there.
@@ -34,18 +33,6 @@ class Chart:
 def numbers(values: pd.Series) -> pd.Series:
     """Suppressed cells ("<10", "[c]") as gaps, never as values."""
     return pd.to_numeric(values, errors="coerce")
-
-
-def complete_periods(
-    frame: pd.DataFrame, column: str, grain: str, as_of: datetime
-) -> tuple[pd.DataFrame, bool]:
-    """The rows whose period had ended by `as_of`, and whether the last one was left out
-    (an unfinished day or week would be drawn as a fall)."""
-    starts = pd.to_datetime(frame[column]).dt.tz_localize(None)
-    ends = starts + PERIOD[grain]
-    cutoff = pd.Timestamp(to_utc(as_of).replace(tzinfo=None))
-    keep = (ends <= cutoff).to_numpy()
-    return frame[keep], bool((~keep).any())
 
 
 def from_first_data(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from insight_workbench import charts
 from insight_workbench.analyst import usage
 from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.usage.headline import headline_rows
+from insight_workbench.analyst.usage.periods import complete_periods
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.reports.sections import Section
 from insight_workbench.timeutil import iso_minute
@@ -68,8 +69,12 @@ def usage_section(
 ) -> Section:
     """Usage figures and charts for one product (None: all) over `days` before `as_of`."""
     scope: dict[str, Any] = {"days": days, "product": product}
-    active = usage.active_users(data, as_of, grain=grain, **scope)
-    sticky = usage.stickiness(data, as_of, **scope)
+    # Finished periods only, as on the Usage page: the analyst's `as_of` is a midnight,
+    # and the day it starts would be drawn as a fall to nothing.
+    active, _ = complete_periods(
+        usage.active_users(data, as_of, grain=grain, **scope), "period_start", grain, as_of
+    )
+    sticky, _ = complete_periods(usage.stickiness(data, as_of, **scope), "day", "day", as_of)
     orgs = usage.users_per_organisation(data, as_of, **scope)
     features = usage.feature_usage(data, as_of, **scope)
     browsers = usage.browser_share(data, as_of, **scope)
