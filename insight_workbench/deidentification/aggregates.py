@@ -3,11 +3,15 @@ snapshot, small cells removed, each with a `.meta.json` sidecar.
 
 Every row is a group of at least `min_cell` people; a smaller group is left
 out rather than shown, so the files pass the workbench's own DEID rules. No
-dataset publishes both a total and its parts, so nothing left out can be
-recovered by subtraction. A group whose label happens to equal a held
-identifier (an org_id equal to some user_id, an event type that is an email or
-address) is left out too, and counted in the sidecar and the command's output: a
-reader must not take every missing group to be a small one.
+dataset publishes both a total and its parts; where the parts add up to a total
+published elsewhere (the Usage page's users of active organisations, a month's
+active users of a product), more groups are left out with a small one, the
+smallest first, until the total less what is published leaves it ambiguous
+(`analyst.suppression`, as for the Usage page's Total rows). A group whose
+label happens to equal a held identifier (an org_id equal to some user_id, an
+event type that is an email or address) is left out too, and counted in the
+sidecar and the command's output: a reader must not take every missing group to
+be a small one.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from insight_workbench.analyst.suppression import suppress, with_totals
 from insight_workbench.analyst.vocabulary import EVENT_TYPES, OTHER
 from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
 from insight_workbench.csvsafe import write_csv
@@ -35,6 +42,10 @@ class Dataset:
     description: str
     quasi_identifiers: tuple[str, ...]
     count_columns: tuple[str, ...]
+    # For groups whose people add up to a total shown elsewhere: the columns naming each
+    # set of groups that add up (none: all of them). Such a query returns every group,
+    # small ones included; `_published` leaves out what must go.
+    adds_up_by: tuple[str, ...] | None = None
 
     @property
     def sql_file(self) -> str:
@@ -49,6 +60,7 @@ DATASETS = (
         "People with a successful login per month, organisation and product.",
         ("month", "org_id", "product"),
         ("active_users",),
+        adds_up_by=("month", "product"),
     ),
     Dataset(
         "logins_by_month_product",
@@ -68,6 +80,7 @@ DATASETS = (
         "example of de-identified use.",
         ("product",),
         ("users",),
+        adds_up_by=(),
     ),
 )
 
@@ -104,6 +117,8 @@ def deidentify(
                 )
                 *columns, _ = [d[0] for d in result.description or ()]  # then publishable
                 found = result.fetchall()
+                if dataset.adds_up_by is not None:
+                    found = _published(found, columns, dataset, min_cell)
                 rows = [row[:-1] for row in found if row[-1]]
                 withheld = len(found) - len(rows)
                 written += _write(stage, dataset, columns, rows, min_cell, withheld)
@@ -112,6 +127,38 @@ def deidentify(
     finally:
         cursor.close()
     return [out / path.name for path in written]
+
+
+def _published(
+    found: list[tuple[Any, ...]], columns: list[str], dataset: Dataset, min_cell: int
+) -> list[tuple[Any, ...]]:
+    """The groups of `found` that may be published: none of fewer than `min_cell` people,
+    and, within each set of groups adding up to a total shown elsewhere, none whose
+    count would give a small one back (the Usage page's secondary suppression, the
+    total known). A group left out for its label counts as published here: its count
+    is taken as known, which only leaves out more."""
+    count = columns.index(dataset.count_columns[0])
+    keys = [columns.index(c) for c in dataset.adds_up_by or ()]
+    lines: dict[tuple[Any, ...], list[int]] = {}
+    for index, row in enumerate(found):
+        lines.setdefault(tuple(row[k] for k in keys), []).append(index)
+    kept: set[int] = set()
+    for members in lines.values():
+        counts = pd.DataFrame({"people": [found[i][count] for i in members]})
+        shown = suppress(
+            with_totals(counts.assign(g=""), "g", ["people"]),
+            ["people"],
+            min_cell=min_cell,
+            total_row=True,
+        )["people"].tolist()
+        if shown[-1] != counts["people"].sum():  # no safe choice: none of the line goes out
+            continue
+        kept.update(i for i, cell in zip(members, shown, strict=False) if _count(cell) >= min_cell)
+    return [row for index, row in enumerate(found) if index in kept]
+
+
+def _count(cell: Any) -> float:
+    return cell if isinstance(cell, int | float) else 0
 
 
 def _write(

@@ -1,5 +1,5 @@
--- Users (not deleted) per active organisation, by product (groups of at least
--- $min_cell people; `publishable`: see deidentify_monthly_active_users_by_org.sql).
+-- Users (not deleted) per active organisation, by product: every group (aggregates.py
+-- leaves out the small ones; `publishable`: see deidentify_monthly_active_users_by_org.sql).
 SELECT o.product, count(DISTINCT o.org_id) AS active_organisations,
        count(u.user_id) AS users,
        round(count(u.user_id) / count(DISTINCT o.org_id), 2) AS avg_users_per_org,
@@ -8,5 +8,4 @@ FROM organisations o
 LEFT JOIN users u ON u.org_id = o.org_id AND u.deleted_at IS NULL
 WHERE o.status = 'active'
 GROUP BY o.product
-HAVING count(u.user_id) >= $min_cell
 ORDER BY ALL;
