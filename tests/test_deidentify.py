@@ -176,6 +176,7 @@ def test_a_small_product_is_not_given_back_by_the_users_of_active_organisations(
         unicodedata.normalize("NFD", "\u039a\u03ce\u03c3\u03c4\u03b1\u03c2"),  # ώ as ω + ´
         "010.000.002.001",  # an IP address padded with zeros
         "2001:db8::1",
+        "=Carol",  # published as `'=Carol`, a user's name
     ],
 )
 def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: str):
@@ -185,6 +186,7 @@ def test_a_label_equal_to_a_held_identifier_is_left_out(tmp_path: Path, label: s
     logins[0]["user_id"] = "elsewhere-1"
     users[1]["name"] = "\u039a\u03ce\u03c3\u03c4\u03b1\u03c2"
     users[2]["email"] = "\u0130PEK@EXAMPLE.TR"
+    users[4]["name"] = "'=Carol"
     clash, clash_users, clash_logins = _people("X", 12)
     clash["org_id"] = label
     for user in clash_users:

@@ -12,16 +12,21 @@ SELECT DISTINCT v FROM (
     UNION ALL SELECT product FROM organisations
     UNION ALL SELECT DISTINCT lower(trim(event_type)) FROM usage_events
     UNION ALL SELECT 'other') WHERE v IS NOT NULL;
+-- Each label as it may be written: the CSV writer puts a `'` before a formula-like one
+-- (`=Carol` is published as `'=Carol`, and a user may be named that). Both forms are
+-- judged, for every label: judging more than is written only withholds more.
+CREATE OR REPLACE TEMP TABLE _forms AS
+SELECT v, v AS w FROM _labels UNION ALL SELECT v, '''' || v FROM _labels;
 CREATE OR REPLACE TEMP TABLE _held AS
-SELECT v FROM _labels WHERE iw_caseless(iw_trim(v)) IN (
+SELECT v FROM _forms WHERE iw_caseless(iw_trim(w)) IN (
     SELECT iw_caseless(iw_trim(x)) FROM (SELECT user_id AS x FROM users UNION ALL
         SELECT name FROM users UNION ALL SELECT DISTINCT ip FROM logins))
-UNION SELECT v FROM _labels WHERE iw_email_key(v) IN (SELECT email_key FROM iw_email_keys)
+UNION SELECT v FROM _forms WHERE iw_email_key(w) IN (SELECT email_key FROM iw_email_keys)
 -- an IP address, as DEID-001 reads one (`192.0.2.1`, `2001:db8::1`; `1001` is none)
-UNION SELECT v FROM _labels WHERE iw_is_ip_address(iw_trim(v))
+UNION SELECT v FROM _forms WHERE iw_is_ip_address(iw_trim(w))
 -- and, as DEID-002 finds them, the unsalted hashes of a held email or user id
-UNION SELECT v FROM _labels
-WHERE length(iw_trim(v)) IN (32, 40, 64) AND lower(iw_trim(v)) IN (
+UNION SELECT v FROM _forms
+WHERE length(iw_trim(w)) IN (32, 40, 64) AND lower(iw_trim(w)) IN (
     SELECT unnest([md5(x), sha1(x), sha256(x)]) FROM (
         SELECT lower(iw_trim(email)) AS x FROM users
         UNION SELECT iw_trim(email) FROM users
