@@ -659,3 +659,26 @@ def test_the_usage_report_draws_no_day_still_under_way(sample: Snapshot):
     for figure in (active, sticky):
         last = max(pd.to_datetime(x).date() for trace in figure.data for x in trace.x)
         assert last == (as_of - timedelta(days=1)).date(), figure.layout.title.text
+
+
+def test_all_users_less_those_of_active_organisations_never_give_back_a_few(
+    tmp_path: Path,
+) -> None:
+    """12 users in an active organisation (shown as the Total of users per organisation)
+    and 3 in a trial: the headline's 15 less 12 gave the trial's 3 back."""
+    made = "2025-01-01T00:00:00Z"
+    tables: dict[str, list] = {"organisations": [], "users": []}
+    for org, status, people in (("A", "active", 12), ("T", "trial", 3)):
+        tables["organisations"].append(
+            {"org_id": org, "name": org, "product": "local_insight", "status": status,
+             "created_at": made, "last_contact_at": made}
+        )  # fmt: skip
+        tables["users"] += [
+            {"user_id": f"{org}{n}", "org_id": org, "name": f"N{n}",
+             "email": f"{org}{n}@example.org", "role": "user", "created_at": made}
+            for n in range(people)
+        ]  # fmt: skip
+    data = analyst_data(load_snapshot(build_snapshot(tmp_path / "s", tables)), KEY)
+    shown = usage.analyst_headline(data)
+    assert usage.users_per_organisation(data)["users"].iloc[-1] == 12
+    assert shown["users"] == "[c]"

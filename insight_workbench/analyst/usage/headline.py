@@ -150,4 +150,10 @@ def analyst_headline(
         if 0 < shown[people] < data.min_cell:
             shown[people] = primary_marker(data.min_cell)
             shown.update(dict.fromkeys(linked, SECONDARY))
+    # The users of active organisations are shown too (the Total of users per
+    # organisation): all users less them would give back a few of other organisations.
+    inside = about["avg_users_per_active_org"]
+    outside = figures["users"] - inside
+    if isinstance(shown["users"], int) and inside >= data.min_cell > outside > 0:
+        shown["users"] = SECONDARY
     return shown
