@@ -58,6 +58,12 @@ def test_a_failing_run_keeps_the_partial_notebook(failed: tuple) -> None:
     executed = nbformat.read(folder / "failing.ipynb", as_version=4)
     text = json.dumps(executed)
     assert "planted failure" in text  # the error is recorded in the notebook
+    # The traceback names the library's files by their last part, never by the
+    # machine's paths (the notebook and its HTML are kept and may be shared).
+    report = (folder / "failing.html").read_text(encoding="utf-8")
+    for kept in (text, report):
+        assert "decoder.py" in kept
+        assert "/json/" not in kept
     assert "never runs" not in [o.get("text") for c in executed.cells for o in c.get("outputs", [])]
     assert json.loads((folder / "results.json").read_text()) == {"reached": "before the failure"}
     assert (folder / "failing.html").is_file()

@@ -157,6 +157,17 @@ def test_a_value_cannot_leave_the_page_header_s_css_string() -> None:
     assert not set(quoted[1:-1]) & set('"<>{};')
 
 
+def test_a_bidi_override_in_the_snapshot_id_cannot_turn_the_page_header_round() -> None:
+    """An export named `export-2026-11<U+202E>` printed every page's header backwards
+    from there ("Generated …" read as "detareneG"), on screen and in the PDF."""
+    from insight_workbench.reports.report_style import page_css
+
+    context = ReportContext("access_review", "export-2026-11\u202e", "as", "run", "now")
+    for text in (page_css(context, False), context.title, *(v for _, v in context.facts())):
+        assert "\u202e" not in text
+    assert "export-2026-11\\u202e" in context.title
+
+
 def written_notebook(folder: Path, name: str, text: str, lexer: str) -> Path:
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["language_info"] = {"name": "python", "pygments_lexer": lexer}

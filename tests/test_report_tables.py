@@ -29,7 +29,9 @@ from insight_workbench.reports.tables import BLANK, cell_text, label, table_html
         (True, "yes"),
         (np.bool_(False), "no"),
         (3.0, "3"),
-        (2.5, "2.50"),
+        (2.5, "2.5"),
+        (91.3, "91.3"),  # tenths of a day, as the retention table counts them
+        (0.432, "0.43"),
         (np.int64(7), "7"),
         (date(2026, 11, 1), "2026-11-01"),
         (datetime(2026, 11, 1, 13, 5, tzinfo=UTC), "2026-11-01 13:05 UTC"),
@@ -39,6 +41,8 @@ from insight_workbench.reports.tables import BLANK, cell_text, label, table_html
         ("2026-10-13T16:30:00Z", "2026-10-13 16:30 UTC"),
         (["a", None], f"a, {BLANK}"),
         ("org:O0002", "org:O0002"),
+        ("O9\u202egro.di", "O9\\u202egro.di"),  # a bidi override as its code
+        ("red\x1b[31m", "red\\x1b[31m"),
     ],
 )
 def test_each_value_reads_plainly(value: object, shown: str) -> None:
@@ -109,6 +113,27 @@ def test_bars_and_points_become_an_svg_without_gaps_drawn() -> None:
     assert "<circle" not in svg  # both points are gaps
     assert "Chart &lt;title&gt;" in svg
     assert "nan" not in svg
+
+
+def test_a_printed_label_shows_its_characters_once_escaped() -> None:
+    """The app's chart builders give plotly entities (`&lt;`), which it shows as the
+    characters: the printed copy escaped them again and printed `O1&lt;img`."""
+    from insight_workbench import charts
+
+    frame = pd.DataFrame({"org": ["O1<img src=x>", "A&B"], "rows": [3, 4]})
+    figure = json.loads(charts.bars(frame, "org", "rows", "Rows").to_json())
+    svg = printable_chart(figure)
+    assert "O1&lt;img" in svg
+    assert "A&amp;B" in svg
+    assert "&amp;lt;" not in svg
+    assert "&amp;amp;" not in svg
+
+
+def test_a_word_too_long_for_a_page_may_break_anywhere_a_short_one_never() -> None:
+    frame = pd.DataFrame({"subject": ["x" * 60, "U000001"], "note": ["two words", "a b"]})
+    html_table = table_html(frame)
+    assert f'<td class="brk">{"x" * 60}</td>' in html_table
+    assert '<td class="nw">U000001</td>' in html_table
 
 
 def test_a_chart_of_another_kind_prints_as_its_data() -> None:

@@ -126,6 +126,16 @@ def test_a_file_added_to_a_run_is_a_mismatch(tmp_path: Path) -> None:
         ]
 
 
+def test_a_lock_file_holding_anything_in_a_finished_run_is_a_mismatch(tmp_path: Path) -> None:
+    """The runner's lock is an empty file; one holding something was put there."""
+    reports = tmp_path / "reports"
+    folder = write_run(reports)
+    (folder / LOCK_FILE).write_text("secret\n", encoding="utf-8")
+    done = verify(folder)
+    assert done.returncode == 1, done.stdout
+    assert done.stdout.splitlines() == [f"MISMATCH  {folder}: {LOCK_FILE}: not listed in run.json"]
+
+
 def test_names_in_the_reports_folder_are_shown_as_escapes(tmp_path: Path) -> None:
     """A file planted in a run, named with a carriage return and escape sequences, erased
     the MISMATCH line on a terminal and printed a forged "ok" line in its place."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from insight_workbench.terminal import controls_shown
+
 SCREEN_CSS = """
 body { max-width: 1200px; margin: 0 auto; }
 .report-meta { font-size: 0.85em; color: #444; border-bottom: 1px solid #ccc;
@@ -22,6 +24,7 @@ table.report-table th, table.report-table td { text-align: left !important;
   padding: 0.3em 0.5em; overflow-wrap: break-word; }
 table.report-table td.num { text-align: right !important; }
 table.report-table td.nw { white-space: nowrap; }
+table.report-table td.brk { overflow-wrap: anywhere; }
 table.report-table thead th { border-bottom: 1px solid #888; vertical-align: bottom; }
 h4.table-title { margin: 1.2em 0 0.4em 0; }
 h4.table-title span { font-weight: normal; color: #555; }
@@ -69,15 +72,20 @@ class ReportContext:
 
     @property
     def title(self) -> str:
-        return f"{self.notebook} - {self.snapshot_id} - as of {self.as_of}"
+        return controls_shown(f"{self.notebook} - {self.snapshot_id} - as of {self.as_of}")
 
     def facts(self) -> list[tuple[str, str]]:
+        """The facts as shown: the snapshot id comes from the export, and a bidi override
+        in it would turn the rest of the header round (as the app's tables show them)."""
         return [
-            ("Report", self.notebook),
-            ("Snapshot", self.snapshot_id),
-            ("As of", self.as_of),
-            ("Run", self.run_id),
-            ("Generated", self.generated),
+            (name, controls_shown(value))
+            for name, value in [
+                ("Report", self.notebook),
+                ("Snapshot", self.snapshot_id),
+                ("As of", self.as_of),
+                ("Run", self.run_id),
+                ("Generated", self.generated),
+            ]
         ]
 
 

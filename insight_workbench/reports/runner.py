@@ -581,7 +581,9 @@ def _plotly_bundle_digest() -> str:
 
 def scrub_notebook(executed: Path, prepared: PreparedRun) -> None:
     """The executed notebook names its inputs by file name, as run.json does: papermill
-    wrote the absolute paths the kernel needed into its metadata and parameters cell."""
+    wrote the absolute paths the kernel needed into its metadata and parameters cell. A
+    failed cell's traceback and any printed warning name files by their last part too
+    (the code's own paths are the machine's, under a home folder)."""
     notebook = nbformat.read(executed, as_version=4)
     shown = recorded_parameters({**prepared.parameters, "results_path": RESULTS_FILE})
     papermill_meta = notebook.metadata.get("papermill", {})
@@ -592,8 +594,23 @@ def scrub_notebook(executed: Path, prepared: PreparedRun) -> None:
         if "injected-parameters" in cell.metadata.get("tags", []):
             lines = [f"{name} = {value!r}" for name, value in shown.items()]
             cell.source = "# Parameters (paths by file name)\n" + "\n".join(lines) + "\n"
+        for output in cell.get("outputs", []):
+            _outputs_without_paths(output)
     with naming_the_target(executed):
         write_atomically(executed, nbformat.writes(notebook).encode("utf-8"))
+
+
+ANSI_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _outputs_without_paths(output: Any) -> None:
+    if output.get("output_type") == "error":
+        output["evalue"] = without_paths(str(output.get("evalue", "")))
+        output["traceback"] = [
+            without_paths(ANSI_CODES.sub("", str(line))) for line in output.get("traceback", [])
+        ]
+    elif output.get("output_type") == "stream":
+        output["text"] = without_paths(str(output.get("text", "")))
 
 
 def _print(html: Path, printable: str, record: dict[str, Any]) -> None:

@@ -242,6 +242,7 @@ def _colour(trace: dict[str, Any], index: int) -> str:
 def _text(
     x: float, y: float, text: str, anchor: str = "middle", extra: str = "", limit: int = TICK_CHARS
 ) -> str:
+    text = html.unescape(text)  # plotly shows entities (`&lt;`) as their characters
     short = text if len(text) <= limit else text[: limit - 1] + "…"
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{html.escape(short)}</text>'

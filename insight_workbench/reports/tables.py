@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from insight_workbench.column_words import in_words
+from insight_workbench.terminal import controls_shown
 from insight_workbench.timeutil import iso_day, iso_minute
 
 BLANK = "—"
@@ -40,6 +41,7 @@ WIDE = 7
 SHORT = 12
 # A value without a space up to this long stays on one line.
 NO_BREAK = 16
+LONG_WORD = 30  # characters: longer than a column of a printed table can hold
 
 
 def label(column: Any) -> str:
@@ -65,7 +67,8 @@ def cell_text(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+        # At most two decimals, without trailing zeros: tenths of a day read 91.3, not 91.30
+        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
     if isinstance(value, (list, tuple, set)):
         return ", ".join(cell_text(v) for v in value) or BLANK
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
@@ -74,7 +77,8 @@ def cell_text(value: Any) -> str:
     iso = ISO_UTC.match(text)
     if iso:
         return f"{iso[1]} {iso[2]} UTC"
-    return text if text.strip() else BLANK
+    # A control or bidi override from the export as its escape, as in the app's tables.
+    return controls_shown(text) if text.strip() else BLANK
 
 
 def _plain_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -120,10 +124,14 @@ def table_html(frame: pd.DataFrame) -> str:
 
 
 def _cell(text: str, number: bool) -> str:
-    """A cell; a short word (a code, an id, a number) is never broken across lines."""
+    """A cell; a short word (a code, an id, a number) is never broken across lines, and
+    a word too long for any page (an id or value from the export with no space in it)
+    may break anywhere: otherwise it widens its table past the page."""
     classes = (["num"] if number else []) + (
         ["nw"] if len(text) <= NO_BREAK and " " not in text else []
     )
+    if max(map(len, text.split()), default=0) > LONG_WORD:
+        classes.append("brk")
     attribute = f' class="{" ".join(classes)}"' if classes else ""
     return f"<td{attribute}>{html.escape(text)}</td>"
 

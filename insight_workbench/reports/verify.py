@@ -9,6 +9,7 @@ that cannot be read, a run folder whose run.json is gone) is named as a problem.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -67,12 +68,25 @@ def _checked(run: PastRun, trusted: Ed25519PublicKey | None) -> Verdict:
 
 def _unlisted(run: PastRun) -> list[str]:
     """What the run folder holds that its record does not list (a file added after the
-    run, which no digest covers); the record itself and a running run's lock aside."""
+    run, which no digest covers); the record itself and the runner's lock aside."""
     files = run.record.get("files") or {}
     digested = [str(name).split("/", 1)[0] for name in run.record.get("sha256") or {}]
-    listed = {RUN_FILE, LOCK_FILE, *files.values(), *digested}
+    listed = {RUN_FILE, *([LOCK_FILE] if _runners_lock(run) else []), *files.values(), *digested}
     try:
         present = set(os.listdir(run.folder))
     except OSError as error:
         return [f"the run folder cannot be listed ({error.strerror})"]
     return [f"{name}: not listed in {RUN_FILE}" for name in sorted(present - listed)]
+
+
+def _runners_lock(run: PastRun) -> bool:
+    """Whether the run's lock file is the runner's: a running run's, or the empty file a
+    run killed between its final record and removing the lock left (one holding
+    anything was put there by someone else)."""
+    if run.record.get("status") == "running":
+        return True
+    try:
+        found = os.lstat(run.folder / LOCK_FILE)
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size == 0
