@@ -129,6 +129,14 @@ def test_a_hidden_cell_is_no_larger_than_those_shown_beside_it():
     assert shown["users"].tolist() == ["<10", SECONDARY, SECONDARY, 23]
 
 
+def test_a_hidden_cell_beside_a_shown_one_is_never_read_as_zero():
+    """Hidden smallest non-zero first: beside a shown 20, "[c]" is 10 to 20, never 0, so
+    "<10", "<10", "[c]", 20 and a total of 32 gave 1, 1 and 10."""
+    frame = with_totals(pd.DataFrame({"g": list("abcd"), "users": [1, 1, 10, 20]}), "g", ["users"])
+    shown = suppress(frame, ["users"], min_cell=M, total_row=True)
+    assert shown["users"].tolist() == ["<10", "<10", SECONDARY, SECONDARY, 32]
+
+
 def _feasible(values, markers, total, cell, m, capped=False):
     """Brute force: the values the hidden `cell` can take, given what the line shows (and,
     `capped`, reading each "[c]" as no larger than a non-zero cell shown beside it, as one
@@ -137,13 +145,15 @@ def _feasible(values, markers, total, cell, m, capped=False):
     shown = sum(v for v, k in zip(values, markers, strict=True) if k == "shown")
     rest = total - shown
     beside = [v for v, k in zip(values, markers, strict=True) if k == "shown" and v]
-    cap = min(beside) if capped and beside else rest
+    capped = capped and bool(beside)  # then a "[c]" is also never 0
+    cap = min(beside) if capped else rest
     domains = []
     for index, kind in enumerate(markers):
         if index == cell or kind == "shown":
             continue
         top = min(rest, cap)
-        domains.append(range(1, m) if kind == "primary" else [0, *range(m, top + 1)])
+        hidden_values = [*([] if capped else [0]), *range(m, top + 1)]
+        domains.append(range(1, m) if kind == "primary" else hidden_values)
     sums = {0}
     for domain in domains:
         sums = {s + d for s in sums for d in domain if s + d <= rest}

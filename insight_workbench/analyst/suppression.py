@@ -9,9 +9,10 @@ recovered by subtracting the shown cells from the total. For every row or
 column with a shown total, more cells (the smallest non-zero first) are hidden,
 marked "[c]" (the GSS symbol for "confidential"), until each "<10" cell has at
 least two values consistent with what is shown, reading "<10" as 1..min_cell−1
-and "[c]" as 0 or at least min_cell, and no larger than any non-zero cell shown
-in its line (the order of hiding is no secret); if no cell is left to hide, the
-total is hidden. This protects against recovery from any single row or column total.
+and "[c]" as 0 or at least min_cell, or, while a non-zero cell is shown in its
+line, from min_cell to that cell's value (the order of hiding is no secret); if no
+cell is left to hide, the total is hidden. This protects against recovery from
+any single row or column total.
 
 Labels: a label that comes from the data (an event type, a browser, a referrer)
 says that someone did that thing, so it is shown only beside a count it does not
@@ -165,33 +166,33 @@ def line_is_safe(
     total: Cell,
     min_cell: int,
 ) -> bool:
-    """True when no "<min_cell" cell of the line can be pinned to one value from its total."""
+    """True when no "<min_cell" cell of the line can be pinned to one value from its total.
+    Every "<min_cell" cell of a line has the same possible values (the same residual, the
+    same other hidden cells), so they are worked out once."""
     if hidden[total]:
         return True
-    residual = values[total] - sum(values[c] for c in cells if not hidden[c])
     hidden_cells = [c for c in cells if hidden[c]]
-    # The cells are hidden smallest first, and that order is published: a "[c]" is no
-    # larger than any non-zero cell still shown beside it.
+    primaries = sum(1 for c in hidden_cells if primary[c])
+    if not primaries:
+        return True
+    residual = values[total] - sum(values[c] for c in cells if not hidden[c])
+    # Cells are hidden smallest non-zero first, and that order is published: while a
+    # non-zero cell is shown beside them, each "[c]" is non-zero and no larger than it.
     cap = min((values[c] for c in cells if not hidden[c] and values[c] > 0), default=np.inf)
-    for cell in hidden_cells:
-        if not primary[cell]:
-            continue
-        others_primary = sum(1 for c in hidden_cells if c != cell and primary[c])
-        others_secondary = sum(1 for c in hidden_cells if not primary[c])
-        possible = [
-            x
-            for x in range(1, min_cell)
-            if _reachable(residual - x, others_primary, others_secondary, min_cell, cap)
-        ]
-        if len(possible) < 2:
-            return False
-    return True
+    secondaries = len(hidden_cells) - primaries
+    possible = [
+        x
+        for x in range(1, min_cell)
+        if _reachable(residual - x, primaries - 1, secondaries, min_cell, cap)
+    ]
+    return len(possible) >= 2
 
 
 def _reachable(
     amount: float, primaries: int, secondaries: int, min_cell: int, cap: float = np.inf
 ) -> bool:
-    """Whether hidden cells can add up to `amount`: each "<m" cell is 1..m−1, each
-    "[c]" cell is 0 or from m to `cap`."""
+    """Whether hidden cells can add up to `amount`: each "<m" cell is 1..m−1, each "[c]"
+    cell 0 or at least m; with a finite `cap`, each "[c]" is from m to `cap`."""
     lowest, highest = primaries, primaries * (min_cell - 1)
-    return any(lowest + n * min_cell <= amount <= highest + n * cap for n in range(secondaries + 1))
+    nonzero = [secondaries] if cap != np.inf else range(secondaries + 1)
+    return any(lowest + n * min_cell <= amount <= highest + n * cap for n in nonzero)
