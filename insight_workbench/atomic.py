@@ -58,7 +58,7 @@ def _open_stream(target: Path) -> BinaryIO | None:
     """`target` opened for writing when it is a stream rather than a file; else None.
     One of this process's descriptors (`/dev/stdout`) is written as the shell opened it
     (`>>` appends)."""
-    descriptor = _own_descriptor(target)
+    descriptor = own_descriptor(target)
     if descriptor is not None:
         return os.fdopen(os.dup(descriptor), "wb")
     return target.open("wb") if _is_stream(target) else None
@@ -67,7 +67,7 @@ def _open_stream(target: Path) -> BinaryIO | None:
 _DESCRIPTOR = re.compile(r"/(?:proc/(?:self|(\d+))|dev)/fd/(\d+)")
 
 
-def _own_descriptor(target: Path) -> int | None:
+def own_descriptor(target: Path) -> int | None:
     """The open file descriptor of this process that `target` names, through any links
     (`/dev/stdout` links to `/proc/self/fd/1`); None for any other path."""
     path = os.path.abspath(target)

@@ -141,6 +141,32 @@ def test_check_into_a_read_only_folder_is_refused_before_its_run_is_recorded(
     assert not ledger.exists()
 
 
+def test_a_link_to_standard_output_in_a_read_only_folder_is_written_through(
+    people_path: Path, tmp_path: Path
+) -> None:
+    """`--output` naming this process's standard output (here through a link in a folder
+    nobody may write, as `/dev` is to all but root), sent to a file: written through the
+    descriptor, never refused for the link's folder."""
+    folder = tmp_path / "links"
+    if not _mount(folder, "size=64k"):
+        pytest.skip("mounting a tmpfs is not permitted here")
+    try:
+        (folder / "out").symlink_to("/dev/stdout")
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        written = tmp_path / "findings.csv"
+        with written.open("w") as stdout:
+            done = subprocess.run(
+                [sys.executable, "-m", "insight_workbench", "check", str(people_path),
+                 "--format", "csv", "--output", str(folder / "out")],
+                stdout=stdout, stderr=subprocess.PIPE, text=True, check=False,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            )  # fmt: skip
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+    assert done.returncode == 1, done.stderr
+    assert written.read_text().startswith("rule,key,severity,due,message")
+
+
 @pytest.mark.parametrize("name", list(COMMANDS))
 def test_a_read_only_folder_is_one_line_and_exit_2(
     name: str, people_path: Path, read_only: Path, tmp_path: Path

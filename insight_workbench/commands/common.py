@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from insight_workbench.atomic import file_in_the_way, write_atomically
+from insight_workbench.atomic import file_in_the_way, own_descriptor, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import is_terminal, json_text, os_text, printable
 
@@ -73,8 +73,8 @@ def _writable_before_the_work(option: str, target: Path) -> None:
     blocking = file_in_the_way(target)
     if blocking is not None:
         raise InputError(f"{option} {target}: {blocking} is a file, not a folder")
-    if target.exists() and not target.is_file():  # a device or a pipe, written into
-        return
+    if own_descriptor(target) is not None or (target.exists() and not target.is_file()):
+        return  # one of this process's streams (`/dev/stdout`), a device or a pipe
     folder = target.absolute().parent
     if not folder.is_dir():
         raise InputError(f"{option} {target}: cannot be written (its folder does not exist)")
