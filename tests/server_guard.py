@@ -24,7 +24,7 @@ owner = int(sys.argv[1])
 while True:
     try:
         os.kill(owner, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):  # gone (its number another user's now)
         break
     time.sleep(1)
 subprocess.run(sys.argv[2:], stdin=subprocess.DEVNULL, capture_output=True, check=False)

@@ -106,7 +106,7 @@ def serve(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        with guarded(["pkill", "-KILL", "-f", f"streamlit run .* --server.port {port} "]):
+        with guarded(["kill", "-KILL", str(process.pid)]):
             _wait_healthy(base, process, startup_seconds)
             yield base
     finally:

@@ -207,3 +207,10 @@ def test_a_background_run_whose_kernel_writes_much_to_stderr_still_finishes(
     assert run.finish() == 0, run.errors[-300:]
     assert run.folder is not None
     assert json.loads((run.folder / "run.json").read_text())["status"] == "succeeded"
+
+
+def test_paths_are_cut_to_their_last_part_and_web_addresses_kept() -> None:
+    from insight_workbench.reports.runner import without_paths
+
+    text = "See https://ico.org.uk/for-organisations/guide; File /home/dpo/lib/x.py:7"
+    assert without_paths(text) == "See https://ico.org.uk/for-organisations/guide; File x.py:7"

@@ -32,6 +32,7 @@ from insight_workbench.reports.tables import BLANK, cell_text, label, table_html
         (2.5, "2.5"),
         (91.3, "91.3"),  # tenths of a day, as the retention table counts them
         (0.432, "0.43"),
+        (-0.004, "0"),
         (np.int64(7), "7"),
         (date(2026, 11, 1), "2026-11-01"),
         (datetime(2026, 11, 1, 13, 5, tzinfo=UTC), "2026-11-01 13:05 UTC"),
@@ -189,3 +190,14 @@ def test_a_printed_axis_of_many_bars_shows_labels_that_fit_side_by_side() -> Non
     assert all(len(label) == 10 for _, label in ticks)  # days, not timestamps
     xs = [float(x) for x, _ in ticks]
     assert min(b - a for a, b in itertools.pairwise(xs)) >= 10 * 5.5  # none overlaps
+
+
+def test_a_chart_printed_as_a_table_shows_its_labels_once_escaped() -> None:
+    from insight_workbench import charts
+
+    grid = pd.DataFrame([[3]], index=["R&D <team>"], columns=["A&B"])
+    figure = json.loads(charts.category_heatmap(grid, "T", "kind", "team").to_json())
+    printed = printable_chart(figure)
+    assert "A&amp;B" in printed
+    assert "R&amp;D &lt;team&gt;" in printed
+    assert "&amp;amp;" not in printed

@@ -260,7 +260,7 @@ def _names(value: Any) -> Any:
 
 def without_paths(text: str) -> str:
     """An error message with every absolute path cut to its last part."""
-    return re.sub(r"(?<![\w.:])/(?:[^\s'\"/]+/)+([^\s'\"/]*)", r"\1", text)
+    return re.sub(r"(?<![\w.:/])/(?:[^\s'\"/]+/)+([^\s'\"/]*)", r"\1", text)
 
 
 def run_report(
@@ -609,8 +609,8 @@ def _outputs_without_paths(output: Any) -> None:
         output["traceback"] = [
             without_paths(ANSI_CODES.sub("", str(line))) for line in output.get("traceback", [])
         ]
-    elif output.get("output_type") == "stream":
-        output["text"] = without_paths(str(output.get("text", "")))
+    elif output.get("output_type") == "stream" and output.get("name") == "stderr":
+        output["text"] = without_paths(str(output.get("text", "")))  # warnings name files
 
 
 def _print(html: Path, printable: str, record: dict[str, Any]) -> None:

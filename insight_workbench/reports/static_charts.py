@@ -105,19 +105,27 @@ def data_frame(traces: list[dict[str, Any]]) -> pd.DataFrame:
         # plotly shows a text's entities as the characters they stand for ("&lt;10": "<10")
         shown = [[html.unescape(str(v)) for v in row] for row in text] if text else grid
         grid_rows = {
-            str(y): [cell_text(v) for v in row]
+            _label(y): [cell_text(v) for v in row]
             for y, row in zip(values(trace.get("y")), shown, strict=False)
         }
         return pd.DataFrame.from_dict(
-            grid_rows, orient="index", columns=[str(x) for x in values(trace.get("x"))]
+            grid_rows, orient="index", columns=[_label(x) for x in values(trace.get("x"))]
         ).rename_axis("row")
     rows: list[dict[str, Any]] = []
     for trace in traces:
         labels = values(trace.get("labels")) or values(trace.get("x"))
         amounts = values(trace.get("values")) or values(trace.get("y"))
+        series = _label(trace.get("name") or "")
         for name, amount in zip(labels, amounts, strict=False):
-            rows.append({"series": trace.get("name") or "", "label": name, "value": amount})
+            label = _label(name) if isinstance(name, str) else name
+            rows.append({"series": series, "label": label, "value": amount})
     return pd.DataFrame(rows, columns=["series", "label", "value"])
+
+
+def _label(value: Any) -> str:
+    """A label as plotly shows it: its entities (`&lt;`, given to plotly so that it reads
+    no markup) as the characters they stand for; the table escapes it once, itself."""
+    return html.unescape(str(value))
 
 
 def _title(figure: dict[str, Any]) -> str:

@@ -68,7 +68,8 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float):
         # At most two decimals, without trailing zeros: tenths of a day read 91.3, not 91.30
-        return str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+        text = str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
     if isinstance(value, (list, tuple, set)):
         return ", ".join(cell_text(v) for v in value) or BLANK
     if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
