@@ -45,7 +45,12 @@ key = right.text_input("Record key", key="audit_key", placeholder="org:O17")
 days = last.date_input("Days (UTC)", (today - timedelta(days=30), today), key="audit_days")
 
 chosen = (days[0], days[-1]) if isinstance(days, tuple | list) and days else None
-frame = log.entries(wb, None if who == "Everyone" else str(who), actions, key, chosen)
+frame, more = log.entries(wb, None if who == "Everyone" else str(who), actions, key, chosen)
+if more:
+    st.warning(
+        f"Showing the newest {log.SHOWN_ENTRIES:,} of the entries that match, and the download "
+        "holds those: narrow the days or the filters to see the older ones."
+    )
 if frame.empty:
     st.info("No entry matches these filters.")
 else:

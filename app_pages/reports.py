@@ -29,7 +29,7 @@ with st.expander("Run a report now", expanded=not scan.runs):
         chosen_notebook = st.selectbox("Notebook", RUNNABLE, key="run_notebook")
         chosen_as_of = st.text_input("As of", format_utc(wb.as_of), key="run_as_of")
         start = st.form_submit_button("Run now", disabled=JOB in st.session_state)
-    if start:
+    if start and JOB not in st.session_state:  # a second click before the redraw: one run
         try:
             st.session_state[JOB] = start_run(
                 str(chosen_notebook),
@@ -81,7 +81,9 @@ cols[1].metric("Succeeded", int((frame["status"] == "succeeded").sum()))
 cols[2].metric("Failed", int((frame["status"] == "failed").sum()))
 tables.show(frame, "runs_table")
 
-labels = [f"{r.notebook} · {r.record.get('start')} · {r.status}" for r in found]
+# The run's folder tells two runs of one second apart (`…Z` and `…Z-2`): the selector
+# takes each label for one run.
+labels = [f"{r.notebook} · {r.folder.name} · {r.status}" for r in found]
 chosen = st.selectbox(
     "Report", range(len(found)), format_func=lambda i: labels[i], key="report_run"
 )
@@ -111,6 +113,7 @@ else:
             file_name=f"{run.notebook}-{run.folder.name}.pdf",
             mime="application/pdf",
             key="report_pdf",
+            on_click=audit.on_click(wb, "report_download", [reports.run_key(run)]),
         )
     if st.toggle("Show the report here", key="report_preview"):
         audit.viewed(wb, "reports", [reports.run_key(run)])

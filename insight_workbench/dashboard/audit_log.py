@@ -15,6 +15,7 @@ from insight_workbench.ledger import audit_trail
 from insight_workbench.ledger.database import open_ledger
 from insight_workbench.ledger.instants import shown
 
+SHOWN_ENTRIES = 5000  # a table and its download; more are said, never dropped silently
 COLUMNS = ["entry", "at", "who", "role", "action", "what", "keys", "snapshot_id"]
 # Each action in words (the trail keeps the code, which `ledger` and docs/ledger.md name).
 ACTION_WORDS = {
@@ -43,8 +44,9 @@ def entries(
     actions: list[str],
     key: str | None,
     days: tuple[date, date] | None,
-) -> pd.DataFrame:
-    """Entries newest first, filtered by who, actions, one record key and UTC days."""
+) -> tuple[pd.DataFrame, bool]:
+    """Entries newest first, filtered by who, actions, one record key and UTC days: the
+    newest `SHOWN_ENTRIES`, and whether more match."""
     _dpo_only(wb)
     since, until = days if days else (None, None)
     if since and until and since > until:
@@ -58,10 +60,17 @@ def entries(
         raise InputError("Key: give one record key, such as org:O17 or request:R8")
     for logged in keys:
         found = audit_trail.entries(
-            open_ledger(), who=who or None, actions=actions, key=logged, since=since, until=until
+            open_ledger(),
+            who=who or None,
+            actions=actions,
+            key=logged,
+            since=since,
+            until=until,
+            limit=SHOWN_ENTRIES + 1,
         )
         if found:
             break
+    more, found = len(found) > SHOWN_ENTRIES, found[:SHOWN_ENTRIES]
     rows = [
         [
             e.seq,
@@ -75,7 +84,7 @@ def entries(
         ]
         for e in found
     ]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS), more
 
 
 def people(wb: Workbench) -> list[str]:

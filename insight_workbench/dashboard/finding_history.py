@@ -10,6 +10,7 @@ neither: keys name people and organisations, and decisions hold what the DPO typ
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import date, datetime
 
 import pandas as pd
@@ -33,6 +34,8 @@ from insight_workbench.ledger.instants import shown
 from insight_workbench.ledger.lifecycle import FindingLife, Lifecycle, finding_lifecycle
 from insight_workbench.markdown_text import escape_markdown
 
+# A second submit of the same decision this soon is a double-click, not a decision.
+DOUBLE_SUBMIT_SECONDS = 3.0
 ACTION_LABELS = {
     "acknowledge": "Acknowledge",
     "assign": "Assign an owner",
@@ -132,7 +135,12 @@ def _decision_form(
         st.text_input("Owner (when assigning)", key=f"{widget}_owner")
         st.text_input("Basis (exceptions)", key=f"{widget}_basis")
         st.text_input("Approved by (exceptions)", key=f"{widget}_approver")
-        st.date_input("Until, inclusive (exceptions)", value=None, key=f"{widget}_until")
+        st.date_input(  # no later bound than the command line's (Streamlit's is 10 years)
+            "Until, inclusive (exceptions)",
+            value=None,
+            max_value=date(9999, 12, 31),
+            key=f"{widget}_until",
+        )
         st.text_area("Note", key=f"{widget}_note")
         st.form_submit_button(
             "Record the decision",
@@ -157,6 +165,10 @@ def _record(rule: str, key: str, user: str | None, now: datetime | None, widget:
         approver=(state[f"{widget}_approver"] or None) if action == EXCEPT else None,
         until=until if action == EXCEPT and isinstance(until, date) else None,
     )
+    submitted = (request, time.monotonic())
+    last = state.get(f"{widget}_recorded")
+    if last is not None and last[0] == request and submitted[1] - last[1] < DOUBLE_SUBMIT_SECONDS:
+        return  # the same decision again within a moment: a double-click, recorded once
     try:
         decision = decide(
             open_ledger(), rule, key, request, by=user or acting_user(), now=now, role=DPO
@@ -164,6 +176,7 @@ def _record(rule: str, key: str, user: str | None, now: datetime | None, widget:
     except InputError as error:
         state[f"{widget}_outcome"] = ("error", f"Not recorded: {error}.")
         return
+    state[f"{widget}_recorded"] = submitted
     state[f"{widget}_outcome"] = ("success", f"Recorded: {ACTION_LABELS[decision.action]}.")
     for field in ("owner", "basis", "approver", "note"):  # a fresh form for the next one
         state[f"{widget}_{field}"] = ""

@@ -282,9 +282,11 @@ def entries(
     until: date | None = None,
     limit: int = 5000,
 ) -> list[Entry]:
-    """Entries newest first: by who (exactly), actions, a key they name, and the UTC days
-    `since` to `until` inclusive."""
-    query = select(audit).order_by(audit.c.seq.desc()).limit(limit)
+    """Entries newest first, at most `limit`: by who (exactly), actions, a key they name,
+    and the UTC days `since` to `until` inclusive."""
+    query = select(audit).order_by(audit.c.seq.desc())
+    if not key:  # with a key, counted once matched exactly (`LIKE` ignores case)
+        query = query.limit(limit)
     if who:
         query = query.where(audit.c.who == who)
     if actions:
@@ -310,7 +312,7 @@ def entries(
         )
         for row in rows
     ]
-    return [entry for entry in found if not key or key in entry.object_keys]
+    return [entry for entry in found if not key or key in entry.object_keys][:limit]
 
 
 def _logged_keys(text: object) -> list[str]:

@@ -252,3 +252,32 @@ def test_the_audit_log_finds_a_key_whose_id_has_spaces_at_its_ends(
         assert len(found) == 1, typed
         if logged is not None:
             assert found["keys"][0] == logged
+
+
+def test_the_audit_log_says_when_more_entries_match_than_it_shows(
+    open_app, ledger_setting: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It showed the newest 5,000 and its CSV held those, saying nothing of the rest."""
+    from insight_workbench.dashboard import audit_log
+
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    open_app("dpo", "app_pages/retention.py", env=env)
+    logged = len(entries(ledger_setting))
+    monkeypatch.setattr(audit_log, "SHOWN_ENTRIES", logged - 1)
+    app = open_app("dpo", "app_pages/audit_log.py", env=env)
+    assert not app.exception
+    assert len(frame_with(app, "entry", "action")) == logged - 1
+    assert next(w.value for w in app.warning).startswith(f"Showing the newest {logged - 1:,} ")
+
+
+def test_a_key_s_entries_are_counted_once_matched_exactly(ledger_setting: str) -> None:
+    """`LIKE` ignores case: `org:o1`'s entries took the places of `org:O1`'s."""
+    from insight_workbench.ledger.audit_trail import entries as trail_entries
+    from insight_workbench.ledger.audit_trail import log
+
+    ledger = open_ledger(ledger_setting)
+    log(ledger, "dpo", "dpo", "page_view", ["org:O1"], None)
+    for _ in range(3):
+        log(ledger, "dpo", "dpo", "page_view", ["org:o1"], None)
+    found = trail_entries(ledger, key="org:O1", limit=1)
+    assert [e.object_keys for e in found] == [["org:O1"]]

@@ -128,6 +128,25 @@ def test_an_exception_without_basis_is_refused_in_the_form(ledger: str) -> None:
     assert recorded(ledger) == 1
 
 
+def test_a_double_click_records_one_decision_and_a_far_exception_is_taken(ledger: str) -> None:
+    """Two submits of one decision in a moment (a double-click) made two entries; a
+    withdrawal clicked twice then said it had failed. An exception ten years or more
+    ahead was refused by the date picker, though the command line takes it."""
+    app = open_panel("TPP-001", "processor:P4")
+    labelled(app.selectbox, "Decision").set_value("acknowledge")
+    submit(app)
+    submit(app)
+    assert recorded(ledger) == 1
+    assert not app.error
+    labelled(app.selectbox, "Decision").set_value("except")
+    labelled(app.text_input, "Basis (exceptions)").input("Statutory retention")
+    labelled(app.text_input, "Approved by (exceptions)").input("Board")
+    labelled(app.date_input, "Until, inclusive (exceptions)").set_value(date(2040, 1, 1))
+    submit(app)
+    assert [s.value for s in app.success] == ["Recorded: Grant an exception."]
+    assert recorded(ledger) == 2
+
+
 @pytest.mark.usefixtures("ledger")
 def test_analysts_see_neither_the_history_nor_the_form() -> None:
     app = open_panel("TPP-001", "processor:P1", role="analyst")

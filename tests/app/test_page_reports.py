@@ -127,3 +127,37 @@ def test_a_record_edited_by_hand_is_named_as_text_and_the_others_stay_listed(
     assert damaged.startswith("This run's record is damaged (run.json files.")
     assert "\\[click me\\]" in damaged  # escaped: shown as text, never as a link
     assert "**bold**" not in damaged
+
+
+def test_two_runs_of_one_second_are_told_apart_in_the_selector(open_app, tmp_path: Path) -> None:
+    """Both started at 01:00:00: by notebook, start and status alone their labels were
+    one, and the selector served the other run after any rerun."""
+    write_run(tmp_path, "retention_audit", "20261101T010000Z", "succeeded", html=True)
+    write_run(tmp_path, "retention_audit", "20261101T010000Z-2", "succeeded", html=True)
+    app = open_app("dpo", PAGE, env={"INSIGHT_REPORTS_DIR": str(tmp_path)})
+    assert not app.exception
+    [selector] = [s for s in app.selectbox if s.key == "report_run"]
+    labels = list(selector.options)  # as shown
+    assert len(set(labels)) == 2, labels
+
+
+def test_each_download_of_a_report_is_in_the_audit_trail(
+    open_app, tmp_path: Path, ledger_setting: str
+) -> None:
+    """The PDF holds what the HTML holds: its download was not logged."""
+    from insight_workbench.ledger.audit_trail import entries
+    from insight_workbench.ledger.database import open_ledger
+
+    write_run(tmp_path, "retention_audit", "20261101T010000Z", "succeeded", html=True)
+    folder = tmp_path / "retention_audit" / "20261101T010000Z"
+    record = json.loads((folder / "run.json").read_text())
+    record["files"]["pdf"] = "retention_audit.pdf"
+    (folder / "run.json").write_text(json.dumps(record))
+    (folder / "retention_audit.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    env = {"INSIGHT_REPORTS_DIR": str(tmp_path), "INSIGHT_LEDGER": ledger_setting}
+    app = open_app("dpo", PAGE, env=env)
+    app.download_button(key="report_html").click().run()
+    app.download_button(key="report_pdf").click().run()
+    assert not app.exception
+    taken = entries(open_ledger(ledger_setting), actions=["report_download"])
+    assert len(taken) == 2
