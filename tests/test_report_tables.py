@@ -201,3 +201,8 @@ def test_a_chart_printed_as_a_table_shows_its_labels_once_escaped() -> None:
     assert "A&amp;B" in printed
     assert "R&amp;D &lt;team&gt;" in printed
     assert "&amp;amp;" not in printed
+
+
+def test_a_heading_from_the_data_shows_a_bidi_override_as_its_code() -> None:
+    """A pivot's columns may come from the export (an organisation's name)."""
+    assert "<th>Evil\\u202egro.di</th>" in table_html(pd.DataFrame({"evil\u202egro.di": [1]}))

@@ -137,6 +137,30 @@ def test_a_hidden_cell_beside_a_shown_one_is_never_read_as_zero():
     assert shown["users"].tolist() == ["<10", "<10", SECONDARY, SECONDARY, 32]
 
 
+def test_a_small_cell_beside_a_shown_total_always_takes_a_hidden_one_with_it():
+    """Were a "[c]" hidden only when the "<10" cells alone were unsafe, its presence would
+    say they are extreme: `<10, <10, [c], 20` of 37 could only be 1 + 1 (+ 15)."""
+    frame = with_totals(pd.DataFrame({"g": list("abc"), "users": [4, 5, 40]}), "g", ["users"])
+    shown = suppress(frame, ["users"], min_cell=M, total_row=True)
+    assert shown["users"].tolist() == ["<10", "<10", SECONDARY, 49]
+
+
+def test_a_hidden_cell_is_never_the_only_one_hidden_beside_a_shown_total():
+    """P2's dormant 0 shown left P1's dormant the column's 12, and so P1's active 3."""
+    frame = pd.DataFrame(
+        {"product": ["P1", "P2"], "accounts": [15, 20], "active": [3, 20], "dormant": [12, 0]}
+    )
+    frame = with_totals(frame, "product", ["accounts", "active", "dormant"])
+    shown = suppress(frame, ["active", "dormant"], min_cell=M, row_total="accounts", total_row=True)
+    for column in ("accounts", "active", "dormant"):
+        cells = shown[column].tolist()
+        hidden = [c for c in cells[:-1] if c in ("<10", SECONDARY)]
+        assert cells[-1] in ("<10", SECONDARY) or len(hidden) != 1, (column, cells)
+    for row in shown.to_dict("records"):
+        hidden = [row[c] for c in ("active", "dormant") if row[c] in ("<10", SECONDARY)]
+        assert row["accounts"] in ("<10", SECONDARY) or len(hidden) != 1, row
+
+
 def _feasible(values, markers, total, cell, m, capped=False):
     """Brute force: the values the hidden `cell` can take, given what the line shows (and,
     `capped`, reading each "[c]" as no larger than a non-zero cell shown beside it, as one

@@ -10,8 +10,11 @@ column with a shown total, more cells (the smallest non-zero first) are hidden,
 marked "[c]" (the GSS symbol for "confidential"), until each "<10" cell has at
 least two values consistent with what is shown, reading "<10" as 1..min_cell−1
 and "[c]" as 0 or at least min_cell, or, while a non-zero cell is shown in its
-line, from min_cell to that cell's value (the order of hiding is no secret); if no
-cell is left to hide, the total is hidden. This protects against recovery from
+line, from min_cell to that cell's value (the order of hiding is no secret: a reader
+may assume so, and assuming it only hides more); if no cell is left to hide, the
+total is hidden. A line with a "<10" always hides a "[c]" too (were one hidden only
+when needed, its presence would say the "<10" cells are extreme), and never a lone
+cell (a lone "[c]" is its total less what is shown). This protects against recovery from
 any single row or column total.
 
 Labels: a label that comes from the data (an event type, a browser, a referrer)
@@ -149,13 +152,22 @@ def _secondary(
     while changed:  # hiding a cell in one line can expose a lone cell in another
         changed = False
         for cells, total in lines:
-            while not line_is_safe(values, primary, hidden, cells, total, min_cell):
+            # A "<10" beside a shown total always takes a "[c]" with it: were one hidden
+            # only when needed, its presence would say the "<10" cells are extreme.
+            needs_one = not hidden[total] and _primaries_alone(primary, hidden, cells)
+            while needs_one or not line_is_safe(values, primary, hidden, cells, total, min_cell):
+                needs_one = False
                 candidates = [c for c in cells if not hidden[c]]
                 if candidates:
                     hidden[min(candidates, key=lambda c: (values[c] == 0, values[c]))] = True
                 else:
                     hidden[total] = True
                 changed = True
+
+
+def _primaries_alone(primary: np.ndarray, hidden: np.ndarray, cells: Sequence[Cell]) -> bool:
+    """The line hides "<10" cells and nothing else."""
+    return any(primary[c] for c in cells) and not any(hidden[c] and not primary[c] for c in cells)
 
 
 def line_is_safe(
@@ -173,8 +185,8 @@ def line_is_safe(
         return True
     hidden_cells = [c for c in cells if hidden[c]]
     primaries = sum(1 for c in hidden_cells if primary[c])
-    if not primaries:
-        return True
+    if not primaries:  # a lone "[c]" is its total less what is shown: never alone
+        return len(hidden_cells) != 1
     residual = values[total] - sum(values[c] for c in cells if not hidden[c])
     # Cells are hidden smallest non-zero first, and that order is published: while a
     # non-zero cell is shown beside them, each "[c]" is non-zero and no larger than it.

@@ -34,7 +34,7 @@ from insight_workbench.ledger.instants import shown
 from insight_workbench.ledger.lifecycle import FindingLife, Lifecycle, finding_lifecycle
 from insight_workbench.markdown_text import escape_markdown
 
-# A second submit of the same decision this soon is a double-click, not a decision.
+# A second submit of the same action this soon is a double-click, not a decision.
 DOUBLE_SUBMIT_SECONDS = 3.0
 ACTION_LABELS = {
     "acknowledge": "Acknowledge",
@@ -165,10 +165,13 @@ def _record(rule: str, key: str, user: str | None, now: datetime | None, widget:
         approver=(state[f"{widget}_approver"] or None) if action == EXCEPT else None,
         until=until if action == EXCEPT and isinstance(until, date) else None,
     )
-    submitted = (request, time.monotonic())
+    # The same action again within a moment is a double-click (its second submit may
+    # carry the form as cleared after the first): recorded once, and said so.
+    submitted = (action, time.monotonic())
     last = state.get(f"{widget}_recorded")
-    if last is not None and last[0] == request and submitted[1] - last[1] < DOUBLE_SUBMIT_SECONDS:
-        return  # the same decision again within a moment: a double-click, recorded once
+    if last is not None and last[0] == action and submitted[1] - last[1] < DOUBLE_SUBMIT_SECONDS:
+        state[f"{widget}_outcome"] = ("success", f"Recorded once: {ACTION_LABELS[action]}.")
+        return
     try:
         decision = decide(
             open_ledger(), rule, key, request, by=user or acting_user(), now=now, role=DPO

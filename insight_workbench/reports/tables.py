@@ -111,7 +111,7 @@ def table_html(frame: pd.DataFrame) -> str:
         classes.append("wide")
     if len(flat) <= SHORT:
         classes.append("short")
-    head = "".join(f"<th>{html.escape(label(c))}</th>" for c in columns)
+    head = "".join(f"<th>{html.escape(controls_shown(label(c)))}</th>" for c in columns)
     rows = []
     for record in flat.itertuples(index=False, name=None):
         cells = "".join(

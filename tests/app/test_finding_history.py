@@ -133,11 +133,13 @@ def test_a_double_click_records_one_decision_and_a_far_exception_is_taken(ledger
     withdrawal clicked twice then said it had failed. An exception ten years or more
     ahead was refused by the date picker, though the command line takes it."""
     app = open_panel("TPP-001", "processor:P4")
-    labelled(app.selectbox, "Decision").set_value("acknowledge")
+    labelled(app.selectbox, "Decision").set_value("assign")
+    labelled(app.text_input, "Owner (when assigning)").input("Sam")
     submit(app)
-    submit(app)
+    submit(app)  # the second click: the form as cleared after the first
     assert recorded(ledger) == 1
     assert not app.error
+    assert [s.value for s in app.success] == ["Recorded once: Assign an owner."]
     labelled(app.selectbox, "Decision").set_value("except")
     labelled(app.text_input, "Basis (exceptions)").input("Statutory retention")
     labelled(app.text_input, "Approved by (exceptions)").input("Board")
