@@ -255,3 +255,18 @@ def test_a_snapshot_id_in_a_download_s_name_keeps_only_plain_characters() -> Non
     assert tables.file_name_part("<img src=x>/../\u202eevil") == "img_src_x_.._evil"
     assert tables.file_name_part("...") == "snapshot"
     assert len(tables.file_name_part("x" * 500)) == 80
+
+
+def test_a_link_shows_its_id_or_key_and_an_override_as_its_escape() -> None:
+    """Streamlit shows a link column's text from the address, decoded: an id holding a
+    bidi override gets its escaped form after `#`, which the column shows instead."""
+    import re
+    from urllib.parse import unquote
+
+    plain = "retention?key=org:O1&as_of=2026-11-28"
+    assert tables.shown_in_link(plain, "O1") == plain
+    assert re.search(tables.ID_SHOWN, plain).group(1) == "O1"  # type: ignore[union-attr]
+    assert re.search(tables.KEY_SHOWN, plain).group(1) == "org:O1"  # type: ignore[union-attr]
+    odd = tables.shown_in_link("retention?key=org:O%E2%80%AE1", "org:O\u202e1")
+    assert unquote(re.search(tables.KEY_SHOWN, odd).group(1)) == "org:O\\u202e1"  # type: ignore[union-attr]
+    assert tables.shown_in_link("", "O\u202e1") == ""  # no record: no link

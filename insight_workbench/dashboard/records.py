@@ -203,7 +203,9 @@ def with_links(wb: Workbench, frame: pd.DataFrame, column: str = "key") -> pd.Da
     if frame.empty or column not in frame.columns:
         return frame
     link = linker(wb, url_paths())
-    return frame.assign(**{column: [link(str(k)) for k in frame[column]]})
+    return frame.assign(
+        **{column: [tables.shown_in_link(link(str(k)), str(k)) for k in frame[column]]}
+    )
 
 
 KEY_WIDTH = 280  # pixels: a key whole (`dataset:case_notes_sample`); cut, two read alike
@@ -214,7 +216,7 @@ def key_links(wb: Workbench, column: str = "key", prefix: str | Sequence[str] = 
     `org:` in front, or one prefix per row of the table for ids of several kinds)
     opens its record."""
     link = linker(wb, url_paths())
-    shown = r"key=[a-z]+:([^&]*)" if prefix else r"key=([^&]*)"
+    shown = tables.ID_SHOWN if prefix else tables.KEY_SHOWN
     config = st.column_config.LinkColumn(
         tables.label(column), display_text=shown, help=LINK_HELP, width=KEY_WIDTH
     )
@@ -226,7 +228,7 @@ def key_links(wb: Workbench, column: str = "key", prefix: str | Sequence[str] = 
 def link_column(label: str = "key") -> ColumnConfig:
     """Shows the key (the `key=` part of the link) and opens its record."""
     return st.column_config.LinkColumn(
-        label, display_text=r"key=([^&]*)", help=LINK_HELP, width=KEY_WIDTH
+        label, display_text=tables.KEY_SHOWN, help=LINK_HELP, width=KEY_WIDTH
     )
 
 

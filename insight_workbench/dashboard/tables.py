@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -442,6 +443,22 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# What a link column shows, taken from its address by Streamlit (and URL-decoded): the
+# key's id (`ID_SHOWN`) or whole key (`KEY_SHOWN`), or the text after `#` when there is
+# one. An id holding a control or bidi override gets its escaped form there, since the
+# decoded address would show the override itself (`shown_in_link`).
+ID_SHOWN = r"(?:#|key=[a-z]+:)([^&#]*)(?!.*#)"
+KEY_SHOWN = r"(?:#|key=)([^&#]*)(?!.*#)"
+
+
+def shown_in_link(address: str, text: str) -> str:
+    """`address`, and after `#` the escaped `text` when it holds a control or a bidi
+    override: the page the link opens reads only its query."""
+    if not address or REORDERING_OR_CONTROL.search(text) is None:
+        return address
+    return f"{address}#{quote(controls_shown(text), safe='')}"
+
+
 @dataclass(frozen=True)
 class Links:
     """Turns a table's `column` of record keys into links to their records."""
@@ -469,7 +486,9 @@ def show(
     if links is not None and links.column in display.columns and not display.empty:
         ids = [str(k) for k in prepared.export[links.column]]  # the keys as they are
         prefixes = links.prefixes if links.prefixes is not None else [""] * len(ids)
-        addresses = [links.address_of(p + k) for p, k in zip(prefixes, ids, strict=True)]
+        addresses = [
+            shown_in_link(links.address_of(p + k), k) for p, k in zip(prefixes, ids, strict=True)
+        ]
         display = display.assign(**{links.column: addresses})
         # Each link shows its id (or the whole key, in a column of keys): fit them whole.
         width = text_width([links.config.get("label") or links.column, *ids])

@@ -98,7 +98,7 @@ def frame_with(app: AppTest, *columns: str, nth: int = 0) -> pd.DataFrame:
     return frame
 
 
-ID_LINK = re.compile(r"^[^?]*\?key=[a-z]+:(?P<id>[^&]*)")
+ID_LINK = re.compile(r"^[^?]*\?key=[a-z]+:(?P<id>[^&#]*)")
 
 
 def _is_id_link(value: object) -> bool:

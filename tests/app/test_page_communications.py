@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from apphelpers import frame_with, metrics
@@ -115,8 +116,8 @@ def test_a_processor_s_bidi_override_shows_as_its_escape_and_its_link_holds_the_
     open_app, tmp_path
 ) -> None:
     """A name written `Acme<U+202E>gpj.exe` reads `Acmeexe.jpg` in a cell; the register
-    shows the override as `\\u202e`, as the command line does. The processor's link still
-    opens the record of its id as it is."""
+    shows the override as `\\u202e`, as the command line does, and so does the id's link,
+    which still opens the record of the id as it is."""
     from urllib.parse import parse_qs, urlsplit
 
     from clock_snapshot import _processor
@@ -132,3 +133,12 @@ def test_a_processor_s_bidi_override_shows_as_its_escape_and_its_link_holds_the_
     assert register["name"].tolist() == ["Acme\\u202egpj.exe"]
     [link] = register["processor_id"]
     assert parse_qs(urlsplit(link).query)["key"] == [f"processor:{ident}"]
+    # The link shows the id Streamlit takes from the address (then decodes): after `#`,
+    # escaped; the key in the query stays as it is.
+    from urllib.parse import unquote
+
+    from insight_workbench.dashboard.tables import ID_SHOWN
+
+    shown = re.search(ID_SHOWN, link)
+    assert shown is not None
+    assert unquote(shown.group(1)) == "P\\u202e1"
