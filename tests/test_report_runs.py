@@ -214,3 +214,7 @@ def test_paths_are_cut_to_their_last_part_and_web_addresses_kept() -> None:
 
     text = "See https://ico.org.uk/for-organisations/guide; File /home/dpo/lib/x.py:7"
     assert without_paths(text) == "See https://ico.org.uk/for-organisations/guide; File x.py:7"
+    # A folder named after a person, a space in it, in either traceback's form.
+    assert without_paths("File /home/Jane Doe/proj/x.py:7, in f") == "File x.py:7, in f"
+    quoted = 'File "/home/Jane Doe/proj/x.py", line 7, in f'
+    assert without_paths(quoted) == 'File "x.py", line 7, in f'

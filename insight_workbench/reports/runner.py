@@ -258,8 +258,14 @@ def _names(value: Any) -> Any:
     return value
 
 
+# A traceback's file, spaces in its folders included (a home folder named after a person):
+# IPython writes `File /home/Jane Doe/x.py:7`, Python `File "/home/Jane Doe/x.py", line 7`.
+TRACEBACK_FILE = re.compile(r'(?<=File )("?)/[^\n"]*/([^/\n"]+\.pyx?)(?=:\d|", line )')
+
+
 def without_paths(text: str) -> str:
     """An error message with every absolute path cut to its last part."""
+    text = TRACEBACK_FILE.sub(r"\1\2", text)
     return re.sub(r"(?<![\w.:/])/(?:[^\s'\"/]+/)+([^\s'\"/]*)", r"\1", text)
 
 
