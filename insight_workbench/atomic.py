@@ -323,6 +323,16 @@ def _remove(entry: Path) -> None:
     shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
 
+NOT_IN_PLAIN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def plain_file_name(text: str, longest: int, instead: str) -> str:
+    """`text` (a key, a snapshot id) as a file name: letters, digits, `.`, `_` and `-`
+    only, at most `longest` of them, so that markup, a path or a control never makes one;
+    `instead` when nothing is left."""
+    return NOT_IN_PLAIN_NAMES.sub("_", text)[:longest].strip("._") or instead
+
+
 def file_in_the_way(target: Path) -> Path | None:
     """The nearest existing folder of `target`'s path when it is not a folder."""
     for folder in target.absolute().parents:

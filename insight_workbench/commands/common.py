@@ -68,11 +68,7 @@ def _writable_before_the_work(option: str, target: Path) -> None:
     """Refuse a target that cannot be written before the command does its work: `check
     --record` would otherwise record its run and only then fail to write its output.
     (A full disk still shows only at the write, which is whole or not at all.)"""
-    if target.is_dir():
-        raise InputError(f"{option} {target}: a folder; give the path of a file")
-    blocking = file_in_the_way(target)
-    if blocking is not None:
-        raise InputError(f"{option} {target}: {blocking} is a file, not a folder")
+    _refused_as_a_folder(option, target)
     if own_descriptor(target) is not None or (target.exists() and not target.is_file()):
         return  # one of this process's streams (`/dev/stdout`), a device or a pipe
     folder = target.absolute().parent
@@ -80,6 +76,15 @@ def _writable_before_the_work(option: str, target: Path) -> None:
         raise InputError(f"{option} {target}: cannot be written (its folder does not exist)")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise InputError(f"{option} {target}: cannot be written (its folder is not writable)")
+
+
+def _refused_as_a_folder(option: str, target: Path) -> None:
+    """A target that is a folder, or lies under a file, is never written."""
+    if not target.name or target.is_dir():
+        raise InputError(f"{option} {target}: a folder; give the path of a file")
+    blocking = file_in_the_way(target)
+    if blocking is not None:
+        raise InputError(f"{option} {target}: {blocking} is a file, not a folder")
 
 
 def output_folder(option: str, value: str | Path) -> Path:
@@ -119,11 +124,7 @@ def write_text(
         else:
             typer.echo(text, nl=False)
         return
-    if not output.name or output.is_dir():
-        raise InputError(f"--output {output}: a folder; give the path of a file")
-    blocking = file_in_the_way(output)
-    if blocking is not None:
-        raise InputError(f"--output {output}: {blocking} is a file, not a folder")
+    _refused_as_a_folder("--output", output)  # again: it may have changed since
     try:
         write_atomically(output, text.encode("utf-8"))
     except OSError as error:

@@ -22,6 +22,7 @@ import streamlit as st
 from pandas.api.types import is_string_dtype
 
 from insight_workbench.access_monitoring import BURST_KEYS
+from insight_workbench.atomic import plain_file_name
 from insight_workbench.column_words import in_words
 from insight_workbench.csvsafe import csv_bytes
 from insight_workbench.dashboard import audit, rule_words, session
@@ -418,14 +419,10 @@ def _export_logged(export: pd.DataFrame) -> Callable[[], None] | Literal["ignore
     return audit.on_click(wb, "csv_export", export_keys(export))
 
 
-NOT_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
-
-
 def file_name_part(text: str) -> str:
-    """`text` (a snapshot id from the export) as part of a download's file name: letters,
-    digits, `.`, `_` and `-` only, at most 80 of them, so that markup, a path or a control
-    never reaches the browser's save dialog."""
-    return NOT_IN_FILE_NAMES.sub("_", text)[:80].strip("._") or "snapshot"
+    """`text` (a snapshot id from the export) as part of a download's file name, so that
+    markup, a path or a control never reaches the browser's save dialog."""
+    return plain_file_name(text, 80, "snapshot")
 
 
 def csv_of(prepared: Prepared) -> bytes:

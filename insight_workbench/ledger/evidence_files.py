@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from insight_workbench.atomic import reported_write_errors, staged_folder, write_atomically
+from insight_workbench.atomic import (
+    plain_file_name,
+    reported_write_errors,
+    staged_folder,
+    write_atomically,
+)
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.database import Ledger, reading
 from insight_workbench.ledger.decision_log import Decision, decisions_about
@@ -28,7 +32,6 @@ from insight_workbench.ledger.evidence_html import certificate_page, register_pa
 from insight_workbench.ledger.instants import now, shown, stored
 
 FORMATS = ("html", "json")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def _generated_at() -> str:
 
 
 def certificate_name(key: str) -> str:
-    readable = _UNSAFE.sub("_", key)[:60].strip("._") or "key"
+    readable = plain_file_name(key, 60, "key")
     return f"{readable}-{hashlib.sha256(key.encode()).hexdigest()[:8]}"
 
 
