@@ -90,6 +90,20 @@ def parse_timestamp(text: str, default_tz: str = "UTC") -> datetime:
 
 
 FRACTION = re.compile(r"[.,](\d+)")  # a date has neither: the seconds' fraction
+_END_OF_DAY = re.compile(r"(?P<day>\d{4}-\d{2}-\d{2})[T ]24:00(:00(\.0+)?)?(?P<zone>(Z|[+-].*)?)")
+
+
+def end_of_day_as_next_midnight(value: str) -> str:
+    """ISO 8601's `24:00` (seconds and a fraction of zeros allowed) written as the next
+    day's `00:00:00`, with its zone; any other text as it is."""
+    end_of_day = _END_OF_DAY.fullmatch(value)
+    if not end_of_day:
+        return value
+    try:
+        day = date.fromisoformat(end_of_day["day"]) + timedelta(days=1)
+    except OverflowError:
+        raise TimestampRangeError("years 1 to 9998 in UTC") from None
+    return f"{day.isoformat()}T00:00:00{end_of_day['zone']}"
 
 
 def start_of_utc_day(moment: datetime) -> datetime:
@@ -112,15 +126,16 @@ def read_as_of(text: str) -> datetime:
     """An `as_of` as a person typed it, on the command line or in the app's address: a
     date means 00:00 UTC of that day, a naive timestamp is UTC. Raises
     `TimestampRangeError` outside years 1..9998, `TimestampPrecisionError` for a
-    fraction finer than a microsecond and `ValueError` for anything else."""
-    value = text.strip()
+    fraction finer than a microsecond and `ValueError` for anything else. `t` and `z`
+    are as good as `T` and `Z`, and `24:00` is the next midnight, as in a table's cells."""
+    value = text.strip().upper()
     shape = AS_OF_TEXT.fullmatch(value)
     if not shape:
         raise ValueError("not a date or an ISO 8601 timestamp")
     if finer_than_microsecond(value):
         raise TimestampPrecisionError("finer than a microsecond")
     if len(value) > 10:
-        return parse_timestamp(value)
+        return parse_timestamp(end_of_day_as_next_midnight(value))
     day = date.fromisoformat(value)
     if day.year > LAST_YEAR:
         raise TimestampRangeError("years 1 to 9998 in UTC")

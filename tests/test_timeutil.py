@@ -48,6 +48,11 @@ def test_to_utc(moment: datetime, expected: datetime) -> None:
         ("2026-07-01T10:00:00Z", datetime(2026, 7, 1, 10, tzinfo=UTC)),
         ("2026-07-01T10:00:00.123456Z", datetime(2026, 7, 1, 10, 0, 0, 123456, tzinfo=UTC)),
         ("2026-07-01T10:00:00.999000000Z", datetime(2026, 7, 1, 10, 0, 0, 999000, tzinfo=UTC)),
+        # as a table's cells are read: `t` and `z` for `T` and `Z`, 24:00 the next midnight
+        ("2026-03-29t12:00:00z", datetime(2026, 3, 29, 12, tzinfo=UTC)),
+        ("2026-03-29T24:00:00Z", datetime(2026, 3, 30, tzinfo=UTC)),
+        ("2026-12-31 24:00+01:00", datetime(2026, 12, 31, 23, tzinfo=UTC)),
+        ("2026-03-29T24:00:00.000Z", datetime(2026, 3, 30, tzinfo=UTC)),
     ],
 )
 def test_parse_as_of(text: str | None, expected: datetime) -> None:
@@ -58,7 +63,9 @@ def test_parse_as_of_default_is_made_utc() -> None:
     assert parse_as_of(None, datetime(2026, 1, 1, 12)).tzinfo is UTC
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "01/12/2026"])
+@pytest.mark.parametrize(
+    "text", ["yesterday", "2026-13-01", "01/12/2026", "2026-03-29T24:00:01Z", "2026-03-29T24:30"]
+)
 def test_parse_as_of_refuses_what_is_not_a_time(text: str) -> None:
     with pytest.raises(InputError, match=r"^--as-of: not a date or an ISO 8601 timestamp$"):
         parse_as_of(text, DEFAULT)

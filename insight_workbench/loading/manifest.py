@@ -7,7 +7,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -21,6 +21,7 @@ from insight_workbench.loading.safe_files import read_blocks
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.timeutil import (
     TimestampRangeError,
+    end_of_day_as_next_midnight,
     format_utc,
     known_timezone,
     parse_timestamp,
@@ -86,9 +87,6 @@ def read_manifest(folder: Path) -> Manifest:
     )
 
 
-_END_OF_DAY = re.compile(r"(?P<day>\d{4}-\d{2}-\d{2})[T ]24:00(:00(\.0+)?)?(?P<zone>(Z|[+-].*)?)")
-
-
 def folder_name(folder: Path) -> str:
     """The folder's name as text: a byte that is not UTF-8 (a name in Latin-1) becomes
     `\ufffd`, never a stand-in no file, terminal or database can take."""
@@ -102,14 +100,7 @@ def _exported_at(text: str, timezone: str) -> datetime:
     value = text.strip().upper()
     if not re.fullmatch(TIMESTAMP_PATTERN, value):
         raise ValueError("not an ISO 8601 timestamp")
-    end_of_day = _END_OF_DAY.fullmatch(value)
-    if end_of_day:
-        try:
-            day = date.fromisoformat(end_of_day["day"]) + timedelta(days=1)
-        except OverflowError:
-            raise TimestampRangeError("years 1 to 9998 in UTC") from None
-        value = f"{day.isoformat()}T00:00:00{end_of_day['zone']}"
-    return parse_timestamp(value, timezone)
+    return parse_timestamp(end_of_day_as_next_midnight(value), timezone)
 
 
 def _timestamp_problem(error: ValueError) -> str:
