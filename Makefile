@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 KEY_FILE := .streamlit/pseudonym.key
 PORT ?= 8501
 
-.PHONY: run test lint audit lock install chromium postgres bench bench-large docs sample clean
+.PHONY: run test lint audit lock install key chromium postgres bench bench-large docs sample clean
 
 # Exactly the locked, hash-checked set; then the project itself, without resolving again.
 $(STAMP): requirements.lock pyproject.toml
@@ -32,6 +32,8 @@ $(KEY_FILE): | $(STAMP)
 	mkdir -p .streamlit
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $(KEY_FILE)
 	chmod 600 $(KEY_FILE)
+
+key: $(KEY_FILE)
 
 run: $(STAMP) $(KEY_FILE)
 	INSIGHT_ROLE=$${INSIGHT_ROLE:-dpo} INSIGHT_PSEUDONYM_KEY_FILE=$${INSIGHT_PSEUDONYM_KEY_FILE:-$(KEY_FILE)} \

@@ -146,7 +146,7 @@ def sample_path() -> Path:
     if not (SAMPLE / "manifest.json").is_file():
         pytest.fail(
             "data/sample/manifest.json is missing: the committed sample snapshot is needed "
-            "(regenerate it with `insight-workbench sample --out data/sample`)",
+            "(regenerate it with `make sample`)",
             pytrace=False,
         )
     return SAMPLE

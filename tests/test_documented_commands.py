@@ -28,8 +28,12 @@ from insight_workbench.commands.report_cmd import prepare_report
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-PROGRAM = re.compile(r"^(\$ )?(\.venv/bin/)?insight-workbench(\s|$)")
+DOCUMENTS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]
+# The console script as a fresh clone has it (`.venv/bin/`; a bare `insight-workbench` is
+# on no PATH there), after the environment variables the command sets.
+PROGRAM = re.compile(r"^(\$ )?([A-Z_][A-Z0-9_]*=\S+ )*\.venv/bin/insight-workbench(\s|$)")
+BARE = re.compile(r"^(\$ )?([A-Z_][A-Z0-9_]*=\S+ )*insight-workbench(\s|$)")
+ASSIGNMENT = re.compile(r"^(?P<name>[A-Z_][A-Z0-9_]*)=(?P<value>.*)$")
 SKIP = re.compile(r"^<!-- doc-test: skip \((?P<why>[^)]+)\) -->$")
 FENCE = re.compile(r"^(```|~~~)")
 # Exit codes the docs give on the sample: check reports its planted findings, validate
@@ -43,6 +47,7 @@ class Documented:
     where: str  # file:line of the command's first line
     argv: tuple[str, ...]  # the words after `insight-workbench`
     skip: str | None  # why its block is not run
+    environment: tuple[tuple[str, str], ...] = ()  # the `NAME=value` words before it
 
     @property
     def expected(self) -> int:
@@ -68,6 +73,11 @@ def documented_commands(path: Path) -> list[Documented]:
                 skip = None  # a marker applies to the block right after it
             continue
         if not pending:
+            if BARE.match(line.strip()):
+                raise AssertionError(
+                    f"{path.name}:{number}: write `.venv/bin/insight-workbench`: a fresh "
+                    "clone has no `insight-workbench` on its PATH"
+                )
             if not PROGRAM.match(line.strip()):
                 continue
             start = number
@@ -77,7 +87,11 @@ def documented_commands(path: Path) -> list[Documented]:
             continue
         words = shlex.split(pending, comments=True)
         words = words[1:] if words[0] == "$" else words
-        found.append(Documented(f"{path.name}:{start}", tuple(words[1:]), skip))
+        environment = []
+        while ASSIGNMENT.match(words[0]):
+            name, _, value = words.pop(0).partition("=")
+            environment.append((name, value))
+        found.append(Documented(f"{path.name}:{start}", tuple(words[1:]), skip, tuple(environment)))
         pending = ""
     return found
 
@@ -105,12 +119,16 @@ def test_only_reasoned_blocks_are_skipped() -> None:
 @pytest.fixture
 def fresh_clone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working folder as a fresh clone has it: the sample (a copy: a documented command
-    may rewrite it) and the notebooks. The pseudonymisation key is a test one."""
+    may rewrite it) and the notebooks, after `make key` (a test key, in the file that
+    writes). No key is set in the environment: a command that needs one names it."""
     shutil.copytree(ROOT / "data" / "sample", tmp_path / "data" / "sample")
     (tmp_path / "notebooks").symlink_to(ROOT / "notebooks", target_is_directory=True)
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "pseudonym.key").write_text(TEST_KEY + "\n", encoding="utf-8")
+    (tmp_path / ".streamlit" / "pseudonym.key").chmod(0o600)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("INSIGHT_PSEUDONYM_KEY_FILE", raising=False)
-    monkeypatch.setenv("INSIGHT_PSEUDONYM_KEY", TEST_KEY)
+    for name in ("INSIGHT_PSEUDONYM_KEY_FILE", "INSIGHT_PSEUDONYM_KEY"):
+        monkeypatch.delenv(name, raising=False)
     return tmp_path
 
 
@@ -144,6 +162,8 @@ def test_the_documented_command_works(
 ) -> None:
     if documented.skip:
         pytest.skip(documented.skip)
+    for name, value in documented.environment:
+        monkeypatch.setenv(name, value)
     if documented.argv[:1] == ("report",) and documented.argv != FIRST_REPORT:
         assert check_report_inputs(documented.argv) >= 1
         return

@@ -4,12 +4,13 @@ files refused with a message naming the file and the key."""
 from __future__ import annotations
 
 import dataclasses
+import typing
 from pathlib import Path
 
 import pytest
 
 from insight_workbench.errors import InputError
-from insight_workbench.policy import load_policy
+from insight_workbench.policy import RANGES, Policy, load_policy
 
 # The defaults table of docs/rule-semantics.md ("Policy settings").
 RULES_MD_DEFAULTS = {
@@ -35,6 +36,22 @@ def policy_file(tmp_path: Path, text: str) -> Path:
 
 def test_defaults_are_those_of_the_rules_catalogue() -> None:
     assert load_policy().as_dict() == RULES_MD_DEFAULTS
+
+
+def test_every_setting_is_a_whole_number_with_its_range_or_text() -> None:
+    """What the loader can check: a whole number (refused outside its range in RANGES)
+    or text. A newcomer's setting of another type, or a number without a range, fails
+    here, not as a traceback when the policy is first read."""
+    for section, cls in typing.get_type_hints(Policy).items():
+        for setting in dataclasses.fields(cls):
+            where = f"[{section}].{setting.name}"
+            assert setting.type in ("int", "str"), (
+                f"{where}: a policy setting is a whole number or text (policy.py's _section)"
+            )
+            if setting.type == "int":
+                assert (section, setting.name) in RANGES, (
+                    f"{where}: add its sane range to RANGES in insight_workbench/policy.py"
+                )
 
 
 def test_policy_is_frozen() -> None:

@@ -355,3 +355,33 @@ def test_replaces_an_earlier_sample_in_another_format(tmp_path):
 )
 def test_due_dates_used_for_the_background_requests(received, clock, extended, due):
     assert sar_due(at(received), at(clock) if clock else None, extended) == due
+
+
+def test_a_case_can_plant_an_organisation_of_its_own(tmp_path):
+    """`World.add_org`, as CONTRIBUTING.md's recipe for a rule about organisations
+    plants one: it is written, numbered after the others, and the rule finds it."""
+    from insight_workbench.policy import load_policy
+    from insight_workbench.rules.runner import run_check
+    from insight_workbench.sample.planted import CASES, plant
+
+    @plant("XX-900", planted="a trial organisation last contacted long ago")
+    def _stale_trial(world, actors):  # a case of a rule under test: removed below
+        created, contacted = at("2025-01-01T00:00:00Z"), at("2026-03-01T00:00:00Z")
+        org = world.add_org("trial", created, last_contact_at=contacted, members=[actors.take()])
+        world.add_org("trial", created, last_contact_at=contacted)  # no data held: no finding
+        return [f"org:{org.org_id}"]
+
+    try:
+        out = generate_sample(tmp_path / "sample", orgs=16, users=200, days=30)
+    finally:
+        del CASES["XX-900"]
+    document = json.loads((out / "planted.json").read_text(encoding="utf-8"))
+    assert {"rule": "XX-900", "key": "org:O0017"} in document["findings"]
+    snapshot = load_snapshot(out)
+    try:
+        found = run_check(snapshot, load_policy(), prefixes=["RET-002"]).findings
+        assert {"org:O0017", "org:O0018"} & {finding.key for finding in found} == {"org:O0017"}
+        assert row(snapshot, "SELECT count(*) FROM organisations") == (18,)
+        assert row(snapshot, "SELECT count(*) FROM users WHERE org_id = 'O0017'") == (1,)
+    finally:
+        snapshot.con.close()

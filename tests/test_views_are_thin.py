@@ -30,6 +30,20 @@ def test_pages_hold_no_sql_and_no_duckdb(path: Path) -> None:
     assert not SQL.search(text)
 
 
+@pytest.mark.parametrize("path", PAGES, ids=lambda p: p.name)
+def test_pages_never_import_the_command_line(path: Path) -> None:
+    """The app's layer (import-linter sees only the package, not app.py and app_pages/)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    assert names  # every page imports the library
+    banned = ("insight_workbench.cli", "insight_workbench.commands", "typer")
+    assert not [n for n in names if n in banned or n.startswith(tuple(b + "." for b in banned))]
+
+
 def test_notebooks_never_import_typer_or_streamlit() -> None:
     imports = sorted(
         {

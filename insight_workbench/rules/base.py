@@ -57,7 +57,10 @@ class Rule:
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
-            raise ValueError(f"{self.code}: family {self.family} has no label in FAMILIES")
+            raise ValueError(
+                f"{self.code}: family {self.family} has no label in FAMILIES "
+                "(insight_workbench/rules/base.py): add one for a new family"
+            )
         if self.severity not in SEVERITIES:
             raise ValueError(f"{self.code}: unknown severity {self.severity!r}")
         missing = [s for s in DOC_SECTIONS if s + ":" not in self.doc]

@@ -30,7 +30,7 @@ planted cases (`insight_workbench/sample/planted.py`); do not edit by hand.
 `data/sample/` is a synthetic export of the Insight Products platform, made by
 
 ```
-insight-workbench sample --out {command_options}
+.venv/bin/insight-workbench sample --out {command_options}
 ```
 
 It follows [snapshot-format.md](snapshot-format.md) exactly (manifest with
@@ -154,7 +154,7 @@ SERIES = """\
 ## A series of monthly snapshots
 
 ```
-insight-workbench sample --months 12 --out series
+.venv/bin/insight-workbench sample --months 12 --out series
 ```
 
 writes twelve snapshots, `series/2025-12/` to `series/2026-11/`, and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from insight_workbench.sample.timekeeping import EXPORTED_AT
@@ -89,3 +90,37 @@ class World:
     orgs: list[Org]
     users: list[User]  # every account ever made, in user_id order (erased ones included)
     unattached_logins: list[Pending] = field(default_factory=list)  # user_id NULL or orphan
+
+    def add_org(
+        self,
+        status: str,
+        created_at: int,
+        *,
+        closed_at: int | None = None,
+        last_contact_at: int | None = None,
+        product: str = "local_insight",
+        members: Sequence[User] = (),
+    ) -> Org:
+        """A new organisation, numbered after the others, for a rule about organisations
+        (times are epoch seconds, as `timekeeping.at` gives them). `members` (users from
+        `actors.take()`) move into it, with the activity the sample gives them."""
+        number = len(self.orgs) + 1
+        slug = f"planted-organisation-{number}"
+        org = Org(
+            len(self.orgs),
+            f"O{number:04d}",
+            f"Planted Organisation {number}",
+            f"https://www.{slug}.example.org/",
+            f"{slug}.example.org",
+            product,
+            status,
+            created_at,
+            closed_at=closed_at,
+            last_contact_at=last_contact_at,
+            scenario="planted",
+        )
+        self.orgs.append(org)
+        for user in members:
+            user.org = org
+            org.n_users += 1
+        return org
