@@ -90,16 +90,16 @@ EXCEPTION = ("--except", "--basis", "Contract ends", "--approver", "Board")
         (("--except", "--approver", "Board", "--until", "2099-01-01"), "--except needs --basis"),
         (("--except", "--basis", "Contract", "--until", "2099-01-01"), "needs --approver"),
         (("--except", "--basis", "Contract", "--approver", "Board"), "needs --until"),
-        ((*EXCEPTION, "--until", "2020-01-01"), "end date must be after today"),
-        ((*EXCEPTION, "--until", "today"), "end date must be after today"),
+        ((*EXCEPTION, "--until", "2020-01-01"), "--until: an exception's end date must be after"),
+        ((*EXCEPTION, "--until", "today"), "--until: an exception's end date must be after"),
         ((*EXCEPTION, "--until", "30/06/2099"), "--until: give a date as YYYY-MM-DD"),
         ((*EXCEPTION, "--until", "2099-W10-1"), "--until: give a date as YYYY-MM-DD"),
-        (("--except", "--basis", " ", "--approver", "Board", "--until", "2099-01-01"), "basis"),
+        (("--except", "--basis", " ", "--approver", "Board", "--until", "2099-01-01"), "--basis: "),
         (("--acknowledge", "--until", "2099-01-01"), "--until: only with --except"),
         (("--acknowledge", "--assign", "Vendor team"), "give one action at a time"),
         ((), "give one action: --acknowledge"),
-        (("--note", ""), "a note needs its text"),
-        (("--assign", " "), "owner is required"),
+        (("--note", ""), "--note: a note needs its text"),
+        (("--assign", " "), "--assign: the owner is required"),
     ],
 )
 def test_an_incomplete_decision_is_exit_2(
@@ -129,8 +129,34 @@ def test_a_decision_without_a_ledger_file_is_exit_2_and_makes_none(tmp_path: Pat
     env = {"INSIGHT_LEDGER": str(missing), "INSIGHT_USER": "dpo@example.org"}
     done = run_cli("decide", "org:O1", "--rule", "RET-001", "--acknowledge", env=env)
     assert done.returncode == 2
-    assert "no such file, so no run is recorded to decide on" in done.stderr
+    assert "no such file (no ledger has been written there), so no run is recorded" in done.stderr
     assert not missing.exists()
+
+
+def test_a_decision_on_an_empty_ledger_file_or_database_is_exit_2_and_makes_none(
+    tmp_path: Path, postgres_server: object
+) -> None:
+    """An empty SQLite file or PostgreSQL database holds no recorded finding either: the
+    decision is refused there as where no file is, and no ledger is left to be found
+    intact by `ledger verify`."""
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.engine import make_url
+
+    empty = tmp_path / "ledger.sqlite"
+    empty.write_bytes(b"")
+    url = postgres_server.new_database()  # type: ignore[attr-defined]
+    for setting in (str(empty), url):
+        env = {"INSIGHT_LEDGER": setting, "INSIGHT_USER": "dpo@example.org"}
+        done = run_cli("decide", "org:O1", "--rule", "RET-001", "--acknowledge", env=env)
+        assert done.returncode == 2
+        assert "so no run is recorded to decide on" in done.stderr
+        verified = run_cli("ledger", "verify", env=env)
+        assert verified.returncode == 2, verified.stdout
+    assert empty.stat().st_size == 0
+    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    with engine.connect() as connection:
+        assert inspect(connection).get_table_names() == []
+    engine.dispose()
 
 
 def test_the_rule_code_may_be_written_in_lower_case(env: dict[str, str]) -> None:

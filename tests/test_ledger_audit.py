@@ -606,12 +606,9 @@ def test_a_key_the_trail_cannot_hold_as_text_is_named_by_its_hash() -> None:
         assert loggable_key(key) == "org:sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-READ_ONLY_COMMANDS = [
-    ["ledger", "verify"],
-    ["ledger", "prune"],
-    ["history"],
-    ["evidence", "--out", "evidence"],
-]
+CHECKING_COMMANDS = [["ledger", "verify"], ["ledger", "prune"]]
+READING_COMMANDS = [["history"], ["evidence", "--out", "evidence"]]
+READ_ONLY_COMMANDS = CHECKING_COMMANDS + READING_COMMANDS
 
 
 def another_database(path: Path) -> None:
@@ -637,11 +634,18 @@ def another_database(path: Path) -> None:
 def test_a_command_that_only_reads_refuses_a_file_holding_no_ledger_and_leaves_it(
     tmp_path: Path, make: object, argv: list[str]
 ) -> None:
-    """Never a new, empty ledger made there and then found intact by `ledger verify`."""
+    """Never a new, empty ledger made there and then found intact by `ledger verify`. An
+    empty file is a ledger not yet written: `history` and `evidence` answer for an empty
+    ledger (as for no file, or an empty PostgreSQL database), and leave it empty."""
     path = tmp_path / "ledger.sqlite"
     make(path)  # type: ignore[operator]
     held = path.read_bytes()
     done = run_cli(*argv, env={"INSIGHT_LEDGER": str(path)}, cwd=tmp_path)
+    assert path.read_bytes() == held
+    if not held and argv in READING_COMMANDS:
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        return
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.startswith(f"error: ledger {path}: ")
     assert done.stderr.count("\n") == 1
@@ -650,14 +654,27 @@ def test_a_command_that_only_reads_refuses_a_file_holding_no_ledger_and_leaves_i
 
 
 @pytest.mark.parametrize("argv", READ_ONLY_COMMANDS, ids=" ".join)
-def test_a_command_that_only_reads_refuses_an_empty_postgresql_database(
+def test_an_empty_postgresql_database_is_a_ledger_not_yet_written(
     postgres_server: object, tmp_path: Path, argv: list[str]
 ) -> None:
+    """As a SQLite file not yet written: `ledger verify` and `prune` refuse it (nothing
+    there to find intact), `history` and `evidence` answer for an empty ledger; none
+    makes a ledger there."""
     url = postgres_server.new_database()  # type: ignore[attr-defined]
     done = run_cli(*argv, env={"INSIGHT_LEDGER": url}, cwd=tmp_path)
-    assert (done.returncode, done.stdout) == (2, "")
-    assert done.stderr.endswith(": holds no ledger (no ledger has been written there)\n")
-    assert done.stderr.count("\n") == 1
+    if argv in CHECKING_COMMANDS:
+        assert (done.returncode, done.stdout) == (2, "")
+        assert done.stderr.endswith(": holds no ledger (no ledger has been written there)\n")
+        assert done.stderr.count("\n") == 1
+    else:
+        assert done.returncode == 0, done.stderr
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        new = str(elsewhere / "new.sqlite")
+        missing = run_cli(*argv, env={"INSIGHT_LEDGER": new}, cwd=elsewhere)
+        assert missing.returncode == 0, missing.stderr
+        # the same answer as where nothing is written
+        assert (done.stdout, done.stderr) == (missing.stdout, missing.stderr)
     close_ledgers()
     engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
     with engine.connect() as connection:

@@ -13,6 +13,15 @@ from insight_workbench.terminal import printable
 
 ACTION_OPTIONS = "--acknowledge, --assign OWNER, --note TEXT, --except or --withdraw-exception"
 EXCEPTION_OPTIONS = ("--basis", "--approver", "--until")
+# The option (or setting) each part of a refused decision came from.
+DECISION_OPTIONS = {
+    "note": "--note",
+    "owner": "--assign",
+    "basis": "--basis",
+    "approver": "--approver",
+    "until": "--until",
+    "by": "INSIGHT_USER",
+}
 
 
 def decide(
@@ -71,13 +80,8 @@ def decide(
     """Append one decision about the finding RULE KEY of a recorded run to the ledger,
     made by INSIGHT_USER (default: the operating-system user). Exactly one action; an
     exception without basis, approver or a future end date is refused (exit 2)."""
-    from insight_workbench.ledger.database import (
-        acting_user,
-        ledger_setting,
-        ledger_written,
-        open_ledger,
-    )
-    from insight_workbench.ledger.decisions import Request
+    from insight_workbench.ledger.database import NoLedgerYet, acting_user, open_existing_ledger
+    from insight_workbench.ledger.decisions import DecisionError, Request
     from insight_workbench.ledger.decisions import decide as append_decision
 
     action = _action(acknowledge, assign, note, except_, withdraw)
@@ -93,12 +97,18 @@ def decide(
         raise InputError(f"{' and '.join(given)}: only with --except")
     request = Request(action, assign, note, basis, approver, _date(until))
     by = acting_user()
-    if not ledger_written():  # a decision needs a recorded finding: none without a ledger
+    try:  # a decision needs a recorded finding: none where no ledger is written
+        ledger = open_existing_ledger()
+    except NoLedgerYet as nothing:
         raise InputError(
-            f"ledger {ledger_setting()}: no such file, so no run is recorded to decide on "
+            f"{nothing}, so no run is recorded to decide on "
             "(record one with `check SNAPSHOT --record`)"
-        )
-    decision = append_decision(open_ledger(), rule.strip().upper(), key, request, by=by)
+        ) from None
+    try:
+        decision = append_decision(ledger, rule.strip().upper(), key, request, by=by)
+    except DecisionError as refused:
+        option = DECISION_OPTIONS.get(refused.part)
+        raise InputError(f"{option}: {refused}" if option else str(refused)) from None
     what = f"{decision.action}"
     if decision.owner:
         what += f" (owner {printable(decision.owner)})"

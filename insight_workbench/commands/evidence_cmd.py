@@ -30,9 +30,8 @@ def evidence(
     request whose data a later recorded snapshot (INSIGHT_LEDGER) no longer holds: when
     it was last held, when first gone, and whether that was by its due date."""
     from insight_workbench.ledger.database import (
-        ledger_written,
-        open_existing_ledger,
         reading,
+        written_ledger,
     )
     from insight_workbench.ledger.evidence import why_no_record
     from insight_workbench.ledger.evidence_files import (
@@ -45,7 +44,7 @@ def evidence(
     if out is None:
         raise InputError("--out is required: the folder to write the register and certificates")
     out = output_folder("--out", out)
-    ledger = open_existing_ledger() if ledger_written() else None
+    ledger = written_ledger()
     found = read_evidence(ledger, key) if ledger is not None else empty_evidence()
     written = write_evidence(found, out, chosen)
     late = sum(1 for record in found.records if record.verdict == "late")

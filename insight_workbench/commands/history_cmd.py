@@ -38,15 +38,16 @@ def history(
     """The life of every finding over the runs recorded in the ledger (INSIGHT_LEDGER),
     in the order of the snapshots' export times: new, open, resolved, reopened or
     excepted, with the DPO's decisions."""
-    from insight_workbench.ledger.database import ledger_written, open_existing_ledger
+    from insight_workbench.ledger.database import written_ledger
     from insight_workbench.ledger.lifecycle import Lifecycle, finding_lifecycle
 
     chosen = parse_format(format, FORMATS)
     if rule is not None and not rule.strip():
         raise InputError("--rule: an empty rule prefix was given")
+    ledger = written_ledger()
     lifecycle = (
-        finding_lifecycle(open_existing_ledger(), rule.strip() if rule else None, key)
-        if ledger_written()
+        finding_lifecycle(ledger, rule.strip() if rule else None, key)
+        if ledger is not None
         else Lifecycle((), ())
     )
     if chosen == "json":

@@ -111,6 +111,21 @@ def ledger_written(setting: str | None = None) -> bool:
     return _is_url(setting) or Path(setting).exists()
 
 
+class NoLedgerYet(InputError):
+    """Nothing has been written where the ledger setting points: no SQLite file, an empty
+    one, or a database without a single table. Not another application's database."""
+
+
+def written_ledger(setting: str | None = None) -> Ledger | None:
+    """`open_existing_ledger`, or None where no ledger has been written yet (`NoLedgerYet`):
+    a command that only reads answers as for an empty ledger, and makes none. A missing
+    SQLite file, an empty one and a new PostgreSQL database are answered alike."""
+    try:
+        return open_existing_ledger(setting)
+    except NoLedgerYet:
+        return None
+
+
 def open_existing_ledger(setting: str | None = None) -> Ledger:
     """`open_ledger` for a command that only reads or checks the ledger, which never makes
     one: a SQLite file that is not there (a mistyped or deleted ledger), or a database
@@ -119,13 +134,16 @@ def open_existing_ledger(setting: str | None = None) -> Ledger:
     intact. A ledger of an older schema is still brought to the newest."""
     setting = setting or ledger_setting()
     if not ledger_written(setting):
-        raise InputError(f"ledger {setting}: no such file (no ledger has been written there)")
+        raise NoLedgerYet(f"ledger {setting}: no such file (no ledger has been written there)")
     if not _is_url(setting):
         path = Path(setting)
         if path.is_file() and path.stat().st_size == 0:
-            raise InputError(f"ledger {setting}: the file is empty (it holds no ledger)")
+            raise NoLedgerYet(f"ledger {setting}: the file is empty (it holds no ledger)")
         # Read before the engine connects: switching to WAL would write the file.
-        _refuse_no_ledger(setting, _sqlite_tables(path))
+        try:
+            _refuse_no_ledger(setting, _sqlite_tables(path))
+        except NoLedgerYet as error:  # a file written with no table in it: not a new one
+            raise InputError(str(error)) from None
     return _open(setting, may_make=False)
 
 
@@ -153,7 +171,7 @@ def _refuse_no_ledger(where: str, tables: list[str]) -> None:
         return
     if tables:
         raise InputError(_another_database(where, len(tables)))
-    raise InputError(f"ledger {where}: holds no ledger (no ledger has been written there)")
+    raise NoLedgerYet(f"ledger {where}: holds no ledger (no ledger has been written there)")
 
 
 def _another_database(where: str, held: int) -> str:

@@ -144,7 +144,9 @@ def decide(
     incomplete, the finding is in no recorded run, or there is no exception to withdraw."""
     moment = now or clock_now()
     today = london_today(moment)
-    decision = _checked(request, _text("who decides", by or acting_user(), KEY), moment, today)
+    decision = _checked(
+        request, _text("who decides", "by", by or acting_user(), KEY), moment, today
+    )
     with writing(ledger) as connection:
         if not finding_recorded(connection, rule, key):
             raise InputError(
@@ -224,27 +226,37 @@ def decisions_by_finding(
     return dict(found)
 
 
+class DecisionError(InputError):
+    """A decision refused for one of its parts (`note`, `owner`, `basis`, `approver`,
+    `until`, `by`): a view names its own field for it (the command line its option)."""
+
+    def __init__(self, message: str, part: str) -> None:
+        super().__init__(message)
+        self.part = part
+
+
 def _checked(request: Request, by: str, moment: datetime, today: date) -> Decision:
     """The decision `request` asks for, or `InputError` saying what is missing."""
     if request.action not in ACTIONS:
         raise InputError(f"unknown decision '{request.action}' (one of {', '.join(ACTIONS)})")
-    note = _optional_text("the note", request.note, LONGEST_TEXT)
+    note = _optional_text("the note", "note", request.note, LONGEST_TEXT)
     owner = basis = approver = until = None
     if request.action == NOTE and note is None:
-        raise InputError("a note needs its text")
+        raise DecisionError("a note needs its text", "note")
     if request.action == ASSIGN:
-        owner = _text("the owner", request.owner, KEY)
+        owner = _text("the owner", "owner", request.owner, KEY)
     elif request.owner is not None:
         raise InputError("an owner is given only when assigning")
     if request.action == EXCEPT:
-        basis = _text("an exception's basis", request.basis, LONGEST_TEXT)
-        approver = _text("an exception's approver", request.approver, KEY)
+        basis = _text("an exception's basis", "basis", request.basis, LONGEST_TEXT)
+        approver = _text("an exception's approver", "approver", request.approver, KEY)
         if request.until is None:
-            raise InputError("an exception needs an end date (until)")
+            raise DecisionError("an exception needs an end date (until)", "until")
         if request.until <= today:
-            raise InputError(
+            raise DecisionError(
                 f"an exception's end date must be after today ({today.isoformat()} in "
-                f"London); {request.until.isoformat()} is not"
+                f"London); {request.until.isoformat()} is not",
+                "until",
             )
         until = request.until.isoformat()
     elif (request.basis, request.approver, request.until) != (None, None, None):
@@ -252,21 +264,21 @@ def _checked(request: Request, by: str, moment: datetime, today: date) -> Decisi
     return Decision(request.action, by, stored(moment), owner, note, basis, approver, until)
 
 
-def _text(what: str, value: str | None, longest: int) -> str:
-    text = _optional_text(what, value, longest)
+def _text(what: str, part: str, value: str | None, longest: int) -> str:
+    text = _optional_text(what, part, value, longest)
     if text is None:
-        raise InputError(f"{what} is required and cannot be blank")
+        raise DecisionError(f"{what} is required and cannot be blank", part)
     return text
 
 
-def _optional_text(what: str, value: str | None, longest: int) -> str | None:
+def _optional_text(what: str, part: str, value: str | None, longest: int) -> str | None:
     """`value` without surrounding spaces (None when blank); too long or holding a NUL
     character (which PostgreSQL cannot store) is an `InputError`."""
     if value is None or not value.strip():
         return None
     text = value.strip()
     if len(text) > longest:
-        raise InputError(f"{what} is too long ({len(text)} characters; at most {longest})")
+        raise DecisionError(f"{what} is too long ({len(text)} characters; at most {longest})", part)
     if "\x00" in text:
-        raise InputError(f"{what} holds a NUL character")
+        raise DecisionError(f"{what} holds a NUL character", part)
     return text
