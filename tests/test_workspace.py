@@ -58,6 +58,28 @@ def test_built_once_then_reused(tmp_path: Path) -> None:
     assert reopened.manifest.snapshot_id == "s"
 
 
+def test_folders_made_for_the_cache_are_the_owner_s_and_existing_ones_keep_their_mode(
+    tmp_path: Path, own_cache: Path
+) -> None:
+    """A new cache holds personal data: the owner's alone. A cache shared on purpose (a
+    team's folder, its `tmp` open to all) is never narrowed, nor a read-only one widened."""
+    first = valid_snapshot(tmp_path / "s")
+    ingest(first)[1].con.close()
+    for made in (own_cache, own_cache / "workspaces", own_cache / "tmp", own_cache / "locks"):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o700, made
+    team = tmp_path / "team"
+    (team / "tmp").mkdir(parents=True)
+    team.chmod(0o2775)
+    (team / "tmp").chmod(0o1777)
+    os.environ["INSIGHT_CACHE_DIR"] = str(team)  # the fixture's monkeypatch restores it
+    built, snapshot = ingest(first)
+    snapshot.con.close()
+    assert built.built
+    assert stat.S_IMODE(team.stat().st_mode) == 0o2775
+    assert stat.S_IMODE((team / "tmp").stat().st_mode) == 0o1777
+    assert stat.S_IMODE((team / "workspaces").stat().st_mode) == 0o700
+
+
 def _cut_to_header(file: Path) -> None:
     file.write_text(file.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
 
@@ -413,7 +435,7 @@ def test_a_spill_folder_setting_that_cannot_be_used_is_named(
     assert result.returncode == 2
     assert result.stderr == (
         f"error: INSIGHT_TEMP_DIR: {tmp_path / 'not-a-folder'}: cannot hold a spill folder "
-        "(File exists)\n"
+        "(Not a directory)\n"
     )
 
 

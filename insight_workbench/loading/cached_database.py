@@ -28,7 +28,7 @@ import duckdb
 
 from insight_workbench.atomic import writer_gone, writer_id
 from insight_workbench.errors import InputError, resource_problem
-from insight_workbench.loading.lockdown import Settings, connect_read_only
+from insight_workbench.loading.lockdown import Settings, connect_read_only, owner_only_folder
 
 T = TypeVar("T")
 # The cached files this process opened: a block that fails its checksum is only found
@@ -176,12 +176,9 @@ def _complete(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
 
 
 def _owner_only_folders(root: Path, folder: str) -> None:
-    for name in (folder, "tmp", "locks"):
-        (root / name).mkdir(parents=True, exist_ok=True, mode=0o700)
-    with contextlib.suppress(OSError):  # a cache root not ours to change
-        root.chmod(0o700)
-    for name in (folder, "tmp"):
-        (root / name).chmod(0o700)
+    """The cache's folders (see `lockdown.owner_only_folder`)."""
+    for path in (root, *(root / name for name in (folder, "tmp", "locks"))):
+        owner_only_folder(path)
 
 
 @contextmanager

@@ -93,6 +93,19 @@ def spill_root(settings: Settings) -> Path:
 _spill: dict[Path, Path] = {}
 
 
+def owner_only_folder(path: Path) -> None:
+    """`path` and any missing folder above it, each made the owner's alone (the cache and
+    its spill hold personal data). A folder that already exists keeps its mode: a cache
+    shared on purpose stays shared, a read-only one stays so, `/tmp` is never changed."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for made in reversed(missing):
+        try:
+            made.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by another process: theirs to set
+            continue
+        made.chmod(0o700)  # exactly: the umask may have narrowed what mkdir made
+
+
 def spill_folder(settings: Settings) -> Path:
     """This process's own spill folder, removed when the process ends (readers of one
     workspace never share one)."""
@@ -100,7 +113,7 @@ def spill_folder(settings: Settings) -> Path:
     if root not in _spill:
         check_safe_path(root, "INSIGHT_TEMP_DIR")
         try:
-            root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            owner_only_folder(root)
             folder = Path(tempfile.mkdtemp(prefix=f"spill-{writer_id()}-", dir=root))
         except OSError as error:
             if settings.temp_dir is not None:
