@@ -115,6 +115,15 @@ def test_a_terminal_shows_the_progress(tmp_path: Path) -> None:
     assert "checked as of" in shown
 
 
+def test_the_large_sample_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
+    code, shown = run_on_terminal(
+        ["sample", "--preset", "large", "--scale", "0.01", "--out", str(tmp_path / "large")]
+    )
+    assert code == 0, shown
+    assert "Writing" in shown
+    assert "wrote sample snapshot to" in shown
+
+
 def test_quiet_shows_no_progress_on_a_terminal(tmp_path: Path) -> None:
     code, shown = run_on_terminal(["check", "--quiet", str(valid_snapshot(tmp_path / "s"))])
     assert code in (0, 1)

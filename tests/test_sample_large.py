@@ -15,7 +15,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
-from insight_workbench.sample.large import PRESET_FILE, generate_large
+from insight_workbench.sample.large import PRESET_FILE, TABLE_ORDER, generate_large
 
 CLI = Path(sys.executable).with_name("insight-workbench")
 SCALE = 0.01
@@ -54,7 +54,13 @@ def test_the_rules_find_what_the_distributions_put_there(large: Path) -> None:
 
 
 def test_csv_form_holds_the_same_rows(large: Path, tmp_path: Path) -> None:
-    csv = generate_large(tmp_path / "csv", seed=3, scale=SCALE, fmt="csv")
+    steps: list[tuple[str, int, int]] = []
+    csv = generate_large(
+        tmp_path / "csv", seed=3, scale=SCALE, fmt="csv", on_step=lambda *s: steps.append(s)
+    )
+    # each table reported once written, then the manifest (the command line's bar)
+    total = len(TABLE_ORDER) + 1
+    assert steps == [(name, n, total) for n, name in enumerate([*TABLE_ORDER, "manifest.json"], 1)]
     assert (csv / "logins.csv").read_text(encoding="utf-8").startswith("login_id,ts,user_id,")
     first, second = open_snapshot(large), open_snapshot(csv)
     try:

@@ -78,7 +78,10 @@ def sample(
             raise InputError("--preset: the only preset is 'large'")
         from insight_workbench.sample.large import generate_large
 
-        folder = generate_large(out, seed, 1.0 if scale is None else scale, format or "parquet")
+        with progress_bar(quiet) as phase:
+            folder = generate_large(
+                out, seed, 1.0 if scale is None else scale, format or "parquet", phase("Writing")
+            )
     else:
         from insight_workbench.sample import generate_sample
 

@@ -37,6 +37,7 @@ from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.lockdown import settings_from_env
 from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.progress import OnStep, Steps
 from insight_workbench.sample.earlier import check_earlier
 
 PRESET_FILE = "preset.json"
@@ -80,8 +81,15 @@ TIMESTAMPS = {
 }
 
 
-def generate_large(out: Path, seed: int = 7, scale: float = 1.0, fmt: str = "parquet") -> Path:
-    """Write the large snapshot into `out` (empty, new, or an earlier large sample)."""
+def generate_large(
+    out: Path,
+    seed: int = 7,
+    scale: float = 1.0,
+    fmt: str = "parquet",
+    on_step: OnStep | None = None,
+) -> Path:
+    """Write the large snapshot into `out` (empty, new, or an earlier large sample);
+    `on_step` hears of each table once written, then of the manifest."""
     if not SCALES[0] <= scale <= SCALES[1]:
         raise InputError(f"--scale: must be between {SCALES[0]} and {SCALES[1]}")
     if fmt not in ("csv", "parquet"):
@@ -99,15 +107,23 @@ def generate_large(out: Path, seed: int = 7, scale: float = 1.0, fmt: str = "par
         staged_folder(out, existing="replace") as stage,
         tempfile.TemporaryDirectory(prefix="insight-large-", dir=settings.temp_dir) as spill,
     ):
-        _generate(stage, seed, counts, fmt, settings.memory_limit or MEMORY_LIMIT, spill)
+        steps = Steps(len(TABLE_ORDER) + 1, on_step)
+        _generate(stage, seed, counts, fmt, settings.memory_limit or MEMORY_LIMIT, spill, steps)
         write_manifest(stage, EXPORTED_AT, f"large-x{scale:g}-seed{seed}")
+        steps.finished("manifest.json")
         preset = {"preset": "large", "scale": scale, "seed": seed, "format": fmt, "counts": counts}
         (stage / PRESET_FILE).write_text(json.dumps(preset, indent=2) + "\n", encoding="utf-8")
     return out
 
 
 def _generate(
-    out: Path, seed: int, counts: dict[str, int], fmt: str, memory_limit: str, spill: str
+    out: Path,
+    seed: int,
+    counts: dict[str, int],
+    fmt: str,
+    memory_limit: str,
+    spill: str,
+    steps: Steps,
 ) -> None:
     """Sorting tens of millions of rows by time needs room: what does not fit in
     `memory_limit` goes to the spill folder."""
@@ -127,6 +143,7 @@ def _generate(
             con.execute(statement)
         for table, order in TABLE_ORDER.items():
             _copy(con, table, order, out / f"{table}.{fmt}", fmt)
+            steps.finished(table)
     finally:
         con.close()
 
