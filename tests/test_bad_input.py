@@ -703,6 +703,15 @@ def write_parquet(folder: Path, table: str, data: pa.Table) -> None:
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
+NOT_UTF8 = "not valid UTF-8"
+
+
+def not_utf8(values: list[bytes]) -> pa.Array:
+    """A Parquet text column holding bytes that need not be UTF-8 (pyarrow writes them
+    as asked)."""
+    return pa.array(values, pa.binary()).view(pa.string())
+
+
 def logins_table(**columns: pa.Array) -> pa.Table:
     n = len(next(iter(columns.values())))
     base = {
@@ -786,6 +795,40 @@ PARQUET = [
         expect("SELECT login_id || '/' || file_row_number FROM logins", ["L1/first"]),
     ),
     (
+        "text that is not UTF-8 quarantines its record alone, naming the column",
+        logins_table(ip=not_utf8([b"10.0.0.1", PLANTED.encode() + b"\xff", b"10.0.0.3"])),
+        [(2, "ip", NOT_UTF8)],
+        expect("SELECT login_id || ' ' || ip FROM logins", ["L1 10.0.0.1", "L3 10.0.0.3"]),
+    ),
+    (
+        "... dictionary-encoded, in an extra column",
+        logins_table(note=not_utf8([PLANTED.encode() + b"\xfe", b"kept"]).dictionary_encode()),
+        [(1, "note", NOT_UTF8)],
+        expect("SELECT login_id || ' ' || note FROM logins", ["L2 kept"]),
+    ),
+    (
+        "an instant in milliseconds too far off for DuckDB is not an ISO 8601 timestamp",
+        logins_table(ts=pa.array([1767603600000, 9999999999999999], pa.timestamp("ms", "UTC"))),
+        [(2, "ts", BAD_TS)],
+        expect("SELECT ts FROM logins", [utc(2026, 1, 5, 9)]),
+    ),
+    (
+        "... a naive time in seconds, before the first DuckDB holds, in the manifest zone",
+        logins_table(ts=pa.array([-9223372036854775, 1767603600, None], pa.timestamp("s"))),
+        [(1, "ts", BAD_TS), (3, "ts", MISSING)],
+        expect("SELECT ts FROM logins", [utc(2026, 1, 5, 9)]),
+    ),
+    (
+        "... both, with a column named as DuckDB's record index",
+        logins_table(
+            ts=pa.array([-(2**62), 1767603600000, 1767603600000], pa.timestamp("ms", "UTC")),
+            ip=not_utf8([b"10.0.0.1", b"10.0.0.2", b"\xff"]),
+            file_row_number=pa.array(["first", "second", "third"]),
+        ),
+        [(1, "ts", BAD_TS), (3, "ip", NOT_UTF8)],
+        expect("SELECT login_id || '/' || file_row_number FROM logins", ["L2/second"]),
+    ),
+    (
         "... and beside it one named as DuckDB's row id, typed as the records are",
         logins_table(
             ts=pa.array([PLANTED, "2026-07-01T10:00:00+01:00", PLANTED]),
@@ -811,6 +854,55 @@ def test_parquet_mixed_with_csv(tmp_path: Path, data: pa.Table, rejects: list, c
     assert PLANTED not in json.dumps(validation_report(snapshot))
     if check:
         check(snapshot)
+
+
+def test_a_parquet_dataset_s_text_that_is_not_utf8_costs_its_record_alone(
+    tmp_path: Path,
+) -> None:
+    folder = valid_snapshot(tmp_path / "snapshot")
+    (folder / "deidentified").mkdir()
+    region = not_utf8([b"North", PLANTED.encode() + b"\xff"])
+    pq.write_table(
+        pa.table({"region": region, "n_users": [12, 30]}), folder / "deidentified" / "usage.parquet"
+    )
+    snapshot = load_snapshot(folder)
+    assert_all_rows_accounted(snapshot)
+    assert rejects_of(snapshot) == [("deidentified/usage", 2, "region", NOT_UTF8)]
+    assert column(snapshot, 'SELECT region FROM "deidentified__usage"') == ["North"]
+    no_planted_value_anywhere(snapshot)
+
+
+def test_parquet_values_duckdb_cannot_read_are_quarantined_by_the_command_line(
+    tmp_path: Path,
+) -> None:
+    """An instant in milliseconds past what DuckDB holds, and a name that is not UTF-8:
+    `validate` names each row and column (never the value), and every other row loads."""
+    folder = valid_snapshot(tmp_path / "snapshot")
+    ms = pa.timestamp("ms", tz="UTC")
+    users = pa.table(
+        {
+            "user_id": ["U1", "U2", "U3"],
+            "org_id": ["O1"] * 3,
+            "name": not_utf8([b"Ann", PLANTED.encode() + b"\xff", b"Bob"]),
+            "email": ["a@example.org", "b@example.org", "c@example.org"],
+            "telephone": pa.array([None] * 3, pa.string()),
+            "role": ["user", "group_admin", "user"],
+            "created_at": pa.array([1736035200000] * 3, ms),
+            "deleted_at": pa.array([None, None, 9999999999999999], ms),
+        }
+    )
+    write_parquet(folder, "users", users)
+    for command in ("validate", "ingest"):
+        result = run_cli(command, folder)
+        assert result.returncode == (1 if command == "validate" else 0), result.stderr
+        assert PLANTED not in result.stdout + result.stderr
+    assert "users row 2, column name: not valid UTF-8" in run_cli("validate", folder).stdout
+    snapshot = load_snapshot(folder)
+    assert rejects_of(snapshot) == [
+        ("users", 2, "name", NOT_UTF8),
+        ("users", 3, "deleted_at", BAD_TS),
+    ]
+    assert column(snapshot, "SELECT user_id FROM users") == ["U1"]
 
 
 def test_parquet_column_names_are_trimmed_as_a_csv_header_s_are(tmp_path: Path) -> None:
@@ -1000,10 +1092,11 @@ def parquet_repeated_name(folder: Path) -> None:
     write_parquet(folder, "logins", data)
 
 
-def parquet_text_not_utf8(folder: Path) -> None:
-    """A string column holding bytes that are not UTF-8 (pyarrow writes them as asked)."""
-    ips = pa.array([PLANTED.encode(), b"\xff\xfe"], pa.binary()).view(pa.string())
-    write_parquet(folder, "logins", logins_table(ip=ips))
+def parquet_nested_text_not_utf8(folder: Path) -> None:
+    """Text that is not UTF-8 inside a struct: the careful reading takes only text and
+    timestamps at the top level, so the file is refused, naming the column."""
+    notes = pa.StructArray.from_arrays([not_utf8([PLANTED.encode(), b"\xff\xfe"])], ["note"])
+    write_parquet(folder, "logins", logins_table(ip=pa.array([PLANTED, "10.0.0.2"]), meta=notes))
 
 
 def garbage_parquet(folder: Path) -> None:
@@ -1250,9 +1343,9 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
     ),
     ("parquet unreadable", garbage_parquet, ("logins.parquet", "Parquet")),
     (
-        "parquet text not UTF-8",
-        parquet_text_not_utf8,
-        ("logins.parquet", "column 'ip' cannot be read"),
+        "parquet text not UTF-8 inside a struct",
+        parquet_nested_text_not_utf8,
+        ("logins.parquet", "column 'meta' cannot be read"),
     ),
     (
         "parquet column named twice",

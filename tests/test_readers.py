@@ -16,7 +16,10 @@ from hypothesis import strategies as st
 
 from insight_workbench.errors import InputError
 from insight_workbench.loading.readers import (
+    CannotRepair,
+    StructuralReject,
     _read_csv_with_python,
+    _timestamp_text,
     count_records,
     python_records,
     read_file,
@@ -241,6 +244,85 @@ def test_parquet_rows_are_numbered_by_the_file(tmp_path: Path) -> None:
     ).fetchone()
     assert found == (300_000, 0, 2)
     assert count_records(path) == 300_000
+
+
+def test_parquet_values_duckdb_cannot_read_cost_their_records_alone(tmp_path: Path) -> None:
+    """DuckDB refuses a whole Parquet file for one text that is not UTF-8 or one
+    timestamp it cannot hold in microseconds. Read carefully, those columns come from
+    pyarrow, in batches, joined to the others by record index: the text's record is
+    left out, naming the column, the timestamp becomes its text, and the records keep
+    the file's order and numbers across batches and row groups."""
+    path = tmp_path / "t.parquet"
+    records = 250_000
+    names = [f"n{i}".encode() for i in range(1, records + 1)]
+    for row in (2, 150_001):
+        names[row - 1] = b"\xff" + names[row - 1]
+    instants = list(range(1, records + 1))
+    instants[2] = 9999999999999999  # row 3
+    pq.write_table(
+        pa.table(
+            {
+                "id": pa.array(range(1, records + 1)),
+                "name": pa.array(names, pa.binary()).view(pa.string()),
+                "at": pa.array(instants, pa.timestamp("ms", "UTC")),
+                "flag": pa.array([True, False] * (records // 2)),
+            }
+        ),
+        path,
+        row_group_size=60_000,
+    )
+    con = connect()
+    read_file(con, path, "fast")
+    with pytest.raises(duckdb.Error):
+        con.execute("SELECT count(*) FROM fast").fetchall()
+    raw = read_file(con, path, "raw", careful=True)
+    assert kind(con, "raw") == "LOCAL TEMPORARY"
+    assert raw.rejects == [
+        StructuralReject(2, "not valid UTF-8", "name"),
+        StructuralReject(150_001, "not valid UTF-8", "name"),
+    ]
+    assert raw.native == {"flag": "bool"}
+    found = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE CAST(c0 AS BIGINT) <> _row OR "
+        "c1 <> 'n' || _row OR n3 <> (_row % 2 = 1)) FROM raw"
+    ).fetchone()
+    assert found == (records - 2, 0)
+    backwards = con.execute(  # the table is in file order (typing keeps it so)
+        "SELECT count(*) FROM (SELECT _row - lag(_row) OVER (ORDER BY rowid) AS step "
+        "FROM raw) WHERE step <= 0"
+    ).fetchone()
+    assert backwards == (0,)
+    ats = con.execute("SELECT _row, c2 FROM raw WHERE _row IN (1, 3) ORDER BY _row").fetchall()
+    assert ats == [(1, "1970-01-01T00:00:00.001Z"), (3, "318857-05-20T17:46:39.999Z")]
+    assert raw.records(con) == records == count_records(path)
+
+
+def test_careful_reading_of_a_parquet_file_duckdb_reads_whole_repairs_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"id": [1]}), path)
+    with pytest.raises(CannotRepair):
+        read_file(connect(), path, "raw", careful=True)
+
+
+@pytest.mark.parametrize("unit", ["s", "ms"])
+def test_a_timestamp_s_text_is_duckdb_s_for_any_count(unit: str) -> None:
+    """The text written for a timestamp DuckDB cannot hold is DuckDB's form, checked
+    on those it can (BC dates, fractions and the ends of its range among them)."""
+    import random
+
+    most = (2**63 - 1) // (1_000_000 if unit == "s" else 1_000)
+    draw = random.Random(unit)
+    counts = [draw.randint(-most, most) for _ in range(2_000)]
+    counts += [-most, most, 0, -1, 1, -62135596800 * 1000 // (1 if unit == "ms" else 1000)]
+    con = connect()
+    con.register("v", pa.table({"t": pa.array(counts, pa.timestamp(unit, "UTC"))}))
+    found = con.execute(
+        "SELECT replace(CAST(timezone('UTC', t) AS VARCHAR), ' ', 'T') || 'Z' FROM v"
+    ).fetchall()
+    assert [text for (text,) in found] == [_timestamp_text(c, unit, True) for c in counts]
+    assert _timestamp_text(10**16, "ms", False) == "318857-05-20T17:46:40"
 
 
 def test_unreadable_parquet_is_refused(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ names never become SQL identifiers before typing, so a column called `rowid`,
 fixed by the contract and DuckDB never sniffs it. Typing happens afterwards,
 in `coercion.py`. A Parquet column that already holds an instant, a date or a
 boolean is also kept as it is (`n0`, `n1`, ...), so typing it needs no round
-trip through text.
+trip through text. A Parquet file DuckDB fails to read is read again carefully
+(`read_file`'s `careful`): the columns DuckDB cannot read come from pyarrow.
 
 The loader and the record counter ask for no `_row` column (`numbered=False`): a
 CSV file DuckDB reads whole is then left as the table of its records, without
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -60,6 +62,7 @@ CSV_PROBLEMS = {  # Python's csv messages (never a value) -> the reason recorded
 class StructuralReject:
     row: int  # 1-based record index, header not counted
     reason: str
+    column: str | None = None  # the column at fault, when one is (else the record)
 
 
 @dataclass
@@ -191,14 +194,20 @@ def read_file(
     *,
     relation_if_empty: bool = True,
     numbered: bool = True,
+    careful: bool = False,
 ) -> RawTable:
     """Read one CSV or Parquet export into the untyped relation `table`; messages name
     the file `label` (default: its name). With `relation_if_empty` false, a CSV file of
     a header alone makes no relation (`RawTable.header_only`): a caller that has nothing
     to do with no records is spared the statements. With `numbered` false, the relation
-    may lack the column `_row`: its queries read the record index as `RawTable.row`."""
+    may lack the column `_row`: its queries read the record index as `RawTable.row`.
+
+    `careful` is for a Parquet file that DuckDB failed to read: the columns it cannot
+    read are read with pyarrow (text that is not UTF-8 leaving its record out, in
+    `rejects`; a timestamp too far off for DuckDB becoming its text), the others by
+    DuckDB, into a temporary table. `CannotRepair` when that cannot be done."""
     if path.suffix == ".parquet":
-        return _read_parquet(con, path, table, label or path.name)
+        return _read_parquet(con, path, table, label or path.name, careful)
     return _read_csv(con, path, table, label or path.name, relation_if_empty, numbered)
 
 
@@ -438,7 +447,9 @@ def _read_csv_with_python(
     return rejects
 
 
-def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str) -> RawTable:
+def _read_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, label: str, careful: bool = False
+) -> RawTable:
     file = quote_literal(str(path))
     try:
         schema = parquet_columns(con, path)
@@ -463,31 +474,16 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
     names = [name.strip() for name in written]
     check_names(names, shown(label), column="column")
     nested = {name.strip(): fields for name, fields in nested.items()}
-    file_table = None
-    source = f"read_parquet({file}, {ROW_NUMBER} = true, {NO_HIVE})"
-    row, added = f"{ROW_NUMBER} + 1", 1  # the record index DuckDB adds last
-    if any(name.casefold() == ROW_NUMBER for name in written):
-        # The file's own column takes the name DuckDB gives the record index: its
-        # records are held in file order instead, numbered by rowid, under names by
-        # position (`f0`, ...), so that a column of the file called `rowid` cannot hide it.
-        file_table = f"{table}_file"
-        by_position = ", ".join(f"{quote_ident(n)} AS f{i}" for i, n in enumerate(written))
-        con.execute(
-            f"CREATE TEMP TABLE {quote_ident(file_table)} AS "
-            f"SELECT {by_position} FROM read_parquet({file}, {NO_HIVE})"
-        )
-        source, row, added = quote_ident(file_table), "rowid + 1", 0
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        described = con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet({file}, {NO_HIVE})"
+        ).fetchall()
     except duckdb.Error:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
-    found = [str(r[1]) for r in described[: len(described) - added]]
+    found = [str(r[1]) for r in described]
     if len(found) != len(names):
         raise InputError(f"{shown(label)}: not a readable Parquet file")
     types = dict(zip(names, found, strict=True))  # by position: DuckDB's names may differ
-    in_source = {
-        name: f"f{i}" if file_table else quote_ident(written[i]) for i, name in enumerate(names)
-    }
     kept = [name for name in names if not is_credential(name) and name not in nested]
     credentials = [f for n in names for f in ([n] if is_credential(n) else nested.get(n, []))]
     raw = RawTable(
@@ -497,38 +493,254 @@ def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str, label:
         {name: names.index(name) for name in kept},
         parquet_types=types,
         is_view=True,
-        file_table=file_table,
     )
-    raw.native = {name: NATIVE[types[name]] for name in kept if types[name] in NATIVE}
+    # Careful: the kept columns DuckDB cannot read are read by pyarrow instead.
+    unread = []
+    if careful:
+        unread = _unreadable_columns(con, file, {n: written[names.index(n)] for n in kept})
+        if not unread:
+            raise CannotRepair  # each column reads alone: reading again would fail again
+    raw.native = {
+        name: NATIVE[types[name]] for name in kept if types[name] in NATIVE and name not in unread
+    }
+    source = f"read_parquet({file}, {ROW_NUMBER} = true, {NO_HIVE})"
+    row = f"{ROW_NUMBER} + 1"  # the record index DuckDB adds
+    if any(name.casefold() == ROW_NUMBER for name in written):
+        # The file's own column takes the name DuckDB gives the record index: its
+        # records are held in file order instead, numbered by rowid, under names by
+        # position (`f0`, ...), so that a column of the file called `rowid` cannot hide it.
+        raw.file_table = f"{table}_file"
+        by_position = ", ".join(
+            f"{quote_ident(n)} AS f{i}" for i, n in enumerate(written) if names[i] not in unread
+        )
+        con.execute(
+            f"CREATE TEMP TABLE {quote_ident(raw.file_table)} AS "
+            f"SELECT {by_position} FROM read_parquet({file}, {NO_HIVE})"
+        )
+        source, row = quote_ident(raw.file_table), "rowid + 1"
+    in_source = {
+        name: f"p.f{i}" if raw.file_table else f"p.{quote_ident(written[i])}"
+        for i, name in enumerate(names)
+    }
     # A view: the file is read once, by the typing query, which reads only the forms
     # of each column it uses.
-    texts = [f"{_parquet_text(in_source[n], types[n])} AS {raw.ident(n)}" for n in kept]
+    texts = [
+        f"{_parquet_text(in_source[n], types[n])} AS {raw.ident(n)}"
+        for n in kept
+        if n not in unread
+    ]
     typed = [f"{in_source[n]} AS {raw.native_ident(n)}" for n in raw.native]
     selected = "".join(f", {column}" for column in texts + typed)
-    con.execute(
-        f"CREATE TEMP VIEW {quote_ident(table)} AS SELECT {row} AS {ROW}{selected} FROM {source}"
+    if not unread:
+        con.execute(
+            f"CREATE TEMP VIEW {quote_ident(table)} AS "
+            f"SELECT p.{row} AS {ROW}{selected} FROM {source} AS p"
+        )
+        return raw
+    # The columns pyarrow read join the others by record index; a record holding a
+    # value that is not text is left out (`raw.rejects`), as the CSV reader leaves it.
+    read = f"{table}_read"
+    raw.rejects = _read_parquet_columns(
+        con, path, read, {name: (written[raw.positions[name]], raw.ident(name)) for name in unread}
     )
+    joined = "".join(f", r.{raw.ident(name)}" for name in unread)
+    created = con.execute(
+        f"CREATE TEMP TABLE {quote_ident(table)} AS SELECT p.{row} AS {ROW}{selected}{joined} "
+        f"FROM {source} AS p JOIN {quote_ident(read)} AS r ON r.{ROW} = p.{row} ORDER BY {ROW}"
+    ).fetchone()
+    for helper in (read, raw.file_table):
+        if helper:
+            con.execute(f"DROP TABLE {quote_ident(helper)}")
+    raw.rows, raw.is_view, raw.file_table = int(created[0]) if created else None, False, None
     return raw
+
+
+class CannotRepair(Exception):
+    """A Parquet file that DuckDB cannot read is not one the careful reading reads: a
+    column that does not read alone is not text or a timestamp in seconds or
+    milliseconds (those it reads with pyarrow), or pyarrow cannot read it either."""
+
+
+# Parquet timestamps whose values DuckDB turns into microseconds, refusing the file when
+# one does not fit: microseconds per unit.
+TO_MICROSECONDS = {"s": 1_000_000, "ms": 1_000}
+INFINITY = 2**63 - 1  # DuckDB reads this value (or its negation) as (-)infinity
+
+
+def _read_parquet_columns(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[str, tuple[str, str]]
+) -> list[StructuralReject]:
+    """Read `columns` (name -> the name written in the file, the identifier to give it)
+    of a Parquet file with pyarrow, in batches, into the temporary table `table` of their
+    text and `_row`. Text is checked to be UTF-8: a record with text that is not is left
+    out and returned, naming the column. A timestamp that DuckDB cannot hold in
+    microseconds is written out (in DuckDB's form, its year of more than four digits
+    failing the ISO 8601 check) as DuckDB writes any other."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    idents = [ident for _, ident in columns.values()]
+    con.execute(
+        f"CREATE TEMP TABLE {quote_ident(table)} "
+        f"({ROW} BIGINT, {', '.join(f'{ident} VARCHAR' for ident in idents)})"
+    )
+    rejects: list[StructuralReject] = []
+    try:
+        parquet = pq.ParquetFile(path)
+        batches = parquet.iter_batches(BATCH_ROWS, columns=[w for w, _ in columns.values()])
+        first = 1
+        for batch in batches:
+            count = batch.num_rows
+            arrays = {ROW: pa.array(range(first, first + count), pa.int64())}
+            selected, bad = [], [False] * count
+            for name, (_, ident), values in zip(
+                columns, columns.values(), batch.columns, strict=True
+            ):
+                if pa.types.is_dictionary(values.type):
+                    values = values.dictionary_decode()
+                if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
+                    arrays[ident], wrong = _utf8_text(values)
+                    for index in wrong:
+                        if not bad[index]:
+                            rejects.append(StructuralReject(first + index, UTF8, name))
+                        bad[index] = True
+                    selected.append(ident)
+                elif pa.types.is_timestamp(values.type) and values.type.unit in TO_MICROSECONDS:
+                    arrays[ident], arrays[ident + "_o"] = _microseconds(values)
+                    zoned = values.type.tz is not None
+                    kind = "TIMESTAMP WITH TIME ZONE" if zoned else "TIMESTAMP"
+                    selected.append(f"coalesce({ident}_o, {_parquet_text(ident, kind)})")
+                else:
+                    raise CannotRepair
+            incoming = pa.table(arrays)
+            if any(bad):
+                incoming = incoming.filter(pa.array([not b for b in bad]))
+            con.register("_incoming", incoming)
+            try:
+                con.execute(
+                    f"INSERT INTO {quote_ident(table)} SELECT {ROW}, {', '.join(selected)} "
+                    "FROM _incoming"
+                )
+            finally:
+                con.unregister("_incoming")
+            first += count
+    except (pa.ArrowException, OSError, ValueError):  # pyarrow cannot read it either
+        raise CannotRepair from None
+    rejects.sort(key=lambda reject: reject.row)
+    return rejects
+
+
+UTF8 = "not valid UTF-8"
+
+
+def _utf8_text(values: Any) -> tuple[Any, list[int]]:
+    """A pyarrow text array with its values that are not UTF-8 made NULL, and where they
+    were (pyarrow reads Parquet text without checking it)."""
+    import pyarrow as pa
+
+    try:
+        values.validate(full=True)
+        return values, []
+    except pa.ArrowInvalid:
+        pass
+    texts: list[str | None] = []
+    wrong = []
+    binary = pa.large_binary() if pa.types.is_large_string(values.type) else pa.binary()
+    for index, value in enumerate(values.view(binary).to_pylist()):
+        try:
+            texts.append(None if value is None else value.decode("utf-8"))
+        except UnicodeDecodeError:
+            texts.append(None)
+            wrong.append(index)
+    return pa.array(texts, pa.large_string()), wrong
+
+
+def _microseconds(values: Any) -> tuple[Any, Any]:
+    """A pyarrow timestamp array in seconds or milliseconds as microseconds (DuckDB's
+    unit), with the values that do not fit NULL; and their text, NULL elsewhere."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    scale = TO_MICROSECONDS[values.type.unit]
+    counts = values.cast(pa.int64())
+    infinite = pc.is_in(counts, pa.array([INFINITY, -INFINITY], pa.int64()))
+    most = INFINITY // scale
+    outside = pc.and_not(pc.or_(pc.greater(counts, most), pc.less(counts, -most)), infinite)
+    kept = pc.if_else(outside, pa.scalar(None, pa.int64()), counts)
+    micro = pc.if_else(infinite, counts, pc.multiply(kept, scale))
+    zone = values.type.tz
+    texts = (
+        [
+            _timestamp_text(count, values.type.unit, zone is not None) if out else None
+            for count, out in zip(counts.to_pylist(), outside.to_pylist(), strict=True)
+        ]
+        if pc.any(outside).as_py()
+        else [None] * len(values)
+    )
+    return micro.cast(pa.timestamp("us", zone)), pa.array(texts, pa.string())
+
+
+def _timestamp_text(count: int, unit: str, zoned: bool) -> str:
+    """The text DuckDB would give a timestamp of `count` `unit`s since 1970 (a wider
+    one than it holds), as `_parquet_text` writes it: ISO 8601 but for a year of more
+    than four digits, `(BC)` after the date before year 1, `Z` for an instant."""
+    per_second = 1_000_000 // TO_MICROSECONDS[unit]
+    seconds, part = divmod(count, per_second)
+    days, second = divmod(seconds, 86_400)
+    year, month, day = _civil_date(days)
+    date = (
+        f"{year:04d}-{month:02d}-{day:02d}"
+        if year > 0
+        else f"{1 - year:04d}-{month:02d}-{day:02d} (BC)"
+    )
+    clock = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+    if part:
+        clock += "." + f"{part:0{len(str(per_second)) - 1}d}".rstrip("0")
+    return f"{date} {clock}".replace(" ", "T") + ("Z" if zoned else "")
+
+
+def _civil_date(days: int) -> tuple[int, int, int]:
+    """(year, month, day) of the proleptic Gregorian calendar `days` after 1970-01-01,
+    for any number of days (year 0 is 1 BC)."""
+    shifted = days + 719_468  # days since 0000-03-01
+    era, day_of_era = divmod(shifted, 146_097)
+    year_of_era = (
+        day_of_era - day_of_era // 1460 + day_of_era // 36_524 - day_of_era // 146_096
+    ) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153  # from March
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
+    return year_of_era + era * 400 + (month <= 2), month, day
+
+
+def _unreadable_columns(
+    con: duckdb.DuckDBPyConnection, file: str, columns: dict[str, str]
+) -> list[str]:
+    """The columns (name -> the name written) of the Parquet file `file` (an SQL literal)
+    whose values DuckDB cannot read, each read alone."""
+    return [name for name, column in columns.items() if not _reads(con, file, column)]
+
+
+def _reads(con: duckdb.DuckDBPyConnection, file: str, column: str) -> bool:
+    try:  # hashing every value decodes it
+        con.execute(f"SELECT max(hash({quote_ident(column)})) FROM read_parquet({file}, {NO_HIVE})")
+    except duckdb.Error as error:
+        if resource_problem(error):
+            raise
+        return False
+    return True
 
 
 def unreadable_parquet_column(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     """The first column of a Parquet file whose values cannot be read (text that is not
     UTF-8, say), found by reading each in turn; None if each reads alone."""
-    file = quote_literal(str(path))
     try:
         names = parquet_column_names(con, path)
     except duckdb.Error:
         return None
-    for name in names:
-        try:  # hashing every value decodes it
-            con.execute(
-                f"SELECT max(hash({quote_ident(name)})) FROM read_parquet({file}, {NO_HIVE})"
-            )
-        except duckdb.Error as error:
-            if resource_problem(error):
-                raise
-            return name
-    return None
+    file = quote_literal(str(path))
+    return next((name for name in names if not _reads(con, file, name)), None)
 
 
 def parquet_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
@@ -642,7 +854,16 @@ def _count_records(path: Path, label: str) -> int:
     try:
         raw = read_file(cursor, path, "_counted", label, relation_if_empty=False, numbered=False)
         return raw.records(cursor)
-    except duckdb.Error:
+    except duckdb.Error as error:
+        if path.suffix != ".parquet" or resource_problem(error):
+            raise InputError(f"{shown(label)}: the file could not be read") from None
+    finally:
+        cursor.close()
+    cursor = _counting_database().cursor()  # a fresh one: the first holds the failed view
+    try:  # as the loader reads it after a failure (`read_file`'s `careful`)
+        raw = read_file(cursor, path, "_counted", label, numbered=False, careful=True)
+        return raw.records(cursor)
+    except (duckdb.Error, CannotRepair):
         raise InputError(f"{shown(label)}: the file could not be read") from None
     finally:
         cursor.close()

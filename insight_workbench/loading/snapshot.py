@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
@@ -38,6 +39,7 @@ from insight_workbench.loading.failed_logins import store_failed_logins
 from insight_workbench.loading.held_rows import store_held_rows
 from insight_workbench.loading.readers import (
     ROW,
+    CannotRepair,
     RawTable,
     drop_raw,
     quote_ident,
@@ -49,6 +51,8 @@ from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table, is_creden
 from insight_workbench.loading.statements import insert_rows, row_count, transaction
 from insight_workbench.loading.verified_files import VerifiedFile
 from insight_workbench.progress import OnStep, Steps
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -135,23 +139,25 @@ def load_tables(
         original = file.source.path
         with _database_errors(original.name, name, con, file.copy):
             _check_parquet_rows(con, file, name, original.name)
-            raw = read_file(
-                con,
-                file.copy,
-                f"_raw_{name}",
-                original.name,
-                relation_if_empty=False,
-                numbered=False,
-            )
+            load = partial(_read_and_type, con, table, file, manifest.timezone)
+            raw, loads[name], extras[name] = _carefully_if_need_be(con, file.copy, name, load)
             credentials += [(name, c) for c in raw.credential_columns]
-            loads[name], extras[name] = _type_table(con, table, raw, original, manifest.timezone)
         _check_rows(file.entry, loads[name])
         steps.finished(name)
     deidentified = []
     for key in datasets:
         file = files[key]
         with _database_errors(file.source.relative, key, con, file.copy):
-            deidentified.append(_load_dataset(con, file, credentials, loads))
+            _check_parquet_rows(con, file, key, file.source.relative)
+            deidentified.append(
+                _carefully_if_need_be(
+                    con,
+                    file.copy,
+                    key,
+                    partial(_load_dataset, con, file, credentials, loads),
+                    f"deidentified__{key.removeprefix('deidentified/')}",
+                )
+            )
         steps.finished(key)
     define_email_key(con)  # for iw_email_keys, outside the transaction: it probes by failing
     with transaction(con):
@@ -237,12 +243,72 @@ def _database_errors(
         ) from None
 
 
+def _carefully_if_need_be(
+    con: duckdb.DuckDBPyConnection,
+    copy: Path,
+    key: str,
+    load: Callable[[bool], T],
+    table: str | None = None,
+) -> T:
+    """`load(False)`; for a Parquet file DuckDB cannot read whole, `load(True)` after
+    it, which reads the columns DuckDB cannot read with pyarrow (`readers.read_file`'s
+    `careful`): a value in one of them that is not UTF-8, or a timestamp too far off for
+    DuckDB, then quarantines its own record only. The first error stands when the file
+    cannot be read so either. The fast reading costs nothing more for every other file.
+    `key` names the table in `rejects`; `table` is the typed table (default: `key`)."""
+    try:
+        return load(False)
+    except duckdb.Error as error:
+        if copy.suffix != ".parquet" or resource_problem(error):
+            raise
+        first = error
+    _discard(con, key, table or key)
+    try:
+        return load(True)
+    except CannotRepair:
+        _discard(con, key, table or key)
+        raise first from None
+
+
+def _discard(con: duckdb.DuckDBPyConnection, key: str, table: str) -> None:
+    """What a failed load of typed table `table` may have left: its relations, and its
+    rejects (under `key`)."""
+    relations = [f"_raw_{table}", f"_raw_{table}_file", f"_raw_{table}_read", table]
+    for name, kind in con.execute(
+        "SELECT table_name, 'TABLE' FROM duckdb_tables() WHERE table_name IN $names "
+        "UNION ALL SELECT view_name, 'VIEW' FROM duckdb_views() WHERE view_name IN $names",
+        {"names": relations},
+    ).fetchall():
+        con.execute(f"DROP {kind} IF EXISTS {quote_ident(name)}")
+    con.execute("DELETE FROM rejects WHERE table_name = ?", [key])
+
+
 def _create_empty(con: duckdb.DuckDBPyConnection, table: Table, extras: list[str]) -> None:
     """The typed table of a file without records: the columns typing would give (every
     declared column in its type, then the file's other columns as text)."""
     columns = [f"{quote_ident(c.name)} {SQL_TYPES[c.type]}" for c in table.columns]
     columns += [f"{quote_ident(name)} VARCHAR" for name in extras]
     con.execute(f"CREATE TABLE {quote_ident(table.name)} ({', '.join(columns)})")
+
+
+def _read_and_type(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    file: VerifiedFile,
+    timezone: str,
+    careful: bool,
+) -> tuple[RawTable, TableLoad, list[str]]:
+    """Read `file` (see `read_file`'s `careful`) and type it into `table`."""
+    raw = read_file(
+        con,
+        file.copy,
+        f"_raw_{table.name}",
+        file.source.path.name,
+        relation_if_empty=False,
+        numbered=False,
+        careful=careful,
+    )
+    return raw, *_type_table(con, table, raw, file.source.path, timezone)
 
 
 def _type_table(
@@ -258,7 +324,7 @@ def _type_table(
         _create_empty(con, table, extras)
         drop_raw(con, raw)
         return TableLoad(name, file.name, 0, 0, 0), extras
-    insert_rows(con, "rejects", [(name, r.row, None, None, r.reason) for r in raw.rejects])
+    insert_rows(con, "rejects", [(name, r.row, r.column, None, r.reason) for r in raw.rejects])
     read, quarantined = type_table(con, table, raw, timezone)
     drop_raw(con, raw)
     records, loaded = read + len(raw.rejects), read - quarantined
@@ -306,15 +372,22 @@ def _load_dataset(
     file: VerifiedFile,
     credentials: list[tuple[str, str]],
     loads: dict[str, TableLoad],
+    careful: bool = False,
 ) -> DeidentifiedDataset:
     key = file.source.key
     name = key.removeprefix("deidentified/")
     table = f"deidentified__{name}"
     label = file.source.relative  # as the manifest lists it: `deidentified/NAME.csv`
-    _check_parquet_rows(con, file, key, label)
-    raw = read_file(con, file.copy, f"_raw_{table}", label, relation_if_empty=False, numbered=False)
-    credentials += [(key, c) for c in raw.credential_columns]
-    insert_rows(con, "rejects", [(key, r.row, None, None, r.reason) for r in raw.rejects])
+    raw = read_file(
+        con,
+        file.copy,
+        f"_raw_{table}",
+        label,
+        relation_if_empty=False,
+        numbered=False,
+        careful=careful,
+    )
+    insert_rows(con, "rejects", [(key, r.row, r.column, None, r.reason) for r in raw.rejects])
     if raw.header_only:  # the columns the query below gives, without a relation to read
         columns = [f"{quote_ident(c)} VARCHAR" for c in raw.columns] or [f"{ROW} BIGINT"]
         con.execute(f"CREATE TABLE {quote_ident(table)} ({', '.join(columns)})")
@@ -330,6 +403,7 @@ def _load_dataset(
         )
     drop_raw(con, raw)
     records = read + len(raw.rejects)
+    credentials += [(key, c) for c in raw.credential_columns]
     loads[key] = TableLoad(key, label, records, read, len(raw.rejects))
     _check_rows(file.entry, loads[key])
     meta = _read_meta(
