@@ -510,8 +510,11 @@ def _read_parquet(
         # records are held in file order instead, numbered by rowid, under names by
         # position (`f0`, ...), so that a column of the file called `rowid` cannot hide it.
         raw.file_table = f"{table}_file"
+        # Only the kept columns: a credential's values are never stored, not even here.
         by_position = ", ".join(
-            f"{quote_ident(n)} AS f{i}" for i, n in enumerate(written) if names[i] not in unread
+            f"{quote_ident(n)} AS f{i}"
+            for i, n in enumerate(written)
+            if names[i] in kept and names[i] not in unread
         )
         con.execute(
             f"CREATE TEMP TABLE {quote_ident(raw.file_table)} AS "
