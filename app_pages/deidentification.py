@@ -25,6 +25,15 @@ if unjudged and records.named() is None:
         f"Not judged: {listed}. The DEID checks read CSV and Parquet datasets only; "
         "a release in another form must be checked by hand or exported as CSV."
     )
+unread = deid.unread(wb)
+if unread and records.named() is None:
+    listed = "; ".join(
+        f"{escape_markdown(shown(file))} ({escape_markdown(why)})" for file, why in unread
+    )
+    st.warning(
+        f"Not loaded nor judged: {listed}. A dataset needs a header row naming its "
+        "columns; the values of that row are not shown."
+    )
 sources = {"dataset": (verdicts, "dataset"), "column": (verdicts, "dataset")}
 records.panel(wb, sources, session.cached(deid.columns, wb))
 verdicts = records.focus(verdicts, dataset="dataset", column="dataset")

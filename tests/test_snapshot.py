@@ -29,6 +29,7 @@ REPORT_TABLES = {
     "load_report": ["table_name", "file", "rows_in_file", "rows_loaded", "rows_rejected"],
     "credential_columns": ["table_name", "column_name"],
     "deidentified_datasets": ["name", "file", "table_name", "meta"],
+    "unread_datasets": ["name", "file", "position", "looks_like"],
     # What reopens the workspace as a complete `Snapshot`:
     "extra_columns": ["table_name", "column_name"],
     "dataset_columns": ["table_name", "column_name", "nested", "keyed"],

@@ -86,6 +86,12 @@ def check(
         result = run_check(loaded, rules_policy, moment, prefixes, phase("Rules"))
         if recorder is not None:
             record_in_ledger(result, recorder, quiet)
+    for unread in loaded.unread:  # judged by no rule: "No findings" must not read as a pass
+        typer.echo(
+            f"Not judged: {printable(unread.file)} ({printable(unread.why)}; a dataset needs "
+            "a header row naming its columns)",
+            err=True,
+        )
     if chosen == "json":
         text = json_text(result.as_dict())
     elif chosen == "csv":

@@ -15,7 +15,7 @@ from insight_workbench.errors import InputError
 from insight_workbench.terminal import printable
 
 if TYPE_CHECKING:
-    from insight_workbench.loading.snapshot import TableLoad
+    from insight_workbench.loading.snapshot import Snapshot, TableLoad
 
 
 def ingest(
@@ -48,6 +48,7 @@ def ingest(
     unwritten = False
     try:
         lines = _workspace_lines(workspace.path, workspace.built, loaded.loads)
+        lines += _notices(loaded)
         if key is not None:
             try:
                 with progress_bar(quiet) as phase:
@@ -73,6 +74,16 @@ def _workspace_lines(path: Path, built: bool, loads: dict[str, TableLoad]) -> li
     for key, load in loads.items():
         lines.append(f"{names[key]:<{wide}} {load.rows_loaded:>10} {load.rows_rejected:>10}")
     return lines
+
+
+def _notices(loaded: Snapshot) -> list[str]:
+    """What was not loaded, as `validate` says it: datasets whose header row looks like
+    data."""
+    from insight_workbench.commands.validate_cmd import unread_lines
+    from insight_workbench.loading.load_report import unread_datasets
+
+    found = unread_lines(unread_datasets(loaded))
+    return ["", *found] if found else []
 
 
 def configured_key() -> tuple[bytes | None, str | None]:

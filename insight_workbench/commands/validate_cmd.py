@@ -49,6 +49,8 @@ def render_table(report: dict[str, Any]) -> str:
         )
     total = report["rows_rejected_total"]
     lines += ["", f"{plural(total, 'row')} quarantined." if total else "Every row loaded."]
+    if report["unread_datasets"]:  # not a row of theirs was read: said, not counted
+        lines[-1] += f" {plural(len(report['unread_datasets']), 'dataset')} not loaded (below)."
     if report["rejects"]:
         lines.append("Quarantined rows (values are not shown: they may be personal data):")
         for r in report["rejects"]:
@@ -66,8 +68,21 @@ def render_table(report: dict[str, Any]) -> str:
             f"Foreign key without parent: {printable(o['table'])}.{printable(o['column'])} "
             f"-> {printable(o['parent'])}: {plural(o['rows'], 'row')}"
         )
+    unread = {u["file"] for u in report["unread_datasets"]}
     for name in report["not_judged"]:
-        lines.append(
-            f"Not judged by the DEID rules (not a CSV or Parquet dataset): {printable(name)}"
-        )
+        if name not in unread:
+            lines.append(
+                f"Not judged by the DEID rules (not a CSV or Parquet dataset): {printable(name)}"
+            )
+    lines += unread_lines(report["unread_datasets"])
     return "\n".join(lines)
+
+
+def unread_lines(unread: list[dict[str, Any]]) -> list[str]:
+    """A line for each dataset not loaded because its header row looks like data (its
+    file and the column's position: the cell may be personal data)."""
+    return [
+        f"Not loaded nor judged by the DEID rules ({printable(u['why'])}; "
+        f"a dataset needs a header row naming its columns): {printable(u['file'])}"
+        for u in unread
+    ]

@@ -24,6 +24,12 @@ def not_judged(wb: Workbench) -> list[str]:
     return unjudged_files(wb.snapshot.path)
 
 
+def unread(wb: Workbench) -> list[tuple[str, str]]:
+    """Datasets neither loaded nor judged because their header row looks like data: each
+    file and why (the column's position, never the cell)."""
+    return [(u.file, u.why) for u in wb.snapshot.unread]
+
+
 CHECKS = list(deid.JUDGED)  # SEC-001 among them
 
 

@@ -58,5 +58,17 @@ def validation_report(snapshot: Snapshot) -> dict[str, Any]:
         ],
         "credential_columns": [{"table": t, "column": c} for t, c in snapshot.credential_columns],
         "orphans": orphan_counts(snapshot),
-        "not_judged": unjudged_files(snapshot.path),
+        # Every file under deidentified/ that no rule judges: those that are no dataset,
+        # then the datasets whose header row looks like data (`unread_datasets`).
+        "not_judged": unjudged_files(snapshot.path) + [u.file for u in snapshot.unread],
+        "unread_datasets": unread_datasets(snapshot),
     }
+
+
+def unread_datasets(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """The datasets neither loaded nor judged because their header row looks like data:
+    the file, the column's position and why (never the cell)."""
+    return [
+        {"dataset": u.key, "file": u.file, "column_position": u.position, "why": u.why}
+        for u in snapshot.unread
+    ]

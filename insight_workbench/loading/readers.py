@@ -165,9 +165,21 @@ def read_header(path: Path, label: str | None = None) -> list[str]:
     return _header(path, label)[0]
 
 
+def header_cells(path: Path, label: str | None = None) -> list[str]:
+    """The cells of a CSV file's first row, trimmed (empty ones at the end dropped), before
+    they are checked as names: a dataset's first row may be data (`data_headers.py`)."""
+    return _header_cells(path, label)[0]
+
+
 def _header(path: Path, label: str | None = None) -> tuple[list[str], bool, bool]:
     """`read_header`'s names, whether the file holds nothing after the header, and whether
     a name (before trimming) holds a line break."""
+    names, alone, broken = _header_cells(path, label)
+    check_names(names, shown(label or path.name))
+    return names, alone, broken
+
+
+def _header_cells(path: Path, label: str | None = None) -> tuple[list[str], bool, bool]:
     where = shown(label or path.name)
     header, alone = csv_header(path, where)
     if header is None:
@@ -182,7 +194,6 @@ def _header(path: Path, label: str | None = None) -> tuple[list[str], bool, bool
         raise InputError(
             f"{where}: the header row has a single column: the file is not comma-separated"
         )
-    check_names(names, where)
     return names, alone, broken
 
 

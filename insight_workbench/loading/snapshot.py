@@ -8,6 +8,8 @@ NULL when absent), `rejects` (table_name, row_number, column_name, value,
 reason), `load_report` (table_name, rows_in_file, rows_loaded, rows_rejected),
 `credential_columns` (table_name, column_name), `deidentified_datasets`
 (name, file, table_name, meta) with one all-VARCHAR table per dataset,
+`unread_datasets` (name, file, position, looks_like: those whose header row looks like
+data, neither loaded nor judged; `data_headers.py`),
 `iw_held`, the rows of personal data held per user (`held_rows.py`),
 `iw_failed_logins`, the failed logins stored apart (`failed_logins.py`), and
 `iw_email_keys`, each user's address as compared (`email_keys.py`). What
@@ -34,6 +36,7 @@ from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import read_json
 from insight_workbench.loading.coercion import check_columns, type_table
+from insight_workbench.loading.data_headers import UnreadDataset, data_like_header
 from insight_workbench.loading.email_keys import store_email_keys
 from insight_workbench.loading.failed_logins import store_failed_logins
 from insight_workbench.loading.held_rows import store_held_rows
@@ -42,6 +45,8 @@ from insight_workbench.loading.readers import (
     CannotRepair,
     RawTable,
     drop_raw,
+    header_cells,
+    parquet_column_names,
     quote_ident,
     read_file,
     shown,
@@ -88,6 +93,8 @@ class Snapshot:
     credential_columns: list[tuple[str, str]]
     deidentified: list[DeidentifiedDataset]
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Datasets whose header row looks like data: neither loaded nor judged.
+    unread: list[UnreadDataset] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -144,27 +151,32 @@ def load_tables(
             credentials += [(name, c) for c in raw.credential_columns]
         _check_rows(file.entry, loads[name])
         steps.finished(name)
-    deidentified = []
+    deidentified, unread = [], []
     for key in datasets:
         file = files[key]
         with _database_errors(file.source.relative, key, con, file.copy):
-            _check_parquet_rows(con, file, key, file.source.relative)
-            deidentified.append(
-                _carefully_if_need_be(
-                    con,
-                    file.copy,
-                    key,
-                    partial(_load_dataset, con, file, credentials, loads),
-                    f"deidentified__{key.removeprefix('deidentified/')}",
+            looks = _data_like_header(con, file)
+            if looks is None:
+                _check_parquet_rows(con, file, key, file.source.relative)
+                deidentified.append(
+                    _carefully_if_need_be(
+                        con,
+                        file.copy,
+                        key,
+                        partial(_load_dataset, con, file, credentials, loads),
+                        f"deidentified__{key.removeprefix('deidentified/')}",
+                    )
                 )
-            )
+            else:
+                name, relative = key.removeprefix("deidentified/"), file.source.relative
+                unread.append(UnreadDataset(name, relative, *looks))
         steps.finished(key)
     define_email_key(con)  # for iw_email_keys, outside the transaction: it probes by failing
     with transaction(con):
         store_held_rows(con)
         store_failed_logins(con)
         store_email_keys(con)
-        _write_reports(con, loads, credentials, deidentified)
+        _write_reports(con, loads, credentials, deidentified, unread)
         _write_rebuild_tables(con, extras, deidentified, files)
 
 
@@ -215,7 +227,13 @@ def snapshot_from_database(
             "SELECT name, file, table_name, meta FROM deidentified_datasets ORDER BY rowid"
         ).fetchall()
     ]
-    return Snapshot(folder, manifest, con, loads, credentials, deidentified, extras)
+    unread = [
+        UnreadDataset(str(name), str(file), int(position), str(looks_like))
+        for name, file, position, looks_like in con.execute(
+            "SELECT name, file, position, looks_like FROM unread_datasets ORDER BY rowid"
+        ).fetchall()
+    ]
+    return Snapshot(folder, manifest, con, loads, credentials, deidentified, extras, unread=unread)
 
 
 @contextmanager
@@ -367,6 +385,21 @@ def _rows_differ(table: str, file: str, rows: int, expected: int) -> InputError:
     return InputError(f"{table}: {file} has {rows} rows, the manifest expects {expected}")
 
 
+def _data_like_header(con: duckdb.DuckDBPyConnection, file: VerifiedFile) -> tuple[int, str] | None:
+    """Where and why the dataset's header row (a CSV file's first row, a Parquet file's
+    column names) looks like a row of data; None when it names columns. Read before
+    anything else of the file: no check of the names may quote one back."""
+    label = file.source.relative
+    if file.copy.suffix == ".parquet":
+        try:
+            cells = parquet_column_names(con, file.copy)
+        except duckdb.Error:  # reading it says so, naming the file
+            return None
+    else:
+        cells = header_cells(file.copy, label)
+    return data_like_header(con, cells)
+
+
 def _load_dataset(
     con: duckdb.DuckDBPyConnection,
     file: VerifiedFile,
@@ -456,6 +489,7 @@ def _write_reports(
     loads: dict[str, TableLoad],
     credentials: list[tuple[str, str]],
     datasets: list[DeidentifiedDataset],
+    unread: list[UnreadDataset],
 ) -> None:
     con.execute(
         "CREATE TABLE load_report (table_name VARCHAR, file VARCHAR, rows_in_file BIGINT, "
@@ -476,6 +510,13 @@ def _write_reports(
         con,
         "deidentified_datasets",
         [(d.name, d.file, d.table, json.dumps(d.meta) if d.meta else None) for d in datasets],
+    )
+    con.execute(
+        "CREATE TABLE unread_datasets (name VARCHAR, file VARCHAR, position INTEGER, "
+        "looks_like VARCHAR)"
+    )
+    insert_rows(
+        con, "unread_datasets", [(u.name, u.file, u.position, u.looks_like) for u in unread]
     )
 
 

@@ -265,3 +265,25 @@ def test_a_dataset_s_record_holds_its_own_findings_and_no_alike_named_one_s(
     assert facts[["dataset", "column", "role", "fails"]].values.tolist() == [
         ["rel:2026", "api_token", "credential (not loaded)", "SEC-001"]
     ]
+
+
+def test_a_dataset_whose_header_row_is_data_is_named_not_shown(open_app, tmp_path) -> None:
+    """A release without its header row: its first row's values were the page's column
+    names (and a credential column's). It is named by file and column position."""
+    from insight_workbench.testing import build_snapshot
+
+    rows = [{"month": "2026-01", "region": "North", "n": "40"}]
+    folder = build_snapshot(tmp_path / "s", deidentified={"agg": (rows, None)})
+    (folder / "deidentified" / "people.csv").write_text(
+        "Alice Secretname,alice@example.org,1990\nBob Hiddenname,bob@example.org,1985\n",
+        encoding="utf-8",
+    )
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
+    assert not app.exception
+    [warning] = [w.value for w in app.warning if w.value.startswith("Not loaded nor judged")]
+    assert "deidentified/people.csv" in warning
+    assert "column 2" in warning
+    text = rendered_text(app)
+    for value in ("Alice", "Secretname", "alice@", "1990", "Bob", "bob@"):
+        assert value not in text, value
+    assert metrics(app)["Datasets"] == "1"  # agg, judged as before

@@ -1,0 +1,164 @@
+"""A de-identified dataset whose header row is data (the export left it out): neither
+loaded nor judged, and said so by file and column position, never by a cell's value.
+Its "column names" used to be a person's values, shown by `validate` and put into
+finding keys, messages and evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from cli_runner import run_cli
+
+from insight_workbench.loading.data_headers import data_like_cell
+from insight_workbench.loading.workspace import open_snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import run_check
+from insight_workbench.testing import build_snapshot
+
+USERS = {
+    "organisations": [
+        {
+            "org_id": "O1",
+            "name": "Org",
+            "product": "local_insight",
+            "status": "active",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+    ],
+    "users": [
+        {
+            "user_id": "U1",
+            "org_id": "O1",
+            "name": "Carol Heldname",
+            "email": "carol@example.org",
+            "role": "user",
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+    ],
+}
+HEADERLESS = (
+    "Alice Secretname,alice@example.org,SW1A 1AA,1990\n"
+    "Bob Hiddenname,bob@example.org,SW1A 2AA,1985\n"
+)
+VALUES = ("Alice", "Secretname", "alice@", "SW1A", "1990", "Bob", "bob@", "Hiddenname")
+
+
+def with_dataset(folder: Path, name: str, content: str) -> Path:
+    """A valid snapshot with `deidentified/<name>.csv` holding `content`, unlisted (the
+    format allows it)."""
+    build_snapshot(folder, USERS)
+    (folder / "deidentified").mkdir(exist_ok=True)
+    (folder / "deidentified" / f"{name}.csv").write_text(content, encoding="utf-8")
+    return folder
+
+
+def no_value_in(text: str) -> None:
+    for value in VALUES:
+        assert value not in text, value
+
+
+def test_validate_names_the_file_and_position_never_a_value(tmp_path: Path) -> None:
+    folder = with_dataset(tmp_path / "s", "people", HEADERLESS)
+    table = run_cli("validate", folder)
+    assert table.returncode == 0, table.stderr
+    no_value_in(table.stdout + table.stderr)
+    assert "deidentified/people" not in table.stdout.split("Every row")[0]  # not counted
+    assert "1 dataset not loaded (below)." in table.stdout
+    assert (
+        "Not loaded nor judged by the DEID rules (its header row looks like a row of data: "
+        "column 2 holds @, as an email address does; a dataset needs a header row naming "
+        "its columns): deidentified/people.csv"
+    ) in table.stdout
+    assert "Credential column" not in table.stdout  # "Alice Secretname" is no column
+    as_json = run_cli("validate", folder, "--format", "json")
+    no_value_in(as_json.stdout)
+    report = json.loads(as_json.stdout)
+    assert report["not_judged"] == ["deidentified/people.csv"]
+    assert report["credential_columns"] == []
+    assert [u["column_position"] for u in report["unread_datasets"]] == [2]
+    assert "deidentified/people" not in [t["table"] for t in report["tables"]]
+
+
+def test_check_judges_nothing_of_it_and_says_so(tmp_path: Path) -> None:
+    folder = with_dataset(tmp_path / "s", "people", HEADERLESS)
+    for fmt in ("json", "table", "csv"):
+        result = run_cli("check", folder, "--format", fmt, "--quiet")
+        no_value_in(result.stdout + result.stderr)
+        assert "Not judged: deidentified/people.csv (its header row looks like" in result.stderr
+    findings = json.loads(run_cli("check", folder, "--format", "json").stdout)["findings"]
+    assert [f for f in findings if "people" in f["key"]] == []
+    snapshot = open_snapshot(folder)
+    try:
+        assert snapshot.deidentified == []
+        assert [(u.file, u.position) for u in snapshot.unread] == [("deidentified/people.csv", 2)]
+        keys = [f.key for f in run_check(snapshot, load_policy()).findings]
+        assert not any("people" in key for key in keys)
+    finally:
+        snapshot.con.close()
+
+
+def test_ingest_says_so(tmp_path: Path) -> None:
+    folder = with_dataset(tmp_path / "s", "people", HEADERLESS)
+    result = run_cli("ingest", folder, "--quiet")
+    assert result.returncode == 0, result.stderr
+    no_value_in(result.stdout + result.stderr)
+    assert "column 2 holds @" in result.stdout
+    assert "deidentified/people.csv" in result.stdout
+
+
+def test_a_header_holding_a_held_name_is_data(tmp_path: Path) -> None:
+    """No @ or date: the first cell is a held user's name (the second, a
+    postcode, looks like nothing in particular)."""
+    folder = with_dataset(tmp_path / "s", "people", "Carol Heldname,SW1A 1AA\nDan Other,E1 6AN\n")
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    [unread] = report["unread_datasets"]
+    assert unread["column_position"] == 1
+    assert "held user" in unread["why"]
+    assert "Carol" not in json.dumps(report)
+
+
+def test_a_header_of_names_loads_and_is_judged(tmp_path: Path) -> None:
+    """A one-word name, a name with spaces and a name with digits are column names."""
+    content = "region,Carol,age band,n_users\nNorth,x,30-39,12\n"
+    folder = with_dataset(tmp_path / "s", "agg", content)
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    assert report["unread_datasets"] == []
+    assert "deidentified/agg" in [t["table"] for t in report["tables"]]
+
+
+def test_a_parquet_dataset_whose_column_names_are_data(tmp_path: Path) -> None:
+    folder = build_snapshot(tmp_path / "s", USERS)
+    (folder / "deidentified").mkdir()
+    columns = {"Alice Secretname": ["Bob Hiddenname"], "10.1.2.3": ["10.1.2.4"]}
+    pq.write_table(pa.table(columns), folder / "deidentified" / "people.parquet")
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    [unread] = report["unread_datasets"]
+    assert (unread["file"], unread["column_position"]) == ("deidentified/people.parquet", 2)
+    assert "IP address" in unread["why"]
+    assert "Alice" not in json.dumps(report)
+    assert "10.1.2" not in json.dumps(report)
+
+
+@pytest.mark.parametrize(
+    ("cell", "why"),
+    [
+        ("alice@example.org", "holds @, as an email address does"),
+        ("2001:db8::1", "is an IP address"),
+        ("192.168.0.1", "is an IP address"),
+        ("2026-01-31", "is a date"),
+        ("31/01/2026", "is a date"),
+        ("1990", None),  # a year names a column of a table by period
+        ("2026-01", None),  # as a month does
+        ("-3.5e2", None),
+        ("region", None),
+        ("n_users", None),
+        ("age band", None),
+        ("Q1 2026", None),
+    ],
+)
+def test_cells_that_look_like_values(cell: str, why: str | None) -> None:
+    assert data_like_cell(cell) == why
