@@ -119,3 +119,6 @@ rejected = int(loads["rows_rejected"].sum())
 if rejected:
     st.warning(f"{rejected} rows were quarantined at load (see the DQ-001 findings).")
 tables.show(loads, "load_table")
+if wb.is_dpo and (unread := session.cached(overview.not_read, wb)):
+    listed = "; ".join(f"{escape_markdown(name)} ({escape_markdown(why)})" for name, why in unread)
+    st.warning(f"Not read: {listed}.")

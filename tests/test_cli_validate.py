@@ -254,3 +254,85 @@ def test_python_dash_m_runs_the_same_command_line(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert one_error_line(bad.stderr) == "error: --format: must be table or json"
+
+
+@pytest.mark.parametrize("name", ["admin_views.csv.gz", "Admin_Views.csv", "admin_views.tsv"])
+def test_a_table_under_another_name_is_named_not_ignored(tmp_path: Path, name: str) -> None:
+    """`admin_views` exported compressed, in another case or as TSV: the table read as
+    absent ("Every row loaded.") and nothing said why."""
+    snapshot = valid_snapshot(tmp_path / "s")
+    (snapshot / name).write_bytes(b"view_id,ts,viewer_user_id,org_id\n")
+    table = run_cli("validate", snapshot)
+    assert table.returncode == 0, table.stderr  # not refused
+    assert (
+        "Not read (named like table admin_views, which is absent: a table is read from "
+        f"admin_views.csv or admin_views.parquet only): {name}"
+    ) in table.stdout
+    [found] = json.loads(run_cli("validate", snapshot, "--format", "json").stdout)["not_read"]
+    assert (found["file"], found["named_like"]) == (name, "admin_views")
+    ingest = run_cli("ingest", snapshot, "--quiet")
+    assert ingest.returncode == 0, ingest.stderr
+    assert "named like table admin_views, which is absent" in ingest.stdout
+    assert name in ingest.stdout
+
+
+def test_other_top_level_files_are_named_escaped(tmp_path: Path) -> None:
+    snapshot = valid_snapshot(tmp_path / "s")
+    (snapshot / "users.csv.bak").write_bytes(b"x\n")
+    (snapshot / "notes\x1b[2J.txt").write_bytes(b"x\n")
+    (snapshot / "extra").mkdir()
+    (snapshot / ".DS_Store").write_bytes(b"")
+    table = run_cli("validate", snapshot).stdout
+    assert "Not read (named like table users, which is read from users.csv): users.csv.bak" in (
+        table
+    )
+    assert (
+        "Not read (not a table's file, the manifest or the deidentified/ folder): notes\\x1b[2J.txt"
+    ) in table
+    assert "\x1b" not in table
+    assert "): extra/" in table
+    assert ".DS_Store" not in table
+    report = json.loads(run_cli("validate", snapshot, "--format", "json").stdout)
+    assert [f["file"] for f in report["not_read"]] == [
+        "extra/",
+        "notes\x1b[2J.txt",
+        "users.csv.bak",
+    ]
+
+
+def test_a_clean_snapshot_has_nothing_unread(tmp_path: Path) -> None:
+    snapshot = valid_snapshot(tmp_path / "s")
+    (snapshot / "deidentified").mkdir()
+    (snapshot / "deidentified" / "agg.csv").write_text("region,n\nnorth,12\n", encoding="utf-8")
+    report = json.loads(run_cli("validate", snapshot, "--format", "json").stdout)
+    assert report["not_read"] == []
+    assert "Not read" not in run_cli("ingest", snapshot, "--quiet").stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "like"),
+    [
+        ("ADMIN_VIEWS.csv", "admin_views"),
+        ("admin-views.csv", "admin_views"),
+        ("user.csv", "users"),
+        ("adminviews.parquet", "admin_views"),
+        ("deidentified.zip", "deidentified"),
+        ("notes.txt", None),
+        ("users_2025.csv", None),
+    ],
+)
+def test_names_like_a_table(name: str, like: str | None) -> None:
+    from insight_workbench.loading.manifest import named_like
+
+    assert named_like(name) == like
+
+
+def test_a_required_table_under_another_name_is_said_when_refused(tmp_path: Path) -> None:
+    snapshot = valid_snapshot(tmp_path / "s")
+    (snapshot / "logins.csv").rename(snapshot / "Logins.csv")
+    result = run_cli("validate", snapshot)
+    assert result.returncode == 2
+    assert one_error_line(result.stderr) == (
+        "error: logins.csv: required table 'logins' is missing (Logins.csv is not read: "
+        "a table is read from logins.csv or logins.parquet only)"
+    )

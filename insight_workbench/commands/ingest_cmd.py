@@ -78,11 +78,11 @@ def _workspace_lines(path: Path, built: bool, loads: dict[str, TableLoad]) -> li
 
 def _notices(loaded: Snapshot) -> list[str]:
     """What was not loaded, as `validate` says it: datasets whose header row looks like
-    data."""
-    from insight_workbench.commands.validate_cmd import unread_lines
-    from insight_workbench.loading.load_report import unread_datasets
+    data, and files at the top of the folder that nothing reads."""
+    from insight_workbench.commands.validate_cmd import not_read_lines, unread_lines
+    from insight_workbench.loading.load_report import not_read, unread_datasets
 
-    found = unread_lines(unread_datasets(loaded))
+    found = unread_lines(unread_datasets(loaded)) + not_read_lines(not_read(loaded))
     return ["", *found] if found else []
 
 

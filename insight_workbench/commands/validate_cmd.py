@@ -75,7 +75,13 @@ def render_table(report: dict[str, Any]) -> str:
                 f"Not judged by the DEID rules (not a CSV or Parquet dataset): {printable(name)}"
             )
     lines += unread_lines(report["unread_datasets"])
+    lines += not_read_lines(report["not_read"])
     return "\n".join(lines)
+
+
+def not_read_lines(files: list[dict[str, Any]]) -> list[str]:
+    """A line for each file at the top of the snapshot folder that nothing reads."""
+    return [f"Not read ({printable(f['why'])}): {printable(f['file'])}" for f in files]
 
 
 def unread_lines(unread: list[dict[str, Any]]) -> list[str]:

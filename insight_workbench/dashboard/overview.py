@@ -143,6 +143,20 @@ def load_status(wb: Workbench) -> pd.DataFrame:
     )
 
 
+def not_read(wb: Workbench) -> list[tuple[str, str]]:
+    """What the load left unread, as `validate` names it (DPO only: file names are the
+    export's): files at the top of the snapshot folder that nothing reads, and datasets
+    whose header row looks like data; each file and why."""
+    from insight_workbench.loading.load_report import not_read as files_not_read
+    from insight_workbench.loading.load_report import unread_datasets
+    from insight_workbench.loading.readers import shown
+
+    snapshot = wb.snapshot
+    found = [(u["file"], u["why"]) for u in unread_datasets(snapshot)]
+    found += [(f["file"], f["why"]) for f in files_not_read(snapshot)]
+    return [(shown(name), why) for name, why in found]  # control characters escaped
+
+
 def _due(finding: Finding) -> str | None:
     """A finding's due date: its own, or the one its evidence names (`DUE_IN_EVIDENCE`)."""
     named = DUE_IN_EVIDENCE.get(finding.rule)

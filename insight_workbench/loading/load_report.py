@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insight_workbench.loading.manifest import unjudged_files
+from insight_workbench.loading.manifest import DEIDENTIFIED, unjudged_files, unrecognised_files
 from insight_workbench.loading.readers import quote_ident
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.loading.snapshot import Snapshot
@@ -62,7 +62,30 @@ def validation_report(snapshot: Snapshot) -> dict[str, Any]:
         # then the datasets whose header row looks like data (`unread_datasets`).
         "not_judged": unjudged_files(snapshot.path) + [u.file for u in snapshot.unread],
         "unread_datasets": unread_datasets(snapshot),
+        "not_read": not_read(snapshot),
     }
+
+
+def not_read(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """The files at the top of the snapshot folder that nothing reads (not the manifest,
+    a table's file or `deidentified/`): each name, the table it is named like (or None)
+    and why it is not read."""
+    found = []
+    for name, like in unrecognised_files(snapshot.path):
+        load = snapshot.loads.get(like or "")
+        if like == DEIDENTIFIED:
+            why = "named like the deidentified/ folder, the only place datasets are read from"
+        elif load is not None and load.file:
+            why = f"named like table {like}, which is read from {load.file}"
+        elif like is not None:
+            why = (
+                f"named like table {like}, which is absent: a table is read from "
+                f"{like}.csv or {like}.parquet only"
+            )
+        else:
+            why = "not a table's file, the manifest or the deidentified/ folder"
+        found.append({"file": name, "named_like": like, "why": why})
+    return found
 
 
 def unread_datasets(snapshot: Snapshot) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import os
@@ -138,7 +139,8 @@ def _entry(name: str, entry: Any) -> ManifestEntry:
 def table_files(folder: Path) -> dict[str, Path]:
     """The export file of each table present, refusing a table given twice."""
     found: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
+    entries = sorted(folder.iterdir())
+    for path in entries:
         if path.stem in TABLES:
             _lower_case_suffix(path, path.name)
         if path.suffix in EXPORT_SUFFIXES and path.stem in TABLES:
@@ -149,7 +151,14 @@ def table_files(folder: Path) -> dict[str, Path]:
             found[path.stem] = path
     for name, table in TABLES.items():
         if name not in found and not table.optional:
-            raise InputError(f"{name}.csv: required table '{name}' is missing")
+            alike = [p.name for p in entries if named_like(p.name) == name]
+            hint = (
+                f" ({shown(alike[0])} is not read: a table is read from {name}.csv or "
+                f"{name}.parquet only)"
+                if alike
+                else ""
+            )
+            raise InputError(f"{name}.csv: required table '{name}' is missing{hint}")
     return found
 
 
@@ -199,6 +208,40 @@ def unjudged_files(folder: Path) -> list[str]:
         and path.suffix not in EXPORT_SUFFIXES
         and path.name not in sidecars
     )
+
+
+def unrecognised_files(folder: Path) -> list[tuple[str, str | None]]:
+    """What the snapshot folder holds besides `manifest.json`, the tables' files and
+    `deidentified/` (a compressed export, a table's file named in another case or with
+    another extension, notes), each name (a folder's ending in `/`) with the table whose
+    name it resembles, if any (that table is then absent, or read from its own file):
+    nothing reads them, and a table exported under another name must not go missing
+    without a word. Hidden names (`.DS_Store`) are left out."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        if name.startswith(".") or name in (MANIFEST, DEIDENTIFIED):
+            continue
+        if path.suffix in EXPORT_SUFFIXES and path.stem in TABLES:
+            continue
+        shown_name = name + "/" if path.is_dir() and not path.is_symlink() else name
+        found.append((shown_name, named_like(name)))
+    return found
+
+
+DEIDENTIFIED = "deidentified"
+
+
+def named_like(name: str) -> str | None:
+    """The table (or `deidentified/`) a file's name resembles: the same name before its
+    first dot in another case or with `-` or spaces for `_` (`Admin_Views.csv`,
+    `admin_views.csv.gz`, `admin-views.tsv`), or nearly (`user.csv`, `adminviews.csv`)."""
+    base = "_".join(name.split(".", 1)[0].replace("-", " ").split()).casefold()
+    known = [*TABLES, DEIDENTIFIED]
+    if base in known:
+        return base
+    close = difflib.get_close_matches(base, known, n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 def _holds_export_files(folder: Path, most_entries: int = 10_000) -> bool:

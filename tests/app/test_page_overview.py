@@ -163,3 +163,23 @@ def test_the_family_chart_and_the_rules_table_name_every_rule(open_app, role) ->
     rules = frame_with(app, "rule", "rule_name", "checks")
     assert list(rules["rule"]) == list(REGISTRY)
     assert rules.loc[rules["rule"] == "RET-003", "rule_name"].item() == "Erasure not done"
+
+
+def test_files_nothing_reads_are_named_under_load_status(open_app, tmp_path) -> None:
+    """`admin_views` exported compressed: the load status showed it absent, and no word
+    of the file; a dataset whose header row is data is named by file and position."""
+    from insight_workbench.testing import build_snapshot
+
+    folder = build_snapshot(tmp_path / "s", {})
+    (folder / "admin_views.csv.gz").write_bytes(b"\x1f\x8b")
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "people.csv").write_text("Ann Lee,1990\n", encoding="utf-8")
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
+    assert not app.exception
+    [warning] = [w.value.replace("\\", "") for w in app.warning if w.value.startswith("Not read")]
+    assert "admin_views.csv.gz (named like table admin_views, which is absent" in warning
+    assert "deidentified/people.csv (its header row looks like" in warning
+    assert "Ann" not in rendered_text(app)
+    analyst = open_app("analyst", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
+    assert not analyst.exception
+    assert not [w for w in analyst.warning if w.value.startswith("Not read")]
