@@ -309,6 +309,13 @@ def test_a_clean_snapshot_has_nothing_unread(tmp_path: Path) -> None:
     assert "Not read" not in run_cli("ingest", snapshot, "--quiet").stdout
 
 
+def test_the_sample_generator_s_own_files_are_not_named(sample_path: Path) -> None:
+    """planted.json (and the large preset's preset.json): the workbench's own, known."""
+    assert (sample_path / "planted.json").is_file()
+    report = json.loads(run_cli("validate", sample_path, "--format", "json").stdout)
+    assert report["not_read"] == []
+
+
 @pytest.mark.parametrize(
     ("name", "like"),
     [

@@ -111,7 +111,7 @@ def test_ingest_says_so(tmp_path: Path) -> None:
 
 
 def test_a_header_holding_a_held_name_is_data(tmp_path: Path) -> None:
-    """No @ or date: the first cell is a held user's name (the second, a
+    """No @, number or date: the first cell is a held user's name (the second, a
     postcode, looks like nothing in particular)."""
     folder = with_dataset(tmp_path / "s", "people", "Carol Heldname,SW1A 1AA\nDan Other,E1 6AN\n")
     report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
@@ -153,7 +153,8 @@ def test_a_parquet_dataset_whose_column_names_are_data(tmp_path: Path) -> None:
         ("31/01/2026", "is a date"),
         ("1990", None),  # a year names a column of a table by period
         ("2026-01", None),  # as a month does
-        ("-3.5e2", None),
+        ("34", "is a number"),
+        ("-3.5e2", "is a number"),
         ("region", None),
         ("n_users", None),
         ("age band", None),

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from insight_workbench.errors import InputError
+from insight_workbench.loading.manifest import PRESET_FILE
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
-from insight_workbench.sample.large import PRESET_FILE, TABLE_ORDER, generate_large
+from insight_workbench.sample.large import TABLE_ORDER, generate_large
 
 CLI = Path(sys.executable).with_name("insight-workbench")
 SCALE = 0.01

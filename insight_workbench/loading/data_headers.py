@@ -4,7 +4,8 @@ A table's header must hold its declared columns, so a missing one refuses the ta
 dataset declares none, and its first row would be taken for column names. Those
 "names" would then be a person's values, and reach every message, finding key and
 piece of evidence that names a column. So a dataset whose header has a cell that looks
-like a value (an `@`, an IP address, a day's date, or a held user's address, name
+like a value (an `@`, an IP address, a number that is no year, a day's date, or a held
+user's address, name
 or id) is neither loaded nor judged: `validate`, `ingest` and the De-identification
 page name its file and the column's position, never the cell.
 """
@@ -18,8 +19,10 @@ from dataclasses import dataclass
 
 import duckdb
 
-# A day: 2026-01-31, 2026-01-31T09:00..., 31/01/2026, 31.01.26. Years and months
-# (`2026`, `2026-01`) name the columns of a table by period, so they are names here.
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# Years and months (`2026`, `2026-01`) name the columns of a table by period: names here.
+PERIOD = re.compile(r"(19|20)\d{2}(-\d{1,2})?")
+# A day: 2026-01-31, 2026-01-31T09:00..., 31/01/2026, 31.01.26.
 DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([T ].*)?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", re.I)
 
 HELD = "is a held user's email address, name or user id"
@@ -53,6 +56,10 @@ def data_like_cell(cell: str) -> str | None:
         pass
     else:
         return "is an IP address"
+    if PERIOD.fullmatch(cell):
+        return None
+    if NUMBER.fullmatch(cell):
+        return "is a number"
     if DATE.fullmatch(cell):
         return "is a date"
     return None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
-from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.manifest import PLANTED_FILE, write_manifest
 from insight_workbench.progress import OnStep, Steps
 from insight_workbench.sample import planted, processors, subject_requests
 from insight_workbench.sample.activity import Sessions, campaigns, messages, null_user_failures
@@ -37,7 +37,6 @@ LIMITS = {
     "users": (200, 900_000),
     "days": (30, 1_500),
 }
-PLANTED_FILE = "planted.json"
 STREAMED = {  # table: (columns, id prefix, id width)
     "logins": (("login_id", "ts", "user_id", "success", "ip", "user_agent", "referrer"), "L", 9),
     "usage_events": (("event_id", "ts", "user_id", "product", "event_type"), "E", 10),

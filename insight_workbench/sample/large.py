@@ -36,11 +36,10 @@ import duckdb
 from insight_workbench.atomic import reported_write_errors, staged_folder
 from insight_workbench.errors import InputError
 from insight_workbench.loading.lockdown import settings_from_env
-from insight_workbench.loading.manifest import write_manifest
+from insight_workbench.loading.manifest import PRESET_FILE, write_manifest
 from insight_workbench.progress import OnStep, Steps
 from insight_workbench.sample.earlier import check_earlier
 
-PRESET_FILE = "preset.json"
 # DuckDB's memory while generating (INSIGHT_MEMORY_LIMIT wins), the rest spilled to a
 # folder under INSIGHT_TEMP_DIR or the system's: without a limit, scale 2 takes 13 GB.
 MEMORY_LIMIT = "3GB"

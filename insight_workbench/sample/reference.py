@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from insight_workbench.loading.manifest import PLANTED_FILE
 from insight_workbench.rules import RULES
-from insight_workbench.sample import LIMITS, PLANTED_FILE
+from insight_workbench.sample import LIMITS
 from insight_workbench.sample.planted import CASES
 from insight_workbench.sample.series import MONTHS_LIMITS
 from insight_workbench.sample.series_stories import STORIES
