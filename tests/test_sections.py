@@ -36,7 +36,10 @@ def test_every_registered_family_has_a_label(rule: Rule) -> None:
 
 
 def test_a_rule_of_an_unlabelled_family_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"^XYZ-001: family XYZ has no label in FAMILIES$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^XYZ-001: family XYZ has no label in FAMILIES \(insight_workbench/rules/base.py\)",
+    ):
         Rule("XYZ-001", "xyz.example", "low", "clause", DOC, check=lambda _ctx: [])
 
 
