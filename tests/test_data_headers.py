@@ -1,5 +1,6 @@
-"""A de-identified dataset whose header row is data (the export left it out): neither
-loaded nor judged, and said so by file and column position, never by a cell's value.
+"""A de-identified dataset whose header row is data holding a direct identifier (the
+export left it out): not loaded, named by file and column position, never by a cell's
+value, and reported by DEID-001 by that position.
 Its "column names" used to be a person's values, shown by `validate` and put into
 finding keys, messages and evidence."""
 
@@ -83,20 +84,25 @@ def test_validate_names_the_file_and_position_never_a_value(tmp_path: Path) -> N
     assert "deidentified/people" not in [t["table"] for t in report["tables"]]
 
 
-def test_check_judges_nothing_of_it_and_says_so(tmp_path: Path) -> None:
+def test_check_reports_the_identifier_by_its_column_s_position(tmp_path: Path) -> None:
+    """DEID-001 names the column by position: a run recorded in the ledger keeps the
+    dataset's problem open instead of its earlier findings reading as resolved."""
     folder = with_dataset(tmp_path / "s", "people", HEADERLESS)
     for fmt in ("json", "table", "csv"):
         result = run_cli("check", folder, "--format", fmt, "--quiet")
         no_value_in(result.stdout + result.stderr)
         assert "Not judged: deidentified/people.csv (its header row looks like" in result.stderr
     findings = json.loads(run_cli("check", folder, "--format", "json").stdout)["findings"]
-    assert [f for f in findings if "people" in f["key"]] == []
+    [finding] = [f for f in findings if "people" in f["key"]]
+    assert (finding["rule"], finding["key"]) == ("DEID-001", "dataset:people:column 2")
+    assert finding["evidence"] == {"cells": 1, "kinds": ["email address"], "header_row": True}
+    assert "column 2" in finding["message"]
     snapshot = open_snapshot(folder)
     try:
         assert snapshot.deidentified == []
         assert [(u.file, u.position) for u in snapshot.unread] == [("deidentified/people.csv", 2)]
         keys = [f.key for f in run_check(snapshot, load_policy()).findings]
-        assert not any("people" in key for key in keys)
+        assert [key for key in keys if "people" in key] == ["dataset:people:column 2"]
     finally:
         snapshot.con.close()
 
@@ -111,8 +117,8 @@ def test_ingest_says_so(tmp_path: Path) -> None:
 
 
 def test_a_header_holding_a_held_name_is_data(tmp_path: Path) -> None:
-    """No @, number or date: the first cell is a held user's name (the second, a
-    postcode, looks like nothing in particular)."""
+    """No @: the first cell is a held user's name (the second, a postcode, looks like
+    nothing in particular)."""
     folder = with_dataset(tmp_path / "s", "people", "Carol Heldname,SW1A 1AA\nDan Other,E1 6AN\n")
     report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
     [unread] = report["unread_datasets"]
@@ -122,12 +128,26 @@ def test_a_header_holding_a_held_name_is_data(tmp_path: Path) -> None:
 
 
 def test_a_header_of_names_loads_and_is_judged(tmp_path: Path) -> None:
-    """A one-word name, a name with spaces and a name with digits are column names."""
-    content = "region,Carol,age band,n_users\nNorth,x,30-39,12\n"
+    """A one-word name, a name with spaces, a name with digits, numbers, years and days
+    are column names: an aggregate by period or bucket is an ordinary dataset."""
+    content = "region,Carol,age band,n_users,2025,2026-11-01,0,34\nNorth,x,30-39,12,1,2,3,4\n"
     folder = with_dataset(tmp_path / "s", "agg", content)
     report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
     assert report["unread_datasets"] == []
     assert "deidentified/agg" in [t["table"] for t in report["tables"]]
+
+
+def test_a_header_holding_a_held_telephone_is_data(tmp_path: Path) -> None:
+    users = {**USERS, "users": [{**USERS["users"][0], "telephone": "+44 20 7946 0958"}]}
+    folder = build_snapshot(tmp_path / "s", users)
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "calls.csv").write_text(
+        "north,(+44) 20-7946-0958\nsouth,x\n", encoding="utf-8"
+    )
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    [unread] = report["unread_datasets"]
+    assert unread["column_position"] == 2
+    assert "7946" not in json.dumps(report)
 
 
 def test_a_parquet_dataset_whose_column_names_are_data(tmp_path: Path) -> None:
@@ -149,12 +169,10 @@ def test_a_parquet_dataset_whose_column_names_are_data(tmp_path: Path) -> None:
         ("alice@example.org", "holds @, as an email address does"),
         ("2001:db8::1", "is an IP address"),
         ("192.168.0.1", "is an IP address"),
-        ("2026-01-31", "is a date"),
-        ("31/01/2026", "is a date"),
-        ("1990", None),  # a year names a column of a table by period
-        ("2026-01", None),  # as a month does
-        ("34", "is a number"),
-        ("-3.5e2", "is a number"),
+        ("2026-01-31", None),  # numbers and dates name columns of tables by period
+        ("1990", None),
+        ("34", None),
+        ("-3.5e2", None),
         ("region", None),
         ("n_users", None),
         ("age band", None),

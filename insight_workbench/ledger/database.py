@@ -142,9 +142,20 @@ def open_existing_ledger(setting: str | None = None) -> Ledger:
         # Read before the engine connects: switching to WAL would write the file.
         try:
             _refuse_no_ledger(setting, _sqlite_tables(path))
-        except NoLedgerYet as error:  # a file written with no table in it: not a new one
-            raise InputError(str(error)) from None
+        except NoLedgerYet as error:  # a SQLite database of no table is one not yet written
+            if not _sqlite_header(path):  # a file SQLite reads as empty, but not its own
+                raise InputError(str(error)) from None
+            raise
     return _open(setting, may_make=False)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _sqlite_header(path: Path) -> bool:
+    """Whether the file begins as every SQLite database does."""
+    with path.open("rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
 
 
 def _sqlite_tables(path: Path) -> list[str]:

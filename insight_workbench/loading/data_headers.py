@@ -3,11 +3,13 @@
 A table's header must hold its declared columns, so a missing one refuses the table; a
 dataset declares none, and its first row would be taken for column names. Those
 "names" would then be a person's values, and reach every message, finding key and
-piece of evidence that names a column. So a dataset whose header has a cell that looks
-like a value (an `@`, an IP address, a number that is no year, a day's date, or a held
-user's address, name
-or id) is neither loaded nor judged: `validate`, `ingest` and the De-identification
-page name its file and the column's position, never the cell.
+piece of evidence that names a column. So a dataset whose header has a cell that is a
+direct identifier, as DEID-001 reads one (an `@`, a whole IP address, or a held user's
+address, name, id or telephone), is not loaded: `validate`, `ingest` and the
+De-identification page name its file and the column's position, never the cell, and
+DEID-001 reports that column by its position. Numbers, dates and other words are
+names: an aggregate by period or by bucket (`region,2025,2026`, `hour,0,1,2`) is an
+ordinary dataset.
 """
 
 from __future__ import annotations
@@ -19,27 +21,32 @@ from dataclasses import dataclass
 
 import duckdb
 
-NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-# Years and months (`2026`, `2026-01`) name the columns of a table by period: names here.
-PERIOD = re.compile(r"(19|20)\d{2}(-\d{1,2})?")
-# A day: 2026-01-31, 2026-01-31T09:00..., 31/01/2026, 31.01.26.
-DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}([T ].*)?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}", re.I)
-
-HELD = "is a held user's email address, name or user id"
+EMAIL = "holds @, as an email address does"
+IP = "is an IP address"
+HELD = "is a held user's email address, name, user id or telephone"
+# What DEID-001 calls each kind of direct identifier found in a header row.
+KINDS = {EMAIL: "email address", IP: "IP address", HELD: "held user's identifier"}
+DIGITS = re.compile(r"\D")
+FEWEST_TELEPHONE_DIGITS = 7  # as DEID-001 compares telephones
 
 
 @dataclass(frozen=True)
 class UnreadDataset:
-    """A dataset not loaded nor judged: its header row looks like data."""
+    """A dataset not loaded: its header row is a row of data holding an identifier."""
 
     name: str  # file name without extension
     file: str  # path relative to the snapshot
-    position: int  # the first column (from 1) whose header cell looks like a value
-    looks_like: str  # why, in words: "is a date"; never the cell itself
+    position: int  # the first column (from 1) whose header cell is an identifier
+    looks_like: str  # why, in words (`EMAIL`, `IP`, `HELD`); never the cell itself
 
     @property
     def key(self) -> str:
         return f"deidentified/{self.name}"
+
+    @property
+    def column(self) -> str:
+        """The column's name in a finding's key: its header is a value, so its position."""
+        return f"column {self.position}"
 
     @property
     def why(self) -> str:
@@ -47,37 +54,33 @@ class UnreadDataset:
 
 
 def data_like_cell(cell: str) -> str | None:
-    """Why one header cell (trimmed) reads as a value rather than a column's name."""
+    """Why one header cell (trimmed) reads as a direct identifier, not a column's name."""
     if "@" in cell:
-        return "holds @, as an email address does"
+        return EMAIL
     try:
         ipaddress.ip_address(cell)
     except ValueError:
-        pass
-    else:
-        return "is an IP address"
-    if PERIOD.fullmatch(cell):
         return None
-    if NUMBER.fullmatch(cell):
-        return "is a number"
-    if DATE.fullmatch(cell):
-        return "is a date"
-    return None
+    return IP
 
 
 def data_like_header(
     con: duckdb.DuckDBPyConnection, cells: Sequence[str]
 ) -> tuple[int, str] | None:
-    """The first position (from 1) of a header cell that looks like a value, and why;
+    """The first position (from 1) of a header cell that is a direct identifier, and why;
     None for a header of names. `con` holds the typed `users` table: a cell equal
-    (trimmed, lower-cased) to a held address, user id or name of two words or more is a
-    value too (a one-word name, `Region`, could as well be a column's)."""
+    (trimmed, lower-cased) to a held address, user id or name of two words or more (a
+    one-word name, `Region`, could as well be a column's), or whose digits (7 or more)
+    are a held telephone's, is one too."""
     trimmed = [cell.strip() for cell in cells]
     for position, cell in enumerate(trimmed, start=1):
         why = data_like_cell(cell)
         if why is not None:
             return position, why
     sought = sorted({cell.lower() for cell in trimmed if cell})
+    numbers = sorted(
+        {d for d in (DIGITS.sub("", c) for c in trimmed) if len(d) >= FEWEST_TELEPHONE_DIGITS}
+    )
     if not sought:
         return None
     held = {
@@ -85,12 +88,13 @@ def data_like_header(
         for (value,) in con.execute(
             "SELECT v FROM (SELECT lower(trim(email)) AS v FROM users "
             "UNION SELECT lower(trim(user_id)) FROM users "
-            "UNION SELECT lower(trim(name)) FROM users WHERE contains(trim(name), ' ')) "
-            "WHERE v IN (SELECT unnest($sought))",
-            {"sought": sought},
+            "UNION SELECT lower(trim(name)) FROM users WHERE contains(trim(name), ' ') "
+            "UNION SELECT regexp_replace(telephone, '\\D', '', 'g') FROM users) "
+            "WHERE v IN (SELECT unnest($sought)) OR v IN (SELECT unnest($numbers))",
+            {"sought": sought, "numbers": numbers or [""]},
         ).fetchall()
     }
     for position, cell in enumerate(trimmed, start=1):
-        if cell and cell.lower() in held:
+        if cell and (cell.lower() in held or DIGITS.sub("", cell) in held - {""}):
             return position, HELD
     return None

@@ -48,6 +48,9 @@ ROW_NUMBER = "file_row_number"  # the record index DuckDB adds to a Parquet file
 # folder's path is nobody's data.
 NO_HIVE = "hive_partitioning = false"
 BATCH_ROWS = 100_000
+# The careful Parquet reading holds a batch's values as Python objects when one is not
+# UTF-8: fewer rows at a time keep that within memory however long the values are.
+CAREFUL_BATCH_ROWS = 4_096
 # Parquet types that hold a declared type exactly (a naive TIMESTAMP is read in the
 # manifest's time zone, through its text).
 NATIVE = {"TIMESTAMP WITH TIME ZONE": "timestamp", "DATE": "date", "BOOLEAN": "bool"}
@@ -601,7 +604,7 @@ def _read_parquet_columns(
     rejects: list[StructuralReject] = []
     try:
         parquet = pq.ParquetFile(path)
-        batches = parquet.iter_batches(BATCH_ROWS, columns=[w for w, _ in columns.values()])
+        batches = parquet.iter_batches(CAREFUL_BATCH_ROWS, columns=[w for w, _ in columns.values()])
         first = 1
         for batch in batches:
             count = batch.num_rows
@@ -638,6 +641,8 @@ def _read_parquet_columns(
             finally:
                 con.unregister("_incoming")
             first += count
+    except pa.ArrowMemoryError:  # memory ran out: not the file's fault
+        raise MemoryError from None
     except (pa.ArrowException, OSError, ValueError):  # pyarrow cannot read it either
         raise CannotRepair from None
     rejects.sort(key=lambda reject: reject.row)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from insight_workbench.deidentification import assessment as deid
 from insight_workbench.findings import Finding
+from insight_workbench.loading.data_headers import KINDS
 from insight_workbench.rules.base import Rule, RuleContext
 
 
 def check(ctx: RuleContext) -> list[Finding]:
     deid.prepare(ctx)
-    return [
+    return _in_header_rows(ctx) + [
         Finding(
             rule=RULE.code,
             key=f"dataset:{row['dataset']}:{row['column_name']}",
@@ -22,6 +23,27 @@ def check(ctx: RuleContext) -> list[Finding]:
             evidence={"cells": int(row["cells"]), "kinds": list(row["kinds"])},
         )
         for row in deid.identifier_columns(ctx)
+    ]
+
+
+def _in_header_rows(ctx: RuleContext) -> list[Finding]:
+    """A dataset whose header row is a row of data holding a direct identifier: not
+    loaded (its values would name its columns), reported by the column's position."""
+    return [
+        Finding(
+            rule=RULE.code,
+            key=f"dataset:{unread.name}:{unread.column}",
+            severity=RULE.severity,
+            message=(
+                f"The header row of de-identified dataset {unread.name} is a row of data "
+                f"holding a direct identifier ({KINDS[unread.looks_like]}) in column "
+                f"{unread.position}; the dataset is not loaded, so its other rows are not "
+                "judged"
+            ),
+            due=None,
+            evidence={"cells": 1, "kinds": [KINDS[unread.looks_like]], "header_row": True},
+        )
+        for unread in ctx.snapshot.unread
     ]
 
 
@@ -51,6 +73,11 @@ What it checks:
     map, since JSON writes both alike) is judged so. One finding per
     column; the evidence says which kinds were found and in how many cells, never
     the values.
+
+    A dataset whose header row is itself such a row (its first cell holding one:
+    the export left the header out) is not loaded, since its values would name
+    its columns: the finding names that column by its position (`column 2`), and
+    the dataset's other rows are not judged until it is exported with its header.
 
     Key: `dataset:<name>:<column>`. No due date. No setting.
 

@@ -173,7 +173,9 @@ def test_files_nothing_reads_are_named_under_load_status(open_app, tmp_path) -> 
     folder = build_snapshot(tmp_path / "s", {})
     (folder / "admin_views.csv.gz").write_bytes(b"\x1f\x8b")
     (folder / "deidentified").mkdir()
-    (folder / "deidentified" / "people.csv").write_text("Ann Lee,34\n", encoding="utf-8")
+    (folder / "deidentified" / "people.csv").write_text(
+        "Ann Lee,ann@example.org\n", encoding="utf-8"
+    )
     app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
     assert not app.exception
     [warning] = [w.value.replace("\\", "") for w in app.warning if w.value.startswith("Not read")]
