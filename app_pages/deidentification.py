@@ -31,8 +31,9 @@ if unread and records.named() is None:
         f"{escape_markdown(shown(file))} ({escape_markdown(why)})" for file, why in unread
     )
     st.warning(
-        f"Not loaded nor judged: {listed}. A dataset needs a header row naming its "
-        "columns; the values of that row are not shown."
+        f"Not loaded, its rows not judged: {listed}. DEID-001 names the column by its "
+        "position. A dataset needs a header row naming its columns; the values of that "
+        "row are not shown."
     )
 sources = {"dataset": (verdicts, "dataset"), "column": (verdicts, "dataset")}
 records.panel(wb, sources, session.cached(deid.columns, wb))

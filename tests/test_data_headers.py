@@ -70,7 +70,8 @@ def test_validate_names_the_file_and_position_never_a_value(tmp_path: Path) -> N
     assert "deidentified/people" not in table.stdout.split("Every row")[0]  # not counted
     assert "1 dataset not loaded (below)." in table.stdout
     assert (
-        "Not loaded nor judged by the DEID rules (its header row looks like a row of data: "
+        "Not loaded, its rows not judged, DEID-001 naming the column by position (its header "
+        "row looks like a row of data: "
         "column 2 holds @, as an email address does; a dataset needs a header row naming "
         "its columns): deidentified/people.csv"
     ) in table.stdout
@@ -91,7 +92,9 @@ def test_check_reports_the_identifier_by_its_column_s_position(tmp_path: Path) -
     for fmt in ("json", "table", "csv"):
         result = run_cli("check", folder, "--format", fmt, "--quiet")
         no_value_in(result.stdout + result.stderr)
-        assert "Not judged: deidentified/people.csv (its header row looks like" in result.stderr
+        assert (
+            "Not loaded, its rows not judged: deidentified/people.csv (its header row looks like"
+        ) in result.stderr
     findings = json.loads(run_cli("check", folder, "--format", "json").stdout)["findings"]
     [finding] = [f for f in findings if "people" in f["key"]]
     assert (finding["rule"], finding["key"]) == ("DEID-001", "dataset:people:column 2")

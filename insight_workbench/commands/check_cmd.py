@@ -86,10 +86,10 @@ def check(
         result = run_check(loaded, rules_policy, moment, prefixes, phase("Rules"))
         if recorder is not None:
             record_in_ledger(result, recorder, quiet)
-    for unread in loaded.unread:  # judged by no rule: "No findings" must not read as a pass
+    for unread in loaded.unread:  # its rows are judged by no rule: say so beside DEID-001
         typer.echo(
-            f"Not judged: {printable(unread.file)} ({printable(unread.why)}; a dataset needs "
-            "a header row naming its columns)",
+            f"Not loaded, its rows not judged: {printable(unread.file)} "
+            f"({printable(unread.why)}; a dataset needs a header row naming its columns)",
             err=True,
         )
     if chosen == "json":

@@ -88,7 +88,8 @@ def unread_lines(unread: list[dict[str, Any]]) -> list[str]:
     """A line for each dataset not loaded because its header row looks like data (its
     file and the column's position: the cell may be personal data)."""
     return [
-        f"Not loaded nor judged by the DEID rules ({printable(u['why'])}; "
-        f"a dataset needs a header row naming its columns): {printable(u['file'])}"
+        f"Not loaded, its rows not judged, DEID-001 naming the column by position "
+        f"({printable(u['why'])}; a dataset needs a header row naming its columns): "
+        f"{printable(u['file'])}"
         for u in unread
     ]

@@ -25,7 +25,7 @@ def not_judged(wb: Workbench) -> list[str]:
 
 
 def unread(wb: Workbench) -> list[tuple[str, str]]:
-    """Datasets neither loaded nor judged because their header row looks like data: each
+    """Datasets not loaded because their header row looks like data: each
     file and why (the column's position, never the cell)."""
     return [(u.file, u.why) for u in wb.snapshot.unread]
 

@@ -89,7 +89,7 @@ def not_read(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def unread_datasets(snapshot: Snapshot) -> list[dict[str, Any]]:
-    """The datasets neither loaded nor judged because their header row looks like data:
+    """The datasets not loaded because their header row looks like data:
     the file, the column's position and why (never the cell)."""
     return [
         {"dataset": u.key, "file": u.file, "column_position": u.position, "why": u.why}

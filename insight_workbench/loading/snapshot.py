@@ -9,7 +9,7 @@ reason), `load_report` (table_name, rows_in_file, rows_loaded, rows_rejected),
 `credential_columns` (table_name, column_name), `deidentified_datasets`
 (name, file, table_name, meta) with one all-VARCHAR table per dataset,
 `unread_datasets` (name, file, position, looks_like: those whose header row looks like
-data, neither loaded nor judged; `data_headers.py`),
+data, not loaded; `data_headers.py`),
 `iw_held`, the rows of personal data held per user (`held_rows.py`),
 `iw_failed_logins`, the failed logins stored apart (`failed_logins.py`), and
 `iw_email_keys`, each user's address as compared (`email_keys.py`). What
@@ -93,7 +93,7 @@ class Snapshot:
     credential_columns: list[tuple[str, str]]
     deidentified: list[DeidentifiedDataset]
     extra_columns: dict[str, list[str]] = field(default_factory=dict)
-    # Datasets whose header row looks like data: neither loaded nor judged.
+    # Datasets whose header row looks like data: not loaded (DEID-001 names them).
     unread: list[UnreadDataset] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 

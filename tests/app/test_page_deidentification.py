@@ -280,7 +280,9 @@ def test_a_dataset_whose_header_row_is_data_is_named_not_shown(open_app, tmp_pat
     )
     app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
     assert not app.exception
-    [warning] = [w.value for w in app.warning if w.value.startswith("Not loaded nor judged")]
+    [warning] = [
+        w.value for w in app.warning if w.value.startswith("Not loaded, its rows not judged")
+    ]
     assert "deidentified/people.csv" in warning
     assert "column 2" in warning
     text = rendered_text(app)
