@@ -6,6 +6,7 @@ import errno
 import json
 import logging
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -60,6 +61,16 @@ def test_an_unknown_notebook_is_refused(name: str) -> None:
         find_notebook(name)
 
 
+@pytest.mark.parametrize("name", ["...ipynb", "..ipynb"])
+def test_a_notebook_named_with_dots_only_is_refused(tmp_path: Path, name: str) -> None:
+    """Its runs' folder, `DIR/<name>/`, would be `DIR/..` or `DIR/.`: outside `--out`, or
+    mixed with the notebooks' folders, where neither verify nor prune looks."""
+    notebook = tmp_path / name
+    shutil.copy(FIXTURES / "echo.ipynb", notebook)
+    with pytest.raises(InputError, match="a notebook's name must hold more than dots"):
+        find_notebook(notebook)
+
+
 def test_the_monthly_set_is_there() -> None:
     assert set(MONTHLY_SET) <= set(available_notebooks())
 
@@ -94,7 +105,8 @@ def test_unknown_or_reserved_parameters_are_refused(given: dict, message: str) -
     ("name", "text", "value"),
     [
         ("label", "10", "10"),  # a text parameter stays text
-        ("label", "None", None),
+        ("label", "None", "None"),  # the word: a text parameter takes no None
+        ("label", "null", "null"),
         ("count", "10", 10),
         ("count", "1e3", 1000),  # a whole number however written
         ("count", "30.0", 30),

@@ -64,6 +64,8 @@ def find_notebook(name_or_path: str | Path, folder: Path | None = None) -> Repor
     if not candidate.is_file():
         known = ", ".join(available_notebooks(folder)) or "none"
         raise InputError(f"{text}: no such notebook (known in notebooks/: {known})")
+    if candidate.stem.strip(".") == "":  # `...ipynb`: its runs' folder would be `..`
+        raise InputError(f"{text}: a notebook's name must hold more than dots")
     return ReportNotebook(candidate.stem, candidate.resolve(), read_parameters(candidate))
 
 
@@ -133,9 +135,11 @@ def parse_value(name: str, parameter: Parameter | None, text: str) -> Any:
     document (the run's record) can hold them."""
     default = _default_of(parameter)
     value: Any
+    if isinstance(default, str) and name not in PATH_PARAMETERS:
+        return text  # a text parameter's `none` is the word, not None
     if text in NULLS:
         value = None
-    elif name in PATH_PARAMETERS or isinstance(default, str):
+    elif name in PATH_PARAMETERS:
         return text
     elif text in PYTHON_BOOLS:  # as the notebook's own cell writes them
         value = PYTHON_BOOLS[text]
