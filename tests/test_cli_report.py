@@ -250,6 +250,19 @@ def test_prune_prints_the_folders_it_removed(tmp_path: Path) -> None:
     assert done.stdout.splitlines() == [str(gone)]
     assert kept.exists()
     assert not gone.exists()
+    assert done.stderr == ""
+
+
+def test_prune_of_a_folder_holding_no_run_says_so(tmp_path: Path) -> None:
+    """`--out` naming a notebook's folder (or a mistyped one) found no run: a scheduled
+    prune that keeps every run must not pass for one that kept nothing old."""
+    now = datetime.now(UTC)
+    old = new_run_folder(tmp_path, "access_review", now - timedelta(days=40))
+    write_record(old, {"start": (now - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    done = cli("reports", "prune", "--older-than", "30", "--out", tmp_path / "access_review")
+    assert (done.returncode, done.stdout) == (0, "")
+    assert "no run found in" in done.stderr
+    assert old.exists()
 
 
 def test_prune_needs_the_age(tmp_path: Path) -> None:

@@ -227,6 +227,12 @@ def prune(
         typer.echo(printable(folder))
     for skipped in pruned.skipped:
         typer.echo(f"skipped {printable(skipped.path)}: {printable(skipped.reason)}", err=True)
+    if not pruned.runs and not pruned.skipped:  # a mistyped --out keeps every run unsaid
+        typer.echo(
+            f"no run found in {printable(str(out))} (runs lie in "
+            "<reports folder>/<notebook>/<start time>/): nothing to prune",
+            err=True,
+        )
 
 
 @reports_app.command("verify")

@@ -110,6 +110,7 @@ class RunScan:
 class Pruned:
     removed: list[Path] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    runs: int = 0  # the runs found under the reports folder, old or not
 
 
 def list_runs(out: str | Path) -> list[PastRun]:
@@ -158,7 +159,7 @@ def prune_runs(out: str | Path, older_than_days: int, now: datetime | None = Non
     except OverflowError:  # further back than year 1: no run is that old
         cutoff = datetime.min.replace(tzinfo=UTC)
     scan = scan_runs(root)
-    pruned = Pruned(skipped=scan.skipped)
+    pruned = Pruned(skipped=scan.skipped, runs=len(scan.runs))
     for run in scan.runs:
         if run.start >= cutoff:
             continue
