@@ -88,8 +88,10 @@ if wb.is_dpo:
     except InputError as error:  # a ledger changed by hand: said, and the page goes on
         st.error(escape_markdown(error))
     else:
-        changed = records.focus_on_key(changed)
+        every_change, changed = changed, records.focus_on_key(changed)
         st.caption(said)
+        if changed.empty and not every_change.empty:  # narrowed away by the address's key
+            records.say_empty("No finding changed since the previous recorded run.")
         if not changed.empty:
             changes = st.columns(4)
             for col, change in zip(changes, ("new", "reopened", "resolved"), strict=False):

@@ -73,7 +73,8 @@ def parse_key(text: str) -> RecordKey:
             + ", ".join(PREFIXES)
             + "."
         )
-    if prefix == "row" and not ident.rpartition(":")[2].isdigit():
+    number = ident.rpartition(":")[2]
+    if prefix == "row" and not (number.isascii() and number.isdecimal()):  # not `²` or `١٢`
         raise InputError("A row key in the address is row:TABLE:N, N a row number.")
     if prefix == "column" and not all(ident.rpartition(":")[::2]):
         raise InputError("A column key in the address is column:TABLE:COLUMN.")

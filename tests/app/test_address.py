@@ -112,6 +112,28 @@ def test_an_org_key_filters_retention_to_that_organisation(open_app, findings) -
     assert metrics(app)["Organisations judged"] == "1"
 
 
+def test_an_organisation_without_a_finding_lists_its_users_and_says_so(open_app, sample) -> None:
+    """An active organisation (no RET finding): the panel says it lists its rows below,
+    never that the page lists nothing under the key, and the users held follow."""
+    cursor = sample.cursor()
+    try:
+        found = cursor.execute(
+            "SELECT o.org_id FROM organisations o JOIN users u USING (org_id) "
+            "WHERE o.status = 'active' ORDER BY o.org_id LIMIT 1"
+        ).fetchone()
+    finally:
+        cursor.close()
+    assert found is not None
+    app = open_app("dpo", "app_pages/retention.py", query={"key": f"org:{found[0]}"})
+    assert not app.exception
+    assert not [w for w in app.warning if "lists nothing under it" in w.value]
+    assert "No finding for this record. This page lists its rows below." in [
+        s.value for s in app.success
+    ]
+    [held] = [m.value for m in app.markdown if m.value.startswith("**Users whose data is held:")]
+    assert held != "**Users whose data is held: 0**"
+
+
 def test_a_request_key_offers_that_persons_pack_by_ids_only(open_app, findings) -> None:
     key = first_key(findings, "RET-003")
     app = open_app("dpo", "app_pages/subject_requests.py", query={"key": key})
@@ -210,6 +232,8 @@ def test_an_unknown_key_of_a_known_kind_says_nothing_has_it(open_app) -> None:
         ({"key": "O17"}, "is not of the form kind:id"),
         ({"key": "planet:Mars"}, "of an unknown kind 'planet'"),
         ({"key": "row:users:first"}, "A row key in the address is row:TABLE:N"),
+        ({"key": "row:users:\u00b2"}, "A row key in the address is row:TABLE:N"),
+        ({"key": "row:users:\u0661\u0662"}, "A row key in the address is row:TABLE:N"),
         ({"snapshot": "2026-10"}, "no snapshots folder is configured"),
     ],
 )

@@ -61,6 +61,23 @@ def test_the_changes_since_the_previous_run_come_from_the_ledger(
     } == resolved
 
 
+def test_changes_narrowed_away_by_the_address_s_key_say_so(
+    open_app, ledger_setting: str, lifecycle_results: dict[str, Any]
+) -> None:
+    """A key none of the changes is about: the section says it holds nothing about that
+    record, not an empty space that reads as "nothing changed"."""
+    ledger = open_ledger(ledger_setting)
+    for result in lifecycle_results.values():
+        record_run(ledger, result, source="cli")
+    query = {"key": "row:nope:1"}
+    app = open_app("dpo", PAGE, env={"INSIGHT_LEDGER": ledger_setting}, query=query)
+    assert not app.exception
+    assert "Nothing in this section is about the record the address names." in [
+        i.value for i in app.info
+    ]
+    assert not [m for m in app.metric if m.label == "New"]
+
+
 def test_a_ledger_changed_by_hand_is_said_and_the_page_goes_on(
     open_app, ledger_setting: str, lifecycle_results: dict[str, Any]
 ) -> None:
