@@ -327,3 +327,21 @@ def test_an_address_ending_in_a_greek_sigma_is_found_within_text(tmp_path: Path)
     rows = [{"note": "write to ΟΔΟΣ@example.gr"}, {"note": "write to οδος@example.gr"}]
     pack = build_pack(with_dataset(tmp_path, rows, users), user_id="U1")
     assert pack.named_in_datasets == {"deidentified/survey.csv": {"note": (1, 2)}}
+
+
+def test_a_person_named_only_in_a_dataset_is_not_told_no_data_is_held(tmp_path: Path) -> None:
+    """No row of the platform's tables, but a de-identified dataset still names them:
+    that is personal data held, so neither the pack nor its manifest says none is."""
+    snapshot = with_dataset(tmp_path, [{"contact": "gone@example.org"}, {"contact": "x"}])
+    pack = build_pack(snapshot, email="Gone@Example.org")
+    assert not pack.in_tables
+    assert pack.found
+    files = pack_files(pack)
+    readme = files["README.txt"].decode()
+    assert "NO DATA HELD" not in readme
+    assert "NO ROW OF THE PLATFORM'S TABLES" in readme
+    assert '    column "contact": row 1\n' in readme
+    assert json.loads(files["manifest.json"])["data_held"] is True
+    nobody = build_pack(snapshot, email="nobody@example.org")
+    assert not nobody.found
+    assert "NO DATA HELD" in pack_files(nobody)["README.txt"].decode()

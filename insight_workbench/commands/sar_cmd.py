@@ -86,11 +86,17 @@ def summary(pack: SubjectPack, written: Path) -> str:
     """What was written, naming the person by user id only (never by email)."""
     who = ", ".join(f"user {printable(u)}" for u in pack.user_ids) or "the requested person"
     snapshot_id = printable(pack.snapshot_id)
+    given = "email address" if pack.identifier_kind == "email" else "user id"
     if not pack.found:
         lines = [
             f"No data held: snapshot {snapshot_id} (exported "
-            f"{iso_utc(pack.exported_at)}) has no record of the "
-            f"{'email address' if pack.identifier_kind == 'email' else 'user id'} given."
+            f"{iso_utc(pack.exported_at)}) has no record of the {given} given."
+        ]
+    elif not pack.in_tables:  # only de-identified datasets name them
+        lines = [
+            f"No row of the platform's tables: snapshot {snapshot_id} (exported "
+            f"{iso_utc(pack.exported_at)}) has no record of the {given} given, but data "
+            "is held: see the note below."
         ]
     else:
         lines = [f"Subject-access pack for {who} from snapshot {snapshot_id}:"]

@@ -109,7 +109,7 @@ def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
         built = build_pack(wb.snapshot, email=value)
     else:
         built = build_pack(wb.snapshot, user_id=value)
-        if not built.found and value.strip() and value.strip() != value:
+        if not built.in_tables and value.strip() and value.strip() != value:
             built = build_pack(wb.snapshot, user_id=value.strip())
     stamp = built.generated_at.strftime("%Y%m%dT%H%M%SZ")
     return PackDownload(

@@ -107,9 +107,15 @@ class SubjectPack:
         return {name: table.row_count for name, table in self.tables.items()}
 
     @property
-    def found(self) -> bool:
-        """True when the snapshot holds at least one row about the person."""
+    def in_tables(self) -> bool:
+        """True when a table of the platform holds at least one row about the person."""
         return any(self.row_counts.values())
+
+    @property
+    def found(self) -> bool:
+        """True when the snapshot holds data about the person: a row of its tables, or a
+        de-identified dataset's row that still names them (personal data held too)."""
+        return self.in_tables or bool(self.named_in_datasets)
 
 
 def build_pack(

@@ -126,7 +126,7 @@ def readme(pack: SubjectPack) -> str:
         f"Generated at:   {iso_utc(pack.generated_at)}",
         "",
     ]
-    if pack.found:
+    if pack.in_tables:
         ids = ", ".join(map(printable, pack.user_ids)) if pack.user_ids else "none (requests only)"
         lines += [f"Account(s):     {ids}"]
         if pack.user_ids and not pack.row_counts["users"]:
@@ -135,6 +135,13 @@ def readme(pack: SubjectPack) -> str:
                 gone += ", or one whose row could not be read (see the note below)"
             lines.append(f"                (no account record: these rows remain from {gone})")
         lines += ["", "Tables (rows held):"]
+    elif pack.found:  # only de-identified datasets name them: data held all the same
+        lines += [
+            f"NO ROW OF THE PLATFORM'S TABLES: no record in snapshot {snapshot_id} matches",
+            f"the {kind} given, as of {iso_utc(pack.exported_at)}, but de-identified",
+            "datasets still name this person (see the note below): data is held. Every",
+            "table was searched:",
+        ]
     else:
         lines += [
             f"NO DATA HELD: no record in snapshot {snapshot_id} matches the {kind}",
@@ -195,8 +202,8 @@ def _named_in_datasets(pack: SubjectPack) -> list[str]:
     note = (
         "Note: de-identified datasets in the snapshot still name this person: the rows "
         "below hold one of the name (of two words or more), user id, email address, "
-        "telephone number or login IP address of the rows above, or an unsalted hash of "
-        "an address or a user id. "
+        "telephone number or login IP address searched for or held in the rows above, "
+        "or an unsalted hash of an address or a user id. "
         "They are not copied into this pack, since a row "
         "may be about others too: read them in the export files (rows counted from 1, "
         "the header not counted) and add what is about this person before answering "
