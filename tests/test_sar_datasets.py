@@ -345,3 +345,20 @@ def test_a_person_named_only_in_a_dataset_is_not_told_no_data_is_held(tmp_path: 
     nobody = build_pack(snapshot, email="nobody@example.org")
     assert not nobody.found
     assert "NO DATA HELD" in pack_files(nobody)["README.txt"].decode()
+
+
+def test_an_id_another_account_shares_once_trimmed_names_neither(tmp_path: Path) -> None:
+    """`" U1"` and `"U1"` are two accounts; a dataset's cell `U1` (compared trimmed) could
+    be either's, so neither pack points to it. Each one's own rows stay theirs."""
+    users = [
+        {**USERS[0], "user_id": "U1"},
+        {**USERS[0], "user_id": " U1", "email": "other@example.org", "name": "Cy Other"},
+    ]
+    rows = [{"ref": "U1"}, {"ref": "other@example.org"}]
+    snapshot = with_dataset(tmp_path, rows, users=users)
+    assert build_pack(snapshot, user_id=" U1").named_in_datasets == {
+        "deidentified/survey.csv": {"ref": (2,)}
+    }
+    assert build_pack(snapshot, user_id="U1").named_in_datasets == {}
+    both = build_pack(snapshot, email="other@example.org")  # one account: " U1"
+    assert both.user_ids == (" U1",)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -38,13 +38,14 @@ PHONE_DIGITS = 7  # the fewest digits a telephone number is compared on, as DEID
 class Identifiers:
     """What names one person, from their rows in the pack."""
 
-    user_ids: tuple[str, ...]  # compared exactly
+    user_ids: tuple[str, ...]  # compared exactly, with a cell trimmed
     caseless: tuple[str, ...]  # names and login IP addresses, as held
     phones: tuple[str, ...]  # digits only
     email_keys: tuple[str, ...]
     hashed: tuple[str, ...]  # texts whose unsalted hashes name them (as DEID-002 hashes)
     # A name of theirs not looked for: one word alone would point to others' rows.
     name_not_sought: bool = False
+    raw_ids: tuple[str, ...] = ()  # their ids as held (spaces kept)
 
     def __bool__(self) -> bool:
         return any((self.user_ids, self.caseless, self.phones, self.email_keys))
@@ -68,6 +69,7 @@ def identifiers_of(tables: dict[str, PackTable], ids: list[str], emails: list[st
     hashed = [*addresses, *emails, *ids]
     return Identifiers(
         user_ids=tuple(sorted({i.strip() for i in ids} - {""})),
+        raw_ids=tuple(sorted(set(ids))),
         caseless=tuple(sorted({t for t in texts if isinstance(t, str) and t.strip()})),
         phones=tuple(sorted(d for d in digits if len(d) >= PHONE_DIGITS)),
         email_keys=tuple(sorted(({email_key(a) for a in addresses} | set(emails)) - {""})),
@@ -112,6 +114,7 @@ def rows_naming_the_person(
     1, as DQ-001 counts them: a quarantined record keeps its number) of each column."""
     if not snapshot.deidentified or not person:
         return {}
+    person = _without_shared_ids(cursor, person)
     define(cursor, "identifier_text.sql")
     define_email_key(cursor)
     found: Mentions = {}
@@ -120,6 +123,27 @@ def rows_naming_the_person(
         if columns:
             found[dataset.file] = columns
     return found
+
+
+def _without_shared_ids(cursor: duckdb.DuckDBPyConnection, person: Identifiers) -> Identifiers:
+    """`person` without the user ids (compared trimmed) that another account's id shares
+    once trimmed (`" U1"` and `"U1"`, two accounts): a cell holding it could be either's,
+    so it names neither."""
+    shared = {
+        str(row["trimmed"])
+        for row in query(cursor, "pack_shared_ids.sql", ids=list(person.raw_ids))
+    }
+    if not shared:
+        return person
+    lowered = {i.lower() for i in shared}
+    return replace(
+        person,
+        user_ids=tuple(i for i in person.user_ids if i not in shared),
+        # an id's hash is looked for as held and trimmed, lower-cased: only the first
+        hashed=tuple(
+            h for h in person.hashed if h in person.raw_ids or h.strip().lower() not in lowered
+        ),
+    )
 
 
 def _rows_by_column(
