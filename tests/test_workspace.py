@@ -80,6 +80,26 @@ def test_folders_made_for_the_cache_are_the_owner_s_and_existing_ones_keep_their
     assert stat.S_IMODE((team / "workspaces").stat().st_mode) == 0o700
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_cache_folder_of_another_user_open_to_all_is_refused(
+    tmp_path: Path, own_cache: Path
+) -> None:
+    """`/tmp/workspaces` made first by someone else, writable by all: they could remove or
+    swap what is built there. Refused, naming the setting; nothing is built."""
+    (own_cache / "workspaces").mkdir(parents=True)
+    os.chown(own_cache / "workspaces", 65534, 65534)  # nobody's
+    (own_cache / "workspaces").chmod(0o777)
+    done = run_cli("validate", valid_snapshot(tmp_path / "s"))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"error: INSIGHT_CACHE_DIR: {own_cache / 'workspaces'} is another user's folder that "
+        "anyone may write to: choose a cache folder of your own\n"
+    )
+    assert list((own_cache / "workspaces").iterdir()) == []
+    (own_cache / "workspaces").chmod(0o1777)  # with the sticky bit, only their own files
+    assert run_cli("validate", valid_snapshot(tmp_path / "s2")).returncode in (0, 1)
+
+
 def _cut_to_header(file: Path) -> None:
     file.write_text(file.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
 

@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -176,9 +177,20 @@ def _complete(con: duckdb.DuckDBPyConnection, target: Path) -> bool:
 
 
 def _owner_only_folders(root: Path, folder: str) -> None:
-    """The cache's folders (see `lockdown.owner_only_folder`)."""
+    """The cache's folders (see `lockdown.owner_only_folder`). One inside the cache that
+    is another user's and that anyone may write to (no sticky bit) is refused: whoever
+    made it, say in `/tmp`, could remove or swap the files built there."""
     for path in (root, *(root / name for name in (folder, "tmp", "locks"))):
         owner_only_folder(path)
+        if path == root:
+            continue
+        held = path.stat()
+        open_to_all = held.st_mode & stat.S_IWOTH and not held.st_mode & stat.S_ISVTX
+        if held.st_uid != os.geteuid() and open_to_all:
+            raise InputError(
+                f"INSIGHT_CACHE_DIR: {path} is another user's folder that anyone may write "
+                "to: choose a cache folder of your own"
+            )
 
 
 @contextmanager
