@@ -27,7 +27,7 @@ from insight_workbench.analyst.database import ANALYST_TABLES, AnalystData, anal
 from insight_workbench.dashboard import usage as views
 from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
 from insight_workbench.deidentification.aggregates import deidentify
-from insight_workbench.deidentification.text_functions import is_ip_address
+from insight_workbench.ip_addresses import is_ip_address
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy

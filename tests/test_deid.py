@@ -9,8 +9,8 @@ import pytest
 from cli_runner import run_cli
 
 from insight_workbench.deidentification import assessment as deid
-from insight_workbench.deidentification.text_functions import is_ip_address
 from insight_workbench.errors import InputError
+from insight_workbench.ip_addresses import is_ip_address
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.base import RuleContext

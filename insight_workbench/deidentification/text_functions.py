@@ -13,49 +13,17 @@ registered through one cursor is seen by every cursor of it).
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import duckdb
 
+from insight_workbench.ip_addresses import is_ip_address
+
 IP_FUNCTION = "iw_is_ip_address"
 LOWER_FUNCTION = "iw_unicode_lower"
 _REGISTERING = threading.Lock()
-
-
-def is_ip_address(text: str | None) -> bool:
-    """True when `text` is exactly an IPv4 or IPv6 address (Python's `ipaddress`), or an
-    IPv4 address whose numbers are padded with zeros, alone or ending an IPv6 address."""
-    if text is None:
-        return False
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return _padded_ipv4(text) or _ipv6_with_padded_ipv4(text)
-    return True
-
-
-def _padded_ipv4(text: str) -> bool:
-    parts = text.split(".")
-    return len(parts) == 4 and all(
-        0 < len(part) <= 3 and part.isascii() and part.isdigit() and int(part) <= 255
-        for part in parts
-    )
-
-
-def _ipv6_with_padded_ipv4(text: str) -> bool:
-    """An IPv6 address whose IPv4 tail is padded (Python refuses the zeros there)."""
-    head, colon, tail = text.rpartition(":")
-    if not colon or not _padded_ipv4(tail):
-        return False
-    unpadded = ".".join(str(int(part)) for part in tail.split("."))
-    try:
-        ipaddress.IPv6Address(f"{head}:{unpadded}")
-    except ValueError:
-        return False
-    return True
 
 
 def unicode_lower(text: str | None) -> str | None:

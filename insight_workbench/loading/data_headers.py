@@ -14,12 +14,14 @@ ordinary dataset.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
+
+from insight_workbench.ip_addresses import is_ip_address
+from insight_workbench.sql import query
 
 EMAIL = "holds @, as an email address does"
 IP = "is an IP address"
@@ -57,11 +59,7 @@ def data_like_cell(cell: str) -> str | None:
     """Why one header cell (trimmed) reads as a direct identifier, not a column's name."""
     if "@" in cell:
         return EMAIL
-    try:
-        ipaddress.ip_address(cell)
-    except ValueError:
-        return None
-    return IP
+    return IP if is_ip_address(cell) else None
 
 
 def data_like_header(
@@ -83,17 +81,8 @@ def data_like_header(
     )
     if not sought:
         return None
-    held = {
-        str(value)
-        for (value,) in con.execute(
-            "SELECT v FROM (SELECT lower(trim(email)) AS v FROM users "
-            "UNION SELECT lower(trim(user_id)) FROM users "
-            "UNION SELECT lower(trim(name)) FROM users WHERE contains(trim(name), ' ') "
-            "UNION SELECT regexp_replace(telephone, '\\D', '', 'g') FROM users) "
-            "WHERE v IN (SELECT unnest($sought)) OR v IN (SELECT unnest($numbers))",
-            {"sought": sought, "numbers": numbers or [""]},
-        ).fetchall()
-    }
+    found = query(con, "data_header_held.sql", sought=sought, numbers=numbers or [""])
+    held = {str(row["v"]) for row in found}
     for position, cell in enumerate(trimmed, start=1):
         if cell and (cell.lower() in held or DIGITS.sub("", cell) in held - {""}):
             return position, HELD
