@@ -140,6 +140,27 @@ def test_a_header_of_names_loads_and_is_judged(tmp_path: Path) -> None:
     assert "deidentified/agg" in [t["table"] for t in report["tables"]]
 
 
+def test_numbers_name_columns_where_user_ids_are_numbers(tmp_path: Path) -> None:
+    """A platform numbering its users 1, 2, ... 2025: a table by year or by hour is still
+    a table, judged (its small cells found), not a header row of user ids."""
+    users = [
+        {**USERS["users"][0], "user_id": str(n), "email": f"u{n}@example.org"}
+        for n in (1, 2025, 2026)
+    ]
+    folder = build_snapshot(tmp_path / "s", {**USERS, "users": users})
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "by_year.csv").write_text(
+        "region,2025,2026,n_users\nNorth,x,y,4\n", encoding="utf-8"
+    )
+    (folder / "deidentified" / "by_hour.csv").write_text("hour,0,1\nx,y,z\n", encoding="utf-8")
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    assert report["unread_datasets"] == []
+    findings = json.loads(run_cli("check", folder, "--format", "json").stdout)["findings"]
+    keys = [(f["rule"], f["key"]) for f in findings]
+    assert ("DEID-004", "dataset:by_year:n_users") in keys
+    assert not [key for key in keys if key[1].endswith("column 2")]
+
+
 def test_a_header_holding_a_held_telephone_is_data(tmp_path: Path) -> None:
     users = {**USERS, "users": [{**USERS["users"][0], "telephone": "+44 20 7946 0958"}]}
     folder = build_snapshot(tmp_path / "s", users)

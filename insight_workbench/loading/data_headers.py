@@ -30,6 +30,9 @@ HELD = "is a held user's email address, name, user id or telephone"
 KINDS = {EMAIL: "email address", IP: "IP address", HELD: "held user's identifier"}
 DIGITS = re.compile(r"\D")
 FEWEST_TELEPHONE_DIGITS = 7  # as DEID-001 compares telephones
+# A number names a column (a year, an hour, a bucket), even where user ids are numbers:
+# only a held telephone's digits make one a value. As DEID reads a numeric value.
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 @dataclass(frozen=True)
@@ -69,19 +72,20 @@ def data_like_header(
     None for a header of names. `con` holds the typed `users` table: a cell equal
     (trimmed, lower-cased) to a held address, user id or name of two words or more (a
     one-word name, `Region`, could as well be a column's), or whose digits (7 or more)
-    are a held telephone's, is one too."""
+    are a held telephone's, is one too. A number is compared with telephones only: a
+    table by year or hour stays a table where the user ids are `2025` or `1`."""
     trimmed = [cell.strip() for cell in cells]
     for position, cell in enumerate(trimmed, start=1):
         why = data_like_cell(cell)
         if why is not None:
             return position, why
-    sought = sorted({cell.lower() for cell in trimmed if cell})
+    sought = sorted({cell.lower() for cell in trimmed if cell and not NUMBER.fullmatch(cell)})
     numbers = sorted(
         {d for d in (DIGITS.sub("", c) for c in trimmed) if len(d) >= FEWEST_TELEPHONE_DIGITS}
     )
-    if not sought:
+    if not sought and not numbers:
         return None
-    found = query(con, "data_header_held.sql", sought=sought, numbers=numbers or [""])
+    found = query(con, "data_header_held.sql", sought=sought or [""], numbers=numbers or [""])
     held = {str(row["v"]) for row in found}
     for position, cell in enumerate(trimmed, start=1):
         if cell and (cell.lower() in held or DIGITS.sub("", cell) in held - {""}):
