@@ -7,6 +7,7 @@ finding keys, messages and evidence."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pyarrow as pa
@@ -128,6 +129,38 @@ def test_a_header_holding_a_held_name_is_data(tmp_path: Path) -> None:
     assert unread["column_position"] == 1
     assert "held user" in unread["why"]
     assert "Carol" not in json.dumps(report)
+
+
+@pytest.mark.parametrize(
+    ("held", "header"),
+    [
+        ("Jos\u00e9 Garc\u00eda", "Jose\u0301 Garci\u0301a"),  # decomposed accents
+        (
+            "\u039a\u038f\u03a3\u03a4\u0391\u03a3 \u03a0\u0391\u03a0\u0391\u03a3",
+            "\u039a\u03ce\u03c3\u03c4\u03b1\u03c2 \u03a0\u03b1\u03c0\u03b1\u03c2",
+        ),
+    ],
+)
+def test_a_header_holding_a_held_name_in_another_form_is_data(
+    tmp_path: Path, held: str, header: str
+) -> None:
+    """The name as DEID-001 reads it in the rows below: another Unicode form or a final
+    sigma is the same name, so it does not name a column in keys and evidence."""
+    users = {**USERS, "users": [{**USERS["users"][0], "name": held}]}
+    folder = build_snapshot(tmp_path / "s", users)
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "people.csv").write_text(
+        f"{header},North\n{header},South\n", encoding="utf-8"
+    )
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    [unread] = report["unread_datasets"]
+    assert unread["column_position"] == 1
+    result = run_cli("check", folder, "--format", "json")
+    keys = [(f["rule"], f["key"]) for f in json.loads(result.stdout)["findings"]]
+    assert ("DEID-001", "dataset:people:column 1") in keys
+    shown = json.dumps(json.loads(result.stdout), ensure_ascii=False)
+    assert header not in shown
+    assert unicodedata.normalize("NFC", header) not in shown
 
 
 def test_a_header_of_names_loads_and_is_judged(tmp_path: Path) -> None:

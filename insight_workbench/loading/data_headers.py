@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import duckdb
 
 from insight_workbench.ip_addresses import is_ip_address
-from insight_workbench.sql import query
+from insight_workbench.sql import define, query
 
 EMAIL = "holds @, as an email address does"
 IP = "is an IP address"
@@ -69,25 +69,28 @@ def data_like_header(
     con: duckdb.DuckDBPyConnection, cells: Sequence[str]
 ) -> tuple[int, str] | None:
     """The first position (from 1) of a header cell that is a direct identifier, and why;
-    None for a header of names. `con` holds the typed `users` table: a cell equal
-    (trimmed, lower-cased) to a held address, user id or name of two words or more (a
-    one-word name, `Region`, could as well be a column's), or whose digits (7 or more)
-    are a held telephone's, is one too. A number is compared with telephones only: a
-    table by year or hour stays a table where the user ids are `2025` or `1`."""
+    None for a header of names. `con` holds the typed `users` table: a cell equal to a
+    held address, user id or name of two words or more (a one-word name, `Region`,
+    could as well be a column's), compared as DEID-001 compares them (`iw_trim`,
+    `iw_caseless`: another Unicode form or case of a name is that name), or whose digits
+    (7 or more) are a held telephone's, is one too. A number is compared with
+    telephones only: a table by year or hour stays a table where the user ids are
+    `2025` or `1`."""
     trimmed = [cell.strip() for cell in cells]
     for position, cell in enumerate(trimmed, start=1):
         why = data_like_cell(cell)
         if why is not None:
             return position, why
-    sought = sorted({cell.lower() for cell in trimmed if cell and not NUMBER.fullmatch(cell)})
+    sought = sorted({cell for cell in trimmed if cell and not NUMBER.fullmatch(cell)})
     numbers = sorted(
         {d for d in (DIGITS.sub("", c) for c in trimmed) if len(d) >= FEWEST_TELEPHONE_DIGITS}
     )
     if not sought and not numbers:
         return None
+    define(con, "identifier_text.sql")
     found = query(con, "data_header_held.sql", sought=sought or [""], numbers=numbers or [""])
     held = {str(row["v"]) for row in found}
     for position, cell in enumerate(trimmed, start=1):
-        if cell and (cell.lower() in held or DIGITS.sub("", cell) in held - {""}):
+        if cell and (cell in held or DIGITS.sub("", cell) in held - {""}):
             return position, HELD
     return None
