@@ -299,6 +299,18 @@ def clarified(asked: str | None, arrived: str | None = None, **values) -> dict:
             "2026-02-20T08:59:59Z",
             ["request:R1"],
         ),
+        # a reopened request (its earlier answer kept) asked for a clarification only after
+        # as_of, answered a year on: at as_of its clock ran, due Thu 5 Feb 2026
+        (
+            "2026-01-05T09:00:00Z",
+            clarified(
+                "2026-02-20T09:00:00Z",
+                "2027-02-20T09:00:00Z",
+                completed_at="2027-03-01T09:00:00Z",
+            ),
+            "2026-02-06T00:00:00Z",
+            ["request:R1"],
+        ),
         # asked exactly at as_of: stopped from then
         ("2026-01-05T09:00:00Z", clarified("2026-02-20T09:00:00Z"), "2026-02-20T09:00:00Z", []),
         # a clarification received without one asked for stops nothing
