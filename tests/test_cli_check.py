@@ -173,6 +173,10 @@ def test_schedule_within_csv_and_table(snap):
     table = run("schedule", snap, "--as-of", "2026-12-01T00:00:00Z")
     assert table.returncode == 0
     assert table.stdout.splitlines()[0] == "Falling due after 2026-12-01T00:00:00Z: 5 items"
+    one_day = run("schedule", snap, "--as-of", "2026-12-01T00:00:00Z", "--within", "1")
+    assert one_day.stdout.splitlines()[0].startswith(
+        "Falling due after 2026-12-01T00:00:00Z within 1 day: "
+    )
 
 
 @pytest.mark.parametrize("args", [["--within", "-1"], ["--within", "soon"], ["--as-of", "x"]])

@@ -73,7 +73,7 @@ def render_csv(items: list[ScheduleItem]) -> str:
 
 
 def render_table(items: list[ScheduleItem], as_of: str, within: int | None) -> str:
-    span = f" within {within} days" if within is not None else ""
+    span = f" within {plural(within, 'day')}" if within is not None else ""
     lines = [f"Falling due after {as_of}{span}: {plural(len(items), 'item')}"]
     if items:
         rows = [tuple(printable(v) for v in (i.due, i.kind, i.key, i.message)) for i in items]
