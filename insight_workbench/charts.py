@@ -14,7 +14,8 @@ LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 360}
 
 
 def _layout(figure: go.Figure, title: str) -> go.Figure:
-    figure.update_layout(title=title, **LAYOUT)
+    """`title` may name a value of the snapshot (a dataset): shown as itself, as a label."""
+    figure.update_layout(title=_text(title), **LAYOUT)
     return figure
 
 

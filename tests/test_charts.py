@@ -89,6 +89,17 @@ def test_a_label_s_bidi_override_is_shown_as_its_escape_and_a_selected_id_kept()
     assert list(figure.data[0].customdata[0]) == ["O\u202e1"]
 
 
+def test_a_title_naming_a_dataset_shows_its_markup_as_text() -> None:
+    """A dataset's name is its file's name, which may hold `<b>` or `<span style>`: the
+    chart of its classes names it in its title, which plotly reads as markup too."""
+    frame = pd.DataFrame({"class_size": [1], "classes": [1], "below_k": [True]})
+    name = "survey<b>2026 & \u202eco"
+    figure = figures.class_sizes(frame, name, 5).figure
+    assert figure.layout.title.text == (
+        "Equivalence classes of survey&lt;b&gt;2026 &amp; \\u202eco by size"
+    )
+
+
 def test_timeline_colours_states() -> None:
     frame = pd.DataFrame(
         {
