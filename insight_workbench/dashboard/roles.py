@@ -72,6 +72,13 @@ def role_for_email(email: str | None, roles: Mapping[str, str]) -> str | None:
     return roles.get(key) if key else None
 
 
+def unverified(claim: object) -> bool:
+    """Whether the identity provider says the e-mail address was not verified (the ID
+    token's `email_verified`, a boolean, or "false" as some providers write it): anyone
+    may then have typed any address, the DPO's included."""
+    return claim is False or (isinstance(claim, str) and claim.strip().lower() == "false")
+
+
 def local_role(environ: Mapping[str, str]) -> str:
     """The role of the local single-user tool, from `INSIGHT_ROLE`."""
     role = environ.get("INSIGHT_ROLE", "").strip().lower()

@@ -153,6 +153,13 @@ def identify(base: Path, secrets: dict[str, Any]) -> Identity:
     if not st.user.is_logged_in:
         raise Refusal("Sign in to open the workbench.", offer_login=True)
     email = str(st.user.get("email") or "")
+    if roles.unverified(st.user.get("email_verified")):
+        raise Refusal(
+            f"You are signed in as {email or 'an account without e-mail'}, an address your "
+            "identity provider has not verified, so it gives no role in this workbench. "
+            "Verify it with the provider, then sign in again.",
+            offer_logout=True,
+        )
     try:
         mapping = roles.load_roles(roles.roles_file(os.environ, base))
     except InputError as error:

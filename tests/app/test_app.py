@@ -133,6 +133,41 @@ def test_signed_in_user_without_a_role_sees_only_a_message(open_app, tmp_path) -
     assert len(app._registered_pages) == 1
 
 
+@pytest.mark.parametrize("verified", [False, "false", "False"])
+def test_an_address_the_provider_has_not_verified_gives_no_role(
+    open_app, tmp_path, verified
+) -> None:
+    """Where anyone may sign up at the provider with any address, an unverified one
+    would hand the DPO's role to whoever typed the DPO's address."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text('dpo = ["dpo@example.org"]\n')
+    app = open_app(
+        "dpo",
+        secrets=AUTH,
+        env={"INSIGHT_ROLES_FILE": str(roles)},
+        user={"is_logged_in": True, "email": "dpo@example.org", "email_verified": verified},
+    )
+    assert not app.exception
+    assert "has not verified" in app.warning[0].value
+    assert not app.metric
+    assert not app.dataframe
+    assert len(app._registered_pages) == 1
+    assert "Sign out" in [b.label for b in app.button]
+
+
+def test_a_verified_address_gets_its_role(open_app, tmp_path) -> None:
+    roles = tmp_path / "roles.toml"
+    roles.write_text('dpo = ["dpo@example.org"]\n')
+    app = open_app(
+        "dpo",
+        secrets=AUTH,
+        env={"INSIGHT_ROLES_FILE": str(roles)},
+        user={"is_logged_in": True, "email": "dpo@example.org", "email_verified": True},
+    )
+    assert not app.exception
+    assert registered(app) == {Path(p.path).name for p in PAGES}
+
+
 def test_bad_snapshot_is_a_clear_error(open_app, tmp_path) -> None:
     (tmp_path / "broken").mkdir()
     app = open_app("dpo", env={"INSIGHT_SNAPSHOT": str(tmp_path / "broken")})
