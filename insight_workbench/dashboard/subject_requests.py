@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from insight_workbench.dashboard.session import Workbench
+from insight_workbench.dashboard.tables import file_name_part
 from insight_workbench.subject_requests.pack import build_pack, pack_zip_bytes
 from insight_workbench.subject_requests.request_table import request_deadlines
 
@@ -116,7 +117,7 @@ def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
         built.found,
         built.row_counts,
         pack_zip_bytes(built),
-        f"subject-access-pack-{wb.snapshot_id}-{stamp}.zip",
+        f"subject-access-pack-{file_name_part(wb.snapshot_id)}-{stamp}.zip",
         tuple(f"user:{user_id}" for user_id in built.user_ids),
         len(built.named_in_datasets),
         built.name_not_looked_for,

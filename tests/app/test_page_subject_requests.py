@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from apphelpers import frame_with, metrics
@@ -186,3 +187,32 @@ def test_a_typed_user_id_is_looked_for_as_typed_then_without_spaces(open_app, tm
             text = archive.read(users_csv).decode()
         assert found in text, typed
         assert text.count("@example.org") == 1, typed
+
+
+def test_a_pack_s_file_name_holds_no_markup_path_or_control(open_app, tmp_path) -> None:
+    """The download is named after the snapshot id, which is the export's text: as the
+    other downloads' names, only letters, digits, `.`, `_` and `-` of it."""
+    from insight_workbench.loading.manifest import write_manifest
+    from insight_workbench.testing import build_snapshot
+    from insight_workbench.timeutil import parse_timestamp
+
+    user = {
+        "user_id": "U1",
+        "org_id": "O1",
+        "name": "A Person",
+        "email": "u1@example.org",
+        "role": "user",
+        "created_at": "2024-01-01T00:00:00Z",
+    }
+    folder = build_snapshot(tmp_path / "s", {"users": [user]})
+    exported_at = parse_timestamp("2026-11-28T02:00:00Z")
+    write_manifest(folder, exported_at, snapshot_id="<img src=x>/../\u202eexe.gpj")
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(folder)})
+    app.radio(key="pack_by").set_value("user_id")
+    app.text_input(key="pack_value").input("U1")
+    app.form_submit_button[0].click().run()
+    assert not app.exception
+    _key, built = app.session_state["sar_pack"]
+    assert re.fullmatch(
+        r"subject-access-pack-img_src_x_\.\._exe\.gpj-\d{8}T\d{6}Z\.zip", built.file_name
+    )
