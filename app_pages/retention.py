@@ -90,7 +90,7 @@ if held.empty:
     )
 else:
     figure = session.drawn(charts.bars, held, "org_id", "rows", "Rows held per table", "table")
-    selection.chart(figure, "held_chart", "org", "x")
+    selection.chart(figure, "held_chart", "org", "x", convert=selection.by_label(held["org_id"]))
 
 st.subheader("People's data still held")
 st.caption(

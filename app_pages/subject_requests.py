@@ -49,7 +49,8 @@ if waiting.empty:
     records.say_empty("No open request is waiting within its time limit.")
 else:
     days_left = session.drawn(figures.days_left, waiting).figure
-    selection.chart(days_left, "days_left_chart", "request", "y")
+    by_id = selection.by_label(waiting["request_id"])
+    selection.chart(days_left, "days_left_chart", "request", "y", convert=by_id)
     waiting, requests = selection.narrow(waiting, "request_id", selection.chosen("request"))
     selection.clear_control("request", requests, "request", "requests_clear")
     tables.show(waiting, "open_table", links=records.key_links(wb, "request_id", "request:"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -25,6 +27,12 @@ def _text(value: object) -> str:
     override or a control is shown as its escape, as in the app's tables."""
     text = controls_shown(str(value))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def labels_of(values: Iterable[object]) -> dict[str, str]:
+    """Each value by its label on a chart: a point selected on an axis of ids gives its
+    label back, which for an id holding `&`, `<`, `>` or a control is not the id."""
+    return {_text(value): str(value) for value in values}
 
 
 def _shown(frame: pd.DataFrame, keep: list[str] | None = None) -> pd.DataFrame:

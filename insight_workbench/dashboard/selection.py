@@ -17,6 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from insight_workbench import charts
+
 PARAM = "pick"
 # Where a point's value is read: its custom data (the record id the chart carries),
 # or its position on the x or y axis (a bar's category).
@@ -121,6 +123,13 @@ def highlight(
             continue
         shown = [convert(_plain(_first(v))) for v in column]
         trace.selectedpoints = [i for i, v in enumerate(shown) if v in values]
+
+
+def by_label(ids: Iterable[object]) -> Callable[[str], str]:
+    """`convert` for a chart whose axis shows record ids as labels: each label read back
+    from a point as the id it shows (`charts.labels_of`)."""
+    back = charts.labels_of(ids)
+    return lambda label: back.get(label, label)
 
 
 def _first(value: Any) -> Any:

@@ -104,6 +104,50 @@ def test_retention_charts_select_organisations(open_app, chart: str, field: str)
     assert len(frame_with(picked, "state", "rows_held")) == len(everything)
 
 
+@pytest.fixture
+def ids_with_markup(tmp_path) -> str:
+    """The clock snapshot with an organisation and a request whose ids hold `&`, `<`
+    and a right-to-left override, which a chart's axis shows otherwise."""
+    from clock_snapshot import EXPORTED_AT, TABLES
+
+    from insight_workbench.testing import build_snapshot
+
+    names = {"O1": "Smith & Sons <UK>\u202e", "R2": "R&2"}
+    tables = {
+        name: [
+            {k: names.get(v, v) if k in ("org_id", "request_id") else v for k, v in row.items()}
+            for row in rows
+        ]
+        for name, rows in TABLES.items()
+    }
+    return str(build_snapshot(tmp_path / "ids", tables, exported_at=EXPORTED_AT))
+
+
+@pytest.mark.parametrize(
+    ("page", "chart", "field", "kind", "column", "wanted"),
+    [
+        (RETENTION, "held_chart", "x", "org", "org_id", "Smith & Sons <UK>\u202e"),
+        (REQUESTS, "days_left_chart", "y", "request", "request_id", "R&2"),
+    ],
+)
+def test_a_chart_selects_an_id_holding_markup_as_written(
+    open_app, ids_with_markup, page, chart, field, kind, column, wanted
+) -> None:
+    """The axis shows such an id as its label (`&amp;`, `\\u202e`): the point clicked
+    gives the id back as written, and a link picking it marks its point."""
+    env = {"INSIGHT_SNAPSHOT": ids_with_markup}
+    app = open_app("dpo", page, env=env)
+    ids = set(frame_with(app, column)[column])
+    clicked = selection.from_event(click(plotly_specs(app)[chart], 10), field)
+    assert wanted in [selection.by_label(ids)(label) for label in clicked]
+    picked = open_app("dpo", first_page=page, env=env, query=picks(kind, [wanted]))
+    assert not picked.exception
+    assert set(frame_with(picked, column)[column]) == {wanted}
+    traces = json.loads(plotly_specs(picked)[chart])["data"]
+    marked = [values(t[field])[i] for t in traces for i in values(t.get("selectedpoints") or [])]
+    assert marked, "the id the address picks is marked on its chart"
+
+
 def test_the_deadline_chart_selects_requests(open_app) -> None:
     app = open_app("dpo", REQUESTS)
     waiting = frame_with(app, "days_left", "due_date")
