@@ -72,7 +72,11 @@ states = st.multiselect(
     ),
 )
 shown = frame[frame["state"].isin(states)]
-audit.viewed(wb, "retention", audit.keys("org", shown["org_id"]))
+people_shown = [
+    *audit.keys("request", people["request_id"]),
+    *audit.keys("user", people["user_id"]),
+]
+audit.viewed(wb, "retention", [*audit.keys("org", shown["org_id"]), *people_shown])
 if shown.empty:
     records.say_empty("No organisation in the chosen states.", narrowed=frame.empty)
 else:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from test_app import AUTH
 
 from insight_workbench.dashboard.audit_log import ACTION_WORDS
+from insight_workbench.dashboard.retention import people_held
 from insight_workbench.deadlines.retention_table import retention_status
 from insight_workbench.ledger.audit_trail import ACTIONS
 from insight_workbench.ledger.database import acting_user, open_ledger, reading
@@ -95,7 +96,15 @@ def test_retention_views_and_the_csv_export_name_the_organisations(
     shown = frame_with(app, "state", "rows_held")
     views = [e for e in entries(ledger_setting) if "page:retention" in e["object_keys"]]
     assert len(views) == 1
-    assert set(views[0]["object_keys"]) == {"page:retention", *("org:" + shown["org_id"])}
+    # the organisations, and the people whose data is still held (RET-003's requests and
+    # their users, RET-004's users): every record the page shows
+    people = people_held(sample, load_policy(), sample.manifest.exported_at)
+    assert len(people) > 0
+    persons = {
+        *("request:" + people["request_id"].dropna()),
+        *("user:" + people["user_id"].dropna()),
+    }
+    assert set(views[0]["object_keys"]) == {"page:retention", *("org:" + shown["org_id"]), *persons}
     assert views[0]["snapshot_id"] == sample.manifest.snapshot_id
 
     app.multiselect(key="retention_states").set_value(["overdue"]).run()  # other rows
