@@ -192,6 +192,18 @@ def test_an_unreachable_postgresql_server_is_a_clear_error(sample_path: Path) ->
     assert "Traceback" not in done.stderr
 
 
+def test_a_password_given_as_a_url_parameter_is_not_shown(sample_path: Path) -> None:
+    """The server's client library reads `?password=` too: a scheduled job's stderr
+    (mailed, logged) must not carry it."""
+    url = "postgresql://127.0.0.1:9/ledger?user=nobody&password=secret&sslpassword=secret2"
+    for command in (["check", sample_path, "--record"], ["ledger", "verify"], ["history"]):
+        done = run_cli(*command, env={"INSIGHT_LEDGER": url})
+        assert done.returncode == 2
+        assert "cannot be opened" in done.stderr
+        assert "secret" not in done.stderr
+        assert "password=***&sslpassword=***&user=nobody" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("setting", "message"),
     [

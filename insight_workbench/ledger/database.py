@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Inspector, make_url
@@ -36,6 +37,7 @@ WRITE_LOCK = 7_420_113  # PostgreSQL advisory lock id of the ledger's writers
 # The newest revision in `migrations/versions/` (a test keeps the two in step): a ledger
 # whose version table holds it needs no migration.
 SCHEMA_REVISION = "0001"
+HIDDEN = "***"  # a password in messages, as SQLAlchemy hides the one before the host
 
 
 @dataclass(frozen=True)
@@ -412,10 +414,15 @@ def _postgresql_engine(url: str) -> Engine:
 
 
 def _without_password(url: str) -> str:
+    """The URL for messages, its password hidden: the one before the host and any given
+    as a parameter (`?password=…`, which the server's client library reads as well)."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except (ArgumentError, ValueError):
         return "postgresql://…"
+    secret = [name for name in parsed.query if "password" in name.lower()]
+    hidden = parsed.update_query_dict(dict.fromkeys(secret, HIDDEN))
+    return hidden.render_as_string(hide_password=True).replace(quote(HIDDEN, safe=""), HIDDEN)
 
 
 def _reason(error: DBAPIError) -> str:
