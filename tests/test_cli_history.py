@@ -122,7 +122,12 @@ def test_a_ledger_file_not_there_reads_as_empty_and_is_not_made(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--format", "csv"], "--format csv"), (["--rule", " "], "--rule: an empty")],
+    [
+        (["--format", "csv"], "--format csv"),
+        (["--rule", " "], "--rule: an empty"),
+        (["--rule", "RET-01"], "--rule RET-01: no rule code starts with it"),
+        (["--rule", "RET,SAR"], "--rule RET,SAR: no rule code starts with it"),
+    ],
 )
 def test_bad_options_are_exit_2(ledger_setting: str, args: list[str], message: str) -> None:
     done = run_cli("history", *args, env={"INSIGHT_LEDGER": ledger_setting})

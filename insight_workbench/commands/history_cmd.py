@@ -44,6 +44,10 @@ def history(
     chosen = parse_format(format, FORMATS)
     if rule is not None and not rule.strip():
         raise InputError("--rule: an empty rule prefix was given")
+    if rule is not None:  # a mistyped prefix is refused, as by `check`: never "no finding"
+        from insight_workbench.rules import RULES, select_rules
+
+        select_rules(RULES, [rule.strip()])
     ledger = written_ledger()
     lifecycle = (
         finding_lifecycle(ledger, rule.strip() if rule else None, key)
