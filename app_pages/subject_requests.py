@@ -31,7 +31,10 @@ with st.spinner("Working out the deadlines…"):
     frame = session.cached(sar.deadlines, wb)
 records.panel(wb, {"request": (frame, "request_id")})
 frame = records.focus(frame, request="request_id")
-audit.viewed(wb, "subject_requests", audit.keys("request", frame["request_id"]))
+# The requesters are shown beside their requests: both are logged, so a search of the
+# trail by `user:` finds who looked at a person's requests.
+viewed_keys = [*audit.keys("request", frame["request_id"]), *audit.keys("user", frame["user_id"])]
+audit.viewed(wb, "subject_requests", viewed_keys)
 waiting = sar.open_requests(frame)
 paused = sar.paused_requests(frame)
 late = records.with_decisions(

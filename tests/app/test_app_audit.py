@@ -123,6 +123,20 @@ def test_retention_views_and_the_csv_export_name_the_organisations(
     assert all(key.startswith(("request:", "user:")) for key in others)
 
 
+def test_subject_requests_views_name_the_requests_and_their_requesters(
+    open_app, ledger_setting: str
+) -> None:
+    app = open_app("dpo", "app_pages/subject_requests.py", env={"INSIGHT_LEDGER": ledger_setting})
+    assert not app.exception
+    shown = frame_with(app, "request_id", "user_id").dropna(subset=["user_id"])
+    views = [e for e in entries(ledger_setting) if "page:subject_requests" in e["object_keys"]]
+    assert len(views) == 1
+    logged = set(views[0]["object_keys"])
+    # a search of the trail by a requester's user id finds the view of their request
+    assert {*("request:" + shown["request_id"]), *("user:" + shown["user_id"])} <= logged
+    assert any(key.startswith("user:") for key in logged)
+
+
 def test_a_pack_is_logged_by_the_person_s_user_id(open_app, ledger_setting: str) -> None:
     app = open_app("dpo", "app_pages/subject_requests.py", env={"INSIGHT_LEDGER": ledger_setting})
     person = app.selectbox(key="pack_user").options[1]
