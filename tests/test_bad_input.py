@@ -918,6 +918,20 @@ def test_parquet_column_names_are_trimmed_as_a_csv_header_s_are(tmp_path: Path) 
         load_snapshot(other)
 
 
+def test_a_parquet_column_name_written_twice_is_named_by_its_positions(tmp_path: Path) -> None:
+    """pyarrow writes a file with two columns of one name: the file is readable, and
+    the refusal names both positions, for the loader and for `manifest` alike."""
+    folder = valid_snapshot(tmp_path / "snapshot")
+    data = logins_table(ts=pa.array(["2026-07-01T10:00:00Z"]))
+    write_parquet(folder, "logins", data.append_column("ip", pa.array(["10.0.0.9"])))
+    with pytest.raises(InputError, match=r"logins\.parquet: columns 5 and 8 have the same name"):
+        load_snapshot(folder)
+    (folder / "manifest.json").unlink()
+    result = run_cli("manifest", folder, "--exported-at", "2026-11-28T02:00:00Z")
+    assert result.returncode == 2
+    assert "logins.parquet: columns 5 and 8 have the same name" in result.stderr
+
+
 def test_a_credential_nested_in_a_parquet_column_keeps_that_column_out(tmp_path: Path) -> None:
     """A struct's field or a list's element named like credential material makes its
     column credential material whole: not loaded, not in a subject-access pack, and a

@@ -469,7 +469,7 @@ def _read_parquet(
         schema = parquet_columns(con, path)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
-    written = list(schema)
+    written = [name for name, _ in schema]
     nested = nested_credentials(schema)
     if len(written) > limits.max_columns():
         raise InputError(
@@ -477,7 +477,7 @@ def _read_parquet(
             f"{limits.max_columns()} (limit {limits.variable('columns')})"
         )
     # Fields nested in a column count too: one struct of 300,000 fields is as wide.
-    fields = sum(max(1, _leaves(inside)) for inside in schema.values())
+    fields = sum(max(1, _leaves(inside)) for _, inside in schema)
     if fields > limits.max_columns():
         raise InputError(
             f"{shown(label)}: the file has {fields} columns and nested fields, more than "
@@ -764,17 +764,19 @@ def unreadable_parquet_column(con: duckdb.DuckDBPyConnection, path: Path) -> str
 
 def parquet_column_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     """The top-level column names of a Parquet file, as its schema holds them."""
-    return list(parquet_columns(con, path))
+    return [name for name, _ in parquet_columns(con, path)]
 
 
-def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, list[str]]:
-    """Each top-level column of a Parquet file with the dotted paths of the fields nested
-    in it (`auth.password_hash`; a list's `list.element` levels included). The schema
-    lists every element depth first, each followed by its children."""
+def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, list[str]]]:
+    """Each top-level column of a Parquet file, in file order and as often as the file
+    names it (a name written twice is refused by the reader, naming both positions), with
+    the dotted paths of the fields nested in it (`auth.password_hash`; a list's
+    `list.element` levels included). The schema lists every element depth first, each
+    followed by its children."""
     elements = con.execute(
         f"SELECT name, num_children FROM parquet_schema({quote_literal(str(path))})"
     ).fetchall()
-    columns: dict[str, list[str]] = {}
+    columns: list[tuple[str, list[str]]] = []
     if not elements:
         return columns
     left = [elements[0][1] or 0]  # children still to come at each open level
@@ -782,9 +784,9 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, lis
     for name, children in elements[1:]:
         path_here = [*trail[: len(left) - 1], str(name)]
         if len(left) == 1:
-            columns[str(name)] = []
+            columns.append((str(name), []))
         else:
-            columns[path_here[0]].append(".".join(path_here))
+            columns[-1][1].append(".".join(path_here))
         left[-1] -= 1
         if children:
             left.append(children)
@@ -800,13 +802,13 @@ def _leaves(paths: list[str]) -> int:
     return sum(not later.startswith(path + ".") for path, later in pairwise([*paths, ""]))
 
 
-def nested_credentials(columns: dict[str, list[str]]) -> dict[str, list[str]]:
+def nested_credentials(columns: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
     """The columns holding a nested field named like credential material (its own name,
     the last part of its path), with those fields: such a column is credential material
     whole, though its own name is not."""
     found = {
         name: [f for f in fields if is_credential(f.rsplit(".", 1)[-1])]
-        for name, fields in columns.items()
+        for name, fields in columns
         if not is_credential(name)
     }
     return {name: fields for name, fields in found.items() if fields}
