@@ -221,6 +221,20 @@ def test_both_formats_of_a_dataset_are_refused(tmp_path: Path) -> None:
         mf.deidentified_files(folder)
 
 
+def test_a_dataset_the_manifest_cannot_count_is_named_with_its_folder(tmp_path: Path) -> None:
+    """`deidentified/users.csv` is a dataset: a message naming it `users.csv` would send
+    the reader to the users table, which is sound."""
+    folder = valid_snapshot(tmp_path / "s", deidentified={"users": ([{"m": "1"}], None)})
+    (folder / "manifest.json").unlink()
+    (folder / "deidentified" / "users.csv").write_bytes(b"")
+    with pytest.raises(InputError, match=r"^deidentified/users\.csv: the file is empty"):
+        mf.write_manifest(folder, datetime(2026, 11, 28, tzinfo=UTC))
+    (folder / "deidentified" / "users.csv").write_text("a,A\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^deidentified/users\.csv: header columns 1 and 2"):
+        mf.write_manifest(folder, datetime(2026, 11, 28, tzinfo=UTC))
+    assert not (folder / "manifest.json").exists()
+
+
 def test_a_file_name_that_is_not_utf8_is_refused_before_writing(tmp_path: Path) -> None:
     """The loader refuses a manifest naming such a file: none is written."""
     folder = valid_snapshot(tmp_path / "s", deidentified={"agg": ([{"m": "1"}], None)})

@@ -850,16 +850,19 @@ def is_nested(kind: str) -> bool:
     return kind.endswith("]") or kind.startswith(("STRUCT(", "MAP(", "UNION("))
 
 
-def count_records(path: Path) -> int:
+def count_records(path: Path, label: str | None = None) -> int:
     """The number of data records of an export file, read exactly as the loader reads it,
-    on a cursor of this process's counting database. DuckDB reads `*`, `?` and `[` in a
-    path as a glob: a path holding one is read through a copy with a plain name."""
+    on a cursor of this process's counting database. Messages name the file `label`
+    (default: its name; a dataset's is `deidentified/<name>.csv`, not to be taken for a
+    table's file). DuckDB reads `*`, `?` and `[` in a path as a glob: a path holding one
+    is read through a copy with a plain name."""
+    label = label or path.name
     if set("*?[]{}") & set(str(path)):
         with tempfile.TemporaryDirectory(prefix="insight-count-") as folder:
             plain = Path(folder) / f"file{path.suffix}"
             shutil.copyfile(path, plain)
-            return _count_records(plain, path.name)
-    return _count_records(path, path.name)
+            return _count_records(plain, label)
+    return _count_records(path, label)
 
 
 @cache
