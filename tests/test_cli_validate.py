@@ -185,6 +185,11 @@ def test_manifest_from_the_console_script_then_validate(tmp_path: Path) -> None:
     [
         ((), "--exported-at is required"),
         (("--exported-at", "someday"), "--exported-at: not an ISO 8601 timestamp"),
+        (("--exported-at", "9999-06-01T00:00:00Z"), "--exported-at: must be within years 1 to"),
+        (
+            ("--exported-at", "9998-12-31T23:00:00-05:00"),
+            "--exported-at: must be within years 1 to 9998 in UTC",
+        ),
         (("--exported-at", "2026-03-30T12:00:00.0000001Z"), "--exported-at: finer than a micro"),
         (("--exported-at", "20260330T120000.0000001Z"), "--exported-at: finer than a micro"),
         (("--exported-at", "2026-07-01T10:00:00Z", "--timezone", "Mars/Base"), "--timezone"),

@@ -26,7 +26,12 @@ def manifest(
 ) -> None:
     """Write manifest.json (rows and sha256 of every export file) into FOLDER."""
     from insight_workbench.loading.manifest import write_manifest
-    from insight_workbench.timeutil import finer_than_microsecond, known_timezone, parse_timestamp
+    from insight_workbench.timeutil import (
+        TimestampRangeError,
+        finer_than_microsecond,
+        known_timezone,
+        parse_timestamp,
+    )
 
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder")
@@ -38,6 +43,8 @@ def manifest(
         raise InputError("--timezone: not a known time zone (e.g. UTC, Europe/London)")
     try:
         moment = parse_timestamp(exported_at, timezone)
+    except TimestampRangeError as error:  # well formed: the loader could not compute with it
+        raise InputError(f"--exported-at: must be within {error}") from None
     except ValueError:
         raise InputError("--exported-at: not an ISO 8601 timestamp") from None
     if finer_than_microsecond(exported_at):  # written, it would be another moment
