@@ -204,6 +204,30 @@ def test_a_password_given_as_a_url_parameter_is_not_shown(sample_path: Path) -> 
         assert "password=***&sslpassword=***&user=nobody" in done.stderr
 
 
+def test_an_unencoded_at_sign_in_the_password_is_refused_without_showing_it(
+    sample_path: Path,
+) -> None:
+    """`p@ss` unencoded splits the address at its first `@`: the rest of the password
+    would be shown as the host, by this message and by the driver's."""
+    url = "postgresql://nobody:se@cret@127.0.0.1:9/ledger"
+    done = run_cli("check", sample_path, "--record", env={"INSIGHT_LEDGER": url})
+    assert done.returncode == 2
+    assert "write it as %40" in done.stderr
+    assert "cret" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_ledger_path_starting_with_a_tilde_is_in_the_home_folder(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    env = {"HOME": str(tmp_path / "home"), "INSIGHT_LEDGER": "~/ledgers/ledger.sqlite"}
+    done = run_cli("check", sample_path, "--record", env=env, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert (tmp_path / "home" / "ledgers" / "ledger.sqlite").is_file()
+    assert not (tmp_path / "~").exists()
+    assert run_cli("ledger", "verify", env=env, cwd=tmp_path).returncode == 0
+
+
 @pytest.mark.parametrize(
     ("setting", "message"),
     [

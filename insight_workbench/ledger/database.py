@@ -110,7 +110,7 @@ def ledger_written(setting: str | None = None) -> bool:
     reads then answers as for an empty ledger without creating one, so a mistyped path
     never leaves a new ledger behind for `ledger verify` to find intact."""
     setting = setting or ledger_setting()
-    return _is_url(setting) or Path(setting).exists()
+    return _is_url(setting) or _sqlite_path(setting).exists()
 
 
 class NoLedgerYet(InputError):
@@ -138,7 +138,7 @@ def open_existing_ledger(setting: str | None = None) -> Ledger:
     if not ledger_written(setting):
         raise NoLedgerYet(f"ledger {setting}: no such file (no ledger has been written there)")
     if not _is_url(setting):
-        path = Path(setting)
+        path = _sqlite_path(setting)
         if path.is_file() and path.stat().st_size == 0:
             raise NoLedgerYet(f"ledger {setting}: the file is empty (it holds no ledger)")
         # Read before the engine connects: switching to WAL would write the file.
@@ -194,6 +194,12 @@ def _another_database(where: str, held: int) -> str:
     )
 
 
+def _sqlite_path(setting: str) -> Path:
+    """A SQLite ledger's file, `~` read as the shell reads it (as the reports folder's
+    setting is): a quoted `~/ledger.sqlite` made a folder named `~`."""
+    return Path(setting).expanduser()
+
+
 def _is_url(setting: str) -> bool:
     return setting.startswith(POSTGRESQL_SCHEMES) or "://" in setting
 
@@ -211,7 +217,7 @@ def _open(setting: str, *, may_make: bool = True) -> Ledger:
     elif "://" in setting:
         raise InputError("INSIGHT_LEDGER: give a SQLite file path or a postgresql:// URL")
     else:
-        ledger = Ledger(_sqlite_engine(Path(setting)), setting)
+        ledger = Ledger(_sqlite_engine(_sqlite_path(setting)), setting)
     try:
         if not _is_current(ledger):
             if not may_make:
@@ -342,7 +348,7 @@ def open_to_others(setting: str | None = None) -> tuple[Path, int] | None:
     setting = setting or ledger_setting()
     if _is_url(setting):
         return None
-    path = Path(setting)
+    path = _sqlite_path(setting)
     try:
         mode = path.stat().st_mode & 0o777
     except OSError:
@@ -406,6 +412,9 @@ def _use_wal(cursor: Any) -> None:
 
 
 def _postgresql_engine(url: str) -> Engine:
+    authority = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
+    if authority.count("@") > 1:  # read either way, part of the password would be shown
+        raise InputError("INSIGHT_LEDGER: the URL's user or password holds '@': write it as %40")
     try:
         parsed = make_url(url).set(drivername="postgresql+psycopg")
     except (ArgumentError, ValueError):  # ValueError: a port that is no number
