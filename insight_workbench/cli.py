@@ -28,6 +28,7 @@ from insight_workbench.commands import (
     usage_cmd,
     validate_cmd,
 )
+from insight_workbench.commands.repeated_options import refuse_repeated
 from insight_workbench.errors import (
     DEBUG_VARIABLE,
     InputError,
@@ -83,7 +84,9 @@ def main() -> None:
     """Run the CLI; unusable input ends with one message on stderr and exit code 2."""
     _prepare()
     try:
-        code = app(standalone_mode=False, prog_name="insight-workbench")
+        command = typer.main.get_command(app)  # built once: `app(...)` would build it again
+        refuse_repeated(command, sys.argv[1:])
+        code = command(standalone_mode=False, prog_name="insight-workbench")
     except InputError as error:  # may quote a file name from the snapshot: printable
         _abort_if_ctrl_c()  # a Ctrl-C in a function the loader ran reads as a bad file
         typer.echo(f"error: {printable(error)}", err=True)  # one line
