@@ -28,6 +28,7 @@ from insight_workbench.findings import Finding, plural
 from insight_workbench.ledger.database import ledger_written, open_ledger
 from insight_workbench.ledger.decisions import standing_decisions
 from insight_workbench.ledger.lifecycle import finding_lifecycle
+from insight_workbench.ledger.tables import held_key
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.terminal import printable
 
@@ -462,7 +463,10 @@ def decisions_beside(
     before the message (or why), so that a wide table's long text does not push them
     out of sight."""
     by_finding = {(rule, key): (day, owner) for rule, key, day, owner in standing}
-    found = [by_finding.get(pair, (None, None)) for pair in zip(rules, keys, strict=True)]
+    found = [  # a key too long for the ledger's columns is held by its digest there
+        by_finding.get((rule, held_key(key)), (None, None))
+        for rule, key in zip(rules, keys, strict=True)
+    ]
     decided = frame.assign(
         excepted_until=pd.Series([day for day, _ in found], index=frame.index, dtype=object),
         owner=pd.Series([owner for _, owner in found], index=frame.index, dtype=object),

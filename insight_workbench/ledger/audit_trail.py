@@ -12,7 +12,6 @@ policy's `[audit] keep_days`, leaving a checkpoint the entries kept still verify
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -25,7 +24,14 @@ from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import Ledger, reading, writing
 from insight_workbench.ledger.instants import now, stored
 from insight_workbench.ledger.run_seal import run_seal, sealed_runs
-from insight_workbench.ledger.tables import audit, checkpoints, decisions, runs
+from insight_workbench.ledger.tables import (
+    audit,
+    checkpoints,
+    decisions,
+    held_snapshot_id,
+    key_digest,
+    runs,
+)
 from insight_workbench.terminal import printable
 
 ACTIONS = (
@@ -92,9 +98,7 @@ def loggable_key(key: str) -> str:
     text = printable(key)
     if loggable(text):
         return text
-    kind = key.split(":", 1)[0]
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{kind}:sha256:{digest}"
+    return key_digest(key)  # as the ledger's tables hold a key too long for them
 
 
 def append_entry(
@@ -120,7 +124,7 @@ def append_entry(
         "role": role,
         "action": action,
         "object_keys": json.dumps(keys),
-        "snapshot_id": snapshot_id,
+        "snapshot_id": held_snapshot_id(snapshot_id) if snapshot_id is not None else None,
     }
     return chain.append(connection, audit, fields)
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from insight_workbench.ledger.decisions import EXCEPT, WITHDRAW
 from insight_workbench.ledger.instants import parsed_date, shown
-from insight_workbench.ledger.tables import decisions
+from insight_workbench.ledger.tables import decisions, held_key
 
 GRANTS = (EXCEPT,)  # `decide --except`
 WITHDRAWALS = (WITHDRAW,)  # `decide --withdraw-exception`
@@ -42,18 +42,21 @@ class Decision:
 def decisions_about(
     connection: Connection, keys: Collection[str] | None = None
 ) -> dict[str, list[Decision]]:
-    """The decisions about each key (all keys when `keys` is None), oldest first."""
+    """The decisions about each key (all keys when `keys` is None), oldest first; by the
+    keys given, even those the ledger holds by their digest (`held_key`)."""
     statement = select(decisions).order_by(decisions.c.seq)
+    asked: dict[str, str] = {}  # the key held: the key given
     if keys is not None:
         if not keys:
             return {}
-        statement = statement.where(decisions.c.key.in_(sorted(keys)))
+        asked = {held_key(key): key for key in keys}
+        statement = statement.where(decisions.c.key.in_(sorted(asked)))
     found: dict[str, list[Decision]] = {}
     for row in connection.execute(statement).mappings():
         decision = Decision(
             seq=int(row["seq"]),
             rule=row["rule"],
-            key=row["key"],
+            key=asked.get(row["key"], row["key"]),
             action=row["action"],
             by=row["by"],
             at=shown(row["at"]) or "",

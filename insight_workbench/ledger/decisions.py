@@ -23,7 +23,7 @@ from insight_workbench.ledger import audit_trail, chain
 from insight_workbench.ledger.database import Ledger, acting_user, reading, writing
 from insight_workbench.ledger.instants import now as clock_now
 from insight_workbench.ledger.instants import parsed_date, shown, stored
-from insight_workbench.ledger.tables import KEY, decisions, findings
+from insight_workbench.ledger.tables import KEY, decisions, findings, held_key
 from insight_workbench.timeutil import to_utc
 
 LONDON = ZoneInfo("Europe/London")
@@ -157,7 +157,7 @@ def decide(
             history = decisions_by_finding(connection, rule=rule, key=key).get((rule, key), [])
             if active_exception(history, today) is None:
                 raise InputError(f"{rule} {key}: has no exception in force to withdraw")
-        fields = {"rule": rule, "key": key, **asdict(decision)}
+        fields = {"rule": rule, "key": held_key(key), **asdict(decision)}
         chain.append(connection, decisions, fields)
         audit_trail.append_entry(
             connection, decision.by, role, "decision", _logged_finding(key), None
@@ -175,20 +175,28 @@ def _logged_finding(key: str) -> list[str]:
 
 
 def finding_recorded(connection: Connection, rule: str, key: str) -> bool:
+    held = held_key(key)
     found = connection.execute(
-        select(findings.c.run_id).where(findings.c.rule == rule, findings.c.key == key).limit(1)
+        select(findings.c.run_id).where(findings.c.rule == rule, findings.c.key == held).limit(1)
     ).first()
     return found is not None
 
 
 def key_matches(column: Any, key: str, with_parts: bool) -> ColumnElement[bool]:
-    """`column` is `key`, or with `with_parts` the key of one of its parts (`key:…`).
-    Compared exactly, case and all (SQLite's LIKE ignores case: `Notes` is not `notes`)."""
-    exact: ColumnElement[bool] = column == key
+    """`column` is `key` (as the ledger holds it: `held_key`), or with `with_parts` the
+    key of one of its parts (`key:…`, one the ledger holds as it is). Compared exactly,
+    case and all (SQLite's LIKE ignores case: `Notes` is not `notes`)."""
+    exact: ColumnElement[bool] = column == held_key(key)
     if not with_parts:
         return exact
     head = key + ":"
     return or_(exact, func.substr(column, 1, len(head)) == head)
+
+
+def as_asked(held: str, key: str | None) -> str:
+    """A key read from the ledger, named as the look-up `key` names it when it is that
+    key held by its digest (`held_key`)."""
+    return key if key is not None and held != key and held == held_key(key) else held
 
 
 def decisions_by_finding(
@@ -201,7 +209,7 @@ def decisions_by_finding(
 ) -> dict[tuple[str, str], list[Decision]]:
     """Every decision, oldest first, by (rule, key); only rules starting with
     `rule_prefix`, exactly `rule`, and exactly `key` when given (`with_parts`: or the
-    key of one of its parts, `key:…`)."""
+    key of one of its parts, `key:…`). A key held by its digest is named `key` again."""
     query = select(decisions).order_by(decisions.c.seq)
     if rule_prefix:
         query = query.where(decisions.c.rule.startswith(rule_prefix, autoescape=True))
@@ -211,7 +219,7 @@ def decisions_by_finding(
         query = query.where(key_matches(decisions.c.key, key, with_parts))
     found: dict[tuple[str, str], list[Decision]] = defaultdict(list)
     for row in connection.execute(query).mappings():
-        found[(row["rule"], row["key"])].append(
+        found[(row["rule"], as_asked(row["key"], key))].append(
             Decision(
                 action=row["action"],
                 by=row["by"],

@@ -35,7 +35,7 @@ from insight_workbench.ledger.instants import (
     shown,
     stored_json,
 )
-from insight_workbench.ledger.tables import holdings, runs
+from insight_workbench.ledger.tables import held_key, holdings, runs
 
 DAY = timedelta(days=1)
 
@@ -119,7 +119,8 @@ def _canonical_times(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def deletion_records(connection: Connection, key: str | None = None) -> list[DeletionRecord]:
-    """The deletion record of every key (or of `key` only), sorted by key."""
+    """The deletion record of every key (or of `key` only, named by it even when the
+    ledger holds it by its digest), sorted by key."""
     order = recorded_runs(connection)
     found = []
     for name, held in sorted(_holdings(connection, key).items()):
@@ -134,7 +135,7 @@ def why_no_record(connection: Connection, key: str) -> str | None:
     order = recorded_runs(connection)
     if not order:
         return "no runs are recorded yet (record them with insight-workbench check --record)"
-    judged = judge(key, order, _holdings(connection, key).get(key, {}))
+    judged = judge(key, order, next(iter(_holdings(connection, key).values()), {}))
     return judged if isinstance(judged, str) else None
 
 
@@ -181,12 +182,13 @@ def _holds(held: Held | None) -> bool:
 
 
 def _holdings(connection: Connection, key: str | None) -> dict[str, dict[str, Held]]:
-    """What each run held, per key then run id."""
+    """What each run held, per key then run id (of `key` only, named by it, when given)."""
     statement = select(holdings)
     if key is not None:
-        statement = statement.where(holdings.c.key == key)
+        statement = statement.where(holdings.c.key == held_key(key))
     found: dict[str, dict[str, Held]] = {}
     for row in connection.execute(statement).mappings():
         rows = _rows_held(row["rows"])
-        found.setdefault(row["key"], {})[row["run_id"]] = Held(row["rule"], row["due"], rows)
+        name = row["key"] if key is None else key
+        found.setdefault(name, {})[row["run_id"]] = Held(row["rule"], row["due"], rows)
     return found

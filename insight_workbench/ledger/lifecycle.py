@@ -28,6 +28,7 @@ from insight_workbench.ledger.database import Ledger, reading
 from insight_workbench.ledger.decisions import (
     Decision,
     active_exception,
+    as_asked,
     decisions_by_finding,
     key_matches,
     london_today,
@@ -161,7 +162,8 @@ def finding_lifecycle(
 ) -> Lifecycle:
     """Every recorded run, and the life of each finding whose rule starts with
     `rule_prefix` and whose key is `key` (when given; `with_parts`: or a key of one of
-    its parts, `key:…`, as a dataset's columns), judged at `now` (exceptions)."""
+    its parts, `key:…`, as a dataset's columns), judged at `now` (exceptions). A key too
+    long for the ledger's columns is found by its whole text, and named by it."""
     today = london_today(now or clock_now())
     prefix = rule_prefix.upper() if rule_prefix else None
     with reading(ledger) as connection:
@@ -218,7 +220,7 @@ def _presence(
         query = query.where(key_matches(findings.c.key, key, with_parts))
     found: dict[FindingId, set[str]] = defaultdict(set)
     for row in connection.execute(query):
-        found[(row.rule, row.key)].add(row.run_id)
+        found[(row.rule, as_asked(row.key, key))].add(row.run_id)
     return found
 
 

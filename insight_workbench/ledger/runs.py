@@ -24,7 +24,7 @@ from insight_workbench.ledger.audit_trail import append_entry
 from insight_workbench.ledger.database import Ledger, acting_user, reading, writing
 from insight_workbench.ledger.instants import now, stored
 from insight_workbench.ledger.run_seal import run_seal, seal_key
-from insight_workbench.ledger.tables import findings, holdings, runs
+from insight_workbench.ledger.tables import findings, held_key, held_snapshot_id, holdings, runs
 from insight_workbench.rules.runner import CheckResult
 from insight_workbench.sql import query
 
@@ -95,7 +95,7 @@ def record_run(
                     {
                         "run_id": run_id,
                         "rule": f.rule,
-                        "key": f.key,
+                        "key": held_key(f.key),
                         "severity": f.severity,
                         "due": f.due,
                         "message": f.message,
@@ -105,7 +105,10 @@ def record_run(
                 ],
             )
         if held:
-            connection.execute(holdings.insert(), [{"run_id": run_id, **row} for row in held])
+            connection.execute(
+                holdings.insert(),
+                [{"run_id": run_id, **row, "key": held_key(row["key"])} for row in held],
+            )
         snapshot_id = result.snapshot.manifest.snapshot_id
         sealed = seal_key(run_id, run_seal(connection, run_id) or "")
         append_entry(connection, by, role, "run_recorded", [f"run:{run_id}", sealed], snapshot_id)
@@ -138,7 +141,7 @@ def _run_row(result: CheckResult, run_id: str, source: str, by: str) -> dict[str
     manifest = result.snapshot.manifest
     return {
         "run_id": run_id,
-        "snapshot_id": manifest.snapshot_id,
+        "snapshot_id": held_snapshot_id(manifest.snapshot_id),
         "manifest_sha256": manifest.checksum,
         "exported_at": stored(manifest.exported_at),
         "as_of": stored(result.as_of),

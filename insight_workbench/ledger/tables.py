@@ -5,9 +5,17 @@ other value read from a snapshot. Instants are text in one format
 (`YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, see `timeutil.format_utc`) so that both backends
 order and compare them alike. Changes to these tables go through a new Alembic
 migration in `migrations/versions/`.
+
+Keys and snapshot ids are text from the snapshot, of any length; a column holds `KEY`
+characters. Every write and every look-up by a key or a snapshot id goes through
+`held_key` and `held_snapshot_id`, so one too long for its column is held, and found,
+by the SHA-256 of its whole text.
 """
 
 from __future__ import annotations
+
+import hashlib
+import re
 
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text
 
@@ -16,6 +24,34 @@ metadata = MetaData()
 ID = 64  # run ids and hashes: hex SHA-256
 KEY = 400  # finding keys such as `org:O17` or `row:usage_events:12`
 WHEN = 32  # a UTC instant as text
+KIND = re.compile(r"[a-z]{1,20}")  # the kind a key starts with: `org`, `dataset`, ...
+
+
+def held_key(key: str) -> str:
+    """`key` as the ledger holds it, and is looked up by: unchanged when it fits in a
+    key column (`KEY` characters, which PostgreSQL counts as characters, not bytes), else
+    `key_digest`. A `dataset:<name>:<column>` key whose column is a whole survey question
+    still names its finding, and the same text always names the same one."""
+    return key if len(key) <= KEY else key_digest(key)
+
+
+def key_digest(key: str) -> str:
+    """`<kind>:sha256:<hex>`: the key's kind and the SHA-256 of its whole text (UTF-8),
+    or `sha256:<hex>` when it starts with no kind. Far shorter than `KEY`."""
+    kind = key.split(":", 1)[0]
+    digest = _sha256(key)
+    return f"{kind}:sha256:{digest}" if ":" in key and KIND.fullmatch(kind) else f"sha256:{digest}"
+
+
+def held_snapshot_id(snapshot_id: str) -> str:
+    """A manifest's `snapshot_id` as the ledger holds it: unchanged when it fits in its
+    column, else `sha256:<hex>` of its whole text."""
+    return snapshot_id if len(snapshot_id) <= KEY else f"sha256:{_sha256(snapshot_id)}"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
 
 # One recorded `check`: a snapshot judged at `as_of` under a policy. `run_id` is the
 # SHA-256 of what makes a run the same run, so recording it again changes nothing.
