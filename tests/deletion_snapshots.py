@@ -150,9 +150,14 @@ def expected_records(checked: dict[str, CheckResult]) -> list[dict[str, Any]]:
             "rule": rule,
             "due": due,
             "last_held": {"exported_at": at(held), "manifest_sha256": sha(held), "rows": rows},
-            "first_clear": {"exported_at": at(clear), "manifest_sha256": sha(clear)},
+            "first_clear": {
+                "exported_at": at(clear),
+                "manifest_sha256": sha(clear),
+                "quarantined_rows": {},  # every run ran DQ-001, and nothing was quarantined
+            },
             "verdict": "on_time" if late is None else "late",
             "late_by_days_at_most": late,
+            "not_covered": None,
         }
 
     one_user = {"users": 1}
@@ -171,6 +176,25 @@ def expected_records(checked: dict[str, CheckResult]) -> list[dict[str, Any]]:
         entry("request:R1", "RET-003", "2026-09-20T15:00:00Z", "2026-10",
               {"logins": 1, "users": 1}, "2026-11", 44),
     ]  # fmt: skip
+
+
+def build_quarantining(folder: Path, month: str, user: str) -> Path:
+    """`month`'s snapshot, in `folder/<month>`, with `user`'s row back but quarantined (an
+    unparsable `created_at`) and one login of theirs with a timestamp that is none: the
+    export holds the person again, yet the workbench loads none of it."""
+    rows = tables(month)
+    rows["users"].append({**_user(user), "created_at": "not a date"})
+    rows["logins"].append({**_login(900, user), "ts": "yesterday"})
+    return build_snapshot(folder / month, rows, exported_at=MONTHS[month])
+
+
+def build_request_quarantined(folder: Path, month: str) -> Path:
+    """`month`'s snapshot with the erasure request's person back, and the request's own
+    row quarantined (an unparsable `received_at`): no loaded row names them any more."""
+    rows = tables(month)
+    rows["users"].append(_user(ERASURE["user_id"]))
+    rows["subject_requests"] = [{**ERASURE, "received_at": "not a date"}]
+    return build_snapshot(folder / month, rows, exported_at=MONTHS[month])
 
 
 def decide(setting: str, key: str, action: str, **fields: str) -> None:

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli
-from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
+from deletion_snapshots import (
+    OUT_OF_ORDER,
+    build_quarantining,
+    decide,
+    expected_records,
+    record,
+)
 from sqlalchemy import text as sql_text
 
 from insight_workbench.ledger.database import open_ledger
@@ -86,6 +92,49 @@ def test_a_value_changed_outside_the_workbench_is_exit_2_and_writes_nothing(
     assert "the ledger (INSIGHT_LEDGER) holds a" in done.stderr
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "evidence").exists()
+
+
+def test_a_certificate_says_what_its_clearing_snapshot_does_not_cover(
+    ledger_setting: str, deletion_months: dict[str, CheckResult], tmp_path: Path
+) -> None:
+    """November's export still holds U1 (org:O1), their row quarantined; October was
+    recorded with the retention rules only. Every certificate resting on those two says
+    so, in JSON, on the page and on stdout, and none repeats a value of the export."""
+    record(ledger_setting, deletion_months, ["2026-09"])
+    ledger = open_ledger(ledger_setting)
+    october = run_check(deletion_months["2026-10"].snapshot, load_policy(), prefixes=["RET"])
+    record_run(ledger, october, source="cli", by="dpo")
+    november = load_snapshot(build_quarantining(tmp_path / "snapshots", "2026-11", "U1"))
+    record_run(ledger, run_check(november, load_policy()), source="cli", by="dpo")
+    env = {"INSIGHT_LEDGER": ledger_setting}
+    done = evidence(env, "--out", tmp_path / "json", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert "5 records (3 late) from 3 recorded runs" in done.stdout
+    assert "5 records not covering every row of their first clear snapshot" in done.stdout
+    register = json.loads((tmp_path / "json" / "register.json").read_text(encoding="utf-8"))
+    found = {r["key"]: r for r in register["records"]}
+    assert found["org:O1"]["first_clear"]["quarantined_rows"] == {"users": 1, "logins": 1}
+    assert found["org:O1"]["verdict"] == "late"
+    assert "quarantined 1 row of users and 1 row of logins" in found["org:O1"]["not_covered"]
+    assert found["org:O2"]["first_clear"]["quarantined_rows"] is None
+    assert "ran DQ-001" in found["org:O2"]["not_covered"]
+    certificate = tmp_path / "json" / "certificates" / f"{certificate_name('org:O1')}.json"
+    assert json.loads(certificate.read_text(encoding="utf-8")) == found["org:O1"]
+    done = evidence(env, "--out", tmp_path / "html")
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "html" / "certificates" / f"{certificate_name('org:O1')}.html").read_text(
+        encoding="utf-8"
+    )
+    assert "quarantined 1 row of users and 1 row of logins" in page
+    assert "1 quarantined in users, 1 quarantined in logins" in page
+    assert "not known (DQ-001 not run)" in (tmp_path / "html" / "register.html").read_text(
+        encoding="utf-8"
+    )
+    for folder in (tmp_path / "json", tmp_path / "html"):
+        for file in folder.rglob("*.*"):
+            text = file.read_text(encoding="utf-8")
+            assert "example.org" not in text
+            assert "Sam Roe" not in text
 
 
 def test_a_key_without_a_record_says_why(ledger: dict[str, str], tmp_path: Path) -> None:

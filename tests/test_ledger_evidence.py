@@ -7,7 +7,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
+from deletion_snapshots import (
+    OUT_OF_ORDER,
+    build_quarantining,
+    build_request_quarantined,
+    decide,
+    expected_records,
+    record,
+)
 
 from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.decision_log import decisions_about, in_force, standing_exception
@@ -20,7 +27,10 @@ from insight_workbench.ledger.evidence import (
     why_no_record,
 )
 from insight_workbench.ledger.instants import parsed, shown
-from insight_workbench.rules.runner import CheckResult
+from insight_workbench.ledger.runs import record_run
+from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.policy import load_policy
+from insight_workbench.rules.runner import CheckResult, run_check
 
 
 def test_the_register_holds_every_deleted_key(
@@ -196,3 +206,77 @@ def test_only_a_deletion_owed_has_a_record_and_at_its_earliest_due(
     found = [(r["key"], r["rule"], r["due"], r["verdict"]) for r in records]
     # RET-002: 5 Jan + 3 months = 5 Apr; RET-001 would be 29 May
     assert found == [("org:O1", "RET-002", "2026-04-05T00:00:00Z", "late")]
+
+
+def _record_path(setting: str, path: Path, prefixes: list[str] | None = None) -> None:
+    result = run_check(load_snapshot(path), load_policy(), prefixes=prefixes)
+    record_run(open_ledger(setting), result, source="cli", by="dpo")
+
+
+def _records(setting: str) -> dict[str, DeletionRecord]:
+    with reading(open_ledger(setting)) as connection:
+        return {r.key: r for r in deletion_records(connection)}
+
+
+def test_a_clearing_snapshot_that_quarantined_personal_data_says_so(
+    ledger_setting: str, deletion_months: dict[str, CheckResult], tmp_path: Path
+) -> None:
+    """November's export still holds U1 (org:O1), but their users row and a login were
+    quarantined: the clearing stands, and says which rows it does not cover."""
+    record(ledger_setting, deletion_months, ["2026-09", "2026-10"])
+    _record_path(ledger_setting, build_quarantining(tmp_path, "2026-11", "U1"))
+    records = _records(ledger_setting)
+    o1 = records["org:O1"]
+    assert o1.verdict == "late"
+    assert o1.late_by_days_at_most == 35
+    assert o1.quarantined_rows == {"users": 1, "logins": 1}
+    document = o1.as_dict()
+    assert document["first_clear"]["quarantined_rows"] == {"users": 1, "logins": 1}
+    assert document["not_covered"] == (
+        "The first clear snapshot quarantined 1 row of users and 1 row of logins (DQ-001): "
+        "rows still in the export that the workbench could not load, and whose they were is "
+        "not known. This record does not show that none of them was this data."
+    )
+    assert records["request:R1"].quarantined_rows == {"users": 1, "logins": 1}  # anyone's
+    assert records["org:O2"].as_dict()["first_clear"]["quarantined_rows"] == {}  # October
+    assert records["org:O2"].not_covered is None
+    for record_ in records.values():
+        text = str(record_.as_dict())
+        assert "example.org" not in text
+        assert "Sam Roe" not in text
+
+
+def test_a_quarantined_erasure_request_is_not_covered_by_its_clearing(
+    ledger_setting: str, deletion_months: dict[str, CheckResult], tmp_path: Path
+) -> None:
+    """The person is back in November and only the request's own row was quarantined:
+    no loaded row ties them to request:R1, which the certificate says; an organisation's
+    record is not read through the requests."""
+    record(ledger_setting, deletion_months, ["2026-09", "2026-10"])
+    _record_path(ledger_setting, build_request_quarantined(tmp_path, "2026-11"))
+    records = _records(ledger_setting)
+    assert records["request:R1"].quarantined_rows == {"subject_requests": 1}
+    assert "1 row of subject_requests" in (records["request:R1"].not_covered or "")
+    assert records["org:O1"].quarantined_rows == {}
+
+
+def test_a_clearing_run_without_dq_001_cannot_tell(
+    ledger_setting: str, deletion_months: dict[str, CheckResult]
+) -> None:
+    """October recorded with the retention rules only: whether it quarantined rows is
+    not known, and the record says so; a run of the same export that ran DQ-001 tells."""
+    record(ledger_setting, deletion_months, ["2026-09"])
+    october = deletion_months["2026-10"].snapshot
+    only_ret = run_check(october, load_policy(), prefixes=["RET"])
+    record_run(open_ledger(ledger_setting), only_ret, source="cli", by="dpo")
+    o2 = _records(ledger_setting)["org:O2"]
+    assert o2.first_clear.manifest_sha256 == october.manifest.checksum
+    assert o2.quarantined_rows is None
+    assert o2.as_dict()["first_clear"]["quarantined_rows"] is None
+    assert o2.not_covered is not None
+    assert "ran DQ-001" in o2.not_covered
+    assert o2.verdict == "on_time"
+    record(ledger_setting, deletion_months, ["2026-10"])  # the same export, every rule
+    o2 = _records(ledger_setting)["org:O2"]
+    assert o2.quarantined_rows == {}
+    assert o2.not_covered is None

@@ -53,6 +53,13 @@ def evidence(
         f"{plural(found.runs, 'recorded run')}; {len(written)} files written to "
         f"{printable(str(out))}"
     )
+    partial = sum(1 for record in found.records if record.not_covered)
+    if partial:
+        typer.echo(
+            f"{plural(partial, 'record')} not covering every row of "
+            f"{'its' if partial == 1 else 'their'} first clear snapshot (rows quarantined "
+            "there, or DQ-001 not run): see the certificates"
+        )
     if ledger is not None and key is not None and not found.records:
         with reading(ledger) as connection:
             reason = why_no_record(connection, key)

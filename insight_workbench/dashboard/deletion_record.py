@@ -43,6 +43,8 @@ def render_deletion_record(wb: Workbench, key: str) -> None:
             f"Deleted late, by {record.late_by_days_at_most} days at most: first found gone "
             f"in the snapshot exported {when}, due {shown(record.due)}."
         )
+    if record.not_covered:
+        st.caption(escape_markdown(record.not_covered))
     page = certificate_page(record, evidence.decisions.get(key, []), evidence.generated_at)
     st.download_button(
         "Download the deletion certificate (HTML)",

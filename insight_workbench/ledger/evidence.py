@@ -13,12 +13,19 @@ latest clearing. The verdict compares `first_clear.exported_at` with the due ins
 recorded in the `last_held` run: the data was gone by then at the latest, so a late
 deletion is late by at most that many days (whole days, rounded up).
 
+"Held" is what the workbench loaded: a row the first clear snapshot quarantined (DQ-001,
+`row:<table>:<n>`) is still in the export, and whose it was is not known. The record
+keeps the clearing, and says what it does not cover: the rows that snapshot quarantined
+of the tables the key's data is read from (`quarantined_rows`), or that no recorded run
+of that snapshot ran DQ-001, so it cannot tell (`None`).
+
     with reading(open_ledger()) as connection:
         records = deletion_records(connection)
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,14 +35,18 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from insight_workbench.errors import InputError
+from insight_workbench.findings import plural
 from insight_workbench.ledger.instants import (
     CHANGED_BY_HAND,
     canonical,
     parsed,
     shown,
     stored_json,
+    stored_rules,
 )
-from insight_workbench.ledger.tables import held_key, holdings, runs
+from insight_workbench.ledger.tables import findings, held_key, holdings, runs
+from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES
+from insight_workbench.rules.dq_001_quarantined_row import RULE as QUARANTINED_ROW
 
 DAY = timedelta(days=1)
 
@@ -49,6 +60,9 @@ class RunRef:
     manifest_sha256: str
     exported_at: str
     as_of: str
+    # rows its snapshot quarantined, per table (DQ-001's findings); None when no recorded
+    # run of that snapshot ran DQ-001, so what it quarantined is not known
+    quarantined: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,44 @@ class DeletionRecord:
     def verdict(self) -> str:
         return "on_time" if self.late_by_days_at_most is None else "late"
 
+    @property
+    def quarantined_rows(self) -> dict[str, int] | None:
+        """Rows of the tables this key's data is read from that the first clear snapshot
+        quarantined, per table (none: {}); None when no recorded run of that snapshot
+        ran DQ-001, so what it quarantined is not known."""
+        found = self.first_clear.quarantined
+        if found is None:
+            return None
+        return {table: found[table] for table in read_from(self.key) if found.get(table)}
+
+    @property
+    def not_covered_brief(self) -> str | None:
+        """`not_covered` in a register's cell: `1 quarantined in users`, `not known (DQ-001
+        not run)`; None when the clearing covers every row."""
+        rows = self.quarantined_rows
+        if rows is None:
+            return "not known (DQ-001 not run)"
+        return ", ".join(f"{n} quarantined in {table}" for table, n in rows.items()) or None
+
+    @property
+    def not_covered(self) -> str | None:
+        """What the clearing does not prove, in words; None when it covers every row."""
+        rows = self.quarantined_rows
+        if rows is None:
+            return (
+                "No recorded run of the first clear snapshot ran DQ-001, so whether that "
+                "snapshot held rows the workbench could not load (quarantined) is not known: "
+                "this record does not cover any such rows."
+            )
+        if not rows:
+            return None
+        counted = " and ".join(f"{plural(n, 'row')} of {table}" for table, n in rows.items())
+        return (
+            f"The first clear snapshot quarantined {counted} (DQ-001): rows still in the "
+            "export that the workbench could not load, and whose they were is not known. "
+            "This record does not show that none of them was this data."
+        )
+
     def as_dict(self) -> dict[str, Any]:
         """The record as `evidence --format json` writes it."""
         return {
@@ -93,10 +145,20 @@ class DeletionRecord:
             "first_clear": {
                 "exported_at": shown(self.first_clear.exported_at),
                 "manifest_sha256": self.first_clear.manifest_sha256,
+                "quarantined_rows": self.quarantined_rows,
             },
             "verdict": self.verdict,
             "late_by_days_at_most": self.late_by_days_at_most,
+            "not_covered": self.not_covered,
         }
+
+
+def read_from(key: str) -> list[str]:
+    """The tables whose rows decide whether a snapshot holds `key`'s data, in schema
+    order: the personal-data tables, and for an erasure request the request itself (a
+    quarantined request is held by no key)."""
+    extra = {"subject_requests"} if key.startswith("request:") else set()
+    return [name for name in TABLES if name in PERSONAL_DATA_TABLES or name in extra]
 
 
 def recorded_runs(connection: Connection) -> list[RunRef]:
@@ -108,14 +170,45 @@ def recorded_runs(connection: Connection) -> list[RunRef]:
             runs.c.manifest_sha256,
             runs.c.exported_at,
             runs.c.as_of,
+            runs.c.rules,
         ).order_by(runs.c.recorded_at, runs.c.run_id)
     )
-    found = [RunRef(**_canonical_times(row)) for row in rows.mappings()]
+    recorded = list(rows.mappings())
+    quarantined = _quarantined(connection)
+    # A snapshot quarantines what it quarantines whichever rules a run of it ran: any run
+    # of the same export that ran DQ-001 tells (the most it found in each table).
+    known: dict[str, Counter[str]] = {}
+    for row in recorded:
+        if QUARANTINED_ROW.code in stored_rules(row["rules"]):
+            counted = known.setdefault(row["manifest_sha256"], Counter())
+            counted |= quarantined.get(row["run_id"], Counter())
+    found = [
+        RunRef(
+            row["run_id"],
+            row["snapshot_id"],
+            row["manifest_sha256"],
+            canonical(row["exported_at"]),
+            canonical(row["as_of"]),
+            dict(known[row["manifest_sha256"]]) if row["manifest_sha256"] in known else None,
+        )
+        for row in recorded
+    ]
     return sorted(found, key=lambda run: (run.exported_at, run.as_of))  # stable: recorded order
 
 
-def _canonical_times(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return {**row, "exported_at": canonical(row["exported_at"]), "as_of": canonical(row["as_of"])}
+def _quarantined(connection: Connection) -> dict[str, Counter[str]]:
+    """Rows each run's snapshot quarantined, per table, from its DQ-001 findings
+    (`row:<table>:<n>`)."""
+    statement = select(findings.c.run_id, findings.c.key).where(
+        findings.c.rule == QUARANTINED_ROW.code
+    )
+    counted: dict[str, Counter[str]] = {}
+    for run_id, key in connection.execute(statement):
+        kind, table, _ = f"{key}::".split(":", 2)
+        if kind != "row" or not table:
+            raise InputError(CHANGED_BY_HAND.format(what="key of a quarantined row"))
+        counted.setdefault(run_id, Counter())[table] += 1
+    return counted
 
 
 def deletion_records(connection: Connection, key: str | None = None) -> list[DeletionRecord]:

@@ -38,6 +38,7 @@ table.register code { font-size: 8.5pt; }
 .late { color: #a00; font-weight: bold; }
 .on_time { color: #060; font-weight: bold; }
 p.note { font-size: 9.5pt; color: #333; }
+p.caveat { border-left: 3px solid #a60; padding: .2em .6em; background: #fff6e8; }
 footer { margin-top: 2em; font-size: 9pt; color: #444; border-top: 1px solid #999; }
 @media print {
   body { padding: 0; max-width: none; }
@@ -54,7 +55,9 @@ METHOD = (
     "and the first later snapshot holding none. The data was deleted between the two "
     "export times; the verdict compares the later one with the due date, so a late "
     "deletion is late by at most the days shown. Snapshots are identified by the SHA-256 "
-    "of their manifest.json."
+    'of their manifest.json. "Held" counts the rows the workbench loaded: rows a '
+    "snapshot quarantined (DQ-001) are not counted, so a record whose first clear snapshot "
+    "quarantined rows, or whose run did not run DQ-001, says what it does not cover."
 )
 
 
@@ -63,6 +66,7 @@ def register_page(
 ) -> str:
     """The register: one row per record, each linking to its certificate (`names`)."""
     late = sum(1 for r in records if r.verdict == "late")
+    partial = sum(1 for r in records if r.not_covered)
     rows = "".join(
         "<tr>"
         f'<td class="key"><a href="certificates/{quote(names[r.key])}">'
@@ -70,18 +74,21 @@ def register_page(
         f'<td class="rule">{escape(r.rule)}</td><td class="when">{_when(r.due)}</td>'
         f'<td class="when">{_when(r.last_held.exported_at)}</td>'
         f'<td class="when">{_when(r.first_clear.exported_at)}</td>'
-        f'{_verdict_cell(r)}<td class="n">{_days(r)}</td>'
+        f'{_verdict_cell(r)}<td class="n">{_days(r)}</td><td>{_uncovered(r)}</td>'
         "</tr>"
         for r in records
     )
     body = (
         "<h1>Deletion register</h1>"
         f'<p class="meta">{len(records)} deletion record(s) from {runs} recorded run(s): '
-        f"{len(records) - late} on time, {late} late.</p>"
+        f"{len(records) - late} on time, {late} late"
+        + (f"; {partial} with rows of the first clear snapshot not covered" if partial else "")
+        + ".</p>"
         + (
             '<table class="register"><thead><tr><th>Key</th><th>Rule</th><th>Due</th>'
             "<th>Last held (export time)</th><th>First clear (export time)</th><th>Verdict</th>"
-            f"<th>Days late (at most)</th></tr></thead><tbody>{rows}</tbody></table>"
+            "<th>Days late (at most)</th><th>Not covered in first clear</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
             if records
             else "<p>No deletion is recorded yet: no organisation or erasure request held "
             "in one recorded snapshot is absent from a later one.</p>"
@@ -101,6 +108,7 @@ def certificate_page(record: DeletionRecord, history: Sequence[Decision], genera
             ("Due", _when(record.due)),
             ("Verdict", f'<span class="{record.verdict}">{VERDICTS[record.verdict]}</span>'),
             ("Days late (at most)", _days(record)),
+            ("Not covered", _uncovered(record)),
         ]
     )
     rows = "".join(
@@ -123,6 +131,7 @@ def certificate_page(record: DeletionRecord, history: Sequence[Decision], genera
         f"<tbody>{rows}</tbody></table>"
         + "<h2>First later snapshot without it</h2>"
         + _run(record.first_clear)
+        + _caveat(record)
         + again
         + "<h2>Decisions about this key</h2>"
         + _decisions(history)
@@ -194,6 +203,16 @@ def _verdict_cell(record: DeletionRecord) -> str:
 def _days(record: DeletionRecord) -> str:
     days = record.late_by_days_at_most
     return "–" if days is None else str(days)
+
+
+def _uncovered(record: DeletionRecord) -> str:
+    """The register's and the facts' short word on what the clearing does not cover."""
+    return _text(record.not_covered_brief)
+
+
+def _caveat(record: DeletionRecord) -> str:
+    text = record.not_covered
+    return f'<p class="note caveat">{escape(text)}</p>' if text else ""
 
 
 def _when(stored: str) -> str:

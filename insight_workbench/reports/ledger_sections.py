@@ -122,11 +122,13 @@ def deletion_register(ledger: Ledger) -> Section:
             "verdict": r.verdict,
             "late_by_days_at_most": r.late_by_days_at_most,
             "rows_held": sum(r.rows.values()),
+            "not_covered": r.not_covered_brief,
         }
         for r in records
     ]
     columns = ["key", "rule", "due", "last_held", "first_clear", "verdict"]
-    frame = pd.DataFrame(rows, columns=[*columns, "late_by_days_at_most", "rows_held"])
+    extra = ["late_by_days_at_most", "rows_held", "not_covered"]
+    frame = pd.DataFrame(rows, columns=[*columns, *extra])
     frame["late_by_days_at_most"] = frame["late_by_days_at_most"].astype("Int64")
     late = [r.key for r in records if r.verdict == "late"]
     return Section(
@@ -134,7 +136,9 @@ def deletion_register(ledger: Ledger) -> Section:
         "Each organisation and erasure request whose data a recorded snapshot held and a "
         "later one no longer holds: the export time of the last snapshot holding it and of "
         "the first without it, and whether that was by its due date (late by at most the "
-        "days shown). `insight-workbench evidence` writes the certificates.",
+        "days shown). `not_covered`: rows the first snapshot without it quarantined "
+        "(DQ-001), which the clearing does not cover, or that its run did not look. "
+        "`insight-workbench evidence` writes the certificates.",
         [("Deletion records", frame)],
         figures={"records": len(records), "late": late, "keys": [r.key for r in records]},
     )
