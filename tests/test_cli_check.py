@@ -287,3 +287,25 @@ def test_a_very_long_key_does_not_widen_every_line_of_the_schedule(tmp_path):
     done = run("schedule", snapshot)
     [short] = [line for line in done.stdout.splitlines() if " org:O1 " in line]
     assert len(short) < 200
+
+
+def test_files_nothing_reads_are_named_on_stderr(tmp_path):
+    """`admin_views.csv.gz` left the optional table absent: ACC-005 judged no admin view
+    and `check` said nothing, while `validate` and `ingest` named the file. One line on
+    stderr names it, as `validate` does; the findings on stdout are those without it."""
+    snapshot = build_snapshot(tmp_path / "s")
+    before = run("check", snapshot, "--format", "json", "--quiet")
+    (snapshot / "admin_views.csv.gz").write_bytes(b"view_id,ts,viewer_user_id,org_id\n")
+    (snapshot / "notes\x1b[2J.txt").write_bytes(b"x\n")
+    for fmt in ("table", "json", "csv"):
+        done = run("check", snapshot, "--format", fmt, "--quiet")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.splitlines() == [
+            "Not read (named like table admin_views, which is absent: a table is read from "
+            "admin_views.csv or admin_views.parquet only): admin_views.csv.gz",
+            "Not read (not a table's file, the manifest or the deidentified/ folder): "
+            "notes\\x1b[2J.txt",
+        ]
+        assert "admin_views.csv.gz" not in done.stdout
+        if fmt == "json":
+            assert json.loads(done.stdout) == json.loads(before.stdout)

@@ -24,6 +24,7 @@ from insight_workbench.terminal import KEY_WIDTH, is_terminal, json_text, printa
 from insight_workbench.timeutil import format_utc, parse_as_of
 
 if TYPE_CHECKING:
+    from insight_workbench.loading.snapshot import Snapshot
     from insight_workbench.rules.runner import CheckResult
 
 FORMATS = ("table", "json", "csv")
@@ -86,12 +87,8 @@ def check(
         result = run_check(loaded, rules_policy, moment, prefixes, phase("Rules"))
         if recorder is not None:
             record_in_ledger(result, recorder, quiet)
-    for unread in loaded.unread:  # its rows are judged by no rule: say so beside DEID-001
-        typer.echo(
-            f"Not loaded, its rows not judged: {printable(unread.file)} "
-            f"({printable(unread.why)}; a dataset needs a header row naming its columns)",
-            err=True,
-        )
+    for line in _not_loaded_lines(loaded):
+        typer.echo(line, err=True)
     if chosen == "json":
         text = json_text(result.as_dict())
     elif chosen == "csv":
@@ -101,6 +98,22 @@ def check(
         text = render_table(result, colour)
     write_text(text, target, data=chosen != "table", as_json=chosen == "json")
     raise typer.Exit(1 if result.findings else 0)
+
+
+def _not_loaded_lines(loaded: Snapshot) -> list[str]:
+    """What no rule judged, one line each on stderr: the datasets whose header row looks
+    like data (beside DEID-001), then the files at the top of the folder that nothing
+    reads (`admin_views.csv.gz`: ACC-005 judged no admin view), as `validate` names them.
+    File names and positions only, never a cell."""
+    from insight_workbench.commands.validate_cmd import not_read_lines
+    from insight_workbench.loading.load_report import not_read
+
+    lines = [
+        f"Not loaded, its rows not judged: {printable(unread.file)} "
+        f"({printable(unread.why)}; a dataset needs a header row naming its columns)"
+        for unread in loaded.unread
+    ]
+    return lines + not_read_lines(not_read(loaded))
 
 
 def _who_records() -> str:
