@@ -48,9 +48,16 @@ def render_table(report: dict[str, Any]) -> str:
             f"{t['rows_loaded']:>10} {t['rows_rejected']:>10}"
         )
     total = report["rows_rejected_total"]
-    lines += ["", f"{plural(total, 'row')} quarantined." if total else "Every row loaded."]
-    if report["unread_datasets"]:  # not a row of theirs was read: said, not counted
-        lines[-1] += f" {plural(len(report['unread_datasets']), 'dataset')} not loaded (below)."
+    unread = report["unread_datasets"]
+    if total:
+        verdict = f"{plural(total, 'row')} quarantined."
+    elif unread:  # "Every row loaded." would be false: a dataset's rows were not
+        verdict = "No row quarantined."
+    else:
+        verdict = "Every row loaded."
+    if unread:  # not a row of theirs was read: said, not counted (nor an exit 1)
+        verdict += f" {plural(len(unread), 'dataset')} not loaded (below)."
+    lines += ["", verdict]
     if report["rejects"]:
         lines.append("Quarantined rows (values are not shown: they may be personal data):")
         for r in report["rejects"]:
@@ -68,9 +75,9 @@ def render_table(report: dict[str, Any]) -> str:
             f"Foreign key without parent: {printable(o['table'])}.{printable(o['column'])} "
             f"-> {printable(o['parent'])}: {plural(o['rows'], 'row')}"
         )
-    unread = {u["file"] for u in report["unread_datasets"]}
+    unread_files = {u["file"] for u in unread}
     for name in report["not_judged"]:
-        if name not in unread:
+        if name not in unread_files:
             lines.append(
                 f"Not judged by the DEID rules (not a CSV or Parquet dataset): {printable(name)}"
             )
