@@ -115,3 +115,38 @@ def test_typed_parquet_loads_as_its_text(tmp_path: Path, timezone: str) -> None:
     assert ("processors", "9999-01-01", "year outside the supported range (2 to 9998)") in reasons
     kept = [row[0] for row in from_typed["SELECT * FROM logins ORDER BY login_id"]]
     assert kept == ["L0", "L4", "L7"]  # L2 and L5 have no `success`
+
+
+def test_int96_timestamps_are_utc_instants_whatever_the_manifest_s_zone(tmp_path: Path) -> None:
+    """Spark, Impala and Hive write timestamps as INT96, UTC instants that DuckDB types as
+    naive TIMESTAMP: they were read in the manifest's zone (10:00 in Europe/London in
+    June became 09:00Z). A naive TIMESTAMP of another physical type still is local time."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = valid_snapshot(tmp_path / "s", fmt="parquet", timezone="Europe/London")
+    ten = pa.array([datetime.datetime(2026, 6, 1, 10, 0)], pa.timestamp("us"))
+    for table, int96 in (("logins", True), ("usage_events", False)):
+        path = folder / f"{table}.parquet"
+        written = pq.read_table(path)
+        written = written.set_column(written.schema.get_field_index("ts"), "ts", ten)
+        if int96:
+            written = written.append_column("seen_at", ten)  # beyond the format: as text
+        pq.write_table(written, path, use_deprecated_int96_timestamps=int96)
+    set_manifest(folder, {"logins": 1, "usage_events": 1})
+    kinds = duckdb.connect().execute(
+        f"SELECT name, type FROM parquet_schema('{folder / 'logins.parquet'}') WHERE name = 'ts'"
+    )
+    assert kinds.fetchall() == [("ts", "INT96")]
+    snapshot = load_snapshot(folder)
+    try:
+        assert_all_rows_accounted(snapshot)
+        cursor = snapshot.cursor()
+        utc = "strftime(timezone('UTC', ts), '%H:%M')"
+        [(login, seen)] = cursor.execute(f"SELECT {utc}, seen_at FROM logins").fetchall()
+        assert (login, seen) == ("10:00", "2026-06-01T10:00:00Z")
+        assert cursor.execute(f"SELECT {utc} FROM usage_events").fetchall() == [("09:00",)]
+    finally:
+        snapshot.con.close()

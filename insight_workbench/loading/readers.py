@@ -52,8 +52,9 @@ BATCH_ROWS = 100_000
 # UTF-8: fewer rows at a time keep that within memory however long the values are.
 CAREFUL_BATCH_ROWS = 4_096
 # Parquet types that hold a declared type exactly (a naive TIMESTAMP is read in the
-# manifest's time zone, through its text).
-NATIVE = {"TIMESTAMP WITH TIME ZONE": "timestamp", "DATE": "date", "BOOLEAN": "bool"}
+# manifest's time zone, through its text; one stored as INT96 is an instant).
+INSTANT = "TIMESTAMP WITH TIME ZONE"
+NATIVE = {INSTANT: "timestamp", "DATE": "date", "BOOLEAN": "bool"}
 SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
 CSV_PROBLEMS = {  # Python's csv messages (never a value) -> the reason recorded
     "unexpected end of data": "unterminated quoted field",
@@ -466,9 +467,10 @@ def _read_parquet(
 ) -> RawTable:
     file = quote_literal(str(path))
     try:
-        schema = parquet_columns(con, path)
+        physical = parquet_schema(con, path)
     except duckdb.Error:
         raise InputError(f"{shown(label)}: not a readable Parquet file") from None
+    schema = [(name, fields) for name, fields, _ in physical]
     written = [name for name, _ in schema]
     nested = nested_credentials(schema)
     if len(written) > limits.max_columns():
@@ -497,6 +499,14 @@ def _read_parquet(
     found = [str(r[1]) for r in described]
     if len(found) != len(names):
         raise InputError(f"{shown(label)}: not a readable Parquet file")
+    # INT96 timestamps (what Spark, Impala and Hive write) are UTC instants, though
+    # DuckDB types them as naive TIMESTAMP: read in UTC, not the manifest's zone.
+    int96 = {
+        names[i]
+        for i, (_, _, kind) in enumerate(physical)
+        if kind == "INT96" and found[i] == "TIMESTAMP"
+    }
+    found = [INSTANT if name in int96 else kind for name, kind in zip(names, found, strict=True)]
     types = dict(zip(names, found, strict=True))  # by position: DuckDB's names may differ
     kept = [name for name in names if not is_credential(name) and name not in nested]
     credentials = [f for n in names for f in ([n] if is_credential(n) else nested.get(n, []))]
@@ -539,6 +549,7 @@ def _read_parquet(
         name: f"p.f{i}" if raw.file_table else f"p.{quote_ident(written[i])}"
         for i, name in enumerate(names)
     }
+    in_source.update({name: f"timezone('UTC', {in_source[name]})" for name in int96})
     # A view: the file is read once, by the typing query, which reads only the forms
     # of each column it uses.
     texts = [
@@ -771,20 +782,28 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[st
     """Each top-level column of a Parquet file, in file order and as often as the file
     names it (a name written twice is refused by the reader, naming both positions), with
     the dotted paths of the fields nested in it (`auth.password_hash`; a list's
-    `list.element` levels included). The schema lists every element depth first, each
+    `list.element` levels included)."""
+    return [(name, fields) for name, fields, _ in parquet_schema(con, path)]
+
+
+def parquet_schema(
+    con: duckdb.DuckDBPyConnection, path: Path
+) -> list[tuple[str, list[str], str | None]]:
+    """As `parquet_columns`, with each top-level column's physical type (`INT96`,
+    `BYTE_ARRAY`; None for a group). The schema lists every element depth first, each
     followed by its children."""
     elements = con.execute(
-        f"SELECT name, num_children FROM parquet_schema({quote_literal(str(path))})"
+        f"SELECT name, num_children, type FROM parquet_schema({quote_literal(str(path))})"
     ).fetchall()
-    columns: list[tuple[str, list[str]]] = []
+    columns: list[tuple[str, list[str], str | None]] = []
     if not elements:
         return columns
     left = [elements[0][1] or 0]  # children still to come at each open level
     trail: list[str] = []  # the names of the open levels below the root
-    for name, children in elements[1:]:
+    for name, children, physical in elements[1:]:
         path_here = [*trail[: len(left) - 1], str(name)]
         if len(left) == 1:
-            columns.append((str(name), []))
+            columns.append((str(name), [], None if physical is None else str(physical)))
         else:
             columns[-1][1].append(".".join(path_here))
         left[-1] -= 1
