@@ -1330,6 +1330,34 @@ REFUSALS: list[tuple[str, Callable[[Path], None], tuple[str, ...]]] = [
         ("users.csv", "header columns 4 and 7"),
     ),
     (
+        "required column differing only in case",  # named exactly, so still refused
+        rewrite(
+            "logins",
+            csv_bytes(LOGINS.replace("user_id", "USER_ID"), login("L1", ip=PLANTED)),
+        ),
+        (
+            "logins.csv: table 'logins' has no column 'user_id' (header column 3 differs only "
+            "in case; column names are matched exactly)",
+        ),
+    ),
+    (
+        "every column differing only in case",
+        rewrite("logins", csv_bytes(LOGINS.upper(), login("L1", ip=PLANTED))),
+        (
+            "logins.csv: none of the columns of table 'logins' is in the header (header "
+            "column 1 differs only in case from 'login_id'; column names are matched exactly)",
+        ),
+    ),
+    (
+        "parquet column differing only in case",
+        parquet_logins(
+            logins_table(ip=pa.array([PLANTED])).rename_columns(
+                ["login_id", "TS", "user_id", "success", "ip", "user_agent", "referrer"]
+            )
+        ),
+        ("logins.parquet: table 'logins' has no column 'ts' (column 2 differs only in case",),
+    ),
+    (
         "header column without a name",
         rewrite(
             "logins",

@@ -248,19 +248,37 @@ def _value_checks(table: Table, raw: RawTable) -> list[tuple[str, str, str]]:
 def check_columns(table: Table, raw: RawTable, file: Path) -> None:
     """Refuse a file without a required column, or (Parquet) with a column of the wrong type."""
     if not any(column.name in raw.positions for column in table.columns):
+        first = next((c for c in table.columns if _in_another_case(c.name, raw)), None)
+        why = (
+            "is the header row missing?"
+            if first is None
+            else f"{_in_another_case(first.name, raw)} from '{first.name}'; column names are "
+            "matched exactly"
+        )
         raise InputError(
-            f"{file.name}: none of the columns of table '{table.name}' is in the header "
-            f"(is the header row missing?)"
+            f"{file.name}: none of the columns of table '{table.name}' is in the header ({why})"
         )
     for column in table.columns:
         if column.name not in raw.positions and not column.optional:
-            raise InputError(f"{file.name}: table '{table.name}' has no column '{column.name}'")
+            hint = _in_another_case(column.name, raw)
+            raise InputError(
+                f"{file.name}: table '{table.name}' has no column '{column.name}'"
+                + (f" ({hint}; column names are matched exactly)" if hint else "")
+            )
         found = raw.parquet_types.get(column.name)
         if found and not parquet_type_fits(column.type, found):
             raise InputError(
                 f"{file.name}: column '{column.name}' of table '{table.name}' has Parquet type "
                 f"{found}, expected {column.type}"
             )
+
+
+def _in_another_case(name: str, raw: RawTable) -> str | None:
+    """ "header column 3 differs only in case" when a column of the file is `name` but for
+    case (`USER_ID`): named by position, as a header cell is never quoted."""
+    word = "column" if raw.parquet_types else "header column"
+    at = sorted(p for n, p in raw.positions.items() if n.casefold() == name.casefold())
+    return f"{word} {at[0] + 1} differs only in case" if at else None
 
 
 def _problems(table: Table, raw: RawTable) -> str:
