@@ -223,6 +223,39 @@ def test_manifest_refuses_unusable_exports(tmp_path: Path, breaks, says: str) ->
     assert says in one_error_line(result.stderr)
 
 
+@pytest.mark.parametrize(
+    ("file", "content", "says"),
+    [
+        (
+            "logins.csv",
+            LOGINS
+            + "L1,2026-01-05T09:00:00Z,U1,true,10.0.0.1,,\n"
+            + f'L2,2026-01-05T09:00:00Z,U1,true,10.0.0.2,"{PLANTED},\n'
+            + "L3,2026-01-05T09:00:00Z,U1,true,10.0.0.3,,\n",
+            "logins.csv: a quoted field opened on line 3 (record 2) is never closed",
+        ),
+        (  # record 2 starts on line 3; its first field, quoted over two lines, closes
+            "deidentified/agg.csv",
+            f'month,n\n2026-01,12\n"2026-\n02","{PLANTED}\n2026-03,14\n',
+            "deidentified/agg.csv: a quoted field opened on line 4 (record 2) is never closed",
+        ),
+    ],
+)
+def test_manifest_refuses_a_quote_never_closed(
+    tmp_path: Path, file: str, content: str, says: str
+) -> None:
+    """Counted as the loader reads it, the rest of the file was one record: the manifest
+    certified a count one short of the records written, which the load then matched."""
+    folder = exports(tmp_path / "export")
+    (folder / file).write_text(content, encoding="utf-8")
+    result = run_cli("manifest", folder, "--exported-at", "2026-07-01T10:00:00Z")
+    assert result.returncode == 2, result.stdout
+    line = one_error_line(result.stderr)
+    assert f"error: {says}, so the rest of the file reads as one record" in line
+    assert PLANTED not in line
+    assert not (folder / "manifest.json").exists()
+
+
 def test_manifest_of_a_missing_folder(tmp_path: Path) -> None:
     result = run_cli("manifest", tmp_path / "nowhere", "--exported-at", "2026-07-01T10:00:00Z")
     assert result.returncode == 2

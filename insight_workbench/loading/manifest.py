@@ -310,7 +310,7 @@ def write_manifest(
     tables = {
         key: {
             "file": path.relative_to(folder).as_posix(),
-            "rows": count_records(path, path.relative_to(folder).as_posix()),
+            "rows": count_records(path, path.relative_to(folder).as_posix(), whole=True),
             "sha256": sha256_file(path),
         }
         for key, path in files.items()

@@ -56,8 +56,9 @@ CAREFUL_BATCH_ROWS = 4_096
 INSTANT = "TIMESTAMP WITH TIME ZONE"
 NATIVE = {INSTANT: "timestamp", "DATE": "date", "BOOLEAN": "bool"}
 SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
+UNTERMINATED = "unterminated quoted field"
 CSV_PROBLEMS = {  # Python's csv messages (never a value) -> the reason recorded
-    "unexpected end of data": "unterminated quoted field",
+    "unexpected end of data": UNTERMINATED,
     "expected after": "text after a closing quote",
 }
 
@@ -67,6 +68,8 @@ class StructuralReject:
     row: int  # 1-based record index, header not counted
     reason: str
     column: str | None = None  # the column at fault, when one is (else the record)
+    # For an unterminated quoted field: the file's line (from 1) where its quote opens.
+    line: int | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -286,6 +289,15 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
     """(record index, fields, None) for each readable record, (index, None, reason) for a
     broken one. Matches DuckDB's reading of a valid file: blank lines are not records
     in a file of several columns, and trailing empty fields are dropped."""
+    for row, record, reason, _ in _python_records(path, width):
+        yield row, record, reason
+
+
+def _python_records(
+    path: Path, width: int
+) -> Iterator[tuple[int, list[str] | None, str | None, int | None]]:
+    """As `python_records`, with the line where an unterminated quoted field opens (the
+    file's lines from 1, the header's included) after its reason, None otherwise."""
     check_encoding = not _is_utf8(path)
     limit, most = csv.field_size_limit(), limits.max_field_bytes()
     try:
@@ -308,7 +320,7 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
                     problem = _csv_problem(str(error))
                     if problem.startswith(TOO_LONG):
                         lines.skip_rest_of_record()  # the file is sound: resume after it
-                    yield row, None, problem
+                    yield row, None, problem, lines.opened_at if problem == UNTERMINATED else None
                     continue
                 if not record:
                     if width > 1:
@@ -318,7 +330,7 @@ def python_records(path: Path, width: int) -> Iterator[tuple[int, list[str] | No
                 reason = _structural_problem(record, width, check_encoding)
                 if reason is None and _longer_than(record, most):
                     reason = _csv_problem("field larger than field limit")
-                yield (row, None, reason) if reason else (row, record[:width], None)
+                yield (row, None, reason, None) if reason else (row, record[:width], None, None)
     finally:
         csv.field_size_limit(limit)
 
@@ -345,6 +357,8 @@ class _QuoteState:
 
     def __init__(self, lines: Iterator[str]) -> None:
         self._lines = lines
+        self.line = 0  # lines read
+        self.opened_at = 0  # the line where the last quoted field opened
         self.reset()
 
     def reset(self) -> None:
@@ -356,6 +370,7 @@ class _QuoteState:
 
     def __next__(self) -> str:
         line = next(self._lines)
+        self.line += 1
         if '"' in line:
             self._scan(line)
         elif not self.open:
@@ -374,6 +389,8 @@ class _QuoteState:
                     self.open = False
             elif char == '"':
                 self.open = mark.start() == start  # elsewhere, a quote is text
+                if self.open:
+                    self.opened_at = self.line
             else:  # a comma or a line end outside quotes
                 start = mark.end()
         self._field_start = start == len(line)
@@ -450,9 +467,9 @@ def _read_csv_with_python(
             numbers.clear()
             records.clear()
 
-    for row, record, reason in python_records(path, width):
+    for row, record, reason, line in _python_records(path, width):
         if record is None:
-            rejects.append(StructuralReject(row, reason or "broken record"))
+            rejects.append(StructuralReject(row, reason or "broken record", line=line))
             continue
         numbers.append(row)
         records.append(record)
@@ -869,19 +886,21 @@ def is_nested(kind: str) -> bool:
     return kind.endswith("]") or kind.startswith(("STRUCT(", "MAP(", "UNION("))
 
 
-def count_records(path: Path, label: str | None = None) -> int:
+def count_records(path: Path, label: str | None = None, *, whole: bool = False) -> int:
     """The number of data records of an export file, read exactly as the loader reads it,
     on a cursor of this process's counting database. Messages name the file `label`
     (default: its name; a dataset's is `deidentified/<name>.csv`, not to be taken for a
     table's file). DuckDB reads `*`, `?` and `[` in a path as a glob: a path holding one
-    is read through a copy with a plain name."""
+    is read through a copy with a plain name. `whole` (for a manifest, which vouches for
+    the count) refuses a CSV file with a quoted field never closed: it swallows the rest
+    of the file into one record, so its records cannot be counted."""
     label = label or path.name
     if set("*?[]{}") & set(str(path)):
         with tempfile.TemporaryDirectory(prefix="insight-count-") as folder:
             plain = Path(folder) / f"file{path.suffix}"
             shutil.copyfile(path, plain)
-            return _count_records(plain, label)
-    return _count_records(path, label)
+            return _count_records(plain, label, whole)
+    return _count_records(path, label, whole)
 
 
 @cache
@@ -892,10 +911,17 @@ def _counting_database() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(config={"preserve_insertion_order": True})
 
 
-def _count_records(path: Path, label: str) -> int:
+def _count_records(path: Path, label: str, whole: bool) -> int:
     cursor = _counting_database().cursor()
     try:
         raw = read_file(cursor, path, "_counted", label, relation_if_empty=False, numbered=False)
+        unclosed = next((r for r in raw.rejects if r.reason == UNTERMINATED), None)
+        if whole and unclosed is not None:
+            raise InputError(
+                f"{shown(label)}: a quoted field opened on line {unclosed.line} (record "
+                f"{unclosed.row}) is never closed, so the rest of the file reads as one "
+                "record; its records cannot be counted (close the quote and export again)"
+            )
         return raw.records(cursor)
     except duckdb.Error as error:
         if path.suffix != ".parquet" or resource_problem(error):
