@@ -19,6 +19,7 @@ from deletion_snapshots import (
 from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.decision_log import decisions_about, in_force, standing_exception
 from insight_workbench.ledger.evidence import (
+    NOTHING_OWED,
     DeletionRecord,
     Held,
     RunRef,
@@ -104,7 +105,7 @@ def test_held_again_and_still_held_has_no_record(
         ("org:O3", "the latest recorded snapshot still holds its data"),
         ("org:O5", "the latest recorded snapshot still holds its data"),
         ("org:O6", "no retention rule set a due date for it when it was last held or cleared"),
-        ("org:NOPE", "no recorded run holds its data"),
+        ("org:NOPE", NOTHING_OWED),
         ("org:O1", None),
     ],
 )

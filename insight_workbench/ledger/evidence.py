@@ -49,6 +49,12 @@ from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES
 from insight_workbench.rules.dq_001_quarantined_row import RULE as QUARANTINED_ROW
 
 DAY = timedelta(days=1)
+# A key no run held data under: never seen, or one that owes no deletion (an access
+# request, a refused erasure), whose person's rows may well still be held.
+NOTHING_OWED = (
+    "no recorded run holds data under it that is owed a deletion (the ledger follows "
+    "organisations, and erasure requests open or completed)"
+)
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,7 @@ def judge(key: str, order: list[RunRef], held: dict[str, Held]) -> DeletionRecor
     it (`held`, by run id), or why there is none."""
     holding = [index for index, run in enumerate(order) if _holds(held.get(run.run_id))]
     if not holding:
-        return "no recorded run holds its data"
+        return NOTHING_OWED
     last = holding[-1]
     last_held = order[last]
     clear = next(
