@@ -4,6 +4,7 @@ succeeded records the run it judged (source `report`, once), on SQLite and Postg
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from insight_workbench.ledger.tables import audit, runs
 from insight_workbench.reports import MONTHLY_SET, runner
 from insight_workbench.reports.runner import prepare_run, record_in_ledger, run_report
 from insight_workbench.rules.runner import CheckResult
+from insight_workbench.testing import build_snapshot
 
 FIXTURES = Path(__file__).parent / "notebooks"
 
@@ -106,6 +108,21 @@ def test_a_failed_or_analyst_report_records_no_run(
         ("dpo@example.org", "dpo", "report_run"),
         ("dpo@example.org", "dpo", "report_run"),
     ]
+
+
+def test_a_folder_holding_another_export_by_then_records_no_run(
+    acting: str, tmp_path: Path
+) -> None:
+    """The run a report judged is the snapshot its record names: the folder, replaced by
+    the next export while the report ran, is not judged in its place."""
+    latest = build_snapshot(tmp_path / "latest")
+    prepared = prepare_run("retention_audit", latest)
+    other = build_snapshot(tmp_path / "next" / "latest", exported_at="2026-12-28T02:00:00Z")
+    shutil.rmtree(latest)
+    other.rename(latest)
+    record_in_ledger(prepared, {**prepared.record, "status": "succeeded"})
+    assert recorded(acting) == []
+    assert [action for _, _, action, _ in trail(acting)] == ["report_run"]
 
 
 def test_running_a_notebook_logs_the_report_run(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from insight_workbench.reports.run_lock import RunLock
-from insight_workbench.reports.runner import new_run_folder, write_record
+from insight_workbench.reports.runner import execute, new_run_folder, prepare_run, write_record
 from insight_workbench.reports.runs import list_runs, prune_runs
 from insight_workbench.testing import build_snapshot
 
@@ -207,6 +207,38 @@ def test_a_background_run_whose_kernel_writes_much_to_stderr_still_finishes(
     assert run.finish() == 0, run.errors[-300:]
     assert run.folder is not None
     assert json.loads((run.folder / "run.json").read_text())["status"] == "succeeded"
+
+
+ORGANISATION = {
+    "org_id": "O1",
+    "name": "Council",
+    "product": "local_insight",
+    "status": "active",
+    "created_at": "2025-01-01T00:00:00Z",
+}
+
+
+def replace_with_another_export(folder: Path, tmp_path: Path) -> None:
+    """The folder now holds another export with the same snapshot id, as a folder of
+    the latest export does once the next one is put in its place."""
+    closed = {**ORGANISATION, "status": "closed", "closed_at": "2026-01-01T00:00:00Z"}
+    other = build_snapshot(tmp_path / "next" / folder.name, {"organisations": [closed]})
+    shutil.rmtree(folder)
+    other.rename(folder)
+
+
+def test_a_report_refuses_a_snapshot_replaced_after_its_run_started(tmp_path: Path) -> None:
+    """run.json names the manifest read when the run started: a notebook that found
+    another export in the folder would report on it under the first one's checksum."""
+    latest = build_snapshot(tmp_path / "latest", {"organisations": [ORGANISATION]})
+    prepared = prepare_run("retention_audit", latest)
+    replace_with_another_export(latest, tmp_path)
+    done = execute(prepared, tmp_path / "reports", pdf=False)
+    assert done.record["status"] == "failed"
+    assert done.record["snapshot"]["checksum"] == prepared.record["snapshot"]["checksum"]
+    assert done.record["error"]["ename"] == "InputError"
+    assert "holds another export than when the run started" in done.record["error"]["evalue"]
+    assert "results" not in done.record["files"]  # no figures of the other export
 
 
 def test_paths_are_cut_to_their_last_part_and_web_addresses_kept() -> None:

@@ -9,6 +9,7 @@ Jupyter (no `results_path`), it writes nothing.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ import plotly.io as pio
 
 from insight_workbench import __version__
 from insight_workbench.atomic import write_atomically
+from insight_workbench.errors import InputError
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
@@ -39,11 +41,25 @@ class ReportInputs:
         return format_utc(self.as_of)
 
 
+# Set by `insight-workbench report` for its kernel: the checksum of the manifest its
+# run.json names. The notebook opens the snapshot folder again, which may hold another
+# export by then (a folder of the latest export, replaced while the run started).
+RUN_SNAPSHOT_VARIABLE = "INSIGHT_REPORT_SNAPSHOT_SHA256"
+
+
 def open_inputs(
     snapshot: str | Path, as_of: str | None = None, policy: str | Path | None = None
 ) -> ReportInputs:
-    """Load the snapshot and policy a notebook was given; `as_of` None is the export time."""
+    """Load the snapshot and policy a notebook was given; `as_of` None is the export time.
+    In a report run, a snapshot other than the one its record names is refused."""
     loaded = open_snapshot(snapshot)
+    expected = os.environ.get(RUN_SNAPSHOT_VARIABLE)
+    if expected and loaded.manifest.checksum != expected:
+        loaded.con.close()
+        raise InputError(
+            f"{Path(snapshot).name}: the snapshot folder holds another export than when "
+            "the run started (its manifest changed); run the report again"
+        )
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
     return ReportInputs(
         loaded, load_policy(policy), moment, None if policy is None else str(policy)

@@ -78,6 +78,7 @@ from insight_workbench.reports.pdf import print_pdf
 from insight_workbench.reports.progress_engine import ENGINE
 from insight_workbench.reports.report_html import export_report, shared_script_name
 from insight_workbench.reports.report_style import ReportContext
+from insight_workbench.reports.results import RUN_SNAPSHOT_VARIABLE
 from insight_workbench.reports.run_lock import LOCK_FILE, RunLock
 from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
 from insight_workbench.rules.runner import rules_to_run, run_check
@@ -312,15 +313,17 @@ def _set_levels(loggers: list[logging.Logger], levels: list[int]) -> None:
 
 
 @contextmanager
-def _kernel_environment() -> Iterator[None]:
+def _kernel_environment(checksum: str) -> Iterator[None]:
     """The kernel inherits this process's environment but runs in its run folder:
-    a relative key file path is made absolute for the run's duration."""
-    configured = os.environ.get(KEY_FILE_VARIABLE, "").strip()
-    if not configured or Path(configured).is_absolute():
-        yield
-        return
-    with _variable_set(KEY_FILE_VARIABLE, absolute_path(configured)):
-        yield
+    a relative key file path is made absolute for the run's duration. It is told the
+    `checksum` of the snapshot's manifest the record names, and refuses any other."""
+    with _variable_set(RUN_SNAPSHOT_VARIABLE, checksum):
+        configured = os.environ.get(KEY_FILE_VARIABLE, "").strip()
+        if not configured or Path(configured).is_absolute():
+            yield
+            return
+        with _variable_set(KEY_FILE_VARIABLE, absolute_path(configured)):
+            yield
 
 
 # A block of most file systems; a run's last record, a digest per file, is about 2 KiB.
@@ -347,7 +350,12 @@ def execute(
         lock.release()
         shutil.rmtree(folder, ignore_errors=True)  # nothing ran: leave no run behind
         raise
-    with _quiet_kernel_shutdown(), _kernel_environment(), _private_kernel_folder() as kernel:
+    checksum = prepared.record["snapshot"]["checksum"]
+    with (
+        _quiet_kernel_shutdown(),
+        _kernel_environment(checksum),
+        _private_kernel_folder() as kernel,
+    ):
         try:
             papermill.execute_notebook(
                 str(prepared.notebook.path.absolute()),  # absolute: see local_papermill
@@ -478,9 +486,12 @@ def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
     if judged and not is_recorded(ledger, judged_run_id(record)):
         loaded = open_snapshot(prepared.parameters["snapshot"])
         try:
-            moment = parse_as_of(prepared.parameters["as_of"], loaded.manifest.exported_at)
-            result = run_check(loaded, load_policy(prepared.parameters.get("policy")), moment)
-            record_run(ledger, result, source="report", by=who, role=role)
+            # A folder that holds another export by now is not the snapshot the report judged.
+            if loaded.manifest.checksum == record["snapshot"]["checksum"]:
+                moment = parse_as_of(prepared.parameters["as_of"], loaded.manifest.exported_at)
+                policy = load_policy(prepared.parameters.get("policy"))
+                result = run_check(loaded, policy, moment)
+                record_run(ledger, result, source="report", by=who, role=role)
         finally:
             loaded.con.close()
     log(ledger, who, role, "report_run", [loggable_key(f"notebook:{name}")], snapshot_id)
