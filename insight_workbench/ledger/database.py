@@ -110,7 +110,7 @@ def ledger_written(setting: str | None = None) -> bool:
     reads then answers as for an empty ledger without creating one, so a mistyped path
     never leaves a new ledger behind for `ledger verify` to find intact."""
     setting = setting or ledger_setting()
-    return _is_url(setting) or _sqlite_path(setting).exists()
+    return is_url(setting) or _sqlite_path(setting).exists()
 
 
 class NoLedgerYet(InputError):
@@ -137,7 +137,7 @@ def open_existing_ledger(setting: str | None = None) -> Ledger:
     setting = setting or ledger_setting()
     if not ledger_written(setting):
         raise NoLedgerYet(f"ledger {setting}: no such file (no ledger has been written there)")
-    if not _is_url(setting):
+    if not is_url(setting):
         path = _sqlite_path(setting)
         if path.is_file() and path.stat().st_size == 0:
             raise NoLedgerYet(f"ledger {setting}: the file is empty (it holds no ledger)")
@@ -200,7 +200,8 @@ def _sqlite_path(setting: str) -> Path:
     return Path(setting).expanduser()
 
 
-def _is_url(setting: str) -> bool:
+def is_url(setting: str) -> bool:
+    """Whether the ledger setting is a database URL rather than a SQLite file's path."""
     return setting.startswith(POSTGRESQL_SCHEMES) or "://" in setting
 
 
@@ -346,7 +347,7 @@ def open_to_others(setting: str | None = None) -> tuple[Path, int] | None:
     None for a private file or a PostgreSQL ledger. A new ledger is made private, but
     one made otherwise (by hand, by an older workbench, a copy) keeps its mode."""
     setting = setting or ledger_setting()
-    if _is_url(setting):
+    if is_url(setting):
         return None
     path = _sqlite_path(setting)
     try:

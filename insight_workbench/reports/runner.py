@@ -31,7 +31,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -59,7 +59,7 @@ from insight_workbench.atomic import (
 )
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.audit_trail import log, loggable_key
-from insight_workbench.ledger.database import acting_role, acting_user, open_ledger
+from insight_workbench.ledger.database import acting_role, acting_user, is_url, open_ledger
 from insight_workbench.ledger.runs import identity_of, is_recorded, record_run
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
@@ -312,18 +312,29 @@ def _set_levels(loggers: list[logging.Logger], levels: list[int]) -> None:
         logger.setLevel(level)
 
 
+# The settings naming a file or folder that the kernel reads as this process does: the
+# cache of workspaces (and the ledger in it by default), the spill folder, the ledger.
+FOLDER_VARIABLES = ("INSIGHT_CACHE_DIR", "INSIGHT_TEMP_DIR", "INSIGHT_LEDGER")
+
+
 @contextmanager
 def _kernel_environment(checksum: str) -> Iterator[None]:
-    """The kernel inherits this process's environment but runs in its run folder:
-    a relative key file path is made absolute for the run's duration. It is told the
+    """The kernel inherits this process's environment but runs in its run folder: a
+    relative key file path, cache or spill folder or SQLite ledger is made absolute for
+    the run's duration (else the kernel would build a second workspace of the snapshot
+    inside the run folder, or read an empty ledger made there). It is told the
     `checksum` of the snapshot's manifest the record names, and refuses any other."""
-    with _variable_set(RUN_SNAPSHOT_VARIABLE, checksum):
+    with ExitStack() as stack:
+        stack.enter_context(_variable_set(RUN_SNAPSHOT_VARIABLE, checksum))
         configured = os.environ.get(KEY_FILE_VARIABLE, "").strip()
-        if not configured or Path(configured).is_absolute():
-            yield
-            return
-        with _variable_set(KEY_FILE_VARIABLE, absolute_path(configured)):
-            yield
+        if configured and not Path(configured).is_absolute():
+            stack.enter_context(_variable_set(KEY_FILE_VARIABLE, absolute_path(configured)))
+        for name in FOLDER_VARIABLES:
+            value = os.environ.get(name, "")
+            if value and not Path(value).is_absolute() and not is_url(value):
+                # as this process reads it: from the working folder, `~` not expanded
+                stack.enter_context(_variable_set(name, str(Path(value).absolute())))
+        yield
 
 
 # A block of most file systems; a run's last record, a digest per file, is about 2 KiB.
