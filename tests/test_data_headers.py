@@ -196,6 +196,23 @@ def test_numbers_name_columns_where_user_ids_are_numbers(tmp_path: Path) -> None
     assert not [key for key in keys if key[1].endswith("column 2")]
 
 
+def test_a_header_holding_a_long_numeric_user_id_is_data(tmp_path: Path) -> None:
+    """Numeric user ids of more than 4 digits: a header row left out puts one in the
+    header, which must not become a column's name (and so a finding key)."""
+    users = {**USERS, "users": [{**USERS["users"][0], "user_id": "100234"}]}
+    folder = build_snapshot(tmp_path / "s", users)
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / "rows.csv").write_text(
+        "north,100234,7\nsouth,x,8\n", encoding="utf-8"
+    )
+    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
+    [unread] = report["unread_datasets"]
+    assert unread["column_position"] == 2
+    assert "100234" not in json.dumps(report)
+    findings = run_cli("check", folder, "--format", "json").stdout
+    assert "100234" not in findings
+
+
 def test_a_header_holding_a_held_telephone_is_data(tmp_path: Path) -> None:
     users = {**USERS, "users": [{**USERS["users"][0], "telephone": "+44 20 7946 0958"}]}
     folder = build_snapshot(tmp_path / "s", users)

@@ -209,12 +209,15 @@ def test_an_unencoded_at_sign_in_the_password_is_refused_without_showing_it(
 ) -> None:
     """`p@ss` unencoded splits the address at its first `@`: the rest of the password
     would be shown as the host, by this message and by the driver's."""
-    url = "postgresql://nobody:se@cret@127.0.0.1:9/ledger"
-    done = run_cli("check", sample_path, "--record", env={"INSIGHT_LEDGER": url})
-    assert done.returncode == 2
-    assert "write it as %40" in done.stderr
-    assert "cret" not in done.stderr
-    assert "Traceback" not in done.stderr
+    for url in (
+        "postgresql://nobody:se@cret@127.0.0.1:9/ledger",
+        "postgresql://nobody:se/c@cret@127.0.0.1:9/ledger",  # a `/` before the `@` too
+    ):
+        done = run_cli("check", sample_path, "--record", env={"INSIGHT_LEDGER": url})
+        assert done.returncode == 2
+        assert "write it as %40" in done.stderr
+        assert "cret" not in done.stderr
+        assert "Traceback" not in done.stderr
 
 
 def test_a_ledger_path_starting_with_a_tilde_is_in_the_home_folder(

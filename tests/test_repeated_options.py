@@ -54,3 +54,32 @@ def test_options_of_many_values_and_values_like_options_still_work(
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "p.zip").is_file()
     assert "given more than once" not in done.stderr
+
+
+def test_a_report_parameter_s_value_written_like_an_option_is_a_value(
+    sample_path: Path, tmp_path: Path
+) -> None:
+    """`-p NAME VALUE` is two words after `-p`: a VALUE spelled `--out` is not --out."""
+    done = run_cli(
+        "report",
+        "usage_report",
+        "--snapshot",
+        sample_path,
+        "--out",
+        tmp_path / "runs",
+        "-p",
+        "pseudonym_key_file",
+        "--out",
+        "--no-pdf",
+        "--quiet",
+    )
+    assert done.returncode == 2
+    assert "given more than once" not in done.stderr
+    assert "-p pseudonym_key_file" in done.stderr  # refused for what the value is
+    assert not (tmp_path / "runs").exists()
+
+
+def test_the_help_is_shown_whatever_else_was_given(sample_path: Path) -> None:
+    done = run_cli("check", sample_path, "--as-of", "2026-01-01", "--as-of", "2026-02-01", "--help")
+    assert done.returncode == 0
+    assert "--as-of" in done.stdout

@@ -20,6 +20,11 @@ def refuse_repeated(command: Any, args: Sequence[str]) -> None:
         if found is None:
             return  # an unknown command: the parser says so
         command, index = found, index + 1
+    words = list(args[index:])
+    if hasattr(command, "arguments_as_parsed"):  # `report -p NAME VALUE`: one word each
+        words = command.arguments_as_parsed(words)
+    if "--help" in words:
+        return  # the help is asked for: it is shown, whatever else was given
     options = {
         name: param
         for param in command.params
@@ -27,8 +32,9 @@ def refuse_repeated(command: Any, args: Sequence[str]) -> None:
         for name in (*param.opts, *param.secondary_opts)
     }
     seen: set[str] = set()
-    while index < len(args):
-        word = args[index]
+    index = 0
+    while index < len(words):
+        word = words[index]
         if word == "--":
             return
         option = options.get(word.split("=", 1)[0] if word.startswith("--") else word)

@@ -28,7 +28,11 @@ class ReportCommand(TyperCommand):
     value, so each pair is joined as NAME=VALUE before parsing (a name has no `=`)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, join_pairs(args))
+        return super().parse_args(ctx, self.arguments_as_parsed(args))
+
+    def arguments_as_parsed(self, args: list[str]) -> list[str]:
+        """The words as the parser reads them (see `repeated_options`)."""
+        return join_pairs(args)
 
 
 def join_pairs(args: list[str]) -> list[str]:

@@ -413,9 +413,12 @@ def _use_wal(cursor: Any) -> None:
 
 
 def _postgresql_engine(url: str) -> Engine:
-    authority = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
-    if authority.count("@") > 1:  # read either way, part of the password would be shown
-        raise InputError("INSIGHT_LEDGER: the URL's user or password holds '@': write it as %40")
+    # Up to the parameters, not the path: a password may hold an unencoded `/` too.
+    if url.split("://", 1)[1].split("?", 1)[0].count("@") > 1:
+        # read either way, part of the password would be shown as the host
+        raise InputError(
+            "INSIGHT_LEDGER: the URL's user or password holds '@': write it as %40 (and '/' as %2F)"
+        )
     try:
         parsed = make_url(url).set(drivername="postgresql+psycopg")
     except (ArgumentError, ValueError):  # ValueError: a port that is no number

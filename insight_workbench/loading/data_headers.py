@@ -31,8 +31,11 @@ KINDS = {EMAIL: "email address", IP: "IP address", HELD: "held user's identifier
 DIGITS = re.compile(r"\D")
 FEWEST_TELEPHONE_DIGITS = 7  # as DEID-001 compares telephones
 # A number names a column (a year, an hour, a bucket), even where user ids are numbers:
-# only a held telephone's digits make one a value. As DEID reads a numeric value.
+# a number is a value only as a held telephone's digits, or as a whole number of more
+# than 4 digits equal to a held user id (a header row left out of a file of numeric ids
+# would otherwise put an id into finding keys and messages).
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+NUMERIC_ID = re.compile(r"\d{5,}")
 
 
 @dataclass(frozen=True)
@@ -73,15 +76,17 @@ def data_like_header(
     held address, user id or name of two words or more (a one-word name, `Region`,
     could as well be a column's), compared as DEID-001 compares them (`iw_trim`,
     `iw_caseless`: another Unicode form or case of a name is that name), or whose digits
-    (7 or more) are a held telephone's, is one too. A number is compared with
-    telephones only: a table by year or hour stays a table where the user ids are
-    `2025` or `1`."""
+    (7 or more) are a held telephone's, is one too. A number of up to 4 digits is
+    compared with telephones only: a table by year or hour stays a table where the user
+    ids are `2025` or `1`; a longer whole number is compared with user ids too."""
     trimmed = [cell.strip() for cell in cells]
     for position, cell in enumerate(trimmed, start=1):
         why = data_like_cell(cell)
         if why is not None:
             return position, why
-    sought = sorted({cell for cell in trimmed if cell and not NUMBER.fullmatch(cell)})
+    sought = sorted(
+        {c for c in trimmed if c and (not NUMBER.fullmatch(c) or NUMERIC_ID.fullmatch(c))}
+    )
     numbers = sorted(
         {d for d in (DIGITS.sub("", c) for c in trimmed) if len(d) >= FEWEST_TELEPHONE_DIGITS}
     )
