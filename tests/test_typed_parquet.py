@@ -118,7 +118,7 @@ def test_typed_parquet_loads_as_its_text(tmp_path: Path, timezone: str) -> None:
 
 
 def test_int96_timestamps_are_utc_instants_whatever_the_manifest_s_zone(tmp_path: Path) -> None:
-    """Spark, Impala and Hive write timestamps as INT96, UTC instants that DuckDB types as
+    """Spark and Hive write timestamps as INT96, UTC instants that DuckDB types as
     naive TIMESTAMP: they were read in the manifest's zone (10:00 in Europe/London in
     June became 09:00Z). A naive TIMESTAMP of another physical type still is local time."""
     import datetime
@@ -148,5 +148,34 @@ def test_int96_timestamps_are_utc_instants_whatever_the_manifest_s_zone(tmp_path
         [(login, seen)] = cursor.execute(f"SELECT {utc}, seen_at FROM logins").fetchall()
         assert (login, seen) == ("10:00", "2026-06-01T10:00:00Z")
         assert cursor.execute(f"SELECT {utc} FROM usage_events").fetchall() == [("09:00",)]
+    finally:
+        snapshot.con.close()
+
+
+def test_int96_timestamps_written_by_impala_are_local_time(tmp_path: Path) -> None:
+    """Impala writes INT96 as the wall-clock time, not converted to UTC: read in the
+    manifest's zone, as a naive timestamp is (its `created_by` names the writer)."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = valid_snapshot(tmp_path / "s", fmt="parquet", timezone="Europe/London")
+    path = folder / "logins.parquet"
+    written = pq.read_table(path)
+    ten = pa.array([datetime.datetime(2026, 6, 1, 10, 0)], pa.timestamp("us"))
+    written = written.set_column(written.schema.get_field_index("ts"), "ts", ten)
+    pq.write_table(written, path, use_deprecated_int96_timestamps=True)
+    data = path.read_bytes()
+    writer = pq.ParquetFile(path).metadata.created_by.encode()
+    impala = b"impala version 4.1.0-RELEASE".ljust(len(writer), b" ")[: len(writer)]
+    assert data.count(writer) == 1
+    path.write_bytes(data.replace(writer, impala))  # the footer names Impala as the writer
+    set_manifest(folder, {"logins": 1})
+    snapshot = load_snapshot(folder)
+    try:
+        assert_all_rows_accounted(snapshot)
+        utc = "strftime(timezone('UTC', ts), '%H:%M')"
+        assert snapshot.cursor().execute(f"SELECT {utc} FROM logins").fetchall() == [("09:00",)]
     finally:
         snapshot.con.close()

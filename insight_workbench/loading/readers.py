@@ -52,7 +52,8 @@ BATCH_ROWS = 100_000
 # UTF-8: fewer rows at a time keep that within memory however long the values are.
 CAREFUL_BATCH_ROWS = 4_096
 # Parquet types that hold a declared type exactly (a naive TIMESTAMP is read in the
-# manifest's time zone, through its text; one stored as INT96 is an instant).
+# manifest's time zone, through its text; one stored as INT96 is an instant unless
+# Impala wrote it).
 INSTANT = "TIMESTAMP WITH TIME ZONE"
 NATIVE = {INSTANT: "timestamp", "DATE": "date", "BOOLEAN": "bool"}
 SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
@@ -516,13 +517,7 @@ def _read_parquet(
     found = [str(r[1]) for r in described]
     if len(found) != len(names):
         raise InputError(f"{shown(label)}: not a readable Parquet file")
-    # INT96 timestamps (what Spark, Impala and Hive write) are UTC instants, though
-    # DuckDB types them as naive TIMESTAMP: read in UTC, not the manifest's zone.
-    int96 = {
-        names[i]
-        for i, (_, _, kind) in enumerate(physical)
-        if kind == "INT96" and found[i] == "TIMESTAMP"
-    }
+    int96 = _utc_int96(con, file, names, [kind for _, _, kind in physical], found)
     found = [INSTANT if name in int96 else kind for name, kind in zip(names, found, strict=True)]
     types = dict(zip(names, found, strict=True))  # by position: DuckDB's names may differ
     kept = [name for name in names if not is_credential(name) and name not in nested]
@@ -801,6 +796,29 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[st
     the dotted paths of the fields nested in it (`auth.password_hash`; a list's
     `list.element` levels included)."""
     return [(name, fields) for name, fields, _ in parquet_schema(con, path)]
+
+
+def _utc_int96(
+    con: duckdb.DuckDBPyConnection,
+    file: str,
+    names: list[str],
+    physical: list[str | None],
+    found: list[str],
+) -> set[str]:
+    """The columns stored as INT96 that hold UTC instants. Spark and Hive write them so,
+    though DuckDB types them as naive TIMESTAMP: read in UTC, not the manifest's zone.
+    Impala writes the wall-clock time as it is (its `created_by`: `impala version 4.1`):
+    its INT96 values are local, as other naive ones."""
+    int96 = {
+        name
+        for name, kind, typed in zip(names, physical, found, strict=True)
+        if kind == "INT96" and typed == "TIMESTAMP"
+    }
+    if not int96:
+        return int96
+    writer = con.execute(f"SELECT created_by FROM parquet_file_metadata({file})").fetchone()
+    by_impala = bool(writer and writer[0] and str(writer[0]).lower().startswith("impala"))
+    return set() if by_impala else int96
 
 
 def parquet_schema(

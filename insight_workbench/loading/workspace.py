@@ -59,7 +59,7 @@ from insight_workbench.progress import OnStep
 
 # Bump whenever typing, quarantine or the workspace's tables change: older workspaces
 # are then built again.
-LOADER_VERSION = 22
+LOADER_VERSION = 23
 # Rows in one of DuckDB's row groups: a table no larger is scanned by one thread anyway.
 ROW_GROUP_ROWS = 122_880
 
