@@ -147,7 +147,7 @@ def test_the_app_shows_the_decision_beside_a_long_key(ledger_setting: str, tmp_p
     assert list(frame["owner"]) == ["Records team"]
 
 
-@pytest.mark.parametrize("key", ["org:O17", KEY_TEXT])
+@pytest.mark.parametrize("key", ["org:O17", "org:" + "x" * 390, "org:" + "x" * 396, KEY_TEXT])
 def test_the_audit_trail_names_a_long_key_as_the_ledger_holds_it(key: str) -> None:
     from insight_workbench.ledger.audit_trail import loggable_key
 

@@ -25,6 +25,9 @@ from insight_workbench.ledger.database import Ledger, reading, writing
 from insight_workbench.ledger.instants import now, stored
 from insight_workbench.ledger.run_seal import run_seal, sealed_runs
 from insight_workbench.ledger.tables import (
+    KEY as KEY_LENGTH,
+)
+from insight_workbench.ledger.tables import (
     audit,
     checkpoints,
     decisions,
@@ -66,7 +69,8 @@ KEY_KINDS = (
     "run",
 )
 # An id is any text of the snapshot (spaces included), never a control character.
-KEY = re.compile(r"(?P<kind>[a-z]+):(?=\S)[^\x00-\x1f\x7f]{1,380}")
+# One of at most `KEY_LENGTH` characters is named whole, as the ledger holds it.
+KEY = re.compile(r"(?P<kind>[a-z]+):(?=\S)[^\x00-\x1f\x7f]+")
 CHAINS = {"audit trail": audit, "decisions": decisions}
 CHANGED_KEYS = "(keys changed outside the workbench)"
 
@@ -86,7 +90,7 @@ def log(
 
 def loggable(key: str) -> bool:
     """Whether the trail may name `key` (an id of a known kind, never a value)."""
-    matched = KEY.fullmatch(key)
+    matched = KEY.fullmatch(key) if len(key) <= KEY_LENGTH else None
     return matched is not None and matched["kind"] in KEY_KINDS
 
 
