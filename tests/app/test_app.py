@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from apphelpers import metrics, rendered_text
@@ -133,20 +134,25 @@ def test_signed_in_user_without_a_role_sees_only_a_message(open_app, tmp_path) -
     assert len(app._registered_pages) == 1
 
 
+def signed_in_as_the_dpo(open_app, tmp_path: Path, verified: object) -> Any:
+    """The app signed in with the DPO's address, its `email_verified` claim `verified`."""
+    roles = tmp_path / "roles.toml"
+    roles.write_text('dpo = ["dpo@example.org"]\n')
+    return open_app(
+        "dpo",
+        secrets=AUTH,
+        env={"INSIGHT_ROLES_FILE": str(roles)},
+        user={"is_logged_in": True, "email": "dpo@example.org", "email_verified": verified},
+    )
+
+
 @pytest.mark.parametrize("verified", [False, "false", "False"])
 def test_an_address_the_provider_has_not_verified_gives_no_role(
     open_app, tmp_path, verified
 ) -> None:
     """Where anyone may sign up at the provider with any address, an unverified one
     would hand the DPO's role to whoever typed the DPO's address."""
-    roles = tmp_path / "roles.toml"
-    roles.write_text('dpo = ["dpo@example.org"]\n')
-    app = open_app(
-        "dpo",
-        secrets=AUTH,
-        env={"INSIGHT_ROLES_FILE": str(roles)},
-        user={"is_logged_in": True, "email": "dpo@example.org", "email_verified": verified},
-    )
+    app = signed_in_as_the_dpo(open_app, tmp_path, verified)
     assert not app.exception
     assert "has not verified" in app.warning[0].value
     assert not app.metric
@@ -156,14 +162,7 @@ def test_an_address_the_provider_has_not_verified_gives_no_role(
 
 
 def test_a_verified_address_gets_its_role(open_app, tmp_path) -> None:
-    roles = tmp_path / "roles.toml"
-    roles.write_text('dpo = ["dpo@example.org"]\n')
-    app = open_app(
-        "dpo",
-        secrets=AUTH,
-        env={"INSIGHT_ROLES_FILE": str(roles)},
-        user={"is_logged_in": True, "email": "dpo@example.org", "email_verified": True},
-    )
+    app = signed_in_as_the_dpo(open_app, tmp_path, True)
     assert not app.exception
     assert registered(app) == {Path(p.path).name for p in PAGES}
 
