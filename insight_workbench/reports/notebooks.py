@@ -17,6 +17,12 @@ from typing import Any
 
 from insight_workbench.errors import InputError
 
+# Set by `insight-workbench report` for its kernel: the checksum of the manifest its
+# run.json names. The notebook opens the snapshot folder again, which may hold another
+# export by then (a folder of the latest export, replaced while the run started). Here,
+# not beside `open_inputs`, so the runner reads it without loading pandas.
+RUN_SNAPSHOT_VARIABLE = "INSIGHT_REPORT_SNAPSHOT_SHA256"
+
 # Shipped inside the package (package data), so an installed workbench finds them too;
 # the checkout's top-level `notebooks` is a link to this folder.
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"

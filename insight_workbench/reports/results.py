@@ -25,6 +25,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
+from insight_workbench.reports.notebooks import RUN_SNAPSHOT_VARIABLE
 from insight_workbench.reports.tables import table_html
 from insight_workbench.timeutil import format_utc, parse_as_of, start_of_utc_day
 
@@ -39,12 +40,6 @@ class ReportInputs:
     @property
     def as_of_iso(self) -> str:
         return format_utc(self.as_of)
-
-
-# Set by `insight-workbench report` for its kernel: the checksum of the manifest its
-# run.json names. The notebook opens the snapshot folder again, which may hold another
-# export by then (a folder of the latest export, replaced while the run started).
-RUN_SNAPSHOT_VARIABLE = "INSIGHT_REPORT_SNAPSHOT_SHA256"
 
 
 def open_inputs(

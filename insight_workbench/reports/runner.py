@@ -69,6 +69,7 @@ from insight_workbench.reports.kernel_launcher import MODULE as KERNEL_LAUNCHER
 from insight_workbench.reports.notebooks import (
     MONTHLY_SET,
     PATH_PARAMETERS,
+    RUN_SNAPSHOT_VARIABLE,
     ReportNotebook,
     check_parameters,
     find_notebook,
@@ -78,7 +79,6 @@ from insight_workbench.reports.pdf import print_pdf
 from insight_workbench.reports.progress_engine import ENGINE
 from insight_workbench.reports.report_html import export_report, shared_script_name
 from insight_workbench.reports.report_style import ReportContext
-from insight_workbench.reports.results import RUN_SNAPSHOT_VARIABLE
 from insight_workbench.reports.run_lock import LOCK_FILE, RunLock
 from insight_workbench.reports.signing import load_private_key, sign, signing_key_file
 from insight_workbench.rules.runner import rules_to_run, run_check
