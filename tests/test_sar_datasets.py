@@ -177,7 +177,7 @@ def test_rows_are_counted_as_the_file_counts_them_past_quarantined_records(
     snapshot = with_raw_dataset(
         tmp_path,
         "notes.csv",
-        'who,ref\nBob Stone,x\nbroken,row,extra\nAnn Lee,y\nbad,"quote\nAnn Lee,z\n',
+        'who,ref\nBob Stone,x\nbroken,row,extra\nAnn Lee,y\nbad,"quo"te\nAnn Lee,z\n',
     )
     rejected = snapshot.rows_rejected["deidentified/notes"]
     assert rejected >= 1
