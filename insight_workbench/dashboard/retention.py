@@ -72,8 +72,9 @@ def users_held(wb: Workbench, org_id: str) -> pd.DataFrame:
 
 
 def held_long(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows still held per organisation and table, for a stacked chart."""
-    held = frame[frame["rows_held"] > 0]
+    """Rows still held per organisation and table, for a stacked chart: an organisation
+    both closed and a potential customer has a row per rule, its rows counted once."""
+    held = frame[frame["rows_held"] > 0].drop_duplicates("org_id")
     long = held.melt(
         id_vars=["org_id", "name"], value_vars=HELD_TABLES, var_name="table", value_name="rows"
     )

@@ -122,6 +122,45 @@ def test_action_list_neutralises_formulas() -> None:
     assert rows[0]["due_at"] == "2026-01-29T00:00:00Z"
 
 
+def test_rows_held_chart_counts_an_organisation_judged_by_both_rules_once(tmp_path) -> None:
+    """A trial organisation whose account was closed is judged by RET-001 and RET-002, a
+    row each in the page's table: the stacked bars of rows held drew its rows twice (6
+    rows for an organisation holding 3), where the metric above counts them once."""
+    from insight_workbench.dashboard.retention import held_long
+    from insight_workbench.testing import build_snapshot
+
+    organisation = {
+        "org_id": "O1",
+        "name": "Org",
+        "product": "local_insight",
+        "status": "trial",
+        "created_at": "2025-01-01T00:00:00Z",
+        "closed_at": "2026-03-01T00:00:00Z",
+        "last_contact_at": "2026-01-01T00:00:00Z",
+    }
+    user = {
+        "user_id": "U1",
+        "org_id": "O1",
+        "name": "A",
+        "email": "a@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    }
+    logins = [
+        {"login_id": f"L{n}", "ts": "2026-02-01T10:00:00Z", "user_id": "U1", "success": True}
+        for n in (1, 2)
+    ]
+    for login in logins:
+        login["ip"] = "198.51.100.1"
+    tables = {"organisations": [organisation], "users": [user], "logins": logins}
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", tables))
+    frame = retention_status(snapshot, load_policy(), snapshot.manifest.exported_at)
+    assert sorted(frame["rule"]) == ["RET-001", "RET-002"]
+    assert set(frame["rows_held"]) == {3}
+    held = held_long(frame)
+    assert held.groupby("table")["rows"].sum().to_dict() == {"users": 1, "logins": 2}
+
+
 @pytest.mark.parametrize(
     ("as_of", "column", "tenths"),
     [
