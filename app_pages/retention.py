@@ -3,7 +3,6 @@ timeline, overdue ones first, rows still held per table, and a CSV of the action
 
 import streamlit as st
 
-from insight_workbench import charts
 from insight_workbench.dashboard import (
     address,
     audit,
@@ -93,7 +92,7 @@ if held.empty:
         "No personal data is held for these organisations.", clean=True, narrowed=frame.empty
     )
 else:
-    figure = session.drawn(charts.bars, held, "org_id", "rows", "Rows held per table", "table")
+    figure = session.drawn(figures.rows_held, held).figure
     selection.chart(figure, "held_chart", "org", "x", convert=selection.by_label(held["org_id"]))
 
 st.subheader("People's data still held")

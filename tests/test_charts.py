@@ -307,3 +307,15 @@ def test_failed_logins_on_one_day_are_a_bar_a_day_wide_under_its_date() -> None:
     assert figure.data[0].width == 0.8 * charts.DAY_MS
     two = pd.concat([frame, frame.assign(period=frame["period"] + pd.Timedelta(days=1))])
     assert charts.failed_logins_per_day(two, "t").layout.xaxis.range is None  # plotly's own
+
+
+def test_rows_held_keeps_organisations_whose_ids_read_as_numbers_apart() -> None:
+    """Organisations `0012` and `12` were drawn on a number line (plotly reads ids made of
+    digits as numbers): one bar at 12 stacking both organisations' rows, and a click on
+    it picked `12` alone."""
+    frame = pd.DataFrame(
+        {"org_id": ["0012", "12", "0012"], "table": ["users", "users", "logins"], "rows": [1, 1, 2]}
+    )
+    figure = figures.rows_held(frame).figure
+    assert figure.layout.xaxis.type == "category"
+    assert [list(trace.x) for trace in figure.data] == [["0012", "12"], ["0012"]]

@@ -213,6 +213,15 @@ def days_left(frame: pd.DataFrame) -> Chart:
     return Chart(figure, [])
 
 
+def rows_held(frame: pd.DataFrame) -> Chart:
+    """Retention: the rows still held per organisation, stacked by table. The ids are
+    categories: `0012` and `12` are two organisations, never one position on a number
+    line (where their rows would stack into one bar, and a click on it would read `12`)."""
+    figure = charts.bars(frame, "org_id", "rows", "Rows held per table", "table")
+    figure.update_xaxes(type="category")
+    return Chart(figure, [])
+
+
 def due_dates(frame: pd.DataFrame, as_of: datetime) -> Chart:
     """Retention: each organisation's due date on a timeline, coloured by its state, with
     a dashed line at `as_of`; a point carries its organisation's id."""
