@@ -83,3 +83,21 @@ def test_sample_plants_clarification_pauses(sample):
     )
     assert crossing.any()
     assert (stopped["finding"] == "SAR-002").sum() == 1
+
+
+def test_every_seed_at_the_smallest_sizes_plants_every_case(tmp_path):
+    # with these seeds the sizes drawn for the organisations once left the active ones
+    # too few users for the planted cases, and the sample was refused
+    for seed in (94, 137):
+        out = tmp_path / str(seed)
+        done = run_cli(
+            "sample", "--out", out, "--seed", str(seed),
+            "--orgs", "16", "--users", "200", "--days", "30",
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        expected = sorted((p["rule"], p["key"]) for p in planted(out)["findings"])
+        snapshot = load_snapshot(out)
+        try:
+            assert found(snapshot) == expected
+        finally:
+            snapshot.con.close()

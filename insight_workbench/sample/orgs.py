@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from insight_workbench.loading.schema import PRODUCTS
 from insight_workbench.sample import people
+from insight_workbench.sample.planted import ACTOR_CREATED_BEFORE
 from insight_workbench.sample.timekeeping import DAY, EXPORTED_AT, HOUR, at, day_text, daytime
 from insight_workbench.sample.world import Org, User, World
 
@@ -37,6 +38,9 @@ PLANTED_ORGS: tuple[PlantedOrg, ...] = (
 # Background organisations: at least one of each status, then by weight.
 FIRST_STATUSES = ("active_old", "trial", "demo", "closed", "closed_recent", "active_old")
 STATUS_WEIGHTS = {"active": 72, "trial": 9, "demo": 5, "closed": 10, "closed_recent": 4}
+# The planted cases take their users from the long-standing active organisations
+# (`planted.Actors`): however the sizes fall, those hold at least this many users.
+ACTIVE_USERS_AT_LEAST = 80
 
 
 def build_world(seed: int, n_orgs: int, n_users: int, days: int) -> World:
@@ -151,6 +155,26 @@ def _share_users(rng: random.Random, orgs: list[Org], n_users: int) -> None:
     for org, weight in zip(sharing, weights, strict=True):
         org.n_users = 1 + int(left * weight / total)
     sharing[0].n_users += n_users - sum(o.n_users for o in orgs)
+    _fill_active(sharing)
+
+
+def _fill_active(sharing: list[Org]) -> None:
+    """Move users from the largest other organisations (each keeps one) to the oldest
+    active one until the long-standing active organisations hold `ACTIVE_USERS_AT_LEAST`:
+    a size drawn large for a demo, a closed or a young organisation would otherwise leave
+    too few users to plant every case."""
+    settled = ACTOR_CREATED_BEFORE - 365 * DAY  # most of their users made before that
+    active = [o for o in sharing if o.status == "active" and o.created_at < settled]
+    short = ACTIVE_USERS_AT_LEAST - sum(o.n_users for o in active)
+    if short <= 0 or not active:
+        return
+    oldest = min(active, key=lambda o: (o.created_at, o.index))
+    others = sorted((o for o in sharing if o not in active), key=lambda o: (-o.n_users, o.index))
+    for org in others:
+        moved = min(short, org.n_users - 1)
+        org.n_users -= moved
+        oldest.n_users += moved
+        short -= moved
 
 
 def _size_weight(rng: random.Random, org: Org) -> float:
