@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from insight_workbench import access_monitoring as access
-from insight_workbench.findings import Finding
+from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
 
 
@@ -15,8 +15,8 @@ def check(ctx: RuleContext) -> list[Finding]:
             key=f"user:{row['subject']}",
             severity=RULE.severity,
             message=(
-                f"{row['failures']} failed logins on account {row['subject']} within "
-                f"{minutes} minutes, from {row['first_ts']} "
+                f"{plural(row['failures'], 'failed login')} on account {row['subject']} "
+                f"within {plural(minutes, 'minute')}, from {row['first_ts']} "
                 f"to {row['last_ts']}"
             ),
             due=None,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from insight_workbench.deidentification import assessment as deid
-from insight_workbench.findings import Finding
+from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
 
 
@@ -23,8 +23,9 @@ def check(ctx: RuleContext) -> list[Finding]:
                 key=f"dataset:{name}",
                 severity=RULE.severity,
                 message=(
-                    f"De-identified dataset {name}: {classes} combinations of quasi-identifiers "
-                    f"are shared by fewer than {k} rows (smallest: {sizes[0][0]})"
+                    f"De-identified dataset {name}: {plural(classes, 'combination')} of "
+                    f"quasi-identifiers {'is' if classes == 1 else 'are'} shared by fewer "
+                    f"than {k} rows (smallest: {sizes[0][0]})"
                 ),
                 due=None,
                 evidence={

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from insight_workbench.deidentification import assessment as deid
-from insight_workbench.findings import Finding
+from insight_workbench.findings import Finding, plural
 from insight_workbench.rules.base import Rule, RuleContext
 
 
@@ -17,7 +17,7 @@ def check(ctx: RuleContext) -> list[Finding]:
             severity=RULE.severity,
             message=(
                 f"Count column '{row['column_name']}' of aggregate dataset {row['dataset']} "
-                f"has {row['cells']} cells between 1 and {min_cell - 1}"
+                f"has {plural(int(row['cells']), 'cell')} between 1 and {min_cell - 1}"
             ),
             due=None,
             evidence={"cells_below_min_cell": int(row["cells"]), "min_cell": min_cell},

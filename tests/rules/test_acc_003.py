@@ -104,3 +104,9 @@ def test_thresholds_come_from_the_policy(run_rule):
     assert [f.key for f in run_rule("ACC-003", {"logins": logins}, policy=policy)] == ["user:U1"]
     wider = failures("U1", spread(3, 61))
     assert run_rule("ACC-003", {"logins": wider}, policy=policy) == []
+
+
+def test_message_of_a_one_minute_window_reads_as_english(run_rule):
+    policy = {"access": {"failed_logins_per_account": 1, "window_minutes": 1}}
+    [finding] = run_rule("ACC-003", {"logins": failures("U1", [0])}, policy=policy)
+    assert finding.message.startswith("1 failed login on account U1 within 1 minute, from ")

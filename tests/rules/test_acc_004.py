@@ -84,3 +84,9 @@ def test_threshold_comes_from_the_policy(run_rule):
     assert [f.key for f in run_rule("ACC-004", {"logins": logins}, policy=policy)] == [
         "ip:203.0.113.9"
     ]
+
+
+def test_message_of_a_one_minute_window_reads_as_english(run_rule):
+    policy = {"access": {"failed_logins_per_ip": 1, "window_minutes": 1}}
+    [finding] = run_rule("ACC-004", {"logins": failures("192.0.2.1", [0])}, policy=policy)
+    assert finding.message.startswith("1 failed login from IP 192.0.2.1 within 1 minute, from ")

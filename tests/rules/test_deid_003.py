@@ -93,3 +93,12 @@ def test_a_column_named_like_a_row_id_is_a_column_like_any_other(run_rule, name,
     ]
     findings = run_rule("DEID-003", deidentified={"d": (rows, None)})
     assert [f.key for f in findings] == expected
+
+
+def test_message_of_one_small_combination_reads_as_english(run_rule):
+    rows = people("North", "admin", 3) + people("South", "user", 12)
+    [finding] = run_rule("DEID-003", deidentified={"d": (rows, None)})
+    assert finding.message == (
+        "De-identified dataset d: 1 combination of quasi-identifiers is shared by fewer "
+        "than 10 rows (smallest: 3)"
+    )

@@ -66,3 +66,8 @@ def test_min_cell_comes_from_the_policy(run_rule):
     assert [f.key for f in run_rule("DEID-004", deidentified={"d": dataset}, policy=policy)] == [
         "dataset:d:n_users"
     ]
+
+
+def test_message_of_one_small_cell_reads_as_english(run_rule):
+    [finding] = run_rule("DEID-004", deidentified={"d": cells("n_users", "5", "12")})
+    assert finding.message.endswith("has 1 cell between 1 and 9")
