@@ -25,12 +25,18 @@ with st.spinner("Checking logins and user-list views…"):
 decided = records.decided("ACC")  # exceptions and owners: read on every run
 bursts, late, views = access.with_decisions(bursts, late, views, decided)
 sources = {"login": (late, "login_id"), **access.burst_sources(bursts), "view": (views, "view_id")}
+account, shown = records.selected("user"), []
+if account is not None and records.focus(sources["user"][0], user="subject").empty:
+    # An account no burst names (a user linked from an organisation's record): its own
+    # facts, so the link leads to the account rather than to "check the link".
+    facts = session.cached(access.account, wb, account)
+    sources["user"], shown = (facts, "user_id"), audit.keys("user", facts["user_id"])
 late = records.focus(late, login="login_id", user="user_id")
 bursts = access.burst_focus(bursts)
 no_burst_of_the_record = bursts.empty  # before the chart's pick narrows them further
 views = records.focus(views, view="view_id", user="viewer_user_id")
 records.panel(wb, sources, listed_below=not (late.empty and views.empty))
-audit.viewed(wb, "access", access.shown_keys(bursts, late, views))
+audit.viewed(wb, "access", sorted({*access.shown_keys(bursts, late, views), *shown}))
 cols = st.columns(4)
 cols[0].metric("Accounts with a failed-login burst", int((bursts["kind"] == "account").sum()))
 cols[1].metric("IPs with a failed-login burst", int((bursts["kind"] == "ip").sum()))

@@ -174,3 +174,11 @@ def views_outside_organisation(
     frame = pd.DataFrame(rows, columns=[*columns, "reason"])
     frame["reason"] = frame["reason"].map(REASONS)
     return _as_times(frame, "ts")
+
+
+def account_facts(snapshot: Snapshot, policy: Policy, user_id: str) -> pd.DataFrame:
+    """One account's row, for its record where no rule names it (a user linked from an
+    organisation's record): user_id, org_id, role, created_at, deleted_at, logins,
+    failed_logins, last_login; no row for an id with no `users` row."""
+    with snapshot_context(snapshot, policy) as ctx:
+        return sql_frame(ctx.cursor, "access_account.sql", user_id=user_id)

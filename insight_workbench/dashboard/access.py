@@ -28,6 +28,10 @@ def outside_views(wb: Workbench) -> pd.DataFrame:
     return access.views_outside_organisation(wb.snapshot, wb.policy, wb.as_of)
 
 
+def account(wb: Workbench, user_id: str) -> pd.DataFrame:
+    return access.account_facts(wb.snapshot, wb.policy, user_id)
+
+
 def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) -> list[str]:
     """The records the page shows, for the audit trail: accounts, logins and views
     (an IP burst is named by the page alone: an address is never logged)."""

@@ -277,11 +277,9 @@ def panel(
             )
         if has_facts and facts is not None:  # the page's own table below has the download
             tables.show(facts, "record_facts", download=False)
-        if own.empty:
-            if has_facts:
-                st.success("No finding for this record.")
-            elif not names_nothing:  # no facts of its own, but rows of it on the page
-                st.success("No finding for this record. This page lists its rows below.")
+        if own.empty and not names_nothing:  # below: rows of it besides its facts
+            below = " This page lists its rows below." if listed_below else ""
+            st.success("No finding for this record." + below)
         else:
             st.markdown("**Findings**")
             tables.show(own, "record_findings", download=False)  # it names each rule

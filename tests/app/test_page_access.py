@@ -186,3 +186,31 @@ def test_an_account_with_no_finding_but_rows_below_says_so(open_app, sample: Sna
     assert not app.warning
     views = frame_with(app, "view_id", "viewer_role")
     assert set(views["viewer_user_id"]) == {viewer}
+
+
+def test_an_account_no_rule_names_opens_on_its_own_facts(open_app, sample: Snapshot) -> None:
+    """A user linked from an organisation's record (the accounts behind its count) whom
+    no access rule names: the panel said "Check the link", as for a mistyped id."""
+    from insight_workbench.rules.runner import run_check
+
+    named = {f.key for f in run_check(sample, load_policy()).findings}
+    cursor = sample.cursor()
+    user, org, logins, failed = cursor.execute(
+        "SELECT u.user_id, u.org_id, count(*) FILTER (WHERE l.success),"
+        " count(*) FILTER (WHERE NOT l.success)"
+        " FROM users AS u JOIN logins AS l USING (user_id)"
+        " WHERE u.user_id NOT IN (SELECT viewer_user_id FROM admin_views)"
+        " GROUP BY ALL ORDER BY u.user_id"
+    ).fetchall()[0]
+    assert f"user:{user}" not in named
+    app = open_app("dpo", PAGE, query={"key": f"user:{user}"})
+    assert not app.exception
+    assert not app.warning
+    assert [s.value for s in app.success] == ["No finding for this record."]
+    facts = frame_with(app, "user_id", "failed_logins")
+    assert facts[["user_id", "org_id", "logins", "failed_logins"]].values.tolist() == [
+        [user, org, logins, failed]
+    ]
+    # an id with no account still says the link names nothing
+    app = open_app("dpo", PAGE, query={"key": "user:NO-SUCH-USER"})
+    assert "Check the link" in app.warning[0].value
