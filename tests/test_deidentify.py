@@ -112,6 +112,22 @@ def _people(org: str, n: int, product: str = "local_insight") -> tuple[dict, lis
     return organisation, users, logins
 
 
+def test_the_average_users_per_organisation_is_rounded_as_the_usage_headline(
+    tmp_path: Path,
+) -> None:
+    """41 users of 40 active organisations: `usage` says 1.03 (1.025 rounded half up); the
+    release said 1.02 (a double's rounding)."""
+    tables: dict[str, list] = {"organisations": [], "users": []}
+    for n in range(40):
+        organisation, users, _ = _people(f"O{n}", 2 if n == 0 else 1)
+        tables["organisations"].append(organisation)
+        tables["users"] += users
+    snapshot = load_snapshot(build_snapshot(tmp_path / "s", tables))
+    deidentify(snapshot, tmp_path / "out", AS_OF, 10)
+    frame = pd.read_csv(tmp_path / "out" / "users_per_organisation.csv")
+    assert frame[["users", "avg_users_per_org"]].values.tolist() == [[41, 1.03]]
+
+
 @pytest.mark.parametrize(
     ("org", "people", "published"),
     [("BIG", 12, True), ("EDGE", 10, True), ("SMALL", 9, False), ("LONE", 1, False)],

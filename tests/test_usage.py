@@ -302,6 +302,22 @@ def test_users_per_organisation_total_is_the_headline(dpo: Snapshot, raw: Analys
     assert got["users"].tolist()[:-1] == want["n"].tolist()
 
 
+def test_the_average_users_per_organisation_is_rounded_as_the_headline_rounds_it(
+    tmp_path: Path,
+) -> None:
+    """41 users of 40 active organisations are 1.025 an organisation: the headline rounds
+    that half up to 1.03, and the table's row and Total said 1.02 beside it (a binary
+    float rounded half to even)."""
+    organisations = [_org(f"O{n}", "active") for n in range(40)]
+    users = [_user(f"U{n}", f"O{n}") for n in range(40)] + [_user("U40", "O0")]
+    snapshot = load_snapshot(
+        build_snapshot(tmp_path / "s", {"organisations": organisations, "users": users})
+    )
+    assert usage.headline_figures(snapshot)["avg_users_per_active_org"] == 1.03
+    table = usage.users_per_organisation(analyst_data(snapshot, KEY, min_cell=1))
+    assert table["avg_users_per_org"].tolist() == [1.03, 1.03]
+
+
 def test_new_users_per_month(dpo: Snapshot, raw: AnalystData):
     got = usage.new_users(raw, months=18)
     want = _sql(

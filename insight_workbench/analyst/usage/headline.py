@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
 import duckdb
 
 from insight_workbench.analyst.database import AnalystData
 from insight_workbench.analyst.suppression import SECONDARY, primary_marker
-from insight_workbench.analyst.usage.common import STATUSES
+from insight_workbench.analyst.usage.common import STATUSES, rounded
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.sql import execute, read_sql
 from insight_workbench.timeutil import days_from, to_utc
@@ -103,7 +102,7 @@ def _figures(
         "avg_users_per_active_org": _average(found["users_of_active_orgs"], found["active_orgs"]),
         "dau": int(found["dau"]),
         "wau": int(found["wau"]),
-        "stickiness": _round(found["dau"], found["mau"], "0.001"),
+        "stickiness": rounded(found["dau"], found["mau"], 3),
     }
     about = {
         "stickiness": int(found["mau"]),
@@ -113,14 +112,7 @@ def _figures(
 
 
 def _average(users: int, organisations: int) -> float | None:
-    return _round(users, organisations, "0.01")
-
-
-def _round(numerator: int, denominator: int, places: str) -> float | None:
-    if not denominator:
-        return None
-    exact = Decimal(int(numerator)) / Decimal(int(denominator))
-    return float(exact.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+    return rounded(users, organisations, 2)
 
 
 # Each count of people, and the figures that describe the same people.
