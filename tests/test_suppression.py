@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -159,6 +161,44 @@ def test_a_hidden_cell_is_never_the_only_one_hidden_beside_a_shown_total():
     for row in shown.to_dict("records"):
         hidden = [row[c] for c in ("active", "dormant") if row[c] in ("<10", SECONDARY)]
         assert row["accounts"] in ("<10", SECONDARY) or len(hidden) != 1, row
+
+
+def test_a_small_cell_is_not_given_back_by_its_row_and_column_read_together():
+    """Each line alone was safe, but together: P2's dormant <10 makes its active at least
+    12 (of 21); P1's and P2's active are 25 - 12 = 13, so P2's is 12 and P1's is 1."""
+    frame = pd.DataFrame(
+        {
+            "product": ["P1", "P2", "P3"],
+            "accounts": [15, 21, 37],
+            "active": [1, 12, 12],
+            "dormant": [14, 9, 25],
+        }
+    )
+    frame = with_totals(frame, "product", ["accounts", "active", "dormant"])
+    shown = suppress(frame, ["active", "dormant"], min_cell=M, row_total="accounts", total_row=True)
+    assert (shown.at[0, "active"], shown.at[1, "dormant"]) == ("<10", "<10")
+    # Every product's accounts are shown: its active accounts fix its dormant ones.
+    assert all(isinstance(a, int | np.integer) for a in shown["accounts"])
+
+    def allowed(cell: object, value: int) -> bool:
+        if cell == "<10":
+            return 0 < value < M
+        return value == 0 or value >= M if cell == SECONDARY else value == cell
+
+    choices = [
+        [a for a in range(frame.at[i, "accounts"] + 1)
+         if allowed(shown.at[i, "active"], a)
+         and allowed(shown.at[i, "dormant"], frame.at[i, "accounts"] - a)]
+        for i in range(3)
+    ]  # fmt: skip
+    readings = [  # every reading of the hidden cells that the shown totals allow
+        active
+        for active in itertools.product(*choices)
+        if sum(active) == frame.at[3, "active"]
+        and sum(frame["accounts"][:3]) - sum(active) == frame.at[3, "dormant"]
+    ]
+    assert len({active[0] for active in readings}) >= 2  # P1's active
+    assert len({21 - active[1] for active in readings}) >= 2  # P2's dormant
 
 
 def _feasible(values, markers, total, cell, m, capped=False):

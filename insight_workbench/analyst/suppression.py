@@ -15,7 +15,9 @@ may assume so, and assuming it only hides more); if no cell is left to hide, the
 total is hidden. A line with a "<10" always hides a "[c]" too (were one hidden only
 when needed, its presence would say the "<10" cells are extreme), and never a lone
 cell (a lone "[c]" is its total less what is shown). This protects against recovery from
-any single row or column total.
+any single row or column total. Where a cell is in two lines (row and column totals
+both), a "<10" that their totals pin together takes one more cell with it
+(`_pinned_jointly`: bounds narrowed across the lines, ranges only).
 
 Labels: a label that comes from the data (an event type, a browser, a referrer)
 says that someone did that thing, so it is shown only beside a count it does not
@@ -151,6 +153,10 @@ def _secondary(
     changed = True
     while changed:  # hiding a cell in one line can expose a lone cell in another
         changed = False
+        pinned = _pinned_jointly(values, primary, hidden, lines, min_cell)
+        if pinned is not None:  # its lines' totals, read together, give its value
+            own = [line for line in lines if pinned in line[0]]
+            changed = _hide_one_more(values, hidden, own) or _hide_one_more(values, hidden, lines)
         for cells, total in lines:
             # A "<10" beside a shown total always takes a "[c]" with it: were one hidden
             # only when needed, its presence would say the "<10" cells are extreme.
@@ -163,6 +169,61 @@ def _secondary(
                 else:
                     hidden[total] = True
                 changed = True
+
+
+def _pinned_jointly(
+    values: np.ndarray,
+    primary: np.ndarray,
+    hidden: np.ndarray,
+    lines: list[tuple[list[Cell], Cell]],
+    min_cell: int,
+) -> Cell | None:
+    """A "<min_cell" cell whose value the shown totals of several lines give together,
+    though each line alone leaves it open: with accounts 15 = a + b and 21 = c + d in two
+    rows, and a + c = 13 in their column, `d` < 10 makes c at least 12, so a is 1. Each
+    hidden cell's bounds ("<m": 1 to m−1; "[c]": 0, or m and more) are narrowed by every
+    line it is in, from the others' bounds, until nothing changes; a "<m" cell whose
+    bounds meet is pinned. None when there is none."""
+    members = {cell for cells, total in lines for cell in (*cells, total)}
+    low = {c: float(values[c]) for c in members}
+    high = dict(low)
+    for c in members:
+        if hidden[c]:
+            low[c], high[c] = (1.0, min_cell - 1.0) if primary[c] else (0.0, np.inf)
+    for _ in range(100):  # bounds only narrow; a cap on the rounds, in case they crawl
+        before = (dict(low), dict(high))
+        for cells, total in lines:
+            for c in [*cells, total]:
+                if not hidden[c]:
+                    continue
+                others = [o for o in cells if o != c]
+                if c == total:
+                    lo, hi = sum(low[o] for o in cells), sum(high[o] for o in cells)
+                else:
+                    lo = low[total] - sum(high[o] for o in others)
+                    hi = high[total] - sum(low[o] for o in others)
+                low[c], high[c] = max(low[c], lo), min(high[c], hi)
+                if not primary[c]:  # a "[c]" is 0 or at least min_cell
+                    low[c] = max(low[c], min_cell) if low[c] > 0 else low[c]
+                    high[c] = 0 if high[c] < min_cell else high[c]
+        if (low, high) == before:
+            break
+    return next(
+        (c for c in sorted(members) if primary[c] and hidden[c] and low[c] == high[c]), None
+    )
+
+
+def _hide_one_more(
+    values: np.ndarray, hidden: np.ndarray, lines: list[tuple[list[Cell], Cell]]
+) -> bool:
+    """Hide the smallest non-zero cell still shown in these lines, else a shown total;
+    False when all are hidden."""
+    candidates = [c for cells, _ in lines for c in cells if not hidden[c] and values[c] > 0]
+    totals = [total for _, total in lines if not hidden[total]]
+    if not candidates and not totals:
+        return False
+    hidden[min(candidates, key=lambda c: values[c]) if candidates else totals[0]] = True
+    return True
 
 
 def _primaries_alone(primary: np.ndarray, hidden: np.ndarray, cells: Sequence[Cell]) -> bool:
