@@ -194,12 +194,21 @@ def _build(data: dict[str, Any], base: Policy | None, where: str) -> Policy:
         if not isinstance(values, dict):
             raise InputError(f"{where}: [{name}] must be a table")
         built[name] = _section(cls, name, values, getattr(base, name) if base else None, where)
-    for name in data:
-        if name not in sections:
-            raise InputError(f"{where}: unknown section [{name}]")
+    for name, value in data.items():
+        if name in sections:
+            continue
+        if not isinstance(value, dict):  # `closed_account_days = 27` above any [section]
+            owner = next((s for s, c in sections.items() if name in _setting_names(c)), None)
+            hint = f" (it belongs under [{owner}])" if owner else ""
+            raise InputError(f"{where}: setting {name} is outside any [section]{hint}")
+        raise InputError(f"{where}: unknown section [{name}]")
     policy = Policy(**built)
     _validate(policy, where)
     return policy
+
+
+def _setting_names(cls_name: Any) -> set[str]:
+    return {f.name for f in fields(globals()[str(cls_name)])}
 
 
 def _validate(policy: Policy, where: str) -> None:

@@ -83,6 +83,11 @@ def test_empty_override_is_the_default(tmp_path: Path) -> None:
         ("[retentions]\nclosed_account_days = 3\n", "unknown section [retentions]"),
         ("retention = 3\n", "[retention] must be a table"),
         (
+            "closed_account_days = 27\n",
+            "setting closed_account_days is outside any [section] (it belongs under [retention])",
+        ),
+        ("no_such_setting = 1\n", "setting no_such_setting is outside any [section]"),
+        (
             "[retention]\nclosed_account_days = '28'\n",
             "[retention].closed_account_days must be a whole number from 0 to 36500",
         ),
