@@ -526,3 +526,21 @@ def test_two_accounts_of_one_address_in_two_spellings_both_load_and_share_a_pack
     assert not [f for f in run_check(snapshot, load_policy()).findings if f.rule != "RET-002"]
     for email in ("ann@example.org", "a nn@example.org"):
         assert build_pack(snapshot, email=email).user_ids == ("U1", "U2"), email
+
+
+def test_a_pack_by_an_address_no_account_holds_names_the_account_its_request_names(
+    people: Snapshot,
+) -> None:
+    """The address is on a request matched to an account whose email is another (or
+    whose users row is gone): the pack holds the request alone, and says which account
+    to build a pack for, so that account's rows are not silently left out."""
+    pack = build_pack(people, email="gone@example.com")
+    assert pack.user_ids == ()
+    assert pack.row_counts["subject_requests"] == 1
+    readme = " ".join(pack_files(pack)["README.txt"].decode().split())
+    assert f"The requests name account(s) {GONE} whose email is not this address" in readme
+    # a pack that holds the account says nothing of the kind
+    assert (
+        "The requests name"
+        not in pack_files(build_pack(people, user_id=GONE))["README.txt"].decode()
+    )

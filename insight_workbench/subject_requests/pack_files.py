@@ -105,6 +105,15 @@ def manifest(pack: SubjectPack, files: dict[str, bytes]) -> dict[str, Any]:
     }
 
 
+def requests_accounts(pack: SubjectPack) -> list[str]:
+    """The user ids the pack's requests were matched to, where the pack holds no account
+    (found by an address no `users` row has): rows of those accounts are not in it."""
+    if pack.user_ids or "subject_requests" not in pack.tables:
+        return []
+    found = {r.get("user_id") for r in pack.tables["subject_requests"].records()}
+    return sorted(str(user_id) for user_id in found if user_id)
+
+
 def readme(pack: SubjectPack) -> str:
     """The pack's README. Values from the export or the request (the snapshot id, the
     ids, the address asked for) are one line each, control and bidi characters shown as
@@ -129,6 +138,17 @@ def readme(pack: SubjectPack) -> str:
     if pack.in_tables:
         ids = ", ".join(map(printable, pack.user_ids)) if pack.user_ids else "none (requests only)"
         lines += [f"Account(s):     {ids}"]
+        named = requests_accounts(pack)
+        if named:  # an address no account holds, on requests matched to an account
+            lines += textwrap.wrap(
+                "The requests name account(s) "
+                + ", ".join(map(printable, named))
+                + " whose email is not this address: a pack by --user-id for each"
+                " holds that account's rows.",
+                width=78,
+                initial_indent="                ",
+                subsequent_indent="                ",
+            )
         if pack.user_ids and not pack.row_counts["users"]:
             gone = "a deleted one"
             if pack.quarantined.get("users"):  # a users row may be this account's
