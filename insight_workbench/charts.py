@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
 from insight_workbench.column_words import in_words
 from insight_workbench.terminal import controls_shown
@@ -124,7 +125,13 @@ def bars(
         labels=_words(frame),
         **axes,
     )
+    if _is_text(frame[x]):  # ids: `0012` and `12` are two bars, never one number
+        (figure.update_yaxes if horizontal else figure.update_xaxes)(type="category")
     return _layout(figure, title)
+
+
+def _is_text(column: pd.Series) -> bool:
+    return not (is_numeric_dtype(column) or is_datetime64_any_dtype(column))
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, title: str, colour: str | None = None) -> go.Figure:

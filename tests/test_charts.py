@@ -319,3 +319,17 @@ def test_rows_held_keeps_organisations_whose_ids_read_as_numbers_apart() -> None
     figure = figures.rows_held(frame).figure
     assert figure.layout.xaxis.type == "category"
     assert [list(trace.x) for trace in figure.data] == [["0012", "12"], ["0012"]]
+
+
+def test_every_bar_chart_of_ids_draws_them_as_categories() -> None:
+    """The reports' days-late chart drew numeric request ids on a number line, as the
+    Retention chart did: `12` and `0012` one bar. Bars of text are categories, either way
+    round; bars of numbers keep their number line."""
+    frame = pd.DataFrame({"request_id": ["0012", "12", "1000"], "days_late": [3, 4, 5]})
+    assert charts.bars(frame, "request_id", "days_late", "Days late").layout.xaxis.type == (
+        "category"
+    )
+    across = charts.bars(frame, "request_id", "days_late", "Days late", horizontal=True)
+    assert across.layout.yaxis.type == "category"
+    numbers = pd.DataFrame({"hour": [1, 2, 3], "n": [3, 4, 5]})
+    assert charts.bars(numbers, "hour", "n", "By hour").layout.xaxis.type is None

@@ -215,11 +215,9 @@ def days_left(frame: pd.DataFrame) -> Chart:
 
 def rows_held(frame: pd.DataFrame) -> Chart:
     """Retention: the rows still held per organisation, stacked by table. The ids are
-    categories: `0012` and `12` are two organisations, never one position on a number
-    line (where their rows would stack into one bar, and a click on it would read `12`)."""
-    figure = charts.bars(frame, "org_id", "rows", "Rows held per table", "table")
-    figure.update_xaxes(type="category")
-    return Chart(figure, [])
+    categories (`charts.bars`): `0012` and `12` are two organisations, never one position
+    on a number line (where their rows would stack into one bar, a click reading `12`)."""
+    return Chart(charts.bars(frame, "org_id", "rows", "Rows held per table", "table"), [])
 
 
 def due_dates(frame: pd.DataFrame, as_of: datetime) -> Chart:
