@@ -320,11 +320,18 @@ def run_key_notebook(
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSIGHT_PSEUDONYM_KEY")}
     if key_file:
         env["INSIGHT_PSEUDONYM_KEY_FILE"] = key_file
+    return run_from(folder, FIXTURES / "key.ipynb", usage_path, env, *given)
+
+
+def run_from(
+    folder: Path, notebook: Path | str, snapshot: Path, env: dict[str, str], *given: str
+) -> subprocess.CompletedProcess[str]:
+    """`notebook` on `snapshot`, run from `folder` into its relative `out`, no PDF."""
     return cli(
         "report",
-        FIXTURES / "key.ipynb",
+        notebook,
         "--snapshot",
-        usage_path,
+        snapshot,
         "--out",
         "out",
         NO_PDF,
@@ -367,17 +374,7 @@ def test_relative_cache_spill_and_ledger_settings_are_the_callers(
         "INSIGHT_TEMP_DIR": "spill",
         "INSIGHT_LEDGER": "ledger.sqlite",
     }
-    done = cli(
-        "report",
-        "settings.ipynb",
-        "--snapshot",
-        usage_path,
-        "--out",
-        "out",
-        NO_PDF,
-        env=env,
-        cwd=tmp_path,
-    )
+    done = run_from(tmp_path, "settings.ipynb", usage_path, env)
     assert done.returncode == 0, done.stderr
     [folder] = run_folders(tmp_path / "out")
     assert json.loads((folder / "results.json").read_text()) == {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -196,16 +197,23 @@ def test_numbers_name_columns_where_user_ids_are_numbers(tmp_path: Path) -> None
     assert not [key for key in keys if key[1].endswith("column 2")]
 
 
+def validated_with_dataset(
+    tmp_path: Path, user: dict[str, str], file: str, content: str
+) -> tuple[Path, dict[str, Any]]:
+    """A snapshot of one user (`user` over USERS' first) and one dataset `file` holding
+    `content`, and `validate`'s JSON report of it."""
+    folder = build_snapshot(tmp_path / "s", {**USERS, "users": [{**USERS["users"][0], **user}]})
+    (folder / "deidentified").mkdir()
+    (folder / "deidentified" / file).write_text(content, encoding="utf-8")
+    return folder, json.loads(run_cli("validate", folder, "--format", "json").stdout)
+
+
 def test_a_header_holding_a_long_numeric_user_id_is_data(tmp_path: Path) -> None:
     """Numeric user ids of more than 4 digits: a header row left out puts one in the
     header, which must not become a column's name (and so a finding key)."""
-    users = {**USERS, "users": [{**USERS["users"][0], "user_id": "100234"}]}
-    folder = build_snapshot(tmp_path / "s", users)
-    (folder / "deidentified").mkdir()
-    (folder / "deidentified" / "rows.csv").write_text(
-        "north,100234,7\nsouth,x,8\n", encoding="utf-8"
+    folder, report = validated_with_dataset(
+        tmp_path, {"user_id": "100234"}, "rows.csv", "north,100234,7\nsouth,x,8\n"
     )
-    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
     [unread] = report["unread_datasets"]
     assert unread["column_position"] == 2
     assert "100234" not in json.dumps(report)
@@ -214,13 +222,12 @@ def test_a_header_holding_a_long_numeric_user_id_is_data(tmp_path: Path) -> None
 
 
 def test_a_header_holding_a_held_telephone_is_data(tmp_path: Path) -> None:
-    users = {**USERS, "users": [{**USERS["users"][0], "telephone": "+44 20 7946 0958"}]}
-    folder = build_snapshot(tmp_path / "s", users)
-    (folder / "deidentified").mkdir()
-    (folder / "deidentified" / "calls.csv").write_text(
-        "north,(+44) 20-7946-0958\nsouth,x\n", encoding="utf-8"
+    _, report = validated_with_dataset(
+        tmp_path,
+        {"telephone": "+44 20 7946 0958"},
+        "calls.csv",
+        "north,(+44) 20-7946-0958\nsouth,x\n",
     )
-    report = json.loads(run_cli("validate", folder, "--format", "json").stdout)
     [unread] = report["unread_datasets"]
     assert unread["column_position"] == 2
     assert "7946" not in json.dumps(report)
