@@ -32,13 +32,15 @@ def env(role: str, sample_path: Path) -> dict[str, str]:
 
 def follow_first_overdue_link(tab: Any) -> Any:
     """Click the key of the first overdue finding (a link cell opens a new tab)."""
-    # the first table shown ("What each rule checks" holds one, folded away above it)
-    table = tab.locator('[data-testid="stDataFrame"] >> visible=true').first
-    table.scroll_into_view_if_needed()
-    box = table.bounding_box()
-    x, y = box["x"] + 40, box["y"] + ROW + ROW / 2  # the key column (first), first row
     for _ in range(3):  # on a busy machine a click may land before the grid listens
+        wait_idle(tab, "Overview")  # a click may have made the page run again
+        # the first table shown ("What each rule checks" holds one, folded away above it)
+        table = tab.locator('[data-testid="stDataFrame"] >> visible=true').first
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        x, y = box["x"] + 40, box["y"] + ROW + ROW / 2  # the key column (first), first row
         tab.mouse.click(x, y)  # the first click selects the cell, the second opens it
+        wait_idle(tab, "Overview")
         try:
             with tab.context.expect_page(timeout=15_000) as opened:
                 tab.mouse.click(x, y)
