@@ -351,37 +351,46 @@ def test_a_relative_key_file_in_the_environment_reaches_the_notebook(
     assert json.loads((folder / "results.json").read_text()) == {"key_bytes": 32}
 
 
+@pytest.mark.parametrize("prefix", ["", "~/"])
 def test_relative_cache_spill_and_ledger_settings_are_the_callers(
-    usage_path: Path, tmp_path: Path
+    usage_path: Path, tmp_path: Path, prefix: str
 ) -> None:
     """The kernel runs in the run folder: relative settings read from there would build
     a second workspace of the snapshot (its personal data) inside the run, and open an
-    empty ledger made there instead of the caller's."""
+    empty ledger made there instead of the caller's. A leading `~` is the home folder
+    for the kernel as for the command, not a folder named `~`."""
     notebook = json.loads((FIXTURES / "echo.ipynb").read_text(encoding="utf-8"))
     notebook["cells"][2]["source"] = [
-        "from insight_workbench.ledger.database import ledger_setting\n",
+        "from insight_workbench.ledger.database import ledger_setting, open_ledger\n",
         "from insight_workbench.loading.lockdown import cache_dir, settings_from_env\n",
         "from insight_workbench.loading.workspace import open_snapshot\n",
         "from insight_workbench.reports.results import write_results\n",
         "open_snapshot(snapshot).con.close()\n",
+        "open_ledger().engine.dispose()\n",
         "write_results(results_path, {'cache': str(cache_dir()), 'ledger': ledger_setting(),\n",
         "    'spill': str(settings_from_env().temp_dir)})\n",
     ]
     (tmp_path / "settings.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
     env = {
         **os.environ,
-        "INSIGHT_CACHE_DIR": "cache",
-        "INSIGHT_TEMP_DIR": "spill",
-        "INSIGHT_LEDGER": "ledger.sqlite",
+        "HOME": str(home),
+        "INSIGHT_CACHE_DIR": f"{prefix}cache",
+        "INSIGHT_TEMP_DIR": f"{prefix}spill",
+        "INSIGHT_LEDGER": f"{prefix}ledger.sqlite",
     }
     done = run_from(tmp_path, "settings.ipynb", usage_path, env)
     assert done.returncode == 0, done.stderr
     [folder] = run_folders(tmp_path / "out")
+    base = home if prefix else tmp_path
     assert json.loads((folder / "results.json").read_text()) == {
-        "cache": str(tmp_path / "cache"),
-        "ledger": str(tmp_path / "ledger.sqlite"),
-        "spill": str(tmp_path / "spill"),
+        "cache": str(base / "cache"),
+        "ledger": str(base / "ledger.sqlite"),
+        "spill": str(base / "spill"),
     }
+    assert (base / "ledger.sqlite").is_file()
+    assert not any(p.name == "~" for p in tmp_path.rglob("~"))
     left = sorted(p.name for p in folder.iterdir())
     assert left == ["results.json", "run.json", "settings.html", "settings.ipynb"]
 

@@ -46,6 +46,14 @@ def test_key_from_file(tmp_path: Path):
     assert load_pseudonym_key({"INSIGHT_PSEUDONYM_KEY_FILE": str(path)}) == KEY
 
 
+def test_key_file_under_tilde_is_in_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "pseudonym.key").write_bytes(KEY)
+    assert load_pseudonym_key({"INSIGHT_PSEUDONYM_KEY_FILE": "~/pseudonym.key"}) == KEY
+
+
 def test_key_from_streamlit_secrets():
     assert load_pseudonym_key({}, {"pseudonym_key": KEY.decode()}) == KEY
 

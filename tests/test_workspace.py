@@ -691,6 +691,17 @@ def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -
     assert lockdown.cache_dir() == Path("/srv/cache/insight-workbench")
 
 
+def test_a_cache_or_spill_folder_under_tilde_is_in_the_home_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A quoted `~/cache` made a folder named `~` in the working folder."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("INSIGHT_CACHE_DIR", "~/cache")
+    monkeypatch.setenv("INSIGHT_TEMP_DIR", "~/spill")
+    assert lockdown.cache_dir() == tmp_path / "cache"
+    assert lockdown.settings_from_env().temp_dir == tmp_path / "spill"
+
+
 def test_a_folder_just_changed_on_a_file_system_of_whole_seconds_is_not_remembered() -> None:
     """There a rewrite of the same size in the second of the last write keeps every time:
     the folder was remembered as checked and its old answers served (racy timestamps)."""

@@ -43,7 +43,7 @@ def load_pseudonym_key(
     text = env.get(KEY_VARIABLE, "").strip()
     source = KEY_VARIABLE
     if not text and env.get(KEY_FILE_VARIABLE, "").strip():
-        path = Path(env[KEY_FILE_VARIABLE].strip())
+        path = Path(env[KEY_FILE_VARIABLE].strip()).expanduser()
         source = f"{file_named_by} ({path.name})"
         try:
             text = read_small(path, source, KEY_BYTES).decode("utf-8").strip()

@@ -61,7 +61,7 @@ def settings_from_env(threads: int | None = None, memory_limit: str | None = Non
     if memory_limit is not None and not SIZE.fullmatch(memory_limit.strip()):
         raise InputError(f"{where}: must be a size such as 1GB or 512MB")
     temp = os.environ.get("INSIGHT_TEMP_DIR")
-    return Settings(threads, memory_limit, Path(temp) if temp else None)
+    return Settings(threads, memory_limit, Path(temp).expanduser() if temp else None)
 
 
 def check_safe_path(path: Path, setting: str) -> None:
@@ -72,12 +72,12 @@ def check_safe_path(path: Path, setting: str) -> None:
 
 def cache_dir() -> Path:
     """`INSIGHT_CACHE_DIR`, else `$XDG_CACHE_HOME/insight-workbench` or
-    `~/.cache/insight-workbench`. A relative `XDG_CACHE_HOME` is ignored, as the XDG
-    specification says: the cache (and the default ledger in it) would move with the
-    working folder."""
+    `~/.cache/insight-workbench`, a leading `~` read as the shell reads it. A relative
+    `XDG_CACHE_HOME` is ignored, as the XDG specification says: the cache (and the
+    default ledger in it) would move with the working folder."""
     configured = os.environ.get("INSIGHT_CACHE_DIR")
     if configured:
-        root = Path(configured)
+        root = Path(configured).expanduser()
     else:
         xdg = os.environ.get("XDG_CACHE_HOME", "")
         base = Path(xdg) if Path(xdg).is_absolute() else Path.home() / ".cache"

@@ -326,14 +326,13 @@ def _kernel_environment(checksum: str) -> Iterator[None]:
     `checksum` of the snapshot's manifest the record names, and refuses any other."""
     with ExitStack() as stack:
         stack.enter_context(_variable_set(RUN_SNAPSHOT_VARIABLE, checksum))
-        configured = os.environ.get(KEY_FILE_VARIABLE, "").strip()
-        if configured and not Path(configured).is_absolute():
-            stack.enter_context(_variable_set(KEY_FILE_VARIABLE, absolute_path(configured)))
-        for name in FOLDER_VARIABLES:
-            value = os.environ.get(name, "")
-            if value and not Path(value).is_absolute() and not is_url(value):
-                # as this process reads it: from the working folder, `~` not expanded
-                stack.enter_context(_variable_set(name, str(Path(value).absolute())))
+        for name in (KEY_FILE_VARIABLE, *FOLDER_VARIABLES):
+            value = os.environ.get(name, "").strip()
+            if value and not is_url(value):
+                # as this process reads it: from the working folder, `~` expanded
+                made = str(Path(value).expanduser().absolute())
+                if made != value:
+                    stack.enter_context(_variable_set(name, made))
         yield
 
 
