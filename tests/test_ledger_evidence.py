@@ -27,6 +27,7 @@ from insight_workbench.ledger.evidence import (
     judge,
     why_no_record,
 )
+from insight_workbench.ledger.evidence_files import read_evidence
 from insight_workbench.ledger.instants import parsed, shown
 from insight_workbench.ledger.runs import record_run
 from insight_workbench.loading.snapshot import load_snapshot
@@ -116,6 +117,7 @@ def test_why_a_key_has_no_record(
     with reading(open_ledger(ledger_setting)) as connection:
         assert why_no_record(connection, key) == reason
         assert [r.key for r in deletion_records(connection, key)] == ([key] if not reason else [])
+    assert read_evidence(open_ledger(ledger_setting), key).no_record == reason
 
 
 def test_one_run_or_none_proves_no_deletion(

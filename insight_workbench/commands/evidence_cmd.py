@@ -29,11 +29,7 @@ def evidence(
     """Write the deletion register, and one certificate for each organisation or erasure
     request whose data a later recorded snapshot (INSIGHT_LEDGER) no longer holds: when
     it was last held, when first gone, and whether that was by its due date."""
-    from insight_workbench.ledger.database import (
-        reading,
-        written_ledger,
-    )
-    from insight_workbench.ledger.evidence import why_no_record
+    from insight_workbench.ledger.database import written_ledger
     from insight_workbench.ledger.evidence_files import (
         empty_evidence,
         read_evidence,
@@ -61,8 +57,6 @@ def evidence(
             "there, or DQ-001 not run): see the certificates"
         )
     if ledger is not None and key is not None and not found.records:
-        with reading(ledger) as connection:
-            reason = why_no_record(connection, key)
-        typer.echo(f"No deletion record for {printable(key)}: {reason}", err=True)
+        typer.echo(f"No deletion record for {printable(key)}: {found.no_record}", err=True)
     elif found.runs == 0:
         typer.echo("No runs are recorded yet: record them with `check --record`", err=True)

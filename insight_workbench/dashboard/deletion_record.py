@@ -9,8 +9,7 @@ from insight_workbench.dashboard import audit
 from insight_workbench.dashboard.roles import DPO
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.errors import InputError
-from insight_workbench.ledger.database import open_ledger, reading
-from insight_workbench.ledger.evidence import why_no_record
+from insight_workbench.ledger.database import open_ledger
 from insight_workbench.ledger.evidence_files import certificate_name, read_evidence
 from insight_workbench.ledger.evidence_html import certificate_page
 from insight_workbench.ledger.instants import shown
@@ -27,9 +26,8 @@ def render_deletion_record(wb: Workbench, key: str) -> None:
     try:
         evidence = read_evidence(open_ledger(), key)
         if not evidence.records:
-            with reading(open_ledger()) as connection:
-                reason = why_no_record(connection, key)
-            st.caption(f"No deletion record yet: {escape_markdown(reason or 'none')}.")
+            reason = evidence.no_record or "none"
+            st.caption(f"No deletion record yet: {escape_markdown(reason)}.")
             return
     except InputError as error:
         st.error(escape_markdown(error))

@@ -217,10 +217,13 @@ def _quarantined(connection: Connection) -> dict[str, Counter[str]]:
     return counted
 
 
-def deletion_records(connection: Connection, key: str | None = None) -> list[DeletionRecord]:
+def deletion_records(
+    connection: Connection, key: str | None = None, order: list[RunRef] | None = None
+) -> list[DeletionRecord]:
     """The deletion record of every key (or of `key` only, named by it even when the
-    ledger holds it by its digest), sorted by key."""
-    order = recorded_runs(connection)
+    ledger holds it by its digest), sorted by key; `order` is `recorded_runs`, when the
+    caller has read it already."""
+    order = recorded_runs(connection) if order is None else order
     found = []
     for name, held in sorted(_holdings(connection, key).items()):
         judged = judge(name, order, held)
@@ -229,9 +232,12 @@ def deletion_records(connection: Connection, key: str | None = None) -> list[Del
     return found
 
 
-def why_no_record(connection: Connection, key: str) -> str | None:
-    """Why `key` has no deletion record, in words (None when it has one)."""
-    order = recorded_runs(connection)
+def why_no_record(
+    connection: Connection, key: str, order: list[RunRef] | None = None
+) -> str | None:
+    """Why `key` has no deletion record, in words (None when it has one); `order` as for
+    `deletion_records`."""
+    order = recorded_runs(connection) if order is None else order
     if not order:
         return "no runs are recorded yet (record them with insight-workbench check --record)"
     judged = judge(key, order, next(iter(_holdings(connection, key).values()), {}))

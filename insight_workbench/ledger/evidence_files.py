@@ -27,7 +27,12 @@ from insight_workbench.atomic import (
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.database import Ledger, reading
 from insight_workbench.ledger.decision_log import Decision, decisions_about
-from insight_workbench.ledger.evidence import DeletionRecord, deletion_records, recorded_runs
+from insight_workbench.ledger.evidence import (
+    DeletionRecord,
+    deletion_records,
+    recorded_runs,
+    why_no_record,
+)
 from insight_workbench.ledger.evidence_html import certificate_page, register_page
 from insight_workbench.ledger.instants import now, shown, stored
 
@@ -40,16 +45,18 @@ class Evidence:
     decisions: dict[str, list[Decision]]  # by key, the records' keys only
     runs: int  # recorded runs read
     generated_at: str  # as the workbench shows instants
+    no_record: str | None = None  # why the key asked about has none, in words
 
 
 def read_evidence(ledger: Ledger, key: str | None = None) -> Evidence:
     """The deletion records (of `key` only, when given) and the decisions about them,
-    from one consistent view of the ledger."""
+    or why `key` has none, from one consistent view of the ledger."""
     with reading(ledger) as connection:
-        records = deletion_records(connection, key)
+        order = recorded_runs(connection)  # read once: it reads every DQ-001 finding
+        records = deletion_records(connection, key, order)
         history = decisions_about(connection, {r.key for r in records})
-        runs = len(recorded_runs(connection))
-    return Evidence(records, history, runs, _generated_at())
+        reason = why_no_record(connection, key, order) if key and not records else None
+    return Evidence(records, history, len(order), _generated_at(), reason)
 
 
 def empty_evidence() -> Evidence:
