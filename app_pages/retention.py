@@ -29,16 +29,13 @@ with st.spinner("Judging retention…"):
 decided = records.decided("RET")  # exceptions (a legal hold) and owners: read on every run
 frame = records.with_decisions(frame, decided, "org_id", "org:")
 people = records.with_decisions(people, decided)
-named = records.named()
+org = records.selected("org")
 users = (  # whose data an organisation's counts are: each account, its rows per table
-    session.cached(retention.users_held, wb, named.ident)
-    if named is not None and named.prefix == "org" and wb.is_dpo
-    else None
+    session.cached(retention.users_held, wb, org) if org is not None and wb.is_dpo else None
 )
 listed = users is not None and not users.empty
-sources = {"org": (frame, "org_id"), "user": (people, "user_id")}
-opened = records.panel(wb, sources, listed_below=listed)
-if opened is not None and opened.prefix == "org" and users is not None:
+records.panel(wb, {"org": (frame, "org_id"), "user": (people, "user_id")}, listed_below=listed)
+if users is not None:
     st.markdown(f"**Users whose data is held: {len(users)}**")
     if not users.empty:
         audit.viewed(wb, "retention", audit.keys("user", users["user_id"]))
