@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from insight_workbench.ledger.decisions import EXCEPT, WITHDRAW
 from insight_workbench.ledger.instants import parsed_date, shown
-from insight_workbench.ledger.tables import decisions, held_key
+from insight_workbench.ledger.tables import asked_by_held, decisions
 
 GRANTS = (EXCEPT,)  # `decide --except`
 WITHDRAWALS = (WITHDRAW,)  # `decide --withdraw-exception`
@@ -49,7 +49,7 @@ def decisions_about(
     if keys is not None:
         if not keys:
             return {}
-        asked = {held_key(key): key for key in keys}
+        asked = asked_by_held(keys)
         statement = statement.where(decisions.c.key.in_(sorted(asked)))
     found: dict[str, list[Decision]] = {}
     for row in connection.execute(statement).mappings():

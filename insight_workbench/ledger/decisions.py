@@ -23,7 +23,7 @@ from insight_workbench.ledger import audit_trail, chain
 from insight_workbench.ledger.database import Ledger, acting_user, reading, writing
 from insight_workbench.ledger.instants import now as clock_now
 from insight_workbench.ledger.instants import parsed_date, shown, stored
-from insight_workbench.ledger.tables import KEY, decisions, findings, held_key
+from insight_workbench.ledger.tables import KEY, asked_by_held, decisions, findings, held_key
 from insight_workbench.timeutil import to_utc
 
 LONDON = ZoneInfo("Europe/London")
@@ -193,12 +193,6 @@ def key_matches(column: Any, key: str, with_parts: bool) -> ColumnElement[bool]:
     return or_(exact, func.substr(column, 1, len(head)) == head)
 
 
-def as_asked(held: str, key: str | None) -> str:
-    """A key read from the ledger, named as the look-up `key` names it when it is that
-    key held by its digest (`held_key`)."""
-    return key if key is not None and held != key and held == held_key(key) else held
-
-
 def decisions_by_finding(
     connection: Connection,
     rule_prefix: str | None = None,
@@ -217,9 +211,10 @@ def decisions_by_finding(
         query = query.where(decisions.c.rule == rule)
     if key is not None:
         query = query.where(key_matches(decisions.c.key, key, with_parts))
+    asked = asked_by_held([] if key is None else [key])
     found: dict[tuple[str, str], list[Decision]] = defaultdict(list)
     for row in connection.execute(query).mappings():
-        found[(row["rule"], as_asked(row["key"], key))].append(
+        found[(row["rule"], asked.get(row["key"], row["key"]))].append(
             Decision(
                 action=row["action"],
                 by=row["by"],

@@ -44,7 +44,7 @@ from insight_workbench.ledger.instants import (
     stored_json,
     stored_rules,
 )
-from insight_workbench.ledger.tables import findings, held_key, holdings, runs
+from insight_workbench.ledger.tables import asked_by_held, findings, holdings, runs
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES
 from insight_workbench.rules.dq_001_quarantined_row import RULE as QUARANTINED_ROW
 
@@ -289,11 +289,12 @@ def _holds(held: Held | None) -> bool:
 def _holdings(connection: Connection, key: str | None) -> dict[str, dict[str, Held]]:
     """What each run held, per key then run id (of `key` only, named by it, when given)."""
     statement = select(holdings)
+    asked = asked_by_held([] if key is None else [key])
     if key is not None:
-        statement = statement.where(holdings.c.key == held_key(key))
+        statement = statement.where(holdings.c.key.in_(sorted(asked)))
     found: dict[str, dict[str, Held]] = {}
     for row in connection.execute(statement).mappings():
         rows = _rows_held(row["rows"])
-        name = row["key"] if key is None else key
+        name = asked.get(row["key"], row["key"])
         found.setdefault(name, {})[row["run_id"]] = Held(row["rule"], row["due"], rows)
     return found

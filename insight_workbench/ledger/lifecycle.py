@@ -28,14 +28,13 @@ from insight_workbench.ledger.database import Ledger, reading
 from insight_workbench.ledger.decisions import (
     Decision,
     active_exception,
-    as_asked,
     decisions_by_finding,
     key_matches,
     london_today,
 )
 from insight_workbench.ledger.instants import canonical, shown, stored_rules
 from insight_workbench.ledger.instants import now as clock_now
-from insight_workbench.ledger.tables import findings, runs
+from insight_workbench.ledger.tables import asked_by_held, findings, runs
 from insight_workbench.rules import family_of
 
 NEW, OPEN, RESOLVED, REOPENED, EXCEPTED = "new", "open", "resolved", "reopened", "excepted"
@@ -218,9 +217,10 @@ def _presence(
         query = query.where(findings.c.rule.startswith(prefix, autoescape=True))
     if key is not None:
         query = query.where(key_matches(findings.c.key, key, with_parts))
+    asked = asked_by_held([] if key is None else [key])
     found: dict[FindingId, set[str]] = defaultdict(set)
     for row in connection.execute(query):
-        found[(row.rule, as_asked(row.key, key))].add(row.run_id)
+        found[(row.rule, asked.get(row.key, row.key))].add(row.run_id)
     return found
 
 

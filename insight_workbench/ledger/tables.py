@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, Text
 
@@ -33,6 +34,12 @@ def held_key(key: str) -> str:
     `key_digest`. A `dataset:<name>:<column>` key whose column is a whole survey question
     still names its finding, and the same text always names the same one."""
     return key if len(key) <= KEY else key_digest(key)
+
+
+def asked_by_held(keys: Iterable[str]) -> dict[str, str]:
+    """The keys asked about, by the key the ledger holds each as (`held_key`): a key read
+    back is named as it was asked with `.get(held, held)`, even when held by its digest."""
+    return {held_key(key): key for key in keys}
 
 
 def key_digest(key: str) -> str:
