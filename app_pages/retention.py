@@ -41,7 +41,10 @@ if users is not None:
         audit.viewed(wb, "retention", audit.keys("user", users["user_id"]))
         tables.show(users, "org_users_table", links=records.key_links(wb, "user_id", "user:"))
 frame = records.focus(frame, org="org_id")
-people = records.focus(people, user="user_id", request="request_id")
+if users is not None:  # an organisation's record: its users' erasures left undone too
+    people = people[people["user_id"].isin(users["user_id"])]
+else:
+    people = records.focus(people, user="user_id", request="request_id")
 if frame.empty:
     records.say_empty("No closed, demo or trial organisation in this snapshot.")
 

@@ -276,6 +276,24 @@ def test_retention_lists_erasures_not_done_and_data_left_behind(open_app, findin
     assert all(link.startswith(("subject_requests?", "retention?")) for link in people["key"])
 
 
+@pytest.mark.parametrize(("org", "requests"), [("O5", {"R1"}), ("O1", set())])
+def test_an_org_key_keeps_its_users_erasures_left_undone(
+    open_app, deletion_paths, org: str, requests: set[str]
+) -> None:
+    """R1, an erasure marked done while U5 of O5 is still held, is O5's business: the
+    people section listed nothing under an `org:` key. Another organisation's page does
+    not list it."""
+    env = {"INSIGHT_SNAPSHOT": str(deletion_paths["2026-10"])}
+    app = open_app("dpo", "app_pages/retention.py", env=env, query={"key": f"org:{org}"})
+    assert not app.exception
+    try:
+        people = frame_with(app, "request_id", "user_id", "rows_held")
+    except LookupError:
+        people = pd.DataFrame({"request_id": [], "user_id": []})
+    assert set(people["request_id"]) == requests
+    assert set(people["user_id"]) == {"U5"} if requests else people.empty
+
+
 def test_the_retention_csv_holds_every_retention_finding(sample: Snapshot, findings) -> None:
     at = sample.manifest.exported_at
     policy = load_policy()
