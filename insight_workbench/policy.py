@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -120,6 +121,16 @@ class Policy:
             for f in fields(self)
             if f.name not in NOT_RULE_SETTINGS
         }
+
+    def fingerprint(self) -> str:
+        return settings_fingerprint(self.as_dict())
+
+
+def settings_fingerprint(settings: dict[str, Any]) -> str:
+    """The SHA-256 of a policy's rule settings (`Policy.as_dict`): two loads of a policy
+    file judge alike exactly when their fingerprints match."""
+    text = json.dumps(settings, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 POLICY_BYTES = 1024 * 1024  # a policy is a page of settings: more is not one

@@ -125,6 +125,19 @@ def test_a_folder_holding_another_export_by_then_records_no_run(
     assert [action for _, _, action, _ in trail(acting)] == ["report_run"]
 
 
+def test_a_policy_file_edited_by_then_records_no_run(acting: str, tmp_path: Path) -> None:
+    """The run a report judged is under the policy settings its record names, not those
+    of the file edited since."""
+    latest = build_snapshot(tmp_path / "latest")
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[retention]\nclosed_account_days = 28\n", encoding="utf-8")
+    prepared = prepare_run("retention_audit", latest, parameters={"policy": str(policy)})
+    policy.write_text("[retention]\nclosed_account_days = 90\n", encoding="utf-8")
+    record_in_ledger(prepared, {**prepared.record, "status": "succeeded"})
+    assert recorded(acting) == []
+    assert [action for _, _, action, _ in trail(acting)] == ["report_run"]
+
+
 def test_running_a_notebook_logs_the_report_run(
     acting: str, usage_path: Path, tmp_path: Path
 ) -> None:

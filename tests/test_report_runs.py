@@ -241,6 +241,26 @@ def test_a_report_refuses_a_snapshot_replaced_after_its_run_started(tmp_path: Pa
     assert "results" not in done.record["files"]  # no figures of the other export
 
 
+def test_a_report_refuses_a_policy_file_edited_after_its_run_started(tmp_path: Path) -> None:
+    """run.json records the policy settings read when the run started: a notebook that
+    read the file after an edit would judge under other settings than those recorded."""
+    snapshot = build_snapshot(tmp_path / "latest", {"organisations": [ORGANISATION]})
+    policy = tmp_path / "policy.toml"
+    policy.write_text("[retention]\nclosed_account_days = 28\n", encoding="utf-8")
+    prepared = prepare_run("retention_audit", snapshot, parameters={"policy": str(policy)})
+    policy.write_text("[retention]\nclosed_account_days = 90\n", encoding="utf-8")
+    done = execute(prepared, tmp_path / "reports", pdf=False)
+    assert done.record["status"] == "failed"
+    assert done.record["policy"]["values"]["retention"]["closed_account_days"] == 28
+    assert done.record["error"]["ename"] == "InputError"
+    evalue = done.record["error"]["evalue"]
+    assert evalue.startswith("policy.toml: the policy file holds other settings")
+    assert "results" not in done.record["files"]
+    policy.write_text("[retention]\nclosed_account_days = 28\n", encoding="utf-8")
+    again = execute(prepared, tmp_path / "reports", pdf=False)  # the same settings: it runs
+    assert again.record["status"] == "succeeded", again.record.get("error")
+
+
 def test_paths_are_cut_to_their_last_part_and_web_addresses_kept() -> None:
     from insight_workbench.reports.runner import without_paths
 

@@ -22,6 +22,9 @@ from insight_workbench.errors import InputError
 # export by then (a folder of the latest export, replaced while the run started). Here,
 # not beside `open_inputs`, so the runner reads it without loading pandas.
 RUN_SNAPSHOT_VARIABLE = "INSIGHT_REPORT_SNAPSHOT_SHA256"
+# Likewise the fingerprint of the policy settings run.json records: the notebook reads
+# the policy file again, which may have been edited since.
+RUN_POLICY_VARIABLE = "INSIGHT_REPORT_POLICY_SHA256"
 
 # Shipped inside the package (package data), so an installed workbench finds them too;
 # the checkout's top-level `notebooks` is a link to this folder.

@@ -25,7 +25,7 @@ from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.policy import Policy, load_policy
-from insight_workbench.reports.notebooks import RUN_SNAPSHOT_VARIABLE
+from insight_workbench.reports.notebooks import RUN_POLICY_VARIABLE, RUN_SNAPSHOT_VARIABLE
 from insight_workbench.reports.tables import table_html
 from insight_workbench.timeutil import format_utc, parse_as_of, start_of_utc_day
 
@@ -46,7 +46,8 @@ def open_inputs(
     snapshot: str | Path, as_of: str | None = None, policy: str | Path | None = None
 ) -> ReportInputs:
     """Load the snapshot and policy a notebook was given; `as_of` None is the export time.
-    In a report run, a snapshot other than the one its record names is refused."""
+    In a report run, a snapshot or policy settings other than those its record names
+    are refused."""
     loaded = open_snapshot(snapshot)
     expected = os.environ.get(RUN_SNAPSHOT_VARIABLE)
     if expected and loaded.manifest.checksum != expected:
@@ -56,9 +57,19 @@ def open_inputs(
             "the run started (its manifest changed); run the report again"
         )
     moment = parse_as_of(as_of, loaded.manifest.exported_at)
-    return ReportInputs(
-        loaded, load_policy(policy), moment, None if policy is None else str(policy)
-    )
+    try:
+        settings = load_policy(policy)
+    except InputError:
+        loaded.con.close()
+        raise
+    pinned = os.environ.get(RUN_POLICY_VARIABLE)
+    if pinned and settings.fingerprint() != pinned:
+        loaded.con.close()
+        raise InputError(
+            f"{Path(str(policy)).name}: the policy file holds other settings than when the "
+            "run started (it was edited); run the report again"
+        )
+    return ReportInputs(loaded, settings, moment, None if policy is None else str(policy))
 
 
 def open_analyst_inputs(

@@ -63,12 +63,13 @@ from insight_workbench.ledger.database import acting_role, acting_user, is_url, 
 from insight_workbench.ledger.runs import identity_of, is_recorded, record_run
 from insight_workbench.loading.manifest import sha256_file
 from insight_workbench.loading.workspace import open_snapshot
-from insight_workbench.policy import load_policy
+from insight_workbench.policy import load_policy, settings_fingerprint
 from insight_workbench.progress import OnStep
 from insight_workbench.reports.kernel_launcher import MODULE as KERNEL_LAUNCHER
 from insight_workbench.reports.notebooks import (
     MONTHLY_SET,
     PATH_PARAMETERS,
+    RUN_POLICY_VARIABLE,
     RUN_SNAPSHOT_VARIABLE,
     ReportNotebook,
     check_parameters,
@@ -318,14 +319,16 @@ FOLDER_VARIABLES = ("INSIGHT_CACHE_DIR", "INSIGHT_TEMP_DIR", "INSIGHT_LEDGER")
 
 
 @contextmanager
-def _kernel_environment(checksum: str) -> Iterator[None]:
+def _kernel_environment(checksum: str, policy: str) -> Iterator[None]:
     """The kernel inherits this process's environment but runs in its run folder: a
     relative key file path, cache or spill folder or SQLite ledger is made absolute for
     the run's duration (else the kernel would build a second workspace of the snapshot
     inside the run folder, or read an empty ledger made there). It is told the
-    `checksum` of the snapshot's manifest the record names, and refuses any other."""
+    `checksum` of the snapshot's manifest and the fingerprint of the `policy` settings
+    the record names, and refuses any other."""
     with ExitStack() as stack:
         stack.enter_context(_variable_set(RUN_SNAPSHOT_VARIABLE, checksum))
+        stack.enter_context(_variable_set(RUN_POLICY_VARIABLE, policy))
         for name in (KEY_FILE_VARIABLE, *FOLDER_VARIABLES):
             value = os.environ.get(name, "").strip()
             if value and not is_url(value):
@@ -361,9 +364,10 @@ def execute(
         shutil.rmtree(folder, ignore_errors=True)  # nothing ran: leave no run behind
         raise
     checksum = prepared.record["snapshot"]["checksum"]
+    policy = settings_fingerprint(prepared.record["policy"]["values"])
     with (
         _quiet_kernel_shutdown(),
-        _kernel_environment(checksum),
+        _kernel_environment(checksum, policy),
         _private_kernel_folder() as kernel,
     ):
         try:
@@ -496,10 +500,12 @@ def record_in_ledger(prepared: PreparedRun, record: dict[str, Any]) -> None:
     if judged and not is_recorded(ledger, judged_run_id(record)):
         loaded = open_snapshot(prepared.parameters["snapshot"])
         try:
-            # A folder that holds another export by now is not the snapshot the report judged.
-            if loaded.manifest.checksum == record["snapshot"]["checksum"]:
+            # A folder that holds another export by now, or a policy file edited since, is
+            # not what the report judged: its run is left for `check --record`.
+            policy = load_policy(prepared.parameters.get("policy"))
+            same_policy = policy.fingerprint() == settings_fingerprint(record["policy"]["values"])
+            if loaded.manifest.checksum == record["snapshot"]["checksum"] and same_policy:
                 moment = parse_as_of(prepared.parameters["as_of"], loaded.manifest.exported_at)
-                policy = load_policy(prepared.parameters.get("policy"))
                 result = run_check(loaded, policy, moment)
                 record_run(ledger, result, source="report", by=who, role=role)
         finally:
