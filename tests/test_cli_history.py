@@ -136,6 +136,26 @@ def test_bad_options_are_exit_2(ledger_setting: str, args: list[str], message: s
     assert "Traceback" not in done.stderr
 
 
+def test_a_retired_rules_findings_are_still_shown_by_its_code(env: dict[str, str]) -> None:
+    """A rule an earlier version had (its findings recorded as `OLD-004`) is no code of
+    this one: its recorded findings are still the DPO's to read by that code."""
+    with open_ledger(env["INSIGHT_LEDGER"]).engine.begin() as connection:
+        connection.execute(
+            text("UPDATE ledger_findings SET rule = 'OLD-004' WHERE rule = 'RET-004'")
+        )
+        connection.execute(
+            text("UPDATE ledger_runs SET rules = replace(rules, 'RET-004', 'OLD-004')")
+        )
+    found = history(env, "--rule", "old")["findings"]
+    assert [(f["rule"], f["key"], f["state"]) for f in found] == [
+        ("OLD-004", "user:U8", "new"),
+        ("OLD-004", "user:U9", "resolved"),
+    ]
+    refused = run_cli("history", "--rule", "OLD-005", env=env)
+    assert refused.returncode == 2
+    assert "--rule OLD-005: no rule code starts with it" in refused.stderr
+
+
 @pytest.mark.parametrize(
     "statement",
     [

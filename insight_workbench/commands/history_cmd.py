@@ -44,16 +44,17 @@ def history(
     chosen = parse_format(format, FORMATS)
     if rule is not None and not rule.strip():
         raise InputError("--rule: an empty rule prefix was given")
-    if rule is not None:  # a mistyped prefix is refused, as by `check`: never "no finding"
-        from insight_workbench.rules import RULES, select_rules
-
-        select_rules(RULES, [rule.strip()])
+    prefix = rule.strip() if rule else None
     ledger = written_ledger()
     lifecycle = (
-        finding_lifecycle(ledger, rule.strip() if rule else None, key)
-        if ledger is not None
-        else Lifecycle((), ())
+        finding_lifecycle(ledger, prefix, key) if ledger is not None else Lifecycle((), ())
     )
+    if prefix is not None and not lifecycle.findings:
+        # A mistyped prefix is refused, as by `check`: never "no finding". One that no
+        # rule has any more still shows the findings recorded under it.
+        from insight_workbench.rules import RULES, select_rules
+
+        select_rules(RULES, [prefix])
     if chosen == "json":
         write_json(lifecycle.as_dict())
     else:
