@@ -139,7 +139,7 @@ POLICY_BYTES = 1024 * 1024  # a policy is a page of settings: more is not one
 def _parse(path: Path, data: bytes | None = None) -> dict[str, Any]:
     """The TOML of `path`, or of its bytes `data` when they were read already."""
     try:
-        return tomllib.loads((_read(path) if data is None else data).decode("utf-8"))
+        return tomllib.loads((_read(path) if data is None else data).decode("utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path.name}: not valid TOML ({error})") from None
     except RecursionError:

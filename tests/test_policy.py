@@ -72,6 +72,14 @@ def test_override_changes_only_the_keys_given(tmp_path: Path) -> None:
     assert policy.as_dict() == expected
 
 
+def test_a_policy_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Editors on Windows save UTF-8 with a byte order mark: TOML read it as a stray
+    character and refused the whole file."""
+    path = tmp_path / "policy.toml"
+    path.write_bytes(b"\xef\xbb\xbf[retention]\nclosed_account_days = 14\n")
+    assert load_policy(path).retention.closed_account_days == 14
+
+
 def test_empty_override_is_the_default(tmp_path: Path) -> None:
     assert load_policy(policy_file(tmp_path, "")).as_dict() == RULES_MD_DEFAULTS
 
