@@ -25,6 +25,12 @@ def test_roles_file_maps_emails_case_insensitively(tmp_path: Path) -> None:
     assert roles.role_for_email(None, mapping) is None
 
 
+def test_a_roles_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "roles.toml"
+    path.write_bytes('dpo = ["dpo@example.org"]\n'.encode("utf-8-sig"))
+    assert roles.load_roles(path) == {"dpo@example.org": "dpo"}
+
+
 DPO_FILE = """
 dpo = ["Jos\u00e9.Stra\u00dfe@Example.org"]
 analyst = ["ana@example.org", "ipek@example.org"]

@@ -42,7 +42,7 @@ def load_roles(path: Path) -> dict[str, str]:
     """Sign-in key -> role; a bad file is an `InputError` naming the key."""
     try:
         text = read_small(path, f"{path.name}: the roles file", TEXT_BYTES)
-        data = tomllib.loads(text.decode("utf-8"))
+        data = tomllib.loads(text.decode("utf-8-sig"))
     except FileNotFoundError:
         raise InputError(f"{path.name}: roles file not found, so nobody has a role") from None
     except OSError as error:
