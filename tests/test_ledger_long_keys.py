@@ -124,6 +124,30 @@ def test_a_long_key_and_snapshot_id_are_recorded_decided_and_found(
     assert verified.returncode == 0, verified.stdout + verified.stderr
 
 
+def test_a_key_holding_a_nul_is_recorded_by_its_digest(ledger_setting: str, tmp_path: Path) -> None:
+    """A de-identified dataset's column name may hold a NUL, which PostgreSQL cannot
+    store in text: the run went unrecorded. Such a key is held by its digest, as a long
+    one is, and `history` names it by its whole text."""
+    column = "email\x00copy"
+    snapshot = build_snapshot(tmp_path / "snap")
+    (snapshot / "deidentified").mkdir()
+    rows = "".join(f"North,p{n}@example.org\n" for n in range(12))
+    (snapshot / "deidentified" / "survey.csv").write_text(f"region,{column}\n{rows}")
+    write_manifest(snapshot, parse_timestamp("2026-11-28T02:00:00Z"), "nul-2026-11")
+    env = {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_USER": "dpo@example.org"}
+    done = run_cli("check", snapshot, "--record", "--quiet", env=env)
+    assert done.returncode == 1, done.stderr  # findings, recorded
+    key = f"dataset:survey:{column}"
+    with reading(open_ledger(ledger_setting)) as connection:
+        found = {tuple(row) for row in connection.execute(select(findings.c.rule, findings.c.key))}
+    assert ("DEID-001", "dataset:sha256:" + _sha256(key)) in found
+    history = run_cli("history", "--rule", "DEID-001", "--format", "json", env=env)
+    assert history.returncode == 0, history.stderr
+    assert [life["key"] for life in json.loads(history.stdout)["findings"]] == [
+        "dataset:sha256:" + _sha256(key)
+    ]
+
+
 def test_the_app_shows_the_decision_beside_a_long_key(ledger_setting: str, tmp_path: Path) -> None:
     """The app's tables name findings by their whole key, as the check found them."""
     from insight_workbench.dashboard.records import decisions_beside

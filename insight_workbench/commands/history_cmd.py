@@ -46,9 +46,7 @@ def history(
         raise InputError("--rule: an empty rule prefix was given")
     prefix = rule.strip() if rule else None
     ledger = written_ledger()
-    lifecycle = (
-        finding_lifecycle(ledger, prefix, key) if ledger is not None else Lifecycle((), ())
-    )
+    lifecycle = finding_lifecycle(ledger, prefix, key) if ledger is not None else Lifecycle((), ())
     if prefix is not None and not lifecycle.findings:
         # A mistyped prefix is refused, as by `check`: never "no finding". One that no
         # rule has any more still shows the findings recorded under it.

@@ -32,8 +32,10 @@ def held_key(key: str) -> str:
     """`key` as the ledger holds it, and is looked up by: unchanged when it fits in a
     key column (`KEY` characters, which PostgreSQL counts as characters, not bytes), else
     `key_digest`. A `dataset:<name>:<column>` key whose column is a whole survey question
-    still names its finding, and the same text always names the same one."""
-    return key if len(key) <= KEY else key_digest(key)
+    still names its finding, and the same text always names the same one. A key holding
+    a NUL (a dataset's column name may), which PostgreSQL cannot store in text, is held
+    by its digest too."""
+    return key if _storable(key) else key_digest(key)
 
 
 def asked_by_held(keys: Iterable[str]) -> dict[str, str]:
@@ -52,8 +54,12 @@ def key_digest(key: str) -> str:
 
 def held_snapshot_id(snapshot_id: str) -> str:
     """A manifest's `snapshot_id` as the ledger holds it: unchanged when it fits in its
-    column, else `sha256:<hex>` of its whole text."""
-    return snapshot_id if len(snapshot_id) <= KEY else f"sha256:{_sha256(snapshot_id)}"
+    column (and holds no NUL), else `sha256:<hex>` of its whole text."""
+    return snapshot_id if _storable(snapshot_id) else f"sha256:{_sha256(snapshot_id)}"
+
+
+def _storable(text: str) -> bool:
+    return len(text) <= KEY and "\x00" not in text
 
 
 def _sha256(text: str) -> str:
