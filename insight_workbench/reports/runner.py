@@ -330,7 +330,8 @@ def _kernel_environment(checksum: str, policy: str) -> Iterator[None]:
         stack.enter_context(_variable_set(RUN_SNAPSHOT_VARIABLE, checksum))
         stack.enter_context(_variable_set(RUN_POLICY_VARIABLE, policy))
         for name in (KEY_FILE_VARIABLE, *FOLDER_VARIABLES):
-            value = os.environ.get(name, "").strip()
+            value = os.environ.get(name, "")
+            value = value.strip() if name == KEY_FILE_VARIABLE else value  # as each reads it
             if value and not is_url(value):
                 # as this process reads it: from the working folder, `~` expanded
                 made = str(Path(value).expanduser().absolute())
