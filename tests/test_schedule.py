@@ -5,6 +5,7 @@ As "The schedule" of docs/rule-semantics.md defines it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -47,6 +48,16 @@ def test_everything_falling_due_soonest_first(snapshot):
 )
 def test_within_days(snapshot, within, count):
     assert listed(snapshot, within=within) == EXPECTED_SCHEDULE[:count]
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Australia/Sydney", "America/Anchorage"])
+def test_a_horizon_past_year_9999_keeps_every_item_whatever_the_clock_s_zone(snapshot, zone):
+    """The horizon ends at the calendar's last instant; its calendar date in a zone ahead
+    of UTC would be in year 10000."""
+    policy = replace(POLICY, subject_requests=replace(POLICY.subject_requests, timezone=zone))
+    every = build_schedule(snapshot, policy, EXPORTED)
+    assert every
+    assert build_schedule(snapshot, policy, EXPORTED, 10**9) == every
 
 
 def test_overdue_items_are_findings_not_schedule_items(snapshot):

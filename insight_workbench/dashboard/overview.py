@@ -9,7 +9,6 @@ import pandas as pd
 
 from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
-from insight_workbench.deadlines.schedule import build_schedule
 from insight_workbench.findings import SEVERITIES, Finding, plural
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
@@ -42,11 +41,8 @@ def finding_counts(wb: Workbench) -> pd.DataFrame:
 def due_counts(wb: Workbench) -> dict[int, int]:
     """How many items fall due within 7, 30 and 90 days (counts only): the schedule's,
     with the organisations due at the as-of instant itself (not yet overdue)."""
-    snapshot = wb.snapshot_for_counts()
-    return {
-        days: len(build_schedule(snapshot, wb.policy, wb.as_of, within_days=days, due_now=True))
-        for days in HORIZONS
-    }
+    schedule = session.schedule(wb)
+    return {days: len(schedule.within(days)) for days in HORIZONS}
 
 
 def overdue(wb: Workbench) -> pd.DataFrame:
@@ -104,7 +100,8 @@ def findings_table(wb: Workbench) -> pd.DataFrame:
 def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
     """What falls due within `days`, soonest first, an organisation due at the as-of
     instant itself first of all (0 days left). DPO only."""
-    items = build_schedule(wb.snapshot, wb.policy, wb.as_of, within_days=days, due_now=True)
+    wb.snapshot  # noqa: B018 (raises PermissionError for any other role)
+    items = session.schedule(wb).within(days)
     zone = _clock(wb)
     rows = [
         {

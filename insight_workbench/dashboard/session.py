@@ -25,6 +25,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import load_pseudonym_key
 from insight_workbench.dashboard import address, hosts, roles, snapshots
+from insight_workbench.deadlines.schedule import Schedule, full_schedule
 from insight_workbench.errors import InputError, defect_summary
 from insight_workbench.findings import Finding
 from insight_workbench.ledger.database import acting_user
@@ -282,6 +283,18 @@ def _check_result(
     snapshot_key: str, as_of: datetime, policy_key: str, _wb: Workbench
 ) -> CheckResult:
     return run_check(_wb.snapshot_for_counts(), _wb.policy, as_of=_wb.as_of)
+
+
+def schedule(wb: Workbench) -> Schedule:
+    """What falls due after the view's `as_of`, the organisations due at it included (the
+    Overview's horizons and its list): built once per snapshot, `as_of` and policy in the
+    process, as `check_result`. Views reduce it to counts for any role but the DPO's."""
+    return _schedule(wb.snapshot_key, wb.as_of, wb.policy_key, _wb=wb)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _schedule(snapshot_key: str, as_of: datetime, policy_key: str, _wb: Workbench) -> Schedule:
+    return full_schedule(_wb.snapshot_for_counts(), _wb.policy, _wb.as_of, due_now=True)
 
 
 def dpo_findings(wb: Workbench) -> list[Finding]:

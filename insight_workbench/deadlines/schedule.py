@@ -8,8 +8,10 @@ findings (RET-001/002, SAR-001, TPP-002), never schedule items.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.findings import ScheduleItem, plural
@@ -58,21 +60,46 @@ def _review(row: dict[str, Any]) -> Dated:
     return row["due_day"], row["next_review"], item
 
 
-def build_schedule(
-    snapshot: Snapshot,
-    policy: Policy,
-    as_of: datetime,
-    within_days: int | None = None,
-    *,
-    due_now: bool = False,
-) -> list[ScheduleItem]:
-    """Items falling due after `as_of` (and no later than `as_of` + `within_days`),
-    soonest first: by London date, then retention, requests, reviews, then key. With
-    `due_now`, organisations due at `as_of` itself too (not yet overdue: the app's
-    Overview lists them; the `schedule` command's contract does not)."""
+@dataclass(frozen=True)
+class Schedule:
+    """Every item falling due after `as_of`, soonest first: built once, then cut to any
+    horizon (the app's Overview counts three horizons and lists one)."""
+
+    as_of: datetime
+    timezone: str  # the subject-request clock's: a date is due in its calendar
+    dated: tuple[Dated, ...]
+
+    def within(self, days: int | None = None) -> list[ScheduleItem]:
+        """The items due no later than `as_of` + `days` (every item when None): an
+        organisation by its due instant, a request or review by the calendar date of
+        that moment."""
+        if days is None:
+            return [item for _, _, item in self.dated]
+        until = days_from(self.as_of, days)
+        last_day = _calendar_date(until, self.timezone)
+        return [
+            item
+            for _, due, item in self.dated
+            if (due <= until if isinstance(due, datetime) else due <= last_day)
+        ]
+
+
+def _calendar_date(moment: datetime, timezone: str) -> date:
+    try:
+        return moment.astimezone(ZoneInfo(timezone)).date()
+    except OverflowError:  # a horizon held at the end of year 9999
+        return date.max
+
+
+def full_schedule(
+    snapshot: Snapshot, policy: Policy, as_of: datetime, *, due_now: bool = False
+) -> Schedule:
+    """Items falling due after `as_of`, soonest first: by London date, then retention,
+    requests, reviews, then key. With `due_now`, organisations due at `as_of` itself too
+    (not yet overdue: the app's Overview lists them; the `schedule` command's contract
+    does not)."""
     moment = to_utc(as_of)
-    until = days_from(moment, within_days) if within_days is not None else None
-    values = {**params(policy), "as_of": moment, "until": until, "due_now": due_now}
+    values = {**params(policy), "as_of": moment, "due_now": due_now}
     cursor = snapshot.cursor()
     try:
         prepare(cursor, policy)
@@ -82,4 +109,16 @@ def build_schedule(
     finally:
         cursor.close()
     dated.sort(key=lambda d: (d[0], KIND_ORDER.index(d[2].kind), d[1], d[2].key))
-    return [item for _, _, item in dated]
+    return Schedule(moment, policy.subject_requests.timezone, tuple(dated))
+
+
+def build_schedule(
+    snapshot: Snapshot,
+    policy: Policy,
+    as_of: datetime,
+    within_days: int | None = None,
+    *,
+    due_now: bool = False,
+) -> list[ScheduleItem]:
+    """`full_schedule`, no later than `as_of` + `within_days` when given."""
+    return full_schedule(snapshot, policy, as_of, due_now=due_now).within(within_days)

@@ -5,6 +5,4 @@ SELECT request_id, type, received_date, clock_start_date, clock_started_at, exte
 FROM iw_request_deadlines($tz, $months, $extended_months, $as_of)
 WHERE status = 'open'
   AND NOT paused
-  AND due_date >= iw_local_date($as_of, $tz)
-  AND (CAST($until AS TIMESTAMPTZ) IS NULL
-       OR due_date <= iw_local_date(CAST($until AS TIMESTAMPTZ), $tz));
+  AND due_date >= iw_local_date($as_of, $tz);
