@@ -8,13 +8,19 @@ from collections.abc import Container
 
 import pandas as pd
 
-from insight_workbench.dashboard import records
+from insight_workbench.dashboard import records, session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deidentification import assessment as deid
 from insight_workbench.loading.manifest import unjudged_files
 
 
 def assessments(wb: Workbench) -> list[deid.DatasetAssessment]:
+    """Every dataset judged once per view (snapshot, `as_of`, policy): the verdicts, the
+    columns, the offending columns and the class sizes all start from it. DPO only."""
+    return session.shared(_assessed, wb)
+
+
+def _assessed(wb: Workbench) -> list[deid.DatasetAssessment]:
     return deid.assess_datasets(wb.snapshot, wb.policy, wb.as_of)
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from insight_workbench.dashboard import audit, session
 from insight_workbench.dashboard.session import Workbench
+from insight_workbench.deadlines.schedule import Schedule, full_schedule
 from insight_workbench.findings import SEVERITIES, Finding, plural
 from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import family_label
@@ -41,8 +42,14 @@ def finding_counts(wb: Workbench) -> pd.DataFrame:
 def due_counts(wb: Workbench) -> dict[int, int]:
     """How many items fall due within 7, 30 and 90 days (counts only): the schedule's,
     with the organisations due at the as-of instant itself (not yet overdue)."""
-    schedule = session.schedule(wb)
+    schedule = session.shared(_schedule, wb)
     return {days: len(schedule.within(days)) for days in HORIZONS}
+
+
+def _schedule(wb: Workbench) -> Schedule:
+    """Everything falling due after `as_of`, the organisations due at it included: built
+    once, then cut to each horizon. Reduced to counts for any role but the DPO's."""
+    return full_schedule(wb.snapshot_for_counts(), wb.policy, wb.as_of, due_now=True)
 
 
 def overdue(wb: Workbench) -> pd.DataFrame:
@@ -101,7 +108,7 @@ def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
     """What falls due within `days`, soonest first, an organisation due at the as-of
     instant itself first of all (0 days left). DPO only."""
     wb.snapshot  # noqa: B018 (raises PermissionError for any other role)
-    items = session.schedule(wb).within(days)
+    items = session.shared(_schedule, wb).within(days)
     zone = _clock(wb)
     rows = [
         {

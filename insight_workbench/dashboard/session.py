@@ -25,7 +25,6 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from insight_workbench.analyst.database import AnalystData, analyst_data
 from insight_workbench.analyst.pseudonyms import load_pseudonym_key
 from insight_workbench.dashboard import address, hosts, roles, snapshots
-from insight_workbench.deadlines.schedule import Schedule, full_schedule
 from insight_workbench.errors import InputError, defect_summary
 from insight_workbench.findings import Finding
 from insight_workbench.ledger.database import acting_user
@@ -285,16 +284,27 @@ def _check_result(
     return run_check(_wb.snapshot_for_counts(), _wb.policy, as_of=_wb.as_of)
 
 
-def schedule(wb: Workbench) -> Schedule:
-    """What falls due after the view's `as_of`, the organisations due at it included (the
-    Overview's horizons and its list): built once per snapshot, `as_of` and policy in the
-    process, as `check_result`. Views reduce it to counts for any role but the DPO's."""
-    return _schedule(wb.snapshot_key, wb.as_of, wb.policy_key, _wb=wb)
+def shared(fn: Callable[[Workbench], T], wb: Workbench) -> T:
+    """`fn(wb)` once per snapshot, `as_of`, policy and role in the process, the one result
+    shared (never copied) by every view that starts from it, as `check_result` is: for a
+    result several cached views reduce (the schedule, the datasets' assessments). Its
+    callers never change it."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+    result: T = _shared(name, wb.snapshot_key, wb.as_of, wb.policy_key, wb.role, _fn=fn, _wb=wb)
+    return result
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _schedule(snapshot_key: str, as_of: datetime, policy_key: str, _wb: Workbench) -> Schedule:
-    return full_schedule(_wb.snapshot_for_counts(), _wb.policy, _wb.as_of, due_now=True)
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shared(
+    name: str,
+    snapshot_key: str,
+    as_of: datetime,
+    policy_key: str,
+    role: str,
+    _fn: Callable[[Workbench], Any],
+    _wb: Workbench,
+) -> Any:
+    return _fn(_wb)
 
 
 def dpo_findings(wb: Workbench) -> list[Finding]:

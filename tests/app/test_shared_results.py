@@ -1,0 +1,82 @@
+"""A page's first render computes what several of its tables start from once: the
+schedule behind the Overview's three horizons and its list, and the judged datasets
+behind every table of De-identification. Shared, never across roles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import streamlit as st
+
+from insight_workbench.dashboard import deidentification, overview
+from insight_workbench.dashboard.roles import ANALYST, DPO
+from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
+from insight_workbench.deadlines import schedule
+from insight_workbench.deidentification import assessment
+from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import load_policy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def dpo(sample: Snapshot) -> Workbench:
+    st.cache_data.clear()  # nothing cached by an earlier test in this process
+    st.cache_resource.clear()
+    identity = Identity(DPO, "local user (no sign-in)", signed_in=False)
+    exported_at = sample.manifest.exported_at
+    return workbench_of(sample, identity, ROOT, exported_at, load_policy(), "default", None, None)
+
+
+def counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    """Calls of `module.name` from now on, one entry each."""
+    calls: list[int] = []
+    original: Callable[..., Any] = getattr(module, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_the_overview_builds_its_schedule_once(dpo, monkeypatch) -> None:
+    builds = counted(monkeypatch, overview, "full_schedule")
+    due = overview.due_counts(dpo)
+    listed = {days: overview.upcoming(dpo, days) for days in overview.HORIZONS}
+    overview.shown_keys(dpo)
+    assert len(builds) == 1
+    whole = schedule.build_schedule(dpo.snapshot, dpo.policy, dpo.as_of, due_now=True)
+    for days in overview.HORIZONS:
+        expected = schedule.build_schedule(
+            dpo.snapshot, dpo.policy, dpo.as_of, within_days=days, due_now=True
+        )
+        assert due[days] == len(expected) == len(listed[days])
+        assert list(listed[days]["key"]) == [item.key for item in expected]
+    assert len(whole) >= due[overview.HORIZONS[-1]] > due[overview.HORIZONS[0]]
+
+
+def test_de_identification_judges_the_datasets_once(dpo, monkeypatch) -> None:
+    judged = counted(monkeypatch, deidentification.deid, "assess_datasets")
+    verdicts = deidentification.verdicts(dpo)
+    deidentification.columns(dpo)
+    deidentification.offending_columns(dpo)
+    deidentification.class_sizes(dpo)
+    assert len(judged) == 1
+    fresh = assessment.assess_datasets(dpo.snapshot, dpo.policy, dpo.as_of)
+    assert list(verdicts["dataset"]) == [a.name for a in fresh]
+
+
+def test_a_shared_result_is_never_served_to_another_role(dpo) -> None:
+    assert deidentification.assessments(dpo)  # in the cache now
+    analyst = replace(dpo, identity=Identity(ANALYST, "local user (no sign-in)", False))
+    with pytest.raises(PermissionError):
+        deidentification.assessments(analyst)
+    with pytest.raises(PermissionError):
+        overview.upcoming(analyst, 30)
+    assert overview.due_counts(analyst) == overview.due_counts(dpo)  # counts for any role
