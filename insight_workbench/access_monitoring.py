@@ -6,9 +6,11 @@ chart and the findings of `check` can never disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from insight_workbench.findings import Finding
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
@@ -114,10 +116,17 @@ def _as_times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 
 
 def failed_logins_over_time(
-    snapshot: Snapshot, policy: Policy, grain: str = "day", as_of: datetime | None = None
+    snapshot: Snapshot,
+    policy: Policy,
+    grain: str = "day",
+    as_of: datetime | None = None,
+    *,
+    windows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Failed logins per day or hour (UTC): period, failed_logins, accounts, ips, and
-    bursts (how many ACC-003/ACC-004 burst windows touch the period) with in_burst."""
+    bursts (how many ACC-003/ACC-004 burst windows touch the period) with in_burst.
+    `windows`: the `burst_windows` of the same snapshot, policy and `as_of` when the
+    caller has them already."""
     import pandas as pd
 
     if grain not in GRAINS:
@@ -125,7 +134,8 @@ def failed_logins_over_time(
     with snapshot_context(snapshot, policy, as_of) as ctx:
         found = sql_frame(ctx.cursor, "failed_logins_by_period.sql", grain=grain)
         counts = _as_times(found, "period")
-    windows = burst_windows(snapshot, policy, as_of)
+    if windows is None:
+        windows = burst_windows(snapshot, policy, as_of)
     touched: dict[pd.Timestamp, int] = {}
     for first, last in zip(windows["first"], windows["last"], strict=True):
         # A window lasts minutes: it touches one period, or two across a boundary.
@@ -141,24 +151,52 @@ def failed_logins_over_time(
     return counts
 
 
+# The rules that judge a successful login late, what each login came after, and the
+# evidence field naming that moment.
+LATE_LOGIN_RULES = {
+    "ACC-001": ("organisation closed", "closed_at"),
+    "ACC-002": ("account deleted", "deleted_at"),
+}
+
+
 def logins_after_closure_or_deletion(
     snapshot: Snapshot, policy: Policy, as_of: datetime | None = None
 ) -> pd.DataFrame:
     """Successful logins after the organisation closed (ACC-001) or the account was
     deleted (ACC-002): rule, login_id, user_id, org_id, ts, limit, limit_at."""
+    with snapshot_context(snapshot, policy, as_of) as ctx:
+        rows = [{"rule": "ACC-001", **row} for row in logins_after_closure(ctx)]
+        rows += [{"rule": "ACC-002", **row} for row in logins_after_deletion(ctx)]
+    return _late_logins_table(rows)
+
+
+def late_logins(findings: Iterable[Finding]) -> pd.DataFrame:
+    """The table of `logins_after_closure_or_deletion` read from a check's ACC-001 and
+    ACC-002 findings, which carry the same facts (the app has run every rule already: the
+    log is not scanned again). Other rules' findings are passed over."""
+    rows = [
+        {
+            "rule": f.rule,
+            "login_id": f.key.removeprefix("login:"),
+            "user_id": f.evidence["user_id"],
+            "org_id": f.evidence["org_id"],
+            "ts": f.evidence["ts"],
+            "limit_at": f.evidence[LATE_LOGIN_RULES[f.rule][1]],
+        }
+        for f in findings
+        if f.rule in LATE_LOGIN_RULES
+    ]
+    return _late_logins_table(rows)
+
+
+def _late_logins_table(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
-    with snapshot_context(snapshot, policy, as_of) as ctx:
-        rows: list[dict[str, Any]] = [
-            {"rule": "ACC-001", "limit": "organisation closed", **row}
-            for row in logins_after_closure(ctx)
-        ]
-        rows += [
-            {"rule": "ACC-002", "limit": "account deleted", **row}
-            for row in logins_after_deletion(ctx)
-        ]
-    columns = ["rule", "login_id", "user_id", "org_id", "ts", "limit", "limit_at"]
-    return _as_times(pd.DataFrame(rows, columns=columns), "ts", "limit_at")
+    limits = [LATE_LOGIN_RULES[row["rule"]][0] for row in rows]
+    columns = ["rule", "login_id", "user_id", "org_id", "ts", "limit_at"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.insert(5, "limit", pd.Series(limits, dtype=object, index=frame.index))
+    return _as_times(frame, "ts", "limit_at")
 
 
 def views_outside_organisation(

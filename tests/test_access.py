@@ -12,6 +12,7 @@ from insight_workbench import access_monitoring as access
 from insight_workbench.loading.snapshot import Snapshot, load_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules import REGISTRY, run_rules
+from insight_workbench.rules.runner import run_check
 from insight_workbench.testing import build_snapshot
 
 START = datetime(2026, 11, 20, 23, 55, tzinfo=UTC)  # a burst that crosses midnight
@@ -138,6 +139,16 @@ def test_logins_after_closure_or_deletion(snapshot):
         {"rule": "ACC-001", "login_id": "S1", "user_id": "U1", "limit": "organisation closed"},
         {"rule": "ACC-002", "login_id": "S2", "user_id": "U2", "limit": "account deleted"},
     ]
+
+
+def test_late_logins_read_from_the_findings_are_the_logins_found_in_the_log(snapshot, sample):
+    """The app lists them from the check it has run already: the same table."""
+    policy = load_policy()
+    for loaded in (snapshot, sample):
+        queried = access.logins_after_closure_or_deletion(loaded, policy)
+        assert not queried.empty
+        found = access.late_logins(run_check(loaded, policy).findings)
+        pd.testing.assert_frame_equal(found, queried)
 
 
 def test_views_outside_organisation(snapshot):

@@ -6,22 +6,31 @@ from __future__ import annotations
 import pandas as pd
 
 from insight_workbench import access_monitoring as access
-from insight_workbench.dashboard import records
+from insight_workbench.dashboard import records, session
 from insight_workbench.dashboard.session import Workbench
 
 LONDON = "Europe/London"
 
 
 def failed_over_time(wb: Workbench, grain: str) -> pd.DataFrame:
-    return access.failed_logins_over_time(wb.snapshot, wb.policy, grain, wb.as_of)
+    snapshot, windows = wb.snapshot, bursts(wb)
+    return access.failed_logins_over_time(snapshot, wb.policy, grain, wb.as_of, windows=windows)
 
 
 def bursts(wb: Workbench) -> pd.DataFrame:
+    """The burst windows, found once per view: the page lists them and marks them on
+    the failed logins over time. DPO only; never changed by a caller."""
+    return session.shared(_burst_windows, wb)
+
+
+def _burst_windows(wb: Workbench) -> pd.DataFrame:
     return access.burst_windows(wb.snapshot, wb.policy, wb.as_of)
 
 
 def late_logins(wb: Workbench) -> pd.DataFrame:
-    return access.logins_after_closure_or_deletion(wb.snapshot, wb.policy, wb.as_of)
+    """From the check every page shares (ACC-001 and ACC-002), not a second scan of the
+    log. DPO only."""
+    return access.late_logins(session.dpo_findings(wb))
 
 
 def outside_views(wb: Workbench) -> pd.DataFrame:

@@ -1,6 +1,8 @@
 """A page's first render computes what several of its tables start from once: the
-schedule behind the Overview's three horizons and its list, and the judged datasets
-behind every table of De-identification. Shared, never across roles."""
+schedule behind the Overview's three horizons and its list, the judged datasets behind
+every table of De-identification, the burst windows Access monitoring lists and marks
+over time; and the logins after closure or deletion come from the check every page
+shares. Shared, never across roles."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from typing import Any
 import pytest
 import streamlit as st
 
-from insight_workbench.dashboard import deidentification, overview
+from insight_workbench import access_monitoring
+from insight_workbench.dashboard import access, deidentification, overview
 from insight_workbench.dashboard.roles import ANALYST, DPO
 from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
 from insight_workbench.deadlines import schedule
@@ -72,6 +75,23 @@ def test_de_identification_judges_the_datasets_once(dpo, monkeypatch) -> None:
     assert list(verdicts["dataset"]) == [a.name for a in fresh]
 
 
+def test_access_monitoring_finds_the_bursts_once_and_reads_late_logins_from_the_check(
+    dpo, monkeypatch
+) -> None:
+    overview.finding_counts(dpo)  # the Overview has run the check
+    found = counted(monkeypatch, access_monitoring, "burst_windows")
+    scanned = counted(monkeypatch, access_monitoring, "logins_after_closure")
+    scanned += counted(monkeypatch, access_monitoring, "logins_after_deletion")
+    bursts = access.bursts(dpo)
+    for grain in access_monitoring.GRAINS:
+        access.failed_over_time(dpo, grain)
+    late = access.late_logins(dpo)
+    assert len(found) == 1
+    assert not scanned
+    assert not bursts.empty
+    assert set(late["rule"]) == {"ACC-001", "ACC-002"}
+
+
 def test_a_shared_result_is_never_served_to_another_role(dpo) -> None:
     assert deidentification.assessments(dpo)  # in the cache now
     analyst = replace(dpo, identity=Identity(ANALYST, "local user (no sign-in)", False))
@@ -79,4 +99,8 @@ def test_a_shared_result_is_never_served_to_another_role(dpo) -> None:
         deidentification.assessments(analyst)
     with pytest.raises(PermissionError):
         overview.upcoming(analyst, 30)
+    assert not access.bursts(dpo).empty
+    for page_table in (access.bursts, access.late_logins):
+        with pytest.raises(PermissionError):
+            page_table(analyst)
     assert overview.due_counts(analyst) == overview.due_counts(dpo)  # counts for any role
