@@ -8,8 +8,10 @@ from datetime import datetime
 import pandas as pd
 
 from insight_workbench.csvsafe import csv_bytes
+from insight_workbench.dashboard import session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.retention_table import retention_status
+from insight_workbench.findings import Finding
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import Policy
@@ -82,13 +84,19 @@ def held_long(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def person_findings(wb: Workbench) -> pd.DataFrame:
-    return people_held(wb.snapshot, wb.policy, wb.as_of)
+    """From the check every page shares. DPO only."""
+    return people_held(wb.snapshot, wb.policy, wb.as_of, session.dpo_findings(wb))
 
 
-def people_held(snapshot: Snapshot, policy: Policy, as_of: datetime) -> pd.DataFrame:
+def people_held(
+    snapshot: Snapshot, policy: Policy, as_of: datetime, findings: list[Finding] | None = None
+) -> pd.DataFrame:
     """RET-003 (an erasure marked done while the person's data is held) and RET-004 (data
-    left behind for a user id with no users row), with the rows held per table."""
-    found = run_check(snapshot, policy, as_of, prefixes=list(PERSON_RULES)).findings
+    left behind for a user id with no users row), with the rows held per table: from
+    `findings` when a check of the same snapshot, policy and `as_of` has them."""
+    if findings is None:
+        findings = run_check(snapshot, policy, as_of, prefixes=list(PERSON_RULES)).findings
+    found = [f for f in findings if f.rule in PERSON_RULES]
     requesters: dict[str, str] = {}
     if found:
         requests = request_deadlines(snapshot, policy, as_of)

@@ -1,8 +1,8 @@
 """A page's first render computes what several of its tables start from once: the
 schedule behind the Overview's three horizons and its list, the judged datasets behind
 every table of De-identification, the burst windows Access monitoring lists and marks
-over time; and the logins after closure or deletion come from the check every page
-shares. Shared, never across roles."""
+over time; and the logins after closure or deletion, and the people whose data is still
+held, come from the check every page shares. Shared, never across roles."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import streamlit as st
 
 from insight_workbench import access_monitoring
-from insight_workbench.dashboard import access, deidentification, overview
+from insight_workbench.dashboard import access, deidentification, overview, retention
 from insight_workbench.dashboard.roles import ANALYST, DPO
 from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
 from insight_workbench.deadlines import schedule
@@ -92,6 +93,16 @@ def test_access_monitoring_finds_the_bursts_once_and_reads_late_logins_from_the_
     assert set(late["rule"]) == {"ACC-001", "ACC-002"}
 
 
+def test_retention_reads_the_people_still_held_from_the_check(dpo, monkeypatch) -> None:
+    overview.finding_counts(dpo)  # the Overview has run the check
+    checks = counted(monkeypatch, retention, "run_check")
+    people = retention.person_findings(dpo)
+    assert not checks
+    assert set(people["rule"]) == set(retention.PERSON_RULES)
+    fresh = retention.people_held(dpo.snapshot, dpo.policy, dpo.as_of)
+    pd.testing.assert_frame_equal(people, fresh)
+
+
 def test_a_shared_result_is_never_served_to_another_role(dpo) -> None:
     assert deidentification.assessments(dpo)  # in the cache now
     analyst = replace(dpo, identity=Identity(ANALYST, "local user (no sign-in)", False))
@@ -100,7 +111,7 @@ def test_a_shared_result_is_never_served_to_another_role(dpo) -> None:
     with pytest.raises(PermissionError):
         overview.upcoming(analyst, 30)
     assert not access.bursts(dpo).empty
-    for page_table in (access.bursts, access.late_logins):
+    for page_table in (access.bursts, access.late_logins, retention.person_findings):
         with pytest.raises(PermissionError):
             page_table(analyst)
     assert overview.due_counts(analyst) == overview.due_counts(dpo)  # counts for any role
