@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from clock_snapshot import _org, _user
 
+from insight_workbench import charts
 from insight_workbench.findings import Finding
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.policy import load_policy
@@ -128,6 +130,42 @@ def test_the_audits_take_their_findings_from_one_shared_check(sample: Snapshot) 
         shared.figures
         != sections.retention(ReportInputs(sample, policy, later.as_of, None), later).figures
     )
+
+
+def test_the_access_audit_lists_the_logins_and_bursts_found_in_the_log(
+    sample: Snapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its late logins come from the check's findings, its chart's bursts from its own
+    table: the same as asking the log, with the shared check or without, and the log is
+    neither scanned again for late logins nor the bursts found twice."""
+    from insight_workbench import access_monitoring as access
+    from insight_workbench.reports.results import ReportInputs
+    from insight_workbench.rules.runner import run_check
+
+    policy = load_policy()
+    inputs = ReportInputs(sample, policy, sample.manifest.exported_at, None)
+    late = access.logins_after_closure_or_deletion(sample, policy, inputs.as_of)
+    failed = access.failed_logins_over_time(sample, policy, "day", inputs.as_of)
+    assert not late.empty
+    assert failed["bursts"].sum()
+    whole = run_check(sample, policy, inputs.as_of)
+    calls: list[str] = []
+    for name in ("logins_after_closure", "logins_after_deletion", "burst_windows"):
+        original = getattr(access, name)
+        monkeypatch.setattr(
+            access, name, lambda *a, _f=original, _n=name: calls.append(_n) or _f(*a)
+        )
+    shared = sections.access_review(inputs, whole)
+    assert calls == ["burst_windows"]
+    for section in (shared, sections.access_review(inputs)):
+        tables = dict(section.tables)
+        pd.testing.assert_frame_equal(
+            tables["Logins after closure or deletion (ACC-001, ACC-002)"], late
+        )
+        [chart] = section.charts
+        assert section.figures["failed_logins"] == int(failed["failed_logins"].sum())
+        expected = charts.failed_logins_per_day(failed, chart.layout.title.text)
+        assert chart.to_json() == expected.to_json()
 
 
 def test_an_organisation_found_by_both_retention_rules_counts_once(tmp_path: Path) -> None:

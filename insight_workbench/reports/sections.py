@@ -397,9 +397,9 @@ def access_review(inputs: ReportInputs, whole: CheckResult | None = None) -> Sec
     result = _check(inputs, AUDIT_FAMILIES["access"], whole)
     snapshot, policy, as_of = inputs.snapshot, inputs.policy, inputs.as_of
     bursts = access.burst_windows(snapshot, policy, as_of)
-    late = access.logins_after_closure_or_deletion(snapshot, policy, as_of)
+    late = access.late_logins(result.findings)  # ACC-001 and ACC-002, already found
     views = access.views_outside_organisation(snapshot, policy, as_of)
-    failed = access.failed_logins_over_time(snapshot, policy, "day", as_of)
+    failed = access.failed_logins_over_time(snapshot, policy, "day", as_of, windows=bursts)
     section = Section(
         "Access",
         f"Failed-login bursts (at least {policy.access.failed_logins_per_account} per account "
