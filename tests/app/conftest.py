@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import streamlit as st
 import streamlit.components.v2.manifest_scanner as component_scanner
 import streamlit.testing.v1.app_test as app_test
 import streamlit.testing.v1.local_script_runner as local_script_runner
@@ -14,7 +15,10 @@ from apphelpers import identifiers
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
+from insight_workbench.dashboard.roles import DPO
+from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
 from insight_workbench.loading.snapshot import Snapshot
+from insight_workbench.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "apptest-pseudonym-key-0123456789"
@@ -125,3 +129,14 @@ def open_app(monkeypatch: pytest.MonkeyPatch, sample_path: Path) -> OpenApp:
 @pytest.fixture(scope="session")
 def sample_identifiers(sample: Snapshot) -> dict[str, set[str]]:
     return identifiers(sample)
+
+
+@pytest.fixture
+def dpo(sample: Snapshot) -> Workbench:
+    """The DPO's view of the sample at its export time, built as the app builds it, with
+    nothing cached by an earlier test in this process (for tests of the shared results)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    identity = Identity(DPO, "local user (no sign-in)", signed_in=False)
+    exported_at = sample.manifest.exported_at
+    return workbench_of(sample, identity, ROOT, exported_at, load_policy(), "default", None, None)

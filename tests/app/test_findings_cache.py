@@ -9,25 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from insight_workbench.dashboard import overview, records
-from insight_workbench.dashboard.roles import ANALYST, DPO
-from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
-from insight_workbench.loading.snapshot import Snapshot
-from insight_workbench.policy import load_policy
+from insight_workbench.dashboard.roles import ANALYST
+from insight_workbench.dashboard.session import Identity, Workbench
 from insight_workbench.rules.runner import run_check
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def dpo(sample: Snapshot) -> Workbench:
-    st.cache_data.clear()  # nothing cached by an earlier test in this process
-    st.cache_resource.clear()
-    identity = Identity(DPO, "local user (no sign-in)", signed_in=False)
-    exported_at = sample.manifest.exported_at
-    return workbench_of(sample, identity, ROOT, exported_at, load_policy(), "default", None, None)
 
 
 def fresh_check(wb: Workbench) -> list:

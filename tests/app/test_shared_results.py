@@ -13,27 +13,15 @@ from typing import Any
 
 import pandas as pd
 import pytest
-import streamlit as st
 
 from insight_workbench import access_monitoring
 from insight_workbench.dashboard import access, deidentification, overview, retention
-from insight_workbench.dashboard.roles import ANALYST, DPO
-from insight_workbench.dashboard.session import Identity, Workbench, workbench_of
+from insight_workbench.dashboard.roles import ANALYST
+from insight_workbench.dashboard.session import Identity
 from insight_workbench.deadlines import schedule
 from insight_workbench.deidentification import assessment
-from insight_workbench.loading.snapshot import Snapshot
-from insight_workbench.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def dpo(sample: Snapshot) -> Workbench:
-    st.cache_data.clear()  # nothing cached by an earlier test in this process
-    st.cache_resource.clear()
-    identity = Identity(DPO, "local user (no sign-in)", signed_in=False)
-    exported_at = sample.manifest.exported_at
-    return workbench_of(sample, identity, ROOT, exported_at, load_policy(), "default", None, None)
 
 
 def counted(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
