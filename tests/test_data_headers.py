@@ -17,10 +17,12 @@ import pytest
 from cli_runner import run_cli
 
 from insight_workbench.loading.data_headers import data_like_cell
+from insight_workbench.loading.manifest import write_manifest
 from insight_workbench.loading.workspace import open_snapshot
 from insight_workbench.policy import load_policy
 from insight_workbench.rules.runner import run_check
 from insight_workbench.testing import build_snapshot
+from insight_workbench.timeutil import parse_timestamp
 
 USERS = {
     "organisations": [
@@ -264,3 +266,72 @@ def test_a_parquet_dataset_whose_column_names_are_data(tmp_path: Path) -> None:
 )
 def test_cells_that_look_like_values(cell: str, why: str | None) -> None:
     assert data_like_cell(cell) == why
+
+
+def listed(folder: Path, dataset: str, **entry: Any) -> None:
+    """List `deidentified/<dataset>` in the manifest (every file as found), then change
+    its entry by `entry`."""
+    write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["tables"][f"deidentified/{dataset}"].update(entry)
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_an_unread_dataset_s_listed_row_count_is_checked(tmp_path: Path, fmt: str) -> None:
+    """Left unread, a listed dataset is still held to its manifest entry: a count that
+    differs refuses the snapshot (the export was cut short or altered), naming the
+    dataset and both counts, never a cell. A CSV file's first line may be counted as
+    its header or, the header being missing, as a row."""
+    folder = build_snapshot(tmp_path / "s", USERS)
+    (folder / "deidentified").mkdir()
+    if fmt == "csv":
+        (folder / "deidentified" / "people.csv").write_text(HEADERLESS, encoding="utf-8")
+    else:
+        columns = {"Alice Secretname": ["Bob Hiddenname"], "alice@example.org": ["bob@"]}
+        pq.write_table(pa.table(columns), folder / "deidentified" / "people.parquet")
+    listed(folder, "people")
+    assert run_cli("validate", folder).returncode == 0
+    if fmt == "csv":  # the first line counted as a row, the header being missing
+        listed(folder, "people", rows=2)
+        assert run_cli("validate", folder).returncode == 0
+    listed(folder, "people", rows=5)
+    result = run_cli("validate", folder)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr.strip() == (
+        f"error: deidentified/people: deidentified/people.{fmt} has 1 rows, the manifest expects 5"
+    )
+    no_value_in(result.stdout + result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("sidecar", "error"),
+    [
+        ({"kind": "bogus"}, "'kind' must be 'aggregate' or 'microdata'"),
+        ({"kind": "aggregate", "count_columns": "n"}, "'count_columns' must be a list"),
+        (
+            {"kind": "microdata", "quasi_identifiers": ["postcode"]},
+            "'quasi_identifiers' names column 'postcode', which deidentified/people.csv lacks",
+        ),
+    ],
+)
+def test_an_unread_dataset_s_sidecar_is_checked(
+    tmp_path: Path, sidecar: dict[str, Any], error: str
+) -> None:
+    """A sidecar that cannot describe the dataset refuses the snapshot whether or not
+    its rows are read, as it does for a dataset that loads."""
+    folder = with_dataset(tmp_path / "s", "people", HEADERLESS)
+    (folder / "deidentified" / "people.meta.json").write_text(json.dumps(sidecar), "utf-8")
+    result = run_cli("validate", folder)
+    assert result.returncode == 2, result.stdout
+    assert error in result.stderr
+    no_value_in(result.stdout + result.stderr)
+
+
+def test_an_unread_dataset_s_sidecar_may_name_its_header_cells(tmp_path: Path) -> None:
+    folder = with_dataset(tmp_path / "s", "people", HEADERLESS)
+    sidecar = {"kind": "microdata", "quasi_identifiers": ["SW1A 1AA", "1990"]}
+    (folder / "deidentified" / "people.meta.json").write_text(json.dumps(sidecar), "utf-8")
+    result = run_cli("validate", folder)
+    assert result.returncode == 0, result.stderr
+    assert "1 dataset not loaded" in result.stdout

@@ -44,6 +44,7 @@ from insight_workbench.loading.readers import (
     ROW,
     CannotRepair,
     RawTable,
+    count_records,
     drop_raw,
     header_cells,
     parquet_column_names,
@@ -168,8 +169,9 @@ def load_tables(
                     )
                 )
             else:
+                _check_unread(con, file, key, looks[2])
                 name, relative = key.removeprefix("deidentified/"), file.source.relative
-                unread.append(UnreadDataset(name, relative, *looks))
+                unread.append(UnreadDataset(name, relative, *looks[:2]))
         steps.finished(key)
     define_email_key(con)  # for iw_email_keys, outside the transaction: it probes by failing
     with transaction(con):
@@ -385,10 +387,12 @@ def _rows_differ(table: str, file: str, rows: int, expected: int) -> InputError:
     return InputError(f"{table}: {file} has {rows} rows, the manifest expects {expected}")
 
 
-def _data_like_header(con: duckdb.DuckDBPyConnection, file: VerifiedFile) -> tuple[int, str] | None:
+def _data_like_header(
+    con: duckdb.DuckDBPyConnection, file: VerifiedFile
+) -> tuple[int, str, list[str]] | None:
     """Where and why the dataset's header row (a CSV file's first row, a Parquet file's
-    column names) looks like a row of data; None when it names columns. Read before
-    anything else of the file: no check of the names may quote one back."""
+    column names) looks like a row of data, and its cells; None when it names columns.
+    Read before anything else of the file: no check of the names may quote one back."""
     label = file.source.relative
     if file.copy.suffix == ".parquet":
         try:
@@ -397,7 +401,26 @@ def _data_like_header(con: duckdb.DuckDBPyConnection, file: VerifiedFile) -> tup
             return None
     else:
         cells = header_cells(file.copy, label)
-    return data_like_header(con, cells)
+    looks = data_like_header(con, cells)
+    return None if looks is None else (*looks, cells)
+
+
+def _check_unread(
+    con: duckdb.DuckDBPyConnection, file: VerifiedFile, key: str, cells: list[str]
+) -> None:
+    """What can be checked of a dataset left unread without quoting its header: the
+    manifest's row count and the sidecar's form. A Parquet file's count is in its footer,
+    exact. A CSV file's first line is data, its header missing, so the manifest may have
+    counted it as the header or as a row: either count stands, any other is a file cut
+    short or altered. A sidecar may name columns only among the header's `cells`; a name
+    it lacks is the sidecar's own text, never a cell, so the message may quote it."""
+    label = file.source.relative
+    _check_parquet_rows(con, file, key, label)
+    if file.entry is not None and file.copy.suffix.lower() != ".parquet":
+        rows = count_records(file.copy, label)
+        if file.entry.rows not in (rows, rows + 1):
+            raise _rows_differ(key, label, rows, file.entry.rows)
+    _read_meta(file.sidecar_copy, file.source.sidecar or "", label, cells)
 
 
 def _load_dataset(
