@@ -564,7 +564,7 @@ QUARANTINES = [
         ),
     ),
     Quarantine(
-        "empty emails repeat nothing",
+        "missing emails are quarantined; blank ones are one address once trimmed",
         "users",
         csv_bytes(
             USERS,
@@ -572,10 +572,16 @@ QUARANTINES = [
             user("U2", '""'),
             user("U3", "   "),
             user("U4", " "),
+            user("U5", "\t"),
         ),
-        4,
-        [(1, "email", MISSING), (2, "email", MISSING)],
-        expect("SELECT user_id FROM users", ["U3", "U4"]),
+        5,
+        [
+            (1, "email", MISSING),
+            (2, "email", MISSING),
+            (4, "email", DUPLICATE_EMAIL),
+            (5, "email", DUPLICATE_EMAIL),
+        ],
+        expect("SELECT user_id FROM users", ["U3"]),
     ),
     Quarantine(
         "the email of a quarantined row is free; a repeated key is one reject",

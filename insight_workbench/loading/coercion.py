@@ -443,7 +443,8 @@ def _reject_repeats_in_file_order(
     whose key and addresses no earlier kept row has loads. A row quarantined for its
     address takes no key, and one quarantined for its key no address, so a good row
     after it still loads. Addresses compare trimmed and lower-cased
-    (`unique_email_sql`), an empty one repeating nothing.
+    (`unique_email_sql`); one of white space only is the empty address, and repeats
+    another such (a missing one is NULL, quarantined as required before this).
 
     Only keys that share an address with another key can interleave: their rows are
     walked in file order, in Python (they are few). Every other key's addresses are its
@@ -459,7 +460,7 @@ def _reject_repeats_in_file_order(
         f"{selected} FROM {name} WHERE {problems} IS NULL AND {key} IS NOT NULL"
     )
     shared = " OR ".join(
-        f"a{i} IN (SELECT a{i} FROM _iw_claims WHERE a{i} <> '' GROUP BY a{i} "
+        f"a{i} IN (SELECT a{i} FROM _iw_claims WHERE a{i} IS NOT NULL GROUP BY a{i} "
         "HAVING count(DISTINCT k) > 1)"
         for i in range(len(emails))
     )
@@ -483,13 +484,13 @@ def _reject_repeats_in_file_order(
         if key_value in kept_keys:
             rejects.append((table.name, number, table.primary_key, key_value, REPEATED_KEY))
             continue
-        taken = [i for i, a in enumerate(addresses) if a and a in kept_addresses[i]]
+        taken = [i for i, a in enumerate(addresses) if a is not None and a in kept_addresses[i]]
         if taken:
             column = emails[taken[0]]
             rejects.append((table.name, number, column, values[taken[0]], DUPLICATE_EMAIL))
             continue
         kept_keys.add(key_value)
         for held, address in zip(kept_addresses, addresses, strict=True):
-            if address:
+            if address is not None:
                 held.add(address)
     insert_rows(con, "rejects", rejects)
