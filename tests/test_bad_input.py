@@ -584,6 +584,14 @@ QUARANTINES = [
         expect("SELECT user_id FROM users", ["U3"]),
     ),
     Quarantine(
+        "blank emails alone: the second repeats the first",  # no other problem in the table
+        "users",
+        csv_bytes(USERS, user("U1", "   "), user("U2", " ")),
+        2,
+        [(2, "email", DUPLICATE_EMAIL)],
+        expect("SELECT user_id FROM users", ["U1"]),
+    ),
+    Quarantine(
         "the email of a quarantined row is free; a repeated key is one reject",
         "users",
         csv_bytes(
