@@ -182,3 +182,25 @@ def test_prepared_once_per_cursor(tmp_path: Path):
     other = snapshot.cursor()  # temporary tables belong to one cursor
     assert deid.prepare(RuleContext(snapshot, other, load_policy(), ctx.as_of)) == first
     assert deid.class_size_counts(RuleContext(snapshot, other, load_policy(), ctx.as_of)) != []
+
+
+@pytest.mark.parametrize(
+    ("counts", "kind"),
+    [
+        (["12", "12.0", "12.", "3"], "aggregate"),
+        (["1e3", ".0", "1.5e1", "+3", "99999999999999999999999"], "aggregate"),
+        (["12", "1.5"], "microdata"),  # not whole: a score, not a count
+        (["12", "1e-3"], "microdata"),
+        (["12", "1e400"], "microdata"),  # too large to be read as a number of people
+    ],
+)
+def test_a_count_is_a_whole_number_in_any_numeric_form(
+    tmp_path: Path, counts: list[str], kind: str
+) -> None:
+    """Without a sidecar, a column named like a count whose every value is a whole number
+    makes an aggregate, however a float column or exponent form writes it."""
+    rows = [{"area": f"A{i}", "n_users": n} for i, n in enumerate(counts)]
+    folder = build_snapshot(tmp_path / "s", {"users": USERS}, deidentified={"d": (rows, None)})
+    snapshot = load_snapshot(folder)
+    [assessed] = deid.assess_datasets(snapshot, load_policy())
+    assert (assessed.layout.kind, assessed.layout.source) == (kind, "inferred")
