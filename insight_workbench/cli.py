@@ -6,8 +6,10 @@ below. Exit codes (docs/cli.md): 0 success, 1 findings reported, 2 unusable inpu
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 import typer
@@ -36,6 +38,7 @@ from insight_workbench.errors import (
     defect_summary,
     resource_problem,
 )
+from insight_workbench.settings_file import apply_settings_files
 from insight_workbench.terminal import printable
 
 TYPER_INTERRUPTED = 130  # what typer returns for a Ctrl-C (KeyboardInterrupt) in a command
@@ -86,6 +89,7 @@ def main() -> None:
     try:
         command = typer.main.get_command(app)  # built once: `app(...)` would build it again
         refuse_repeated(command, sys.argv[1:])
+        _read_settings_files(sys.argv[1:])
         code = command(standalone_mode=False, prog_name="insight-workbench")
     except InputError as error:  # may quote a file name from the snapshot: printable
         _abort_if_ctrl_c()  # a Ctrl-C in a function the loader ran reads as a bad file
@@ -135,6 +139,22 @@ def _unexpected(error: Exception) -> str:
         f"unexpected {defect_summary(error)}; please report it (its message is not "
         f"shown, as it may quote the data; {DEBUG_VARIABLE}=1 shows it)"
     )
+
+
+def _read_settings_files(arguments: list[str]) -> None:
+    """The settings the environment lacks, from the app's settings file (home folder, then
+    working folder), for a command that runs: help is shown whatever that file holds."""
+    if not arguments or "--help" in arguments:
+        return
+    try:
+        home = Path.home()
+    except RuntimeError:  # no home folder known: only the working folder's file
+        home = None
+    try:
+        cwd = Path.cwd()
+    except OSError:  # the working folder was removed: only the home folder's file
+        cwd = None
+    apply_settings_files(os.environ, home, cwd)
 
 
 def _abort_if_ctrl_c() -> None:

@@ -34,8 +34,9 @@ def run_cli(
     out, err = io.StringIO(), io.StringIO()
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.object(sys, "argv", argv))
-        if env is not None:
-            stack.enter_context(mock.patch.dict(os.environ, env, clear=True))
+        # Restored afterwards either way: a command may set what the app's settings file
+        # gives (`settings_file.py`), which must not reach the next test.
+        stack.enter_context(mock.patch.dict(os.environ, env or {}, clear=env is not None))
         if cwd is not None:
             stack.enter_context(contextlib.chdir(cwd))
         stack.enter_context(contextlib.redirect_stdout(out))
