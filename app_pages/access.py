@@ -25,12 +25,7 @@ with st.spinner("Checking logins and user-list views…"):
 decided = records.decided("ACC")  # exceptions and owners: read on every run
 bursts, late, views = access.with_decisions(bursts, late, views, decided)
 sources = {"login": (late, "login_id"), **access.burst_sources(bursts), "view": (views, "view_id")}
-account, shown = records.selected("user"), []
-if account is not None and records.focus(sources["user"][0], user="subject").empty:
-    # An account no burst names (a user linked from an organisation's record): its own
-    # facts, so the link leads to the account rather than to "check the link".
-    facts = session.cached(access.account, wb, account)
-    sources["user"], shown = (facts, "user_id"), audit.keys("user", facts["user_id"])
+shown = access.own_facts(wb, sources)  # a record no section names: its own row
 late = records.focus(late, login="login_id", user="user_id")
 bursts = access.burst_focus(bursts)
 no_burst_of_the_record = bursts.empty  # before the chart's pick narrows them further

@@ -14,11 +14,12 @@ with st.spinner("Checking messages and the processors register…"):
     messages = session.cached(comms.after_opt_out, wb)
     register = session.cached(comms.processors, wb, records.decided("TPP"))
 messages = comms.with_decisions(messages, records.decided("COM"))  # read on every run
-records.panel(wb, {"message": (messages, "message_id"), "processor": (register, "processor_id")})
+facts, own_keys = comms.own_facts(wb, messages)  # a message no rule names: its own row
+records.panel(wb, {"message": (facts, "message_id"), "processor": (register, "processor_id")})
 messages = records.focus(messages, message="message_id")
 per_opt_out = comms.latency(messages)
 register = records.focus(register, processor="processor_id")
-audit.viewed(wb, "communications", comms.shown_keys(messages, register))
+audit.viewed(wb, "communications", sorted({*comms.shown_keys(messages, register), *own_keys}))
 cols = st.columns(4)
 cols[0].metric("Messages sent after an opt-out", len(messages))
 cols[1].metric("Opt-outs not honoured", len(per_opt_out))

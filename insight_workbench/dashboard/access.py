@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from insight_workbench import access_monitoring as access
-from insight_workbench.dashboard import records, session
+from insight_workbench.dashboard import audit, records, session
 from insight_workbench.dashboard.session import Workbench
 
 LONDON = "Europe/London"
@@ -39,6 +39,35 @@ def outside_views(wb: Workbench) -> pd.DataFrame:
 
 def account(wb: Workbench, user_id: str) -> pd.DataFrame:
     return access.account_facts(wb.snapshot, wb.policy, user_id)
+
+
+def record(wb: Workbench, kind: str, ident: str) -> pd.DataFrame:
+    return access.record_facts(wb.snapshot, wb.policy, kind, ident)
+
+
+# The column naming each kind of record in its own facts (`account`, `record`).
+RECORD_COLUMNS = {"user": "user_id", "login": "login_id", "view": "view_id", "ip": "ip"}
+
+
+def own_facts(wb: Workbench, sources: dict[str, records.Source]) -> list[str]:
+    """For the address's account, login, view or IP address that no section of the page
+    names (a record without a finding, a user linked from an organisation's record): its
+    own facts in `sources`, so that its link leads to the record rather than to "check
+    the link". The keys shown, for the audit trail (an address is never logged)."""
+    for kind, column in RECORD_COLUMNS.items():
+        ident = records.selected(kind)
+        if ident is None:
+            continue
+        listed, named_by = sources[kind]
+        if not records.focus(listed, **{kind: named_by}).empty:
+            return []
+        if kind == "user":
+            facts = session.cached(account, wb, ident)
+        else:
+            facts = session.cached(record, wb, kind, ident)
+        sources[kind] = (facts, column)
+        return [] if kind == "ip" else audit.keys(kind, facts[column])
+    return []
 
 
 def shown_keys(bursts: pd.DataFrame, late: pd.DataFrame, views: pd.DataFrame) -> list[str]:

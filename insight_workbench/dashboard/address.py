@@ -9,6 +9,7 @@ are in the app's words and never repeat a key's value (it may be an IP address).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,9 +84,20 @@ def parse_key(text: str) -> RecordKey:
     return RecordKey(prefix, ident)
 
 
+# A query string decodes `+` as a space, so an offset typed as `+01:00` straight into the
+# address arrives as ` 01:00`: a space between a time and an offset's digits is that `+`.
+_PLUS_READ_AS_SPACE = re.compile(
+    r"(\d{4}-\d{2}-\d{2}[Tt ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?) (\d{2}(?::?\d{2})?)"
+)
+
+
 def parse_as_of(text: str) -> datetime:
     """`as_of` from the address, read as on the command line (`read_as_of`), so a link
-    never drifts. A bad one is an `InputError` in the app's words."""
+    never drifts; an offset's `+` that the query string turned into a space is read as
+    `+`. A bad one is an `InputError` in the app's words."""
+    plus = _PLUS_READ_AS_SPACE.fullmatch(text.strip())
+    if plus:
+        text = f"{plus[1]}+{plus[2]}"
     try:
         return read_as_of(text)
     except TimestampRangeError:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from insight_workbench.dashboard import records
+from insight_workbench.dashboard import audit, records, session
 from insight_workbench.dashboard.session import Workbench
 from insight_workbench.deadlines.due_dates import params, prepare
 from insight_workbench.deadlines.schedule import build_schedule
@@ -25,6 +25,28 @@ def after_opt_out(wb: Workbench) -> pd.DataFrame:
     for column in ("sent_at", "opted_out_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
+
+
+def message(wb: Workbench, message_id: str) -> pd.DataFrame:
+    """One message's row for its record where no rule names it (sent to someone who had
+    not opted out, or of a category nobody opts out of): message_id, user_id, category,
+    sent_at; no row for an id the snapshot does not hold."""
+    cursor = wb.snapshot.cursor()
+    try:
+        return frame(cursor, "communications_message.sql", message_id=message_id)
+    finally:
+        cursor.close()
+
+
+def own_facts(wb: Workbench, messages: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The facts of the address's message: its row among `messages` (COM-001's), else,
+    for a message no rule names, its own row, so that its link leads to the record rather
+    than to "check the link"; and the keys of that own row, for the audit trail."""
+    ident = records.selected("message")
+    if ident is None or not records.focus(messages, message="message_id").empty:
+        return messages, []
+    facts = session.cached(message, wb, ident)
+    return facts, audit.keys("message", facts["message_id"])
 
 
 def with_decisions(messages: pd.DataFrame, decided: records.Decided) -> pd.DataFrame:

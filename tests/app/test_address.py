@@ -351,6 +351,16 @@ def test_as_of_from_the_address_is_kept_and_in_the_link(open_app) -> None:
     assert "as of 2027-06-01 00:00 UTC" in app.sidebar.caption[-1].value
 
 
+@pytest.mark.parametrize("typed", ["2027-06-01T12:00:00+01:00", "2027-06-01T12:00:00 01:00"])
+def test_an_offset_s_plus_typed_into_the_address_is_read_as_plus(open_app, typed) -> None:
+    """A query string decodes `+` as a space: `as_of=...12:00:00+01:00` typed by hand
+    arrives as `...12:00:00 01:00`, and means the same instant (11:00 UTC)."""
+    app = open_app("dpo", query={"as_of": typed})
+    assert not app.exception
+    assert not app.error
+    assert "as of 2027-06-01 11:00 UTC" in app.sidebar.caption[-1].value
+
+
 def test_a_filter_is_written_to_the_address_and_read_back(open_app) -> None:
     app = open_app("dpo", "app_pages/retention.py")
     app.multiselect(key="retention_states").set_value(["overdue"]).run()
@@ -614,3 +624,38 @@ def test_an_id_with_spaces_at_its_ends_opens_its_record(open_app, tmp_path) -> N
         app = open_app("dpo", PAGE_OF_KEY, env=env, query={"key": key})
         warning = next(w.value for w in app.warning if "No finding names this key" in w.value)
         assert ("begins or ends with white space" in warning) is spaced
+
+
+RECORDS_WITHOUT_FINDINGS = [
+    # kind, page, table, id column, the facts' column holding the id
+    ("message", "app_pages/communications.py", "communications", "message_id"),
+    ("login", "app_pages/access.py", "logins", "login_id"),
+    ("view", "app_pages/access.py", "admin_views", "view_id"),
+    ("ip", "app_pages/access.py", "logins", "ip"),
+]
+
+
+@pytest.mark.parametrize(("kind", "page", "table", "column"), RECORDS_WITHOUT_FINDINGS)
+def test_a_record_no_rule_names_opens_with_its_own_facts(
+    open_app, findings, sample: Snapshot, kind: str, page: str, table: str, column: str
+) -> None:
+    """A message, login, view or IP address of the snapshot that no finding names opens
+    with its own row, not with "check the link": it is there, and found clean. An id the
+    snapshot lacks still names nothing."""
+    flagged = {f.key.removeprefix(f"{kind}:") for f in findings if f.key.startswith(f"{kind}:")}
+    cursor = sample.cursor()
+    try:
+        ids = [
+            row[0] for row in cursor.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()
+        ]
+    finally:
+        cursor.close()
+    ident = sorted(set(ids) - flagged)[0]
+    app = open_app("dpo", page, query={"key": f"{kind}:{ident}"})
+    assert not app.exception
+    assert not [w for w in app.warning if "No finding names this key" in w.value]
+    facts = next(d.value for d in app.dataframe if column in d.value.columns)
+    assert list(facts[column]) == [ident]
+    assert "No finding for this record." in [s.value for s in app.success]
+    missing = open_app("dpo", page, query={"key": f"{kind}:NO-SUCH-{kind.upper()}"})
+    assert any("No finding names this key" in w.value for w in missing.warning)
