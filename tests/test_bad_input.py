@@ -38,6 +38,7 @@ pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 LOGINS = "login_id,ts,user_id,success,ip,user_agent,referrer"
 GOOD = "L1,2026-01-05T09:00:00Z,U1,true,10.0.0.1,,"
 BAD_TS = "not an ISO 8601 timestamp"
+OTHER_ISO_FORM = "an ISO 8601 form not taken here (write it as 2026-03-01T09:15:00Z)"
 INVALID_TS = "not a valid date and time"
 MISSING = "missing value (required)"
 NOT_ENUM = "not one of the allowed values"
@@ -292,6 +293,21 @@ QUARANTINES = [
         csv_bytes(LOGINS, login("L1", "2026-03-01")),
         1,
         [(1, "ts", BAD_TS)],
+    ),
+    Quarantine(
+        "ISO 8601 forms the format does not take are said to be so",
+        "logins",
+        csv_bytes(
+            LOGINS,
+            login("L1", "20260301T091500Z"),  # the basic form
+            login("L2", '"2026-03-01T09:15:00,5Z"'),  # a comma before the fraction
+            login("L3", "2026-W09-7T09:15:00Z"),  # a week date
+            login("L4", "2026-060T09:15:00Z"),  # an ordinal date
+            login("L5", "2026-03-01T09Z"),  # hours alone
+            login("L6", "2026-03-01T09:15:00Z"),
+        ),
+        6,
+        [(n, "ts", OTHER_ISO_FORM) for n in range(1, 6)],
     ),
     Quarantine(
         "zone name instead of offset",

@@ -46,6 +46,22 @@ TIMESTAMP_PATTERN = (
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]([01]\d|2[0-3])(:?[0-5]\d)?)?"
 )
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
+# ISO 8601 forms the format does not take, upper-cased: the basic form, a fraction of an
+# hour or minute, a comma before the seconds' fraction, hours alone, a week or ordinal
+# date with a time. Their reason says so rather than "not an ISO 8601 timestamp".
+_OFFSET = r"(Z|[+-]\d{2}(:?\d{2})?)?"
+OTHER_ISO_PATTERN = "|".join(
+    f"({form})"
+    for form in (
+        r"\d{8}T\d{2}(\d{2}(\d{2})?)?([.,]\d+)?" + _OFFSET,
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}(:\d{2})?[.,]\d+" + _OFFSET,
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2},\d+" + _OFFSET,
+        r"\d{4}-\d{2}-\d{2}T\d{2}" + _OFFSET,
+        r"\d{4}-?W\d{2}-?[1-7]T.+",
+        r"\d{4}-?\d{3}T.+",
+    )
+)
+OTHER_ISO_FORM = "an ISO 8601 form not taken here (write it as 2026-03-01T09:15:00Z)"
 FIRST_YEAR, LAST_YEAR = "0002", "9998"
 INSTANT_RANGE = ("TIMESTAMPTZ '0002-01-01 00:00:00+00'", "TIMESTAMPTZ '9999-01-01 00:00:00+00'")
 # A typed instant or date inside these bounds certainly passes the checks of its text
@@ -134,9 +150,15 @@ def value_check(column: Column, v: str) -> tuple[str, str] | None:
                 f"('0001', '0002', '9998', '9999') THEN {cast} < {low} OR {cast} >= {high} "
                 "ELSE false END)"
             )
+        if column.type == "timestamp":  # a valid ISO 8601 form this format does not take
+            other = f"regexp_full_match({text}, {quote_literal(OTHER_ISO_PATTERN)})"
+            said = quote_literal(OTHER_ISO_FORM)
+            wrong_said = f"CASE WHEN {other} THEN {said} ELSE {quote_literal(wrong)} END"
+        else:
+            wrong_said = quote_literal(wrong)
         return (
             f"NOT {shaped} OR {outside} OR {cast} IS NULL",
-            f"CASE WHEN NOT {shaped} THEN {quote_literal(wrong)} "
+            f"CASE WHEN NOT {shaped} THEN {wrong_said} "
             f"WHEN {year} <> '0000' AND {outside} THEN {quote_literal(OUT_OF_RANGE)} "
             f"ELSE {quote_literal(invalid)} END",
         )

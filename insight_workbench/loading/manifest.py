@@ -17,7 +17,7 @@ from insight_workbench.atomic import reported_write_errors, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
 from insight_workbench.loading.bounded import open_regular, read_json
-from insight_workbench.loading.coercion import TIMESTAMP_PATTERN
+from insight_workbench.loading.coercion import OTHER_ISO_FORM, OTHER_ISO_PATTERN, TIMESTAMP_PATTERN
 from insight_workbench.loading.readers import count_records, shown
 from insight_workbench.loading.safe_files import read_blocks
 from insight_workbench.loading.schema import TABLES
@@ -100,6 +100,8 @@ def _exported_at(text: str, timezone: str) -> datetime:
     `z` as good as `T` and `Z`, 24:00 the next midnight); forms Python would also take
     (a date alone, the basic form `20261128T020000Z`, a week date) are refused."""
     value = text.strip().upper()
+    if re.fullmatch(OTHER_ISO_PATTERN, value):
+        raise ValueError(OTHER_ISO_FORM)
     if not re.fullmatch(TIMESTAMP_PATTERN, value):
         raise ValueError("not an ISO 8601 timestamp")
     return parse_timestamp(end_of_day_as_next_midnight(value), timezone)
@@ -108,7 +110,9 @@ def _exported_at(text: str, timezone: str) -> datetime:
 def _timestamp_problem(error: ValueError) -> str:
     if isinstance(error, TimestampRangeError):
         return f"is outside the supported range ({error})"
-    return "is not an ISO 8601 timestamp"
+    return (
+        f"is {OTHER_ISO_FORM}" if str(error) == OTHER_ISO_FORM else "is not an ISO 8601 timestamp"
+    )
 
 
 def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
