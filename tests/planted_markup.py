@@ -29,6 +29,8 @@ def payload(port: int) -> str:
         f"![x](http://127.0.0.1:{port}{PLANTED_PATH})[y](javascript:alert(1))"
         '"><svg onload=alert(1)>'
         f'<a href="http://127.0.0.1:{port}/planted-link">l</a> http://127.0.0.1:{port}/planted-bare'
+        # Streamlit's own Markdown: a badge, a colour, an icon, an emoji, the logo, an arrow.
+        " A:green-badge :red-background[x] :material/check_circle: :smile: :streamlit: -> "
     )
 
 

@@ -209,7 +209,16 @@ def test_no_page_runs_or_fetches_planted_markup(
             bad = [h for h in links if "planted" in h[0] or h[0].startswith("javascript")]
             assert bad == [], (spec.title, bad)
             # The sidebar names the planted snapshot_id, as text.
-            assert "onerror=alert(1)" in tab.locator('[data-testid="stSidebar"]').inner_text()
+            sidebar = tab.locator('[data-testid="stSidebar"]').inner_text().replace("\u2060", "")
+            assert "onerror=alert(1)" in sidebar
+            assert "A:green-badge :red-background[x] :material/check_circle: :smile:" in sidebar
+            # No value became a badge, a colour, an icon, an emoji or the logo.
+            made = tab.evaluate(
+                "() => document.querySelectorAll('.stMarkdownBadge, .stMarkdownColoredText, "
+                '.stMarkdownColoredBackground, [data-testid="stMarkdownContainer"] '
+                'span[role="img"], [data-testid="stMarkdownContainer"] img\').length'
+            )
+            assert made == 0, spec.title
             if spec.path == "app_pages/reports.py":
                 _show_a_report(tab)
         context.close()

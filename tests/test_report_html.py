@@ -12,7 +12,7 @@ import pytest
 from nbconvert.filters.markdown import markdown2html
 
 from insight_workbench.loading.snapshot import Snapshot
-from insight_workbench.markdown_text import escape_markdown
+from insight_workbench.markdown_text import escape_markdown, markdown_code
 from insight_workbench.policy import load_policy
 from insight_workbench.reports.report_html import (
     Chart,
@@ -38,6 +38,7 @@ PLANTED = [
     "$x$ *em* `code` &amp; <10 _a_ snake_case",
     "- item",
     "12. item",
+    "A:green-badge :red-background[x] :material/check_circle: :smile: :help -> B -- C >= 5",
     "=== heading?",
 ]
 
@@ -226,3 +227,45 @@ def test_an_analyst_report_counts_to_the_start_of_the_day_asked_for(sample_path:
     inputs = open_analyst_inputs(sample_path, "2026-11-27T23:29:59Z")
     assert inputs.as_of == datetime(2026, 11, 27, tzinfo=UTC)
     assert open_analyst_inputs(sample_path, "2026-11-27T23:30:00Z").as_of == inputs.as_of
+
+
+@pytest.mark.parametrize(
+    ("value", "broken"),
+    [
+        (":green-badge", ":\u2060green-badge"),
+        ("x:red-background[y]", "x:\u2060red-background\\[y\\]"),
+        (":material/check_circle:", ":\u2060material/check_circle:"),
+        (":white_check_mark:", ":\u2060white_check_mark:"),
+        (":streamlit:", ":\u2060streamlit:"),
+        ("a -> b", "a -\u2060\\> b"),
+        ("org:O9", "org:O9"),  # Streamlit shows these as written: left alone
+        ("at 09:15:00", "at 09:15:00"),
+    ],
+)
+def test_streamlit_s_own_markdown_is_kept_as_text(value: str, broken: str) -> None:
+    """Streamlit reads directives, icons, emoji and arrows after unescaping: an invisible
+    joiner keeps each as the text it is (a value cannot add a badge or a tick)."""
+    assert escape_markdown(value) == broken
+
+
+@pytest.mark.parametrize(
+    ("value", "span"),
+    [
+        ("row:users:12", "`row:users:12`"),
+        (
+            "dataset:x:**b** [a](http://e.x) :green-badge",
+            "`dataset:x:**b** [a](http://e.x) :green-badge`",
+        ),
+        ("a`b", "``a`b``"),
+        ("`a", "`` `a ``"),
+        ("line\nbreak \u202e", "`line break \\u202e`"),
+    ],
+)
+def test_a_code_span_shows_the_value_as_it_is(value: str, span: str) -> None:
+    """A key in a heading is copied into the command line: a code span shows it exactly,
+    with nothing in it read as Markdown."""
+    assert markdown_code(value) == span
+    inner = markdown2html(markdown_code(value)).strip()
+    assert inner.startswith("<p><code>")
+    assert "<a" not in inner
+    assert "<strong>" not in inner

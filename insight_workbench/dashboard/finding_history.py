@@ -32,7 +32,7 @@ from insight_workbench.ledger.decisions import (
 )
 from insight_workbench.ledger.instants import shown
 from insight_workbench.ledger.lifecycle import FindingLife, Lifecycle, finding_lifecycle
-from insight_workbench.markdown_text import escape_markdown
+from insight_workbench.markdown_text import escape_markdown, markdown_code
 
 # A second submit of the same action this soon is a double-click, not a decision.
 DOUBLE_SUBMIT_SECONDS = 3.0
@@ -79,7 +79,7 @@ def render_finding_history(
 
 
 def _show_history(lifecycle: Lifecycle, life: FindingLife, widget: str) -> None:
-    st.markdown(f"**{escape_markdown(life.rule)} {escape_markdown(life.key)}**")
+    st.markdown(f"**{escape_markdown(life.rule)}** {markdown_code(life.key)}")
     st.markdown(f"State: **{STATE_LABELS[life.state]}**")
     owner = current_owner(life.decisions)
     st.markdown(f"Owner: **{escape_markdown(owner)}**" if owner else "Owner: not assigned")

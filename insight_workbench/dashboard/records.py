@@ -29,7 +29,7 @@ from insight_workbench.ledger.database import ledger_written, open_ledger
 from insight_workbench.ledger.decisions import standing_decisions
 from insight_workbench.ledger.lifecycle import finding_lifecycle
 from insight_workbench.ledger.tables import held_key
-from insight_workbench.markdown_text import escape_markdown
+from insight_workbench.markdown_text import escape_markdown, markdown_code
 from insight_workbench.terminal import printable
 
 RETENTION = "app_pages/retention.py"
@@ -263,7 +263,8 @@ def panel(
     has_facts = facts is not None and not facts.empty
     names_nothing = wb.is_dpo and not has_facts and own.empty and not listed_below
     with st.container(border=True):
-        st.subheader(f"Record {escape_markdown(key_as_shown(key.text, names_nothing))}")
+        # In a code span: the key as it is, to copy into the command line.
+        st.subheader(f"Record {markdown_code(key_as_shown(key.text, names_nothing))}")
         if not wb.is_dpo:
             st.info("Records and their findings are for the DPO role.")
             return key
@@ -393,7 +394,8 @@ def show_history_and_decisions(
         findings_of_record |= recorded_findings(key.text)
     who = wb.identity.who if wb.identity.signed_in else None
     for rule, finding_key in sorted(findings_of_record):
-        label = escape_markdown(printable(f"{rule} {finding_key}: history and decisions"))
+        shown_key = markdown_code(printable(finding_key))  # as it is, to copy
+        label = f"{escape_markdown(rule)} {shown_key}: history and decisions"
         expanded = len(findings_of_record) == 1
         with st.expander(label, expanded=expanded):  # a key from the snapshot: text
             render_finding_history(rule, finding_key, wb.role, who)

@@ -11,6 +11,13 @@ from streamlit.testing.v1 import AppTest
 from insight_workbench.loading.snapshot import Snapshot
 
 
+def as_read(markdown: str) -> str:
+    """What a reader sees of Markdown the app wrote: no code span's backticks, each
+    backslash escape read as its character, no invisible word joiner."""
+    unescaped = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown.replace("`", ""))
+    return unescaped.replace("\u2060", "")
+
+
 def rendered_text(app: AppTest) -> str:
     """Every rendered element as text: protos (markdown, metrics, plotly JSON, widget
     options, labels) and every dataframe's cells."""

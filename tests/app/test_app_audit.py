@@ -239,9 +239,9 @@ def test_ids_holding_line_breaks_are_logged_as_text_and_the_pages_still_show(
     logged = [key for entry in entries(ledger_setting) for key in entry["object_keys"]]
     assert "processor:P9\\n99" in logged
     app = open_app("dpo", "app_pages/deidentification.py", env=env, query={"key": "dataset:evil"})
-    [label] = [e.label for e in app.expander if e.label.startswith("DEID-001 dataset:evil:")]
-    assert "\\*\\*b\\*\\*" in label  # shown as text: no bold, no link
-    assert "[a](" not in label
+    [label] = [e.label for e in app.expander if e.label.startswith("DEID-001 `dataset:evil:")]
+    # The key in a code span, whole: shown as text (no bold, no link), copied as it is.
+    assert label == "DEID-001 `dataset:evil:**b** [a](http://e.x)`: history and decisions"
 
 
 def test_the_audit_log_reads_entry_first(open_app, ledger_setting: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apphelpers import as_read
 from deletion_snapshots import OUT_OF_ORDER, record
 from ledger_maker import LedgerMaker
 
@@ -60,6 +61,6 @@ def test_a_finding_no_longer_in_the_snapshot_keeps_its_history_on_the_panel(
     """The open snapshot has no finding for O1 (its data is gone), but the ledger's runs
     recorded one: its history, decisions (and any exception still in force) stay reachable."""
     app = opened_panel(open_app, ledger_setting, "org:O1")
-    labels = [e.label for e in app.expander]
+    labels = [as_read(e.label) for e in app.expander]
     assert "RET-001 org:O1: history and decisions" in labels
     assert any("Resolved" in m.value for m in app.markdown)
