@@ -237,3 +237,39 @@ def test_the_note_of_quarantined_rows_names_their_tables(
         if n and name in pack.PACK_TABLES
     )
     assert f"Note: the snapshot has quarantined rows ({counts}), which no pack holds" in stdout
+
+
+def test_no_readable_record_with_rows_unread_is_not_said_to_be_no_data(
+    monkeypatch, capsys, tmp_path
+) -> None:
+    """The person's users row could not be read (a bad timestamp): their address finds no
+    row, but "no data held" would be false, as their login is held. The answer says
+    which rows to read first."""
+    from insight_workbench.testing import build_snapshot
+
+    user = {
+        "user_id": "U5",
+        "org_id": "O1",
+        "name": "Ann Lee",
+        "email": "ann@example.org",
+        "role": "user",
+        "created_at": "yesterday",
+    }
+    login = {"login_id": "L1", "user_id": "U5", "ts": "2026-01-01T00:00:00Z",
+             "success": "true", "ip": "10.0.0.1"}  # fmt: skip
+    org = {"org_id": "O1", "name": "Org", "product": "local_insight", "status": "active",
+           "created_at": "2025-01-01T00:00:00Z"}  # fmt: skip
+    folder = build_snapshot(
+        tmp_path / "s", {"organisations": [org], "users": [user], "logins": [login]}
+    )
+    out = tmp_path / "pack.zip"
+    args = ("sar", str(folder), "--email", "ann@example.org", "--out", str(out))
+    code, stdout, _ = run(monkeypatch, capsys, *args)
+    assert code == 0
+    assert stdout.startswith("No record found in the rows read")
+    assert "No data held" not in stdout
+    with zipfile.ZipFile(out) as z:
+        readme = z.read("README.txt").decode()
+    assert "NO RECORD FOUND IN THE ROWS READ" in readme
+    assert "NO DATA HELD" not in readme
+    assert "users: 1" in readme.replace('"', "")

@@ -87,7 +87,14 @@ def summary(pack: SubjectPack, written: Path) -> str:
     who = ", ".join(f"user {printable(u)}" for u in pack.user_ids) or "the requested person"
     snapshot_id = printable(pack.snapshot_id)
     given = "email address" if pack.identifier_kind == "email" else "user id"
-    if not pack.found:
+    if not pack.found and pack.quarantined:  # unread rows may be this person's
+        lines = [
+            f"No record found in the rows read: snapshot {snapshot_id} (exported "
+            f"{iso_utc(pack.exported_at)}) has no readable record of the {given} given, "
+            "but rows that could not be read may be this person's: read them before "
+            "answering that no data is held."
+        ]
+    elif not pack.found:
         lines = [
             f"No data held: snapshot {snapshot_id} (exported "
             f"{iso_utc(pack.exported_at)}) has no record of the {given} given."

@@ -162,6 +162,13 @@ def readme(pack: SubjectPack) -> str:
             "datasets still name this person (see the note below): data is held. Every",
             "table was searched:",
         ]
+    elif pack.quarantined:  # rows that could not be read may be this person's
+        lines += [
+            f"NO RECORD FOUND IN THE ROWS READ: no row of snapshot {snapshot_id} that could",
+            f"be read matches the {kind} given, as of {iso_utc(pack.exported_at)}, but",
+            "some rows could not be read (see the note below) and may be this person's:",
+            "read them before answering that no data is held. Every table was searched:",
+        ]
     else:
         lines += [
             f"NO DATA HELD: no record in snapshot {snapshot_id} matches the {kind}",
