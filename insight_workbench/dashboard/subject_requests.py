@@ -100,6 +100,7 @@ class PackDownload:
     keys: tuple[str, ...]  # `user:<id>` of the person, for the audit trail; no identifier
     datasets_naming: int = 0  # de-identified datasets that still name the person
     name_not_looked_for: bool = False  # their name is one word: not searched for
+    unread_rows: int = 0  # rows quarantined at load: in no pack, perhaps the person's
 
 
 def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
@@ -121,4 +122,5 @@ def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
         tuple(f"user:{user_id}" for user_id in built.user_ids),
         len(built.named_in_datasets),
         built.name_not_looked_for,
+        sum(built.quarantined.values()),
     )

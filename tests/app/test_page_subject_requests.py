@@ -86,12 +86,26 @@ def test_a_pack_says_when_de_identified_datasets_still_name_the_person(open_app,
     assert not any("still name" in w.value for w in app.warning)
 
 
-def test_pack_for_an_unknown_person_says_no_data_is_held(open_app) -> None:
-    app = open_app("dpo", PAGE)
+def test_pack_for_an_unknown_person_says_no_data_is_held(open_app, tmp_path) -> None:
+    from insight_workbench.testing import build_snapshot
+
+    clean = build_snapshot(tmp_path / "s", {})
+    app = open_app("dpo", PAGE, env={"INSIGHT_SNAPSHOT": str(clean)})
     app.text_input(key="pack_value").input("nobody@nowhere.invalid")
     app.form_submit_button[0].click().run()
     assert not app.exception
     assert any("No data held" in i.value for i in app.info)
+
+
+def test_pack_for_an_unknown_person_with_rows_unread_says_to_read_them(open_app) -> None:
+    """The sample has quarantined rows: they may be this person's, so "no data held"
+    would claim more than was read."""
+    app = open_app("dpo", PAGE)
+    app.text_input(key="pack_value").input("nobody@nowhere.invalid")
+    app.form_submit_button[0].click().run()
+    assert not app.exception
+    assert not any("No data held" in i.value for i in app.info)
+    assert any("could not be read and may be theirs" in w.value for w in app.warning)
 
 
 def test_the_deadline_explained_is_the_policy_s(open_app, tmp_path) -> None:
