@@ -6,6 +6,7 @@ finding keys, messages and evidence."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from pathlib import Path
@@ -269,11 +270,24 @@ def test_cells_that_look_like_values(cell: str, why: str | None) -> None:
 
 
 def listed(folder: Path, dataset: str, **entry: Any) -> None:
-    """List `deidentified/<dataset>` in the manifest (every file as found), then change
-    its entry by `entry`."""
+    """List `deidentified/<dataset>` in the manifest (its rows: a Parquet file's, a CSV
+    file's lines after the first), then change its entry by `entry`. The manifest writer
+    reads a CSV file's first line as names, so the dataset is listed by hand."""
+    [path] = [p for p in (folder / "deidentified").glob(f"{dataset}.*") if p.suffix != ".json"]
+    aside = path.rename(folder / f"aside{path.suffix}")
     write_manifest(folder, parse_timestamp("2026-11-28T02:00:00Z"))
+    aside.rename(path)
+    if path.suffix == ".parquet":
+        rows = pq.read_metadata(path).num_rows
+    else:
+        rows = len(path.read_text(encoding="utf-8").splitlines()) - 1
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    manifest["tables"][f"deidentified/{dataset}"].update(entry)
+    manifest["tables"][f"deidentified/{dataset}"] = {
+        "file": f"deidentified/{path.name}",
+        "rows": rows,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        **entry,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -335,3 +349,22 @@ def test_an_unread_dataset_s_sidecar_may_name_its_header_cells(tmp_path: Path) -
     result = run_cli("validate", folder)
     assert result.returncode == 0, result.stderr
     assert "1 dataset not loaded" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "first_line", ["Alice Secretname,alice@example.org,,1990", "alice@example.org,1990,1990"]
+)
+def test_an_unread_dataset_s_first_line_is_not_checked_as_names(
+    tmp_path: Path, first_line: str
+) -> None:
+    """Its first line is data: an empty or a repeated cell there is no bad header."""
+    folder = with_dataset(tmp_path / "s", "people", f"{first_line}\nBob,bob@example.org,x,1\n")
+    listed(folder, "people")
+    result = run_cli("validate", folder)
+    assert result.returncode == 0, result.stderr
+    assert "1 dataset not loaded" in result.stdout
+    listed(folder, "people", rows=7)
+    refused = run_cli("validate", folder)
+    assert refused.returncode == 2
+    assert "has 1 rows, the manifest expects 7" in refused.stderr
+    no_value_in(refused.stdout + refused.stderr)

@@ -44,10 +44,10 @@ from insight_workbench.loading.readers import (
     ROW,
     CannotRepair,
     RawTable,
-    count_records,
     drop_raw,
     header_cells,
     parquet_column_names,
+    python_records,
     quote_ident,
     read_file,
     shown,
@@ -417,7 +417,9 @@ def _check_unread(
     label = file.source.relative
     _check_parquet_rows(con, file, key, label)
     if file.entry is not None and file.copy.suffix.lower() != ".parquet":
-        rows = count_records(file.copy, label)
+        # The records after the first line, as the loader counts them; the first line's
+        # cells are not checked as names (empty or repeated cells are data there).
+        rows = sum(1 for _ in python_records(file.copy, len(cells)))
         if file.entry.rows not in (rows, rows + 1):
             raise _rows_differ(key, label, rows, file.entry.rows)
     _read_meta(file.sidecar_copy, file.source.sidecar or "", label, cells)
