@@ -11,6 +11,7 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import typer
 
@@ -89,7 +90,7 @@ def main() -> None:
     try:
         command = typer.main.get_command(app)  # built once: `app(...)` would build it again
         refuse_repeated(command, sys.argv[1:])
-        _read_settings_files(sys.argv[1:])
+        _read_settings_files(command, sys.argv[1:])
         code = command(standalone_mode=False, prog_name="insight-workbench")
     except InputError as error:  # may quote a file name from the snapshot: printable
         _abort_if_ctrl_c()  # a Ctrl-C in a function the loader ran reads as a bad file
@@ -141,20 +142,33 @@ def _unexpected(error: Exception) -> str:
     )
 
 
-def _read_settings_files(arguments: list[str]) -> None:
-    """The settings the environment lacks, from the app's settings file (home folder, then
-    working folder), for a command that runs: help is shown whatever that file holds."""
-    if not arguments or "--help" in arguments:
+def _read_settings_files(command: Any, arguments: list[str]) -> None:
+    """The settings the environment lacks, from the app's settings file, for a command
+    that runs: help, a group named alone and an unknown command are answered whatever
+    that file holds."""
+    if not _runs_a_command(command, arguments):
         return
     try:
-        home = Path.home()
-    except RuntimeError:  # no home folder known: only the working folder's file
+        home: Path | None = Path.home()
+    except RuntimeError:  # no home folder known: only the app's file
         home = None
-    try:
-        cwd = Path.cwd()
-    except OSError:  # the working folder was removed: only the home folder's file
-        cwd = None
-    apply_settings_files(os.environ, home, cwd)
+    apply_settings_files(os.environ, home)
+
+
+def _runs_a_command(command: Any, arguments: list[str]) -> bool:
+    """Whether `arguments` name a command to run, not help or a mistake. `command` is
+    Click's, as typer builds it (typer carries a Click of its own: its classes are
+    reached through the command)."""
+    if "--help" in arguments:
+        return False
+    while hasattr(command, "get_command"):  # a group of commands
+        if not arguments:
+            return False
+        found = command.get_command(command.context_class(command), arguments[0])
+        if found is None:
+            return False
+        command, arguments = found, arguments[1:]
+    return True
 
 
 def _abort_if_ctrl_c() -> None:

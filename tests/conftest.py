@@ -73,6 +73,10 @@ if os.environ.get("PYTHONPATH"):
 # process's own: a test that asks whether a workspace was built sees only its own work.
 _CACHE = tempfile.mkdtemp(prefix="cache-")
 os.environ["INSIGHT_CACHE_DIR"] = _CACHE
+# No settings from an app settings file a developer keeps beside the app or at home:
+# the tests must never write to a ledger it names (tests/test_settings_file.py reads
+# its own files).
+os.environ["INSIGHT_SETTINGS_FILE"] = ""
 
 
 @pytest.hookimpl(optionalhook=True)

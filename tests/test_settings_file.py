@@ -1,5 +1,6 @@
 """The command line's settings from the app's settings file (`.streamlit/secrets.toml` in
-the home folder, then in the working folder), where the environment has none."""
+the home folder, then beside the app; or the one `INSIGHT_SETTINGS_FILE` names), where
+the environment has none. The suite itself reads none (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -46,9 +47,11 @@ def places(tmp_path: Path) -> dict[str, Path]:
     return folders
 
 
-def settings(folder: Path, text: str) -> None:
+def settings(folder: Path, text: str) -> Path:
     (folder / ".streamlit").mkdir(exist_ok=True)
-    (folder / ".streamlit" / "secrets.toml").write_text(text, encoding="utf-8")
+    path = folder / ".streamlit" / "secrets.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def environment(places: dict[str, Path], **more: str) -> dict[str, str]:
@@ -71,32 +74,31 @@ def record(places: dict[str, Path], **more: str) -> None:
     assert done.returncode == 1, done.stderr
 
 
-def test_the_ledger_named_in_the_working_folder_s_file_is_used(
-    places: dict[str, Path], tmp_path: Path
-) -> None:
+def test_the_ledger_named_in_the_chosen_file_is_used(places: dict[str, Path], tmp_path) -> None:
     ledger = tmp_path / "shared-ledger.sqlite"
-    settings(places["work"], f'INSIGHT_LEDGER = "{ledger}"\n[auth]\nclient_secret = "{SECRET}"\n')
-    record(places)
+    chosen = settings(
+        tmp_path, f'INSIGHT_LEDGER = "{ledger}"\n[auth]\nclient_secret = "{SECRET}"\n'
+    )
+    record(places, INSIGHT_SETTINGS_FILE=str(chosen))
     assert ledger.is_file()
     assert not (places["cache"] / "ledger.sqlite").exists()
-    assert len(runs(places)) == 1
-    # Without the file, the default ledger in the cache folder: no run there.
-    (places["work"] / ".streamlit" / "secrets.toml").unlink()
-    assert runs(places) == []
+    assert len(runs(places, INSIGHT_SETTINGS_FILE=str(chosen))) == 1
+    # Named empty: no file is read, and the default ledger in the cache folder has no run.
+    assert runs(places, INSIGHT_SETTINGS_FILE="") == []
 
 
-def test_the_environment_wins_and_the_working_folder_over_the_home_folder(
+def test_the_home_folder_s_file_is_read_and_never_the_working_folder_s(
     places: dict[str, Path], tmp_path: Path
 ) -> None:
-    home, work, named = (tmp_path / f"{n}.sqlite" for n in ("home", "work", "named"))
+    """A command run inside an unpacked export must not take its ledger from a file the
+    export put there. (A developer's own file beside the app would win over the home
+    folder's here: the home folder's names the user only.)"""
+    home, planted = tmp_path / "home.sqlite", tmp_path / "planted.sqlite"
     settings(places["home"], f'INSIGHT_LEDGER = "{home}"\nINSIGHT_USER = "dpo@example.org"\n')
+    settings(places["work"], f'INSIGHT_LEDGER = "{planted}"\nINSIGHT_USER = "mallory"\n')
     record(places)
     assert home.is_file()
-    settings(places["work"], f'INSIGHT_LEDGER = "{work}"\n')
-    record(places)
-    assert work.is_file()
-    record(places, INSIGHT_LEDGER=str(named))
-    assert named.is_file()
+    assert not planted.exists()
     decided = run_cli(
         "decide", "org:O1", "--rule", "RET-001", "--acknowledge",
         env=environment(places), cwd=places["work"],
@@ -105,26 +107,42 @@ def test_the_environment_wins_and_the_working_folder_over_the_home_folder(
     done = run_cli("history", "--format", "json", env=environment(places), cwd=places["work"])
     [finding] = json.loads(done.stdout)["findings"]
     [decision] = finding["decisions"]
-    assert decision["by"] == "dpo@example.org"  # the home folder's file: the other lacks it
+    assert decision["by"] == "dpo@example.org"
+
+
+def test_the_environment_wins_over_the_file(places: dict[str, Path], tmp_path: Path) -> None:
+    in_file, named = tmp_path / "file.sqlite", tmp_path / "named.sqlite"
+    chosen = settings(tmp_path, f'INSIGHT_LEDGER = "{in_file}"\n')
+    record(places, INSIGHT_SETTINGS_FILE=str(chosen), INSIGHT_LEDGER=str(named))
+    assert named.is_file()
+    assert not in_file.exists()
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (f'INSIGHT_LEDGER = "x\n[auth]\nclient_secret = "{SECRET}"\n', "is not valid TOML"),
+        (f'INSIGHT_LEDGER = "x\n[auth]\nclient_secret = "{SECRET}"\n', "not valid TOML"),
         (f'INSIGHT_LEDGER = ["{SECRET}"]\n', "'INSIGHT_LEDGER' must be text"),
         ("INSIGHT_THREADS = true\n", "'INSIGHT_THREADS' must be text"),
+        (None, "cannot be read (No such file or directory)"),
     ],
 )
 def test_a_bad_file_is_refused_by_name_without_its_values(
-    places: dict[str, Path], text: str, message: str
+    places: dict[str, Path], tmp_path: Path, text: str | None, message: str
 ) -> None:
-    settings(places["work"], text)
-    done = run_cli("history", env=environment(places), cwd=places["work"])
+    chosen = tmp_path / "secrets.toml"
+    if text is not None:
+        chosen.write_text(text, encoding="utf-8")
+    env = environment(places, INSIGHT_SETTINGS_FILE=str(chosen))
+    done = run_cli("history", env=env)
     assert done.returncode == 2
-    assert done.stderr.startswith(f"error: {places['work'] / '.streamlit' / 'secrets.toml'}: ")
+    assert done.stderr.startswith(f"error: {chosen} (the app's settings file): ")
     assert message in done.stderr
     assert SECRET not in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
-    helped = run_cli("--help", env=environment(places), cwd=places["work"])
-    assert helped.returncode == 0, helped.stderr  # help whatever the file holds
+    # Help, a group named alone and a mistyped command are answered whatever it holds.
+    for arguments in (["--help"], ["ledger"], ["check", "--help"]):
+        helped = run_cli(*arguments, env=env)
+        assert helped.returncode in (0, 2), helped.stderr
+        assert "settings file" not in helped.stderr, arguments
+    assert "No such command" in run_cli("nosuch", env=env).stderr
