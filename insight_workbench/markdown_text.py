@@ -56,6 +56,7 @@ _AUTOLINKED = re.compile(
     rf"|(?<=:)(?={_DIRECTIVE})"
     r"|(?<=:)(?=material[/_])"
     r"|(?<=:)(?=[\w+-]*[a-z][\w+-]*:)"  # an emoji's shortcode
+    r"|(?<=:)(?=(\+1|-1|100|1234):)"  # the emoji named without a letter
 )
 _SIGNS = re.compile(r"(?<!\S)(?=(<->|->|<-|--|>=|<=|~=)(\s|$))(.)")
 

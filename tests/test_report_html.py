@@ -237,6 +237,7 @@ def test_an_analyst_report_counts_to_the_start_of_the_day_asked_for(sample_path:
         (":material/check_circle:", ":\u2060material/check_circle:"),
         (":white_check_mark:", ":\u2060white_check_mark:"),
         (":streamlit:", ":\u2060streamlit:"),
+        ("ok :+1: :100:", "ok :\u2060\\+1: :\u2060100:"),
         ("a -> b", "a -\u2060\\> b"),
         ("org:O9", "org:O9"),  # Streamlit shows these as written: left alone
         ("at 09:15:00", "at 09:15:00"),
