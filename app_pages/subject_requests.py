@@ -107,7 +107,7 @@ if isinstance(held, tuple) and held[0] == wb.snapshot_key:
         tables.show(counts, "pack_counts")
     elif built.unread_rows:  # rows that could not be read may be this person's
         st.warning(
-            "No record of this person among the rows that could be read, but "
+            "No data held about this person in the rows that could be read, but "
             f"{built.unread_rows} row(s) could not be read and may be theirs: read them "
             "(`insight-workbench validate` names them) before answering that no data is "
             "held. The pack says so."

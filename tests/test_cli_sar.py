@@ -266,10 +266,34 @@ def test_no_readable_record_with_rows_unread_is_not_said_to_be_no_data(
     args = ("sar", str(folder), "--email", "ann@example.org", "--out", str(out))
     code, stdout, _ = run(monkeypatch, capsys, *args)
     assert code == 0
-    assert stdout.startswith("No record found in the rows read")
-    assert "No data held" not in stdout
+    assert stdout.startswith("No data held in the rows read")
     with zipfile.ZipFile(out) as z:
         readme = z.read("README.txt").decode()
-    assert "NO RECORD FOUND IN THE ROWS READ" in readme
-    assert "NO DATA HELD" not in readme
+    assert "NO DATA HELD IN THE ROWS READ" in readme
+    assert "NO DATA HELD:" not in readme
     assert "users: 1" in readme.replace('"', "")
+
+
+def test_unread_rows_an_address_cannot_find_leave_no_data_held(
+    monkeypatch, capsys, tmp_path
+) -> None:
+    """A login quarantined (a bad timestamp) names a person by user id only: it cannot be
+    the row of an address no users row holds, so "no data held" stands for an address;
+    for a user id, that login may be theirs."""
+    from insight_workbench.testing import build_snapshot
+
+    login = {"login_id": "L1", "user_id": "U9", "ts": "soon", "success": "true",
+             "ip": "10.0.0.1"}  # fmt: skip
+    folder = build_snapshot(tmp_path / "s", {"logins": [login]})
+    by_email = ("sar", str(folder), "--email", "x@example.org", "--out", str(tmp_path / "a"))
+    code, stdout, _ = run(monkeypatch, capsys, *by_email)
+    assert code == 0
+    assert stdout.startswith("No data held: ")
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["unread_rows_may_be_theirs"] is False
+    by_id = ("sar", str(folder), "--user-id", "U9", "--out", str(tmp_path / "b"))
+    code, stdout, _ = run(monkeypatch, capsys, *by_id)
+    assert code == 0
+    assert stdout.startswith("No data held in the rows read")
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["unread_rows_may_be_theirs"] is True

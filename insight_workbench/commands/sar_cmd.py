@@ -87,9 +87,9 @@ def summary(pack: SubjectPack, written: Path) -> str:
     who = ", ".join(f"user {printable(u)}" for u in pack.user_ids) or "the requested person"
     snapshot_id = printable(pack.snapshot_id)
     given = "email address" if pack.identifier_kind == "email" else "user id"
-    if not pack.found and pack.quarantined:  # unread rows may be this person's
+    if not pack.found and pack.unread_may_be_theirs:  # unread rows may be theirs
         lines = [
-            f"No record found in the rows read: snapshot {snapshot_id} (exported "
+            f"No data held in the rows read: snapshot {snapshot_id} (exported "
             f"{iso_utc(pack.exported_at)}) has no readable record of the {given} given, "
             "but rows that could not be read may be this person's: read them before "
             "answering that no data is held."

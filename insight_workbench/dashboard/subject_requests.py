@@ -122,5 +122,5 @@ def pack(wb: Workbench, kind: str, value: str) -> PackDownload:
         tuple(f"user:{user_id}" for user_id in built.user_ids),
         len(built.named_in_datasets),
         built.name_not_looked_for,
-        sum(built.quarantined.values()),
+        sum(built.quarantined.values()) if built.unread_may_be_theirs else 0,
     )

@@ -107,6 +107,19 @@ class SubjectPack:
         return {name: table.row_count for name, table in self.tables.items()}
 
     @property
+    def unread_may_be_theirs(self) -> bool:
+        """Whether rows quarantined at load could be this person's where nothing read
+        names them: for an address, a `users` or `subject_requests` row (what an address
+        finds; the other tables name a person by user id only, which an unread users row
+        would have given) or a dataset's; for a user id, a row of any of their tables."""
+        if self.identifier_kind != "email":
+            return bool(self.quarantined)
+        return any(
+            name in ("users", "subject_requests") or name.startswith("deidentified/")
+            for name in self.quarantined
+        )
+
+    @property
     def in_tables(self) -> bool:
         """True when a table of the platform holds at least one row about the person."""
         return any(self.row_counts.values())

@@ -94,6 +94,7 @@ def manifest(pack: SubjectPack, files: dict[str, bytes]) -> dict[str, Any]:
         "identifier": {"kind": pack.identifier_kind, "value": pack.identifier},
         "user_ids": list(pack.user_ids),
         "data_held": pack.found,
+        "unread_rows_may_be_theirs": not pack.found and pack.unread_may_be_theirs,
         "tables": pack.row_counts,
         "quarantined_rows_in_snapshot": pack.quarantined,
         "name_not_looked_for_in_deidentified": pack.name_not_looked_for,
@@ -162,9 +163,9 @@ def readme(pack: SubjectPack) -> str:
             "datasets still name this person (see the note below): data is held. Every",
             "table was searched:",
         ]
-    elif pack.quarantined:  # rows that could not be read may be this person's
+    elif pack.unread_may_be_theirs:  # rows that could not be read may be this person's
         lines += [
-            f"NO RECORD FOUND IN THE ROWS READ: no row of snapshot {snapshot_id} that could",
+            f"NO DATA HELD IN THE ROWS READ: no row of snapshot {snapshot_id} that could",
             f"be read matches the {kind} given, as of {iso_utc(pack.exported_at)}, but",
             "some rows could not be read (see the note below) and may be this person's:",
             "read them before answering that no data is held. Every table was searched:",

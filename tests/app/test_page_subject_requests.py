@@ -104,7 +104,7 @@ def test_pack_for_an_unknown_person_with_rows_unread_says_to_read_them(open_app)
     app.text_input(key="pack_value").input("nobody@nowhere.invalid")
     app.form_submit_button[0].click().run()
     assert not app.exception
-    assert not any("No data held" in i.value for i in app.info)
+    assert not any("in this snapshot; the pack says so" in i.value for i in app.info)
     assert any("could not be read and may be theirs" in w.value for w in app.warning)
 
 
