@@ -192,6 +192,9 @@ def test_prepared_once_per_cursor(tmp_path: Path):
         (["12", "1.5"], "microdata"),  # not whole: a score, not a count
         (["12", "1e-3"], "microdata"),
         (["12", "1e400"], "microdata"),  # too large to be read as a number of people
+        (["12", "1.0000000000000001"], "microdata"),  # not whole, though a float says so
+        (["12", "1e-400"], "microdata"),  # not zero, though a float reads it so
+        (["12", "0e5", "-0"], "aggregate"),
     ],
 )
 def test_a_count_is_a_whole_number_in_any_numeric_form(

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pandas loads only when a frame is asked for: `check` starts
 # Column names that mark an integer column as a count (case-insensitive).
 COUNT_NAME = re.compile(r"count|n|n_.*|.*_count|.*_users|users|total", re.IGNORECASE)
 NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
-DIGITS = r"[+-]?\d+(\.0*)?"  # a whole number however long (`12`, `12.0`)
+WHOLE = r"[+-]?(\d+\.?0*|\.0+)"  # a whole number written out (`12`, `12.0`, `.0`)
 CHECKS = ("DEID-001", "DEID-002", "DEID-003", "DEID-004")
 CREDENTIALS = "SEC-001"  # a credential column in a dataset: released with it
 JUDGED = (*CHECKS, CREDENTIALS)  # the verdicts of a dataset
@@ -172,7 +172,7 @@ def _profile(
     cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset
 ) -> dict[str, tuple[bool, bool]]:
     """Column -> (numeric, integer): every non-empty value parses as a number / an integer."""
-    rows = query(cursor, "deid_profile.sql", name=dataset.name, number=NUMBER, digits=DIGITS)
+    rows = query(cursor, "deid_profile.sql", name=dataset.name, number=NUMBER, whole=WHOLE)
     found = {
         str(row["column_name"]): (bool(row["is_numeric"]), bool(row["is_integer"])) for row in rows
     }
