@@ -159,16 +159,21 @@ def _runs_a_command(command: Any, arguments: list[str]) -> bool:
     """Whether `arguments` name a command to run, not help or a mistake. `command` is
     Click's, as typer builds it (typer carries a Click of its own: its classes are
     reached through the command)."""
-    if "--help" in arguments:
-        return False
     while hasattr(command, "get_command"):  # a group of commands
         if not arguments:
             return False
         found = command.get_command(command.context_class(command), arguments[0])
-        if found is None:
+        if found is None:  # `--help`, or a mistake
             return False
         command, arguments = found, arguments[1:]
-    return True
+    # Help asked of the command itself, as Click parses its arguments: `--help` given as
+    # an option's value (`--note --help`) or after `--` is no request for help.
+    context = command.context_class(command, resilient_parsing=True)
+    try:
+        options, _, _ = command.make_parser(context).parse_args(list(arguments))
+    except Exception:  # a usage error: the command itself says what is wrong
+        return True
+    return not options.get("help")
 
 
 def _abort_if_ctrl_c() -> None:

@@ -1,10 +1,11 @@
 """The command line's settings from the app's settings file, where the environment has none.
 
-The app (Streamlit) reads `.streamlit/secrets.toml` in the home folder, then beside
-the app (`app.py`), the later file winning, and its top-level values become
-environment variables of the app. The command line reads the same two files for the
-settings it takes (`SETTINGS`), so that a ledger or cache folder named there is the
-one the commands use too; a variable set in the environment wins over both files.
+The app (Streamlit) reads `.streamlit/secrets.toml` in the home folder, the folder
+it is started from and beside `app.py`, a later file winning, and its top-level values
+become environment variables of the app. The command line reads the home folder's and
+the one beside `app.py` (a checkout's) for the settings it takes (`SETTINGS`), so that
+a ledger or cache folder named there is the one the commands use too; a variable set
+in the environment wins over both files.
 `INSIGHT_SETTINGS_FILE` names one file to read instead, or, empty, none.
 
 Never the working folder's: a command run inside an unpacked export must not take

@@ -26,11 +26,16 @@ SCRIPT = Path(sys.executable).with_name("insight-workbench")
 
 
 def run_cli(
-    *args: str | Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    *args: str | Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    settings_files: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """`insight-workbench ARGS` run in this process, as the console script runs it;
-    `env` replaces the whole environment and `cwd` the working folder for the run."""
+    `env` replaces the whole environment (reading no app settings file unless
+    `settings_files`, as the suite's own does not) and `cwd` the working folder."""
     argv = ["insight-workbench", *map(str, args)]
+    env = _without_settings_files(env, settings_files)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.object(sys, "argv", argv))
@@ -45,6 +50,17 @@ def run_cli(
         stack.callback(signal.signal, signal.SIGINT, signal.getsignal(signal.SIGINT))
         code = _exit_code(err)
     return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def _without_settings_files(
+    env: Mapping[str, str] | None, settings_files: bool
+) -> Mapping[str, str] | None:
+    """A whole environment given for a run still reads no app settings file (a
+    developer's own would name a real ledger), as tests/conftest.py sets for the suite;
+    unless `settings_files`, or the environment names one itself."""
+    if env is None or settings_files:
+        return env
+    return {"INSIGHT_SETTINGS_FILE": "", **env}
 
 
 def _exit_code(err: io.StringIO) -> int:
@@ -65,6 +81,7 @@ def run_script(
     *args: str | Path, env: Mapping[str, str] | None = None, cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
     """`insight-workbench ARGS` as the installed console script, in a child process."""
+    env = _without_settings_files(env, settings_files=False)
     return subprocess.run(
         [str(SCRIPT), *map(str, args)],
         capture_output=True,

@@ -368,3 +368,11 @@ def test_an_unread_dataset_s_first_line_is_not_checked_as_names(
     assert refused.returncode == 2
     assert "has 1 rows, the manifest expects 7" in refused.stderr
     no_value_in(refused.stdout + refused.stderr)
+
+
+def test_an_unread_dataset_ending_in_empty_cells_counts_no_blank_line(tmp_path: Path) -> None:
+    """`alice@example.org,,` is three columns: its blank lines are no records."""
+    folder = with_dataset(tmp_path / "s", "people", "alice@example.org,,\n\nbob,1,2\n\nx,3,4\n")
+    listed(folder, "people", rows=2)
+    result = run_cli("validate", folder)
+    assert result.returncode == 0, result.stderr

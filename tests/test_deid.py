@@ -194,7 +194,10 @@ def test_prepared_once_per_cursor(tmp_path: Path):
         (["12", "1e400"], "microdata"),  # too large to be read as a number of people
         (["12", "1.0000000000000001"], "microdata"),  # not whole, though a float says so
         (["12", "1e-400"], "microdata"),  # not zero, though a float reads it so
-        (["12", "0e5", "-0"], "aggregate"),
+        (["12", "0e5", "-0", "120e-1", "1.25e2", "-3E+2"], "aggregate"),
+        (["12", "1.0000000000000001e0"], "microdata"),  # exactly, not as a float reads it
+        (["12", "4503599627370497.5e0"], "microdata"),
+        (["12", "125e-2"], "microdata"),
     ],
 )
 def test_a_count_is_a_whole_number_in_any_numeric_form(

@@ -8,8 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+import typer
 from cli_runner import run_cli
 
+from insight_workbench import cli, settings_file
 from insight_workbench.testing import build_snapshot
 
 ORGS = [
@@ -60,7 +62,12 @@ def environment(places: dict[str, Path], **more: str) -> dict[str, str]:
 
 def runs(places: dict[str, Path], **more: str) -> list[dict]:
     done = run_cli(
-        "history", "--format", "json", env=environment(places, **more), cwd=places["work"]
+        "history",
+        "--format",
+        "json",
+        env=environment(places, **more),
+        cwd=places["work"],
+        settings_files=True,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)["runs"]
@@ -69,7 +76,7 @@ def runs(places: dict[str, Path], **more: str) -> list[dict]:
 def record(places: dict[str, Path], **more: str) -> None:
     done = run_cli(
         "check", places["snapshot"], "--record", "--quiet", "--output", places["work"] / "out.json",
-        env=environment(places, **more), cwd=places["work"],
+        env=environment(places, **more), cwd=places["work"], settings_files=True,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
 
@@ -88,11 +95,12 @@ def test_the_ledger_named_in_the_chosen_file_is_used(places: dict[str, Path], tm
 
 
 def test_the_home_folder_s_file_is_read_and_never_the_working_folder_s(
-    places: dict[str, Path], tmp_path: Path
+    places: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A command run inside an unpacked export must not take its ledger from a file the
-    export put there. (A developer's own file beside the app would win over the home
-    folder's here: the home folder's names the user only.)"""
+    export put there. The app's folder is a temporary one here: a developer's own file
+    beside the app must not be read by the suite."""
+    monkeypatch.setattr(settings_file, "APP_FOLDER", tmp_path / "app")
     home, planted = tmp_path / "home.sqlite", tmp_path / "planted.sqlite"
     settings(places["home"], f'INSIGHT_LEDGER = "{home}"\nINSIGHT_USER = "dpo@example.org"\n')
     settings(places["work"], f'INSIGHT_LEDGER = "{planted}"\nINSIGHT_USER = "mallory"\n')
@@ -101,10 +109,17 @@ def test_the_home_folder_s_file_is_read_and_never_the_working_folder_s(
     assert not planted.exists()
     decided = run_cli(
         "decide", "org:O1", "--rule", "RET-001", "--acknowledge",
-        env=environment(places), cwd=places["work"],
+        env=environment(places), cwd=places["work"], settings_files=True,
     )  # fmt: skip
     assert decided.returncode == 0, decided.stderr
-    done = run_cli("history", "--format", "json", env=environment(places), cwd=places["work"])
+    done = run_cli(
+        "history",
+        "--format",
+        "json",
+        env=environment(places),
+        cwd=places["work"],
+        settings_files=True,
+    )
     [finding] = json.loads(done.stdout)["findings"]
     [decision] = finding["decisions"]
     assert decision["by"] == "dpo@example.org"
@@ -134,7 +149,7 @@ def test_a_bad_file_is_refused_by_name_without_its_values(
     if text is not None:
         chosen.write_text(text, encoding="utf-8")
     env = environment(places, INSIGHT_SETTINGS_FILE=str(chosen))
-    done = run_cli("history", env=env)
+    done = run_cli("history", env=env, settings_files=True)
     assert done.returncode == 2
     assert done.stderr.startswith(f"error: {chosen} (the app's settings file): ")
     assert message in done.stderr
@@ -142,7 +157,29 @@ def test_a_bad_file_is_refused_by_name_without_its_values(
     assert "Traceback" not in done.stderr
     # Help, a group named alone and a mistyped command are answered whatever it holds.
     for arguments in (["--help"], ["ledger"], ["check", "--help"]):
-        helped = run_cli(*arguments, env=env)
+        helped = run_cli(*arguments, env=env, settings_files=True)
         assert helped.returncode in (0, 2), helped.stderr
         assert "settings file" not in helped.stderr, arguments
-    assert "No such command" in run_cli("nosuch", env=env).stderr
+    assert "No such command" in run_cli("nosuch", env=env, settings_files=True).stderr
+
+
+@pytest.mark.parametrize(
+    ("arguments", "runs"),
+    [
+        ([], False),
+        (["--help"], False),
+        (["ledger"], False),
+        (["ledger", "--help"], False),
+        (["nosuch"], False),
+        (["check", "s", "--help"], False),
+        (["ledger", "verify"], True),
+        (["check", "s"], True),
+        # `--help` as an option's value or after `--` asks for no help: the command runs,
+        # with the ledger the settings file names.
+        (["decide", "org:O1", "--rule", "RET-001", "--note", "--help"], True),
+        (["sar", "s", "--", "--help"], True),
+    ],
+)
+def test_the_file_is_read_for_a_command_that_runs(arguments: list[str], runs: bool) -> None:
+    command = typer.main.get_command(cli.app)
+    assert cli._runs_a_command(command, arguments) is runs

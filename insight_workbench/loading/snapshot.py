@@ -34,7 +34,7 @@ import duckdb
 from insight_workbench.emails import define_email_key
 from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import manifest as mf
-from insight_workbench.loading.bounded import read_json
+from insight_workbench.loading.bounded import csv_header, read_json
 from insight_workbench.loading.coercion import check_columns, type_table
 from insight_workbench.loading.data_headers import UnreadDataset, data_like_header
 from insight_workbench.loading.email_keys import store_email_keys
@@ -418,8 +418,11 @@ def _check_unread(
     _check_parquet_rows(con, file, key, label)
     if file.entry is not None and file.copy.suffix.lower() != ".parquet":
         # The records after the first line, as the loader counts them; the first line's
-        # cells are not checked as names (empty or repeated cells are data there).
-        rows = sum(1 for _ in python_records(file.copy, len(cells)))
+        # cells are not checked as names (empty or repeated cells are data there), and
+        # all of them count for its width, the empty ones at its end too (a file of one
+        # column would take its blank lines for records).
+        first, _ = csv_header(file.copy, label)
+        rows = sum(1 for _ in python_records(file.copy, len(first or cells)))
         if file.entry.rows not in (rows, rows + 1):
             raise _rows_differ(key, label, rows, file.entry.rows)
     _read_meta(file.sidecar_copy, file.source.sidecar or "", label, cells)
