@@ -214,9 +214,10 @@ def views_outside_organisation(
     return _as_times(frame, "ts")
 
 
-# The record panel's facts of a login, a user-list view or an IP address no rule names:
-# the SQL file of each kind, and the parameter it takes.
+# The record panel's facts of an account, a login, a user-list view or an IP address no
+# rule names: the SQL file of each kind (as its key names it), and the parameter it takes.
 RECORD_FACTS = {
+    "user": ("access_account.sql", "user_id"),
     "login": ("access_login.sql", "login_id"),
     "view": ("access_view.sql", "view_id"),
     "ip": ("access_ip.sql", "ip"),
@@ -224,17 +225,10 @@ RECORD_FACTS = {
 
 
 def record_facts(snapshot: Snapshot, policy: Policy, kind: str, ident: str) -> pd.DataFrame:
-    """The row of one login, view or IP address (`kind`, as its key names it) for its
-    record where no rule names it, so that its link leads to it; no row for an id the
-    snapshot does not hold."""
+    """The row of one account, login, view or IP address (`kind`) for its record where no
+    rule names it (an account linked from an organisation's record: its organisation,
+    role, when it was made and deleted, its logins), so that its link leads to it; no
+    row for an id the snapshot does not hold."""
     sql_file, parameter = RECORD_FACTS[kind]
     with snapshot_context(snapshot, policy) as ctx:
         return sql_frame(ctx.cursor, sql_file, None, **{parameter: ident})
-
-
-def account_facts(snapshot: Snapshot, policy: Policy, user_id: str) -> pd.DataFrame:
-    """One account's row, for its record where no rule names it (a user linked from an
-    organisation's record): user_id, org_id, role, created_at, deleted_at, logins,
-    failed_logins, last_login; no row for an id with no `users` row."""
-    with snapshot_context(snapshot, policy) as ctx:
-        return sql_frame(ctx.cursor, "access_account.sql", user_id=user_id)

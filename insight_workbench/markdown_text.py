@@ -63,7 +63,7 @@ _SIGNS = re.compile(r"(?<!\S)(?=(<->|->|<-|--|>=|<=|~=)(\s|$))(.)")
 
 def escape_markdown(value: object) -> str:
     """`value` as text that any Markdown renderer shows literally."""
-    shown = _REORDERING.sub(lambda m: f"\\u{ord(m.group()):04x}", _BREAKS.sub(" ", str(value)))
+    shown = _one_line(value)
     joined = _SIGNS.sub(lambda m: m.group(3) + _JOIN, _AUTOLINKED.sub(_JOIN, shown))
     text = _SYNTAX.sub(r"\\\g<0>", joined)
     return _LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
@@ -75,10 +75,15 @@ def markdown_code(value: object) -> str:
     it). Markdown, Streamlit's directives, icons and emoji are not read inside a code
     span. Line breaks become spaces and bidi controls their code, as `escape_markdown`
     does; the fence is longer than any run of backticks in the value."""
-    text = _REORDERING.sub(lambda m: f"\\u{ord(m.group()):04x}", _BREAKS.sub(" ", str(value)))
+    text = _one_line(value)
     if not text:
         return ""
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
     # CommonMark takes one space off each end of a span that starts and ends with one.
     pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _one_line(value: object) -> str:
+    """`value` on one line, its bidi controls and C1 controls shown as their code."""
+    return _REORDERING.sub(lambda m: f"\\u{ord(m.group()):04x}", _BREAKS.sub(" ", str(value)))

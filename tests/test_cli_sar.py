@@ -285,15 +285,14 @@ def test_unread_rows_an_address_cannot_find_leave_no_data_held(
     login = {"login_id": "L1", "user_id": "U9", "ts": "soon", "success": "true",
              "ip": "10.0.0.1"}  # fmt: skip
     folder = build_snapshot(tmp_path / "s", {"logins": [login]})
-    by_email = ("sar", str(folder), "--email", "x@example.org", "--out", str(tmp_path / "a"))
-    code, stdout, _ = run(monkeypatch, capsys, *by_email)
-    assert code == 0
-    assert stdout.startswith("No data held: ")
-    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["unread_rows_may_be_theirs"] is False
-    by_id = ("sar", str(folder), "--user-id", "U9", "--out", str(tmp_path / "b"))
-    code, stdout, _ = run(monkeypatch, capsys, *by_id)
-    assert code == 0
-    assert stdout.startswith("No data held in the rows read")
-    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["unread_rows_may_be_theirs"] is True
+    for given, out, said, may_be_theirs in (
+        (("--email", "x@example.org"), "a", "No data held: ", False),
+        (("--user-id", "U9"), "b", "No data held in the rows read", True),
+    ):
+        code, stdout, _ = run(
+            monkeypatch, capsys, "sar", str(folder), *given, "--out", str(tmp_path / out)
+        )
+        assert code == 0
+        assert stdout.startswith(said)
+        manifest = json.loads((tmp_path / out / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["unread_rows_may_be_theirs"] is may_be_theirs

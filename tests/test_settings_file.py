@@ -10,30 +10,14 @@ from pathlib import Path
 import pytest
 import typer
 from cli_runner import run_cli
+from clock_snapshot import _org, _user
 
 from insight_workbench import cli, settings_file
 from insight_workbench.testing import build_snapshot
 
-ORGS = [
-    {
-        "org_id": "O1",
-        "name": "Org",
-        "product": "local_insight",
-        "status": "closed",
-        "created_at": "2025-01-01T00:00:00Z",
-        "closed_at": "2026-01-01T00:00:00Z",
-    }
-]
-USERS = [
-    {
-        "user_id": "U1",
-        "org_id": "O1",
-        "name": "Ann Lee",
-        "email": "ann@example.org",
-        "role": "user",
-        "created_at": "2025-01-01T00:00:00Z",
-    }
-]
+# One closed organisation past its deletion date with one user: one RET-001 finding.
+ORGS = [_org("O1", "closed", closed_at="2026-01-01T00:00:00Z")]
+USERS = [_user("U1", "O1")]
 SECRET = "client-secret-never-shown"
 
 

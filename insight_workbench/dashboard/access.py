@@ -37,15 +37,11 @@ def outside_views(wb: Workbench) -> pd.DataFrame:
     return access.views_outside_organisation(wb.snapshot, wb.policy, wb.as_of)
 
 
-def account(wb: Workbench, user_id: str) -> pd.DataFrame:
-    return access.account_facts(wb.snapshot, wb.policy, user_id)
-
-
 def record(wb: Workbench, kind: str, ident: str) -> pd.DataFrame:
     return access.record_facts(wb.snapshot, wb.policy, kind, ident)
 
 
-# The column naming each kind of record in its own facts (`account`, `record`).
+# The column naming each kind of record in its own facts (`record`).
 RECORD_COLUMNS = {"user": "user_id", "login": "login_id", "view": "view_id", "ip": "ip"}
 
 
@@ -61,10 +57,7 @@ def own_facts(wb: Workbench, sources: dict[str, records.Source]) -> list[str]:
         listed, named_by = sources[kind]
         if not records.focus(listed, **{kind: named_by}).empty:
             return []
-        if kind == "user":
-            facts = session.cached(account, wb, ident)
-        else:
-            facts = session.cached(record, wb, kind, ident)
+        facts = session.cached(record, wb, kind, ident)
         sources[kind] = (facts, column)
         return [] if kind == "ip" else audit.keys(kind, facts[column])
     return []
