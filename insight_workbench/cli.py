@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from functools import cache
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -84,11 +85,17 @@ class _CtrlC:
         signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt
 
 
+@cache  # built once per process: `app(...)` would build it again at every call
+def _command() -> Any:
+    """Click's command tree, as typer builds it from `app`."""
+    return typer.main.get_command(app)
+
+
 def main() -> None:
     """Run the CLI; unusable input ends with one message on stderr and exit code 2."""
     _prepare()
     try:
-        command = typer.main.get_command(app)  # built once: `app(...)` would build it again
+        command = _command()
         refuse_repeated(command, sys.argv[1:])
         _read_settings_files(command, sys.argv[1:])
         code = command(standalone_mode=False, prog_name="insight-workbench")

@@ -274,6 +274,41 @@ def ledger_setting(
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
+def lifecycle_ledger(
+    request: pytest.FixtureRequest, ledgers: LedgerMaker, tmp_path: Path, lifecycle_results: dict
+) -> Iterator[str]:
+    """As `ledger_setting`, holding the four lifecycle runs recorded in `RECORDING_ORDER`
+    (tests/lifecycle_snapshots.py): recorded once per backend, then copied, so each test
+    changes only its own copy."""
+    from lifecycle_snapshots import RECORDING_ORDER, record
+
+    from insight_workbench.ledger.database import close_ledgers
+
+    def four_runs(setting: str) -> None:
+        record(setting, lifecycle_results, RECORDING_ORDER)
+
+    yield ledgers.filled(request, request.param, tmp_path, "lifecycle", four_runs)
+    close_ledgers()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def deletions_ledger(
+    request: pytest.FixtureRequest, ledgers: LedgerMaker, tmp_path: Path, deletion_months: dict
+) -> Iterator[str]:
+    """As `ledger_setting`, holding the four deletion months recorded out of order
+    (`OUT_OF_ORDER`, tests/deletion_snapshots.py): recorded once per backend, then copied."""
+    from deletion_snapshots import OUT_OF_ORDER, record
+
+    from insight_workbench.ledger.database import close_ledgers
+
+    def months_out_of_order(setting: str) -> None:
+        record(setting, deletion_months, OUT_OF_ORDER)
+
+    yield ledgers.filled(request, request.param, tmp_path, "deletions", months_out_of_order)
+    close_ledgers()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def new_ledger_setting(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database on each backend that no ledger was ever opened in: for the
     tests of migrating a new ledger."""

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli, run_script
-from lifecycle_snapshots import RECORDING_ORDER, record
 
 from insight_workbench.ledger import chain
 from insight_workbench.ledger.database import open_ledger, reading
@@ -23,10 +22,9 @@ P4 = ("processor:P4", "--rule", "TPP-001")
 
 
 @pytest.fixture
-def env(ledger_setting: str, lifecycle_results: dict) -> dict[str, str]:
+def env(lifecycle_ledger: str) -> dict[str, str]:
     """The environment of a command line using a ledger of four recorded runs."""
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
-    return {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_USER": DPO}
+    return {"INSIGHT_LEDGER": lifecycle_ledger, "INSIGHT_USER": DPO}
 
 
 def in_days(days: int) -> str:
@@ -188,11 +186,11 @@ REFUSE_WRITES = {
 
 
 def test_a_ledger_refusing_the_write_is_named_and_the_decision_never_shown(
-    env: dict[str, str], ledger_setting: str
+    env: dict[str, str], lifecycle_ledger: str
 ) -> None:
     """A ledger that cannot take the write (read-only, full, a trigger): one line, exit 2,
     and never the statement's values, which hold the names and notes given."""
-    ledger = open_ledger(ledger_setting)
+    ledger = open_ledger(lifecycle_ledger)
     with ledger.engine.connect() as connection:
         for statement in REFUSE_WRITES[ledger.backend]:
             connection.exec_driver_sql(statement)
@@ -229,17 +227,17 @@ INVISIBLE = "holds a control character, line break, bidi control or invisible ch
     ],
 )
 def test_an_acting_user_the_ledger_cannot_hold_is_refused_alike_by_every_command(
-    env: dict[str, str], ledger_setting: str, sample_path: Path, who: str, problem: str
+    env: dict[str, str], lifecycle_ledger: str, sample_path: Path, who: str, problem: str
 ) -> None:
     """One check for every command that records who acted, the same on both backends:
     exit 2 and one line (for `check`, exit 1 would mean findings), nothing recorded."""
-    before = counts(ledger_setting)
+    before = counts(lifecycle_ledger)
     acting = {**env, "INSIGHT_USER": who}
     for argv in (("decide", *P4, "--acknowledge"), ("check", sample_path, "--record")):
         done = run_cli(*argv, env=acting)
         assert (done.returncode, done.stdout) == (2, ""), argv
         assert done.stderr == f"error: INSIGHT_USER: {problem}\n", argv
-    assert counts(ledger_setting) == before
+    assert counts(lifecycle_ledger) == before
 
 
 def test_the_longest_acting_user_is_recorded(env: dict[str, str]) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli
 from deletion_snapshots import (
-    OUT_OF_ORDER,
     build_quarantining,
     decide,
     expected_records,
@@ -34,10 +33,9 @@ HOSTILE = "O9<script>alert('x')</script>&\"/../.."
 
 
 @pytest.fixture
-def ledger(ledger_setting: str, deletion_months: dict[str, CheckResult]) -> dict[str, str]:
+def ledger(deletions_ledger: str) -> dict[str, str]:
     """The environment of a command reading a ledger holding the four months."""
-    record(ledger_setting, deletion_months, OUT_OF_ORDER)
-    return {"INSIGHT_LEDGER": ledger_setting}
+    return {"INSIGHT_LEDGER": deletions_ledger}
 
 
 def evidence(env: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:

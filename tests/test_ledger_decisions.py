@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
-from lifecycle_snapshots import P1, P4, RECORDING_ORDER, U9, record
+from lifecycle_snapshots import P1, P4, U9
 
 from insight_workbench.errors import InputError
 from insight_workbench.ledger import audit_trail, chain
@@ -23,10 +23,9 @@ EXCEPTION = Request("except", basis="Contract ends in June", approver="Board", u
 
 
 @pytest.fixture
-def ledger(ledger_setting: str, lifecycle_results: dict) -> str:
+def ledger(lifecycle_ledger: str) -> str:
     """A ledger holding the four monthly runs."""
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
-    return ledger_setting
+    return lifecycle_ledger
 
 
 def history(setting: str, finding: tuple[str, str], now: datetime = NOW) -> FindingLife:

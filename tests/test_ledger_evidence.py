@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from deletion_snapshots import (
-    OUT_OF_ORDER,
     build_quarantining,
     build_request_quarantined,
     decide,
@@ -36,10 +35,9 @@ from insight_workbench.rules.runner import CheckResult, run_check
 
 
 def test_the_register_holds_every_deleted_key(
-    ledger_setting: str, deletion_months: dict[str, CheckResult]
+    deletions_ledger: str, deletion_months: dict[str, CheckResult]
 ) -> None:
-    record(ledger_setting, deletion_months, OUT_OF_ORDER)
-    with reading(open_ledger(ledger_setting)) as connection:
+    with reading(open_ledger(deletions_ledger)) as connection:
         found = [r.as_dict() for r in deletion_records(connection)]
     assert found == expected_records(deletion_months)
 
@@ -53,11 +51,8 @@ def test_the_order_of_recording_does_not_matter(
     assert found == expected_records(deletion_months)
 
 
-def test_data_held_again_follows_the_latest_clearing(
-    ledger_setting: str, deletion_months: dict[str, CheckResult]
-) -> None:
-    record(ledger_setting, deletion_months, OUT_OF_ORDER)
-    with reading(open_ledger(ledger_setting)) as connection:
+def test_data_held_again_follows_the_latest_clearing(deletions_ledger: str) -> None:
+    with reading(open_ledger(deletions_ledger)) as connection:
         held_again = {r.key: r.held_again for r in deletion_records(connection)}
     assert held_again == {key: key == "org:O4" for key in held_again}
 
@@ -110,14 +105,11 @@ def test_held_again_and_still_held_has_no_record(
         ("org:O1", None),
     ],
 )
-def test_why_a_key_has_no_record(
-    ledger_setting: str, deletion_months: dict[str, CheckResult], key: str, reason: str | None
-) -> None:
-    record(ledger_setting, deletion_months, OUT_OF_ORDER)
-    with reading(open_ledger(ledger_setting)) as connection:
+def test_why_a_key_has_no_record(deletions_ledger: str, key: str, reason: str | None) -> None:
+    with reading(open_ledger(deletions_ledger)) as connection:
         assert why_no_record(connection, key) == reason
         assert [r.key for r in deletion_records(connection, key)] == ([key] if not reason else [])
-    assert read_evidence(open_ledger(ledger_setting), key).no_record == reason
+    assert read_evidence(open_ledger(deletions_ledger), key).no_record == reason
 
 
 def test_one_run_or_none_proves_no_deletion(

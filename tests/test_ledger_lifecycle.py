@@ -35,22 +35,16 @@ def shown_states(life: Lifecycle) -> dict[tuple[str, str], tuple[Any, ...]]:
     }
 
 
-def test_runs_are_in_export_order_whatever_the_recording_order(
-    ledger_setting: str, lifecycle_results: dict
-) -> None:
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
-    runs = lifecycle(ledger_setting).as_dict()["runs"]
+def test_runs_are_in_export_order_whatever_the_recording_order(lifecycle_ledger: str) -> None:
+    runs = lifecycle(lifecycle_ledger).as_dict()["runs"]
     assert [run["exported_at"] for run in runs] == [E1, E2, E3, E4]
     assert [run["findings"] for run in runs] == [2, 3, 2, 3]
     assert [run["snapshot_id"] for run in runs] == [e[:10] for e in (E1, E2, E3, E4)]
     assert [run["as_of"] for run in runs] == [E1, E2, E3, E4]
 
 
-def test_each_finding_is_followed_through_four_exports(
-    ledger_setting: str, lifecycle_results: dict
-) -> None:
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
-    assert shown_states(lifecycle(ledger_setting)) == {
+def test_each_finding_is_followed_through_four_exports(lifecycle_ledger: str) -> None:
+    assert shown_states(lifecycle(lifecycle_ledger)) == {
         P1: ("reopened", E1, E4, None, 3),
         P4: ("open", E2, E4, None, 3),
         P5: ("new", E4, E4, None, 1),
@@ -103,15 +97,14 @@ def test_runs_of_one_export_are_ordered_by_as_of(
     ]
 
 
-def test_since_the_previous_run(ledger_setting: str, lifecycle_results: dict) -> None:
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
+def test_since_the_previous_run(lifecycle_ledger: str) -> None:
     decide(
-        open_ledger(ledger_setting),
+        open_ledger(lifecycle_ledger),
         *P4,
         Request("except", basis="Contract ends in May", approver="Board", until=date(2026, 5, 31)),
         now=NOW,
     )
-    changes = lifecycle(ledger_setting).since_previous()
+    changes = lifecycle(lifecycle_ledger).since_previous()
     assert changes.latest is not None
     assert changes.latest.exported_at.startswith("2026-04-05")
     assert changes.previous is not None
@@ -143,24 +136,20 @@ def test_the_trend_counts_findings_per_run_and_family(
     ]
 
 
-def test_findings_are_chosen_by_rule_prefix_and_key(
-    ledger_setting: str, lifecycle_results: dict
-) -> None:
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
-    assert set(shown_states(lifecycle(ledger_setting, rule_prefix="tpp"))) == {P1, P4, P5}
-    assert set(shown_states(lifecycle(ledger_setting, rule_prefix="RET-004"))) == {U9}
-    assert set(shown_states(lifecycle(ledger_setting, key="processor:P4"))) == {P4}
-    assert shown_states(lifecycle(ledger_setting, rule_prefix="RET", key="processor:P4")) == {}
-    assert len(lifecycle(ledger_setting, key="nothing:X").runs) == 4  # runs are always listed
-    assert lifecycle(ledger_setting, rule_prefix="RE%").findings == ()  # no wildcards
+def test_findings_are_chosen_by_rule_prefix_and_key(lifecycle_ledger: str) -> None:
+    assert set(shown_states(lifecycle(lifecycle_ledger, rule_prefix="tpp"))) == {P1, P4, P5}
+    assert set(shown_states(lifecycle(lifecycle_ledger, rule_prefix="RET-004"))) == {U9}
+    assert set(shown_states(lifecycle(lifecycle_ledger, key="processor:P4"))) == {P4}
+    assert shown_states(lifecycle(lifecycle_ledger, rule_prefix="RET", key="processor:P4")) == {}
+    assert len(lifecycle(lifecycle_ledger, key="nothing:X").runs) == 4  # runs are always listed
+    assert lifecycle(lifecycle_ledger, rule_prefix="RE%").findings == ()  # no wildcards
 
 
-def test_one_finding_history_names_its_runs(ledger_setting: str, lifecycle_results: dict) -> None:
-    record(ledger_setting, lifecycle_results, RECORDING_ORDER)
-    ledger = open_ledger(ledger_setting)
+def test_one_finding_history_names_its_runs(lifecycle_ledger: str) -> None:
+    ledger = open_ledger(lifecycle_ledger)
     history = finding_history(ledger, *P1, now=NOW)
     assert history is not None
-    runs = {run.run_id: run.exported_at[:10] for run in lifecycle(ledger_setting).runs}
+    runs = {run.run_id: run.exported_at[:10] for run in lifecycle(lifecycle_ledger).runs}
     assert [runs[run_id] for run_id in history.seen_in] == [
         "2026-01-05",
         "2026-02-05",

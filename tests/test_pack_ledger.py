@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cli_runner import run_cli
-from deletion_snapshots import OUT_OF_ORDER, decide, expected_records, record
+from deletion_snapshots import decide, expected_records
 
 from insight_workbench.ledger.database import open_ledger
 from insight_workbench.reports.ledger_sections import decisions
@@ -19,16 +19,15 @@ from insight_workbench.rules.runner import CheckResult
 
 
 def test_the_pack_shows_the_ledger(
-    ledger_setting: str,
+    deletions_ledger: str,
     deletion_months: dict[str, CheckResult],
     deletion_paths: dict[str, Path],
     tmp_path: Path,
 ) -> None:
-    record(ledger_setting, deletion_months, OUT_OF_ORDER)
-    decide(ledger_setting, "org:O3", "assign", owner="ops@example.org")
+    decide(deletions_ledger, "org:O3", "assign", owner="ops@example.org")
     grant = {"basis": "legal hold", "approver": "Counsel", "until": "2027-01-31"}
-    decide(ledger_setting, "org:O3", "except", **grant)
-    env = {**os.environ, "INSIGHT_LEDGER": ledger_setting}
+    decide(deletions_ledger, "org:O3", "except", **grant)
+    env = {**os.environ, "INSIGHT_LEDGER": deletions_ledger}
     latest = deletion_paths["2026-12"]
     args = ["monthly_compliance_pack", "--snapshot", latest, "--out", tmp_path, "--no-pdf"]
     done = run_cli("report", *args, env=env)
@@ -65,15 +64,12 @@ def test_the_pack_shows_the_ledger(
     assert "legal hold" in html
 
 
-def test_an_exception_is_in_force_to_the_end_of_its_day_in_london(
-    ledger_setting: str, deletion_months: dict[str, CheckResult]
-) -> None:
+def test_an_exception_is_in_force_to_the_end_of_its_day_in_london(deletions_ledger: str) -> None:
     """Until 31 July (summer time): at 23:30 UTC on 31 July it is already 1 August in
     London, and the exception has ended."""
-    record(ledger_setting, deletion_months, OUT_OF_ORDER)
     grant = {"basis": "legal hold", "approver": "Counsel", "until": "2027-07-31"}
-    decide(ledger_setting, "org:O3", "except", **grant)
-    ledger = open_ledger(ledger_setting)
+    decide(deletions_ledger, "org:O3", "except", **grant)
+    ledger = open_ledger(deletions_ledger)
     before = decisions(ledger, datetime(2027, 7, 31, 22, 59, tzinfo=UTC))
     after = decisions(ledger, datetime(2027, 7, 31, 23, 0, tzinfo=UTC))
     assert before.figures["exceptions_in_force"] == ["RET-001 org:O3"]

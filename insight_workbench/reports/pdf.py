@@ -1,7 +1,8 @@
 """A PDF beside the HTML report: printed by headless Chromium, else by WeasyPrint.
 
 Chromium is the one named by `CHROMIUM` or `INSIGHT_CHROMIUM` (a path or a command
-name), else the first of `chromium`, `chromium-browser`, `google-chrome` on the PATH.
+name), else the first of `chromium-headless-shell`, `chromium`, `chromium-browser`,
+`google-chrome` on the PATH.
 It prints the report file as a reader's browser would, with the report's print
 stylesheet, and without the browser's own header and footer (which would show the
 file's path). Without either printer the run still succeeds: `print_pdf` says why
@@ -21,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VARIABLES = ("CHROMIUM", "INSIGHT_CHROMIUM")
-COMMANDS = ("chromium", "chromium-browser", "google-chrome")
+# Chromium's headless shell prints the same PDF for about a third of the CPU of the
+# whole browser (which starts its window machinery even when headless): it comes first.
+COMMANDS = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 TIMEOUT_SECONDS = 120
 # Headless Chromium still builds the address bar's suggestion popups, each a page in a
 # renderer of its own, for every window it opens: without them a print takes about a

@@ -3,18 +3,14 @@ over a ledger of four recorded runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from apphelpers import rendered_text
-from ledger_maker import LedgerMaker
-from lifecycle_snapshots import RECORDING_ORDER, record
 from streamlit.testing.v1 import AppTest
 
 from insight_workbench.ledger import chain
-from insight_workbench.ledger.database import close_ledgers, open_ledger, reading
+from insight_workbench.ledger.database import open_ledger, reading
 from insight_workbench.ledger.tables import decisions
 
 NOW = "2026-04-10T12:00:00+00:00"
@@ -29,24 +25,11 @@ def panel(rule: str, key: str, role: str, user: str | None, now: str) -> None:
     render_finding_history(rule, key, role, user, datetime.fromisoformat(now))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger(
-    request: pytest.FixtureRequest,
-    ledgers: LedgerMaker,
-    tmp_path: Path,
-    lifecycle_results: dict,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[str]:
-    """A fresh ledger holding the four lifecycle runs (recorded once per backend, then
-    copied: each test changes only its own copy), on each backend, as `ledger_setting`."""
-
-    def four_runs(setting: str) -> None:
-        record(setting, lifecycle_results, RECORDING_ORDER)
-
-    setting = ledgers.filled(request, request.param, tmp_path, "lifecycle", four_runs)
-    monkeypatch.setenv("INSIGHT_LEDGER", setting)
-    yield setting
-    close_ledgers()
+@pytest.fixture
+def ledger(lifecycle_ledger: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The lifecycle ledger (four recorded runs), named to the panel as the app's ledger."""
+    monkeypatch.setenv("INSIGHT_LEDGER", lifecycle_ledger)
+    return lifecycle_ledger
 
 
 def open_panel(rule: str, key: str, role: str = "dpo", user: str | None = DPO) -> AppTest:
