@@ -4,23 +4,33 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cli_runner import run_cli, run_script
+from ledger_maker import LedgerMaker
 from lifecycle_snapshots import E1, E2, E3, E4, E5, RECORDING_ORDER, record
 from sqlalchemy import text
 
-from insight_workbench.ledger.database import open_ledger
+from insight_workbench.ledger.database import close_ledgers, open_ledger
 
 DPO = "dpo@example.org"
 
 
-@pytest.fixture
-def env(ledger_setting: str, lifecycle_results: dict) -> dict[str, str]:
-    """The environment of a command line using a ledger of five recorded runs."""
-    record(ledger_setting, lifecycle_results, (E5, *RECORDING_ORDER))
-    return {"INSIGHT_LEDGER": ledger_setting, "INSIGHT_USER": DPO}
+@pytest.fixture(params=["sqlite", "postgresql"])
+def env(
+    request: pytest.FixtureRequest, ledgers: LedgerMaker, tmp_path: Path, lifecycle_results: dict
+) -> Iterator[dict[str, str]]:
+    """The environment of a command line using a ledger of five recorded runs (recorded
+    once per backend, then copied: each test changes only its own copy)."""
+
+    def five_runs(setting: str) -> None:
+        record(setting, lifecycle_results, (E5, *RECORDING_ORDER))
+
+    setting = ledgers.filled(request, request.param, tmp_path, "lifecycle-five", five_runs)
+    yield {"INSIGHT_LEDGER": setting, "INSIGHT_USER": DPO}
+    close_ledgers()
 
 
 def history(env: dict[str, str], *args: str) -> dict:
