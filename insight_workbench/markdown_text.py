@@ -59,6 +59,9 @@ _AUTOLINKED = re.compile(
     r"|(?<=:)(?=(\+1|-1|100|1234):)"  # the emoji named without a letter
 )
 _SIGNS = re.compile(r"(?<!\S)(?=(<->|->|<-|--|>=|<=|~=)(\s|$))(.)")
+# Inside a code span too, Streamlit writes `:material/` as `:material_` (the start of an
+# icon's name): the one thing a span does not keep as it is.
+_ICON_IN_CODE = re.compile(r"(?<=:)(?=material/)")
 
 
 def escape_markdown(value: object) -> str:
@@ -73,9 +76,11 @@ def markdown_code(value: object) -> str:
     """`value` as an inline code span: shown exactly as it is, so that a key can be copied
     from the page into the command line (`escape_markdown`'s joiners would be copied with
     it). Markdown, Streamlit's directives, icons and emoji are not read inside a code
-    span. Line breaks become spaces and bidi controls their code, as `escape_markdown`
-    does; the fence is longer than any run of backticks in the value."""
-    text = _one_line(value)
+    span, but Streamlit rewrites `:material/` there too: a joiner after its colon keeps
+    it as written (a key holding it is shown right, and copies with the joiner). Line
+    breaks become spaces and bidi controls their code, as `escape_markdown` does; the
+    fence is longer than any run of backticks in the value."""
+    text = _ICON_IN_CODE.sub(_JOIN, _one_line(value))
     if not text:
         return ""
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
