@@ -191,6 +191,15 @@ def test_written_manifest_matches_the_files(tmp_path: Path) -> None:
     assert document["tables"]["deidentified/agg"]["file"] == "deidentified/agg.csv"
 
 
+def test_counts_its_writer_gives_are_taken_and_the_other_files_are_read(tmp_path: Path) -> None:
+    """A writer that counted its records (`build_snapshot`) spares reading its files."""
+    folder = valid_snapshot(tmp_path / "s")
+    target = mf.write_manifest(folder, datetime(2026, 7, 1, tzinfo=UTC), counts={"users": 7})
+    tables = json.loads(target.read_text(encoding="utf-8"))["tables"]
+    assert tables["users"]["rows"] == 7  # as given: the file holds one
+    assert tables["logins"]["rows"] == 1  # read
+
+
 def test_a_manifest_written_for_the_current_folder_is_named_after_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
