@@ -43,7 +43,8 @@ run: $(STAMP) $(KEY_FILE)
 # The browser tests need a Chromium: from $$CHROMIUM / $$INSIGHT_CHROMIUM or on PATH.
 # When there is none, install it with apt (through sudo when not root) where possible,
 # and Chromium's headless shell beside it where the packages have one (reports print
-# their PDF with it for a third of the CPU; without it they print with Chromium).
+# their PDF with it for a third of the CPU; without it they print with Chromium). A
+# machine that has Chromium already is left as it is.
 CHROMIUM_FOUND = test -n "$${CHROMIUM}$${INSIGHT_CHROMIUM}" \
 	|| command -v chromium || command -v chromium-browser || command -v google-chrome
 chromium:

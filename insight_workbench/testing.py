@@ -58,8 +58,9 @@ def build_snapshot(
     """Write a valid snapshot of `tables` (rows as dicts) into `folder` and return it."""
     tables = tables or {}
     folder.mkdir(parents=True, exist_ok=True)
-    # One record per row as Python's csv writer (or pyarrow) writes it: the manifest
-    # takes these counts rather than reading every file again.
+    # One record per row as pyarrow, or Python's csv writer, writes it: the manifest takes
+    # these counts rather than reading every file again. Not for a CSV value holding a
+    # bare carriage return: the writer leaves it unquoted, and it ends a line when read.
     counts: dict[str, int] = {}
     for name, table in TABLES.items():
         if table.optional and name not in tables:
@@ -68,7 +69,8 @@ def build_snapshot(
         columns = [c.name for c in table.columns if not c.optional or _mentions(rows, c.name)]
         columns += list((extra_columns or {}).get(name, []))
         write_table(folder / f"{name}.{fmt}", columns, rows)
-        counts[name] = len(rows)
+        if fmt == "parquet" or not any("\r" in _text(v) for row in rows for v in row.values()):
+            counts[name] = len(rows)
     for name, (rows, meta) in (deidentified or {}).items():
         columns = list(dict.fromkeys(c for row in rows for c in row))
         write_table(folder / "deidentified" / f"{name}.{fmt}", columns, rows)

@@ -14,6 +14,7 @@ from loader_checks import valid_snapshot
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.snapshot import load_snapshot
+from insight_workbench.testing import build_snapshot
 
 
 def write(folder: Path, document: object) -> Path:
@@ -198,6 +199,19 @@ def test_counts_its_writer_gives_are_taken_and_the_other_files_are_read(tmp_path
     tables = json.loads(target.read_text(encoding="utf-8"))["tables"]
     assert tables["users"]["rows"] == 7  # as given: the file holds one
     assert tables["logins"]["rows"] == 1  # read
+
+
+def test_a_built_snapshot_with_a_bare_carriage_return_is_counted_as_the_loader_reads_it(
+    tmp_path: Path,
+) -> None:
+    """Python's csv writer leaves a lone CR unquoted, and it ends a line when read: such a
+    table's records are counted from the file, so the snapshot still loads."""
+    row = {"org_id": "O1", "name": "a\rb", "product": "local_insight", "status": "active"}
+    folder = build_snapshot(tmp_path / "s", {"organisations": [row]})
+    tables = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["tables"]
+    assert tables["organisations"]["rows"] == 2
+    snapshot = load_snapshot(folder)
+    assert snapshot.loads["organisations"].rows_in_file == 2
 
 
 def test_a_manifest_written_for_the_current_folder_is_named_after_it(
