@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from browser_support import SHARED
-from ledger_maker import LedgerMaker
+from ledger_maker import LedgerMaker, recorded_copy
 from server_guard import watchdog
 from streamlit_server import AppServers
 
@@ -282,13 +282,10 @@ def lifecycle_ledger(
     changes only its own copy."""
     from lifecycle_snapshots import RECORDING_ORDER, record
 
-    from insight_workbench.ledger.database import close_ledgers
-
     def four_runs(setting: str) -> None:
         record(setting, lifecycle_results, RECORDING_ORDER)
 
-    yield ledgers.filled(request, request.param, tmp_path, "lifecycle", four_runs)
-    close_ledgers()
+    yield from recorded_copy(request, ledgers, tmp_path, "lifecycle", four_runs)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -299,13 +296,10 @@ def deletions_ledger(
     (`OUT_OF_ORDER`, tests/deletion_snapshots.py): recorded once per backend, then copied."""
     from deletion_snapshots import OUT_OF_ORDER, record
 
-    from insight_workbench.ledger.database import close_ledgers
-
     def months_out_of_order(setting: str) -> None:
         record(setting, deletion_months, OUT_OF_ORDER)
 
-    yield ledgers.filled(request, request.param, tmp_path, "deletions", months_out_of_order)
-    close_ledgers()
+    yield from recorded_copy(request, ledgers, tmp_path, "deletions", months_out_of_order)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

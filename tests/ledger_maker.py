@@ -6,7 +6,7 @@ template). The tests of migrating itself take `new_ledger_setting` instead."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,3 +85,18 @@ class LedgerMaker:
         # copies a template only while nobody is connected to it.
         open_ledger(setting).engine.dispose()
         return setting
+
+
+def recorded_copy(
+    request: pytest.FixtureRequest,
+    ledgers: LedgerMaker,
+    folder: Path,
+    name: str,
+    fill: Callable[[str], None],
+) -> Iterator[str]:
+    """The body of a fixture parametrised by backend: a copy of the ledger `name` that
+    `fill` wrote once per backend, its pooled connections closed after the test."""
+    from insight_workbench.ledger.database import close_ledgers
+
+    yield ledgers.filled(request, request.param, folder, name, fill)
+    close_ledgers()

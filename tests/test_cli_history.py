@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from cli_runner import run_cli, run_script
-from ledger_maker import LedgerMaker
+from ledger_maker import LedgerMaker, recorded_copy
 from lifecycle_snapshots import E1, E2, E3, E4, E5, RECORDING_ORDER, record
 from sqlalchemy import text
 
-from insight_workbench.ledger.database import close_ledgers, open_ledger
+from insight_workbench.ledger.database import open_ledger
 
 DPO = "dpo@example.org"
 
@@ -28,9 +28,9 @@ def env(
     def five_runs(setting: str) -> None:
         record(setting, lifecycle_results, (E5, *RECORDING_ORDER))
 
-    setting = ledgers.filled(request, request.param, tmp_path, "lifecycle-five", five_runs)
-    yield {"INSIGHT_LEDGER": setting, "INSIGHT_USER": DPO}
-    close_ledgers()
+    # One copy: the loop's end, after the test, closes the ledger's connections.
+    for setting in recorded_copy(request, ledgers, tmp_path, "lifecycle-five", five_runs):
+        yield {"INSIGHT_LEDGER": setting, "INSIGHT_USER": DPO}
 
 
 def history(env: dict[str, str], *args: str) -> dict:

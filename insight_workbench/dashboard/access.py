@@ -41,16 +41,12 @@ def record(wb: Workbench, kind: str, ident: str) -> pd.DataFrame:
     return access.record_facts(wb.snapshot, wb.policy, kind, ident)
 
 
-# The column naming each kind of record in its own facts (`record`).
-RECORD_COLUMNS = {"user": "user_id", "login": "login_id", "view": "view_id", "ip": "ip"}
-
-
 def own_facts(wb: Workbench, sources: dict[str, records.Source]) -> list[str]:
     """For the address's account, login, view or IP address that no section of the page
     names (a record without a finding, a user linked from an organisation's record): its
     own facts in `sources`, so that its link leads to the record rather than to "check
     the link". The keys shown, for the audit trail (an address is never logged)."""
-    for kind, column in RECORD_COLUMNS.items():
+    for kind, (_, column) in access.RECORD_FACTS.items():  # its parameter names its column
         ident = records.selected(kind)
         if ident is None:
             continue

@@ -96,13 +96,17 @@ def folder_name(folder: Path) -> str:
     return os.fsencode(folder.name).decode("utf-8", errors="replace")
 
 
+class _OtherIsoForm(ValueError):
+    """A valid ISO 8601 form the format does not take (`OTHER_ISO_FORM`)."""
+
+
 def _exported_at(text: str, timezone: str) -> datetime:
     """`exported_at` read as a table's timestamp cell is (`TIMESTAMP_PATTERN`: `t` and
     `z` as good as `T` and `Z`, 24:00 the next midnight); forms Python would also take
     (a date alone, the basic form `20261128T020000Z`, a week date) are refused."""
     value = text.strip().upper()
     if re.fullmatch(OTHER_ISO_PATTERN, value):
-        raise ValueError(OTHER_ISO_FORM)
+        raise _OtherIsoForm(OTHER_ISO_FORM)
     if not re.fullmatch(TIMESTAMP_PATTERN, value):
         raise ValueError("not an ISO 8601 timestamp")
     return parse_timestamp(end_of_day_as_next_midnight(value), timezone)
@@ -111,9 +115,9 @@ def _exported_at(text: str, timezone: str) -> datetime:
 def _timestamp_problem(error: ValueError) -> str:
     if isinstance(error, TimestampRangeError):
         return f"is outside the supported range ({error})"
-    return (
-        f"is {OTHER_ISO_FORM}" if str(error) == OTHER_ISO_FORM else "is not an ISO 8601 timestamp"
-    )
+    if isinstance(error, _OtherIsoForm):
+        return f"is {OTHER_ISO_FORM}"
+    return "is not an ISO 8601 timestamp"
 
 
 def _text(data: dict[str, Any], key: str, default: str | None = None) -> str:
