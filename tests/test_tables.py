@@ -270,3 +270,27 @@ def test_a_link_shows_its_id_or_key_and_an_override_as_its_escape() -> None:
     odd = tables.shown_in_link("retention?key=org:O%E2%80%AE1", "org:O\u202e1")
     assert unquote(re.search(tables.KEY_SHOWN, odd).group(1)) == "org:O\\u202e1"  # type: ignore[union-attr]
     assert tables.shown_in_link("", "O\u202e1") == ""  # no record: no link
+
+
+def test_a_column_is_judged_on_all_its_values_whatever_its_first() -> None:
+    """A column is told from its first value only when that value rules it out; a
+    missing first value decides nothing, in object and in Arrow string columns."""
+    columns = {
+        "sent_at": [None, "2026-07-01T10:00:00Z", None],
+        "due": [None, "2026-07-01T10:00:00Z", "2026-07-02"],
+        "note": ["2026-07-01T10:00:00Z", "not a time", None],
+        "name": ["Acme", "Acme\u202egpj.exe", None],
+    }
+    for dtype in (object, "string[pyarrow]"):
+        frame = pd.DataFrame({name: pd.Series(v, dtype=dtype) for name, v in columns.items()})
+        prepared = tables.prepare(frame)
+        assert _type(prepared, "sent_at") == "datetime", dtype
+        assert prepared.display["sent_at"][1].hour == 11  # London summer time
+        assert prepared.display["due"].tolist()[1:] == ["2026-07-01 11:00", "2026-07-02"]
+        assert _type(prepared, "note") is None  # text, kept as written
+        assert prepared.display["note"][1] == "not a time"
+        assert prepared.display["name"][1] == "Acme\\u202egpj.exe"  # found past the first
+        assert prepared.config["name"]["width"] >= tables.text_width(["Acme\\u202egpj.exe"])
+    midnight_first = pd.to_datetime(["2026-07-01", "2026-07-01T10:00"], utc=True, format="ISO8601")
+    prepared = tables.prepare(pd.DataFrame({"sent_at": midnight_first}))
+    assert _type(prepared, "sent_at") == "datetime"  # an instant past a midnight first value

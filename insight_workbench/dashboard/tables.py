@@ -168,7 +168,7 @@ def _fitted(display: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
     fitted = {}
     for name, entry in config.items():
         if isinstance(entry, dict) and name in display and is_string_dtype(display[name].dtype):
-            cells = [str(v) for v in display[name] if isinstance(v, str)]
+            cells = [v for v in display[name].tolist() if isinstance(v, str)]
             badges = _kind(entry) == "multiselect"  # one badge per part, each padded
             longest = max((len(c) + 3 * (c.count(",") + 1) * badges for c in cells), default=0)
             width = text_width([str(entry.get("label") or name)], longest)
@@ -214,7 +214,8 @@ def _has_controls(values: pd.Series) -> bool:
     # One search over the whole column: nearly every column holds none. A cell is one
     # line, and a bidi override would make it read as something else: shown as escapes,
     # as on the command line (`terminal.controls_shown`); the download keeps the value.
-    texts = "".join(v for v in values if isinstance(v, str))
+    # (`tolist` converts an Arrow column at once; iterating takes each value singly.)
+    texts = "".join(v for v in values.tolist() if isinstance(v, str))
     return REORDERING_OR_CONTROL.search(texts) is not None
 
 
@@ -304,6 +305,8 @@ def _as_moments(values: pd.Series) -> pd.Series | None:
         return moments
     if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
         return None
+    if _plainly_other(values, lambda v: isinstance(v, datetime) or _iso_text(v)):
+        return None
     present = values.dropna()
     if present.empty:
         return None
@@ -327,16 +330,24 @@ def _days_among_moments(values: pd.Series) -> bool:
     """ISO dates beside ISO instants in one column of text (a schedule's due dates)."""
     if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
         return False
+    if _plainly_other(values, _iso_text):
+        return False
     present = values.dropna()
-    # One test, so that a column of other text fails at its first value (see `_every`).
-    if present.empty or not _every(present, lambda v: isinstance(v, str) and _iso(v)):
+    if present.empty or not _every(present, _iso_text):
         return False
     lengths = present.str.len()
     return bool((lengths == 10).any() and (lengths > 10).any())
 
 
-def _iso(text: str) -> bool:
-    return bool(ISO_MOMENT.match(text))
+def _iso_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(ISO_MOMENT.match(value))
+
+
+def _plainly_other(values: pd.Series, test: Callable[[Any], bool]) -> bool:
+    """The first value is present and fails `test`: the column fails it, told before
+    any scan of the column (most text columns, on every rerun of a page)."""
+    first = values.iloc[0] if len(values) else None
+    return not _missing(first) and not test(first)
 
 
 def _day_or_london_time(value: Any) -> str | None:
@@ -376,6 +387,8 @@ def _moment(value: Any) -> pd.Timestamp | None:
 
 def _only_dates(moments: pd.Series) -> bool:
     """Calendar dates (midnight UTC, as DuckDB's DATE arrives) rather than instants."""
+    if _plainly_other(moments, lambda v: v == v.normalize()):
+        return False
     present = moments.dropna()
     return not present.empty and bool((present == present.dt.normalize()).all())
 
