@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 from typing import Any, TextIO
 
 # C0 controls, DEL, C1 controls; bidi embeddings, overrides and isolates, and the
@@ -58,6 +59,21 @@ def is_terminal(stream: TextIO | None) -> bool:
         return stream is not None and stream.isatty()
     except ValueError:  # closed
         return False
+
+
+# Characters drawn as nothing though Unicode does not class them as format characters
+# (Cf): the Hangul fillers, the combining grapheme joiner, Khmer's inherent vowels, the
+# variation selectors, and the blank Braille pattern.
+BLANK_GLYPHS = re.compile(
+    "[\u115f\u1160\u3164\uffa0\u034f\u17b4\u17b5\u180b-\u180f\ufe00-\ufe0f"
+    "\U000e0100-\U000e01ef\u2800]"
+)
+
+
+def invisible(char: str) -> bool:
+    """Whether `char` shows as nothing: a format character (a zero-width space, a soft
+    hyphen, a bidi mark) or one of `BLANK_GLYPHS`."""
+    return unicodedata.category(char) == "Cf" or BLANK_GLYPHS.match(char) is not None
 
 
 def os_text(text: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 from datetime import UTC, datetime, timedelta
@@ -202,12 +203,26 @@ def test_a_ledger_refusing_the_write_is_named_and_the_decision_never_shown(
     assert done.stderr == f"error: ledger {ledger.where}: cannot be written (refused)\n"
 
 
+@pytest.mark.parametrize("key", ["", " "])
+def test_an_empty_key_is_refused(env: dict[str, str], key: str) -> None:
+    done = run_cli("decide", key, "--rule", "RET-001", "--acknowledge", env=env)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "error: KEY: an empty key was given\n"
+
+
 def test_a_blank_acting_user_is_named(env: dict[str, str]) -> None:
     done = run_cli("decide", *P4, "--acknowledge", env={**env, "INSIGHT_USER": "   "})
     assert (done.returncode, done.stderr) == (
         2,
         "error: INSIGHT_USER: must name who is acting, not be blank\n",
     )
+
+
+def test_an_acting_user_set_empty_is_the_operating_system_user(env: dict[str, str]) -> None:
+    """Set empty, as every other setting, it is as if unset; spaces alone are refused."""
+    done = run_cli("decide", *P4, "--acknowledge", env={**env, "INSIGHT_USER": ""})
+    assert done.returncode == 0, done.stderr
+    assert f" by {getpass.getuser()} " in done.stdout
 
 
 INVISIBLE = "holds a control character, line break, bidi control or invisible character"
@@ -224,6 +239,9 @@ INVISIBLE = "holds a control character, line break, bidi control or invisible ch
         ("dpo\u202eevil", INVISIBLE),
         ("dpo\u200b@example.org", INVISIBLE),  # reads as dpo@example.org
         ("d\u00adpo", INVISIBLE),  # a soft hyphen
+        ("a\u3164b", INVISIBLE),  # a Hangul filler: a letter drawn as nothing
+        ("dpo\u034f", INVISIBLE),  # the combining grapheme joiner
+        ("\u2800", INVISIBLE),  # the blank Braille pattern
     ],
 )
 def test_an_acting_user_the_ledger_cannot_hold_is_refused_alike_by_every_command(

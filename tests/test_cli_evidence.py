@@ -275,6 +275,8 @@ def test_an_empty_ledger_writes_an_empty_register(ledger_setting: str, tmp_path:
     [
         (["--format", "pdf", "--out", "x"], "--format pdf: must be one of html, json"),
         ([], "--out is required"),
+        (["--key", "", "--out", "x"], "--key: an empty key was given"),
+        (["--key", "  ", "--out", "x"], "--key: an empty key was given"),
     ],
 )
 def test_bad_options_are_exit_2(

@@ -664,6 +664,30 @@ def test_a_command_that_only_reads_refuses_a_file_holding_no_ledger_and_leaves_i
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.sqlite"]
 
 
+@pytest.mark.parametrize(
+    "held", [b"\n", b"x", b"not a database\n" * 300], ids=["one-byte", "x", "text"]
+)
+def test_a_recording_command_leaves_a_file_that_is_no_database_as_it_was(
+    tmp_path: Path, sample_path: Path, held: bytes
+) -> None:
+    """SQLite reads a file shorter than its header as an empty database, which a first
+    write would replace: a file that holds anything must begin as a SQLite database."""
+    path = tmp_path / "ledger.sqlite"
+    path.write_bytes(held)
+    done = run_cli("check", sample_path, "--record", "--quiet", env={"INSIGHT_LEDGER": str(path)})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"error: ledger {path}: is not a SQLite database (name a new or empty file, "
+        "or an existing ledger)\n"
+    )
+    assert path.read_bytes() == held
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.sqlite"]
+    path.write_bytes(b"")  # an empty file is a ledger not yet written: made into one
+    done = run_cli("check", sample_path, "--record", "--quiet", env={"INSIGHT_LEDGER": str(path)})
+    assert done.returncode == 1, done.stderr
+    assert run_cli("ledger", "verify", env={"INSIGHT_LEDGER": str(path)}).returncode == 0
+
+
 @pytest.mark.parametrize("argv", READ_ONLY_COMMANDS, ids=" ".join)
 def test_an_empty_postgresql_database_is_a_ledger_not_yet_written(
     postgres_server: object, tmp_path: Path, argv: list[str]

@@ -407,20 +407,29 @@ def test_a_recorded_run_changed_by_hand_is_found_by_verify(
     assert f"audit trail: {says}" in done.stdout
 
 
-def test_a_run_added_by_hand_is_found_by_verify(ledger_setting: str, sample_result) -> None:
+@pytest.mark.parametrize(
+    ("viewed", "recorded_at", "entry"),
+    [(True, "2030-01-01", 3), (False, "2030-01-01", 2), (False, "2000-01-01", 1)],
+    ids=["after every entry", "the count short", "the count short, before every entry"],
+)
+def test_a_run_added_by_hand_is_found_by_verify(
+    ledger_setting: str, sample_result, viewed: bool, recorded_at: str, entry: int
+) -> None:
     """A forged later run would clear every organisation in the deletion register: a run
-    is written with its entry, so one that no entry records was added by hand (the count
-    of entries does not show it once pages have been viewed)."""
+    is written with its entry, so one that no entry records was added by hand. It is
+    found at the first entry written after its recording time, or the next number,
+    whether the count of entries shows it (no page viewed since) or not."""
     from insight_workbench.ledger import audit_trail
 
     ledger = open_ledger(ledger_setting)
     record_run(ledger, sample_result, source="cli", by="dpo")
-    audit_trail.log(ledger, "dpo", "dpo", "page_view", ["page:retention"], None)
+    if viewed:
+        audit_trail.log(ledger, "dpo", "dpo", "page_view", ["page:retention"], None)
     columns = [c.name for c in runs.columns]
     forged = {
         "run_id": "'" + "f" * 64 + "'",
         "exported_at": "'2030-01-01T00:00:00.000000Z'",
-        "recorded_at": "'2030-01-01T00:00:00.000000Z'",
+        "recorded_at": f"'{recorded_at}T00:00:00.000000Z'",
     }
     chosen = ", ".join(forged.get(c, c) for c in columns)
     with ledger.engine.begin() as connection:
@@ -430,8 +439,8 @@ def test_a_run_added_by_hand_is_found_by_verify(ledger_setting: str, sample_resu
     done = run_cli("ledger", "verify", env={"INSIGHT_LEDGER": ledger_setting})
     assert done.returncode == 1
     assert (
-        "audit trail: broken at entry 3: a recorded run that no entry records was added "
-        "outside the workbench" in done.stdout
+        f"audit trail: broken at entry {entry}: a recorded run that no entry records was "
+        "added outside the workbench" in done.stdout
     )
 
 

@@ -47,6 +47,14 @@ def utf8(value: Any) -> Any:
     return text
 
 
+def given_key(where: str, key: str) -> str:
+    """A record key as given (`org:O17`); one empty or of white space alone names no
+    record, and is refused rather than looked up."""
+    if not key.strip():
+        raise InputError(f"{where}: an empty key was given")
+    return key
+
+
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="policy.toml overriding the defaults.")
 ]

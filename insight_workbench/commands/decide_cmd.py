@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.commands.common import DAY, utf8
+from insight_workbench.commands.common import DAY, given_key, utf8
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import printable
 
@@ -84,6 +84,7 @@ def decide(
     from insight_workbench.ledger.decisions import DecisionError, Request
     from insight_workbench.ledger.decisions import decide as append_decision
 
+    key = given_key("KEY", key)
     action = _action(acknowledge, assign, note, except_, withdraw)
     given = [
         name

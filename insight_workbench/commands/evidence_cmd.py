@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from insight_workbench.commands.common import output_folder, parse_format, utf8
+from insight_workbench.commands.common import given_key, output_folder, parse_format, utf8
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
 from insight_workbench.terminal import printable
@@ -37,6 +37,8 @@ def evidence(
     )
 
     chosen = parse_format(format, FORMATS)
+    if key is not None:
+        key = given_key("--key", key)
     if out is None:
         raise InputError("--out is required: the folder to write the register and certificates")
     out = output_folder("--out", out)

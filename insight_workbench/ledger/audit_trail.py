@@ -156,10 +156,14 @@ def verify(ledger: Ledger) -> list[ChainState]:
 
 
 def _first_break(connection: Connection, table: Table) -> chain.Break | None:
-    found = chain.verify(connection, table) or _unaccounted(connection, table)
-    if found is None and table is audit:
-        found = _changed_run(connection)
-    return found
+    found = chain.verify(connection, table)
+    if found is not None or table is not audit:
+        return found or _unaccounted(connection, table)
+    if chain.count(connection, table) == 0:  # emptied: its entries were removed
+        return _unaccounted(connection, table) or _changed_run(connection)
+    # Entries are left and their chain is whole: a run that no entry records (added by
+    # hand) is what makes their count fall short, and it is found where it was put.
+    return _changed_run(connection) or _unaccounted(connection, table)
 
 
 def _changed_run(connection: Connection) -> chain.Break | None:

@@ -14,7 +14,6 @@ import getpass
 import os
 import sqlite3
 import time
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from insight_workbench.errors import InputError
 from insight_workbench.ledger.tables import KEY
 from insight_workbench.loading.lockdown import cache_dir
-from insight_workbench.terminal import os_text, printable
+from insight_workbench.terminal import invisible, os_text, printable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BUSY_SECONDS = 60  # how long a writer waits for another one before giving up
@@ -74,7 +73,7 @@ def _storable_user(where: str, who: str) -> str:
     """`who` as the ledger can hold it: UTF-8 text (the environment may hold other
     bytes, which no database can store) of at most `KEY` characters (PostgreSQL's limit),
     with no control character, line separator, bidi control or invisible character
-    (Unicode's format characters: zero-width spaces, soft hyphens): a name is shown on one
+    (zero-width spaces, soft hyphens, Hangul fillers: `invisible`): a name is shown on one
     line of the audit trail, the history and the certificates, where a line break, an
     escape sequence or a right-to-left override would let it pass for another entry,
     recolour the terminal or read backwards."""
@@ -82,7 +81,7 @@ def _storable_user(where: str, who: str) -> str:
     if text is None:
         raise InputError(f"{where}: not valid UTF-8 (check the terminal's encoding)")
     who = text
-    if printable(who) != who or any(unicodedata.category(c) == "Cf" for c in who):
+    if printable(who) != who or any(invisible(c) for c in who):
         # what a terminal would show as an escape, or an invisible character (a zero-width
         # space, a soft hyphen) that would let the name pass for another
         raise InputError(
@@ -160,6 +159,21 @@ def _sqlite_header(path: Path) -> bool:
         return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
 
 
+def _refuse_another_file(setting: str, path: Path) -> None:
+    """`InputError` for a file that holds something but does not begin as a SQLite
+    database: SQLite reads one shorter than its header as an empty database, and the
+    first write would replace it with a ledger (an empty file is made into one)."""
+    try:
+        foreign = path.is_file() and path.stat().st_size > 0 and not _sqlite_header(path)
+    except OSError:
+        return  # unreadable: the engine names why
+    if foreign:
+        raise InputError(
+            f"ledger {setting}: is not a SQLite database (name a new or empty file, "
+            "or an existing ledger)"
+        )
+
+
 def _sqlite_tables(path: Path) -> list[str]:
     """The tables and views of the SQLite file at `path`, read without writing to it (a
     file that is no SQLite database is an `InputError`)."""
@@ -218,6 +232,7 @@ def _open(setting: str, *, may_make: bool = True) -> Ledger:
     elif "://" in setting:
         raise InputError("INSIGHT_LEDGER: give a SQLite file path or a postgresql:// URL")
     else:
+        _refuse_another_file(setting, _sqlite_path(setting))
         ledger = Ledger(_sqlite_engine(_sqlite_path(setting)), setting)
     try:
         if not _is_current(ledger):
