@@ -66,6 +66,8 @@ if wb.is_dpo:
     if soon.empty:
         records.say_empty(f"Nothing falls due in the next {horizon or 30} days.")
     else:
+        if said := overview.due_now_said(soon):
+            st.caption(said)
         tables.show(soon, "upcoming_table", links=records.key_links(wb))
 
     with st.expander("All findings"):

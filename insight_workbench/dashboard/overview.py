@@ -54,9 +54,12 @@ def _schedule(wb: Workbench) -> Schedule:
 
 def overdue(wb: Workbench) -> pd.DataFrame:
     """Findings still outstanding past their due date (a processor's review too), longest
-    overdue first. DPO only."""
+    overdue first. DPO only. A finding judged at the export (RET-003: a completed erasure
+    whose data is held) is overdue only once `as_of` is past its due date: viewed at an
+    earlier `as_of`, it is not yet."""
     zone = _clock(wb)
     dated = [(f, _due(f)) for f in session.dpo_findings(wb) if f.rule not in ANSWERED]
+    dated = [(f, due) for f, due in dated if due and _past(due, wb.as_of, zone)]
     rows = [
         {
             "rule": f.rule,
@@ -114,13 +117,37 @@ def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
         {
             "kind": i.kind,
             "key": i.key,
+            "state": DUE_NOW if _due_now(i.due, wb.as_of) else "upcoming",
             "due": i.due,
             "days_left": days_left(i.due, wb.as_of, zone),
             "message": i.message,
         }
         for i in items
     ]
-    return pd.DataFrame(rows, columns=["kind", "key", "due", "days_left", "message"])
+    return pd.DataFrame(rows, columns=["kind", "key", "state", "due", "days_left", "message"])
+
+
+DUE_NOW = "due now"
+
+
+def due_now_said(soon: pd.DataFrame) -> str | None:
+    """What the due-within counts hold beyond the schedule: organisations due at the
+    as-of moment itself, which are neither overdue (a finding comes after it) nor, for
+    the `schedule` command, falling due later."""
+    now = int((soon["state"] == DUE_NOW).sum())
+    if not now:
+        return None
+    return (
+        f"{plural(now, 'organisation')} due now (at the as-of moment itself) "
+        f"{'is' if now == 1 else 'are'} counted as due within each horizon; the "
+        "`schedule` command lists only what falls due after it."
+    )
+
+
+def _due_now(due: str, as_of: datetime) -> bool:
+    """An instant due at `as_of` itself (a date, a request's or review's, is never)."""
+    moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
+    return moment.tzinfo is not None and moment == as_of
 
 
 def shown_keys(wb: Workbench) -> list[str]:
@@ -177,6 +204,12 @@ def days_between(due: str, as_of: datetime, zone: ZoneInfo) -> int:
     reviews) against the calendar day of `as_of` in `zone`, as the rules count them."""
     moment, now = _comparable(due, as_of, zone)
     return (now - moment).days
+
+
+def _past(due: str, as_of: datetime, zone: ZoneInfo) -> bool:
+    """Whether `as_of` is past `due`: after the instant, or after the whole day."""
+    moment, now = _comparable(due, as_of, zone)
+    return moment < now
 
 
 def days_left(due: str, as_of: datetime, zone: ZoneInfo) -> int:

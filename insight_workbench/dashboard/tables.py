@@ -65,7 +65,7 @@ RULE_CODE = re.compile(r"^[A-Z]{2,5}-\d{3}\b")
 EXCEPTED = re.compile(r"^[A-Z]{2,5}-\d{3} excepted until ")
 # Columns of rule codes: each gets the rules' names beside it, and a tooltip saying what
 # each rule checks (shown only: the download keeps the codes as they are).
-RULE_COLUMNS = ("rule", "finding")
+RULE_COLUMNS = ("rule", "finding", "check")
 
 # Badge colours: the word is always shown, the colour only repeats it.
 RED, ORANGE, AMBER, GREEN, BLUE, GREY = (

@@ -5,7 +5,7 @@ DPO, and two `as_of` never share a check."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,3 +59,17 @@ def test_another_as_of_has_a_check_of_its_own(dpo: Workbench) -> None:
     then = records.findings(earlier)
     assert then == fresh_check(earlier)
     assert keys(then) != keys(now)
+
+
+def test_a_finding_due_after_an_earlier_as_of_is_not_overdue_then(dpo: Workbench) -> None:
+    """RET-003 is judged at the export: viewed at an as-of before a completed erasure's
+    due, the finding stands, but it is not yet overdue (no negative days overdue)."""
+    erasures = [f for f in records.findings(dpo) if f.rule == "RET-003" and f.due]
+    assert erasures  # the sample plants completed erasures whose data is still held
+    due = min(datetime.fromisoformat(f.due.replace("Z", "+00:00")) for f in erasures)
+    earlier = replace(dpo, as_of=due - timedelta(days=1))
+    assert keys(records.findings(earlier)) >= keys(erasures)  # findings then too
+    late = overview.overdue(earlier)
+    assert all(late["days_overdue"] >= 0)
+    assert not set(late["key"]) & keys(erasures)
+    assert set(overview.overdue(dpo)["key"]) >= keys(erasures)  # overdue at the export

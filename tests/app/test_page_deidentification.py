@@ -6,6 +6,7 @@ import os
 
 from apphelpers import as_read, frame_with, metrics, plotly_specs, rendered_text
 
+from insight_workbench.dashboard import rule_words
 from insight_workbench.deidentification.assessment import CHECKS, assess_datasets
 from insight_workbench.findings import Finding
 from insight_workbench.ledger.database import open_ledger
@@ -59,6 +60,9 @@ def test_verdicts_are_the_library_figures(open_app, sample: Snapshot) -> None:
     assert any(check == "DEID-003" for _, _, check in expected)  # the sample plants one
     shown = zip(offending["dataset"], offending["column"], offending["check"], strict=True)
     assert set(shown) == expected
+    # A rule code never stands alone: each check's name is beside it.
+    named = dict(zip(offending["check"], offending["check_name"], strict=True))
+    assert named == {code: rule_words.title(code) for code in named}
 
 
 def test_offending_values_are_never_shown(open_app, sample: Snapshot) -> None:

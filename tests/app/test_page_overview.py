@@ -106,6 +106,13 @@ def test_horizon_changes_the_items_shown(open_app, sample: Snapshot) -> None:
         assert now  # the sample plants organisations due exactly at the export
         assert linked_keys(shown["key"]) == now + [i.key for i in items if i.key not in now]
         assert list(shown["days_left"][: len(now)]) == [0] * len(now)
+        # Due now is said in words, and the counts above say they hold it.
+        assert list(shown["state"]) == ["due now"] * len(now) + ["upcoming"] * (
+            len(shown) - len(now)
+        )
+        said = [c.value for c in app.caption if "due now (at the as-of moment itself)" in c.value]
+        assert said
+        assert said[0].startswith(f"{len(now)} organisation")
         sizes[days] = len(shown)
     assert sizes[7] < sizes[90]
 
