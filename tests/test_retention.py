@@ -68,6 +68,8 @@ def test_nothing_held_is_not_overdue(tmp_path):
     frame = retention_status(snapshot, POLICY, EXPORTED)
     assert list(frame["state"]) == ["nothing held"]
     assert frame["rows_held"].tolist() == [0]
+    # Past its due with nothing to delete: no days overdue (it would read as a breach).
+    assert frame[["days_overdue", "days_left"]].isna().all(axis=None)
 
 
 def test_personal_data_is_the_rules_list():

@@ -7,8 +7,9 @@ SELECT rule, org_id, name, product, status, reference, reference_at, due_at,
             WHEN $as_of = due_at THEN 'due now'
             ELSE 'upcoming' END AS state,
        -- in tenths of a day, rounded down: 1 day 23 hours left is 1.9, never 2.0, so
-       -- the whole days a page shows (rounded down again) are those of the exact span
-       CASE WHEN $as_of > due_at
+       -- the whole days a page shows (rounded down again) are those of the exact span;
+       -- past due with nothing held, nothing is overdue
+       CASE WHEN $as_of > due_at AND rows_held > 0
             THEN floor(epoch(CAST($as_of AS TIMESTAMPTZ) - due_at) / 8640) / 10 END
            AS days_overdue,
        CASE WHEN $as_of <= due_at

@@ -187,7 +187,16 @@ def test_days_are_tenths_rounded_down_so_whole_days_are_the_exact_span_s(
         "created_at": "2025-01-01T00:00:00Z",
         "closed_at": "2025-12-31T20:00:00Z",  # due 2026-01-28T20:00:00Z
     }
-    snapshot = build_snapshot(tmp_path / "s", {"organisations": [organisation]})
+    user = {  # held: days overdue are counted only where something is to be deleted
+        "user_id": "U1",
+        "org_id": "O1",
+        "name": "Ann Example",
+        "email": "ann@example.org",
+        "role": "user",
+        "created_at": "2025-01-01T00:00:00Z",
+    }
+    tables = {"organisations": [organisation], "users": [user]}
+    snapshot = build_snapshot(tmp_path / "s", tables)
     frame = retention_status(load_snapshot(snapshot), load_policy(), parse_timestamp(as_of))
     assert frame[column].tolist() == [tenths]
 
