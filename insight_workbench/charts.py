@@ -104,7 +104,18 @@ def timeline(
     )
     figure.update_traces(marker={"size": 11})
     figure.update_yaxes(title=None)  # each point's label says what it is
+    _widen_one_moment(figure, frame[x])
     return _layout(figure, title)
+
+
+def _widen_one_moment(figure: go.Figure, moments: pd.Series) -> None:
+    """Points all at one moment: plotly would span a millisecond around it, its ticks
+    fractions of a second; a week around it shows the day it falls on."""
+    present = moments.dropna()
+    if not pd.api.types.is_datetime64_any_dtype(moments) or present.nunique() != 1:
+        return
+    week = pd.Timedelta(days=3)
+    figure.update_xaxes(range=[present.iloc[0] - week, present.iloc[0] + week])
 
 
 def bars(

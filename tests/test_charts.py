@@ -116,6 +116,21 @@ def test_timeline_colours_states() -> None:
     }
 
 
+def test_a_timeline_of_one_moment_spans_the_days_around_it() -> None:
+    """Alone (or with others at the same instant), a point would sit on an axis a
+    millisecond wide, ticked in fractions of a second."""
+    due = pd.Timestamp("2026-11-28T02:00:00Z")
+    frame = pd.DataFrame({"due": [due, due], "org": ["A", "B"], "state": ["due now"] * 2})
+    start, end = (
+        pd.Timestamp(v)
+        for v in charts.timeline(frame, "due", "org", "state", "D").layout.xaxis.range
+    )
+    assert start <= due - pd.Timedelta(days=1)
+    assert end >= due + pd.Timedelta(days=1)
+    two = frame.assign(due=[due, due + pd.Timedelta(days=9)])
+    assert charts.timeline(two, "due", "org", "state", "D").layout.xaxis.range is None
+
+
 # The app's charts (dashboard/figures.py), built from the committed sample's analyst-safe
 # data or from small frames shaped as the library returns them.
 
