@@ -46,7 +46,8 @@ cols[3].metric(
 st.subheader("Failed logins over time")
 st.caption(
     f"A burst is {policy.failed_logins_per_account} or more failures on one account, or "
-    f"{policy.failed_logins_per_ip} or more from one IP, within {policy.window_minutes} minutes."
+    f"{policy.failed_logins_per_ip} or more from one IP, within {policy.window_minutes} minutes. "
+    "A bar is coloured whole when a burst falls in its day or hour: its other failures too."
 )
 grain = st.segmented_control(
     "Per",

@@ -261,12 +261,15 @@ def category_heatmap(
 
 
 DAY_MS = 86_400_000  # a date axis counts in milliseconds
-BURST_COLOURS = {"in a burst": FAIL, "other": "#7f8c8d"}
+# A period a burst touched is coloured whole (its other failures too): the legend says
+# "with a burst" of the period, never "in a burst" of each failure.
+WITH_A_BURST = "with a burst"
+BURST_COLOURS = {WITH_A_BURST: FAIL, "without": "#7f8c8d"}
 
 
 def burst_words(in_burst: pd.Series) -> pd.Series:
     """`in_burst` (True/False) as a legend says it."""
-    return in_burst.map({True: "in a burst", False: "other"})
+    return in_burst.map({True: WITH_A_BURST, False: "without"})
 
 
 def failed_logins_per_day(frame: pd.DataFrame, title: str) -> go.Figure:

@@ -247,7 +247,7 @@ def test_failed_logins_by_hour_of_day_and_per_day_on_dates(sample: Snapshot) -> 
     hours = {int(x) for trace in figure.data for x in trace.x}
     assert hours <= set(range(24))
     assert sum(_y(figure)) == hourly["failed_logins"].sum()
-    assert {t.name: t.marker.color for t in figure.data}["in a burst"] == charts.FAIL
+    assert {t.name: t.marker.color for t in figure.data}["with a burst"] == charts.FAIL
     daily = access_monitoring.failed_logins_over_time(sample, policy, "day")
     assert figures.failed_logins(daily, "day").figure.layout.xaxis.type == "date"
 

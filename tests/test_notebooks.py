@@ -169,7 +169,7 @@ def test_the_html_shows_no_python_value_as_python_writes_it(
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_chart_axes_and_legends_are_worded(runs: dict[str, Path], name: str) -> None:
-    """Axes and legends in words: "Failed logins", not `failed_logins`; "in a burst",
+    """Axes and legends in words: "Failed logins", not `failed_logins`; "with a burst",
     not `True`."""
     html = (runs[name] / f"{name}.html").read_text(encoding="utf-8")
     specs = re.findall(

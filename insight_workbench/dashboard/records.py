@@ -278,9 +278,10 @@ def panel(
             )
         if has_facts and facts is not None:  # the page's own table below has the download
             tables.show(facts, "record_facts", download=False)
-        if own.empty and not names_nothing:  # below: rows of it besides its facts
+        if own.empty:  # for a key that names nothing, the warning above says so
             below = " This page lists its rows below." if listed_below else ""
-            st.success("No finding for this record." + below)
+            if not names_nothing:
+                st.success("No finding for this record." + below)
         else:
             st.markdown("**Findings**")
             tables.show(own, "record_findings", download=False)  # it names each rule

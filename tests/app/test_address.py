@@ -212,6 +212,9 @@ def test_an_unknown_key_of_a_known_kind_says_nothing_has_it(open_app) -> None:
     assert app.title[0].value == "Retention"
     said = "No finding names this key at this as-of time, and this page lists nothing under it"
     assert any(said in w.value for w in app.warning)
+    # The warning says it: no empty grid of findings beside it.
+    assert [m.value for m in app.markdown if m.value == "**Findings**"] == []
+    assert "record_findings" not in [d.key for d in app.dataframe]
 
 
 @pytest.mark.parametrize(
