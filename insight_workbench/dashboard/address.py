@@ -95,11 +95,8 @@ def parse_as_of(text: str) -> datetime:
     """`as_of` from the address, read as on the command line (`read_as_of`), so a link
     never drifts; an offset's `+` that the query string turned into a space is read as
     `+`. A bad one is an `InputError` in the app's words."""
-    plus = _PLUS_READ_AS_SPACE.fullmatch(text.strip())
-    if plus:
-        text = f"{plus[1]}+{plus[2]}"
     try:
-        return read_as_of(text)
+        return read_as_of(_with_plus(text))
     except TimestampRangeError:
         raise InputError("The date in the address (as_of) is outside years 1 to 9998.") from None
     except TimestampPrecisionError:
@@ -112,6 +109,11 @@ def parse_as_of(text: str) -> datetime:
             "The date in the address (as_of) is not a date like 2026-03-31 "
             "or an ISO 8601 time like 2026-03-31T12:00:00Z."
         ) from None
+
+
+def _with_plus(text: str) -> str:
+    plus = _PLUS_READ_AS_SPACE.fullmatch(text.strip())
+    return f"{plus[1]}+{plus[2]}" if plus else text
 
 
 def link(url_path: str, params: Mapping[str, str | Sequence[str]]) -> str:
@@ -226,5 +228,7 @@ def show_link(url_path: str, exported_at: datetime) -> None:
         current.pop(SNAPSHOT, None)
     if one(AS_OF) is None:  # absent or empty: the export time, written out
         current[AS_OF] = [format_utc(exported_at)]
+    else:  # an offset's `+` the query string read as a space: written back as `+`
+        current[AS_OF] = [_with_plus(v) for v in current[AS_OF]]
     st.sidebar.markdown("**Link to this view**", help="Copy it with the button at its right.")
     st.sidebar.code(absolute(link(url_path, current)), language=None, wrap_lines=True)

@@ -362,6 +362,7 @@ def test_an_offset_s_plus_typed_into_the_address_is_read_as_plus(open_app, typed
     assert not app.exception
     assert not app.error
     assert "as of 2027-06-01 11:00 UTC" in app.sidebar.caption[-1].value
+    assert "as_of=2027-06-01T12:00:00%2B01:00" in app.sidebar.code[0].value  # its `+` kept
 
 
 def test_a_filter_is_written_to_the_address_and_read_back(open_app) -> None:
