@@ -222,8 +222,11 @@ def _unaccounted(connection: Connection, table: Table) -> chain.Break | None:
     transaction: the audit trail cannot have written fewer entries than there are runs
     and decisions, nor the decisions fewer than the trail's entries that log one."""
     written = chain.count(connection, table)
+    removed = "entries from here on were removed"
     if table is audit:
         written += _pruned(connection, audit.name)
+        # (with no entry left to place it by, a run or decision added by hand shows here)
+        removed += ", or runs or decisions were added by hand"
         why = "each recorded run and decision was written with an entry"
     else:
         why = "the audit trail logs more decisions"
@@ -232,7 +235,7 @@ def _unaccounted(connection: Connection, table: Table) -> chain.Break | None:
     last = connection.execute(select(func.max(table.c.seq))).scalar_one()
     start = chain.start_of(connection, table.name)
     after = int(last) if last is not None else start[0] if start else 0
-    return chain.Break(after + 1, f"entries from here on were removed ({why})")
+    return chain.Break(after + 1, f"{removed} ({why})")
 
 
 @dataclass(frozen=True)
