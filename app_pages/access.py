@@ -46,14 +46,19 @@ cols[3].metric(
 st.subheader("Failed logins over time")
 st.caption(
     f"A burst is {policy.failed_logins_per_account} or more failures on one account, or "
-    f"{policy.failed_logins_per_ip} or more from one IP, within {policy.window_minutes} minutes. "
-    "A bar is coloured whole when a burst falls in its day or hour: its other failures too."
+    f"{policy.failed_logins_per_ip} or more from one IP, within {policy.window_minutes} minutes."
 )
 grain = st.segmented_control(
     "Per",
     ["day", "hour"],
     format_func=lambda g: "day" if g == "day" else "hour of the day",
     **address.bound("access_grain", "per", "day", ["day", "hour"]),
+)
+st.caption(
+    "A day a burst falls in is coloured whole: its other failures too."
+    if (grain or "day") == "day"
+    else "Each hour of the day adds up every day: the failures of hours a burst fell in "
+    "are coloured, stacked on the others."
 )
 with st.spinner("Counting failed logins…"):
     failed = session.cached(access.failed_over_time, wb, str(grain or "day"))

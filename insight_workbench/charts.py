@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import pandas as pd
 import plotly.express as px
@@ -88,9 +89,11 @@ def timeline(
     title: str,
     hover: list[str] | None = None,
     custom: list[str] | None = None,
+    marked: datetime | None = None,
 ) -> go.Figure:
     """Points on a date axis, one row per item (due dates, events); `custom` columns ride
-    along with each point (a record id, read back when the point is selected)."""
+    along with each point (a record id, read back when the point is selected); `marked`,
+    a moment the caller draws a line at, is kept on the axis."""
     figure = px.scatter(
         _shown(frame, custom),
         x=x,
@@ -104,18 +107,26 @@ def timeline(
     )
     figure.update_traces(marker={"size": 11})
     figure.update_yaxes(title=None)  # each point's label says what it is
-    _widen_one_moment(figure, frame[x])
+    _widen_a_narrow_span(figure, frame[x], marked)
     return _layout(figure, title)
 
 
-def _widen_one_moment(figure: go.Figure, moments: pd.Series) -> None:
-    """Points all at one moment: plotly would span a millisecond around it, its ticks
-    fractions of a second; a week around it shows the day it falls on."""
-    present = moments.dropna()
-    if not pd.api.types.is_datetime64_any_dtype(moments) or present.nunique() != 1:
+def _widen_a_narrow_span(
+    figure: go.Figure, moments: pd.Series, marked: datetime | None = None
+) -> None:
+    """Points (and the `marked` moment the caller draws a line at) all within a day:
+    plotly would span a millisecond around one moment, its ticks fractions of a second.
+    The axis then runs from three days before the first to three days after the last."""
+    if not is_datetime64_any_dtype(moments) or moments.dropna().empty:
         return
-    week = pd.Timedelta(days=3)
-    figure.update_xaxes(range=[present.iloc[0] - week, present.iloc[0] + week])
+    present = [*moments.dropna(), *([pd.Timestamp(marked)] if marked is not None else [])]
+    try:
+        first, last = min(present), max(present)
+    except TypeError:  # naive times beside a zoned mark: plotly's own axis
+        return
+    if last - first < pd.Timedelta(days=1):
+        margin = pd.Timedelta(days=3)
+        figure.update_xaxes(range=[first - margin, last + margin])
 
 
 def bars(

@@ -129,6 +129,16 @@ def test_a_timeline_of_one_moment_spans_the_days_around_it() -> None:
     assert end >= due + pd.Timedelta(days=1)
     two = frame.assign(due=[due, due + pd.Timedelta(days=9)])
     assert charts.timeline(two, "due", "org", "state", "D").layout.xaxis.range is None
+    # A moment the caller marks (the as-of line) stays on the axis: far off, the axis is
+    # plotly's own, which takes the line in; near, the widened span holds both.
+    far = charts.timeline(frame, "due", "org", "state", "D", marked=due + pd.Timedelta(days=40))
+    assert far.layout.xaxis.range is None
+    near = due + pd.Timedelta(hours=5)
+    start, end = (
+        pd.Timestamp(v)
+        for v in charts.timeline(frame, "due", "org", "state", "D", marked=near).layout.xaxis.range
+    )
+    assert start < due < near < end
 
 
 # The app's charts (dashboard/figures.py), built from the committed sample's analyst-safe

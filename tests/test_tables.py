@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from insight_workbench.dashboard import tables
@@ -291,6 +292,9 @@ def test_a_column_is_judged_on_all_its_values_whatever_its_first() -> None:
         assert prepared.display["note"][1] == "not a time"
         assert prepared.display["name"][1] == "Acme\\u202egpj.exe"  # found past the first
         assert prepared.config["name"]["width"] >= tables.text_width(["Acme\\u202egpj.exe"])
+    for blank in (np.datetime64("NaT"), np.float32("nan"), None):  # as `dropna` reads them
+        late = pd.Series([blank, "2026-07-01T10:00:00Z"], dtype=object)
+        assert _type(tables.prepare(pd.DataFrame({"sent_at": late})), "sent_at") == "datetime"
     midnight_first = pd.to_datetime(["2026-07-01", "2026-07-01T10:00"], utc=True, format="ISO8601")
     prepared = tables.prepare(pd.DataFrame({"sent_at": midnight_first}))
     assert _type(prepared, "sent_at") == "datetime"  # an instant past a midnight first value

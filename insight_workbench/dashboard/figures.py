@@ -231,6 +231,7 @@ def due_dates(frame: pd.DataFrame, as_of: datetime) -> Chart:
         "Due dates",
         hover=["kind", "rows_held"],
         custom=["org_id"],
+        marked=as_of,
     )
     figure.add_shape(
         type="line",

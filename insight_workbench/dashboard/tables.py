@@ -369,12 +369,11 @@ def _every(values: pd.Series, test: Callable[[Any], bool]) -> bool:
 
 
 def _missing(value: Any) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and value != value)
-    )
+    """A blank cell: None, NA, NaT or NaN of any kind (numpy's too), as `dropna` reads it;
+    a list in a cell is a value."""
+    if isinstance(value, str):  # most cells: told at once
+        return False
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
 def _moment(value: Any) -> pd.Timestamp | None:

@@ -210,8 +210,11 @@ def _unlogged_run(connection: Connection, accounted: set[str]) -> chain.Break | 
         if after is None:
             last = connection.execute(select(func.max(audit.c.seq))).scalar_one_or_none()
             after = int(last or 0) + 1
+        # (or its entry went from the end of the trail, the head's record forged to match)
         return chain.Break(
-            int(after), "a recorded run that no entry records was added outside the workbench"
+            int(after),
+            "a recorded run that no entry records was added outside the workbench, "
+            "or its entry was removed",
         )
     return None
 
