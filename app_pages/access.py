@@ -54,19 +54,19 @@ grain = st.segmented_control(
     format_func=lambda g: "day" if g == "day" else "hour of the day",
     **address.bound("access_grain", "per", "day", ["day", "hour"]),
 )
+per = str(grain or "day")
 st.caption(
     "A day a burst falls in is coloured whole: its other failures too."
-    if (grain or "day") == "day"
+    if per == "day"
     else "Each hour of the day adds up every day: the failures of hours a burst fell in "
     "are coloured, stacked on the others."
 )
 with st.spinner("Counting failed logins…"):
-    failed = session.cached(access.failed_over_time, wb, str(grain or "day"))
+    failed = session.cached(access.failed_over_time, wb, per)
 periods: list[str] = []
 if failed.empty:
     st.success("No failed logins in this snapshot.")
 else:
-    per = str(grain or "day")
     chart = session.drawn(figures.failed_logins, failed, per)
     selection.chart(chart.figure, "failed_chart", per, "x", convert=selection.day_of)
     for note in chart.notes:

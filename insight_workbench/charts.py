@@ -117,9 +117,10 @@ def _widen_a_narrow_span(
     """Points (and the `marked` moment the caller draws a line at) all within a day:
     plotly would span a millisecond around one moment, its ticks fractions of a second.
     The axis then runs from three days before the first to three days after the last."""
-    if not is_datetime64_any_dtype(moments) or moments.dropna().empty:
+    points = moments.dropna()
+    if not is_datetime64_any_dtype(moments) or points.empty:
         return
-    present = [*moments.dropna(), *([pd.Timestamp(marked)] if marked is not None else [])]
+    present = [*points, *([pd.Timestamp(marked)] if marked is not None else [])]
     try:
         first, last = min(present), max(present)
     except TypeError:  # naive times beside a zoned mark: plotly's own axis

@@ -20,6 +20,7 @@ ANSWERED = {"SAR-002"}
 # Findings whose date fell due though they carry no `due` (the command line's contract
 # gives one to RET and SAR findings only): the evidence names it.
 DUE_IN_EVIDENCE = {"TPP-002": "next_review"}
+DUE_NOW = "due now"  # an organisation due at the as-of instant itself
 
 
 def finding_counts(wb: Workbench) -> pd.DataFrame:
@@ -59,7 +60,6 @@ def overdue(wb: Workbench) -> pd.DataFrame:
     earlier `as_of`, it is not yet."""
     zone = _clock(wb)
     dated = [(f, _due(f)) for f in session.dpo_findings(wb) if f.rule not in ANSWERED]
-    dated = [(f, due) for f, due in dated if due and _past(due, wb.as_of, zone)]
     rows = [
         {
             "rule": f.rule,
@@ -70,7 +70,7 @@ def overdue(wb: Workbench) -> pd.DataFrame:
             "message": f.message,
         }
         for f, due in dated
-        if due
+        if due and _past(due, wb.as_of, zone)
     ]
     frame = pd.DataFrame(
         rows, columns=["rule", "key", "severity", "due", "days_overdue", "message"]
@@ -127,9 +127,6 @@ def upcoming(wb: Workbench, days: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "key", "state", "due", "days_left", "message"])
 
 
-DUE_NOW = "due now"
-
-
 def due_now_said(soon: pd.DataFrame) -> str | None:
     """What the due-within counts hold beyond the schedule: organisations due at the
     as-of moment itself, which are neither overdue (a finding comes after it) nor, for
@@ -146,7 +143,7 @@ def due_now_said(soon: pd.DataFrame) -> str | None:
 
 def _due_now(due: str, as_of: datetime) -> bool:
     """An instant due at `as_of` itself (a date, a request's or review's, is never)."""
-    moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
+    moment = _read_due(due)
     return moment.tzinfo is not None and moment == as_of
 
 
@@ -219,9 +216,14 @@ def days_left(due: str, as_of: datetime, zone: ZoneInfo) -> int:
     return (moment - now).days
 
 
+def _read_due(due: str) -> datetime:
+    """A due as written: an ISO date (naive) or a UTC instant."""
+    return datetime.fromisoformat(due.replace("Z", "+00:00"))
+
+
 def _comparable(due: str, as_of: datetime, zone: ZoneInfo) -> tuple[date, date]:
     """`due` and `as_of` as two instants, or two calendar dates when `due` is a date."""
-    moment = datetime.fromisoformat(due.replace("Z", "+00:00"))
+    moment = _read_due(due)
     if moment.tzinfo is None:
         return moment.date(), as_of.astimezone(zone).date()
     return moment, as_of
