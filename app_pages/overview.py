@@ -40,7 +40,7 @@ else:
         key="findings_chart",
     )
 with st.expander("What each rule checks"):
-    tables.show(rule_words.all_rules(), "rules_table")
+    st.markdown(rule_words.catalogue())
 
 if wb.is_dpo:
     audit.viewed(wb, "overview", session.cached(overview.shown_keys, wb))

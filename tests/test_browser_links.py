@@ -34,7 +34,7 @@ def follow_first_overdue_link(tab: Any) -> Any:
     """Click the key of the first overdue finding (a link cell opens a new tab)."""
     for _ in range(3):  # on a busy machine a click may land before the grid listens
         wait_idle(tab, "Overview")  # a click may have made the page run again
-        # the first table shown ("What each rule checks" holds one, folded away above it)
+        # the first table shown: the overdue findings
         table = tab.locator('[data-testid="stDataFrame"] >> visible=true').first
         table.scroll_into_view_if_needed()
         box = table.bounding_box()

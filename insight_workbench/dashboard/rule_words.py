@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
 from insight_workbench.column_words import in_words
+from insight_workbench.markdown_text import escape_markdown
 from insight_workbench.rules import REGISTRY
 from insight_workbench.rules.base import family_label
 
@@ -43,18 +42,17 @@ def help_for(codes: list[str]) -> str:
     return "\n\n".join(lines)
 
 
-def all_rules() -> pd.DataFrame:
-    """Every rule of the registry: code, family, name and what it checks."""
-    rows = [
-        {
-            "rule": code,
-            "family": family_label(code),
-            "rule_name": title(code),
-            "checks": explains(code),
-        }
-        for code in REGISTRY
-    ]
-    return pd.DataFrame(rows, columns=["rule", "family", "rule_name", "checks"])
+def catalogue() -> str:
+    """Every rule of the registry as Markdown, by family: its code and name, then what it
+    checks in full (a table cell would cut the longer explanations short)."""
+    families: dict[str, list[str]] = {}
+    for code in REGISTRY:
+        line = f"- **{code} {escape_markdown(title(code))}**: {escape_markdown(explains(code))}"
+        families.setdefault(family_label(code), []).append(line)
+    return "\n\n".join(
+        f"**{escape_markdown(family)}**\n\n" + "\n".join(lines)
+        for family, lines in families.items()
+    )
 
 
 def by_family() -> dict[str, str]:
