@@ -5,7 +5,7 @@ import streamlit as st
 
 from insight_workbench.dashboard import address, figures, records, session, tables
 from insight_workbench.dashboard import deidentification as deid
-from insight_workbench.loading.readers import shown
+from insight_workbench.loading.raw_tables import shown
 from insight_workbench.markdown_text import escape_markdown
 
 wb = session.current()

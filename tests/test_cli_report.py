@@ -17,7 +17,7 @@ import pytest
 from cli_runner import run_cli as cli
 from cli_runner import run_script
 
-from insight_workbench.reports.runner import new_run_folder, write_record
+from insight_workbench.reports.run_records import new_run_folder, write_record
 
 pytestmark = pytest.mark.slow  # started first: see tests/conftest.py
 
@@ -432,7 +432,7 @@ def test_relative_cache_spill_and_ledger_settings_are_the_callers(
 )
 def test_a_failure_names_where_it_happened(tmp_path: Path, error: dict, said: str) -> None:
     from insight_workbench.commands.report_cmd import _describe_failure
-    from insight_workbench.reports.runner import RunResult
+    from insight_workbench.reports.run_records import RunResult
 
     record = {
         "notebook": "usage_report",

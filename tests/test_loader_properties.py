@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from loader_checks import assert_all_rows_accounted, set_manifest, valid_snapshot
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.readers import _read_csv_with_python, count_records, read_file
+from insight_workbench.loading.csv_records import read_csv_with_python
+from insight_workbench.loading.readers import count_records, read_file
 from insight_workbench.loading.snapshot import load_snapshot
 from insight_workbench.timeutil import parse_timestamp
 
@@ -134,7 +135,7 @@ def test_fast_path_and_fallback_agree_on_written_text(data: st.DataObject, style
         fast = read_file(con, path, "fast")
         slow = read_file(con, path, "ignored")
         slow.table = "slow"
-        slow.rejects = _read_csv_with_python(con, path, slow, 3)
+        slow.rejects = read_csv_with_python(con, path, slow, 3)
         # The writer never writes a blank line for three columns: every row is a record.
         expected = [(n, *(cell or None for cell in row)) for n, row in enumerate(rows, start=1)]
         assert fast.rejects == slow.rejects == []

@@ -15,16 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from insight_workbench.errors import InputError
-from insight_workbench.loading.readers import (
-    CannotRepair,
-    StructuralReject,
-    _read_csv_with_python,
-    _timestamp_text,
-    count_records,
-    python_records,
-    read_file,
-    read_header,
-)
+from insight_workbench.loading.csv_reading import read_header
+from insight_workbench.loading.csv_records import python_records, read_csv_with_python
+from insight_workbench.loading.parquet_repair import CannotRepair, _timestamp_text
+from insight_workbench.loading.raw_tables import StructuralReject
+from insight_workbench.loading.readers import count_records, read_file
 
 
 def connect() -> duckdb.DuckDBPyConnection:
@@ -126,7 +121,7 @@ def test_fast_path_and_fallback_read_clean_files_identically(tmp_path: Path) -> 
     assert kind(con, "fast") == "VIEW"  # DuckDB read it: no fallback
     slow = read_file(con, path, "unused")
     slow.table = "slow"
-    slow.rejects = _read_csv_with_python(con, path, slow, 5)
+    slow.rejects = read_csv_with_python(con, path, slow, 5)
     assert kind(con, "slow") == "LOCAL TEMPORARY"  # never written to a database file
     assert fast.columns == slow.columns == ["id", "text", "empty", "\u00e9t\u00e9"]
     assert fast.credential_columns == ["credential_token"]

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from insight_workbench.reports.run_lock import RunLock
-from insight_workbench.reports.runner import execute, new_run_folder, prepare_run, write_record
+from insight_workbench.reports.run_records import new_run_folder, write_record
+from insight_workbench.reports.runner import execute, prepare_run
 from insight_workbench.reports.runs import list_runs, prune_runs
 from insight_workbench.testing import build_snapshot
 
@@ -259,7 +260,7 @@ def test_a_report_refuses_a_policy_file_edited_after_its_run_started(tmp_path: P
 
 
 def test_paths_are_cut_to_their_last_part_and_web_addresses_kept() -> None:
-    from insight_workbench.reports.runner import without_paths
+    from insight_workbench.reports.run_records import without_paths
 
     text = "See https://ico.org.uk/for-organisations/guide; File /home/dpo/lib/x.py:7"
     assert without_paths(text) == "See https://ico.org.uk/for-organisations/guide; File x.py:7"

@@ -22,12 +22,9 @@ from insight_workbench.errors import InputError
 from insight_workbench.reports import MONTHLY_SET, available_notebooks, find_notebook, list_runs
 from insight_workbench.reports.notebooks import Parameter, check_parameters, parse_value
 from insight_workbench.reports.results import read_results, write_results
-from insight_workbench.reports.runner import (
-    new_run_folder,
-    prepare_run,
-    without_debugger,
-    write_record,
-)
+from insight_workbench.reports.run_kernel import without_debugger
+from insight_workbench.reports.run_records import new_run_folder, write_record
+from insight_workbench.reports.runner import prepare_run
 from insight_workbench.reports.runs import prune_runs
 
 FIXTURES = Path(__file__).parent / "notebooks"

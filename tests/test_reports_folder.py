@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from insight_workbench.dashboard.reports import runs_frame
-from insight_workbench.reports.runner import new_run_folder, write_record
+from insight_workbench.reports.run_records import new_run_folder, write_record
 from insight_workbench.reports.runs import list_runs, prune_runs, scan_runs
 
 LONG_AGO = datetime.now(UTC) - timedelta(days=400)

@@ -18,7 +18,7 @@ from cli_runner import run_cli as cli
 from insight_workbench.errors import InputError
 from insight_workbench.reports import MONTHLY_SET
 from insight_workbench.reports.run_lock import LOCK_FILE
-from insight_workbench.reports.runner import new_run_folder, write_record
+from insight_workbench.reports.run_records import new_run_folder, write_record
 from insight_workbench.reports.signing import KEY_VARIABLE
 
 STARTED = datetime.now(UTC) - timedelta(days=3)
@@ -184,7 +184,7 @@ def test_report_refuses_a_linked_notebook_folder_before_any_notebook_runs(
 def test_a_file_a_notebook_wrote_in_its_run_folder_is_covered_not_added(tmp_path: Path) -> None:
     """A notebook runs in its run folder and may leave a file there: the record's digests
     cover it, so verify checks it rather than calling it added; the lock stays out."""
-    from insight_workbench.reports.runner import left_digests
+    from insight_workbench.reports.run_records import left_digests
 
     folder = write_run(tmp_path / "reports")
     (folder / "notes.txt").write_text("written by a cell", encoding="utf-8")

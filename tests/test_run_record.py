@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from insight_workbench.reports.runner import (
+from insight_workbench.reports.run_records import (
     RESERVED_BYTES,
     RUN_FILE,
     overwrite_reserved,

@@ -13,7 +13,7 @@ import pytest
 from sar_people import GONE, JANE, JOHN, SMYTH
 
 from insight_workbench.csvsafe import csv_bytes, plain
-from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.raw_tables import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.subject_requests.pack import PACK_TABLES, PackTable, build_pack

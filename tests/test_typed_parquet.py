@@ -41,7 +41,7 @@ DATES = [
 
 
 def _column(expression: str, kind: str, typed: bool) -> str:
-    """The value typed, or as the text it is read as (`readers._parquet_text`)."""
+    """The value typed, or as the text it is read as (`parquet_types.parquet_text`)."""
     cast = f"CAST({expression} AS {kind})"
     if typed:
         return cast

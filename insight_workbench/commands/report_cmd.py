@@ -17,7 +17,7 @@ from insight_workbench.reports.notebooks import MONTHLY_SET, RESERVED
 from insight_workbench.terminal import os_text, printable
 
 if TYPE_CHECKING:
-    from insight_workbench.reports.runner import PreparedRun, RunResult
+    from insight_workbench.reports.run_records import PreparedRun, RunResult
 
 DEFAULT_REPORTS = Path("reports")
 PAIR_OPTIONS = ("-p", "--parameter")
@@ -95,7 +95,9 @@ def report(
     Exit 2 when a cell fails (run.json names the cell; the partial notebook is kept) or
     the input is unusable."""
     from insight_workbench.reports.progress_file import both, step_writer
-    from insight_workbench.reports.runner import NO_PDF, execute, notebook_folder
+    from insight_workbench.reports.report_export import NO_PDF
+    from insight_workbench.reports.run_records import notebook_folder
+    from insight_workbench.reports.runner import execute
 
     out = output_folder("--out", out)
     prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
@@ -168,7 +170,7 @@ def _prepare(
 
 
 def _describe_failure(result: RunResult) -> str:
-    from insight_workbench.reports.runner import EXPORT_STAGE, WRITE_STAGE
+    from insight_workbench.reports.run_records import EXPORT_STAGE, WRITE_STAGE
 
     error = result.record.get("error") or {}
     if error.get("stage") == WRITE_STAGE:

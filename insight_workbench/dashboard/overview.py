@@ -177,7 +177,7 @@ def not_read(wb: Workbench) -> list[tuple[str, str]]:
     whose header row looks like data; each file and why."""
     from insight_workbench.loading.load_report import not_read as files_not_read
     from insight_workbench.loading.load_report import unread_datasets
-    from insight_workbench.loading.readers import shown
+    from insight_workbench.loading.raw_tables import shown
 
     snapshot = wb.snapshot
     found = [(u["file"], u["why"]) for u in unread_datasets(snapshot)]

@@ -33,7 +33,7 @@ import duckdb
 from insight_workbench.deidentification.text_functions import register_text_functions
 from insight_workbench.emails import define_email_key
 from insight_workbench.loading.context import SnapshotContext, snapshot_context
-from insight_workbench.loading.readers import free_name, quote_ident
+from insight_workbench.loading.raw_tables import free_name, quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
 from insight_workbench.policy import Policy
 from insight_workbench.sql import define, execute, query

@@ -28,7 +28,7 @@ import duckdb
 from insight_workbench.emails import unique_email_sql
 from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
-from insight_workbench.loading.readers import (
+from insight_workbench.loading.raw_tables import (
     ROW,
     RawTable,
     free_name,

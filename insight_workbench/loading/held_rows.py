@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.raw_tables import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES
 from insight_workbench.sql import Fragments, define
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from insight_workbench.atomic import write_atomically
 from insight_workbench.loading import manifest as mf
-from insight_workbench.loading.readers import shown
+from insight_workbench.loading.raw_tables import shown
 from insight_workbench.loading.safe_files import hash_regular
 from insight_workbench.loading.verified_files import SourceFile, check_digest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from insight_workbench.loading.manifest import DEIDENTIFIED, unjudged_files, unrecognised_files
-from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.raw_tables import quote_ident
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.loading.snapshot import Snapshot
 

@@ -23,7 +23,7 @@ import duckdb
 
 from insight_workbench.atomic import process_running, writer_gone, writer_id
 from insight_workbench.errors import InputError
-from insight_workbench.loading.readers import quote_literal
+from insight_workbench.loading.raw_tables import quote_literal
 
 SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)?", re.IGNORECASE)
 BASE_CONFIG: dict[str, str | bool | int | float | list[str]] = {

@@ -19,7 +19,8 @@ from insight_workbench.errors import InputError
 from insight_workbench.loading import limits
 from insight_workbench.loading.bounded import open_regular, read_json
 from insight_workbench.loading.coercion import OTHER_ISO_FORM, OTHER_ISO_PATTERN, TIMESTAMP_PATTERN
-from insight_workbench.loading.readers import count_records, shown
+from insight_workbench.loading.raw_tables import shown
+from insight_workbench.loading.readers import count_records
 from insight_workbench.loading.safe_files import read_blocks
 from insight_workbench.loading.schema import TABLES
 from insight_workbench.timeutil import (

@@ -36,23 +36,19 @@ from insight_workbench.errors import InputError, resource_problem
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import csv_header, read_json
 from insight_workbench.loading.coercion import check_columns, type_table
+from insight_workbench.loading.csv_reading import header_cells
+from insight_workbench.loading.csv_records import python_records
 from insight_workbench.loading.data_headers import UnreadDataset, data_like_header
 from insight_workbench.loading.email_keys import store_email_keys
 from insight_workbench.loading.failed_logins import store_failed_logins
 from insight_workbench.loading.held_rows import store_held_rows
-from insight_workbench.loading.readers import (
-    ROW,
-    CannotRepair,
-    RawTable,
-    drop_raw,
-    header_cells,
+from insight_workbench.loading.parquet_reading import (
     parquet_column_names,
-    python_records,
-    quote_ident,
-    read_file,
-    shown,
     unreadable_parquet_column,
 )
+from insight_workbench.loading.parquet_repair import CannotRepair
+from insight_workbench.loading.raw_tables import ROW, RawTable, quote_ident, shown
+from insight_workbench.loading.readers import drop_raw, read_file
 from insight_workbench.loading.schema import SQL_TYPES, TABLES, Table, is_credential
 from insight_workbench.loading.statements import insert_rows, row_count, transaction
 from insight_workbench.loading.verified_files import VerifiedFile

@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 
-from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.raw_tables import quote_ident
 
 INSERT_BATCH = 1000  # rows per INSERT of rows from Python
 

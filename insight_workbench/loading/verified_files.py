@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from insight_workbench.errors import InputError
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.bounded import read_csv_header
-from insight_workbench.loading.readers import shown
+from insight_workbench.loading.raw_tables import shown
 from insight_workbench.loading.safe_files import (
     check_directory,
     check_regular,

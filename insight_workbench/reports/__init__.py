@@ -16,7 +16,8 @@ if TYPE_CHECKING:
         available_notebooks,
         find_notebook,
     )
-    from insight_workbench.reports.runner import RunResult, prepare_run, run_report
+    from insight_workbench.reports.run_records import RunResult
+    from insight_workbench.reports.runner import prepare_run, run_report
     from insight_workbench.reports.runs import (
         PastRun,
         RunScan,
@@ -31,7 +32,7 @@ _HOMES = {
     "ReportNotebook": "notebooks",
     "available_notebooks": "notebooks",
     "find_notebook": "notebooks",
-    "RunResult": "runner",
+    "RunResult": "run_records",
     "prepare_run": "runner",
     "run_report": "runner",
     "PastRun": "runs",

@@ -20,7 +20,7 @@ from insight_workbench.errors import InputError
 # Set by `insight-workbench report` for its kernel: the checksum of the manifest its
 # run.json names. The notebook opens the snapshot folder again, which may hold another
 # export by then (a folder of the latest export, replaced while the run started). Here,
-# not beside `open_inputs`, so the runner reads it without loading pandas.
+# not beside `open_inputs`, so run_kernel reads it without loading pandas.
 RUN_SNAPSHOT_VARIABLE = "INSIGHT_REPORT_SNAPSHOT_SHA256"
 # Likewise the fingerprint of the policy settings run.json records: the notebook reads
 # the policy file again, which may have been edited since.

@@ -28,7 +28,7 @@ from typing import Any
 from insight_workbench.atomic import write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.reports.run_lock import LOCK_FILE, unless_running
-from insight_workbench.reports.runner import RUN_FILE
+from insight_workbench.reports.run_records import RUN_FILE
 from insight_workbench.small_files import RECORD_BYTES, SHOWN_FILE_BYTES, read_small
 from insight_workbench.timeutil import parse_timestamp
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from insight_workbench.errors import InputError
 from insight_workbench.reports.run_lock import LOCK_FILE
-from insight_workbench.reports.runner import RUN_FILE
+from insight_workbench.reports.run_records import RUN_FILE
 from insight_workbench.reports.runs import PastRun, Skipped, scan_one_run, scan_runs
 from insight_workbench.reports.signing import (
     Verdict,

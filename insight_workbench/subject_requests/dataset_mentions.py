@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from insight_workbench.emails import define_email_key, email_key
-from insight_workbench.loading.readers import free_name, quote_ident
+from insight_workbench.loading.raw_tables import free_name, quote_ident
 from insight_workbench.loading.snapshot import DeidentifiedDataset, Snapshot
 from insight_workbench.sql import define, query
 

@@ -23,7 +23,7 @@ import duckdb
 
 from insight_workbench.emails import email_key
 from insight_workbench.errors import InputError
-from insight_workbench.loading.readers import quote_ident
+from insight_workbench.loading.raw_tables import quote_ident
 from insight_workbench.loading.schema import PERSONAL_DATA_TABLES, TABLES, is_credential
 from insight_workbench.loading.snapshot import Snapshot
 from insight_workbench.sql import execute, query

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from insight_workbench.csvsafe import csv_cell
-from insight_workbench.loading.readers import quote_ident, quote_literal
+from insight_workbench.loading.raw_tables import quote_ident, quote_literal
 
 # The DuckDB types of loaded columns (`loading.schema.SQL_TYPES`), as result
 # descriptions name them.
