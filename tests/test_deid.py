@@ -210,3 +210,21 @@ def test_a_count_is_a_whole_number_in_any_numeric_form(
     snapshot = load_snapshot(folder)
     [assessed] = deid.assess_datasets(snapshot, load_policy())
     assert (assessed.layout.kind, assessed.layout.source) == (kind, "inferred")
+
+
+def test_a_count_column_with_no_value_makes_no_aggregate(tmp_path: Path) -> None:
+    """A column named like a count but empty in every row shows no group sizes: judged as
+    an aggregate, the dataset passed with nothing checked. It is microdata, so its rows
+    are checked for k-anonymity; one count in the column makes it an aggregate again."""
+    rows = [{"band": b, "region": r, "n_users": ""} for b, r in [("A", "R1"), ("B", "R2")]]
+    folder = build_snapshot(tmp_path / "s", {"users": USERS}, deidentified={"d": (rows, None)})
+    [assessed] = deid.assess_datasets(load_snapshot(folder), load_policy())
+    assert (assessed.layout.kind, assessed.layout.source) == ("microdata", "inferred")
+    assert assessed.layout.quasi_identifiers == ("band", "region")
+    assert assessed.layout.count_columns == ()
+    assert assessed.smallest_class == 1  # DEID-003
+
+    rows[0]["n_users"] = "12"
+    folder = build_snapshot(tmp_path / "t", {"users": USERS}, deidentified={"d": (rows, None)})
+    [assessed] = deid.assess_datasets(load_snapshot(folder), load_policy())
+    assert (assessed.layout.kind, assessed.layout.count_columns) == ("aggregate", ("n_users",))

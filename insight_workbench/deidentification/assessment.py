@@ -171,13 +171,15 @@ def _load_cells(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset)
 def _profile(
     cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset
 ) -> dict[str, tuple[bool, bool]]:
-    """Column -> (numeric, integer): every non-empty value parses as a number / an integer."""
+    """Column -> (numeric, integer): every non-empty value parses as a number / an integer,
+    integer only for a column holding at least one value."""
     rows = query(cursor, "deid_profile.sql", name=dataset.name, number=NUMBER, whole=WHOLE)
     found = {
         str(row["column_name"]): (bool(row["is_numeric"]), bool(row["is_integer"])) for row in rows
     }
-    # A column with no value at all is numeric: nothing in it fails to parse.
-    return {c: found.get(c, (True, True)) for c in dataset.columns}
+    # A column with no value at all is numeric: nothing in it fails to parse. It holds no
+    # count either, so it is no count column (`_layout`): absent from `found`.
+    return {c: found.get(c, (True, False)) for c in dataset.columns}
 
 
 def _row_count(cursor: duckdb.DuckDBPyConnection, dataset: DeidentifiedDataset) -> int:
@@ -190,6 +192,8 @@ def _layout(
 ) -> DatasetLayout:
     columns = dataset.columns
     numeric = tuple(c for c in columns if profile[c][0])
+    # Integer and named like a count, holding at least one count: a dataset whose count
+    # columns are all empty shows no group sizes, so it is judged as microdata (k-anonymity).
     named_counts = tuple(c for c in columns if profile[c][1] and COUNT_NAME.fullmatch(c))
     non_numeric = tuple(c for c in columns if c not in numeric)
     meta = dataset.meta or {}  # its columns were checked when the snapshot loaded
