@@ -15,6 +15,7 @@ from types import FrameType
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from insight_workbench.commands import (
     check_cmd,
@@ -32,6 +33,7 @@ from insight_workbench.commands import (
     usage_cmd,
     validate_cmd,
 )
+from insight_workbench.commands.common import STDOUT_CLOSED
 from insight_workbench.commands.repeated_options import refuse_repeated
 from insight_workbench.errors import (
     DEBUG_VARIABLE,
@@ -45,7 +47,23 @@ from insight_workbench.terminal import printable
 
 TYPER_INTERRUPTED = 130  # what typer returns for a Ctrl-C (KeyboardInterrupt) in a command
 
+
+class _Commands(TyperGroup):
+    """Click ends a command whose standard output is a pipe closed by its reader (the
+    `head` of `| head` gone) with exit 1, silently: for `check` and `validate` that says
+    "findings" or "quarantined rows". It is exit 2 with a message instead, as when the
+    command starts with standard output closed."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer.core names its own copy of click's Context
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _stdout_to_nowhere()  # else Python's flush at exit fails on the pipe again
+            raise InputError(STDOUT_CLOSED) from None
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="insight-workbench",
     help="Check the Insight Products privacy policy against platform export snapshots.",
     no_args_is_help=True,
@@ -89,6 +107,15 @@ class _CtrlC:
 def _command() -> Any:
     """Click's command tree, as typer builds it from `app`."""
     return typer.main.get_command(app)
+
+
+def _stdout_to_nowhere() -> None:
+    try:
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nowhere, sys.stdout.fileno())
+        os.close(nowhere)
+    except (OSError, AttributeError, ValueError):  # a stream in memory has no descriptor
+        pass
 
 
 def main() -> None:

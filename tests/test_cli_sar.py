@@ -154,8 +154,11 @@ def test_missing_out_and_bad_snapshot_exit_2(monkeypatch, capsys, tmp_path) -> N
     code, _, stderr = run(monkeypatch, capsys, "sar", str(tmp_path), "--user-id", JANE)
     assert code == 2
     assert "--out" in stderr
+    not_a_snapshot = tmp_path / "s"
+    not_a_snapshot.mkdir()
+    out = str(tmp_path / "p")
     code, _, stderr = run(
-        monkeypatch, capsys, "sar", str(tmp_path), "--user-id", JANE, "--out", str(tmp_path / "p")
+        monkeypatch, capsys, "sar", str(not_a_snapshot), "--user-id", JANE, "--out", out
     )
     assert code == 2
     assert "manifest.json" in stderr

@@ -165,6 +165,29 @@ def test_a_command_started_with_standard_output_closed_is_exit_2(
         assert (done.returncode, done.stderr) == (2, closed), argv
 
 
+def test_a_pipe_its_reader_closed_is_exit_2_not_1(sample_path: Path) -> None:
+    """Standard output a pipe whose reader is gone (`| head` done reading): Click ended the
+    command with exit 1 and no word, which for `check` and `validate` says "findings" or
+    "quarantined rows" though nothing was read. Exit 2, one line, and no second complaint
+    from Python's flush at exit."""
+    closed = b"error: standard output is closed: nothing can be printed\n"
+    for argv in (["check", str(sample_path), "--format", "json"], ["validate", str(sample_path)]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            done = subprocess.run(
+                [str(SCRIPT), *argv],
+                stdin=subprocess.DEVNULL,
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                timeout=120,
+                check=False,
+            )
+        finally:
+            os.close(write_end)
+        assert (done.returncode, done.stderr) == (2, closed), argv
+
+
 def test_utf8_under_an_ascii_locale_is_read_as_utf8(tmp_path: Path) -> None:
     """Under `LC_ALL=C PYTHONUTF8=0` Python holds each byte of a UTF-8 `é` as a stand-in;
     the option was refused as not UTF-8, though its bytes are."""

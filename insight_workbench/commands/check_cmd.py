@@ -13,6 +13,7 @@ from insight_workbench.commands.common import (
     PolicyOption,
     SnapshotArg,
     output_file,
+    outside_the_snapshot,
     parse_format,
     write_text,
 )
@@ -78,6 +79,7 @@ def check(
 
     chosen = parse_format(format, FORMATS)
     target = output_file("--output", output)
+    outside_the_snapshot("--output", target, snapshot)
     prefixes = parse_prefixes(rule)
     rules_policy = load_policy(policy)
     recorder = _who_records() if record else None  # refused before the rules run

@@ -72,6 +72,21 @@ def output_file(option: str, text: str | None) -> Path | None:
     return target
 
 
+def outside_the_snapshot(option: str, target: Path | None, snapshot: Path) -> None:
+    """The export folder is never written to: an output inside it (a slip in a path)
+    would overwrite the snapshot's own files or add files that later runs read as its
+    data. Links are followed, so no alias of the folder gets through."""
+    if target is None:
+        return
+    folder = snapshot.resolve()
+    where = target.resolve()
+    if where == folder or folder in where.parents:
+        raise InputError(
+            f"{option} {target}: inside the snapshot folder {snapshot}, which is never "
+            "written to; give a path outside it"
+        )
+
+
 def _writable_before_the_work(option: str, target: Path) -> None:
     """Refuse a target that cannot be written before the command does its work: `check
     --record` would otherwise record its run and only then fail to write its output.

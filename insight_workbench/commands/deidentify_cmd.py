@@ -12,6 +12,7 @@ from insight_workbench.commands.common import (
     PolicyOption,
     SnapshotArg,
     output_folder,
+    outside_the_snapshot,
 )
 from insight_workbench.errors import InputError
 from insight_workbench.timeutil import parse_as_of
@@ -35,6 +36,7 @@ def deidentify(
     if out is None:
         raise InputError("--out is required: the folder to write the datasets into")
     out = output_folder("--out", out)
+    outside_the_snapshot("--out", out, snapshot)
     rules = load_policy(policy)
     loaded = open_snapshot(snapshot)
     moment = parse_as_of(as_of, loaded.manifest.exported_at)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from insight_workbench.commands.common import AsOfOption, output_folder, say
+from insight_workbench.commands.common import AsOfOption, output_folder, outside_the_snapshot, say
 from insight_workbench.commands.progress_bar import QuietOption, progress_bar
 from insight_workbench.errors import InputError
 from insight_workbench.reports.notebooks import MONTHLY_SET, RESERVED
@@ -100,6 +100,7 @@ def report(
     from insight_workbench.reports.runner import execute
 
     out = output_folder("--out", out)
+    outside_the_snapshot("--out", out, snapshot)
     prepared = prepare_report(snapshot, notebook, as_of, parameter, run_all)
     for run in prepared:  # every run's folder checked before the first notebook runs
         notebook_folder(out, run.notebook.name)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from insight_workbench.commands.common import SnapshotArg, output_folder, utf8
+from insight_workbench.commands.common import SnapshotArg, output_folder, outside_the_snapshot, utf8
 from insight_workbench.csvsafe import iso_utc
 from insight_workbench.errors import InputError
 from insight_workbench.findings import plural
@@ -61,6 +61,7 @@ def sar(
     if out.endswith("/") and out.rstrip("/").lower().endswith(".zip"):
         raise InputError(f"--out {out}: ends in '/' (a folder) but names a zip")
     target = output_folder("--out", out)
+    outside_the_snapshot("--out", target, snapshot)
     check_target(target)  # before the (possibly long) load
     settings = settings_from_env()
     pack = build_pack(

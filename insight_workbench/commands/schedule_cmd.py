@@ -11,6 +11,7 @@ from insight_workbench.commands.common import (
     PolicyOption,
     SnapshotArg,
     output_file,
+    outside_the_snapshot,
     parse_format,
     write_text,
 )
@@ -49,6 +50,7 @@ def schedule(
 
     chosen = parse_format(format, FORMATS)
     target = output_file("--output", output)
+    outside_the_snapshot("--output", target, snapshot)
     if within is not None and within < 0:
         raise InputError("--within: must be a whole number of days >= 0")
     rules_policy = load_policy(policy)
