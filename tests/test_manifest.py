@@ -152,8 +152,25 @@ def test_manifest_that_is_not_utf8_json(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     folder.mkdir()
     (folder / "manifest.json").write_bytes(b"\xff\xfe{")
-    with pytest.raises(InputError, match=r"^manifest\.json: not valid JSON$"):
+    with pytest.raises(InputError, match=r"^manifest\.json: not valid JSON \(.+\)$"):
         mf.read_manifest(folder)
+    (folder / "manifest.json").write_bytes(b'{"snapshot_id": "s", "x": \xff}')
+    with pytest.raises(InputError, match=r"^manifest\.json: not valid JSON \(not UTF-8 text\)$"):
+        mf.read_manifest(folder)
+
+
+def test_manifest_json_broken_says_where(tmp_path: Path) -> None:
+    """Where the JSON breaks and what was expected there (never a value of the file): a
+    bare "not valid JSON" left the person to find a stray comma in the file alone."""
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "manifest.json").write_text('{\n  "snapshot_id": "jane@example.org",\n}\n')
+    with pytest.raises(InputError) as raised:
+        mf.read_manifest(folder)
+    assert str(raised.value) == (
+        "manifest.json: not valid JSON (line 3, column 1: "
+        "expecting property name enclosed in double quotes)"
+    )
 
 
 def test_sha256_is_compared_case_insensitively(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def evidence(
     late = sum(1 for record in found.records if record.verdict == "late")
     typer.echo(
         f"Deletion register: {plural(len(found.records), 'record')} ({late} late) from "
-        f"{plural(found.runs, 'recorded run')}; {len(written)} files written to "
+        f"{plural(found.runs, 'recorded run')}; {plural(len(written), 'file')} written to "
         f"{printable(str(out))}"
     )
     partial = sum(1 for record in found.records if record.not_covered)

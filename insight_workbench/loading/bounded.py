@@ -71,8 +71,11 @@ def read_json(path: Path, where: str) -> tuple[Any, bytes]:
         raise InputError(too_deep) from None
     except _RepeatedKey as repeated:  # which of two values was meant cannot be known
         raise InputError(f"{where}: the name '{repeated}' appears twice in one object") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise InputError(f"{where}: not valid JSON") from None
+    except json.JSONDecodeError as error:  # its message names what was expected, no value
+        at = f"line {error.lineno}, column {error.colno}"
+        raise InputError(f"{where}: not valid JSON ({at}: {error.msg.lower()})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: not valid JSON (not UTF-8 text)") from None
     except ValueError:  # an integer longer than Python converts (4,300 digits)
         raise InputError(f"{where}: holds a number too long to read") from None
     if json_depth(document) > depth:
