@@ -727,3 +727,25 @@ def test_a_workspace_missing_a_table_is_built_again(tmp_path: Path) -> None:
         assert snapshot.cursor().execute("SELECT count(*) FROM iw_held").fetchone() is not None
     finally:
         snapshot.con.close()
+
+
+@pytest.mark.parametrize(
+    ("variable", "inside"), [("INSIGHT_CACHE_DIR", ".cache"), ("INSIGHT_TEMP_DIR", "spill")]
+)
+def test_a_cache_or_spill_folder_inside_the_snapshot_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, inside: str
+) -> None:
+    """The export folder is never written to: a cache or spill folder set inside it (or
+    the snapshot folder itself) would put the workbench's files among the snapshot's."""
+    folder = valid_snapshot(tmp_path / "s")
+    before = sorted(p.name for p in folder.iterdir())
+    monkeypatch.setenv("INSIGHT_CACHE_DIR", str(tmp_path / "cache"))
+    for setting in (folder / inside, folder):
+        monkeypatch.setenv(variable, str(setting))
+        with pytest.raises(InputError) as raised:
+            workspace.open_snapshot(folder, lockdown.settings_from_env())
+        assert str(raised.value) == (
+            f"{variable}: {setting} is inside the snapshot folder {folder}, which is never "
+            "written to; choose a folder outside it"
+        )
+    assert sorted(p.name for p in folder.iterdir()) == before

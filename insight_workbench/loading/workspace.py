@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench import emails
+from insight_workbench.errors import InputError
 from insight_workbench.loading import known_folders, limits
 from insight_workbench.loading import manifest as mf
 from insight_workbench.loading.cached_database import (
@@ -102,6 +103,9 @@ def ingest(
     loose = loose_digests(sources, manifest)
     variant = _variant(loose)
     root = cache_dir()
+    _outside_the_export(folder, root, "INSIGHT_CACHE_DIR")
+    if settings.temp_dir is not None:  # else the spill folder is in the cache folder
+        _outside_the_export(folder, settings.temp_dir, "INSIGHT_TEMP_DIR")
     target = root / "workspaces" / f"{manifest.checksum}-{variant}.duckdb"
     spill = spill_folder(settings)
     taken = time.time_ns()
@@ -121,6 +125,17 @@ def ingest(
             raise
         known_folders.remember(target, pinned, sources, manifest, taken)
     return Workspace(target, built), snapshot
+
+
+def _outside_the_export(folder: Path, path: Path, setting: str) -> None:
+    """The export folder is never written to: a cache or spill folder inside it would add
+    the workbench's files to the snapshot."""
+    export, where = folder.resolve(), path.resolve()
+    if where == export or export in where.parents:
+        raise InputError(
+            f"{setting}: {path} is inside the snapshot folder {folder}, which is never "
+            "written to; choose a folder outside it"
+        )
 
 
 def export_state(path: str | Path) -> tuple[str, str | None]:
