@@ -698,3 +698,26 @@ def test_all_users_less_those_of_active_organisations_never_give_back_a_few(
     shown = usage.analyst_headline(data)
     assert usage.users_per_organisation(data)["users"].iloc[-1] == 12
     assert shown["users"] == "[c]"
+
+
+def test_the_cohort_map_marks_a_hidden_cell_apart_from_an_empty_one(sample: Snapshot):
+    """A cohort cell hidden for having fewer than min_cell people showed as a gap, like a
+    cell with no value: it shows the marker, as the hour-of-week grid does; a share is
+    a percentage."""
+    from insight_workbench.reports.usage_section import usage_section
+
+    data = analyst_data(sample, KEY)
+    section = usage_section(data, data.as_of(None))
+    [cohort_map] = [f for f in section.charts if f.layout.title.text == "Monthly cohort retention"]
+    cohorts = usage.cohort_retention(data, data.as_of(None))
+    hidden = cohorts[cohorts["retention"].map(lambda v: isinstance(v, str))]
+    assert not hidden.empty  # the sample has small cohorts
+    [grid] = cohort_map.data  # rows the cohorts (their first day), columns the months
+    shown = {
+        (cohort, months): grid.text[i][j]
+        for i, cohort in enumerate(grid.y)
+        for j, months in enumerate(grid.x)
+    }
+    for row in hidden.itertuples():
+        assert shown[(str(row.cohort.date()), str(row.months_since))] == row.retention
+    assert any(text.endswith("%") for text in shown.values())

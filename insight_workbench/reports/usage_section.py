@@ -55,6 +55,16 @@ def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return out
 
 
+def _share_cell(value: Any) -> str:
+    """A share as the reader sees it: a percentage, or a suppressed cell's marker (a
+    gap alone would read as "no data")."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return value
+    return f"{float(value):.0%}"
+
+
 def _cell(value: Any) -> str:
     """A grid cell as the reader sees it: its count, or a suppressed cell's marker."""
     return "" if value is None else str(value)
@@ -131,11 +141,14 @@ def usage_section(
             text="shown",
         ),
         charts.heatmap(
-            _numeric(cohorts, "retention").astype({"cohort": str}),
+            _numeric(cohorts, "retention")
+            .astype({"cohort": str})
+            .assign(shown=cohorts["retention"].map(_share_cell)),
             "months_since",
             "cohort",
             "retention",
             "Monthly cohort retention",
+            text="shown",
         ),
     ]
     section.figures = {
