@@ -333,6 +333,12 @@ def plain_file_name(text: str, longest: int, instead: str) -> str:
     return NOT_IN_PLAIN_NAMES.sub("_", text)[:longest].strip("._") or instead
 
 
+def within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or lies under it, links followed on both sides (so
+    that no alias of the folder gets through)."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
 def file_in_the_way(target: Path) -> Path | None:
     """The nearest existing folder of `target`'s path when it is not a folder."""
     for folder in target.absolute().parents:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from insight_workbench.atomic import file_in_the_way, own_descriptor, write_atomically
+from insight_workbench.atomic import file_in_the_way, own_descriptor, within, write_atomically
 from insight_workbench.errors import InputError
 from insight_workbench.terminal import is_terminal, json_text, os_text, printable
 
@@ -75,12 +75,8 @@ def output_file(option: str, text: str | None) -> Path | None:
 def outside_the_snapshot(option: str, target: Path | None, snapshot: Path) -> None:
     """The export folder is never written to: an output inside it (a slip in a path)
     would overwrite the snapshot's own files or add files that later runs read as its
-    data. Links are followed, so no alias of the folder gets through."""
-    if target is None:
-        return
-    folder = snapshot.resolve()
-    where = target.resolve()
-    if where == folder or folder in where.parents:
+    data."""
+    if target is not None and within(target, snapshot):
         raise InputError(
             f"{option} {target}: inside the snapshot folder {snapshot}, which is never "
             "written to; give a path outside it"

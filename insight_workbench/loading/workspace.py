@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 
 from insight_workbench import emails
+from insight_workbench.atomic import within
 from insight_workbench.errors import InputError
 from insight_workbench.loading import known_folders, limits
 from insight_workbench.loading import manifest as mf
@@ -130,8 +131,7 @@ def ingest(
 def _outside_the_export(folder: Path, path: Path, setting: str) -> None:
     """The export folder is never written to: a cache or spill folder inside it would add
     the workbench's files to the snapshot."""
-    export, where = folder.resolve(), path.resolve()
-    if where == export or export in where.parents:
+    if within(path, folder):
         raise InputError(
             f"{setting}: {path} is inside the snapshot folder {folder}, which is never "
             "written to; choose a folder outside it"

@@ -58,11 +58,9 @@ def _numeric(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 def _share_cell(value: Any) -> str:
     """A share as the reader sees it: a percentage, or a suppressed cell's marker (a
     gap alone would read as "no data")."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
     if isinstance(value, str):
         return value
-    return f"{float(value):.0%}"
+    return "" if pd.isna(value) else f"{float(value):.0%}"
 
 
 def _cell(value: Any) -> str:
